@@ -1,0 +1,67 @@
+/**
+ * How the gateway talks to a subgraph: forwards the caller's Authorization header (each subgraph
+ * decides for itself), gives up after a timeout, and turns every failure into a coded error so the
+ * client gets the other subgraphs' data plus a clear note of what is missing.
+ */
+import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
+import { GraphQLError } from 'graphql';
+import { codedError, ErrorCode } from '../subgraphs/shared/errors.ts';
+
+export interface GatewayContext {
+  authorization?: string;
+}
+
+type Fetcher = RemoteGraphQLDataSource['fetcher'];
+
+export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> {
+  constructor(
+    private readonly serviceName: string,
+    url: string,
+    private readonly timeoutMs: number,
+  ) {
+    super({ url });
+    // Node's fetch with an abort deadline: a hanging subgraph must not hang the gateway.
+    this.fetcher = ((input: string, init: RequestInit) =>
+      fetch(input, { ...init, signal: AbortSignal.timeout(this.timeoutMs) })) as unknown as Fetcher;
+  }
+
+  override willSendRequest({ request, context }: GraphQLDataSourceProcessOptions<GatewayContext>): void {
+    if (context.authorization) request.http?.headers.set('authorization', context.authorization);
+  }
+
+  /** A subgraph's non-2xx GraphQL answer keeps its own code instead of becoming "400: Bad Request". */
+  override async errorFromResponse(response: Parameters<RemoteGraphQLDataSource['errorFromResponse']>[0]): Promise<GraphQLError> {
+    const fallback = await super.errorFromResponse(response);
+    const body = (fallback.extensions.response as { body?: unknown } | undefined)?.body;
+    const first = (body as { errors?: { message?: string; extensions?: Record<string, unknown> }[] } | undefined)?.errors?.[0];
+    if (first?.extensions?.code) {
+      return new GraphQLError(first.message ?? fallback.message, {
+        extensions: { ...first.extensions, serviceName: this.serviceName },
+      });
+    }
+    return fallback;
+  }
+
+  override didEncounterError(error: Error): never {
+    if (error instanceof GraphQLError) throw error;
+    const name = (error as { name?: string }).name;
+    if (name === 'TimeoutError' || name === 'AbortError') {
+      throw codedError(
+        ErrorCode.SUBGRAPH_TIMEOUT,
+        {
+          zh: `子服务 ${this.serviceName} 在 ${this.timeoutMs} 毫秒内未响应，相关数据暂缺`,
+          en: `Subgraph ${this.serviceName} did not answer within ${this.timeoutMs} ms; its data is missing`,
+        },
+        { serviceName: this.serviceName },
+      );
+    }
+    throw codedError(
+      ErrorCode.SUBGRAPH_UNAVAILABLE,
+      {
+        zh: `子服务 ${this.serviceName} 不可用，相关数据暂缺`,
+        en: `Subgraph ${this.serviceName} is unavailable; its data is missing`,
+      },
+      { serviceName: this.serviceName },
+    );
+  }
+}

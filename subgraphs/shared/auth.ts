@@ -1,0 +1,123 @@
+/**
+ * Identity. Bureau frontends call their subgraph directly, so every subgraph (and the gateway)
+ * verifies the bearer token itself; nobody trusts a header because the gateway "already checked".
+ */
+import { createRemoteJWKSet, jwtVerify, SignJWT, type JWTPayload, type JWTVerifyGetKey } from 'jose';
+import { GraphQLError } from 'graphql';
+import type { AuthEnv } from './env.ts';
+import { errors } from './errors.ts';
+
+export const Role = {
+  COMMAND_OFFICE: 'COMMAND_OFFICE',
+  UNIT_ADMIN: 'UNIT_ADMIN',
+  UNIT_STAFF: 'UNIT_STAFF',
+  ENTERPRISE: 'ENTERPRISE',
+  OBSERVER: 'OBSERVER',
+} as const;
+export type Role = (typeof Role)[keyof typeof Role];
+export const roles = Object.values(Role);
+
+export interface Viewer {
+  /** `sub` claim; null when anonymous. */
+  subject: string | null;
+  role: Role | 'ANONYMOUS';
+  /** Unit id (`unit` claim) for COMMAND_OFFICE, UNIT_ADMIN, UNIT_STAFF. */
+  unitId: string | null;
+  /** 统一社会信用代码 (`enterprise` claim) for ENTERPRISE. */
+  enterprise: string | null;
+}
+
+export const anonymous: Viewer = Object.freeze({ subject: null, role: 'ANONYMOUS', unitId: null, enterprise: null });
+
+export interface TokenClaims {
+  sub: string;
+  role: Role;
+  unit?: string;
+  enterprise?: string;
+}
+
+export interface Authenticator {
+  /** Anonymous without a header; UNAUTHENTICATED for a header that does not verify. */
+  viewerFromAuthorization(header: string | undefined | null): Promise<Viewer>;
+}
+
+function invalidToken(reason: string): GraphQLError {
+  const error = errors.unauthenticated({ zh: `令牌无效：${reason}`, en: `Invalid token: ${reason}` });
+  // A context-time refusal is an HTTP answer, not a resolver error: 401 is what
+  // @apollo/gateway maps back to UNAUTHENTICATED if a subgraph ever says it.
+  (error.extensions as Record<string, unknown>).http = { status: 401 };
+  return error;
+}
+
+export function createAuthenticator(env: AuthEnv): Authenticator {
+  const key: Uint8Array | JWTVerifyGetKey = env.jwksUrl
+    ? createRemoteJWKSet(new URL(env.jwksUrl))
+    : new TextEncoder().encode(requireSecret(env));
+  const options = {
+    issuer: env.issuer,
+    audience: env.audience,
+    algorithms: env.jwksUrl ? ['RS256', 'ES256', 'PS256', 'EdDSA'] : ['HS256'],
+  };
+
+  return {
+    async viewerFromAuthorization(header) {
+      if (!header) return anonymous;
+      const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
+      if (!match) throw invalidToken('Authorization 头应为 "Bearer <token>" / expected "Bearer <token>"');
+      let payload: JWTPayload;
+      try {
+        // The overloads of jwtVerify differ for keys and key sets; both are valid here.
+        ({ payload } = await jwtVerify(match[1]!, key as Uint8Array, options));
+      } catch (error) {
+        throw invalidToken((error as Error).message);
+      }
+      return viewerFromClaims(payload);
+    },
+  };
+}
+
+function requireSecret(env: AuthEnv): string {
+  if (!env.jwtSecret) throw new Error('No JWT secret or JWKS URL configured');
+  return env.jwtSecret;
+}
+
+function viewerFromClaims(payload: JWTPayload): Viewer {
+  const role = payload.role;
+  if (typeof payload.sub !== 'string' || !payload.sub) throw invalidToken('missing sub');
+  if (typeof role !== 'string' || !(roles as string[]).includes(role)) throw invalidToken(`unknown role ${String(role)}`);
+  const unitId = typeof payload.unit === 'string' && payload.unit ? payload.unit : null;
+  const enterprise = typeof payload.enterprise === 'string' && payload.enterprise ? payload.enterprise : null;
+  if ((role === Role.UNIT_ADMIN || role === Role.UNIT_STAFF || role === Role.COMMAND_OFFICE) && !unitId) {
+    throw invalidToken(`role ${role} needs a unit claim`);
+  }
+  if (role === Role.ENTERPRISE && !enterprise) throw invalidToken('role ENTERPRISE needs an enterprise claim');
+  return { subject: payload.sub, role: role as Role, unitId, enterprise };
+}
+
+export async function signToken(claims: TokenClaims, secret: string, expiresIn = '8h'): Promise<string> {
+  const { sub, ...rest } = claims;
+  return new SignJWT({ ...rest })
+    .setProtectedHeader({ alg: 'HS256' })
+    .setSubject(sub)
+    .setIssuedAt()
+    .setExpirationTime(expiresIn)
+    .sign(new TextEncoder().encode(secret));
+}
+
+export function isUnitMember(viewer: Viewer): viewer is Viewer & { unitId: string } {
+  return (viewer.role === Role.UNIT_ADMIN || viewer.role === Role.UNIT_STAFF) && viewer.unitId !== null;
+}
+
+export function requireSignedIn(viewer: Viewer): asserts viewer is Viewer & { subject: string; role: Role } {
+  if (viewer.role === 'ANONYMOUS') throw errors.unauthenticated();
+}
+
+export function requireRole(viewer: Viewer, allowed: readonly Role[], action: { zh: string; en: string }): void {
+  requireSignedIn(viewer);
+  if (!allowed.includes(viewer.role)) {
+    throw errors.forbidden({
+      zh: `角色 ${viewer.role} 无权${action.zh}`,
+      en: `Role ${viewer.role} may not ${action.en}`,
+    });
+  }
+}

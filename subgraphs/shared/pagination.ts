@@ -1,0 +1,68 @@
+/**
+ * Cursor connections. Cursors are opaque (base64url JSON of the sort key) so a page stays stable
+ * while rows are inserted; pages have a hard maximum so nobody pulls a whole table by accident.
+ */
+import { errors } from './errors.ts';
+
+export const DEFAULT_PAGE_SIZE = 20;
+
+export interface PageArgs {
+  first?: number | null;
+  after?: string | null;
+}
+
+export interface Connection<T> {
+  edges: { cursor: string; node: T }[];
+  pageInfo: { hasNextPage: boolean; hasPreviousPage: boolean; startCursor: string | null; endCursor: string | null };
+  /** A function so the COUNT(*) runs only when a client asks for it (graphql-js calls it). */
+  totalCount: () => Promise<number>;
+}
+
+export function pageSize(first: number | null | undefined, maxPageSize: number): number {
+  if (first === null || first === undefined) return Math.min(DEFAULT_PAGE_SIZE, maxPageSize);
+  if (!Number.isInteger(first) || first < 0) {
+    throw errors.badInput('first', { zh: 'first 必须是非负整数', en: '`first` must be a non-negative integer' });
+  }
+  if (first > maxPageSize) throw errors.pageTooLarge(maxPageSize, first);
+  return first;
+}
+
+export function encodeCursor(key: readonly unknown[]): string {
+  return Buffer.from(JSON.stringify(key), 'utf8').toString('base64url');
+}
+
+/** Decodes a cursor this API produced; anything else is the caller's mistake, not a crash. */
+export function decodeCursor(cursor: string, arity: number): unknown[] {
+  try {
+    const key: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    if (Array.isArray(key) && key.length === arity) return key;
+  } catch {
+    // fall through to the coded error
+  }
+  throw errors.badInput('after', { zh: '分页游标无效', en: 'Invalid pagination cursor' });
+}
+
+/**
+ * Builds a connection from `size + 1` fetched rows: the extra row only tells whether a next page exists.
+ */
+export function toConnection<T>(
+  rows: T[],
+  size: number,
+  cursorKey: (row: T) => readonly unknown[],
+  count: () => Promise<number>,
+  hasPreviousPage = false,
+): Connection<T> {
+  const page = rows.slice(0, size);
+  const edges = page.map((node) => ({ cursor: encodeCursor(cursorKey(node)), node }));
+  let counted: Promise<number> | undefined;
+  return {
+    edges,
+    pageInfo: {
+      hasNextPage: rows.length > size,
+      hasPreviousPage,
+      startCursor: edges[0]?.cursor ?? null,
+      endCursor: edges.at(-1)?.cursor ?? null,
+    },
+    totalCount: () => (counted ??= count()),
+  };
+}

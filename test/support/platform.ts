@@ -1,0 +1,101 @@
+/**
+ * `startTestPlatform()` starts the database, every subgraph and the gateway on ephemeral ports and
+ * returns `query(doc, { as })` against the gateway, `querySubgraph(name, …)` against one subgraph
+ * directly (as a bureau frontend does), and `stop()`.
+ */
+import { signToken, type Role } from '../../subgraphs/shared/auth.ts';
+import { DEVELOPMENT_JWT_SECRET, loadEnv } from '../../subgraphs/shared/env.ts';
+import { unitIdForCode } from '../../db/reference/organisation.ts';
+import { startPlatform, type Platform, type PlatformOptions } from '../../gateway/platform.ts';
+import { createTestDatabase, type TestDatabase } from './database.ts';
+
+export type Caller =
+  | 'ANONYMOUS'
+  | Role
+  | { role: Role; unit?: string; unitId?: string; enterprise?: string; subject?: string }
+  | { token: string };
+
+export interface GraphQLResponse<T = any> {
+  status: number;
+  data?: T;
+  errors?: { message: string; path?: (string | number)[]; extensions?: Record<string, any> }[];
+}
+
+export interface TestPlatform {
+  platform: Platform;
+  database: TestDatabase;
+  gatewayUrl: string;
+  query<T = any>(document: string, options?: { as?: Caller; variables?: Record<string, unknown> }): Promise<GraphQLResponse<T>>;
+  querySubgraph<T = any>(name: string, document: string, options?: { as?: Caller; variables?: Record<string, unknown> }): Promise<GraphQLResponse<T>>;
+  tokenFor(caller: Caller): Promise<string | undefined>;
+  stop(): Promise<void>;
+}
+
+/** Tokens for the usual callers: unit codes become the seeded units' deterministic ids. */
+export async function tokenFor(caller: Caller): Promise<string | undefined> {
+  if (caller === 'ANONYMOUS') return undefined;
+  if (typeof caller === 'object' && 'token' in caller) return caller.token;
+  const spec = typeof caller === 'string' ? { role: caller } : caller;
+  const unitCode = 'unit' in spec ? spec.unit : undefined;
+  const unitId =
+    ('unitId' in spec ? spec.unitId : undefined) ??
+    (unitCode ? unitIdForCode(unitCode) : spec.role === 'COMMAND_OFFICE' ? unitIdForCode('COMMAND_OFFICE') : undefined);
+  const enterprise = 'enterprise' in spec ? spec.enterprise : undefined;
+  return signToken(
+    {
+      sub: ('subject' in spec ? spec.subject : undefined) ?? `test-${spec.role.toLowerCase()}-${unitCode ?? enterprise ?? 'user'}`,
+      role: spec.role,
+      ...(unitId ? { unit: unitId } : {}),
+      ...(enterprise ? { enterprise } : {}),
+    },
+    DEVELOPMENT_JWT_SECRET,
+  );
+}
+
+export async function post<T>(url: string, body: unknown, token?: string): Promise<GraphQLResponse<T>> {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: JSON.stringify(body),
+  });
+  const json = (await response.json()) as GraphQLResponse<T>;
+  return { ...json, status: response.status };
+}
+
+export async function startTestPlatform(
+  options: Omit<Partial<PlatformOptions>, 'env'> & { env?: Record<string, string> } = {},
+): Promise<TestPlatform> {
+  const database = await createTestDatabase();
+  let platform: Platform;
+  try {
+    platform = await startPlatform({
+      ...options,
+      env: loadEnv({ LOAD_SAMPLE_DATA: 'false', ...options.env }),
+      database: database.handle,
+      ephemeralPorts: true,
+      log: options.log ?? (() => {}),
+    });
+  } catch (error) {
+    await database.drop();
+    throw error;
+  }
+  const gatewayUrl = platform.gateway.url;
+  return {
+    platform,
+    database,
+    gatewayUrl,
+    tokenFor,
+    async query(document, { as = 'ANONYMOUS', variables } = {}) {
+      return post(gatewayUrl, { query: document, variables }, await tokenFor(as));
+    },
+    async querySubgraph(name, document, { as = 'ANONYMOUS', variables } = {}) {
+      const service = platform.subgraphs[name];
+      if (!service) throw new Error(`subgraph ${name} is not running`);
+      return post(`${service.url}graphql`, { query: document, variables }, await tokenFor(as));
+    },
+    async stop() {
+      await platform.stop();
+      await database.drop();
+    },
+  };
+}

@@ -13,6 +13,9 @@ import { unwrapResolverError } from '@apollo/server/errors';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
 import { ErrorCode } from './errors.ts';
+import type { ExplorerExample } from './explorer/index.ts';
+
+export type { ExplorerExample };
 
 export const schemaDir = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'schema');
 
@@ -72,13 +75,6 @@ export function createSubgraphApollo<TContext extends BaseContext>(options: {
 export function authorizationHeader(req: http.IncomingMessage): string | undefined {
   const value = req.headers.authorization;
   return Array.isArray(value) ? value[0] : value;
-}
-
-export interface ExplorerExample {
-  name: string;
-  description: string;
-  query: string;
-  variables?: Record<string, unknown>;
 }
 
 /** A subgraph ready to be put behind HTTP: built by `subgraphs/<name>/server.ts`, without side effects. */

@@ -22,6 +22,8 @@ export interface PlatformOptions {
   /** Leave these subgraphs out, e.g. to see how the gateway copes without one. */
   without?: string[];
   explorer?: ExplorerFactory;
+  /** The platform's clock (tests move it to watch deadlines run). */
+  now?: () => Date;
   log?: (message: string) => void;
 }
 
@@ -54,7 +56,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     for (const definition of active) {
       const db = database.forSubgraph(definition.name);
       statements[definition.name] = db.statements;
-      const runtime = definition.build({ handle: database, db, env, authenticator, log });
+      const runtime = definition.build({ handle: database, db, env, authenticator, subgraphUrls, now: options.now ?? (() => new Date()), log });
       const service = await startHttpService({
         name: definition.name,
         apollo: runtime.apollo,

@@ -16,6 +16,7 @@ export const supergraphPath = path.join(here, 'supergraph.graphql');
 /** Subgraph name → default URL, in a stable order so the output is deterministic. */
 export const subgraphDefaults: Record<string, string> = {
   units: 'http://127.0.0.1:4001/graphql',
+  issues: 'http://127.0.0.1:4002/graphql',
 };
 
 export function composeSupergraph(): { sdl?: string; errors: string[]; hints: string[] } {

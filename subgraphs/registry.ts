@@ -9,12 +9,19 @@ import type { SubgraphRuntime } from './shared/subgraph.ts';
 import { createUnitsSubgraph } from './units/server.ts';
 import { applyUnitsReferenceData } from './units/reference-data.ts';
 import { loadUnitsSampleData } from './units/sample-data.ts';
+import { createIssuesSubgraph } from './issues/server.ts';
+import { applyIssuesReferenceData } from './issues/reference-data.ts';
+import { loadIssuesSampleData } from './issues/sample-data.ts';
+import { remoteDirectory } from './shared/directory.ts';
 
 export interface SubgraphBuildDeps {
   handle: DatabaseHandle;
   db: ReturnType<DatabaseHandle['forSubgraph']>;
   env: PlatformEnv;
   authenticator: Authenticator;
+  /** Where the other subgraphs answer (the issues subgraph reads the unit directory there). */
+  subgraphUrls: Record<string, string>;
+  now: () => Date;
   log: (message: string) => void;
 }
 
@@ -41,6 +48,22 @@ export const subgraphs: SubgraphDefinition[] = [
       }),
     applyReferenceData: applyUnitsReferenceData,
     loadSampleData: loadUnitsSampleData,
+  },
+  {
+    name: 'issues',
+    port: (env) => env.ports.issues,
+    build: ({ handle, db, env, authenticator, subgraphUrls, now, log }) =>
+      createIssuesSubgraph({
+        database: db,
+        authenticator,
+        directory: remoteDirectory({ url: subgraphUrls.units ?? env.subgraphUrls.units, ttlMs: env.directoryTtlMs }),
+        now,
+        maxPageSize: env.limits.maxPageSize,
+        ping: () => handle.ping(),
+        log,
+      }),
+    applyReferenceData: applyIssuesReferenceData,
+    loadSampleData: loadIssuesSampleData,
   },
 ];
 

@@ -20,6 +20,8 @@ export async function runSubgraph(name: string): Promise<void> {
     db: database.forSubgraph(definition.name),
     env,
     authenticator: createAuthenticator(env.auth),
+    subgraphUrls: env.subgraphUrls,
+    now: () => new Date(),
     log: (message) => console.error(message),
   });
   const service = await startHttpService({

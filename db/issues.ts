@@ -1,0 +1,214 @@
+/**
+ * Tables of the issues subgraph, in the Postgres schema `issues`: problems and enterprise appeals,
+ * their deadlines, their append-only history, and the working-day calendar the deadlines use.
+ * Units and enterprises are referenced by id / credit code only; their data lives in the units
+ * subgraph and arrives through federation.
+ */
+import { sql } from 'drizzle-orm';
+import {
+  bigserial,
+  boolean,
+  check,
+  date,
+  index,
+  integer,
+  jsonb,
+  pgSchema,
+  smallint,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from 'drizzle-orm/pg-core';
+
+export const issuesSchema = pgSchema('issues');
+
+export const issueSource = issuesSchema.enum('issue_source', [
+  'SELF_INSPECTION',
+  'DIRECTOR_IN_HALL',
+  'SIGNED_NOT_LANDED',
+  'MONITORING_POINT',
+  'RECEPTION_ROOM',
+  'DISCIPLINE_INSPECTION',
+  'SUPERVISION',
+  'UNDERCOVER_VISIT',
+  'ENTERPRISE_APPEAL',
+  'HOTLINE_12345',
+  'DISCIPLINE_REPORT',
+  'SURVEY',
+  'MEDIA',
+  'THIRD_PARTY',
+  'COMMAND_OFFICE_REFERRAL',
+]);
+export const environment = issuesSchema.enum('environment', ['POLICY', 'SERVICE', 'FACTOR', 'MARKET', 'RULE_OF_LAW', 'HUMANISTIC']);
+export const appealKind = issuesSchema.enum('appeal_kind', ['CONSULTATION', 'HELP', 'COMPLAINT', 'REPORT', 'SUGGESTION']);
+export const rectificationMode = issuesSchema.enum('rectification_mode', ['IMMEDIATE', 'ONGOING']);
+export const issueStatus = issuesSchema.enum('issue_status', [
+  'SUBMITTED',
+  'REJECTED',
+  'ACCEPTED',
+  'ASSIGNED',
+  'RETURNED',
+  'CONTACTED',
+  'FEEDBACK_GIVEN',
+  'RESOLVED',
+  'CLOSED',
+  'REOPENED',
+  'MERGED',
+]);
+export const rating = issuesSchema.enum('rating', ['SATISFIED', 'BASICALLY_SATISFIED', 'UNSATISFIED']);
+export const deadlineStage = issuesSchema.enum('deadline_stage', ['CONTACT', 'FEEDBACK', 'RESOLUTION', 'MILESTONE']);
+
+const instant = (name: string) => timestamp(name, { withTimezone: true });
+
+export const issues = issuesSchema.table(
+  'issues',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    /** Human case number (受理编号), in order of recording. */
+    number: bigserial('number', { mode: 'number' }).notNull(),
+    source: issueSource('source').notNull(),
+    environment: environment('environment').notNull(),
+    appealKind: appealKind('appeal_kind'),
+    title: text('title').notNull(),
+    description: text('description').notNull(),
+    enterpriseCreditCode: text('enterprise_credit_code'),
+    districtCode: text('district_code'),
+    /** The unit the reporter proposed; the command office decides with assignIssue. */
+    proposedUnitId: uuid('proposed_unit_id'),
+    responsibleUnitId: uuid('responsible_unit_id'),
+    responsibleLeader: text('responsible_leader'),
+    rectificationMode: rectificationMode('rectification_mode'),
+    /** Limit the command office set for an IMMEDIATE rectification. */
+    immediateWorkingDays: smallint('immediate_working_days'),
+    status: issueStatus('status').notNull().default('SUBMITTED'),
+    version: integer('version').notNull().default(1),
+
+    reporterSubject: text('reporter_subject').notNull(),
+    reporterRole: text('reporter_role').notNull(),
+    reporterUnitId: uuid('reporter_unit_id'),
+    reporterEnterprise: text('reporter_enterprise'),
+    clientRequestId: text('client_request_id').notNull(),
+    /** Fingerprint of the submission, to tell a retry from a reused request id. */
+    requestFingerprint: text('request_fingerprint').notNull(),
+
+    /** When the item reached the government, by any platform; all clocks run from here. */
+    receivedAt: instant('received_at').notNull(),
+    recordedAt: instant('recorded_at').notNull(),
+    acceptedAt: instant('accepted_at'),
+    resolvedAt: instant('resolved_at'),
+    closedAt: instant('closed_at'),
+
+    rejectionReason: text('rejection_reason'),
+    resolution: text('resolution'),
+    rating: rating('rating'),
+    ratingSolved: boolean('rating_solved'),
+    ratingComment: text('rating_comment'),
+    ratedAt: instant('rated_at'),
+    reopenCount: smallint('reopen_count').notNull().default(0),
+    enterpriseReopenUsed: boolean('enterprise_reopen_used').notNull().default(false),
+
+    escalatedAt: instant('escalated_at'),
+    supervisingLeader: text('supervising_leader'),
+    mergedIntoId: uuid('merged_into_id'),
+    absorbedCount: integer('absorbed_count').notNull().default(0),
+    reminderCount: integer('reminder_count').notNull().default(0),
+
+    extensionRequestedWorkingDays: smallint('extension_requested_working_days'),
+    extensionReason: text('extension_reason'),
+    extensionRequestedAt: instant('extension_requested_at'),
+    /** Total working days of the resolution limit after a granted extension (≤ 30). */
+    extensionGrantedWorkingDays: smallint('extension_granted_working_days'),
+
+    publishedAt: instant('published_at'),
+    publishedTitle: text('published_title'),
+    publishedSummary: text('published_summary'),
+
+    /** Earliest open deadline and its warning time, kept in step with issue_deadlines for cheap filters. */
+    nextDueAt: instant('next_due_at'),
+    nextWarnAt: instant('next_warn_at'),
+    sample: boolean('sample').notNull().default(false),
+  },
+  (t) => [
+    uniqueIndex('issues_number_key').on(t.number),
+    uniqueIndex('issues_client_request_key').on(t.reporterSubject, t.clientRequestId),
+    index('issues_received_idx').on(t.receivedAt.desc(), t.id.desc()),
+    index('issues_unit_received_idx').on(t.responsibleUnitId, t.receivedAt.desc(), t.id.desc()),
+    index('issues_reporter_unit_idx').on(t.reporterUnitId, t.receivedAt.desc()),
+    index('issues_reporter_enterprise_idx').on(t.reporterEnterprise, t.receivedAt.desc()),
+    index('issues_reporter_subject_idx').on(t.reporterSubject, t.receivedAt.desc()),
+    index('issues_enterprise_idx').on(t.enterpriseCreditCode),
+    index('issues_district_idx').on(t.districtCode, t.receivedAt.desc()),
+    index('issues_environment_idx').on(t.environment, t.receivedAt.desc()),
+    index('issues_source_idx').on(t.source, t.receivedAt.desc()),
+    index('issues_status_idx').on(t.status, t.receivedAt.desc()),
+    index('issues_next_due_idx').on(t.nextDueAt),
+    index('issues_escalated_idx').on(t.escalatedAt).where(sql`${t.escalatedAt} is not null`),
+    index('issues_published_idx').on(t.publishedAt.desc()).where(sql`${t.publishedAt} is not null`),
+    index('issues_merged_into_idx').on(t.mergedIntoId).where(sql`${t.mergedIntoId} is not null`),
+    index('issues_text_trgm_idx').using('gin', sql`(${t.title} || ' ' || ${t.description}) gin_trgm_ops`),
+    check('issues_immediate_limit', sql`${t.immediateWorkingDays} is null or ${t.immediateWorkingDays} between 1 and 30`),
+    check('issues_extension_limit', sql`${t.extensionGrantedWorkingDays} is null or ${t.extensionGrantedWorkingDays} <= 30`),
+  ],
+);
+
+export const issueDeadlines = issuesSchema.table(
+  'issue_deadlines',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    issueId: uuid('issue_id')
+      .notNull()
+      .references(() => issues.id),
+    stage: deadlineStage('stage').notNull(),
+    /** 1 for the first handling; a reopened issue's new resolution limit is round 2, and so on. */
+    round: smallint('round').notNull().default(1),
+    title: text('title'),
+    /** The instant the clock runs from (receipt, or reopening). */
+    startsAt: instant('starts_at').notNull(),
+    /** The rule, so due times can be recomputed when the calendar changes. */
+    hours: smallint('hours'),
+    workingDays: smallint('working_days'),
+    dueOn: date('due_on'),
+    /** Null while the calendar lacks a year the limit runs through… */
+    dueAt: instant('due_at'),
+    /** …and this is the first year it lacks. */
+    pendingCalendarYear: smallint('pending_calendar_year'),
+    warnAt: instant('warn_at'),
+    metAt: instant('met_at'),
+    cancelledAt: instant('cancelled_at'),
+  },
+  (t) => [
+    index('issue_deadlines_issue_idx').on(t.issueId, t.stage, t.round),
+    index('issue_deadlines_open_warn_idx').on(t.warnAt).where(sql`${t.metAt} is null and ${t.cancelledAt} is null`),
+    index('issue_deadlines_pending_calendar_idx').on(t.issueId).where(sql`${t.dueAt} is null and ${t.metAt} is null and ${t.cancelledAt} is null`),
+  ],
+);
+
+export const issueEvents = issuesSchema.table(
+  'issue_events',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    issueId: uuid('issue_id')
+      .notNull()
+      .references(() => issues.id),
+    action: text('action').notNull(),
+    fromStatus: issueStatus('from_status'),
+    toStatus: issueStatus('to_status').notNull(),
+    actorSubject: text('actor_subject').notNull(),
+    actorRole: text('actor_role').notNull(),
+    actorUnitId: uuid('actor_unit_id'),
+    note: text('note'),
+    details: jsonb('details'),
+    at: instant('at').notNull(),
+  },
+  (t) => [index('issue_events_issue_idx').on(t.issueId, t.id)],
+);
+
+export const calendarYears = issuesSchema.table('calendar_years', {
+  year: integer('year').primaryKey(),
+  notice: text('notice'),
+  off: date('off').array().notNull(),
+  workdays: date('workdays').array().notNull(),
+  updatedBy: text('updated_by').notNull(),
+  updatedAt: instant('updated_at').notNull().defaultNow(),
+});

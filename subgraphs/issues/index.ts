@@ -1,0 +1,3 @@
+import { runSubgraph } from '../shared/run-subgraph.ts';
+
+await runSubgraph('issues');

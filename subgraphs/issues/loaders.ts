@@ -1,0 +1,58 @@
+import DataLoader from 'dataloader';
+import type { Db } from '../../db/client.ts';
+import type { DirectorySource } from '../shared/directory.ts';
+import { WorkingCalendar } from '../shared/calendar.ts';
+import { groupedLoader, keyedLoader } from '../shared/loaders.ts';
+import { calendarStore, deadlineStore, eventStore, issueStore } from './store.ts';
+import { emptyStats, statsByGroup, type IssueStats, type Period } from './stats.ts';
+
+export type IssuesLoaders = ReturnType<typeof createIssuesLoaders>;
+
+export interface StatsKey {
+  kind: 'unit' | 'domain' | 'all';
+  key: string;
+  period: Period | null;
+}
+
+const periodKey = (period: Period | null) => (period ? `${period.from.toISOString()}/${period.to.toISOString()}` : 'all-time');
+
+/**
+ * Built per request. The stats loader is what keeps "45+ units' figures in one gateway request" at
+ * a constant number of statements: the gateway's `_entities` call hands every unit over at once,
+ * and each (kind, period) becomes a single aggregate query.
+ */
+export function createIssuesLoaders(db: Db, directory: DirectorySource, now: () => Date) {
+  return {
+    issueById: keyedLoader((ids: readonly string[]) => issueStore.byIds(db, ids), (row) => row.id),
+    deadlinesByIssue: groupedLoader((ids: readonly string[]) => deadlineStore.byIssueIds(db, ids), (row) => row.issueId),
+    eventsByIssue: groupedLoader((ids: readonly string[]) => eventStore.byIssueIds(db, ids), (row) => row.issueId),
+    calendar: new DataLoader<'all', WorkingCalendar>(async (keys) => {
+      const years = await calendarStore.all(db);
+      const calendar = new WorkingCalendar(years.map((y) => ({ year: y.year, off: y.off, workdays: y.workdays })));
+      return keys.map(() => calendar);
+    }),
+    stats: new DataLoader<StatsKey, IssueStats, string>(
+      async (keys) => {
+        const batches = new Map<string, StatsKey[]>();
+        for (const key of keys) {
+          const batch = `${key.kind}|${periodKey(key.period)}`;
+          batches.set(batch, [...(batches.get(batch) ?? []), key]);
+        }
+        const results = new Map<string, IssueStats>();
+        for (const [batch, batchKeys] of batches) {
+          const { kind, period } = batchKeys[0]!;
+          let groups: { unitId: string; key: string }[] | null = null;
+          if (kind === 'unit') groups = batchKeys.map((k) => ({ unitId: k.key, key: k.key }));
+          if (kind === 'domain') {
+            const dir = await directory.current();
+            groups = batchKeys.flatMap((k) => dir.unitsOfDomain(k.key).map((unit) => ({ unitId: unit.id, key: k.key })));
+          }
+          const stats = groups && groups.length === 0 ? new Map() : await statsByGroup(db, groups, period, now());
+          for (const k of batchKeys) results.set(`${batch}|${k.key}`, stats.get(k.key) ?? emptyStats);
+        }
+        return keys.map((k) => results.get(`${k.kind}|${periodKey(k.period)}|${k.key}`)!);
+      },
+      { cacheKeyFn: (k) => `${k.kind}|${periodKey(k.period)}|${k.key}` },
+    ),
+  };
+}

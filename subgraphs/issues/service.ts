@@ -1,0 +1,790 @@
+/**
+ * Rules and permissions of the issues subgraph; the only caller of its data access.
+ *
+ * Every change runs in one transaction that (1) reads the issue, (2) asks the state machine whether
+ * this caller may take this action now, (3) writes the issue only if its version is unchanged, and
+ * (4) appends the event — so a change and its history are never apart, and of two people acting at
+ * once exactly one wins.
+ */
+import { createHash } from 'node:crypto';
+import { Role, requireSignedIn, type Viewer } from '../shared/auth.ts';
+import { errors, type Bilingual } from '../shared/errors.ts';
+import { decodeCursor, pageSize, toConnection, type PageArgs } from '../shared/pagination.ts';
+import { beijingDate, beijingMidnight, calendarYearProblem, endOfBeijingDay, WorkingCalendar, type CalendarYear } from '../shared/calendar.ts';
+import { creditCodeProblem, creditCodeProblemMessages, normalizeCreditCode } from '../shared/credit-code.ts';
+import type { DirectorySource } from '../shared/directory.ts';
+import type { Db, Queryable } from '../../db/client.ts';
+import { canSee, scopeOf, standingOf, type IssueScope } from './access.ts';
+import { APPEAL_LIMITS, computeDue, MAX_TOTAL_WORKING_DAYS, type DeadlineRule } from './deadlines.ts';
+import type { IssuesLoaders } from './loaders.ts';
+import { check, isAppealLike, nextStatus, statusNames, type IssueAction, type IssueStatus, type Standing } from './state-machine.ts';
+import { statsByGroup, type IssueStats, type Period } from './stats.ts';
+import {
+  calendarStore,
+  deadlineStore,
+  eventStore,
+  issueStore,
+  type DeadlineRow,
+  type IssueListFilter,
+  type IssueRow,
+  type NewDeadline,
+  type NewIssue,
+} from './store.ts';
+
+export interface IssuesServiceDeps {
+  db: Db;
+  viewer: Viewer;
+  loaders: IssuesLoaders;
+  directory: DirectorySource;
+  now: () => Date;
+  maxPageSize: number;
+}
+
+type Source = IssueRow['source'];
+type Environment = IssueRow['environment'];
+type AppealKind = NonNullable<IssueRow['appealKind']>;
+type RatingValue = NonNullable<IssueRow['rating']>;
+
+export interface SubmitAppealInput {
+  clientRequestId: string;
+  kind: AppealKind;
+  environment: Environment;
+  title: string;
+  description: string;
+  districtCode?: string | null;
+}
+
+export interface ReportIssueInput {
+  clientRequestId: string;
+  source: Source;
+  environment: Environment;
+  title: string;
+  description: string;
+  unitId?: string | null;
+  receivedAt?: Date | null;
+  appealKind?: AppealKind | null;
+  enterpriseCreditCode?: string | null;
+  districtCode?: string | null;
+  responsibleLeader?: string | null;
+}
+
+export interface MilestoneInput {
+  title: string;
+  dueOn: string;
+}
+
+export interface AcceptIssueInput {
+  rectificationMode?: 'IMMEDIATE' | 'ONGOING' | null;
+  immediateWorkingDays?: number | null;
+  milestones?: MilestoneInput[] | null;
+  responsibleLeader?: string | null;
+  note?: string | null;
+}
+
+export interface IssueFilterInput extends Omit<IssueListFilter, 'unitIds'> {
+  domainCode?: string | null;
+}
+
+/** Channels a unit reports through itself; the rest reach the platform via the command office. */
+const UNIT_SOURCES: Source[] = ['SELF_INSPECTION', 'DIRECTOR_IN_HALL', 'SIGNED_NOT_LANDED', 'MONITORING_POINT', 'RECEPTION_ROOM', 'SURVEY'];
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const CLIENT_REQUEST_ID = /^[A-Za-z0-9_.:-]{1,100}$/;
+const ISSUE: Bilingual = { zh: '问题', en: 'Issue' };
+const MAX_MILESTONES = 20;
+/** A receipt time may run a little ahead of our clock (another platform's clock), not more. */
+const CLOCK_SKEW_MS = 5 * 60 * 1000;
+
+/** Trimmed, non-empty, bounded text — or a coded refusal naming the field. */
+function text(field: string, value: string | null | undefined, label: Bilingual, max = 2000): string {
+  const trimmed = value?.trim() ?? '';
+  if (!trimmed) throw errors.badInput(field, { zh: `${label.zh}不能为空`, en: `${label.en} must not be empty` });
+  if (trimmed.length > max) {
+    throw errors.badInput(field, { zh: `${label.zh}不能超过 ${max} 个字`, en: `${label.en} must be at most ${max} characters` });
+  }
+  return trimmed;
+}
+
+function optionalText(field: string, value: string | null | undefined, label: Bilingual, max = 2000): string | null {
+  return value?.trim() ? text(field, value, label, max) : null;
+}
+
+function requireUuid(field: string, value: string): string {
+  if (!UUID.test(value)) throw errors.badInput(field, { zh: `${field} 不是有效的 id`, en: `${field} is not a valid id` });
+  return value.toLowerCase();
+}
+
+function fingerprint(input: object): string {
+  return createHash('sha256').update(JSON.stringify(input)).digest('hex');
+}
+
+interface ActionContext {
+  tx: Queryable;
+  issue: IssueRow;
+  standing: Standing;
+  now: Date;
+  calendar(): Promise<WorkingCalendar>;
+}
+
+interface ActionPlan {
+  values?: Partial<NewIssue>;
+  /** Overrides the state machine's target (an unsatisfied rating reopens). */
+  toStatus?: IssueStatus;
+  /** The history's name for what happened, when it is not the action's own. */
+  eventAction?: string;
+  note?: string | null;
+  details?: Record<string, unknown>;
+  /** Deadline changes, run after the issue row is written. */
+  after?: (updated: IssueRow) => Promise<void>;
+  /** Other issues whose deadlines or counters changed (merge). */
+  alsoRefresh?: string[];
+}
+
+export function createIssuesService(deps: IssuesServiceDeps) {
+  const { db, viewer, loaders, directory, now: clock, maxPageSize } = deps;
+  let scopePromise: Promise<IssueScope> | undefined;
+  const scope = () => (scopePromise ??= scopeOf(viewer, directory));
+
+  async function calendarFrom(tx: Queryable): Promise<WorkingCalendar> {
+    const years = await calendarStore.all(tx);
+    return new WorkingCalendar(years.map((y) => ({ year: y.year, off: y.off, workdays: y.workdays })));
+  }
+
+  function actorFields() {
+    return { actorSubject: viewer.subject!, actorRole: viewer.role, actorUnitId: viewer.unitId };
+  }
+
+  function deadlineRow(issueId: string, stage: NewDeadline['stage'], rule: DeadlineRule, calendar: WorkingCalendar, extra: Partial<NewDeadline> = {}): NewDeadline {
+    const due = computeDue(rule, calendar);
+    return {
+      issueId,
+      stage,
+      startsAt: rule.startsAt,
+      hours: rule.hours ?? null,
+      workingDays: rule.workingDays ?? null,
+      dueOn: rule.dueOn ?? null,
+      dueAt: due.dueAt,
+      warnAt: due.warnAt,
+      pendingCalendarYear: due.pendingCalendarYear,
+      ...extra,
+    };
+  }
+
+  async function requireDistrict(code: string | null | undefined): Promise<string | null> {
+    if (!code) return null;
+    if (!(await directory.current()).districts.has(code)) {
+      throw errors.badInput('districtCode', { zh: `区(市)不存在：${code}`, en: `No such district: ${code}` });
+    }
+    return code;
+  }
+
+  async function requireActiveUnit(field: string, id: string): Promise<string> {
+    const unit = await directory.unit(requireUuid(field, id));
+    if (!unit) throw errors.badInput(field, { zh: `单位不存在：${id}`, en: `No such unit: ${id}` });
+    if (unit.archived) throw errors.badInput(field, { zh: `单位已归档：${unit.name}`, en: `The unit is archived: ${unit.code}` });
+    return unit.id;
+  }
+
+  async function activeViewerUnit(): Promise<string> {
+    const unit = viewer.unitId ? await directory.unit(viewer.unitId) : null;
+    if (!unit || unit.archived) {
+      throw errors.forbidden({ zh: '令牌中的单位不存在或已归档', en: "The token's unit does not exist or is archived" });
+    }
+    return unit.id;
+  }
+
+  function validMilestones(milestones: MilestoneInput[] | null | undefined, today: string): MilestoneInput[] {
+    if (!milestones?.length) {
+      throw errors.badInput('milestones', { zh: '持续改问题至少需要一个节点', en: 'An ONGOING rectification needs at least one milestone' });
+    }
+    if (milestones.length > MAX_MILESTONES) {
+      throw errors.badInput('milestones', { zh: `节点不能超过 ${MAX_MILESTONES} 个`, en: `At most ${MAX_MILESTONES} milestones` });
+    }
+    return milestones.map((m, i) => {
+      if (m.dueOn < today) {
+        throw errors.badInput(`milestones[${i}].dueOn`, { zh: `节点日期 ${m.dueOn} 已过`, en: `Milestone date ${m.dueOn} is in the past` });
+      }
+      return { title: text(`milestones[${i}].title`, m.title, { zh: '节点名称', en: 'Milestone title' }, 200), dueOn: m.dueOn };
+    });
+  }
+
+  /** The open resolution deadline of the current round, if any. */
+  const openResolution = (deadlines: DeadlineRow[]) =>
+    deadlines.filter((d) => d.stage === 'RESOLUTION' && !d.metAt && !d.cancelledAt).sort((a, b) => b.round - a.round)[0];
+  const currentRound = (deadlines: DeadlineRow[]) => Math.max(1, ...deadlines.map((d) => d.round));
+
+  /** A resolution limit for a new round (reopening), by the issue's own rule. */
+  function resolutionRule(issue: IssueRow, startsAt: Date): DeadlineRule | null {
+    if (isAppealLike(issue.source)) return { startsAt, workingDays: APPEAL_LIMITS.resolutionWorkingDays };
+    if (issue.rectificationMode === 'IMMEDIATE' && issue.immediateWorkingDays) return { startsAt, workingDays: issue.immediateWorkingDays };
+    return null; // ONGOING: the unit plans the new round's milestones
+  }
+
+  /** The one path by which an existing issue changes. */
+  async function act(id: string, action: IssueAction, expectedVersion: number | null | undefined, plan: (ctx: ActionContext) => Promise<ActionPlan> | ActionPlan): Promise<IssueRow> {
+    requireSignedIn(viewer);
+    const issueId = requireUuid('id', id);
+    const visibleScope = await scope();
+    return db.transaction(async (tx) => {
+      const issue = await issueStore.get(tx, issueId);
+      if (!issue || !canSee(visibleScope, issue)) throw errors.notFound(ISSUE, id);
+      if (expectedVersion != null && expectedVersion !== issue.version) {
+        throw errors.conflict(
+          { zh: `问题已被他人更新（当前版本 ${issue.version}，状态“${statusNames[issue.status]}”）`, en: `The issue changed meanwhile (now version ${issue.version}, ${issue.status})` },
+          { currentVersion: issue.version, currentState: issue.status },
+        );
+      }
+      const standing = standingOf(viewer, issue);
+      const refusal = check(action, issue.status, standing, issue.source);
+      if (refusal?.kind === 'FORBIDDEN') throw errors.forbidden(refusal.message);
+      if (refusal) throw errors.invalidTransition(refusal.message, issue.status);
+
+      const now = clock();
+      let calendar: Promise<WorkingCalendar> | undefined;
+      const planned = await plan({ tx, issue, standing, now, calendar: () => (calendar ??= calendarFrom(tx)) });
+      const toStatus = planned.toStatus ?? nextStatus(action, issue.status);
+      const updated = await issueStore.update(tx, issueId, issue.version, { ...planned.values, status: toStatus });
+      if (!updated) {
+        throw errors.conflict({ zh: '问题已被他人同时更新，请刷新后重试', en: 'Someone else changed the issue at the same moment; reload and retry' }, { currentState: issue.status });
+      }
+      await planned.after?.(updated);
+      await eventStore.append(tx, {
+        issueId,
+        action: planned.eventAction ?? action,
+        fromStatus: issue.status,
+        toStatus,
+        ...actorFields(),
+        note: planned.note ?? null,
+        details: planned.details ?? null,
+        at: now,
+      });
+      await issueStore.refreshNextDue(tx, [issueId, ...(planned.alsoRefresh ?? [])]);
+      return (await issueStore.get(tx, issueId))!;
+    });
+  }
+
+  async function submit(row: Omit<NewIssue, 'reporterSubject' | 'reporterRole' | 'reporterUnitId' | 'reporterEnterprise' | 'requestFingerprint' | 'recordedAt'>): Promise<IssueRow> {
+    const print = fingerprint({ ...row, clientRequestId: undefined, receivedAt: row.receivedAt?.toISOString() });
+    const now = clock();
+    const sameRequest = (existing: IssueRow): IssueRow => {
+      if (existing.requestFingerprint !== print) {
+        throw errors.conflict(
+          { zh: `请求号 ${row.clientRequestId} 已用于另一项内容不同的提交`, en: `clientRequestId ${row.clientRequestId} was already used for a different submission` },
+          { existingId: existing.id },
+        );
+      }
+      return existing;
+    };
+    return db.transaction(async (tx) => {
+      const earlier = await issueStore.byClientRequest(tx, viewer.subject!, row.clientRequestId);
+      if (earlier) return sameRequest(earlier);
+      const created = await issueStore.insertOnce(tx, {
+        ...row,
+        reporterSubject: viewer.subject!,
+        reporterRole: viewer.role,
+        reporterUnitId: viewer.role === Role.UNIT_ADMIN || viewer.role === Role.UNIT_STAFF ? viewer.unitId : null,
+        reporterEnterprise: viewer.role === Role.ENTERPRISE ? viewer.enterprise : null,
+        requestFingerprint: print,
+        recordedAt: now,
+      });
+      // The same request, committed by a concurrent retry while we waited on its unique key.
+      if (!created) return sameRequest((await issueStore.byClientRequest(tx, viewer.subject!, row.clientRequestId))!);
+      if (isAppealLike(created.source)) {
+        const calendar = await calendarFrom(tx);
+        const startsAt = created.receivedAt;
+        await deadlineStore.insert(tx, [
+          deadlineRow(created.id, 'CONTACT', { startsAt, hours: APPEAL_LIMITS.contactHours }, calendar),
+          deadlineRow(created.id, 'FEEDBACK', { startsAt, workingDays: APPEAL_LIMITS.feedbackWorkingDays }, calendar),
+          deadlineRow(created.id, 'RESOLUTION', { startsAt, workingDays: APPEAL_LIMITS.resolutionWorkingDays }, calendar),
+        ]);
+      }
+      await eventStore.append(tx, { issueId: created.id, action: 'SUBMIT', fromStatus: null, toStatus: created.status, ...actorFields(), note: null, details: { source: created.source }, at: now });
+      await issueStore.refreshNextDue(tx, [created.id]);
+      return (await issueStore.get(tx, created.id))!;
+    });
+  }
+
+  function statsPermission(message: Bilingual): never {
+    throw errors.forbidden(message);
+  }
+
+  async function listFilter(input: IssueFilterInput): Promise<IssueListFilter> {
+    const { domainCode, ...rest } = input;
+    const filter: IssueListFilter = { ...rest };
+    if (rest.unitId) filter.unitId = requireUuid('unitId', rest.unitId);
+    if (rest.enterpriseCreditCode) filter.enterpriseCreditCode = normalizeCreditCode(rest.enterpriseCreditCode);
+    if (domainCode) {
+      const dir = await directory.current();
+      if (!dir.domains.includes(domainCode)) throw errors.badInput('domainCode', { zh: `重点领域不存在：${domainCode}`, en: `No such domain: ${domainCode}` });
+      filter.unitIds = dir.unitsOfDomain(domainCode).map((u) => u.id);
+    }
+    return filter;
+  }
+
+  return {
+    // ───────────── reads ─────────────
+    async issue(id: string): Promise<IssueRow | null> {
+      requireSignedIn(viewer);
+      if (!UUID.test(id)) return null;
+      const row = await loaders.issueById.load(id.toLowerCase());
+      return row && canSee(await scope(), row) ? row : null;
+    },
+
+    /** The original of a merged duplicate, for its status and resolution only (reporters follow it). */
+    originalOf: (row: IssueRow) => (row.mergedIntoId ? loaders.issueById.load(row.mergedIntoId) : Promise.resolve(null)),
+
+    async visibleIssue(id: string | null): Promise<IssueRow | null> {
+      if (!id) return null;
+      const row = await loaders.issueById.load(id);
+      return row && canSee(await scope(), row) ? row : null;
+    },
+
+    async issues(input: IssueFilterInput, page: PageArgs) {
+      requireSignedIn(viewer);
+      const size = pageSize(page.first, maxPageSize);
+      const after = page.after ? decodeCursor(page.after, 2) : null;
+      const query = { scope: await scope(), filter: await listFilter(input), now: clock() };
+      const cursor = after ? { receivedAt: new Date(String(after[0])), id: requireUuid('after', String(after[1])) } : null;
+      if (cursor && Number.isNaN(cursor.receivedAt.getTime())) throw errors.badInput('after', { zh: '分页游标无效', en: 'Invalid pagination cursor' });
+      const rows = await issueStore.page(db, query, size + 1, cursor);
+      for (const row of rows) loaders.issueById.prime(row.id, row);
+      return toConnection(rows, size, (row) => [row.receivedAt.toISOString(), row.id], () => issueStore.count(db, query), cursor !== null);
+    },
+
+    async alerts(unitId: string | null, page: PageArgs) {
+      requireSignedIn(viewer);
+      const size = pageSize(page.first, maxPageSize);
+      const after = page.after ? decodeCursor(page.after, 2) : null;
+      const query = { scope: await scope(), unitId: unitId ? requireUuid('unitId', unitId) : null, now: clock() };
+      const cursor = after ? { dueAt: new Date(String(after[0])), id: Number(after[1]) } : null;
+      const rows = await deadlineStore.alertsPage(db, query, size + 1, cursor);
+      for (const row of rows) loaders.issueById.prime(row.issue.id, row.issue);
+      return toConnection(rows, size, (row) => [row.deadline.dueAt!.toISOString(), row.deadline.id], () => deadlineStore.alertsCount(db, query), cursor !== null);
+    },
+
+    async publishedCases(page: PageArgs) {
+      const size = pageSize(page.first, maxPageSize);
+      const after = page.after ? decodeCursor(page.after, 2) : null;
+      const cursor = after ? { publishedAt: new Date(String(after[0])), id: requireUuid('after', String(after[1])) } : null;
+      const rows = await issueStore.publishedPage(db, size + 1, cursor);
+      return toConnection(rows, size, (row) => [row.publishedAt!.toISOString(), row.id], () => issueStore.publishedCount(db), cursor !== null);
+    },
+
+    deadlines: (issueId: string) => loaders.deadlinesByIssue.load(issueId),
+    history: (issueId: string) => loaders.eventsByIssue.load(issueId),
+    now: clock,
+    viewer,
+
+    async calendarYears() {
+      return calendarStore.all(db);
+    },
+
+    /** A working calendar, loaded once per request, to name the year a pending deadline waits for. */
+    calendar: () => loaders.calendar.load('all'),
+
+    // ───────────── statistics ─────────────
+    async unitStats(unitId: string, period: Period | null): Promise<IssueStats | null> {
+      requireSignedIn(viewer);
+      const visible = await scope();
+      const allowed = visible.kind === 'all' || (visible.kind === 'unit' && visible.unitIds.includes(unitId));
+      if (!allowed) statsPermission({ zh: '无权查看该单位的问题统计', en: "You may not read this unit's statistics" });
+      return loaders.stats.load({ kind: 'unit', key: unitId, period });
+    },
+    async domainStats(domainCode: string, period: Period | null): Promise<IssueStats | null> {
+      requireSignedIn(viewer);
+      const visible = await scope();
+      const dir = await directory.current();
+      const leads = viewer.unitId !== null && dir.domainLedBy(viewer.unitId) === domainCode;
+      if (visible.kind !== 'all' && !(visible.kind === 'unit' && leads)) {
+        statsPermission({ zh: '只有市指挥部办公室和牵头单位可以查看领域统计', en: 'Only the command office and the lead unit may read domain statistics' });
+      }
+      return loaders.stats.load({ kind: 'domain', key: domainCode, period });
+    },
+    async overallStats(period: Period | null): Promise<IssueStats | null> {
+      requireSignedIn(viewer);
+      if ((await scope()).kind !== 'all') statsPermission({ zh: '全市统计仅市指挥部办公室可查看', en: 'City-wide statistics are for the command office' });
+      return loaders.stats.load({ kind: 'all', key: 'ALL', period });
+    },
+
+    // ───────────── submissions ─────────────
+    async submitAppeal(input: SubmitAppealInput) {
+      requireSignedIn(viewer);
+      if (viewer.role !== Role.ENTERPRISE) {
+        throw errors.forbidden({ zh: '只有企业可以提交诉求；其他渠道请用 reportIssue', en: 'Only an enterprise submits appeals; other channels use reportIssue' });
+      }
+      if (!CLIENT_REQUEST_ID.test(input.clientRequestId)) {
+        throw errors.badInput('clientRequestId', { zh: 'clientRequestId 须为 1–100 位字母、数字或 _.:-', en: 'clientRequestId must be 1–100 letters, digits or _.:-' });
+      }
+      return submit({
+        clientRequestId: input.clientRequestId,
+        source: 'ENTERPRISE_APPEAL',
+        environment: input.environment,
+        appealKind: input.kind,
+        title: text('title', input.title, { zh: '标题', en: 'Title' }, 200),
+        description: text('description', input.description, { zh: '诉求内容', en: 'Description' }, 5000),
+        enterpriseCreditCode: viewer.enterprise,
+        districtCode: await requireDistrict(input.districtCode),
+        receivedAt: clock(),
+      });
+    },
+
+    async reportIssue(input: ReportIssueInput) {
+      requireSignedIn(viewer);
+      let proposedUnitId: string | null = null;
+      switch (viewer.role) {
+        case Role.COMMAND_OFFICE:
+          await activeViewerUnit();
+          proposedUnitId = input.unitId ? await requireActiveUnit('unitId', input.unitId) : null;
+          break;
+        case Role.UNIT_ADMIN:
+        case Role.UNIT_STAFF: {
+          const own = await activeViewerUnit();
+          if (!UNIT_SOURCES.includes(input.source)) {
+            throw errors.forbidden({ zh: `单位不能以“${input.source}”渠道报告问题，请经市指挥部办公室`, en: `Units cannot report through ${input.source}; that channel goes through the command office` });
+          }
+          if (input.unitId && input.unitId.toLowerCase() !== own) {
+            throw errors.forbidden({ zh: '单位只能报告本单位的问题', en: "A unit reports problems of its own unit only" });
+          }
+          proposedUnitId = own;
+          break;
+        }
+        case Role.OBSERVER:
+          if (input.source !== 'UNDERCOVER_VISIT') {
+            throw errors.forbidden({ zh: '观察员只能报告明察暗访发现的问题', en: 'Observers report undercover findings (UNDERCOVER_VISIT) only' });
+          }
+          proposedUnitId = input.unitId ? await requireActiveUnit('unitId', input.unitId) : null;
+          break;
+        default:
+          throw errors.forbidden({ zh: '企业请用 submitAppeal 提交诉求', en: 'Enterprises submit appeals with submitAppeal' });
+      }
+      if (input.receivedAt && viewer.role !== Role.COMMAND_OFFICE) {
+        throw errors.forbidden({ zh: '只有市指挥部办公室可以指定收到时间（导入其他平台记录）', en: 'Only the command office may give receivedAt, for imported records' });
+      }
+      const now = clock();
+      if (input.receivedAt && input.receivedAt.getTime() > now.getTime() + CLOCK_SKEW_MS) {
+        throw errors.badInput('receivedAt', { zh: '收到时间不能晚于现在', en: 'receivedAt cannot be in the future' });
+      }
+      if (!CLIENT_REQUEST_ID.test(input.clientRequestId)) {
+        throw errors.badInput('clientRequestId', { zh: 'clientRequestId 须为 1–100 位字母、数字或 _.:-', en: 'clientRequestId must be 1–100 letters, digits or _.:-' });
+      }
+      let enterpriseCreditCode: string | null = null;
+      if (input.enterpriseCreditCode) {
+        enterpriseCreditCode = normalizeCreditCode(input.enterpriseCreditCode);
+        const problem = creditCodeProblem(enterpriseCreditCode);
+        if (problem) throw errors.badInput('enterpriseCreditCode', creditCodeProblemMessages[problem]);
+      }
+      return submit({
+        clientRequestId: input.clientRequestId,
+        source: input.source,
+        environment: input.environment,
+        appealKind: input.appealKind ?? null,
+        title: text('title', input.title, { zh: '标题', en: 'Title' }, 200),
+        description: text('description', input.description, { zh: '问题描述', en: 'Description' }, 5000),
+        enterpriseCreditCode,
+        districtCode: await requireDistrict(input.districtCode),
+        proposedUnitId,
+        responsibleLeader: optionalText('responsibleLeader', input.responsibleLeader, { zh: '包保领导', en: 'Responsible leader' }, 100),
+        receivedAt: input.receivedAt ?? now,
+      });
+    },
+
+    // ───────────── the loop ─────────────
+    acceptIssue: (id: string, input: AcceptIssueInput | null | undefined, expectedVersion?: number | null) =>
+      act(id, 'ACCEPT', expectedVersion, async ({ tx, issue, now, calendar }) => {
+        const mode = input?.rectificationMode ?? null;
+        const appeal = isAppealLike(issue.source);
+        if (appeal && mode) {
+          throw errors.badInput('rectificationMode', { zh: '企业诉求和热线按青诉即办时限办理，不设整改方式', en: 'Appeals and hotline items follow the 青诉即办 limits; they take no rectification mode' });
+        }
+        if (!appeal && !mode) {
+          throw errors.badInput('rectificationMode', { zh: '请确定整改方式：立即改或持续改', en: 'Choose the rectification mode: IMMEDIATE or ONGOING' });
+        }
+        const leader = optionalText('responsibleLeader', input?.responsibleLeader, { zh: '包保领导', en: 'Responsible leader' }, 100);
+        let after: ActionPlan['after'];
+        let immediateWorkingDays: number | null = null;
+        if (mode === 'IMMEDIATE') {
+          const days = input?.immediateWorkingDays;
+          if (!Number.isInteger(days) || days! < 1 || days! > MAX_TOTAL_WORKING_DAYS) {
+            throw errors.badInput('immediateWorkingDays', { zh: `立即改须给出 1–${MAX_TOTAL_WORKING_DAYS} 个工作日的时限`, en: `IMMEDIATE needs a limit of 1–${MAX_TOTAL_WORKING_DAYS} working days` });
+          }
+          immediateWorkingDays = days!;
+          const cal = await calendar();
+          after = () => deadlineStore.insert(tx, [deadlineRow(issue.id, 'RESOLUTION', { startsAt: issue.receivedAt, workingDays: days! }, cal)]);
+        } else if (mode === 'ONGOING') {
+          const milestones = validMilestones(input?.milestones, beijingDate(now));
+          const cal = await calendar();
+          const last = milestones.map((m) => m.dueOn).sort().at(-1)!;
+          after = () =>
+            deadlineStore.insert(tx, [
+              ...milestones.map((m) => deadlineRow(issue.id, 'MILESTONE', { startsAt: issue.receivedAt, dueOn: m.dueOn }, cal, { title: m.title })),
+              deadlineRow(issue.id, 'RESOLUTION', { startsAt: issue.receivedAt, dueOn: last }, cal),
+            ]);
+        }
+        return {
+          values: { acceptedAt: now, rectificationMode: mode, immediateWorkingDays, responsibleLeader: leader ?? issue.responsibleLeader },
+          note: optionalText('note', input?.note, { zh: '备注', en: 'Note' }),
+          details: { rectificationMode: mode, immediateWorkingDays },
+          after,
+        };
+      }),
+
+    rejectIssue: (id: string, reason: string, expectedVersion?: number | null) =>
+      act(id, 'REJECT', expectedVersion, ({ tx, issue, now }) => {
+        const why = text('reason', reason, { zh: '不予受理理由', en: 'Reason' });
+        return { values: { rejectionReason: why }, note: why, after: () => deadlineStore.cancelOpen(tx, issue.id, now) };
+      }),
+
+    assignIssue: (id: string, unitId: string, note: string | null | undefined, expectedVersion?: number | null) =>
+      act(id, 'ASSIGN', expectedVersion, async ({ issue }) => {
+        const target = await requireActiveUnit('unitId', unitId);
+        if (issue.status === 'ASSIGNED' && issue.responsibleUnitId === target) {
+          throw errors.badInput('unitId', { zh: '问题已派给该单位', en: 'The issue is already with that unit' });
+        }
+        return {
+          values: { responsibleUnitId: target },
+          eventAction: issue.responsibleUnitId || issue.status === 'RETURNED' ? 'REASSIGN' : 'ASSIGN',
+          note: optionalText('note', note, { zh: '备注', en: 'Note' }),
+          details: { unitId: target, previousUnitId: issue.responsibleUnitId },
+        };
+      }),
+
+    returnIssue: (id: string, reason: string, expectedVersion?: number | null) =>
+      act(id, 'RETURN', expectedVersion, ({ issue }) => {
+        const why = text('reason', reason, { zh: '退回理由', en: 'Reason' });
+        return { values: { responsibleUnitId: null }, note: why, details: { unitId: issue.responsibleUnitId } };
+      }),
+
+    recordContact: (id: string, note: string, expectedVersion?: number | null) =>
+      act(id, 'CONTACT', expectedVersion, ({ tx, issue, now }) => ({
+        note: text('note', note, { zh: '联系情况', en: 'Note' }),
+        after: async () => void (await deadlineStore.meet(tx, issue.id, 'CONTACT', now)),
+      })),
+
+    giveFeedback: (id: string, note: string, expectedVersion?: number | null) =>
+      act(id, 'FEEDBACK', expectedVersion, ({ tx, issue, now }) => ({
+        note: text('note', note, { zh: '初步反馈', en: 'Feedback' }),
+        after: async () => void (await deadlineStore.meet(tx, issue.id, 'FEEDBACK', now)),
+      })),
+
+    resolveIssue: (id: string, resolution: string, expectedVersion?: number | null) =>
+      act(id, 'RESOLVE', expectedVersion, async ({ tx, issue, now }) => {
+        const what = text('resolution', resolution, { zh: '办理结果', en: 'Resolution' }, 5000);
+        const open = (await deadlineStore.forIssue(tx, issue.id)).filter((d) => d.stage === 'MILESTONE' && !d.metAt && !d.cancelledAt);
+        if (open.length) {
+          throw errors.invalidTransition({ zh: `还有 ${open.length} 个整改节点未完成`, en: `${open.length} milestone(s) are not completed yet` }, issue.status);
+        }
+        return {
+          values: { resolution: what, resolvedAt: now },
+          note: what,
+          after: async () => void (await deadlineStore.meet(tx, issue.id, 'RESOLUTION', now)),
+        };
+      }),
+
+    rateIssue: (id: string, rating: RatingValue, solved: boolean | null | undefined, comment: string | null | undefined, expectedVersion?: number | null) =>
+      act(id, 'RATE', expectedVersion, async ({ tx, issue, now, calendar }) => {
+        if (issue.ratedAt && issue.resolvedAt && issue.ratedAt >= issue.resolvedAt) {
+          throw errors.invalidTransition({ zh: '本次办理已评价过', en: 'This handling has already been rated' }, issue.status);
+        }
+        const wasSolved = solved ?? rating !== 'UNSATISFIED';
+        const values: Partial<NewIssue> = { rating, ratingSolved: wasSolved, ratingComment: optionalText('comment', comment, { zh: '评价意见', en: 'Comment' }), ratedAt: now };
+        const reopen = rating === 'UNSATISFIED' && !issue.enterpriseReopenUsed;
+        if (!reopen) return { values, details: { rating, solved: wasSolved }, note: values.ratingComment };
+        const deadlines = await deadlineStore.forIssue(tx, issue.id);
+        const rule = resolutionRule(issue, now);
+        const cal = rule ? await calendar() : null;
+        return {
+          values: { ...values, enterpriseReopenUsed: true, reopenCount: issue.reopenCount + 1 },
+          toStatus: 'REOPENED',
+          eventAction: 'RATE_AND_REOPEN',
+          note: values.ratingComment,
+          details: { rating, solved: wasSolved },
+          after: async () => {
+            if (rule) await deadlineStore.insert(tx, [deadlineRow(issue.id, 'RESOLUTION', rule, cal!, { round: currentRound(deadlines) + 1 })]);
+          },
+        };
+      }),
+
+    closeIssue: (id: string, note: string, expectedVersion?: number | null) =>
+      act(id, 'CLOSE', expectedVersion, ({ now }) => ({ values: { closedAt: now }, note: text('note', note, { zh: '回访核实情况', en: 'Verification note' }) })),
+
+    reopenIssue: (id: string, reason: string, expectedVersion?: number | null) =>
+      act(id, 'REOPEN', expectedVersion, async ({ tx, issue, standing, now, calendar }) => {
+        if (standing === 'REPORTING_ENTERPRISE' && issue.enterpriseReopenUsed) {
+          throw errors.forbidden({ zh: '企业只能申请重办一次，之后由市指挥部办公室决定', en: 'An enterprise may reopen once; after that the command office decides' });
+        }
+        const why = text('reason', reason, { zh: '重办理由', en: 'Reason' });
+        const deadlines = await deadlineStore.forIssue(tx, issue.id);
+        const rule = resolutionRule(issue, now);
+        const cal = rule ? await calendar() : null;
+        return {
+          values: {
+            reopenCount: issue.reopenCount + 1,
+            closedAt: null,
+            ...(standing === 'REPORTING_ENTERPRISE' ? { enterpriseReopenUsed: true } : {}),
+          },
+          note: why,
+          after: async () => {
+            if (rule) await deadlineStore.insert(tx, [deadlineRow(issue.id, 'RESOLUTION', rule, cal!, { round: currentRound(deadlines) + 1 })]);
+          },
+        };
+      }),
+
+    escalateIssue: (id: string, supervisingLeader: string, note: string | null | undefined, expectedVersion?: number | null) =>
+      act(id, 'ESCALATE', expectedVersion, ({ issue, now }) => {
+        const leader = text('supervisingLeader', supervisingLeader, { zh: '督办领导', en: 'Supervising leader' }, 100);
+        return { values: { escalatedAt: issue.escalatedAt ?? now, supervisingLeader: leader }, note: optionalText('note', note, { zh: '备注', en: 'Note' }), details: { supervisingLeader: leader } };
+      }),
+
+    mergeIssue: (id: string, intoId: string, note: string | null | undefined, expectedVersion?: number | null) =>
+      act(id, 'MERGE', expectedVersion, async ({ tx, issue, now }) => {
+        const targetId = requireUuid('intoId', intoId);
+        if (targetId === issue.id) throw errors.badInput('intoId', { zh: '不能并入自身', en: 'An issue cannot be merged into itself' });
+        const original = await issueStore.lock(tx, targetId);
+        if (!original) throw errors.notFound(ISSUE, intoId);
+        if (original.status === 'MERGED' || original.status === 'REJECTED') {
+          throw errors.invalidTransition({ zh: `原问题状态为“${statusNames[original.status]}”，不能并入`, en: `The original is ${original.status}; nothing can be merged into it` }, original.status);
+        }
+        const text_ = optionalText('note', note, { zh: '备注', en: 'Note' });
+        return {
+          values: { mergedIntoId: original.id },
+          note: text_,
+          details: { intoId: original.id, intoNumber: original.number },
+          alsoRefresh: [original.id],
+          after: async () => {
+            await deadlineStore.cancelOpen(tx, issue.id, now);
+            await issueStore.repointMerged(tx, issue.id, original.id);
+            await issueStore.absorb(tx, original.id, 1 + issue.absorbedCount);
+            await eventStore.append(tx, {
+              issueId: original.id,
+              action: 'ABSORB',
+              fromStatus: original.status,
+              toStatus: original.status,
+              ...actorFields(),
+              note: text_,
+              details: { duplicateId: issue.id, duplicateNumber: issue.number },
+              at: now,
+            });
+          },
+        };
+      }),
+
+    requestExtension: (id: string, totalWorkingDays: number, reason: string, expectedVersion?: number | null) =>
+      act(id, 'REQUEST_EXTENSION', expectedVersion, async ({ tx, issue, now }) => {
+        if (issue.rectificationMode === 'ONGOING') {
+          throw errors.invalidTransition({ zh: '持续改问题请调整节点计划，而不是延期', en: 'An ONGOING rectification re-plans its milestones instead' }, issue.status);
+        }
+        if (issue.extensionRequestedAt) {
+          throw errors.invalidTransition({ zh: '已有延期申请待审批', en: 'An extension request is already pending' }, issue.status);
+        }
+        const resolution = openResolution(await deadlineStore.forIssue(tx, issue.id));
+        if (!resolution?.workingDays) {
+          throw errors.invalidTransition({ zh: '该问题没有按工作日计算的办结时限', en: 'The issue has no working-day resolution limit to extend' }, issue.status);
+        }
+        if (!resolution.dueAt || now >= resolution.dueAt) {
+          throw errors.invalidTransition({ zh: '延期须在办结时限到期前申请', en: 'An extension must be asked for before the resolution deadline' }, issue.status);
+        }
+        if (!Number.isInteger(totalWorkingDays) || totalWorkingDays <= resolution.workingDays || totalWorkingDays > MAX_TOTAL_WORKING_DAYS) {
+          throw errors.badInput('totalWorkingDays', {
+            zh: `延期后的总时限须多于现有的 ${resolution.workingDays} 个工作日，且不超过 ${MAX_TOTAL_WORKING_DAYS} 个工作日`,
+            en: `The extended total must exceed the current ${resolution.workingDays} working days and be at most ${MAX_TOTAL_WORKING_DAYS}`,
+          });
+        }
+        const why = text('reason', reason, { zh: '延期理由', en: 'Reason' });
+        return { values: { extensionRequestedWorkingDays: totalWorkingDays, extensionReason: why, extensionRequestedAt: now }, note: why, details: { workingDays: totalWorkingDays } };
+      }),
+
+    grantExtension: (id: string, approve: boolean, note: string | null | undefined, expectedVersion?: number | null) =>
+      act(id, 'GRANT_EXTENSION', expectedVersion, async ({ tx, issue, calendar }) => {
+        if (!issue.extensionRequestedAt || !issue.extensionRequestedWorkingDays) {
+          throw errors.invalidTransition({ zh: '没有待审批的延期申请', en: 'There is no pending extension request' }, issue.status);
+        }
+        const total = issue.extensionRequestedWorkingDays;
+        const cleared = { extensionRequestedWorkingDays: null, extensionReason: null, extensionRequestedAt: null };
+        const remark = optionalText('note', note, { zh: '审批意见', en: 'Note' });
+        if (!approve) return { values: cleared, eventAction: 'REFUSE_EXTENSION', note: remark, details: { workingDays: total } };
+        const resolution = openResolution(await deadlineStore.forIssue(tx, issue.id));
+        if (!resolution) throw errors.invalidTransition({ zh: '办结时限已不存在', en: 'The resolution limit no longer exists' }, issue.status);
+        const due = computeDue({ startsAt: resolution.startsAt, workingDays: total }, await calendar());
+        return {
+          values: { ...cleared, extensionGrantedWorkingDays: total },
+          note: remark,
+          details: { workingDays: total },
+          after: () => deadlineStore.update(tx, resolution.id, { workingDays: total, ...due }),
+        };
+      }),
+
+    remindIssue: (id: string, note: string, expectedVersion?: number | null) =>
+      act(id, 'REMIND', expectedVersion, ({ issue, now }) => {
+        if (!issue.nextDueAt || issue.nextDueAt > now) {
+          throw errors.invalidTransition({ zh: '只能对已超期的问题催办', en: 'Only an overdue issue can be reminded' }, issue.status);
+        }
+        return { values: { reminderCount: issue.reminderCount + 1 }, note: text('note', note, { zh: '催办意见', en: 'Reminder' }) };
+      }),
+
+    planMilestones: (id: string, milestones: MilestoneInput[], expectedVersion?: number | null) =>
+      act(id, 'PLAN_MILESTONES', expectedVersion, async ({ tx, issue, now, calendar }) => {
+        if (issue.rectificationMode !== 'ONGOING') {
+          throw errors.invalidTransition({ zh: '只有持续改问题有节点计划', en: 'Only an ONGOING rectification has milestones' }, issue.status);
+        }
+        const planned = validMilestones(milestones, beijingDate(now));
+        const cal = await calendar();
+        const deadlines = await deadlineStore.forIssue(tx, issue.id);
+        const round = currentRound(deadlines);
+        const last = planned.map((m) => m.dueOn).sort().at(-1)!;
+        const resolution = openResolution(deadlines);
+        return {
+          details: { milestones: planned },
+          after: async () => {
+            for (const d of deadlines) if (d.stage === 'MILESTONE' && !d.metAt && !d.cancelledAt) await deadlineStore.update(tx, d.id, { cancelledAt: now });
+            await deadlineStore.insert(tx, planned.map((m) => deadlineRow(issue.id, 'MILESTONE', { startsAt: now, dueOn: m.dueOn }, cal, { title: m.title, round })));
+            const rule = { startsAt: resolution?.startsAt ?? now, dueOn: last };
+            if (resolution) await deadlineStore.update(tx, resolution.id, { dueOn: last, workingDays: null, ...computeDue(rule, cal) });
+            else await deadlineStore.insert(tx, [deadlineRow(issue.id, 'RESOLUTION', rule, cal, { round })]);
+          },
+        };
+      }),
+
+    completeMilestone: (id: string, milestoneId: string, note: string, expectedVersion?: number | null) =>
+      act(id, 'COMPLETE_MILESTONE', expectedVersion, async ({ tx, issue, now }) => {
+        const milestone = (await deadlineStore.forIssue(tx, issue.id)).find((d) => String(d.id) === milestoneId && d.stage === 'MILESTONE');
+        if (!milestone || milestone.cancelledAt) throw errors.notFound({ zh: '节点', en: 'Milestone' }, milestoneId);
+        if (milestone.metAt) throw errors.invalidTransition({ zh: '该节点已完成', en: 'The milestone is already completed' }, issue.status);
+        return {
+          note: text('note', note, { zh: '完成情况', en: 'Note' }),
+          details: { milestoneId: milestone.id, title: milestone.title },
+          after: () => deadlineStore.meetOne(tx, milestone.id, now),
+        };
+      }),
+
+    publishIssue: (id: string, title: string, summary: string, expectedVersion?: number | null) =>
+      act(id, 'PUBLISH', expectedVersion, ({ issue, now }) => ({
+        values: {
+          publishedAt: issue.publishedAt ?? now,
+          publishedTitle: text('title', title, { zh: '案例标题', en: 'Title' }, 200),
+          publishedSummary: text('summary', summary, { zh: '案例摘要', en: 'Summary' }, 5000),
+        },
+      })),
+
+    // ───────────── calendar ─────────────
+    async setCalendarYear(input: CalendarYear & { notice: string }) {
+      requireSignedIn(viewer);
+      if (viewer.role !== Role.COMMAND_OFFICE) {
+        throw errors.forbidden({ zh: '工作日历由市指挥部办公室维护', en: 'The command office keeps the working-day calendar' });
+      }
+      const year: CalendarYear = { year: input.year, off: [...new Set(input.off)].sort(), workdays: [...new Set(input.workdays)].sort(), notice: text('notice', input.notice, { zh: '通知文号', en: 'Notice' }, 200) };
+      const problem = calendarYearProblem(year);
+      if (problem) throw errors.badInput(problem.field, problem);
+      const now = clock();
+      return db.transaction(async (tx) => {
+        const saved = await calendarStore.upsert(tx, { year: year.year, notice: year.notice, off: year.off, workdays: year.workdays, updatedBy: viewer.subject!, updatedAt: now });
+        // Deadlines that ran through this year, or waited for it, move with the new calendar.
+        const calendar = await calendarFrom(tx);
+        const affected = await deadlineStore.affectedByCalendarYear(tx, beijingMidnight(`${year.year}-01-01`), endOfBeijingDay(`${year.year}-12-31`));
+        await deadlineStore.updateDueTimes(tx, affected.map((d) => ({ id: d.id, ...computeDue({ startsAt: d.startsAt, workingDays: d.workingDays }, calendar) })));
+        await issueStore.refreshNextDue(tx, [...new Set(affected.map((d) => d.issueId))]);
+        return saved;
+      });
+    },
+  };
+}
+
+export type IssuesService = ReturnType<typeof createIssuesService>;

@@ -8,7 +8,7 @@
 import { sql } from 'drizzle-orm';
 import { rowsOf, type Queryable } from '../../db/client.ts';
 import { issueDeadlines, issues } from '../../db/issues.ts';
-import { uuidArray } from './store.ts';
+import { instantParam, uuidArray } from './store.ts';
 
 export interface Period {
   from: Date;
@@ -95,8 +95,8 @@ export async function statsByGroup(
     ? sql`select i.*, g.key from ${issues} i
           join unnest(${uuidArray(groups.map((g) => g.unitId))}, ${`{${groups.map((g) => `"${g.key}"`).join(',')}}`}::text[]) as g(unit_id, key)
             on g.unit_id = i.responsible_unit_id
-          where i.received_at >= ${from} and i.received_at < ${to}`
-    : sql`select i.*, 'ALL' as key from ${issues} i where i.received_at >= ${from} and i.received_at < ${to}`;
+          where i.received_at >= ${instantParam(from)} and i.received_at < ${instantParam(to)}`
+    : sql`select i.*, 'ALL' as key from ${issues} i where i.received_at >= ${instantParam(from)} and i.received_at < ${instantParam(to)}`;
   const result = await db.execute(sql`
     with cohort as (${cohort}),
     per_issue as (
@@ -104,7 +104,7 @@ export async function statsByGroup(
         count(*)::int as received,
         count(*) filter (where accepted_at is not null and status <> 'MERGED')::int as accepted,
         count(*) filter (where status = 'CLOSED')::int as closed,
-        count(*) filter (where next_due_at < ${now})::int as overdue_now,
+        count(*) filter (where next_due_at < ${instantParam(now)})::int as overdue_now,
         count(*) filter (where reopen_count > 0)::int as reopened,
         count(*) filter (where rating is not null)::int as rated,
         count(*) filter (where rating is not null and rating_solved)::int as rated_solved,
@@ -122,7 +122,7 @@ export async function statsByGroup(
       from cohort c
       join ${issueDeadlines} d on d.issue_id = c.id
       -- "due" means the time is up or the stage is done; cancelled and not-yet-computable ones do not count
-      where d.cancelled_at is null and d.due_at is not null and (d.met_at is not null or d.due_at <= ${now})
+      where d.cancelled_at is null and d.due_at is not null and (d.met_at is not null or d.due_at <= ${instantParam(now)})
       group by c.key
     )
     select p.*,

@@ -2,7 +2,7 @@
  * Data access of the issues subgraph: every SQL statement it sends is built here, from its own
  * tables only. Functions take a `Queryable` so the service can compose them in one transaction.
  */
-import { and, asc, desc, eq, inArray, isNotNull, isNull, lt, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, gte, inArray, isNotNull, isNull, lt, lte, or, sql, type SQL } from 'drizzle-orm';
 import type { Queryable } from '../../db/client.ts';
 import { calendarYears, issueDeadlines, issueEvents, issues } from '../../db/issues.ts';
 import type { IssueScope } from './access.ts';
@@ -34,6 +34,9 @@ function escapeLike(text: string): string {
   return text.replace(/[\\%_]/g, (c) => `\\${c}`);
 }
 
+/** A timestamptz parameter for raw SQL (drizzle maps Dates only when compared with a column it knows). */
+export const instantParam = (instant: Date) => sql`${instant.toISOString()}::timestamptz`;
+
 /** A uuid[] parameter (drizzle would expand a JS array into a list of parameters). */
 export const uuidArray = (ids: readonly string[]) => sql`${`{${ids.join(',')}}`}::uuid[]`;
 
@@ -61,11 +64,11 @@ function filterConditions(filter: IssueListFilter, now: Date): SQL[] {
   if (filter.source) conditions.push(eq(issues.source, filter.source));
   if (filter.status?.length) conditions.push(inArray(issues.status, filter.status));
   if (filter.overdue === true) conditions.push(lt(issues.nextDueAt, now));
-  if (filter.overdue === false) conditions.push(or(isNull(issues.nextDueAt), sql`${issues.nextDueAt} >= ${now}`)!);
+  if (filter.overdue === false) conditions.push(or(isNull(issues.nextDueAt), gte(issues.nextDueAt, now))!);
   if (filter.escalated === true) conditions.push(isNotNull(issues.escalatedAt));
   if (filter.escalated === false) conditions.push(isNull(issues.escalatedAt));
   if (filter.enterpriseCreditCode) conditions.push(eq(issues.enterpriseCreditCode, filter.enterpriseCreditCode));
-  if (filter.receivedFrom) conditions.push(sql`${issues.receivedAt} >= ${filter.receivedFrom}`);
+  if (filter.receivedFrom) conditions.push(gte(issues.receivedAt, filter.receivedFrom));
   if (filter.receivedTo) conditions.push(lt(issues.receivedAt, filter.receivedTo));
   if (filter.text?.trim()) {
     // Same expression as the trigram index, so the index serves it.
@@ -143,7 +146,7 @@ export const issueStore = {
     after: { receivedAt: Date; id: string } | null,
   ): Promise<IssueRow[]> {
     const conditions = [scopeCondition(query.scope), ...filterConditions(query.filter, query.now)];
-    if (after) conditions.push(sql`(${issues.receivedAt}, ${issues.id}) < (${after.receivedAt}, ${after.id}::uuid)`);
+    if (after) conditions.push(sql`(${issues.receivedAt}, ${issues.id}) < (${instantParam(after.receivedAt)}, ${after.id}::uuid)`);
     return db
       .select()
       .from(issues)
@@ -160,7 +163,7 @@ export const issueStore = {
   },
   publishedPage(db: Queryable, limit: number, after: { publishedAt: Date; id: string } | null): Promise<IssueRow[]> {
     const conditions = [isNotNull(issues.publishedAt)];
-    if (after) conditions.push(sql`(${issues.publishedAt}, ${issues.id}) < (${after.publishedAt}, ${after.id}::uuid)`);
+    if (after) conditions.push(sql`(${issues.publishedAt}, ${issues.id}) < (${instantParam(after.publishedAt)}, ${after.id}::uuid)`);
     return db
       .select()
       .from(issues)
@@ -228,7 +231,7 @@ export const deadlineStore = {
           isNotNull(issueDeadlines.workingDays),
           isNull(issueDeadlines.metAt),
           isNull(issueDeadlines.cancelledAt),
-          or(isNull(issueDeadlines.dueAt), and(lt(issueDeadlines.startsAt, yearEnd), sql`${issueDeadlines.dueAt} >= ${yearStart}`)),
+          or(isNull(issueDeadlines.dueAt), and(lt(issueDeadlines.startsAt, yearEnd), gte(issueDeadlines.dueAt, yearStart))),
         ),
       );
   },
@@ -248,7 +251,7 @@ export const deadlineStore = {
     after: { dueAt: Date; id: number } | null,
   ) {
     const conditions = alertConditions(query);
-    if (after) conditions.push(sql`(${issueDeadlines.dueAt}, ${issueDeadlines.id}) > (${after.dueAt}, ${after.id})`);
+    if (after) conditions.push(sql`(${issueDeadlines.dueAt}, ${issueDeadlines.id}) > (${instantParam(after.dueAt)}, ${after.id})`);
     return db
       .select({ deadline: issueDeadlines, issue: issues })
       .from(issueDeadlines)
@@ -273,7 +276,7 @@ function alertConditions(query: { scope: IssueScope; unitId: string | null; now:
     query.unitId ? eq(issues.responsibleUnitId, query.unitId) : undefined,
     isNull(issueDeadlines.metAt),
     isNull(issueDeadlines.cancelledAt),
-    sql`${issueDeadlines.warnAt} <= ${query.now}`,
+    lte(issueDeadlines.warnAt, query.now),
   ];
 }
 

@@ -8,6 +8,7 @@
  * working day after the day of receipt, in Beijing time.
  */
 import { errors } from './errors.ts';
+import { isValidDate } from './scalars.ts';
 
 export interface CalendarYear {
   year: number;
@@ -104,7 +105,7 @@ export function calendarYearProblem(year: CalendarYear): { field: string; zh: st
   }
   for (const [field, dates] of [['off', year.off], ['workdays', year.workdays]] as const) {
     for (const date of dates) {
-      if (!/^\d{4}-\d{2}-\d{2}$/.test(date) || Number.isNaN(Date.parse(`${date}T00:00:00Z`)) || !date.startsWith(`${year.year}-`)) {
+      if (!isValidDate(date) || !date.startsWith(`${year.year}-`)) {
         return { field, zh: `${date} 不是 ${year.year} 年的有效日期`, en: `${date} is not a valid date in ${year.year}` };
       }
     }

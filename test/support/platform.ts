@@ -73,7 +73,8 @@ export async function startTestPlatform(
       env: loadEnv({ LOAD_SAMPLE_DATA: 'false', ...options.env }),
       database: database.handle,
       ephemeralPorts: true,
-      log: options.log ?? (() => {}),
+      // Unexpected errors are a bug: show them; the rest of the platform's chatter stays quiet.
+      log: options.log ?? ((message) => { if (message.includes('unexpected error')) console.error(message); }),
     });
   } catch (error) {
     await database.drop();

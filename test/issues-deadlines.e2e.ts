@@ -1,0 +1,264 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestPlatform, type TestPlatform } from './support/platform.ts';
+import { HOUR, MINUTE, TestClock } from './support/clock.ts';
+import { act, appealAt, callers, ISSUE_FIELDS, mutations, reportIssue, submitAppeal, unit } from './support/issues.ts';
+
+const clock = new TestClock();
+let t: TestPlatform;
+
+beforeAll(async () => {
+  t = await startTestPlatform({ now: clock.now });
+});
+afterAll(async () => {
+  await t?.stop();
+});
+
+const readIssue = async (id: string, as = callers.office) =>
+  (await t.query(`query($id: ID!) { issue(id: $id) { ${ISSUE_FIELDS} } }`, { as, variables: { id } })).data.issue;
+const stage = (issue: any, name: string, round = 1) => issue.deadlines.find((d: any) => d.stage === name && d.round === round);
+
+describe('青诉即办 time limits, counted from receipt', () => {
+  it('gives an appeal received before the National Day holiday its three due times in Beijing time', async () => {
+    clock.set('2023-09-28T10:00:00+08:00');
+    const issue = await submitAppeal(t);
+    expect(issue.receivedAt).toBe('2023-09-28T10:00:00+08:00');
+    expect(stage(issue, 'CONTACT')).toMatchObject({ dueAt: '2023-09-28T12:00:00+08:00', hours: 2, state: 'ON_TIME' });
+    // 1 working day: 9-29 … 10-06 are off, Saturday 10-07 is an adjusted working day.
+    expect(stage(issue, 'FEEDBACK')).toMatchObject({ dueAt: '2023-10-08T00:00:00+08:00', workingDays: 1, state: 'ON_TIME' });
+    expect(stage(issue, 'RESOLUTION')).toMatchObject({ dueAt: '2023-10-26T00:00:00+08:00', workingDays: 15, state: 'ON_TIME' });
+  });
+
+  it('turns yellow at 80% of the allowed time, red when it passes, and records a late contact as MET_LATE', async () => {
+    clock.set('2023-09-28T10:00:00+08:00');
+    const { id } = await submitAppeal(t);
+    clock.set('2023-09-28T11:30:00+08:00');
+    expect(stage(await readIssue(id), 'CONTACT').state).toBe('ON_TIME');
+    clock.set('2023-09-28T11:40:00+08:00');
+    expect(stage(await readIssue(id), 'CONTACT')).toMatchObject({ state: 'WARNING', warnAt: '2023-09-28T11:36:00+08:00' });
+    clock.set('2023-09-28T12:00:00+08:00');
+    expect(stage(await readIssue(id), 'CONTACT').state).toBe('OVERDUE');
+    await mutations.accept(t, callers.office, id);
+    await mutations.assign(t, callers.office, id, unit('MARKET_REGULATION_BUREAU'));
+    clock.advance(30 * MINUTE);
+    const contacted = (await mutations.contact(t, callers.marketStaff, id)).data;
+    expect(stage(contacted, 'CONTACT')).toMatchObject({ state: 'MET_LATE', metAt: '2023-09-28T12:30:00+08:00' });
+    expect(stage(contacted, 'FEEDBACK').state).toBe('ON_TIME');
+  });
+
+  it('keeps the original receipt time of an imported 12345 record and counts from it, not from acceptance', async () => {
+    clock.set('2023-10-09T09:00:00+08:00');
+    const { data, errors } = await reportIssue(t, callers.office, {
+      source: 'HOTLINE_12345',
+      appealKind: 'COMPLAINT',
+      receivedAt: '2023-09-28T10:00:00+08:00',
+    });
+    expect(errors).toBeUndefined();
+    expect(data.reportIssue.receivedAt).toBe('2023-09-28T10:00:00+08:00');
+    expect(stage(data.reportIssue, 'CONTACT')).toMatchObject({ dueAt: '2023-09-28T12:00:00+08:00', state: 'OVERDUE' });
+    expect(stage(data.reportIssue, 'RESOLUTION').dueAt).toBe('2023-10-26T00:00:00+08:00');
+    clock.set('2023-10-10T09:00:00+08:00');
+    const accepted = (await mutations.accept(t, callers.office, data.reportIssue.id)).data;
+    expect(stage(accepted, 'RESOLUTION').dueAt).toBe('2023-10-26T00:00:00+08:00');
+  });
+
+  it('gives an IMMEDIATE self-found problem the limit the command office sets, from receipt', async () => {
+    clock.set('2023-04-15T09:00:00+08:00'); // a Saturday
+    const { data } = await reportIssue(t, callers.marketStaff, { source: 'SELF_INSPECTION', environment: 'MARKET' });
+    expect(data.reportIssue.deadlines).toEqual([]);
+    clock.set('2023-04-18T09:00:00+08:00');
+    const accepted = (await mutations.accept(t, callers.office, data.reportIssue.id, { rectificationMode: 'IMMEDIATE', immediateWorkingDays: 10 })).data;
+    // 4-17 … 4-21, Sunday 4-23 (调休), 4-24 … 4-27: the 10th working day after the 15th is 4-27.
+    expect(stage(accepted, 'RESOLUTION')).toMatchObject({ dueAt: '2023-04-28T00:00:00+08:00', workingDays: 10 });
+  });
+});
+
+describe('alerts and reminders', () => {
+  it('lists near-due and overdue deadlines for one unit and for all, earliest first', async () => {
+    clock.set('2023-11-06T09:00:00+08:00');
+    const early = await appealAt(t, 'ASSIGNED', { unitCode: 'TAXATION_BUREAU', staff: callers.taxStaff });
+    clock.set('2023-11-06T09:30:00+08:00');
+    const later = await appealAt(t, 'ASSIGNED', { unitCode: 'TAXATION_BUREAU', staff: callers.taxStaff });
+    clock.set('2023-11-06T11:10:00+08:00'); // early's contact is overdue (11:00), later's warns from 11:06
+    const query = `query($unitId: ID) { issueAlerts(unitId: $unitId, first: 10) { totalCount edges { node { issue { id } deadline { stage state } } } } }`;
+    const forUnit = await t.query(query, { as: callers.taxStaff, variables: { unitId: unit('TAXATION_BUREAU') } });
+    expect(forUnit.errors, JSON.stringify(forUnit.errors)).toBeUndefined();
+    expect(forUnit.data.issueAlerts.edges.map((e: any) => [e.node.issue.id, e.node.deadline.stage, e.node.deadline.state])).toEqual([
+      [early.id, 'CONTACT', 'OVERDUE'],
+      [later.id, 'CONTACT', 'WARNING'],
+    ]);
+    const viaUnit = await t.query(`query($id: ID!) { unit(id: $id) { name issueAlerts { totalCount } } }`, {
+      as: callers.taxStaff,
+      variables: { id: unit('TAXATION_BUREAU') },
+    });
+    expect(viaUnit.data.unit).toEqual({ name: '市税务局', issueAlerts: { totalCount: 2 } });
+    const forAll = await t.query(query, { as: callers.office });
+    expect(forAll.data.issueAlerts.totalCount).toBeGreaterThanOrEqual(2);
+    const overdue = await t.query(`{ issues(filter: { overdue: true, unitId: "${unit('TAXATION_BUREAU')}" }) { edges { node { id } } } }`, { as: callers.office });
+    expect(overdue.data.issues.edges.map((e: any) => e.node.id)).toEqual([early.id]);
+  });
+
+  it('lets the command office remind an overdue issue only, and keeps the reminder in the history', async () => {
+    clock.set('2023-11-08T09:00:00+08:00');
+    const issue = await appealAt(t, 'ASSIGNED');
+    const early = await mutations.remind(t, callers.office, issue.id);
+    expect(early.code).toBe('INVALID_TRANSITION');
+    clock.advance(3 * HOUR);
+    expect((await mutations.remind(t, callers.marketAdmin, issue.id)).code).toBe('FORBIDDEN');
+    const reminded = await mutations.remind(t, callers.office, issue.id);
+    expect(reminded.errors).toBeUndefined();
+    expect(reminded.data.reminderCount).toBe(1);
+    expect(reminded.data.history.at(-1)).toMatchObject({ action: 'REMIND', note: '请抓紧办理', fromStatus: 'ASSIGNED', toStatus: 'ASSIGNED' });
+  });
+});
+
+describe('extensions', () => {
+  it('extends the resolution limit to the granted total, visible to the enterprise', async () => {
+    clock.set('2023-09-28T10:00:00+08:00');
+    const issue = await appealAt(t, 'FEEDBACK_GIVEN');
+    clock.set('2023-10-16T10:00:00+08:00');
+    expect((await mutations.requestExtension(t, callers.marketStaff, issue.id, 25)).code).toBe('FORBIDDEN');
+    expect((await mutations.requestExtension(t, callers.marketAdmin, issue.id, 31)).code).toBe('BAD_USER_INPUT');
+    expect((await mutations.requestExtension(t, callers.marketAdmin, issue.id, 15)).code).toBe('BAD_USER_INPUT');
+    const asked = await mutations.requestExtension(t, callers.marketAdmin, issue.id, 25);
+    expect(asked.errors).toBeUndefined();
+    expect(asked.data.extension).toEqual({ requestedWorkingDays: 25, pending: true, grantedWorkingDays: null });
+    expect(stage(asked.data, 'RESOLUTION').dueAt).toBe('2023-10-26T00:00:00+08:00');
+    expect((await mutations.requestExtension(t, callers.marketAdmin, issue.id, 20)).code).toBe('INVALID_TRANSITION');
+    expect((await mutations.grantExtension(t, callers.marketAdmin, issue.id)).code).toBe('FORBIDDEN');
+
+    const granted = await mutations.grantExtension(t, callers.office, issue.id);
+    expect(granted.errors).toBeUndefined();
+    expect(granted.data.extension).toEqual({ requestedWorkingDays: null, pending: false, grantedWorkingDays: 25 });
+    // 25 working days from 2023-09-28: the 15th was 10-25, ten more end on 11-08.
+    expect(stage(granted.data, 'RESOLUTION')).toMatchObject({ dueAt: '2023-11-09T00:00:00+08:00', workingDays: 25 });
+    const seenByEnterprise = await readIssue(issue.id, callers.enterpriseA);
+    expect(stage(seenByEnterprise, 'RESOLUTION').dueAt).toBe('2023-11-09T00:00:00+08:00');
+    expect(granted.data.history.map((h: any) => h.action).slice(-2)).toEqual(['REQUEST_EXTENSION', 'GRANT_EXTENSION']);
+  });
+
+  it('refuses a request made after the deadline, and records a refusal without moving the date', async () => {
+    clock.set('2023-09-28T10:00:00+08:00');
+    const late = await appealAt(t, 'FEEDBACK_GIVEN');
+    clock.set('2023-10-26T08:00:00+08:00');
+    const refused = await mutations.requestExtension(t, callers.marketAdmin, late.id, 20);
+    expect(refused.code).toBe('INVALID_TRANSITION');
+    expect(refused.errors?.[0]?.extensions?.currentState).toBe('FEEDBACK_GIVEN');
+
+    clock.set('2023-10-10T10:00:00+08:00');
+    const other = await appealAt(t, 'FEEDBACK_GIVEN');
+    await mutations.requestExtension(t, callers.marketAdmin, other.id, 20);
+    const denied = await mutations.grantExtension(t, callers.office, other.id, false);
+    expect(denied.data.extension).toBeNull();
+    expect(stage(denied.data, 'RESOLUTION').workingDays).toBe(15);
+    expect(denied.data.history.at(-1).action).toBe('REFUSE_EXTENSION');
+  });
+});
+
+describe('a year missing from the calendar', () => {
+  const YEAR_2026 = {
+    year: 2026,
+    notice: '国办发明电〔2025〕7号（测试数据）',
+    off: ['2026-01-01', '2026-01-02', '2026-01-03', '2026-02-15', '2026-02-16', '2026-02-17', '2026-02-18', '2026-02-19', '2026-02-20', '2026-02-21', '2026-02-22', '2026-02-23'],
+    workdays: ['2026-01-04', '2026-02-14', '2026-02-28'],
+  };
+
+  it('keeps the appeal, names the missing year instead of guessing, and computes once the command office enters it', async () => {
+    clock.set('2026-02-13T10:00:00+08:00'); // a Friday before the Spring Festival block
+    const submitted = await t.query(
+      `mutation($input: SubmitAppealInput!) { submitAppeal(input: $input) { id status deadlines { stage hours } } }`,
+      { as: callers.enterpriseA, variables: { input: { clientRequestId: 'calendar-2026', kind: 'HELP', environment: 'SERVICE', title: '春节前提交的诉求', description: '日历缺年份时也不能丢' } } },
+    );
+    expect(submitted.errors).toBeUndefined();
+    const issue = submitted.data.submitAppeal;
+    expect(issue.status).toBe('SUBMITTED');
+    const read = await t.query(`query($id: ID!) { issue(id: $id) { id deadlines { stage dueAt state } } }`, {
+      as: callers.enterpriseA,
+      variables: { id: issue.id },
+    });
+    expect(read.data.issue.deadlines[0]).toEqual({ stage: 'CONTACT', dueAt: '2026-02-13T12:00:00+08:00', state: 'ON_TIME' });
+    expect(read.data.issue.deadlines.slice(1)).toEqual([
+      { stage: 'FEEDBACK', dueAt: null, state: null },
+      { stage: 'RESOLUTION', dueAt: null, state: null },
+    ]);
+    expect(read.errors?.map((e) => [e.extensions?.code, e.extensions?.year, e.path?.at(-1)])).toEqual([
+      ['CALENDAR_YEAR_MISSING', 2026, 'dueAt'],
+      ['CALENDAR_YEAR_MISSING', 2026, 'dueAt'],
+    ]);
+
+    const set = `mutation($input: CalendarYearInput!) { setCalendarYear(input: $input) { year off workdays } }`;
+    expect((await t.query(set, { as: callers.marketAdmin, variables: { input: YEAR_2026 } })).errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    const bad = await t.query(set, { as: callers.office, variables: { input: { ...YEAR_2026, workdays: ['2026-02-16'] } } });
+    expect(bad.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'workdays' });
+    const saved = await t.query(set, { as: callers.office, variables: { input: YEAR_2026 } });
+    expect(saved.errors).toBeUndefined();
+    expect(saved.data.setCalendarYear.workdays).toEqual(['2026-01-04', '2026-02-14', '2026-02-28']);
+
+    const after = await readIssue(issue.id, callers.enterpriseA);
+    // Saturday 2-14 is an adjusted working day: one working day after Friday 2-13.
+    expect(stage(after, 'FEEDBACK')).toMatchObject({ dueAt: '2026-02-15T00:00:00+08:00', state: 'ON_TIME' });
+    // 2-14, then 2-24 … 2-27, Saturday 2-28, 3-2 … 3-6, 3-9 … 3-12: the 15th working day is 3-12.
+    expect(stage(after, 'RESOLUTION').dueAt).toBe('2026-03-13T00:00:00+08:00');
+  });
+
+  it('moves open deadlines when a shipped year is corrected, and leaves met ones alone', async () => {
+    clock.set('2023-11-13T10:00:00+08:00');
+    const open = await appealAt(t, 'FEEDBACK_GIVEN');
+    expect(stage(open, 'RESOLUTION').dueAt).toBe('2023-12-05T00:00:00+08:00');
+    const calendars = await t.query(`{ calendarYears { year notice off workdays } }`);
+    const year2023 = calendars.data.calendarYears.find((y: any) => y.year === 2023);
+    const corrected = { ...year2023, off: [...year2023.off, '2023-11-20'] };
+    const saved = await t.query(`mutation($input: CalendarYearInput!) { setCalendarYear(input: $input) { year } }`, {
+      as: callers.office,
+      variables: { input: corrected },
+    });
+    expect(saved.errors, JSON.stringify(saved.errors)).toBeUndefined();
+    const moved = await readIssue(open.id);
+    expect(stage(moved, 'RESOLUTION').dueAt).toBe('2023-12-06T00:00:00+08:00');
+    expect(stage(moved, 'FEEDBACK').dueAt).toBe(stage(open, 'FEEDBACK').dueAt);
+    // Put the shipped calendar back for the other tests.
+    await t.query(`mutation($input: CalendarYearInput!) { setCalendarYear(input: $input) { year } }`, { as: callers.office, variables: { input: year2023 } });
+    expect(stage(await readIssue(open.id), 'RESOLUTION').dueAt).toBe('2023-12-05T00:00:00+08:00');
+  });
+});
+
+describe('ONGOING rectifications', () => {
+  it('tracks milestones as deadlines and re-plans the ones not yet done', async () => {
+    clock.set('2023-06-05T10:00:00+08:00');
+    const { data } = await reportIssue(t, callers.observer, { source: 'UNDERCOVER_VISIT', unitId: unit('TAXATION_BUREAU') });
+    const id = data.reportIssue.id;
+    const accepted = await mutations.accept(t, callers.office, id, {
+      rectificationMode: 'ONGOING',
+      milestones: [
+        { title: '增设自助终端', dueOn: '2023-07-31' },
+        { title: '推行预约办税', dueOn: '2023-09-30' },
+      ],
+    });
+    expect(accepted.errors).toBeUndefined();
+    expect(accepted.data.deadlines.map((d: any) => [d.stage, d.title, d.dueAt])).toEqual([
+      ['MILESTONE', '增设自助终端', '2023-08-01T00:00:00+08:00'],
+      ['MILESTONE', '推行预约办税', '2023-10-01T00:00:00+08:00'],
+      ['RESOLUTION', null, '2023-10-01T00:00:00+08:00'],
+    ]);
+    await mutations.assign(t, callers.office, id, unit('TAXATION_BUREAU'));
+    const first = accepted.data.deadlines[0].id;
+    const done = await act(t, callers.taxStaff, 'completeMilestone', { id, milestoneId: first, note: '已增设' }, { id: 'ID!', milestoneId: 'ID!', note: 'String!' });
+    expect(stage(done.data, 'MILESTONE').state).toBe('MET');
+    clock.set('2023-08-15T10:00:00+08:00');
+    const replanned = await act(
+      t,
+      callers.taxStaff,
+      'planMilestones',
+      { id, milestones: [{ title: '推行预约办税', dueOn: '2023-10-31' }] },
+      { id: 'ID!', milestones: '[MilestoneInput!]!' },
+    );
+    expect(replanned.errors).toBeUndefined();
+    const milestones = replanned.data.deadlines.filter((d: any) => d.stage === 'MILESTONE');
+    expect(milestones.map((d: any) => [d.title, d.state])).toEqual([
+      ['增设自助终端', 'MET'],
+      ['推行预约办税', 'CANCELLED'],
+      ['推行预约办税', 'ON_TIME'],
+    ]);
+    expect(stage(replanned.data, 'RESOLUTION').dueAt).toBe('2023-11-01T00:00:00+08:00');
+    expect((await mutations.resolve(t, callers.taxStaff, id)).code).toBe('INVALID_TRANSITION');
+  });
+});

@@ -55,6 +55,8 @@ export function createGateway(deps: GatewayDeps): GatewayRuntime {
     introspection: true,
     includeStacktraceInErrorResponses: false,
     formatError: formatError((message) => deps.log(`[gateway] ${message}`)),
+    // Shutdown is ours (gateway/signals.ts): drain HTTP, then close the database, then exit 0.
+    stopOnTerminationSignals: false,
     plugins: [ApolloServerPluginLandingPageDisabled(), limitsPlugin(deps.limits)],
   });
 

@@ -6,7 +6,10 @@ export function stopOnSignals(stop: () => Promise<void>, log: (message: string) 
     stopping = true;
     log(`${signal}: stopping…`);
     stop().then(
-      () => process.exit(0),
+      () => {
+        log('已停止 / stopped cleanly');
+        process.exit(0);
+      },
       (error: unknown) => {
         console.error(error);
         process.exit(1);

@@ -67,6 +67,8 @@ export function createSubgraphApollo<TContext extends BaseContext>(options: {
     introspection: true,
     includeStacktraceInErrorResponses: false,
     formatError: formatError((message) => options.log(`[${options.name}] ${message}`)),
+    // Shutdown is ours (gateway/signals.ts): drain HTTP, then close the database, then exit 0.
+    stopOnTerminationSignals: false,
     // No inline traces: nothing here reports usage, and traces cost time on every request.
     plugins: [ApolloServerPluginLandingPageDisabled(), ApolloServerPluginInlineTraceDisabled()],
   });

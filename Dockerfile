@@ -1,0 +1,10 @@
+# One image for every service; docker-compose.yml picks the command.
+FROM node:20-bookworm-slim
+WORKDIR /app
+ENV APOLLO_TELEMETRY_DISABLED=1
+COPY package.json package-lock.json ./
+RUN npm ci
+COPY . .
+# The offline explorer is built into the image, so no service builds it at start.
+RUN node --import tsx subgraphs/shared/explorer/build.ts
+USER node

@@ -91,12 +91,14 @@ export async function statsByGroup(
 ): Promise<Map<string, IssueStats>> {
   const from = period?.from ?? new Date('1970-01-01T00:00:00Z');
   const to = period?.to ?? new Date('9999-01-01T00:00:00Z');
+  // Only the columns the figures need: the cohort is read twice, and all ~50 columns would be copied.
+  const columns = sql`i.id, i.status, i.accepted_at, i.next_due_at, i.reopen_count, i.rating, i.rating_solved`;
   const cohort = groups
-    ? sql`select i.*, g.key from ${issues} i
+    ? sql`select ${columns}, g.key from ${issues} i
           join unnest(${uuidArray(groups.map((g) => g.unitId))}, ${`{${groups.map((g) => `"${g.key}"`).join(',')}}`}::text[]) as g(unit_id, key)
             on g.unit_id = i.responsible_unit_id
           where i.received_at >= ${instantParam(from)} and i.received_at < ${instantParam(to)}`
-    : sql`select i.*, 'ALL' as key from ${issues} i where i.received_at >= ${instantParam(from)} and i.received_at < ${instantParam(to)}`;
+    : sql`select ${columns}, 'ALL' as key from ${issues} i where i.received_at >= ${instantParam(from)} and i.received_at < ${instantParam(to)}`;
   const result = await db.execute(sql`
     with cohort as (${cohort}),
     per_issue as (

@@ -1,0 +1,75 @@
+/**
+ * Fills the issues tables with synthetic issues for benchmarks: spread over the seeded units,
+ * sources, environments and statuses of 2023, with deadlines and history rows in proportion.
+ * The data is plausible in shape, not in content (titles are numbered); it is flagged `sample`.
+ */
+import { sql } from 'drizzle-orm';
+import type { Db } from '../db/client.ts';
+import { rowsOf } from '../db/client.ts';
+import { referenceUnits } from '../db/reference/organisation.ts';
+
+export async function countIssues(db: Db): Promise<number> {
+  return Number(rowsOf<{ n: number }>(await db.execute(sql`select count(*)::int as n from issues.issues`))[0]?.n ?? 0);
+}
+
+export async function fillIssues(db: Db, total: number): Promise<void> {
+  const unitIds = `{${referenceUnits.filter((u) => u.kind !== 'COMMAND_OFFICE').map((u) => u.id).join(',')}}`;
+  const batch = 20_000;
+  for (let start = 1; start <= total; start += batch) {
+    const end = Math.min(total, start + batch - 1);
+    await db.execute(sql`
+      with units as (select ${unitIds}::uuid[] as ids),
+      g as (
+        select n,
+          (array['ENTERPRISE_APPEAL','HOTLINE_12345','SELF_INSPECTION','UNDERCOVER_VISIT','SUPERVISION','MEDIA'])[1 + n % 6]::issues.issue_source as source,
+          (array['POLICY','SERVICE','FACTOR','MARKET','RULE_OF_LAW','HUMANISTIC'])[1 + (n / 7) % 6]::issues.environment as environment,
+          (array['SUBMITTED','ACCEPTED','ASSIGNED','CONTACTED','FEEDBACK_GIVEN','RESOLVED','CLOSED','CLOSED','CLOSED','REJECTED'])[1 + (n / 3) % 10]::issues.issue_status as status,
+          timestamptz '2023-03-01 00:00+08' + ((n * 7919) % (300 * 24 * 60)) * interval '1 minute' as received_at,
+          (select ids[1 + (n * 31) % array_length(ids, 1)] from units) as unit_id
+        from generate_series(${start}::int, ${end}::int) as n
+      )
+      insert into issues.issues (
+        source, environment, appeal_kind, title, description, district_code, responsible_unit_id, status, version,
+        reporter_subject, reporter_role, client_request_id, request_fingerprint, received_at, recorded_at,
+        accepted_at, resolved_at, closed_at, rating, rating_solved, rated_at, sample)
+      select source, environment,
+        case when source in ('ENTERPRISE_APPEAL','HOTLINE_12345') then 'COMPLAINT'::issues.appeal_kind end,
+        '测试问题 ' || n, '用于性能测试的合成问题描述 第 ' || n || ' 号：审批、许可、用地、融资等关键词',
+        (array['370202','370203','370211','370212','370213','370214','370215','370281','370283','370285'])[1 + n % 10],
+        case when status in ('SUBMITTED','ACCEPTED','REJECTED') then null else unit_id end,
+        status, 1, 'bench:' || (n % 500), 'COMMAND_OFFICE', 'bench-' || n, 'bench', received_at, received_at,
+        case when status not in ('SUBMITTED','REJECTED') then received_at + interval '3 hours' end,
+        case when status in ('RESOLVED','CLOSED') then received_at + ((n % 25) + 1) * interval '1 day' end,
+        case when status = 'CLOSED' then received_at + ((n % 25) + 3) * interval '1 day' end,
+        case when status in ('RESOLVED','CLOSED') and n % 2 = 0 then (array['SATISFIED','BASICALLY_SATISFIED','UNSATISFIED'])[1 + n % 3]::issues.rating end,
+        case when status in ('RESOLVED','CLOSED') and n % 2 = 0 then n % 3 <> 2 end,
+        case when status in ('RESOLVED','CLOSED') and n % 2 = 0 then received_at + ((n % 25) + 2) * interval '1 day' end,
+        true
+      from g`);
+  }
+  // Deadlines of appeal-like issues (contact, feedback, resolution), met according to their status.
+  await db.execute(sql`
+    insert into issues.issue_deadlines (issue_id, stage, starts_at, hours, working_days, due_at, warn_at, met_at, cancelled_at)
+    select i.id, s.stage::issues.deadline_stage, i.received_at, s.hours, s.days,
+      i.received_at + s.span, i.received_at + s.span * 0.8,
+      case
+        when s.stage = 'CONTACT' and i.status not in ('SUBMITTED','ACCEPTED','ASSIGNED','REJECTED') then i.received_at + (i.number % 4) * interval '1 hour'
+        when s.stage = 'FEEDBACK' and i.status in ('FEEDBACK_GIVEN','RESOLVED','CLOSED') then i.received_at + (i.number % 3) * interval '1 day'
+        when s.stage = 'RESOLUTION' and i.status in ('RESOLVED','CLOSED') then i.resolved_at
+      end,
+      case when i.status = 'REJECTED' then i.received_at + interval '1 day' end
+    from issues.issues i
+    cross join (values ('CONTACT', 2, null::int, interval '2 hours'), ('FEEDBACK', null, 1, interval '1 day'), ('RESOLUTION', null, 15, interval '21 days'))
+      as s(stage, hours, days, span)
+    where i.source in ('ENTERPRISE_APPEAL','HOTLINE_12345') and i.reporter_subject like 'bench:%'`);
+  await db.execute(sql`
+    insert into issues.issue_events (issue_id, action, from_status, to_status, actor_subject, actor_role, at)
+    select id, 'SUBMIT', null, 'SUBMITTED', reporter_subject, 'COMMAND_OFFICE', received_at from issues.issues where reporter_subject like 'bench:%'`);
+  await db.execute(sql`
+    update issues.issues i set next_due_at = d.due, next_warn_at = d.warn
+    from (select issue_id, min(due_at) as due, min(warn_at) as warn from issues.issue_deadlines
+          where met_at is null and cancelled_at is null group by issue_id) d
+    where d.issue_id = i.id`);
+  await db.execute(sql`analyze issues.issues`);
+  await db.execute(sql`analyze issues.issue_deadlines`);
+}

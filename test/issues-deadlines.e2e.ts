@@ -261,4 +261,22 @@ describe('ONGOING rectifications', () => {
     expect(stage(replanned.data, 'RESOLUTION').dueAt).toBe('2023-11-01T00:00:00+08:00');
     expect((await mutations.resolve(t, callers.taxStaff, id)).code).toBe('INVALID_TRANSITION');
   });
+
+  it('asks a reopened ONGOING rectification for a new round of milestones before it can be resolved again', async () => {
+    clock.set('2023-06-05T10:00:00+08:00');
+    const { data } = await reportIssue(t, callers.taxStaff, { source: 'SELF_INSPECTION' });
+    const id = data.reportIssue.id;
+    const accepted = await mutations.accept(t, callers.office, id, { rectificationMode: 'ONGOING', milestones: [{ title: '第一步', dueOn: '2023-06-30' }] });
+    await mutations.assign(t, callers.office, id, unit('TAXATION_BUREAU'));
+    await act(t, callers.taxStaff, 'completeMilestone', { id, milestoneId: accepted.data.deadlines[0].id, note: '完成' }, { id: 'ID!', milestoneId: 'ID!', note: 'String!' });
+    expect((await mutations.resolve(t, callers.taxStaff, id)).data.status).toBe('RESOLVED');
+    expect((await mutations.reopen(t, callers.office, id)).data.status).toBe('REOPENED');
+    const early = await mutations.resolve(t, callers.taxStaff, id);
+    expect(early.code).toBe('INVALID_TRANSITION');
+    const planned = await act(t, callers.taxStaff, 'planMilestones', { id, milestones: [{ title: '第二轮', dueOn: '2023-07-31' }] }, { id: 'ID!', milestones: '[MilestoneInput!]!' });
+    expect(planned.data.deadlines.filter((d: any) => d.round === 2).map((d: any) => [d.stage, d.title, d.dueAt])).toEqual([
+      ['MILESTONE', '第二轮', '2023-08-01T00:00:00+08:00'],
+      ['RESOLUTION', null, '2023-08-01T00:00:00+08:00'],
+    ]);
+  });
 });

@@ -134,7 +134,13 @@ export const issuesResolvers: GraphQLResolverMap<IssuesContext> = {
   },
   IssueEvent: {
     id: (row: EventRow) => String(row.id),
-    actor: (row: EventRow) => ({ subject: row.actorSubject, role: row.actorRole, unit: ref('id', row.actorUnitId) }),
+    // Who reported an issue is for the command office only (as Issue.reportedBy): the SUBMIT event
+    // withholds the reporter's subject (null) from everyone else but the reporter.
+    actor: (row: EventRow, _: unknown, { viewer }: Ctx) => ({
+      subject: row.action === 'SUBMIT' && viewer.role !== 'COMMAND_OFFICE' && viewer.subject !== row.actorSubject ? null : row.actorSubject,
+      role: row.actorRole,
+      unit: ref('id', row.actorUnitId),
+    }),
     unit: (row: EventRow) => ref('id', (row.details as { unitId?: string } | null)?.unitId ?? null),
     rating: (row: EventRow) => (row.details as { rating?: string } | null)?.rating ?? null,
     workingDays: (row: EventRow) => (row.details as { workingDays?: number } | null)?.workingDays ?? null,

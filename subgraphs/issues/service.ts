@@ -210,7 +210,8 @@ export function createIssuesService(deps: IssuesServiceDeps) {
   /** The open resolution deadline of the current round, if any. */
   const openResolution = (deadlines: DeadlineRow[]) =>
     deadlines.filter((d) => d.stage === 'RESOLUTION' && !d.metAt && !d.cancelledAt).sort((a, b) => b.round - a.round)[0];
-  const currentRound = (deadlines: DeadlineRow[]) => Math.max(1, ...deadlines.map((d) => d.round));
+  /** Handling round: 1, and one more for every reopening. */
+  const roundOf = (issue: IssueRow) => issue.reopenCount + 1;
 
   /** A resolution limit for a new round (reopening), by the issue's own rule. */
   function resolutionRule(issue: IssueRow, startsAt: Date): DeadlineRule | null {
@@ -281,7 +282,7 @@ export function createIssuesService(deps: IssuesServiceDeps) {
         ...row,
         reporterSubject: viewer.subject!,
         reporterRole: viewer.role,
-        reporterUnitId: viewer.role === Role.UNIT_ADMIN || viewer.role === Role.UNIT_STAFF ? viewer.unitId : null,
+        reporterUnitId: viewer.role === Role.ENTERPRISE || viewer.role === Role.OBSERVER ? null : viewer.unitId,
         reporterEnterprise: viewer.role === Role.ENTERPRISE ? viewer.enterprise : null,
         requestFingerprint: print,
         recordedAt: now,
@@ -310,7 +311,12 @@ export function createIssuesService(deps: IssuesServiceDeps) {
   async function listFilter(input: IssueFilterInput): Promise<IssueListFilter> {
     const { domainCode, ...rest } = input;
     const filter: IssueListFilter = { ...rest };
-    if (rest.unitId) filter.unitId = requireUuid('unitId', rest.unitId);
+    if (rest.unitId) {
+      filter.unitId = requireUuid('unitId', rest.unitId);
+      // An unknown unit is a mistake to name, not an empty list; archived units keep their issues.
+      if (!(await directory.unit(filter.unitId))) throw errors.badInput('unitId', { zh: `单位不存在：${rest.unitId}`, en: `No such unit: ${rest.unitId}` });
+    }
+    if (rest.districtCode) await requireDistrict(rest.districtCode);
     if (rest.enterpriseCreditCode) filter.enterpriseCreditCode = normalizeCreditCode(rest.enterpriseCreditCode);
     if (domainCode) {
       const dir = await directory.current();
@@ -568,27 +574,32 @@ export function createIssuesService(deps: IssuesServiceDeps) {
     resolveIssue: (id: string, resolution: string, expectedVersion?: number | null) =>
       act(id, 'RESOLVE', expectedVersion, async ({ tx, issue, now }) => {
         const what = text('resolution', resolution, { zh: '办理结果', en: 'Resolution' }, 5000);
-        const open = (await deadlineStore.forIssue(tx, issue.id)).filter((d) => d.stage === 'MILESTONE' && !d.metAt && !d.cancelledAt);
+        const deadlines = await deadlineStore.forIssue(tx, issue.id);
+        const open = deadlines.filter((d) => d.stage === 'MILESTONE' && !d.metAt && !d.cancelledAt);
+        if (issue.rectificationMode === 'ONGOING' && !deadlines.some((d) => d.stage === 'MILESTONE' && d.round === roundOf(issue) && !d.cancelledAt)) {
+          throw errors.invalidTransition({ zh: '重新办理的持续改问题须先制定本轮节点计划', en: 'A reopened ONGOING rectification needs this round’s milestones first' }, issue.status);
+        }
         if (open.length) {
           throw errors.invalidTransition({ zh: `还有 ${open.length} 个整改节点未完成`, en: `${open.length} milestone(s) are not completed yet` }, issue.status);
         }
         return {
-          values: { resolution: what, resolvedAt: now },
+          // A new handling awaits a new rating; the earlier one stays in the history.
+          values: { resolution: what, resolvedAt: now, rating: null, ratingSolved: null, ratingComment: null, ratedAt: null },
           note: what,
           after: async () => void (await deadlineStore.meet(tx, issue.id, 'RESOLUTION', now)),
         };
       }),
 
     rateIssue: (id: string, rating: RatingValue, solved: boolean | null | undefined, comment: string | null | undefined, expectedVersion?: number | null) =>
-      act(id, 'RATE', expectedVersion, async ({ tx, issue, now, calendar }) => {
-        if (issue.ratedAt && issue.resolvedAt && issue.ratedAt >= issue.resolvedAt) {
+      act(id, 'RATE', expectedVersion, async ({ tx, issue, standing, now, calendar }) => {
+        if (issue.ratedAt) {
           throw errors.invalidTransition({ zh: '本次办理已评价过', en: 'This handling has already been rated' }, issue.status);
         }
         const wasSolved = solved ?? rating !== 'UNSATISFIED';
         const values: Partial<NewIssue> = { rating, ratingSolved: wasSolved, ratingComment: optionalText('comment', comment, { zh: '评价意见', en: 'Comment' }), ratedAt: now };
-        const reopen = rating === 'UNSATISFIED' && !issue.enterpriseReopenUsed;
+        // Only the enterprise's own first "unsatisfied" reopens by itself; after a follow-up the command office decides.
+        const reopen = standing === 'REPORTING_ENTERPRISE' && rating === 'UNSATISFIED' && !issue.enterpriseReopenUsed;
         if (!reopen) return { values, details: { rating, solved: wasSolved }, note: values.ratingComment };
-        const deadlines = await deadlineStore.forIssue(tx, issue.id);
         const rule = resolutionRule(issue, now);
         const cal = rule ? await calendar() : null;
         return {
@@ -598,7 +609,7 @@ export function createIssuesService(deps: IssuesServiceDeps) {
           note: values.ratingComment,
           details: { rating, solved: wasSolved },
           after: async () => {
-            if (rule) await deadlineStore.insert(tx, [deadlineRow(issue.id, 'RESOLUTION', rule, cal!, { round: currentRound(deadlines) + 1 })]);
+            if (rule) await deadlineStore.insert(tx, [deadlineRow(issue.id, 'RESOLUTION', rule, cal!, { round: roundOf(issue) + 1 })]);
           },
         };
       }),
@@ -612,7 +623,6 @@ export function createIssuesService(deps: IssuesServiceDeps) {
           throw errors.forbidden({ zh: '企业只能申请重办一次，之后由市指挥部办公室决定', en: 'An enterprise may reopen once; after that the command office decides' });
         }
         const why = text('reason', reason, { zh: '重办理由', en: 'Reason' });
-        const deadlines = await deadlineStore.forIssue(tx, issue.id);
         const rule = resolutionRule(issue, now);
         const cal = rule ? await calendar() : null;
         return {
@@ -623,7 +633,7 @@ export function createIssuesService(deps: IssuesServiceDeps) {
           },
           note: why,
           after: async () => {
-            if (rule) await deadlineStore.insert(tx, [deadlineRow(issue.id, 'RESOLUTION', rule, cal!, { round: currentRound(deadlines) + 1 })]);
+            if (rule) await deadlineStore.insert(tx, [deadlineRow(issue.id, 'RESOLUTION', rule, cal!, { round: roundOf(issue) + 1 })]);
           },
         };
       }),
@@ -728,7 +738,7 @@ export function createIssuesService(deps: IssuesServiceDeps) {
         const planned = validMilestones(milestones, beijingDate(now));
         const cal = await calendar();
         const deadlines = await deadlineStore.forIssue(tx, issue.id);
-        const round = currentRound(deadlines);
+        const round = roundOf(issue);
         const last = planned.map((m) => m.dueOn).sort().at(-1)!;
         const resolution = openResolution(deadlines);
         return {

@@ -91,7 +91,9 @@ export const rules: Record<IssueAction, Rule> = {
     to: 'RESOLVED',
     who: unitHands,
   },
-  RATE: { name: { zh: '评价', en: 'rate' }, from: ['RESOLVED'], to: 'SAME', who: ['REPORTING_ENTERPRISE'] },
+  // The enterprise rates its own appeal; the command office records the result of its follow-up (回访),
+  // e.g. for 12345 callers who are not users of the platform.
+  RATE: { name: { zh: '评价', en: 'rate' }, from: ['RESOLVED'], to: 'SAME', who: ['REPORTING_ENTERPRISE', 'COMMAND_OFFICE'] },
   CLOSE: { name: { zh: '销号', en: 'close' }, from: ['RESOLVED'], to: 'CLOSED', who: ['COMMAND_OFFICE'] },
   REOPEN: {
     name: { zh: '重新办理', en: 'reopen' },

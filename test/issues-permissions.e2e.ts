@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sampleCreditCode } from '../subgraphs/units/sample-data.ts';
 import { startTestPlatform, type Caller, type GraphQLResponse, type TestPlatform } from './support/platform.ts';
 import { HOUR, MINUTE, TestClock } from './support/clock.ts';
-import { requestId, unit } from './support/issues.ts';
+import { requestId, unit, mutationSignatures } from './support/issues.ts';
 
 /** Monday 4 November 2024, 09:00 in Qingdao. */
 const clock = new TestClock('2024-11-04T09:00:00+08:00');
@@ -82,27 +82,7 @@ const FIELDS = /* GraphQL */ `
   history { action fromStatus toStatus note actor { subject role } }
 `;
 
-const SIGNATURES = {
-  acceptIssue: { id: 'ID!', input: 'AcceptIssueInput' },
-  rejectIssue: { id: 'ID!', reason: 'String!' },
-  assignIssue: { id: 'ID!', unitId: 'ID!', note: 'String' },
-  returnIssue: { id: 'ID!', reason: 'String!' },
-  recordContact: { id: 'ID!', note: 'String!' },
-  giveFeedback: { id: 'ID!', note: 'String!' },
-  resolveIssue: { id: 'ID!', resolution: 'String!' },
-  rateIssue: { id: 'ID!', rating: 'Rating!', solved: 'Boolean', comment: 'String' },
-  closeIssue: { id: 'ID!', note: 'String!' },
-  reopenIssue: { id: 'ID!', reason: 'String!' },
-  escalateIssue: { id: 'ID!', supervisingLeader: 'String!', note: 'String' },
-  mergeIssue: { id: 'ID!', intoId: 'ID!', note: 'String' },
-  requestExtension: { id: 'ID!', totalWorkingDays: 'Int!', reason: 'String!' },
-  grantExtension: { id: 'ID!', approve: 'Boolean', note: 'String' },
-  remindIssue: { id: 'ID!', note: 'String!' },
-  planMilestones: { id: 'ID!', milestones: '[MilestoneInput!]!' },
-  completeMilestone: { id: 'ID!', milestoneId: 'ID!', note: 'String!' },
-  publishIssue: { id: 'ID!', title: 'String!', summary: 'String!' },
-} as const;
-type Mutation = keyof typeof SIGNATURES;
+type Mutation = keyof typeof mutationSignatures;
 
 interface Outcome {
   issue: any;
@@ -111,7 +91,7 @@ interface Outcome {
 
 /** One mutation, at the current instant (a refused one is then re-read at the same instant). */
 async function perform(mutation: Mutation, as: Caller, args: Record<string, unknown>, via: Via = 'gateway'): Promise<Outcome> {
-  const types: Record<string, string> = SIGNATURES[mutation];
+  const types: Record<string, string> = mutationSignatures[mutation];
   const names = Object.keys(args);
   const declared = names.map((name) => `$${name}: ${types[name]}`).join(', ');
   const passed = names.map((name) => `${name}: $${name}`).join(', ');

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { sampleCreditCode } from '../subgraphs/units/sample-data.ts';
 import { startTestPlatform, type Caller, type GraphQLResponse, type TestPlatform } from './support/platform.ts';
 import { HOUR, MINUTE, TestClock } from './support/clock.ts';
-import { requestId, unit } from './support/issues.ts';
+import { requestId, unit, mutationSignatures } from './support/issues.ts';
 
 /** Monday 4 November 2024, 09:00 in Qingdao: 30 working days ahead hold no public holiday. */
 const START = '2024-11-04T09:00:00+08:00';
@@ -60,28 +60,7 @@ const FIELDS = /* GraphQL */ `
   history { action fromStatus toStatus note actor { subject role unit { id } } unit { id } rating workingDays at }
 `;
 
-/** The argument types of each mutation of the contract. */
-const SIGNATURES = {
-  acceptIssue: { id: 'ID!', input: 'AcceptIssueInput' },
-  rejectIssue: { id: 'ID!', reason: 'String!' },
-  assignIssue: { id: 'ID!', unitId: 'ID!', note: 'String' },
-  returnIssue: { id: 'ID!', reason: 'String!' },
-  recordContact: { id: 'ID!', note: 'String!' },
-  giveFeedback: { id: 'ID!', note: 'String!' },
-  resolveIssue: { id: 'ID!', resolution: 'String!' },
-  rateIssue: { id: 'ID!', rating: 'Rating!', solved: 'Boolean', comment: 'String' },
-  closeIssue: { id: 'ID!', note: 'String!' },
-  reopenIssue: { id: 'ID!', reason: 'String!' },
-  escalateIssue: { id: 'ID!', supervisingLeader: 'String!', note: 'String' },
-  mergeIssue: { id: 'ID!', intoId: 'ID!', note: 'String' },
-  requestExtension: { id: 'ID!', totalWorkingDays: 'Int!', reason: 'String!' },
-  grantExtension: { id: 'ID!', approve: 'Boolean', note: 'String' },
-  remindIssue: { id: 'ID!', note: 'String!' },
-  planMilestones: { id: 'ID!', milestones: '[MilestoneInput!]!' },
-  completeMilestone: { id: 'ID!', milestoneId: 'ID!', note: 'String!' },
-  publishIssue: { id: 'ID!', title: 'String!', summary: 'String!' },
-} as const;
-type Mutation = keyof typeof SIGNATURES;
+type Mutation = keyof typeof mutationSignatures;
 
 interface Outcome {
   issue: any;
@@ -91,7 +70,7 @@ interface Outcome {
 /** One mutation; the clock moves on a minute first, as people do not act in the same instant. */
 async function perform(mutation: Mutation, as: Caller, args: Record<string, unknown>, via: Via = 'gateway'): Promise<Outcome> {
   clock.advance(MINUTE);
-  const types: Record<string, string> = SIGNATURES[mutation];
+  const types: Record<string, string> = mutationSignatures[mutation];
   const names = Object.keys(args);
   for (const name of names) if (!types[name]) throw new Error(`${mutation} takes no ${name}`);
   const declared = names.map((name) => `$${name}: ${types[name]}`).join(', ');

@@ -68,6 +68,28 @@ export async function reportIssue(t: TestPlatform, as: Caller, input: Record<str
   });
 }
 
+/** The argument types of each mutation of the contract that takes an issue id. */
+export const mutationSignatures = {
+  acceptIssue: { id: 'ID!', input: 'AcceptIssueInput' },
+  rejectIssue: { id: 'ID!', reason: 'String!' },
+  assignIssue: { id: 'ID!', unitId: 'ID!', note: 'String' },
+  returnIssue: { id: 'ID!', reason: 'String!' },
+  recordContact: { id: 'ID!', note: 'String!' },
+  giveFeedback: { id: 'ID!', note: 'String!' },
+  resolveIssue: { id: 'ID!', resolution: 'String!' },
+  rateIssue: { id: 'ID!', rating: 'Rating!', solved: 'Boolean', comment: 'String' },
+  closeIssue: { id: 'ID!', note: 'String!' },
+  reopenIssue: { id: 'ID!', reason: 'String!' },
+  escalateIssue: { id: 'ID!', supervisingLeader: 'String!', note: 'String' },
+  mergeIssue: { id: 'ID!', intoId: 'ID!', note: 'String' },
+  requestExtension: { id: 'ID!', totalWorkingDays: 'Int!', reason: 'String!' },
+  grantExtension: { id: 'ID!', approve: 'Boolean', note: 'String' },
+  remindIssue: { id: 'ID!', note: 'String!' },
+  planMilestones: { id: 'ID!', milestones: '[MilestoneInput!]!' },
+  completeMilestone: { id: 'ID!', milestoneId: 'ID!', note: 'String!' },
+  publishIssue: { id: 'ID!', title: 'String!', summary: 'String!' },
+} as const;
+
 /** Runs one mutation of the contract that takes `id` and returns the issue. */
 export async function act(t: TestPlatform, as: Caller, mutation: string, args: Record<string, unknown>, types: Record<string, string>) {
   const variables = Object.keys(args);

@@ -3,7 +3,9 @@
  * enforced by the HTTP front.) Each refusal is a coded 400 answer, never a crash or a hang.
  */
 import type { ApolloServerPlugin } from '@apollo/server';
+import { ApolloServerErrorCode } from '@apollo/server/errors';
 import {
+  GraphQLError,
   Kind,
   type FragmentDefinitionNode,
   type OperationDefinitionNode,
@@ -80,12 +82,23 @@ function badRequest<T extends Error>(error: T): T {
   return error;
 }
 
+function unresolvedOperation(name: string | undefined | null): GraphQLError {
+  const message = name
+    ? { zh: `文档中没有名为 ${name} 的操作`, en: `Unknown operation named "${name}"` }
+    : { zh: '文档含多个操作时须给出 operationName', en: 'Must provide operationName if the document contains several operations' };
+  return new GraphQLError(`${message.zh} / ${message.en}`, {
+    extensions: { code: ApolloServerErrorCode.OPERATION_RESOLUTION_FAILURE, messageZh: message.zh, messageEn: message.en },
+  });
+}
+
 export function limitsPlugin(limits: Limits): ApolloServerPlugin {
   return {
     async requestDidStart() {
       return {
         async didResolveOperation({ document, operation, request }) {
-          if (!operation) return;
+          // Without a gateway, graphql-js reports an unknown or missing operation name and Apollo
+          // Server answers 400; the gateway's executor throws instead, which became a 500. Refuse here.
+          if (!operation) throw badRequest(unresolvedOperation(request.operationName));
           const fragments: Record<string, FragmentDefinitionNode> = {};
           for (const definition of document.definitions) {
             if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments[definition.name.value] = definition;

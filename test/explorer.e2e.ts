@@ -1,125 +1,102 @@
-import { ApolloServer, HeaderMap } from '@apollo/server';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { chromium, type Browser, type Page } from 'playwright-core';
+/**
+ * The offline explorer, on the real platform, in a real browser (Debian's chromium): the gateway's
+ * page runs its examples against real data with a token typed into the headers editor, loads
+ * nothing from outside its own origin, and every subgraph serves its own explorer too.
+ */
+import { Kind, parse, type OperationDefinitionNode } from 'graphql';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { gatewayExamples } from '../gateway/examples.ts';
 import { createExplorerHandler } from '../subgraphs/shared/explorer/index.ts';
+import { unitsExamples } from '../subgraphs/units/examples.ts';
+import { startTestPlatform, type TestPlatform } from './support/platform.ts';
 
-interface Context {
-  authorization?: string;
+// What `npm start` (gateway/main.ts) puts into the headers editor.
+const HEADER_TEMPLATE = { Authorization: 'Bearer <粘贴 npm run token 生成的令牌 / paste a token from npm run token>' };
+
+const operationName = (query: string) =>
+  (parse(query).definitions.find((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION)?.name?.value ?? '');
+
+interface OpenedPage {
+  context: BrowserContext;
+  page: Page;
+  origin: string;
+  requested: string[];
+  consoleErrors: string[];
 }
 
-const typeDefs = `#graphql
-  type Query {
-    "Echoes the Authorization header, so the test can see what the explorer sent."
-    whoAmI: String!
-    hello: String!
-  }
-`;
-const resolvers = {
-  Query: {
-    whoAmI: (_: unknown, __: unknown, context: Context) => `authorization=${context.authorization ?? 'none'}`,
-    hello: () => '你好，青岛',
-  },
-};
+let t: TestPlatform;
+let browser: Browser;
 
-const examples = [
-  {
-    name: '市指挥部办公室：跨单位查询 / Command office',
-    description: '谁在调用 / who is calling',
-    query: 'query CommandOffice {\n  whoAmI\n}',
-  },
-  { name: '牵头单位：本单位 / Bureau', description: '问候 / greeting', query: 'query Bureau {\n  hello\n}' },
-];
-
-// The small glue a real server would get from an integration package: node:http ↔ Apollo Server.
-async function handleGraphQL(apollo: ApolloServer<Context>, req: IncomingMessage, res: ServerResponse) {
-  const headers = new HeaderMap();
-  for (const [name, value] of Object.entries(req.headers)) {
-    if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(', ') : value);
-  }
-  const chunks: Buffer[] = [];
-  for await (const chunk of req) chunks.push(chunk as Buffer);
-  const raw = Buffer.concat(chunks).toString('utf8');
-  const result = await apollo.executeHTTPGraphQLRequest({
-    httpGraphQLRequest: {
-      method: req.method ?? 'GET',
-      headers,
-      search: new URL(req.url ?? '/', 'http://localhost').search,
-      body: raw && headers.get('content-type')?.includes('json') ? JSON.parse(raw) : raw,
-    },
-    context: async () => ({ authorization: req.headers.authorization }),
+beforeAll(async () => {
+  t = await startTestPlatform({
+    explorer: ({ title, examples }) => createExplorerHandler({ title, endpoint: '/graphql', examples, defaultHeaders: HEADER_TEMPLATE }),
   });
-  res.statusCode = result.status ?? 200;
-  for (const [name, value] of result.headers) res.setHeader(name, value);
-  if (result.body.kind === 'complete') {
-    res.end(result.body.string);
-  } else {
-    for await (const chunk of result.body.asyncIterator) res.write(chunk);
-    res.end();
-  }
-}
+  browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
+  });
+});
 
-describe('GraphQL explorer', () => {
-  let apollo: ApolloServer<Context>;
-  let server: Server;
-  let origin: string;
-  let browser: Browser;
-  let page: Page;
+afterAll(async () => {
+  await browser?.close();
+  await t?.stop();
+});
+
+/** Opens an explorer in its own browser context, recording every request it makes (workers included). */
+async function openExplorer(origin: string, firstOperation: string): Promise<OpenedPage> {
+  // Tall enough that Monaco renders every line of a long answer, so the test can read it.
+  const context = await browser.newContext({ viewport: { width: 1400, height: 16_000 } });
   const requested: string[] = [];
   const consoleErrors: string[] = [];
+  context.on('request', (request) => requested.push(request.url()));
+  const page = await context.newPage();
+  page.on('console', (message) => {
+    if (message.type() === 'error') consoleErrors.push(message.text());
+  });
+  page.on('pageerror', (error) => consoleErrors.push(error.message));
+  await page.goto(origin, { waitUntil: 'load' });
+  await page.locator('.graphiql-query-editor .view-lines').filter({ hasText: firstOperation }).waitFor();
+  return { context, page, origin, requested, consoleErrors };
+}
 
-  // Monaco renders spaces as no-break spaces.
-  const editorText = async (selector: string) =>
-    (await page.locator(`${selector} .view-lines`).first().innerText()).replace(/\u00a0/g, ' ');
-  const responseText = () => editorText('.graphiql-response');
+// Monaco renders spaces as no-break spaces.
+const editorText = async (page: Page, selector: string) =>
+  (await page.locator(`${selector} .view-lines`).first().innerText()).replace(/\u00a0/g, ' ');
+const responseText = (page: Page) => editorText(page, '.graphiql-response');
+const headersEditor = '.graphiql-editor-tool .graphiql-editor:visible';
+
+/** Replaces the whole text of a Monaco editor. insertText, not type(): Monaco would auto-close quotes and braces. */
+async function replaceEditorText(page: Page, selector: string, text: string) {
+  await page.locator(`${selector} .view-lines`).first().click();
+  await page.keyboard.press('ControlOrMeta+A');
+  await page.keyboard.press('Backspace');
+  await page.keyboard.insertText(text);
+}
+
+async function run(page: Page) {
+  await page.locator('.graphiql-execute-button').click();
+}
+
+describe('the gateway’s explorer', () => {
+  let opened: OpenedPage;
+  let origin: string;
 
   beforeAll(async () => {
-    apollo = new ApolloServer<Context>({ typeDefs, resolvers });
-    await apollo.start();
-    const explorer = await createExplorerHandler({
-      title: '青岛营商环境 GraphQL 浏览器 / explorer',
-      endpoint: '/',
-      examples,
-      defaultHeaders: { Authorization: 'Bearer <粘贴令牌 / paste a token from npm run token>' },
-    });
-    server = createServer((req, res) => {
-      if (explorer(req, res)) return;
-      handleGraphQL(apollo, req, res).catch((error: unknown) => {
-        res.statusCode = 500;
-        res.end(String(error));
-      });
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-
-    browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
-    });
-    const context = await browser.newContext();
-    // Context-wide, so requests made by the Monaco workers are recorded too.
-    context.on('request', (request) => requested.push(request.url()));
-    page = await context.newPage();
-    page.on('console', (message) => {
-      if (message.type() === 'error') consoleErrors.push(message.text());
-    });
-    page.on('pageerror', (error) => consoleErrors.push(error.message));
-    await page.goto(origin, { waitUntil: 'load' });
-    await page.locator('.graphiql-query-editor .view-lines').filter({ hasText: 'CommandOffice' }).waitFor();
+    origin = `http://127.0.0.1:${t.platform.gateway.port}`;
+    opened = await openExplorer(origin, operationName(gatewayExamples[0]!.query));
   });
-
   afterAll(async () => {
-    await browser?.close();
-    await new Promise((resolve) => server?.close(resolve));
-    await apollo?.stop();
+    await opened?.context.close();
   });
 
   it('serves the page under a Content-Security-Policy that only allows its own origin', async () => {
-    const response = await fetch(origin, { headers: { accept: 'text/html' } });
+    const response = await fetch(`${origin}/`, { headers: { accept: 'text/html' } });
+    expect(response.status).toBe(200);
     const csp = response.headers.get('content-security-policy') ?? '';
     expect(csp).toContain("default-src 'none'");
     expect(csp).toContain("script-src 'self'");
+    expect(csp).toContain("connect-src 'self'");
     expect(csp).not.toMatch(/https?:|\*/);
     const html = await response.text();
     expect(html).toContain('<script id="explorer-config" type="application/json">');
@@ -127,7 +104,7 @@ describe('GraphQL explorer', () => {
   });
 
   it('serves its assets compressed and cacheable for good', async () => {
-    const html = await (await fetch(origin, { headers: { accept: 'text/html' } })).text();
+    const html = await (await fetch(`${origin}/`, { headers: { accept: 'text/html' } })).text();
     const script = /src="(\/explorer\/explorer-\w+\.js)"/.exec(html)![1]!;
     const response = await fetch(origin + script, { headers: { 'accept-encoding': 'gzip' } });
     expect(response.headers.get('content-type')).toBe('text/javascript; charset=utf-8');
@@ -136,43 +113,84 @@ describe('GraphQL explorer', () => {
     expect((await fetch(`${origin}/explorer/missing-OLDHASH.js`)).status).toBe(404);
   });
 
-  it('leaves requests that are not for the explorer to the GraphQL server', async () => {
-    const response = await fetch(origin, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ query: '{ hello }' }),
-    });
-    expect(await response.json()).toEqual({ data: { hello: '你好，青岛' } });
+  it('leaves GraphQL requests on the same paths to the gateway', async () => {
+    for (const path of ['/', '/graphql']) {
+      const response = await fetch(origin + path, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ query: '{ domain(code: "POLITICS_LAW") { leadUnit { name } } }' }),
+      });
+      expect(await response.json()).toEqual({ data: { domain: { leadUnit: { name: '市委政法委' } } } });
+    }
   });
 
   it('opens every example in its own tab, with the header template in the visible headers editor', async () => {
-    expect(await page.locator('.graphiql-tab').allInnerTexts()).toEqual([
-      expect.stringContaining('CommandOffice'),
-      expect.stringContaining('Bureau'),
-    ]);
-    expect(await editorText('.graphiql-query-editor')).toContain('市指挥部办公室：跨单位查询 / Command office');
-    expect(await editorText('.graphiql-editor-tool .graphiql-editor:visible')).toContain('Authorization');
+    const { page } = opened;
+    expect(await page.locator('.graphiql-tab').allInnerTexts()).toEqual(
+      gatewayExamples.map((example) => expect.stringContaining(operationName(example.query))),
+    );
+    expect(await editorText(page, '.graphiql-query-editor')).toContain(gatewayExamples[0]!.name);
+    expect(await editorText(page, headersEditor)).toContain('Authorization');
   });
 
-  it('leaves the unfilled token placeholder out of the request', async () => {
-    await page.locator('.graphiql-execute-button').click();
-    await expect.poll(responseText, { timeout: 15_000 }).toContain('authorization=none');
+  it('runs the first example with a command-office token typed into the headers editor and shows real data', async () => {
+    const { page } = opened;
+    const token = await t.tokenFor('COMMAND_OFFICE');
+    await replaceEditorText(page, headersEditor, JSON.stringify({ Authorization: `Bearer ${token}` }));
+    await run(page);
+    await expect.poll(() => responseText(page), { timeout: 15_000 }).toContain('市委政法委');
+    const answer = await responseText(page);
+    expect(answer).toContain('"data"');
+    expect(answer).not.toContain('"errors"');
   });
 
-  it('sends the Authorization header typed into the headers editor and shows the answer', async () => {
-    await page.locator('.graphiql-editor-tool .graphiql-editor:visible .view-lines').click();
-    await page.keyboard.press('ControlOrMeta+A');
-    await page.keyboard.press('Backspace');
-    // insertText, not type(): Monaco would auto-close the typed quotes and braces.
-    await page.keyboard.insertText('{"Authorization": "Bearer test-token-42"}');
-    await page.locator('.graphiql-execute-button').click();
-    await expect.poll(responseText, { timeout: 15_000 }).toContain('authorization=Bearer test-token-42');
+  it('leaves the unfilled token placeholder out of the request, so the caller is anonymous', async () => {
+    const { page } = opened;
+    await page.locator('.graphiql-tab-button').last().click();
+    expect(await editorText(page, headersEditor)).toContain('<');
+    await replaceEditorText(page, '.graphiql-query-editor', 'query WhoAmI { viewer { role subject } }');
+    // GraphiQL picks up the new operation name a moment later; running before that sends the old one.
+    await page.locator('.graphiql-tab-active').filter({ hasText: 'WhoAmI' }).waitFor();
+    await run(page);
+    await expect.poll(() => responseText(page), { timeout: 15_000 }).toContain('"role": "ANONYMOUS"');
   });
 
-  it('loads every script, style, font and worker from its own origin, within its CSP', async () => {
+  it('sends the token typed into the headers editor, which the gateway and the subgraph both accept', async () => {
+    const { page } = opened;
+    const token = await t.tokenFor({ role: 'UNIT_ADMIN', unit: 'MARKET_REGULATION_BUREAU', subject: 'explorer-user' });
+    await replaceEditorText(page, headersEditor, JSON.stringify({ Authorization: `Bearer ${token}` }));
+    await run(page);
+    await expect.poll(() => responseText(page), { timeout: 15_000 }).toContain('"subject": "explorer-user"');
+    expect(await responseText(page)).toContain('"role": "UNIT_ADMIN"');
+  });
+
+  it('loads every script, style, font and worker from its own origin, within its CSP', () => {
+    const { requested, consoleErrors } = opened;
+    expect(requested.length).toBeGreaterThan(0);
     expect(requested.filter((url) => !url.startsWith(`${origin}/`))).toEqual([]);
     expect(consoleErrors).toEqual([]);
     // Monaco quietly falls back to its main thread when a worker fails: check they really ran.
     expect(requested.some((url) => /\/explorer\/graphql\.worker-\w+\.js$/.test(url))).toBe(true);
+  });
+});
+
+describe('a subgraph’s own explorer', () => {
+  it('loads the units subgraph’s page with its examples and runs one against the subgraph', async () => {
+    const origin = `http://127.0.0.1:${t.platform.subgraphs.units!.port}`;
+    const opened = await openExplorer(origin, operationName(unitsExamples[0]!.query));
+    try {
+      const { page, requested, consoleErrors } = opened;
+      expect(await page.title()).toContain('units');
+      expect(await page.locator('.graphiql-tab').allInnerTexts()).toEqual(
+        unitsExamples.map((example) => expect.stringContaining(operationName(example.query))),
+      );
+      await run(page);
+      await expect.poll(() => responseText(page), { timeout: 15_000 }).toContain('市委政法委');
+      expect(requested.filter((url) => !url.startsWith(`${origin}/`))).toEqual([]);
+      expect(requested).toContain(`${origin}/graphql`);
+      expect(consoleErrors).toEqual([]);
+    } finally {
+      await opened.context.close();
+    }
   });
 });

@@ -653,10 +653,10 @@ export function createIssuesService(deps: IssuesServiceDeps) {
         if (original.status === 'MERGED' || original.status === 'REJECTED') {
           throw errors.invalidTransition({ zh: `原问题状态为“${statusNames[original.status]}”，不能并入`, en: `The original is ${original.status}; nothing can be merged into it` }, original.status);
         }
-        const text_ = optionalText('note', note, { zh: '备注', en: 'Note' });
+        const remark = optionalText('note', note, { zh: '备注', en: 'Note' });
         return {
           values: { mergedIntoId: original.id },
-          note: text_,
+          note: remark,
           details: { intoId: original.id, intoNumber: original.number },
           alsoRefresh: [original.id],
           after: async () => {
@@ -669,7 +669,7 @@ export function createIssuesService(deps: IssuesServiceDeps) {
               fromStatus: original.status,
               toStatus: original.status,
               ...actorFields(),
-              note: text_,
+              note: remark,
               details: { duplicateId: issue.id, duplicateNumber: issue.number },
               at: now,
             });

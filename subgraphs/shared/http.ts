@@ -120,6 +120,11 @@ export async function startHttpService<TContext extends BaseContext>(
   };
 
   const server = http.createServer((req, res) => {
+    if (closing) res.setHeader('connection', 'close');
+    // A keep-alive connection that was busy when the stop began is closed as soon as it is idle.
+    res.on('finish', () => {
+      if (closing) server.closeIdleConnections();
+    });
     const url = new URL(req.url ?? '/', 'http://localhost');
     const route = async () => {
       if (req.method === 'GET' && url.pathname === '/health') {

@@ -39,7 +39,18 @@ export function decodeCursor(cursor: string, arity: number): unknown[] {
   } catch {
     // fall through to the coded error
   }
-  throw errors.badInput('after', { zh: '分页游标无效', en: 'Invalid pagination cursor' });
+  throw invalidCursor();
+}
+
+/** A cursor over an integer sort key (a position, a serial id): anything else would reach SQL as NaN. */
+export function decodeIntegerCursor(cursor: string): number {
+  const [key] = decodeCursor(cursor, 1);
+  if (typeof key === 'number' && Number.isSafeInteger(key)) return key;
+  throw invalidCursor();
+}
+
+function invalidCursor() {
+  return errors.badInput('after', { zh: '分页游标无效', en: 'Invalid pagination cursor' });
 }
 
 /**

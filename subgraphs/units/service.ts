@@ -11,7 +11,7 @@
  */
 import { Role, requireRole, requireSignedIn, type Viewer } from '../shared/auth.ts';
 import { errors, type Bilingual } from '../shared/errors.ts';
-import { decodeCursor, pageSize, toConnection, type PageArgs } from '../shared/pagination.ts';
+import { decodeCursor, decodeIntegerCursor, pageSize, toConnection, type PageArgs } from '../shared/pagination.ts';
 import { creditCodeProblem, creditCodeProblemMessages, normalizeCreditCode } from '../shared/credit-code.ts';
 import { sqlState, SqlState, type Db, type Queryable } from '../../db/client.ts';
 import { COMMAND_OFFICE_CODE, ENTERPRISE_REGISTRY_OWNER_CODE } from '../../db/reference/organisation.ts';
@@ -138,23 +138,30 @@ export function createUnitsService({ db, viewer, loaders, maxPageSize }: UnitsSe
     return scope;
   }
 
-  async function requireDomain(code: string | null | undefined, field: string) {
-    if (!code) return null;
-    const domain = await loaders.domainByCode.load(code);
+  // Only an absent value means "none": an empty string is a code that names nothing.
+  // Inside a transaction, look through it (`tx`): the embedded database has a single connection, so
+  // a loader query beside an open transaction would wait for that transaction forever.
+  async function requireDomain(code: string | null | undefined, field: string, tx?: Queryable) {
+    if (code == null) return null;
+    const domain = tx ? (await referenceStore.domainsByCodes(tx, [code]))[0] : await loaders.domainByCode.load(code);
     if (!domain) throw errors.badInput(field, { zh: `重点领域不存在：${code}`, en: `No such domain: ${code}` });
     return domain;
   }
 
-  async function requireDistrict(code: string | null | undefined, field: string) {
-    if (!code) return null;
-    const district = await loaders.districtByCode.load(code);
+  async function requireDistrict(code: string | null | undefined, field: string, tx?: Queryable) {
+    if (code == null) return null;
+    const district = tx ? (await referenceStore.districtsByCodes(tx, [code]))[0] : await loaders.districtByCode.load(code);
     if (!district) throw errors.badInput(field, { zh: `区(市)不存在：${code}`, en: `No such district: ${code}` });
     return district;
   }
 
   /** Checks the shape of a unit as it would be after a create or an update. */
-  async function validateUnitShape(tx: Queryable, unit: Omit<CreateUnitInput, 'code'> & { id?: string }) {
-    if (unit.kind === 'COMMAND_OFFICE') {
+  async function validateUnitShape(
+    tx: Queryable,
+    unit: Omit<CreateUnitInput, 'code'> & { id?: string },
+    { isCommandOffice = false }: { isCommandOffice?: boolean } = {},
+  ) {
+    if (unit.kind === 'COMMAND_OFFICE' && !isCommandOffice) {
       throw errors.badInput('kind', {
         zh: '市指挥部办公室只有一个，不能新增或改为该类别',
         en: 'There is exactly one command office; no unit can be made one',
@@ -172,10 +179,10 @@ export function createUnitsService({ db, viewer, loaders, maxPageSize }: UnitsSe
         en: 'District and function-zone units must name their district',
       });
     }
-    await requireDomain(unit.domainCode, 'domainCode');
-    await requireDistrict(unit.districtCode, 'districtCode');
-    if (unit.parentId) {
-      const parent = await loaders.unitById.load(unit.parentId);
+    await requireDomain(unit.domainCode, 'domainCode', tx);
+    await requireDistrict(unit.districtCode, 'districtCode', tx);
+    if (unit.parentId != null) {
+      const [parent] = await unitStore.byIds(tx, [unit.parentId]);
       if (!parent) throw errors.badInput('parentId', { zh: `上级单位不存在：${unit.parentId}`, en: `No such parent unit: ${unit.parentId}` });
       if (unit.id && (unit.parentId === unit.id || (await unitStore.isAncestor(tx, unit.parentId, unit.id)))) {
         throw errors.badInput('parentId', { zh: '上级单位不能是自己或下级单位', en: 'A unit cannot sit under itself or its own sub-unit' });
@@ -244,7 +251,7 @@ export function createUnitsService({ db, viewer, loaders, maxPageSize }: UnitsSe
     },
     async units(filter: UnitQuery, page: PageArgs) {
       const size = pageSize(page.first, maxPageSize);
-      const after = page.after ? Number(decodeCursor(page.after, 1)[0]) : null;
+      const after = page.after ? decodeIntegerCursor(page.after) : null;
       const rows = await unitStore.page(db, filter, size + 1, after);
       for (const row of rows) loaders.unitById.prime(row.id, row);
       return toConnection(rows, size, (row) => [row.position], () => unitStore.count(db, filter), after !== null);
@@ -259,7 +266,7 @@ export function createUnitsService({ db, viewer, loaders, maxPageSize }: UnitsSe
     async unitChanges(unitId: string, page: PageArgs) {
       await requireCommandOffice({ zh: '查看单位变更记录', en: "read a unit's change history" });
       const size = pageSize(page.first, maxPageSize);
-      const after = page.after ? Number(decodeCursor(page.after, 1)[0]) : null;
+      const after = page.after ? decodeIntegerCursor(page.after) : null;
       const rows = await changeStore.page(db, 'unit', unitId, size + 1, after);
       return toConnection(rows, size, (row) => [row.id], () => changeStore.count(db, 'unit', unitId), after !== null);
     },
@@ -332,7 +339,8 @@ export function createUnitsService({ db, viewer, loaders, maxPageSize }: UnitsSe
             parentId: input.parentId === undefined ? current.parentId : input.parentId,
             aliases: input.aliases === undefined || input.aliases === null ? current.aliases : cleanAliases(input.aliases),
           };
-          if (current.kind !== 'COMMAND_OFFICE') await validateUnitShape(tx, next);
+          // The command office keeps its kind, but its domain, district and parent are checked like any unit's.
+          await validateUnitShape(tx, next, { isCommandOffice: current.kind === 'COMMAND_OFFICE' });
           const { id: _id, ...values } = next;
           const row = await unitStore.update(tx, id, current.version, values);
           if (!row) throw errors.conflict({ zh: '单位已被他人修改', en: 'The unit changed meanwhile' });

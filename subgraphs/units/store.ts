@@ -58,6 +58,10 @@ function unitConditions(filter: UnitQuery): SQL[] {
   return conditions;
 }
 
+/** Unit ids are UUIDs: any other string names no unit (and must not reach a uuid column as an SQL error). */
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const isUuid = (id: string) => UUID.test(id);
+
 export const unitStore = {
   async page(db: Queryable, filter: UnitQuery, limit: number, afterPosition: number | null): Promise<UnitRow[]> {
     const conditions = unitConditions(filter);
@@ -68,8 +72,10 @@ export const unitStore = {
     const [row] = await db.select({ n: sql<number>`count(*)::int` }).from(units).where(and(...unitConditions(filter)));
     return row?.n ?? 0;
   },
-  byIds(db: Queryable, ids: readonly string[]): Promise<UnitRow[]> {
-    return db.select().from(units).where(inArray(units.id, [...ids]));
+  async byIds(db: Queryable, ids: readonly string[]): Promise<UnitRow[]> {
+    const valid = ids.filter(isUuid);
+    if (valid.length === 0) return [];
+    return db.select().from(units).where(inArray(units.id, valid));
   },
   byCodes(db: Queryable, codes: readonly string[]): Promise<UnitRow[]> {
     return db.select().from(units).where(inArray(units.code, [...codes]));
@@ -113,6 +119,7 @@ export const unitStore = {
   },
   /** Locks the row for the rest of the transaction so concurrent edits queue instead of interleaving. */
   async lock(db: Queryable, id: string): Promise<UnitRow | undefined> {
+    if (!isUuid(id)) return undefined;
     const [row] = await db.select().from(units).where(eq(units.id, id)).for('update');
     return row;
   },

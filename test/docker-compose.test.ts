@@ -1,0 +1,71 @@
+/**
+ * docker-compose.yml is a start path too: every service that runs the gateway must switch off
+ * @apollo/gateway's usage telemetry, or a container in the city's network would try to phone home.
+ *
+ * The file is read the way Compose itself reads it (`docker-compose config`, Debian's v1.29, which CI
+ * also uses to validate it), so anchors, `env_file` and list-or-map `environment` are all resolved.
+ */
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+const root = path.join(path.dirname(fileURLToPath(import.meta.url)), '..');
+const composeFile = path.join(root, 'docker-compose.yml');
+
+interface ComposeService {
+  command?: string | string[];
+  entrypoint?: string | string[];
+  environment?: Record<string, string | null>;
+}
+
+function run(command: string, args: string[], input?: string): string {
+  const result = spawnSync(command, args, {
+    cwd: root,
+    input,
+    encoding: 'utf8',
+    // Nothing from the test's own environment may fill in a ${VARIABLE} of the file.
+    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/tmp' },
+  });
+  if (result.error) throw new Error(`${command} could not run: ${result.error.message} (CI installs it: apt-get install docker-compose)`);
+  if (result.status !== 0) throw new Error(`${command} ${args.join(' ')} failed:\n${result.stderr}`);
+  return result.stdout;
+}
+
+/** The services as Compose resolves them. */
+function composeServices(): Record<string, ComposeService> {
+  const resolved = run('docker-compose', ['-f', composeFile, 'config']);
+  // PyYAML comes with Debian's docker-compose; the project itself needs no YAML parser.
+  const json = run('python3', ['-c', 'import sys, json, yaml; json.dump(yaml.safe_load(sys.stdin), sys.stdout)'], resolved);
+  return (JSON.parse(json) as { services: Record<string, ComposeService> }).services;
+}
+
+const words = (value: string | string[] | undefined) => (Array.isArray(value) ? value.join(' ') : (value ?? ''));
+
+/** `npm start` (the whole platform), `npm run start:gateway`, or a gateway entry file run directly. */
+function startsGateway(name: string, service: ComposeService): boolean {
+  const command = `${words(service.entrypoint)} ${words(service.command)}`;
+  return (
+    /\bgateway\b/i.test(name) ||
+    /gateway\/(index|main)\.ts/.test(command) ||
+    /\bstart:gateway\b/.test(command) ||
+    /\bnpm\s+(run\s+)?start(?![:\w-])/.test(command)
+  );
+}
+
+describe('docker-compose.yml', () => {
+  it('exists and is valid for Compose', () => {
+    expect(fs.existsSync(composeFile)).toBe(true);
+    expect(() => run('docker-compose', ['-f', composeFile, 'config', '-q'])).not.toThrow();
+  });
+
+  it('switches off Apollo telemetry in every service that starts the gateway', () => {
+    const services = composeServices();
+    const gateways = Object.entries(services).filter(([name, service]) => startsGateway(name, service));
+    expect(gateways.length, `no service starts the gateway among: ${Object.keys(services).join(', ')}`).toBeGreaterThan(0);
+    for (const [name, service] of gateways) {
+      expect(String(service.environment?.APOLLO_TELEMETRY_DISABLED ?? ''), `service ${name}`).toMatch(/^(1|true)$/);
+    }
+  });
+});

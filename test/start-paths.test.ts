@@ -1,0 +1,251 @@
+/**
+ * Every way the platform starts: no path may let @apollo/gateway phone home, and a production start
+ * without a real signing key refuses to run instead of accepting forged tokens.
+ */
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import { createRequire } from 'node:module';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ApolloGateway } from '@apollo/gateway';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { createGateway } from '../gateway/server.ts';
+import { createAuthenticator } from '../subgraphs/shared/auth.ts';
+import { ConfigurationError, DEVELOPMENT_JWT_SECRET, loadEnv } from '../subgraphs/shared/env.ts';
+import { supergraphPath } from '../schema/compose.ts';
+import { unitIdForCode } from '../db/reference/organisation.ts';
+import { tokenFor } from './support/platform.ts';
+
+const root = path.join(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+describe('Apollo usage telemetry', () => {
+  // The module @apollo/gateway calls to start its hourly report to an Apollo host.
+  const telemetry = createRequire(import.meta.url)('@apollo/gateway/dist/utilities/opentelemetry.js') as {
+    createDataCollectionExporter: () => { shutdown(): Promise<void> };
+  };
+  const saved = process.env.APOLLO_TELEMETRY_DISABLED;
+  afterEach(() => {
+    vi.restoreAllMocks();
+    if (saved === undefined) delete process.env.APOLLO_TELEMETRY_DISABLED;
+    else process.env.APOLLO_TELEMETRY_DISABLED = saved;
+  });
+
+  it('is what a bare ApolloGateway starts when nobody turns it off (so the next test can see it)', () => {
+    delete process.env.APOLLO_TELEMETRY_DISABLED;
+    const exporter = vi.spyOn(telemetry, 'createDataCollectionExporter').mockReturnValue({ shutdown: async () => {} });
+    new ApolloGateway({ supergraphSdl: fs.readFileSync(supergraphPath, 'utf8') });
+    expect(exporter).toHaveBeenCalledTimes(1);
+  });
+
+  it('is turned off by createGateway before it builds the gateway', () => {
+    delete process.env.APOLLO_TELEMETRY_DISABLED;
+    const exporter = vi.spyOn(telemetry, 'createDataCollectionExporter').mockReturnValue({ shutdown: async () => {} });
+    const env = loadEnv({});
+    createGateway({
+      authenticator: createAuthenticator(env.auth),
+      subgraphUrls: env.subgraphUrls,
+      limits: env.limits,
+      log: () => {},
+    });
+    expect(process.env.APOLLO_TELEMETRY_DISABLED).toBe('1');
+    expect(exporter).not.toHaveBeenCalled();
+  });
+});
+
+describe('the signing key of a production start', () => {
+  const strongSecret = 'k'.repeat(20) + 'Q7p2Xv9Lm4Rt8Wz1Ns5B'; // 40 characters
+
+  it('refuses NODE_ENV=production with no key at all', () => {
+    expect(() => loadEnv({ NODE_ENV: 'production' })).toThrow(ConfigurationError);
+    expect(() => loadEnv({ NODE_ENV: 'production' })).toThrow(/refusing to start without a real key/);
+  });
+
+  it('refuses the development secret in production', () => {
+    expect(() => loadEnv({ NODE_ENV: 'production', JWT_SECRET: DEVELOPMENT_JWT_SECRET })).toThrow(/development JWT secret/);
+  });
+
+  it('refuses a secret shorter than 32 characters in production', () => {
+    expect(() => loadEnv({ NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(31) })).toThrow(ConfigurationError);
+  });
+
+  it('starts in production with a 40-character secret of its own', () => {
+    expect(strongSecret).toHaveLength(40);
+    const env = loadEnv({ NODE_ENV: 'production', JWT_SECRET: strongSecret });
+    expect(env.production).toBe(true);
+    expect(env.auth).toMatchObject({ jwtSecret: strongSecret, jwksUrl: undefined });
+  });
+
+  it('starts in production with the identity provider’s JWKS URL and no shared secret', () => {
+    const jwksUrl = 'https://id.qingdao.example/.well-known/jwks.json';
+    const env = loadEnv({ NODE_ENV: 'production', JWT_JWKS_URL: jwksUrl });
+    expect(env.auth).toMatchObject({ jwksUrl, jwtSecret: undefined });
+    expect(() => loadEnv({ NODE_ENV: 'production', JWT_JWKS_URL: 'not a url' })).toThrow(ConfigurationError);
+  });
+
+  it('uses the development secret outside production only', () => {
+    expect(loadEnv({}).auth.jwtSecret).toBe(DEVELOPMENT_JWT_SECRET);
+    expect(loadEnv({ NODE_ENV: 'test' }).auth.jwtSecret).toBe(DEVELOPMENT_JWT_SECRET);
+  });
+});
+
+/** Runs a start script as `npm` would, but without npm's extra process. */
+function run(file: string, env: Record<string, string>, { killAfterMs = 30_000 } = {}) {
+  return new Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string; killed: boolean }>((resolve) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', file], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    // A start that should have refused but serves instead must not outlive the test.
+    let killed = false;
+    const timer = setTimeout(() => {
+      killed = true;
+      child.kill('SIGKILL');
+    }, killAfterMs);
+    child.on('exit', (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code, signal, stdout, stderr, killed });
+    });
+  });
+}
+
+/** A minimal environment: nothing inherited that could supply a key. */
+function productionEnv(dataDir: string): Record<string, string> {
+  return {
+    PATH: process.env.PATH ?? '/usr/bin:/bin',
+    HOME: process.env.HOME ?? os.tmpdir(),
+    NODE_ENV: 'production',
+    DATA_DIR: dataDir,
+    GATEWAY_PORT: '0',
+    UNITS_PORT: '0',
+    ISSUES_PORT: '0',
+  };
+}
+
+const startScripts = Object.entries(
+  (JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts,
+)
+  .filter(([name]) => name === 'start' || name.startsWith('start:'))
+  .map(([name, command]) => ({ name, file: /^node --import tsx (\S+\.ts)$/.exec(command)?.[1], command }));
+
+describe('a production start without a real key', () => {
+  it('finds the start scripts this suite runs', () => {
+    expect(startScripts.map((script) => script.name)).toEqual(expect.arrayContaining(['start', 'start:gateway', 'start:units']));
+    for (const script of startScripts) expect(script.file, `${script.name}: ${script.command}`).toBeDefined();
+    expect(startScripts.find((script) => script.name === 'start')?.file).toBe('gateway/main.ts');
+    expect(startScripts.find((script) => script.name === 'start:gateway')?.file).toBe('gateway/index.ts');
+  });
+
+  for (const file of ['gateway/index.ts', 'gateway/main.ts', ...startScripts.map((script) => script.file!).filter((f) => !f.startsWith('gateway/'))]) {
+    it(`refuses to run: node --import tsx ${file}`, async () => {
+      const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'qd-start-'));
+      try {
+        const result = await run(file, productionEnv(dataDir));
+        expect(result.killed, `${file} kept running:\n${result.stdout}\n${result.stderr}`).toBe(false);
+        expect(result.code).not.toBe(0);
+        expect(result.code).not.toBeNull();
+        expect(result.stderr).toMatch(/refusing to start without a real key/);
+        // Nothing was served and nothing was written.
+        expect(result.stdout).not.toMatch(/https?:\/\//);
+        expect(fs.readdirSync(dataDir)).toEqual([]);
+      } finally {
+        fs.rmSync(dataDir, { recursive: true, force: true });
+      }
+    });
+  }
+});
+
+async function freePort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+describe('npm start', () => {
+  it('serves and writes on the embedded database, then stops cleanly on SIGTERM', async () => {
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'qd-start-'));
+    const [gatewayPort, unitsPort, issuesPort] = [await freePort(), await freePort(), await freePort()];
+    const env = {
+      PATH: process.env.PATH ?? '/usr/bin:/bin',
+      HOME: process.env.HOME ?? os.tmpdir(),
+      DATA_DIR: dataDir,
+      GATEWAY_PORT: String(gatewayPort),
+      UNITS_PORT: String(unitsPort),
+      ISSUES_PORT: String(issuesPort),
+    };
+    const child = spawn(process.execPath, ['--import', 'tsx', 'gateway/main.ts'], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+      child.on('exit', (code, signal) => resolve({ code, signal })),
+    );
+    try {
+      await new Promise<void>((resolve, reject) => {
+        child.stdout.on('data', (chunk: Buffer) => {
+          stdout += chunk.toString();
+          if (stdout.includes('Ready in')) resolve();
+        });
+        void exited.then(() => reject(new Error(`npm start exited early:\n${stdout}\n${stderr}`)));
+      });
+      expect(stdout).toContain(`http://localhost:${gatewayPort}/`);
+      expect(stdout).toContain(`http://localhost:${unitsPort}/graphql`);
+
+      const response = await fetch(`http://127.0.0.1:${gatewayPort}/`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ query: '{ domains { leadUnit { name } } }' }),
+      });
+      const body = (await response.json()) as { data: { domains: { leadUnit: { name: string } }[] } };
+      expect(body.data.domains[0]!.leadUnit.name).toBe('市委政法委');
+
+      // Writes that look up a domain, a district and a parent inside their transaction: the embedded
+      // database has one connection, so a lookup beside the transaction would wait for it forever.
+      const token = await tokenFor('COMMAND_OFFICE');
+      const write = async (query: string, variables: Record<string, unknown>) => {
+        const answer = await fetch(`http://127.0.0.1:${gatewayPort}/`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+          body: JSON.stringify({ query, variables }),
+        });
+        return (await answer.json()) as { data?: any; errors?: unknown[] };
+      };
+      const created = await write(
+        `mutation($input: CreateUnitInput!) { createUnit(input: $input) { id domain { code } district { code } parent { code } } }`,
+        {
+          input: {
+            code: 'EMBEDDED_WRITE_CHECK',
+            name: '嵌入式数据库写入检查',
+            kind: 'RESPONSIBLE',
+            level: 'CITY',
+            domainCode: 'POLITICS_LAW',
+            districtCode: '370202',
+            parentId: unitIdForCode('POLITICS_LAW_COMMITTEE'),
+          },
+        },
+      );
+      expect(created.errors).toBeUndefined();
+      expect(created.data.createUnit).toMatchObject({
+        domain: { code: 'POLITICS_LAW' },
+        district: { code: '370202' },
+        parent: { code: 'POLITICS_LAW_COMMITTEE' },
+      });
+      const updated = await write(`mutation($id: ID!) { updateUnit(id: $id, input: { name: "嵌入式数据库写入检查（改）" }) { version } }`, {
+        id: created.data.createUnit.id,
+      });
+      expect(updated).toEqual({ data: { updateUnit: { version: 2 } } });
+
+      child.kill('SIGTERM');
+      // A clean stop: servers drained, database closed, exit code 0 (not the "second signal" exit 1).
+      expect(await exited, `${stdout}\n${stderr}`).toEqual({ code: 0, signal: null });
+      expect(fs.existsSync(path.join(dataDir, 'embedded.pid'))).toBe(false);
+    } finally {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    }
+  }, 90_000);
+});

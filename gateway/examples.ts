@@ -1,35 +1,48 @@
 import type { ExplorerExample } from '../subgraphs/shared/subgraph.ts';
 
-/** Operations offered in the gateway's explorer: one for the command office, one for a bureau. */
+/** Operations offered in the gateway's explorer: the command office's and a bureau's. */
 export const gatewayExamples: ExplorerExample[] = [
   {
     name: '市指挥部办公室：跨单位总览 / Command office overview',
     description: '令牌：npm run token -- --role COMMAND_OFFICE',
     query: /* GraphQL */ `query CommandOfficeOverview {
-  campaign { name startsOn endsOn steps { order name deadlines { date what } } }
   domains {
     name
     leadUnit { name }
-    units { name kind }
+    issueStats(period: { from: "2023-01-01", to: "2023-12-31" }) { received closed overdueNow rectificationRate }
   }
   units(filter: { kind: PARTICIPATING }, first: 50) {
     totalCount
-    edges { node { code name } }
+    edges { node { name issueStats { received overdueNow responseRate onTimeResolutionRate satisfactionRate } } }
+  }
+  issueAlerts(first: 10) {
+    totalCount
+    edges { node { issue { number title responsibleUnit { name } } deadline { stage dueAt state } } }
   }
 }`,
   },
   {
-    name: '牵头单位：本单位与本领域 / Bureau: my unit and domain',
+    name: '牵头单位：本单位待办 / Bureau: my unit’s issues',
     description: '令牌：npm run token -- --role UNIT_ADMIN --unit MARKET_REGULATION_BUREAU',
-    query: /* GraphQL */ `query BureauMyUnit {
+    query: /* GraphQL */ `query BureauMyIssues {
   viewer {
-    role
     unit {
-      code
       name
-      domain { name responsibleUnits { name } }
+      domain { name }
+      issues(filter: { status: [ASSIGNED, CONTACTED, FEEDBACK_GIVEN, REOPENED] }, first: 20) {
+        totalCount
+        edges { node { id number title status enterprise { name } deadlines { stage dueAt state } } }
+      }
+      issueStats { received closed responseRate feedbackRate onTimeResolutionRate }
     }
   }
+}`,
+  },
+  {
+    name: '公开：典型案例 / Public: published cases',
+    description: '无需令牌 / no token needed',
+    query: /* GraphQL */ `query PublishedCases {
+  publishedCases(first: 10) { totalCount edges { node { title summary environment unit { name } publishedAt } } }
 }`,
   },
 ];

@@ -535,3 +535,67 @@ describe('graceful shutdown', () => {
     expect(rows[0]?.name).toBe('市统计局（停机时修改）');
   });
 });
+
+// ---- the real subgraphs together ----
+
+describe('the units and issues subgraphs through the gateway', () => {
+  let t: TestPlatform;
+  beforeAll(async () => {
+    t = await startTestPlatform();
+  });
+  afterAll(async () => {
+    await t?.stop();
+  });
+
+  it('follows an issue to its responsible unit and domain, and a unit to its issues, in one request', async () => {
+    const appeal = await t.query(
+      /* GraphQL */ `mutation($input: SubmitAppealInput!) { submitAppeal(input: $input) { id } }`,
+      {
+        as: { role: 'ENTERPRISE', enterprise: '91350100M000100Y43' },
+        variables: { input: { clientRequestId: 'cross-1', kind: 'HELP', environment: 'SERVICE', title: '跨子图', description: '跨子图查询', districtCode: '370202' } },
+      },
+    );
+    const id = appeal.data.submitAppeal.id;
+    await t.query(`mutation($id: ID!) { acceptIssue(id: $id) { id } }`, { as: 'COMMAND_OFFICE', variables: { id } });
+    await t.query(`mutation($id: ID!, $unitId: ID!) { assignIssue(id: $id, unitId: $unitId) { id } }`, {
+      as: 'COMMAND_OFFICE',
+      variables: { id, unitId: unitIdForCode('PUBLIC_SECURITY_BUREAU') },
+    });
+    const { data, errors } = await t.query(
+      /* GraphQL */ `query($id: ID!, $unit: ID!) {
+        issue(id: $id) { status district { code } responsibleUnit { name kind domain { name leadUnit { name } } } }
+        unit(id: $unit) { name issues { totalCount edges { node { id } } } issueStats { received } }
+      }`,
+      { as: 'COMMAND_OFFICE', variables: { id, unit: unitIdForCode('PUBLIC_SECURITY_BUREAU') } },
+    );
+    expect(errors).toBeUndefined();
+    expect(data).toEqual({
+      issue: {
+        status: 'ASSIGNED',
+        district: { code: '370202' },
+        responsibleUnit: { name: '市公安局', kind: 'RESPONSIBLE', domain: { name: '政法', leadUnit: { name: '市委政法委' } } },
+      },
+      unit: { name: '市公安局', issues: { totalCount: 1, edges: [{ node: { id } }] }, issueStats: { received: 1 } },
+    });
+  });
+});
+
+describe('the issues subgraph down behind the real gateway', () => {
+  let t: TestPlatform;
+  beforeAll(async () => {
+    t = await startTestPlatform({ without: ['issues'] });
+  });
+  afterAll(async () => {
+    await t?.stop();
+  });
+
+  it('still answers the units part, with a coded error where the issue figures would be', async () => {
+    const { status, data, errors } = await t.query(`{ units(first: 2) { edges { node { name issueStats { received } } } } }`, { as: 'COMMAND_OFFICE' });
+    expect(status).toBe(200);
+    expect(data.units.edges).toEqual([
+      { node: { name: '市“深化作风能力优化营商环境”专项行动指挥部办公室', issueStats: null } },
+      { node: { name: '市委政法委', issueStats: null } },
+    ]);
+    expect(errors?.map((e) => [e.extensions?.code, e.extensions?.serviceName])).toEqual([['SUBGRAPH_UNAVAILABLE', 'issues']]);
+  });
+});

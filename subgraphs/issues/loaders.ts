@@ -1,9 +1,8 @@
 import DataLoader from 'dataloader';
 import type { Db } from '../../db/client.ts';
 import type { DirectorySource } from '../shared/directory.ts';
-import { WorkingCalendar } from '../shared/calendar.ts';
 import { groupedLoader, keyedLoader } from '../shared/loaders.ts';
-import { calendarStore, deadlineStore, eventStore, issueStore } from './store.ts';
+import { deadlineStore, eventStore, issueStore } from './store.ts';
 import { emptyStats, statsByGroup, type IssueStats, type Period } from './stats.ts';
 
 export type IssuesLoaders = ReturnType<typeof createIssuesLoaders>;
@@ -26,11 +25,6 @@ export function createIssuesLoaders(db: Db, directory: DirectorySource, now: () 
     issueById: keyedLoader((ids: readonly string[]) => issueStore.byIds(db, ids), (row) => row.id),
     deadlinesByIssue: groupedLoader((ids: readonly string[]) => deadlineStore.byIssueIds(db, ids), (row) => row.issueId),
     eventsByIssue: groupedLoader((ids: readonly string[]) => eventStore.byIssueIds(db, ids), (row) => row.issueId),
-    calendar: new DataLoader<'all', WorkingCalendar>(async (keys) => {
-      const years = await calendarStore.all(db);
-      const calendar = new WorkingCalendar(years.map((y) => ({ year: y.year, off: y.off, workdays: y.workdays })));
-      return keys.map(() => calendar);
-    }),
     stats: new DataLoader<StatsKey, IssueStats, string>(
       async (keys) => {
         const batches = new Map<string, StatsKey[]>();

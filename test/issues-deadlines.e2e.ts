@@ -280,3 +280,20 @@ describe('ONGOING rectifications', () => {
     ]);
   });
 });
+
+describe('the contract’s mutations that need nothing but the issue', () => {
+  it('records a contact, a reminder and a close from the issue id alone', async () => {
+    clock.set('2023-11-20T09:00:00+08:00');
+    const issue = await appealAt(t, 'ASSIGNED');
+    clock.advance(3 * HOUR);
+    const byId = (mutation: string, as = callers.office) =>
+      t.query(`mutation($id: ID!) { ${mutation}(id: $id) { status reminderCount history { action note } } }`, { as, variables: { id: issue.id } });
+    const reminded = await byId('remindIssue');
+    expect(reminded.errors).toBeUndefined();
+    expect(reminded.data.remindIssue.history.at(-1)).toEqual({ action: 'REMIND', note: null });
+    expect((await byId('recordContact', callers.marketStaff)).data.recordContact.status).toBe('CONTACTED');
+    await mutations.feedback(t, callers.marketStaff, issue.id);
+    await mutations.resolve(t, callers.marketStaff, issue.id);
+    expect((await byId('closeIssue')).data.closeIssue.status).toBe('CLOSED');
+  });
+});

@@ -48,7 +48,7 @@ export const issuesResolvers: GraphQLResolverMap<IssuesContext> = {
       issues.assignIssue(a.id, a.unitId, a.note, a.expectedVersion),
     returnIssue: (_: unknown, a: { id: string; reason: string; expectedVersion?: number }, { issues }: Ctx) =>
       issues.returnIssue(a.id, a.reason, a.expectedVersion),
-    recordContact: (_: unknown, a: { id: string; note: string; expectedVersion?: number }, { issues }: Ctx) =>
+    recordContact: (_: unknown, a: { id: string; note?: string; expectedVersion?: number }, { issues }: Ctx) =>
       issues.recordContact(a.id, a.note, a.expectedVersion),
     giveFeedback: (_: unknown, a: { id: string; note: string; expectedVersion?: number }, { issues }: Ctx) =>
       issues.giveFeedback(a.id, a.note, a.expectedVersion),
@@ -59,7 +59,7 @@ export const issuesResolvers: GraphQLResolverMap<IssuesContext> = {
       a: { id: string; rating: NonNullable<IssueRow['rating']>; solved?: boolean; comment?: string; expectedVersion?: number },
       { issues }: Ctx,
     ) => issues.rateIssue(a.id, a.rating, a.solved, a.comment, a.expectedVersion),
-    closeIssue: (_: unknown, a: { id: string; note: string; expectedVersion?: number }, { issues }: Ctx) =>
+    closeIssue: (_: unknown, a: { id: string; note?: string; expectedVersion?: number }, { issues }: Ctx) =>
       issues.closeIssue(a.id, a.note, a.expectedVersion),
     reopenIssue: (_: unknown, a: { id: string; reason: string; expectedVersion?: number }, { issues }: Ctx) =>
       issues.reopenIssue(a.id, a.reason, a.expectedVersion),
@@ -71,7 +71,7 @@ export const issuesResolvers: GraphQLResolverMap<IssuesContext> = {
       issues.requestExtension(a.id, a.totalWorkingDays, a.reason, a.expectedVersion),
     grantExtension: (_: unknown, a: { id: string; approve: boolean; note?: string; expectedVersion?: number }, { issues }: Ctx) =>
       issues.grantExtension(a.id, a.approve, a.note, a.expectedVersion),
-    remindIssue: (_: unknown, a: { id: string; note: string; expectedVersion?: number }, { issues }: Ctx) =>
+    remindIssue: (_: unknown, a: { id: string; note?: string; expectedVersion?: number }, { issues }: Ctx) =>
       issues.remindIssue(a.id, a.note, a.expectedVersion),
     planMilestones: (_: unknown, a: { id: string; milestones: MilestoneInput[]; expectedVersion?: number }, { issues }: Ctx) =>
       issues.planMilestones(a.id, a.milestones, a.expectedVersion),

@@ -177,9 +177,9 @@ export function createTransitions(session: IssuesSession) {
         return { values: { responsibleUnitId: null }, note: why, details: { unitId: issue.responsibleUnitId } };
       }),
 
-    recordContact: (id: string, note: string, expectedVersion?: number | null) =>
+    recordContact: (id: string, note: string | null | undefined, expectedVersion?: number | null) =>
       act(id, 'CONTACT', expectedVersion, ({ tx, issue, now }) => ({
-        note: text('note', note, { zh: '联系情况', en: 'Note' }),
+        note: optionalText('note', note, { zh: '联系情况', en: 'Note' }),
         after: async () => void (await deadlineStore.meet(tx, issue.id, 'CONTACT', now)),
       })),
 
@@ -232,8 +232,8 @@ export function createTransitions(session: IssuesSession) {
         };
       }),
 
-    closeIssue: (id: string, note: string, expectedVersion?: number | null) =>
-      act(id, 'CLOSE', expectedVersion, ({ now }) => ({ values: { closedAt: now }, note: text('note', note, { zh: '回访核实情况', en: 'Verification note' }) })),
+    closeIssue: (id: string, note: string | null | undefined, expectedVersion?: number | null) =>
+      act(id, 'CLOSE', expectedVersion, ({ now }) => ({ values: { closedAt: now }, note: optionalText('note', note, { zh: '回访核实情况', en: 'Verification note' }) })),
 
     reopenIssue: (id: string, reason: string, expectedVersion?: number | null) =>
       act(id, 'REOPEN', expectedVersion, async ({ tx, issue, standing, now, calendar }) => {
@@ -340,12 +340,12 @@ export function createTransitions(session: IssuesSession) {
         };
       }),
 
-    remindIssue: (id: string, note: string, expectedVersion?: number | null) =>
+    remindIssue: (id: string, note: string | null | undefined, expectedVersion?: number | null) =>
       act(id, 'REMIND', expectedVersion, ({ issue, now }) => {
         if (!issue.nextDueAt || issue.nextDueAt > now) {
           throw errors.invalidTransition({ zh: '只能对已超期的问题催办', en: 'Only an overdue issue can be reminded' }, issue.status);
         }
-        return { values: { reminderCount: issue.reminderCount + 1 }, note: text('note', note, { zh: '催办意见', en: 'Reminder' }) };
+        return { values: { reminderCount: issue.reminderCount + 1 }, note: optionalText('note', note, { zh: '催办意见', en: 'Reminder' }) };
       }),
 
     planMilestones: (id: string, milestones: MilestoneInput[], expectedVersion?: number | null) =>

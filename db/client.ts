@@ -204,6 +204,11 @@ export function rowsOf<T>(result: unknown): T[] {
   return ((result as { rows?: T[] }).rows ?? []) as T[];
 }
 
+/** A user's search text inside LIKE/ILIKE: its % and _ are letters, not wildcards. */
+export function escapeLike(text: string): string {
+  return text.replace(/[\\%_]/g, (c) => `\\${c}`);
+}
+
 /** The SQLSTATE of a database error, looking through drizzle's DrizzleQueryError wrapper. */
 export function sqlState(error: unknown): string | undefined {
   for (let current: unknown = error; current && typeof current === 'object'; current = (current as { cause?: unknown }).cause) {

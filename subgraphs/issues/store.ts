@@ -3,7 +3,7 @@
  * tables only. Functions take a `Queryable` so the service can compose them in one transaction.
  */
 import { and, asc, desc, eq, gte, inArray, isNotNull, isNull, lt, lte, or, sql, type SQL } from 'drizzle-orm';
-import type { Queryable } from '../../db/client.ts';
+import { escapeLike, type Queryable } from '../../db/client.ts';
 import { calendarYears, issueDeadlines, issueEvents, issues } from '../../db/issues.ts';
 import type { IssueScope } from './access.ts';
 
@@ -28,10 +28,6 @@ export interface IssueListFilter {
   receivedFrom?: Date | null;
   receivedTo?: Date | null;
   text?: string | null;
-}
-
-function escapeLike(text: string): string {
-  return text.replace(/[\\%_]/g, (c) => `\\${c}`);
 }
 
 /** A timestamptz parameter for raw SQL (drizzle maps Dates only when compared with a column it knows). */

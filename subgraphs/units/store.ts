@@ -3,7 +3,7 @@
  * tables only. Functions take a `Queryable` so the service can run them inside a transaction.
  */
 import { and, asc, eq, gt, ilike, inArray, isNull, or, sql, type SQL } from 'drizzle-orm';
-import { rowsOf, type Queryable } from '../../db/client.ts';
+import { escapeLike, rowsOf, type Queryable } from '../../db/client.ts';
 import {
   campaigns,
   campaignSteps,
@@ -32,10 +32,6 @@ export interface UnitQuery {
   districtCode?: string | null;
   search?: string | null;
   includeArchived?: boolean | null;
-}
-
-function escapeLike(text: string): string {
-  return text.replace(/[\\%_]/g, (c) => `\\${c}`);
 }
 
 function unitConditions(filter: UnitQuery): SQL[] {

@@ -6,10 +6,10 @@
 import { parseArgs } from 'node:util';
 import { roles, signToken, type Role } from '../subgraphs/shared/auth.ts';
 import { loadEnv } from '../subgraphs/shared/env.ts';
+import { isUuid } from '../subgraphs/shared/validation.ts';
 import { COMMAND_OFFICE_CODE, referenceUnits, unitIdForCode } from '../db/reference/organisation.ts';
 import { creditCodeProblem, creditCodeProblemMessages, normalizeCreditCode } from '../subgraphs/shared/credit-code.ts';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 function fail(message: string): never {
   console.error(message);
@@ -37,9 +37,9 @@ if (!role || !roles.includes(role)) fail(`--role must be one of ${roles.join(', 
 
 let unitId: string | undefined;
 const unitArg = values.unit ?? (role === 'COMMAND_OFFICE' ? COMMAND_OFFICE_CODE : undefined);
-if (unitArg) unitId = UUID.test(unitArg) ? unitArg : unitIdForCode(unitArg.toUpperCase());
+if (unitArg) unitId = isUuid(unitArg) ? unitArg : unitIdForCode(unitArg.toUpperCase());
 if ((role === 'UNIT_ADMIN' || role === 'UNIT_STAFF') && !unitId) fail(`--role ${role} needs --unit`);
-if (unitArg && !UUID.test(unitArg) && !referenceUnits.some((u) => u.code === unitArg.toUpperCase())) {
+if (unitArg && !isUuid(unitArg) && !referenceUnits.some((u) => u.code === unitArg.toUpperCase())) {
   console.error(`note: ${unitArg} is not a seeded unit code; the token carries its derived id ${unitId}. Pass the unit's id for units created later.`);
 }
 

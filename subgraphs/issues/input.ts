@@ -2,7 +2,9 @@
  * What callers send to the issues subgraph, and how it is checked before anything is written.
  */
 import { createHash } from 'node:crypto';
-import { errors, type Bilingual } from '../shared/errors.ts';
+import type { Bilingual } from '../shared/errors.ts';
+
+export { optionalText, requireUuid, text } from '../shared/validation.ts';
 import type { IssueListFilter, IssueRow } from './store.ts';
 
 export type Source = IssueRow['source'];
@@ -52,31 +54,11 @@ export interface IssueFilterInput extends Omit<IssueListFilter, 'unitIds'> {
 
 /** Channels a unit reports through itself; the rest reach the platform via the command office. */
 export const UNIT_SOURCES: Source[] = ['SELF_INSPECTION', 'DIRECTOR_IN_HALL', 'SIGNED_NOT_LANDED', 'MONITORING_POINT', 'RECEPTION_ROOM', 'SURVEY'];
-export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export const CLIENT_REQUEST_ID = /^[A-Za-z0-9_.:-]{1,100}$/;
 export const ISSUE: Bilingual = { zh: '问题', en: 'Issue' };
 export const MAX_MILESTONES = 20;
 /** A receipt time may run a little ahead of our clock (another platform's clock), not more. */
 export const CLOCK_SKEW_MS = 5 * 60 * 1000;
-
-/** Trimmed, non-empty, bounded text — or a coded refusal naming the field. */
-export function text(field: string, value: string | null | undefined, label: Bilingual, max = 2000): string {
-  const trimmed = value?.trim() ?? '';
-  if (!trimmed) throw errors.badInput(field, { zh: `${label.zh}不能为空`, en: `${label.en} must not be empty` });
-  if (trimmed.length > max) {
-    throw errors.badInput(field, { zh: `${label.zh}不能超过 ${max} 个字`, en: `${label.en} must be at most ${max} characters` });
-  }
-  return trimmed;
-}
-
-export function optionalText(field: string, value: string | null | undefined, label: Bilingual, max = 2000): string | null {
-  return value?.trim() ? text(field, value, label, max) : null;
-}
-
-export function requireUuid(field: string, value: string): string {
-  if (!UUID.test(value)) throw errors.badInput(field, { zh: `${field} 不是有效的 id`, en: `${field} is not a valid id` });
-  return value.toLowerCase();
-}
 
 export function fingerprint(input: object): string {
   return createHash('sha256').update(JSON.stringify(input)).digest('hex');

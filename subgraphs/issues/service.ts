@@ -10,7 +10,8 @@ import { beijingMidnight, calendarYearProblem, endOfBeijingDay, type CalendarYea
 import { normalizeCreditCode } from '../shared/credit-code.ts';
 import { canSee } from './access.ts';
 import { computeDue } from './deadlines.ts';
-import { requireUuid, text, UUID, type IssueFilterInput } from './input.ts';
+import { requireUuid, text, type IssueFilterInput } from './input.ts';
+import { isUuid } from '../shared/validation.ts';
 import { createSession, type IssuesServiceDeps } from './session.ts';
 import type { IssueStats, Period } from './stats.ts';
 import { createSubmissions } from './submissions.ts';
@@ -53,7 +54,7 @@ export function createIssuesService(deps: IssuesServiceDeps) {
     // ───────────── reads ─────────────
     async issue(id: string): Promise<IssueRow | null> {
       requireSignedIn(viewer);
-      if (!UUID.test(id)) return null;
+      if (!isUuid(id)) return null;
       const row = await loaders.issueById.load(id.toLowerCase());
       return row && canSee(await scope(), row) ? row : null;
     },

@@ -11,6 +11,7 @@
  */
 import { Role, requireRole, requireSignedIn, type Viewer } from '../shared/auth.ts';
 import { errors, type Bilingual } from '../shared/errors.ts';
+import { text } from '../shared/validation.ts';
 import { decodeCursor, decodeIntegerCursor, pageSize, toConnection, type PageArgs } from '../shared/pagination.ts';
 import { creditCodeProblem, creditCodeProblemMessages, normalizeCreditCode } from '../shared/credit-code.ts';
 import { sqlState, SqlState, type Db, type Queryable } from '../../db/client.ts';
@@ -64,18 +65,6 @@ const MAX_NAME_LENGTH = 120;
 
 /** What a viewer may see of the enterprise directory. */
 type EnterpriseScope = { kind: 'all' } | { kind: 'district'; districtCode: string } | { kind: 'self'; creditCode: string } | { kind: 'none' };
-
-function requiredText(field: string, value: string | null | undefined, label: Bilingual): string {
-  const text = value?.trim() ?? '';
-  if (!text) throw errors.badInput(field, { zh: `${label.zh}不能为空`, en: `${label.en} must not be empty` });
-  if (text.length > MAX_NAME_LENGTH) {
-    throw errors.badInput(field, {
-      zh: `${label.zh}不能超过 ${MAX_NAME_LENGTH} 个字`,
-      en: `${label.en} must be at most ${MAX_NAME_LENGTH} characters`,
-    });
-  }
-  return text;
-}
 
 function cleanAliases(aliases: string[] | null | undefined): string[] {
   return [...new Set((aliases ?? []).map((alias) => alias.trim()).filter(Boolean))];
@@ -284,7 +273,7 @@ export function createUnitsService({ db, viewer, loaders, maxPageSize }: UnitsSe
       const unit = {
         ...input,
         code,
-        name: requiredText('name', input.name, { zh: '单位名称', en: 'Unit name' }),
+        name: text('name', input.name, { zh: '单位名称', en: 'Unit name' }, MAX_NAME_LENGTH),
         aliases: cleanAliases(input.aliases),
       };
       return db
@@ -331,7 +320,7 @@ export function createUnitsService({ db, viewer, loaders, maxPageSize }: UnitsSe
           }
           const next = {
             id,
-            name: input.name === undefined ? current.name : requiredText('name', input.name, { zh: '单位名称', en: 'Unit name' }),
+            name: input.name === undefined ? current.name : text('name', input.name, { zh: '单位名称', en: 'Unit name' }, MAX_NAME_LENGTH),
             kind: input.kind ?? current.kind,
             level: input.level ?? current.level,
             domainCode: input.domainCode === undefined ? current.domainCode : input.domainCode,
@@ -352,7 +341,7 @@ export function createUnitsService({ db, viewer, loaders, maxPageSize }: UnitsSe
 
     async archiveUnit(id: string, reason: string) {
       await requireCommandOffice(MANAGE_UNITS);
-      const why = requiredText('reason', reason, { zh: '归档原因', en: 'Reason' });
+      const why = text('reason', reason, { zh: '归档原因', en: 'Reason' }, MAX_NAME_LENGTH);
       return db.transaction(async (tx) => {
         const current = await unitStore.lock(tx, id);
         if (!current) throw errors.notFound(UNIT, id);
@@ -413,7 +402,7 @@ export function createUnitsService({ db, viewer, loaders, maxPageSize }: UnitsSe
       const creditCode = normalizeCreditCode(input.creditCode);
       const problem = creditCodeProblem(creditCode);
       if (problem) throw errors.badInput('creditCode', creditCodeProblemMessages[problem]);
-      const name = requiredText('name', input.name, { zh: '企业名称', en: 'Enterprise name' });
+      const name = text('name', input.name, { zh: '企业名称', en: 'Enterprise name' }, MAX_NAME_LENGTH);
       await requireDistrict(input.districtCode, 'districtCode');
       const industryCode = input.industryCode.trim().toUpperCase();
       if (!INDUSTRY_CODE.test(industryCode) || !(await loaders.industryByCode.load(industryCode.slice(0, 1)))) {

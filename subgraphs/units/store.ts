@@ -4,6 +4,7 @@
  */
 import { and, asc, eq, gt, ilike, inArray, isNull, or, sql, type SQL } from 'drizzle-orm';
 import { escapeLike, rowsOf, type Queryable } from '../../db/client.ts';
+import { isUuid } from '../shared/validation.ts';
 import {
   campaigns,
   campaignSteps,
@@ -54,9 +55,6 @@ function unitConditions(filter: UnitQuery): SQL[] {
   return conditions;
 }
 
-/** Unit ids are UUIDs: any other string names no unit (and must not reach a uuid column as an SQL error). */
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const isUuid = (id: string) => UUID.test(id);
 
 export const unitStore = {
   async page(db: Queryable, filter: UnitQuery, limit: number, afterPosition: number | null): Promise<UnitRow[]> {

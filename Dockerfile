@@ -6,5 +6,5 @@ COPY package.json package-lock.json ./
 RUN npm ci
 COPY . .
 # The offline explorer is built into the image, so no service builds it at start.
-RUN node --import tsx subgraphs/shared/explorer/build.ts
+RUN node --import tsx platform/explorer/build.ts
 USER node

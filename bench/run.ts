@@ -9,11 +9,12 @@
 import { performance } from 'node:perf_hooks';
 import postgres from 'postgres';
 import { openPostgres } from '../db/client.ts';
-import { loadEnv } from '../subgraphs/shared/env.ts';
-import { prepareDatabase, subgraphs } from '../subgraphs/registry.ts';
+import { loadEnv } from '../platform/env.ts';
+import { prepareDatabase } from '../platform/start.ts';
+import { slices } from '../subgraphs/registry.ts';
 import { startPlatform } from '../gateway/platform.ts';
-import { signToken } from '../subgraphs/shared/auth.ts';
-import { DEVELOPMENT_JWT_SECRET } from '../subgraphs/shared/env.ts';
+import { signToken } from '../platform/auth.ts';
+import { DEVELOPMENT_JWT_SECRET } from '../platform/env.ts';
 import { unitIdForCode } from '../db/reference/organisation.ts';
 import { countIssues, fillIssues } from './fill.ts';
 
@@ -48,7 +49,7 @@ function percentile(sorted: number[], p: number): number {
 async function main() {
   const url = await ensureDatabase();
   const database = openPostgres(url);
-  await prepareDatabase(database, subgraphs, { sample: false });
+  await prepareDatabase(database, slices, { sample: false });
   const issuesDb = database.forSubgraph('issues').db;
   const present = await countIssues(issuesDb);
   if (present < TARGET) {
@@ -61,11 +62,10 @@ async function main() {
 
   // The clock of the benchmark sits at the end of the campaign, so deadlines are a realistic mix.
   const platform = await startPlatform({
-    env: loadEnv({ LOAD_SAMPLE_DATA: 'false' }),
+    env: loadEnv({ LOAD_SAMPLE_DATA: 'false' }, slices),
     database,
     ephemeralPorts: true,
     now: () => new Date('2023-12-29T10:00:00+08:00'),
-    log: () => {},
   });
   const office = await signToken({ sub: 'bench-office', role: 'COMMAND_OFFICE', unit: unitIdForCode('COMMAND_OFFICE') }, DEVELOPMENT_JWT_SECRET);
   const staff = await signToken({ sub: 'bench-staff', role: 'UNIT_STAFF', unit: unitIdForCode('MARKET_REGULATION_BUREAU') }, DEVELOPMENT_JWT_SECRET);

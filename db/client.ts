@@ -2,8 +2,9 @@
  * The one place that picks the database: postgres.js against DATABASE_URL, or embedded PGlite
  * (real PostgreSQL in WASM) under the data directory so `npm start` needs nothing but Node.
  *
- * Each subgraph gets its own drizzle instance with its own statement counter, so tests can prove
- * a request costs a constant number of SQL statements per subgraph.
+ * Each slice gets its own drizzle instance with its own statement counter, so tests can prove a
+ * request costs a constant number of SQL statements per subgraph. It knows slices only by name:
+ * `db/migrations/<name>/` holds a slice's migrations.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -23,9 +24,6 @@ export type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
 /** Either the database or an open transaction: data access functions accept both. */
 export type Queryable = Db | Tx;
 
-export type SubgraphName = 'units' | 'issues';
-export const subgraphNames: readonly SubgraphName[] = ['units', 'issues'];
-
 const migrationsRoot = path.join(path.dirname(fileURLToPath(import.meta.url)), 'migrations');
 
 export interface StatementCounter {
@@ -40,9 +38,9 @@ export interface SubgraphDatabase {
 
 export interface DatabaseHandle {
   kind: 'postgres' | 'pglite';
-  forSubgraph(name: SubgraphName): SubgraphDatabase;
+  forSubgraph(name: string): SubgraphDatabase;
   /** Applies the subgraph's checked-in migrations; safe to run on every start and concurrently. */
-  migrate(name: SubgraphName): Promise<void>;
+  migrate(name: string): Promise<void>;
   /** Answers when the database accepts a query (for /ready). */
   ping(): Promise<void>;
   close(): Promise<void>;
@@ -52,7 +50,7 @@ function countingLogger(counter: StatementCounter): Logger {
   return { logQuery: () => void counter.count++ };
 }
 
-function migrationConfig(name: SubgraphName) {
+function migrationConfig(name: string) {
   // Bookkeeping lives outside the subgraph's own schema, one table per subgraph: a shared table
   // would make the second subgraph skip its migrations (see stack notes).
   return {
@@ -77,7 +75,7 @@ export function openPostgres(url: string, options: { maxConnections?: number } =
     return client;
   };
   const admin = connect();
-  const perSubgraph = new Map<SubgraphName, SubgraphDatabase>();
+  const perSubgraph = new Map<string, SubgraphDatabase>();
   return {
     kind: 'postgres',
     forSubgraph(name) {
@@ -165,7 +163,7 @@ export async function openPglite(dataDir?: string, fromDump?: Blob): Promise<Dat
 }
 
 export function pgliteHandle(client: PGlite, release: () => void = () => {}): DatabaseHandle {
-  const perSubgraph = new Map<SubgraphName, SubgraphDatabase>();
+  const perSubgraph = new Map<string, SubgraphDatabase>();
   return {
     kind: 'pglite',
     forSubgraph(name) {
@@ -192,10 +190,6 @@ export function pgliteHandle(client: PGlite, release: () => void = () => {}): Da
 
 export async function openDatabase(env: { databaseUrl?: string; dataDir: string }): Promise<DatabaseHandle> {
   return env.databaseUrl ? openPostgres(env.databaseUrl) : openPglite(env.dataDir);
-}
-
-export async function migrateAll(handle: DatabaseHandle, names: readonly SubgraphName[] = subgraphNames): Promise<void> {
-  for (const name of names) await handle.migrate(name);
 }
 
 /** `db.execute` answers an array on postgres.js and `{ rows }` on PGlite; callers want rows. */

@@ -1,13 +1,14 @@
 /**
- * `npm run db:generate -- <subgraph> [name]`: drizzle-kit writes the next migration of one
- * subgraph's tables into db/migrations/<subgraph>, which its start applies.
+ * `npm run db:generate -- <slice> [name]`: drizzle-kit writes the next migration of one slice's
+ * tables (db/<slice>.ts) into db/migrations/<slice>, which its start applies.
  */
 import { execFileSync } from 'node:child_process';
-import { subgraphNames, type SubgraphName } from './client.ts';
+import { slices } from '../subgraphs/registry.ts';
 
 const [name, label = 'change'] = process.argv.slice(2);
-if (!name || !subgraphNames.includes(name as SubgraphName)) {
-  console.error(`Usage: npm run db:generate -- <${subgraphNames.join('|')}> [migration name]`);
+const names = slices.map((slice) => slice.name);
+if (!name || !names.includes(name)) {
+  console.error(`Usage: npm run db:generate -- <${names.join('|')}> [migration name]`);
   process.exit(2);
 }
 execFileSync(

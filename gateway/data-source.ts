@@ -5,10 +5,12 @@
  */
 import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import { GraphQLError } from 'graphql';
-import { codedError, ErrorCode } from '../subgraphs/shared/errors.ts';
+import { codedError, ErrorCode } from '../platform/errors.ts';
+import { REQUEST_ID_HEADER, type RequestRecord } from '../platform/log.ts';
 
 export interface GatewayContext {
   authorization?: string;
+  request: RequestRecord;
 }
 
 type Fetcher = RemoteGraphQLDataSource['fetcher'];
@@ -27,6 +29,27 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
 
   override willSendRequest({ request, context }: GraphQLDataSourceProcessOptions<GatewayContext>): void {
     if (context.authorization) request.http?.headers.set('authorization', context.authorization);
+    // One request id through every service, so their log lines can be read together.
+    if (context.request) request.http?.headers.set(REQUEST_ID_HEADER, context.request.id);
+  }
+
+  /** Times each subgraph call for the gateway's request line. */
+  override async process(options: GraphQLDataSourceProcessOptions<GatewayContext>) {
+    const started = performance.now();
+    const record = 'request' in options.context ? (options.context as GatewayContext).request : undefined;
+    let outcome = 'ok';
+    try {
+      const response = await super.process(options);
+      const code = response.errors?.[0]?.extensions?.code;
+      if (typeof code === 'string') outcome = code;
+      return response;
+    } catch (error) {
+      const code = (error as GraphQLError).extensions?.code;
+      outcome = typeof code === 'string' ? code : 'SUBGRAPH_UNAVAILABLE';
+      throw error;
+    } finally {
+      record?.subgraphCalls.push({ subgraph: this.serviceName, ms: Math.round((performance.now() - started) * 10) / 10, outcome });
+    }
   }
 
   /** A subgraph's non-2xx GraphQL answer keeps its own code instead of becoming "400: Bad Request". */

@@ -1,4 +1,4 @@
-import type { ExplorerExample } from '../subgraphs/shared/subgraph.ts';
+import type { ExplorerExample } from '../platform/subgraph.ts';
 
 /** Operations offered in the gateway's explorer: the command office's and a bureau's. */
 export const gatewayExamples: ExplorerExample[] = [

@@ -1,35 +1,26 @@
 /**
  * `npm run start:gateway`: the gateway alone, in front of subgraphs running elsewhere
- * (UNITS_URL, ISSUES_URL). It keeps no database of its own.
+ * (`<NAME>_URL`, or `SUBGRAPH_URL_TEMPLATE`). It keeps no database of its own.
  */
-import { createAuthenticator } from '../subgraphs/shared/auth.ts';
-import { loadEnv } from '../subgraphs/shared/env.ts';
-import { startHttpService } from '../subgraphs/shared/http.ts';
-import { createExplorerHandler } from '../subgraphs/shared/explorer/index.ts';
+import { createAuthenticator } from '../platform/auth.ts';
+import { loadEnv } from '../platform/env.ts';
+import { startHttpService } from '../platform/http.ts';
+import { createLogger } from '../platform/log.ts';
+import { stopOnSignals } from '../platform/signals.ts';
+import { defaultExplorer } from '../platform/start.ts';
+import { slices } from '../subgraphs/registry.ts';
+import { gatewayExamples } from './examples.ts';
 import { createGateway } from './server.ts';
-import { stopOnSignals } from './signals.ts';
 
-const env = loadEnv();
-const runtime = createGateway({
-  authenticator: createAuthenticator(env.auth),
-  subgraphUrls: env.subgraphUrls,
-  limits: env.limits,
-  log: (message) => console.error(message),
-});
+const env = loadEnv(process.env, slices);
+const logger = createLogger({ ...env.log, service: 'gateway' });
+const subgraphUrls = Object.fromEntries(Object.entries(env.subgraphs).map(([name, address]) => [name, address.url]));
 const service = await startHttpService({
-  name: 'gateway',
-  apollo: runtime.apollo,
-  context: (req) => runtime.context(req),
-  ready: () => runtime.ready(),
-  port: env.ports.gateway,
+  service: createGateway({ authenticator: createAuthenticator(env.auth), subgraphUrls, limits: env.limits, logger }),
+  port: env.port ?? env.gatewayPort,
   maxRequestBytes: env.limits.maxRequestBytes,
-  explorer: await createExplorerHandler({
-    title: '青岛营商环境专项行动 API / Gateway',
-    endpoint: '/graphql',
-    examples: runtime.examples,
-    defaultHeaders: { Authorization: 'Bearer <npm run token>' },
-  }),
-  log: (message) => console.error(message),
+  explorer: await defaultExplorer({ title: '青岛营商环境专项行动 API / Gateway', examples: gatewayExamples }),
+  logger,
 });
-console.log(`网关 / gateway: ${service.url} → ${Object.entries(env.subgraphUrls).map(([n, u]) => `${n} ${u}`).join(', ')}`);
-stopOnSignals(() => service.close());
+logger.info({ url: service.url, subgraphs: subgraphUrls }, `网关 / gateway: ${service.url}`);
+stopOnSignals(() => service.close(), logger);

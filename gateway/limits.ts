@@ -12,7 +12,7 @@ import {
   type SelectionSetNode,
   type ValueNode,
 } from 'graphql';
-import { codedError, errors, ErrorCode } from '../subgraphs/shared/errors.ts';
+import { codedError, errors, ErrorCode } from '../platform/errors.ts';
 
 export interface Limits {
   maxQueryDepth: number;

@@ -2,35 +2,29 @@
  * `npm start`: the whole platform in one process on the embedded database (or DATABASE_URL),
  * printing every URL. Stops gracefully on SIGTERM / SIGINT.
  */
-import { loadEnv } from '../subgraphs/shared/env.ts';
-import { createExplorerHandler } from '../subgraphs/shared/explorer/index.ts';
+import { loadEnv } from '../platform/env.ts';
+import { createLogger } from '../platform/log.ts';
+import { stopOnSignals } from '../platform/signals.ts';
+import { defaultExplorer } from '../platform/start.ts';
+import { slices } from '../subgraphs/registry.ts';
 import { startPlatform } from './platform.ts';
-import { stopOnSignals } from './signals.ts';
 
-const env = loadEnv();
+const env = loadEnv(process.env, slices);
+const logger = createLogger(env.log);
 const started = Date.now();
-console.log(
+logger.info(
   env.databaseUrl
     ? `数据库 / database: PostgreSQL (DATABASE_URL)`
     : `数据库 / database: embedded PGlite in ${env.dataDir} (set DATABASE_URL to use a PostgreSQL server)`,
 );
-const platform = await startPlatform({
-  env,
-  explorer: ({ title, examples }) =>
-    createExplorerHandler({
-      title,
-      endpoint: '/graphql',
-      examples,
-      defaultHeaders: { Authorization: 'Bearer <粘贴 npm run token 生成的令牌 / paste a token from npm run token>' },
-    }),
-  log: (message) => console.error(message),
-});
-console.log(`样例数据 / sample data: ${env.loadSampleData ? 'loaded (marked sample)' : 'not loaded'}`);
-console.log(`网关 / gateway + explorer:  ${platform.gateway.url}`);
+const platform = await startPlatform({ env, explorer: defaultExplorer, logger });
+const width = Math.max(...Object.keys(platform.subgraphs).map((name) => name.length));
+logger.info(`样例数据 / sample data: ${env.loadSampleData ? 'loaded (marked sample)' : 'not loaded'}`);
+logger.info(`网关 / gateway + explorer:  ${platform.gateway.url}`);
 for (const [name, service] of Object.entries(platform.subgraphs)) {
-  console.log(`子图 / subgraph ${name.padEnd(7)} ${service.url}graphql  (explorer ${service.url})`);
+  logger.info(`子图 / subgraph ${name.padEnd(width)}  ${service.url}graphql  (explorer ${service.url})`);
 }
-console.log(`健康 / health:  ${platform.gateway.url}health   就绪 / ready: ${platform.gateway.url}ready`);
-console.log(`令牌 / tokens:  npm run token -- --role COMMAND_OFFICE`);
-console.log(`Ready in ${((Date.now() - started) / 1000).toFixed(1)} s. Ctrl-C stops.`);
-stopOnSignals(() => platform.stop());
+logger.info(`健康 / health:  ${platform.gateway.url}health   就绪 / ready: ${platform.gateway.url}ready`);
+logger.info(`令牌 / tokens:  npm run token -- --role COMMAND_OFFICE`);
+logger.info(`Ready in ${((Date.now() - started) / 1000).toFixed(1)} s. Ctrl-C stops.`);
+stopOnSignals(() => platform.stop(), logger);

@@ -1,30 +1,36 @@
 /**
  * Starts the whole platform in one process: the database (embedded PGlite unless DATABASE_URL),
- * every subgraph, and the gateway in front. Used by `npm start` and by the end-to-end tests, which
- * pass port 0 and their own database.
+ * every registered slice's subgraph, and the gateway in front. Used by `npm start` and by the
+ * end-to-end tests, which pass port 0 and their own database.
  */
 import { openDatabase, type DatabaseHandle } from '../db/client.ts';
-import { createAuthenticator } from '../subgraphs/shared/auth.ts';
-import type { PlatformEnv } from '../subgraphs/shared/env.ts';
-import { startHttpService, type RequestHandler, type RunningService } from '../subgraphs/shared/http.ts';
-import type { ExplorerExample } from '../subgraphs/shared/subgraph.ts';
-import { prepareDatabase, subgraphs, type SubgraphDefinition } from '../subgraphs/registry.ts';
+import { createAuthenticator } from '../platform/auth.ts';
+import { DIRECTORY_SLICE } from '../platform/directory.ts';
+import type { PlatformEnv } from '../platform/env.ts';
+import { startHttpService, type RunningService } from '../platform/http.ts';
+import { silentLogger, type Logger } from '../platform/log.ts';
+import { prepareDatabase, startSlice, type ExplorerFactory } from '../platform/start.ts';
+import type { SliceDefinition } from '../platform/subgraph.ts';
+import { slices as registeredSlices } from '../subgraphs/registry.ts';
+import { gatewayExamples } from './examples.ts';
 import { createGateway } from './server.ts';
-
-export type ExplorerFactory = (options: { title: string; examples: ExplorerExample[] }) => Promise<RequestHandler>;
 
 export interface PlatformOptions {
   env: PlatformEnv;
+  /** The slices to run; the registry's by default (tests add a scratch slice). */
+  slices?: readonly SliceDefinition[];
   /** An open database to use instead of the one `env` names (tests). */
   database?: DatabaseHandle;
   /** Port 0 everywhere (tests). */
   ephemeralPorts?: boolean;
   /** Leave these subgraphs out, e.g. to see how the gateway copes without one. */
   without?: string[];
+  /** A supergraph other than the committed one (tests composing a scratch slice). */
+  supergraphSdl?: string;
   explorer?: ExplorerFactory;
   /** The platform's clock (tests move it to watch deadlines run). */
   now?: () => Date;
-  log?: (message: string) => void;
+  logger?: Logger;
 }
 
 export interface Platform {
@@ -38,7 +44,8 @@ export interface Platform {
 
 export async function startPlatform(options: PlatformOptions): Promise<Platform> {
   const { env } = options;
-  const log = options.log ?? ((message: string) => console.error(message));
+  const slices = options.slices ?? registeredSlices;
+  const logger = options.logger ?? silentLogger;
   const database = options.database ?? (await openDatabase(env));
   const started: RunningService[] = [];
   const stop = async () => {
@@ -46,47 +53,42 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     for (const service of [...started].reverse()) await service.close();
     if (!options.database) await database.close();
   };
+  const host = options.ephemeralPorts ? '127.0.0.1' : undefined;
   try {
-    const active: SubgraphDefinition[] = subgraphs.filter((definition) => !options.without?.includes(definition.name));
-    await prepareDatabase(database, subgraphs, { sample: env.loadSampleData });
+    await prepareDatabase(database, slices, { sample: env.loadSampleData, now: options.now?.() });
     const authenticator = createAuthenticator(env.auth);
     const running: Record<string, RunningService> = {};
     const statements: Record<string, { count: number }> = {};
-    const subgraphUrls: Record<string, string> = { ...env.subgraphUrls };
-    for (const definition of active) {
-      const db = database.forSubgraph(definition.name);
-      statements[definition.name] = db.statements;
-      const runtime = definition.build({ handle: database, db, env, authenticator, subgraphUrls, now: options.now ?? (() => new Date()), log });
-      const service = await startHttpService({
-        name: definition.name,
-        apollo: runtime.apollo,
-        context: (req) => runtime.context(req),
-        ready: () => runtime.ready(),
-        port: options.ephemeralPorts ? 0 : definition.port(env),
-        host: options.ephemeralPorts ? '127.0.0.1' : undefined,
-        maxRequestBytes: env.limits.maxRequestBytes,
-        explorer: await options.explorer?.({ title: `${definition.name} 子图 / subgraph`, examples: runtime.examples }),
-        log,
+    const subgraphUrls: Record<string, string> = Object.fromEntries(Object.entries(env.subgraphs).map(([name, address]) => [name, address.url]));
+    for (const slice of slices) {
+      if (options.without?.includes(slice.name)) {
+        // A subgraph left out still has a URL: one nobody answers, as when it is down.
+        if (options.ephemeralPorts) subgraphUrls[slice.name] = 'http://127.0.0.1:9/graphql';
+        continue;
+      }
+      statements[slice.name] = database.forSubgraph(slice.name).statements;
+      const service = await startSlice(slice, {
+        env,
+        database,
+        authenticator,
+        logger,
+        directoryUrl: () => subgraphUrls[DIRECTORY_SLICE]!,
+        now: options.now,
+        port: options.ephemeralPorts ? 0 : env.subgraphs[slice.name]!.port,
+        host,
+        explorer: options.explorer,
       });
       started.push(service);
-      running[definition.name] = service;
-      subgraphUrls[definition.name] = `${service.url}graphql`;
+      running[slice.name] = service;
+      subgraphUrls[slice.name] = `${service.url}graphql`;
     }
-    for (const name of options.without ?? []) {
-      // A subgraph left out still has a URL: one nobody answers, as when it is down.
-      if (options.ephemeralPorts) subgraphUrls[name] = 'http://127.0.0.1:9/graphql';
-    }
-    const gatewayRuntime = createGateway({ authenticator, subgraphUrls, limits: env.limits, log });
     const gateway = await startHttpService({
-      name: 'gateway',
-      apollo: gatewayRuntime.apollo,
-      context: (req) => gatewayRuntime.context(req),
-      ready: () => gatewayRuntime.ready(),
-      port: options.ephemeralPorts ? 0 : env.ports.gateway,
-      host: options.ephemeralPorts ? '127.0.0.1' : undefined,
+      service: createGateway({ authenticator, subgraphUrls, limits: env.limits, logger, supergraphSdl: options.supergraphSdl }),
+      port: options.ephemeralPorts ? 0 : env.gatewayPort,
+      host,
       maxRequestBytes: env.limits.maxRequestBytes,
-      explorer: await options.explorer?.({ title: '青岛营商环境专项行动 API / Gateway', examples: gatewayRuntime.examples }),
-      log,
+      explorer: await options.explorer?.({ title: '青岛营商环境专项行动 API / Gateway', examples: gatewayExamples }),
+      logger,
     });
     started.push(gateway);
     return { database, gateway, subgraphs: running, statements, stop };

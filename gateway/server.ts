@@ -3,39 +3,31 @@
  * verified here too, subgraph URLs from configuration, limits, and health. No side effects.
  */
 import fs from 'node:fs';
-import type http from 'node:http';
 import { ApolloGateway } from '@apollo/gateway';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
-import type { Authenticator } from '../subgraphs/shared/auth.ts';
-import { disableApolloTelemetry } from '../subgraphs/shared/env.ts';
-import { authorizationHeader, formatError, type ExplorerExample } from '../subgraphs/shared/subgraph.ts';
-import { supergraphPath } from '../schema/compose.ts';
+import type { Authenticator } from '../platform/auth.ts';
+import { disableApolloTelemetry } from '../platform/env.ts';
+import type { GraphQLService } from '../platform/http.ts';
+import type { Logger } from '../platform/log.ts';
+import { authorizationHeader, formatError, requestLogPlugin, supergraphPath } from '../platform/subgraph.ts';
 import { SubgraphDataSource, type GatewayContext } from './data-source.ts';
 import { limitsPlugin, type Limits } from './limits.ts';
-import { gatewayExamples } from './examples.ts';
 
 export interface GatewayDeps {
   authenticator: Authenticator;
   /** Subgraph name → GraphQL URL; overrides the defaults written in the supergraph. */
   subgraphUrls: Record<string, string>;
   limits: Limits & { subgraphTimeoutMs: number };
-  log: (message: string) => void;
+  logger: Logger;
   supergraphSdl?: string;
 }
 
-export interface GatewayRuntime {
-  name: 'gateway';
-  apollo: ApolloServer<GatewayContext>;
-  context(req: http.IncomingMessage): Promise<GatewayContext>;
-  ready(): Promise<Record<string, string>>;
-  examples: ExplorerExample[];
-}
-
-export function createGateway(deps: GatewayDeps): GatewayRuntime {
+export function createGateway(deps: GatewayDeps): GraphQLService<GatewayContext> {
   // Here rather than in each start script: no path to a running gateway can forget it.
   disableApolloTelemetry();
   const urls = deps.subgraphUrls;
+  const log = deps.logger.child({ service: 'gateway' });
   const gateway = new ApolloGateway({
     supergraphSdl: deps.supergraphSdl ?? fs.readFileSync(supergraphPath, 'utf8'),
     buildService: ({ name, url }) => {
@@ -46,28 +38,28 @@ export function createGateway(deps: GatewayDeps): GatewayRuntime {
     logger: {
       debug: () => {},
       info: () => {},
-      warn: (message: unknown) => deps.log(`[gateway] ${String(message)}`),
-      error: (message: unknown) => deps.log(`[gateway] ${String(message)}`),
+      warn: (message: unknown) => log.warn(String(message)),
+      error: (message: unknown) => log.error(String(message)),
     },
   });
   const apollo = new ApolloServer<GatewayContext>({
     gateway,
     introspection: true,
     includeStacktraceInErrorResponses: false,
-    formatError: formatError((message) => deps.log(`[gateway] ${message}`)),
-    // Shutdown is ours (gateway/signals.ts): drain HTTP, then close the database, then exit 0.
+    formatError,
+    // Shutdown is ours (platform/signals.ts): drain HTTP, then close the database, then exit 0.
     stopOnTerminationSignals: false,
-    plugins: [ApolloServerPluginLandingPageDisabled(), limitsPlugin(deps.limits)],
+    plugins: [ApolloServerPluginLandingPageDisabled(), limitsPlugin(deps.limits), requestLogPlugin()],
   });
 
   return {
     name: 'gateway',
     apollo,
-    async context(req) {
+    async context(req, request) {
       const authorization = authorizationHeader(req);
       // Verified here so a forged token is refused before any planning; subgraphs verify again.
       await deps.authenticator.viewerFromAuthorization(authorization);
-      return { authorization };
+      return { authorization, request };
     },
     async ready() {
       const checks: Record<string, string> = {};
@@ -87,6 +79,5 @@ export function createGateway(deps: GatewayDeps): GatewayRuntime {
       if (failures.length) throw new Error(`subgraphs not ready — ${failures.join('; ')}`);
       return checks;
     },
-    examples: gatewayExamples,
   };
 }

@@ -4,11 +4,11 @@
  * its credit code. Only for the development secret: production tokens come from the city's IdP.
  */
 import { parseArgs } from 'node:util';
-import { roles, signToken, type Role } from '../subgraphs/shared/auth.ts';
-import { loadEnv } from '../subgraphs/shared/env.ts';
-import { isUuid } from '../subgraphs/shared/validation.ts';
+import { roles, signToken, type Role } from '../platform/auth.ts';
+import { loadEnv } from '../platform/env.ts';
+import { isUuid } from '../platform/input.ts';
 import { COMMAND_OFFICE_CODE, referenceUnits, unitIdForCode } from '../db/reference/organisation.ts';
-import { creditCodeProblem, creditCodeProblemMessages, normalizeCreditCode } from '../subgraphs/shared/credit-code.ts';
+import { creditCodeProblem, creditCodeProblemMessages, normalizeCreditCode } from '../platform/credit-code.ts';
 
 
 function fail(message: string): never {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import holidays from '../db/reference/holidays.json' with { type: 'json' };
-import { beijingDate, calendarYearProblem, CalendarYearMissing, WorkingCalendar } from '../subgraphs/shared/calendar.ts';
-import { formatBeijing } from '../subgraphs/shared/scalars.ts';
+import { beijingDate, calendarYearProblem, CalendarYearMissing, WorkingCalendar } from '../platform/calendar.ts';
+import { formatBeijing } from '../platform/scalars.ts';
 
 const calendar = new WorkingCalendar(Object.entries(holidays.years).map(([year, y]) => ({ year: Number(year), off: y.off, workdays: y.workdays })));
 const due = (received: string, days: number) => formatBeijing(calendar.dueAfterWorkingDays(new Date(received), days));

@@ -4,8 +4,8 @@ import {
   creditCodeProblem,
   creditCodeProblemMessages,
   normalizeCreditCode,
-} from '../subgraphs/shared/credit-code.ts';
-import { sampleCreditCode } from '../subgraphs/units/sample-data.ts';
+} from '../platform/credit-code.ts';
+import { sampleCreditCode } from '../db/reference/organisation.ts';
 
 // Two codes printed on real business licences.
 const REAL_CODES = ['91350100M000100Y43', '91110000802100433B'];

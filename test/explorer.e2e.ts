@@ -7,7 +7,7 @@ import { Kind, parse, type OperationDefinitionNode } from 'graphql';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { gatewayExamples } from '../gateway/examples.ts';
-import { createExplorerHandler } from '../subgraphs/shared/explorer/index.ts';
+import { createExplorerHandler } from '../platform/explorer/index.ts';
 import { unitsExamples } from '../subgraphs/units/examples.ts';
 import { startTestPlatform, type TestPlatform } from './support/platform.ts';
 

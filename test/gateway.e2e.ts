@@ -15,11 +15,12 @@ import { SignJWT } from 'jose';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createGateway } from '../gateway/server.ts';
-import { createAuthenticator } from '../subgraphs/shared/auth.ts';
-import { loadEnv } from '../subgraphs/shared/env.ts';
-import { startHttpService, type RunningService } from '../subgraphs/shared/http.ts';
-import { schemaDir } from '../subgraphs/shared/subgraph.ts';
-import { subgraphDefaults } from '../schema/compose.ts';
+import { createAuthenticator } from '../platform/auth.ts';
+import { loadEnv } from '../platform/env.ts';
+import { startHttpService, type RunningService } from '../platform/http.ts';
+import { schemaDir } from '../platform/subgraph.ts';
+import { silentLogger } from '../platform/log.ts';
+import { slices } from '../subgraphs/registry.ts';
 import { rowsOf } from '../db/client.ts';
 import { unitIdForCode } from '../db/reference/organisation.ts';
 import { post, startTestPlatform, tokenFor, type GraphQLResponse, type TestPlatform } from './support/platform.ts';
@@ -59,7 +60,7 @@ async function hangingSubgraphUrl(): Promise<{ url: string; received: () => numb
   return { url: await listen(server), received: () => received };
 }
 
-const testEnv = loadEnv({});
+const testEnv = loadEnv({}, slices);
 
 async function startGateway(options: {
   subgraphUrls: Record<string, string>;
@@ -71,23 +72,21 @@ async function startGateway(options: {
     subgraphUrls: options.subgraphUrls,
     limits: { ...testEnv.limits, subgraphTimeoutMs: options.subgraphTimeoutMs ?? testEnv.limits.subgraphTimeoutMs },
     supergraphSdl: options.supergraphSdl,
-    log: () => {},
+    logger: silentLogger,
   });
   const service = await startHttpService({
-    name: 'gateway',
-    apollo: runtime.apollo,
-    context: (req) => runtime.context(req),
-    ready: () => runtime.ready(),
+    service: runtime,
     port: 0,
     host: '127.0.0.1',
     maxRequestBytes: testEnv.limits.maxRequestBytes,
+    logger: silentLogger,
   });
   cleanups.push(() => service.close());
   return service;
 }
 
 /** Every subgraph the committed supergraph names, all pointing at `url`. */
-const everySubgraphAt = (url: string) => Object.fromEntries(Object.keys(subgraphDefaults).map((name) => [name, url]));
+const everySubgraphAt = (url: string) => Object.fromEntries(slices.map((slice) => [slice.name, url]));
 
 /**
  * A second subgraph, standing in for the issues subgraph until it exists: it adds a field to Unit
@@ -133,16 +132,19 @@ async function startProbeSubgraph(): Promise<{ url: string; authorizations: (str
     plugins: [ApolloServerPluginInlineTraceDisabled()],
   });
   const service = await startHttpService<ProbeContext>({
-    name: 'probe',
-    apollo,
-    context: async (req) => {
-      authorizations.push(req.headers.authorization);
-      return { authorization: req.headers.authorization };
+    service: {
+      name: 'probe',
+      apollo,
+      context: async (req) => {
+        authorizations.push(req.headers.authorization);
+        return { authorization: req.headers.authorization };
+      },
+      ready: async () => ({}),
     },
-    ready: async () => ({}),
     port: 0,
     host: '127.0.0.1',
     maxRequestBytes: 1_000_000,
+    logger: silentLogger,
   });
   cleanups.push(() => service.close());
   return { url: `${service.url}graphql`, authorizations };

@@ -4,7 +4,7 @@
  * directly and the subgraph must enforce every rule itself. After each refusal, nothing changed.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sampleCreditCode } from '../subgraphs/units/sample-data.ts';
+import { sampleCreditCode } from '../db/reference/organisation.ts';
 import { startTestPlatform, type Caller, type GraphQLResponse, type TestPlatform } from './support/platform.ts';
 import { HOUR, MINUTE, TestClock } from './support/clock.ts';
 import { requestId, unit, mutationSignatures } from './support/issues.ts';

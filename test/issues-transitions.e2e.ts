@@ -6,7 +6,7 @@
  * bureau frontend calls it.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { sampleCreditCode } from '../subgraphs/units/sample-data.ts';
+import { sampleCreditCode } from '../db/reference/organisation.ts';
 import { startTestPlatform, type Caller, type GraphQLResponse, type TestPlatform } from './support/platform.ts';
 import { HOUR, MINUTE, TestClock } from './support/clock.ts';
 import { requestId, unit, mutationSignatures } from './support/issues.ts';

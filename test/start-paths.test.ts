@@ -12,9 +12,11 @@ import { fileURLToPath } from 'node:url';
 import { ApolloGateway } from '@apollo/gateway';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createGateway } from '../gateway/server.ts';
-import { createAuthenticator } from '../subgraphs/shared/auth.ts';
-import { ConfigurationError, DEVELOPMENT_JWT_SECRET, loadEnv } from '../subgraphs/shared/env.ts';
-import { supergraphPath } from '../schema/compose.ts';
+import { createAuthenticator } from '../platform/auth.ts';
+import { ConfigurationError, DEVELOPMENT_JWT_SECRET, loadEnv } from '../platform/env.ts';
+import { supergraphPath } from '../platform/subgraph.ts';
+import { silentLogger } from '../platform/log.ts';
+import { slices } from '../subgraphs/registry.ts';
 import { unitIdForCode } from '../db/reference/organisation.ts';
 import { tokenFor } from './support/platform.ts';
 
@@ -42,12 +44,12 @@ describe('Apollo usage telemetry', () => {
   it('is turned off by createGateway before it builds the gateway', () => {
     delete process.env.APOLLO_TELEMETRY_DISABLED;
     const exporter = vi.spyOn(telemetry, 'createDataCollectionExporter').mockReturnValue({ shutdown: async () => {} });
-    const env = loadEnv({});
+    const env = loadEnv({}, slices);
     createGateway({
       authenticator: createAuthenticator(env.auth),
-      subgraphUrls: env.subgraphUrls,
+      subgraphUrls: Object.fromEntries(Object.entries(env.subgraphs).map(([name, address]) => [name, address.url])),
       limits: env.limits,
-      log: () => {},
+      logger: silentLogger,
     });
     expect(process.env.APOLLO_TELEMETRY_DISABLED).toBe('1');
     expect(exporter).not.toHaveBeenCalled();

@@ -5,9 +5,9 @@
  */
 import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEVELOPMENT_JWT_SECRET } from '../subgraphs/shared/env.ts';
+import { DEVELOPMENT_JWT_SECRET } from '../platform/env.ts';
 import { unitIdForCode } from '../db/reference/organisation.ts';
-import { sampleCreditCode } from '../subgraphs/units/sample-data.ts';
+import { sampleCreditCode } from '../db/reference/organisation.ts';
 import { startTestPlatform, type Caller, type GraphQLResponse, type TestPlatform } from './support/platform.ts';
 
 let t: TestPlatform;

@@ -58,8 +58,9 @@ describe('reference data of the plan', () => {
       { as: 'COMMAND_OFFICE', variables: { id: (await t.query(`{ unit(code: "STATISTICS_BUREAU") { id } }`)).data.unit.id } },
     );
     expect(renamed.data.updateUnit.name).toBe('市统计局（改）');
-    const { subgraphs, prepareDatabase } = await import('../subgraphs/registry.ts');
-    await prepareDatabase(t.database.handle, subgraphs, { sample: false });
+    const { slices } = await import('../subgraphs/registry.ts');
+    const { prepareDatabase } = await import('../platform/start.ts');
+    await prepareDatabase(t.database.handle, slices, { sample: false });
     const { data } = await t.query(`{ all: units(first: 100, filter: { includeArchived: true }) { totalCount } unit(code: "STATISTICS_BUREAU") { name } }`);
     expect(data.all.totalCount).toBe(64);
     expect(data.unit.name).toBe('市统计局（改）');

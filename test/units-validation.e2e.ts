@@ -6,8 +6,8 @@ import { randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { referenceUnits, unitIdForCode } from '../db/reference/organisation.ts';
-import { creditCodeCheckCharacter } from '../subgraphs/shared/credit-code.ts';
-import { encodeCursor } from '../subgraphs/shared/pagination.ts';
+import { creditCodeCheckCharacter } from '../platform/credit-code.ts';
+import { encodeCursor } from '../platform/pagination.ts';
 import { sqlState } from '../db/client.ts';
 import { startTestPlatform, type Caller, type GraphQLResponse, type TestPlatform } from './support/platform.ts';
 

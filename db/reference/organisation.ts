@@ -5,6 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import campaign from './campaign.json' with { type: 'json' };
+import { creditCodeCheckCharacter } from '../../platform/credit-code.ts';
 
 export type UnitKind = 'COMMAND_OFFICE' | 'LEAD' | 'RESPONSIBLE' | 'PARTICIPATING' | 'DISTRICT' | 'FUNCTION_ZONE' | 'OTHER';
 export type UnitLevel = 'CITY' | 'COUNTY' | 'TOWN' | 'VILLAGE';
@@ -215,3 +216,43 @@ export const industrySections: { code: string; name: string }[] = [
 ];
 
 export { campaign };
+
+const ORG_ALPHABET = '0123456789ABCDEFGHJKLMNPQRTUWXY';
+
+/**
+ * A well-formed credit code (valid check character) derived from a district and a sample number:
+ * the same on every machine, so the sample data of different slices (and the tests) agree on who
+ * the sample enterprises are.
+ */
+export function sampleCreditCode(districtCode: string, serial: number): string {
+  let body = '';
+  let n = serial * 7919 + 104729;
+  for (let i = 0; i < 9; i++) {
+    body += ORG_ALPHABET[n % 31];
+    n = Math.floor(n / 31) + 17 * (i + 1);
+  }
+  const first17 = `91${districtCode}${body}`;
+  return first17 + creditCodeCheckCharacter(first17);
+}
+
+const sampleNames = [
+  ['海洋科技有限公司', 'M', 'SMALL'],
+  ['智能制造股份有限公司', 'C', 'MEDIUM'],
+  ['港口物流有限公司', 'G', 'LARGE'],
+  ['食品加工有限公司', 'C', 'SMALL'],
+  ['软件信息技术有限公司', 'I', 'MICRO'],
+  ['建筑工程有限公司', 'E', 'MEDIUM'],
+] as const;
+
+/** The sample market entities: two to four per district, names ending in （样例）. */
+export function sampleEnterprises() {
+  return referenceDistricts.flatMap((district, d) =>
+    sampleNames.slice(0, 2 + (d % 3)).map(([suffix, industry, size], i) => ({
+      creditCode: sampleCreditCode(district.code, d * 10 + i + 1),
+      name: `青岛${district.name.replace(/[区市]$/, '')}${suffix}（样例）`,
+      districtCode: district.code,
+      industryCode: industry,
+      sizeClass: size,
+    })),
+  );
+}

@@ -2,7 +2,7 @@
  * Time limits. Each deadline keeps its rule (hours, working days, or a date) and the instant its
  * clock runs from, so it can be recomputed when the command office corrects the calendar.
  */
-import { CalendarYearMissing, endOfBeijingDay, type WorkingCalendar } from '../shared/calendar.ts';
+import { CalendarYearMissing, endOfBeijingDay, type WorkingCalendar } from '../../platform/calendar.ts';
 
 /** 青诉即办: contact within 2 hours, initial feedback within 1 working day, resolution within 15. */
 export const APPEAL_LIMITS = { contactHours: 2, feedbackWorkingDays: 1, resolutionWorkingDays: 15 } as const;

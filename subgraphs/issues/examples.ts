@@ -1,4 +1,4 @@
-import type { ExplorerExample } from '../shared/subgraph.ts';
+import type { ExplorerExample } from '../../platform/subgraph.ts';
 
 /** Operations offered in the explorer of the issues subgraph. */
 export const issuesExamples: ExplorerExample[] = [

@@ -1,66 +1,114 @@
 /**
- * What callers send to the issues subgraph, and how it is checked before anything is written.
+ * What callers send to the issues slice, as schemas: every argument is parsed here before the
+ * service uses it, and a refusal names the field in Chinese and English. (GraphQL has already
+ * checked types and enum values; these check what GraphQL cannot. Whether a unit or district
+ * exists is asked of the directory, in the service.)
  */
 import { createHash } from 'node:crypto';
-import type { Bilingual } from '../shared/errors.ts';
+import { normalizeCreditCode } from '../../platform/credit-code.ts';
+import { clientRequestId, creditCode, integer, optionalText, searchText, text, uuid, z } from '../../platform/input.ts';
+import { isValidDate } from '../../platform/scalars.ts';
+import { MAX_TOTAL_WORKING_DAYS } from './deadlines.ts';
+import type { AppealKind, EnvironmentCode, IssueSource, IssueStatus, Rating, RectificationMode } from './schema-types.ts';
 
-export { optionalText, requireUuid, text } from '../shared/validation.ts';
-import type { IssueListFilter, IssueRow } from './store.ts';
-
-export type Source = IssueRow['source'];
-export type Environment = IssueRow['environment'];
-export type AppealKind = NonNullable<IssueRow['appealKind']>;
-export type RatingValue = NonNullable<IssueRow['rating']>;
-
-export interface SubmitAppealInput {
-  clientRequestId: string;
-  kind: AppealKind;
-  environment: Environment;
-  title: string;
-  description: string;
-  districtCode?: string | null;
-}
-
-export interface ReportIssueInput {
-  clientRequestId: string;
-  source: Source;
-  environment: Environment;
-  title: string;
-  description: string;
-  unitId?: string | null;
-  receivedAt?: Date | null;
-  appealKind?: AppealKind | null;
-  enterpriseCreditCode?: string | null;
-  districtCode?: string | null;
-  responsibleLeader?: string | null;
-}
-
-export interface MilestoneInput {
-  title: string;
-  dueOn: string;
-}
-
-export interface AcceptIssueInput {
-  rectificationMode?: 'IMMEDIATE' | 'ONGOING' | null;
-  immediateWorkingDays?: number | null;
-  milestones?: MilestoneInput[] | null;
-  responsibleLeader?: string | null;
-  note?: string | null;
-}
-
-export interface IssueFilterInput extends Omit<IssueListFilter, 'unitIds'> {
-  domainCode?: string | null;
-}
-
-/** Channels a unit reports through itself; the rest reach the platform via the command office. */
-export const UNIT_SOURCES: Source[] = ['SELF_INSPECTION', 'DIRECTOR_IN_HALL', 'SIGNED_NOT_LANDED', 'MONITORING_POINT', 'RECEPTION_ROOM', 'SURVEY'];
-export const CLIENT_REQUEST_ID = /^[A-Za-z0-9_.:-]{1,100}$/;
-export const ISSUE: Bilingual = { zh: '问题', en: 'Issue' };
 export const MAX_MILESTONES = 20;
-/** A receipt time may run a little ahead of our clock (another platform's clock), not more. */
-export const CLOCK_SKEW_MS = 5 * 60 * 1000;
 
+const enumValue = <T extends string>() => z.custom<T>((value) => typeof value === 'string');
+const instant = z.instanceof(Date);
+const title = text({ zh: '标题', en: 'Title' }, { max: 200 });
+const note = optionalText({ zh: '备注', en: 'Note' });
+const leader = (label: { zh: string; en: string }) => optionalText(label, { max: 100 });
+const district = z.string().nullish();
+
+export const issueId = uuid({ zh: '问题 id', en: 'Issue id' });
+
+export const submitAppealInput = z.object({
+  clientRequestId,
+  kind: enumValue<AppealKind>(),
+  environment: enumValue<EnvironmentCode>(),
+  title,
+  description: text({ zh: '诉求内容', en: 'Description' }, { max: 5000 }),
+  districtCode: district,
+});
+export type SubmitAppealInput = z.output<typeof submitAppealInput>;
+
+export const reportIssueInput = z.object({
+  clientRequestId,
+  source: enumValue<IssueSource>(),
+  environment: enumValue<EnvironmentCode>(),
+  title,
+  description: text({ zh: '问题描述', en: 'Description' }, { max: 5000 }),
+  unitId: uuid({ zh: '单位', en: 'unitId' }).nullish(),
+  receivedAt: instant.nullish(),
+  appealKind: enumValue<AppealKind>().nullish(),
+  enterpriseCreditCode: creditCode.nullish(),
+  districtCode: district,
+  responsibleLeader: leader({ zh: '包保领导', en: 'Responsible leader' }),
+});
+export type ReportIssueInput = z.output<typeof reportIssueInput>;
+
+const milestone = z.object({
+  title: text({ zh: '节点名称', en: 'Milestone title' }, { max: 200 }),
+  dueOn: z.string().refine(isValidDate, { message: 'bad date', params: { zh: '节点日期须为 YYYY-MM-DD', en: 'A milestone date is YYYY-MM-DD' } }),
+});
+export const milestones = z
+  .array(milestone)
+  .nullish()
+  .refine((list) => Boolean(list?.length), { message: 'no milestones', params: { zh: '持续改问题至少需要一个节点', en: 'An ONGOING rectification needs at least one milestone' } })
+  .refine((list) => (list?.length ?? 0) <= MAX_MILESTONES, { message: 'too many', params: { zh: `节点不能超过 ${MAX_MILESTONES} 个`, en: `At most ${MAX_MILESTONES} milestones` } })
+  .transform((list) => list!);
+export type MilestoneInput = z.output<typeof milestone>;
+
+export const acceptIssueInput = z.object({
+  rectificationMode: enumValue<RectificationMode>().nullish(),
+  immediateWorkingDays: z.number().nullish(),
+  milestones: z.array(z.unknown()).nullish(),
+  responsibleLeader: leader({ zh: '包保领导', en: 'Responsible leader' }),
+  note,
+});
+export type AcceptIssueInput = z.output<typeof acceptIssueInput>;
+
+export const immediateWorkingDays = integer({ zh: '立即改时限（工作日）', en: 'The IMMEDIATE limit in working days' }, 1, MAX_TOTAL_WORKING_DAYS);
+
+export const issueFilter = z.object({
+  unitId: uuid({ zh: '单位', en: 'unitId' }).nullish(),
+  domainCode: z.string().nullish(),
+  districtCode: district,
+  environment: enumValue<EnvironmentCode>().nullish(),
+  source: enumValue<IssueSource>().nullish(),
+  status: z.array(enumValue<IssueStatus>()).nullish(),
+  overdue: z.boolean().nullish(),
+  escalated: z.boolean().nullish(),
+  enterpriseCreditCode: z.string().transform(normalizeCreditCode).nullish(),
+  receivedFrom: instant.nullish(),
+  receivedTo: instant.nullish(),
+  text: searchText({ zh: '搜索词', en: 'Search text' }),
+});
+export type IssueFilterInput = z.output<typeof issueFilter>;
+
+export const texts = {
+  rejectionReason: text({ zh: '不予受理理由', en: 'Reason' }),
+  returnReason: text({ zh: '退回理由', en: 'Reason' }),
+  reopenReason: text({ zh: '重办理由', en: 'Reason' }),
+  extensionReason: text({ zh: '延期理由', en: 'Reason' }),
+  contactNote: optionalText({ zh: '联系情况', en: 'Note' }),
+  feedback: text({ zh: '初步反馈', en: 'Feedback' }),
+  resolution: text({ zh: '办理结果', en: 'Resolution' }, { max: 5000 }),
+  comment: optionalText({ zh: '评价意见', en: 'Comment' }),
+  verification: optionalText({ zh: '回访核实情况', en: 'Verification note' }),
+  supervisingLeader: text({ zh: '督办领导', en: 'Supervising leader' }, { max: 100 }),
+  decision: optionalText({ zh: '审批意见', en: 'Note' }),
+  reminder: optionalText({ zh: '催办意见', en: 'Reminder' }),
+  milestoneNote: text({ zh: '完成情况', en: 'Note' }),
+  caseTitle: text({ zh: '案例标题', en: 'Title' }, { max: 200 }),
+  caseSummary: text({ zh: '案例摘要', en: 'Summary' }, { max: 5000 }),
+  notice: text({ zh: '通知文号', en: 'Notice' }, { max: 200 }),
+  note,
+};
+
+export type RatingValue = Rating;
+
+/** Fingerprint of a submission, to tell a retry from a reused request id. */
 export function fingerprint(input: object): string {
   return createHash('sha256').update(JSON.stringify(input)).digest('hex');
 }
-

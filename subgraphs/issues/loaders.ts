@@ -1,9 +1,9 @@
 import DataLoader from 'dataloader';
 import type { Db } from '../../db/client.ts';
-import type { DirectorySource } from '../shared/directory.ts';
-import { groupedLoader, keyedLoader } from '../shared/loaders.ts';
-import { deadlineStore, eventStore, issueStore } from './store.ts';
-import { emptyStats, statsByGroup, type IssueStats, type Period } from './stats.ts';
+import type { DirectorySource } from '../../platform/directory.ts';
+import { groupedLoader, keyedLoader } from '../../platform/loaders.ts';
+import { deadlineStore, emptyStats, eventStore, issueStore, statsByGroup, type IssueStats, type Period } from './store.ts';
+
 
 export type IssuesLoaders = ReturnType<typeof createIssuesLoaders>;
 

@@ -1,25 +1,15 @@
 /**
- * Thin resolvers of the issues subgraph: parse arguments, call the service, map rows.
+ * Thin resolvers of the issues slice: hand the arguments to the service, map rows to the schema's
+ * shapes. Their types come from the SDL (schema-types.ts, generated).
  */
-import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
-import { scalarResolvers } from '../shared/scalars.ts';
-import { errors } from '../shared/errors.ts';
-import { beijingMidnight, endOfBeijingDay } from '../shared/calendar.ts';
-import type { Viewer } from '../shared/auth.ts';
+import { scalarResolvers } from '../../platform/scalars.ts';
+import { errors } from '../../platform/errors.ts';
+import { beijingMidnight, endOfBeijingDay } from '../../platform/calendar.ts';
 import { deadlineState } from './deadlines.ts';
-import type { Period } from './stats.ts';
-import type { AcceptIssueInput, IssueFilterInput, IssuesService, MilestoneInput, ReportIssueInput, SubmitAppealInput } from './service.ts';
-import type { DeadlineRow, EventRow, IssueRow } from './store.ts';
+import type { Period } from './store.ts';
+import type { PeriodInput, Resolvers } from './schema-types.ts';
 
-export interface IssuesContext {
-  viewer: Viewer;
-  issues: IssuesService;
-}
-
-type PageArgs = { first?: number; after?: string };
-type Ctx = IssuesContext;
-
-function period(input: { from: string; to: string } | null | undefined): Period | null {
+function period(input: PeriodInput | null | undefined): Period | null {
   if (!input) return null;
   if (input.from > input.to) throw errors.badInput('period', { zh: '期间的开始日期晚于结束日期', en: 'The period starts after it ends' });
   return { from: beijingMidnight(input.from), to: endOfBeijingDay(input.to) };
@@ -27,86 +17,60 @@ function period(input: { from: string; to: string } | null | undefined): Period 
 
 const ref = <K extends string>(key: K, value: string | null) => (value ? ({ [key]: value } as Record<K, string>) : null);
 
-export const issuesResolvers: GraphQLResolverMap<IssuesContext> = {
+export const issuesResolvers: Resolvers = {
   ...scalarResolvers,
   Query: {
-    issue: (_: unknown, { id }: { id: string }, { issues }: Ctx) => issues.issue(id),
-    issues: (_: unknown, args: PageArgs & { filter?: IssueFilterInput }, { issues }: Ctx) => issues.issues(args.filter ?? {}, args),
-    issueAlerts: (_: unknown, args: PageArgs & { unitId?: string }, { issues }: Ctx) => issues.alerts(args.unitId ?? null, args),
-    issueStats: (_: unknown, args: { period?: { from: string; to: string } }, { issues }: Ctx) => issues.overallStats(period(args.period)),
-    publishedCases: (_: unknown, args: PageArgs, { issues }: Ctx) => issues.publishedCases(args),
-    calendarYears: (_: unknown, __: unknown, { issues }: Ctx) => issues.calendarYears(),
+    issue: (_, { id }, { issues }) => issues.issue(id),
+    issues: (_, { filter, first, after }, { issues }) => issues.issues(filter, { first, after }),
+    issueAlerts: (_, { unitId, first, after }, { issues }) => issues.alerts(unitId ?? null, { first, after }),
+    issueStats: (_, args, { issues }) => issues.overallStats(period(args.period)),
+    publishedCases: (_, { first, after }, { issues }) => issues.publishedCases({ first, after }),
+    calendarYears: (_, __, { issues }) => issues.calendarYears(),
   },
   Mutation: {
-    submitAppeal: (_: unknown, { input }: { input: SubmitAppealInput }, { issues }: Ctx) => issues.submitAppeal(input),
-    reportIssue: (_: unknown, { input }: { input: ReportIssueInput }, { issues }: Ctx) => issues.reportIssue(input),
-    acceptIssue: (_: unknown, a: { id: string; input?: AcceptIssueInput; expectedVersion?: number }, { issues }: Ctx) =>
-      issues.acceptIssue(a.id, a.input, a.expectedVersion),
-    rejectIssue: (_: unknown, a: { id: string; reason: string; expectedVersion?: number }, { issues }: Ctx) =>
-      issues.rejectIssue(a.id, a.reason, a.expectedVersion),
-    assignIssue: (_: unknown, a: { id: string; unitId: string; note?: string; expectedVersion?: number }, { issues }: Ctx) =>
-      issues.assignIssue(a.id, a.unitId, a.note, a.expectedVersion),
-    returnIssue: (_: unknown, a: { id: string; reason: string; expectedVersion?: number }, { issues }: Ctx) =>
-      issues.returnIssue(a.id, a.reason, a.expectedVersion),
-    recordContact: (_: unknown, a: { id: string; note?: string; expectedVersion?: number }, { issues }: Ctx) =>
-      issues.recordContact(a.id, a.note, a.expectedVersion),
-    giveFeedback: (_: unknown, a: { id: string; note: string; expectedVersion?: number }, { issues }: Ctx) =>
-      issues.giveFeedback(a.id, a.note, a.expectedVersion),
-    resolveIssue: (_: unknown, a: { id: string; resolution: string; expectedVersion?: number }, { issues }: Ctx) =>
-      issues.resolveIssue(a.id, a.resolution, a.expectedVersion),
-    rateIssue: (
-      _: unknown,
-      a: { id: string; rating: NonNullable<IssueRow['rating']>; solved?: boolean; comment?: string; expectedVersion?: number },
-      { issues }: Ctx,
-    ) => issues.rateIssue(a.id, a.rating, a.solved, a.comment, a.expectedVersion),
-    closeIssue: (_: unknown, a: { id: string; note?: string; expectedVersion?: number }, { issues }: Ctx) =>
-      issues.closeIssue(a.id, a.note, a.expectedVersion),
-    reopenIssue: (_: unknown, a: { id: string; reason: string; expectedVersion?: number }, { issues }: Ctx) =>
-      issues.reopenIssue(a.id, a.reason, a.expectedVersion),
-    escalateIssue: (_: unknown, a: { id: string; supervisingLeader: string; note?: string; expectedVersion?: number }, { issues }: Ctx) =>
-      issues.escalateIssue(a.id, a.supervisingLeader, a.note, a.expectedVersion),
-    mergeIssue: (_: unknown, a: { id: string; intoId: string; note?: string; expectedVersion?: number }, { issues }: Ctx) =>
-      issues.mergeIssue(a.id, a.intoId, a.note, a.expectedVersion),
-    requestExtension: (_: unknown, a: { id: string; totalWorkingDays: number; reason: string; expectedVersion?: number }, { issues }: Ctx) =>
-      issues.requestExtension(a.id, a.totalWorkingDays, a.reason, a.expectedVersion),
-    grantExtension: (_: unknown, a: { id: string; approve: boolean; note?: string; expectedVersion?: number }, { issues }: Ctx) =>
-      issues.grantExtension(a.id, a.approve, a.note, a.expectedVersion),
-    remindIssue: (_: unknown, a: { id: string; note?: string; expectedVersion?: number }, { issues }: Ctx) =>
-      issues.remindIssue(a.id, a.note, a.expectedVersion),
-    planMilestones: (_: unknown, a: { id: string; milestones: MilestoneInput[]; expectedVersion?: number }, { issues }: Ctx) =>
-      issues.planMilestones(a.id, a.milestones, a.expectedVersion),
-    completeMilestone: (_: unknown, a: { id: string; milestoneId: string; note: string; expectedVersion?: number }, { issues }: Ctx) =>
-      issues.completeMilestone(a.id, a.milestoneId, a.note, a.expectedVersion),
-    publishIssue: (_: unknown, a: { id: string; title: string; summary: string; expectedVersion?: number }, { issues }: Ctx) =>
-      issues.publishIssue(a.id, a.title, a.summary, a.expectedVersion),
-    setCalendarYear: (_: unknown, { input }: { input: { year: number; notice: string; off: string[]; workdays: string[] } }, { issues }: Ctx) =>
-      issues.setCalendarYear(input),
+    submitAppeal: (_, { input }, { issues }) => issues.submitAppeal(input),
+    reportIssue: (_, { input }, { issues }) => issues.reportIssue(input),
+    acceptIssue: (_, a, { issues }) => issues.acceptIssue(a.id, a.input, a.expectedVersion),
+    rejectIssue: (_, a, { issues }) => issues.rejectIssue(a.id, a.reason, a.expectedVersion),
+    assignIssue: (_, a, { issues }) => issues.assignIssue(a.id, a.unitId, a.note, a.expectedVersion),
+    returnIssue: (_, a, { issues }) => issues.returnIssue(a.id, a.reason, a.expectedVersion),
+    recordContact: (_, a, { issues }) => issues.recordContact(a.id, a.note, a.expectedVersion),
+    giveFeedback: (_, a, { issues }) => issues.giveFeedback(a.id, a.note, a.expectedVersion),
+    resolveIssue: (_, a, { issues }) => issues.resolveIssue(a.id, a.resolution, a.expectedVersion),
+    rateIssue: (_, a, { issues }) => issues.rateIssue(a.id, a.rating, a.solved, a.comment, a.expectedVersion),
+    closeIssue: (_, a, { issues }) => issues.closeIssue(a.id, a.note, a.expectedVersion),
+    reopenIssue: (_, a, { issues }) => issues.reopenIssue(a.id, a.reason, a.expectedVersion),
+    escalateIssue: (_, a, { issues }) => issues.escalateIssue(a.id, a.supervisingLeader, a.note, a.expectedVersion),
+    mergeIssue: (_, a, { issues }) => issues.mergeIssue(a.id, a.intoId, a.note, a.expectedVersion),
+    requestExtension: (_, a, { issues }) => issues.requestExtension(a.id, a.totalWorkingDays, a.reason, a.expectedVersion),
+    grantExtension: (_, a, { issues }) => issues.grantExtension(a.id, a.approve ?? true, a.note, a.expectedVersion),
+    remindIssue: (_, a, { issues }) => issues.remindIssue(a.id, a.note, a.expectedVersion),
+    planMilestones: (_, a, { issues }) => issues.planMilestones(a.id, a.milestones, a.expectedVersion),
+    completeMilestone: (_, a, { issues }) => issues.completeMilestone(a.id, a.milestoneId, a.note, a.expectedVersion),
+    publishIssue: (_, a, { issues }) => issues.publishIssue(a.id, a.title, a.summary, a.expectedVersion),
+    setCalendarYear: (_, { input }, { issues }) => issues.setCalendarYear(input),
   },
   Unit: {
-    __resolveReference: (reference: { id: string }) => reference,
-    issues: (unit: { id: string }, args: PageArgs & { filter?: IssueFilterInput }, { issues }: Ctx) =>
-      issues.issues({ ...args.filter, unitId: unit.id }, args),
-    issueStats: (unit: { id: string }, args: { period?: { from: string; to: string } }, { issues }: Ctx) =>
-      issues.unitStats(unit.id, period(args.period)),
-    issueAlerts: (unit: { id: string }, args: PageArgs, { issues }: Ctx) => issues.alerts(unit.id, args),
+    __resolveReference: (reference) => ({ id: reference.id }),
+    issues: (unit, { filter, first, after }, { issues }) => issues.issues({ ...filter, unitId: unit.id }, { first, after }),
+    issueStats: (unit, args, { issues }) => issues.unitStats(unit.id, period(args.period)),
+    issueAlerts: (unit, { first, after }, { issues }) => issues.alerts(unit.id, { first, after }),
   },
   Domain: {
-    __resolveReference: (reference: { code: string }) => reference,
-    issueStats: (domain: { code: string }, args: { period?: { from: string; to: string } }, { issues }: Ctx) =>
-      issues.domainStats(domain.code, period(args.period)),
+    __resolveReference: (reference) => ({ code: reference.code }),
+    issueStats: (domain, args, { issues }) => issues.domainStats(domain.code, period(args.period)),
   },
   Issue: {
-    effectiveStatus: async (row: IssueRow, _: unknown, { issues }: Ctx) => (await issues.originalOf(row))?.status ?? row.status,
-    resolution: async (row: IssueRow, _: unknown, { issues }: Ctx) => (await issues.originalOf(row))?.resolution ?? row.resolution,
-    enterprise: (row: IssueRow) => ref('creditCode', row.enterpriseCreditCode),
-    district: (row: IssueRow) => ref('code', row.districtCode),
-    responsibleUnit: (row: IssueRow) => ref('id', row.responsibleUnitId),
-    proposedUnit: (row: IssueRow) => ref('id', row.proposedUnitId),
-    rating: (row: IssueRow) =>
-      row.rating ? { rating: row.rating, solved: row.ratingSolved ?? false, comment: row.ratingComment, ratedAt: row.ratedAt } : null,
-    escalation: (row: IssueRow) => (row.escalatedAt ? { escalatedAt: row.escalatedAt, supervisingLeader: row.supervisingLeader } : null),
-    mergedInto: (row: IssueRow, _: unknown, { issues }: Ctx) => issues.visibleIssue(row.mergedIntoId),
-    extension: (row: IssueRow) =>
+    effectiveStatus: async (row, _, { issues }) => (await issues.originalOf(row))?.status ?? row.status,
+    resolution: async (row, _, { issues }) => (await issues.originalOf(row))?.resolution ?? row.resolution,
+    enterprise: (row) => ref('creditCode', row.enterpriseCreditCode),
+    district: (row) => ref('code', row.districtCode),
+    responsibleUnit: (row) => ref('id', row.responsibleUnitId),
+    proposedUnit: (row) => ref('id', row.proposedUnitId),
+    rating: (row) => (row.rating ? { rating: row.rating, solved: row.ratingSolved ?? false, comment: row.ratingComment, ratedAt: row.ratedAt! } : null),
+    escalation: (row) => (row.escalatedAt ? { escalatedAt: row.escalatedAt, supervisingLeader: row.supervisingLeader! } : null),
+    mergedInto: (row, _, { issues }) => issues.visibleIssue(row.mergedIntoId),
+    extension: (row) =>
       row.extensionRequestedAt || row.extensionGrantedWorkingDays
         ? {
             requestedWorkingDays: row.extensionRequestedWorkingDays,
@@ -116,38 +80,32 @@ export const issuesResolvers: GraphQLResolverMap<IssuesContext> = {
             grantedWorkingDays: row.extensionGrantedWorkingDays,
           }
         : null,
-    deadlines: (row: IssueRow, _: unknown, { issues }: Ctx) => issues.deadlines(row.id),
-    milestones: async (row: IssueRow, _: unknown, { issues }: Ctx) =>
-      (await issues.deadlines(row.id)).filter((d) => d.stage === 'MILESTONE' && !d.cancelledAt),
-    history: (row: IssueRow, _: unknown, { issues }: Ctx) => issues.history(row.id),
-    reportedBy: (row: IssueRow, _: unknown, { viewer }: Ctx) =>
-      viewer.role === 'COMMAND_OFFICE' ? { subject: row.reporterSubject, role: row.reporterRole, unit: ref('id', row.reporterUnitId) } : null,
-    published: (row: IssueRow) => row.publishedAt !== null,
+    deadlines: (row, _, { issues }) => issues.deadlines(row.id),
+    milestones: async (row, _, { issues }) => (await issues.deadlines(row.id)).filter((d) => d.stage === 'MILESTONE' && !d.cancelledAt),
+    history: (row, _, { issues }) => issues.history(row.id),
+    reportedBy: (row, _, { issues }) =>
+      issues.seesReporter() ? { subject: row.reporterSubject, role: row.reporterRole, unit: ref('id', row.reporterUnitId) } : null,
+    published: (row) => row.publishedAt !== null,
   },
   Deadline: {
-    id: (row: DeadlineRow) => String(row.id),
-    dueAt: (row: DeadlineRow) => {
+    id: (row) => String(row.id),
+    dueAt: (row) => {
       if (!row.dueAt && !row.metAt && !row.cancelledAt && row.pendingCalendarYear) throw errors.calendarYearMissing(row.pendingCalendarYear);
       return row.dueAt;
     },
-    state: (row: DeadlineRow, _: unknown, { issues }: Ctx) => deadlineState(row, issues.now()),
+    state: (row, _, { issues }) => deadlineState(row, issues.now()),
   },
   IssueEvent: {
-    id: (row: EventRow) => String(row.id),
-    // Who reported an issue is for the command office only (as Issue.reportedBy): the SUBMIT event
-    // withholds the reporter's subject (null) from everyone else but the reporter.
-    actor: (row: EventRow, _: unknown, { viewer }: Ctx) => ({
-      subject: row.action === 'SUBMIT' && viewer.role !== 'COMMAND_OFFICE' && viewer.subject !== row.actorSubject ? null : row.actorSubject,
-      role: row.actorRole,
-      unit: ref('id', row.actorUnitId),
-    }),
-    unit: (row: EventRow) => ref('id', (row.details as { unitId?: string } | null)?.unitId ?? null),
-    rating: (row: EventRow) => (row.details as { rating?: string } | null)?.rating ?? null,
-    workingDays: (row: EventRow) => (row.details as { workingDays?: number } | null)?.workingDays ?? null,
+    id: (row) => String(row.id),
+    actor: (row, _, { issues }) => ({ subject: issues.seesActor(row) ? row.actorSubject : null, role: row.actorRole, unit: ref('id', row.actorUnitId) }),
+    unit: (row) => ref('id', (row.details as { unitId?: string } | null)?.unitId ?? null),
+    rating: (row) => ((row.details as { rating?: 'SATISFIED' | 'BASICALLY_SATISFIED' | 'UNSATISFIED' } | null)?.rating ?? null),
+    workingDays: (row) => (row.details as { workingDays?: number } | null)?.workingDays ?? null,
   },
   PublishedCase: {
-    title: (row: IssueRow) => row.publishedTitle,
-    summary: (row: IssueRow) => row.publishedSummary,
-    unit: (row: IssueRow) => ref('id', row.responsibleUnitId),
+    title: (row) => row.publishedTitle!,
+    summary: (row) => row.publishedSummary!,
+    unit: (row) => ref('id', row.responsibleUnitId),
+    publishedAt: (row) => row.publishedAt!,
   },
 };

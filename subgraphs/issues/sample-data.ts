@@ -4,15 +4,13 @@
  * Loaded on the embedded default and by `npm run seed:sample`; never into a DATABASE_URL database
  * unless asked. Loading twice adds nothing.
  */
-import { eq, like, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.ts';
-import { issues } from '../../db/issues.ts';
-import { Directory, staticDirectory } from '../shared/directory.ts';
-import type { Viewer } from '../shared/auth.ts';
-import { campaign, referenceDistricts, referenceUnits, unitIdForCode } from '../../db/reference/organisation.ts';
-import { sampleCreditCode } from '../units/sample-data.ts';
+import { Directory, staticDirectory } from '../../platform/directory.ts';
+import type { Viewer } from '../../platform/auth.ts';
+import { campaign, referenceDistricts, referenceUnits, sampleCreditCode, unitIdForCode } from '../../db/reference/organisation.ts';
 import { createIssuesLoaders } from './loaders.ts';
 import { createIssuesService } from './service.ts';
+import { sampleStore } from './store.ts';
 
 const SAMPLE_SUBJECT_PREFIX = 'sample:';
 
@@ -25,8 +23,7 @@ function referenceDirectory(): Directory {
 }
 
 export async function loadIssuesSampleData(db: Db): Promise<number> {
-  const [loaded] = await db.select({ n: sql<number>`count(*)::int` }).from(issues).where(eq(issues.sample, true));
-  if (loaded && loaded.n > 0) return 0;
+  if ((await sampleStore.count(db)) > 0) return 0;
 
   const directory = staticDirectory(referenceDirectory());
   let clock = new Date();
@@ -166,10 +163,5 @@ export async function loadIssuesSampleData(db: Db): Promise<number> {
     districtCode: '370215',
   });
 
-  const marked = await db
-    .update(issues)
-    .set({ sample: true })
-    .where(like(issues.reporterSubject, `${SAMPLE_SUBJECT_PREFIX}%`))
-    .returning({ id: issues.id });
-  return marked.length;
+  return sampleStore.mark(db, SAMPLE_SUBJECT_PREFIX);
 }

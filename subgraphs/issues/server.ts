@@ -1,43 +1,26 @@
 /**
- * Builds the issues subgraph: the closed loop of problems and enterprise appeals. No side effects.
+ * Builds the issues subgraph. No side effects: index.ts (or the one-process platform) starts it.
  */
-import type { SubgraphDatabase } from '../../db/client.ts';
-import type { Authenticator } from '../shared/auth.ts';
-import type { DirectorySource } from '../shared/directory.ts';
-import { authorizationHeader, createSubgraphApollo, type SubgraphRuntime } from '../shared/subgraph.ts';
+import { createSubgraph, type SliceDeps } from '../../platform/subgraph.ts';
 import { createIssuesLoaders } from './loaders.ts';
-import { issuesResolvers, type IssuesContext } from './resolvers.ts';
-import { createIssuesService } from './service.ts';
-import { issuesExamples } from './examples.ts';
+import { issuesResolvers } from './resolvers.ts';
+import { createIssuesService, type Context } from './service.ts';
 
-export interface IssuesSubgraphDeps {
-  database: SubgraphDatabase;
-  authenticator: Authenticator;
-  directory: DirectorySource;
-  now: () => Date;
-  maxPageSize: number;
-  ping: () => Promise<void>;
-  log: (message: string) => void;
-}
-
-export function createIssuesSubgraph(deps: IssuesSubgraphDeps): SubgraphRuntime<IssuesContext> {
-  const { db } = deps.database;
-  return {
-    name: 'issues',
-    apollo: createSubgraphApollo<IssuesContext>({ name: 'issues', resolvers: issuesResolvers, log: deps.log }),
-    async context(req) {
-      const viewer = await deps.authenticator.viewerFromAuthorization(authorizationHeader(req));
-      const loaders = createIssuesLoaders(db, deps.directory, deps.now);
-      return {
+export function createIssuesSubgraph(deps: SliceDeps) {
+  return createSubgraph<Context>(deps, {
+    resolvers: issuesResolvers,
+    context: ({ viewer, request }) => ({
+      viewer,
+      request,
+      issues: createIssuesService({
+        db: deps.db,
         viewer,
-        issues: createIssuesService({ db, viewer, loaders, directory: deps.directory, now: deps.now, maxPageSize: deps.maxPageSize }),
-      };
-    },
-    async ready() {
-      await deps.ping();
-      await deps.directory.current();
-      return { database: 'ok', directory: 'ok' };
-    },
-    examples: issuesExamples,
-  };
+        loaders: createIssuesLoaders(deps.db, deps.directory, deps.now),
+        directory: deps.directory,
+        now: deps.now,
+        maxPageSize: deps.env.limits.maxPageSize,
+      }),
+    }),
+    ready: { directory: () => deps.directory.current() },
+  });
 }

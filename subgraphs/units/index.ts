@@ -1,3 +1,4 @@
-import { runSubgraph } from '../shared/run-subgraph.ts';
+import { runSlice } from '../../platform/start.ts';
+import { slices } from '../registry.ts';
 
-await runSubgraph('units');
+await runSlice('units', slices);

@@ -1,5 +1,5 @@
 import type { Db } from '../../db/client.ts';
-import { groupedLoader, keyedLoader } from '../shared/loaders.ts';
+import { groupedLoader, keyedLoader } from '../../platform/loaders.ts';
 import { enterpriseStore, referenceStore, unitStore } from './store.ts';
 
 export type UnitsLoaders = ReturnType<typeof createUnitsLoaders>;

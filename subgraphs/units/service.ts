@@ -1,32 +1,32 @@
 /**
- * Rules and permissions of the units subgraph. The only caller of its data access; resolvers only
- * parse arguments and map rows.
- *
- * Who may do what:
- * - reading the organisation (campaign, domains, units, districts): everyone, anonymous included;
- * - writing units: the command office only;
- * - reading enterprises: the command office, city-level units (they serve the whole city), district
- *   and function-zone units for enterprises in their district, and an enterprise for itself;
- * - writing enterprises: the command office and 市市场监管局, the registry's owner.
+ * The units slice's use cases: parse what the caller sent (input.ts), ask whether they may
+ * (access.ts), then read or write through the store in one transaction with its change record.
+ * Resolvers call only this; this is the only caller of the store.
  */
-import { Role, requireRole, requireSignedIn, type Viewer } from '../shared/auth.ts';
-import { errors, type Bilingual } from '../shared/errors.ts';
-import { text } from '../shared/validation.ts';
-import { decodeCursor, decodeIntegerCursor, pageSize, toConnection, type PageArgs } from '../shared/pagination.ts';
-import { creditCodeProblem, creditCodeProblemMessages, normalizeCreditCode } from '../shared/credit-code.ts';
+import type { RequestContext } from '../../platform/subgraph.ts';
+import type { Viewer } from '../../platform/auth.ts';
+import { errors, type Bilingual } from '../../platform/errors.ts';
+import { parseInput } from '../../platform/input.ts';
+import { decodeCursor, decodeIntegerCursor, pageSize, toConnection, type PageArgs } from '../../platform/pagination.ts';
+import { normalizeCreditCode } from '../../platform/credit-code.ts';
 import { sqlState, SqlState, type Db, type Queryable } from '../../db/client.ts';
-import { COMMAND_OFFICE_CODE, ENTERPRISE_REGISTRY_OWNER_CODE } from '../../db/reference/organisation.ts';
-import type { UnitsLoaders } from './loaders.ts';
+import { COMMAND_OFFICE_CODE } from '../../db/reference/organisation.ts';
+import { canSeeEnterprise, createUnitsAccess } from './access.ts';
 import {
-  changeStore,
-  enterpriseStore,
-  referenceStore,
-  unitStore,
-  type EnterpriseQuery,
-  type EnterpriseRow,
-  type UnitQuery,
-  type UnitRow,
-} from './store.ts';
+  archiveReason,
+  createUnitInput,
+  enterpriseFilter,
+  unitFilter,
+  updateUnitInput,
+  upsertEnterpriseInput,
+  type CreateUnitInput,
+} from './input.ts';
+import type { UnitsLoaders } from './loaders.ts';
+import { changeStore, enterpriseStore, referenceStore, unitStore, type UnitRow } from './store.ts';
+
+export interface Context extends RequestContext {
+  units: UnitsService;
+}
 
 export interface UnitsServiceDeps {
   db: Db;
@@ -35,97 +35,14 @@ export interface UnitsServiceDeps {
   maxPageSize: number;
 }
 
-export interface CreateUnitInput {
-  code: string;
-  name: string;
-  kind: UnitRow['kind'];
-  level: UnitRow['level'];
-  domainCode?: string | null;
-  districtCode?: string | null;
-  parentId?: string | null;
-  aliases?: string[] | null;
-}
-
-export type UpdateUnitInput = Partial<Omit<CreateUnitInput, 'code'>> & { expectedVersion?: number | null };
-
-export interface UpsertEnterpriseInput {
-  creditCode: string;
-  name: string;
-  districtCode: string;
-  industryCode: string;
-  sizeClass: EnterpriseRow['sizeClass'];
-  expectedVersion?: number | null;
-}
-
 const UNIT = { zh: '单位', en: 'Unit' };
-const MANAGE_UNITS: Bilingual = { zh: '管理单位目录（仅市指挥部办公室）', en: 'manage the unit directory (command office only)' };
-const UNIT_CODE = /^[A-Z][A-Z0-9_]{1,63}$/;
-const INDUSTRY_CODE = /^([A-T])(\d{2}(\d{1,2})?)?$/;
-const MAX_NAME_LENGTH = 120;
-
-/** What a viewer may see of the enterprise directory. */
-type EnterpriseScope = { kind: 'all' } | { kind: 'district'; districtCode: string } | { kind: 'self'; creditCode: string } | { kind: 'none' };
-
-function cleanAliases(aliases: string[] | null | undefined): string[] {
-  return [...new Set((aliases ?? []).map((alias) => alias.trim()).filter(Boolean))];
-}
 
 function snapshot(row: object): Record<string, unknown> {
   return JSON.parse(JSON.stringify(row)) as Record<string, unknown>;
 }
 
 export function createUnitsService({ db, viewer, loaders, maxPageSize }: UnitsServiceDeps) {
-  async function viewerUnit(): Promise<UnitRow | null> {
-    return viewer.unitId ? loaders.unitById.load(viewer.unitId) : null;
-  }
-
-  async function activeViewerUnit(): Promise<UnitRow> {
-    const unit = await viewerUnit();
-    if (!unit || unit.archivedAt) {
-      throw errors.forbidden({ zh: '令牌中的单位不存在或已归档', en: "The token's unit does not exist or is archived" });
-    }
-    return unit;
-  }
-
-  async function requireCommandOffice(action: Bilingual): Promise<void> {
-    requireRole(viewer, [Role.COMMAND_OFFICE], action);
-    await activeViewerUnit();
-  }
-
-  async function enterpriseScope(): Promise<EnterpriseScope> {
-    switch (viewer.role) {
-      case Role.COMMAND_OFFICE:
-        return { kind: 'all' };
-      case Role.ENTERPRISE:
-        return { kind: 'self', creditCode: viewer.enterprise! };
-      case Role.UNIT_ADMIN:
-      case Role.UNIT_STAFF: {
-        const unit = await viewerUnit();
-        if (!unit || unit.archivedAt) return { kind: 'none' };
-        // District and zone units serve the enterprises of their own district; city bureaus serve the city.
-        if (unit.level === 'CITY' && unit.kind !== 'DISTRICT' && unit.kind !== 'FUNCTION_ZONE') return { kind: 'all' };
-        return unit.districtCode ? { kind: 'district', districtCode: unit.districtCode } : { kind: 'none' };
-      }
-      default:
-        return { kind: 'none' };
-    }
-  }
-
-  function visible(scope: EnterpriseScope, row: EnterpriseRow): boolean {
-    if (scope.kind === 'all') return true;
-    if (scope.kind === 'district') return row.districtCode === scope.districtCode;
-    if (scope.kind === 'self') return row.creditCode === scope.creditCode;
-    return false;
-  }
-
-  async function requireEnterpriseReader(): Promise<EnterpriseScope> {
-    requireSignedIn(viewer);
-    const scope = await enterpriseScope();
-    if (scope.kind === 'none') {
-      throw errors.forbidden({ zh: '无权查看市场主体信息', en: 'You may not read the market-entity directory' });
-    }
-    return scope;
-  }
+  const access = createUnitsAccess(viewer, (id) => loaders.unitById.load(id));
 
   // Only an absent value means "none": an empty string is a code that names nothing.
   // Inside a transaction, look through it (`tx`): the embedded database has a single connection, so
@@ -157,16 +74,10 @@ export function createUnitsService({ db, viewer, loaders, maxPageSize }: UnitsSe
       });
     }
     if ((unit.kind === 'LEAD' || unit.kind === 'RESPONSIBLE') && !unit.domainCode) {
-      throw errors.badInput('domainCode', {
-        zh: '牵头单位和主责单位必须属于一个重点领域',
-        en: 'Lead and responsible units must belong to a domain',
-      });
+      throw errors.badInput('domainCode', { zh: '牵头单位和主责单位必须属于一个重点领域', en: 'Lead and responsible units must belong to a domain' });
     }
     if ((unit.kind === 'DISTRICT' || unit.kind === 'FUNCTION_ZONE') && !unit.districtCode) {
-      throw errors.badInput('districtCode', {
-        zh: '区(市)和功能区单位必须指明所在区(市)',
-        en: 'District and function-zone units must name their district',
-      });
+      throw errors.badInput('districtCode', { zh: '区(市)和功能区单位必须指明所在区(市)', en: 'District and function-zone units must name their district' });
     }
     await requireDomain(unit.domainCode, 'domainCode', tx);
     await requireDistrict(unit.districtCode, 'districtCode', tx);
@@ -197,14 +108,28 @@ export function createUnitsService({ db, viewer, loaders, maxPageSize }: UnitsSe
     throw error;
   }
 
+  function staleVersion(what: Bilingual, version: number): never {
+    throw errors.conflict(
+      { zh: `${what.zh}已被他人修改（当前版本 ${version}）`, en: `The ${what.en.toLowerCase()} changed meanwhile (now version ${version})` },
+      { currentVersion: version },
+    );
+  }
+
   const leadTaken = (domainCode: string | null | undefined): Bilingual => ({
     zh: `重点领域 ${domainCode} 已有牵头单位，请先调整原牵头单位`,
     en: `Domain ${domainCode} already has a lead unit; change that one first`,
   });
 
+  /** The unit, locked for the rest of the transaction; NOT_FOUND when the id names nothing. */
+  const lockUnit = async (tx: Queryable, id: string): Promise<UnitRow> => {
+    const current = await unitStore.lock(tx, id);
+    if (!current) throw errors.notFound(UNIT, id);
+    return current;
+  };
+
   return {
     viewer: () => viewer,
-    viewerUnit,
+    viewerUnit: () => access.viewerUnit(),
 
     // ---- reference data (public) ----
     async campaign() {
@@ -238,7 +163,8 @@ export function createUnitsService({ db, viewer, loaders, maxPageSize }: UnitsSe
       }
       return args.id ? loaders.unitById.load(args.id) : loaders.unitByCode.load(args.code!);
     },
-    async units(filter: UnitQuery, page: PageArgs) {
+    async units(rawFilter: unknown, page: PageArgs) {
+      const filter = parseInput(unitFilter, rawFilter ?? {});
       const size = pageSize(page.first, maxPageSize);
       const after = page.after ? decodeIntegerCursor(page.after) : null;
       const rows = await unitStore.page(db, filter, size + 1, after);
@@ -247,13 +173,12 @@ export function createUnitsService({ db, viewer, loaders, maxPageSize }: UnitsSe
     },
     domainUnits: (domainCode: string) => loaders.activeUnitsByDomain.load(domainCode),
     async leadUnit(domainCode: string) {
-      const unitsOfDomain = await loaders.activeUnitsByDomain.load(domainCode);
-      const lead = unitsOfDomain.find((unit) => unit.kind === 'LEAD');
+      const lead = (await loaders.activeUnitsByDomain.load(domainCode)).find((unit) => unit.kind === 'LEAD');
       if (!lead) throw errors.serviceUnavailable({ zh: `重点领域 ${domainCode} 缺少牵头单位`, en: `Domain ${domainCode} has no lead unit` });
       return lead;
     },
     async unitChanges(unitId: string, page: PageArgs) {
-      await requireCommandOffice({ zh: '查看单位变更记录', en: "read a unit's change history" });
+      await access.authorize('READ_UNIT_CHANGES');
       const size = pageSize(page.first, maxPageSize);
       const after = page.after ? decodeIntegerCursor(page.after) : null;
       const rows = await changeStore.page(db, 'unit', unitId, size + 1, after);
@@ -261,28 +186,16 @@ export function createUnitsService({ db, viewer, loaders, maxPageSize }: UnitsSe
     },
 
     // ---- units (command office writes) ----
-    async createUnit(input: CreateUnitInput) {
-      await requireCommandOffice(MANAGE_UNITS);
-      const code = input.code.trim();
-      if (!UNIT_CODE.test(code)) {
-        throw errors.badInput('code', {
-          zh: '单位代码须为大写英文字母开头，由大写字母、数字和下划线组成（2–64 位）',
-          en: 'A unit code is 2–64 upper-case letters, digits or underscores, starting with a letter',
-        });
-      }
-      const unit = {
-        ...input,
-        code,
-        name: text('name', input.name, { zh: '单位名称', en: 'Unit name' }, MAX_NAME_LENGTH),
-        aliases: cleanAliases(input.aliases),
-      };
+    async createUnit(rawInput: unknown) {
+      await access.authorize('CREATE_UNIT');
+      const unit = parseInput(createUnitInput, rawInput);
       return db
         .transaction(async (tx) => {
           await validateUnitShape(tx, unit);
           const row = await unitStore.insert(tx, {
             code: unit.code,
             name: unit.name,
-            aliases: unit.aliases,
+            aliases: unit.aliases ?? [],
             kind: unit.kind,
             level: unit.level,
             domainCode: unit.domainCode ?? null,
@@ -296,37 +209,32 @@ export function createUnitsService({ db, viewer, loaders, maxPageSize }: UnitsSe
           uniqueConflict(
             error,
             unit.kind === 'LEAD'
-              ? { zh: `单位代码 ${code} 已存在，或${leadTaken(unit.domainCode).zh}`, en: `Unit code ${code} exists, or ${leadTaken(unit.domainCode).en}` }
-              : { zh: `单位代码已存在：${code}`, en: `Unit code already exists: ${code}` },
+              ? { zh: `单位代码 ${unit.code} 已存在，或${leadTaken(unit.domainCode).zh}`, en: `Unit code ${unit.code} exists, or ${leadTaken(unit.domainCode).en}` }
+              : { zh: `单位代码已存在：${unit.code}`, en: `Unit code already exists: ${unit.code}` },
           ),
         );
     },
 
-    async updateUnit(id: string, input: UpdateUnitInput) {
-      await requireCommandOffice(MANAGE_UNITS);
+    async updateUnit(id: string, rawInput: unknown) {
+      await access.authorize('UPDATE_UNIT');
+      const input = parseInput(updateUnitInput, rawInput);
       return db
         .transaction(async (tx) => {
-          const current = await unitStore.lock(tx, id);
-          if (!current) throw errors.notFound(UNIT, id);
-          if (current.archivedAt) throw errors.invalidTransition({ zh: '单位已归档，不能修改', en: 'The unit is archived and cannot be changed' }, 'ARCHIVED');
-          if (input.expectedVersion != null && input.expectedVersion !== current.version) {
-            throw errors.conflict(
-              { zh: `单位已被他人修改（当前版本 ${current.version}）`, en: `The unit changed meanwhile (now version ${current.version})` },
-              { currentVersion: current.version },
-            );
-          }
+          const current = await lockUnit(tx, id);
+          await access.authorize('UPDATE_UNIT', current);
+          if (input.expectedVersion != null && input.expectedVersion !== current.version) staleVersion(UNIT, current.version);
           if (current.kind === 'COMMAND_OFFICE' && input.kind && input.kind !== 'COMMAND_OFFICE') {
             throw errors.badInput('kind', { zh: '市指挥部办公室的类别不能修改', en: "The command office's kind cannot change" });
           }
           const next = {
             id,
-            name: input.name === undefined ? current.name : text('name', input.name, { zh: '单位名称', en: 'Unit name' }, MAX_NAME_LENGTH),
+            name: input.name ?? current.name,
             kind: input.kind ?? current.kind,
             level: input.level ?? current.level,
             domainCode: input.domainCode === undefined ? current.domainCode : input.domainCode,
             districtCode: input.districtCode === undefined ? current.districtCode : input.districtCode,
             parentId: input.parentId === undefined ? current.parentId : input.parentId,
-            aliases: input.aliases === undefined || input.aliases === null ? current.aliases : cleanAliases(input.aliases),
+            aliases: input.aliases ?? current.aliases,
           };
           // The command office keeps its kind, but its domain, district and parent are checked like any unit's.
           await validateUnitShape(tx, next, { isCommandOffice: current.kind === 'COMMAND_OFFICE' });
@@ -339,13 +247,12 @@ export function createUnitsService({ db, viewer, loaders, maxPageSize }: UnitsSe
         .catch((error: unknown) => uniqueConflict(error, leadTaken(input.domainCode)));
     },
 
-    async archiveUnit(id: string, reason: string) {
-      await requireCommandOffice(MANAGE_UNITS);
-      const why = text('reason', reason, { zh: '归档原因', en: 'Reason' }, MAX_NAME_LENGTH);
+    async archiveUnit(id: string, rawReason: unknown) {
+      await access.authorize('ARCHIVE_UNIT');
+      const why = parseInput(archiveReason, rawReason, 'reason');
       return db.transaction(async (tx) => {
-        const current = await unitStore.lock(tx, id);
-        if (!current) throw errors.notFound(UNIT, id);
-        if (current.archivedAt) throw errors.invalidTransition({ zh: '单位已归档', en: 'The unit is already archived' }, 'ARCHIVED');
+        const current = await lockUnit(tx, id);
+        await access.authorize('ARCHIVE_UNIT', current);
         if (current.kind === 'COMMAND_OFFICE' || current.code === COMMAND_OFFICE_CODE) {
           throw errors.invalidTransition({ zh: '市指挥部办公室不能归档', en: 'The command office cannot be archived' }, 'ACTIVE');
         }
@@ -364,18 +271,19 @@ export function createUnitsService({ db, viewer, loaders, maxPageSize }: UnitsSe
 
     // ---- enterprises ----
     async enterprise(rawCode: string) {
-      const scope = await requireEnterpriseReader();
+      const scope = await access.enterpriseScope();
       const row = await loaders.enterpriseByCode.load(normalizeCreditCode(rawCode));
-      return row && visible(scope, row) ? row : null;
+      return row && canSeeEnterprise(scope, row) ? row : null;
     },
     /** For `_entities`: null when the caller may not see it, without failing the whole plan. */
     async enterpriseReference(code: string) {
-      const scope = viewer.role === 'ANONYMOUS' ? ({ kind: 'none' } as const) : await enterpriseScope();
+      const scope = await access.enterpriseScopeOrNone();
       const row = await loaders.enterpriseByCode.load(code);
-      return row && visible(scope, row) ? row : null;
+      return row && canSeeEnterprise(scope, row) ? row : null;
     },
-    async enterprises(filter: Omit<EnterpriseQuery, 'onlyDistrict'>, page: PageArgs) {
-      const scope = await requireEnterpriseReader();
+    async enterprises(rawFilter: unknown, page: PageArgs) {
+      const scope = await access.enterpriseScope();
+      const filter = parseInput(enterpriseFilter, rawFilter ?? {});
       const size = pageSize(page.first, maxPageSize);
       const after = page.after ? String(decodeCursor(page.after, 1)[0]) : null;
       if (scope.kind === 'self') {
@@ -383,53 +291,31 @@ export function createUnitsService({ db, viewer, loaders, maxPageSize }: UnitsSe
         const rows = own && (!after || own.creditCode > after) ? [own] : [];
         return toConnection(rows, size, (row) => [row.creditCode], async () => (own ? 1 : 0), after !== null);
       }
-      const query: EnterpriseQuery = { ...filter, onlyDistrict: scope.kind === 'district' ? scope.districtCode : null };
+      const query = { ...filter, onlyDistrict: scope.kind === 'district' ? scope.districtCode : null };
       const rows = await enterpriseStore.page(db, query, size + 1, after);
       return toConnection(rows, size, (row) => [row.creditCode], () => enterpriseStore.count(db, query), after !== null);
     },
-    async upsertEnterprise(input: UpsertEnterpriseInput) {
-      requireSignedIn(viewer);
-      const isRegistryOwner =
-        (viewer.role === Role.UNIT_ADMIN || viewer.role === Role.UNIT_STAFF) &&
-        (await viewerUnit())?.code === ENTERPRISE_REGISTRY_OWNER_CODE;
-      if (viewer.role === Role.COMMAND_OFFICE) await activeViewerUnit();
-      else if (!isRegistryOwner || (await viewerUnit())?.archivedAt) {
-        throw errors.forbidden({
-          zh: '只有市指挥部办公室和市市场监管局可以登记市场主体',
-          en: 'Only the command office and 市市场监管局 may write the market-entity registry',
-        });
-      }
-      const creditCode = normalizeCreditCode(input.creditCode);
-      const problem = creditCodeProblem(creditCode);
-      if (problem) throw errors.badInput('creditCode', creditCodeProblemMessages[problem]);
-      const name = text('name', input.name, { zh: '企业名称', en: 'Enterprise name' }, MAX_NAME_LENGTH);
+    async upsertEnterprise(rawInput: unknown) {
+      await access.authorize('WRITE_ENTERPRISE');
+      const input = parseInput(upsertEnterpriseInput, rawInput);
       await requireDistrict(input.districtCode, 'districtCode');
-      const industryCode = input.industryCode.trim().toUpperCase();
-      if (!INDUSTRY_CODE.test(industryCode) || !(await loaders.industryByCode.load(industryCode.slice(0, 1)))) {
-        throw errors.badInput('industryCode', {
-          zh: '行业代码须符合 GB/T 4754-2017，如 C、C13 或 C131',
-          en: 'The industry code must follow GB/T 4754-2017, e.g. C, C13 or C131',
-        });
+      if (!(await loaders.industryByCode.load(input.industryCode.slice(0, 1)))) {
+        throw errors.badInput('industryCode', { zh: '行业代码须符合 GB/T 4754-2017，如 C、C13 或 C131', en: 'The industry code must follow GB/T 4754-2017, e.g. C, C13 or C131' });
       }
-      const values = { creditCode, name, districtCode: input.districtCode, industryCode, sizeClass: input.sizeClass };
+      const { expectedVersion, ...values } = input;
       return db.transaction(async (tx) => {
-        const current = await enterpriseStore.lock(tx, creditCode);
+        const current = await enterpriseStore.lock(tx, values.creditCode);
         if (!current) {
-          if (input.expectedVersion != null) throw errors.notFound({ zh: '市场主体', en: 'Enterprise' }, creditCode);
+          if (expectedVersion != null) throw errors.notFound({ zh: '市场主体', en: 'Enterprise' }, values.creditCode);
           const created = await enterpriseStore.insert(tx, values);
           if (!created) throw errors.conflict({ zh: '该市场主体刚被他人登记，请重试', en: 'Someone registered this entity meanwhile; retry' });
-          await recordChange(tx, 'enterprise', creditCode, 'create', null, created);
+          await recordChange(tx, 'enterprise', values.creditCode, 'create', null, created);
           return created;
         }
-        if (input.expectedVersion != null && input.expectedVersion !== current.version) {
-          throw errors.conflict(
-            { zh: `市场主体已被他人修改（当前版本 ${current.version}）`, en: `The entity changed meanwhile (now version ${current.version})` },
-            { currentVersion: current.version },
-          );
-        }
+        if (expectedVersion != null && expectedVersion !== current.version) staleVersion({ zh: '市场主体', en: 'Entity' }, current.version);
         // Sample rows become real the moment the registry owner confirms them.
-        const updated = await enterpriseStore.update(tx, creditCode, { ...values, sample: false });
-        await recordChange(tx, 'enterprise', creditCode, 'update', current, updated);
+        const updated = await enterpriseStore.update(tx, values.creditCode, { ...values, sample: false });
+        await recordChange(tx, 'enterprise', values.creditCode, 'update', current, updated);
         return updated;
       });
     },

@@ -4,7 +4,8 @@
  */
 import { and, asc, eq, gt, ilike, inArray, isNull, or, sql, type SQL } from 'drizzle-orm';
 import { escapeLike, rowsOf, type Queryable } from '../../db/client.ts';
-import { isUuid } from '../shared/validation.ts';
+import { isUuid } from '../../platform/input.ts';
+import type { Db } from '../../db/client.ts';
 import {
   campaigns,
   campaignSteps,
@@ -25,12 +26,19 @@ export type DomainRow = typeof domains.$inferSelect;
 export type DistrictRow = typeof districts.$inferSelect;
 export type EnterpriseRow = typeof enterprises.$inferSelect;
 export type ChangeRow = typeof changeLog.$inferSelect;
+export type CampaignRow = typeof campaigns.$inferSelect;
+export type StepRow = typeof campaignSteps.$inferSelect;
+export type EnvironmentRow = typeof environments.$inferSelect;
+export type ProblemSourceRow = typeof problemSources.$inferSelect;
+export type ObserverTeamRow = typeof observerTeams.$inferSelect;
+export type IndustryRow = typeof industries.$inferSelect;
 
 export interface UnitQuery {
   kind?: UnitRow['kind'] | null;
   level?: UnitRow['level'] | null;
   domainCode?: string | null;
   districtCode?: string | null;
+  /** Already checked and trimmed (input.ts). */
   search?: string | null;
   includeArchived?: boolean | null;
 }
@@ -42,8 +50,8 @@ function unitConditions(filter: UnitQuery): SQL[] {
   if (filter.level) conditions.push(eq(units.level, filter.level));
   if (filter.domainCode) conditions.push(eq(units.domainCode, filter.domainCode));
   if (filter.districtCode) conditions.push(eq(units.districtCode, filter.districtCode));
-  if (filter.search?.trim()) {
-    const pattern = `%${escapeLike(filter.search.trim())}%`;
+  if (filter.search) {
+    const pattern = `%${escapeLike(filter.search)}%`;
     conditions.push(
       or(
         ilike(units.name, pattern),
@@ -161,7 +169,7 @@ function enterpriseConditions(filter: EnterpriseQuery): SQL[] {
   if (filter.districtCode) conditions.push(eq(enterprises.districtCode, filter.districtCode));
   if (filter.onlyDistrict) conditions.push(eq(enterprises.districtCode, filter.onlyDistrict));
   if (filter.sizeClass) conditions.push(eq(enterprises.sizeClass, filter.sizeClass));
-  if (filter.search?.trim()) conditions.push(ilike(enterprises.name, `%${escapeLike(filter.search.trim())}%`));
+  if (filter.search) conditions.push(ilike(enterprises.name, `%${escapeLike(filter.search)}%`));
   return conditions;
 }
 
@@ -216,3 +224,52 @@ export const changeStore = {
     return row?.n ?? 0;
   },
 };
+
+/** `excluded.<column>` for every listed column, for ON CONFLICT … DO UPDATE. */
+function excluded(...columns: string[]) {
+  return Object.fromEntries(columns.map((column) => [column, sql.raw(`excluded."${column.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)}"`)]));
+}
+
+/** The plan's structure as rows, ready for `referenceStore.apply`. */
+export interface ReferenceRows {
+  campaign: typeof campaigns.$inferInsert;
+  steps: (typeof campaignSteps.$inferInsert)[];
+  deadlines: (typeof stepDeadlines.$inferInsert)[];
+  environments: (typeof environments.$inferInsert)[];
+  problemSources: (typeof problemSources.$inferInsert)[];
+  observerTeams: (typeof observerTeams.$inferInsert)[];
+  industries: (typeof industries.$inferInsert)[];
+  districts: (typeof districts.$inferInsert)[];
+  domains: (typeof domains.$inferInsert)[];
+  units: (typeof units.$inferInsert & { id: string })[];
+}
+
+/**
+ * Upserts the plan's own text (so a corrected transcription ships with the next release) and
+ * inserts the units that are missing — never updates them: the command office edits units through
+ * the API, and a restart must never undo its edits.
+ */
+export async function applyReference(db: Db, rows: ReferenceRows): Promise<void> {
+  await db.transaction(async (tx) => {
+    await tx.insert(campaigns).values(rows.campaign).onConflictDoUpdate({ target: campaigns.code, set: excluded('name', 'startsOn', 'endsOn', 'commandOfficeName', 'goals') });
+    await tx.insert(campaignSteps).values(rows.steps).onConflictDoUpdate({ target: campaignSteps.code, set: excluded('position', 'name', 'aliases', 'throughout', 'notes') });
+    if (rows.deadlines.length) await tx.insert(stepDeadlines).values(rows.deadlines).onConflictDoNothing();
+    await tx.insert(environments).values(rows.environments).onConflictDoUpdate({ target: environments.code, set: excluded('position', 'name', 'action', 'targets') });
+    await tx.insert(problemSources).values(rows.problemSources).onConflictDoUpdate({ target: problemSources.code, set: excluded('position', 'name') });
+    await tx.insert(observerTeams).values(rows.observerTeams).onConflictDoUpdate({ target: observerTeams.code, set: excluded('position', 'name', 'firstIntake') });
+    await tx.insert(industries).values(rows.industries).onConflictDoUpdate({ target: industries.code, set: excluded('name') });
+    await tx.insert(districts).values(rows.districts).onConflictDoUpdate({ target: districts.code, set: excluded('position', 'name', 'kind', 'aliases') });
+    await tx.insert(domains).values(rows.domains).onConflictDoUpdate({ target: domains.code, set: excluded('position', 'name') });
+    // Only the missing ones, in plan order, so seeded units take the first positions and restarts
+    // do not burn through the position sequence.
+    const present = new Set((await tx.select({ id: units.id }).from(units)).map((row) => row.id));
+    const missing = rows.units.filter((unit) => !present.has(unit.id));
+    if (missing.length) await tx.insert(units).values(missing).onConflictDoNothing();
+  });
+}
+
+/** Sample enterprises: inserted once, never over a real row. Returns how many were new. */
+export async function insertSampleEnterprises(db: Queryable, rows: (typeof enterprises.$inferInsert)[]): Promise<number> {
+  const inserted = await db.insert(enterprises).values(rows).onConflictDoNothing({ target: enterprises.creditCode }).returning({ code: enterprises.creditCode });
+  return inserted.length;
+}

@@ -2,7 +2,7 @@
  * Shorthands for issue tests: the GraphQL documents of the contract and callers by role.
  */
 import { unitIdForCode } from '../../db/reference/organisation.ts';
-import { sampleCreditCode } from '../../subgraphs/units/sample-data.ts';
+import { sampleCreditCode } from '../../db/reference/organisation.ts';
 import type { Caller, TestPlatform } from './platform.ts';
 
 export const ISSUE_FIELDS = /* GraphQL */ `

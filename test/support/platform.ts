@@ -3,8 +3,10 @@
  * returns `query(doc, { as })` against the gateway, `querySubgraph(name, …)` against one subgraph
  * directly (as a bureau frontend does), and `stop()`.
  */
-import { signToken, type Role } from '../../subgraphs/shared/auth.ts';
-import { DEVELOPMENT_JWT_SECRET, loadEnv } from '../../subgraphs/shared/env.ts';
+import { signToken, type Role } from '../../platform/auth.ts';
+import { DEVELOPMENT_JWT_SECRET, loadEnv } from '../../platform/env.ts';
+import { createLogger } from '../../platform/log.ts';
+import { slices as registeredSlices } from '../../subgraphs/registry.ts';
 import { unitIdForCode } from '../../db/reference/organisation.ts';
 import { startPlatform, type Platform, type PlatformOptions } from '../../gateway/platform.ts';
 import { createTestDatabase, type TestDatabase } from './database.ts';
@@ -70,11 +72,11 @@ export async function startTestPlatform(
   try {
     platform = await startPlatform({
       ...options,
-      env: loadEnv({ LOAD_SAMPLE_DATA: 'false', ...options.env }),
+      env: loadEnv({ LOAD_SAMPLE_DATA: 'false', ...options.env }, options.slices ?? registeredSlices),
       database: database.handle,
       ephemeralPorts: true,
-      // Unexpected errors are a bug: show them; the rest of the platform's chatter stays quiet.
-      log: options.log ?? ((message) => { if (message.includes('unexpected error')) console.error(message); }),
+      // Unexpected errors are a bug: show them; the rest of the platform's lines stay quiet.
+      logger: options.logger ?? createLogger({ level: 'error' }),
     });
   } catch (error) {
     await database.drop();

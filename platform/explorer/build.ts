@@ -6,7 +6,7 @@ import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const root = join(here, '../../..');
+const root = join(here, '../..');
 export const outDir = join(root, '.build/explorer');
 
 /** Files whose change makes a built bundle stale. */

@@ -1,17 +1,20 @@
 /** Graceful shutdown: finish in-flight requests, close the database, then exit. A second signal forces it. */
-export function stopOnSignals(stop: () => Promise<void>, log: (message: string) => void = console.log): void {
+import type { Logger } from './log.ts';
+
+export function stopOnSignals(stop: () => Promise<void>, logger: Logger): void {
   let stopping = false;
   const onSignal = (signal: NodeJS.Signals) => {
     if (stopping) process.exit(1);
     stopping = true;
-    log(`${signal}: stopping…`);
+    logger.info({ signal }, `${signal}: stopping…`);
     stop().then(
       () => {
-        log('已停止 / stopped cleanly');
+        logger.info('已停止 / stopped cleanly');
+        logger.flush?.();
         process.exit(0);
       },
       (error: unknown) => {
-        console.error(error);
+        logger.fatal({ err: error }, 'stop failed');
         process.exit(1);
       },
     );

@@ -11,7 +11,7 @@ export interface PageArgs {
   after?: string | null;
 }
 
-export interface Connection<T> {
+export interface Connection<T = unknown> {
   edges: { cursor: string; node: T }[];
   pageInfo: { hasNextPage: boolean; hasPreviousPage: boolean; startCursor: string | null; endCursor: string | null };
   /** A function so the COUNT(*) runs only when a client asks for it (graphql-js calls it). */

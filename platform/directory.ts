@@ -6,6 +6,9 @@
  */
 import { errors } from './errors.ts';
 
+/** The slice that owns the organisation: every other slice reads the directory from its API. */
+export const DIRECTORY_SLICE = 'units';
+
 export interface DirectoryUnit {
   id: string;
   code: string;
@@ -111,13 +114,14 @@ async function fetchDirectory(url: string, timeoutMs: number): Promise<Directory
 }
 
 /** Reads the directory from the units subgraph at `url`, cached for `ttlMs`. */
-export function remoteDirectory(options: { url: string; ttlMs: number; timeoutMs?: number; now?: () => number }): DirectorySource {
+export function remoteDirectory(options: { url: string | (() => string); ttlMs: number; timeoutMs?: number; now?: () => number }): DirectorySource {
+  const url = typeof options.url === 'function' ? options.url : () => options.url as string;
   const now = options.now ?? Date.now;
   let cached: { directory: Directory; at: number } | undefined;
   let loading: Promise<Directory> | undefined;
 
   const load = (): Promise<Directory> =>
-    (loading ??= fetchDirectory(options.url, options.timeoutMs ?? 5_000)
+    (loading ??= fetchDirectory(url(), options.timeoutMs ?? 5_000)
       .then((directory) => {
         cached = { directory, at: now() };
         return directory;

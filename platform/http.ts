@@ -7,20 +7,26 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { HeaderMap, type ApolloServer, type BaseContext } from '@apollo/server';
 import { ErrorCode } from './errors.ts';
+import { REQUEST_ID_HEADER, requestIdOf, type Logger, type RequestRecord } from './log.ts';
 
 export type RequestHandler = (req: http.IncomingMessage, res: http.ServerResponse) => boolean;
 
-export interface HttpServiceOptions<TContext extends BaseContext> {
+/** What the HTTP front needs of a gateway or subgraph: its Apollo Server, context and readiness. */
+export interface GraphQLService<TContext extends BaseContext> {
   name: string;
   apollo: ApolloServer<TContext>;
-  context: (req: http.IncomingMessage) => Promise<TContext>;
+  context(req: http.IncomingMessage, request: RequestRecord): Promise<TContext>;
+  /** Resolves when the service can do its work; rejects with the reason otherwise. */
+  ready(): Promise<Record<string, string>>;
+}
+
+export interface HttpServiceOptions<TContext extends BaseContext> {
+  service: GraphQLService<TContext>;
   port: number;
   host?: string;
   maxRequestBytes: number;
-  /** Resolves when the service can do its work; rejects with the reason otherwise. */
-  ready: () => Promise<Record<string, string>>;
   explorer?: RequestHandler;
-  log?: (message: string) => void;
+  logger: Logger;
 }
 
 export interface RunningService {
@@ -80,11 +86,14 @@ function parseJsonBody(text: string, contentType: string | undefined): unknown {
 export async function startHttpService<TContext extends BaseContext>(
   options: HttpServiceOptions<TContext>,
 ): Promise<RunningService> {
-  const { apollo, maxRequestBytes } = options;
+  const { service, maxRequestBytes } = options;
+  const { apollo } = service;
+  const name = service.name;
+  const logger = options.logger.child({ service: name });
   await apollo.start();
   let closing = false;
 
-  const handleGraphQL = async (req: http.IncomingMessage, res: http.ServerResponse, search: string) => {
+  const handleGraphQL = async (req: http.IncomingMessage, res: http.ServerResponse, search: string, record: RequestRecord) => {
     let body: unknown;
     try {
       body = parseJsonBody(await readBody(req, maxRequestBytes), req.headers['content-type']);
@@ -107,7 +116,7 @@ export async function startHttpService<TContext extends BaseContext>(
     }
     const response = await apollo.executeHTTPGraphQLRequest({
       httpGraphQLRequest: { method: req.method!.toUpperCase(), headers, search, body },
-      context: () => options.context(req),
+      context: () => service.context(req, record),
     });
     for (const [key, value] of response.headers) res.setHeader(key, value);
     res.statusCode = response.status ?? 200;
@@ -121,37 +130,59 @@ export async function startHttpService<TContext extends BaseContext>(
 
   const server = http.createServer((req, res) => {
     if (closing) res.setHeader('connection', 'close');
+    const started = performance.now();
+    const id = requestIdOf(req);
+    const record: RequestRecord = { id, log: logger.child({ requestId: id }), subgraphCalls: [] };
+    res.setHeader(REQUEST_ID_HEADER, id);
     // A keep-alive connection that was busy when the stop began is closed as soon as it is idle.
     res.on('finish', () => {
       if (closing) server.closeIdleConnections();
     });
     const url = new URL(req.url ?? '/', 'http://localhost');
+    let graphql = false;
+    res.on('finish', () => {
+      // One line per GraphQL request: what was asked, how long it took, how it ended.
+      if (!graphql) return;
+      record.log.info(
+        {
+          method: req.method,
+          status: res.statusCode,
+          ms: Math.round((performance.now() - started) * 10) / 10,
+          operation: record.operation ?? null,
+          outcome: record.outcome ?? (res.statusCode < 400 ? 'ok' : `HTTP_${res.statusCode}`),
+          ...(record.subgraphCalls.length ? { subgraphCalls: record.subgraphCalls } : {}),
+        },
+        'request',
+      );
+    });
     const route = async () => {
       if (req.method === 'GET' && url.pathname === '/health') {
-        sendJson(res, closing ? 503 : 200, { status: closing ? 'stopping' : 'ok', service: options.name });
+        sendJson(res, closing ? 503 : 200, { status: closing ? 'stopping' : 'ok', service: name });
         return;
       }
       if (req.method === 'GET' && url.pathname === '/ready') {
         if (closing) {
-          sendJson(res, 503, { status: 'stopping', service: options.name });
+          sendJson(res, 503, { status: 'stopping', service: name });
           return;
         }
         try {
-          sendJson(res, 200, { status: 'ready', service: options.name, checks: await options.ready() });
+          sendJson(res, 200, { status: 'ready', service: name, checks: await service.ready() });
         } catch (error) {
-          sendJson(res, 503, { status: 'not ready', service: options.name, reason: (error as Error).message });
+          sendJson(res, 503, { status: 'not ready', service: name, reason: (error as Error).message });
         }
         return;
       }
       if (options.explorer?.(req, res)) return;
       if (url.pathname === '/' || url.pathname === '/graphql') {
-        await handleGraphQL(req, res, url.search);
+        graphql = true;
+        await handleGraphQL(req, res, url.search, record);
         return;
       }
       sendJson(res, 404, codedBody(ErrorCode.NOT_FOUND, '没有这个地址', 'No such path'));
     };
     route().catch((error: unknown) => {
-      options.log?.(`[${options.name}] ${(error as Error).stack ?? String(error)}`);
+      record.outcome = 'INTERNAL_SERVER_ERROR';
+      record.log.error({ err: error }, 'request failed');
       if (!res.headersSent) sendJson(res, 500, codedBody('INTERNAL_SERVER_ERROR', '服务器内部错误', 'Internal server error'));
       else res.end();
     });
@@ -165,7 +196,7 @@ export async function startHttpService<TContext extends BaseContext>(
   const port = (server.address() as AddressInfo).port;
 
   return {
-    name: options.name,
+    name,
     port,
     url: `http://localhost:${port}/`,
     async close() {

@@ -1,6 +1,9 @@
 /**
- * The one place that reads process.env. Everything else receives a validated
- * `PlatformEnv` so a misconfigured deployment fails at start, not mid-request.
+ * The one place that reads process.env. Everything else receives a validated `PlatformEnv`, so a
+ * misconfigured deployment fails at start, not mid-request.
+ *
+ * It knows no slice by name: ports and URLs are derived from the slices it is given (the registry's
+ * names and default ports), as `<NAME>_PORT` and `<NAME>_URL`.
  */
 import path from 'node:path';
 
@@ -16,6 +19,18 @@ export interface AuthEnv {
   audience?: string;
 }
 
+/** What the environment needs to know of a slice: its name and the port it listens on by default. */
+export interface SlicePort {
+  name: string;
+  port: number;
+}
+
+export interface SubgraphAddress {
+  port: number;
+  /** Where the gateway (and other slices) reach it. */
+  url: string;
+}
+
 export interface PlatformEnv {
   production: boolean;
   /** postgres.js connection string; absent → embedded PGlite under `dataDir`. */
@@ -24,8 +39,11 @@ export interface PlatformEnv {
   /** Load the clearly-marked sample data on start (default: only on the embedded database). */
   loadSampleData: boolean;
   auth: AuthEnv;
-  ports: { gateway: number; units: number; issues: number };
-  subgraphUrls: { units: string; issues: string };
+  /** `PORT`: the port of the one service a process runs alone (container platforms set it). */
+  port?: number;
+  gatewayPort: number;
+  /** Slice name → its port and URL. */
+  subgraphs: Record<string, SubgraphAddress>;
   limits: {
     subgraphTimeoutMs: number;
     maxQueryDepth: number;
@@ -34,6 +52,7 @@ export interface PlatformEnv {
   };
   /** How long a subgraph trusts its cached copy of the unit directory. */
   directoryTtlMs: number;
+  log: { level: string; pretty: boolean };
 }
 
 export class ConfigurationError extends Error {
@@ -60,8 +79,7 @@ function flag(source: Source, key: string): boolean | undefined {
   throw new ConfigurationError(`${key} must be true or false, got "${raw}"`);
 }
 
-function url(source: Source, key: string, fallback: string): string {
-  const raw = source[key] || fallback;
+function url(key: string, raw: string): string {
   try {
     new URL(raw);
   } catch {
@@ -70,7 +88,17 @@ function url(source: Source, key: string, fallback: string): string {
   return raw;
 }
 
-export function loadEnv(source: Source = process.env): PlatformEnv {
+function oneOf<T extends string>(source: Source, key: string, allowed: readonly T[], fallback: T): T {
+  const raw = source[key];
+  if (raw === undefined || raw === '') return fallback;
+  if (!(allowed as readonly string[]).includes(raw)) throw new ConfigurationError(`${key} must be one of ${allowed.join(', ')}, got "${raw}"`);
+  return raw as T;
+}
+
+/** `issues` → `ISSUES`, `tax-relief` → `TAX_RELIEF`: the prefix of a slice's variables. */
+export const envPrefix = (name: string): string => name.toUpperCase().replace(/[^A-Z0-9]+/g, '_');
+
+export function loadEnv(source: Source = process.env, slices: readonly SlicePort[] = []): PlatformEnv {
   const production = source.NODE_ENV === 'production';
   const databaseUrl = source.DATABASE_URL || undefined;
   const auth: AuthEnv = {
@@ -79,25 +107,30 @@ export function loadEnv(source: Source = process.env): PlatformEnv {
     issuer: source.JWT_ISSUER || undefined,
     audience: source.JWT_AUDIENCE || undefined,
   };
-  if (auth.jwksUrl) url(source, 'JWT_JWKS_URL', auth.jwksUrl);
+  if (auth.jwksUrl) url('JWT_JWKS_URL', auth.jwksUrl);
   if (production) assertProductionKey(auth);
 
-  const ports = {
-    gateway: integer(source, 'GATEWAY_PORT', integer(source, 'PORT', 4000)),
-    units: integer(source, 'UNITS_PORT', 4001),
-    issues: integer(source, 'ISSUES_PORT', 4002),
-  };
+  // PORT_OFFSET moves every default port at once (a second copy of the platform on one machine).
+  const offset = integer(source, 'PORT_OFFSET', 0);
+  const template = source.SUBGRAPH_URL_TEMPLATE || 'http://127.0.0.1:{port}/graphql';
+  const subgraphs: Record<string, SubgraphAddress> = {};
+  for (const slice of slices) {
+    const prefix = envPrefix(slice.name);
+    const port = integer(source, `${prefix}_PORT`, slice.port + offset);
+    const fallback = template.replaceAll('{name}', slice.name).replaceAll('{port}', String(port));
+    subgraphs[slice.name] = { port, url: url(`${prefix}_URL`, source[`${prefix}_URL`] || fallback) };
+  }
+  const port = source.PORT ? integer(source, 'PORT', 0) : undefined;
+  const logFormat = oneOf(source, 'LOG_FORMAT', ['json', 'pretty', 'auto'], 'auto');
   return {
     production,
     databaseUrl,
     dataDir: path.resolve(source.DATA_DIR || '.data'),
     loadSampleData: flag(source, 'LOAD_SAMPLE_DATA') ?? !databaseUrl,
     auth,
-    ports,
-    subgraphUrls: {
-      units: url(source, 'UNITS_URL', `http://127.0.0.1:${ports.units}/graphql`),
-      issues: url(source, 'ISSUES_URL', `http://127.0.0.1:${ports.issues}/graphql`),
-    },
+    port,
+    gatewayPort: integer(source, 'GATEWAY_PORT', 4000 + offset),
+    subgraphs,
     limits: {
       subgraphTimeoutMs: integer(source, 'SUBGRAPH_TIMEOUT_MS', 10_000, 1),
       maxQueryDepth: integer(source, 'MAX_QUERY_DEPTH', 12, 2),
@@ -105,6 +138,11 @@ export function loadEnv(source: Source = process.env): PlatformEnv {
       maxRequestBytes: integer(source, 'MAX_REQUEST_BYTES', 1_000_000, 1024),
     },
     directoryTtlMs: integer(source, 'DIRECTORY_TTL_MS', 30_000),
+    log: {
+      level: oneOf(source, 'LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], 'info'),
+      // Pretty lines for a person at a terminal in development; JSON lines everywhere else.
+      pretty: logFormat === 'pretty' || (logFormat === 'auto' && !production && Boolean(process.stdout.isTTY)),
+    },
   };
 }
 

@@ -1,0 +1,33 @@
+/**
+ * The issues slice, as the registry knows it: the closed loop of problems and enterprise appeals
+ * (查摆问题 → 整治整改 → 销号), their deadlines, history and figures. Run by the command office,
+ * worked by every unit.
+ */
+import type { SliceDefinition } from '../../platform/subgraph.ts';
+import { issuesExamples } from './examples.ts';
+import { applyIssuesReferenceData } from './reference-data.ts';
+import { loadIssuesSampleData } from './sample-data.ts';
+import { createIssuesSubgraph } from './server.ts';
+
+export const issues: SliceDefinition = {
+  name: 'issues',
+  title: { zh: '问题', en: 'Issues' },
+  port: 4002,
+  build: createIssuesSubgraph,
+  referenceData: applyIssuesReferenceData,
+  sampleData: loadIssuesSampleData,
+  examples: issuesExamples,
+  mappers: {
+    Issue: './store.ts#IssueRow',
+    PublishedCase: './store.ts#IssueRow',
+    Deadline: './store.ts#DeadlineRow',
+    IssueEvent: './store.ts#EventRow',
+    DeadlineAlert: './store.ts#AlertRow',
+    CalendarYear: './store.ts#CalendarRow',
+    IssueStats: './store.ts#IssueStats',
+    Unit: './store.ts#UnitReference',
+    Domain: './store.ts#DomainReference',
+    Enterprise: './store.ts#EnterpriseReference',
+    District: './store.ts#DistrictReference',
+  },
+};

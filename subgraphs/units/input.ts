@@ -1,0 +1,96 @@
+/**
+ * What callers send to the units slice, as schemas: every argument is parsed here before the
+ * service uses it, and a refusal names the field in Chinese and English. (GraphQL has already
+ * checked types and enum values; these check what GraphQL cannot.)
+ */
+import { creditCode, searchText, text, uuid, z } from '../../platform/input.ts';
+import type { SizeClass, UnitKind, UnitLevel } from './schema-types.ts';
+
+const UNIT_CODE = /^[A-Z][A-Z0-9_]{1,63}$/;
+const INDUSTRY_CODE = /^([A-T])(\d{2}(\d{1,2})?)?$/;
+const MAX_NAME_LENGTH = 120;
+
+const enumValue = <T extends string>() => z.custom<T>((value) => typeof value === 'string');
+const name = (label: { zh: string; en: string }) => text(label, { max: MAX_NAME_LENGTH });
+/** An explicit null for a required text is the same mistake as an empty one. */
+const nullAsEmpty = <T extends z.ZodType>(schema: T) => z.preprocess((value) => (value === null ? '' : value), schema);
+
+const unitCode = z
+  .string()
+  .transform((value) => value.trim())
+  .refine((value) => UNIT_CODE.test(value), {
+    message: 'bad unit code',
+    params: {
+      zh: '单位代码须为大写英文字母开头，由大写字母、数字和下划线组成（2–64 位）',
+      en: 'A unit code is 2–64 upper-case letters, digits or underscores, starting with a letter',
+    },
+  });
+
+/** Aliases: each trimmed and checked, blanks dropped, duplicates once. */
+const aliases = z
+  .array(z.string())
+  .transform((list) => list.map((alias) => alias.trim()).filter(Boolean))
+  .pipe(z.array(name({ zh: '别名', en: 'Alias' })))
+  .transform((list) => [...new Set(list)]);
+
+export const unitFilter = z.object({
+  kind: enumValue<UnitKind>().nullish(),
+  level: enumValue<UnitLevel>().nullish(),
+  domainCode: z.string().nullish(),
+  districtCode: z.string().nullish(),
+  search: searchText({ zh: '搜索词', en: 'Search text' }),
+  includeArchived: z.boolean().nullish(),
+});
+export type UnitQuery = z.output<typeof unitFilter>;
+
+export const createUnitInput = z.object({
+  code: unitCode,
+  name: name({ zh: '单位名称', en: 'Unit name' }),
+  kind: enumValue<UnitKind>(),
+  level: enumValue<UnitLevel>(),
+  domainCode: z.string().nullish(),
+  districtCode: z.string().nullish(),
+  parentId: uuid({ zh: '上级单位', en: 'parentId' }).nullish(),
+  aliases: aliases.nullish(),
+});
+export type CreateUnitInput = z.output<typeof createUnitInput>;
+
+/** Omitted fields stay; an explicit null clears a nullable field. */
+export const updateUnitInput = z.object({
+  name: nullAsEmpty(name({ zh: '单位名称', en: 'Unit name' })).optional(),
+  kind: enumValue<UnitKind>().nullish(),
+  level: enumValue<UnitLevel>().nullish(),
+  domainCode: z.string().nullish(),
+  districtCode: z.string().nullish(),
+  parentId: uuid({ zh: '上级单位', en: 'parentId' }).nullish(),
+  aliases: aliases.nullish(),
+  expectedVersion: z.number().int().nullish(),
+});
+export type UpdateUnitInput = z.output<typeof updateUnitInput>;
+
+export const archiveReason = name({ zh: '归档原因', en: 'Reason' });
+
+export const enterpriseFilter = z.object({
+  districtCode: z.string().nullish(),
+  sizeClass: enumValue<SizeClass>().nullish(),
+  search: searchText({ zh: '搜索词', en: 'Search text' }),
+});
+export type EnterpriseFilter = z.output<typeof enterpriseFilter>;
+
+export const upsertEnterpriseInput = z.object({
+  creditCode,
+  name: name({ zh: '企业名称', en: 'Enterprise name' }),
+  districtCode: z.string(),
+  industryCode: z
+    .string()
+    .transform((value) => value.trim().toUpperCase())
+    .refine((value) => INDUSTRY_CODE.test(value), {
+      message: 'bad industry code',
+      params: { zh: '行业代码须符合 GB/T 4754-2017，如 C、C13 或 C131', en: 'The industry code must follow GB/T 4754-2017, e.g. C, C13 or C131' },
+    }),
+  sizeClass: enumValue<SizeClass>(),
+  expectedVersion: z.number().int().nullish(),
+});
+export type UpsertEnterpriseInput = z.output<typeof upsertEnterpriseInput>;
+
+export { creditCode };

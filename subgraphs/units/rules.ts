@@ -1,0 +1,41 @@
+/**
+ * The units slice's rules: every action, who may take it, and from which state of a unit. The
+ * access module works out the caller's standings; the service asks before it reads or writes.
+ */
+import type { Rule } from '../../platform/rules.ts';
+
+/** How a caller stands to the unit directory and the market-entity registry. */
+export type UnitsStanding =
+  /** a token of the (active) command office */
+  | 'COMMAND_OFFICE'
+  /** staff or admin of the (active) unit that keeps the market-entity registry: 市市场监管局 */
+  | 'REGISTRY_OWNER'
+  /** staff or admin of an active city-level unit, which serves the whole city */
+  | 'CITY_UNIT'
+  /** staff or admin of an active district or function-zone unit, which serves its district */
+  | 'DISTRICT_UNIT'
+  | 'ENTERPRISE'
+  | 'OBSERVER'
+  /** signed in, none of the above (e.g. the token's unit is archived) */
+  | 'SIGNED_IN';
+
+export type UnitState = 'ACTIVE' | 'ARCHIVED';
+
+export const unitStateNames: Record<UnitState, string> = { ACTIVE: '在用', ARCHIVED: '已归档' };
+
+export type UnitsAction = 'CREATE_UNIT' | 'UPDATE_UNIT' | 'ARCHIVE_UNIT' | 'READ_UNIT_CHANGES' | 'READ_ENTERPRISES' | 'WRITE_ENTERPRISE';
+
+export const rules: Record<UnitsAction, Rule<UnitState, UnitsStanding>> = {
+  CREATE_UNIT: { name: { zh: '新增单位', en: 'add a unit to the directory' }, who: ['COMMAND_OFFICE'] },
+  UPDATE_UNIT: { name: { zh: '修改单位', en: 'change a unit' }, who: ['COMMAND_OFFICE'], from: ['ACTIVE'] },
+  ARCHIVE_UNIT: { name: { zh: '归档单位', en: 'archive a unit' }, who: ['COMMAND_OFFICE'], from: ['ACTIVE'], to: 'ARCHIVED' },
+  READ_UNIT_CHANGES: { name: { zh: '查看单位变更记录', en: "read a unit's change history" }, who: ['COMMAND_OFFICE'] },
+  READ_ENTERPRISES: {
+    name: { zh: '查看市场主体信息', en: 'read the market-entity directory' },
+    who: ['COMMAND_OFFICE', 'REGISTRY_OWNER', 'CITY_UNIT', 'DISTRICT_UNIT', 'ENTERPRISE'],
+  },
+  WRITE_ENTERPRISE: {
+    name: { zh: '登记市场主体（仅市指挥部办公室和市市场监管局）', en: 'write the market-entity registry (the command office and 市市场监管局 only)' },
+    who: ['COMMAND_OFFICE', 'REGISTRY_OWNER'],
+  },
+};

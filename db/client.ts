@@ -20,9 +20,8 @@ import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import type { Logger } from 'drizzle-orm/logger';
 
 export type Db = PgDatabase<PgQueryResultHKT>;
-export type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
 /** Either the database or an open transaction: data access functions accept both. */
-export type Queryable = Db | Tx;
+export type Queryable = Db | Parameters<Parameters<Db['transaction']>[0]>[0];
 
 const migrationsRoot = path.join(path.dirname(fileURLToPath(import.meta.url)), 'migrations');
 
@@ -162,7 +161,7 @@ export async function openPglite(dataDir?: string, fromDump?: Blob): Promise<Dat
   return pgliteHandle(client, release);
 }
 
-export function pgliteHandle(client: PGlite, release: () => void = () => {}): DatabaseHandle {
+function pgliteHandle(client: PGlite, release: () => void = () => {}): DatabaseHandle {
   const perSubgraph = new Map<string, SubgraphDatabase>();
   return {
     kind: 'pglite',

@@ -20,27 +20,15 @@ import {
   uniqueIndex,
   uuid,
 } from 'drizzle-orm/pg-core';
+import campaign from './reference/campaign.json' with { type: 'json' };
 
 export const issuesSchema = pgSchema('issues');
 
-export const issueSource = issuesSchema.enum('issue_source', [
-  'SELF_INSPECTION',
-  'DIRECTOR_IN_HALL',
-  'SIGNED_NOT_LANDED',
-  'MONITORING_POINT',
-  'RECEPTION_ROOM',
-  'DISCIPLINE_INSPECTION',
-  'SUPERVISION',
-  'UNDERCOVER_VISIT',
-  'ENTERPRISE_APPEAL',
-  'HOTLINE_12345',
-  'DISCIPLINE_REPORT',
-  'SURVEY',
-  'MEDIA',
-  'THIRD_PARTY',
-  'COMMAND_OFFICE_REFERRAL',
-]);
-export const environment = issuesSchema.enum('environment', ['POLICY', 'SERVICE', 'FACTOR', 'MARKET', 'RULE_OF_LAW', 'HUMANISTIC']);
+// The plan's lists are the one source of these codes (campaign.json); a test checks that the SDL
+// enums and the database's enum types agree with it.
+const codes = (list: { code: string }[]) => list.map((item) => item.code) as [string, ...string[]];
+export const issueSource = issuesSchema.enum('issue_source', codes(campaign.problemSources));
+export const environment = issuesSchema.enum('environment', codes(campaign.environments));
 export const appealKind = issuesSchema.enum('appeal_kind', ['CONSULTATION', 'HELP', 'COMPLAINT', 'REPORT', 'SUGGESTION']);
 export const rectificationMode = issuesSchema.enum('rectification_mode', ['IMMEDIATE', 'ONGOING']);
 export const issueStatus = issuesSchema.enum('issue_status', [

@@ -103,21 +103,3 @@ export async function signToken(claims: TokenClaims, secret: string, expiresIn =
     .setExpirationTime(expiresIn)
     .sign(new TextEncoder().encode(secret));
 }
-
-export function isUnitMember(viewer: Viewer): viewer is Viewer & { unitId: string } {
-  return (viewer.role === Role.UNIT_ADMIN || viewer.role === Role.UNIT_STAFF) && viewer.unitId !== null;
-}
-
-export function requireSignedIn(viewer: Viewer): asserts viewer is Viewer & { subject: string; role: Role } {
-  if (viewer.role === 'ANONYMOUS') throw errors.unauthenticated();
-}
-
-export function requireRole(viewer: Viewer, allowed: readonly Role[], action: { zh: string; en: string }): void {
-  requireSignedIn(viewer);
-  if (!allowed.includes(viewer.role)) {
-    throw errors.forbidden({
-      zh: `角色 ${viewer.role} 无权${action.zh}`,
-      en: `Role ${viewer.role} may not ${action.en}`,
-    });
-  }
-}

@@ -37,7 +37,7 @@ export function endOfBeijingDay(date: string): Date {
   return new Date(beijingMidnight(date).getTime() + DAY_MS);
 }
 
-export function nextDate(date: string): string {
+function nextDate(date: string): string {
   return new Date(Date.parse(`${date}T00:00:00Z`) + DAY_MS).toISOString().slice(0, 10);
 }
 
@@ -56,9 +56,6 @@ export class WorkingCalendar {
     }
   }
 
-  hasYear(year: number): boolean {
-    return this.years.has(year);
-  }
 
   /** Throws CalendarYearMissing for a date in a year the calendar lacks. */
   isWorkingDay(date: string): boolean {

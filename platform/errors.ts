@@ -22,23 +22,6 @@ export const ErrorCode = {
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
-/** What each code means, for docs/ARCHITECTURE.md and the explorer's readers. */
-export const errorCodeDescriptions: Record<ErrorCode, string> = {
-  UNAUTHENTICATED: '未登录或令牌无效 / no valid bearer token',
-  FORBIDDEN: '无权执行该操作 / the caller may not do this',
-  BAD_USER_INPUT: '输入不合法 / invalid input; `extensions.field` names the field',
-  NOT_FOUND: '对象不存在 / the object does not exist or is not visible to the caller',
-  CONFLICT: '并发冲突或重复 / someone else changed it first, or it already exists',
-  INVALID_TRANSITION: '当前状态不允许该操作 / the object is not in a state that allows this',
-  CALENDAR_YEAR_MISSING: '工作日历缺少该年份 / the working-day calendar lacks that year',
-  QUERY_TOO_DEEP: '查询嵌套过深 / the query nests deeper than allowed',
-  PAGE_SIZE_TOO_LARGE: '分页过大 / `first` exceeds the maximum page size',
-  REQUEST_TOO_LARGE: '请求体过大 / the request body exceeds the limit',
-  SUBGRAPH_UNAVAILABLE: '子服务不可用 / a subgraph could not be reached; other data is still returned',
-  SUBGRAPH_TIMEOUT: '子服务超时 / a subgraph did not answer in time; other data is still returned',
-  SERVICE_UNAVAILABLE: '依赖的服务不可用 / a service this one depends on is unavailable',
-};
-
 export interface Bilingual {
   zh: string;
   en: string;
@@ -88,8 +71,3 @@ export const errors = {
     ),
   serviceUnavailable: (message: Bilingual) => codedError(ErrorCode.SERVICE_UNAVAILABLE, message),
 };
-
-/** For states the code believes impossible: a bug, never the caller's fault. */
-export function invariant(condition: unknown, message: string): asserts condition {
-  if (!condition) throw new Error(`Invariant violated: ${message}`);
-}

@@ -96,6 +96,9 @@ export function integer(label: Bilingual, min: number, max: number) {
     .refine((value) => Number.isInteger(value) && value >= min && value <= max, problem({ zh: `${label.zh}须为 ${min}–${max} 的整数`, en: `${label.en} must be a whole number from ${min} to ${max}` }));
 }
 
+/** An enum value GraphQL has already checked, typed as the slice's own union. */
+export const enumValue = <T extends string>() => z.custom<T>((value) => typeof value === 'string');
+
 /** `milestones[1].title`: how the API names a field inside an input. */
 function fieldName(path: readonly PropertyKey[]): string {
   return path.reduce<string>((name, key) => (typeof key === 'number' ? `${name}[${key}]` : name ? `${name}.${String(key)}` : String(key)), '');

@@ -6,7 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type http from 'node:http';
-import { pino, type Logger } from 'pino';
+import { pino, type DestinationStream, type Logger } from 'pino';
 import pretty from 'pino-pretty';
 
 export type { Logger };
@@ -14,10 +14,11 @@ export type { Logger };
 export const REQUEST_ID_HEADER = 'x-request-id';
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,100}$/;
 
-export function createLogger(options: { level?: string; pretty?: boolean; service?: string } = {}): Logger {
+export function createLogger(options: { level?: string; pretty?: boolean; service?: string; destination?: DestinationStream } = {}): Logger {
   const settings = { level: options.level ?? 'info', base: options.service ? { service: options.service } : {} };
   // pino-pretty as a plain stream (no worker thread): a terminal in development only.
-  return options.pretty ? pino(settings, pretty({ colorize: true, sync: true, ignore: 'pid,hostname' })) : pino(settings);
+  if (options.pretty) return pino(settings, pretty({ colorize: true, sync: true, ignore: 'pid,hostname' }));
+  return options.destination ? pino(settings, options.destination) : pino(settings);
 }
 
 /** Discards everything (tests that do not look at logs). */

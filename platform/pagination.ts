@@ -3,6 +3,7 @@
  * while rows are inserted; pages have a hard maximum so nobody pulls a whole table by accident.
  */
 import { errors } from './errors.ts';
+import { isUuid } from './input.ts';
 
 export const DEFAULT_PAGE_SIZE = 20;
 
@@ -46,6 +47,20 @@ export function decodeCursor(cursor: string, arity: number): unknown[] {
 export function decodeIntegerCursor(cursor: string): number {
   const [key] = decodeCursor(cursor, 1);
   if (typeof key === 'number' && Number.isSafeInteger(key)) return key;
+  throw invalidCursor();
+}
+
+/**
+ * A cursor over (an instant, a tiebreaking key) as this API writes it: `[iso, id]`. The key is a
+ * UUID or a serial number; anything else is the caller's mistake, refused before it reaches SQL.
+ */
+export function decodeInstantCursor(cursor: string, key: 'uuid'): { at: Date; id: string };
+export function decodeInstantCursor(cursor: string, key: 'serial'): { at: Date; id: number };
+export function decodeInstantCursor(cursor: string, key: 'uuid' | 'serial'): { at: Date; id: string | number } {
+  const [at, id] = decodeCursor(cursor, 2);
+  const instant = typeof at === 'string' ? new Date(at) : new Date(NaN);
+  if (Number.isNaN(instant.getTime())) throw invalidCursor();
+  if (key === 'uuid' ? typeof id === 'string' && isUuid(id) : typeof id === 'number' && Number.isSafeInteger(id)) return { at: instant, id: id as string | number };
   throw invalidCursor();
 }
 

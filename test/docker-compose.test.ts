@@ -10,6 +10,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { slices } from '../subgraphs/registry.ts';
 
 const root = path.join(path.dirname(fileURLToPath(import.meta.url)), '..');
 const composeFile = path.join(root, 'docker-compose.yml');
@@ -67,5 +68,15 @@ describe('docker-compose.yml', () => {
     for (const [name, service] of gateways) {
       expect(String(service.environment?.APOLLO_TELEMETRY_DISABLED ?? ''), `service ${name}`).toMatch(/^(1|true)$/);
     }
+  });
+
+  it('runs every registered slice as a service of its own, and publishes no port but the gateway’s', () => {
+    const services = composeServices() as Record<string, ComposeService & { ports?: unknown[] }>;
+    for (const slice of slices) {
+      expect(services[slice.name], `no service for the slice ${slice.name}`).toBeDefined();
+      expect(words(services[slice.name]!.command)).toContain(`subgraphs/${slice.name}/index.ts`);
+    }
+    const published = Object.entries(services).filter(([, service]) => service.ports?.length).map(([name]) => name);
+    expect(published).toEqual(['gateway']);
   });
 });

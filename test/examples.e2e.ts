@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { gatewayExamples } from '../gateway/examples.ts';
-import { unitsExamples } from '../subgraphs/units/examples.ts';
-import { issuesExamples } from '../subgraphs/issues/examples.ts';
+import { slices } from '../subgraphs/registry.ts';
 import { post, startTestPlatform, tokenFor, type TestPlatform } from './support/platform.ts';
 
 let t: TestPlatform;
@@ -24,8 +23,7 @@ async function tokenForExample(description: string): Promise<string | undefined>
 describe('the explorer’s example operations', () => {
   const cases = [
     ...gatewayExamples.map((example) => ({ where: 'gateway', example })),
-    ...unitsExamples.map((example) => ({ where: 'units', example })),
-    ...issuesExamples.map((example) => ({ where: 'issues', example })),
+    ...slices.flatMap((slice) => slice.examples.map((example) => ({ where: slice.name, example }))),
   ];
   it.each(cases)('runs "$example.name" on the $where without an error, as the caller it names', async ({ where, example }) => {
     const url = where === 'gateway' ? t.gatewayUrl : `${t.platform.subgraphs[where]!.url}graphql`;

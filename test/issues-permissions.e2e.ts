@@ -4,7 +4,7 @@
  * directly and the subgraph must enforce every rule itself. After each refusal, nothing changed.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sampleCreditCode } from '../db/reference/organisation.ts';
+import { campaign, sampleCreditCode } from '../db/reference/organisation.ts';
 import { startTestPlatform, type Caller, type GraphQLResponse, type TestPlatform } from './support/platform.ts';
 import { HOUR, MINUTE, TestClock } from './support/clock.ts';
 import { requestId, unit, mutationSignatures } from './support/issues.ts';
@@ -42,23 +42,8 @@ const TAX = unit('TAXATION_BUREAU');
 const POLICE = unit('PUBLIC_SECURITY_BUREAU');
 const POLITICS_LEAD = unit('POLITICS_LAW_COMMITTEE');
 
-const ALL_SOURCES = [
-  'SELF_INSPECTION',
-  'DIRECTOR_IN_HALL',
-  'SIGNED_NOT_LANDED',
-  'MONITORING_POINT',
-  'RECEPTION_ROOM',
-  'DISCIPLINE_INSPECTION',
-  'SUPERVISION',
-  'UNDERCOVER_VISIT',
-  'ENTERPRISE_APPEAL',
-  'HOTLINE_12345',
-  'DISCIPLINE_REPORT',
-  'SURVEY',
-  'MEDIA',
-  'THIRD_PARTY',
-  'COMMAND_OFFICE_REFERRAL',
-] as const;
+/** Every channel of the plan (campaign.json is the one list). */
+const ALL_SOURCES = campaign.problemSources.map((source) => source.code);
 /** The channels a unit reports through itself. */
 const UNIT_SOURCES = ['SELF_INSPECTION', 'DIRECTOR_IN_HALL', 'SIGNED_NOT_LANDED', 'MONITORING_POINT', 'RECEPTION_ROOM', 'SURVEY'];
 
@@ -413,7 +398,7 @@ describe.each(transports)('who may take each action, through the %s', (via) => {
   it('refuses every mutation to an anonymous caller with UNAUTHENTICATED, changing nothing', async () => {
     const target = await appealAt('ASSIGNED');
     const count = await issueCount();
-    const args: Record<Mutation, Record<string, unknown>> = {
+    const args: Partial<Record<Mutation, Record<string, unknown>>> = {
       acceptIssue: {},
       rejectIssue: { reason: '理由' },
       assignIssue: { unitId: APPROVAL },
@@ -434,7 +419,7 @@ describe.each(transports)('who may take each action, through the %s', (via) => {
       publishIssue: { title: '案例', summary: '摘要' },
     };
     for (const mutation of Object.keys(args) as Mutation[]) {
-      await expectRefusals(target.id, mutation, args[mutation], [[anonymous, 'UNAUTHENTICATED']], via);
+      await expectRefusals(target.id, mutation, args[mutation]!, [[anonymous, 'UNAUTHENTICATED']], via);
     }
     expect(await read(fixture.appealA.id)).toMatchObject({ absorbedCount: 0 });
 

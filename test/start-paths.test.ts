@@ -13,7 +13,7 @@ import { ApolloGateway } from '@apollo/gateway';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createGateway } from '../gateway/server.ts';
 import { createAuthenticator } from '../platform/auth.ts';
-import { ConfigurationError, DEVELOPMENT_JWT_SECRET, loadEnv } from '../platform/env.ts';
+import { ConfigurationError, DEVELOPMENT_JWT_SECRET, envPrefix, loadEnv } from '../platform/env.ts';
 import { supergraphPath } from '../platform/subgraph.ts';
 import { silentLogger } from '../platform/log.ts';
 import { slices } from '../subgraphs/registry.ts';
@@ -93,9 +93,9 @@ describe('the signing key of a production start', () => {
 });
 
 /** Runs a start script as `npm` would, but without npm's extra process. */
-function run(file: string, env: Record<string, string>, { killAfterMs = 30_000 } = {}) {
+function run(file: string, env: Record<string, string>, { killAfterMs = 30_000, args = [] as string[] } = {}) {
   return new Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string; killed: boolean }>((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', file], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', file, ...args], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
@@ -121,8 +121,7 @@ function productionEnv(dataDir: string): Record<string, string> {
     NODE_ENV: 'production',
     DATA_DIR: dataDir,
     GATEWAY_PORT: '0',
-    UNITS_PORT: '0',
-    ISSUES_PORT: '0',
+    ...Object.fromEntries(slices.map((slice) => [`${envPrefix(slice.name)}_PORT`, '0'])),
   };
 }
 
@@ -132,19 +131,29 @@ const startScripts = Object.entries(
   .filter(([name]) => name === 'start' || name.startsWith('start:'))
   .map(([name, command]) => ({ name, file: /^node --import tsx (\S+\.ts)$/.exec(command)?.[1], command }));
 
+/** Every way to start something: the npm scripts, and each registered slice's own entry. */
+const startFiles: { file: string; args: string[] }[] = [
+  ...startScripts.filter((script) => script.name !== 'start:subgraph').map((script) => ({ file: script.file!, args: [] })),
+  ...slices.flatMap((slice) => [
+    { file: `subgraphs/${slice.name}/index.ts`, args: [] },
+    { file: 'subgraphs/start.ts', args: [slice.name] },
+  ]),
+];
+
 describe('a production start without a real key', () => {
   it('finds the start scripts this suite runs', () => {
-    expect(startScripts.map((script) => script.name)).toEqual(expect.arrayContaining(['start', 'start:gateway', 'start:units']));
+    expect(startScripts.map((script) => script.name)).toEqual(expect.arrayContaining(['start', 'start:gateway', 'start:subgraph']));
     for (const script of startScripts) expect(script.file, `${script.name}: ${script.command}`).toBeDefined();
     expect(startScripts.find((script) => script.name === 'start')?.file).toBe('gateway/main.ts');
     expect(startScripts.find((script) => script.name === 'start:gateway')?.file).toBe('gateway/index.ts');
+    expect(startScripts.find((script) => script.name === 'start:subgraph')?.file).toBe('subgraphs/start.ts');
   });
 
-  for (const file of ['gateway/index.ts', 'gateway/main.ts', ...startScripts.map((script) => script.file!).filter((f) => !f.startsWith('gateway/'))]) {
-    it(`refuses to run: node --import tsx ${file}`, async () => {
+  for (const { file, args } of startFiles) {
+    it(`refuses to run: node --import tsx ${[file, ...args].join(' ')}`, async () => {
       const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'qd-start-'));
       try {
-        const result = await run(file, productionEnv(dataDir));
+        const result = await run(file, productionEnv(dataDir), { args });
         expect(result.killed, `${file} kept running:\n${result.stdout}\n${result.stderr}`).toBe(false);
         expect(result.code).not.toBe(0);
         expect(result.code).not.toBeNull();
@@ -170,14 +179,15 @@ async function freePort(): Promise<number> {
 describe('npm start', () => {
   it('serves and writes on the embedded database, then stops cleanly on SIGTERM', async () => {
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'qd-start-'));
-    const [gatewayPort, unitsPort, issuesPort] = [await freePort(), await freePort(), await freePort()];
+    const gatewayPort = await freePort();
+    const slicePorts: Record<string, number> = {};
+    for (const slice of slices) slicePorts[slice.name] = await freePort();
     const env = {
       PATH: process.env.PATH ?? '/usr/bin:/bin',
       HOME: process.env.HOME ?? os.tmpdir(),
       DATA_DIR: dataDir,
       GATEWAY_PORT: String(gatewayPort),
-      UNITS_PORT: String(unitsPort),
-      ISSUES_PORT: String(issuesPort),
+      ...Object.fromEntries(slices.map((slice) => [`${envPrefix(slice.name)}_PORT`, String(slicePorts[slice.name])])),
     };
     const child = spawn(process.execPath, ['--import', 'tsx', 'gateway/main.ts'], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
@@ -195,7 +205,7 @@ describe('npm start', () => {
         void exited.then(() => reject(new Error(`npm start exited early:\n${stdout}\n${stderr}`)));
       });
       expect(stdout).toContain(`http://localhost:${gatewayPort}/`);
-      expect(stdout).toContain(`http://localhost:${unitsPort}/graphql`);
+      for (const slice of slices) expect(stdout).toContain(`http://localhost:${slicePorts[slice.name]}/graphql`);
 
       const response = await fetch(`http://127.0.0.1:${gatewayPort}/`, {
         method: 'POST',

@@ -158,4 +158,3 @@ export function createIssuesAccess(viewer: Viewer, directory: DirectorySource) {
   };
 }
 
-export type IssuesAccess = ReturnType<typeof createIssuesAccess>;

@@ -6,14 +6,20 @@
  */
 import { createHash } from 'node:crypto';
 import { normalizeCreditCode } from '../../platform/credit-code.ts';
-import { clientRequestId, creditCode, integer, optionalText, searchText, text, uuid, z } from '../../platform/input.ts';
+import { clientRequestId, creditCode, enumValue, integer, optionalText, searchText, text, uuid, z } from '../../platform/input.ts';
 import { isValidDate } from '../../platform/scalars.ts';
 import { MAX_TOTAL_WORKING_DAYS } from './deadlines.ts';
-import type { AppealKind, EnvironmentCode, IssueSource, IssueStatus, Rating, RectificationMode } from './schema-types.ts';
+import type { IssueRow } from './store.ts';
+
+type AppealKind = NonNullable<IssueRow['appealKind']>;
+type EnvironmentCode = IssueRow['environment'];
+type IssueSource = IssueRow['source'];
+type IssueStatus = IssueRow['status'];
+type RectificationMode = NonNullable<IssueRow['rectificationMode']>;
+type Rating = NonNullable<IssueRow['rating']>;
 
 export const MAX_MILESTONES = 20;
 
-const enumValue = <T extends string>() => z.custom<T>((value) => typeof value === 'string');
 const instant = z.instanceof(Date);
 const title = text({ zh: '标题', en: 'Title' }, { max: 200 });
 const note = optionalText({ zh: '备注', en: 'Note' });

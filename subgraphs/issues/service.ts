@@ -13,7 +13,7 @@ import { beijingDate, beijingMidnight, calendarYearProblem, endOfBeijingDay, Wor
 import type { DirectorySource } from '../../platform/directory.ts';
 import { errors, type Bilingual } from '../../platform/errors.ts';
 import { isUuid, parseInput } from '../../platform/input.ts';
-import { decodeCursor, pageSize, toConnection, type PageArgs } from '../../platform/pagination.ts';
+import { decodeInstantCursor, pageSize, toConnection, type PageArgs } from '../../platform/pagination.ts';
 import { nextState } from '../../platform/rules.ts';
 import type { RequestContext } from '../../platform/subgraph.ts';
 import type { Db, Queryable } from '../../db/client.ts';
@@ -257,23 +257,6 @@ export function createIssuesService(deps: IssuesServiceDeps) {
     }
     return result;
   }
-
-  const cursorProblem = () => errors.badInput('after', { zh: '分页游标无效', en: 'Invalid pagination cursor' });
-  /** A cursor of (instant, id) as this API wrote it; anything else is refused, not crashed on. */
-  function instantCursor<T>(cursor: string, parseId: (value: unknown) => T): { at: Date; id: T } {
-    const [at, key] = decodeCursor(cursor, 2);
-    const instant = typeof at === 'string' ? new Date(at) : new Date(NaN);
-    if (Number.isNaN(instant.getTime())) throw cursorProblem();
-    return { at: instant, id: parseId(key) };
-  }
-  const uuidKey = (value: unknown) => {
-    if (typeof value !== 'string' || !isUuid(value)) throw cursorProblem();
-    return value;
-  };
-  const serialKey = (value: unknown) => {
-    if (typeof value !== 'number' || !Number.isSafeInteger(value)) throw cursorProblem();
-    return value;
-  };
 
   return {
     viewer,
@@ -612,7 +595,7 @@ export function createIssuesService(deps: IssuesServiceDeps) {
     async issues(rawFilter: unknown, page: PageArgs) {
       if (viewer.role === 'ANONYMOUS') throw errors.unauthenticated();
       const size = pageSize(page.first, maxPageSize);
-      const cursor = page.after ? instantCursor(page.after, uuidKey) : null;
+      const cursor = page.after ? decodeInstantCursor(page.after, 'uuid') : null;
       const query = { scope: await access.scope(), filter: await listFilter(rawFilter), now: clock() };
       const rows = await issueStore.page(db, query, size + 1, cursor && { receivedAt: cursor.at, id: cursor.id });
       for (const row of rows) loaders.issueById.prime(row.id, row);
@@ -622,7 +605,7 @@ export function createIssuesService(deps: IssuesServiceDeps) {
     async alerts(unitId: string | null, page: PageArgs) {
       if (viewer.role === 'ANONYMOUS') throw errors.unauthenticated();
       const size = pageSize(page.first, maxPageSize);
-      const cursor = page.after ? instantCursor(page.after, serialKey) : null;
+      const cursor = page.after ? decodeInstantCursor(page.after, 'serial') : null;
       const query = { scope: await access.scope(), unitId: unitId ? parseInput(issueFilter.shape.unitId, unitId, 'unitId')! : null, now: clock() };
       const rows = await deadlineStore.alertsPage(db, query, size + 1, cursor && { dueAt: cursor.at, id: cursor.id });
       for (const row of rows) loaders.issueById.prime(row.issue.id, row.issue);
@@ -631,7 +614,7 @@ export function createIssuesService(deps: IssuesServiceDeps) {
 
     async publishedCases(page: PageArgs) {
       const size = pageSize(page.first, maxPageSize);
-      const cursor = page.after ? instantCursor(page.after, uuidKey) : null;
+      const cursor = page.after ? decodeInstantCursor(page.after, 'uuid') : null;
       const rows = await issueStore.publishedPage(db, size + 1, cursor && { publishedAt: cursor.at, id: cursor.id });
       return toConnection(rows, size, (row) => [row.publishedAt!.toISOString(), row.id], () => issueStore.publishedCount(db), cursor !== null);
     },

@@ -76,7 +76,6 @@ export function createUnitsAccess(viewer: Viewer, loadUnit: (id: string) => Prom
   };
 }
 
-export type UnitsAccess = ReturnType<typeof createUnitsAccess>;
 
 export function canSeeEnterprise(scope: EnterpriseScope, row: EnterpriseRow): boolean {
   if (scope.kind === 'all') return true;

@@ -3,14 +3,17 @@
  * service uses it, and a refusal names the field in Chinese and English. (GraphQL has already
  * checked types and enum values; these check what GraphQL cannot.)
  */
-import { creditCode, searchText, text, uuid, z } from '../../platform/input.ts';
-import type { SizeClass, UnitKind, UnitLevel } from './schema-types.ts';
+import { creditCode, enumValue, searchText, text, uuid, z } from '../../platform/input.ts';
+import type { EnterpriseRow, UnitRow } from './store.ts';
+
+type UnitKind = UnitRow['kind'];
+type UnitLevel = UnitRow['level'];
+type SizeClass = EnterpriseRow['sizeClass'];
 
 const UNIT_CODE = /^[A-Z][A-Z0-9_]{1,63}$/;
 const INDUSTRY_CODE = /^([A-T])(\d{2}(\d{1,2})?)?$/;
 const MAX_NAME_LENGTH = 120;
 
-const enumValue = <T extends string>() => z.custom<T>((value) => typeof value === 'string');
 const name = (label: { zh: string; en: string }) => text(label, { max: MAX_NAME_LENGTH });
 /** An explicit null for a required text is the same mistake as an empty one. */
 const nullAsEmpty = <T extends z.ZodType>(schema: T) => z.preprocess((value) => (value === null ? '' : value), schema);

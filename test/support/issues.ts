@@ -1,7 +1,10 @@
 /**
  * Shorthands for issue tests: the GraphQL documents of the contract and callers by role.
  */
+import { buildSubgraphSchema } from '@apollo/subgraph';
 import { unitIdForCode } from '../../db/reference/organisation.ts';
+import { loadSubgraphSdl } from '../../platform/subgraph.ts';
+import type { MutationResolvers } from '../../subgraphs/issues/schema-types.ts';
 import { sampleCreditCode } from '../../db/reference/organisation.ts';
 import type { Caller, TestPlatform } from './platform.ts';
 
@@ -68,32 +71,19 @@ export async function reportIssue(t: TestPlatform, as: Caller, input: Record<str
   });
 }
 
-/** The argument types of each mutation of the contract that takes an issue id. */
-export const mutationSignatures = {
-  acceptIssue: { id: 'ID!', input: 'AcceptIssueInput' },
-  rejectIssue: { id: 'ID!', reason: 'String!' },
-  assignIssue: { id: 'ID!', unitId: 'ID!', note: 'String' },
-  returnIssue: { id: 'ID!', reason: 'String!' },
-  recordContact: { id: 'ID!', note: 'String' },
-  giveFeedback: { id: 'ID!', note: 'String!' },
-  resolveIssue: { id: 'ID!', resolution: 'String!' },
-  rateIssue: { id: 'ID!', rating: 'Rating!', solved: 'Boolean', comment: 'String' },
-  closeIssue: { id: 'ID!', note: 'String' },
-  reopenIssue: { id: 'ID!', reason: 'String!' },
-  escalateIssue: { id: 'ID!', supervisingLeader: 'String!', note: 'String' },
-  mergeIssue: { id: 'ID!', intoId: 'ID!', note: 'String' },
-  requestExtension: { id: 'ID!', totalWorkingDays: 'Int!', reason: 'String!' },
-  grantExtension: { id: 'ID!', approve: 'Boolean', note: 'String' },
-  remindIssue: { id: 'ID!', note: 'String' },
-  planMilestones: { id: 'ID!', milestones: '[MilestoneInput!]!' },
-  completeMilestone: { id: 'ID!', milestoneId: 'ID!', note: 'String!' },
-  publishIssue: { id: 'ID!', title: 'String!', summary: 'String!' },
-} as const;
+/** The argument types of each mutation, read from the slice's SDL (never copied here). */
+const mutationFields = buildSubgraphSchema({ typeDefs: loadSubgraphSdl('issues') }).getMutationType()!.getFields();
+export type IssueMutation = Exclude<keyof MutationResolvers, '__isTypeOf'>;
+export const mutationSignatures = Object.fromEntries(
+  Object.values(mutationFields).map((field) => [field.name, Object.fromEntries(field.args.map((arg) => [arg.name, String(arg.type)]))]),
+) as Record<IssueMutation, Record<string, string>>;
 
 /** Runs one mutation of the contract that takes `id` and returns the issue. */
-export async function act(t: TestPlatform, as: Caller, mutation: string, args: Record<string, unknown>, types: Record<string, string>) {
+export async function act(t: TestPlatform, as: Caller, mutation: IssueMutation, args: Record<string, unknown>) {
+  const types = mutationSignatures[mutation];
   const variables = Object.keys(args);
-  const declared = variables.map((name) => `$${name}: ${types[name] ?? 'String'}`).join(', ');
+  for (const name of variables) if (!types[name]) throw new Error(`${mutation} takes no ${name}`);
+  const declared = variables.map((name) => `$${name}: ${types[name]}`).join(', ');
   const passed = variables.map((name) => `${name}: $${name}`).join(', ');
   const response = await t.query(`mutation Act(${declared}) { ${mutation}(${passed}) { ${ISSUE_FIELDS} } }`, { as, variables: args });
   return { data: response.data?.[mutation], errors: response.errors, code: response.errors?.[0]?.extensions?.code as string | undefined };
@@ -102,28 +92,28 @@ export async function act(t: TestPlatform, as: Caller, mutation: string, args: R
 /** Typed shorthands for each contract mutation. */
 export const mutations = {
   accept: (t: TestPlatform, as: Caller, id: string, input?: Record<string, unknown>, expectedVersion?: number) =>
-    act(t, as, 'acceptIssue', { id, ...(input ? { input } : {}), ...(expectedVersion ? { expectedVersion } : {}) }, { id: 'ID!', input: 'AcceptIssueInput', expectedVersion: 'Int' }),
-  reject: (t: TestPlatform, as: Caller, id: string, reason = '不属于营商环境问题') => act(t, as, 'rejectIssue', { id, reason }, { id: 'ID!', reason: 'String!' }),
-  assign: (t: TestPlatform, as: Caller, id: string, unitId: string) => act(t, as, 'assignIssue', { id, unitId }, { id: 'ID!', unitId: 'ID!' }),
-  return: (t: TestPlatform, as: Caller, id: string, reason = '不属本单位职责') => act(t, as, 'returnIssue', { id, reason }, { id: 'ID!', reason: 'String!' }),
+    act(t, as, 'acceptIssue', { id, ...(input ? { input } : {}), ...(expectedVersion ? { expectedVersion } : {}) }),
+  reject: (t: TestPlatform, as: Caller, id: string, reason = '不属于营商环境问题') => act(t, as, 'rejectIssue', { id, reason }),
+  assign: (t: TestPlatform, as: Caller, id: string, unitId: string) => act(t, as, 'assignIssue', { id, unitId }),
+  return: (t: TestPlatform, as: Caller, id: string, reason = '不属本单位职责') => act(t, as, 'returnIssue', { id, reason }),
   contact: (t: TestPlatform, as: Caller, id: string, expectedVersion?: number) =>
-    act(t, as, 'recordContact', { id, note: '已电话联系', ...(expectedVersion ? { expectedVersion } : {}) }, { id: 'ID!', note: 'String!', expectedVersion: 'Int' }),
-  feedback: (t: TestPlatform, as: Caller, id: string) => act(t, as, 'giveFeedback', { id, note: '已初步答复' }, { id: 'ID!', note: 'String!' }),
-  resolve: (t: TestPlatform, as: Caller, id: string) => act(t, as, 'resolveIssue', { id, resolution: '已办结' }, { id: 'ID!', resolution: 'String!' }),
+    act(t, as, 'recordContact', { id, note: '已电话联系', ...(expectedVersion ? { expectedVersion } : {}) }),
+  feedback: (t: TestPlatform, as: Caller, id: string) => act(t, as, 'giveFeedback', { id, note: '已初步答复' }),
+  resolve: (t: TestPlatform, as: Caller, id: string) => act(t, as, 'resolveIssue', { id, resolution: '已办结' }),
   rate: (t: TestPlatform, as: Caller, id: string, rating: string, solved?: boolean) =>
-    act(t, as, 'rateIssue', { id, rating, ...(solved === undefined ? {} : { solved }) }, { id: 'ID!', rating: 'Rating!', solved: 'Boolean' }),
-  close: (t: TestPlatform, as: Caller, id: string) => act(t, as, 'closeIssue', { id, note: '回访核实' }, { id: 'ID!', note: 'String!' }),
-  reopen: (t: TestPlatform, as: Caller, id: string) => act(t, as, 'reopenIssue', { id, reason: '问题仍存在' }, { id: 'ID!', reason: 'String!' }),
+    act(t, as, 'rateIssue', { id, rating, ...(solved === undefined ? {} : { solved }) }),
+  close: (t: TestPlatform, as: Caller, id: string) => act(t, as, 'closeIssue', { id, note: '回访核实' }),
+  reopen: (t: TestPlatform, as: Caller, id: string) => act(t, as, 'reopenIssue', { id, reason: '问题仍存在' }),
   escalate: (t: TestPlatform, as: Caller, id: string) =>
-    act(t, as, 'escalateIssue', { id, supervisingLeader: '副市长' }, { id: 'ID!', supervisingLeader: 'String!' }),
-  merge: (t: TestPlatform, as: Caller, id: string, intoId: string) => act(t, as, 'mergeIssue', { id, intoId }, { id: 'ID!', intoId: 'ID!' }),
+    act(t, as, 'escalateIssue', { id, supervisingLeader: '副市长' }),
+  merge: (t: TestPlatform, as: Caller, id: string, intoId: string) => act(t, as, 'mergeIssue', { id, intoId }),
   requestExtension: (t: TestPlatform, as: Caller, id: string, totalWorkingDays: number) =>
-    act(t, as, 'requestExtension', { id, totalWorkingDays, reason: '需会商' }, { id: 'ID!', totalWorkingDays: 'Int!', reason: 'String!' }),
+    act(t, as, 'requestExtension', { id, totalWorkingDays, reason: '需会商' }),
   grantExtension: (t: TestPlatform, as: Caller, id: string, approve = true) =>
-    act(t, as, 'grantExtension', { id, approve }, { id: 'ID!', approve: 'Boolean' }),
-  remind: (t: TestPlatform, as: Caller, id: string) => act(t, as, 'remindIssue', { id, note: '请抓紧办理' }, { id: 'ID!', note: 'String!' }),
+    act(t, as, 'grantExtension', { id, approve }),
+  remind: (t: TestPlatform, as: Caller, id: string) => act(t, as, 'remindIssue', { id, note: '请抓紧办理' }),
   publish: (t: TestPlatform, as: Caller, id: string) =>
-    act(t, as, 'publishIssue', { id, title: '典型案例', summary: '匿名摘要' }, { id: 'ID!', title: 'String!', summary: 'String!' }),
+    act(t, as, 'publishIssue', { id, title: '典型案例', summary: '匿名摘要' }),
 };
 
 /** An appeal taken to the given point of the loop by the right people. */

@@ -1,0 +1,109 @@
+/**
+ * The layout is the architecture: every registered slice has the recipe's files, the kit knows no
+ * slice, slices do not reach into each other, and nothing imports in a circle.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import madge from 'madge';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { slices } from '../subgraphs/registry.ts';
+
+const root = path.join(path.dirname(fileURLToPath(import.meta.url)), '..');
+const read = (file: string) => fs.readFileSync(path.join(root, file), 'utf8');
+
+/** The recipe of docs/ARCHITECTURE.md: the files every slice's folder has, one job each. */
+export const RECIPE = [
+  'README.md',
+  'slice.ts',
+  'index.ts',
+  'server.ts',
+  'resolvers.ts',
+  'schema-types.ts',
+  'service.ts',
+  'rules.ts',
+  'access.ts',
+  'input.ts',
+  'store.ts',
+  'loaders.ts',
+  'examples.ts',
+];
+
+describe.each(slices.map((slice) => [slice.name, slice] as const))('the %s slice', (name, slice) => {
+  it('has its SDL, its tables in a Postgres schema of its own, and its migrations', () => {
+    expect(fs.existsSync(path.join(root, 'schema', `${name}.graphql`))).toBe(true);
+    expect(read(`db/${name}.ts`)).toContain(`pgSchema('${name}')`);
+    const migrations = fs.readdirSync(path.join(root, 'db', 'migrations', name));
+    expect(migrations.some((file) => file.endsWith('.sql'))).toBe(true);
+    expect(migrations).toContain('meta');
+  });
+
+  it('has every file of the recipe, and its entry starts it by name', () => {
+    const files = fs.readdirSync(path.join(root, 'subgraphs', name));
+    expect(files).toEqual(expect.arrayContaining(RECIPE));
+    expect(read(`subgraphs/${name}/index.ts`)).toContain(`runSlice('${name}', slices)`);
+  });
+
+  it('offers explorer examples and has a row in the README', () => {
+    expect(slice.examples.length).toBeGreaterThan(0);
+    expect(read('README.md')).toMatch(new RegExp(`\\| \`${name}\` \\|.*\\(subgraphs/${name}/README\\.md\\)`));
+  });
+});
+
+describe('docs/ARCHITECTURE.md', () => {
+  it('names every file of the recipe', () => {
+    const doc = read('docs/ARCHITECTURE.md');
+    for (const file of RECIPE) expect(doc, file).toContain(`\`${file}\``);
+  });
+});
+
+describe('the import graph', () => {
+  let graph: Record<string, string[]>;
+  let circular: string[][];
+  beforeAll(async () => {
+    // Type-only imports count: a cycle of types is still two files that cannot be understood apart.
+    const result = await madge(['platform', 'subgraphs', 'gateway', 'db', 'schema', 'bench'], {
+      baseDir: root,
+      fileExtensions: ['ts', 'tsx'],
+      tsConfig: path.join(root, 'tsconfig.json'),
+      detectiveOptions: { ts: { skipTypeImports: false } },
+    });
+    graph = result.obj();
+    circular = result.circular();
+  });
+
+  it('has no cycle', () => {
+    expect(circular).toEqual([]);
+  });
+
+  it('keeps the platform kit free of any slice, the registry and the gateway', () => {
+    const platform = Object.entries(graph).filter(([file]) => file.startsWith('platform/'));
+    expect(platform.length).toBeGreaterThan(10);
+    for (const [file, imports] of platform) {
+      for (const target of imports) {
+        expect(target.startsWith('subgraphs/') || target.startsWith('gateway/') || target.startsWith('schema/'), `${file} imports ${target}`).toBe(false);
+        if (target.startsWith('db/')) expect(['db/client.ts'], `${file} imports ${target}`).toContain(target);
+      }
+    }
+  });
+
+  it('keeps each slice out of every other slice and its tables', () => {
+    const names = slices.map((slice) => slice.name);
+    for (const name of names) {
+      for (const [file, imports] of Object.entries(graph).filter(([file]) => file.startsWith(`subgraphs/${name}/`))) {
+        for (const other of names.filter((candidate) => candidate !== name)) {
+          for (const target of imports) {
+            expect(target.startsWith(`subgraphs/${other}/`) || target === `db/${other}.ts`, `${file} imports ${target}`).toBe(false);
+          }
+        }
+        for (const target of imports) expect(target.startsWith('gateway/'), `${file} imports ${target}`).toBe(false);
+      }
+    }
+  });
+
+  it('lets the gateway know the slices only through the registry', () => {
+    for (const [file, imports] of Object.entries(graph).filter(([file]) => file.startsWith('gateway/'))) {
+      for (const target of imports.filter((t) => t.startsWith('subgraphs/'))) expect(target, file).toBe('subgraphs/registry.ts');
+    }
+  });
+});

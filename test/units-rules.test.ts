@@ -1,0 +1,51 @@
+/**
+ * The units slice's rules and access module, without a server: standings come from the token and
+ * the caller's own unit row only.
+ */
+import { describe, expect, it } from 'vitest';
+import { referenceUnits, unitIdForCode } from '../db/reference/organisation.ts';
+import type { Viewer } from '../platform/auth.ts';
+import { canSeeEnterprise, createUnitsAccess } from '../subgraphs/units/access.ts';
+import type { EnterpriseRow, UnitRow } from '../subgraphs/units/store.ts';
+
+const rows = new Map<string, UnitRow>(
+  referenceUnits.map((unit, i) => [
+    unit.id,
+    { ...unit, parentId: null, position: i + 1, archivedAt: unit.code === 'STATISTICS_BUREAU' ? new Date() : null, version: 1, createdAt: new Date(), updatedAt: new Date() } as UnitRow,
+  ]),
+);
+const access = (role: Viewer['role'], extra: Partial<Viewer> = {}) =>
+  createUnitsAccess({ subject: 'someone', role, unitId: null, enterprise: null, ...extra }, async (id) => rows.get(id) ?? null);
+const unitOf = (code: string) => ({ unitId: unitIdForCode(code) });
+const refused = (code: string) => ({ extensions: { code } });
+
+describe('the units slice’s access module', () => {
+  it('lets only an active command office write units', async () => {
+    await expect(access('COMMAND_OFFICE', unitOf('COMMAND_OFFICE')).authorize('CREATE_UNIT')).resolves.toBeUndefined();
+    await expect(access('UNIT_ADMIN', unitOf('MARKET_REGULATION_BUREAU')).authorize('CREATE_UNIT')).rejects.toMatchObject(refused('FORBIDDEN'));
+    await expect(access('ANONYMOUS').authorize('CREATE_UNIT')).rejects.toMatchObject(refused('UNAUTHENTICATED'));
+  });
+
+  it('refuses to change an archived unit as a wrong state, not a wrong caller', async () => {
+    const archived = rows.get(unitIdForCode('STATISTICS_BUREAU'))!;
+    await expect(access('COMMAND_OFFICE', unitOf('COMMAND_OFFICE')).authorize('UPDATE_UNIT', archived)).rejects.toMatchObject(refused('INVALID_TRANSITION'));
+  });
+
+  it('lets the registry owner write enterprises while its unit is active', async () => {
+    await expect(access('UNIT_STAFF', unitOf('MARKET_REGULATION_BUREAU')).authorize('WRITE_ENTERPRISE')).resolves.toBeUndefined();
+    await expect(access('UNIT_STAFF', unitOf('TAXATION_BUREAU')).authorize('WRITE_ENTERPRISE')).rejects.toMatchObject(refused('FORBIDDEN'));
+    await expect(access('UNIT_STAFF', unitOf('STATISTICS_BUREAU')).authorize('READ_ENTERPRISES')).rejects.toMatchObject(refused('FORBIDDEN'));
+  });
+
+  it('gives city bureaus the whole registry, district units their district, an enterprise itself, observers nothing', async () => {
+    expect(await access('UNIT_STAFF', unitOf('TAXATION_BUREAU')).enterpriseScope()).toEqual({ kind: 'all' });
+    const district = referenceUnits.find((unit) => unit.kind === 'DISTRICT')!;
+    expect(await access('UNIT_STAFF', { unitId: district.id }).enterpriseScope()).toEqual({ kind: 'district', districtCode: district.districtCode });
+    expect(await access('ENTERPRISE', { enterprise: 'X' }).enterpriseScope()).toEqual({ kind: 'self', creditCode: 'X' });
+    await expect(access('OBSERVER').enterpriseScope()).rejects.toMatchObject(refused('FORBIDDEN'));
+    expect(await access('OBSERVER').enterpriseScopeOrNone()).toEqual({ kind: 'none' });
+    const row = { creditCode: 'X', districtCode: district.districtCode } as EnterpriseRow;
+    expect(canSeeEnterprise({ kind: 'district', districtCode: '000000' }, row)).toBe(false);
+    expect(canSeeEnterprise({ kind: 'self', creditCode: 'X' }, row)).toBe(true);
+  });
+});

@@ -33,6 +33,15 @@ export const unitKind = unitsSchema.enum('unit_kind', [
 export const unitLevel = unitsSchema.enum('unit_level', ['CITY', 'COUNTY', 'TOWN', 'VILLAGE']);
 export const districtKind = unitsSchema.enum('district_kind', ['DISTRICT', 'COUNTY_CITY']);
 export const sizeClass = unitsSchema.enum('size_class', ['LARGE', 'MEDIUM', 'SMALL', 'MICRO']);
+/** Qualifications an enterprise holds (资质): what policy items' eligibility criteria ask for. */
+export const qualification = unitsSchema.enum('qualification', [
+  'HIGH_TECH',
+  'TECH_SME',
+  'SPECIALIZED_SME',
+  'LITTLE_GIANT',
+  'GAZELLE',
+  'MANUFACTURING_CHAMPION',
+]);
 
 const timestamps = {
   createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
@@ -150,6 +159,9 @@ export const enterprises = unitsSchema.table(
       .references(() => districts.code),
     industryCode: text('industry_code').notNull(),
     sizeClass: sizeClass('size_class').notNull(),
+    /** 成立日期: null while the registry owner has not confirmed it. */
+    registeredOn: date('registered_on'),
+    qualifications: qualification('qualifications').array().notNull().default(sql`'{}'`),
     /** Marks rows from `npm run seed:sample`, so sample data can never pass for real data. */
     sample: boolean('sample').notNull().default(false),
     version: integer('version').notNull().default(1),

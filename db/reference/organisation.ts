@@ -236,23 +236,26 @@ export function sampleCreditCode(districtCode: string, serial: number): string {
 }
 
 const sampleNames = [
-  ['海洋科技有限公司', 'M', 'SMALL'],
-  ['智能制造股份有限公司', 'C', 'MEDIUM'],
-  ['港口物流有限公司', 'G', 'LARGE'],
-  ['食品加工有限公司', 'C', 'SMALL'],
-  ['软件信息技术有限公司', 'I', 'MICRO'],
-  ['建筑工程有限公司', 'E', 'MEDIUM'],
+  ['海洋科技有限公司', 'M7320', 'SMALL', ['HIGH_TECH', 'TECH_SME']],
+  ['智能制造股份有限公司', 'C3484', 'MEDIUM', ['HIGH_TECH', 'SPECIALIZED_SME']],
+  ['港口物流有限公司', 'G5532', 'LARGE', []],
+  ['食品加工有限公司', 'C1391', 'SMALL', ['SPECIALIZED_SME']],
+  ['软件信息技术有限公司', 'I6513', 'MICRO', ['TECH_SME']],
+  ['建筑工程有限公司', 'E4812', 'MEDIUM', []],
 ] as const;
 
 /** The sample market entities: two to four per district, names ending in （样例）. */
 export function sampleEnterprises() {
   return referenceDistricts.flatMap((district, d) =>
-    sampleNames.slice(0, 2 + (d % 3)).map(([suffix, industry, size], i) => ({
+    sampleNames.slice(0, 2 + (d % 3)).map(([suffix, industry, size, qualifications], i) => ({
       creditCode: sampleCreditCode(district.code, d * 10 + i + 1),
       name: `青岛${district.name.replace(/[区市]$/, '')}${suffix}（样例）`,
       districtCode: district.code,
       industryCode: industry,
       sizeClass: size,
+      // Registered between 2008 and 2022, so "years since registration" varies.
+      registeredOn: `${2008 + ((d * 7 + i * 3) % 15)}-0${1 + ((d + i) % 9)}-15`,
+      qualifications: [...qualifications],
     })),
   );
 }

@@ -9,6 +9,7 @@ import type { EnterpriseRow, UnitRow } from './store.ts';
 type UnitKind = UnitRow['kind'];
 type UnitLevel = UnitRow['level'];
 type SizeClass = EnterpriseRow['sizeClass'];
+type Qualification = EnterpriseRow['qualifications'][number];
 
 const UNIT_CODE = /^[A-Z][A-Z0-9_]{1,63}$/;
 const INDUSTRY_CODE = /^([A-T])(\d{2}(\d{1,2})?)?$/;
@@ -76,6 +77,7 @@ export const archiveReason = name({ zh: '归档原因', en: 'Reason' });
 export const enterpriseFilter = z.object({
   districtCode: z.string().nullish(),
   sizeClass: enumValue<SizeClass>().nullish(),
+  qualification: enumValue<Qualification>().nullish(),
   search: searchText({ zh: '搜索词', en: 'Search text' }),
 });
 export type EnterpriseFilter = z.output<typeof enterpriseFilter>;
@@ -92,6 +94,14 @@ export const upsertEnterpriseInput = z.object({
       params: { zh: '行业代码须符合 GB/T 4754-2017，如 C、C13 或 C131', en: 'The industry code must follow GB/T 4754-2017, e.g. C, C13 or C131' },
     }),
   sizeClass: enumValue<SizeClass>(),
+  registeredOn: z
+    .string()
+    .nullish()
+    .refine((value) => !value || value <= new Date().toISOString().slice(0, 10), {
+      message: 'future',
+      params: { zh: '成立日期不能晚于今天', en: 'The date of registration cannot be in the future' },
+    }),
+  qualifications: z.array(enumValue<Qualification>()).nullish().transform((list) => (list ? [...new Set(list)] : list)),
   expectedVersion: z.number().int().nullish(),
 });
 export type UpsertEnterpriseInput = z.output<typeof upsertEnterpriseInput>;

@@ -462,6 +462,24 @@ export type SizeClass =
   | 'MICRO';
 
 /**
+ * 企业资质：惠企政策的申报条件常以此为准。
+ * A qualification an enterprise holds; policy items' eligibility often asks for one.
+ */
+export type Qualification =
+  /** 高新技术企业 / high-tech enterprise */
+  | 'HIGH_TECH'
+  /** 科技型中小企业 / technology-based SME */
+  | 'TECH_SME'
+  /** 专精特新中小企业 / specialised, refined, distinctive and innovative SME */
+  | 'SPECIALIZED_SME'
+  /** 专精特新“小巨人”企业 / “little giant” enterprise */
+  | 'LITTLE_GIANT'
+  /** 瞪羚企业 / gazelle enterprise */
+  | 'GAZELLE'
+  /** 制造业单项冠军 / manufacturing single-product champion */
+  | 'MANUFACTURING_CHAMPION';
+
+/**
  * 国民经济行业分类门类。
  * An industry section of GB/T 4754-2017.
  */
@@ -486,6 +504,10 @@ export type Enterprise = {
   /** 行业门类 / industry section */
   industry?: Maybe<Industry>;
   sizeClass: SizeClass;
+  /** 成立日期 / date of registration */
+  registeredOn?: Maybe<Scalars['Date']['output']>;
+  /** 资质（高新技术企业、专精特新等） / qualifications held, e.g. high-tech enterprise */
+  qualifications: Array<Qualification>;
   /** 样例数据 / true for sample data, never real */
   sample: Scalars['Boolean']['output'];
   updatedAt: Scalars['DateTime']['output'];
@@ -508,6 +530,8 @@ export type EnterpriseEdge = {
 export type EnterpriseFilter = {
   districtCode?: InputMaybe<Scalars['String']['input']>;
   sizeClass?: InputMaybe<SizeClass>;
+  /** 持有该资质 / holds this qualification */
+  qualification?: InputMaybe<Qualification>;
   /** 名称模糊匹配 / matches the name */
   search?: InputMaybe<Scalars['String']['input']>;
 };
@@ -521,6 +545,10 @@ export type UpsertEnterpriseInput = {
   /** GB/T 4754 行业代码，如 C 或 C13 / industry code */
   industryCode: Scalars['String']['input'];
   sizeClass: SizeClass;
+  /** 成立日期 / date of registration */
+  registeredOn?: InputMaybe<Scalars['Date']['input']>;
+  /** 资质；省略则保持不变 / qualifications; omitted keeps them as they are */
+  qualifications?: InputMaybe<Array<Qualification>>;
   /** 期望的当前版本 / refuse if changed since this version */
   expectedVersion?: InputMaybe<Scalars['Int']['input']>;
 };
@@ -719,6 +747,7 @@ export type ResolversTypes = {
   CreateUnitInput: CreateUnitInput;
   UpdateUnitInput: UpdateUnitInput;
   SizeClass: SizeClass;
+  Qualification: Qualification;
   Industry: ResolverTypeWrapper<IndustryRowMapped>;
   Enterprise: ResolverTypeWrapper<EnterpriseRowMapped>;
   EnterpriseConnection: ResolverTypeWrapper<ConnectionMapped>;
@@ -910,6 +939,8 @@ export type EnterpriseResolvers<ContextType = Context, ParentType extends Resolv
   industryCode?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   industry?: Resolver<Maybe<ResolversTypes['Industry']>, ParentType, ContextType>;
   sizeClass?: Resolver<ResolversTypes['SizeClass'], ParentType, ContextType>;
+  registeredOn?: Resolver<Maybe<ResolversTypes['Date']>, ParentType, ContextType>;
+  qualifications?: Resolver<Array<ResolversTypes['Qualification']>, ParentType, ContextType>;
   sample?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   updatedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   version?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;

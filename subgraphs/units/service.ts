@@ -302,9 +302,11 @@ export function createUnitsService({ db, viewer, loaders, maxPageSize }: UnitsSe
       if (!(await loaders.industryByCode.load(input.industryCode.slice(0, 1)))) {
         throw errors.badInput('industryCode', { zh: '行业代码须符合 GB/T 4754-2017，如 C、C13 或 C131', en: 'The industry code must follow GB/T 4754-2017, e.g. C, C13 or C131' });
       }
-      const { expectedVersion, ...values } = input;
+      const { expectedVersion, registeredOn, qualifications, ...given } = input;
       return db.transaction(async (tx) => {
-        const current = await enterpriseStore.lock(tx, values.creditCode);
+        const current = await enterpriseStore.lock(tx, given.creditCode);
+        // Omitted profile fields keep what the registry already says.
+        const values = { ...given, registeredOn: registeredOn === undefined ? (current?.registeredOn ?? null) : registeredOn, qualifications: qualifications ?? current?.qualifications ?? [] };
         if (!current) {
           if (expectedVersion != null) throw errors.notFound({ zh: '市场主体', en: 'Enterprise' }, values.creditCode);
           const created = await enterpriseStore.insert(tx, values);

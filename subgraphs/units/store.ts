@@ -2,7 +2,7 @@
  * Data access of the units subgraph: every SQL statement it sends is built here, from its own
  * tables only. Functions take a `Queryable` so the service can run them inside a transaction.
  */
-import { and, asc, eq, gt, ilike, inArray, isNull, or, sql, type SQL } from 'drizzle-orm';
+import { and, arrayContains, asc, eq, gt, ilike, inArray, isNull, or, sql, type SQL } from 'drizzle-orm';
 import { escapeLike, rowsOf, type Queryable } from '../../db/client.ts';
 import { isUuid } from '../../platform/input.ts';
 import type { Db } from '../../db/client.ts';
@@ -161,6 +161,7 @@ export interface EnterpriseQuery {
   /** Limits to what a district-level unit serves. */
   onlyDistrict?: string | null;
   sizeClass?: EnterpriseRow['sizeClass'] | null;
+  qualification?: EnterpriseRow['qualifications'][number] | null;
   search?: string | null;
 }
 
@@ -169,6 +170,7 @@ function enterpriseConditions(filter: EnterpriseQuery): SQL[] {
   if (filter.districtCode) conditions.push(eq(enterprises.districtCode, filter.districtCode));
   if (filter.onlyDistrict) conditions.push(eq(enterprises.districtCode, filter.onlyDistrict));
   if (filter.sizeClass) conditions.push(eq(enterprises.sizeClass, filter.sizeClass));
+  if (filter.qualification) conditions.push(arrayContains(enterprises.qualifications, [filter.qualification]));
   if (filter.search) conditions.push(ilike(enterprises.name, `%${escapeLike(filter.search)}%`));
   return conditions;
 }

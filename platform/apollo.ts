@@ -91,16 +91,20 @@ interface Coded {
   extensions: Record<string, unknown>;
 }
 
-/** The API's own coded error somewhere in the chain (a scalar's refusal wrapped by graphql-js, say). */
+/**
+ * The API's own coded error deepest in the chain: a scalar's refusal that graphql-js wrapped in
+ * "Variable … got invalid value …" or "Expected value of type …", whose extensions it copied.
+ */
 function codedOrigin(error: unknown): Coded | undefined {
+  let found: Coded | undefined;
   for (let current = error as { originalError?: unknown; extensions?: Record<string, unknown>; message?: string } | undefined, depth = 0; current && depth < 10; depth++) {
     const extensions = current.extensions;
     if (extensions && isRegistered(extensions.code) && typeof extensions.messageZh === 'string' && typeof current.message === 'string') {
-      return { message: current.message, extensions };
+      found = { message: current.message, extensions };
     }
     current = current.originalError as typeof current;
   }
-  return undefined;
+  return found;
 }
 
 function coded(code: ErrorCode, message: Bilingual, extra: Record<string, unknown> = {}) {

@@ -11,7 +11,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type http from 'node:http';
-import { parse, type DocumentNode } from 'graphql';
+import { Kind, parse, type DocumentNode, type GraphQLFieldResolver } from 'graphql';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
 import { buildSubgraphSchema } from '@apollo/subgraph';
@@ -20,6 +20,7 @@ import type { Authenticator, Viewer } from './auth.ts';
 import type { DirectorySource } from './directory.ts';
 import type { PlatformEnv } from './env.ts';
 import { graphqlServerOptions } from './apollo.ts';
+import { errors } from './errors.ts';
 import type { ExplorerExample } from './explorer/index.ts';
 import type { GraphQLService } from './http.ts';
 import type { Logger, RequestRecord } from './log.ts';
@@ -84,6 +85,48 @@ export type SubgraphRuntime = GraphQLService<any>;
 
 type ResolverMap = Extract<Parameters<typeof buildSubgraphSchema>[0], { resolvers?: unknown }>['resolvers'];
 
+/** Each entity type's `@key` field sets, from the SDL: `{ Unit: [['id']], Domain: [['code']] }`. */
+function entityKeys(sdl: DocumentNode): Map<string, string[][]> {
+  const keys = new Map<string, string[][]>();
+  for (const definition of sdl.definitions) {
+    if (definition.kind !== Kind.OBJECT_TYPE_DEFINITION && definition.kind !== Kind.OBJECT_TYPE_EXTENSION) continue;
+    for (const directive of definition.directives ?? []) {
+      if (directive.name.value !== 'key') continue;
+      const fields = directive.arguments?.find((argument) => argument.name.value === 'fields')?.value;
+      if (fields?.kind !== Kind.STRING) continue;
+      const list = keys.get(definition.name.value) ?? [];
+      list.push(fields.value.split(/\s+/).filter(Boolean));
+      keys.set(definition.name.value, list);
+    }
+  }
+  return keys;
+}
+
+/**
+ * `_entities` is callable by anyone who reaches a subgraph, and @apollo/subgraph hands whatever it
+ * gets to `__resolveReference`: an unknown type or a missing key became an internal error. Each
+ * representation must name an entity of this slice and carry one of its keys.
+ */
+function checkedEntities(resolve: GraphQLFieldResolver<unknown, unknown>, keys: Map<string, string[][]>): GraphQLFieldResolver<unknown, unknown> {
+  return (source, args, context, info) => {
+    const representations: unknown = (args as { representations?: unknown }).representations;
+    (Array.isArray(representations) ? representations : []).forEach((representation: unknown, index) => {
+      const field = `representations[${index}]`;
+      const typename = (representation as { __typename?: unknown } | null)?.__typename;
+      const typeKeys = typeof typename === 'string' ? keys.get(typename) : undefined;
+      if (!typeKeys) {
+        throw errors.badInput(`${field}.__typename`, { zh: '表示中的类型不是本子图的实体', en: 'The representation names no entity of this subgraph' });
+      }
+      const record = representation as Record<string, unknown>;
+      const complete = typeKeys.some((key) => key.every((name) => (typeof record[name] === 'string' && record[name] !== '') || typeof record[name] === 'number'));
+      if (!complete) {
+        throw errors.badInput(field, { zh: `表示缺少 ${typename} 的键字段`, en: `The representation lacks the key fields of ${typename}` });
+      }
+    });
+    return resolve(source, args, context, info);
+  };
+}
+
 export function authorizationHeader(req: http.IncomingMessage): string | undefined {
   const value = req.headers.authorization;
   return Array.isArray(value) ? value[0] : value;
@@ -101,11 +144,14 @@ export function createSubgraph<TContext extends RequestContext>(
     ready?: Record<string, () => Promise<unknown>>;
   },
 ): GraphQLService<TContext> {
+  const sdl = loadSubgraphSdl(deps.name);
   const schema = buildSubgraphSchema({
-    typeDefs: loadSubgraphSdl(deps.name),
+    typeDefs: sdl,
     // The generated `Resolvers` type is what the SDL asks for; buildSubgraphSchema takes a looser map.
     resolvers: spec.resolvers as ResolverMap,
   });
+  const entities = schema.getQueryType()?.getFields()._entities;
+  if (entities?.resolve) entities.resolve = checkedEntities(entities.resolve, entityKeys(sdl));
   const common = graphqlServerOptions({ limits: deps.env.limits, introspection: deps.env.introspection });
   const apollo = new ApolloServer<TContext>({
     schema,

@@ -36,7 +36,12 @@ beforeAll(async () => {
         // Takes longer than the execution timeout; its child field must then never run.
         slow: () => new Promise((resolve) => setTimeout(() => resolve({}), 1_000)),
       },
-      Slow: { later: () => void resolvedAfterTimeout.push('later') ?? 'later' },
+      Slow: {
+        later: () => {
+          resolvedAfterTimeout.push('later');
+          return 'later';
+        },
+      },
     },
     ...graphqlServerOptions({ limits: env.limits, introspection: true }),
   });

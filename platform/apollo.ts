@@ -75,6 +75,59 @@ const ArgumentPathsRule: ValidationRule = () => {
   };
 };
 
+/**
+ * A NUL character is valid in no input of this platform, and PostgreSQL refuses it inside a query
+ * (an internal error, if it got that far). Refused here for every argument of every slice: in a
+ * literal (validation) and in a variable (before execution), naming the field.
+ */
+const NUL = '\u0000';
+const nulRefusal = (field: string) =>
+  errors.badInput(field, { zh: `${field} 含有空字符（NUL）`, en: `${field} contains a NUL character` });
+
+const NoNulInLiteralsRule: ValidationRule = (context) => ({
+  StringValue(node) {
+    if (!node.value.includes(NUL)) return;
+    const refusal = nulRefusal(argumentPaths.get(node) ?? 'input');
+    context.reportError(new GraphQLError(refusal.message, { nodes: node, extensions: refusal.extensions, originalError: refusal }));
+  },
+});
+
+function nulIn(value: unknown, path: string): string | undefined {
+  if (typeof value === 'string') return value.includes(NUL) ? path : undefined;
+  if (Array.isArray(value)) {
+    for (const [index, item] of value.entries()) {
+      const found = nulIn(item, `${path}[${index}]`);
+      if (found) return found;
+    }
+  } else if (value && typeof value === 'object') {
+    for (const [key, item] of Object.entries(value)) {
+      if (key.includes(NUL)) return `${path}.${key.replaceAll(NUL, '\\0')}`;
+      const found = nulIn(item, `${path}.${key}`);
+      if (found) return found;
+    }
+  }
+  return undefined;
+}
+
+function nulGuardPlugin(): ApolloServerPlugin<Context> {
+  return {
+    async requestDidStart() {
+      return {
+        async didResolveOperation({ request }) {
+          for (const [name, value] of Object.entries(request.variables ?? {})) {
+            const field = nulIn(value, name);
+            if (field) {
+              const refusal = nulRefusal(field);
+              (refusal.extensions as Record<string, unknown>).http = { status: 400 };
+              throw refusal;
+            }
+          }
+        },
+      };
+    },
+  };
+}
+
 /** `_service { sdl }` prints the whole schema: it is introspection by another name. */
 const NoServiceSdlRule: ValidationRule = (context) => ({
   Field(node) {
@@ -233,9 +286,9 @@ export function graphqlServerOptions(settings: GraphQLServerSettings) {
     includeStacktraceInErrorResponses: false,
     formatError: createFormatError({ suggestions: settings.introspection }),
     parseOptions: { maxTokens: settings.limits.maxQueryTokens },
-    validationRules: [ArgumentPathsRule, ...(settings.introspection ? [] : [NoServiceSdlRule])],
+    validationRules: [ArgumentPathsRule, NoNulInLiteralsRule, ...(settings.introspection ? [] : [NoServiceSdlRule])],
     // Shutdown is ours (platform/signals.ts): drain HTTP, then close the database, then exit 0.
     stopOnTerminationSignals: false,
-    plugins: [ApolloServerPluginLandingPageDisabled(), limitsPlugin(settings.limits), abortPlugin(), requestLogPlugin()] as ApolloServerPlugin<Context>[],
+    plugins: [ApolloServerPluginLandingPageDisabled(), nulGuardPlugin(), limitsPlugin(settings.limits), abortPlugin(), requestLogPlugin()] as ApolloServerPlugin<Context>[],
   } satisfies Partial<ApolloServerOptions<Context>>;
 }

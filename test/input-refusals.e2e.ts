@@ -29,8 +29,11 @@ interface Case {
 }
 
 const cases: Case[] = [
-  { name: 'a NUL byte in a search', subgraph: 'units', query: `query($s: String) { units(filter: { search: $s }) { totalCount } }`, variables: { s: 'a\u0000b' }, field: 'search' },
-  { name: 'a NUL byte in a title', subgraph: 'issues', query: `mutation($i: ReportIssueInput!) { reportIssue(input: $i) { id } }`, variables: report('标题\u0000'), as: 'COMMAND_OFFICE', field: 'title' },
+  { name: 'a NUL byte in a search', subgraph: 'units', query: `query($s: String) { units(filter: { search: $s }) { totalCount } }`, variables: { s: 'a\u0000b' }, field: 's' },
+  { name: 'a NUL byte in a lookup by code (a literal)', subgraph: 'units', query: `{ domain(code: "POLITICS\\u0000LAW") { name } }`, field: 'code' },
+  { name: 'a NUL byte in a lookup by credit code (a variable)', subgraph: 'units', query: `query($c: String!) { enterprise(creditCode: $c) { name } }`, variables: { c: '\u0000' }, as: 'COMMAND_OFFICE', field: 'c' },
+  { name: 'a tampered cursor whose instant is year 0', subgraph: 'issues', query: `query($c: String) { issueAlerts(after: $c) { totalCount } }`, variables: { c: cursor(['0000-01-01', 12]) }, as: 'COMMAND_OFFICE', field: 'after' },
+  { name: 'a NUL byte in a title', subgraph: 'issues', query: `mutation($i: ReportIssueInput!) { reportIssue(input: $i) { id } }`, variables: report('标题\u0000'), as: 'COMMAND_OFFICE', field: 'i.title' },
   { name: 'a title only of zero-width characters', subgraph: 'issues', query: `mutation($i: ReportIssueInput!) { reportIssue(input: $i) { id } }`, variables: report('\u200b\u200c\u2060'), as: 'COMMAND_OFFICE', field: 'title' },
   { name: 'a title with a right-to-left override', subgraph: 'issues', query: `mutation($i: ReportIssueInput!) { reportIssue(input: $i) { id } }`, variables: report('营商\u202e环境'), as: 'COMMAND_OFFICE', field: 'title' },
   { name: 'a tampered issueAlerts cursor', subgraph: 'issues', query: `query($c: String) { issueAlerts(after: $c) { totalCount } }`, variables: { c: cursor(['x', 'y']) }, as: 'COMMAND_OFFICE', field: 'after' },

@@ -45,7 +45,7 @@ describe('the error registry', () => {
       errors.internal(),
     ];
     for (const error of made) {
-      const { code, messageZh, messageEn } = error.extensions as Record<string, string>;
+      const { code, messageZh, messageEn } = error.extensions as { code: string; messageZh: string; messageEn: string };
       expect(Object.values(ErrorCode)).toContain(code);
       expectBilingual({ zh: messageZh, en: messageEn }, code);
       expect(error.message).toBe(`${messageZh} / ${messageEn}`);

@@ -47,6 +47,10 @@ function percentile(sorted: number[], p: number): number {
 }
 
 async function main() {
+  if (process.argv[2] === 'limits') {
+    await import('./limits.ts');
+    return;
+  }
   const url = await ensureDatabase();
   const database = openPostgres(url);
   await prepareDatabase(database, slices, { sample: false });

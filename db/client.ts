@@ -2,6 +2,15 @@
  * The one place that picks the database: postgres.js against DATABASE_URL, or embedded PGlite
  * (real PostgreSQL in WASM) under the data directory so `npm start` needs nothing but Node.
  *
+ * Two kinds of role. Migrations run as the owner (DATABASE_URL), who owns every table. Each slice
+ * serves its requests as its own role, `<prefix>_<slice>` (`yingshang_units`): it may read and write
+ * the rows of its own schema and nothing else — no other slice's schema, no ALTER, no DISABLE
+ * TRIGGER (only an owner may), no UPDATE or DELETE on a table an append-only trigger guards. The
+ * owner creates the role when it may (CREATEROLE) and grants it its rights after every migration.
+ * On PostgreSQL the slice logs in as its role (`<NAME>_DATABASE_URL`, or DATABASE_URL with the
+ * role's name and DATABASE_ROLE_PASSWORD); the embedded database has one connection, so every
+ * statement of a slice runs in a transaction that first does `SET LOCAL ROLE` to the slice's role.
+ *
  * Each slice gets its own drizzle instance with its own statement counter, so tests can prove a
  * request costs a constant number of SQL statements per subgraph. It knows slices only by name:
  * `db/migrations/<name>/` holds a slice's migrations.
@@ -30,15 +39,21 @@ export interface StatementCounter {
 }
 
 export interface SubgraphDatabase {
+  /** Connected as the slice's own serving role. */
   db: Db;
   /** Statements this subgraph sent since start; tests read and reset it. */
   statements: StatementCounter;
+  /** The slice's role name. */
+  role: string;
 }
 
 export interface DatabaseHandle {
   kind: 'postgres' | 'pglite';
   forSubgraph(name: string): SubgraphDatabase;
-  /** Applies the subgraph's checked-in migrations; safe to run on every start and concurrently. */
+  /**
+   * As the owner: applies the subgraph's checked-in migrations, then makes sure its serving role
+   * exists and has exactly its rights. Safe to run on every start and concurrently.
+   */
   migrate(name: string): Promise<void>;
   /** Answers when the database accepts a query (for /ready). */
   ping(): Promise<void>;
@@ -62,44 +77,132 @@ function migrationConfig(name: string) {
 /** Same number in every process, so concurrent starts serialise their migrations. */
 const MIGRATION_LOCK = 0x5144_5953; // "QDYS"
 
-export function openPostgres(url: string, options: { maxConnections?: number } = {}): DatabaseHandle {
+export interface ServingRoles {
+  /** Roles are `<prefix>_<slice>`. */
+  prefix?: string;
+  /** Password of roles whose URL is derived from the owner's. */
+  password?: string;
+  /** Slice name → the URL of its role, when given explicitly (`<NAME>_DATABASE_URL`). */
+  urls?: Record<string, string | undefined>;
+  /** The server cancels a serving statement that runs longer. */
+  statementTimeoutMs?: number;
+}
+
+/** `issues` → `yingshang_issues`; `tax-relief` → `yingshang_tax_relief`. */
+export function servingRole(slice: string, prefix = 'yingshang'): string {
+  return `${prefix}_${slice.toLowerCase().replace(/[^a-z0-9]+/g, '_')}`;
+}
+
+const quoteIdent = (name: string) => `"${name.replaceAll('"', '""')}"`;
+const quoteLiteral = (text: string) => `'${text.replaceAll("'", "''")}'`;
+
+/** Statements (for the owner) that create the serving role if missing and grant it its rights. */
+async function grantServingRole(
+  run: (statement: string) => Promise<unknown[]>,
+  schema: string,
+  role: string,
+  options: { login: boolean; password?: string },
+): Promise<void> {
+  const exists = await run(`select 1 from pg_roles where rolname = ${quoteLiteral(role)}`);
+  if (!exists.length) {
+    try {
+      // Two starts (or two test databases of one server) may race to create it: either one wins.
+      await run(
+        `do $$ begin create role ${quoteIdent(role)} ${options.login ? 'login' : 'nologin'}` +
+          `${options.password ? ` password ${quoteLiteral(options.password)}` : ''}; ` +
+          'exception when duplicate_object or unique_violation then null; end $$',
+      );
+    } catch (error) {
+      throw new Error(
+        `The serving role ${role} does not exist and the owner may not create it (${(error as Error).message}). ` +
+          `Create it once: CREATE ROLE ${role} LOGIN PASSWORD '…'; (see README, "Database roles")`,
+      );
+    }
+  }
+  const ident = quoteIdent(role);
+  const target = quoteIdent(schema);
+  await run(`revoke all on schema ${target} from public`);
+  await run(`grant usage on schema ${target} to ${ident}`);
+  await run(`grant select, insert, update, delete on all tables in schema ${target} to ${ident}`);
+  await run(`grant usage, select on all sequences in schema ${target} to ${ident}`);
+  // History tables carry an append-only trigger (the `refuse_history_rewrite` convention): their
+  // role may not even ask to change or delete a row.
+  const guarded = (await run(
+    `select c.relname as "table", bool_or(t.tgtype & 16 <> 0) as "update", bool_or(t.tgtype & 8 <> 0) as "delete"
+       from pg_trigger t join pg_class c on c.oid = t.tgrelid join pg_namespace n on n.oid = c.relnamespace
+       join pg_proc p on p.oid = t.tgfoid
+      where n.nspname = ${quoteLiteral(schema)} and p.proname = 'refuse_history_rewrite' and not t.tgisinternal
+      group by c.relname`,
+  )) as { table: string; update: boolean; delete: boolean }[];
+  for (const row of guarded) {
+    const operations = [row.update ? 'update' : '', row.delete ? 'delete' : ''].filter(Boolean).join(', ');
+    if (operations) await run(`revoke ${operations} on ${target}.${quoteIdent(row.table)} from ${ident}`);
+  }
+}
+
+/** The owner's URL with another user and password: a serving role on the same server and database. */
+function asRole(ownerUrl: string, role: string, password?: string): string {
+  const url = new URL(ownerUrl);
+  url.username = role;
+  url.password = password ?? '';
+  return url.toString();
+}
+
+export function openPostgres(ownerUrl: string | undefined, options: { maxConnections?: number; roles?: ServingRoles } = {}): DatabaseHandle {
+  const roles = options.roles ?? {};
   const clients: postgres.Sql[] = [];
-  const connect = () => {
+  const connect = (url: string, parameters: Record<string, string> = {}) => {
     const client = postgres(url, {
       max: options.maxConnections ?? 10,
       onnotice: () => {},
-      connection: { application_name: 'qingdao-yingshang' },
+      connection: { application_name: 'qingdao-yingshang', ...parameters },
     });
     clients.push(client);
     return client;
   };
-  const admin = connect();
-  const perSubgraph = new Map<string, SubgraphDatabase>();
+  let owner: postgres.Sql | undefined;
+  const ownerClient = () => {
+    if (!ownerUrl) throw new Error('Migrations need the owner role: set DATABASE_URL');
+    return (owner ??= connect(ownerUrl));
+  };
+  const perSubgraph = new Map<string, SubgraphDatabase & { client: postgres.Sql }>();
+  const serving = (name: string) => {
+    let found = perSubgraph.get(name);
+    if (!found) {
+      const role = servingRole(name, roles.prefix);
+      const url = roles.urls?.[name] ?? (ownerUrl ? asRole(ownerUrl, role, roles.password) : undefined);
+      if (!url) throw new Error(`No database for the ${name} subgraph: set DATABASE_URL or ${name.toUpperCase().replace(/[^A-Z0-9]+/g, '_')}_DATABASE_URL`);
+      const statements = { count: 0 };
+      // Its own pool, as it would have in its own process; statements past the timeout are cancelled.
+      const client = connect(url, roles.statementTimeoutMs ? { statement_timeout: String(roles.statementTimeoutMs) } : {});
+      found = { db: drizzlePostgres(client, { logger: countingLogger(statements) }) as unknown as Db, statements, role, client };
+      perSubgraph.set(name, found);
+    }
+    return found;
+  };
   return {
     kind: 'postgres',
     forSubgraph(name) {
-      let found = perSubgraph.get(name);
-      if (!found) {
-        const statements = { count: 0 };
-        // Its own pool, as it would have in its own process.
-        found = { db: drizzlePostgres(connect(), { logger: countingLogger(statements) }) as unknown as Db, statements };
-        perSubgraph.set(name, found);
-      }
-      return found;
+      const { db, statements, role } = serving(name);
+      return { db, statements, role };
     },
     async migrate(name) {
+      const admin = ownerClient();
       const lock = await admin.reserve();
       try {
         await lock`select pg_advisory_lock(${MIGRATION_LOCK})`;
-        const db = drizzlePostgres(admin);
-        await migratePostgres(db, migrationConfig(name));
+        await migratePostgres(drizzlePostgres(admin), migrationConfig(name));
+        const explicit = roles.urls?.[name];
+        const role = explicit ? decodeURIComponent(new URL(explicit).username) : servingRole(name, roles.prefix);
+        await grantServingRole((statement) => lock.unsafe(statement) as Promise<unknown[]>, name, role, { login: true, password: explicit ? undefined : roles.password });
       } finally {
         await lock`select pg_advisory_unlock(${MIGRATION_LOCK})`.catch(() => {});
         lock.release();
       }
     },
     async ping() {
-      await admin`select 1`;
+      const [any] = perSubgraph.values();
+      await (any?.client ?? ownerClient())`select 1`;
     },
     async close() {
       await Promise.all(clients.map((client) => client.end({ timeout: 5 })));
@@ -145,7 +248,7 @@ function isAlive(pid: number): boolean {
 }
 
 /** `dataDir` undefined → in memory (tests). */
-export async function openPglite(dataDir?: string, fromDump?: Blob): Promise<DatabaseHandle> {
+export async function openPglite(dataDir?: string, fromDump?: Blob, rolePrefix?: string): Promise<DatabaseHandle> {
   const release = dataDir ? claimDataDir(dataDir) : () => {};
   let client: PGlite;
   try {
@@ -158,10 +261,32 @@ export async function openPglite(dataDir?: string, fromDump?: Blob): Promise<Dat
     release();
     throw error;
   }
-  return pgliteHandle(client, release);
+  return pgliteHandle(client, release, rolePrefix);
 }
 
-function pgliteHandle(client: PGlite, release: () => void = () => {}): DatabaseHandle {
+/**
+ * The embedded database's one connection, as a slice's role: each statement, and each transaction,
+ * runs under `SET LOCAL ROLE`, which ends with its transaction.
+ */
+function pgliteAsRole(client: PGlite, role: string): PGlite {
+  const setRole = `set local role ${quoteIdent(role)}`;
+  type Tx = Parameters<Parameters<PGlite['transaction']>[0]>[0];
+  const facade = {
+    query: (text: string, params?: unknown[], options?: unknown) =>
+      client.transaction(async (tx: Tx) => {
+        await tx.query(setRole);
+        return tx.query(text, params, options as never);
+      }),
+    transaction: <T>(work: (tx: Tx) => Promise<T>) =>
+      client.transaction(async (tx: Tx) => {
+        await tx.query(setRole);
+        return work(tx);
+      }),
+  };
+  return facade as unknown as PGlite;
+}
+
+function pgliteHandle(client: PGlite, release: () => void = () => {}, prefix = 'yingshang'): DatabaseHandle {
   const perSubgraph = new Map<string, SubgraphDatabase>();
   return {
     kind: 'pglite',
@@ -169,13 +294,15 @@ function pgliteHandle(client: PGlite, release: () => void = () => {}): DatabaseH
       let found = perSubgraph.get(name);
       if (!found) {
         const statements = { count: 0 };
-        found = { db: drizzlePglite(client, { logger: countingLogger(statements) }) as unknown as Db, statements };
+        const role = servingRole(name, prefix);
+        found = { db: drizzlePglite(pgliteAsRole(client, role), { logger: countingLogger(statements) }) as unknown as Db, statements, role };
         perSubgraph.set(name, found);
       }
       return found;
     },
     async migrate(name) {
       await migratePglite(drizzlePglite(client), migrationConfig(name));
+      await grantServingRole(async (statement) => (await client.query(statement)).rows, name, servingRole(name, prefix), { login: false });
     },
     async ping() {
       await client.query('select 1');
@@ -187,8 +314,21 @@ function pgliteHandle(client: PGlite, release: () => void = () => {}): DatabaseH
   };
 }
 
-export async function openDatabase(env: { databaseUrl?: string; dataDir: string }): Promise<DatabaseHandle> {
-  return env.databaseUrl ? openPostgres(env.databaseUrl) : openPglite(env.dataDir);
+export interface DatabaseSettings {
+  dataDir: string;
+  database: { ownerUrl?: string; rolePrefix: string; rolePassword?: string; statementTimeoutMs: number };
+  subgraphs: Record<string, { databaseUrl?: string }>;
+}
+
+/** PostgreSQL when DATABASE_URL (the owner) or any slice's own URL is set; the embedded database otherwise. */
+export async function openDatabase(env: DatabaseSettings): Promise<DatabaseHandle> {
+  const urls = Object.fromEntries(Object.entries(env.subgraphs).map(([name, address]) => [name, address.databaseUrl]));
+  if (env.database.ownerUrl || Object.values(urls).some(Boolean)) {
+    return openPostgres(env.database.ownerUrl, {
+      roles: { prefix: env.database.rolePrefix, password: env.database.rolePassword, urls, statementTimeoutMs: env.database.statementTimeoutMs },
+    });
+  }
+  return openPglite(env.dataDir, undefined, env.database.rolePrefix);
 }
 
 /** `db.execute` answers an array on postgres.js and `{ rows }` on PGlite; callers want rows. */

@@ -7,7 +7,8 @@ import { loadEnv } from '../platform/env.ts';
 import { prepareDatabase } from '../platform/start.ts';
 import { slices } from '../subgraphs/registry.ts';
 
-const env = loadEnv(process.env, slices);
+// It serves nothing, so it needs no signing key: development defaults are harmless here.
+const env = loadEnv(process.env, slices, { developmentByDefault: true });
 const database = await openDatabase(env);
 try {
   await prepareDatabase(database, slices, { sample: true });

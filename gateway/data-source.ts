@@ -3,6 +3,7 @@
  * decides for itself), gives up after a timeout, and turns every failure into a coded error so the
  * client gets the other subgraphs' data plus a clear note of what is missing.
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import { GraphQLError } from 'graphql';
 import { codedError, ErrorCode } from '../platform/errors.ts';
@@ -15,6 +16,9 @@ export interface GatewayContext {
 
 type Fetcher = RemoteGraphQLDataSource['fetcher'];
 
+/** The signal of the caller's request, for the fetch the data source makes on its behalf. */
+const callerSignal = new AsyncLocalStorage<AbortSignal | undefined>();
+
 export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> {
   constructor(
     private readonly serviceName: string,
@@ -22,9 +26,13 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
     private readonly timeoutMs: number,
   ) {
     super({ url });
-    // Node's fetch with an abort deadline: a hanging subgraph must not hang the gateway.
-    this.fetcher = ((input: string, init: RequestInit) =>
-      fetch(input, { ...init, signal: AbortSignal.timeout(this.timeoutMs) })) as unknown as Fetcher;
+    // Node's fetch with an abort deadline: a hanging subgraph must not hang the gateway. The
+    // caller's request signal also stops it when the request's time is up or the caller has gone.
+    this.fetcher = ((input: string, init: RequestInit) => {
+      const deadline = AbortSignal.timeout(this.timeoutMs);
+      const requestSignal = callerSignal.getStore();
+      return fetch(input, { ...init, signal: requestSignal ? AbortSignal.any([deadline, requestSignal]) : deadline });
+    }) as unknown as Fetcher;
   }
 
   override willSendRequest({ request, context }: GraphQLDataSourceProcessOptions<GatewayContext>): void {
@@ -39,7 +47,7 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
     const record = 'request' in options.context ? (options.context as GatewayContext).request : undefined;
     let outcome = 'ok';
     try {
-      const response = await super.process(options);
+      const response = await callerSignal.run(record?.signal, () => super.process(options));
       const code = response.errors?.[0]?.extensions?.code;
       if (typeof code === 'string') outcome = code;
       return response;

@@ -16,11 +16,11 @@ const env = loadEnv(process.env, slices);
 const logger = createLogger({ ...env.log, service: 'gateway' });
 const subgraphUrls = Object.fromEntries(Object.entries(env.subgraphs).map(([name, address]) => [name, address.url]));
 const service = await startHttpService({
-  service: createGateway({ authenticator: createAuthenticator(env.auth), subgraphUrls, limits: env.limits, logger }),
+  service: createGateway({ authenticator: createAuthenticator(env.auth), subgraphUrls, limits: env.limits, introspection: env.introspection, logger }),
   port: env.port ?? env.gatewayPort,
-  maxRequestBytes: env.limits.maxRequestBytes,
-  explorer: await defaultExplorer({ title: '青岛营商环境专项行动 API / Gateway', examples: gatewayExamples }),
+  limits: env.limits,
+  explorer: env.explorer ? await defaultExplorer({ title: '青岛营商环境专项行动 API / Gateway', examples: gatewayExamples }) : undefined,
   logger,
 });
 logger.info({ url: service.url, subgraphs: subgraphUrls }, `网关 / gateway: ${service.url}`);
-stopOnSignals(() => service.close(), logger);
+stopOnSignals(() => service.close(), logger, { stopTimeoutMs: env.limits.stopTimeoutMs });

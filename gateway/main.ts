@@ -1,6 +1,10 @@
 /**
  * `npm start`: the whole platform in one process on the embedded database (or DATABASE_URL),
  * printing every URL. Stops gracefully on SIGTERM / SIGINT.
+ *
+ * On the embedded database it is a developer's machine: development mode (the development signing
+ * secret, the explorer) is chosen there unless DEVELOPMENT_MODE=false, and the banner says so. With
+ * DATABASE_URL it is a deployment like any other: a real key, issuer and audience, or no start.
  */
 import { loadEnv } from '../platform/env.ts';
 import { createLogger } from '../platform/log.ts';
@@ -9,9 +13,15 @@ import { defaultExplorer } from '../platform/start.ts';
 import { slices } from '../subgraphs/registry.ts';
 import { startPlatform } from './platform.ts';
 
-const env = loadEnv(process.env, slices);
+const embedded = !process.env.DATABASE_URL;
+const env = loadEnv(process.env, slices, { developmentByDefault: embedded });
 const logger = createLogger(env.log);
 const started = Date.now();
+if (env.development) {
+  logger.warn(
+    '开发模式 / DEVELOPMENT MODE: 接受以仓库中的开发密钥签发的令牌，不得用于生产 / tokens signed with the development secret (it is in the repository) are accepted — never expose this to a network',
+  );
+}
 logger.info(
   env.databaseUrl
     ? `数据库 / database: PostgreSQL (DATABASE_URL)`
@@ -20,11 +30,11 @@ logger.info(
 const platform = await startPlatform({ env, explorer: defaultExplorer, logger });
 const width = Math.max(...Object.keys(platform.subgraphs).map((name) => name.length));
 logger.info(`样例数据 / sample data: ${env.loadSampleData ? 'loaded (marked sample)' : 'not loaded'}`);
-logger.info(`网关 / gateway + explorer:  ${platform.gateway.url}`);
+logger.info(`网关 / gateway${env.explorer ? ' + explorer' : ''}:  ${platform.gateway.url}`);
 for (const [name, service] of Object.entries(platform.subgraphs)) {
-  logger.info(`子图 / subgraph ${name.padEnd(width)}  ${service.url}graphql  (explorer ${service.url})`);
+  logger.info(`子图 / subgraph ${name.padEnd(width)}  ${service.url}graphql${env.explorer ? `  (explorer ${service.url})` : ''}`);
 }
 logger.info(`健康 / health:  ${platform.gateway.url}health   就绪 / ready: ${platform.gateway.url}ready`);
-logger.info(`令牌 / tokens:  npm run token -- --role COMMAND_OFFICE`);
+if (env.development) logger.info(`令牌 / tokens:  npm run token -- --role COMMAND_OFFICE`);
 logger.info(`Ready in ${((Date.now() - started) / 1000).toFixed(1)} s. Ctrl-C stops.`);
-stopOnSignals(() => platform.stop(), logger);
+stopOnSignals(() => platform.stop(), logger, { stopTimeoutMs: env.limits.stopTimeoutMs });

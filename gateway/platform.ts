@@ -55,7 +55,11 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
   };
   const host = options.ephemeralPorts ? '127.0.0.1' : undefined;
   try {
-    await prepareDatabase(database, slices, { sample: env.loadSampleData, now: options.now?.() });
+    await prepareDatabase(database, slices, {
+      sample: env.loadSampleData,
+      now: options.now?.(),
+      migrate: database.kind === 'pglite' || Boolean(env.database.ownerUrl) || Boolean(options.database),
+    });
     const authenticator = createAuthenticator(env.auth);
     const running: Record<string, RunningService> = {};
     const statements: Record<string, { count: number }> = {};
@@ -83,11 +87,18 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
       subgraphUrls[slice.name] = `${service.url}graphql`;
     }
     const gateway = await startHttpService({
-      service: createGateway({ authenticator, subgraphUrls, limits: env.limits, logger, supergraphSdl: options.supergraphSdl }),
+      service: createGateway({
+        authenticator,
+        subgraphUrls,
+        limits: env.limits,
+        introspection: env.introspection,
+        logger,
+        supergraphSdl: options.supergraphSdl,
+      }),
       port: options.ephemeralPorts ? 0 : env.gatewayPort,
       host,
-      maxRequestBytes: env.limits.maxRequestBytes,
-      explorer: await options.explorer?.({ title: '青岛营商环境专项行动 API / Gateway', examples: gatewayExamples }),
+      limits: env.limits,
+      explorer: env.explorer ? await options.explorer?.({ title: '青岛营商环境专项行动 API / Gateway', examples: gatewayExamples }) : undefined,
       logger,
     });
     started.push(gateway);

@@ -1,24 +1,25 @@
 /**
  * Builds the gateway: @apollo/gateway over the committed static supergraph, with the caller's token
- * verified here too, subgraph URLs from configuration, limits, and health. No side effects.
+ * verified here too, subgraph URLs from configuration, the platform's limits, and health. No side effects.
  */
 import fs from 'node:fs';
 import { ApolloGateway } from '@apollo/gateway';
 import { ApolloServer } from '@apollo/server';
-import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { graphqlServerOptions } from '../platform/apollo.ts';
 import type { Authenticator } from '../platform/auth.ts';
-import { disableApolloTelemetry } from '../platform/env.ts';
+import { disableApolloTelemetry, type Limits } from '../platform/env.ts';
 import type { GraphQLService } from '../platform/http.ts';
 import type { Logger } from '../platform/log.ts';
-import { authorizationHeader, formatError, requestLogPlugin, supergraphPath } from '../platform/subgraph.ts';
+import { authorizationHeader, supergraphPath } from '../platform/subgraph.ts';
 import { SubgraphDataSource, type GatewayContext } from './data-source.ts';
-import { limitsPlugin, type Limits } from './limits.ts';
 
 export interface GatewayDeps {
   authenticator: Authenticator;
   /** Subgraph name → GraphQL URL; overrides the defaults written in the supergraph. */
   subgraphUrls: Record<string, string>;
-  limits: Limits & { subgraphTimeoutMs: number };
+  limits: Limits;
+  /** Introspection and field suggestions (the explorer needs them); off in production unless enabled. */
+  introspection: boolean;
   logger: Logger;
   supergraphSdl?: string;
 }
@@ -42,14 +43,10 @@ export function createGateway(deps: GatewayDeps): GraphQLService<GatewayContext>
       error: (message: unknown) => log.error(String(message)),
     },
   });
+  // The same limits, timeouts and error handling as every subgraph (platform/apollo.ts).
   const apollo = new ApolloServer<GatewayContext>({
     gateway,
-    introspection: true,
-    includeStacktraceInErrorResponses: false,
-    formatError,
-    // Shutdown is ours (platform/signals.ts): drain HTTP, then close the database, then exit 0.
-    stopOnTerminationSignals: false,
-    plugins: [ApolloServerPluginLandingPageDisabled(), limitsPlugin(deps.limits), requestLogPlugin()],
+    ...graphqlServerOptions({ limits: deps.limits, introspection: deps.introspection }),
   });
 
   return {

@@ -30,7 +30,8 @@ const { values } = parseArgs({
   },
 });
 
-const env = loadEnv();
+// A developer's tool: without DEVELOPMENT_MODE=false it signs with the development secret, unless JWT_SECRET is set.
+const env = loadEnv(process.env, [], { developmentByDefault: true });
 if (env.auth.jwksUrl || !env.auth.jwtSecret) fail('JWT_JWKS_URL is set: tokens come from the identity provider, not from here.');
 const role = values.role as Role | undefined;
 if (!role || !roles.includes(role)) fail(`--role must be one of ${roles.join(', ')}`);
@@ -58,7 +59,7 @@ const token = await signToken(
     ...(unitId ? { unit: unitId } : {}),
     ...(enterprise ? { enterprise } : {}),
   },
-  env.auth.jwtSecret,
+  { secret: env.auth.jwtSecret, issuer: env.auth.issuer, audience: env.auth.audience },
   values.expires,
 );
 console.log(token);

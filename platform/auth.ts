@@ -5,7 +5,8 @@
 import { createRemoteJWKSet, jwtVerify, SignJWT, type JWTPayload, type JWTVerifyGetKey } from 'jose';
 import { GraphQLError } from 'graphql';
 import type { AuthEnv } from './env.ts';
-import { errors } from './errors.ts';
+import { errors, type Bilingual } from './errors.ts';
+import { joseReason } from './library-errors.ts';
 
 export const Role = {
   COMMAND_OFFICE: 'COMMAND_OFFICE',
@@ -41,8 +42,8 @@ export interface Authenticator {
   viewerFromAuthorization(header: string | undefined | null): Promise<Viewer>;
 }
 
-function invalidToken(reason: string): GraphQLError {
-  const error = errors.unauthenticated({ zh: `令牌无效：${reason}`, en: `Invalid token: ${reason}` });
+function invalidToken(reason: Bilingual): GraphQLError {
+  const error = errors.unauthenticated({ zh: `令牌无效：${reason.zh}`, en: `Invalid token: ${reason.en}` });
   // A context-time refusal is an HTTP answer, not a resolver error: 401 is what
   // @apollo/gateway maps back to UNAUTHENTICATED if a subgraph ever says it.
   (error.extensions as Record<string, unknown>).http = { status: 401 };
@@ -57,19 +58,23 @@ export function createAuthenticator(env: AuthEnv): Authenticator {
     issuer: env.issuer,
     audience: env.audience,
     algorithms: env.jwksUrl ? ['RS256', 'ES256', 'PS256', 'EdDSA'] : ['HS256'],
+    // A token without exp would never expire; maxTokenAge also refuses an iat in the future.
+    requiredClaims: ['exp', 'iat', 'sub'],
+    maxTokenAge: env.maxTokenLifetimeSeconds,
+    clockTolerance: env.clockToleranceSeconds,
   };
 
   return {
     async viewerFromAuthorization(header) {
       if (!header) return anonymous;
       const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
-      if (!match) throw invalidToken('Authorization 头应为 "Bearer <token>" / expected "Bearer <token>"');
+      if (!match) throw invalidToken({ zh: 'Authorization 头应为“Bearer 令牌”', en: 'expected "Bearer <token>"' });
       let payload: JWTPayload;
       try {
         // The overloads of jwtVerify differ for keys and key sets; both are valid here.
         ({ payload } = await jwtVerify(match[1]!, key as Uint8Array, options));
       } catch (error) {
-        throw invalidToken((error as Error).message);
+        throw invalidToken(joseReason(error));
       }
       return viewerFromClaims(payload);
     },
@@ -83,23 +88,30 @@ function requireSecret(env: AuthEnv): string {
 
 function viewerFromClaims(payload: JWTPayload): Viewer {
   const role = payload.role;
-  if (typeof payload.sub !== 'string' || !payload.sub) throw invalidToken('missing sub');
-  if (typeof role !== 'string' || !(roles as string[]).includes(role)) throw invalidToken(`unknown role ${String(role)}`);
+  if (typeof payload.sub !== 'string' || !payload.sub) throw invalidToken({ zh: '缺少 sub 声明', en: 'missing sub' });
+  if (typeof role !== 'string' || !(roles as string[]).includes(role)) {
+    throw invalidToken({ zh: '令牌中的角色不是本平台的角色', en: `unknown role ${JSON.stringify(role).slice(0, 40)}` });
+  }
   const unitId = typeof payload.unit === 'string' && payload.unit ? payload.unit : null;
   const enterprise = typeof payload.enterprise === 'string' && payload.enterprise ? payload.enterprise : null;
   if ((role === Role.UNIT_ADMIN || role === Role.UNIT_STAFF || role === Role.COMMAND_OFFICE) && !unitId) {
-    throw invalidToken(`role ${role} needs a unit claim`);
+    throw invalidToken({ zh: `角色 ${role} 须带 unit 声明`, en: `role ${role} needs a unit claim` });
   }
-  if (role === Role.ENTERPRISE && !enterprise) throw invalidToken('role ENTERPRISE needs an enterprise claim');
+  if (role === Role.ENTERPRISE && !enterprise) throw invalidToken({ zh: '角色 ENTERPRISE 须带 enterprise 声明', en: 'role ENTERPRISE needs an enterprise claim' });
   return { subject: payload.sub, role: role as Role, unitId, enterprise };
 }
 
-export async function signToken(claims: TokenClaims, secret: string, expiresIn = '8h'): Promise<string> {
+/** What a token is signed with: the shared secret, and the issuer and audience the services expect. */
+export interface SigningKey {
+  secret: string;
+  issuer?: string;
+  audience?: string;
+}
+
+export async function signToken(claims: TokenClaims, key: SigningKey, expiresIn = '8h'): Promise<string> {
   const { sub, ...rest } = claims;
-  return new SignJWT({ ...rest })
-    .setProtectedHeader({ alg: 'HS256' })
-    .setSubject(sub)
-    .setIssuedAt()
-    .setExpirationTime(expiresIn)
-    .sign(new TextEncoder().encode(secret));
+  const token = new SignJWT({ ...rest }).setProtectedHeader({ alg: 'HS256' }).setSubject(sub).setIssuedAt().setExpirationTime(expiresIn);
+  if (key.issuer) token.setIssuer(key.issuer);
+  if (key.audience) token.setAudience(key.audience);
+  return token.sign(new TextEncoder().encode(key.secret));
 }

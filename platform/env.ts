@@ -6,17 +6,28 @@
  * names and default ports), as `<NAME>_PORT` and `<NAME>_URL`.
  */
 import path from 'node:path';
+import { deflateRawSync } from 'node:zlib';
 
-/** Development-only signing secret. A production start refuses it. */
+/**
+ * The development signing secret. It is in the repository, so anyone can sign with it: it is
+ * accepted only when development is chosen explicitly (`DEVELOPMENT_MODE=true`, or `npm start` on
+ * the embedded database, which says so in its banner). Every other start without a real key refuses
+ * to run, whatever NODE_ENV says.
+ */
 export const DEVELOPMENT_JWT_SECRET = 'qingdao-yingshang-development-secret-not-for-production';
 
 export interface AuthEnv {
-  /** HS256 shared secret (development, tests). */
+  /** HS256 shared secret. */
   jwtSecret?: string;
-  /** JWKS URL of the city's identity provider (production). */
+  /** JWKS URL of the city's identity provider. */
   jwksUrl?: string;
+  /** Required outside development: a token from another application of the same provider is refused. */
   issuer?: string;
   audience?: string;
+  /** A token older than this (by its `iat`) is refused, whatever its `exp` says. */
+  maxTokenLifetimeSeconds: number;
+  /** Clocks differ a little: `iat` may be this far in the future, `exp` this far in the past. */
+  clockToleranceSeconds: number;
 }
 
 /** What the environment needs to know of a slice: its name and the port it listens on by default. */
@@ -29,27 +40,61 @@ export interface SubgraphAddress {
   port: number;
   /** Where the gateway (and other slices) reach it. */
   url: string;
+  /** `<NAME>_DATABASE_URL`: the slice's own login role, when given explicitly. */
+  databaseUrl?: string;
+}
+
+export interface DatabaseEnv {
+  /** `DATABASE_URL`: the owner role. Migrations run with it; requests never do. */
+  ownerUrl?: string;
+  /** Serving roles are `<prefix>_<slice>` (`yingshang_units`); roles are per server, so the prefix tells deployments apart. */
+  rolePrefix: string;
+  /** Password of the serving roles when their URLs are derived from DATABASE_URL. */
+  rolePassword?: string;
+  /** A statement running longer is cancelled by the server. */
+  statementTimeoutMs: number;
+}
+
+export interface Limits {
+  subgraphTimeoutMs: number;
+  maxQueryDepth: number;
+  maxQueryAliases: number;
+  maxQueryCost: number;
+  maxQueryTokens: number;
+  maxPageSize: number;
+  maxRequestBytes: number;
+  /** Headers must have arrived within this. */
+  headersTimeoutMs: number;
+  /** The whole request (headers and body) must have arrived within this. */
+  requestTimeoutMs: number;
+  /** An idle keep-alive connection is closed after this. */
+  keepAliveTimeoutMs: number;
+  /** A GraphQL request running longer is stopped and answered with REQUEST_TIMEOUT. */
+  executionTimeoutMs: number;
+  /** SIGTERM: the process is gone within this, in-flight requests or not. */
+  stopTimeoutMs: number;
 }
 
 export interface PlatformEnv {
-  production: boolean;
-  /** postgres.js connection string; absent → embedded PGlite under `dataDir`. */
+  /** Chosen explicitly: the development secret is accepted, the explorer is on. */
+  development: boolean;
+  /** postgres.js connection string of the owner role; absent (and no slice URL) → embedded PGlite under `dataDir`. */
   databaseUrl?: string;
+  database: DatabaseEnv;
   dataDir: string;
   /** Load the clearly-marked sample data on start (default: only on the embedded database). */
   loadSampleData: boolean;
   auth: AuthEnv;
+  /** Introspection (and `_service { sdl }`): on in development, off otherwise unless enabled. */
+  introspection: boolean;
+  /** The bundled explorer: on in development, off otherwise unless enabled (it turns introspection on). */
+  explorer: boolean;
   /** `PORT`: the port of the one service a process runs alone (container platforms set it). */
   port?: number;
   gatewayPort: number;
   /** Slice name → its port and URL. */
   subgraphs: Record<string, SubgraphAddress>;
-  limits: {
-    subgraphTimeoutMs: number;
-    maxQueryDepth: number;
-    maxPageSize: number;
-    maxRequestBytes: number;
-  };
+  limits: Limits;
   /** How long a subgraph trusts its cached copy of the unit directory. */
   directoryTtlMs: number;
   log: { level: string; pretty: boolean };
@@ -98,17 +143,27 @@ function oneOf<T extends string>(source: Source, key: string, allowed: readonly 
 /** `issues` → `ISSUES`, `tax-relief` → `TAX_RELIEF`: the prefix of a slice's variables. */
 export const envPrefix = (name: string): string => name.toUpperCase().replace(/[^A-Z0-9]+/g, '_');
 
-export function loadEnv(source: Source = process.env, slices: readonly SlicePort[] = []): PlatformEnv {
-  const production = source.NODE_ENV === 'production';
+export interface LoadOptions {
+  /**
+   * Whether development is chosen when DEVELOPMENT_MODE is not set: only `npm start` on the
+   * embedded database (and the developer tools) pass true.
+   */
+  developmentByDefault?: boolean;
+}
+
+export function loadEnv(source: Source = process.env, slices: readonly SlicePort[] = [], options: LoadOptions = {}): PlatformEnv {
+  const development = flag(source, 'DEVELOPMENT_MODE') ?? options.developmentByDefault ?? false;
   const databaseUrl = source.DATABASE_URL || undefined;
   const auth: AuthEnv = {
-    jwtSecret: source.JWT_SECRET || (production ? undefined : DEVELOPMENT_JWT_SECRET),
+    jwtSecret: source.JWT_SECRET || (development ? DEVELOPMENT_JWT_SECRET : undefined),
     jwksUrl: source.JWT_JWKS_URL || undefined,
     issuer: source.JWT_ISSUER || undefined,
     audience: source.JWT_AUDIENCE || undefined,
+    maxTokenLifetimeSeconds: integer(source, 'JWT_MAX_LIFETIME_SECONDS', 12 * 60 * 60, 60),
+    clockToleranceSeconds: integer(source, 'JWT_CLOCK_TOLERANCE_SECONDS', 60),
   };
   if (auth.jwksUrl) url('JWT_JWKS_URL', auth.jwksUrl);
-  if (production) assertProductionKey(auth);
+  if (!development) assertProductionAuth(auth);
 
   // PORT_OFFSET moves every default port at once (a second copy of the platform on one machine).
   const offset = integer(source, 'PORT_OFFSET', 0);
@@ -118,45 +173,97 @@ export function loadEnv(source: Source = process.env, slices: readonly SlicePort
     const prefix = envPrefix(slice.name);
     const port = integer(source, `${prefix}_PORT`, slice.port + offset);
     const fallback = template.replaceAll('{name}', slice.name).replaceAll('{port}', String(port));
-    subgraphs[slice.name] = { port, url: url(`${prefix}_URL`, source[`${prefix}_URL`] || fallback) };
+    const sliceDatabase = source[`${prefix}_DATABASE_URL`] || undefined;
+    subgraphs[slice.name] = {
+      port,
+      url: url(`${prefix}_URL`, source[`${prefix}_URL`] || fallback),
+      ...(sliceDatabase ? { databaseUrl: url(`${prefix}_DATABASE_URL`, sliceDatabase) } : {}),
+    };
   }
   const port = source.PORT ? integer(source, 'PORT', 0) : undefined;
   const logFormat = oneOf(source, 'LOG_FORMAT', ['json', 'pretty', 'auto'], 'auto');
+  const explorer = flag(source, 'EXPLORER') ?? development;
+  const introspection = flag(source, 'INTROSPECTION') ?? explorer;
+  if (explorer && !introspection) throw new ConfigurationError('EXPLORER=true needs introspection: do not set INTROSPECTION=false with it');
+  const stopTimeoutMs = integer(source, 'STOP_TIMEOUT_MS', 10_000, 1_000);
+  const executionTimeoutMs = integer(source, 'EXECUTION_TIMEOUT_MS', 10_000, 100);
+  const requestTimeoutMs = integer(source, 'REQUEST_TIMEOUT_MS', 15_000, 100);
+  const rolePrefix = source.DATABASE_ROLE_PREFIX || 'yingshang';
+  if (!/^[a-z][a-z0-9_]{0,30}$/.test(rolePrefix)) throw new ConfigurationError(`DATABASE_ROLE_PREFIX must be lower-case letters, digits and _, got "${rolePrefix}"`);
   return {
-    production,
+    development,
     databaseUrl,
+    database: {
+      ownerUrl: databaseUrl,
+      rolePrefix,
+      rolePassword: source.DATABASE_ROLE_PASSWORD || undefined,
+      statementTimeoutMs: integer(source, 'STATEMENT_TIMEOUT_MS', executionTimeoutMs, 100),
+    },
     dataDir: path.resolve(source.DATA_DIR || '.data'),
     loadSampleData: flag(source, 'LOAD_SAMPLE_DATA') ?? !databaseUrl,
     auth,
+    introspection,
+    explorer,
     port,
     gatewayPort: integer(source, 'GATEWAY_PORT', 4000 + offset),
     subgraphs,
     limits: {
       subgraphTimeoutMs: integer(source, 'SUBGRAPH_TIMEOUT_MS', 10_000, 1),
       maxQueryDepth: integer(source, 'MAX_QUERY_DEPTH', 12, 2),
+      maxQueryAliases: integer(source, 'MAX_QUERY_ALIASES', 30, 0),
+      maxQueryCost: integer(source, 'MAX_QUERY_COST', 50_000, 100),
+      maxQueryTokens: integer(source, 'MAX_QUERY_TOKENS', 5_000, 100),
       maxPageSize: integer(source, 'MAX_PAGE_SIZE', 100, 1),
       maxRequestBytes: integer(source, 'MAX_REQUEST_BYTES', 1_000_000, 1024),
+      headersTimeoutMs: Math.min(integer(source, 'HEADERS_TIMEOUT_MS', 10_000, 100), requestTimeoutMs),
+      requestTimeoutMs,
+      keepAliveTimeoutMs: integer(source, 'KEEP_ALIVE_TIMEOUT_MS', 5_000, 100),
+      executionTimeoutMs,
+      stopTimeoutMs,
     },
     directoryTtlMs: integer(source, 'DIRECTORY_TTL_MS', 30_000),
     log: {
       level: oneOf(source, 'LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], 'info'),
       // Pretty lines for a person at a terminal in development; JSON lines everywhere else.
-      pretty: logFormat === 'pretty' || (logFormat === 'auto' && !production && Boolean(process.stdout.isTTY)),
+      pretty: logFormat === 'pretty' || (logFormat === 'auto' && development && Boolean(process.stdout.isTTY)),
     },
   };
 }
 
-/** A production start with the development secret, or no key at all, would accept forged tokens. */
-function assertProductionKey(auth: AuthEnv): void {
-  if (auth.jwksUrl) return;
-  if (!auth.jwtSecret) {
-    throw new ConfigurationError(
-      'NODE_ENV=production needs JWT_JWKS_URL (or JWT_SECRET): refusing to start without a real key',
-    );
+/** Why a shared secret is too weak to sign tokens with, or null. */
+export function secretWeakness(secret: string): string | null {
+  if (secret === DEVELOPMENT_JWT_SECRET) return 'it is the development secret, which is in the repository';
+  if (secret.length < 32) return `it has ${secret.length} characters, fewer than 32`;
+  // Two estimates, the lower one counts: Shannon's over the secret's own characters ("aaaa…" carries
+  // nothing) and what is left once deflate has removed repetition ("0123456789" four times).
+  const counts = new Map<string, number>();
+  for (const char of secret) counts.set(char, (counts.get(char) ?? 0) + 1);
+  const length = [...secret].length;
+  let bitsPerChar = 0;
+  for (const count of counts.values()) bitsPerChar -= (count / length) * Math.log2(count / length);
+  const bits = Math.floor(Math.min(bitsPerChar * length, deflateRawSync(Buffer.from(secret)).length * 8));
+  if (bits < 128) return `it carries about ${bits} bits, fewer than 128 (too few different characters, or too regular)`;
+  return null;
+}
+
+/**
+ * Outside development: a real key (the identity provider's JWKS, or a strong secret) and the
+ * issuer and audience tokens must name, or the service would accept tokens it should not.
+ */
+function assertProductionAuth(auth: AuthEnv): void {
+  const hint = 'set DEVELOPMENT_MODE=true only on a developer\'s machine';
+  if (!auth.jwksUrl) {
+    if (!auth.jwtSecret) {
+      throw new ConfigurationError(`No JWT_JWKS_URL or JWT_SECRET: refusing to start without a real key (${hint})`);
+    }
+    const weakness = secretWeakness(auth.jwtSecret);
+    if (weakness) {
+      throw new ConfigurationError(`JWT_SECRET is too weak: ${weakness}; refusing to start without a real key (generate one with: openssl rand -base64 48)`);
+    }
   }
-  if (auth.jwtSecret === DEVELOPMENT_JWT_SECRET || auth.jwtSecret.length < 32) {
+  if (!auth.issuer || !auth.audience) {
     throw new ConfigurationError(
-      'NODE_ENV=production refuses the development JWT secret or one shorter than 32 characters',
+      'JWT_ISSUER and JWT_AUDIENCE are required outside development: without them a token the identity provider issued to another application would be accepted',
     );
   }
 }

@@ -1,12 +1,20 @@
 /**
  * A small node:http front for an Apollo Server (gateway or subgraph): GraphQL on `/` and `/graphql`,
- * `/health` (alive) and `/ready` (dependencies reachable), the offline explorer, a request-size
- * limit, and a graceful stop that lets in-flight requests finish.
+ * `/health` (alive) and `/ready` (dependencies reachable), the offline explorer, and the limits of
+ * HTTP itself: request size, how long headers, a body and an idle connection may take, how long a
+ * request may run, and a graceful stop that lets in-flight requests finish.
+ *
+ * GraphQL over HTTP as its specification says: a client that accepts only `application/json` gets
+ * 200 with `errors` for a document that does not parse or validate or variables that do not fit
+ * (only a request that is not GraphQL at all gets 4xx); one that accepts
+ * `application/graphql-response+json` — or says nothing, as the specification prefers since 2025 —
+ * gets the 4xx.
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { HeaderMap, type ApolloServer, type BaseContext } from '@apollo/server';
-import { ErrorCode } from './errors.ts';
+import { HeaderMap, type ApolloServer, type BaseContext, type HTTPGraphQLResponse } from '@apollo/server';
+import type { Limits } from './env.ts';
+import { ErrorCode, errors } from './errors.ts';
 import { REQUEST_ID_HEADER, requestIdOf, type Logger, type RequestRecord } from './log.ts';
 
 export type RequestHandler = (req: http.IncomingMessage, res: http.ServerResponse) => boolean;
@@ -20,11 +28,16 @@ export interface GraphQLService<TContext extends BaseContext> {
   ready(): Promise<Record<string, string>>;
 }
 
+export type HttpLimits = Pick<
+  Limits,
+  'maxRequestBytes' | 'headersTimeoutMs' | 'requestTimeoutMs' | 'keepAliveTimeoutMs' | 'executionTimeoutMs' | 'stopTimeoutMs'
+>;
+
 export interface HttpServiceOptions<TContext extends BaseContext> {
   service: GraphQLService<TContext>;
   port: number;
   host?: string;
-  maxRequestBytes: number;
+  limits: HttpLimits;
   explorer?: RequestHandler;
   logger: Logger;
 }
@@ -37,9 +50,16 @@ export interface RunningService {
 }
 
 class RequestTooLarge extends Error {}
+class RequestAborted extends Error {}
+
+const GRAPHQL_RESPONSE = 'application/graphql-response+json';
 
 function readBody(req: http.IncomingMessage, limit: number): Promise<string> {
   return new Promise((resolve, reject) => {
+    // The connection went away mid-body (the caller, or the request timeout closing it).
+    req.on('close', () => {
+      if (!req.complete) reject(new RequestAborted());
+    });
     const declared = Number(req.headers['content-length']);
     if (Number.isFinite(declared) && declared > limit) {
       reject(new RequestTooLarge());
@@ -83,10 +103,28 @@ function parseJsonBody(text: string, contentType: string | undefined): unknown {
   return text;
 }
 
+/**
+ * A 400 for a GraphQL document that did not parse or validate, or for variables that do not fit,
+ * becomes 200 when the answer is `application/json` (the specification's SHOULD). A request that is
+ * not GraphQL at all (`BAD_REQUEST`: no query, a body of the wrong shape) stays 400.
+ */
+function statusFor(response: HTTPGraphQLResponse): number {
+  const status = response.status ?? 200;
+  if (status !== 400 || response.body.kind !== 'complete') return status;
+  if (!response.headers.get('content-type')?.startsWith('application/json')) return status;
+  try {
+    const code = (JSON.parse(response.body.string) as { errors?: { extensions?: { code?: unknown } }[] }).errors?.[0]?.extensions?.code;
+    return code === ErrorCode.BAD_REQUEST ? status : 200;
+  } catch {
+    return status;
+  }
+}
+
 export async function startHttpService<TContext extends BaseContext>(
   options: HttpServiceOptions<TContext>,
 ): Promise<RunningService> {
-  const { service, maxRequestBytes } = options;
+  const { service, limits } = options;
+  const { maxRequestBytes } = limits;
   const { apollo } = service;
   const name = service.name;
   const logger = options.logger.child({ service: name });
@@ -98,6 +136,7 @@ export async function startHttpService<TContext extends BaseContext>(
     try {
       body = parseJsonBody(await readBody(req, maxRequestBytes), req.headers['content-type']);
     } catch (error) {
+      if (error instanceof RequestAborted || req.destroyed) return;
       if (error instanceof RequestTooLarge) {
         sendJson(
           res,
@@ -107,19 +146,35 @@ export async function startHttpService<TContext extends BaseContext>(
         );
         return;
       }
-      sendJson(res, 400, codedBody(ErrorCode.BAD_USER_INPUT, '请求体不是合法的 JSON', 'Request body is not valid JSON'));
+      sendJson(res, 400, codedBody(ErrorCode.BAD_REQUEST, '请求体不是合法的 JSON', 'Request body is not valid JSON'));
       return;
     }
     const headers = new HeaderMap();
     for (const [key, value] of Object.entries(req.headers)) {
       if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
     }
-    const response = await apollo.executeHTTPGraphQLRequest({
+    // No Accept header: the specification (since 2025) answers as for application/graphql-response+json.
+    if (!headers.get('accept')) headers.set('accept', GRAPHQL_RESPONSE);
+    const running = apollo.executeHTTPGraphQLRequest({
       httpGraphQLRequest: { method: req.method!.toUpperCase(), headers, search, body },
       context: () => service.context(req, record),
     });
+    // The request's time is up: answer now; the execution sees the aborted signal and stops.
+    const timedOut = new Promise<'timeout'>((resolve) => {
+      if (record.signal?.aborted) resolve('timeout');
+      record.signal?.addEventListener('abort', () => resolve('timeout'), { once: true });
+    });
+    const response = await Promise.race([running, timedOut]);
+    if (response === 'timeout') {
+      running.catch(() => {});
+      if (res.headersSent || res.destroyed) return;
+      const timeout = errors.requestTimeout(limits.executionTimeoutMs);
+      record.outcome = ErrorCode.REQUEST_TIMEOUT;
+      sendJson(res, 503, { errors: [{ message: timeout.message, extensions: timeout.extensions }] });
+      return;
+    }
     for (const [key, value] of response.headers) res.setHeader(key, value);
-    res.statusCode = response.status ?? 200;
+    res.statusCode = statusFor(response);
     if (response.body.kind === 'complete') {
       res.end(response.body.string);
       return;
@@ -128,11 +183,27 @@ export async function startHttpService<TContext extends BaseContext>(
     res.end();
   };
 
-  const server = http.createServer((req, res) => {
+  const server = http.createServer(
+    {
+      // Headers, then the whole request, must arrive in time: a body trickled in byte by byte is cut off (408).
+      headersTimeout: limits.headersTimeoutMs,
+      requestTimeout: limits.requestTimeoutMs,
+      keepAliveTimeout: limits.keepAliveTimeoutMs,
+      // How often Node looks for requests past those timeouts (its default is every 30 s).
+      connectionsCheckingInterval: Math.max(100, Math.min(1_000, Math.floor(limits.headersTimeoutMs / 2))),
+    },
+    (req, res) => {
     if (closing) res.setHeader('connection', 'close');
     const started = performance.now();
     const id = requestIdOf(req);
-    const record: RequestRecord = { id, log: logger.child({ requestId: id }), subgraphCalls: [] };
+    const controller = new AbortController();
+    const record: RequestRecord = { id, log: logger.child({ requestId: id }), subgraphCalls: [], signal: controller.signal };
+    // A request may run for executionTimeoutMs; its caller going away stops it too.
+    const deadline = setTimeout(() => controller.abort(errors.requestTimeout(limits.executionTimeoutMs)), limits.executionTimeoutMs);
+    res.on('close', () => {
+      clearTimeout(deadline);
+      if (!res.writableFinished) controller.abort(errors.requestTimeout(0));
+    });
     res.setHeader(REQUEST_ID_HEADER, id);
     // A keep-alive connection that was busy when the stop began is closed as soon as it is idle.
     res.on('finish', () => {
@@ -186,8 +257,10 @@ export async function startHttpService<TContext extends BaseContext>(
       if (!res.headersSent) sendJson(res, 500, codedBody('INTERNAL_SERVER_ERROR', '服务器内部错误', 'Internal server error'));
       else res.end();
     });
-  });
-  server.keepAliveTimeout = 5_000;
+    },
+  );
+  // A connection with no traffic at all either way (a reader that stopped reading) is closed.
+  server.timeout = limits.requestTimeoutMs + limits.executionTimeoutMs;
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -204,8 +277,9 @@ export async function startHttpService<TContext extends BaseContext>(
       closing = true;
       const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
-      // In-flight requests get a grace period; then the stragglers are cut.
-      const grace = setTimeout(() => server.closeAllConnections(), 10_000);
+      // In-flight requests get most of the stop period; then the stragglers are cut, leaving time
+      // to close the database before platform/signals.ts gives up on a clean stop.
+      const grace = setTimeout(() => server.closeAllConnections(), Math.max(500, limits.stopTimeoutMs - 2_000));
       await stopped;
       clearTimeout(grace);
       await apollo.stop();

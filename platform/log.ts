@@ -49,4 +49,6 @@ export interface RequestRecord {
   /** `ok`, or the first error code of the answer. */
   outcome?: string;
   subgraphCalls: SubgraphCall[];
+  /** Aborted when the request's time is up (EXECUTION_TIMEOUT_MS) or its caller has gone. */
+  signal?: AbortSignal;
 }

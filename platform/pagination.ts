@@ -4,6 +4,7 @@
  */
 import { errors } from './errors.ts';
 import { isUuid } from './input.ts';
+import { YEARS } from './scalars.ts';
 
 export const DEFAULT_PAGE_SIZE = 20;
 
@@ -59,7 +60,9 @@ export function decodeInstantCursor(cursor: string, key: 'serial'): { at: Date; 
 export function decodeInstantCursor(cursor: string, key: 'uuid' | 'serial'): { at: Date; id: string | number } {
   const [at, id] = decodeCursor(cursor, 2);
   const instant = typeof at === 'string' ? new Date(at) : new Date(NaN);
-  if (Number.isNaN(instant.getTime())) throw invalidCursor();
+  // Year 0 or 275760 parses, and PostgreSQL refuses it mid-query: only the years a date can have here.
+  const year = instant.getUTCFullYear();
+  if (Number.isNaN(instant.getTime()) || year < YEARS.min || year > YEARS.max) throw invalidCursor();
   if (key === 'uuid' ? typeof id === 'string' && isUuid(id) : typeof id === 'number' && Number.isSafeInteger(id)) return { at: instant, id: id as string | number };
   throw invalidCursor();
 }

@@ -3,6 +3,7 @@
  * then each slice's subgraph behind the HTTP front. The slices come from the caller (the registry);
  * nothing here names one.
  */
+import { sql } from 'drizzle-orm';
 import { openDatabase, type DatabaseHandle } from '../db/client.ts';
 import type { Authenticator } from './auth.ts';
 import { createAuthenticator } from './auth.ts';
@@ -25,13 +26,18 @@ export const defaultExplorer: ExplorerFactory = ({ title, examples }) =>
     defaultHeaders: { Authorization: 'Bearer <粘贴 npm run token 生成的令牌 / paste a token from npm run token>' },
   });
 
-/** Migrations, then reference data, then (if asked) sample data — the order every start follows. */
+/**
+ * Migrations (as the owner, who also grants each slice's role its rights), then reference data,
+ * then (if asked) sample data — the order every start follows. The data goes in through each
+ * slice's own role, as its requests will. Without the owner (`migrate: false`: a deployment that
+ * migrates in a release step and gives the services only their own roles) the migrations are skipped.
+ */
 export async function prepareDatabase(
   handle: DatabaseHandle,
   slices: readonly SliceDefinition[],
-  options: { sample: boolean; now?: Date },
+  options: { sample: boolean; now?: Date; migrate?: boolean },
 ): Promise<void> {
-  for (const slice of slices) await handle.migrate(slice.name);
+  if (options.migrate !== false) for (const slice of slices) await handle.migrate(slice.name);
   for (const slice of slices) await slice.referenceData?.(handle.forSubgraph(slice.name).db);
   if (options.sample) {
     for (const slice of slices) await slice.sampleData?.(handle.forSubgraph(slice.name).db, { now: options.now ?? new Date() });
@@ -59,7 +65,8 @@ export async function startSlice(slice: SliceDefinition, options: StartSliceOpti
     name: slice.name,
     db,
     statements,
-    ping: () => database.ping(),
+    // Through the slice's own role: /ready fails if that role cannot log in.
+    ping: async () => void (await db.execute(sql`select 1`)),
     authenticator: options.authenticator,
     directory: remoteDirectory({ url: options.directoryUrl, ttlMs: env.directoryTtlMs }),
     env,
@@ -70,8 +77,8 @@ export async function startSlice(slice: SliceDefinition, options: StartSliceOpti
     service,
     port: options.port,
     host: options.host,
-    maxRequestBytes: env.limits.maxRequestBytes,
-    explorer: await options.explorer?.({ title: `${slice.title.zh}子图 / ${slice.name} subgraph`, examples: slice.examples }),
+    limits: env.limits,
+    explorer: env.explorer ? await options.explorer?.({ title: `${slice.title.zh}子图 / ${slice.name} subgraph`, examples: slice.examples }) : undefined,
     logger: options.logger,
   });
 }
@@ -86,7 +93,7 @@ export async function runSlice(name: string, slices: readonly SliceDefinition[])
   const env = loadEnv(process.env, slices);
   const logger = createLogger({ ...env.log, service: name });
   const database = await openDatabase(env);
-  await prepareDatabase(database, [slice], { sample: env.loadSampleData });
+  await prepareDatabase(database, [slice], { sample: env.loadSampleData, migrate: database.kind === 'pglite' || Boolean(env.database.ownerUrl) });
   const service = await startSlice(slice, {
     env,
     database,
@@ -97,8 +104,12 @@ export async function runSlice(name: string, slices: readonly SliceDefinition[])
     explorer: defaultExplorer,
   });
   logger.info({ url: `${service.url}graphql`, explorer: service.url }, `子图 / subgraph ${name}: ${service.url}graphql (explorer ${service.url})`);
-  stopOnSignals(async () => {
-    await service.close();
-    await database.close();
-  }, logger);
+  stopOnSignals(
+    async () => {
+      await service.close();
+      await database.close();
+    },
+    logger,
+    { stopTimeoutMs: env.limits.stopTimeoutMs },
+  );
 }

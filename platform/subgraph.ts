@@ -2,26 +2,30 @@
  * What every slice's subgraph shares, and what a slice is to the platform:
  * - `SliceDefinition`, the registry entry (subgraphs/registry.ts lists one per slice);
  * - `createSubgraph`, which turns a slice's resolvers and per-request context into a served
- *   subgraph: SDL loaded from schema/<name>.graphql, the caller's token verified, errors that never
- *   leak SQL, one log line per request.
+ *   subgraph: SDL loaded from schema/<name>.graphql, the caller's token verified, and everything
+ *   platform/apollo.ts gives every server (limits, timeouts, bilingual errors that never leak SQL,
+ *   one log line per request) — a slice cannot forget any of it.
  * It knows no particular slice.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type http from 'node:http';
-import { parse, type DocumentNode, type GraphQLFormattedError } from 'graphql';
-import { ApolloServer, type ApolloServerPlugin, type BaseContext } from '@apollo/server';
-import { ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { Kind, parse, type DocumentNode, type GraphQLFieldResolver } from 'graphql';
+import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { Db, StatementCounter } from '../db/client.ts';
 import type { Authenticator, Viewer } from './auth.ts';
 import type { DirectorySource } from './directory.ts';
 import type { PlatformEnv } from './env.ts';
-import { ErrorCode } from './errors.ts';
+import { graphqlServerOptions } from './apollo.ts';
+import { errors } from './errors.ts';
 import type { ExplorerExample } from './explorer/index.ts';
 import type { GraphQLService } from './http.ts';
 import type { Logger, RequestRecord } from './log.ts';
+
+export { createFormatError, requestLogPlugin } from './apollo.ts';
 
 export type { ExplorerExample };
 
@@ -81,52 +85,45 @@ export type SubgraphRuntime = GraphQLService<any>;
 
 type ResolverMap = Extract<Parameters<typeof buildSubgraphSchema>[0], { resolvers?: unknown }>['resolvers'];
 
-const passThroughCodes = new Set<string>([
-  ...Object.values(ErrorCode),
-  'GRAPHQL_PARSE_FAILED',
-  'GRAPHQL_VALIDATION_FAILED',
-  'BAD_REQUEST',
-  'OPERATION_RESOLUTION_FAILURE',
-  'PERSISTED_QUERY_NOT_FOUND',
-  'PERSISTED_QUERY_NOT_SUPPORTED',
-]);
-
-const isExpected = (code: unknown): boolean => typeof code === 'string' && passThroughCodes.has(code);
-
-/** Unexpected failures (a database error, a bug) reach the client as a generic coded error. */
-export function formatError(formatted: GraphQLFormattedError): GraphQLFormattedError {
-  if (isExpected(formatted.extensions?.code)) {
-    const { stacktrace: _stack, ...extensions } = formatted.extensions ?? {};
-    return { ...formatted, extensions };
+/** Each entity type's `@key` field sets, from the SDL: `{ Unit: [['id']], Domain: [['code']] }`. */
+function entityKeys(sdl: DocumentNode): Map<string, string[][]> {
+  const keys = new Map<string, string[][]>();
+  for (const definition of sdl.definitions) {
+    if (definition.kind !== Kind.OBJECT_TYPE_DEFINITION && definition.kind !== Kind.OBJECT_TYPE_EXTENSION) continue;
+    for (const directive of definition.directives ?? []) {
+      if (directive.name.value !== 'key') continue;
+      const fields = directive.arguments?.find((argument) => argument.name.value === 'fields')?.value;
+      if (fields?.kind !== Kind.STRING) continue;
+      const list = keys.get(definition.name.value) ?? [];
+      list.push(fields.value.split(/\s+/).filter(Boolean));
+      keys.set(definition.name.value, list);
+    }
   }
-  return {
-    message: '服务器内部错误 / Internal server error',
-    path: formatted.path,
-    locations: formatted.locations,
-    extensions: { code: 'INTERNAL_SERVER_ERROR', messageZh: '服务器内部错误', messageEn: 'Internal server error' },
-  };
+  return keys;
 }
 
-/** Fills the request's log record (operation, outcome) and logs what `formatError` hides. */
-export function requestLogPlugin(): ApolloServerPlugin<BaseContext & { request?: RequestRecord }> {
-  return {
-    async requestDidStart({ contextValue }) {
-      const record = contextValue.request;
-      return {
-        async didEncounterErrors({ errors }) {
-          for (const error of errors) {
-            if (!isExpected(error.extensions?.code)) record?.log.error({ err: error.originalError ?? error, path: error.path }, 'unexpected error');
-          }
-        },
-        async willSendResponse({ operationName, request, response }) {
-          if (!record) return;
-          record.operation = operationName ?? request.operationName ?? undefined;
-          const result = response.body.kind === 'single' ? response.body.singleResult : undefined;
-          const code = result?.errors?.[0]?.extensions?.code;
-          record.outcome = typeof code === 'string' ? (isExpected(code) ? code : 'INTERNAL_SERVER_ERROR') : 'ok';
-        },
-      };
-    },
+/**
+ * `_entities` is callable by anyone who reaches a subgraph, and @apollo/subgraph hands whatever it
+ * gets to `__resolveReference`: an unknown type or a missing key became an internal error. Each
+ * representation must name an entity of this slice and carry one of its keys.
+ */
+function checkedEntities(resolve: GraphQLFieldResolver<unknown, unknown>, keys: Map<string, string[][]>): GraphQLFieldResolver<unknown, unknown> {
+  return (source, args, context, info) => {
+    const representations: unknown = (args as { representations?: unknown }).representations;
+    (Array.isArray(representations) ? representations : []).forEach((representation: unknown, index) => {
+      const field = `representations[${index}]`;
+      const typename = (representation as { __typename?: unknown } | null)?.__typename;
+      const typeKeys = typeof typename === 'string' ? keys.get(typename) : undefined;
+      if (!typeKeys) {
+        throw errors.badInput(`${field}.__typename`, { zh: '表示中的类型不是本子图的实体', en: 'The representation names no entity of this subgraph' });
+      }
+      const record = representation as Record<string, unknown>;
+      const complete = typeKeys.some((key) => key.every((name) => (typeof record[name] === 'string' && record[name] !== '') || typeof record[name] === 'number'));
+      if (!complete) {
+        throw errors.badInput(field, { zh: `表示缺少 ${typename} 的键字段`, en: `The representation lacks the key fields of ${typename}` });
+      }
+    });
+    return resolve(source, args, context, info);
   };
 }
 
@@ -147,21 +144,20 @@ export function createSubgraph<TContext extends RequestContext>(
     ready?: Record<string, () => Promise<unknown>>;
   },
 ): GraphQLService<TContext> {
+  const sdl = loadSubgraphSdl(deps.name);
   const schema = buildSubgraphSchema({
-    typeDefs: loadSubgraphSdl(deps.name),
+    typeDefs: sdl,
     // The generated `Resolvers` type is what the SDL asks for; buildSubgraphSchema takes a looser map.
     resolvers: spec.resolvers as ResolverMap,
   });
+  const entities = schema.getQueryType()?.getFields()._entities;
+  if (entities?.resolve) entities.resolve = checkedEntities(entities.resolve, entityKeys(sdl));
+  const common = graphqlServerOptions({ limits: deps.env.limits, introspection: deps.env.introspection });
   const apollo = new ApolloServer<TContext>({
     schema,
-    // The offline explorer needs introspection, also under NODE_ENV=production.
-    introspection: true,
-    includeStacktraceInErrorResponses: false,
-    formatError,
-    // Shutdown is ours (platform/signals.ts): drain HTTP, then close the database, then exit 0.
-    stopOnTerminationSignals: false,
+    ...common,
     // No inline traces: nothing here reports usage, and traces cost time on every request.
-    plugins: [ApolloServerPluginLandingPageDisabled(), ApolloServerPluginInlineTraceDisabled(), requestLogPlugin()],
+    plugins: [...common.plugins, ApolloServerPluginInlineTraceDisabled()],
   });
   return {
     name: deps.name,

@@ -14,6 +14,15 @@ import { slices } from '../subgraphs/registry.ts';
 
 const root = path.join(path.dirname(fileURLToPath(import.meta.url)), '..');
 const composeFile = path.join(root, 'docker-compose.yml');
+const portsFile = path.join(root, 'docker-compose.subgraph-ports.yml');
+/** What an operator must set; nothing has a default that would let anyone sign tokens. */
+const required = {
+  POSTGRES_PASSWORD: 'owner-password',
+  DATABASE_ROLE_PASSWORD: 'serving-password',
+  JWT_SECRET: 'p3X9vQ2mL8rT4wZ1nB6yK0cF5hJ7sD2gA9eR4tU8iO1qW3xV6bN0mC5kL7jH2fG4',
+  JWT_ISSUER: 'https://id.qingdao.example',
+  JWT_AUDIENCE: 'qingdao-yingshang',
+};
 
 interface ComposeService {
   command?: string | string[];
@@ -21,13 +30,13 @@ interface ComposeService {
   environment?: Record<string, string | null>;
 }
 
-function run(command: string, args: string[], input?: string): string {
+function run(command: string, args: string[], input?: string, variables: Record<string, string> = required): string {
   const result = spawnSync(command, args, {
     cwd: root,
     input,
     encoding: 'utf8',
     // Nothing from the test's own environment may fill in a ${VARIABLE} of the file.
-    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/tmp' },
+    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/tmp', ...variables },
   });
   if (result.error) throw new Error(`${command} could not run: ${result.error.message} (CI installs it: apt-get install docker-compose)`);
   if (result.status !== 0) throw new Error(`${command} ${args.join(' ')} failed:\n${result.stderr}`);
@@ -35,8 +44,8 @@ function run(command: string, args: string[], input?: string): string {
 }
 
 /** The services as Compose resolves them. */
-function composeServices(): Record<string, ComposeService> {
-  const resolved = run('docker-compose', ['-f', composeFile, 'config']);
+function composeServices(files = [composeFile]): Record<string, ComposeService> {
+  const resolved = run('docker-compose', [...files.flatMap((file) => ['-f', file]), 'config']);
   // PyYAML comes with Debian's docker-compose; the project itself needs no YAML parser.
   const json = run('python3', ['-c', 'import sys, json, yaml; json.dump(yaml.safe_load(sys.stdin), sys.stdout)'], resolved);
   return (JSON.parse(json) as { services: Record<string, ComposeService> }).services;
@@ -78,5 +87,24 @@ describe('docker-compose.yml', () => {
     }
     const published = Object.entries(services).filter(([, service]) => service.ports?.length).map(([name]) => name);
     expect(published).toEqual(['gateway']);
+  });
+
+  it('publishes every registered slice’s port when asked, with docker-compose.subgraph-ports.yml', () => {
+    const services = composeServices([composeFile, portsFile]) as Record<string, ComposeService & { ports?: unknown[] }>;
+    for (const slice of slices) expect(services[slice.name]?.ports?.length, `no port for ${slice.name}`).toBeGreaterThan(0);
+  });
+
+  it('refuses to start without the signing key, the issuer, the audience and the passwords', () => {
+    for (const missing of Object.keys(required)) {
+      const { [missing]: _left, ...rest } = required as Record<string, string>;
+      expect(() => run('docker-compose', ['-f', composeFile, 'config', '-q'], undefined, rest), missing).toThrow(new RegExp(missing));
+    }
+  });
+
+  it('sets no development mode, and no empty default for a key, in any service', () => {
+    for (const [name, service] of Object.entries(composeServices())) {
+      expect(service.environment?.DEVELOPMENT_MODE ?? null, name).toBeNull();
+      if (service.environment && 'JWT_SECRET' in service.environment) expect(service.environment.JWT_SECRET, name).toBe(required.JWT_SECRET);
+    }
   });
 });

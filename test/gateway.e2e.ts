@@ -60,7 +60,7 @@ async function hangingSubgraphUrl(): Promise<{ url: string; received: () => numb
   return { url: await listen(server), received: () => received };
 }
 
-const testEnv = loadEnv({}, slices);
+const testEnv = loadEnv({ DEVELOPMENT_MODE: 'true' }, slices);
 
 async function startGateway(options: {
   subgraphUrls: Record<string, string>;
@@ -71,6 +71,7 @@ async function startGateway(options: {
     authenticator: createAuthenticator(testEnv.auth),
     subgraphUrls: options.subgraphUrls,
     limits: { ...testEnv.limits, subgraphTimeoutMs: options.subgraphTimeoutMs ?? testEnv.limits.subgraphTimeoutMs },
+    introspection: true,
     supergraphSdl: options.supergraphSdl,
     logger: silentLogger,
   });
@@ -78,7 +79,7 @@ async function startGateway(options: {
     service: runtime,
     port: 0,
     host: '127.0.0.1',
-    maxRequestBytes: testEnv.limits.maxRequestBytes,
+    limits: testEnv.limits,
     logger: silentLogger,
   });
   cleanups.push(() => service.close());
@@ -143,7 +144,7 @@ async function startProbeSubgraph(): Promise<{ url: string; authorizations: (str
     },
     port: 0,
     host: '127.0.0.1',
-    maxRequestBytes: 1_000_000,
+    limits: testEnv.limits,
     logger: silentLogger,
   });
   cleanups.push(() => service.close());

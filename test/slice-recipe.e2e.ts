@@ -51,8 +51,9 @@ beforeAll(() => {
   insertAfter('subgraphs/registry.ts', "import { issues } from './issues/slice.ts';", "import { scratch } from './scratch/slice.ts';\n");
   const registry = path.join(copy, 'subgraphs/registry.ts');
   fs.writeFileSync(registry, fs.readFileSync(registry, 'utf8').replace(/\[([^\]]*)\];/, (_, list: string) => `[${list}, scratch];`));
-  // 3. One compose service.
+  // 3. One compose service, and its port for bureau frontends that call it directly.
   insertAfter('docker-compose.yml', 'subgraphs/issues/index.ts', '\n  scratch:\n    <<: *subgraph\n    command: ["node", "--import", "tsx", "subgraphs/scratch/index.ts"]\n');
+  insertAfter('docker-compose.subgraph-ports.yml', 'ISSUES_PUBLISH_PORT:-4002}:4000"]', '\n  scratch:\n    ports: ["${SCRATCH_PUBLISH_PORT:-4003}:4000"]');
   // 4. One README row.
   insertAfter('README.md', '| `issues` |', '| `scratch` | command office | notes | [subgraphs/scratch](subgraphs/scratch/README.md) |\n');
   // Then what follows from them: the migration, the supergraph and the generated types.
@@ -65,7 +66,7 @@ afterAll(() => {
 });
 
 describe('adding a slice by the recipe', () => {
-  it('touches only its own files, the registry, docker-compose.yml, the README row and the generated supergraph', () => {
+  it('touches only its own files, the registry, the compose files, the README row and the generated supergraph', () => {
     const changed = sh('git', ['status', '--porcelain', '--untracked-files=all'])
       .split('\n')
       .filter(Boolean)
@@ -76,6 +77,7 @@ describe('adding a slice by the recipe', () => {
     expect(changed.filter((file) => !own.includes(file))).toEqual([
       'README.md',
       'db/scratch.ts',
+      'docker-compose.subgraph-ports.yml',
       'docker-compose.yml',
       'schema/scratch.graphql',
       'schema/supergraph.graphql',
@@ -85,7 +87,15 @@ describe('adding a slice by the recipe', () => {
 
   it('typechecks with the generated types, and docker-compose validates with the new service', () => {
     sh('npx', ['tsc', '-p', '.']);
-    expect(sh('docker-compose', ['-f', 'docker-compose.yml', 'config', '--services']).split('\n')).toContain('scratch');
+    // What an operator must set (the compose file has no default for a key or a password).
+    const required = { POSTGRES_PASSWORD: 'x', DATABASE_ROLE_PASSWORD: 'x', JWT_SECRET: 'x', JWT_ISSUER: 'x', JWT_AUDIENCE: 'x' };
+    const compose = spawnSync('docker-compose', ['-f', 'docker-compose.yml', '-f', 'docker-compose.subgraph-ports.yml', 'config', '--services'], {
+      cwd: copy,
+      encoding: 'utf8',
+      env: { ...process.env, ...required },
+    });
+    expect(compose.status, compose.stderr).toBe(0);
+    expect(compose.stdout.split('\n')).toContain('scratch');
   }, 120_000);
 
   it('is started with the platform, served by the gateway next to the other slices, and offered in its explorer', async () => {

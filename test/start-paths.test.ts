@@ -13,7 +13,7 @@ import { ApolloGateway } from '@apollo/gateway';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createGateway } from '../gateway/server.ts';
 import { createAuthenticator } from '../platform/auth.ts';
-import { ConfigurationError, DEVELOPMENT_JWT_SECRET, envPrefix, loadEnv } from '../platform/env.ts';
+import { ConfigurationError, DEVELOPMENT_JWT_SECRET, envPrefix, loadEnv, secretWeakness } from '../platform/env.ts';
 import { supergraphPath } from '../platform/subgraph.ts';
 import { silentLogger } from '../platform/log.ts';
 import { slices } from '../subgraphs/registry.ts';
@@ -44,11 +44,12 @@ describe('Apollo usage telemetry', () => {
   it('is turned off by createGateway before it builds the gateway', () => {
     delete process.env.APOLLO_TELEMETRY_DISABLED;
     const exporter = vi.spyOn(telemetry, 'createDataCollectionExporter').mockReturnValue({ shutdown: async () => {} });
-    const env = loadEnv({}, slices);
+    const env = loadEnv({ DEVELOPMENT_MODE: 'true' }, slices);
     createGateway({
       authenticator: createAuthenticator(env.auth),
       subgraphUrls: Object.fromEntries(Object.entries(env.subgraphs).map(([name, address]) => [name, address.url])),
       limits: env.limits,
+      introspection: true,
       logger: silentLogger,
     });
     expect(process.env.APOLLO_TELEMETRY_DISABLED).toBe('1');
@@ -56,39 +57,59 @@ describe('Apollo usage telemetry', () => {
   });
 });
 
-describe('the signing key of a production start', () => {
-  const strongSecret = 'k'.repeat(20) + 'Q7p2Xv9Lm4Rt8Wz1Ns5B'; // 40 characters
+describe('the signing key of a start that did not choose development', () => {
+  // 48 random bytes, as `openssl rand -base64 48` prints them.
+  const strongSecret = 'p3X9vQ2mL8rT4wZ1nB6yK0cF5hJ7sD2gA9eR4tU8iO1qW3xV6bN0mC5kL7jH2fG4';
+  const claimsChecked = { JWT_ISSUER: 'https://id.qingdao.example', JWT_AUDIENCE: 'qingdao-yingshang' };
 
-  it('refuses NODE_ENV=production with no key at all', () => {
-    expect(() => loadEnv({ NODE_ENV: 'production' })).toThrow(ConfigurationError);
-    expect(() => loadEnv({ NODE_ENV: 'production' })).toThrow(/refusing to start without a real key/);
+  for (const nodeEnv of [undefined, 'production', 'Production', 'prod', 'development', 'test']) {
+    it(`refuses to start without a key when NODE_ENV is ${nodeEnv ?? 'unset'}`, () => {
+      const source = nodeEnv === undefined ? {} : { NODE_ENV: nodeEnv };
+      expect(() => loadEnv(source)).toThrow(ConfigurationError);
+      expect(() => loadEnv(source)).toThrow(/refusing to start without a real key/);
+    });
+  }
+
+  it('refuses the development secret, which is in the repository, whatever NODE_ENV says', () => {
+    for (const NODE_ENV of ['production', 'development']) {
+      expect(() => loadEnv({ NODE_ENV, JWT_SECRET: DEVELOPMENT_JWT_SECRET, ...claimsChecked })).toThrow(/development secret/);
+    }
   });
 
-  it('refuses the development secret in production', () => {
-    expect(() => loadEnv({ NODE_ENV: 'production', JWT_SECRET: DEVELOPMENT_JWT_SECRET })).toThrow(/development JWT secret/);
+  it('refuses a secret shorter than 32 characters, and a long one that carries little', () => {
+    expect(() => loadEnv({ JWT_SECRET: strongSecret.slice(0, 31), ...claimsChecked })).toThrow(/fewer than 32/);
+    for (const weak of ['a'.repeat(32), 'abc'.repeat(11), 'k'.repeat(20) + 'Q7p2Xv9Lm4Rt8Wz1Ns5B', '0123456789'.repeat(4)]) {
+      expect(() => loadEnv({ JWT_SECRET: weak, ...claimsChecked }), weak).toThrow(/bits, fewer than 128/);
+    }
+    expect(secretWeakness(strongSecret)).toBeNull();
   });
 
-  it('refuses a secret shorter than 32 characters in production', () => {
-    expect(() => loadEnv({ NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(31) })).toThrow(ConfigurationError);
+  it('requires the issuer and the audience tokens must name', () => {
+    expect(() => loadEnv({ JWT_SECRET: strongSecret })).toThrow(/JWT_ISSUER and JWT_AUDIENCE are required/);
+    expect(() => loadEnv({ JWT_SECRET: strongSecret, JWT_ISSUER: 'https://id.qingdao.example' })).toThrow(/JWT_AUDIENCE/);
   });
 
-  it('starts in production with a 40-character secret of its own', () => {
-    expect(strongSecret).toHaveLength(40);
-    const env = loadEnv({ NODE_ENV: 'production', JWT_SECRET: strongSecret });
-    expect(env.production).toBe(true);
-    expect(env.auth).toMatchObject({ jwtSecret: strongSecret, jwksUrl: undefined });
-  });
-
-  it('starts in production with the identity provider’s JWKS URL and no shared secret', () => {
+  it('starts with a strong secret of its own, or with the identity provider’s JWKS URL, and the claims to check', () => {
+    const env = loadEnv({ JWT_SECRET: strongSecret, ...claimsChecked });
+    expect(env.development).toBe(false);
+    expect(env.auth).toMatchObject({ jwtSecret: strongSecret, jwksUrl: undefined, issuer: claimsChecked.JWT_ISSUER, audience: claimsChecked.JWT_AUDIENCE });
     const jwksUrl = 'https://id.qingdao.example/.well-known/jwks.json';
-    const env = loadEnv({ NODE_ENV: 'production', JWT_JWKS_URL: jwksUrl });
-    expect(env.auth).toMatchObject({ jwksUrl, jwtSecret: undefined });
-    expect(() => loadEnv({ NODE_ENV: 'production', JWT_JWKS_URL: 'not a url' })).toThrow(ConfigurationError);
+    expect(loadEnv({ JWT_JWKS_URL: jwksUrl, ...claimsChecked }).auth).toMatchObject({ jwksUrl, jwtSecret: undefined });
+    expect(() => loadEnv({ JWT_JWKS_URL: 'not a url', ...claimsChecked })).toThrow(ConfigurationError);
   });
 
-  it('uses the development secret outside production only', () => {
-    expect(loadEnv({}).auth.jwtSecret).toBe(DEVELOPMENT_JWT_SECRET);
-    expect(loadEnv({ NODE_ENV: 'test' }).auth.jwtSecret).toBe(DEVELOPMENT_JWT_SECRET);
+  it('uses the development secret only when development is chosen explicitly', () => {
+    expect(loadEnv({ DEVELOPMENT_MODE: 'true' }).auth.jwtSecret).toBe(DEVELOPMENT_JWT_SECRET);
+    expect(loadEnv({}, [], { developmentByDefault: true }).auth.jwtSecret).toBe(DEVELOPMENT_JWT_SECRET);
+    expect(() => loadEnv({ DEVELOPMENT_MODE: 'false' }, [], { developmentByDefault: true })).toThrow(/refusing to start without a real key/);
+  });
+
+  it('turns introspection and the explorer off outside development unless enabled', () => {
+    const production = loadEnv({ JWT_SECRET: strongSecret, ...claimsChecked });
+    expect(production).toMatchObject({ introspection: false, explorer: false });
+    expect(loadEnv({ JWT_SECRET: strongSecret, ...claimsChecked, EXPLORER: 'true' })).toMatchObject({ introspection: true, explorer: true });
+    expect(loadEnv({ JWT_SECRET: strongSecret, ...claimsChecked, INTROSPECTION: 'true' })).toMatchObject({ introspection: true, explorer: false });
+    expect(loadEnv({ DEVELOPMENT_MODE: 'true' })).toMatchObject({ introspection: true, explorer: true });
   });
 });
 
@@ -114,12 +135,12 @@ function run(file: string, env: Record<string, string>, { killAfterMs = 30_000, 
 }
 
 /** A minimal environment: nothing inherited that could supply a key. */
-function productionEnv(dataDir: string): Record<string, string> {
+function productionEnv(dataDir: string, extra: Record<string, string> = {}): Record<string, string> {
   return {
     PATH: process.env.PATH ?? '/usr/bin:/bin',
     HOME: process.env.HOME ?? os.tmpdir(),
-    NODE_ENV: 'production',
     DATA_DIR: dataDir,
+    ...extra,
     GATEWAY_PORT: '0',
     ...Object.fromEntries(slices.map((slice) => [`${envPrefix(slice.name)}_PORT`, '0'])),
   };
@@ -131,16 +152,22 @@ const startScripts = Object.entries(
   .filter(([name]) => name === 'start' || name.startsWith('start:'))
   .map(([name, command]) => ({ name, file: /^node --import tsx (\S+\.ts)$/.exec(command)?.[1], command }));
 
-/** Every way to start something: the npm scripts, and each registered slice's own entry. */
-const startFiles: { file: string; args: string[] }[] = [
-  ...startScripts.filter((script) => script.name !== 'start:subgraph').map((script) => ({ file: script.file!, args: [] })),
+/**
+ * Every way to start something: the npm scripts, and each registered slice's own entry. `npm start`
+ * chooses development on the embedded database only: with DATABASE_URL it is a deployment too (it
+ * refuses before connecting, so the URL need not answer).
+ */
+const startFiles: { file: string; args: string[]; env?: Record<string, string> }[] = [
+  ...startScripts
+    .filter((script) => script.name !== 'start:subgraph')
+    .map((script) => ({ file: script.file!, args: [], env: script.name === 'start' ? { DATABASE_URL: 'postgres://nobody@127.0.0.1:9/none' } : undefined })),
   ...slices.flatMap((slice) => [
     { file: `subgraphs/${slice.name}/index.ts`, args: [] },
     { file: 'subgraphs/start.ts', args: [slice.name] },
   ]),
 ];
 
-describe('a production start without a real key', () => {
+describe('a start without a real key, whatever NODE_ENV says', () => {
   it('finds the start scripts this suite runs', () => {
     expect(startScripts.map((script) => script.name)).toEqual(expect.arrayContaining(['start', 'start:gateway', 'start:subgraph']));
     for (const script of startScripts) expect(script.file, `${script.name}: ${script.command}`).toBeDefined();
@@ -149,11 +176,14 @@ describe('a production start without a real key', () => {
     expect(startScripts.find((script) => script.name === 'start:subgraph')?.file).toBe('subgraphs/start.ts');
   });
 
-  for (const { file, args } of startFiles) {
-    it(`refuses to run: node --import tsx ${[file, ...args].join(' ')}`, async () => {
+  // docker-compose used to default to NODE_ENV=development; nothing but DEVELOPMENT_MODE chooses it now.
+  const nodeEnvs = ['production', 'development', undefined];
+  for (const [index, { file, args, env }] of startFiles.entries()) {
+    const nodeEnv = nodeEnvs[index % nodeEnvs.length];
+    it(`refuses to run: NODE_ENV=${nodeEnv ?? ''} node --import tsx ${[file, ...args].join(' ')}`, async () => {
       const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'qd-start-'));
       try {
-        const result = await run(file, productionEnv(dataDir), { args });
+        const result = await run(file, productionEnv(dataDir, { ...env, ...(nodeEnv ? { NODE_ENV: nodeEnv } : {}) }), { args });
         expect(result.killed, `${file} kept running:\n${result.stdout}\n${result.stderr}`).toBe(false);
         expect(result.code).not.toBe(0);
         expect(result.code).not.toBeNull();
@@ -205,6 +235,8 @@ describe('npm start', () => {
         void exited.then(() => reject(new Error(`npm start exited early:\n${stdout}\n${stderr}`)));
       });
       expect(stdout).toContain(`http://localhost:${gatewayPort}/`);
+      // Development on the embedded database, and the banner says so.
+      expect(stdout).toMatch(/开发模式 \/ DEVELOPMENT MODE/);
       for (const slice of slices) expect(stdout).toContain(`http://localhost:${slicePorts[slice.name]}/graphql`);
 
       const response = await fetch(`http://127.0.0.1:${gatewayPort}/`, {

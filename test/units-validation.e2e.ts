@@ -472,7 +472,8 @@ describe('validation and lifecycle of units and enterprises', () => {
         );
         expect(error).not.toBeNull();
         expect(sqlState(error)).toBe('42501');
-        expect(messages(error)).toMatch(/units\.change_log is append-only/);
+        // The slice's own role may not even ask (permission denied); any other connection meets the trigger.
+        expect(messages(error)).toMatch(/units\.change_log is append-only|permission denied for table change_log/);
       }
       expect(await entries()).toEqual(before);
     });

@@ -50,14 +50,17 @@ export async function tokenFor(caller: Caller): Promise<string | undefined> {
       ...(unitId ? { unit: unitId } : {}),
       ...(enterprise ? { enterprise } : {}),
     },
-    DEVELOPMENT_JWT_SECRET,
+    { secret: DEVELOPMENT_JWT_SECRET },
   );
 }
 
-export async function post<T>(url: string, body: unknown, token?: string): Promise<GraphQLResponse<T>> {
+/** What a current GraphQL client sends: the GraphQL response media type first (4xx for refused documents). */
+export const ACCEPT_GRAPHQL_RESPONSE = 'application/graphql-response+json, application/json;q=0.9';
+
+export async function post<T>(url: string, body: unknown, token?: string, accept = ACCEPT_GRAPHQL_RESPONSE): Promise<GraphQLResponse<T>> {
   const response = await fetch(url, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    headers: { 'content-type': 'application/json', accept, ...(token ? { authorization: `Bearer ${token}` } : {}) },
     body: JSON.stringify(body),
   });
   const json = (await response.json()) as GraphQLResponse<T>;
@@ -72,7 +75,8 @@ export async function startTestPlatform(
   try {
     platform = await startPlatform({
       ...options,
-      env: loadEnv({ LOAD_SAMPLE_DATA: 'false', ...options.env }, options.slices ?? registeredSlices),
+      // Development chosen explicitly: tests sign their tokens with the development secret.
+      env: loadEnv({ DEVELOPMENT_MODE: 'true', LOAD_SAMPLE_DATA: 'false', ...options.env }, options.slices ?? registeredSlices),
       database: database.handle,
       ephemeralPorts: true,
       // Unexpected errors are a bug: show them; the rest of the platform's lines stay quiet.

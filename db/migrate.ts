@@ -1,0 +1,23 @@
+/**
+ * `npm run db:migrate`: the release step of a deployment that keeps the owner's password out of the
+ * services. As the owner (DATABASE_URL): every slice's migrations, its serving role's rights, and
+ * the reference data; then the services start with only their own `<NAME>_DATABASE_URL`.
+ */
+import { openDatabase } from './client.ts';
+import { loadEnv } from '../platform/env.ts';
+import { prepareDatabase } from '../platform/start.ts';
+import { slices } from '../subgraphs/registry.ts';
+
+// It serves nothing, so it needs no signing key.
+const env = loadEnv(process.env, slices, { developmentByDefault: true });
+if (!env.database.ownerUrl) {
+  console.error('db:migrate needs DATABASE_URL: the owner role of the PostgreSQL database');
+  process.exit(2);
+}
+const database = await openDatabase(env);
+try {
+  await prepareDatabase(database, slices, { sample: false });
+  console.log(`迁移完成 / migrated: ${slices.map((slice) => slice.name).join(', ')}`);
+} finally {
+  await database.close();
+}

@@ -1,0 +1,294 @@
+/**
+ * What every GraphQL server of the platform — the gateway and each slice's subgraph — is built with,
+ * so a protection added here holds for every registered slice without the slice doing anything:
+ * - limits measured before anything runs (platform/limits.ts) and the parser's token limit;
+ * - execution stopped when the request's time is up (the HTTP front aborts the request's signal);
+ * - introspection and `_service { sdl }` only where enabled;
+ * - errors that never leak internals, with the libraries' messages in Chinese and English and the
+ *   field named for bad input;
+ * - one log line per request (filled here, written by the HTTP front).
+ */
+import type { ApolloServerOptions, ApolloServerPlugin, BaseContext } from '@apollo/server';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import {
+  GraphQLError,
+  Kind,
+  type ASTNode,
+  type GraphQLFormattedError,
+  type ValidationRule,
+} from 'graphql';
+import { sqlState } from '../db/client.ts';
+import { ErrorCode, errorDescriptions, errors, type Bilingual } from './errors.ts';
+import {
+  requestMessage,
+  syntaxMessage,
+  tokenLimitOf,
+  validationMessage,
+  variableMessage,
+  withoutSuggestions,
+} from './library-errors.ts';
+import { limitsPlugin, type QueryLimits } from './limits.ts';
+import type { RequestRecord } from './log.ts';
+
+export interface GraphQLServerSettings {
+  limits: QueryLimits;
+  /** Introspection, `_service { sdl }` and graphql-js's "Did you mean …?" suggestions. */
+  introspection: boolean;
+}
+
+type Context = BaseContext & { request?: RequestRecord };
+
+const registered = new Set<string>(Object.values(ErrorCode));
+const isRegistered = (code: unknown): code is ErrorCode => typeof code === 'string' && registered.has(code);
+
+/** Codes that are the caller's business; anything else is logged and answered as INTERNAL_SERVER_ERROR. */
+const isExpected = (code: unknown): boolean => isRegistered(code) && code !== ErrorCode.INTERNAL_SERVER_ERROR;
+
+// ---- the field a literal argument value belongs to ----
+
+/**
+ * graphql-js reports a bad literal (`receivedFrom: "0000-01-01T00:00:00Z"`) at its value node, not
+ * by its argument: this rule notes each value node's place (`filter.receivedFrom`) while validation
+ * walks the document, so the error can name the field. Entries go with their document.
+ */
+const argumentPaths = new WeakMap<ASTNode, string>();
+
+const ArgumentPathsRule: ValidationRule = () => {
+  const path: (string | number)[] = [];
+  const here = () => path.reduce<string>((name, key) => (typeof key === 'number' ? `${name}[${key}]` : name ? `${name}.${key}` : key), '');
+  const named = (node: ASTNode) => node.kind === Kind.ARGUMENT || node.kind === Kind.OBJECT_FIELD;
+  return {
+    enter(node, key) {
+      if (named(node)) {
+        path.push((node as { name: { value: string } }).name.value);
+        return;
+      }
+      if (!path.length) return;
+      // Inside an argument, a numeric key is the index of a list item.
+      if (typeof key === 'number') path.push(key);
+      argumentPaths.set(node, here());
+    },
+    leave(node, key) {
+      if (named(node)) path.pop();
+      else if (path.length && typeof key === 'number') path.pop();
+    },
+  };
+};
+
+/**
+ * A NUL character is valid in no input of this platform, and PostgreSQL refuses it inside a query
+ * (an internal error, if it got that far). Refused here for every argument of every slice: in a
+ * literal (validation) and in a variable (before execution), naming the field.
+ */
+const NUL = '\u0000';
+const nulRefusal = (field: string) =>
+  errors.badInput(field, { zh: `${field} 含有空字符（NUL）`, en: `${field} contains a NUL character` });
+
+const NoNulInLiteralsRule: ValidationRule = (context) => ({
+  StringValue(node) {
+    if (!node.value.includes(NUL)) return;
+    const refusal = nulRefusal(argumentPaths.get(node) ?? 'input');
+    context.reportError(new GraphQLError(refusal.message, { nodes: node, extensions: refusal.extensions, originalError: refusal }));
+  },
+});
+
+function nulIn(value: unknown, path: string): string | undefined {
+  if (typeof value === 'string') return value.includes(NUL) ? path : undefined;
+  if (Array.isArray(value)) {
+    for (const [index, item] of value.entries()) {
+      const found = nulIn(item, `${path}[${index}]`);
+      if (found) return found;
+    }
+  } else if (value && typeof value === 'object') {
+    for (const [key, item] of Object.entries(value)) {
+      if (key.includes(NUL)) return `${path}.${key.replaceAll(NUL, '\\0')}`;
+      const found = nulIn(item, `${path}.${key}`);
+      if (found) return found;
+    }
+  }
+  return undefined;
+}
+
+function nulGuardPlugin(): ApolloServerPlugin<Context> {
+  return {
+    async requestDidStart() {
+      return {
+        async didResolveOperation({ request }) {
+          for (const [name, value] of Object.entries(request.variables ?? {})) {
+            const field = nulIn(value, name);
+            if (field) {
+              const refusal = nulRefusal(field);
+              (refusal.extensions as Record<string, unknown>).http = { status: 400 };
+              throw refusal;
+            }
+          }
+        },
+      };
+    },
+  };
+}
+
+/** `_service { sdl }` prints the whole schema: it is introspection by another name. */
+const NoServiceSdlRule: ValidationRule = (context) => ({
+  Field(node) {
+    if (node.name.value === '_service' && context.getParentType() === context.getSchema().getQueryType()) {
+      context.reportError(new GraphQLError('GraphQL introspection is not allowed, but the query contained _service', { nodes: node }));
+    }
+  },
+});
+
+// ---- errors ----
+
+interface Coded {
+  message: string;
+  extensions: Record<string, unknown>;
+}
+
+/**
+ * The API's own coded error deepest in the chain: a scalar's refusal that graphql-js wrapped in
+ * "Variable … got invalid value …" or "Expected value of type …", whose extensions it copied.
+ */
+function codedOrigin(error: unknown): Coded | undefined {
+  let found: Coded | undefined;
+  for (let current = error as { originalError?: unknown; extensions?: Record<string, unknown>; message?: string } | undefined, depth = 0; current && depth < 10; depth++) {
+    const extensions = current.extensions;
+    if (extensions && isRegistered(extensions.code) && typeof extensions.messageZh === 'string' && typeof current.message === 'string') {
+      found = { message: current.message, extensions };
+    }
+    current = current.originalError as typeof current;
+  }
+  return found;
+}
+
+function coded(code: ErrorCode, message: Bilingual, extra: Record<string, unknown> = {}) {
+  return { message: `${message.zh} / ${message.en}`, extensions: { code, messageZh: message.zh, messageEn: message.en, ...extra } };
+}
+
+function withoutInternals(extensions: Record<string, unknown>): Record<string, unknown> {
+  const { stacktrace: _stack, http: _http, exception: _exception, ...rest } = extensions;
+  return rest;
+}
+
+/** Errors as callers see them: coded, bilingual, nothing internal. */
+export function createFormatError(settings: { suggestions: boolean }) {
+  const english = (message: string) => (settings.suggestions ? message : withoutSuggestions(message));
+  return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
+    const place = { ...(formatted.locations ? { locations: formatted.locations } : {}), ...(formatted.path ? { path: formatted.path } : {}) };
+    const code = formatted.extensions?.code;
+    const nodes = (error as { nodes?: readonly ASTNode[] } | undefined)?.nodes;
+    const literalField = nodes?.[0] ? argumentPaths.get(nodes[0]) : undefined;
+
+    const origin = codedOrigin(error);
+    if (origin && isExpected(origin.extensions.code)) {
+      const extensions = withoutInternals({ ...origin.extensions, ...(formatted.extensions?.serviceName ? { serviceName: formatted.extensions.serviceName } : {}) });
+      // A scalar names only itself ("DateTime"); the variable or argument it came in is the field.
+      if (extensions.code === ErrorCode.BAD_USER_INPUT) {
+        const variable = code === ErrorCode.BAD_USER_INPUT || /^Variable "/.test(formatted.message) ? variableMessage(formatted.message).field : undefined;
+        const field = variable ?? literalField;
+        if (field) extensions.field = field;
+      }
+      return { message: origin.message, ...place, extensions };
+    }
+
+    switch (code) {
+      case ErrorCode.GRAPHQL_PARSE_FAILED: {
+        const maxTokens = tokenLimitOf(formatted.message);
+        if (maxTokens !== undefined) {
+          return {
+            ...coded(ErrorCode.QUERY_TOO_LONG, { zh: `查询超过 ${maxTokens} 个词法单元，请缩短查询`, en: `The query has more than ${maxTokens} tokens; shorten it` }, { max: maxTokens }),
+          };
+        }
+        return { ...coded(ErrorCode.GRAPHQL_PARSE_FAILED, syntaxMessage(formatted.message, formatted.locations?.[0])), ...place };
+      }
+      case ErrorCode.GRAPHQL_VALIDATION_FAILED: {
+        const message = validationMessage(english(formatted.message));
+        if (/^Expected value of type/.test(formatted.message) && literalField) {
+          return { ...coded(ErrorCode.BAD_USER_INPUT, message, { field: literalField }), ...place };
+        }
+        return { ...coded(ErrorCode.GRAPHQL_VALIDATION_FAILED, message), ...place };
+      }
+      case ErrorCode.BAD_USER_INPUT: {
+        if (typeof formatted.extensions?.messageZh === 'string') return { ...formatted, extensions: withoutInternals(formatted.extensions) };
+        const { field, ...message } = variableMessage(english(formatted.message));
+        return { ...coded(ErrorCode.BAD_USER_INPUT, message, field ? { field } : {}), ...place };
+      }
+      case ErrorCode.BAD_REQUEST:
+      case ErrorCode.OPERATION_RESOLUTION_FAILURE:
+      case ErrorCode.PERSISTED_QUERY_NOT_FOUND:
+      case ErrorCode.PERSISTED_QUERY_NOT_SUPPORTED: {
+        if (typeof formatted.extensions?.messageZh === 'string') return { ...formatted, extensions: withoutInternals(formatted.extensions) };
+        return { ...coded(code, requestMessage(formatted.message)), ...place };
+      }
+    }
+    if (isExpected(code) && typeof formatted.extensions?.messageZh === 'string') {
+      return { ...formatted, extensions: withoutInternals(formatted.extensions ?? {}) };
+    }
+    // The database cancelled a statement that ran past STATEMENT_TIMEOUT_MS.
+    if (sqlState((error as { originalError?: unknown } | undefined)?.originalError) === '57014') {
+      return { ...coded(ErrorCode.REQUEST_TIMEOUT, { zh: '数据库查询超时，已中止', en: 'A database query took too long and was cancelled' }), ...place };
+    }
+    return { ...coded(ErrorCode.INTERNAL_SERVER_ERROR, errorDescriptions.INTERNAL_SERVER_ERROR), ...place };
+  };
+}
+
+/** Fills the request's log record (operation, outcome) and logs what `formatError` hides. */
+export function requestLogPlugin(): ApolloServerPlugin<Context> {
+  return {
+    async requestDidStart({ contextValue }) {
+      const record = contextValue.request;
+      return {
+        async didEncounterErrors({ errors: found }) {
+          for (const error of found) {
+            const code = codedOrigin(error)?.extensions.code ?? error.extensions?.code;
+            if (!isExpected(code) && sqlState(error.originalError) !== '57014') {
+              record?.log.error({ err: error.originalError ?? error, path: error.path }, 'unexpected error');
+            }
+          }
+        },
+        async willSendResponse({ operationName, request, response }) {
+          if (!record) return;
+          record.operation = operationName ?? request.operationName ?? undefined;
+          const result = response.body.kind === 'single' ? response.body.singleResult : undefined;
+          const code = result?.errors?.[0]?.extensions?.code;
+          record.outcome = typeof code === 'string' ? (isExpected(code) ? code : 'INTERNAL_SERVER_ERROR') : 'ok';
+        },
+      };
+    },
+  };
+}
+
+/**
+ * Stops a request's execution once its time is up (or its caller has gone): every field not yet
+ * resolved fails at once instead of running on after the answer was given up.
+ */
+export function abortPlugin(): ApolloServerPlugin<Context> {
+  return {
+    async requestDidStart({ contextValue }) {
+      const signal = contextValue.request?.signal;
+      if (!signal) return;
+      return {
+        async executionDidStart() {
+          return {
+            willResolveField() {
+              if (signal.aborted) throw signal.reason instanceof Error ? signal.reason : errors.requestTimeout(0);
+            },
+          };
+        },
+      };
+    },
+  };
+}
+
+/** The options every ApolloServer of the platform shares. */
+export function graphqlServerOptions(settings: GraphQLServerSettings) {
+  return {
+    introspection: settings.introspection,
+    includeStacktraceInErrorResponses: false,
+    formatError: createFormatError({ suggestions: settings.introspection }),
+    parseOptions: { maxTokens: settings.limits.maxQueryTokens },
+    validationRules: [ArgumentPathsRule, NoNulInLiteralsRule, ...(settings.introspection ? [] : [NoServiceSdlRule])],
+    // Shutdown is ours (platform/signals.ts): drain HTTP, then close the database, then exit 0.
+    stopOnTerminationSignals: false,
+    plugins: [ApolloServerPluginLandingPageDisabled(), nulGuardPlugin(), limitsPlugin(settings.limits), abortPlugin(), requestLogPlugin()] as ApolloServerPlugin<Context>[],
+  } satisfies Partial<ApolloServerOptions<Context>>;
+}

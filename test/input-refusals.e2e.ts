@@ -1,0 +1,62 @@
+/**
+ * Issue #7, case 4: input that used to crash (INTERNAL_SERVER_ERROR) or be read as something else
+ * is refused as BAD_USER_INPUT naming the field, through the gateway and directly, and nothing is
+ * written.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestPlatform, type Caller, type TestPlatform } from './support/platform.ts';
+
+let t: TestPlatform;
+beforeAll(async () => {
+  t = await startTestPlatform({ env: { LOAD_SAMPLE_DATA: 'true' } });
+});
+afterAll(async () => {
+  await t?.stop();
+});
+
+const cursor = (key: unknown) => Buffer.from(JSON.stringify(key)).toString('base64url');
+const report = (title: string) => ({
+  i: { clientRequestId: `refusal-${Math.random()}`, source: 'SURVEY', environment: 'SERVICE', title, description: '说明', districtCode: '370202' },
+});
+
+interface Case {
+  name: string;
+  subgraph: string;
+  query: string;
+  variables?: Record<string, unknown>;
+  as?: Caller;
+  field: string;
+}
+
+const cases: Case[] = [
+  { name: 'a NUL byte in a search', subgraph: 'units', query: `query($s: String) { units(filter: { search: $s }) { totalCount } }`, variables: { s: 'a\u0000b' }, field: 's' },
+  { name: 'a NUL byte in a lookup by code (a literal)', subgraph: 'units', query: `{ domain(code: "POLITICS\\u0000LAW") { name } }`, field: 'code' },
+  { name: 'a NUL byte in a lookup by credit code (a variable)', subgraph: 'units', query: `query($c: String!) { enterprise(creditCode: $c) { name } }`, variables: { c: '\u0000' }, as: 'COMMAND_OFFICE', field: 'c' },
+  { name: 'a tampered cursor whose instant is year 0', subgraph: 'issues', query: `query($c: String) { issueAlerts(after: $c) { totalCount } }`, variables: { c: cursor(['0000-01-01', 12]) }, as: 'COMMAND_OFFICE', field: 'after' },
+  { name: 'a NUL byte in a title', subgraph: 'issues', query: `mutation($i: ReportIssueInput!) { reportIssue(input: $i) { id } }`, variables: report('标题\u0000'), as: 'COMMAND_OFFICE', field: 'i.title' },
+  { name: 'a title only of zero-width characters', subgraph: 'issues', query: `mutation($i: ReportIssueInput!) { reportIssue(input: $i) { id } }`, variables: report('\u200b\u200c\u2060'), as: 'COMMAND_OFFICE', field: 'title' },
+  { name: 'a title with a right-to-left override', subgraph: 'issues', query: `mutation($i: ReportIssueInput!) { reportIssue(input: $i) { id } }`, variables: report('营商\u202e环境'), as: 'COMMAND_OFFICE', field: 'title' },
+  { name: 'a tampered issueAlerts cursor', subgraph: 'issues', query: `query($c: String) { issueAlerts(after: $c) { totalCount } }`, variables: { c: cursor(['x', 'y']) }, as: 'COMMAND_OFFICE', field: 'after' },
+  { name: 'a tampered publishedCases cursor, anonymously', subgraph: 'issues', query: `query($c: String) { publishedCases(after: $c) { totalCount } }`, variables: { c: cursor(['2023-01-01', 'zz']) }, field: 'after' },
+  { name: 'year 0000 as a DateTime variable', subgraph: 'issues', query: `query($d: DateTime) { issues(filter: { receivedFrom: $d }) { totalCount } }`, variables: { d: '0000-01-01T00:00:00Z' }, as: 'COMMAND_OFFICE', field: 'd' },
+  { name: 'year 0000 as a DateTime literal', subgraph: 'issues', query: `{ issues(filter: { receivedFrom: "0000-01-01T00:00:00Z" }) { totalCount } }`, as: 'COMMAND_OFFICE', field: 'filter.receivedFrom' },
+  { name: 'year 0000 in a period', subgraph: 'issues', query: `{ issueStats(period: { from: "0000-01-01", to: "2024-01-01" }) { received } }`, as: 'COMMAND_OFFICE', field: 'period.from' },
+  { name: '30 February as a DateTime, once read as 2 March', subgraph: 'issues', query: `query($d: DateTime) { issues(filter: { receivedFrom: $d }) { totalCount } }`, variables: { d: '2023-02-30T00:00:00Z' }, as: 'COMMAND_OFFICE', field: 'd' },
+  { name: '30 February in a period', subgraph: 'issues', query: `query($p: PeriodInput) { issueStats(period: $p) { received } }`, variables: { p: { from: '2023-02-30', to: '2024-01-01' } }, as: 'COMMAND_OFFICE', field: 'p.from' },
+  { name: 'year 9999 as a DateTime', subgraph: 'issues', query: `query($d: DateTime) { issues(filter: { receivedTo: $d }) { totalCount } }`, variables: { d: '9999-12-31T23:59:59+08:00' }, as: 'COMMAND_OFFICE', field: 'd' },
+];
+
+describe.each(['gateway', 'subgraph'])('input refused through the %s', (route) => {
+  for (const { name, subgraph, query, variables, as, field } of cases) {
+    it(`refuses ${name} as BAD_USER_INPUT naming ${field}`, async () => {
+      const count = await t.query(`{ issues { totalCount } }`, { as: 'COMMAND_OFFICE' });
+      const response = route === 'gateway' ? await t.query(query, { as, variables }) : await t.querySubgraph(subgraph, query, { as, variables });
+      const error = response.errors?.[0];
+      expect(error?.extensions, JSON.stringify(response.errors)).toMatchObject({ code: 'BAD_USER_INPUT', field });
+      expect(error?.extensions?.messageZh).toMatch(/[\u4e00-\u9fff]/);
+      expect(error?.extensions?.messageZh).not.toMatch(/Variable|Expected/);
+      expect(error?.message).toBe(`${error?.extensions?.messageZh} / ${error?.extensions?.messageEn}`);
+      expect(await t.query(`{ issues { totalCount } }`, { as: 'COMMAND_OFFICE' })).toEqual(count);
+    });
+  }
+});

@@ -1,0 +1,65 @@
+/**
+ * Tokens a deployment must refuse (issue #7, case 6): no `exp`, an `iat` in the future or too long
+ * ago, another issuer's or another audience's token, a weak key — each refused as UNAUTHENTICATED
+ * with the reason in Chinese and in English, not jose's English inside the Chinese.
+ */
+import { SignJWT, type JWTPayload } from 'jose';
+import { describe, expect, it } from 'vitest';
+import { createAuthenticator } from '../platform/auth.ts';
+import { loadEnv } from '../platform/env.ts';
+import { unitIdForCode } from '../db/reference/organisation.ts';
+
+const secret = 'p3X9vQ2mL8rT4wZ1nB6yK0cF5hJ7sD2gA9eR4tU8iO1qW3xV6bN0mC5kL7jH2fG4';
+const issuer = 'https://id.qingdao.example';
+const audience = 'qingdao-yingshang';
+const env = loadEnv({ JWT_SECRET: secret, JWT_ISSUER: issuer, JWT_AUDIENCE: audience, JWT_MAX_LIFETIME_SECONDS: '3600' });
+const authenticator = createAuthenticator(env.auth);
+const now = () => Math.floor(Date.now() / 1000);
+
+function sign(payload: JWTPayload, key = secret): Promise<string> {
+  return new SignJWT({ role: 'COMMAND_OFFICE', unit: unitIdForCode('COMMAND_OFFICE'), sub: 'office-1', ...payload })
+    .setProtectedHeader({ alg: 'HS256' })
+    .sign(new TextEncoder().encode(key));
+}
+
+const valid = () => ({ iss: issuer, aud: audience, iat: now() - 10, exp: now() + 600 });
+
+async function refusal(token: string) {
+  try {
+    await authenticator.viewerFromAuthorization(`Bearer ${token}`);
+  } catch (error) {
+    return (error as { extensions: Record<string, unknown> }).extensions;
+  }
+  throw new Error('the token was accepted');
+}
+
+describe('a deployment’s token checks', () => {
+  it('accepts a token with exp, a past iat, and the configured issuer and audience', async () => {
+    expect(await authenticator.viewerFromAuthorization(`Bearer ${await sign(valid())}`)).toMatchObject({ role: 'COMMAND_OFFICE', subject: 'office-1' });
+  });
+
+  const cases: [string, () => JWTPayload, RegExp][] = [
+    ['a token without exp, which would never expire', () => ({ ...valid(), exp: undefined }), /缺少 exp 声明/],
+    ['a token issued a year in the future', () => ({ ...valid(), iat: now() + 365 * 24 * 3600, exp: now() + 366 * 24 * 3600 }), /签发时间在未来/],
+    ['a token issued longer ago than the maximum lifetime, whatever its exp', () => ({ ...valid(), iat: now() - 7200, exp: now() + 3600 }), /超过允许的有效期/],
+    ['an expired token', () => ({ ...valid(), iat: now() - 1200, exp: now() - 600 }), /令牌已过期/],
+    ['another application’s token from the same identity provider', () => ({ ...valid(), aud: 'some-other-application' }), /不是签发给本平台的/],
+    ['a token from another issuer', () => ({ ...valid(), iss: 'https://elsewhere.example' }), /签发方不是本平台认可/],
+    ['a token without an audience', () => ({ ...valid(), aud: undefined }), /缺少 aud 声明/],
+  ];
+  for (const [name, payload, chinese] of cases) {
+    it(`refuses ${name}, in both languages`, async () => {
+      const extensions = await refusal(await sign(payload()));
+      expect(extensions).toMatchObject({ code: 'UNAUTHENTICATED', http: { status: 401 } });
+      expect(extensions.messageZh).toMatch(chinese);
+      // The Chinese is Chinese throughout: no library English inside it.
+      expect(extensions.messageZh).not.toMatch(/claim|timestamp|check failed/);
+      expect(extensions.messageEn).toMatch(/^Invalid token: [^\u4e00-\u9fff]+$/);
+    });
+  }
+
+  it('refuses a token signed with another key, and one that is not a token', async () => {
+    expect((await refusal(await sign(valid(), 'another-key-that-is-long-enough-0123456789abcdef'))).messageZh).toMatch(/签名不对/);
+    expect((await refusal('not.a.token')).messageZh).toMatch(/格式不对/);
+  });
+});

@@ -55,7 +55,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
   };
   const host = options.ephemeralPorts ? '127.0.0.1' : undefined;
   try {
-    await prepareDatabase(database, slices, { sample: env.loadSampleData, now: options.now?.() });
+    await prepareDatabase(database, slices, { sample: env.loadSampleData, now: options.now?.(), env });
     const authenticator = createAuthenticator(env.auth);
     const running: Record<string, RunningService> = {};
     const statements: Record<string, { count: number }> = {};

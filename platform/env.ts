@@ -6,6 +6,7 @@
  * names and default ports), as `<NAME>_PORT` and `<NAME>_URL`.
  */
 import path from 'node:path';
+import { DEFAULT_OFFICE_HOURS, parseOfficeHours, type OfficeHours } from './calendar.ts';
 
 /** Development-only signing secret. A production start refuses it. */
 export const DEVELOPMENT_JWT_SECRET = 'qingdao-yingshang-development-secret-not-for-production';
@@ -52,6 +53,8 @@ export interface PlatformEnv {
   };
   /** How long a subgraph trusts its cached copy of the unit directory. */
   directoryTtlMs: number;
+  /** Office hours of a working day (OFFICE_HOURS), for time limits counted in office hours. */
+  officeHours: OfficeHours;
   log: { level: string; pretty: boolean };
 }
 
@@ -138,12 +141,20 @@ export function loadEnv(source: Source = process.env, slices: readonly SlicePort
       maxRequestBytes: integer(source, 'MAX_REQUEST_BYTES', 1_000_000, 1024),
     },
     directoryTtlMs: integer(source, 'DIRECTORY_TTL_MS', 30_000),
+    officeHours: officeHours(source),
     log: {
       level: oneOf(source, 'LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], 'info'),
       // Pretty lines for a person at a terminal in development; JSON lines everywhere else.
       pretty: logFormat === 'pretty' || (logFormat === 'auto' && !production && Boolean(process.stdout.isTTY)),
     },
   };
+}
+
+function officeHours(source: Source): OfficeHours {
+  const raw = source.OFFICE_HOURS || DEFAULT_OFFICE_HOURS;
+  const parsed = parseOfficeHours(raw);
+  if (!parsed) throw new ConfigurationError(`OFFICE_HOURS must be ordered HH:MM-HH:MM blocks separated by commas, e.g. ${DEFAULT_OFFICE_HOURS}; got "${raw}"`);
+  return parsed;
 }
 
 /** A production start with the development secret, or no key at all, would accept forged tokens. */

@@ -29,10 +29,10 @@ export const defaultExplorer: ExplorerFactory = ({ title, examples }) =>
 export async function prepareDatabase(
   handle: DatabaseHandle,
   slices: readonly SliceDefinition[],
-  options: { sample: boolean; now?: Date },
+  options: { sample: boolean; now?: Date; env?: PlatformEnv },
 ): Promise<void> {
   for (const slice of slices) await handle.migrate(slice.name);
-  for (const slice of slices) await slice.referenceData?.(handle.forSubgraph(slice.name).db);
+  for (const slice of slices) await slice.referenceData?.(handle.forSubgraph(slice.name).db, options.env);
   if (options.sample) {
     for (const slice of slices) await slice.sampleData?.(handle.forSubgraph(slice.name).db, { now: options.now ?? new Date() });
   }
@@ -66,7 +66,7 @@ export async function startSlice(slice: SliceDefinition, options: StartSliceOpti
     now: options.now ?? (() => new Date()),
     logger: options.logger,
   });
-  return startHttpService({
+  const running = await startHttpService({
     service,
     port: options.port,
     host: options.host,
@@ -74,6 +74,22 @@ export async function startSlice(slice: SliceDefinition, options: StartSliceOpti
     explorer: await options.explorer?.({ title: `${slice.title.zh}子图 / ${slice.name} subgraph`, examples: slice.examples }),
     logger: options.logger,
   });
+  await warnAboutReadiness(service, options.logger);
+  return running;
+}
+
+/** The start banner repeats what /ready warns about (e.g. a calendar year the command office must enter). */
+async function warnAboutReadiness(service: { name: string; ready(): Promise<Record<string, string>> }, logger: Logger): Promise<void> {
+  let checks: Record<string, string>;
+  try {
+    checks = await service.ready();
+  } catch (error) {
+    // Not ready yet (another slice still starting, say): /ready tells when it is; warnings still show.
+    checks = (error as { checks?: Record<string, string> }).checks ?? {};
+  }
+  for (const [name, value] of Object.entries(checks)) {
+    if (value !== 'ok' && value !== 'failed') logger.warn({ service: service.name, check: name }, `${service.name} ${name}: ${value}`);
+  }
 }
 
 /**
@@ -86,7 +102,7 @@ export async function runSlice(name: string, slices: readonly SliceDefinition[])
   const env = loadEnv(process.env, slices);
   const logger = createLogger({ ...env.log, service: name });
   const database = await openDatabase(env);
-  await prepareDatabase(database, [slice], { sample: env.loadSampleData });
+  await prepareDatabase(database, [slice], { sample: env.loadSampleData, env });
   const service = await startSlice(slice, {
     env,
     database,

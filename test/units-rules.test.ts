@@ -15,7 +15,14 @@ const rows = new Map<string, UnitRow>(
   ]),
 );
 const access = (role: Viewer['role'], extra: Partial<Viewer> = {}) =>
-  createUnitsAccess({ subject: 'someone', role, unitId: null, enterprise: null, ...extra }, async (id) => rows.get(id) ?? null);
+  createUnitsAccess(
+    { subject: 'someone', role, unitId: null, enterprise: null, ...extra },
+    async (id) => rows.get(id) ?? null,
+    async (ancestorId, id) => {
+      for (let unit = rows.get(id)?.parentId; unit; unit = rows.get(unit)?.parentId) if (unit === ancestorId) return true;
+      return false;
+    },
+  );
 const unitOf = (code: string) => ({ unitId: unitIdForCode(code) });
 const refused = (code: string) => ({ extensions: { code } });
 

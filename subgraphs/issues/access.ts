@@ -284,10 +284,16 @@ export function createIssuesAccess(viewer: Viewer, directory: DirectorySource) {
       return !isOutsider();
     },
 
-    /** The unit of a SUBMIT event (who reported) shows to the command office and the reporting unit only. */
+    /** Who reported (a SUBMIT event's account and unit) shows to the command office and the reporter only. */
     seesEventUnit(event: EventRow): boolean {
       if (event.action !== 'SUBMIT') return true;
       return viewer.role === Role.COMMAND_OFFICE || (viewer.unitId !== null && viewer.unitId === event.actorUnitId) || viewer.subject === event.actorSubject;
+    },
+
+    /** An event's account: as `seesSubject`, and a SUBMIT's only for the command office and the reporter. */
+    seesEventSubject(event: EventRow): boolean {
+      if (event.action === 'SUBMIT' && viewer.role !== Role.COMMAND_OFFICE && viewer.subject !== event.actorSubject) return false;
+      return this.seesSubject({ subject: event.actorSubject, role: event.actorRole });
     },
 
     /** Internal notes never reach enterprises and observers. */

@@ -147,7 +147,7 @@ export const issuesResolvers: Resolvers = {
   IssueEvent: {
     id: (row) => String(row.id),
     actor: (row, _, { issues }) => ({
-      subject: issues.seesSubject({ subject: row.actorSubject, role: row.actorRole }) ? row.actorSubject : null,
+      subject: issues.seesEventSubject(row) ? row.actorSubject : null,
       role: row.actorRole,
       unit: issues.seesEventUnit(row) ? ref('id', row.actorUnitId) : null,
     }),

@@ -67,6 +67,7 @@ import {
   ratingStore,
   statsParts,
   type DeadlineRow,
+  type EventRow,
   type IssueListFilter,
   type IssueRow,
   type NewDeadline,
@@ -954,6 +955,7 @@ export function createIssuesService(deps: IssuesServiceDeps) {
     seesContact: access.seesContact,
     seesSubject: access.seesSubject,
     seesEventUnit: access.seesEventUnit,
+    seesEventSubject: (event: EventRow) => access.seesEventSubject(event),
     seesNote: access.seesNote,
     calendarYears: () => calendarStore.all(db),
 

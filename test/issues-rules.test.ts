@@ -2,6 +2,11 @@
  * The issues slice's rules, access module and deadline arithmetic, without a server or a database:
  * the table answers, the access module works out standings from the token and the directory only.
  */
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { buildSubgraphSchema } from '@apollo/subgraph';
+import type { GraphQLObjectType } from 'graphql';
 import { describe, expect, it } from 'vitest';
 import holidays from '../db/reference/holidays.json' with { type: 'json' };
 import { campaign, referenceDistricts, referenceUnits, unitIdForCode } from '../db/reference/organisation.ts';
@@ -10,6 +15,8 @@ import { DEFAULT_OFFICE_HOURS, parseOfficeHours, WorkingCalendar } from '../plat
 import { Directory, staticDirectory } from '../platform/directory.ts';
 import { check, nextState } from '../platform/rules.ts';
 import { formatBeijing } from '../platform/scalars.ts';
+import { loadSubgraphSdl } from '../platform/subgraph.ts';
+import { emptyParts, figuresFrom, rankBy, rateNames, rates } from '../subgraphs/issues/figures.ts';
 import { canSee, createIssuesAccess } from '../subgraphs/issues/access.ts';
 import { APPEAL_LIMITS, computeDue, deadlineState } from '../subgraphs/issues/deadlines.ts';
 import { issueRules, resolveFrom, statusNames, type IssueAction, type IssueStatus } from '../subgraphs/issues/rules.ts';
@@ -172,5 +179,45 @@ describe('deadline arithmetic', () => {
     expect(deadlineState({ ...base, metAt: at('2023-10-09T23:59:59Z') }, at('2023-12-01T00:00:00Z'))).toBe('MET');
     expect(deadlineState({ ...base, metAt: at('2023-10-10T00:00:01Z') }, at('2023-12-01T00:00:00Z'))).toBe('MET_LATE');
     expect(deadlineState({ ...base, cancelledAt: at('2023-10-01T00:00:00Z') }, at('2023-12-01T00:00:00Z'))).toBe('CANCELLED');
+  });
+});
+
+describe('the figures’ definitions', () => {
+  const readme = fs.readFileSync(path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'subgraphs', 'issues', 'README.md'), 'utf8');
+  const statsFields = (buildSubgraphSchema({ typeDefs: loadSubgraphSdl('issues') }).getType('IssueStats') as GraphQLObjectType).getFields();
+
+  it('names every rate in the README with its numerator and its denominator, and shows it in IssueStats', () => {
+    for (const name of rateNames) {
+      const { field } = rates[name];
+      const row = readme.split('\n').find((line) => line.startsWith(`| \`${field}\``));
+      expect(row, name).toContain(`(\`${name}\`)`);
+      const cells = row!.split('|').map((cell) => cell.trim());
+      expect(cells[2], `${name} numerator`).not.toBe('');
+      expect(cells[3], `${name} denominator`).not.toMatch(/^—?$/);
+      expect(statsFields[field], field).toBeDefined();
+    }
+  });
+
+  it('ranks best first with ties sharing a rank, compares exact fractions, and leaves out of the ranks what had nothing due', () => {
+    const parts = (contactOnTime: number, contactDue: number) => ({ ...emptyParts, contactOnTime, contactDue });
+    const ranked = rankBy(
+      [
+        { item: 'a', parts: parts(1, 3) },
+        { item: 'b', parts: parts(0, 0) },
+        { item: 'c', parts: parts(2, 2) },
+        { item: 'd', parts: parts(2, 6) },
+        { item: 'e', parts: parts(1, 1) },
+      ],
+      'RESPONSE',
+    );
+    expect(ranked.map((entry) => [entry.item, entry.rank])).toEqual([
+      ['c', 1],
+      ['e', 1],
+      ['a', 3],
+      ['d', 3],
+      ['b', null],
+    ]);
+    expect(figuresFrom(parts(0, 0)).responseRate).toBeNull();
+    expect(figuresFrom(parts(1, 4)).rates.find((r) => r.rate === 'RESPONSE')).toEqual({ rate: 'RESPONSE', value: 0.25, numerator: 1, denominator: 4 });
   });
 });

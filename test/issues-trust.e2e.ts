@@ -317,6 +317,7 @@ describe('7. no network call inside a transaction; archiving takes effect at onc
     const refused = await mutations.contact(t, member, issue.id);
     expect(['NOT_FOUND', 'FORBIDDEN']).toContain(refused.code);
     expect((await readIssue(issue.id)).status).toBe('ASSIGNED');
+    expect((await reportIssue(t, member, { source: 'SELF_INSPECTION' })).errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
   });
 });
 

@@ -359,6 +359,7 @@ export function createIssuesService(deps: IssuesServiceDeps) {
 
     // ───────────── entering the loop ─────────────
     async submitAppeal(raw: unknown) {
+      await access.prepareToAct();
       await access.authorizeLoop('SUBMIT_APPEAL');
       const input = parseInput(submitAppealInput, raw);
       return submit(
@@ -381,6 +382,7 @@ export function createIssuesService(deps: IssuesServiceDeps) {
 
     async reportIssue(raw: unknown) {
       const shape = (raw ?? {}) as { source: string; unitId?: string | null; receivedAt?: Date | null; handlingUnitId?: string | null };
+      await access.prepareToAct();
       const { ownUnitId } = await access.mayReport(shape);
       const input = parseInput(reportIssueInput, raw);
       const now = clock();
@@ -393,6 +395,7 @@ export function createIssuesService(deps: IssuesServiceDeps) {
           en: 'handlingUnitId is for imported appeal-channel records that were already dispatched, and needs receivedAt',
         });
       }
+      // Named units are looked up (a new one fetched by itself) before the transaction.
       const [proposed, handling] = await Promise.all([input.unitId, input.handlingUnitId].map((id) => (id ? directory.unit(id) : Promise.resolve(null))));
       const proposedUnitId = ownUnitId ?? (input.unitId ? requireUnit('unitId', input.unitId, proposed).id : null);
       const handledBy = input.handlingUnitId ? requireUnit('handlingUnitId', input.handlingUnitId, handling).id : null;
@@ -846,6 +849,7 @@ export function createIssuesService(deps: IssuesServiceDeps) {
       })),
 
     async recordSupervisionOutcome(raw: unknown): Promise<SupervisionOutcomeRow> {
+      await access.prepareToAct();
       await access.authorizeLoop('RECORD_SUPERVISION_OUTCOME');
       const input = parseInput(supervisionOutcomeInput, raw, 'input');
       if (input.decidedOn > beijingDate(clock())) throw errors.badInput('input.decidedOn', { zh: '决定日期不能晚于今天', en: 'decidedOn cannot be after today' });
@@ -996,6 +1000,7 @@ export function createIssuesService(deps: IssuesServiceDeps) {
 
     // ───────────── calendar ─────────────
     async setCalendarYear(input: CalendarYear & { notice: string }) {
+      await access.prepareToAct();
       await access.authorizeLoop('KEEP_CALENDAR');
       const year: CalendarYear = {
         year: input.year,

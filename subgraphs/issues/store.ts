@@ -577,7 +577,7 @@ export async function statsParts(db: Queryable, grouping: Grouping, period: Peri
         count(*) filter (where r.round = 1 and r.solved)::int as first_rated_solved,
         count(*) filter (where r.round = 1 and r.rating in ${SATISFIED})::int as first_rated_satisfied
       from (
-        select r.*, not exists (select 1 from ${issueRatings} later where later.issue_id = r.issue_id and later.round > r.round) as is_final
+        select r.*, r.round = max(r.round) over (partition by r.issue_id) as is_final
         from ${issueRatings} r
       ) r join ${issues} i on i.id = r.issue_id ${byRating.join}
       where ${inPeriod} and (r.is_final or r.round = 1)
@@ -587,9 +587,11 @@ export async function statsParts(db: Queryable, grouping: Grouping, period: Peri
       select ${byFollowUp.key} as key,
         count(*)::int as followed_up,
         count(*) filter (where f.rating in ${SATISFIED})::int as follow_up_satisfied
-      from ${issueFollowUps} f join ${issues} i on i.id = f.issue_id ${byFollowUp.join}
-      where ${inPeriod} and f.reached
-        and not exists (select 1 from ${issueFollowUps} later where later.issue_id = f.issue_id and later.reached and later.id > f.id)
+      from (
+        select f.*, f.id = max(f.id) over (partition by f.issue_id) as is_latest
+        from ${issueFollowUps} f where f.reached
+      ) f join ${issues} i on i.id = f.issue_id ${byFollowUp.join}
+      where ${inPeriod} and f.is_latest
       group by 1
     ),
     keys as (select key from per_issue union select key from per_deadline union select key from per_rating union select key from per_follow_up)

@@ -1,4 +1,6 @@
+import fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { ConfigurationError, loadEnv } from '../platform/env.ts';
 import holidays from '../db/reference/holidays.json' with { type: 'json' };
 import { beijingDate, calendarYearProblem, CalendarYearMissing, DEFAULT_OFFICE_HOURS, parseOfficeHours, WorkingCalendar } from '../platform/calendar.ts';
 import { formatBeijing } from '../platform/scalars.ts';
@@ -68,6 +70,13 @@ describe('the working-day calendar', () => {
 describe('office hours', () => {
   const hours = parseOfficeHours(DEFAULT_OFFICE_HOURS)!;
   const after = (start: string, h: number) => formatBeijing(calendar.addOfficeHours(new Date(start), h, hours));
+
+  it('is configured by OFFICE_HOURS, whose default the README states, and a bad value stops the start', () => {
+    expect(loadEnv({}).officeHours).toEqual(hours);
+    expect(loadEnv({ OFFICE_HOURS: '09:00-17:00' }).officeHours.blocks).toEqual([{ start: 540, end: 1020 }]);
+    expect(() => loadEnv({ OFFICE_HOURS: '9-5' })).toThrow(ConfigurationError);
+    expect(fs.readFileSync(new URL('../README.md', import.meta.url), 'utf8')).toContain(`| \`OFFICE_HOURS\` | \`${DEFAULT_OFFICE_HOURS}\` |`);
+  });
 
   it('reads the configured blocks and refuses what is not ordered HH:MM-HH:MM', () => {
     expect(hours.blocks).toEqual([{ start: 510, end: 720 }, { start: 810, end: 1050 }]);

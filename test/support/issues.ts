@@ -114,8 +114,6 @@ export const mutations = {
   remind: (t: TestPlatform, as: Caller, id: string) => act(t, as, 'remindIssue', { id, note: '请抓紧办理' }),
   publish: (t: TestPlatform, as: Caller, id: string, kind = 'NEGATIVE') =>
     act(t, as, 'publishIssue', { id, title: '典型案例', summary: '匿名摘要', kind }),
-  followUp: (t: TestPlatform, as: Caller, id: string, input: Record<string, unknown> = { reached: true, rating: 'SATISFIED', solved: true }) =>
-    act(t, as, 'recordFollowUp', { id, input }),
 };
 
 /** An appeal taken to the given point of the loop by the right people. */

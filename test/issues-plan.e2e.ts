@@ -358,3 +358,24 @@ describe('figures by environment, channel and district, and rankings', () => {
     }
   });
 });
+
+describe('an ONGOING rectification returned and reassigned', () => {
+  it('hands the plan’s open milestones to the next unit, the returning unit’s lateness kept', async () => {
+    clock.set('2026-12-14T09:00:00+08:00');
+    const { data } = await reportIssue(t, callers.taxStaff, { source: 'SELF_INSPECTION', title: '自查：跨部门数据共享不畅' });
+    const id = data.reportIssue.id;
+    await mutations.accept(t, office, id, { rectificationMode: 'ONGOING', milestones: [{ title: '梳理数据目录', dueOn: '2026-12-16' }, { title: '打通接口', dueOn: '2027-01-29' }] });
+    await mutations.assign(t, office, id, TAX);
+    clock.set('2026-12-18T09:00:00+08:00'); // the first milestone is overdue
+    expect((await mutations.return(t, adminOf('TAXATION_BUREAU'), id)).data.status).toBe('RETURNED');
+    const moved = (await mutations.assign(t, office, id, unit('BIG_DATA_BUREAU'))).data;
+    expect(moved.deadlines.map((d: any) => [d.stage, d.title, d.unit.id === TAX ? 'TAX' : 'BIG_DATA', d.state])).toEqual([
+      ['MILESTONE', '梳理数据目录', 'TAX', 'LAPSED'],
+      ['MILESTONE', '打通接口', 'TAX', 'CANCELLED'],
+      ['RESOLUTION', null, 'TAX', 'CANCELLED'],
+      // A milestone already past stays the returning unit's; the new unit answers for the rest.
+      ['MILESTONE', '打通接口', 'BIG_DATA', 'ON_TIME'],
+      ['RESOLUTION', null, 'BIG_DATA', 'ON_TIME'],
+    ]);
+  });
+});

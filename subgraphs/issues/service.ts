@@ -496,12 +496,19 @@ export function createIssuesService(deps: IssuesServiceDeps) {
               const earlier = open.filter((d) => d.unitId !== null);
               await deadlineStore.stop(tx, issue.id, now, 'REASSIGNED', { ids: earlier.map((d) => d.id) });
               if (updated.rectificationMode === 'ONGOING') {
-                // The plan's dates stay; the new unit answers for them from now on.
+                // The plan's dates stay; the new unit answers for them from now on: the ones still
+                // unowned (never assigned), the ones just stopped, or — after a return — the plan as
+                // the returning unit left it.
                 const unowned = open.filter((d) => d.unitId === null);
                 for (const d of unowned) await deadlineStore.update(tx, d.id, { unitId: lead.id });
+                const returned = deadlines.filter((d) => d.closeReason === 'RETURNED' && d.round === roundOf(updated));
+                const lastReturn = Math.max(0, ...returned.map((d) => d.cancelledAt!.getTime()));
+                const plan = earlier.length || unowned.length ? earlier : returned.filter((d) => d.cancelledAt!.getTime() === lastReturn);
+                // A milestone whose date has passed stays the earlier unit's (missed): the new unit is not late for it.
+                const carried = plan.filter((d) => d.stage !== 'MILESTONE' || d.dueAt! > now);
                 await deadlineStore.insert(
                   tx,
-                  earlier.map((d) => deadlineRow(issue.id, d.stage, { startsAt: now, dueOn: d.dueOn, workingDays: d.workingDays }, cal, { title: d.title, round: d.round, unitId: lead.id })),
+                  carried.map((d) => deadlineRow(issue.id, d.stage, { startsAt: now, dueOn: d.dueOn, workingDays: d.workingDays }, cal, { title: d.title, round: d.round, unitId: lead.id })),
                 );
               } else {
                 await deadlineStore.insert(tx, clocksFor(updated, lead.id, now, cal));

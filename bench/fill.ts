@@ -31,7 +31,7 @@ export async function fillIssues(db: Db, total: number): Promise<void> {
       insert into issues.issues (
         source, environment, appeal_kind, title, description, district_code, responsible_unit_id, status, version,
         reporter_subject, reporter_role, client_request_id, request_fingerprint, received_at, recorded_at,
-        accepted_at, resolved_at, closed_at, rating, rating_solved, rated_at, sample)
+        accepted_at, first_assigned_at, assigned_at, resolved_at, closed_at, sample)
       select source, environment,
         case when source in ('ENTERPRISE_APPEAL','HOTLINE_12345') then 'COMPLAINT'::issues.appeal_kind end,
         '测试问题 ' || n, '用于性能测试的合成问题描述 第 ' || n || ' 号：审批、许可、用地、融资等关键词',
@@ -39,29 +39,33 @@ export async function fillIssues(db: Db, total: number): Promise<void> {
         case when status in ('SUBMITTED','ACCEPTED','REJECTED') then null else unit_id end,
         status, 1, 'bench:' || (n % 500), 'COMMAND_OFFICE', 'bench-' || n, 'bench', received_at, received_at,
         case when status not in ('SUBMITTED','REJECTED') then received_at + interval '3 hours' end,
+        case when status not in ('SUBMITTED','ACCEPTED','REJECTED') then received_at + interval '4 hours' end,
+        case when status not in ('SUBMITTED','ACCEPTED','REJECTED') then received_at + interval '4 hours' end,
         case when status in ('RESOLVED','CLOSED') then received_at + ((n % 25) + 1) * interval '1 day' end,
         case when status = 'CLOSED' then received_at + ((n % 25) + 3) * interval '1 day' end,
-        case when status in ('RESOLVED','CLOSED') and n % 2 = 0 then (array['SATISFIED','BASICALLY_SATISFIED','UNSATISFIED'])[1 + n % 3]::issues.rating end,
-        case when status in ('RESOLVED','CLOSED') and n % 2 = 0 then n % 3 <> 2 end,
-        case when status in ('RESOLVED','CLOSED') and n % 2 = 0 then received_at + ((n % 25) + 2) * interval '1 day' end,
         true
       from g`);
   }
-  // Deadlines of appeal-like issues (contact, feedback, resolution), met according to their status.
+  // Ratings of every other resolved issue, round 1, by the handling unit.
   await db.execute(sql`
-    insert into issues.issue_deadlines (issue_id, stage, starts_at, hours, working_days, due_at, warn_at, met_at, cancelled_at)
-    select i.id, s.stage::issues.deadline_stage, i.received_at, s.hours, s.days,
-      i.received_at + s.span, i.received_at + s.span * 0.8,
+    insert into issues.issue_ratings (issue_id, round, unit_id, rating, solved, rater_subject, rater_role, rated_at)
+    select id, 1, responsible_unit_id, (array['SATISFIED','BASICALLY_SATISFIED','UNSATISFIED'])[1 + number % 3]::issues.rating,
+      number % 3 <> 2, 'bench:enterprise', 'ENTERPRISE', resolved_at + interval '1 day'
+    from issues.issues where status in ('RESOLVED','CLOSED') and number % 2 = 0 and reporter_subject like 'bench:%'`);
+  // Deadlines of appeal-like issues (contact, feedback, resolution) from the unit's receipt, met according to their status.
+  await db.execute(sql`
+    insert into issues.issue_deadlines (issue_id, unit_id, stage, starts_at, hours, working_days, due_at, warn_at, met_at)
+    select i.id, i.responsible_unit_id, s.stage::issues.deadline_stage, i.assigned_at, s.hours, s.days,
+      i.assigned_at + s.span, i.assigned_at + s.span * 0.8,
       case
-        when s.stage = 'CONTACT' and i.status not in ('SUBMITTED','ACCEPTED','ASSIGNED','REJECTED') then i.received_at + (i.number % 4) * interval '1 hour'
-        when s.stage = 'FEEDBACK' and i.status in ('FEEDBACK_GIVEN','RESOLVED','CLOSED') then i.received_at + (i.number % 3) * interval '1 day'
+        when s.stage = 'CONTACT' and i.status not in ('SUBMITTED','ACCEPTED','ASSIGNED','REJECTED') then i.assigned_at + (i.number % 4) * interval '1 hour'
+        when s.stage = 'FEEDBACK' and i.status in ('FEEDBACK_GIVEN','RESOLVED','CLOSED') then i.assigned_at + (i.number % 3) * interval '1 day'
         when s.stage = 'RESOLUTION' and i.status in ('RESOLVED','CLOSED') then i.resolved_at
-      end,
-      case when i.status = 'REJECTED' then i.received_at + interval '1 day' end
+      end
     from issues.issues i
     cross join (values ('CONTACT', 2, null::int, interval '2 hours'), ('FEEDBACK', null, 1, interval '1 day'), ('RESOLUTION', null, 15, interval '21 days'))
       as s(stage, hours, days, span)
-    where i.source in ('ENTERPRISE_APPEAL','HOTLINE_12345') and i.reporter_subject like 'bench:%'`);
+    where i.source in ('ENTERPRISE_APPEAL','HOTLINE_12345') and i.assigned_at is not null and i.reporter_subject like 'bench:%'`);
   await db.execute(sql`
     insert into issues.issue_events (issue_id, action, from_status, to_status, actor_subject, actor_role, at)
     select id, 'SUBMIT', null, 'SUBMITTED', reporter_subject, 'COMMAND_OFFICE', received_at from issues.issues where reporter_subject like 'bench:%'`);
@@ -72,4 +76,5 @@ export async function fillIssues(db: Db, total: number): Promise<void> {
     where d.issue_id = i.id`);
   await db.execute(sql`analyze issues.issues`);
   await db.execute(sql`analyze issues.issue_deadlines`);
+  await db.execute(sql`analyze issues.issue_ratings`);
 }

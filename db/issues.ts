@@ -46,6 +46,16 @@ export const issueStatus = issuesSchema.enum('issue_status', [
 ]);
 export const rating = issuesSchema.enum('rating', ['SATISFIED', 'BASICALLY_SATISFIED', 'UNSATISFIED']);
 export const deadlineStage = issuesSchema.enum('deadline_stage', ['CONTACT', 'FEEDBACK', 'RESOLUTION', 'MILESTONE']);
+/** Why a deadline stopped running without being met; its lateness, if any, stays on record. */
+export const deadlineCloseReason = issuesSchema.enum('deadline_close_reason', ['REASSIGNED', 'RETURNED', 'MERGED', 'REPLANNED', 'REJECTED']);
+/** 解决, or 服务确认: explained to the enterprise, not solvable. */
+export const resolutionOutcome = issuesSchema.enum('resolution_outcome', ['SOLVED', 'SERVICE_CONFIRMED']);
+/** Who a note is written for: government only, or also the enterprise (and any outside reporter). */
+export const noteAudience = issuesSchema.enum('note_audience', ['INTERNAL', 'ENTERPRISE']);
+/** A published typical case: one to follow, or one to learn from. */
+export const caseKind = issuesSchema.enum('case_kind', ['POSITIVE', 'NEGATIVE']);
+/** What supervision decided (该提醒的提醒、该批评的批评、该诫勉的诫勉, 通报, 表扬). */
+export const supervisionOutcomeKind = issuesSchema.enum('supervision_outcome_kind', ['REMINDER', 'CRITICISM', 'ADMONITION', 'CIRCULATED', 'COMMENDATION']);
 
 const instant = (name: string) => timestamp(name, { withTimezone: true });
 
@@ -64,7 +74,15 @@ export const issues = issuesSchema.table(
     districtCode: text('district_code'),
     /** The unit the reporter proposed; the command office decides with assignIssue. */
     proposedUnitId: uuid('proposed_unit_id'),
+    /** The lead handler (主办单位) now. */
     responsibleUnitId: uuid('responsible_unit_id'),
+    /** Co-handling units (协办单位): they see the item and add their part; the lead answers. */
+    coHandlerUnitIds: uuid('co_handler_unit_ids').array().notNull().default(sql`'{}'`),
+    /** The unit that accepted or rejected it (the command office, or a district or zone for its area). */
+    intakeUnitId: uuid('intake_unit_id'),
+    /** How to reach the enterprise: for the handling units and the command office only. */
+    contactName: text('contact_name'),
+    contactPhone: text('contact_phone'),
     responsibleLeader: text('responsible_leader'),
     rectificationMode: rectificationMode('rectification_mode'),
     /** Limit the command office set for an IMMEDIATE rectification. */
@@ -84,20 +102,24 @@ export const issues = issuesSchema.table(
     receivedAt: instant('received_at').notNull(),
     recordedAt: instant('recorded_at').notNull(),
     acceptedAt: instant('accepted_at'),
+    /** First assignment to a unit: receipt to here is the dispatch time. */
+    firstAssignedAt: instant('first_assigned_at'),
+    /** When the current handling unit received it: its clocks run from here. */
+    assignedAt: instant('assigned_at'),
     resolvedAt: instant('resolved_at'),
     closedAt: instant('closed_at'),
 
     rejectionReason: text('rejection_reason'),
     resolution: text('resolution'),
-    rating: rating('rating'),
-    ratingSolved: boolean('rating_solved'),
-    ratingComment: text('rating_comment'),
-    ratedAt: instant('rated_at'),
+    resolutionOutcome: resolutionOutcome('resolution_outcome'),
     reopenCount: smallint('reopen_count').notNull().default(0),
     enterpriseReopenUsed: boolean('enterprise_reopen_used').notNull().default(false),
 
+    /** Start of the current (or last) listed supervision (挂牌督办). */
     escalatedAt: instant('escalated_at'),
     supervisingLeader: text('supervising_leader'),
+    /** When that supervision ended (摘牌, or 销号 / merge of the issue); null while it runs. */
+    supervisionEndedAt: instant('supervision_ended_at'),
     mergedIntoId: uuid('merged_into_id'),
     absorbedCount: integer('absorbed_count').notNull().default(0),
     reminderCount: integer('reminder_count').notNull().default(0),
@@ -108,7 +130,13 @@ export const issues = issuesSchema.table(
     /** Total working days of the resolution limit after a granted extension (≤ 30). */
     extensionGrantedWorkingDays: smallint('extension_granted_working_days'),
 
+    /** A unit's pending request to re-plan its milestones (the command office decides). */
+    replanMilestones: jsonb('replan_milestones'),
+    replanReason: text('replan_reason'),
+    replanRequestedAt: instant('replan_requested_at'),
+
     publishedAt: instant('published_at'),
+    publishedKind: caseKind('published_kind'),
     publishedTitle: text('published_title'),
     publishedSummary: text('published_summary'),
 
@@ -131,7 +159,9 @@ export const issues = issuesSchema.table(
     index('issues_source_idx').on(t.source, t.receivedAt.desc()),
     index('issues_status_idx').on(t.status, t.receivedAt.desc()),
     index('issues_next_due_idx').on(t.nextDueAt),
-    index('issues_escalated_idx').on(t.escalatedAt).where(sql`${t.escalatedAt} is not null`),
+    index('issues_escalated_idx').on(t.escalatedAt).where(sql`${t.escalatedAt} is not null and ${t.supervisionEndedAt} is null`),
+    index('issues_co_handlers_idx').using('gin', t.coHandlerUnitIds),
+    index('issues_intake_unit_idx').on(t.intakeUnitId).where(sql`${t.intakeUnitId} is not null`),
     index('issues_published_idx').on(t.publishedAt.desc()).where(sql`${t.publishedAt} is not null`),
     index('issues_merged_into_idx').on(t.mergedIntoId).where(sql`${t.mergedIntoId} is not null`),
     index('issues_text_trgm_idx').using('gin', sql`(${t.title} || ' ' || ${t.description}) gin_trgm_ops`),
@@ -151,24 +181,34 @@ export const issueDeadlines = issuesSchema.table(
     /** 1 for the first handling; a reopened issue's new resolution limit is round 2, and so on. */
     round: smallint('round').notNull().default(1),
     title: text('title'),
-    /** The instant the clock runs from (receipt, or reopening). */
+    /** The unit whose clock it is: lateness is that unit's, whoever handles the issue later. */
+    unitId: uuid('unit_id'),
+    /** The instant the clock runs from (the unit's receipt, or the reopening). */
     startsAt: instant('starts_at').notNull(),
     /** The rule, so due times can be recomputed when the calendar changes. */
     hours: smallint('hours'),
     workingDays: smallint('working_days'),
     dueOn: date('due_on'),
-    /** Null while the calendar lacks a year the limit runs through… */
+    /** Always set by the service; provisional (weekends only) while the calendar lacks a year… */
     dueAt: instant('due_at'),
-    /** …and this is the first year it lacks. */
+    /** …and this is the first year it lacks: the due time is recomputed when that year is entered. */
     pendingCalendarYear: smallint('pending_calendar_year'),
     warnAt: instant('warn_at'),
     metAt: instant('met_at'),
+    /** When it stopped running without being met (reassigned, returned, merged, re-planned). */
     cancelledAt: instant('cancelled_at'),
+    closeReason: deadlineCloseReason('close_reason'),
+    /**
+     * The instant its lateness is judged at when it stopped unmet: the stop itself, or the moment a
+     * granted request was asked for. At or after the due time it was missed (LAPSED), and counts so.
+     */
+    judgedAt: instant('judged_at'),
   },
   (t) => [
     index('issue_deadlines_issue_idx').on(t.issueId, t.stage, t.round),
     index('issue_deadlines_open_warn_idx').on(t.warnAt).where(sql`${t.metAt} is null and ${t.cancelledAt} is null`),
-    index('issue_deadlines_pending_calendar_idx').on(t.issueId).where(sql`${t.dueAt} is null and ${t.metAt} is null and ${t.cancelledAt} is null`),
+    index('issue_deadlines_pending_calendar_idx').on(t.pendingCalendarYear).where(sql`${t.pendingCalendarYear} is not null`),
+    index('issue_deadlines_unit_idx').on(t.unitId),
   ],
 );
 
@@ -186,10 +226,75 @@ export const issueEvents = issuesSchema.table(
     actorRole: text('actor_role').notNull(),
     actorUnitId: uuid('actor_unit_id'),
     note: text('note'),
+    /** Who the note was written for; INTERNAL notes never reach the enterprise. */
+    noteAudience: noteAudience('note_audience'),
     details: jsonb('details'),
     at: instant('at').notNull(),
   },
   (t) => [index('issue_events_issue_idx').on(t.issueId, t.id)],
+);
+
+/** The enterprise's rating of each handling round (append-only): a reopened round keeps the first. */
+export const issueRatings = issuesSchema.table(
+  'issue_ratings',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    issueId: uuid('issue_id')
+      .notNull()
+      .references(() => issues.id),
+    round: smallint('round').notNull(),
+    /** The unit that handled the round: the rating is its figure. */
+    unitId: uuid('unit_id'),
+    rating: rating('rating').notNull(),
+    solved: boolean('solved').notNull(),
+    comment: text('comment'),
+    raterSubject: text('rater_subject').notNull(),
+    raterRole: text('rater_role').notNull(),
+    ratedAt: instant('rated_at').notNull(),
+  },
+  (t) => [uniqueIndex('issue_ratings_round_key').on(t.issueId, t.round), index('issue_ratings_unit_idx').on(t.unitId)],
+);
+
+/** The command office's follow-up calls (回访) of enterprises and 12345 callers: its own record. */
+export const issueFollowUps = issuesSchema.table(
+  'issue_follow_ups',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    issueId: uuid('issue_id')
+      .notNull()
+      .references(() => issues.id),
+    round: smallint('round').notNull(),
+    unitId: uuid('unit_id'),
+    /** Whether the person was reached; only a reached follow-up has a result. */
+    reached: boolean('reached').notNull(),
+    rating: rating('rating'),
+    solved: boolean('solved'),
+    note: text('note'),
+    actorSubject: text('actor_subject').notNull(),
+    actorUnitId: uuid('actor_unit_id'),
+    at: instant('at').notNull(),
+  },
+  (t) => [
+    index('issue_follow_ups_issue_idx').on(t.issueId, t.id),
+    check('issue_follow_ups_result', sql`${t.reached} = (${t.rating} is not null)`),
+  ],
+);
+
+/** What supervision decided about an issue or a unit (append-only; a correction is a new record). */
+export const supervisionOutcomes = issuesSchema.table(
+  'supervision_outcomes',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    kind: supervisionOutcomeKind('kind').notNull(),
+    /** The unit it concerns (for an issue: the unit the decision is about, its handler by default). */
+    unitId: uuid('unit_id').notNull(),
+    issueId: uuid('issue_id').references(() => issues.id),
+    reason: text('reason').notNull(),
+    decidedOn: date('decided_on').notNull(),
+    recordedBy: text('recorded_by').notNull(),
+    recordedAt: instant('recorded_at').notNull(),
+  },
+  (t) => [index('supervision_outcomes_unit_idx').on(t.unitId, t.decidedOn.desc(), t.id.desc()), index('supervision_outcomes_issue_idx').on(t.issueId)],
 );
 
 export const calendarYears = issuesSchema.table('calendar_years', {

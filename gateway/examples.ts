@@ -9,7 +9,7 @@ export const gatewayExamples: ExplorerExample[] = [
   domains {
     name
     leadUnit { name }
-    issueStats(period: { from: "2023-01-01", to: "2023-12-31" }) { received closed overdueNow rectificationRate }
+    issueStats { received closed overdueNow rectificationRate }
   }
   units(filter: { kind: PARTICIPATING }, first: 50) {
     totalCount

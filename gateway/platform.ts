@@ -59,6 +59,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
       sample: env.loadSampleData,
       now: options.now?.(),
       migrate: database.kind === 'pglite' || Boolean(env.database.ownerUrl) || Boolean(options.database),
+      env,
     });
     const authenticator = createAuthenticator(env.auth);
     const running: Record<string, RunningService> = {};

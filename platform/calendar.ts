@@ -1,7 +1,9 @@
 /**
  * China's official working-day calendar: weekends, the State Council's public holidays, and the
- * adjusted working days (调休). A year the calendar lacks is an error, never a guess: holiday
- * arrangements change every year and are only known from that year's notice.
+ * adjusted working days (调休). A year the calendar lacks is never silently guessed: holiday
+ * arrangements change every year and are only known from that year's notice. A caller that must
+ * give an answer anyway (a deadline always has a due time) asks for a provisional one: weekends
+ * only, with the years it assumed noted so the answer can be recomputed when the year is entered.
  *
  * Time limits follow the Civil Code (arts. 201, 203): the day something starts is not counted, and
  * a period ends at 24:00 of its last day. So "N working days from receipt" ends at 24:00 of the Nth
@@ -20,6 +22,8 @@ export interface CalendarYear {
 }
 
 const DAY_MS = 24 * 60 * 60 * 1000;
+const HOUR_MS = 60 * 60 * 1000;
+const MINUTE_MS = 60 * 1000;
 const BEIJING_OFFSET_MS = 8 * 60 * 60 * 1000;
 
 /** The Beijing calendar date of an instant, as YYYY-MM-DD. */
@@ -41,11 +45,44 @@ function nextDate(date: string): string {
   return new Date(Date.parse(`${date}T00:00:00Z`) + DAY_MS).toISOString().slice(0, 10);
 }
 
+/** Office hours of a working day, as blocks of minutes after midnight (Beijing), in order. */
+export interface OfficeHours {
+  blocks: { start: number; end: number }[];
+}
+
+/** Government offices' usual day: 08:30–12:00 and 13:30–17:30 (configurable: OFFICE_HOURS). */
+export const DEFAULT_OFFICE_HOURS = '08:30-12:00,13:30-17:30';
+
+/** `08:30-12:00,13:30-17:30` → blocks; null when the text is not ordered, non-overlapping HH:MM-HH:MM blocks. */
+export function parseOfficeHours(text: string): OfficeHours | null {
+  const blocks: OfficeHours['blocks'] = [];
+  for (const part of text.split(',')) {
+    const match = /^\s*([01]\d|2[0-3]):([0-5]\d)\s*-\s*([01]\d|2[0-4]):([0-5]\d)\s*$/.exec(part);
+    if (!match) return null;
+    const start = Number(match[1]) * 60 + Number(match[2]);
+    const end = Number(match[3]) * 60 + Number(match[4]);
+    if (end <= start || end > 24 * 60 || (blocks.length && start < blocks.at(-1)!.end)) return null;
+    blocks.push({ start, end });
+  }
+  return blocks.length ? { blocks } : null;
+}
+
 export class CalendarYearMissing extends Error {
   constructor(readonly year: number) {
     super(`working-day calendar lacks ${year}`);
   }
 }
+
+/**
+ * Where a calendar lacking a year may assume weekends only: every year assumed is added here. Without
+ * one, a missing year throws CalendarYearMissing.
+ */
+export type AssumedYears = Set<number>;
+
+const isWeekday = (date: string) => {
+  const weekday = new Date(`${date}T00:00:00Z`).getUTCDay();
+  return weekday !== 0 && weekday !== 6;
+};
 
 export class WorkingCalendar {
   private readonly years = new Map<number, { off: Set<string>; workdays: Set<string> }>();
@@ -56,32 +93,66 @@ export class WorkingCalendar {
     }
   }
 
+  hasYear(year: number): boolean {
+    return this.years.has(year);
+  }
 
-  /** Throws CalendarYearMissing for a date in a year the calendar lacks. */
-  isWorkingDay(date: string): boolean {
+  /** Throws CalendarYearMissing for a date in a year the calendar lacks, unless `assumed` is given. */
+  isWorkingDay(date: string, assumed?: AssumedYears): boolean {
     const year = Number(date.slice(0, 4));
     const known = this.years.get(year);
-    if (!known) throw new CalendarYearMissing(year);
+    if (!known) {
+      if (!assumed) throw new CalendarYearMissing(year);
+      assumed.add(year);
+      return isWeekday(date);
+    }
     if (known.workdays.has(date)) return true;
     if (known.off.has(date)) return false;
-    const weekday = new Date(`${date}T00:00:00Z`).getUTCDay();
-    return weekday !== 0 && weekday !== 6;
+    return isWeekday(date);
   }
 
   /** The Nth working day after `date` (the start day itself is never counted). */
-  nthWorkingDayAfter(date: string, n: number): string {
+  nthWorkingDayAfter(date: string, n: number, assumed?: AssumedYears): string {
     if (!Number.isInteger(n) || n < 1) throw new RangeError(`working days must be a positive integer, got ${n}`);
     let day = date;
     for (let counted = 0; counted < n; ) {
       day = nextDate(day);
-      if (this.isWorkingDay(day)) counted++;
+      if (this.isWorkingDay(day, assumed)) counted++;
     }
     return day;
   }
 
   /** 24:00 (Beijing) of the Nth working day after the day `start` falls on. */
-  dueAfterWorkingDays(start: Date, n: number): Date {
-    return endOfBeijingDay(this.nthWorkingDayAfter(beijingDate(start), n));
+  dueAfterWorkingDays(start: Date, n: number, assumed?: AssumedYears): Date {
+    return endOfBeijingDay(this.nthWorkingDayAfter(beijingDate(start), n, assumed));
+  }
+
+  /**
+   * The instant `hours` of office time have passed since `start`, counting only the office hours of
+   * working days: received on Saturday at 22:00, two hours run out on Monday at 10:30 (office
+   * hours 08:30–12:00, 13:30–17:30).
+   */
+  addOfficeHours(start: Date, hours: number, officeHours: OfficeHours, assumed?: AssumedYears): Date {
+    if (!(hours > 0)) throw new RangeError(`office hours must be positive, got ${hours}`);
+    let remaining = Math.round(hours * HOUR_MS);
+    let day = beijingDate(start);
+    let cursor = start.getTime() - beijingMidnight(day).getTime();
+    // A year has at most ~250 working days; no office-time limit here runs for years.
+    for (let guard = 0; guard < 3_700; guard++) {
+      if (this.isWorkingDay(day, assumed)) {
+        const midnight = beijingMidnight(day).getTime();
+        for (const block of officeHours.blocks) {
+          const from = Math.max(block.start * MINUTE_MS, cursor);
+          const until = block.end * MINUTE_MS;
+          if (from >= until) continue;
+          if (remaining <= until - from) return new Date(midnight + from + remaining);
+          remaining -= until - from;
+        }
+      }
+      day = nextDate(day);
+      cursor = 0;
+    }
+    throw new RangeError('office hours never add up: no working day for ten years');
   }
 
   /** As `dueAfterWorkingDays`, but a missing year becomes the API's coded error. */

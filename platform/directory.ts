@@ -2,7 +2,15 @@
  * The unit directory as other subgraphs see it. A subgraph never reads the units subgraph's
  * tables; it asks the units subgraph's public API (through federation's owner, not the database),
  * and keeps a short-lived copy. Permissions that depend on the organisation ("a lead unit sees its
- * domain's issues") are decided on this copy, never on data a caller sent in a representation.
+ * domain's issues", "a district sees its streets' issues") are decided on this copy, never on data
+ * a caller sent in a representation.
+ *
+ * Two rules keep the copy honest without an HTTP call where one must not be:
+ * - the caller's own unit is confirmed fresh (`unit(id, { fresh: true })`) on every request that
+ *   acts, before any transaction opens: archiving a unit takes effect at once in every slice;
+ * - a unit the copy does not know (created a moment ago) is fetched by itself and merged into the
+ *   copy, so whoever asks next finds it — again before, never inside, a transaction.
+ * A slice that needs the directory during a transaction takes a snapshot (`current()`) before it.
  */
 import { errors } from './errors.ts';
 
@@ -17,13 +25,19 @@ export interface DirectoryUnit {
   level: string;
   domainCode: string | null;
   districtCode: string | null;
+  /** The unit above it (a street's district); null at the top. */
+  parentId?: string | null;
   archived: boolean;
 }
+
+/** Kinds of unit that answer for an area (区内事区内办): they dispatch within their subtree. */
+export const AREA_UNIT_KINDS = ['DISTRICT', 'FUNCTION_ZONE'];
 
 export class Directory {
   readonly units = new Map<string, DirectoryUnit>();
   readonly districts: Set<string>;
   private readonly domainUnits = new Map<string, DirectoryUnit[]>();
+  private readonly childrenOf = new Map<string, DirectoryUnit[]>();
 
   constructor(units: DirectoryUnit[], districts: string[], readonly domains: string[]) {
     this.districts = new Set(districts);
@@ -34,11 +48,22 @@ export class Directory {
         list.push(unit);
         this.domainUnits.set(unit.domainCode, list);
       }
+      if (unit.parentId) {
+        const list = this.childrenOf.get(unit.parentId) ?? [];
+        list.push(unit);
+        this.childrenOf.set(unit.parentId, list);
+      }
     }
   }
 
   unit(id: string): DirectoryUnit | null {
     return this.units.get(id) ?? null;
+  }
+
+  /** A copy that knows `unit` as it is now (added, or replacing the older entry). */
+  withUnit(unit: DirectoryUnit): Directory {
+    const units = [...this.units.values()].filter((known) => known.id !== unit.id);
+    return new Directory([...units, unit], [...this.districts], this.domains);
   }
 
   /** Active units of a domain (lead and responsible alike). */
@@ -51,14 +76,58 @@ export class Directory {
     const unit = this.unit(unitId);
     return unit && !unit.archived && unit.kind === 'LEAD' ? unit.domainCode : null;
   }
+
+  /** Every unit below `unitId` (streets, towns, villages), archived ones included: their records stay. */
+  descendants(unitId: string): DirectoryUnit[] {
+    const found: DirectoryUnit[] = [];
+    const seen = new Set<string>([unitId]);
+    const queue = [...(this.childrenOf.get(unitId) ?? [])];
+    while (queue.length) {
+      const unit = queue.shift()!;
+      if (seen.has(unit.id)) continue;
+      seen.add(unit.id);
+      found.push(unit);
+      queue.push(...(this.childrenOf.get(unit.id) ?? []));
+    }
+    return found;
+  }
+
+  /** Whether `unitId` is `ancestorId` itself or lies below it. */
+  isWithin(unitId: string, ancestorId: string): boolean {
+    const seen = new Set<string>();
+    for (let current: string | null | undefined = unitId; current && !seen.has(current); current = this.unit(current)?.parentId) {
+      if (current === ancestorId) return true;
+      seen.add(current);
+    }
+    return false;
+  }
+
+  /** Whether the unit answers for an area (a district or function zone, active). */
+  isAreaUnit(unitId: string): boolean {
+    const unit = this.unit(unitId);
+    return Boolean(unit && !unit.archived && AREA_UNIT_KINDS.includes(unit.kind));
+  }
+
+  /** The active unit standing for a district's government (区市), if any. */
+  districtUnit(districtCode: string): DirectoryUnit | null {
+    for (const unit of this.units.values()) {
+      if (unit.kind === 'DISTRICT' && unit.districtCode === districtCode && !unit.archived) return unit;
+    }
+    return null;
+  }
 }
 
 export interface DirectorySource {
-  /** The directory, at most `ttl` old. */
+  /** The directory, at most `ttl` old (with every unit fetched singly since merged in). */
   current(): Promise<Directory>;
-  /** A unit, refreshing once if it is unknown (it may have been created a moment ago). */
-  unit(id: string): Promise<DirectoryUnit | null>;
+  /**
+   * One unit. From the copy unless `fresh` is asked for or the copy does not know it; then it is
+   * fetched by itself (one small query) and merged into the copy. Never call it inside a transaction.
+   */
+  unit(id: string, options?: { fresh?: boolean }): Promise<DirectoryUnit | null>;
 }
+
+const UNIT_FIELDS = 'id code name kind level archived parent { id } domain { code } district { code }';
 
 const DIRECTORY_QUERY = /* GraphQL */ `
   query Directory($after: String) {
@@ -66,18 +135,49 @@ const DIRECTORY_QUERY = /* GraphQL */ `
     domains { code }
     units(first: 100, after: $after, filter: { includeArchived: true }) {
       pageInfo { hasNextPage endCursor }
-      edges { node { id code name kind level archived domain { code } district { code } } }
+      edges { node { ${UNIT_FIELDS} } }
     }
   }
 `;
 
+const UNIT_QUERY = /* GraphQL */ `
+  query DirectoryUnit($id: ID!) { unit(id: $id) { ${UNIT_FIELDS} } }
+`;
+
+type UnitNode = Omit<DirectoryUnit, 'domainCode' | 'districtCode' | 'parentId'> & {
+  domain: { code: string } | null;
+  district: { code: string } | null;
+  parent: { id: string } | null;
+};
+
 interface DirectoryPage {
   districts: { code: string }[];
   domains: { code: string }[];
-  units: {
-    pageInfo: { hasNextPage: boolean; endCursor: string | null };
-    edges: { node: Omit<DirectoryUnit, 'domainCode' | 'districtCode'> & { domain: { code: string } | null; district: { code: string } | null } }[];
-  };
+  units: { pageInfo: { hasNextPage: boolean; endCursor: string | null }; edges: { node: UnitNode }[] };
+}
+
+const toUnit = (node: UnitNode): DirectoryUnit => ({
+  id: node.id,
+  code: node.code,
+  name: node.name,
+  kind: node.kind,
+  level: node.level,
+  archived: node.archived,
+  domainCode: node.domain?.code ?? null,
+  districtCode: node.district?.code ?? null,
+  parentId: node.parent?.id ?? null,
+});
+
+async function ask<T>(url: string, query: string, variables: Record<string, unknown>, timeoutMs: number): Promise<T> {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ query, variables }),
+    signal: AbortSignal.timeout(timeoutMs),
+  });
+  const body = (await response.json()) as { data?: T; errors?: { message: string }[] };
+  if (!body.data) throw new Error(body.errors?.[0]?.message ?? `HTTP ${response.status}`);
+  return body.data;
 }
 
 async function fetchDirectory(url: string, timeoutMs: number): Promise<Directory> {
@@ -86,42 +186,31 @@ async function fetchDirectory(url: string, timeoutMs: number): Promise<Directory
   let domains: string[] = [];
   let after: string | null = null;
   do {
-    const response = await fetch(url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ query: DIRECTORY_QUERY, variables: { after } }),
-      signal: AbortSignal.timeout(timeoutMs),
-    });
-    const body = (await response.json()) as { data?: DirectoryPage; errors?: { message: string }[] };
-    if (!body.data) throw new Error(body.errors?.[0]?.message ?? `HTTP ${response.status}`);
-    districts = body.data.districts.map((d) => d.code);
-    domains = body.data.domains.map((d) => d.code);
-    for (const { node } of body.data.units.edges) {
-      units.push({
-        id: node.id,
-        code: node.code,
-        name: node.name,
-        kind: node.kind,
-        level: node.level,
-        archived: node.archived,
-        domainCode: node.domain?.code ?? null,
-        districtCode: node.district?.code ?? null,
-      });
-    }
-    after = body.data.units.pageInfo.hasNextPage ? body.data.units.pageInfo.endCursor : null;
+    const page: DirectoryPage = await ask<DirectoryPage>(url, DIRECTORY_QUERY, { after }, timeoutMs);
+    districts = page.districts.map((d) => d.code);
+    domains = page.domains.map((d) => d.code);
+    for (const { node } of page.units.edges) units.push(toUnit(node));
+    after = page.units.pageInfo.hasNextPage ? page.units.pageInfo.endCursor : null;
   } while (after);
   return new Directory(units, districts, domains);
 }
+
+const unavailable = (error: unknown) =>
+  errors.serviceUnavailable({
+    zh: '单位目录暂不可用（单位子图无法访问），请稍后重试',
+    en: `The unit directory is unavailable (units subgraph unreachable: ${(error as Error).message}); retry shortly`,
+  });
 
 /** Reads the directory from the units subgraph at `url`, cached for `ttlMs`. */
 export function remoteDirectory(options: { url: string | (() => string); ttlMs: number; timeoutMs?: number; now?: () => number }): DirectorySource {
   const url = typeof options.url === 'function' ? options.url : () => options.url as string;
   const now = options.now ?? Date.now;
+  const timeoutMs = options.timeoutMs ?? 5_000;
   let cached: { directory: Directory; at: number } | undefined;
   let loading: Promise<Directory> | undefined;
 
   const load = (): Promise<Directory> =>
-    (loading ??= fetchDirectory(url(), options.timeoutMs ?? 5_000)
+    (loading ??= fetchDirectory(url(), timeoutMs)
       .then((directory) => {
         cached = { directory, at: now() };
         return directory;
@@ -137,19 +226,32 @@ export function remoteDirectory(options: { url: string | (() => string); ttlMs: 
     } catch (error) {
       // A stale copy beats refusing everyone while the units subgraph restarts.
       if (cached) return cached.directory;
-      throw errors.serviceUnavailable({
-        zh: '单位目录暂不可用（单位子图无法访问），请稍后重试',
-        en: `The unit directory is unavailable (units subgraph unreachable: ${(error as Error).message}); retry shortly`,
-      });
+      throw unavailable(error);
     }
+  };
+
+  /** One unit straight from the units API, merged into the copy (which keeps its age). */
+  const fetchOne = async (id: string): Promise<DirectoryUnit | null> => {
+    const data = await ask<{ unit: UnitNode | null }>(url(), UNIT_QUERY, { id }, timeoutMs);
+    if (!data.unit) return null;
+    const unit = toUnit(data.unit);
+    if (cached) cached = { directory: cached.directory.withUnit(unit), at: cached.at };
+    return unit;
   };
 
   return {
     current,
-    async unit(id) {
-      const found = (await current()).unit(id);
-      if (found || (cached && now() - cached.at < 1_000)) return found;
-      return (await load().catch(() => current())).unit(id);
+    async unit(id, { fresh = false } = {}) {
+      const directory = await current();
+      const known = directory.unit(id);
+      if (known && !fresh) return known;
+      try {
+        return await fetchOne(id);
+      } catch (error) {
+        // The units subgraph is away: a known unit as last seen, rather than refusing everyone.
+        if (known) return known;
+        throw unavailable(error);
+      }
     },
   };
 }

@@ -7,6 +7,7 @@
  */
 import path from 'node:path';
 import { deflateRawSync } from 'node:zlib';
+import { DEFAULT_OFFICE_HOURS, parseOfficeHours, type OfficeHours } from './calendar.ts';
 
 /**
  * The development signing secret. It is in the repository, so anyone can sign with it: it is
@@ -97,6 +98,8 @@ export interface PlatformEnv {
   limits: Limits;
   /** How long a subgraph trusts its cached copy of the unit directory. */
   directoryTtlMs: number;
+  /** Office hours of a working day (OFFICE_HOURS), for time limits counted in office hours. */
+  officeHours: OfficeHours;
   log: { level: string; pretty: boolean };
 }
 
@@ -222,12 +225,20 @@ export function loadEnv(source: Source = process.env, slices: readonly SlicePort
       stopTimeoutMs,
     },
     directoryTtlMs: integer(source, 'DIRECTORY_TTL_MS', 30_000),
+    officeHours: officeHours(source),
     log: {
       level: oneOf(source, 'LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], 'info'),
       // Pretty lines for a person at a terminal in development; JSON lines everywhere else.
       pretty: logFormat === 'pretty' || (logFormat === 'auto' && development && Boolean(process.stdout.isTTY)),
     },
   };
+}
+
+function officeHours(source: Source): OfficeHours {
+  const raw = source.OFFICE_HOURS || DEFAULT_OFFICE_HOURS;
+  const parsed = parseOfficeHours(raw);
+  if (!parsed) throw new ConfigurationError(`OFFICE_HOURS must be ordered HH:MM-HH:MM blocks separated by commas, e.g. ${DEFAULT_OFFICE_HOURS}; got "${raw}"`);
+  return parsed;
 }
 
 /** Why a shared secret is too weak to sign tokens with, or null. */

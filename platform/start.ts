@@ -35,10 +35,10 @@ export const defaultExplorer: ExplorerFactory = ({ title, examples }) =>
 export async function prepareDatabase(
   handle: DatabaseHandle,
   slices: readonly SliceDefinition[],
-  options: { sample: boolean; now?: Date; migrate?: boolean },
+  options: { sample: boolean; now?: Date; migrate?: boolean; env?: PlatformEnv },
 ): Promise<void> {
   if (options.migrate !== false) for (const slice of slices) await handle.migrate(slice.name);
-  for (const slice of slices) await slice.referenceData?.(handle.forSubgraph(slice.name).db);
+  for (const slice of slices) await slice.referenceData?.(handle.forSubgraph(slice.name).db, options.env);
   if (options.sample) {
     for (const slice of slices) await slice.sampleData?.(handle.forSubgraph(slice.name).db, { now: options.now ?? new Date() });
   }
@@ -73,7 +73,7 @@ export async function startSlice(slice: SliceDefinition, options: StartSliceOpti
     now: options.now ?? (() => new Date()),
     logger: options.logger,
   });
-  return startHttpService({
+  const running = await startHttpService({
     service,
     port: options.port,
     host: options.host,
@@ -81,6 +81,22 @@ export async function startSlice(slice: SliceDefinition, options: StartSliceOpti
     explorer: env.explorer ? await options.explorer?.({ title: `${slice.title.zh}子图 / ${slice.name} subgraph`, examples: slice.examples }) : undefined,
     logger: options.logger,
   });
+  await warnAboutReadiness(service, options.logger);
+  return running;
+}
+
+/** The start banner repeats what /ready warns about (e.g. a calendar year the command office must enter). */
+async function warnAboutReadiness(service: { name: string; ready(): Promise<Record<string, string>> }, logger: Logger): Promise<void> {
+  let checks: Record<string, string>;
+  try {
+    checks = await service.ready();
+  } catch (error) {
+    // Not ready yet (another slice still starting, say): /ready tells when it is; warnings still show.
+    checks = (error as { checks?: Record<string, string> }).checks ?? {};
+  }
+  for (const [name, value] of Object.entries(checks)) {
+    if (value !== 'ok' && value !== 'failed') logger.warn({ service: service.name, check: name }, `${service.name} ${name}: ${value}`);
+  }
 }
 
 /**
@@ -93,7 +109,7 @@ export async function runSlice(name: string, slices: readonly SliceDefinition[])
   const env = loadEnv(process.env, slices);
   const logger = createLogger({ ...env.log, service: name });
   const database = await openDatabase(env);
-  await prepareDatabase(database, [slice], { sample: env.loadSampleData, migrate: database.kind === 'pglite' || Boolean(env.database.ownerUrl) });
+  await prepareDatabase(database, [slice], { sample: env.loadSampleData, migrate: database.kind === 'pglite' || Boolean(env.database.ownerUrl), env });
   const service = await startSlice(slice, {
     env,
     database,

@@ -65,8 +65,8 @@ export interface SliceDefinition {
   /** Default port; `<NAME>_PORT` overrides it. */
   port: number;
   build(deps: SliceDeps): SubgraphRuntime;
-  /** Reference data, applied on every start (idempotent). */
-  referenceData?(db: Db): Promise<void>;
+  /** Reference data, applied on every start (idempotent); `env` when the start has one (e.g. office hours). */
+  referenceData?(db: Db, env?: PlatformEnv): Promise<void>;
   /** Sample data, only when asked; returns how many rows it added (0 when already loaded). */
   sampleData?(db: Db, options: { now: Date }): Promise<number>;
   /** Operations offered in the slice's explorer (each one is run by a test). */
@@ -134,7 +134,9 @@ export function authorizationHeader(req: http.IncomingMessage): string | undefin
 
 /**
  * A slice's subgraph: its SDL, its resolvers (typed from the SDL by the generated types), and the
- * context each request gets on top of the verified viewer. `ready` adds checks beyond the database.
+ * context each request gets on top of the verified viewer. `ready` adds checks beyond the database:
+ * a check that throws makes the subgraph not ready; one that resolves to a string other than 'ok'
+ * (a warning) is shown as it is in /ready and at start, and the subgraph stays ready.
  */
 export function createSubgraph<TContext extends RequestContext>(
   deps: SliceDeps,
@@ -170,10 +172,17 @@ export function createSubgraph<TContext extends RequestContext>(
       const checks: Record<string, string> = {};
       await deps.ping();
       checks.database = 'ok';
+      const failures: string[] = [];
       for (const [name, check] of Object.entries(spec.ready ?? {})) {
-        await check();
-        checks[name] = 'ok';
+        try {
+          const result = await check();
+          checks[name] = typeof result === 'string' ? result : 'ok';
+        } catch (error) {
+          checks[name] = 'failed';
+          failures.push(`${name}: ${(error as Error).message}`);
+        }
       }
+      if (failures.length) throw Object.assign(new Error(failures.join('; ')), { checks });
       return checks;
     },
   };

@@ -1,6 +1,8 @@
+import fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { ConfigurationError, loadEnv } from '../platform/env.ts';
 import holidays from '../db/reference/holidays.json' with { type: 'json' };
-import { beijingDate, calendarYearProblem, CalendarYearMissing, WorkingCalendar } from '../platform/calendar.ts';
+import { beijingDate, calendarYearProblem, CalendarYearMissing, DEFAULT_OFFICE_HOURS, parseOfficeHours, WorkingCalendar } from '../platform/calendar.ts';
 import { formatBeijing } from '../platform/scalars.ts';
 
 const calendar = new WorkingCalendar(Object.entries(holidays.years).map(([year, y]) => ({ year: Number(year), off: y.off, workdays: y.workdays })));
@@ -41,13 +43,65 @@ describe('the working-day calendar', () => {
   });
 
   it('refuses to guess a year it does not have', () => {
-    expect(() => calendar.dueAfterWorkingDays(new Date('2025-12-30T10:00:00+08:00'), 5)).toThrow(CalendarYearMissing);
+    expect(() => calendar.dueAfterWorkingDays(new Date('2026-12-30T10:00:00+08:00'), 5)).toThrow(CalendarYearMissing);
     try {
-      calendar.dueAfterWorkingDaysOrError(new Date('2026-03-02T10:00:00+08:00'), 1);
+      calendar.dueAfterWorkingDaysOrError(new Date('2027-03-02T10:00:00+08:00'), 1);
       expect.unreachable();
     } catch (error) {
-      expect((error as { extensions: { code: string; year: number } }).extensions).toMatchObject({ code: 'CALENDAR_YEAR_MISSING', year: 2026 });
+      expect((error as { extensions: { code: string; year: number } }).extensions).toMatchObject({ code: 'CALENDAR_YEAR_MISSING', year: 2027 });
     }
+  });
+
+  it('ships 2026 from the State Council notice of 2025-11-04: Spring Festival off, its Saturdays worked', () => {
+    expect(calendar.isWorkingDay('2026-02-17')).toBe(false); // 春节
+    expect(calendar.isWorkingDay('2026-02-14')).toBe(true); // Saturday, 调休
+    expect(calendar.isWorkingDay('2026-10-10')).toBe(true); // Saturday, 调休
+    expect(due('2026-11-23T10:00:00+08:00', 15)).toBe('2026-12-15T00:00:00+08:00');
+  });
+
+  it('gives a provisional answer for a missing year only when asked, counting weekends alone and naming the year', () => {
+    const assumed = new Set<number>();
+    // 2026-12-30 (Wed): 12-31, then 2027-01-01 (Fri, a holiday in any real year, but not known yet), 01-04, 01-05, 01-06.
+    expect(formatBeijing(calendar.dueAfterWorkingDays(new Date('2026-12-30T10:00:00+08:00'), 5, assumed))).toBe('2027-01-07T00:00:00+08:00');
+    expect([...assumed]).toEqual([2027]);
+  });
+});
+
+describe('office hours', () => {
+  const hours = parseOfficeHours(DEFAULT_OFFICE_HOURS)!;
+  const after = (start: string, h: number) => formatBeijing(calendar.addOfficeHours(new Date(start), h, hours));
+
+  it('is configured by OFFICE_HOURS, whose default the README states, and a bad value stops the start', () => {
+    expect(loadEnv({}).officeHours).toEqual(hours);
+    expect(loadEnv({ OFFICE_HOURS: '09:00-17:00' }).officeHours.blocks).toEqual([{ start: 540, end: 1020 }]);
+    expect(() => loadEnv({ OFFICE_HOURS: '9-5' })).toThrow(ConfigurationError);
+    expect(fs.readFileSync(new URL('../README.md', import.meta.url), 'utf8')).toContain(`| \`OFFICE_HOURS\` | \`${DEFAULT_OFFICE_HOURS}\` |`);
+  });
+
+  it('reads the configured blocks and refuses what is not ordered HH:MM-HH:MM', () => {
+    expect(hours.blocks).toEqual([{ start: 510, end: 720 }, { start: 810, end: 1050 }]);
+    expect(parseOfficeHours('09:00-17:00')?.blocks).toEqual([{ start: 540, end: 1020 }]);
+    expect(parseOfficeHours('13:00-12:00')).toBeNull();
+    expect(parseOfficeHours('08:00-12:00,11:00-17:00')).toBeNull();
+    expect(parseOfficeHours('nine to five')).toBeNull();
+  });
+
+  it('counts two hours inside office hours on a working day', () => {
+    expect(after('2026-11-23T10:00:00+08:00', 2)).toBe('2026-11-23T12:00:00+08:00');
+    expect(after('2026-11-23T11:30:00+08:00', 2)).toBe('2026-11-23T15:00:00+08:00'); // over lunch
+    expect(after('2026-11-23T16:30:00+08:00', 2)).toBe('2026-11-24T09:30:00+08:00'); // into the next morning
+  });
+
+  it('does not run through the night or the weekend: received Saturday 22:00, due Monday 10:30', () => {
+    expect(after('2026-11-21T22:00:00+08:00', 2)).toBe('2026-11-23T10:30:00+08:00');
+    expect(after('2026-11-23T07:00:00+08:00', 2)).toBe('2026-11-23T10:30:00+08:00');
+  });
+
+  it('skips public holidays and works the adjusted Saturdays', () => {
+    // Friday 2026-10-09 17:00: half an hour left; Saturday 10-10 is an adjusted working day.
+    expect(after('2026-10-09T17:00:00+08:00', 2)).toBe('2026-10-10T10:00:00+08:00');
+    // 2026-09-30 (Wed) 17:00: the National Day block runs to 10-07.
+    expect(after('2026-09-30T17:00:00+08:00', 2)).toBe('2026-10-08T10:00:00+08:00');
   });
 
   it('rejects calendar data that cannot be right', () => {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestPlatform, type TestPlatform } from './support/platform.ts';
 import { HOUR, MINUTE, TestClock } from './support/clock.ts';
-import { act, appealAt, callers, ISSUE_FIELDS, mutations, reportIssue, submitAppeal, unit } from './support/issues.ts';
+import { act, appealAt, callers, ISSUE_FIELDS, mutations, reportIssue, unit } from './support/issues.ts';
 
 const clock = new TestClock();
 let t: TestPlatform;
@@ -17,10 +17,10 @@ const readIssue = async (id: string, as = callers.office) =>
   (await t.query(`query($id: ID!) { issue(id: $id) { ${ISSUE_FIELDS} } }`, { as, variables: { id } })).data.issue;
 const stage = (issue: any, name: string, round = 1) => issue.deadlines.find((d: any) => d.stage === name && d.round === round);
 
-describe('青诉即办 time limits, counted from receipt', () => {
+describe('青诉即办 time limits, counted from the handling unit’s receipt', () => {
   it('gives an appeal received before the National Day holiday its three due times in Beijing time', async () => {
     clock.set('2023-09-28T10:00:00+08:00');
-    const issue = await submitAppeal(t);
+    const issue = await appealAt(t, 'ASSIGNED');
     expect(issue.receivedAt).toBe('2023-09-28T10:00:00+08:00');
     expect(stage(issue, 'CONTACT')).toMatchObject({ dueAt: '2023-09-28T12:00:00+08:00', hours: 2, state: 'ON_TIME' });
     // 1 working day: 9-29 … 10-06 are off, Saturday 10-07 is an adjusted working day.
@@ -30,45 +30,46 @@ describe('青诉即办 time limits, counted from receipt', () => {
 
   it('turns yellow at 80% of the allowed time, red when it passes, and records a late contact as MET_LATE', async () => {
     clock.set('2023-09-28T10:00:00+08:00');
-    const { id } = await submitAppeal(t);
+    const { id } = await appealAt(t, 'ASSIGNED');
     clock.set('2023-09-28T11:30:00+08:00');
     expect(stage(await readIssue(id), 'CONTACT').state).toBe('ON_TIME');
     clock.set('2023-09-28T11:40:00+08:00');
     expect(stage(await readIssue(id), 'CONTACT')).toMatchObject({ state: 'WARNING', warnAt: '2023-09-28T11:36:00+08:00' });
     clock.set('2023-09-28T12:00:00+08:00');
     expect(stage(await readIssue(id), 'CONTACT').state).toBe('OVERDUE');
-    await mutations.accept(t, callers.office, id);
-    await mutations.assign(t, callers.office, id, unit('MARKET_REGULATION_BUREAU'));
     clock.advance(30 * MINUTE);
     const contacted = (await mutations.contact(t, callers.marketStaff, id)).data;
     expect(stage(contacted, 'CONTACT')).toMatchObject({ state: 'MET_LATE', metAt: '2023-09-28T12:30:00+08:00' });
     expect(stage(contacted, 'FEEDBACK').state).toBe('ON_TIME');
   });
 
-  it('keeps the original receipt time of an imported 12345 record and counts from it, not from acceptance', async () => {
+  it('counts an imported 12345 record the hotline had dispatched from its original receipt by that unit', async () => {
     clock.set('2023-10-09T09:00:00+08:00');
     const { data, errors } = await reportIssue(t, callers.office, {
       source: 'HOTLINE_12345',
       appealKind: 'COMPLAINT',
       receivedAt: '2023-09-28T10:00:00+08:00',
+      handlingUnitId: unit('MARKET_REGULATION_BUREAU'),
     });
     expect(errors).toBeUndefined();
-    expect(data.reportIssue.receivedAt).toBe('2023-09-28T10:00:00+08:00');
-    expect(stage(data.reportIssue, 'CONTACT')).toMatchObject({ dueAt: '2023-09-28T12:00:00+08:00', state: 'OVERDUE' });
+    expect(data.reportIssue).toMatchObject({ receivedAt: '2023-09-28T10:00:00+08:00', status: 'ASSIGNED', responsibleUnit: { id: unit('MARKET_REGULATION_BUREAU') } });
+    expect(stage(data.reportIssue, 'CONTACT')).toMatchObject({ dueAt: '2023-09-28T12:00:00+08:00', state: 'OVERDUE', unit: { id: unit('MARKET_REGULATION_BUREAU') } });
     expect(stage(data.reportIssue, 'RESOLUTION').dueAt).toBe('2023-10-26T00:00:00+08:00');
-    clock.set('2023-10-10T09:00:00+08:00');
-    const accepted = (await mutations.accept(t, callers.office, data.reportIssue.id)).data;
-    expect(stage(accepted, 'RESOLUTION').dueAt).toBe('2023-10-26T00:00:00+08:00');
+    // One it had not dispatched yet waits for the command office: no clock runs before a unit has it.
+    const waiting = await reportIssue(t, callers.office, { source: 'HOTLINE_12345', appealKind: 'COMPLAINT', receivedAt: '2023-09-28T10:00:00+08:00' });
+    expect(waiting.data.reportIssue).toMatchObject({ status: 'SUBMITTED', deadlines: [] });
   });
 
-  it('gives an IMMEDIATE self-found problem the limit the command office sets, from receipt', async () => {
+  it('gives an IMMEDIATE self-found problem the limit the command office sets, from the unit’s receipt', async () => {
     clock.set('2023-04-15T09:00:00+08:00'); // a Saturday
     const { data } = await reportIssue(t, callers.marketStaff, { source: 'SELF_INSPECTION', environment: 'MARKET' });
     expect(data.reportIssue.deadlines).toEqual([]);
     clock.set('2023-04-18T09:00:00+08:00');
     const accepted = (await mutations.accept(t, callers.office, data.reportIssue.id, { rectificationMode: 'IMMEDIATE', immediateWorkingDays: 10 })).data;
-    // 4-17 … 4-21, Sunday 4-23 (调休), 4-24 … 4-27: the 10th working day after the 15th is 4-27.
-    expect(stage(accepted, 'RESOLUTION')).toMatchObject({ dueAt: '2023-04-28T00:00:00+08:00', workingDays: 10 });
+    expect(accepted.deadlines).toEqual([]);
+    const assigned = (await mutations.assign(t, callers.office, data.reportIssue.id, unit('MARKET_REGULATION_BUREAU'))).data;
+    // From Tuesday 4-18: 4-19 … 4-21, Sunday 4-23 (调休), 4-24 … 4-28, then the May Day block; the 10th is 5-4.
+    expect(stage(assigned, 'RESOLUTION')).toMatchObject({ dueAt: '2023-05-05T00:00:00+08:00', workingDays: 10 });
   });
 });
 
@@ -155,49 +156,42 @@ describe('extensions', () => {
 });
 
 describe('a year missing from the calendar', () => {
-  const YEAR_2026 = {
-    year: 2026,
-    notice: '国办发明电〔2025〕7号（测试数据）',
-    off: ['2026-01-01', '2026-01-02', '2026-01-03', '2026-02-15', '2026-02-16', '2026-02-17', '2026-02-18', '2026-02-19', '2026-02-20', '2026-02-21', '2026-02-22', '2026-02-23'],
-    workdays: ['2026-01-04', '2026-02-14', '2026-02-28'],
+  const YEAR_2027 = {
+    year: 2027,
+    notice: '2027 年部分节假日安排（测试数据）',
+    off: ['2027-01-01', '2027-02-05', '2027-02-06', '2027-02-07', '2027-02-08', '2027-02-09', '2027-02-10', '2027-02-11', '2027-02-12', '2027-02-13'],
+    workdays: ['2027-02-14', '2027-02-20'],
   };
 
-  it('keeps the appeal, names the missing year instead of guessing, and computes once the command office enters it', async () => {
-    clock.set('2026-02-13T10:00:00+08:00'); // a Friday before the Spring Festival block
-    const submitted = await t.query(
-      `mutation($input: SubmitAppealInput!) { submitAppeal(input: $input) { id status deadlines { stage hours } } }`,
-      { as: callers.enterpriseA, variables: { input: { clientRequestId: 'calendar-2026', kind: 'HELP', environment: 'SERVICE', title: '春节前提交的诉求', description: '日历缺年份时也不能丢' } } },
-    );
-    expect(submitted.errors).toBeUndefined();
-    const issue = submitted.data.submitAppeal;
-    expect(issue.status).toBe('SUBMITTED');
-    const read = await t.query(`query($id: ID!) { issue(id: $id) { id deadlines { stage dueAt state } } }`, {
-      as: callers.enterpriseA,
-      variables: { id: issue.id },
-    });
-    expect(read.data.issue.deadlines[0]).toEqual({ stage: 'CONTACT', dueAt: '2026-02-13T12:00:00+08:00', state: 'ON_TIME' });
-    expect(read.data.issue.deadlines.slice(1)).toEqual([
-      { stage: 'FEEDBACK', dueAt: null, state: null },
-      { stage: 'RESOLUTION', dueAt: null, state: null },
+  it('gives provisional due times (weekends only) instead of none, and recomputes open and met ones when the year is entered', async () => {
+    clock.set('2027-02-04T10:00:00+08:00'); // a Thursday before the (test) Spring Festival block
+    const issue = await appealAt(t, 'ASSIGNED');
+    expect(issue.deadlines.map((d: any) => [d.stage, d.dueAt, d.provisional, d.state])).toEqual([
+      // 2 office hours; 1 and 15 working days counted as if only weekends were off.
+      ['CONTACT', '2027-02-04T12:00:00+08:00', true, 'ON_TIME'],
+      ['FEEDBACK', '2027-02-06T00:00:00+08:00', true, 'ON_TIME'],
+      ['RESOLUTION', '2027-02-26T00:00:00+08:00', true, 'ON_TIME'],
     ]);
-    expect(read.errors?.map((e) => [e.extensions?.code, e.extensions?.year, e.path?.at(-1)])).toEqual([
-      ['CALENDAR_YEAR_MISSING', 2026, 'dueAt'],
-      ['CALENDAR_YEAR_MISSING', 2026, 'dueAt'],
-    ]);
+    const alerts = `{ issueAlerts(first: 50) { edges { node { issue { id } deadline { stage state provisional } } } } }`;
+    clock.set('2027-02-05T09:00:00+08:00');
+    const seen = (await t.query(alerts, { as: callers.office })).data.issueAlerts.edges.map((e: any) => e.node).filter((n: any) => n.issue.id === issue.id);
+    expect(seen).toEqual([{ issue: { id: issue.id }, deadline: { stage: 'CONTACT', state: 'OVERDUE', provisional: true } }]);
+    await mutations.contact(t, callers.marketStaff, issue.id);
 
     const set = `mutation($input: CalendarYearInput!) { setCalendarYear(input: $input) { year off workdays } }`;
-    expect((await t.query(set, { as: callers.marketAdmin, variables: { input: YEAR_2026 } })).errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
-    const bad = await t.query(set, { as: callers.office, variables: { input: { ...YEAR_2026, workdays: ['2026-02-16'] } } });
+    expect((await t.query(set, { as: callers.marketAdmin, variables: { input: YEAR_2027 } })).errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    const bad = await t.query(set, { as: callers.office, variables: { input: { ...YEAR_2027, workdays: ['2027-02-15'] } } });
     expect(bad.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'workdays' });
-    const saved = await t.query(set, { as: callers.office, variables: { input: YEAR_2026 } });
+    const saved = await t.query(set, { as: callers.office, variables: { input: YEAR_2027 } });
     expect(saved.errors).toBeUndefined();
-    expect(saved.data.setCalendarYear.workdays).toEqual(['2026-01-04', '2026-02-14', '2026-02-28']);
 
     const after = await readIssue(issue.id, callers.enterpriseA);
-    // Saturday 2-14 is an adjusted working day: one working day after Friday 2-13.
-    expect(stage(after, 'FEEDBACK')).toMatchObject({ dueAt: '2026-02-15T00:00:00+08:00', state: 'ON_TIME' });
-    // 2-14, then 2-24 … 2-27, Saturday 2-28, 3-2 … 3-6, 3-9 … 3-12: the 15th working day is 3-12.
-    expect(stage(after, 'RESOLUTION').dueAt).toBe('2026-03-13T00:00:00+08:00');
+    // The met contact keeps its time (10:00 + 2 office hours) but is final now.
+    expect(stage(after, 'CONTACT')).toMatchObject({ dueAt: '2027-02-04T12:00:00+08:00', provisional: false, state: 'MET_LATE' });
+    // Friday 2-05 is off in the entered year: one working day after Thursday is Sunday 2-14 (调休).
+    expect(stage(after, 'FEEDBACK')).toMatchObject({ dueAt: '2027-02-15T00:00:00+08:00', provisional: false });
+    // 2-14, 2-15 … 2-19, Saturday 2-20, 2-22 … 2-26, 3-1, 3-2, 3-3: the 15th working day is 3-3.
+    expect(stage(after, 'RESOLUTION')).toMatchObject({ dueAt: '2027-03-04T00:00:00+08:00', provisional: false });
   });
 
   it('moves open deadlines when a shipped year is corrected, and leaves met ones alone', async () => {
@@ -239,16 +233,16 @@ describe('ONGOING rectifications', () => {
       ['MILESTONE', '推行预约办税', '2023-10-01T00:00:00+08:00'],
       ['RESOLUTION', null, '2023-10-01T00:00:00+08:00'],
     ]);
-    await mutations.assign(t, callers.office, id, unit('TAXATION_BUREAU'));
-    const first = accepted.data.deadlines[0].id;
+    const assigned = await mutations.assign(t, callers.office, id, unit('TAXATION_BUREAU'));
+    const first = assigned.data.deadlines[0].id;
     const done = await act(t, callers.taxStaff, 'completeMilestone', { id, milestoneId: first, note: '已增设' });
     expect(stage(done.data, 'MILESTONE').state).toBe('MET');
     clock.set('2023-08-15T10:00:00+08:00');
-    const replanned = await act(
-      t,
-      callers.taxStaff,
-      'planMilestones',
-      { id, milestones: [{ title: '推行预约办税', dueOn: '2023-10-31' }] });
+    const newPlan = [{ title: '推行预约办税', dueOn: '2023-10-31' }];
+    const taxAdmin = { role: 'UNIT_ADMIN', unit: 'TAXATION_BUREAU' } as const;
+    expect((await act(t, callers.taxStaff, 'planMilestones', { id, milestones: newPlan })).code).toBe('INVALID_TRANSITION');
+    expect((await act(t, taxAdmin, 'requestReplan', { id, milestones: newPlan, reason: '终端采购延后' })).errors).toBeUndefined();
+    const replanned = await act(t, callers.office, 'decideReplan', { id });
     expect(replanned.errors).toBeUndefined();
     const milestones = replanned.data.deadlines.filter((d: any) => d.stage === 'MILESTONE');
     expect(milestones.map((d: any) => [d.title, d.state])).toEqual([
@@ -256,7 +250,11 @@ describe('ONGOING rectifications', () => {
       ['推行预约办税', 'CANCELLED'],
       ['推行预约办税', 'ON_TIME'],
     ]);
-    expect(stage(replanned.data, 'RESOLUTION').dueAt).toBe('2023-11-01T00:00:00+08:00');
+    // The old final date stops (it was not due yet when the change was asked for); the new one runs.
+    expect(replanned.data.deadlines.filter((d: any) => d.stage === 'RESOLUTION').map((d: any) => [d.dueAt, d.state])).toEqual([
+      ['2023-10-01T00:00:00+08:00', 'CANCELLED'],
+      ['2023-11-01T00:00:00+08:00', 'ON_TIME'],
+    ]);
     expect((await mutations.resolve(t, callers.taxStaff, id)).code).toBe('INVALID_TRANSITION');
   });
 

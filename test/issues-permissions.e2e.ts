@@ -45,7 +45,7 @@ const POLITICS_LEAD = unit('POLITICS_LAW_COMMITTEE');
 /** Every channel of the plan (campaign.json is the one list). */
 const ALL_SOURCES = campaign.problemSources.map((source) => source.code);
 /** The channels a unit reports through itself. */
-const UNIT_SOURCES = ['SELF_INSPECTION', 'DIRECTOR_IN_HALL', 'SIGNED_NOT_LANDED', 'MONITORING_POINT', 'RECEPTION_ROOM', 'SURVEY'];
+const UNIT_SOURCES = ['SELF_INSPECTION', 'DIRECTOR_IN_HALL', 'SIGNED_NOT_LANDED', 'MONITORING_POINT', 'RECEPTION_ROOM', 'SURVEY', 'UNIT_WINDOW'];
 
 // ───────────── transport ─────────────
 
@@ -234,7 +234,7 @@ function expectBadInput(response: GraphQLResponse, field: string) {
 // ───────────── a fixed cast of issues for the visibility rules ─────────────
 
 const fixture: Record<string, any> = {};
-const PUBLISHED = { title: '窗口推诿整改典型案例', summary: '某企业反映窗口推诿，承办单位当日整改并建立首问负责制。' };
+const PUBLISHED = { title: '窗口推诿整改典型案例', summary: '某企业反映窗口推诿，承办单位当日整改并建立首问负责制。', kind: 'POSITIVE' };
 
 beforeAll(async () => {
   t = await startTestPlatform({ now: clock.now });
@@ -296,14 +296,15 @@ describe.each(transports)('who sees which issue, through the %s', (via) => {
     }
   });
 
-  it("lets a lead unit filter its domain and read its responsible units' issues, but shows nothing of other domains", async () => {
+  it("lets a lead unit filter its domain and read its responsible units' issues, and refuses other domains' (never a silent 0)", async () => {
     const domain = await listAll(politicsLeadStaff, via, { domainCode: 'POLITICS_LAW' });
     expect(domain.nodes.map((n) => n.id)).toContain(fixture.policeAppeal.id);
     expect(domain.nodes.every((n) => n.responsibleUnit.id !== APPROVAL && n.responsibleUnit.id !== MARKET)).toBe(true);
     const police = await listAll(politicsLeadStaff, via, { unitId: POLICE });
     expect(police.nodes.map((n) => n.id)).toContain(fixture.policeAppeal.id);
-    expect((await listAll(politicsLeadStaff, via, { domainCode: 'ADMIN_APPROVAL' })).totalCount).toBe(0);
-    expect((await listAll(politicsLeadStaff, via, { unitId: APPROVAL })).totalCount).toBe(0);
+    const list = (filter: Record<string, unknown>) => send(via, `query($filter: IssueFilter) { issues(filter: $filter) { totalCount } }`, { as: politicsLeadStaff, variables: { filter } });
+    expectCoded((await list({ domainCode: 'ADMIN_APPROVAL' })).errors?.[0], 'FORBIDDEN');
+    expectCoded((await list({ unitId: APPROVAL })).errors?.[0], 'FORBIDDEN');
   });
 
   it('lets the command office list every issue ever created', async () => {
@@ -324,7 +325,7 @@ describe.each(transports)('who sees which issue, through the %s', (via) => {
   });
 
   it('shows anonymous callers only the published cases, anonymised to the published title and summary', async () => {
-    const response = await send(via, `{ publishedCases(first: 100) { totalCount edges { node { id title summary environment unit { id } publishedAt } } } }`);
+    const response = await send(via, `{ publishedCases(first: 100) { totalCount edges { node { id title summary kind environment unit { id } publishedAt } } } }`);
     expect(response.errors).toBeUndefined();
     expect(response.data.publishedCases.totalCount).toBe(1);
     const [node] = response.data.publishedCases.edges.map((e: any) => e.node);
@@ -336,7 +337,7 @@ describe.each(transports)('who sees which issue, through the %s', (via) => {
 
     // The type itself has nothing else to give: no enterprise, no description, no reporter, no history.
     const type = await send(via, `{ __type(name: "PublishedCase") { fields { name } } }`);
-    expect(type.data.__type.fields.map((f: any) => f.name).sort()).toEqual(['environment', 'id', 'publishedAt', 'summary', 'title', 'unit']);
+    expect(type.data.__type.fields.map((f: any) => f.name).sort()).toEqual(['environment', 'id', 'kind', 'publishedAt', 'summary', 'title', 'unit']);
   });
 
   it('shows who reported an issue to the command office only', async () => {
@@ -375,8 +376,9 @@ describe('a lead unit sees but cannot act on its domain units’ issues', () => 
     const { data, errors } = await t.query(`{ unit(code: "PUBLIC_SECURITY_BUREAU") { issues(first: 100) { edges { node { id } } } } }`, { as: politicsLeadStaff });
     expect(errors).toBeUndefined();
     expect(data.unit.issues.edges.map((e: any) => e.node.id)).toContain(fixture.policeAppeal.id);
+    // Another domain's unit: refused, not an empty list.
     const other = await t.query(`{ unit(code: "ADMINISTRATIVE_APPROVAL_BUREAU") { issues { totalCount } } }`, { as: politicsLeadStaff });
-    expect(other.data.unit.issues.totalCount).toBe(0);
+    expectCoded(other.errors?.[0], 'FORBIDDEN');
   });
 
   it.each(transports)('refuses every handling action of the lead unit with FORBIDDEN, through the %s', async (via) => {
@@ -416,7 +418,14 @@ describe.each(transports)('who may take each action, through the %s', (via) => {
       remindIssue: { note: '催办' },
       planMilestones: { milestones: [{ title: '节点', dueOn: '2024-12-31' }] },
       completeMilestone: { milestoneId: '1', note: '完成' },
-      publishIssue: { title: '案例', summary: '摘要' },
+      publishIssue: { title: '案例', summary: '摘要', kind: 'NEGATIVE' },
+      recordFollowUp: { input: { reached: false } },
+      deescalateIssue: {},
+      addCoHandler: { unitId: APPROVAL },
+      removeCoHandler: { unitId: APPROVAL },
+      contributeToIssue: { note: '协办' },
+      requestReplan: { milestones: [{ title: '节点', dueOn: '2024-12-31' }], reason: '调整' },
+      decideReplan: {},
     };
     for (const mutation of Object.keys(args) as Mutation[]) {
       await expectRefusals(target.id, mutation, args[mutation]!, [[anonymous, 'UNAUTHENTICATED']], via);
@@ -498,7 +507,7 @@ describe.each(transports)('who may take each action, through the %s', (via) => {
     const closed = await expectAllowed(await read(resolved.id), 'closeIssue', office, { note: '销号' }, via);
     expect(closed.status).toBe('CLOSED');
     await expectRefusals(resolved.id, 'publishIssue', PUBLISHED, [[marketAdmin, 'FORBIDDEN'], [enterpriseA, 'FORBIDDEN']], via);
-    expect((await expectAllowed(closed, 'publishIssue', office, { title: '案例', summary: '摘要' }, via)).published).toBe(true);
+    expect((await expectAllowed(closed, 'publishIssue', office, { title: '案例', summary: '摘要', kind: 'NEGATIVE' }, via)).published).toBe(true);
   });
 
   it('lets only the command office decide an extension and send a reminder', async () => {
@@ -507,7 +516,7 @@ describe.each(transports)('who may take each action, through the %s', (via) => {
     await expectRefusals(assigned.id, 'grantExtension', {}, [[marketAdmin, 'FORBIDDEN'], [marketStaff, 'FORBIDDEN'], [enterpriseA, 'FORBIDDEN']], via);
     expect((await expectAllowed(await read(assigned.id), 'grantExtension', office, {}, via)).extension).toMatchObject({ pending: false, grantedWorkingDays: 20 });
 
-    clock.advance(3 * HOUR); // the 2-hour contact is now overdue
+    clock.advance(24 * HOUR); // a working day later: the 2 office hours for the contact have run out
     await expectRefusals(assigned.id, 'remindIssue', { note: '催办' }, [[marketAdmin, 'FORBIDDEN'], [enterpriseA, 'FORBIDDEN'], [approvalAdmin, 'NOT_FOUND']], via);
     expect((await expectAllowed(await read(assigned.id), 'remindIssue', office, { note: '请抓紧联系' }, via)).reminderCount).toBe(1);
   });
@@ -520,11 +529,14 @@ describe.each(transports)('who may take each action, through the %s', (via) => {
     expect((await expectAllowed(await read(resolved.id), 'reopenIssue', enterpriseA, { reason: '又出现了' }, via)).status).toBe('REOPENED');
   });
 
-  it('lets the command office record its follow-up rating, which never reopens by itself', async () => {
+  it('lets the command office record its follow-up (回访), never rate for the enterprise; a follow-up never reopens by itself', async () => {
     const resolved = await appealAt('RESOLVED');
-    const rated = await expectAllowed(await read(resolved.id), 'rateIssue', office, { rating: 'UNSATISFIED' }, via);
-    expect(rated.status).toBe('RESOLVED');
-    expect(rated.reopenCount).toBe(0);
+    await expectRefusals(resolved.id, 'rateIssue', { rating: 'UNSATISFIED' }, [[office, 'FORBIDDEN']], via);
+    const input = { reached: true, rating: 'UNSATISFIED', solved: false };
+    await expectRefusals(resolved.id, 'recordFollowUp', { input }, [[marketAdmin, 'FORBIDDEN'], [enterpriseA, 'FORBIDDEN'], [approvalAdmin, 'NOT_FOUND']], via);
+    const followed = await expectAllowed(await read(resolved.id), 'recordFollowUp', office, { input }, via);
+    expect(followed.status).toBe('RESOLVED');
+    expect(followed.reopenCount).toBe(0);
   });
 
   it('lets only the handling unit and the command office work the loop and the milestones', async () => {
@@ -543,7 +555,9 @@ describe.each(transports)('who may take each action, through the %s', (via) => {
     await expectRefusals(ongoing.id, 'completeMilestone', { milestoneId: first.id, note: '完成' }, [[politicsLeadStaff, 'FORBIDDEN'], [marketStaff, 'NOT_FOUND']], via);
     const done = await expectAllowed(await read(ongoing.id), 'completeMilestone', policeStaff, { milestoneId: first.id, note: '完成' }, via);
     expect(done.milestones[0].metAt).not.toBeNull();
-    expect((await expectAllowed(done, 'planMilestones', policeStaff, { milestones }, via)).milestones.map((m: any) => m.title)).toEqual(['制定方案', '新节点']);
+    // The unit asks to move its plan; the command office may re-plan directly.
+    await expectRefusals(ongoing.id, 'planMilestones', { milestones }, [[policeStaff, 'INVALID_TRANSITION']], via);
+    expect((await expectAllowed(done, 'planMilestones', office, { milestones }, via)).milestones.map((m: any) => m.title)).toEqual(['制定方案', '新节点']);
   });
 
   it('lets only the command office keep the working-day calendar', async () => {

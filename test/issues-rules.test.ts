@@ -2,14 +2,21 @@
  * The issues slice's rules, access module and deadline arithmetic, without a server or a database:
  * the table answers, the access module works out standings from the token and the directory only.
  */
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { buildSubgraphSchema } from '@apollo/subgraph';
+import type { GraphQLObjectType } from 'graphql';
 import { describe, expect, it } from 'vitest';
 import holidays from '../db/reference/holidays.json' with { type: 'json' };
 import { campaign, referenceDistricts, referenceUnits, unitIdForCode } from '../db/reference/organisation.ts';
 import type { Viewer } from '../platform/auth.ts';
-import { WorkingCalendar } from '../platform/calendar.ts';
+import { DEFAULT_OFFICE_HOURS, parseOfficeHours, WorkingCalendar } from '../platform/calendar.ts';
 import { Directory, staticDirectory } from '../platform/directory.ts';
 import { check, nextState } from '../platform/rules.ts';
 import { formatBeijing } from '../platform/scalars.ts';
+import { loadSubgraphSdl } from '../platform/subgraph.ts';
+import { emptyParts, figuresFrom, rankBy, rateNames, rates } from '../subgraphs/issues/figures.ts';
 import { canSee, createIssuesAccess } from '../subgraphs/issues/access.ts';
 import { APPEAL_LIMITS, computeDue, deadlineState } from '../subgraphs/issues/deadlines.ts';
 import { issueRules, resolveFrom, statusNames, type IssueAction, type IssueStatus } from '../subgraphs/issues/rules.ts';
@@ -27,14 +34,14 @@ describe('the rules table of the loop', () => {
     expect(nextState(issueRules.ACCEPT, 'SUBMITTED')).toBe('ACCEPTED');
   });
 
-  it('never lets a closed, rejected or merged issue move except by reopening or publishing', () => {
+  it('never lets a closed, rejected or merged issue move except by reopening; a closed one takes only records besides', () => {
     for (const status of ['REJECTED', 'MERGED'] as IssueStatus[]) {
       for (const action of Object.keys(issueRules) as IssueAction[]) {
         expect(check(issueRules[action], issueRules[action].who, subject(status))?.kind, `${action} from ${status}`).toBe('INVALID_TRANSITION');
       }
     }
     const fromClosed = (Object.keys(issueRules) as IssueAction[]).filter((action) => !check(issueRules[action], issueRules[action].who, subject('CLOSED')));
-    expect(fromClosed.sort()).toEqual(['PUBLISH', 'REOPEN']);
+    expect(fromClosed.sort()).toEqual(['FOLLOW_UP', 'PUBLISH', 'RECORD_OUTCOME', 'REOPEN']);
   });
 
   it('keeps the status on recorded acts and names the new status on moves', () => {
@@ -76,7 +83,21 @@ const directory = staticDirectory(
   ),
 );
 const viewer = (role: Viewer['role'], extra: Partial<Viewer> = {}): Viewer => ({ subject: `${role}-1`, role, unitId: null, enterprise: null, ...extra });
-const issue = (values: Partial<IssueRow>) => ({ status: 'ASSIGNED', source: 'ENTERPRISE_APPEAL', responsibleUnitId: null, reporterUnitId: null, reporterEnterprise: null, reporterRole: 'ENTERPRISE', reporterSubject: 'someone', enterpriseReopenUsed: false, ...values }) as IssueRow;
+const issue = (values: Partial<IssueRow>) =>
+  ({
+    status: 'ASSIGNED',
+    source: 'ENTERPRISE_APPEAL',
+    responsibleUnitId: null,
+    coHandlerUnitIds: [],
+    intakeUnitId: null,
+    districtCode: null,
+    reporterUnitId: null,
+    reporterEnterprise: null,
+    reporterRole: 'ENTERPRISE',
+    reporterSubject: 'someone',
+    enterpriseReopenUsed: false,
+    ...values,
+  }) as IssueRow;
 
 describe('the access module of the issues slice', () => {
   const market = unitIdForCode('MARKET_REGULATION_BUREAU');
@@ -124,21 +145,27 @@ describe('the access module of the issues slice', () => {
 
 describe('deadline arithmetic', () => {
   const calendar = new WorkingCalendar(Object.entries(holidays.years).map(([year, y]) => ({ year: Number(year), off: y.off, workdays: y.workdays })));
+  const officeHours = parseOfficeHours(DEFAULT_OFFICE_HOURS)!;
 
   it('puts the 青诉即办 limits of an appeal received before the National Day holiday where the calendar says', () => {
     const startsAt = new Date('2023-09-28T10:00:00+08:00');
-    const contact = computeDue({ startsAt, hours: APPEAL_LIMITS.contactHours }, calendar);
-    const feedback = computeDue({ startsAt, workingDays: APPEAL_LIMITS.feedbackWorkingDays }, calendar);
-    const resolution = computeDue({ startsAt, workingDays: APPEAL_LIMITS.resolutionWorkingDays }, calendar);
-    expect(formatBeijing(contact.dueAt!)).toBe('2023-09-28T12:00:00+08:00');
-    expect(formatBeijing(feedback.dueAt!)).toBe('2023-10-08T00:00:00+08:00');
-    expect(formatBeijing(resolution.dueAt!)).toBe('2023-10-26T00:00:00+08:00');
+    const contact = computeDue({ startsAt, hours: APPEAL_LIMITS.contactOfficeHours }, calendar, officeHours);
+    const feedback = computeDue({ startsAt, workingDays: APPEAL_LIMITS.feedbackWorkingDays }, calendar, officeHours);
+    const resolution = computeDue({ startsAt, workingDays: APPEAL_LIMITS.resolutionWorkingDays }, calendar, officeHours);
+    expect(formatBeijing(contact.dueAt)).toBe('2023-09-28T12:00:00+08:00');
+    expect(formatBeijing(feedback.dueAt)).toBe('2023-10-08T00:00:00+08:00');
+    expect(formatBeijing(resolution.dueAt)).toBe('2023-10-26T00:00:00+08:00');
   });
 
-  it('warns at 80% of the allowed time', () => {
+  it('warns at 80% of the allowed time: of the office time for the contact, of the whole span for working days', () => {
     const startsAt = new Date('2023-09-28T10:00:00+08:00');
-    const { dueAt, warnAt } = computeDue({ startsAt, hours: 2 }, calendar);
-    expect(warnAt!.getTime() - startsAt.getTime()).toBe(0.8 * (dueAt!.getTime() - startsAt.getTime()));
+    const contact = computeDue({ startsAt, hours: 2 }, calendar, officeHours);
+    expect(contact.warnAt.getTime() - startsAt.getTime()).toBe(0.8 * (contact.dueAt.getTime() - startsAt.getTime()));
+    // Received at 11:30: 30 minutes before lunch, 90 after; the warning comes after 96 office minutes, at 14:36.
+    const overLunch = computeDue({ startsAt: new Date('2023-09-28T11:30:00+08:00'), hours: 2 }, calendar, officeHours);
+    expect([formatBeijing(overLunch.warnAt), formatBeijing(overLunch.dueAt)]).toEqual(['2023-09-28T14:36:00+08:00', '2023-09-28T15:00:00+08:00']);
+    const resolution = computeDue({ startsAt, workingDays: 15 }, calendar, officeHours);
+    expect(resolution.warnAt.getTime() - startsAt.getTime()).toBe(Math.floor(0.8 * (resolution.dueAt.getTime() - startsAt.getTime())));
   });
 
   it('colours a deadline by the clock: on time, warning, overdue, met, met late, cancelled', () => {
@@ -152,5 +179,45 @@ describe('deadline arithmetic', () => {
     expect(deadlineState({ ...base, metAt: at('2023-10-09T23:59:59Z') }, at('2023-12-01T00:00:00Z'))).toBe('MET');
     expect(deadlineState({ ...base, metAt: at('2023-10-10T00:00:01Z') }, at('2023-12-01T00:00:00Z'))).toBe('MET_LATE');
     expect(deadlineState({ ...base, cancelledAt: at('2023-10-01T00:00:00Z') }, at('2023-12-01T00:00:00Z'))).toBe('CANCELLED');
+  });
+});
+
+describe('the figures’ definitions', () => {
+  const readme = fs.readFileSync(path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'subgraphs', 'issues', 'README.md'), 'utf8');
+  const statsFields = (buildSubgraphSchema({ typeDefs: loadSubgraphSdl('issues') }).getType('IssueStats') as GraphQLObjectType).getFields();
+
+  it('names every rate in the README with its numerator and its denominator, and shows it in IssueStats', () => {
+    for (const name of rateNames) {
+      const { field } = rates[name];
+      const row = readme.split('\n').find((line) => line.startsWith(`| \`${field}\``));
+      expect(row, name).toContain(`(\`${name}\`)`);
+      const cells = row!.split('|').map((cell) => cell.trim());
+      expect(cells[2], `${name} numerator`).not.toBe('');
+      expect(cells[3], `${name} denominator`).not.toMatch(/^—?$/);
+      expect(statsFields[field], field).toBeDefined();
+    }
+  });
+
+  it('ranks best first with ties sharing a rank, compares exact fractions, and leaves out of the ranks what had nothing due', () => {
+    const parts = (contactOnTime: number, contactDue: number) => ({ ...emptyParts, contactOnTime, contactDue });
+    const ranked = rankBy(
+      [
+        { item: 'a', parts: parts(1, 3) },
+        { item: 'b', parts: parts(0, 0) },
+        { item: 'c', parts: parts(2, 2) },
+        { item: 'd', parts: parts(2, 6) },
+        { item: 'e', parts: parts(1, 1) },
+      ],
+      'RESPONSE',
+    );
+    expect(ranked.map((entry) => [entry.item, entry.rank])).toEqual([
+      ['c', 1],
+      ['e', 1],
+      ['a', 3],
+      ['d', 3],
+      ['b', null],
+    ]);
+    expect(figuresFrom(parts(0, 0)).responseRate).toBeNull();
+    expect(figuresFrom(parts(1, 4)).rates.find((r) => r.rate === 'RESPONSE')).toEqual({ rate: 'RESPONSE', value: 0.25, numerator: 1, denominator: 4 });
   });
 });

@@ -52,12 +52,12 @@ const FIELDS = /* GraphQL */ `
   receivedAt acceptedAt resolvedAt closedAt rejectionReason resolution reopenCount absorbedCount reminderCount published
   responsibleUnit { id }
   mergedInto { id }
-  rating { rating solved comment }
+  rating { rating solved comment round }
   escalation { supervisingLeader escalatedAt }
   extension { requestedWorkingDays reason pending grantedWorkingDays }
   deadlines { id stage round dueAt metAt state workingDays title }
   milestones { id title metAt state }
-  history { action fromStatus toStatus note actor { subject role unit { id } } unit { id } rating workingDays at }
+  history { action fromStatus toStatus note noteFor actor { subject role unit { id } } unit { id } rating workingDays at }
 `;
 
 type Mutation = keyof typeof mutationSignatures;
@@ -95,11 +95,20 @@ async function read(id: string, as: Caller = office, via: Via = 'gateway') {
 const instant = (value: string | null) => (value === null ? null : new Date(value).getTime());
 
 /**
- * The issue as any viewer sees it: only the reporter's subject in the SUBMIT event differs between
- * viewers (it is for the command office and the reporter alone), so comparisons across viewers leave it out.
+ * The issue as any viewer sees it. Accounts differ between viewers (an enterprise's is hidden from
+ * units, an official's from enterprises), as do the SUBMIT event's unit and internal notes (hidden
+ * from enterprises) and an extension's internal reason; comparisons across viewers leave those out.
  */
 const viewerNeutral = (issue: any) =>
-  issue && { ...issue, history: issue.history.map((e: any) => (e.action === 'SUBMIT' ? { ...e, actor: { ...e.actor, subject: '(reporter)' } } : e)) };
+  issue && {
+    ...issue,
+    extension: issue.extension && { ...issue.extension, reason: '(internal)' },
+    history: issue.history.map((e: any) => ({
+      ...e,
+      note: e.noteFor === 'INTERNAL' ? '(internal)' : e.note,
+      actor: { ...e.actor, subject: '(account)', unit: e.action === 'SUBMIT' ? '(reporter)' : e.actor.unit },
+    })),
+  };
 
 // ───────────── issues at a given point of the loop ─────────────
 
@@ -257,12 +266,18 @@ describe('acceptIssue', () => {
       { action: 'ACCEPT', to: 'ACCEPTED', by: office },
     );
     expect(after).toMatchObject({ rectificationMode: 'IMMEDIATE', immediateWorkingDays: 5 });
-    expect(after.deadlines).toEqual([expect.objectContaining({ stage: 'RESOLUTION', round: 1, workingDays: 5, state: 'ON_TIME' })]);
+    // The limit runs from the handling unit's receipt, not from acceptance: nothing runs while nobody has it.
+    expect(after.deadlines).toEqual([]);
+    clock.advance(2 * HOUR);
+    const assigned = await step('assignIssue', office, { id: before.id, unitId: MARKET });
+    expect(assigned.deadlines).toEqual([expect.objectContaining({ stage: 'RESOLUTION', round: 1, workingDays: 5, state: 'ON_TIME' })]);
+    // Assigned Monday 4 November 2024 at 11:01: five working days end with Monday 11 November.
+    expect(deadline(assigned, 'RESOLUTION').dueAt).toBe('2024-11-12T00:00:00+08:00');
   });
 });
 
 describe('rejectIssue', () => {
-  it('rejects a submitted appeal only with a reason, stores the reason and cancels its clocks', async () => {
+  it('rejects a submitted appeal only with a reason and stores the reason; no clock ever ran for it', async () => {
     const before = await appealAt('SUBMITTED');
     const blank = await perform('rejectIssue', office, { id: before.id, reason: '   ' });
     await expectRefused(before, blank, 'BAD_USER_INPUT');
@@ -276,11 +291,8 @@ describe('rejectIssue', () => {
       note: reason,
     });
     expect(after.rejectionReason).toBe(reason);
-    expect(after.deadlines.map((d: any) => [d.stage, d.state])).toEqual([
-      ['CONTACT', 'CANCELLED'],
-      ['FEEDBACK', 'CANCELLED'],
-      ['RESOLUTION', 'CANCELLED'],
-    ]);
+    // A unit's clocks start when it receives the item: a rejected appeal never reached one.
+    expect(after.deadlines).toEqual([]);
   });
 
   it('refuses to reject an issue that was already accepted and assigned', async () => {
@@ -502,17 +514,26 @@ describe('ONGOING rectification: milestones', () => {
     await expectInvalidTransition(accepted, await perform('completeMilestone', office, { id: accepted.id, milestoneId: accepted.milestones[0].id, note: '完成' }));
   });
 
-  it('re-plans the open milestones, keeping completed ones and moving the resolution deadline to the last', async () => {
+  it('re-plans the open milestones on a granted request, keeping completed ones and moving the resolution deadline to the last', async () => {
     let issue = await selfFound('ONGOING');
     issue = await step('completeMilestone', marketStaff, { id: issue.id, milestoneId: issue.milestones[0].id, note: '完成' });
     const milestones = [
       { title: '试运行', dueOn: '2024-12-06' },
       { title: '全面推广', dueOn: '2024-12-20' },
     ];
-    const after = expectTransition(issue, await perform('planMilestones', marketStaff, { id: issue.id, milestones }), {
-      action: 'PLAN_MILESTONES',
+    // The unit may not move its own plan: that is a request the command office grants.
+    await expectInvalidTransition(issue, await perform('planMilestones', marketStaff, { id: issue.id, milestones }));
+    await expectRefused(issue, await perform('requestReplan', marketStaff, { id: issue.id, milestones, reason: '需试运行' }), 'FORBIDDEN');
+    const requested = expectTransition(issue, await perform('requestReplan', marketAdmin, { id: issue.id, milestones, reason: '需试运行' }), {
+      action: 'REQUEST_REPLAN',
       to: 'ASSIGNED',
-      by: marketStaff,
+      by: marketAdmin,
+    });
+    expect(requested.milestones).toEqual(issue.milestones);
+    const after = expectTransition(requested, await perform('decideReplan', office, { id: issue.id, note: '同意' }), {
+      action: 'GRANT_REPLAN',
+      to: 'ASSIGNED',
+      by: office,
     });
     expect(after.milestones.map((m: any) => [m.title, m.state])).toEqual([
       ['梳理材料清单', 'MET'],
@@ -544,12 +565,12 @@ describe('rateIssue', () => {
       await perform('rateIssue', enterpriseA, { id: before.id, rating: 'BASICALLY_SATISFIED', comment: '办理及时' }),
       { action: 'RATE', to: 'RESOLVED', by: enterpriseA, note: '办理及时' },
     );
-    expect(after.rating).toEqual({ rating: 'BASICALLY_SATISFIED', solved: true, comment: '办理及时' });
+    expect(after.rating).toEqual({ rating: 'BASICALLY_SATISFIED', solved: true, comment: '办理及时', round: 1 });
     expect(after.history.at(-1).rating).toBe('BASICALLY_SATISFIED');
     expect(after.reopenCount).toBe(0);
   });
 
-  it('refuses to rate the same handling twice', async () => {
+  it('refuses to rate the same round of handling twice', async () => {
     const resolved = await appealAt('RESOLVED');
     const rated = await step('rateIssue', enterpriseA, { id: resolved.id, rating: 'SATISFIED' });
     await expectInvalidTransition(rated, await perform('rateIssue', enterpriseA, { id: resolved.id, rating: 'UNSATISFIED' }));
@@ -842,13 +863,15 @@ describe('requestExtension and grantExtension', () => {
 
 describe('remindIssue', () => {
   it('sends a reminder (催办) on an overdue issue, counted and kept in the history', async () => {
-    // Imported from the 12345 platform three days after it was received: the 2-hour contact is long overdue.
-    const imported = await report(office, {
+    // Imported from the 12345 platform three days after the hotline dispatched it to 市场监管局:
+    // the unit received it then, and its 2-hour contact is long overdue.
+    const before = await report(office, {
       source: 'HOTLINE_12345',
       appealKind: 'HELP',
       receivedAt: new Date(clock.now().getTime() - 72 * HOUR).toISOString(),
+      handlingUnitId: MARKET,
     });
-    const before = await advance(imported, 'ASSIGNED');
+    expect(before).toMatchObject({ status: 'ASSIGNED', responsibleUnit: { id: MARKET } });
     expect(deadline(before, 'CONTACT').state).toBe('OVERDUE');
     const after = expectTransition(before, await perform('remindIssue', office, { id: before.id, note: '请今日内联系企业' }), {
       action: 'REMIND',
@@ -872,23 +895,24 @@ describe('publishIssue', () => {
     const before = await appealAt('CLOSED');
     const after = expectTransition(
       before,
-      await perform('publishIssue', office, { id: before.id, title: '一次告知解决变更难', summary: '某企业反映变更登记反复补正，市场监管部门一次告知后当日办结。' }),
+      await perform('publishIssue', office, { id: before.id, title: '一次告知解决变更难', summary: '某企业反映变更登记反复补正，市场监管部门一次告知后当日办结。', kind: 'POSITIVE' }),
       { action: 'PUBLISH', to: 'CLOSED', by: office },
     );
     expect(after.published).toBe(true);
-    const { data } = await t.query(/* GraphQL */ `{ publishedCases(first: 100) { edges { node { id title summary } } } }`);
+    const { data } = await t.query(/* GraphQL */ `{ publishedCases(first: 100) { edges { node { id title summary kind } } } }`);
     expect(data.publishedCases.edges.map((e: any) => e.node)).toContainEqual({
       id: before.id,
       title: '一次告知解决变更难',
       summary: '某企业反映变更登记反复补正，市场监管部门一次告知后当日办结。',
+      kind: 'POSITIVE',
     });
   });
 
   it('refuses to publish an issue that was never accepted, or was rejected', async () => {
     const submitted = await appealAt('SUBMITTED');
-    await expectInvalidTransition(submitted, await perform('publishIssue', office, { id: submitted.id, title: '案例', summary: '摘要' }));
+    await expectInvalidTransition(submitted, await perform('publishIssue', office, { id: submitted.id, title: '案例', summary: '摘要', kind: 'NEGATIVE' }));
     const rejected = await step('rejectIssue', office, { id: (await appealAt('SUBMITTED')).id, reason: '不属实' });
-    await expectInvalidTransition(rejected, await perform('publishIssue', office, { id: rejected.id, title: '案例', summary: '摘要' }));
+    await expectInvalidTransition(rejected, await perform('publishIssue', office, { id: rejected.id, title: '案例', summary: '摘要', kind: 'NEGATIVE' }));
   });
 });
 
@@ -896,13 +920,15 @@ describe.each<Via>(['gateway', 'issues subgraph'])('the whole loop through the %
   it('runs from submission to closing, each step by its own actor, and the history tells it all', async () => {
     let issue = await submitAppeal(enterpriseA, via);
     expect(issue).toMatchObject({ status: 'SUBMITTED', effectiveStatus: 'SUBMITTED', version: 1, source: 'ENTERPRISE_APPEAL' });
+    // The clocks start when the handling unit receives it.
+    expect(issue.deadlines).toEqual([]);
+    issue = await step('acceptIssue', office, { id: issue.id }, via);
+    issue = await step('assignIssue', office, { id: issue.id, unitId: MARKET }, via);
     expect(issue.deadlines.map((d: any) => [d.stage, d.state])).toEqual([
       ['CONTACT', 'ON_TIME'],
       ['FEEDBACK', 'ON_TIME'],
       ['RESOLUTION', 'ON_TIME'],
     ]);
-    issue = await step('acceptIssue', office, { id: issue.id }, via);
-    issue = await step('assignIssue', office, { id: issue.id, unitId: MARKET }, via);
     issue = await step('recordContact', marketStaff, { id: issue.id, note: '已联系' }, via);
     issue = await step('giveFeedback', marketStaff, { id: issue.id, note: '已答复' }, via);
     issue = await step('resolveIssue', marketStaff, { id: issue.id, resolution: '已办结' }, via);
@@ -925,10 +951,22 @@ describe.each<Via>(['gateway', 'issues subgraph'])('the whole loop through the %
       ['RATE', 'RESOLVED', 'RESOLVED', 'ENTERPRISE'],
       ['CLOSE', 'RESOLVED', 'CLOSED', 'COMMAND_OFFICE'],
     ]);
-    // The enterprise reads the same closed issue and history through the same transport.
+    // The enterprise reads the same closed issue and history through the same transport — without
+    // the officials' accounts and the notes written for government only.
     const seen = await read(issue.id, enterpriseA, via);
-    expect(seen.history).toEqual(issue.history);
     expect(seen.status).toBe('CLOSED');
+    expect(seen.history.map((e: any) => [e.action, e.actor.role])).toEqual(issue.history.map((e: any) => [e.action, e.actor.role]));
+    expect(seen.history.map((e: any) => [e.action, e.note, e.actor.subject])).toEqual([
+      ['SUBMIT', null, enterpriseA.subject],
+      ['ACCEPT', null, null],
+      ['ASSIGN', null, null],
+      ['CONTACT', null, null],
+      ['FEEDBACK', '已答复', null],
+      ['RESOLVE', '已办结', null],
+      ['RATE', null, enterpriseA.subject],
+      ['CLOSE', null, null],
+    ]);
+    expect(issue.history.find((e: any) => e.action === 'CONTACT')).toMatchObject({ note: '已联系', noteFor: 'INTERNAL' });
   });
 
   it('refuses a wrong transition with the same coded error', async () => {

@@ -36,7 +36,9 @@ async function databaseEnum(schema: string, name: string): Promise<string[]> {
 
 describe('reference codes', () => {
   it('has the plan’s problem sources in the issues SDL and in the database', async () => {
-    expect(sources).toHaveLength(15);
+    // The plan's fifteen channels, and appeals taken in at a unit's or district's own window (一口受理).
+    expect(sources).toHaveLength(16);
+    expect(sources.at(-1)).toBe('UNIT_WINDOW');
     expect(enumValues('issues', 'IssueSource')).toEqual(sources);
     expect(await databaseEnum('issues', 'issue_source')).toEqual(sources);
   });

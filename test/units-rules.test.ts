@@ -15,7 +15,14 @@ const rows = new Map<string, UnitRow>(
   ]),
 );
 const access = (role: Viewer['role'], extra: Partial<Viewer> = {}) =>
-  createUnitsAccess({ subject: 'someone', role, unitId: null, enterprise: null, ...extra }, async (id) => rows.get(id) ?? null);
+  createUnitsAccess(
+    { subject: 'someone', role, unitId: null, enterprise: null, ...extra },
+    async (id) => rows.get(id) ?? null,
+    async (ancestorId, id) => {
+      for (let unit = rows.get(id)?.parentId; unit; unit = rows.get(unit)?.parentId) if (unit === ancestorId) return true;
+      return false;
+    },
+  );
 const unitOf = (code: string) => ({ unitId: unitIdForCode(code) });
 const refused = (code: string) => ({ extensions: { code } });
 
@@ -47,5 +54,32 @@ describe('the units slice’s access module', () => {
     const row = { creditCode: 'X', districtCode: district.districtCode } as EnterpriseRow;
     expect(canSeeEnterprise({ kind: 'district', districtCode: '000000' }, row)).toBe(false);
     expect(canSeeEnterprise({ kind: 'self', creditCode: 'X' }, row)).toBe(true);
+  });
+});
+
+describe('a district keeping the units below it', () => {
+  const jimo = unitIdForCode('JIMO_DISTRICT');
+  const street = { id: 'street-1', code: 'JIMO_STREET', kind: 'OTHER', level: 'TOWN', parentId: jimo, districtCode: '370215', archivedAt: null } as unknown as UnitRow;
+  rows.set(street.id, street);
+  const shape = (extra: Record<string, unknown> = {}) => ({ kind: 'OTHER', level: 'TOWN', parentId: jimo, ...extra });
+
+  it('lets its admin shape town- and village-level units under its own unit, filling in its district', async () => {
+    const admin = access('UNIT_ADMIN', unitOf('JIMO_DISTRICT'));
+    await expect(admin.authorize('CREATE_UNIT')).resolves.toBeUndefined();
+    await expect(admin.mayShapeUnit(shape())).resolves.toEqual({ ...shape(), districtCode: '370215' });
+    await expect(admin.mayShapeUnit(shape({ level: 'VILLAGE', parentId: street.id }))).resolves.toMatchObject({ parentId: street.id });
+    await expect(admin.mayShapeUnit(null, street)).resolves.toBeNull();
+  });
+
+  it('refuses it anything else: another level, kind, domain, district or parent, or a unit not below it', async () => {
+    const admin = access('UNIT_ADMIN', unitOf('JIMO_DISTRICT'));
+    for (const wrong of [{ level: 'CITY' }, { kind: 'LEAD' }, { domainCode: 'COMMERCE' }, { districtCode: '370285' }, { parentId: unitIdForCode('LAIXI_CITY') }, { parentId: null }]) {
+      await expect(admin.mayShapeUnit(shape(wrong)), JSON.stringify(wrong)).rejects.toMatchObject(refused('FORBIDDEN'));
+    }
+    await expect(admin.mayShapeUnit(null, rows.get(unitIdForCode('MARKET_REGULATION_BUREAU')))).rejects.toMatchObject(refused('FORBIDDEN'));
+    await expect(access('UNIT_ADMIN', unitOf('LAIXI_CITY')).mayShapeUnit(null, street)).rejects.toMatchObject(refused('FORBIDDEN'));
+    await expect(access('UNIT_STAFF', unitOf('JIMO_DISTRICT')).authorize('CREATE_UNIT')).rejects.toMatchObject(refused('FORBIDDEN'));
+    // The command office shapes any unit.
+    await expect(access('COMMAND_OFFICE', unitOf('COMMAND_OFFICE')).mayShapeUnit(shape({ level: 'CITY' }))).resolves.toMatchObject({ level: 'CITY' });
   });
 });

@@ -2,32 +2,57 @@
  * Who may do what in the issues slice — the one place that decides it, from the verified token and
  * the unit directory, never from anything the caller sends. The service asks; nothing else does.
  *
- * Reading: the command office sees all; unit staff and admins see the issues their unit is
- * responsible for or reported, and a lead unit also every issue of its domain's units; an
- * enterprise sees the appeals it submitted; an observer the reports it made; anonymous callers no
- * issue (only published, anonymised cases). Acting: the rules table (rules.ts), asked with the
- * caller's standings on the issue.
+ * Reading: the command office sees all. A unit's staff and admins see what their unit leads,
+ * co-handles, accepted or reported; a lead unit also every issue of its domain's units; a district
+ * or function zone (区内事区内办) also what the units below it (streets, towns) lead, and the items
+ * waiting for intake in its district or registered at its windows. An enterprise sees the appeals it
+ * submitted, an observer the reports it made; anonymous callers no issue (only published,
+ * anonymised cases). A caller who names a unit or domain it may not read is refused (FORBIDDEN),
+ * never answered with a silent zero.
+ *
+ * Acting: the rules table (rules.ts), asked with the caller's standings on the issue. Every request
+ * that acts first confirms the caller's own unit fresh from the directory (an archived unit acts
+ * for nobody, at once) and takes the directory snapshot it decides on — before any transaction, so
+ * deciding never waits on the network.
+ *
+ * Fields: who reported is for the command office; how to reach the enterprise for the handling
+ * units, the command office and the enterprise itself; an outside reporter's account is hidden
+ * from units, an official's account and internal notes from enterprises and observers.
  */
 import { Role, type Viewer } from '../../platform/auth.ts';
-import type { DirectorySource, DirectoryUnit } from '../../platform/directory.ts';
+import type { Directory, DirectorySource, DirectoryUnit } from '../../platform/directory.ts';
 import { errors } from '../../platform/errors.ts';
 import { authorize } from '../../platform/rules.ts';
-import { issueRules, loopRules, resolveFrom, statusNames, type IssueAction, type IssueStanding, type LoopAction } from './rules.ts';
-import type { EventRow, IssueRow, IssueScope } from './store.ts';
-
+import {
+  issueRules,
+  loopRules,
+  noteAudiences,
+  resolveFrom,
+  statusNames,
+  type IssueAction,
+  type IssueStanding,
+  type LoopAction,
+  type NoteAudience,
+} from './rules.ts';
+import type { EventRow, IssueRow, IssueScope, OutcomeScope } from './store.ts';
 
 /** Channels a unit reports through itself; the rest reach the platform through the command office. */
-export const UNIT_SOURCES = ['SELF_INSPECTION', 'DIRECTOR_IN_HALL', 'SIGNED_NOT_LANDED', 'MONITORING_POINT', 'RECEPTION_ROOM', 'SURVEY'];
+export const UNIT_SOURCES = ['SELF_INSPECTION', 'DIRECTOR_IN_HALL', 'SIGNED_NOT_LANDED', 'MONITORING_POINT', 'RECEPTION_ROOM', 'SURVEY', 'UNIT_WINDOW'];
 
 const ISSUE_NOUN = { zh: '该问题', en: 'the issue' };
 const LOOP_NOUN = { zh: '问题清单', en: 'the issue list' };
+const OUTSIDERS: string[] = [Role.ENTERPRISE, Role.OBSERVER];
 
 export function canSee(scope: IssueScope, issue: IssueRow): boolean {
   switch (scope.kind) {
     case 'all':
       return true;
-    case 'unit':
-      return (issue.responsibleUnitId !== null && scope.unitIds.includes(issue.responsibleUnitId)) || issue.reporterUnitId === scope.ownUnitId;
+    case 'unit': {
+      const mine = (id: string | null) => id !== null && scope.unitIds.includes(id);
+      if (mine(issue.responsibleUnitId) || mine(issue.reporterUnitId) || mine(issue.intakeUnitId)) return true;
+      if (issue.coHandlerUnitIds.some((id) => scope.unitIds.includes(id))) return true;
+      return issue.status === 'SUBMITTED' && isWaitingInArea(scope, issue);
+    }
     case 'enterprise':
       return issue.reporterEnterprise === scope.creditCode;
     case 'observer':
@@ -37,7 +62,19 @@ export function canSee(scope: IssueScope, issue: IssueRow): boolean {
   }
 }
 
+/** A submitted item in a district's own district, or registered at a window of the area. */
+function isWaitingInArea(scope: Extract<IssueScope, { kind: 'unit' }>, issue: IssueRow): boolean {
+  return (
+    (scope.areaDistrict !== null && issue.districtCode === scope.areaDistrict) ||
+    (issue.reporterUnitId !== null && scope.areaUnitIds.includes(issue.reporterUnitId))
+  );
+}
+
 export function createIssuesAccess(viewer: Viewer, directory: DirectorySource) {
+  let snapshot: Promise<Directory> | undefined;
+  /** The directory this request decides on: taken once (again after prepareToAct), never inside a transaction. */
+  const dir = () => (snapshot ??= directory.current());
+
   let unitPromise: Promise<DirectoryUnit | null> | undefined;
   /** The caller's own unit while it is active; null otherwise (an archived unit acts for nobody). */
   const activeUnit = () =>
@@ -53,10 +90,18 @@ export function createIssuesAccess(viewer: Viewer, directory: DirectorySource) {
         case Role.UNIT_STAFF: {
           const unit = await activeUnit();
           if (!unit) return { kind: 'none' };
-          const dir = await directory.current();
-          const led = dir.domainLedBy(unit.id);
-          const unitIds = led ? [...new Set([unit.id, ...dir.unitsOfDomain(led).map((u) => u.id)])] : [unit.id];
-          return { kind: 'unit', ownUnitId: unit.id, unitIds };
+          const d = await dir();
+          const led = d.domainLedBy(unit.id);
+          const below = d.descendants(unit.id).map((u) => u.id);
+          const unitIds = [...new Set([unit.id, ...(led ? d.unitsOfDomain(led).map((u) => u.id) : []), ...below])];
+          const area = d.isAreaUnit(unit.id);
+          return {
+            kind: 'unit',
+            ownUnitId: unit.id,
+            unitIds,
+            areaUnitIds: area ? [unit.id, ...below] : [],
+            areaDistrict: area && unit.kind === 'DISTRICT' ? unit.districtCode : null,
+          };
         }
         case Role.ENTERPRISE:
           return { kind: 'enterprise', creditCode: viewer.enterprise! };
@@ -66,6 +111,16 @@ export function createIssuesAccess(viewer: Viewer, directory: DirectorySource) {
           return { kind: 'none' };
       }
     })());
+
+  /** Whether the caller's own unit is an area unit (district or zone) and the issue lies in its area. */
+  async function inArea(unit: DirectoryUnit, issue: IssueRow): Promise<boolean> {
+    const d = await dir();
+    if (!d.isAreaUnit(unit.id)) return false;
+    const within = (id: string | null) => id !== null && d.isWithin(id, unit.id);
+    if (within(issue.responsibleUnitId) || within(issue.intakeUnitId)) return true;
+    if (issue.status !== 'SUBMITTED') return false;
+    return (unit.kind === 'DISTRICT' && issue.districtCode === unit.districtCode) || within(issue.reporterUnitId);
+  }
 
   /** The caller's standings: towards the loop, and towards `issue` when given. */
   async function standings(issue?: IssueRow): Promise<(IssueStanding | 'ANONYMOUS')[]> {
@@ -81,13 +136,48 @@ export function createIssuesAccess(viewer: Viewer, directory: DirectorySource) {
     if (!unit) return ['SIGNED_IN'];
     if (viewer.role === Role.COMMAND_OFFICE) return ['COMMAND_OFFICE'];
     const found: IssueStanding[] = ['UNIT_MEMBER'];
-    if (issue && issue.responsibleUnitId === unit.id) found.push(viewer.role === Role.UNIT_ADMIN ? 'RESPONSIBLE_UNIT_ADMIN' : 'RESPONSIBLE_UNIT_STAFF');
+    if (!issue) return found;
+    if (issue.responsibleUnitId === unit.id) found.push(viewer.role === Role.UNIT_ADMIN ? 'RESPONSIBLE_UNIT_ADMIN' : 'RESPONSIBLE_UNIT_STAFF');
+    if (issue.coHandlerUnitIds.includes(unit.id)) found.push('CO_HANDLER');
+    if (viewer.role === Role.UNIT_ADMIN && (await inArea(unit, issue))) found.push('AREA_ADMIN');
     return found;
   }
+
+  /** The units whose issues, figures and supervision outcomes the caller may read; null for all. */
+  async function readableUnits(): Promise<string[] | null> {
+    const visible = await scope();
+    if (visible.kind === 'all') return null;
+    return visible.kind === 'unit' ? visible.unitIds : [];
+  }
+
+  function refuse(zh: string, en: string): never {
+    if (viewer.role === 'ANONYMOUS') throw errors.unauthenticated();
+    throw errors.forbidden({ zh, en });
+  }
+
+  const isOutsider = () => OUTSIDERS.includes(viewer.role);
 
   return {
     scope,
     activeUnit,
+    directory: dir,
+
+    /**
+     * Before a request acts, outside any transaction: the caller's own unit confirmed fresh (an
+     * archived unit acts for nobody, at once), the units the request names looked up (one created a
+     * moment ago is fetched by itself), and the directory snapshot taken that every later decision
+     * of the request uses. Returns the named units (null for a unit that does not exist).
+     */
+    async prepareToAct(unitIds: readonly string[] = []): Promise<(DirectoryUnit | null)[]> {
+      const named = await Promise.all(unitIds.map((id) => directory.unit(id)));
+      const own = viewer.unitId ? await directory.unit(viewer.unitId, { fresh: true }) : null;
+      unitPromise = Promise.resolve(own && !own.archived ? own : null);
+      const taken = await directory.current();
+      snapshot = Promise.resolve(taken);
+      scopePromise = undefined;
+      await scope();
+      return named;
+    },
 
     /** May the caller take `action` on `issue` now? Throws the coded refusal if not. */
     async authorize(action: IssueAction, issue: IssueRow): Promise<void> {
@@ -103,16 +193,29 @@ export function createIssuesAccess(viewer: Viewer, directory: DirectorySource) {
       authorize(loopRules[action], await standings(), { noun: LOOP_NOUN });
     },
 
+    /**
+     * Where the caller may send an issue (lead or co-handler): the command office anywhere; an area
+     * admin (who is not also the command office) to its own unit and the units below it.
+     */
+    async mayDispatchTo(unitId: string, field: string): Promise<void> {
+      if (viewer.role === Role.COMMAND_OFFICE) return;
+      const unit = await activeUnit();
+      if (unit && (await dir()).isWithin(unitId, unit.id)) return;
+      throw errors.forbidden(
+        { zh: '区(市)、功能区只能派给本单位及下属单位（区内事区内办）；其他单位请报市指挥部办公室', en: `An area dispatches within its own units only (${field}); other units go through the command office` },
+      );
+    },
+
     /** Whether the caller is the enterprise that submitted the issue (its own rating reopens it). */
     isReporter: (issue: IssueRow) => viewer.role === Role.ENTERPRISE && issue.reporterEnterprise === viewer.enterprise,
 
     /**
      * What a report may say, by who reports it: a unit only for its own unit and through its own
      * channels, an observer only undercover findings, the command office anything — and only the
-     * command office may give an original receipt time (imports from other platforms).
+     * command office may give an original receipt time and the handling unit of an import.
      * Returns the unit a unit's report is proposed for.
      */
-    async mayReport(input: { source: string; unitId?: string | null; receivedAt?: Date | null }): Promise<{ ownUnitId: string | null }> {
+    async mayReport(input: { source: string; unitId?: string | null; receivedAt?: Date | null; handlingUnitId?: string | null }): Promise<{ ownUnitId: string | null }> {
       await this.authorizeLoop('REPORT_ISSUE');
       let ownUnitId: string | null = null;
       if (viewer.role === Role.UNIT_ADMIN || viewer.role === Role.UNIT_STAFF) {
@@ -127,34 +230,85 @@ export function createIssuesAccess(viewer: Viewer, directory: DirectorySource) {
       if (viewer.role === Role.OBSERVER && input.source !== 'UNDERCOVER_VISIT') {
         throw errors.forbidden({ zh: '观察员只能报告明察暗访发现的问题', en: 'Observers report undercover findings (UNDERCOVER_VISIT) only' });
       }
-      if (input.receivedAt && viewer.role !== Role.COMMAND_OFFICE) {
-        throw errors.forbidden({ zh: '只有市指挥部办公室可以指定收到时间（导入其他平台记录）', en: 'Only the command office may give receivedAt, for imported records' });
+      if ((input.receivedAt || input.handlingUnitId) && viewer.role !== Role.COMMAND_OFFICE) {
+        throw errors.forbidden({ zh: '只有市指挥部办公室可以指定收到时间和原承办单位（导入其他平台记录）', en: 'Only the command office may give receivedAt and handlingUnitId, for imported records' });
       }
       return { ownUnitId };
     },
 
-    /** A unit's figures: the command office, the unit itself, and its domain's lead unit. */
-    async mayReadUnitStats(unitId: string): Promise<void> {
-      const visible = await scope();
-      if (visible.kind === 'all' || (visible.kind === 'unit' && visible.unitIds.includes(unitId))) return;
-      if (viewer.role === 'ANONYMOUS') throw errors.unauthenticated();
-      throw errors.forbidden({ zh: '无权查看该单位的问题统计', en: "You may not read this unit's statistics" });
+    /** A unit's issues, figures, alerts and supervision outcomes: the command office, the unit, its lead unit, the units above it. */
+    async mayReadUnit(unitId: string): Promise<void> {
+      const units = await readableUnits();
+      if (units === null || units.includes(unitId)) return;
+      refuse('无权查看该单位的问题、统计和督导结果', "You may not read this unit's issues, figures or supervision outcomes");
     },
 
-    /** A domain's figures: the command office and the domain's lead unit. */
-    async mayReadDomainStats(domainCode: string): Promise<void> {
+    /** A domain's issues and figures: the command office and the domain's lead unit. */
+    async mayReadDomain(domainCode: string): Promise<void> {
       if ((await scope()).kind === 'all') return;
       const unit = await activeUnit();
-      if (unit && (await directory.current()).domainLedBy(unit.id) === domainCode) return;
-      if (viewer.role === 'ANONYMOUS') throw errors.unauthenticated();
-      throw errors.forbidden({ zh: '只有市指挥部办公室和牵头单位可以查看领域统计', en: 'Only the command office and the lead unit may read domain statistics' });
+      if (unit && (await dir()).domainLedBy(unit.id) === domainCode) return;
+      refuse('只有市指挥部办公室和牵头单位可以查看领域的问题和统计', "Only the command office and the lead unit may read a domain's issues and figures");
+    },
+
+    /** The supervision outcomes the caller may read. */
+    async outcomeScope(): Promise<OutcomeScope> {
+      const units = await readableUnits();
+      if (units === null) return { kind: 'all' };
+      if (isOutsider() || viewer.role === 'ANONYMOUS') refuse('督导结果仅供政府内部查看', 'Supervision outcomes are for government only');
+      return { kind: 'units', unitIds: units };
     },
 
     /** Who reported an issue is for the command office only. */
     seesReporter: () => viewer.role === Role.COMMAND_OFFICE,
 
-    /** A SUBMIT event withholds the reporter's account from everyone but the command office and the reporter. */
-    seesActor: (event: EventRow) => event.action !== 'SUBMIT' || viewer.role === Role.COMMAND_OFFICE || viewer.subject === event.actorSubject,
+    /** How to reach the enterprise: the lead and co-handling units, the command office, the enterprise itself. */
+    async seesContact(issue: IssueRow): Promise<boolean> {
+      if (viewer.role === Role.COMMAND_OFFICE) return (await scope()).kind === 'all';
+      if (viewer.role === Role.ENTERPRISE) return issue.reporterEnterprise === viewer.enterprise;
+      const unit = await activeUnit();
+      return Boolean(unit && (issue.responsibleUnitId === unit.id || issue.coHandlerUnitIds.includes(unit.id)));
+    },
+
+    /** Internal records (follow-ups, supervision outcomes) are for government only. */
+    seesInternal: () => !isOutsider(),
+
+    /**
+     * An actor's account: always one's own, and for the command office everyone's. An outside
+     * reporter's (enterprise, observer) is hidden from units; an official's from outsiders.
+     */
+    seesSubject(actor: { subject: string; role: string }): boolean {
+      if (viewer.subject !== null && viewer.subject === actor.subject) return true;
+      if (viewer.role === Role.COMMAND_OFFICE) return true;
+      if (OUTSIDERS.includes(actor.role)) return false;
+      return !isOutsider();
+    },
+
+    /** Who reported (a SUBMIT event's account and unit) shows to the command office and the reporter only. */
+    seesEventUnit(event: EventRow): boolean {
+      if (event.action !== 'SUBMIT') return true;
+      return viewer.role === Role.COMMAND_OFFICE || (viewer.unitId !== null && viewer.unitId === event.actorUnitId) || viewer.subject === event.actorSubject;
+    },
+
+    /** An event's account: as `seesSubject`, and a SUBMIT's only for the command office and the reporter. */
+    seesEventSubject(event: EventRow): boolean {
+      if (event.action === 'SUBMIT' && viewer.role !== Role.COMMAND_OFFICE && viewer.subject !== event.actorSubject) return false;
+      return this.seesSubject({ subject: event.actorSubject, role: event.actorRole });
+    },
+
+    /** Internal notes never reach enterprises and observers. */
+    seesNote(event: EventRow): boolean {
+      if (!isOutsider()) return true;
+      return noteAudienceOf(event) === 'ENTERPRISE';
+    },
   };
 }
 
+/** The audience an event's note was written for (older events: their action's default). */
+export function noteAudienceOf(event: EventRow): NoteAudience {
+  if (event.noteAudience) return event.noteAudience;
+  const audience = noteAudiences[event.action];
+  // An enterprise's own words (its reopen reason) were for the enterprise; a choice not recorded was internal.
+  if (audience === 'CHOSEN') return OUTSIDERS.includes(event.actorRole) ? 'ENTERPRISE' : 'INTERNAL';
+  return audience ?? 'INTERNAL';
+}

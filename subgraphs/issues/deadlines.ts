@@ -1,45 +1,59 @@
 /**
- * Time limits. Each deadline keeps its rule (hours, working days, or a date) and the instant its
- * clock runs from, so it can be recomputed when the command office corrects the calendar.
+ * Time limits. Each deadline keeps its rule (office hours, working days, or a date), the unit whose
+ * clock it is and the instant that clock runs from (the unit's receipt of the item, or a
+ * reopening), so it can be recomputed when the command office enters or corrects the calendar.
+ *
+ * A deadline always has a due time. While the calendar lacks a year the limit runs through, the
+ * due time is provisional — counted with weekends as the only days off — and it is recomputed,
+ * open or met alike, when that year is entered.
+ *
+ * Lateness is never erased: a deadline that stops running unmet (the item is reassigned, returned,
+ * merged, or its plan replaced) keeps its due time and the instant it is judged at; if that instant
+ * is at or after the due time, the deadline was missed (LAPSED) and counts as late in every figure.
  */
-import { CalendarYearMissing, endOfBeijingDay, type WorkingCalendar } from '../../platform/calendar.ts';
+import { endOfBeijingDay, type AssumedYears, type OfficeHours, type WorkingCalendar } from '../../platform/calendar.ts';
 
-/** 青诉即办: contact within 2 hours, initial feedback within 1 working day, resolution within 15. */
-export const APPEAL_LIMITS = { contactHours: 2, feedbackWorkingDays: 1, resolutionWorkingDays: 15 } as const;
+/** 青诉即办 (003): contact within 2 office hours, initial feedback within 1 working day, resolution within 15. */
+export const APPEAL_LIMITS = { contactOfficeHours: 2, feedbackWorkingDays: 1, resolutionWorkingDays: 15 } as const;
 /** An extension can bring the resolution limit to at most this many working days in all. */
 export const MAX_TOTAL_WORKING_DAYS = 30;
 /** The yellow warning starts when this share of the allowed time has passed. */
 export const WARNING_SHARE = 0.8;
 
 export type DeadlineStage = 'CONTACT' | 'FEEDBACK' | 'RESOLUTION' | 'MILESTONE';
-export type DeadlineState = 'ON_TIME' | 'WARNING' | 'OVERDUE' | 'MET' | 'MET_LATE' | 'CANCELLED';
+export type DeadlineState = 'ON_TIME' | 'WARNING' | 'OVERDUE' | 'MET' | 'MET_LATE' | 'CANCELLED' | 'LAPSED';
 
 export interface DeadlineRule {
   startsAt: Date;
+  /** Office hours of working days (the contact limit). */
   hours?: number | null;
   workingDays?: number | null;
   dueOn?: string | null;
 }
 
 export interface ComputedDue {
-  dueAt: Date | null;
-  warnAt: Date | null;
+  dueAt: Date;
+  warnAt: Date;
+  /** The first year the calendar lacked, when the due time is provisional; null otherwise. */
   pendingCalendarYear: number | null;
 }
 
-export function computeDue(rule: DeadlineRule, calendar: WorkingCalendar): ComputedDue {
+export function computeDue(rule: DeadlineRule, calendar: WorkingCalendar, officeHours: OfficeHours): ComputedDue {
+  const assumed: AssumedYears = new Set();
   let dueAt: Date;
-  try {
-    if (rule.hours) dueAt = new Date(rule.startsAt.getTime() + rule.hours * 3_600_000);
-    else if (rule.workingDays) dueAt = calendar.dueAfterWorkingDays(rule.startsAt, rule.workingDays);
+  let warnAt: Date;
+  if (rule.hours) {
+    dueAt = calendar.addOfficeHours(rule.startsAt, rule.hours, officeHours, assumed);
+    // The warning comes at 80% of the office time, not of the nights and weekends in between.
+    warnAt = calendar.addOfficeHours(rule.startsAt, rule.hours * WARNING_SHARE, officeHours, assumed);
+  } else {
+    if (rule.workingDays) dueAt = calendar.dueAfterWorkingDays(rule.startsAt, rule.workingDays, assumed);
     else if (rule.dueOn) dueAt = endOfBeijingDay(rule.dueOn);
     else throw new Error('a deadline needs hours, working days or a date');
-  } catch (error) {
-    if (error instanceof CalendarYearMissing) return { dueAt: null, warnAt: null, pendingCalendarYear: error.year };
-    throw error;
+    const span = Math.max(0, dueAt.getTime() - rule.startsAt.getTime());
+    warnAt = new Date(rule.startsAt.getTime() + Math.floor(span * WARNING_SHARE));
   }
-  const span = Math.max(0, dueAt.getTime() - rule.startsAt.getTime());
-  return { dueAt, warnAt: new Date(rule.startsAt.getTime() + Math.floor(span * WARNING_SHARE)), pendingCalendarYear: null };
+  return { dueAt, warnAt, pendingCalendarYear: assumed.size ? Math.min(...assumed) : null };
 }
 
 export interface DeadlineFacts {
@@ -47,11 +61,17 @@ export interface DeadlineFacts {
   warnAt: Date | null;
   metAt: Date | null;
   cancelledAt: Date | null;
+  judgedAt?: Date | null;
 }
 
-/** The traffic light of one deadline at `now`; null while its due time is unknown. */
+/** Stopped unmet at or after its due time: missed, and counted as late. */
+export function isLapsed(deadline: DeadlineFacts): boolean {
+  return Boolean(deadline.cancelledAt && deadline.judgedAt && deadline.dueAt && deadline.judgedAt.getTime() >= deadline.dueAt.getTime());
+}
+
+/** The traffic light of one deadline at `now`. */
 export function deadlineState(deadline: DeadlineFacts, now: Date): DeadlineState | null {
-  if (deadline.cancelledAt) return 'CANCELLED';
+  if (deadline.cancelledAt) return isLapsed(deadline) ? 'LAPSED' : 'CANCELLED';
   if (!deadline.dueAt) return null;
   if (deadline.metAt) return deadline.metAt.getTime() < deadline.dueAt.getTime() ? 'MET' : 'MET_LATE';
   if (now.getTime() >= deadline.dueAt.getTime()) return 'OVERDUE';

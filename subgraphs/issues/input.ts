@@ -16,7 +16,10 @@ type EnvironmentCode = IssueRow['environment'];
 type IssueSource = IssueRow['source'];
 type IssueStatus = IssueRow['status'];
 type RectificationMode = NonNullable<IssueRow['rectificationMode']>;
-type Rating = NonNullable<IssueRow['rating']>;
+type Rating = 'SATISFIED' | 'BASICALLY_SATISFIED' | 'UNSATISFIED';
+type ResolutionOutcome = NonNullable<IssueRow['resolutionOutcome']>;
+type SupervisionOutcomeKind = 'REMINDER' | 'CRITICISM' | 'ADMONITION' | 'CIRCULATED' | 'COMMENDATION';
+export type NoteAudienceValue = 'INTERNAL' | 'ENTERPRISE';
 
 export const MAX_MILESTONES = 20;
 
@@ -27,6 +30,22 @@ const leader = (label: { zh: string; en: string }) => optionalText(label, { max:
 const district = z.string().nullish();
 
 export const issueId = uuid({ zh: '问题 id', en: 'Issue id' });
+export const unitId = uuid({ zh: '单位', en: 'unitId' });
+
+// Mobile (1[3-9]x, 11 digits, optional +86) or landline with area code (0532-88886666, extension allowed).
+const PHONE = /^(?:(?:\+?86[- ]?)?1[3-9]\d{9}|0\d{2,3}[- ]?\d{7,8}(?:[- ]?(?:转|ext\.?|x)?\d{1,6})?)$/;
+
+/** Whom the handling unit calls within 2 office hours. */
+export const contact = z.object({
+  name: text({ zh: '联系人', en: 'Contact name' }, { max: 50 }),
+  phone: z
+    .string()
+    .transform((value) => value.trim())
+    .refine((value) => PHONE.test(value), {
+      message: 'bad phone',
+      params: { zh: '联系电话须为手机号（如 13800000000）或带区号的座机（如 0532-88886666）', en: 'The phone must be a mobile number (13800000000) or a landline with its area code (0532-88886666)' },
+    }),
+});
 
 export const submitAppealInput = z.object({
   clientRequestId,
@@ -35,6 +54,7 @@ export const submitAppealInput = z.object({
   title,
   description: text({ zh: '诉求内容', en: 'Description' }, { max: 5000 }),
   districtCode: district,
+  contact: contact.nullish(),
 });
 export type SubmitAppealInput = z.output<typeof submitAppealInput>;
 
@@ -46,6 +66,8 @@ export const reportIssueInput = z.object({
   description: text({ zh: '问题描述', en: 'Description' }, { max: 5000 }),
   unitId: uuid({ zh: '单位', en: 'unitId' }).nullish(),
   receivedAt: instant.nullish(),
+  handlingUnitId: uuid({ zh: '原承办单位', en: 'handlingUnitId' }).nullish(),
+  contact: contact.nullish(),
   appealKind: enumValue<AppealKind>().nullish(),
   enterpriseCreditCode: creditCode.nullish(),
   districtCode: district,
@@ -92,6 +114,29 @@ export const issueFilter = z.object({
 });
 export type IssueFilterInput = z.output<typeof issueFilter>;
 
+export const coHandlerIds = z
+  .array(unitId)
+  .nullish()
+  .transform((list) => [...new Set(list ?? [])])
+  .refine((list) => list.length <= 10, { message: 'too many', params: { zh: '协办单位不能超过 10 个', en: 'At most 10 co-handling units' } });
+
+export const followUpInput = z.object({
+  reached: z.boolean(),
+  rating: enumValue<Rating>().nullish(),
+  solved: z.boolean().nullish(),
+  note: optionalText({ zh: '回访情况', en: 'Note' }),
+});
+
+export const supervisionOutcomeInput = z.object({
+  kind: enumValue<SupervisionOutcomeKind>(),
+  unitId: unitId.nullish(),
+  issueId: issueId.nullish(),
+  reason: text({ zh: '理由', en: 'Reason' }, { max: 2000 }),
+  decidedOn: z.string().refine(isValidDate, { message: 'bad date', params: { zh: '决定日期须为 YYYY-MM-DD', en: 'decidedOn is YYYY-MM-DD' } }),
+});
+
+export const resolutionOutcome = enumValue<ResolutionOutcome>().nullish().transform((value) => value ?? 'SOLVED');
+
 export const texts = {
   rejectionReason: text({ zh: '不予受理理由', en: 'Reason' }),
   returnReason: text({ zh: '退回理由', en: 'Reason' }),
@@ -109,6 +154,8 @@ export const texts = {
   caseTitle: text({ zh: '案例标题', en: 'Title' }, { max: 200 }),
   caseSummary: text({ zh: '案例摘要', en: 'Summary' }, { max: 5000 }),
   notice: text({ zh: '通知文号', en: 'Notice' }, { max: 200 }),
+  contribution: text({ zh: '协办情况', en: 'Note' }, { max: 5000 }),
+  replanReason: text({ zh: '调整理由', en: 'Reason' }),
   note,
 };
 

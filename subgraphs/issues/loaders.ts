@@ -1,52 +1,54 @@
 import DataLoader from 'dataloader';
 import type { Db } from '../../db/client.ts';
-import type { DirectorySource } from '../../platform/directory.ts';
 import { groupedLoader, keyedLoader } from '../../platform/loaders.ts';
-import { deadlineStore, emptyStats, eventStore, issueStore, statsByGroup, type IssueStats, type Period } from './store.ts';
-
+import { emptyParts, figuresFrom, type IssueStats } from './figures.ts';
+import { deadlineStore, eventStore, followUpStore, issueStore, outcomeStore, ratingStore, statsParts, type Grouping, type Period } from './store.ts';
 
 export type IssuesLoaders = ReturnType<typeof createIssuesLoaders>;
 
 export interface StatsKey {
   kind: 'unit' | 'domain' | 'all';
+  /** The group's key: a unit id, a domain code, or 'ALL'. */
   key: string;
+  /** The units that count under the key (a district and the units below it; a domain's units). */
+  units: string[];
   period: Period | null;
 }
 
 const periodKey = (period: Period | null) => (period ? `${period.from.toISOString()}/${period.to.toISOString()}` : 'all-time');
+const cacheKey = (k: StatsKey) => `${k.kind}|${periodKey(k.period)}|${k.key}`;
 
 /**
  * Built per request. The stats loader is what keeps "45+ units' figures in one gateway request" at
  * a constant number of statements: the gateway's `_entities` call hands every unit over at once,
  * and each (kind, period) becomes a single aggregate query.
  */
-export function createIssuesLoaders(db: Db, directory: DirectorySource, now: () => Date) {
+export function createIssuesLoaders(db: Db, now: () => Date) {
   return {
     issueById: keyedLoader((ids: readonly string[]) => issueStore.byIds(db, ids), (row) => row.id),
     deadlinesByIssue: groupedLoader((ids: readonly string[]) => deadlineStore.byIssueIds(db, ids), (row) => row.issueId),
     eventsByIssue: groupedLoader((ids: readonly string[]) => eventStore.byIssueIds(db, ids), (row) => row.issueId),
+    ratingsByIssue: groupedLoader((ids: readonly string[]) => ratingStore.byIssueIds(db, ids), (row) => row.issueId),
+    followUpsByIssue: groupedLoader((ids: readonly string[]) => followUpStore.byIssueIds(db, ids), (row) => row.issueId),
+    outcomesByIssue: groupedLoader((ids: readonly string[]) => outcomeStore.byIssueIds(db, ids), (row) => row.issueId!),
     stats: new DataLoader<StatsKey, IssueStats, string>(
       async (keys) => {
         const batches = new Map<string, StatsKey[]>();
         for (const key of keys) {
-          const batch = `${key.kind}|${periodKey(key.period)}`;
+          const batch = `${key.kind === 'all' ? 'all' : 'units'}|${periodKey(key.period)}`;
           batches.set(batch, [...(batches.get(batch) ?? []), key]);
         }
         const results = new Map<string, IssueStats>();
-        for (const [batch, batchKeys] of batches) {
+        for (const batchKeys of batches.values()) {
           const { kind, period } = batchKeys[0]!;
-          let groups: { unitId: string; key: string }[] | null = null;
-          if (kind === 'unit') groups = batchKeys.map((k) => ({ unitId: k.key, key: k.key }));
-          if (kind === 'domain') {
-            const dir = await directory.current();
-            groups = batchKeys.flatMap((k) => dir.unitsOfDomain(k.key).map((unit) => ({ unitId: unit.id, key: k.key })));
-          }
-          const stats = groups && groups.length === 0 ? new Map() : await statsByGroup(db, groups, period, now());
-          for (const k of batchKeys) results.set(`${batch}|${k.key}`, stats.get(k.key) ?? emptyStats);
+          // Units and domains of one period share a statement: their keys never collide (uuid vs code).
+          const grouping: Grouping = kind === 'all' ? { kind: 'all' } : { kind: 'units', pairs: batchKeys.flatMap((k) => k.units.map((unitId) => ({ unitId, key: k.key }))) };
+          const parts = await statsParts(db, grouping, period, now());
+          for (const k of batchKeys) results.set(cacheKey(k), figuresFrom(parts.get(k.key) ?? emptyParts));
         }
-        return keys.map((k) => results.get(`${k.kind}|${periodKey(k.period)}|${k.key}`)!);
+        return keys.map((k) => results.get(cacheKey(k))!);
       },
-      { cacheKeyFn: (k) => `${k.kind}|${periodKey(k.period)}|${k.key}` },
+      { cacheKeyFn: cacheKey },
     ),
   };
 }

@@ -1,12 +1,16 @@
 /**
- * The working-day calendar shipped with the platform (2023–2025, from the State Council's
+ * The working-day calendar shipped with the platform (2023–2026, from the State Council's
  * notices). Inserted when missing, never overwritten: the command office keeps it from then on.
+ * Deadlines that were provisional for want of a year this release ships get their real due time.
  */
 import type { Db } from '../../db/client.ts';
 import holidays from '../../db/reference/holidays.json' with { type: 'json' };
+import { DEFAULT_OFFICE_HOURS, parseOfficeHours } from '../../platform/calendar.ts';
+import type { PlatformEnv } from '../../platform/env.ts';
+import { settleProvisionalDeadlines } from './service.ts';
 import { calendarStore } from './store.ts';
 
-export async function applyIssuesReferenceData(db: Db): Promise<void> {
+export async function applyIssuesReferenceData(db: Db, env?: PlatformEnv): Promise<void> {
   await calendarStore.insertMissing(
     db,
     Object.entries(holidays.years).map(([year, data]) => ({
@@ -17,4 +21,5 @@ export async function applyIssuesReferenceData(db: Db): Promise<void> {
       updatedBy: 'reference-data',
     })),
   );
+  await settleProvisionalDeadlines(db, env?.officeHours ?? parseOfficeHours(DEFAULT_OFFICE_HOURS)!);
 }

@@ -1,12 +1,14 @@
 /**
  * Thin resolvers of the issues slice: hand the arguments to the service, map rows to the schema's
- * shapes. Their types come from the SDL (schema-types.ts, generated).
+ * shapes. Their types come from the SDL (schema-types.ts, generated). What a caller may see of a
+ * field the service's access answers (`sees…`); nothing is decided here.
  */
 import { scalarResolvers } from '../../platform/scalars.ts';
 import { errors } from '../../platform/errors.ts';
 import { beijingMidnight, endOfBeijingDay } from '../../platform/calendar.ts';
+import { noteAudienceOf } from './access.ts';
 import { deadlineState } from './deadlines.ts';
-import type { Period } from './store.ts';
+import type { DeadlineRow, EventRow, Period } from './store.ts';
 import type { PeriodInput, Resolvers } from './schema-types.ts';
 
 function period(input: PeriodInput | null | undefined): Period | null {
@@ -16,6 +18,8 @@ function period(input: PeriodInput | null | undefined): Period | null {
 }
 
 const ref = <K extends string>(key: K, value: string | null) => (value ? ({ [key]: value } as Record<K, string>) : null);
+type Details = { unitId?: string; rating?: 'SATISFIED' | 'BASICALLY_SATISFIED' | 'UNSATISFIED'; workingDays?: number } | null;
+const details = (row: EventRow) => row.details as Details;
 
 export const issuesResolvers: Resolvers = {
   ...scalarResolvers,
@@ -24,6 +28,9 @@ export const issuesResolvers: Resolvers = {
     issues: (_, { filter, first, after }, { issues }) => issues.issues(filter, { first, after }),
     issueAlerts: (_, { unitId, first, after }, { issues }) => issues.alerts(unitId ?? null, { first, after }),
     issueStats: (_, args, { issues }) => issues.overallStats(period(args.period)),
+    issueStatsBy: (_, args, { issues }) => issues.statsBy(args.dimension, period(args.period)),
+    unitRanking: (_, args, { issues }) => issues.ranking(args.rate, period(args.period), args.among ?? 'ALL_UNITS'),
+    supervisionOutcomes: (_, { unitId, first, after }, { issues }) => issues.supervisionOutcomes(unitId ?? null, { first, after }),
     publishedCases: (_, { first, after }, { issues }) => issues.publishedCases({ first, after }),
     calendarYears: (_, __, { issues }) => issues.calendarYears(),
   },
@@ -32,22 +39,30 @@ export const issuesResolvers: Resolvers = {
     reportIssue: (_, { input }, { issues }) => issues.reportIssue(input),
     acceptIssue: (_, a, { issues }) => issues.acceptIssue(a.id, a.input, a.expectedVersion),
     rejectIssue: (_, a, { issues }) => issues.rejectIssue(a.id, a.reason, a.expectedVersion),
-    assignIssue: (_, a, { issues }) => issues.assignIssue(a.id, a.unitId, a.note, a.expectedVersion),
+    assignIssue: (_, a, { issues }) => issues.assignIssue(a.id, a.unitId, a.coHandlerIds, a.note, a.expectedVersion),
+    addCoHandler: (_, a, { issues }) => issues.addCoHandler(a.id, a.unitId, a.note, a.expectedVersion),
+    removeCoHandler: (_, a, { issues }) => issues.removeCoHandler(a.id, a.unitId, a.note, a.expectedVersion),
+    contributeToIssue: (_, a, { issues }) => issues.contributeToIssue(a.id, a.note, a.expectedVersion),
     returnIssue: (_, a, { issues }) => issues.returnIssue(a.id, a.reason, a.expectedVersion),
-    recordContact: (_, a, { issues }) => issues.recordContact(a.id, a.note, a.expectedVersion),
+    recordContact: (_, a, { issues }) => issues.recordContact(a.id, a.note, a.noteFor, a.expectedVersion),
     giveFeedback: (_, a, { issues }) => issues.giveFeedback(a.id, a.note, a.expectedVersion),
-    resolveIssue: (_, a, { issues }) => issues.resolveIssue(a.id, a.resolution, a.expectedVersion),
+    resolveIssue: (_, a, { issues }) => issues.resolveIssue(a.id, a.resolution, a.outcome, a.expectedVersion),
     rateIssue: (_, a, { issues }) => issues.rateIssue(a.id, a.rating, a.solved, a.comment, a.expectedVersion),
-    closeIssue: (_, a, { issues }) => issues.closeIssue(a.id, a.note, a.expectedVersion),
-    reopenIssue: (_, a, { issues }) => issues.reopenIssue(a.id, a.reason, a.expectedVersion),
+    recordFollowUp: (_, a, { issues }) => issues.recordFollowUp(a.id, a.input, a.expectedVersion),
+    closeIssue: (_, a, { issues }) => issues.closeIssue(a.id, a.note, a.noteFor, a.expectedVersion),
+    reopenIssue: (_, a, { issues }) => issues.reopenIssue(a.id, a.reason, a.noteFor, a.expectedVersion),
     escalateIssue: (_, a, { issues }) => issues.escalateIssue(a.id, a.supervisingLeader, a.note, a.expectedVersion),
+    deescalateIssue: (_, a, { issues }) => issues.deescalateIssue(a.id, a.note, a.expectedVersion),
     mergeIssue: (_, a, { issues }) => issues.mergeIssue(a.id, a.intoId, a.note, a.expectedVersion),
     requestExtension: (_, a, { issues }) => issues.requestExtension(a.id, a.totalWorkingDays, a.reason, a.expectedVersion),
     grantExtension: (_, a, { issues }) => issues.grantExtension(a.id, a.approve ?? true, a.note, a.expectedVersion),
     remindIssue: (_, a, { issues }) => issues.remindIssue(a.id, a.note, a.expectedVersion),
     planMilestones: (_, a, { issues }) => issues.planMilestones(a.id, a.milestones, a.expectedVersion),
+    requestReplan: (_, a, { issues }) => issues.requestReplan(a.id, a.milestones, a.reason, a.expectedVersion),
+    decideReplan: (_, a, { issues }) => issues.decideReplan(a.id, a.approve ?? true, a.note, a.expectedVersion),
     completeMilestone: (_, a, { issues }) => issues.completeMilestone(a.id, a.milestoneId, a.note, a.expectedVersion),
-    publishIssue: (_, a, { issues }) => issues.publishIssue(a.id, a.title, a.summary, a.expectedVersion),
+    publishIssue: (_, a, { issues }) => issues.publishIssue(a.id, a.title, a.summary, a.kind, a.expectedVersion),
+    recordSupervisionOutcome: (_, { input }, { issues }) => issues.recordSupervisionOutcome(input),
     setCalendarYear: (_, { input }, { issues }) => issues.setCalendarYear(input),
   },
   Unit: {
@@ -55,6 +70,7 @@ export const issuesResolvers: Resolvers = {
     issues: (unit, { filter, first, after }, { issues }) => issues.issues({ ...filter, unitId: unit.id }, { first, after }),
     issueStats: (unit, args, { issues }) => issues.unitStats(unit.id, period(args.period)),
     issueAlerts: (unit, { first, after }, { issues }) => issues.alerts(unit.id, { first, after }),
+    supervisionOutcomes: (unit, { first, after }, { issues }) => issues.supervisionOutcomes(unit.id, { first, after }),
   },
   Domain: {
     __resolveReference: (reference) => ({ code: reference.code }),
@@ -65,23 +81,39 @@ export const issuesResolvers: Resolvers = {
     resolution: async (row, _, { issues }) => (await issues.originalOf(row))?.resolution ?? row.resolution,
     enterprise: (row) => ref('creditCode', row.enterpriseCreditCode),
     district: (row) => ref('code', row.districtCode),
+    contact: async (row, _, { issues }) =>
+      row.contactName && row.contactPhone && (await issues.seesContact(row)) ? { name: row.contactName, phone: row.contactPhone } : null,
     responsibleUnit: (row) => ref('id', row.responsibleUnitId),
+    coHandlers: (row) => row.coHandlerUnitIds.map((id) => ({ id })),
+    intakeUnit: (row) => ref('id', row.intakeUnitId),
     proposedUnit: (row) => ref('id', row.proposedUnitId),
-    rating: (row) => (row.rating ? { rating: row.rating, solved: row.ratingSolved ?? false, comment: row.ratingComment, ratedAt: row.ratedAt! } : null),
-    escalation: (row) => (row.escalatedAt ? { escalatedAt: row.escalatedAt, supervisingLeader: row.supervisingLeader! } : null),
+    dispatchHours: (row) => (row.firstAssignedAt ? (row.firstAssignedAt.getTime() - row.receivedAt.getTime()) / 3_600_000 : null),
+    rating: async (row, _, { issues }) => (await issues.ratings(row.id)).at(-1) ?? null,
+    ratings: (row, _, { issues }) => issues.ratings(row.id),
+    followUps: (row, _, { issues }) => issues.followUps(row.id),
+    supervisionOutcomes: (row, _, { issues }) => issues.issueOutcomes(row.id),
+    escalation: (row) =>
+      row.escalatedAt
+        ? { escalatedAt: row.escalatedAt, supervisingLeader: row.supervisingLeader!, active: row.supervisionEndedAt === null, endedAt: row.supervisionEndedAt }
+        : null,
     mergedInto: (row, _, { issues }) => issues.visibleIssue(row.mergedIntoId),
-    extension: (row) =>
+    extension: (row, _, { issues }) =>
       row.extensionRequestedAt || row.extensionGrantedWorkingDays
         ? {
             requestedWorkingDays: row.extensionRequestedWorkingDays,
-            reason: row.extensionReason,
+            // The unit's reasons are internal.
+            reason: issues.seesInternal() ? row.extensionReason : null,
             requestedAt: row.extensionRequestedAt,
             pending: row.extensionRequestedAt !== null,
             grantedWorkingDays: row.extensionGrantedWorkingDays,
           }
         : null,
+    replan: (row, _, { issues }) =>
+      row.replanRequestedAt
+        ? { milestones: row.replanMilestones as { title: string; dueOn: string }[], reason: issues.seesInternal() ? row.replanReason : null, requestedAt: row.replanRequestedAt }
+        : null,
     deadlines: (row, _, { issues }) => issues.deadlines(row.id),
-    milestones: async (row, _, { issues }) => (await issues.deadlines(row.id)).filter((d) => d.stage === 'MILESTONE' && !d.cancelledAt),
+    milestones: async (row, _, { issues }) => (await issues.deadlines(row.id)).filter((d: DeadlineRow) => d.stage === 'MILESTONE' && !d.cancelledAt),
     history: (row, _, { issues }) => issues.history(row.id),
     reportedBy: (row, _, { issues }) =>
       issues.seesReporter() ? { subject: row.reporterSubject, role: row.reporterRole, unit: ref('id', row.reporterUnitId) } : null,
@@ -89,22 +121,46 @@ export const issuesResolvers: Resolvers = {
   },
   Deadline: {
     id: (row) => String(row.id),
-    dueAt: (row) => {
-      if (!row.dueAt && !row.metAt && !row.cancelledAt && row.pendingCalendarYear) throw errors.calendarYearMissing(row.pendingCalendarYear);
-      return row.dueAt;
-    },
-    state: (row, _, { issues }) => deadlineState(row, issues.now()),
+    unit: (row) => ref('id', row.unitId),
+    dueAt: (row) => row.dueAt!,
+    warnAt: (row) => row.warnAt!,
+    provisional: (row) => row.pendingCalendarYear !== null,
+    provisionalUntilYear: (row) => row.pendingCalendarYear,
+    closedAt: (row) => row.cancelledAt,
+    state: (row, _, { issues }) => deadlineState(row, issues.now())!,
+  },
+  IssueRating: {
+    by: (row, _, { issues }) => ({ subject: issues.seesSubject({ subject: row.raterSubject, role: row.raterRole }) ? row.raterSubject : null, role: row.raterRole, unit: null }),
+  },
+  FollowUp: {
+    id: (row) => String(row.id),
+    by: (row, _, { issues }) => ({ subject: issues.seesSubject({ subject: row.actorSubject, role: 'COMMAND_OFFICE' }) ? row.actorSubject : null, role: 'COMMAND_OFFICE', unit: ref('id', row.actorUnitId) }),
+  },
+  SupervisionOutcome: {
+    id: (row) => String(row.id),
+    unit: (row) => ({ id: row.unitId }),
+    issue: (row, _, { issues }) => issues.visibleIssue(row.issueId),
+  },
+  UnitRank: {
+    unit: (row) => ({ id: row.unitId }),
   },
   IssueEvent: {
     id: (row) => String(row.id),
-    actor: (row, _, { issues }) => ({ subject: issues.seesActor(row) ? row.actorSubject : null, role: row.actorRole, unit: ref('id', row.actorUnitId) }),
-    unit: (row) => ref('id', (row.details as { unitId?: string } | null)?.unitId ?? null),
-    rating: (row) => ((row.details as { rating?: 'SATISFIED' | 'BASICALLY_SATISFIED' | 'UNSATISFIED' } | null)?.rating ?? null),
-    workingDays: (row) => (row.details as { workingDays?: number } | null)?.workingDays ?? null,
+    actor: (row, _, { issues }) => ({
+      subject: issues.seesEventSubject(row) ? row.actorSubject : null,
+      role: row.actorRole,
+      unit: issues.seesEventUnit(row) ? ref('id', row.actorUnitId) : null,
+    }),
+    note: (row, _, { issues }) => (issues.seesNote(row) ? row.note : null),
+    noteFor: (row) => (row.note ? noteAudienceOf(row) : null),
+    unit: (row) => ref('id', details(row)?.unitId ?? null),
+    rating: (row) => details(row)?.rating ?? null,
+    workingDays: (row) => details(row)?.workingDays ?? null,
   },
   PublishedCase: {
     title: (row) => row.publishedTitle!,
     summary: (row) => row.publishedSummary!,
+    kind: (row) => row.publishedKind,
     unit: (row) => ref('id', row.responsibleUnitId),
     publishedAt: (row) => row.publishedAt!,
   },

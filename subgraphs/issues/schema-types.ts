@@ -2,7 +2,8 @@
 /* eslint-disable */
 import type { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } from 'graphql';
 import type { Connection as ConnectionMapped } from '../../platform/pagination.ts';
-import type { IssueRow as IssueRowMapped, DeadlineRow as DeadlineRowMapped, EventRow as EventRowMapped, AlertRow as AlertRowMapped, CalendarRow as CalendarRowMapped, IssueStats as IssueStatsMapped, UnitReference as UnitReferenceMapped, DomainReference as DomainReferenceMapped, EnterpriseReference as EnterpriseReferenceMapped, DistrictReference as DistrictReferenceMapped } from './store.ts';
+import type { IssueRow as IssueRowMapped, DeadlineRow as DeadlineRowMapped, EventRow as EventRowMapped, AlertRow as AlertRowMapped, CalendarRow as CalendarRowMapped, RatingRow as RatingRowMapped, FollowUpRow as FollowUpRowMapped, SupervisionOutcomeRow as SupervisionOutcomeRowMapped, RankRow as RankRowMapped, StatsGroupRow as StatsGroupRowMapped, UnitReference as UnitReferenceMapped, DomainReference as DomainReferenceMapped, EnterpriseReference as EnterpriseReferenceMapped, DistrictReference as DistrictReferenceMapped } from './store.ts';
+import type { IssueStats as IssueStatsMapped } from './figures.ts';
 import type { Context } from './service.ts';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;
@@ -36,20 +37,40 @@ export type Query = {
    */
   issue?: Maybe<Issue>;
   /**
-   * 问题清单（分页、可筛选），限于调用者可见范围：企业看自己的诉求，观察员看自己的报告，单位看派给本单位的，牵头单位看本领域的，市指挥部办公室看全部。
-   * Issues the caller may see, filtered and paginated, newest received first.
+   * 问题清单（分页、可筛选），限于调用者可见范围：企业看自己的诉求，观察员看自己的报告，单位看本单位承办、协办或报告的，牵头单位还看本领域的，区(市)和功能区还看下属街道镇的和辖区内待受理的，市指挥部办公室看全部。按 unitId 或 domainCode 筛选时，调用者须有权查看该单位或领域，否则 FORBIDDEN（不会静默返回 0 条）。
+   * Issues the caller may see, filtered and paginated, newest received first. Filtering by a unit or
+   * domain the caller may not read is FORBIDDEN, never a silently empty list.
    */
   issues: IssueConnection;
   /**
-   * 临期（黄色预警）或超期（红色）的时限，最早到期的在前。给 unitId 只看该单位。
-   * Deadlines near due (yellow) or overdue (red), earliest first; for one unit when unitId is given.
+   * 临期（黄色预警）或超期（红色）的时限，最早到期的在前。给 unitId 只看该单位（须有权查看，否则 FORBIDDEN）。
+   * Deadlines near due (yellow) or overdue (red), earliest first; for one unit when unitId is given
+   * (FORBIDDEN when the caller may not read that unit).
    */
   issueAlerts: DeadlineAlertConnection;
   /**
-   * 全市问题统计（仅市指挥部办公室）。不给 period 则统计全部。
-   * City-wide statistics for a period (command office only); all time when period is omitted.
+   * 全市问题统计（仅市指挥部办公室）。不给 period 则统计全部。口径见 subgraphs/issues/README.md。
+   * City-wide statistics for a period (command office only); all time when period is omitted. The
+   * definitions are in subgraphs/issues/README.md.
    */
   issueStats?: Maybe<IssueStats>;
+  /**
+   * 按环境、渠道或区(市)分组的统计（仅市指挥部办公室）。
+   * Statistics grouped by environment, channel (source) or district (command office only).
+   */
+  issueStatsBy: Array<IssueStatsGroup>;
+  /**
+   * 按某一比率给单位排名（仅市指挥部办公室）：高者在前，并列者名次相同（1、1、3），无应办事项的单位列在最后、不排名次。
+   * Units ranked by one rate (command office only): best first, ties ranked equal (1, 1, 3); units
+   * with nothing due are listed last without a rank.
+   */
+  unitRanking: Array<UnitRank>;
+  /**
+   * 督导结果（提醒、批评、诫勉、通报、表扬），新的在前。市指挥部办公室看全部；单位看本单位（及其可查看单位）的。给 unitId 须有权查看该单位。
+   * What supervision decided, newest first. The command office sees all; a unit sees those about
+   * units whose issues it may read. Giving a unitId the caller may not read is FORBIDDEN.
+   */
+  supervisionOutcomes: SupervisionOutcomeConnection;
   /**
    * 市指挥部办公室通报的典型案例（已匿名），公开。
    * Typical cases the command office has published, anonymised. Public.
@@ -87,6 +108,26 @@ export type QueryIssueStatsArgs = {
 };
 
 
+export type QueryIssueStatsByArgs = {
+  dimension: StatsDimension;
+  period?: InputMaybe<PeriodInput>;
+};
+
+
+export type QueryUnitRankingArgs = {
+  rate: RateName;
+  period?: InputMaybe<PeriodInput>;
+  among?: InputMaybe<RankingScope>;
+};
+
+
+export type QuerySupervisionOutcomesArgs = {
+  unitId?: InputMaybe<Scalars['ID']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  after?: InputMaybe<Scalars['String']['input']>;
+};
+
+
 export type QueryPublishedCasesArgs = {
   first?: InputMaybe<Scalars['Int']['input']>;
   after?: InputMaybe<Scalars['String']['input']>;
@@ -95,71 +136,109 @@ export type QueryPublishedCasesArgs = {
 export type Mutation = {
   __typename?: 'Mutation';
   /**
-   * 企业为自己提交诉求（青诉即办）。同一 clientRequestId 重复提交只生成一条。
-   * An enterprise submits an appeal for itself. Idempotent on clientRequestId.
+   * 企业为自己提交诉求（青诉即办）。同一 clientRequestId 重复提交只生成一条，何时重试都返回第一次的结果。
+   * An enterprise submits an appeal for itself. Idempotent on clientRequestId: a retry, however late,
+   * returns the first result.
    */
   submitAppeal: Issue;
   /**
-   * 报告问题：单位（本单位自查等渠道）、观察员（明察暗访）、市指挥部办公室（任何渠道，可给 receivedAt 导入其他平台记录）。
-   * Report a problem. Units report for their own unit, observers report undercover findings, the
-   * command office reports from any channel and may give receivedAt for imported records.
+   * 报告问题：单位（本单位自查等渠道，以及本单位、区(市)窗口和热线一口受理的诉求 UNIT_WINDOW）、观察员（明察暗访）、市指挥部办公室（任何渠道，可给 receivedAt 导入其他平台记录，并可给原平台已派的承办单位 handlingUnitId）。
+   * Report a problem. Units report for their own unit (including appeals received at their own
+   * window or hotline, source UNIT_WINDOW), observers report undercover findings, the command office
+   * reports from any channel and may give receivedAt (and the handling unit the other platform
+   * already dispatched to) for imported records.
    */
   reportIssue: Issue;
   /**
-   * 受理（市指挥部办公室）。自查等问题在此确定整改方式。
-   * Accept an issue (command office); sets the rectification mode for self-found problems.
+   * 受理：市指挥部办公室；区(市)、功能区的管理员受理辖区内的（区内事区内办）。自查等问题在此确定整改方式。
+   * Accept an issue: the command office, or a district's or function zone's admin for items of its
+   * area. Sets the rectification mode for self-found problems.
    */
   acceptIssue: Issue;
   /**
-   * 不予受理（市指挥部办公室），须写明理由。
-   * Reject an issue (command office), with a reason.
+   * 不予受理（市指挥部办公室；区(市)、功能区管理员对辖区内的），须写明理由（企业可见）。
+   * Reject an issue (command office, or an area admin for its area), with a reason the enterprise sees.
    */
   rejectIssue: Issue;
   /**
-   * 派单或转办给一个单位（市指挥部办公室）。
-   * Assign, or reassign (转办), an issue to a unit (command office).
+   * 派单或转办（主办单位，可同时指定协办单位）：市指挥部办公室派给任何单位；区(市)、功能区管理员只派给本单位及下属街道镇。承办单位的时限自接到时起算；转办后新单位重新起算，原单位的超期仍然记录在案。
+   * Assign, or reassign (转办), an issue to a lead handler, optionally with co-handling units. The
+   * command office assigns to any unit; an area admin within its own subtree. The unit's clocks run
+   * from its receipt; on 转办 the new unit gets fresh clocks and the earlier unit's lateness stays.
    */
   assignIssue: Issue;
   /**
-   * 退回：承办单位认为不属本单位职责（单位管理员），须写明理由。
-   * Return an issue that is not the unit's to handle (unit admin), with a reason.
+   * 增加协办单位（派单者）。协办单位可查看并补充办理情况，由主办单位答复企业。
+   * Add a co-handling unit (whoever may assign). Co-handlers see the item and add their part; the
+   * lead handler answers the enterprise.
+   */
+  addCoHandler: Issue;
+  /**
+   * 撤销协办单位（派单者）。
+   * Remove a co-handling unit (whoever may assign).
+   */
+  removeCoHandler: Issue;
+  /**
+   * 协办单位补充本单位的办理情况（内部可见，企业不可见）。
+   * A co-handling unit adds its part (internal: the enterprise does not see it).
+   */
+  contributeToIssue: Issue;
+  /**
+   * 退回：承办单位认为不属本单位职责（单位管理员），须写明理由（内部）。本单位未到期的时限随之停止，已超期的记录在案。
+   * Return an issue that is not the unit's to handle (unit admin), with an internal reason. Its
+   * clocks stop; what was already late stays on record.
    */
   returnIssue: Issue;
   /**
-   * 记录已联系企业（承办单位）。
-   * Record that the unit contacted the enterprise.
+   * 记录已联系企业（主办单位）。备注默认仅内部可见，noteFor: ENTERPRISE 则企业也可见。
+   * Record that the lead handler contacted the enterprise. The note is internal unless noteFor is ENTERPRISE.
    */
   recordContact: Issue;
   /**
-   * 给出初步反馈（承办单位）。
-   * Give the initial feedback.
+   * 给出初步反馈（主办单位），企业可见。
+   * Give the initial feedback (lead handler); the enterprise sees it.
    */
   giveFeedback: Issue;
   /**
-   * 办结：写明做了什么（承办单位）。
-   * Resolve, saying what was done.
+   * 办结（主办单位）：写明做了什么（企业可见），以及结果是解决还是服务确认（无法解决但已解释清楚）。
+   * Resolve (lead handler), saying what was done (the enterprise sees it) and whether it was solved
+   * or ended in service confirmation (explained, not solvable).
    */
   resolveIssue: Issue;
   /**
-   * 企业评价办理结果。首次“不满意”自动重办；之后由市指挥部办公室决定。
-   * The enterprise rates the handling. A first UNSATISFIED reopens the issue; after that the command office decides.
+   * 企业评价本轮办理结果（仅提交诉求的企业本人，每轮一次）。首次“不满意”自动重办；之后由市指挥部办公室决定。
+   * The enterprise that submitted the appeal rates this round's handling (once per round). A first
+   * UNSATISFIED reopens the issue; after that the command office decides.
    */
   rateIssue: Issue;
   /**
-   * 回访核实后销号（市指挥部办公室）。
-   * Verify and close (销号) a resolved issue (command office).
+   * 市指挥部办公室回访（12345 来电人或企业）：是否联系上、评价结果。自成一项记录和统计，不代替企业评价，也不会自动重办。
+   * The command office's follow-up call (回访) of a 12345 caller or an enterprise: reached or not, and
+   * the result. Its own record and figure; it never stands in for the enterprise's rating nor reopens.
+   */
+  recordFollowUp: Issue;
+  /**
+   * 回访核实后销号（市指挥部办公室）。挂牌督办随之结束。
+   * Verify and close (销号) a resolved issue (command office). Listed supervision ends with it.
    */
   closeIssue: Issue;
   /**
-   * 重新办理：市指挥部办公室随时可以；企业一次。
-   * Reopen a resolved or closed issue: the command office at any time, the enterprise once.
+   * 重新办理：市指挥部办公室随时可以（理由默认内部可见）；企业一次（理由企业可见）。
+   * Reopen a resolved or closed issue: the command office at any time (its reason internal unless
+   * noteFor says otherwise), the enterprise once.
    */
   reopenIssue: Issue;
   /**
-   * 提级办理、挂牌督办（市指挥部办公室），指定督办领导。
-   * Escalate and put under listed supervision, naming the supervising leader (command office).
+   * 提级办理、挂牌督办（市指挥部办公室），指定督办领导。已摘牌的再次挂牌，督办时间重新起算。
+   * Escalate and put under listed supervision, naming the supervising leader (command office). After
+   * 摘牌, escalating again starts a new supervision with its own time.
    */
   escalateIssue: Issue;
+  /**
+   * 摘牌：结束挂牌督办（市指挥部办公室），记入历史。
+   * Take an issue off listed supervision (摘牌, command office); recorded in the history.
+   */
+  deescalateIssue: Issue;
   /**
    * 把重复问题并入原问题（市指挥部办公室）。重复件保留历史并指向原件。
    * Merge a duplicate into its original (command office); the duplicate keeps its history.
@@ -176,25 +255,46 @@ export type Mutation = {
    */
   grantExtension: Issue;
   /**
-   * 对超期问题催办（市指挥部办公室），记入历史。
-   * Send a reminder on an overdue issue (command office); it becomes part of the history.
+   * 对有承办单位的超期问题催办（市指挥部办公室），记入历史。
+   * Send a reminder on an overdue issue that has a handling unit (command office); it becomes part of the history.
    */
   remindIssue: Issue;
   /**
-   * 持续改问题的节点计划（市指挥部办公室或承办单位）。替换尚未完成的节点。
-   * Plan the milestones of an ONGOING rectification, replacing those not yet completed.
+   * 持续改问题的节点计划：承办单位只能为尚无办结时限的一轮（如重新办理后）制定；调整已有计划须申请（requestReplan），由市指挥部办公室批准。市指挥部办公室可直接调整。被替换的节点若已超期，超期记录在案。
+   * Plan the milestones of an ONGOING rectification. The handling unit plans a round that has no
+   * resolution date yet (e.g. after reopening); changing an existing plan is a request the command
+   * office grants (requestReplan). The command office may re-plan directly. Replaced milestones that
+   * were already overdue stay on record as missed.
    */
   planMilestones: Issue;
+  /**
+   * 申请调整节点计划（承办单位管理员），由市指挥部办公室批准或驳回。
+   * Ask to re-plan the milestones (the handling unit's admin); the command office decides.
+   */
+  requestReplan: Issue;
+  /**
+   * 批准或驳回调整节点计划的申请（市指挥部办公室）。批准时，申请时已超期的节点和办结时限记为超期未完成，不会被抹去。
+   * Grant (or refuse, approve: false) a pending re-plan (command office). Milestones and the final
+   * date that were already overdue when it was asked for stay on record as missed.
+   */
+  decideReplan: Issue;
   /**
    * 完成一个节点（承办单位）。
    * Complete a milestone.
    */
   completeMilestone: Issue;
   /**
-   * 作为典型案例通报（市指挥部办公室），只公开这里写的标题和摘要。
-   * Publish as a typical case (command office); only the given title and summary become public.
+   * 作为典型案例通报（市指挥部办公室），注明正面或反面，只公开这里写的标题和摘要。
+   * Publish as a typical case, positive or negative (command office); only the given title and
+   * summary become public.
    */
   publishIssue: Issue;
+  /**
+   * 记录督导结果（市指挥部办公室）：对一个问题或一个单位的提醒、批评、诫勉、通报或表扬，写明理由和决定日期。只增不改，更正请另记一条。
+   * Record what supervision decided about an issue or a unit (command office), with reason and
+   * date. Append-only: a correction is a new record.
+   */
+  recordSupervisionOutcome: SupervisionOutcome;
   /**
    * 录入或更正一年的工作日历（市指挥部办公室），并重算受影响的时限。
    * Enter or correct one year of the working-day calendar (command office); affected deadlines are recomputed.
@@ -230,7 +330,31 @@ export type MutationRejectIssueArgs = {
 export type MutationAssignIssueArgs = {
   id: Scalars['ID']['input'];
   unitId: Scalars['ID']['input'];
+  coHandlerIds?: InputMaybe<Array<Scalars['ID']['input']>>;
   note?: InputMaybe<Scalars['String']['input']>;
+  expectedVersion?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+export type MutationAddCoHandlerArgs = {
+  id: Scalars['ID']['input'];
+  unitId: Scalars['ID']['input'];
+  note?: InputMaybe<Scalars['String']['input']>;
+  expectedVersion?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+export type MutationRemoveCoHandlerArgs = {
+  id: Scalars['ID']['input'];
+  unitId: Scalars['ID']['input'];
+  note?: InputMaybe<Scalars['String']['input']>;
+  expectedVersion?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+export type MutationContributeToIssueArgs = {
+  id: Scalars['ID']['input'];
+  note: Scalars['String']['input'];
   expectedVersion?: InputMaybe<Scalars['Int']['input']>;
 };
 
@@ -245,6 +369,7 @@ export type MutationReturnIssueArgs = {
 export type MutationRecordContactArgs = {
   id: Scalars['ID']['input'];
   note?: InputMaybe<Scalars['String']['input']>;
+  noteFor?: InputMaybe<NoteAudience>;
   expectedVersion?: InputMaybe<Scalars['Int']['input']>;
 };
 
@@ -259,6 +384,7 @@ export type MutationGiveFeedbackArgs = {
 export type MutationResolveIssueArgs = {
   id: Scalars['ID']['input'];
   resolution: Scalars['String']['input'];
+  outcome?: InputMaybe<ResolutionOutcome>;
   expectedVersion?: InputMaybe<Scalars['Int']['input']>;
 };
 
@@ -272,9 +398,17 @@ export type MutationRateIssueArgs = {
 };
 
 
+export type MutationRecordFollowUpArgs = {
+  id: Scalars['ID']['input'];
+  input: FollowUpInput;
+  expectedVersion?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
 export type MutationCloseIssueArgs = {
   id: Scalars['ID']['input'];
   note?: InputMaybe<Scalars['String']['input']>;
+  noteFor?: InputMaybe<NoteAudience>;
   expectedVersion?: InputMaybe<Scalars['Int']['input']>;
 };
 
@@ -282,6 +416,7 @@ export type MutationCloseIssueArgs = {
 export type MutationReopenIssueArgs = {
   id: Scalars['ID']['input'];
   reason: Scalars['String']['input'];
+  noteFor?: InputMaybe<NoteAudience>;
   expectedVersion?: InputMaybe<Scalars['Int']['input']>;
 };
 
@@ -289,6 +424,13 @@ export type MutationReopenIssueArgs = {
 export type MutationEscalateIssueArgs = {
   id: Scalars['ID']['input'];
   supervisingLeader: Scalars['String']['input'];
+  note?: InputMaybe<Scalars['String']['input']>;
+  expectedVersion?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+export type MutationDeescalateIssueArgs = {
+  id: Scalars['ID']['input'];
   note?: InputMaybe<Scalars['String']['input']>;
   expectedVersion?: InputMaybe<Scalars['Int']['input']>;
 };
@@ -332,6 +474,22 @@ export type MutationPlanMilestonesArgs = {
 };
 
 
+export type MutationRequestReplanArgs = {
+  id: Scalars['ID']['input'];
+  milestones: Array<MilestoneInput>;
+  reason: Scalars['String']['input'];
+  expectedVersion?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+export type MutationDecideReplanArgs = {
+  id: Scalars['ID']['input'];
+  approve?: InputMaybe<Scalars['Boolean']['input']>;
+  note?: InputMaybe<Scalars['String']['input']>;
+  expectedVersion?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
 export type MutationCompleteMilestoneArgs = {
   id: Scalars['ID']['input'];
   milestoneId: Scalars['ID']['input'];
@@ -344,7 +502,13 @@ export type MutationPublishIssueArgs = {
   id: Scalars['ID']['input'];
   title: Scalars['String']['input'];
   summary: Scalars['String']['input'];
+  kind: CaseKind;
   expectedVersion?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+export type MutationRecordSupervisionOutcomeArgs = {
+  input: SupervisionOutcomeInput;
 };
 
 
@@ -371,12 +535,14 @@ export type PageInfo = {
 export type Unit = {
   __typename?: 'Unit';
   id: Scalars['ID']['output'];
-  /** 派给本单位的问题 / issues this unit is responsible for */
+  /** 本单位主办的问题；无权查看该单位时 FORBIDDEN / issues this unit leads; FORBIDDEN for callers who may not read the unit */
   issues: IssueConnection;
-  /** 本单位问题统计 / the unit's statistics */
+  /** 本单位问题统计；无权查看时 FORBIDDEN / the unit's statistics; FORBIDDEN for callers who may not read the unit */
   issueStats?: Maybe<IssueStats>;
-  /** 本单位临期与超期 / the unit's near-due and overdue deadlines */
+  /** 本单位临期与超期；无权查看时 FORBIDDEN / the unit's near-due and overdue deadlines; FORBIDDEN for callers who may not read the unit */
   issueAlerts: DeadlineAlertConnection;
+  /** 对本单位的督导结果；无权查看时 FORBIDDEN / what supervision decided about this unit; FORBIDDEN for callers who may not read the unit */
+  supervisionOutcomes: SupervisionOutcomeConnection;
 };
 
 
@@ -405,6 +571,16 @@ export type UnitIssueStatsArgs = {
  * A unit (owned by the units subgraph), with the fields this subgraph adds.
  */
 export type UnitIssueAlertsArgs = {
+  first?: InputMaybe<Scalars['Int']['input']>;
+  after?: InputMaybe<Scalars['String']['input']>;
+};
+
+
+/**
+ * 单位（由单位子图拥有），本子图为其增加问题相关字段。
+ * A unit (owned by the units subgraph), with the fields this subgraph adds.
+ */
+export type UnitSupervisionOutcomesArgs = {
   first?: InputMaybe<Scalars['Int']['input']>;
   after?: InputMaybe<Scalars['String']['input']>;
 };
@@ -481,7 +657,9 @@ export type IssueSource =
   /** 第三方机构 / third party */
   | 'THIRD_PARTY'
   /** 市指挥部办公室转办 / referred by the command office */
-  | 'COMMAND_OFFICE_REFERRAL';
+  | 'COMMAND_OFFICE_REFERRAL'
+  /** 单位、区(市)窗口和热线一口受理 / an appeal received at a unit's or district's own window or hotline */
+  | 'UNIT_WINDOW';
 
 /**
  * 六个环境。
@@ -596,8 +774,122 @@ export type DeadlineState =
   | 'MET'
   /** 超期完成 / met late */
   | 'MET_LATE'
-  /** 已撤销（问题不予受理或已合并）/ cancelled because the issue was rejected or merged */
-  | 'CANCELLED';
+  /** 已停止，未超期（转办、退回、合并或调整计划时尚未到期）/ stopped before it was due (reassigned, returned, merged or re-planned) */
+  | 'CANCELLED'
+  /** 超期未完成（停止时已超期），记入超期 / stopped unmet after it was due: missed, and counted as late */
+  | 'LAPSED';
+
+/**
+ * 时限停止的原因。
+ * Why a deadline stopped running without being met.
+ */
+export type DeadlineCloseReason =
+  /** 转办给另一单位 / the item went to another unit */
+  | 'REASSIGNED'
+  /** 承办单位退回 / the unit returned it */
+  | 'RETURNED'
+  /** 并入原问题 / merged into its original */
+  | 'MERGED'
+  /** 节点计划调整 / the plan was replaced */
+  | 'REPLANNED'
+  /** 不予受理 / rejected */
+  | 'REJECTED';
+
+/**
+ * 备注写给谁看。
+ * Who a note is written for.
+ */
+export type NoteAudience =
+  /** 仅政府内部 / government only */
+  | 'INTERNAL'
+  /** 企业（及其他报告人）也可见 / the enterprise (and any outside reporter) too */
+  | 'ENTERPRISE';
+
+/**
+ * 办结结果。
+ * How the handling ended.
+ */
+export type ResolutionOutcome =
+  /** 已解决 / solved */
+  | 'SOLVED'
+  /** 服务确认：无法解决，已向企业解释清楚 / service confirmed: not solvable, explained to the enterprise */
+  | 'SERVICE_CONFIRMED';
+
+/**
+ * 典型案例类型。
+ * Kind of a published typical case.
+ */
+export type CaseKind =
+  /** 正面典型 / a case to follow */
+  | 'POSITIVE'
+  /** 反面典型 / a case to learn from */
+  | 'NEGATIVE';
+
+/**
+ * 督导结果。
+ * What supervision decided.
+ */
+export type SupervisionOutcomeKind =
+  /** 提醒 / reminder */
+  | 'REMINDER'
+  /** 批评 / criticism */
+  | 'CRITICISM'
+  /** 诫勉 / admonition */
+  | 'ADMONITION'
+  /** 通报 / circulated notice */
+  | 'CIRCULATED'
+  /** 表扬 / commendation */
+  | 'COMMENDATION';
+
+/**
+ * 统计分组维度。
+ * What statistics are grouped by.
+ */
+export type StatsDimension =
+  /** 六个环境 / environment */
+  | 'ENVIRONMENT'
+  /** 来源渠道 / channel (problem source) */
+  | 'SOURCE'
+  /** 区(市)，未注明区(市)的记为 NONE / district; NONE when the issue names none */
+  | 'DISTRICT';
+
+/**
+ * 比率。各比率的分子与分母见 subgraphs/issues/README.md。
+ * A rate; each one's numerator and denominator are defined in subgraphs/issues/README.md.
+ */
+export type RateName =
+  /** 响应率 / response rate */
+  | 'RESPONSE'
+  /** 答复率 / feedback rate */
+  | 'FEEDBACK'
+  /** 按期办结率 / on-time resolution rate */
+  | 'ON_TIME_RESOLUTION'
+  /** 节点按期完成率 / on-time milestone rate */
+  | 'ON_TIME_MILESTONE'
+  /** 整改率 / rectification rate */
+  | 'RECTIFICATION'
+  /** 解决率（最终） / resolution rate (final round) */
+  | 'RESOLUTION'
+  /** 满意率（最终） / satisfaction rate (final round) */
+  | 'SATISFACTION'
+  /** 首轮解决率 / first-round resolution rate */
+  | 'FIRST_ROUND_RESOLUTION'
+  /** 首轮满意率 / first-round satisfaction rate */
+  | 'FIRST_ROUND_SATISFACTION'
+  /** 回访满意率 / follow-up satisfaction rate */
+  | 'FOLLOW_UP_SATISFACTION';
+
+/**
+ * 参与排名的单位。
+ * Which units a ranking compares.
+ */
+export type RankingScope =
+  /** 除市指挥部办公室外的全部在用单位 / every active unit but the command office */
+  | 'ALL_UNITS'
+  /** 市级部门（区(市)、功能区及其下属除外） / city-level bureaus */
+  | 'CITY_BUREAUS'
+  /** 区(市)和功能区 / districts and function zones */
+  | 'DISTRICTS_AND_ZONES';
 
 /**
  * 问题线索或企业诉求。
@@ -618,11 +910,18 @@ export type Issue = {
   status: IssueStatus;
   /** 并入后跟随原问题的状态 / the status that counts: the original's, for a merged duplicate */
   effectiveStatus: IssueStatus;
-  /** 涉及的市场主体 / the enterprise concerned */
+  /** 涉及的市场主体（尚未登记的也能解析，区(市)取自信用代码） / the enterprise concerned (resolves also before it is in the registry, its district from the credit code) */
   enterprise?: Maybe<Enterprise>;
+  /** 所在区(市)；未注明时取自企业信用代码的行政区划码 / the district; taken from the credit code's region code when not given */
   district?: Maybe<District>;
-  /** 承办单位 / the unit responsible now */
+  /** 联系人和电话：仅承办、协办单位、市指挥部办公室和企业本人可见，其他人为空 / how to reach the enterprise: for the handling and co-handling units, the command office and the enterprise itself only; null for others */
+  contact?: Maybe<AppealContact>;
+  /** 主办单位 / the lead handler now */
   responsibleUnit?: Maybe<Unit>;
+  /** 协办单位 / co-handling units */
+  coHandlers: Array<Unit>;
+  /** 受理单位（市指挥部办公室或区(市)、功能区） / the unit that accepted or rejected it */
+  intakeUnit?: Maybe<Unit>;
   /** 报告人建议的单位 / the unit the reporter proposed */
   proposedUnit?: Maybe<Unit>;
   /** 包保责任领导 / the leader answering for it */
@@ -635,13 +934,25 @@ export type Issue = {
   /** 录入本系统的时间 / when it was recorded here */
   recordedAt: Scalars['DateTime']['output'];
   acceptedAt?: Maybe<Scalars['DateTime']['output']>;
+  /** 首次派单时间 / when it was first assigned */
+  firstAssignedAt?: Maybe<Scalars['DateTime']['output']>;
+  /** 派单用时（小时）：收到至首次派单 / dispatch time in hours, from receipt to first assignment */
+  dispatchHours?: Maybe<Scalars['Float']['output']>;
+  /** 现承办单位接到的时间，其时限由此起算 / when the current lead handler received it; its clocks run from here */
+  assignedAt?: Maybe<Scalars['DateTime']['output']>;
   resolvedAt?: Maybe<Scalars['DateTime']['output']>;
   closedAt?: Maybe<Scalars['DateTime']['output']>;
   rejectionReason?: Maybe<Scalars['String']['output']>;
   /** 办理结果 / what was done (the original's, for a merged duplicate) */
   resolution?: Maybe<Scalars['String']['output']>;
-  /** 企业评价 / the latest rating */
+  /** 办结结果：解决或服务确认 / solved, or service confirmed */
+  resolutionOutcome?: Maybe<ResolutionOutcome>;
+  /** 企业对最近一轮的评价 / the enterprise's rating of the latest rated round */
   rating?: Maybe<IssueRating>;
+  /** 企业对每轮办理的评价 / the enterprise's rating of each round */
+  ratings: Array<IssueRating>;
+  /** 市指挥部办公室的回访（企业和观察员不可见） / the command office's follow-up calls (not shown to enterprises and observers) */
+  followUps: Array<FollowUp>;
   reopenCount: Scalars['Int']['output'];
   /** 提级办理、挂牌督办 / escalation */
   escalation?: Maybe<Escalation>;
@@ -653,6 +964,10 @@ export type Issue = {
   reminderCount: Scalars['Int']['output'];
   /** 延期 / extension request and grant */
   extension?: Maybe<Extension>;
+  /** 待批准的节点计划调整 / a pending request to re-plan the milestones */
+  replan?: Maybe<ReplanRequest>;
+  /** 督导结果（企业和观察员不可见） / what supervision decided about it (not shown to enterprises and observers) */
+  supervisionOutcomes: Array<SupervisionOutcome>;
   /** 各阶段时限 / the deadlines of each stage */
   deadlines: Array<Deadline>;
   /** 持续改节点 / milestones of an ONGOING rectification */
@@ -681,33 +996,141 @@ export type Deadline = {
   round: Scalars['Int']['output'];
   /** 节点名称 / milestone title */
   title?: Maybe<Scalars['String']['output']>;
-  /** 截止时刻：期间最后一日的 24 时（显示为次日 00:00）。日历缺年份时为空并报 CALENDAR_YEAR_MISSING / the end of the last day (24:00, shown as the next day's 00:00); null with a CALENDAR_YEAR_MISSING error while the calendar lacks a year */
-  dueAt?: Maybe<Scalars['DateTime']['output']>;
+  /** 该时限属于哪个单位（超期记在该单位） / the unit whose clock it is (its lateness is that unit's) */
+  unit?: Maybe<Unit>;
+  /** 起算时刻：承办单位接到时，或重新办理时 / when the clock started: the unit's receipt, or the reopening */
+  startsAt: Scalars['DateTime']['output'];
+  /** 截止时刻：工作日时限为期间最后一日的 24 时（显示为次日 00:00）；联系时限按工作日的办公时间计 / the due time: for working days the end of the last day (24:00, shown as the next day's 00:00); the contact limit counts office hours of working days */
+  dueAt: Scalars['DateTime']['output'];
+  /** 暂定：日历缺少所涉年份，暂按只休周末计算，录入该年日历后重算 / provisional: the calendar lacks a year it runs through, so weekends alone were taken as days off; recomputed when that year is entered */
+  provisional: Scalars['Boolean']['output'];
+  /** 暂定时所缺的年份 / the year it waits for, when provisional */
+  provisionalUntilYear?: Maybe<Scalars['Int']['output']>;
   /** 预警时刻 / when the yellow warning starts */
-  warnAt?: Maybe<Scalars['DateTime']['output']>;
+  warnAt: Scalars['DateTime']['output'];
   /** 完成时刻 / when it was met */
   metAt?: Maybe<Scalars['DateTime']['output']>;
-  /** 时限状态；截止时刻未知时为空 / null while dueAt is unknown */
-  state?: Maybe<DeadlineState>;
-  /** 时限规则：小时数或工作日数 / the rule: hours or working days */
+  /** 停止时刻（未完成） / when it stopped running unmet */
+  closedAt?: Maybe<Scalars['DateTime']['output']>;
+  closeReason?: Maybe<DeadlineCloseReason>;
+  /** 时限状态 / state */
+  state: DeadlineState;
+  /** 时限规则：办公小时数或工作日数 / the rule: office hours or working days */
   hours?: Maybe<Scalars['Int']['output']>;
   workingDays?: Maybe<Scalars['Int']['output']>;
 };
 
+/**
+ * 企业对一轮办理的评价。
+ * The enterprise's rating of one handling round.
+ */
 export type IssueRating = {
   __typename?: 'IssueRating';
+  /** 第几轮 / handling round */
+  round: Scalars['Int']['output'];
   rating: Rating;
   /** 是否解决 / whether the enterprise considers it solved */
   solved: Scalars['Boolean']['output'];
   comment?: Maybe<Scalars['String']['output']>;
   ratedAt: Scalars['DateTime']['output'];
+  /** 评价人：提交诉求的企业；其账号只对市指挥部办公室和企业本人可见 / who rated: the enterprise that submitted it; its account shows to the command office and itself only */
+  by: Actor;
 };
 
+/**
+ * 市指挥部办公室的一次回访。
+ * One follow-up call by the command office.
+ */
+export type FollowUp = {
+  __typename?: 'FollowUp';
+  id: Scalars['ID']['output'];
+  /** 回访的是第几轮办理 / the handling round followed up */
+  round: Scalars['Int']['output'];
+  /** 是否联系上 / whether the person was reached */
+  reached: Scalars['Boolean']['output'];
+  rating?: Maybe<Rating>;
+  solved?: Maybe<Scalars['Boolean']['output']>;
+  note?: Maybe<Scalars['String']['output']>;
+  at: Scalars['DateTime']['output'];
+  by: Actor;
+};
+
+/**
+ * 挂牌督办。
+ * Listed supervision.
+ */
 export type Escalation = {
   __typename?: 'Escalation';
+  /** 本次挂牌时间 / when this supervision began */
   escalatedAt: Scalars['DateTime']['output'];
   /** 督办领导 / the supervising leader */
   supervisingLeader: Scalars['String']['output'];
+  /** 是否仍在督办 / whether it is still under supervision */
+  active: Scalars['Boolean']['output'];
+  /** 摘牌或销号时间 / when it ended (摘牌, 销号 or merge) */
+  endedAt?: Maybe<Scalars['DateTime']['output']>;
+};
+
+/**
+ * 企业联系人。
+ * How to reach the enterprise about an appeal.
+ */
+export type AppealContact = {
+  __typename?: 'AppealContact';
+  name: Scalars['String']['output'];
+  phone: Scalars['String']['output'];
+};
+
+/**
+ * 计划中的一个节点。
+ * One planned milestone.
+ */
+export type PlannedMilestone = {
+  __typename?: 'PlannedMilestone';
+  title: Scalars['String']['output'];
+  dueOn: Scalars['Date']['output'];
+};
+
+/**
+ * 待批准的节点计划调整。
+ * A pending request to re-plan the milestones.
+ */
+export type ReplanRequest = {
+  __typename?: 'ReplanRequest';
+  milestones: Array<PlannedMilestone>;
+  reason?: Maybe<Scalars['String']['output']>;
+  requestedAt: Scalars['DateTime']['output'];
+};
+
+/**
+ * 督导结果（只增不改）。
+ * What supervision decided (append-only).
+ */
+export type SupervisionOutcome = {
+  __typename?: 'SupervisionOutcome';
+  id: Scalars['ID']['output'];
+  kind: SupervisionOutcomeKind;
+  /** 所涉单位 / the unit it concerns */
+  unit: Unit;
+  /** 所涉问题 / the issue it concerns, if any (null when the caller may not see it) */
+  issue?: Maybe<Issue>;
+  reason: Scalars['String']['output'];
+  /** 决定日期 / the date of the decision */
+  decidedOn: Scalars['Date']['output'];
+  recordedAt: Scalars['DateTime']['output'];
+};
+
+export type SupervisionOutcomeConnection = {
+  __typename?: 'SupervisionOutcomeConnection';
+  edges: Array<SupervisionOutcomeEdge>;
+  pageInfo: PageInfo;
+  totalCount: Scalars['Int']['output'];
+};
+
+export type SupervisionOutcomeEdge = {
+  __typename?: 'SupervisionOutcomeEdge';
+  cursor: Scalars['String']['output'];
+  node: SupervisionOutcome;
 };
 
 export type Extension = {
@@ -728,9 +1151,10 @@ export type Extension = {
  */
 export type Actor = {
   __typename?: 'Actor';
-  /** 账号；报告人的账号只对市指挥部办公室和本人可见 / account; a reporter's is shown to the command office and to themselves only */
+  /** 账号：市指挥部办公室都可见；企业、观察员的账号对单位不可见；公职人员的账号对企业、观察员不可见；本人总可见 / account: the command office sees all; an enterprise's or observer's is hidden from units, an official's from enterprises and observers; one's own always shows */
   subject?: Maybe<Scalars['String']['output']>;
   role: Scalars['String']['output'];
+  /** 所在单位；报告问题的单位只对市指挥部办公室和本单位可见 / the actor's unit; a reporting unit shows to the command office and itself only */
   unit?: Maybe<Unit>;
 };
 
@@ -746,8 +1170,11 @@ export type IssueEvent = {
   fromStatus?: Maybe<IssueStatus>;
   toStatus: IssueStatus;
   actor: Actor;
+  /** 备注；内部备注对企业和观察员为空 / the note; internal notes are null for enterprises and observers */
   note?: Maybe<Scalars['String']['output']>;
-  /** 涉及的单位（派单、退回） / the unit involved (assign, return) */
+  /** 备注写给谁看 / who the note was written for */
+  noteFor?: Maybe<NoteAudience>;
+  /** 涉及的单位（派单、退回、协办） / the unit involved (assign, return, co-handling) */
   unit?: Maybe<Unit>;
   rating?: Maybe<Rating>;
   workingDays?: Maybe<Scalars['Int']['output']>;
@@ -800,6 +1227,8 @@ export type PublishedCase = {
   title: Scalars['String']['output'];
   summary: Scalars['String']['output'];
   environment: EnvironmentCode;
+  /** 正面或反面典型；早期通报的为空 / positive or negative; null for cases published before cases were typed */
+  kind?: Maybe<CaseKind>;
   /** 承办单位 / the responsible unit */
   unit?: Maybe<Unit>;
   publishedAt: Scalars['DateTime']['output'];
@@ -819,8 +1248,11 @@ export type PublishedCaseEdge = {
 };
 
 /**
- * 统计口径：收到时间在期间内的问题。比率在分母为零时为空，不是零。
- * Statistics over issues received in the period. A rate is null, not zero, when nothing is due.
+ * 统计口径：收到时间在期间内的问题；各项的分子与分母见 subgraphs/issues/README.md。按单位统计时，时限记在其所属单位（转办后原单位的超期仍记原单位），评价记在被评价那一轮的承办单位。比率在分母为零时为空，不是零。
+ * Statistics over issues received in the period; every figure's numerator and denominator are in
+ * subgraphs/issues/README.md. Per unit, a deadline counts for the unit whose clock it was (also
+ * after 转办) and a rating for the unit that handled the rated round. A rate is null, not zero, when
+ * nothing was due.
  */
 export type IssueStats = {
   __typename?: 'IssueStats';
@@ -834,18 +1266,78 @@ export type IssueStats = {
   overdueNow: Scalars['Int']['output'];
   /** 重办过 / reopened at least once */
   reopened: Scalars['Int']['output'];
-  /** 响应率：2 小时内联系 ÷ 应联系 / contacted within 2 h ÷ due */
+  /** 已派单 / assigned at least once */
+  dispatched: Scalars['Int']['output'];
+  /** 平均派单用时（小时）：收到至首次派单 / average dispatch time in hours, receipt to first assignment */
+  averageDispatchHours?: Maybe<Scalars['Float']['output']>;
+  /** 办结为解决 / resolved as solved */
+  resolvedSolved: Scalars['Int']['output'];
+  /** 办结为服务确认 / resolved by service confirmation */
+  resolvedServiceConfirmed: Scalars['Int']['output'];
+  /** 企业已评价（最终一轮） / issues the enterprise rated */
+  rated: Scalars['Int']['output'];
+  /** 回访已联系上 / issues the command office reached on follow-up */
+  followedUp: Scalars['Int']['output'];
+  /** 响应率：按时联系 ÷ 应联系（2 个办公小时） / contacts on time ÷ contacts due (2 office hours) */
   responseRate?: Maybe<Scalars['Float']['output']>;
-  /** 答复率：1 个工作日内初步反馈 ÷ 应反馈 / feedback within 1 working day ÷ due */
+  /** 答复率：按时初步反馈 ÷ 应反馈（1 个工作日） / feedback on time ÷ feedback due (1 working day) */
   feedbackRate?: Maybe<Scalars['Float']['output']>;
-  /** 按期办结率（含批准延期） / resolved by the (extended) deadline ÷ due */
+  /** 按期办结率（含批准延期）：按时办结 ÷ 应办结 / resolutions on time (extended limit included) ÷ resolutions due */
   onTimeResolutionRate?: Maybe<Scalars['Float']['output']>;
+  /** 节点按期完成率：按时完成的持续改节点 ÷ 应完成节点（调整计划时已超期的节点计为超期） / milestones met on time ÷ milestones due (one overdue when its plan was replaced counts as missed) */
+  onTimeMilestoneRate?: Maybe<Scalars['Float']['output']>;
   /** 整改率：销号 ÷ 受理 / closed ÷ accepted */
   rectificationRate?: Maybe<Scalars['Float']['output']>;
-  /** 解决率：评价为已解决 ÷ 已评价 / rated solved ÷ rated */
+  /** 解决率：最终一轮评价为已解决 ÷ 已评价 / final rating solved ÷ rated */
   resolutionRate?: Maybe<Scalars['Float']['output']>;
-  /** 满意率：(满意 + 基本满意) ÷ 已评价 / (satisfied + basically satisfied) ÷ rated */
+  /** 满意率：最终一轮(满意 + 基本满意) ÷ 已评价 / final rating satisfied or basically satisfied ÷ rated */
   satisfactionRate?: Maybe<Scalars['Float']['output']>;
+  /** 首轮解决率：首轮评价为已解决 ÷ 首轮已评价 / first-round rating solved ÷ rated in the first round */
+  firstRoundResolutionRate?: Maybe<Scalars['Float']['output']>;
+  /** 首轮满意率：首轮(满意 + 基本满意) ÷ 首轮已评价 / first-round rating satisfied ÷ rated in the first round */
+  firstRoundSatisfactionRate?: Maybe<Scalars['Float']['output']>;
+  /** 回访满意率：最近一次联系上的回访为满意或基本满意 ÷ 回访联系上 / latest reached follow-up satisfied ÷ followed up */
+  followUpSatisfactionRate?: Maybe<Scalars['Float']['output']>;
+  /** 每个比率及其分子、分母 / every rate with its numerator and denominator */
+  rates: Array<RateFigure>;
+};
+
+/**
+ * 一个比率及其分子、分母。
+ * One rate with its numerator and denominator.
+ */
+export type RateFigure = {
+  __typename?: 'RateFigure';
+  rate: RateName;
+  /** 比率；分母为零时为空 / null when the denominator is zero */
+  value?: Maybe<Scalars['Float']['output']>;
+  numerator: Scalars['Int']['output'];
+  denominator: Scalars['Int']['output'];
+};
+
+/**
+ * 一组统计。
+ * Statistics of one group.
+ */
+export type IssueStatsGroup = {
+  __typename?: 'IssueStatsGroup';
+  /** 环境代码、渠道代码或区(市)代码；未注明区(市)的为 NONE / the environment, source or district code; NONE for issues naming no district */
+  key: Scalars['String']['output'];
+  stats: IssueStats;
+};
+
+/**
+ * 排名中的一个单位。
+ * One unit in a ranking.
+ */
+export type UnitRank = {
+  __typename?: 'UnitRank';
+  /** 名次：并列者相同；无应办事项的为空 / rank, ties equal; null when nothing was due */
+  rank?: Maybe<Scalars['Int']['output']>;
+  unit: Unit;
+  value?: Maybe<Scalars['Float']['output']>;
+  numerator: Scalars['Int']['output'];
+  denominator: Scalars['Int']['output'];
 };
 
 /**
@@ -889,7 +1381,7 @@ export type IssueFilter = {
   status?: InputMaybe<Array<IssueStatus>>;
   /** 当前有超期时限 / has an overdue deadline now */
   overdue?: InputMaybe<Scalars['Boolean']['input']>;
-  /** 已提级督办 / escalated */
+  /** 正在挂牌督办（已摘牌、销号或合并的不算） / under listed supervision now (not after 摘牌, 销号 or merge) */
   escalated?: InputMaybe<Scalars['Boolean']['input']>;
   enterpriseCreditCode?: InputMaybe<Scalars['String']['input']>;
   /** 收到时间起 / received at or after */
@@ -907,8 +1399,20 @@ export type SubmitAppealInput = {
   environment: EnvironmentCode;
   title: Scalars['String']['input'];
   description: Scalars['String']['input'];
-  /** GB/T 2260 区(市)代码 / district code */
+  /** GB/T 2260 区(市)代码；不给则取自企业信用代码的行政区划码 / district code; taken from the credit code's region code when omitted */
   districtCode?: InputMaybe<Scalars['String']['input']>;
+  /** 联系人和电话（承办单位据此 2 小时内联系） / whom the handling unit calls within 2 office hours */
+  contact?: InputMaybe<AppealContactInput>;
+};
+
+/**
+ * 企业联系人。
+ * Whom to call about an appeal.
+ */
+export type AppealContactInput = {
+  name: Scalars['String']['input'];
+  /** 手机或座机，如 13800000000、0532-88886666 / mobile or landline */
+  phone: Scalars['String']['input'];
 };
 
 export type ReportIssueInput = {
@@ -921,6 +1425,10 @@ export type ReportIssueInput = {
   unitId?: InputMaybe<Scalars['ID']['input']>;
   /** 收到时间：仅市指挥部办公室可给，用于导入 / original receipt time, command office only */
   receivedAt?: InputMaybe<Scalars['DateTime']['input']>;
+  /** 导入时原平台已派的承办单位（需同时给 receivedAt；仅企业诉求类渠道）：视为该单位在 receivedAt 接到 / for imports: the unit the other platform already dispatched it to (with receivedAt; appeal channels only); it received the item at receivedAt */
+  handlingUnitId?: InputMaybe<Scalars['ID']['input']>;
+  /** 联系人和电话 / whom to call */
+  contact?: InputMaybe<AppealContactInput>;
   appealKind?: InputMaybe<AppealKind>;
   /** 统一社会信用代码 / the enterprise concerned */
   enterpriseCreditCode?: InputMaybe<Scalars['String']['input']>;
@@ -936,6 +1444,32 @@ export type AcceptIssueInput = {
   milestones?: InputMaybe<Array<MilestoneInput>>;
   responsibleLeader?: InputMaybe<Scalars['String']['input']>;
   note?: InputMaybe<Scalars['String']['input']>;
+};
+
+/**
+ * 一次回访的结果。
+ * The result of a follow-up call.
+ */
+export type FollowUpInput = {
+  /** 是否联系上 / whether the person was reached */
+  reached: Scalars['Boolean']['input'];
+  /** 联系上时必填 / required when reached */
+  rating?: InputMaybe<Rating>;
+  solved?: InputMaybe<Scalars['Boolean']['input']>;
+  note?: InputMaybe<Scalars['String']['input']>;
+};
+
+/**
+ * 一项督导结果。给 issueId 时 unitId 可省略，默认为该问题的主办单位。
+ * What supervision decided. With an issueId the unitId may be omitted: the issue's lead handler.
+ */
+export type SupervisionOutcomeInput = {
+  kind: SupervisionOutcomeKind;
+  unitId?: InputMaybe<Scalars['ID']['input']>;
+  issueId?: InputMaybe<Scalars['ID']['input']>;
+  reason: Scalars['String']['input'];
+  /** 决定日期，不晚于今天 / the date of the decision, not after today */
+  decidedOn: Scalars['Date']['input'];
 };
 
 export type MilestoneInput = {
@@ -1063,10 +1597,26 @@ export type ResolversTypes = {
   Rating: Rating;
   DeadlineStage: DeadlineStage;
   DeadlineState: DeadlineState;
+  DeadlineCloseReason: DeadlineCloseReason;
+  NoteAudience: NoteAudience;
+  ResolutionOutcome: ResolutionOutcome;
+  CaseKind: CaseKind;
+  SupervisionOutcomeKind: SupervisionOutcomeKind;
+  StatsDimension: StatsDimension;
+  RateName: RateName;
+  RankingScope: RankingScope;
   Issue: ResolverTypeWrapper<IssueRowMapped>;
+  Float: ResolverTypeWrapper<Scalars['Float']['output']>;
   Deadline: ResolverTypeWrapper<DeadlineRowMapped>;
-  IssueRating: ResolverTypeWrapper<IssueRating>;
+  IssueRating: ResolverTypeWrapper<RatingRowMapped>;
+  FollowUp: ResolverTypeWrapper<FollowUpRowMapped>;
   Escalation: ResolverTypeWrapper<Escalation>;
+  AppealContact: ResolverTypeWrapper<AppealContact>;
+  PlannedMilestone: ResolverTypeWrapper<PlannedMilestone>;
+  ReplanRequest: ResolverTypeWrapper<ReplanRequest>;
+  SupervisionOutcome: ResolverTypeWrapper<SupervisionOutcomeRowMapped>;
+  SupervisionOutcomeConnection: ResolverTypeWrapper<ConnectionMapped>;
+  SupervisionOutcomeEdge: ResolverTypeWrapper<Omit<SupervisionOutcomeEdge, 'node'> & { node: ResolversTypes['SupervisionOutcome'] }>;
   Extension: ResolverTypeWrapper<Extension>;
   Actor: ResolverTypeWrapper<Omit<Actor, 'unit'> & { unit?: Maybe<ResolversTypes['Unit']> }>;
   IssueEvent: ResolverTypeWrapper<EventRowMapped>;
@@ -1079,14 +1629,19 @@ export type ResolversTypes = {
   PublishedCaseConnection: ResolverTypeWrapper<ConnectionMapped>;
   PublishedCaseEdge: ResolverTypeWrapper<Omit<PublishedCaseEdge, 'node'> & { node: ResolversTypes['PublishedCase'] }>;
   IssueStats: ResolverTypeWrapper<IssueStatsMapped>;
-  Float: ResolverTypeWrapper<Scalars['Float']['output']>;
+  RateFigure: ResolverTypeWrapper<RateFigure>;
+  IssueStatsGroup: ResolverTypeWrapper<StatsGroupRowMapped>;
+  UnitRank: ResolverTypeWrapper<RankRowMapped>;
   PeriodInput: PeriodInput;
   CalendarYear: ResolverTypeWrapper<CalendarRowMapped>;
   CalendarYearInput: CalendarYearInput;
   IssueFilter: IssueFilter;
   SubmitAppealInput: SubmitAppealInput;
+  AppealContactInput: AppealContactInput;
   ReportIssueInput: ReportIssueInput;
   AcceptIssueInput: AcceptIssueInput;
+  FollowUpInput: FollowUpInput;
+  SupervisionOutcomeInput: SupervisionOutcomeInput;
   MilestoneInput: MilestoneInput;
 };
 
@@ -1106,9 +1661,17 @@ export type ResolversParentTypes = {
   Enterprise: EnterpriseReferenceMapped;
   District: DistrictReferenceMapped;
   Issue: IssueRowMapped;
+  Float: Scalars['Float']['output'];
   Deadline: DeadlineRowMapped;
-  IssueRating: IssueRating;
+  IssueRating: RatingRowMapped;
+  FollowUp: FollowUpRowMapped;
   Escalation: Escalation;
+  AppealContact: AppealContact;
+  PlannedMilestone: PlannedMilestone;
+  ReplanRequest: ReplanRequest;
+  SupervisionOutcome: SupervisionOutcomeRowMapped;
+  SupervisionOutcomeConnection: ConnectionMapped;
+  SupervisionOutcomeEdge: Omit<SupervisionOutcomeEdge, 'node'> & { node: ResolversParentTypes['SupervisionOutcome'] };
   Extension: Extension;
   Actor: Omit<Actor, 'unit'> & { unit?: Maybe<ResolversParentTypes['Unit']> };
   IssueEvent: EventRowMapped;
@@ -1121,14 +1684,19 @@ export type ResolversParentTypes = {
   PublishedCaseConnection: ConnectionMapped;
   PublishedCaseEdge: Omit<PublishedCaseEdge, 'node'> & { node: ResolversParentTypes['PublishedCase'] };
   IssueStats: IssueStatsMapped;
-  Float: Scalars['Float']['output'];
+  RateFigure: RateFigure;
+  IssueStatsGroup: StatsGroupRowMapped;
+  UnitRank: RankRowMapped;
   PeriodInput: PeriodInput;
   CalendarYear: CalendarRowMapped;
   CalendarYearInput: CalendarYearInput;
   IssueFilter: IssueFilter;
   SubmitAppealInput: SubmitAppealInput;
+  AppealContactInput: AppealContactInput;
   ReportIssueInput: ReportIssueInput;
   AcceptIssueInput: AcceptIssueInput;
+  FollowUpInput: FollowUpInput;
+  SupervisionOutcomeInput: SupervisionOutcomeInput;
   MilestoneInput: MilestoneInput;
 };
 
@@ -1145,6 +1713,9 @@ export type QueryResolvers<ContextType = Context, ParentType extends ResolversPa
   issues?: Resolver<ResolversTypes['IssueConnection'], ParentType, ContextType, Partial<QueryIssuesArgs>>;
   issueAlerts?: Resolver<ResolversTypes['DeadlineAlertConnection'], ParentType, ContextType, Partial<QueryIssueAlertsArgs>>;
   issueStats?: Resolver<Maybe<ResolversTypes['IssueStats']>, ParentType, ContextType, Partial<QueryIssueStatsArgs>>;
+  issueStatsBy?: Resolver<Array<ResolversTypes['IssueStatsGroup']>, ParentType, ContextType, RequireFields<QueryIssueStatsByArgs, 'dimension'>>;
+  unitRanking?: Resolver<Array<ResolversTypes['UnitRank']>, ParentType, ContextType, RequireFields<QueryUnitRankingArgs, 'rate' | 'among'>>;
+  supervisionOutcomes?: Resolver<ResolversTypes['SupervisionOutcomeConnection'], ParentType, ContextType, Partial<QuerySupervisionOutcomesArgs>>;
   publishedCases?: Resolver<ResolversTypes['PublishedCaseConnection'], ParentType, ContextType, Partial<QueryPublishedCasesArgs>>;
   calendarYears?: Resolver<Array<ResolversTypes['CalendarYear']>, ParentType, ContextType>;
 };
@@ -1155,21 +1726,29 @@ export type MutationResolvers<ContextType = Context, ParentType extends Resolver
   acceptIssue?: Resolver<ResolversTypes['Issue'], ParentType, ContextType, RequireFields<MutationAcceptIssueArgs, 'id'>>;
   rejectIssue?: Resolver<ResolversTypes['Issue'], ParentType, ContextType, RequireFields<MutationRejectIssueArgs, 'id' | 'reason'>>;
   assignIssue?: Resolver<ResolversTypes['Issue'], ParentType, ContextType, RequireFields<MutationAssignIssueArgs, 'id' | 'unitId'>>;
+  addCoHandler?: Resolver<ResolversTypes['Issue'], ParentType, ContextType, RequireFields<MutationAddCoHandlerArgs, 'id' | 'unitId'>>;
+  removeCoHandler?: Resolver<ResolversTypes['Issue'], ParentType, ContextType, RequireFields<MutationRemoveCoHandlerArgs, 'id' | 'unitId'>>;
+  contributeToIssue?: Resolver<ResolversTypes['Issue'], ParentType, ContextType, RequireFields<MutationContributeToIssueArgs, 'id' | 'note'>>;
   returnIssue?: Resolver<ResolversTypes['Issue'], ParentType, ContextType, RequireFields<MutationReturnIssueArgs, 'id' | 'reason'>>;
-  recordContact?: Resolver<ResolversTypes['Issue'], ParentType, ContextType, RequireFields<MutationRecordContactArgs, 'id'>>;
+  recordContact?: Resolver<ResolversTypes['Issue'], ParentType, ContextType, RequireFields<MutationRecordContactArgs, 'id' | 'noteFor'>>;
   giveFeedback?: Resolver<ResolversTypes['Issue'], ParentType, ContextType, RequireFields<MutationGiveFeedbackArgs, 'id' | 'note'>>;
-  resolveIssue?: Resolver<ResolversTypes['Issue'], ParentType, ContextType, RequireFields<MutationResolveIssueArgs, 'id' | 'resolution'>>;
+  resolveIssue?: Resolver<ResolversTypes['Issue'], ParentType, ContextType, RequireFields<MutationResolveIssueArgs, 'id' | 'resolution' | 'outcome'>>;
   rateIssue?: Resolver<ResolversTypes['Issue'], ParentType, ContextType, RequireFields<MutationRateIssueArgs, 'id' | 'rating'>>;
-  closeIssue?: Resolver<ResolversTypes['Issue'], ParentType, ContextType, RequireFields<MutationCloseIssueArgs, 'id'>>;
+  recordFollowUp?: Resolver<ResolversTypes['Issue'], ParentType, ContextType, RequireFields<MutationRecordFollowUpArgs, 'id' | 'input'>>;
+  closeIssue?: Resolver<ResolversTypes['Issue'], ParentType, ContextType, RequireFields<MutationCloseIssueArgs, 'id' | 'noteFor'>>;
   reopenIssue?: Resolver<ResolversTypes['Issue'], ParentType, ContextType, RequireFields<MutationReopenIssueArgs, 'id' | 'reason'>>;
   escalateIssue?: Resolver<ResolversTypes['Issue'], ParentType, ContextType, RequireFields<MutationEscalateIssueArgs, 'id' | 'supervisingLeader'>>;
+  deescalateIssue?: Resolver<ResolversTypes['Issue'], ParentType, ContextType, RequireFields<MutationDeescalateIssueArgs, 'id'>>;
   mergeIssue?: Resolver<ResolversTypes['Issue'], ParentType, ContextType, RequireFields<MutationMergeIssueArgs, 'id' | 'intoId'>>;
   requestExtension?: Resolver<ResolversTypes['Issue'], ParentType, ContextType, RequireFields<MutationRequestExtensionArgs, 'id' | 'totalWorkingDays' | 'reason'>>;
   grantExtension?: Resolver<ResolversTypes['Issue'], ParentType, ContextType, RequireFields<MutationGrantExtensionArgs, 'id' | 'approve'>>;
   remindIssue?: Resolver<ResolversTypes['Issue'], ParentType, ContextType, RequireFields<MutationRemindIssueArgs, 'id'>>;
   planMilestones?: Resolver<ResolversTypes['Issue'], ParentType, ContextType, RequireFields<MutationPlanMilestonesArgs, 'id' | 'milestones'>>;
+  requestReplan?: Resolver<ResolversTypes['Issue'], ParentType, ContextType, RequireFields<MutationRequestReplanArgs, 'id' | 'milestones' | 'reason'>>;
+  decideReplan?: Resolver<ResolversTypes['Issue'], ParentType, ContextType, RequireFields<MutationDecideReplanArgs, 'id' | 'approve'>>;
   completeMilestone?: Resolver<ResolversTypes['Issue'], ParentType, ContextType, RequireFields<MutationCompleteMilestoneArgs, 'id' | 'milestoneId' | 'note'>>;
-  publishIssue?: Resolver<ResolversTypes['Issue'], ParentType, ContextType, RequireFields<MutationPublishIssueArgs, 'id' | 'title' | 'summary'>>;
+  publishIssue?: Resolver<ResolversTypes['Issue'], ParentType, ContextType, RequireFields<MutationPublishIssueArgs, 'id' | 'title' | 'summary' | 'kind'>>;
+  recordSupervisionOutcome?: Resolver<ResolversTypes['SupervisionOutcome'], ParentType, ContextType, RequireFields<MutationRecordSupervisionOutcomeArgs, 'input'>>;
   setCalendarYear?: Resolver<ResolversTypes['CalendarYear'], ParentType, ContextType, RequireFields<MutationSetCalendarYearArgs, 'input'>>;
 };
 
@@ -1186,6 +1765,7 @@ export type UnitResolvers<ContextType = Context, ParentType extends ResolversPar
   issues?: Resolver<ResolversTypes['IssueConnection'], ParentType, ContextType, Partial<UnitIssuesArgs>>;
   issueStats?: Resolver<Maybe<ResolversTypes['IssueStats']>, ParentType, ContextType, Partial<UnitIssueStatsArgs>>;
   issueAlerts?: Resolver<ResolversTypes['DeadlineAlertConnection'], ParentType, ContextType, Partial<UnitIssueAlertsArgs>>;
+  supervisionOutcomes?: Resolver<ResolversTypes['SupervisionOutcomeConnection'], ParentType, ContextType, Partial<UnitSupervisionOutcomesArgs>>;
 };
 
 export type DomainResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Domain'] = ResolversParentTypes['Domain'], FederationReferenceType extends FederationReferenceTypes['Domain'] = FederationReferenceTypes['Domain']> = {
@@ -1214,7 +1794,10 @@ export type IssueResolvers<ContextType = Context, ParentType extends ResolversPa
   effectiveStatus?: Resolver<ResolversTypes['IssueStatus'], ParentType, ContextType>;
   enterprise?: Resolver<Maybe<ResolversTypes['Enterprise']>, ParentType, ContextType>;
   district?: Resolver<Maybe<ResolversTypes['District']>, ParentType, ContextType>;
+  contact?: Resolver<Maybe<ResolversTypes['AppealContact']>, ParentType, ContextType>;
   responsibleUnit?: Resolver<Maybe<ResolversTypes['Unit']>, ParentType, ContextType>;
+  coHandlers?: Resolver<Array<ResolversTypes['Unit']>, ParentType, ContextType>;
+  intakeUnit?: Resolver<Maybe<ResolversTypes['Unit']>, ParentType, ContextType>;
   proposedUnit?: Resolver<Maybe<ResolversTypes['Unit']>, ParentType, ContextType>;
   responsibleLeader?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   rectificationMode?: Resolver<Maybe<ResolversTypes['RectificationMode']>, ParentType, ContextType>;
@@ -1222,17 +1805,25 @@ export type IssueResolvers<ContextType = Context, ParentType extends ResolversPa
   receivedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   recordedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   acceptedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  firstAssignedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  dispatchHours?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  assignedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   resolvedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   closedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   rejectionReason?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   resolution?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  resolutionOutcome?: Resolver<Maybe<ResolversTypes['ResolutionOutcome']>, ParentType, ContextType>;
   rating?: Resolver<Maybe<ResolversTypes['IssueRating']>, ParentType, ContextType>;
+  ratings?: Resolver<Array<ResolversTypes['IssueRating']>, ParentType, ContextType>;
+  followUps?: Resolver<Array<ResolversTypes['FollowUp']>, ParentType, ContextType>;
   reopenCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   escalation?: Resolver<Maybe<ResolversTypes['Escalation']>, ParentType, ContextType>;
   mergedInto?: Resolver<Maybe<ResolversTypes['Issue']>, ParentType, ContextType>;
   absorbedCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   reminderCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   extension?: Resolver<Maybe<ResolversTypes['Extension']>, ParentType, ContextType>;
+  replan?: Resolver<Maybe<ResolversTypes['ReplanRequest']>, ParentType, ContextType>;
+  supervisionOutcomes?: Resolver<Array<ResolversTypes['SupervisionOutcome']>, ParentType, ContextType>;
   deadlines?: Resolver<Array<ResolversTypes['Deadline']>, ParentType, ContextType>;
   milestones?: Resolver<Array<ResolversTypes['Deadline']>, ParentType, ContextType>;
   history?: Resolver<Array<ResolversTypes['IssueEvent']>, ParentType, ContextType>;
@@ -1247,24 +1838,82 @@ export type DeadlineResolvers<ContextType = Context, ParentType extends Resolver
   stage?: Resolver<ResolversTypes['DeadlineStage'], ParentType, ContextType>;
   round?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   title?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
-  dueAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
-  warnAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  unit?: Resolver<Maybe<ResolversTypes['Unit']>, ParentType, ContextType>;
+  startsAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  dueAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  provisional?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  provisionalUntilYear?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  warnAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   metAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
-  state?: Resolver<Maybe<ResolversTypes['DeadlineState']>, ParentType, ContextType>;
+  closedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  closeReason?: Resolver<Maybe<ResolversTypes['DeadlineCloseReason']>, ParentType, ContextType>;
+  state?: Resolver<ResolversTypes['DeadlineState'], ParentType, ContextType>;
   hours?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
   workingDays?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
 };
 
 export type IssueRatingResolvers<ContextType = Context, ParentType extends ResolversParentTypes['IssueRating'] = ResolversParentTypes['IssueRating']> = {
+  round?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   rating?: Resolver<ResolversTypes['Rating'], ParentType, ContextType>;
   solved?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   comment?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   ratedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  by?: Resolver<ResolversTypes['Actor'], ParentType, ContextType>;
+};
+
+export type FollowUpResolvers<ContextType = Context, ParentType extends ResolversParentTypes['FollowUp'] = ResolversParentTypes['FollowUp']> = {
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  round?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  reached?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  rating?: Resolver<Maybe<ResolversTypes['Rating']>, ParentType, ContextType>;
+  solved?: Resolver<Maybe<ResolversTypes['Boolean']>, ParentType, ContextType>;
+  note?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  at?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  by?: Resolver<ResolversTypes['Actor'], ParentType, ContextType>;
 };
 
 export type EscalationResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Escalation'] = ResolversParentTypes['Escalation']> = {
   escalatedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   supervisingLeader?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  active?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  endedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+};
+
+export type AppealContactResolvers<ContextType = Context, ParentType extends ResolversParentTypes['AppealContact'] = ResolversParentTypes['AppealContact']> = {
+  name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  phone?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
+export type PlannedMilestoneResolvers<ContextType = Context, ParentType extends ResolversParentTypes['PlannedMilestone'] = ResolversParentTypes['PlannedMilestone']> = {
+  title?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  dueOn?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
+};
+
+export type ReplanRequestResolvers<ContextType = Context, ParentType extends ResolversParentTypes['ReplanRequest'] = ResolversParentTypes['ReplanRequest']> = {
+  milestones?: Resolver<Array<ResolversTypes['PlannedMilestone']>, ParentType, ContextType>;
+  reason?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  requestedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+};
+
+export type SupervisionOutcomeResolvers<ContextType = Context, ParentType extends ResolversParentTypes['SupervisionOutcome'] = ResolversParentTypes['SupervisionOutcome']> = {
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  kind?: Resolver<ResolversTypes['SupervisionOutcomeKind'], ParentType, ContextType>;
+  unit?: Resolver<ResolversTypes['Unit'], ParentType, ContextType>;
+  issue?: Resolver<Maybe<ResolversTypes['Issue']>, ParentType, ContextType>;
+  reason?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  decidedOn?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
+  recordedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+};
+
+export type SupervisionOutcomeConnectionResolvers<ContextType = Context, ParentType extends ResolversParentTypes['SupervisionOutcomeConnection'] = ResolversParentTypes['SupervisionOutcomeConnection']> = {
+  edges?: Resolver<Array<ResolversTypes['SupervisionOutcomeEdge']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+  totalCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
+
+export type SupervisionOutcomeEdgeResolvers<ContextType = Context, ParentType extends ResolversParentTypes['SupervisionOutcomeEdge'] = ResolversParentTypes['SupervisionOutcomeEdge']> = {
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['SupervisionOutcome'], ParentType, ContextType>;
 };
 
 export type ExtensionResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Extension'] = ResolversParentTypes['Extension']> = {
@@ -1288,6 +1937,7 @@ export type IssueEventResolvers<ContextType = Context, ParentType extends Resolv
   toStatus?: Resolver<ResolversTypes['IssueStatus'], ParentType, ContextType>;
   actor?: Resolver<ResolversTypes['Actor'], ParentType, ContextType>;
   note?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  noteFor?: Resolver<Maybe<ResolversTypes['NoteAudience']>, ParentType, ContextType>;
   unit?: Resolver<Maybe<ResolversTypes['Unit']>, ParentType, ContextType>;
   rating?: Resolver<Maybe<ResolversTypes['Rating']>, ParentType, ContextType>;
   workingDays?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
@@ -1326,6 +1976,7 @@ export type PublishedCaseResolvers<ContextType = Context, ParentType extends Res
   title?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   summary?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   environment?: Resolver<ResolversTypes['EnvironmentCode'], ParentType, ContextType>;
+  kind?: Resolver<Maybe<ResolversTypes['CaseKind']>, ParentType, ContextType>;
   unit?: Resolver<Maybe<ResolversTypes['Unit']>, ParentType, ContextType>;
   publishedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
 };
@@ -1347,12 +1998,43 @@ export type IssueStatsResolvers<ContextType = Context, ParentType extends Resolv
   closed?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   overdueNow?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   reopened?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  dispatched?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  averageDispatchHours?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  resolvedSolved?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  resolvedServiceConfirmed?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  rated?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  followedUp?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   responseRate?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
   feedbackRate?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
   onTimeResolutionRate?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  onTimeMilestoneRate?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
   rectificationRate?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
   resolutionRate?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
   satisfactionRate?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  firstRoundResolutionRate?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  firstRoundSatisfactionRate?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  followUpSatisfactionRate?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  rates?: Resolver<Array<ResolversTypes['RateFigure']>, ParentType, ContextType>;
+};
+
+export type RateFigureResolvers<ContextType = Context, ParentType extends ResolversParentTypes['RateFigure'] = ResolversParentTypes['RateFigure']> = {
+  rate?: Resolver<ResolversTypes['RateName'], ParentType, ContextType>;
+  value?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  numerator?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  denominator?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
+
+export type IssueStatsGroupResolvers<ContextType = Context, ParentType extends ResolversParentTypes['IssueStatsGroup'] = ResolversParentTypes['IssueStatsGroup']> = {
+  key?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  stats?: Resolver<ResolversTypes['IssueStats'], ParentType, ContextType>;
+};
+
+export type UnitRankResolvers<ContextType = Context, ParentType extends ResolversParentTypes['UnitRank'] = ResolversParentTypes['UnitRank']> = {
+  rank?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  unit?: Resolver<ResolversTypes['Unit'], ParentType, ContextType>;
+  value?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  numerator?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  denominator?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 };
 
 export type CalendarYearResolvers<ContextType = Context, ParentType extends ResolversParentTypes['CalendarYear'] = ResolversParentTypes['CalendarYear']> = {
@@ -1376,7 +2058,14 @@ export type Resolvers<ContextType = Context> = {
   Issue?: IssueResolvers<ContextType>;
   Deadline?: DeadlineResolvers<ContextType>;
   IssueRating?: IssueRatingResolvers<ContextType>;
+  FollowUp?: FollowUpResolvers<ContextType>;
   Escalation?: EscalationResolvers<ContextType>;
+  AppealContact?: AppealContactResolvers<ContextType>;
+  PlannedMilestone?: PlannedMilestoneResolvers<ContextType>;
+  ReplanRequest?: ReplanRequestResolvers<ContextType>;
+  SupervisionOutcome?: SupervisionOutcomeResolvers<ContextType>;
+  SupervisionOutcomeConnection?: SupervisionOutcomeConnectionResolvers<ContextType>;
+  SupervisionOutcomeEdge?: SupervisionOutcomeEdgeResolvers<ContextType>;
   Extension?: ExtensionResolvers<ContextType>;
   Actor?: ActorResolvers<ContextType>;
   IssueEvent?: IssueEventResolvers<ContextType>;
@@ -1389,6 +2078,9 @@ export type Resolvers<ContextType = Context> = {
   PublishedCaseConnection?: PublishedCaseConnectionResolvers<ContextType>;
   PublishedCaseEdge?: PublishedCaseEdgeResolvers<ContextType>;
   IssueStats?: IssueStatsResolvers<ContextType>;
+  RateFigure?: RateFigureResolvers<ContextType>;
+  IssueStatsGroup?: IssueStatsGroupResolvers<ContextType>;
+  UnitRank?: UnitRankResolvers<ContextType>;
   CalendarYear?: CalendarYearResolvers<ContextType>;
 };
 

@@ -4,7 +4,7 @@
 import { createSubgraph, type SliceDeps } from '../../platform/subgraph.ts';
 import { createIssuesLoaders } from './loaders.ts';
 import { issuesResolvers } from './resolvers.ts';
-import { createIssuesService, type Context } from './service.ts';
+import { calendarReadiness, createIssuesService, type Context } from './service.ts';
 
 export function createIssuesSubgraph(deps: SliceDeps) {
   return createSubgraph<Context>(deps, {
@@ -15,12 +15,17 @@ export function createIssuesSubgraph(deps: SliceDeps) {
       issues: createIssuesService({
         db: deps.db,
         viewer,
-        loaders: createIssuesLoaders(deps.db, deps.directory, deps.now),
+        loaders: createIssuesLoaders(deps.db, deps.now),
         directory: deps.directory,
         now: deps.now,
         maxPageSize: deps.env.limits.maxPageSize,
+        officeHours: deps.env.officeHours,
       }),
     }),
-    ready: { directory: () => deps.directory.current() },
+    ready: {
+      // A warning, not a refusal: the loop works on provisional due times until the year is entered.
+      calendar: () => calendarReadiness(deps.db, deps.now()),
+      directory: () => deps.directory.current(),
+    },
   });
 }

@@ -3,14 +3,30 @@
  * (access.ts), then read or write through the store. Resolvers call only this; this is the only
  * caller of the store.
  *
- * Every change to an existing issue runs through `act`, in one transaction that (1) reads the
- * issue, (2) asks the access module whether this caller may take this action now, (3) writes the
- * issue only if its version is unchanged, and (4) appends the event — so a change and its history
- * are never apart, and of two people acting at once exactly one wins.
+ * Every change to an existing issue runs through `act`. Before it opens a transaction it confirms
+ * the caller's unit and looks up every unit the request names (the directory is another slice's
+ * API: no network call ever waits inside a transaction). Then, in one transaction, it (1) reads
+ * the issue, (2) asks the access module whether this caller may take this action now, (3) writes
+ * the issue only if its version is unchanged, and (4) appends the event — so a change and its
+ * history are never apart, and of two people acting at once exactly one wins.
+ *
+ * Clocks: a handling unit's deadlines run from when it received the item (its assignment, or the
+ * receipt an import names); on 转办, return, merge or a granted re-plan the open ones stop with
+ * their lateness kept (deadlines.ts), and the next unit gets fresh ones.
  */
 import type { Viewer } from '../../platform/auth.ts';
-import { beijingDate, beijingMidnight, calendarYearProblem, endOfBeijingDay, WorkingCalendar, type CalendarYear } from '../../platform/calendar.ts';
-import type { DirectorySource } from '../../platform/directory.ts';
+import {
+  beijingDate,
+  beijingMidnight,
+  calendarYearProblem,
+  DEFAULT_OFFICE_HOURS,
+  endOfBeijingDay,
+  parseOfficeHours,
+  WorkingCalendar,
+  type CalendarYear,
+  type OfficeHours,
+} from '../../platform/calendar.ts';
+import type { DirectorySource, DirectoryUnit } from '../../platform/directory.ts';
 import { errors, type Bilingual } from '../../platform/errors.ts';
 import { isUuid, parseInput } from '../../platform/input.ts';
 import { decodeInstantCursor, pageSize, toConnection, type PageArgs } from '../../platform/pagination.ts';
@@ -19,33 +35,47 @@ import type { RequestContext } from '../../platform/subgraph.ts';
 import type { Db, Queryable } from '../../db/client.ts';
 import { canSee, createIssuesAccess } from './access.ts';
 import { APPEAL_LIMITS, computeDue, MAX_TOTAL_WORKING_DAYS, type DeadlineRule } from './deadlines.ts';
+import { emptyParts, figuresFrom, rankBy, type IssueStats, type RateName } from './figures.ts';
 import {
   acceptIssueInput,
+  coHandlerIds as coHandlerIdsInput,
   fingerprint,
+  followUpInput,
   immediateWorkingDays,
   issueFilter,
   issueId,
   milestones as milestonesInput,
   reportIssueInput,
+  resolutionOutcome,
   submitAppealInput,
+  supervisionOutcomeInput,
   texts,
+  unitId as unitIdInput,
   type MilestoneInput,
+  type NoteAudienceValue,
   type RatingValue,
 } from './input.ts';
-import type { IssuesLoaders } from './loaders.ts';
-import { isAppealLike, issueRules, statusNames, type IssueAction, type IssueStatus } from './rules.ts';
+import type { IssuesLoaders, StatsKey } from './loaders.ts';
+import { isAppealLike, issueRules, noteAudienceFor, statusNames, type IssueAction, type IssueStatus } from './rules.ts';
 import {
   calendarStore,
   deadlineStore,
   eventStore,
+  followUpStore,
   issueStore,
+  outcomeStore,
+  ratingStore,
+  statsParts,
   type DeadlineRow,
+  type EventRow,
   type IssueListFilter,
   type IssueRow,
-  type IssueStats,
   type NewDeadline,
   type NewIssue,
   type Period,
+  type RankRow,
+  type StatsGroupRow,
+  type SupervisionOutcomeRow,
 } from './store.ts';
 
 export interface Context extends RequestContext {
@@ -59,6 +89,8 @@ export interface IssuesServiceDeps {
   directory: DirectorySource;
   now: () => Date;
   maxPageSize: number;
+  /** Office hours of a working day, for the 2-hour contact limit (OFFICE_HOURS). */
+  officeHours?: OfficeHours;
 }
 
 const ISSUE: Bilingual = { zh: '问题', en: 'Issue' };
@@ -70,6 +102,8 @@ interface ActionContext {
   issue: IssueRow;
   now: Date;
   calendar(): Promise<WorkingCalendar>;
+  /** The units the request named, looked up before the transaction (null: no such unit). */
+  units: (DirectoryUnit | null)[];
 }
 
 interface ActionPlan {
@@ -79,41 +113,33 @@ interface ActionPlan {
   /** The history's name for what happened, when it is not the action's own. */
   eventAction?: string;
   note?: string | null;
+  /** Who the note is for, where the writer chooses (rules.ts says where). */
+  noteFor?: NoteAudienceValue | null;
   details?: Record<string, unknown>;
-  /** Deadline changes, run after the issue row is written. */
+  /** Deadline and record changes, run after the issue row is written. */
   after?: (updated: IssueRow) => Promise<void>;
   /** Other issues whose deadlines or counters changed (merge). */
   alsoRefresh?: string[];
 }
 
+const isOpen = (d: DeadlineRow) => !d.metAt && !d.cancelledAt;
 /** The open resolution deadline of the current round, if any. */
-const openResolution = (deadlines: DeadlineRow[]) =>
-  deadlines.filter((d) => d.stage === 'RESOLUTION' && !d.metAt && !d.cancelledAt).sort((a, b) => b.round - a.round)[0];
+const openResolution = (deadlines: DeadlineRow[]) => deadlines.filter((d) => d.stage === 'RESOLUTION' && isOpen(d)).sort((a, b) => b.round - a.round)[0];
 /** Handling round: 1, and one more for every reopening. */
 const roundOf = (issue: IssueRow) => issue.reopenCount + 1;
-
-/** A resolution limit for a new round (reopening), by the issue's own rule. */
-function resolutionRule(issue: IssueRow, startsAt: Date): DeadlineRule | null {
-  if (isAppealLike(issue.source)) return { startsAt, workingDays: APPEAL_LIMITS.resolutionWorkingDays };
-  if (issue.rectificationMode === 'IMMEDIATE' && issue.immediateWorkingDays) return { startsAt, workingDays: issue.immediateWorkingDays };
-  return null; // ONGOING: the unit plans the new round's milestones
-}
+const supervisionActive = (issue: IssueRow) => issue.escalatedAt !== null && issue.supervisionEndedAt === null;
 
 export function createIssuesService(deps: IssuesServiceDeps) {
   const { db, viewer, loaders, directory, now: clock, maxPageSize } = deps;
+  const officeHours = deps.officeHours ?? parseOfficeHours(DEFAULT_OFFICE_HOURS)!;
   const access = createIssuesAccess(viewer, directory);
-
-  async function calendarFrom(tx: Queryable): Promise<WorkingCalendar> {
-    const years = await calendarStore.all(tx);
-    return new WorkingCalendar(years.map((y) => ({ year: y.year, off: y.off, workdays: y.workdays })));
-  }
 
   function actorFields() {
     return { actorSubject: viewer.subject!, actorRole: viewer.role, actorUnitId: viewer.unitId };
   }
 
   function deadlineRow(issueId: string, stage: NewDeadline['stage'], rule: DeadlineRule, calendar: WorkingCalendar, extra: Partial<NewDeadline> = {}): NewDeadline {
-    const due = computeDue(rule, calendar);
+    const due = computeDue(rule, calendar, officeHours);
     return {
       issueId,
       stage,
@@ -128,40 +154,87 @@ export function createIssuesService(deps: IssuesServiceDeps) {
     };
   }
 
-  async function requireDistrict(code: string | null | undefined): Promise<string | null> {
+  /**
+   * The clocks a unit gets when it receives an item at `startsAt`: an appeal's contact, feedback and
+   * resolution (only a new resolution in a reopened round), an IMMEDIATE rectification's limit. An
+   * ONGOING rectification's milestones are dates of a plan, carried over by the caller.
+   */
+  function clocksFor(issue: IssueRow, unitId: string, startsAt: Date, calendar: WorkingCalendar): NewDeadline[] {
+    const round = roundOf(issue);
+    const extra = { unitId, round };
+    if (isAppealLike(issue.source)) {
+      const resolution = deadlineRow(issue.id, 'RESOLUTION', { startsAt, workingDays: APPEAL_LIMITS.resolutionWorkingDays }, calendar, extra);
+      if (round > 1) return [resolution];
+      return [
+        deadlineRow(issue.id, 'CONTACT', { startsAt, hours: APPEAL_LIMITS.contactOfficeHours }, calendar, extra),
+        deadlineRow(issue.id, 'FEEDBACK', { startsAt, workingDays: APPEAL_LIMITS.feedbackWorkingDays }, calendar, extra),
+        resolution,
+      ];
+    }
+    if (issue.rectificationMode === 'IMMEDIATE' && issue.immediateWorkingDays) {
+      return [deadlineRow(issue.id, 'RESOLUTION', { startsAt, workingDays: issue.immediateWorkingDays }, calendar, extra)];
+    }
+    return [];
+  }
+
+  function requireUnit(field: string, raw: string, unit: DirectoryUnit | null | undefined, { active = true } = {}): DirectoryUnit {
+    if (!unit) throw errors.badInput(field, { zh: `单位不存在：${raw}`, en: `No such unit: ${raw}` });
+    if (active && unit.archived) throw errors.badInput(field, { zh: `单位已归档：${unit.name}`, en: `The unit is archived: ${unit.code}` });
+    return unit;
+  }
+
+  async function requireDistrict(code: string | null | undefined, field = 'districtCode'): Promise<string | null> {
     if (!code) return null;
-    if (!(await directory.current()).districts.has(code)) {
-      throw errors.badInput('districtCode', { zh: `区(市)不存在：${code}`, en: `No such district: ${code}` });
+    if (!(await access.directory()).districts.has(code)) {
+      throw errors.badInput(field, { zh: `区(市)不存在：${code}`, en: `No such district: ${code}` });
     }
     return code;
   }
 
-  async function requireActiveUnit(field: string, id: string): Promise<string> {
-    const unit = await directory.unit(id);
-    if (!unit) throw errors.badInput(field, { zh: `单位不存在：${id}`, en: `No such unit: ${id}` });
-    if (unit.archived) throw errors.badInput(field, { zh: `单位已归档：${unit.name}`, en: `The unit is archived: ${unit.code}` });
-    return unit.id;
+  /** The district a credit code was issued in (its 3rd–8th characters), when it is one of ours. */
+  async function districtOfCreditCode(code: string | null | undefined): Promise<string | null> {
+    const region = code?.slice(2, 8);
+    return region && (await access.directory()).districts.has(region) ? region : null;
   }
 
-  function validMilestones(raw: unknown, today: string): MilestoneInput[] {
-    const planned = parseInput(milestonesInput, raw, 'milestones');
+  function validMilestones(raw: unknown, today: string, field = 'milestones'): MilestoneInput[] {
+    const planned = parseInput(milestonesInput, raw, field);
     planned.forEach((m, i) => {
       if (m.dueOn < today) {
-        throw errors.badInput(`milestones[${i}].dueOn`, { zh: `节点日期 ${m.dueOn} 已过`, en: `Milestone date ${m.dueOn} is in the past` });
+        throw errors.badInput(`${field}[${i}].dueOn`, { zh: `节点日期 ${m.dueOn} 已过`, en: `Milestone date ${m.dueOn} is in the past` });
       }
     });
     return planned;
   }
 
-  /** The one path by which an existing issue changes. */
+  /**
+   * Replaces the current round's plan. Open milestones and the open final date stop (REPLANNED),
+   * judged at `judgedAt` — the moment the change was asked for — so what was already overdue then
+   * stays missed; the new plan starts now.
+   */
+  async function replacePlan(tx: Queryable, issue: IssueRow, planned: MilestoneInput[], at: Date, judgedAt: Date, calendar: WorkingCalendar) {
+    const round = roundOf(issue);
+    const open = (await deadlineStore.forIssue(tx, issue.id)).filter((d) => d.round === round && isOpen(d) && (d.stage === 'MILESTONE' || d.stage === 'RESOLUTION'));
+    await deadlineStore.stop(tx, issue.id, at, 'REPLANNED', { ids: open.map((d) => d.id), judgedAt });
+    const last = planned.map((m) => m.dueOn).sort().at(-1)!;
+    const extra = { round, unitId: issue.responsibleUnitId };
+    await deadlineStore.insert(tx, [
+      ...planned.map((m) => deadlineRow(issue.id, 'MILESTONE', { startsAt: at, dueOn: m.dueOn }, calendar, { ...extra, title: m.title })),
+      deadlineRow(issue.id, 'RESOLUTION', { startsAt: at, dueOn: last }, calendar, extra),
+    ]);
+  }
+
+  /** The one path by which an existing issue changes. `named`: unit ids to look up before the transaction. */
   async function act(
     id: string,
     action: IssueAction,
     expectedVersion: number | null | undefined,
     plan: (ctx: ActionContext) => Promise<ActionPlan> | ActionPlan,
+    named: readonly string[] = [],
   ): Promise<IssueRow> {
     if (viewer.role === 'ANONYMOUS') throw errors.unauthenticated();
     const issueKey = parseInput(issueId, id, 'id');
+    const units = await access.prepareToAct(named);
     const visible = await access.scope();
     return db.transaction(async (tx) => {
       const issue = await issueStore.get(tx, issueKey);
@@ -176,20 +249,22 @@ export function createIssuesService(deps: IssuesServiceDeps) {
 
       const now = clock();
       let calendar: Promise<WorkingCalendar> | undefined;
-      const planned = await plan({ tx, issue, now, calendar: () => (calendar ??= calendarFrom(tx)) });
+      const planned = await plan({ tx, issue, now, units, calendar: () => (calendar ??= calendarFrom(tx)) });
       const toStatus = planned.toStatus ?? nextState(issueRules[action], issue.status);
       const updated = await issueStore.update(tx, issueKey, issue.version, { ...planned.values, status: toStatus });
       if (!updated) {
         throw errors.conflict({ zh: '问题已被他人同时更新，请刷新后重试', en: 'Someone else changed the issue at the same moment; reload and retry' }, { currentState: issue.status });
       }
       await planned.after?.(updated);
+      const eventAction = planned.eventAction ?? action;
       await eventStore.append(tx, {
         issueId: issueKey,
-        action: planned.eventAction ?? action,
+        action: eventAction,
         fromStatus: issue.status,
         toStatus,
         ...actorFields(),
         note: planned.note ?? null,
+        noteAudience: planned.note ? noteAudienceFor(eventAction, planned.noteFor) : null,
         details: planned.details ?? null,
         at: now,
       });
@@ -198,11 +273,16 @@ export function createIssuesService(deps: IssuesServiceDeps) {
     });
   }
 
-  /** How an issue enters the loop. Idempotent on the reporter's client request id. */
-  async function submit(
-    row: Omit<NewIssue, 'reporterSubject' | 'reporterRole' | 'reporterUnitId' | 'reporterEnterprise' | 'requestFingerprint' | 'recordedAt'>,
-  ): Promise<IssueRow> {
-    const print = fingerprint({ ...row, clientRequestId: undefined, receivedAt: row.receivedAt?.toISOString() });
+  type SubmittedRow = Omit<NewIssue, 'reporterSubject' | 'reporterRole' | 'reporterUnitId' | 'reporterEnterprise' | 'requestFingerprint' | 'recordedAt'>;
+
+  /**
+   * How an issue enters the loop. Idempotent on the reporter's client request id: the fingerprint
+   * is what the caller sent (never the server's receipt time), so the same request retried at any
+   * time returns the first result, and a different one under the same id is a CONFLICT.
+   * `handledBy`: an import the other platform had already dispatched, received by that unit at receipt.
+   */
+  async function submit(row: SubmittedRow, sent: object, handledBy: string | null = null): Promise<IssueRow> {
+    const print = fingerprint({ ...sent, clientRequestId: undefined });
     const now = clock();
     const sameRequest = (existing: IssueRow): IssueRow => {
       if (existing.requestFingerprint !== print) {
@@ -218,6 +298,9 @@ export function createIssuesService(deps: IssuesServiceDeps) {
       if (earlier) return sameRequest(earlier);
       const created = await issueStore.insertOnce(tx, {
         ...row,
+        ...(handledBy
+          ? { status: 'ASSIGNED' as const, responsibleUnitId: handledBy, acceptedAt: row.receivedAt, intakeUnitId: viewer.unitId, firstAssignedAt: row.receivedAt, assignedAt: row.receivedAt }
+          : {}),
         reporterSubject: viewer.subject!,
         reporterRole: viewer.role,
         reporterUnitId: viewer.role === 'ENTERPRISE' || viewer.role === 'OBSERVER' ? null : viewer.unitId,
@@ -227,16 +310,20 @@ export function createIssuesService(deps: IssuesServiceDeps) {
       });
       // The same request, committed by a concurrent retry while we waited on its unique key.
       if (!created) return sameRequest((await issueStore.byClientRequest(tx, viewer.subject!, row.clientRequestId))!);
-      if (isAppealLike(created.source)) {
-        const calendar = await calendarFrom(tx);
-        const startsAt = created.receivedAt;
-        await deadlineStore.insert(tx, [
-          deadlineRow(created.id, 'CONTACT', { startsAt, hours: APPEAL_LIMITS.contactHours }, calendar),
-          deadlineRow(created.id, 'FEEDBACK', { startsAt, workingDays: APPEAL_LIMITS.feedbackWorkingDays }, calendar),
-          deadlineRow(created.id, 'RESOLUTION', { startsAt, workingDays: APPEAL_LIMITS.resolutionWorkingDays }, calendar),
-        ]);
+      await eventStore.append(tx, { issueId: created.id, action: 'SUBMIT', fromStatus: null, toStatus: 'SUBMITTED', ...actorFields(), note: null, details: { source: created.source }, at: now });
+      if (handledBy) {
+        await deadlineStore.insert(tx, clocksFor(created, handledBy, created.receivedAt, await calendarFrom(tx)));
+        await eventStore.append(tx, {
+          issueId: created.id,
+          action: 'ASSIGN',
+          fromStatus: 'SUBMITTED',
+          toStatus: 'ASSIGNED',
+          ...actorFields(),
+          note: null,
+          details: { unitId: handledBy, receivedByUnitAt: created.receivedAt.toISOString(), imported: true },
+          at: now,
+        });
       }
-      await eventStore.append(tx, { issueId: created.id, action: 'SUBMIT', fromStatus: null, toStatus: created.status, ...actorFields(), note: null, details: { source: created.source }, at: now });
       await issueStore.refreshNextDue(tx, [created.id]);
       return (await issueStore.get(tx, created.id))!;
     });
@@ -244,18 +331,26 @@ export function createIssuesService(deps: IssuesServiceDeps) {
 
   async function listFilter(raw: unknown): Promise<IssueListFilter> {
     const { domainCode, ...filter } = parseInput(issueFilter, raw ?? {});
-    // An unknown unit is a mistake to name, not an empty list; archived units keep their issues.
-    if (filter.unitId && !(await directory.unit(filter.unitId))) {
-      throw errors.badInput('unitId', { zh: `单位不存在：${filter.unitId}`, en: `No such unit: ${filter.unitId}` });
+    if (filter.unitId) {
+      // An unknown unit is a mistake to name; a unit the caller may not read is refused, never an empty list.
+      if (!(await directory.unit(filter.unitId))) throw errors.badInput('unitId', { zh: `单位不存在：${filter.unitId}`, en: `No such unit: ${filter.unitId}` });
+      await access.mayReadUnit(filter.unitId);
     }
     if (filter.districtCode) await requireDistrict(filter.districtCode);
     const result: IssueListFilter = filter;
     if (domainCode) {
-      const dir = await directory.current();
+      const dir = await access.directory();
       if (!dir.domains.includes(domainCode)) throw errors.badInput('domainCode', { zh: `重点领域不存在：${domainCode}`, en: `No such domain: ${domainCode}` });
+      await access.mayReadDomain(domainCode);
       result.unitIds = dir.unitsOfDomain(domainCode).map((u) => u.id);
     }
     return result;
+  }
+
+  /** The units a unit's figures count: itself, and for a district or zone every unit below it. */
+  async function unitsCountedFor(unitId: string): Promise<string[]> {
+    const dir = await access.directory();
+    return dir.isAreaUnit(unitId) ? [unitId, ...dir.descendants(unitId).map((u) => u.id)] : [unitId];
   }
 
   return {
@@ -264,46 +359,68 @@ export function createIssuesService(deps: IssuesServiceDeps) {
 
     // ───────────── entering the loop ─────────────
     async submitAppeal(raw: unknown) {
+      await access.prepareToAct();
       await access.authorizeLoop('SUBMIT_APPEAL');
       const input = parseInput(submitAppealInput, raw);
-      return submit({
-        clientRequestId: input.clientRequestId,
-        source: 'ENTERPRISE_APPEAL',
-        environment: input.environment,
-        appealKind: input.kind,
-        title: input.title,
-        description: input.description,
-        enterpriseCreditCode: viewer.enterprise,
-        districtCode: await requireDistrict(input.districtCode),
-        receivedAt: clock(),
-      });
+      return submit(
+        {
+          clientRequestId: input.clientRequestId,
+          source: 'ENTERPRISE_APPEAL',
+          environment: input.environment,
+          appealKind: input.kind,
+          title: input.title,
+          description: input.description,
+          enterpriseCreditCode: viewer.enterprise,
+          districtCode: input.districtCode ? await requireDistrict(input.districtCode) : await districtOfCreditCode(viewer.enterprise),
+          contactName: input.contact?.name ?? null,
+          contactPhone: input.contact?.phone ?? null,
+          receivedAt: clock(),
+        },
+        input,
+      );
     },
 
     async reportIssue(raw: unknown) {
-      const shape = (raw ?? {}) as { source: string; unitId?: string | null; receivedAt?: Date | null };
+      const shape = (raw ?? {}) as { source: string; unitId?: string | null; receivedAt?: Date | null; handlingUnitId?: string | null };
+      await access.prepareToAct();
       const { ownUnitId } = await access.mayReport(shape);
       const input = parseInput(reportIssueInput, raw);
       const now = clock();
       if (input.receivedAt && input.receivedAt.getTime() > now.getTime() + CLOCK_SKEW_MS) {
         throw errors.badInput('receivedAt', { zh: '收到时间不能晚于现在', en: 'receivedAt cannot be in the future' });
       }
-      const proposedUnitId = ownUnitId ?? (input.unitId ? await requireActiveUnit('unitId', input.unitId) : null);
-      return submit({
-        clientRequestId: input.clientRequestId,
-        source: input.source,
-        environment: input.environment,
-        appealKind: input.appealKind ?? null,
-        title: input.title,
-        description: input.description,
-        enterpriseCreditCode: input.enterpriseCreditCode ?? null,
-        districtCode: await requireDistrict(input.districtCode),
-        proposedUnitId,
-        responsibleLeader: input.responsibleLeader,
-        receivedAt: input.receivedAt ?? now,
-      });
+      if (input.handlingUnitId && (!input.receivedAt || !isAppealLike(input.source))) {
+        throw errors.badInput('handlingUnitId', {
+          zh: '原承办单位只用于导入已派单的诉求类记录，须同时给出收到时间',
+          en: 'handlingUnitId is for imported appeal-channel records that were already dispatched, and needs receivedAt',
+        });
+      }
+      // Named units are looked up (a new one fetched by itself) before the transaction.
+      const [proposed, handling] = await Promise.all([input.unitId, input.handlingUnitId].map((id) => (id ? directory.unit(id) : Promise.resolve(null))));
+      const proposedUnitId = ownUnitId ?? (input.unitId ? requireUnit('unitId', input.unitId, proposed).id : null);
+      const handledBy = input.handlingUnitId ? requireUnit('handlingUnitId', input.handlingUnitId, handling).id : null;
+      return submit(
+        {
+          clientRequestId: input.clientRequestId,
+          source: input.source,
+          environment: input.environment,
+          appealKind: input.appealKind ?? null,
+          title: input.title,
+          description: input.description,
+          enterpriseCreditCode: input.enterpriseCreditCode ?? null,
+          districtCode: input.districtCode ? await requireDistrict(input.districtCode) : await districtOfCreditCode(input.enterpriseCreditCode),
+          proposedUnitId: proposedUnitId ?? handledBy,
+          responsibleLeader: input.responsibleLeader,
+          contactName: input.contact?.name ?? null,
+          contactPhone: input.contact?.phone ?? null,
+          receivedAt: input.receivedAt ?? now,
+        },
+        input,
+        handledBy,
+      );
     },
 
-    // ───────────── the loop ─────────────
+    // ───────────── intake and dispatch ─────────────
     acceptIssue: (id: string, raw: unknown, expectedVersion?: number | null) =>
       act(id, 'ACCEPT', expectedVersion, async ({ tx, issue, now, calendar }) => {
         const input = parseInput(acceptIssueInput, raw ?? {});
@@ -318,21 +435,21 @@ export function createIssuesService(deps: IssuesServiceDeps) {
         let after: ActionPlan['after'];
         let immediateDays: number | null = null;
         if (mode === 'IMMEDIATE') {
+          // The limit runs from the handling unit's receipt: the clock starts at assignment.
           immediateDays = parseInput(immediateWorkingDays, input.immediateWorkingDays, 'immediateWorkingDays');
-          const cal = await calendar();
-          after = () => deadlineStore.insert(tx, [deadlineRow(issue.id, 'RESOLUTION', { startsAt: issue.receivedAt, workingDays: immediateDays! }, cal)]);
         } else if (mode === 'ONGOING') {
           const planned = validMilestones(input.milestones, beijingDate(now));
           const cal = await calendar();
-          const last = planned.map((m) => m.dueOn).sort().at(-1)!;
-          after = () =>
-            deadlineStore.insert(tx, [
-              ...planned.map((m) => deadlineRow(issue.id, 'MILESTONE', { startsAt: issue.receivedAt, dueOn: m.dueOn }, cal, { title: m.title })),
-              deadlineRow(issue.id, 'RESOLUTION', { startsAt: issue.receivedAt, dueOn: last }, cal),
-            ]);
+          after = (updated) => replacePlan(tx, updated, planned, now, now, cal);
         }
         return {
-          values: { acceptedAt: now, rectificationMode: mode, immediateWorkingDays: immediateDays, responsibleLeader: input.responsibleLeader ?? issue.responsibleLeader },
+          values: {
+            acceptedAt: now,
+            intakeUnitId: viewer.unitId,
+            rectificationMode: mode,
+            immediateWorkingDays: immediateDays,
+            responsibleLeader: input.responsibleLeader ?? issue.responsibleLeader,
+          },
           note: input.note,
           details: { rectificationMode: mode, immediateWorkingDays: immediateDays },
           after,
@@ -342,33 +459,109 @@ export function createIssuesService(deps: IssuesServiceDeps) {
     rejectIssue: (id: string, reason: unknown, expectedVersion?: number | null) =>
       act(id, 'REJECT', expectedVersion, ({ tx, issue, now }) => {
         const why = parseInput(texts.rejectionReason, reason, 'reason');
-        return { values: { rejectionReason: why }, note: why, after: () => deadlineStore.cancelOpen(tx, issue.id, now) };
+        return { values: { rejectionReason: why, intakeUnitId: viewer.unitId }, note: why, after: () => deadlineStore.stop(tx, issue.id, now, 'REJECTED') };
       }),
 
-    assignIssue: (id: string, unitId: string, note: unknown, expectedVersion?: number | null) =>
-      act(id, 'ASSIGN', expectedVersion, async ({ issue }) => {
-        const target = await requireActiveUnit('unitId', unitId);
-        if (issue.status === 'ASSIGNED' && issue.responsibleUnitId === target) {
-          throw errors.badInput('unitId', { zh: '问题已派给该单位', en: 'The issue is already with that unit' });
-        }
-        return {
-          values: { responsibleUnitId: target },
-          eventAction: issue.responsibleUnitId || issue.status === 'RETURNED' ? 'REASSIGN' : 'ASSIGN',
-          note: parseInput(texts.note, note, 'note'),
-          details: { unitId: target, previousUnitId: issue.responsibleUnitId },
-        };
-      }),
+    async assignIssue(id: string, unitId: string, coHandlers: unknown, note: unknown, expectedVersion?: number | null) {
+      const target = parseInput(unitIdInput, unitId, 'unitId');
+      const helpers = parseInput(coHandlerIdsInput, coHandlers, 'coHandlerIds').filter((helper) => helper !== target);
+      return act(
+        id,
+        'ASSIGN',
+        expectedVersion,
+        async ({ tx, issue, now, calendar, units }) => {
+          const lead = requireUnit('unitId', unitId, units[0]);
+          helpers.forEach((helper, i) => requireUnit(`coHandlerIds[${i}]`, helper, units[i + 1]));
+          await access.mayDispatchTo(lead.id, 'unitId');
+          for (const helper of helpers) await access.mayDispatchTo(helper, 'coHandlerIds');
+          if (issue.status === 'ASSIGNED' && issue.responsibleUnitId === lead.id) {
+            throw errors.badInput('unitId', { zh: '问题已派给该单位', en: 'The issue is already with that unit' });
+          }
+          const previous = issue.responsibleUnitId;
+          const cal = await calendar();
+          return {
+            values: {
+              responsibleUnitId: lead.id,
+              assignedAt: now,
+              firstAssignedAt: issue.firstAssignedAt ?? now,
+              coHandlerUnitIds: [...new Set([...issue.coHandlerUnitIds, ...helpers])].filter((unit) => unit !== lead.id),
+            },
+            eventAction: previous || issue.status === 'RETURNED' ? 'REASSIGN' : 'ASSIGN',
+            note: parseInput(texts.note, note, 'note'),
+            details: { unitId: lead.id, previousUnitId: previous, coHandlerIds: helpers },
+            after: async (updated) => {
+              const deadlines = await deadlineStore.forIssue(tx, issue.id);
+              const open = deadlines.filter(isOpen);
+              // The earlier unit's clocks stop; whatever it let run late stays its lateness.
+              const earlier = open.filter((d) => d.unitId !== null);
+              await deadlineStore.stop(tx, issue.id, now, 'REASSIGNED', { ids: earlier.map((d) => d.id) });
+              if (updated.rectificationMode === 'ONGOING') {
+                // The plan's dates stay; the new unit answers for them from now on: the ones still
+                // unowned (never assigned), the ones just stopped, or — after a return — the plan as
+                // the returning unit left it.
+                const unowned = open.filter((d) => d.unitId === null);
+                for (const d of unowned) await deadlineStore.update(tx, d.id, { unitId: lead.id });
+                const returned = deadlines.filter((d) => d.closeReason === 'RETURNED' && d.round === roundOf(updated));
+                const lastReturn = Math.max(0, ...returned.map((d) => d.cancelledAt!.getTime()));
+                const plan = earlier.length || unowned.length ? earlier : returned.filter((d) => d.cancelledAt!.getTime() === lastReturn);
+                // A milestone whose date has passed stays the earlier unit's (missed): the new unit is not late for it.
+                const carried = plan.filter((d) => d.stage !== 'MILESTONE' || d.dueAt! > now);
+                await deadlineStore.insert(
+                  tx,
+                  carried.map((d) => deadlineRow(issue.id, d.stage, { startsAt: now, dueOn: d.dueOn, workingDays: d.workingDays }, cal, { title: d.title, round: d.round, unitId: lead.id })),
+                );
+              } else {
+                await deadlineStore.insert(tx, clocksFor(updated, lead.id, now, cal));
+              }
+            },
+          };
+        },
+        [target, ...helpers],
+      );
+    },
+
+    addCoHandler: (id: string, unitId: string, note: unknown, expectedVersion?: number | null) => {
+      const helper = parseInput(unitIdInput, unitId, 'unitId');
+      return act(
+        id,
+        'ADD_CO_HANDLER',
+        expectedVersion,
+        async ({ issue, units }) => {
+          const unit = requireUnit('unitId', unitId, units[0]);
+          await access.mayDispatchTo(unit.id, 'unitId');
+          if (unit.id === issue.responsibleUnitId || issue.coHandlerUnitIds.includes(unit.id)) {
+            throw errors.badInput('unitId', { zh: '该单位已在承办或协办', en: 'That unit already handles or co-handles the issue' });
+          }
+          return { values: { coHandlerUnitIds: [...issue.coHandlerUnitIds, unit.id] }, note: parseInput(texts.note, note, 'note'), details: { unitId: unit.id } };
+        },
+        [helper],
+      );
+    },
+
+    removeCoHandler: (id: string, unitId: string, note: unknown, expectedVersion?: number | null) => {
+      const helper = parseInput(unitIdInput, unitId, 'unitId');
+      return act(id, 'REMOVE_CO_HANDLER', expectedVersion, ({ issue }) => {
+        if (!issue.coHandlerUnitIds.includes(helper)) throw errors.badInput('unitId', { zh: '该单位不是协办单位', en: 'That unit does not co-handle the issue' });
+        return { values: { coHandlerUnitIds: issue.coHandlerUnitIds.filter((unit) => unit !== helper) }, note: parseInput(texts.note, note, 'note'), details: { unitId: helper } };
+      });
+    },
+
+    contributeToIssue: (id: string, note: unknown, expectedVersion?: number | null) =>
+      act(id, 'CONTRIBUTE', expectedVersion, () => ({ note: parseInput(texts.contribution, note, 'note'), details: { unitId: viewer.unitId } })),
 
     returnIssue: (id: string, reason: unknown, expectedVersion?: number | null) =>
-      act(id, 'RETURN', expectedVersion, ({ issue }) => ({
-        values: { responsibleUnitId: null },
+      act(id, 'RETURN', expectedVersion, ({ tx, issue, now }) => ({
+        values: { responsibleUnitId: null, assignedAt: null },
         note: parseInput(texts.returnReason, reason, 'reason'),
         details: { unitId: issue.responsibleUnitId },
+        after: () => deadlineStore.stop(tx, issue.id, now, 'RETURNED'),
       })),
 
-    recordContact: (id: string, note: unknown, expectedVersion?: number | null) =>
+    // ───────────── handling ─────────────
+    recordContact: (id: string, note: unknown, noteFor: NoteAudienceValue | null | undefined, expectedVersion?: number | null) =>
       act(id, 'CONTACT', expectedVersion, ({ tx, issue, now }) => ({
         note: parseInput(texts.contactNote, note, 'note'),
+        noteFor,
         after: async () => void (await deadlineStore.meet(tx, issue.id, 'CONTACT', now)),
       })),
 
@@ -378,11 +571,12 @@ export function createIssuesService(deps: IssuesServiceDeps) {
         after: async () => void (await deadlineStore.meet(tx, issue.id, 'FEEDBACK', now)),
       })),
 
-    resolveIssue: (id: string, resolution: unknown, expectedVersion?: number | null) =>
+    resolveIssue: (id: string, resolution: unknown, outcome: unknown, expectedVersion?: number | null) =>
       act(id, 'RESOLVE', expectedVersion, async ({ tx, issue, now }) => {
         const what = parseInput(texts.resolution, resolution, 'resolution');
+        const ending = parseInput(resolutionOutcome, outcome, 'outcome');
         const deadlines = await deadlineStore.forIssue(tx, issue.id);
-        const open = deadlines.filter((d) => d.stage === 'MILESTONE' && !d.metAt && !d.cancelledAt);
+        const open = deadlines.filter((d) => d.stage === 'MILESTONE' && isOpen(d));
         if (issue.rectificationMode === 'ONGOING' && !deadlines.some((d) => d.stage === 'MILESTONE' && d.round === roundOf(issue) && !d.cancelledAt)) {
           throw errors.invalidTransition({ zh: '重新办理的持续改问题须先制定本轮节点计划', en: 'A reopened ONGOING rectification needs this round’s milestones first' }, issue.status);
         }
@@ -390,59 +584,118 @@ export function createIssuesService(deps: IssuesServiceDeps) {
           throw errors.invalidTransition({ zh: `还有 ${open.length} 个整改节点未完成`, en: `${open.length} milestone(s) are not completed yet` }, issue.status);
         }
         return {
-          // A new handling awaits a new rating; the earlier one stays in the history.
-          values: { resolution: what, resolvedAt: now, rating: null, ratingSolved: null, ratingComment: null, ratedAt: null },
+          values: { resolution: what, resolvedAt: now, resolutionOutcome: ending },
           note: what,
+          details: { outcome: ending },
           after: async () => void (await deadlineStore.meet(tx, issue.id, 'RESOLUTION', now)),
         };
       }),
 
     rateIssue: (id: string, rating: RatingValue, solved: boolean | null | undefined, comment: unknown, expectedVersion?: number | null) =>
       act(id, 'RATE', expectedVersion, async ({ tx, issue, now, calendar }) => {
-        if (issue.ratedAt) {
-          throw errors.invalidTransition({ zh: '本次办理已评价过', en: 'This handling has already been rated' }, issue.status);
+        const round = roundOf(issue);
+        if ((await ratingStore.forRound(tx, issue.id, round)).length) {
+          throw errors.invalidTransition({ zh: '本轮办理已评价过', en: 'This round of handling has already been rated' }, issue.status);
         }
         const wasSolved = solved ?? rating !== 'UNSATISFIED';
         const remark = parseInput(texts.comment, comment, 'comment');
-        const values: Partial<NewIssue> = { rating, ratingSolved: wasSolved, ratingComment: remark, ratedAt: now };
-        // Only the enterprise's own first "unsatisfied" reopens by itself; after a follow-up the command office decides.
-        const reopen = access.isReporter(issue) && rating === 'UNSATISFIED' && !issue.enterpriseReopenUsed;
-        if (!reopen) return { values, details: { rating, solved: wasSolved }, note: remark };
-        const rule = resolutionRule(issue, now);
-        const cal = rule ? await calendar() : null;
+        const record = async () => {
+          const saved = await ratingStore.insertOnce(tx, {
+            issueId: issue.id,
+            round,
+            unitId: issue.responsibleUnitId,
+            rating,
+            solved: wasSolved,
+            comment: remark,
+            raterSubject: viewer.subject!,
+            raterRole: viewer.role,
+            ratedAt: now,
+          });
+          if (!saved) throw errors.conflict({ zh: '本轮办理刚被评价过', en: 'This round was rated at the same moment' });
+        };
+        // The enterprise's first "unsatisfied" reopens by itself; after that the command office decides.
+        const reopen = rating === 'UNSATISFIED' && !issue.enterpriseReopenUsed;
+        if (!reopen) return { details: { rating, solved: wasSolved, round }, note: remark, after: record };
+        const cal = await calendar();
         return {
-          values: { ...values, enterpriseReopenUsed: true, reopenCount: issue.reopenCount + 1 },
+          values: { enterpriseReopenUsed: true, reopenCount: issue.reopenCount + 1 },
           toStatus: 'REOPENED',
           eventAction: 'RATE_AND_REOPEN',
           note: remark,
-          details: { rating, solved: wasSolved },
-          after: async () => {
-            if (rule) await deadlineStore.insert(tx, [deadlineRow(issue.id, 'RESOLUTION', rule, cal!, { round: roundOf(issue) + 1 })]);
+          details: { rating, solved: wasSolved, round },
+          after: async (updated) => {
+            await record();
+            if (updated.responsibleUnitId) await deadlineStore.insert(tx, clocksFor(updated, updated.responsibleUnitId, now, cal));
           },
         };
       }),
 
-    closeIssue: (id: string, note: unknown, expectedVersion?: number | null) =>
-      act(id, 'CLOSE', expectedVersion, ({ now }) => ({ values: { closedAt: now }, note: parseInput(texts.verification, note, 'note') })),
+    recordFollowUp: (id: string, raw: unknown, expectedVersion?: number | null) =>
+      act(id, 'FOLLOW_UP', expectedVersion, ({ tx, issue, now }) => {
+        const input = parseInput(followUpInput, raw, 'input');
+        if (input.reached && !input.rating) throw errors.badInput('input.rating', { zh: '联系上时须记录评价结果', en: 'A reached follow-up records the rating' });
+        if (!input.reached && (input.rating || input.solved != null)) {
+          throw errors.badInput('input.reached', { zh: '未联系上的回访没有评价结果', en: 'A follow-up that did not reach anyone has no rating' });
+        }
+        const solved = input.reached ? (input.solved ?? input.rating !== 'UNSATISFIED') : null;
+        return {
+          note: input.note,
+          details: { reached: input.reached, rating: input.rating ?? null, solved },
+          after: () =>
+            followUpStore.insert(tx, {
+              issueId: issue.id,
+              round: roundOf(issue),
+              unitId: issue.responsibleUnitId,
+              reached: input.reached,
+              rating: input.rating ?? null,
+              solved,
+              note: input.note,
+              actorSubject: viewer.subject!,
+              actorUnitId: viewer.unitId,
+              at: now,
+            }),
+        };
+      }),
 
-    reopenIssue: (id: string, reason: unknown, expectedVersion?: number | null) =>
+    closeIssue: (id: string, note: unknown, noteFor: NoteAudienceValue | null | undefined, expectedVersion?: number | null) =>
+      act(id, 'CLOSE', expectedVersion, ({ issue, now }) => ({
+        values: { closedAt: now, ...(supervisionActive(issue) ? { supervisionEndedAt: now } : {}) },
+        note: parseInput(texts.verification, note, 'note'),
+        noteFor,
+      })),
+
+    reopenIssue: (id: string, reason: unknown, noteFor: NoteAudienceValue | null | undefined, expectedVersion?: number | null) =>
       act(id, 'REOPEN', expectedVersion, async ({ tx, issue, now, calendar }) => {
         const why = parseInput(texts.reopenReason, reason, 'reason');
-        const rule = resolutionRule(issue, now);
-        const cal = rule ? await calendar() : null;
+        const byReporter = access.isReporter(issue);
+        const cal = await calendar();
         return {
-          values: { reopenCount: issue.reopenCount + 1, closedAt: null, ...(access.isReporter(issue) ? { enterpriseReopenUsed: true } : {}) },
+          values: { reopenCount: issue.reopenCount + 1, closedAt: null, ...(byReporter ? { enterpriseReopenUsed: true } : {}) },
           note: why,
-          after: async () => {
-            if (rule) await deadlineStore.insert(tx, [deadlineRow(issue.id, 'RESOLUTION', rule, cal!, { round: roundOf(issue) + 1 })]);
+          noteFor: byReporter ? 'ENTERPRISE' : noteFor,
+          after: async (updated) => {
+            if (updated.responsibleUnitId) await deadlineStore.insert(tx, clocksFor(updated, updated.responsibleUnitId, now, cal));
           },
         };
       }),
 
+    // ───────────── supervision ─────────────
     escalateIssue: (id: string, supervisingLeader: unknown, note: unknown, expectedVersion?: number | null) =>
       act(id, 'ESCALATE', expectedVersion, ({ issue, now }) => {
         const leader = parseInput(texts.supervisingLeader, supervisingLeader, 'supervisingLeader');
-        return { values: { escalatedAt: issue.escalatedAt ?? now, supervisingLeader: leader }, note: parseInput(texts.note, note, 'note'), details: { supervisingLeader: leader } };
+        // A running supervision gets a new leader; after 摘牌, escalating again starts a new one.
+        const renewed = !supervisionActive(issue);
+        return {
+          values: { escalatedAt: renewed ? now : issue.escalatedAt, supervisingLeader: leader, supervisionEndedAt: null },
+          note: parseInput(texts.note, note, 'note'),
+          details: { supervisingLeader: leader, renewed },
+        };
+      }),
+
+    deescalateIssue: (id: string, note: unknown, expectedVersion?: number | null) =>
+      act(id, 'DEESCALATE', expectedVersion, ({ issue, now }) => {
+        if (!supervisionActive(issue)) throw errors.invalidTransition({ zh: '该问题不在挂牌督办中', en: 'The issue is not under listed supervision' }, issue.status);
+        return { values: { supervisionEndedAt: now }, note: parseInput(texts.note, note, 'note'), details: { escalatedAt: issue.escalatedAt!.toISOString() } };
       }),
 
     mergeIssue: (id: string, intoId: string, note: unknown, expectedVersion?: number | null) =>
@@ -456,12 +709,13 @@ export function createIssuesService(deps: IssuesServiceDeps) {
         }
         const remark = parseInput(texts.note, note, 'note');
         return {
-          values: { mergedIntoId: original.id },
+          values: { mergedIntoId: original.id, ...(supervisionActive(issue) ? { supervisionEndedAt: now } : {}) },
           note: remark,
           details: { intoId: original.id, intoNumber: original.number },
           alsoRefresh: [original.id],
           after: async () => {
-            await deadlineStore.cancelOpen(tx, issue.id, now);
+            // Its clocks stop; whatever was already late stays late, and counts.
+            await deadlineStore.stop(tx, issue.id, now, 'MERGED');
             await issueStore.repointMerged(tx, issue.id, original.id);
             await issueStore.absorb(tx, original.id, 1 + issue.absorbedCount);
             await eventStore.append(tx, {
@@ -471,6 +725,7 @@ export function createIssuesService(deps: IssuesServiceDeps) {
               toStatus: original.status,
               ...actorFields(),
               note: remark,
+              noteAudience: remark ? 'INTERNAL' : null,
               details: { duplicateId: issue.id, duplicateNumber: issue.number },
               at: now,
             });
@@ -481,7 +736,7 @@ export function createIssuesService(deps: IssuesServiceDeps) {
     requestExtension: (id: string, totalWorkingDays: number, reason: unknown, expectedVersion?: number | null) =>
       act(id, 'REQUEST_EXTENSION', expectedVersion, async ({ tx, issue, now }) => {
         if (issue.rectificationMode === 'ONGOING') {
-          throw errors.invalidTransition({ zh: '持续改问题请调整节点计划，而不是延期', en: 'An ONGOING rectification re-plans its milestones instead' }, issue.status);
+          throw errors.invalidTransition({ zh: '持续改问题请申请调整节点计划，而不是延期', en: 'An ONGOING rectification asks to re-plan its milestones instead' }, issue.status);
         }
         if (issue.extensionRequestedAt) {
           throw errors.invalidTransition({ zh: '已有延期申请待审批', en: 'An extension request is already pending' }, issue.status);
@@ -514,7 +769,8 @@ export function createIssuesService(deps: IssuesServiceDeps) {
         if (!approve) return { values: cleared, eventAction: 'REFUSE_EXTENSION', note: remark, details: { workingDays: total } };
         const resolution = openResolution(await deadlineStore.forIssue(tx, issue.id));
         if (!resolution) throw errors.invalidTransition({ zh: '办结时限已不存在', en: 'The resolution limit no longer exists' }, issue.status);
-        const due = computeDue({ startsAt: resolution.startsAt, workingDays: total }, await calendar());
+        // Asked for before the deadline (requestExtension checks it), so the extended limit replaces it.
+        const due = computeDue({ startsAt: resolution.startsAt, workingDays: total }, await calendar(), officeHours);
         return {
           values: { ...cleared, extensionGrantedWorkingDays: total },
           note: remark,
@@ -525,10 +781,13 @@ export function createIssuesService(deps: IssuesServiceDeps) {
 
     remindIssue: (id: string, note: unknown, expectedVersion?: number | null) =>
       act(id, 'REMIND', expectedVersion, ({ issue, now }) => {
+        if (!issue.responsibleUnitId) {
+          throw errors.invalidTransition({ zh: '该问题尚无承办单位，无从催办；请先派单', en: 'The issue has no handling unit to remind; assign it first' }, issue.status);
+        }
         if (!issue.nextDueAt || issue.nextDueAt > now) {
           throw errors.invalidTransition({ zh: '只能对已超期的问题催办', en: 'Only an overdue issue can be reminded' }, issue.status);
         }
-        return { values: { reminderCount: issue.reminderCount + 1 }, note: parseInput(texts.reminder, note, 'note') };
+        return { values: { reminderCount: issue.reminderCount + 1 }, note: parseInput(texts.reminder, note, 'note'), details: { unitId: issue.responsibleUnitId } };
       }),
 
     planMilestones: (id: string, raw: unknown, expectedVersion?: number | null) =>
@@ -537,21 +796,40 @@ export function createIssuesService(deps: IssuesServiceDeps) {
           throw errors.invalidTransition({ zh: '只有持续改问题有节点计划', en: 'Only an ONGOING rectification has milestones' }, issue.status);
         }
         const planned = validMilestones(raw, beijingDate(now));
+        const hasFinalDate = (await deadlineStore.forIssue(tx, issue.id)).some((d) => d.stage === 'RESOLUTION' && d.round === roundOf(issue));
+        if (hasFinalDate && viewer.role !== 'COMMAND_OFFICE') {
+          throw errors.invalidTransition(
+            { zh: '本轮已有节点计划；调整计划或办结日期须申请（requestReplan），由市指挥部办公室批准', en: 'This round already has a plan; changing it or its final date is a request the command office grants (requestReplan)' },
+            issue.status,
+          );
+        }
         const cal = await calendar();
-        const deadlines = await deadlineStore.forIssue(tx, issue.id);
-        const round = roundOf(issue);
-        const last = planned.map((m) => m.dueOn).sort().at(-1)!;
-        const resolution = openResolution(deadlines);
-        return {
-          details: { milestones: planned },
-          after: async () => {
-            for (const d of deadlines) if (d.stage === 'MILESTONE' && !d.metAt && !d.cancelledAt) await deadlineStore.update(tx, d.id, { cancelledAt: now });
-            await deadlineStore.insert(tx, planned.map((m) => deadlineRow(issue.id, 'MILESTONE', { startsAt: now, dueOn: m.dueOn }, cal, { title: m.title, round })));
-            const rule = { startsAt: resolution?.startsAt ?? now, dueOn: last };
-            if (resolution) await deadlineStore.update(tx, resolution.id, { dueOn: last, workingDays: null, ...computeDue(rule, cal) });
-            else await deadlineStore.insert(tx, [deadlineRow(issue.id, 'RESOLUTION', rule, cal, { round })]);
-          },
-        };
+        return { details: { milestones: planned }, after: (updated) => replacePlan(tx, updated, planned, now, now, cal) };
+      }),
+
+    requestReplan: (id: string, raw: unknown, reason: unknown, expectedVersion?: number | null) =>
+      act(id, 'REQUEST_REPLAN', expectedVersion, ({ issue, now }) => {
+        if (issue.rectificationMode !== 'ONGOING') {
+          throw errors.invalidTransition({ zh: '只有持续改问题有节点计划', en: 'Only an ONGOING rectification has milestones' }, issue.status);
+        }
+        if (issue.replanRequestedAt) throw errors.invalidTransition({ zh: '已有计划调整申请待审批', en: 'A re-plan request is already pending' }, issue.status);
+        const planned = validMilestones(raw, beijingDate(now));
+        const why = parseInput(texts.replanReason, reason, 'reason');
+        return { values: { replanMilestones: planned, replanReason: why, replanRequestedAt: now }, note: why, details: { milestones: planned } };
+      }),
+
+    decideReplan: (id: string, approve: boolean, note: unknown, expectedVersion?: number | null) =>
+      act(id, 'DECIDE_REPLAN', expectedVersion, async ({ tx, issue, now, calendar }) => {
+        if (!issue.replanRequestedAt || !issue.replanMilestones) {
+          throw errors.invalidTransition({ zh: '没有待审批的计划调整申请', en: 'There is no pending re-plan request' }, issue.status);
+        }
+        const cleared = { replanMilestones: null, replanReason: null, replanRequestedAt: null };
+        const remark = parseInput(texts.decision, note, 'note');
+        const planned = issue.replanMilestones as MilestoneInput[];
+        if (!approve) return { values: cleared, eventAction: 'REFUSE_REPLAN', note: remark, details: { milestones: planned } };
+        const cal = await calendar();
+        const askedAt = issue.replanRequestedAt;
+        return { values: cleared, eventAction: 'GRANT_REPLAN', note: remark, details: { milestones: planned }, after: (updated) => replacePlan(tx, updated, planned, now, askedAt, cal) };
       }),
 
     completeMilestone: (id: string, milestoneId: string, note: unknown, expectedVersion?: number | null) =>
@@ -566,14 +844,58 @@ export function createIssuesService(deps: IssuesServiceDeps) {
         };
       }),
 
-    publishIssue: (id: string, title: unknown, summary: unknown, expectedVersion?: number | null) =>
+    publishIssue: (id: string, title: unknown, summary: unknown, kind: 'POSITIVE' | 'NEGATIVE', expectedVersion?: number | null) =>
       act(id, 'PUBLISH', expectedVersion, ({ issue, now }) => ({
         values: {
           publishedAt: issue.publishedAt ?? now,
+          publishedKind: kind,
           publishedTitle: parseInput(texts.caseTitle, title, 'title'),
           publishedSummary: parseInput(texts.caseSummary, summary, 'summary'),
         },
+        details: { kind },
       })),
+
+    async recordSupervisionOutcome(raw: unknown): Promise<SupervisionOutcomeRow> {
+      await access.prepareToAct();
+      await access.authorizeLoop('RECORD_SUPERVISION_OUTCOME');
+      const input = parseInput(supervisionOutcomeInput, raw, 'input');
+      if (input.decidedOn > beijingDate(clock())) throw errors.badInput('input.decidedOn', { zh: '决定日期不能晚于今天', en: 'decidedOn cannot be after today' });
+      const row = (unitId: string, issueKey: string | null) => ({
+        kind: input.kind,
+        unitId,
+        issueId: issueKey,
+        reason: input.reason,
+        decidedOn: input.decidedOn,
+        recordedBy: viewer.subject!,
+        recordedAt: clock(),
+      });
+      if (!input.issueId) {
+        if (!input.unitId) throw errors.badInput('input.unitId', { zh: '请给出单位或问题', en: 'Give the unit or the issue it concerns' });
+        const [unit] = await access.prepareToAct([input.unitId]);
+        requireUnit('input.unitId', input.unitId, unit, { active: false });
+        return outcomeStore.insert(db, row(unit!.id, null));
+      }
+      let saved: SupervisionOutcomeRow | undefined;
+      await act(
+        input.issueId,
+        'RECORD_OUTCOME',
+        null,
+        ({ tx, issue, units }) => {
+          const unitId = input.unitId ? requireUnit('input.unitId', input.unitId, units[0], { active: false }).id : issue.responsibleUnitId;
+          if (!unitId) throw errors.badInput('input.unitId', { zh: '该问题尚无承办单位，请指明所涉单位', en: 'The issue has no handling unit; name the unit it concerns' });
+          return {
+            eventAction: 'SUPERVISION_OUTCOME',
+            note: input.reason,
+            details: { kind: input.kind, unitId, decidedOn: input.decidedOn },
+            after: async () => {
+              saved = await outcomeStore.insert(tx, row(unitId, issue.id));
+            },
+          };
+        },
+        input.unitId ? [input.unitId] : [],
+      );
+      return saved!;
+    },
 
     // ───────────── reads ─────────────
     async issue(id: string): Promise<IssueRow | null> {
@@ -606,7 +928,9 @@ export function createIssuesService(deps: IssuesServiceDeps) {
       if (viewer.role === 'ANONYMOUS') throw errors.unauthenticated();
       const size = pageSize(page.first, maxPageSize);
       const cursor = page.after ? decodeInstantCursor(page.after, 'serial') : null;
-      const query = { scope: await access.scope(), unitId: unitId ? parseInput(issueFilter.shape.unitId, unitId, 'unitId')! : null, now: clock() };
+      const unit = unitId ? parseInput(issueFilter.shape.unitId, unitId, 'unitId')! : null;
+      if (unit) await access.mayReadUnit(unit);
+      const query = { scope: await access.scope(), unitId: unit, now: clock() };
       const rows = await deadlineStore.alertsPage(db, query, size + 1, cursor && { dueAt: cursor.at, id: cursor.id });
       for (const row of rows) loaders.issueById.prime(row.issue.id, row.issue);
       return toConnection(rows, size, (row) => [row.deadline.dueAt!.toISOString(), row.deadline.id], () => deadlineStore.alertsCount(db, query), cursor !== null);
@@ -619,28 +943,71 @@ export function createIssuesService(deps: IssuesServiceDeps) {
       return toConnection(rows, size, (row) => [row.publishedAt!.toISOString(), row.id], () => issueStore.publishedCount(db), cursor !== null);
     },
 
+    async supervisionOutcomes(unitId: string | null, page: PageArgs) {
+      if (viewer.role === 'ANONYMOUS') throw errors.unauthenticated();
+      const scope = await access.outcomeScope();
+      const unit = unitId ? parseInput(unitIdInput, unitId, 'unitId') : null;
+      if (unit) await access.mayReadUnit(unit);
+      const size = pageSize(page.first, maxPageSize);
+      // The cursor is (the decision day's first instant, id): an instant cursor the platform checks.
+      const cursor = page.after ? decodeInstantCursor(page.after, 'serial') : null;
+      const after = cursor && { decidedOn: beijingDate(cursor.at), id: cursor.id };
+      const rows = await outcomeStore.page(db, scope, unit, size + 1, after);
+      return toConnection(rows, size, (row) => [beijingMidnight(row.decidedOn).toISOString(), row.id], () => outcomeStore.count(db, scope, unit), after !== null);
+    },
+
     deadlines: (issueId: string) => loaders.deadlinesByIssue.load(issueId),
     history: (issueId: string) => loaders.eventsByIssue.load(issueId),
+    ratings: (issueId: string) => loaders.ratingsByIssue.load(issueId),
+    followUps: async (issueId: string) => (access.seesInternal() ? loaders.followUpsByIssue.load(issueId) : []),
+    issueOutcomes: async (issueId: string) => (access.seesInternal() ? loaders.outcomesByIssue.load(issueId) : []),
     seesReporter: access.seesReporter,
-    seesActor: access.seesActor,
+    seesInternal: access.seesInternal,
+    seesContact: access.seesContact,
+    seesSubject: access.seesSubject,
+    seesEventUnit: access.seesEventUnit,
+    seesEventSubject: (event: EventRow) => access.seesEventSubject(event),
+    seesNote: access.seesNote,
     calendarYears: () => calendarStore.all(db),
 
     // ───────────── statistics ─────────────
     async unitStats(unitId: string, period: Period | null): Promise<IssueStats> {
-      await access.mayReadUnitStats(unitId);
-      return loaders.stats.load({ kind: 'unit', key: unitId, period });
+      await access.mayReadUnit(unitId);
+      return loaders.stats.load({ kind: 'unit', key: unitId, units: await unitsCountedFor(unitId), period });
     },
     async domainStats(domainCode: string, period: Period | null): Promise<IssueStats> {
-      await access.mayReadDomainStats(domainCode);
-      return loaders.stats.load({ kind: 'domain', key: domainCode, period });
+      await access.mayReadDomain(domainCode);
+      const units = (await access.directory()).unitsOfDomain(domainCode).map((u) => u.id);
+      return loaders.stats.load({ kind: 'domain', key: domainCode, units, period });
     },
     async overallStats(period: Period | null): Promise<IssueStats> {
       await access.authorizeLoop('READ_CITY_STATS');
-      return loaders.stats.load({ kind: 'all', key: 'ALL', period });
+      return loaders.stats.load({ kind: 'all', key: 'ALL', units: [], period } satisfies StatsKey);
+    },
+    async statsBy(dimension: 'ENVIRONMENT' | 'SOURCE' | 'DISTRICT', period: Period | null): Promise<StatsGroupRow[]> {
+      await access.authorizeLoop('READ_CITY_STATS');
+      const parts = await statsParts(db, { kind: 'dimension', dimension }, period, clock());
+      return [...parts.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([key, value]) => ({ key, stats: figuresFrom(value) }));
+    },
+    async ranking(rate: RateName, period: Period | null, among: 'ALL_UNITS' | 'CITY_BUREAUS' | 'DISTRICTS_AND_ZONES'): Promise<RankRow[]> {
+      await access.authorizeLoop('RANK_UNITS');
+      const dir = await access.directory();
+      const inArea = (unit: DirectoryUnit) => [...dir.units.values()].some((area) => dir.isAreaUnit(area.id) && area.id !== unit.id && dir.isWithin(unit.id, area.id));
+      const ranked = [...dir.units.values()].filter((unit) => {
+        if (unit.archived || unit.kind === 'COMMAND_OFFICE') return false;
+        if (among === 'DISTRICTS_AND_ZONES') return dir.isAreaUnit(unit.id);
+        if (among === 'CITY_BUREAUS') return unit.level === 'CITY' && !dir.isAreaUnit(unit.id) && !inArea(unit);
+        return true;
+      });
+      const pairs = ranked.flatMap((unit) => (dir.isAreaUnit(unit.id) ? [unit.id, ...dir.descendants(unit.id).map((u) => u.id)] : [unit.id]).map((id) => ({ unitId: id, key: unit.id })));
+      const parts = await statsParts(db, { kind: 'units', pairs }, period, clock());
+      const entries = ranked.map((unit) => ({ item: unit, parts: parts.get(unit.id) ?? emptyParts }));
+      return rankBy(entries, rate).map(({ item, figure, rank }) => ({ rank, unitId: item.id, value: figure.value, numerator: figure.numerator, denominator: figure.denominator }));
     },
 
     // ───────────── calendar ─────────────
     async setCalendarYear(input: CalendarYear & { notice: string }) {
+      await access.prepareToAct();
       await access.authorizeLoop('KEEP_CALENDAR');
       const year: CalendarYear = {
         year: input.year,
@@ -653,11 +1020,10 @@ export function createIssuesService(deps: IssuesServiceDeps) {
       const now = clock();
       return db.transaction(async (tx) => {
         const saved = await calendarStore.upsert(tx, { year: year.year, notice: year.notice, off: year.off, workdays: year.workdays, updatedBy: viewer.subject!, updatedAt: now });
-        // Deadlines that ran through this year, or waited for it, move with the new calendar.
-        const calendar = await calendarFrom(tx);
-        const affected = await deadlineStore.affectedByCalendarYear(tx, beijingMidnight(`${year.year}-01-01`), endOfBeijingDay(`${year.year}-12-31`));
-        await deadlineStore.updateDueTimes(tx, affected.map((d) => ({ id: d.id, ...computeDue({ startsAt: d.startsAt, workingDays: d.workingDays }, calendar) })));
-        await issueStore.refreshNextDue(tx, [...new Set(affected.map((d) => d.issueId))]);
+        // Open deadlines running through this year move with it; provisional ones waiting for it —
+        // open, met or stopped alike — get their real due time.
+        const affected = await deadlineStore.affectedByCalendarYear(tx, year.year, beijingMidnight(`${year.year}-01-01`), endOfBeijingDay(`${year.year}-12-31`));
+        await recomputeDueTimes(tx, affected, await calendarFrom(tx), officeHours);
         return saved;
       });
     },
@@ -665,3 +1031,50 @@ export function createIssuesService(deps: IssuesServiceDeps) {
 }
 
 export type IssuesService = ReturnType<typeof createIssuesService>;
+
+/**
+ * Recomputes due times by each deadline's own rule on `calendar` (setCalendarYear, and the shipped
+ * calendar at start): provisional ones become final once their year is known.
+ */
+export async function recomputeDueTimes(tx: Queryable, deadlines: DeadlineRow[], calendar: WorkingCalendar, officeHours: OfficeHours): Promise<void> {
+  await deadlineStore.updateDueTimes(
+    tx,
+    deadlines.map((d) => ({ id: d.id, ...computeDue({ startsAt: d.startsAt, hours: d.hours, workingDays: d.workingDays, dueOn: d.dueOn }, calendar, officeHours) })),
+  );
+  await issueStore.refreshNextDue(tx, [...new Set(deadlines.map((d) => d.issueId))]);
+}
+
+/**
+ * The years deadlines reach that the calendar lacks: those open deadlines wait for (provisional),
+ * and those the longest limit started today would run into. Empty when every one is entered.
+ */
+export async function missingCalendarYears(db: Queryable, now: Date): Promise<number[]> {
+  const calendar = await calendarFrom(db);
+  const assumed = new Set<number>(await deadlineStore.pendingYears(db));
+  calendar.dueAfterWorkingDays(now, MAX_TOTAL_WORKING_DAYS, assumed);
+  return [...assumed].filter((year) => !calendar.hasYear(year)).sort();
+}
+
+/** For /ready and the start banner: 'ok', or a warning naming the years the command office must enter. */
+export async function calendarReadiness(db: Queryable, now: Date): Promise<string> {
+  const missing = await missingCalendarYears(db, now);
+  if (!missing.length) return 'ok';
+  return (
+    `warning: no working-day calendar for ${missing.join(', ')} — deadlines reaching it are provisional (weekends only) ` +
+    `until the command office enters it from the State Council notice (setCalendarYear) / 工作日历缺少 ${missing.join('、')} 年，相关时限暂按只休周末计算`
+  );
+}
+
+/** On every start, after the shipped calendar is in place: provisional due times whose year is now known become final. */
+export async function settleProvisionalDeadlines(db: Db, officeHours: OfficeHours): Promise<void> {
+  await db.transaction(async (tx) => {
+    const calendar = await calendarFrom(tx);
+    const waiting = (await deadlineStore.provisional(tx)).filter((d) => d.pendingCalendarYear === null || calendar.hasYear(d.pendingCalendarYear));
+    if (waiting.length) await recomputeDueTimes(tx, waiting, calendar, officeHours);
+  });
+}
+
+async function calendarFrom(db: Queryable): Promise<WorkingCalendar> {
+  const years = await calendarStore.all(db);
+  return new WorkingCalendar(years.map((y) => ({ year: y.year, off: y.off, workdays: y.workdays })));
+}

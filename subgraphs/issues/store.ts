@@ -4,12 +4,19 @@
  */
 import { and, asc, desc, eq, gte, inArray, isNotNull, isNull, like, lt, lte, or, sql, type SQL } from 'drizzle-orm';
 import { escapeLike, rowsOf, type Queryable } from '../../db/client.ts';
-import { calendarYears, issueDeadlines, issueEvents, issues } from '../../db/issues.ts';
+import { calendarYears, issueDeadlines, issueEvents, issueFollowUps, issueRatings, issues, supervisionOutcomes } from '../../db/issues.ts';
+import { emptyParts, type FigureParts, type IssueStats } from './figures.ts';
 
-/** Which issues a caller may see, as the store filters them (access.ts decides it). */
+/**
+ * Which issues a caller may see, as the store filters them (access.ts decides it). A unit sees
+ * what units of `unitIds` lead, co-handle, accepted or reported — `unitIds` being the unit itself,
+ * the units of the domain it leads and the units below it — and, for a district or zone (its own
+ * unit and those below it in `areaUnitIds`), the items waiting for intake in its district or
+ * registered at its windows.
+ */
 export type IssueScope =
   | { kind: 'all' }
-  | { kind: 'unit'; ownUnitId: string; unitIds: string[] }
+  | { kind: 'unit'; ownUnitId: string; unitIds: string[]; areaUnitIds: string[]; areaDistrict: string | null }
   | { kind: 'enterprise'; creditCode: string }
   | { kind: 'observer'; subject: string }
   | { kind: 'none' };
@@ -19,7 +26,13 @@ export type NewIssue = typeof issues.$inferInsert;
 export type DeadlineRow = typeof issueDeadlines.$inferSelect;
 export type NewDeadline = typeof issueDeadlines.$inferInsert;
 export type EventRow = typeof issueEvents.$inferSelect;
+export type NewEvent = typeof issueEvents.$inferInsert;
 export type CalendarRow = typeof calendarYears.$inferSelect;
+export type RatingRow = typeof issueRatings.$inferSelect;
+export type FollowUpRow = typeof issueFollowUps.$inferSelect;
+export type SupervisionOutcomeRow = typeof supervisionOutcomes.$inferSelect;
+export type RankRow = { rank: number | null; unitId: string; value: number | null; numerator: number; denominator: number };
+export type StatsGroupRow = { key: string; stats: IssueStats };
 export type AlertRow = { deadline: DeadlineRow; issue: IssueRow };
 /** Entities owned by other slices, as this slice refers to them. */
 export type UnitReference = { id: string };
@@ -53,8 +66,20 @@ export function scopeCondition(scope: IssueScope): SQL | undefined {
   switch (scope.kind) {
     case 'all':
       return undefined;
-    case 'unit':
-      return or(sql`${issues.responsibleUnitId} = any(${uuidArray(scope.unitIds)})`, eq(issues.reporterUnitId, scope.ownUnitId));
+    case 'unit': {
+      const units = uuidArray(scope.unitIds);
+      const waiting = [
+        scope.areaDistrict ? eq(issues.districtCode, scope.areaDistrict) : undefined,
+        scope.areaUnitIds.length ? sql`${issues.reporterUnitId} = any(${uuidArray(scope.areaUnitIds)})` : undefined,
+      ].filter(Boolean) as SQL[];
+      return or(
+        sql`${issues.responsibleUnitId} = any(${units})`,
+        sql`${issues.reporterUnitId} = any(${units})`,
+        sql`${issues.intakeUnitId} = any(${units})`,
+        sql`${issues.coHandlerUnitIds} && ${units}`,
+        waiting.length ? and(eq(issues.status, 'SUBMITTED'), or(...waiting)) : undefined,
+      );
+    }
     case 'enterprise':
       return eq(issues.reporterEnterprise, scope.creditCode);
     case 'observer':
@@ -74,8 +99,9 @@ function filterConditions(filter: IssueListFilter, now: Date): SQL[] {
   if (filter.status?.length) conditions.push(inArray(issues.status, filter.status));
   if (filter.overdue === true) conditions.push(lt(issues.nextDueAt, now));
   if (filter.overdue === false) conditions.push(or(isNull(issues.nextDueAt), gte(issues.nextDueAt, now))!);
-  if (filter.escalated === true) conditions.push(isNotNull(issues.escalatedAt));
-  if (filter.escalated === false) conditions.push(isNull(issues.escalatedAt));
+  // Under listed supervision now: escalated and not yet taken off (摘牌), closed or merged.
+  if (filter.escalated === true) conditions.push(and(isNotNull(issues.escalatedAt), isNull(issues.supervisionEndedAt))!);
+  if (filter.escalated === false) conditions.push(or(isNull(issues.escalatedAt), isNotNull(issues.supervisionEndedAt))!);
   if (filter.enterpriseCreditCode) conditions.push(eq(issues.enterpriseCreditCode, filter.enterpriseCreditCode));
   if (filter.receivedFrom) conditions.push(gte(issues.receivedAt, filter.receivedFrom));
   if (filter.receivedTo) conditions.push(lt(issues.receivedAt, filter.receivedTo));
@@ -214,35 +240,69 @@ export const deadlineStore = {
   async meetOne(db: Queryable, id: number, at: Date): Promise<void> {
     await db.update(issueDeadlines).set({ metAt: at }).where(eq(issueDeadlines.id, id));
   },
-  async cancelOpen(db: Queryable, issueId: string, at: Date, stage?: DeadlineRow['stage']): Promise<void> {
+  /**
+   * Stops open deadlines unmet (all of the issue's, or those given): each keeps its due time and is
+   * judged at `judgedAt` (the stop itself unless a granted request was asked for earlier).
+   */
+  async stop(
+    db: Queryable,
+    issueId: string,
+    at: Date,
+    reason: NonNullable<DeadlineRow['closeReason']>,
+    options: { ids?: number[]; judgedAt?: Date } = {},
+  ): Promise<void> {
+    if (options.ids && !options.ids.length) return;
     await db
       .update(issueDeadlines)
-      .set({ cancelledAt: at })
+      .set({ cancelledAt: at, closeReason: reason, judgedAt: options.judgedAt ?? at })
       .where(
         and(
           eq(issueDeadlines.issueId, issueId),
           isNull(issueDeadlines.metAt),
           isNull(issueDeadlines.cancelledAt),
-          stage ? eq(issueDeadlines.stage, stage) : undefined,
+          options.ids ? inArray(issueDeadlines.id, options.ids) : undefined,
         ),
       );
   },
   async update(db: Queryable, id: number, values: Partial<NewDeadline>): Promise<void> {
     await db.update(issueDeadlines).set(values).where(eq(issueDeadlines.id, id));
   },
-  /** Open working-day deadlines a change to `year` can move, or that waited for a missing year. */
-  affectedByCalendarYear(db: Queryable, yearStart: Date, yearEnd: Date): Promise<DeadlineRow[]> {
+  /**
+   * Deadlines a change to `year` moves: open calendar-counted ones that run through it, and every
+   * one — open, met or stopped — whose due time was provisional for want of it (or never computed).
+   */
+  affectedByCalendarYear(db: Queryable, year: number, yearStart: Date, yearEnd: Date): Promise<DeadlineRow[]> {
     return db
       .select()
       .from(issueDeadlines)
       .where(
-        and(
-          isNotNull(issueDeadlines.workingDays),
-          isNull(issueDeadlines.metAt),
-          isNull(issueDeadlines.cancelledAt),
-          or(isNull(issueDeadlines.dueAt), and(lt(issueDeadlines.startsAt, yearEnd), gte(issueDeadlines.dueAt, yearStart))),
+        or(
+          eq(issueDeadlines.pendingCalendarYear, year),
+          isNull(issueDeadlines.dueAt),
+          and(
+            or(isNotNull(issueDeadlines.workingDays), isNotNull(issueDeadlines.hours)),
+            isNull(issueDeadlines.metAt),
+            isNull(issueDeadlines.cancelledAt),
+            lt(issueDeadlines.startsAt, yearEnd),
+            gte(issueDeadlines.dueAt, yearStart),
+          ),
         ),
       );
+  },
+  /** Deadlines still waiting for a year of the calendar, or never computed (older data). */
+  provisional(db: Queryable): Promise<DeadlineRow[]> {
+    return db
+      .select()
+      .from(issueDeadlines)
+      .where(or(isNotNull(issueDeadlines.pendingCalendarYear), isNull(issueDeadlines.dueAt)));
+  },
+  /** The years open deadlines wait for, provisional until the command office enters them. */
+  async pendingYears(db: Queryable): Promise<number[]> {
+    const rows = await db
+      .selectDistinct({ year: issueDeadlines.pendingCalendarYear })
+      .from(issueDeadlines)
+      .where(and(isNotNull(issueDeadlines.pendingCalendarYear), isNull(issueDeadlines.metAt), isNull(issueDeadlines.cancelledAt)));
+    return rows.map((row) => row.year!).sort();
   },
   async updateDueTimes(db: Queryable, rows: { id: number; dueAt: Date | null; warnAt: Date | null; pendingCalendarYear: number | null }[]) {
     if (!rows.length) return;
@@ -290,11 +350,75 @@ function alertConditions(query: { scope: IssueScope; unitId: string | null; now:
 }
 
 export const eventStore = {
-  async append(db: Queryable, event: typeof issueEvents.$inferInsert): Promise<void> {
+  async append(db: Queryable, event: NewEvent): Promise<void> {
     await db.insert(issueEvents).values(event);
   },
   byIssueIds(db: Queryable, issueIds: readonly string[]): Promise<EventRow[]> {
     return db.select().from(issueEvents).where(inArray(issueEvents.issueId, [...issueIds])).orderBy(asc(issueEvents.id));
+  },
+};
+
+export const ratingStore = {
+  /** One rating per issue and round: undefined when the round was rated meanwhile. */
+  async insertOnce(db: Queryable, row: typeof issueRatings.$inferInsert): Promise<RatingRow | undefined> {
+    const [saved] = await db.insert(issueRatings).values(row).onConflictDoNothing().returning();
+    return saved;
+  },
+  forRound(db: Queryable, issueId: string, round: number): Promise<RatingRow[]> {
+    return db.select().from(issueRatings).where(and(eq(issueRatings.issueId, issueId), eq(issueRatings.round, round)));
+  },
+  byIssueIds(db: Queryable, issueIds: readonly string[]): Promise<RatingRow[]> {
+    return db.select().from(issueRatings).where(inArray(issueRatings.issueId, [...issueIds])).orderBy(asc(issueRatings.round));
+  },
+};
+
+export const followUpStore = {
+  async insert(db: Queryable, row: typeof issueFollowUps.$inferInsert): Promise<void> {
+    await db.insert(issueFollowUps).values(row);
+  },
+  byIssueIds(db: Queryable, issueIds: readonly string[]): Promise<FollowUpRow[]> {
+    return db.select().from(issueFollowUps).where(inArray(issueFollowUps.issueId, [...issueIds])).orderBy(asc(issueFollowUps.id));
+  },
+};
+
+/** Which supervision outcomes a caller may read: all, or those about these units. */
+export type OutcomeScope = { kind: 'all' } | { kind: 'units'; unitIds: string[] };
+
+function outcomeConditions(scope: OutcomeScope, unitId: string | null): (SQL | undefined)[] {
+  return [
+    scope.kind === 'units' ? sql`${supervisionOutcomes.unitId} = any(${uuidArray(scope.unitIds)})` : undefined,
+    unitId ? eq(supervisionOutcomes.unitId, unitId) : undefined,
+  ];
+}
+
+export const outcomeStore = {
+  async insert(db: Queryable, row: typeof supervisionOutcomes.$inferInsert): Promise<SupervisionOutcomeRow> {
+    const [saved] = await db.insert(supervisionOutcomes).values(row).returning();
+    return saved!;
+  },
+  byIssueIds(db: Queryable, issueIds: readonly string[]): Promise<SupervisionOutcomeRow[]> {
+    return db
+      .select()
+      .from(supervisionOutcomes)
+      .where(inArray(supervisionOutcomes.issueId, [...issueIds]))
+      .orderBy(desc(supervisionOutcomes.decidedOn), desc(supervisionOutcomes.id));
+  },
+  page(db: Queryable, scope: OutcomeScope, unitId: string | null, limit: number, after: { decidedOn: string; id: number } | null) {
+    const conditions = outcomeConditions(scope, unitId);
+    if (after) conditions.push(sql`(${supervisionOutcomes.decidedOn}, ${supervisionOutcomes.id}) < (${after.decidedOn}::date, ${after.id})`);
+    return db
+      .select()
+      .from(supervisionOutcomes)
+      .where(and(...conditions))
+      .orderBy(desc(supervisionOutcomes.decidedOn), desc(supervisionOutcomes.id))
+      .limit(limit);
+  },
+  async count(db: Queryable, scope: OutcomeScope, unitId: string | null): Promise<number> {
+    const [row] = await db
+      .select({ n: sql<number>`count(*)::int` })
+      .from(supervisionOutcomes)
+      .where(and(...outcomeConditions(scope, unitId)));
+    return row?.n ?? 0;
   },
 };
 
@@ -338,132 +462,188 @@ export const calendarStore = {
 
 
 // ───────────── statistics ─────────────
-// The command office's figures, aggregated in SQL: one statement answers any number of units (or
-// domains, or the whole city) for one period, whatever the number of issues. Everything counts the
-// issues received in the period. A rate whose denominator is zero is null, not zero: "nothing was
-// due" is not "nothing was done".
+// The parts of the command office's figures (figures.ts defines each figure from them), counted in
+// SQL: one statement answers any number of groups for one period, whatever the number of issues.
 
 export interface Period {
   from: Date;
   to: Date;
 }
 
-export interface IssueStats {
-  received: number;
-  accepted: number;
-  closed: number;
-  overdueNow: number;
-  reopened: number;
-  responseRate: number | null;
-  feedbackRate: number | null;
-  onTimeResolutionRate: number | null;
-  rectificationRate: number | null;
-  resolutionRate: number | null;
-  satisfactionRate: number | null;
-}
+/**
+ * How issues are grouped. `units`: each unit id counts under its key (a unit id, or a domain code)
+ * — issues under their lead handler, deadlines under the unit whose clock it was, ratings and
+ * follow-ups under the unit that handled that round. `all`: one group, 'ALL'. `dimension`: by the
+ * issue's own environment, source or district ('NONE' when it names no district).
+ */
+export type Grouping =
+  | { kind: 'units'; pairs: { unitId: string; key: string }[] }
+  | { kind: 'all' }
+  | { kind: 'dimension'; dimension: 'ENVIRONMENT' | 'SOURCE' | 'DISTRICT' };
 
-interface StatsRow {
+interface PartsRow {
   key: string;
   received: number;
   accepted: number;
   closed: number;
   overdue_now: number;
   reopened: number;
-  rated: number;
-  rated_solved: number;
-  rated_satisfied: number;
+  dispatched: number;
+  dispatch_seconds: number;
+  resolved_solved: number;
+  resolved_service_confirmed: number;
   contact_due: number;
   contact_on_time: number;
   feedback_due: number;
   feedback_on_time: number;
   resolution_due: number;
   resolution_on_time: number;
+  milestone_due: number;
+  milestone_on_time: number;
+  rated: number;
+  rated_solved: number;
+  rated_satisfied: number;
+  first_rated: number;
+  first_rated_solved: number;
+  first_rated_satisfied: number;
+  followed_up: number;
+  follow_up_satisfied: number;
 }
 
-const rate = (part: number, whole: number): number | null => (whole > 0 ? part / whole : null);
+const SATISFIED = sql.raw(`('SATISFIED', 'BASICALLY_SATISFIED')`);
 
-export const emptyStats: IssueStats = {
-  received: 0,
-  accepted: 0,
-  closed: 0,
-  overdueNow: 0,
-  reopened: 0,
-  responseRate: null,
-  feedbackRate: null,
-  onTimeResolutionRate: null,
-  rectificationRate: null,
-  resolutionRate: null,
-  satisfactionRate: null,
-};
-
-function toStats(row: StatsRow): IssueStats {
-  return {
-    received: row.received,
-    accepted: row.accepted,
-    closed: row.closed,
-    overdueNow: row.overdue_now,
-    reopened: row.reopened,
-    responseRate: rate(row.contact_on_time, row.contact_due),
-    feedbackRate: rate(row.feedback_on_time, row.feedback_due),
-    onTimeResolutionRate: rate(row.resolution_on_time, row.resolution_due),
-    rectificationRate: rate(row.closed, row.accepted),
-    resolutionRate: rate(row.rated_solved, row.rated),
-    satisfactionRate: rate(row.rated_satisfied, row.rated),
+export async function statsParts(db: Queryable, grouping: Grouping, period: Period | null, now: Date): Promise<Map<string, FigureParts>> {
+  if (grouping.kind === 'units' && grouping.pairs.length === 0) return new Map();
+  const from = instantParam(period?.from ?? new Date('1970-01-01T00:00:00Z'));
+  const to = instantParam(period?.to ?? new Date('9999-01-01T00:00:00Z'));
+  const inPeriod = sql`i.received_at >= ${from} and i.received_at < ${to}`;
+  const at = instantParam(now);
+  // Each part joins its own unit column to the groups, or takes the key from the issue.
+  const groups =
+    grouping.kind === 'units'
+      ? sql`g(unit_id, key) as (select * from unnest(${uuidArray(grouping.pairs.map((p) => p.unitId))}, ${`{${grouping.pairs.map((p) => `"${p.key}"`).join(',')}}`}::text[])),`
+      : sql``;
+  const keyed = (unitColumn: SQL) => {
+    if (grouping.kind === 'units') return { key: sql`g.key`, join: sql`join g on g.unit_id = ${unitColumn}` };
+    if (grouping.kind === 'all') return { key: sql`'ALL'`, join: sql`` };
+    const column = { ENVIRONMENT: sql`i.environment::text`, SOURCE: sql`i.source::text`, DISTRICT: sql`coalesce(i.district_code, 'NONE')` }[grouping.dimension];
+    return { key: column, join: sql`` };
   };
-}
-
-/**
- * Statistics per group key. `groups` maps responsible unit ids to the key they count under (a unit
- * id, or a domain code); null means one group, 'ALL', over every issue.
- */
-export async function statsByGroup(
-  db: Queryable,
-  groups: { unitId: string; key: string }[] | null,
-  period: Period | null,
-  now: Date,
-): Promise<Map<string, IssueStats>> {
-  const from = period?.from ?? new Date('1970-01-01T00:00:00Z');
-  const to = period?.to ?? new Date('9999-01-01T00:00:00Z');
-  // Only the columns the figures need: the cohort is read twice, and all ~50 columns would be copied.
-  const columns = sql`i.id, i.status, i.accepted_at, i.next_due_at, i.reopen_count, i.rating, i.rating_solved`;
-  const cohort = groups
-    ? sql`select ${columns}, g.key from ${issues} i
-          join unnest(${uuidArray(groups.map((g) => g.unitId))}, ${`{${groups.map((g) => `"${g.key}"`).join(',')}}`}::text[]) as g(unit_id, key)
-            on g.unit_id = i.responsible_unit_id
-          where i.received_at >= ${instantParam(from)} and i.received_at < ${instantParam(to)}`
-    : sql`select ${columns}, 'ALL' as key from ${issues} i where i.received_at >= ${instantParam(from)} and i.received_at < ${instantParam(to)}`;
+  const byIssue = keyed(sql`i.responsible_unit_id`);
+  const byDeadline = keyed(sql`d.unit_id`);
+  const byRating = keyed(sql`r.unit_id`);
+  const byFollowUp = keyed(sql`f.unit_id`);
   const result = await db.execute(sql`
-    with cohort as (${cohort}),
+    with ${groups}
     per_issue as (
-      select key,
+      select ${byIssue.key} as key,
         count(*)::int as received,
-        count(*) filter (where accepted_at is not null and status <> 'MERGED')::int as accepted,
-        count(*) filter (where status = 'CLOSED')::int as closed,
-        count(*) filter (where next_due_at < ${instantParam(now)})::int as overdue_now,
-        count(*) filter (where reopen_count > 0)::int as reopened,
-        count(*) filter (where rating is not null)::int as rated,
-        count(*) filter (where rating is not null and rating_solved)::int as rated_solved,
-        count(*) filter (where rating in ('SATISFIED', 'BASICALLY_SATISFIED'))::int as rated_satisfied
-      from cohort group by key
+        count(*) filter (where i.accepted_at is not null and i.status <> 'MERGED')::int as accepted,
+        count(*) filter (where i.status = 'CLOSED')::int as closed,
+        count(*) filter (where i.next_due_at < ${at})::int as overdue_now,
+        count(*) filter (where i.reopen_count > 0)::int as reopened,
+        count(*) filter (where i.first_assigned_at is not null)::int as dispatched,
+        coalesce(sum(extract(epoch from i.first_assigned_at - i.received_at)) filter (where i.first_assigned_at is not null), 0)::float8 as dispatch_seconds,
+        count(*) filter (where i.status in ('RESOLVED', 'CLOSED') and i.resolution_outcome = 'SOLVED')::int as resolved_solved,
+        count(*) filter (where i.status in ('RESOLVED', 'CLOSED') and i.resolution_outcome = 'SERVICE_CONFIRMED')::int as resolved_service_confirmed
+      from ${issues} i ${byIssue.join}
+      where ${inPeriod}
+      group by 1
     ),
     per_deadline as (
-      select c.key,
+      select ${byDeadline.key} as key,
         count(*) filter (where d.stage = 'CONTACT')::int as contact_due,
         count(*) filter (where d.stage = 'CONTACT' and d.met_at < d.due_at)::int as contact_on_time,
         count(*) filter (where d.stage = 'FEEDBACK')::int as feedback_due,
         count(*) filter (where d.stage = 'FEEDBACK' and d.met_at < d.due_at)::int as feedback_on_time,
         count(*) filter (where d.stage = 'RESOLUTION')::int as resolution_due,
-        count(*) filter (where d.stage = 'RESOLUTION' and d.met_at < d.due_at)::int as resolution_on_time
-      from cohort c
-      join ${issueDeadlines} d on d.issue_id = c.id
-      -- "due" means the time is up or the stage is done; cancelled and not-yet-computable ones do not count
-      where d.cancelled_at is null and d.due_at is not null and (d.met_at is not null or d.due_at <= ${instantParam(now)})
-      group by c.key
-    )
-    select p.*,
+        count(*) filter (where d.stage = 'RESOLUTION' and d.met_at < d.due_at)::int as resolution_on_time,
+        count(*) filter (where d.stage = 'MILESTONE')::int as milestone_due,
+        count(*) filter (where d.stage = 'MILESTONE' and d.met_at < d.due_at)::int as milestone_on_time
+      from ${issueDeadlines} d join ${issues} i on i.id = d.issue_id ${byDeadline.join}
+      -- due: met, or stopped unmet at or after its due time (lapsed), or open and past its due time
+      where ${inPeriod} and d.due_at is not null
+        and (d.met_at is not null
+             or (d.cancelled_at is not null and d.judged_at >= d.due_at)
+             or (d.cancelled_at is null and d.due_at <= ${at}))
+      group by 1
+    ),
+    per_rating as (
+      select ${byRating.key} as key,
+        count(*) filter (where r.is_final)::int as rated,
+        count(*) filter (where r.is_final and r.solved)::int as rated_solved,
+        count(*) filter (where r.is_final and r.rating in ${SATISFIED})::int as rated_satisfied,
+        count(*) filter (where r.round = 1)::int as first_rated,
+        count(*) filter (where r.round = 1 and r.solved)::int as first_rated_solved,
+        count(*) filter (where r.round = 1 and r.rating in ${SATISFIED})::int as first_rated_satisfied
+      from (
+        select r.*, r.round = max(r.round) over (partition by r.issue_id) as is_final
+        from ${issueRatings} r
+      ) r join ${issues} i on i.id = r.issue_id ${byRating.join}
+      where ${inPeriod} and (r.is_final or r.round = 1)
+      group by 1
+    ),
+    per_follow_up as (
+      select ${byFollowUp.key} as key,
+        count(*)::int as followed_up,
+        count(*) filter (where f.rating in ${SATISFIED})::int as follow_up_satisfied
+      from (
+        select f.*, f.id = max(f.id) over (partition by f.issue_id) as is_latest
+        from ${issueFollowUps} f where f.reached
+      ) f join ${issues} i on i.id = f.issue_id ${byFollowUp.join}
+      where ${inPeriod} and f.is_latest
+      group by 1
+    ),
+    keys as (select key from per_issue union select key from per_deadline union select key from per_rating union select key from per_follow_up)
+    select k.key,
+      coalesce(p.received, 0) as received, coalesce(p.accepted, 0) as accepted, coalesce(p.closed, 0) as closed,
+      coalesce(p.overdue_now, 0) as overdue_now, coalesce(p.reopened, 0) as reopened,
+      coalesce(p.dispatched, 0) as dispatched, coalesce(p.dispatch_seconds, 0) as dispatch_seconds,
+      coalesce(p.resolved_solved, 0) as resolved_solved, coalesce(p.resolved_service_confirmed, 0) as resolved_service_confirmed,
       coalesce(d.contact_due, 0) as contact_due, coalesce(d.contact_on_time, 0) as contact_on_time,
       coalesce(d.feedback_due, 0) as feedback_due, coalesce(d.feedback_on_time, 0) as feedback_on_time,
-      coalesce(d.resolution_due, 0) as resolution_due, coalesce(d.resolution_on_time, 0) as resolution_on_time
-    from per_issue p left join per_deadline d using (key)`);
-  return new Map(rowsOf<StatsRow>(result).map((row) => [row.key, toStats(row)]));
+      coalesce(d.resolution_due, 0) as resolution_due, coalesce(d.resolution_on_time, 0) as resolution_on_time,
+      coalesce(d.milestone_due, 0) as milestone_due, coalesce(d.milestone_on_time, 0) as milestone_on_time,
+      coalesce(r.rated, 0) as rated, coalesce(r.rated_solved, 0) as rated_solved, coalesce(r.rated_satisfied, 0) as rated_satisfied,
+      coalesce(r.first_rated, 0) as first_rated, coalesce(r.first_rated_solved, 0) as first_rated_solved,
+      coalesce(r.first_rated_satisfied, 0) as first_rated_satisfied,
+      coalesce(f.followed_up, 0) as followed_up, coalesce(f.follow_up_satisfied, 0) as follow_up_satisfied
+    from keys k
+    left join per_issue p using (key)
+    left join per_deadline d using (key)
+    left join per_rating r using (key)
+    left join per_follow_up f using (key)`);
+  return new Map(rowsOf<PartsRow>(result).map((row) => [row.key, toParts(row)]));
+}
+
+function toParts(row: PartsRow): FigureParts {
+  const n = (value: unknown) => Number(value ?? 0);
+  return {
+    ...emptyParts,
+    received: n(row.received),
+    accepted: n(row.accepted),
+    closed: n(row.closed),
+    overdueNow: n(row.overdue_now),
+    reopened: n(row.reopened),
+    dispatched: n(row.dispatched),
+    dispatchSeconds: n(row.dispatch_seconds),
+    resolvedSolved: n(row.resolved_solved),
+    resolvedServiceConfirmed: n(row.resolved_service_confirmed),
+    contactDue: n(row.contact_due),
+    contactOnTime: n(row.contact_on_time),
+    feedbackDue: n(row.feedback_due),
+    feedbackOnTime: n(row.feedback_on_time),
+    resolutionDue: n(row.resolution_due),
+    resolutionOnTime: n(row.resolution_on_time),
+    milestoneDue: n(row.milestone_due),
+    milestoneOnTime: n(row.milestone_on_time),
+    rated: n(row.rated),
+    ratedSolved: n(row.rated_solved),
+    ratedSatisfied: n(row.rated_satisfied),
+    firstRated: n(row.first_rated),
+    firstRatedSolved: n(row.first_rated_solved),
+    firstRatedSatisfied: n(row.first_rated_satisfied),
+    followedUp: n(row.followed_up),
+    followUpSatisfied: n(row.follow_up_satisfied),
+  };
 }

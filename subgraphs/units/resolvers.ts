@@ -66,8 +66,9 @@ export const unitsResolvers: Resolvers = {
   },
   Enterprise: {
     __resolveReference: (reference, { units }) => units.enterpriseReference(reference.creditCode),
-    district: async (row, _, { units }) => (await units.district(row.districtCode))!,
-    industry: (row, _, { units }) => units.industry(row.industryCode),
+    registered: (row) => !('unregistered' in row),
+    district: (row, _, { units }) => (row.districtCode ? units.district(row.districtCode) : null),
+    industry: (row, _, { units }) => (row.industryCode ? units.industry(row.industryCode) : null),
   },
   Viewer: {
     unit: (viewer, _, { units }) => (viewer.unitId ? units.unitById(viewer.unitId) : null),

@@ -10,6 +10,8 @@ export type UnitsStanding =
   | 'COMMAND_OFFICE'
   /** staff or admin of the (active) unit that keeps the market-entity registry: 市市场监管局 */
   | 'REGISTRY_OWNER'
+  /** the admin of an active district or function zone: keeps the town- and village-level units below it */
+  | 'AREA_ADMIN'
   /** staff or admin of an active city-level unit, which serves the whole city */
   | 'CITY_UNIT'
   /** staff or admin of an active district or function-zone unit, which serves its district */
@@ -26,9 +28,10 @@ export const unitStateNames: Record<UnitState, string> = { ACTIVE: '在用', ARC
 export type UnitsAction = 'CREATE_UNIT' | 'UPDATE_UNIT' | 'ARCHIVE_UNIT' | 'READ_UNIT_CHANGES' | 'READ_ENTERPRISES' | 'WRITE_ENTERPRISE';
 
 export const rules: Record<UnitsAction, Rule<UnitState, UnitsStanding>> = {
-  CREATE_UNIT: { name: { zh: '新增单位', en: 'add a unit to the directory' }, who: ['COMMAND_OFFICE'] },
-  UPDATE_UNIT: { name: { zh: '修改单位', en: 'change a unit' }, who: ['COMMAND_OFFICE'], from: ['ACTIVE'] },
-  ARCHIVE_UNIT: { name: { zh: '归档单位', en: 'archive a unit' }, who: ['COMMAND_OFFICE'], from: ['ACTIVE'], to: 'ARCHIVED' },
+  // An area admin only under its own unit, and only town- and village-level units (access.ts: mayShapeUnit).
+  CREATE_UNIT: { name: { zh: '新增单位', en: 'add a unit to the directory' }, who: ['COMMAND_OFFICE', 'AREA_ADMIN'] },
+  UPDATE_UNIT: { name: { zh: '修改单位', en: 'change a unit' }, who: ['COMMAND_OFFICE', 'AREA_ADMIN'], from: ['ACTIVE'] },
+  ARCHIVE_UNIT: { name: { zh: '归档单位', en: 'archive a unit' }, who: ['COMMAND_OFFICE', 'AREA_ADMIN'], from: ['ACTIVE'], to: 'ARCHIVED' },
   READ_UNIT_CHANGES: { name: { zh: '查看单位变更记录', en: "read a unit's change history" }, who: ['COMMAND_OFFICE'] },
   READ_ENTERPRISES: {
     name: { zh: '查看市场主体信息', en: 'read the market-entity directory' },

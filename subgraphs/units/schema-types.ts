@@ -2,7 +2,7 @@
 /* eslint-disable */
 import type { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } from 'graphql';
 import type { Connection as ConnectionMapped } from '../../platform/pagination.ts';
-import type { CampaignRow as CampaignRowMapped, StepRow as StepRowMapped, EnvironmentRow as EnvironmentRowMapped, ProblemSourceRow as ProblemSourceRowMapped, ObserverTeamRow as ObserverTeamRowMapped, IndustryRow as IndustryRowMapped, DomainRow as DomainRowMapped, DistrictRow as DistrictRowMapped, UnitRow as UnitRowMapped, EnterpriseRow as EnterpriseRowMapped, ChangeRow as ChangeRowMapped } from './store.ts';
+import type { CampaignRow as CampaignRowMapped, StepRow as StepRowMapped, EnvironmentRow as EnvironmentRowMapped, ProblemSourceRow as ProblemSourceRowMapped, ObserverTeamRow as ObserverTeamRowMapped, IndustryRow as IndustryRowMapped, DomainRow as DomainRowMapped, DistrictRow as DistrictRowMapped, UnitRow as UnitRowMapped, EnterpriseView as EnterpriseViewMapped, ChangeRow as ChangeRowMapped } from './store.ts';
 import type { Viewer as ViewerMapped } from '../../platform/auth.ts';
 import type { Context } from './service.ts';
 export type Maybe<T> = T | null;
@@ -126,18 +126,22 @@ export type QueryEnterprisesArgs = {
 export type Mutation = {
   __typename?: 'Mutation';
   /**
-   * 新建单位（仅市指挥部办公室）。
-   * Create a unit. Command office only.
+   * 新建单位：市指挥部办公室；区(市)、功能区的管理员在本单位下新建街道、镇（TOWN）和村、社区（VILLAGE）级单位（上级须为本单位或其下属单位）。
+   * Create a unit: the command office; a district's or function zone's admin creates town- and
+   * village-level units (streets, towns, communities) under itself or a unit below it.
    */
   createUnit: Unit;
   /**
-   * 修改单位（仅市指挥部办公室）。给出 expectedVersion 可防止覆盖他人的修改。
-   * Update a unit. Command office only; pass expectedVersion to refuse overwriting someone else's change.
+   * 修改单位：市指挥部办公室；区(市)、功能区管理员可修改其下属街道镇级单位。给出 expectedVersion 可防止覆盖他人的修改。
+   * Update a unit: the command office; an area admin the town- and village-level units below it. Pass
+   * expectedVersion to refuse overwriting someone else's change.
    */
   updateUnit: Unit;
   /**
-   * 归档单位（仅市指挥部办公室）。单位从不删除：问题与评分仍指向它。
-   * Archive a unit. Command office only. Units are never deleted: issues and scores point at them.
+   * 归档单位：市指挥部办公室；区(市)、功能区管理员可归档其下属街道镇级单位。单位从不删除：问题与评分仍指向它。归档即时生效，该单位的令牌在各子图都不再有效。
+   * Archive a unit: the command office; an area admin the town- and village-level units below it.
+   * Units are never deleted: issues and scores point at them. It takes effect at once in every
+   * subgraph: the unit's tokens act for nobody.
    */
   archiveUnit: Unit;
   /**
@@ -490,28 +494,37 @@ export type Industry = {
 };
 
 /**
- * 市场主体，以统一社会信用代码标识。
- * A market entity, keyed by its unified social credit code (GB 32100).
+ * 市场主体，以统一社会信用代码标识。被诉求引用但尚未登记的市场主体也能解析：registered 为 false，区(市)取自信用代码第 3–8 位的行政区划码，名称等登记信息为空。
+ * A market entity, keyed by its unified social credit code (GB 32100). One referenced (by an appeal,
+ * say) before it is in the registry still resolves: registered is false, its district comes from the
+ * code's region code (characters 3–8), and the registry's fields are null.
  */
 export type Enterprise = {
   __typename?: 'Enterprise';
   /** 统一社会信用代码 / unified social credit code */
   creditCode: Scalars['String']['output'];
-  name: Scalars['String']['output'];
-  district: District;
-  /** 行业代码 (GB/T 4754) / industry code */
-  industryCode: Scalars['String']['output'];
+  /** 是否已在市场主体目录中登记 / whether the registry has it */
+  registered: Scalars['Boolean']['output'];
+  /** 名称；未登记的为空 / name; null before it is registered */
+  name?: Maybe<Scalars['String']['output']>;
+  /** 所在区(市)；未登记的取自信用代码，非本市代码为空 / district; for an unregistered one from the credit code, null outside the city */
+  district?: Maybe<District>;
+  /** 行业代码 (GB/T 4754)；未登记的为空 / industry code; null before it is registered */
+  industryCode?: Maybe<Scalars['String']['output']>;
   /** 行业门类 / industry section */
   industry?: Maybe<Industry>;
-  sizeClass: SizeClass;
+  /** 规模；未登记的为空 / size class; null before it is registered */
+  sizeClass?: Maybe<SizeClass>;
   /** 成立日期 / date of registration */
   registeredOn?: Maybe<Scalars['Date']['output']>;
   /** 资质（高新技术企业、专精特新等） / qualifications held, e.g. high-tech enterprise */
   qualifications: Array<Qualification>;
   /** 样例数据 / true for sample data, never real */
   sample: Scalars['Boolean']['output'];
-  updatedAt: Scalars['DateTime']['output'];
-  version: Scalars['Int']['output'];
+  /** 未登记的为空 / null before it is registered */
+  updatedAt?: Maybe<Scalars['DateTime']['output']>;
+  /** 未登记的为空 / null before it is registered */
+  version?: Maybe<Scalars['Int']['output']>;
 };
 
 export type EnterpriseConnection = {
@@ -749,7 +762,7 @@ export type ResolversTypes = {
   SizeClass: SizeClass;
   Qualification: Qualification;
   Industry: ResolverTypeWrapper<IndustryRowMapped>;
-  Enterprise: ResolverTypeWrapper<EnterpriseRowMapped>;
+  Enterprise: ResolverTypeWrapper<EnterpriseViewMapped>;
   EnterpriseConnection: ResolverTypeWrapper<ConnectionMapped>;
   EnterpriseEdge: ResolverTypeWrapper<Omit<EnterpriseEdge, 'node'> & { node: ResolversTypes['Enterprise'] }>;
   EnterpriseFilter: EnterpriseFilter;
@@ -787,7 +800,7 @@ export type ResolversParentTypes = {
   CreateUnitInput: CreateUnitInput;
   UpdateUnitInput: UpdateUnitInput;
   Industry: IndustryRowMapped;
-  Enterprise: EnterpriseRowMapped;
+  Enterprise: EnterpriseViewMapped;
   EnterpriseConnection: ConnectionMapped;
   EnterpriseEdge: Omit<EnterpriseEdge, 'node'> & { node: ResolversParentTypes['Enterprise'] };
   EnterpriseFilter: EnterpriseFilter;
@@ -934,16 +947,17 @@ export type IndustryResolvers<ContextType = Context, ParentType extends Resolver
 export type EnterpriseResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Enterprise'] = ResolversParentTypes['Enterprise'], FederationReferenceType extends FederationReferenceTypes['Enterprise'] = FederationReferenceTypes['Enterprise']> = {
   __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['Enterprise']> | FederationReferenceType, FederationReferenceType, ContextType>;
   creditCode?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
-  name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
-  district?: Resolver<ResolversTypes['District'], ParentType, ContextType>;
-  industryCode?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  registered?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  name?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  district?: Resolver<Maybe<ResolversTypes['District']>, ParentType, ContextType>;
+  industryCode?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   industry?: Resolver<Maybe<ResolversTypes['Industry']>, ParentType, ContextType>;
-  sizeClass?: Resolver<ResolversTypes['SizeClass'], ParentType, ContextType>;
+  sizeClass?: Resolver<Maybe<ResolversTypes['SizeClass']>, ParentType, ContextType>;
   registeredOn?: Resolver<Maybe<ResolversTypes['Date']>, ParentType, ContextType>;
   qualifications?: Resolver<Array<ResolversTypes['Qualification']>, ParentType, ContextType>;
   sample?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
-  updatedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
-  version?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  updatedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  version?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
 };
 
 export type EnterpriseConnectionResolvers<ContextType = Context, ParentType extends ResolversParentTypes['EnterpriseConnection'] = ResolversParentTypes['EnterpriseConnection']> = {

@@ -8,7 +8,7 @@ import type { Viewer } from '../../platform/auth.ts';
 import { errors, type Bilingual } from '../../platform/errors.ts';
 import { parseInput } from '../../platform/input.ts';
 import { decodeCursor, decodeIntegerCursor, pageSize, toConnection, type PageArgs } from '../../platform/pagination.ts';
-import { normalizeCreditCode } from '../../platform/credit-code.ts';
+import { creditCodeProblem, normalizeCreditCode } from '../../platform/credit-code.ts';
 import { sqlState, SqlState, type Db, type Queryable } from '../../db/client.ts';
 import { COMMAND_OFFICE_CODE } from '../../db/reference/organisation.ts';
 import { canSeeEnterprise, createUnitsAccess } from './access.ts';
@@ -22,7 +22,7 @@ import {
   type CreateUnitInput,
 } from './input.ts';
 import type { UnitsLoaders } from './loaders.ts';
-import { changeStore, enterpriseStore, referenceStore, unitStore, type UnitRow } from './store.ts';
+import { changeStore, enterpriseStore, referenceStore, unitStore, type UnitRow, type UnregisteredEnterprise } from './store.ts';
 
 export interface Context extends RequestContext {
   units: UnitsService;
@@ -42,7 +42,40 @@ function snapshot(row: object): Record<string, unknown> {
 }
 
 export function createUnitsService({ db, viewer, loaders, maxPageSize }: UnitsServiceDeps) {
-  const access = createUnitsAccess(viewer, (id) => loaders.unitById.load(id));
+  const access = createUnitsAccess(
+    viewer,
+    (id) => loaders.unitById.load(id),
+    // isAncestor(x, y): y is x or above it.
+    (ancestorId, id) => unitStore.isAncestor(db, id, ancestorId).then((found) => found && ancestorId !== id),
+  );
+
+  /** A unit as it stands before a write (read outside the write's transaction, for the access check). */
+  const unitBefore = async (id: string): Promise<UnitRow> => {
+    const row = await loaders.unitById.load(id);
+    if (!row) throw errors.notFound(UNIT, id);
+    return row;
+  };
+
+  /** A well-formed credit code the registry lacks: its district from the region code, when it is one of ours. */
+  async function unregistered(code: string): Promise<UnregisteredEnterprise | null> {
+    if (creditCodeProblem(code)) return null;
+    const region = code.slice(2, 8);
+    const district = await loaders.districtByCode.load(region);
+    return {
+      creditCode: code,
+      name: null,
+      districtCode: district ? region : null,
+      industryCode: null,
+      sizeClass: null,
+      registeredOn: null,
+      qualifications: [],
+      sample: false,
+      version: null,
+      createdAt: null,
+      updatedAt: null,
+      unregistered: true,
+    };
+  }
 
   // Only an absent value means "none": an empty string is a code that names nothing.
   // Inside a transaction, look through it (`tx`): the embedded database has a single connection, so
@@ -188,7 +221,7 @@ export function createUnitsService({ db, viewer, loaders, maxPageSize }: UnitsSe
     // ---- units (command office writes) ----
     async createUnit(rawInput: unknown) {
       await access.authorize('CREATE_UNIT');
-      const unit = parseInput(createUnitInput, rawInput);
+      const unit = (await access.mayShapeUnit(parseInput(createUnitInput, rawInput)))!;
       return db
         .transaction(async (tx) => {
           await validateUnitShape(tx, unit);
@@ -218,11 +251,19 @@ export function createUnitsService({ db, viewer, loaders, maxPageSize }: UnitsSe
     async updateUnit(id: string, rawInput: unknown) {
       await access.authorize('UPDATE_UNIT');
       const input = parseInput(updateUnitInput, rawInput);
+      // Who may shape which unit is asked before the transaction, on the unit as it stands.
+      const before = await unitBefore(id);
+      const pick = <K extends keyof typeof input & keyof UnitRow>(key: K) => (input[key] === undefined ? before[key] : input[key]);
+      await access.mayShapeUnit(
+        { kind: input.kind ?? before.kind, level: input.level ?? before.level, domainCode: pick('domainCode'), districtCode: pick('districtCode'), parentId: pick('parentId') },
+        before,
+      );
       return db
         .transaction(async (tx) => {
           const current = await lockUnit(tx, id);
           await access.authorize('UPDATE_UNIT', current);
           if (input.expectedVersion != null && input.expectedVersion !== current.version) staleVersion(UNIT, current.version);
+          if (current.version !== before.version) staleVersion(UNIT, current.version);
           if (current.kind === 'COMMAND_OFFICE' && input.kind && input.kind !== 'COMMAND_OFFICE') {
             throw errors.badInput('kind', { zh: '市指挥部办公室的类别不能修改', en: "The command office's kind cannot change" });
           }
@@ -250,6 +291,8 @@ export function createUnitsService({ db, viewer, loaders, maxPageSize }: UnitsSe
     async archiveUnit(id: string, rawReason: unknown) {
       await access.authorize('ARCHIVE_UNIT');
       const why = parseInput(archiveReason, rawReason, 'reason');
+      const before = await unitBefore(id);
+      await access.mayShapeUnit(null, before);
       return db.transaction(async (tx) => {
         const current = await lockUnit(tx, id);
         await access.authorize('ARCHIVE_UNIT', current);
@@ -275,10 +318,14 @@ export function createUnitsService({ db, viewer, loaders, maxPageSize }: UnitsSe
       const row = await loaders.enterpriseByCode.load(normalizeCreditCode(rawCode));
       return row && canSeeEnterprise(scope, row) ? row : null;
     },
-    /** For `_entities`: null when the caller may not see it, without failing the whole plan. */
+    /**
+     * For `_entities`: null when the caller may not see it, without failing the whole plan. A
+     * well-formed code the registry lacks still resolves (registered: false), its district taken
+     * from the code's region code.
+     */
     async enterpriseReference(code: string) {
       const scope = await access.enterpriseScopeOrNone();
-      const row = await loaders.enterpriseByCode.load(code);
+      const row = (await loaders.enterpriseByCode.load(code)) ?? (await unregistered(normalizeCreditCode(code)));
       return row && canSeeEnterprise(scope, row) ? row : null;
     },
     async enterprises(rawFilter: unknown, page: PageArgs) {

@@ -26,7 +26,7 @@ export const units: SliceDefinition = {
     Domain: './store.ts#DomainRow',
     District: './store.ts#DistrictRow',
     Unit: './store.ts#UnitRow',
-    Enterprise: './store.ts#EnterpriseRow',
+    Enterprise: './store.ts#EnterpriseView',
     Change: './store.ts#ChangeRow',
     Viewer: '../../platform/auth.ts#Viewer',
   },

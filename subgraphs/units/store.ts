@@ -25,6 +25,14 @@ export type UnitRow = typeof units.$inferSelect;
 export type DomainRow = typeof domains.$inferSelect;
 export type DistrictRow = typeof districts.$inferSelect;
 export type EnterpriseRow = typeof enterprises.$inferSelect;
+/**
+ * A well-formed credit code the registry does not have yet (an appeal named it): it resolves with
+ * the district its region code names, and nothing the registry would say.
+ */
+export type UnregisteredEnterprise = { [K in keyof EnterpriseRow]: K extends 'creditCode' | 'sample' | 'qualifications' ? EnterpriseRow[K] : EnterpriseRow[K] | null } & {
+  unregistered: true;
+};
+export type EnterpriseView = EnterpriseRow | UnregisteredEnterprise;
 export type ChangeRow = typeof changeLog.$inferSelect;
 export type CampaignRow = typeof campaigns.$inferSelect;
 export type StepRow = typeof campaignSteps.$inferSelect;

@@ -12,10 +12,10 @@ export const ISSUE_FIELDS = /* GraphQL */ `
   id number status effectiveStatus version source environment title
   receivedAt acceptedAt resolvedAt closedAt rejectionReason resolution reopenCount absorbedCount reminderCount
   responsibleUnit { id } proposedUnit { id }
-  rating { rating solved }
+  rating { rating solved round }
   escalation { supervisingLeader }
   extension { requestedWorkingDays pending grantedWorkingDays }
-  deadlines { id stage round dueAt warnAt metAt state workingDays hours title }
+  deadlines { id stage round dueAt warnAt metAt state workingDays hours title provisional unit { id } }
   history { action fromStatus toStatus note actor { subject role } at }
 `;
 
@@ -112,8 +112,8 @@ export const mutations = {
   grantExtension: (t: TestPlatform, as: Caller, id: string, approve = true) =>
     act(t, as, 'grantExtension', { id, approve }),
   remind: (t: TestPlatform, as: Caller, id: string) => act(t, as, 'remindIssue', { id, note: '请抓紧办理' }),
-  publish: (t: TestPlatform, as: Caller, id: string) =>
-    act(t, as, 'publishIssue', { id, title: '典型案例', summary: '匿名摘要' }),
+  publish: (t: TestPlatform, as: Caller, id: string, kind = 'NEGATIVE') =>
+    act(t, as, 'publishIssue', { id, title: '典型案例', summary: '匿名摘要', kind }),
 };
 
 /** An appeal taken to the given point of the loop by the right people. */

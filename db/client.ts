@@ -55,6 +55,11 @@ export interface DatabaseHandle {
    * exists and has exactly its rights. Safe to run on every start and concurrently.
    */
   migrate(name: string): Promise<void>;
+  /**
+   * The owner's own connection: for migration steps and for tests that must write as an earlier
+   * release did. Requests never use it.
+   */
+  owner(): Db;
   /** Answers when the database accepts a query (for /ready). */
   ping(): Promise<void>;
   close(): Promise<void>;
@@ -186,6 +191,9 @@ export function openPostgres(ownerUrl: string | undefined, options: { maxConnect
       const { db, statements, role } = serving(name);
       return { db, statements, role };
     },
+    owner() {
+      return drizzlePostgres(ownerClient()) as unknown as Db;
+    },
     async migrate(name) {
       const admin = ownerClient();
       const lock = await admin.reserve();
@@ -299,6 +307,9 @@ function pgliteHandle(client: PGlite, release: () => void = () => {}, prefix = '
         perSubgraph.set(name, found);
       }
       return found;
+    },
+    owner() {
+      return drizzlePglite(client) as unknown as Db;
     },
     async migrate(name) {
       await migratePglite(drizzlePglite(client), migrationConfig(name));

@@ -67,6 +67,11 @@ export function createGateway(deps: GatewayDeps): GraphQLService<GatewayContext>
             const response = await fetch(new URL('/ready', url), { signal: AbortSignal.timeout(2_000) });
             checks[name] = response.ok ? 'ok' : `HTTP ${response.status}`;
             if (!response.ok) failures.push(`${name}: HTTP ${response.status}`);
+            // A subgraph's warnings (a calendar year the command office must enter) show here too.
+            const body = (await response.json().catch(() => ({}))) as { checks?: Record<string, unknown> };
+            for (const [check, value] of Object.entries(body.checks ?? {})) {
+              if (typeof value === 'string' && value.startsWith('warning')) checks[`${name}.${check}`] = value;
+            }
           } catch (error) {
             checks[name] = 'unreachable';
             failures.push(`${name}: ${(error as Error).message}`);

@@ -85,6 +85,9 @@ describe('1. 2026 has a calendar, and a year without one still has due times', (
     const ready = (await (await fetch(`${t.platform.subgraphs.issues!.url}ready`)).json()) as { status: string; checks: Record<string, string> };
     expect(ready.status).toBe('ready');
     expect(ready.checks.calendar).toMatch(/^warning: .*2027, 2028/);
+    const gateway = (await (await fetch(`${t.gatewayUrl}ready`)).json()) as { status: string; checks: Record<string, string> };
+    expect(gateway.status).toBe('ready');
+    expect(gateway.checks['issues.calendar']).toMatch(/^warning: .*2027, 2028/);
   });
 
   it('recomputes deadlines met while their year was missing when the year is entered, and the work then counts', async () => {
@@ -284,7 +287,7 @@ describe('7. no network call inside a transaction; archiving takes effect at onc
     const database = await openPglite();
     let platform: Platform | undefined;
     try {
-      platform = await startPlatform({ env: loadEnv({ LOAD_SAMPLE_DATA: 'false' }, slices), database, ephemeralPorts: true, now: clock.now });
+      platform = await startPlatform({ env: loadEnv({ DEVELOPMENT_MODE: 'true', LOAD_SAMPLE_DATA: 'false' }, slices), database, ephemeralPorts: true, now: clock.now });
       const ask = async (query: string, as: Caller, variables: Record<string, unknown> = {}) => post<any>(platform!.gateway.url, { query, variables }, await tokenFor(as));
       clock.set('2026-11-27T10:00:00+08:00');
       const submitted = await ask(`mutation($input: SubmitAppealInput!) { submitAppeal(input: $input) { id } }`, callers.enterpriseA, {

@@ -41,12 +41,12 @@ describe('the working-day calendar', () => {
   });
 
   it('refuses to guess a year it does not have', () => {
-    expect(() => calendar.dueAfterWorkingDays(new Date('2025-12-30T10:00:00+08:00'), 5)).toThrow(CalendarYearMissing);
+    expect(() => calendar.dueAfterWorkingDays(new Date('2026-12-30T10:00:00+08:00'), 5)).toThrow(CalendarYearMissing);
     try {
-      calendar.dueAfterWorkingDaysOrError(new Date('2026-03-02T10:00:00+08:00'), 1);
+      calendar.dueAfterWorkingDaysOrError(new Date('2027-03-02T10:00:00+08:00'), 1);
       expect.unreachable();
     } catch (error) {
-      expect((error as { extensions: { code: string; year: number } }).extensions).toMatchObject({ code: 'CALENDAR_YEAR_MISSING', year: 2026 });
+      expect((error as { extensions: { code: string; year: number } }).extensions).toMatchObject({ code: 'CALENDAR_YEAR_MISSING', year: 2027 });
     }
   });
 

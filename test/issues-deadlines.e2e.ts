@@ -155,18 +155,20 @@ describe('extensions', () => {
 });
 
 describe('a year missing from the calendar', () => {
-  const YEAR_2026 = {
-    year: 2026,
-    notice: '国办发明电〔2025〕7号（测试数据）',
-    off: ['2026-01-01', '2026-01-02', '2026-01-03', '2026-02-15', '2026-02-16', '2026-02-17', '2026-02-18', '2026-02-19', '2026-02-20', '2026-02-21', '2026-02-22', '2026-02-23'],
-    workdays: ['2026-01-04', '2026-02-14', '2026-02-28'],
+  // 2027 is not shipped (its notice comes out in late 2026); the dates are test data shaped like a
+  // Spring Festival block: Friday 2-12, then 2-14 … 2-22 off, Saturdays 2-13 and 2-27 worked.
+  const YEAR_2027 = {
+    year: 2027,
+    notice: '国办发明电〔2026〕测试号（测试数据）',
+    off: ['2027-02-14', '2027-02-15', '2027-02-16', '2027-02-17', '2027-02-18', '2027-02-19', '2027-02-20', '2027-02-21', '2027-02-22'],
+    workdays: ['2027-02-13', '2027-02-27'],
   };
 
   it('keeps the appeal, names the missing year instead of guessing, and computes once the command office enters it', async () => {
-    clock.set('2026-02-13T10:00:00+08:00'); // a Friday before the Spring Festival block
+    clock.set('2027-02-12T10:00:00+08:00'); // a Friday before the Spring Festival block
     const submitted = await t.query(
       `mutation($input: SubmitAppealInput!) { submitAppeal(input: $input) { id status deadlines { stage hours } } }`,
-      { as: callers.enterpriseA, variables: { input: { clientRequestId: 'calendar-2026', kind: 'HELP', environment: 'SERVICE', title: '春节前提交的诉求', description: '日历缺年份时也不能丢' } } },
+      { as: callers.enterpriseA, variables: { input: { clientRequestId: 'calendar-2027', kind: 'HELP', environment: 'SERVICE', title: '春节前提交的诉求', description: '日历缺年份时也不能丢' } } },
     );
     expect(submitted.errors).toBeUndefined();
     const issue = submitted.data.submitAppeal;
@@ -175,29 +177,29 @@ describe('a year missing from the calendar', () => {
       as: callers.enterpriseA,
       variables: { id: issue.id },
     });
-    expect(read.data.issue.deadlines[0]).toEqual({ stage: 'CONTACT', dueAt: '2026-02-13T12:00:00+08:00', state: 'ON_TIME' });
+    expect(read.data.issue.deadlines[0]).toEqual({ stage: 'CONTACT', dueAt: '2027-02-12T12:00:00+08:00', state: 'ON_TIME' });
     expect(read.data.issue.deadlines.slice(1)).toEqual([
       { stage: 'FEEDBACK', dueAt: null, state: null },
       { stage: 'RESOLUTION', dueAt: null, state: null },
     ]);
     expect(read.errors?.map((e) => [e.extensions?.code, e.extensions?.year, e.path?.at(-1)])).toEqual([
-      ['CALENDAR_YEAR_MISSING', 2026, 'dueAt'],
-      ['CALENDAR_YEAR_MISSING', 2026, 'dueAt'],
+      ['CALENDAR_YEAR_MISSING', 2027, 'dueAt'],
+      ['CALENDAR_YEAR_MISSING', 2027, 'dueAt'],
     ]);
 
     const set = `mutation($input: CalendarYearInput!) { setCalendarYear(input: $input) { year off workdays } }`;
-    expect((await t.query(set, { as: callers.marketAdmin, variables: { input: YEAR_2026 } })).errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
-    const bad = await t.query(set, { as: callers.office, variables: { input: { ...YEAR_2026, workdays: ['2026-02-16'] } } });
+    expect((await t.query(set, { as: callers.marketAdmin, variables: { input: YEAR_2027 } })).errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    const bad = await t.query(set, { as: callers.office, variables: { input: { ...YEAR_2027, workdays: ['2027-02-15'] } } });
     expect(bad.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'workdays' });
-    const saved = await t.query(set, { as: callers.office, variables: { input: YEAR_2026 } });
+    const saved = await t.query(set, { as: callers.office, variables: { input: YEAR_2027 } });
     expect(saved.errors).toBeUndefined();
-    expect(saved.data.setCalendarYear.workdays).toEqual(['2026-01-04', '2026-02-14', '2026-02-28']);
+    expect(saved.data.setCalendarYear.workdays).toEqual(['2027-02-13', '2027-02-27']);
 
     const after = await readIssue(issue.id, callers.enterpriseA);
-    // Saturday 2-14 is an adjusted working day: one working day after Friday 2-13.
-    expect(stage(after, 'FEEDBACK')).toMatchObject({ dueAt: '2026-02-15T00:00:00+08:00', state: 'ON_TIME' });
-    // 2-14, then 2-24 … 2-27, Saturday 2-28, 3-2 … 3-6, 3-9 … 3-12: the 15th working day is 3-12.
-    expect(stage(after, 'RESOLUTION').dueAt).toBe('2026-03-13T00:00:00+08:00');
+    // Saturday 2-13 is an adjusted working day: one working day after Friday 2-12.
+    expect(stage(after, 'FEEDBACK')).toMatchObject({ dueAt: '2027-02-14T00:00:00+08:00', state: 'ON_TIME' });
+    // 2-13, then 2-23 … 2-26, Saturday 2-27, 3-1 … 3-5, 3-8 … 3-11: the 15th working day is 3-11.
+    expect(stage(after, 'RESOLUTION').dueAt).toBe('2027-03-12T00:00:00+08:00');
   });
 
   it('moves open deadlines when a shipped year is corrected, and leaves met ones alone', async () => {

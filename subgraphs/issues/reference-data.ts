@@ -1,5 +1,5 @@
 /**
- * The working-day calendar shipped with the platform (2023–2025, from the State Council's
+ * The working-day calendar shipped with the platform (2023–2026, from the State Council's
  * notices). Inserted when missing, never overwritten: the command office keeps it from then on.
  */
 import type { Db } from '../../db/client.ts';

@@ -663,6 +663,7 @@ export function createPoliciesService(deps: PoliciesServiceDeps) {
     },
 
     async publishPolicy(id: string, raw: unknown, expectedVersion?: number | null) {
+      if (viewer.role === 'ANONYMOUS') throw errors.unauthenticated();
       const given = parseInput(input.publishPolicyInput, raw ?? {});
       for (const field of ['issuedOn', 'validFrom', 'validUntil'] as const) requireDate(field, given[field]);
       // Who gets a notice is asked of the units slice before the transaction, for the items as they are now.

@@ -269,7 +269,11 @@ const cases: Case[] = [
   },
 ];
 
-const who = (caller: Caller) => (typeof caller === 'string' ? caller : 'subject' in caller && caller.subject ? caller.subject : `${caller.role}${'enterprise' in caller ? ` ${caller.enterprise}` : ''}${'unit' in caller ? ` of ${caller.unit}` : ''}`);
+const who = (caller: Caller): string => {
+  if (typeof caller === 'string') return caller;
+  if ('token' in caller) return 'a token';
+  return caller.subject ?? `${caller.role}${caller.enterprise ? ` ${caller.enterprise}` : ''}${caller.unit ? ` of ${caller.unit}` : ''}`;
+};
 
 beforeAll(async () => {
   t = await startTestPlatform({ now: clock.now, env: { DIRECTORY_TTL_MS: '0' } });

@@ -446,6 +446,10 @@ export function createPoliciesService(deps: PoliciesServiceDeps) {
    * Limits that waited for a calendar year the command office has entered since: computed now.
    * Cheap when nothing waits (an index on the pending year).
    */
+  let refreshed: Promise<void> | undefined;
+  /** Once per request: the figures of every unit in one request still cost a constant number of statements. */
+  const refreshWaitingLimitsOnce = () => (refreshed ??= refreshWaitingLimits());
+
   async function refreshWaitingLimits(): Promise<void> {
     const lastYear = await calendar.lastYear();
     const waiting = await applicationStore.waitingForCalendar(db, lastYear);
@@ -909,7 +913,7 @@ export function createPoliciesService(deps: PoliciesServiceDeps) {
       const size = pageSize(page.first, maxPageSize);
       const after = page.after ? decodeInstantCursor(page.after, 'uuid') : null;
       const filter = parseInput(input.applicationFilter, rawFilter ?? {});
-      if (filter.overdue != null) await refreshWaitingLimits();
+      if (filter.overdue != null) await refreshWaitingLimitsOnce();
       const query = { ...filter, statuses: filter.status, enterpriseCreditCode: enterpriseCreditCode ?? filter.enterpriseCreditCode, scope: await access.applicationScope(), now: clock() };
       const rows = await applicationStore.page(db, query, size + 1, after);
       for (const row of rows) loaders.applicationById.prime(row.id, row);
@@ -1300,17 +1304,17 @@ export function createPoliciesService(deps: PoliciesServiceDeps) {
     // ───────────── figures and reviews ─────────────
     async unitStats(unitId: string, period: Period | null): Promise<PolicyStats> {
       await access.mayReadUnitStats(unitId);
-      await refreshWaitingLimits();
+      await refreshWaitingLimitsOnce();
       return loaders.stats.load({ kind: 'unit', key: unitId, period });
     },
     async domainStats(domainCode: string, period: Period | null): Promise<PolicyStats> {
       await access.mayReadDomainStats(domainCode);
-      await refreshWaitingLimits();
+      await refreshWaitingLimitsOnce();
       return loaders.stats.load({ kind: 'domain', key: domainCode, period });
     },
     async cityStats(period: Period | null): Promise<PolicyStats> {
       await access.authorizeSlice('READ_CITY_STATS');
-      await refreshWaitingLimits();
+      await refreshWaitingLimitsOnce();
       return loaders.stats.load({ kind: 'all', key: 'ALL', period });
     },
     async serviceReviews(unitId: string, period: Period | null, page: PageArgs) {

@@ -23,6 +23,7 @@ import {
   jsonb,
   numeric,
   pgSchema,
+  type PgEnum,
   primaryKey,
   smallint,
   text,
@@ -71,6 +72,21 @@ export const applicationStatus = policiesSchema.enum('application_status', [
 export const reviewLevel = policiesSchema.enum('review_level', ['VERY_SATISFIED', 'SATISFIED', 'BASICALLY_SATISFIED', 'UNSATISFIED', 'VERY_UNSATISFIED']);
 
 const instant = (name: string) => timestamp(name, { withTimezone: true });
+
+/** An entry of an append-only history: what happened, from which status to which, who, when. */
+function historyColumns<T extends [string, ...string[]]>(status: PgEnum<T>) {
+  return {
+    action: text('action').notNull(),
+    fromStatus: status('from_status'),
+    toStatus: status('to_status').notNull(),
+    actorSubject: text('actor_subject').notNull(),
+    actorRole: text('actor_role').notNull(),
+    actorUnitId: uuid('actor_unit_id'),
+    note: text('note'),
+    details: jsonb('details'),
+    at: instant('at').notNull(),
+  };
+}
 const money = (name: string) => numeric(name, { precision: 16, scale: 2, mode: 'number' });
 
 export const policies = policiesSchema.table(
@@ -182,15 +198,7 @@ export const policyEvents = policiesSchema.table(
     policyId: uuid('policy_id')
       .notNull()
       .references(() => policies.id),
-    action: text('action').notNull(),
-    fromStatus: policyStatus('from_status'),
-    toStatus: policyStatus('to_status').notNull(),
-    actorSubject: text('actor_subject').notNull(),
-    actorRole: text('actor_role').notNull(),
-    actorUnitId: uuid('actor_unit_id'),
-    note: text('note'),
-    details: jsonb('details'),
-    at: instant('at').notNull(),
+    ...historyColumns(policyStatus),
   },
   (t) => [index('policy_events_policy_idx').on(t.policyId, t.id)],
 );
@@ -370,15 +378,7 @@ export const applicationEvents = policiesSchema.table(
     applicationId: uuid('application_id')
       .notNull()
       .references(() => applications.id),
-    action: text('action').notNull(),
-    fromStatus: applicationStatus('from_status'),
-    toStatus: applicationStatus('to_status').notNull(),
-    actorSubject: text('actor_subject').notNull(),
-    actorRole: text('actor_role').notNull(),
-    actorUnitId: uuid('actor_unit_id'),
-    note: text('note'),
-    details: jsonb('details'),
-    at: instant('at').notNull(),
+    ...historyColumns(applicationStatus),
   },
   (t) => [index('application_events_application_idx').on(t.applicationId, t.id)],
 );

@@ -4,6 +4,7 @@
  */
 import { beijingMidnight, endOfBeijingDay } from '../../platform/calendar.ts';
 import { errors } from '../../platform/errors.ts';
+import { selectsTotalCount } from '../../platform/pagination.ts';
 import { scalarResolvers } from '../../platform/scalars.ts';
 import { highlightAll, snippet } from './search-text.ts';
 import type { Period, SearchHit } from './store.ts';
@@ -29,11 +30,11 @@ const scores = { VERY_SATISFIED: 5, SATISFIED: 4, BASICALLY_SATISFIED: 3, UNSATI
 export const policiesResolvers: Resolvers = {
   ...scalarResolvers,
   Query: {
-    policies: (_, { filter, first, after }, { policies }) => policies.policies(filter, { first, after }),
+    policies: (_, { filter, first, after }, { policies }, info) => policies.policies(filter, { first, after, counted: selectsTotalCount(info) }),
     policy: (_, { id }, { policies }) => policies.policy(id),
-    policyItems: (_, { filter, first, after }, { policies }) => policies.policyItems(filter, { first, after }),
+    policyItems: (_, { filter, first, after }, { policies }, info) => policies.policyItems(filter, { first, after, counted: selectsTotalCount(info) }),
     policyItem: (_, { id }, { policies }) => policies.policyItem(id),
-    policyNews: (_, { filter, first, after }, { policies }) => policies.policyNews(filter, { first, after }),
+    policyNews: (_, { filter, first, after }, { policies }, info) => policies.policyNews(filter, { first, after, counted: selectsTotalCount(info) }),
     policyMatches: (_, { creditCode, first, after }, { policies }) => policies.policyMatches(creditCode, { first, after }),
     applications: (_, { filter, first, after }, { policies }) => policies.applications(filter, { first, after }),
     application: (_, { id }, { policies }) => policies.application(id),

@@ -154,6 +154,18 @@ function decodeListCursor(cursor: string, keyType: 'date' | 'instant'): ListCurs
 }
 
 const tierName = { H: 'HEADING', B: 'BODY' } as const;
+
+/**
+ * A list's count, started beside its page when the caller asks for it (a search's count is the
+ * costlier half), or only when it is read otherwise.
+ */
+function countBeside(asked: boolean | undefined, count: () => Promise<number>): () => Promise<number> {
+  if (!asked) return count;
+  const started = count();
+  // Read by the totalCount resolver; a failure of the page first must not leave it unhandled.
+  started.catch(() => {});
+  return () => started;
+}
 /** The cursor's tier letter of a listed row. */
 const tierOf = (row: { search?: SearchHit }): ListCursor['tier'] => (row.search ? (row.search.tier === 'HEADING' ? 'H' : 'B') : '-');
 
@@ -520,14 +532,15 @@ export function createPoliciesService(deps: PoliciesServiceDeps) {
     today,
 
     // ───────────── policies: reads ─────────────
-    async policies(rawFilter: unknown, page: PageArgs) {
+    async policies(rawFilter: unknown, page: PageArgs & { counted?: boolean }) {
       const size = pageSize(page.first, maxPageSize);
       const after = page.after ? decodeListCursor(page.after, 'date') : null;
       const { search, query } = await policyListQuery(rawFilter);
+      const count = countBeside(page.counted, () => policyStore.count(db, query));
       const found = await policyStore.page(db, query, size + 1, after);
       for (const { row } of found) loaders.policyById.prime(row.id, row);
       const rows = found.map(({ row, tier }) => hit(row, tier, search));
-      return toConnection(rows, size, (row) => [tierOf(row), row.issuedOn, row.id], () => policyStore.count(db, query), after !== null);
+      return toConnection(rows, size, (row) => [tierOf(row), row.issuedOn, row.id], count, after !== null);
     },
 
     /** The query plan of a text search (tests and the benchmark prove the index serves it). */
@@ -748,16 +761,17 @@ export function createPoliciesService(deps: PoliciesServiceDeps) {
     },
 
     // ───────────── items ─────────────
-    async policyItems(rawFilter: unknown, page: PageArgs) {
+    async policyItems(rawFilter: unknown, page: PageArgs & { counted?: boolean }) {
       const size = pageSize(page.first, maxPageSize);
       const after = page.after ? decodeListCursor(page.after, 'instant') : null;
       const filter = parseInput(input.itemFilter, rawFilter ?? {});
       const search = searchOf(filter.text);
       const query = { ...filter, draftsOf: await access.draftsOf(), text: search?.tsquery ?? null, statuses: filter.status?.length ? filter.status : search ? (['PUBLISHED'] as ItemRow['status'][]) : null, today: today() };
+      const count = countBeside(page.counted, () => itemStore.count(db, query));
       const found = await itemStore.page(db, query, size + 1, after);
       for (const { row } of found) loaders.itemById.prime(row.id, row);
       const rows: ItemNode[] = found.map(({ row, tier }) => hit(row, tier, search));
-      return toConnection(rows, size, (row) => [tierOf(row), row.sortAt.toISOString(), row.id], () => itemStore.count(db, query), after !== null);
+      return toConnection(rows, size, (row) => [tierOf(row), row.sortAt.toISOString(), row.id], count, after !== null);
     },
 
     async policyItem(rawId: string): Promise<ItemNode | null> {
@@ -821,7 +835,7 @@ export function createPoliciesService(deps: PoliciesServiceDeps) {
     },
 
     // ───────────── news ─────────────
-    async policyNews(rawFilter: unknown, page: PageArgs) {
+    async policyNews(rawFilter: unknown, page: PageArgs & { counted?: boolean }) {
       const size = pageSize(page.first, maxPageSize);
       const after = page.after ? decodeListCursor(page.after, 'instant') : null;
       const filter = parseInput(input.newsFilter, rawFilter ?? {});
@@ -835,8 +849,9 @@ export function createPoliciesService(deps: PoliciesServiceDeps) {
         publishedFrom: filter.publishedFrom ? beijingMidnight(filter.publishedFrom) : null,
         publishedTo: filter.publishedTo ? endOfBeijingDay(filter.publishedTo) : null,
       };
+      const count = countBeside(page.counted, () => newsStore.count(db, query));
       const rows: NewsNode[] = (await newsStore.page(db, query, size + 1, after)).map(({ row, tier }) => hit(row, tier, search));
-      return toConnection(rows, size, (row) => [tierOf(row), row.publishedAt.toISOString(), row.id], () => newsStore.count(db, query), after !== null);
+      return toConnection(rows, size, (row) => [tierOf(row), row.publishedAt.toISOString(), row.id], count, after !== null);
     },
 
     async newsPolicies(policyIds: string[]) {

@@ -2,7 +2,7 @@
  * Data access of the policies subgraph: every SQL statement it sends is built here, from its own
  * tables only. Functions take a `Queryable` so the service can compose them in one transaction.
  */
-import { and, asc, desc, eq, gte, inArray, isNotNull, lt, lte, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, getTableColumns, gte, inArray, isNotNull, lt, lte, or, sql, type SQL } from 'drizzle-orm';
 import type { PgColumn, PgTable } from 'drizzle-orm/pg-core';
 import { rowsOf, type Queryable } from '../../db/client.ts';
 import {
@@ -22,15 +22,24 @@ import {
 import type { CriterionResult } from './eligibility.ts';
 import type { SearchQuery } from './search-text.ts';
 
-export type PolicyRow = typeof policies.$inferSelect;
+/**
+ * Rows as the slice reads them: without the term vectors, which only the database reads (they are
+ * the largest columns, and reading a row should not decompress them).
+ */
+const { headTerms: _policyHead, bodyTerms: _policyBody, ...policyColumns } = getTableColumns(policies);
+const { headTerms: _itemHead, bodyTerms: _itemBody, ...itemColumns } = getTableColumns(policyItems);
+const { headTerms: _newsHead, bodyTerms: _newsBody, ...newsColumns } = getTableColumns(policyNews);
+type WithoutTerms<T> = Omit<T, 'headTerms' | 'bodyTerms'>;
+
+export type PolicyRow = WithoutTerms<typeof policies.$inferSelect>;
 export type NewPolicy = typeof policies.$inferInsert;
 export type RevisionRow = typeof policyRevisions.$inferSelect;
 export type InterpretationRow = typeof policyInterpretations.$inferSelect;
 export type CommentRow = typeof policyComments.$inferSelect;
 export type PolicyEventRow = typeof policyEvents.$inferSelect;
-export type ItemRow = typeof policyItems.$inferSelect;
+export type ItemRow = WithoutTerms<typeof policyItems.$inferSelect>;
 export type NewItem = typeof policyItems.$inferInsert;
-export type NewsRow = typeof policyNews.$inferSelect;
+export type NewsRow = WithoutTerms<typeof policyNews.$inferSelect>;
 export type NoticeRow = typeof policyNotices.$inferSelect;
 export type ApplicationRow = typeof applications.$inferSelect;
 export type NewApplication = typeof applications.$inferInsert;
@@ -73,6 +82,7 @@ export interface ListCursor {
 
 interface ListShape {
   table: PgTable;
+  columns: Record<string, PgColumn>;
   head: PgColumn;
   body: PgColumn;
   /** Sorted newest first, then by id. */
@@ -82,9 +92,9 @@ interface ListShape {
 }
 
 const shapes = {
-  policies: { table: policies, head: policies.headTerms, body: policies.bodyTerms, key: policies.issuedOn, keyType: 'date' as const, id: policies.id },
-  items: { table: policyItems, head: policyItems.headTerms, body: policyItems.bodyTerms, key: policyItems.sortAt, keyType: 'timestamptz' as const, id: policyItems.id },
-  news: { table: policyNews, head: policyNews.headTerms, body: policyNews.bodyTerms, key: policyNews.publishedAt, keyType: 'timestamptz' as const, id: policyNews.id },
+  policies: { table: policies, columns: policyColumns, head: policies.headTerms, body: policies.bodyTerms, key: policies.issuedOn, keyType: 'date' as const, id: policies.id },
+  items: { table: policyItems, columns: itemColumns, head: policyItems.headTerms, body: policyItems.bodyTerms, key: policyItems.sortAt, keyType: 'timestamptz' as const, id: policyItems.id },
+  news: { table: policyNews, columns: newsColumns, head: policyNews.headTerms, body: policyNews.bodyTerms, key: policyNews.publishedAt, keyType: 'timestamptz' as const, id: policyNews.id },
 } satisfies Record<string, ListShape>;
 
 const matches = (column: PgColumn, query: string) => sql`${column} @@ ${query}::tsquery`;
@@ -97,7 +107,7 @@ const before = (shape: ListShape, cursor: ListCursor) => sql`(${shape.key}, ${sh
  */
 async function listPage<Row>(db: Queryable, shape: ListShape, conditions: SQL[], tsquery: string | null, limit: number, after: ListCursor | null): Promise<{ row: Row; tier: ListCursor['tier'] }[]> {
   const select = (where: SQL[], n: number) =>
-    (db.select().from(shape.table as typeof policies) as unknown as { where(c: SQL | undefined): { orderBy(...o: SQL[]): { limit(n: number): Promise<Row[]> } } })
+    (db.select(shape.columns).from(shape.table as typeof policies) as unknown as { where(c: SQL | undefined): { orderBy(...o: SQL[]): { limit(n: number): Promise<Row[]> } } })
       .where(and(...where))
       .orderBy(desc(shape.key), desc(shape.id))
       .limit(n);
@@ -178,14 +188,14 @@ function policyConditions(q: PolicyListQuery): SQL[] {
 
 export const policyStore = {
   async get(db: Queryable, id: string): Promise<PolicyRow | undefined> {
-    const [row] = await db.select().from(policies).where(eq(policies.id, id));
+    const [row] = await db.select(policyColumns).from(policies).where(eq(policies.id, id));
     return row;
   },
   byIds(db: Queryable, ids: readonly string[]): Promise<PolicyRow[]> {
-    return db.select().from(policies).where(inArray(policies.id, [...ids]));
+    return db.select(policyColumns).from(policies).where(inArray(policies.id, [...ids]));
   },
   async insert(db: Queryable, values: NewPolicy): Promise<PolicyRow> {
-    const [row] = await db.insert(policies).values(values).returning();
+    const [row] = await db.insert(policies).values(values).returning(policyColumns);
     return row!;
   },
   /** Writes only if nobody changed the policy since `version` was read. */
@@ -194,7 +204,7 @@ export const policyStore = {
       .update(policies)
       .set({ ...values, version: sql`${policies.version} + 1` })
       .where(and(eq(policies.id, id), eq(policies.version, version)))
-      .returning();
+      .returning(policyColumns);
     return row;
   },
   page: (db: Queryable, q: PolicyListQuery, limit: number, after: ListCursor | null) => listPage<PolicyRow>(db, shapes.policies, policyConditions(q), q.text, limit, after),
@@ -350,21 +360,21 @@ export interface MatchCursor {
 
 export const itemStore = {
   async get(db: Queryable, id: string): Promise<ItemRow | undefined> {
-    const [row] = await db.select().from(policyItems).where(eq(policyItems.id, id));
+    const [row] = await db.select(itemColumns).from(policyItems).where(eq(policyItems.id, id));
     return row;
   },
   async lock(db: Queryable, id: string): Promise<ItemRow | undefined> {
-    const [row] = await db.select().from(policyItems).where(eq(policyItems.id, id)).for('update');
+    const [row] = await db.select(itemColumns).from(policyItems).where(eq(policyItems.id, id)).for('update');
     return row;
   },
   byIds(db: Queryable, ids: readonly string[]): Promise<ItemRow[]> {
-    return db.select().from(policyItems).where(inArray(policyItems.id, [...ids]));
+    return db.select(itemColumns).from(policyItems).where(inArray(policyItems.id, [...ids]));
   },
   byPolicyIds(db: Queryable, ids: readonly string[]): Promise<ItemRow[]> {
-    return db.select().from(policyItems).where(inArray(policyItems.policyId, [...ids])).orderBy(asc(policyItems.createdAt), asc(policyItems.id));
+    return db.select(itemColumns).from(policyItems).where(inArray(policyItems.policyId, [...ids])).orderBy(asc(policyItems.createdAt), asc(policyItems.id));
   },
   async insert(db: Queryable, values: NewItem): Promise<ItemRow> {
-    const [row] = await db.insert(policyItems).values(values).returning();
+    const [row] = await db.insert(policyItems).values(values).returning(itemColumns);
     return row!;
   },
   async update(db: Queryable, id: string, version: number, values: Partial<NewItem>): Promise<ItemRow | undefined> {
@@ -372,7 +382,7 @@ export const itemStore = {
       .update(policyItems)
       .set({ ...values, version: sql`${policyItems.version} + 1` })
       .where(and(eq(policyItems.id, id), eq(policyItems.version, version)))
-      .returning();
+      .returning(itemColumns);
     return row;
   },
   /** Publishes a policy's draft items with it; returns them. */
@@ -381,7 +391,7 @@ export const itemStore = {
       .update(policyItems)
       .set({ status: 'PUBLISHED', publishedAt: at, sortAt: at, version: sql`${policyItems.version} + 1` })
       .where(and(eq(policyItems.policyId, policyId), eq(policyItems.status, 'DRAFT')))
-      .returning();
+      .returning(itemColumns);
   },
   async closeForPolicy(db: Queryable, policyId: string, at: Date): Promise<void> {
     await db
@@ -402,7 +412,7 @@ export const itemStore = {
       );
     }
     return db
-      .select({ item: policyItems, missing: sql<number>`${missing}::int` })
+      .select({ item: itemColumns, missing: sql<number>`${missing}::int` })
       .from(policyItems)
       .where(and(...conditions))
       .orderBy(sql`${missing}`, desc(policyItems.sortAt), desc(policyItems.id))
@@ -446,7 +456,7 @@ function newsConditions(q: NewsListQuery): SQL[] {
 
 export const newsStore = {
   async insert(db: Queryable, values: typeof policyNews.$inferInsert): Promise<NewsRow> {
-    const [row] = await db.insert(policyNews).values(values).returning();
+    const [row] = await db.insert(policyNews).values(values).returning(newsColumns);
     return row!;
   },
   page: (db: Queryable, q: NewsListQuery, limit: number, after: ListCursor | null) => listPage<NewsRow>(db, shapes.news, newsConditions(q), q.text, limit, after),
@@ -683,7 +693,7 @@ export const applicationStore = {
   /** Applications whose limits waited for a calendar year that the calendar now has. */
   waitingForCalendar(db: Queryable, lastYear: number): Promise<{ application: ApplicationRow; item: ItemRow }[]> {
     return db
-      .select({ application: applications, item: policyItems })
+      .select({ application: applications, item: itemColumns })
       .from(applications)
       .innerJoin(policyItems, eq(policyItems.id, applications.itemId))
       .where(and(isNotNull(applications.pendingCalendarYear), lte(applications.pendingCalendarYear, lastYear)))

@@ -35,7 +35,7 @@ export const policiesResolvers: Resolvers = {
     policyItems: (_, { filter, first, after }, { policies }, info) => policies.policyItems(filter, { first, after, counted: selectsTotalCount(info) }),
     policyItem: (_, { id }, { policies }) => policies.policyItem(id),
     policyNews: (_, { filter, first, after }, { policies }, info) => policies.policyNews(filter, { first, after, counted: selectsTotalCount(info) }),
-    policyMatches: (_, { creditCode, first, after }, { policies }) => policies.policyMatches(creditCode, { first, after }),
+    policyMatches: (_, { creditCode, first, after }, { policies }, info) => policies.policyMatches(creditCode, { first, after, counted: selectsTotalCount(info) }),
     applications: (_, { filter, first, after }, { policies }) => policies.applications(filter, { first, after }),
     application: (_, { id }, { policies }) => policies.application(id),
     publicNotices: (_, { itemId, first, after }, { policies }) => policies.publicNotices(itemId, { first, after }),
@@ -82,7 +82,7 @@ export const policiesResolvers: Resolvers = {
     __resolveReference: (reference) => ({ creditCode: reference.creditCode }),
     applications: (enterprise, { filter, first, after }, { policies }) => policies.applications(filter, { first, after }, enterprise.creditCode),
     policyNotices: (enterprise, { first, after }, { policies }) => policies.enterpriseNotices(enterprise.creditCode, { first, after }),
-    policyMatches: (enterprise, { first, after }, { policies }) => policies.policyMatches(enterprise.creditCode, { first, after }),
+    policyMatches: (enterprise, { first, after }, { policies }, info) => policies.policyMatches(enterprise.creditCode, { first, after, counted: selectsTotalCount(info) }),
   },
   Policy: {
     issuingUnit: (row) => ({ id: row.issuingUnitId }),

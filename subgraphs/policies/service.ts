@@ -882,7 +882,7 @@ export function createPoliciesService(deps: PoliciesServiceDeps) {
     },
 
     // ───────────── 政策计算器 ─────────────
-    async policyMatches(rawCode: string, page: PageArgs) {
+    async policyMatches(rawCode: string, page: PageArgs & { counted?: boolean }) {
       if (viewer.role === 'ANONYMOUS') throw errors.unauthenticated();
       const code = parseInput(input.enterpriseCode, rawCode, 'creditCode');
       const size = pageSize(page.first, maxPageSize);
@@ -904,13 +904,14 @@ export function createPoliciesService(deps: PoliciesServiceDeps) {
         years: profile.registeredOn ? fullYears(profile.registeredOn, day) : null,
         qualifications: profile.qualifications,
       };
+      const count = countBeside(page.counted, () => itemStore.matchCount(db, params, day));
       const found = await itemStore.matches(db, params, day, size + 1, after);
       const nodes = found.map(({ item }) => {
         loaders.itemById.prime(item.id, item);
         const results = evaluate(criteriaOf(item), profile, day);
         return { item, results, missing: unmetCount(results) };
       });
-      return toConnection(nodes, size, (node) => [node.missing, node.item.sortAt.toISOString(), node.item.id], () => itemStore.matchCount(db, params, day), after !== null);
+      return toConnection(nodes, size, (node) => [node.missing, node.item.sortAt.toISOString(), node.item.id], count, after !== null);
     },
 
     // ───────────── notices ─────────────

@@ -104,46 +104,53 @@ const before = (shape: ListShape, cursor: ListCursor) => sql`(${shape.key}, ${sh
  * One page of a list. Without a search: newest first. With one: rows whose heading matches first,
  * then rows matching only in the body, each newest first — two index-served queries, the second
  * only when the first does not fill the page, so a common word costs no more than a rare one.
+ *
+ * The planner does not see that evaluating `@@` on a row reads its term vector (compressed, the
+ * body's out of line) while the GIN index answers without it; for a common word it would rather
+ * read every row. A search's statements therefore run with sequential scans off, for their own
+ * transaction only.
  */
 async function listPage<Row>(db: Queryable, shape: ListShape, conditions: SQL[], tsquery: string | null, limit: number, after: ListCursor | null): Promise<{ row: Row; tier: ListCursor['tier'] }[]> {
-  const select = (where: SQL[], n: number) =>
-    (db.select(shape.columns).from(shape.table as typeof policies) as unknown as { where(c: SQL | undefined): { orderBy(...o: SQL[]): { limit(n: number): Promise<Row[]> } } })
+  const select = (q: Queryable, where: SQL[], n: number) =>
+    (q.select(shape.columns).from(shape.table as typeof policies) as unknown as { where(c: SQL | undefined): { orderBy(...o: SQL[]): { limit(n: number): Promise<Row[]> } } })
       .where(and(...where))
       .orderBy(desc(shape.key), desc(shape.id))
       .limit(n);
   if (!tsquery) {
-    const rows = await select([...conditions, ...(after ? [before(shape, after)] : [])], limit);
+    const rows = await select(db, [...conditions, ...(after ? [before(shape, after)] : [])], limit);
     return rows.map((row) => ({ row, tier: '-' }));
   }
-  const found: { row: Row; tier: ListCursor['tier'] }[] = [];
-  if (!after || after.tier === 'H') {
-    const heading = await select([...conditions, matches(shape.head, tsquery), ...(after ? [before(shape, after)] : [])], limit);
-    for (const row of heading) found.push({ row, tier: 'H' });
-  }
-  if (found.length < limit) {
-    const body = await select(
-      [...conditions, matches(shape.body, tsquery), sql`not (${matches(shape.head, tsquery)})`, ...(after?.tier === 'B' ? [before(shape, after)] : [])],
-      limit - found.length,
-    );
-    for (const row of body) found.push({ row, tier: 'B' });
-  }
-  return found;
+  return withIndexScans(db, async (tx) => {
+    const found: { row: Row; tier: ListCursor['tier'] }[] = [];
+    if (!after || after.tier === 'H') {
+      const heading = await select(tx, [...conditions, matches(shape.head, tsquery), ...(after ? [before(shape, after)] : [])], limit);
+      for (const row of heading) found.push({ row, tier: 'H' });
+    }
+    if (found.length < limit) {
+      const body = await select(
+        tx,
+        [...conditions, matches(shape.body, tsquery), sql`not (${matches(shape.head, tsquery)})`, ...(after?.tier === 'B' ? [before(shape, after)] : [])],
+        limit - found.length,
+      );
+      for (const row of body) found.push({ row, tier: 'B' });
+    }
+    return found;
+  });
 }
 
-/**
- * How many rows a list has. With a search the planner would rather read every row than trust the
- * GIN index for a common word — it does not see that evaluating `@@` on a row means reading its
- * large, compressed term vector, while the index answers without touching it — so the count runs
- * with sequential scans off for its own transaction only.
- */
-async function listCount(db: Queryable, shape: ListShape, conditions: SQL[], tsquery: string | null): Promise<number> {
-  const where = and(...conditions, ...(tsquery ? [matches(shape.body, tsquery)] : []));
-  const count = (q: Queryable) => q.select({ n: sql<number>`count(*)::int` }).from(shape.table as typeof policies).where(where);
-  if (!tsquery) return (await count(db))[0]?.n ?? 0;
+/** Runs a search's statements with sequential scans off, for this transaction only (see listPage). */
+function withIndexScans<T>(db: Queryable, run: (tx: Queryable) => Promise<T>): Promise<T> {
   return db.transaction(async (tx) => {
     await tx.execute(sql`set local enable_seqscan = off`);
-    return (await count(tx))[0]?.n ?? 0;
+    return run(tx);
   });
+}
+
+/** How many rows a list has (a search's count, like its page, served by the index). */
+async function listCount(db: Queryable, shape: ListShape, conditions: SQL[], tsquery: string | null): Promise<number> {
+  const where = and(...conditions, ...(tsquery ? [matches(shape.body, tsquery)] : []));
+  const count = async (q: Queryable) => (await q.select({ n: sql<number>`count(*)::int` }).from(shape.table as typeof policies).where(where))[0]?.n ?? 0;
+  return tsquery ? withIndexScans(db, count) : count(db);
 }
 
 // ───────────── policies ─────────────
@@ -338,9 +345,11 @@ export interface ProfileParams {
 /** How many of an item's criteria the profile misses — the SQL form of eligibility.ts (a test holds them together). */
 function missingCriteria(p: ProfileParams): SQL {
   const quals = sql`${`{${p.qualifications.join(',')}}`}::policies.qualification[]`;
+  // An item's prefix matches when it is one of the code's own prefixes (C3484: C, C3, C34, C348, C3484).
+  const prefixes = textArray(Array.from({ length: p.industryCode.length }, (_, i) => p.industryCode.slice(0, i + 1)));
   const years = p.years === null ? sql`null::int` : sql`${p.years}::int`;
   return sql`(
-    (case when cardinality(${policyItems.industryPrefixes}) = 0 or exists (select 1 from unnest(${policyItems.industryPrefixes}) as ip(prefix) where starts_with(${p.industryCode}::text, ip.prefix)) then 0 else 1 end)
+    (case when cardinality(${policyItems.industryPrefixes}) = 0 or ${policyItems.industryPrefixes} && ${prefixes} then 0 else 1 end)
     + (case when cardinality(${policyItems.sizeClasses}) = 0 or ${p.sizeClass}::policies.size_class = any(${policyItems.sizeClasses}) then 0 else 1 end)
     + (case when cardinality(${policyItems.districtCodes}) = 0 or ${p.districtCode}::text = any(${policyItems.districtCodes}) then 0 else 1 end)
     + (case when ${policyItems.minYears} is null and ${policyItems.maxYears} is null then 0

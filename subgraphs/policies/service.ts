@@ -1132,8 +1132,8 @@ export function createPoliciesService(deps: PoliciesServiceDeps) {
     async resubmitApplication(id: string, raw: unknown, expectedVersion?: number | null) {
       const given = parseInput(input.resubmitInput, raw);
       const cal = await calendar.current();
-      return actOnApplication(id, 'RESUBMIT', expectedVersion, async ({ row, now }) => {
-        const item = (await itemStore.get(db, row.itemId))!;
+      return actOnApplication(id, 'RESUBMIT', expectedVersion, async ({ tx, row, now }) => {
+        const item = (await itemStore.get(tx, row.itemId))!;
         const byName = new Map(row.materials.map((m) => [m.name, m]));
         for (const material of given.materials) byName.set(material.name, material);
         const materials = [...byName.values()];

@@ -28,6 +28,10 @@ export type Scalars = {
   _FieldSet: { input: unknown; output: unknown; }
 };
 
+/**
+ * 惠企政策的查询。
+ * Queries of the policies slice.
+ */
 export type Query = {
   __typename?: 'Query';
   /**
@@ -88,6 +92,10 @@ export type Query = {
 };
 
 
+/**
+ * 惠企政策的查询。
+ * Queries of the policies slice.
+ */
 export type QueryPoliciesArgs = {
   filter?: InputMaybe<PolicyFilter>;
   first?: InputMaybe<Scalars['Int']['input']>;
@@ -95,11 +103,19 @@ export type QueryPoliciesArgs = {
 };
 
 
+/**
+ * 惠企政策的查询。
+ * Queries of the policies slice.
+ */
 export type QueryPolicyArgs = {
   id: Scalars['ID']['input'];
 };
 
 
+/**
+ * 惠企政策的查询。
+ * Queries of the policies slice.
+ */
 export type QueryPolicyItemsArgs = {
   filter?: InputMaybe<PolicyItemFilter>;
   first?: InputMaybe<Scalars['Int']['input']>;
@@ -107,11 +123,19 @@ export type QueryPolicyItemsArgs = {
 };
 
 
+/**
+ * 惠企政策的查询。
+ * Queries of the policies slice.
+ */
 export type QueryPolicyItemArgs = {
   id: Scalars['ID']['input'];
 };
 
 
+/**
+ * 惠企政策的查询。
+ * Queries of the policies slice.
+ */
 export type QueryPolicyNewsArgs = {
   filter?: InputMaybe<PolicyNewsFilter>;
   first?: InputMaybe<Scalars['Int']['input']>;
@@ -119,6 +143,10 @@ export type QueryPolicyNewsArgs = {
 };
 
 
+/**
+ * 惠企政策的查询。
+ * Queries of the policies slice.
+ */
 export type QueryPolicyMatchesArgs = {
   creditCode: Scalars['String']['input'];
   first?: InputMaybe<Scalars['Int']['input']>;
@@ -126,6 +154,10 @@ export type QueryPolicyMatchesArgs = {
 };
 
 
+/**
+ * 惠企政策的查询。
+ * Queries of the policies slice.
+ */
 export type QueryApplicationsArgs = {
   filter?: InputMaybe<ApplicationFilter>;
   first?: InputMaybe<Scalars['Int']['input']>;
@@ -133,11 +165,19 @@ export type QueryApplicationsArgs = {
 };
 
 
+/**
+ * 惠企政策的查询。
+ * Queries of the policies slice.
+ */
 export type QueryApplicationArgs = {
   id: Scalars['ID']['input'];
 };
 
 
+/**
+ * 惠企政策的查询。
+ * Queries of the policies slice.
+ */
 export type QueryPublicNoticesArgs = {
   itemId?: InputMaybe<Scalars['ID']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
@@ -145,10 +185,18 @@ export type QueryPublicNoticesArgs = {
 };
 
 
+/**
+ * 惠企政策的查询。
+ * Queries of the policies slice.
+ */
 export type QueryPolicyStatsArgs = {
   period?: InputMaybe<PeriodInput>;
 };
 
+/**
+ * 惠企政策的变更。
+ * Changes of the policies slice.
+ */
 export type Mutation = {
   __typename?: 'Mutation';
   /**
@@ -292,11 +340,19 @@ export type Mutation = {
 };
 
 
+/**
+ * 惠企政策的变更。
+ * Changes of the policies slice.
+ */
 export type MutationCreatePolicyArgs = {
   input: CreatePolicyInput;
 };
 
 
+/**
+ * 惠企政策的变更。
+ * Changes of the policies slice.
+ */
 export type MutationUpdatePolicyArgs = {
   id: Scalars['ID']['input'];
   input: UpdatePolicyInput;
@@ -304,6 +360,10 @@ export type MutationUpdatePolicyArgs = {
 };
 
 
+/**
+ * 惠企政策的变更。
+ * Changes of the policies slice.
+ */
 export type MutationOpenConsultationArgs = {
   id: Scalars['ID']['input'];
   endsOn: Scalars['Date']['input'];
@@ -311,12 +371,20 @@ export type MutationOpenConsultationArgs = {
 };
 
 
+/**
+ * 惠企政策的变更。
+ * Changes of the policies slice.
+ */
 export type MutationCommentOnPolicyArgs = {
   policyId: Scalars['ID']['input'];
   text: Scalars['String']['input'];
 };
 
 
+/**
+ * 惠企政策的变更。
+ * Changes of the policies slice.
+ */
 export type MutationAnswerPolicyCommentArgs = {
   commentId: Scalars['ID']['input'];
   answer: Scalars['String']['input'];
@@ -324,6 +392,10 @@ export type MutationAnswerPolicyCommentArgs = {
 };
 
 
+/**
+ * 惠企政策的变更。
+ * Changes of the policies slice.
+ */
 export type MutationPublishPolicyArgs = {
   id: Scalars['ID']['input'];
   input?: InputMaybe<PublishPolicyInput>;
@@ -331,6 +403,10 @@ export type MutationPublishPolicyArgs = {
 };
 
 
+/**
+ * 惠企政策的变更。
+ * Changes of the policies slice.
+ */
 export type MutationAmendPolicyArgs = {
   id: Scalars['ID']['input'];
   input: AmendPolicyInput;
@@ -338,6 +414,10 @@ export type MutationAmendPolicyArgs = {
 };
 
 
+/**
+ * 惠企政策的变更。
+ * Changes of the policies slice.
+ */
 export type MutationRepealPolicyArgs = {
   id: Scalars['ID']['input'];
   reason: Scalars['String']['input'];
@@ -345,18 +425,30 @@ export type MutationRepealPolicyArgs = {
 };
 
 
+/**
+ * 惠企政策的变更。
+ * Changes of the policies slice.
+ */
 export type MutationAddInterpretationArgs = {
   policyId: Scalars['ID']['input'];
   input: InterpretationInput;
 };
 
 
+/**
+ * 惠企政策的变更。
+ * Changes of the policies slice.
+ */
 export type MutationCreatePolicyItemArgs = {
   policyId: Scalars['ID']['input'];
   input: PolicyItemInput;
 };
 
 
+/**
+ * 惠企政策的变更。
+ * Changes of the policies slice.
+ */
 export type MutationUpdatePolicyItemArgs = {
   id: Scalars['ID']['input'];
   input: UpdatePolicyItemInput;
@@ -364,33 +456,57 @@ export type MutationUpdatePolicyItemArgs = {
 };
 
 
+/**
+ * 惠企政策的变更。
+ * Changes of the policies slice.
+ */
 export type MutationPublishPolicyNewsArgs = {
   input: PolicyNewsInput;
 };
 
 
+/**
+ * 惠企政策的变更。
+ * Changes of the policies slice.
+ */
 export type MutationSubmitApplicationArgs = {
   input: SubmitApplicationInput;
 };
 
 
+/**
+ * 惠企政策的变更。
+ * Changes of the policies slice.
+ */
 export type MutationSubmitDraftApplicationArgs = {
   id: Scalars['ID']['input'];
   expectedVersion?: InputMaybe<Scalars['Int']['input']>;
 };
 
 
+/**
+ * 惠企政策的变更。
+ * Changes of the policies slice.
+ */
 export type MutationImportApplicationArgs = {
   input: ImportApplicationInput;
 };
 
 
+/**
+ * 惠企政策的变更。
+ * Changes of the policies slice.
+ */
 export type MutationStartReviewArgs = {
   id: Scalars['ID']['input'];
   expectedVersion?: InputMaybe<Scalars['Int']['input']>;
 };
 
 
+/**
+ * 惠企政策的变更。
+ * Changes of the policies slice.
+ */
 export type MutationReturnApplicationArgs = {
   id: Scalars['ID']['input'];
   reason: Scalars['String']['input'];
@@ -399,6 +515,10 @@ export type MutationReturnApplicationArgs = {
 };
 
 
+/**
+ * 惠企政策的变更。
+ * Changes of the policies slice.
+ */
 export type MutationResubmitApplicationArgs = {
   id: Scalars['ID']['input'];
   input: ResubmitApplicationInput;
@@ -406,6 +526,10 @@ export type MutationResubmitApplicationArgs = {
 };
 
 
+/**
+ * 惠企政策的变更。
+ * Changes of the policies slice.
+ */
 export type MutationApproveApplicationArgs = {
   id: Scalars['ID']['input'];
   amount?: InputMaybe<Scalars['Float']['input']>;
@@ -414,6 +538,10 @@ export type MutationApproveApplicationArgs = {
 };
 
 
+/**
+ * 惠企政策的变更。
+ * Changes of the policies slice.
+ */
 export type MutationRejectApplicationArgs = {
   id: Scalars['ID']['input'];
   reason: Scalars['String']['input'];
@@ -421,6 +549,10 @@ export type MutationRejectApplicationArgs = {
 };
 
 
+/**
+ * 惠企政策的变更。
+ * Changes of the policies slice.
+ */
 export type MutationStartPublicNoticeArgs = {
   id: Scalars['ID']['input'];
   endsOn?: InputMaybe<Scalars['Date']['input']>;
@@ -428,12 +560,20 @@ export type MutationStartPublicNoticeArgs = {
 };
 
 
+/**
+ * 惠企政策的变更。
+ * Changes of the policies slice.
+ */
 export type MutationFileObjectionArgs = {
   applicationId: Scalars['ID']['input'];
   input: ObjectionInput;
 };
 
 
+/**
+ * 惠企政策的变更。
+ * Changes of the policies slice.
+ */
 export type MutationAnswerObjectionArgs = {
   objectionId: Scalars['ID']['input'];
   upheld: Scalars['Boolean']['input'];
@@ -441,6 +581,10 @@ export type MutationAnswerObjectionArgs = {
 };
 
 
+/**
+ * 惠企政策的变更。
+ * Changes of the policies slice.
+ */
 export type MutationRecordDisbursementArgs = {
   id: Scalars['ID']['input'];
   input: DisbursementInput;
@@ -448,6 +592,10 @@ export type MutationRecordDisbursementArgs = {
 };
 
 
+/**
+ * 惠企政策的变更。
+ * Changes of the policies slice.
+ */
 export type MutationRateApplicationArgs = {
   id: Scalars['ID']['input'];
   level: ServiceReviewLevel;
@@ -455,6 +603,10 @@ export type MutationRateApplicationArgs = {
 };
 
 
+/**
+ * 惠企政策的变更。
+ * Changes of the policies slice.
+ */
 export type MutationRunAutomaticGrantsArgs = {
   itemId: Scalars['ID']['input'];
 };
@@ -465,9 +617,13 @@ export type MutationRunAutomaticGrantsArgs = {
  */
 export type PageInfo = {
   __typename?: 'PageInfo';
+  /** 是否还有下一页 / whether a next page exists */
   hasNextPage: Scalars['Boolean']['output'];
+  /** 是否有上一页 / whether a previous page exists */
   hasPreviousPage: Scalars['Boolean']['output'];
+  /** 本页第一条的游标 / cursor of the first edge */
   startCursor?: Maybe<Scalars['String']['output']>;
+  /** 本页最后一条的游标 / cursor of the last edge */
   endCursor?: Maybe<Scalars['String']['output']>;
 };
 
@@ -477,6 +633,7 @@ export type PageInfo = {
  */
 export type Unit = {
   __typename?: 'Unit';
+  /** 标识 / id */
   id: Scalars['ID']['output'];
   /** 本单位惠企政策统计（本单位、其领域牵头单位、市指挥部办公室） / the unit's policy figures (the unit, its domain's lead, the command office) */
   policyStats?: Maybe<PolicyStats>;
@@ -510,6 +667,7 @@ export type UnitServiceReviewsArgs = {
  */
 export type Domain = {
   __typename?: 'Domain';
+  /** 代码 / code */
   code: Scalars['String']['output'];
   /** 领域内各单位惠企政策合计（领域牵头单位、市指挥部办公室） / policy figures over the domain's units (its lead unit, the command office) */
   policyStats?: Maybe<PolicyStats>;
@@ -530,6 +688,7 @@ export type DomainPolicyStatsArgs = {
  */
 export type Enterprise = {
   __typename?: 'Enterprise';
+  /** 统一社会信用代码 / unified social credit code */
   creditCode: Scalars['String']['output'];
   /** 该企业的申报（企业本身、市指挥部办公室、项目所属单位） / its applications (itself, the command office, the items' units) */
   applications: ApplicationConnection;
@@ -576,6 +735,7 @@ export type EnterprisePolicyMatchesArgs = {
  */
 export type District = {
   __typename?: 'District';
+  /** 代码 / code */
   code: Scalars['String']['output'];
 };
 
@@ -634,7 +794,9 @@ export type Qualification =
  * A period of whole days, both ends included, in Beijing time.
  */
 export type PeriodInput = {
+  /** 起始日 / first day */
   from: Scalars['Date']['input'];
+  /** 截止日 / last day */
   to: Scalars['Date']['input'];
 };
 
@@ -674,6 +836,7 @@ export type PolicyStatus =
  */
 export type Policy = {
   __typename?: 'Policy';
+  /** 标识 / id */
   id: Scalars['ID']['output'];
   /** 层级 / level */
   level: PolicyLevel;
@@ -715,6 +878,7 @@ export type Policy = {
   publishedAt?: Maybe<Scalars['DateTime']['output']>;
   /** 废止时间与理由 / when and why it was repealed */
   repealedAt?: Maybe<Scalars['DateTime']['output']>;
+  /** 废止理由 / why it was repealed */
   repealReason?: Maybe<Scalars['String']['output']>;
   /** 变更记录（制定单位与市指挥部办公室） / history, for the issuing unit and the command office */
   history: Array<PolicyEvent>;
@@ -734,12 +898,19 @@ export type PolicyRevision = {
   __typename?: 'PolicyRevision';
   /** 版本号 / revision number */
   revision: Scalars['Int']['output'];
+  /** 文号 / document number */
   documentNumber?: Maybe<Scalars['String']['output']>;
+  /** 标题 / title */
   title: Scalars['String']['output'];
+  /** 摘要 / summary */
   summary?: Maybe<Scalars['String']['output']>;
+  /** 正文 / text */
   text: Scalars['String']['output'];
+  /** 成文日期 / date of issue */
   issuedOn: Scalars['Date']['output'];
+  /** 施行日期 / in force from */
   validFrom: Scalars['Date']['output'];
+  /** 有效期至 / in force until */
   validUntil?: Maybe<Scalars['Date']['output']>;
   /** 修订说明 / what the amendment changed */
   changeNote?: Maybe<Scalars['String']['output']>;
@@ -755,6 +926,7 @@ export type PolicyRevision = {
  */
 export type PolicyInterpretation = {
   __typename?: 'PolicyInterpretation';
+  /** 标识 / id */
   id: Scalars['ID']['output'];
   /** 标题 / title */
   title: Scalars['String']['output'];
@@ -772,6 +944,7 @@ export type PolicyInterpretation = {
  */
 export type PolicyComment = {
   __typename?: 'PolicyComment';
+  /** 标识 / id */
   id: Scalars['ID']['output'];
   /** 意见 / the comment */
   text: Scalars['String']['output'];
@@ -787,6 +960,7 @@ export type PolicyComment = {
   answer?: Maybe<Scalars['String']['output']>;
   /** 是否采纳 / whether it was adopted */
   adopted?: Maybe<Scalars['Boolean']['output']>;
+  /** 答复时间 / when it was answered */
   answeredAt?: Maybe<Scalars['DateTime']['output']>;
 };
 
@@ -796,16 +970,21 @@ export type PolicyComment = {
  */
 export type PolicyEvent = {
   __typename?: 'PolicyEvent';
+  /** 标识 / id */
   id: Scalars['ID']['output'];
   /** 动作，如 CREATE、PUBLISH、AMEND / what happened */
   action: Scalars['String']['output'];
+  /** 原状态 / status before */
   fromStatus?: Maybe<PolicyStatus>;
+  /** 新状态 / status after */
   toStatus: PolicyStatus;
   /** 操作人角色 / the actor's role */
   actorRole: Scalars['String']['output'];
   /** 操作单位 / the actor's unit */
   actorUnit?: Maybe<Unit>;
+  /** 说明 / note */
   note?: Maybe<Scalars['String']['output']>;
+  /** 时间 / when */
   at: Scalars['DateTime']['output'];
 };
 
@@ -883,11 +1062,13 @@ export type EligibilityCriterion =
  */
 export type PolicyItem = {
   __typename?: 'PolicyItem';
+  /** 标识 / id */
   id: Scalars['ID']['output'];
   /** 所属政策 / its policy */
   policy: Policy;
   /** 名称 / name */
   name: Scalars['String']['output'];
+  /** 种类 / kind */
   kind: PolicyItemKind;
   /** 内容与申报要求 / what it gives and how */
   description: Scalars['String']['output'];
@@ -913,11 +1094,15 @@ export type PolicyItem = {
   eligibility: Eligibility;
   /** 免申即享：企业不申报、资金及时到 / automatic grant: no application needed */
   automatic: Scalars['Boolean']['output'];
+  /** 状态 / status */
   status: PolicyItemStatus;
+  /** 发布时间 / when published */
   publishedAt?: Maybe<Scalars['DateTime']['output']>;
   /** 按文字搜索时的命中与高亮片段 / the match when the list was searched by text */
   match?: Maybe<SearchMatch>;
+  /** 乐观锁版本 / version for optimistic updates */
   version: Scalars['Int']['output'];
+  /** 样例数据 / true for sample data, never real */
   sample: Scalars['Boolean']['output'];
 };
 
@@ -927,6 +1112,7 @@ export type PolicyItem = {
  */
 export type ItemAmount = {
   __typename?: 'ItemAmount';
+  /** 种类 / kind */
   kind: AmountKind;
   /** 定额或最高限额（元）；比例方式下为上限 / the fixed amount or cap in yuan; the cap of a rate */
   amount?: Maybe<Scalars['Float']['output']>;
@@ -954,6 +1140,7 @@ export type Eligibility = {
   maxYearsRegistered?: Maybe<Scalars['Int']['output']>;
   /** 资质 / qualifications */
   qualifications: Array<Qualification>;
+  /** 资质匹配方式 / how qualifications are matched */
   qualificationMatch: QualificationMatch;
 };
 
@@ -963,16 +1150,21 @@ export type Eligibility = {
  */
 export type PolicyNews = {
   __typename?: 'PolicyNews';
+  /** 标识 / id */
   id: Scalars['ID']['output'];
+  /** 标题 / title */
   title: Scalars['String']['output'];
+  /** 正文 / text */
   text: Scalars['String']['output'];
   /** 发布单位 / the publishing unit */
   unit: Unit;
   /** 相关政策 / the policies it is about */
   policies: Array<Policy>;
+  /** 发布时间 / when published */
   publishedAt: Scalars['DateTime']['output'];
   /** 按文字搜索时的命中与高亮片段 / the match when the list was searched by text */
   match?: Maybe<SearchMatch>;
+  /** 样例数据 / true for sample data, never real */
   sample: Scalars['Boolean']['output'];
 };
 
@@ -992,6 +1184,7 @@ export type SearchTier =
  */
 export type SearchMatch = {
   __typename?: 'SearchMatch';
+  /** 命中级别 / where it matched */
   tier: SearchTier;
   /** 高亮后的标题 / the title, highlighted */
   title: HighlightedText;
@@ -1005,6 +1198,7 @@ export type SearchMatch = {
  */
 export type HighlightedText = {
   __typename?: 'HighlightedText';
+  /** 正文 / text */
   text: Scalars['String']['output'];
   /** 命中范围（UTF-16 下标，左闭右开） / matched ranges as UTF-16 offsets [start, end) */
   highlights: Array<TextRange>;
@@ -1018,7 +1212,9 @@ export type HighlightedText = {
  */
 export type TextRange = {
   __typename?: 'TextRange';
+  /** 起始下标 / first offset */
   start: Scalars['Int']['output'];
+  /** 结束下标（不含） / offset after the last */
   end: Scalars['Int']['output'];
 };
 
@@ -1028,6 +1224,7 @@ export type TextRange = {
  */
 export type PolicyMatch = {
   __typename?: 'PolicyMatch';
+  /** 政策项目 / the policy item */
   item: PolicyItem;
   /** 是否全部符合 / whether every criterion is met */
   eligible: Scalars['Boolean']['output'];
@@ -1043,7 +1240,9 @@ export type PolicyMatch = {
  */
 export type CriterionResult = {
   __typename?: 'CriterionResult';
+  /** 条件 / the criterion */
   criterion: EligibilityCriterion;
+  /** 是否满足 / whether it is met */
   met: Scalars['Boolean']['output'];
   /** 理由 / the reason, in Chinese */
   reason: Scalars['String']['output'];
@@ -1057,9 +1256,13 @@ export type CriterionResult = {
  */
 export type PolicyNotice = {
   __typename?: 'PolicyNotice';
+  /** 标识 / id */
   id: Scalars['ID']['output'];
+  /** 政策项目 / the policy item */
   item: PolicyItem;
+  /** 市场主体 / the enterprise */
   enterprise: Enterprise;
+  /** 推送时间 / when it was sent */
   sentAt: Scalars['DateTime']['output'];
 };
 
@@ -1107,15 +1310,21 @@ export type ApplicationStatus =
  */
 export type Application = {
   __typename?: 'Application';
+  /** 标识 / id */
   id: Scalars['ID']['output'];
   /** 申报编号 / application number */
   number: Scalars['Int']['output'];
+  /** 政策项目 / the policy item */
   item: PolicyItem;
+  /** 市场主体 / the enterprise */
   enterprise: Enterprise;
+  /** 来源 / source */
   source: ApplicationSource;
   /** 来源系统与外部编号（导入的） / the source system and its reference, for imports */
   sourceSystem?: Maybe<Scalars['String']['output']>;
+  /** 外部编号 / reference in the source system */
   externalReference?: Maybe<Scalars['String']['output']>;
+  /** 状态 / status */
   status: ApplicationStatus;
   /** 申报基数（元） / the declared base, in yuan */
   declaredBase?: Maybe<Scalars['Float']['output']>;
@@ -1151,7 +1360,9 @@ export type Application = {
   review?: Maybe<ServiceReview>;
   /** 每一步及所用工作日 / every step, with the working days each took */
   steps: Array<ApplicationStep>;
+  /** 乐观锁版本 / version for optimistic updates */
   version: Scalars['Int']['output'];
+  /** 样例数据 / true for sample data, never real */
   sample: Scalars['Boolean']['output'];
 };
 
@@ -1161,6 +1372,7 @@ export type Application = {
  */
 export type Material = {
   __typename?: 'Material';
+  /** 名称 / name */
   name: Scalars['String']['output'];
   /** 材料的存放位置或编号 / where the file is, or its reference */
   reference: Scalars['String']['output'];
@@ -1172,6 +1384,7 @@ export type Material = {
  */
 export type PublicNoticePeriod = {
   __typename?: 'PublicNoticePeriod';
+  /** 开始时间 / when it started */
   startsAt: Scalars['DateTime']['output'];
   /** 公示截止（当日 24:00） / ends at 24:00 of this day */
   endsOn: Scalars['Date']['output'];
@@ -1185,13 +1398,17 @@ export type PublicNoticePeriod = {
  */
 export type PublicNotice = {
   __typename?: 'PublicNotice';
+  /** 申报 id / application id */
   applicationId: Scalars['ID']['output'];
   /** 申报编号 / application number */
   number: Scalars['Int']['output'];
+  /** 政策项目 / the policy item */
   item: PolicyItem;
+  /** 市场主体 / the enterprise */
   enterprise: Enterprise;
   /** 拟兑现金额（元） / the amount to be paid */
   amount?: Maybe<Scalars['Float']['output']>;
+  /** 公示期 / the notice period */
   period: PublicNoticePeriod;
 };
 
@@ -1201,16 +1418,21 @@ export type PublicNotice = {
  */
 export type Objection = {
   __typename?: 'Objection';
+  /** 标识 / id */
   id: Scalars['ID']['output'];
+  /** 正文 / text */
   text: Scalars['String']['output'];
   /** 联系方式（仅审核单位、市指挥部办公室可见） / contact, for the reviewing unit and the command office only */
   contact?: Maybe<Scalars['String']['output']>;
+  /** 提出时间 / when it was filed */
   filedAt: Scalars['DateTime']['output'];
   /** 须答复的时限：公示截止 / answer due: the end of the notice */
   answerDueAt: Scalars['DateTime']['output'];
+  /** 答复 / the answer */
   answer?: Maybe<Scalars['String']['output']>;
   /** 异议是否成立 / whether it was upheld */
   upheld?: Maybe<Scalars['Boolean']['output']>;
+  /** 答复时间 / when it was answered */
   answeredAt?: Maybe<Scalars['DateTime']['output']>;
 };
 
@@ -1220,11 +1442,13 @@ export type Objection = {
  */
 export type Disbursement = {
   __typename?: 'Disbursement';
+  /** 金额（元） / amount in yuan */
   amount: Scalars['Float']['output'];
   /** 拨付日期 / paid on */
   paidOn: Scalars['Date']['output'];
   /** 支付凭证号 / payment reference */
   paymentReference: Scalars['String']['output'];
+  /** 登记时间 / when it was recorded */
   recordedAt: Scalars['DateTime']['output'];
   /** 兑现周期：自提交（或符合条件）至拨付的工作日数 / working days from submission (or eligibility) to payment */
   workingDays?: Maybe<Scalars['Int']['output']>;
@@ -1236,14 +1460,19 @@ export type Disbursement = {
  */
 export type ApplicationStep = {
   __typename?: 'ApplicationStep';
+  /** 动作 / what happened */
   action: Scalars['String']['output'];
+  /** 原状态 / status before */
   fromStatus?: Maybe<ApplicationStatus>;
+  /** 新状态 / status after */
   toStatus: ApplicationStatus;
   /** 操作人角色 / the actor's role */
   actorRole: Scalars['String']['output'];
   /** 操作单位 / the actor's unit */
   actorUnit?: Maybe<Unit>;
+  /** 说明 / note */
   note?: Maybe<Scalars['String']['output']>;
+  /** 时间 / when */
   at: Scalars['DateTime']['output'];
   /** 距上一步的工作日数 / working days since the previous step */
   workingDays?: Maybe<Scalars['Int']['output']>;
@@ -1271,11 +1500,15 @@ export type ServiceReviewLevel =
  */
 export type ServiceReview = {
   __typename?: 'ServiceReview';
+  /** 标识 / id */
   id: Scalars['ID']['output'];
+  /** 等级 / level */
   level: ServiceReviewLevel;
   /** 分值：非常满意 5 … 非常不满意 1 / score: 5 for very satisfied … 1 for very unsatisfied */
   score: Scalars['Int']['output'];
+  /** 评价意见 / comment */
   comment?: Maybe<Scalars['String']['output']>;
+  /** 评价时间 / when reviewed */
   reviewedAt: Scalars['DateTime']['output'];
   /** 被评价的办理单位 / the unit reviewed */
   unit: Unit;
@@ -1289,11 +1522,17 @@ export type ServiceReview = {
  */
 export type ServiceReviewSummary = {
   __typename?: 'ServiceReviewSummary';
+  /** 评价数 / number of reviews */
   count: Scalars['Int']['output'];
+  /** 非常满意 / very satisfied */
   verySatisfied: Scalars['Int']['output'];
+  /** 满意 / satisfied */
   satisfied: Scalars['Int']['output'];
+  /** 基本满意 / basically satisfied */
   basicallySatisfied: Scalars['Int']['output'];
+  /** 不满意 / unsatisfied */
   unsatisfied: Scalars['Int']['output'];
+  /** 非常不满意 / very unsatisfied */
   veryUnsatisfied: Scalars['Int']['output'];
   /** 平均分（1–5），无评价为空 / average score 1–5, null without reviews */
   averageScore?: Maybe<Scalars['Float']['output']>;
@@ -1341,6 +1580,7 @@ export type PolicyStats = {
  */
 export type AutomaticGrantRun = {
   __typename?: 'AutomaticGrantRun';
+  /** 政策项目 / the policy item */
   item: PolicyItem;
   /** 符合条件的企业 / eligible enterprises */
   eligible: Scalars['Int']['output'];
@@ -1352,127 +1592,237 @@ export type AutomaticGrantRun = {
   noticeEndsOn: Scalars['Date']['output'];
 };
 
+/**
+ * Policy 分页。
+ * A page of Policy.
+ */
 export type PolicyConnection = {
   __typename?: 'PolicyConnection';
+  /** 本页各条 / this page */
   edges: Array<PolicyEdge>;
+  /** 分页信息 / paging state */
   pageInfo: PageInfo;
+  /** 总条数 / how many in all */
   totalCount: Scalars['Int']['output'];
 };
 
+/**
+ * Policy 分页中的一条。
+ * An entry of a page of Policy.
+ */
 export type PolicyEdge = {
   __typename?: 'PolicyEdge';
+  /** 游标 / cursor */
   cursor: Scalars['String']['output'];
+  /** 条目 / the entry */
   node: Policy;
 };
 
+/**
+ * PolicyItem 分页。
+ * A page of PolicyItem.
+ */
 export type PolicyItemConnection = {
   __typename?: 'PolicyItemConnection';
+  /** 本页各条 / this page */
   edges: Array<PolicyItemEdge>;
+  /** 分页信息 / paging state */
   pageInfo: PageInfo;
+  /** 总条数 / how many in all */
   totalCount: Scalars['Int']['output'];
 };
 
+/**
+ * PolicyItem 分页中的一条。
+ * An entry of a page of PolicyItem.
+ */
 export type PolicyItemEdge = {
   __typename?: 'PolicyItemEdge';
+  /** 游标 / cursor */
   cursor: Scalars['String']['output'];
+  /** 条目 / the entry */
   node: PolicyItem;
 };
 
+/**
+ * PolicyNews 分页。
+ * A page of PolicyNews.
+ */
 export type PolicyNewsConnection = {
   __typename?: 'PolicyNewsConnection';
+  /** 本页各条 / this page */
   edges: Array<PolicyNewsEdge>;
+  /** 分页信息 / paging state */
   pageInfo: PageInfo;
+  /** 总条数 / how many in all */
   totalCount: Scalars['Int']['output'];
 };
 
+/**
+ * PolicyNews 分页中的一条。
+ * An entry of a page of PolicyNews.
+ */
 export type PolicyNewsEdge = {
   __typename?: 'PolicyNewsEdge';
+  /** 游标 / cursor */
   cursor: Scalars['String']['output'];
+  /** 条目 / the entry */
   node: PolicyNews;
 };
 
+/**
+ * PolicyMatch 分页。
+ * A page of PolicyMatch.
+ */
 export type PolicyMatchConnection = {
   __typename?: 'PolicyMatchConnection';
+  /** 本页各条 / this page */
   edges: Array<PolicyMatchEdge>;
+  /** 分页信息 / paging state */
   pageInfo: PageInfo;
+  /** 总条数 / how many in all */
   totalCount: Scalars['Int']['output'];
 };
 
+/**
+ * PolicyMatch 分页中的一条。
+ * An entry of a page of PolicyMatch.
+ */
 export type PolicyMatchEdge = {
   __typename?: 'PolicyMatchEdge';
+  /** 游标 / cursor */
   cursor: Scalars['String']['output'];
+  /** 条目 / the entry */
   node: PolicyMatch;
 };
 
+/**
+ * PolicyNotice 分页。
+ * A page of PolicyNotice.
+ */
 export type PolicyNoticeConnection = {
   __typename?: 'PolicyNoticeConnection';
+  /** 本页各条 / this page */
   edges: Array<PolicyNoticeEdge>;
+  /** 分页信息 / paging state */
   pageInfo: PageInfo;
+  /** 总条数 / how many in all */
   totalCount: Scalars['Int']['output'];
 };
 
+/**
+ * PolicyNotice 分页中的一条。
+ * An entry of a page of PolicyNotice.
+ */
 export type PolicyNoticeEdge = {
   __typename?: 'PolicyNoticeEdge';
+  /** 游标 / cursor */
   cursor: Scalars['String']['output'];
+  /** 条目 / the entry */
   node: PolicyNotice;
 };
 
+/**
+ * Application 分页。
+ * A page of Application.
+ */
 export type ApplicationConnection = {
   __typename?: 'ApplicationConnection';
+  /** 本页各条 / this page */
   edges: Array<ApplicationEdge>;
+  /** 分页信息 / paging state */
   pageInfo: PageInfo;
+  /** 总条数 / how many in all */
   totalCount: Scalars['Int']['output'];
 };
 
+/**
+ * Application 分页中的一条。
+ * An entry of a page of Application.
+ */
 export type ApplicationEdge = {
   __typename?: 'ApplicationEdge';
+  /** 游标 / cursor */
   cursor: Scalars['String']['output'];
+  /** 条目 / the entry */
   node: Application;
 };
 
+/**
+ * PublicNotice 分页。
+ * A page of PublicNotice.
+ */
 export type PublicNoticeConnection = {
   __typename?: 'PublicNoticeConnection';
+  /** 本页各条 / this page */
   edges: Array<PublicNoticeEdge>;
+  /** 分页信息 / paging state */
   pageInfo: PageInfo;
+  /** 总条数 / how many in all */
   totalCount: Scalars['Int']['output'];
 };
 
+/**
+ * PublicNotice 分页中的一条。
+ * An entry of a page of PublicNotice.
+ */
 export type PublicNoticeEdge = {
   __typename?: 'PublicNoticeEdge';
+  /** 游标 / cursor */
   cursor: Scalars['String']['output'];
+  /** 条目 / the entry */
   node: PublicNotice;
 };
 
+/**
+ * ServiceReview 分页。
+ * A page of ServiceReview.
+ */
 export type ServiceReviewConnection = {
   __typename?: 'ServiceReviewConnection';
+  /** 本页各条 / this page */
   edges: Array<ServiceReviewEdge>;
+  /** 分页信息 / paging state */
   pageInfo: PageInfo;
+  /** 总条数 / how many in all */
   totalCount: Scalars['Int']['output'];
 };
 
+/**
+ * ServiceReview 分页中的一条。
+ * An entry of a page of ServiceReview.
+ */
 export type ServiceReviewEdge = {
   __typename?: 'ServiceReviewEdge';
+  /** 游标 / cursor */
   cursor: Scalars['String']['output'];
+  /** 条目 / the entry */
   node: ServiceReview;
 };
 
 /**
- * 政策筛选。不给 status 时：按文字搜索或匿名查询只看已发布且有效的；否则看全部可见的。
- * Policy filters. Without `status`, a text search (and an anonymous caller) sees published policies in
- * force; otherwise everything visible.
+ * 政策筛选。不给 status 时：按文字搜索只看已发布且有效的；不按文字则列出调用者可见的全部。
+ * Policy filters. Without `status`, a text search sees the published policies in force; a list
+ * without text, everything the caller may see.
  */
 export type PolicyFilter = {
   /** 中文全文检索（标题、文号、摘要、正文、解读） / Chinese text: title, number, summary, text, interpretations */
   text?: InputMaybe<Scalars['String']['input']>;
+  /** 等级 / level */
   level?: InputMaybe<PolicyLevel>;
+  /** 制定单位 / issuing unit id */
   issuingUnitId?: InputMaybe<Scalars['ID']['input']>;
+  /** 所属环境 / environment */
   environment?: InputMaybe<EnvironmentCode>;
+  /** 区(市)代码 / district code */
   districtCode?: InputMaybe<Scalars['String']['input']>;
+  /** 状态 / status */
   status?: InputMaybe<Array<PolicyStatus>>;
   /** 在该日有效 / in force on this day */
   validOn?: InputMaybe<Scalars['Date']['input']>;
   /** 成文日期起止 / issued within these days */
   issuedFrom?: InputMaybe<Scalars['Date']['input']>;
+  /** 成文日期止 / issued until */
   issuedTo?: InputMaybe<Scalars['Date']['input']>;
 };
 
@@ -1483,15 +1833,23 @@ export type PolicyFilter = {
 export type PolicyItemFilter = {
   /** 中文全文检索（名称、内容、材料） / Chinese text: name, description, materials */
   text?: InputMaybe<Scalars['String']['input']>;
+  /** 政策 id / policy id */
   policyId?: InputMaybe<Scalars['ID']['input']>;
+  /** 种类 / kind */
   kind?: InputMaybe<PolicyItemKind>;
+  /** 免申即享 / automatic grant */
   automatic?: InputMaybe<Scalars['Boolean']['input']>;
   /** 现在是否在申报期 / the window is open now */
   openNow?: InputMaybe<Scalars['Boolean']['input']>;
+  /** 审核单位 id / reviewing unit id */
   reviewingUnitId?: InputMaybe<Scalars['ID']['input']>;
+  /** 制定单位 / issuing unit id */
   issuingUnitId?: InputMaybe<Scalars['ID']['input']>;
+  /** 等级 / level */
   level?: InputMaybe<PolicyLevel>;
+  /** 所属环境 / environment */
   environment?: InputMaybe<EnvironmentCode>;
+  /** 状态 / status */
   status?: InputMaybe<Array<PolicyItemStatus>>;
 };
 
@@ -1502,9 +1860,13 @@ export type PolicyItemFilter = {
 export type PolicyNewsFilter = {
   /** 中文全文检索（标题、正文） / Chinese text: title and text */
   text?: InputMaybe<Scalars['String']['input']>;
+  /** 政策 id / policy id */
   policyId?: InputMaybe<Scalars['ID']['input']>;
+  /** 单位 id / unit id */
   unitId?: InputMaybe<Scalars['ID']['input']>;
+  /** 发布日期起 / published from */
   publishedFrom?: InputMaybe<Scalars['Date']['input']>;
+  /** 发布日期止 / published until */
   publishedTo?: InputMaybe<Scalars['Date']['input']>;
 };
 
@@ -1513,12 +1875,17 @@ export type PolicyNewsFilter = {
  * Application filters.
  */
 export type ApplicationFilter = {
+  /** 政策项目 id / item id */
   itemId?: InputMaybe<Scalars['ID']['input']>;
+  /** 政策 id / policy id */
   policyId?: InputMaybe<Scalars['ID']['input']>;
   /** 审核单位 / the reviewing unit */
   unitId?: InputMaybe<Scalars['ID']['input']>;
+  /** 状态 / status */
   status?: InputMaybe<Array<ApplicationStatus>>;
+  /** 来源 / source */
   source?: InputMaybe<ApplicationSource>;
+  /** 企业信用代码 / the enterprise’s credit code */
   enterpriseCreditCode?: InputMaybe<Scalars['String']['input']>;
   /** 超过本项目审核、兑现或异议答复时限的 / past the item's review, payment or objection-answer limit */
   overdue?: InputMaybe<Scalars['Boolean']['input']>;
@@ -1529,18 +1896,27 @@ export type ApplicationFilter = {
  * A new draft policy.
  */
 export type CreatePolicyInput = {
+  /** 等级 / level */
   level: PolicyLevel;
   /** 制定单位；单位起草时省略（为本单位） / the issuing unit; units leave it out (their own) */
   issuingUnitId?: InputMaybe<Scalars['ID']['input']>;
   /** 区(市)级政策必填 / required for a district-level policy */
   districtCode?: InputMaybe<Scalars['String']['input']>;
+  /** 所属环境 / environment */
   environment: EnvironmentCode;
+  /** 标题 / title */
   title: Scalars['String']['input'];
+  /** 文号 / document number */
   documentNumber?: InputMaybe<Scalars['String']['input']>;
+  /** 摘要 / summary */
   summary?: InputMaybe<Scalars['String']['input']>;
+  /** 正文 / text */
   text: Scalars['String']['input'];
+  /** 成文日期 / date of issue */
   issuedOn?: InputMaybe<Scalars['Date']['input']>;
+  /** 施行日期 / in force from */
   validFrom?: InputMaybe<Scalars['Date']['input']>;
+  /** 有效期至 / in force until */
   validUntil?: InputMaybe<Scalars['Date']['input']>;
 };
 
@@ -1549,13 +1925,21 @@ export type CreatePolicyInput = {
  * Draft changes; omitted fields stay, an explicit null clears a nullable field.
  */
 export type UpdatePolicyInput = {
+  /** 所属环境 / environment */
   environment?: InputMaybe<EnvironmentCode>;
+  /** 标题 / title */
   title?: InputMaybe<Scalars['String']['input']>;
+  /** 文号 / document number */
   documentNumber?: InputMaybe<Scalars['String']['input']>;
+  /** 摘要 / summary */
   summary?: InputMaybe<Scalars['String']['input']>;
+  /** 正文 / text */
   text?: InputMaybe<Scalars['String']['input']>;
+  /** 成文日期 / date of issue */
   issuedOn?: InputMaybe<Scalars['Date']['input']>;
+  /** 施行日期 / in force from */
   validFrom?: InputMaybe<Scalars['Date']['input']>;
+  /** 有效期至 / in force until */
   validUntil?: InputMaybe<Scalars['Date']['input']>;
 };
 
@@ -1564,9 +1948,13 @@ export type UpdatePolicyInput = {
  * What publication fixes: the number and dates; omitted ones come from the draft (issue date: today).
  */
 export type PublishPolicyInput = {
+  /** 文号 / document number */
   documentNumber?: InputMaybe<Scalars['String']['input']>;
+  /** 成文日期 / date of issue */
   issuedOn?: InputMaybe<Scalars['Date']['input']>;
+  /** 施行日期 / in force from */
   validFrom?: InputMaybe<Scalars['Date']['input']>;
+  /** 有效期至 / in force until */
   validUntil?: InputMaybe<Scalars['Date']['input']>;
 };
 
@@ -1575,18 +1963,32 @@ export type PublishPolicyInput = {
  * An amendment: the new revision's content (omitted fields carry over) and what changed.
  */
 export type AmendPolicyInput = {
+  /** 修订说明 / what the amendment changes */
   changeNote: Scalars['String']['input'];
+  /** 文号 / document number */
   documentNumber: Scalars['String']['input'];
+  /** 标题 / title */
   title?: InputMaybe<Scalars['String']['input']>;
+  /** 摘要 / summary */
   summary?: InputMaybe<Scalars['String']['input']>;
+  /** 正文 / text */
   text?: InputMaybe<Scalars['String']['input']>;
+  /** 成文日期 / date of issue */
   issuedOn?: InputMaybe<Scalars['Date']['input']>;
+  /** 施行日期 / in force from */
   validFrom?: InputMaybe<Scalars['Date']['input']>;
+  /** 有效期至 / in force until */
   validUntil?: InputMaybe<Scalars['Date']['input']>;
 };
 
+/**
+ * 一篇政策解读。
+ * An interpretation.
+ */
 export type InterpretationInput = {
+  /** 标题 / title */
   title: Scalars['String']['input'];
+  /** 正文 / text */
   text: Scalars['String']['input'];
 };
 
@@ -1595,19 +1997,34 @@ export type InterpretationInput = {
  * Eligibility; a criterion left out does not restrict.
  */
 export type EligibilityInput = {
+  /** 行业代码前缀（任一） / GB/T 4754 prefixes, any one */
   industryCodePrefixes?: InputMaybe<Array<Scalars['String']['input']>>;
+  /** 规模（任一） / size classes, any one */
   sizeClasses?: InputMaybe<Array<SizeClass>>;
+  /** 区(市)（任一） / districts, any one */
   districtCodes?: InputMaybe<Array<Scalars['String']['input']>>;
+  /** 至少成立满几年 / at least these full years since registration */
   minYearsRegistered?: InputMaybe<Scalars['Int']['input']>;
+  /** 至多成立几年 / at most these full years since registration */
   maxYearsRegistered?: InputMaybe<Scalars['Int']['input']>;
+  /** 资质 / qualifications */
   qualifications?: InputMaybe<Array<Qualification>>;
+  /** 资质匹配方式 / how qualifications are matched */
   qualificationMatch?: InputMaybe<QualificationMatch>;
 };
 
+/**
+ * 项目金额。
+ * An item’s amount.
+ */
 export type ItemAmountInput = {
+  /** 种类 / kind */
   kind: AmountKind;
+  /** 金额（元） / amount in yuan */
   amount?: InputMaybe<Scalars['Float']['input']>;
+  /** 比例 0–1 / rate, 0–1 */
   rate?: InputMaybe<Scalars['Float']['input']>;
+  /** 申报基数说明 / what the base is */
   base?: InputMaybe<Scalars['String']['input']>;
 };
 
@@ -1616,21 +2033,31 @@ export type ItemAmountInput = {
  * A new policy item.
  */
 export type PolicyItemInput = {
+  /** 名称 / name */
   name: Scalars['String']['input'];
+  /** 种类 / kind */
   kind: PolicyItemKind;
+  /** 内容 / description */
   description: Scalars['String']['input'];
   /** 服务类项目可省略 / may be left out for a service */
   amount?: InputMaybe<ItemAmountInput>;
+  /** 申报开始日 / first day of the window */
   opensOn?: InputMaybe<Scalars['Date']['input']>;
+  /** 申报截止日 / last day of the window */
   closesOn?: InputMaybe<Scalars['Date']['input']>;
+  /** 申报材料 / required materials */
   requiredMaterials?: InputMaybe<Array<Scalars['String']['input']>>;
   /** 审核单位；省略为制定单位 / the reviewing unit; the issuing unit when left out */
   reviewingUnitId?: InputMaybe<Scalars['ID']['input']>;
+  /** 审核时限（工作日） / review limit in working days */
   reviewWorkingDays: Scalars['Int']['input'];
+  /** 兑现时限（工作日） / payment limit in working days */
   paymentWorkingDays: Scalars['Int']['input'];
   /** 缺省 5 个工作日 / 5 working days when left out */
   noticeWorkingDays?: InputMaybe<Scalars['Int']['input']>;
+  /** 申报条件 / eligibility */
   eligibility?: InputMaybe<EligibilityInput>;
+  /** 免申即享 / automatic grant */
   automatic?: InputMaybe<Scalars['Boolean']['input']>;
 };
 
@@ -1639,29 +2066,55 @@ export type PolicyItemInput = {
  * Item changes; omitted fields stay. A published item keeps its reviewing unit and its automatic flag.
  */
 export type UpdatePolicyItemInput = {
+  /** 名称 / name */
   name?: InputMaybe<Scalars['String']['input']>;
+  /** 种类 / kind */
   kind?: InputMaybe<PolicyItemKind>;
+  /** 内容 / description */
   description?: InputMaybe<Scalars['String']['input']>;
+  /** 金额（元） / amount in yuan */
   amount?: InputMaybe<ItemAmountInput>;
+  /** 申报开始日 / first day of the window */
   opensOn?: InputMaybe<Scalars['Date']['input']>;
+  /** 申报截止日 / last day of the window */
   closesOn?: InputMaybe<Scalars['Date']['input']>;
+  /** 申报材料 / required materials */
   requiredMaterials?: InputMaybe<Array<Scalars['String']['input']>>;
+  /** 审核单位 id / reviewing unit id */
   reviewingUnitId?: InputMaybe<Scalars['ID']['input']>;
+  /** 审核时限（工作日） / review limit in working days */
   reviewWorkingDays?: InputMaybe<Scalars['Int']['input']>;
+  /** 兑现时限（工作日） / payment limit in working days */
   paymentWorkingDays?: InputMaybe<Scalars['Int']['input']>;
+  /** 公示期（工作日） / notice period in working days */
   noticeWorkingDays?: InputMaybe<Scalars['Int']['input']>;
+  /** 申报条件 / eligibility */
   eligibility?: InputMaybe<EligibilityInput>;
+  /** 免申即享 / automatic grant */
   automatic?: InputMaybe<Scalars['Boolean']['input']>;
 };
 
+/**
+ * 一条政策资讯。
+ * A news item.
+ */
 export type PolicyNewsInput = {
+  /** 标题 / title */
   title: Scalars['String']['input'];
+  /** 正文 / text */
   text: Scalars['String']['input'];
+  /** 相关政策 / related policies */
   policyIds?: InputMaybe<Array<Scalars['ID']['input']>>;
 };
 
+/**
+ * 一份申报材料。
+ * A material handed in.
+ */
 export type MaterialInput = {
+  /** 名称 / name */
   name: Scalars['String']['input'];
+  /** 存放位置或编号 / where the file is */
   reference: Scalars['String']['input'];
 };
 
@@ -1670,12 +2123,15 @@ export type MaterialInput = {
  * An enterprise's application.
  */
 export type SubmitApplicationInput = {
+  /** 客户端请求号，重试同号只生成一件 / client request id; a retry is the same request */
   clientRequestId: Scalars['String']['input'];
+  /** 政策项目 id / item id */
   itemId: Scalars['ID']['input'];
   /** 比例方式必填 / required for a RATE item */
   declaredBase?: InputMaybe<Scalars['Float']['input']>;
   /** 最高限额方式必填 / required for a CAPPED item */
   requestedAmount?: InputMaybe<Scalars['Float']['input']>;
+  /** 申报材料 / materials */
   materials?: InputMaybe<Array<MaterialInput>>;
   /** 只保存草稿 / only save a draft */
   asDraft?: InputMaybe<Scalars['Boolean']['input']>;
@@ -1686,31 +2142,56 @@ export type SubmitApplicationInput = {
  * An application received by a department's own system.
  */
 export type ImportApplicationInput = {
+  /** 来源系统 / source system */
   sourceSystem: Scalars['String']['input'];
+  /** 外部编号 / reference in the source system */
   externalReference: Scalars['String']['input'];
+  /** 政策项目 id / item id */
   itemId: Scalars['ID']['input'];
+  /** 企业信用代码 / the enterprise’s credit code */
   enterpriseCreditCode: Scalars['String']['input'];
   /** 部门系统的受理时间 / when the department's system received it */
   submittedAt: Scalars['DateTime']['input'];
+  /** 申报基数（元） / declared base in yuan */
   declaredBase?: InputMaybe<Scalars['Float']['input']>;
+  /** 申请金额（元） / amount asked for */
   requestedAmount?: InputMaybe<Scalars['Float']['input']>;
+  /** 申报材料 / materials */
   materials?: InputMaybe<Array<MaterialInput>>;
 };
 
+/**
+ * 补正后重新提交的材料。
+ * The materials of a resubmission.
+ */
 export type ResubmitApplicationInput = {
+  /** 申报材料 / materials */
   materials: Array<MaterialInput>;
+  /** 说明 / note */
   note?: InputMaybe<Scalars['String']['input']>;
 };
 
+/**
+ * 一条公示异议。
+ * An objection.
+ */
 export type ObjectionInput = {
+  /** 正文 / text */
   text: Scalars['String']['input'];
   /** 联系方式（选填） / how to reach the objector, optional */
   contact?: InputMaybe<Scalars['String']['input']>;
 };
 
+/**
+ * 一笔拨付。
+ * A payment.
+ */
 export type DisbursementInput = {
+  /** 金额（元） / amount in yuan */
   amount: Scalars['Float']['input'];
+  /** 拨付日期 / paid on */
   paidOn: Scalars['Date']['input'];
+  /** 支付凭证号 / payment reference */
   paymentReference: Scalars['String']['input'];
 };
 

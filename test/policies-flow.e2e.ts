@@ -214,6 +214,8 @@ describe('a policy from draft to money received', () => {
       'ADD_ITEM',
       'ADD_ITEM',
       'OPEN_CONSULTATION',
+      'COMMENT',
+      'ANSWER_COMMENT',
       'PUBLISH',
       'UPDATE_ITEM',
       'UPDATE_ITEM',

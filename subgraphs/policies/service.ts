@@ -652,15 +652,18 @@ export function createPoliciesService(deps: PoliciesServiceDeps) {
         if (policy.consultationEndsOn && policy.consultationEndsOn < today()) {
           throw errors.invalidTransition({ zh: `征求意见已于 ${policy.consultationEndsOn} 截止`, en: `The consultation closed on ${policy.consultationEndsOn}` }, policy.status);
         }
-        return commentStore.insert(tx, {
+        const at = clock();
+        const comment = await commentStore.insert(tx, {
           policyId: policy.id,
           body,
           authorSubject: viewer.subject!,
           authorRole: viewer.role,
           authorUnitId: viewer.role === 'ENTERPRISE' || viewer.role === 'OBSERVER' ? null : (unit?.id ?? null),
           authorEnterprise: viewer.role === 'ENTERPRISE' ? viewer.enterprise : null,
-          createdAt: clock(),
+          createdAt: at,
         });
+        await policyEventStore.append(tx, { policyId: policy.id, action: 'COMMENT', fromStatus: policy.status, toStatus: policy.status, ...actor(), note: null, details: { commentId: comment.id }, at });
+        return comment;
       });
     },
 
@@ -675,7 +678,10 @@ export function createPoliciesService(deps: PoliciesServiceDeps) {
         if (!comment || !policy || !(await access.seesComment(comment, policy))) throw errors.notFound({ zh: '意见', en: 'Comment' }, rawCommentId);
         await access.authorizePolicy('ANSWER_COMMENT', policy, today());
         if (comment.answer !== null) throw errors.invalidTransition({ zh: '该意见已答复', en: 'The comment has already been answered' }, policy.status);
-        return commentStore.answer(tx, comment.id, { answer, adopted, answeredAt: clock(), answeredBy: viewer.subject! });
+        const at = clock();
+        const answered = await commentStore.answer(tx, comment.id, { answer, adopted, answeredAt: at, answeredBy: viewer.subject! });
+        await policyEventStore.append(tx, { policyId: policy.id, action: 'ANSWER_COMMENT', fromStatus: policy.status, toStatus: policy.status, ...actor(), note: answer, details: { commentId: comment.id, adopted }, at });
+        return answered;
       });
     },
 

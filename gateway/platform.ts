@@ -78,6 +78,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
         authenticator,
         logger,
         directoryUrl: () => subgraphUrls[DIRECTORY_SLICE]!,
+        sliceUrl: (name) => subgraphUrls[name] ?? '',
         now: options.now,
         port: options.ephemeralPorts ? 0 : env.subgraphs[slice.name]!.port,
         host,

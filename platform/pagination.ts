@@ -2,6 +2,7 @@
  * Cursor connections. Cursors are opaque (base64url JSON of the sort key) so a page stays stable
  * while rows are inserted; pages have a hard maximum so nobody pulls a whole table by accident.
  */
+import { Kind, type GraphQLResolveInfo, type SelectionSetNode } from 'graphql';
 import { errors } from './errors.ts';
 import { isUuid } from './input.ts';
 import { YEARS } from './scalars.ts';
@@ -94,4 +95,20 @@ export function toConnection<T>(
     },
     totalCount: () => (counted ??= count()),
   };
+}
+
+/**
+ * Whether the operation asks for `totalCount` on the connection a resolver returns (through
+ * fragments too). A service can then count beside fetching the page, not after it.
+ */
+export function selectsTotalCount(info: GraphQLResolveInfo): boolean {
+  const visit = (set: SelectionSetNode | undefined, seen: Set<string>): boolean =>
+    (set?.selections ?? []).some((selection) => {
+      if (selection.kind === Kind.FIELD) return selection.name.value === 'totalCount';
+      if (selection.kind === Kind.INLINE_FRAGMENT) return visit(selection.selectionSet, seen);
+      const name = selection.name.value;
+      if (seen.has(name)) return false;
+      return visit(info.fragments[name]?.selectionSet, new Set([...seen, name]));
+    });
+  return info.fieldNodes.some((node) => visit(node.selectionSet, new Set()));
 }

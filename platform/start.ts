@@ -51,6 +51,8 @@ export interface StartSliceOptions {
   logger: Logger;
   /** Where the organisation directory's slice answers (read when first needed). */
   directoryUrl: () => string;
+  /** Where any slice answers (read when first needed); by default its configured URL. */
+  sliceUrl?: (name: string) => string;
   now?: () => Date;
   port: number;
   host?: string;
@@ -69,6 +71,7 @@ export async function startSlice(slice: SliceDefinition, options: StartSliceOpti
     ping: async () => void (await db.execute(sql`select 1`)),
     authenticator: options.authenticator,
     directory: remoteDirectory({ url: options.directoryUrl, ttlMs: env.directoryTtlMs }),
+    sliceUrl: options.sliceUrl ?? ((name) => env.subgraphs[name]?.url ?? ''),
     env,
     now: options.now ?? (() => new Date()),
     logger: options.logger,

@@ -48,6 +48,8 @@ export interface SliceDeps {
   authenticator: Authenticator;
   /** The organisation directory, read from the units slice's public API. */
   directory: DirectorySource;
+  /** Where another slice's public API answers (for calls made through platform/slice-client.ts). */
+  sliceUrl(name: string): string;
   env: PlatformEnv;
   /** The platform's clock (tests move it to watch deadlines run). */
   now(): Date;
@@ -79,6 +81,8 @@ export interface SliceDefinition {
 export interface RequestContext {
   viewer: Viewer;
   request: RequestRecord;
+  /** The caller's Authorization header as sent: a slice forwards it when it asks another slice on the caller's behalf. */
+  authorization?: string;
 }
 
 export type SubgraphRuntime = GraphQLService<any>;
@@ -165,8 +169,9 @@ export function createSubgraph<TContext extends RequestContext>(
     name: deps.name,
     apollo,
     async context(req, request) {
-      const viewer = await deps.authenticator.viewerFromAuthorization(authorizationHeader(req));
-      return spec.context({ viewer, request });
+      const authorization = authorizationHeader(req);
+      const viewer = await deps.authenticator.viewerFromAuthorization(authorization);
+      return spec.context({ viewer, request, authorization });
     },
     async ready() {
       const checks: Record<string, string> = {};

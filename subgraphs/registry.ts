@@ -7,5 +7,6 @@
 import type { SliceDefinition } from '../platform/subgraph.ts';
 import { units } from './units/slice.ts';
 import { issues } from './issues/slice.ts';
+import { policies } from './policies/slice.ts';
 
-export const slices: readonly SliceDefinition[] = [units, issues];
+export const slices: readonly SliceDefinition[] = [units, issues, policies];

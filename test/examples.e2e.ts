@@ -12,11 +12,13 @@ afterAll(async () => {
   await t?.stop();
 });
 
-/** The token an example's description asks for: `--role X [--unit Y]`, or none. */
+/** The token an example's description asks for: `--role X [--unit Y | --enterprise Z]`, or none. */
 async function tokenForExample(description: string): Promise<string | undefined> {
   const role = /--role (\w+)/.exec(description)?.[1];
   if (!role) return undefined;
   const unit = /--unit (\w+)/.exec(description)?.[1];
+  const enterprise = /--enterprise (\w+)/.exec(description)?.[1];
+  if (enterprise) return tokenFor({ role: role as never, enterprise });
   return tokenFor(unit ? { role: role as never, unit } : (role as never));
 }
 

@@ -74,11 +74,35 @@ export type UpdateUnitInput = z.output<typeof updateUnitInput>;
 
 export const archiveReason = name({ zh: '归档原因', en: 'Reason' });
 
+/** A list filter: at most `max` values, duplicates once; an empty list does not restrict. */
+const anyOf = <T extends z.ZodType>(item: T, max = 50) =>
+  z
+    .array(item)
+    .refine((list) => list.length <= max, { message: 'too many', params: { zh: `最多 ${max} 项`, en: `At most ${max} values` } })
+    .nullish()
+    .transform((list) => (list?.length ? [...new Set(list)] : null));
+
+const industryPrefix = z
+  .string()
+  .transform((value) => value.trim().toUpperCase())
+  .refine((value) => INDUSTRY_CODE.test(value), {
+    message: 'bad industry code',
+    params: { zh: '行业代码前缀须符合 GB/T 4754-2017，如 C、C13 或 C131', en: 'An industry code prefix follows GB/T 4754-2017, e.g. C, C13 or C131' },
+  });
+const filterDate = z.string().nullish();
+
 export const enterpriseFilter = z.object({
   districtCode: z.string().nullish(),
   sizeClass: enumValue<SizeClass>().nullish(),
   qualification: enumValue<Qualification>().nullish(),
   search: searchText({ zh: '搜索词', en: 'Search text' }),
+  districtCodes: anyOf(z.string().max(12)),
+  industryCodePrefixes: anyOf(industryPrefix),
+  sizeClasses: anyOf(enumValue<SizeClass>()),
+  registeredOnOrBefore: filterDate,
+  registeredAfter: filterDate,
+  qualificationsAll: anyOf(enumValue<Qualification>()),
+  qualificationsAny: anyOf(enumValue<Qualification>()),
 });
 export type EnterpriseFilter = z.output<typeof enterpriseFilter>;
 

@@ -19,6 +19,7 @@ export const unitsResolvers: Resolvers = {
     industries: (_, __, { units }) => units.industries(),
     enterprise: (_, { creditCode }, { units }) => units.enterprise(creditCode),
     enterprises: (_, { filter, first, after }, { units }) => units.enterprises(filter, { first, after }),
+    enterpriseCodes: (_, { filter, after }, { units }) => units.enterpriseCodes(filter, after),
     viewer: (_, __, { viewer }) => viewer,
   },
   Mutation: {

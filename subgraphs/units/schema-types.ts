@@ -87,6 +87,13 @@ export type Query = {
    */
   enterprises: EnterpriseConnection;
   /**
+   * 符合筛选条件的市场主体信用代码，按代码顺序每页至多 10000 个：供需要一次作用于大量企业的服务（惠企政策的推送与免申即享）使用。可见范围同 enterprises。
+   * Credit codes of the market entities matching the filter, in code order, up to 10,000 a page: for
+   * services acting on many enterprises at once (policy notices, automatic grants). Visibility as for
+   * enterprises.
+   */
+  enterpriseCodes: EnterpriseCodePage;
+  /**
    * 当前调用者：角色、单位、企业。
    * Who the caller is, as the token says.
    */
@@ -120,6 +127,12 @@ export type QueryEnterpriseArgs = {
 export type QueryEnterprisesArgs = {
   filter?: InputMaybe<EnterpriseFilter>;
   first?: InputMaybe<Scalars['Int']['input']>;
+  after?: InputMaybe<Scalars['String']['input']>;
+};
+
+
+export type QueryEnterpriseCodesArgs = {
+  filter?: InputMaybe<EnterpriseFilter>;
   after?: InputMaybe<Scalars['String']['input']>;
 };
 
@@ -547,6 +560,33 @@ export type EnterpriseFilter = {
   qualification?: InputMaybe<Qualification>;
   /** 名称模糊匹配 / matches the name */
   search?: InputMaybe<Scalars['String']['input']>;
+  /** 在这些区(市)之一 / in one of these districts */
+  districtCodes?: InputMaybe<Array<Scalars['String']['input']>>;
+  /** 行业代码以其中之一开头 (GB/T 4754) / industry code starts with one of these */
+  industryCodePrefixes?: InputMaybe<Array<Scalars['String']['input']>>;
+  /** 规模为其中之一 / one of these size classes */
+  sizeClasses?: InputMaybe<Array<SizeClass>>;
+  /** 成立日期不晚于 / registered on or before */
+  registeredOnOrBefore?: InputMaybe<Scalars['Date']['input']>;
+  /** 成立日期晚于 / registered after */
+  registeredAfter?: InputMaybe<Scalars['Date']['input']>;
+  /** 持有全部这些资质 / holds all of these qualifications */
+  qualificationsAll?: InputMaybe<Array<Qualification>>;
+  /** 持有其中至少一项资质 / holds at least one of these qualifications */
+  qualificationsAny?: InputMaybe<Array<Qualification>>;
+};
+
+/**
+ * 一页信用代码。
+ * A page of credit codes.
+ */
+export type EnterpriseCodePage = {
+  __typename?: 'EnterpriseCodePage';
+  /** 统一社会信用代码，升序 / credit codes, ascending */
+  codes: Array<Scalars['String']['output']>;
+  hasNextPage: Scalars['Boolean']['output'];
+  /** 下一页的 after / pass as `after` for the next page */
+  endCursor?: Maybe<Scalars['String']['output']>;
 };
 
 export type UpsertEnterpriseInput = {
@@ -766,6 +806,7 @@ export type ResolversTypes = {
   EnterpriseConnection: ResolverTypeWrapper<ConnectionMapped>;
   EnterpriseEdge: ResolverTypeWrapper<Omit<EnterpriseEdge, 'node'> & { node: ResolversTypes['Enterprise'] }>;
   EnterpriseFilter: EnterpriseFilter;
+  EnterpriseCodePage: ResolverTypeWrapper<EnterpriseCodePage>;
   UpsertEnterpriseInput: UpsertEnterpriseInput;
   Change: ResolverTypeWrapper<ChangeRowMapped>;
   ChangeConnection: ResolverTypeWrapper<ConnectionMapped>;
@@ -804,6 +845,7 @@ export type ResolversParentTypes = {
   EnterpriseConnection: ConnectionMapped;
   EnterpriseEdge: Omit<EnterpriseEdge, 'node'> & { node: ResolversParentTypes['Enterprise'] };
   EnterpriseFilter: EnterpriseFilter;
+  EnterpriseCodePage: EnterpriseCodePage;
   UpsertEnterpriseInput: UpsertEnterpriseInput;
   Change: ChangeRowMapped;
   ChangeConnection: ConnectionMapped;
@@ -831,6 +873,7 @@ export type QueryResolvers<ContextType = Context, ParentType extends ResolversPa
   industries?: Resolver<Array<ResolversTypes['Industry']>, ParentType, ContextType>;
   enterprise?: Resolver<Maybe<ResolversTypes['Enterprise']>, ParentType, ContextType, RequireFields<QueryEnterpriseArgs, 'creditCode'>>;
   enterprises?: Resolver<ResolversTypes['EnterpriseConnection'], ParentType, ContextType, Partial<QueryEnterprisesArgs>>;
+  enterpriseCodes?: Resolver<ResolversTypes['EnterpriseCodePage'], ParentType, ContextType, Partial<QueryEnterpriseCodesArgs>>;
   viewer?: Resolver<ResolversTypes['Viewer'], ParentType, ContextType>;
 };
 
@@ -971,6 +1014,12 @@ export type EnterpriseEdgeResolvers<ContextType = Context, ParentType extends Re
   node?: Resolver<ResolversTypes['Enterprise'], ParentType, ContextType>;
 };
 
+export type EnterpriseCodePageResolvers<ContextType = Context, ParentType extends ResolversParentTypes['EnterpriseCodePage'] = ResolversParentTypes['EnterpriseCodePage']> = {
+  codes?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
+  hasNextPage?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  endCursor?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+};
+
 export type ChangeResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Change'] = ResolversParentTypes['Change']> = {
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   action?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
@@ -1020,6 +1069,7 @@ export type Resolvers<ContextType = Context> = {
   Enterprise?: EnterpriseResolvers<ContextType>;
   EnterpriseConnection?: EnterpriseConnectionResolvers<ContextType>;
   EnterpriseEdge?: EnterpriseEdgeResolvers<ContextType>;
+  EnterpriseCodePage?: EnterpriseCodePageResolvers<ContextType>;
   Change?: ChangeResolvers<ContextType>;
   ChangeConnection?: ChangeConnectionResolvers<ContextType>;
   ChangeEdge?: ChangeEdgeResolvers<ContextType>;

@@ -7,7 +7,7 @@ import type { RequestContext } from '../../platform/subgraph.ts';
 import type { Viewer } from '../../platform/auth.ts';
 import { errors, type Bilingual } from '../../platform/errors.ts';
 import { parseInput } from '../../platform/input.ts';
-import { decodeCursor, decodeIntegerCursor, pageSize, toConnection, type PageArgs } from '../../platform/pagination.ts';
+import { decodeCursor, decodeIntegerCursor, encodeCursor, pageSize, toConnection, type PageArgs } from '../../platform/pagination.ts';
 import { creditCodeProblem, normalizeCreditCode } from '../../platform/credit-code.ts';
 import { sqlState, SqlState, type Db, type Queryable } from '../../db/client.ts';
 import { COMMAND_OFFICE_CODE } from '../../db/reference/organisation.ts';
@@ -36,6 +36,8 @@ export interface UnitsServiceDeps {
 }
 
 const UNIT = { zh: '单位', en: 'Unit' };
+/** Codes per page of `enterpriseCodes`: 100,000 enterprises in ten requests. */
+export const ENTERPRISE_CODE_PAGE = 10_000;
 
 function snapshot(row: object): Record<string, unknown> {
   return JSON.parse(JSON.stringify(row)) as Record<string, unknown>;
@@ -341,6 +343,20 @@ export function createUnitsService({ db, viewer, loaders, maxPageSize }: UnitsSe
       const query = { ...filter, onlyDistrict: scope.kind === 'district' ? scope.districtCode : null };
       const rows = await enterpriseStore.page(db, query, size + 1, after);
       return toConnection(rows, size, (row) => [row.creditCode], () => enterpriseStore.count(db, query), after !== null);
+    },
+    /** Credit codes only, in pages of ENTERPRISE_CODE_PAGE: the bulk path of other slices (policy notices, automatic grants). */
+    async enterpriseCodes(rawFilter: unknown, rawAfter: string | null | undefined) {
+      const scope = await access.enterpriseScope();
+      const filter = parseInput(enterpriseFilter, rawFilter ?? {});
+      const after = rawAfter ? String(decodeCursor(rawAfter, 1)[0]) : null;
+      if (scope.kind === 'self') {
+        const codes = after && after >= scope.creditCode ? [] : await enterpriseStore.codes(db, { ...filter, onlyCreditCode: scope.creditCode }, 1, null);
+        return { codes, hasNextPage: false, endCursor: codes.length ? encodeCursor([codes[0]]) : null };
+      }
+      const query = { ...filter, onlyDistrict: scope.kind === 'district' ? scope.districtCode : null };
+      const codes = await enterpriseStore.codes(db, query, ENTERPRISE_CODE_PAGE + 1, after);
+      const page = codes.slice(0, ENTERPRISE_CODE_PAGE);
+      return { codes: page, hasNextPage: codes.length > ENTERPRISE_CODE_PAGE, endCursor: page.length ? encodeCursor([page.at(-1)]) : null };
     },
     async upsertEnterprise(rawInput: unknown) {
       await access.authorize('WRITE_ENTERPRISE');

@@ -2,7 +2,7 @@
  * Data access of the units subgraph: every SQL statement it sends is built here, from its own
  * tables only. Functions take a `Queryable` so the service can run them inside a transaction.
  */
-import { and, arrayContains, asc, eq, gt, ilike, inArray, isNull, or, sql, type SQL } from 'drizzle-orm';
+import { and, arrayContains, arrayOverlaps, asc, eq, gt, ilike, inArray, isNull, or, sql, type SQL } from 'drizzle-orm';
 import { escapeLike, rowsOf, type Queryable } from '../../db/client.ts';
 import { isUuid } from '../../platform/input.ts';
 import type { Db } from '../../db/client.ts';
@@ -168,18 +168,40 @@ export interface EnterpriseQuery {
   districtCode?: string | null;
   /** Limits to what a district-level unit serves. */
   onlyDistrict?: string | null;
+  /** Limits an enterprise to itself. */
+  onlyCreditCode?: string | null;
   sizeClass?: EnterpriseRow['sizeClass'] | null;
   qualification?: EnterpriseRow['qualifications'][number] | null;
   search?: string | null;
+  districtCodes?: string[] | null;
+  industryCodePrefixes?: string[] | null;
+  sizeClasses?: EnterpriseRow['sizeClass'][] | null;
+  registeredOnOrBefore?: string | null;
+  registeredAfter?: string | null;
+  qualificationsAll?: EnterpriseRow['qualifications'] | null;
+  qualificationsAny?: EnterpriseRow['qualifications'] | null;
 }
+
+/** A text[] parameter (drizzle would expand a JS array into a list of parameters). */
+const textArray = (values: readonly string[]) => sql`${`{${values.map((v) => `"${v.replace(/["\\]/g, '\\$&')}"`).join(',')}}`}::text[]`;
 
 function enterpriseConditions(filter: EnterpriseQuery): SQL[] {
   const conditions: SQL[] = [];
   if (filter.districtCode) conditions.push(eq(enterprises.districtCode, filter.districtCode));
   if (filter.onlyDistrict) conditions.push(eq(enterprises.districtCode, filter.onlyDistrict));
+  if (filter.onlyCreditCode) conditions.push(eq(enterprises.creditCode, filter.onlyCreditCode));
   if (filter.sizeClass) conditions.push(eq(enterprises.sizeClass, filter.sizeClass));
   if (filter.qualification) conditions.push(arrayContains(enterprises.qualifications, [filter.qualification]));
   if (filter.search) conditions.push(ilike(enterprises.name, `%${escapeLike(filter.search)}%`));
+  if (filter.districtCodes) conditions.push(sql`${enterprises.districtCode} = any(${textArray(filter.districtCodes)})`);
+  if (filter.industryCodePrefixes) {
+    conditions.push(sql`exists (select 1 from unnest(${textArray(filter.industryCodePrefixes)}) as p(prefix) where starts_with(${enterprises.industryCode}, p.prefix))`);
+  }
+  if (filter.sizeClasses) conditions.push(sql`${enterprises.sizeClass}::text = any(${textArray(filter.sizeClasses)})`);
+  if (filter.registeredOnOrBefore) conditions.push(sql`${enterprises.registeredOn} <= ${filter.registeredOnOrBefore}::date`);
+  if (filter.registeredAfter) conditions.push(sql`${enterprises.registeredOn} > ${filter.registeredAfter}::date`);
+  if (filter.qualificationsAll) conditions.push(arrayContains(enterprises.qualifications, filter.qualificationsAll));
+  if (filter.qualificationsAny) conditions.push(arrayOverlaps(enterprises.qualifications, filter.qualificationsAny));
   return conditions;
 }
 
@@ -195,6 +217,13 @@ export const enterpriseStore = {
     const conditions = enterpriseConditions(filter);
     if (after) conditions.push(gt(enterprises.creditCode, after));
     return db.select().from(enterprises).where(and(...conditions)).orderBy(asc(enterprises.creditCode)).limit(limit);
+  },
+  /** Only the credit codes, for services that act on many enterprises at once. */
+  async codes(db: Queryable, filter: EnterpriseQuery, limit: number, after: string | null): Promise<string[]> {
+    const conditions = enterpriseConditions(filter);
+    if (after) conditions.push(gt(enterprises.creditCode, after));
+    const rows = await db.select({ code: enterprises.creditCode }).from(enterprises).where(and(...conditions)).orderBy(asc(enterprises.creditCode)).limit(limit);
+    return rows.map((row) => row.code);
   },
   async count(db: Queryable, filter: EnterpriseQuery): Promise<number> {
     const [row] = await db

@@ -1,0 +1,422 @@
+/**
+ * Tables of the policies subgraph (青岛政策通), in the Postgres schema `policies`: policy documents
+ * with their published revisions, interpretations and consultation comments; the items enterprises
+ * can get; policy news; the notices pushed to eligible enterprises; applications from submission to
+ * payment with their objections and service reviews; and the append-only history of both.
+ *
+ * Units, districts and enterprises are referred to by id / code only; their data lives in the units
+ * subgraph and arrives through federation or its public API.
+ *
+ * Search: Chinese has no spaces, so each searchable row keeps two tsvectors of character bigrams
+ * (built by subgraphs/policies/search-text.ts): `head_terms` (title, number, summary) and
+ * `body_terms` (everything searchable). GIN indexes serve `@@` on both.
+ */
+import { sql } from 'drizzle-orm';
+import {
+  bigserial,
+  boolean,
+  check,
+  customType,
+  date,
+  index,
+  integer,
+  jsonb,
+  numeric,
+  pgSchema,
+  type PgEnum,
+  primaryKey,
+  smallint,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from 'drizzle-orm/pg-core';
+import campaign from './reference/campaign.json' with { type: 'json' };
+
+export const policiesSchema = pgSchema('policies');
+
+/** A tsvector column; written from a literal built in TypeScript, read only by the database. */
+const tsvector = customType<{ data: string }>({ dataType: () => 'tsvector' });
+
+const codes = (list: { code: string }[]) => list.map((item) => item.code) as [string, ...string[]];
+export const environment = policiesSchema.enum('environment', codes(campaign.environments));
+export const policyLevel = policiesSchema.enum('policy_level', ['NATIONAL', 'PROVINCIAL', 'MUNICIPAL', 'DISTRICT']);
+/** EXPIRED is not stored: a published policy whose validity has ended reads as expired. */
+export const policyStatus = policiesSchema.enum('policy_status', ['DRAFT', 'CONSULTATION', 'PUBLISHED', 'REPEALED']);
+export const itemKind = policiesSchema.enum('item_kind', ['GRANT', 'SUBSIDY', 'REWARD', 'TAX_RELIEF', 'FEE_RELIEF', 'SERVICE']);
+export const amountKind = policiesSchema.enum('amount_kind', ['FIXED', 'CAPPED', 'RATE']);
+export const itemStatus = policiesSchema.enum('item_status', ['DRAFT', 'PUBLISHED', 'CLOSED']);
+export const sizeClass = policiesSchema.enum('size_class', ['LARGE', 'MEDIUM', 'SMALL', 'MICRO']);
+export const qualification = policiesSchema.enum('qualification', [
+  'HIGH_TECH',
+  'TECH_SME',
+  'SPECIALIZED_SME',
+  'LITTLE_GIANT',
+  'GAZELLE',
+  'MANUFACTURING_CHAMPION',
+]);
+export const qualificationMatch = policiesSchema.enum('qualification_match', ['ANY', 'ALL']);
+export const applicationSource = policiesSchema.enum('application_source', ['ONLINE', 'IMPORTED', 'AUTOMATIC']);
+export const applicationStatus = policiesSchema.enum('application_status', [
+  'DRAFT',
+  'SUBMITTED',
+  'UNDER_REVIEW',
+  'RETURNED',
+  'RESUBMITTED',
+  'APPROVED',
+  'REJECTED',
+  'PUBLIC_NOTICE',
+  'STOPPED',
+  'DISBURSED',
+]);
+export const reviewLevel = policiesSchema.enum('review_level', ['VERY_SATISFIED', 'SATISFIED', 'BASICALLY_SATISFIED', 'UNSATISFIED', 'VERY_UNSATISFIED']);
+
+const instant = (name: string) => timestamp(name, { withTimezone: true });
+
+/** An entry of an append-only history: what happened, from which status to which, who, when. */
+function historyColumns<T extends [string, ...string[]]>(status: PgEnum<T>) {
+  return {
+    action: text('action').notNull(),
+    fromStatus: status('from_status'),
+    toStatus: status('to_status').notNull(),
+    actorSubject: text('actor_subject').notNull(),
+    actorRole: text('actor_role').notNull(),
+    actorUnitId: uuid('actor_unit_id'),
+    note: text('note'),
+    details: jsonb('details'),
+    at: instant('at').notNull(),
+  };
+}
+const money = (name: string) => numeric(name, { precision: 16, scale: 2, mode: 'number' });
+
+export const policies = policiesSchema.table(
+  'policies',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    level: policyLevel('level').notNull(),
+    issuingUnitId: uuid('issuing_unit_id').notNull(),
+    districtCode: text('district_code'),
+    environment: environment('environment').notNull(),
+    status: policyStatus('status').notNull().default('DRAFT'),
+    /** The current revision: 1 until the first amendment. */
+    revision: smallint('revision').notNull().default(1),
+    title: text('title').notNull(),
+    documentNumber: text('document_number'),
+    summary: text('summary'),
+    body: text('body').notNull(),
+    issuedOn: date('issued_on').notNull(),
+    validFrom: date('valid_from').notNull(),
+    validUntil: date('valid_until'),
+    consultationEndsOn: date('consultation_ends_on'),
+    publishedAt: instant('published_at'),
+    repealedAt: instant('repealed_at'),
+    repealReason: text('repeal_reason'),
+    headTerms: tsvector('head_terms').notNull(),
+    bodyTerms: tsvector('body_terms').notNull(),
+    version: integer('version').notNull().default(1),
+    createdAt: instant('created_at').notNull(),
+    createdBy: text('created_by').notNull(),
+    sample: boolean('sample').notNull().default(false),
+  },
+  (t) => [
+    uniqueIndex('policies_document_number_key').on(t.documentNumber).where(sql`${t.documentNumber} is not null`),
+    index('policies_issued_idx').on(t.issuedOn.desc(), t.id.desc()),
+    index('policies_unit_idx').on(t.issuingUnitId, t.issuedOn.desc()),
+    index('policies_head_terms_idx').using('gin', t.headTerms),
+    index('policies_body_terms_idx').using('gin', t.bodyTerms),
+    check('policies_validity', sql`${t.validUntil} is null or ${t.validUntil} >= ${t.validFrom}`),
+    check('policies_district_level', sql`(${t.level} = 'DISTRICT') = (${t.districtCode} is not null)`),
+  ],
+);
+
+/** Every published revision, as it was published. A trigger refuses rewriting one (see the migration). */
+export const policyRevisions = policiesSchema.table(
+  'policy_revisions',
+  {
+    policyId: uuid('policy_id')
+      .notNull()
+      .references(() => policies.id),
+    revision: smallint('revision').notNull(),
+    title: text('title').notNull(),
+    documentNumber: text('document_number'),
+    summary: text('summary'),
+    body: text('body').notNull(),
+    issuedOn: date('issued_on').notNull(),
+    validFrom: date('valid_from').notNull(),
+    validUntil: date('valid_until'),
+    changeNote: text('change_note'),
+    publishedAt: instant('published_at').notNull(),
+    publishedBy: text('published_by').notNull(),
+    supersededAt: instant('superseded_at'),
+  },
+  (t) => [primaryKey({ columns: [t.policyId, t.revision] })],
+);
+
+/** 解读: append-only; a correction is a new interpretation. */
+export const policyInterpretations = policiesSchema.table(
+  'policy_interpretations',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    policyId: uuid('policy_id')
+      .notNull()
+      .references(() => policies.id),
+    title: text('title').notNull(),
+    body: text('body').notNull(),
+    unitId: uuid('unit_id').notNull(),
+    authorSubject: text('author_subject').notNull(),
+    createdAt: instant('created_at').notNull(),
+  },
+  (t) => [index('policy_interpretations_policy_idx').on(t.policyId, t.createdAt)],
+);
+
+/** 征求意见: the comment never changes; its answer is written once. */
+export const policyComments = policiesSchema.table(
+  'policy_comments',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    policyId: uuid('policy_id')
+      .notNull()
+      .references(() => policies.id),
+    body: text('body').notNull(),
+    authorSubject: text('author_subject').notNull(),
+    authorRole: text('author_role').notNull(),
+    authorUnitId: uuid('author_unit_id'),
+    authorEnterprise: text('author_enterprise'),
+    createdAt: instant('created_at').notNull(),
+    answer: text('answer'),
+    adopted: boolean('adopted'),
+    answeredAt: instant('answered_at'),
+    answeredBy: text('answered_by'),
+  },
+  (t) => [index('policy_comments_policy_idx').on(t.policyId, t.createdAt)],
+);
+
+export const policyEvents = policiesSchema.table(
+  'policy_events',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    policyId: uuid('policy_id')
+      .notNull()
+      .references(() => policies.id),
+    ...historyColumns(policyStatus),
+  },
+  (t) => [index('policy_events_policy_idx').on(t.policyId, t.id)],
+);
+
+export const policyItems = policiesSchema.table(
+  'policy_items',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    policyId: uuid('policy_id')
+      .notNull()
+      .references(() => policies.id),
+    // The policy's own, repeated so item lists filter and search without a join.
+    issuingUnitId: uuid('issuing_unit_id').notNull(),
+    level: policyLevel('level').notNull(),
+    environment: environment('environment').notNull(),
+    name: text('name').notNull(),
+    kind: itemKind('kind').notNull(),
+    description: text('description').notNull(),
+    amountKind: amountKind('amount_kind'),
+    /** FIXED: the amount; CAPPED: the cap; RATE: the cap, if any. Yuan. */
+    amount: money('amount'),
+    rate: numeric('rate', { precision: 7, scale: 6, mode: 'number' }),
+    amountBase: text('amount_base'),
+    opensOn: date('opens_on'),
+    closesOn: date('closes_on'),
+    requiredMaterials: text('required_materials').array().notNull().default(sql`'{}'`),
+    reviewingUnitId: uuid('reviewing_unit_id').notNull(),
+    reviewWorkingDays: smallint('review_working_days').notNull(),
+    paymentWorkingDays: smallint('payment_working_days').notNull(),
+    noticeWorkingDays: smallint('notice_working_days').notNull().default(5),
+    // Eligibility: an empty list or a null bound does not restrict.
+    industryPrefixes: text('industry_prefixes').array().notNull().default(sql`'{}'`),
+    sizeClasses: sizeClass('size_classes').array().notNull().default(sql`'{}'`),
+    districtCodes: text('district_codes').array().notNull().default(sql`'{}'`),
+    minYears: smallint('min_years'),
+    maxYears: smallint('max_years'),
+    qualifications: qualification('qualifications').array().notNull().default(sql`'{}'`),
+    qualificationMatch: qualificationMatch('qualification_match').notNull().default('ANY'),
+    automatic: boolean('automatic').notNull().default(false),
+    status: itemStatus('status').notNull().default('DRAFT'),
+    publishedAt: instant('published_at'),
+    closedAt: instant('closed_at'),
+    /** List order: publication, or creation while a draft. */
+    sortAt: instant('sort_at').notNull(),
+    headTerms: tsvector('head_terms').notNull(),
+    bodyTerms: tsvector('body_terms').notNull(),
+    version: integer('version').notNull().default(1),
+    createdAt: instant('created_at').notNull(),
+    sample: boolean('sample').notNull().default(false),
+  },
+  (t) => [
+    index('policy_items_policy_idx').on(t.policyId),
+    index('policy_items_sort_idx').on(t.sortAt.desc(), t.id.desc()),
+    index('policy_items_reviewing_unit_idx').on(t.reviewingUnitId),
+    index('policy_items_head_terms_idx').using('gin', t.headTerms),
+    index('policy_items_body_terms_idx').using('gin', t.bodyTerms),
+    check('policy_items_window', sql`${t.closesOn} is null or ${t.opensOn} is null or ${t.closesOn} >= ${t.opensOn}`),
+    check('policy_items_years', sql`${t.minYears} is null or ${t.maxYears} is null or ${t.maxYears} >= ${t.minYears}`),
+    check('policy_items_limits', sql`${t.reviewWorkingDays} between 1 and 365 and ${t.paymentWorkingDays} between 1 and 365 and ${t.noticeWorkingDays} between 1 and 60`),
+  ],
+);
+
+export const policyNews = policiesSchema.table(
+  'policy_news',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    title: text('title').notNull(),
+    body: text('body').notNull(),
+    unitId: uuid('unit_id').notNull(),
+    policyIds: uuid('policy_ids').array().notNull().default(sql`'{}'`),
+    authorSubject: text('author_subject').notNull(),
+    publishedAt: instant('published_at').notNull(),
+    headTerms: tsvector('head_terms').notNull(),
+    bodyTerms: tsvector('body_terms').notNull(),
+    sample: boolean('sample').notNull().default(false),
+  },
+  (t) => [
+    index('policy_news_published_idx').on(t.publishedAt.desc(), t.id.desc()),
+    index('policy_news_policies_idx').using('gin', t.policyIds),
+    index('policy_news_head_terms_idx').using('gin', t.headTerms),
+    index('policy_news_body_terms_idx').using('gin', t.bodyTerms),
+  ],
+);
+
+/** 点对点送政策上门: one notice per item and enterprise, ever. */
+export const policyNotices = policiesSchema.table(
+  'policy_notices',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    itemId: uuid('item_id')
+      .notNull()
+      .references(() => policyItems.id),
+    enterpriseCreditCode: text('enterprise_credit_code').notNull(),
+    sentAt: instant('sent_at').notNull(),
+  },
+  (t) => [uniqueIndex('policy_notices_once').on(t.itemId, t.enterpriseCreditCode), index('policy_notices_enterprise_idx').on(t.enterpriseCreditCode, t.id.desc())],
+);
+
+export const applications = policiesSchema.table(
+  'applications',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    /** 申报编号, in order of recording. */
+    number: bigserial('number', { mode: 'number' }).notNull(),
+    itemId: uuid('item_id')
+      .notNull()
+      .references(() => policyItems.id),
+    // The item's, repeated: who reviews and who issued decide who sees and who acts.
+    policyId: uuid('policy_id').notNull(),
+    reviewingUnitId: uuid('reviewing_unit_id').notNull(),
+    issuingUnitId: uuid('issuing_unit_id').notNull(),
+    enterpriseCreditCode: text('enterprise_credit_code').notNull(),
+    source: applicationSource('source').notNull(),
+    status: applicationStatus('status').notNull(),
+    submitterSubject: text('submitter_subject').notNull(),
+    clientRequestId: text('client_request_id'),
+    requestFingerprint: text('request_fingerprint'),
+    sourceSystem: text('source_system'),
+    externalReference: text('external_reference'),
+    declaredBase: money('declared_base'),
+    requestedAmount: money('requested_amount'),
+    approvedAmount: money('approved_amount'),
+    materials: jsonb('materials').$type<{ name: string; reference: string }[]>().notNull().default(sql`'[]'`),
+    missingMaterials: text('missing_materials').array().notNull().default(sql`'{}'`),
+    /** The criteria as judged at submission (or grant): [{ criterion, met, reason, reasonEn }]. */
+    eligibility: jsonb('eligibility').$type<{ criterion: string; met: boolean; reason: string; reasonEn: string }[]>().notNull().default(sql`'[]'`),
+    /** List order: submission (grant), or creation while a draft. */
+    enteredAt: instant('entered_at').notNull(),
+    submittedAt: instant('submitted_at'),
+    /** Where the review limit runs from: submission, or the last resubmission (补正后重新起算). */
+    reviewClockAt: instant('review_clock_at'),
+    reviewStartedAt: instant('review_started_at'),
+    reviewerSubject: text('reviewer_subject'),
+    returnReason: text('return_reason'),
+    decidedAt: instant('decided_at'),
+    approvedAt: instant('approved_at'),
+    rejectionReason: text('rejection_reason'),
+    noticeStartsAt: instant('notice_starts_at'),
+    noticeEndsOn: date('notice_ends_on'),
+    noticeEndsAt: instant('notice_ends_at'),
+    disbursedAmount: money('disbursed_amount'),
+    paidOn: date('paid_on'),
+    paymentReference: text('payment_reference'),
+    disbursedAt: instant('disbursed_at'),
+    /** 兑现周期 in working days; null until paid, or while the calendar lacks a year. */
+    cycleWorkingDays: smallint('cycle_working_days'),
+    reviewDueAt: instant('review_due_at'),
+    paymentDueAt: instant('payment_due_at'),
+    /** A working-day limit that waits for a calendar year the command office has not entered yet. */
+    pendingCalendarYear: smallint('pending_calendar_year'),
+    /** The limit running now (review, objection answers or payment), kept for cheap "overdue" lists. */
+    nextDueAt: instant('next_due_at'),
+    version: integer('version').notNull().default(1),
+    sample: boolean('sample').notNull().default(false),
+  },
+  (t) => [
+    uniqueIndex('applications_number_key').on(t.number),
+    uniqueIndex('applications_client_request_key').on(t.submitterSubject, t.clientRequestId).where(sql`${t.clientRequestId} is not null`),
+    uniqueIndex('applications_external_key').on(t.sourceSystem, t.externalReference).where(sql`${t.externalReference} is not null`),
+    // One live application per item and enterprise; refused, stopped ones leave room for a new one.
+    uniqueIndex('applications_one_live_key').on(t.itemId, t.enterpriseCreditCode).where(sql`${t.status} not in ('REJECTED', 'STOPPED')`),
+    index('applications_entered_idx').on(t.enteredAt.desc(), t.id.desc()),
+    index('applications_reviewing_unit_idx').on(t.reviewingUnitId, t.enteredAt.desc()),
+    index('applications_issuing_unit_idx').on(t.issuingUnitId, t.enteredAt.desc()),
+    index('applications_enterprise_idx').on(t.enterpriseCreditCode, t.enteredAt.desc()),
+    index('applications_item_idx').on(t.itemId, t.enterpriseCreditCode),
+    index('applications_next_due_idx').on(t.nextDueAt).where(sql`${t.nextDueAt} is not null`),
+    index('applications_pending_calendar_idx').on(t.pendingCalendarYear).where(sql`${t.pendingCalendarYear} is not null`),
+    index('applications_notice_idx').on(t.noticeEndsAt).where(sql`${t.status} = 'PUBLIC_NOTICE'`),
+  ],
+);
+
+export const applicationEvents = policiesSchema.table(
+  'application_events',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    applicationId: uuid('application_id')
+      .notNull()
+      .references(() => applications.id),
+    ...historyColumns(applicationStatus),
+  },
+  (t) => [index('application_events_application_idx').on(t.applicationId, t.id)],
+);
+
+/** 公示异议: the objection never changes; its answer is written once. */
+export const objections = policiesSchema.table(
+  'objections',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    applicationId: uuid('application_id')
+      .notNull()
+      .references(() => applications.id),
+    body: text('body').notNull(),
+    contact: text('contact'),
+    objectorSubject: text('objector_subject'),
+    objectorRole: text('objector_role').notNull(),
+    filedAt: instant('filed_at').notNull(),
+    answer: text('answer'),
+    upheld: boolean('upheld'),
+    answeredAt: instant('answered_at'),
+    answeredBy: text('answered_by'),
+  },
+  (t) => [index('objections_application_idx').on(t.applicationId, t.filedAt)],
+);
+
+/** 好差评: one per application, never rewritten. */
+export const serviceReviews = policiesSchema.table(
+  'service_reviews',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    applicationId: uuid('application_id')
+      .notNull()
+      .references(() => applications.id),
+    reviewingUnitId: uuid('reviewing_unit_id').notNull(),
+    enterpriseCreditCode: text('enterprise_credit_code').notNull(),
+    level: reviewLevel('level').notNull(),
+    comment: text('comment'),
+    reviewedAt: instant('reviewed_at').notNull(),
+  },
+  (t) => [uniqueIndex('service_reviews_once').on(t.applicationId), index('service_reviews_unit_idx').on(t.reviewingUnitId, t.reviewedAt.desc(), t.id.desc())],
+);

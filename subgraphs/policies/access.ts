@@ -1,0 +1,210 @@
+/**
+ * Who may do what in the policies slice — the one place that decides it, from the verified token
+ * and the unit directory, never from anything the caller sends. The service asks; nothing else does.
+ *
+ * Reading: published policies, items, news and running public notices are public; drafts only the
+ * issuing unit (items: also the reviewing unit) and the command office. Applications: the command
+ * office all, a unit those of the items it reviews or issued, an enterprise its own. Consultation
+ * comments: the issuing unit and the command office all, everyone else their own. Figures and
+ * service reviews: the unit itself, its domain's lead unit, the command office.
+ * Acting: the rules tables (rules.ts), asked with the caller's standings on the thing.
+ */
+import { Role, type Viewer } from '../../platform/auth.ts';
+import type { DirectorySource, DirectoryUnit } from '../../platform/directory.ts';
+import { errors } from '../../platform/errors.ts';
+import { authorize } from '../../platform/rules.ts';
+import {
+  applicationRules,
+  applicationStateNames,
+  itemRules,
+  itemStateNames,
+  policyRules,
+  policyStateNames,
+  REVIEW_DECISIONS,
+  sliceRules,
+  type ApplicationAction,
+  type ItemAction,
+  type PolicyAction,
+  type PolicyStanding,
+  type PolicyState,
+  type SliceAction,
+} from './rules.ts';
+import type { ApplicationRow, ApplicationScope, CommentRow, ItemRow, NoticeScope, PolicyRow } from './store.ts';
+
+const POLICY_NOUN = { zh: '该政策', en: 'the policy' };
+const ITEM_NOUN = { zh: '该政策项目', en: 'the policy item' };
+const APPLICATION_NOUN = { zh: '该申报', en: 'the application' };
+const SLICE_NOUN = { zh: '惠企政策', en: 'the policies' };
+
+/** A published policy past its last day of validity reads as expired. */
+export function policyState(policy: Pick<PolicyRow, 'status' | 'validUntil'>, today: string): PolicyState {
+  return policy.status === 'PUBLISHED' && policy.validUntil !== null && policy.validUntil < today ? 'EXPIRED' : policy.status;
+}
+
+export function createPoliciesAccess(viewer: Viewer, directory: DirectorySource) {
+  let unitPromise: Promise<DirectoryUnit | null> | undefined;
+  /** The caller's own unit while it is active; null otherwise (an archived unit acts for nobody). */
+  const activeUnit = () =>
+    (unitPromise ??= viewer.unitId ? directory.unit(viewer.unitId).then((unit) => (unit && !unit.archived ? unit : null)) : Promise.resolve(null));
+
+  /** Standings towards the slice as a whole. */
+  async function base(): Promise<PolicyStanding[]> {
+    switch (viewer.role) {
+      case 'ANONYMOUS':
+        return ['ANONYMOUS'];
+      case Role.ENTERPRISE:
+        return ['ENTERPRISE'];
+      case Role.OBSERVER:
+        return ['OBSERVER'];
+    }
+    const unit = await activeUnit();
+    if (!unit) return ['SIGNED_IN'];
+    return viewer.role === Role.COMMAND_OFFICE ? ['COMMAND_OFFICE'] : ['UNIT_MEMBER'];
+  }
+
+  /** Admin or staff standing when the caller's active unit is `unitId`. */
+  async function unitStanding(unitId: string, admin: PolicyStanding, staff: PolicyStanding): Promise<PolicyStanding[]> {
+    if (viewer.role !== Role.UNIT_ADMIN && viewer.role !== Role.UNIT_STAFF) return [];
+    const unit = await activeUnit();
+    if (!unit || unit.id !== unitId) return [];
+    return [viewer.role === Role.UNIT_ADMIN ? admin : staff];
+  }
+
+  const onPolicy = async (policy: Pick<PolicyRow, 'issuingUnitId'>) => [...(await base()), ...(await unitStanding(policy.issuingUnitId, 'ISSUING_UNIT_ADMIN', 'ISSUING_UNIT_STAFF'))];
+  const onItem = async (item: Pick<ItemRow, 'issuingUnitId' | 'reviewingUnitId'>) => [
+    ...(await onPolicy(item)),
+    ...(await unitStanding(item.reviewingUnitId, 'REVIEWING_UNIT_ADMIN', 'REVIEWING_UNIT_STAFF')),
+  ];
+  const onApplication = async (application: ApplicationRow) => {
+    const found = [...(await base()), ...(await unitStanding(application.reviewingUnitId, 'REVIEWING_UNIT_ADMIN', 'REVIEWING_UNIT_STAFF'))];
+    if (viewer.role === Role.ENTERPRISE && viewer.enterprise === application.enterpriseCreditCode) found.push('APPLICANT');
+    return found;
+  };
+
+  /** The caller's unit, when it is an active unit member (the command office counts as 'all'). */
+  async function visibleUnit(): Promise<string | 'all' | null> {
+    const found = await base();
+    if (found.includes('COMMAND_OFFICE')) return 'all';
+    if (found.includes('UNIT_MEMBER')) return (await activeUnit())!.id;
+    return null;
+  }
+
+  return {
+    activeUnit,
+    /** Whose drafts the caller may see: 'all', their unit's, or nobody's. */
+    draftsOf: visibleUnit,
+
+    async canSeePolicy(policy: PolicyRow): Promise<boolean> {
+      if (policy.status !== 'DRAFT') return true;
+      const unit = await visibleUnit();
+      return unit === 'all' || unit === policy.issuingUnitId;
+    },
+
+    async canSeeItem(item: ItemRow): Promise<boolean> {
+      if (item.status !== 'DRAFT') return true;
+      const unit = await visibleUnit();
+      return unit === 'all' || unit === item.issuingUnitId || unit === item.reviewingUnitId;
+    },
+
+    async applicationScope(): Promise<ApplicationScope> {
+      if (viewer.role === Role.ENTERPRISE) return { kind: 'enterprise', creditCode: viewer.enterprise! };
+      const unit = await visibleUnit();
+      if (unit === 'all') return { kind: 'all' };
+      if (unit) return { kind: 'unit', unitId: unit };
+      return { kind: 'none' };
+    },
+
+    async canSeeApplication(application: ApplicationRow): Promise<boolean> {
+      const scope = await this.applicationScope();
+      if (scope.kind === 'all') return true;
+      if (scope.kind === 'unit') return application.reviewingUnitId === scope.unitId || application.issuingUnitId === scope.unitId;
+      if (scope.kind === 'enterprise') return application.enterpriseCreditCode === scope.creditCode;
+      return false;
+    },
+
+    /** Notices: an enterprise its own, the items' units theirs, the command office all. */
+    async noticeScope(): Promise<NoticeScope> {
+      return this.applicationScope();
+    },
+
+    /** Comments: the issuing unit and the command office all; everyone else only their own. */
+    async seesComment(comment: CommentRow, policy: PolicyRow): Promise<boolean> {
+      if (viewer.subject && comment.authorSubject === viewer.subject) return true;
+      const unit = await visibleUnit();
+      return unit === 'all' || unit === policy.issuingUnitId;
+    },
+
+    /** A policy's history: the issuing unit and the command office. */
+    async seesPolicyHistory(policy: PolicyRow): Promise<boolean> {
+      const unit = await visibleUnit();
+      return unit === 'all' || unit === policy.issuingUnitId;
+    },
+
+    /** Who objected and how to reach them: the reviewing unit and the command office only. */
+    async seesObjector(application: ApplicationRow): Promise<boolean> {
+      const unit = await visibleUnit();
+      return unit === 'all' || unit === application.reviewingUnitId;
+    },
+
+    async authorizePolicy(action: PolicyAction, policy: PolicyRow, today: string): Promise<void> {
+      authorize(policyRules[action], await onPolicy(policy), { noun: POLICY_NOUN, state: policyState(policy, today), stateNames: policyStateNames });
+    },
+
+    async authorizeItem(action: ItemAction, item: ItemRow): Promise<void> {
+      authorize(itemRules[action], await onItem(item), { noun: ITEM_NOUN, state: item.status, stateNames: itemStateNames });
+    },
+
+    async authorizeApplication(action: ApplicationAction, application: ApplicationRow): Promise<void> {
+      const found = await onApplication(application);
+      authorize(applicationRules[action], found, { noun: APPLICATION_NOUN, state: application.status, stateNames: applicationStateNames });
+      // Two reviewers cannot both decide: one in review is decided by its reviewer or a unit admin.
+      if (
+        REVIEW_DECISIONS.includes(action) &&
+        application.status === 'UNDER_REVIEW' &&
+        application.reviewerSubject !== viewer.subject &&
+        !found.includes('REVIEWING_UNIT_ADMIN')
+      ) {
+        throw errors.forbidden({ zh: '该申报正由另一位审核人审核，只有其本人或本单位管理员可以决定', en: 'Another reviewer has this application in review; only they or a unit admin decide it' });
+      }
+    },
+
+    async authorizeSlice(action: SliceAction): Promise<void> {
+      authorize(sliceRules[action], await base(), { noun: SLICE_NOUN });
+    },
+
+    /**
+     * The unit a new policy (or news item) is issued by: a unit member's own unit — naming another
+     * is refused — or, for the command office, the unit it names (its own when it names none).
+     */
+    async issuingUnitFor(named: string | null | undefined): Promise<string> {
+      const unit = (await activeUnit())!;
+      if (viewer.role === Role.COMMAND_OFFICE) return named ?? unit.id;
+      if (named && named !== unit.id) throw errors.forbidden({ zh: '单位只能以本单位名义起草政策', en: 'A unit drafts policies in its own name only' });
+      return unit.id;
+    },
+
+    /** A unit's figures: the command office, the unit itself, and its domain's lead unit. */
+    async mayReadUnitStats(unitId: string): Promise<void> {
+      const unit = await visibleUnit();
+      if (unit === 'all' || unit === unitId) return;
+      if (unit) {
+        const dir = await directory.current();
+        const led = dir.domainLedBy(unit);
+        if (led && dir.unitsOfDomain(led).some((u) => u.id === unitId)) return;
+      }
+      if (viewer.role === 'ANONYMOUS') throw errors.unauthenticated();
+      throw errors.forbidden({ zh: '无权查看该单位的惠企政策统计与评价', en: "You may not read this unit's policy figures and reviews" });
+    },
+
+    /** A domain's figures: the command office and the domain's lead unit. */
+    async mayReadDomainStats(domainCode: string): Promise<void> {
+      const unit = await visibleUnit();
+      if (unit === 'all') return;
+      if (unit && (await directory.current()).domainLedBy(unit) === domainCode) return;
+      if (viewer.role === 'ANONYMOUS') throw errors.unauthenticated();
+      throw errors.forbidden({ zh: '只有市指挥部办公室和牵头单位可以查看领域统计', en: 'Only the command office and the lead unit may read domain figures' });
+    },
+  };
+}
+
+export type PoliciesAccess = ReturnType<typeof createPoliciesAccess>;

@@ -1,0 +1,116 @@
+/**
+ * What this slice asks of other slices' public APIs, and nothing else: never their tables, never
+ * inside a transaction.
+ * - Enterprise profiles, from the units slice, on the caller's behalf (their token is forwarded, so
+ *   the units slice's own permissions decide which enterprises a caller can reach): one profile for
+ *   the policy calculator and for an application; and, for notices and automatic grants, the credit
+ *   codes of every enterprise meeting an item's criteria, with the criteria pushed down as a filter
+ *   (`enterpriseCodes`, 10,000 a page).
+ * - The working-day calendar, from the issues slice, where the command office keeps it
+ *   (`calendarYears`, public), cached like the unit directory; a stale copy while issues restarts.
+ */
+import { WorkingCalendar, type CalendarYear } from '../../platform/calendar.ts';
+import { askSlice } from '../../platform/slice-client.ts';
+import { meetsFilter, type EnterpriseFilter, type EnterpriseProfile } from './eligibility.ts';
+
+export const PROFILE_SLICE = 'units';
+export const CALENDAR_SLICE = 'issues';
+
+/** Enterprise profiles as this slice needs them. */
+export interface EnterpriseSource {
+  /** Null when the enterprise is not registered or the caller may not see it. */
+  profile(creditCode: string): Promise<EnterpriseProfile | null>;
+  /** Every enterprise meeting the filter that the caller may see. */
+  codes(filter: EnterpriseFilter): Promise<string[]>;
+}
+
+/** The platform's working-day calendar, as this slice reads it. */
+export interface CalendarSource {
+  current(): Promise<WorkingCalendar>;
+  /** The last year the calendar holds (0 when none). */
+  lastYear(): Promise<number>;
+}
+
+const PROFILE_QUERY = /* GraphQL */ `
+  query EnterpriseProfile($code: String!) {
+    enterprise(creditCode: $code) { creditCode industryCode sizeClass registeredOn qualifications district { code } }
+  }
+`;
+
+const CODES_QUERY = /* GraphQL */ `
+  query EligibleEnterprises($filter: EnterpriseFilter, $after: String) {
+    enterpriseCodes(filter: $filter, after: $after) { codes hasNextPage endCursor }
+  }
+`;
+
+const CALENDAR_QUERY = /* GraphQL */ `
+  query WorkingCalendar { calendarYears { year off workdays } }
+`;
+
+type ProfileAnswer = { enterprise: (Omit<EnterpriseProfile, 'districtCode'> & { district: { code: string } }) | null };
+type CodesAnswer = { enterpriseCodes: { codes: string[]; hasNextPage: boolean; endCursor: string | null } };
+
+/** Profiles from the units slice, asked with the caller's own token. */
+export function remoteEnterprises(options: { url: () => string; authorization?: string; requestId?: string }): EnterpriseSource {
+  const ask = <T>(query: string, variables: Record<string, unknown>) =>
+    askSlice<T>({ slice: PROFILE_SLICE, url: options.url(), query, variables, authorization: options.authorization, requestId: options.requestId, timeoutMs: 30_000 });
+  return {
+    async profile(creditCode) {
+      const { enterprise } = await ask<ProfileAnswer>(PROFILE_QUERY, { code: creditCode });
+      if (!enterprise) return null;
+      const { district, ...rest } = enterprise;
+      return { ...rest, districtCode: district.code };
+    },
+    async codes(filter) {
+      const codes: string[] = [];
+      let after: string | null = null;
+      do {
+        const { enterpriseCodes: page }: CodesAnswer = await ask<CodesAnswer>(CODES_QUERY, { filter, after });
+        for (const code of page.codes) codes.push(code);
+        after = page.hasNextPage ? page.endCursor : null;
+      } while (after);
+      return codes;
+    },
+  };
+}
+
+/** The calendar from the issues slice, cached for `ttlMs`; without any copy yet, an empty calendar (every limit waits). */
+export function remoteCalendar(options: { url: () => string; ttlMs: number; now?: () => number }): CalendarSource {
+  const now = options.now ?? Date.now;
+  let cached: { years: CalendarYear[]; at: number } | undefined;
+  let loading: Promise<CalendarYear[]> | undefined;
+  const load = () =>
+    (loading ??= askSlice<{ calendarYears: CalendarYear[] }>({ slice: CALENDAR_SLICE, url: options.url(), query: CALENDAR_QUERY, timeoutMs: 5_000 })
+      .then(({ calendarYears }) => {
+        cached = { years: calendarYears, at: now() };
+        return calendarYears;
+      })
+      .finally(() => {
+        loading = undefined;
+      }));
+  const years = async (): Promise<CalendarYear[]> => {
+    if (cached && now() - cached.at <= options.ttlMs) return cached.years;
+    try {
+      return await load();
+    } catch {
+      return cached?.years ?? [];
+    }
+  };
+  return {
+    current: async () => new WorkingCalendar(await years()),
+    lastYear: async () => Math.max(0, ...(await years()).map((y) => y.year)),
+  };
+}
+
+/** A fixed calendar (sample data, unit tests). */
+export function staticCalendar(years: CalendarYear[]): CalendarSource {
+  return { current: async () => new WorkingCalendar(years), lastYear: async () => Math.max(0, ...years.map((y) => y.year)) };
+}
+
+/** Fixed profiles (sample data), filtered as the units slice filters. */
+export function staticEnterprises(profiles: EnterpriseProfile[]): EnterpriseSource {
+  return {
+    profile: async (code) => profiles.find((p) => p.creditCode === code) ?? null,
+    codes: async (filter) => profiles.filter((p) => meetsFilter(p, filter)).map((p) => p.creditCode),
+  };
+}

@@ -1,0 +1,33 @@
+/**
+ * Builds the policies subgraph. No side effects: index.ts (or the one-process platform) starts it.
+ * The calendar copy is shared by the requests of this subgraph; enterprise profiles are asked per
+ * request, with the caller's own token.
+ */
+import { createSubgraph, type SliceDeps } from '../../platform/subgraph.ts';
+import { createPoliciesLoaders } from './loaders.ts';
+import { CALENDAR_SLICE, PROFILE_SLICE, remoteCalendar, remoteEnterprises } from './remote.ts';
+import { policiesResolvers } from './resolvers.ts';
+import { createPoliciesService, type Context } from './service.ts';
+
+export function createPoliciesSubgraph(deps: SliceDeps) {
+  const calendar = remoteCalendar({ url: () => deps.sliceUrl(CALENDAR_SLICE), ttlMs: deps.env.directoryTtlMs });
+  return createSubgraph<Context>(deps, {
+    resolvers: policiesResolvers,
+    context: ({ viewer, request, authorization }) => ({
+      viewer,
+      request,
+      authorization,
+      policies: createPoliciesService({
+        db: deps.db,
+        viewer,
+        loaders: createPoliciesLoaders(deps.db, deps.directory, deps.now),
+        directory: deps.directory,
+        calendar,
+        enterprises: remoteEnterprises({ url: () => deps.sliceUrl(PROFILE_SLICE), authorization, requestId: request.id }),
+        now: deps.now,
+        maxPageSize: deps.env.limits.maxPageSize,
+      }),
+    }),
+    ready: { directory: () => deps.directory.current() },
+  });
+}

@@ -1,0 +1,985 @@
+/**
+ * Data access of the policies subgraph: every SQL statement it sends is built here, from its own
+ * tables only. Functions take a `Queryable` so the service can compose them in one transaction.
+ */
+import { and, asc, desc, eq, getTableColumns, gte, inArray, isNotNull, lt, lte, or, sql, type SQL } from 'drizzle-orm';
+import type { PgColumn, PgTable } from 'drizzle-orm/pg-core';
+import { rowsOf, type Queryable } from '../../db/client.ts';
+import {
+  applicationEvents,
+  applications,
+  objections,
+  policies,
+  policyComments,
+  policyEvents,
+  policyInterpretations,
+  policyItems,
+  policyNews,
+  policyNotices,
+  policyRevisions,
+  serviceReviews,
+} from '../../db/policies.ts';
+import type { CriterionResult } from './eligibility.ts';
+import type { SearchQuery } from './search-text.ts';
+
+/**
+ * Rows as the slice reads them: without the term vectors, which only the database reads (they are
+ * the largest columns, and reading a row should not decompress them).
+ */
+const { headTerms: _policyHead, bodyTerms: _policyBody, ...policyColumns } = getTableColumns(policies);
+const { headTerms: _itemHead, bodyTerms: _itemBody, ...itemColumns } = getTableColumns(policyItems);
+const { headTerms: _newsHead, bodyTerms: _newsBody, ...newsColumns } = getTableColumns(policyNews);
+type WithoutTerms<T> = Omit<T, 'headTerms' | 'bodyTerms'>;
+
+export type PolicyRow = WithoutTerms<typeof policies.$inferSelect>;
+export type NewPolicy = typeof policies.$inferInsert;
+export type RevisionRow = typeof policyRevisions.$inferSelect;
+export type InterpretationRow = typeof policyInterpretations.$inferSelect;
+export type CommentRow = typeof policyComments.$inferSelect;
+export type PolicyEventRow = typeof policyEvents.$inferSelect;
+export type ItemRow = WithoutTerms<typeof policyItems.$inferSelect>;
+export type NewItem = typeof policyItems.$inferInsert;
+export type NewsRow = WithoutTerms<typeof policyNews.$inferSelect>;
+export type NoticeRow = typeof policyNotices.$inferSelect;
+export type ApplicationRow = typeof applications.$inferSelect;
+export type NewApplication = typeof applications.$inferInsert;
+export type ApplicationEventRow = typeof applicationEvents.$inferSelect;
+export type ObjectionRow = typeof objections.$inferSelect;
+export type ReviewRow = typeof serviceReviews.$inferSelect;
+
+/** Where a text search matched a row; the resolvers highlight from it. */
+export interface SearchHit {
+  tier: 'HEADING' | 'BODY';
+  query: SearchQuery;
+}
+export type PolicyNode = PolicyRow & { search?: SearchHit };
+export type ItemNode = ItemRow & { search?: SearchHit };
+export type NewsNode = NewsRow & { search?: SearchHit };
+export type MatchNode = { item: ItemRow; results: CriterionResult[]; missing: number };
+export type StepNode = ApplicationEventRow & { workingDays: number | null };
+export type GrantRunNode = { item: ItemRow; eligible: number; created: number; alreadyGranted: number; noticeEndsOn: string };
+
+/** Entities owned by other slices, as this slice refers to them. */
+export type UnitReference = { id: string };
+export type DomainReference = { code: string };
+export type EnterpriseReference = { creditCode: string };
+export type DistrictReference = { code: string };
+
+/** A timestamptz parameter for raw SQL. */
+const instantParam = (instant: Date) => sql`${instant.toISOString()}::timestamptz`;
+/** A uuid[] / text[] parameter (drizzle would expand a JS array into a list of parameters). */
+const uuidArray = (ids: readonly string[]) => sql`${`{${ids.join(',')}}`}::uuid[]`;
+const textArray = (values: readonly string[]) => sql`${`{${values.map((v) => `"${v.replace(/["\\]/g, '\\$&')}"`).join(',')}}`}::text[]`;
+
+// ───────────── lists: keyset pages, optionally ranked by a text search ─────────────
+
+/** Where a page continues: the tier ('H' heading, 'B' body, '-' no search), the sort key and the id. */
+export interface ListCursor {
+  tier: 'H' | 'B' | '-';
+  key: string;
+  id: string;
+}
+
+interface ListShape {
+  table: PgTable;
+  columns: Record<string, PgColumn>;
+  head: PgColumn;
+  body: PgColumn;
+  /** Sorted newest first, then by id. */
+  key: PgColumn;
+  keyType: 'date' | 'timestamptz';
+  id: PgColumn;
+}
+
+const shapes = {
+  policies: { table: policies, columns: policyColumns, head: policies.headTerms, body: policies.bodyTerms, key: policies.issuedOn, keyType: 'date' as const, id: policies.id },
+  items: { table: policyItems, columns: itemColumns, head: policyItems.headTerms, body: policyItems.bodyTerms, key: policyItems.sortAt, keyType: 'timestamptz' as const, id: policyItems.id },
+  news: { table: policyNews, columns: newsColumns, head: policyNews.headTerms, body: policyNews.bodyTerms, key: policyNews.publishedAt, keyType: 'timestamptz' as const, id: policyNews.id },
+} satisfies Record<string, ListShape>;
+
+const matches = (column: PgColumn, query: string) => sql`${column} @@ ${query}::tsquery`;
+const before = (shape: ListShape, cursor: ListCursor) => sql`(${shape.key}, ${shape.id}) < (${cursor.key}::${sql.raw(shape.keyType)}, ${cursor.id}::uuid)`;
+
+/**
+ * One page of a list. Without a search: newest first. With one: rows whose heading matches first,
+ * then rows matching only in the body, each newest first — two index-served queries, the second
+ * only when the first does not fill the page, so a common word costs no more than a rare one.
+ *
+ * The planner does not see that evaluating `@@` on a row reads its term vector (compressed, the
+ * body's out of line) while the GIN index answers without it; for a common word it would rather
+ * read every row. A search's statements therefore run with sequential scans off, for their own
+ * transaction only.
+ */
+async function listPage<Row>(db: Queryable, shape: ListShape, conditions: SQL[], tsquery: string | null, limit: number, after: ListCursor | null): Promise<{ row: Row; tier: ListCursor['tier'] }[]> {
+  const select = (q: Queryable, where: SQL[], n: number) =>
+    (q.select(shape.columns).from(shape.table as typeof policies) as unknown as { where(c: SQL | undefined): { orderBy(...o: SQL[]): { limit(n: number): Promise<Row[]> } } })
+      .where(and(...where))
+      .orderBy(desc(shape.key), desc(shape.id))
+      .limit(n);
+  if (!tsquery) {
+    const rows = await select(db, [...conditions, ...(after ? [before(shape, after)] : [])], limit);
+    return rows.map((row) => ({ row, tier: '-' }));
+  }
+  return withIndexScans(db, async (tx) => {
+    const found: { row: Row; tier: ListCursor['tier'] }[] = [];
+    if (!after || after.tier === 'H') {
+      const heading = await select(tx, [...conditions, matches(shape.head, tsquery), ...(after ? [before(shape, after)] : [])], limit);
+      for (const row of heading) found.push({ row, tier: 'H' });
+    }
+    if (found.length < limit) {
+      const body = await select(
+        tx,
+        [...conditions, matches(shape.body, tsquery), sql`not (${matches(shape.head, tsquery)})`, ...(after?.tier === 'B' ? [before(shape, after)] : [])],
+        limit - found.length,
+      );
+      for (const row of body) found.push({ row, tier: 'B' });
+    }
+    return found;
+  });
+}
+
+/** Runs a search's statements with sequential scans off, for this transaction only (see listPage). */
+function withIndexScans<T>(db: Queryable, run: (tx: Queryable) => Promise<T>): Promise<T> {
+  return db.transaction(async (tx) => {
+    await tx.execute(sql`set local enable_seqscan = off`);
+    return run(tx);
+  });
+}
+
+/** How many rows a list has (a search's count, like its page, served by the index). */
+async function listCount(db: Queryable, shape: ListShape, conditions: SQL[], tsquery: string | null): Promise<number> {
+  const where = and(...conditions, ...(tsquery ? [matches(shape.body, tsquery)] : []));
+  const count = async (q: Queryable) => (await q.select({ n: sql<number>`count(*)::int` }).from(shape.table as typeof policies).where(where))[0]?.n ?? 0;
+  return tsquery ? withIndexScans(db, count) : count(db);
+}
+
+// ───────────── policies ─────────────
+
+export interface PolicyListQuery {
+  /** Drafts of this unit are visible too; 'all' for the command office; null for nobody's drafts. */
+  draftsOf: string | 'all' | null;
+  text: string | null;
+  statuses: ('DRAFT' | 'CONSULTATION' | 'PUBLISHED' | 'REPEALED' | 'EXPIRED')[] | null;
+  level?: PolicyRow['level'] | null;
+  issuingUnitId?: string | null;
+  environment?: PolicyRow['environment'] | null;
+  districtCode?: string | null;
+  validOn?: string | null;
+  issuedFrom?: string | null;
+  issuedTo?: string | null;
+  today: string;
+}
+
+function policyConditions(q: PolicyListQuery): SQL[] {
+  const c: SQL[] = [];
+  if (q.draftsOf === null) c.push(sql`${policies.status} <> 'DRAFT'`);
+  else if (q.draftsOf !== 'all') c.push(sql`(${policies.status} <> 'DRAFT' or ${policies.issuingUnitId} = ${q.draftsOf}::uuid)`);
+  if (q.statuses?.length) {
+    const inForce = sql`(${policies.validUntil} is null or ${policies.validUntil} >= ${q.today}::date)`;
+    const parts = q.statuses.map((status) => {
+      if (status === 'PUBLISHED') return sql`(${policies.status} = 'PUBLISHED' and ${inForce})`;
+      if (status === 'EXPIRED') return sql`(${policies.status} = 'PUBLISHED' and not ${inForce})`;
+      return sql`${policies.status} = ${status}`;
+    });
+    c.push(or(...parts)!);
+  }
+  if (q.level) c.push(eq(policies.level, q.level));
+  if (q.issuingUnitId) c.push(eq(policies.issuingUnitId, q.issuingUnitId));
+  if (q.environment) c.push(eq(policies.environment, q.environment));
+  if (q.districtCode) c.push(eq(policies.districtCode, q.districtCode));
+  if (q.validOn) c.push(sql`${policies.validFrom} <= ${q.validOn}::date and (${policies.validUntil} is null or ${policies.validUntil} >= ${q.validOn}::date)`);
+  if (q.issuedFrom) c.push(gte(policies.issuedOn, q.issuedFrom));
+  if (q.issuedTo) c.push(lte(policies.issuedOn, q.issuedTo));
+  return c;
+}
+
+export const policyStore = {
+  async get(db: Queryable, id: string): Promise<PolicyRow | undefined> {
+    const [row] = await db.select(policyColumns).from(policies).where(eq(policies.id, id));
+    return row;
+  },
+  byIds(db: Queryable, ids: readonly string[]): Promise<PolicyRow[]> {
+    return db.select(policyColumns).from(policies).where(inArray(policies.id, [...ids]));
+  },
+  async insert(db: Queryable, values: NewPolicy): Promise<PolicyRow> {
+    const [row] = await db.insert(policies).values(values).returning(policyColumns);
+    return row!;
+  },
+  /** Writes only if nobody changed the policy since `version` was read. */
+  async update(db: Queryable, id: string, version: number, values: Partial<NewPolicy>): Promise<PolicyRow | undefined> {
+    const [row] = await db
+      .update(policies)
+      .set({ ...values, version: sql`${policies.version} + 1` })
+      .where(and(eq(policies.id, id), eq(policies.version, version)))
+      .returning(policyColumns);
+    return row;
+  },
+  page: (db: Queryable, q: PolicyListQuery, limit: number, after: ListCursor | null) => listPage<PolicyRow>(db, shapes.policies, policyConditions(q), q.text, limit, after),
+  count: (db: Queryable, q: PolicyListQuery) => listCount(db, shapes.policies, policyConditions(q), q.text),
+  /** The plan of a search, for tests and the benchmark: proves the index serves it. */
+  async explainSearch(db: Queryable, q: PolicyListQuery): Promise<string> {
+    const result = await db.execute(
+      sql`explain select ${policies.id} from ${policies} where ${and(...policyConditions(q), matches(policies.headTerms, q.text!))} order by ${policies.issuedOn} desc, ${policies.id} desc limit 21`,
+    );
+    return rowsOf<{ 'QUERY PLAN': string }>(result).map((r) => r['QUERY PLAN']).join('\n');
+  },
+  /** The issuing unit's policies' items follow the policy's own fields (they are repeated there for search filters). */
+  async syncItems(db: Queryable, policy: PolicyRow): Promise<void> {
+    await db.update(policyItems).set({ environment: policy.environment }).where(eq(policyItems.policyId, policy.id));
+  },
+};
+
+export const revisionStore = {
+  async insert(db: Queryable, values: typeof policyRevisions.$inferInsert): Promise<void> {
+    await db.insert(policyRevisions).values(values);
+  },
+  async supersede(db: Queryable, policyId: string, revision: number, at: Date): Promise<void> {
+    await db
+      .update(policyRevisions)
+      .set({ supersededAt: at })
+      .where(and(eq(policyRevisions.policyId, policyId), eq(policyRevisions.revision, revision)));
+  },
+  byPolicyIds(db: Queryable, ids: readonly string[]): Promise<RevisionRow[]> {
+    return db.select().from(policyRevisions).where(inArray(policyRevisions.policyId, [...ids])).orderBy(asc(policyRevisions.revision));
+  },
+};
+
+export const interpretationStore = {
+  async insert(db: Queryable, values: typeof policyInterpretations.$inferInsert): Promise<InterpretationRow> {
+    const [row] = await db.insert(policyInterpretations).values(values).returning();
+    return row!;
+  },
+  byPolicyIds(db: Queryable, ids: readonly string[]): Promise<InterpretationRow[]> {
+    return db
+      .select()
+      .from(policyInterpretations)
+      .where(inArray(policyInterpretations.policyId, [...ids]))
+      .orderBy(asc(policyInterpretations.createdAt), asc(policyInterpretations.id));
+  },
+};
+
+export const commentStore = {
+  async insert(db: Queryable, values: typeof policyComments.$inferInsert): Promise<CommentRow> {
+    const [row] = await db.insert(policyComments).values(values).returning();
+    return row!;
+  },
+  async lock(db: Queryable, id: string): Promise<CommentRow | undefined> {
+    const [row] = await db.select().from(policyComments).where(eq(policyComments.id, id)).for('update');
+    return row;
+  },
+  async answer(db: Queryable, id: string, values: { answer: string; adopted: boolean; answeredAt: Date; answeredBy: string }): Promise<CommentRow> {
+    const [row] = await db.update(policyComments).set(values).where(eq(policyComments.id, id)).returning();
+    return row!;
+  },
+  byPolicyIds(db: Queryable, ids: readonly string[]): Promise<CommentRow[]> {
+    return db.select().from(policyComments).where(inArray(policyComments.policyId, [...ids])).orderBy(asc(policyComments.createdAt), asc(policyComments.id));
+  },
+  async unanswered(db: Queryable, policyId: string): Promise<number> {
+    const [row] = await db
+      .select({ n: sql<number>`count(*)::int` })
+      .from(policyComments)
+      .where(and(eq(policyComments.policyId, policyId), sql`${policyComments.answer} is null`));
+    return row?.n ?? 0;
+  },
+};
+
+export const policyEventStore = {
+  async append(db: Queryable, event: typeof policyEvents.$inferInsert): Promise<void> {
+    await db.insert(policyEvents).values(event);
+  },
+  byPolicyIds(db: Queryable, ids: readonly string[]): Promise<PolicyEventRow[]> {
+    return db.select().from(policyEvents).where(inArray(policyEvents.policyId, [...ids])).orderBy(asc(policyEvents.id));
+  },
+};
+
+// ───────────── items ─────────────
+
+export interface ItemListQuery {
+  /** Unpublished items of this unit (issuing or reviewing) are visible too; 'all' for the command office. */
+  draftsOf: string | 'all' | null;
+  text: string | null;
+  statuses: ItemRow['status'][] | null;
+  policyId?: string | null;
+  kind?: ItemRow['kind'] | null;
+  automatic?: boolean | null;
+  openNow?: boolean | null;
+  reviewingUnitId?: string | null;
+  issuingUnitId?: string | null;
+  level?: ItemRow['level'] | null;
+  environment?: ItemRow['environment'] | null;
+  today: string;
+}
+
+const windowOpen = (today: string) =>
+  sql`(${policyItems.status} = 'PUBLISHED' and (${policyItems.opensOn} is null or ${policyItems.opensOn} <= ${today}::date) and (${policyItems.closesOn} is null or ${policyItems.closesOn} >= ${today}::date))`;
+
+function itemConditions(q: ItemListQuery): SQL[] {
+  const c: SQL[] = [];
+  if (q.draftsOf === null) c.push(sql`${policyItems.status} <> 'DRAFT'`);
+  else if (q.draftsOf !== 'all') {
+    c.push(sql`(${policyItems.status} <> 'DRAFT' or ${policyItems.issuingUnitId} = ${q.draftsOf}::uuid or ${policyItems.reviewingUnitId} = ${q.draftsOf}::uuid)`);
+  }
+  if (q.statuses?.length) c.push(inArray(policyItems.status, q.statuses));
+  if (q.policyId) c.push(eq(policyItems.policyId, q.policyId));
+  if (q.kind) c.push(eq(policyItems.kind, q.kind));
+  if (q.automatic != null) c.push(eq(policyItems.automatic, q.automatic));
+  if (q.openNow === true) c.push(windowOpen(q.today));
+  if (q.openNow === false) c.push(sql`not ${windowOpen(q.today)}`);
+  if (q.reviewingUnitId) c.push(eq(policyItems.reviewingUnitId, q.reviewingUnitId));
+  if (q.issuingUnitId) c.push(eq(policyItems.issuingUnitId, q.issuingUnitId));
+  if (q.level) c.push(eq(policyItems.level, q.level));
+  if (q.environment) c.push(eq(policyItems.environment, q.environment));
+  return c;
+}
+
+/** The profile values the matching query compares with each item's criteria. */
+export interface ProfileParams {
+  industryCode: string;
+  sizeClass: string;
+  districtCode: string;
+  /** Full years since registration on the day asked; null when not registered. */
+  years: number | null;
+  qualifications: string[];
+}
+
+/** How many of an item's criteria the profile misses — the SQL form of eligibility.ts (a test holds them together). */
+function missingCriteria(p: ProfileParams): SQL {
+  const quals = sql`${`{${p.qualifications.join(',')}}`}::policies.qualification[]`;
+  // An item's prefix matches when it is one of the code's own prefixes (C3484: C, C3, C34, C348, C3484).
+  const prefixes = textArray(Array.from({ length: p.industryCode.length }, (_, i) => p.industryCode.slice(0, i + 1)));
+  const years = p.years === null ? sql`null::int` : sql`${p.years}::int`;
+  return sql`(
+    (case when cardinality(${policyItems.industryPrefixes}) = 0 or ${policyItems.industryPrefixes} && ${prefixes} then 0 else 1 end)
+    + (case when cardinality(${policyItems.sizeClasses}) = 0 or ${p.sizeClass}::policies.size_class = any(${policyItems.sizeClasses}) then 0 else 1 end)
+    + (case when cardinality(${policyItems.districtCodes}) = 0 or ${p.districtCode}::text = any(${policyItems.districtCodes}) then 0 else 1 end)
+    + (case when ${policyItems.minYears} is null and ${policyItems.maxYears} is null then 0
+            when ${years} is null then 1
+            when (${policyItems.minYears} is null or ${years} >= ${policyItems.minYears}) and (${policyItems.maxYears} is null or ${years} <= ${policyItems.maxYears}) then 0 else 1 end)
+    + (case when cardinality(${policyItems.qualifications}) = 0 then 0
+            when ${policyItems.qualificationMatch} = 'ALL' and ${policyItems.qualifications} <@ ${quals} then 0
+            when ${policyItems.qualificationMatch} = 'ANY' and ${policyItems.qualifications} && ${quals} then 0 else 1 end)
+  )`;
+}
+
+export interface MatchCursor {
+  missing: number;
+  sortAt: string;
+  id: string;
+}
+
+export const itemStore = {
+  async get(db: Queryable, id: string): Promise<ItemRow | undefined> {
+    const [row] = await db.select(itemColumns).from(policyItems).where(eq(policyItems.id, id));
+    return row;
+  },
+  async lock(db: Queryable, id: string): Promise<ItemRow | undefined> {
+    const [row] = await db.select(itemColumns).from(policyItems).where(eq(policyItems.id, id)).for('update');
+    return row;
+  },
+  byIds(db: Queryable, ids: readonly string[]): Promise<ItemRow[]> {
+    return db.select(itemColumns).from(policyItems).where(inArray(policyItems.id, [...ids]));
+  },
+  byPolicyIds(db: Queryable, ids: readonly string[]): Promise<ItemRow[]> {
+    return db.select(itemColumns).from(policyItems).where(inArray(policyItems.policyId, [...ids])).orderBy(asc(policyItems.createdAt), asc(policyItems.id));
+  },
+  async insert(db: Queryable, values: NewItem): Promise<ItemRow> {
+    const [row] = await db.insert(policyItems).values(values).returning(itemColumns);
+    return row!;
+  },
+  async update(db: Queryable, id: string, version: number, values: Partial<NewItem>): Promise<ItemRow | undefined> {
+    const [row] = await db
+      .update(policyItems)
+      .set({ ...values, version: sql`${policyItems.version} + 1` })
+      .where(and(eq(policyItems.id, id), eq(policyItems.version, version)))
+      .returning(itemColumns);
+    return row;
+  },
+  /** Publishes a policy's draft items with it; returns them. */
+  publishForPolicy(db: Queryable, policyId: string, at: Date): Promise<ItemRow[]> {
+    return db
+      .update(policyItems)
+      .set({ status: 'PUBLISHED', publishedAt: at, sortAt: at, version: sql`${policyItems.version} + 1` })
+      .where(and(eq(policyItems.policyId, policyId), eq(policyItems.status, 'DRAFT')))
+      .returning(itemColumns);
+  },
+  async closeForPolicy(db: Queryable, policyId: string, at: Date): Promise<void> {
+    await db
+      .update(policyItems)
+      .set({ status: 'CLOSED', closedAt: at, version: sql`${policyItems.version} + 1` })
+      .where(and(eq(policyItems.policyId, policyId), sql`${policyItems.status} <> 'CLOSED'`));
+  },
+  page: (db: Queryable, q: ItemListQuery, limit: number, after: ListCursor | null) => listPage<ItemRow>(db, shapes.items, itemConditions(q), q.text, limit, after),
+  count: (db: Queryable, q: ItemListQuery) => listCount(db, shapes.items, itemConditions(q), q.text),
+
+  /** Published items open today that the profile meets or misses by one criterion: fewest missing first, then newest. */
+  async matches(db: Queryable, profile: ProfileParams, today: string, limit: number, after: MatchCursor | null): Promise<{ item: ItemRow; missing: number }[]> {
+    const missing = missingCriteria(profile);
+    const conditions = [windowOpen(today), sql`${missing} <= 1`];
+    if (after) {
+      conditions.push(
+        sql`(${missing} > ${after.missing} or (${missing} = ${after.missing} and (${policyItems.sortAt}, ${policyItems.id}) < (${after.sortAt}::timestamptz, ${after.id}::uuid)))`,
+      );
+    }
+    return db
+      .select({ item: itemColumns, missing: sql<number>`${missing}::int` })
+      .from(policyItems)
+      .where(and(...conditions))
+      .orderBy(sql`${missing}`, desc(policyItems.sortAt), desc(policyItems.id))
+      .limit(limit);
+  },
+  async matchCount(db: Queryable, profile: ProfileParams, today: string): Promise<number> {
+    const [row] = await db
+      .select({ n: sql<number>`count(*)::int` })
+      .from(policyItems)
+      .where(and(windowOpen(today), sql`${missingCriteria(profile)} <= 1`));
+    return row?.n ?? 0;
+  },
+  /** The missing count of given items for a profile (the consistency test compares it with eligibility.ts). */
+  async missingFor(db: Queryable, profile: ProfileParams, ids: readonly string[]): Promise<Map<string, number>> {
+    const rows = await db
+      .select({ id: policyItems.id, missing: sql<number>`${missingCriteria(profile)}::int` })
+      .from(policyItems)
+      .where(inArray(policyItems.id, [...ids]));
+    return new Map(rows.map((row) => [row.id, row.missing]));
+  },
+};
+
+// ───────────── news ─────────────
+
+export interface NewsListQuery {
+  text: string | null;
+  policyId?: string | null;
+  unitId?: string | null;
+  publishedFrom?: Date | null;
+  publishedTo?: Date | null;
+}
+
+function newsConditions(q: NewsListQuery): SQL[] {
+  const c: SQL[] = [];
+  if (q.policyId) c.push(sql`${q.policyId}::uuid = any(${policyNews.policyIds})`);
+  if (q.unitId) c.push(eq(policyNews.unitId, q.unitId));
+  if (q.publishedFrom) c.push(gte(policyNews.publishedAt, q.publishedFrom));
+  if (q.publishedTo) c.push(lt(policyNews.publishedAt, q.publishedTo));
+  return c;
+}
+
+export const newsStore = {
+  async insert(db: Queryable, values: typeof policyNews.$inferInsert): Promise<NewsRow> {
+    const [row] = await db.insert(policyNews).values(values).returning(newsColumns);
+    return row!;
+  },
+  page: (db: Queryable, q: NewsListQuery, limit: number, after: ListCursor | null) => listPage<NewsRow>(db, shapes.news, newsConditions(q), q.text, limit, after),
+  count: (db: Queryable, q: NewsListQuery) => listCount(db, shapes.news, newsConditions(q), q.text),
+};
+
+// ───────────── notices ─────────────
+
+/** Whose notices a caller may read, as the store filters them (access.ts decides it). */
+export type NoticeScope = { kind: 'all' } | { kind: 'unit'; unitId: string } | { kind: 'enterprise'; creditCode: string } | { kind: 'none' };
+
+function noticeScope(scope: NoticeScope): SQL {
+  switch (scope.kind) {
+    case 'all':
+      return sql`true`;
+    case 'unit':
+      return sql`exists (select 1 from ${policyItems} i where i.id = ${policyNotices.itemId} and (i.issuing_unit_id = ${scope.unitId}::uuid or i.reviewing_unit_id = ${scope.unitId}::uuid))`;
+    case 'enterprise':
+      return eq(policyNotices.enterpriseCreditCode, scope.creditCode);
+    default:
+      return sql`false`;
+  }
+}
+
+export const noticeStore = {
+  /** One notice per item and enterprise, ever: returns how many were new. */
+  async send(db: Queryable, itemId: string, codes: readonly string[], at: Date): Promise<number> {
+    if (!codes.length) return 0;
+    const result = await db.execute(sql`
+      with sent as (
+        insert into ${policyNotices} (item_id, enterprise_credit_code, sent_at)
+        select ${itemId}::uuid, code, ${instantParam(at)} from unnest(${textArray(codes)}) as c(code)
+        on conflict (item_id, enterprise_credit_code) do nothing
+        returning 1
+      )
+      select count(*)::int as n from sent`);
+    return rowsOf<{ n: number }>(result)[0]?.n ?? 0;
+  },
+  page(db: Queryable, creditCode: string, scope: NoticeScope, limit: number, afterId: number | null): Promise<NoticeRow[]> {
+    const conditions = [eq(policyNotices.enterpriseCreditCode, creditCode), noticeScope(scope)];
+    if (afterId !== null) conditions.push(lt(policyNotices.id, afterId));
+    return db.select().from(policyNotices).where(and(...conditions)).orderBy(desc(policyNotices.id)).limit(limit);
+  },
+  async count(db: Queryable, creditCode: string, scope: NoticeScope): Promise<number> {
+    const [row] = await db
+      .select({ n: sql<number>`count(*)::int` })
+      .from(policyNotices)
+      .where(and(eq(policyNotices.enterpriseCreditCode, creditCode), noticeScope(scope)));
+    return row?.n ?? 0;
+  },
+};
+
+// ───────────── applications ─────────────
+
+/** Which applications a caller may see (access.ts decides it). */
+export type ApplicationScope = { kind: 'all' } | { kind: 'unit'; unitId: string } | { kind: 'enterprise'; creditCode: string } | { kind: 'none' };
+
+export interface ApplicationListQuery {
+  scope: ApplicationScope;
+  itemId?: string | null;
+  policyId?: string | null;
+  unitId?: string | null;
+  statuses?: ApplicationRow['status'][] | null;
+  source?: ApplicationRow['source'] | null;
+  enterpriseCreditCode?: string | null;
+  overdue?: boolean | null;
+  now: Date;
+}
+
+function applicationScope(scope: ApplicationScope): SQL {
+  switch (scope.kind) {
+    case 'all':
+      return sql`true`;
+    case 'unit':
+      return or(eq(applications.reviewingUnitId, scope.unitId), eq(applications.issuingUnitId, scope.unitId))!;
+    case 'enterprise':
+      return eq(applications.enterpriseCreditCode, scope.creditCode);
+    default:
+      return sql`false`;
+  }
+}
+
+function applicationConditions(q: ApplicationListQuery): SQL[] {
+  const c: SQL[] = [applicationScope(q.scope)];
+  if (q.itemId) c.push(eq(applications.itemId, q.itemId));
+  if (q.policyId) c.push(eq(applications.policyId, q.policyId));
+  if (q.unitId) c.push(eq(applications.reviewingUnitId, q.unitId));
+  if (q.statuses?.length) c.push(inArray(applications.status, q.statuses));
+  if (q.source) c.push(eq(applications.source, q.source));
+  if (q.enterpriseCreditCode) c.push(eq(applications.enterpriseCreditCode, q.enterpriseCreditCode));
+  if (q.overdue === true) c.push(lt(applications.nextDueAt, q.now));
+  if (q.overdue === false) c.push(sql`(${applications.nextDueAt} is null or ${applications.nextDueAt} >= ${instantParam(q.now)})`);
+  return c;
+}
+
+export const applicationStore = {
+  async get(db: Queryable, id: string): Promise<ApplicationRow | undefined> {
+    const [row] = await db.select().from(applications).where(eq(applications.id, id));
+    return row;
+  },
+  byIds(db: Queryable, ids: readonly string[]): Promise<ApplicationRow[]> {
+    return db.select().from(applications).where(inArray(applications.id, [...ids]));
+  },
+  /** Inserts unless this submitter already sent this client request id (or the source system this reference); undefined then. */
+  async insertOnce(db: Queryable, values: NewApplication): Promise<ApplicationRow | undefined> {
+    const [row] = await db.insert(applications).values(values).onConflictDoNothing().returning();
+    return row;
+  },
+  async byClientRequest(db: Queryable, subject: string, clientRequestId: string): Promise<ApplicationRow | undefined> {
+    const [row] = await db
+      .select()
+      .from(applications)
+      .where(and(eq(applications.submitterSubject, subject), eq(applications.clientRequestId, clientRequestId)));
+    return row;
+  },
+  async byExternalReference(db: Queryable, sourceSystem: string, reference: string): Promise<ApplicationRow | undefined> {
+    const [row] = await db
+      .select()
+      .from(applications)
+      .where(and(eq(applications.sourceSystem, sourceSystem), eq(applications.externalReference, reference)));
+    return row;
+  },
+  /** The live application of an enterprise for an item (refused and stopped ones are over). */
+  async live(db: Queryable, itemId: string, creditCode: string): Promise<ApplicationRow | undefined> {
+    const [row] = await db
+      .select()
+      .from(applications)
+      .where(and(eq(applications.itemId, itemId), eq(applications.enterpriseCreditCode, creditCode), sql`${applications.status} not in ('REJECTED', 'STOPPED')`));
+    return row;
+  },
+  async update(db: Queryable, id: string, version: number, values: Partial<NewApplication>): Promise<ApplicationRow | undefined> {
+    const [row] = await db
+      .update(applications)
+      .set({ ...values, version: sql`${applications.version} + 1` })
+      .where(and(eq(applications.id, id), eq(applications.version, version)))
+      .returning();
+    return row;
+  },
+  page(db: Queryable, q: ApplicationListQuery, limit: number, after: { at: Date; id: string } | null): Promise<ApplicationRow[]> {
+    const conditions = applicationConditions(q);
+    if (after) conditions.push(sql`(${applications.enteredAt}, ${applications.id}) < (${instantParam(after.at)}, ${after.id}::uuid)`);
+    return db
+      .select()
+      .from(applications)
+      .where(and(...conditions))
+      .orderBy(desc(applications.enteredAt), desc(applications.id))
+      .limit(limit);
+  },
+  async count(db: Queryable, q: ApplicationListQuery): Promise<number> {
+    const [row] = await db
+      .select({ n: sql<number>`count(*)::int` })
+      .from(applications)
+      .where(and(...applicationConditions(q)));
+    return row?.n ?? 0;
+  },
+  /** Grants whose public notice runs now, ending soonest first. */
+  publicNoticePage(db: Queryable, now: Date, itemId: string | null, limit: number, after: { at: Date; id: string } | null): Promise<ApplicationRow[]> {
+    const conditions = [eq(applications.status, 'PUBLIC_NOTICE'), lte(applications.noticeStartsAt, now), sql`${applications.noticeEndsAt} > ${instantParam(now)}`];
+    if (itemId) conditions.push(eq(applications.itemId, itemId));
+    if (after) conditions.push(sql`(${applications.noticeEndsAt}, ${applications.id}) > (${instantParam(after.at)}, ${after.id}::uuid)`);
+    return db
+      .select()
+      .from(applications)
+      .where(and(...conditions))
+      .orderBy(asc(applications.noticeEndsAt), asc(applications.id))
+      .limit(limit);
+  },
+  async publicNoticeCount(db: Queryable, now: Date, itemId: string | null): Promise<number> {
+    const [row] = await db
+      .select({ n: sql<number>`count(*)::int` })
+      .from(applications)
+      .where(
+        and(
+          eq(applications.status, 'PUBLIC_NOTICE'),
+          lte(applications.noticeStartsAt, now),
+          sql`${applications.noticeEndsAt} > ${instantParam(now)}`,
+          itemId ? eq(applications.itemId, itemId) : undefined,
+        ),
+      );
+    return row?.n ?? 0;
+  },
+
+  /**
+   * 免申即享 in one statement: an approved grant in public notice, and its event, for every code
+   * that has no application for the item yet (whatever became of an earlier one). Returns how many
+   * were created.
+   */
+  async grantAutomatically(
+    db: Queryable,
+    grant: {
+      item: ItemRow;
+      codes: readonly string[];
+      at: Date;
+      actor: { subject: string; role: string; unitId: string | null };
+      amount: number | null;
+      eligibility: object;
+      noticeEndsOn: string | null;
+      noticeEndsAt: Date | null;
+      paymentDueAt: Date | null;
+      pendingCalendarYear: number | null;
+    },
+  ): Promise<number> {
+    if (!grant.codes.length) return 0;
+    const { item, at, actor } = grant;
+    const optionalInstant = (value: Date | null) => (value ? instantParam(value) : sql`null::timestamptz`);
+    const nextDue = [grant.noticeEndsAt, grant.paymentDueAt].filter((d): d is Date => d !== null).sort((a, b) => a.getTime() - b.getTime())[0] ?? null;
+    const result = await db.execute(sql`
+      with fresh as (
+        select c.code from unnest(${textArray(grant.codes)}) as c(code)
+        where not exists (select 1 from ${applications} a where a.item_id = ${item.id}::uuid and a.enterprise_credit_code = c.code)
+      ),
+      created as (
+        insert into ${applications} (
+          item_id, policy_id, reviewing_unit_id, issuing_unit_id, enterprise_credit_code, source, status, submitter_subject,
+          approved_amount, eligibility, entered_at, submitted_at, decided_at, approved_at, notice_starts_at, notice_ends_on, notice_ends_at,
+          payment_due_at, pending_calendar_year, next_due_at)
+        select ${item.id}::uuid, ${item.policyId}::uuid, ${item.reviewingUnitId}::uuid, ${item.issuingUnitId}::uuid, code, 'AUTOMATIC', 'PUBLIC_NOTICE', ${actor.subject},
+          ${grant.amount}::numeric, ${JSON.stringify(grant.eligibility)}::jsonb, ${instantParam(at)}, ${instantParam(at)}, ${instantParam(at)}, ${instantParam(at)}, ${instantParam(at)},
+          ${grant.noticeEndsOn}::date, ${optionalInstant(grant.noticeEndsAt)}, ${optionalInstant(grant.paymentDueAt)}, ${grant.pendingCalendarYear}::smallint, ${optionalInstant(nextDue)}
+        from fresh
+        on conflict (item_id, enterprise_credit_code) where status not in ('REJECTED', 'STOPPED') do nothing
+        returning id
+      ),
+      recorded as (
+        insert into ${applicationEvents} (application_id, action, from_status, to_status, actor_subject, actor_role, actor_unit_id, note, details, at)
+        select id, 'AUTOMATIC_GRANT', null, 'PUBLIC_NOTICE', ${actor.subject}, ${actor.role}, ${actor.unitId}::uuid, null, ${JSON.stringify({ amount: grant.amount, noticeEndsOn: grant.noticeEndsOn })}::jsonb, ${instantParam(at)}
+        from created
+        returning 1
+      )
+      select count(*)::int as n from recorded`);
+    return rowsOf<{ n: number }>(result)[0]?.n ?? 0;
+  },
+
+  /** Applications whose limits waited for a calendar year that the calendar now has. */
+  waitingForCalendar(db: Queryable, lastYear: number): Promise<{ application: ApplicationRow; item: ItemRow }[]> {
+    return db
+      .select({ application: applications, item: itemColumns })
+      .from(applications)
+      .innerJoin(policyItems, eq(policyItems.id, applications.itemId))
+      .where(and(isNotNull(applications.pendingCalendarYear), lte(applications.pendingCalendarYear, lastYear)))
+      .limit(5_000);
+  },
+  async setLimits(
+    db: Queryable,
+    rows: { id: string; reviewDueAt: Date | null; paymentDueAt: Date | null; noticeEndsOn: string | null; noticeEndsAt: Date | null; cycleWorkingDays: number | null; pendingCalendarYear: number | null; nextDueAt: Date | null }[],
+  ): Promise<void> {
+    if (!rows.length) return;
+    const json = JSON.stringify(
+      rows.map((r) => ({
+        id: r.id,
+        review: r.reviewDueAt?.toISOString() ?? null,
+        payment: r.paymentDueAt?.toISOString() ?? null,
+        ends_on: r.noticeEndsOn,
+        ends_at: r.noticeEndsAt?.toISOString() ?? null,
+        cycle: r.cycleWorkingDays,
+        pending: r.pendingCalendarYear,
+        next: r.nextDueAt?.toISOString() ?? null,
+      })),
+    );
+    await db.execute(sql`
+      update ${applications} a set review_due_at = x.review, payment_due_at = x.payment, notice_ends_on = x.ends_on, notice_ends_at = x.ends_at,
+        cycle_working_days = x.cycle, pending_calendar_year = x.pending, next_due_at = x.next
+      from jsonb_to_recordset(${json}::jsonb) as x(id uuid, review timestamptz, payment timestamptz, ends_on date, ends_at timestamptz, cycle smallint, pending smallint, next timestamptz)
+      where a.id = x.id`);
+  },
+};
+
+export const applicationEventStore = {
+  async append(db: Queryable, event: typeof applicationEvents.$inferInsert): Promise<void> {
+    await db.insert(applicationEvents).values(event);
+  },
+  byApplicationIds(db: Queryable, ids: readonly string[]): Promise<ApplicationEventRow[]> {
+    return db.select().from(applicationEvents).where(inArray(applicationEvents.applicationId, [...ids])).orderBy(asc(applicationEvents.id));
+  },
+};
+
+export const objectionStore = {
+  async get(db: Queryable, id: string): Promise<ObjectionRow | undefined> {
+    const [row] = await db.select().from(objections).where(eq(objections.id, id));
+    return row;
+  },
+  async insert(db: Queryable, values: typeof objections.$inferInsert): Promise<ObjectionRow> {
+    const [row] = await db.insert(objections).values(values).returning();
+    return row!;
+  },
+  async lock(db: Queryable, id: string): Promise<ObjectionRow | undefined> {
+    const [row] = await db.select().from(objections).where(eq(objections.id, id)).for('update');
+    return row;
+  },
+  async answer(db: Queryable, id: string, values: { answer: string; upheld: boolean; answeredAt: Date; answeredBy: string }): Promise<ObjectionRow> {
+    const [row] = await db.update(objections).set(values).where(eq(objections.id, id)).returning();
+    return row!;
+  },
+  forApplication(db: Queryable, applicationId: string): Promise<ObjectionRow[]> {
+    return db.select().from(objections).where(eq(objections.applicationId, applicationId)).orderBy(asc(objections.filedAt), asc(objections.id));
+  },
+  byApplicationIds(db: Queryable, ids: readonly string[]): Promise<ObjectionRow[]> {
+    return db.select().from(objections).where(inArray(objections.applicationId, [...ids])).orderBy(asc(objections.filedAt), asc(objections.id));
+  },
+};
+
+export const reviewStore = {
+  async insert(db: Queryable, values: typeof serviceReviews.$inferInsert): Promise<ReviewRow> {
+    const [row] = await db.insert(serviceReviews).values(values).returning();
+    return row!;
+  },
+  byApplicationIds(db: Queryable, ids: readonly string[]): Promise<ReviewRow[]> {
+    return db.select().from(serviceReviews).where(inArray(serviceReviews.applicationId, [...ids]));
+  },
+  page(db: Queryable, unitId: string, period: Period | null, limit: number, after: { at: Date; id: string } | null): Promise<ReviewRow[]> {
+    const conditions = [eq(serviceReviews.reviewingUnitId, unitId), ...periodConditions(serviceReviews.reviewedAt, period)];
+    if (after) conditions.push(sql`(${serviceReviews.reviewedAt}, ${serviceReviews.id}) < (${instantParam(after.at)}, ${after.id}::uuid)`);
+    return db
+      .select()
+      .from(serviceReviews)
+      .where(and(...conditions))
+      .orderBy(desc(serviceReviews.reviewedAt), desc(serviceReviews.id))
+      .limit(limit);
+  },
+  async count(db: Queryable, unitId: string, period: Period | null): Promise<number> {
+    const [row] = await db
+      .select({ n: sql<number>`count(*)::int` })
+      .from(serviceReviews)
+      .where(and(eq(serviceReviews.reviewingUnitId, unitId), ...periodConditions(serviceReviews.reviewedAt, period)));
+    return row?.n ?? 0;
+  },
+};
+
+function periodConditions(column: PgColumn, period: Period | null): SQL[] {
+  return period ? [gte(column, period.from), lt(column, period.to)] : [];
+}
+
+// ───────────── sample data ─────────────
+
+export const sampleStore = {
+  async count(db: Queryable): Promise<number> {
+    const [row] = await db.select({ n: sql<number>`count(*)::int` }).from(policies).where(eq(policies.sample, true));
+    return row?.n ?? 0;
+  },
+  /** Flags what the sample actors created (their subjects start with `prefix`). */
+  async mark(db: Queryable, prefix: string): Promise<void> {
+    const like = `${prefix}%`;
+    await db.update(policies).set({ sample: true }).where(sql`${policies.createdBy} like ${like}`);
+    await db.update(policyItems).set({ sample: true }).where(sql`${policyItems.policyId} in (select id from ${policies} where sample)`);
+    await db.update(policyNews).set({ sample: true }).where(sql`${policyNews.authorSubject} like ${like}`);
+    await db.update(applications).set({ sample: true }).where(sql`${applications.itemId} in (select id from ${policyItems} where sample)`);
+  },
+};
+
+// ───────────── statistics ─────────────
+// The command office's figures, aggregated in SQL: one statement answers any number of units (or
+// domains, or the city) for one period. Application figures count the applications submitted (an
+// automatic grant: created) in the period; the review summary counts the reviews given in it.
+
+export interface Period {
+  from: Date;
+  to: Date;
+}
+
+export interface ReviewSummary {
+  count: number;
+  verySatisfied: number;
+  satisfied: number;
+  basicallySatisfied: number;
+  unsatisfied: number;
+  veryUnsatisfied: number;
+  averageScore: number | null;
+  satisfactionRate: number | null;
+}
+
+export interface PolicyStats {
+  itemsPublished: number;
+  applicationsReceived: number;
+  automaticGrants: number;
+  approved: number;
+  refused: number;
+  stopped: number;
+  disbursedCount: number;
+  disbursedAmount: number;
+  medianDisbursementWorkingDays: number | null;
+  p90DisbursementWorkingDays: number | null;
+  pastLimits: number;
+  reviews: ReviewSummary;
+}
+
+export const emptyStats: PolicyStats = {
+  itemsPublished: 0,
+  applicationsReceived: 0,
+  automaticGrants: 0,
+  approved: 0,
+  refused: 0,
+  stopped: 0,
+  disbursedCount: 0,
+  disbursedAmount: 0,
+  medianDisbursementWorkingDays: null,
+  p90DisbursementWorkingDays: null,
+  pastLimits: 0,
+  reviews: { count: 0, verySatisfied: 0, satisfied: 0, basicallySatisfied: 0, unsatisfied: 0, veryUnsatisfied: 0, averageScore: null, satisfactionRate: null },
+};
+
+interface StatsRow {
+  key: string;
+  items_published: number;
+  received: number;
+  automatic: number;
+  approved: number;
+  refused: number;
+  stopped: number;
+  disbursed: number;
+  amount: string | number;
+  median: number | null;
+  p90: number | null;
+  past: number;
+  reviews: number;
+  very_satisfied: number;
+  satisfied: number;
+  basically_satisfied: number;
+  unsatisfied: number;
+  very_unsatisfied: number;
+  average: string | number | null;
+}
+
+/** Statistics per group key; `groups` maps reviewing unit ids to the key they count under, null: the whole city as 'ALL'. */
+export async function statsByGroup(db: Queryable, groups: { unitId: string; key: string }[] | null, period: Period | null, now: Date): Promise<Map<string, PolicyStats>> {
+  const from = instantParam(period?.from ?? new Date('1970-01-01T00:00:00Z'));
+  const to = instantParam(period?.to ?? new Date('9999-01-01T00:00:00Z'));
+  const grouped = groups
+    ? sql`select * from unnest(${uuidArray(groups.map((g) => g.unitId))}, ${textArray(groups.map((g) => g.key))}) as g(unit_id, key)`
+    : sql`select null::uuid as unit_id, 'ALL'::text as key`;
+  const joins = (alias: string, column: string) => (groups ? sql.raw(`join grp g on g.unit_id = ${alias}.${column}`) : sql.raw('cross join grp g'));
+  // A payment is on time when it was paid by the last day of its limit (24:00 Beijing = 16:00 UTC).
+  const paidBy = sql`((a.paid_on + 1)::timestamp at time zone 'UTC' - interval '8 hours')`;
+  const result = await db.execute(sql`
+    with grp as (${grouped}),
+    cohort as (
+      select g.key, a.source, a.status, a.approved_at, a.disbursed_amount, a.cycle_working_days, a.review_due_at, a.decided_at, a.payment_due_at, a.paid_on
+      from ${applications} a ${joins('a', 'reviewing_unit_id')}
+      where a.submitted_at >= ${from} and a.submitted_at < ${to}
+    ),
+    per_application as (
+      select key,
+        count(*) filter (where source <> 'AUTOMATIC')::int as received,
+        count(*) filter (where source = 'AUTOMATIC')::int as automatic,
+        count(*) filter (where approved_at is not null)::int as approved,
+        count(*) filter (where status = 'REJECTED')::int as refused,
+        count(*) filter (where status = 'STOPPED')::int as stopped,
+        count(*) filter (where status = 'DISBURSED')::int as disbursed,
+        coalesce(sum(disbursed_amount) filter (where status = 'DISBURSED'), 0) as amount,
+        percentile_cont(0.5) within group (order by cycle_working_days) as median,
+        percentile_cont(0.9) within group (order by cycle_working_days) as p90,
+        count(*) filter (where
+          (review_due_at is not null and coalesce(decided_at, ${instantParam(now)}) > review_due_at)
+          or (payment_due_at is not null and status not in ('REJECTED', 'STOPPED')
+              and (case when paid_on is null then ${instantParam(now)} else ${paidBy} end) > payment_due_at))::int as past
+      from cohort a group by key
+    ),
+    per_item as (
+      select g.key, count(*)::int as items_published
+      from ${policyItems} i ${joins('i', 'reviewing_unit_id')}
+      where i.published_at >= ${from} and i.published_at < ${to}
+      group by g.key
+    ),
+    per_review as (
+      select g.key, count(*)::int as reviews,
+        count(*) filter (where r.level = 'VERY_SATISFIED')::int as very_satisfied,
+        count(*) filter (where r.level = 'SATISFIED')::int as satisfied,
+        count(*) filter (where r.level = 'BASICALLY_SATISFIED')::int as basically_satisfied,
+        count(*) filter (where r.level = 'UNSATISFIED')::int as unsatisfied,
+        count(*) filter (where r.level = 'VERY_UNSATISFIED')::int as very_unsatisfied,
+        avg(case r.level when 'VERY_SATISFIED' then 5 when 'SATISFIED' then 4 when 'BASICALLY_SATISFIED' then 3 when 'UNSATISFIED' then 2 else 1 end) as average
+      from ${serviceReviews} r ${joins('r', 'reviewing_unit_id')}
+      where r.reviewed_at >= ${from} and r.reviewed_at < ${to}
+      group by g.key
+    )
+    select k.key,
+      coalesce(i.items_published, 0) as items_published,
+      coalesce(a.received, 0) as received, coalesce(a.automatic, 0) as automatic, coalesce(a.approved, 0) as approved,
+      coalesce(a.refused, 0) as refused, coalesce(a.stopped, 0) as stopped, coalesce(a.disbursed, 0) as disbursed,
+      coalesce(a.amount, 0) as amount, a.median, a.p90, coalesce(a.past, 0) as past,
+      coalesce(r.reviews, 0) as reviews, coalesce(r.very_satisfied, 0) as very_satisfied, coalesce(r.satisfied, 0) as satisfied,
+      coalesce(r.basically_satisfied, 0) as basically_satisfied, coalesce(r.unsatisfied, 0) as unsatisfied,
+      coalesce(r.very_unsatisfied, 0) as very_unsatisfied, r.average
+    from (select distinct key from grp) k
+    left join per_application a using (key)
+    left join per_item i using (key)
+    left join per_review r using (key)`);
+  return new Map(rowsOf<StatsRow>(result).map((row) => [row.key, toStats(row)]));
+}
+
+const rate = (part: number, whole: number): number | null => (whole > 0 ? part / whole : null);
+const numeric = (value: string | number | null): number | null => (value === null ? null : Number(value));
+
+function toStats(row: StatsRow): PolicyStats {
+  return {
+    itemsPublished: row.items_published,
+    applicationsReceived: row.received,
+    automaticGrants: row.automatic,
+    approved: row.approved,
+    refused: row.refused,
+    stopped: row.stopped,
+    disbursedCount: row.disbursed,
+    disbursedAmount: Number(row.amount),
+    medianDisbursementWorkingDays: numeric(row.median),
+    p90DisbursementWorkingDays: numeric(row.p90),
+    pastLimits: row.past,
+    reviews: {
+      count: row.reviews,
+      verySatisfied: row.very_satisfied,
+      satisfied: row.satisfied,
+      basicallySatisfied: row.basically_satisfied,
+      unsatisfied: row.unsatisfied,
+      veryUnsatisfied: row.very_unsatisfied,
+      averageScore: numeric(row.average),
+      satisfactionRate: rate(row.very_satisfied + row.satisfied + row.basically_satisfied, row.reviews),
+    },
+  };
+}

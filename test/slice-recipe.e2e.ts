@@ -53,7 +53,7 @@ beforeAll(() => {
   fs.writeFileSync(registry, fs.readFileSync(registry, 'utf8').replace(/\[([^\]]*)\];/, (_, list: string) => `[${list}, scratch];`));
   // 3. One compose service, and its port for bureau frontends that call it directly.
   insertAfter('docker-compose.yml', 'subgraphs/issues/index.ts', '\n  scratch:\n    <<: *subgraph\n    command: ["node", "--import", "tsx", "subgraphs/scratch/index.ts"]\n');
-  insertAfter('docker-compose.subgraph-ports.yml', 'ISSUES_PUBLISH_PORT:-4002}:4000"]', '\n  scratch:\n    ports: ["${SCRATCH_PUBLISH_PORT:-4003}:4000"]');
+  insertAfter('docker-compose.subgraph-ports.yml', 'ISSUES_PUBLISH_PORT:-4002}:4000"]', '  scratch:\n    ports: ["${SCRATCH_PUBLISH_PORT:-4009}:4000"]\n');
   // 4. One README row.
   insertAfter('README.md', '| `issues` |', '| `scratch` | command office | notes | [subgraphs/scratch](subgraphs/scratch/README.md) |\n');
   // Then what follows from them: the migration, the supergraph and the generated types.

@@ -31,7 +31,7 @@ describe('the policies sample data', () => {
       `{ applications(first: 100) { totalCount edges { node { status source overdue } } }
          overdue: applications(filter: { overdue: true }, first: 100) { totalCount }
          policyStats { applicationsReceived automaticGrants approved refused disbursedCount disbursedAmount pastLimits reviews { count verySatisfied basicallySatisfied averageScore } }
-         unit(id: "${unitIdForCode('SCIENCE_TECHNOLOGY_BUREAU')}") { name policyStats { approved disbursedCount } serviceReviews(first: 10) { totalCount edges { node { level score } } } } }`,
+         unit(id: "${unitIdForCode('SCIENCE_TECHNOLOGY_BUREAU')}") { name policyStats { approved disbursedCount } applicationReviews(first: 10) { totalCount edges { node { level score } } } } }`,
       { as: 'COMMAND_OFFICE' },
     );
     expect(response.errors).toBeUndefined();
@@ -40,6 +40,6 @@ describe('the policies sample data', () => {
     expect(response.data.overdue.totalCount).toBeGreaterThan(0);
     expect(response.data.policyStats).toMatchObject({ automaticGrants: 10, refused: 1, reviews: { count: 2, verySatisfied: 1, basicallySatisfied: 1, averageScore: 4 } });
     expect(response.data.policyStats.disbursedAmount).toBe(300_000);
-    expect(response.data.unit.serviceReviews.totalCount).toBe(2);
+    expect(response.data.unit.applicationReviews.totalCount).toBe(2);
   });
 });

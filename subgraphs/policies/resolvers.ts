@@ -72,7 +72,7 @@ export const policiesResolvers: Resolvers = {
   Unit: {
     __resolveReference: (reference) => ({ id: reference.id }),
     policyStats: (unit, args, { policies }) => policies.unitStats(unit.id, period(args.period)),
-    serviceReviews: (unit, args, { policies }) => policies.serviceReviews(unit.id, period(args.period), { first: args.first, after: args.after }),
+    applicationReviews: (unit, args, { policies }) => policies.applicationReviews(unit.id, period(args.period), { first: args.first, after: args.after }),
   },
   Domain: {
     __resolveReference: (reference) => ({ code: reference.code }),
@@ -169,7 +169,7 @@ export const policiesResolvers: Resolvers = {
   ApplicationStep: {
     actorUnit: (row) => ref('id', row.actorUnitId),
   },
-  ServiceReview: {
+  ApplicationReview: {
     score: (row) => scores[row.level],
     unit: (row) => ({ id: row.reviewingUnitId }),
     application: (row, _, { policies }) => policies.visibleApplication(row.applicationId),

@@ -637,8 +637,8 @@ export type Unit = {
   id: Scalars['ID']['output'];
   /** 本单位惠企政策统计（本单位、其领域牵头单位、市指挥部办公室） / the unit's policy figures (the unit, its domain's lead, the command office) */
   policyStats?: Maybe<PolicyStats>;
-  /** 本单位收到的好差评，期间内评价的，最新在前 / service reviews of the unit given in the period, newest first */
-  serviceReviews: ServiceReviewConnection;
+  /** 本单位兑现办理收到的企业评价，期间内评价的，最新在前（好差评总体见评价子图 reviewStats） / enterprises' reviews of how the unit handled their applications, given in the period, newest first (all 好差评: the evaluations subgraph's reviewStats) */
+  applicationReviews: ApplicationReviewConnection;
 };
 
 
@@ -655,7 +655,7 @@ export type UnitPolicyStatsArgs = {
  * 单位（由单位子图拥有），本子图为其增加惠企政策字段。
  * A unit (owned by the units subgraph), with the fields this subgraph adds.
  */
-export type UnitServiceReviewsArgs = {
+export type UnitApplicationReviewsArgs = {
   period?: InputMaybe<PeriodInput>;
   first?: InputMaybe<Scalars['Int']['input']>;
   after?: InputMaybe<Scalars['String']['input']>;
@@ -1357,7 +1357,7 @@ export type Application = {
   /** 拨付 / the payment */
   disbursement?: Maybe<Disbursement>;
   /** 好差评 / the enterprise's review of the handling */
-  review?: Maybe<ServiceReview>;
+  review?: Maybe<ApplicationReview>;
   /** 每一步及所用工作日 / every step, with the working days each took */
   steps: Array<ApplicationStep>;
   /** 乐观锁版本 / version for optimistic updates */
@@ -1498,8 +1498,8 @@ export type ServiceReviewLevel =
  * 企业对单位办理兑现的服务评价（只增不改）。
  * An enterprise's review of a unit's handling of its application; never rewritten.
  */
-export type ServiceReview = {
-  __typename?: 'ServiceReview';
+export type ApplicationReview = {
+  __typename?: 'ApplicationReview';
   /** 标识 / id */
   id: Scalars['ID']['output'];
   /** 等级 / level */
@@ -1517,11 +1517,11 @@ export type ServiceReview = {
 };
 
 /**
- * 好差评汇总。
- * A summary of service reviews.
+ * 办理评价汇总（企业对申报办理的评价）。
+ * A summary of the reviews enterprises gave of the handling of their applications.
  */
-export type ServiceReviewSummary = {
-  __typename?: 'ServiceReviewSummary';
+export type ApplicationReviewSummary = {
+  __typename?: 'ApplicationReviewSummary';
   /** 评价数 / number of reviews */
   count: Scalars['Int']['output'];
   /** 非常满意 / very satisfied */
@@ -1571,7 +1571,7 @@ export type PolicyStats = {
   /** 超过项目自身审核或兑现时限的（已超或现超） / past the item's own review or payment limit, then or now */
   pastLimits: Scalars['Int']['output'];
   /** 好差评 / service reviews */
-  reviews: ServiceReviewSummary;
+  reviews: ApplicationReviewSummary;
 };
 
 /**
@@ -1775,13 +1775,13 @@ export type PublicNoticeEdge = {
 };
 
 /**
- * ServiceReview 分页。
- * A page of ServiceReview.
+ * ApplicationReview 分页。
+ * A page of ApplicationReview.
  */
-export type ServiceReviewConnection = {
-  __typename?: 'ServiceReviewConnection';
+export type ApplicationReviewConnection = {
+  __typename?: 'ApplicationReviewConnection';
   /** 本页各条 / this page */
-  edges: Array<ServiceReviewEdge>;
+  edges: Array<ApplicationReviewEdge>;
   /** 分页信息 / paging state */
   pageInfo: PageInfo;
   /** 总条数 / how many in all */
@@ -1789,15 +1789,15 @@ export type ServiceReviewConnection = {
 };
 
 /**
- * ServiceReview 分页中的一条。
- * An entry of a page of ServiceReview.
+ * ApplicationReview 分页中的一条。
+ * An entry of a page of ApplicationReview.
  */
-export type ServiceReviewEdge = {
-  __typename?: 'ServiceReviewEdge';
+export type ApplicationReviewEdge = {
+  __typename?: 'ApplicationReviewEdge';
   /** 游标 / cursor */
   cursor: Scalars['String']['output'];
   /** 条目 / the entry */
-  node: ServiceReview;
+  node: ApplicationReview;
 };
 
 /**
@@ -2348,8 +2348,8 @@ export type ResolversTypes = {
   Disbursement: ResolverTypeWrapper<Disbursement>;
   ApplicationStep: ResolverTypeWrapper<StepNodeMapped>;
   ServiceReviewLevel: ServiceReviewLevel;
-  ServiceReview: ResolverTypeWrapper<ReviewRowMapped>;
-  ServiceReviewSummary: ResolverTypeWrapper<ServiceReviewSummary>;
+  ApplicationReview: ResolverTypeWrapper<ReviewRowMapped>;
+  ApplicationReviewSummary: ResolverTypeWrapper<ApplicationReviewSummary>;
   PolicyStats: ResolverTypeWrapper<PolicyStatsMapped>;
   AutomaticGrantRun: ResolverTypeWrapper<GrantRunNodeMapped>;
   PolicyConnection: ResolverTypeWrapper<ConnectionMapped>;
@@ -2366,8 +2366,8 @@ export type ResolversTypes = {
   ApplicationEdge: ResolverTypeWrapper<Omit<ApplicationEdge, 'node'> & { node: ResolversTypes['Application'] }>;
   PublicNoticeConnection: ResolverTypeWrapper<ConnectionMapped>;
   PublicNoticeEdge: ResolverTypeWrapper<Omit<PublicNoticeEdge, 'node'> & { node: ResolversTypes['PublicNotice'] }>;
-  ServiceReviewConnection: ResolverTypeWrapper<ConnectionMapped>;
-  ServiceReviewEdge: ResolverTypeWrapper<Omit<ServiceReviewEdge, 'node'> & { node: ResolversTypes['ServiceReview'] }>;
+  ApplicationReviewConnection: ResolverTypeWrapper<ConnectionMapped>;
+  ApplicationReviewEdge: ResolverTypeWrapper<Omit<ApplicationReviewEdge, 'node'> & { node: ResolversTypes['ApplicationReview'] }>;
   PolicyFilter: PolicyFilter;
   PolicyItemFilter: PolicyItemFilter;
   PolicyNewsFilter: PolicyNewsFilter;
@@ -2429,8 +2429,8 @@ export type ResolversParentTypes = {
   Objection: ObjectionRowMapped;
   Disbursement: Disbursement;
   ApplicationStep: StepNodeMapped;
-  ServiceReview: ReviewRowMapped;
-  ServiceReviewSummary: ServiceReviewSummary;
+  ApplicationReview: ReviewRowMapped;
+  ApplicationReviewSummary: ApplicationReviewSummary;
   PolicyStats: PolicyStatsMapped;
   AutomaticGrantRun: GrantRunNodeMapped;
   PolicyConnection: ConnectionMapped;
@@ -2447,8 +2447,8 @@ export type ResolversParentTypes = {
   ApplicationEdge: Omit<ApplicationEdge, 'node'> & { node: ResolversParentTypes['Application'] };
   PublicNoticeConnection: ConnectionMapped;
   PublicNoticeEdge: Omit<PublicNoticeEdge, 'node'> & { node: ResolversParentTypes['PublicNotice'] };
-  ServiceReviewConnection: ConnectionMapped;
-  ServiceReviewEdge: Omit<ServiceReviewEdge, 'node'> & { node: ResolversParentTypes['ServiceReview'] };
+  ApplicationReviewConnection: ConnectionMapped;
+  ApplicationReviewEdge: Omit<ApplicationReviewEdge, 'node'> & { node: ResolversParentTypes['ApplicationReview'] };
   PolicyFilter: PolicyFilter;
   PolicyItemFilter: PolicyItemFilter;
   PolicyNewsFilter: PolicyNewsFilter;
@@ -2532,7 +2532,7 @@ export type UnitResolvers<ContextType = Context, ParentType extends ResolversPar
   __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['Unit']> | FederationReferenceType, FederationReferenceType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   policyStats?: Resolver<Maybe<ResolversTypes['PolicyStats']>, ParentType, ContextType, Partial<UnitPolicyStatsArgs>>;
-  serviceReviews?: Resolver<ResolversTypes['ServiceReviewConnection'], ParentType, ContextType, Partial<UnitServiceReviewsArgs>>;
+  applicationReviews?: Resolver<ResolversTypes['ApplicationReviewConnection'], ParentType, ContextType, Partial<UnitApplicationReviewsArgs>>;
 };
 
 export type DomainResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Domain'] = ResolversParentTypes['Domain'], FederationReferenceType extends FederationReferenceTypes['Domain'] = FederationReferenceTypes['Domain']> = {
@@ -2741,7 +2741,7 @@ export type ApplicationResolvers<ContextType = Context, ParentType extends Resol
   publicNotice?: Resolver<Maybe<ResolversTypes['PublicNoticePeriod']>, ParentType, ContextType>;
   objections?: Resolver<Array<ResolversTypes['Objection']>, ParentType, ContextType>;
   disbursement?: Resolver<Maybe<ResolversTypes['Disbursement']>, ParentType, ContextType>;
-  review?: Resolver<Maybe<ResolversTypes['ServiceReview']>, ParentType, ContextType>;
+  review?: Resolver<Maybe<ResolversTypes['ApplicationReview']>, ParentType, ContextType>;
   steps?: Resolver<Array<ResolversTypes['ApplicationStep']>, ParentType, ContextType>;
   version?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   sample?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
@@ -2797,7 +2797,7 @@ export type ApplicationStepResolvers<ContextType = Context, ParentType extends R
   workingDays?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
 };
 
-export type ServiceReviewResolvers<ContextType = Context, ParentType extends ResolversParentTypes['ServiceReview'] = ResolversParentTypes['ServiceReview']> = {
+export type ApplicationReviewResolvers<ContextType = Context, ParentType extends ResolversParentTypes['ApplicationReview'] = ResolversParentTypes['ApplicationReview']> = {
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   level?: Resolver<ResolversTypes['ServiceReviewLevel'], ParentType, ContextType>;
   score?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
@@ -2807,7 +2807,7 @@ export type ServiceReviewResolvers<ContextType = Context, ParentType extends Res
   application?: Resolver<Maybe<ResolversTypes['Application']>, ParentType, ContextType>;
 };
 
-export type ServiceReviewSummaryResolvers<ContextType = Context, ParentType extends ResolversParentTypes['ServiceReviewSummary'] = ResolversParentTypes['ServiceReviewSummary']> = {
+export type ApplicationReviewSummaryResolvers<ContextType = Context, ParentType extends ResolversParentTypes['ApplicationReviewSummary'] = ResolversParentTypes['ApplicationReviewSummary']> = {
   count?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   verySatisfied?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   satisfied?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
@@ -2830,7 +2830,7 @@ export type PolicyStatsResolvers<ContextType = Context, ParentType extends Resol
   medianDisbursementWorkingDays?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
   p90DisbursementWorkingDays?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
   pastLimits?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
-  reviews?: Resolver<ResolversTypes['ServiceReviewSummary'], ParentType, ContextType>;
+  reviews?: Resolver<ResolversTypes['ApplicationReviewSummary'], ParentType, ContextType>;
 };
 
 export type AutomaticGrantRunResolvers<ContextType = Context, ParentType extends ResolversParentTypes['AutomaticGrantRun'] = ResolversParentTypes['AutomaticGrantRun']> = {
@@ -2918,15 +2918,15 @@ export type PublicNoticeEdgeResolvers<ContextType = Context, ParentType extends 
   node?: Resolver<ResolversTypes['PublicNotice'], ParentType, ContextType>;
 };
 
-export type ServiceReviewConnectionResolvers<ContextType = Context, ParentType extends ResolversParentTypes['ServiceReviewConnection'] = ResolversParentTypes['ServiceReviewConnection']> = {
-  edges?: Resolver<Array<ResolversTypes['ServiceReviewEdge']>, ParentType, ContextType>;
+export type ApplicationReviewConnectionResolvers<ContextType = Context, ParentType extends ResolversParentTypes['ApplicationReviewConnection'] = ResolversParentTypes['ApplicationReviewConnection']> = {
+  edges?: Resolver<Array<ResolversTypes['ApplicationReviewEdge']>, ParentType, ContextType>;
   pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
   totalCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 };
 
-export type ServiceReviewEdgeResolvers<ContextType = Context, ParentType extends ResolversParentTypes['ServiceReviewEdge'] = ResolversParentTypes['ServiceReviewEdge']> = {
+export type ApplicationReviewEdgeResolvers<ContextType = Context, ParentType extends ResolversParentTypes['ApplicationReviewEdge'] = ResolversParentTypes['ApplicationReviewEdge']> = {
   cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
-  node?: Resolver<ResolversTypes['ServiceReview'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['ApplicationReview'], ParentType, ContextType>;
 };
 
 export type Resolvers<ContextType = Context> = {
@@ -2961,8 +2961,8 @@ export type Resolvers<ContextType = Context> = {
   Objection?: ObjectionResolvers<ContextType>;
   Disbursement?: DisbursementResolvers<ContextType>;
   ApplicationStep?: ApplicationStepResolvers<ContextType>;
-  ServiceReview?: ServiceReviewResolvers<ContextType>;
-  ServiceReviewSummary?: ServiceReviewSummaryResolvers<ContextType>;
+  ApplicationReview?: ApplicationReviewResolvers<ContextType>;
+  ApplicationReviewSummary?: ApplicationReviewSummaryResolvers<ContextType>;
   PolicyStats?: PolicyStatsResolvers<ContextType>;
   AutomaticGrantRun?: AutomaticGrantRunResolvers<ContextType>;
   PolicyConnection?: PolicyConnectionResolvers<ContextType>;
@@ -2979,7 +2979,7 @@ export type Resolvers<ContextType = Context> = {
   ApplicationEdge?: ApplicationEdgeResolvers<ContextType>;
   PublicNoticeConnection?: PublicNoticeConnectionResolvers<ContextType>;
   PublicNoticeEdge?: PublicNoticeEdgeResolvers<ContextType>;
-  ServiceReviewConnection?: ServiceReviewConnectionResolvers<ContextType>;
-  ServiceReviewEdge?: ServiceReviewEdgeResolvers<ContextType>;
+  ApplicationReviewConnection?: ApplicationReviewConnectionResolvers<ContextType>;
+  ApplicationReviewEdge?: ApplicationReviewEdgeResolvers<ContextType>;
 };
 

@@ -1339,7 +1339,7 @@ export function createPoliciesService(deps: PoliciesServiceDeps) {
       await refreshWaitingLimitsOnce();
       return loaders.stats.load({ kind: 'all', key: 'ALL', period });
     },
-    async serviceReviews(unitId: string, period: Period | null, page: PageArgs) {
+    async applicationReviews(unitId: string, period: Period | null, page: PageArgs) {
       await access.mayReadUnitStats(unitId);
       const size = pageSize(page.first, maxPageSize);
       const after = page.after ? decodeInstantCursor(page.after, 'uuid') : null;

@@ -30,7 +30,7 @@ export const policies: SliceDefinition = {
     PublicNotice: './store.ts#ApplicationRow',
     Objection: './store.ts#ObjectionRow',
     ApplicationStep: './store.ts#StepNode',
-    ServiceReview: './store.ts#ReviewRow',
+    ApplicationReview: './store.ts#ReviewRow',
     PolicyStats: './store.ts#PolicyStats',
     AutomaticGrantRun: './store.ts#GrantRunNode',
     Unit: './store.ts#UnitReference',

@@ -11,6 +11,8 @@ import { REQUEST_ID_HEADER, type RequestRecord } from '../platform/log.ts';
 
 export interface GatewayContext {
   authorization?: string;
+  /** The caller's address as the gateway saw it (or as a proxy the gateway trusts forwarded it). */
+  clientAddress?: string;
   request: RequestRecord;
 }
 
@@ -39,6 +41,8 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
     if (context.authorization) request.http?.headers.set('authorization', context.authorization);
     // One request id through every service, so their log lines can be read together.
     if (context.request) request.http?.headers.set(REQUEST_ID_HEADER, context.request.id);
+    // Whom the gateway forwards for: limits on anonymous callers (好差评) count the caller, not the gateway.
+    if (context.clientAddress) request.http?.headers.set('x-forwarded-for', context.clientAddress);
   }
 
   /** Times each subgraph call for the gateway's request line. */

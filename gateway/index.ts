@@ -16,7 +16,7 @@ const env = loadEnv(process.env, slices);
 const logger = createLogger({ ...env.log, service: 'gateway' });
 const subgraphUrls = Object.fromEntries(Object.entries(env.subgraphs).map(([name, address]) => [name, address.url]));
 const service = await startHttpService({
-  service: createGateway({ authenticator: createAuthenticator(env.auth), subgraphUrls, limits: env.limits, introspection: env.introspection, logger }),
+  service: createGateway({ authenticator: createAuthenticator(env.auth), subgraphUrls, limits: env.limits, introspection: env.introspection, logger, trustedProxies: env.trustedProxies }),
   port: env.port ?? env.gatewayPort,
   limits: env.limits,
   explorer: env.explorer ? await defaultExplorer({ title: '青岛营商环境专项行动 API / Gateway', examples: gatewayExamples }) : undefined,

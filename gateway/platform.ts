@@ -96,6 +96,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
         introspection: env.introspection,
         logger,
         supergraphSdl: options.supergraphSdl,
+        trustedProxies: env.trustedProxies,
       }),
       port: options.ephemeralPorts ? 0 : env.gatewayPort,
       host,

@@ -10,7 +10,7 @@ import type { Authenticator } from '../platform/auth.ts';
 import { disableApolloTelemetry, type Limits } from '../platform/env.ts';
 import type { GraphQLService } from '../platform/http.ts';
 import type { Logger } from '../platform/log.ts';
-import { authorizationHeader, supergraphPath } from '../platform/subgraph.ts';
+import { authorizationHeader, clientAddress, supergraphPath } from '../platform/subgraph.ts';
 import { SubgraphDataSource, type GatewayContext } from './data-source.ts';
 
 export interface GatewayDeps {
@@ -22,6 +22,8 @@ export interface GatewayDeps {
   introspection: boolean;
   logger: Logger;
   supergraphSdl?: string;
+  /** Proxies in front of the gateway whose `x-forwarded-for` it believes (TRUSTED_PROXIES). */
+  trustedProxies?: readonly string[];
 }
 
 export function createGateway(deps: GatewayDeps): GraphQLService<GatewayContext> {
@@ -56,7 +58,7 @@ export function createGateway(deps: GatewayDeps): GraphQLService<GatewayContext>
       const authorization = authorizationHeader(req);
       // Verified here so a forged token is refused before any planning; subgraphs verify again.
       await deps.authenticator.viewerFromAuthorization(authorization);
-      return { authorization, request };
+      return { authorization, request, clientAddress: clientAddress(req, deps.trustedProxies ?? ['loopback']) };
     },
     async ready() {
       const checks: Record<string, string> = {};

@@ -98,6 +98,11 @@ export interface PlatformEnv {
   limits: Limits;
   /** How long a subgraph trusts its cached copy of the unit directory. */
   directoryTtlMs: number;
+  /**
+   * Peers whose `x-forwarded-for` is believed (TRUSTED_PROXIES: addresses, `loopback`, `private`);
+   * the gateway puts its caller's address there, for limits on anonymous callers.
+   */
+  trustedProxies: string[];
   /** Office hours of a working day (OFFICE_HOURS), for time limits counted in office hours. */
   officeHours: OfficeHours;
   log: { level: string; pretty: boolean };
@@ -225,6 +230,7 @@ export function loadEnv(source: Source = process.env, slices: readonly SlicePort
       stopTimeoutMs,
     },
     directoryTtlMs: integer(source, 'DIRECTORY_TTL_MS', 30_000),
+    trustedProxies: (source.TRUSTED_PROXIES ?? 'loopback').split(',').map((entry) => entry.trim()).filter(Boolean),
     officeHours: officeHours(source),
     log: {
       level: oneOf(source, 'LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], 'info'),

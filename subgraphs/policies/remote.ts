@@ -6,15 +6,13 @@
  *   the policy calculator and for an application; and, for notices and automatic grants, the credit
  *   codes of every enterprise meeting an item's criteria, with the criteria pushed down as a filter
  *   (`enterpriseCodes`, 10,000 a page).
- * - The working-day calendar, from the issues slice, where the command office keeps it
- *   (`calendarYears`, public), cached like the unit directory; a stale copy while issues restarts.
+ * - The working-day calendar, through platform/calendar-source.ts (the issues slice keeps it).
  */
-import { WorkingCalendar, type CalendarYear } from '../../platform/calendar.ts';
+export { CALENDAR_SLICE, remoteCalendar, staticCalendar, type CalendarSource } from '../../platform/calendar-source.ts';
 import { askSlice } from '../../platform/slice-client.ts';
 import { meetsFilter, type EnterpriseFilter, type EnterpriseProfile } from './eligibility.ts';
 
 export const PROFILE_SLICE = 'units';
-export const CALENDAR_SLICE = 'issues';
 
 /** Enterprise profiles as this slice needs them. */
 export interface EnterpriseSource {
@@ -22,13 +20,6 @@ export interface EnterpriseSource {
   profile(creditCode: string): Promise<EnterpriseProfile | null>;
   /** Every enterprise meeting the filter that the caller may see. */
   codes(filter: EnterpriseFilter): Promise<string[]>;
-}
-
-/** The platform's working-day calendar, as this slice reads it. */
-export interface CalendarSource {
-  current(): Promise<WorkingCalendar>;
-  /** The last year the calendar holds (0 when none). */
-  lastYear(): Promise<number>;
 }
 
 const PROFILE_QUERY = /* GraphQL */ `
@@ -41,10 +32,6 @@ const CODES_QUERY = /* GraphQL */ `
   query EligibleEnterprises($filter: EnterpriseFilter, $after: String) {
     enterpriseCodes(filter: $filter, after: $after) { codes hasNextPage endCursor }
   }
-`;
-
-const CALENDAR_QUERY = /* GraphQL */ `
-  query WorkingCalendar { calendarYears { year off workdays } }
 `;
 
 type ProfileAnswer = { enterprise: (Omit<EnterpriseProfile, 'districtCode'> & { district: { code: string } }) | null };
@@ -72,39 +59,6 @@ export function remoteEnterprises(options: { url: () => string; authorization?: 
       return codes;
     },
   };
-}
-
-/** The calendar from the issues slice, cached for `ttlMs`; without any copy yet, an empty calendar (every limit waits). */
-export function remoteCalendar(options: { url: () => string; ttlMs: number; now?: () => number }): CalendarSource {
-  const now = options.now ?? Date.now;
-  let cached: { years: CalendarYear[]; at: number } | undefined;
-  let loading: Promise<CalendarYear[]> | undefined;
-  const load = () =>
-    (loading ??= askSlice<{ calendarYears: CalendarYear[] }>({ slice: CALENDAR_SLICE, url: options.url(), query: CALENDAR_QUERY, timeoutMs: 5_000 })
-      .then(({ calendarYears }) => {
-        cached = { years: calendarYears, at: now() };
-        return calendarYears;
-      })
-      .finally(() => {
-        loading = undefined;
-      }));
-  const years = async (): Promise<CalendarYear[]> => {
-    if (cached && now() - cached.at <= options.ttlMs) return cached.years;
-    try {
-      return await load();
-    } catch {
-      return cached?.years ?? [];
-    }
-  };
-  return {
-    current: async () => new WorkingCalendar(await years()),
-    lastYear: async () => Math.max(0, ...(await years()).map((y) => y.year)),
-  };
-}
-
-/** A fixed calendar (sample data, unit tests). */
-export function staticCalendar(years: CalendarYear[]): CalendarSource {
-  return { current: async () => new WorkingCalendar(years), lastYear: async () => Math.max(0, ...years.map((y) => y.year)) };
 }
 
 /** Fixed profiles (sample data), filtered as the units slice filters. */

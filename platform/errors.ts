@@ -13,6 +13,7 @@ export const ErrorCode = {
   CONFLICT: 'CONFLICT',
   INVALID_TRANSITION: 'INVALID_TRANSITION',
   CALENDAR_YEAR_MISSING: 'CALENDAR_YEAR_MISSING',
+  RATE_LIMITED: 'RATE_LIMITED',
   QUERY_TOO_DEEP: 'QUERY_TOO_DEEP',
   TOO_MANY_ALIASES: 'TOO_MANY_ALIASES',
   QUERY_TOO_COMPLEX: 'QUERY_TOO_COMPLEX',
@@ -43,6 +44,7 @@ export const errorDescriptions: Record<ErrorCode, Bilingual> = {
   CONFLICT: { zh: '与现有数据冲突，或已被他人修改', en: 'Conflicts with existing data, or was changed by someone else' },
   INVALID_TRANSITION: { zh: '当前状态下不能执行该操作', en: 'Not possible in the current state' },
   CALENDAR_YEAR_MISSING: { zh: '工作日历缺少该年份', en: 'The working-day calendar lacks the year' },
+  RATE_LIMITED: { zh: '提交过于频繁，请稍后再试', en: 'Too many submissions; try again later' },
   QUERY_TOO_DEEP: { zh: '查询嵌套过深', en: 'The query nests too deeply' },
   TOO_MANY_ALIASES: { zh: '查询使用的别名过多', en: 'The query uses too many aliases' },
   QUERY_TOO_COMPLEX: { zh: '查询可能返回的数据过多', en: 'The query could return too much data' },
@@ -109,6 +111,7 @@ export const errors = {
       { zh: `每页最多 ${max} 条，请求了 ${requested} 条`, en: `At most ${max} items per page, ${requested} requested` },
       { max, requested },
     ),
+  rateLimited: (message: Bilingual, retryAfterSeconds: number) => codedError(ErrorCode.RATE_LIMITED, message, { retryAfterSeconds }),
   serviceUnavailable: (message: Bilingual) => codedError(ErrorCode.SERVICE_UNAVAILABLE, message),
   requestTimeout: (ms: number) =>
     codedError(

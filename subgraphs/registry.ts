@@ -8,5 +8,6 @@ import type { SliceDefinition } from '../platform/subgraph.ts';
 import { units } from './units/slice.ts';
 import { issues } from './issues/slice.ts';
 import { policies } from './policies/slice.ts';
+import { evaluations } from './evaluations/slice.ts';
 
-export const slices: readonly SliceDefinition[] = [units, issues, policies];
+export const slices: readonly SliceDefinition[] = [units, issues, policies, evaluations];

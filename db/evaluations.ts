@@ -1,0 +1,186 @@
+/**
+ * Tables of the evaluations subgraph, in the Postgres schema `evaluations`: 擂台比武 contests with
+ * their entries, judges, every score a judge ever submitted and the frozen published result; and
+ * 好差评 service reviews with every step taken on them (answers, rectifications, follow-ups, appeals
+ * and decisions), kept as separate append-only records.
+ *
+ * Units and domains are referred to by id / code only; their data lives in the units subgraph.
+ */
+import { sql } from 'drizzle-orm';
+import { bigserial, boolean, check, date, index, integer, jsonb, numeric, pgSchema, smallint, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+
+export const evaluationsSchema = pgSchema('evaluations');
+
+export const contestLevel = evaluationsSchema.enum('contest_level', ['CITY', 'SYSTEM', 'INTERNAL']);
+export const contestStatus = evaluationsSchema.enum('contest_status', ['OPEN', 'CLOSED', 'PUBLISHED']);
+export const reviewLevel = evaluationsSchema.enum('review_level', ['VERY_SATISFIED', 'SATISFIED', 'BASICALLY_SATISFIED', 'UNSATISFIED', 'VERY_UNSATISFIED']);
+export const reviewChannel = evaluationsSchema.enum('review_channel', ['ONLINE', 'WINDOW', 'HOTLINE', 'MOBILE', 'SELF_SERVICE', 'SMS']);
+export const reviewerKind = evaluationsSchema.enum('reviewer_kind', ['PUBLIC', 'ENTERPRISE', 'SIGNED_IN']);
+export const reviewActionKind = evaluationsSchema.enum('review_action_kind', ['ANSWER', 'RECTIFY', 'FOLLOW_UP', 'APPEAL', 'APPEAL_DECISION']);
+export const appealDecision = evaluationsSchema.enum('appeal_decision', ['UPHELD', 'REJECTED']);
+export const reviewStatus = evaluationsSchema.enum('review_status', ['NO_ACTION', 'AWAITING_ANSWER', 'AWAITING_RECTIFICATION', 'AWAITING_FOLLOW_UP', 'DONE', 'EXCLUDED']);
+
+const at = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
+
+export interface Criterion {
+  name: string;
+  weight: number;
+}
+
+/** A contest. Its row changes only by moving OPEN → CLOSED → PUBLISHED (a trigger refuses anything after). */
+export const contests = evaluationsSchema.table(
+  'contests',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    title: text('title').notNull(),
+    level: contestLevel('level').notNull(),
+    /** SYSTEM contests: the key domain. */
+    domainCode: text('domain_code'),
+    /** INTERNAL contests: the unit. */
+    unitId: uuid('unit_id'),
+    heldOn: date('held_on', { mode: 'string' }).notNull(),
+    status: contestStatus('status').notNull().default('OPEN'),
+    criteria: jsonb('criteria').$type<Criterion[]>().notNull(),
+    createdBy: text('created_by').notNull(),
+    createdByUnitId: uuid('created_by_unit_id'),
+    createdAt: at('created_at').notNull(),
+    closedAt: at('closed_at'),
+    publishedAt: at('published_at'),
+    version: integer('version').notNull().default(1),
+    sample: boolean('sample').notNull().default(false),
+  },
+  (t) => [
+    index('contests_scope_idx').on(t.level, t.domainCode, t.unitId, t.heldOn),
+    index('contests_held_on_idx').on(t.heldOn, t.id),
+    check('contests_scope', sql`(${t.level} = 'SYSTEM') = (${t.domainCode} is not null) and (${t.level} = 'INTERNAL') = (${t.unitId} is not null)`),
+  ],
+);
+
+/** An entrant. Never deleted; none added once the contest has closed. */
+export const contestEntries = evaluationsSchema.table(
+  'contest_entries',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    contestId: uuid('contest_id').notNull().references(() => contests.id),
+    unitId: uuid('unit_id'),
+    entrantName: text('entrant_name').notNull(),
+    problems: text('problems').notNull(),
+    goals: text('goals').notNull(),
+    ideas: text('ideas').notNull(),
+    measures: text('measures').notNull(),
+    carriedFromContestId: uuid('carried_from_contest_id'),
+    addedBy: text('added_by').notNull(),
+    addedAt: at('added_at').notNull(),
+  },
+  (t) => [
+    index('contest_entries_contest_idx').on(t.contestId),
+    uniqueIndex('contest_entries_unit_once').on(t.contestId, t.unitId).where(sql`${t.unitId} is not null`),
+    uniqueIndex('contest_entries_name_once').on(t.contestId, t.entrantName),
+  ],
+);
+
+export const contestJudges = evaluationsSchema.table(
+  'contest_judges',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    contestId: uuid('contest_id').notNull().references(() => contests.id),
+    subject: text('subject').notNull(),
+    name: text('name').notNull(),
+    assignedBy: text('assigned_by').notNull(),
+    assignedAt: at('assigned_at').notNull(),
+  },
+  (t) => [uniqueIndex('contest_judges_once').on(t.contestId, t.subject)],
+);
+
+/** Every score a judge submitted; the latest per judge, entry and criterion counts. Append-only. */
+export const contestScores = evaluationsSchema.table(
+  'contest_scores',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    contestId: uuid('contest_id').notNull().references(() => contests.id),
+    entryId: uuid('entry_id').notNull().references(() => contestEntries.id),
+    judgeId: uuid('judge_id').notNull().references(() => contestJudges.id),
+    criterion: smallint('criterion').notNull(),
+    score: numeric('score', { precision: 5, scale: 2, mode: 'number' }).notNull(),
+    submittedAt: at('submitted_at').notNull(),
+  },
+  (t) => [
+    index('contest_scores_latest_idx').on(t.contestId, t.judgeId, t.entryId, t.criterion, t.id),
+    check('contest_scores_range', sql`${t.score} between 0 and 100 and ${t.criterion} >= 0`),
+  ],
+);
+
+/** The published result, written once at publication with every figure it rests on. Append-only. */
+export const contestResults = evaluationsSchema.table(
+  'contest_results',
+  {
+    contestId: uuid('contest_id').notNull().references(() => contests.id),
+    entryId: uuid('entry_id').notNull().references(() => contestEntries.id),
+    rank: integer('rank').notNull(),
+    score: numeric('score', { precision: 7, scale: 3, mode: 'number' }),
+    judgesCounted: integer('judges_counted').notNull(),
+    /** Every judge's weighted total, as it was at publication. */
+    judgeTotals: jsonb('judge_totals').$type<{ judgeId: string; total: number }[]>().notNull(),
+    contestsAgain: boolean('contests_again').notNull(),
+  },
+  (t) => [uniqueIndex('contest_results_pk').on(t.contestId, t.entryId)],
+);
+
+/**
+ * A service review. Its words never change (a trigger allows only `status` and `appeal_pending` to
+ * move, with the action that moved them); what happens to it is in review_actions.
+ */
+export const serviceReviews = evaluationsSchema.table(
+  'service_reviews',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    unitId: uuid('unit_id').notNull(),
+    serviceItem: text('service_item').notNull(),
+    channel: reviewChannel('channel').notNull(),
+    level: reviewLevel('level').notNull(),
+    comment: text('comment'),
+    reviewerKind: reviewerKind('reviewer_kind').notNull(),
+    /** The token's subject, when signed in. */
+    reviewerSubject: text('reviewer_subject'),
+    /** Whom the abuse limits count: a hash of the subject, or of the caller's address when anonymous. */
+    reviewerKey: text('reviewer_key').notNull(),
+    clientRequestId: text('client_request_id').notNull(),
+    reviewedAt: at('reviewed_at').notNull(),
+    answerDueAt: at('answer_due_at'),
+    rectifyDueAt: at('rectify_due_at'),
+    pendingCalendarYear: integer('pending_calendar_year'),
+    status: reviewStatus('status').notNull(),
+    appealPending: boolean('appeal_pending').notNull().default(false),
+    sample: boolean('sample').notNull().default(false),
+  },
+  (t) => [
+    index('service_reviews_open_idx').on(t.status, t.answerDueAt, t.rectifyDueAt).where(sql`${t.status} in ('AWAITING_ANSWER', 'AWAITING_RECTIFICATION')`),
+    uniqueIndex('service_reviews_idempotent').on(t.reviewerKey, t.clientRequestId),
+    index('service_reviews_unit_idx').on(t.unitId, t.reviewedAt, t.id),
+    index('service_reviews_time_idx').on(t.reviewedAt, t.id),
+    index('service_reviews_limits_idx').on(t.reviewerKey, t.reviewedAt),
+  ],
+);
+
+/** What was done about a review, each step a record of its own. Append-only. */
+export const reviewActions = evaluationsSchema.table(
+  'review_actions',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    reviewId: uuid('review_id').notNull().references(() => serviceReviews.id),
+    kind: reviewActionKind('kind').notNull(),
+    text: text('text').notNull(),
+    at: at('at').notNull(),
+    late: boolean('late').notNull().default(false),
+    level: reviewLevel('level'),
+    reached: boolean('reached'),
+    decision: appealDecision('decision'),
+    bySubject: text('by_subject').notNull(),
+    byUnitId: uuid('by_unit_id'),
+  },
+  (t) => [
+    index('review_actions_review_idx').on(t.reviewId, t.id),
+    // One answer, one rectification, one appeal and one decision per review; follow-ups may repeat.
+    uniqueIndex('review_actions_once').on(t.reviewId, t.kind).where(sql`${t.kind} <> 'FOLLOW_UP'`),
+  ],
+);

@@ -1,0 +1,206 @@
+/**
+ * Who may do what in the evaluations slice — the one place that decides it, from the verified token
+ * and the unit directory, never from anything the caller sends. The service asks; nothing else does.
+ *
+ * Contests: published CITY and SYSTEM contests are public; before publication the organiser, the
+ * command office, the judges and the entrant units see them; INTERNAL contests only the organiser
+ * (the unit's admin), the unit's members and the command office. The ranking before publication
+ * and the list of judges: the organiser and the command office.
+ * Reviews and their figures: the reviewed unit, its domain's lead unit, the command office.
+ * Acting: the rules tables (rules.ts), asked with the caller's standings on the thing.
+ */
+import { createHash } from 'node:crypto';
+import { Role, type Viewer } from '../../platform/auth.ts';
+import type { DirectorySource, DirectoryUnit } from '../../platform/directory.ts';
+import { errors } from '../../platform/errors.ts';
+import { authorize } from '../../platform/rules.ts';
+import {
+  appealRules,
+  appealStateNames,
+  contestRules,
+  contestStateNames,
+  readRules,
+  reviewRules,
+  reviewStateNames,
+  type AppealAction,
+  type AppealState,
+  type ContestAction,
+  type EvaluationStanding,
+  type ReviewAction,
+} from './rules.ts';
+import type { ContestRow, ContestScope, ReviewRow, ReviewScope } from './store.ts';
+
+const CONTEST_NOUN = { zh: '该擂台比武', en: 'the contest' };
+const REVIEW_NOUN = { zh: '该评价', en: 'the review' };
+
+type ContestScopeFields = Pick<ContestRow, 'level' | 'domainCode' | 'unitId'>;
+
+export function createEvaluationsAccess(viewer: Viewer, directory: DirectorySource, clientAddress: string | undefined) {
+  let unitPromise: Promise<DirectoryUnit | null> | undefined;
+  const lookUp = (fresh: boolean) =>
+    viewer.unitId ? directory.unit(viewer.unitId, { fresh }).then((unit) => (unit && !unit.archived ? unit : null)) : Promise.resolve(null);
+  /** The caller's own unit while it is active; null otherwise (an archived unit acts for nobody). */
+  const activeUnit = () => (unitPromise ??= lookUp(false));
+  const isUnitRole = viewer.role === Role.UNIT_ADMIN || viewer.role === Role.UNIT_STAFF;
+
+  async function base(): Promise<EvaluationStanding[]> {
+    switch (viewer.role) {
+      case 'ANONYMOUS':
+        return ['ANONYMOUS'];
+      case Role.ENTERPRISE:
+        return ['ENTERPRISE'];
+      case Role.OBSERVER:
+        return ['OBSERVER'];
+    }
+    const unit = await activeUnit();
+    if (!unit) return ['SIGNED_IN'];
+    return viewer.role === Role.COMMAND_OFFICE ? ['COMMAND_OFFICE'] : ['UNIT_MEMBER'];
+  }
+
+  /** The domain whose lead unit the caller belongs to, if any. */
+  async function ledDomain(): Promise<string | null> {
+    if (!isUnitRole) return null;
+    const unit = await activeUnit();
+    return unit ? (await directory.current()).domainLedBy(unit.id) : null;
+  }
+
+  /** Organiser and publisher standings for a contest's scope. */
+  async function organiser(scope: ContestScopeFields): Promise<EvaluationStanding[]> {
+    const found: EvaluationStanding[] = [];
+    const unit = await activeUnit();
+    if (!unit) return found;
+    if (viewer.role === Role.COMMAND_OFFICE && scope.level !== 'INTERNAL') found.push('ORGANISER', 'PUBLISHER');
+    if (viewer.role === Role.UNIT_ADMIN) {
+      if (scope.level === 'SYSTEM' && scope.domainCode && (await ledDomain()) === scope.domainCode) found.push('ORGANISER');
+      if (scope.level === 'INTERNAL' && scope.unitId === unit.id) found.push('ORGANISER', 'PUBLISHER');
+    }
+    return found;
+  }
+
+  async function onContest(contest: ContestRow, extra: { judge: boolean; entrantUnitIds: readonly string[] }): Promise<EvaluationStanding[]> {
+    const found = [...(await base()), ...(await organiser(contest))];
+    if (extra.judge) found.push('JUDGE');
+    const unit = isUnitRole ? await activeUnit() : null;
+    if (unit && extra.entrantUnitIds.includes(unit.id)) found.push('ENTRANT');
+    if (unit && contest.level === 'INTERNAL' && contest.unitId === unit.id) found.push('CONTEST_UNIT_MEMBER');
+    return found;
+  }
+
+  async function onReview(review: Pick<ReviewRow, 'unitId'>): Promise<EvaluationStanding[]> {
+    const found = await base();
+    if (!isUnitRole) return found;
+    const unit = await activeUnit();
+    if (!unit) return found;
+    if (unit.id === review.unitId) found.push(viewer.role === Role.UNIT_ADMIN ? 'REVIEWED_UNIT_ADMIN' : 'REVIEWED_UNIT_STAFF');
+    const dir = await directory.current();
+    const reviewed = dir.unit(review.unitId);
+    if (reviewed?.domainCode && dir.domainLedBy(unit.id) === reviewed.domainCode) found.push('DOMAIN_LEAD');
+    return found;
+  }
+
+  const allowed = (standings: readonly EvaluationStanding[], who: readonly EvaluationStanding[]) => standings.some((s) => who.includes(s));
+
+  return {
+    viewer,
+
+    /**
+     * Before a change: the caller's unit looked up fresh (an archived unit acts for nobody, at
+     * once) and the directory in hand — so nothing is fetched over HTTP inside the transaction.
+     */
+    async prepare(): Promise<void> {
+      unitPromise = lookUp(true);
+      await Promise.all([unitPromise, directory.current()]);
+    },
+
+    /** Before creating a contest: the caller must organise contests of this scope. */
+    async mayCreateContest(scope: ContestScopeFields): Promise<void> {
+      authorize(contestRules.createContest, [...(await base()), ...(await organiser(scope))], { noun: CONTEST_NOUN });
+    },
+
+    async mayActOnContest(action: ContestAction, contest: ContestRow, extra: { judge: boolean; entrantUnitIds: readonly string[] }): Promise<void> {
+      authorize(contestRules[action], await onContest(contest, extra), { noun: CONTEST_NOUN, state: contest.status, stateNames: contestStateNames });
+    },
+
+    /** What the caller may see of a contest: nothing (null), the contest, and the ranking/judges too. */
+    async contestView(contest: ContestRow, extra: { judge: boolean; entrantUnitIds: readonly string[] }): Promise<{ ranking: boolean; judges: boolean } | null> {
+      const standings = await onContest(contest, extra);
+      const preview = allowed(standings, readRules.rankingPreview);
+      if (contest.level === 'INTERNAL') {
+        if (!allowed(standings, readRules.internalContest) && !(contest.status !== 'PUBLISHED' && allowed(standings, readRules.contestBeforePublication))) return null;
+        return { ranking: contest.status === 'PUBLISHED' || preview, judges: preview };
+      }
+      if (contest.status === 'PUBLISHED') return { ranking: true, judges: preview };
+      if (!allowed(standings, readRules.contestBeforePublication)) return null;
+      return { ranking: preview, judges: preview };
+    },
+
+    /** Which contests the caller's lists include besides the published public ones. */
+    async contestScope(): Promise<ContestScope> {
+      const standings = await base();
+      if (standings.includes('COMMAND_OFFICE')) return { all: true, unitId: null, ledDomain: null, subject: viewer.subject };
+      const unit = isUnitRole ? await activeUnit() : null;
+      return { all: false, unitId: unit?.id ?? null, ledDomain: viewer.role === Role.UNIT_ADMIN || viewer.role === Role.UNIT_STAFF ? await ledDomain() : null, subject: viewer.subject };
+    },
+
+    /** Submitting a review: never of the caller's own unit. */
+    async maySubmitReview(unitId: string): Promise<void> {
+      const standings = (await base()).filter((s) => s !== 'UNIT_MEMBER' || !(isUnitRole && viewer.unitId === unitId));
+      if (!standings.length) throw errors.forbidden({ zh: '不能评价本单位', en: 'You may not review your own unit' });
+      authorize(reviewRules.submitServiceReview, standings, { noun: REVIEW_NOUN });
+    },
+
+    async mayActOnReview(action: ReviewAction, review: ReviewRow): Promise<void> {
+      authorize(reviewRules[action], await onReview(review), { noun: REVIEW_NOUN, state: review.status, stateNames: reviewStateNames });
+    },
+
+    async mayAppeal(action: AppealAction, review: ReviewRow, state: AppealState): Promise<void> {
+      authorize(appealRules[action], await onReview(review), { noun: REVIEW_NOUN, state, stateNames: appealStateNames });
+    },
+
+    async mayReadReview(review: Pick<ReviewRow, 'unitId'>): Promise<boolean> {
+      return allowed(await onReview(review), readRules.reviews);
+    },
+
+    /** The units whose reviews the caller's lists include. */
+    async reviewScope(): Promise<ReviewScope> {
+      const standings = await base();
+      if (standings.includes('COMMAND_OFFICE')) return { all: true };
+      if (!standings.includes('UNIT_MEMBER')) {
+        if (standings.includes('ANONYMOUS')) throw errors.unauthenticated();
+        throw errors.forbidden({ zh: '无权查看好差评列表', en: 'You may not list service reviews' });
+      }
+      const unit = (await activeUnit())!;
+      const domain = await ledDomain();
+      const dir = await directory.current();
+      const unitIds = new Set([unit.id, ...(domain ? dir.unitsOfDomain(domain).map((u) => u.id) : [])]);
+      return { all: false, unitIds: [...unitIds] };
+    },
+
+    /** The figures of a unit: FORBIDDEN rather than a silent zero for those who may not read them. */
+    async mayReadUnitFigures(unitId: string): Promise<void> {
+      const standings = await onReview({ unitId });
+      if (allowed(standings, readRules.reviews)) return;
+      if (standings.includes('ANONYMOUS')) throw errors.unauthenticated();
+      throw errors.forbidden({ zh: '无权查看该单位的好差评统计', en: 'You may not read this unit’s service-review figures' });
+    },
+
+    /**
+     * Whom the abuse limits count: the account when signed in, else the caller's address — hashed,
+     * so the table holds no addresses.
+     */
+    reviewerKey(): string {
+      const who = viewer.subject ? `sub:${viewer.role}:${viewer.subject}` : `addr:${clientAddress ?? 'unknown'}`;
+      return createHash('sha256').update(who).digest('hex');
+    },
+
+    reviewerKind(): ReviewRow['reviewerKind'] {
+      return viewer.role === 'ANONYMOUS' ? 'PUBLIC' : viewer.role === Role.ENTERPRISE ? 'ENTERPRISE' : 'SIGNED_IN';
+    },
+
+    async callerUnitId(): Promise<string | null> {
+      return (await activeUnit())?.id ?? null;
+    },
+  };
+}
+
+export type EvaluationsAccess = ReturnType<typeof createEvaluationsAccess>;

@@ -1,0 +1,45 @@
+/**
+ * The time limits of a bad review (不满意 or worse), in working days of the platform's calendar (no
+ * I/O), after the national 好差评 rules (国办发〔2019〕51号): the reviewed unit verifies and answers
+ * within 1 working day, and rectifies within 15 working days of the review. Counting follows
+ * platform/calendar.ts (the day of the review is not counted; a period ends at 24:00 of its last
+ * day). A year the calendar lacks is never guessed: the limit waits for it.
+ *
+ * Abuse limits of submitting (they hold across replicas: counted in the database under a lock per
+ * reviewer): at most REVIEWS_PER_UNIT_PER_DAY reviews of one unit per reviewer per Beijing day, and
+ * REVIEWS_PER_HOUR reviews per reviewer in any hour. A reviewer is the signed-in account, or, for
+ * the public, the caller's network address.
+ */
+import { CalendarYearMissing, type WorkingCalendar } from '../../platform/calendar.ts';
+
+export const ANSWER_WORKING_DAYS = 1;
+export const RECTIFY_WORKING_DAYS = 15;
+export const REVIEWS_PER_UNIT_PER_DAY = 3;
+export const REVIEWS_PER_HOUR = 10;
+
+export const BAD_LEVELS = ['UNSATISFIED', 'VERY_UNSATISFIED'] as const;
+export const SATISFIED_LEVELS = ['VERY_SATISFIED', 'SATISFIED', 'BASICALLY_SATISFIED'] as const;
+export const LEVEL_SCORES = { VERY_SATISFIED: 5, SATISFIED: 4, BASICALLY_SATISFIED: 3, UNSATISFIED: 2, VERY_UNSATISFIED: 1 } as const;
+export type ReviewLevel = keyof typeof LEVEL_SCORES;
+
+export const isBad = (level: ReviewLevel) => (BAD_LEVELS as readonly string[]).includes(level);
+
+export interface ReviewDues {
+  answerDueAt: Date | null;
+  rectifyDueAt: Date | null;
+  pendingCalendarYear: number | null;
+}
+
+export function reviewDues(calendar: WorkingCalendar, reviewedAt: Date, level: ReviewLevel): ReviewDues {
+  if (!isBad(level)) return { answerDueAt: null, rectifyDueAt: null, pendingCalendarYear: null };
+  try {
+    return {
+      answerDueAt: calendar.dueAfterWorkingDays(reviewedAt, ANSWER_WORKING_DAYS),
+      rectifyDueAt: calendar.dueAfterWorkingDays(reviewedAt, RECTIFY_WORKING_DAYS),
+      pendingCalendarYear: null,
+    };
+  } catch (error) {
+    if (error instanceof CalendarYearMissing) return { answerDueAt: null, rectifyDueAt: null, pendingCalendarYear: error.year };
+    throw error;
+  }
+}

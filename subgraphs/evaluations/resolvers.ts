@@ -1,0 +1,83 @@
+/**
+ * Thin resolvers of the evaluations slice: hand the arguments to the service, map rows to the
+ * schema's shapes. Their types come from the SDL (schema-types.ts, generated).
+ */
+import { beijingMidnight, endOfBeijingDay } from '../../platform/calendar.ts';
+import { errors } from '../../platform/errors.ts';
+import { scalarResolvers } from '../../platform/scalars.ts';
+import type { Period, ReviewActionRow } from './store.ts';
+import type { PeriodInput, Resolvers } from './schema-types.ts';
+
+function period(input: PeriodInput | null | undefined): Period | null {
+  if (!input) return null;
+  if (input.from > input.to) throw errors.badInput('period', { zh: '期间的开始日期晚于结束日期', en: 'The period starts after it ends' });
+  return { from: beijingMidnight(input.from), to: endOfBeijingDay(input.to) };
+}
+
+const rate = (numerator: number, denominator: number) => (denominator > 0 ? numerator / denominator : null);
+const ref = <K extends string>(key: K, value: string | null) => (value ? ({ [key]: value } as Record<K, string>) : null);
+const action = (row: ReviewActionRow | undefined) => row ?? null;
+
+export const evaluationsResolvers: Resolvers = {
+  ...scalarResolvers,
+  Query: {
+    contest: (_, { id }, { evaluations }) => evaluations.contest(id),
+    contests: (_, { filter, first, after }, { evaluations }) => evaluations.contests(filter, { first, after }),
+    serviceReviews: (_, { filter, first, after }, { evaluations }) =>
+      evaluations.serviceReviews(filter && { ...filter, period: period(filter.period) }, { first, after }),
+  },
+  Mutation: {
+    createContest: (_, { input }, { evaluations }) => evaluations.createContest(input),
+    addContestEntry: (_, a, { evaluations }) => evaluations.addContestEntry(a.contestId, a.input),
+    assignJudge: (_, a, { evaluations }) => evaluations.assignJudge(a.contestId, a.input),
+    submitScores: (_, a, { evaluations }) => evaluations.submitScores(a.contestId, a.scores),
+    closeContest: (_, { id }, { evaluations }) => evaluations.closeContest(id),
+    publishContest: (_, { id }, { evaluations }) => evaluations.publishContest(id),
+    submitServiceReview: (_, { input }, { evaluations }) => evaluations.submitServiceReview(input),
+    answerServiceReview: (_, a, { evaluations }) => evaluations.answerServiceReview(a.id, a.answer),
+    rectifyServiceReview: (_, a, { evaluations }) => evaluations.rectifyServiceReview(a.id, a.measures),
+    recordReviewFollowUp: (_, a, { evaluations }) => evaluations.recordReviewFollowUp(a.id, a.input),
+    appealServiceReview: (_, a, { evaluations }) => evaluations.appealServiceReview(a.id, a.reason),
+    decideReviewAppeal: (_, a, { evaluations }) => evaluations.decideReviewAppeal(a.id, a.decision, a.reason),
+  },
+  Unit: {
+    __resolveReference: (reference) => ({ id: reference.id }),
+    reviewStats: async (unit, args, { evaluations }) => evaluations.unitReviewStats(unit.id, period(args.period)),
+  },
+  Domain: {
+    __resolveReference: (reference) => ({ code: reference.code }),
+  },
+  Contest: {
+    domain: (contest) => ref('code', contest.domainCode),
+    unit: (contest) => ref('id', contest.unitId),
+    criteria: (contest) => contest.criteria.map((c, index) => ({ index, name: c.name, weight: c.weight })),
+    entries: (contest, _, { evaluations }) => evaluations.entries(contest),
+    judges: (contest, _, { evaluations }) => evaluations.judges(contest),
+    myScores: (contest, _, { evaluations }) => evaluations.myScores(contest),
+    ranking: (contest, _, { evaluations }) => evaluations.ranking(contest),
+    carriedOver: (contest, _, { evaluations }) => evaluations.carriedOver(contest),
+  },
+  ContestEntry: {
+    unit: (entry) => ref('id', entry.unitId),
+  },
+  ContestRanking: {
+    unit: (row) => ref('id', row.entry.unitId),
+    entrantName: (row) => row.entry.entrantName,
+  },
+  ReviewStats: {
+    satisfactionRate: (f) => rate(f.satisfied, f.count),
+    rectificationRate: (f) => rate(f.rectified, f.badReviews),
+    onTimeRate: (f) => rate(f.onTime, f.due),
+  },
+  ServiceReview: {
+    unit: (review) => ({ id: review.unitId }),
+    score: (review, _, { evaluations }) => evaluations.score(review.level),
+    bad: (review) => review.level === 'UNSATISFIED' || review.level === 'VERY_UNSATISFIED',
+    overdue: (review, _, { evaluations }) => evaluations.overdue(review),
+    answer: async (review, _, { evaluations }) => action((await evaluations.actions(review)).find((a) => a.kind === 'ANSWER')),
+    rectification: async (review, _, { evaluations }) => action((await evaluations.actions(review)).find((a) => a.kind === 'RECTIFY')),
+    followUps: async (review, _, { evaluations }) => (await evaluations.actions(review)).filter((a) => a.kind === 'FOLLOW_UP'),
+    appeal: async (review, _, { evaluations }) => action((await evaluations.actions(review)).find((a) => a.kind === 'APPEAL')),
+    appealDecision: async (review, _, { evaluations }) => action((await evaluations.actions(review)).find((a) => a.kind === 'APPEAL_DECISION')),
+  },
+};

@@ -1,0 +1,94 @@
+/**
+ * The evaluations slice's rules, in tables: which action may move a contest or a service review from
+ * which state to which, and who may take it. The access module works out the caller's standings
+ * (from the token and the unit directory, never from input); the service asks before it changes
+ * anything.
+ *
+ * Contest:  OPEN (entries, judges, scores) → CLOSED → PUBLISHED (frozen).
+ * Review:   a bad review goes AWAITING_ANSWER → AWAITING_RECTIFICATION → AWAITING_FOLLOW_UP → DONE;
+ *           any other review is NO_ACTION. An appeal (once) runs beside it: NONE → PENDING → DECIDED;
+ *           upheld, the review is EXCLUDED from the figures (and kept).
+ */
+import type { Rule } from '../../platform/rules.ts';
+
+export type ContestState = 'OPEN' | 'CLOSED' | 'PUBLISHED';
+export type ReviewState = 'NO_ACTION' | 'AWAITING_ANSWER' | 'AWAITING_RECTIFICATION' | 'AWAITING_FOLLOW_UP' | 'DONE' | 'EXCLUDED';
+export type AppealState = 'NONE' | 'PENDING' | 'DECIDED';
+
+/** How the caller stands to a contest, a review or the slice as a whole. */
+export type EvaluationStanding =
+  /** a token of the active command office */
+  | 'COMMAND_OFFICE'
+  /** who runs the contest: CITY the command office; SYSTEM also the admin of the domain's lead unit; INTERNAL the unit's admin */
+  | 'ORGANISER'
+  /** who publishes it: CITY and SYSTEM the command office; INTERNAL the unit's admin */
+  | 'PUBLISHER'
+  /** an assigned judge (by the token's subject) */
+  | 'JUDGE'
+  /** admin or staff of an entrant unit */
+  | 'ENTRANT'
+  /** admin or staff of the unit an INTERNAL contest belongs to */
+  | 'CONTEST_UNIT_MEMBER'
+  /** admin or staff of the unit a review is about */
+  | 'REVIEWED_UNIT_ADMIN'
+  | 'REVIEWED_UNIT_STAFF'
+  /** admin or staff of the active lead unit of the reviewed unit's domain */
+  | 'DOMAIN_LEAD'
+  /** admin or staff of any active unit */
+  | 'UNIT_MEMBER'
+  | 'ENTERPRISE'
+  | 'OBSERVER'
+  /** signed in, none of the above (e.g. the token's unit is archived) */
+  | 'SIGNED_IN'
+  | 'ANONYMOUS';
+
+export type ContestAction = 'createContest' | 'addContestEntry' | 'assignJudge' | 'submitScores' | 'closeContest' | 'publishContest';
+export type ReviewAction = 'submitServiceReview' | 'answerServiceReview' | 'rectifyServiceReview' | 'recordReviewFollowUp';
+export type AppealAction = 'appealServiceReview' | 'decideReviewAppeal';
+
+export const contestStateNames: Record<ContestState, string> = { OPEN: '进行中', CLOSED: '评分结束', PUBLISHED: '已发布' };
+export const reviewStateNames: Record<ReviewState, string> = {
+  NO_ACTION: '无需处理',
+  AWAITING_ANSWER: '待答复',
+  AWAITING_RECTIFICATION: '待整改',
+  AWAITING_FOLLOW_UP: '待回访',
+  DONE: '已办结',
+  EXCLUDED: '申诉成立',
+};
+export const appealStateNames: Record<AppealState, string> = { NONE: '未申诉', PENDING: '申诉待决定', DECIDED: '申诉已决定' };
+
+export const contestRules: Record<ContestAction, Rule<ContestState, EvaluationStanding>> = {
+  createContest: { name: { zh: '创建擂台比武', en: 'create the contest' }, who: ['ORGANISER'] },
+  addContestEntry: { name: { zh: '增加参赛者', en: 'add an entry' }, who: ['ORGANISER'], from: ['OPEN'], to: 'SAME' },
+  assignJudge: { name: { zh: '指定评委', en: 'assign a judge' }, who: ['ORGANISER'], from: ['OPEN'], to: 'SAME' },
+  submitScores: { name: { zh: '评分', en: 'score the entries' }, who: ['JUDGE'], from: ['OPEN'], to: 'SAME' },
+  closeContest: { name: { zh: '结束评分', en: 'close the scoring' }, who: ['ORGANISER'], from: ['OPEN'], to: 'CLOSED' },
+  publishContest: { name: { zh: '发布排名', en: 'publish the ranking' }, who: ['PUBLISHER'], from: ['CLOSED'], to: 'PUBLISHED' },
+};
+
+const REVIEWED_UNIT = ['REVIEWED_UNIT_ADMIN', 'REVIEWED_UNIT_STAFF'] as const;
+
+export const reviewRules: Record<ReviewAction, Rule<ReviewState, EvaluationStanding>> = {
+  // The public rates too; a unit never rates itself (its members do not get UNIT_MEMBER for it, see access.ts).
+  submitServiceReview: { name: { zh: '评价', en: 'review the service' }, who: ['ANONYMOUS', 'ENTERPRISE', 'OBSERVER', 'UNIT_MEMBER', 'COMMAND_OFFICE', 'SIGNED_IN'] },
+  answerServiceReview: { name: { zh: '答复差评', en: 'answer the bad review' }, who: REVIEWED_UNIT, from: ['AWAITING_ANSWER'], to: 'AWAITING_RECTIFICATION' },
+  rectifyServiceReview: { name: { zh: '登记整改', en: 'record the rectification' }, who: REVIEWED_UNIT, from: ['AWAITING_RECTIFICATION'], to: 'AWAITING_FOLLOW_UP' },
+  recordReviewFollowUp: { name: { zh: '回访', en: 'record a follow-up' }, who: [...REVIEWED_UNIT, 'COMMAND_OFFICE'], from: ['AWAITING_FOLLOW_UP', 'DONE'], to: 'DONE' },
+};
+
+export const appealRules: Record<AppealAction, Rule<AppealState, EvaluationStanding>> = {
+  appealServiceReview: { name: { zh: '申请复核', en: 'appeal the review' }, who: ['REVIEWED_UNIT_ADMIN'], from: ['NONE'], to: 'PENDING' },
+  decideReviewAppeal: { name: { zh: '决定申诉', en: 'decide the appeal' }, who: ['COMMAND_OFFICE'], from: ['PENDING'], to: 'DECIDED' },
+};
+
+/** Who reads what (asked by access.ts). */
+export const readRules = {
+  /** A review and the figures of its unit. */
+  reviews: ['REVIEWED_UNIT_ADMIN', 'REVIEWED_UNIT_STAFF', 'DOMAIN_LEAD', 'COMMAND_OFFICE'] as EvaluationStanding[],
+  /** An unpublished contest. */
+  contestBeforePublication: ['ORGANISER', 'COMMAND_OFFICE', 'JUDGE', 'ENTRANT'] as EvaluationStanding[],
+  /** A published INTERNAL contest: a reference for the unit's own appraisal. */
+  internalContest: ['ORGANISER', 'COMMAND_OFFICE', 'CONTEST_UNIT_MEMBER'] as EvaluationStanding[],
+  /** The ranking before publication, and the judges. */
+  rankingPreview: ['ORGANISER', 'COMMAND_OFFICE'] as EvaluationStanding[],
+};

@@ -1,0 +1,320 @@
+/**
+ * Every SQL statement of the evaluations slice, on its own tables only. Functions take a `Queryable`
+ * so the service can compose them in one transaction.
+ */
+import { and, asc, desc, eq, inArray, sql, type SQL } from 'drizzle-orm';
+import { rowsOf, type Queryable } from '../../db/client.ts';
+import { contestEntries, contestJudges, contestResults, contests, contestScores, reviewActions, serviceReviews } from '../../db/evaluations.ts';
+import type { LatestScore } from './scoring.ts';
+
+export type ContestRow = typeof contests.$inferSelect;
+export type EntryRow = typeof contestEntries.$inferSelect;
+export type JudgeRow = typeof contestJudges.$inferSelect;
+export type ResultRow = typeof contestResults.$inferSelect;
+export type ReviewRow = typeof serviceReviews.$inferSelect;
+export type ReviewActionRow = typeof reviewActions.$inferSelect;
+
+/** What the resolvers of a Unit / Domain reference receive. */
+export interface UnitReference {
+  id: string;
+}
+export interface DomainReference {
+  code: string;
+}
+
+export interface Period {
+  from: Date;
+  to: Date;
+}
+
+const instantParam = (instant: Date) => sql`${instant.toISOString()}::timestamptz`;
+const uuidArray = (ids: readonly string[]) => sql`${`{${ids.join(',')}}`}::uuid[]`;
+
+// ───────────── contests ─────────────
+
+/** Whose contests a caller sees besides the published public ones (worked out by access.ts). */
+export interface ContestScope {
+  all: boolean;
+  unitId: string | null;
+  ledDomain: string | null;
+  subject: string | null;
+}
+
+export const contestStore = {
+  async insert(db: Queryable, values: typeof contests.$inferInsert): Promise<ContestRow> {
+    const [row] = await db.insert(contests).values(values).returning();
+    return row!;
+  },
+  async get(db: Queryable, id: string, lock = false): Promise<ContestRow | undefined> {
+    const query = db.select().from(contests).where(eq(contests.id, id));
+    const [row] = lock ? await query.for('update') : await query;
+    return row;
+  },
+  byIds(db: Queryable, ids: readonly string[]): Promise<ContestRow[]> {
+    return db.select().from(contests).where(inArray(contests.id, [...ids]));
+  },
+  /** Moves the contest on, if nobody else has (the version). */
+  async move(db: Queryable, id: string, version: number, values: Partial<Pick<ContestRow, 'status' | 'closedAt' | 'publishedAt'>>): Promise<ContestRow | undefined> {
+    const [row] = await db
+      .update(contests)
+      .set({ ...values, version: version + 1 })
+      .where(and(eq(contests.id, id), eq(contests.version, version)))
+      .returning();
+    return row;
+  },
+  /** The latest published contest of the same level and scope held before `heldOn`. */
+  async previousPublished(db: Queryable, scope: Pick<ContestRow, 'level' | 'domainCode' | 'unitId'>, heldOn: string): Promise<ContestRow | undefined> {
+    const [row] = await db
+      .select()
+      .from(contests)
+      .where(
+        and(
+          eq(contests.level, scope.level),
+          scope.domainCode ? eq(contests.domainCode, scope.domainCode) : sql`${contests.domainCode} is null`,
+          scope.unitId ? eq(contests.unitId, scope.unitId) : sql`${contests.unitId} is null`,
+          eq(contests.status, 'PUBLISHED'),
+          sql`${contests.heldOn} <= ${heldOn}::date`,
+        ),
+      )
+      .orderBy(desc(contests.heldOn), desc(contests.publishedAt))
+      .limit(1);
+    return row;
+  },
+  /** A keyset page, newest contest date first, of the contests the scope sees. */
+  async page(
+    db: Queryable,
+    scope: ContestScope,
+    filter: { level?: ContestRow['level'] | null; status?: ContestRow['status'] | null; domainCode?: string | null },
+    after: { heldOn: string; id: string } | null,
+    size: number,
+  ): Promise<{ rows: ContestRow[]; count: () => Promise<number> }> {
+    const conditions: SQL[] = [visible(scope)];
+    if (filter.level) conditions.push(eq(contests.level, filter.level));
+    if (filter.status) conditions.push(eq(contests.status, filter.status));
+    if (filter.domainCode) conditions.push(eq(contests.domainCode, filter.domainCode));
+    const where = and(...conditions);
+    const pageWhere = after ? and(where, sql`(${contests.heldOn}, ${contests.id}) < (${after.heldOn}::date, ${after.id}::uuid)`) : where;
+    const rows = await db.select().from(contests).where(pageWhere).orderBy(desc(contests.heldOn), desc(contests.id)).limit(size + 1);
+    return {
+      rows,
+      count: async () => (await db.select({ n: sql<number>`count(*)::int` }).from(contests).where(where))[0]!.n,
+    };
+  },
+};
+
+function visible(scope: ContestScope): SQL {
+  if (scope.all) return sql`true`;
+  const ors: SQL[] = [sql`(${contests.status} = 'PUBLISHED' and ${contests.level} <> 'INTERNAL')`];
+  if (scope.unitId) {
+    ors.push(sql`${contests.unitId} = ${scope.unitId}::uuid`);
+    ors.push(sql`exists (select 1 from ${contestEntries} e where e.contest_id = ${contests.id} and e.unit_id = ${scope.unitId}::uuid)`);
+  }
+  if (scope.ledDomain) ors.push(sql`(${contests.level} = 'SYSTEM' and ${contests.domainCode} = ${scope.ledDomain})`);
+  if (scope.subject) ors.push(sql`exists (select 1 from ${contestJudges} j where j.contest_id = ${contests.id} and j.subject = ${scope.subject})`);
+  return sql`(${sql.join(ors, sql` or `)})`;
+}
+
+export const entryStore = {
+  async insert(db: Queryable, values: typeof contestEntries.$inferInsert): Promise<EntryRow | undefined> {
+    const [row] = await db.insert(contestEntries).values(values).onConflictDoNothing().returning();
+    return row;
+  },
+  byContestIds(db: Queryable, ids: readonly string[]): Promise<EntryRow[]> {
+    return db.select().from(contestEntries).where(inArray(contestEntries.contestId, [...ids])).orderBy(asc(contestEntries.addedAt), asc(contestEntries.id));
+  },
+};
+
+export const judgeStore = {
+  async insert(db: Queryable, values: typeof contestJudges.$inferInsert): Promise<JudgeRow | undefined> {
+    const [row] = await db.insert(contestJudges).values(values).onConflictDoNothing().returning();
+    return row;
+  },
+  byContestIds(db: Queryable, ids: readonly string[]): Promise<JudgeRow[]> {
+    return db.select().from(contestJudges).where(inArray(contestJudges.contestId, [...ids])).orderBy(asc(contestJudges.assignedAt), asc(contestJudges.id));
+  },
+  async bySubject(db: Queryable, contestId: string, subject: string): Promise<JudgeRow | undefined> {
+    const [row] = await db.select().from(contestJudges).where(and(eq(contestJudges.contestId, contestId), eq(contestJudges.subject, subject)));
+    return row;
+  },
+};
+
+export interface LatestScoreRow extends LatestScore {
+  contestId: string;
+  submittedAt: Date;
+}
+
+export const scoreStore = {
+  async insert(db: Queryable, values: (typeof contestScores.$inferInsert)[]): Promise<void> {
+    if (values.length) await db.insert(contestScores).values(values);
+  },
+  /** Each judge's latest score per entry and criterion, for the contests given. */
+  async latest(db: Queryable, contestIds: readonly string[]): Promise<LatestScoreRow[]> {
+    if (!contestIds.length) return [];
+    const result = await db.execute(sql`
+      select distinct on (contest_id, judge_id, entry_id, criterion)
+             contest_id as "contestId", judge_id as "judgeId", entry_id as "entryId", criterion, score::float8 as score, submitted_at as "submittedAt"
+        from ${contestScores}
+       where contest_id = any(${uuidArray(contestIds)})
+       order by contest_id, judge_id, entry_id, criterion, id desc`);
+    return rowsOf<LatestScoreRow & { submittedAt: Date | string }>(result).map((row) => ({ ...row, submittedAt: new Date(row.submittedAt) }));
+  },
+};
+
+export const resultStore = {
+  async insert(db: Queryable, values: (typeof contestResults.$inferInsert)[]): Promise<void> {
+    if (values.length) await db.insert(contestResults).values(values);
+  },
+  byContestIds(db: Queryable, ids: readonly string[]): Promise<ResultRow[]> {
+    return db.select().from(contestResults).where(inArray(contestResults.contestId, [...ids])).orderBy(asc(contestResults.rank));
+  },
+};
+
+// ───────────── service reviews ─────────────
+
+/** Whose reviews a caller sees (worked out by access.ts): all, or these units. */
+export type ReviewScope = { all: true } | { all: false; unitIds: string[] };
+
+export interface ReviewFilter {
+  unitIds?: string[] | null;
+  bad?: boolean | null;
+  overdue?: boolean | null;
+  status?: ReviewRow['status'] | null;
+  period?: Period | null;
+}
+
+const overdueNow = (now: Date) =>
+  sql`((${serviceReviews.status} = 'AWAITING_ANSWER' and ${serviceReviews.answerDueAt} < ${instantParam(now)})
+    or (${serviceReviews.status} = 'AWAITING_RECTIFICATION' and ${serviceReviews.rectifyDueAt} < ${instantParam(now)}))`;
+
+export const reviewStore = {
+  /** Serialises one reviewer's submissions, on every replica (a transaction-scoped advisory lock). */
+  async lockReviewer(db: Queryable, reviewerKey: string): Promise<void> {
+    await db.execute(sql`select pg_advisory_xact_lock(hashtextextended(${reviewerKey}, 0))`);
+  },
+  async byRequest(db: Queryable, reviewerKey: string, clientRequestId: string): Promise<ReviewRow | undefined> {
+    const [row] = await db.select().from(serviceReviews).where(and(eq(serviceReviews.reviewerKey, reviewerKey), eq(serviceReviews.clientRequestId, clientRequestId)));
+    return row;
+  },
+  /** How many reviews the reviewer gave since `since`, and of `unitId` since `dayStart`. */
+  async recentCounts(db: Queryable, reviewerKey: string, unitId: string, since: Date, dayStart: Date): Promise<{ lastHour: number; unitToday: number }> {
+    const [row] = await db
+      .select({
+        lastHour: sql<number>`count(*) filter (where ${serviceReviews.reviewedAt} >= ${instantParam(since)})::int`,
+        unitToday: sql<number>`count(*) filter (where ${serviceReviews.unitId} = ${unitId}::uuid and ${serviceReviews.reviewedAt} >= ${instantParam(dayStart)})::int`,
+      })
+      .from(serviceReviews)
+      .where(and(eq(serviceReviews.reviewerKey, reviewerKey), sql`${serviceReviews.reviewedAt} >= ${instantParam(since < dayStart ? since : dayStart)}`));
+    return row!;
+  },
+  async insert(db: Queryable, values: typeof serviceReviews.$inferInsert): Promise<ReviewRow> {
+    const [row] = await db.insert(serviceReviews).values(values).returning();
+    return row!;
+  },
+  async get(db: Queryable, id: string, lock = false): Promise<ReviewRow | undefined> {
+    const query = db.select().from(serviceReviews).where(eq(serviceReviews.id, id));
+    const [row] = lock ? await query.for('update') : await query;
+    return row;
+  },
+  byIds(db: Queryable, ids: readonly string[]): Promise<ReviewRow[]> {
+    return db.select().from(serviceReviews).where(inArray(serviceReviews.id, [...ids]));
+  },
+  async setStatus(db: Queryable, id: string, values: Partial<Pick<ReviewRow, 'status' | 'appealPending'>>): Promise<ReviewRow> {
+    const [row] = await db.update(serviceReviews).set(values).where(eq(serviceReviews.id, id)).returning();
+    return row!;
+  },
+  async page(db: Queryable, scope: ReviewScope, filter: ReviewFilter, now: Date, after: { at: Date; id: string } | null, size: number) {
+    const conditions: SQL[] = [];
+    if (!scope.all) conditions.push(scope.unitIds.length ? sql`${serviceReviews.unitId} = any(${uuidArray(scope.unitIds)})` : sql`false`);
+    if (filter.unitIds) conditions.push(filter.unitIds.length ? sql`${serviceReviews.unitId} = any(${uuidArray(filter.unitIds)})` : sql`false`);
+    if (filter.bad !== undefined && filter.bad !== null) conditions.push(filter.bad ? sql`${serviceReviews.level} in ('UNSATISFIED', 'VERY_UNSATISFIED')` : sql`${serviceReviews.level} not in ('UNSATISFIED', 'VERY_UNSATISFIED')`);
+    if (filter.overdue === true) conditions.push(overdueNow(now));
+    if (filter.overdue === false) conditions.push(sql`not ${overdueNow(now)}`);
+    if (filter.status) conditions.push(eq(serviceReviews.status, filter.status));
+    if (filter.period) conditions.push(sql`${serviceReviews.reviewedAt} between ${instantParam(filter.period.from)} and ${instantParam(filter.period.to)}`);
+    const where = conditions.length ? and(...conditions) : undefined;
+    const keyset = after ? sql`(${serviceReviews.reviewedAt}, ${serviceReviews.id}) < (${instantParam(after.at)}, ${after.id}::uuid)` : undefined;
+    const rows = await db
+      .select()
+      .from(serviceReviews)
+      .where(where && keyset ? and(where, keyset) : (where ?? keyset))
+      .orderBy(desc(serviceReviews.reviewedAt), desc(serviceReviews.id))
+      .limit(size + 1);
+    return {
+      rows,
+      count: async () => (await db.select({ n: sql<number>`count(*)::int` }).from(serviceReviews).where(where))[0]!.n,
+    };
+  },
+  /**
+   * The figures of each group of units, in one statement whatever the number of groups: `groups`
+   * maps unit ids to the key they count under (a unit under its own id, a domain's units under its
+   * code); null counts every unit under 'ALL'.
+   */
+  async stats(db: Queryable, groups: { unitId: string; key: string }[] | null, period: Period | null, now: Date): Promise<Map<string, ReviewFigures>> {
+    const keys = groups
+      ? sql`join unnest(${uuidArray(groups.map((g) => g.unitId))}, ${sql`${`{${groups.map((g) => `"${g.key}"`).join(',')}}`}::text[]`}) as g(unit_id, key) on g.unit_id = r.unit_id`
+      : sql`cross join (select 'ALL'::text as key) g`;
+    const inPeriod = period ? sql`r.reviewed_at between ${instantParam(period.from)} and ${instantParam(period.to)}` : sql`true`;
+    const result = await db.execute(sql`
+      select g.key,
+             count(*) filter (where r.status <> 'EXCLUDED')::int as count,
+             count(*) filter (where r.status <> 'EXCLUDED' and r.level in ('VERY_SATISFIED', 'SATISFIED', 'BASICALLY_SATISFIED'))::int as satisfied,
+             count(*) filter (where r.status <> 'EXCLUDED' and r.level in ('UNSATISFIED', 'VERY_UNSATISFIED'))::int as bad,
+             count(*) filter (where r.status in ('AWAITING_FOLLOW_UP', 'DONE'))::int as rectified,
+             count(*) filter (where r.status in ('AWAITING_FOLLOW_UP', 'DONE') or (r.status in ('AWAITING_ANSWER', 'AWAITING_RECTIFICATION') and r.rectify_due_at < ${instantParam(now)}))::int as due,
+             count(*) filter (where r.status in ('AWAITING_FOLLOW_UP', 'DONE') and not coalesce(l.late, false))::int as on_time,
+             count(*) filter (where (r.status = 'AWAITING_ANSWER' and r.answer_due_at < ${instantParam(now)}) or (r.status = 'AWAITING_RECTIFICATION' and r.rectify_due_at < ${instantParam(now)}))::int as overdue_now,
+             count(*) filter (where r.status = 'EXCLUDED')::int as excluded
+        from ${serviceReviews} r
+        ${keys}
+        left join lateral (select bool_or(a.late) as late from ${reviewActions} a where a.review_id = r.id and a.kind in ('ANSWER', 'RECTIFY')) l on r.status in ('AWAITING_FOLLOW_UP', 'DONE')
+       where ${inPeriod}
+       group by g.key`);
+    const figures = new Map<string, ReviewFigures>();
+    for (const row of rowsOf<{ key: string; count: number; satisfied: number; bad: number; rectified: number; due: number; on_time: number; overdue_now: number; excluded: number }>(result)) {
+      figures.set(row.key, {
+        count: row.count,
+        satisfied: row.satisfied,
+        badReviews: row.bad,
+        rectified: row.rectified,
+        due: row.due,
+        onTime: row.on_time,
+        overdueNow: row.overdue_now,
+        excluded: row.excluded,
+      });
+    }
+    return figures;
+  },
+};
+
+export interface ReviewFigures {
+  count: number;
+  satisfied: number;
+  badReviews: number;
+  rectified: number;
+  /** Bad reviews whose rectification limit has passed, or that are rectified. */
+  due: number;
+  onTime: number;
+  overdueNow: number;
+  excluded: number;
+}
+
+export const emptyReviewFigures: ReviewFigures = { count: 0, satisfied: 0, badReviews: 0, rectified: 0, due: 0, onTime: 0, overdueNow: 0, excluded: 0 };
+
+export const reviewActionStore = {
+  async insert(db: Queryable, values: typeof reviewActions.$inferInsert): Promise<ReviewActionRow | undefined> {
+    const [row] = await db.insert(reviewActions).values(values).onConflictDoNothing().returning();
+    return row;
+  },
+  byReviewIds(db: Queryable, ids: readonly string[]): Promise<ReviewActionRow[]> {
+    return db.select().from(reviewActions).where(inArray(reviewActions.reviewId, [...ids])).orderBy(asc(reviewActions.id));
+  },
+};
+
+export const sampleStore = {
+  async count(db: Queryable): Promise<number> {
+    const [row] = await db
+      .select({ n: sql<number>`((select count(*) from ${contests} where sample) + (select count(*) from ${serviceReviews} where sample))::int` })
+      .from(sql`(select 1) as one`);
+    return row?.n ?? 0;
+  },
+};

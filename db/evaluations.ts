@@ -184,3 +184,152 @@ export const reviewActions = evaluationsSchema.table(
     uniqueIndex('review_actions_once').on(t.reviewId, t.kind).where(sql`${t.kind} <> 'FOLLOW_UP'`),
   ],
 );
+
+// ───────────── tackling tasks and quarterly reports ─────────────
+
+export const taskKind = evaluationsSchema.enum('task_kind', ['TACKLING', 'PLAN_DUTY']);
+
+/** A tackling task (or, without a unit, a dated duty of the plan for every unit). Never rewritten. */
+export const tasks = evaluationsSchema.table(
+  'tasks',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    kind: taskKind('kind').notNull(),
+    unitId: uuid('unit_id'),
+    domainCode: text('domain_code'),
+    title: text('title').notNull(),
+    description: text('description').notNull(),
+    dueOn: date('due_on', { mode: 'string' }).notNull(),
+    createdBy: text('created_by').notNull(),
+    createdAt: at('created_at').notNull(),
+    /** Reference rows (the plan's duties) carry a stable key so each start applies them once. */
+    referenceKey: text('reference_key'),
+    sample: boolean('sample').notNull().default(false),
+  },
+  (t) => [index('tasks_unit_idx').on(t.unitId, t.dueOn), uniqueIndex('tasks_reference_once').on(t.referenceKey)],
+);
+
+export const milestones = evaluationsSchema.table(
+  'milestones',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    taskId: uuid('task_id').notNull().references(() => tasks.id),
+    sequence: integer('sequence').notNull(),
+    title: text('title').notNull(),
+    dueOn: date('due_on', { mode: 'string' }).notNull(),
+  },
+  (t) => [index('milestones_task_idx').on(t.taskId, t.sequence), index('milestones_due_idx').on(t.dueOn)],
+);
+
+/** A milestone done: one record, lateness kept. Append-only. */
+export const milestoneCompletions = evaluationsSchema.table(
+  'milestone_completions',
+  {
+    milestoneId: uuid('milestone_id').primaryKey().references(() => milestones.id),
+    note: text('note').notNull(),
+    doneAt: at('done_at').notNull(),
+    late: boolean('late').notNull(),
+    bySubject: text('by_subject').notNull(),
+  },
+);
+
+/** Every version of every quarterly report. Append-only. */
+export const quarterlyReports = evaluationsSchema.table(
+  'quarterly_reports',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    unitId: uuid('unit_id').notNull(),
+    quarter: text('quarter').notNull(),
+    version: integer('version').notNull(),
+    content: text('content').notNull(),
+    submittedAt: at('submitted_at').notNull(),
+    dueAt: at('due_at').notNull(),
+    late: boolean('late').notNull(),
+    bySubject: text('by_subject').notNull(),
+    sample: boolean('sample').notNull().default(false),
+  },
+  (t) => [uniqueIndex('quarterly_reports_version').on(t.unitId, t.quarter, t.version), index('quarterly_reports_quarter_idx').on(t.quarter)],
+);
+
+// ───────────── the half-yearly evaluation ─────────────
+
+export const evaluationStatus = evaluationsSchema.enum('evaluation_status', ['DRAFT', 'PUBLISHED']);
+export const gradingMethod = evaluationsSchema.enum('grading_method', ['THRESHOLDS', 'QUOTAS']);
+export const grade = evaluationsSchema.enum('grade', ['EXCELLENT', 'GOOD', 'FAIR', 'POOR']);
+export const decisionKind = evaluationsSchema.enum('decision_kind', ['COMMENDATION', 'ACCOUNTABILITY']);
+
+export interface IndicatorDefinition {
+  code: string;
+  name: string;
+  kind: string;
+  weight: number;
+  measure: string;
+}
+
+/** One frozen input of a published result. */
+export interface FrozenInput {
+  indicator: string;
+  kind: string;
+  value: number | null;
+  source: string;
+  fetchedAt: string;
+  normalised: number | null;
+  weight: number;
+  contribution: number;
+}
+
+/** A half year's evaluation. Its definition may be replaced (version) until it is published, then never. */
+export const evaluations = evaluationsSchema.table('evaluations', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  period: text('period').notNull().unique(),
+  status: evaluationStatus('status').notNull().default('DRAFT'),
+  indicators: jsonb('indicators').$type<IndicatorDefinition[]>().notNull(),
+  gradingMethod: gradingMethod('grading_method').notNull(),
+  gradeCutoffs: jsonb('grade_cutoffs').$type<number[]>().notNull(),
+  createdBy: text('created_by').notNull(),
+  createdAt: at('created_at').notNull(),
+  publishedAt: at('published_at'),
+  version: integer('version').notNull().default(1),
+  sample: boolean('sample').notNull().default(false),
+});
+
+/** Entered indicator values; the latest per unit and indicator counts. Append-only. */
+export const indicatorValues = evaluationsSchema.table(
+  'indicator_values',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    evaluationId: uuid('evaluation_id').notNull().references(() => evaluations.id),
+    unitId: uuid('unit_id').notNull(),
+    indicator: text('indicator').notNull(),
+    value: numeric('value', { precision: 14, scale: 4, mode: 'number' }).notNull(),
+    source: text('source').notNull(),
+    enteredBy: text('entered_by').notNull(),
+    enteredAt: at('entered_at').notNull(),
+  },
+  (t) => [index('indicator_values_latest_idx').on(t.evaluationId, t.unitId, t.indicator, t.id)],
+);
+
+/** The published result of each unit with every input it rests on. Append-only. */
+export const evaluationResults = evaluationsSchema.table(
+  'evaluation_results',
+  {
+    evaluationId: uuid('evaluation_id').notNull().references(() => evaluations.id),
+    unitId: uuid('unit_id').notNull(),
+    score: numeric('score', { precision: 7, scale: 3, mode: 'number' }).notNull(),
+    rank: integer('rank').notNull(),
+    grade: grade('grade').notNull(),
+    inputs: jsonb('inputs').$type<FrozenInput[]>().notNull(),
+  },
+  (t) => [uniqueIndex('evaluation_results_pk').on(t.evaluationId, t.unitId)],
+);
+
+/** Commendations and accountability decisions against a published result. Append-only. */
+export const evaluationDecisions = evaluationsSchema.table('evaluation_decisions', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  evaluationId: uuid('evaluation_id').notNull().references(() => evaluations.id),
+  unitId: uuid('unit_id').notNull(),
+  kind: decisionKind('kind').notNull(),
+  text: text('text').notNull(),
+  decidedBy: text('decided_by').notNull(),
+  decidedAt: at('decided_at').notNull(),
+});

@@ -17,6 +17,14 @@ import { authorize } from '../../platform/rules.ts';
 import {
   appealRules,
   appealStateNames,
+  evaluationRules,
+  evaluationStateNames,
+  milestoneStateNames,
+  taskRules,
+  type EvaluationAction,
+  type EvaluationState,
+  type MilestoneState,
+  type TaskAction,
   contestRules,
   contestStateNames,
   readRules,
@@ -32,6 +40,8 @@ import type { ContestRow, ContestScope, ReviewRow, ReviewScope } from './store.t
 
 const CONTEST_NOUN = { zh: '该擂台比武', en: 'the contest' };
 const REVIEW_NOUN = { zh: '该评价', en: 'the review' };
+const WORK_NOUN = { zh: '该单位的督导检查事项', en: 'the unit’s tasks and reports' };
+const EVALUATION_NOUN = { zh: '该效果评估', en: 'the evaluation' };
 
 type ContestScopeFields = Pick<ContestRow, 'level' | 'domainCode' | 'unitId'>;
 
@@ -95,6 +105,20 @@ export function createEvaluationsAccess(viewer: Viewer, directory: DirectorySour
     const dir = await directory.current();
     const reviewed = dir.unit(review.unitId);
     if (reviewed?.domainCode && dir.domainLedBy(unit.id) === reviewed.domainCode) found.push('DOMAIN_LEAD');
+    return found;
+  }
+
+  /** Standings towards a unit's own work (tasks, reports): its members, its domain's lead, the command office. */
+  async function onUnit(unitId: string): Promise<EvaluationStanding[]> {
+    const found = await base();
+    if (!isUnitRole) return found;
+    const unit = await activeUnit();
+    if (!unit) return found;
+    const admin = viewer.role === Role.UNIT_ADMIN;
+    if (unit.id === unitId) found.push(admin ? 'OWN_UNIT_ADMIN' : 'OWN_UNIT_STAFF');
+    const dir = await directory.current();
+    const target = dir.unit(unitId);
+    if (target?.domainCode && dir.domainLedBy(unit.id) === target.domainCode) found.push('DOMAIN_LEAD', ...(admin ? (['DOMAIN_LEAD_ADMIN'] as const) : []));
     return found;
   }
 
@@ -182,6 +206,52 @@ export function createEvaluationsAccess(viewer: Viewer, directory: DirectorySour
       if (allowed(standings, readRules.reviews)) return;
       if (standings.includes('ANONYMOUS')) throw errors.unauthenticated();
       throw errors.forbidden({ zh: '无权查看该单位的好差评统计', en: 'You may not read this unit’s service-review figures' });
+    },
+
+    async mayActOnUnitWork(action: TaskAction, unitId: string, state?: MilestoneState): Promise<void> {
+      authorize(taskRules[action], await onUnit(unitId), { noun: WORK_NOUN, state, stateNames: milestoneStateNames });
+    },
+
+    async mayReadUnitWork(unitId: string): Promise<boolean> {
+      return allowed(await onUnit(unitId), readRules.unitWork);
+    },
+
+    /** Figures of a unit's work: FORBIDDEN rather than a silent null for those who may not read them. */
+    async mustReadUnitWork(unitId: string): Promise<void> {
+      const standings = await onUnit(unitId);
+      if (allowed(standings, readRules.unitWork)) return;
+      if (standings.includes('ANONYMOUS')) throw errors.unauthenticated();
+      throw errors.forbidden({ zh: '无权查看该单位的督导检查情况', en: 'You may not read this unit’s tasks and reports' });
+    },
+
+    /** The units whose tasks and reports a caller's lists include (null: all). */
+    async workScope(): Promise<string[] | null> {
+      const standings = await base();
+      if (standings.includes('COMMAND_OFFICE')) return null;
+      if (!standings.includes('UNIT_MEMBER')) {
+        if (standings.includes('ANONYMOUS')) throw errors.unauthenticated();
+        throw errors.forbidden({ zh: '无权查看攻坚事项', en: 'You may not list tasks' });
+      }
+      const unit = (await activeUnit())!;
+      const domain = await ledDomain();
+      const dir = await directory.current();
+      return [...new Set([unit.id, ...(domain ? dir.unitsOfDomain(domain).map((u) => u.id) : [])])];
+    },
+
+    async mayActOnEvaluation(action: EvaluationAction, state: EvaluationState): Promise<void> {
+      authorize(evaluationRules[action], await base(), { noun: EVALUATION_NOUN, state, stateNames: evaluationStateNames });
+    },
+
+    /** The definition, the live preview and the board: the command office only. */
+    async mustReadEvaluationDraft(): Promise<void> {
+      const standings = await base();
+      if (allowed(standings, readRules.evaluationDraft)) return;
+      if (standings.includes('ANONYMOUS')) throw errors.unauthenticated();
+      throw errors.forbidden({ zh: '只有市指挥部办公室可以查看评估预览和看板', en: 'Only the command office sees the evaluation preview and the board' });
+    },
+
+    async mayReadEvaluationDraft(): Promise<boolean> {
+      return allowed(await base(), readRules.evaluationDraft);
     },
 
     /**

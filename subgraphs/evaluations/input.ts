@@ -91,3 +91,73 @@ export const followUpInput = z
     if (value.reached && !value.level) ctx.addIssue({ code: 'custom', path: ['level'], ...problem({ zh: '联系上评价人时须记录其满意程度', en: 'Give the level when the reviewer was reached' }) });
     if (!value.reached && value.level) ctx.addIssue({ code: 'custom', path: ['level'], ...problem({ zh: '未联系上评价人时不能记录满意程度', en: 'No level when the reviewer was not reached' }) });
   });
+
+// ───────────── tasks, reports, the evaluation ─────────────
+
+const dateText = z.string().refine((value) => /^\d{4}-\d{2}-\d{2}$/.test(value), problem({ zh: '日期须为 YYYY-MM-DD', en: 'A date must be YYYY-MM-DD' }));
+
+export const milestoneId = uuid({ zh: '里程碑 id', en: 'Milestone id' });
+export const unitId = uuid({ zh: '单位', en: 'unitId' });
+export const milestoneNote = text({ zh: '完成情况', en: 'Note' }, { max: 5000, multiline: true });
+
+export const createTaskInput = z.object({
+  unitId: uuid({ zh: '责任单位', en: 'unitId' }),
+  title: text({ zh: '事项名称', en: 'Title' }, { max: 200 }),
+  description: text({ zh: '事项内容', en: 'Description' }, { max: 10_000, multiline: true }),
+  dueOn: dateText,
+  milestones: z
+    .array(z.object({ title: text({ zh: '里程碑名称', en: 'Milestone title' }, { max: 200 }), dueOn: dateText }))
+    .refine((list) => list.length <= 20, problem({ zh: '里程碑最多 20 个', en: 'At most 20 milestones' })),
+});
+
+export const quarterlyReportInput = z.object({
+  unitId: uuid({ zh: '报送单位', en: 'unitId' }).nullish(),
+  quarter: z.string().regex(/^\d{4}-Q[1-4]$/, problem({ zh: '季度须形如 2026-Q3', en: 'A quarter looks like 2026-Q3' })),
+  content: text({ zh: '报告内容', en: 'Content' }, { max: 50_000, multiline: true }),
+});
+
+export const period = z.string().regex(/^\d{4}-H[12]$/, problem({ zh: '期间须形如 2026-H1', en: 'A period looks like 2026-H1' }));
+
+const INDICATOR_KINDS = ['ECONOMIC_OPERATION', 'MARKET_SATISFACTION', 'PUBLIC_SATISFACTION', 'RECTIFICATION', 'POLICY_HONOURING', 'CONTEST', 'REPORT_PUNCTUALITY', 'SERVICE_REVIEWS'] as const;
+
+export const createEvaluationInput = z
+  .object({
+    period,
+    indicators: z
+      .array(
+        z.object({
+          code: z.string().regex(/^[A-Z][A-Z0-9_]{0,39}$/, problem({ zh: '指标代码须为大写字母、数字和下划线', en: 'An indicator code is upper-case letters, digits and _' })),
+          name: text({ zh: '指标名称', en: 'Indicator name' }, { max: 100 }),
+          kind: z.enum(INDICATOR_KINDS),
+          weight: z.number().refine((w) => Number.isInteger(w) && w >= 1 && w <= 100, problem({ zh: '权重须为 1–100 的整数', en: 'A weight must be a whole number from 1 to 100' })),
+          measure: text({ zh: '计量方法', en: 'Measure' }, { max: 1000 }),
+        }),
+      )
+      .refine((list) => list.length >= 1 && list.length <= 20, problem({ zh: '指标须为 1–20 项', en: 'Give 1 to 20 indicators' }))
+      .refine((list) => new Set(list.map((i) => i.code)).size === list.length, problem({ zh: '指标代码不能重复', en: 'Indicator codes must differ' }))
+      .refine((list) => list.reduce((sum, i) => sum + i.weight, 0) === 100, problem({ zh: '指标权重之和须为 100', en: 'The indicator weights must sum to 100' })),
+    gradingMethod: z.enum(['THRESHOLDS', 'QUOTAS']),
+    gradeCutoffs: z.array(z.number().refine(Number.isFinite)),
+  })
+  .superRefine((value, ctx) => {
+    const cut = value.gradeCutoffs;
+    const add = (message: Bilingual) => ctx.addIssue({ code: 'custom', path: ['gradeCutoffs'], ...problem(message) });
+    if (cut.length !== 3) return add({ zh: '须给出优秀、良好、一般三档', en: 'Give three cut-offs: 优秀, 良好, 一般' });
+    if (value.gradingMethod === 'THRESHOLDS' && !(cut[0]! <= 100 && cut[0]! > cut[1]! && cut[1]! > cut[2]! && cut[2]! >= 0)) add({ zh: '分数线须在 0–100 之间且递减', en: 'Thresholds must lie in 0–100 and decrease' });
+    if (value.gradingMethod === 'QUOTAS' && (cut.some((c) => c < 0 || c > 1) || cut.reduce((s, c) => s + c, 0) > 1 + 1e-9)) add({ zh: '比例须在 0–1 之间，合计不超过 1', en: 'Quotas must lie in 0–1 and sum to at most 1' });
+  });
+
+export const indicatorValueInput = z.object({
+  period,
+  indicator: z.string().max(40),
+  unitId: uuid({ zh: '单位', en: 'unitId' }),
+  value: z.number().refine((v) => Number.isFinite(v) && Math.abs(v) < 1e10, problem({ zh: '指标值须为有限数', en: 'The value must be a finite number' })),
+  source: text({ zh: '来源说明', en: 'Source' }, { max: 500 }),
+});
+
+export const evaluationDecisionInput = z.object({
+  period,
+  unitId: uuid({ zh: '单位', en: 'unitId' }),
+  kind: z.enum(['COMMENDATION', 'ACCOUNTABILITY']),
+  text: text({ zh: '决定内容', en: 'Text' }, { max: 5000, multiline: true }),
+});

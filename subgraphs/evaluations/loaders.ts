@@ -2,7 +2,7 @@ import DataLoader from 'dataloader';
 import type { Db } from '../../db/client.ts';
 import type { DirectorySource } from '../../platform/directory.ts';
 import { figuresLoader, groupedLoader, keyedLoader } from '../../platform/loaders.ts';
-import { contestStore, emptyReviewFigures, entryStore, judgeStore, resultStore, reviewActionStore, reviewStore, scoreStore, type LatestScoreRow, type Period } from './store.ts';
+import { contestStore, emptyReviewFigures, entryStore, evaluationStore, judgeStore, milestoneStore, resultStore, reviewActionStore, reviewStore, scoreStore, taskStore, type LatestScoreRow, type Period } from './store.ts';
 
 export type EvaluationsLoaders = ReturnType<typeof createEvaluationsLoaders>;
 
@@ -22,6 +22,10 @@ export function createEvaluationsLoaders(db: Db, directory: DirectorySource, now
     }),
     reviewById: keyedLoader((ids: readonly string[]) => reviewStore.byIds(db, ids), (row) => row.id),
     actionsByReview: groupedLoader((ids: readonly string[]) => reviewActionStore.byReviewIds(db, ids), (row) => row.reviewId),
+    taskById: keyedLoader((ids: readonly string[]) => taskStore.byIds(db, ids), (row) => row.id),
+    milestonesByTask: groupedLoader((ids: readonly string[]) => milestoneStore.byTaskIds(db, ids), (row) => row.taskId),
+    evaluationByPeriod: keyedLoader((periods: readonly string[]) => evaluationStore.byPeriods(db, periods), (row) => row.period),
+    resultsByEvaluation: groupedLoader((ids: readonly string[]) => evaluationStore.results(db, ids), (row) => row.evaluationId),
     reviewStats: figuresLoader((groups, period: Period | null) => reviewStore.stats(db, groups, period, now()), emptyReviewFigures, directory),
   };
 }

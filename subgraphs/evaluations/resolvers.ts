@@ -6,7 +6,8 @@ import { beijingMidnight, endOfBeijingDay } from '../../platform/calendar.ts';
 import { errors } from '../../platform/errors.ts';
 import { scalarResolvers } from '../../platform/scalars.ts';
 import type { Period, ReviewActionRow } from './store.ts';
-import type { PeriodInput, Resolvers } from './schema-types.ts';
+import { halfYear } from './grading.ts';
+import type { IndicatorKind, PeriodInput, Resolvers } from './schema-types.ts';
 
 function period(input: PeriodInput | null | undefined): Period | null {
   if (!input) return null;
@@ -25,6 +26,11 @@ export const evaluationsResolvers: Resolvers = {
     contests: (_, { filter, first, after }, { evaluations }) => evaluations.contests(filter, { first, after }),
     serviceReviews: (_, { filter, first, after }, { evaluations }) =>
       evaluations.serviceReviews(filter && { ...filter, period: period(filter.period) }, { first, after }),
+    tasks: (_, { filter, first, after }, { evaluations }) => evaluations.tasks(filter, { first, after }),
+    quarterlyReportStatus: (_, { quarter, onlyProblems }, { evaluations }) => evaluations.quarterlyReportStatus(quarter, onlyProblems ?? false),
+    overdueTaskMilestones: (_, { first, after }, { evaluations }) => evaluations.overdueMilestones({ first, after }),
+    evaluation: (_, { period: name }, { evaluations }) => evaluations.evaluation(name),
+    board: (_, { period: name }, { evaluations }) => evaluations.board(name),
   },
   Mutation: {
     createContest: (_, { input }, { evaluations }) => evaluations.createContest(input),
@@ -39,10 +45,22 @@ export const evaluationsResolvers: Resolvers = {
     recordReviewFollowUp: (_, a, { evaluations }) => evaluations.recordReviewFollowUp(a.id, a.input),
     appealServiceReview: (_, a, { evaluations }) => evaluations.appealServiceReview(a.id, a.reason),
     decideReviewAppeal: (_, a, { evaluations }) => evaluations.decideReviewAppeal(a.id, a.decision, a.reason),
+    createTask: (_, { input }, { evaluations }) => evaluations.createTask(input),
+    completeTaskMilestone: (_, a, { evaluations }) => evaluations.completeMilestone(a.id, a.note),
+    submitQuarterlyReport: (_, { input }, { evaluations }) => evaluations.submitQuarterlyReport(input),
+    createEvaluation: (_, { input }, { evaluations }) => evaluations.createEvaluation(input),
+    setIndicatorValue: (_, { input }, { evaluations }) => evaluations.setIndicatorValue(input),
+    publishEvaluation: (_, { period: name }, { evaluations }) => evaluations.publishEvaluation(name),
+    recordEvaluationDecision: (_, { input }, { evaluations }) => evaluations.recordEvaluationDecision(input),
   },
   Unit: {
     __resolveReference: (reference) => ({ id: reference.id }),
     reviewStats: async (unit, args, { evaluations }) => evaluations.unitReviewStats(unit.id, period(args.period)),
+    grade: (unit, args, { evaluations }) => evaluations.unitGrade(unit.id, args.period),
+    reportPunctuality: (unit, args, { evaluations }) => {
+      if (args.period && args.period.from > args.period.to) period(args.period);
+      return evaluations.unitReportPunctuality(unit.id, args.period ? { from: args.period.from, to: args.period.to } : null);
+    },
   },
   Domain: {
     __resolveReference: (reference) => ({ code: reference.code }),
@@ -68,6 +86,50 @@ export const evaluationsResolvers: Resolvers = {
     satisfactionRate: (f) => rate(f.satisfied, f.count),
     rectificationRate: (f) => rate(f.rectified, f.badReviews),
     onTimeRate: (f) => rate(f.onTime, f.due),
+  },
+  Task: {
+    unit: (task) => ref('id', task.unitId),
+    domain: (task) => ref('code', task.domainCode),
+    milestones: (task, _, { evaluations }) => evaluations.milestones(task),
+  },
+  TaskMilestone: {
+    overdue: (milestone, _, { evaluations }) => evaluations.milestoneOverdue(milestone),
+    task: (milestone, _, { evaluations }) => evaluations.task(milestone),
+  },
+  QuarterlyReport: {
+    unit: (report) => ({ id: report.unitId }),
+  },
+  QuarterlyReportStatus: {
+    unit: (row) => ({ id: row.unitId }),
+  },
+  Evaluation: {
+    from: (evaluation) => halfYear(evaluation.period)!.from,
+    to: (evaluation) => halfYear(evaluation.period)!.to,
+    preview: (evaluation, _, { evaluations }) => evaluations.preview(evaluation),
+    results: (evaluation, _, { evaluations }) => evaluations.results(evaluation),
+    recomputed: (evaluation, _, { evaluations }) => evaluations.recomputed(evaluation),
+    decisions: (evaluation, _, { evaluations }) => evaluations.decisions(evaluation),
+  },
+  Indicator: {
+    kind: (indicator) => indicator.kind as IndicatorKind,
+  },
+  EvaluationResult: {
+    unit: (result) => ({ id: result.unitId }),
+  },
+  EvaluationInput: {
+    kind: (input) => input.kind as IndicatorKind,
+    fetchedAt: (input) => new Date(input.fetchedAt),
+  },
+  IndicatorValue: {
+    unit: (value) => ({ id: value.unitId }),
+    enteredAt: (value) => value.enteredAt,
+  },
+  EvaluationDecision: {
+    unit: (decision) => ({ id: decision.unitId }),
+  },
+  BoardRow: {
+    unit: (row) => ({ id: row.unitId }),
+    domain: (row) => ref('code', row.domainCode),
   },
   ServiceReview: {
     unit: (review) => ({ id: review.unitId }),

@@ -32,8 +32,13 @@ export type EvaluationStanding =
   /** admin or staff of the unit a review is about */
   | 'REVIEWED_UNIT_ADMIN'
   | 'REVIEWED_UNIT_STAFF'
-  /** admin or staff of the active lead unit of the reviewed unit's domain */
+  /** admin or staff of the active lead unit of the reviewed (or task's, or reporting) unit's domain */
   | 'DOMAIN_LEAD'
+  /** the admin of that lead unit */
+  | 'DOMAIN_LEAD_ADMIN'
+  /** admin or staff of the unit a task or report belongs to */
+  | 'OWN_UNIT_ADMIN'
+  | 'OWN_UNIT_STAFF'
   /** admin or staff of any active unit */
   | 'UNIT_MEMBER'
   | 'ENTERPRISE'
@@ -81,6 +86,27 @@ export const appealRules: Record<AppealAction, Rule<AppealState, EvaluationStand
   decideReviewAppeal: { name: { zh: '决定申诉', en: 'decide the appeal' }, who: ['COMMAND_OFFICE'], from: ['PENDING'], to: 'DECIDED' },
 };
 
+export type MilestoneState = 'OPEN' | 'DONE';
+export type EvaluationState = 'NONE' | 'DRAFT' | 'PUBLISHED';
+export type TaskAction = 'createTask' | 'completeMilestone' | 'submitQuarterlyReport';
+export type EvaluationAction = 'createEvaluation' | 'setIndicatorValue' | 'publishEvaluation' | 'recordEvaluationDecision';
+
+export const milestoneStateNames: Record<MilestoneState, string> = { OPEN: '未完成', DONE: '已完成' };
+export const evaluationStateNames: Record<EvaluationState, string> = { NONE: '未定义', DRAFT: '定义中', PUBLISHED: '已发布' };
+
+export const taskRules: Record<TaskAction, Rule<MilestoneState, EvaluationStanding>> = {
+  createTask: { name: { zh: '建立攻坚事项', en: 'create the task' }, who: ['OWN_UNIT_ADMIN', 'DOMAIN_LEAD_ADMIN', 'COMMAND_OFFICE'] },
+  completeMilestone: { name: { zh: '登记里程碑完成', en: 'record the milestone as done' }, who: ['OWN_UNIT_ADMIN', 'OWN_UNIT_STAFF'], from: ['OPEN'], to: 'DONE' },
+  submitQuarterlyReport: { name: { zh: '报送季度报告', en: 'file the quarterly report' }, who: ['OWN_UNIT_ADMIN'] },
+};
+
+export const evaluationRules: Record<EvaluationAction, Rule<EvaluationState, EvaluationStanding>> = {
+  createEvaluation: { name: { zh: '定义效果评估', en: 'define the evaluation' }, who: ['COMMAND_OFFICE'], from: ['NONE', 'DRAFT'], to: 'DRAFT' },
+  setIndicatorValue: { name: { zh: '录入指标值', en: 'enter an indicator value' }, who: ['COMMAND_OFFICE'], from: ['DRAFT'], to: 'SAME' },
+  publishEvaluation: { name: { zh: '发布效果评估', en: 'publish the evaluation' }, who: ['COMMAND_OFFICE'], from: ['DRAFT'], to: 'PUBLISHED' },
+  recordEvaluationDecision: { name: { zh: '记录褒扬或问责', en: 'record a decision' }, who: ['COMMAND_OFFICE'], from: ['PUBLISHED'], to: 'SAME' },
+};
+
 /** Who reads what (asked by access.ts). */
 export const readRules = {
   /** A review and the figures of its unit. */
@@ -91,4 +117,8 @@ export const readRules = {
   internalContest: ['ORGANISER', 'COMMAND_OFFICE', 'CONTEST_UNIT_MEMBER'] as EvaluationStanding[],
   /** The ranking before publication, and the judges. */
   rankingPreview: ['ORGANISER', 'COMMAND_OFFICE'] as EvaluationStanding[],
+  /** A unit's tasks, reports and punctuality. */
+  unitWork: ['OWN_UNIT_ADMIN', 'OWN_UNIT_STAFF', 'DOMAIN_LEAD', 'COMMAND_OFFICE'] as EvaluationStanding[],
+  /** An evaluation's definition, preview and the board. */
+  evaluationDraft: ['COMMAND_OFFICE'] as EvaluationStanding[],
 };

@@ -14,6 +14,7 @@ import { Directory, staticDirectory } from '../../platform/directory.ts';
 import holidays from '../../db/reference/holidays.json' with { type: 'json' };
 import { campaign, referenceDistricts, referenceUnits, unitIdForCode } from '../../db/reference/organisation.ts';
 import { createEvaluationsLoaders } from './loaders.ts';
+import { noFigures } from './remote.ts';
 import { createEvaluationsService } from './service.ts';
 import { sampleStore } from './store.ts';
 
@@ -41,6 +42,7 @@ export async function loadEvaluationsSampleData(db: Db, options: { now: Date } =
       now: () => new Date(clock),
       maxPageSize: 100,
       sample: true,
+      figures: noFigures(),
     });
   const office = as({ subject: 'sample:command-office', role: 'COMMAND_OFFICE', unitId: unitIdForCode('COMMAND_OFFICE'), enterprise: null });
   const day = (offset: number) => new Date(options.now.getTime() + offset * DAY_MS).toISOString().slice(0, 10);

@@ -2,8 +2,8 @@
 /* eslint-disable */
 import type { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } from 'graphql';
 import type { Connection as ConnectionMapped } from '../../platform/pagination.ts';
-import type { ContestRow as ContestRowMapped, EntryRow as EntryRowMapped, JudgeRow as JudgeRowMapped, LatestScoreRow as LatestScoreRowMapped, ReviewRow as ReviewRowMapped, ReviewActionRow as ReviewActionRowMapped, ReviewFigures as ReviewFiguresMapped, UnitReference as UnitReferenceMapped, DomainReference as DomainReferenceMapped } from './store.ts';
-import type { RankingRow as RankingRowMapped, Context } from './service.ts';
+import type { ContestRow as ContestRowMapped, EntryRow as EntryRowMapped, JudgeRow as JudgeRowMapped, LatestScoreRow as LatestScoreRowMapped, ReviewRow as ReviewRowMapped, ReviewActionRow as ReviewActionRowMapped, ReviewFigures as ReviewFiguresMapped, TaskRow as TaskRowMapped, MilestoneRow as MilestoneRowMapped, ReportRow as ReportRowMapped, EvaluationRow as EvaluationRowMapped, IndicatorRow as IndicatorRowMapped, FrozenInputRow as FrozenInputRowMapped, IndicatorValueRow as IndicatorValueRowMapped, DecisionRow as DecisionRowMapped, UnitReference as UnitReferenceMapped, DomainReference as DomainReferenceMapped } from './store.ts';
+import type { RankingRow as RankingRowMapped, ReportStatusRow as ReportStatusRowMapped, ResultView as ResultViewMapped, BoardRowView as BoardRowViewMapped, Context } from './service.ts';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;
 export type Omit<T, K extends keyof T> = Pick<T, Exclude<keyof T, K>>;
@@ -52,6 +52,37 @@ export type Query = {
    * the command office all; anonymous callers and enterprises see no list.
    */
   serviceReviews: ServiceReviewConnection;
+  /**
+   * 攻坚事项（分页）：单位看本单位的，牵头单位看本领域的，市指挥部办公室看全部；方案规定的全市性节点（OWNER 为空）人人可见。
+   * Tackling tasks, paginated: a unit sees its own, a lead unit its domain's, the command office all;
+   * the plan's own dated duties (no owner) everyone signed in.
+   */
+  tasks: TaskConnection;
+  /**
+   * 某季度各单位季度报告情况（市指挥部办公室）：应报、已报、逾期、未报。quarter 形如 2026-Q3。
+   * Each unit's quarterly report for a quarter (the command office): due, filed, late or missing.
+   * `quarter` is like 2026-Q3.
+   */
+  quarterlyReportStatus: Array<QuarterlyReportStatus>;
+  /**
+   * 已过期限未完成的里程碑（市指挥部办公室看全部，单位看本单位，牵头单位看本领域），最早到期在前。
+   * Milestones past their date and not done (the command office all, a unit its own, a lead its
+   * domain's), earliest first.
+   */
+  overdueTaskMilestones: TaskMilestoneConnection;
+  /**
+   * 某半年的效果评估；period 形如 2026-H1。定义与预览只有市指挥部办公室可见；发布后结果公开。
+   * The half-yearly evaluation of a period like 2026-H1. Its definition and live preview: the command
+   * office only; once published, the results are public.
+   */
+  evaluation?: Maybe<Evaluation>;
+  /**
+   * 市指挥部办公室的看板：每个单位一行——领域、最近一次擂台名次、好差评满意率、季度报告按时率、综合得分与等次；问题与政策统计经联邦取自各自子图（在 unit 上查询 issueStats、policyStats）。period 形如 2026-H1。
+   * The command office's board: one row per unit — domain, latest contest rank, review satisfaction,
+   * report punctuality, composite score and grade; issue and policy figures come through federation
+   * from their own subgraphs (ask `issueStats` and `policyStats` on `unit`). `period` is like 2026-H1.
+   */
+  board: Array<BoardRow>;
 };
 
 
@@ -83,6 +114,55 @@ export type QueryServiceReviewsArgs = {
   filter?: InputMaybe<ServiceReviewFilter>;
   first?: InputMaybe<Scalars['Int']['input']>;
   after?: InputMaybe<Scalars['String']['input']>;
+};
+
+
+/**
+ * 评价子图的查询：擂台比武、好差评。
+ * Queries of the evaluations slice: contests (擂台比武) and service reviews (好差评).
+ */
+export type QueryTasksArgs = {
+  filter?: InputMaybe<TaskFilter>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  after?: InputMaybe<Scalars['String']['input']>;
+};
+
+
+/**
+ * 评价子图的查询：擂台比武、好差评。
+ * Queries of the evaluations slice: contests (擂台比武) and service reviews (好差评).
+ */
+export type QueryQuarterlyReportStatusArgs = {
+  quarter: Scalars['String']['input'];
+  onlyProblems?: InputMaybe<Scalars['Boolean']['input']>;
+};
+
+
+/**
+ * 评价子图的查询：擂台比武、好差评。
+ * Queries of the evaluations slice: contests (擂台比武) and service reviews (好差评).
+ */
+export type QueryOverdueTaskMilestonesArgs = {
+  first?: InputMaybe<Scalars['Int']['input']>;
+  after?: InputMaybe<Scalars['String']['input']>;
+};
+
+
+/**
+ * 评价子图的查询：擂台比武、好差评。
+ * Queries of the evaluations slice: contests (擂台比武) and service reviews (好差评).
+ */
+export type QueryEvaluationArgs = {
+  period: Scalars['String']['input'];
+};
+
+
+/**
+ * 评价子图的查询：擂台比武、好差评。
+ * Queries of the evaluations slice: contests (擂台比武) and service reviews (好差评).
+ */
+export type QueryBoardArgs = {
+  period: Scalars['String']['input'];
 };
 
 /**
@@ -159,6 +239,46 @@ export type Mutation = {
    * kept) or REJECTED.
    */
   decideReviewAppeal: ServiceReview;
+  /**
+   * 建立攻坚事项（本单位管理员为本单位；牵头单位管理员为本领域各单位；市指挥部办公室为任何单位），含时间表与里程碑。
+   * Creates a tackling task with its timetable and milestones (a unit's admin for the unit; a lead
+   * unit's admin for the units of its domain; the command office for any unit).
+   */
+  createTask: Task;
+  /**
+   * 登记里程碑完成（事项所属单位）；逾期完成照收，逾期留痕。
+   * Records a milestone as done (the task's unit); a late one is accepted and kept as late.
+   */
+  completeTaskMilestone: TaskMilestone;
+  /**
+   * 报送季度报告（本单位管理员）：每季度一份，截止为季度结束后次月 10 日 24 时；逾期照收、逾期留痕；更正为新版本。
+   * Files the unit's quarterly report (the unit's admin): one per quarter, due at 24:00 on the 10th of
+   * the month after the quarter; a late report is accepted and kept as late; a correction is a new version.
+   */
+  submitQuarterlyReport: QuarterlyReport;
+  /**
+   * 定义某半年的效果评估（市指挥部办公室）：指标、权重（合计 100）、等次规则。发布前可重新定义（新版本）。
+   * Defines a half year's evaluation (the command office): indicators, weights summing to 100, grading.
+   * Until published it may be defined again (a new version).
+   */
+  createEvaluation: Evaluation;
+  /**
+   * 录入或导入某单位某指标的值（市指挥部办公室，仅录入类指标，发布前）；每次录入留存，以最后一次为准。
+   * Enters or imports a unit's value of an entered indicator (the command office, before publication);
+   * every entry is kept, the latest counts.
+   */
+  setIndicatorValue: IndicatorValue;
+  /**
+   * 发布评估（市指挥部办公室）：冻结每个单位的得分、等次及其全部输入（值、来源、取值时间、归一化值、权重），此后不再改变。
+   * Publishes the evaluation (the command office): freezes every unit's score and grade with all
+   * their inputs (value, source, when fetched, normalised value, weight); nothing changes afterwards.
+   */
+  publishEvaluation: Evaluation;
+  /**
+   * 对已发布的评估结果记录褒扬或问责决定（市指挥部办公室）。
+   * Records a commendation or an accountability decision against a published result (the command office).
+   */
+  recordEvaluationDecision: EvaluationDecision;
 };
 
 
@@ -278,6 +398,70 @@ export type MutationDecideReviewAppealArgs = {
   reason: Scalars['String']['input'];
 };
 
+
+/**
+ * 评价子图的变更。
+ * Mutations of the evaluations slice.
+ */
+export type MutationCreateTaskArgs = {
+  input: CreateTaskInput;
+};
+
+
+/**
+ * 评价子图的变更。
+ * Mutations of the evaluations slice.
+ */
+export type MutationCompleteTaskMilestoneArgs = {
+  id: Scalars['ID']['input'];
+  note: Scalars['String']['input'];
+};
+
+
+/**
+ * 评价子图的变更。
+ * Mutations of the evaluations slice.
+ */
+export type MutationSubmitQuarterlyReportArgs = {
+  input: QuarterlyReportInput;
+};
+
+
+/**
+ * 评价子图的变更。
+ * Mutations of the evaluations slice.
+ */
+export type MutationCreateEvaluationArgs = {
+  input: CreateEvaluationInput;
+};
+
+
+/**
+ * 评价子图的变更。
+ * Mutations of the evaluations slice.
+ */
+export type MutationSetIndicatorValueArgs = {
+  input: IndicatorValueInput;
+};
+
+
+/**
+ * 评价子图的变更。
+ * Mutations of the evaluations slice.
+ */
+export type MutationPublishEvaluationArgs = {
+  period: Scalars['String']['input'];
+};
+
+
+/**
+ * 评价子图的变更。
+ * Mutations of the evaluations slice.
+ */
+export type MutationRecordEvaluationDecisionArgs = {
+  input: EvaluationDecisionInput;
+};
+
 /**
  * 单位（由单位子图拥有），本子图为其增加好差评统计。
  * A unit (owned by the units subgraph), with the figures this subgraph adds.
@@ -288,6 +472,10 @@ export type Unit = {
   id: Scalars['ID']['output'];
   /** 本单位好差评统计（本单位、其领域牵头单位、市指挥部办公室可见；他人 FORBIDDEN） / the unit's service-review figures (the unit, its domain's lead unit and the command office; FORBIDDEN for others) */
   reviewStats?: Maybe<ReviewStats>;
+  /** 本单位某半年已发布的等次（公开）；未发布为空 / the unit's published grade of a half year (public); null until published */
+  grade?: Maybe<EvaluationResult>;
+  /** 本单位季度报告按时率（期间内到期的报告） / the unit's quarterly-report punctuality over reports due in the period */
+  reportPunctuality?: Maybe<Scalars['Float']['output']>;
 };
 
 
@@ -296,6 +484,24 @@ export type Unit = {
  * A unit (owned by the units subgraph), with the figures this subgraph adds.
  */
 export type UnitReviewStatsArgs = {
+  period?: InputMaybe<PeriodInput>;
+};
+
+
+/**
+ * 单位（由单位子图拥有），本子图为其增加好差评统计。
+ * A unit (owned by the units subgraph), with the figures this subgraph adds.
+ */
+export type UnitGradeArgs = {
+  period: Scalars['String']['input'];
+};
+
+
+/**
+ * 单位（由单位子图拥有），本子图为其增加好差评统计。
+ * A unit (owned by the units subgraph), with the figures this subgraph adds.
+ */
+export type UnitReportPunctualityArgs = {
   period?: InputMaybe<PeriodInput>;
 };
 
@@ -849,6 +1055,508 @@ export type ReviewStats = {
   excluded: Scalars['Int']['output'];
 };
 
+/**
+ * 事项类别：攻坚事项，或方案规定的全市性时间节点。
+ * Task kind: a tackling task, or a dated duty of the plan itself.
+ */
+export type TaskKind =
+  /** 攻坚事项 / tackling task */
+  | 'TACKLING'
+  /** 方案规定的时间节点 / a dated duty of the plan */
+  | 'PLAN_DUTY';
+
+/**
+ * 攻坚事项（时间表、路线图）。
+ * A tackling task with its timetable.
+ */
+export type Task = {
+  __typename?: 'Task';
+  /** 标识 / id */
+  id: Scalars['ID']['output'];
+  /** 类别 / kind */
+  kind: TaskKind;
+  /** 责任单位（方案节点为空：全体单位） / the unit responsible (null for the plan's duties: every unit) */
+  unit?: Maybe<Unit>;
+  /** 所属领域 / key domain */
+  domain?: Maybe<Domain>;
+  /** 名称 / title */
+  title: Scalars['String']['output'];
+  /** 内容 / description */
+  description: Scalars['String']['output'];
+  /** 完成时限 / final due date */
+  dueOn: Scalars['Date']['output'];
+  /** 里程碑 / milestones */
+  milestones: Array<TaskMilestone>;
+  /** 创建时间 / when created */
+  createdAt: Scalars['DateTime']['output'];
+};
+
+/**
+ * 里程碑。
+ * A milestone of a task.
+ */
+export type TaskMilestone = {
+  __typename?: 'TaskMilestone';
+  /** 标识 / id */
+  id: Scalars['ID']['output'];
+  /** 名称 / title */
+  title: Scalars['String']['output'];
+  /** 时限（当日 24 时） / due date (24:00 of the day) */
+  dueOn: Scalars['Date']['output'];
+  /** 完成时间 / when done */
+  doneAt?: Maybe<Scalars['DateTime']['output']>;
+  /** 完成情况 / what was done */
+  note?: Maybe<Scalars['String']['output']>;
+  /** 是否逾期完成 / whether it was done late */
+  late: Scalars['Boolean']['output'];
+  /** 当前已逾期未完成 / overdue now */
+  overdue: Scalars['Boolean']['output'];
+  /** 所属事项 / the task */
+  task: Task;
+};
+
+/**
+ * 季度报告（只增不改；更正为新版本）。
+ * A quarterly report; never rewritten, a correction is a new version.
+ */
+export type QuarterlyReport = {
+  __typename?: 'QuarterlyReport';
+  /** 标识 / id */
+  id: Scalars['ID']['output'];
+  /** 报送单位 / the unit */
+  unit: Unit;
+  /** 季度，如 2026-Q3 / quarter, e.g. 2026-Q3 */
+  quarter: Scalars['String']['output'];
+  /** 版本 / version */
+  version: Scalars['Int']['output'];
+  /** 内容 / content */
+  content: Scalars['String']['output'];
+  /** 报送时间 / when filed */
+  submittedAt: Scalars['DateTime']['output'];
+  /** 截止时间 / due */
+  dueAt: Scalars['DateTime']['output'];
+  /** 是否逾期 / whether filed late */
+  late: Scalars['Boolean']['output'];
+};
+
+/**
+ * 某单位某季度的报告情况。
+ * A unit's report status for a quarter.
+ */
+export type QuarterlyReportStatus = {
+  __typename?: 'QuarterlyReportStatus';
+  /** 单位 / the unit */
+  unit: Unit;
+  /** 截止时间 / due */
+  dueAt: Scalars['DateTime']['output'];
+  /** 首次报送（看是否按时） / the first filing (which decides punctuality) */
+  firstReport?: Maybe<QuarterlyReport>;
+  /** 最新版本 / the latest version */
+  latestReport?: Maybe<QuarterlyReport>;
+  /** 逾期报送 / filed late */
+  late: Scalars['Boolean']['output'];
+  /** 已过截止仍未报送 / past due and not filed */
+  missing: Scalars['Boolean']['output'];
+};
+
+/**
+ * 建立攻坚事项。
+ * Creating a task.
+ */
+export type CreateTaskInput = {
+  /** 责任单位 / the unit responsible */
+  unitId: Scalars['ID']['input'];
+  /** 名称 / title */
+  title: Scalars['String']['input'];
+  /** 内容 / description */
+  description: Scalars['String']['input'];
+  /** 完成时限 / final due date */
+  dueOn: Scalars['Date']['input'];
+  /** 里程碑（0–20 个，时限不晚于完成时限） / milestones (0–20, none after the final date) */
+  milestones: Array<TaskMilestoneInput>;
+};
+
+/**
+ * 里程碑。
+ * A milestone.
+ */
+export type TaskMilestoneInput = {
+  /** 名称 / title */
+  title: Scalars['String']['input'];
+  /** 时限 / due date */
+  dueOn: Scalars['Date']['input'];
+};
+
+/**
+ * 季度报告。
+ * A quarterly report.
+ */
+export type QuarterlyReportInput = {
+  /** 报送单位（默认本单位） / the unit (the caller's own by default) */
+  unitId?: InputMaybe<Scalars['ID']['input']>;
+  /** 季度，如 2026-Q3 / quarter, e.g. 2026-Q3 */
+  quarter: Scalars['String']['input'];
+  /** 内容 / content */
+  content: Scalars['String']['input'];
+};
+
+/**
+ * 事项筛选。
+ * Task filter.
+ */
+export type TaskFilter = {
+  /** 单位 / unit */
+  unitId?: InputMaybe<Scalars['ID']['input']>;
+  /** 领域 / domain */
+  domainCode?: InputMaybe<Scalars['String']['input']>;
+  /** 类别 / kind */
+  kind?: InputMaybe<TaskKind>;
+};
+
+/**
+ * 攻坚事项分页。
+ * A page of tasks.
+ */
+export type TaskConnection = {
+  __typename?: 'TaskConnection';
+  /** 本页 / the page */
+  edges: Array<TaskEdge>;
+  /** 分页信息 / page info */
+  pageInfo: PageInfo;
+  /** 总数 / total count */
+  totalCount: Scalars['Int']['output'];
+};
+
+/**
+ * 攻坚事项分页中的一条。
+ * An entry of a page of tasks.
+ */
+export type TaskEdge = {
+  __typename?: 'TaskEdge';
+  /** 游标 / cursor */
+  cursor: Scalars['String']['output'];
+  /** 事项 / the task */
+  node: Task;
+};
+
+/**
+ * 里程碑分页。
+ * A page of milestones.
+ */
+export type TaskMilestoneConnection = {
+  __typename?: 'TaskMilestoneConnection';
+  /** 本页 / the page */
+  edges: Array<TaskMilestoneEdge>;
+  /** 分页信息 / page info */
+  pageInfo: PageInfo;
+  /** 总数 / total count */
+  totalCount: Scalars['Int']['output'];
+};
+
+/**
+ * 里程碑分页中的一条。
+ * An entry of a page of milestones.
+ */
+export type TaskMilestoneEdge = {
+  __typename?: 'TaskMilestoneEdge';
+  /** 游标 / cursor */
+  cursor: Scalars['String']['output'];
+  /** 里程碑 / the milestone */
+  node: TaskMilestone;
+};
+
+/**
+ * 指标类别及其取值来源。
+ * What an indicator measures, and where its value comes from.
+ */
+export type IndicatorKind =
+  /** 经济运行（市指挥部办公室录入） / economic operation (entered by the command office) */
+  | 'ECONOMIC_OPERATION'
+  /** 市场主体满意度（调查结果录入或导入） / market-entity satisfaction (survey, entered or imported) */
+  | 'MARKET_SATISFACTION'
+  /** 群众满意度（调查结果录入或导入） / public satisfaction (survey, entered or imported) */
+  | 'PUBLIC_SATISFACTION'
+  /** 问题整改：问题子图 issueStats.rectificationRate / rectification: the issues subgraph's issueStats.rectificationRate */
+  | 'RECTIFICATION'
+  /** 政策兑现：政策子图 policyStats 已兑现数 ÷ 已批准数 / policy honouring: the policies subgraph's policyStats disbursedCount ÷ approved */
+  | 'POLICY_HONOURING'
+  /** 擂台比武：半年内最近一次已发布市级比武的得分 / contest: the score of the latest published city contest in the half year */
+  | 'CONTEST'
+  /** 季度报告按时率 / quarterly-report punctuality */
+  | 'REPORT_PUNCTUALITY'
+  /** 好差评满意率 / service-review satisfaction rate */
+  | 'SERVICE_REVIEWS';
+
+/**
+ * 评估状态。
+ * Evaluation state.
+ */
+export type EvaluationStatus =
+  /** 定义中，预览实时计算 / being defined; the preview is live */
+  | 'DRAFT'
+  /** 已发布，结果冻结 / published; the results are frozen */
+  | 'PUBLISHED';
+
+/**
+ * 等次：优秀、良好、一般、较差。
+ * Grade: 优秀, 良好, 一般, 较差.
+ */
+export type Grade =
+  /** 优秀 / excellent */
+  | 'EXCELLENT'
+  /** 良好 / good */
+  | 'GOOD'
+  /** 一般 / fair */
+  | 'FAIR'
+  /** 较差 / poor */
+  | 'POOR';
+
+/**
+ * 定等方法：按分数线，或按比例（名额）。
+ * How grades are given: by score thresholds, or by quotas (shares of the units).
+ */
+export type GradingMethod =
+  /** 分数线 / score thresholds */
+  | 'THRESHOLDS'
+  /** 比例 / quotas */
+  | 'QUOTAS';
+
+/**
+ * 一次半年效果评估。
+ * A half-yearly evaluation.
+ */
+export type Evaluation = {
+  __typename?: 'Evaluation';
+  /** 标识 / id */
+  id: Scalars['ID']['output'];
+  /** 期间，如 2026-H1 / period, e.g. 2026-H1 */
+  period: Scalars['String']['output'];
+  /** 起始日 / first day */
+  from: Scalars['Date']['output'];
+  /** 截止日 / last day */
+  to: Scalars['Date']['output'];
+  /** 状态 / state */
+  status: EvaluationStatus;
+  /** 指标 / indicators */
+  indicators: Array<Indicator>;
+  /** 定等方法 / grading method */
+  gradingMethod: GradingMethod;
+  /** 优秀、良好、一般的分数线或比例（其余为较差） / thresholds or quotas for 优秀, 良好, 一般 (the rest 较差) */
+  gradeCutoffs: Array<Scalars['Float']['output']>;
+  /** 实时预览（市指挥部办公室；发布后为空） / live preview (the command office; null once published) */
+  preview?: Maybe<Array<EvaluationResult>>;
+  /** 已发布的结果（公开）；未发布为空 / the published results (public); null until published */
+  results?: Maybe<Array<EvaluationResult>>;
+  /** 按冻结的输入重新计算，应与发布结果完全一致（市指挥部办公室） / recomputed from the frozen inputs, which must equal the published results (the command office) */
+  recomputed?: Maybe<Array<EvaluationResult>>;
+  /** 褒扬与问责决定 / commendations and accountability decisions */
+  decisions: Array<EvaluationDecision>;
+  /** 发布时间 / when published */
+  publishedAt?: Maybe<Scalars['DateTime']['output']>;
+  /** 版本 / version */
+  version: Scalars['Int']['output'];
+};
+
+/**
+ * 一项指标。
+ * An indicator.
+ */
+export type Indicator = {
+  __typename?: 'Indicator';
+  /** 代码（本次评估内唯一） / code, unique within the evaluation */
+  code: Scalars['String']['output'];
+  /** 名称 / name */
+  name: Scalars['String']['output'];
+  /** 类别及来源 / kind and source */
+  kind: IndicatorKind;
+  /** 权重 / weight */
+  weight: Scalars['Int']['output'];
+  /** 如何计量 / how it is measured */
+  measure: Scalars['String']['output'];
+};
+
+/**
+ * 一个单位的评估结果，可逐行解释。
+ * A unit's result, explainable line by line.
+ */
+export type EvaluationResult = {
+  __typename?: 'EvaluationResult';
+  /** 单位 / the unit */
+  unit: Unit;
+  /** 综合得分（0–100，三位小数） / composite score 0–100, three decimals */
+  score: Scalars['Float']['output'];
+  /** 名次 / rank */
+  rank: Scalars['Int']['output'];
+  /** 等次 / grade */
+  grade: Grade;
+  /** 各项输入 / the inputs */
+  inputs: Array<EvaluationInput>;
+  /** 是否为实时预览（未冻结） / whether this is a live preview, not frozen */
+  preview: Scalars['Boolean']['output'];
+};
+
+/**
+ * 一项输入：原始值、来源、归一化值、权重与贡献。
+ * One input: the raw value, its source, the normalised value, the weight and the contribution.
+ */
+export type EvaluationInput = {
+  __typename?: 'EvaluationInput';
+  /** 指标代码 / indicator code */
+  indicator: Scalars['String']['output'];
+  /** 类别 / kind */
+  kind: IndicatorKind;
+  /** 原始值；无值为空（该项不计，其余权重按比例放大） / raw value; null when missing (left out, the other weights scaled up) */
+  value?: Maybe<Scalars['Float']['output']>;
+  /** 来源说明 / where the value came from */
+  source: Scalars['String']['output'];
+  /** 取值时间 / when it was read */
+  fetchedAt: Scalars['DateTime']['output'];
+  /** 归一化值（0–100） / normalised value 0–100 */
+  normalised?: Maybe<Scalars['Float']['output']>;
+  /** 权重 / weight */
+  weight: Scalars['Int']['output'];
+  /** 对综合得分的贡献 / contribution to the composite score */
+  contribution: Scalars['Float']['output'];
+};
+
+/**
+ * 录入的指标值。
+ * An entered indicator value.
+ */
+export type IndicatorValue = {
+  __typename?: 'IndicatorValue';
+  /** 单位 / the unit */
+  unit: Unit;
+  /** 指标代码 / indicator code */
+  indicator: Scalars['String']['output'];
+  /** 值 / value */
+  value: Scalars['Float']['output'];
+  /** 来源说明 / source note */
+  source: Scalars['String']['output'];
+  /** 录入时间 / when entered */
+  enteredAt: Scalars['DateTime']['output'];
+};
+
+/**
+ * 褒扬或问责决定。
+ * A commendation or accountability decision.
+ */
+export type EvaluationDecision = {
+  __typename?: 'EvaluationDecision';
+  /** 标识 / id */
+  id: Scalars['ID']['output'];
+  /** 单位 / the unit */
+  unit: Unit;
+  /** 类别 / kind */
+  kind: DecisionKind;
+  /** 内容 / text */
+  text: Scalars['String']['output'];
+  /** 决定时间 / when decided */
+  decidedAt: Scalars['DateTime']['output'];
+};
+
+/**
+ * 决定类别。
+ * Decision kind.
+ */
+export type DecisionKind =
+  /** 褒扬 / commendation */
+  | 'COMMENDATION'
+  /** 问责 / accountability */
+  | 'ACCOUNTABILITY';
+
+/**
+ * 定义评估。
+ * Defining an evaluation.
+ */
+export type CreateEvaluationInput = {
+  /** 期间，如 2026-H1 / period, e.g. 2026-H1 */
+  period: Scalars['String']['input'];
+  /** 指标（权重合计 100） / indicators, weights summing to 100 */
+  indicators: Array<IndicatorInput>;
+  /** 定等方法 / grading method */
+  gradingMethod: GradingMethod;
+  /** 优秀、良好、一般三档：分数线（递减）或比例（0–1，合计不超过 1） / three cut-offs for 优秀, 良好, 一般: thresholds (decreasing) or quotas (0–1, summing to at most 1) */
+  gradeCutoffs: Array<Scalars['Float']['input']>;
+};
+
+/**
+ * 一项指标。
+ * An indicator.
+ */
+export type IndicatorInput = {
+  /** 代码 / code */
+  code: Scalars['String']['input'];
+  /** 名称 / name */
+  name: Scalars['String']['input'];
+  /** 类别 / kind */
+  kind: IndicatorKind;
+  /** 权重 / weight */
+  weight: Scalars['Int']['input'];
+  /** 如何计量 / how it is measured */
+  measure: Scalars['String']['input'];
+};
+
+/**
+ * 录入指标值。
+ * Entering an indicator value.
+ */
+export type IndicatorValueInput = {
+  /** 期间 / period */
+  period: Scalars['String']['input'];
+  /** 指标代码 / indicator code */
+  indicator: Scalars['String']['input'];
+  /** 单位 / unit */
+  unitId: Scalars['ID']['input'];
+  /** 值 / value */
+  value: Scalars['Float']['input'];
+  /** 来源说明（如调查名称） / source note, e.g. the survey */
+  source: Scalars['String']['input'];
+};
+
+/**
+ * 褒扬或问责。
+ * A commendation or accountability decision.
+ */
+export type EvaluationDecisionInput = {
+  /** 期间 / period */
+  period: Scalars['String']['input'];
+  /** 单位 / unit */
+  unitId: Scalars['ID']['input'];
+  /** 类别 / kind */
+  kind: DecisionKind;
+  /** 内容 / text */
+  text: Scalars['String']['input'];
+};
+
+/**
+ * 看板的一行（一个单位）。
+ * A row of the board: one unit.
+ */
+export type BoardRow = {
+  __typename?: 'BoardRow';
+  /** 单位（在其上查询 issueStats、policyStats） / the unit (ask issueStats and policyStats on it) */
+  unit: Unit;
+  /** 领域 / domain */
+  domain?: Maybe<Domain>;
+  /** 半年内最近一次已发布市级擂台比武的名次 / rank in the latest published city contest of the half year */
+  latestContestRank?: Maybe<Scalars['Int']['output']>;
+  /** 是否为末位（继续打擂） / whether last place (contests again) */
+  contestsAgain?: Maybe<Scalars['Boolean']['output']>;
+  /** 好差评满意率 / service-review satisfaction rate */
+  reviewSatisfactionRate?: Maybe<Scalars['Float']['output']>;
+  /** 好差评数 / service reviews */
+  reviews: Scalars['Int']['output'];
+  /** 季度报告按时率 / quarterly-report punctuality */
+  reportPunctuality?: Maybe<Scalars['Float']['output']>;
+  /** 综合得分（已发布为冻结值，否则为预览） / composite score (frozen once published, else the preview) */
+  score?: Maybe<Scalars['Float']['output']>;
+  /** 等次 / grade */
+  grade?: Maybe<Grade>;
+  /** 得分与等次是否为预览 / whether score and grade are a preview */
+  preview: Scalars['Boolean']['output'];
+};
+
 
 
 export type ResolverTypeWrapper<T> = Promise<T> | T;
@@ -953,12 +1661,13 @@ export type ResolversTypes = {
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
+  Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   Unit: ResolverTypeWrapper<UnitReferenceMapped>;
+  Float: ResolverTypeWrapper<Scalars['Float']['output']>;
   Domain: ResolverTypeWrapper<DomainReferenceMapped>;
   PeriodInput: PeriodInput;
   PageInfo: ResolverTypeWrapper<PageInfo>;
-  Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   ContestLevel: ContestLevel;
   ContestStatus: ContestStatus;
   Contest: ResolverTypeWrapper<ContestRowMapped>;
@@ -966,7 +1675,6 @@ export type ResolversTypes = {
   ContestEntry: ResolverTypeWrapper<EntryRowMapped>;
   ContestJudge: ResolverTypeWrapper<JudgeRowMapped>;
   ContestScore: ResolverTypeWrapper<LatestScoreRowMapped>;
-  Float: ResolverTypeWrapper<Scalars['Float']['output']>;
   ContestRanking: ResolverTypeWrapper<RankingRowMapped>;
   CreateContestInput: CreateContestInput;
   ContestCriterionInput: ContestCriterionInput;
@@ -989,6 +1697,35 @@ export type ResolversTypes = {
   ServiceReviewConnection: ResolverTypeWrapper<ConnectionMapped>;
   ServiceReviewEdge: ResolverTypeWrapper<Omit<ServiceReviewEdge, 'node'> & { node: ResolversTypes['ServiceReview'] }>;
   ReviewStats: ResolverTypeWrapper<ReviewFiguresMapped>;
+  TaskKind: TaskKind;
+  Task: ResolverTypeWrapper<TaskRowMapped>;
+  TaskMilestone: ResolverTypeWrapper<MilestoneRowMapped>;
+  QuarterlyReport: ResolverTypeWrapper<ReportRowMapped>;
+  QuarterlyReportStatus: ResolverTypeWrapper<ReportStatusRowMapped>;
+  CreateTaskInput: CreateTaskInput;
+  TaskMilestoneInput: TaskMilestoneInput;
+  QuarterlyReportInput: QuarterlyReportInput;
+  TaskFilter: TaskFilter;
+  TaskConnection: ResolverTypeWrapper<ConnectionMapped>;
+  TaskEdge: ResolverTypeWrapper<Omit<TaskEdge, 'node'> & { node: ResolversTypes['Task'] }>;
+  TaskMilestoneConnection: ResolverTypeWrapper<ConnectionMapped>;
+  TaskMilestoneEdge: ResolverTypeWrapper<Omit<TaskMilestoneEdge, 'node'> & { node: ResolversTypes['TaskMilestone'] }>;
+  IndicatorKind: IndicatorKind;
+  EvaluationStatus: EvaluationStatus;
+  Grade: Grade;
+  GradingMethod: GradingMethod;
+  Evaluation: ResolverTypeWrapper<EvaluationRowMapped>;
+  Indicator: ResolverTypeWrapper<IndicatorRowMapped>;
+  EvaluationResult: ResolverTypeWrapper<ResultViewMapped>;
+  EvaluationInput: ResolverTypeWrapper<FrozenInputRowMapped>;
+  IndicatorValue: ResolverTypeWrapper<IndicatorValueRowMapped>;
+  EvaluationDecision: ResolverTypeWrapper<DecisionRowMapped>;
+  DecisionKind: DecisionKind;
+  CreateEvaluationInput: CreateEvaluationInput;
+  IndicatorInput: IndicatorInput;
+  IndicatorValueInput: IndicatorValueInput;
+  EvaluationDecisionInput: EvaluationDecisionInput;
+  BoardRow: ResolverTypeWrapper<BoardRowViewMapped>;
 };
 
 /** Mapping between all available schema types and the resolvers parents */
@@ -999,18 +1736,18 @@ export type ResolversParentTypes = {
   ID: Scalars['ID']['output'];
   Int: Scalars['Int']['output'];
   String: Scalars['String']['output'];
+  Boolean: Scalars['Boolean']['output'];
   Mutation: Record<PropertyKey, never>;
   Unit: UnitReferenceMapped;
+  Float: Scalars['Float']['output'];
   Domain: DomainReferenceMapped;
   PeriodInput: PeriodInput;
   PageInfo: PageInfo;
-  Boolean: Scalars['Boolean']['output'];
   Contest: ContestRowMapped;
   ContestCriterion: ContestCriterion;
   ContestEntry: EntryRowMapped;
   ContestJudge: JudgeRowMapped;
   ContestScore: LatestScoreRowMapped;
-  Float: Scalars['Float']['output'];
   ContestRanking: RankingRowMapped;
   CreateContestInput: CreateContestInput;
   ContestCriterionInput: ContestCriterionInput;
@@ -1028,6 +1765,29 @@ export type ResolversParentTypes = {
   ServiceReviewConnection: ConnectionMapped;
   ServiceReviewEdge: Omit<ServiceReviewEdge, 'node'> & { node: ResolversParentTypes['ServiceReview'] };
   ReviewStats: ReviewFiguresMapped;
+  Task: TaskRowMapped;
+  TaskMilestone: MilestoneRowMapped;
+  QuarterlyReport: ReportRowMapped;
+  QuarterlyReportStatus: ReportStatusRowMapped;
+  CreateTaskInput: CreateTaskInput;
+  TaskMilestoneInput: TaskMilestoneInput;
+  QuarterlyReportInput: QuarterlyReportInput;
+  TaskFilter: TaskFilter;
+  TaskConnection: ConnectionMapped;
+  TaskEdge: Omit<TaskEdge, 'node'> & { node: ResolversParentTypes['Task'] };
+  TaskMilestoneConnection: ConnectionMapped;
+  TaskMilestoneEdge: Omit<TaskMilestoneEdge, 'node'> & { node: ResolversParentTypes['TaskMilestone'] };
+  Evaluation: EvaluationRowMapped;
+  Indicator: IndicatorRowMapped;
+  EvaluationResult: ResultViewMapped;
+  EvaluationInput: FrozenInputRowMapped;
+  IndicatorValue: IndicatorValueRowMapped;
+  EvaluationDecision: DecisionRowMapped;
+  CreateEvaluationInput: CreateEvaluationInput;
+  IndicatorInput: IndicatorInput;
+  IndicatorValueInput: IndicatorValueInput;
+  EvaluationDecisionInput: EvaluationDecisionInput;
+  BoardRow: BoardRowViewMapped;
 };
 
 export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['DateTime'], any> {
@@ -1042,6 +1802,11 @@ export type QueryResolvers<ContextType = Context, ParentType extends ResolversPa
   contest?: Resolver<Maybe<ResolversTypes['Contest']>, ParentType, ContextType, RequireFields<QueryContestArgs, 'id'>>;
   contests?: Resolver<ResolversTypes['ContestConnection'], ParentType, ContextType, Partial<QueryContestsArgs>>;
   serviceReviews?: Resolver<ResolversTypes['ServiceReviewConnection'], ParentType, ContextType, Partial<QueryServiceReviewsArgs>>;
+  tasks?: Resolver<ResolversTypes['TaskConnection'], ParentType, ContextType, Partial<QueryTasksArgs>>;
+  quarterlyReportStatus?: Resolver<Array<ResolversTypes['QuarterlyReportStatus']>, ParentType, ContextType, RequireFields<QueryQuarterlyReportStatusArgs, 'quarter' | 'onlyProblems'>>;
+  overdueTaskMilestones?: Resolver<ResolversTypes['TaskMilestoneConnection'], ParentType, ContextType, Partial<QueryOverdueTaskMilestonesArgs>>;
+  evaluation?: Resolver<Maybe<ResolversTypes['Evaluation']>, ParentType, ContextType, RequireFields<QueryEvaluationArgs, 'period'>>;
+  board?: Resolver<Array<ResolversTypes['BoardRow']>, ParentType, ContextType, RequireFields<QueryBoardArgs, 'period'>>;
 };
 
 export type MutationResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = {
@@ -1057,12 +1822,21 @@ export type MutationResolvers<ContextType = Context, ParentType extends Resolver
   recordReviewFollowUp?: Resolver<ResolversTypes['ServiceReview'], ParentType, ContextType, RequireFields<MutationRecordReviewFollowUpArgs, 'id' | 'input'>>;
   appealServiceReview?: Resolver<ResolversTypes['ServiceReview'], ParentType, ContextType, RequireFields<MutationAppealServiceReviewArgs, 'id' | 'reason'>>;
   decideReviewAppeal?: Resolver<ResolversTypes['ServiceReview'], ParentType, ContextType, RequireFields<MutationDecideReviewAppealArgs, 'id' | 'decision' | 'reason'>>;
+  createTask?: Resolver<ResolversTypes['Task'], ParentType, ContextType, RequireFields<MutationCreateTaskArgs, 'input'>>;
+  completeTaskMilestone?: Resolver<ResolversTypes['TaskMilestone'], ParentType, ContextType, RequireFields<MutationCompleteTaskMilestoneArgs, 'id' | 'note'>>;
+  submitQuarterlyReport?: Resolver<ResolversTypes['QuarterlyReport'], ParentType, ContextType, RequireFields<MutationSubmitQuarterlyReportArgs, 'input'>>;
+  createEvaluation?: Resolver<ResolversTypes['Evaluation'], ParentType, ContextType, RequireFields<MutationCreateEvaluationArgs, 'input'>>;
+  setIndicatorValue?: Resolver<ResolversTypes['IndicatorValue'], ParentType, ContextType, RequireFields<MutationSetIndicatorValueArgs, 'input'>>;
+  publishEvaluation?: Resolver<ResolversTypes['Evaluation'], ParentType, ContextType, RequireFields<MutationPublishEvaluationArgs, 'period'>>;
+  recordEvaluationDecision?: Resolver<ResolversTypes['EvaluationDecision'], ParentType, ContextType, RequireFields<MutationRecordEvaluationDecisionArgs, 'input'>>;
 };
 
 export type UnitResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Unit'] = ResolversParentTypes['Unit'], FederationReferenceType extends FederationReferenceTypes['Unit'] = FederationReferenceTypes['Unit']> = {
   __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['Unit']> | FederationReferenceType, FederationReferenceType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   reviewStats?: Resolver<Maybe<ResolversTypes['ReviewStats']>, ParentType, ContextType, Partial<UnitReviewStatsArgs>>;
+  grade?: Resolver<Maybe<ResolversTypes['EvaluationResult']>, ParentType, ContextType, RequireFields<UnitGradeArgs, 'period'>>;
+  reportPunctuality?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType, Partial<UnitReportPunctualityArgs>>;
 };
 
 export type DomainResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Domain'] = ResolversParentTypes['Domain'], FederationReferenceType extends FederationReferenceTypes['Domain'] = FederationReferenceTypes['Domain']> = {
@@ -1201,6 +1975,145 @@ export type ReviewStatsResolvers<ContextType = Context, ParentType extends Resol
   excluded?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 };
 
+export type TaskResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Task'] = ResolversParentTypes['Task']> = {
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  kind?: Resolver<ResolversTypes['TaskKind'], ParentType, ContextType>;
+  unit?: Resolver<Maybe<ResolversTypes['Unit']>, ParentType, ContextType>;
+  domain?: Resolver<Maybe<ResolversTypes['Domain']>, ParentType, ContextType>;
+  title?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  description?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  dueOn?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
+  milestones?: Resolver<Array<ResolversTypes['TaskMilestone']>, ParentType, ContextType>;
+  createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+};
+
+export type TaskMilestoneResolvers<ContextType = Context, ParentType extends ResolversParentTypes['TaskMilestone'] = ResolversParentTypes['TaskMilestone']> = {
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  title?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  dueOn?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
+  doneAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  note?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  late?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  overdue?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  task?: Resolver<ResolversTypes['Task'], ParentType, ContextType>;
+};
+
+export type QuarterlyReportResolvers<ContextType = Context, ParentType extends ResolversParentTypes['QuarterlyReport'] = ResolversParentTypes['QuarterlyReport']> = {
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  unit?: Resolver<ResolversTypes['Unit'], ParentType, ContextType>;
+  quarter?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  version?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  content?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  submittedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  dueAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  late?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+};
+
+export type QuarterlyReportStatusResolvers<ContextType = Context, ParentType extends ResolversParentTypes['QuarterlyReportStatus'] = ResolversParentTypes['QuarterlyReportStatus']> = {
+  unit?: Resolver<ResolversTypes['Unit'], ParentType, ContextType>;
+  dueAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  firstReport?: Resolver<Maybe<ResolversTypes['QuarterlyReport']>, ParentType, ContextType>;
+  latestReport?: Resolver<Maybe<ResolversTypes['QuarterlyReport']>, ParentType, ContextType>;
+  late?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  missing?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+};
+
+export type TaskConnectionResolvers<ContextType = Context, ParentType extends ResolversParentTypes['TaskConnection'] = ResolversParentTypes['TaskConnection']> = {
+  edges?: Resolver<Array<ResolversTypes['TaskEdge']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+  totalCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
+
+export type TaskEdgeResolvers<ContextType = Context, ParentType extends ResolversParentTypes['TaskEdge'] = ResolversParentTypes['TaskEdge']> = {
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['Task'], ParentType, ContextType>;
+};
+
+export type TaskMilestoneConnectionResolvers<ContextType = Context, ParentType extends ResolversParentTypes['TaskMilestoneConnection'] = ResolversParentTypes['TaskMilestoneConnection']> = {
+  edges?: Resolver<Array<ResolversTypes['TaskMilestoneEdge']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+  totalCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
+
+export type TaskMilestoneEdgeResolvers<ContextType = Context, ParentType extends ResolversParentTypes['TaskMilestoneEdge'] = ResolversParentTypes['TaskMilestoneEdge']> = {
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['TaskMilestone'], ParentType, ContextType>;
+};
+
+export type EvaluationResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Evaluation'] = ResolversParentTypes['Evaluation']> = {
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  period?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  from?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
+  to?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
+  status?: Resolver<ResolversTypes['EvaluationStatus'], ParentType, ContextType>;
+  indicators?: Resolver<Array<ResolversTypes['Indicator']>, ParentType, ContextType>;
+  gradingMethod?: Resolver<ResolversTypes['GradingMethod'], ParentType, ContextType>;
+  gradeCutoffs?: Resolver<Array<ResolversTypes['Float']>, ParentType, ContextType>;
+  preview?: Resolver<Maybe<Array<ResolversTypes['EvaluationResult']>>, ParentType, ContextType>;
+  results?: Resolver<Maybe<Array<ResolversTypes['EvaluationResult']>>, ParentType, ContextType>;
+  recomputed?: Resolver<Maybe<Array<ResolversTypes['EvaluationResult']>>, ParentType, ContextType>;
+  decisions?: Resolver<Array<ResolversTypes['EvaluationDecision']>, ParentType, ContextType>;
+  publishedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  version?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
+
+export type IndicatorResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Indicator'] = ResolversParentTypes['Indicator']> = {
+  code?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  kind?: Resolver<ResolversTypes['IndicatorKind'], ParentType, ContextType>;
+  weight?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  measure?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
+export type EvaluationResultResolvers<ContextType = Context, ParentType extends ResolversParentTypes['EvaluationResult'] = ResolversParentTypes['EvaluationResult']> = {
+  unit?: Resolver<ResolversTypes['Unit'], ParentType, ContextType>;
+  score?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  rank?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  grade?: Resolver<ResolversTypes['Grade'], ParentType, ContextType>;
+  inputs?: Resolver<Array<ResolversTypes['EvaluationInput']>, ParentType, ContextType>;
+  preview?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+};
+
+export type EvaluationInputResolvers<ContextType = Context, ParentType extends ResolversParentTypes['EvaluationInput'] = ResolversParentTypes['EvaluationInput']> = {
+  indicator?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  kind?: Resolver<ResolversTypes['IndicatorKind'], ParentType, ContextType>;
+  value?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  source?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  fetchedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  normalised?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  weight?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  contribution?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+};
+
+export type IndicatorValueResolvers<ContextType = Context, ParentType extends ResolversParentTypes['IndicatorValue'] = ResolversParentTypes['IndicatorValue']> = {
+  unit?: Resolver<ResolversTypes['Unit'], ParentType, ContextType>;
+  indicator?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  value?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  source?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  enteredAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+};
+
+export type EvaluationDecisionResolvers<ContextType = Context, ParentType extends ResolversParentTypes['EvaluationDecision'] = ResolversParentTypes['EvaluationDecision']> = {
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  unit?: Resolver<ResolversTypes['Unit'], ParentType, ContextType>;
+  kind?: Resolver<ResolversTypes['DecisionKind'], ParentType, ContextType>;
+  text?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  decidedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+};
+
+export type BoardRowResolvers<ContextType = Context, ParentType extends ResolversParentTypes['BoardRow'] = ResolversParentTypes['BoardRow']> = {
+  unit?: Resolver<ResolversTypes['Unit'], ParentType, ContextType>;
+  domain?: Resolver<Maybe<ResolversTypes['Domain']>, ParentType, ContextType>;
+  latestContestRank?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  contestsAgain?: Resolver<Maybe<ResolversTypes['Boolean']>, ParentType, ContextType>;
+  reviewSatisfactionRate?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  reviews?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  reportPunctuality?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  score?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  grade?: Resolver<Maybe<ResolversTypes['Grade']>, ParentType, ContextType>;
+  preview?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+};
+
 export type Resolvers<ContextType = Context> = {
   DateTime?: GraphQLScalarType;
   Date?: GraphQLScalarType;
@@ -1222,5 +2135,20 @@ export type Resolvers<ContextType = Context> = {
   ServiceReviewConnection?: ServiceReviewConnectionResolvers<ContextType>;
   ServiceReviewEdge?: ServiceReviewEdgeResolvers<ContextType>;
   ReviewStats?: ReviewStatsResolvers<ContextType>;
+  Task?: TaskResolvers<ContextType>;
+  TaskMilestone?: TaskMilestoneResolvers<ContextType>;
+  QuarterlyReport?: QuarterlyReportResolvers<ContextType>;
+  QuarterlyReportStatus?: QuarterlyReportStatusResolvers<ContextType>;
+  TaskConnection?: TaskConnectionResolvers<ContextType>;
+  TaskEdge?: TaskEdgeResolvers<ContextType>;
+  TaskMilestoneConnection?: TaskMilestoneConnectionResolvers<ContextType>;
+  TaskMilestoneEdge?: TaskMilestoneEdgeResolvers<ContextType>;
+  Evaluation?: EvaluationResolvers<ContextType>;
+  Indicator?: IndicatorResolvers<ContextType>;
+  EvaluationResult?: EvaluationResultResolvers<ContextType>;
+  EvaluationInput?: EvaluationInputResolvers<ContextType>;
+  IndicatorValue?: IndicatorValueResolvers<ContextType>;
+  EvaluationDecision?: EvaluationDecisionResolvers<ContextType>;
+  BoardRow?: BoardRowResolvers<ContextType>;
 };
 

@@ -1,10 +1,12 @@
 /**
  * Builds the evaluations subgraph. No side effects: index.ts (or the one-process platform) starts
- * it. The calendar copy is shared by the requests of this subgraph.
+ * it. The calendar copy is shared by the requests of this subgraph; the other slices' figures for
+ * the evaluation are asked per request, with the caller's own token.
  */
 import { CALENDAR_SLICE, remoteCalendar } from '../../platform/calendar-source.ts';
 import { createSubgraph, type SliceDeps } from '../../platform/subgraph.ts';
 import { createEvaluationsLoaders } from './loaders.ts';
+import { remoteFigures } from './remote.ts';
 import { evaluationsResolvers } from './resolvers.ts';
 import { createEvaluationsService, type Context } from './service.ts';
 
@@ -26,6 +28,7 @@ export function createEvaluationsSubgraph(deps: SliceDeps) {
         calendar,
         now: deps.now,
         maxPageSize: deps.env.limits.maxPageSize,
+        figures: remoteFigures({ url: (slice) => deps.sliceUrl(slice), authorization, requestId: request.id }),
       }),
     }),
     ready: { directory: () => deps.directory.current() },

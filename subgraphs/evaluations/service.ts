@@ -25,6 +25,8 @@ import { isBad, LEVEL_SCORES, REVIEWS_PER_HOUR, REVIEWS_PER_UNIT_PER_DAY, review
 import type { EvaluationsLoaders } from './loaders.ts';
 import type { AppealState } from './rules.ts';
 import { rank, type RankedEntry } from './scoring.ts';
+import { computeResults, ENTERED_KINDS, halfYear, quarter as quarterOf, quartersDueWithin, type ComputedResult, type IndicatorSpec, type RawValue } from './grading.ts';
+import type { FiguresSource } from './remote.ts';
 import {
   contestStore,
   emptyReviewFigures,
@@ -39,7 +41,17 @@ import {
   type Period,
   type ReviewFigures,
   type ReviewRow,
+  evaluationStore,
+  milestoneStore,
+  reportStore,
+  taskStore,
+  type EvaluationRow,
+  type FrozenInputRow,
+  type MilestoneRow,
+  type ReportRow,
+  type TaskRow,
 } from './store.ts';
+import type { Directory } from '../../platform/directory.ts';
 
 export interface Context extends RequestContext {
   evaluations: EvaluationsService;
@@ -54,6 +66,48 @@ export interface RankingRow extends RankedEntry {
   entry: EntryRow;
 }
 
+/** A unit's evaluation result as the API shows it: frozen (published) or a live preview. */
+export interface ResultView {
+  unitId: string;
+  score: number;
+  rank: number;
+  grade: 'EXCELLENT' | 'GOOD' | 'FAIR' | 'POOR';
+  inputs: FrozenInputRow[];
+  preview: boolean;
+}
+
+export interface ReportStatusRow {
+  unitId: string;
+  dueAt: Date;
+  firstReport: ReportRow | null;
+  latestReport: ReportRow | null;
+  late: boolean;
+  missing: boolean;
+}
+
+export interface BoardRowView {
+  unitId: string;
+  domainCode: string | null;
+  latestContestRank: number | null;
+  contestsAgain: boolean | null;
+  reviewSatisfactionRate: number | null;
+  reviews: number;
+  reportPunctuality: number | null;
+  score: number | null;
+  grade: ResultView['grade'] | null;
+  preview: boolean;
+}
+
+/** Units that are evaluated: active city and county units that answer for work (not the command office). */
+export function evaluatedUnits(directory: Directory): string[] {
+  return [...directory.units.values()]
+    .filter((u) => !u.archived && u.kind !== 'COMMAND_OFFICE' && u.kind !== 'OTHER' && (u.level === 'CITY' || u.level === 'COUNTY'))
+    .map((u) => u.id)
+    .sort();
+}
+
+const toView = (result: ComputedResult, preview: boolean): ResultView => ({ ...result, preview });
+
 export function createEvaluationsService(deps: {
   db: Db;
   viewer: Viewer;
@@ -65,6 +119,8 @@ export function createEvaluationsService(deps: {
   maxPageSize: number;
   /** Sample data is played through this service with this set: what it creates is flagged `sample`. */
   sample?: boolean;
+  /** Other slices' figures for the evaluation (their public APIs). */
+  figures: FiguresSource;
 }) {
   const { db, viewer, loaders, directory, now } = deps;
   const access = createEvaluationsAccess(viewer, directory, deps.clientAddress);
@@ -148,6 +204,88 @@ export function createEvaluationsService(deps: {
   }
 
   const lateAt = (due: Date | null, at: Date) => due !== null && at.getTime() > due.getTime();
+
+  /**
+   * Report punctuality per unit over the reports due in the period and already due: the first
+   * filing on time ÷ the units expected to report (those with a tackling task by the due date).
+   */
+  async function punctuality(dates: { from: string; to: string }, store: Db = db): Promise<Map<string, number | null>> {
+    const nowAt = now().getTime();
+    const quarters = quartersDueWithin(dates.from, dates.to).filter((q) => endOfBeijingDay(quarterOf(q)!.dueOn).getTime() < nowAt);
+    const expectedBy = await Promise.all(quarters.map((q) => reportStore.expectedUnits(store, endOfBeijingDay(quarterOf(q)!.dueOn))));
+    const reports = await reportStore.byQuarters(store, quarters);
+    const due = new Map<string, number>();
+    const onTime = new Map<string, number>();
+    quarters.forEach((q, index) => {
+      for (const unitId of expectedBy[index]!) {
+        due.set(unitId, (due.get(unitId) ?? 0) + 1);
+        const first = reports.find((r) => r.unitId === unitId && r.quarter === q && r.version === 1);
+        if (first && !first.late) onTime.set(unitId, (onTime.get(unitId) ?? 0) + 1);
+      }
+    });
+    return new Map([...due].map(([unitId, n]) => [unitId, (onTime.get(unitId) ?? 0) / n]));
+  }
+
+  interface RemoteInputs {
+    at: string;
+    rectification: Map<string, number | null>;
+    honouring: Map<string, number | null>;
+  }
+
+  /** What the other slices say, asked before any transaction (and only for the kinds the evaluation uses). */
+  async function remoteInputs(evaluation: EvaluationRow): Promise<RemoteInputs> {
+    const dates = halfYear(evaluation.period)!;
+    const units = evaluatedUnits(await directory.current());
+    const uses = (kind: string) => evaluation.indicators.some((i) => i.kind === kind);
+    const [rectification, honouring] = await Promise.all([
+      uses('RECTIFICATION') ? deps.figures.rectification(units, dates) : new Map<string, number | null>(),
+      uses('POLICY_HONOURING') ? deps.figures.policyHonouring(units, dates) : new Map<string, number | null>(),
+    ]);
+    return { at: now().toISOString(), rectification, honouring };
+  }
+
+  /** Every unit's result from every input, read now (this slice's own on `store`, the others' from `remote`). */
+  async function compute(
+    store: Db,
+    evaluation: EvaluationRow,
+    remote: RemoteInputs,
+    known?: { contests: Awaited<ReturnType<typeof evaluationStore.latestCityContest>>; reviews: Map<string, ReviewFigures>; punctual: Map<string, number | null> },
+  ): Promise<ComputedResult[]> {
+    const dates = halfYear(evaluation.period)!;
+    const units = evaluatedUnits(await directory.current());
+    const range = { from: beijingMidnight(dates.from), to: endOfBeijingDay(dates.to) };
+    const [entered, contests, reviews, punctual] = await Promise.all([
+      evaluationStore.latestValues(store, evaluation.id),
+      known?.contests ?? evaluationStore.latestCityContest(store, dates.from, dates.to),
+      known?.reviews ?? reviewStore.stats(store, units.map((unitId) => ({ unitId, key: unitId })), range, now()),
+      known?.punctual ?? punctuality(dates, store),
+    ]);
+    const enteredBy = new Map(entered.map((v) => [`${v.unitId}/${v.indicator}`, v]));
+    const contestBy = new Map(contests.map((c) => [c.unitId, c]));
+    const at = now().toISOString();
+    const period = `${dates.from}–${dates.to}`;
+    const raw = (unitId: string, indicator: IndicatorSpec): RawValue => {
+      switch (indicator.kind) {
+        case 'RECTIFICATION':
+          return { value: remote.rectification.get(unitId) ?? null, source: `issues: Unit.issueStats(${period}).rectificationRate`, fetchedAt: remote.at };
+        case 'POLICY_HONOURING':
+          return { value: remote.honouring.get(unitId) ?? null, source: `policies: Unit.policyStats(${period}) disbursedCount ÷ approved`, fetchedAt: remote.at };
+        case 'CONTEST':
+          return { value: contestBy.get(unitId)?.score ?? null, source: `evaluations: latest published CITY contest held ${period}`, fetchedAt: at };
+        case 'REPORT_PUNCTUALITY':
+          return { value: punctual.get(unitId) ?? null, source: `evaluations: quarterly reports due ${period}, first filing on time`, fetchedAt: at };
+        case 'SERVICE_REVIEWS': {
+          const f = reviews.get(unitId);
+          return { value: f && f.count > 0 ? f.satisfied / f.count : null, source: `evaluations: service reviews ${period}, satisfaction rate`, fetchedAt: at };
+        }
+        default: {
+          const v = enteredBy.get(`${unitId}/${indicator.code}`);
+          return { value: v?.value ?? null, source: v ? `entered by ${v.enteredBy} at ${v.enteredAt.toISOString()}: ${v.source}` : 'not entered', fetchedAt: v ? v.enteredAt.toISOString() : at };
+        }
+      }
+    };
+    return computeResults(units, evaluation.indicators, raw, { method: evaluation.gradingMethod, cutoffs: evaluation.gradeCutoffs });
+  }
 
   return {
     viewer,
@@ -463,6 +601,273 @@ export function createEvaluationsService(deps: {
       await access.mayReadUnitFigures(unitId);
       return (await loaders.reviewStats.load({ kind: 'unit', key: unitId, period })) ?? emptyReviewFigures;
     },
+
+    // ───────────── tackling tasks and quarterly reports ─────────────
+
+    async createTask(raw: unknown): Promise<TaskRow> {
+      const data = parseInput(input.createTaskInput, raw, 'input');
+      if (!isValidDate(data.dueOn)) throw errors.badInput('input.dueOn', { zh: '完成时限无效', en: 'Invalid due date' });
+      data.milestones.forEach((m, index) => {
+        if (!isValidDate(m.dueOn) || m.dueOn > data.dueOn) throw errors.badInput(`input.milestones[${index}].dueOn`, { zh: '里程碑时限无效或晚于完成时限', en: 'A milestone date is invalid or after the final date' });
+      });
+      const unit = await directory.unit(data.unitId);
+      if (!unit || unit.archived) throw errors.badInput('input.unitId', { zh: '没有该单位，或已撤销', en: 'No such active unit' });
+      await access.prepare();
+      await access.mayActOnUnitWork('createTask', data.unitId);
+      return db.transaction((tx) =>
+        taskStore.insert(
+          tx,
+          { kind: 'TACKLING', unitId: data.unitId, domainCode: unit.domainCode, title: data.title, description: data.description, dueOn: data.dueOn, createdBy: viewer.subject!, createdAt: now(), sample: deps.sample ?? false },
+          data.milestones,
+        ),
+      );
+    },
+
+    async completeMilestone(id: string, rawNote: unknown): Promise<MilestoneRow> {
+      const milestoneId = parseInput(input.milestoneId, id, 'id');
+      const note = parseInput(input.milestoneNote, rawNote, 'note');
+      await access.prepare();
+      return db.transaction(async (tx) => {
+        const milestone = await milestoneStore.get(tx, milestoneId);
+        if (!milestone || !milestone.unitId || !(await access.mayReadUnitWork(milestone.unitId))) {
+          if (viewer.role === 'ANONYMOUS') throw errors.unauthenticated();
+          throw errors.notFound({ zh: '里程碑', en: 'Milestone' }, milestoneId);
+        }
+        await access.mayActOnUnitWork('completeMilestone', milestone.unitId, milestone.doneAt ? 'DONE' : 'OPEN');
+        const at = now();
+        const late = at.getTime() > endOfBeijingDay(milestone.dueOn).getTime();
+        if (!(await milestoneStore.complete(tx, { milestoneId, note, doneAt: at, late, bySubject: viewer.subject! }))) throw conflict();
+        return { ...milestone, doneAt: at, note, late };
+      });
+    },
+
+    async submitQuarterlyReport(raw: unknown): Promise<ReportRow> {
+      const data = parseInput(input.quarterlyReportInput, raw, 'input');
+      const q = quarterOf(data.quarter);
+      if (!q) throw errors.badInput('input.quarter', { zh: '季度无效', en: 'Invalid quarter' });
+      const at = now();
+      if (beijingDate(at) < q.from) throw errors.badInput('input.quarter', { zh: '该季度尚未开始', en: 'The quarter has not begun' });
+      await access.prepare();
+      const unitId = data.unitId ?? (await access.callerUnitId());
+      if (!unitId) throw errors.badInput('input.unitId', { zh: '须指明报送单位', en: 'Give the unit' });
+      await access.mayActOnUnitWork('submitQuarterlyReport', unitId);
+      const dueAt = endOfBeijingDay(q.dueOn);
+      return db.transaction(async (tx) => {
+        await reportStore.lockUnitQuarter(tx, unitId, data.quarter);
+        const versions = await reportStore.versions(tx, unitId, data.quarter);
+        return reportStore.insert(tx, {
+          unitId,
+          quarter: data.quarter,
+          version: versions.length + 1,
+          content: data.content,
+          submittedAt: at,
+          dueAt,
+          late: at.getTime() > dueAt.getTime(),
+          bySubject: viewer.subject!,
+          sample: deps.sample ?? false,
+        });
+      });
+    },
+
+    async tasks(filter: { unitId?: string | null; domainCode?: string | null; kind?: TaskRow['kind'] | null } | null | undefined, page: PageArgs) {
+      const scope = await access.workScope();
+      const size = pageSize(page.first, deps.maxPageSize);
+      const after = page.after ? cursorOfDate(page.after) : null;
+      let unitIds: string[] | null = null;
+      if (filter?.unitId) unitIds = [parseInput(input.unitId, filter.unitId, 'filter.unitId')];
+      if (filter?.domainCode) {
+        const inDomain = (await directory.current()).unitsOfDomain(filter.domainCode).map((u) => u.id);
+        unitIds = unitIds ? unitIds.filter((id) => inDomain.includes(id)) : inDomain;
+      }
+      const { rows, count } = await taskStore.page(db, scope, { unitIds, kind: filter?.kind }, after, size);
+      return toConnection(rows, size, (row) => [row.dueOn, row.id], count);
+    },
+
+    milestones: (task: TaskRow) => loaders.milestonesByTask.load(task.id),
+    task: async (milestone: MilestoneRow) => (await loaders.taskById.load(milestone.taskId))!,
+    milestoneOverdue: (milestone: MilestoneRow) => milestone.doneAt === null && now().getTime() > endOfBeijingDay(milestone.dueOn).getTime(),
+
+    async overdueMilestones(page: PageArgs) {
+      const scope = await access.workScope();
+      const size = pageSize(page.first, deps.maxPageSize);
+      const after = page.after ? cursorOfDate(page.after) : null;
+      const { rows, count } = await milestoneStore.overdue(db, scope, beijingDate(now()), after, size);
+      return toConnection(rows, size, (row) => [row.dueOn, row.id], count);
+    },
+
+    async quarterlyReportStatus(quarterName: string, onlyProblems: boolean): Promise<ReportStatusRow[]> {
+      const q = quarterOf(quarterName);
+      if (!q) throw errors.badInput('quarter', { zh: '季度须形如 2026-Q3', en: 'A quarter looks like 2026-Q3' });
+      const scope = await access.workScope();
+      const dueAt = endOfBeijingDay(q.dueOn);
+      const [expected, reports] = await Promise.all([reportStore.expectedUnits(db, dueAt), reportStore.byQuarters(db, [quarterName])]);
+      const units = [...new Set([...expected, ...reports.map((r) => r.unitId)])].filter((id) => !scope || scope.includes(id)).sort();
+      const past = now().getTime() > dueAt.getTime();
+      return units
+        .map((unitId) => {
+          const mine = reports.filter((r) => r.unitId === unitId);
+          const first = mine[0] ?? null;
+          return { unitId, dueAt, firstReport: first, latestReport: mine.at(-1) ?? null, late: first?.late ?? false, missing: !first && past };
+        })
+        .filter((row) => !onlyProblems || row.late || row.missing);
+    },
+
+    async unitReportPunctuality(unitId: string, periodDates: { from: string; to: string } | null): Promise<number | null> {
+      await access.mustReadUnitWork(unitId);
+      const figures = await punctuality(periodDates ?? { from: '2000-01-01', to: beijingDate(now()) });
+      return figures.get(unitId) ?? null;
+    },
+
+    // ───────────── the half-yearly evaluation ─────────────
+
+    async evaluation(periodName: string): Promise<EvaluationRow | null> {
+      const name = parseInput(input.period, periodName, 'period');
+      const row = await loaders.evaluationByPeriod.load(name);
+      if (!row) return null;
+      if (row.status === 'PUBLISHED' || (await access.mayReadEvaluationDraft())) return row;
+      return null;
+    },
+
+    async createEvaluation(raw: unknown): Promise<EvaluationRow> {
+      const data = parseInput(input.createEvaluationInput, raw, 'input');
+      await access.prepare();
+      return db.transaction(async (tx) => {
+        const existing = await evaluationStore.get(tx, data.period, true);
+        await access.mayActOnEvaluation('createEvaluation', existing?.status ?? 'NONE');
+        const definition = { indicators: data.indicators, gradingMethod: data.gradingMethod, gradeCutoffs: data.gradeCutoffs };
+        if (existing) return (await evaluationStore.redefine(tx, existing.id, existing.version, definition)) ?? Promise.reject(conflict());
+        return evaluationStore.insert(tx, { period: data.period, ...definition, createdBy: viewer.subject!, createdAt: now(), sample: deps.sample ?? false });
+      });
+    },
+
+    async setIndicatorValue(raw: unknown) {
+      const data = parseInput(input.indicatorValueInput, raw, 'input');
+      const unit = await directory.unit(data.unitId);
+      if (!unit || unit.archived) throw errors.badInput('input.unitId', { zh: '没有该单位，或已撤销', en: 'No such active unit' });
+      await access.prepare();
+      return db.transaction(async (tx) => {
+        const evaluation = await evaluationStore.get(tx, data.period, true);
+        await access.mayActOnEvaluation('setIndicatorValue', evaluation?.status ?? 'NONE');
+        const indicator = evaluation!.indicators.find((i) => i.code === data.indicator);
+        if (!indicator) throw errors.badInput('input.indicator', { zh: `本次评估没有指标 ${data.indicator}`, en: `The evaluation has no indicator ${data.indicator}` });
+        if (!ENTERED_KINDS.includes(indicator.kind)) throw errors.badInput('input.indicator', { zh: '该指标取自其他子图，不能录入', en: 'This indicator is read from another subgraph, not entered' });
+        return evaluationStore.insertValue(tx, { evaluationId: evaluation!.id, unitId: data.unitId, indicator: data.indicator, value: data.value, source: data.source, enteredBy: viewer.subject!, enteredAt: now() });
+      });
+    },
+
+    async publishEvaluation(periodName: string): Promise<EvaluationRow> {
+      const name = parseInput(input.period, periodName, 'period');
+      await access.prepare();
+      const draft = await evaluationStore.get(db, name);
+      await access.mayActOnEvaluation('publishEvaluation', draft?.status ?? 'NONE');
+      // The other slices are asked first, outside the transaction; then everything of this slice is read and frozen in it.
+      const remote = await remoteInputs(draft!);
+      return db.transaction(async (tx) => {
+        const evaluation = await evaluationStore.get(tx, name, true);
+        await access.mayActOnEvaluation('publishEvaluation', evaluation?.status ?? 'NONE');
+        if (evaluation!.version !== draft!.version) throw conflict();
+        const results = await compute(tx, evaluation!, remote);
+        await evaluationStore.insertResults(tx, results.map((r) => ({ evaluationId: evaluation!.id, unitId: r.unitId, score: r.score, rank: r.rank, grade: r.grade, inputs: r.inputs })));
+        return (await evaluationStore.publish(tx, evaluation!.id, evaluation!.version, now())) ?? Promise.reject(conflict());
+      });
+    },
+
+    async recordEvaluationDecision(raw: unknown) {
+      const data = parseInput(input.evaluationDecisionInput, raw, 'input');
+      await access.prepare();
+      return db.transaction(async (tx) => {
+        const evaluation = await evaluationStore.get(tx, data.period, true);
+        await access.mayActOnEvaluation('recordEvaluationDecision', evaluation?.status ?? 'NONE');
+        const results = await evaluationStore.results(tx, [evaluation!.id]);
+        if (!results.some((r) => r.unitId === data.unitId)) throw errors.badInput('input.unitId', { zh: '该单位没有本次评估结果', en: 'The unit has no result in this evaluation' });
+        return evaluationStore.insertDecision(tx, { evaluationId: evaluation!.id, unitId: data.unitId, kind: data.kind, text: data.text, decidedBy: viewer.subject!, decidedAt: now() });
+      });
+    },
+
+    async preview(evaluation: EvaluationRow): Promise<ResultView[] | null> {
+      if (evaluation.status !== 'DRAFT' || !(await access.mayReadEvaluationDraft())) return null;
+      return (await compute(db, evaluation, await remoteInputs(evaluation))).map((r) => toView(r, true));
+    },
+
+    async results(evaluation: EvaluationRow): Promise<ResultView[] | null> {
+      if (evaluation.status !== 'PUBLISHED') return null;
+      return (await loaders.resultsByEvaluation.load(evaluation.id)).map((r) => ({ ...r, preview: false }));
+    },
+
+    /** The published results worked out again from their frozen inputs alone. */
+    async recomputed(evaluation: EvaluationRow): Promise<ResultView[] | null> {
+      if (evaluation.status !== 'PUBLISHED' || !(await access.mayReadEvaluationDraft())) return null;
+      const frozen = await loaders.resultsByEvaluation.load(evaluation.id);
+      const byUnit = new Map(frozen.map((r) => [r.unitId, new Map(r.inputs.map((i) => [i.indicator, i]))]));
+      const raw = (unitId: string, indicator: IndicatorSpec): RawValue => {
+        const input = byUnit.get(unitId)!.get(indicator.code)!;
+        return { value: input.value, source: input.source, fetchedAt: input.fetchedAt };
+      };
+      return computeResults(frozen.map((r) => r.unitId).sort(), evaluation.indicators, raw, { method: evaluation.gradingMethod, cutoffs: evaluation.gradeCutoffs }).map((r) => toView(r, false));
+    },
+
+    async decisions(evaluation: EvaluationRow) {
+      const rows = await evaluationStore.decisions(db, [evaluation.id]);
+      if (await access.mayReadEvaluationDraft()) return rows;
+      const own = await access.callerUnitId();
+      return rows.filter((row) => row.unitId === own);
+    },
+
+    async unitGrade(unitId: string, periodName: string): Promise<ResultView | null> {
+      const name = parseInput(input.period, periodName, 'period');
+      const evaluation = await loaders.evaluationByPeriod.load(name);
+      if (!evaluation || evaluation.status !== 'PUBLISHED') return null;
+      const result = (await loaders.resultsByEvaluation.load(evaluation.id)).find((r) => r.unitId === unitId);
+      return result ? { ...result, preview: false } : null;
+    },
+
+    // ───────────── the board ─────────────
+
+    /**
+     * One row per evaluated unit, in a constant number of statements: the latest city contest (1),
+     * review figures (1), report punctuality (1 per quarter due, at most 3, plus 1), the evaluation
+     * (1) and its frozen results (1) — or, for a draft, its entered values (1) and the other slices'
+     * figures (1 call each).
+     */
+    async board(periodName: string): Promise<BoardRowView[]> {
+      const name = parseInput(input.period, periodName, 'period');
+      const dates = halfYear(name);
+      if (!dates) throw errors.badInput('period', { zh: '期间无效', en: 'Invalid period' });
+      await access.mustReadEvaluationDraft();
+      const dir = await directory.current();
+      const units = evaluatedUnits(dir);
+      const range = { from: beijingMidnight(dates.from), to: endOfBeijingDay(dates.to) };
+      const [contests, reviews, punctual, evaluation] = await Promise.all([
+        evaluationStore.latestCityContest(db, dates.from, dates.to),
+        reviewStore.stats(db, units.map((unitId) => ({ unitId, key: unitId })), range, now()),
+        punctuality(dates),
+        loaders.evaluationByPeriod.load(name),
+      ]);
+      let results = new Map<string, { score: number; grade: ResultView['grade'] }>();
+      let preview = false;
+      if (evaluation?.status === 'PUBLISHED') results = new Map((await loaders.resultsByEvaluation.load(evaluation.id)).map((r) => [r.unitId, r]));
+      else if (evaluation) {
+        preview = true;
+        results = new Map((await compute(db, evaluation, await remoteInputs(evaluation), { contests, reviews, punctual })).map((r) => [r.unitId, r]));
+      }
+      const contestOf = new Map(contests.map((c) => [c.unitId, c]));
+      return units.map((unitId) => {
+        const review = reviews.get(unitId) ?? emptyReviewFigures;
+        const result = results.get(unitId);
+        return {
+          unitId,
+          domainCode: dir.unit(unitId)?.domainCode ?? null,
+          latestContestRank: contestOf.get(unitId)?.rank ?? null,
+          contestsAgain: contestOf.get(unitId)?.contestsAgain ?? null,
+          reviewSatisfactionRate: review.count > 0 ? review.satisfied / review.count : null,
+          reviews: review.count,
+          reportPunctuality: punctual.get(unitId) ?? null,
+          score: result?.score ?? null,
+          grade: result?.grade ?? null,
+          preview,
+        };
+      });
+    },
   };
 }
 
@@ -472,4 +877,12 @@ function cursorOfContest(cursor: string): { heldOn: string; id: string } {
     throw errors.badInput('after', { zh: '分页游标无效', en: 'Invalid pagination cursor' });
   }
   return { heldOn, id };
+}
+
+function cursorOfDate(cursor: string): { dueOn: string; id: string } {
+  const [dueOn, id] = decodeCursor(cursor, 2);
+  if (typeof dueOn !== 'string' || !isValidDate(dueOn) || typeof id !== 'string' || !isUuid(id)) {
+    throw errors.badInput('after', { zh: '分页游标无效', en: 'Invalid pagination cursor' });
+  }
+  return { dueOn, id };
 }

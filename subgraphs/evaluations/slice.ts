@@ -1,7 +1,9 @@
 /**
  * The evaluations slice, as the registry knows it: how units are compared — 擂台比武 contests with
- * public rankings, and 好差评 service reviews by enterprises and the public with their answers,
- * rectification, follow-ups and appeals. Run by the command office; units see their own.
+ * public rankings; 好差评 service reviews by enterprises and the public with their answers,
+ * rectification, follow-ups and appeals; tackling tasks and quarterly reports (督导检查); the
+ * half-yearly evaluation and grade; and the command office's board. Run by the command office;
+ * units see their own.
  */
 import type { SliceDefinition } from '../../platform/subgraph.ts';
 import { evaluationsExamples } from './examples.ts';
@@ -24,6 +26,17 @@ export const evaluations: SliceDefinition = {
     ServiceReview: './store.ts#ReviewRow',
     ReviewAction: './store.ts#ReviewActionRow',
     ReviewStats: './store.ts#ReviewFigures',
+    Task: './store.ts#TaskRow',
+    TaskMilestone: './store.ts#MilestoneRow',
+    QuarterlyReport: './store.ts#ReportRow',
+    QuarterlyReportStatus: './service.ts#ReportStatusRow',
+    Evaluation: './store.ts#EvaluationRow',
+    Indicator: './store.ts#IndicatorRow',
+    EvaluationResult: './service.ts#ResultView',
+    EvaluationInput: './store.ts#FrozenInputRow',
+    IndicatorValue: './store.ts#IndicatorValueRow',
+    EvaluationDecision: './store.ts#DecisionRow',
+    BoardRow: './service.ts#BoardRowView',
     Unit: './store.ts#UnitReference',
     Domain: './store.ts#DomainReference',
   },

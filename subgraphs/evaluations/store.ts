@@ -4,7 +4,23 @@
  */
 import { and, asc, desc, eq, inArray, sql, type SQL } from 'drizzle-orm';
 import { rowsOf, type Queryable } from '../../db/client.ts';
-import { contestEntries, contestJudges, contestResults, contests, contestScores, reviewActions, serviceReviews } from '../../db/evaluations.ts';
+import {
+  contestEntries,
+  contestJudges,
+  contestResults,
+  contests,
+  contestScores,
+  evaluationDecisions,
+  evaluationResults,
+  evaluations,
+  indicatorValues,
+  milestoneCompletions,
+  milestones,
+  quarterlyReports,
+  reviewActions,
+  serviceReviews,
+  tasks,
+} from '../../db/evaluations.ts';
 import type { LatestScore } from './scoring.ts';
 
 export type ContestRow = typeof contests.$inferSelect;
@@ -13,6 +29,14 @@ export type JudgeRow = typeof contestJudges.$inferSelect;
 export type ResultRow = typeof contestResults.$inferSelect;
 export type ReviewRow = typeof serviceReviews.$inferSelect;
 export type ReviewActionRow = typeof reviewActions.$inferSelect;
+export type TaskRow = typeof tasks.$inferSelect;
+export type MilestoneRow = typeof milestones.$inferSelect & { doneAt: Date | null; note: string | null; late: boolean };
+export type ReportRow = typeof quarterlyReports.$inferSelect;
+export type EvaluationRow = typeof evaluations.$inferSelect;
+export type EvaluationResultRow = typeof evaluationResults.$inferSelect;
+export type IndicatorValueRow = typeof indicatorValues.$inferSelect;
+export type DecisionRow = typeof evaluationDecisions.$inferSelect;
+export type { FrozenInput as FrozenInputRow, IndicatorDefinition as IndicatorRow } from '../../db/evaluations.ts';
 
 /** What the resolvers of a Unit / Domain reference receive. */
 export interface UnitReference {
@@ -316,5 +340,181 @@ export const sampleStore = {
       .select({ n: sql<number>`((select count(*) from ${contests} where sample) + (select count(*) from ${serviceReviews} where sample))::int` })
       .from(sql`(select 1) as one`);
     return row?.n ?? 0;
+  },
+};
+
+// ───────────── tackling tasks and quarterly reports ─────────────
+
+const milestoneColumns = {
+  id: milestones.id,
+  taskId: milestones.taskId,
+  sequence: milestones.sequence,
+  title: milestones.title,
+  dueOn: milestones.dueOn,
+  doneAt: milestoneCompletions.doneAt,
+  note: milestoneCompletions.note,
+  late: sql<boolean>`coalesce(${milestoneCompletions.late}, false)`,
+};
+
+export const taskStore = {
+  async insert(db: Queryable, values: typeof tasks.$inferInsert, steps: { title: string; dueOn: string }[]): Promise<TaskRow> {
+    const [row] = await db.insert(tasks).values(values).returning();
+    if (steps.length) await db.insert(milestones).values(steps.map((step, sequence) => ({ taskId: row!.id, sequence, ...step })));
+    return row!;
+  },
+  /** The plan's own dated duties, once each (reference data). */
+  async ensureReference(db: Queryable, values: (typeof tasks.$inferInsert)[]): Promise<void> {
+    if (values.length) await db.insert(tasks).values(values).onConflictDoNothing();
+  },
+  byIds(db: Queryable, ids: readonly string[]): Promise<TaskRow[]> {
+    return db.select().from(tasks).where(inArray(tasks.id, [...ids]));
+  },
+  /** Tasks of the units (null: all), and the plan's duties; newest due date first. */
+  async page(db: Queryable, unitIds: string[] | null, filter: { unitIds?: string[] | null; kind?: TaskRow['kind'] | null }, after: { dueOn: string; id: string } | null, size: number) {
+    const conditions: SQL[] = [];
+    if (unitIds) conditions.push(sql`(${tasks.unitId} is null or ${tasks.unitId} = any(${uuidArray(unitIds)}))`);
+    if (filter.unitIds) conditions.push(filter.unitIds.length ? sql`${tasks.unitId} = any(${uuidArray(filter.unitIds)})` : sql`false`);
+    if (filter.kind) conditions.push(eq(tasks.kind, filter.kind));
+    const where = conditions.length ? and(...conditions) : undefined;
+    const keyset = after ? sql`(${tasks.dueOn}, ${tasks.id}) < (${after.dueOn}::date, ${after.id}::uuid)` : undefined;
+    const rows = await db.select().from(tasks).where(where && keyset ? and(where, keyset) : (where ?? keyset)).orderBy(desc(tasks.dueOn), desc(tasks.id)).limit(size + 1);
+    return { rows, count: async () => (await db.select({ n: sql<number>`count(*)::int` }).from(tasks).where(where))[0]!.n };
+  },
+};
+
+export const milestoneStore = {
+  byTaskIds(db: Queryable, ids: readonly string[]): Promise<MilestoneRow[]> {
+    return db
+      .select(milestoneColumns)
+      .from(milestones)
+      .leftJoin(milestoneCompletions, eq(milestoneCompletions.milestoneId, milestones.id))
+      .where(inArray(milestones.taskId, [...ids]))
+      .orderBy(asc(milestones.taskId), asc(milestones.sequence));
+  },
+  async get(db: Queryable, id: string): Promise<(MilestoneRow & { unitId: string | null }) | undefined> {
+    const [row] = await db
+      .select({ ...milestoneColumns, unitId: tasks.unitId })
+      .from(milestones)
+      .innerJoin(tasks, eq(tasks.id, milestones.taskId))
+      .leftJoin(milestoneCompletions, eq(milestoneCompletions.milestoneId, milestones.id))
+      .where(eq(milestones.id, id));
+    return row;
+  },
+  async complete(db: Queryable, values: typeof milestoneCompletions.$inferInsert): Promise<boolean> {
+    const rows = await db.insert(milestoneCompletions).values(values).onConflictDoNothing().returning();
+    return rows.length > 0;
+  },
+  /** Milestones not done whose day ended before `today`, of the units (null: all), earliest first. */
+  async overdue(db: Queryable, unitIds: string[] | null, today: string, after: { dueOn: string; id: string } | null, size: number) {
+    const conditions: SQL[] = [sql`${milestoneCompletions.milestoneId} is null`, sql`${milestones.dueOn} < ${today}::date`];
+    if (unitIds) conditions.push(sql`${tasks.unitId} = any(${uuidArray(unitIds)})`);
+    const where = and(...conditions);
+    const keyset = after ? sql`(${milestones.dueOn}, ${milestones.id}) > (${after.dueOn}::date, ${after.id}::uuid)` : undefined;
+    const base = () =>
+      db
+        .select(milestoneColumns)
+        .from(milestones)
+        .innerJoin(tasks, eq(tasks.id, milestones.taskId))
+        .leftJoin(milestoneCompletions, eq(milestoneCompletions.milestoneId, milestones.id));
+    const rows = await base().where(keyset ? and(where, keyset) : where).orderBy(asc(milestones.dueOn), asc(milestones.id)).limit(size + 1);
+    return {
+      rows,
+      count: async () =>
+        (
+          await db
+            .select({ n: sql<number>`count(*)::int` })
+            .from(milestones)
+            .innerJoin(tasks, eq(tasks.id, milestones.taskId))
+            .leftJoin(milestoneCompletions, eq(milestoneCompletions.milestoneId, milestones.id))
+            .where(where)
+        )[0]!.n,
+    };
+  },
+};
+
+export const reportStore = {
+  async lockUnitQuarter(db: Queryable, unitId: string, quarter: string): Promise<void> {
+    await db.execute(sql`select pg_advisory_xact_lock(hashtextextended(${`report:${unitId}:${quarter}`}, 0))`);
+  },
+  async versions(db: Queryable, unitId: string, quarter: string): Promise<ReportRow[]> {
+    return db.select().from(quarterlyReports).where(and(eq(quarterlyReports.unitId, unitId), eq(quarterlyReports.quarter, quarter))).orderBy(asc(quarterlyReports.version));
+  },
+  async insert(db: Queryable, values: typeof quarterlyReports.$inferInsert): Promise<ReportRow> {
+    const [row] = await db.insert(quarterlyReports).values(values).returning();
+    return row!;
+  },
+  /** Every version of the quarters' reports, oldest first. */
+  byQuarters(db: Queryable, quarters: readonly string[]): Promise<ReportRow[]> {
+    if (!quarters.length) return Promise.resolve([]);
+    return db.select().from(quarterlyReports).where(inArray(quarterlyReports.quarter, [...quarters])).orderBy(asc(quarterlyReports.unitId), asc(quarterlyReports.version));
+  },
+  /** Units expected to report for a quarter: those with a tackling task created before it was due. */
+  async expectedUnits(db: Queryable, dueAt: Date): Promise<string[]> {
+    const rows = await db
+      .selectDistinct({ unitId: tasks.unitId })
+      .from(tasks)
+      .where(and(eq(tasks.kind, 'TACKLING'), sql`${tasks.unitId} is not null`, sql`${tasks.createdAt} < ${instantParam(dueAt)}`));
+    return rows.map((row) => row.unitId!);
+  },
+};
+
+// ───────────── the half-yearly evaluation ─────────────
+
+export const evaluationStore = {
+  async get(db: Queryable, period: string, lock = false): Promise<EvaluationRow | undefined> {
+    const query = db.select().from(evaluations).where(eq(evaluations.period, period));
+    const [row] = lock ? await query.for('update') : await query;
+    return row;
+  },
+  byPeriods(db: Queryable, periods: readonly string[]): Promise<EvaluationRow[]> {
+    return db.select().from(evaluations).where(inArray(evaluations.period, [...periods]));
+  },
+  async insert(db: Queryable, values: typeof evaluations.$inferInsert): Promise<EvaluationRow> {
+    const [row] = await db.insert(evaluations).values(values).returning();
+    return row!;
+  },
+  async redefine(db: Queryable, id: string, version: number, values: Pick<EvaluationRow, 'indicators' | 'gradingMethod' | 'gradeCutoffs'>): Promise<EvaluationRow | undefined> {
+    const [row] = await db.update(evaluations).set({ ...values, version: version + 1 }).where(and(eq(evaluations.id, id), eq(evaluations.version, version))).returning();
+    return row;
+  },
+  async publish(db: Queryable, id: string, version: number, at: Date): Promise<EvaluationRow | undefined> {
+    const [row] = await db.update(evaluations).set({ status: 'PUBLISHED', publishedAt: at, version: version + 1 }).where(and(eq(evaluations.id, id), eq(evaluations.version, version))).returning();
+    return row;
+  },
+  async insertValue(db: Queryable, values: typeof indicatorValues.$inferInsert): Promise<IndicatorValueRow> {
+    const [row] = await db.insert(indicatorValues).values(values).returning();
+    return row!;
+  },
+  /** The latest entered value per unit and indicator. */
+  async latestValues(db: Queryable, evaluationId: string): Promise<IndicatorValueRow[]> {
+    const result = await db.execute(sql`
+      select distinct on (unit_id, indicator) id, evaluation_id as "evaluationId", unit_id as "unitId", indicator, value::float8 as value, source, entered_by as "enteredBy", entered_at as "enteredAt"
+        from ${indicatorValues} where evaluation_id = ${evaluationId}::uuid
+       order by unit_id, indicator, id desc`);
+    return rowsOf<IndicatorValueRow & { enteredAt: Date | string }>(result).map((row) => ({ ...row, enteredAt: new Date(row.enteredAt) }));
+  },
+  async insertResults(db: Queryable, values: (typeof evaluationResults.$inferInsert)[]): Promise<void> {
+    if (values.length) await db.insert(evaluationResults).values(values);
+  },
+  results(db: Queryable, evaluationIds: readonly string[]): Promise<EvaluationResultRow[]> {
+    return db.select().from(evaluationResults).where(inArray(evaluationResults.evaluationId, [...evaluationIds])).orderBy(asc(evaluationResults.rank), asc(evaluationResults.unitId));
+  },
+  async insertDecision(db: Queryable, values: typeof evaluationDecisions.$inferInsert): Promise<DecisionRow> {
+    const [row] = await db.insert(evaluationDecisions).values(values).returning();
+    return row!;
+  },
+  decisions(db: Queryable, evaluationIds: readonly string[]): Promise<DecisionRow[]> {
+    return db.select().from(evaluationDecisions).where(inArray(evaluationDecisions.evaluationId, [...evaluationIds])).orderBy(asc(evaluationDecisions.decidedAt));
+  },
+  /** Each unit's result in the latest published CITY contest held in the period (one statement). */
+  async latestCityContest(db: Queryable, from: string, to: string): Promise<{ unitId: string; rank: number; score: number | null; contestsAgain: boolean }[]> {
+    const result = await db.execute(sql`
+      with latest as (
+        select id from ${contests} where level = 'CITY' and status = 'PUBLISHED' and held_on between ${from}::date and ${to}::date
+        order by held_on desc, published_at desc limit 1)
+      select e.unit_id as "unitId", r.rank, r.score::float8 as score, r.contests_again as "contestsAgain"
+        from latest join ${contestResults} r on r.contest_id = latest.id join ${contestEntries} e on e.id = r.entry_id
+       where e.unit_id is not null`);
+    return rowsOf(result);
   },
 };

@@ -10,16 +10,19 @@ import { stopOnSignals } from '../platform/signals.ts';
 import { defaultExplorer } from '../platform/start.ts';
 import { slices } from '../subgraphs/registry.ts';
 import { gatewayExamples } from './examples.ts';
+import { boardExports } from './exports.ts';
 import { createGateway } from './server.ts';
 
 const env = loadEnv(process.env, slices);
 const logger = createLogger({ ...env.log, service: 'gateway' });
 const subgraphUrls = Object.fromEntries(Object.entries(env.subgraphs).map(([name, address]) => [name, address.url]));
+const authenticator = createAuthenticator(env.auth);
 const service = await startHttpService({
-  service: createGateway({ authenticator: createAuthenticator(env.auth), subgraphUrls, limits: env.limits, introspection: env.introspection, logger, trustedProxies: env.trustedProxies }),
+  service: createGateway({ authenticator, subgraphUrls, limits: env.limits, introspection: env.introspection, logger, trustedProxies: env.trustedProxies }),
   port: env.port ?? env.gatewayPort,
   limits: env.limits,
   explorer: env.explorer ? await defaultExplorer({ title: '青岛营商环境专项行动 API / Gateway', examples: gatewayExamples }) : undefined,
+  routes: [boardExports({ authenticator, timeoutMs: env.limits.executionTimeoutMs })],
   logger,
 });
 logger.info({ url: service.url, subgraphs: subgraphUrls }, `网关 / gateway: ${service.url}`);

@@ -8,6 +8,7 @@ import { createAuthenticator } from '../platform/auth.ts';
 import { DIRECTORY_SLICE } from '../platform/directory.ts';
 import type { PlatformEnv } from '../platform/env.ts';
 import { startHttpService, type RunningService } from '../platform/http.ts';
+import { boardExports } from './exports.ts';
 import { silentLogger, type Logger } from '../platform/log.ts';
 import { prepareDatabase, startSlice, type ExplorerFactory } from '../platform/start.ts';
 import type { SliceDefinition } from '../platform/subgraph.ts';
@@ -102,6 +103,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
       host,
       limits: env.limits,
       explorer: env.explorer ? await options.explorer?.({ title: '青岛营商环境专项行动 API / Gateway', examples: gatewayExamples }) : undefined,
+      routes: [boardExports({ authenticator, timeoutMs: env.limits.executionTimeoutMs })],
       logger,
     });
     started.push(gateway);

@@ -18,6 +18,8 @@ import { ErrorCode, errors } from './errors.ts';
 import { REQUEST_ID_HEADER, requestIdOf, type Logger, type RequestRecord } from './log.ts';
 
 export type RequestHandler = (req: http.IncomingMessage, res: http.ServerResponse) => boolean;
+/** A route of its own beside GraphQL (e.g. the gateway's exports): resolves true when it answered. */
+export type AsyncRequestHandler = (req: http.IncomingMessage, res: http.ServerResponse, url: URL, record: RequestRecord) => Promise<boolean>;
 
 /** What the HTTP front needs of a gateway or subgraph: its Apollo Server, context and readiness. */
 export interface GraphQLService<TContext extends BaseContext> {
@@ -39,6 +41,8 @@ export interface HttpServiceOptions<TContext extends BaseContext> {
   host?: string;
   limits: HttpLimits;
   explorer?: RequestHandler;
+  /** Routes of the service's own, asked before GraphQL. */
+  routes?: AsyncRequestHandler[];
   logger: Logger;
 }
 
@@ -244,6 +248,7 @@ export async function startHttpService<TContext extends BaseContext>(
         return;
       }
       if (options.explorer?.(req, res)) return;
+      for (const handler of options.routes ?? []) if (await handler(req, res, url, record)) return;
       if (url.pathname === '/' || url.pathname === '/graphql') {
         graphql = true;
         await handleGraphQL(req, res, url.search, record);

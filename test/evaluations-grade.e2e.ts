@@ -1,0 +1,312 @@
+/**
+ * 督导检查, the half-yearly evaluation, the board and its exports — through the gateway and straight
+ * against the evaluations subgraph, on real PostgreSQL: tasks and milestones, quarterly reports on
+ * time, late and missing; an evaluation defined, previewed live, published and frozen (the database
+ * refuses changes too), explained input by input and recomputed from its frozen inputs to the same
+ * numbers; grades public; the board in a constant number of statements per subgraph; the CSV (with
+ * its byte-order mark) and the .xlsx (read back with exceljs) carrying the same figures.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import ExcelJS from 'exceljs';
+import { sql } from 'drizzle-orm';
+import { unitIdForCode } from '../db/reference/organisation.ts';
+import { TestClock } from './support/clock.ts';
+import { startTestPlatform, type Caller, type GraphQLResponse, type TestPlatform } from './support/platform.ts';
+import { evalCallers as who } from './support/evaluations.ts';
+
+const clock = new TestClock('2026-06-01T10:00:00+08:00');
+let t: TestPlatform;
+type Via = 'gateway' | 'evaluations subgraph';
+const transports: Via[] = ['gateway', 'evaluations subgraph'];
+const send = (via: Via, document: string, as: Caller, variables: Record<string, unknown> = {}): Promise<GraphQLResponse> =>
+  via === 'gateway' ? t.query(document, { as, variables }) : t.querySubgraph('evaluations', document, { as, variables });
+async function ok(document: string, as: Caller, variables: Record<string, unknown> = {}, via: Via = 'gateway'): Promise<any> {
+  const response = await send(via, document, as, variables);
+  expect(response.errors, JSON.stringify(response.errors)).toBeUndefined();
+  return response.data;
+}
+async function code(via: Via, document: string, as: Caller, variables: Record<string, unknown> = {}): Promise<string> {
+  const response = await send(via, document, as, variables);
+  expect(response.errors, `expected a refusal, got ${JSON.stringify(response.data)}`).toBeDefined();
+  expect(response.errors![0]!.message).toMatch(/ \/ /);
+  return response.errors![0]!.extensions!.code;
+}
+
+const POLICE = unitIdForCode('PUBLIC_SECURITY_BUREAU');
+const TAX = unitIdForCode('TAXATION_BUREAU');
+const JUSTICE = unitIdForCode('JUSTICE_BUREAU');
+
+const docs = {
+  createTask: `mutation($input: CreateTaskInput!) { createTask(input: $input) { id kind unit { id } domain { code } dueOn milestones { id title dueOn doneAt late overdue } } }`,
+  complete: `mutation($id: ID!, $note: String!) { completeTaskMilestone(id: $id, note: $note) { id doneAt late overdue task { id } } }`,
+  overdue: `query { overdueTaskMilestones(first: 50) { totalCount edges { node { id title dueOn overdue task { unit { id } } } } } }`,
+  tasks: `query($filter: TaskFilter) { tasks(filter: $filter, first: 50) { totalCount edges { node { id kind title unit { id } } } } }`,
+  report: `mutation($input: QuarterlyReportInput!) { submitQuarterlyReport(input: $input) { id unit { id } quarter version submittedAt dueAt late } }`,
+  status: `query($q: String!, $only: Boolean) { quarterlyReportStatus(quarter: $q, onlyProblems: $only) { unit { id } dueAt late missing firstReport { version late } latestReport { version } } }`,
+  punctuality: `query($id: ID!, $p: PeriodInput) { unit(id: $id) { reportPunctuality(period: $p) } }`,
+  createEvaluation: `mutation($input: CreateEvaluationInput!) { createEvaluation(input: $input) { id period from to status version indicators { code kind weight } gradingMethod gradeCutoffs } }`,
+  setValue: `mutation($input: IndicatorValueInput!) { setIndicatorValue(input: $input) { unit { id } indicator value source } }`,
+  evaluation: `query($p: String!) { evaluation(period: $p) { id status publishedAt
+      preview { unit { id } score rank grade preview inputs { indicator kind value source fetchedAt normalised weight contribution } }
+      results { unit { id } score rank grade preview inputs { indicator kind value source fetchedAt normalised weight contribution } }
+      recomputed { unit { id } score rank grade inputs { indicator value normalised contribution } }
+      decisions { unit { id } kind text } } }`,
+  publish: `mutation($p: String!) { publishEvaluation(period: $p) { id status publishedAt } }`,
+  decide: `mutation($input: EvaluationDecisionInput!) { recordEvaluationDecision(input: $input) { id kind text unit { id } } }`,
+  grade: `query($id: ID!, $p: String!) { unit(id: $id) { grade(period: $p) { score grade rank preview } } }`,
+  board: `query($p: String!, $dates: PeriodInput!) { board(period: $p) { unit { id code name issueStats(period: $dates) { received rectificationRate } policyStats(period: $dates) { approved disbursedCount } }
+      domain { code } latestContestRank contestsAgain reviews reviewSatisfactionRate reportPunctuality score grade preview } }`,
+};
+
+const H2 = '2026-H2';
+const H2_DATES = { from: '2026-07-01', to: '2026-12-31' };
+const indicators = [
+  { code: 'ECON', name: '经济运行', kind: 'ECONOMIC_OPERATION', weight: 30, measure: '统计部门提供的增长指数' },
+  { code: 'REVIEWS', name: '好差评', kind: 'SERVICE_REVIEWS', weight: 20, measure: '好差评满意率' },
+  { code: 'REPORTS', name: '季度报告', kind: 'REPORT_PUNCTUALITY', weight: 20, measure: '季度报告按时率' },
+  { code: 'RECT', name: '问题整改', kind: 'RECTIFICATION', weight: 15, measure: '问题整改率' },
+  { code: 'POLICY', name: '政策兑现', kind: 'POLICY_HONOURING', weight: 15, measure: '已兑现 ÷ 已批准' },
+];
+
+beforeAll(async () => {
+  t = await startTestPlatform({ now: clock.now, env: { DIRECTORY_TTL_MS: '0' } });
+}, 120_000);
+afterAll(async () => {
+  await t?.stop();
+});
+
+describe('tackling tasks and milestones', () => {
+  let milestoneId: string;
+  it.each(transports)('lets a unit’s admin, its domain’s lead admin and the command office create tasks; refuses the rest (%s)', async (via) => {
+    const input = (unitId: string) => ({ unitId, title: `攻坚：一件事一次办 ${via}`, description: '高频事项集成办理', dueOn: '2026-12-31', milestones: [{ title: '梳理清单', dueOn: '2026-06-30' }, { title: '上线运行', dueOn: '2026-09-30' }] });
+    const own = (await ok(docs.createTask, who.policeAdmin, { input: input(POLICE) }, via)).createTask;
+    expect(own).toMatchObject({ kind: 'TACKLING', unit: { id: POLICE }, domain: { code: 'POLITICS_LAW' } });
+    expect(own.milestones.map((m: any) => m.dueOn)).toEqual(['2026-06-30', '2026-09-30']);
+    if (via === 'gateway') milestoneId = own.milestones[0].id;
+    await ok(docs.createTask, who.politicsLeadAdmin, { input: input(JUSTICE) }, via);
+    await ok(docs.createTask, who.office, { input: input(TAX) }, via);
+    expect(await code(via, docs.createTask, who.policeStaff, { input: input(POLICE) })).toBe('FORBIDDEN');
+    expect(await code(via, docs.createTask, who.taxAdmin, { input: input(POLICE) })).toBe('FORBIDDEN');
+    expect(await code(via, docs.createTask, who.anonymous, { input: input(POLICE) })).toBe('UNAUTHENTICATED');
+    expect(await code(via, docs.createTask, who.policeAdmin, { input: { ...input(POLICE), milestones: [{ title: '晚了', dueOn: '2027-01-05' }] } })).toBe('BAD_USER_INPUT');
+  });
+
+  it('lists tasks by scope and marks a milestone overdue, then done late, once', async () => {
+    expect((await ok(docs.tasks, who.policeStaff)).tasks.edges.every((e: any) => e.node.unit?.id === POLICE || e.node.unit === null)).toBe(true);
+    expect((await ok(docs.tasks, who.office)).tasks.totalCount).toBe(6);
+    expect(await code('gateway', docs.tasks, who.enterprise)).toBe('FORBIDDEN');
+    clock.set('2026-07-02T09:00:00+08:00');
+    const overdue = (await ok(docs.overdue, who.office)).overdueTaskMilestones;
+    expect(overdue.totalCount).toBe(6);
+    expect((await ok(docs.overdue, who.policeStaff)).overdueTaskMilestones.totalCount).toBe(2);
+    expect(await code('gateway', docs.complete, who.taxStaff, { id: milestoneId, note: '完成' })).toBe('NOT_FOUND');
+    expect(await code('gateway', docs.complete, who.politicsLeadStaff, { id: milestoneId, note: '完成' })).toBe('FORBIDDEN');
+    const done = (await ok(docs.complete, who.policeStaff, { id: milestoneId, note: '清单已梳理' })).completeTaskMilestone;
+    expect(done).toMatchObject({ late: true, overdue: false });
+    expect(await code('evaluations subgraph', docs.complete, who.policeStaff, { id: milestoneId, note: '再次' })).toBe('INVALID_TRANSITION');
+    expect((await ok(docs.overdue, who.office)).overdueTaskMilestones.totalCount).toBe(5);
+  });
+});
+
+describe('quarterly reports', () => {
+  it('records reports on time, late and missing, judging punctuality on the first filing', async () => {
+    clock.set('2026-07-05T10:00:00+08:00');
+    const onTime = (await ok(docs.report, who.policeAdmin, { input: { quarter: '2026-Q2', content: '二季度攻坚进展' } })).submitQuarterlyReport;
+    expect(onTime).toMatchObject({ unit: { id: POLICE }, version: 1, late: false, dueAt: '2026-07-11T00:00:00+08:00' });
+    expect(await code('gateway', docs.report, who.policeStaff, { input: { quarter: '2026-Q2', content: '内容' } })).toBe('FORBIDDEN');
+    expect(await code('evaluations subgraph', docs.report, who.taxAdmin, { input: { unitId: POLICE, quarter: '2026-Q2', content: '内容' } })).toBe('FORBIDDEN');
+    expect(await code('gateway', docs.report, who.policeAdmin, { input: { quarter: '2026-Q4', content: '未来' } })).toBe('BAD_USER_INPUT');
+    expect(await code('gateway', docs.report, who.policeAdmin, { input: { quarter: '2026-Q5', content: '无此季度' } })).toBe('BAD_USER_INPUT');
+    clock.set('2026-07-15T10:00:00+08:00');
+    expect((await ok(docs.report, who.taxAdmin, { input: { quarter: '2026-Q2', content: '迟报' } })).submitQuarterlyReport.late).toBe(true);
+    const correction = (await ok(docs.report, who.policeAdmin, { input: { quarter: '2026-Q2', content: '更正' } })).submitQuarterlyReport;
+    expect(correction).toMatchObject({ version: 2, late: true });
+    const status = (await ok(docs.status, who.office, { q: '2026-Q2' })).quarterlyReportStatus;
+    const of = (id: string) => status.find((s: any) => s.unit.id === id);
+    expect(of(POLICE)).toMatchObject({ late: false, missing: false, firstReport: { version: 1, late: false }, latestReport: { version: 2 } });
+    expect(of(TAX)).toMatchObject({ late: true, missing: false });
+    expect(of(JUSTICE)).toMatchObject({ late: false, missing: true, firstReport: null });
+    const problems = (await ok(docs.status, who.office, { q: '2026-Q2', only: true })).quarterlyReportStatus.map((s: any) => s.unit.id).sort();
+    expect(problems).toEqual([TAX, JUSTICE].sort());
+    expect((await ok(docs.status, who.policeStaff, { q: '2026-Q2' })).quarterlyReportStatus.map((s: any) => s.unit.id)).toEqual([POLICE]);
+    const punctual = async (id: string) => (await ok(docs.punctuality, who.office, { id, p: H2_DATES })).unit.reportPunctuality;
+    expect(await punctual(POLICE)).toBe(1);
+    expect(await punctual(TAX)).toBe(0);
+    expect(await punctual(JUSTICE)).toBe(0);
+    expect(await code('gateway', docs.punctuality, who.taxStaff, { id: POLICE, p: H2_DATES })).toBe('FORBIDDEN');
+    const db = t.database.handle.forSubgraph('evaluations').db;
+    await expect(db.execute(sql`update evaluations.quarterly_reports set late = false`)).rejects.toThrow();
+  });
+});
+
+describe('the half-yearly evaluation', () => {
+  it.each(transports)('is defined only by the command office, with weights summing to 100 (%s)', async (via) => {
+    const input = { period: H2, indicators, gradingMethod: 'THRESHOLDS', gradeCutoffs: [90, 75, 60] };
+    expect(await code(via, docs.createEvaluation, who.policeAdmin, { input })).toBe('FORBIDDEN');
+    expect(await code(via, docs.createEvaluation, who.office, { input: { ...input, indicators: indicators.slice(1) } })).toBe('BAD_USER_INPUT');
+    expect(await code(via, docs.createEvaluation, who.office, { input: { ...input, gradeCutoffs: [60, 75, 90] } })).toBe('BAD_USER_INPUT');
+    expect(await code(via, docs.createEvaluation, who.office, { input: { ...input, period: '2026-H3' } })).toBe('BAD_USER_INPUT');
+    const defined = (await ok(docs.createEvaluation, who.office, { input }, via)).createEvaluation;
+    expect(defined).toMatchObject({ period: H2, from: '2026-07-01', to: '2026-12-31', status: 'DRAFT' });
+  });
+
+  it('takes entered values only for entered indicators, from the command office', async () => {
+    for (const [unitId, value] of [[POLICE, 120], [TAX, 80], [JUSTICE, 100]] as const) {
+      await ok(docs.setValue, who.office, { input: { period: H2, indicator: 'ECON', unitId, value: value - 1, source: '统计局初步数' } });
+      await ok(docs.setValue, who.office, { input: { period: H2, indicator: 'ECON', unitId, value, source: '统计局正式数' } });
+    }
+    expect(await code('gateway', docs.setValue, who.office, { input: { period: H2, indicator: 'RECT', unitId: POLICE, value: 1, source: '手填' } })).toBe('BAD_USER_INPUT');
+    expect(await code('gateway', docs.setValue, who.office, { input: { period: H2, indicator: 'NOPE', unitId: POLICE, value: 1, source: '手填' } })).toBe('BAD_USER_INPUT');
+    expect(await code('evaluations subgraph', docs.setValue, who.policeAdmin, { input: { period: H2, indicator: 'ECON', unitId: POLICE, value: 999, source: '自报' } })).toBe('FORBIDDEN');
+  });
+
+  let preview: any[];
+  it('previews live for the command office only, explaining every input', async () => {
+    clock.set('2026-08-01T10:00:00+08:00');
+    const issues = t.platform.statements.issues!;
+    issues.count = 0;
+    const evaluation = (await ok(docs.evaluation, who.office, { p: H2 })).evaluation;
+    expect(issues.count).toBeGreaterThan(0); // the rectification rates were asked of the issues subgraph
+    expect(evaluation.results).toBeNull();
+    preview = evaluation.preview;
+    const row = (id: string) => preview.find((r: any) => r.unit.id === id);
+    // ECON min–max over 80…120; report punctuality 1, 0, 0; nothing else has a value, so those weights are left out.
+    expect(row(POLICE)).toMatchObject({ score: 100, rank: 1, grade: 'EXCELLENT', preview: true });
+    expect(row(JUSTICE)).toMatchObject({ score: 30, grade: 'POOR' });
+    expect(row(TAX)).toMatchObject({ score: 0, grade: 'POOR' });
+    const econ = row(JUSTICE).inputs.find((i: any) => i.indicator === 'ECON');
+    expect(econ).toMatchObject({ value: 100, normalised: 50, weight: 30, contribution: 30 });
+    expect(econ.source).toContain('统计局正式数');
+    const rect = row(POLICE).inputs.find((i: any) => i.indicator === 'RECT');
+    expect(rect).toMatchObject({ value: null, normalised: null, contribution: 0 });
+    expect(rect.source).toContain('issues');
+    expect(preview.length).toBeGreaterThan(40);
+    expect((await ok(docs.evaluation, who.policeAdmin, { p: H2 })).evaluation).toBeNull();
+    expect((await ok(docs.evaluation, who.anonymous, { p: H2 })).evaluation).toBeNull();
+  });
+
+  it.each(transports)('publishes once, by the command office only (%s)', async (via) => {
+    if (via === 'evaluations subgraph') {
+      expect(await code(via, docs.publish, who.policeAdmin, { p: H2 })).toBe('FORBIDDEN');
+      expect(await code(via, docs.publish, who.office, { p: '2026-H1' })).toBe('INVALID_TRANSITION');
+      return;
+    }
+    expect((await ok(docs.publish, who.office, { p: H2 }, via)).publishEvaluation.status).toBe('PUBLISHED');
+    expect(await code(via, docs.publish, who.office, { p: H2 })).toBe('INVALID_TRANSITION');
+  });
+
+  it('freezes the result, shows it to everyone, and recomputes it to the same numbers', async () => {
+    const published = (await ok(docs.evaluation, who.anonymous, { p: H2 })).evaluation;
+    expect(published.status).toBe('PUBLISHED');
+    expect(published.preview).toBeNull();
+    expect(published.recomputed).toBeNull(); // the recomputation is the command office's
+    const strip = (rows: any[]) => rows.map((r) => ({ unit: r.unit.id, score: r.score, rank: r.rank, grade: r.grade }));
+    expect(new Map(strip(published.results).map((r) => [r.unit, r]))).toEqual(new Map(strip(preview).map((r) => [r.unit, r])));
+    const office = (await ok(docs.evaluation, who.office, { p: H2 })).evaluation;
+    expect(strip(office.recomputed).sort((a, b) => a.unit.localeCompare(b.unit))).toEqual(strip(office.results).sort((a, b) => a.unit.localeCompare(b.unit)));
+    expect(office.recomputed.find((r: any) => r.unit.id === JUSTICE).inputs).toEqual(
+      office.results.find((r: any) => r.unit.id === JUSTICE).inputs.map((i: any) => ({ indicator: i.indicator, value: i.value, normalised: i.normalised, contribution: i.contribution })),
+    );
+    // Later changes to the inputs do not move a published result.
+    clock.set('2026-08-02T10:00:00+08:00');
+    await ok(docs.report, who.policeAdmin, { input: { quarter: '2026-Q2', content: '再更正' } });
+    expect(await code('gateway', docs.setValue, who.office, { input: { period: H2, indicator: 'ECON', unitId: TAX, value: 500, source: '改' } })).toBe('INVALID_TRANSITION');
+    expect(await code('gateway', docs.createEvaluation, who.office, { input: { period: H2, indicators, gradingMethod: 'QUOTAS', gradeCutoffs: [0.2, 0.3, 0.3] } })).toBe('INVALID_TRANSITION');
+    expect((await ok(docs.grade, who.anonymous, { id: POLICE, p: H2 })).unit.grade).toMatchObject({ score: 100, grade: 'EXCELLENT', preview: false });
+    const db = t.database.handle.forSubgraph('evaluations').db;
+    await expect(db.execute(sql`update evaluations.evaluation_results set grade = 'EXCELLENT'`)).rejects.toThrow();
+    await expect(db.execute(sql`update evaluations.evaluations set grade_cutoffs = '[0,0,0]'`)).rejects.toThrow();
+  });
+
+  it.each(transports)('records commendations and accountability against published results, by the command office (%s)', async (via) => {
+    const input = { period: H2, unitId: POLICE, kind: 'COMMENDATION', text: '通报表扬' };
+    expect(await code(via, docs.decide, who.policeAdmin, { input })).toBe('FORBIDDEN');
+    expect((await ok(docs.decide, who.office, { input }, via)).recordEvaluationDecision).toMatchObject({ kind: 'COMMENDATION', unit: { id: POLICE } });
+    expect(await code(via, docs.decide, who.office, { input: { ...input, unitId: unitIdForCode('COMMAND_OFFICE') } })).toBe('BAD_USER_INPUT');
+    const decisions = (await ok(docs.evaluation, who.policeStaff, { p: H2 })).evaluation.decisions;
+    expect(decisions.every((d: any) => d.unit.id === POLICE)).toBe(true);
+    expect((await ok(docs.evaluation, who.taxStaff, { p: H2 })).evaluation.decisions).toEqual([]);
+  });
+});
+
+describe('the board and its exports', () => {
+  it('gives every evaluated unit one row, with a constant number of statements per subgraph', async () => {
+    const { evaluations: ev, issues, policies } = t.platform.statements;
+    for (const counter of [ev!, issues!, policies!]) counter.count = 0;
+    const board = (await ok(docs.board, who.office, { p: H2, dates: H2_DATES })).board;
+    expect(board.length).toBeGreaterThan(40);
+    const police = board.find((r: any) => r.unit.id === POLICE);
+    expect(police).toMatchObject({ domain: { code: 'POLITICS_LAW' }, reportPunctuality: 1, score: 100, grade: 'EXCELLENT', preview: false, reviews: 0 });
+    expect(police.unit.issueStats).toMatchObject({ received: 0 });
+    expect(ev!.count).toBeLessThanOrEqual(8);
+    expect(issues!.count).toBeLessThanOrEqual(4);
+    expect(policies!.count).toBeLessThanOrEqual(8);
+    expect(await code('gateway', docs.board, who.policeAdmin, { p: H2, dates: H2_DATES })).toBe('FORBIDDEN');
+    expect(await code('evaluations subgraph', `query { board(period: "${H2}") { score } }`, who.anonymous)).toBe('UNAUTHENTICATED');
+    // A half year not yet defined: a live board without scores.
+    const h1 = (await ok(docs.board, who.office, { p: '2026-H1', dates: { from: '2026-01-01', to: '2026-06-30' } })).board;
+    expect(h1.every((r: any) => r.score === null && r.grade === null)).toBe(true);
+  });
+
+  const get = async (path: string, as?: Caller) => {
+    const token = as ? await t.tokenFor(as) : undefined;
+    return fetch(new URL(path, t.gatewayUrl), { headers: token ? { authorization: `Bearer ${token}` } : {} });
+  };
+
+  it('exports the board as CSV with a byte-order mark, the same figures as the query', async () => {
+    const response = await get(`/exports/board.csv?period=${H2}`, who.office);
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toContain('text/csv');
+    expect(response.headers.get('content-disposition')).toContain('board-2026-H2.csv');
+    const bytes = new Uint8Array(await response.arrayBuffer());
+    expect([...bytes.slice(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
+    const text = new TextDecoder().decode(bytes.slice(3));
+    const lines = text.trimEnd().split('\r\n');
+    const board = (await ok(docs.board, who.office, { p: H2, dates: H2_DATES })).board;
+    expect(lines).toHaveLength(board.length + 1);
+    expect(lines[0]!.split(',')).toContain('综合得分');
+    const police = lines.find((line) => line.startsWith('PUBLIC_SECURITY_BUREAU,'))!;
+    expect(police).toContain('市公安局');
+    expect(police.split(',').at(-3)).toBe('100');
+    expect(police.split(',').at(-2)).toBe('优秀');
+  });
+
+  it('exports the board as an .xlsx that exceljs reads back with the same values', async () => {
+    const response = await get(`/exports/board.xlsx?period=${H2}`, who.office);
+    expect(response.status).toBe(200);
+    const workbook = new ExcelJS.Workbook();
+    await workbook.xlsx.load(Buffer.from(await response.arrayBuffer()) as any);
+    const sheet = workbook.worksheets[0]!;
+    const board = (await ok(docs.board, who.office, { p: H2, dates: H2_DATES })).board;
+    expect(sheet.rowCount).toBe(board.length + 1);
+    const headers = (sheet.getRow(1).values as unknown[]).slice(1);
+    expect(headers[0]).toBe('单位代码');
+    const col = (name: string) => headers.indexOf(name) + 1;
+    let found = 0;
+    sheet.eachRow((row, index) => {
+      if (index === 1) return;
+      const codeValue = row.getCell(1).value;
+      const expected = board.find((r: any) => r.unit.code === codeValue);
+      expect(expected).toBeDefined();
+      expect(row.getCell(col('综合得分')).value ?? null).toBe(expected.score);
+      expect(row.getCell(col('季度报告按时率')).value ?? null).toBe(expected.reportPunctuality);
+      found++;
+    });
+    expect(found).toBe(board.length);
+  });
+
+  it('refuses exports to anyone but the command office, and a malformed period, with coded errors', async () => {
+    const body = async (response: Response) => ((await response.json()) as any).errors[0].extensions.code;
+    let response = await get(`/exports/board.csv?period=${H2}`);
+    expect(response.status).toBe(401);
+    expect(await body(response)).toBe('UNAUTHENTICATED');
+    response = await get(`/exports/board.xlsx?period=${H2}`, who.policeAdmin);
+    expect(response.status).toBe(403);
+    expect(await body(response)).toBe('FORBIDDEN');
+    response = await get(`/exports/board.csv?period=2026-Q1`, who.office);
+    expect(response.status).toBe(400);
+    expect(await body(response)).toBe('BAD_USER_INPUT');
+    response = await fetch(new URL(`/exports/board.csv?period=${H2}`, t.gatewayUrl), { method: 'POST', headers: { authorization: `Bearer ${await t.tokenFor(who.office)}` } });
+    expect(response.status).toBe(405);
+  });
+});

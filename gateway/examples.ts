@@ -45,4 +45,19 @@ export const gatewayExamples: ExplorerExample[] = [
   publishedCases(first: 10) { totalCount edges { node { title summary environment unit { name } publishedAt } } }
 }`,
   },
+  {
+    name: '市指挥部办公室：看板（跨四个子图） / Command office: the board across four subgraphs',
+    description: '令牌：npm run token -- --role COMMAND_OFFICE — 同一看板可导出：/exports/board.csv?period=2026-H2、/exports/board.xlsx?period=2026-H2',
+    query: /* GraphQL */ `query CommandOfficeBoard {
+  board(period: "2026-H2") {
+    unit {
+      name
+      issueStats(period: { from: "2026-07-01", to: "2026-12-31" }) { received overdueNow rectificationRate }
+      policyStats(period: { from: "2026-07-01", to: "2026-12-31" }) { approved disbursedCount disbursedAmount }
+    }
+    domain { name }
+    latestContestRank contestsAgain reviewSatisfactionRate reportPunctuality score grade preview
+  }
+}`,
+  },
 ];

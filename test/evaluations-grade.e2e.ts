@@ -93,7 +93,11 @@ describe('tackling tasks and milestones', () => {
 
   it('lists tasks by scope and marks a milestone overdue, then done late, once', async () => {
     expect((await ok(docs.tasks, who.policeStaff)).tasks.edges.every((e: any) => e.node.unit?.id === POLICE || e.node.unit === null)).toBe(true);
-    expect((await ok(docs.tasks, who.office)).tasks.totalCount).toBe(6);
+    expect((await ok(docs.tasks, who.office)).tasks.totalCount).toBe(6 + 2);
+    // The plan's own dated duties are tasks of every unit: 3/31 方案备案 and 4/20 第一批自查问题清单.
+    const duties = (await ok(docs.tasks, who.policeStaff, { filter: { kind: 'PLAN_DUTY' } })).tasks.edges.map((e: any) => e.node.title);
+    expect(duties).toHaveLength(2);
+    expect(duties.join()).toContain('自查问题清单');
     expect(await code('gateway', docs.tasks, who.enterprise)).toBe('FORBIDDEN');
     clock.set('2026-07-02T09:00:00+08:00');
     const overdue = (await ok(docs.overdue, who.office)).overdueTaskMilestones;

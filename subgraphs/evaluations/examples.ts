@@ -35,4 +35,21 @@ export const evaluationsExamples: ExplorerExample[] = [
   }
 }`,
   },
+  {
+    name: '市指挥部办公室：看板 / Command office: the board',
+    description: '令牌：npm run token -- --role COMMAND_OFFICE（导出：/exports/board.csv?period=2026-H2 与 /exports/board.xlsx?period=2026-H2，在网关上）',
+    query: /* GraphQL */ `query Board {
+  board(period: "2026-H2") { unit { id } domain { code } latestContestRank contestsAgain reviews reviewSatisfactionRate reportPunctuality score grade preview }
+  evaluation(period: "2026-H2") { status indicators { code name kind weight } preview { unit { id } score rank grade inputs { indicator value source normalised weight contribution } } }
+}`,
+  },
+  {
+    name: '市指挥部办公室：季度报告与超期节点 / Command office: reports and overdue milestones',
+    description: '令牌：npm run token -- --role COMMAND_OFFICE',
+    query: /* GraphQL */ `query Supervision {
+  quarterlyReportStatus(quarter: "2026-Q3", onlyProblems: true) { unit { id } dueAt late missing firstReport { submittedAt late } }
+  overdueTaskMilestones(first: 20) { totalCount edges { node { title dueOn task { title unit { id } } } } }
+  tasks(filter: { kind: PLAN_DUTY }, first: 10) { edges { node { title dueOn } } }
+}`,
+  },
 ];

@@ -3,8 +3,10 @@
  * sample has a true history), dated relative to the day they are loaded, so the picture is live — a
  * published city contest with six judges (highest and lowest dropped) and its last place carried
  * into the open contest that follows; and reviews on every channel, bad ones at every step: awaiting
- * an answer, overdue, answered, rectified late, followed up, appealed and upheld. Everything is
- * flagged `sample`; loading twice adds nothing.
+ * an answer, overdue, answered, rectified late, followed up, appealed and upheld; tackling tasks with
+ * an overdue milestone and last quarter's reports (on time, late, one missing); and the current half
+ * year's evaluation, defined with economic and survey figures entered, so its preview and the board
+ * are live. Everything is flagged `sample`; loading twice adds nothing.
  */
 import type { Db } from '../../db/client.ts';
 import type { Viewer } from '../../platform/auth.ts';
@@ -13,6 +15,7 @@ import { staticCalendar } from '../../platform/calendar-source.ts';
 import { Directory, staticDirectory } from '../../platform/directory.ts';
 import holidays from '../../db/reference/holidays.json' with { type: 'json' };
 import { campaign, referenceDistricts, referenceUnits, unitIdForCode } from '../../db/reference/organisation.ts';
+import { quarter as quarterOf } from './grading.ts';
 import { createEvaluationsLoaders } from './loaders.ts';
 import { noFigures } from './remote.ts';
 import { createEvaluationsService } from './service.ts';
@@ -135,5 +138,69 @@ export async function loadEvaluationsSampleData(db: Db, options: { now: Date } =
       }
     }
   }
+
+  // ── 督导检查: tasks with milestones (one overdue), last quarter's reports (on time, late, missing) ──
+  const lastQuarter = previousQuarter(options.now);
+  const q = quarterOf(lastQuarter)!;
+  const dueAt = new Date(`${q.dueOn}T23:59:59+08:00`).getTime();
+  clock = Date.parse(`${q.from}T09:00:00+08:00`) - 10 * DAY_MS;
+  const owners = ['ADMINISTRATIVE_APPROVAL_BUREAU', 'MARKET_REGULATION_BUREAU', 'TAXATION_BUREAU'];
+  for (const code of owners) {
+    const admin = as({ subject: `sample:admin-${code}`, role: 'UNIT_ADMIN', unitId: unitIdForCode(code), enterprise: null });
+    await admin.createTask({
+      unitId: unitIdForCode(code),
+      title: '（样例）高频事项“一件事一次办”',
+      description: '（样例）梳理高频事项，压减材料和环节，年底前全部上线',
+      dueOn: day(60),
+      milestones: [
+        { title: '（样例）梳理事项清单', dueOn: day(-20) },
+        { title: '（样例）系统上线试运行', dueOn: day(30) },
+      ],
+    });
+    added++;
+  }
+  if (options.now.getTime() > dueAt) {
+    clock = dueAt - 5 * DAY_MS;
+    await as({ subject: 'sample:admin-approval', role: 'UNIT_ADMIN', unitId: unitIdForCode('ADMINISTRATIVE_APPROVAL_BUREAU'), enterprise: null }).submitQuarterlyReport({ quarter: lastQuarter, content: '（样例）本季度完成事项梳理，材料压减三成' });
+    clock = dueAt + 3 * DAY_MS;
+    await as({ subject: 'sample:admin-market', role: 'UNIT_ADMIN', unitId: unitIdForCode('MARKET_REGULATION_BUREAU'), enterprise: null }).submitQuarterlyReport({ quarter: lastQuarter, content: '（样例）本季度进展（逾期报送）' });
+    added += 2;
+  }
+
+  // ── 半年效果评估: the current half year, defined and live, economic figures entered ──
+  clock = options.now.getTime() - DAY_MS;
+  const half = `${options.now.getUTCFullYear()}-H${options.now.getUTCMonth() < 6 ? 1 : 2}`;
+  await office.createEvaluation({
+    period: half,
+    indicators: [
+      { code: 'ECONOMY', name: '经济运行', kind: 'ECONOMIC_OPERATION', weight: 20, measure: '（样例）统计部门提供的主要指标完成度' },
+      { code: 'MARKET', name: '市场主体满意度', kind: 'MARKET_SATISFACTION', weight: 15, measure: '（样例）第三方调查得分' },
+      { code: 'RECTIFY', name: '问题整改', kind: 'RECTIFICATION', weight: 20, measure: '问题整改率' },
+      { code: 'POLICY', name: '政策兑现', kind: 'POLICY_HONOURING', weight: 15, measure: '已兑现 ÷ 已批准' },
+      { code: 'CONTEST', name: '擂台比武', kind: 'CONTEST', weight: 10, measure: '最近一次市级擂台得分' },
+      { code: 'REPORTS', name: '季度报告', kind: 'REPORT_PUNCTUALITY', weight: 10, measure: '季度报告按时率' },
+      { code: 'REVIEWS', name: '好差评', kind: 'SERVICE_REVIEWS', weight: 10, measure: '好差评满意率' },
+    ],
+    gradingMethod: 'THRESHOLDS',
+    gradeCutoffs: [85, 70, 60],
+  });
+  added++;
+  const figures: [string, number, number][] = [
+    ['ADMINISTRATIVE_APPROVAL_BUREAU', 102.5, 92],
+    ['MARKET_REGULATION_BUREAU', 98.1, 85],
+    ['TAXATION_BUREAU', 100.4, 88],
+    ['SCIENCE_TECHNOLOGY_BUREAU', 96.7, 81],
+  ];
+  for (const [code, economy, market] of figures) {
+    await office.setIndicatorValue({ period: half, indicator: 'ECONOMY', unitId: unitIdForCode(code), value: economy, source: '（样例）市统计局月报' });
+    await office.setIndicatorValue({ period: half, indicator: 'MARKET', unitId: unitIdForCode(code), value: market, source: '（样例）第三方满意度调查' });
+  }
   return added;
+}
+
+/** The quarter before the one `now` falls in, like 2026-Q3. */
+function previousQuarter(now: Date): string {
+  const beijing = new Date(now.getTime() + 8 * 3_600_000);
+  const q = Math.floor(beijing.getUTCMonth() / 3) + 1;
+  return q === 1 ? `${beijing.getUTCFullYear() - 1}-Q4` : `${beijing.getUTCFullYear()}-Q${q - 1}`;
 }

@@ -7,6 +7,7 @@
  */
 import type { SliceDefinition } from '../../platform/subgraph.ts';
 import { evaluationsExamples } from './examples.ts';
+import { applyEvaluationsReferenceData } from './reference-data.ts';
 import { loadEvaluationsSampleData } from './sample-data.ts';
 import { createEvaluationsSubgraph } from './server.ts';
 
@@ -15,6 +16,7 @@ export const evaluations: SliceDefinition = {
   title: { zh: '评价', en: 'Evaluations' },
   port: 4004,
   build: createEvaluationsSubgraph,
+  referenceData: applyEvaluationsReferenceData,
   sampleData: loadEvaluationsSampleData,
   examples: evaluationsExamples,
   mappers: {

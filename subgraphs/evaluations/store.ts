@@ -337,7 +337,7 @@ export const reviewActionStore = {
 export const sampleStore = {
   async count(db: Queryable): Promise<number> {
     const [row] = await db
-      .select({ n: sql<number>`((select count(*) from ${contests} where sample) + (select count(*) from ${serviceReviews} where sample))::int` })
+      .select({ n: sql<number>`((select count(*) from ${contests} where sample) + (select count(*) from ${serviceReviews} where sample) + (select count(*) from ${evaluations} where sample))::int` })
       .from(sql`(select 1) as one`);
     return row?.n ?? 0;
   },

@@ -12,11 +12,19 @@ export async function countIssues(db: Db): Promise<number> {
   return Number(rowsOf<{ n: number }>(await db.execute(sql`select count(*)::int as n from issues.issues`))[0]?.n ?? 0);
 }
 
-export async function fillIssues(db: Db, total: number): Promise<void> {
+/**
+ * Adds `count` issues after the `offset` already filled (so a database grows from 100,000 to
+ * 1,000,000 by topping up): numbering is bigint-safe, and the ratings, deadlines and history rows
+ * are written only for the issues added now.
+ */
+export async function fillIssues(db: Db, count: number, offset = 0, onProgress?: (done: number) => void): Promise<void> {
   const unitIds = `{${referenceUnits.filter((u) => u.kind !== 'COMMAND_OFFICE').map((u) => u.id).join(',')}}`;
-  const batch = 20_000;
-  for (let start = 1; start <= total; start += batch) {
+  const batch = 50_000;
+  const before = Number(rowsOf<{ n: number }>(await db.execute(sql`select coalesce(max(number), 0)::bigint as n from issues.issues`))[0]?.n ?? 0);
+  const total = offset + count;
+  for (let start = offset + 1; start <= total; start += batch) {
     const end = Math.min(total, start + batch - 1);
+    onProgress?.(end - offset);
     await db.execute(sql`
       with units as (select ${unitIds}::uuid[] as ids),
       g as (
@@ -24,9 +32,9 @@ export async function fillIssues(db: Db, total: number): Promise<void> {
           (array['ENTERPRISE_APPEAL','HOTLINE_12345','SELF_INSPECTION','UNDERCOVER_VISIT','SUPERVISION','MEDIA'])[1 + n % 6]::issues.issue_source as source,
           (array['POLICY','SERVICE','FACTOR','MARKET','RULE_OF_LAW','HUMANISTIC'])[1 + (n / 7) % 6]::issues.environment as environment,
           (array['SUBMITTED','ACCEPTED','ASSIGNED','CONTACTED','FEEDBACK_GIVEN','RESOLVED','CLOSED','CLOSED','CLOSED','REJECTED'])[1 + (n / 3) % 10]::issues.issue_status as status,
-          timestamptz '2023-03-01 00:00+08' + ((n * 7919) % (300 * 24 * 60)) * interval '1 minute' as received_at,
-          (select ids[1 + (n * 31) % array_length(ids, 1)] from units) as unit_id
-        from generate_series(${start}::int, ${end}::int) as n
+          timestamptz '2023-03-01 00:00+08' + ((n::bigint * 7919) % (300 * 24 * 60)) * interval '1 minute' as received_at,
+          (select ids[1 + (n::bigint * 31) % array_length(ids, 1)] from units) as unit_id
+        from generate_series(${start}::bigint, ${end}::bigint) as n
       )
       insert into issues.issues (
         source, environment, appeal_kind, title, description, district_code, responsible_unit_id, status, version,
@@ -51,7 +59,7 @@ export async function fillIssues(db: Db, total: number): Promise<void> {
     insert into issues.issue_ratings (issue_id, round, unit_id, rating, solved, rater_subject, rater_role, rated_at)
     select id, 1, responsible_unit_id, (array['SATISFIED','BASICALLY_SATISFIED','UNSATISFIED'])[1 + number % 3]::issues.rating,
       number % 3 <> 2, 'bench:enterprise', 'ENTERPRISE', resolved_at + interval '1 day'
-    from issues.issues where status in ('RESOLVED','CLOSED') and number % 2 = 0 and reporter_subject like 'bench:%'`);
+    from issues.issues where status in ('RESOLVED','CLOSED') and number % 2 = 0 and reporter_subject like 'bench:%' and number > ${before}`);
   // Deadlines of appeal-like issues (contact, feedback, resolution) from the unit's receipt, met according to their status.
   await db.execute(sql`
     insert into issues.issue_deadlines (issue_id, unit_id, stage, starts_at, hours, working_days, due_at, warn_at, met_at)
@@ -65,15 +73,15 @@ export async function fillIssues(db: Db, total: number): Promise<void> {
     from issues.issues i
     cross join (values ('CONTACT', 2, null::int, interval '2 hours'), ('FEEDBACK', null, 1, interval '1 day'), ('RESOLUTION', null, 15, interval '21 days'))
       as s(stage, hours, days, span)
-    where i.source in ('ENTERPRISE_APPEAL','HOTLINE_12345') and i.assigned_at is not null and i.reporter_subject like 'bench:%'`);
+    where i.source in ('ENTERPRISE_APPEAL','HOTLINE_12345') and i.assigned_at is not null and i.reporter_subject like 'bench:%' and i.number > ${before}`);
   await db.execute(sql`
     insert into issues.issue_events (issue_id, action, from_status, to_status, actor_subject, actor_role, at)
-    select id, 'SUBMIT', null, 'SUBMITTED', reporter_subject, 'COMMAND_OFFICE', received_at from issues.issues where reporter_subject like 'bench:%'`);
+    select id, 'SUBMIT', null, 'SUBMITTED', reporter_subject, 'COMMAND_OFFICE', received_at from issues.issues where reporter_subject like 'bench:%' and number > ${before}`);
   await db.execute(sql`
     update issues.issues i set next_due_at = d.due, next_warn_at = d.warn
     from (select issue_id, min(due_at) as due, min(warn_at) as warn from issues.issue_deadlines
           where met_at is null and cancelled_at is null group by issue_id) d
-    where d.issue_id = i.id`);
+    where d.issue_id = i.id and i.number > ${before}`);
   await db.execute(sql`analyze issues.issues`);
   await db.execute(sql`analyze issues.issue_deadlines`);
   await db.execute(sql`analyze issues.issue_ratings`);

@@ -2,7 +2,8 @@
  * `npm run bench`: response times of the command office's cross-unit queries through the gateway,
  * on a PostgreSQL database holding at least BENCH_ISSUES issues (default 100,000); then the policies
  * slice's (bench/policies.ts): Chinese text search on 30,000 documents, matching one enterprise
- * against 10,000 items, runAutomaticGrants over 100,000 enterprises, policyStats of every unit.
+ * against 10,000 items, runAutomaticGrants over 100,000 enterprises, policyStats of every unit; then
+ * the command office's board with BENCH_REVIEWS service reviews (bench/evaluations.ts).
  *
  * Uses BENCH_DATABASE_URL, else DATABASE_URL's server, else the local server at 127.0.0.1:5432,
  * in a database of its own (`yingshang_bench`, created and filled on the first run, reused after).
@@ -19,6 +20,7 @@ import { signToken } from '../platform/auth.ts';
 import { DEVELOPMENT_JWT_SECRET } from '../platform/env.ts';
 import { unitIdForCode } from '../db/reference/organisation.ts';
 import { countIssues, fillIssues } from './fill.ts';
+import { runEvaluationsBench } from './evaluations.ts';
 import { runPoliciesBench } from './policies.ts';
 
 const TARGET = Number(process.env.BENCH_ISSUES ?? 100_000);
@@ -63,7 +65,8 @@ async function main() {
   if (present < TARGET) {
     const started = performance.now();
     console.log(`Filling ${TARGET - present} synthetic issues…`);
-    await fillIssues(issuesDb, TARGET - present);
+    await fillIssues(issuesDb, TARGET - present, present, (done) => process.stdout.write(`\r  ${done.toLocaleString('en')} issues`));
+    process.stdout.write('\n');
     console.log(`…done in ${((performance.now() - started) / 1000).toFixed(1)} s`);
   }
   const total = await countIssues(issuesDb);
@@ -138,6 +141,7 @@ async function main() {
   }
   await platform.stop();
   await runPoliciesBench(database, RUNS);
+  await runEvaluationsBench(database, RUNS);
   await database.close();
 }
 

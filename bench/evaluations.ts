@@ -1,0 +1,142 @@
+/**
+ * The command office's board (`board(period)` with every unit's issueStats and policyStats, through
+ * the gateway) on the benchmark database: the issues already filled (BENCH_ISSUES), the policies
+ * bench's 100,000 applications, and BENCH_REVIEWS service reviews (default 500,000) added here with
+ * set-based SQL; the half year's evaluation defined (a live preview, the heaviest case: it asks the
+ * issues and policies subgraphs for their figures too) and, in a second series, published (frozen).
+ *
+ * The synthetic issues lie in 2023 and the applications in 2026, so each figure is asked for the
+ * period its data lies in: issues and reviews 2023-H2, policies 2026 — the point is the cost of the
+ * query at that volume, not the meaning of one period.
+ */
+import { performance } from 'node:perf_hooks';
+import { sql } from 'drizzle-orm';
+import { rowsOf, type DatabaseHandle } from '../db/client.ts';
+import { referenceUnits, unitIdForCode } from '../db/reference/organisation.ts';
+import { DEVELOPMENT_JWT_SECRET, loadEnv } from '../platform/env.ts';
+import { signToken } from '../platform/auth.ts';
+import { startPlatform } from '../gateway/platform.ts';
+import { slices } from '../subgraphs/registry.ts';
+
+const REVIEWS = Number(process.env.BENCH_REVIEWS ?? 500_000);
+const PERIOD = '2023-H2';
+
+const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+
+async function count(database: DatabaseHandle, query: ReturnType<typeof sql>): Promise<number> {
+  return Number(rowsOf<{ n: number }>(await database.forSubgraph('evaluations').db.execute(query))[0]?.n ?? 0);
+}
+
+async function fillReviews(database: DatabaseHandle, target: number): Promise<void> {
+  const db = database.owner();
+  const present = await count(database, sql`select count(*)::int as n from evaluations.service_reviews where client_request_id like 'bench-%'`);
+  if (present >= target) return;
+  const unitIds = `{${referenceUnits.filter((u) => u.kind !== 'COMMAND_OFFICE').map((u) => u.id).join(',')}}`;
+  const started = performance.now();
+  console.log(`Filling ${(target - present).toLocaleString('en')} service reviews…`);
+  for (let start = present + 1; start <= target; start += 100_000) {
+    const end = Math.min(target, start + 99_999);
+    await db.execute(sql`
+      with g as (
+        select n,
+          (${unitIds}::uuid[])[1 + (n * 37) % ${referenceUnits.length - 1}] as unit_id,
+          (array['VERY_SATISFIED','VERY_SATISFIED','VERY_SATISFIED','VERY_SATISFIED','SATISFIED','SATISFIED','SATISFIED','BASICALLY_SATISFIED','UNSATISFIED','VERY_UNSATISFIED'])[1 + n % 10]::evaluations.review_level as level,
+          timestamptz '2023-01-01 00:00+08' + ((n * 7919) % (360 * 24 * 60)) * interval '1 minute' as at
+        from generate_series(${start}::bigint, ${end}::bigint) as n
+      )
+      insert into evaluations.service_reviews (unit_id, service_item, channel, level, reviewer_kind, reviewer_key, client_request_id, reviewed_at, answer_due_at, rectify_due_at, status, sample)
+      select unit_id, '事项 ' || (n % 200), (array['ONLINE','WINDOW','HOTLINE','MOBILE','SELF_SERVICE','SMS'])[1 + n % 6]::evaluations.review_channel, level,
+        'PUBLIC', 'bench-' || (n % 50000), 'bench-' || n, at,
+        case when level in ('UNSATISFIED','VERY_UNSATISFIED') then at + interval '1 day' end,
+        case when level in ('UNSATISFIED','VERY_UNSATISFIED') then at + interval '21 days' end,
+        case when level not in ('UNSATISFIED','VERY_UNSATISFIED') then 'NO_ACTION'
+             else (array['AWAITING_ANSWER','AWAITING_RECTIFICATION','AWAITING_FOLLOW_UP','DONE'])[1 + (n / 10) % 4] end::evaluations.review_status,
+        true
+      from g`);
+    await db.execute(sql`
+      insert into evaluations.review_actions (review_id, kind, text, at, late, by_subject)
+      select r.id, k.kind::evaluations.review_action_kind, '基准测试', r.reviewed_at + k.after, (hashtext(r.id::text) % 5 = 0), 'bench'
+        from evaluations.service_reviews r
+        cross join (values ('ANSWER', interval '20 hours'), ('RECTIFY', interval '10 days')) as k(kind, after)
+       where r.client_request_id like 'bench-%' and r.status in ('AWAITING_FOLLOW_UP', 'DONE')
+         and substr(r.client_request_id, 7)::bigint between ${start} and ${end}`);
+    process.stdout.write(`\r  ${end.toLocaleString('en')} reviews`);
+  }
+  await db.execute(sql`analyze evaluations.service_reviews`);
+  await db.execute(sql`analyze evaluations.review_actions`);
+  console.log(`\n…done in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+}
+
+export async function runEvaluationsBench(database: DatabaseHandle, runs: number): Promise<void> {
+  await fillReviews(database, REVIEWS);
+  const db = database.owner();
+  // The first run measures the draft (live preview), publishes it, then measures the frozen board; later runs the frozen one.
+  const published = await count(database, sql`select count(*)::int as n from evaluations.evaluations where period = ${PERIOD} and status = 'PUBLISHED'`);
+  const platform = await startPlatform({
+    env: loadEnv({ DEVELOPMENT_MODE: 'true', LOAD_SAMPLE_DATA: 'false' }, slices),
+    database,
+    ephemeralPorts: true,
+    now: () => new Date('2023-12-29T10:00:00+08:00'),
+  });
+  const office = await signToken({ sub: 'bench-office', role: 'COMMAND_OFFICE', unit: unitIdForCode('COMMAND_OFFICE') }, { secret: DEVELOPMENT_JWT_SECRET });
+  const ask = async (query: string, variables: Record<string, unknown> = {}) => {
+    const response = await fetch(platform.gateway.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${office}` },
+      body: JSON.stringify({ query, variables }),
+    });
+    const body = (await response.json()) as { data?: any; errors?: unknown };
+    if (body.errors) throw new Error(JSON.stringify(body.errors));
+    return body.data;
+  };
+  if (!published) {
+    await ask(`mutation($input: CreateEvaluationInput!) { createEvaluation(input: $input) { id } }`, {
+      input: {
+        period: PERIOD,
+        gradingMethod: 'QUOTAS',
+        gradeCutoffs: [0.2, 0.3, 0.3],
+        indicators: [
+          { code: 'RECTIFY', name: '问题整改', kind: 'RECTIFICATION', weight: 35, measure: '问题整改率' },
+          { code: 'POLICY', name: '政策兑现', kind: 'POLICY_HONOURING', weight: 25, measure: '已兑现 ÷ 已批准' },
+          { code: 'REVIEWS', name: '好差评', kind: 'SERVICE_REVIEWS', weight: 25, measure: '好差评满意率' },
+          { code: 'REPORTS', name: '季度报告', kind: 'REPORT_PUNCTUALITY', weight: 15, measure: '季度报告按时率' },
+        ],
+      },
+    });
+  }
+  const BOARD = `query Board($p: String!) {
+    board(period: $p) {
+      unit { code name
+        issueStats(period: { from: "2023-07-01", to: "2023-12-31" }) { received closed overdueNow rectificationRate onTimeResolutionRate satisfactionRate }
+        policyStats(period: { from: "2026-01-01", to: "2026-12-31" }) { applicationsReceived approved disbursedCount disbursedAmount reviews { count satisfactionRate } } }
+      domain { code } latestContestRank reviews reviewSatisfactionRate reportPunctuality score grade preview
+    } }`;
+  const sizes = {
+    issues: Number(rowsOf<{ n: number }>(await db.execute(sql`select count(*)::int as n from issues.issues`))[0]!.n),
+    applications: Number(rowsOf<{ n: number }>(await db.execute(sql`select count(*)::int as n from policies.applications`))[0]!.n),
+    reviews: await count(database, sql`select count(*)::int as n from evaluations.service_reviews`),
+  };
+  console.log(
+    `\nThe board: ${sizes.issues.toLocaleString('en')} issues, ${sizes.applications.toLocaleString('en')} applications, ${sizes.reviews.toLocaleString('en')} service reviews; ` +
+      `${runs} timed runs after 3 warm-ups, sequential, through the gateway.\n`,
+  );
+  const series = async (label: string) => {
+    for (let i = 0; i < 3; i++) await ask(BOARD, { p: PERIOD });
+    const names = ['evaluations', 'issues', 'policies', 'units'] as const;
+    for (const name of names) platform.statements[name]!.count = 0;
+    const times: number[] = [];
+    let rows = 0;
+    for (let i = 0; i < runs; i++) {
+      const started = performance.now();
+      rows = (await ask(BOARD, { p: PERIOD })).board.length;
+      times.push(performance.now() - started);
+    }
+    const sorted = times.sort((a, b) => a - b);
+    const statements = names.map((name) => `${name} ${platform.statements[name]!.count / runs}`).join(', ');
+    console.log(`${label} (${rows} units)\n  median ${percentile(sorted, 50).toFixed(1)} ms · p95 ${percentile(sorted, 95).toFixed(1)} ms · SQL statements per request: ${statements}\n`);
+  };
+  if (!published) await series('command office: board(period) of every unit, evaluation in preview (live, asks issues and policies too)');
+  if (!published) await ask(`mutation { publishEvaluation(period: "${PERIOD}") { status } }`);
+  await series('command office: board(period) of every unit, evaluation published (frozen)');
+  await platform.stop();
+}

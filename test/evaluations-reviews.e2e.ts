@@ -193,6 +193,18 @@ describe('reading and figures', () => {
     // TAX in June: very satisfied ×2 (one per door), satisfied ×2 (appeal tests), the upheld one excluded, the rejected one still bad and now overdue.
     expect(tax).toMatchObject({ count: 5, badReviews: 1, excluded: 1, rectificationRate: 0, onTimeRate: 0, overdueNow: 1 });
     expect(tax.satisfactionRate).toBeCloseTo(4 / 5);
+    // The other slices' ratings of the unit's work are asked of their own subgraphs (none here), and weigh in by count.
+    const { issues, policies } = t.platform.statements;
+    issues!.count = 0;
+    policies!.count = 0;
+    const combined = (await ok(`query($id: ID!, $period: PeriodInput) { unit(id: $id) { reviewStats(period: $period) { count satisfactionRate overallSatisfactionRate otherSources { source count satisfactionRate } } } }`, who.office, { id: TAX, period: june })).unit.reviewStats;
+    expect(combined.otherSources).toEqual([
+      { source: 'ISSUE_HANDLING', count: 0, satisfactionRate: null },
+      { source: 'POLICY_APPLICATIONS', count: 0, satisfactionRate: null },
+    ]);
+    expect(combined.overallSatisfactionRate).toBeCloseTo(4 / 5);
+    expect(issues!.count).toBeGreaterThan(0);
+    expect(policies!.count).toBeGreaterThan(0);
     expect(await code('gateway', docs.unitReviewStats, who.taxStaff, { id: POLICE, period: june })).toBe('FORBIDDEN');
     expect(await code('evaluations subgraph', docs.reviewStats, who.anonymous, { id: POLICE, period: june })).toBe('UNAUTHENTICATED');
   });

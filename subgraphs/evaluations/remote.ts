@@ -1,17 +1,26 @@
 /**
- * What this slice asks of other slices' public APIs for the half-yearly evaluation, and nothing
+ * What this slice asks of other slices' public APIs, and nothing
  * else: never their tables, never inside a transaction. Both questions go to the other subgraph's
  * own federation endpoint (`_entities` on Unit), with the caller's token, for every unit at once —
  * one call each, whatever the number of units:
  * - rectification: the issues subgraph's `issueStats(period).rectificationRate`;
- * - policy honouring: the policies subgraph's `policyStats(period)`, disbursedCount ÷ approved.
+ * - policy honouring: the policies subgraph's `policyStats(period)`, disbursedCount ÷ approved;
+ * - the ratings they hold of a unit's work, for its 好差评 figures: issues' final ratings
+ *   (`issueStats.rated`, `satisfactionRate`) and policies' application reviews (`policyStats.reviews`).
  */
 import { askSlice } from '../../platform/slice-client.ts';
 
 export const ISSUES_SLICE = 'issues';
 export const POLICIES_SLICE = 'policies';
 
+export interface SourceFigures {
+  count: number;
+  satisfactionRate: number | null;
+}
+
 export interface FiguresSource {
+  /** The other slices' ratings of each unit's work: issue handling and policy applications. */
+  ratings(unitIds: readonly string[], period: { from: string; to: string } | null): Promise<Map<string, { issues: SourceFigures; policies: SourceFigures }>>;
   /** unit id → rate (0–1), null when nothing was due. */
   rectification(unitIds: readonly string[], period: { from: string; to: string }): Promise<Map<string, number | null>>;
   policyHonouring(unitIds: readonly string[], period: { from: string; to: string }): Promise<Map<string, number | null>>;
@@ -28,10 +37,21 @@ const HONOURING_QUERY = /* GraphQL */ `
   }
 `;
 
+const ISSUE_RATINGS_QUERY = /* GraphQL */ `
+  query IssueRatings($representations: [_Any!]!, $period: PeriodInput) {
+    _entities(representations: $representations) { ... on Unit { id issueStats(period: $period) { rated satisfactionRate } } }
+  }
+`;
+const APPLICATION_RATINGS_QUERY = /* GraphQL */ `
+  query ApplicationRatings($representations: [_Any!]!, $period: PeriodInput) {
+    _entities(representations: $representations) { ... on Unit { id policyStats(period: $period) { reviews { count satisfactionRate } } } }
+  }
+`;
+
 type Entities<T> = { _entities: ({ id: string } & T | null)[] };
 
 export function remoteFigures(options: { url: (slice: string) => string; authorization?: string; requestId?: string }): FiguresSource {
-  const ask = <T>(slice: string, query: string, unitIds: readonly string[], period: { from: string; to: string }) =>
+  const ask = <T>(slice: string, query: string, unitIds: readonly string[], period: { from: string; to: string } | null) =>
     askSlice<Entities<T>>({
       slice,
       url: options.url(slice),
@@ -42,6 +62,17 @@ export function remoteFigures(options: { url: (slice: string) => string; authori
       timeoutMs: 30_000,
     });
   return {
+    async ratings(unitIds, period) {
+      if (!unitIds.length) return new Map();
+      const [issues, policies] = await Promise.all([
+        ask<{ issueStats: { rated: number; satisfactionRate: number | null } | null }>(ISSUES_SLICE, ISSUE_RATINGS_QUERY, unitIds, period),
+        ask<{ policyStats: { reviews: { count: number; satisfactionRate: number | null } } | null }>(POLICIES_SLICE, APPLICATION_RATINGS_QUERY, unitIds, period),
+      ]);
+      const none = { count: 0, satisfactionRate: null };
+      const byIssues = new Map(issues._entities.filter((e) => e !== null).map((e) => [e!.id, e!.issueStats ? { count: e!.issueStats.rated, satisfactionRate: e!.issueStats.satisfactionRate } : none]));
+      const byPolicies = new Map(policies._entities.filter((e) => e !== null).map((e) => [e!.id, e!.policyStats ? e!.policyStats.reviews : none]));
+      return new Map(unitIds.map((id) => [id, { issues: byIssues.get(id) ?? none, policies: byPolicies.get(id) ?? none }]));
+    },
     async rectification(unitIds, period) {
       if (!unitIds.length) return new Map();
       const { _entities } = await ask<{ issueStats: { rectificationRate: number | null } | null }>(ISSUES_SLICE, RECTIFICATION_QUERY, unitIds, period);
@@ -61,5 +92,5 @@ export function remoteFigures(options: { url: (slice: string) => string; authori
 
 /** Fixed figures (sample data, tests without the other slices). */
 export function noFigures(): FiguresSource {
-  return { rectification: async () => new Map(), policyHonouring: async () => new Map() };
+  return { ratings: async () => new Map(), rectification: async () => new Map(), policyHonouring: async () => new Map() };
 }

@@ -86,6 +86,13 @@ export const evaluationsResolvers: Resolvers = {
     satisfactionRate: (f) => rate(f.satisfied, f.count),
     rectificationRate: (f) => rate(f.rectified, f.badReviews),
     onTimeRate: (f) => rate(f.onTime, f.due),
+    otherSources: (f, _, { evaluations }) => evaluations.otherReviewSources(f),
+    overallSatisfactionRate: async (f, _, { evaluations }) => {
+      const others = await evaluations.otherReviewSources(f);
+      const total = f.count + others.reduce((sum, o) => sum + o.count, 0);
+      const satisfied = f.satisfied + others.reduce((sum, o) => sum + (o.satisfactionRate ?? 0) * o.count, 0);
+      return total > 0 ? satisfied / total : null;
+    },
   },
   Task: {
     unit: (task) => ref('id', task.unitId),

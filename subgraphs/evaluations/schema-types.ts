@@ -2,8 +2,8 @@
 /* eslint-disable */
 import type { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } from 'graphql';
 import type { Connection as ConnectionMapped } from '../../platform/pagination.ts';
-import type { ContestRow as ContestRowMapped, EntryRow as EntryRowMapped, JudgeRow as JudgeRowMapped, LatestScoreRow as LatestScoreRowMapped, ReviewRow as ReviewRowMapped, ReviewActionRow as ReviewActionRowMapped, ReviewFigures as ReviewFiguresMapped, TaskRow as TaskRowMapped, MilestoneRow as MilestoneRowMapped, ReportRow as ReportRowMapped, EvaluationRow as EvaluationRowMapped, IndicatorRow as IndicatorRowMapped, FrozenInputRow as FrozenInputRowMapped, IndicatorValueRow as IndicatorValueRowMapped, DecisionRow as DecisionRowMapped, UnitReference as UnitReferenceMapped, DomainReference as DomainReferenceMapped } from './store.ts';
-import type { RankingRow as RankingRowMapped, ReportStatusRow as ReportStatusRowMapped, ResultView as ResultViewMapped, BoardRowView as BoardRowViewMapped, Context } from './service.ts';
+import type { ContestRow as ContestRowMapped, EntryRow as EntryRowMapped, JudgeRow as JudgeRowMapped, LatestScoreRow as LatestScoreRowMapped, ReviewRow as ReviewRowMapped, ReviewActionRow as ReviewActionRowMapped, TaskRow as TaskRowMapped, MilestoneRow as MilestoneRowMapped, ReportRow as ReportRowMapped, EvaluationRow as EvaluationRowMapped, IndicatorRow as IndicatorRowMapped, FrozenInputRow as FrozenInputRowMapped, IndicatorValueRow as IndicatorValueRowMapped, DecisionRow as DecisionRowMapped, UnitReference as UnitReferenceMapped, DomainReference as DomainReferenceMapped } from './store.ts';
+import type { RankingRow as RankingRowMapped, ReviewStatsView as ReviewStatsViewMapped, ReportStatusRow as ReportStatusRowMapped, ResultView as ResultViewMapped, BoardRowView as BoardRowViewMapped, Context } from './service.ts';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;
 export type Omit<T, K extends keyof T> = Pick<T, Exclude<keyof T, K>>;
@@ -1053,6 +1053,36 @@ export type ReviewStats = {
   overdueNow: Scalars['Int']['output'];
   /** 申诉成立而不计入的评价 / reviews excluded by an upheld appeal */
   excluded: Scalars['Int']['output'];
+  /** 其他子图中对本单位办事的评价，经各自公开接口取得：问题办理评价（问题子图）、政策兑现评价（政策子图） / ratings of the unit's work held by the other slices, asked through their public APIs: issue handling (issues) and policy applications (policies) */
+  otherSources: Array<ReviewSourceFigures>;
+  /** 全部来源的满意率，按各来源评价数加权 / satisfaction over every source, weighted by each source's count */
+  overallSatisfactionRate?: Maybe<Scalars['Float']['output']>;
+};
+
+/**
+ * 好差评的来源。
+ * Where ratings come from.
+ */
+export type ReviewSource =
+  /** 本子图：服务事项好差评 / this subgraph: service items */
+  | 'SERVICE_ITEMS'
+  /** 问题子图：企业对问题办理的评价（最终一轮） / the issues subgraph: enterprises' final ratings of issue handling */
+  | 'ISSUE_HANDLING'
+  /** 政策子图：企业对政策兑现办理的评价 / the policies subgraph: enterprises' reviews of application handling */
+  | 'POLICY_APPLICATIONS';
+
+/**
+ * 一个来源的评价数与满意率。
+ * One source's count and satisfaction rate.
+ */
+export type ReviewSourceFigures = {
+  __typename?: 'ReviewSourceFigures';
+  /** 来源 / source */
+  source: ReviewSource;
+  /** 评价数 / ratings */
+  count: Scalars['Int']['output'];
+  /** 满意率（该来源自己的定义） / satisfaction rate, as that source defines it */
+  satisfactionRate?: Maybe<Scalars['Float']['output']>;
 };
 
 /**
@@ -1696,7 +1726,9 @@ export type ResolversTypes = {
   ServiceReviewFilter: ServiceReviewFilter;
   ServiceReviewConnection: ResolverTypeWrapper<ConnectionMapped>;
   ServiceReviewEdge: ResolverTypeWrapper<Omit<ServiceReviewEdge, 'node'> & { node: ResolversTypes['ServiceReview'] }>;
-  ReviewStats: ResolverTypeWrapper<ReviewFiguresMapped>;
+  ReviewStats: ResolverTypeWrapper<ReviewStatsViewMapped>;
+  ReviewSource: ReviewSource;
+  ReviewSourceFigures: ResolverTypeWrapper<ReviewSourceFigures>;
   TaskKind: TaskKind;
   Task: ResolverTypeWrapper<TaskRowMapped>;
   TaskMilestone: ResolverTypeWrapper<MilestoneRowMapped>;
@@ -1764,7 +1796,8 @@ export type ResolversParentTypes = {
   ServiceReviewFilter: ServiceReviewFilter;
   ServiceReviewConnection: ConnectionMapped;
   ServiceReviewEdge: Omit<ServiceReviewEdge, 'node'> & { node: ResolversParentTypes['ServiceReview'] };
-  ReviewStats: ReviewFiguresMapped;
+  ReviewStats: ReviewStatsViewMapped;
+  ReviewSourceFigures: ReviewSourceFigures;
   Task: TaskRowMapped;
   TaskMilestone: MilestoneRowMapped;
   QuarterlyReport: ReportRowMapped;
@@ -1973,6 +2006,14 @@ export type ReviewStatsResolvers<ContextType = Context, ParentType extends Resol
   onTimeRate?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
   overdueNow?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   excluded?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  otherSources?: Resolver<Array<ResolversTypes['ReviewSourceFigures']>, ParentType, ContextType>;
+  overallSatisfactionRate?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+};
+
+export type ReviewSourceFiguresResolvers<ContextType = Context, ParentType extends ResolversParentTypes['ReviewSourceFigures'] = ResolversParentTypes['ReviewSourceFigures']> = {
+  source?: Resolver<ResolversTypes['ReviewSource'], ParentType, ContextType>;
+  count?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  satisfactionRate?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
 };
 
 export type TaskResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Task'] = ResolversParentTypes['Task']> = {
@@ -2135,6 +2176,7 @@ export type Resolvers<ContextType = Context> = {
   ServiceReviewConnection?: ServiceReviewConnectionResolvers<ContextType>;
   ServiceReviewEdge?: ServiceReviewEdgeResolvers<ContextType>;
   ReviewStats?: ReviewStatsResolvers<ContextType>;
+  ReviewSourceFigures?: ReviewSourceFiguresResolvers<ContextType>;
   Task?: TaskResolvers<ContextType>;
   TaskMilestone?: TaskMilestoneResolvers<ContextType>;
   QuarterlyReport?: QuarterlyReportResolvers<ContextType>;

@@ -26,7 +26,8 @@ import type { EvaluationsLoaders } from './loaders.ts';
 import type { AppealState } from './rules.ts';
 import { rank, type RankedEntry } from './scoring.ts';
 import { computeResults, ENTERED_KINDS, halfYear, quarter as quarterOf, quartersDueWithin, type ComputedResult, type IndicatorSpec, type RawValue } from './grading.ts';
-import type { FiguresSource } from './remote.ts';
+import type { FiguresSource, SourceFigures } from './remote.ts';
+import DataLoader from 'dataloader';
 import {
   contestStore,
   emptyReviewFigures,
@@ -74,6 +75,12 @@ export interface ResultView {
   grade: 'EXCELLENT' | 'GOOD' | 'FAIR' | 'POOR';
   inputs: FrozenInputRow[];
   preview: boolean;
+}
+
+/** A unit's review figures, with what the other sources need to be asked. */
+export interface ReviewStatsView extends ReviewFigures {
+  unitId: string;
+  period: Period | null;
 }
 
 export interface ReportStatusRow {
@@ -204,6 +211,7 @@ export function createEvaluationsService(deps: {
   }
 
   const lateAt = (due: Date | null, at: Date) => due !== null && at.getTime() > due.getTime();
+  const ratingLoaders: Record<string, DataLoader<string, { issues: SourceFigures; policies: SourceFigures }>> = {};
 
   /**
    * Report punctuality per unit over the reports due in the period and already due: the first
@@ -597,9 +605,24 @@ export function createEvaluationsService(deps: {
       return false;
     },
 
-    async unitReviewStats(unitId: string, period: Period | null): Promise<ReviewFigures> {
+    async unitReviewStats(unitId: string, period: Period | null): Promise<ReviewStatsView> {
       await access.mayReadUnitFigures(unitId);
-      return (await loaders.reviewStats.load({ kind: 'unit', key: unitId, period })) ?? emptyReviewFigures;
+      const figures = (await loaders.reviewStats.load({ kind: 'unit', key: unitId, period })) ?? emptyReviewFigures;
+      return { ...figures, unitId, period };
+    },
+
+    /** The other slices' ratings of the unit's work: every unit of the request in one call to each slice, per period. */
+    async otherReviewSources(stats: ReviewStatsView): Promise<{ source: 'ISSUE_HANDLING' | 'POLICY_APPLICATIONS'; count: number; satisfactionRate: number | null }[]> {
+      const key = stats.period ? `${beijingDate(stats.period.from)}/${beijingDate(stats.period.to)}` : 'all';
+      const loader = (ratingLoaders[key] ??= new DataLoader<string, { issues: SourceFigures; policies: SourceFigures }>(async (unitIds) => {
+        const found = await deps.figures.ratings(unitIds, stats.period ? { from: beijingDate(stats.period.from), to: beijingDate(stats.period.to) } : null);
+        return unitIds.map((id) => found.get(id) ?? { issues: { count: 0, satisfactionRate: null }, policies: { count: 0, satisfactionRate: null } });
+      }));
+      const { issues, policies } = await loader.load(stats.unitId);
+      return [
+        { source: 'ISSUE_HANDLING', ...issues },
+        { source: 'POLICY_APPLICATIONS', ...policies },
+      ];
     },
 
     // ───────────── tackling tasks and quarterly reports ─────────────

@@ -27,7 +27,7 @@ export const evaluations: SliceDefinition = {
     ContestScore: './store.ts#LatestScoreRow',
     ServiceReview: './store.ts#ReviewRow',
     ReviewAction: './store.ts#ReviewActionRow',
-    ReviewStats: './store.ts#ReviewFigures',
+    ReviewStats: './service.ts#ReviewStatsView',
     Task: './store.ts#TaskRow',
     TaskMilestone: './store.ts#MilestoneRow',
     QuarterlyReport: './store.ts#ReportRow',

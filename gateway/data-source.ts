@@ -21,19 +21,96 @@ type Fetcher = RemoteGraphQLDataSource['fetcher'];
 /** The signal of the caller's request, for the fetch the data source makes on its behalf. */
 const callerSignal = new AsyncLocalStorage<AbortSignal | undefined>();
 
+interface SharedAnswer {
+  status: number;
+  statusText: string;
+  headers: [string, string][];
+  body: string;
+}
+
+/**
+ * The key under which identical subgraph reads in flight at the same moment are merged: the URL,
+ * the Authorization header (each caller's permissions stay theirs) and the request body (query,
+ * operation name, variables — as the gateway serialises them, deterministically). Null for anything
+ * but a query: a mutation always goes out once per caller.
+ */
+export function mergeKey(url: string, init: { method?: string; headers?: Record<string, string>; body?: unknown }): string | null {
+  if ((init.method ?? 'POST') !== 'POST' || typeof init.body !== 'string') return null;
+  let query: unknown;
+  try {
+    query = (JSON.parse(init.body) as { query?: unknown }).query;
+  } catch {
+    return null;
+  }
+  if (typeof query !== 'string' || !/^\s*(query\b|\{)/.test(query)) return null;
+  return `${url}\n${init.headers?.authorization ?? ''}\n${init.body}`;
+}
+
+/** Resolves with `promise`, or rejects as soon as `signal` aborts (the shared work goes on for the others). */
+function untilAborted<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return promise;
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(error);
+      },
+    );
+  });
+}
+
+/** Subgraph reads in flight, per gateway: the first caller's fetch answers every identical one that arrives before it ends. */
+export class InflightRequests {
+  private readonly pending = new Map<string, Promise<SharedAnswer>>();
+  /** Requests that went out, and requests answered by one already in flight (for tests and benchmarks). */
+  readonly counts = { sent: 0, merged: 0 };
+
+  run(key: string, send: () => Promise<Response>, signal: AbortSignal | undefined): Promise<Response> {
+    let shared = this.pending.get(key);
+    if (shared) this.counts.merged++;
+    else {
+      this.counts.sent++;
+      shared = send()
+        .then(async (response) => {
+          const headers: [string, string][] = [];
+          response.headers.forEach((value, name) => headers.push([name, value]));
+          return { status: response.status, statusText: response.statusText, headers, body: await response.text() };
+        })
+        .finally(() => this.pending.delete(key));
+      this.pending.set(key, shared);
+    }
+    // Every waiter gets a response of its own; nothing is kept once the request has ended.
+    return untilAborted(shared, signal).then((answer) => new Response(answer.body, { status: answer.status, statusText: answer.statusText, headers: answer.headers }));
+  }
+}
+
 export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> {
   constructor(
     private readonly serviceName: string,
     url: string,
     private readonly timeoutMs: number,
+    /** When given, identical reads in flight at once are sent once (see `mergeKey`). */
+    inflight?: InflightRequests,
   ) {
     super({ url });
     // Node's fetch with an abort deadline: a hanging subgraph must not hang the gateway. The
-    // caller's request signal also stops it when the request's time is up or the caller has gone.
-    this.fetcher = ((input: string, init: RequestInit) => {
-      const deadline = AbortSignal.timeout(this.timeoutMs);
+    // caller's request signal also stops it when the request's time is up or the caller has gone;
+    // for a merged read, it stops only that caller's wait, the others still get their answer.
+    this.fetcher = ((input: string, init: RequestInit & { headers?: Record<string, string> }) => {
       const requestSignal = callerSignal.getStore();
-      return fetch(input, { ...init, signal: requestSignal ? AbortSignal.any([deadline, requestSignal]) : deadline });
+      const key = inflight ? mergeKey(input, init) : null;
+      if (!key || !inflight) {
+        const deadline = AbortSignal.timeout(this.timeoutMs);
+        return fetch(input, { ...init, signal: requestSignal ? AbortSignal.any([deadline, requestSignal]) : deadline });
+      }
+      return inflight.run(key, () => fetch(input, { ...init, signal: AbortSignal.timeout(this.timeoutMs) }), requestSignal);
     }) as unknown as Fetcher;
   }
 

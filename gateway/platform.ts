@@ -98,6 +98,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
         logger,
         supergraphSdl: options.supergraphSdl,
         trustedProxies: env.trustedProxies,
+        mergeInflight: env.mergeInflightRequests,
       }),
       port: options.ephemeralPorts ? 0 : env.gatewayPort,
       host,

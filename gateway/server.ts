@@ -11,7 +11,7 @@ import { disableApolloTelemetry, type Limits } from '../platform/env.ts';
 import type { GraphQLService } from '../platform/http.ts';
 import type { Logger } from '../platform/log.ts';
 import { authorizationHeader, clientAddress, supergraphPath } from '../platform/subgraph.ts';
-import { SubgraphDataSource, type GatewayContext } from './data-source.ts';
+import { InflightRequests, SubgraphDataSource, type GatewayContext } from './data-source.ts';
 
 export interface GatewayDeps {
   authenticator: Authenticator;
@@ -24,6 +24,8 @@ export interface GatewayDeps {
   supergraphSdl?: string;
   /** Proxies in front of the gateway whose `x-forwarded-for` it believes (TRUSTED_PROXIES). */
   trustedProxies?: readonly string[];
+  /** Identical subgraph reads in flight at once are sent once (MERGE_INFLIGHT_REQUESTS, on by default). */
+  mergeInflight?: boolean;
 }
 
 export function createGateway(deps: GatewayDeps): GraphQLService<GatewayContext> {
@@ -31,12 +33,13 @@ export function createGateway(deps: GatewayDeps): GraphQLService<GatewayContext>
   disableApolloTelemetry();
   const urls = deps.subgraphUrls;
   const log = deps.logger.child({ service: 'gateway' });
+  const inflight = deps.mergeInflight === false ? undefined : new InflightRequests();
   const gateway = new ApolloGateway({
     supergraphSdl: deps.supergraphSdl ?? fs.readFileSync(supergraphPath, 'utf8'),
     buildService: ({ name, url }) => {
       const configured = urls[name] ?? url;
       if (!configured) throw new Error(`No URL configured for subgraph ${name}`);
-      return new SubgraphDataSource(name, configured, deps.limits.subgraphTimeoutMs);
+      return new SubgraphDataSource(name, configured, deps.limits.subgraphTimeoutMs, inflight);
     },
     logger: {
       debug: () => {},

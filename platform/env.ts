@@ -103,6 +103,8 @@ export interface PlatformEnv {
    * the gateway puts its caller's address there, for limits on anonymous callers.
    */
   trustedProxies: string[];
+  /** Whether the gateway sends identical subgraph reads in flight at once only once (MERGE_INFLIGHT_REQUESTS, default true). */
+  mergeInflightRequests: boolean;
   /** Office hours of a working day (OFFICE_HOURS), for time limits counted in office hours. */
   officeHours: OfficeHours;
   log: { level: string; pretty: boolean };
@@ -230,6 +232,7 @@ export function loadEnv(source: Source = process.env, slices: readonly SlicePort
       stopTimeoutMs,
     },
     directoryTtlMs: integer(source, 'DIRECTORY_TTL_MS', 30_000),
+    mergeInflightRequests: flag(source, 'MERGE_INFLIGHT_REQUESTS') ?? true,
     trustedProxies: (source.TRUSTED_PROXIES ?? 'loopback').split(',').map((entry) => entry.trim()).filter(Boolean),
     officeHours: officeHours(source),
     log: {

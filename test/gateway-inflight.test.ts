@@ -1,0 +1,94 @@
+/**
+ * Identical subgraph reads in flight at the same moment are sent once (issue #11): keyed by URL,
+ * Authorization and body; never a mutation; a failure reaches every waiter; nothing is kept after
+ * the request ends; a caller who goes away stops only their own wait.
+ */
+import { describe, expect, it } from 'vitest';
+import { InflightRequests, mergeKey } from '../gateway/data-source.ts';
+
+const body = (query: string, variables: Record<string, unknown> = {}) => JSON.stringify({ query, variables });
+const init = (query: string, authorization = 'Bearer a', variables: Record<string, unknown> = {}) => ({ method: 'POST', headers: { authorization, 'x-request-id': `r-${Math.random()}` }, body: body(query, variables) });
+
+function deferred() {
+  let resolve!: (response: Response) => void;
+  let reject!: (error: unknown) => void;
+  const promise = new Promise<Response>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  return { promise, resolve, reject };
+}
+
+describe('the merge key', () => {
+  it('is the same for the same URL, token and body, whatever the request id', () => {
+    const a = mergeKey('http://issues/graphql', init('query Q { a }'));
+    expect(a).not.toBeNull();
+    expect(mergeKey('http://issues/graphql', init('query Q { a }'))).toBe(a);
+    expect(mergeKey('http://issues/graphql', init('{ a }'))).not.toBeNull();
+  });
+
+  it('differs by token, variables and subgraph', () => {
+    const a = mergeKey('http://issues/graphql', init('query Q($x: Int) { a(x: $x) }', 'Bearer a', { x: 1 }));
+    expect(mergeKey('http://issues/graphql', init('query Q($x: Int) { a(x: $x) }', 'Bearer b', { x: 1 }))).not.toBe(a);
+    expect(mergeKey('http://issues/graphql', init('query Q($x: Int) { a(x: $x) }', 'Bearer a', { x: 2 }))).not.toBe(a);
+    expect(mergeKey('http://units/graphql', init('query Q($x: Int) { a(x: $x) }', 'Bearer a', { x: 1 }))).not.toBe(a);
+  });
+
+  it('is null for mutations and anything unreadable', () => {
+    expect(mergeKey('http://issues/graphql', init('mutation M { acceptIssue(id: "1") { id } }'))).toBeNull();
+    expect(mergeKey('http://issues/graphql', init('  mutation { a }'))).toBeNull();
+    expect(mergeKey('http://issues/graphql', { method: 'POST', headers: {}, body: 'not json' })).toBeNull();
+    expect(mergeKey('http://issues/graphql', { method: 'GET', headers: {}, body: body('{ a }') })).toBeNull();
+  });
+});
+
+describe('in-flight requests', () => {
+  it('sends identical reads once and gives every waiter its own response', async () => {
+    const inflight = new InflightRequests();
+    const pending = deferred();
+    let sent = 0;
+    const send = () => {
+      sent++;
+      return pending.promise;
+    };
+    const waiters = Array.from({ length: 5 }, () => inflight.run('k', send, undefined));
+    pending.resolve(new Response(JSON.stringify({ data: { a: 1 } }), { status: 200, headers: { 'content-type': 'application/json' } }));
+    const answers = await Promise.all(waiters);
+    expect(sent).toBe(1);
+    expect(inflight.counts).toEqual({ sent: 1, merged: 4 });
+    for (const answer of answers) expect(await answer.json()).toEqual({ data: { a: 1 } });
+    expect(answers[0]!.headers.get('content-type')).toBe('application/json');
+  });
+
+  it('keeps nothing once the request has ended: the next read goes out again', async () => {
+    const inflight = new InflightRequests();
+    let sent = 0;
+    const send = async () => {
+      sent++;
+      return new Response(String(sent));
+    };
+    expect(await (await inflight.run('k', send, undefined)).text()).toBe('1');
+    expect(await (await inflight.run('k', send, undefined)).text()).toBe('2');
+    expect(sent).toBe(2);
+  });
+
+  it('gives a failure to every waiter', async () => {
+    const inflight = new InflightRequests();
+    const pending = deferred();
+    const waiters = [inflight.run('k', () => pending.promise, undefined), inflight.run('k', () => pending.promise, undefined)];
+    pending.reject(Object.assign(new Error('connect ECONNREFUSED'), { name: 'TypeError' }));
+    for (const waiter of waiters) await expect(waiter).rejects.toThrow('ECONNREFUSED');
+  });
+
+  it('lets a caller who goes away stop only their own wait', async () => {
+    const inflight = new InflightRequests();
+    const pending = deferred();
+    const gone = new AbortController();
+    const leaving = inflight.run('k', () => pending.promise, gone.signal);
+    const staying = inflight.run('k', () => pending.promise, undefined);
+    gone.abort(Object.assign(new Error('caller went away'), { name: 'AbortError' }));
+    await expect(leaving).rejects.toThrow('caller went away');
+    pending.resolve(new Response('ok'));
+    expect(await (await staying).text()).toBe('ok');
+  });
+});

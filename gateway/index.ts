@@ -18,7 +18,7 @@ const logger = createLogger({ ...env.log, service: 'gateway' });
 const subgraphUrls = Object.fromEntries(Object.entries(env.subgraphs).map(([name, address]) => [name, address.url]));
 const authenticator = createAuthenticator(env.auth);
 const service = await startHttpService({
-  service: createGateway({ authenticator, subgraphUrls, limits: env.limits, introspection: env.introspection, logger, trustedProxies: env.trustedProxies, mergeInflight: env.mergeInflightRequests }),
+  service: createGateway({ authenticator, subgraphUrls, limits: env.limits, introspection: env.introspection, logger, trustedProxies: env.trustedProxies, mergeInflight: env.mergeInflightRequests, subgraphConnections: env.subgraphConnections }),
   port: env.port ?? env.gatewayPort,
   limits: env.limits,
   explorer: env.explorer ? await defaultExplorer({ title: '青岛营商环境专项行动 API / Gateway', examples: gatewayExamples }) : undefined,

@@ -99,6 +99,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
         supergraphSdl: options.supergraphSdl,
         trustedProxies: env.trustedProxies,
         mergeInflight: env.mergeInflightRequests,
+        subgraphConnections: env.subgraphConnections,
       }),
       port: options.ephemeralPorts ? 0 : env.gatewayPort,
       host,

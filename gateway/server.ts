@@ -11,7 +11,7 @@ import { disableApolloTelemetry, type Limits } from '../platform/env.ts';
 import type { GraphQLService } from '../platform/http.ts';
 import type { Logger } from '../platform/log.ts';
 import { authorizationHeader, clientAddress, supergraphPath } from '../platform/subgraph.ts';
-import { InflightRequests, SubgraphDataSource, type GatewayContext } from './data-source.ts';
+import { InflightRequests, SubgraphClient, SubgraphDataSource, type GatewayContext } from './data-source.ts';
 
 export interface GatewayDeps {
   authenticator: Authenticator;
@@ -26,6 +26,8 @@ export interface GatewayDeps {
   trustedProxies?: readonly string[];
   /** Identical subgraph reads in flight at once are sent once (MERGE_INFLIGHT_REQUESTS, on by default). */
   mergeInflight?: boolean;
+  /** Sockets per subgraph (SUBGRAPH_CONNECTIONS); each subgraph gets one pooled client. */
+  subgraphConnections?: number;
 }
 
 export function createGateway(deps: GatewayDeps): GraphQLService<GatewayContext> {
@@ -39,7 +41,8 @@ export function createGateway(deps: GatewayDeps): GraphQLService<GatewayContext>
     buildService: ({ name, url }) => {
       const configured = urls[name] ?? url;
       if (!configured) throw new Error(`No URL configured for subgraph ${name}`);
-      return new SubgraphDataSource(name, configured, deps.limits.subgraphTimeoutMs, inflight);
+      const client = new SubgraphClient(configured, { connections: deps.subgraphConnections ?? 16, timeoutMs: deps.limits.subgraphTimeoutMs });
+      return new SubgraphDataSource(name, configured, deps.limits.subgraphTimeoutMs, inflight, client);
     },
     logger: {
       debug: () => {},

@@ -105,6 +105,8 @@ export interface PlatformEnv {
   trustedProxies: string[];
   /** Whether the gateway sends identical subgraph reads in flight at once only once (MERGE_INFLIGHT_REQUESTS, default true). */
   mergeInflightRequests: boolean;
+  /** Sockets the gateway keeps to each subgraph (SUBGRAPH_CONNECTIONS, default 16). */
+  subgraphConnections: number;
   /** Office hours of a working day (OFFICE_HOURS), for time limits counted in office hours. */
   officeHours: OfficeHours;
   log: { level: string; pretty: boolean };
@@ -233,6 +235,7 @@ export function loadEnv(source: Source = process.env, slices: readonly SlicePort
     },
     directoryTtlMs: integer(source, 'DIRECTORY_TTL_MS', 30_000),
     mergeInflightRequests: flag(source, 'MERGE_INFLIGHT_REQUESTS') ?? true,
+    subgraphConnections: integer(source, 'SUBGRAPH_CONNECTIONS', 16, 1),
     trustedProxies: (source.TRUSTED_PROXIES ?? 'loopback').split(',').map((entry) => entry.trim()).filter(Boolean),
     officeHours: officeHours(source),
     log: {

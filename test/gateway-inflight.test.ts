@@ -92,3 +92,41 @@ describe('in-flight requests', () => {
     expect(await (await staying).text()).toBe('ok');
   });
 });
+
+describe('the pooled client of a subgraph', () => {
+  it('keeps to its bound of sockets under concurrent load, reusing them, and answers every request', async () => {
+    const http = await import('node:http');
+    const { SubgraphClient } = await import('../gateway/data-source.ts');
+    let sockets = 0;
+    let inFlight = 0;
+    let mostAtOnce = 0;
+    const server = http.createServer((req, res) => {
+      inFlight++;
+      mostAtOnce = Math.max(mostAtOnce, inFlight);
+      let body = '';
+      req.on('data', (chunk) => (body += chunk));
+      req.on('end', () =>
+        setTimeout(() => {
+          inFlight--;
+          res.setHeader('content-type', 'application/json');
+          res.end(JSON.stringify({ data: { echo: JSON.parse(body).query } }));
+        }, 20),
+      );
+    });
+    server.on('connection', () => sockets++);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as { port: number };
+    const client = new SubgraphClient(`http://127.0.0.1:${port}/graphql`, { connections: 3, timeoutMs: 5_000 });
+    try {
+      const answers = await Promise.all(
+        Array.from({ length: 30 }, (_, index) => client.send({ method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: `q${index}` }) }, undefined)),
+      );
+      expect(await Promise.all(answers.map(async (answer) => ((await answer.json()) as any).data.echo))).toEqual(Array.from({ length: 30 }, (_, index) => `q${index}`));
+      expect(sockets).toBeLessThanOrEqual(3);
+      expect(mostAtOnce).toBeLessThanOrEqual(3);
+    } finally {
+      await client.close();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+  });
+});

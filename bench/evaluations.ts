@@ -9,6 +9,7 @@
  * period its data lies in: issues and reviews 2023-H2, policies 2026 — the point is the cost of the
  * query at that volume, not the meaning of one period.
  */
+import { benchPlatformEnv } from './env.ts';
 import { performance } from 'node:perf_hooks';
 import { sql } from 'drizzle-orm';
 import { rowsOf, type DatabaseHandle } from '../db/client.ts';
@@ -73,7 +74,7 @@ export async function runEvaluationsBench(database: DatabaseHandle, runs: number
   // The first run measures the draft (live preview), publishes it, then measures the frozen board; later runs the frozen one.
   const published = await count(database, sql`select count(*)::int as n from evaluations.evaluations where period = ${PERIOD} and status = 'PUBLISHED'`);
   const platform = await startPlatform({
-    env: loadEnv({ DEVELOPMENT_MODE: 'true', LOAD_SAMPLE_DATA: 'false' }, slices),
+    env: loadEnv(benchPlatformEnv(), slices),
     database,
     ephemeralPorts: true,
     now: () => new Date('2023-12-29T10:00:00+08:00'),

@@ -9,6 +9,7 @@
  * The grants, notices and the policy the benchmark creates are removed afterwards (its own database;
  * the append-only triggers are disabled for that cleanup only), so every run measures the same data.
  */
+import { benchPlatformEnv } from './env.ts';
 import { performance } from 'node:perf_hooks';
 import { sql } from 'drizzle-orm';
 import type { DatabaseHandle } from '../db/client.ts';
@@ -37,7 +38,7 @@ export async function runPoliciesBench(database: DatabaseHandle, runs: number): 
     console.log(`…done in ${((performance.now() - started) / 1000).toFixed(1)} s`);
   }
   const platform = await startPlatform({
-    env: loadEnv({ DEVELOPMENT_MODE: 'true', LOAD_SAMPLE_DATA: 'false' }, slices),
+    env: loadEnv(benchPlatformEnv(), slices),
     database,
     ephemeralPorts: true,
     now: () => new Date('2026-11-23T10:00:00+08:00'),

@@ -9,6 +9,7 @@
  * in a database of its own (`yingshang_bench`, created and filled on the first run, reused after).
  * Client, gateway and subgraphs share this process, as in the stack notes' measurements.
  */
+import { benchPlatformEnv } from './env.ts';
 import { performance } from 'node:perf_hooks';
 import postgres from 'postgres';
 import { openPostgres } from '../db/client.ts';
@@ -57,6 +58,11 @@ async function main() {
     await import('./limits.ts');
     return;
   }
+  if (process.argv[2] === 'gateway') {
+    const { runGatewayBench } = await import('./gateway.ts');
+    await runGatewayBench();
+    return;
+  }
   const url = await ensureDatabase();
   const database = openPostgres(url);
   await prepareDatabase(database, slices, { sample: false });
@@ -73,7 +79,7 @@ async function main() {
 
   // The clock of the benchmark sits at the end of the campaign, so deadlines are a realistic mix.
   const platform = await startPlatform({
-    env: loadEnv({ DEVELOPMENT_MODE: 'true', LOAD_SAMPLE_DATA: 'false' }, slices),
+    env: loadEnv(benchPlatformEnv(), slices),
     database,
     ephemeralPorts: true,
     now: () => new Date('2023-12-29T10:00:00+08:00'),

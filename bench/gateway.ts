@@ -1,0 +1,244 @@
+/**
+ * `npm run bench -- gateway`: our @apollo/gateway against Hive Gateway 2.15 (default configuration,
+ * benchmark-only dev dependency) in front of the same subgraphs, same data, same queries, in the same
+ * run, interleaved (apollo, hive, apollo, hive); and our gateway against calling a subgraph directly.
+ *
+ * Every service is a process of its own (each subgraph, each gateway), on a database of its own
+ * (BENCH_GATEWAY_DB, default yingshang_bench_gateway, filled with BENCH_GATEWAY_ISSUES issues, default
+ * 20,000). The load is a closed loop of `c` clients over kept-alive connections for
+ * BENCH_DURATION_S seconds (default 8) after a 2-second warm-up. Subgraph calls are counted from the
+ * subgraphs' own request log lines.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { performance } from 'node:perf_hooks';
+import postgres from 'postgres';
+import { Pool } from 'undici';
+import { openPostgres } from '../db/client.ts';
+import { unitIdForCode } from '../db/reference/organisation.ts';
+import { signToken } from '../platform/auth.ts';
+import { DEVELOPMENT_JWT_SECRET } from '../platform/env.ts';
+import { prepareDatabase } from '../platform/start.ts';
+import { slices } from '../subgraphs/registry.ts';
+import { countIssues, fillIssues } from './fill.ts';
+
+const root = path.join(path.dirname(fileURLToPath(import.meta.url)), '..');
+const DB = process.env.BENCH_GATEWAY_DB ?? 'yingshang_bench_gateway';
+const ISSUES = Number(process.env.BENCH_GATEWAY_ISSUES ?? 20_000);
+const DURATION_MS = Number(process.env.BENCH_DURATION_S ?? 8) * 1000;
+const BASE_PORT = Number(process.env.BENCH_GATEWAY_PORT ?? 4810);
+
+interface Service {
+  name: string;
+  child: ChildProcess;
+  requests: number;
+}
+
+function serverUrl(database: string): string {
+  const url = new URL(process.env.BENCH_DATABASE_URL ?? process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres');
+  url.pathname = `/${database}`;
+  return url.toString();
+}
+
+async function ensureDatabase(): Promise<string> {
+  const admin = postgres(serverUrl('postgres'), { max: 1, onnotice: () => {} });
+  try {
+    if (!(await admin`select 1 from pg_database where datname = ${DB}`).length) await admin.unsafe(`create database ${DB}`);
+  } finally {
+    await admin.end();
+  }
+  return serverUrl(DB);
+}
+
+function start(name: string, args: string[], env: Record<string, string>): Service {
+  const child = spawn(process.execPath, args, { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const service: Service = { name, child, requests: 0 };
+  let buffer = '';
+  child.stdout!.on('data', (chunk: Buffer) => {
+    buffer += chunk.toString();
+    const lines = buffer.split('\n');
+    buffer = lines.pop()!;
+    for (const line of lines) if (line.includes('"msg":"request"')) service.requests++;
+  });
+  child.stderr!.on('data', (chunk: Buffer) => {
+    const text = chunk.toString();
+    if (/error/i.test(text) && !/ExperimentalWarning|nodedir/.test(text)) process.stderr.write(`[${name}] ${text}`);
+  });
+  return service;
+}
+
+async function waitFor(url: string, timeoutMs = 60_000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (Date.now() < until) {
+    try {
+      const response = await fetch(url, { signal: AbortSignal.timeout(2_000) });
+      if (response.ok) return;
+    } catch {
+      // not yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  throw new Error(`${url} did not come up`);
+}
+
+interface Load {
+  requests: number;
+  errors: number;
+  rps: number;
+  p50: number;
+  p99: number;
+}
+
+/** A closed loop of `concurrency` clients posting `body` to `url` for `ms`. */
+async function load(url: string, body: string, token: string, concurrency: number, ms: number): Promise<Load> {
+  const target = new URL(url);
+  const pool = new Pool(target.origin, { connections: concurrency, pipelining: 1 });
+  const latencies: number[] = [];
+  let errors = 0;
+  const until = performance.now() + ms;
+  const client = async () => {
+    while (performance.now() < until) {
+      const started = performance.now();
+      try {
+        const response = await pool.request({
+          path: target.pathname,
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+          body,
+          headersTimeout: 20_000,
+          bodyTimeout: 20_000,
+        });
+        const text = await response.body.text();
+        if (response.statusCode !== 200 || text.includes('"errors"')) errors++;
+        else latencies.push(performance.now() - started);
+      } catch {
+        errors++;
+      }
+    }
+  };
+  const begun = performance.now();
+  await Promise.all(Array.from({ length: concurrency }, client));
+  const elapsed = performance.now() - begun;
+  await pool.close();
+  latencies.sort((a, b) => a - b);
+  const at = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))] ?? NaN;
+  return { requests: latencies.length, errors, rps: (latencies.length / elapsed) * 1000, p50: at(50), p99: at(99) };
+}
+
+export async function runGatewayBench(): Promise<void> {
+  const url = await ensureDatabase();
+  const database = openPostgres(url);
+  await prepareDatabase(database, slices, { sample: false });
+  const issuesDb = database.forSubgraph('issues').db;
+  const present = await countIssues(issuesDb);
+  if (present < ISSUES) await fillIssues(issuesDb, ISSUES - present, present);
+  await database.close();
+
+  const ports = Object.fromEntries(slices.map((slice, index) => [slice.name, BASE_PORT + index]));
+  const common: Record<string, string> = {
+    DATABASE_URL: url,
+    DEVELOPMENT_MODE: 'true',
+    LOAD_SAMPLE_DATA: 'false',
+    LOG_LEVEL: 'info',
+    LOG_FORMAT: 'json',
+    APOLLO_TELEMETRY_DISABLED: '1',
+    ...Object.fromEntries(slices.flatMap((slice) => [[`${slice.name.toUpperCase()}_PORT`, String(ports[slice.name])], [`${slice.name.toUpperCase()}_URL`, `http://127.0.0.1:${ports[slice.name]}/graphql`]])),
+  };
+  const services: Service[] = [];
+  const stopAll = () => services.forEach((service) => service.child.kill('SIGTERM'));
+  process.on('exit', stopAll);
+  try {
+    // The units subgraph first (the others read its directory), then the rest.
+    for (const slice of slices) {
+      services.push(start(slice.name, ['--import', 'tsx', 'subgraphs/start.ts', slice.name], common));
+      await waitFor(`http://127.0.0.1:${ports[slice.name]}/health`);
+    }
+    for (const slice of slices) await waitFor(`http://127.0.0.1:${ports[slice.name]}/ready`);
+    const apolloPort = BASE_PORT + 50;
+    const hivePort = BASE_PORT + 51;
+    const apollo = start('apollo', ['--import', 'tsx', 'gateway/index.ts'], { ...common, PORT: String(apolloPort), LOG_LEVEL: 'warn' });
+    services.push(apollo);
+
+    // Hive Gateway, default settings, on the same supergraph with the subgraphs' URLs, forwarding the token.
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hive-bench-'));
+    let supergraph = fs.readFileSync(path.join(root, 'schema/supergraph.graphql'), 'utf8');
+    for (const slice of slices) {
+      supergraph = supergraph.replace(new RegExp(`(@join__graph\\(name: "${slice.name}", url: ")[^"]*(")`), `$1http://127.0.0.1:${ports[slice.name]}/graphql$2`);
+    }
+    fs.writeFileSync(path.join(dir, 'supergraph.graphql'), supergraph);
+    fs.writeFileSync(
+      path.join(dir, 'gateway.config.mjs'),
+      `export const gatewayConfig = { propagateHeaders: { fromClientToSubgraphs: ({ request }) => ({ authorization: request.headers.get('authorization') ?? '' }) } };\n`,
+    );
+    const hiveBin = path.join(root, 'node_modules/@graphql-hive/gateway/dist/bin.js');
+    const hive = start('hive', [hiveBin, 'supergraph', path.join(dir, 'supergraph.graphql'), '--port', String(hivePort), '--host', '127.0.0.1', '--config-path', path.join(dir, 'gateway.config.mjs'), '--disable-websockets'], { NODE_ENV: 'production' });
+    services.push(hive);
+    await waitFor(`http://127.0.0.1:${apolloPort}/health`);
+    await waitFor(`http://127.0.0.1:${hivePort}/healthcheck`);
+
+    const office = await signToken({ sub: 'bench-office', role: 'COMMAND_OFFICE', unit: unitIdForCode('COMMAND_OFFICE') }, { secret: DEVELOPMENT_JWT_SECRET });
+    const staff = await signToken({ sub: 'bench-staff', role: 'UNIT_STAFF', unit: unitIdForCode('MARKET_REGULATION_BUREAU') }, { secret: DEVELOPMENT_JWT_SECRET });
+    const STATS = 'received accepted closed overdueNow reopened responseRate feedbackRate onTimeResolutionRate rectificationRate resolutionRate satisfactionRate';
+    const queries = [
+      { name: 'board (units → issueStats, every unit, one year)', token: office, body: JSON.stringify({ query: `{ units(first: 100) { edges { node { code name issueStats(period: { from: "2023-01-01", to: "2023-12-31" }) { ${STATS} } } } } }` }) },
+      { name: "a bureau's list with unit names", token: staff, body: JSON.stringify({ query: `{ issues(first: 20) { totalCount edges { node { number title status responsibleUnit { name } } } } }` }) },
+    ];
+    const subgraphCalls = () => services.filter((s) => ports[s.name] !== undefined).reduce((sum, s) => sum + s.requests, 0);
+    const engines = [
+      { name: 'apollo', url: `http://127.0.0.1:${apolloPort}/graphql` },
+      { name: 'hive', url: `http://127.0.0.1:${hivePort}/graphql` },
+    ];
+    console.log(`\nGateway throughput: ${Math.max(present, ISSUES).toLocaleString('en')} issues (${DB}); every service its own process on ${os.cpus().length} CPUs; ${DURATION_MS / 1000} s per round after a 2 s warm-up, rounds interleaved.\n`);
+    for (const query of queries) {
+      for (const concurrency of [16, 64]) {
+        const results: Record<string, Load[]> = { apollo: [], hive: [] };
+        const calls: Record<string, number> = { apollo: 0, hive: 0 };
+        for (let round = 0; round < 2; round++) {
+          for (const engine of engines) {
+            await load(engine.url, query.body, query.token, concurrency, 2_000);
+            const before = subgraphCalls();
+            const result = await load(engine.url, query.body, query.token, concurrency, DURATION_MS);
+            calls[engine.name]! += subgraphCalls() - before;
+            results[engine.name]!.push(result);
+          }
+        }
+        const sum = (name: string) => {
+          const list = results[name]!;
+          const requests = list.reduce((s, r) => s + r.requests, 0);
+          return {
+            rps: list.reduce((s, r) => s + r.rps, 0) / list.length,
+            p50: list.reduce((s, r) => s + r.p50, 0) / list.length,
+            p99: Math.max(...list.map((r) => r.p99)),
+            errors: list.reduce((s, r) => s + r.errors, 0),
+            callsPerRequest: requests ? calls[name]! / requests : NaN,
+          };
+        };
+        const a = sum('apollo');
+        const h = sum('hive');
+        console.log(`${query.name}, c=${concurrency}`);
+        for (const [name, r] of [['apollo', a], ['hive', h]] as const) {
+          console.log(`  ${name.padEnd(6)} ${r.rps.toFixed(1).padStart(7)} req/s · p50 ${r.p50.toFixed(1)} ms · p99 ${r.p99.toFixed(1)} ms · ${r.errors} errors · ${r.callsPerRequest.toFixed(2)} subgraph calls per request`);
+        }
+        console.log(`  apollo/hive ${(a.rps / h.rps).toFixed(2)}× req/s, p99 ${a.p99 <= h.p99 ? 'no worse' : `worse (${a.p99.toFixed(1)} vs ${h.p99.toFixed(1)} ms)`}\n`);
+      }
+    }
+    // Our gateway against the subgraph itself, on a query one subgraph answers alone.
+    const unitsList = JSON.stringify({ query: `{ units(first: 50) { totalCount edges { node { id code name kind } } } }` });
+    const direct = { gateway: [] as Load[], direct: [] as Load[] };
+    for (let round = 0; round < 2; round++) {
+      for (const [name, target] of [['gateway', `http://127.0.0.1:${apolloPort}/graphql`], ['direct', `http://127.0.0.1:${ports.units}/graphql`]] as const) {
+        await load(target, unitsList, office, 16, 2_000);
+        direct[name].push(await load(target, unitsList, office, 16, DURATION_MS));
+      }
+    }
+    const mean = (list: Load[]) => list.reduce((s, r) => s + r.rps, 0) / list.length;
+    console.log(`units list (one subgraph), c=16\n  gateway ${mean(direct.gateway).toFixed(1)} req/s · direct ${mean(direct.direct).toFixed(1)} req/s · gateway/direct ${(mean(direct.gateway) / mean(direct.direct)).toFixed(2)}×\n`);
+  } finally {
+    stopAll();
+  }
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.argv[1])) await runGatewayBench();

@@ -25,6 +25,8 @@ import { runEvaluationsBench } from './evaluations.ts';
 import { runPoliciesBench } from './policies.ts';
 
 const TARGET = Number(process.env.BENCH_ISSUES ?? 100_000);
+/** BENCH_ONLY=issues,policies,evaluations runs only those parts (all by default). */
+const ONLY = new Set((process.env.BENCH_ONLY ?? 'issues,policies,evaluations').split(',').map((part) => part.trim()));
 const RUNS = Number(process.env.BENCH_RUNS ?? 20);
 /** Its own database; BENCH_DB_NAME keeps two checkouts' benchmarks apart on one server. */
 const BENCH_DB = process.env.BENCH_DB_NAME ?? 'yingshang_bench';
@@ -123,7 +125,7 @@ async function main() {
   ];
 
   console.log(`\nDatabase: ${total.toLocaleString('en')} issues on PostgreSQL (${BENCH_DB}); ${RUNS} timed runs after 3 warm-ups, sequential, through the gateway.\n`);
-  for (const c of cases) {
+  for (const c of ONLY.has('issues') ? cases : []) {
     const run = async () => {
       const response = await fetch(platform.gateway.url, {
         method: 'POST',
@@ -146,8 +148,8 @@ async function main() {
     console.log(`${c.name}\n  median ${percentile(sorted, 50).toFixed(1)} ms · p95 ${percentile(sorted, 95).toFixed(1)} ms · min ${sorted[0]!.toFixed(1)} ms · ${statements} SQL statements per request in the issues subgraph\n`);
   }
   await platform.stop();
-  await runPoliciesBench(database, RUNS);
-  await runEvaluationsBench(database, RUNS);
+  if (ONLY.has('policies')) await runPoliciesBench(database, RUNS);
+  if (ONLY.has('evaluations')) await runEvaluationsBench(database, RUNS);
   await database.close();
 }
 

@@ -164,6 +164,22 @@ describe('the half-yearly evaluation', () => {
     expect(await code('evaluations subgraph', docs.setValue, who.policeAdmin, { input: { period: H2, indicator: 'ECON', unitId: POLICE, value: 999, source: '自报' } })).toBe('FORBIDDEN');
   });
 
+  it('imports a whole table of values at once, or nothing when one row is wrong', async () => {
+    const importValues = `mutation($input: IndicatorImportInput!) { importIndicatorValues(input: $input) { unit { id } indicator value source } }`;
+    const rows = [POLICE, TAX, JUSTICE].map((unitId) => ({ unitId, value: 50 }));
+    const table = (extra: Record<string, unknown>) => ({ input: { period: H2, indicator: 'ECON', source: '第三方调查', rows, ...extra } });
+    const bad = [...rows.slice(0, 2), { unitId: '00000000-0000-4000-8000-000000000000', value: 1 }];
+    const refused = await send('gateway', importValues, who.office, table({ rows: bad }));
+    expect(refused.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.rows[2].unitId' });
+    expect(await code('evaluations subgraph', importValues, who.policeAdmin, table({}))).toBe('FORBIDDEN');
+    expect(await code('gateway', importValues, who.office, table({ indicator: 'RECT' }))).toBe('BAD_USER_INPUT');
+    // Nothing of the refused tables was written: the preview still reads the last entered values.
+    const econ = (await ok(docs.evaluation, who.office, { p: H2 })).evaluation.preview.find((r: any) => r.unit.id === POLICE).inputs.find((i: any) => i.indicator === 'ECON');
+    expect(econ.value).toBe(120);
+    const imported = (await ok(importValues, who.office, table({ source: '统计局正式数（导入）', rows: rows.map((r, i) => ({ ...r, value: [120, 80, 100][i] })) }))).importIndicatorValues;
+    expect(imported.map((v: any) => v.value)).toEqual([120, 80, 100]);
+  });
+
   let preview: any[];
   it('previews live for the command office only, explaining every input', async () => {
     clock.set('2026-08-01T10:00:00+08:00');

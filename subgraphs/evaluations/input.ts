@@ -161,3 +161,18 @@ export const evaluationDecisionInput = z.object({
   kind: z.enum(['COMMENDATION', 'ACCOUNTABILITY']),
   text: text({ zh: '决定内容', en: 'Text' }, { max: 5000, multiline: true }),
 });
+
+export const indicatorImportInput = z.object({
+  period,
+  indicator: z.string().max(40),
+  source: text({ zh: '来源说明', en: 'Source' }, { max: 500 }),
+  rows: z
+    .array(
+      z.object({
+        unitId: uuid({ zh: '单位', en: 'unitId' }),
+        value: z.number().refine((v) => Number.isFinite(v) && Math.abs(v) < 1e10, problem({ zh: '指标值须为有限数', en: 'The value must be a finite number' })),
+      }),
+    )
+    .refine((rows) => rows.length >= 1 && rows.length <= 500, problem({ zh: '一次导入 1–500 行', en: 'Import 1 to 500 rows at a time' }))
+    .refine((rows) => new Set(rows.map((r) => r.unitId)).size === rows.length, problem({ zh: '同一单位只能出现一次', en: 'Each unit at most once' })),
+});

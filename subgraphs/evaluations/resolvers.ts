@@ -50,6 +50,7 @@ export const evaluationsResolvers: Resolvers = {
     submitQuarterlyReport: (_, { input }, { evaluations }) => evaluations.submitQuarterlyReport(input),
     createEvaluation: (_, { input }, { evaluations }) => evaluations.createEvaluation(input),
     setIndicatorValue: (_, { input }, { evaluations }) => evaluations.setIndicatorValue(input),
+    importIndicatorValues: (_, { input }, { evaluations }) => evaluations.importIndicatorValues(input),
     publishEvaluation: (_, { period: name }, { evaluations }) => evaluations.publishEvaluation(name),
     recordEvaluationDecision: (_, { input }, { evaluations }) => evaluations.recordEvaluationDecision(input),
   },

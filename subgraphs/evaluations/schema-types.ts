@@ -269,6 +269,12 @@ export type Mutation = {
    */
   setIndicatorValue: IndicatorValue;
   /**
+   * 批量导入某指标各单位的值（市指挥部办公室，如调查结果表，最多 500 行）：全部有效才写入，一行有误则整批不写并指明行号。
+   * Imports many units' values of one entered indicator at once (the command office; e.g. a survey's
+   * table, at most 500 rows): all rows are written or none, and a bad row is named by its index.
+   */
+  importIndicatorValues: Array<IndicatorValue>;
+  /**
    * 发布评估（市指挥部办公室）：冻结每个单位的得分、等次及其全部输入（值、来源、取值时间、归一化值、权重），此后不再改变。
    * Publishes the evaluation (the command office): freezes every unit's score and grade with all
    * their inputs (value, source, when fetched, normalised value, weight); nothing changes afterwards.
@@ -442,6 +448,15 @@ export type MutationCreateEvaluationArgs = {
  */
 export type MutationSetIndicatorValueArgs = {
   input: IndicatorValueInput;
+};
+
+
+/**
+ * 评价子图的变更。
+ * Mutations of the evaluations slice.
+ */
+export type MutationImportIndicatorValuesArgs = {
+  input: IndicatorImportInput;
 };
 
 
@@ -1545,6 +1560,32 @@ export type IndicatorValueInput = {
 };
 
 /**
+ * 批量导入指标值。
+ * Importing indicator values.
+ */
+export type IndicatorImportInput = {
+  /** 期间 / period */
+  period: Scalars['String']['input'];
+  /** 指标代码 / indicator code */
+  indicator: Scalars['String']['input'];
+  /** 来源说明（如调查名称） / source note, e.g. the survey */
+  source: Scalars['String']['input'];
+  /** 各单位的值 / the units' values */
+  rows: Array<IndicatorImportRow>;
+};
+
+/**
+ * 导入的一行。
+ * One imported row.
+ */
+export type IndicatorImportRow = {
+  /** 单位 / unit */
+  unitId: Scalars['ID']['input'];
+  /** 值 / value */
+  value: Scalars['Float']['input'];
+};
+
+/**
  * 褒扬或问责。
  * A commendation or accountability decision.
  */
@@ -1756,6 +1797,8 @@ export type ResolversTypes = {
   CreateEvaluationInput: CreateEvaluationInput;
   IndicatorInput: IndicatorInput;
   IndicatorValueInput: IndicatorValueInput;
+  IndicatorImportInput: IndicatorImportInput;
+  IndicatorImportRow: IndicatorImportRow;
   EvaluationDecisionInput: EvaluationDecisionInput;
   BoardRow: ResolverTypeWrapper<BoardRowViewMapped>;
 };
@@ -1819,6 +1862,8 @@ export type ResolversParentTypes = {
   CreateEvaluationInput: CreateEvaluationInput;
   IndicatorInput: IndicatorInput;
   IndicatorValueInput: IndicatorValueInput;
+  IndicatorImportInput: IndicatorImportInput;
+  IndicatorImportRow: IndicatorImportRow;
   EvaluationDecisionInput: EvaluationDecisionInput;
   BoardRow: BoardRowViewMapped;
 };
@@ -1860,6 +1905,7 @@ export type MutationResolvers<ContextType = Context, ParentType extends Resolver
   submitQuarterlyReport?: Resolver<ResolversTypes['QuarterlyReport'], ParentType, ContextType, RequireFields<MutationSubmitQuarterlyReportArgs, 'input'>>;
   createEvaluation?: Resolver<ResolversTypes['Evaluation'], ParentType, ContextType, RequireFields<MutationCreateEvaluationArgs, 'input'>>;
   setIndicatorValue?: Resolver<ResolversTypes['IndicatorValue'], ParentType, ContextType, RequireFields<MutationSetIndicatorValueArgs, 'input'>>;
+  importIndicatorValues?: Resolver<Array<ResolversTypes['IndicatorValue']>, ParentType, ContextType, RequireFields<MutationImportIndicatorValuesArgs, 'input'>>;
   publishEvaluation?: Resolver<ResolversTypes['Evaluation'], ParentType, ContextType, RequireFields<MutationPublishEvaluationArgs, 'period'>>;
   recordEvaluationDecision?: Resolver<ResolversTypes['EvaluationDecision'], ParentType, ContextType, RequireFields<MutationRecordEvaluationDecisionArgs, 'input'>>;
 };

@@ -778,6 +778,30 @@ export function createEvaluationsService(deps: {
       });
     },
 
+    /** A whole table of one entered indicator (a survey's results): every row, or none. */
+    async importIndicatorValues(raw: unknown) {
+      const data = parseInput(input.indicatorImportInput, raw, 'input');
+      const dir = await directory.current();
+      data.rows.forEach((row, index) => {
+        const unit = dir.unit(row.unitId);
+        if (!unit || unit.archived) throw errors.badInput(`input.rows[${index}].unitId`, { zh: `第 ${index + 1} 行：没有该单位，或已撤销`, en: `Row ${index + 1}: no such active unit` });
+      });
+      await access.prepare();
+      return db.transaction(async (tx) => {
+        const evaluation = await evaluationStore.get(tx, data.period, true);
+        await access.mayActOnEvaluation('setIndicatorValue', evaluation?.status ?? 'NONE');
+        const indicator = evaluation!.indicators.find((i) => i.code === data.indicator);
+        if (!indicator) throw errors.badInput('input.indicator', { zh: `本次评估没有指标 ${data.indicator}`, en: `The evaluation has no indicator ${data.indicator}` });
+        if (!ENTERED_KINDS.includes(indicator.kind)) throw errors.badInput('input.indicator', { zh: '该指标取自其他子图，不能录入', en: 'This indicator is read from another subgraph, not entered' });
+        const at = now();
+        const saved = [];
+        for (const row of data.rows) {
+          saved.push(await evaluationStore.insertValue(tx, { evaluationId: evaluation!.id, unitId: row.unitId, indicator: data.indicator, value: row.value, source: data.source, enteredBy: viewer.subject!, enteredAt: at }));
+        }
+        return saved;
+      });
+    },
+
     async publishEvaluation(periodName: string): Promise<EvaluationRow> {
       const name = parseInput(input.period, periodName, 'period');
       await access.prepare();

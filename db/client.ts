@@ -143,6 +143,13 @@ async function grantServingRole(
     const operations = [row.update ? 'update' : '', row.delete ? 'delete' : ''].filter(Boolean).join(', ');
     if (operations) await run(`revoke ${operations} on ${target}.${quoteIdent(row.table)} from ${ident}`);
   }
+  // Derived tables (their comment begins "Derived:") are kept by the slice's own triggers, which run
+  // as the owner: the serving role reads them and cannot write a figure by hand.
+  const derived = (await run(
+    `select c.relname as "table" from pg_class c join pg_namespace n on n.oid = c.relnamespace
+      where n.nspname = ${quoteLiteral(schema)} and c.relkind = 'r' and obj_description(c.oid, 'pg_class') like 'Derived:%'`,
+  )) as { table: string }[];
+  for (const row of derived) await run(`revoke insert, update, delete, truncate on ${target}.${quoteIdent(row.table)} from ${ident}`);
 }
 
 /** The owner's URL with another user and password: a serving role on the same server and database. */

@@ -6,6 +6,7 @@
  */
 import { sql } from 'drizzle-orm';
 import {
+  bigint,
   bigserial,
   boolean,
   check,
@@ -14,6 +15,7 @@ import {
   integer,
   jsonb,
   pgSchema,
+  primaryKey,
   smallint,
   text,
   timestamp,
@@ -159,6 +161,8 @@ export const issues = issuesSchema.table(
     index('issues_source_idx').on(t.source, t.receivedAt.desc()),
     index('issues_status_idx').on(t.status, t.receivedAt.desc()),
     index('issues_next_due_idx').on(t.nextDueAt),
+    // Open items by due time, with what the live figures group them by: read from the index alone.
+    index('issues_open_due_idx').on(t.nextDueAt, t.responsibleUnitId, t.receivedAt).where(sql`${t.nextDueAt} is not null`),
     index('issues_escalated_idx').on(t.escalatedAt).where(sql`${t.escalatedAt} is not null and ${t.supervisionEndedAt} is null`),
     index('issues_co_handlers_idx').using('gin', t.coHandlerUnitIds),
     index('issues_intake_unit_idx').on(t.intakeUnitId).where(sql`${t.intakeUnitId} is not null`),
@@ -203,10 +207,20 @@ export const issueDeadlines = issuesSchema.table(
      * granted request was asked for. At or after the due time it was missed (LAPSED), and counts so.
      */
     judgedAt: instant('judged_at'),
+    /**
+     * The issue's receipt (its cohort), copied by a trigger on every write: open deadlines are
+     * counted per period from one index, without visiting their issues. NOT NULL in the database
+     * (migration 0006); optional here only because the trigger, not the caller, fills it.
+     */
+    receivedAt: instant('received_at'),
   },
   (t) => [
     index('issue_deadlines_issue_idx').on(t.issueId, t.stage, t.round),
     index('issue_deadlines_open_warn_idx').on(t.warnAt).where(sql`${t.metAt} is null and ${t.cancelledAt} is null`),
+    // Open deadlines by due time: the alerts' order, and the live part of the figures, read from the index alone.
+    index('issue_deadlines_open_due_idx')
+      .on(t.dueAt, t.id, t.warnAt, t.unitId, t.stage, t.receivedAt)
+      .where(sql`${t.metAt} is null and ${t.cancelledAt} is null`),
     index('issue_deadlines_pending_calendar_idx').on(t.pendingCalendarYear).where(sql`${t.pendingCalendarYear} is not null`),
     index('issue_deadlines_unit_idx').on(t.unitId),
   ],
@@ -305,3 +319,75 @@ export const calendarYears = issuesSchema.table('calendar_years', {
   updatedBy: text('updated_by').notNull(),
   updatedAt: instant('updated_at').notNull().defaultNow(),
 });
+
+/** What a kept figure counts under: a unit, or the issue's own environment, channel or district. */
+export const figureAxis = issuesSchema.enum('figure_axis', ['UNIT', 'ENVIRONMENT', 'SOURCE', 'DISTRICT']);
+
+/** The parts of the command office's figures that do not move with the clock (figures.ts). */
+const figureParts = {
+  received: integer('received').notNull().default(0),
+  accepted: integer('accepted').notNull().default(0),
+  closed: integer('closed').notNull().default(0),
+  reopened: integer('reopened').notNull().default(0),
+  dispatched: integer('dispatched').notNull().default(0),
+  /** Receipt to first assignment, summed, in milliseconds (exact: instants are stored to the millisecond). */
+  dispatchMs: bigint('dispatch_ms', { mode: 'number' }).notNull().default(0),
+  resolvedSolved: integer('resolved_solved').notNull().default(0),
+  resolvedServiceConfirmed: integer('resolved_service_confirmed').notNull().default(0),
+  contactDue: integer('contact_due').notNull().default(0),
+  contactOnTime: integer('contact_on_time').notNull().default(0),
+  feedbackDue: integer('feedback_due').notNull().default(0),
+  feedbackOnTime: integer('feedback_on_time').notNull().default(0),
+  resolutionDue: integer('resolution_due').notNull().default(0),
+  resolutionOnTime: integer('resolution_on_time').notNull().default(0),
+  milestoneDue: integer('milestone_due').notNull().default(0),
+  milestoneOnTime: integer('milestone_on_time').notNull().default(0),
+  rated: integer('rated').notNull().default(0),
+  ratedSolved: integer('rated_solved').notNull().default(0),
+  ratedSatisfied: integer('rated_satisfied').notNull().default(0),
+  firstRated: integer('first_rated').notNull().default(0),
+  firstRatedSolved: integer('first_rated_solved').notNull().default(0),
+  firstRatedSatisfied: integer('first_rated_satisfied').notNull().default(0),
+  followedUp: integer('followed_up').notNull().default(0),
+  followUpSatisfied: integer('follow_up_satisfied').notNull().default(0),
+};
+
+/**
+ * The figures kept per day of receipt (Beijing) and per unit, environment, channel and district:
+ * every part that does not move with the clock. Derived, never written by the slice: triggers on
+ * issues, deadlines, ratings and follow-ups stage each change (issue_figure_changes), and the
+ * transaction adds them up here as it commits (migration 0006). Open items — overdue now, open
+ * deadlines past their due time — are counted live. The serving role may only read it.
+ */
+export const issueFigures = issuesSchema.table(
+  'issue_figures',
+  {
+    axis: figureAxis('axis').notNull(),
+    /** A unit id ('NONE' for no unit), an environment or channel code, a district code ('NONE'). */
+    key: text('key').notNull(),
+    day: date('day').notNull(),
+    ...figureParts,
+  },
+  (t) => [primaryKey({ columns: [t.axis, t.key, t.day] })],
+);
+
+/**
+ * A transaction's staged changes to issue_figures, one row per part: written by the triggers,
+ * added up and removed by the same transaction as it commits, in key order (so two transactions
+ * never wait on each other's figures in opposite orders). Empty outside a transaction.
+ */
+export const issueFigureChanges = issuesSchema.table(
+  'issue_figure_changes',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    txid: bigint('txid', { mode: 'number' }).notNull().default(sql`txid_current()`),
+    day: date('day').notNull(),
+    unitKey: text('unit_key').notNull(),
+    environment: text('environment').notNull(),
+    source: text('source').notNull(),
+    district: text('district').notNull(),
+    part: text('part').notNull(),
+    amount: bigint('amount', { mode: 'number' }).notNull(),
+  },
+  (t) => [index('issue_figure_changes_txid_idx').on(t.txid)],
+);

@@ -44,6 +44,16 @@ async function historyTables(db: Db, schema: string): Promise<string[]> {
   return rows.map((row) => row.table);
 }
 
+/** Tables a slice derives by trigger (their comment begins "Derived:"), read from the catalog. */
+async function derivedTables(db: Db, schema: string): Promise<string[]> {
+  const rows = rowsOf<{ table: string }>(
+    await db.execute(sql`
+      select c.relname as "table" from pg_class c join pg_namespace n on n.oid = c.relnamespace
+       where n.nspname = ${schema} and c.relkind = 'r' and obj_description(c.oid, 'pg_class') like 'Derived:%'`),
+  );
+  return rows.map((row) => row.table);
+}
+
 async function anyTable(db: Db, schema: string): Promise<string> {
   const rows = rowsOf<{ table: string }>(await db.execute(sql`select c.relname as "table" from pg_class c join pg_namespace n on n.oid = c.relnamespace where n.nspname = ${schema} and c.relkind = 'r' order by 1 limit 1`));
   return rows[0]!.table;
@@ -82,6 +92,22 @@ describe.each(slices.map((slice) => slice.name))('the %s slice’s database role
     }
   });
 
+  it('reads its derived tables but cannot write them: they are kept by its own triggers', async () => {
+    for (const table of await derivedTables(db(), name)) {
+      expect(await failure(db(), `select count(*) from "${name}"."${table}"`), table).toBeNull();
+      for (const statement of [
+        `insert into "${name}"."${table}" default values`,
+        `update "${name}"."${table}" set "${table === 'issue_figures' ? 'received' : 'amount'}" = 0`,
+        `delete from "${name}"."${table}"`,
+        `truncate "${name}"."${table}"`,
+      ]) {
+        const refused = await failure(db(), statement);
+        expect(refused, statement).not.toBeNull();
+        expect(refused!.state, `${statement}: ${refused!.message}`).toBe('42501');
+      }
+    }
+  });
+
   it('cannot alter, drop or add tables, nor set the session to skip triggers', async () => {
     const table = await anyTable(db(), name);
     for (const statement of [
@@ -110,5 +136,9 @@ describe('the history tables', () => {
   it('exist, so the checks above checked something', async () => {
     const found = await Promise.all(slices.map(async (slice) => (await historyTables(database.handle.forSubgraph(slice.name).db, slice.name)).length));
     expect(found.some((count) => count > 0)).toBe(true);
+  });
+
+  it('include the issues slice’s kept figures among the derived tables, so the derived check checked something', async () => {
+    expect(await derivedTables(database.handle.forSubgraph('issues').db, 'issues')).toEqual(expect.arrayContaining(['issue_figures', 'issue_figure_changes']));
   });
 });

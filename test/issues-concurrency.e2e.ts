@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestPlatform, type TestPlatform } from './support/platform.ts';
 import { TestClock } from './support/clock.ts';
-import { appealAt, callers, ISSUE_FIELDS, mutations, submitAppeal, unit } from './support/issues.ts';
+import { appealAt, callers, expectKeptFiguresRebuildable, ISSUE_FIELDS, mutations, submitAppeal, unit } from './support/issues.ts';
 
 const clock = new TestClock('2023-10-09T09:00:00+08:00');
 let t: TestPlatform;
@@ -96,5 +96,20 @@ describe('idempotent submission', () => {
     expect(reused.errors?.[0]?.extensions?.code).toBe('CONFLICT');
     const otherEnterprise = await t.query(SUBMIT, { as: callers.enterpriseB, variables: { input: appealInput('reuse-1') } });
     expect(otherEnterprise.errors).toBeUndefined();
+  });
+});
+
+describe('the kept figures under concurrent changes', () => {
+  it('stay equal to a recount when many issues of the same day and units change at once, with no transaction failing', async () => {
+    clock.set('2023-10-10T09:00:00+08:00');
+    const units = ['MARKET_REGULATION_BUREAU', 'TAXATION_BUREAU', 'PUBLIC_SECURITY_BUREAU'].map(unit);
+    const issues = await Promise.all(Array.from({ length: 12 }, () => appealAt(t, 'ACCEPTED')));
+    // Every transaction touches the same day's figures under several units, in different orders:
+    // assignments, then reassignments to the next unit, all at once.
+    const assigned = await Promise.all(issues.map((issue, i) => mutations.assign(t, callers.office, issue.id, units[i % 3]!)));
+    expect(assigned.map((r) => r.errors)).toEqual(assigned.map(() => undefined));
+    const moved = await Promise.all(issues.map((issue, i) => mutations.assign(t, callers.office, issue.id, units[(i + 1) % 3]!)));
+    expect(moved.map((r) => r.errors)).toEqual(moved.map(() => undefined));
+    await expectKeptFiguresRebuildable(t);
   });
 });

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestPlatform, type TestPlatform } from './support/platform.ts';
 import { HOUR, MINUTE, TestClock } from './support/clock.ts';
-import { act, appealAt, callers, ISSUE_FIELDS, mutations, reportIssue, unit } from './support/issues.ts';
+import { ISSUE_FIELDS, act, appealAt, callers, expectKeptFiguresRebuildable, mutations, reportIssue, unit } from './support/issues.ts';
 
 const clock = new TestClock();
 let t: TestPlatform;
@@ -192,6 +192,8 @@ describe('a year missing from the calendar', () => {
     expect(stage(after, 'FEEDBACK')).toMatchObject({ dueAt: '2027-02-15T00:00:00+08:00', provisional: false });
     // 2-14, 2-15 … 2-19, Saturday 2-20, 2-22 … 2-26, 3-1, 3-2, 3-3: the 15th working day is 3-3.
     expect(stage(after, 'RESOLUTION')).toMatchObject({ dueAt: '2027-03-04T00:00:00+08:00', provisional: false });
+    // A met deadline's due time moved (its contact is now MET_LATE): the kept figures moved with it.
+    await expectKeptFiguresRebuildable(t);
   });
 
   it('moves open deadlines when a shipped year is corrected, and leaves met ones alone', async () => {
@@ -212,6 +214,7 @@ describe('a year missing from the calendar', () => {
     // Put the shipped calendar back for the other tests.
     await t.query(`mutation($input: CalendarYearInput!) { setCalendarYear(input: $input) { year } }`, { as: callers.office, variables: { input: year2023 } });
     expect(stage(await readIssue(open.id), 'RESOLUTION').dueAt).toBe('2023-12-05T00:00:00+08:00');
+    await expectKeptFiguresRebuildable(t);
   });
 });
 

@@ -4,7 +4,8 @@
  */
 import { and, asc, desc, eq, gte, inArray, isNotNull, isNull, like, lt, lte, or, sql, type SQL } from 'drizzle-orm';
 import { escapeLike, rowsOf, type Queryable } from '../../db/client.ts';
-import { calendarYears, issueDeadlines, issueEvents, issueFollowUps, issueRatings, issues, supervisionOutcomes } from '../../db/issues.ts';
+import { calendarYears, issueDeadlines, issueEvents, issueFigures, issueFollowUps, issueRatings, issues, supervisionOutcomes } from '../../db/issues.ts';
+import { beijingDate } from '../../platform/calendar.ts';
 import { emptyParts, type FigureParts, type IssueStats } from './figures.ts';
 
 /**
@@ -462,11 +463,16 @@ export const calendarStore = {
 
 
 // ───────────── statistics ─────────────
-// The parts of the command office's figures (figures.ts defines each figure from them), counted in
-// SQL: one statement answers any number of groups for one period, whatever the number of issues.
+// The parts of the command office's figures (figures.ts defines each figure from them). What does
+// not move with the clock is kept per day of receipt in issue_figures, in the transaction of every
+// change (migration 0006's triggers); what does — items overdue now, open deadlines past their due
+// time — is counted live from the open items' indexes. Three statements' worth of work in one, for
+// any number of groups, whatever the number of issues.
 
 export interface Period {
+  /** 00:00 Beijing time of the first day. */
   from: Date;
+  /** 24:00 Beijing time of the last day (exclusive). */
   to: Date;
 }
 
@@ -481,169 +487,96 @@ export type Grouping =
   | { kind: 'all' }
   | { kind: 'dimension'; dimension: 'ENVIRONMENT' | 'SOURCE' | 'DISTRICT' };
 
-interface PartsRow {
-  key: string;
-  received: number;
-  accepted: number;
-  closed: number;
-  overdue_now: number;
-  reopened: number;
-  dispatched: number;
-  dispatch_seconds: number;
-  resolved_solved: number;
-  resolved_service_confirmed: number;
-  contact_due: number;
-  contact_on_time: number;
-  feedback_due: number;
-  feedback_on_time: number;
-  resolution_due: number;
-  resolution_on_time: number;
-  milestone_due: number;
-  milestone_on_time: number;
-  rated: number;
-  rated_solved: number;
-  rated_satisfied: number;
-  first_rated: number;
-  first_rated_solved: number;
-  first_rated_satisfied: number;
-  followed_up: number;
-  follow_up_satisfied: number;
-}
+/** The kept parts: FigureParts field → issue_figures column. */
+const KEPT_PARTS = {
+  received: 'received',
+  accepted: 'accepted',
+  closed: 'closed',
+  reopened: 'reopened',
+  dispatched: 'dispatched',
+  resolvedSolved: 'resolved_solved',
+  resolvedServiceConfirmed: 'resolved_service_confirmed',
+  contactDue: 'contact_due',
+  contactOnTime: 'contact_on_time',
+  feedbackDue: 'feedback_due',
+  feedbackOnTime: 'feedback_on_time',
+  resolutionDue: 'resolution_due',
+  resolutionOnTime: 'resolution_on_time',
+  milestoneDue: 'milestone_due',
+  milestoneOnTime: 'milestone_on_time',
+  rated: 'rated',
+  ratedSolved: 'rated_solved',
+  ratedSatisfied: 'rated_satisfied',
+  firstRated: 'first_rated',
+  firstRatedSolved: 'first_rated_solved',
+  firstRatedSatisfied: 'first_rated_satisfied',
+  followedUp: 'followed_up',
+  followUpSatisfied: 'follow_up_satisfied',
+} as const satisfies Partial<Record<keyof FigureParts, string>>;
 
-const SATISFIED = sql.raw(`('SATISFIED', 'BASICALLY_SATISFIED')`);
+const STAGES = ['CONTACT', 'FEEDBACK', 'RESOLUTION', 'MILESTONE'] as const;
+type PartsRow = { key: string } & Record<string, unknown>;
 
 export async function statsParts(db: Queryable, grouping: Grouping, period: Period | null, now: Date): Promise<Map<string, FigureParts>> {
   if (grouping.kind === 'units' && grouping.pairs.length === 0) return new Map();
-  const from = instantParam(period?.from ?? new Date('1970-01-01T00:00:00Z'));
-  const to = instantParam(period?.to ?? new Date('9999-01-01T00:00:00Z'));
-  const inPeriod = sql`i.received_at >= ${from} and i.received_at < ${to}`;
   const at = instantParam(now);
-  // Each part joins its own unit column to the groups, or takes the key from the issue.
+  const days = period && { from: beijingDate(period.from), to: beijingDate(new Date(period.to.getTime() - 1)) };
+  const keptInPeriod = days ? sql`and f.day between ${days.from}::date and ${days.to}::date` : sql``;
+  const receivedIn = (column: SQL) => (period ? sql`and ${column} >= ${instantParam(period.from)} and ${column} < ${instantParam(period.to)}` : sql``);
   const groups =
     grouping.kind === 'units'
-      ? sql`g(unit_id, key) as (select * from unnest(${uuidArray(grouping.pairs.map((p) => p.unitId))}, ${`{${grouping.pairs.map((p) => `"${p.key}"`).join(',')}}`}::text[])),`
+      ? sql`with g(unit_id, key) as (select * from unnest(${uuidArray(grouping.pairs.map((p) => p.unitId))}, ${`{${grouping.pairs.map((p) => `"${p.key}"`).join(',')}}`}::text[]))`
       : sql``;
-  const keyed = (unitColumn: SQL) => {
-    if (grouping.kind === 'units') return { key: sql`g.key`, join: sql`join g on g.unit_id = ${unitColumn}` };
-    if (grouping.kind === 'all') return { key: sql`'ALL'`, join: sql`` };
-    const column = { ENVIRONMENT: sql`i.environment::text`, SOURCE: sql`i.source::text`, DISTRICT: sql`coalesce(i.district_code, 'NONE')` }[grouping.dimension];
-    return { key: column, join: sql`` };
-  };
-  const byIssue = keyed(sql`i.responsible_unit_id`);
-  const byDeadline = keyed(sql`d.unit_id`);
-  const byRating = keyed(sql`r.unit_id`);
-  const byFollowUp = keyed(sql`f.unit_id`);
+  const dimension = grouping.kind === 'dimension' ? grouping.dimension : null;
+  const issueKey = dimension && { ENVIRONMENT: sql`i.environment::text`, SOURCE: sql`i.source::text`, DISTRICT: sql`coalesce(i.district_code, 'NONE')` }[dimension];
+
+  const sums = sql.join(
+    Object.values(KEPT_PARTS).map((column) => sql.raw(`sum(f.${column})::bigint as ${column}`)).concat(sql.raw(`sum(f.dispatch_ms)::bigint as dispatch_ms`)),
+    sql`, `,
+  );
+  const kept =
+    grouping.kind === 'units'
+      ? sql`select g.key, ${sums} from g join ${issueFigures} f on f.axis = 'UNIT' and f.key = g.unit_id::text ${keptInPeriod} group by g.key`
+      : grouping.kind === 'all'
+        ? sql`select 'ALL' as key, ${sums} from ${issueFigures} f where f.axis = 'ENVIRONMENT' ${keptInPeriod}`
+        : sql`select f.key, ${sums} from ${issueFigures} f where f.axis = ${dimension} ${keptInPeriod} group by f.key`;
+  const overdue =
+    grouping.kind === 'units'
+      ? sql`select g.key, count(*)::int as overdue_now from ${issues} i join g on g.unit_id = i.responsible_unit_id
+            where i.next_due_at < ${at} ${receivedIn(sql`i.received_at`)} group by g.key`
+      : sql`select ${issueKey ?? sql`'ALL'`} as key, count(*)::int as overdue_now from ${issues} i
+            where i.next_due_at < ${at} ${receivedIn(sql`i.received_at`)} group by 1`;
+  const stageCounts = sql.join(
+    STAGES.map((stage) => sql.raw(`count(*) filter (where d.stage = '${stage}')::int as open_${stage.toLowerCase()}_due`)),
+    sql`, `,
+  );
+  const openDue = sql`d.met_at is null and d.cancelled_at is null and d.due_at <= ${at} ${receivedIn(sql`d.received_at`)}`;
+  const openDeadlines =
+    grouping.kind === 'units'
+      ? sql`select g.key, ${stageCounts} from ${issueDeadlines} d join g on g.unit_id = d.unit_id where ${openDue} group by g.key`
+      : issueKey
+        ? sql`select ${issueKey} as key, ${stageCounts} from ${issueDeadlines} d join ${issues} i on i.id = d.issue_id where ${openDue} group by 1`
+        : sql`select 'ALL' as key, ${stageCounts} from ${issueDeadlines} d where ${openDue}`;
   const result = await db.execute(sql`
-    with ${groups}
-    per_issue as (
-      select ${byIssue.key} as key,
-        count(*)::int as received,
-        count(*) filter (where i.accepted_at is not null and i.status <> 'MERGED')::int as accepted,
-        count(*) filter (where i.status = 'CLOSED')::int as closed,
-        count(*) filter (where i.next_due_at < ${at})::int as overdue_now,
-        count(*) filter (where i.reopen_count > 0)::int as reopened,
-        count(*) filter (where i.first_assigned_at is not null)::int as dispatched,
-        coalesce(sum(extract(epoch from i.first_assigned_at - i.received_at)) filter (where i.first_assigned_at is not null), 0)::float8 as dispatch_seconds,
-        count(*) filter (where i.status in ('RESOLVED', 'CLOSED') and i.resolution_outcome = 'SOLVED')::int as resolved_solved,
-        count(*) filter (where i.status in ('RESOLVED', 'CLOSED') and i.resolution_outcome = 'SERVICE_CONFIRMED')::int as resolved_service_confirmed
-      from ${issues} i ${byIssue.join}
-      where ${inPeriod}
-      group by 1
-    ),
-    per_deadline as (
-      select ${byDeadline.key} as key,
-        count(*) filter (where d.stage = 'CONTACT')::int as contact_due,
-        count(*) filter (where d.stage = 'CONTACT' and d.met_at < d.due_at)::int as contact_on_time,
-        count(*) filter (where d.stage = 'FEEDBACK')::int as feedback_due,
-        count(*) filter (where d.stage = 'FEEDBACK' and d.met_at < d.due_at)::int as feedback_on_time,
-        count(*) filter (where d.stage = 'RESOLUTION')::int as resolution_due,
-        count(*) filter (where d.stage = 'RESOLUTION' and d.met_at < d.due_at)::int as resolution_on_time,
-        count(*) filter (where d.stage = 'MILESTONE')::int as milestone_due,
-        count(*) filter (where d.stage = 'MILESTONE' and d.met_at < d.due_at)::int as milestone_on_time
-      from ${issueDeadlines} d join ${issues} i on i.id = d.issue_id ${byDeadline.join}
-      -- due: met, or stopped unmet at or after its due time (lapsed), or open and past its due time
-      where ${inPeriod} and d.due_at is not null
-        and (d.met_at is not null
-             or (d.cancelled_at is not null and d.judged_at >= d.due_at)
-             or (d.cancelled_at is null and d.due_at <= ${at}))
-      group by 1
-    ),
-    per_rating as (
-      select ${byRating.key} as key,
-        count(*) filter (where r.is_final)::int as rated,
-        count(*) filter (where r.is_final and r.solved)::int as rated_solved,
-        count(*) filter (where r.is_final and r.rating in ${SATISFIED})::int as rated_satisfied,
-        count(*) filter (where r.round = 1)::int as first_rated,
-        count(*) filter (where r.round = 1 and r.solved)::int as first_rated_solved,
-        count(*) filter (where r.round = 1 and r.rating in ${SATISFIED})::int as first_rated_satisfied
-      from (
-        select r.*, r.round = max(r.round) over (partition by r.issue_id) as is_final
-        from ${issueRatings} r
-      ) r join ${issues} i on i.id = r.issue_id ${byRating.join}
-      where ${inPeriod} and (r.is_final or r.round = 1)
-      group by 1
-    ),
-    per_follow_up as (
-      select ${byFollowUp.key} as key,
-        count(*)::int as followed_up,
-        count(*) filter (where f.rating in ${SATISFIED})::int as follow_up_satisfied
-      from (
-        select f.*, f.id = max(f.id) over (partition by f.issue_id) as is_latest
-        from ${issueFollowUps} f where f.reached
-      ) f join ${issues} i on i.id = f.issue_id ${byFollowUp.join}
-      where ${inPeriod} and f.is_latest
-      group by 1
-    ),
-    keys as (select key from per_issue union select key from per_deadline union select key from per_rating union select key from per_follow_up)
-    select k.key,
-      coalesce(p.received, 0) as received, coalesce(p.accepted, 0) as accepted, coalesce(p.closed, 0) as closed,
-      coalesce(p.overdue_now, 0) as overdue_now, coalesce(p.reopened, 0) as reopened,
-      coalesce(p.dispatched, 0) as dispatched, coalesce(p.dispatch_seconds, 0) as dispatch_seconds,
-      coalesce(p.resolved_solved, 0) as resolved_solved, coalesce(p.resolved_service_confirmed, 0) as resolved_service_confirmed,
-      coalesce(d.contact_due, 0) as contact_due, coalesce(d.contact_on_time, 0) as contact_on_time,
-      coalesce(d.feedback_due, 0) as feedback_due, coalesce(d.feedback_on_time, 0) as feedback_on_time,
-      coalesce(d.resolution_due, 0) as resolution_due, coalesce(d.resolution_on_time, 0) as resolution_on_time,
-      coalesce(d.milestone_due, 0) as milestone_due, coalesce(d.milestone_on_time, 0) as milestone_on_time,
-      coalesce(r.rated, 0) as rated, coalesce(r.rated_solved, 0) as rated_solved, coalesce(r.rated_satisfied, 0) as rated_satisfied,
-      coalesce(r.first_rated, 0) as first_rated, coalesce(r.first_rated_solved, 0) as first_rated_solved,
-      coalesce(r.first_rated_satisfied, 0) as first_rated_satisfied,
-      coalesce(f.followed_up, 0) as followed_up, coalesce(f.follow_up_satisfied, 0) as follow_up_satisfied
-    from keys k
-    left join per_issue p using (key)
-    left join per_deadline d using (key)
-    left join per_rating r using (key)
-    left join per_follow_up f using (key)`);
+    ${groups}${grouping.kind === 'units' ? sql`,` : sql`with`}
+    kept as (${kept}),
+    overdue as (${overdue}),
+    open_deadlines as (${openDeadlines}),
+    keys as (select key from kept where received is not null union select key from overdue union select key from open_deadlines where open_contact_due + open_feedback_due + open_resolution_due + open_milestone_due > 0)
+    select * from keys left join kept using (key) left join overdue using (key) left join open_deadlines using (key)`);
   return new Map(rowsOf<PartsRow>(result).map((row) => [row.key, toParts(row)]));
 }
 
 function toParts(row: PartsRow): FigureParts {
   const n = (value: unknown) => Number(value ?? 0);
-  return {
-    ...emptyParts,
-    received: n(row.received),
-    accepted: n(row.accepted),
-    closed: n(row.closed),
-    overdueNow: n(row.overdue_now),
-    reopened: n(row.reopened),
-    dispatched: n(row.dispatched),
-    dispatchSeconds: n(row.dispatch_seconds),
-    resolvedSolved: n(row.resolved_solved),
-    resolvedServiceConfirmed: n(row.resolved_service_confirmed),
-    contactDue: n(row.contact_due),
-    contactOnTime: n(row.contact_on_time),
-    feedbackDue: n(row.feedback_due),
-    feedbackOnTime: n(row.feedback_on_time),
-    resolutionDue: n(row.resolution_due),
-    resolutionOnTime: n(row.resolution_on_time),
-    milestoneDue: n(row.milestone_due),
-    milestoneOnTime: n(row.milestone_on_time),
-    rated: n(row.rated),
-    ratedSolved: n(row.rated_solved),
-    ratedSatisfied: n(row.rated_satisfied),
-    firstRated: n(row.first_rated),
-    firstRatedSolved: n(row.first_rated_solved),
-    firstRatedSatisfied: n(row.first_rated_satisfied),
-    followedUp: n(row.followed_up),
-    followUpSatisfied: n(row.follow_up_satisfied),
-  };
+  const parts: FigureParts = { ...emptyParts };
+  for (const [field, column] of Object.entries(KEPT_PARTS)) parts[field as keyof typeof KEPT_PARTS] = n(row[column]);
+  parts.dispatchSeconds = n(row.dispatch_ms) / 1000;
+  parts.overdueNow = n(row.overdue_now);
+  // An open deadline past its due time is due and, being unmet, not on time.
+  parts.contactDue += n(row.open_contact_due);
+  parts.feedbackDue += n(row.open_feedback_due);
+  parts.resolutionDue += n(row.open_resolution_due);
+  parts.milestoneDue += n(row.open_milestone_due);
+  return parts;
 }

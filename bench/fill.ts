@@ -1,9 +1,15 @@
 /**
  * Fills the issues tables with synthetic issues for benchmarks: spread over the seeded units,
- * sources, environments and statuses of 2023, with deadlines and history rows in proportion.
- * The data is plausible in shape, not in content (titles are numbered); it is flagged `sample`.
+ * sources and environments from March to December 2023, with deadlines and history rows in
+ * proportion. The loop is closed as a running campaign's is: of the issues received more than 30
+ * days before the benchmark's clock (2023-12-29) 1% are still open (the backlog, overdue), the rest
+ * resolved, closed or rejected; the last 30 days hold every stage. The data is plausible in shape,
+ * not in content (titles are numbered); it is flagged `sample`.
+ *
+ * It writes as the owner with the slice's triggers off (session_replication_role), as a bulk load
+ * may, and then has the kept figures rebuilt from every row (issues.rebuild_figures()).
  */
-import { sql } from 'drizzle-orm';
+import { sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
 import { rowsOf } from '../db/client.ts';
 import { referenceUnits } from '../db/reference/organisation.ts';
@@ -18,6 +24,20 @@ export async function countIssues(db: Db): Promise<number> {
  * are written only for the issues added now.
  */
 export async function fillIssues(db: Db, count: number, offset = 0, onProgress?: (done: number) => void): Promise<void> {
+  await fill(db, count, offset, onProgress);
+  await db.execute(sql`select issues.rebuild_figures()`);
+  for (const table of ['issues', 'issue_deadlines', 'issue_ratings', 'issue_events', 'issue_figures']) await db.execute(sql.raw(`vacuum analyze issues.${table}`));
+}
+
+/** One statement of the load, in a transaction of its own with the slice's triggers off (owner only). */
+async function bulk(db: Db, statement: SQL): Promise<void> {
+  await db.transaction(async (tx) => {
+    await tx.execute(sql`set local session_replication_role = replica`);
+    await tx.execute(statement);
+  });
+}
+
+async function fill(db: Db, count: number, offset: number, onProgress?: (done: number) => void): Promise<void> {
   const unitIds = `{${referenceUnits.filter((u) => u.kind !== 'COMMAND_OFFICE').map((u) => u.id).join(',')}}`;
   const batch = 50_000;
   const before = Number(rowsOf<{ n: number }>(await db.execute(sql`select coalesce(max(number), 0)::bigint as n from issues.issues`))[0]?.n ?? 0);
@@ -25,16 +45,25 @@ export async function fillIssues(db: Db, count: number, offset = 0, onProgress?:
   for (let start = offset + 1; start <= total; start += batch) {
     const end = Math.min(total, start + batch - 1);
     onProgress?.(end - offset);
-    await db.execute(sql`
+    await bulk(db, sql`
       with units as (select ${unitIds}::uuid[] as ids),
-      g as (
+      r as (
         select n,
+          timestamptz '2023-03-01 00:00+08' + ((n::bigint * 7919) % (300 * 24 * 60)) * interval '1 minute' as received_at
+        from generate_series(${start}::bigint, ${end}::bigint) as n
+      ),
+      g as (
+        select n, received_at,
           (array['ENTERPRISE_APPEAL','HOTLINE_12345','SELF_INSPECTION','UNDERCOVER_VISIT','SUPERVISION','MEDIA'])[1 + n % 6]::issues.issue_source as source,
           (array['POLICY','SERVICE','FACTOR','MARKET','RULE_OF_LAW','HUMANISTIC'])[1 + (n / 7) % 6]::issues.environment as environment,
-          (array['SUBMITTED','ACCEPTED','ASSIGNED','CONTACTED','FEEDBACK_GIVEN','RESOLVED','CLOSED','CLOSED','CLOSED','REJECTED'])[1 + (n / 3) % 10]::issues.issue_status as status,
-          timestamptz '2023-03-01 00:00+08' + ((n::bigint * 7919) % (300 * 24 * 60)) * interval '1 minute' as received_at,
+          (case
+            when received_at >= timestamptz '2023-11-29 10:00+08'
+              then (array['SUBMITTED','ACCEPTED','ASSIGNED','CONTACTED','FEEDBACK_GIVEN','RESOLVED','CLOSED','CLOSED','CLOSED','REJECTED'])[1 + (n / 3) % 10]
+            when n % 100 = 0 then (array['ASSIGNED','CONTACTED','FEEDBACK_GIVEN'])[1 + (n / 100) % 3]
+            else (array['RESOLVED','CLOSED','CLOSED','CLOSED','CLOSED','CLOSED','CLOSED','CLOSED','REJECTED','RESOLVED'])[1 + (n / 3) % 10]
+          end)::issues.issue_status as status,
           (select ids[1 + (n::bigint * 31) % array_length(ids, 1)] from units) as unit_id
-        from generate_series(${start}::bigint, ${end}::bigint) as n
+        from r
       )
       insert into issues.issues (
         source, environment, appeal_kind, title, description, district_code, responsible_unit_id, status, version,
@@ -55,34 +84,32 @@ export async function fillIssues(db: Db, count: number, offset = 0, onProgress?:
       from g`);
   }
   // Ratings of every other resolved issue, round 1, by the handling unit.
-  await db.execute(sql`
+  await bulk(db, sql`
     insert into issues.issue_ratings (issue_id, round, unit_id, rating, solved, rater_subject, rater_role, rated_at)
     select id, 1, responsible_unit_id, (array['SATISFIED','BASICALLY_SATISFIED','UNSATISFIED'])[1 + number % 3]::issues.rating,
       number % 3 <> 2, 'bench:enterprise', 'ENTERPRISE', resolved_at + interval '1 day'
     from issues.issues where status in ('RESOLVED','CLOSED') and number % 2 = 0 and reporter_subject like 'bench:%' and number > ${before}`);
   // Deadlines of appeal-like issues (contact, feedback, resolution) from the unit's receipt, met according to their status.
-  await db.execute(sql`
-    insert into issues.issue_deadlines (issue_id, unit_id, stage, starts_at, hours, working_days, due_at, warn_at, met_at)
+  await bulk(db, sql`
+    insert into issues.issue_deadlines (issue_id, unit_id, stage, starts_at, hours, working_days, due_at, warn_at, met_at, received_at)
     select i.id, i.responsible_unit_id, s.stage::issues.deadline_stage, i.assigned_at, s.hours, s.days,
       i.assigned_at + s.span, i.assigned_at + s.span * 0.8,
       case
         when s.stage = 'CONTACT' and i.status not in ('SUBMITTED','ACCEPTED','ASSIGNED','REJECTED') then i.assigned_at + (i.number % 4) * interval '1 hour'
         when s.stage = 'FEEDBACK' and i.status in ('FEEDBACK_GIVEN','RESOLVED','CLOSED') then i.assigned_at + (i.number % 3) * interval '1 day'
         when s.stage = 'RESOLUTION' and i.status in ('RESOLVED','CLOSED') then i.resolved_at
-      end
+      end,
+      i.received_at
     from issues.issues i
     cross join (values ('CONTACT', 2, null::int, interval '2 hours'), ('FEEDBACK', null, 1, interval '1 day'), ('RESOLUTION', null, 15, interval '21 days'))
       as s(stage, hours, days, span)
     where i.source in ('ENTERPRISE_APPEAL','HOTLINE_12345') and i.assigned_at is not null and i.reporter_subject like 'bench:%' and i.number > ${before}`);
-  await db.execute(sql`
+  await bulk(db, sql`
     insert into issues.issue_events (issue_id, action, from_status, to_status, actor_subject, actor_role, at)
     select id, 'SUBMIT', null, 'SUBMITTED', reporter_subject, 'COMMAND_OFFICE', received_at from issues.issues where reporter_subject like 'bench:%' and number > ${before}`);
-  await db.execute(sql`
+  await bulk(db, sql`
     update issues.issues i set next_due_at = d.due, next_warn_at = d.warn
     from (select issue_id, min(due_at) as due, min(warn_at) as warn from issues.issue_deadlines
           where met_at is null and cancelled_at is null group by issue_id) d
     where d.issue_id = i.id and i.number > ${before}`);
-  await db.execute(sql`analyze issues.issues`);
-  await db.execute(sql`analyze issues.issue_deadlines`);
-  await db.execute(sql`analyze issues.issue_ratings`);
 }

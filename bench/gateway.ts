@@ -134,7 +134,7 @@ export async function runGatewayBench(): Promise<void> {
   await prepareDatabase(database, slices, { sample: false });
   const issuesDb = database.forSubgraph('issues').db;
   const present = await countIssues(issuesDb);
-  if (present < ISSUES) await fillIssues(issuesDb, ISSUES - present, present);
+  if (present < ISSUES) await fillIssues(database.owner(), ISSUES - present, present);
   await database.close();
 
   const ports = Object.fromEntries(slices.map((slice, index) => [slice.name, BASE_PORT + index]));

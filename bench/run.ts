@@ -1,18 +1,21 @@
 /**
- * `npm run bench`: response times of the command office's cross-unit queries through the gateway,
- * on a PostgreSQL database holding at least BENCH_ISSUES issues (default 100,000); then the policies
+ * `npm run bench`: response times of the command office's cross-unit queries through the gateway at
+ * two sizes side by side (BENCH_ISSUES, default 100,000 and 1,000,000 issues, interleaved), with
+ * p50/p95, SQL statements per request and the larger size's p95 over the smaller's; then the policies
  * slice's (bench/policies.ts): Chinese text search on 30,000 documents, matching one enterprise
  * against 10,000 items, runAutomaticGrants over 100,000 enterprises, policyStats of every unit; then
  * the command office's board with BENCH_REVIEWS service reviews (bench/evaluations.ts).
  *
  * Uses BENCH_DATABASE_URL, else DATABASE_URL's server, else the local server at 127.0.0.1:5432,
- * in a database of its own (`yingshang_bench`, created and filled on the first run, reused after).
+ * in a database per size (`yingshang_bench_100k`, `yingshang_bench_1m`: created and filled on the
+ * first run, reused after); the policies and evaluations parts use the largest.
  * Client, gateway and subgraphs share this process, as in the stack notes' measurements.
  */
 import { benchPlatformEnv } from './env.ts';
 import { performance } from 'node:perf_hooks';
 import postgres from 'postgres';
-import { openPostgres } from '../db/client.ts';
+import { sql } from 'drizzle-orm';
+import { openPostgres, rowsOf, type DatabaseHandle } from '../db/client.ts';
 import { loadEnv } from '../platform/env.ts';
 import { prepareDatabase } from '../platform/start.ts';
 import { slices } from '../subgraphs/registry.ts';
@@ -24,12 +27,18 @@ import { countIssues, fillIssues } from './fill.ts';
 import { runEvaluationsBench } from './evaluations.ts';
 import { runPoliciesBench } from './policies.ts';
 
-const TARGET = Number(process.env.BENCH_ISSUES ?? 100_000);
+/**
+ * The sizes measured side by side, in one run (BENCH_ISSUES, comma-separated; default 100,000 and
+ * 1,000,000), each in a database of its own: `<BENCH_DB_NAME>_<size>` (yingshang_bench_100k, …).
+ */
+const SIZES = (process.env.BENCH_ISSUES ?? '100000,1000000').split(',').map((size) => Number(size.trim()));
 /** BENCH_ONLY=issues,policies,evaluations runs only those parts (all by default). */
 const ONLY = new Set((process.env.BENCH_ONLY ?? 'issues,policies,evaluations').split(',').map((part) => part.trim()));
 const RUNS = Number(process.env.BENCH_RUNS ?? 20);
-/** Its own database; BENCH_DB_NAME keeps two checkouts' benchmarks apart on one server. */
+/** The databases' prefix; BENCH_DB_NAME keeps two checkouts' benchmarks apart on one server. */
 const BENCH_DB = process.env.BENCH_DB_NAME ?? 'yingshang_bench';
+
+const sizeLabel = (size: number) => (size % 1_000_000 === 0 ? `${size / 1_000_000}m` : size % 1000 === 0 ? `${size / 1000}k` : String(size));
 
 function serverUrl(): string {
   const configured = process.env.BENCH_DATABASE_URL ?? process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -38,17 +47,33 @@ function serverUrl(): string {
   return url.toString();
 }
 
-async function ensureDatabase(): Promise<string> {
+async function ensureDatabase(name: string): Promise<string> {
   const admin = postgres(serverUrl(), { max: 1, onnotice: () => {} });
   try {
-    const exists = await admin`select 1 from pg_database where datname = ${BENCH_DB}`;
-    if (!exists.length) await admin.unsafe(`create database ${BENCH_DB}`);
+    const exists = await admin`select 1 from pg_database where datname = ${name}`;
+    if (!exists.length) await admin.unsafe(`create database ${name}`);
   } finally {
     await admin.end();
   }
   const url = new URL(serverUrl());
-  url.pathname = `/${BENCH_DB}`;
+  url.pathname = `/${name}`;
   return url.toString();
+}
+
+/** A database holding at least `size` issues: created, migrated and topped up as needed. */
+async function databaseOf(size: number): Promise<{ size: number; name: string; database: DatabaseHandle; total: number }> {
+  const name = `${BENCH_DB}_${sizeLabel(size)}`;
+  const database = openPostgres(await ensureDatabase(name));
+  await prepareDatabase(database, slices, { sample: false });
+  const present = await countIssues(database.owner());
+  if (present < size) {
+    const started = performance.now();
+    console.log(`Filling ${(size - present).toLocaleString('en')} synthetic issues into ${name}…`);
+    await fillIssues(database.owner(), size - present, present, (done) => process.stdout.write(`\r  ${done.toLocaleString('en')} issues`));
+    process.stdout.write('\n');
+    console.log(`…done in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  }
+  return { size, name, database, total: await countIssues(database.owner()) };
 }
 
 function percentile(sorted: number[], p: number): number {
@@ -65,27 +90,15 @@ async function main() {
     await runGatewayBench();
     return;
   }
-  const url = await ensureDatabase();
-  const database = openPostgres(url);
-  await prepareDatabase(database, slices, { sample: false });
-  const issuesDb = database.forSubgraph('issues').db;
-  const present = await countIssues(issuesDb);
-  if (present < TARGET) {
-    const started = performance.now();
-    console.log(`Filling ${TARGET - present} synthetic issues…`);
-    await fillIssues(issuesDb, TARGET - present, present, (done) => process.stdout.write(`\r  ${done.toLocaleString('en')} issues`));
-    process.stdout.write('\n');
-    console.log(`…done in ${((performance.now() - started) / 1000).toFixed(1)} s`);
-  }
-  const total = await countIssues(issuesDb);
+  const sized = [];
+  for (const size of SIZES) sized.push(await databaseOf(size));
 
   // The clock of the benchmark sits at the end of the campaign, so deadlines are a realistic mix.
-  const platform = await startPlatform({
-    env: loadEnv(benchPlatformEnv(), slices),
-    database,
-    ephemeralPorts: true,
-    now: () => new Date('2023-12-29T10:00:00+08:00'),
-  });
+  const platforms = await Promise.all(
+    sized.map((entry) =>
+      startPlatform({ env: loadEnv(benchPlatformEnv(), slices), database: entry.database, ephemeralPorts: true, now: () => new Date('2023-12-29T10:00:00+08:00') }),
+    ),
+  );
   const office = await signToken({ sub: 'bench-office', role: 'COMMAND_OFFICE', unit: unitIdForCode('COMMAND_OFFICE') }, { secret: DEVELOPMENT_JWT_SECRET });
   const staff = await signToken({ sub: 'bench-staff', role: 'UNIT_STAFF', unit: unitIdForCode('MARKET_REGULATION_BUREAU') }, { secret: DEVELOPMENT_JWT_SECRET });
   const STATS = 'received accepted closed overdueNow reopened responseRate feedbackRate onTimeResolutionRate rectificationRate resolutionRate satisfactionRate';
@@ -124,10 +137,21 @@ async function main() {
     },
   ];
 
-  console.log(`\nDatabase: ${total.toLocaleString('en')} issues on PostgreSQL (${BENCH_DB}); ${RUNS} timed runs after 3 warm-ups, sequential, through the gateway.\n`);
+  const open = await Promise.all(
+    sized.map(async ({ database }) =>
+      rowsOf<{ issues: number; deadlines: number }>(
+        await database.owner().execute(sql`select (select count(*) from issues.issues where next_due_at is not null)::int as issues,
+          (select count(*) from issues.issue_deadlines where met_at is null and cancelled_at is null)::int as deadlines`),
+      )[0]!,
+    ),
+  );
+  console.log(
+    `\nDatabases: ${sized.map((s, i) => `${s.total.toLocaleString('en')} issues (${s.name}; open: ${open[i]!.issues.toLocaleString('en')} issues with a running clock, ${open[i]!.deadlines.toLocaleString('en')} open deadlines)`).join(', ')} on PostgreSQL.\n` +
+      `${RUNS} timed runs per size after 3 warm-ups, sequential, the sizes interleaved, through the gateway; the clock at 2023-12-29 10:00.\n`,
+  );
   for (const c of ONLY.has('issues') ? cases : []) {
-    const run = async () => {
-      const response = await fetch(platform.gateway.url, {
+    const run = async (index: number) => {
+      const response = await fetch(platforms[index]!.gateway.url, {
         method: 'POST',
         headers: { 'content-type': 'application/json', authorization: `Bearer ${c.token}` },
         body: JSON.stringify({ query: c.query }),
@@ -135,22 +159,34 @@ async function main() {
       const body = (await response.json()) as { errors?: unknown };
       if (body.errors) throw new Error(`${c.name}: ${JSON.stringify(body.errors)}`);
     };
-    for (let i = 0; i < 3; i++) await run();
-    const times: number[] = [];
-    platform.statements.issues!.count = 0;
+    for (let i = 0; i < 3; i++) for (const index of sized.keys()) await run(index);
+    const times: number[][] = sized.map(() => []);
+    for (const platform of platforms) platform.statements.issues!.count = 0;
     for (let i = 0; i < RUNS; i++) {
-      const started = performance.now();
-      await run();
-      times.push(performance.now() - started);
+      for (const index of sized.keys()) {
+        const started = performance.now();
+        await run(index);
+        times[index]!.push(performance.now() - started);
+      }
     }
-    const sorted = [...times].sort((a, b) => a - b);
-    const statements = platform.statements.issues!.count / RUNS;
-    console.log(`${c.name}\n  median ${percentile(sorted, 50).toFixed(1)} ms · p95 ${percentile(sorted, 95).toFixed(1)} ms · min ${sorted[0]!.toFixed(1)} ms · ${statements} SQL statements per request in the issues subgraph\n`);
+    console.log(c.name);
+    const p95s: number[] = [];
+    for (const [index, entry] of sized.entries()) {
+      const sorted = [...times[index]!].sort((a, b) => a - b);
+      p95s.push(percentile(sorted, 95));
+      const statements = platforms[index]!.statements.issues!.count / RUNS;
+      console.log(
+        `  ${sizeLabel(entry.size).padStart(5)}: median ${percentile(sorted, 50).toFixed(1)} ms · p95 ${percentile(sorted, 95).toFixed(1)} ms · min ${sorted[0]!.toFixed(1)} ms · ${statements} SQL statements per request in the issues subgraph`,
+      );
+    }
+    if (sized.length > 1) console.log(`  p95 ${sizeLabel(sized.at(-1)!.size)} ÷ ${sizeLabel(sized[0]!.size)}: ${(p95s.at(-1)! / p95s[0]!).toFixed(2)}×`);
+    console.log('');
   }
-  await platform.stop();
-  if (ONLY.has('policies')) await runPoliciesBench(database, RUNS);
-  if (ONLY.has('evaluations')) await runEvaluationsBench(database, RUNS);
-  await database.close();
+  await Promise.all(platforms.map((platform) => platform.stop()));
+  const largest = sized.at(-1)!.database;
+  if (ONLY.has('policies')) await runPoliciesBench(largest, RUNS);
+  if (ONLY.has('evaluations')) await runEvaluationsBench(largest, RUNS);
+  for (const entry of sized) await entry.database.close();
 }
 
 await main();

@@ -7,7 +7,7 @@
  * Units and domains are referred to by id / code only; their data lives in the units subgraph.
  */
 import { sql } from 'drizzle-orm';
-import { bigserial, boolean, check, date, index, integer, jsonb, numeric, pgSchema, smallint, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { bigint, bigserial, boolean, check, date, index, integer, jsonb, numeric, pgSchema, primaryKey, smallint, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 
 export const evaluationsSchema = pgSchema('evaluations');
 
@@ -155,6 +155,10 @@ export const serviceReviews = evaluationsSchema.table(
   },
   (t) => [
     index('service_reviews_open_idx').on(t.status, t.answerDueAt, t.rectifyDueAt).where(sql`${t.status} in ('AWAITING_ANSWER', 'AWAITING_RECTIFICATION')`),
+    // Open reviews by unit and day, with their limits: the live part of the review figures, from the index alone.
+    index('service_reviews_open_unit_idx')
+      .on(t.unitId, t.reviewedAt, t.status, t.answerDueAt, t.rectifyDueAt)
+      .where(sql`${t.status} in ('AWAITING_ANSWER', 'AWAITING_RECTIFICATION')`),
     uniqueIndex('service_reviews_idempotent').on(t.reviewerKey, t.clientRequestId),
     index('service_reviews_unit_idx').on(t.unitId, t.reviewedAt, t.id),
     index('service_reviews_time_idx').on(t.reviewedAt, t.id),
@@ -333,3 +337,40 @@ export const evaluationDecisions = evaluationsSchema.table('evaluation_decisions
   decidedBy: text('decided_by').notNull(),
   decidedAt: at('decided_at').notNull(),
 });
+
+/**
+ * The service-review figures kept per unit and day of review (Beijing): every part that does not
+ * move with the clock. Derived, never written by the slice: triggers on service_reviews and
+ * review_actions stage each change (review_figure_changes) and the transaction adds them up here as
+ * it commits, in key order (migration 0005). Reviews still awaiting an answer or a rectification —
+ * due or overdue by the clock — are counted live. The serving role may only read it.
+ */
+export const reviewFigures = evaluationsSchema.table(
+  'review_figures',
+  {
+    unitId: uuid('unit_id').notNull(),
+    day: date('day', { mode: 'string' }).notNull(),
+    /** Reviews not excluded. */
+    count: integer('count').notNull().default(0),
+    satisfied: integer('satisfied').notNull().default(0),
+    bad: integer('bad').notNull().default(0),
+    rectified: integer('rectified').notNull().default(0),
+    onTime: integer('on_time').notNull().default(0),
+    excluded: integer('excluded').notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.unitId, t.day] })],
+);
+
+/** A transaction's staged changes to review_figures, one row per part; empty outside a transaction. */
+export const reviewFigureChanges = evaluationsSchema.table(
+  'review_figure_changes',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    txid: bigint('txid', { mode: 'number' }).notNull().default(sql`txid_current()`),
+    unitId: uuid('unit_id').notNull(),
+    day: date('day', { mode: 'string' }).notNull(),
+    part: text('part').notNull(),
+    amount: integer('amount').notNull(),
+  },
+  (t) => [index('review_figure_changes_txid_idx').on(t.txid)],
+);

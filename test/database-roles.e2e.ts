@@ -95,9 +95,12 @@ describe.each(slices.map((slice) => slice.name))('the %s slice’s database role
   it('reads its derived tables but cannot write them: they are kept by its own triggers', async () => {
     for (const table of await derivedTables(db(), name)) {
       expect(await failure(db(), `select count(*) from "${name}"."${table}"`), table).toBeNull();
+      const [column] = rowsOf<{ column: string }>(
+        await db().execute(sql`select column_name as "column" from information_schema.columns where table_schema = ${name} and table_name = ${table} order by ordinal_position limit 1`),
+      );
       for (const statement of [
         `insert into "${name}"."${table}" default values`,
-        `update "${name}"."${table}" set "${table === 'issue_figures' ? 'received' : 'amount'}" = 0`,
+        `update "${name}"."${table}" set "${column!.column}" = "${column!.column}"`,
         `delete from "${name}"."${table}"`,
         `truncate "${name}"."${table}"`,
       ]) {
@@ -138,7 +141,8 @@ describe('the history tables', () => {
     expect(found.some((count) => count > 0)).toBe(true);
   });
 
-  it('include the issues slice’s kept figures among the derived tables, so the derived check checked something', async () => {
+  it('include the issues and evaluations slices’ kept figures among the derived tables, so the derived check checked something', async () => {
     expect(await derivedTables(database.handle.forSubgraph('issues').db, 'issues')).toEqual(expect.arrayContaining(['issue_figures', 'issue_figure_changes']));
+    expect(await derivedTables(database.handle.forSubgraph('evaluations').db, 'evaluations')).toEqual(expect.arrayContaining(['review_figures', 'review_figure_changes']));
   });
 });

@@ -12,6 +12,7 @@ import { unitIdForCode } from '../db/reference/organisation.ts';
 import { TestClock, HOUR } from './support/clock.ts';
 import { startTestPlatform, type Caller, type GraphQLResponse, type TestPlatform } from './support/platform.ts';
 import { evalCallers as who, evalDocs as docs } from './support/evaluations.ts';
+import { expectKeptEqualsRebuild } from './support/database.ts';
 
 const clock = new TestClock('2026-06-01T10:00:00+08:00'); // a Monday
 let t: TestPlatform;
@@ -207,6 +208,13 @@ describe('reading and figures', () => {
     expect(policies!.count).toBeGreaterThan(0);
     expect(await code('gateway', docs.unitReviewStats, who.taxStaff, { id: POLICE, period: june })).toBe('FORBIDDEN');
     expect(await code('evaluations subgraph', docs.reviewStats, who.anonymous, { id: POLICE, period: june })).toBe('UNAUTHENTICATED');
+    // Kept per unit and day by triggers (answers, late steps, appeals upheld): equal to a rebuild from every review.
+    await expectKeptEqualsRebuild(t.database.handle.owner(), {
+      table: 'evaluations.review_figures',
+      keys: ['unit_id', 'day'],
+      rebuild: 'evaluations.rebuild_review_figures',
+      staging: 'evaluations.review_figure_changes',
+    });
   });
 
   it("answers every unit's figures in one gateway request with the same number of statements as for one unit", async () => {

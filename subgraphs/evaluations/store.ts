@@ -4,6 +4,7 @@
  */
 import { and, asc, desc, eq, inArray, sql, type SQL } from 'drizzle-orm';
 import { rowsOf, type Queryable } from '../../db/client.ts';
+import { beijingDate } from '../../platform/calendar.ts';
 import {
   contestEntries,
   contestJudges,
@@ -18,6 +19,7 @@ import {
   milestones,
   quarterlyReports,
   reviewActions,
+  reviewFigures,
   serviceReviews,
   tasks,
 } from '../../db/evaluations.ts';
@@ -254,7 +256,7 @@ export const reviewStore = {
     if (filter.overdue === true) conditions.push(overdueNow(now));
     if (filter.overdue === false) conditions.push(sql`not ${overdueNow(now)}`);
     if (filter.status) conditions.push(eq(serviceReviews.status, filter.status));
-    if (filter.period) conditions.push(sql`${serviceReviews.reviewedAt} between ${instantParam(filter.period.from)} and ${instantParam(filter.period.to)}`);
+    if (filter.period) conditions.push(sql`${serviceReviews.reviewedAt} >= ${instantParam(filter.period.from)} and ${serviceReviews.reviewedAt} < ${instantParam(filter.period.to)}`);
     const where = conditions.length ? and(...conditions) : undefined;
     const keyset = after ? sql`(${serviceReviews.reviewedAt}, ${serviceReviews.id}) < (${instantParam(after.at)}, ${after.id}::uuid)` : undefined;
     const rows = await db
@@ -273,34 +275,51 @@ export const reviewStore = {
    * maps unit ids to the key they count under (a unit under its own id, a domain's units under its
    * code); null counts every unit under 'ALL'.
    */
+  /**
+   * Review figures per group key (`groups` maps unit ids to the key they count under; null: the
+   * city as 'ALL'). What does not move with the clock is kept per unit and day (review_figures,
+   * migration 0005); reviews still awaiting an answer or a rectification are counted live, since
+   * the clock alone makes them due or overdue.
+   */
   async stats(db: Queryable, groups: { unitId: string; key: string }[] | null, period: Period | null, now: Date): Promise<Map<string, ReviewFigures>> {
-    const keys = groups
-      ? sql`join unnest(${uuidArray(groups.map((g) => g.unitId))}, ${sql`${`{${groups.map((g) => `"${g.key}"`).join(',')}}`}::text[]`}) as g(unit_id, key) on g.unit_id = r.unit_id`
-      : sql`cross join (select 'ALL'::text as key) g`;
-    const inPeriod = period ? sql`r.reviewed_at between ${instantParam(period.from)} and ${instantParam(period.to)}` : sql`true`;
+    const grouped = (alias: string) =>
+      groups
+        ? sql`join unnest(${uuidArray(groups.map((g) => g.unitId))}, ${sql`${`{${groups.map((g) => `"${g.key}"`).join(',')}}`}::text[]`}) as g(unit_id, key) on g.unit_id = ${sql.raw(alias)}.unit_id`
+        : sql`cross join (select 'ALL'::text as key) g`;
+    const days = period && { from: beijingDate(period.from), to: beijingDate(new Date(period.to.getTime() - 1)) };
+    const keptInPeriod = days ? sql`f.day between ${days.from}::date and ${days.to}::date` : sql`true`;
+    const openInPeriod = period ? sql`r.reviewed_at >= ${instantParam(period.from)} and r.reviewed_at < ${instantParam(period.to)}` : sql`true`;
+    const at = instantParam(now);
     const result = await db.execute(sql`
-      select g.key,
-             count(*) filter (where r.status <> 'EXCLUDED')::int as count,
-             count(*) filter (where r.status <> 'EXCLUDED' and r.level in ('VERY_SATISFIED', 'SATISFIED', 'BASICALLY_SATISFIED'))::int as satisfied,
-             count(*) filter (where r.status <> 'EXCLUDED' and r.level in ('UNSATISFIED', 'VERY_UNSATISFIED'))::int as bad,
-             count(*) filter (where r.status in ('AWAITING_FOLLOW_UP', 'DONE'))::int as rectified,
-             count(*) filter (where r.status in ('AWAITING_FOLLOW_UP', 'DONE') or (r.status in ('AWAITING_ANSWER', 'AWAITING_RECTIFICATION') and r.rectify_due_at < ${instantParam(now)}))::int as due,
-             count(*) filter (where r.status in ('AWAITING_FOLLOW_UP', 'DONE') and not coalesce(l.late, false))::int as on_time,
-             count(*) filter (where (r.status = 'AWAITING_ANSWER' and r.answer_due_at < ${instantParam(now)}) or (r.status = 'AWAITING_RECTIFICATION' and r.rectify_due_at < ${instantParam(now)}))::int as overdue_now,
-             count(*) filter (where r.status = 'EXCLUDED')::int as excluded
-        from ${serviceReviews} r
-        ${keys}
-        left join lateral (select bool_or(a.late) as late from ${reviewActions} a where a.review_id = r.id and a.kind in ('ANSWER', 'RECTIFY')) l on r.status in ('AWAITING_FOLLOW_UP', 'DONE')
-       where ${inPeriod}
-       group by g.key`);
+      with kept as (
+        select g.key, sum(f.count)::int as count, sum(f.satisfied)::int as satisfied, sum(f.bad)::int as bad,
+               sum(f.rectified)::int as rectified, sum(f.on_time)::int as on_time, sum(f.excluded)::int as excluded
+          from ${reviewFigures} f ${grouped('f')}
+         where ${keptInPeriod}
+         group by g.key
+      ),
+      open as (
+        select g.key,
+               count(*) filter (where r.rectify_due_at < ${at})::int as open_due,
+               count(*) filter (where (r.status = 'AWAITING_ANSWER' and r.answer_due_at < ${at}) or (r.status = 'AWAITING_RECTIFICATION' and r.rectify_due_at < ${at}))::int as overdue_now
+          from ${serviceReviews} r ${grouped('r')}
+         where r.status in ('AWAITING_ANSWER', 'AWAITING_RECTIFICATION') and ${openInPeriod}
+         group by g.key
+      )
+      select key, coalesce(k.count, 0) as count, coalesce(k.satisfied, 0) as satisfied, coalesce(k.bad, 0) as bad,
+             coalesce(k.rectified, 0) as rectified, coalesce(k.on_time, 0) as on_time, coalesce(k.excluded, 0) as excluded,
+             coalesce(o.open_due, 0) as open_due, coalesce(o.overdue_now, 0) as overdue_now
+        from kept k full join open o using (key)
+       where k.count is not null or o.key is not null`);
     const figures = new Map<string, ReviewFigures>();
-    for (const row of rowsOf<{ key: string; count: number; satisfied: number; bad: number; rectified: number; due: number; on_time: number; overdue_now: number; excluded: number }>(result)) {
+    for (const row of rowsOf<{ key: string; count: number; satisfied: number; bad: number; rectified: number; on_time: number; excluded: number; open_due: number; overdue_now: number }>(result)) {
       figures.set(row.key, {
         count: row.count,
         satisfied: row.satisfied,
         badReviews: row.bad,
         rectified: row.rectified,
-        due: row.due,
+        // Due: rectified, or still open past its rectification limit.
+        due: row.rectified + row.open_due,
         onTime: row.on_time,
         overdueNow: row.overdue_now,
         excluded: row.excluded,

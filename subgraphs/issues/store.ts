@@ -113,6 +113,36 @@ function filterConditions(filter: IssueListFilter, now: Date): SQL[] {
   return conditions;
 }
 
+type UnitScope = Extract<IssueScope, { kind: 'unit' }>;
+
+/**
+ * A unit's scope as separate branches, each served by an index of its own in received order: the
+ * units it leads, reported, took in or co-handles, and the items waiting for its area's intake.
+ * An OR over those columns would visit every row of the unit to find the newest twenty; a branch
+ * reads its newest `limit` rows (per unit of the scope) and the union is ordered once. With no
+ * limit (a count), each branch is a plain index scan and the union drops the duplicates.
+ */
+function unitScopeIds(scope: UnitScope, conditions: SQL[], limit: number | null): SQL {
+  const ordered = limit === null ? sql`` : sql`order by ${issues.receivedAt} desc, ${issues.id} desc limit ${limit}`;
+  const plain = (predicate: SQL | undefined) => sql`(select ${issues.id} as id from ${issues} where ${and(predicate, ...conditions)} ${ordered})`;
+  const perUnit = (units: string[], column: SQL, extra?: SQL) => {
+    if (!units.length) return null;
+    if (limit === null) return plain(and(sql`${column} = any(${uuidArray(units)})`, extra));
+    return sql`(select x.id from unnest(${uuidArray(units)}) as u(unit_id) cross join lateral ${plain(and(sql`${column} = u.unit_id`, extra))} x)`;
+  };
+  const branches = [
+    perUnit(scope.unitIds, sql`${issues.responsibleUnitId}`),
+    perUnit(scope.unitIds, sql`${issues.reporterUnitId}`),
+    perUnit(scope.unitIds, sql`${issues.intakeUnitId}`),
+    // Co-handling is rare and its GIN index has no order: every match, ordered once with the rest
+    // (an ordered scan of all issues, hoping to meet a co-handled one soon, would read them all).
+    sql`(select ${issues.id} as id from ${issues} where ${and(sql`${issues.coHandlerUnitIds} && ${uuidArray(scope.unitIds)}`, ...conditions)})`,
+    scope.areaDistrict ? plain(and(eq(issues.status, 'SUBMITTED'), eq(issues.districtCode, scope.areaDistrict))) : null,
+    perUnit(scope.areaUnitIds, sql`${issues.reporterUnitId}`, eq(issues.status, 'SUBMITTED')),
+  ].filter((branch): branch is SQL => branch !== null);
+  return sql.join(branches, limit === null ? sql` union ` : sql` union all `);
+}
+
 export const issueStore = {
   byIds(db: Queryable, ids: readonly string[]): Promise<IssueRow[]> {
     return db.select().from(issues).where(inArray(issues.id, [...ids]));
@@ -181,20 +211,26 @@ export const issueStore = {
     limit: number,
     after: { receivedAt: Date; id: string } | null,
   ): Promise<IssueRow[]> {
-    const conditions = [scopeCondition(query.scope), ...filterConditions(query.filter, query.now)];
+    const conditions = filterConditions(query.filter, query.now);
     if (after) conditions.push(sql`(${issues.receivedAt}, ${issues.id}) < (${instantParam(after.receivedAt)}, ${after.id}::uuid)`);
+    const scoped = query.scope.kind === 'unit' ? sql`${issues.id} in (${unitScopeIds(query.scope, conditions, limit)})` : scopeCondition(query.scope);
     return db
       .select()
       .from(issues)
-      .where(and(...conditions))
+      .where(and(scoped, ...conditions))
       .orderBy(desc(issues.receivedAt), desc(issues.id))
       .limit(limit);
   },
   async count(db: Queryable, query: { scope: IssueScope; filter: IssueListFilter; now: Date }): Promise<number> {
+    const conditions = filterConditions(query.filter, query.now);
+    if (query.scope.kind === 'unit') {
+      const [row] = rowsOf<{ n: number }>(await db.execute(sql`select count(*)::int as n from (${unitScopeIds(query.scope, conditions, null)}) x`));
+      return row?.n ?? 0;
+    }
     const [row] = await db
       .select({ n: sql<number>`count(*)::int` })
       .from(issues)
-      .where(and(scopeCondition(query.scope), ...filterConditions(query.filter, query.now)));
+      .where(and(scopeCondition(query.scope), ...conditions));
     return row?.n ?? 0;
   },
   publishedPage(db: Queryable, limit: number, after: { publishedAt: Date; id: string } | null): Promise<IssueRow[]> {
@@ -331,11 +367,13 @@ export const deadlineStore = {
       .limit(limit);
   },
   async alertsCount(db: Queryable, query: { scope: IssueScope; unitId: string | null; now: Date }): Promise<number> {
-    const [row] = await db
-      .select({ n: sql<number>`count(*)::int` })
-      .from(issueDeadlines)
-      .innerJoin(issues, eq(issues.id, issueDeadlines.issueId))
-      .where(and(...alertConditions(query)));
+    // Every deadline has its issue (a foreign key): when neither scope nor unit narrows by issue,
+    // the count needs the open deadlines' index alone, not a visit to each issue.
+    const narrowed = query.scope.kind !== 'all' || query.unitId !== null;
+    const count = db.select({ n: sql<number>`count(*)::int` }).from(issueDeadlines);
+    const [row] = narrowed
+      ? await count.innerJoin(issues, eq(issues.id, issueDeadlines.issueId)).where(and(...alertConditions(query)))
+      : await count.where(and(...alertConditions(query)));
     return row?.n ?? 0;
   },
 };

@@ -2,9 +2,7 @@
  * Shorthands for issue tests: the GraphQL documents of the contract and callers by role.
  */
 import { buildSubgraphSchema } from '@apollo/subgraph';
-import { sql } from 'drizzle-orm';
-import { expect } from 'vitest';
-import { rowsOf } from '../../db/client.ts';
+import { expectKeptEqualsRebuild } from './database.ts';
 import { unitIdForCode } from '../../db/reference/organisation.ts';
 import { loadSubgraphSdl } from '../../platform/subgraph.ts';
 import type { MutationResolvers } from '../../subgraphs/issues/schema-types.ts';
@@ -145,29 +143,12 @@ export async function appealAt(
   return issue;
 }
 
-/**
- * What the triggers kept, transaction by transaction, equals the figures rebuilt from every row at
- * once (migration 0006's rebuild, rolled back), and nothing is left staged after the commits.
- */
+/** The issues slice's kept figures equal a rebuild from every row, with nothing left staged. */
 export async function expectKeptFiguresRebuildable(t: TestPlatform): Promise<void> {
-  const owner = t.database.handle.owner();
-  // Rows whose parts are all zero (a unit an issue moved away from) are the same as no row.
-  const nonZero = sql`select axis::text, key, day::text, to_jsonb(f) - 'axis' - 'key' - 'day' as parts from issues.issue_figures f order by 1, 2, 3`;
-  const rows = async (db: typeof owner) =>
-    rowsOf<{ axis: string; key: string; day: string; parts: Record<string, number> }>(await db.execute(nonZero)).filter((row) => Object.values(row.parts).some((v) => Number(v) !== 0));
-  const kept = await rows(owner);
-  let rebuilt: Awaited<ReturnType<typeof rows>> = [];
-  await owner
-    .transaction(async (tx) => {
-      await tx.execute(sql`select issues.rebuild_figures()`);
-      rebuilt = await rows(tx as unknown as typeof owner);
-      tx.rollback();
-    })
-    .catch((error: Error) => {
-      if (!/rollback/i.test(error.message)) throw error;
-    });
-  expect(kept.length).toBeGreaterThan(0);
-  expect(kept).toEqual(rebuilt);
-  const [staged] = rowsOf<{ n: number }>(await owner.execute(sql`select count(*)::int as n from issues.issue_figure_changes`));
-  expect(staged!.n, 'staged changes left after commit').toBe(0);
+  await expectKeptEqualsRebuild(t.database.handle.owner(), {
+    table: 'issues.issue_figures',
+    keys: ['axis', 'key', 'day'],
+    rebuild: 'issues.rebuild_figures',
+    staging: 'issues.issue_figure_changes',
+  });
 }

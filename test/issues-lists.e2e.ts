@@ -1,0 +1,105 @@
+/**
+ * A unit's list, read as separate index branches (the units it leads, reported, took in or
+ * co-handles, and the items waiting for its area's intake — store.ts `unitScopeIds`), must be
+ * exactly the list the plain OR over those columns gives: the same rows, in the same order, page
+ * after page, and the same totalCount. fast-check generates issues spread over a few units — with
+ * receipt times that tie, several roles at once, items waiting in a district — and scopes and
+ * filters, and compares both at every page size.
+ */
+import fc from 'fast-check';
+import { and, desc, sql } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { issues } from '../db/issues.ts';
+import { prepareDatabase } from '../platform/start.ts';
+import { slices } from '../subgraphs/registry.ts';
+import { issueStore, scopeCondition, type IssueListFilter, type IssueScope } from '../subgraphs/issues/store.ts';
+import { createTestDatabase, type TestDatabase } from './support/database.ts';
+
+let database: TestDatabase;
+beforeAll(async () => {
+  database = await createTestDatabase();
+  await prepareDatabase(database.handle, slices, { sample: false });
+});
+afterAll(async () => {
+  await database?.drop();
+});
+
+const UNITS = ['11111111-1111-4111-8111-111111111111', '22222222-2222-4222-8222-222222222222', '33333333-3333-4333-8333-333333333333', '44444444-4444-4444-8444-444444444444'];
+const unitOrNull = fc.option(fc.constantFrom(...UNITS), { nil: null });
+const issueRow = fc.record({
+  responsible: unitOrNull,
+  reporter: unitOrNull,
+  intake: unitOrNull,
+  coHandlers: fc.subarray(UNITS, { maxLength: 2 }),
+  status: fc.constantFrom('SUBMITTED', 'ACCEPTED', 'ASSIGNED', 'CLOSED') as fc.Arbitrary<'SUBMITTED' | 'ACCEPTED' | 'ASSIGNED' | 'CLOSED'>,
+  district: fc.constantFrom('370202', '370215', null),
+  // Few distinct minutes, so receipt times tie and the id decides the order.
+  minute: fc.integer({ min: 0, max: 6 }),
+  environment: fc.constantFrom('POLICY', 'SERVICE') as fc.Arbitrary<'POLICY' | 'SERVICE'>,
+});
+const scope: fc.Arbitrary<Extract<IssueScope, { kind: 'unit' }>> = fc.record({
+  kind: fc.constant('unit' as const),
+  ownUnitId: fc.constantFrom(...UNITS),
+  unitIds: fc.subarray(UNITS, { minLength: 1, maxLength: 3 }),
+  areaUnitIds: fc.subarray(UNITS, { maxLength: 2 }),
+  areaDistrict: fc.constantFrom('370202', null),
+});
+const filter: fc.Arbitrary<IssueListFilter> = fc.record(
+  { environment: fc.constantFrom('POLICY', 'SERVICE') as fc.Arbitrary<'POLICY' | 'SERVICE'>, status: fc.constant(['SUBMITTED', 'ASSIGNED'] as ('SUBMITTED' | 'ASSIGNED')[]) },
+  { requiredKeys: [] },
+);
+
+let batch = 0;
+describe('a unit’s list read in index branches', () => {
+  it('equals the plain OR over the scope’s columns: rows, order, pages and totalCount', async () => {
+    const owner = database.handle.owner();
+    const now = new Date('2026-03-02T10:00:00+08:00');
+    await fc.assert(
+      fc.asyncProperty(fc.array(issueRow, { minLength: 5, maxLength: 40 }), scope, filter, fc.integer({ min: 1, max: 7 }), async (rows, s, f, pageSize) => {
+        // Each run lists its own issues only (a source of its own), so runs do not see each other's.
+        const tag = `lists-${++batch}.`;
+        await owner.insert(issues).values(
+          rows.map((r, i) => ({
+            source: 'SELF_INSPECTION' as const,
+            environment: r.environment,
+            title: `${tag} ${i}`,
+            description: tag,
+            responsibleUnitId: r.responsible,
+            reporterUnitId: r.reporter,
+            intakeUnitId: r.intake,
+            coHandlerUnitIds: r.coHandlers,
+            status: r.status,
+            districtCode: r.district,
+            reporterSubject: tag,
+            reporterRole: 'UNIT_STAFF',
+            clientRequestId: `${tag}-${i}`,
+            requestFingerprint: tag,
+            receivedAt: new Date(Date.parse('2026-03-01T09:00:00+08:00') + r.minute * 60_000),
+            recordedAt: now,
+          })),
+        );
+        const mine = { ...f, receivedFrom: new Date('2026-03-01T00:00:00+08:00'), receivedTo: new Date('2026-03-02T00:00:00+08:00') };
+        const ownRows = sql`${issues.description} = ${tag}`;
+        // The plain OR, as the scope was read before: the reference.
+        const wanted = await owner
+          .select({ id: issues.id })
+          .from(issues)
+          .where(and(scopeCondition(s), ownRows, f.environment ? sql`${issues.environment} = ${f.environment}` : undefined, f.status ? sql`${issues.status} in ('SUBMITTED', 'ASSIGNED')` : undefined))
+          .orderBy(desc(issues.receivedAt), desc(issues.id));
+        const query = { scope: s, filter: { ...mine, text: tag }, now };
+        const paged: string[] = [];
+        let after: { receivedAt: Date; id: string } | null = null;
+        for (let guard = 0; guard < 100; guard++) {
+          const page = await issueStore.page(owner, query, pageSize + 1, after);
+          paged.push(...page.slice(0, pageSize).map((row) => row.id));
+          if (page.length <= pageSize) break;
+          const last = page[pageSize - 1]!;
+          after = { receivedAt: last.receivedAt, id: last.id };
+        }
+        expect(paged).toEqual(wanted.map((row) => row.id));
+        expect(await issueStore.count(owner, query)).toBe(wanted.length);
+      }),
+      { numRuns: 60, seed: 20261204 },
+    );
+  });
+});

@@ -350,6 +350,17 @@ const figureParts = {
   firstRatedSatisfied: integer('first_rated_satisfied').notNull().default(0),
   followedUp: integer('followed_up').notNull().default(0),
   followUpSatisfied: integer('follow_up_satisfied').notNull().default(0),
+  /**
+   * Open items (with a due time), kept too: the clock only moves them from "not yet due" to "due",
+   * so the store counts live just the ones not yet due (bounded by intake × limits) and subtracts,
+   * however large the overdue backlog grows.
+   */
+  openContact: integer('open_contact').notNull().default(0),
+  openFeedback: integer('open_feedback').notNull().default(0),
+  openResolution: integer('open_resolution').notNull().default(0),
+  openMilestone: integer('open_milestone').notNull().default(0),
+  /** Issues with a running clock (an open deadline). */
+  running: integer('running').notNull().default(0),
 };
 
 /**
@@ -369,6 +380,19 @@ export const issueFigures = issuesSchema.table(
     ...figureParts,
   },
   (t) => [primaryKey({ columns: [t.axis, t.key, t.day] })],
+);
+
+/** The same figures per calendar month of receipt: a year is read as twelve rows per key, not 365. */
+export const issueFiguresMonthly = issuesSchema.table(
+  'issue_figures_monthly',
+  {
+    axis: figureAxis('axis').notNull(),
+    key: text('key').notNull(),
+    /** The first day of the month. */
+    month: date('month').notNull(),
+    ...figureParts,
+  },
+  (t) => [primaryKey({ columns: [t.axis, t.key, t.month] })],
 );
 
 /**

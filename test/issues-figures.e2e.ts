@@ -306,6 +306,15 @@ async function compareAll(raw: Raw, period: { from: Date; to: Date }, now: Date)
     expect(answered.map((g: any) => g.key).sort(), dimension).toEqual([...groups.keys()].sort());
     for (const group of answered) compare(group.stats, expected(groups.get(group.key)), `${dimension} ${group.key}`);
   }
+  // A whole year too: read from the monthly figures, not the daily ones.
+  const year = { from: new Date('2025-12-31T16:00:00Z'), to: new Date('2026-12-31T16:00:00Z') };
+  const y = { from: '2026-01-01', to: '2026-12-31' };
+  const cityYear = recount(raw, year, now, { issue: () => ['ALL'], unit: () => ['ALL'] });
+  compare((await ask(`query($y: PeriodInput) { issueStats(period: $y) { ${FIGURES} } }`, { y })).issueStats, expected(cityYear.get('ALL')), 'city, year');
+  const perUnitYear = recount(raw, year, now, { issue: (i) => (i.responsible_unit_id ? [i.responsible_unit_id] : []), unit: (id) => (id ? [id] : []) });
+  for (const id of unitIds) {
+    compare((await ask(`query($y: PeriodInput, $id: ID!) { unit(id: $id) { issueStats(period: $y) { ${FIGURES} } } }`, { id, y })).unit.issueStats, expected(perUnitYear.get(id)), `unit ${id}, year`);
+  }
   return city;
 }
 

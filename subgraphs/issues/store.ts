@@ -4,7 +4,7 @@
  */
 import { and, asc, desc, eq, gte, inArray, isNotNull, isNull, like, lt, lte, or, sql, type SQL } from 'drizzle-orm';
 import { escapeLike, rowsOf, type Queryable } from '../../db/client.ts';
-import { calendarYears, issueDeadlines, issueEvents, issueFigures, issueFollowUps, issueRatings, issues, supervisionOutcomes } from '../../db/issues.ts';
+import { calendarYears, issueDeadlines, issueEvents, issueFigures, issueFiguresMonthly, issueFollowUps, issueRatings, issues, supervisionOutcomes } from '../../db/issues.ts';
 import { beijingDate } from '../../platform/calendar.ts';
 import { emptyParts, type FigureParts, type IssueStats } from './figures.ts';
 
@@ -555,53 +555,85 @@ const KEPT_PARTS = {
 const STAGES = ['CONTACT', 'FEEDBACK', 'RESOLUTION', 'MILESTONE'] as const;
 type PartsRow = { key: string } & Record<string, unknown>;
 
+/** The open items kept per group (figures.ts parts are derived from them and the live counts). */
+const OPEN_PARTS = ['open_contact', 'open_feedback', 'open_resolution', 'open_milestone', 'running'] as const;
+
+const nextDate = (date: string, months = 0) => {
+  const d = new Date(`${date}T00:00:00Z`);
+  if (months) return new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + months, 1)).toISOString().slice(0, 10);
+  return new Date(d.getTime() + 86_400_000).toISOString().slice(0, 10);
+};
+
+/**
+ * Where a period's kept figures are read: its whole months from issue_figures_monthly, the days
+ * before the first and after the last whole month from issue_figures (a year: 12 rows per key).
+ */
+export function keptRanges(days: { from: string; to: string }): { months: { from: string; until: string } | null; days: { from: string; until: string }[] } {
+  const end = nextDate(days.to);
+  const firstWhole = days.from.endsWith('-01') ? days.from : nextDate(days.from, 1);
+  const lastWholeEnd = end.endsWith('-01') ? end : `${days.to.slice(0, 8)}01`;
+  if (firstWhole >= lastWholeEnd) return { months: null, days: [{ from: days.from, until: end }] };
+  const edges = [
+    { from: days.from, until: firstWhole },
+    { from: lastWholeEnd, until: end },
+  ].filter((range) => range.from < range.until);
+  return { months: { from: firstWhole, until: lastWholeEnd }, days: edges };
+}
+
 export async function statsParts(db: Queryable, grouping: Grouping, period: Period | null, now: Date): Promise<Map<string, FigureParts>> {
   if (grouping.kind === 'units' && grouping.pairs.length === 0) return new Map();
   const at = instantParam(now);
-  const days = period && { from: beijingDate(period.from), to: beijingDate(new Date(period.to.getTime() - 1)) };
-  const keptInPeriod = days ? sql`and f.day between ${days.from}::date and ${days.to}::date` : sql``;
   const receivedIn = (column: SQL) => (period ? sql`and ${column} >= ${instantParam(period.from)} and ${column} < ${instantParam(period.to)}` : sql``);
   const groups =
     grouping.kind === 'units'
       ? sql`with g(unit_id, key) as (select * from unnest(${uuidArray(grouping.pairs.map((p) => p.unitId))}, ${`{${grouping.pairs.map((p) => `"${p.key}"`).join(',')}}`}::text[]))`
       : sql``;
   const dimension = grouping.kind === 'dimension' ? grouping.dimension : null;
+  const axis = grouping.kind === 'units' ? 'UNIT' : grouping.kind === 'all' ? 'ENVIRONMENT' : dimension!;
   const issueKey = dimension && { ENVIRONMENT: sql`i.environment::text`, SOURCE: sql`i.source::text`, DISTRICT: sql`coalesce(i.district_code, 'NONE')` }[dimension];
 
-  const sums = sql.join(
-    Object.values(KEPT_PARTS).map((column) => sql.raw(`sum(f.${column})::bigint as ${column}`)).concat(sql.raw(`sum(f.dispatch_ms)::bigint as dispatch_ms`)),
-    sql`, `,
-  );
+  // The kept rows of the period, of this axis: whole months, and the days at either edge.
+  const columns = [...Object.values(KEPT_PARTS), 'dispatch_ms', ...OPEN_PARTS];
+  const list = sql.raw(columns.join(', '));
+  const ranges = period ? keptRanges({ from: beijingDate(period.from), to: beijingDate(new Date(period.to.getTime() - 1)) }) : null;
+  const keptRows = [
+    !ranges
+      ? sql`select key, ${list} from ${issueFiguresMonthly} where axis = ${axis}`
+      : ranges.months
+        ? sql`select key, ${list} from ${issueFiguresMonthly} where axis = ${axis} and month >= ${ranges.months.from}::date and month < ${ranges.months.until}::date`
+        : null,
+    ...(ranges?.days ?? []).map((range) => sql`select key, ${list} from ${issueFigures} where axis = ${axis} and day >= ${range.from}::date and day < ${range.until}::date`),
+  ].filter((part): part is SQL => part !== null);
+  const sums = sql.raw(columns.map((column) => `sum(f.${column})::bigint as ${column}`).join(', '));
+  const source = sql`(${sql.join(keptRows, sql` union all `)}) f`;
   const kept =
     grouping.kind === 'units'
-      ? sql`select g.key, ${sums} from g join ${issueFigures} f on f.axis = 'UNIT' and f.key = g.unit_id::text ${keptInPeriod} group by g.key`
+      ? sql`select g.key, ${sums} from g join ${source} on f.key = g.unit_id::text group by g.key`
       : grouping.kind === 'all'
-        ? sql`select 'ALL' as key, ${sums} from ${issueFigures} f where f.axis = 'ENVIRONMENT' ${keptInPeriod}`
-        : sql`select f.key, ${sums} from ${issueFigures} f where f.axis = ${dimension} ${keptInPeriod} group by f.key`;
-  const overdue =
+        ? sql`select 'ALL' as key, ${sums} from ${source}`
+        : sql`select f.key, ${sums} from ${source} group by f.key`;
+  // Live: only the open items not yet due. The kept open items less these are the overdue ones.
+  const notYetOverdue =
     grouping.kind === 'units'
-      ? sql`select g.key, count(*)::int as overdue_now from ${issues} i join g on g.unit_id = i.responsible_unit_id
-            where i.next_due_at < ${at} ${receivedIn(sql`i.received_at`)} group by g.key`
-      : sql`select ${issueKey ?? sql`'ALL'`} as key, count(*)::int as overdue_now from ${issues} i
-            where i.next_due_at < ${at} ${receivedIn(sql`i.received_at`)} group by 1`;
-  const stageCounts = sql.join(
-    STAGES.map((stage) => sql.raw(`count(*) filter (where d.stage = '${stage}')::int as open_${stage.toLowerCase()}_due`)),
-    sql`, `,
-  );
-  const openDue = sql`d.met_at is null and d.cancelled_at is null and d.due_at <= ${at} ${receivedIn(sql`d.received_at`)}`;
-  const openDeadlines =
+      ? sql`select g.key, count(*)::int as running_not_overdue from ${issues} i join g on g.unit_id = i.responsible_unit_id
+            where i.next_due_at >= ${at} ${receivedIn(sql`i.received_at`)} group by g.key`
+      : sql`select ${issueKey ?? sql`'ALL'`} as key, count(*)::int as running_not_overdue from ${issues} i
+            where i.next_due_at >= ${at} ${receivedIn(sql`i.received_at`)} group by 1`;
+  const stageCounts = sql.raw(STAGES.map((stage) => `count(*) filter (where d.stage = '${stage}')::int as open_${stage.toLowerCase()}_not_due`).join(', '));
+  const notDue = sql`d.met_at is null and d.cancelled_at is null and d.due_at > ${at} ${receivedIn(sql`d.received_at`)}`;
+  const notDueDeadlines =
     grouping.kind === 'units'
-      ? sql`select g.key, ${stageCounts} from ${issueDeadlines} d join g on g.unit_id = d.unit_id where ${openDue} group by g.key`
+      ? sql`select g.key, ${stageCounts} from ${issueDeadlines} d join g on g.unit_id = d.unit_id where ${notDue} group by g.key`
       : issueKey
-        ? sql`select ${issueKey} as key, ${stageCounts} from ${issueDeadlines} d join ${issues} i on i.id = d.issue_id where ${openDue} group by 1`
-        : sql`select 'ALL' as key, ${stageCounts} from ${issueDeadlines} d where ${openDue}`;
+        ? sql`select ${issueKey} as key, ${stageCounts} from ${issueDeadlines} d join ${issues} i on i.id = d.issue_id where ${notDue} group by 1`
+        : sql`select 'ALL' as key, ${stageCounts} from ${issueDeadlines} d where ${notDue}`;
   const result = await db.execute(sql`
     ${groups}${grouping.kind === 'units' ? sql`,` : sql`with`}
     kept as (${kept}),
-    overdue as (${overdue}),
-    open_deadlines as (${openDeadlines}),
-    keys as (select key from kept where received is not null union select key from overdue union select key from open_deadlines where open_contact_due + open_feedback_due + open_resolution_due + open_milestone_due > 0)
-    select * from keys left join kept using (key) left join overdue using (key) left join open_deadlines using (key)`);
+    not_overdue as (${notYetOverdue}),
+    not_due as (${notDueDeadlines})
+    select * from kept left join not_overdue using (key) left join not_due using (key)
+     where kept.received is not null`);
   return new Map(rowsOf<PartsRow>(result).map((row) => [row.key, toParts(row)]));
 }
 
@@ -610,11 +642,12 @@ function toParts(row: PartsRow): FigureParts {
   const parts: FigureParts = { ...emptyParts };
   for (const [field, column] of Object.entries(KEPT_PARTS)) parts[field as keyof typeof KEPT_PARTS] = n(row[column]);
   parts.dispatchSeconds = n(row.dispatch_ms) / 1000;
-  parts.overdueNow = n(row.overdue_now);
+  // Open items with a running clock, less those not yet overdue: overdue now.
+  parts.overdueNow = n(row.running) - n(row.running_not_overdue);
   // An open deadline past its due time is due and, being unmet, not on time.
-  parts.contactDue += n(row.open_contact_due);
-  parts.feedbackDue += n(row.open_feedback_due);
-  parts.resolutionDue += n(row.open_resolution_due);
-  parts.milestoneDue += n(row.open_milestone_due);
+  parts.contactDue += n(row.open_contact) - n(row.open_contact_not_due);
+  parts.feedbackDue += n(row.open_feedback) - n(row.open_feedback_not_due);
+  parts.resolutionDue += n(row.open_resolution) - n(row.open_resolution_not_due);
+  parts.milestoneDue += n(row.open_milestone) - n(row.open_milestone_not_due);
   return parts;
 }

@@ -143,12 +143,14 @@ export async function appealAt(
   return issue;
 }
 
-/** The issues slice's kept figures equal a rebuild from every row, with nothing left staged. */
+/** The issues slice's kept figures, per day and per month, equal a rebuild from every row, with nothing left staged. */
 export async function expectKeptFiguresRebuildable(t: TestPlatform): Promise<void> {
-  await expectKeptEqualsRebuild(t.database.handle.owner(), {
-    table: 'issues.issue_figures',
-    keys: ['axis', 'key', 'day'],
-    rebuild: 'issues.rebuild_figures',
-    staging: 'issues.issue_figure_changes',
-  });
+  for (const [table, period] of [['issues.issue_figures', 'day'], ['issues.issue_figures_monthly', 'month']] as const) {
+    await expectKeptEqualsRebuild(t.database.handle.owner(), {
+      table,
+      keys: ['axis', 'key', period],
+      rebuild: 'issues.rebuild_figures',
+      staging: 'issues.issue_figure_changes',
+    });
+  }
 }

@@ -35,6 +35,8 @@ interface Service {
   name: string;
   child: ChildProcess;
   requests: number;
+  /** A subgraph process (its request lines are subgraph calls). */
+  subgraph: boolean;
 }
 
 function serverUrl(database: string): string {
@@ -53,9 +55,9 @@ async function ensureDatabase(): Promise<string> {
   return serverUrl(DB);
 }
 
-function start(name: string, args: string[], env: Record<string, string>): Service {
+function start(name: string, args: string[], env: Record<string, string>, subgraph = false): Service {
   const child = spawn(process.execPath, args, { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  const service: Service = { name, child, requests: 0 };
+  const service: Service = { name, child, requests: 0, subgraph };
   let buffer = '';
   child.stdout!.on('data', (chunk: Buffer) => {
     buffer += chunk.toString();
@@ -151,16 +153,36 @@ export async function runGatewayBench(): Promise<void> {
   const stopAll = () => services.forEach((service) => service.child.kill('SIGTERM'));
   process.on('exit', stopAll);
   try {
-    // The units subgraph first (the others read its directory), then the rest.
+    // The units subgraph first (the others read its directory), then the rest; and a second replica
+    // of each, for the scale-out figure at the end.
+    const replicaPorts = Object.fromEntries(slices.map((slice, index) => [slice.name, BASE_PORT + 20 + index]));
     for (const slice of slices) {
-      services.push(start(slice.name, ['--import', 'tsx', 'subgraphs/start.ts', slice.name], common));
+      services.push(start(slice.name, ['--import', 'tsx', 'subgraphs/start.ts', slice.name], common, true));
       await waitFor(`http://127.0.0.1:${ports[slice.name]}/health`);
     }
-    for (const slice of slices) await waitFor(`http://127.0.0.1:${ports[slice.name]}/ready`);
+    for (const slice of slices) {
+      services.push(start(`${slice.name}#2`, ['--import', 'tsx', 'subgraphs/start.ts', slice.name], { ...common, [`${slice.name.toUpperCase()}_PORT`]: String(replicaPorts[slice.name]) }, true));
+    }
+    for (const slice of slices) {
+      await waitFor(`http://127.0.0.1:${ports[slice.name]}/ready`);
+      await waitFor(`http://127.0.0.1:${replicaPorts[slice.name]}/ready`);
+    }
     const apolloPort = BASE_PORT + 50;
     const hivePort = BASE_PORT + 51;
     const apollo = start('apollo', ['--import', 'tsx', 'gateway/index.ts'], { ...common, PORT: String(apolloPort), LOG_LEVEL: 'warn' });
     services.push(apollo);
+    // Our gateway again, in front of both replicas of every subgraph (`<NAME>_URL` lists both); and
+    // the pair once more without merging reads in flight, so that every request reaches a subgraph.
+    const replicaUrls = Object.fromEntries(slices.map((slice) => [`${slice.name.toUpperCase()}_URL`, `http://127.0.0.1:${ports[slice.name]}/graphql,http://127.0.0.1:${replicaPorts[slice.name]}/graphql`]));
+    const scaleOut = [
+      { name: 'one replica', port: apolloPort, merge: true },
+      { name: 'two replicas', port: BASE_PORT + 52, merge: true, env: replicaUrls },
+      { name: 'one replica, no merging', port: BASE_PORT + 53, merge: false },
+      { name: 'two replicas, no merging', port: BASE_PORT + 54, merge: false, env: replicaUrls },
+    ];
+    for (const setup of scaleOut.slice(1)) {
+      services.push(start(`apollo ${setup.name}`, ['--import', 'tsx', 'gateway/index.ts'], { ...common, ...setup.env, PORT: String(setup.port), LOG_LEVEL: 'warn', MERGE_INFLIGHT_REQUESTS: String(setup.merge) }));
+    }
 
     // Hive Gateway, default settings, on the same supergraph with the subgraphs' URLs, forwarding the token.
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hive-bench-'));
@@ -176,7 +198,7 @@ export async function runGatewayBench(): Promise<void> {
     const hiveBin = path.join(root, 'node_modules/@graphql-hive/gateway/dist/bin.js');
     const hive = start('hive', [hiveBin, 'supergraph', path.join(dir, 'supergraph.graphql'), '--port', String(hivePort), '--host', '127.0.0.1', '--config-path', path.join(dir, 'gateway.config.mjs'), '--disable-websockets'], { NODE_ENV: 'production' });
     services.push(hive);
-    await waitFor(`http://127.0.0.1:${apolloPort}/health`);
+    for (const setup of scaleOut) await waitFor(`http://127.0.0.1:${setup.port}/ready`);
     await waitFor(`http://127.0.0.1:${hivePort}/healthcheck`);
 
     const office = await signToken({ sub: 'bench-office', role: 'COMMAND_OFFICE', unit: unitIdForCode('COMMAND_OFFICE') }, { secret: DEVELOPMENT_JWT_SECRET });
@@ -186,7 +208,7 @@ export async function runGatewayBench(): Promise<void> {
       { name: 'board (units → issueStats, every unit, one year)', token: office, body: JSON.stringify({ query: `{ units(first: 100) { edges { node { code name issueStats(period: { from: "2023-01-01", to: "2023-12-31" }) { ${STATS} } } } } }` }) },
       { name: "a bureau's list with unit names", token: staff, body: JSON.stringify({ query: `{ issues(first: 20) { totalCount edges { node { number title status responsibleUnit { name } } } } }` }) },
     ];
-    const subgraphCalls = () => services.filter((s) => ports[s.name] !== undefined).reduce((sum, s) => sum + s.requests, 0);
+    const subgraphCalls = () => services.filter((s) => s.subgraph).reduce((sum, s) => sum + s.requests, 0);
     const engines = [
       { name: 'apollo', url: `http://127.0.0.1:${apolloPort}/graphql` },
       { name: 'hive', url: `http://127.0.0.1:${hivePort}/graphql` },
@@ -236,6 +258,26 @@ export async function runGatewayBench(): Promise<void> {
     }
     const mean = (list: Load[]) => list.reduce((s, r) => s + r.rps, 0) / list.length;
     console.log(`units list (one subgraph), c=16\n  gateway ${mean(direct.gateway).toFixed(1)} req/s · direct ${mean(direct.direct).toFixed(1)} req/s · gateway/direct ${(mean(direct.gateway) / mean(direct.direct)).toFixed(2)}×\n`);
+
+    // Scale-out: the board through our gateway with one and with two replicas of every subgraph
+    // (processes on this machine; docker-compose runs them as containers the same way).
+    const board = queries[0]!;
+    for (const concurrency of [16, 64]) {
+      const byName: Record<string, Load[]> = {};
+      for (let round = 0; round < 2; round++) {
+        for (const setup of scaleOut) {
+          const target = `http://127.0.0.1:${setup.port}/graphql`;
+          await load(target, board.body, board.token, concurrency, 2_000);
+          (byName[setup.name] ??= []).push(await load(target, board.body, board.token, concurrency, DURATION_MS));
+        }
+      }
+      console.log(`board, one vs two replicas of every subgraph, c=${concurrency}`);
+      for (const setup of scaleOut) {
+        const list = byName[setup.name]!;
+        console.log(`  ${setup.name.padEnd(26)} ${mean(list).toFixed(1).padStart(7)} req/s · p99 ${Math.max(...list.map((r) => r.p99)).toFixed(1)} ms · ${list.reduce((s, r) => s + r.errors, 0)} errors`);
+      }
+      console.log(`  two/one ${(mean(byName['two replicas']!) / mean(byName['one replica']!)).toFixed(2)}× · without merging ${(mean(byName['two replicas, no merging']!) / mean(byName['one replica, no merging']!)).toFixed(2)}×\n`);
+    }
   } finally {
     stopAll();
   }

@@ -5,7 +5,9 @@
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
-import { Pool } from 'undici';
+import { lookup } from 'node:dns/promises';
+import { isIP } from 'node:net';
+import { BalancedPool, Pool } from 'undici';
 import { GraphQLError } from 'graphql';
 import { codedError, ErrorCode } from '../platform/errors.ts';
 import { REQUEST_ID_HEADER, type RequestRecord } from '../platform/log.ts';
@@ -68,19 +70,33 @@ function untilAborted<T>(promise: Promise<T>, signal: AbortSignal | undefined): 
 }
 
 /**
- * One pooled HTTP client per subgraph (undici): at most `connections` sockets, kept alive between
- * requests (a little shorter than the subgraphs' own keep-alive, so a socket is never reused as the
- * far end closes it), with its own connect, headers and body timeouts. Without it, Node's fetch opened
- * a socket per concurrent request, and the HTTP client was the gateway's largest cost in a profile.
+ * One pooled HTTP client per subgraph (undici): at most `connections` sockets per replica, kept alive
+ * between requests (a little shorter than the subgraphs' own keep-alive, so a socket is never reused
+ * as the far end closes it), with its own connect, headers and body timeouts. Without it, Node's
+ * fetch opened a socket per concurrent request, and the HTTP client was the gateway's largest cost in
+ * a profile.
+ *
+ * Several replicas (several URLs, or one host name that resolves to several addresses when
+ * `replicasFromDns` is on) go through undici's BalancedPool: requests in turn, and a replica that
+ * fails gets fewer until it answers again.
  */
 export class SubgraphClient {
-  private readonly pool: Pool;
+  private readonly dispatcher: Pool | BalancedPool;
   private readonly path: string;
+  private readonly timer?: NodeJS.Timeout;
 
-  constructor(url: string, options: { connections: number; timeoutMs: number; connectTimeoutMs?: number }) {
-    const target = new URL(url);
-    this.path = `${target.pathname}${target.search}`;
-    this.pool = new Pool(target.origin, {
+  constructor(
+    urls: string | readonly string[],
+    options: { connections: number; timeoutMs: number; connectTimeoutMs?: number; replicasFromDns?: boolean; resolveEveryMs?: number },
+  ) {
+    const targets = (typeof urls === 'string' ? [urls] : [...urls]).map((url) => new URL(url));
+    if (!targets.length) throw new Error('A subgraph needs at least one URL');
+    this.path = `${targets[0]!.pathname}${targets[0]!.search}`;
+    for (const target of targets) {
+      if (`${target.pathname}${target.search}` !== this.path) throw new Error(`Replicas of one subgraph must share a path: ${targets.map(String).join(', ')}`);
+    }
+    const origins = [...new Set(targets.map((target) => target.origin))];
+    const poolOptions = {
       connections: options.connections,
       pipelining: 1,
       keepAliveTimeout: 4_000,
@@ -88,17 +104,47 @@ export class SubgraphClient {
       connectTimeout: options.connectTimeoutMs ?? Math.min(options.timeoutMs, 5_000),
       headersTimeout: options.timeoutMs,
       bodyTimeout: options.timeoutMs,
-    });
+    };
+    const resolvable = options.replicasFromDns ? targets.filter((target) => target.protocol === 'http:' && isIP(target.hostname.replace(/^\[|\]$/g, '')) === 0) : [];
+    if (origins.length === 1 && !resolvable.length) {
+      this.dispatcher = new Pool(origins[0]!, poolOptions);
+      return;
+    }
+    const balanced = new BalancedPool(origins, poolOptions);
+    this.dispatcher = balanced;
+    if (resolvable.length) {
+      const resolve = () => void resolveReplicas(balanced, origins, resolvable).catch(() => {});
+      resolve();
+      this.timer = setInterval(resolve, options.resolveEveryMs ?? 10_000);
+      this.timer.unref();
+    }
+  }
+
+  /** The upstreams requests are balanced over (origins). */
+  get upstreams(): string[] {
+    return this.dispatcher instanceof BalancedPool ? [...this.dispatcher.upstreams] : [];
   }
 
   async send(init: { method?: string; headers?: Record<string, string>; body?: unknown }, signal: AbortSignal | undefined): Promise<Response> {
-    const answer = await this.pool.request({
-      path: this.path,
-      method: (init.method ?? 'POST') as 'POST',
-      headers: init.headers,
-      body: typeof init.body === 'string' ? init.body : undefined,
-      signal,
-    });
+    const request = () =>
+      this.dispatcher.request({
+        path: this.path,
+        method: (init.method ?? 'POST') as 'POST',
+        headers: init.headers,
+        body: typeof init.body === 'string' ? init.body : undefined,
+        signal,
+      });
+    let answer: Awaited<ReturnType<typeof request>>;
+    // A replica that refuses the connection never saw the request (not even a mutation): the next
+    // replica in turn gets it, so one replica down costs no caller anything.
+    for (let attempt = 0; ; attempt++) {
+      try {
+        answer = await request();
+        break;
+      } catch (error) {
+        if (attempt + 1 >= this.upstreams.length || !neverSent(error)) throw error;
+      }
+    }
     const text = await answer.body.text();
     const headers = new Headers();
     for (const [name, value] of Object.entries(answer.headers)) if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(', ') : String(value));
@@ -107,8 +153,32 @@ export class SubgraphClient {
   }
 
   close(): Promise<void> {
-    return this.pool.close();
+    if (this.timer) clearInterval(this.timer);
+    return this.dispatcher.close();
   }
+}
+
+/** The connection was refused or never opened: the request cannot have reached the replica. */
+function neverSent(error: unknown): boolean {
+  const code = (error as { code?: string }).code;
+  return code === 'ECONNREFUSED' || code === 'UND_ERR_CONNECT_TIMEOUT' || code === 'EHOSTUNREACH' || code === 'ENOTFOUND';
+}
+
+/**
+ * Points the pool at every IPv4 address the host names resolve to now (docker-compose answers a
+ * service's name with all its replicas); a name that does not resolve keeps the upstreams it had.
+ */
+async function resolveReplicas(pool: BalancedPool, configured: readonly string[], targets: readonly URL[]): Promise<void> {
+  const wanted = new Set(configured.filter((origin) => !targets.some((target) => target.origin === origin)));
+  for (const target of targets) {
+    const addresses = await lookup(target.hostname, { all: true, family: 4 }).catch(() => []);
+    if (!addresses.length) wanted.add(target.origin);
+    const port = target.port || '80';
+    for (const { address } of addresses) wanted.add(`http://${address}:${port}`);
+  }
+  const current = new Set(pool.upstreams);
+  for (const origin of wanted) if (!current.has(origin)) pool.addUpstream(origin);
+  for (const origin of current) if (!wanted.has(origin)) pool.removeUpstream(origin);
 }
 
 /** Subgraph reads in flight, per gateway: the first caller's fetch answers every identical one that arrives before it ends. */

@@ -15,10 +15,10 @@ import { createGateway } from './server.ts';
 
 const env = loadEnv(process.env, slices);
 const logger = createLogger({ ...env.log, service: 'gateway' });
-const subgraphUrls = Object.fromEntries(Object.entries(env.subgraphs).map(([name, address]) => [name, address.url]));
+const subgraphUrls = Object.fromEntries(Object.entries(env.subgraphs).map(([name, address]) => [name, address.urls]));
 const authenticator = createAuthenticator(env.auth);
 const service = await startHttpService({
-  service: createGateway({ authenticator, subgraphUrls, limits: env.limits, introspection: env.introspection, logger, trustedProxies: env.trustedProxies, mergeInflight: env.mergeInflightRequests, subgraphConnections: env.subgraphConnections }),
+  service: createGateway({ authenticator, subgraphUrls, limits: env.limits, introspection: env.introspection, logger, trustedProxies: env.trustedProxies, mergeInflight: env.mergeInflightRequests, subgraphConnections: env.subgraphConnections, subgraphReplicasFromDns: env.subgraphReplicasFromDns }),
   port: env.port ?? env.gatewayPort,
   limits: env.limits,
   explorer: env.explorer ? await defaultExplorer({ title: '青岛营商环境专项行动 API / Gateway', examples: gatewayExamples }) : undefined,

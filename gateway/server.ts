@@ -15,8 +15,8 @@ import { InflightRequests, SubgraphClient, SubgraphDataSource, type GatewayConte
 
 export interface GatewayDeps {
   authenticator: Authenticator;
-  /** Subgraph name → GraphQL URL; overrides the defaults written in the supergraph. */
-  subgraphUrls: Record<string, string>;
+  /** Subgraph name → GraphQL URL, or its replicas' URLs; overrides the defaults written in the supergraph. */
+  subgraphUrls: Record<string, string | readonly string[]>;
   limits: Limits;
   /** Introspection and field suggestions (the explorer needs them); off in production unless enabled. */
   introspection: boolean;
@@ -26,9 +26,14 @@ export interface GatewayDeps {
   trustedProxies?: readonly string[];
   /** Identical subgraph reads in flight at once are sent once (MERGE_INFLIGHT_REQUESTS, on by default). */
   mergeInflight?: boolean;
-  /** Sockets per subgraph (SUBGRAPH_CONNECTIONS); each subgraph gets one pooled client. */
+  /** Sockets per subgraph replica (SUBGRAPH_CONNECTIONS); each subgraph gets one pooled client. */
   subgraphConnections?: number;
+  /** Balance over every address a subgraph's host name resolves to (SUBGRAPH_REPLICAS_FROM_DNS). */
+  subgraphReplicasFromDns?: boolean;
 }
+
+const replicaUrls = (configured: string | readonly string[] | undefined): readonly string[] =>
+  configured === undefined ? [] : typeof configured === 'string' ? [configured] : configured;
 
 export function createGateway(deps: GatewayDeps): GraphQLService<GatewayContext> {
   // Here rather than in each start script: no path to a running gateway can forget it.
@@ -39,10 +44,14 @@ export function createGateway(deps: GatewayDeps): GraphQLService<GatewayContext>
   const gateway = new ApolloGateway({
     supergraphSdl: deps.supergraphSdl ?? fs.readFileSync(supergraphPath, 'utf8'),
     buildService: ({ name, url }) => {
-      const configured = urls[name] ?? url;
-      if (!configured) throw new Error(`No URL configured for subgraph ${name}`);
-      const client = new SubgraphClient(configured, { connections: deps.subgraphConnections ?? 16, timeoutMs: deps.limits.subgraphTimeoutMs });
-      return new SubgraphDataSource(name, configured, deps.limits.subgraphTimeoutMs, inflight, client);
+      const configured = replicaUrls(urls[name] ?? url);
+      if (!configured.length) throw new Error(`No URL configured for subgraph ${name}`);
+      const client = new SubgraphClient(configured, {
+        connections: deps.subgraphConnections ?? 16,
+        timeoutMs: deps.limits.subgraphTimeoutMs,
+        replicasFromDns: deps.subgraphReplicasFromDns,
+      });
+      return new SubgraphDataSource(name, configured[0]!, deps.limits.subgraphTimeoutMs, inflight, client);
     },
     logger: {
       debug: () => {},
@@ -69,8 +78,13 @@ export function createGateway(deps: GatewayDeps): GraphQLService<GatewayContext>
     async ready() {
       const checks: Record<string, string> = {};
       const failures: string[] = [];
+      // Every configured replica must answer.
+      const replicas = Object.entries(urls).flatMap(([name, configured]) => {
+        const list = replicaUrls(configured);
+        return list.map((url, index) => [list.length > 1 ? `${name}#${index + 1}` : name, url] as const);
+      });
       await Promise.all(
-        Object.entries(urls).map(async ([name, url]) => {
+        replicas.map(async ([name, url]) => {
           try {
             const response = await fetch(new URL('/ready', url), { signal: AbortSignal.timeout(2_000) });
             checks[name] = response.ok ? 'ok' : `HTTP ${response.status}`;

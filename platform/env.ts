@@ -39,8 +39,13 @@ export interface SlicePort {
 
 export interface SubgraphAddress {
   port: number;
-  /** Where the gateway (and other slices) reach it. */
+  /** Where the gateway (and other slices) reach it: the first of `urls`. */
   url: string;
+  /**
+   * Every replica (`<NAME>_URL` may list several, comma-separated): the gateway balances its
+   * requests over them and other slices take them in turn.
+   */
+  urls: string[];
   /** `<NAME>_DATABASE_URL`: the slice's own login role, when given explicitly. */
   databaseUrl?: string;
 }
@@ -105,11 +110,31 @@ export interface PlatformEnv {
   trustedProxies: string[];
   /** Whether the gateway sends identical subgraph reads in flight at once only once (MERGE_INFLIGHT_REQUESTS, default true). */
   mergeInflightRequests: boolean;
-  /** Sockets the gateway keeps to each subgraph (SUBGRAPH_CONNECTIONS, default 16). */
+  /** Sockets the gateway keeps to each subgraph replica (SUBGRAPH_CONNECTIONS, default 16). */
   subgraphConnections: number;
+  /**
+   * SUBGRAPH_REPLICAS_FROM_DNS: the gateway resolves each subgraph's host name to all its addresses
+   * (again every 10 s) and balances over them — docker-compose's replicas of one service share its name.
+   */
+  subgraphReplicasFromDns: boolean;
   /** Office hours of a working day (OFFICE_HOURS), for time limits counted in office hours. */
   officeHours: OfficeHours;
   log: { level: string; pretty: boolean };
+}
+
+/**
+ * A subgraph's URL for a call from another slice: its replicas in turn (one replica down then costs
+ * that call, not every call).
+ */
+export function replicasInTurn(subgraphs: Record<string, SubgraphAddress>): (name: string) => string {
+  const turns = new Map<string, number>();
+  return (name) => {
+    const urls = subgraphs[name]?.urls ?? [];
+    if (!urls.length) return subgraphs[name]?.url ?? '';
+    const turn = turns.get(name) ?? 0;
+    turns.set(name, (turn + 1) % urls.length);
+    return urls[turn % urls.length]!;
+  };
 }
 
 export class ConfigurationError extends Error {
@@ -186,9 +211,16 @@ export function loadEnv(source: Source = process.env, slices: readonly SlicePort
     const port = integer(source, `${prefix}_PORT`, slice.port + offset);
     const fallback = template.replaceAll('{name}', slice.name).replaceAll('{port}', String(port));
     const sliceDatabase = source[`${prefix}_DATABASE_URL`] || undefined;
+    const urls = (source[`${prefix}_URL`] || fallback)
+      .split(',')
+      .map((entry) => entry.trim())
+      .filter(Boolean)
+      .map((entry) => url(`${prefix}_URL`, entry));
+    if (!urls.length) throw new ConfigurationError(`${prefix}_URL lists no URL`);
     subgraphs[slice.name] = {
       port,
-      url: url(`${prefix}_URL`, source[`${prefix}_URL`] || fallback),
+      url: urls[0]!,
+      urls,
       ...(sliceDatabase ? { databaseUrl: url(`${prefix}_DATABASE_URL`, sliceDatabase) } : {}),
     };
   }
@@ -236,6 +268,7 @@ export function loadEnv(source: Source = process.env, slices: readonly SlicePort
     directoryTtlMs: integer(source, 'DIRECTORY_TTL_MS', 30_000),
     mergeInflightRequests: flag(source, 'MERGE_INFLIGHT_REQUESTS') ?? true,
     subgraphConnections: integer(source, 'SUBGRAPH_CONNECTIONS', 16, 1),
+    subgraphReplicasFromDns: flag(source, 'SUBGRAPH_REPLICAS_FROM_DNS') ?? false,
     trustedProxies: (source.TRUSTED_PROXIES ?? 'loopback').split(',').map((entry) => entry.trim()).filter(Boolean),
     officeHours: officeHours(source),
     log: {

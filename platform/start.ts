@@ -8,7 +8,7 @@ import { openDatabase, type DatabaseHandle } from '../db/client.ts';
 import type { Authenticator } from './auth.ts';
 import { createAuthenticator } from './auth.ts';
 import { DIRECTORY_SLICE, remoteDirectory } from './directory.ts';
-import { loadEnv, type PlatformEnv } from './env.ts';
+import { loadEnv, replicasInTurn, type PlatformEnv } from './env.ts';
 import { createExplorerHandler, type ExplorerExample } from './explorer/index.ts';
 import { startHttpService, type RequestHandler, type RunningService } from './http.ts';
 import { createLogger, type Logger } from './log.ts';
@@ -71,7 +71,7 @@ export async function startSlice(slice: SliceDefinition, options: StartSliceOpti
     ping: async () => void (await db.execute(sql`select 1`)),
     authenticator: options.authenticator,
     directory: remoteDirectory({ url: options.directoryUrl, ttlMs: env.directoryTtlMs }),
-    sliceUrl: options.sliceUrl ?? ((name) => env.subgraphs[name]?.url ?? ''),
+    sliceUrl: options.sliceUrl ?? replicasInTurn(env.subgraphs),
     env,
     now: options.now ?? (() => new Date()),
     logger: options.logger,
@@ -110,6 +110,7 @@ export async function runSlice(name: string, slices: readonly SliceDefinition[])
   const slice = slices.find((candidate) => candidate.name === name);
   if (!slice) throw new Error(`No slice named ${name} in the registry`);
   const env = loadEnv(process.env, slices);
+  const inTurn = replicasInTurn(env.subgraphs);
   const logger = createLogger({ ...env.log, service: name });
   const database = await openDatabase(env);
   await prepareDatabase(database, [slice], { sample: env.loadSampleData, migrate: database.kind === 'pglite' || Boolean(env.database.ownerUrl), env });
@@ -118,7 +119,7 @@ export async function runSlice(name: string, slices: readonly SliceDefinition[])
     database,
     authenticator: createAuthenticator(env.auth),
     logger,
-    directoryUrl: () => env.subgraphs[DIRECTORY_SLICE]!.url,
+    directoryUrl: () => inTurn(DIRECTORY_SLICE),
     port: env.port ?? env.subgraphs[name]!.port,
     explorer: defaultExplorer,
   });

@@ -25,6 +25,7 @@ const required = {
 };
 
 interface ComposeService {
+  deploy?: { replicas?: number };
   command?: string | string[];
   entrypoint?: string | string[];
   environment?: Record<string, string | null>;
@@ -92,6 +93,14 @@ describe('docker-compose.yml', () => {
   it('publishes every registered slice’s port when asked, with docker-compose.subgraph-ports.yml', () => {
     const services = composeServices([composeFile, portsFile]) as Record<string, ComposeService & { ports?: unknown[] }>;
     for (const slice of slices) expect(services[slice.name]?.ports?.length, `no port for ${slice.name}`).toBeGreaterThan(0);
+  });
+
+  it('runs two replicas of every slice behind a gateway that balances over them, one when its port is published', () => {
+    const services = composeServices();
+    for (const slice of slices) expect(services[slice.name]?.deploy?.replicas, slice.name).toBeGreaterThanOrEqual(2);
+    expect(String(services.gateway?.environment?.SUBGRAPH_REPLICAS_FROM_DNS)).toMatch(/^(1|true)$/);
+    const published = composeServices([composeFile, portsFile]);
+    for (const slice of slices) expect(published[slice.name]?.deploy?.replicas, slice.name).toBe(1);
   });
 
   it('refuses to start without the signing key, the issuer, the audience and the passwords', () => {

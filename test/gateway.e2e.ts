@@ -66,6 +66,8 @@ async function startGateway(options: {
   subgraphUrls: Record<string, string>;
   supergraphSdl?: string;
   subgraphTimeoutMs?: number;
+  executionTimeoutMs?: number;
+  mergeInflight?: boolean;
 }): Promise<RunningService> {
   const runtime = createGateway({
     authenticator: createAuthenticator(testEnv.auth),
@@ -74,12 +76,13 @@ async function startGateway(options: {
     introspection: true,
     supergraphSdl: options.supergraphSdl,
     logger: silentLogger,
+    mergeInflight: options.mergeInflight,
   });
   const service = await startHttpService({
     service: runtime,
     port: 0,
     host: '127.0.0.1',
-    limits: testEnv.limits,
+    limits: { ...testEnv.limits, executionTimeoutMs: options.executionTimeoutMs ?? testEnv.limits.executionTimeoutMs },
     logger: silentLogger,
   });
   cleanups.push(() => service.close());
@@ -329,6 +332,30 @@ describe('a subgraph that is down or hangs', () => {
       expect(hanging.received()).toBe(attempt);
     }
     expect((await getJson(`${gateway.url}health`)).status).toBe(200);
+  });
+
+  it('stops waiting for a subgraph when the caller’s time is up, and keeps its own call header to itself', async () => {
+    const seen: http.IncomingHttpHeaders[] = [];
+    let closed = 0;
+    const stub = http.createServer((req, res) => {
+      seen.push(req.headers);
+      req.resume();
+      // Never answers; counts the gateway giving up on it.
+      res.on('close', () => closed++);
+    });
+    const url = await listen(stub);
+    // Merged reads: the caller stops waiting, the shared read runs on for whoever else waits on it.
+    // Not merged: the subgraph call itself is cut off.
+    for (const mergeInflight of [true, false]) {
+      const gateway = await startGateway({ subgraphUrls: everySubgraphAt(url), subgraphTimeoutMs: 30_000, executionTimeoutMs: 500, mergeInflight });
+      const started = Date.now();
+      const response = await post<any>(gateway.url, { query: `{ unit(code: "COMMAND_OFFICE") { name } }` });
+      expect(Date.now() - started).toBeLessThan(10_000);
+      expect(JSON.stringify(response.errors)).toMatch(/TIMEOUT/);
+    }
+    await expect.poll(() => closed, { timeout: 5_000 }).toBe(1);
+    expect(seen).toHaveLength(2);
+    for (const headers of seen) expect(Object.keys(headers)).not.toContain('x-gateway-call');
   });
 
   it('returns the other subgraphs’ data beside the coded error for the missing part', async () => {

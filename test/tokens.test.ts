@@ -4,8 +4,8 @@
  * with the reason in Chinese and in English, not jose's English inside the Chinese.
  */
 import { SignJWT, type JWTPayload } from 'jose';
-import { describe, expect, it } from 'vitest';
-import { createAuthenticator } from '../platform/auth.ts';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { createAuthenticator, VerifiedTokens, type Viewer } from '../platform/auth.ts';
 import { loadEnv } from '../platform/env.ts';
 import { unitIdForCode } from '../db/reference/organisation.ts';
 
@@ -61,5 +61,49 @@ describe('a deployment’s token checks', () => {
   it('refuses a token signed with another key, and one that is not a token', async () => {
     expect((await refusal(await sign(valid(), 'another-key-that-is-long-enough-0123456789abcdef'))).messageZh).toMatch(/签名不对/);
     expect((await refusal('not.a.token')).messageZh).toMatch(/格式不对/);
+  });
+});
+
+describe('tokens verified a moment ago (kept so a request is not verified anew by every service)', () => {
+  afterEach(() => vi.useRealTimers());
+
+  it('refuses a token once it has expired, although it was accepted (and kept) before', async () => {
+    vi.useFakeTimers({ now: new Date('2026-06-01T09:00:00+08:00'), toFake: ['Date'] });
+    const token = await sign({ ...valid(), exp: now() + 5 });
+    const fresh = createAuthenticator(env.auth);
+    expect((await fresh.viewerFromAuthorization(`Bearer ${token}`)).subject).toBe('office-1');
+    expect((await fresh.viewerFromAuthorization(`Bearer ${token}`)).subject).toBe('office-1');
+    // Past exp and the clock tolerance jose allows.
+    vi.setSystemTime(Date.now() + 6_000 + env.auth.clockToleranceSeconds * 1000);
+    await expect(fresh.viewerFromAuthorization(`Bearer ${token}`)).rejects.toMatchObject({ extensions: { code: 'UNAUTHENTICATED', messageZh: expect.stringMatching(/令牌已过期/) } });
+  });
+
+  it('keeps no refused token: a forged one is refused every time', async () => {
+    const forged = await sign(valid(), 'another-key-that-is-long-enough-0123456789abcdef');
+    expect((await refusal(forged)).messageZh).toMatch(/签名不对/);
+    expect((await refusal(forged)).messageZh).toMatch(/签名不对/);
+  });
+
+  it('keeps an entry until the token’s own end or its time-to-live, whichever is first, and no more than its size', () => {
+    let clock = 1_000_000;
+    const kept = new VerifiedTokens(60_000, 2, () => clock);
+    const viewer: Viewer = { subject: 's', role: 'UNIT_STAFF', unitId: 'u', enterprise: null };
+    kept.set('a', viewer, clock + 10_000);
+    kept.set('b', viewer, clock + 600_000);
+    expect(kept.get('a')).toEqual(viewer);
+    clock += 10_000;
+    expect(kept.get('a')).toBeUndefined();
+    expect(kept.get('b')).toEqual(viewer);
+    clock += 50_000;
+    expect(kept.get('b')).toBeUndefined();
+    kept.set('c', viewer, clock + 1_000);
+    kept.set('d', viewer, clock + 1_000);
+    kept.set('e', viewer, clock + 1_000);
+    expect(kept.size).toBe(2);
+    expect(kept.get('c')).toBeUndefined();
+    expect(kept.get('e')).toEqual(viewer);
+    // Already past its end: not kept at all.
+    kept.set('f', viewer, clock - 1);
+    expect(kept.get('f')).toBeUndefined();
   });
 });

@@ -94,7 +94,7 @@ export function createAuthenticator(env: AuthEnv): Authenticator {
  * Tokens verified a moment ago. A frontend sends the same token with every request, and the gateway
  * and then each subgraph verify it: the signature check (and, with a secret, importing the key) was
  * an eighth of the gateway's CPU per request in a profile (issue #11). A token is taken from here
- * only while jose would still accept it, and at most VERIFIED_TOKEN_TTL_MS after it was checked
+ * only while jose would still accept it, and at most `ttlMs` (60 s) after it was checked
  * (a rotated key set is seen within that time); a refused token is never kept. Bounded in size,
  * the oldest entry going first.
  */

@@ -130,7 +130,7 @@ export function replicasInTurn(subgraphs: Record<string, SubgraphAddress>): (nam
   const turns = new Map<string, number>();
   return (name) => {
     const urls = subgraphs[name]?.urls ?? [];
-    if (!urls.length) return subgraphs[name]?.url ?? '';
+    if (!urls.length) return '';
     const turn = turns.get(name) ?? 0;
     turns.set(name, (turn + 1) % urls.length);
     return urls[turn % urls.length]!;

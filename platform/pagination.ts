@@ -12,6 +12,8 @@ export const DEFAULT_PAGE_SIZE = 20;
 export interface PageArgs {
   first?: number | null;
   after?: string | null;
+  /** The operation asks for `totalCount`: the service counts beside fetching the page (countBeside). */
+  counted?: boolean;
 }
 
 export interface Connection<T = unknown> {
@@ -95,6 +97,23 @@ export function toConnection<T>(
     },
     totalCount: () => (counted ??= count()),
   };
+}
+
+/**
+ * A connection's count when the operation asks for it: started now, beside the page, on a
+ * connection of its own, instead of after the page arrives; left to graphql-js otherwise.
+ */
+export function countBeside(asked: boolean | undefined, count: () => Promise<number>): () => Promise<number> {
+  if (!asked) return count;
+  const started = count();
+  // Read by the totalCount resolver; a failure of the page first must not leave it unhandled.
+  started.catch(() => {});
+  return () => started;
+}
+
+/** A list field's paging arguments, with whether the operation asks for its `totalCount`. */
+export function pageArgs(args: { first?: number | null; after?: string | null }, info: GraphQLResolveInfo): PageArgs {
+  return { first: args.first, after: args.after, counted: selectsTotalCount(info) };
 }
 
 /**

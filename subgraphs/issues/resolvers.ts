@@ -6,6 +6,7 @@
 import { scalarResolvers } from '../../platform/scalars.ts';
 import { errors } from '../../platform/errors.ts';
 import { beijingMidnight, endOfBeijingDay } from '../../platform/calendar.ts';
+import { pageArgs } from '../../platform/pagination.ts';
 import { noteAudienceOf } from './access.ts';
 import { deadlineState } from './deadlines.ts';
 import type { DeadlineRow, EventRow, Period } from './store.ts';
@@ -25,13 +26,13 @@ export const issuesResolvers: Resolvers = {
   ...scalarResolvers,
   Query: {
     issue: (_, { id }, { issues }) => issues.issue(id),
-    issues: (_, { filter, first, after }, { issues }) => issues.issues(filter, { first, after }),
-    issueAlerts: (_, { unitId, first, after }, { issues }) => issues.alerts(unitId ?? null, { first, after }),
+    issues: (_, { filter, ...page }, { issues }, info) => issues.issues(filter, pageArgs(page, info)),
+    issueAlerts: (_, { unitId, ...page }, { issues }, info) => issues.alerts(unitId ?? null, pageArgs(page, info)),
     issueStats: (_, args, { issues }) => issues.overallStats(period(args.period)),
     issueStatsBy: (_, args, { issues }) => issues.statsBy(args.dimension, period(args.period)),
     unitRanking: (_, args, { issues }) => issues.ranking(args.rate, period(args.period), args.among ?? 'ALL_UNITS'),
-    supervisionOutcomes: (_, { unitId, first, after }, { issues }) => issues.supervisionOutcomes(unitId ?? null, { first, after }),
-    publishedCases: (_, { first, after }, { issues }) => issues.publishedCases({ first, after }),
+    supervisionOutcomes: (_, { unitId, ...page }, { issues }, info) => issues.supervisionOutcomes(unitId ?? null, pageArgs(page, info)),
+    publishedCases: (_, page, { issues }, info) => issues.publishedCases(pageArgs(page, info)),
     calendarYears: (_, __, { issues }) => issues.calendarYears(),
   },
   Mutation: {
@@ -67,10 +68,10 @@ export const issuesResolvers: Resolvers = {
   },
   Unit: {
     __resolveReference: (reference) => ({ id: reference.id }),
-    issues: (unit, { filter, first, after }, { issues }) => issues.issues({ ...filter, unitId: unit.id }, { first, after }),
+    issues: (unit, { filter, ...page }, { issues }, info) => issues.issues({ ...filter, unitId: unit.id }, pageArgs(page, info)),
     issueStats: (unit, args, { issues }) => issues.unitStats(unit.id, period(args.period)),
-    issueAlerts: (unit, { first, after }, { issues }) => issues.alerts(unit.id, { first, after }),
-    supervisionOutcomes: (unit, { first, after }, { issues }) => issues.supervisionOutcomes(unit.id, { first, after }),
+    issueAlerts: (unit, page, { issues }, info) => issues.alerts(unit.id, pageArgs(page, info)),
+    supervisionOutcomes: (unit, page, { issues }, info) => issues.supervisionOutcomes(unit.id, pageArgs(page, info)),
   },
   Domain: {
     __resolveReference: (reference) => ({ code: reference.code }),

@@ -29,7 +29,7 @@ import {
 import type { DirectorySource, DirectoryUnit } from '../../platform/directory.ts';
 import { errors, type Bilingual } from '../../platform/errors.ts';
 import { isUuid, parseInput } from '../../platform/input.ts';
-import { decodeInstantCursor, pageSize, toConnection, type PageArgs } from '../../platform/pagination.ts';
+import { countBeside, decodeInstantCursor, pageSize, toConnection, type PageArgs } from '../../platform/pagination.ts';
 import { nextState } from '../../platform/rules.ts';
 import type { RequestContext } from '../../platform/subgraph.ts';
 import type { Db, Queryable } from '../../db/client.ts';
@@ -919,9 +919,10 @@ export function createIssuesService(deps: IssuesServiceDeps) {
       const size = pageSize(page.first, maxPageSize);
       const cursor = page.after ? decodeInstantCursor(page.after, 'uuid') : null;
       const query = { scope: await access.scope(), filter: await listFilter(rawFilter), now: clock() };
+      const count = countBeside(page.counted, () => issueStore.count(db, query));
       const rows = await issueStore.page(db, query, size + 1, cursor && { receivedAt: cursor.at, id: cursor.id });
       for (const row of rows) loaders.issueById.prime(row.id, row);
-      return toConnection(rows, size, (row) => [row.receivedAt.toISOString(), row.id], () => issueStore.count(db, query), cursor !== null);
+      return toConnection(rows, size, (row) => [row.receivedAt.toISOString(), row.id], count, cursor !== null);
     },
 
     async alerts(unitId: string | null, page: PageArgs) {
@@ -931,16 +932,18 @@ export function createIssuesService(deps: IssuesServiceDeps) {
       const unit = unitId ? parseInput(issueFilter.shape.unitId, unitId, 'unitId')! : null;
       if (unit) await access.mayReadUnit(unit);
       const query = { scope: await access.scope(), unitId: unit, now: clock() };
+      const count = countBeside(page.counted, () => deadlineStore.alertsCount(db, query));
       const rows = await deadlineStore.alertsPage(db, query, size + 1, cursor && { dueAt: cursor.at, id: cursor.id });
       for (const row of rows) loaders.issueById.prime(row.issue.id, row.issue);
-      return toConnection(rows, size, (row) => [row.deadline.dueAt!.toISOString(), row.deadline.id], () => deadlineStore.alertsCount(db, query), cursor !== null);
+      return toConnection(rows, size, (row) => [row.deadline.dueAt!.toISOString(), row.deadline.id], count, cursor !== null);
     },
 
     async publishedCases(page: PageArgs) {
       const size = pageSize(page.first, maxPageSize);
       const cursor = page.after ? decodeInstantCursor(page.after, 'uuid') : null;
+      const count = countBeside(page.counted, () => issueStore.publishedCount(db));
       const rows = await issueStore.publishedPage(db, size + 1, cursor && { publishedAt: cursor.at, id: cursor.id });
-      return toConnection(rows, size, (row) => [row.publishedAt!.toISOString(), row.id], () => issueStore.publishedCount(db), cursor !== null);
+      return toConnection(rows, size, (row) => [row.publishedAt!.toISOString(), row.id], count, cursor !== null);
     },
 
     async supervisionOutcomes(unitId: string | null, page: PageArgs) {
@@ -952,8 +955,9 @@ export function createIssuesService(deps: IssuesServiceDeps) {
       // The cursor is (the decision day's first instant, id): an instant cursor the platform checks.
       const cursor = page.after ? decodeInstantCursor(page.after, 'serial') : null;
       const after = cursor && { decidedOn: beijingDate(cursor.at), id: cursor.id };
+      const count = countBeside(page.counted, () => outcomeStore.count(db, scope, unit));
       const rows = await outcomeStore.page(db, scope, unit, size + 1, after);
-      return toConnection(rows, size, (row) => [beijingMidnight(row.decidedOn).toISOString(), row.id], () => outcomeStore.count(db, scope, unit), after !== null);
+      return toConnection(rows, size, (row) => [beijingMidnight(row.decidedOn).toISOString(), row.id], count, after !== null);
     },
 
     deadlines: (issueId: string) => loaders.deadlinesByIssue.load(issueId),

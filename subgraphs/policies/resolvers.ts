@@ -4,7 +4,7 @@
  */
 import { beijingMidnight, endOfBeijingDay } from '../../platform/calendar.ts';
 import { errors } from '../../platform/errors.ts';
-import { selectsTotalCount } from '../../platform/pagination.ts';
+import { pageArgs } from '../../platform/pagination.ts';
 import { scalarResolvers } from '../../platform/scalars.ts';
 import { highlightAll, snippet } from './search-text.ts';
 import type { Period, SearchHit } from './store.ts';
@@ -30,15 +30,15 @@ const scores = { VERY_SATISFIED: 5, SATISFIED: 4, BASICALLY_SATISFIED: 3, UNSATI
 export const policiesResolvers: Resolvers = {
   ...scalarResolvers,
   Query: {
-    policies: (_, { filter, first, after }, { policies }, info) => policies.policies(filter, { first, after, counted: selectsTotalCount(info) }),
+    policies: (_, { filter, ...page }, { policies }, info) => policies.policies(filter, pageArgs(page, info)),
     policy: (_, { id }, { policies }) => policies.policy(id),
-    policyItems: (_, { filter, first, after }, { policies }, info) => policies.policyItems(filter, { first, after, counted: selectsTotalCount(info) }),
+    policyItems: (_, { filter, ...page }, { policies }, info) => policies.policyItems(filter, pageArgs(page, info)),
     policyItem: (_, { id }, { policies }) => policies.policyItem(id),
-    policyNews: (_, { filter, first, after }, { policies }, info) => policies.policyNews(filter, { first, after, counted: selectsTotalCount(info) }),
-    policyMatches: (_, { creditCode, first, after }, { policies }, info) => policies.policyMatches(creditCode, { first, after, counted: selectsTotalCount(info) }),
-    applications: (_, { filter, first, after }, { policies }) => policies.applications(filter, { first, after }),
+    policyNews: (_, { filter, ...page }, { policies }, info) => policies.policyNews(filter, pageArgs(page, info)),
+    policyMatches: (_, { creditCode, ...page }, { policies }, info) => policies.policyMatches(creditCode, pageArgs(page, info)),
+    applications: (_, { filter, ...page }, { policies }, info) => policies.applications(filter, pageArgs(page, info)),
     application: (_, { id }, { policies }) => policies.application(id),
-    publicNotices: (_, { itemId, first, after }, { policies }) => policies.publicNotices(itemId, { first, after }),
+    publicNotices: (_, { itemId, ...page }, { policies }, info) => policies.publicNotices(itemId, pageArgs(page, info)),
     policyStats: (_, args, { policies }) => policies.cityStats(period(args.period)),
   },
   Mutation: {
@@ -72,7 +72,7 @@ export const policiesResolvers: Resolvers = {
   Unit: {
     __resolveReference: (reference) => ({ id: reference.id }),
     policyStats: (unit, args, { policies }) => policies.unitStats(unit.id, period(args.period)),
-    applicationReviews: (unit, args, { policies }) => policies.applicationReviews(unit.id, period(args.period), { first: args.first, after: args.after }),
+    applicationReviews: (unit, { period: asked, ...page }, { policies }, info) => policies.applicationReviews(unit.id, period(asked), pageArgs(page, info)),
   },
   Domain: {
     __resolveReference: (reference) => ({ code: reference.code }),
@@ -80,9 +80,9 @@ export const policiesResolvers: Resolvers = {
   },
   Enterprise: {
     __resolveReference: (reference) => ({ creditCode: reference.creditCode }),
-    applications: (enterprise, { filter, first, after }, { policies }) => policies.applications(filter, { first, after }, enterprise.creditCode),
-    policyNotices: (enterprise, { first, after }, { policies }) => policies.enterpriseNotices(enterprise.creditCode, { first, after }),
-    policyMatches: (enterprise, { first, after }, { policies }, info) => policies.policyMatches(enterprise.creditCode, { first, after, counted: selectsTotalCount(info) }),
+    applications: (enterprise, { filter, ...page }, { policies }, info) => policies.applications(filter, pageArgs(page, info), enterprise.creditCode),
+    policyNotices: (enterprise, page, { policies }, info) => policies.enterpriseNotices(enterprise.creditCode, pageArgs(page, info)),
+    policyMatches: (enterprise, page, { policies }, info) => policies.policyMatches(enterprise.creditCode, pageArgs(page, info)),
   },
   Policy: {
     issuingUnit: (row) => ({ id: row.issuingUnitId }),

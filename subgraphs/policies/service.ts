@@ -14,7 +14,7 @@ import { beijingDate, beijingMidnight, endOfBeijingDay } from '../../platform/ca
 import type { DirectorySource } from '../../platform/directory.ts';
 import { errors, type Bilingual } from '../../platform/errors.ts';
 import { isUuid, parseInput, type z } from '../../platform/input.ts';
-import { decodeCursor, decodeInstantCursor, decodeIntegerCursor, pageSize, toConnection, type PageArgs } from '../../platform/pagination.ts';
+import { countBeside, decodeCursor, decodeInstantCursor, decodeIntegerCursor, pageSize, toConnection, type PageArgs } from '../../platform/pagination.ts';
 import { isValidDate } from '../../platform/scalars.ts';
 import type { RequestContext } from '../../platform/subgraph.ts';
 import { sqlState, SqlState, type Db, type Queryable } from '../../db/client.ts';
@@ -155,17 +155,6 @@ function decodeListCursor(cursor: string, keyType: 'date' | 'instant'): ListCurs
 
 const tierName = { H: 'HEADING', B: 'BODY' } as const;
 
-/**
- * A list's count, started beside its page when the caller asks for it (a search's count is the
- * costlier half), or only when it is read otherwise.
- */
-function countBeside(asked: boolean | undefined, count: () => Promise<number>): () => Promise<number> {
-  if (!asked) return count;
-  const started = count();
-  // Read by the totalCount resolver; a failure of the page first must not leave it unhandled.
-  started.catch(() => {});
-  return () => started;
-}
 /** The cursor's tier letter of a listed row. */
 const tierOf = (row: { search?: SearchHit }): ListCursor['tier'] => (row.search ? (row.search.tier === 'HEADING' ? 'H' : 'B') : '-');
 
@@ -532,7 +521,7 @@ export function createPoliciesService(deps: PoliciesServiceDeps) {
     today,
 
     // ───────────── policies: reads ─────────────
-    async policies(rawFilter: unknown, page: PageArgs & { counted?: boolean }) {
+    async policies(rawFilter: unknown, page: PageArgs) {
       const size = pageSize(page.first, maxPageSize);
       const after = page.after ? decodeListCursor(page.after, 'date') : null;
       const { search, query } = await policyListQuery(rawFilter);
@@ -767,7 +756,7 @@ export function createPoliciesService(deps: PoliciesServiceDeps) {
     },
 
     // ───────────── items ─────────────
-    async policyItems(rawFilter: unknown, page: PageArgs & { counted?: boolean }) {
+    async policyItems(rawFilter: unknown, page: PageArgs) {
       const size = pageSize(page.first, maxPageSize);
       const after = page.after ? decodeListCursor(page.after, 'instant') : null;
       const filter = parseInput(input.itemFilter, rawFilter ?? {});
@@ -841,7 +830,7 @@ export function createPoliciesService(deps: PoliciesServiceDeps) {
     },
 
     // ───────────── news ─────────────
-    async policyNews(rawFilter: unknown, page: PageArgs & { counted?: boolean }) {
+    async policyNews(rawFilter: unknown, page: PageArgs) {
       const size = pageSize(page.first, maxPageSize);
       const after = page.after ? decodeListCursor(page.after, 'instant') : null;
       const filter = parseInput(input.newsFilter, rawFilter ?? {});
@@ -888,7 +877,7 @@ export function createPoliciesService(deps: PoliciesServiceDeps) {
     },
 
     // ───────────── 政策计算器 ─────────────
-    async policyMatches(rawCode: string, page: PageArgs & { counted?: boolean }) {
+    async policyMatches(rawCode: string, page: PageArgs) {
       if (viewer.role === 'ANONYMOUS') throw errors.unauthenticated();
       const code = parseInput(input.enterpriseCode, rawCode, 'creditCode');
       const size = pageSize(page.first, maxPageSize);
@@ -925,8 +914,9 @@ export function createPoliciesService(deps: PoliciesServiceDeps) {
       const size = pageSize(page.first, maxPageSize);
       const after = page.after ? decodeIntegerCursor(page.after) : null;
       const scope = await access.noticeScope();
+      const count = countBeside(page.counted, () => noticeStore.count(db, creditCode, scope));
       const rows = await noticeStore.page(db, creditCode, scope, size + 1, after);
-      return toConnection(rows, size, (row) => [row.id], () => noticeStore.count(db, creditCode, scope), after !== null);
+      return toConnection(rows, size, (row) => [row.id], count, after !== null);
     },
 
     // ───────────── applications: reads ─────────────
@@ -937,9 +927,10 @@ export function createPoliciesService(deps: PoliciesServiceDeps) {
       const filter = parseInput(input.applicationFilter, rawFilter ?? {});
       if (filter.overdue != null) await refreshWaitingLimitsOnce();
       const query = { ...filter, statuses: filter.status, enterpriseCreditCode: enterpriseCreditCode ?? filter.enterpriseCreditCode, scope: await access.applicationScope(), now: clock() };
+      const count = countBeside(page.counted, () => applicationStore.count(db, query));
       const rows = await applicationStore.page(db, query, size + 1, after);
       for (const row of rows) loaders.applicationById.prime(row.id, row);
-      return toConnection(rows, size, (row) => [row.enteredAt.toISOString(), row.id], () => applicationStore.count(db, query), after !== null);
+      return toConnection(rows, size, (row) => [row.enteredAt.toISOString(), row.id], count, after !== null);
     },
 
     async application(rawId: string) {
@@ -958,8 +949,9 @@ export function createPoliciesService(deps: PoliciesServiceDeps) {
       const after = page.after ? decodeInstantCursor(page.after, 'uuid') : null;
       const itemKey = rawItemId ? parseInput(input.itemId, rawItemId, 'itemId') : null;
       const at = clock();
+      const count = countBeside(page.counted, () => applicationStore.publicNoticeCount(db, at, itemKey));
       const rows = await applicationStore.publicNoticePage(db, at, itemKey, size + 1, after);
-      return toConnection(rows, size, (row) => [row.noticeEndsAt!.toISOString(), row.id], () => applicationStore.publicNoticeCount(db, at, itemKey), after !== null);
+      return toConnection(rows, size, (row) => [row.noticeEndsAt!.toISOString(), row.id], count, after !== null);
     },
 
     async objectionsOf(application: ApplicationRow) {
@@ -1343,8 +1335,9 @@ export function createPoliciesService(deps: PoliciesServiceDeps) {
       await access.mayReadUnitStats(unitId);
       const size = pageSize(page.first, maxPageSize);
       const after = page.after ? decodeInstantCursor(page.after, 'uuid') : null;
+      const count = countBeside(page.counted, () => reviewStore.count(db, unitId, period));
       const rows = await reviewStore.page(db, unitId, period, size + 1, after);
-      return toConnection(rows, size, (row) => [row.reviewedAt.toISOString(), row.id], () => reviewStore.count(db, unitId, period), after !== null);
+      return toConnection(rows, size, (row) => [row.reviewedAt.toISOString(), row.id], count, after !== null);
     },
   };
 }

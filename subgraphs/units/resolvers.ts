@@ -3,6 +3,7 @@
  * come from the SDL (schema-types.ts, generated).
  */
 import { scalarResolvers } from '../../platform/scalars.ts';
+import { pageArgs } from '../../platform/pagination.ts';
 import type { Resolvers } from './schema-types.ts';
 
 export const unitsResolvers: Resolvers = {
@@ -13,12 +14,12 @@ export const unitsResolvers: Resolvers = {
     problemSources: (_, __, { units }) => units.problemSources(),
     domains: (_, __, { units }) => units.domains(),
     domain: (_, { code }, { units }) => units.domain(code),
-    units: (_, { filter, first, after }, { units }) => units.units(filter, { first, after }),
+    units: (_, { filter, ...page }, { units }, info) => units.units(filter, pageArgs(page, info)),
     unit: (_, args, { units }) => units.unit(args),
     districts: (_, __, { units }) => units.districts(),
     industries: (_, __, { units }) => units.industries(),
     enterprise: (_, { creditCode }, { units }) => units.enterprise(creditCode),
-    enterprises: (_, { filter, first, after }, { units }) => units.enterprises(filter, { first, after }),
+    enterprises: (_, { filter, ...page }, { units }, info) => units.enterprises(filter, pageArgs(page, info)),
     enterpriseCodes: (_, { filter, after }, { units }) => units.enterpriseCodes(filter, after),
     viewer: (_, __, { viewer }) => viewer,
   },
@@ -58,7 +59,7 @@ export const unitsResolvers: Resolvers = {
     district: (row, _, { units }) => (row.districtCode ? units.district(row.districtCode) : null),
     parent: (row, _, { units }) => (row.parentId ? units.unitById(row.parentId) : null),
     archived: (row) => row.archivedAt !== null,
-    changes: (row, { first, after }, { units }) => units.unitChanges(row.id, { first, after }),
+    changes: (row, page, { units }, info) => units.unitChanges(row.id, pageArgs(page, info)),
   },
   Change: {
     id: (row) => String(row.id),

@@ -7,7 +7,7 @@ import type { RequestContext } from '../../platform/subgraph.ts';
 import type { Viewer } from '../../platform/auth.ts';
 import { errors, type Bilingual } from '../../platform/errors.ts';
 import { parseInput } from '../../platform/input.ts';
-import { decodeCursor, decodeIntegerCursor, encodeCursor, pageSize, toConnection, type PageArgs } from '../../platform/pagination.ts';
+import { countBeside, decodeCursor, decodeIntegerCursor, encodeCursor, pageSize, toConnection, type PageArgs } from '../../platform/pagination.ts';
 import { creditCodeProblem, normalizeCreditCode } from '../../platform/credit-code.ts';
 import { sqlState, SqlState, type Db, type Queryable } from '../../db/client.ts';
 import { COMMAND_OFFICE_CODE } from '../../db/reference/organisation.ts';
@@ -202,9 +202,10 @@ export function createUnitsService({ db, viewer, loaders, maxPageSize }: UnitsSe
       const filter = parseInput(unitFilter, rawFilter ?? {});
       const size = pageSize(page.first, maxPageSize);
       const after = page.after ? decodeIntegerCursor(page.after) : null;
+      const count = countBeside(page.counted, () => unitStore.count(db, filter));
       const rows = await unitStore.page(db, filter, size + 1, after);
       for (const row of rows) loaders.unitById.prime(row.id, row);
-      return toConnection(rows, size, (row) => [row.position], () => unitStore.count(db, filter), after !== null);
+      return toConnection(rows, size, (row) => [row.position], count, after !== null);
     },
     domainUnits: (domainCode: string) => loaders.activeUnitsByDomain.load(domainCode),
     async leadUnit(domainCode: string) {
@@ -216,8 +217,9 @@ export function createUnitsService({ db, viewer, loaders, maxPageSize }: UnitsSe
       await access.authorize('READ_UNIT_CHANGES');
       const size = pageSize(page.first, maxPageSize);
       const after = page.after ? decodeIntegerCursor(page.after) : null;
+      const count = countBeside(page.counted, () => changeStore.count(db, 'unit', unitId));
       const rows = await changeStore.page(db, 'unit', unitId, size + 1, after);
-      return toConnection(rows, size, (row) => [row.id], () => changeStore.count(db, 'unit', unitId), after !== null);
+      return toConnection(rows, size, (row) => [row.id], count, after !== null);
     },
 
     // ---- units (command office writes) ----
@@ -341,8 +343,9 @@ export function createUnitsService({ db, viewer, loaders, maxPageSize }: UnitsSe
         return toConnection(rows, size, (row) => [row.creditCode], async () => (own ? 1 : 0), after !== null);
       }
       const query = { ...filter, onlyDistrict: scope.kind === 'district' ? scope.districtCode : null };
+      const count = countBeside(page.counted, () => enterpriseStore.count(db, query));
       const rows = await enterpriseStore.page(db, query, size + 1, after);
-      return toConnection(rows, size, (row) => [row.creditCode], () => enterpriseStore.count(db, query), after !== null);
+      return toConnection(rows, size, (row) => [row.creditCode], count, after !== null);
     },
     /** Credit codes only, in pages of ENTERPRISE_CODE_PAGE: the bulk path of other slices (policy notices, automatic grants). */
     async enterpriseCodes(rawFilter: unknown, rawAfter: string | null | undefined) {

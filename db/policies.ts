@@ -120,8 +120,8 @@ export const policies = policiesSchema.table(
   },
   (t) => [
     uniqueIndex('policies_document_number_key').on(t.documentNumber).where(sql`${t.documentNumber} is not null`),
-    index('policies_issued_idx').on(t.issuedOn.desc(), t.id.desc()),
-    index('policies_unit_idx').on(t.issuingUnitId, t.issuedOn.desc()),
+    index('policies_issued_idx').on(t.issuedOn.desc().nullsFirst(), t.id.desc().nullsFirst()),
+    index('policies_unit_idx').on(t.issuingUnitId, t.issuedOn.desc().nullsFirst()),
     index('policies_head_terms_idx').using('gin', t.headTerms),
     index('policies_body_terms_idx').using('gin', t.bodyTerms),
     check('policies_validity', sql`${t.validUntil} is null or ${t.validUntil} >= ${t.validFrom}`),
@@ -251,7 +251,7 @@ export const policyItems = policiesSchema.table(
   },
   (t) => [
     index('policy_items_policy_idx').on(t.policyId),
-    index('policy_items_sort_idx').on(t.sortAt.desc(), t.id.desc()),
+    index('policy_items_sort_idx').on(t.sortAt.desc().nullsFirst(), t.id.desc().nullsFirst()),
     index('policy_items_reviewing_unit_idx').on(t.reviewingUnitId),
     index('policy_items_head_terms_idx').using('gin', t.headTerms),
     index('policy_items_body_terms_idx').using('gin', t.bodyTerms),
@@ -276,7 +276,7 @@ export const policyNews = policiesSchema.table(
     sample: boolean('sample').notNull().default(false),
   },
   (t) => [
-    index('policy_news_published_idx').on(t.publishedAt.desc(), t.id.desc()),
+    index('policy_news_published_idx').on(t.publishedAt.desc().nullsFirst(), t.id.desc().nullsFirst()),
     index('policy_news_policies_idx').using('gin', t.policyIds),
     index('policy_news_head_terms_idx').using('gin', t.headTerms),
     index('policy_news_body_terms_idx').using('gin', t.bodyTerms),
@@ -294,7 +294,7 @@ export const policyNotices = policiesSchema.table(
     enterpriseCreditCode: text('enterprise_credit_code').notNull(),
     sentAt: instant('sent_at').notNull(),
   },
-  (t) => [uniqueIndex('policy_notices_once').on(t.itemId, t.enterpriseCreditCode), index('policy_notices_enterprise_idx').on(t.enterpriseCreditCode, t.id.desc())],
+  (t) => [uniqueIndex('policy_notices_once').on(t.itemId, t.enterpriseCreditCode), index('policy_notices_enterprise_idx').on(t.enterpriseCreditCode, t.id.desc().nullsFirst())],
 );
 
 export const applications = policiesSchema.table(
@@ -360,10 +360,10 @@ export const applications = policiesSchema.table(
     uniqueIndex('applications_external_key').on(t.sourceSystem, t.externalReference).where(sql`${t.externalReference} is not null`),
     // One live application per item and enterprise; refused, stopped ones leave room for a new one.
     uniqueIndex('applications_one_live_key').on(t.itemId, t.enterpriseCreditCode).where(sql`${t.status} not in ('REJECTED', 'STOPPED')`),
-    index('applications_entered_idx').on(t.enteredAt.desc(), t.id.desc()),
-    index('applications_reviewing_unit_idx').on(t.reviewingUnitId, t.enteredAt.desc()),
-    index('applications_issuing_unit_idx').on(t.issuingUnitId, t.enteredAt.desc()),
-    index('applications_enterprise_idx').on(t.enterpriseCreditCode, t.enteredAt.desc()),
+    index('applications_entered_idx').on(t.enteredAt.desc().nullsFirst(), t.id.desc().nullsFirst()),
+    index('applications_reviewing_unit_idx').on(t.reviewingUnitId, t.enteredAt.desc().nullsFirst()),
+    index('applications_issuing_unit_idx').on(t.issuingUnitId, t.enteredAt.desc().nullsFirst()),
+    index('applications_enterprise_idx').on(t.enterpriseCreditCode, t.enteredAt.desc().nullsFirst()),
     index('applications_item_idx').on(t.itemId, t.enterpriseCreditCode),
     index('applications_next_due_idx').on(t.nextDueAt).where(sql`${t.nextDueAt} is not null`),
     index('applications_pending_calendar_idx').on(t.pendingCalendarYear).where(sql`${t.pendingCalendarYear} is not null`),
@@ -418,5 +418,5 @@ export const serviceReviews = policiesSchema.table(
     comment: text('comment'),
     reviewedAt: instant('reviewed_at').notNull(),
   },
-  (t) => [uniqueIndex('service_reviews_once').on(t.applicationId), index('service_reviews_unit_idx').on(t.reviewingUnitId, t.reviewedAt.desc(), t.id.desc())],
+  (t) => [uniqueIndex('service_reviews_once').on(t.applicationId), index('service_reviews_unit_idx').on(t.reviewingUnitId, t.reviewedAt.desc().nullsFirst(), t.id.desc().nullsFirst())],
 );

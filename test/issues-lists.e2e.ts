@@ -9,6 +9,7 @@
 import fc from 'fast-check';
 import { and, desc, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { rowsOf } from '../db/client.ts';
 import { issues } from '../db/issues.ts';
 import { prepareDatabase } from '../platform/start.ts';
 import { slices } from '../subgraphs/registry.ts';
@@ -101,5 +102,29 @@ describe('a unit’s list read in index branches', () => {
       }),
       { numRuns: 60, seed: 20261204 },
     );
+  });
+});
+
+describe('lists read newest first straight from their indexes', () => {
+  it('no index of any slice is DESC NULLS LAST: ORDER BY … DESC (drizzle’s desc()) means NULLS FIRST and could not read it in order', async () => {
+    const owner = database.handle.owner();
+    const schemas = slices.map((slice) => slice.name);
+    const mismatched = rowsOf<{ name: string }>(
+      await owner.execute(sql`
+        select n.nspname || '.' || c.relname as name
+        from pg_index i join pg_class c on c.oid = i.indexrelid join pg_namespace n on n.oid = c.relnamespace
+        where n.nspname in ${schemas} and 1 = any(i.indoption::int2[])`),
+    );
+    expect(mismatched.map((row) => row.name)).toEqual([]);
+    // And the plan shows it: a unit's newest twenty come from its index, with no sort of the unit's rows.
+    const plan = await owner.transaction(async (tx) => {
+      await tx.execute(sql`set local enable_sort = off`);
+      await tx.execute(sql`set local enable_seqscan = off`);
+      await tx.execute(sql`set local enable_bitmapscan = off`);
+      const query = tx.select({ id: issues.id }).from(issues).where(sql`${issues.responsibleUnitId} = ${UNITS[0]}::uuid`).orderBy(desc(issues.receivedAt), desc(issues.id)).limit(21);
+      return rowsOf<{ 'QUERY PLAN': string }>(await tx.execute(sql`explain ${query.getSQL()}`)).map((row) => row['QUERY PLAN']).join('\n');
+    });
+    expect(plan).toContain('issues_unit_received_idx');
+    expect(plan).not.toMatch(/Sort/);
   });
 });

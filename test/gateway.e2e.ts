@@ -607,6 +607,19 @@ describe('the units and issues subgraphs through the gateway', () => {
       },
       unit: { name: '市公安局', issues: { totalCount: 1, edges: [{ node: { id } }] }, issueStats: { received: 1 } },
     });
+
+    // The lead handler's name comes with the issue (@provides, from the issues subgraph's copy of
+    // the directory): a list that shows it asks the units subgraph nothing; any other field of the
+    // unit still comes from its owner.
+    const units = t.platform.statements.units!;
+    units.count = 0;
+    const named = await t.query(`{ issues(first: 5) { edges { node { id responsibleUnit { id name } } } } }`, { as: 'COMMAND_OFFICE' });
+    expect(named.errors).toBeUndefined();
+    expect(named.data.issues.edges).toContainEqual({ node: { id, responsibleUnit: { id: unitIdForCode('PUBLIC_SECURITY_BUREAU'), name: '市公安局' } } });
+    expect(units.count).toBe(0);
+    const more = await t.query(`query($id: ID!) { issue(id: $id) { responsibleUnit { name code } } }`, { as: 'COMMAND_OFFICE', variables: { id } });
+    expect(more.data.issue.responsibleUnit).toEqual({ name: '市公安局', code: 'PUBLIC_SECURITY_BUREAU' });
+    expect(units.count).toBeGreaterThan(0);
   });
 });
 

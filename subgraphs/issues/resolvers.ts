@@ -84,7 +84,7 @@ export const issuesResolvers: Resolvers = {
     district: (row) => ref('code', row.districtCode),
     contact: async (row, _, { issues }) =>
       row.contactName && row.contactPhone && (await issues.seesContact(row)) ? { name: row.contactName, phone: row.contactPhone } : null,
-    responsibleUnit: (row) => ref('id', row.responsibleUnitId),
+    responsibleUnit: (row, _, { issues }) => issues.unitWithName(row.responsibleUnitId),
     coHandlers: (row) => row.coHandlerUnitIds.map((id) => ({ id })),
     intakeUnit: (row) => ref('id', row.intakeUnitId),
     proposedUnit: (row) => ref('id', row.proposedUnitId),

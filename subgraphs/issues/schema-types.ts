@@ -535,6 +535,8 @@ export type PageInfo = {
 export type Unit = {
   __typename?: 'Unit';
   id: Scalars['ID']['output'];
+  /** 规范名称（单位子图所有；问题的主办单位名称由本子图的单位目录副本直接给出，至多 DIRECTORY_TTL_MS 之前读取） / the unit's name, owned by the units subgraph; an issue's lead handler comes with it from this subgraph's copy of the directory (read at most DIRECTORY_TTL_MS ago) */
+  name: Scalars['String']['output'];
   /** 本单位主办的问题；无权查看该单位时 FORBIDDEN / issues this unit leads; FORBIDDEN for callers who may not read the unit */
   issues: IssueConnection;
   /** 本单位问题统计；无权查看时 FORBIDDEN / the unit's statistics; FORBIDDEN for callers who may not read the unit */
@@ -916,7 +918,7 @@ export type Issue = {
   district?: Maybe<District>;
   /** 联系人和电话：仅承办、协办单位、市指挥部办公室和企业本人可见，其他人为空 / how to reach the enterprise: for the handling and co-handling units, the command office and the enterprise itself only; null for others */
   contact?: Maybe<AppealContact>;
-  /** 主办单位 / the lead handler now */
+  /** 主办单位（名称随问题一并给出，无需再问单位子图） / the lead handler now (its name comes with the issue: no second call to the units subgraph) */
   responsibleUnit?: Maybe<Unit>;
   /** 协办单位 / co-handling units */
   coHandlers: Array<Unit>;
@@ -1762,6 +1764,7 @@ export type PageInfoResolvers<ContextType = Context, ParentType extends Resolver
 export type UnitResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Unit'] = ResolversParentTypes['Unit'], FederationReferenceType extends FederationReferenceTypes['Unit'] = FederationReferenceTypes['Unit']> = {
   __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['Unit']> | FederationReferenceType, FederationReferenceType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   issues?: Resolver<ResolversTypes['IssueConnection'], ParentType, ContextType, Partial<UnitIssuesArgs>>;
   issueStats?: Resolver<Maybe<ResolversTypes['IssueStats']>, ParentType, ContextType, Partial<UnitIssueStatsArgs>>;
   issueAlerts?: Resolver<ResolversTypes['DeadlineAlertConnection'], ParentType, ContextType, Partial<UnitIssueAlertsArgs>>;

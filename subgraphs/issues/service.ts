@@ -908,6 +908,17 @@ export function createIssuesService(deps: IssuesServiceDeps) {
     /** The original of a merged duplicate, for its status and resolution only (reporters follow it). */
     originalOf: (row: IssueRow) => (row.mergedIntoId ? loaders.issueById.load(row.mergedIntoId) : Promise.resolve(null)),
 
+    /**
+     * A unit with the name this slice provides for it (schema: `@provides(fields: "name")`), from the
+     * directory this request reads; a unit the copy does not know yet is fetched by itself.
+     */
+    async unitWithName(id: string | null): Promise<{ id: string; name: string } | null> {
+      if (!id) return null;
+      const unit = (await access.directory()).unit(id) ?? (await directory.unit(id));
+      if (!unit) throw errors.serviceUnavailable({ zh: `单位目录中没有单位 ${id}`, en: `The unit directory has no unit ${id}` });
+      return { id, name: unit.name };
+    },
+
     async visibleIssue(id: string | null): Promise<IssueRow | null> {
       if (!id) return null;
       const row = await loaders.issueById.load(id);

@@ -373,7 +373,7 @@ export type Unit = {
   id: Scalars['ID']['output'];
   /** 稳定的英文代码 / stable English code */
   code: Scalars['String']['output'];
-  /** 规范名称 / name as the plan writes it */
+  /** 规范名称（问题子图随问题给出主办单位名称，取自其单位目录副本） / name as the plan writes it (the issues subgraph gives it with an issue's lead handler, from its copy of the directory) */
   name: Scalars['String']['output'];
   /** 其他写法 / other spellings */
   aliases: Array<Scalars['String']['output']>;

@@ -160,6 +160,26 @@ function asRole(ownerUrl: string, role: string, password?: string): string {
   return url.toString();
 }
 
+/**
+ * How many distinct statement texts a serving pool keeps prepared. drizzle sends every statement
+ * unnamed, and postgres.js then has PostgreSQL describe it first: two round trips and a fresh plan
+ * on every call. Prepared once per connection, a statement takes one round trip and PostgreSQL may
+ * keep its plan. Texts differ with the length of an IN list, so only the first PREPARED_TEXTS
+ * distinct texts are prepared (each connection holds those it used until postgres.js retires it
+ * after its max_lifetime); any other goes unnamed, as before.
+ */
+const PREPARED_TEXTS = 500;
+
+function preparingStatements(client: postgres.Sql): postgres.Sql {
+  const prepared = new Set<string>();
+  const unsafe = client.unsafe.bind(client);
+  client.unsafe = ((query: string, parameters?: postgres.ParameterOrJSON<never>[], options?: postgres.UnsafeQueryOptions) => {
+    const prepare = prepared.has(query) || (prepared.size < PREPARED_TEXTS && Boolean(prepared.add(query)));
+    return unsafe(query, parameters, { ...options, prepare });
+  }) as typeof client.unsafe;
+  return client;
+}
+
 export function openPostgres(ownerUrl: string | undefined, options: { maxConnections?: number; roles?: ServingRoles } = {}): DatabaseHandle {
   const roles = options.roles ?? {};
   const clients: postgres.Sql[] = [];
@@ -186,7 +206,7 @@ export function openPostgres(ownerUrl: string | undefined, options: { maxConnect
       if (!url) throw new Error(`No database for the ${name} subgraph: set DATABASE_URL or ${name.toUpperCase().replace(/[^A-Z0-9]+/g, '_')}_DATABASE_URL`);
       const statements = { count: 0 };
       // Its own pool, as it would have in its own process; statements past the timeout are cancelled.
-      const client = connect(url, roles.statementTimeoutMs ? { statement_timeout: String(roles.statementTimeoutMs) } : {});
+      const client = preparingStatements(connect(url, roles.statementTimeoutMs ? { statement_timeout: String(roles.statementTimeoutMs) } : {}));
       found = { db: drizzlePostgres(client, { logger: countingLogger(statements) }) as unknown as Db, statements, role, client };
       perSubgraph.set(name, found);
     }

@@ -362,3 +362,36 @@ describe('the figures, recounted from raw rows', () => {
     expect(seen.contactOnTime).toBeLessThan(seen.contactDue!);
   });
 });
+
+describe('many changes in one transaction', () => {
+  it('are added up by the first firing of the deferred apply, and changes staged after an early apply or undone by a savepoint count right too', async () => {
+    const owner = t.database.handle.owner();
+    // Open deadlines of its own, whether or not the test above ran first.
+    for (let i = 0; i < 7; i++) {
+      const appeal = await submitAppeal(t);
+      await act(t, callers.office, 'acceptIssue', { id: appeal.id });
+      await act(t, callers.office, 'assignIssue', { id: appeal.id, unitId: unit('MARKET_REGULATION_BUREAU') });
+    }
+    const open = sql`select id from issues.issue_deadlines where met_at is null and cancelled_at is null and due_at is not null order by id`;
+    const [counted] = rowsOf<{ n: number }>(await owner.execute(sql`select count(*)::int as n from (${open}) x`));
+    expect(counted!.n).toBeGreaterThan(6);
+    const move = (offset: number, days: number) =>
+      sql`update issues.issue_deadlines set due_at = due_at + ${`${days} days`}::interval where id in (${open} offset ${offset} limit 3)`;
+    await owner.transaction(async (tx) => {
+      await tx.execute(move(0, 30));
+      // The queued applies fire now: the first adds up what is staged, the rest find nothing to do.
+      await tx.execute(sql`set constraints all immediate`);
+      await tx.execute(sql`set constraints all deferred`);
+      // Staged after that apply: must be added up at commit.
+      await tx.execute(move(3, -30));
+      // Staged, then undone with its savepoint: must leave no trace.
+      await tx
+        .transaction(async (savepoint) => {
+          await savepoint.execute(move(0, 60));
+          throw new Error('undo');
+        })
+        .catch((error: Error) => expect(error.message).toBe('undo'));
+    });
+    await expectKeptFiguresRebuildable(t);
+  });
+});

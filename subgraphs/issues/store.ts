@@ -116,46 +116,54 @@ function filterConditions(filter: IssueListFilter, now: Date): SQL[] {
 type UnitScope = Extract<IssueScope, { kind: 'unit' }>;
 
 /**
- * A unit's scope as separate branches, each served by an index of its own in received order: the
- * units it leads, reported, took in or co-handles, and the items waiting for its area's intake.
- * An OR over those columns would visit every row of the unit to find the newest twenty; a branch
- * reads its newest `limit` rows (per unit of the scope) and the union is ordered once.
+ * A unit's scope as separate branches, each served by an index of its own: the units it leads,
+ * reported, took in or co-handles, and the items waiting for its area's intake. A branch either
+ * holds the rows whose `column` is one of `units` (and `extra`), or those of a `predicate`.
  */
-function unitScopeIds(scope: UnitScope, conditions: SQL[], limit: number): SQL {
-  const ordered = sql`order by ${issues.receivedAt} desc, ${issues.id} desc limit ${limit}`;
-  const plain = (predicate: SQL | undefined) => sql`(select ${issues.id} as id from ${issues} where ${and(predicate, ...conditions)} ${ordered})`;
-  const perUnit = (units: string[], column: SQL, extra?: SQL) => {
-    if (!units.length) return null;
-    return sql`(select x.id from unnest(${uuidArray(units)}) as u(unit_id) cross join lateral ${plain(and(sql`${column} = u.unit_id`, extra))} x)`;
-  };
-  const branches = [
-    perUnit(scope.unitIds, sql`${issues.responsibleUnitId}`),
-    perUnit(scope.unitIds, sql`${issues.reporterUnitId}`),
-    perUnit(scope.unitIds, sql`${issues.intakeUnitId}`),
+type ScopeBranch = { column: SQL; units: string[]; extra?: SQL } | { predicate: SQL; ordered: boolean };
+
+function scopeBranches(scope: UnitScope): ScopeBranch[] {
+  const branches: ScopeBranch[] = [
+    { column: sql`${issues.responsibleUnitId}`, units: scope.unitIds },
+    { column: sql`${issues.reporterUnitId}`, units: scope.unitIds },
+    { column: sql`${issues.intakeUnitId}`, units: scope.unitIds },
     // Co-handling is rare and its GIN index has no order: every match, ordered once with the rest
     // (an ordered scan of all issues, hoping to meet a co-handled one soon, would read them all).
-    sql`(select ${issues.id} as id from ${issues} where ${and(sql`${issues.coHandlerUnitIds} && ${uuidArray(scope.unitIds)}`, ...conditions)})`,
-    scope.areaDistrict ? plain(and(eq(issues.status, 'SUBMITTED'), eq(issues.districtCode, scope.areaDistrict))) : null,
-    perUnit(scope.areaUnitIds, sql`${issues.reporterUnitId}`, eq(issues.status, 'SUBMITTED')),
-  ].filter((branch): branch is SQL => branch !== null);
-  return sql.join(branches, sql` union all `);
+    { predicate: sql`${issues.coHandlerUnitIds} && ${uuidArray(scope.unitIds)}`, ordered: false },
+    ...(scope.areaDistrict ? [{ predicate: and(eq(issues.status, 'SUBMITTED'), eq(issues.districtCode, scope.areaDistrict))!, ordered: true }] : []),
+    { column: sql`${issues.reporterUnitId}`, units: scope.areaUnitIds, extra: eq(issues.status, 'SUBMITTED') },
+  ];
+  return branches.filter((branch) => !('units' in branch) || branch.units.length > 0);
+}
+
+/** The rows a branch holds, as one condition. */
+const branchCondition = (branch: ScopeBranch): SQL =>
+  'units' in branch ? and(sql`${branch.column} = any(${uuidArray(branch.units)})`, branch.extra)! : branch.predicate;
+
+/**
+ * The newest `limit` ids of a unit's scope. An OR over the branches would visit every row of the
+ * unit to find the newest twenty; a branch reads its newest `limit` rows (per unit of the scope)
+ * from its index, and the union is ordered once.
+ */
+function unitScopeIds(scope: UnitScope, conditions: SQL[], limit: number): SQL {
+  const select = (predicate: SQL | undefined, ordered: boolean) =>
+    sql`(select ${issues.id} as id from ${issues} where ${and(predicate, ...conditions)} ${ordered ? sql`order by ${issues.receivedAt} desc, ${issues.id} desc limit ${limit}` : sql``})`;
+  const reads = scopeBranches(scope).map((branch) =>
+    'units' in branch
+      ? sql`(select x.id from unnest(${uuidArray(branch.units)}) as u(unit_id) cross join lateral ${select(and(sql`${branch.column} = u.unit_id`, branch.extra), true)} x)`
+      : select(branch.predicate, branch.ordered),
+  );
+  return sql.join(reads, sql` union all `);
 }
 
 /**
- * How many issues a unit's scope holds: the same branches as `unitScopeIds`, made disjoint — each
- * counts the rows none of the branches before it holds — so each is a plain index count (the
- * first, a unit's own, an index-only scan) and the sum needs no set of ids to drop duplicates from
- * (at 1M issues a bureau's 14,000: 1.9 ms instead of 5–9 ms for the union).
+ * How many issues a unit's scope holds: the branches of `unitScopeIds` made disjoint — each counts
+ * the rows none of the branches before it holds — so each is a plain index count (the first, a
+ * unit's own, an index-only scan) and the sum needs no set of ids to drop duplicates from (at 1M
+ * issues a bureau's 14,000: 1.9 ms instead of 5–9 ms for the union).
  */
 function unitScopeCount(scope: UnitScope, conditions: SQL[]): SQL {
-  const predicates = [
-    scope.unitIds.length ? sql`${issues.responsibleUnitId} = any(${uuidArray(scope.unitIds)})` : null,
-    scope.unitIds.length ? sql`${issues.reporterUnitId} = any(${uuidArray(scope.unitIds)})` : null,
-    scope.unitIds.length ? sql`${issues.intakeUnitId} = any(${uuidArray(scope.unitIds)})` : null,
-    scope.unitIds.length ? sql`${issues.coHandlerUnitIds} && ${uuidArray(scope.unitIds)}` : null,
-    scope.areaDistrict ? sql`${issues.status} = 'SUBMITTED' and ${issues.districtCode} = ${scope.areaDistrict}` : null,
-    scope.areaUnitIds.length ? sql`${issues.reporterUnitId} = any(${uuidArray(scope.areaUnitIds)}) and ${issues.status} = 'SUBMITTED'` : null,
-  ].filter((predicate): predicate is SQL => predicate !== null);
+  const predicates = scopeBranches(scope).map(branchCondition);
   if (!predicates.length) return sql`select 0 as n`;
   const counts = predicates.map((predicate, index) => {
     // `is not true`: a row an earlier branch does not hold, also where its column is null.

@@ -18,6 +18,7 @@ import { DEVELOPMENT_JWT_SECRET, loadEnv } from '../platform/env.ts';
 import { signToken } from '../platform/auth.ts';
 import { startPlatform } from '../gateway/platform.ts';
 import { slices } from '../subgraphs/registry.ts';
+import { bulk } from './fill.ts';
 
 const REVIEWS = Number(process.env.BENCH_REVIEWS ?? 500_000);
 const PERIOD = '2023-H2';
@@ -36,16 +37,10 @@ async function fillReviews(database: DatabaseHandle, target: number): Promise<vo
   const started = performance.now();
   console.log(`Filling ${(target - present).toLocaleString('en')} service reviews…`);
   // A bulk load, as bench/fill.ts does it: as the owner with the slice's triggers off, then the
-  // kept figures rebuilt from every row. (With the triggers on, every staged row's deferred trigger
-  // would look through all the rows the transaction staged: quadratic in a 100,000-row statement.)
-  const bulk = (statement: ReturnType<typeof sql>) =>
-    db.transaction(async (tx) => {
-      await tx.execute(sql`set local session_replication_role = replica`);
-      await tx.execute(statement);
-    });
+  // kept figures rebuilt from every row.
   for (let start = present + 1; start <= target; start += 100_000) {
     const end = Math.min(target, start + 99_999);
-    await bulk(sql`
+    await bulk(db, sql`
       with g as (
         select n,
           (${unitIds}::uuid[])[1 + (n * 37) % ${referenceUnits.length - 1}] as unit_id,
@@ -62,7 +57,7 @@ async function fillReviews(database: DatabaseHandle, target: number): Promise<vo
              else (array['AWAITING_ANSWER','AWAITING_RECTIFICATION','AWAITING_FOLLOW_UP','DONE'])[1 + (n / 10) % 4] end::evaluations.review_status,
         true
       from g`);
-    await bulk(sql`
+    await bulk(db, sql`
       insert into evaluations.review_actions (review_id, kind, text, at, late, by_subject)
       select r.id, k.kind::evaluations.review_action_kind, '基准测试', r.reviewed_at + k.after, (hashtext(r.id::text) % 5 = 0), 'bench'
         from evaluations.service_reviews r

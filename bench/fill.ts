@@ -29,8 +29,11 @@ export async function fillIssues(db: Db, count: number, offset = 0, onProgress?:
   for (const table of ['issues', 'issue_deadlines', 'issue_ratings', 'issue_events', 'issue_figures']) await db.execute(sql.raw(`vacuum analyze issues.${table}`));
 }
 
-/** One statement of the load, in a transaction of its own with the slice's triggers off (owner only). */
-async function bulk(db: Db, statement: SQL): Promise<void> {
+/**
+ * One statement of a load, in a transaction of its own with the slice's triggers off (owner only):
+ * the caller rebuilds the kept figures afterwards.
+ */
+export async function bulk(db: Db, statement: SQL): Promise<void> {
   await db.transaction(async (tx) => {
     await tx.execute(sql`set local session_replication_role = replica`);
     await tx.execute(statement);

@@ -205,5 +205,5 @@ export async function fillPolicies(unitsDb: Db, policiesDb: Db): Promise<void> {
       (array['VERY_SATISFIED','SATISFIED','SATISFIED','BASICALLY_SATISFIED','UNSATISFIED','VERY_UNSATISFIED'])[1 + number % 6]::policies.review_level,
       null, disbursed_at + interval '1 day'
     from policies.applications where sample and status = 'DISBURSED' order by number limit ${BENCH_SIZES.reviews}`);
-  for (const table of ['policies', 'policy_items', 'applications', 'service_reviews']) await policiesDb.execute(sql.raw(`analyze policies.${table}`));
+  // bench/policies.ts vacuums and analyzes what was loaded, as the owner.
 }

@@ -13,6 +13,7 @@
  */
 import { sql } from 'drizzle-orm';
 import {
+  bigint,
   bigserial,
   boolean,
   check,
@@ -368,6 +369,12 @@ export const applications = policiesSchema.table(
     index('applications_next_due_idx').on(t.nextDueAt).where(sql`${t.nextDueAt} is not null`),
     index('applications_pending_calendar_idx').on(t.pendingCalendarYear).where(sql`${t.pendingCalendarYear} is not null`),
     index('applications_notice_idx').on(t.noticeEndsAt).where(sql`${t.status} = 'PUBLIC_NOTICE'`),
+    // The live part of the figures: applications still awaiting a decision or a payment, by the
+    // earliest limit that still runs (policies.open_due_at, migration 0004), so "past its limit
+    // now" reads only the ones past it.
+    index('applications_open_due_idx')
+      .on(sql`policies.open_due_at(${t.status}, ${t.reviewDueAt}, ${t.decidedAt}, ${t.paymentDueAt}, ${t.paidOn})`, t.reviewingUnitId, t.submittedAt)
+      .where(sql`policies.open_due_at(${t.status}, ${t.reviewDueAt}, ${t.decidedAt}, ${t.paymentDueAt}, ${t.paidOn}) is not null`),
   ],
 );
 
@@ -419,4 +426,104 @@ export const serviceReviews = policiesSchema.table(
     reviewedAt: instant('reviewed_at').notNull(),
   },
   (t) => [uniqueIndex('service_reviews_once').on(t.applicationId), index('service_reviews_unit_idx').on(t.reviewingUnitId, t.reviewedAt.desc().nullsFirst(), t.id.desc().nullsFirst())],
+);
+
+/**
+ * The policy figures kept per reviewing unit and day (Beijing): applications by the day they were
+ * submitted (an automatic grant: created), service reviews by the day they were given — every part
+ * that does not move with the clock. Derived, never written by the slice: triggers on applications
+ * and service_reviews stage each change (figure_changes) and the transaction adds them up here as
+ * it commits, in key order (migration 0004). What moves with the clock — an application still
+ * awaiting its decision or its payment, past its limit or not yet — is counted live by the store.
+ * The serving role may only read it.
+ */
+export const policyFigures = policiesSchema.table(
+  'policy_figures',
+  {
+    unitId: uuid('unit_id').notNull(),
+    day: date('day', { mode: 'string' }).notNull(),
+    /** Applications submitted (not automatic grants). */
+    received: integer('received').notNull().default(0),
+    automatic: integer('automatic').notNull().default(0),
+    approved: integer('approved').notNull().default(0),
+    refused: integer('refused').notNull().default(0),
+    stopped: integer('stopped').notNull().default(0),
+    disbursed: integer('disbursed').notNull().default(0),
+    amount: money('amount').notNull().default(0),
+    /** Applications decided or paid past their limit: settled, so no longer moved by the clock. */
+    pastSettled: integer('past_settled').notNull().default(0),
+    reviews: integer('reviews').notNull().default(0),
+    verySatisfied: integer('very_satisfied').notNull().default(0),
+    satisfied: integer('satisfied').notNull().default(0),
+    basicallySatisfied: integer('basically_satisfied').notNull().default(0),
+    unsatisfied: integer('unsatisfied').notNull().default(0),
+    veryUnsatisfied: integer('very_unsatisfied').notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.unitId, t.day] })],
+);
+
+/** policy_figures added up per calendar month (the 1st of the month): a year's figures are 12 rows per unit, plus the days at either edge of a period. */
+export const policyFiguresMonthly = policiesSchema.table(
+  'policy_figures_monthly',
+  {
+    unitId: uuid('unit_id').notNull(),
+    month: date('month', { mode: 'string' }).notNull(),
+    /** Applications submitted (not automatic grants). */
+    received: integer('received').notNull().default(0),
+    automatic: integer('automatic').notNull().default(0),
+    approved: integer('approved').notNull().default(0),
+    refused: integer('refused').notNull().default(0),
+    stopped: integer('stopped').notNull().default(0),
+    disbursed: integer('disbursed').notNull().default(0),
+    amount: money('amount').notNull().default(0),
+    /** Applications decided or paid past their limit: settled, so no longer moved by the clock. */
+    pastSettled: integer('past_settled').notNull().default(0),
+    reviews: integer('reviews').notNull().default(0),
+    verySatisfied: integer('very_satisfied').notNull().default(0),
+    satisfied: integer('satisfied').notNull().default(0),
+    basicallySatisfied: integer('basically_satisfied').notNull().default(0),
+    unsatisfied: integer('unsatisfied').notNull().default(0),
+    veryUnsatisfied: integer('very_unsatisfied').notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.unitId, t.month] })],
+);
+
+/** 兑现周期 of the paid applications, counted per unit, day of submission and number of working days: the median and p90 come from it. */
+export const cycleFigures = policiesSchema.table(
+  'cycle_figures',
+  {
+    unitId: uuid('unit_id').notNull(),
+    day: date('day', { mode: 'string' }).notNull(),
+    workingDays: smallint('working_days').notNull(),
+    count: integer('count').notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.unitId, t.day, t.workingDays] })],
+);
+
+/** cycle_figures added up per calendar month (the 1st of the month). */
+export const cycleFiguresMonthly = policiesSchema.table(
+  'cycle_figures_monthly',
+  {
+    unitId: uuid('unit_id').notNull(),
+    month: date('month', { mode: 'string' }).notNull(),
+    workingDays: smallint('working_days').notNull(),
+    count: integer('count').notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.unitId, t.month, t.workingDays] })],
+);
+
+/** A transaction's staged changes to policy_figures and cycle_figures, one row per part; empty outside a transaction. */
+export const figureChanges = policiesSchema.table(
+  'figure_changes',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    txid: bigint('txid', { mode: 'number' }).notNull().default(sql`txid_current()`),
+    unitId: uuid('unit_id').notNull(),
+    day: date('day', { mode: 'string' }).notNull(),
+    part: text('part').notNull(),
+    /** For the part 'cycle': the working days counted. */
+    workingDays: smallint('working_days'),
+    amount: numeric('amount', { precision: 16, scale: 2, mode: 'number' }).notNull(),
+  },
+  (t) => [index('figure_changes_txid_idx').on(t.txid)],
 );

@@ -45,6 +45,29 @@ function nextDate(date: string): string {
   return new Date(Date.parse(`${date}T00:00:00Z`) + DAY_MS).toISOString().slice(0, 10);
 }
 
+/** The first day of the month `months` after a date's month. */
+function firstOfMonthAfter(date: string, months: number): string {
+  const d = new Date(`${date}T00:00:00Z`);
+  return new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + months, 1)).toISOString().slice(0, 10);
+}
+
+/**
+ * Where a period's figures kept per day and per month are read (a slice keeps both): the whole
+ * months from the monthly rows, the days before the first and after the last whole month from the
+ * daily rows — a year is 12 rows per key. Ranges are [from, until), dates as YYYY-MM-DD.
+ */
+export function keptRanges(days: { from: string; to: string }): { months: { from: string; until: string } | null; days: { from: string; until: string }[] } {
+  const end = nextDate(days.to);
+  const firstWhole = days.from.endsWith('-01') ? days.from : firstOfMonthAfter(days.from, 1);
+  const lastWholeEnd = end.endsWith('-01') ? end : `${days.to.slice(0, 8)}01`;
+  if (firstWhole >= lastWholeEnd) return { months: null, days: [{ from: days.from, until: end }] };
+  const edges = [
+    { from: days.from, until: firstWhole },
+    { from: lastWholeEnd, until: end },
+  ].filter((range) => range.from < range.until);
+  return { months: { from: firstWhole, until: lastWholeEnd }, days: edges };
+}
+
 /** Office hours of a working day, as blocks of minutes after midnight (Beijing), in order. */
 export interface OfficeHours {
   blocks: { start: number; end: number }[];

@@ -35,35 +35,37 @@ export interface FiguresKey<P> {
   kind: 'unit' | 'domain' | 'all';
   key: string;
   period: P | null;
+  /** The optional parts the operation selected (the slice names them): batched apart, handed to `fetch`. */
+  parts?: string;
 }
 
 /**
  * Per-request figures loader: whatever the number of units or domains one request asks for (the
- * gateway's `_entities` call hands them over at once), one `fetch` per (kind, period). `fetch` gets
+ * gateway's `_entities` call hands them over at once), one `fetch` per (kind, period, parts). `fetch` gets
  * the unit ids with the key each counts under — a domain's units under its code — or null for the
  * whole city, and answers per key; a key it does not answer gets `empty`.
  */
 export function figuresLoader<S, P extends { from: Date; to: Date }>(
-  fetch: (groups: { unitId: string; key: string }[] | null, period: P | null) => Promise<Map<string, S>>,
+  fetch: (groups: { unitId: string; key: string }[] | null, period: P | null, parts: string | undefined) => Promise<Map<string, S>>,
   empty: S,
   directory: DirectorySource,
 ): DataLoader<FiguresKey<P>, S, string> {
   const periodKey = (period: P | null) => (period ? `${period.from.toISOString()}/${period.to.toISOString()}` : 'all-time');
-  const batchOf = (k: FiguresKey<P>) => `${k.kind}|${periodKey(k.period)}`;
+  const batchOf = (k: FiguresKey<P>) => `${k.kind}|${periodKey(k.period)}|${k.parts ?? '*'}`;
   return new DataLoader<FiguresKey<P>, S, string>(
     async (keys) => {
       const batches = new Map<string, FiguresKey<P>[]>();
       for (const key of keys) batches.set(batchOf(key), [...(batches.get(batchOf(key)) ?? []), key]);
       const results = new Map<string, S>();
       for (const [batch, batchKeys] of batches) {
-        const { kind, period } = batchKeys[0]!;
+        const { kind, period, parts } = batchKeys[0]!;
         let groups: { unitId: string; key: string }[] | null = null;
         if (kind === 'unit') groups = batchKeys.map((k) => ({ unitId: k.key, key: k.key }));
         if (kind === 'domain') {
           const dir = await directory.current();
           groups = batchKeys.flatMap((k) => dir.unitsOfDomain(k.key).map((unit) => ({ unitId: unit.id, key: k.key })));
         }
-        const figures = groups && groups.length === 0 ? new Map<string, S>() : await fetch(groups, period);
+        const figures = groups && groups.length === 0 ? new Map<string, S>() : await fetch(groups, period, parts);
         for (const k of batchKeys) results.set(`${batch}|${k.key}`, figures.get(k.key) ?? empty);
       }
       return keys.map((k) => results.get(`${batchOf(k)}|${k.key}`)!);

@@ -2,9 +2,10 @@
  * Cursor connections. Cursors are opaque (base64url JSON of the sort key) so a page stays stable
  * while rows are inserted; pages have a hard maximum so nobody pulls a whole table by accident.
  */
-import { Kind, type GraphQLResolveInfo, type SelectionSetNode } from 'graphql';
+import type { GraphQLResolveInfo } from 'graphql';
 import { errors } from './errors.ts';
 import { isUuid } from './input.ts';
+import { selectedFields } from './selection.ts';
 import { YEARS } from './scalars.ts';
 
 export const DEFAULT_PAGE_SIZE = 20;
@@ -121,13 +122,5 @@ export function pageArgs(args: { first?: number | null; after?: string | null },
  * fragments too). A service can then count beside fetching the page, not after it.
  */
 export function selectsTotalCount(info: GraphQLResolveInfo): boolean {
-  const visit = (set: SelectionSetNode | undefined, seen: Set<string>): boolean =>
-    (set?.selections ?? []).some((selection) => {
-      if (selection.kind === Kind.FIELD) return selection.name.value === 'totalCount';
-      if (selection.kind === Kind.INLINE_FRAGMENT) return visit(selection.selectionSet, seen);
-      const name = selection.name.value;
-      if (seen.has(name)) return false;
-      return visit(info.fragments[name]?.selectionSet, new Set([...seen, name]));
-    });
-  return info.fieldNodes.some((node) => visit(node.selectionSet, new Set()));
+  return selectedFields(info).has('totalCount');
 }

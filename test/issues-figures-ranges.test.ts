@@ -1,10 +1,10 @@
 /**
- * A period's kept figures are read as whole months plus the days at either edge (store.ts
- * `keptRanges`): together they must cover every day of the period exactly once, and nothing else.
+ * A period's kept figures are read as whole months plus the days at either edge
+ * (platform/calendar.ts `keptRanges`, used by the issues and policies slices): together they must cover every day of the period exactly once, and nothing else.
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { keptRanges } from '../subgraphs/issues/store.ts';
+import { keptRanges } from '../platform/calendar.ts';
 
 const DAY = 86_400_000;
 const iso = (ms: number) => new Date(ms).toISOString().slice(0, 10);

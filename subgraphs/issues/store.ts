@@ -5,7 +5,7 @@
 import { and, asc, desc, eq, gte, inArray, isNotNull, isNull, like, lt, lte, or, sql, type SQL } from 'drizzle-orm';
 import { escapeLike, rowsOf, type Queryable } from '../../db/client.ts';
 import { calendarYears, issueDeadlines, issueEvents, issueFigures, issueFiguresMonthly, issueFollowUps, issueRatings, issues, supervisionOutcomes } from '../../db/issues.ts';
-import { beijingDate } from '../../platform/calendar.ts';
+import { beijingDate, keptRanges } from '../../platform/calendar.ts';
 import { emptyParts, type FigureParts, type IssueStats } from './figures.ts';
 
 /**
@@ -587,28 +587,6 @@ type PartsRow = { key: string } & Record<string, unknown>;
 
 /** The open items kept per group (figures.ts parts are derived from them and the live counts). */
 const OPEN_PARTS = ['open_contact', 'open_feedback', 'open_resolution', 'open_milestone', 'running'] as const;
-
-const nextDate = (date: string, months = 0) => {
-  const d = new Date(`${date}T00:00:00Z`);
-  if (months) return new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + months, 1)).toISOString().slice(0, 10);
-  return new Date(d.getTime() + 86_400_000).toISOString().slice(0, 10);
-};
-
-/**
- * Where a period's kept figures are read: its whole months from issue_figures_monthly, the days
- * before the first and after the last whole month from issue_figures (a year: 12 rows per key).
- */
-export function keptRanges(days: { from: string; to: string }): { months: { from: string; until: string } | null; days: { from: string; until: string }[] } {
-  const end = nextDate(days.to);
-  const firstWhole = days.from.endsWith('-01') ? days.from : nextDate(days.from, 1);
-  const lastWholeEnd = end.endsWith('-01') ? end : `${days.to.slice(0, 8)}01`;
-  if (firstWhole >= lastWholeEnd) return { months: null, days: [{ from: days.from, until: end }] };
-  const edges = [
-    { from: days.from, until: firstWhole },
-    { from: lastWholeEnd, until: end },
-  ].filter((range) => range.from < range.until);
-  return { months: { from: firstWhole, until: lastWholeEnd }, days: edges };
-}
 
 export async function statsParts(db: Queryable, grouping: Grouping, period: Period | null, now: Date): Promise<Map<string, FigureParts>> {
   if (grouping.kind === 'units' && grouping.pairs.length === 0) return new Map();

@@ -14,6 +14,7 @@ import {
   reviewStore,
   revisionStore,
   statsByGroup,
+  statsPartsOf,
   type Period,
 } from './store.ts';
 
@@ -36,6 +37,6 @@ export function createPoliciesLoaders(db: Db, directory: DirectorySource, now: (
     eventsByApplication: groupedLoader((ids: readonly string[]) => applicationEventStore.byApplicationIds(db, ids), (row) => row.applicationId),
     objectionsByApplication: groupedLoader((ids: readonly string[]) => objectionStore.byApplicationIds(db, ids), (row) => row.applicationId),
     reviewByApplication: keyedLoader((ids: readonly string[]) => reviewStore.byApplicationIds(db, ids), (row) => row.applicationId),
-    stats: figuresLoader((groups, period: Period | null) => statsByGroup(db, groups, period, now()), emptyStats, directory),
+    stats: figuresLoader((groups, period: Period | null, parts) => statsByGroup(db, groups, period, now(), statsPartsOf(parts)), emptyStats, directory),
   };
 }

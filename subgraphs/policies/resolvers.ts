@@ -6,6 +6,7 @@ import { beijingMidnight, endOfBeijingDay } from '../../platform/calendar.ts';
 import { errors } from '../../platform/errors.ts';
 import { pageArgs } from '../../platform/pagination.ts';
 import { scalarResolvers } from '../../platform/scalars.ts';
+import { selectedFields } from '../../platform/selection.ts';
 import { highlightAll, snippet } from './search-text.ts';
 import type { Period, SearchHit } from './store.ts';
 import type { PeriodInput, Resolvers } from './schema-types.ts';
@@ -39,7 +40,7 @@ export const policiesResolvers: Resolvers = {
     applications: (_, { filter, ...page }, { policies }, info) => policies.applications(filter, pageArgs(page, info)),
     application: (_, { id }, { policies }) => policies.application(id),
     publicNotices: (_, { itemId, ...page }, { policies }, info) => policies.publicNotices(itemId, pageArgs(page, info)),
-    policyStats: (_, args, { policies }) => policies.cityStats(period(args.period)),
+    policyStats: (_, args, { policies }, info) => policies.cityStats(period(args.period), selectedFields(info)),
   },
   Mutation: {
     createPolicy: (_, { input }, { policies }) => policies.createPolicy(input),
@@ -71,12 +72,12 @@ export const policiesResolvers: Resolvers = {
   },
   Unit: {
     __resolveReference: (reference) => ({ id: reference.id }),
-    policyStats: (unit, args, { policies }) => policies.unitStats(unit.id, period(args.period)),
+    policyStats: (unit, args, { policies }, info) => policies.unitStats(unit.id, period(args.period), selectedFields(info)),
     applicationReviews: (unit, { period: asked, ...page }, { policies }, info) => policies.applicationReviews(unit.id, period(asked), pageArgs(page, info)),
   },
   Domain: {
     __resolveReference: (reference) => ({ code: reference.code }),
-    policyStats: (domain, args, { policies }) => policies.domainStats(domain.code, period(args.period)),
+    policyStats: (domain, args, { policies }, info) => policies.domainStats(domain.code, period(args.period), selectedFields(info)),
   },
   Enterprise: {
     __resolveReference: (reference) => ({ creditCode: reference.creditCode }),

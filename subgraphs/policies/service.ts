@@ -39,6 +39,7 @@ import {
   policyStore,
   revisionStore,
   reviewStore,
+  statsPartsKey,
   type ApplicationRow,
   type ItemNode,
   type ItemRow,
@@ -1316,20 +1317,20 @@ export function createPoliciesService(deps: PoliciesServiceDeps) {
     },
 
     // ───────────── figures and reviews ─────────────
-    async unitStats(unitId: string, period: Period | null): Promise<PolicyStats> {
+    async unitStats(unitId: string, period: Period | null, fields?: ReadonlySet<string>): Promise<PolicyStats> {
       await access.mayReadUnitStats(unitId);
       await refreshWaitingLimitsOnce();
-      return loaders.stats.load({ kind: 'unit', key: unitId, period });
+      return loaders.stats.load({ kind: 'unit', key: unitId, period, parts: fields && statsPartsKey(fields) });
     },
-    async domainStats(domainCode: string, period: Period | null): Promise<PolicyStats> {
+    async domainStats(domainCode: string, period: Period | null, fields?: ReadonlySet<string>): Promise<PolicyStats> {
       await access.mayReadDomainStats(domainCode);
       await refreshWaitingLimitsOnce();
-      return loaders.stats.load({ kind: 'domain', key: domainCode, period });
+      return loaders.stats.load({ kind: 'domain', key: domainCode, period, parts: fields && statsPartsKey(fields) });
     },
-    async cityStats(period: Period | null): Promise<PolicyStats> {
+    async cityStats(period: Period | null, fields?: ReadonlySet<string>): Promise<PolicyStats> {
       await access.authorizeSlice('READ_CITY_STATS');
       await refreshWaitingLimitsOnce();
-      return loaders.stats.load({ kind: 'all', key: 'ALL', period });
+      return loaders.stats.load({ kind: 'all', key: 'ALL', period, parts: fields && statsPartsKey(fields) });
     },
     async applicationReviews(unitId: string, period: Period | null, page: PageArgs) {
       await access.mayReadUnitStats(unitId);

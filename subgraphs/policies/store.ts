@@ -5,12 +5,17 @@
 import { and, asc, desc, eq, getTableColumns, gte, inArray, isNotNull, lt, lte, or, sql, type SQL } from 'drizzle-orm';
 import type { PgColumn, PgTable } from 'drizzle-orm/pg-core';
 import { rowsOf, type Queryable } from '../../db/client.ts';
+import { beijingDate, keptRanges } from '../../platform/calendar.ts';
 import {
   applicationEvents,
   applications,
+  cycleFigures,
+  cycleFiguresMonthly,
   objections,
   policies,
   policyComments,
+  policyFigures,
+  policyFiguresMonthly,
   policyEvents,
   policyInterpretations,
   policyItems,
@@ -888,70 +893,149 @@ interface StatsRow {
   average: string | number | null;
 }
 
-/** Statistics per group key; `groups` maps reviewing unit ids to the key they count under, null: the whole city as 'ALL'. */
-export async function statsByGroup(db: Queryable, groups: { unitId: string; key: string }[] | null, period: Period | null, now: Date): Promise<Map<string, PolicyStats>> {
+/** The figures that cost a statement part of their own, left out when the operation does not select them. */
+export type OptionalStatsPart = 'items' | 'past' | 'cycles';
+const OPTIONAL_PARTS: Record<string, OptionalStatsPart> = {
+  itemsPublished: 'items',
+  pastLimits: 'past',
+  medianDisbursementWorkingDays: 'cycles',
+  p90DisbursementWorkingDays: 'cycles',
+};
+export const ALL_STATS_PARTS: ReadonlySet<OptionalStatsPart> = new Set(['items', 'past', 'cycles']);
+
+/** The optional parts a selection of PolicyStats fields needs, as a stable key ('cycles,past'). */
+export function statsPartsKey(fields: ReadonlySet<string>): string {
+  return [...new Set([...fields].flatMap((field) => (OPTIONAL_PARTS[field] ? [OPTIONAL_PARTS[field]] : [])))].sort().join(',');
+}
+
+export function statsPartsOf(key: string | undefined): ReadonlySet<OptionalStatsPart> {
+  return key === undefined ? ALL_STATS_PARTS : new Set(key.split(',').filter((part): part is OptionalStatsPart => part in { items: 1, past: 1, cycles: 1 }));
+}
+
+const KEPT_COLUMNS = ['received', 'automatic', 'approved', 'refused', 'stopped', 'disbursed', 'amount', 'past_settled', 'reviews', 'very_satisfied', 'satisfied', 'basically_satisfied', 'unsatisfied', 'very_unsatisfied'];
+
+/**
+ * Statistics per group key; `groups` maps reviewing unit ids to the key they count under, null: the
+ * whole city as 'ALL'. The period is whole Beijing days (as the schema's PeriodInput gives it).
+ *
+ * Kept: what does not move with the clock, per unit and day and per unit and month (policy_figures,
+ * cycle_figures and their monthly rows: kept by triggers in the transaction of every change,
+ * migration 0004) — a period reads its whole months and the days at either edge. The median and
+ * p90 are interpolated from the counts of each number of working days as percentile_cont would.
+ * Live: applications past a limit that still runs, read from the index on their earliest running
+ * limit; and the items published. Of `parts`, only those asked are computed (the others answer 0
+ * or null): a board that shows neither the items, nor the limits, nor the cycle reads the kept rows alone.
+ */
+export async function statsByGroup(
+  db: Queryable,
+  groups: { unitId: string; key: string }[] | null,
+  period: Period | null,
+  now: Date,
+  parts: ReadonlySet<OptionalStatsPart> = ALL_STATS_PARTS,
+): Promise<Map<string, PolicyStats>> {
   const from = instantParam(period?.from ?? new Date('1970-01-01T00:00:00Z'));
   const to = instantParam(period?.to ?? new Date('9999-01-01T00:00:00Z'));
   const grouped = groups
     ? sql`select * from unnest(${uuidArray(groups.map((g) => g.unitId))}, ${textArray(groups.map((g) => g.key))}) as g(unit_id, key)`
     : sql`select null::uuid as unit_id, 'ALL'::text as key`;
   const joins = (alias: string, column: string) => (groups ? sql.raw(`join grp g on g.unit_id = ${alias}.${column}`) : sql.raw('cross join grp g'));
-  // A payment is on time when it was paid by the last day of its limit (24:00 Beijing = 16:00 UTC).
-  const paidBy = sql`((a.paid_on + 1)::timestamp at time zone 'UTC' - interval '8 hours')`;
-  const result = await db.execute(sql`
-    with grp as (${grouped}),
-    cohort as (
-      select g.key, a.source, a.status, a.approved_at, a.disbursed_amount, a.cycle_working_days, a.review_due_at, a.decided_at, a.payment_due_at, a.paid_on
-      from ${applications} a ${joins('a', 'reviewing_unit_id')}
-      where a.submitted_at >= ${from} and a.submitted_at < ${to}
+  // The kept rows of the period: whole months from the monthly table, the edge days from the daily one.
+  const ranges = period ? keptRanges({ from: beijingDate(period.from), to: beijingDate(new Date(period.to.getTime() - 1)) }) : null;
+  const keptRows = (daily: PgTable, monthly: PgTable, columns: string) => {
+    const list = sql.raw(columns);
+    const rows = [
+      !ranges
+        ? sql`select unit_id, ${list} from ${monthly}`
+        : ranges.months
+          ? sql`select unit_id, ${list} from ${monthly} where month >= ${ranges.months.from}::date and month < ${ranges.months.until}::date`
+          : null,
+      ...(ranges?.days ?? []).map((range) => sql`select unit_id, ${list} from ${daily} where day >= ${range.from}::date and day < ${range.until}::date`),
+    ].filter((part): part is SQL => part !== null);
+    return sql`(${sql.join(rows, sql` union all `)}) f`;
+  };
+  const sums = sql.raw(KEPT_COLUMNS.map((column) => `sum(f.${column}) as ${column}`).join(', '));
+  const at = instantParam(now);
+  const withParts: SQL[] = [
+    sql`kept as (
+      select g.key, ${sums}
+      from ${keptRows(policyFigures, policyFiguresMonthly, KEPT_COLUMNS.join(', '))} ${joins('f', 'unit_id')}
+      group by g.key
+    )`,
+  ];
+  if (parts.has('cycles')) {
+    withParts.push(sql`
+    cycles as (
+      select g.key, f.working_days as value, sum(f.count)::float8 as n
+      from ${keptRows(cycleFigures, cycleFiguresMonthly, 'working_days, count')} ${joins('f', 'unit_id')}
+      group by g.key, f.working_days
+      having sum(f.count) > 0
     ),
-    per_application as (
+    ranked as (
+      select key, value, n,
+        sum(n) over (partition by key order by value) - n as before,
+        sum(n) over (partition by key) as total
+      from cycles
+    ),
+    -- percentile_cont(p): the values at rows floor(p·(N−1)) and ceil(p·(N−1)) (0-based), interpolated.
+    positions as (
+      select key, value, before, n, total, p.p, p.p * (total - 1) as pos
+      from ranked cross join (values (0.5::float8), (0.9::float8)) as p(p)
+    ),
+    percentiles as (
+      select key, p,
+        max(value) filter (where floor(pos) >= before and floor(pos) < before + n) as low,
+        max(value) filter (where ceil(pos) >= before and ceil(pos) < before + n) as high,
+        max(pos - floor(pos)) as fraction
+      from positions group by key, p
+    ),
+    per_percentile as (
       select key,
-        count(*) filter (where source <> 'AUTOMATIC')::int as received,
-        count(*) filter (where source = 'AUTOMATIC')::int as automatic,
-        count(*) filter (where approved_at is not null)::int as approved,
-        count(*) filter (where status = 'REJECTED')::int as refused,
-        count(*) filter (where status = 'STOPPED')::int as stopped,
-        count(*) filter (where status = 'DISBURSED')::int as disbursed,
-        coalesce(sum(disbursed_amount) filter (where status = 'DISBURSED'), 0) as amount,
-        percentile_cont(0.5) within group (order by cycle_working_days) as median,
-        percentile_cont(0.9) within group (order by cycle_working_days) as p90,
-        count(*) filter (where
-          (review_due_at is not null and coalesce(decided_at, ${instantParam(now)}) > review_due_at)
-          or (payment_due_at is not null and status not in ('REJECTED', 'STOPPED')
-              and (case when paid_on is null then ${instantParam(now)} else ${paidBy} end) > payment_due_at))::int as past
-      from cohort a group by key
-    ),
+        max(low + fraction * (high - low)) filter (where p = 0.5) as median,
+        max(low + fraction * (high - low)) filter (where p = 0.9) as p90
+      from percentiles group by key
+    )`);
+  }
+  if (parts.has('past')) {
+    withParts.push(sql`
+    live as (
+      select g.key, count(*)::int as past
+      from ${applications} a ${joins('a', 'reviewing_unit_id')}
+      where policies.open_due_at(a.status, a.review_due_at, a.decided_at, a.payment_due_at, a.paid_on) < ${at}
+        and a.submitted_at >= ${from} and a.submitted_at < ${to}
+        and not policies.past_settled(a)
+        and ((a.review_due_at is not null and a.decided_at is null and ${at} > a.review_due_at)
+          or (a.payment_due_at is not null and a.status not in ('REJECTED', 'STOPPED') and a.paid_on is null and ${at} > a.payment_due_at))
+      group by g.key
+    )`);
+  }
+  if (parts.has('items')) {
+    withParts.push(sql`
     per_item as (
       select g.key, count(*)::int as items_published
       from ${policyItems} i ${joins('i', 'reviewing_unit_id')}
       where i.published_at >= ${from} and i.published_at < ${to}
       group by g.key
-    ),
-    per_review as (
-      select g.key, count(*)::int as reviews,
-        count(*) filter (where r.level = 'VERY_SATISFIED')::int as very_satisfied,
-        count(*) filter (where r.level = 'SATISFIED')::int as satisfied,
-        count(*) filter (where r.level = 'BASICALLY_SATISFIED')::int as basically_satisfied,
-        count(*) filter (where r.level = 'UNSATISFIED')::int as unsatisfied,
-        count(*) filter (where r.level = 'VERY_UNSATISFIED')::int as very_unsatisfied,
-        avg(case r.level when 'VERY_SATISFIED' then 5 when 'SATISFIED' then 4 when 'BASICALLY_SATISFIED' then 3 when 'UNSATISFIED' then 2 else 1 end) as average
-      from ${serviceReviews} r ${joins('r', 'reviewing_unit_id')}
-      where r.reviewed_at >= ${from} and r.reviewed_at < ${to}
-      group by g.key
-    )
+    )`);
+  }
+  const result = await db.execute(sql`
+    with grp as (${grouped}),
+    ${sql.join(withParts, sql`,`)}
     select k.key,
-      coalesce(i.items_published, 0) as items_published,
-      coalesce(a.received, 0) as received, coalesce(a.automatic, 0) as automatic, coalesce(a.approved, 0) as approved,
-      coalesce(a.refused, 0) as refused, coalesce(a.stopped, 0) as stopped, coalesce(a.disbursed, 0) as disbursed,
-      coalesce(a.amount, 0) as amount, a.median, a.p90, coalesce(a.past, 0) as past,
-      coalesce(r.reviews, 0) as reviews, coalesce(r.very_satisfied, 0) as very_satisfied, coalesce(r.satisfied, 0) as satisfied,
-      coalesce(r.basically_satisfied, 0) as basically_satisfied, coalesce(r.unsatisfied, 0) as unsatisfied,
-      coalesce(r.very_unsatisfied, 0) as very_unsatisfied, r.average
+      ${parts.has('items') ? sql`coalesce(i.items_published, 0)` : sql`0`} as items_published,
+      coalesce(f.received, 0)::int as received, coalesce(f.automatic, 0)::int as automatic, coalesce(f.approved, 0)::int as approved,
+      coalesce(f.refused, 0)::int as refused, coalesce(f.stopped, 0)::int as stopped, coalesce(f.disbursed, 0)::int as disbursed,
+      coalesce(f.amount, 0) as amount,
+      ${parts.has('cycles') ? sql`c.median, c.p90` : sql`null::float8 as median, null::float8 as p90`},
+      (coalesce(f.past_settled, 0) + ${parts.has('past') ? sql`coalesce(l.past, 0)` : sql`0`})::int as past,
+      coalesce(f.reviews, 0)::int as reviews, coalesce(f.very_satisfied, 0)::int as very_satisfied, coalesce(f.satisfied, 0)::int as satisfied,
+      coalesce(f.basically_satisfied, 0)::int as basically_satisfied, coalesce(f.unsatisfied, 0)::int as unsatisfied,
+      coalesce(f.very_unsatisfied, 0)::int as very_unsatisfied,
+      (5 * f.very_satisfied + 4 * f.satisfied + 3 * f.basically_satisfied + 2 * f.unsatisfied + f.very_unsatisfied)::numeric / nullif(f.reviews, 0) as average
     from (select distinct key from grp) k
-    left join per_application a using (key)
-    left join per_item i using (key)
-    left join per_review r using (key)`);
+    left join kept f using (key)
+    ${parts.has('cycles') ? sql`left join per_percentile c using (key)` : sql``}
+    ${parts.has('past') ? sql`left join live l using (key)` : sql``}
+    ${parts.has('items') ? sql`left join per_item i using (key)` : sql``}`);
   return new Map(rowsOf<StatsRow>(result).map((row) => [row.key, toStats(row)]));
 }
 

@@ -265,7 +265,7 @@ export function createEvaluationsService(deps: {
     const [entered, contests, reviews, punctual] = await Promise.all([
       evaluationStore.latestValues(store, evaluation.id),
       known?.contests ?? evaluationStore.latestCityContest(store, dates.from, dates.to),
-      known?.reviews ?? reviewStore.stats(store, units.map((unitId) => ({ unitId, key: unitId })), range, now()),
+      known?.reviews ?? reviewStore.stats(store, units.map((unitId) => ({ unitId, key: unitId })), range, now(), { open: false }),
       known?.punctual ?? punctuality(dates, store),
     ]);
     const enteredBy = new Map(entered.map((v) => [`${v.unitId}/${v.indicator}`, v]));
@@ -886,7 +886,8 @@ export function createEvaluationsService(deps: {
       const range = { from: beijingMidnight(dates.from), to: endOfBeijingDay(dates.to) };
       const [contests, reviews, punctual, evaluation] = await Promise.all([
         evaluationStore.latestCityContest(db, dates.from, dates.to),
-        reviewStore.stats(db, units.map((unitId) => ({ unitId, key: unitId })), range, now()),
+        // Count and satisfied only (the board's columns, and all the score reads).
+        reviewStore.stats(db, units.map((unitId) => ({ unitId, key: unitId })), range, now(), { open: false }),
         punctuality(dates),
         loaders.evaluationByPeriod.load(name),
       ]);

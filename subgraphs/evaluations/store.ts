@@ -281,7 +281,14 @@ export const reviewStore = {
    * migration 0005); reviews still awaiting an answer or a rectification are counted live, since
    * the clock alone makes them due or overdue.
    */
-  async stats(db: Queryable, groups: { unitId: string; key: string }[] | null, period: Period | null, now: Date): Promise<Map<string, ReviewFigures>> {
+  async stats(
+    db: Queryable,
+    groups: { unitId: string; key: string }[] | null,
+    period: Period | null,
+    now: Date,
+    /** `open: false` when only count and satisfied are wanted (the board, the score): the open reviews are not read, and their parts answer 0. */
+    options: { open?: boolean } = {},
+  ): Promise<Map<string, ReviewFigures>> {
     const grouped = (alias: string) =>
       groups
         ? sql`join unnest(${uuidArray(groups.map((g) => g.unitId))}, ${sql`${`{${groups.map((g) => `"${g.key}"`).join(',')}}`}::text[]`}) as g(unit_id, key) on g.unit_id = ${sql.raw(alias)}.unit_id`
@@ -298,13 +305,13 @@ export const reviewStore = {
          where ${keptInPeriod}
          group by g.key
       ),
-      open as (
+      open as (${options.open === false ? sql`select null::text as key, 0 as open_due, 0 as overdue_now where false` : sql`
         select g.key,
                count(*) filter (where r.rectify_due_at < ${at})::int as open_due,
                count(*) filter (where (r.status = 'AWAITING_ANSWER' and r.answer_due_at < ${at}) or (r.status = 'AWAITING_RECTIFICATION' and r.rectify_due_at < ${at}))::int as overdue_now
           from ${serviceReviews} r ${grouped('r')}
          where r.status in ('AWAITING_ANSWER', 'AWAITING_RECTIFICATION') and ${openInPeriod}
-         group by g.key
+         group by g.key`}
       )
       select key, coalesce(k.count, 0) as count, coalesce(k.satisfied, 0) as satisfied, coalesce(k.bad, 0) as bad,
              coalesce(k.rectified, 0) as rectified, coalesce(k.on_time, 0) as on_time, coalesce(k.excluded, 0) as excluded,

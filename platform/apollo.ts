@@ -9,7 +9,7 @@
  * - one log line per request (filled here, written by the HTTP front).
  */
 import type { ApolloServerOptions, ApolloServerPlugin, BaseContext } from '@apollo/server';
-import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import {
   GraphQLError,
   Kind,
@@ -289,6 +289,6 @@ export function graphqlServerOptions(settings: GraphQLServerSettings) {
     validationRules: [ArgumentPathsRule, NoNulInLiteralsRule, ...(settings.introspection ? [] : [NoServiceSdlRule])],
     // Shutdown is ours (platform/signals.ts): drain HTTP, then close the database, then exit 0.
     stopOnTerminationSignals: false,
-    plugins: [ApolloServerPluginLandingPageDisabled(), nulGuardPlugin(), limitsPlugin(settings.limits), abortPlugin(), requestLogPlugin()] as ApolloServerPlugin<Context>[],
+    plugins: [ApolloServerPluginLandingPageDisabled(), ApolloServerPluginCacheControlDisabled(), nulGuardPlugin(), limitsPlugin(settings.limits), abortPlugin(), requestLogPlugin()] as ApolloServerPlugin<Context>[],
   } satisfies Partial<ApolloServerOptions<Context>>;
 }

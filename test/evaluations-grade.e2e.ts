@@ -251,12 +251,22 @@ describe('the half-yearly evaluation', () => {
 
 describe('the board and its exports', () => {
   it('gives every evaluated unit one row, with a constant number of statements per subgraph', async () => {
-    const { evaluations: ev, issues, policies } = t.platform.statements;
+    const { evaluations: ev, issues, policies, units } = t.platform.statements;
+    // Each unit's code and name come with its row (@provides, from the evaluations subgraph's copy
+    // of the directory): asking for them costs the units subgraph nothing more than not asking.
+    const unitsStatements = async (fields: string) => {
+      await ok(`{ board(period: "${H2}") { unit { ${fields} } } }`, who.office);
+      units!.count = 0;
+      await ok(`{ board(period: "${H2}") { unit { ${fields} } } }`, who.office);
+      return units!.count;
+    };
+    expect(await unitsStatements('id code name')).toBe(await unitsStatements('id'));
+    expect(await unitsStatements('id kind')).toBeGreaterThan(await unitsStatements('id'));
     for (const counter of [ev!, issues!, policies!]) counter.count = 0;
     const board = (await ok(docs.board, who.office, { p: H2, dates: H2_DATES })).board;
     expect(board.length).toBeGreaterThan(40);
     const police = board.find((r: any) => r.unit.id === POLICE);
-    expect(police).toMatchObject({ domain: { code: 'POLITICS_LAW' }, reportPunctuality: 1, score: 100, grade: 'EXCELLENT', preview: false, reviews: 0 });
+    expect(police).toMatchObject({ unit: { code: 'PUBLIC_SECURITY_BUREAU', name: '市公安局' }, domain: { code: 'POLITICS_LAW' }, reportPunctuality: 1, score: 100, grade: 'EXCELLENT', preview: false, reviews: 0 });
     expect(police.unit.issueStats).toMatchObject({ received: 0 });
     expect(ev!.count).toBeLessThanOrEqual(8);
     expect(issues!.count).toBeLessThanOrEqual(4);

@@ -136,7 +136,7 @@ export const evaluationsResolvers: Resolvers = {
     unit: (decision) => ({ id: decision.unitId }),
   },
   BoardRow: {
-    unit: (row) => ({ id: row.unitId }),
+    unit: (row) => ({ id: row.unitId, code: row.unitCode, name: row.unitName }),
     domain: (row) => ref('code', row.domainCode),
   },
   ServiceReview: {

@@ -485,6 +485,10 @@ export type Unit = {
   __typename?: 'Unit';
   /** 标识 / id */
   id: Scalars['ID']['output'];
+  /** 稳定的英文代码（单位子图所有；评价子图随排行榜给出，取自其单位目录副本） / stable English code (the units subgraph's; the evaluations subgraph gives it with the board, from its copy of the directory) */
+  code: Scalars['String']['output'];
+  /** 规范名称（同上） / name as the plan writes it (as above) */
+  name: Scalars['String']['output'];
   /** 本单位好差评统计（本单位、其领域牵头单位、市指挥部办公室可见；他人 FORBIDDEN） / the unit's service-review figures (the unit, its domain's lead unit and the command office; FORBIDDEN for others) */
   reviewStats?: Maybe<ReviewStats>;
   /** 本单位某半年已发布的等次（公开）；未发布为空 / the unit's published grade of a half year (public); null until published */
@@ -1606,7 +1610,7 @@ export type EvaluationDecisionInput = {
  */
 export type BoardRow = {
   __typename?: 'BoardRow';
-  /** 单位（在其上查询 issueStats、policyStats） / the unit (ask issueStats and policyStats on it) */
+  /** 单位（在其上查询 issueStats、policyStats；代码与名称随行给出） / the unit (ask issueStats and policyStats on it; its code and name come with the row) */
   unit: Unit;
   /** 领域 / domain */
   domain?: Maybe<Domain>;
@@ -1913,6 +1917,8 @@ export type MutationResolvers<ContextType = Context, ParentType extends Resolver
 export type UnitResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Unit'] = ResolversParentTypes['Unit'], FederationReferenceType extends FederationReferenceTypes['Unit'] = FederationReferenceTypes['Unit']> = {
   __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['Unit']> | FederationReferenceType, FederationReferenceType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  code?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   reviewStats?: Resolver<Maybe<ResolversTypes['ReviewStats']>, ParentType, ContextType, Partial<UnitReviewStatsArgs>>;
   grade?: Resolver<Maybe<ResolversTypes['EvaluationResult']>, ParentType, ContextType, RequireFields<UnitGradeArgs, 'period'>>;
   reportPunctuality?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType, Partial<UnitReportPunctualityArgs>>;

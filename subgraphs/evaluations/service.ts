@@ -94,6 +94,9 @@ export interface ReportStatusRow {
 
 export interface BoardRowView {
   unitId: string;
+  /** The unit's code and name from the directory copy: the gateway then need not ask the units subgraph (@provides). */
+  unitCode: string;
+  unitName: string;
   domainCode: string | null;
   latestContestRank: number | null;
   contestsAgain: boolean | null;
@@ -902,9 +905,12 @@ export function createEvaluationsService(deps: {
       return units.map((unitId) => {
         const review = reviews.get(unitId) ?? emptyReviewFigures;
         const result = results.get(unitId);
+        const unit = dir.unit(unitId)!;
         return {
           unitId,
-          domainCode: dir.unit(unitId)?.domainCode ?? null,
+          unitCode: unit.code,
+          unitName: unit.name,
+          domainCode: unit.domainCode ?? null,
           latestContestRank: contestOf.get(unitId)?.rank ?? null,
           contestsAgain: contestOf.get(unitId)?.contestsAgain ?? null,
           reviewSatisfactionRate: review.count > 0 ? review.satisfied / review.count : null,

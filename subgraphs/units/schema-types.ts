@@ -371,9 +371,9 @@ export type DistrictKind =
 export type Unit = {
   __typename?: 'Unit';
   id: Scalars['ID']['output'];
-  /** 稳定的英文代码 / stable English code */
+  /** 稳定的英文代码（评价子图随排行榜给出，取自其单位目录副本） / stable English code (the evaluations subgraph gives it with the board, from its copy of the directory) */
   code: Scalars['String']['output'];
-  /** 规范名称（问题子图随问题给出主办单位名称，取自其单位目录副本） / name as the plan writes it (the issues subgraph gives it with an issue's lead handler, from its copy of the directory) */
+  /** 规范名称（问题子图随问题给出主办单位名称、评价子图随排行榜给出，取自各自的单位目录副本） / name as the plan writes it (the issues subgraph gives it with an issue's lead handler, the evaluations subgraph with the board, each from its copy of the directory) */
   name: Scalars['String']['output'];
   /** 其他写法 / other spellings */
   aliases: Array<Scalars['String']['output']>;

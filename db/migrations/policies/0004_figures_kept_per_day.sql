@@ -89,31 +89,45 @@ CREATE INDEX "applications_open_due_idx" ON "policies"."applications" USING btre
 --> statement-breakpoint
 -- Whether an application went past a limit that no longer runs: decided after its review limit, or
 -- paid after its payment limit (paid on the last day of the limit is on time: 24:00 Beijing).
-CREATE FUNCTION "policies"."past_settled"(a "policies"."applications") RETURNS boolean LANGUAGE sql IMMUTABLE AS $$
+CREATE FUNCTION "policies"."past_settled"(status "policies"."application_status", review_due_at timestamptz, decided_at timestamptz, payment_due_at timestamptz, paid_on date)
+RETURNS boolean LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
   SELECT coalesce(
-    (a.review_due_at IS NOT NULL AND a.decided_at IS NOT NULL AND a.decided_at > a.review_due_at)
-    OR (a.payment_due_at IS NOT NULL AND a.status NOT IN ('REJECTED', 'STOPPED') AND a.paid_on IS NOT NULL
-        AND ((a.paid_on + 1)::timestamp AT TIME ZONE 'UTC' - interval '8 hours') > a.payment_due_at),
+    (review_due_at IS NOT NULL AND decided_at IS NOT NULL AND decided_at > review_due_at)
+    OR (payment_due_at IS NOT NULL AND status NOT IN ('REJECTED', 'STOPPED') AND paid_on IS NOT NULL
+        AND ((paid_on + 1)::timestamp AT TIME ZONE 'UTC' - interval '8 hours') > payment_due_at),
     false)
 $$;
 --> statement-breakpoint
--- What one application adds to its reviewing unit's figures of the day it was submitted, part by part.
-CREATE FUNCTION "policies"."application_parts"(a "policies"."applications") RETURNS TABLE(part text, working_days smallint, amount numeric)
-LANGUAGE sql IMMUTABLE AS $$
-  SELECT p.part, p.working_days, p.amount
-  FROM (VALUES
-    ('received', NULL::smallint, (a.source <> 'AUTOMATIC')::int::numeric),
-    ('automatic', NULL, (a.source = 'AUTOMATIC')::int::numeric),
-    ('approved', NULL, (a.approved_at IS NOT NULL)::int::numeric),
-    ('refused', NULL, (a.status = 'REJECTED')::int::numeric),
-    ('stopped', NULL, (a.status = 'STOPPED')::int::numeric),
-    ('disbursed', NULL, (a.status = 'DISBURSED')::int::numeric),
-    ('amount', NULL, CASE WHEN a.status = 'DISBURSED' THEN coalesce(a.disbursed_amount, 0) ELSE 0 END),
-    ('past_settled', NULL, "policies"."past_settled"(a)::int::numeric),
-    ('cycle', a.cycle_working_days, (a.cycle_working_days IS NOT NULL)::int::numeric)
-  ) AS p(part, working_days, amount)
-  WHERE a.submitted_at IS NOT NULL AND p.amount <> 0
-$$;
+-- What a set of applications (`source`: a relation or a parenthesised query) adds to their reviewing
+-- units' figures of the day each was submitted, as rows (unit_id, day, part, working_days, amount):
+-- added up per unit and day first, then one row per part. The one definition of the parts, for the
+-- triggers and the rebuild alike.
+CREATE FUNCTION "policies"."application_figures_query"(source text) RETURNS text LANGUAGE sql IMMUTABLE AS $f$
+  SELECT format($q$
+    SELECT s.unit_id, s.day, p.part, p.working_days, p.amount
+    FROM (
+      SELECT a.reviewing_unit_id AS unit_id, "policies"."figure_day"(a.submitted_at) AS day,
+             count(*) FILTER (WHERE a.source <> 'AUTOMATIC') AS received,
+             count(*) FILTER (WHERE a.source = 'AUTOMATIC') AS automatic,
+             count(*) FILTER (WHERE a.approved_at IS NOT NULL) AS approved,
+             count(*) FILTER (WHERE a.status = 'REJECTED') AS refused,
+             count(*) FILTER (WHERE a.status = 'STOPPED') AS stopped,
+             count(*) FILTER (WHERE a.status = 'DISBURSED') AS disbursed,
+             coalesce(sum(a.disbursed_amount) FILTER (WHERE a.status = 'DISBURSED'), 0) AS amount,
+             count(*) FILTER (WHERE "policies"."past_settled"(a.status, a.review_due_at, a.decided_at, a.payment_due_at, a.paid_on)) AS past_settled
+      FROM %1$s a WHERE a.submitted_at IS NOT NULL GROUP BY 1, 2
+    ) s
+    CROSS JOIN LATERAL (VALUES
+      ('received', NULL::smallint, s.received::numeric), ('automatic', NULL, s.automatic), ('approved', NULL, s.approved),
+      ('refused', NULL, s.refused), ('stopped', NULL, s.stopped), ('disbursed', NULL, s.disbursed),
+      ('amount', NULL, s.amount), ('past_settled', NULL, s.past_settled)
+    ) AS p(part, working_days, amount)
+    WHERE p.amount <> 0
+    UNION ALL
+    SELECT a.reviewing_unit_id, "policies"."figure_day"(a.submitted_at), 'cycle', a.cycle_working_days, count(*)::numeric
+    FROM %1$s a WHERE a.submitted_at IS NOT NULL AND a.cycle_working_days IS NOT NULL GROUP BY 1, 2, 4
+  $q$, source)
+$f$;
 --> statement-breakpoint
 -- What one service review adds to its unit's figures of the day it was given.
 CREATE FUNCTION "policies"."review_parts"(r "policies"."service_reviews") RETURNS TABLE(part text, working_days smallint, amount numeric)
@@ -229,35 +243,31 @@ $fn$;
 CREATE FUNCTION "policies"."figures_on_applications_inserted"() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
   PERFORM set_config('policies.figures_staged', 'yes', true);
-  INSERT INTO "policies"."figure_changes" (unit_id, day, part, working_days, amount)
-  SELECT n.reviewing_unit_id, "policies"."figure_day"(n.submitted_at), p.part, p.working_days, sum(p.amount)
-    FROM inserted n CROSS JOIN LATERAL "policies"."application_parts"(n::"policies"."applications") p
-   GROUP BY 1, 2, 3, 4 HAVING sum(p.amount) <> 0;
+  EXECUTE 'INSERT INTO "policies"."figure_changes" (unit_id, day, part, working_days, amount) '
+    || "policies"."application_figures_query"('inserted');
   RETURN NULL;
 END;
 $$;
 --> statement-breakpoint
 -- An update takes the old rows' parts away and adds the new rows' — only for rows whose counted columns changed.
 CREATE FUNCTION "policies"."figures_on_applications_updated"() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+  changed constant text := $c$
+    FROM before_update o JOIN after_update n ON n.id = o.id
+    WHERE (o.reviewing_unit_id, o.submitted_at, o.source, o.status, o.approved_at, o.disbursed_amount,
+           o.cycle_working_days, o.review_due_at, o.decided_at, o.payment_due_at, o.paid_on)
+          IS DISTINCT FROM
+          (n.reviewing_unit_id, n.submitted_at, n.source, n.status, n.approved_at, n.disbursed_amount,
+           n.cycle_working_days, n.review_due_at, n.decided_at, n.payment_due_at, n.paid_on)$c$;
 BEGIN
   PERFORM set_config('policies.figures_staged', 'yes', true);
-  INSERT INTO "policies"."figure_changes" (unit_id, day, part, working_days, amount)
-  WITH changed AS (
-    SELECT o.id FROM before_update o JOIN after_update n ON n.id = o.id
-     WHERE (o.reviewing_unit_id, o.submitted_at, o.source, o.status, o.approved_at, o.disbursed_amount,
-            o.cycle_working_days, o.review_due_at, o.decided_at, o.payment_due_at, o.paid_on)
-           IS DISTINCT FROM
-           (n.reviewing_unit_id, n.submitted_at, n.source, n.status, n.approved_at, n.disbursed_amount,
-            n.cycle_working_days, n.review_due_at, n.decided_at, n.payment_due_at, n.paid_on)
-  ),
-  parts AS (
-    SELECT o.reviewing_unit_id AS unit_id, "policies"."figure_day"(o.submitted_at) AS day, p.part, p.working_days, -p.amount AS amount
-      FROM before_update o JOIN changed c ON c.id = o.id CROSS JOIN LATERAL "policies"."application_parts"(o::"policies"."applications") p
-    UNION ALL
-    SELECT n.reviewing_unit_id, "policies"."figure_day"(n.submitted_at), p.part, p.working_days, p.amount
-      FROM after_update n JOIN changed c ON c.id = n.id CROSS JOIN LATERAL "policies"."application_parts"(n::"policies"."applications") p
-  )
-  SELECT unit_id, day, part, working_days, sum(amount) FROM parts GROUP BY 1, 2, 3, 4 HAVING sum(amount) <> 0;
+  EXECUTE 'INSERT INTO "policies"."figure_changes" (unit_id, day, part, working_days, amount) '
+    || 'SELECT unit_id, day, part, working_days, sum(amount) FROM ('
+    || 'SELECT unit_id, day, part, working_days, -amount AS amount FROM ('
+    || "policies"."application_figures_query"('(SELECT o.* ' || changed || ')') || ') taken'
+    || ' UNION ALL '
+    || "policies"."application_figures_query"('(SELECT n.* ' || changed || ')')
+    || ') c GROUP BY 1, 2, 3, 4 HAVING sum(amount) <> 0';
   RETURN NULL;
 END;
 $$;
@@ -308,8 +318,7 @@ BEGIN
   DELETE FROM "policies"."cycle_figures";
   DELETE FROM "policies"."cycle_figures_monthly";
   PERFORM "policies"."add_figures"(
-    $q$SELECT a.reviewing_unit_id AS unit_id, "policies"."figure_day"(a.submitted_at) AS day, p.part, p.working_days, p.amount
-         FROM "policies"."applications" a CROSS JOIN LATERAL "policies"."application_parts"(a) p
+    "policies"."application_figures_query"('"policies"."applications"') || $q$
        UNION ALL
        SELECT r.reviewing_unit_id, "policies"."figure_day"(r.reviewed_at), p.part, p.working_days, p.amount
          FROM "policies"."service_reviews" r CROSS JOIN LATERAL "policies"."review_parts"(r) p$q$);

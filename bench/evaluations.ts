@@ -9,7 +9,7 @@
  * period its data lies in: issues and reviews 2023-H2, policies 2026 — the point is the cost of the
  * query at that volume, not the meaning of one period.
  */
-import { benchPlatformEnv } from './env.ts';
+import { benchPlatformEnv, postGraphQL } from './env.ts';
 import { performance } from 'node:perf_hooks';
 import { sql } from 'drizzle-orm';
 import { rowsOf, type DatabaseHandle } from '../db/client.ts';
@@ -86,12 +86,7 @@ export async function runEvaluationsBench(database: DatabaseHandle, runs: number
   });
   const office = await signToken({ sub: 'bench-office', role: 'COMMAND_OFFICE', unit: unitIdForCode('COMMAND_OFFICE') }, { secret: DEVELOPMENT_JWT_SECRET });
   const ask = async (query: string, variables: Record<string, unknown> = {}) => {
-    const response = await fetch(platform.gateway.url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${office}` },
-      body: JSON.stringify({ query, variables }),
-    });
-    const body = (await response.json()) as { data?: any; errors?: unknown };
+    const body = await postGraphQL(platform.gateway.url, { query, variables }, office);
     if (body.errors) throw new Error(JSON.stringify(body.errors));
     return body.data;
   };

@@ -9,7 +9,7 @@
  * The grants, notices and the policy the benchmark creates are removed afterwards (its own database;
  * the append-only triggers are disabled for that cleanup only), so every run measures the same data.
  */
-import { benchPlatformEnv } from './env.ts';
+import { benchPlatformEnv, postGraphQL } from './env.ts';
 import { performance } from 'node:perf_hooks';
 import { sql } from 'drizzle-orm';
 import type { DatabaseHandle } from '../db/client.ts';
@@ -52,12 +52,7 @@ export async function runPoliciesBench(database: DatabaseHandle, runs: number): 
   const staff = await token({ sub: 'bench-science-staff', role: 'UNIT_STAFF', unit: unitIdForCode('SCIENCE_TECHNOLOGY_BUREAU') });
   const admin = await token({ sub: 'bench-science-admin', role: 'UNIT_ADMIN', unit: unitIdForCode('SCIENCE_TECHNOLOGY_BUREAU') });
   const ask = async (query: string, variables: Record<string, unknown> = {}, bearer?: string) => {
-    const response = await fetch(platform.gateway.url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', ...(bearer ? { authorization: `Bearer ${bearer}` } : {}) },
-      body: JSON.stringify({ query, variables }),
-    });
-    const body = (await response.json()) as { data?: any; errors?: unknown };
+    const body = await postGraphQL(platform.gateway.url, { query, variables }, bearer);
     if (body.errors) throw new Error(`${query.slice(0, 60)}: ${JSON.stringify(body.errors)}`);
     return body.data;
   };

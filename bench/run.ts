@@ -11,7 +11,7 @@
  * first run, reused after); the policies and evaluations parts use the largest.
  * Client, gateway and subgraphs share this process, as in the stack notes' measurements.
  */
-import { benchPlatformEnv } from './env.ts';
+import { benchPlatformEnv, postGraphQL } from './env.ts';
 import { performance } from 'node:perf_hooks';
 import postgres from 'postgres';
 import { sql } from 'drizzle-orm';
@@ -152,12 +152,7 @@ async function main() {
   );
   for (const c of ONLY.has('issues') ? cases : []) {
     const run = async (index: number) => {
-      const response = await fetch(platforms[index]!.gateway.url, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', authorization: `Bearer ${c.token}` },
-        body: JSON.stringify({ query: c.query }),
-      });
-      const body = (await response.json()) as { errors?: unknown };
+      const body = await postGraphQL(platforms[index]!.gateway.url, { query: c.query }, c.token);
       if (body.errors) throw new Error(`${c.name}: ${JSON.stringify(body.errors)}`);
     };
     for (let i = 0; i < 3; i++) for (const index of sized.keys()) await run(index);

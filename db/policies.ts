@@ -371,9 +371,19 @@ export const applications = policiesSchema.table(
     index('applications_notice_idx').on(t.noticeEndsAt).where(sql`${t.status} = 'PUBLIC_NOTICE'`),
     // The live part of the figures: applications still awaiting a decision or a payment, by the
     // earliest limit that still runs (policies.open_due_at, migration 0004), so "past its limit
-    // now" reads only the ones past it.
+    // now" reads only the ones past it, from the index alone.
     index('applications_open_due_idx')
-      .on(sql`policies.open_due_at(${t.status}, ${t.reviewDueAt}, ${t.decidedAt}, ${t.paymentDueAt}, ${t.paidOn})`, t.reviewingUnitId, t.submittedAt)
+      .on(
+        sql`policies.open_due_at(${t.status}, ${t.reviewDueAt}, ${t.decidedAt}, ${t.paymentDueAt}, ${t.paidOn})`,
+        t.reviewingUnitId,
+        t.submittedAt,
+        // What policies.past_settled reads, so the count reads the index alone.
+        t.status,
+        t.reviewDueAt,
+        t.decidedAt,
+        t.paymentDueAt,
+        t.paidOn,
+      )
       .where(sql`policies.open_due_at(${t.status}, ${t.reviewDueAt}, ${t.decidedAt}, ${t.paymentDueAt}, ${t.paidOn}) is not null`),
   ],
 );

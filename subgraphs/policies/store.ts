@@ -1000,11 +1000,11 @@ export async function statsByGroup(
     live as (
       select g.key, count(*)::int as past
       from ${applications} a ${joins('a', 'reviewing_unit_id')}
+      -- An open limit passed: the review undecided or the payment unpaid past its due time (the
+      -- earliest open limit before now says exactly that); not already counted as settled past.
       where policies.open_due_at(a.status, a.review_due_at, a.decided_at, a.payment_due_at, a.paid_on) < ${at}
         and a.submitted_at >= ${from} and a.submitted_at < ${to}
         and not policies.past_settled(a.status, a.review_due_at, a.decided_at, a.payment_due_at, a.paid_on)
-        and ((a.review_due_at is not null and a.decided_at is null and ${at} > a.review_due_at)
-          or (a.payment_due_at is not null and a.status not in ('REJECTED', 'STOPPED') and a.paid_on is null and ${at} > a.payment_due_at))
       group by g.key
     )`);
   }

@@ -85,16 +85,17 @@ CREATE TABLE "policies"."policy_figures_monthly" (
 );
 --> statement-breakpoint
 CREATE INDEX "figure_changes_txid_idx" ON "policies"."figure_changes" USING btree ("txid");--> statement-breakpoint
-CREATE INDEX "applications_open_due_idx" ON "policies"."applications" USING btree (policies.open_due_at("status", "review_due_at", "decided_at", "payment_due_at", "paid_on"),"reviewing_unit_id","submitted_at") WHERE policies.open_due_at("policies"."applications"."status", "policies"."applications"."review_due_at", "policies"."applications"."decided_at", "policies"."applications"."payment_due_at", "policies"."applications"."paid_on") is not null;
+CREATE INDEX "applications_open_due_idx" ON "policies"."applications" USING btree (policies.open_due_at("status", "review_due_at", "decided_at", "payment_due_at", "paid_on"),"reviewing_unit_id","submitted_at","status","review_due_at","decided_at","payment_due_at","paid_on") WHERE policies.open_due_at("policies"."applications"."status", "policies"."applications"."review_due_at", "policies"."applications"."decided_at", "policies"."applications"."payment_due_at", "policies"."applications"."paid_on") is not null;
 --> statement-breakpoint
 -- Whether an application went past a limit that no longer runs: decided after its review limit, or
 -- paid after its payment limit (paid on the last day of the limit is on time: 24:00 Beijing).
+-- Immutable through and through (timestamp arithmetic before the time zone), so PostgreSQL inlines it.
 CREATE FUNCTION "policies"."past_settled"(status "policies"."application_status", review_due_at timestamptz, decided_at timestamptz, payment_due_at timestamptz, paid_on date)
 RETURNS boolean LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
   SELECT coalesce(
     (review_due_at IS NOT NULL AND decided_at IS NOT NULL AND decided_at > review_due_at)
     OR (payment_due_at IS NOT NULL AND status NOT IN ('REJECTED', 'STOPPED') AND paid_on IS NOT NULL
-        AND ((paid_on + 1)::timestamp AT TIME ZONE 'UTC' - interval '8 hours') > payment_due_at),
+        AND (((paid_on + 1)::timestamp - interval '8 hours') AT TIME ZONE 'UTC') > payment_due_at),
     false)
 $$;
 --> statement-breakpoint

@@ -50,12 +50,17 @@ export function figuresLoader<S, P extends { from: Date; to: Date }>(
   empty: S,
   directory: DirectorySource,
 ): DataLoader<FiguresKey<P>, S, string> {
-  const periodKey = (period: P | null) => (period ? `${period.from.toISOString()}/${period.to.toISOString()}` : 'all-time');
+  const periodKey = (period: P | null) => (period ? `${period.from.getTime()}/${period.to.getTime()}` : 'all-time');
   const batchOf = (k: FiguresKey<P>) => `${k.kind}|${periodKey(k.period)}|${k.parts ?? '*'}`;
   return new DataLoader<FiguresKey<P>, S, string>(
     async (keys) => {
       const batches = new Map<string, FiguresKey<P>[]>();
-      for (const key of keys) batches.set(batchOf(key), [...(batches.get(batchOf(key)) ?? []), key]);
+      for (const key of keys) {
+        const batch = batchOf(key);
+        const list = batches.get(batch);
+        if (list) list.push(key);
+        else batches.set(batch, [key]);
+      }
       const results = new Map<string, S>();
       for (const [batch, batchKeys] of batches) {
         const { kind, period, parts } = batchKeys[0]!;

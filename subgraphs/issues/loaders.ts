@@ -15,7 +15,7 @@ export interface StatsKey {
   period: Period | null;
 }
 
-const periodKey = (period: Period | null) => (period ? `${period.from.toISOString()}/${period.to.toISOString()}` : 'all-time');
+const periodKey = (period: Period | null) => (period ? `${period.from.getTime()}/${period.to.getTime()}` : 'all-time');
 const cacheKey = (k: StatsKey) => `${k.kind}|${periodKey(k.period)}|${k.key}`;
 
 /**
@@ -36,7 +36,9 @@ export function createIssuesLoaders(db: Db, now: () => Date) {
         const batches = new Map<string, StatsKey[]>();
         for (const key of keys) {
           const batch = `${key.kind === 'all' ? 'all' : 'units'}|${periodKey(key.period)}`;
-          batches.set(batch, [...(batches.get(batch) ?? []), key]);
+          const list = batches.get(batch);
+          if (list) list.push(key);
+          else batches.set(batch, [key]);
         }
         const results = new Map<string, IssueStats>();
         for (const batchKeys of batches.values()) {

@@ -17,6 +17,13 @@ export function benchPlatformEnv(): Record<string, string> {
 }
 
 /**
+ * Untimed runs before each timed series (BENCH_WARMUPS, 20 by default): the board's code paths
+ * across five servers in one process take more than a handful of requests to be compiled, and the
+ * first runs after three warm-ups were still measuring the JIT (30 vs 36-45 ms of CPU per board).
+ */
+export const WARMUPS = Number(process.env.BENCH_WARMUPS ?? 20);
+
+/**
  * The benchmarks' client: undici's `request` on one keep-alive agent. It shares the process with
  * the gateway and subgraphs it measures, and WHATWG `fetch` (web streams, Request/Response objects)
  * spent about a millisecond of that process's CPU per request on the client side alone.

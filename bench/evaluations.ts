@@ -9,7 +9,7 @@
  * period its data lies in: issues and reviews 2023-H2, policies 2026 — the point is the cost of the
  * query at that volume, not the meaning of one period.
  */
-import { benchPlatformEnv, postGraphQL } from './env.ts';
+import { benchPlatformEnv, postGraphQL, WARMUPS } from './env.ts';
 import { performance } from 'node:perf_hooks';
 import { sql } from 'drizzle-orm';
 import { rowsOf, type DatabaseHandle } from '../db/client.ts';
@@ -119,10 +119,10 @@ export async function runEvaluationsBench(database: DatabaseHandle, runs: number
   };
   console.log(
     `\nThe board: ${sizes.issues.toLocaleString('en')} issues, ${sizes.applications.toLocaleString('en')} applications, ${sizes.reviews.toLocaleString('en')} service reviews; ` +
-      `${runs} timed runs after 3 warm-ups, sequential, through the gateway.\n`,
+      `${runs} timed runs after ${WARMUPS} warm-ups, sequential, through the gateway.\n`,
   );
   const series = async (label: string) => {
-    for (let i = 0; i < 3; i++) await ask(BOARD, { p: PERIOD });
+    for (let i = 0; i < WARMUPS; i++) await ask(BOARD, { p: PERIOD });
     const names = ['evaluations', 'issues', 'policies', 'units'] as const;
     for (const name of names) platform.statements[name]!.count = 0;
     const times: number[] = [];

@@ -9,7 +9,7 @@
  * The grants, notices and the policy the benchmark creates are removed afterwards (its own database;
  * the append-only triggers are disabled for that cleanup only), so every run measures the same data.
  */
-import { benchPlatformEnv, postGraphQL } from './env.ts';
+import { benchPlatformEnv, postGraphQL, WARMUPS } from './env.ts';
 import { performance } from 'node:perf_hooks';
 import { sql } from 'drizzle-orm';
 import type { DatabaseHandle } from '../db/client.ts';
@@ -57,7 +57,7 @@ export async function runPoliciesBench(database: DatabaseHandle, runs: number): 
     return body.data;
   };
   const time = async (run: () => Promise<unknown>, count = runs) => {
-    for (let i = 0; i < 3; i++) await run();
+    for (let i = 0; i < WARMUPS; i++) await run();
     const times: number[] = [];
     for (let i = 0; i < count; i++) {
       const started = performance.now();
@@ -69,7 +69,7 @@ export async function runPoliciesBench(database: DatabaseHandle, runs: number): 
   const counts = (await ask(`{ policies(filter: { status: [PUBLISHED, REPEALED, DRAFT, EXPIRED] }) { totalCount } policyItems(filter: { status: [PUBLISHED] }) { totalCount } }`, {}, office));
   console.log(
     `Policies: ${counts.policies.totalCount.toLocaleString('en')} documents, ${counts.policyItems.totalCount.toLocaleString('en')} published items, ` +
-      `${BENCH_SIZES.enterprises.toLocaleString('en')} enterprises, ${BENCH_SIZES.applications.toLocaleString('en')} applications; ${runs} timed runs after 3 warm-ups, through the gateway.\n`,
+      `${BENCH_SIZES.enterprises.toLocaleString('en')} enterprises, ${BENCH_SIZES.applications.toLocaleString('en')} applications; ${runs} timed runs after ${WARMUPS} warm-ups, through the gateway.\n`,
   );
 
   // ── text search ──
@@ -152,7 +152,7 @@ export async function runPoliciesBench(database: DatabaseHandle, runs: number): 
   const units = (await ask(FIGURES, {}, office)).units.edges.length;
   platform.statements.policies!.count = 0;
   const statsTimes = await time(() => ask(FIGURES, {}, office));
-  console.log(`policyStats of all ${units} units + every domain + the city, 2026, one request:\n  ${summary(statsTimes)} · ${platform.statements.policies!.count / (runs + 3)} SQL statements per request in the policies subgraph\n`);
+  console.log(`policyStats of all ${units} units + every domain + the city, 2026, one request:\n  ${summary(statsTimes)} · ${platform.statements.policies!.count / (runs + WARMUPS)} SQL statements per request in the policies subgraph\n`);
   await platform.stop();
 }
 

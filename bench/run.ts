@@ -11,7 +11,7 @@
  * first run, reused after); the policies and evaluations parts use the largest.
  * Client, gateway and subgraphs share this process, as in the stack notes' measurements.
  */
-import { benchPlatformEnv, postGraphQL } from './env.ts';
+import { benchPlatformEnv, postGraphQL, WARMUPS } from './env.ts';
 import { performance } from 'node:perf_hooks';
 import postgres from 'postgres';
 import { sql } from 'drizzle-orm';
@@ -148,14 +148,14 @@ async function main() {
   );
   console.log(
     `\nDatabases: ${sized.map((s, i) => `${s.total.toLocaleString('en')} issues (${s.name}; open: ${open[i]!.issues.toLocaleString('en')} issues with a running clock, ${open[i]!.deadlines.toLocaleString('en')} open deadlines)`).join(', ')} on PostgreSQL.\n` +
-      `${RUNS} timed runs per size after 3 warm-ups, sequential, the sizes interleaved, through the gateway; the clock at 2023-12-29 10:00.\n`,
+      `${RUNS} timed runs per size after ${WARMUPS} warm-ups, sequential, the sizes interleaved, through the gateway; the clock at 2023-12-29 10:00.\n`,
   );
   for (const c of ONLY.has('issues') ? cases : []) {
     const run = async (index: number) => {
       const body = await postGraphQL(platforms[index]!.gateway.url, { query: c.query }, c.token);
       if (body.errors) throw new Error(`${c.name}: ${JSON.stringify(body.errors)}`);
     };
-    for (let i = 0; i < 3; i++) for (const index of sized.keys()) await run(index);
+    for (let i = 0; i < WARMUPS; i++) for (const index of sized.keys()) await run(index);
     const times: number[][] = sized.map(() => []);
     for (const platform of platforms) platform.statements.issues!.count = 0;
     for (let i = 0; i < RUNS; i++) {

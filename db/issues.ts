@@ -163,6 +163,11 @@ export const issues = issuesSchema.table(
     index('issues_next_due_idx').on(t.nextDueAt),
     // Open items by due time, with what the live figures group them by: read from the index alone.
     index('issues_open_due_idx').on(t.nextDueAt, t.responsibleUnitId, t.receivedAt).where(sql`${t.nextDueAt} is not null`),
+    // A unit's open items with a running clock, newest first (the due time alongside, so "overdue"
+    // is decided in the index): a domain's overdue list reads each unit's newest twenty here.
+    index('issues_unit_open_received_idx')
+      .on(t.responsibleUnitId, t.receivedAt.desc().nullsFirst(), t.id.desc().nullsFirst(), t.nextDueAt)
+      .where(sql`${t.nextDueAt} is not null`),
     index('issues_escalated_idx').on(t.escalatedAt).where(sql`${t.escalatedAt} is not null and ${t.supervisionEndedAt} is null`),
     index('issues_co_handlers_idx').using('gin', t.coHandlerUnitIds),
     index('issues_intake_unit_idx').on(t.intakeUnitId, t.receivedAt.desc().nullsFirst(), t.id.desc().nullsFirst()).where(sql`${t.intakeUnitId} is not null`),

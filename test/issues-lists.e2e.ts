@@ -105,6 +105,66 @@ describe('a unit’s list read in index branches', () => {
   });
 });
 
+describe('the command office’s list of a domain’s units, read unit by unit', () => {
+  it('equals the plain filter over the units: rows, order, pages and totalCount, overdue or not', async () => {
+    const owner = database.handle.owner();
+    const now = new Date('2026-03-02T10:00:00+08:00');
+    const row = fc.record({
+      responsible: unitOrNull,
+      minute: fc.integer({ min: 0, max: 6 }),
+      // Open with a running clock, due before or after now; or with none.
+      dueMinutes: fc.option(fc.integer({ min: -600, max: 600 }), { nil: null }),
+    });
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(row, { minLength: 5, maxLength: 40 }),
+        fc.subarray(UNITS, { minLength: 1, maxLength: 3 }),
+        fc.constantFrom(true, false, null),
+        fc.integer({ min: 1, max: 7 }),
+        async (rows, units, overdue, pageSize) => {
+          const tag = `domain-lists-${++batch}.`;
+          await owner.insert(issues).values(
+            rows.map((r, i) => ({
+              source: 'SELF_INSPECTION' as const,
+              environment: 'POLICY' as const,
+              title: `${tag} ${i}`,
+              description: tag,
+              responsibleUnitId: r.responsible,
+              status: 'ASSIGNED' as const,
+              reporterSubject: tag,
+              reporterRole: 'UNIT_STAFF',
+              clientRequestId: `${tag}-${i}`,
+              requestFingerprint: tag,
+              receivedAt: new Date(Date.parse('2026-03-01T09:00:00+08:00') + r.minute * 60_000),
+              recordedAt: now,
+              nextDueAt: r.dueMinutes === null ? null : new Date(now.getTime() + r.dueMinutes * 60_000),
+            })),
+          );
+          const overdueCondition = overdue === true ? sql`${issues.nextDueAt} < ${now.toISOString()}::timestamptz` : overdue === false ? sql`(${issues.nextDueAt} is null or ${issues.nextDueAt} >= ${now.toISOString()}::timestamptz)` : undefined;
+          const wanted = await owner
+            .select({ id: issues.id })
+            .from(issues)
+            .where(and(sql`${issues.description} = ${tag}`, sql`${issues.responsibleUnitId} = any(${`{${units.join(',')}}`}::uuid[])`, overdueCondition))
+            .orderBy(desc(issues.receivedAt), desc(issues.id));
+          const query = { scope: { kind: 'all' } as IssueScope, filter: { unitIds: units, overdue, text: tag } as IssueListFilter, now };
+          const paged: string[] = [];
+          let after: { receivedAt: Date; id: string } | null = null;
+          for (let guard = 0; guard < 100; guard++) {
+            const page = await issueStore.page(owner, query, pageSize + 1, after);
+            paged.push(...page.slice(0, pageSize).map((r) => r.id));
+            if (page.length <= pageSize) break;
+            const last = page[pageSize - 1]!;
+            after = { receivedAt: last.receivedAt, id: last.id };
+          }
+          expect(paged).toEqual(wanted.map((r) => r.id));
+          expect(await issueStore.count(owner, query)).toBe(wanted.length);
+        },
+      ),
+      { numRuns: 40, seed: 20261204 },
+    );
+  });
+});
+
 describe('lists read newest first straight from their indexes', () => {
   it('no index of any slice is DESC NULLS LAST: ORDER BY … DESC (drizzle’s desc()) means NULLS FIRST and could not read it in order', async () => {
     const owner = database.handle.owner();
@@ -126,5 +186,20 @@ describe('lists read newest first straight from their indexes', () => {
     });
     expect(plan).toContain('issues_unit_received_idx');
     expect(plan).not.toMatch(/Sort/);
+    // A domain's overdue items: each unit's newest read from a unit index in its order (at volume the
+    // open items' index, which decides "overdue" within itself; on a few rows either serves).
+    const overduePlan = await owner.transaction(async (tx) => {
+      await tx.execute(sql`set local enable_seqscan = off`);
+      await tx.execute(sql`set local enable_bitmapscan = off`);
+      const query = tx
+        .select({ id: issues.id })
+        .from(issues)
+        .where(sql`${issues.responsibleUnitId} = ${UNITS[0]}::uuid and ${issues.nextDueAt} < now()`)
+        .orderBy(desc(issues.receivedAt), desc(issues.id))
+        .limit(21);
+      return rowsOf<{ 'QUERY PLAN': string }>(await tx.execute(sql`explain ${query.getSQL()}`)).map((row) => row['QUERY PLAN']).join('\n');
+    });
+    expect(overduePlan).toMatch(/issues_unit_(open_)?received_idx/);
+    expect(overduePlan).not.toMatch(/Sort/);
   });
 });

@@ -157,6 +157,17 @@ function unitScopeIds(scope: UnitScope, conditions: SQL[], limit: number): SQL {
 }
 
 /**
+ * The newest `limit` ids led by any of `units` (a domain's): each unit's newest `limit` from its
+ * index, ordered once — not every matching row of the units gathered and sorted. With "overdue",
+ * the open items' index serves it.
+ */
+function responsibleUnitsIds(units: string[], conditions: SQL[], limit: number): SQL {
+  return sql`select x.id from unnest(${uuidArray(units)}) as u(unit_id) cross join lateral (
+    select ${issues.id} as id from ${issues} where ${and(sql`${issues.responsibleUnitId} = u.unit_id`, ...conditions)}
+    order by ${issues.receivedAt} desc, ${issues.id} desc limit ${limit}) x`;
+}
+
+/**
  * How many issues a unit's scope holds: the branches of `unitScopeIds` made disjoint — each counts
  * the rows none of the branches before it holds — so each is a plain index count (the first, a
  * unit's own, an index-only scan) and the sum needs no set of ids to drop duplicates from (at 1M
@@ -243,7 +254,13 @@ export const issueStore = {
   ): Promise<IssueRow[]> {
     const conditions = filterConditions(query.filter, query.now);
     if (after) conditions.push(sql`(${issues.receivedAt}, ${issues.id}) < (${instantParam(after.receivedAt)}, ${after.id}::uuid)`);
-    const scoped = query.scope.kind === 'unit' ? sql`${issues.id} in (${unitScopeIds(query.scope, conditions, limit)})` : scopeCondition(query.scope);
+    const units = query.filter.unitIds ?? (query.filter.unitId ? [query.filter.unitId] : null);
+    const scoped =
+      query.scope.kind === 'unit'
+        ? sql`${issues.id} in (${unitScopeIds(query.scope, conditions, limit)})`
+        : query.scope.kind === 'all' && units?.length
+          ? sql`${issues.id} in (${responsibleUnitsIds(units, conditions, limit)})`
+          : scopeCondition(query.scope);
     return db
       .select()
       .from(issues)

@@ -1,0 +1,1 @@
+CREATE INDEX "issues_unit_open_received_idx" ON "issues"."issues" USING btree ("responsible_unit_id","received_at" DESC NULLS FIRST,"id" DESC NULLS FIRST,"next_due_at") WHERE "issues"."issues"."next_due_at" is not null;

@@ -361,6 +361,22 @@ export const reviewFigures = evaluationsSchema.table(
   (t) => [primaryKey({ columns: [t.unitId, t.day] })],
 );
 
+/** review_figures added up per calendar month (the 1st of the month): a half year is 6 rows per unit, plus the days at either edge of a period. */
+export const reviewFiguresMonthly = evaluationsSchema.table(
+  'review_figures_monthly',
+  {
+    unitId: uuid('unit_id').notNull(),
+    month: date('month', { mode: 'string' }).notNull(),
+    count: integer('count').notNull().default(0),
+    satisfied: integer('satisfied').notNull().default(0),
+    bad: integer('bad').notNull().default(0),
+    rectified: integer('rectified').notNull().default(0),
+    onTime: integer('on_time').notNull().default(0),
+    excluded: integer('excluded').notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.unitId, t.month] })],
+);
+
 /** A transaction's staged changes to review_figures, one row per part; empty outside a transaction. */
 export const reviewFigureChanges = evaluationsSchema.table(
   'review_figure_changes',

@@ -141,8 +141,11 @@ describe('the history tables', () => {
     expect(found.some((count) => count > 0)).toBe(true);
   });
 
-  it('include the issues and evaluations slices’ kept figures among the derived tables, so the derived check checked something', async () => {
+  it('include the slices’ kept figures among the derived tables, so the derived check checked something', async () => {
     expect(await derivedTables(database.handle.forSubgraph('issues').db, 'issues')).toEqual(expect.arrayContaining(['issue_figures', 'issue_figure_changes']));
-    expect(await derivedTables(database.handle.forSubgraph('evaluations').db, 'evaluations')).toEqual(expect.arrayContaining(['review_figures', 'review_figure_changes']));
+    expect(await derivedTables(database.handle.forSubgraph('evaluations').db, 'evaluations')).toEqual(expect.arrayContaining(['review_figures', 'review_figures_monthly', 'review_figure_changes']));
+    expect(await derivedTables(database.handle.forSubgraph('policies').db, 'policies')).toEqual(
+      expect.arrayContaining(['policy_figures', 'policy_figures_monthly', 'cycle_figures', 'cycle_figures_monthly', 'figure_changes']),
+    );
   });
 });

@@ -209,12 +209,14 @@ describe('reading and figures', () => {
     expect(await code('gateway', docs.unitReviewStats, who.taxStaff, { id: POLICE, period: june })).toBe('FORBIDDEN');
     expect(await code('evaluations subgraph', docs.reviewStats, who.anonymous, { id: POLICE, period: june })).toBe('UNAUTHENTICATED');
     // Kept per unit and day by triggers (answers, late steps, appeals upheld): equal to a rebuild from every review.
-    await expectKeptEqualsRebuild(t.database.handle.owner(), {
-      table: 'evaluations.review_figures',
-      keys: ['unit_id', 'day'],
-      rebuild: 'evaluations.rebuild_review_figures',
-      staging: 'evaluations.review_figure_changes',
-    });
+    for (const [table, period] of [['evaluations.review_figures', 'day'], ['evaluations.review_figures_monthly', 'month']] as const) {
+      await expectKeptEqualsRebuild(t.database.handle.owner(), {
+        table,
+        keys: ['unit_id', period],
+        rebuild: 'evaluations.rebuild_review_figures',
+        staging: 'evaluations.review_figure_changes',
+      });
+    }
   });
 
   it("answers every unit's figures in one gateway request with the same number of statements as for one unit", async () => {

@@ -4,7 +4,7 @@
  */
 import { and, asc, desc, eq, inArray, sql, type SQL } from 'drizzle-orm';
 import { rowsOf, type Queryable } from '../../db/client.ts';
-import { beijingDate } from '../../platform/calendar.ts';
+import { beijingDate, keptRanges } from '../../platform/calendar.ts';
 import {
   contestEntries,
   contestJudges,
@@ -20,6 +20,7 @@ import {
   quarterlyReports,
   reviewActions,
   reviewFigures,
+  reviewFiguresMonthly,
   serviceReviews,
   tasks,
 } from '../../db/evaluations.ts';
@@ -277,8 +278,8 @@ export const reviewStore = {
    */
   /**
    * Review figures per group key (`groups` maps unit ids to the key they count under; null: the
-   * city as 'ALL'). What does not move with the clock is kept per unit and day (review_figures,
-   * migration 0005); reviews still awaiting an answer or a rectification are counted live, since
+   * city as 'ALL'). What does not move with the clock is kept per unit and day and per month
+   * (review_figures, review_figures_monthly: migrations 0005, 0007); reviews still awaiting an answer or a rectification are counted live, since
    * the clock alone makes them due or overdue.
    */
   async stats(
@@ -293,16 +294,24 @@ export const reviewStore = {
       groups
         ? sql`join unnest(${uuidArray(groups.map((g) => g.unitId))}, ${sql`${`{${groups.map((g) => `"${g.key}"`).join(',')}}`}::text[]`}) as g(unit_id, key) on g.unit_id = ${sql.raw(alias)}.unit_id`
         : sql`cross join (select 'ALL'::text as key) g`;
-    const days = period && { from: beijingDate(period.from), to: beijingDate(new Date(period.to.getTime() - 1)) };
-    const keptInPeriod = days ? sql`f.day between ${days.from}::date and ${days.to}::date` : sql`true`;
+    // The kept rows of the period: whole months from the monthly table, the edge days from the daily one.
+    const ranges = period ? keptRanges({ from: beijingDate(period.from), to: beijingDate(new Date(period.to.getTime() - 1)) }) : null;
+    const columns = sql.raw('unit_id, count, satisfied, bad, rectified, on_time, excluded');
+    const keptRows = [
+      !ranges
+        ? sql`select ${columns} from ${reviewFiguresMonthly}`
+        : ranges.months
+          ? sql`select ${columns} from ${reviewFiguresMonthly} where month >= ${ranges.months.from}::date and month < ${ranges.months.until}::date`
+          : null,
+      ...(ranges?.days ?? []).map((range) => sql`select ${columns} from ${reviewFigures} where day >= ${range.from}::date and day < ${range.until}::date`),
+    ].filter((part): part is SQL => part !== null);
     const openInPeriod = period ? sql`r.reviewed_at >= ${instantParam(period.from)} and r.reviewed_at < ${instantParam(period.to)}` : sql`true`;
     const at = instantParam(now);
     const result = await db.execute(sql`
       with kept as (
         select g.key, sum(f.count)::int as count, sum(f.satisfied)::int as satisfied, sum(f.bad)::int as bad,
                sum(f.rectified)::int as rectified, sum(f.on_time)::int as on_time, sum(f.excluded)::int as excluded
-          from ${reviewFigures} f ${grouped('f')}
-         where ${keptInPeriod}
+          from (${sql.join(keptRows, sql` union all `)}) f ${grouped('f')}
          group by g.key
       ),
       open as (${options.open === false ? sql`select null::text as key, 0 as open_due, 0 as overdue_now where false` : sql`

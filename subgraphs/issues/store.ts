@@ -640,15 +640,21 @@ export async function statsParts(db: Queryable, grouping: Grouping, period: Peri
   // Live: only the open items not yet due. The kept open items less these are the overdue ones.
   const notYetOverdue =
     grouping.kind === 'units'
-      ? sql`select g.key, count(*)::int as running_not_overdue from ${issues} i join g on g.unit_id = i.responsible_unit_id
-            where i.next_due_at >= ${at} ${receivedIn(sql`i.received_at`)} group by g.key`
+      ? sql`select g.key, sum(c.n)::int as running_not_overdue
+            from (select i.responsible_unit_id as unit_id, count(*) as n from ${issues} i
+                  where i.next_due_at >= ${at} ${receivedIn(sql`i.received_at`)} group by 1) c
+            join g on g.unit_id = c.unit_id group by g.key`
       : sql`select ${issueKey ?? sql`'ALL'`} as key, count(*)::int as running_not_overdue from ${issues} i
             where i.next_due_at >= ${at} ${receivedIn(sql`i.received_at`)} group by 1`;
   const stageCounts = sql.raw(STAGES.map((stage) => `count(*) filter (where d.stage = '${stage}')::int as open_${stage.toLowerCase()}_not_due`).join(', '));
+  const stageSums = sql.raw(STAGES.map((stage) => `coalesce(sum(c.n) filter (where c.stage = '${stage}'), 0)::int as open_${stage.toLowerCase()}_not_due`).join(', '));
   const notDue = sql`d.met_at is null and d.cancelled_at is null and d.due_at > ${at} ${receivedIn(sql`d.received_at`)}`;
   const notDueDeadlines =
     grouping.kind === 'units'
-      ? sql`select g.key, ${stageCounts} from ${issueDeadlines} d join g on g.unit_id = d.unit_id where ${notDue} group by g.key`
+      ? // Counted per unit and stage first (thousands of open deadlines, a few hundred groups), then keyed.
+        sql`select g.key, ${stageSums}
+            from (select d.unit_id, d.stage, count(*) as n from ${issueDeadlines} d where ${notDue} group by 1, 2) c
+            join g on g.unit_id = c.unit_id group by g.key`
       : issueKey
         ? sql`select ${issueKey} as key, ${stageCounts} from ${issueDeadlines} d join ${issues} i on i.id = d.issue_id where ${notDue} group by 1`
         : sql`select 'ALL' as key, ${stageCounts} from ${issueDeadlines} d where ${notDue}`;

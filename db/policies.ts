@@ -438,6 +438,26 @@ export const serviceReviews = policiesSchema.table(
   (t) => [uniqueIndex('service_reviews_once').on(t.applicationId), index('service_reviews_unit_idx').on(t.reviewingUnitId, t.reviewedAt.desc().nullsFirst(), t.id.desc().nullsFirst())],
 );
 
+/** The parts policy_figures and its monthly twin keep, one column each (fresh builders per table). */
+const policyFigureParts = () => ({
+  /** Applications submitted (not automatic grants). */
+  received: integer('received').notNull().default(0),
+  automatic: integer('automatic').notNull().default(0),
+  approved: integer('approved').notNull().default(0),
+  refused: integer('refused').notNull().default(0),
+  stopped: integer('stopped').notNull().default(0),
+  disbursed: integer('disbursed').notNull().default(0),
+  amount: money('amount').notNull().default(0),
+  /** Applications decided or paid past their limit: settled, so no longer moved by the clock. */
+  pastSettled: integer('past_settled').notNull().default(0),
+  reviews: integer('reviews').notNull().default(0),
+  verySatisfied: integer('very_satisfied').notNull().default(0),
+  satisfied: integer('satisfied').notNull().default(0),
+  basicallySatisfied: integer('basically_satisfied').notNull().default(0),
+  unsatisfied: integer('unsatisfied').notNull().default(0),
+  veryUnsatisfied: integer('very_unsatisfied').notNull().default(0),
+});
+
 /**
  * The policy figures kept per reviewing unit and day (Beijing): applications by the day they were
  * submitted (an automatic grant: created), service reviews by the day they were given — every part
@@ -452,22 +472,7 @@ export const policyFigures = policiesSchema.table(
   {
     unitId: uuid('unit_id').notNull(),
     day: date('day', { mode: 'string' }).notNull(),
-    /** Applications submitted (not automatic grants). */
-    received: integer('received').notNull().default(0),
-    automatic: integer('automatic').notNull().default(0),
-    approved: integer('approved').notNull().default(0),
-    refused: integer('refused').notNull().default(0),
-    stopped: integer('stopped').notNull().default(0),
-    disbursed: integer('disbursed').notNull().default(0),
-    amount: money('amount').notNull().default(0),
-    /** Applications decided or paid past their limit: settled, so no longer moved by the clock. */
-    pastSettled: integer('past_settled').notNull().default(0),
-    reviews: integer('reviews').notNull().default(0),
-    verySatisfied: integer('very_satisfied').notNull().default(0),
-    satisfied: integer('satisfied').notNull().default(0),
-    basicallySatisfied: integer('basically_satisfied').notNull().default(0),
-    unsatisfied: integer('unsatisfied').notNull().default(0),
-    veryUnsatisfied: integer('very_unsatisfied').notNull().default(0),
+    ...policyFigureParts(),
   },
   (t) => [primaryKey({ columns: [t.unitId, t.day] })],
 );
@@ -478,22 +483,7 @@ export const policyFiguresMonthly = policiesSchema.table(
   {
     unitId: uuid('unit_id').notNull(),
     month: date('month', { mode: 'string' }).notNull(),
-    /** Applications submitted (not automatic grants). */
-    received: integer('received').notNull().default(0),
-    automatic: integer('automatic').notNull().default(0),
-    approved: integer('approved').notNull().default(0),
-    refused: integer('refused').notNull().default(0),
-    stopped: integer('stopped').notNull().default(0),
-    disbursed: integer('disbursed').notNull().default(0),
-    amount: money('amount').notNull().default(0),
-    /** Applications decided or paid past their limit: settled, so no longer moved by the clock. */
-    pastSettled: integer('past_settled').notNull().default(0),
-    reviews: integer('reviews').notNull().default(0),
-    verySatisfied: integer('very_satisfied').notNull().default(0),
-    satisfied: integer('satisfied').notNull().default(0),
-    basicallySatisfied: integer('basically_satisfied').notNull().default(0),
-    unsatisfied: integer('unsatisfied').notNull().default(0),
-    veryUnsatisfied: integer('very_unsatisfied').notNull().default(0),
+    ...policyFigureParts(),
   },
   (t) => [primaryKey({ columns: [t.unitId, t.month] })],
 );

@@ -123,6 +123,8 @@ describe('the command office’s list of a domain’s units, read unit by unit',
         fc.integer({ min: 1, max: 7 }),
         async (rows, units, overdue, pageSize) => {
           const tag = `domain-lists-${++batch}.`;
+          // Each run on a day of its own: a search text would take the trigram path, not this one.
+          const day = Date.parse('2026-03-01T00:00:00+08:00') - batch * 86_400_000;
           await owner.insert(issues).values(
             rows.map((r, i) => ({
               source: 'SELF_INSPECTION' as const,
@@ -135,7 +137,7 @@ describe('the command office’s list of a domain’s units, read unit by unit',
               reporterRole: 'UNIT_STAFF',
               clientRequestId: `${tag}-${i}`,
               requestFingerprint: tag,
-              receivedAt: new Date(Date.parse('2026-03-01T09:00:00+08:00') + r.minute * 60_000),
+              receivedAt: new Date(day + 9 * 3_600_000 + r.minute * 60_000),
               recordedAt: now,
               nextDueAt: r.dueMinutes === null ? null : new Date(now.getTime() + r.dueMinutes * 60_000),
             })),
@@ -146,7 +148,8 @@ describe('the command office’s list of a domain’s units, read unit by unit',
             .from(issues)
             .where(and(sql`${issues.description} = ${tag}`, sql`${issues.responsibleUnitId} = any(${`{${units.join(',')}}`}::uuid[])`, overdueCondition))
             .orderBy(desc(issues.receivedAt), desc(issues.id));
-          const query = { scope: { kind: 'all' } as IssueScope, filter: { unitIds: units, overdue, text: tag } as IssueListFilter, now };
+          const filter: IssueListFilter = { unitIds: units, overdue, receivedFrom: new Date(day), receivedTo: new Date(day + 86_400_000) };
+          const query = { scope: { kind: 'all' } as IssueScope, filter, now };
           const paged: string[] = [];
           let after: { receivedAt: Date; id: string } | null = null;
           for (let guard = 0; guard < 100; guard++) {
@@ -161,6 +164,95 @@ describe('the command office’s list of a domain’s units, read unit by unit',
         },
       ),
       { numRuns: 40, seed: 20261204 },
+    );
+  });
+});
+
+describe('a search outside a unit’s scope: its page and count in one statement', () => {
+  it('equals the plain filter and its count: rows, order, every page’s total, a page past the last', async () => {
+    const owner = database.handle.owner();
+    const now = new Date('2026-03-02T10:00:00+08:00');
+    const row = fc.record({
+      responsible: unitOrNull,
+      minute: fc.integer({ min: 0, max: 6 }),
+      // The word searched for is in some titles, some descriptions, or neither.
+      where: fc.constantFrom('title', 'description', 'none'),
+      enterprise: fc.constantFrom('91370200MA3C0000X1', null),
+    });
+    const scopes = fc.constantFrom<Exclude<IssueScope, { kind: 'unit' }>>(
+      { kind: 'all' },
+      { kind: 'enterprise', creditCode: '91370200MA3C0000X1' },
+      { kind: 'observer', subject: 'observer-1' },
+      { kind: 'none' },
+    );
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(row, { minLength: 0, maxLength: 30 }),
+        scopes,
+        fc.option(fc.subarray(UNITS, { minLength: 1, maxLength: 3 }), { nil: null }),
+        fc.integer({ min: 1, max: 7 }),
+        async (rows, scope, units, pageSize) => {
+          const tag = `search-${++batch}`;
+          // A word of this run only ("检索" and the run's number), in the way people type it.
+          const word = `检索${batch}号`;
+          if (rows.length) {
+            await owner.insert(issues).values(
+              rows.map((r, i) => ({
+                source: 'SELF_INSPECTION' as const,
+                environment: 'POLICY' as const,
+                title: r.where === 'title' ? `关于${word}的问题 ${i}` : `${tag} ${i}`,
+                description: r.where === 'description' ? `企业反映${word}办理慢` : tag,
+                responsibleUnitId: r.responsible,
+                enterpriseCreditCode: r.enterprise,
+                reporterEnterprise: r.enterprise,
+                status: 'ASSIGNED' as const,
+                reporterSubject: i % 2 ? 'observer-1' : tag,
+                reporterRole: i % 2 ? 'OBSERVER' : 'UNIT_STAFF',
+                clientRequestId: `${tag}-${i}`,
+                requestFingerprint: tag,
+                receivedAt: new Date(Date.parse('2026-03-01T09:00:00+08:00') + r.minute * 60_000),
+                recordedAt: now,
+              })),
+            );
+          }
+          const filter: IssueListFilter = { text: word, unitIds: units };
+          const query = { scope, filter, now };
+          const wanted = await owner
+            .select({ id: issues.id })
+            .from(issues)
+            .where(
+              and(
+                scopeCondition(scope),
+                sql`(${issues.title} like ${`%${word}%`} or ${issues.description} like ${`%${word}%`})`,
+                units ? sql`${issues.responsibleUnitId} = any(${`{${units.join(',')}}`}::uuid[])` : undefined,
+              ),
+            )
+            .orderBy(desc(issues.receivedAt), desc(issues.id));
+          const paged: string[] = [];
+          let after: { receivedAt: Date; id: string } | null = null;
+          for (let guard = 0; guard < 100; guard++) {
+            const { rows: page, total } = await issueStore.pageAndCount(owner, query, pageSize + 1, after);
+            expect(total).toBe(wanted.length);
+            paged.push(...page.slice(0, pageSize).map((r) => r.id));
+            if (page.length <= pageSize) {
+              // A cursor past the last match: an empty page, still with the whole count.
+              const last = page.at(-1);
+              if (last) {
+                const beyond = await issueStore.pageAndCount(owner, query, pageSize + 1, { receivedAt: last.receivedAt, id: last.id });
+                expect(beyond).toEqual({ rows: [], total: wanted.length });
+              }
+              break;
+            }
+            const last = page[pageSize - 1]!;
+            after = { receivedAt: last.receivedAt, id: last.id };
+          }
+          expect(paged).toEqual(wanted.map((r) => r.id));
+          // And the two-statement path agrees: the same page, the same count.
+          expect((await issueStore.page(owner, query, pageSize + 1, null)).map((r) => r.id)).toEqual(wanted.slice(0, pageSize + 1).map((r) => r.id));
+          expect(await issueStore.count(owner, query)).toBe(wanted.length);
+        },
+      ),
+      { numRuns: 40, seed: 20261205 },
     );
   });
 });

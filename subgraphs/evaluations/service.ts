@@ -223,8 +223,10 @@ export function createEvaluationsService(deps: {
   async function punctuality(dates: { from: string; to: string }, store: Db = db): Promise<Map<string, number | null>> {
     const nowAt = now().getTime();
     const quarters = quartersDueWithin(dates.from, dates.to).filter((q) => endOfBeijingDay(quarterOf(q)!.dueOn).getTime() < nowAt);
-    const expectedBy = await Promise.all(quarters.map((q) => reportStore.expectedUnits(store, endOfBeijingDay(quarterOf(q)!.dueOn))));
-    const reports = await reportStore.byQuarters(store, quarters);
+    const [expectedBy, reports] = await Promise.all([
+      Promise.all(quarters.map((q) => reportStore.expectedUnits(store, endOfBeijingDay(quarterOf(q)!.dueOn)))),
+      reportStore.byQuarters(store, quarters),
+    ]);
     const due = new Map<string, number>();
     const onTime = new Map<string, number>();
     quarters.forEach((q, index) => {
@@ -887,16 +889,19 @@ export function createEvaluationsService(deps: {
       const dir = await directory.current();
       const units = evaluatedUnits(dir);
       const range = { from: beijingMidnight(dates.from), to: endOfBeijingDay(dates.to) };
-      const [contests, reviews, punctual, evaluation] = await Promise.all([
+      const evaluationRead = loaders.evaluationByPeriod.load(name);
+      const [contests, reviews, punctual, evaluation, published] = await Promise.all([
         evaluationStore.latestCityContest(db, dates.from, dates.to),
         // Count and satisfied only (the board's columns, and all the score reads).
         reviewStore.stats(db, units.map((unitId) => ({ unitId, key: unitId })), range, now(), { open: false }),
         punctuality(dates),
-        loaders.evaluationByPeriod.load(name),
+        evaluationRead,
+        // A published evaluation's frozen results, read while the other figures are.
+        evaluationRead.then((found) => (found?.status === 'PUBLISHED' ? loaders.resultsByEvaluation.load(found.id) : null)),
       ]);
       let results = new Map<string, { score: number; grade: ResultView['grade'] }>();
       let preview = false;
-      if (evaluation?.status === 'PUBLISHED') results = new Map((await loaders.resultsByEvaluation.load(evaluation.id)).map((r) => [r.unitId, r]));
+      if (published) results = new Map(published.map((r) => [r.unitId, r]));
       else if (evaluation) {
         preview = true;
         results = new Map((await compute(db, evaluation, await remoteInputs(evaluation), { contests, reviews, punctual })).map((r) => [r.unitId, r]));

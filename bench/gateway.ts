@@ -23,6 +23,7 @@ import { signToken } from '../platform/auth.ts';
 import { DEVELOPMENT_JWT_SECRET } from '../platform/env.ts';
 import { prepareDatabase } from '../platform/start.ts';
 import { slices } from '../subgraphs/registry.ts';
+import { openCpuBudgets } from './cpu-budget.ts';
 import { countIssues, fillIssues } from './fill.ts';
 
 const root = path.join(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -30,6 +31,8 @@ const DB = process.env.BENCH_GATEWAY_DB ?? 'yingshang_bench_gateway';
 const ISSUES = Number(process.env.BENCH_GATEWAY_ISSUES ?? 20_000);
 const DURATION_MS = Number(process.env.BENCH_DURATION_S ?? 8) * 1000;
 const BASE_PORT = Number(process.env.BENCH_GATEWAY_PORT ?? 4810);
+/** The CPU budget of each subgraph replica in the second scale-out figure (BENCH_REPLICA_CPUS, in CPUs). */
+const REPLICA_CPUS = Number(process.env.BENCH_REPLICA_CPUS ?? 0.25);
 
 interface Service {
   name: string;
@@ -152,6 +155,8 @@ export async function runGatewayBench(): Promise<void> {
   const services: Service[] = [];
   const stopAll = () => services.forEach((service) => service.child.kill('SIGTERM'));
   process.on('exit', stopAll);
+  // Each subgraph replica in a control group of its own, unlimited until the budgeted scale-out figure.
+  const budgets = openCpuBudgets(`yingshang-bench-${process.pid}`);
   try {
     // The units subgraph first (the others read its directory), then the rest; and a second replica
     // of each, for the scale-out figure at the end.
@@ -163,6 +168,7 @@ export async function runGatewayBench(): Promise<void> {
     for (const slice of slices) {
       services.push(start(`${slice.name}#2`, ['--import', 'tsx', 'subgraphs/start.ts', slice.name], { ...common, [`${slice.name.toUpperCase()}_PORT`]: String(replicaPorts[slice.name]) }, true));
     }
+    for (const service of services) budgets?.add(service.name, service.child.pid!);
     for (const slice of slices) {
       await waitFor(`http://127.0.0.1:${ports[slice.name]}/ready`);
       await waitFor(`http://127.0.0.1:${replicaPorts[slice.name]}/ready`);
@@ -261,25 +267,37 @@ export async function runGatewayBench(): Promise<void> {
 
     // Scale-out: the board through our gateway with one and with two replicas of every subgraph
     // (processes on this machine; docker-compose runs them as containers the same way).
+    // First as the processes are, sharing this machine's cores; then with a CPU budget per replica,
+    // as replicas in containers or on machines of their own have (bench/cpu-budget.ts).
     const board = queries[0]!;
-    for (const concurrency of [16, 64]) {
-      const byName: Record<string, Load[]> = {};
-      for (let round = 0; round < 2; round++) {
-        for (const setup of scaleOut) {
-          const target = `http://127.0.0.1:${setup.port}/graphql`;
-          await load(target, board.body, board.token, concurrency, 2_000);
-          (byName[setup.name] ??= []).push(await load(target, board.body, board.token, concurrency, DURATION_MS));
+    const budgetsToMeasure: (number | null)[] = [null, ...(budgets ? [REPLICA_CPUS] : [])];
+    for (const cpus of budgetsToMeasure) {
+      budgets?.limit(cpus);
+      for (const concurrency of [16, 64]) {
+        const byName: Record<string, Load[]> = {};
+        for (let round = 0; round < 2; round++) {
+          for (const setup of scaleOut) {
+            const target = `http://127.0.0.1:${setup.port}/graphql`;
+            await load(target, board.body, board.token, concurrency, 2_000);
+            (byName[setup.name] ??= []).push(await load(target, board.body, board.token, concurrency, DURATION_MS));
+          }
         }
+        const sharing = cpus === null ? `sharing the machine's ${os.cpus().length} CPUs` : `each replica with a budget of ${cpus} CPU`;
+        console.log(`board, one vs two replicas of every subgraph (${sharing}), c=${concurrency}`);
+        for (const setup of scaleOut) {
+          const list = byName[setup.name]!;
+          console.log(`  ${setup.name.padEnd(26)} ${mean(list).toFixed(1).padStart(7)} req/s · p99 ${Math.max(...list.map((r) => r.p99)).toFixed(1)} ms · ${list.reduce((s, r) => s + r.errors, 0)} errors`);
+        }
+        console.log(`  two/one ${(mean(byName['two replicas']!) / mean(byName['one replica']!)).toFixed(2)}× · without merging ${(mean(byName['two replicas, no merging']!) / mean(byName['one replica, no merging']!)).toFixed(2)}×\n`);
       }
-      console.log(`board, one vs two replicas of every subgraph, c=${concurrency}`);
-      for (const setup of scaleOut) {
-        const list = byName[setup.name]!;
-        console.log(`  ${setup.name.padEnd(26)} ${mean(list).toFixed(1).padStart(7)} req/s · p99 ${Math.max(...list.map((r) => r.p99)).toFixed(1)} ms · ${list.reduce((s, r) => s + r.errors, 0)} errors`);
-      }
-      console.log(`  two/one ${(mean(byName['two replicas']!) / mean(byName['one replica']!)).toFixed(2)}× · without merging ${(mean(byName['two replicas, no merging']!) / mean(byName['one replica, no merging']!)).toFixed(2)}×\n`);
     }
+    if (!budgets) console.log('(No CPU budget per replica measured: this process may not create control groups; run as root on Linux.)\n');
   } finally {
+    budgets?.limit(null);
     stopAll();
+    const exited = services.map((service) => (service.child.exitCode === null && service.child.signalCode === null ? new Promise((resolve) => service.child.once('exit', resolve)) : null));
+    await Promise.race([Promise.all(exited), new Promise((resolve) => setTimeout(resolve, 30_000).unref())]);
+    budgets?.remove();
   }
 }
 

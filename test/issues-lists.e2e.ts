@@ -168,8 +168,8 @@ describe('the command office’s list of a domain’s units, read unit by unit',
   });
 });
 
-describe('a search outside a unit’s scope: its page and count in one statement', () => {
-  it('equals the plain filter and its count: rows, order, every page’s total, a page past the last', async () => {
+describe('a search outside a unit’s scope, served by the trigram index', () => {
+  it('equals the plain filter and its count: rows, order, pages and totalCount, in a domain’s units or not', async () => {
     const owner = database.handle.owner();
     const now = new Date('2026-03-02T10:00:00+08:00');
     const row = fc.record({
@@ -231,24 +231,13 @@ describe('a search outside a unit’s scope: its page and count in one statement
           const paged: string[] = [];
           let after: { receivedAt: Date; id: string } | null = null;
           for (let guard = 0; guard < 100; guard++) {
-            const { rows: page, total } = await issueStore.pageAndCount(owner, query, pageSize + 1, after);
-            expect(total).toBe(wanted.length);
+            const page = await issueStore.page(owner, query, pageSize + 1, after);
             paged.push(...page.slice(0, pageSize).map((r) => r.id));
-            if (page.length <= pageSize) {
-              // A cursor past the last match: an empty page, still with the whole count.
-              const last = page.at(-1);
-              if (last) {
-                const beyond = await issueStore.pageAndCount(owner, query, pageSize + 1, { receivedAt: last.receivedAt, id: last.id });
-                expect(beyond).toEqual({ rows: [], total: wanted.length });
-              }
-              break;
-            }
+            if (page.length <= pageSize) break;
             const last = page[pageSize - 1]!;
             after = { receivedAt: last.receivedAt, id: last.id };
           }
           expect(paged).toEqual(wanted.map((r) => r.id));
-          // And the two-statement path agrees: the same page, the same count.
-          expect((await issueStore.page(owner, query, pageSize + 1, null)).map((r) => r.id)).toEqual(wanted.slice(0, pageSize + 1).map((r) => r.id));
           expect(await issueStore.count(owner, query)).toBe(wanted.length);
         },
       ),

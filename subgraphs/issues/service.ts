@@ -931,13 +931,6 @@ export function createIssuesService(deps: IssuesServiceDeps) {
       const cursor = page.after ? decodeInstantCursor(page.after, 'uuid') : null;
       const query = { scope: await access.scope(), filter: await listFilter(rawFilter), now: clock() };
       const after = cursor && { receivedAt: cursor.at, id: cursor.id };
-      const { scope } = query;
-      if (page.counted && query.filter.text && scope.kind !== 'unit') {
-        // A search: its matches found once for the page and the count (the store's pageAndCount).
-        const { rows, total } = await issueStore.pageAndCount(db, { ...query, scope }, size + 1, after);
-        for (const row of rows) loaders.issueById.prime(row.id, row);
-        return toConnection(rows, size, (row) => [row.receivedAt.toISOString(), row.id], async () => total, cursor !== null);
-      }
       const count = countBeside(page.counted, () => issueStore.count(db, query));
       const rows = await issueStore.page(db, query, size + 1, after);
       for (const row of rows) loaders.issueById.prime(row.id, row);

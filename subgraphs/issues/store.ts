@@ -270,35 +270,6 @@ export const issueStore = {
       .orderBy(desc(issues.receivedAt), desc(issues.id))
       .limit(limit);
   },
-  /**
-   * A page and the total in one statement, for a search text outside a unit's scope: the matches
-   * are found once (by the trigram index) and counted as they are ranked — not found twice, once
-   * for the page and once for the count (at 1M issues each reading of the index is most of the
-   * request's time). The count ignores `after`, as the count of a page does.
-   */
-  async pageAndCount(
-    db: Queryable,
-    query: { scope: Exclude<IssueScope, UnitScope>; filter: IssueListFilter; now: Date },
-    limit: number,
-    after: { receivedAt: Date; id: string } | null,
-  ): Promise<{ rows: IssueRow[]; total: number }> {
-    const matches = db
-      .select({ id: issues.id, receivedAt: issues.receivedAt, total: sql<number>`count(*) over ()`.mapWith(Number).as('total') })
-      .from(issues)
-      .where(and(scopeCondition(query.scope), ...filterConditions(query.filter, query.now)))
-      .as('matches');
-    const found = await db
-      .select({ issue: issues, total: matches.total })
-      .from(matches)
-      .innerJoin(issues, eq(issues.id, matches.id))
-      .where(after ? sql`(${matches.receivedAt}, ${matches.id}) < (${instantParam(after.receivedAt)}, ${after.id}::uuid)` : undefined)
-      .orderBy(desc(matches.receivedAt), desc(matches.id))
-      .limit(limit);
-    const rows = found.map((row) => row.issue);
-    // No row to carry the total: nothing matches, or the page lies past the last match.
-    const total = found[0]?.total ?? (after ? await issueStore.count(db, query) : 0);
-    return { rows, total };
-  },
   async count(db: Queryable, query: { scope: IssueScope; filter: IssueListFilter; now: Date }): Promise<number> {
     const conditions = filterConditions(query.filter, query.now);
     if (query.scope.kind === 'unit') {

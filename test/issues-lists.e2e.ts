@@ -50,6 +50,20 @@ const filter: fc.Arbitrary<IssueListFilter> = fc.record(
   { requiredKeys: [] },
 );
 
+/** Every page of a list, `pageSize` at a time, each after the last row of the one before: the ids in order. */
+async function allPages(db: Parameters<typeof issueStore.page>[0], query: Parameters<typeof issueStore.page>[1], pageSize: number): Promise<string[]> {
+  const ids: string[] = [];
+  let after: { receivedAt: Date; id: string } | null = null;
+  for (let guard = 0; guard < 100; guard++) {
+    const page = await issueStore.page(db, query, pageSize + 1, after);
+    ids.push(...page.slice(0, pageSize).map((row) => row.id));
+    if (page.length <= pageSize) break;
+    const last = page[pageSize - 1]!;
+    after = { receivedAt: last.receivedAt, id: last.id };
+  }
+  return ids;
+}
+
 let batch = 0;
 describe('a unit’s list read in index branches', () => {
   it('equals the plain OR over the scope’s columns: rows, order, pages and totalCount', async () => {
@@ -88,16 +102,7 @@ describe('a unit’s list read in index branches', () => {
           .where(and(scopeCondition(s), ownRows, f.environment ? sql`${issues.environment} = ${f.environment}` : undefined, f.status ? sql`${issues.status} in ('SUBMITTED', 'ASSIGNED')` : undefined))
           .orderBy(desc(issues.receivedAt), desc(issues.id));
         const query = { scope: s, filter: { ...mine, text: tag }, now };
-        const paged: string[] = [];
-        let after: { receivedAt: Date; id: string } | null = null;
-        for (let guard = 0; guard < 100; guard++) {
-          const page = await issueStore.page(owner, query, pageSize + 1, after);
-          paged.push(...page.slice(0, pageSize).map((row) => row.id));
-          if (page.length <= pageSize) break;
-          const last = page[pageSize - 1]!;
-          after = { receivedAt: last.receivedAt, id: last.id };
-        }
-        expect(paged).toEqual(wanted.map((row) => row.id));
+        expect(await allPages(owner, query, pageSize)).toEqual(wanted.map((row) => row.id));
         expect(await issueStore.count(owner, query)).toBe(wanted.length);
       }),
       { numRuns: 60, seed: 20261204 },
@@ -150,16 +155,7 @@ describe('the command office’s list of a domain’s units, read unit by unit',
             .orderBy(desc(issues.receivedAt), desc(issues.id));
           const filter: IssueListFilter = { unitIds: units, overdue, receivedFrom: new Date(day), receivedTo: new Date(day + 86_400_000) };
           const query = { scope: { kind: 'all' } as IssueScope, filter, now };
-          const paged: string[] = [];
-          let after: { receivedAt: Date; id: string } | null = null;
-          for (let guard = 0; guard < 100; guard++) {
-            const page = await issueStore.page(owner, query, pageSize + 1, after);
-            paged.push(...page.slice(0, pageSize).map((r) => r.id));
-            if (page.length <= pageSize) break;
-            const last = page[pageSize - 1]!;
-            after = { receivedAt: last.receivedAt, id: last.id };
-          }
-          expect(paged).toEqual(wanted.map((r) => r.id));
+          expect(await allPages(owner, query, pageSize)).toEqual(wanted.map((r) => r.id));
           expect(await issueStore.count(owner, query)).toBe(wanted.length);
         },
       ),
@@ -228,16 +224,7 @@ describe('a search outside a unit’s scope, served by the trigram index', () =>
               ),
             )
             .orderBy(desc(issues.receivedAt), desc(issues.id));
-          const paged: string[] = [];
-          let after: { receivedAt: Date; id: string } | null = null;
-          for (let guard = 0; guard < 100; guard++) {
-            const page = await issueStore.page(owner, query, pageSize + 1, after);
-            paged.push(...page.slice(0, pageSize).map((r) => r.id));
-            if (page.length <= pageSize) break;
-            const last = page[pageSize - 1]!;
-            after = { receivedAt: last.receivedAt, id: last.id };
-          }
-          expect(paged).toEqual(wanted.map((r) => r.id));
+          expect(await allPages(owner, query, pageSize)).toEqual(wanted.map((r) => r.id));
           expect(await issueStore.count(owner, query)).toBe(wanted.length);
         },
       ),

@@ -930,9 +930,8 @@ export function createIssuesService(deps: IssuesServiceDeps) {
       const size = pageSize(page.first, maxPageSize);
       const cursor = page.after ? decodeInstantCursor(page.after, 'uuid') : null;
       const query = { scope: await access.scope(), filter: await listFilter(rawFilter), now: clock() };
-      const after = cursor && { receivedAt: cursor.at, id: cursor.id };
       const count = countBeside(page.counted, () => issueStore.count(db, query));
-      const rows = await issueStore.page(db, query, size + 1, after);
+      const rows = await issueStore.page(db, query, size + 1, cursor && { receivedAt: cursor.at, id: cursor.id });
       for (const row of rows) loaders.issueById.prime(row.id, row);
       return toConnection(rows, size, (row) => [row.receivedAt.toISOString(), row.id], count, cursor !== null);
     },

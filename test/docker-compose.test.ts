@@ -2,15 +2,17 @@
  * docker-compose.yml is a start path too: every service that runs the gateway must switch off
  * @apollo/gateway's usage telemetry, or a container in the city's network would try to phone home.
  *
- * The file is read the way Compose itself reads it (`docker-compose config`, Debian's v1.29, which CI
- * also uses to validate it), so anchors, `env_file` and list-or-map `environment` are all resolved.
+ * The file is read the way Compose itself reads it (test/support/compose.ts: anchors, merge keys,
+ * interpolation, later files over earlier ones, list-or-map `environment`) and checked against the
+ * Compose Specification's JSON schema, so no Compose binary is needed.
  */
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { slices } from '../subgraphs/registry.ts';
+import { loadCompose, type ComposeService } from './support/compose.ts';
 
 const root = path.join(path.dirname(fileURLToPath(import.meta.url)), '..');
 const composeFile = path.join(root, 'docker-compose.yml');
@@ -24,32 +26,9 @@ const required = {
   JWT_AUDIENCE: 'qingdao-yingshang',
 };
 
-interface ComposeService {
-  deploy?: { replicas?: number };
-  command?: string | string[];
-  entrypoint?: string | string[];
-  environment?: Record<string, string | null>;
-}
-
-function run(command: string, args: string[], input?: string, variables: Record<string, string> = required): string {
-  const result = spawnSync(command, args, {
-    cwd: root,
-    input,
-    encoding: 'utf8',
-    // Nothing from the test's own environment may fill in a ${VARIABLE} of the file.
-    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/tmp', ...variables },
-  });
-  if (result.error) throw new Error(`${command} could not run: ${result.error.message} (CI installs it: apt-get install docker-compose)`);
-  if (result.status !== 0) throw new Error(`${command} ${args.join(' ')} failed:\n${result.stderr}`);
-  return result.stdout;
-}
-
-/** The services as Compose resolves them. */
-function composeServices(files = [composeFile]): Record<string, ComposeService> {
-  const resolved = run('docker-compose', [...files.flatMap((file) => ['-f', file]), 'config']);
-  // PyYAML comes with Debian's docker-compose; the project itself needs no YAML parser.
-  const json = run('python3', ['-c', 'import sys, json, yaml; json.dump(yaml.safe_load(sys.stdin), sys.stdout)'], resolved);
-  return (JSON.parse(json) as { services: Record<string, ComposeService> }).services;
+/** The services as Compose resolves them; nothing from the test's own environment fills in a ${VARIABLE}. */
+function composeServices(files = [composeFile], variables: Record<string, string> = required): Record<string, ComposeService> {
+  return loadCompose(files, variables).services;
 }
 
 const words = (value: string | string[] | undefined) => (Array.isArray(value) ? value.join(' ') : (value ?? ''));
@@ -66,9 +45,25 @@ function startsGateway(name: string, service: ComposeService): boolean {
 }
 
 describe('docker-compose.yml', () => {
-  it('exists and is valid for Compose', () => {
+  it('exists and is valid for the Compose Specification, alone and with the ports file', () => {
     expect(fs.existsSync(composeFile)).toBe(true);
-    expect(() => run('docker-compose', ['-f', composeFile, 'config', '-q'])).not.toThrow();
+    expect(() => composeServices()).not.toThrow();
+    expect(() => composeServices([composeFile, portsFile])).not.toThrow();
+  });
+
+  it('is checked against the specification: a misspelt key or a wrong type is refused', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'compose-'));
+    try {
+      const text = fs.readFileSync(composeFile, 'utf8');
+      const misspelt = path.join(dir, 'misspelt.yml');
+      fs.writeFileSync(misspelt, text.replace('restart: unless-stopped', 'restrat: unless-stopped'));
+      expect(() => composeServices([misspelt])).toThrow(/restrat|additional/);
+      const wrongType = path.join(dir, 'wrong-type.yml');
+      fs.writeFileSync(wrongType, text.replace('replicas: 2', 'replicas: [2]'));
+      expect(() => composeServices([wrongType])).toThrow(/replicas/);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('switches off Apollo telemetry in every service that starts the gateway', () => {
@@ -106,7 +101,7 @@ describe('docker-compose.yml', () => {
   it('refuses to start without the signing key, the issuer, the audience and the passwords', () => {
     for (const missing of Object.keys(required)) {
       const { [missing]: _left, ...rest } = required as Record<string, string>;
-      expect(() => run('docker-compose', ['-f', composeFile, 'config', '-q'], undefined, rest), missing).toThrow(new RegExp(missing));
+      expect(() => composeServices([composeFile], rest), missing).toThrow(new RegExp(missing));
     }
   });
 

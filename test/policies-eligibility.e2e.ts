@@ -13,6 +13,7 @@ import { itemStore } from '../subgraphs/policies/store.ts';
 import { tsvectorOf } from '../subgraphs/policies/search-text.ts';
 import { enterpriseStore } from '../subgraphs/units/store.ts';
 import { slices } from '../subgraphs/registry.ts';
+import { rowsOf } from '../db/client.ts';
 import { createTestDatabase, type TestDatabase } from './support/database.ts';
 
 let database: TestDatabase;
@@ -20,10 +21,10 @@ let policyId: string;
 beforeAll(async () => {
   database = await createTestDatabase();
   await prepareDatabase(database.handle, slices, { sample: false });
-  const [row] = (await database.handle.forSubgraph('policies').db.execute(sql`
+  const [row] = rowsOf<{ id: string }>(await database.handle.forSubgraph('policies').db.execute(sql`
     insert into policies.policies (level, issuing_unit_id, environment, status, title, body, issued_on, valid_from, head_terms, body_terms, created_at, created_by)
     values ('MUNICIPAL', ${unitIdForCode('SCIENCE_TECHNOLOGY_BUREAU')}::uuid, 'POLICY', 'PUBLISHED', 't', 't', '2026-01-01', '2026-01-01', ''::tsvector, ''::tsvector, now(), 'test')
-    returning id`)) as unknown as { id: string }[];
+    returning id`));
   policyId = row!.id;
 }, 120_000);
 afterAll(async () => {

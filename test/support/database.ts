@@ -12,9 +12,13 @@ const LOCAL_SERVER = 'postgres://postgres@127.0.0.1:5432/postgres';
 
 let serverUrl: Promise<string | null> | undefined;
 
-/** The server tests run against, or null for PGlite. */
+/**
+ * The server tests run against, or null for PGlite. `TEST_DATABASE=pglite` runs them on PGlite
+ * even where a server answers: the path of a fresh machine without PostgreSQL.
+ */
 export function testServerUrl(): Promise<string | null> {
   return (serverUrl ??= (async () => {
+    if (process.env.TEST_DATABASE === 'pglite') return null;
     if (process.env.DATABASE_URL) return process.env.DATABASE_URL;
     const probe = postgres(LOCAL_SERVER, { max: 1, connect_timeout: 1, onnotice: () => {} });
     try {

@@ -58,7 +58,7 @@ export function validateCompose(document: unknown, file: string): void {
  * `$$` (a literal `$`), as the Compose Specification's interpolation section defines them.
  */
 export function interpolate(text: string, env: Record<string, string | undefined>): string {
-  return text.replace(/\$(\$|\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?)([-?])([^}]*))?\}|([A-Za-z_][A-Za-z0-9_]*))/g, (whole, dollar, braced, colon, operator, word, bare) => {
+  return text.replace(/\$(\$|\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?)([-?])([^}]*))?\}|([A-Za-z_][A-Za-z0-9_]*))/g, (_whole, dollar, braced, colon, operator, word, bare) => {
     if (dollar === '$') return '$';
     const name = (braced ?? bare) as string;
     const value = env[name];

@@ -1,5 +1,5 @@
 # One image for every service; docker-compose.yml picks the command.
-FROM node:20-bookworm-slim
+FROM node:24.21.0-bookworm-slim
 WORKDIR /app
 ENV APOLLO_TELEMETRY_DISABLED=1
 COPY package.json package-lock.json ./

@@ -180,12 +180,34 @@ function preparingStatements(client: postgres.Sql): postgres.Sql {
   return client;
 }
 
+/**
+ * After a failed attempt, how long (seconds) a connection waits before it is tried again.
+ * postgres.js's default grows as 3^n / 100 up to 20 s, with n counted over the whole pool: after the
+ * server had been down for a second under load, requests queued behind connections waiting 10–20 s
+ * and passed their own deadline (REQUEST_TIMEOUT) although the server was back. Here at most 1 s,
+ * with jitter, so a pool does not knock all at once.
+ */
+const reconnectBackoff = (retries: number) => Math.min(0.05 * 2 ** retries, 1) * (0.5 + Math.random() / 2);
+/** A server that does not answer a connection attempt is given up well within a request's deadline (postgres.js waits 30 s). */
+const CONNECT_TIMEOUT_SECONDS = 5;
+
+/**
+ * postgres.js 3.4.9 is patched (patches/postgres+3.4.9.patch, applied by `npm install` through
+ * patch-package): a transaction or reserved connection whose backend died — `pg_terminate_backend`,
+ * a restart of the server — sent its ROLLBACK to a socket that was gone, and the TypeError that
+ * followed from a timer ended the process (upstream issues #1066, #1154, #1208; not fixed in 3.4.10;
+ * 4.x, a rewrite, has it fixed). The patch refuses such a query with CONNECTION_CLOSED and keeps
+ * nothing of a closed socket (buffered bytes, the last query, the server's last error) for the next
+ * one. test/database-faults.e2e.ts terminates the connections and restarts a server under load.
+ */
 export function openPostgres(ownerUrl: string | undefined, options: { maxConnections?: number; roles?: ServingRoles } = {}): DatabaseHandle {
   const roles = options.roles ?? {};
   const clients: postgres.Sql[] = [];
   const connect = (url: string, parameters: Record<string, string> = {}) => {
     const client = postgres(url, {
       max: options.maxConnections ?? 10,
+      backoff: reconnectBackoff,
+      connect_timeout: CONNECT_TIMEOUT_SECONDS,
       onnotice: () => {},
       connection: { application_name: 'qingdao-yingshang', ...parameters },
     });
@@ -388,6 +410,43 @@ export function sqlState(error: unknown): string | undefined {
   }
   return undefined;
 }
+
+/**
+ * Whether an error means the database is away rather than that the statement was wrong: the
+ * connection was closed under it (postgres.js: CONNECTION_CLOSED, also after `pg_terminate_backend`
+ * or a restart of the server), could not be made (refused, reset, timed out), or the server said it
+ * is shutting down, crashed, starting up, full, or lost the connection (SQLSTATE 57P01–57P03,
+ * 53300, class 08). Looks through drizzle's and GraphQL's wrappers.
+ */
+export function databaseUnavailable(error: unknown): boolean {
+  const seen = new Set<unknown>();
+  for (let current: unknown = error; current && typeof current === 'object' && !seen.has(current); ) {
+    seen.add(current);
+    const code = (current as { code?: unknown }).code;
+    if (typeof code === 'string' && (LOST_CONNECTION.has(code) || UNAVAILABLE_STATES.has(code) || /^08[0-9A-Z]{3}$/.test(code))) return true;
+    const next = current as { cause?: unknown; originalError?: unknown };
+    current = next.cause ?? next.originalError;
+  }
+  return false;
+}
+
+/** postgres.js's codes for a connection that is gone, and Node's for one that could not be made or broke. */
+const LOST_CONNECTION = new Set([
+  'CONNECTION_CLOSED',
+  'CONNECTION_DESTROYED',
+  'CONNECTION_ENDED',
+  'CONNECT_TIMEOUT',
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+]);
+/** admin_shutdown, crash_shutdown, cannot_connect_now, too_many_connections. */
+const UNAVAILABLE_STATES = new Set(['57P01', '57P02', '57P03', '53300']);
 
 export const SqlState = {
   UNIQUE_VIOLATION: '23505',

@@ -25,6 +25,7 @@ import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
 import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
+import { sql } from 'drizzle-orm';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import type { Logger } from 'drizzle-orm/logger';
 
@@ -395,6 +396,18 @@ export async function openDatabase(env: DatabaseSettings): Promise<DatabaseHandl
 export function rowsOf<T>(result: unknown): T[] {
   if (Array.isArray(result)) return result as T[];
   return ((result as { rows?: T[] }).rows ?? []) as T[];
+}
+
+/**
+ * Makes the transactions working on one key — an idempotency key (a client request id, an import's
+ * source reference) or an entity's own key — run one after the other: a transaction-level advisory
+ * lock on a hash of the key, released at commit or rollback. Taken first in the transaction, it
+ * makes a retry that raced its original see what the original committed (READ COMMITTED reads
+ * afresh in each statement) instead of failing on a check it made before that commit, or on a
+ * unique index. A hash collision only makes two unrelated keys wait for each other.
+ */
+export async function lockKey(db: Queryable, ...parts: string[]): Promise<void> {
+  await db.execute(sql`select pg_advisory_xact_lock(hashtextextended(${JSON.stringify(parts)}, 0))`);
 }
 
 /** A user's search text inside LIKE/ILIKE: its % and _ are letters, not wildcards. */

@@ -25,6 +25,7 @@ import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
 import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
+import { sql } from 'drizzle-orm';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import type { Logger } from 'drizzle-orm/logger';
 
@@ -180,12 +181,34 @@ function preparingStatements(client: postgres.Sql): postgres.Sql {
   return client;
 }
 
+/**
+ * After a failed attempt, how long (seconds) a connection waits before it is tried again.
+ * postgres.js's default grows as 3^n / 100 up to 20 s, with n counted over the whole pool: after the
+ * server had been down for a second under load, requests queued behind connections waiting 10–20 s
+ * and passed their own deadline (REQUEST_TIMEOUT) although the server was back. Here at most 1 s,
+ * with jitter, so a pool does not knock all at once.
+ */
+const reconnectBackoff = (retries: number) => Math.min(0.05 * 2 ** retries, 1) * (0.5 + Math.random() / 2);
+/** A server that does not answer a connection attempt is given up well within a request's deadline (postgres.js waits 30 s). */
+const CONNECT_TIMEOUT_SECONDS = 5;
+
+/**
+ * postgres.js 3.4.9 is patched (patches/postgres+3.4.9.patch, applied by `npm install` through
+ * patch-package): a transaction or reserved connection whose backend died — `pg_terminate_backend`,
+ * a restart of the server — sent its ROLLBACK to a socket that was gone, and the TypeError that
+ * followed from a timer ended the process (upstream issues #1066, #1154, #1208; not fixed in 3.4.10;
+ * 4.x, a rewrite, has it fixed). The patch refuses such a query with CONNECTION_CLOSED and keeps
+ * nothing of a closed socket (buffered bytes, the last query, the server's last error) for the next
+ * one. test/database-faults.e2e.ts terminates the connections and restarts a server under load.
+ */
 export function openPostgres(ownerUrl: string | undefined, options: { maxConnections?: number; roles?: ServingRoles } = {}): DatabaseHandle {
   const roles = options.roles ?? {};
   const clients: postgres.Sql[] = [];
   const connect = (url: string, parameters: Record<string, string> = {}) => {
     const client = postgres(url, {
       max: options.maxConnections ?? 10,
+      backoff: reconnectBackoff,
+      connect_timeout: CONNECT_TIMEOUT_SECONDS,
       onnotice: () => {},
       connection: { application_name: 'qingdao-yingshang', ...parameters },
     });
@@ -375,6 +398,18 @@ export function rowsOf<T>(result: unknown): T[] {
   return ((result as { rows?: T[] }).rows ?? []) as T[];
 }
 
+/**
+ * Makes the transactions working on one key — an idempotency key (a client request id, an import's
+ * source reference) or an entity's own key — run one after the other: a transaction-level advisory
+ * lock on a hash of the key, released at commit or rollback. Taken first in the transaction, it
+ * makes a retry that raced its original see what the original committed (READ COMMITTED reads
+ * afresh in each statement) instead of failing on a check it made before that commit, or on a
+ * unique index. A hash collision only makes two unrelated keys wait for each other.
+ */
+export async function lockKey(db: Queryable, ...parts: string[]): Promise<void> {
+  await db.execute(sql`select pg_advisory_xact_lock(hashtextextended(${JSON.stringify(parts)}, 0))`);
+}
+
 /** A user's search text inside LIKE/ILIKE: its % and _ are letters, not wildcards. */
 export function escapeLike(text: string): string {
   return text.replace(/[\\%_]/g, (c) => `\\${c}`);
@@ -388,6 +423,43 @@ export function sqlState(error: unknown): string | undefined {
   }
   return undefined;
 }
+
+/**
+ * Whether an error means the database is away rather than that the statement was wrong: the
+ * connection was closed under it (postgres.js: CONNECTION_CLOSED, also after `pg_terminate_backend`
+ * or a restart of the server), could not be made (refused, reset, timed out), or the server said it
+ * is shutting down, crashed, starting up, full, or lost the connection (SQLSTATE 57P01–57P03,
+ * 53300, class 08). Looks through drizzle's and GraphQL's wrappers.
+ */
+export function databaseUnavailable(error: unknown): boolean {
+  const seen = new Set<unknown>();
+  for (let current: unknown = error; current && typeof current === 'object' && !seen.has(current); ) {
+    seen.add(current);
+    const code = (current as { code?: unknown }).code;
+    if (typeof code === 'string' && (LOST_CONNECTION.has(code) || UNAVAILABLE_STATES.has(code) || /^08[0-9A-Z]{3}$/.test(code))) return true;
+    const next = current as { cause?: unknown; originalError?: unknown };
+    current = next.cause ?? next.originalError;
+  }
+  return false;
+}
+
+/** postgres.js's codes for a connection that is gone, and Node's for one that could not be made or broke. */
+const LOST_CONNECTION = new Set([
+  'CONNECTION_CLOSED',
+  'CONNECTION_DESTROYED',
+  'CONNECTION_ENDED',
+  'CONNECT_TIMEOUT',
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+]);
+/** admin_shutdown, crash_shutdown, cannot_connect_now, too_many_connections. */
+const UNAVAILABLE_STATES = new Set(['57P01', '57P02', '57P03', '53300']);
 
 export const SqlState = {
   UNIQUE_VIOLATION: '23505',

@@ -17,7 +17,7 @@ import {
   type GraphQLFormattedError,
   type ValidationRule,
 } from 'graphql';
-import { sqlState } from '../db/client.ts';
+import { databaseUnavailable, sqlState } from '../db/client.ts';
 import { ErrorCode, errorDescriptions, errors, type Bilingual } from './errors.ts';
 import {
   requestMessage,
@@ -227,6 +227,11 @@ export function createFormatError(settings: { suggestions: boolean }) {
     if (sqlState((error as { originalError?: unknown } | undefined)?.originalError) === '57014') {
       return { ...coded(ErrorCode.REQUEST_TIMEOUT, { zh: '数据库查询超时，已中止', en: 'A database query took too long and was cancelled' }), ...place };
     }
+    // The connection dropped or the server is away: nothing of the request was committed unless its
+    // commit was answered; the pool reconnects on the next request.
+    if (databaseUnavailable(error)) {
+      return { ...coded(ErrorCode.SERVICE_UNAVAILABLE, { zh: '数据库暂时无法访问，请稍后重试', en: 'The database is unreachable for the moment; retry shortly' }), ...place };
+    }
     return { ...coded(ErrorCode.INTERNAL_SERVER_ERROR, errorDescriptions.INTERNAL_SERVER_ERROR), ...place };
   };
 }
@@ -240,9 +245,9 @@ export function requestLogPlugin(): ApolloServerPlugin<Context> {
         async didEncounterErrors({ errors: found }) {
           for (const error of found) {
             const code = codedOrigin(error)?.extensions.code ?? error.extensions?.code;
-            if (!isExpected(code) && sqlState(error.originalError) !== '57014') {
-              record?.log.error({ err: error.originalError ?? error, path: error.path }, 'unexpected error');
-            }
+            if (isExpected(code) || sqlState(error.originalError) === '57014') continue;
+            if (databaseUnavailable(error)) record?.log.warn({ err: error.originalError ?? error, path: error.path }, 'database unavailable');
+            else record?.log.error({ err: error.originalError ?? error, path: error.path }, 'unexpected error');
           }
         },
         async willSendResponse({ operationName, request, response }) {

@@ -176,7 +176,9 @@ async function ask<T>(url: string, query: string, variables: Record<string, unkn
     signal: AbortSignal.timeout(timeoutMs),
   });
   const body = (await response.json()) as { data?: T; errors?: { message: string }[] };
-  if (!body.data) throw new Error(body.errors?.[0]?.message ?? `HTTP ${response.status}`);
+  // Any error makes the answer no answer: `unit: null` beside an error means the units subgraph
+  // could not read it (its database away), not that the unit does not exist.
+  if (!body.data || body.errors?.length) throw new Error(body.errors?.[0]?.message ?? `HTTP ${response.status}`);
   return body.data;
 }
 

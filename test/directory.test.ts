@@ -35,6 +35,8 @@ const node = (id: string, extra: Partial<Node> = {}): Node => ({
 
 let units: Node[];
 const asked = { directory: 0, unit: 0 };
+/** When set, the stand-in answers a unit's lookup as the units subgraph does when its database is away. */
+let unitLookupFails = false;
 let server: http.Server;
 let url: string;
 
@@ -47,6 +49,12 @@ beforeAll(async () => {
       let data: unknown;
       if (query.includes('query DirectoryUnit')) {
         asked.unit++;
+        if (unitLookupFails) {
+          const errors = [{ message: '数据库暂时无法访问，请稍后重试 / The database is unreachable for the moment; retry shortly', path: ['unit'], extensions: { code: 'SERVICE_UNAVAILABLE' } }];
+          res.writeHead(200, { 'content-type': 'application/json' });
+          res.end(JSON.stringify({ data: { unit: null }, errors }));
+          return;
+        }
         data = { unit: units.find((u) => u.id === variables.id) ?? null };
       } else {
         asked.directory++;
@@ -66,6 +74,7 @@ beforeEach(() => {
   units = [node('jimo', { kind: 'DISTRICT', level: 'COUNTY', district: { code: '370215' } }), node('commerce', { kind: 'LEAD', domain: { code: 'COMMERCE' } })];
   asked.directory = 0;
   asked.unit = 0;
+  unitLookupFails = false;
 });
 
 describe('the unit directory', () => {
@@ -105,6 +114,17 @@ describe('the unit directory', () => {
     expect(await directory.unit('nobody')).toBeNull();
     const away = remoteDirectory({ url: 'http://127.0.0.1:9/graphql', ttlMs: 30_000, now: () => 0, timeoutMs: 500 });
     await expect(away.unit('jimo')).rejects.toMatchObject({ extensions: { code: 'SERVICE_UNAVAILABLE' } });
+  });
+
+  it('takes an answer with errors for no answer: a unit the units API failed to read is not a unit that does not exist', async () => {
+    // The units subgraph answers `unit: null` with a SERVICE_UNAVAILABLE error when its database is
+    // away; read as "no such unit", a caller's own unit vanished and every action was FORBIDDEN.
+    const directory = remoteDirectory({ url, ttlMs: 30_000, now: () => 0 });
+    await directory.current();
+    unitLookupFails = true;
+    expect((await directory.unit('commerce', { fresh: true }))?.id).toBe('commerce'); // as last seen
+    await expect(directory.unit('newcomer')).rejects.toMatchObject({ extensions: { code: 'SERVICE_UNAVAILABLE' } });
+    expect(asked.unit).toBe(2);
   });
 });
 

@@ -11,7 +11,7 @@
  */
 import { createHash } from 'node:crypto';
 import { Role, type Viewer } from '../../platform/auth.ts';
-import type { DirectorySource, DirectoryUnit } from '../../platform/directory.ts';
+import type { Directory, DirectorySource, DirectoryUnit } from '../../platform/directory.ts';
 import { errors } from '../../platform/errors.ts';
 import { authorize } from '../../platform/rules.ts';
 import {
@@ -46,6 +46,13 @@ const EVALUATION_NOUN = { zh: '该效果评估', en: 'the evaluation' };
 type ContestScopeFields = Pick<ContestRow, 'level' | 'domainCode' | 'unitId'>;
 
 export function createEvaluationsAccess(viewer: Viewer, directory: DirectorySource, clientAddress: string | undefined) {
+  let snapshot: Promise<Directory> | undefined;
+  /**
+   * The directory this request decides on: taken once (again by `prepare()`), so a decision inside
+   * a transaction never fetches it — on the embedded database that fetch waits for the very
+   * connection the transaction holds.
+   */
+  const dir = () => (snapshot ??= directory.current());
   let unitPromise: Promise<DirectoryUnit | null> | undefined;
   const lookUp = (fresh: boolean) =>
     viewer.unitId ? directory.unit(viewer.unitId, { fresh }).then((unit) => (unit && !unit.archived ? unit : null)) : Promise.resolve(null);
@@ -71,7 +78,7 @@ export function createEvaluationsAccess(viewer: Viewer, directory: DirectorySour
   async function ledDomain(): Promise<string | null> {
     if (!isUnitRole) return null;
     const unit = await activeUnit();
-    return unit ? (await directory.current()).domainLedBy(unit.id) : null;
+    return unit ? (await dir()).domainLedBy(unit.id) : null;
   }
 
   /** Organiser and publisher standings for a contest's scope. */
@@ -102,9 +109,9 @@ export function createEvaluationsAccess(viewer: Viewer, directory: DirectorySour
     const unit = await activeUnit();
     if (!unit) return found;
     if (unit.id === review.unitId) found.push(viewer.role === Role.UNIT_ADMIN ? 'REVIEWED_UNIT_ADMIN' : 'REVIEWED_UNIT_STAFF');
-    const dir = await directory.current();
-    const reviewed = dir.unit(review.unitId);
-    if (reviewed?.domainCode && dir.domainLedBy(unit.id) === reviewed.domainCode) found.push('DOMAIN_LEAD');
+    const d = await dir();
+    const reviewed = d.unit(review.unitId);
+    if (reviewed?.domainCode && d.domainLedBy(unit.id) === reviewed.domainCode) found.push('DOMAIN_LEAD');
     return found;
   }
 
@@ -116,9 +123,9 @@ export function createEvaluationsAccess(viewer: Viewer, directory: DirectorySour
     if (!unit) return found;
     const admin = viewer.role === Role.UNIT_ADMIN;
     if (unit.id === unitId) found.push(admin ? 'OWN_UNIT_ADMIN' : 'OWN_UNIT_STAFF');
-    const dir = await directory.current();
-    const target = dir.unit(unitId);
-    if (target?.domainCode && dir.domainLedBy(unit.id) === target.domainCode) found.push('DOMAIN_LEAD', ...(admin ? (['DOMAIN_LEAD_ADMIN'] as const) : []));
+    const d = await dir();
+    const target = d.unit(unitId);
+    if (target?.domainCode && d.domainLedBy(unit.id) === target.domainCode) found.push('DOMAIN_LEAD', ...(admin ? (['DOMAIN_LEAD_ADMIN'] as const) : []));
     return found;
   }
 
@@ -133,7 +140,8 @@ export function createEvaluationsAccess(viewer: Viewer, directory: DirectorySour
      */
     async prepare(): Promise<void> {
       unitPromise = lookUp(true);
-      await Promise.all([unitPromise, directory.current()]);
+      snapshot = directory.current();
+      await Promise.all([unitPromise, snapshot]);
     },
 
     /** Before creating a contest: the caller must organise contests of this scope. */
@@ -195,8 +203,8 @@ export function createEvaluationsAccess(viewer: Viewer, directory: DirectorySour
       }
       const unit = (await activeUnit())!;
       const domain = await ledDomain();
-      const dir = await directory.current();
-      const unitIds = new Set([unit.id, ...(domain ? dir.unitsOfDomain(domain).map((u) => u.id) : [])]);
+      const d = await dir();
+      const unitIds = new Set([unit.id, ...(domain ? d.unitsOfDomain(domain).map((u) => u.id) : [])]);
       return { all: false, unitIds: [...unitIds] };
     },
 
@@ -234,8 +242,8 @@ export function createEvaluationsAccess(viewer: Viewer, directory: DirectorySour
       }
       const unit = (await activeUnit())!;
       const domain = await ledDomain();
-      const dir = await directory.current();
-      return [...new Set([unit.id, ...(domain ? dir.unitsOfDomain(domain).map((u) => u.id) : [])])];
+      const d = await dir();
+      return [...new Set([unit.id, ...(domain ? d.unitsOfDomain(domain).map((u) => u.id) : [])])];
     },
 
     async mayActOnEvaluation(action: EvaluationAction, state: EvaluationState): Promise<void> {

@@ -240,6 +240,8 @@ export function createEvaluationsService(deps: {
   }
 
   interface RemoteInputs {
+    /** The evaluated units, from the directory as it was read here — before any transaction. */
+    units: string[];
     at: string;
     rectification: Map<string, number | null>;
     honouring: Map<string, number | null>;
@@ -254,7 +256,7 @@ export function createEvaluationsService(deps: {
       uses('RECTIFICATION') ? deps.figures.rectification(units, dates) : new Map<string, number | null>(),
       uses('POLICY_HONOURING') ? deps.figures.policyHonouring(units, dates) : new Map<string, number | null>(),
     ]);
-    return { at: now().toISOString(), rectification, honouring };
+    return { units, at: now().toISOString(), rectification, honouring };
   }
 
   /** Every unit's result from every input, read now (this slice's own on `store`, the others' from `remote`). */
@@ -265,7 +267,7 @@ export function createEvaluationsService(deps: {
     known?: { contests: Awaited<ReturnType<typeof evaluationStore.latestCityContest>>; reviews: Map<string, ReviewFigures>; punctual: Map<string, number | null> },
   ): Promise<ComputedResult[]> {
     const dates = halfYear(evaluation.period)!;
-    const units = evaluatedUnits(await directory.current());
+    const units = remote.units;
     const range = { from: beijingMidnight(dates.from), to: endOfBeijingDay(dates.to) };
     const [entered, contests, reviews, punctual] = await Promise.all([
       evaluationStore.latestValues(store, evaluation.id),

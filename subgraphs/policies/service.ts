@@ -997,6 +997,8 @@ export function createPoliciesService(deps: PoliciesServiceDeps) {
         return existing;
       };
       return db.transaction(async (tx) => {
+        // A retry racing its original waits here, then finds it: never the original's own live application as a CONFLICT.
+        await applicationStore.lockClientRequest(tx, viewer.subject!, given.clientRequestId);
         const earlier = await applicationStore.byClientRequest(tx, viewer.subject!, given.clientRequestId);
         if (earlier) return sameRequest(earlier);
         const live = await applicationStore.live(tx, item.id, creditCode);
@@ -1071,6 +1073,7 @@ export function createPoliciesService(deps: PoliciesServiceDeps) {
         return existing;
       };
       return db.transaction(async (tx) => {
+        await applicationStore.lockExternalReference(tx, given.sourceSystem, given.externalReference);
         const earlier = await applicationStore.byExternalReference(tx, given.sourceSystem, given.externalReference);
         if (earlier) return sameImport(earlier);
         const live = await applicationStore.live(tx, item.id, given.enterpriseCreditCode);

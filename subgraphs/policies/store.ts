@@ -4,7 +4,7 @@
  */
 import { and, asc, desc, eq, getTableColumns, gte, inArray, isNotNull, lt, lte, or, sql, type SQL } from 'drizzle-orm';
 import type { PgColumn, PgTable } from 'drizzle-orm/pg-core';
-import { rowsOf, type Queryable } from '../../db/client.ts';
+import { lockKey, rowsOf, type Queryable } from '../../db/client.ts';
 import { beijingDate, keptRanges } from '../../platform/calendar.ts';
 import {
   applicationEvents,
@@ -578,6 +578,14 @@ export const applicationStore = {
   async insertOnce(db: Queryable, values: NewApplication): Promise<ApplicationRow | undefined> {
     const [row] = await db.insert(applications).values(values).onConflictDoNothing().returning();
     return row;
+  },
+  /** First in a submission's transaction: retries of one client request run one after the other. */
+  lockClientRequest(db: Queryable, subject: string, clientRequestId: string): Promise<void> {
+    return lockKey(db, 'policies.applications', 'client-request', subject, clientRequestId);
+  },
+  /** First in an import's transaction: imports of one source reference run one after the other. */
+  lockExternalReference(db: Queryable, sourceSystem: string, reference: string): Promise<void> {
+    return lockKey(db, 'policies.applications', 'external-reference', sourceSystem, reference);
   },
   async byClientRequest(db: Queryable, subject: string, clientRequestId: string): Promise<ApplicationRow | undefined> {
     const [row] = await db

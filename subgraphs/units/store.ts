@@ -3,7 +3,7 @@
  * tables only. Functions take a `Queryable` so the service can run them inside a transaction.
  */
 import { and, arrayContains, arrayOverlaps, asc, eq, gt, ilike, inArray, isNull, or, sql, type SQL } from 'drizzle-orm';
-import { escapeLike, rowsOf, type Queryable } from '../../db/client.ts';
+import { escapeLike, lockKey, rowsOf, type Queryable } from '../../db/client.ts';
 import { isUuid } from '../../platform/input.ts';
 import type { Db } from '../../db/client.ts';
 import {
@@ -209,7 +209,13 @@ export const enterpriseStore = {
   byCodes(db: Queryable, codes: readonly string[]): Promise<EnterpriseRow[]> {
     return db.select().from(enterprises).where(inArray(enterprises.creditCode, [...codes]));
   },
+  /**
+   * The entity, locked for the transaction — and its credit code locked even while no row exists,
+   * so two first registrations of one entity run one after the other (the second updates what the
+   * first created) instead of the second failing on the key.
+   */
   async lock(db: Queryable, code: string): Promise<EnterpriseRow | undefined> {
+    await lockKey(db, 'units.enterprises', code);
     const [row] = await db.select().from(enterprises).where(eq(enterprises.creditCode, code)).for('update');
     return row;
   },

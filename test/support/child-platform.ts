@@ -30,15 +30,21 @@ export interface ChildPlatform {
   /** The same services' /health URLs. */
   health: Record<string, string>;
   child: ChildProcess;
+  /** The owner's URL of the PostgreSQL database the child runs on; null on the embedded database. */
+  databaseUrl: string | null;
   output(): string;
   /** Sends the signal and resolves when the process has exited. */
   stop(signal?: NodeJS.Signals): Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-export async function startChildPlatform(env: Record<string, string> = {}): Promise<ChildPlatform> {
+/**
+ * `databaseUrl`: the owner's URL of a database the caller owns (a server of its own, say); without
+ * it, a fresh test database of the tests' server, or the embedded database.
+ */
+export async function startChildPlatform(env: Record<string, string> = {}, options: { databaseUrl?: string } = {}): Promise<ChildPlatform> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'qd-child-'));
   let database: TestDatabase | undefined;
-  if (await testServerUrl()) database = await createTestDatabase();
+  if (!options.databaseUrl && (await testServerUrl())) database = await createTestDatabase();
   // Created and migrated by the child itself: this handle only drops it afterwards.
   if (database) await database.handle.close();
   const ports: Record<string, number> = { gateway: await freePort() };
@@ -55,7 +61,7 @@ export async function startChildPlatform(env: Record<string, string> = {}): Prom
       DATA_DIR: dataDir,
       GATEWAY_PORT: String(ports.gateway),
       ...Object.fromEntries(slices.map((slice) => [`${envPrefix(slice.name)}_PORT`, String(ports[slice.name])])),
-      ...(database?.url ? { DATABASE_URL: database.url } : {}),
+      ...(options.databaseUrl ? { DATABASE_URL: options.databaseUrl } : database?.url ? { DATABASE_URL: database.url } : {}),
       ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -90,6 +96,7 @@ export async function startChildPlatform(env: Record<string, string> = {}): Prom
     graphql,
     health,
     child,
+    databaseUrl: options.databaseUrl ?? database?.url ?? null,
     output: () => output,
     async stop(signal = 'SIGTERM') {
       if (child.exitCode === null && child.signalCode === null) child.kill(signal);

@@ -39,7 +39,8 @@ export interface TestDatabase {
   drop(): Promise<void>;
 }
 
-export async function createTestDatabase(): Promise<TestDatabase> {
+/** `maxConnections`: each pool's size (10); a test that fires many requests at once keeps it small, as the server is shared. */
+export async function createTestDatabase(options: { maxConnections?: number } = {}): Promise<TestDatabase> {
   const server = await testServerUrl();
   if (!server) {
     const handle = await openPglite();
@@ -50,7 +51,7 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   await admin.unsafe(`create database "${name}"`);
   const url = new URL(server);
   url.pathname = `/${name}`;
-  const handle = openPostgres(url.toString(), { maxConnections: 10 });
+  const handle = openPostgres(url.toString(), { maxConnections: options.maxConnections ?? 10 });
   return {
     handle,
     kind: 'postgres',

@@ -68,13 +68,14 @@ export async function post<T>(url: string, body: unknown, token?: string, accept
 }
 
 export async function startTestPlatform(
-  options: Omit<Partial<PlatformOptions>, 'env'> & { env?: Record<string, string> } = {},
+  options: Omit<Partial<PlatformOptions>, 'env'> & { env?: Record<string, string>; maxConnections?: number } = {},
 ): Promise<TestPlatform> {
-  const database = await createTestDatabase();
+  const { maxConnections, ...platformOptions } = options;
+  const database = await createTestDatabase({ maxConnections });
   let platform: Platform;
   try {
     platform = await startPlatform({
-      ...options,
+      ...platformOptions,
       // Development chosen explicitly: tests sign their tokens with the development secret.
       env: loadEnv({ DEVELOPMENT_MODE: 'true', LOAD_SAMPLE_DATA: 'false', ...options.env }, options.slices ?? registeredSlices),
       database: database.handle,

@@ -88,7 +88,12 @@ export interface PlatformEnv {
   databaseUrl?: string;
   database: DatabaseEnv;
   dataDir: string;
-  /** Load the clearly-marked sample data on start (default: only on the embedded database). */
+  /** No database URL at all (neither DATABASE_URL nor any `<NAME>_DATABASE_URL`): embedded PGlite under `dataDir`. */
+  embedded: boolean;
+  /**
+   * Load the clearly-marked sample data on start: by default only on the embedded database; with
+   * any real database URL only when asked for by name (LOAD_SAMPLE_DATA=true).
+   */
   loadSampleData: boolean;
   auth: AuthEnv;
   /** Introspection (and `_service { sdl }`): on in development, off otherwise unless enabled. */
@@ -180,6 +185,15 @@ function oneOf<T extends string>(source: Source, key: string, allowed: readonly 
 /** `issues` → `ISSUES`, `tax-relief` → `TAX_RELIEF`: the prefix of a slice's variables. */
 export const envPrefix = (name: string): string => name.toUpperCase().replace(/[^A-Z0-9]+/g, '_');
 
+/**
+ * Whether a start runs on the embedded database: no DATABASE_URL and no slice's own
+ * `<NAME>_DATABASE_URL` (a production service is given only its own). Only then is development
+ * chosen by default (`npm start`) and sample data loaded unasked.
+ */
+export function embeddedDatabase(source: Source, slices: readonly SlicePort[]): boolean {
+  return !source.DATABASE_URL && !slices.some((slice) => source[`${envPrefix(slice.name)}_DATABASE_URL`]);
+}
+
 export interface LoadOptions {
   /**
    * Whether development is chosen when DEVELOPMENT_MODE is not set: only `npm start` on the
@@ -233,6 +247,7 @@ export function loadEnv(source: Source = process.env, slices: readonly SlicePort
   const executionTimeoutMs = integer(source, 'EXECUTION_TIMEOUT_MS', 10_000, 100);
   const requestTimeoutMs = integer(source, 'REQUEST_TIMEOUT_MS', 15_000, 100);
   const rolePrefix = source.DATABASE_ROLE_PREFIX || 'yingshang';
+  const embedded = !databaseUrl && !Object.values(subgraphs).some((address) => address.databaseUrl);
   if (!/^[a-z][a-z0-9_]{0,30}$/.test(rolePrefix)) throw new ConfigurationError(`DATABASE_ROLE_PREFIX must be lower-case letters, digits and _, got "${rolePrefix}"`);
   return {
     development,
@@ -244,7 +259,8 @@ export function loadEnv(source: Source = process.env, slices: readonly SlicePort
       statementTimeoutMs: integer(source, 'STATEMENT_TIMEOUT_MS', executionTimeoutMs, 100),
     },
     dataDir: path.resolve(source.DATA_DIR || '.data'),
-    loadSampleData: flag(source, 'LOAD_SAMPLE_DATA') ?? !databaseUrl,
+    embedded,
+    loadSampleData: flag(source, 'LOAD_SAMPLE_DATA') ?? embedded,
     auth,
     introspection,
     explorer,

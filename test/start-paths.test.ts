@@ -13,7 +13,7 @@ import { ApolloGateway } from '@apollo/gateway';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createGateway } from '../gateway/server.ts';
 import { createAuthenticator } from '../platform/auth.ts';
-import { ConfigurationError, DEVELOPMENT_JWT_SECRET, envPrefix, loadEnv, secretWeakness } from '../platform/env.ts';
+import { ConfigurationError, DEVELOPMENT_JWT_SECRET, embeddedDatabase, envPrefix, loadEnv, secretWeakness } from '../platform/env.ts';
 import { supergraphPath } from '../platform/subgraph.ts';
 import { silentLogger } from '../platform/log.ts';
 import { slices } from '../subgraphs/registry.ts';
@@ -113,6 +113,36 @@ describe('the signing key of a start that did not choose development', () => {
   });
 });
 
+describe('sample data', () => {
+  const dev = { DEVELOPMENT_MODE: 'true' };
+  const url = 'postgres://someone@db.example:5432/yingshang';
+
+  it('loads unasked only on the embedded database: any database URL, the owner’s or one slice’s own, means none', () => {
+    expect(loadEnv(dev, slices)).toMatchObject({ embedded: true, loadSampleData: true });
+    expect(loadEnv({ ...dev, DATABASE_URL: url }, slices)).toMatchObject({ embedded: false, loadSampleData: false });
+    for (const slice of slices) {
+      expect(loadEnv({ ...dev, [`${envPrefix(slice.name)}_DATABASE_URL`]: url }, slices), slice.name).toMatchObject({ embedded: false, loadSampleData: false });
+    }
+  });
+
+  it('loads on a real database only when asked for by name, and never when told not to', () => {
+    expect(loadEnv({ ...dev, POLICIES_DATABASE_URL: url, LOAD_SAMPLE_DATA: 'true' }, slices).loadSampleData).toBe(true);
+    expect(loadEnv({ ...dev, LOAD_SAMPLE_DATA: 'false' }, slices).loadSampleData).toBe(false);
+  });
+
+  it('is chosen by development’s default only where development is: npm start on the embedded database', () => {
+    expect(embeddedDatabase({}, slices)).toBe(true);
+    expect(embeddedDatabase({ DATABASE_URL: url }, slices)).toBe(false);
+    for (const slice of slices) expect(embeddedDatabase({ [`${envPrefix(slice.name)}_DATABASE_URL`]: url }, slices), slice.name).toBe(false);
+  });
+
+  it('stays out of docker-compose unless its operator asks', () => {
+    const compose = fs.readFileSync(path.join(root, 'docker-compose.yml'), 'utf8');
+    expect(compose).toContain('LOAD_SAMPLE_DATA: ${LOAD_SAMPLE_DATA:-false}');
+    expect(compose).not.toMatch(/LOAD_SAMPLE_DATA:\s*(["']?)true\1/);
+  });
+});
+
 /** Runs a start script as `npm` would, but without npm's extra process. */
 function run(file: string, env: Record<string, string>, { killAfterMs = 30_000, args = [] as string[] } = {}) {
   return new Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string; killed: boolean }>((resolve) => {
@@ -161,6 +191,8 @@ const startFiles: { file: string; args: string[]; env?: Record<string, string> }
   ...startScripts
     .filter((script) => script.name !== 'start:subgraph')
     .map((script) => ({ file: script.file!, args: [], env: script.name === 'start' ? { DATABASE_URL: 'postgres://nobody@127.0.0.1:9/none' } : undefined })),
+  // A deployment that gives each service only its own role's URL, as the README advises, is one too.
+  { file: 'gateway/main.ts', args: [], env: Object.fromEntries(slices.map((slice) => [`${envPrefix(slice.name)}_DATABASE_URL`, 'postgres://nobody@127.0.0.1:9/none'])) },
   ...slices.flatMap((slice) => [
     { file: `subgraphs/${slice.name}/index.ts`, args: [] },
     { file: 'subgraphs/start.ts', args: [slice.name] },

@@ -15,7 +15,7 @@ import { askSlice } from './slice-client.ts';
 
 export const CALENDAR_SLICE = 'issues';
 
-const CALENDAR_QUERY = /* GraphQL */ `
+export const CALENDAR_QUERY = /* GraphQL */ `
   query WorkingCalendar { calendarYears { year off workdays } }
 `;
 

@@ -142,6 +142,15 @@ export function replicasInTurn(subgraphs: Record<string, SubgraphAddress>): (nam
   };
 }
 
+/**
+ * The deepest query the platform sends itself: the unit directory every slice reads from the units
+ * slice (`units → edges → node → parent → id`, platform/directory.ts). Every service applies
+ * MAX_QUERY_DEPTH to every caller, itself included, so a lower setting would make every slice
+ * refuse its own directory query and never be ready: a start refuses it instead
+ * (test/internal-queries.test.ts measures every internal query against this).
+ */
+export const PLATFORM_QUERY_DEPTH = 5;
+
 export class ConfigurationError extends Error {
   override name = 'ConfigurationError';
 }
@@ -269,7 +278,7 @@ export function loadEnv(source: Source = process.env, slices: readonly SlicePort
     subgraphs,
     limits: {
       subgraphTimeoutMs: integer(source, 'SUBGRAPH_TIMEOUT_MS', 10_000, 1),
-      maxQueryDepth: integer(source, 'MAX_QUERY_DEPTH', 12, 2),
+      maxQueryDepth: queryDepth(source),
       maxQueryAliases: integer(source, 'MAX_QUERY_ALIASES', 30, 0),
       maxQueryCost: integer(source, 'MAX_QUERY_COST', 50_000, 100),
       maxQueryTokens: integer(source, 'MAX_QUERY_TOKENS', 5_000, 100),
@@ -293,6 +302,17 @@ export function loadEnv(source: Source = process.env, slices: readonly SlicePort
       pretty: logFormat === 'pretty' || (logFormat === 'auto' && development && Boolean(process.stdout.isTTY)),
     },
   };
+}
+
+function queryDepth(source: Source): number {
+  const depth = integer(source, 'MAX_QUERY_DEPTH', 12, 1);
+  if (depth < PLATFORM_QUERY_DEPTH) {
+    throw new ConfigurationError(
+      `MAX_QUERY_DEPTH must be at least ${PLATFORM_QUERY_DEPTH}, got ${depth}: the platform's own queries between services nest that deep ` +
+        `(the unit directory every slice reads), and every service would refuse them`,
+    );
+  }
+  return depth;
 }
 
 function officeHours(source: Source): OfficeHours {

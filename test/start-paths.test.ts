@@ -238,6 +238,17 @@ async function freePort(): Promise<number> {
   return port;
 }
 
+/**
+ * Debian's libfaketime (package faketime; .ci/run installs it, CI fails without it). Preloaded into
+ * node itself rather than through the `faketime` wrapper, which runs the command as its child: a
+ * signal to the wrapper would not reach the platform.
+ */
+const libfaketime = [`/usr/lib/${process.arch === 'arm64' ? 'aarch64' : 'x86_64'}-linux-gnu/faketime/libfaketime.so.1`, '/usr/lib/faketime/libfaketime.so.1'].find((file) =>
+  fs.existsSync(file),
+);
+if (!libfaketime && process.env.CI) throw new Error('CI needs Debian faketime to start the platform at another date (.ci/run installs it)');
+if (!libfaketime) console.warn('faketime is not installed: the real `npm start` at 2027-01-04 is not run here (CI runs it; apt-get install faketime). test/start-on-any-date.e2e.ts covers the same start with an injected clock.');
+
 describe('npm start', () => {
   it('serves and writes on the embedded database, then stops cleanly on SIGTERM', async () => {
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'qd-start-'));
@@ -324,4 +335,59 @@ describe('npm start', () => {
       fs.rmSync(dataDir, { recursive: true, force: true });
     }
   }, 90_000);
+
+  // The whole start — migrations, reference data, sample data, every slice's readiness — with the
+  // process's own clock at 09:00 on 2027-01-04 in Beijing (01:00 UTC, running on from there), 2027
+  // not in the shipped calendar (#20: the process died during start-up).
+  it.skipIf(!libfaketime)('starts on a fresh embedded database at 2027-01-04 under faketime, warning that 2027 is missing, never failing', async () => {
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'qd-start-'));
+    const gatewayPort = await freePort();
+    const env = {
+      PATH: process.env.PATH ?? '/usr/bin:/bin',
+      HOME: process.env.HOME ?? os.tmpdir(),
+      DATA_DIR: dataDir,
+      LOG_FORMAT: 'json',
+      GATEWAY_PORT: String(gatewayPort),
+      LD_PRELOAD: libfaketime!,
+      FAKETIME: '@2027-01-04 01:00:00',
+      FAKETIME_DONT_RESET: '1',
+      ...Object.fromEntries(await Promise.all(slices.map(async (slice) => [`${envPrefix(slice.name)}_PORT`, String(await freePort())]))),
+    };
+    const child = spawn(process.execPath, ['--import', 'tsx', 'gateway/main.ts'], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
+    try {
+      await new Promise<void>((resolve, reject) => {
+        const collect = (chunk: Buffer) => {
+          output += chunk.toString();
+          if (output.includes('Ready in')) resolve();
+        };
+        child.stdout.on('data', collect);
+        child.stderr.on('data', collect);
+        void exited.then(() => reject(new Error(`npm start exited during start-up at 2027-01-04:\n${output}`)));
+      });
+      const lines = output.split('\n').filter((line) => line.startsWith('{')).map((line) => JSON.parse(line) as Record<string, any>);
+      expect(lines.filter((line) => line.level >= 50), output).toEqual([]);
+      const ready = await fetch(`http://127.0.0.1:${gatewayPort}/ready`);
+      const { checks } = (await ready.json()) as { checks: Record<string, string> };
+      expect(ready.status).toBe(200);
+      for (const slice of ['issues', 'policies', 'evaluations']) {
+        expect(checks[`${slice}.calendar`], slice).toMatch(/^warning: no working-day calendar for 2027/);
+        expect(lines.find((line) => line.service === slice && line.check === 'calendar')?.msg, slice).toMatch(/no working-day calendar for 2027/);
+      }
+      // The sample grant in public notice since 2027-01-01 (the clock really is 2027): its end counted provisionally.
+      const answer = await fetch(`http://127.0.0.1:${gatewayPort}/`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ query: '{ publicNotices(first: 20) { edges { node { period { startsAt endsOn provisional } } } } }' }),
+      });
+      const notices = ((await answer.json()) as { data: { publicNotices: { edges: { node: { period: any } }[] } } }).data.publicNotices.edges.map((e) => e.node.period);
+      expect(notices).toContainEqual({ startsAt: '2027-01-01T10:00:00+08:00', endsOn: '2027-01-08', provisional: true });
+      child.kill('SIGTERM');
+      expect(await exited, output).toEqual({ code: 0, signal: null });
+    } finally {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    }
+  }, 120_000);
 });

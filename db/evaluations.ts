@@ -164,6 +164,8 @@ export const serviceReviews = evaluationsSchema.table(
     index('service_reviews_unit_idx').on(t.unitId, t.reviewedAt, t.id),
     index('service_reviews_time_idx').on(t.reviewedAt, t.id),
     index('service_reviews_limits_idx').on(t.reviewerKey, t.reviewedAt),
+    // The few reviews whose limits wait for a calendar year: found at once by /ready and when the year is entered.
+    index('service_reviews_pending_calendar_idx').on(t.pendingCalendarYear).where(sql`${t.pendingCalendarYear} is not null`),
   ],
 );
 

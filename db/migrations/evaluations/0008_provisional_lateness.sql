@@ -1,4 +1,6 @@
 ALTER TABLE "evaluations"."review_actions" ADD COLUMN "late_provisional" boolean DEFAULT false NOT NULL;--> statement-breakpoint
+CREATE INDEX "service_reviews_pending_calendar_idx" ON "evaluations"."service_reviews" USING btree ("pending_calendar_year") WHERE "evaluations"."service_reviews"."pending_calendar_year" is not null;
+--> statement-breakpoint
 -- A year the working-day calendar lacks (issue #20): a bad review's limits are provisional then
 -- (weekends the only days off) and are recomputed once the command office enters the year. That is
 -- the only change to a review's words: its due times and the year they waited for, while it waits.

@@ -128,7 +128,8 @@ export const contestResults = evaluationsSchema.table(
 
 /**
  * A service review. Its words never change (a trigger allows only `status` and `appeal_pending` to
- * move, with the action that moved them); what happens to it is in review_actions.
+ * move, with the action that moved them, and provisional limits to be recomputed once their year is
+ * entered); what happens to it is in review_actions.
  */
 export const serviceReviews = evaluationsSchema.table(
   'service_reviews',
@@ -163,6 +164,8 @@ export const serviceReviews = evaluationsSchema.table(
     index('service_reviews_unit_idx').on(t.unitId, t.reviewedAt, t.id),
     index('service_reviews_time_idx').on(t.reviewedAt, t.id),
     index('service_reviews_limits_idx').on(t.reviewerKey, t.reviewedAt),
+    // The few reviews whose limits wait for a calendar year: found at once by /ready and when the year is entered.
+    index('service_reviews_pending_calendar_idx').on(t.pendingCalendarYear).where(sql`${t.pendingCalendarYear} is not null`),
   ],
 );
 
@@ -176,6 +179,11 @@ export const reviewActions = evaluationsSchema.table(
     text: text('text').notNull(),
     at: at('at').notNull(),
     late: boolean('late').notNull().default(false),
+    /**
+     * `late` was judged against a provisional limit (its year not in the calendar yet): it is judged
+     * again, once, when the year is entered — the one change this append-only table allows.
+     */
+    lateProvisional: boolean('late_provisional').notNull().default(false),
     level: reviewLevel('level'),
     reached: boolean('reached'),
     decision: appealDecision('decision'),

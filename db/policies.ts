@@ -344,12 +344,21 @@ export const applications = policiesSchema.table(
     paidOn: date('paid_on'),
     paymentReference: text('payment_reference'),
     disbursedAt: instant('disbursed_at'),
-    /** 兑现周期 in working days; null until paid, or while the calendar lacks a year. */
+    /** 兑现周期 in working days; null until paid (provisional through a year the calendar lacks, as the limits). */
     cycleWorkingDays: smallint('cycle_working_days'),
     reviewDueAt: instant('review_due_at'),
     paymentDueAt: instant('payment_due_at'),
-    /** A working-day limit that waits for a calendar year the command office has not entered yet. */
+    /**
+     * The first calendar year the command office has not entered that a working-day limit or count
+     * of this application runs through: those were counted with weekends as the only days off
+     * (provisional), and are recomputed when it is entered. Null: all final.
+     */
     pendingCalendarYear: smallint('pending_calendar_year'),
+    /**
+     * The same, for the public notice's end alone: null when final or given by the reviewing unit.
+     * Recomputed only while the notice runs; the notice as held stands once the application moved on.
+     */
+    noticePendingCalendarYear: smallint('notice_pending_calendar_year'),
     /** The limit running now (review, objection answers or payment), kept for cheap "overdue" lists. */
     nextDueAt: instant('next_due_at'),
     version: integer('version').notNull().default(1),

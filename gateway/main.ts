@@ -3,18 +3,20 @@
  * printing every URL. Stops gracefully on SIGTERM / SIGINT.
  *
  * On the embedded database it is a developer's machine: development mode (the development signing
- * secret, the explorer) is chosen there unless DEVELOPMENT_MODE=false, and the banner says so. With
- * DATABASE_URL it is a deployment like any other: a real key, issuer and audience, or no start.
+ * secret, the explorer) and sample data are chosen there unless DEVELOPMENT_MODE=false /
+ * LOAD_SAMPLE_DATA=false, and the banner says so. With any database URL (DATABASE_URL, or the
+ * slices' own <NAME>_DATABASE_URL) it is a deployment like any other: a real key, issuer and
+ * audience, or no start; no sample data unless asked for by name.
  */
-import { loadEnv } from '../platform/env.ts';
+import { embeddedDatabase, loadEnv } from '../platform/env.ts';
 import { createLogger } from '../platform/log.ts';
 import { stopOnSignals } from '../platform/signals.ts';
 import { defaultExplorer } from '../platform/start.ts';
 import { slices } from '../subgraphs/registry.ts';
 import { startPlatform } from './platform.ts';
 
-const embedded = !process.env.DATABASE_URL;
-const env = loadEnv(process.env, slices, { developmentByDefault: embedded });
+// Any database URL — DATABASE_URL or a slice's own — is a deployment, never a developer's machine.
+const env = loadEnv(process.env, slices, { developmentByDefault: embeddedDatabase(process.env, slices) });
 const logger = createLogger(env.log);
 const started = Date.now();
 if (env.development) {
@@ -23,9 +25,9 @@ if (env.development) {
   );
 }
 logger.info(
-  env.databaseUrl
-    ? `数据库 / database: PostgreSQL (DATABASE_URL)`
-    : `数据库 / database: embedded PGlite in ${env.dataDir} (set DATABASE_URL to use a PostgreSQL server)`,
+  env.embedded
+    ? `数据库 / database: embedded PGlite in ${env.dataDir} (set DATABASE_URL to use a PostgreSQL server)`
+    : `数据库 / database: PostgreSQL (${env.databaseUrl ? 'DATABASE_URL' : 'each slice’s <NAME>_DATABASE_URL'})`,
 );
 const platform = await startPlatform({ env, explorer: defaultExplorer, logger });
 const width = Math.max(...Object.keys(platform.subgraphs).map((name) => name.length));

@@ -3,53 +3,84 @@
  * issues slice (`calendarYears`, public), and the others ask that public API — cached like the unit
  * directory, a stale copy while issues restarts, never inside a transaction. Like directory.ts, the
  * one place the kit names a slice, because every slice's time limits need it.
+ *
+ * A slice's limits through a year the calendar lacks are provisional (platform/calendar.ts
+ * `workingDayLimit`). The slice recomputes them itself, from its own tables, when its copy of the
+ * calendar gains a year (`onYearsAdded`): no slice reads another's tables, and issues need not know
+ * who else counts working days.
  */
 import { WorkingCalendar, type CalendarYear } from './calendar.ts';
+import type { Logger } from './log.ts';
 import { askSlice } from './slice-client.ts';
 
 export const CALENDAR_SLICE = 'issues';
 
-const CALENDAR_QUERY = /* GraphQL */ `
+export const CALENDAR_QUERY = /* GraphQL */ `
   query WorkingCalendar { calendarYears { year off workdays } }
 `;
 
 /** The platform's working-day calendar, as a slice reads it. */
 export interface CalendarSource {
+  /** The current copy; a copy that has just gained a year has had `onYearsAdded` run first. */
   current(): Promise<WorkingCalendar>;
-  /** The last year the calendar holds (0 when none). */
-  lastYear(): Promise<number>;
 }
 
-/** The calendar from the issues slice, cached for `ttlMs`; without any copy yet, an empty calendar (every limit waits). */
-export function remoteCalendar(options: { url: () => string; ttlMs: number; now?: () => number }): CalendarSource {
+export interface RemoteCalendarOptions {
+  url: () => string;
+  ttlMs: number;
+  now?: () => number;
+  /**
+   * Run when a fetched copy holds a year no copy before it had (the first copy included: a year
+   * may have been entered while this slice was down), before the copy is handed out — the slice
+   * recomputes the limits that were provisional for want of it. A failure is logged, and the call
+   * is made again with the next copy fetched.
+   */
+  onYearsAdded?: (calendar: WorkingCalendar, added: number[]) => Promise<void>;
+  logger?: Logger;
+}
+
+/** The calendar from the issues slice, cached for `ttlMs`; without any copy yet, an empty calendar (every limit provisional). */
+export function remoteCalendar(options: RemoteCalendarOptions): CalendarSource {
   const now = options.now ?? Date.now;
-  let cached: { years: CalendarYear[]; at: number } | undefined;
-  let loading: Promise<CalendarYear[]> | undefined;
+  let cached: { calendar: WorkingCalendar; at: number } | undefined;
+  let loading: Promise<WorkingCalendar> | undefined;
+  /** Years `onYearsAdded` has been run for. */
+  const seen = new Set<number>();
+  const added = async (calendar: WorkingCalendar): Promise<void> => {
+    const years = calendar.knownYears().filter((year) => !seen.has(year));
+    if (!years.length || !options.onYearsAdded) return;
+    try {
+      await options.onYearsAdded(calendar, years);
+      for (const year of years) seen.add(year);
+    } catch (error) {
+      options.logger?.error({ err: error, years }, `recomputing provisional limits for ${years.join(', ')} failed; tried again with the next calendar copy`);
+    }
+  };
   const load = () =>
     (loading ??= askSlice<{ calendarYears: CalendarYear[] }>({ slice: CALENDAR_SLICE, url: options.url(), query: CALENDAR_QUERY, timeoutMs: 5_000 })
-      .then(({ calendarYears }) => {
-        cached = { years: calendarYears, at: now() };
-        return calendarYears;
+      .then(async ({ calendarYears }) => {
+        const calendar = new WorkingCalendar(calendarYears);
+        await added(calendar);
+        cached = { calendar, at: now() };
+        return calendar;
       })
       .finally(() => {
         loading = undefined;
       }));
-  const years = async (): Promise<CalendarYear[]> => {
-    if (cached && now() - cached.at <= options.ttlMs) return cached.years;
-    try {
-      return await load();
-    } catch {
-      return cached?.years ?? [];
-    }
-  };
   return {
-    current: async () => new WorkingCalendar(await years()),
-    lastYear: async () => Math.max(0, ...(await years()).map((y) => y.year)),
+    async current() {
+      if (cached && now() - cached.at <= options.ttlMs) return cached.calendar;
+      try {
+        return await load();
+      } catch {
+        return cached?.calendar ?? new WorkingCalendar([]);
+      }
+    },
   };
 }
 
 /** A fixed calendar (sample data, unit tests). */
 export function staticCalendar(years: CalendarYear[]): CalendarSource {
-  return { current: async () => new WorkingCalendar(years), lastYear: async () => Math.max(0, ...years.map((y) => y.year)) };
+  const calendar = new WorkingCalendar(years);
+  return { current: async () => calendar };
 }
-

@@ -1,15 +1,17 @@
 /**
  * China's official working-day calendar: weekends, the State Council's public holidays, and the
  * adjusted working days (调休). A year the calendar lacks is never silently guessed: holiday
- * arrangements change every year and are only known from that year's notice. A caller that must
- * give an answer anyway (a deadline always has a due time) asks for a provisional one: weekends
- * only, with the years it assumed noted so the answer can be recomputed when the year is entered.
+ * arrangements change every year and are only known from that year's notice (published in November
+ * or December for the next year). A limit always has a due time, though — the platform must keep
+ * working on 1 January whether or not the command office has entered the year — so every slice
+ * counts its working-day limits with `workingDayLimit`, which answers a provisional limit through a
+ * missing year (weekends the only days off) and names that year; the slice marks the limit
+ * provisional and recomputes it when the year is entered.
  *
  * Time limits follow the Civil Code (arts. 201, 203): the day something starts is not counted, and
  * a period ends at 24:00 of its last day. So "N working days from receipt" ends at 24:00 of the Nth
  * working day after the day of receipt, in Beijing time.
  */
-import { errors } from './errors.ts';
 import { isValidDate } from './scalars.ts';
 
 export interface CalendarYear {
@@ -120,6 +122,21 @@ export class WorkingCalendar {
     return this.years.has(year);
   }
 
+  /** The years it holds, in order. */
+  knownYears(): number[] {
+    return [...this.years.keys()].sort((a, b) => a - b);
+  }
+
+  /**
+   * This calendar as a provisional count saw it, every year from `year` on not yet entered: counting
+   * a provisional limit's days again on it gives back the working days it was set with.
+   */
+  withoutYearsFrom(year: number): WorkingCalendar {
+    const kept = new WorkingCalendar([]);
+    for (const [known, days] of this.years) if (known < year) kept.years.set(known, days);
+    return kept;
+  }
+
   /** Throws CalendarYearMissing for a date in a year the calendar lacks, unless `assumed` is given. */
   isWorkingDay(date: string, assumed?: AssumedYears): boolean {
     const year = Number(date.slice(0, 4));
@@ -178,15 +195,53 @@ export class WorkingCalendar {
     throw new RangeError('office hours never add up: no working day for ten years');
   }
 
-  /** As `dueAfterWorkingDays`, but a missing year becomes the API's coded error. */
-  dueAfterWorkingDaysOrError(start: Date, n: number): Date {
-    try {
-      return this.dueAfterWorkingDays(start, n);
-    } catch (error) {
-      if (error instanceof CalendarYearMissing) throw errors.calendarYearMissing(error.year);
-      throw error;
-    }
+  /**
+   * A limit of `workingDays` working days from `start`, as every slice counts one: its last day (the
+   * Nth working day after the start day) and its due time (24:00 of that day). It never refuses: in
+   * a year the calendar lacks, weekends are taken as the only days off, and `provisionalYear` names
+   * the first such year, so the slice can recompute the limit when the command office enters it.
+   */
+  workingDayLimit(start: Date | string, workingDays: number): WorkingDayLimit {
+    const assumed: AssumedYears = new Set();
+    const lastDay = this.nthWorkingDayAfter(typeof start === 'string' ? start : beijingDate(start), workingDays, assumed);
+    return { lastDay, dueAt: endOfBeijingDay(lastDay), provisionalYear: earliestYear(...assumed) };
   }
+
+  /**
+   * The working days after the day of `from` up to and including the day of `to` (0 on the same day
+   * or before it), provisional through a missing year the same way as `workingDayLimit`.
+   */
+  workingDaysBetween(from: Date | string, to: Date | string): WorkingDayCount {
+    const first = typeof from === 'string' ? from : beijingDate(from);
+    const last = typeof to === 'string' ? to : beijingDate(to);
+    const assumed: AssumedYears = new Set();
+    let days = 0;
+    for (let day = nextDate(first); day <= last; day = nextDate(day)) if (this.isWorkingDay(day, assumed)) days++;
+    return { days, provisionalYear: earliestYear(...assumed) };
+  }
+}
+
+/** A limit counted in working days (`WorkingCalendar.workingDayLimit`). */
+export interface WorkingDayLimit {
+  /** The Nth working day after the start day (Beijing), YYYY-MM-DD. */
+  lastDay: string;
+  /** 24:00 (Beijing) of the last day. */
+  dueAt: Date;
+  /** The first year the calendar lacked, counted with weekends as its only days off; null when final. */
+  provisionalYear: number | null;
+}
+
+/** Working days between two days (`WorkingCalendar.workingDaysBetween`). */
+export interface WorkingDayCount {
+  days: number;
+  /** As in `WorkingDayLimit`. */
+  provisionalYear: number | null;
+}
+
+/** The earliest of the years given (nulls ignored), or null: the year a row's provisional limits wait for. */
+export function earliestYear(...years: (number | null | undefined)[]): number | null {
+  const known = years.filter((year): year is number => typeof year === 'number');
+  return known.length ? Math.min(...known) : null;
 }
 
 /** Checks one year's data before it goes into the calendar; returns a problem or null. */

@@ -129,7 +129,7 @@ export interface DirectorySource {
 
 const UNIT_FIELDS = 'id code name kind level archived parent { id } domain { code } district { code }';
 
-const DIRECTORY_QUERY = /* GraphQL */ `
+export const DIRECTORY_QUERY = /* GraphQL */ `
   query Directory($after: String) {
     districts { code }
     domains { code }
@@ -140,7 +140,7 @@ const DIRECTORY_QUERY = /* GraphQL */ `
   }
 `;
 
-const UNIT_QUERY = /* GraphQL */ `
+export const UNIT_QUERY = /* GraphQL */ `
   query DirectoryUnit($id: ID!) { unit(id: $id) { ${UNIT_FIELDS} } }
 `;
 

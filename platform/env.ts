@@ -88,7 +88,12 @@ export interface PlatformEnv {
   databaseUrl?: string;
   database: DatabaseEnv;
   dataDir: string;
-  /** Load the clearly-marked sample data on start (default: only on the embedded database). */
+  /** No database URL at all (neither DATABASE_URL nor any `<NAME>_DATABASE_URL`): embedded PGlite under `dataDir`. */
+  embedded: boolean;
+  /**
+   * Load the clearly-marked sample data on start: by default only on the embedded database; with
+   * any real database URL only when asked for by name (LOAD_SAMPLE_DATA=true).
+   */
   loadSampleData: boolean;
   auth: AuthEnv;
   /** Introspection (and `_service { sdl }`): on in development, off otherwise unless enabled. */
@@ -137,6 +142,15 @@ export function replicasInTurn(subgraphs: Record<string, SubgraphAddress>): (nam
   };
 }
 
+/**
+ * The deepest query the platform sends itself: the unit directory every slice reads from the units
+ * slice (`units → edges → node → parent → id`, platform/directory.ts). Every service applies
+ * MAX_QUERY_DEPTH to every caller, itself included, so a lower setting would make every slice
+ * refuse its own directory query and never be ready: a start refuses it instead
+ * (test/internal-queries.test.ts measures every internal query against this).
+ */
+export const PLATFORM_QUERY_DEPTH = 5;
+
 export class ConfigurationError extends Error {
   override name = 'ConfigurationError';
 }
@@ -179,6 +193,15 @@ function oneOf<T extends string>(source: Source, key: string, allowed: readonly 
 
 /** `issues` → `ISSUES`, `tax-relief` → `TAX_RELIEF`: the prefix of a slice's variables. */
 export const envPrefix = (name: string): string => name.toUpperCase().replace(/[^A-Z0-9]+/g, '_');
+
+/**
+ * Whether a start runs on the embedded database: no DATABASE_URL and no slice's own
+ * `<NAME>_DATABASE_URL` (a production service is given only its own). Only then is development
+ * chosen by default (`npm start`) and sample data loaded unasked.
+ */
+export function embeddedDatabase(source: Source, slices: readonly SlicePort[]): boolean {
+  return !source.DATABASE_URL && !slices.some((slice) => source[`${envPrefix(slice.name)}_DATABASE_URL`]);
+}
 
 export interface LoadOptions {
   /**
@@ -233,6 +256,7 @@ export function loadEnv(source: Source = process.env, slices: readonly SlicePort
   const executionTimeoutMs = integer(source, 'EXECUTION_TIMEOUT_MS', 10_000, 100);
   const requestTimeoutMs = integer(source, 'REQUEST_TIMEOUT_MS', 15_000, 100);
   const rolePrefix = source.DATABASE_ROLE_PREFIX || 'yingshang';
+  const embedded = !databaseUrl && !Object.values(subgraphs).some((address) => address.databaseUrl);
   if (!/^[a-z][a-z0-9_]{0,30}$/.test(rolePrefix)) throw new ConfigurationError(`DATABASE_ROLE_PREFIX must be lower-case letters, digits and _, got "${rolePrefix}"`);
   return {
     development,
@@ -244,7 +268,8 @@ export function loadEnv(source: Source = process.env, slices: readonly SlicePort
       statementTimeoutMs: integer(source, 'STATEMENT_TIMEOUT_MS', executionTimeoutMs, 100),
     },
     dataDir: path.resolve(source.DATA_DIR || '.data'),
-    loadSampleData: flag(source, 'LOAD_SAMPLE_DATA') ?? !databaseUrl,
+    embedded,
+    loadSampleData: flag(source, 'LOAD_SAMPLE_DATA') ?? embedded,
     auth,
     introspection,
     explorer,
@@ -253,7 +278,7 @@ export function loadEnv(source: Source = process.env, slices: readonly SlicePort
     subgraphs,
     limits: {
       subgraphTimeoutMs: integer(source, 'SUBGRAPH_TIMEOUT_MS', 10_000, 1),
-      maxQueryDepth: integer(source, 'MAX_QUERY_DEPTH', 12, 2),
+      maxQueryDepth: queryDepth(source),
       maxQueryAliases: integer(source, 'MAX_QUERY_ALIASES', 30, 0),
       maxQueryCost: integer(source, 'MAX_QUERY_COST', 50_000, 100),
       maxQueryTokens: integer(source, 'MAX_QUERY_TOKENS', 5_000, 100),
@@ -277,6 +302,17 @@ export function loadEnv(source: Source = process.env, slices: readonly SlicePort
       pretty: logFormat === 'pretty' || (logFormat === 'auto' && development && Boolean(process.stdout.isTTY)),
     },
   };
+}
+
+function queryDepth(source: Source): number {
+  const depth = integer(source, 'MAX_QUERY_DEPTH', 12, 1);
+  if (depth < PLATFORM_QUERY_DEPTH) {
+    throw new ConfigurationError(
+      `MAX_QUERY_DEPTH must be at least ${PLATFORM_QUERY_DEPTH}, got ${depth}: the platform's own queries between services nest that deep ` +
+        `(the unit directory every slice reads), and every service would refuse them`,
+    );
+  }
+  return depth;
 }
 
 function officeHours(source: Source): OfficeHours {

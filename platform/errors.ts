@@ -12,7 +12,6 @@ export const ErrorCode = {
   NOT_FOUND: 'NOT_FOUND',
   CONFLICT: 'CONFLICT',
   INVALID_TRANSITION: 'INVALID_TRANSITION',
-  CALENDAR_YEAR_MISSING: 'CALENDAR_YEAR_MISSING',
   RATE_LIMITED: 'RATE_LIMITED',
   QUERY_TOO_DEEP: 'QUERY_TOO_DEEP',
   TOO_MANY_ALIASES: 'TOO_MANY_ALIASES',
@@ -43,7 +42,6 @@ export const errorDescriptions: Record<ErrorCode, Bilingual> = {
   NOT_FOUND: { zh: '要找的对象不存在', en: 'The thing asked for does not exist' },
   CONFLICT: { zh: '与现有数据冲突，或已被他人修改', en: 'Conflicts with existing data, or was changed by someone else' },
   INVALID_TRANSITION: { zh: '当前状态下不能执行该操作', en: 'Not possible in the current state' },
-  CALENDAR_YEAR_MISSING: { zh: '工作日历缺少该年份', en: 'The working-day calendar lacks the year' },
   RATE_LIMITED: { zh: '提交过于频繁，请稍后再试', en: 'Too many submissions; try again later' },
   QUERY_TOO_DEEP: { zh: '查询嵌套过深', en: 'The query nests too deeply' },
   TOO_MANY_ALIASES: { zh: '查询使用的别名过多', en: 'The query uses too many aliases' },
@@ -96,15 +94,6 @@ export const errors = {
     codedError(ErrorCode.CONFLICT, message, extensions),
   invalidTransition: (message: Bilingual, currentState: string) =>
     codedError(ErrorCode.INVALID_TRANSITION, message, { currentState }),
-  calendarYearMissing: (year: number) =>
-    codedError(
-      ErrorCode.CALENDAR_YEAR_MISSING,
-      {
-        zh: `工作日历缺少 ${year} 年，请市指挥部办公室按国务院办公厅通知录入`,
-        en: `The working-day calendar has no data for ${year}; the command office must enter it from the State Council notice`,
-      },
-      { year },
-    ),
   pageTooLarge: (max: number, requested: number) =>
     codedError(
       ErrorCode.PAGE_SIZE_TOO_LARGE,

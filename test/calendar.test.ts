@@ -42,14 +42,9 @@ describe('the working-day calendar', () => {
     expect(due('2023-12-29T15:00:00+08:00', 1)).toBe('2024-01-03T00:00:00+08:00');
   });
 
-  it('refuses to guess a year it does not have', () => {
+  it('refuses to guess a year it does not have when asked for a plain answer', () => {
     expect(() => calendar.dueAfterWorkingDays(new Date('2026-12-30T10:00:00+08:00'), 5)).toThrow(CalendarYearMissing);
-    try {
-      calendar.dueAfterWorkingDaysOrError(new Date('2027-03-02T10:00:00+08:00'), 1);
-      expect.unreachable();
-    } catch (error) {
-      expect((error as { extensions: { code: string; year: number } }).extensions).toMatchObject({ code: 'CALENDAR_YEAR_MISSING', year: 2027 });
-    }
+    expect(() => calendar.isWorkingDay('2027-03-02')).toThrow(CalendarYearMissing);
   });
 
   it('ships 2026 from the State Council notice of 2025-11-04: Spring Festival off, its Saturdays worked', () => {
@@ -64,6 +59,37 @@ describe('the working-day calendar', () => {
     // 2026-12-30 (Wed): 12-31, then 2027-01-01 (Fri, a holiday in any real year, but not known yet), 01-04, 01-05, 01-06.
     expect(formatBeijing(calendar.dueAfterWorkingDays(new Date('2026-12-30T10:00:00+08:00'), 5, assumed))).toBe('2027-01-07T00:00:00+08:00');
     expect([...assumed]).toEqual([2027]);
+  });
+});
+
+describe('a working-day limit, as every slice counts one', () => {
+  it('is final inside the years the calendar has: its last day, and 24:00 of it as its due time', () => {
+    const limit = calendar.workingDayLimit(new Date('2023-09-28T10:00:00+08:00'), 15);
+    expect(limit).toEqual({ lastDay: '2023-10-25', dueAt: new Date('2023-10-26T00:00:00+08:00'), provisionalYear: null });
+    expect(calendar.workingDayLimit('2023-09-28', 1)).toMatchObject({ lastDay: '2023-10-07', provisionalYear: null });
+  });
+
+  it('never refuses a year the calendar lacks: weekends are the only days off there, and the year is named', () => {
+    // From Monday 2026-12-28: 29, 30, 31, then 2027-01-01 (a Friday, counted: the notice is not known).
+    const limit = calendar.workingDayLimit(new Date('2026-12-28T10:00:00+08:00'), 5);
+    expect(limit).toEqual({ lastDay: '2027-01-04', dueAt: new Date('2027-01-05T00:00:00+08:00'), provisionalYear: 2027 });
+    // Wholly inside a missing year, and into the one after it: the first missing year is named.
+    expect(calendar.workingDayLimit('2027-06-30', 3)).toMatchObject({ lastDay: '2027-07-05', provisionalYear: 2027 });
+    expect(calendar.workingDayLimit('2027-12-30', 3)).toMatchObject({ lastDay: '2028-01-04', provisionalYear: 2027 });
+  });
+
+  it('becomes final, with the entered holidays, once the year is in the calendar', () => {
+    const withYear = new WorkingCalendar([
+      ...Object.entries(holidays.years).map(([year, y]) => ({ year: Number(year), off: y.off, workdays: y.workdays })),
+      { year: 2027, off: ['2027-01-01'], workdays: [] },
+    ]);
+    expect(withYear.workingDayLimit(new Date('2026-12-28T10:00:00+08:00'), 5)).toEqual({ lastDay: '2027-01-05', dueAt: new Date('2027-01-06T00:00:00+08:00'), provisionalYear: null });
+  });
+
+  it('counts the working days between two days the same way, provisional through a missing year', () => {
+    expect(calendar.workingDaysBetween(new Date('2026-09-30T10:00:00+08:00'), '2026-10-09')).toEqual({ days: 2, provisionalYear: null });
+    expect(calendar.workingDaysBetween('2026-11-23', '2026-11-23')).toEqual({ days: 0, provisionalYear: null });
+    expect(calendar.workingDaysBetween('2026-12-30', '2027-01-05')).toEqual({ days: 4, provisionalYear: 2027 });
   });
 });
 

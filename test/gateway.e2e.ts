@@ -419,6 +419,18 @@ describe('request limits', () => {
     expect(atTheLimit.errors).toBeUndefined();
   });
 
+  it('is ready at the lowest depth a start accepts: the platform’s own directory query passes every slice', async () => {
+    const response = await fetch(`${t.gatewayUrl}ready`);
+    expect(response.status).toBe(200);
+    const { checks } = (await response.json()) as { checks: Record<string, string> };
+    for (const slice of ['units', 'issues', 'policies', 'evaluations']) expect(checks[slice], slice).toBe('ok');
+    // Ask each slice's own /ready too: each reads the directory from units with its own query.
+    for (const [name, service] of Object.entries(t.platform.subgraphs)) {
+      const own = (await (await fetch(`${service.url}ready`)).json()) as { checks: Record<string, string> };
+      if (name !== 'units') expect(own.checks.directory, name).toBe('ok');
+    }
+  });
+
   it('counts the depth of fragments too', async () => {
     const response = await t.query(/* GraphQL */ `
       query { viewer { ...Deep } }

@@ -36,7 +36,6 @@ describe('the error registry', () => {
       errors.notFound({ zh: '单位', en: 'Unit' }, 'x'),
       errors.conflict({ zh: '已被他人修改', en: 'Changed by someone else' }),
       errors.invalidTransition({ zh: '状态不对', en: 'Wrong state' }, 'CLOSED'),
-      errors.calendarYearMissing(2027),
       errors.pageTooLarge(100, 1000),
       errors.serviceUnavailable({ zh: '暂不可用', en: 'Unavailable' }),
       errors.requestTimeout(10_000),

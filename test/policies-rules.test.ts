@@ -13,7 +13,7 @@ import { check, nextState } from '../platform/rules.ts';
 import { formatBeijing } from '../platform/scalars.ts';
 import { createPoliciesAccess, policyState } from '../subgraphs/policies/access.ts';
 import { evaluate, fullYears, meetsFilter, toEnterpriseFilter, unrestricted, yearsBefore, type Criteria, type EnterpriseProfile } from '../subgraphs/policies/eligibility.ts';
-import { dueAfter, nextDueOf, noticeLastDay, workingDaysBetween } from '../subgraphs/policies/limits.ts';
+import { dueAfter, nextDueOf, noticeLastDay, reachesPendingYear, workingDaysBetween } from '../subgraphs/policies/limits.ts';
 import { applicationRules, applicationStateNames, policyRules, policyStateNames, type ApplicationAction, type ApplicationState } from '../subgraphs/policies/rules.ts';
 import { highlightAll, parseSearch, snippet, termsOf, tsvectorOf } from '../subgraphs/policies/search-text.ts';
 import type { ApplicationRow, PolicyRow } from '../subgraphs/policies/store.ts';
@@ -125,15 +125,23 @@ describe('eligibility', () => {
 
 describe('working-day limits', () => {
   it('counts working days between two moments by the calendar, the National Day block skipped', () => {
-    expect(workingDaysBetween(calendar, new Date('2026-09-30T10:00:00+08:00'), '2026-10-09')).toBe(2); // 10-08 and 10-09 (10-10 is the adjusted Saturday)
-    expect(workingDaysBetween(calendar, '2026-11-23', '2026-11-23')).toBe(0);
+    expect(workingDaysBetween(calendar, new Date('2026-09-30T10:00:00+08:00'), '2026-10-09')).toEqual({ days: 2, pendingCalendarYear: null }); // 10-08 and 10-09 (10-10 is the adjusted Saturday)
+    expect(workingDaysBetween(calendar, '2026-11-23', '2026-11-23')).toEqual({ days: 0, pendingCalendarYear: null });
   });
 
-  it('waits for a year the calendar lacks instead of guessing it', () => {
-    expect(dueAfter(calendar, new Date('2026-12-20T10:00:00+08:00'), 15)).toEqual({ dueAt: null, pendingCalendarYear: 2027 });
-    expect(formatBeijing(dueAfter(calendar, new Date('2026-11-23T10:00:00+08:00'), 5).dueAt!)).toBe('2026-12-01T00:00:00+08:00');
-    expect(noticeLastDay(calendar, new Date('2026-12-28T10:00:00+08:00'), 5)).toEqual({ pendingCalendarYear: 2027 });
-    expect(workingDaysBetween(calendar, '2026-12-30', '2027-01-05')).toBeNull();
+  it('counts through a year the calendar lacks with weekends as the only days off, and names the year', () => {
+    // 15 working days from Sunday 2026-12-20: 12-21 … 12-25, 12-28 … 12-31, then 2027-01-01 (counted), 01-04 … 01-08.
+    expect(dueAfter(calendar, new Date('2026-12-20T10:00:00+08:00'), 15)).toEqual({ dueAt: new Date('2027-01-09T00:00:00+08:00'), pendingCalendarYear: 2027 });
+    expect(formatBeijing(dueAfter(calendar, new Date('2026-11-23T10:00:00+08:00'), 5).dueAt)).toBe('2026-12-01T00:00:00+08:00');
+    expect(dueAfter(calendar, new Date('2026-11-23T10:00:00+08:00'), 5).pendingCalendarYear).toBeNull();
+    expect(noticeLastDay(calendar, new Date('2026-12-28T10:00:00+08:00'), 5)).toEqual({ lastDay: '2027-01-04', pendingCalendarYear: 2027 });
+    expect(workingDaysBetween(calendar, '2026-12-30', '2027-01-05')).toEqual({ days: 4, pendingCalendarYear: 2027 });
+  });
+
+  it('calls a count provisional only when it reached the year waited for', () => {
+    expect(reachesPendingYear(2027, '2027-01-04')).toBe(true);
+    expect(reachesPendingYear(2027, '2026-12-31')).toBe(false);
+    expect(reachesPendingYear(null, '2027-01-04')).toBe(false);
   });
 
   it('runs the review while the unit has it, objections during the notice, and nothing while the enterprise has it', () => {

@@ -13,7 +13,7 @@ import { ApolloGateway } from '@apollo/gateway';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createGateway } from '../gateway/server.ts';
 import { createAuthenticator } from '../platform/auth.ts';
-import { ConfigurationError, DEVELOPMENT_JWT_SECRET, envPrefix, loadEnv, secretWeakness } from '../platform/env.ts';
+import { ConfigurationError, DEVELOPMENT_JWT_SECRET, embeddedDatabase, envPrefix, loadEnv, secretWeakness } from '../platform/env.ts';
 import { supergraphPath } from '../platform/subgraph.ts';
 import { silentLogger } from '../platform/log.ts';
 import { slices } from '../subgraphs/registry.ts';
@@ -113,6 +113,36 @@ describe('the signing key of a start that did not choose development', () => {
   });
 });
 
+describe('sample data', () => {
+  const dev = { DEVELOPMENT_MODE: 'true' };
+  const url = 'postgres://someone@db.example:5432/yingshang';
+
+  it('loads unasked only on the embedded database: any database URL, the owner’s or one slice’s own, means none', () => {
+    expect(loadEnv(dev, slices)).toMatchObject({ embedded: true, loadSampleData: true });
+    expect(loadEnv({ ...dev, DATABASE_URL: url }, slices)).toMatchObject({ embedded: false, loadSampleData: false });
+    for (const slice of slices) {
+      expect(loadEnv({ ...dev, [`${envPrefix(slice.name)}_DATABASE_URL`]: url }, slices), slice.name).toMatchObject({ embedded: false, loadSampleData: false });
+    }
+  });
+
+  it('loads on a real database only when asked for by name, and never when told not to', () => {
+    expect(loadEnv({ ...dev, POLICIES_DATABASE_URL: url, LOAD_SAMPLE_DATA: 'true' }, slices).loadSampleData).toBe(true);
+    expect(loadEnv({ ...dev, LOAD_SAMPLE_DATA: 'false' }, slices).loadSampleData).toBe(false);
+  });
+
+  it('is chosen by development’s default only where development is: npm start on the embedded database', () => {
+    expect(embeddedDatabase({}, slices)).toBe(true);
+    expect(embeddedDatabase({ DATABASE_URL: url }, slices)).toBe(false);
+    for (const slice of slices) expect(embeddedDatabase({ [`${envPrefix(slice.name)}_DATABASE_URL`]: url }, slices), slice.name).toBe(false);
+  });
+
+  it('stays out of docker-compose unless its operator asks', () => {
+    const compose = fs.readFileSync(path.join(root, 'docker-compose.yml'), 'utf8');
+    expect(compose).toContain('LOAD_SAMPLE_DATA: ${LOAD_SAMPLE_DATA:-false}');
+    expect(compose).not.toMatch(/LOAD_SAMPLE_DATA:\s*(["']?)true\1/);
+  });
+});
+
 /** Runs a start script as `npm` would, but without npm's extra process. */
 function run(file: string, env: Record<string, string>, { killAfterMs = 30_000, args = [] as string[] } = {}) {
   return new Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string; killed: boolean }>((resolve) => {
@@ -161,6 +191,8 @@ const startFiles: { file: string; args: string[]; env?: Record<string, string> }
   ...startScripts
     .filter((script) => script.name !== 'start:subgraph')
     .map((script) => ({ file: script.file!, args: [], env: script.name === 'start' ? { DATABASE_URL: 'postgres://nobody@127.0.0.1:9/none' } : undefined })),
+  // A deployment that gives each service only its own role's URL, as the README advises, is one too.
+  { file: 'gateway/main.ts', args: [], env: Object.fromEntries(slices.map((slice) => [`${envPrefix(slice.name)}_DATABASE_URL`, 'postgres://nobody@127.0.0.1:9/none'])) },
   ...slices.flatMap((slice) => [
     { file: `subgraphs/${slice.name}/index.ts`, args: [] },
     { file: 'subgraphs/start.ts', args: [slice.name] },
@@ -205,6 +237,17 @@ async function freePort(): Promise<number> {
   await new Promise((resolve) => server.close(resolve));
   return port;
 }
+
+/**
+ * Debian's libfaketime (package faketime; .ci/run installs it, CI fails without it). Preloaded into
+ * node itself rather than through the `faketime` wrapper, which runs the command as its child: a
+ * signal to the wrapper would not reach the platform.
+ */
+const libfaketime = [`/usr/lib/${process.arch === 'arm64' ? 'aarch64' : 'x86_64'}-linux-gnu/faketime/libfaketime.so.1`, '/usr/lib/faketime/libfaketime.so.1'].find((file) =>
+  fs.existsSync(file),
+);
+if (!libfaketime && process.env.CI) throw new Error('CI needs Debian faketime to start the platform at another date (.ci/run installs it)');
+if (!libfaketime) console.warn('faketime is not installed: the real `npm start` at 2027-01-04 is not run here (CI runs it; apt-get install faketime). test/start-on-any-date.e2e.ts covers the same start with an injected clock.');
 
 describe('npm start', () => {
   it('serves and writes on the embedded database, then stops cleanly on SIGTERM', async () => {
@@ -292,4 +335,59 @@ describe('npm start', () => {
       fs.rmSync(dataDir, { recursive: true, force: true });
     }
   }, 90_000);
+
+  // The whole start — migrations, reference data, sample data, every slice's readiness — with the
+  // process's own clock at 09:00 on 2027-01-04 in Beijing (01:00 UTC, running on from there), 2027
+  // not in the shipped calendar (#20: the process died during start-up).
+  it.skipIf(!libfaketime)('starts on a fresh embedded database at 2027-01-04 under faketime, warning that 2027 is missing, never failing', async () => {
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'qd-start-'));
+    const gatewayPort = await freePort();
+    const env = {
+      PATH: process.env.PATH ?? '/usr/bin:/bin',
+      HOME: process.env.HOME ?? os.tmpdir(),
+      DATA_DIR: dataDir,
+      LOG_FORMAT: 'json',
+      GATEWAY_PORT: String(gatewayPort),
+      LD_PRELOAD: libfaketime!,
+      FAKETIME: '@2027-01-04 01:00:00',
+      FAKETIME_DONT_RESET: '1',
+      ...Object.fromEntries(await Promise.all(slices.map(async (slice) => [`${envPrefix(slice.name)}_PORT`, String(await freePort())]))),
+    };
+    const child = spawn(process.execPath, ['--import', 'tsx', 'gateway/main.ts'], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
+    try {
+      await new Promise<void>((resolve, reject) => {
+        const collect = (chunk: Buffer) => {
+          output += chunk.toString();
+          if (output.includes('Ready in')) resolve();
+        };
+        child.stdout.on('data', collect);
+        child.stderr.on('data', collect);
+        void exited.then(() => reject(new Error(`npm start exited during start-up at 2027-01-04:\n${output}`)));
+      });
+      const lines = output.split('\n').filter((line) => line.startsWith('{')).map((line) => JSON.parse(line) as Record<string, any>);
+      expect(lines.filter((line) => line.level >= 50), output).toEqual([]);
+      const ready = await fetch(`http://127.0.0.1:${gatewayPort}/ready`);
+      const { checks } = (await ready.json()) as { checks: Record<string, string> };
+      expect(ready.status).toBe(200);
+      for (const slice of ['issues', 'policies', 'evaluations']) {
+        expect(checks[`${slice}.calendar`], slice).toMatch(/^warning: no working-day calendar for 2027/);
+        expect(lines.find((line) => line.service === slice && line.check === 'calendar')?.msg, slice).toMatch(/no working-day calendar for 2027/);
+      }
+      // The sample grant in public notice since 2027-01-01 (the clock really is 2027): its end counted provisionally.
+      const answer = await fetch(`http://127.0.0.1:${gatewayPort}/`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ query: '{ publicNotices(first: 20) { edges { node { period { startsAt endsOn provisional } } } } }' }),
+      });
+      const notices = ((await answer.json()) as { data: { publicNotices: { edges: { node: { period: any } }[] } } }).data.publicNotices.edges.map((e) => e.node.period);
+      expect(notices).toContainEqual({ startsAt: '2027-01-01T10:00:00+08:00', endsOn: '2027-01-08', provisional: true });
+      child.kill('SIGTERM');
+      expect(await exited, output).toEqual({ code: 0, signal: null });
+    } finally {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    }
+  }, 120_000);
 });

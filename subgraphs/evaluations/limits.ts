@@ -2,15 +2,19 @@
  * The time limits of a bad review (不满意 or worse), in working days of the platform's calendar (no
  * I/O), after the national 好差评 rules (国办发〔2019〕51号): the reviewed unit verifies and answers
  * within 1 working day, and rectifies within 15 working days of the review. Counting follows
- * platform/calendar.ts (the day of the review is not counted; a period ends at 24:00 of its last
- * day). A year the calendar lacks is never guessed: the limit waits for it.
+ * platform/calendar.ts, by the kit's one way (`WorkingCalendar.workingDayLimit`): the day of the
+ * review is not counted, a period ends at 24:00 of its last day, and through a year the calendar
+ * lacks a limit is provisional — weekends the only days off — with the year named
+ * (`pendingCalendarYear`); the slice recomputes it, and judges again whether an answer or a
+ * rectification was late, when the command office enters the year (service.ts
+ * `settleProvisionalReviewLimits`).
  *
  * Abuse limits of submitting (they hold across replicas: counted in the database under a lock per
  * reviewer): at most REVIEWS_PER_UNIT_PER_DAY reviews of one unit per reviewer per Beijing day, and
  * REVIEWS_PER_HOUR reviews per reviewer in any hour. A reviewer is the signed-in account, or, for
  * the public, the caller's network address.
  */
-import { CalendarYearMissing, type WorkingCalendar } from '../../platform/calendar.ts';
+import { earliestYear, type WorkingCalendar } from '../../platform/calendar.ts';
 
 export const ANSWER_WORKING_DAYS = 1;
 export const RECTIFY_WORKING_DAYS = 15;
@@ -32,14 +36,7 @@ export interface ReviewDues {
 
 export function reviewDues(calendar: WorkingCalendar, reviewedAt: Date, level: ReviewLevel): ReviewDues {
   if (!isBad(level)) return { answerDueAt: null, rectifyDueAt: null, pendingCalendarYear: null };
-  try {
-    return {
-      answerDueAt: calendar.dueAfterWorkingDays(reviewedAt, ANSWER_WORKING_DAYS),
-      rectifyDueAt: calendar.dueAfterWorkingDays(reviewedAt, RECTIFY_WORKING_DAYS),
-      pendingCalendarYear: null,
-    };
-  } catch (error) {
-    if (error instanceof CalendarYearMissing) return { answerDueAt: null, rectifyDueAt: null, pendingCalendarYear: error.year };
-    throw error;
-  }
+  const answer = calendar.workingDayLimit(reviewedAt, ANSWER_WORKING_DAYS);
+  const rectify = calendar.workingDayLimit(reviewedAt, RECTIFY_WORKING_DAYS);
+  return { answerDueAt: answer.dueAt, rectifyDueAt: rectify.dueAt, pendingCalendarYear: earliestYear(answer.provisionalYear, rectify.provisionalYear) };
 }

@@ -26,23 +26,23 @@ export interface FiguresSource {
   policyHonouring(unitIds: readonly string[], period: { from: string; to: string }): Promise<Map<string, number | null>>;
 }
 
-const RECTIFICATION_QUERY = /* GraphQL */ `
+export const RECTIFICATION_QUERY = /* GraphQL */ `
   query Rectification($representations: [_Any!]!, $period: PeriodInput) {
     _entities(representations: $representations) { ... on Unit { id issueStats(period: $period) { rectificationRate } } }
   }
 `;
-const HONOURING_QUERY = /* GraphQL */ `
+export const HONOURING_QUERY = /* GraphQL */ `
   query PolicyHonouring($representations: [_Any!]!, $period: PeriodInput) {
     _entities(representations: $representations) { ... on Unit { id policyStats(period: $period) { approved disbursedCount } } }
   }
 `;
 
-const ISSUE_RATINGS_QUERY = /* GraphQL */ `
+export const ISSUE_RATINGS_QUERY = /* GraphQL */ `
   query IssueRatings($representations: [_Any!]!, $period: PeriodInput) {
     _entities(representations: $representations) { ... on Unit { id issueStats(period: $period) { rated satisfactionRate } } }
   }
 `;
-const APPLICATION_RATINGS_QUERY = /* GraphQL */ `
+export const APPLICATION_RATINGS_QUERY = /* GraphQL */ `
   query ApplicationRatings($representations: [_Any!]!, $period: PeriodInput) {
     _entities(representations: $representations) { ... on Unit { id policyStats(period: $period) { reviews { count satisfactionRate } } } }
   }

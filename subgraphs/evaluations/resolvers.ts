@@ -139,11 +139,15 @@ export const evaluationsResolvers: Resolvers = {
     unit: (row) => ({ id: row.unitId, code: row.unitCode, name: row.unitName }),
     domain: (row) => ref('code', row.domainCode),
   },
+  ReviewAction: {
+    provisional: (row) => row.lateProvisional,
+  },
   ServiceReview: {
     unit: (review) => ({ id: review.unitId }),
     score: (review, _, { evaluations }) => evaluations.score(review.level),
     bad: (review) => review.level === 'UNSATISFIED' || review.level === 'VERY_UNSATISFIED',
     overdue: (review, _, { evaluations }) => evaluations.overdue(review),
+    provisional: (review) => review.pendingCalendarYear !== null,
     answer: async (review, _, { evaluations }) => action((await evaluations.actions(review)).find((a) => a.kind === 'ANSWER')),
     rectification: async (review, _, { evaluations }) => action((await evaluations.actions(review)).find((a) => a.kind === 'RECTIFY')),
     followUps: async (review, _, { evaluations }) => (await evaluations.actions(review)).filter((a) => a.kind === 'FOLLOW_UP'),

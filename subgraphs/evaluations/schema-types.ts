@@ -934,11 +934,13 @@ export type ServiceReview = {
   bad: Scalars['Boolean']['output'];
   /** 处理进度 / where it stands */
   status: ReviewStatus;
-  /** 答复时限（差评；日历缺年份时为空） / answer due (bad reviews; null while the calendar lacks the year) */
+  /** 答复时限（差评） / answer due (bad reviews) */
   answerDueAt?: Maybe<Scalars['DateTime']['output']>;
-  /** 整改时限 / rectification due */
+  /** 整改时限（差评） / rectification due (bad reviews) */
   rectifyDueAt?: Maybe<Scalars['DateTime']['output']>;
-  /** 日历缺少的年份（时限待定） / the calendar year the limits wait for */
+  /** 暂定：时限经过日历缺少的年份，暂按只休周末计算，录入该年日历后重算 / provisional: a limit runs through a year the calendar lacks, so weekends alone were taken as days off; recomputed when that year is entered */
+  provisional: Scalars['Boolean']['output'];
+  /** 暂定时所缺的年份 / the year the limits wait for, when provisional */
   pendingCalendarYear?: Maybe<Scalars['Int']['output']>;
   /** 当前已超期未办 / overdue now */
   overdue: Scalars['Boolean']['output'];
@@ -966,6 +968,8 @@ export type ReviewAction = {
   at: Scalars['DateTime']['output'];
   /** 是否逾期 / whether it came after its limit */
   late: Scalars['Boolean']['output'];
+  /** 暂定：按暂定时限判断是否逾期，录入该年日历后重判 / provisional: judged against a provisional limit; judged again when that year is entered */
+  provisional: Scalars['Boolean']['output'];
   /** 回访时评价人的满意程度 / the reviewer's satisfaction at a follow-up */
   level?: Maybe<ServiceReviewLevel>;
   /** 回访是否联系上评价人 / whether the follow-up reached the reviewer */
@@ -2021,6 +2025,7 @@ export type ServiceReviewResolvers<ContextType = Context, ParentType extends Res
   status?: Resolver<ResolversTypes['ReviewStatus'], ParentType, ContextType>;
   answerDueAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   rectifyDueAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  provisional?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   pendingCalendarYear?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
   overdue?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   answer?: Resolver<Maybe<ResolversTypes['ReviewAction']>, ParentType, ContextType>;
@@ -2034,6 +2039,7 @@ export type ReviewActionResolvers<ContextType = Context, ParentType extends Reso
   text?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   at?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   late?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  provisional?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   level?: Resolver<Maybe<ResolversTypes['ServiceReviewLevel']>, ParentType, ContextType>;
   reached?: Resolver<Maybe<ResolversTypes['Boolean']>, ParentType, ContextType>;
   decision?: Resolver<Maybe<ResolversTypes['AppealDecision']>, ParentType, ContextType>;

@@ -1,17 +1,26 @@
 /**
  * Builds the evaluations subgraph. No side effects: index.ts (or the one-process platform) starts
- * it. The calendar copy is shared by the requests of this subgraph; the other slices' figures for
- * the evaluation are asked per request, with the caller's own token.
+ * it. The calendar copy is shared by the requests of this subgraph; when it gains a year the command
+ * office entered, the review limits that were provisional for want of it are recomputed. The other
+ * slices' figures for the evaluation are asked per request, with the caller's own token.
  */
 import { CALENDAR_SLICE, remoteCalendar } from '../../platform/calendar-source.ts';
 import { createSubgraph, type SliceDeps } from '../../platform/subgraph.ts';
 import { createEvaluationsLoaders } from './loaders.ts';
 import { remoteFigures } from './remote.ts';
 import { evaluationsResolvers } from './resolvers.ts';
-import { createEvaluationsService, type Context } from './service.ts';
+import { createEvaluationsService, provisionalReviewsReadiness, settleProvisionalReviewLimits, type Context } from './service.ts';
 
 export function createEvaluationsSubgraph(deps: SliceDeps) {
-  const calendar = remoteCalendar({ url: () => deps.sliceUrl(CALENDAR_SLICE), ttlMs: deps.env.directoryTtlMs });
+  const calendar = remoteCalendar({
+    url: () => deps.sliceUrl(CALENDAR_SLICE),
+    ttlMs: deps.env.directoryTtlMs,
+    logger: deps.logger,
+    onYearsAdded: async (current, years) => {
+      const settled = await settleProvisionalReviewLimits(deps.db, current);
+      if (settled) deps.logger.info({ service: deps.name, years, settled }, `${deps.name}: provisional limits of ${settled} review(s) recomputed on the calendar of ${years.join(', ')}`);
+    },
+  });
   return createSubgraph<Context>(deps, {
     resolvers: evaluationsResolvers,
     context: ({ viewer, request, authorization, clientAddress }) => ({
@@ -31,6 +40,13 @@ export function createEvaluationsSubgraph(deps: SliceDeps) {
         figures: remoteFigures({ url: (slice) => deps.sliceUrl(slice), authorization, requestId: request.id }),
       }),
     }),
-    ready: { directory: () => deps.directory.current() },
+    ready: {
+      // A warning, not a refusal: bad reviews run on provisional limits until the year is entered.
+      calendar: async () => {
+        await calendar.current();
+        return provisionalReviewsReadiness(deps.db);
+      },
+      directory: () => deps.directory.current(),
+    },
   });
 }

@@ -10,7 +10,7 @@
  * transaction, never inside it.
  */
 import type { Viewer } from '../../platform/auth.ts';
-import { beijingDate, beijingMidnight, endOfBeijingDay } from '../../platform/calendar.ts';
+import { beijingDate, beijingMidnight, endOfBeijingDay, type WorkingCalendar } from '../../platform/calendar.ts';
 import type { CalendarSource } from '../../platform/calendar-source.ts';
 import type { DirectorySource } from '../../platform/directory.ts';
 import { errors } from '../../platform/errors.ts';
@@ -18,7 +18,7 @@ import { isUuid, parseInput } from '../../platform/input.ts';
 import { decodeCursor, decodeInstantCursor, pageSize, toConnection, type PageArgs } from '../../platform/pagination.ts';
 import { isValidDate } from '../../platform/scalars.ts';
 import type { RequestContext } from '../../platform/subgraph.ts';
-import { sqlState, SqlState, type Db } from '../../db/client.ts';
+import { sqlState, SqlState, type Db, type Queryable } from '../../db/client.ts';
 import { createEvaluationsAccess } from './access.ts';
 import * as input from './input.ts';
 import { isBad, LEVEL_SCORES, REVIEWS_PER_HOUR, REVIEWS_PER_UNIT_PER_DAY, reviewDues, type ReviewLevel } from './limits.ts';
@@ -118,6 +118,55 @@ export function evaluatedUnits(directory: Directory): string[] {
 
 const toView = (result: ComputedResult, preview: boolean): ResultView => ({ ...result, preview });
 
+/** How many reviews one transaction of settling takes. */
+const SETTLE_BATCH = 500;
+
+/**
+ * The command office has entered a calendar year (the slice's calendar copy has just gained it,
+ * platform/calendar-source.ts): every bad review whose limits were provisional for want of it gets
+ * them recomputed, and an answer or rectification judged late or on time against a provisional
+ * limit is judged again on the final one — once, the only change those records allow (migration
+ * 0008); the kept figures follow by trigger. Batches of their own transactions, rows another
+ * transaction holds skipped. Returns how many reviews were settled.
+ */
+export async function settleProvisionalReviewLimits(db: Db, calendar: WorkingCalendar): Promise<number> {
+  let settled = 0;
+  for (;;) {
+    const batch = await db.transaction(async (tx) => {
+      const waiting = await reviewStore.lockWaitingForCalendar(tx, calendar.knownYears(), SETTLE_BATCH);
+      if (!waiting.length) return 0;
+      const dues = new Map(waiting.map((review) => [review.id, reviewDues(calendar, review.reviewedAt, review.level)]));
+      await reviewStore.setLimits(tx, waiting.map((review) => ({ id: review.id, ...dues.get(review.id)! })));
+      const judged = (await reviewActionStore.byReviewIds(tx, [...dues.keys()])).filter((a) => a.lateProvisional && (a.kind === 'ANSWER' || a.kind === 'RECTIFY'));
+      await reviewActionStore.settleLateness(
+        tx,
+        judged
+          // Still provisional (a later year is missing too): judged again once that one is entered.
+          .filter((a) => dues.get(a.reviewId)!.pendingCalendarYear === null)
+          .map((a) => {
+            const due = a.kind === 'ANSWER' ? dues.get(a.reviewId)!.answerDueAt : dues.get(a.reviewId)!.rectifyDueAt;
+            return { id: a.id, late: due !== null && a.at.getTime() > due.getTime() };
+          }),
+      );
+      return waiting.length;
+    });
+    settled += batch;
+    if (batch < SETTLE_BATCH) return settled;
+  }
+}
+
+/** For /ready and the start log: 'ok', or a warning naming the years reviews' limits are provisional for. */
+export async function provisionalReviewsReadiness(db: Queryable): Promise<string> {
+  const waiting = await reviewStore.provisionalYears(db);
+  if (!waiting.length) return 'ok';
+  const years = waiting.map((w) => w.year);
+  const count = waiting.reduce((sum, w) => sum + w.reviews, 0);
+  return (
+    `warning: no working-day calendar for ${years.join(', ')} — the limits of ${count} bad review(s) reaching it are provisional (weekends only) ` +
+    `until the command office enters it (setCalendarYear) / 工作日历缺少 ${years.join('、')} 年，${count} 条差评的处理时限暂按只休周末计算`
+  );
+}
+
 export function createEvaluationsService(deps: {
   db: Db;
   viewer: Viewer;
@@ -203,6 +252,8 @@ export function createEvaluationsService(deps: {
   async function onReview(id: string, act: (tx: Db, review: ReviewRow) => Promise<ReviewRow>): Promise<ReviewRow> {
     const reviewId = parseInput(input.reviewId, id, 'id');
     await access.prepare();
+    // A year entered since the review's limits were counted is settled first: the step is judged on the final limit.
+    await deps.calendar.current();
     return db.transaction(async (tx) => {
       const review = await reviewStore.get(tx, reviewId, true);
       if (!review || !(await access.mayReadReview(review))) {
@@ -541,7 +592,7 @@ export function createEvaluationsService(deps: {
       return onReview(id, async (tx, review) => {
         await access.mayActOnReview('answerServiceReview', review);
         const at = now();
-        await reviewActionStore.insert(tx, { reviewId: review.id, kind: 'ANSWER', text: answer, at, late: lateAt(review.answerDueAt, at), bySubject: viewer.subject!, byUnitId: viewer.unitId });
+        await reviewActionStore.insert(tx, { reviewId: review.id, kind: 'ANSWER', text: answer, at, late: lateAt(review.answerDueAt, at), lateProvisional: review.pendingCalendarYear !== null, bySubject: viewer.subject!, byUnitId: viewer.unitId });
         return reviewStore.setStatus(tx, review.id, { status: 'AWAITING_RECTIFICATION' });
       });
     },
@@ -551,7 +602,7 @@ export function createEvaluationsService(deps: {
       return onReview(id, async (tx, review) => {
         await access.mayActOnReview('rectifyServiceReview', review);
         const at = now();
-        await reviewActionStore.insert(tx, { reviewId: review.id, kind: 'RECTIFY', text: measures, at, late: lateAt(review.rectifyDueAt, at), bySubject: viewer.subject!, byUnitId: viewer.unitId });
+        await reviewActionStore.insert(tx, { reviewId: review.id, kind: 'RECTIFY', text: measures, at, late: lateAt(review.rectifyDueAt, at), lateProvisional: review.pendingCalendarYear !== null, bySubject: viewer.subject!, byUnitId: viewer.unitId });
         return reviewStore.setStatus(tx, review.id, { status: 'AWAITING_FOLLOW_UP' });
       });
     },
@@ -590,6 +641,7 @@ export function createEvaluationsService(deps: {
       page: PageArgs,
     ) {
       const scope = await access.reviewScope();
+      await deps.calendar.current();
       const size = pageSize(page.first, deps.maxPageSize);
       const after = page.after ? decodeInstantCursor(page.after, 'uuid') : null;
       let unitIds: string[] | null = null;

@@ -2,7 +2,7 @@
  * Every SQL statement of the evaluations slice, on its own tables only. Functions take a `Queryable`
  * so the service can compose them in one transaction.
  */
-import { and, asc, desc, eq, inArray, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, isNotNull, sql, type SQL } from 'drizzle-orm';
 import { rowsOf, type Queryable } from '../../db/client.ts';
 import { beijingDate, keptRanges } from '../../platform/calendar.ts';
 import {
@@ -245,6 +245,38 @@ export const reviewStore = {
   byIds(db: Queryable, ids: readonly string[]): Promise<ReviewRow[]> {
     return db.select().from(serviceReviews).where(inArray(serviceReviews.id, [...ids]));
   },
+  /**
+   * Reviews whose limits are provisional for a year the calendar now has (`years`): locked, those
+   * another transaction holds skipped (replicas share the work). At most `limit`.
+   */
+  lockWaitingForCalendar(db: Queryable, years: readonly number[], limit: number): Promise<ReviewRow[]> {
+    if (!years.length) return Promise.resolve([]);
+    return db
+      .select()
+      .from(serviceReviews)
+      .where(inArray(serviceReviews.pendingCalendarYear, [...years]))
+      .orderBy(asc(serviceReviews.id))
+      .limit(limit)
+      .for('update', { skipLocked: true });
+  },
+  /** The years reviews' limits are provisional for, and how many wait for each. */
+  provisionalYears(db: Queryable): Promise<{ year: number; reviews: number }[]> {
+    return db
+      .select({ year: serviceReviews.pendingCalendarYear, reviews: sql<number>`count(*)::int` })
+      .from(serviceReviews)
+      .where(isNotNull(serviceReviews.pendingCalendarYear))
+      .groupBy(serviceReviews.pendingCalendarYear)
+      .orderBy(serviceReviews.pendingCalendarYear) as Promise<{ year: number; reviews: number }[]>;
+  },
+  /** Recomputed limits (the one change a review's words allow: migration 0008). */
+  async setLimits(db: Queryable, rows: { id: string; answerDueAt: Date | null; rectifyDueAt: Date | null; pendingCalendarYear: number | null }[]): Promise<void> {
+    if (!rows.length) return;
+    const json = JSON.stringify(rows.map((r) => ({ id: r.id, answer: r.answerDueAt?.toISOString() ?? null, rectify: r.rectifyDueAt?.toISOString() ?? null, pending: r.pendingCalendarYear })));
+    await db.execute(sql`
+      update ${serviceReviews} r set answer_due_at = x.answer, rectify_due_at = x.rectify, pending_calendar_year = x.pending
+      from jsonb_to_recordset(${json}::jsonb) as x(id uuid, answer timestamptz, rectify timestamptz, pending int)
+      where r.id = x.id`);
+  },
   async setStatus(db: Queryable, id: string, values: Partial<Pick<ReviewRow, 'status' | 'appealPending'>>): Promise<ReviewRow> {
     const [row] = await db.update(serviceReviews).set(values).where(eq(serviceReviews.id, id)).returning();
     return row!;
@@ -366,6 +398,14 @@ export const reviewActionStore = {
   },
   byReviewIds(db: Queryable, ids: readonly string[]): Promise<ReviewActionRow[]> {
     return db.select().from(reviewActions).where(inArray(reviewActions.reviewId, [...ids])).orderBy(asc(reviewActions.id));
+  },
+  /** Lateness judged against a provisional limit, judged again on the final one (the one change migration 0008 allows). */
+  async settleLateness(db: Queryable, rows: { id: number; late: boolean }[]): Promise<void> {
+    if (!rows.length) return;
+    await db.execute(sql`
+      update ${reviewActions} a set late = x.late, late_provisional = false
+      from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as x(id bigint, late boolean)
+      where a.id = x.id and a.late_provisional`);
   },
 };
 

@@ -47,8 +47,12 @@ export function computeDue(rule: DeadlineRule, calendar: WorkingCalendar, office
     // The warning comes at 80% of the office time, not of the nights and weekends in between.
     warnAt = calendar.addOfficeHours(rule.startsAt, rule.hours * WARNING_SHARE, officeHours, assumed);
   } else {
-    if (rule.workingDays) dueAt = calendar.dueAfterWorkingDays(rule.startsAt, rule.workingDays, assumed);
-    else if (rule.dueOn) dueAt = endOfBeijingDay(rule.dueOn);
+    if (rule.workingDays) {
+      // The kit's one way to count a working-day limit, as every slice does.
+      const limit = calendar.workingDayLimit(rule.startsAt, rule.workingDays);
+      dueAt = limit.dueAt;
+      if (limit.provisionalYear !== null) assumed.add(limit.provisionalYear);
+    } else if (rule.dueOn) dueAt = endOfBeijingDay(rule.dueOn);
     else throw new Error('a deadline needs hours, working days or a date');
     const span = Math.max(0, dueAt.getTime() - rule.startsAt.getTime());
     warnAt = new Date(rule.startsAt.getTime() + Math.floor(span * WARNING_SHARE));

@@ -1,54 +1,49 @@
 /**
  * The time limits of an application, in working days of the platform's calendar (no I/O): review
  * from submission (restarting on resubmission, as 补正 does), payment from approval, the public
- * notice's last day, and the working days a step took. Counting follows platform/calendar.ts: the
- * starting day is not counted, a period ends at 24:00 of its last day. A year the calendar lacks is
- * never guessed: the limit waits for it (`pendingCalendarYear`).
+ * notice's last day, and the working days a step took. Each is counted by the kit's one way
+ * (`WorkingCalendar.workingDayLimit`, platform/calendar.ts): the starting day is not counted, a
+ * period ends at 24:00 of its last day, and through a year the calendar lacks the limit is
+ * provisional — weekends the only days off — with the year named (`pendingCalendarYear`), so the
+ * slice recomputes it when the command office enters that year (service.ts
+ * `settleProvisionalLimits`).
  */
-import { beijingDate, CalendarYearMissing, type WorkingCalendar } from '../../platform/calendar.ts';
+import type { WorkingCalendar } from '../../platform/calendar.ts';
 
 export interface Due {
-  dueAt: Date | null;
-  /** The first year the calendar lacks, when dueAt could not be computed. */
+  dueAt: Date;
+  /** The calendar year the due time is provisional for; null when final. */
   pendingCalendarYear: number | null;
 }
 
 export function dueAfter(calendar: WorkingCalendar, start: Date, workingDays: number): Due {
-  try {
-    return { dueAt: calendar.dueAfterWorkingDays(start, workingDays), pendingCalendarYear: null };
-  } catch (error) {
-    if (error instanceof CalendarYearMissing) return { dueAt: null, pendingCalendarYear: error.year };
-    throw error;
-  }
+  const limit = calendar.workingDayLimit(start, workingDays);
+  return { dueAt: limit.dueAt, pendingCalendarYear: limit.provisionalYear };
 }
 
-/** The last day of a notice starting at `start` and lasting `workingDays`; null while a year is missing. */
-export function noticeLastDay(calendar: WorkingCalendar, start: Date, workingDays: number): string | { pendingCalendarYear: number } {
-  try {
-    return calendar.nthWorkingDayAfter(beijingDate(start), workingDays);
-  } catch (error) {
-    if (error instanceof CalendarYearMissing) return { pendingCalendarYear: error.year };
-    throw error;
-  }
+/** The last day of a notice starting at `start` and lasting `workingDays`. */
+export function noticeLastDay(calendar: WorkingCalendar, start: Date, workingDays: number): { lastDay: string; pendingCalendarYear: number | null } {
+  const limit = calendar.workingDayLimit(start, workingDays);
+  return { lastDay: limit.lastDay, pendingCalendarYear: limit.provisionalYear };
 }
 
 /** Working days after the day of `from`, up to and including the day of `to` (0 on the same day). */
-export function workingDaysBetween(calendar: WorkingCalendar, from: Date | string, to: Date | string): number | null {
-  const first = typeof from === 'string' ? from : beijingDate(from);
-  const last = typeof to === 'string' ? to : beijingDate(to);
-  if (last <= first) return 0;
-  let count = 0;
-  try {
-    for (let day = nextDay(first); day <= last; day = nextDay(day)) if (calendar.isWorkingDay(day)) count++;
-  } catch (error) {
-    if (error instanceof CalendarYearMissing) return null;
-    throw error;
-  }
-  return count;
+export function workingDaysBetween(calendar: WorkingCalendar, from: Date | string, to: Date | string): { days: number; pendingCalendarYear: number | null } {
+  const count = calendar.workingDaysBetween(from, to);
+  return { days: count.days, pendingCalendarYear: count.provisionalYear };
 }
 
-function nextDay(date: string): string {
-  return new Date(Date.parse(`${date}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
+/**
+ * Whether a value counted up to `lastDay` may be provisional for the year the application waits for
+ * (`pendingCalendarYear`): only one that reached that year. A limit ending before it was final.
+ */
+export function reachesPendingYear(pendingCalendarYear: number | null, lastDay: string | null): boolean {
+  return pendingCalendarYear !== null && lastDay !== null && Number(lastDay.slice(0, 4)) >= pendingCalendarYear;
+}
+
+/** The notice end is provisional while the notice runs on a counted last day through a missing year; once over, it stands as held. */
+export function noticeProvisional(application: { status: string; noticePendingCalendarYear: number | null }): boolean {
+  return application.status === 'PUBLIC_NOTICE' && application.noticePendingCalendarYear !== null;
 }
 
 /**

@@ -22,13 +22,13 @@ export interface EnterpriseSource {
   codes(filter: EnterpriseFilter): Promise<string[]>;
 }
 
-const PROFILE_QUERY = /* GraphQL */ `
+export const PROFILE_QUERY = /* GraphQL */ `
   query EnterpriseProfile($code: String!) {
     enterprise(creditCode: $code) { creditCode industryCode sizeClass registeredOn qualifications district { code } }
   }
 `;
 
-const CODES_QUERY = /* GraphQL */ `
+export const CODES_QUERY = /* GraphQL */ `
   query EligibleEnterprises($filter: EnterpriseFilter, $after: String) {
     enterpriseCodes(filter: $filter, after: $after) { codes hasNextPage endCursor }
   }

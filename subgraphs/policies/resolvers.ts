@@ -7,8 +7,9 @@ import { errors } from '../../platform/errors.ts';
 import { pageArgs } from '../../platform/pagination.ts';
 import { scalarResolvers } from '../../platform/scalars.ts';
 import { selectedFields } from '../../platform/selection.ts';
+import { noticeProvisional, reachesPendingYear } from './limits.ts';
 import { highlightAll, snippet } from './search-text.ts';
-import type { Period, SearchHit } from './store.ts';
+import type { ApplicationRow, Period, SearchHit } from './store.ts';
 import type { PeriodInput, Resolvers } from './schema-types.ts';
 
 function period(input: PeriodInput | null | undefined): Period | null {
@@ -149,10 +150,21 @@ export const policiesResolvers: Resolvers = {
     enterprise: (row) => ({ creditCode: row.enterpriseCreditCode }),
     eligibility: (row) => row.eligibility as never,
     overdue: (row, _, { policies }) => row.nextDueAt !== null && row.nextDueAt < policies.now(),
+    provisional: (row) => row.pendingCalendarYear !== null,
+    provisionalUntilYear: (row) => row.pendingCalendarYear,
     publicNotice: (row, _, { policies }) => noticePeriod(row, policies.now()),
     objections: (row, _, { policies }) => policies.objectionsOf(row),
     disbursement: (row) =>
-      row.paidOn ? { amount: row.disbursedAmount!, paidOn: row.paidOn, paymentReference: row.paymentReference!, recordedAt: row.disbursedAt!, workingDays: row.cycleWorkingDays } : null,
+      row.paidOn
+        ? {
+            amount: row.disbursedAmount!,
+            paidOn: row.paidOn,
+            paymentReference: row.paymentReference!,
+            recordedAt: row.disbursedAt!,
+            workingDays: row.cycleWorkingDays,
+            provisional: reachesPendingYear(row.pendingCalendarYear, row.paidOn),
+          }
+        : null,
     review: (row, _, { policies }) => policies.reviewOf(row),
     steps: (row, _, { policies }) => policies.stepsOf(row),
   },
@@ -165,7 +177,8 @@ export const policiesResolvers: Resolvers = {
   },
   Objection: {
     text: (row) => row.body,
-    answerDueAt: async (row, _, { policies }) => (await policies.noticeEndOf(row.applicationId))!,
+    answerDueAt: async (row, _, { policies }) => (await policies.objectionApplication(row.applicationId)).noticeEndsAt!,
+    provisional: async (row, _, { policies }) => noticeProvisional(await policies.objectionApplication(row.applicationId)),
   },
   ApplicationStep: {
     actorUnit: (row) => ref('id', row.actorUnitId),
@@ -178,7 +191,7 @@ export const policiesResolvers: Resolvers = {
 };
 
 /** The public notice period of an application, if it has one. */
-function noticePeriod(row: { noticeStartsAt: Date | null; noticeEndsOn: string | null; noticeEndsAt: Date | null }, now: Date) {
+function noticePeriod(row: ApplicationRow, now: Date) {
   if (!row.noticeStartsAt || !row.noticeEndsOn || !row.noticeEndsAt) return null;
-  return { startsAt: row.noticeStartsAt, endsOn: row.noticeEndsOn, running: row.noticeStartsAt <= now && now < row.noticeEndsAt };
+  return { startsAt: row.noticeStartsAt, endsOn: row.noticeEndsOn, provisional: noticeProvisional(row), running: row.noticeStartsAt <= now && now < row.noticeEndsAt };
 }

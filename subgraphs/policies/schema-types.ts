@@ -1346,6 +1346,10 @@ export type Application = {
   paymentDueAt?: Maybe<Scalars['DateTime']['output']>;
   /** 当前是否超过本项目时限 / past the item's own limit now */
   overdue: Scalars['Boolean']['output'];
+  /** 暂定：审核、兑现时限或兑现周期经过日历缺少的年份，暂按只休周末计算，录入该年日历后重算 / provisional: a limit or the payment cycle runs through a year the calendar lacks, so weekends alone were taken as days off; recomputed when that year is entered */
+  provisional: Scalars['Boolean']['output'];
+  /** 暂定时所缺的年份 / the year it waits for, when provisional */
+  provisionalUntilYear?: Maybe<Scalars['Int']['output']>;
   /** 退回理由 / why it was returned */
   returnReason?: Maybe<Scalars['String']['output']>;
   /** 不予通过理由 / why it was refused */
@@ -1388,6 +1392,8 @@ export type PublicNoticePeriod = {
   startsAt: Scalars['DateTime']['output'];
   /** 公示截止（当日 24:00） / ends at 24:00 of this day */
   endsOn: Scalars['Date']['output'];
+  /** 暂定：截止日经过日历缺少的年份，暂按只休周末计算，录入该年日历后重算（公示结束后不再变动） / provisional: the last day falls in or after a year the calendar lacks, counted with weekends alone as days off; recomputed when that year is entered (never after the notice is over) */
+  provisional: Scalars['Boolean']['output'];
   /** 是否正在公示 / whether it is running now */
   running: Scalars['Boolean']['output'];
 };
@@ -1428,6 +1434,8 @@ export type Objection = {
   filedAt: Scalars['DateTime']['output'];
   /** 须答复的时限：公示截止 / answer due: the end of the notice */
   answerDueAt: Scalars['DateTime']['output'];
+  /** 暂定：公示截止为暂定（见 PublicNoticePeriod.provisional） / provisional: the end of the notice is (see PublicNoticePeriod.provisional) */
+  provisional: Scalars['Boolean']['output'];
   /** 答复 / the answer */
   answer?: Maybe<Scalars['String']['output']>;
   /** 异议是否成立 / whether it was upheld */
@@ -1452,6 +1460,8 @@ export type Disbursement = {
   recordedAt: Scalars['DateTime']['output'];
   /** 兑现周期：自提交（或符合条件）至拨付的工作日数 / working days from submission (or eligibility) to payment */
   workingDays?: Maybe<Scalars['Int']['output']>;
+  /** 暂定：兑现周期经过日历缺少的年份，暂按只休周末计算，录入该年日历后重算 / provisional: the cycle runs through a year the calendar lacks, counted with weekends alone as days off; recomputed when that year is entered */
+  provisional: Scalars['Boolean']['output'];
 };
 
 /**
@@ -1474,7 +1484,7 @@ export type ApplicationStep = {
   note?: Maybe<Scalars['String']['output']>;
   /** 时间 / when */
   at: Scalars['DateTime']['output'];
-  /** 距上一步的工作日数 / working days since the previous step */
+  /** 距上一步的工作日数（日历缺少所涉年份时为空） / working days since the previous step (null while the calendar lacks a year between them) */
   workingDays?: Maybe<Scalars['Int']['output']>;
 };
 
@@ -1590,6 +1600,8 @@ export type AutomaticGrantRun = {
   alreadyGranted: Scalars['Int']['output'];
   /** 公示截止 / the end of their public notice */
   noticeEndsOn: Scalars['Date']['output'];
+  /** 暂定：公示截止经过日历缺少的年份，暂按只休周末计算，录入该年日历后重算 / provisional: the end of the notice runs through a year the calendar lacks, counted with weekends alone as days off; recomputed when that year is entered */
+  provisional: Scalars['Boolean']['output'];
 };
 
 /**
@@ -2736,6 +2748,8 @@ export type ApplicationResolvers<ContextType = Context, ParentType extends Resol
   reviewDueAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   paymentDueAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   overdue?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  provisional?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  provisionalUntilYear?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
   returnReason?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   rejectionReason?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   publicNotice?: Resolver<Maybe<ResolversTypes['PublicNoticePeriod']>, ParentType, ContextType>;
@@ -2755,6 +2769,7 @@ export type MaterialResolvers<ContextType = Context, ParentType extends Resolver
 export type PublicNoticePeriodResolvers<ContextType = Context, ParentType extends ResolversParentTypes['PublicNoticePeriod'] = ResolversParentTypes['PublicNoticePeriod']> = {
   startsAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   endsOn?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
+  provisional?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   running?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
 };
 
@@ -2773,6 +2788,7 @@ export type ObjectionResolvers<ContextType = Context, ParentType extends Resolve
   contact?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   filedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   answerDueAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  provisional?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   answer?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   upheld?: Resolver<Maybe<ResolversTypes['Boolean']>, ParentType, ContextType>;
   answeredAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
@@ -2784,6 +2800,7 @@ export type DisbursementResolvers<ContextType = Context, ParentType extends Reso
   paymentReference?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   recordedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   workingDays?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  provisional?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
 };
 
 export type ApplicationStepResolvers<ContextType = Context, ParentType extends ResolversParentTypes['ApplicationStep'] = ResolversParentTypes['ApplicationStep']> = {
@@ -2839,6 +2856,7 @@ export type AutomaticGrantRunResolvers<ContextType = Context, ParentType extends
   created?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   alreadyGranted?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   noticeEndsOn?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
+  provisional?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
 };
 
 export type PolicyConnectionResolvers<ContextType = Context, ParentType extends ResolversParentTypes['PolicyConnection'] = ResolversParentTypes['PolicyConnection']> = {

@@ -1,16 +1,25 @@
 /**
  * Builds the policies subgraph. No side effects: index.ts (or the one-process platform) starts it.
- * The calendar copy is shared by the requests of this subgraph; enterprise profiles are asked per
- * request, with the caller's own token.
+ * The calendar copy is shared by the requests of this subgraph; when it gains a year the command
+ * office entered, the limits that were provisional for want of it are recomputed. Enterprise
+ * profiles are asked per request, with the caller's own token.
  */
 import { createSubgraph, type SliceDeps } from '../../platform/subgraph.ts';
 import { createPoliciesLoaders } from './loaders.ts';
 import { CALENDAR_SLICE, PROFILE_SLICE, remoteCalendar, remoteEnterprises } from './remote.ts';
 import { policiesResolvers } from './resolvers.ts';
-import { createPoliciesService, type Context } from './service.ts';
+import { createPoliciesService, provisionalLimitsReadiness, settleProvisionalLimits, type Context } from './service.ts';
 
 export function createPoliciesSubgraph(deps: SliceDeps) {
-  const calendar = remoteCalendar({ url: () => deps.sliceUrl(CALENDAR_SLICE), ttlMs: deps.env.directoryTtlMs });
+  const calendar = remoteCalendar({
+    url: () => deps.sliceUrl(CALENDAR_SLICE),
+    ttlMs: deps.env.directoryTtlMs,
+    logger: deps.logger,
+    onYearsAdded: async (current, years) => {
+      const settled = await settleProvisionalLimits(deps.db, current);
+      if (settled) deps.logger.info({ service: deps.name, years, settled }, `${deps.name}: provisional limits of ${settled} application(s) recomputed on the calendar of ${years.join(', ')}`);
+    },
+  });
   return createSubgraph<Context>(deps, {
     resolvers: policiesResolvers,
     context: ({ viewer, request, authorization }) => ({
@@ -28,6 +37,13 @@ export function createPoliciesSubgraph(deps: SliceDeps) {
         maxPageSize: deps.env.limits.maxPageSize,
       }),
     }),
-    ready: { directory: () => deps.directory.current() },
+    ready: {
+      // A warning, not a refusal: applications run on provisional limits until the year is entered.
+      calendar: async () => {
+        await calendar.current();
+        return provisionalLimitsReadiness(deps.db);
+      },
+      directory: () => deps.directory.current(),
+    },
   });
 }

@@ -10,7 +10,7 @@
  * (enterprise profiles, the working-day calendar) is asked before the transaction, never inside it.
  */
 import type { Viewer } from '../../platform/auth.ts';
-import { beijingDate, beijingMidnight, endOfBeijingDay } from '../../platform/calendar.ts';
+import { beijingDate, beijingMidnight, earliestYear, endOfBeijingDay, type WorkingCalendar } from '../../platform/calendar.ts';
 import type { DirectorySource } from '../../platform/directory.ts';
 import { errors, type Bilingual } from '../../platform/errors.ts';
 import { isUuid, parseInput, type z } from '../../platform/input.ts';
@@ -21,7 +21,7 @@ import { sqlState, SqlState, type Db, type Queryable } from '../../db/client.ts'
 import { createPoliciesAccess, policyState } from './access.ts';
 import { criteriaKey, evaluate, fullYears, restrictingCriteria, toEnterpriseFilter, unmetCount, type Criteria, type CriterionResult, type EnterpriseProfile } from './eligibility.ts';
 import * as input from './input.ts';
-import { dueAfter, nextDueOf, noticeLastDay, workingDaysBetween, type Due } from './limits.ts';
+import { dueAfter, nextDueOf, noticeLastDay, reachesPendingYear, workingDaysBetween, type Due } from './limits.ts';
 import type { PoliciesLoaders } from './loaders.ts';
 import type { CalendarSource, EnterpriseSource } from './remote.ts';
 import { applicationRules, policyRules, type ApplicationAction, type ApplicationState, type PolicyAction, type PolicyStanding } from './rules.ts';
@@ -158,6 +158,88 @@ const tierName = { H: 'HEADING', B: 'BODY' } as const;
 
 /** The cursor's tier letter of a listed row. */
 const tierOf = (row: { search?: SearchHit }): ListCursor['tier'] => (row.search ? (row.search.tier === 'HEADING' ? 'H' : 'B') : '-');
+
+/** How many applications one transaction of settling takes. */
+const SETTLE_BATCH = 500;
+
+/**
+ * The command office has entered a calendar year (the slice's calendar copy has just gained it,
+ * platform/calendar-source.ts): every application whose limits were provisional for want of it gets
+ * them recomputed — review and payment due times, met or not (whether they were met is read from
+ * them, never stored); a counted notice end while the notice runs (once it is over, the notice as
+ * held stands); the payment cycle — each with the working days it was set with. Batches of their
+ * own transactions, rows another transaction holds skipped. Returns how many were settled.
+ */
+export async function settleProvisionalLimits(db: Db, calendar: WorkingCalendar): Promise<number> {
+  let settled = 0;
+  for (;;) {
+    const batch = await db.transaction(async (tx) => {
+      const waiting = await applicationStore.lockWaitingForCalendar(tx, calendar.knownYears(), SETTLE_BATCH);
+      if (!waiting.length) return 0;
+      const objections = await objectionStore.byApplicationIds(tx, waiting.map((a) => a.id));
+      await applicationStore.setLimits(
+        tx,
+        waiting.map((application) => {
+          const open = objections.filter((o) => o.applicationId === application.id && o.answer === null).length;
+          return settledLimits(application, calendar, open);
+        }),
+      );
+      return waiting.length;
+    });
+    settled += batch;
+    if (batch < SETTLE_BATCH) return settled;
+  }
+}
+
+/** One application's limits on `calendar`, recounting only those that may have been provisional. */
+function settledLimits(a: ApplicationRow, calendar: WorkingCalendar, openObjections: number) {
+  const waitedFor = a.pendingCalendarYear!;
+  // As the provisional count saw the calendar: counting a limit again on it gives its working days,
+  // whatever the item says now.
+  const before = calendar.withoutYearsFrom(waitedFor);
+  // A limit whose last day is before the year waited for never reached it: it was final.
+  const reached = (lastDay: string | null): lastDay is string => reachesPendingYear(waitedFor, lastDay);
+  const lastDayOf = (due: Date | null) => (due ? beijingDate(new Date(due.getTime() - 1)) : null);
+  const again = (start: Date | null, due: Date | null): { dueAt: Date | null; pendingCalendarYear: number | null } => {
+    const lastDay = lastDayOf(due);
+    if (!start || !reached(lastDay)) return { dueAt: due, pendingCalendarYear: null };
+    return dueAfter(calendar, start, before.workingDaysBetween(start, lastDay).days);
+  };
+  const review = again(a.reviewClockAt, a.reviewDueAt);
+  const payment = again(a.approvedAt, a.paymentDueAt);
+  let notice = { endsOn: a.noticeEndsOn, endsAt: a.noticeEndsAt, pendingCalendarYear: null as number | null };
+  if (a.noticePendingCalendarYear !== null && a.status === 'PUBLIC_NOTICE' && a.noticeStartsAt && a.noticeEndsOn) {
+    const counted = noticeLastDay(calendar, a.noticeStartsAt, before.workingDaysBetween(a.noticeStartsAt, a.noticeEndsOn).days);
+    notice = { endsOn: counted.lastDay, endsAt: endOfBeijingDay(counted.lastDay), pendingCalendarYear: counted.pendingCalendarYear };
+  }
+  const cycle = a.cycleWorkingDays !== null && a.submittedAt && reached(a.paidOn) ? workingDaysBetween(calendar, a.submittedAt, a.paidOn) : { days: a.cycleWorkingDays, pendingCalendarYear: null };
+  return {
+    id: a.id,
+    reviewDueAt: review.dueAt,
+    paymentDueAt: payment.dueAt,
+    noticeEndsOn: notice.endsOn,
+    noticeEndsAt: notice.endsAt,
+    noticePendingCalendarYear: notice.pendingCalendarYear,
+    cycleWorkingDays: cycle.days,
+    pendingCalendarYear: earliestYear(review.pendingCalendarYear, payment.pendingCalendarYear, notice.pendingCalendarYear, cycle.pendingCalendarYear),
+    nextDueAt: nextDueOf({ status: a.status, reviewDueAt: review.dueAt, paymentDueAt: payment.dueAt, noticeEndsAt: notice.endsAt }, openObjections),
+  };
+}
+
+/**
+ * For /ready and the start log: 'ok', or a warning naming the years applications' limits are
+ * provisional for, until the command office enters them.
+ */
+export async function provisionalLimitsReadiness(db: Queryable): Promise<string> {
+  const waiting = await applicationStore.provisionalYears(db);
+  if (!waiting.length) return 'ok';
+  const years = waiting.map((w) => w.year);
+  const count = waiting.reduce((sum, w) => sum + w.applications, 0);
+  return (
+    `warning: no working-day calendar for ${years.join(', ')} — the limits of ${count} application(s) reaching it are provisional (weekends only) ` +
+    `until the command office enters it (setCalendarYear) / 工作日历缺少 ${years.join('、')} 年，${count} 件申报的相关时限暂按只休周末计算`
+  );
+}
 
 export function createPoliciesService(deps: PoliciesServiceDeps) {
   const { db, viewer, loaders, directory, calendar, enterprises, now: clock, maxPageSize } = deps;
@@ -430,62 +512,27 @@ export function createPoliciesService(deps: PoliciesServiceDeps) {
     return item;
   }
 
-  /** Limits as `values` (and the year they wait for, if any). */
-  function limitValues(dues: Record<string, Due>): Record<string, unknown> {
+  /**
+   * Limits as `values`, with the year the application's limits are provisional for: the earliest of
+   * the new ones' and of what was provisional before (`earlier`), which settling recomputes.
+   */
+  function limitValues(dues: Record<string, Due>, earlier: number | null = null): Record<string, unknown> {
     const values: Record<string, unknown> = {};
-    let pending: number | null = null;
-    for (const [column, due] of Object.entries(dues)) {
-      values[column] = due.dueAt;
-      if (due.pendingCalendarYear !== null) pending = pending === null ? due.pendingCalendarYear : Math.min(pending, due.pendingCalendarYear);
-    }
-    values.pendingCalendarYear = pending;
+    for (const [column, due] of Object.entries(dues)) values[column] = due.dueAt;
+    values.pendingCalendarYear = earliestYear(earlier, ...Object.values(dues).map((due) => due.pendingCalendarYear));
     return values;
   }
 
   const openObjections = async (tx: Queryable, applicationId: string) => (await objectionStore.forApplication(tx, applicationId)).filter((o) => o.answer === null).length;
 
   /**
-   * Limits that waited for a calendar year the command office has entered since: computed now.
-   * Cheap when nothing waits (an index on the pending year).
+   * Before limits are shown or counted: the calendar copy is current, and when it has just gained a
+   * year the command office entered, the limits provisional for want of it have been recomputed
+   * (server.ts hands `settleProvisionalLimits` to the calendar source). Once per request; no
+   * statement when the copy is fresh.
    */
-  let refreshed: Promise<void> | undefined;
-  /** Once per request: the figures of every unit in one request still cost a constant number of statements. */
-  const refreshWaitingLimitsOnce = () => (refreshed ??= refreshWaitingLimits());
-
-  async function refreshWaitingLimits(): Promise<void> {
-    const lastYear = await calendar.lastYear();
-    const waiting = await applicationStore.waitingForCalendar(db, lastYear);
-    if (!waiting.length) return;
-    const cal = await calendar.current();
-    const open = await objectionStore.byApplicationIds(db, waiting.map((w) => w.application.id));
-    const rows = waiting.map(({ application: a, item }) => {
-      const review = a.reviewClockAt && ['SUBMITTED', 'RESUBMITTED', 'UNDER_REVIEW'].includes(a.status) ? dueAfter(cal, a.reviewClockAt, item.reviewWorkingDays) : { dueAt: a.reviewDueAt, pendingCalendarYear: null };
-      const payment = a.approvedAt ? dueAfter(cal, a.approvedAt, item.paymentWorkingDays) : { dueAt: null, pendingCalendarYear: null };
-      let noticeEndsOn = a.noticeEndsOn;
-      let pendingNotice: number | null = null;
-      if (a.noticeStartsAt && !noticeEndsOn) {
-        const last = noticeLastDay(cal, a.noticeStartsAt, item.noticeWorkingDays);
-        if (typeof last === 'string') noticeEndsOn = last;
-        else pendingNotice = last.pendingCalendarYear;
-      }
-      const noticeEndsAt = noticeEndsOn ? endOfBeijingDay(noticeEndsOn) : null;
-      const cycle = a.paidOn && a.submittedAt ? workingDaysBetween(cal, a.submittedAt, a.paidOn) : a.cycleWorkingDays;
-      const pendingCycle = a.paidOn && cycle === null ? lastYear + 1 : null;
-      const pending = [review.pendingCalendarYear, payment.pendingCalendarYear, pendingNotice, pendingCycle].filter((y): y is number => y !== null);
-      const limits = { status: a.status, reviewDueAt: review.dueAt, paymentDueAt: payment.dueAt, noticeEndsAt };
-      return {
-        id: a.id,
-        reviewDueAt: review.dueAt,
-        paymentDueAt: payment.dueAt,
-        noticeEndsOn,
-        noticeEndsAt,
-        cycleWorkingDays: cycle,
-        pendingCalendarYear: pending.length ? Math.min(...pending) : null,
-        nextDueAt: nextDueOf(limits, open.filter((o) => o.applicationId === a.id && o.answer === null).length),
-      };
-    });
-    await applicationStore.setLimits(db, rows);
-  }
+  let upToDate: Promise<unknown> | undefined;
+  const limitsUpToDate = () => (upToDate ??= calendar.current());
 
   // ───────────── reads: lists ─────────────
 
@@ -926,7 +973,7 @@ export function createPoliciesService(deps: PoliciesServiceDeps) {
       const size = pageSize(page.first, maxPageSize);
       const after = page.after ? decodeInstantCursor(page.after, 'uuid') : null;
       const filter = parseInput(input.applicationFilter, rawFilter ?? {});
-      if (filter.overdue != null) await refreshWaitingLimitsOnce();
+      await limitsUpToDate();
       const query = { ...filter, statuses: filter.status, enterpriseCreditCode: enterpriseCreditCode ?? filter.enterpriseCreditCode, scope: await access.applicationScope(), now: clock() };
       const count = countBeside(page.counted, () => applicationStore.count(db, query));
       const rows = await applicationStore.page(db, query, size + 1, after);
@@ -937,6 +984,7 @@ export function createPoliciesService(deps: PoliciesServiceDeps) {
     async application(rawId: string) {
       if (viewer.role === 'ANONYMOUS') throw errors.unauthenticated();
       if (!isUuid(rawId)) return null;
+      await limitsUpToDate();
       const row = await loaders.applicationById.load(rawId.toLowerCase());
       return row && (await access.canSeeApplication(row)) ? row : null;
     },
@@ -949,6 +997,7 @@ export function createPoliciesService(deps: PoliciesServiceDeps) {
       const size = pageSize(page.first, maxPageSize);
       const after = page.after ? decodeInstantCursor(page.after, 'uuid') : null;
       const itemKey = rawItemId ? parseInput(input.itemId, rawItemId, 'itemId') : null;
+      await limitsUpToDate();
       const at = clock();
       const count = countBeside(page.counted, () => applicationStore.publicNoticeCount(db, at, itemKey));
       const rows = await applicationStore.publicNoticePage(db, at, itemKey, size + 1, after);
@@ -961,14 +1010,19 @@ export function createPoliciesService(deps: PoliciesServiceDeps) {
       return list.map((objection) => (full ? objection : { ...objection, contact: null, objectorSubject: null }));
     },
     reviewOf: (application: ApplicationRow) => loaders.reviewByApplication.load(application.id),
-    /** When an application's notice ends: its objections are due then. */
-    noticeEndOf: async (applicationId: string) => (await loaders.applicationById.load(applicationId))?.noticeEndsAt ?? null,
+    /** An objection's application, whose notice's end its answer is due at. */
+    objectionApplication: async (applicationId: string) => (await loaders.applicationById.load(applicationId))!,
 
     /** Every step of an application, with the working days since the step before. */
     async stepsOf(application: ApplicationRow) {
       const events = await loaders.eventsByApplication.load(application.id);
       const cal = await calendar.current();
-      return events.map((event, i) => ({ ...event, workingDays: i === 0 ? null : workingDaysBetween(cal, events[i - 1]!.at, event.at) }));
+      return events.map((event, i) => {
+        if (i === 0) return { ...event, workingDays: null };
+        // A step's count is shown once final: null while the calendar lacks a year between the steps.
+        const count = workingDaysBetween(cal, events[i - 1]!.at, event.at);
+        return { ...event, workingDays: count.pendingCalendarYear === null ? count.days : null };
+      });
     },
 
     // ───────────── applications: 申报 ─────────────
@@ -1049,7 +1103,7 @@ export function createPoliciesService(deps: PoliciesServiceDeps) {
         requireEligible(results);
         checkMaterials(current, row.materials);
         const review = dueAfter(cal, now, current.reviewWorkingDays);
-        return { values: { submittedAt: now, reviewClockAt: now, enteredAt: now, eligibility: results, ...limitValues({ reviewDueAt: review }), nextDueAt: review.dueAt }, eventAction: 'SUBMIT' };
+        return { values: { submittedAt: now, reviewClockAt: now, enteredAt: now, eligibility: results, ...limitValues({ reviewDueAt: review }, row.pendingCalendarYear), nextDueAt: review.dueAt }, eventAction: 'SUBMIT' };
       });
     },
 
@@ -1143,7 +1197,7 @@ export function createPoliciesService(deps: PoliciesServiceDeps) {
         const stillMissing = row.missingMaterials.filter((name) => !given.materials.some((m) => m.name === name));
         if (stillMissing.length) throw errors.badInput('materials', { zh: `仍缺补正材料：${stillMissing.join('、')}`, en: `Still missing: ${stillMissing.join(', ')}` });
         const review = dueAfter(cal, now, item.reviewWorkingDays);
-        return { values: { materials, missingMaterials: [], reviewClockAt: now, ...limitValues({ reviewDueAt: review }), nextDueAt: review.dueAt }, note: given.note };
+        return { values: { materials, missingMaterials: [], reviewClockAt: now, ...limitValues({ reviewDueAt: review }, row.pendingCalendarYear), nextDueAt: review.dueAt }, note: given.note };
       });
     },
 
@@ -1162,7 +1216,7 @@ export function createPoliciesService(deps: PoliciesServiceDeps) {
         }
         const payment = dueAfter(cal, now, item.paymentWorkingDays);
         return {
-          values: { approvedAmount: approved, approvedAt: now, decidedAt: now, ...limitValues({ paymentDueAt: payment }), nextDueAt: payment.dueAt },
+          values: { approvedAmount: approved, approvedAt: now, decidedAt: now, ...limitValues({ paymentDueAt: payment }, row.pendingCalendarYear), nextDueAt: payment.dueAt },
           note,
           details: { amount: approved },
         };
@@ -1181,16 +1235,21 @@ export function createPoliciesService(deps: PoliciesServiceDeps) {
       const cal = await calendar.current();
       return actOnApplication(id, 'START_NOTICE', expectedVersion, async ({ tx, row, now, today: day }) => {
         const item = (await itemStore.get(tx, row.itemId))!;
-        let last = endsOn ?? null;
-        if (last === null) {
-          const computed = noticeLastDay(cal, now, item.noticeWorkingDays);
-          if (typeof computed !== 'string') throw errors.calendarYearMissing(computed.pendingCalendarYear);
-          last = computed;
-        }
+        // A last day the reviewing unit gives is final; a counted one is provisional through a year the calendar lacks.
+        const counted = endsOn ? null : noticeLastDay(cal, now, item.noticeWorkingDays);
+        const last = endsOn ?? counted!.lastDay;
+        const noticePending = counted?.pendingCalendarYear ?? null;
         if (last <= day) throw errors.badInput('endsOn', { zh: '公示截止日须晚于今天', en: 'endsOn must be after today' });
         const noticeEndsAt = endOfBeijingDay(last);
         return {
-          values: { noticeStartsAt: now, noticeEndsOn: last, noticeEndsAt, nextDueAt: nextDueOf({ ...row, status: 'PUBLIC_NOTICE', noticeEndsAt }, 0) },
+          values: {
+            noticeStartsAt: now,
+            noticeEndsOn: last,
+            noticeEndsAt,
+            noticePendingCalendarYear: noticePending,
+            pendingCalendarYear: earliestYear(row.pendingCalendarYear, noticePending),
+            nextDueAt: nextDueOf({ ...row, status: 'PUBLIC_NOTICE', noticeEndsAt }, 0),
+          },
           details: { endsOn: last },
         };
       });
@@ -1260,11 +1319,11 @@ export function createPoliciesService(deps: PoliciesServiceDeps) {
             paidOn: given.paidOn,
             paymentReference: given.paymentReference,
             disbursedAt: now,
-            cycleWorkingDays: cycle,
-            pendingCalendarYear: cycle === null ? Number(given.paidOn.slice(0, 4)) : row.pendingCalendarYear,
+            cycleWorkingDays: cycle.days,
+            pendingCalendarYear: earliestYear(row.pendingCalendarYear, cycle.pendingCalendarYear),
             nextDueAt: null,
           },
-          details: { amount: given.amount, paidOn: given.paidOn, paymentReference: given.paymentReference, workingDays: cycle },
+          details: { amount: given.amount, paidOn: given.paidOn, paymentReference: given.paymentReference, workingDays: cycle.days },
         };
       });
     },
@@ -1291,8 +1350,8 @@ export function createPoliciesService(deps: PoliciesServiceDeps) {
       const day = beijingDate(at);
       requireWindow(item, day);
       const cal = await calendar.current();
-      const last = noticeLastDay(cal, at, item.noticeWorkingDays);
-      if (typeof last !== 'string') throw errors.calendarYearMissing(last.pendingCalendarYear);
+      const notice = noticeLastDay(cal, at, item.noticeWorkingDays);
+      const last = notice.lastDay;
       const payment = dueAfter(cal, at, item.paymentWorkingDays);
       const criteria = criteriaOf(item);
       const codes = await eligibleCodes(criteria);
@@ -1313,26 +1372,27 @@ export function createPoliciesService(deps: PoliciesServiceDeps) {
           noticeEndsOn: last,
           noticeEndsAt: endOfBeijingDay(last),
           paymentDueAt: payment.dueAt,
-          pendingCalendarYear: payment.pendingCalendarYear,
+          noticePendingCalendarYear: notice.pendingCalendarYear,
+          pendingCalendarYear: earliestYear(notice.pendingCalendarYear, payment.pendingCalendarYear),
         });
       });
-      return { item, eligible: codes.length, created, alreadyGranted: codes.length - created, noticeEndsOn: last };
+      return { item, eligible: codes.length, created, alreadyGranted: codes.length - created, noticeEndsOn: last, provisional: notice.pendingCalendarYear !== null };
     },
 
     // ───────────── figures and reviews ─────────────
     async unitStats(unitId: string, period: Period | null, fields?: ReadonlySet<string>): Promise<PolicyStats> {
       await access.mayReadUnitStats(unitId);
-      await refreshWaitingLimitsOnce();
+      await limitsUpToDate();
       return loaders.stats.load({ kind: 'unit', key: unitId, period, parts: fields && statsPartsKey(fields) });
     },
     async domainStats(domainCode: string, period: Period | null, fields?: ReadonlySet<string>): Promise<PolicyStats> {
       await access.mayReadDomainStats(domainCode);
-      await refreshWaitingLimitsOnce();
+      await limitsUpToDate();
       return loaders.stats.load({ kind: 'domain', key: domainCode, period, parts: fields && statsPartsKey(fields) });
     },
     async cityStats(period: Period | null, fields?: ReadonlySet<string>): Promise<PolicyStats> {
       await access.authorizeSlice('READ_CITY_STATS');
-      await refreshWaitingLimitsOnce();
+      await limitsUpToDate();
       return loaders.stats.load({ kind: 'all', key: 'ALL', period, parts: fields && statsPartsKey(fields) });
     },
     async applicationReviews(unitId: string, period: Period | null, page: PageArgs) {

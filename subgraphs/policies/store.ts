@@ -62,7 +62,7 @@ export type ItemNode = ItemRow & { search?: SearchHit };
 export type NewsNode = NewsRow & { search?: SearchHit };
 export type MatchNode = { item: ItemRow; results: CriterionResult[]; missing: number };
 export type StepNode = ApplicationEventRow & { workingDays: number | null };
-export type GrantRunNode = { item: ItemRow; eligible: number; created: number; alreadyGranted: number; noticeEndsOn: string };
+export type GrantRunNode = { item: ItemRow; eligible: number; created: number; alreadyGranted: number; noticeEndsOn: string; provisional: boolean };
 
 /** Entities owned by other slices, as this slice refers to them. */
 export type UnitReference = { id: string };
@@ -678,6 +678,7 @@ export const applicationStore = {
       noticeEndsOn: string | null;
       noticeEndsAt: Date | null;
       paymentDueAt: Date | null;
+      noticePendingCalendarYear: number | null;
       pendingCalendarYear: number | null;
     },
   ): Promise<number> {
@@ -694,10 +695,10 @@ export const applicationStore = {
         insert into ${applications} (
           item_id, policy_id, reviewing_unit_id, issuing_unit_id, enterprise_credit_code, source, status, submitter_subject,
           approved_amount, eligibility, entered_at, submitted_at, decided_at, approved_at, notice_starts_at, notice_ends_on, notice_ends_at,
-          payment_due_at, pending_calendar_year, next_due_at)
+          payment_due_at, notice_pending_calendar_year, pending_calendar_year, next_due_at)
         select ${item.id}::uuid, ${item.policyId}::uuid, ${item.reviewingUnitId}::uuid, ${item.issuingUnitId}::uuid, code, 'AUTOMATIC', 'PUBLIC_NOTICE', ${actor.subject},
           ${grant.amount}::numeric, ${JSON.stringify(grant.eligibility)}::jsonb, ${instantParam(at)}, ${instantParam(at)}, ${instantParam(at)}, ${instantParam(at)}, ${instantParam(at)},
-          ${grant.noticeEndsOn}::date, ${optionalInstant(grant.noticeEndsAt)}, ${optionalInstant(grant.paymentDueAt)}, ${grant.pendingCalendarYear}::smallint, ${optionalInstant(nextDue)}
+          ${grant.noticeEndsOn}::date, ${optionalInstant(grant.noticeEndsAt)}, ${optionalInstant(grant.paymentDueAt)}, ${grant.noticePendingCalendarYear}::smallint, ${grant.pendingCalendarYear}::smallint, ${optionalInstant(nextDue)}
         from fresh
         on conflict (item_id, enterprise_credit_code) where status not in ('REJECTED', 'STOPPED') do nothing
         returning id
@@ -712,18 +713,42 @@ export const applicationStore = {
     return rowsOf<{ n: number }>(result)[0]?.n ?? 0;
   },
 
-  /** Applications whose limits waited for a calendar year that the calendar now has. */
-  waitingForCalendar(db: Queryable, lastYear: number): Promise<{ application: ApplicationRow; item: ItemRow }[]> {
+  /**
+   * Applications whose limits are provisional for a year the calendar now has (`years`): locked, and
+   * those another transaction holds skipped, so replicas settling at once share the work. At most `limit`.
+   */
+  lockWaitingForCalendar(db: Queryable, years: readonly number[], limit: number): Promise<ApplicationRow[]> {
+    if (!years.length) return Promise.resolve([]);
     return db
-      .select({ application: applications, item: itemColumns })
+      .select()
       .from(applications)
-      .innerJoin(policyItems, eq(policyItems.id, applications.itemId))
-      .where(and(isNotNull(applications.pendingCalendarYear), lte(applications.pendingCalendarYear, lastYear)))
-      .limit(5_000);
+      .where(inArray(applications.pendingCalendarYear, [...years]))
+      .orderBy(asc(applications.id))
+      .limit(limit)
+      .for('update', { skipLocked: true });
+  },
+  /** The years applications' limits are provisional for, and how many wait for each. */
+  async provisionalYears(db: Queryable): Promise<{ year: number; applications: number }[]> {
+    return db
+      .select({ year: sql<number>`${applications.pendingCalendarYear}::int`, applications: sql<number>`count(*)::int` })
+      .from(applications)
+      .where(isNotNull(applications.pendingCalendarYear))
+      .groupBy(applications.pendingCalendarYear)
+      .orderBy(applications.pendingCalendarYear);
   },
   async setLimits(
     db: Queryable,
-    rows: { id: string; reviewDueAt: Date | null; paymentDueAt: Date | null; noticeEndsOn: string | null; noticeEndsAt: Date | null; cycleWorkingDays: number | null; pendingCalendarYear: number | null; nextDueAt: Date | null }[],
+    rows: {
+      id: string;
+      reviewDueAt: Date | null;
+      paymentDueAt: Date | null;
+      noticeEndsOn: string | null;
+      noticeEndsAt: Date | null;
+      noticePendingCalendarYear: number | null;
+      cycleWorkingDays: number | null;
+      pendingCalendarYear: number | null;
+      nextDueAt: Date | null;
+    }[],
   ): Promise<void> {
     if (!rows.length) return;
     const json = JSON.stringify(
@@ -733,6 +758,7 @@ export const applicationStore = {
         payment: r.paymentDueAt?.toISOString() ?? null,
         ends_on: r.noticeEndsOn,
         ends_at: r.noticeEndsAt?.toISOString() ?? null,
+        notice_pending: r.noticePendingCalendarYear,
         cycle: r.cycleWorkingDays,
         pending: r.pendingCalendarYear,
         next: r.nextDueAt?.toISOString() ?? null,
@@ -740,8 +766,8 @@ export const applicationStore = {
     );
     await db.execute(sql`
       update ${applications} a set review_due_at = x.review, payment_due_at = x.payment, notice_ends_on = x.ends_on, notice_ends_at = x.ends_at,
-        cycle_working_days = x.cycle, pending_calendar_year = x.pending, next_due_at = x.next
-      from jsonb_to_recordset(${json}::jsonb) as x(id uuid, review timestamptz, payment timestamptz, ends_on date, ends_at timestamptz, cycle smallint, pending smallint, next timestamptz)
+        notice_pending_calendar_year = x.notice_pending, cycle_working_days = x.cycle, pending_calendar_year = x.pending, next_due_at = x.next
+      from jsonb_to_recordset(${json}::jsonb) as x(id uuid, review timestamptz, payment timestamptz, ends_on date, ends_at timestamptz, notice_pending smallint, cycle smallint, pending smallint, next timestamptz)
       where a.id = x.id`);
   },
 };

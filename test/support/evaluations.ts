@@ -30,8 +30,8 @@ const CONTEST = /* GraphQL */ `id title level status heldOn version criteria { i
   ranking { rank score judgesCounted contestsAgain entrantName unit { id } entry { id } }`;
 
 const REVIEW = /* GraphQL */ `id unit { id } serviceItem channel level score comment reviewerKind reviewedAt bad status
-  answerDueAt rectifyDueAt pendingCalendarYear overdue
-  answer { text at late } rectification { text at late } followUps { text reached level late }
+  answerDueAt rectifyDueAt provisional pendingCalendarYear overdue
+  answer { text at late provisional } rectification { text at late provisional } followUps { text reached level late }
   appeal { text } appealDecision { text decision }`;
 
 export const evalDocs = {

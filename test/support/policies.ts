@@ -60,12 +60,12 @@ export async function registerFirms(t: TestPlatform): Promise<void> {
 }
 
 export const APPLICATION_FIELDS = /* GraphQL */ `
-  id number status version source requestedAmount approvedAmount submittedAt reviewDueAt paymentDueAt overdue
+  id number status version source requestedAmount approvedAmount submittedAt reviewDueAt paymentDueAt overdue provisional provisionalUntilYear
   returnReason rejectionReason missingMaterials materials { name reference }
   eligibility { criterion met reason }
-  publicNotice { startsAt endsOn running }
-  objections { id text contact answer upheld answerDueAt }
-  disbursement { amount paidOn paymentReference workingDays }
+  publicNotice { startsAt endsOn running provisional }
+  objections { id text contact answer upheld answerDueAt provisional }
+  disbursement { amount paidOn paymentReference workingDays provisional }
   review { level score comment }
   steps { action fromStatus toStatus actorRole at workingDays }
 `;
@@ -95,7 +95,7 @@ export const docs = {
   answerObjection: `mutation($id: ID!, $upheld: Boolean!, $answer: String!) { answerObjection(objectionId: $id, upheld: $upheld, answer: $answer) { id answer upheld } }`,
   disburse: `mutation($id: ID!, $input: DisbursementInput!) { recordDisbursement(id: $id, input: $input) { ${APPLICATION_FIELDS} } }`,
   rate: `mutation($id: ID!, $level: ServiceReviewLevel!, $comment: String) { rateApplication(id: $id, level: $level, comment: $comment) { ${APPLICATION_FIELDS} } }`,
-  runGrants: `mutation($itemId: ID!) { runAutomaticGrants(itemId: $itemId) { eligible created alreadyGranted noticeEndsOn } }`,
+  runGrants: `mutation($itemId: ID!) { runAutomaticGrants(itemId: $itemId) { eligible created alreadyGranted noticeEndsOn provisional } }`,
   application: `query($id: ID!) { application(id: $id) { ${APPLICATION_FIELDS} } }`,
 };
 

@@ -8,6 +8,7 @@
 import path from 'node:path';
 import { deflateRawSync } from 'node:zlib';
 import { DEFAULT_OFFICE_HOURS, parseOfficeHours, type OfficeHours } from './calendar.ts';
+import { trustEntryProblem } from './client-address.ts';
 
 /**
  * The development signing secret. It is in the repository, so anyone can sign with it: it is
@@ -104,10 +105,17 @@ export interface PlatformEnv {
   /** How long a subgraph trusts its cached copy of the unit directory. */
   directoryTtlMs: number;
   /**
-   * Peers whose `x-forwarded-for` is believed (TRUSTED_PROXIES: addresses, `loopback`, `private`);
-   * the gateway puts its caller's address there, for limits on anonymous callers.
+   * The proxies in front of the gateway whose `x-forwarded-for` it believes (TRUSTED_PROXIES: its own
+   * front proxy by address, range or host name; none by default). The caller's address is what limits
+   * anonymous callers; platform/client-address.ts reads it.
    */
   trustedProxies: string[];
+  /**
+   * The peers whose `x-forwarded-for` a subgraph believes (SUBGRAPH_TRUSTED_PROXIES): the gateway,
+   * which forwards its caller's address, and any proxy in front of a subgraph. `loopback` by default
+   * (the gateway of the one-process platform); docker-compose names the `gateway` service.
+   */
+  subgraphTrustedProxies: string[];
   /** Whether the gateway sends identical subgraph reads in flight at once only once (MERGE_INFLIGHT_REQUESTS, default true). */
   mergeInflightRequests: boolean;
   /** Sockets the gateway keeps to each subgraph replica (SUBGRAPH_CONNECTIONS, default 16). */
@@ -269,7 +277,8 @@ export function loadEnv(source: Source = process.env, slices: readonly SlicePort
     mergeInflightRequests: flag(source, 'MERGE_INFLIGHT_REQUESTS') ?? true,
     subgraphConnections: integer(source, 'SUBGRAPH_CONNECTIONS', 16, 1),
     subgraphReplicasFromDns: flag(source, 'SUBGRAPH_REPLICAS_FROM_DNS') ?? false,
-    trustedProxies: (source.TRUSTED_PROXIES ?? 'loopback').split(',').map((entry) => entry.trim()).filter(Boolean),
+    trustedProxies: trustList(source, 'TRUSTED_PROXIES', ''),
+    subgraphTrustedProxies: trustList(source, 'SUBGRAPH_TRUSTED_PROXIES', 'loopback'),
     officeHours: officeHours(source),
     log: {
       level: oneOf(source, 'LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], 'info'),
@@ -277,6 +286,17 @@ export function loadEnv(source: Source = process.env, slices: readonly SlicePort
       pretty: logFormat === 'pretty' || (logFormat === 'auto' && development && Boolean(process.stdout.isTTY)),
     },
   };
+}
+
+/** A comma-separated list of proxies (platform/client-address.ts): `none` or empty trusts nobody. */
+function trustList(source: Source, key: string, fallback: string): string[] {
+  const raw = source[key] ?? fallback;
+  const entries = raw.split(',').map((entry) => entry.trim()).filter((entry) => entry && entry !== 'none');
+  for (const entry of entries) {
+    const problem = trustEntryProblem(entry);
+    if (problem) throw new ConfigurationError(`${key}: ${problem} (loopback, private, addresses, CIDR ranges or host names, comma-separated)`);
+  }
+  return entries;
 }
 
 function officeHours(source: Source): OfficeHours {

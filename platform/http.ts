@@ -140,7 +140,9 @@ export async function startHttpService<TContext extends BaseContext>(
     try {
       body = parseJsonBody(await readBody(req, maxRequestBytes), req.headers['content-type']);
     } catch (error) {
-      if (error instanceof RequestAborted || req.destroyed) return;
+      // Nobody to answer when the connection is gone. (Not `req.destroyed`: a body read to its end
+      // is destroyed too, and a body that was not JSON then went unanswered — issue #20.)
+      if (error instanceof RequestAborted || res.destroyed) return;
       if (error instanceof RequestTooLarge) {
         sendJson(
           res,

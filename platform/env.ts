@@ -5,6 +5,7 @@
  * It knows no slice by name: ports and URLs are derived from the slices it is given (the registry's
  * names and default ports), as `<NAME>_PORT` and `<NAME>_URL`.
  */
+import net from 'node:net';
 import path from 'node:path';
 import { deflateRawSync } from 'node:zlib';
 import { DEFAULT_OFFICE_HOURS, parseOfficeHours, type OfficeHours } from './calendar.ts';
@@ -96,6 +97,12 @@ export interface PlatformEnv {
   introspection: boolean;
   /** The bundled explorer: on in development, off otherwise unless enabled (it turns introspection on). */
   explorer: boolean;
+  /**
+   * `HOST`: the address every service of the process listens on. In development 127.0.0.1 (this
+   * machine only: the development secret is in the repository, so anyone who reaches the port can
+   * sign a command-office token); otherwise every interface (0.0.0.0).
+   */
+  host: string;
   /** `PORT`: the port of the one service a process runs alone (container platforms set it). */
   port?: number;
   gatewayPort: number;
@@ -233,6 +240,8 @@ export function loadEnv(source: Source = process.env, slices: readonly SlicePort
     };
   }
   const port = source.PORT ? integer(source, 'PORT', 0) : undefined;
+  const host = source.HOST || (development ? '127.0.0.1' : '0.0.0.0');
+  if (!net.isIP(host) && host !== 'localhost') throw new ConfigurationError(`HOST must be an IP address to listen on (127.0.0.1, 0.0.0.0, ::), got "${host}"`);
   const logFormat = oneOf(source, 'LOG_FORMAT', ['json', 'pretty', 'auto'], 'auto');
   const explorer = flag(source, 'EXPLORER') ?? development;
   const introspection = flag(source, 'INTROSPECTION') ?? explorer;
@@ -256,6 +265,7 @@ export function loadEnv(source: Source = process.env, slices: readonly SlicePort
     auth,
     introspection,
     explorer,
+    host,
     port,
     gatewayPort: integer(source, 'GATEWAY_PORT', 4000 + offset),
     subgraphs,

@@ -50,6 +50,8 @@ export interface RunningService {
   name: string;
   url: string;
   port: number;
+  /** The address it listens on (127.0.0.1: this machine only; 0.0.0.0 or ::: every interface). */
+  host: string;
   close(): Promise<void>;
 }
 
@@ -273,11 +275,12 @@ export async function startHttpService<TContext extends BaseContext>(
     server.once('error', reject);
     server.listen(options.port, options.host ?? '0.0.0.0', () => resolve());
   });
-  const port = (server.address() as AddressInfo).port;
+  const { port, address: host } = server.address() as AddressInfo;
 
   return {
     name,
     port,
+    host,
     url: `http://localhost:${port}/`,
     async close() {
       if (closing) return;

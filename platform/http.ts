@@ -12,6 +12,7 @@
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { HeaderMap, type ApolloServer, type BaseContext, type HTTPGraphQLResponse } from '@apollo/server';
 import type { Limits } from './env.ts';
 import { ErrorCode, errors } from './errors.ts';
@@ -99,6 +100,39 @@ function sendJson(res: http.ServerResponse, status: number, body: unknown, close
 
 function codedBody(code: string, zh: string, en: string) {
   return { errors: [{ message: `${zh} / ${en}`, extensions: { code, messageZh: zh, messageEn: en } }] };
+}
+
+const STATUS_TEXT: Record<number, string> = { 400: 'Bad Request', 408: 'Request Timeout', 431: 'Request Header Fields Too Large' };
+/** How long the rest of a refused request is read and dropped before the connection is cut. */
+const DRAIN_REFUSED_MS = 1_000;
+
+/**
+ * What node:http refuses before there is a request to answer — headers too large (a 60 KB token), a
+ * request that is not HTTP, headers or a body that did not arrive in time — is answered as coded
+ * JSON like every other refusal (node:http writes an empty body). What the client is still sending
+ * is then read and dropped for a moment: closing a socket with unread data resets it, and the client
+ * would see the reset instead of the answer.
+ */
+function answerClientError(error: NodeJS.ErrnoException, socket: Duplex, limits: HttpLimits, answered: WeakSet<Duplex>): void {
+  if (answered.has(socket)) return;
+  answered.add(socket);
+  const inFlight = (socket as Duplex & { _httpMessage?: { headersSent?: boolean } })._httpMessage;
+  if (error.code === 'ECONNRESET' || !socket.writable || inFlight?.headersSent) {
+    socket.destroy();
+    return;
+  }
+  const [status, body] =
+    error.code === 'HPE_HEADER_OVERFLOW'
+      ? [431, codedBody(ErrorCode.REQUEST_HEADERS_TOO_LARGE, '请求头过大（令牌过长？）', 'The request headers are too large (a token too long?)')]
+      : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? [408, codedBody(ErrorCode.REQUEST_TIMEOUT, `请求未在 ${limits.requestTimeoutMs} 毫秒内送达`, `The request did not arrive within ${limits.requestTimeoutMs} ms`)]
+        : [400, codedBody(ErrorCode.BAD_REQUEST, '请求不是合法的 HTTP', 'The request is not valid HTTP')];
+  const text = JSON.stringify(body);
+  socket.end(
+    `HTTP/1.1 ${status} ${STATUS_TEXT[status]}\r\ncontent-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(text)}\r\nconnection: close\r\n\r\n${text}`,
+  );
+  socket.resume();
+  setTimeout(() => socket.destroy(), DRAIN_REFUSED_MS).unref();
 }
 
 function parseJsonBody(text: string, contentType: string | undefined): unknown {
@@ -270,6 +304,8 @@ export async function startHttpService<TContext extends BaseContext>(
   );
   // A connection with no traffic at all either way (a reader that stopped reading) is closed.
   server.timeout = limits.requestTimeoutMs + limits.executionTimeoutMs;
+  const answered = new WeakSet<Duplex>();
+  server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => answerClientError(error, socket, limits, answered));
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

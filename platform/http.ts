@@ -11,7 +11,7 @@
  * gets the 4xx.
  */
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import net, { type AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { HeaderMap, type ApolloServer, type BaseContext, type HTTPGraphQLResponse } from '@apollo/server';
 import type { Limits } from './env.ts';
@@ -102,6 +102,33 @@ function codedBody(code: string, zh: string, en: string) {
   return { errors: [{ message: `${zh} / ${en}`, extensions: { code, messageZh: zh, messageEn: en } }] };
 }
 
+/** How long a stop waits for requests already on their way on idle kept-alive connections (a network hop, not loopback). */
+const DRAIN_WINDOW_MS = 100;
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/**
+ * Accepts the connections the kernel has already queued. Node takes one queued connection per turn
+ * of its event loop — under load that is one every few tens of milliseconds, and a listening socket
+ * closed at once resets the rest of the queue. So the socket stays open until two turns pass
+ * without a new connection (or `maxMs`, should clients keep coming).
+ */
+async function acceptQueued(server: http.Server, maxMs: number): Promise<void> {
+  let accepted = 0;
+  const count = () => accepted++;
+  server.on('connection', count);
+  const until = performance.now() + maxMs;
+  try {
+    for (;;) {
+      const before = accepted;
+      await nextTurn();
+      await nextTurn();
+      if (accepted === before || performance.now() > until) return;
+    }
+  } finally {
+    server.off('connection', count);
+  }
+}
+
 const STATUS_TEXT: Record<number, string> = { 400: 'Bad Request', 408: 'Request Timeout', 431: 'Request Header Fields Too Large' };
 /** How long the rest of a refused request is read and dropped before the connection is cut. */
 const DRAIN_REFUSED_MS = 1_000;
@@ -170,6 +197,9 @@ export async function startHttpService<TContext extends BaseContext>(
   const logger = options.logger.child({ service: name });
   await apollo.start();
   let closing = false;
+  /** Set once everything sent before the stop has been read: idle connections may then be closed. */
+  let drained = false;
+  const unanswered = new Set<http.ServerResponse>();
 
   const handleGraphQL = async (req: http.IncomingMessage, res: http.ServerResponse, search: string, record: RequestRecord) => {
     let body: unknown;
@@ -236,6 +266,9 @@ export async function startHttpService<TContext extends BaseContext>(
     },
     (req, res) => {
     if (closing) res.setHeader('connection', 'close');
+    // Until it is answered: a stop that begins meanwhile still tells its client to close.
+    unanswered.add(res);
+    res.on('close', () => unanswered.delete(res));
     const started = performance.now();
     const id = requestIdOf(req);
     const controller = new AbortController();
@@ -247,9 +280,9 @@ export async function startHttpService<TContext extends BaseContext>(
       if (!res.writableFinished) controller.abort(errors.requestTimeout(0));
     });
     res.setHeader(REQUEST_ID_HEADER, id);
-    // A keep-alive connection that was busy when the stop began is closed as soon as it is idle.
+    // Once the stop has read what was sent before it, an idle keep-alive connection is closed as soon as it is.
     res.on('finish', () => {
-      if (closing) server.closeIdleConnections();
+      if (drained) server.closeIdleConnections();
     });
     const url = new URL(req.url ?? '/', 'http://localhost');
     let graphql = false;
@@ -318,16 +351,35 @@ export async function startHttpService<TContext extends BaseContext>(
     port,
     host,
     url: `http://localhost:${port}/`,
+    /**
+     * The graceful stop (SIGTERM): stop accepting, finish what was accepted, then close. "Accepted"
+     * includes what the kernel already holds: connections waiting to be accepted (closing the
+     * listening socket at once would reset them) and requests sitting unread on kept-alive
+     * connections (closing "idle" connections at once would reset those) — both were sent before the
+     * signal (issue #20). So: every answer from now on says `connection: close`; the listening socket
+     * closes after one turn of the event loop (which accepts the queue); idle connections are closed
+     * only after a short drain window, read in a later turn; then each connection closes as its last
+     * answer is sent.
+     */
     async close() {
       if (closing) return;
       closing = true;
-      const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
+      for (const res of unanswered) if (!res.headersSent) res.setHeader('connection', 'close');
+      await acceptQueued(server, Math.max(500, limits.stopTimeoutMs / 4));
+      // Now stop accepting. (Not http.Server#close: since Node 19 it also closes idle connections at once.)
+      const stopped = new Promise<void>((resolve) => net.Server.prototype.close.call(server, () => resolve()));
+      await new Promise((resolve) => setTimeout(resolve, DRAIN_WINDOW_MS));
+      // Read in the poll phase before this check phase: a request sent before the stop has its answer under way.
+      await nextTurn();
+      drained = true;
       server.closeIdleConnections();
       // In-flight requests get most of the stop period; then the stragglers are cut, leaving time
       // to close the database before platform/signals.ts gives up on a clean stop.
       const grace = setTimeout(() => server.closeAllConnections(), Math.max(500, limits.stopTimeoutMs - 2_000));
       await stopped;
       clearTimeout(grace);
+      // Nothing is left to close; this only stops node:http's timer that checks connections for timeouts.
+      server.close(() => {});
       await apollo.stop();
     },
   };

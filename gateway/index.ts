@@ -7,7 +7,7 @@ import { loadEnv } from '../platform/env.ts';
 import { startHttpService } from '../platform/http.ts';
 import { createLogger } from '../platform/log.ts';
 import { stopOnSignals } from '../platform/signals.ts';
-import { defaultExplorer } from '../platform/start.ts';
+import { defaultExplorer, listeningOn } from '../platform/start.ts';
 import { slices } from '../subgraphs/registry.ts';
 import { gatewayExamples } from './examples.ts';
 import { boardExports } from './exports.ts';
@@ -20,10 +20,12 @@ const authenticator = createAuthenticator(env.auth);
 const service = await startHttpService({
   service: createGateway({ authenticator, subgraphUrls, limits: env.limits, introspection: env.introspection, logger, trustedProxies: env.trustedProxies, mergeInflight: env.mergeInflightRequests, subgraphConnections: env.subgraphConnections, subgraphReplicasFromDns: env.subgraphReplicasFromDns }),
   port: env.port ?? env.gatewayPort,
+  host: env.host,
   limits: env.limits,
   explorer: env.explorer ? await defaultExplorer({ title: '青岛营商环境专项行动 API / Gateway', examples: gatewayExamples }) : undefined,
   routes: [boardExports({ authenticator, timeoutMs: env.limits.executionTimeoutMs })],
   logger,
 });
 logger.info({ url: service.url, subgraphs: subgraphUrls }, `网关 / gateway: ${service.url}`);
+logger.info(listeningOn(service.host));
 stopOnSignals(() => service.close(), logger, { stopTimeoutMs: env.limits.stopTimeoutMs });

@@ -11,7 +11,7 @@
 import { embeddedDatabase, loadEnv } from '../platform/env.ts';
 import { createLogger } from '../platform/log.ts';
 import { stopOnSignals } from '../platform/signals.ts';
-import { defaultExplorer } from '../platform/start.ts';
+import { defaultExplorer, listeningOn } from '../platform/start.ts';
 import { slices } from '../subgraphs/registry.ts';
 import { startPlatform } from './platform.ts';
 
@@ -33,6 +33,7 @@ const platform = await startPlatform({ env, explorer: defaultExplorer, logger })
 const width = Math.max(...Object.keys(platform.subgraphs).map((name) => name.length));
 logger.info(`样例数据 / sample data: ${env.loadSampleData ? 'loaded (marked sample)' : 'not loaded'}`);
 logger.info(`网关 / gateway${env.explorer ? ' + explorer' : ''}:  ${platform.gateway.url}`);
+logger.info(listeningOn(platform.gateway.host));
 for (const [name, service] of Object.entries(platform.subgraphs)) {
   logger.info(`子图 / subgraph ${name.padEnd(width)}  ${service.url}graphql${env.explorer ? `  (explorer ${service.url})` : ''}`);
 }

@@ -54,7 +54,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     for (const service of [...started].reverse()) await service.close();
     if (!options.database) await database.close();
   };
-  const host = options.ephemeralPorts ? '127.0.0.1' : undefined;
+  const host = options.ephemeralPorts ? '127.0.0.1' : env.host;
   try {
     await prepareDatabase(database, slices, {
       sample: env.loadSampleData,

@@ -10,7 +10,8 @@ import type { Authenticator } from '../platform/auth.ts';
 import { disableApolloTelemetry, type Limits } from '../platform/env.ts';
 import type { GraphQLService } from '../platform/http.ts';
 import type { Logger } from '../platform/log.ts';
-import { authorizationHeader, clientAddress, supergraphPath } from '../platform/subgraph.ts';
+import { clientAddress, createProxyTrust } from '../platform/client-address.ts';
+import { authorizationHeader, supergraphPath } from '../platform/subgraph.ts';
 import { InflightRequests, SubgraphClient, SubgraphDataSource, type GatewayContext } from './data-source.ts';
 
 export interface GatewayDeps {
@@ -22,7 +23,7 @@ export interface GatewayDeps {
   introspection: boolean;
   logger: Logger;
   supergraphSdl?: string;
-  /** Proxies in front of the gateway whose `x-forwarded-for` it believes (TRUSTED_PROXIES). */
+  /** Proxies in front of the gateway whose `x-forwarded-for` it believes (TRUSTED_PROXIES; none when absent). */
   trustedProxies?: readonly string[];
   /** Identical subgraph reads in flight at once are sent once (MERGE_INFLIGHT_REQUESTS, on by default). */
   mergeInflight?: boolean;
@@ -41,6 +42,7 @@ export function createGateway(deps: GatewayDeps): GraphQLService<GatewayContext>
   const urls = deps.subgraphUrls;
   const log = deps.logger.child({ service: 'gateway' });
   const inflight = deps.mergeInflight === false ? undefined : new InflightRequests();
+  const proxies = createProxyTrust(deps.trustedProxies ?? []);
   const gateway = new ApolloGateway({
     supergraphSdl: deps.supergraphSdl ?? fs.readFileSync(supergraphPath, 'utf8'),
     buildService: ({ name, url }) => {
@@ -73,7 +75,7 @@ export function createGateway(deps: GatewayDeps): GraphQLService<GatewayContext>
       const authorization = authorizationHeader(req);
       // Verified here so a forged token is refused before any planning; subgraphs verify again.
       await deps.authenticator.viewerFromAuthorization(authorization);
-      return { authorization, request, clientAddress: clientAddress(req, deps.trustedProxies ?? ['loopback']) };
+      return { authorization, request, clientAddress: clientAddress(req, proxies) };
     },
     async ready() {
       const checks: Record<string, string> = {};

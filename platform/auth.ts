@@ -4,8 +4,10 @@
  */
 import { createRemoteJWKSet, jwtVerify, SignJWT, type JWTPayload, type JWTVerifyGetKey } from 'jose';
 import { GraphQLError } from 'graphql';
+import { creditCodeProblem } from './credit-code.ts';
 import type { AuthEnv } from './env.ts';
 import { errors, type Bilingual } from './errors.ts';
+import { isUuid } from './input.ts';
 import { joseReason } from './library-errors.ts';
 
 export const Role = {
@@ -42,6 +44,14 @@ export interface Authenticator {
   viewerFromAuthorization(header: string | undefined | null): Promise<Viewer>;
 }
 
+/**
+ * Longer than any token the identity provider issues (a few hundred bytes of claims, a signature):
+ * refused before it is parsed, verified or kept.
+ */
+export const MAX_TOKEN_LENGTH = 8_192;
+/** A subject is an account id of the identity provider: printable, bounded. */
+const SUBJECT = /^[^\p{Cc}\p{Cf}]{1,200}$/u;
+
 function invalidToken(reason: Bilingual): GraphQLError {
   const error = errors.unauthenticated({ zh: `令牌无效：${reason.zh}`, en: `Invalid token: ${reason.en}` });
   // A context-time refusal is an HTTP answer, not a resolver error: 401 is what
@@ -72,6 +82,9 @@ export function createAuthenticator(env: AuthEnv): Authenticator {
       const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
       if (!match) throw invalidToken({ zh: 'Authorization 头应为“Bearer 令牌”', en: 'expected "Bearer <token>"' });
       const token = match[1]!;
+      if (token.length > MAX_TOKEN_LENGTH) {
+        throw invalidToken({ zh: `令牌过长（超过 ${MAX_TOKEN_LENGTH} 个字符）`, en: `the token is longer than ${MAX_TOKEN_LENGTH} characters` });
+      }
       const known = verified.get(token);
       if (known) return known;
       let payload: JWTPayload;
@@ -135,14 +148,25 @@ function requireSecret(env: AuthEnv): string {
   return env.jwtSecret;
 }
 
+/**
+ * The claims, checked as strictly as the platform's own inputs (issue #20): a signed token is still
+ * only as good as its issuer's data, and a claim reaches SQL, the directory and the logs. A `unit`
+ * is a unit id (a UUID), an `enterprise` a valid 统一社会信用代码 (checksum included), a `sub` a
+ * printable account id.
+ */
 function viewerFromClaims(payload: JWTPayload): Viewer {
   const role = payload.role;
   if (typeof payload.sub !== 'string' || !payload.sub) throw invalidToken({ zh: '缺少 sub 声明', en: 'missing sub' });
+  if (!SUBJECT.test(payload.sub)) throw invalidToken({ zh: 'sub 声明不是有效的账号标识（1–200 个可打印字符）', en: 'the sub claim is not an account id (1–200 printable characters)' });
   if (typeof role !== 'string' || !(roles as string[]).includes(role)) {
     throw invalidToken({ zh: '令牌中的角色不是本平台的角色', en: `unknown role ${JSON.stringify(role).slice(0, 40)}` });
   }
   const unitId = typeof payload.unit === 'string' && payload.unit ? payload.unit : null;
   const enterprise = typeof payload.enterprise === 'string' && payload.enterprise ? payload.enterprise : null;
+  if (unitId !== null && !isUuid(unitId)) throw invalidToken({ zh: 'unit 声明不是单位编号（UUID）', en: 'the unit claim is not a unit id (a UUID)' });
+  if (enterprise !== null && creditCodeProblem(enterprise)) {
+    throw invalidToken({ zh: 'enterprise 声明不是有效的统一社会信用代码', en: 'the enterprise claim is not a valid unified social credit code' });
+  }
   if ((role === Role.UNIT_ADMIN || role === Role.UNIT_STAFF || role === Role.COMMAND_OFFICE) && !unitId) {
     throw invalidToken({ zh: `角色 ${role} 须带 unit 声明`, en: `role ${role} needs a unit claim` });
   }

@@ -5,9 +5,11 @@
  * It knows no slice by name: ports and URLs are derived from the slices it is given (the registry's
  * names and default ports), as `<NAME>_PORT` and `<NAME>_URL`.
  */
+import net from 'node:net';
 import path from 'node:path';
 import { deflateRawSync } from 'node:zlib';
 import { DEFAULT_OFFICE_HOURS, parseOfficeHours, type OfficeHours } from './calendar.ts';
+import { trustEntryProblem } from './client-address.ts';
 
 /**
  * The development signing secret. It is in the repository, so anyone can sign with it: it is
@@ -100,6 +102,12 @@ export interface PlatformEnv {
   introspection: boolean;
   /** The bundled explorer: on in development, off otherwise unless enabled (it turns introspection on). */
   explorer: boolean;
+  /**
+   * `HOST`: the address every service of the process listens on. In development 127.0.0.1 (this
+   * machine only: the development secret is in the repository, so anyone who reaches the port can
+   * sign a command-office token); otherwise every interface (0.0.0.0).
+   */
+  host: string;
   /** `PORT`: the port of the one service a process runs alone (container platforms set it). */
   port?: number;
   gatewayPort: number;
@@ -109,10 +117,17 @@ export interface PlatformEnv {
   /** How long a subgraph trusts its cached copy of the unit directory. */
   directoryTtlMs: number;
   /**
-   * Peers whose `x-forwarded-for` is believed (TRUSTED_PROXIES: addresses, `loopback`, `private`);
-   * the gateway puts its caller's address there, for limits on anonymous callers.
+   * The proxies in front of the gateway whose `x-forwarded-for` it believes (TRUSTED_PROXIES: its own
+   * front proxy by address, range or host name; none by default). The caller's address is what limits
+   * anonymous callers; platform/client-address.ts reads it.
    */
   trustedProxies: string[];
+  /**
+   * The peers whose `x-forwarded-for` a subgraph believes (SUBGRAPH_TRUSTED_PROXIES): the gateway,
+   * which forwards its caller's address, and any proxy in front of a subgraph. `loopback` by default
+   * (the gateway of the one-process platform); docker-compose names the `gateway` service.
+   */
+  subgraphTrustedProxies: string[];
   /** Whether the gateway sends identical subgraph reads in flight at once only once (MERGE_INFLIGHT_REQUESTS, default true). */
   mergeInflightRequests: boolean;
   /** Sockets the gateway keeps to each subgraph replica (SUBGRAPH_CONNECTIONS, default 16). */
@@ -248,6 +263,8 @@ export function loadEnv(source: Source = process.env, slices: readonly SlicePort
     };
   }
   const port = source.PORT ? integer(source, 'PORT', 0) : undefined;
+  const host = source.HOST || (development ? '127.0.0.1' : '0.0.0.0');
+  if (!net.isIP(host) && host !== 'localhost') throw new ConfigurationError(`HOST must be an IP address to listen on (127.0.0.1, 0.0.0.0, ::), got "${host}"`);
   const logFormat = oneOf(source, 'LOG_FORMAT', ['json', 'pretty', 'auto'], 'auto');
   const explorer = flag(source, 'EXPLORER') ?? development;
   const introspection = flag(source, 'INTROSPECTION') ?? explorer;
@@ -273,6 +290,7 @@ export function loadEnv(source: Source = process.env, slices: readonly SlicePort
     auth,
     introspection,
     explorer,
+    host,
     port,
     gatewayPort: integer(source, 'GATEWAY_PORT', 4000 + offset),
     subgraphs,
@@ -294,7 +312,8 @@ export function loadEnv(source: Source = process.env, slices: readonly SlicePort
     mergeInflightRequests: flag(source, 'MERGE_INFLIGHT_REQUESTS') ?? true,
     subgraphConnections: integer(source, 'SUBGRAPH_CONNECTIONS', 16, 1),
     subgraphReplicasFromDns: flag(source, 'SUBGRAPH_REPLICAS_FROM_DNS') ?? false,
-    trustedProxies: (source.TRUSTED_PROXIES ?? 'loopback').split(',').map((entry) => entry.trim()).filter(Boolean),
+    trustedProxies: trustList(source, 'TRUSTED_PROXIES', ''),
+    subgraphTrustedProxies: trustList(source, 'SUBGRAPH_TRUSTED_PROXIES', 'loopback'),
     officeHours: officeHours(source),
     log: {
       level: oneOf(source, 'LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], 'info'),
@@ -313,6 +332,17 @@ function queryDepth(source: Source): number {
     );
   }
   return depth;
+}
+
+/** A comma-separated list of proxies (platform/client-address.ts): `none` or empty trusts nobody. */
+function trustList(source: Source, key: string, fallback: string): string[] {
+  const raw = source[key] ?? fallback;
+  const entries = raw.split(',').map((entry) => entry.trim()).filter((entry) => entry && entry !== 'none');
+  for (const entry of entries) {
+    const problem = trustEntryProblem(entry);
+    if (problem) throw new ConfigurationError(`${key}: ${problem} (loopback, private, addresses, CIDR ranges or host names, comma-separated)`);
+  }
+  return entries;
 }
 
 function officeHours(source: Source): OfficeHours {

@@ -8,10 +8,22 @@
  * 200 with `errors` for a document that does not parse or validate or variables that do not fit
  * (only a request that is not GraphQL at all gets 4xx); one that accepts
  * `application/graphql-response+json` — or says nothing, as the specification prefers since 2025 —
- * gets the 4xx.
+ * gets the 4xx (graphql-http's audit suite checks it: test/graphql-over-http.e2e.ts).
+ *
+ * Why not Fastify (issue #20 asked, and it was measured): Fastify 5.12 with @as-integrations/fastify
+ * 3.1 fits Node 20 and Apollo Server 5.5.1 (peer ^4 || ^5, engines >= 20), passed this front's HTTP
+ * and logging tests, and costs nothing measurable (the gateway bench within the machine's noise; the
+ * front alone on a trivial query 1,596–1,856 req/s against 1,348–1,613 here). But it would not have
+ * saved the hard parts: its close sweeps idle kept-alive connections and closes the listening socket
+ * at once, and its client-error handler destroys the socket under its answer — the very resets of
+ * issue #20 — so the drain and the coded refusals below would be needed on top of it; its Apollo
+ * handler has no place for the status rule above or the execution deadline. What it would replace
+ * (reading a body, routing four paths) is ~50 lines, against 21 packages. Proxy trust uses
+ * proxy-addr, the library Fastify itself uses.
  */
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import net, { type AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { HeaderMap, type ApolloServer, type BaseContext, type HTTPGraphQLResponse } from '@apollo/server';
 import type { Limits } from './env.ts';
 import { ErrorCode, errors } from './errors.ts';
@@ -50,6 +62,8 @@ export interface RunningService {
   name: string;
   url: string;
   port: number;
+  /** The address it listens on (127.0.0.1: this machine only; 0.0.0.0 or ::: every interface). */
+  host: string;
   close(): Promise<void>;
 }
 
@@ -99,6 +113,66 @@ function codedBody(code: string, zh: string, en: string) {
   return { errors: [{ message: `${zh} / ${en}`, extensions: { code, messageZh: zh, messageEn: en } }] };
 }
 
+/** How long a stop waits for requests already on their way on idle kept-alive connections (a network hop, not loopback). */
+const DRAIN_WINDOW_MS = 100;
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/**
+ * Accepts the connections the kernel has already queued. Node takes one queued connection per turn
+ * of its event loop — under load that is one every few tens of milliseconds, and a listening socket
+ * closed at once resets the rest of the queue. So the socket stays open until two turns pass
+ * without a new connection (or `maxMs`, should clients keep coming).
+ */
+async function acceptQueued(server: http.Server, maxMs: number): Promise<void> {
+  let accepted = 0;
+  const count = () => accepted++;
+  server.on('connection', count);
+  const until = performance.now() + maxMs;
+  try {
+    for (;;) {
+      const before = accepted;
+      await nextTurn();
+      await nextTurn();
+      if (accepted === before || performance.now() > until) return;
+    }
+  } finally {
+    server.off('connection', count);
+  }
+}
+
+const STATUS_TEXT: Record<number, string> = { 400: 'Bad Request', 408: 'Request Timeout', 431: 'Request Header Fields Too Large' };
+/** How long the rest of a refused request is read and dropped before the connection is cut. */
+const DRAIN_REFUSED_MS = 1_000;
+
+/**
+ * What node:http refuses before there is a request to answer — headers too large (a 60 KB token), a
+ * request that is not HTTP, headers or a body that did not arrive in time — is answered as coded
+ * JSON like every other refusal (node:http writes an empty body). What the client is still sending
+ * is then read and dropped for a moment: closing a socket with unread data resets it, and the client
+ * would see the reset instead of the answer.
+ */
+function answerClientError(error: NodeJS.ErrnoException, socket: Duplex, limits: HttpLimits, answered: WeakSet<Duplex>): void {
+  if (answered.has(socket)) return;
+  answered.add(socket);
+  const inFlight = (socket as Duplex & { _httpMessage?: { headersSent?: boolean } })._httpMessage;
+  if (error.code === 'ECONNRESET' || !socket.writable || inFlight?.headersSent) {
+    socket.destroy();
+    return;
+  }
+  const [status, body] =
+    error.code === 'HPE_HEADER_OVERFLOW'
+      ? [431, codedBody(ErrorCode.REQUEST_HEADERS_TOO_LARGE, '请求头过大（令牌过长？）', 'The request headers are too large (a token too long?)')]
+      : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? [408, codedBody(ErrorCode.REQUEST_TIMEOUT, `请求未在 ${limits.requestTimeoutMs} 毫秒内送达`, `The request did not arrive within ${limits.requestTimeoutMs} ms`)]
+        : [400, codedBody(ErrorCode.BAD_REQUEST, '请求不是合法的 HTTP', 'The request is not valid HTTP')];
+  const text = JSON.stringify(body);
+  socket.end(
+    `HTTP/1.1 ${status} ${STATUS_TEXT[status]}\r\ncontent-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(text)}\r\nconnection: close\r\n\r\n${text}`,
+  );
+  socket.resume();
+  setTimeout(() => socket.destroy(), DRAIN_REFUSED_MS).unref();
+}
+
 function parseJsonBody(text: string, contentType: string | undefined): unknown {
   if (!text) return undefined;
   if (contentType?.includes('application/json') || contentType?.includes('application/graphql-response+json')) {
@@ -134,13 +208,18 @@ export async function startHttpService<TContext extends BaseContext>(
   const logger = options.logger.child({ service: name });
   await apollo.start();
   let closing = false;
+  /** Set once everything sent before the stop has been read: idle connections may then be closed. */
+  let drained = false;
+  const unanswered = new Set<http.ServerResponse>();
 
   const handleGraphQL = async (req: http.IncomingMessage, res: http.ServerResponse, search: string, record: RequestRecord) => {
     let body: unknown;
     try {
       body = parseJsonBody(await readBody(req, maxRequestBytes), req.headers['content-type']);
     } catch (error) {
-      if (error instanceof RequestAborted || req.destroyed) return;
+      // Nobody to answer when the connection is gone. (Not `req.destroyed`: a body read to its end
+      // is destroyed too, and a body that was not JSON then went unanswered — issue #20.)
+      if (error instanceof RequestAborted || res.destroyed) return;
       if (error instanceof RequestTooLarge) {
         sendJson(
           res,
@@ -198,6 +277,9 @@ export async function startHttpService<TContext extends BaseContext>(
     },
     (req, res) => {
     if (closing) res.setHeader('connection', 'close');
+    // Until it is answered: a stop that begins meanwhile still tells its client to close.
+    unanswered.add(res);
+    res.on('close', () => unanswered.delete(res));
     const started = performance.now();
     const id = requestIdOf(req);
     const controller = new AbortController();
@@ -209,9 +291,9 @@ export async function startHttpService<TContext extends BaseContext>(
       if (!res.writableFinished) controller.abort(errors.requestTimeout(0));
     });
     res.setHeader(REQUEST_ID_HEADER, id);
-    // A keep-alive connection that was busy when the stop began is closed as soon as it is idle.
+    // Once the stop has read what was sent before it, an idle keep-alive connection is closed as soon as it is.
     res.on('finish', () => {
-      if (closing) server.closeIdleConnections();
+      if (drained) server.closeIdleConnections();
     });
     const url = new URL(req.url ?? '/', 'http://localhost');
     let graphql = false;
@@ -266,27 +348,49 @@ export async function startHttpService<TContext extends BaseContext>(
   );
   // A connection with no traffic at all either way (a reader that stopped reading) is closed.
   server.timeout = limits.requestTimeoutMs + limits.executionTimeoutMs;
+  const answered = new WeakSet<Duplex>();
+  server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => answerClientError(error, socket, limits, answered));
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port, options.host ?? '0.0.0.0', () => resolve());
   });
-  const port = (server.address() as AddressInfo).port;
+  const { port, address: host } = server.address() as AddressInfo;
 
   return {
     name,
     port,
+    host,
     url: `http://localhost:${port}/`,
+    /**
+     * The graceful stop (SIGTERM): stop accepting, finish what was accepted, then close. "Accepted"
+     * includes what the kernel already holds: connections waiting to be accepted (closing the
+     * listening socket at once would reset them) and requests sitting unread on kept-alive
+     * connections (closing "idle" connections at once would reset those) — both were sent before the
+     * signal (issue #20). So: every answer from now on says `connection: close`; the listening socket
+     * closes after one turn of the event loop (which accepts the queue); idle connections are closed
+     * only after a short drain window, read in a later turn; then each connection closes as its last
+     * answer is sent.
+     */
     async close() {
       if (closing) return;
       closing = true;
-      const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
+      for (const res of unanswered) if (!res.headersSent) res.setHeader('connection', 'close');
+      await acceptQueued(server, Math.max(500, limits.stopTimeoutMs / 4));
+      // Now stop accepting. (Not http.Server#close: since Node 19 it also closes idle connections at once.)
+      const stopped = new Promise<void>((resolve) => net.Server.prototype.close.call(server, () => resolve()));
+      await new Promise((resolve) => setTimeout(resolve, DRAIN_WINDOW_MS));
+      // Read in the poll phase before this check phase: a request sent before the stop has its answer under way.
+      await nextTurn();
+      drained = true;
       server.closeIdleConnections();
       // In-flight requests get most of the stop period; then the stragglers are cut, leaving time
       // to close the database before platform/signals.ts gives up on a clean stop.
       const grace = setTimeout(() => server.closeAllConnections(), Math.max(500, limits.stopTimeoutMs - 2_000));
       await stopped;
       clearTimeout(grace);
+      // Nothing is left to close; this only stops node:http's timer that checks connections for timeouts.
+      server.close(() => {});
       await apollo.stop();
     },
   };

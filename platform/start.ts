@@ -88,6 +88,12 @@ export async function startSlice(slice: SliceDefinition, options: StartSliceOpti
   return running;
 }
 
+/** The banner's line on where a process listens (HOST). */
+export function listeningOn(host: string): string {
+  if (host === '127.0.0.1' || host === '::1') return `监听 / listening on ${host} — 仅本机 / this machine only (set HOST=0.0.0.0 to serve the network)`;
+  return `监听 / listening on ${host} (HOST)${host === '0.0.0.0' || host === '::' ? ' — 所有网络接口 / every network interface' : ''}`;
+}
+
 /** The start banner repeats what /ready warns about (e.g. a calendar year the command office must enter). */
 async function warnAboutReadiness(service: { name: string; ready(): Promise<Record<string, string>> }, logger: Logger): Promise<void> {
   let checks: Record<string, string>;
@@ -121,9 +127,11 @@ export async function runSlice(name: string, slices: readonly SliceDefinition[])
     logger,
     directoryUrl: () => inTurn(DIRECTORY_SLICE),
     port: env.port ?? env.subgraphs[name]!.port,
+    host: env.host,
     explorer: defaultExplorer,
   });
   logger.info({ url: `${service.url}graphql`, explorer: service.url }, `子图 / subgraph ${name}: ${service.url}graphql (explorer ${service.url})`);
+  logger.info(listeningOn(service.host));
   stopOnSignals(
     async () => {
       await service.close();

@@ -20,6 +20,7 @@ import type { Authenticator, Viewer } from './auth.ts';
 import type { DirectorySource } from './directory.ts';
 import type { PlatformEnv } from './env.ts';
 import { graphqlServerOptions } from './apollo.ts';
+import { clientAddress, createProxyTrust } from './client-address.ts';
 import { errors } from './errors.ts';
 import type { ExplorerExample } from './explorer/index.ts';
 import type { GraphQLService } from './http.ts';
@@ -83,25 +84,8 @@ export interface RequestContext {
   request: RequestRecord;
   /** The caller's Authorization header as sent: a slice forwards it when it asks another slice on the caller's behalf. */
   authorization?: string;
-  /** The caller's network address: the peer's, or what a trusted proxy (the gateway) forwarded. */
+  /** The caller's network address: the peer's, or what a trusted proxy (the gateway) forwarded (platform/client-address.ts). */
   clientAddress?: string;
-}
-
-const LOOPBACK = /^(127\.|::1$|::ffff:127\.)/;
-const PRIVATE = /^(10\.|192\.168\.|172\.(1[6-9]|2\d|3[01])\.|f[cd][0-9a-f]{2}:|::ffff:(10\.|192\.168\.|172\.(1[6-9]|2\d|3[01])\.))/i;
-
-/**
- * Who is really calling: the socket's peer, unless the peer is one of `trustedProxies` (an address,
- * `loopback` or `private`) and says in `x-forwarded-for` whom it forwards for (its first entry).
- */
-export function clientAddress(req: http.IncomingMessage, trustedProxies: readonly string[]): string {
-  const peer = req.socket.remoteAddress ?? 'unknown';
-  const trusted = trustedProxies.some((entry) =>
-    entry === 'loopback' ? LOOPBACK.test(peer) : entry === 'private' ? LOOPBACK.test(peer) || PRIVATE.test(peer) : entry === peer,
-  );
-  const forwarded = req.headers['x-forwarded-for'];
-  const first = (Array.isArray(forwarded) ? forwarded[0] : forwarded)?.split(',')[0]?.trim();
-  return trusted && first ? first.slice(0, 64) : peer;
 }
 
 export type SubgraphRuntime = GraphQLService<any>;
@@ -178,6 +162,8 @@ export function createSubgraph<TContext extends RequestContext>(
   const entities = schema.getQueryType()?.getFields()._entities;
   if (entities?.resolve) entities.resolve = checkedEntities(entities.resolve, entityKeys(sdl));
   const common = graphqlServerOptions({ limits: deps.env.limits, introspection: deps.env.introspection });
+  // The gateway forwards its caller's address; a subgraph believes it of the peers named here only.
+  const proxies = createProxyTrust(deps.env.subgraphTrustedProxies);
   const apollo = new ApolloServer<TContext>({
     schema,
     ...common,
@@ -190,7 +176,7 @@ export function createSubgraph<TContext extends RequestContext>(
     async context(req, request) {
       const authorization = authorizationHeader(req);
       const viewer = await deps.authenticator.viewerFromAuthorization(authorization);
-      return spec.context({ viewer, request, authorization, clientAddress: clientAddress(req, deps.env.trustedProxies) });
+      return spec.context({ viewer, request, authorization, clientAddress: clientAddress(req, proxies) });
     },
     async ready() {
       const checks: Record<string, string> = {};

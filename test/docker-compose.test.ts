@@ -111,4 +111,13 @@ describe('docker-compose.yml', () => {
       if (service.environment && 'JWT_SECRET' in service.environment) expect(service.environment.JWT_SECRET, name).toBe(required.JWT_SECRET);
     }
   });
+
+  it('lets the gateway believe x-forwarded-for of no one but a front proxy the operator names, and a subgraph of the gateway only (issue #20)', () => {
+    const services = composeServices();
+    // Trusting every private address would let any client on the network forge its address.
+    expect(services.gateway?.environment?.TRUSTED_PROXIES ?? '').toBe('');
+    for (const slice of slices) expect(services[slice.name]?.environment?.SUBGRAPH_TRUSTED_PROXIES, slice.name).toBe('gateway');
+    const withProxy = loadCompose([composeFile], { ...required, TRUSTED_PROXIES: '10.0.0.5' });
+    expect(withProxy.services.gateway?.environment?.TRUSTED_PROXIES).toBe('10.0.0.5');
+  });
 });

@@ -118,6 +118,22 @@ describe('slow and idle connections', () => {
   });
 });
 
+describe('a body that is not JSON (issue #20, finding 3)', () => {
+  it('is answered 400 BAD_REQUEST at once, and the connection stays usable', async () => {
+    const body = '{"query":';
+    const { text } = await rawConnection((socket) => {
+      socket.write(`POST /graphql HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body}`);
+      // The answer, then the same connection asked again: a kept-alive connection goes on serving.
+      socket.once('data', () => socket.write('GET /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n'));
+    });
+    const [answer, next] = text.split(/(?=HTTP\/1\.1 )/);
+    expect(answer).toMatch(/^HTTP\/1\.1 400/);
+    const json = JSON.parse(answer!.slice(answer!.indexOf('\r\n\r\n') + 4));
+    expect(json.errors[0].extensions).toMatchObject({ code: 'BAD_REQUEST', messageZh: expect.stringMatching(/JSON/), messageEn: expect.stringMatching(/not valid JSON/) });
+    expect(next).toMatch(/^HTTP\/1\.1 200/);
+  });
+});
+
 describe('a request that runs too long', () => {
   it('is answered 503 REQUEST_TIMEOUT and stopped, while /health answers', async () => {
     const pending = post({ query: '{ slow { later } }' });

@@ -7,7 +7,7 @@ import { SignJWT, type JWTPayload } from 'jose';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createAuthenticator, VerifiedTokens, type Viewer } from '../platform/auth.ts';
 import { loadEnv } from '../platform/env.ts';
-import { unitIdForCode } from '../db/reference/organisation.ts';
+import { sampleCreditCode, unitIdForCode } from '../db/reference/organisation.ts';
 
 const secret = 'p3X9vQ2mL8rT4wZ1nB6yK0cF5hJ7sD2gA9eR4tU8iO1qW3xV6bN0mC5kL7jH2fG4';
 const issuer = 'https://id.qingdao.example';
@@ -61,6 +61,50 @@ describe('a deployment’s token checks', () => {
   it('refuses a token signed with another key, and one that is not a token', async () => {
     expect((await refusal(await sign(valid(), 'another-key-that-is-long-enough-0123456789abcdef'))).messageZh).toMatch(/签名不对/);
     expect((await refusal('not.a.token')).messageZh).toMatch(/格式不对/);
+  });
+});
+
+describe('the claims of a token that verifies (issue #20, finding 11)', () => {
+  const enterpriseToken = (enterprise: unknown) => sign({ ...valid(), role: 'ENTERPRISE', unit: undefined, enterprise, sub: 'firm-1' });
+  const officeToken = (unit: unknown) => sign({ ...valid(), unit });
+
+  it('accepts an enterprise whose credit code is valid, and a unit given by its id', async () => {
+    const code = sampleCreditCode('370202', 601);
+    expect(await authenticator.viewerFromAuthorization(`Bearer ${await enterpriseToken(code)}`)).toMatchObject({ role: 'ENTERPRISE', enterprise: code, unitId: null });
+    expect(await authenticator.viewerFromAuthorization(`Bearer ${await officeToken(unitIdForCode('COMMAND_OFFICE'))}`)).toMatchObject({ unitId: unitIdForCode('COMMAND_OFFICE') });
+  });
+
+  const wrongCheck = (() => {
+    const code = sampleCreditCode('370202', 601);
+    return code.slice(0, 17) + (code[17] === '0' ? '1' : '0');
+  })();
+  const refused: [string, () => Promise<string>, RegExp][] = [
+    ['an enterprise claim that is no credit code', () => enterpriseToken('x'), /enterprise 声明不是有效的统一社会信用代码/],
+    ['an enterprise claim of 2,000 characters', () => enterpriseToken('9'.repeat(2_000)), /enterprise 声明/],
+    ['an enterprise claim of 10,000 characters (longer than any token)', () => enterpriseToken('9'.repeat(10_000)), /令牌过长/],
+    ['an enterprise claim of a NUL character', () => enterpriseToken('\u0000'), /enterprise 声明/],
+    ['an enterprise claim whose check character is wrong', () => enterpriseToken(wrongCheck), /enterprise 声明/],
+    ['an enterprise claim that is not a string', () => enterpriseToken(12), /enterprise 声明/],
+    ['a unit claim of a NUL character', () => officeToken('\u0000'), /unit 声明不是单位编号/],
+    ['a unit claim that is no unit id', () => officeToken('x'), /unit 声明不是单位编号/],
+    ['a unit claim of 2,000 characters', () => officeToken('0'.repeat(2_000)), /unit 声明/],
+    ['a subject of 2,000 characters', () => sign({ ...valid(), sub: 's'.repeat(2_000) }), /sub 声明/],
+    ['a subject with a control character', () => sign({ ...valid(), sub: 'office\u0000' }), /sub 声明/],
+  ];
+  for (const [name, token, chinese] of refused) {
+    it(`refuses ${name}, in both languages`, async () => {
+      const extensions = await refusal(await token());
+      expect(extensions).toMatchObject({ code: 'UNAUTHENTICATED', http: { status: 401 } });
+      expect(extensions.messageZh).toMatch(chinese);
+      expect(extensions.messageEn).toMatch(/^Invalid token: [^\u4e00-\u9fff]+$/);
+    });
+  }
+
+  it('refuses a token longer than any the identity provider issues, before looking into it', async () => {
+    const long = await sign({ ...valid(), padding: 'p'.repeat(12_000) });
+    const extensions = await refusal(long);
+    expect(extensions).toMatchObject({ code: 'UNAUTHENTICATED', http: { status: 401 } });
+    expect(extensions.messageZh).toMatch(/令牌过长/);
   });
 });
 

@@ -84,6 +84,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
         port: options.ephemeralPorts ? 0 : env.subgraphs[slice.name]!.port,
         host,
         explorer: options.explorer,
+        behindGateway: true,
       });
       started.push(service);
       running[slice.name] = service;

@@ -11,13 +11,34 @@ import pretty from 'pino-pretty';
 
 export type { Logger };
 
+/** The fields of a request line (platform/http.ts), which a terminal shows in the message instead. */
+const REQUEST_LINE_FIELDS = ['method', 'status', 'ms', 'operation', 'outcome', 'subgraphCalls'];
+
 export const REQUEST_ID_HEADER = 'x-request-id';
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,100}$/;
 
 export function createLogger(options: { level?: string; pretty?: boolean; service?: string; destination?: DestinationStream } = {}): Logger {
   const settings = { level: options.level ?? 'info', base: options.service ? { service: options.service } : {} };
   // pino-pretty as a plain stream (no worker thread): a terminal in development only.
-  if (options.pretty) return pino(settings, pretty({ colorize: true, sync: true, ignore: 'pid,hostname' }));
+  if (options.pretty) {
+    return pino(
+      settings,
+      pretty({
+        colorize: !options.destination,
+        sync: true,
+        ...(options.destination ? { destination: options.destination } : {}),
+        singleLine: true,
+        // A request line reads as one short sentence; its fields stay in the JSON lines.
+        ignore: `pid,hostname,${REQUEST_LINE_FIELDS.join(',')}`,
+        messageFormat: (log, messageKey) => {
+          const message = String(log[messageKey] ?? '');
+          if (message !== 'request') return message;
+          const calls = (log.subgraphCalls as SubgraphCall[] | undefined)?.map((call) => `${call.subgraph} ${call.ms} ms`).join(', ');
+          return `${String(log.operation ?? '(anonymous)')} → ${String(log.status)} ${String(log.outcome)} in ${String(log.ms)} ms${calls ? ` (${calls})` : ''}`;
+        },
+      }),
+    );
+  }
   return options.destination ? pino(settings, options.destination) : pino(settings);
 }
 

@@ -57,6 +57,8 @@ export interface StartSliceOptions {
   port: number;
   host?: string;
   explorer?: ExplorerFactory;
+  /** Started with the gateway in one process (`npm start`), which logs each request already. */
+  behindGateway?: boolean;
 }
 
 /** Builds one slice's subgraph and serves it. */
@@ -83,6 +85,9 @@ export async function startSlice(slice: SliceDefinition, options: StartSliceOpti
     limits: env.limits,
     explorer: env.explorer ? await options.explorer?.({ title: `${slice.title.zh}子图 / ${slice.name} subgraph`, examples: slice.examples }) : undefined,
     logger: options.logger,
+    // At a terminal in development one line per gateway request is enough: behind the gateway in
+    // one process, each subgraph's request lines are at debug.
+    requestLogLevel: options.behindGateway && env.log.pretty ? 'debug' : 'info',
   });
   await warnAboutReadiness(service, options.logger);
   return running;

@@ -268,6 +268,20 @@ export function openPostgres(ownerUrl: string | undefined, options: { maxConnect
   };
 }
 
+/** The embedded database's folder is held by another live process. */
+export class DataDirInUse extends Error {
+  override name = 'DataDirInUse';
+  constructor(
+    readonly dataDir: string,
+    readonly holder: number,
+  ) {
+    super(
+      `嵌入式数据库 ${dataDir} 正被进程 ${holder} 使用：先停止该进程，或设置 DATA_DIR 另用一个文件夹 / ` +
+        `The embedded database in ${dataDir} is in use by process ${holder}: stop that process, set DATA_DIR to another folder, or set DATABASE_URL to share a PostgreSQL server.`,
+    );
+  }
+}
+
 /**
  * PGlite does not lock its folder, and two processes writing one folder corrupt it. A pid file
  * turns that into a clear refusal instead of lost data.
@@ -278,10 +292,7 @@ function claimDataDir(dataDir: string): () => void {
   try {
     const holder = Number(fs.readFileSync(lockFile, 'utf8'));
     if (holder && holder !== process.pid && isAlive(holder)) {
-      throw new Error(
-        `嵌入式数据库 ${dataDir} 正被进程 ${holder} 使用 / The embedded database in ${dataDir} is in use by process ${holder}. ` +
-          'Stop that process, or set DATABASE_URL to share a PostgreSQL server.',
-      );
+      throw new DataDirInUse(dataDir, holder);
     }
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;

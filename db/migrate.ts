@@ -7,17 +7,20 @@ import { openDatabase } from './client.ts';
 import { loadEnv } from '../platform/env.ts';
 import { prepareDatabase } from '../platform/start.ts';
 import { slices } from '../subgraphs/registry.ts';
+import { runEntry } from '../platform/entry.ts';
 
-// It serves nothing, so it needs no signing key.
-const env = loadEnv(process.env, slices, { developmentByDefault: true });
-if (!env.database.ownerUrl) {
-  console.error('db:migrate needs DATABASE_URL: the owner role of the PostgreSQL database');
-  process.exit(2);
-}
-const database = await openDatabase(env);
-try {
-  await prepareDatabase(database, slices, { sample: false });
-  console.log(`迁移完成 / migrated: ${slices.map((slice) => slice.name).join(', ')}`);
-} finally {
-  await database.close();
-}
+await runEntry(async () => {
+  // It serves nothing, so it needs no signing key.
+  const env = loadEnv(process.env, slices, { developmentByDefault: true });
+  if (!env.database.ownerUrl) {
+    console.error('db:migrate 需要 DATABASE_URL（数据库所有者角色）/ db:migrate needs DATABASE_URL: the owner role of the PostgreSQL database');
+    process.exit(1);
+  }
+  const database = await openDatabase(env);
+  try {
+    await prepareDatabase(database, slices, { sample: false });
+    console.log(`迁移完成 / migrated: ${slices.map((slice) => slice.name).join(', ')}`);
+  } finally {
+    await database.close();
+  }
+});

@@ -12,20 +12,23 @@ import { slices } from '../subgraphs/registry.ts';
 import { gatewayExamples } from './examples.ts';
 import { boardExports } from './exports.ts';
 import { createGateway } from './server.ts';
+import { runEntry } from '../platform/entry.ts';
 
-const env = loadEnv(process.env, slices);
-const logger = createLogger({ ...env.log, service: 'gateway' });
-const subgraphUrls = Object.fromEntries(Object.entries(env.subgraphs).map(([name, address]) => [name, address.urls]));
-const authenticator = createAuthenticator(env.auth);
-const service = await startHttpService({
-  service: createGateway({ authenticator, subgraphUrls, limits: env.limits, introspection: env.introspection, logger, trustedProxies: env.trustedProxies, mergeInflight: env.mergeInflightRequests, subgraphConnections: env.subgraphConnections, subgraphReplicasFromDns: env.subgraphReplicasFromDns }),
-  port: env.port ?? env.gatewayPort,
-  host: env.host,
-  limits: env.limits,
-  explorer: env.explorer ? await defaultExplorer({ title: '青岛营商环境专项行动 API / Gateway', examples: gatewayExamples }) : undefined,
-  routes: [boardExports({ authenticator, timeoutMs: env.limits.executionTimeoutMs })],
-  logger,
+await runEntry(async () => {
+  const env = loadEnv(process.env, slices);
+  const logger = createLogger({ ...env.log, service: 'gateway' });
+  const subgraphUrls = Object.fromEntries(Object.entries(env.subgraphs).map(([name, address]) => [name, address.urls]));
+  const authenticator = createAuthenticator(env.auth);
+  const service = await startHttpService({
+    service: createGateway({ authenticator, subgraphUrls, limits: env.limits, introspection: env.introspection, logger, trustedProxies: env.trustedProxies, mergeInflight: env.mergeInflightRequests, subgraphConnections: env.subgraphConnections, subgraphReplicasFromDns: env.subgraphReplicasFromDns }),
+    port: env.port ?? env.gatewayPort,
+    host: env.host,
+    limits: env.limits,
+    explorer: env.explorer ? await defaultExplorer({ title: '青岛营商环境专项行动 API / Gateway', examples: gatewayExamples }) : undefined,
+    routes: [boardExports({ authenticator, timeoutMs: env.limits.executionTimeoutMs })],
+    logger,
+  });
+  logger.info({ url: service.url, subgraphs: subgraphUrls }, `网关 / gateway: ${service.url}`);
+  logger.info(listeningOn(service.host));
+  stopOnSignals(() => service.close(), logger, { stopTimeoutMs: env.limits.stopTimeoutMs });
 });
-logger.info({ url: service.url, subgraphs: subgraphUrls }, `网关 / gateway: ${service.url}`);
-logger.info(listeningOn(service.host));
-stopOnSignals(() => service.close(), logger, { stopTimeoutMs: env.limits.stopTimeoutMs });

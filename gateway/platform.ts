@@ -47,7 +47,11 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
   const { env } = options;
   const slices = options.slices ?? registeredSlices;
   const logger = options.logger ?? silentLogger;
+  const opening = performance.now();
   const database = options.database ?? (await openDatabase(env));
+  if (!options.database) {
+    logger.info(`准备 / start-up: 打开数据库 / database opened (${((performance.now() - opening) / 1000).toFixed(1)} s)`);
+  }
   const started: RunningService[] = [];
   const stop = async () => {
     // The gateway first, so nothing new reaches the subgraphs while they drain.
@@ -61,6 +65,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
       now: options.now?.(),
       migrate: database.kind === 'pglite' || Boolean(env.database.ownerUrl) || Boolean(options.database),
       env,
+      logger,
     });
     const authenticator = createAuthenticator(env.auth);
     const running: Record<string, RunningService> = {};

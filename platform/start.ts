@@ -13,6 +13,7 @@ import { createExplorerHandler, type ExplorerExample } from './explorer/index.ts
 import { startHttpService, type RequestHandler, type RunningService } from './http.ts';
 import { createLogger, type Logger } from './log.ts';
 import { stopOnSignals } from './signals.ts';
+import { runEntry } from './entry.ts';
 import type { SliceDefinition } from './subgraph.ts';
 
 export type ExplorerFactory = (options: { title: string; examples: ExplorerExample[] }) => Promise<RequestHandler>;
@@ -35,12 +36,25 @@ export const defaultExplorer: ExplorerFactory = ({ title, examples }) =>
 export async function prepareDatabase(
   handle: DatabaseHandle,
   slices: readonly SliceDefinition[],
-  options: { sample: boolean; now?: Date; migrate?: boolean; env?: PlatformEnv },
+  options: { sample: boolean; now?: Date; migrate?: boolean; env?: PlatformEnv; logger?: Logger },
 ): Promise<void> {
-  if (options.migrate !== false) for (const slice of slices) await handle.migrate(slice.name);
-  for (const slice of slices) await slice.referenceData?.(handle.forSubgraph(slice.name).db, options.env);
+  // A cold start takes tens of seconds on the embedded database: each step says what it did and how long it took.
+  const step = async (zh: string, en: string, slice: SliceDefinition, run: () => Promise<unknown>) => {
+    const started = performance.now();
+    await run();
+    const seconds = ((performance.now() - started) / 1000).toFixed(1);
+    options.logger?.info({ step: en, slice: slice.name, seconds: Number(seconds) }, `准备 / start-up: ${zh} / ${en} ${slice.name} (${seconds} s)`);
+  };
+  if (options.migrate !== false) for (const slice of slices) await step('迁移', 'migrations', slice, () => handle.migrate(slice.name));
+  for (const slice of slices) {
+    const load = slice.referenceData;
+    if (load) await step('参考数据', 'reference data', slice, () => load(handle.forSubgraph(slice.name).db, options.env));
+  }
   if (options.sample) {
-    for (const slice of slices) await slice.sampleData?.(handle.forSubgraph(slice.name).db, { now: options.now ?? new Date() });
+    for (const slice of slices) {
+      const load = slice.sampleData;
+      if (load) await step('样例数据', 'sample data', slice, () => load(handle.forSubgraph(slice.name).db, { now: options.now ?? new Date() }));
+    }
   }
 }
 
@@ -118,31 +132,34 @@ async function warnAboutReadiness(service: { name: string; ready(): Promise<Reco
  * embedded database. It prepares only its own tables.
  */
 export async function runSlice(name: string, slices: readonly SliceDefinition[]): Promise<void> {
-  const slice = slices.find((candidate) => candidate.name === name);
-  if (!slice) throw new Error(`No slice named ${name} in the registry`);
-  const env = loadEnv(process.env, slices);
-  const inTurn = replicasInTurn(env.subgraphs);
-  const logger = createLogger({ ...env.log, service: name });
-  const database = await openDatabase(env);
-  await prepareDatabase(database, [slice], { sample: env.loadSampleData, migrate: database.kind === 'pglite' || Boolean(env.database.ownerUrl), env });
-  const service = await startSlice(slice, {
-    env,
-    database,
-    authenticator: createAuthenticator(env.auth),
-    logger,
-    directoryUrl: () => inTurn(DIRECTORY_SLICE),
-    port: env.port ?? env.subgraphs[name]!.port,
-    host: env.host,
-    explorer: defaultExplorer,
+  // A port in use, a setting out of range, a database that does not answer: one line, exit code 1.
+  await runEntry(async () => {
+    const slice = slices.find((candidate) => candidate.name === name);
+    if (!slice) throw new Error(`No slice named ${name} in the registry`);
+    const env = loadEnv(process.env, slices);
+    const inTurn = replicasInTurn(env.subgraphs);
+    const logger = createLogger({ ...env.log, service: name });
+    const database = await openDatabase(env);
+    await prepareDatabase(database, [slice], { sample: env.loadSampleData, migrate: database.kind === 'pglite' || Boolean(env.database.ownerUrl), env, logger });
+    const service = await startSlice(slice, {
+      env,
+      database,
+      authenticator: createAuthenticator(env.auth),
+      logger,
+      directoryUrl: () => inTurn(DIRECTORY_SLICE),
+      port: env.port ?? env.subgraphs[name]!.port,
+      host: env.host,
+      explorer: defaultExplorer,
+    });
+    logger.info({ url: `${service.url}graphql`, explorer: service.url }, `子图 / subgraph ${name}: ${service.url}graphql (explorer ${service.url})`);
+    logger.info(listeningOn(service.host));
+    stopOnSignals(
+      async () => {
+        await service.close();
+        await database.close();
+      },
+      logger,
+      { stopTimeoutMs: env.limits.stopTimeoutMs },
+    );
   });
-  logger.info({ url: `${service.url}graphql`, explorer: service.url }, `子图 / subgraph ${name}: ${service.url}graphql (explorer ${service.url})`);
-  logger.info(listeningOn(service.host));
-  stopOnSignals(
-    async () => {
-      await service.close();
-      await database.close();
-    },
-    logger,
-    { stopTimeoutMs: env.limits.stopTimeoutMs },
-  );
 }

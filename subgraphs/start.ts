@@ -7,7 +7,8 @@ import { slices } from './registry.ts';
 
 const name = process.argv[2];
 if (!name || !slices.some((slice) => slice.name === name)) {
-  console.error(`Usage: npm run start:subgraph -- <${slices.map((slice) => slice.name).join('|')}>`);
-  process.exit(2);
+  const names = slices.map((slice) => slice.name).join('|');
+  console.error(`请指明要启动的子图 / name the subgraph to start: npm run start:subgraph -- <${names}>${name ? ` (没有子图 / no subgraph "${name}")` : ''}`);
+  process.exit(1);
 }
 await runSlice(name, slices);

@@ -307,7 +307,10 @@ export const indicatorValues = evaluationsSchema.table(
     indicator: text('indicator').notNull(),
     value: numeric('value', { precision: 14, scale: 4, mode: 'number' }).notNull(),
     source: text('source').notNull(),
+    /** The account that entered it: for the command office's own audit, never shown to the public. */
     enteredBy: text('entered_by').notNull(),
+    /** The unit that entered it, which is what results show (null: entered before it was kept — by the command office, the only unit that may). */
+    enteredByUnitId: uuid('entered_by_unit_id'),
     enteredAt: at('entered_at').notNull(),
   },
   (t) => [index('indicator_values_latest_idx').on(t.evaluationId, t.unitId, t.indicator, t.id)],

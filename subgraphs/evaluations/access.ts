@@ -42,6 +42,8 @@ const CONTEST_NOUN = { zh: '该擂台比武', en: 'the contest' };
 const REVIEW_NOUN = { zh: '该评价', en: 'the review' };
 const WORK_NOUN = { zh: '该单位的督导检查事项', en: 'the unit’s tasks and reports' };
 const EVALUATION_NOUN = { zh: '该效果评估', en: 'the evaluation' };
+/** An entered value's source as results frozen before issue #20 wrote it: the account, then the time. */
+const ACCOUNT_NAMED = /^entered by (?!unit )[\s\S]*? at (\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?Z): /;
 
 type ContestScopeFields = Pick<ContestRow, 'level' | 'domainCode' | 'unitId'>;
 
@@ -252,6 +254,18 @@ export function createEvaluationsAccess(viewer: Viewer, directory: DirectorySour
 
     async mayReadEvaluationDraft(): Promise<boolean> {
       return allowed(await base(), readRules.evaluationDraft);
+    },
+
+    /**
+     * How a published result's inputs read to the caller. An entered value names the unit that
+     * entered it, never the official's account (the account stays in indicator_values). Results
+     * frozen before that named the account ("entered by <sub> at …"): the command office reads them
+     * as frozen; everyone else reads the command office there — the only standing that may enter
+     * values (rules.ts).
+     */
+    async inputSources(): Promise<<T extends { source: string }>(inputs: T[]) => T[]> {
+      if (allowed(await base(), readRules.enteredBy)) return (inputs) => inputs;
+      return (inputs) => inputs.map((input) => ({ ...input, source: input.source.replace(ACCOUNT_NAMED, 'entered by the command office at $1: ') }));
     },
 
     /**

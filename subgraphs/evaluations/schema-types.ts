@@ -1456,7 +1456,7 @@ export type EvaluationInput = {
   kind: IndicatorKind;
   /** 原始值；无值为空（该项不计，其余权重按比例放大） / raw value; null when missing (left out, the other weights scaled up) */
   value?: Maybe<Scalars['Float']['output']>;
-  /** 来源说明 / where the value came from */
+  /** 来源说明；录入的值写明录入单位，不写个人账号 / where the value came from; an entered value names the unit that entered it, never the official's account */
   source: Scalars['String']['output'];
   /** 取值时间 / when it was read */
   fetchedAt: Scalars['DateTime']['output'];

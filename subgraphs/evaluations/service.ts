@@ -118,6 +118,14 @@ export function evaluatedUnits(directory: Directory): string[] {
 
 const toView = (result: ComputedResult, preview: boolean): ResultView => ({ ...result, preview });
 
+/** Who entered a value, as a result shows it: the unit, by code and name. */
+function enteringUnit(directory: Directory, unitId: string | null): string {
+  const unit = unitId ? directory.unit(unitId) : null;
+  if (unit) return `unit ${unit.code} ${unit.name}`;
+  // Kept before the unit was: only the command office may enter values (rules.ts).
+  return 'the command office';
+}
+
 export function createEvaluationsService(deps: {
   db: Db;
   viewer: Viewer;
@@ -265,7 +273,8 @@ export function createEvaluationsService(deps: {
     known?: { contests: Awaited<ReturnType<typeof evaluationStore.latestCityContest>>; reviews: Map<string, ReviewFigures>; punctual: Map<string, number | null> },
   ): Promise<ComputedResult[]> {
     const dates = halfYear(evaluation.period)!;
-    const units = evaluatedUnits(await directory.current());
+    const dir = await directory.current();
+    const units = evaluatedUnits(dir);
     const range = { from: beijingMidnight(dates.from), to: endOfBeijingDay(dates.to) };
     const [entered, contests, reviews, punctual] = await Promise.all([
       evaluationStore.latestValues(store, evaluation.id),
@@ -293,7 +302,8 @@ export function createEvaluationsService(deps: {
         }
         default: {
           const v = enteredBy.get(`${unitId}/${indicator.code}`);
-          return { value: v?.value ?? null, source: v ? `entered by ${v.enteredBy} at ${v.enteredAt.toISOString()}: ${v.source}` : 'not entered', fetchedAt: v ? v.enteredAt.toISOString() : at };
+          // The unit that entered it, never the account: results are public once published.
+          return { value: v?.value ?? null, source: v ? `entered by ${enteringUnit(dir, v.enteredByUnitId)} at ${v.enteredAt.toISOString()}: ${v.source}` : 'not entered', fetchedAt: v ? v.enteredAt.toISOString() : at };
         }
       }
     };
@@ -779,7 +789,7 @@ export function createEvaluationsService(deps: {
         const indicator = evaluation!.indicators.find((i) => i.code === data.indicator);
         if (!indicator) throw errors.badInput('input.indicator', { zh: `本次评估没有指标 ${data.indicator}`, en: `The evaluation has no indicator ${data.indicator}` });
         if (!ENTERED_KINDS.includes(indicator.kind)) throw errors.badInput('input.indicator', { zh: '该指标取自其他子图，不能录入', en: 'This indicator is read from another subgraph, not entered' });
-        return evaluationStore.insertValue(tx, { evaluationId: evaluation!.id, unitId: data.unitId, indicator: data.indicator, value: data.value, source: data.source, enteredBy: viewer.subject!, enteredAt: now() });
+        return evaluationStore.insertValue(tx, { evaluationId: evaluation!.id, unitId: data.unitId, indicator: data.indicator, value: data.value, source: data.source, enteredBy: viewer.subject!, enteredByUnitId: viewer.unitId, enteredAt: now() });
       });
     },
 
@@ -801,7 +811,7 @@ export function createEvaluationsService(deps: {
         const at = now();
         const saved = [];
         for (const row of data.rows) {
-          saved.push(await evaluationStore.insertValue(tx, { evaluationId: evaluation!.id, unitId: row.unitId, indicator: data.indicator, value: row.value, source: data.source, enteredBy: viewer.subject!, enteredAt: at }));
+          saved.push(await evaluationStore.insertValue(tx, { evaluationId: evaluation!.id, unitId: row.unitId, indicator: data.indicator, value: row.value, source: data.source, enteredBy: viewer.subject!, enteredByUnitId: viewer.unitId, enteredAt: at }));
         }
         return saved;
       });
@@ -843,7 +853,8 @@ export function createEvaluationsService(deps: {
 
     async results(evaluation: EvaluationRow): Promise<ResultView[] | null> {
       if (evaluation.status !== 'PUBLISHED') return null;
-      return (await loaders.resultsByEvaluation.load(evaluation.id)).map((r) => ({ ...r, preview: false }));
+      const shown = await access.inputSources();
+      return (await loaders.resultsByEvaluation.load(evaluation.id)).map((r) => ({ ...r, inputs: shown(r.inputs), preview: false }));
     },
 
     /** The published results worked out again from their frozen inputs alone. */
@@ -870,7 +881,7 @@ export function createEvaluationsService(deps: {
       const evaluation = await loaders.evaluationByPeriod.load(name);
       if (!evaluation || evaluation.status !== 'PUBLISHED') return null;
       const result = (await loaders.resultsByEvaluation.load(evaluation.id)).find((r) => r.unitId === unitId);
-      return result ? { ...result, preview: false } : null;
+      return result ? { ...result, inputs: (await access.inputSources())(result.inputs), preview: false } : null;
     },
 
     // ───────────── the board ─────────────

@@ -523,7 +523,7 @@ export const evaluationStore = {
   /** The latest entered value per unit and indicator. */
   async latestValues(db: Queryable, evaluationId: string): Promise<IndicatorValueRow[]> {
     const result = await db.execute(sql`
-      select distinct on (unit_id, indicator) id, evaluation_id as "evaluationId", unit_id as "unitId", indicator, value::float8 as value, source, entered_by as "enteredBy", entered_at as "enteredAt"
+      select distinct on (unit_id, indicator) id, evaluation_id as "evaluationId", unit_id as "unitId", indicator, value::float8 as value, source, entered_by as "enteredBy", entered_by_unit_id as "enteredByUnitId", entered_at as "enteredAt"
         from ${indicatorValues} where evaluation_id = ${evaluationId}::uuid
        order by unit_id, indicator, id desc`);
     return rowsOf<IndicatorValueRow & { enteredAt: Date | string }>(result).map((row) => ({ ...row, enteredAt: new Date(row.enteredAt) }));

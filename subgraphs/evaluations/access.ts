@@ -10,7 +10,7 @@
  * Acting: the rules tables (rules.ts), asked with the caller's standings on the thing.
  */
 import { createHash } from 'node:crypto';
-import { Role, type Viewer } from '../../platform/auth.ts';
+import { isPerson, personKey, personOf, Role, type Viewer } from '../../platform/auth.ts';
 import type { DirectorySource, DirectoryUnit } from '../../platform/directory.ts';
 import { errors } from '../../platform/errors.ts';
 import { authorize } from '../../platform/rules.ts';
@@ -36,7 +36,7 @@ import {
   type EvaluationStanding,
   type ReviewAction,
 } from './rules.ts';
-import type { ContestRow, ContestScope, ReviewRow, ReviewScope } from './store.ts';
+import type { ContestRow, ContestScope, JudgeRow, ReviewRow, ReviewScope } from './store.ts';
 
 const CONTEST_NOUN = { zh: '该擂台比武', en: 'the contest' };
 const REVIEW_NOUN = { zh: '该评价', en: 'the review' };
@@ -138,6 +138,11 @@ export function createEvaluationsAccess(viewer: Viewer, directory: DirectorySour
       await Promise.all([unitPromise, directory.current()]);
     },
 
+    /** The caller among a contest's judges: the same issuer, role and subject (JUDGE standing), if any. */
+    judgeAmong(judges: readonly JudgeRow[]): JudgeRow | undefined {
+      return judges.find((judge) => isPerson(viewer, judge));
+    },
+
     /** Before creating a contest: the caller must organise contests of this scope. */
     async mayCreateContest(scope: ContestScopeFields): Promise<void> {
       authorize(contestRules.createContest, [...(await base()), ...(await organiser(scope))], { noun: CONTEST_NOUN });
@@ -163,9 +168,9 @@ export function createEvaluationsAccess(viewer: Viewer, directory: DirectorySour
     /** Which contests the caller's lists include besides the published public ones. */
     async contestScope(): Promise<ContestScope> {
       const standings = await base();
-      if (standings.includes('COMMAND_OFFICE')) return { all: true, unitId: null, ledDomain: null, subject: viewer.subject };
+      if (standings.includes('COMMAND_OFFICE')) return { all: true, unitId: null, ledDomain: null, person: personOf(viewer) };
       const unit = isUnitRole ? await activeUnit() : null;
-      return { all: false, unitId: unit?.id ?? null, ledDomain: viewer.role === Role.UNIT_ADMIN || viewer.role === Role.UNIT_STAFF ? await ledDomain() : null, subject: viewer.subject };
+      return { all: false, unitId: unit?.id ?? null, ledDomain: viewer.role === Role.UNIT_ADMIN || viewer.role === Role.UNIT_STAFF ? await ledDomain() : null, person: personOf(viewer) };
     },
 
     /** Submitting a review: never of the caller's own unit. */
@@ -273,7 +278,8 @@ export function createEvaluationsAccess(viewer: Viewer, directory: DirectorySour
      * so the table holds no addresses.
      */
     reviewerKey(): string {
-      const who = viewer.subject ? `sub:${viewer.role}:${viewer.subject}` : `addr:${clientAddress ?? 'unknown'}`;
+      const person = personOf(viewer);
+      const who = person ? `person:${personKey(person)}` : `addr:${clientAddress ?? 'unknown'}`;
       return createHash('sha256').update(who).digest('hex');
     },
 

@@ -9,7 +9,7 @@
  * other slices must say (the unit directory, the working-day calendar) is asked before the
  * transaction, never inside it.
  */
-import type { Viewer } from '../../platform/auth.ts';
+import { personOf, type Viewer } from '../../platform/auth.ts';
 import { beijingDate, beijingMidnight, endOfBeijingDay } from '../../platform/calendar.ts';
 import type { CalendarSource } from '../../platform/calendar-source.ts';
 import type { DirectorySource } from '../../platform/directory.ts';
@@ -149,7 +149,7 @@ export function createEvaluationsService(deps: {
   async function contestExtras(contest: ContestRow) {
     const [judges, entries] = await Promise.all([loaders.judgesByContest.load(contest.id), loaders.entriesByContest.load(contest.id)]);
     return {
-      judge: Boolean(viewer.subject && judges.some((j) => j.subject === viewer.subject)),
+      judge: access.judgeAmong(judges) !== undefined,
       entrantUnitIds: entries.map((e) => e.unitId).filter((id): id is string => id !== null),
     };
   }
@@ -171,7 +171,7 @@ export function createEvaluationsService(deps: {
       if (!contest) throw errors.notFound(CONTEST, contestId);
       const [judges, entries] = await Promise.all([judgeStore.byContestIds(tx, [contestId]), entryStore.byContestIds(tx, [contestId])]);
       const extras = {
-        judge: Boolean(viewer.subject && judges.some((j) => j.subject === viewer.subject)),
+        judge: access.judgeAmong(judges) !== undefined,
         entrantUnitIds: entries.map((e) => e.unitId).filter((u): u is string => u !== null),
       };
       // Someone who may not even see the contest learns nothing about it.
@@ -397,7 +397,9 @@ export function createEvaluationsService(deps: {
     async assignJudge(contestId: string, raw: unknown) {
       const data = parseInput(input.judgeInput, raw, 'input');
       return onContest(contestId, 'assignJudge', async (tx, contest) => {
-        const judge = await judgeStore.insert(tx, { contestId: contest.id, subject: data.subject, name: data.name, assignedBy: viewer.subject!, assignedAt: now() });
+        // The judge signs in where the organiser does: the organiser's issuer, the role and subject given.
+        const issuer = personOf(viewer)!.issuer;
+        const judge = await judgeStore.insert(tx, { contestId: contest.id, subject: data.subject, role: data.role, issuer, name: data.name, assignedBy: viewer.subject!, assignedAt: now() });
         if (!judge) throw errors.conflict({ zh: '该评委已指定', en: 'The judge is already assigned' });
         return judge;
       });
@@ -406,7 +408,7 @@ export function createEvaluationsService(deps: {
     async submitScores(contestId: string, raw: unknown) {
       const scores = parseInput(input.scoresInput, raw, 'scores');
       return onContest(contestId, 'submitScores', async (tx, contest) => {
-        const judge = (await judgeStore.bySubject(tx, contest.id, viewer.subject!))!;
+        const judge = access.judgeAmong(await judgeStore.byContestIds(tx, [contest.id]))!;
         const entries = new Set((await entryStore.byContestIds(tx, [contest.id])).map((e) => e.id));
         scores.forEach((s, index) => {
           if (!entries.has(s.entryId)) throw errors.badInput(`scores[${index}].entryId`, { zh: '本场比武没有该参赛者', en: 'No such entry in this contest' });
@@ -473,8 +475,7 @@ export function createEvaluationsService(deps: {
     },
 
     async myScores(contest: ContestRow) {
-      if (!viewer.subject) return [];
-      const judge = (await loaders.judgesByContest.load(contest.id)).find((j) => j.subject === viewer.subject);
+      const judge = access.judgeAmong(await loaders.judgesByContest.load(contest.id));
       if (!judge) return [];
       return (await loaders.latestScoresByContest.load(contest.id)).filter((s) => s.judgeId === judge.id);
     },

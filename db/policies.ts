@@ -179,8 +179,11 @@ export const policyComments = policiesSchema.table(
       .notNull()
       .references(() => policies.id),
     body: text('body').notNull(),
+    /** The author is a person: issuer, role and subject together (platform/auth.ts `isPerson`). */
     authorSubject: text('author_subject').notNull(),
     authorRole: text('author_role').notNull(),
+    /** The author's token's issuer ('' when it named none); null for comments kept before issuers were. */
+    authorIssuer: text('author_issuer'),
     authorUnitId: uuid('author_unit_id'),
     authorEnterprise: text('author_enterprise'),
     createdAt: instant('created_at').notNull(),
@@ -314,7 +317,11 @@ export const applications = policiesSchema.table(
     enterpriseCreditCode: text('enterprise_credit_code').notNull(),
     source: applicationSource('source').notNull(),
     status: applicationStatus('status').notNull(),
+    /** Who entered it, as a person (issuer, role, subject): a retry's client request id is theirs. */
     submitterSubject: text('submitter_subject').notNull(),
+    /** null for applications kept before the role was (and for automatic grants, whose runner submits nothing). */
+    submitterRole: text('submitter_role'),
+    submitterIssuer: text('submitter_issuer'),
     clientRequestId: text('client_request_id'),
     requestFingerprint: text('request_fingerprint'),
     sourceSystem: text('source_system'),
@@ -332,7 +339,10 @@ export const applications = policiesSchema.table(
     /** Where the review limit runs from: submission, or the last resubmission (补正后重新起算). */
     reviewClockAt: instant('review_clock_at'),
     reviewStartedAt: instant('review_started_at'),
+    /** Who took it into review, as a person: only they (or an admin) decide it while it is in review. */
     reviewerSubject: text('reviewer_subject'),
+    reviewerRole: text('reviewer_role'),
+    reviewerIssuer: text('reviewer_issuer'),
     returnReason: text('return_reason'),
     decidedAt: instant('decided_at'),
     approvedAt: instant('approved_at'),
@@ -357,7 +367,9 @@ export const applications = policiesSchema.table(
   },
   (t) => [
     uniqueIndex('applications_number_key').on(t.number),
-    uniqueIndex('applications_client_request_key').on(t.submitterSubject, t.clientRequestId).where(sql`${t.clientRequestId} is not null`),
+    uniqueIndex('applications_client_request_key')
+      .on(t.submitterIssuer, t.submitterRole, t.submitterSubject, t.clientRequestId)
+      .where(sql`${t.clientRequestId} is not null`),
     uniqueIndex('applications_external_key').on(t.sourceSystem, t.externalReference).where(sql`${t.externalReference} is not null`),
     // One live application per item and enterprise; refused, stopped ones leave room for a new one.
     uniqueIndex('applications_one_live_key').on(t.itemId, t.enterpriseCreditCode).where(sql`${t.status} not in ('REJECTED', 'STOPPED')`),

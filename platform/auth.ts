@@ -57,7 +57,11 @@ export function personOf(viewer: Viewer): { issuer: string; role: Role; subject:
  * development): its role and subject decide.
  */
 export function isPerson(viewer: Viewer, person: Person): boolean {
-  const me = personOf(viewer);
+  return samePerson(personOf(viewer), person);
+}
+
+/** As `isPerson`, for a person already worked out from a token (`personOf`). */
+export function samePerson(me: { issuer: string; role: string; subject: string } | null, person: Person): boolean {
   if (!me || person.role === null || person.subject === null) return false;
   return me.subject === person.subject && me.role === person.role && (person.issuer === null || person.issuer === me.issuer);
 }

@@ -9,7 +9,7 @@
  * never apart, and of two people acting at once exactly one wins. What other slices must say
  * (enterprise profiles, the working-day calendar) is asked before the transaction, never inside it.
  */
-import type { Viewer } from '../../platform/auth.ts';
+import { personOf, type Viewer } from '../../platform/auth.ts';
 import { beijingDate, beijingMidnight, endOfBeijingDay } from '../../platform/calendar.ts';
 import type { DirectorySource } from '../../platform/directory.ts';
 import { errors, type Bilingual } from '../../platform/errors.ts';
@@ -648,6 +648,7 @@ export function createPoliciesService(deps: PoliciesServiceDeps) {
           body,
           authorSubject: viewer.subject!,
           authorRole: viewer.role,
+          authorIssuer: personOf(viewer)!.issuer,
           authorUnitId: viewer.role === 'ENTERPRISE' || viewer.role === 'OBSERVER' ? null : (unit?.id ?? null),
           authorEnterprise: viewer.role === 'ENTERPRISE' ? viewer.enterprise : null,
           createdAt: at,
@@ -991,13 +992,19 @@ export function createPoliciesService(deps: PoliciesServiceDeps) {
       const review = given.asDraft ? null : dueAfter(await calendar.current(), at, item.reviewWorkingDays);
       const print = input.fingerprint({ ...given, clientRequestId: undefined });
       const sameRequest = (existing: ApplicationRow) => {
+        // The same person acting for another enterprise: the id is theirs, the application is not — nothing of it is told.
+        if (existing.enterpriseCreditCode !== creditCode) {
+          throw errors.conflict({ zh: `请求号 ${given.clientRequestId} 已用于另一项申报`, en: `clientRequestId ${given.clientRequestId} was already used for another application` });
+        }
         if (existing.requestFingerprint !== print) {
           throw errors.conflict({ zh: `请求号 ${given.clientRequestId} 已用于另一项内容不同的申报`, en: `clientRequestId ${given.clientRequestId} was already used for a different application` }, { existingId: existing.id });
         }
         return existing;
       };
+      // A retry is the same person's: issuer, role and subject — the same subject from another issuer is somebody else.
+      const submitter = personOf(viewer)!;
       return db.transaction(async (tx) => {
-        const earlier = await applicationStore.byClientRequest(tx, viewer.subject!, given.clientRequestId);
+        const earlier = await applicationStore.byClientRequest(tx, submitter, given.clientRequestId);
         if (earlier) return sameRequest(earlier);
         const live = await applicationStore.live(tx, item.id, creditCode);
         if (live) throw errors.conflict({ zh: `已有一件该项目的申报（编号 ${live.number}）`, en: `There is already an application for this item (number ${live.number})` }, { existingId: live.id });
@@ -1011,7 +1018,9 @@ export function createPoliciesService(deps: PoliciesServiceDeps) {
           enterpriseCreditCode: creditCode,
           source: 'ONLINE',
           status,
-          submitterSubject: viewer.subject!,
+          submitterSubject: submitter.subject,
+          submitterRole: submitter.role,
+          submitterIssuer: submitter.issuer,
           clientRequestId: given.clientRequestId,
           requestFingerprint: print,
           declaredBase: given.declaredBase ?? null,
@@ -1025,7 +1034,7 @@ export function createPoliciesService(deps: PoliciesServiceDeps) {
           nextDueAt: review?.dueAt ?? null,
         });
         if (!created) {
-          const retried = await applicationStore.byClientRequest(tx, viewer.subject!, given.clientRequestId);
+          const retried = await applicationStore.byClientRequest(tx, submitter, given.clientRequestId);
           if (retried) return sameRequest(retried);
           throw errors.conflict({ zh: '已有一件该项目的申报', en: 'There is already an application for this item' });
         }
@@ -1084,6 +1093,8 @@ export function createPoliciesService(deps: PoliciesServiceDeps) {
           source: 'IMPORTED',
           status: 'SUBMITTED',
           submitterSubject: viewer.subject!,
+          submitterRole: viewer.role,
+          submitterIssuer: personOf(viewer)!.issuer,
           sourceSystem: given.sourceSystem,
           externalReference: given.externalReference,
           requestFingerprint: print,
@@ -1118,7 +1129,10 @@ export function createPoliciesService(deps: PoliciesServiceDeps) {
 
     // ───────────── applications: 审核 ─────────────
     startReview: (id: string, expectedVersion?: number | null) =>
-      actOnApplication(id, 'START_REVIEW', expectedVersion, ({ now }) => ({ values: { reviewStartedAt: now, reviewerSubject: viewer.subject } })),
+      actOnApplication(id, 'START_REVIEW', expectedVersion, ({ now }) => {
+        const reviewer = personOf(viewer)!;
+        return { values: { reviewStartedAt: now, reviewerSubject: reviewer.subject, reviewerRole: reviewer.role, reviewerIssuer: reviewer.issuer } };
+      }),
 
     returnApplication: (id: string, rawReason: unknown, rawMissing: unknown, expectedVersion?: number | null) =>
       actOnApplication(id, 'RETURN', expectedVersion, () => {

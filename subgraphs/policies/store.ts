@@ -2,7 +2,7 @@
  * Data access of the policies subgraph: every SQL statement it sends is built here, from its own
  * tables only. Functions take a `Queryable` so the service can compose them in one transaction.
  */
-import { and, asc, desc, eq, getTableColumns, gte, inArray, isNotNull, lt, lte, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, getTableColumns, gte, inArray, isNotNull, isNull, lt, lte, or, sql, type SQL } from 'drizzle-orm';
 import type { PgColumn, PgTable } from 'drizzle-orm/pg-core';
 import { rowsOf, type Queryable } from '../../db/client.ts';
 import { beijingDate, keptRanges } from '../../platform/calendar.ts';
@@ -579,11 +579,19 @@ export const applicationStore = {
     const [row] = await db.insert(applications).values(values).onConflictDoNothing().returning();
     return row;
   },
-  async byClientRequest(db: Queryable, subject: string, clientRequestId: string): Promise<ApplicationRow | undefined> {
+  /** The application this person sent under this client request id (as platform/auth.ts isPerson: one kept before issuers were matches any issuer). */
+  async byClientRequest(db: Queryable, submitter: { issuer: string; role: string; subject: string }, clientRequestId: string): Promise<ApplicationRow | undefined> {
     const [row] = await db
       .select()
       .from(applications)
-      .where(and(eq(applications.submitterSubject, subject), eq(applications.clientRequestId, clientRequestId)));
+      .where(
+        and(
+          eq(applications.submitterSubject, submitter.subject),
+          eq(applications.submitterRole, submitter.role),
+          or(eq(applications.submitterIssuer, submitter.issuer), isNull(applications.submitterIssuer)),
+          eq(applications.clientRequestId, clientRequestId),
+        ),
+      );
     return row;
   },
   async byExternalReference(db: Queryable, sourceSystem: string, reference: string): Promise<ApplicationRow | undefined> {

@@ -9,11 +9,11 @@
  * Reviews and their figures: the reviewed unit, its domain's lead unit, the command office.
  * Acting: the rules tables (rules.ts), asked with the caller's standings on the thing.
  */
-import { createHash } from 'node:crypto';
-import { isPerson, personKey, personOf, Role, type Viewer } from '../../platform/auth.ts';
+import { isPerson, personOf, Role, type Viewer } from '../../platform/auth.ts';
 import type { DirectorySource, DirectoryUnit } from '../../platform/directory.ts';
 import { errors } from '../../platform/errors.ts';
 import { authorize } from '../../platform/rules.ts';
+import { writerKey } from '../../platform/write-limits.ts';
 import {
   appealRules,
   appealStateNames,
@@ -273,14 +273,9 @@ export function createEvaluationsAccess(viewer: Viewer, directory: DirectorySour
       return (inputs) => inputs.map((input) => ({ ...input, source: input.source.replace(ACCOUNT_NAMED, 'entered by the command office at $1: ') }));
     },
 
-    /**
-     * Whom the abuse limits count: the account when signed in, else the caller's address — hashed,
-     * so the table holds no addresses.
-     */
+    /** Whom the abuse limits count: the person when signed in, else the caller's address — hashed (platform/write-limits.ts). */
     reviewerKey(): string {
-      const person = personOf(viewer);
-      const who = person ? `person:${personKey(person)}` : `addr:${clientAddress ?? 'unknown'}`;
-      return createHash('sha256').update(who).digest('hex');
+      return writerKey(viewer, clientAddress);
     },
 
     reviewerKind(): ReviewRow['reviewerKind'] {

@@ -21,7 +21,8 @@ import type { RequestContext } from '../../platform/subgraph.ts';
 import { sqlState, SqlState, type Db } from '../../db/client.ts';
 import { createEvaluationsAccess } from './access.ts';
 import * as input from './input.ts';
-import { isBad, LEVEL_SCORES, REVIEWS_PER_HOUR, REVIEWS_PER_UNIT_PER_DAY, reviewDues, type ReviewLevel } from './limits.ts';
+import { limitWindows, refuseOverLimit } from '../../platform/write-limits.ts';
+import { isBad, LEVEL_SCORES, REVIEW_LIMIT, reviewDues, type ReviewLevel } from './limits.ts';
 import type { EvaluationsLoaders } from './loaders.ts';
 import type { AppealState } from './rules.ts';
 import { rank, type RankedEntry } from './scoring.ts';
@@ -507,18 +508,9 @@ export function createEvaluationsService(deps: {
             }
             return earlier;
           }
-          const dayStart = beijingMidnight(beijingDate(at));
-          const counts = await reviewStore.recentCounts(tx, reviewerKey, data.unitId, new Date(at.getTime() - 3_600_000), dayStart);
-          if (counts.unitToday >= REVIEWS_PER_UNIT_PER_DAY) {
-            const tomorrow = endOfBeijingDay(beijingDate(at)).getTime() + 1;
-            throw errors.rateLimited(
-              { zh: `同一评价人每天对同一单位最多评价 ${REVIEWS_PER_UNIT_PER_DAY} 次`, en: `At most ${REVIEWS_PER_UNIT_PER_DAY} reviews of one unit per reviewer per day` },
-              Math.ceil((tomorrow - at.getTime()) / 1000),
-            );
-          }
-          if (counts.lastHour >= REVIEWS_PER_HOUR) {
-            throw errors.rateLimited({ zh: `同一评价人每小时最多评价 ${REVIEWS_PER_HOUR} 次`, en: `At most ${REVIEWS_PER_HOUR} reviews per reviewer per hour` }, 3600);
-          }
+          const { hourAgo, dayStart } = limitWindows(at);
+          const counts = await reviewStore.recentCounts(tx, reviewerKey, data.unitId, hourAgo, dayStart);
+          refuseOverLimit(REVIEW_LIMIT, { targetToday: counts.unitToday, lastHour: counts.lastHour }, at);
           return reviewStore.insert(tx, {
             unitId: data.unitId,
             serviceItem: data.serviceItem,

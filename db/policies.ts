@@ -70,6 +70,8 @@ export const applicationStatus = policiesSchema.enum('application_status', [
   'STOPPED',
   'DISBURSED',
 ]);
+/** Why the reviewing unit set an objection aside without answering it: it repeats another, or it is abuse. */
+export const objectionMarkKind = policiesSchema.enum('objection_mark_kind', ['DUPLICATE', 'ABUSIVE']);
 export const reviewLevel = policiesSchema.enum('review_level', ['VERY_SATISFIED', 'SATISFIED', 'BASICALLY_SATISFIED', 'UNSATISFIED', 'VERY_UNSATISFIED']);
 
 const instant = (name: string) => timestamp(name, { withTimezone: true });
@@ -424,13 +426,47 @@ export const objections = policiesSchema.table(
     contact: text('contact'),
     objectorSubject: text('objector_subject'),
     objectorRole: text('objector_role').notNull(),
+    objectorIssuer: text('objector_issuer'),
+    /**
+     * Whom the abuse limits count (platform/write-limits.ts): the signed-in person or, for the
+     * public, the real client address — hashed, so no address is kept. Null before it was kept.
+     */
+    objectorKey: text('objector_key'),
     filedAt: instant('filed_at').notNull(),
     answer: text('answer'),
     upheld: boolean('upheld'),
     answeredAt: instant('answered_at'),
     answeredBy: text('answered_by'),
   },
-  (t) => [index('objections_application_idx').on(t.applicationId, t.filedAt)],
+  (t) => [index('objections_application_idx').on(t.applicationId, t.filedAt), index('objections_objector_idx').on(t.objectorKey, t.filedAt)],
+);
+
+/**
+ * An objection the reviewing unit set aside as a duplicate or as abuse, in bulk, with why and who:
+ * evidence, append-only, at most one per objection. A marked objection is settled: it no longer
+ * holds up the payment, and it is not answered.
+ */
+export const objectionMarks = policiesSchema.table(
+  'objection_marks',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    objectionId: uuid('objection_id')
+      .notNull()
+      .references(() => objections.id),
+    applicationId: uuid('application_id')
+      .notNull()
+      .references(() => applications.id),
+    kind: objectionMarkKind('kind').notNull(),
+    /** The objection it repeats (same application, not itself marked in the same call). */
+    duplicateOf: uuid('duplicate_of').references(() => objections.id),
+    reason: text('reason').notNull(),
+    markedBySubject: text('marked_by_subject').notNull(),
+    markedByRole: text('marked_by_role').notNull(),
+    markedByIssuer: text('marked_by_issuer').notNull(),
+    markedByUnitId: uuid('marked_by_unit_id').notNull(),
+    markedAt: instant('marked_at').notNull(),
+  },
+  (t) => [uniqueIndex('objection_marks_once').on(t.objectionId), index('objection_marks_application_idx').on(t.applicationId)],
 );
 
 /** 好差评: one per application, never rewritten. */

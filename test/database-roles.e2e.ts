@@ -57,6 +57,7 @@ const EVIDENCE: Record<string, Record<string, 'append-only' | 'guarded' | 'kept'
     policy_notices: 'append-only',
     policy_interpretations: 'append-only',
     service_reviews: 'append-only',
+    objection_marks: 'append-only',
     policy_revisions: 'guarded',
     policy_comments: 'guarded',
     objections: 'guarded',

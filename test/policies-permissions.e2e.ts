@@ -69,9 +69,12 @@ async function comment(): Promise<{ policyId: string; commentId: string }> {
   const policyId = await consulting();
   return { policyId, commentId: (await setup(docs.comment, hightech, { policyId, text: '意见' })).commentOnPolicy.id };
 }
+let objectors = 0;
 async function objection(): Promise<{ applicationId: string; objectionId: string }> {
   const applicationId = await application('PUBLIC_NOTICE');
-  return { applicationId, objectionId: (await setup(docs.object, anonymous, { id: applicationId, input: { text: '异议' } })).fileObjection.id };
+  // A writer of its own each time: objections are limited per writer (policies-objections.e2e.ts).
+  const objector: Caller = { role: 'OBSERVER', subject: `objector-${++objectors}` };
+  return { applicationId, objectionId: (await setup(docs.object, objector, { id: applicationId, input: { text: '异议' } })).fileObjection.id };
 }
 
 // ───────────── what each target looks like, to see that a refusal changed nothing ─────────────
@@ -87,7 +90,7 @@ const readPolicy = async (id: string) =>
 const readApplication = async (id: string) =>
   (
     await setup(
-      `query($id: ID!) { application(id: $id) { status version approvedAmount returnReason rejectionReason materials { name } publicNotice { endsOn } objections { answer } disbursement { amount } review { level } steps { action } } }`,
+      `query($id: ID!) { application(id: $id) { status version approvedAmount returnReason rejectionReason materials { name } publicNotice { endsOn } objections { answer mark { kind } } disbursement { amount } review { level } steps { action } } }`,
       office,
       { id },
     )
@@ -282,7 +285,17 @@ const cases: Case[] = [
     },
     allowed: [scienceStaff, admin],
     refused: [[office, 'FORBIDDEN'], [hightech, 'FORBIDDEN'], [taxStaff, 'NOT_FOUND'], [startup, 'NOT_FOUND'], [anonymous, 'UNAUTHENTICATED']],
-    effect: (_, after) => expect(after.objections).toEqual([{ answer: '答复' }]),
+    effect: (_, after) => expect(after.objections).toEqual([{ answer: '答复', mark: null }]),
+  },
+  {
+    mutation: 'markObjections',
+    prepare: async () => {
+      const { applicationId, objectionId } = await objection();
+      return { document: docs.markObjections, variables: { id: applicationId, input: { objectionIds: [objectionId], kind: 'ABUSIVE', reason: '刷屏' } }, read: () => readApplication(applicationId) };
+    },
+    allowed: [scienceStaff, admin],
+    refused: [[office, 'FORBIDDEN'], [hightech, 'FORBIDDEN'], [taxStaff, 'NOT_FOUND'], [startup, 'NOT_FOUND'], [observer, 'NOT_FOUND'], [anonymous, 'UNAUTHENTICATED']],
+    effect: (_, after) => expect(after.objections).toEqual([{ answer: null, mark: { kind: 'ABUSIVE' } }]),
   },
   {
     mutation: 'recordDisbursement',

@@ -13,6 +13,7 @@ import { isPerson, Role, type Viewer } from '../../platform/auth.ts';
 import type { DirectorySource, DirectoryUnit } from '../../platform/directory.ts';
 import { errors } from '../../platform/errors.ts';
 import { authorize } from '../../platform/rules.ts';
+import { writerKey } from '../../platform/write-limits.ts';
 import {
   applicationRules,
   applicationStateNames,
@@ -41,7 +42,7 @@ export function policyState(policy: Pick<PolicyRow, 'status' | 'validUntil'>, to
   return policy.status === 'PUBLISHED' && policy.validUntil !== null && policy.validUntil < today ? 'EXPIRED' : policy.status;
 }
 
-export function createPoliciesAccess(viewer: Viewer, directory: DirectorySource) {
+export function createPoliciesAccess(viewer: Viewer, directory: DirectorySource, clientAddress?: string) {
   let unitPromise: Promise<DirectoryUnit | null> | undefined;
   /** The caller's own unit while it is active; null otherwise (an archived unit acts for nobody). */
   const activeUnit = () =>
@@ -180,6 +181,11 @@ export function createPoliciesAccess(viewer: Viewer, directory: DirectorySource)
       ) {
         throw errors.forbidden({ zh: '该申报正由另一位审核人审核，只有其本人或本单位管理员可以决定', en: 'Another reviewer has this application in review; only they or a unit admin decide it' });
       }
+    },
+
+    /** Whom the objection limits count: the person when signed in, else the caller's real address — hashed (platform/write-limits.ts). */
+    objectorKey(): string {
+      return writerKey(viewer, clientAddress);
     },
 
     async authorizeSlice(action: SliceAction): Promise<void> {

@@ -39,7 +39,8 @@ export function limitWindows(at: Date): { hourAgo: Date; dayStart: Date; since: 
 /** Refuses a write over either limit with RATE_LIMITED, saying when to try again; counts are the writer's earlier writes. */
 export function refuseOverLimit(limit: WriteLimit, counts: { targetToday: number; lastHour: number }, at: Date): void {
   if (counts.targetToday >= limit.perTargetPerDay) {
-    const tomorrow = endOfBeijingDay(beijingDate(at)).getTime() + 1;
+    // The next Beijing day starts at 24:00 of this one.
+    const tomorrow = endOfBeijingDay(beijingDate(at)).getTime();
     throw errors.rateLimited(
       {
         zh: `同一来源每天对${limit.target.zh}最多提交 ${limit.perTargetPerDay} 次${limit.writes.zh}`,

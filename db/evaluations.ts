@@ -84,12 +84,17 @@ export const contestJudges = evaluationsSchema.table(
   {
     id: uuid('id').primaryKey().defaultRandom(),
     contestId: uuid('contest_id').notNull().references(() => contests.id),
+    /** The judge is a person: issuer, role and subject together (platform/auth.ts `isPerson`). */
     subject: text('subject').notNull(),
+    /** The judge's account role; null for a judge assigned before roles were kept, who can no longer score (assign again). */
+    role: text('role'),
+    /** The issuer of the judge's tokens: the organiser's ('' when its token named none); null before issuers were kept. */
+    issuer: text('issuer'),
     name: text('name').notNull(),
     assignedBy: text('assigned_by').notNull(),
     assignedAt: at('assigned_at').notNull(),
   },
-  (t) => [uniqueIndex('contest_judges_once').on(t.contestId, t.subject)],
+  (t) => [uniqueIndex('contest_judges_once').on(t.contestId, t.issuer, t.role, t.subject)],
 );
 
 /** Every score a judge submitted; the latest per judge, entry and criterion counts. Append-only. */
@@ -315,7 +320,10 @@ export const indicatorValues = evaluationsSchema.table(
     indicator: text('indicator').notNull(),
     value: numeric('value', { precision: 14, scale: 4, mode: 'number' }).notNull(),
     source: text('source').notNull(),
+    /** The account that entered it: for the command office's own audit, never shown to the public. */
     enteredBy: text('entered_by').notNull(),
+    /** The unit that entered it, which is what results show (null: entered before it was kept — by the command office, the only unit that may). */
+    enteredByUnitId: uuid('entered_by_unit_id'),
     enteredAt: at('entered_at').notNull(),
   },
   (t) => [index('indicator_values_latest_idx').on(t.evaluationId, t.unitId, t.indicator, t.id)],

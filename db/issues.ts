@@ -92,8 +92,11 @@ export const issues = issuesSchema.table(
     status: issueStatus('status').notNull().default('SUBMITTED'),
     version: integer('version').notNull().default(1),
 
+    /** The reporter is a person: issuer, role and subject together (platform/auth.ts `isPerson`). */
     reporterSubject: text('reporter_subject').notNull(),
     reporterRole: text('reporter_role').notNull(),
+    /** The reporter's token's issuer ('' when it named none); null for reports kept before issuers were. */
+    reporterIssuer: text('reporter_issuer'),
     reporterUnitId: uuid('reporter_unit_id'),
     reporterEnterprise: text('reporter_enterprise'),
     clientRequestId: text('client_request_id').notNull(),
@@ -149,7 +152,7 @@ export const issues = issuesSchema.table(
   },
   (t) => [
     uniqueIndex('issues_number_key').on(t.number),
-    uniqueIndex('issues_client_request_key').on(t.reporterSubject, t.clientRequestId),
+    uniqueIndex('issues_client_request_key').on(t.reporterIssuer, t.reporterRole, t.reporterSubject, t.clientRequestId),
     index('issues_received_idx').on(t.receivedAt.desc().nullsFirst(), t.id.desc().nullsFirst()),
     index('issues_unit_received_idx').on(t.responsibleUnitId, t.receivedAt.desc().nullsFirst(), t.id.desc().nullsFirst()),
     index('issues_reporter_unit_idx').on(t.reporterUnitId, t.receivedAt.desc().nullsFirst(), t.id.desc().nullsFirst()),

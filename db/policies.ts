@@ -70,6 +70,8 @@ export const applicationStatus = policiesSchema.enum('application_status', [
   'STOPPED',
   'DISBURSED',
 ]);
+/** Why the reviewing unit set an objection aside without answering it: it repeats another, or it is abuse. */
+export const objectionMarkKind = policiesSchema.enum('objection_mark_kind', ['DUPLICATE', 'ABUSIVE']);
 export const reviewLevel = policiesSchema.enum('review_level', ['VERY_SATISFIED', 'SATISFIED', 'BASICALLY_SATISFIED', 'UNSATISFIED', 'VERY_UNSATISFIED']);
 
 const instant = (name: string) => timestamp(name, { withTimezone: true });
@@ -179,8 +181,11 @@ export const policyComments = policiesSchema.table(
       .notNull()
       .references(() => policies.id),
     body: text('body').notNull(),
+    /** The author is a person: issuer, role and subject together (platform/auth.ts `isPerson`). */
     authorSubject: text('author_subject').notNull(),
     authorRole: text('author_role').notNull(),
+    /** The author's token's issuer ('' when it named none); null for comments kept before issuers were. */
+    authorIssuer: text('author_issuer'),
     authorUnitId: uuid('author_unit_id'),
     authorEnterprise: text('author_enterprise'),
     createdAt: instant('created_at').notNull(),
@@ -314,7 +319,11 @@ export const applications = policiesSchema.table(
     enterpriseCreditCode: text('enterprise_credit_code').notNull(),
     source: applicationSource('source').notNull(),
     status: applicationStatus('status').notNull(),
+    /** Who entered it, as a person (issuer, role, subject): a retry's client request id is theirs. */
     submitterSubject: text('submitter_subject').notNull(),
+    /** null for applications kept before the role was (and for automatic grants, whose runner submits nothing). */
+    submitterRole: text('submitter_role'),
+    submitterIssuer: text('submitter_issuer'),
     clientRequestId: text('client_request_id'),
     requestFingerprint: text('request_fingerprint'),
     sourceSystem: text('source_system'),
@@ -332,7 +341,10 @@ export const applications = policiesSchema.table(
     /** Where the review limit runs from: submission, or the last resubmission (补正后重新起算). */
     reviewClockAt: instant('review_clock_at'),
     reviewStartedAt: instant('review_started_at'),
+    /** Who took it into review, as a person: only they (or an admin) decide it while it is in review. */
     reviewerSubject: text('reviewer_subject'),
+    reviewerRole: text('reviewer_role'),
+    reviewerIssuer: text('reviewer_issuer'),
     returnReason: text('return_reason'),
     decidedAt: instant('decided_at'),
     approvedAt: instant('approved_at'),
@@ -366,7 +378,9 @@ export const applications = policiesSchema.table(
   },
   (t) => [
     uniqueIndex('applications_number_key').on(t.number),
-    uniqueIndex('applications_client_request_key').on(t.submitterSubject, t.clientRequestId).where(sql`${t.clientRequestId} is not null`),
+    uniqueIndex('applications_client_request_key')
+      .on(t.submitterIssuer, t.submitterRole, t.submitterSubject, t.clientRequestId)
+      .where(sql`${t.clientRequestId} is not null`),
     uniqueIndex('applications_external_key').on(t.sourceSystem, t.externalReference).where(sql`${t.externalReference} is not null`),
     // One live application per item and enterprise; refused, stopped ones leave room for a new one.
     uniqueIndex('applications_one_live_key').on(t.itemId, t.enterpriseCreditCode).where(sql`${t.status} not in ('REJECTED', 'STOPPED')`),
@@ -421,13 +435,47 @@ export const objections = policiesSchema.table(
     contact: text('contact'),
     objectorSubject: text('objector_subject'),
     objectorRole: text('objector_role').notNull(),
+    objectorIssuer: text('objector_issuer'),
+    /**
+     * Whom the abuse limits count (platform/write-limits.ts): the signed-in person or, for the
+     * public, the real client address — hashed, so no address is kept. Null before it was kept.
+     */
+    objectorKey: text('objector_key'),
     filedAt: instant('filed_at').notNull(),
     answer: text('answer'),
     upheld: boolean('upheld'),
     answeredAt: instant('answered_at'),
     answeredBy: text('answered_by'),
   },
-  (t) => [index('objections_application_idx').on(t.applicationId, t.filedAt)],
+  (t) => [index('objections_application_idx').on(t.applicationId, t.filedAt), index('objections_objector_idx').on(t.objectorKey, t.filedAt)],
+);
+
+/**
+ * An objection the reviewing unit set aside as a duplicate or as abuse, in bulk, with why and who:
+ * evidence, append-only, at most one per objection. A marked objection is settled: it no longer
+ * holds up the payment, and it is not answered.
+ */
+export const objectionMarks = policiesSchema.table(
+  'objection_marks',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    objectionId: uuid('objection_id')
+      .notNull()
+      .references(() => objections.id),
+    applicationId: uuid('application_id')
+      .notNull()
+      .references(() => applications.id),
+    kind: objectionMarkKind('kind').notNull(),
+    /** The objection it repeats (same application, not itself marked in the same call). */
+    duplicateOf: uuid('duplicate_of').references(() => objections.id),
+    reason: text('reason').notNull(),
+    markedBySubject: text('marked_by_subject').notNull(),
+    markedByRole: text('marked_by_role').notNull(),
+    markedByIssuer: text('marked_by_issuer').notNull(),
+    markedByUnitId: uuid('marked_by_unit_id').notNull(),
+    markedAt: instant('marked_at').notNull(),
+  },
+  (t) => [uniqueIndex('objection_marks_once').on(t.objectionId), index('objection_marks_application_idx').on(t.applicationId)],
 );
 
 /** 好差评: one per application, never rewritten. */

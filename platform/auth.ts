@@ -28,6 +28,49 @@ export interface Viewer {
   unitId: string | null;
   /** 统一社会信用代码 (`enterprise` claim) for ENTERPRISE. */
   enterprise: string | null;
+  /** `iss` claim; absent or null when anonymous or the token names none. */
+  issuer?: string | null;
+}
+
+/**
+ * A person as the platform keys one: the token's issuer, role and subject together. A `sub` is
+ * unique only within its issuer, and one person's accounts in two roles are two accounts — an
+ * ENTERPRISE token whose `sub` equals a judge's is somebody else (issue #20). Whatever stands on a
+ * person (a judge, the reviewer who has an application, one's own report or comment, a retry's
+ * key) is recorded and compared as all three.
+ */
+export interface Person {
+  /** '' for a token that names no issuer; null in a record kept before issuers were (see `isPerson`). */
+  issuer: string | null;
+  /** null in a record kept before roles were: nobody is that person any more. */
+  role: string | null;
+  subject: string | null;
+}
+
+/** The caller as a person to record; null when anonymous. */
+export function personOf(viewer: Viewer): { issuer: string; role: Role; subject: string } | null {
+  if (viewer.role === 'ANONYMOUS' || !viewer.subject) return null;
+  return { issuer: viewer.issuer ?? '', role: viewer.role, subject: viewer.subject };
+}
+
+/**
+ * Whether the caller is the recorded person. A record kept before issuers were (issuer null) was
+ * made when a service accepted tokens of one issuer only (JWT_ISSUER, required outside
+ * development): its role and subject decide.
+ */
+export function isPerson(viewer: Viewer, person: Person): boolean {
+  return samePerson(personOf(viewer), person);
+}
+
+/** As `isPerson`, for a person already worked out from a token (`personOf`). */
+export function samePerson(me: { issuer: string; role: string; subject: string } | null, person: Person): boolean {
+  if (!me || person.role === null || person.subject === null) return false;
+  return me.subject === person.subject && me.role === person.role && (person.issuer === null || person.issuer === me.issuer);
+}
+
+/** One string for a person, for keys and hashes (the parts cannot run into each other). */
+export function personKey(person: { issuer: string; role: string; subject: string }): string {
+  return JSON.stringify([person.issuer, person.role, person.subject]);
 }
 
 export const anonymous: Viewer = Object.freeze({ subject: null, role: 'ANONYMOUS', unitId: null, enterprise: null });
@@ -171,7 +214,7 @@ function viewerFromClaims(payload: JWTPayload): Viewer {
     throw invalidToken({ zh: `角色 ${role} 须带 unit 声明`, en: `role ${role} needs a unit claim` });
   }
   if (role === Role.ENTERPRISE && !enterprise) throw invalidToken({ zh: '角色 ENTERPRISE 须带 enterprise 声明', en: 'role ENTERPRISE needs an enterprise claim' });
-  return { subject: payload.sub, role: role as Role, unitId, enterprise };
+  return { subject: payload.sub, role: role as Role, unitId, enterprise, issuer: typeof payload.iss === 'string' ? payload.iss : null };
 }
 
 /** What a token is signed with: the shared secret, and the issuer and audience the services expect. */

@@ -7,7 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
-import { unitIdForCode } from '../db/reference/organisation.ts';
+import { sampleCreditCode, unitIdForCode } from '../db/reference/organisation.ts';
 import { TestClock } from './support/clock.ts';
 import { startTestPlatform, type Caller, type GraphQLResponse, type TestPlatform } from './support/platform.ts';
 import { evalCallers as who, evalDocs as docs } from './support/evaluations.ts';
@@ -100,7 +100,7 @@ describe('a city contest from scores to a published ranking', () => {
   beforeAll(async () => {
     contestId = (await cityContest('第一期全市擂台比武', '2026-06-10')).id;
     for (const unit of cityUnits) entryIds[unit] = (await ok(docs.addEntry, who.office, { contestId, input: { unitId: unitIdForCode(unit), ...entryText } })).addContestEntry.id;
-    for (let j = 0; j < 6; j++) await ok(docs.assignJudge, who.office, { contestId, input: { subject: `judge-${j}`, name: `评委${j}` } });
+    for (let j = 0; j < 6; j++) await ok(docs.assignJudge, who.office, { contestId, input: { subject: `judge-${j}`, role: 'OBSERVER', name: `评委${j}` } });
   });
 
   it.each(transports)('refuses entries and judges from anyone but the organiser, and the wrong entrants (%s)', async (via) => {
@@ -108,10 +108,11 @@ describe('a city contest from scores to a published ranking', () => {
     expect(await code(via, docs.addEntry, who.taxAdmin, { contestId, input })).toBe('FORBIDDEN'); // an entrant sees the contest, may not run it
     expect(await code(via, docs.addEntry, who.courtStaff, { contestId, input })).toBe('NOT_FOUND'); // not taking part: learns nothing
     expect(await code(via, docs.addEntry, who.policeAdmin, { contestId, input: { ...input, unitId: unitIdForCode('JUSTICE_BUREAU') } })).toBe('FORBIDDEN');
-    expect(await code(via, docs.assignJudge, who.judge(0), { contestId, input: { subject: 'x', name: '某' } })).toBe('FORBIDDEN');
+    expect(await code(via, docs.assignJudge, who.judge(0), { contestId, input: { subject: 'x', role: 'OBSERVER', name: '某' } })).toBe('FORBIDDEN');
     expect(await code(via, docs.addEntry, who.office, { contestId, input: { ...entryText, entrantName: '某处室' } })).toBe('BAD_USER_INPUT');
     expect(await code(via, docs.addEntry, who.office, { contestId, input: { ...entryText, unitId: unitIdForCode('TAXATION_BUREAU') } })).toBe('CONFLICT');
-    expect(await code(via, docs.assignJudge, who.office, { contestId, input: { subject: 'judge-0', name: '评委0' } })).toBe('CONFLICT');
+    expect(await code(via, docs.assignJudge, who.office, { contestId, input: { subject: 'judge-0', role: 'OBSERVER', name: '评委0' } })).toBe('CONFLICT');
+    expect(await code(via, docs.assignJudge, who.office, { contestId, input: { subject: 'judge-x', role: 'ANONYMOUS', name: '评委' } })).toBe('BAD_USER_INPUT');
   });
 
   it('lets each judge score, see and change only their own scores', async () => {
@@ -139,6 +140,27 @@ describe('a city contest from scores to a published ranking', () => {
     expect(await code(via, docs.submitScores, who.judge(0), { contestId, scores: [{ ...scores[0], score: 101 }] })).toBe('BAD_USER_INPUT');
     expect(await code(via, docs.submitScores, who.judge(0), { contestId, scores: [{ ...scores[0], score: 50.123 }] })).toBe('BAD_USER_INPUT');
     expect(await code(via, docs.submitScores, who.judge(0), { contestId, scores: [{ ...scores[0], criterion: 3 }] })).toBe('BAD_USER_INPUT');
+    const mine = (await ok(docs.contest, who.judge(0), { id: contestId })).contest.myScores;
+    expect(mine.find((s: any) => s.entryId === entryIds.TAXATION_BUREAU && s.criterion === 0).score).toBe(plan.TAXATION_BUREAU![0]);
+  });
+
+  it.each(transports)('knows a judge by issuer, role and subject: the same subject in another role or from another issuer is not the judge (%s)', async (via) => {
+    const scores = [{ entryId: entryIds.TAXATION_BUREAU, criterion: 0, score: 1 }];
+    const sameSubject: Caller[] = [
+      { role: 'ENTERPRISE', enterprise: sampleCreditCode('370202', 650), subject: 'judge-0' },
+      { role: 'UNIT_STAFF', unit: 'TAXATION_BUREAU', subject: 'judge-0' }, // an entrant: sees the contest
+      { role: 'OBSERVER', subject: 'judge-0', issuer: 'https://idp.other.example' },
+    ];
+    for (const caller of sameSubject) {
+      expect(await code(via, docs.submitScores, caller, { contestId, scores }), JSON.stringify(caller)).toMatch(/^(FORBIDDEN|NOT_FOUND)$/);
+      const seen = (await send(via, docs.contest, caller, { id: contestId })).data?.contest;
+      expect(seen?.myScores ?? [], JSON.stringify(caller)).toEqual([]);
+    }
+    expect((await send(via, docs.contest, sameSubject[0]!, { id: contestId })).data?.contest).toBeNull(); // no standing: not shown at all
+    const listed = async (caller: Caller) => (await send(via, docs.contests, caller, { first: 50 })).data.contests.edges.map((e: any) => e.node.id);
+    expect(await listed(who.judge(0))).toContain(contestId);
+    expect(await listed(sameSubject[0]!)).not.toContain(contestId);
+    expect(await listed(sameSubject[2]!)).not.toContain(contestId);
     const mine = (await ok(docs.contest, who.judge(0), { id: contestId })).contest.myScores;
     expect(mine.find((s: any) => s.entryId === entryIds.TAXATION_BUREAU && s.criterion === 0).score).toBe(plan.TAXATION_BUREAU![0]);
   });

@@ -222,6 +222,14 @@ describe('the half-yearly evaluation', () => {
     expect(published.recomputed).toBeNull(); // the recomputation is the command office's
     const strip = (rows: any[]) => rows.map((r) => ({ unit: r.unit.id, score: r.score, rank: r.rank, grade: r.grade }));
     expect(new Map(strip(published.results).map((r) => [r.unit, r]))).toEqual(new Map(strip(preview).map((r) => [r.unit, r])));
+    // An entered value names the unit that entered it, never the official's account (the token's subject).
+    const officeSubject = 'test-command_office-user';
+    expect(JSON.stringify(published.results)).not.toContain(officeSubject);
+    expect(published.results.find((r: any) => r.unit.id === JUSTICE).inputs.find((i: any) => i.indicator === 'ECON').source).toMatch(/^entered by unit COMMAND_OFFICE .+ at .+: 统计局正式数/);
+    const gradeInputs = `query($id: ID!, $p: String!) { unit(id: $id) { grade(period: $p) { inputs { indicator source } } } }`;
+    const justice = (await ok(gradeInputs, who.anonymous, { id: JUSTICE, p: H2 })).unit.grade.inputs;
+    expect(justice.find((i: any) => i.indicator === 'ECON').source).toMatch(/^entered by unit COMMAND_OFFICE /);
+    expect(JSON.stringify(justice)).not.toContain(officeSubject);
     const office = (await ok(docs.evaluation, who.office, { p: H2 })).evaluation;
     expect(strip(office.recomputed).sort((a, b) => a.unit.localeCompare(b.unit))).toEqual(strip(office.results).sort((a, b) => a.unit.localeCompare(b.unit)));
     expect(office.recomputed.find((r: any) => r.unit.id === JUSTICE).inputs).toEqual(

@@ -261,6 +261,36 @@ describe('ONGOING rectifications', () => {
     expect((await mutations.resolve(t, callers.taxStaff, id)).code).toBe('INVALID_TRANSITION');
   });
 
+  it('judges a granted re-plan at the moment it was asked for: a milestone that fell due while the request waited is not missed', async () => {
+    clock.set('2023-06-05T10:00:00+08:00');
+    const { data } = await reportIssue(t, callers.observer, { source: 'UNDERCOVER_VISIT', unitId: unit('TAXATION_BUREAU') });
+    const id = data.reportIssue.id;
+    await mutations.accept(t, callers.office, id, {
+      rectificationMode: 'ONGOING',
+      milestones: [
+        { title: '增设自助终端', dueOn: '2023-07-31' },
+        { title: '推行预约办税', dueOn: '2023-09-30' },
+      ],
+    });
+    await mutations.assign(t, callers.office, id, unit('TAXATION_BUREAU'));
+    const taxAdmin = { role: 'UNIT_ADMIN', unit: 'TAXATION_BUREAU' } as const;
+    const newPlan = [
+      { title: '增设自助终端', dueOn: '2023-08-31' },
+      { title: '推行预约办税', dueOn: '2023-10-31' },
+    ];
+    clock.set('2023-07-28T10:00:00+08:00'); // asked before the first milestone is due (2023-08-01 00:00)
+    expect((await act(t, taxAdmin, 'requestReplan', { id, milestones: newPlan, reason: '终端采购延后' })).errors).toBeUndefined();
+    clock.set('2023-08-03T10:00:00+08:00'); // granted after it would have been due
+    const granted = await act(t, callers.office, 'decideReplan', { id });
+    expect(granted.errors).toBeUndefined();
+    expect(granted.data.deadlines.filter((d: any) => d.stage === 'MILESTONE').map((d: any) => [d.title, d.dueAt, d.state])).toEqual([
+      ['增设自助终端', '2023-08-01T00:00:00+08:00', 'CANCELLED'],
+      ['推行预约办税', '2023-10-01T00:00:00+08:00', 'CANCELLED'],
+      ['增设自助终端', '2023-09-01T00:00:00+08:00', 'ON_TIME'],
+      ['推行预约办税', '2023-11-01T00:00:00+08:00', 'ON_TIME'],
+    ]);
+  });
+
   it('asks a reopened ONGOING rectification for a new round of milestones before it can be resolved again', async () => {
     clock.set('2023-06-05T10:00:00+08:00');
     const { data } = await reportIssue(t, callers.taxStaff, { source: 'SELF_INSPECTION' });

@@ -178,7 +178,7 @@ describe('a search outside a unit’s scope, served by the trigram index', () =>
     const scopes = fc.constantFrom<Exclude<IssueScope, { kind: 'unit' }>>(
       { kind: 'all' },
       { kind: 'enterprise', creditCode: '91370200MA3C0000X1' },
-      { kind: 'observer', subject: 'observer-1' },
+      { kind: 'observer', person: { issuer: '', role: 'OBSERVER', subject: 'observer-1' } },
       { kind: 'none' },
     );
     await fc.assert(

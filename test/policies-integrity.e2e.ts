@@ -13,7 +13,7 @@ import { beijingDate } from '../platform/calendar.ts';
 import { tsvectorOf } from '../subgraphs/policies/search-text.ts';
 import { TestClock } from './support/clock.ts';
 import { startTestPlatform, type TestPlatform } from './support/platform.ts';
-import { callers, code, direct, docs, firms, gateway, ok, policyInput, rdItem, registerFirms, requestId, TEST_YEAR_2027, unit } from './support/policies.ts';
+import { automaticItem, callers, code, direct, docs, firms, gateway, ok, policyInput, rdItem, registerFirms, requestId, TEST_YEAR_2027, unit } from './support/policies.ts';
 
 const clock = new TestClock('2026-10-12T10:00:00+08:00'); // a Monday after the National Day block
 const DAY = 86_400_000;
@@ -101,6 +101,32 @@ describe('transitions', () => {
     expect(await code(gateway(t), docs.disburse, callers.scienceStaff, { id: application.id, input: { amount: 10_000, paidOn: beijingDate(clock.now()), paymentReference: 'X' } })).toBe('INVALID_TRANSITION');
     expect(await code(gateway(t), docs.answerObjection, callers.scienceStaff, { id: objection.id, upheld: false, answer: '改口' })).toBe('INVALID_TRANSITION');
     expect((await ok(gateway(t), docs.rate, callers.hightech, { id: application.id, level: 'UNSATISFIED' })).rateApplication.review.level).toBe('UNSATISFIED');
+  });
+
+  // The startup is the one registered 科技型中小企业, so eligible for every automatic item here.
+  const automatic = { ...automaticItem, eligibility: { qualifications: ['TECH_SME'] } };
+  const applicationsOf = async (itemId: string) =>
+    (await query<{ status: string; source: string }>(sql`select status, source from policies.applications where item_id = ${itemId}::uuid and enterprise_credit_code = ${firms.startup.creditCode} order by entered_at`)).map(
+      (row) => `${row.source} ${row.status}`,
+    );
+
+  it('does not grant automatically again to an enterprise whose grant was stopped', async () => {
+    const itemId = await newItem(automatic);
+    expect((await ok(gateway(t), docs.runGrants, callers.scienceStaff, { itemId })).runAutomaticGrants).toMatchObject({ eligible: 1, created: 1 });
+    const [grant] = (await query<{ id: string }>(sql`select id from policies.applications where item_id = ${itemId}::uuid`)).map((row) => row.id);
+    const objection = (await ok(gateway(t), docs.object, callers.hightech, { id: grant, input: { text: '该企业已迁出本市' } })).fileObjection;
+    await ok(gateway(t), docs.answerObjection, callers.scienceStaff, { id: objection.id, upheld: true, answer: '经核实，异议成立，终止兑现。' });
+    expect((await ok(direct(t), docs.runGrants, callers.scienceStaff, { itemId })).runAutomaticGrants).toMatchObject({ eligible: 1, created: 0, alreadyGranted: 1 });
+    expect(await applicationsOf(itemId)).toEqual(['AUTOMATIC STOPPED']);
+  });
+
+  it('does not grant automatically to an enterprise that applied and was refused', async () => {
+    const itemId = await newItem(automatic);
+    const input = { sourceSystem: 'kjj-xmsb', externalReference: requestId('auto-refused'), itemId, enterpriseCreditCode: firms.startup.creditCode, submittedAt: '2026-10-09T15:00:00+08:00' };
+    const imported = (await ok(gateway(t), docs.importApplication, callers.scienceStaff, { input })).importApplication;
+    await ok(gateway(t), docs.reject, callers.scienceStaff, { id: imported.id, reason: '不符合入库年度要求' });
+    expect((await ok(gateway(t), docs.runGrants, callers.scienceStaff, { itemId })).runAutomaticGrants).toMatchObject({ eligible: 1, created: 0, alreadyGranted: 1 });
+    expect(await applicationsOf(itemId)).toEqual(['IMPORTED REJECTED']);
   });
 });
 

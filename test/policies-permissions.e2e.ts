@@ -69,15 +69,32 @@ async function comment(): Promise<{ policyId: string; commentId: string }> {
   const policyId = await consulting();
   return { policyId, commentId: (await setup(docs.comment, hightech, { policyId, text: '意见' })).commentOnPolicy.id };
 }
+let objectors = 0;
 async function objection(): Promise<{ applicationId: string; objectionId: string }> {
   const applicationId = await application('PUBLIC_NOTICE');
-  return { applicationId, objectionId: (await setup(docs.object, anonymous, { id: applicationId, input: { text: '异议' } })).fileObjection.id };
+  // A writer of its own each time: objections are limited per writer (policies-objections.e2e.ts).
+  const objector: Caller = { role: 'OBSERVER', subject: `objector-${++objectors}` };
+  return { applicationId, objectionId: (await setup(docs.object, objector, { id: applicationId, input: { text: '异议' } })).fileObjection.id };
 }
 
 // ───────────── what each target looks like, to see that a refusal changed nothing ─────────────
 
-const readPolicy = async (id: string) => (await setup(`query($id: ID!) { policy(id: $id) { status version revision items { id } comments { answer } history { action } } }`, office, { id })).policy;
-const readApplication = async (id: string) => (await setup(`query($id: ID!) { application(id: $id) { status version objections { answer } review { level } steps { action } } }`, office, { id })).application;
+const readPolicy = async (id: string) =>
+  (
+    await setup(
+      `query($id: ID!) { policy(id: $id) { status version revision title documentNumber items { id name } comments { answer } interpretations { title } history { action } } }`,
+      office,
+      { id },
+    )
+  ).policy;
+const readApplication = async (id: string) =>
+  (
+    await setup(
+      `query($id: ID!) { application(id: $id) { status version approvedAmount returnReason rejectionReason materials { name } publicNotice { endsOn } objections { answer mark { kind } } disbursement { amount } review { level } steps { action } } }`,
+      office,
+      { id },
+    )
+  ).application;
 const counts = async () =>
   setup(
     `{ policies(filter: { status: [DRAFT, CONSULTATION, PUBLISHED, REPEALED] }, first: 1) { totalCount } applications(first: 1) { totalCount } policyNews(first: 1) { totalCount } }`,
@@ -90,6 +107,8 @@ interface Case {
   prepare(): Promise<{ document: string; variables: Record<string, unknown>; read: () => Promise<unknown> }>;
   allowed: Caller[];
   refused: [Caller, string][];
+  /** What an allowed call does, seen on the target's reading before and after (an answer without an error is not enough). */
+  effect(before: any, after: any): void;
 }
 
 const onPolicy = (state: () => Promise<string>, document: string, variables: (id: string) => Record<string, unknown>) => async () => {
@@ -101,24 +120,29 @@ const onApplication = (state: Parameters<typeof application>[0], document: strin
   return { document, variables: variables(id), read: () => readApplication(id) };
 };
 
+const renamed = (policy: { items: { name: string }[] }) => policy.items.filter((i) => i.name === '新名称').length;
+
 const cases: Case[] = [
   {
     mutation: 'createPolicy',
     prepare: async () => ({ document: docs.createPolicy, variables: { input: policyInput }, read: counts }),
     allowed: [office, admin, scienceStaff, taxStaff],
     refused: [[hightech, 'FORBIDDEN'], [observer, 'FORBIDDEN'], [anonymous, 'UNAUTHENTICATED']],
+    effect: (before, after) => expect(after.policies.totalCount).toBe(before.policies.totalCount + 1),
   },
   {
     mutation: 'updatePolicy',
     prepare: onPolicy(draft, `mutation($id: ID!) { updatePolicy(id: $id, input: { title: "新标题" }) { id } }`, (id) => ({ id })),
     allowed: [office, admin, scienceStaff],
     refused: [[taxStaff, 'NOT_FOUND'], [hightech, 'NOT_FOUND'], [observer, 'NOT_FOUND'], [anonymous, 'UNAUTHENTICATED']],
+    effect: (_, after) => expect(after.title).toBe('新标题'),
   },
   {
     mutation: 'openConsultation',
     prepare: onPolicy(draft, docs.openConsultation, (id) => ({ id, endsOn: '2026-12-31' })),
     allowed: [office, admin, scienceStaff],
     refused: [[taxStaff, 'NOT_FOUND'], [hightech, 'NOT_FOUND'], [anonymous, 'UNAUTHENTICATED']],
+    effect: (_, after) => expect(after.status).toBe('CONSULTATION'),
   },
   {
     mutation: 'commentOnPolicy',
@@ -128,6 +152,7 @@ const cases: Case[] = [
     },
     allowed: [hightech, startup, taxStaff, scienceStaff, observer],
     refused: [[office, 'FORBIDDEN'], [anonymous, 'UNAUTHENTICATED']],
+    effect: (before, after) => expect(after.comments).toHaveLength(before.comments.length + 1),
   },
   {
     mutation: 'answerPolicyComment',
@@ -137,36 +162,42 @@ const cases: Case[] = [
     },
     allowed: [office, admin, scienceStaff],
     refused: [[hightech, 'FORBIDDEN'], [startup, 'NOT_FOUND'], [taxStaff, 'NOT_FOUND'], [anonymous, 'UNAUTHENTICATED']],
+    effect: (_, after) => expect(after.comments).toEqual([{ answer: '答复' }]),
   },
   {
     mutation: 'publishPolicy',
     prepare: onPolicy(draft, docs.publish, (id) => ({ id, input: { documentNumber: documentNumber() } })),
     allowed: [office, admin],
     refused: [[scienceStaff, 'FORBIDDEN'], [taxStaff, 'NOT_FOUND'], [hightech, 'NOT_FOUND'], [anonymous, 'UNAUTHENTICATED']],
+    effect: (_, after) => expect(after).toMatchObject({ status: 'PUBLISHED', documentNumber: expect.stringMatching(/^青科规/) }),
   },
   {
     mutation: 'amendPolicy',
     prepare: onPolicy(published, docs.amend, (id) => ({ id, input: { documentNumber: documentNumber(), changeNote: '修订' } })),
     allowed: [office, admin],
     refused: [[scienceStaff, 'FORBIDDEN'], [taxStaff, 'FORBIDDEN'], [hightech, 'FORBIDDEN'], [observer, 'FORBIDDEN'], [anonymous, 'UNAUTHENTICATED']],
+    effect: (before, after) => expect(after.revision).toBe(before.revision + 1),
   },
   {
     mutation: 'repealPolicy',
     prepare: onPolicy(published, docs.repeal, (id) => ({ id, reason: '废止' })),
     allowed: [office, admin],
     refused: [[scienceStaff, 'FORBIDDEN'], [taxStaff, 'FORBIDDEN'], [hightech, 'FORBIDDEN'], [anonymous, 'UNAUTHENTICATED']],
+    effect: (_, after) => expect(after.status).toBe('REPEALED'),
   },
   {
     mutation: 'addInterpretation',
     prepare: onPolicy(published, docs.interpret, (id) => ({ policyId: id, input: { title: '解读', text: '解读正文' } })),
     allowed: [office, admin, scienceStaff],
     refused: [[taxStaff, 'FORBIDDEN'], [hightech, 'FORBIDDEN'], [observer, 'FORBIDDEN'], [anonymous, 'UNAUTHENTICATED']],
+    effect: (before, after) => expect(after.interpretations).toHaveLength(before.interpretations.length + 1),
   },
   {
     mutation: 'createPolicyItem',
     prepare: onPolicy(draft, docs.createItem, (id) => ({ policyId: id, input: rdItem })),
     allowed: [office, admin, scienceStaff],
     refused: [[taxStaff, 'NOT_FOUND'], [hightech, 'NOT_FOUND'], [anonymous, 'UNAUTHENTICATED']],
+    effect: (before, after) => expect(after.items).toHaveLength(before.items.length + 1),
   },
   {
     mutation: 'updatePolicyItem',
@@ -176,12 +207,14 @@ const cases: Case[] = [
     },
     allowed: [office, admin, scienceStaff],
     refused: [[taxStaff, 'FORBIDDEN'], [hightech, 'FORBIDDEN'], [anonymous, 'UNAUTHENTICATED']],
+    effect: (before, after) => expect(renamed(after)).toBe(renamed(before) + 1),
   },
   {
     mutation: 'publishPolicyNews',
     prepare: async () => ({ document: docs.news, variables: { input: { title: '资讯', text: '正文', policyIds: [publishedPolicyId] } }, read: counts }),
     allowed: [office, scienceStaff, taxStaff],
     refused: [[hightech, 'FORBIDDEN'], [observer, 'FORBIDDEN'], [anonymous, 'UNAUTHENTICATED']],
+    effect: (before, after) => expect(after.policyNews.totalCount).toBe(before.policyNews.totalCount + 1),
   },
   {
     mutation: 'submitApplication',
@@ -191,12 +224,14 @@ const cases: Case[] = [
     },
     allowed: [hightech],
     refused: [[startup, 'FORBIDDEN'], [office, 'FORBIDDEN'], [scienceStaff, 'FORBIDDEN'], [observer, 'FORBIDDEN'], [anonymous, 'UNAUTHENTICATED']],
+    effect: (before, after) => expect(after.applications.totalCount).toBe(before.applications.totalCount + 1),
   },
   {
     mutation: 'submitDraftApplication',
     prepare: onApplication('DRAFT', docs.submitDraft),
     allowed: [hightech],
     refused: [[scienceStaff, 'FORBIDDEN'], [office, 'FORBIDDEN'], [startup, 'NOT_FOUND'], [anonymous, 'UNAUTHENTICATED']],
+    effect: (_, after) => expect(after.status).toBe('SUBMITTED'),
   },
   {
     mutation: 'importApplication',
@@ -207,6 +242,7 @@ const cases: Case[] = [
     },
     allowed: [office, admin, scienceStaff],
     refused: [[taxStaff, 'FORBIDDEN'], [hightech, 'FORBIDDEN'], [observer, 'FORBIDDEN'], [anonymous, 'UNAUTHENTICATED']],
+    effect: (before, after) => expect(after.applications.totalCount).toBe(before.applications.totalCount + 1),
   },
   ...(['startReview', 'returnApplication', 'approveApplication', 'rejectApplication'] as const).map(
     (mutation): Case => ({
@@ -217,6 +253,7 @@ const cases: Case[] = [
       })),
       allowed: [scienceStaff, admin],
       refused: [[office, 'FORBIDDEN'], [hightech, 'FORBIDDEN'], [taxStaff, 'NOT_FOUND'], [startup, 'NOT_FOUND'], [anonymous, 'UNAUTHENTICATED']],
+      effect: (_, after) => expect(after.status).toBe(({ startReview: 'UNDER_REVIEW', returnApplication: 'RETURNED', approveApplication: 'APPROVED', rejectApplication: 'REJECTED' } as const)[mutation]),
     }),
   ),
   {
@@ -224,18 +261,21 @@ const cases: Case[] = [
     prepare: onApplication('RETURNED', docs.resubmit, (id) => ({ id, input: { materials } })),
     allowed: [hightech],
     refused: [[scienceStaff, 'FORBIDDEN'], [office, 'FORBIDDEN'], [startup, 'NOT_FOUND'], [anonymous, 'UNAUTHENTICATED']],
+    effect: (_, after) => expect(after.status).toBe('RESUBMITTED'),
   },
   {
     mutation: 'startPublicNotice',
     prepare: onApplication('APPROVED', docs.startNotice, (id) => ({ id, endsOn: '2026-12-31' })),
     allowed: [scienceStaff, admin],
     refused: [[office, 'FORBIDDEN'], [hightech, 'FORBIDDEN'], [taxStaff, 'NOT_FOUND'], [anonymous, 'UNAUTHENTICATED']],
+    effect: (_, after) => expect(after).toMatchObject({ status: 'PUBLIC_NOTICE', publicNotice: { endsOn: '2026-12-31' } }),
   },
   {
     mutation: 'fileObjection',
     prepare: onApplication('PUBLIC_NOTICE', docs.object, (id) => ({ id, input: { text: '异议' } })),
     allowed: [anonymous, startup, hightech, office, taxStaff, observer],
     refused: [],
+    effect: (before, after) => expect(after.objections).toHaveLength(before.objections.length + 1),
   },
   {
     mutation: 'answerObjection',
@@ -245,18 +285,31 @@ const cases: Case[] = [
     },
     allowed: [scienceStaff, admin],
     refused: [[office, 'FORBIDDEN'], [hightech, 'FORBIDDEN'], [taxStaff, 'NOT_FOUND'], [startup, 'NOT_FOUND'], [anonymous, 'UNAUTHENTICATED']],
+    effect: (_, after) => expect(after.objections).toEqual([{ answer: '答复', mark: null }]),
+  },
+  {
+    mutation: 'markObjections',
+    prepare: async () => {
+      const { applicationId, objectionId } = await objection();
+      return { document: docs.markObjections, variables: { id: applicationId, input: { objectionIds: [objectionId], kind: 'ABUSIVE', reason: '刷屏' } }, read: () => readApplication(applicationId) };
+    },
+    allowed: [scienceStaff, admin],
+    refused: [[office, 'FORBIDDEN'], [hightech, 'FORBIDDEN'], [taxStaff, 'NOT_FOUND'], [startup, 'NOT_FOUND'], [observer, 'NOT_FOUND'], [anonymous, 'UNAUTHENTICATED']],
+    effect: (_, after) => expect(after.objections).toEqual([{ answer: null, mark: { kind: 'ABUSIVE' } }]),
   },
   {
     mutation: 'recordDisbursement',
     prepare: onApplication('NOTICE_ENDED', docs.disburse, (id) => ({ id, input: { amount: 10_000, paidOn: today(), paymentReference: requestId('pay') } })),
     allowed: [scienceStaff, admin],
     refused: [[office, 'FORBIDDEN'], [hightech, 'FORBIDDEN'], [taxStaff, 'NOT_FOUND'], [anonymous, 'UNAUTHENTICATED']],
+    effect: (_, after) => expect(after).toMatchObject({ status: 'DISBURSED', disbursement: { amount: 10_000 } }),
   },
   {
     mutation: 'rateApplication',
     prepare: onApplication('DISBURSED', docs.rate, (id) => ({ id, level: 'SATISFIED' })),
     allowed: [hightech],
     refused: [[scienceStaff, 'FORBIDDEN'], [office, 'FORBIDDEN'], [startup, 'NOT_FOUND'], [anonymous, 'UNAUTHENTICATED']],
+    effect: (_, after) => expect(after.review).toEqual({ level: 'SATISFIED' }),
   },
   {
     mutation: 'runAutomaticGrants',
@@ -266,6 +319,7 @@ const cases: Case[] = [
     },
     allowed: [scienceStaff, admin],
     refused: [[office, 'FORBIDDEN'], [taxStaff, 'FORBIDDEN'], [startup, 'FORBIDDEN'], [observer, 'FORBIDDEN'], [anonymous, 'UNAUTHENTICATED']],
+    effect: (before, after) => expect(after.applications.totalCount).toBe(before.applications.totalCount + 1),
   },
 ];
 
@@ -286,10 +340,12 @@ afterAll(async () => {
 
 describe.each(transports)('through the %s', (via) => {
   describe.each(cases.map((c) => [c.mutation, c] as const))('%s', (_, c) => {
-    it.each(c.allowed.map((caller) => [who(caller), caller] as const))('is allowed to %s', async (_name, caller) => {
+    it.each(c.allowed.map((caller) => [who(caller), caller] as const))('is allowed to %s, and it takes effect', async (_name, caller) => {
       const target = await c.prepare();
+      const before = await target.read();
       const response = await send(via, target.document, caller, target.variables);
       expect(response.errors, JSON.stringify(response.errors)).toBeUndefined();
+      c.effect(before, await target.read());
     });
 
     if (c.refused.length) {

@@ -208,7 +208,7 @@ describe('the access module', () => {
   );
   const viewer = (role: Viewer['role'], unit?: string, enterprise?: string): Viewer => ({ subject: `t-${role}`, role, unitId: unit ? unitIdForCode(unit) : null, enterprise: enterprise ?? null });
   const science = unitIdForCode('SCIENCE_TECHNOLOGY_BUREAU');
-  const application = { reviewingUnitId: science, issuingUnitId: science, enterpriseCreditCode: 'E1', status: 'UNDER_REVIEW', reviewerSubject: 'someone-else' } as ApplicationRow;
+  const application = { reviewingUnitId: science, issuingUnitId: science, enterpriseCreditCode: 'E1', status: 'UNDER_REVIEW', reviewerSubject: 'someone-else', reviewerRole: 'UNIT_STAFF', reviewerIssuer: '' } as ApplicationRow;
 
   it('works out standings from the token and the directory, and an archived unit acts for nobody', async () => {
     const draft = { status: 'DRAFT', issuingUnitId: science } as PolicyRow;
@@ -222,6 +222,12 @@ describe('the access module', () => {
     await expect(createPoliciesAccess(viewer('UNIT_STAFF', 'SCIENCE_TECHNOLOGY_BUREAU'), directory).authorizeApplication('APPROVE', application)).rejects.toMatchObject({ extensions: { code: 'FORBIDDEN' } });
     await expect(createPoliciesAccess(viewer('UNIT_ADMIN', 'SCIENCE_TECHNOLOGY_BUREAU'), directory).authorizeApplication('APPROVE', application)).resolves.toBeUndefined();
     await expect(createPoliciesAccess({ ...viewer('UNIT_STAFF', 'SCIENCE_TECHNOLOGY_BUREAU'), subject: 'someone-else' }, directory).authorizeApplication('APPROVE', application)).resolves.toBeUndefined();
+    // The reviewer is a person: the same subject from another issuer is somebody else.
+    const elsewhere = { ...viewer('UNIT_STAFF', 'SCIENCE_TECHNOLOGY_BUREAU'), subject: 'someone-else', issuer: 'https://idp.other.example' };
+    await expect(createPoliciesAccess(elsewhere, directory).authorizeApplication('APPROVE', application)).rejects.toMatchObject({ extensions: { code: 'FORBIDDEN' } });
+    // Taken into review before roles were kept: its subject decides, as it did then.
+    const older = { ...application, reviewerRole: null, reviewerIssuer: null };
+    await expect(createPoliciesAccess({ ...viewer('UNIT_STAFF', 'SCIENCE_TECHNOLOGY_BUREAU'), subject: 'someone-else' }, directory).authorizeApplication('APPROVE', older)).resolves.toBeUndefined();
   });
 
   it('gives an enterprise its own applications and a unit those of its items, nothing else', async () => {

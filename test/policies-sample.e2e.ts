@@ -42,4 +42,16 @@ describe('the policies sample data', () => {
     expect(response.data.policyStats.disbursedAmount).toBe(300_000);
     expect(response.data.unit.applicationReviews.totalCount).toBe(2);
   });
+
+  it('has a notice with an objection still to answer and its repetition marked as a duplicate', async () => {
+    const response = await t.query(`{ applications(filter: { status: [PUBLIC_NOTICE], source: ONLINE }, first: 10) { edges { node { objections { id answer mark { kind duplicateOf reason } } } } } }`, {
+      as: { role: 'UNIT_STAFF', unit: 'SCIENCE_TECHNOLOGY_BUREAU' },
+    });
+    expect(response.errors).toBeUndefined();
+    const objections = response.data.applications.edges.flatMap((e: any) => e.node.objections);
+    const [open, repeated] = objections;
+    expect(objections).toHaveLength(2);
+    expect(open).toMatchObject({ answer: null, mark: null });
+    expect(repeated).toMatchObject({ answer: null, mark: { kind: 'DUPLICATE', duplicateOf: open.id } });
+  });
 });

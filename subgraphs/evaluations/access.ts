@@ -9,11 +9,11 @@
  * Reviews and their figures: the reviewed unit, its domain's lead unit, the command office.
  * Acting: the rules tables (rules.ts), asked with the caller's standings on the thing.
  */
-import { createHash } from 'node:crypto';
-import { Role, type Viewer } from '../../platform/auth.ts';
+import { isPerson, personOf, Role, type Viewer } from '../../platform/auth.ts';
 import type { Directory, DirectorySource, DirectoryUnit } from '../../platform/directory.ts';
 import { errors } from '../../platform/errors.ts';
 import { authorize } from '../../platform/rules.ts';
+import { writerKey } from '../../platform/write-limits.ts';
 import {
   appealRules,
   appealStateNames,
@@ -36,12 +36,14 @@ import {
   type EvaluationStanding,
   type ReviewAction,
 } from './rules.ts';
-import type { ContestRow, ContestScope, ReviewRow, ReviewScope } from './store.ts';
+import type { ContestRow, ContestScope, JudgeRow, ReviewRow, ReviewScope } from './store.ts';
 
 const CONTEST_NOUN = { zh: '该擂台比武', en: 'the contest' };
 const REVIEW_NOUN = { zh: '该评价', en: 'the review' };
 const WORK_NOUN = { zh: '该单位的督导检查事项', en: 'the unit’s tasks and reports' };
 const EVALUATION_NOUN = { zh: '该效果评估', en: 'the evaluation' };
+/** An entered value's source as results frozen before issue #20 wrote it: the account, then the time. */
+const ACCOUNT_NAMED = /^entered by (?!unit )[\s\S]*? at (\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?Z): /;
 
 type ContestScopeFields = Pick<ContestRow, 'level' | 'domainCode' | 'unitId'>;
 
@@ -144,6 +146,11 @@ export function createEvaluationsAccess(viewer: Viewer, directory: DirectorySour
       await Promise.all([unitPromise, snapshot]);
     },
 
+    /** The caller among a contest's judges: the same issuer, role and subject (JUDGE standing), if any. */
+    judgeAmong(judges: readonly JudgeRow[]): JudgeRow | undefined {
+      return judges.find((judge) => isPerson(viewer, judge));
+    },
+
     /** Before creating a contest: the caller must organise contests of this scope. */
     async mayCreateContest(scope: ContestScopeFields): Promise<void> {
       authorize(contestRules.createContest, [...(await base()), ...(await organiser(scope))], { noun: CONTEST_NOUN });
@@ -169,9 +176,9 @@ export function createEvaluationsAccess(viewer: Viewer, directory: DirectorySour
     /** Which contests the caller's lists include besides the published public ones. */
     async contestScope(): Promise<ContestScope> {
       const standings = await base();
-      if (standings.includes('COMMAND_OFFICE')) return { all: true, unitId: null, ledDomain: null, subject: viewer.subject };
+      if (standings.includes('COMMAND_OFFICE')) return { all: true, unitId: null, ledDomain: null, person: personOf(viewer) };
       const unit = isUnitRole ? await activeUnit() : null;
-      return { all: false, unitId: unit?.id ?? null, ledDomain: viewer.role === Role.UNIT_ADMIN || viewer.role === Role.UNIT_STAFF ? await ledDomain() : null, subject: viewer.subject };
+      return { all: false, unitId: unit?.id ?? null, ledDomain: viewer.role === Role.UNIT_ADMIN || viewer.role === Role.UNIT_STAFF ? await ledDomain() : null, person: personOf(viewer) };
     },
 
     /** Submitting a review: never of the caller's own unit. */
@@ -263,12 +270,20 @@ export function createEvaluationsAccess(viewer: Viewer, directory: DirectorySour
     },
 
     /**
-     * Whom the abuse limits count: the account when signed in, else the caller's address — hashed,
-     * so the table holds no addresses.
+     * How a published result's inputs read to the caller. An entered value names the unit that
+     * entered it, never the official's account (the account stays in indicator_values). Results
+     * frozen before that named the account ("entered by <sub> at …"): the command office reads them
+     * as frozen; everyone else reads the command office there — the only standing that may enter
+     * values (rules.ts).
      */
+    async inputSources(): Promise<<T extends { source: string }>(inputs: T[]) => T[]> {
+      if (allowed(await base(), readRules.enteredBy)) return (inputs) => inputs;
+      return (inputs) => inputs.map((input) => ({ ...input, source: input.source.replace(ACCOUNT_NAMED, 'entered by the command office at $1: ') }));
+    },
+
+    /** Whom the abuse limits count: the person when signed in, else the caller's address — hashed (platform/write-limits.ts). */
     reviewerKey(): string {
-      const who = viewer.subject ? `sub:${viewer.role}:${viewer.subject}` : `addr:${clientAddress ?? 'unknown'}`;
-      return createHash('sha256').update(who).digest('hex');
+      return writerKey(viewer, clientAddress);
     },
 
     reviewerKind(): ReviewRow['reviewerKind'] {

@@ -4,6 +4,7 @@
  * checked types and enum values; whether a unit or domain exists is asked of the directory, in the
  * service.)
  */
+import { roles } from '../../platform/auth.ts';
 import type { Bilingual } from '../../platform/errors.ts';
 import { clientRequestId, enumValue, optionalText, text, uuid, z } from '../../platform/input.ts';
 import type { ContestRow, ReviewRow } from './store.ts';
@@ -51,6 +52,8 @@ export const contestEntryInput = z.object({
 
 export const judgeInput = z.object({
   subject: z.string().regex(/^[^\s\u0000]{1,200}$/, problem({ zh: '评委账号须为 1–200 个非空白字符', en: 'The judge account must be 1–200 non-space characters' })),
+  /** A person is the issuer, role and subject together: the same subject in another role is somebody else. */
+  role: z.enum(roles, problem({ zh: '评委账号的角色须为已登录角色之一', en: 'The judge account’s role must be one of the signed-in roles' })),
   name: text({ zh: '评委姓名', en: 'Judge name' }, { max: 50 }),
 });
 

@@ -9,17 +9,25 @@
  * rectification was late, when the command office enters the year (service.ts
  * `settleProvisionalReviewLimits`).
  *
- * Abuse limits of submitting (they hold across replicas: counted in the database under a lock per
- * reviewer): at most REVIEWS_PER_UNIT_PER_DAY reviews of one unit per reviewer per Beijing day, and
- * REVIEWS_PER_HOUR reviews per reviewer in any hour. A reviewer is the signed-in account, or, for
- * the public, the caller's network address.
+ * Abuse limits of submitting, as every write the public may make is limited (platform/write-limits.ts:
+ * counted in the database under a lock per reviewer, so they hold across replicas): at most
+ * REVIEWS_PER_UNIT_PER_DAY reviews of one unit per reviewer per Beijing day, and REVIEWS_PER_HOUR
+ * reviews per reviewer in any hour. A reviewer is the signed-in person, or, for the public, the
+ * caller's real network address.
  */
 import { earliestYear, type WorkingCalendar } from '../../platform/calendar.ts';
+import type { WriteLimit } from '../../platform/write-limits.ts';
 
 export const ANSWER_WORKING_DAYS = 1;
 export const RECTIFY_WORKING_DAYS = 15;
 export const REVIEWS_PER_UNIT_PER_DAY = 3;
 export const REVIEWS_PER_HOUR = 10;
+export const REVIEW_LIMIT: WriteLimit = {
+  perTargetPerDay: REVIEWS_PER_UNIT_PER_DAY,
+  perHour: REVIEWS_PER_HOUR,
+  writes: { zh: '评价', en: 'reviews' },
+  target: { zh: '同一单位', en: 'one unit' },
+};
 
 export const BAD_LEVELS = ['UNSATISFIED', 'VERY_UNSATISFIED'] as const;
 export const SATISFIED_LEVELS = ['VERY_SATISFIED', 'SATISFIED', 'BASICALLY_SATISFIED'] as const;

@@ -121,4 +121,6 @@ export const readRules = {
   unitWork: ['OWN_UNIT_ADMIN', 'OWN_UNIT_STAFF', 'DOMAIN_LEAD', 'COMMAND_OFFICE'] as EvaluationStanding[],
   /** An evaluation's definition, preview and the board. */
   evaluationDraft: ['COMMAND_OFFICE'] as EvaluationStanding[],
+  /** Which account entered a value, where a result frozen before issue #20 names it (everyone else: the unit). */
+  enteredBy: ['COMMAND_OFFICE'] as EvaluationStanding[],
 };

@@ -73,7 +73,7 @@ export async function loadEvaluationsSampleData(db: Db, options: { now: Date } =
     );
   }
   const judges = ['甲', '乙', '丙', '丁', '戊', '己'];
-  for (const name of judges) await office.assignJudge(first.id, { subject: `sample:judge-${name}`, name: `评委${name}（样例）` });
+  for (const name of judges) await office.assignJudge(first.id, { subject: `sample:judge-${name}`, role: 'OBSERVER', name: `评委${name}（样例）` });
   for (const [j, name] of judges.entries()) {
     const judge = as({ subject: `sample:judge-${name}`, role: 'OBSERVER', unitId: null, enterprise: null });
     await judge.submitScores(

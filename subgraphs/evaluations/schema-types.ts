@@ -185,8 +185,10 @@ export type Mutation = {
    */
   addContestEntry: ContestEntry;
   /**
-   * 指定评委（组织方，比武进行中）：评委以其登录账号（sub）评分。
-   * Assigns a judge (the organiser, while the contest is open); the judge scores under their account (sub).
+   * 指定评委（组织方，比武进行中）：评委以其登录账号评分。账号是签发方、角色与 sub 三者合一：sub 相同而角色或签发方不同的令牌不是该评委；签发方取组织方令牌的签发方。
+   * Assigns a judge (the organiser, while the contest is open); the judge scores under their account:
+   * the issuer, role and sub together — a token with the same sub in another role or from another
+   * issuer is not the judge. The issuer is the organiser's token's.
    */
   assignJudge: ContestJudge;
   /**
@@ -587,6 +589,24 @@ export type ContestStatus =
   | 'PUBLISHED';
 
 /**
+ * 账号角色（与单位子图的 Role 相同）。
+ * An account's role (the same as the units subgraph's Role).
+ */
+export type Role =
+  /** 市指挥部办公室 / command office: everything */
+  | 'COMMAND_OFFICE'
+  /** 单位管理员 / a unit's administrator */
+  | 'UNIT_ADMIN'
+  /** 单位工作人员 / a unit's staff */
+  | 'UNIT_STAFF'
+  /** 企业 / an enterprise, for its own records */
+  | 'ENTERPRISE'
+  /** 三支队伍观察员 / observer (专家委员会、媒体观察员、体验官) */
+  | 'OBSERVER'
+  /** 匿名 / not signed in: only what is published */
+  | 'ANONYMOUS';
+
+/**
  * 一场擂台比武：各参赛者登台讲问题、讲目标、讲思路、讲举措，评委现场打分，成绩公开，末位继续打擂。
  * A contest: each entrant presents problems, goals, ideas and measures; judges score on the spot; the
  * result is public and the last place contests again.
@@ -677,6 +697,8 @@ export type ContestJudge = {
   name: Scalars['String']['output'];
   /** 评委账号（令牌 sub） / the judge's account (token sub) */
   subject: Scalars['String']['output'];
+  /** 评委账号的角色；早于记录角色时指定的评委为空，须重新指定才能评分 / the judge account's role; null for a judge assigned before roles were kept, who must be assigned again to score */
+  role?: Maybe<Role>;
   /** 已为几位参赛者完成评分 / how many entries the judge has fully scored */
   entriesScored: Scalars['Int']['output'];
 };
@@ -776,6 +798,8 @@ export type ContestEntryInput = {
 export type JudgeInput = {
   /** 评委账号（令牌 sub） / the judge's account (token sub) */
   subject: Scalars['String']['input'];
+  /** 评委账号的角色（不能为 ANONYMOUS）：同一 sub 的其他角色不是该评委 / the judge account's role (not ANONYMOUS): the same sub in another role is not the judge */
+  role: Role;
   /** 姓名 / name */
   name: Scalars['String']['input'];
 };
@@ -1460,7 +1484,7 @@ export type EvaluationInput = {
   kind: IndicatorKind;
   /** 原始值；无值为空（该项不计，其余权重按比例放大） / raw value; null when missing (left out, the other weights scaled up) */
   value?: Maybe<Scalars['Float']['output']>;
-  /** 来源说明 / where the value came from */
+  /** 来源说明；录入的值写明录入单位，不写个人账号 / where the value came from; an entered value names the unit that entered it, never the official's account */
   source: Scalars['String']['output'];
   /** 取值时间 / when it was read */
   fetchedAt: Scalars['DateTime']['output'];
@@ -1749,6 +1773,7 @@ export type ResolversTypes = {
   PageInfo: ResolverTypeWrapper<PageInfo>;
   ContestLevel: ContestLevel;
   ContestStatus: ContestStatus;
+  Role: Role;
   Contest: ResolverTypeWrapper<ContestRowMapped>;
   ContestCriterion: ResolverTypeWrapper<ContestCriterion>;
   ContestEntry: ResolverTypeWrapper<EntryRowMapped>;
@@ -1980,6 +2005,7 @@ export type ContestJudgeResolvers<ContextType = Context, ParentType extends Reso
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   subject?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  role?: Resolver<Maybe<ResolversTypes['Role']>, ParentType, ContextType>;
   entriesScored?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 };
 

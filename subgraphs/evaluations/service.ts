@@ -9,7 +9,7 @@
  * other slices must say (the unit directory, the working-day calendar) is asked before the
  * transaction, never inside it.
  */
-import type { Viewer } from '../../platform/auth.ts';
+import { personOf, type Viewer } from '../../platform/auth.ts';
 import { beijingDate, beijingMidnight, endOfBeijingDay, type WorkingCalendar } from '../../platform/calendar.ts';
 import type { CalendarSource } from '../../platform/calendar-source.ts';
 import type { DirectorySource } from '../../platform/directory.ts';
@@ -21,7 +21,8 @@ import type { RequestContext } from '../../platform/subgraph.ts';
 import { sqlState, SqlState, type Db, type Queryable } from '../../db/client.ts';
 import { createEvaluationsAccess } from './access.ts';
 import * as input from './input.ts';
-import { isBad, LEVEL_SCORES, REVIEWS_PER_HOUR, REVIEWS_PER_UNIT_PER_DAY, reviewDues, type ReviewLevel } from './limits.ts';
+import { limitWindows, refuseOverLimit } from '../../platform/write-limits.ts';
+import { isBad, LEVEL_SCORES, REVIEW_LIMIT, reviewDues, type ReviewLevel } from './limits.ts';
 import type { EvaluationsLoaders } from './loaders.ts';
 import type { AppealState } from './rules.ts';
 import { rank, type RankedEntry } from './scoring.ts';
@@ -167,6 +168,14 @@ export async function provisionalReviewsReadiness(db: Queryable): Promise<string
   );
 }
 
+/** Who entered a value, as a result shows it: the unit, by code and name. */
+function enteringUnit(directory: Directory, unitId: string | null): string {
+  const unit = unitId ? directory.unit(unitId) : null;
+  if (unit) return `unit ${unit.code} ${unit.name}`;
+  // Kept before the unit was: only the command office may enter values (rules.ts).
+  return 'the command office';
+}
+
 export function createEvaluationsService(deps: {
   db: Db;
   viewer: Viewer;
@@ -190,7 +199,7 @@ export function createEvaluationsService(deps: {
   async function contestExtras(contest: ContestRow) {
     const [judges, entries] = await Promise.all([loaders.judgesByContest.load(contest.id), loaders.entriesByContest.load(contest.id)]);
     return {
-      judge: Boolean(viewer.subject && judges.some((j) => j.subject === viewer.subject)),
+      judge: access.judgeAmong(judges) !== undefined,
       entrantUnitIds: entries.map((e) => e.unitId).filter((id): id is string => id !== null),
     };
   }
@@ -212,7 +221,7 @@ export function createEvaluationsService(deps: {
       if (!contest) throw errors.notFound(CONTEST, contestId);
       const [judges, entries] = await Promise.all([judgeStore.byContestIds(tx, [contestId]), entryStore.byContestIds(tx, [contestId])]);
       const extras = {
-        judge: Boolean(viewer.subject && judges.some((j) => j.subject === viewer.subject)),
+        judge: access.judgeAmong(judges) !== undefined,
         entrantUnitIds: entries.map((e) => e.unitId).filter((u): u is string => u !== null),
       };
       // Someone who may not even see the contest learns nothing about it.
@@ -291,7 +300,8 @@ export function createEvaluationsService(deps: {
   }
 
   interface RemoteInputs {
-    /** The evaluated units, from the directory as it was read here — before any transaction. */
+    /** The directory as it was read here — before any transaction — and the units it evaluates. */
+    directory: Directory;
     units: string[];
     at: string;
     rectification: Map<string, number | null>;
@@ -301,13 +311,14 @@ export function createEvaluationsService(deps: {
   /** What the other slices say, asked before any transaction (and only for the kinds the evaluation uses). */
   async function remoteInputs(evaluation: EvaluationRow): Promise<RemoteInputs> {
     const dates = halfYear(evaluation.period)!;
-    const units = evaluatedUnits(await directory.current());
+    const dir = await directory.current();
+    const units = evaluatedUnits(dir);
     const uses = (kind: string) => evaluation.indicators.some((i) => i.kind === kind);
     const [rectification, honouring] = await Promise.all([
       uses('RECTIFICATION') ? deps.figures.rectification(units, dates) : new Map<string, number | null>(),
       uses('POLICY_HONOURING') ? deps.figures.policyHonouring(units, dates) : new Map<string, number | null>(),
     ]);
-    return { units, at: now().toISOString(), rectification, honouring };
+    return { directory: dir, units, at: now().toISOString(), rectification, honouring };
   }
 
   /** Every unit's result from every input, read now (this slice's own on `store`, the others' from `remote`). */
@@ -319,6 +330,7 @@ export function createEvaluationsService(deps: {
   ): Promise<ComputedResult[]> {
     const dates = halfYear(evaluation.period)!;
     const units = remote.units;
+    const dir = remote.directory;
     const range = { from: beijingMidnight(dates.from), to: endOfBeijingDay(dates.to) };
     const [entered, contests, reviews, punctual] = await Promise.all([
       evaluationStore.latestValues(store, evaluation.id),
@@ -346,7 +358,8 @@ export function createEvaluationsService(deps: {
         }
         default: {
           const v = enteredBy.get(`${unitId}/${indicator.code}`);
-          return { value: v?.value ?? null, source: v ? `entered by ${v.enteredBy} at ${v.enteredAt.toISOString()}: ${v.source}` : 'not entered', fetchedAt: v ? v.enteredAt.toISOString() : at };
+          // The unit that entered it, never the account: results are public once published.
+          return { value: v?.value ?? null, source: v ? `entered by ${enteringUnit(dir, v.enteredByUnitId)} at ${v.enteredAt.toISOString()}: ${v.source}` : 'not entered', fetchedAt: v ? v.enteredAt.toISOString() : at };
         }
       }
     };
@@ -440,7 +453,9 @@ export function createEvaluationsService(deps: {
     async assignJudge(contestId: string, raw: unknown) {
       const data = parseInput(input.judgeInput, raw, 'input');
       return onContest(contestId, 'assignJudge', async (tx, contest) => {
-        const judge = await judgeStore.insert(tx, { contestId: contest.id, subject: data.subject, name: data.name, assignedBy: viewer.subject!, assignedAt: now() });
+        // The judge signs in where the organiser does: the organiser's issuer, the role and subject given.
+        const issuer = personOf(viewer)!.issuer;
+        const judge = await judgeStore.insert(tx, { contestId: contest.id, subject: data.subject, role: data.role, issuer, name: data.name, assignedBy: viewer.subject!, assignedAt: now() });
         if (!judge) throw errors.conflict({ zh: '该评委已指定', en: 'The judge is already assigned' });
         return judge;
       });
@@ -449,7 +464,7 @@ export function createEvaluationsService(deps: {
     async submitScores(contestId: string, raw: unknown) {
       const scores = parseInput(input.scoresInput, raw, 'scores');
       return onContest(contestId, 'submitScores', async (tx, contest) => {
-        const judge = (await judgeStore.bySubject(tx, contest.id, viewer.subject!))!;
+        const judge = access.judgeAmong(await judgeStore.byContestIds(tx, [contest.id]))!;
         const entries = new Set((await entryStore.byContestIds(tx, [contest.id])).map((e) => e.id));
         scores.forEach((s, index) => {
           if (!entries.has(s.entryId)) throw errors.badInput(`scores[${index}].entryId`, { zh: '本场比武没有该参赛者', en: 'No such entry in this contest' });
@@ -516,8 +531,7 @@ export function createEvaluationsService(deps: {
     },
 
     async myScores(contest: ContestRow) {
-      if (!viewer.subject) return [];
-      const judge = (await loaders.judgesByContest.load(contest.id)).find((j) => j.subject === viewer.subject);
+      const judge = access.judgeAmong(await loaders.judgesByContest.load(contest.id));
       if (!judge) return [];
       return (await loaders.latestScoresByContest.load(contest.id)).filter((s) => s.judgeId === judge.id);
     },
@@ -549,18 +563,9 @@ export function createEvaluationsService(deps: {
             }
             return earlier;
           }
-          const dayStart = beijingMidnight(beijingDate(at));
-          const counts = await reviewStore.recentCounts(tx, reviewerKey, data.unitId, new Date(at.getTime() - 3_600_000), dayStart);
-          if (counts.unitToday >= REVIEWS_PER_UNIT_PER_DAY) {
-            const tomorrow = endOfBeijingDay(beijingDate(at)).getTime() + 1;
-            throw errors.rateLimited(
-              { zh: `同一评价人每天对同一单位最多评价 ${REVIEWS_PER_UNIT_PER_DAY} 次`, en: `At most ${REVIEWS_PER_UNIT_PER_DAY} reviews of one unit per reviewer per day` },
-              Math.ceil((tomorrow - at.getTime()) / 1000),
-            );
-          }
-          if (counts.lastHour >= REVIEWS_PER_HOUR) {
-            throw errors.rateLimited({ zh: `同一评价人每小时最多评价 ${REVIEWS_PER_HOUR} 次`, en: `At most ${REVIEWS_PER_HOUR} reviews per reviewer per hour` }, 3600);
-          }
+          const { hourAgo, dayStart } = limitWindows(at);
+          const counts = await reviewStore.recentCounts(tx, reviewerKey, data.unitId, hourAgo, dayStart);
+          refuseOverLimit(REVIEW_LIMIT, { targetToday: counts.unitToday, lastHour: counts.lastHour }, at);
           return reviewStore.insert(tx, {
             unitId: data.unitId,
             serviceItem: data.serviceItem,
@@ -833,7 +838,7 @@ export function createEvaluationsService(deps: {
         const indicator = evaluation!.indicators.find((i) => i.code === data.indicator);
         if (!indicator) throw errors.badInput('input.indicator', { zh: `本次评估没有指标 ${data.indicator}`, en: `The evaluation has no indicator ${data.indicator}` });
         if (!ENTERED_KINDS.includes(indicator.kind)) throw errors.badInput('input.indicator', { zh: '该指标取自其他子图，不能录入', en: 'This indicator is read from another subgraph, not entered' });
-        return evaluationStore.insertValue(tx, { evaluationId: evaluation!.id, unitId: data.unitId, indicator: data.indicator, value: data.value, source: data.source, enteredBy: viewer.subject!, enteredAt: now() });
+        return evaluationStore.insertValue(tx, { evaluationId: evaluation!.id, unitId: data.unitId, indicator: data.indicator, value: data.value, source: data.source, enteredBy: viewer.subject!, enteredByUnitId: viewer.unitId, enteredAt: now() });
       });
     },
 
@@ -855,7 +860,7 @@ export function createEvaluationsService(deps: {
         const at = now();
         const saved = [];
         for (const row of data.rows) {
-          saved.push(await evaluationStore.insertValue(tx, { evaluationId: evaluation!.id, unitId: row.unitId, indicator: data.indicator, value: row.value, source: data.source, enteredBy: viewer.subject!, enteredAt: at }));
+          saved.push(await evaluationStore.insertValue(tx, { evaluationId: evaluation!.id, unitId: row.unitId, indicator: data.indicator, value: row.value, source: data.source, enteredBy: viewer.subject!, enteredByUnitId: viewer.unitId, enteredAt: at }));
         }
         return saved;
       });
@@ -897,7 +902,8 @@ export function createEvaluationsService(deps: {
 
     async results(evaluation: EvaluationRow): Promise<ResultView[] | null> {
       if (evaluation.status !== 'PUBLISHED') return null;
-      return (await loaders.resultsByEvaluation.load(evaluation.id)).map((r) => ({ ...r, preview: false }));
+      const shown = await access.inputSources();
+      return (await loaders.resultsByEvaluation.load(evaluation.id)).map((r) => ({ ...r, inputs: shown(r.inputs), preview: false }));
     },
 
     /** The published results worked out again from their frozen inputs alone. */
@@ -924,7 +930,7 @@ export function createEvaluationsService(deps: {
       const evaluation = await loaders.evaluationByPeriod.load(name);
       if (!evaluation || evaluation.status !== 'PUBLISHED') return null;
       const result = (await loaders.resultsByEvaluation.load(evaluation.id)).find((r) => r.unitId === unitId);
-      return result ? { ...result, preview: false } : null;
+      return result ? { ...result, inputs: (await access.inputSources())(result.inputs), preview: false } : null;
     },
 
     // ───────────── the board ─────────────

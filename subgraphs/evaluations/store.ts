@@ -64,7 +64,8 @@ export interface ContestScope {
   all: boolean;
   unitId: string | null;
   ledDomain: string | null;
-  subject: string | null;
+  /** The caller as a person (issuer, role, subject), for the contests they judge. */
+  person: { issuer: string; role: string; subject: string } | null;
 }
 
 export const contestStore = {
@@ -137,7 +138,11 @@ function visible(scope: ContestScope): SQL {
     ors.push(sql`exists (select 1 from ${contestEntries} e where e.contest_id = ${contests.id} and e.unit_id = ${scope.unitId}::uuid)`);
   }
   if (scope.ledDomain) ors.push(sql`(${contests.level} = 'SYSTEM' and ${contests.domainCode} = ${scope.ledDomain})`);
-  if (scope.subject) ors.push(sql`exists (select 1 from ${contestJudges} j where j.contest_id = ${contests.id} and j.subject = ${scope.subject})`);
+  if (scope.person) {
+    const { issuer, role, subject } = scope.person;
+    // As platform/auth.ts isPerson: issuer, role and subject; a judge kept before issuers were matches any issuer.
+    ors.push(sql`exists (select 1 from ${contestJudges} j where j.contest_id = ${contests.id} and j.subject = ${subject} and j.role = ${role} and (j.issuer is null or j.issuer = ${issuer}))`);
+  }
   return sql`(${sql.join(ors, sql` or `)})`;
 }
 
@@ -158,10 +163,6 @@ export const judgeStore = {
   },
   byContestIds(db: Queryable, ids: readonly string[]): Promise<JudgeRow[]> {
     return db.select().from(contestJudges).where(inArray(contestJudges.contestId, [...ids])).orderBy(asc(contestJudges.assignedAt), asc(contestJudges.id));
-  },
-  async bySubject(db: Queryable, contestId: string, subject: string): Promise<JudgeRow | undefined> {
-    const [row] = await db.select().from(contestJudges).where(and(eq(contestJudges.contestId, contestId), eq(contestJudges.subject, subject)));
-    return row;
   },
 };
 
@@ -563,7 +564,7 @@ export const evaluationStore = {
   /** The latest entered value per unit and indicator. */
   async latestValues(db: Queryable, evaluationId: string): Promise<IndicatorValueRow[]> {
     const result = await db.execute(sql`
-      select distinct on (unit_id, indicator) id, evaluation_id as "evaluationId", unit_id as "unitId", indicator, value::float8 as value, source, entered_by as "enteredBy", entered_at as "enteredAt"
+      select distinct on (unit_id, indicator) id, evaluation_id as "evaluationId", unit_id as "unitId", indicator, value::float8 as value, source, entered_by as "enteredBy", entered_by_unit_id as "enteredByUnitId", entered_at as "enteredAt"
         from ${indicatorValues} where evaluation_id = ${evaluationId}::uuid
        order by unit_id, indicator, id desc`);
     return rowsOf<IndicatorValueRow & { enteredAt: Date | string }>(result).map((row) => ({ ...row, enteredAt: new Date(row.enteredAt) }));

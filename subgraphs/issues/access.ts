@@ -19,7 +19,7 @@
  * units, the command office and the enterprise itself; an outside reporter's account is hidden
  * from units, an official's account and internal notes from enterprises and observers.
  */
-import { Role, type Viewer } from '../../platform/auth.ts';
+import { isPerson, personOf, Role, samePerson, type Viewer } from '../../platform/auth.ts';
 import type { Directory, DirectorySource, DirectoryUnit } from '../../platform/directory.ts';
 import { errors } from '../../platform/errors.ts';
 import { authorize } from '../../platform/rules.ts';
@@ -43,6 +43,9 @@ const ISSUE_NOUN = { zh: '该问题', en: 'the issue' };
 const LOOP_NOUN = { zh: '问题清单', en: 'the issue list' };
 const OUTSIDERS: string[] = [Role.ENTERPRISE, Role.OBSERVER];
 
+/** Who reported an issue, as a person. */
+const reporterOf = (issue: IssueRow) => ({ issuer: issue.reporterIssuer, role: issue.reporterRole, subject: issue.reporterSubject });
+
 export function canSee(scope: IssueScope, issue: IssueRow): boolean {
   switch (scope.kind) {
     case 'all':
@@ -56,7 +59,7 @@ export function canSee(scope: IssueScope, issue: IssueRow): boolean {
     case 'enterprise':
       return issue.reporterEnterprise === scope.creditCode;
     case 'observer':
-      return issue.reporterRole === Role.OBSERVER && issue.reporterSubject === scope.subject;
+      return issue.reporterRole === Role.OBSERVER && samePerson(scope.person, reporterOf(issue));
     default:
       return false;
   }
@@ -71,6 +74,11 @@ function isWaitingInArea(scope: Extract<IssueScope, { kind: 'unit' }>, issue: Is
 }
 
 export function createIssuesAccess(viewer: Viewer, directory: DirectorySource) {
+  /**
+   * Whether an actor recorded in the history (or a rating) is the caller: the same role and subject.
+   * Events keep no issuer; what this shows is the caller's own account.
+   */
+  const isOwn = (actor: { subject: string; role: string }) => isPerson(viewer, { issuer: null, role: actor.role, subject: actor.subject });
   let snapshot: Promise<Directory> | undefined;
   /** The directory this request decides on: taken once (again after prepareToAct), never inside a transaction. */
   const dir = () => (snapshot ??= directory.current());
@@ -106,7 +114,7 @@ export function createIssuesAccess(viewer: Viewer, directory: DirectorySource) {
         case Role.ENTERPRISE:
           return { kind: 'enterprise', creditCode: viewer.enterprise! };
         case Role.OBSERVER:
-          return { kind: 'observer', subject: viewer.subject! };
+          return { kind: 'observer', person: personOf(viewer)! };
         default:
           return { kind: 'none' };
       }
@@ -278,7 +286,7 @@ export function createIssuesAccess(viewer: Viewer, directory: DirectorySource) {
      * reporter's (enterprise, observer) is hidden from units; an official's from outsiders.
      */
     seesSubject(actor: { subject: string; role: string }): boolean {
-      if (viewer.subject !== null && viewer.subject === actor.subject) return true;
+      if (isOwn(actor)) return true;
       if (viewer.role === Role.COMMAND_OFFICE) return true;
       if (OUTSIDERS.includes(actor.role)) return false;
       return !isOutsider();
@@ -287,12 +295,12 @@ export function createIssuesAccess(viewer: Viewer, directory: DirectorySource) {
     /** Who reported (a SUBMIT event's account and unit) shows to the command office and the reporter only. */
     seesEventUnit(event: EventRow): boolean {
       if (event.action !== 'SUBMIT') return true;
-      return viewer.role === Role.COMMAND_OFFICE || (viewer.unitId !== null && viewer.unitId === event.actorUnitId) || viewer.subject === event.actorSubject;
+      return viewer.role === Role.COMMAND_OFFICE || (viewer.unitId !== null && viewer.unitId === event.actorUnitId) || isOwn({ subject: event.actorSubject, role: event.actorRole });
     },
 
     /** An event's account: as `seesSubject`, and a SUBMIT's only for the command office and the reporter. */
     seesEventSubject(event: EventRow): boolean {
-      if (event.action === 'SUBMIT' && viewer.role !== Role.COMMAND_OFFICE && viewer.subject !== event.actorSubject) return false;
+      if (event.action === 'SUBMIT' && viewer.role !== Role.COMMAND_OFFICE && !isOwn({ subject: event.actorSubject, role: event.actorRole })) return false;
       return this.seesSubject({ subject: event.actorSubject, role: event.actorRole });
     },
 

@@ -14,7 +14,7 @@
  * receipt an import names); on 转办, return, merge or a granted re-plan the open ones stop with
  * their lateness kept (deadlines.ts), and the next unit gets fresh ones.
  */
-import type { Viewer } from '../../platform/auth.ts';
+import { personOf, type Viewer } from '../../platform/auth.ts';
 import {
   beijingDate,
   beijingMidnight,
@@ -293,23 +293,26 @@ export function createIssuesService(deps: IssuesServiceDeps) {
       }
       return existing;
     };
+    // A retry is the same person's: issuer, role and subject, never another token's with the same subject.
+    const reporter = personOf(viewer)!;
     return db.transaction(async (tx) => {
-      const earlier = await issueStore.byClientRequest(tx, viewer.subject!, row.clientRequestId);
+      const earlier = await issueStore.byClientRequest(tx, reporter, row.clientRequestId);
       if (earlier) return sameRequest(earlier);
       const created = await issueStore.insertOnce(tx, {
         ...row,
         ...(handledBy
           ? { status: 'ASSIGNED' as const, responsibleUnitId: handledBy, acceptedAt: row.receivedAt, intakeUnitId: viewer.unitId, firstAssignedAt: row.receivedAt, assignedAt: row.receivedAt }
           : {}),
-        reporterSubject: viewer.subject!,
-        reporterRole: viewer.role,
+        reporterSubject: reporter.subject,
+        reporterRole: reporter.role,
+        reporterIssuer: reporter.issuer,
         reporterUnitId: viewer.role === 'ENTERPRISE' || viewer.role === 'OBSERVER' ? null : viewer.unitId,
         reporterEnterprise: viewer.role === 'ENTERPRISE' ? viewer.enterprise : null,
         requestFingerprint: print,
         recordedAt: now,
       });
       // The same request, committed by a concurrent retry while we waited on its unique key.
-      if (!created) return sameRequest((await issueStore.byClientRequest(tx, viewer.subject!, row.clientRequestId))!);
+      if (!created) return sameRequest((await issueStore.byClientRequest(tx, reporter, row.clientRequestId))!);
       await eventStore.append(tx, { issueId: created.id, action: 'SUBMIT', fromStatus: null, toStatus: 'SUBMITTED', ...actorFields(), note: null, details: { source: created.source }, at: now });
       if (handledBy) {
         await deadlineStore.insert(tx, clocksFor(created, handledBy, created.receivedAt, await calendarFrom(tx)));

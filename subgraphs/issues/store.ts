@@ -19,7 +19,7 @@ export type IssueScope =
   | { kind: 'all' }
   | { kind: 'unit'; ownUnitId: string; unitIds: string[]; areaUnitIds: string[]; areaDistrict: string | null }
   | { kind: 'enterprise'; creditCode: string }
-  | { kind: 'observer'; subject: string }
+  | { kind: 'observer'; person: { issuer: string; role: string; subject: string } }
   | { kind: 'none' };
 
 export type IssueRow = typeof issues.$inferSelect;
@@ -84,10 +84,15 @@ export function scopeCondition(scope: IssueScope): SQL | undefined {
     case 'enterprise':
       return eq(issues.reporterEnterprise, scope.creditCode);
     case 'observer':
-      return and(eq(issues.reporterRole, 'OBSERVER'), eq(issues.reporterSubject, scope.subject));
+      return reportedBy(scope.person);
     default:
       return sql`false`;
   }
+}
+
+/** Issues reported by this person: as platform/auth.ts isPerson (a report kept before issuers were matches any issuer). */
+function reportedBy(person: { issuer: string; role: string; subject: string }): SQL {
+  return and(eq(issues.reporterSubject, person.subject), eq(issues.reporterRole, person.role), or(eq(issues.reporterIssuer, person.issuer), isNull(issues.reporterIssuer)))!;
 }
 
 function filterConditions(filter: IssueListFilter, now: Date): SQL[] {
@@ -201,15 +206,15 @@ export const issueStore = {
     const [row] = await db
       .insert(issues)
       .values(values)
-      .onConflictDoNothing({ target: [issues.reporterSubject, issues.clientRequestId] })
+      .onConflictDoNothing({ target: [issues.reporterIssuer, issues.reporterRole, issues.reporterSubject, issues.clientRequestId] })
       .returning();
     return row;
   },
-  async byClientRequest(db: Queryable, subject: string, clientRequestId: string): Promise<IssueRow | undefined> {
+  async byClientRequest(db: Queryable, reporter: { issuer: string; role: string; subject: string }, clientRequestId: string): Promise<IssueRow | undefined> {
     const [row] = await db
       .select()
       .from(issues)
-      .where(and(eq(issues.reporterSubject, subject), eq(issues.clientRequestId, clientRequestId)));
+      .where(and(reportedBy(reporter), eq(issues.clientRequestId, clientRequestId)));
     return row;
   },
   /** Writes only if nobody changed the issue since `version` was read: the loser of a race learns it. */

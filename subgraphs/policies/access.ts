@@ -9,10 +9,11 @@
  * service reviews: the unit itself, its domain's lead unit, the command office.
  * Acting: the rules tables (rules.ts), asked with the caller's standings on the thing.
  */
-import { Role, type Viewer } from '../../platform/auth.ts';
+import { isPerson, Role, type Viewer } from '../../platform/auth.ts';
 import type { DirectorySource, DirectoryUnit } from '../../platform/directory.ts';
 import { errors } from '../../platform/errors.ts';
 import { authorize } from '../../platform/rules.ts';
+import { writerKey } from '../../platform/write-limits.ts';
 import {
   applicationRules,
   applicationStateNames,
@@ -41,7 +42,7 @@ export function policyState(policy: Pick<PolicyRow, 'status' | 'validUntil'>, to
   return policy.status === 'PUBLISHED' && policy.validUntil !== null && policy.validUntil < today ? 'EXPIRED' : policy.status;
 }
 
-export function createPoliciesAccess(viewer: Viewer, directory: DirectorySource) {
+export function createPoliciesAccess(viewer: Viewer, directory: DirectorySource, clientAddress?: string) {
   let unitPromise: Promise<DirectoryUnit | null> | undefined;
   /** The caller's own unit while it is active; null otherwise (an archived unit acts for nobody). */
   const activeUnit = () =>
@@ -80,6 +81,16 @@ export function createPoliciesAccess(viewer: Viewer, directory: DirectorySource)
     if (viewer.role === Role.ENTERPRISE && viewer.enterprise === application.enterpriseCreditCode) found.push('APPLICANT');
     return found;
   };
+
+  /**
+   * Whether the caller is the person who took the application into review. One taken before roles
+   * were kept (role null) is known by its subject, as it was then; the caller still needs the
+   * reviewing unit's standing.
+   */
+  const isReviewer = (application: ApplicationRow) =>
+    application.reviewerRole === null
+      ? application.reviewerSubject !== null && application.reviewerSubject === viewer.subject
+      : isPerson(viewer, { issuer: application.reviewerIssuer, role: application.reviewerRole, subject: application.reviewerSubject });
 
   /** The caller's unit, when it is an active unit member (the command office counts as 'all'). */
   async function visibleUnit(): Promise<string | 'all' | null> {
@@ -127,9 +138,13 @@ export function createPoliciesAccess(viewer: Viewer, directory: DirectorySource)
       return this.applicationScope();
     },
 
-    /** Comments: the issuing unit and the command office all; everyone else only their own. */
+    /**
+     * Comments: the issuing unit and the command office all; everyone else only their own — the same
+     * person (issuer, role, subject), and for an enterprise's comment, acting for that enterprise.
+     */
     async seesComment(comment: CommentRow, policy: PolicyRow): Promise<boolean> {
-      if (viewer.subject && comment.authorSubject === viewer.subject) return true;
+      const author = isPerson(viewer, { issuer: comment.authorIssuer, role: comment.authorRole, subject: comment.authorSubject });
+      if (author && (comment.authorEnterprise === null || comment.authorEnterprise === viewer.enterprise)) return true;
       const unit = await visibleUnit();
       return unit === 'all' || unit === policy.issuingUnitId;
     },
@@ -161,11 +176,16 @@ export function createPoliciesAccess(viewer: Viewer, directory: DirectorySource)
       if (
         REVIEW_DECISIONS.includes(action) &&
         application.status === 'UNDER_REVIEW' &&
-        application.reviewerSubject !== viewer.subject &&
+        !isReviewer(application) &&
         !found.includes('REVIEWING_UNIT_ADMIN')
       ) {
         throw errors.forbidden({ zh: '该申报正由另一位审核人审核，只有其本人或本单位管理员可以决定', en: 'Another reviewer has this application in review; only they or a unit admin decide it' });
       }
+    },
+
+    /** Whom the objection limits count: the person when signed in, else the caller's real address — hashed (platform/write-limits.ts). */
+    objectorKey(): string {
+      return writerKey(viewer, clientAddress);
     },
 
     async authorizeSlice(action: SliceAction): Promise<void> {

@@ -42,6 +42,20 @@ export const policiesExamples: ExplorerExample[] = [
 }`,
   },
   {
+    name: '审核单位：公示异议与重复、恶意标记 / Reviewing unit: objections and their marks',
+    description:
+      '令牌：npm run token -- --role UNIT_STAFF --unit SCIENCE_TECHNOLOGY_BUREAU。批量标记 / to mark in bulk: ' +
+      'mutation { markObjections(applicationId: "…", input: { objectionIds: ["…"], kind: DUPLICATE, duplicateOf: "…", reason: "内容重复" }) { id mark { kind reason markedAt } } }',
+    query: /* GraphQL */ `query Objections {
+  applications(filter: { status: [PUBLIC_NOTICE] }, first: 20) {
+    edges { node {
+      id number item { name } publicNotice { endsOn running }
+      objections { id text filedAt answer mark { kind duplicateOf reason unit { id } markedAt } }
+    } }
+  }
+}`,
+  },
+  {
     name: '公开：公示名单 / Public: grants in public notice',
     description: '无需令牌 / no token needed',
     query: /* GraphQL */ `query Notices {

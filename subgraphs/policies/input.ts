@@ -246,6 +246,29 @@ export const objectionInput = z.object({
   contact: optionalText({ zh: '联系方式', en: 'Contact' }, { max: 100 }),
 });
 
+/** How many objections one call may mark: a flood is set aside in a few calls, each one transaction. */
+export const MARK_OBJECTIONS_AT_MOST = 500;
+
+export const markObjectionsInput = z
+  .object({
+    objectionIds: z
+      .array(objectionId)
+      .min(1, problem({ zh: '至少列出一条异议', en: 'List at least one objection' }))
+      .max(MARK_OBJECTIONS_AT_MOST, problem({ zh: `一次最多标记 ${MARK_OBJECTIONS_AT_MOST} 条异议`, en: `At most ${MARK_OBJECTIONS_AT_MOST} objections at a time` }))
+      .transform((ids) => [...new Set(ids)]),
+    kind: enumValue<'DUPLICATE' | 'ABUSIVE'>(),
+    duplicateOf: objectionId.nullish(),
+    reason: text({ zh: '标记理由', en: 'Reason' }, { max: 500 }),
+  })
+  .superRefine((value, ctx) => {
+    if (value.duplicateOf == null) return;
+    if (value.kind !== 'DUPLICATE') {
+      ctx.addIssue({ code: 'custom', path: ['duplicateOf'], ...problem({ zh: '只有标记为重复时才能指明所重复的异议', en: 'duplicateOf goes with DUPLICATE only' }) });
+    } else if (value.objectionIds.includes(value.duplicateOf)) {
+      ctx.addIssue({ code: 'custom', path: ['duplicateOf'], ...problem({ zh: '所重复的异议不能在本次标记之列', en: 'The objection they repeat cannot be among those marked' }) });
+    }
+  });
+
 export const disbursementInput = z.object({
   amount: money({ zh: '拨付金额', en: 'amount' }, { allowZero: true }),
   paidOn: date,

@@ -9,6 +9,20 @@
  * `settleProvisionalLimits`).
  */
 import type { WorkingCalendar } from '../../platform/calendar.ts';
+import type { WriteLimit } from '../../platform/write-limits.ts';
+
+/**
+ * The abuse limits of objections, which anyone may file without signing in — as every write of the
+ * public is limited (platform/write-limits.ts: counted in the database under a lock per writer, so
+ * they hold across replicas): at most 3 objections to one notice per writer per Beijing day, and 10
+ * per writer in any hour. A writer is the signed-in person, or the real client address.
+ */
+export const OBJECTION_LIMIT: WriteLimit = {
+  perTargetPerDay: 3,
+  perHour: 10,
+  writes: { zh: '异议', en: 'objections' },
+  target: { zh: '同一公示', en: 'one notice' },
+};
 
 export interface Due {
   dueAt: Date;

@@ -67,6 +67,7 @@ export const policiesResolvers: Resolvers = {
     startPublicNotice: (_, a, { policies }) => policies.startPublicNotice(a.id, a.endsOn, a.expectedVersion),
     fileObjection: (_, a, { policies }) => policies.fileObjection(a.applicationId, a.input),
     answerObjection: (_, a, { policies }) => policies.answerObjection(a.objectionId, a.upheld, a.answer),
+    markObjections: (_, a, { policies }) => policies.markObjections(a.applicationId, a.input),
     recordDisbursement: (_, a, { policies }) => policies.recordDisbursement(a.id, a.input, a.expectedVersion),
     rateApplication: (_, a, { policies }) => policies.rateApplication(a.id, a.level, a.comment),
     runAutomaticGrants: (_, { itemId }, { policies }) => policies.runAutomaticGrants(itemId),
@@ -179,6 +180,7 @@ export const policiesResolvers: Resolvers = {
     text: (row) => row.body,
     answerDueAt: async (row, _, { policies }) => (await policies.objectionApplication(row.applicationId)).noticeEndsAt!,
     provisional: async (row, _, { policies }) => noticeProvisional(await policies.objectionApplication(row.applicationId)),
+    mark: (row) => row.mark && { kind: row.mark.kind, duplicateOf: row.mark.duplicateOf, reason: row.mark.reason, unit: { id: row.mark.markedByUnitId }, markedAt: row.mark.markedAt },
   },
   ApplicationStep: {
     actorUnit: (row) => ref('id', row.actorUnitId),

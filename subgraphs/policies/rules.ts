@@ -123,6 +123,7 @@ export const applicationRules = {
     who: ['ANONYMOUS', 'SIGNED_IN', 'ENTERPRISE', 'OBSERVER', 'UNIT_MEMBER', 'COMMAND_OFFICE', 'APPLICANT'],
   },
   ANSWER_OBJECTION: { name: { zh: '答复异议', en: 'answer an objection' }, from: ['PUBLIC_NOTICE'], to: 'SAME', who: REVIEWERS },
+  MARK_OBJECTIONS: { name: { zh: '标记重复、恶意异议', en: 'mark objections as duplicates or abuse' }, from: ['PUBLIC_NOTICE'], to: 'SAME', who: REVIEWERS },
   STOP: { name: { zh: '异议成立，终止兑现', en: 'stop the grant on an upheld objection' }, from: ['PUBLIC_NOTICE'], to: 'STOPPED', who: REVIEWERS },
   DISBURSE: { name: { zh: '登记资金拨付', en: 'record the payment' }, from: ['PUBLIC_NOTICE'], to: 'DISBURSED', who: REVIEWERS },
   RATE: { name: { zh: '评价办理服务', en: 'rate the handling' }, from: ['DISBURSED', 'REJECTED', 'STOPPED'], to: 'SAME', who: ['APPLICANT'] },

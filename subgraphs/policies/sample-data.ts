@@ -242,7 +242,7 @@ export async function loadPoliciesSampleData(db: Db, options: { now: Date } = { 
   await shinan.rateApplication(a.id, 'VERY_SATISFIED', '审核快、到账快。（样例）');
   created++;
 
-  // In public notice with an objection not yet answered.
+  // In public notice with an objection not yet answered, and its repetition marked as a duplicate.
   at(-30);
   let b = await shibei.submitApplication({ clientRequestId: 'sample-2', itemId: reward.id, materials });
   at(-8);
@@ -250,7 +250,11 @@ export async function loadPoliciesSampleData(db: Db, options: { now: Date } = { 
   at(-3);
   b = await reviewer.startPublicNotice(b.id, null);
   at(-1, 15);
-  await enterprise('370215', 61).fileObjection(b.id, { text: '该企业高新技术企业证书已过有效期。（样例）' });
+  const first = await enterprise('370215', 61).fileObjection(b.id, { text: '该企业高新技术企业证书已过有效期。（样例）' });
+  at(-1, 16);
+  const repeated = await enterprise('370215', 61).fileObjection(b.id, { text: '再次反映：该企业高新技术企业证书已过有效期。（样例）' });
+  at(-1, 17);
+  await reviewer.markObjections(b.id, { objectionIds: [repeated.id], kind: 'DUPLICATE', duplicateOf: first.id, reason: '与同一来源此前的异议内容相同，合并答复。（样例）' });
   created++;
 
   // Under review, with a declared base.

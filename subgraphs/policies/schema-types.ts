@@ -312,18 +312,31 @@ export type Mutation = {
    */
   startPublicNotice: Application;
   /**
-   * 对公示中的拟兑现事项提出异议（任何人，无需登录）。
-   * File an objection to a grant in public notice (anyone, signed in or not).
+   * 对公示中的拟兑现事项提出异议（任何人，无需登录）。同一来源（登录者本人，或未登录时的真实客户端地址）每天对同一公示最多 3 次、每小时最多 10 次，超出为 RATE_LIMITED（extensions.retryAfterSeconds），在数据库中计数，多副本同样有效。
+   * File an objection to a grant in public notice (anyone, signed in or not). One writer — the
+   * signed-in person, or the real client address for the public — may file at most 3 objections to
+   * one notice per day and 10 an hour; beyond that RATE_LIMITED (extensions.retryAfterSeconds),
+   * counted in the database, so across replicas too.
    */
   fileObjection: Objection;
   /**
-   * 答复异议（审核单位），须在公示期结束前。异议成立则终止兑现。
+   * 答复异议（审核单位），须在公示期结束前。异议成立则终止兑现。已标记为重复或恶意的异议不再答复。
    * Answer an objection (reviewing unit), before the notice ends. An upheld objection stops the grant.
+   * An objection marked as a duplicate or as abuse is not answered.
    */
   answerObjection: Objection;
   /**
-   * 登记资金拨付（审核单位）：公示期满、异议均已答复后。
-   * Record the payment (reviewing unit), after the notice has ended with every objection answered.
+   * 审核单位批量将同一公示的异议标记为重复或恶意，写明理由：每条标记都留存（谁、何时、为何），不可修改；被标记的异议不再阻止拨付。所列异议须都属该申报、均未答复且未标记，否则一条也不标记。返回被标记的异议。
+   * The reviewing unit marks objections to one notice as duplicates or as abuse, in bulk, saying why:
+   * each mark is kept (who, when, why) and never changed; a marked objection no longer holds up the
+   * payment. Every objection listed must belong to the application and be neither answered nor
+   * marked, or none is marked. Returns the objections marked.
+   */
+  markObjections: Array<Objection>;
+  /**
+   * 登记资金拨付（审核单位）：公示期满、异议均已答复或已标记为重复、恶意后。
+   * Record the payment (reviewing unit), after the notice has ended with every objection answered or
+   * marked as a duplicate or as abuse.
    */
   recordDisbursement: Application;
   /**
@@ -578,6 +591,16 @@ export type MutationAnswerObjectionArgs = {
   objectionId: Scalars['ID']['input'];
   upheld: Scalars['Boolean']['input'];
   answer: Scalars['String']['input'];
+};
+
+
+/**
+ * 惠企政策的变更。
+ * Changes of the policies slice.
+ */
+export type MutationMarkObjectionsArgs = {
+  applicationId: Scalars['ID']['input'];
+  input: MarkObjectionsInput;
 };
 
 
@@ -1442,7 +1465,37 @@ export type Objection = {
   upheld?: Maybe<Scalars['Boolean']['output']>;
   /** 答复时间 / when it was answered */
   answeredAt?: Maybe<Scalars['DateTime']['output']>;
+  /** 审核单位的重复、恶意标记；未标记为空 / the reviewing unit's mark as a duplicate or as abuse; null when unmarked */
+  mark?: Maybe<ObjectionMark>;
 };
+
+/**
+ * 审核单位对一条异议的标记：不予答复的理由，留存备查。
+ * The reviewing unit's mark on an objection: why it is set aside unanswered, kept on record.
+ */
+export type ObjectionMark = {
+  __typename?: 'ObjectionMark';
+  /** 重复或恶意 / a duplicate or abuse */
+  kind: ObjectionMarkKind;
+  /** 所重复的异议（仅重复时，可空） / the objection it repeats (duplicates only, optional) */
+  duplicateOf?: Maybe<Scalars['ID']['output']>;
+  /** 理由 / why */
+  reason: Scalars['String']['output'];
+  /** 标记单位 / the unit that marked it */
+  unit: Unit;
+  /** 标记时间 / when it was marked */
+  markedAt: Scalars['DateTime']['output'];
+};
+
+/**
+ * 异议标记的种类。
+ * What an objection is marked as.
+ */
+export type ObjectionMarkKind =
+  /** 重复：与另一条异议内容相同 / a duplicate: it repeats another objection */
+  | 'DUPLICATE'
+  /** 恶意：滥用异议渠道（刷屏、无关或辱骂内容） / abuse: flooding, unrelated or insulting content */
+  | 'ABUSIVE';
 
 /**
  * 资金拨付。
@@ -2195,6 +2248,21 @@ export type ObjectionInput = {
 };
 
 /**
+ * 批量标记异议。
+ * Objections to mark, in bulk.
+ */
+export type MarkObjectionsInput = {
+  /** 要标记的异议（1–500 条，同属该申报，均未答复且未标记） / the objections to mark: 1–500, all of the application, none answered or marked */
+  objectionIds: Array<Scalars['ID']['input']>;
+  /** 标记为重复或恶意 / mark them as duplicates or as abuse */
+  kind: ObjectionMarkKind;
+  /** 所重复的异议（仅 DUPLICATE 时可填；须属该申报且不在本次所列之中） / the objection they repeat (DUPLICATE only, optional): of the application, not among those listed */
+  duplicateOf?: InputMaybe<Scalars['ID']['input']>;
+  /** 理由（留存备查） / why, kept on record */
+  reason: Scalars['String']['input'];
+};
+
+/**
  * 一笔拨付。
  * A payment.
  */
@@ -2357,6 +2425,8 @@ export type ResolversTypes = {
   PublicNoticePeriod: ResolverTypeWrapper<PublicNoticePeriod>;
   PublicNotice: ResolverTypeWrapper<ApplicationRowMapped>;
   Objection: ResolverTypeWrapper<ObjectionRowMapped>;
+  ObjectionMark: ResolverTypeWrapper<Omit<ObjectionMark, 'unit'> & { unit: ResolversTypes['Unit'] }>;
+  ObjectionMarkKind: ObjectionMarkKind;
   Disbursement: ResolverTypeWrapper<Disbursement>;
   ApplicationStep: ResolverTypeWrapper<StepNodeMapped>;
   ServiceReviewLevel: ServiceReviewLevel;
@@ -2399,6 +2469,7 @@ export type ResolversTypes = {
   ImportApplicationInput: ImportApplicationInput;
   ResubmitApplicationInput: ResubmitApplicationInput;
   ObjectionInput: ObjectionInput;
+  MarkObjectionsInput: MarkObjectionsInput;
   DisbursementInput: DisbursementInput;
 };
 
@@ -2439,6 +2510,7 @@ export type ResolversParentTypes = {
   PublicNoticePeriod: PublicNoticePeriod;
   PublicNotice: ApplicationRowMapped;
   Objection: ObjectionRowMapped;
+  ObjectionMark: Omit<ObjectionMark, 'unit'> & { unit: ResolversParentTypes['Unit'] };
   Disbursement: Disbursement;
   ApplicationStep: StepNodeMapped;
   ApplicationReview: ReviewRowMapped;
@@ -2480,6 +2552,7 @@ export type ResolversParentTypes = {
   ImportApplicationInput: ImportApplicationInput;
   ResubmitApplicationInput: ResubmitApplicationInput;
   ObjectionInput: ObjectionInput;
+  MarkObjectionsInput: MarkObjectionsInput;
   DisbursementInput: DisbursementInput;
 };
 
@@ -2528,6 +2601,7 @@ export type MutationResolvers<ContextType = Context, ParentType extends Resolver
   startPublicNotice?: Resolver<ResolversTypes['Application'], ParentType, ContextType, RequireFields<MutationStartPublicNoticeArgs, 'id'>>;
   fileObjection?: Resolver<ResolversTypes['Objection'], ParentType, ContextType, RequireFields<MutationFileObjectionArgs, 'applicationId' | 'input'>>;
   answerObjection?: Resolver<ResolversTypes['Objection'], ParentType, ContextType, RequireFields<MutationAnswerObjectionArgs, 'objectionId' | 'upheld' | 'answer'>>;
+  markObjections?: Resolver<Array<ResolversTypes['Objection']>, ParentType, ContextType, RequireFields<MutationMarkObjectionsArgs, 'applicationId' | 'input'>>;
   recordDisbursement?: Resolver<ResolversTypes['Application'], ParentType, ContextType, RequireFields<MutationRecordDisbursementArgs, 'id' | 'input'>>;
   rateApplication?: Resolver<ResolversTypes['Application'], ParentType, ContextType, RequireFields<MutationRateApplicationArgs, 'id' | 'level'>>;
   runAutomaticGrants?: Resolver<ResolversTypes['AutomaticGrantRun'], ParentType, ContextType, RequireFields<MutationRunAutomaticGrantsArgs, 'itemId'>>;
@@ -2792,6 +2866,15 @@ export type ObjectionResolvers<ContextType = Context, ParentType extends Resolve
   answer?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   upheld?: Resolver<Maybe<ResolversTypes['Boolean']>, ParentType, ContextType>;
   answeredAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  mark?: Resolver<Maybe<ResolversTypes['ObjectionMark']>, ParentType, ContextType>;
+};
+
+export type ObjectionMarkResolvers<ContextType = Context, ParentType extends ResolversParentTypes['ObjectionMark'] = ResolversParentTypes['ObjectionMark']> = {
+  kind?: Resolver<ResolversTypes['ObjectionMarkKind'], ParentType, ContextType>;
+  duplicateOf?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
+  reason?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  unit?: Resolver<ResolversTypes['Unit'], ParentType, ContextType>;
+  markedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
 };
 
 export type DisbursementResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Disbursement'] = ResolversParentTypes['Disbursement']> = {
@@ -2977,6 +3060,7 @@ export type Resolvers<ContextType = Context> = {
   PublicNoticePeriod?: PublicNoticePeriodResolvers<ContextType>;
   PublicNotice?: PublicNoticeResolvers<ContextType>;
   Objection?: ObjectionResolvers<ContextType>;
+  ObjectionMark?: ObjectionMarkResolvers<ContextType>;
   Disbursement?: DisbursementResolvers<ContextType>;
   ApplicationStep?: ApplicationStepResolvers<ContextType>;
   ApplicationReview?: ApplicationReviewResolvers<ContextType>;

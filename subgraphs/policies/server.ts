@@ -22,13 +22,15 @@ export function createPoliciesSubgraph(deps: SliceDeps) {
   });
   return createSubgraph<Context>(deps, {
     resolvers: policiesResolvers,
-    context: ({ viewer, request, authorization }) => ({
+    context: ({ viewer, request, authorization, clientAddress }) => ({
       viewer,
       request,
       authorization,
+      clientAddress,
       policies: createPoliciesService({
         db: deps.db,
         viewer,
+        clientAddress,
         loaders: createPoliciesLoaders(deps.db, deps.directory, deps.now),
         directory: deps.directory,
         calendar,

@@ -9,7 +9,7 @@
  * never apart, and of two people acting at once exactly one wins. What other slices must say
  * (enterprise profiles, the working-day calendar) is asked before the transaction, never inside it.
  */
-import type { Viewer } from '../../platform/auth.ts';
+import { personOf, type Viewer } from '../../platform/auth.ts';
 import { beijingDate, beijingMidnight, earliestYear, endOfBeijingDay, type WorkingCalendar } from '../../platform/calendar.ts';
 import type { DirectorySource } from '../../platform/directory.ts';
 import { errors, type Bilingual } from '../../platform/errors.ts';
@@ -21,7 +21,8 @@ import { sqlState, SqlState, type Db, type Queryable } from '../../db/client.ts'
 import { createPoliciesAccess, policyState } from './access.ts';
 import { criteriaKey, evaluate, fullYears, restrictingCriteria, toEnterpriseFilter, unmetCount, type Criteria, type CriterionResult, type EnterpriseProfile } from './eligibility.ts';
 import * as input from './input.ts';
-import { dueAfter, nextDueOf, noticeLastDay, reachesPendingYear, workingDaysBetween, type Due } from './limits.ts';
+import { limitWindows, refuseOverLimit } from '../../platform/write-limits.ts';
+import { dueAfter, nextDueOf, noticeLastDay, OBJECTION_LIMIT, reachesPendingYear, workingDaysBetween, type Due } from './limits.ts';
 import type { PoliciesLoaders } from './loaders.ts';
 import type { CalendarSource, EnterpriseSource } from './remote.ts';
 import { applicationRules, policyRules, type ApplicationAction, type ApplicationState, type PolicyAction, type PolicyStanding } from './rules.ts';
@@ -33,6 +34,7 @@ import {
   interpretationStore,
   itemStore,
   newsStore,
+  isOpenObjection,
   noticeStore,
   objectionStore,
   policyEventStore,
@@ -41,6 +43,7 @@ import {
   reviewStore,
   statsPartsKey,
   type ApplicationRow,
+  type ObjectionRow,
   type ItemNode,
   type ItemRow,
   type ListCursor,
@@ -63,6 +66,8 @@ export interface Context extends RequestContext {
 export interface PoliciesServiceDeps {
   db: Db;
   viewer: Viewer;
+  /** The caller's real network address (the request context's): whom the public's objections are counted against. */
+  clientAddress?: string;
   loaders: PoliciesLoaders;
   directory: DirectorySource;
   calendar: CalendarSource;
@@ -180,7 +185,7 @@ export async function settleProvisionalLimits(db: Db, calendar: WorkingCalendar)
       await applicationStore.setLimits(
         tx,
         waiting.map((application) => {
-          const open = objections.filter((o) => o.applicationId === application.id && o.answer === null).length;
+          const open = objections.filter((o) => o.applicationId === application.id && isOpenObjection(o)).length;
           return settledLimits(application, calendar, open);
         }),
       );
@@ -243,7 +248,7 @@ export async function provisionalLimitsReadiness(db: Queryable): Promise<string>
 
 export function createPoliciesService(deps: PoliciesServiceDeps) {
   const { db, viewer, loaders, directory, calendar, enterprises, now: clock, maxPageSize } = deps;
-  const access = createPoliciesAccess(viewer, directory);
+  const access = createPoliciesAccess(viewer, directory, deps.clientAddress);
   const today = () => beijingDate(clock());
 
   const actor = () => ({ actorSubject: viewer.subject ?? 'ANONYMOUS', actorRole: viewer.role, actorUnitId: viewer.unitId });
@@ -523,7 +528,8 @@ export function createPoliciesService(deps: PoliciesServiceDeps) {
     return values;
   }
 
-  const openObjections = async (tx: Queryable, applicationId: string) => (await objectionStore.forApplication(tx, applicationId)).filter((o) => o.answer === null).length;
+  /** Objections still to be answered (neither answered nor marked): they hold up the payment. */
+  const openObjections = async (tx: Queryable, applicationId: string) => (await objectionStore.forApplication(tx, applicationId)).filter(isOpenObjection).length;
 
   /**
    * Before limits are shown or counted: the calendar copy is current, and when it has just gained a
@@ -695,6 +701,7 @@ export function createPoliciesService(deps: PoliciesServiceDeps) {
           body,
           authorSubject: viewer.subject!,
           authorRole: viewer.role,
+          authorIssuer: personOf(viewer)!.issuer,
           authorUnitId: viewer.role === 'ENTERPRISE' || viewer.role === 'OBSERVER' ? null : (unit?.id ?? null),
           authorEnterprise: viewer.role === 'ENTERPRISE' ? viewer.enterprise : null,
           createdAt: at,
@@ -1045,15 +1052,21 @@ export function createPoliciesService(deps: PoliciesServiceDeps) {
       const review = given.asDraft ? null : dueAfter(await calendar.current(), at, item.reviewWorkingDays);
       const print = input.fingerprint({ ...given, clientRequestId: undefined });
       const sameRequest = (existing: ApplicationRow) => {
+        // The same person acting for another enterprise: the id is theirs, the application is not — nothing of it is told.
+        if (existing.enterpriseCreditCode !== creditCode) {
+          throw errors.conflict({ zh: `请求号 ${given.clientRequestId} 已用于另一项申报`, en: `clientRequestId ${given.clientRequestId} was already used for another application` });
+        }
         if (existing.requestFingerprint !== print) {
           throw errors.conflict({ zh: `请求号 ${given.clientRequestId} 已用于另一项内容不同的申报`, en: `clientRequestId ${given.clientRequestId} was already used for a different application` }, { existingId: existing.id });
         }
         return existing;
       };
+      // A retry is the same person's: issuer, role and subject — the same subject from another issuer is somebody else.
+      const submitter = personOf(viewer)!;
       return db.transaction(async (tx) => {
         // A retry racing its original waits here, then finds it: never the original's own live application as a CONFLICT.
         await applicationStore.lockClientRequest(tx, viewer.subject!, given.clientRequestId);
-        const earlier = await applicationStore.byClientRequest(tx, viewer.subject!, given.clientRequestId);
+        const earlier = await applicationStore.byClientRequest(tx, submitter, given.clientRequestId);
         if (earlier) return sameRequest(earlier);
         const live = await applicationStore.live(tx, item.id, creditCode);
         if (live) throw errors.conflict({ zh: `已有一件该项目的申报（编号 ${live.number}）`, en: `There is already an application for this item (number ${live.number})` }, { existingId: live.id });
@@ -1067,7 +1080,9 @@ export function createPoliciesService(deps: PoliciesServiceDeps) {
           enterpriseCreditCode: creditCode,
           source: 'ONLINE',
           status,
-          submitterSubject: viewer.subject!,
+          submitterSubject: submitter.subject,
+          submitterRole: submitter.role,
+          submitterIssuer: submitter.issuer,
           clientRequestId: given.clientRequestId,
           requestFingerprint: print,
           declaredBase: given.declaredBase ?? null,
@@ -1081,7 +1096,7 @@ export function createPoliciesService(deps: PoliciesServiceDeps) {
           nextDueAt: review?.dueAt ?? null,
         });
         if (!created) {
-          const retried = await applicationStore.byClientRequest(tx, viewer.subject!, given.clientRequestId);
+          const retried = await applicationStore.byClientRequest(tx, submitter, given.clientRequestId);
           if (retried) return sameRequest(retried);
           throw errors.conflict({ zh: '已有一件该项目的申报', en: 'There is already an application for this item' });
         }
@@ -1141,6 +1156,8 @@ export function createPoliciesService(deps: PoliciesServiceDeps) {
           source: 'IMPORTED',
           status: 'SUBMITTED',
           submitterSubject: viewer.subject!,
+          submitterRole: viewer.role,
+          submitterIssuer: personOf(viewer)!.issuer,
           sourceSystem: given.sourceSystem,
           externalReference: given.externalReference,
           requestFingerprint: print,
@@ -1175,7 +1192,10 @@ export function createPoliciesService(deps: PoliciesServiceDeps) {
 
     // ───────────── applications: 审核 ─────────────
     startReview: (id: string, expectedVersion?: number | null) =>
-      actOnApplication(id, 'START_REVIEW', expectedVersion, ({ now }) => ({ values: { reviewStartedAt: now, reviewerSubject: viewer.subject } })),
+      actOnApplication(id, 'START_REVIEW', expectedVersion, ({ now }) => {
+        const reviewer = personOf(viewer)!;
+        return { values: { reviewStartedAt: now, reviewerSubject: reviewer.subject, reviewerRole: reviewer.role, reviewerIssuer: reviewer.issuer } };
+      }),
 
     returnApplication: (id: string, rawReason: unknown, rawMissing: unknown, expectedVersion?: number | null) =>
       actOnApplication(id, 'RETURN', expectedVersion, () => {
@@ -1257,6 +1277,7 @@ export function createPoliciesService(deps: PoliciesServiceDeps) {
 
     async fileObjection(applicationId: string, raw: unknown) {
       const given = parseInput(input.objectionInput, raw);
+      const objectorKey = access.objectorKey();
       let filed: Awaited<ReturnType<typeof objectionStore.insert>> | undefined;
       await actOnApplication(
         applicationId,
@@ -1266,7 +1287,20 @@ export function createPoliciesService(deps: PoliciesServiceDeps) {
           if (!row.noticeStartsAt || !row.noticeEndsAt || now < row.noticeStartsAt || now >= row.noticeEndsAt) {
             throw errors.invalidTransition({ zh: '公示期已结束或尚未开始', en: 'The public notice is not running' }, row.status);
           }
-          filed = await objectionStore.insert(tx, { applicationId: row.id, body: given.text, contact: given.contact, objectorSubject: viewer.subject, objectorRole: viewer.role, filedAt: now });
+          // Within the limits every write of the public has, counted in the database (platform/write-limits.ts).
+          await objectionStore.lockObjector(tx, objectorKey);
+          const { hourAgo, dayStart } = limitWindows(now);
+          refuseOverLimit(OBJECTION_LIMIT, await objectionStore.recentCounts(tx, objectorKey, row.id, hourAgo, dayStart), now);
+          filed = await objectionStore.insert(tx, {
+            applicationId: row.id,
+            body: given.text,
+            contact: given.contact,
+            objectorSubject: viewer.subject,
+            objectorRole: viewer.role,
+            objectorIssuer: personOf(viewer)?.issuer ?? null,
+            objectorKey,
+            filedAt: now,
+          });
           return { values: { nextDueAt: nextDueOf(row, await openObjections(tx, row.id)) }, eventAction: 'OBJECTION', details: { objectionId: filed.id } };
         },
         // The notice is public: anyone may object to what it shows, without seeing the application itself.
@@ -1283,8 +1317,9 @@ export function createPoliciesService(deps: PoliciesServiceDeps) {
       if (!found) throw errors.notFound({ zh: '异议', en: 'Objection' }, rawObjectionId);
       let answered: Awaited<ReturnType<typeof objectionStore.answer>> | undefined;
       await actOnApplication(found.applicationId, upheld ? 'STOP' : 'ANSWER_OBJECTION', null, async ({ tx, row, now }) => {
-        const objection = (await objectionStore.lock(tx, objectionKey))!;
+        const objection = (await objectionStore.lock(tx, [objectionKey]))[0]!;
         if (objection.answer !== null) throw errors.invalidTransition({ zh: '该异议已答复', en: 'The objection has already been answered' }, row.status);
+        if (objection.mark !== null) throw errors.invalidTransition({ zh: '该异议已被标记为重复或恶意，不再答复', en: 'The objection was marked as a duplicate or as abuse; it is not answered' }, row.status);
         answered = await objectionStore.answer(tx, objection.id, { answer, upheld, answeredAt: now, answeredBy: viewer.subject! });
         const open = await openObjections(tx, row.id);
         return upheld
@@ -1292,6 +1327,61 @@ export function createPoliciesService(deps: PoliciesServiceDeps) {
           : { values: { nextDueAt: nextDueOf(row, open) }, eventAction: 'ANSWER_OBJECTION', note: answer, details: { objectionId: objection.id, upheld } };
       });
       return answered!;
+    },
+
+    /**
+     * The reviewing unit sets objections aside in bulk as duplicates or abuse, saying why: one mark
+     * per objection, kept for good (who, when, why), and an application event. Every objection
+     * listed must be the application's, unanswered and unmarked — or none is marked.
+     */
+    async markObjections(applicationId: string, raw: unknown): Promise<ObjectionRow[]> {
+      if (viewer.role === 'ANONYMOUS') throw errors.unauthenticated();
+      const given = parseInput(input.markObjectionsInput, raw, 'input');
+      let marked: ObjectionRow[] = [];
+      await actOnApplication(applicationId, 'MARK_OBJECTIONS', null, async ({ tx, row, now }) => {
+        const listed = await objectionStore.lock(tx, given.duplicateOf ? [...given.objectionIds, given.duplicateOf] : given.objectionIds);
+        const found = new Map(listed.filter((o) => o.applicationId === row.id).map((o) => [o.id, o]));
+        const strangers = given.objectionIds.filter((id) => !found.has(id));
+        if (strangers.length) {
+          throw errors.badInput('input.objectionIds', { zh: `该申报没有这些异议：${strangers.join('、')}`, en: `The application has no such objections: ${strangers.join(', ')}` });
+        }
+        if (given.duplicateOf && !found.has(given.duplicateOf)) {
+          throw errors.badInput('input.duplicateOf', { zh: '所重复的异议须属该申报', en: 'The objection they repeat must be one of the application’s' });
+        }
+        const settled = given.objectionIds.filter((id) => !isOpenObjection(found.get(id)!));
+        if (settled.length) {
+          throw errors.invalidTransition(
+            { zh: `这些异议已答复或已标记，不能再标记：${settled.join('、')}`, en: `These objections are already answered or marked: ${settled.join(', ')}` },
+            row.status,
+          );
+        }
+        const unit = await access.activeUnit();
+        const person = personOf(viewer)!;
+        const marks = await objectionStore.mark(
+          tx,
+          given.objectionIds.map((objectionId) => ({
+            objectionId,
+            applicationId: row.id,
+            kind: given.kind,
+            duplicateOf: given.duplicateOf ?? null,
+            reason: given.reason,
+            markedBySubject: person.subject,
+            markedByRole: person.role,
+            markedByIssuer: person.issuer,
+            markedByUnitId: unit!.id,
+            markedAt: now,
+          })),
+        );
+        const byObjection = new Map(marks.map((m) => [m.objectionId, m]));
+        marked = given.objectionIds.map((id) => ({ ...found.get(id)!, mark: byObjection.get(id)! }));
+        return {
+          values: { nextDueAt: nextDueOf(row, await openObjections(tx, row.id)) },
+          eventAction: 'MARK_OBJECTIONS',
+          note: given.reason,
+          details: { kind: given.kind, objectionIds: given.objectionIds, duplicateOf: given.duplicateOf ?? null },
+        };
+      });
+      return marked;
     },
 
     // ───────────── applications: 兑现 and 评价 ─────────────

@@ -2,7 +2,7 @@
  * Data access of the policies subgraph: every SQL statement it sends is built here, from its own
  * tables only. Functions take a `Queryable` so the service can compose them in one transaction.
  */
-import { and, asc, desc, eq, getTableColumns, gte, inArray, isNotNull, lt, lte, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, getTableColumns, gte, inArray, isNotNull, isNull, lt, lte, or, sql, type SQL } from 'drizzle-orm';
 import type { PgColumn, PgTable } from 'drizzle-orm/pg-core';
 import { lockKey, rowsOf, type Queryable } from '../../db/client.ts';
 import { beijingDate, keptRanges } from '../../platform/calendar.ts';
@@ -11,6 +11,7 @@ import {
   applications,
   cycleFigures,
   cycleFiguresMonthly,
+  objectionMarks,
   objections,
   policies,
   policyComments,
@@ -49,7 +50,11 @@ export type NoticeRow = typeof policyNotices.$inferSelect;
 export type ApplicationRow = typeof applications.$inferSelect;
 export type NewApplication = typeof applications.$inferInsert;
 export type ApplicationEventRow = typeof applicationEvents.$inferSelect;
-export type ObjectionRow = typeof objections.$inferSelect;
+export type ObjectionMarkRow = typeof objectionMarks.$inferSelect;
+/** An objection with its mark, if the reviewing unit set it aside as a duplicate or as abuse. */
+export type ObjectionRow = typeof objections.$inferSelect & { mark: ObjectionMarkRow | null };
+/** Still to be answered: neither answered nor marked. Such an objection holds up the payment. */
+export const isOpenObjection = (objection: ObjectionRow) => objection.answer === null && objection.mark === null;
 export type ReviewRow = typeof serviceReviews.$inferSelect;
 
 /** Where a text search matched a row; the resolvers highlight from it. */
@@ -587,11 +592,19 @@ export const applicationStore = {
   lockExternalReference(db: Queryable, sourceSystem: string, reference: string): Promise<void> {
     return lockKey(db, 'policies.applications', 'external-reference', sourceSystem, reference);
   },
-  async byClientRequest(db: Queryable, subject: string, clientRequestId: string): Promise<ApplicationRow | undefined> {
+  /** The application this person sent under this client request id (as platform/auth.ts isPerson: one kept before issuers were matches any issuer). */
+  async byClientRequest(db: Queryable, submitter: { issuer: string; role: string; subject: string }, clientRequestId: string): Promise<ApplicationRow | undefined> {
     const [row] = await db
       .select()
       .from(applications)
-      .where(and(eq(applications.submitterSubject, subject), eq(applications.clientRequestId, clientRequestId)));
+      .where(
+        and(
+          eq(applications.submitterSubject, submitter.subject),
+          eq(applications.submitterRole, submitter.role),
+          or(eq(applications.submitterIssuer, submitter.issuer), isNull(applications.submitterIssuer)),
+          eq(applications.clientRequestId, clientRequestId),
+        ),
+      );
     return row;
   },
   async byExternalReference(db: Queryable, sourceSystem: string, reference: string): Promise<ApplicationRow | undefined> {
@@ -781,28 +794,54 @@ export const applicationEventStore = {
   },
 };
 
+/** Objections with their marks (an objection has at most one). */
+const objectionsWithMarks = (db: Queryable) =>
+  db.select({ objection: objections, mark: objectionMarks }).from(objections).leftJoin(objectionMarks, eq(objectionMarks.objectionId, objections.id));
+const withMark = (row: { objection: typeof objections.$inferSelect; mark: ObjectionMarkRow | null }): ObjectionRow => ({ ...row.objection, mark: row.mark });
+
 export const objectionStore = {
   async get(db: Queryable, id: string): Promise<ObjectionRow | undefined> {
-    const [row] = await db.select().from(objections).where(eq(objections.id, id));
-    return row;
+    const [row] = await objectionsWithMarks(db).where(eq(objections.id, id));
+    return row && withMark(row);
   },
   async insert(db: Queryable, values: typeof objections.$inferInsert): Promise<ObjectionRow> {
     const [row] = await db.insert(objections).values(values).returning();
-    return row!;
+    return { ...row!, mark: null };
   },
-  async lock(db: Queryable, id: string): Promise<ObjectionRow | undefined> {
-    const [row] = await db.select().from(objections).where(eq(objections.id, id)).for('update');
-    return row;
+  /** Locks the objections (in id order, so two callers never wait on each other) and reads them with their marks. */
+  async lock(db: Queryable, ids: readonly string[]): Promise<ObjectionRow[]> {
+    if (!ids.length) return [];
+    await db.select({ id: objections.id }).from(objections).where(inArray(objections.id, [...ids])).orderBy(asc(objections.id)).for('update');
+    return (await objectionsWithMarks(db).where(inArray(objections.id, [...ids])).orderBy(asc(objections.filedAt), asc(objections.id))).map(withMark);
   },
   async answer(db: Queryable, id: string, values: { answer: string; upheld: boolean; answeredAt: Date; answeredBy: string }): Promise<ObjectionRow> {
     const [row] = await db.update(objections).set(values).where(eq(objections.id, id)).returning();
+    return { ...row!, mark: null };
+  },
+  async forApplication(db: Queryable, applicationId: string): Promise<ObjectionRow[]> {
+    return (await objectionsWithMarks(db).where(eq(objections.applicationId, applicationId)).orderBy(asc(objections.filedAt), asc(objections.id))).map(withMark);
+  },
+  async byApplicationIds(db: Queryable, ids: readonly string[]): Promise<ObjectionRow[]> {
+    return (await objectionsWithMarks(db).where(inArray(objections.applicationId, [...ids])).orderBy(asc(objections.filedAt), asc(objections.id))).map(withMark);
+  },
+  /** Serialises one writer's objections, on every replica (a transaction-scoped advisory lock). */
+  async lockObjector(db: Queryable, objectorKey: string): Promise<void> {
+    await db.execute(sql`select pg_advisory_xact_lock(hashtextextended(${`objector:${objectorKey}`}, 0))`);
+  },
+  /** How many objections the writer filed since `hourAgo`, and to this application since `dayStart`. */
+  async recentCounts(db: Queryable, objectorKey: string, applicationId: string, hourAgo: Date, dayStart: Date): Promise<{ lastHour: number; targetToday: number }> {
+    const since = hourAgo < dayStart ? hourAgo : dayStart;
+    const [row] = await db
+      .select({
+        lastHour: sql<number>`count(*) filter (where ${objections.filedAt} >= ${instantParam(hourAgo)})::int`,
+        targetToday: sql<number>`count(*) filter (where ${objections.applicationId} = ${applicationId}::uuid and ${objections.filedAt} >= ${instantParam(dayStart)})::int`,
+      })
+      .from(objections)
+      .where(and(eq(objections.objectorKey, objectorKey), sql`${objections.filedAt} >= ${instantParam(since)}`));
     return row!;
   },
-  forApplication(db: Queryable, applicationId: string): Promise<ObjectionRow[]> {
-    return db.select().from(objections).where(eq(objections.applicationId, applicationId)).orderBy(asc(objections.filedAt), asc(objections.id));
-  },
-  byApplicationIds(db: Queryable, ids: readonly string[]): Promise<ObjectionRow[]> {
-    return db.select().from(objections).where(inArray(objections.applicationId, [...ids])).orderBy(asc(objections.filedAt), asc(objections.id));
+  async mark(db: Queryable, values: (typeof objectionMarks.$inferInsert)[]): Promise<ObjectionMarkRow[]> {
+    return values.length ? db.insert(objectionMarks).values(values).returning() : [];
   },
 };
 

@@ -26,7 +26,7 @@ export const evalCallers = {
 const CONTEST = /* GraphQL */ `id title level status heldOn version criteria { index name weight }
   entries { id entrantName unit { id } carriedFromContestId }
   carriedOver { id entrantName unit { id } carriedFromContestId }
-  judges { name subject entriesScored }
+  judges { name subject role entriesScored }
   ranking { rank score judgesCounted contestsAgain entrantName unit { id } entry { id } }`;
 
 const REVIEW = /* GraphQL */ `id unit { id } serviceItem channel level score comment reviewerKind reviewedAt bad status

@@ -14,7 +14,7 @@ import { createTestDatabase, type TestDatabase } from './database.ts';
 export type Caller =
   | 'ANONYMOUS'
   | Role
-  | { role: Role; unit?: string; unitId?: string; enterprise?: string; subject?: string }
+  | { role: Role; unit?: string; unitId?: string; enterprise?: string; subject?: string; issuer?: string }
   | { token: string };
 
 export interface GraphQLResponse<T = any> {
@@ -50,7 +50,7 @@ export async function tokenFor(caller: Caller): Promise<string | undefined> {
       ...(unitId ? { unit: unitId } : {}),
       ...(enterprise ? { enterprise } : {}),
     },
-    { secret: DEVELOPMENT_JWT_SECRET },
+    { secret: DEVELOPMENT_JWT_SECRET, ...('issuer' in spec && spec.issuer ? { issuer: spec.issuer } : {}) },
   );
 }
 

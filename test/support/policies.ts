@@ -93,6 +93,7 @@ export const docs = {
   startNotice: `mutation($id: ID!, $endsOn: Date) { startPublicNotice(id: $id, endsOn: $endsOn) { ${APPLICATION_FIELDS} } }`,
   object: `mutation($id: ID!, $input: ObjectionInput!) { fileObjection(applicationId: $id, input: $input) { id text answer answerDueAt } }`,
   answerObjection: `mutation($id: ID!, $upheld: Boolean!, $answer: String!) { answerObjection(objectionId: $id, upheld: $upheld, answer: $answer) { id answer upheld } }`,
+  markObjections: `mutation($id: ID!, $input: MarkObjectionsInput!) { markObjections(applicationId: $id, input: $input) { id answer mark { kind duplicateOf reason unit { id } markedAt } } }`,
   disburse: `mutation($id: ID!, $input: DisbursementInput!) { recordDisbursement(id: $id, input: $input) { ${APPLICATION_FIELDS} } }`,
   rate: `mutation($id: ID!, $level: ServiceReviewLevel!, $comment: String) { rateApplication(id: $id, level: $level, comment: $comment) { ${APPLICATION_FIELDS} } }`,
   runGrants: `mutation($itemId: ID!) { runAutomaticGrants(itemId: $itemId) { eligible created alreadyGranted noticeEndsOn provisional } }`,

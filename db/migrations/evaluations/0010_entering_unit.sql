@@ -1,0 +1,1 @@
+ALTER TABLE "evaluations"."indicator_values" ADD COLUMN "entered_by_unit_id" uuid;

@@ -44,6 +44,17 @@ const cases: Case[] = [
   { name: '30 February as a DateTime, once read as 2 March', subgraph: 'issues', query: `query($d: DateTime) { issues(filter: { receivedFrom: $d }) { totalCount } }`, variables: { d: '2023-02-30T00:00:00Z' }, as: 'COMMAND_OFFICE', field: 'd' },
   { name: '30 February in a period', subgraph: 'issues', query: `query($p: PeriodInput) { issueStats(period: $p) { received } }`, variables: { p: { from: '2023-02-30', to: '2024-01-01' } }, as: 'COMMAND_OFFICE', field: 'p.from' },
   { name: 'year 9999 as a DateTime', subgraph: 'issues', query: `query($d: DateTime) { issues(filter: { receivedTo: $d }) { totalCount } }`, variables: { d: '9999-12-31T23:59:59+08:00' }, as: 'COMMAND_OFFICE', field: 'd' },
+  // A half year the evaluation cannot compute was accepted, then read and published as INTERNAL_SERVER_ERROR.
+  ...['1999-H1', '0000-H1', '2200-H2'].map((period) => ({
+    name: `an evaluation for ${period}`,
+    subgraph: 'evaluations',
+    query: `mutation($i: CreateEvaluationInput!) { createEvaluation(input: $i) { id } }`,
+    variables: { i: { period, indicators: [{ code: 'A', name: '指标', kind: 'CONTEST', weight: 100, measure: '擂台名次' }], gradingMethod: 'THRESHOLDS', gradeCutoffs: [90, 75, 60] } },
+    as: 'COMMAND_OFFICE' as const,
+    field: 'input.period',
+  })),
+  { name: 'reading the evaluation of 1999-H1', subgraph: 'evaluations', query: `{ evaluation(period: "1999-H1") { id } }`, as: 'COMMAND_OFFICE', field: 'period' },
+  { name: 'publishing the evaluation of 2200-H2', subgraph: 'evaluations', query: `mutation { publishEvaluation(period: "2200-H2") { id } }`, as: 'COMMAND_OFFICE', field: 'period' },
 ];
 
 describe.each(['gateway', 'subgraph'])('input refused through the %s', (route) => {
@@ -59,4 +70,25 @@ describe.each(['gateway', 'subgraph'])('input refused through the %s', (route) =
       expect(await t.query(`{ issues { totalCount } }`, { as: 'COMMAND_OFFICE' })).toEqual(count);
     });
   }
+});
+
+// ---- issue #20, finding 6: inputs that still reached an internal error ----
+
+describe('report punctuality over every quarter since 2000', () => {
+  it.each(['gateway', 'subgraph'])('is answered, not an internal error, without a period and from 1900 (%s)', async (route) => {
+    const unitId = (await t.query(`{ unit(code: "TAXATION_BUREAU") { id } }`)).data.unit.id as string;
+    const read = (period?: { from: string; to: string }) =>
+      route === 'gateway'
+        ? t.query(`query($p: PeriodInput) { unit(code: "TAXATION_BUREAU") { reportPunctuality(period: $p) } }`, { as: 'COMMAND_OFFICE', variables: { p: period } })
+        : t.querySubgraph('evaluations', `query($r: [_Any!]!, $p: PeriodInput) { _entities(representations: $r) { ... on Unit { reportPunctuality(period: $p) } } }`, {
+            as: 'COMMAND_OFFICE',
+            variables: { r: [{ __typename: 'Unit', id: unitId }], p: period },
+          });
+    for (const period of [undefined, { from: '1900-01-01', to: '2026-12-31' }, { from: '1999-01-01', to: '2000-03-31' }]) {
+      const response = await read(period);
+      expect(response.errors, JSON.stringify(response.errors)).toBeUndefined();
+      const value = route === 'gateway' ? response.data.unit.reportPunctuality : response.data._entities[0].reportPunctuality;
+      expect(value === null || (value >= 0 && value <= 1)).toBe(true);
+    }
+  });
 });

@@ -11,7 +11,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type http from 'node:http';
-import { Kind, parse, type DocumentNode, type GraphQLFieldResolver } from 'graphql';
+import { Kind, parse, type DocumentNode, type GraphQLError, type GraphQLFieldResolver } from 'graphql';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
 import { buildSubgraphSchema } from '@apollo/subgraph';
@@ -21,6 +21,7 @@ import type { DirectorySource } from './directory.ts';
 import type { PlatformEnv } from './env.ts';
 import { graphqlServerOptions } from './apollo.ts';
 import { errors } from './errors.ts';
+import { isUuid } from './input.ts';
 import type { ExplorerExample } from './explorer/index.ts';
 import type { GraphQLService } from './http.ts';
 import type { Logger, RequestRecord } from './log.ts';
@@ -108,29 +109,57 @@ export type SubgraphRuntime = GraphQLService<any>;
 
 type ResolverMap = Extract<Parameters<typeof buildSubgraphSchema>[0], { resolvers?: unknown }>['resolvers'];
 
-/** Each entity type's `@key` field sets, from the SDL: `{ Unit: [['id']], Domain: [['code']] }`. */
-function entityKeys(sdl: DocumentNode): Map<string, string[][]> {
-  const keys = new Map<string, string[][]>();
+interface EntityKeys {
+  /** The `@key` field sets: `[['id']]`. */
+  sets: string[][];
+  /** Key fields typed `ID`: on this platform ids are UUIDs. */
+  ids: Set<string>;
+}
+
+/** Each entity type's `@key` field sets and which key fields are ids, from the SDL: `{ Unit: { sets: [['id']], ids: {'id'} } }`. */
+function entityKeys(sdl: DocumentNode): Map<string, EntityKeys> {
+  const keys = new Map<string, EntityKeys>();
   for (const definition of sdl.definitions) {
     if (definition.kind !== Kind.OBJECT_TYPE_DEFINITION && definition.kind !== Kind.OBJECT_TYPE_EXTENSION) continue;
     for (const directive of definition.directives ?? []) {
       if (directive.name.value !== 'key') continue;
       const fields = directive.arguments?.find((argument) => argument.name.value === 'fields')?.value;
       if (fields?.kind !== Kind.STRING) continue;
-      const list = keys.get(definition.name.value) ?? [];
-      list.push(fields.value.split(/\s+/).filter(Boolean));
-      keys.set(definition.name.value, list);
+      const entry = keys.get(definition.name.value) ?? { sets: [], ids: new Set<string>() };
+      const names = fields.value.split(/\s+/).filter(Boolean);
+      entry.sets.push(names);
+      for (const field of definition.fields ?? []) {
+        const named = field.type.kind === Kind.NON_NULL_TYPE ? field.type.type : field.type;
+        if (names.includes(field.name.value) && named.kind === Kind.NAMED_TYPE && named.name.value === 'ID') entry.ids.add(field.name.value);
+      }
+      keys.set(definition.name.value, entry);
     }
   }
   return keys;
 }
 
+/** Why one key field set of a representation does not name anything, or undefined when it may. */
+function keyProblem(record: Record<string, unknown>, names: string[], ids: Set<string>, field: string): GraphQLError | undefined {
+  for (const name of names) {
+    const value = record[name];
+    if (typeof value !== 'string' || value === '') {
+      return errors.badInput(`${field}.${name}`, { zh: `表示缺少键字段 ${name}（须为字符串）`, en: `The representation lacks its key field ${name} (a string)` });
+    }
+    // A key that is no uuid names nothing; sent on, it reached a uuid column as an SQL error.
+    if (ids.has(name) && !isUuid(value)) {
+      return errors.badInput(`${field}.${name}`, { zh: `${name} 不是有效的 id`, en: `${name} is not a valid id` });
+    }
+  }
+  return undefined;
+}
+
 /**
  * `_entities` is callable by anyone who reaches a subgraph, and @apollo/subgraph hands whatever it
- * gets to `__resolveReference`: an unknown type or a missing key became an internal error. Each
- * representation must name an entity of this slice and carry one of its keys.
+ * gets to `__resolveReference`: an unknown type, a missing key or an id that is no uuid became an
+ * internal error. Each representation must name an entity of this slice and carry one of its keys,
+ * as strings, ids as UUIDs (lower-cased here, as every id input is).
  */
-function checkedEntities(resolve: GraphQLFieldResolver<unknown, unknown>, keys: Map<string, string[][]>): GraphQLFieldResolver<unknown, unknown> {
+function checkedEntities(resolve: GraphQLFieldResolver<unknown, unknown>, keys: Map<string, EntityKeys>): GraphQLFieldResolver<unknown, unknown> {
   return (source, args, context, info) => {
     const representations: unknown = (args as { representations?: unknown }).representations;
     (Array.isArray(representations) ? representations : []).forEach((representation: unknown, index) => {
@@ -141,10 +170,10 @@ function checkedEntities(resolve: GraphQLFieldResolver<unknown, unknown>, keys: 
         throw errors.badInput(`${field}.__typename`, { zh: '表示中的类型不是本子图的实体', en: 'The representation names no entity of this subgraph' });
       }
       const record = representation as Record<string, unknown>;
-      const complete = typeKeys.some((key) => key.every((name) => (typeof record[name] === 'string' && record[name] !== '') || typeof record[name] === 'number'));
-      if (!complete) {
-        throw errors.badInput(field, { zh: `表示缺少 ${typename} 的键字段`, en: `The representation lacks the key fields of ${typename}` });
-      }
+      const problems = typeKeys.sets.map((names) => keyProblem(record, names, typeKeys.ids, field));
+      const usable = typeKeys.sets.find((_, set) => !problems[set]);
+      if (!usable) throw problems[0]!;
+      for (const name of usable) if (typeKeys.ids.has(name)) record[name] = (record[name] as string).toLowerCase();
     });
     return resolve(source, args, context, info);
   };

@@ -4,6 +4,7 @@
  * written.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { unitIdForCode } from '../db/reference/organisation.ts';
 import { startTestPlatform, type Caller, type TestPlatform } from './support/platform.ts';
 
 let t: TestPlatform;
@@ -135,5 +136,29 @@ describe('report punctuality over every quarter since 2000', () => {
       const value = route === 'gateway' ? response.data.unit.reportPunctuality : response.data._entities[0].reportPunctuality;
       expect(value === null || (value >= 0 && value <= 1)).toBe(true);
     }
+  });
+});
+
+describe.each(['policies', 'evaluations', 'issues'])('a representation sent straight to the %s subgraph', (subgraph) => {
+  const figure: Record<string, string> = {
+    policies: 'policyStats { applicationsReceived }',
+    evaluations: 'reviewStats { count }',
+    issues: 'issueStats { received }',
+  };
+  it.each([['x'], [123], ['00000000-0000-0000-0000-00000000000g']])('refuses a Unit id %j that is no uuid as BAD_USER_INPUT, before any SQL', async (id) => {
+    const response = await t.querySubgraph(subgraph, `query($r: [_Any!]!) { _entities(representations: $r) { ... on Unit { ${figure[subgraph]} } } }`, {
+      as: 'COMMAND_OFFICE',
+      variables: { r: [{ __typename: 'Unit', id: unitIdForCode('TAXATION_BUREAU') }, { __typename: 'Unit', id }] },
+    });
+    expect(response.errors?.[0]?.extensions, JSON.stringify(response.errors)).toMatchObject({ code: 'BAD_USER_INPUT', field: 'representations[1].id' });
+  });
+
+  it('still answers for a well-formed id', async () => {
+    const response = await t.querySubgraph(subgraph, `query($r: [_Any!]!) { _entities(representations: $r) { ... on Unit { ${figure[subgraph]} } } }`, {
+      as: 'COMMAND_OFFICE',
+      variables: { r: [{ __typename: 'Unit', id: unitIdForCode('TAXATION_BUREAU').toUpperCase() }] },
+    });
+    expect(response.errors, JSON.stringify(response.errors)).toBeUndefined();
+    expect(response.data._entities).toHaveLength(1);
   });
 });

@@ -176,7 +176,8 @@ async function ask<T>(url: string, query: string, variables: Record<string, unkn
     signal: AbortSignal.timeout(timeoutMs),
   });
   const body = (await response.json()) as { data?: T; errors?: { message: string }[] };
-  if (!body.data) throw new Error(body.errors?.[0]?.message ?? `HTTP ${response.status}`);
+  // Root fields are nullable (one slice down must not null the others'): an error means a field is missing.
+  if (!body.data || body.errors?.length) throw new Error(body.errors?.[0]?.message ?? `HTTP ${response.status}`);
   return body.data;
 }
 

@@ -138,31 +138,37 @@ function entityKeys(sdl: DocumentNode): Map<string, EntityKeys> {
   return keys;
 }
 
-/** Why one key field set of a representation does not name anything, or undefined when it may. */
-function keyProblem(record: Record<string, unknown>, names: string[], ids: Set<string>, field: string): GraphQLError | undefined {
+/**
+ * What one key field set of a representation is: usable; naming nothing (an id that is no uuid, as
+ * `unit(id: "x")` names nothing); or malformed (a key missing, or not a string).
+ */
+function keyCheck(record: Record<string, unknown>, names: string[], ids: Set<string>, field: string): 'usable' | 'nothing' | GraphQLError {
   for (const name of names) {
     const value = record[name];
-    if (typeof value !== 'string' || value === '') {
+    if (ids.has(name)) {
+      if (value === undefined || value === null || value === '') return errors.badInput(`${field}.${name}`, { zh: `表示缺少键字段 ${name}`, en: `The representation lacks its key field ${name}` });
+      // Sent on, an id that is no uuid reached a uuid column as an SQL error.
+      if (typeof value !== 'string' || !isUuid(value)) return 'nothing';
+    } else if (typeof value !== 'string' || value === '') {
       return errors.badInput(`${field}.${name}`, { zh: `表示缺少键字段 ${name}（须为字符串）`, en: `The representation lacks its key field ${name} (a string)` });
     }
-    // A key that is no uuid names nothing; sent on, it reached a uuid column as an SQL error.
-    if (ids.has(name) && !isUuid(value)) {
-      return errors.badInput(`${field}.${name}`, { zh: `${name} 不是有效的 id`, en: `${name} is not a valid id` });
-    }
   }
-  return undefined;
+  return 'usable';
 }
 
 /**
  * `_entities` is callable by anyone who reaches a subgraph, and @apollo/subgraph hands whatever it
  * gets to `__resolveReference`: an unknown type, a missing key or an id that is no uuid became an
- * internal error. Each representation must name an entity of this slice and carry one of its keys,
- * as strings, ids as UUIDs (lower-cased here, as every id input is).
+ * internal error. Each representation must name an entity of this slice and carry one of its keys
+ * as strings; one whose id is no uuid names nothing and resolves to null without reaching the
+ * slice (the others are answered); ids are lower-cased, as every id input is.
  */
 function checkedEntities(resolve: GraphQLFieldResolver<unknown, unknown>, keys: Map<string, EntityKeys>): GraphQLFieldResolver<unknown, unknown> {
   return (source, args, context, info) => {
-    const representations: unknown = (args as { representations?: unknown }).representations;
-    (Array.isArray(representations) ? representations : []).forEach((representation: unknown, index) => {
+    const given: unknown = (args as { representations?: unknown }).representations;
+    const representations: unknown[] = Array.isArray(given) ? given : [];
+    const namesNothing = new Set<number>();
+    representations.forEach((representation, index) => {
       const field = `representations[${index}]`;
       const typename = (representation as { __typename?: unknown } | null)?.__typename;
       const typeKeys = typeof typename === 'string' ? keys.get(typename) : undefined;
@@ -170,12 +176,25 @@ function checkedEntities(resolve: GraphQLFieldResolver<unknown, unknown>, keys: 
         throw errors.badInput(`${field}.__typename`, { zh: '表示中的类型不是本子图的实体', en: 'The representation names no entity of this subgraph' });
       }
       const record = representation as Record<string, unknown>;
-      const problems = typeKeys.sets.map((names) => keyProblem(record, names, typeKeys.ids, field));
-      const usable = typeKeys.sets.find((_, set) => !problems[set]);
-      if (!usable) throw problems[0]!;
-      for (const name of usable) if (typeKeys.ids.has(name)) record[name] = (record[name] as string).toLowerCase();
+      const checks = typeKeys.sets.map((names) => keyCheck(record, names, typeKeys.ids, field));
+      const usable = typeKeys.sets.find((_, set) => checks[set] === 'usable');
+      if (usable) {
+        for (const name of usable) if (typeKeys.ids.has(name)) record[name] = (record[name] as string).toLowerCase();
+      } else if (checks.includes('nothing')) {
+        namesNothing.add(index);
+      } else {
+        throw checks[0]!;
+      }
     });
-    return resolve(source, args, context, info);
+    if (!namesNothing.size) return resolve(source, args, context, info);
+    const kept = representations.filter((_, index) => !namesNothing.has(index));
+    const resolved = resolve(source, { ...(args as object), representations: kept }, context, info);
+    const align = (answers: unknown) => {
+      const list = answers as unknown[];
+      let next = 0;
+      return representations.map((_, index) => (namesNothing.has(index) ? null : list[next++]));
+    };
+    return resolved instanceof Promise ? resolved.then(align) : align(resolved);
   };
 }
 

@@ -145,12 +145,23 @@ describe.each(['policies', 'evaluations', 'issues'])('a representation sent stra
     evaluations: 'reviewStats { count }',
     issues: 'issueStats { received }',
   };
-  it.each([['x'], [123], ['00000000-0000-0000-0000-00000000000g']])('refuses a Unit id %j that is no uuid as BAD_USER_INPUT, before any SQL', async (id) => {
+  it.each([['x'], [123], ['00000000-0000-0000-0000-00000000000g']])('answers null for a Unit id %j that is no uuid, as for any id naming nothing, before any SQL', async (id) => {
     const response = await t.querySubgraph(subgraph, `query($r: [_Any!]!) { _entities(representations: $r) { ... on Unit { ${figure[subgraph]} } } }`, {
       as: 'COMMAND_OFFICE',
       variables: { r: [{ __typename: 'Unit', id: unitIdForCode('TAXATION_BUREAU') }, { __typename: 'Unit', id }] },
     });
-    expect(response.errors?.[0]?.extensions, JSON.stringify(response.errors)).toMatchObject({ code: 'BAD_USER_INPUT', field: 'representations[1].id' });
+    expect(response.errors, JSON.stringify(response.errors)).toBeUndefined();
+    expect(response.data._entities).toHaveLength(2);
+    expect(response.data._entities[0]).not.toBeNull();
+    expect(response.data._entities[1]).toBeNull();
+  });
+
+  it('refuses a representation without its key as BAD_USER_INPUT naming it', async () => {
+    const response = await t.querySubgraph(subgraph, `query($r: [_Any!]!) { _entities(representations: $r) { ... on Unit { ${figure[subgraph]} } } }`, {
+      as: 'COMMAND_OFFICE',
+      variables: { r: [{ __typename: 'Unit' }] },
+    });
+    expect(response.errors?.[0]?.extensions, JSON.stringify(response.errors)).toMatchObject({ code: 'BAD_USER_INPUT', field: 'representations[0].id' });
   });
 
   it('still answers for a well-formed id', async () => {

@@ -2,16 +2,18 @@
  * The command office's board as files, on the gateway: `GET /exports/board.csv?period=2026-H1` (UTF-8
  * with a byte-order mark, so Excel opens the Chinese correctly; RFC 4180 quoting) and
  * `GET /exports/board.xlsx?period=2026-H1` (a workbook built with exceljs). Command office token
- * only. The export runs the board query through this gateway — the same permissions, the same
- * figures as the API — and refuses (never truncates) when any part of the board is missing.
+ * only. The export runs the board query on this gateway's own GraphQL server, in-process — the same
+ * plan, permissions, limits and figures as the API, without an HTTP call to itself (which Node's
+ * fetch refuses on some ports: 6000 with PORT_OFFSET=2000) — and refuses (never truncates) when any
+ * part of the board is missing.
  */
 import type http from 'node:http';
 import ExcelJS from 'exceljs';
 import { Role, type Authenticator } from '../platform/auth.ts';
 import { codedError, ErrorCode, errors, type Bilingual } from '../platform/errors.ts';
-import type { AsyncRequestHandler } from '../platform/http.ts';
-import { REQUEST_ID_HEADER } from '../platform/log.ts';
+import type { AsyncRequestHandler, GraphQLService } from '../platform/http.ts';
 import { authorizationHeader } from '../platform/subgraph.ts';
+import type { GatewayContext } from './data-source.ts';
 
 const PERIOD = /^(\d{4})-H([12])$/;
 
@@ -111,7 +113,7 @@ function sendCoded(res: http.ServerResponse, status: number, code: string, messa
 const STATUS: Record<string, number> = { UNAUTHENTICATED: 401, FORBIDDEN: 403, BAD_USER_INPUT: 400, NOT_FOUND: 404 };
 
 /** The route: `/exports/board.csv` and `/exports/board.xlsx`. */
-export function boardExports(deps: { authenticator: Authenticator; timeoutMs: number }): AsyncRequestHandler {
+export function boardExports(deps: { authenticator: Authenticator; gateway: GraphQLService<GatewayContext> }): AsyncRequestHandler {
   return async (req, res, url, record) => {
     const match = /^\/exports\/board\.(csv|xlsx)$/.exec(url.pathname);
     if (!match) return false;
@@ -144,17 +146,19 @@ export function boardExports(deps: { authenticator: Authenticator; timeoutMs: nu
       return true;
     }
     const dates = parts[2] === '1' ? { from: `${parts[1]}-01-01`, to: `${parts[1]}-06-30` } : { from: `${parts[1]}-07-01`, to: `${parts[1]}-12-31` };
-    // Through this gateway itself: the same planning, permissions and figures as any API client.
-    const self = `http://127.0.0.1:${req.socket.localPort}/graphql`;
-    let answer: { data?: { board?: any[] } | null; errors?: { message: string; extensions?: Record<string, any> }[] };
+    // On this gateway's own server, in-process: the same planning, limits, permissions and figures as
+    // any API client, under this request's deadline (its record's signal stops the subgraph calls).
+    let answer: { data?: { board?: any[] } | null; errors?: readonly { message: string; extensions?: Record<string, any> }[] };
     try {
-      const response = await fetch(self, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', accept: 'application/json', authorization: authorization!, [REQUEST_ID_HEADER]: record.id },
-        body: JSON.stringify({ query: BOARD_EXPORT_QUERY, variables: { period, dates } }),
-        signal: AbortSignal.timeout(deps.timeoutMs),
+      const contextValue = await deps.gateway.context(req, record);
+      const running = deps.gateway.apollo.executeOperation({ query: BOARD_EXPORT_QUERY, variables: { period, dates } }, { contextValue });
+      const timedOut = new Promise<never>((_, reject) => {
+        if (record.signal?.aborted) reject(record.signal.reason);
+        record.signal?.addEventListener('abort', () => reject(record.signal!.reason), { once: true });
       });
-      answer = (await response.json()) as typeof answer;
+      const response = await Promise.race([running, timedOut]);
+      if (response.body.kind !== 'single') throw new Error('the board query answered incrementally');
+      answer = response.body.singleResult as typeof answer;
     } catch (error) {
       record.log.warn({ err: error }, 'board export failed');
       const failure = errors.serviceUnavailable({ zh: '看板暂时无法生成，请稍后重试', en: 'The board cannot be built now; retry shortly' });

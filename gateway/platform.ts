@@ -95,23 +95,24 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
       running[slice.name] = service;
       subgraphUrls[slice.name] = `${service.url}graphql`;
     }
+    const gatewayService = createGateway({
+      authenticator,
+      subgraphUrls,
+      limits: env.limits,
+      introspection: env.introspection,
+      logger,
+      supergraphSdl: options.supergraphSdl,
+      trustedProxies: env.trustedProxies,
+      mergeInflight: env.mergeInflightRequests,
+      subgraphConnections: env.subgraphConnections,
+    });
     const gateway = await startHttpService({
-      service: createGateway({
-        authenticator,
-        subgraphUrls,
-        limits: env.limits,
-        introspection: env.introspection,
-        logger,
-        supergraphSdl: options.supergraphSdl,
-        trustedProxies: env.trustedProxies,
-        mergeInflight: env.mergeInflightRequests,
-        subgraphConnections: env.subgraphConnections,
-      }),
+      service: gatewayService,
       port: options.ephemeralPorts ? 0 : env.gatewayPort,
       host,
       limits: env.limits,
       explorer: env.explorer ? await options.explorer?.({ title: '青岛营商环境专项行动 API / Gateway', examples: gatewayExamples }) : undefined,
-      routes: [boardExports({ authenticator, timeoutMs: env.limits.executionTimeoutMs })],
+      routes: [boardExports({ authenticator, gateway: gatewayService })],
       logger,
     });
     started.push(gateway);

@@ -14,6 +14,8 @@ import {
   GraphQLError,
   Kind,
   type ASTNode,
+  type FloatValueNode,
+  type IntValueNode,
   type GraphQLFormattedError,
   type ValidationRule,
 } from 'graphql';
@@ -92,19 +94,44 @@ const NoNulInLiteralsRule: ValidationRule = (context) => ({
   },
 });
 
-function nulIn(value: unknown, path: string): string | undefined {
-  if (typeof value === 'string') return value.includes(NUL) ? path : undefined;
-  if (Array.isArray(value)) {
-    for (const [index, item] of value.entries()) {
-      const found = nulIn(item, `${path}[${index}]`);
-      if (found) return found;
-    }
-  } else if (value && typeof value === 'object') {
-    for (const [key, item] of Object.entries(value)) {
-      if (key.includes(NUL)) return `${path}.${key.replaceAll(NUL, '\\0')}`;
-      const found = nulIn(item, `${path}.${key}`);
-      if (found) return found;
-    }
+/**
+ * A number literal beyond the double range (`1e400`) is Infinity to graphql-js, which the Float
+ * scalar lets through to a literal: the gateway's planner then failed on it (HTTP 500). Refused in
+ * validation, naming the field, as a variable's Infinity is refused by the scalar itself.
+ */
+const FiniteNumberLiteralsRule: ValidationRule = (context) => {
+  const check = (node: FloatValueNode | IntValueNode) => {
+    if (Number.isFinite(Number(node.value))) return;
+    const field = argumentPaths.get(node) ?? 'input';
+    const refusal = errors.badInput(field, { zh: `${field} 超出数值范围`, en: `${field} is out of the range of numbers` });
+    context.reportError(new GraphQLError(refusal.message, { nodes: node, extensions: refusal.extensions, originalError: refusal }));
+  };
+  return { FloatValue: check, IntValue: check };
+};
+
+/**
+ * No input of the platform nests more than a few levels; a variable nested 10,000 deep overflowed
+ * the stack of the walk below (an internal error). Deeper than this is refused, naming the variable.
+ */
+export const MAX_VALUE_DEPTH = 32;
+
+type ValueProblem = { kind: 'nul'; field: string } | { kind: 'depth' };
+
+/** The first NUL in a variable's value (naming where), or that it nests too deep; the walk never goes deeper than the limit. */
+function problemIn(value: unknown, path: string, depth = 0): ValueProblem | undefined {
+  if (typeof value === 'string') return value.includes(NUL) ? { kind: 'nul', field: path } : undefined;
+  if (!value || typeof value !== 'object') return undefined;
+  if (depth >= MAX_VALUE_DEPTH) return { kind: 'depth' };
+  const entries: [string, unknown][] = Array.isArray(value)
+    ? value.map((item, index) => [`${path}[${index}]`, item])
+    : Object.entries(value).map(([key, item]) => [`${path}.${key.replaceAll(NUL, '\\0')}`, item]);
+  if (!Array.isArray(value)) {
+    const key = Object.keys(value).find((name) => name.includes(NUL));
+    if (key !== undefined) return { kind: 'nul', field: `${path}.${key.replaceAll(NUL, '\\0')}` };
+  }
+  for (const [field, item] of entries) {
+    const found = problemIn(item, field, depth + 1);
+    if (found) return found;
   }
   return undefined;
 }
@@ -115,12 +142,14 @@ function nulGuardPlugin(): ApolloServerPlugin<Context> {
       return {
         async didResolveOperation({ request }) {
           for (const [name, value] of Object.entries(request.variables ?? {})) {
-            const field = nulIn(value, name);
-            if (field) {
-              const refusal = nulRefusal(field);
-              (refusal.extensions as Record<string, unknown>).http = { status: 400 };
-              throw refusal;
-            }
+            const found = problemIn(value, name);
+            if (!found) continue;
+            const refusal =
+              found.kind === 'nul'
+                ? nulRefusal(found.field)
+                : errors.badInput(name, { zh: `${name} 嵌套超过 ${MAX_VALUE_DEPTH} 层`, en: `${name} nests more than ${MAX_VALUE_DEPTH} levels` });
+            (refusal.extensions as Record<string, unknown>).http = { status: 400 };
+            throw refusal;
           }
         },
       };
@@ -291,7 +320,7 @@ export function graphqlServerOptions(settings: GraphQLServerSettings) {
     includeStacktraceInErrorResponses: false,
     formatError: createFormatError({ suggestions: settings.introspection }),
     parseOptions: { maxTokens: settings.limits.maxQueryTokens },
-    validationRules: [ArgumentPathsRule, NoNulInLiteralsRule, ...(settings.introspection ? [] : [NoServiceSdlRule])],
+    validationRules: [ArgumentPathsRule, NoNulInLiteralsRule, FiniteNumberLiteralsRule, ...(settings.introspection ? [] : [NoServiceSdlRule])],
     // Shutdown is ours (platform/signals.ts): drain HTTP, then close the database, then exit 0.
     stopOnTerminationSignals: false,
     plugins: [ApolloServerPluginLandingPageDisabled(), ApolloServerPluginCacheControlDisabled(), nulGuardPlugin(), limitsPlugin(settings.limits), abortPlugin(), requestLogPlugin()] as ApolloServerPlugin<Context>[],

@@ -11,7 +11,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type http from 'node:http';
-import { Kind, parse, type DocumentNode, type GraphQLFieldResolver } from 'graphql';
+import { Kind, parse, type DocumentNode, type GraphQLError, type GraphQLFieldResolver } from 'graphql';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
 import { buildSubgraphSchema } from '@apollo/subgraph';
@@ -22,6 +22,7 @@ import type { PlatformEnv } from './env.ts';
 import { graphqlServerOptions } from './apollo.ts';
 import { clientAddress, createProxyTrust } from './client-address.ts';
 import { errors } from './errors.ts';
+import { isUuid } from './input.ts';
 import type { ExplorerExample } from './explorer/index.ts';
 import type { GraphQLService } from './http.ts';
 import type { Logger, RequestRecord } from './log.ts';
@@ -92,32 +93,66 @@ export type SubgraphRuntime = GraphQLService<any>;
 
 type ResolverMap = Extract<Parameters<typeof buildSubgraphSchema>[0], { resolvers?: unknown }>['resolvers'];
 
-/** Each entity type's `@key` field sets, from the SDL: `{ Unit: [['id']], Domain: [['code']] }`. */
-function entityKeys(sdl: DocumentNode): Map<string, string[][]> {
-  const keys = new Map<string, string[][]>();
+interface EntityKeys {
+  /** The `@key` field sets: `[['id']]`. */
+  sets: string[][];
+  /** Key fields typed `ID`: on this platform ids are UUIDs. */
+  ids: Set<string>;
+}
+
+/** Each entity type's `@key` field sets and which key fields are ids, from the SDL: `{ Unit: { sets: [['id']], ids: {'id'} } }`. */
+function entityKeys(sdl: DocumentNode): Map<string, EntityKeys> {
+  const keys = new Map<string, EntityKeys>();
   for (const definition of sdl.definitions) {
     if (definition.kind !== Kind.OBJECT_TYPE_DEFINITION && definition.kind !== Kind.OBJECT_TYPE_EXTENSION) continue;
     for (const directive of definition.directives ?? []) {
       if (directive.name.value !== 'key') continue;
       const fields = directive.arguments?.find((argument) => argument.name.value === 'fields')?.value;
       if (fields?.kind !== Kind.STRING) continue;
-      const list = keys.get(definition.name.value) ?? [];
-      list.push(fields.value.split(/\s+/).filter(Boolean));
-      keys.set(definition.name.value, list);
+      const entry = keys.get(definition.name.value) ?? { sets: [], ids: new Set<string>() };
+      const names = fields.value.split(/\s+/).filter(Boolean);
+      entry.sets.push(names);
+      for (const field of definition.fields ?? []) {
+        const named = field.type.kind === Kind.NON_NULL_TYPE ? field.type.type : field.type;
+        if (names.includes(field.name.value) && named.kind === Kind.NAMED_TYPE && named.name.value === 'ID') entry.ids.add(field.name.value);
+      }
+      keys.set(definition.name.value, entry);
     }
   }
   return keys;
 }
 
 /**
- * `_entities` is callable by anyone who reaches a subgraph, and @apollo/subgraph hands whatever it
- * gets to `__resolveReference`: an unknown type or a missing key became an internal error. Each
- * representation must name an entity of this slice and carry one of its keys.
+ * What one key field set of a representation is: usable; naming nothing (an id that is no uuid, as
+ * `unit(id: "x")` names nothing); or malformed (a key missing, or not a string).
  */
-function checkedEntities(resolve: GraphQLFieldResolver<unknown, unknown>, keys: Map<string, string[][]>): GraphQLFieldResolver<unknown, unknown> {
+function keyCheck(record: Record<string, unknown>, names: string[], ids: Set<string>, field: string): 'usable' | 'nothing' | GraphQLError {
+  for (const name of names) {
+    const value = record[name];
+    if (ids.has(name)) {
+      if (value === undefined || value === null || value === '') return errors.badInput(`${field}.${name}`, { zh: `表示缺少键字段 ${name}`, en: `The representation lacks its key field ${name}` });
+      // Sent on, an id that is no uuid reached a uuid column as an SQL error.
+      if (typeof value !== 'string' || !isUuid(value)) return 'nothing';
+    } else if (typeof value !== 'string' || value === '') {
+      return errors.badInput(`${field}.${name}`, { zh: `表示缺少键字段 ${name}（须为字符串）`, en: `The representation lacks its key field ${name} (a string)` });
+    }
+  }
+  return 'usable';
+}
+
+/**
+ * `_entities` is callable by anyone who reaches a subgraph, and @apollo/subgraph hands whatever it
+ * gets to `__resolveReference`: an unknown type, a missing key or an id that is no uuid became an
+ * internal error. Each representation must name an entity of this slice and carry one of its keys
+ * as strings; one whose id is no uuid names nothing and resolves to null without reaching the
+ * slice (the others are answered); ids are lower-cased, as every id input is.
+ */
+function checkedEntities(resolve: GraphQLFieldResolver<unknown, unknown>, keys: Map<string, EntityKeys>): GraphQLFieldResolver<unknown, unknown> {
   return (source, args, context, info) => {
-    const representations: unknown = (args as { representations?: unknown }).representations;
-    (Array.isArray(representations) ? representations : []).forEach((representation: unknown, index) => {
+    const given: unknown = (args as { representations?: unknown }).representations;
+    const representations: unknown[] = Array.isArray(given) ? given : [];
+    const namesNothing = new Set<number>();
+    representations.forEach((representation, index) => {
       const field = `representations[${index}]`;
       const typename = (representation as { __typename?: unknown } | null)?.__typename;
       const typeKeys = typeof typename === 'string' ? keys.get(typename) : undefined;
@@ -125,12 +160,25 @@ function checkedEntities(resolve: GraphQLFieldResolver<unknown, unknown>, keys: 
         throw errors.badInput(`${field}.__typename`, { zh: '表示中的类型不是本子图的实体', en: 'The representation names no entity of this subgraph' });
       }
       const record = representation as Record<string, unknown>;
-      const complete = typeKeys.some((key) => key.every((name) => (typeof record[name] === 'string' && record[name] !== '') || typeof record[name] === 'number'));
-      if (!complete) {
-        throw errors.badInput(field, { zh: `表示缺少 ${typename} 的键字段`, en: `The representation lacks the key fields of ${typename}` });
+      const checks = typeKeys.sets.map((names) => keyCheck(record, names, typeKeys.ids, field));
+      const usable = typeKeys.sets.find((_, set) => checks[set] === 'usable');
+      if (usable) {
+        for (const name of usable) if (typeKeys.ids.has(name)) record[name] = (record[name] as string).toLowerCase();
+      } else if (checks.includes('nothing')) {
+        namesNothing.add(index);
+      } else {
+        throw checks[0]!;
       }
     });
-    return resolve(source, args, context, info);
+    if (!namesNothing.size) return resolve(source, args, context, info);
+    const kept = representations.filter((_, index) => !namesNothing.has(index));
+    const resolved = resolve(source, { ...(args as object), representations: kept }, context, info);
+    const align = (answers: unknown) => {
+      const list = answers as unknown[];
+      let next = 0;
+      return representations.map((_, index) => (namesNothing.has(index) ? null : list[next++]));
+    };
+    return resolved instanceof Promise ? resolved.then(align) : align(resolved);
   };
 }
 

@@ -6,6 +6,7 @@
  * numbers; grades public; the board in a constant number of statements per subgraph; the CSV (with
  * its byte-order mark) and the .xlsx (read back with exceljs) carrying the same figures.
  */
+import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import ExcelJS from 'exceljs';
 import { sql } from 'drizzle-orm';
@@ -13,6 +14,16 @@ import { unitIdForCode } from '../db/reference/organisation.ts';
 import { TestClock } from './support/clock.ts';
 import { startTestPlatform, type Caller, type GraphQLResponse, type TestPlatform } from './support/platform.ts';
 import { evalCallers as who } from './support/evaluations.ts';
+import { boardExports } from '../gateway/exports.ts';
+import { createGateway } from '../gateway/server.ts';
+import { createAuthenticator } from '../platform/auth.ts';
+import { loadEnv } from '../platform/env.ts';
+import { startHttpService, type RunningService } from '../platform/http.ts';
+import { silentLogger } from '../platform/log.ts';
+import { slices } from '../subgraphs/registry.ts';
+
+/** Ports the Fetch standard blocks (undici refuses them with "bad port"), those a test may listen on. */
+const FETCH_REFUSED_PORTS = [6000, 6566, 6665, 6666, 6667, 6668, 6669, 6679, 6697, 10080, 4045, 5060, 5061];
 
 const clock = new TestClock('2026-06-01T10:00:00+08:00');
 let t: TestPlatform;
@@ -346,5 +357,50 @@ describe('the board and its exports', () => {
     expect(await body(response)).toBe('BAD_USER_INPUT');
     response = await fetch(new URL(`/exports/board.csv?period=${H2}`, t.gatewayUrl), { method: 'POST', headers: { authorization: `Bearer ${await t.tokenFor(who.office)}` } });
     expect(response.status).toBe(405);
+  });
+
+  it('exports the board from a gateway on a port Node’s fetch refuses (6000, as with PORT_OFFSET=2000): built in-process', async () => {
+    // The gateway once fetched its own GraphQL endpoint to build the file, and fetch refuses 6000
+    // and the other "bad ports" outright: every export was a 503.
+    const env = loadEnv({ DEVELOPMENT_MODE: 'true' }, slices);
+    const authenticator = createAuthenticator(env.auth);
+    const subgraphUrls = Object.fromEntries(Object.entries(t.platform.subgraphs).map(([name, service]) => [name, `${service.url}graphql`]));
+    let gateway: RunningService | undefined;
+    for (const port of FETCH_REFUSED_PORTS) {
+      try {
+        const service = createGateway({ authenticator, subgraphUrls, limits: env.limits, introspection: false, logger: silentLogger });
+        gateway = await startHttpService({
+          service,
+          port,
+          host: '127.0.0.1',
+          limits: env.limits,
+          routes: [boardExports({ authenticator, gateway: service })],
+          logger: silentLogger,
+        });
+        break;
+      } catch {
+        // taken on this machine: the next port fetch refuses
+      }
+    }
+    expect(gateway, 'no port fetch refuses was free').toBeDefined();
+    try {
+      await expect(fetch(`http://127.0.0.1:${gateway!.port}/health`)).rejects.toThrow();
+      const token = await t.tokenFor(who.office);
+      const response = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+        http
+          .get({ host: '127.0.0.1', port: gateway!.port, path: `/exports/board.csv?period=${H2}`, headers: { authorization: `Bearer ${token}` } }, (res) => {
+            const chunks: Buffer[] = [];
+            res.on('data', (chunk: Buffer) => chunks.push(chunk));
+            res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
+          })
+          .on('error', reject);
+      });
+      expect(response.status, response.body.slice(0, 300)).toBe(200);
+      const board = (await ok(docs.board, who.office, { p: H2, dates: H2_DATES })).board;
+      expect(response.body.replace(/^\uFEFF/, '').trimEnd().split('\r\n')).toHaveLength(board.length + 1);
+      expect(response.body).toContain('PUBLIC_SECURITY_BUREAU,');
+    } finally {
+      await gateway?.close();
+    }
   });
 });

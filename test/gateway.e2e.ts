@@ -310,7 +310,7 @@ describe('a subgraph that is down or hangs', () => {
     for (let attempt = 0; attempt < 2; attempt++) {
       const response = await post<any>(gateway.url, { query: `{ domains { name } }` });
       expect(response.status).toBe(200);
-      expect(response.data ?? null).toBeNull();
+      expect(response.data).toEqual({ domains: null });
       expect(response.errors?.[0]?.extensions).toMatchObject({
         code: 'SUBGRAPH_UNAVAILABLE',
         serviceName: 'units',
@@ -652,5 +652,51 @@ describe('the issues subgraph down behind the real gateway', () => {
       { node: { name: '市委政法委', issueStats: null } },
     ]);
     expect(errors?.map((e) => [e.extensions?.code, e.extensions?.serviceName])).toEqual([['SUBGRAPH_UNAVAILABLE', 'issues']]);
+  });
+});
+
+describe('the policies subgraph stopped behind the real gateway (issue #20, finding 5c)', () => {
+  let t: TestPlatform;
+  beforeAll(async () => {
+    t = await startTestPlatform({ without: ['policies'] });
+  });
+  afterAll(async () => {
+    await t?.stop();
+  });
+
+  it('answers the command office’s board with every other slice’s part, and the policy figures as coded holes', async () => {
+    const { status, data, errors } = await t.query(
+      `query Board($dates: PeriodInput) {
+        units(first: 2) { totalCount edges { node { code } } }
+        policies(first: 2) { totalCount }
+        issueStats(period: $dates) { received }
+        board(period: "2026-H2") { unit { code issueStats(period: $dates) { received } policyStats(period: $dates) { approved } } score }
+      }`,
+      { as: 'COMMAND_OFFICE', variables: { dates: { from: '2026-07-01', to: '2026-12-31' } } },
+    );
+    expect(status).toBe(200);
+    // Once `data: null`: the non-null root list of the stopped slice took the whole answer with it.
+    expect(data).not.toBeNull();
+    expect(data.units.totalCount).toBeGreaterThan(0);
+    expect(data.units.edges).toHaveLength(2);
+    expect(data.policies).toBeNull();
+    expect(data.issueStats).toEqual({ received: 0 });
+    expect(data.board.length).toBeGreaterThan(0);
+    for (const row of data.board) expect(row.unit).toMatchObject({ code: expect.any(String), issueStats: { received: 0 }, policyStats: null });
+    expect(errors?.length).toBeGreaterThan(0);
+    for (const error of errors!) expect(error.extensions).toMatchObject({ code: 'SUBGRAPH_UNAVAILABLE', serviceName: 'policies' });
+  });
+
+  it('acknowledges a mutation of another slice sent beside one the stopped slice cannot take', async () => {
+    const before = (await t.query(`{ issues { totalCount } }`, { as: 'COMMAND_OFFICE' })).data.issues.totalCount;
+    const { data, errors } = await t.query(
+      `mutation Both($i: ReportIssueInput!) { refused: startReview(id: "${unitIdForCode('COMMAND_OFFICE')}") { id } reported: reportIssue(input: $i) { id } }`,
+      { as: 'COMMAND_OFFICE', variables: { i: { clientRequestId: 'beside-a-stopped-slice', source: 'SURVEY', environment: 'SERVICE', title: '停机时报送', description: '说明', districtCode: '370202' } } },
+    );
+    // Once `data: null` although the issue was written: the caller could not know it was.
+    expect(data?.refused).toBeNull();
+    expect(data?.reported?.id).toEqual(expect.any(String));
+    expect(errors?.map((error) => [error.extensions?.code, error.extensions?.serviceName])).toEqual([['SUBGRAPH_UNAVAILABLE', 'policies']]);
+    expect((await t.query(`{ issues { totalCount } }`, { as: 'COMMAND_OFFICE' })).data.issues.totalCount).toBe(before + 1);
   });
 });

@@ -55,3 +55,30 @@ describe('the policies sample data', () => {
     expect(repeated).toMatchObject({ answer: null, mark: { kind: 'DUPLICATE', duplicateOf: open.id } });
   });
 });
+
+describe('a public notice read by the public (issue #20, finding 7)', () => {
+  const NOTICES = `{ publicNotices(first: 20) { totalCount edges { node { number amount enterprise { creditCode registered name } } } } }`;
+
+  it('keeps the whole page when the enterprise’s profile is not the caller’s to see: that enterprise is null, the rest is there', async () => {
+    const response = await t.query(NOTICES);
+    expect(response.status).toBe(200);
+    // Once `{"data": null}` with no error at all: the hidden profile's non-null fields nulled everything.
+    expect(response.data, JSON.stringify(response)).not.toBeNull();
+    expect(response.errors).toBeUndefined();
+    const nodes = response.data.publicNotices.edges.map((edge: any) => edge.node);
+    expect(nodes.length).toBeGreaterThan(0);
+    expect(response.data.publicNotices.totalCount).toBe(nodes.length);
+    for (const node of nodes) {
+      expect(node.number).toEqual(expect.any(Number));
+      expect(node.enterprise).toBeNull();
+    }
+  });
+
+  it('shows the enterprise to the command office, which may see it', async () => {
+    const response = await t.query(NOTICES, { as: 'COMMAND_OFFICE' });
+    expect(response.errors).toBeUndefined();
+    const nodes = response.data.publicNotices.edges.map((edge: any) => edge.node);
+    expect(nodes.length).toBeGreaterThan(0);
+    for (const node of nodes) expect(node.enterprise).toMatchObject({ creditCode: expect.any(String), registered: true, name: expect.any(String) });
+  });
+});

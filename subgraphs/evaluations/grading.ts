@@ -99,12 +99,16 @@ export function computeResults(
   return ordered.map((row) => ({ ...row, rank: ranks.get(row.unitId)!, grade: gradeOf(row.score, ranks.get(row.unitId)!) }));
 }
 
+/** The years the campaign's periods may name: a half year or quarter outside them names nothing. */
+export const FIRST_YEAR = 2000;
+export const LAST_YEAR = 2199;
+
 /** `2026-H1` → its first and last day. */
 export function halfYear(period: string): { from: string; to: string } | null {
   const match = /^(\d{4})-H([12])$/.exec(period);
   if (!match) return null;
   const year = Number(match[1]);
-  if (year < 2000 || year > 2199) return null;
+  if (year < FIRST_YEAR || year > LAST_YEAR) return null;
   return match[2] === '1' ? { from: `${year}-01-01`, to: `${year}-06-30` } : { from: `${year}-07-01`, to: `${year}-12-31` };
 }
 
@@ -113,7 +117,7 @@ export function quarter(period: string): { from: string; to: string; dueOn: stri
   const match = /^(\d{4})-Q([1-4])$/.exec(period);
   if (!match) return null;
   const year = Number(match[1]);
-  if (year < 2000 || year > 2199) return null;
+  if (year < FIRST_YEAR || year > LAST_YEAR) return null;
   const q = Number(match[2]);
   const pad = (n: number) => String(n).padStart(2, '0');
   const lastMonth = q * 3;
@@ -122,10 +126,13 @@ export function quarter(period: string): { from: string; to: string; dueOn: stri
   return { from: `${year}-${pad(lastMonth - 2)}-01`, to: `${year}-${pad(lastMonth)}-${pad(lastDay)}`, dueOn: due };
 }
 
-/** The quarters whose reports fall due within [from, to] (dates). */
+/** The quarters whose reports fall due within [from, to] (dates); none before 2000 or after 2199. */
 export function quartersDueWithin(from: string, to: string): string[] {
   const found: string[] = [];
-  for (let year = Number(from.slice(0, 4)) - 1; year <= Number(to.slice(0, 4)); year++) {
+  // The first quarter due in a year is the previous year's fourth; the range holds nothing outside the campaign's years.
+  const first = Math.max(FIRST_YEAR, Number(from.slice(0, 4)) - 1);
+  const last = Math.min(LAST_YEAR, Number(to.slice(0, 4)));
+  for (let year = first; year <= last; year++) {
     for (let q = 1; q <= 4; q++) {
       const name = `${year}-Q${q}`;
       const due = quarter(name)!.dueOn;

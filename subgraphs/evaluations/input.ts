@@ -7,6 +7,7 @@
 import { roles } from '../../platform/auth.ts';
 import type { Bilingual } from '../../platform/errors.ts';
 import { clientRequestId, enumValue, optionalText, text, uuid, z } from '../../platform/input.ts';
+import { FIRST_YEAR, halfYear, LAST_YEAR, quarter } from './grading.ts';
 import type { ContestRow, ReviewRow } from './store.ts';
 
 const problem = (message: Bilingual) => ({ message: message.en, params: message });
@@ -115,11 +116,18 @@ export const createTaskInput = z.object({
 
 export const quarterlyReportInput = z.object({
   unitId: uuid({ zh: '报送单位', en: 'unitId' }).nullish(),
-  quarter: z.string().regex(/^\d{4}-Q[1-4]$/, problem({ zh: '季度须形如 2026-Q3', en: 'A quarter looks like 2026-Q3' })),
+  quarter: z
+    .string()
+    .regex(/^\d{4}-Q[1-4]$/, problem({ zh: '季度须形如 2026-Q3', en: 'A quarter looks like 2026-Q3' }))
+    .refine((value) => quarter(value) !== null, problem({ zh: `季度的年份须在 ${FIRST_YEAR}–${LAST_YEAR} 之间`, en: `A quarter's year lies in ${FIRST_YEAR}–${LAST_YEAR}` })),
   content: text({ zh: '报告内容', en: 'Content' }, { max: 50_000, multiline: true }),
 });
 
-export const period = z.string().regex(/^\d{4}-H[12]$/, problem({ zh: '期间须形如 2026-H1', en: 'A period looks like 2026-H1' }));
+/** A half year the evaluation can compute: a year outside 2000–2199 was once accepted, then read as an internal error. */
+export const period = z
+  .string()
+  .regex(/^\d{4}-H[12]$/, problem({ zh: '期间须形如 2026-H1', en: 'A period looks like 2026-H1' }))
+  .refine((value) => halfYear(value) !== null, problem({ zh: `期间的年份须在 ${FIRST_YEAR}–${LAST_YEAR} 之间`, en: `A period's year lies in ${FIRST_YEAR}–${LAST_YEAR}` }));
 
 const INDICATOR_KINDS = ['ECONOMIC_OPERATION', 'MARKET_SATISFACTION', 'PUBLIC_SATISFACTION', 'RECTIFICATION', 'POLICY_HONOURING', 'CONTEST', 'REPORT_PUNCTUALITY', 'SERVICE_REVIEWS'] as const;
 

@@ -56,6 +56,9 @@ export const evaluationsResolvers: Resolvers = {
   },
   Unit: {
     __resolveReference: (reference) => ({ id: reference.id }),
+    // The units slice's fields, provided on the board; asked anywhere else directly, read from the directory copy.
+    code: async (unit, _, { evaluations }) => unit.code ?? (await evaluations.unitLabel(unit.id)).code,
+    name: async (unit, _, { evaluations }) => unit.name ?? (await evaluations.unitLabel(unit.id)).name,
     reviewStats: async (unit, args, { evaluations }) => evaluations.unitReviewStats(unit.id, period(args.period)),
     grade: (unit, args, { evaluations }) => evaluations.unitGrade(unit.id, args.period),
     reportPunctuality: (unit, args, { evaluations }) => {

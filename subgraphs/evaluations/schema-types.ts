@@ -45,31 +45,31 @@ export type Query = {
    * 擂台比武（分页，比武日期最新在前），只含调用者可见的。
    * Contests visible to the caller, newest contest date first, paginated.
    */
-  contests: ContestConnection;
+  contests?: Maybe<ContestConnection>;
   /**
    * 好差评（分页，最新在前）。单位看本单位的，牵头单位看本领域的，市指挥部办公室看全部；匿名者和企业看不到列表。
    * Service reviews, newest first, paginated: a unit sees its own, a domain's lead unit the domain's,
    * the command office all; anonymous callers and enterprises see no list.
    */
-  serviceReviews: ServiceReviewConnection;
+  serviceReviews?: Maybe<ServiceReviewConnection>;
   /**
    * 攻坚事项（分页）：单位看本单位的，牵头单位看本领域的，市指挥部办公室看全部；方案规定的全市性节点（OWNER 为空）人人可见。
    * Tackling tasks, paginated: a unit sees its own, a lead unit its domain's, the command office all;
    * the plan's own dated duties (no owner) everyone signed in.
    */
-  tasks: TaskConnection;
+  tasks?: Maybe<TaskConnection>;
   /**
    * 某季度各单位季度报告情况（市指挥部办公室）：应报、已报、逾期、未报。quarter 形如 2026-Q3。
    * Each unit's quarterly report for a quarter (the command office): due, filed, late or missing.
    * `quarter` is like 2026-Q3.
    */
-  quarterlyReportStatus: Array<QuarterlyReportStatus>;
+  quarterlyReportStatus?: Maybe<Array<QuarterlyReportStatus>>;
   /**
    * 已过期限未完成的里程碑（市指挥部办公室看全部，单位看本单位，牵头单位看本领域），最早到期在前。
    * Milestones past their date and not done (the command office all, a unit its own, a lead its
    * domain's), earliest first.
    */
-  overdueTaskMilestones: TaskMilestoneConnection;
+  overdueTaskMilestones?: Maybe<TaskMilestoneConnection>;
   /**
    * 某半年的效果评估；period 形如 2026-H1。定义与预览只有市指挥部办公室可见；发布后结果公开。
    * The half-yearly evaluation of a period like 2026-H1. Its definition and live preview: the command
@@ -82,7 +82,7 @@ export type Query = {
    * report punctuality, composite score and grade; issue and policy figures come through federation
    * from their own subgraphs (ask `issueStats` and `policyStats` on `unit`). `period` is like 2026-H1.
    */
-  board: Array<BoardRow>;
+  board?: Maybe<Array<BoardRow>>;
 };
 
 
@@ -177,116 +177,116 @@ export type Mutation = {
    * unit's admin, INTERNAL by the unit's admin. Criterion weights must sum to 100. The last place of
    * the previous published contest of the same level and scope is entered again automatically.
    */
-  createContest: Contest;
+  createContest?: Maybe<Contest>;
   /**
    * 增加参赛者（组织方，比武进行中）：单位，或（单位内部比武）处室、干部。
    * Adds an entry (the organiser, while the contest is open): a unit, or for INTERNAL contests a
    * department or person of the unit.
    */
-  addContestEntry: ContestEntry;
+  addContestEntry?: Maybe<ContestEntry>;
   /**
    * 指定评委（组织方，比武进行中）：评委以其登录账号评分。账号是签发方、角色与 sub 三者合一：sub 相同而角色或签发方不同的令牌不是该评委；签发方取组织方令牌的签发方。
    * Assigns a judge (the organiser, while the contest is open); the judge scores under their account:
    * the issuer, role and sub together — a token with the same sub in another role or from another
    * issuer is not the judge. The issuer is the organiser's token's.
    */
-  assignJudge: ContestJudge;
+  assignJudge?: Maybe<ContestJudge>;
   /**
    * 评委提交（或修改）自己的评分，仅在比武进行中。每次提交都留存，以最后一次为准。
    * A judge submits or changes their own scores, only while the contest is open. Every submission is
    * kept; the latest counts.
    */
-  submitScores: Array<ContestScore>;
+  submitScores?: Maybe<Array<ContestScore>>;
   /**
    * 结束评分（组织方）。
    * Closes scoring (the organiser).
    */
-  closeContest: Contest;
+  closeContest?: Maybe<Contest>;
   /**
    * 发布排名（市级、系统内：市指挥部办公室；单位内部：本单位管理员）。发布后成绩冻结，不再改变。
    * Publishes the ranking (CITY and SYSTEM: the command office; INTERNAL: the unit's admin). After
    * publication nothing of the result changes.
    */
-  publishContest: Contest;
+  publishContest?: Maybe<Contest>;
   /**
    * 提交好差评：企业、群众（无需登录）和单位人员都可评价。同一来源有频次限制（RATE_LIMITED）；同一 clientRequestId 重试只记一次。
    * Submits a service review: enterprises, the public (no sign-in) and unit staff may. Limited per
    * source (RATE_LIMITED); a retry with the same clientRequestId is recorded once.
    */
-  submitServiceReview: ServiceReview;
+  submitServiceReview?: Maybe<ServiceReview>;
   /**
    * 被评单位对差评作出答复（核实情况），时限内完成；逾期照收，逾期留痕。
    * The reviewed unit answers a bad review (verifies what happened) within the limit; a late answer
    * is accepted and recorded as late.
    */
-  answerServiceReview: ServiceReview;
+  answerServiceReview?: Maybe<ServiceReview>;
   /**
    * 被评单位登记差评的整改措施，时限内完成；逾期留痕。
    * The reviewed unit records the rectification of a bad review within the limit; lateness is kept.
    */
-  rectifyServiceReview: ServiceReview;
+  rectifyServiceReview?: Maybe<ServiceReview>;
   /**
    * 对差评评价人回访（被评单位或市指挥部办公室），记录回访结果。
    * Records a follow-up (回访) with the reviewer of a bad review (the reviewed unit or the command office).
    */
-  recordReviewFollowUp: ServiceReview;
+  recordReviewFollowUp?: Maybe<ServiceReview>;
   /**
    * 被评单位认为评价不实时申请复核（申诉），每条评价一次。
    * The reviewed unit asks the command office to review a review it thinks unfair (申诉复核); once per review.
    */
-  appealServiceReview: ServiceReview;
+  appealServiceReview?: Maybe<ServiceReview>;
   /**
    * 市指挥部办公室对申诉作出决定：UPHELD（申诉成立，该评价不计入统计，但保留）或 REJECTED。
    * The command office decides an appeal: UPHELD (the review no longer counts in the figures, and is
    * kept) or REJECTED.
    */
-  decideReviewAppeal: ServiceReview;
+  decideReviewAppeal?: Maybe<ServiceReview>;
   /**
    * 建立攻坚事项（本单位管理员为本单位；牵头单位管理员为本领域各单位；市指挥部办公室为任何单位），含时间表与里程碑。
    * Creates a tackling task with its timetable and milestones (a unit's admin for the unit; a lead
    * unit's admin for the units of its domain; the command office for any unit).
    */
-  createTask: Task;
+  createTask?: Maybe<Task>;
   /**
    * 登记里程碑完成（事项所属单位）；逾期完成照收，逾期留痕。
    * Records a milestone as done (the task's unit); a late one is accepted and kept as late.
    */
-  completeTaskMilestone: TaskMilestone;
+  completeTaskMilestone?: Maybe<TaskMilestone>;
   /**
    * 报送季度报告（本单位管理员）：每季度一份，截止为季度结束后次月 10 日 24 时；逾期照收、逾期留痕；更正为新版本。
    * Files the unit's quarterly report (the unit's admin): one per quarter, due at 24:00 on the 10th of
    * the month after the quarter; a late report is accepted and kept as late; a correction is a new version.
    */
-  submitQuarterlyReport: QuarterlyReport;
+  submitQuarterlyReport?: Maybe<QuarterlyReport>;
   /**
    * 定义某半年的效果评估（市指挥部办公室）：指标、权重（合计 100）、等次规则。发布前可重新定义（新版本）。
    * Defines a half year's evaluation (the command office): indicators, weights summing to 100, grading.
    * Until published it may be defined again (a new version).
    */
-  createEvaluation: Evaluation;
+  createEvaluation?: Maybe<Evaluation>;
   /**
    * 录入或导入某单位某指标的值（市指挥部办公室，仅录入类指标，发布前）；每次录入留存，以最后一次为准。
    * Enters or imports a unit's value of an entered indicator (the command office, before publication);
    * every entry is kept, the latest counts.
    */
-  setIndicatorValue: IndicatorValue;
+  setIndicatorValue?: Maybe<IndicatorValue>;
   /**
    * 批量导入某指标各单位的值（市指挥部办公室，如调查结果表，最多 500 行）：全部有效才写入，一行有误则整批不写并指明行号。
    * Imports many units' values of one entered indicator at once (the command office; e.g. a survey's
    * table, at most 500 rows): all rows are written or none, and a bad row is named by its index.
    */
-  importIndicatorValues: Array<IndicatorValue>;
+  importIndicatorValues?: Maybe<Array<IndicatorValue>>;
   /**
    * 发布评估（市指挥部办公室）：冻结每个单位的得分、等次及其全部输入（值、来源、取值时间、归一化值、权重），此后不再改变。
    * Publishes the evaluation (the command office): freezes every unit's score and grade with all
    * their inputs (value, source, when fetched, normalised value, weight); nothing changes afterwards.
    */
-  publishEvaluation: Evaluation;
+  publishEvaluation?: Maybe<Evaluation>;
   /**
    * 对已发布的评估结果记录褒扬或问责决定（市指挥部办公室）。
    * Records a commendation or an accountability decision against a published result (the command office).
    */
-  recordEvaluationDecision: EvaluationDecision;
+  recordEvaluationDecision?: Maybe<EvaluationDecision>;
 };
 
 
@@ -1911,36 +1911,36 @@ export interface DateScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes
 
 export type QueryResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = {
   contest?: Resolver<Maybe<ResolversTypes['Contest']>, ParentType, ContextType, RequireFields<QueryContestArgs, 'id'>>;
-  contests?: Resolver<ResolversTypes['ContestConnection'], ParentType, ContextType, Partial<QueryContestsArgs>>;
-  serviceReviews?: Resolver<ResolversTypes['ServiceReviewConnection'], ParentType, ContextType, Partial<QueryServiceReviewsArgs>>;
-  tasks?: Resolver<ResolversTypes['TaskConnection'], ParentType, ContextType, Partial<QueryTasksArgs>>;
-  quarterlyReportStatus?: Resolver<Array<ResolversTypes['QuarterlyReportStatus']>, ParentType, ContextType, RequireFields<QueryQuarterlyReportStatusArgs, 'quarter' | 'onlyProblems'>>;
-  overdueTaskMilestones?: Resolver<ResolversTypes['TaskMilestoneConnection'], ParentType, ContextType, Partial<QueryOverdueTaskMilestonesArgs>>;
+  contests?: Resolver<Maybe<ResolversTypes['ContestConnection']>, ParentType, ContextType, Partial<QueryContestsArgs>>;
+  serviceReviews?: Resolver<Maybe<ResolversTypes['ServiceReviewConnection']>, ParentType, ContextType, Partial<QueryServiceReviewsArgs>>;
+  tasks?: Resolver<Maybe<ResolversTypes['TaskConnection']>, ParentType, ContextType, Partial<QueryTasksArgs>>;
+  quarterlyReportStatus?: Resolver<Maybe<Array<ResolversTypes['QuarterlyReportStatus']>>, ParentType, ContextType, RequireFields<QueryQuarterlyReportStatusArgs, 'quarter' | 'onlyProblems'>>;
+  overdueTaskMilestones?: Resolver<Maybe<ResolversTypes['TaskMilestoneConnection']>, ParentType, ContextType, Partial<QueryOverdueTaskMilestonesArgs>>;
   evaluation?: Resolver<Maybe<ResolversTypes['Evaluation']>, ParentType, ContextType, RequireFields<QueryEvaluationArgs, 'period'>>;
-  board?: Resolver<Array<ResolversTypes['BoardRow']>, ParentType, ContextType, RequireFields<QueryBoardArgs, 'period'>>;
+  board?: Resolver<Maybe<Array<ResolversTypes['BoardRow']>>, ParentType, ContextType, RequireFields<QueryBoardArgs, 'period'>>;
 };
 
 export type MutationResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = {
-  createContest?: Resolver<ResolversTypes['Contest'], ParentType, ContextType, RequireFields<MutationCreateContestArgs, 'input'>>;
-  addContestEntry?: Resolver<ResolversTypes['ContestEntry'], ParentType, ContextType, RequireFields<MutationAddContestEntryArgs, 'contestId' | 'input'>>;
-  assignJudge?: Resolver<ResolversTypes['ContestJudge'], ParentType, ContextType, RequireFields<MutationAssignJudgeArgs, 'contestId' | 'input'>>;
-  submitScores?: Resolver<Array<ResolversTypes['ContestScore']>, ParentType, ContextType, RequireFields<MutationSubmitScoresArgs, 'contestId' | 'scores'>>;
-  closeContest?: Resolver<ResolversTypes['Contest'], ParentType, ContextType, RequireFields<MutationCloseContestArgs, 'id'>>;
-  publishContest?: Resolver<ResolversTypes['Contest'], ParentType, ContextType, RequireFields<MutationPublishContestArgs, 'id'>>;
-  submitServiceReview?: Resolver<ResolversTypes['ServiceReview'], ParentType, ContextType, RequireFields<MutationSubmitServiceReviewArgs, 'input'>>;
-  answerServiceReview?: Resolver<ResolversTypes['ServiceReview'], ParentType, ContextType, RequireFields<MutationAnswerServiceReviewArgs, 'id' | 'answer'>>;
-  rectifyServiceReview?: Resolver<ResolversTypes['ServiceReview'], ParentType, ContextType, RequireFields<MutationRectifyServiceReviewArgs, 'id' | 'measures'>>;
-  recordReviewFollowUp?: Resolver<ResolversTypes['ServiceReview'], ParentType, ContextType, RequireFields<MutationRecordReviewFollowUpArgs, 'id' | 'input'>>;
-  appealServiceReview?: Resolver<ResolversTypes['ServiceReview'], ParentType, ContextType, RequireFields<MutationAppealServiceReviewArgs, 'id' | 'reason'>>;
-  decideReviewAppeal?: Resolver<ResolversTypes['ServiceReview'], ParentType, ContextType, RequireFields<MutationDecideReviewAppealArgs, 'id' | 'decision' | 'reason'>>;
-  createTask?: Resolver<ResolversTypes['Task'], ParentType, ContextType, RequireFields<MutationCreateTaskArgs, 'input'>>;
-  completeTaskMilestone?: Resolver<ResolversTypes['TaskMilestone'], ParentType, ContextType, RequireFields<MutationCompleteTaskMilestoneArgs, 'id' | 'note'>>;
-  submitQuarterlyReport?: Resolver<ResolversTypes['QuarterlyReport'], ParentType, ContextType, RequireFields<MutationSubmitQuarterlyReportArgs, 'input'>>;
-  createEvaluation?: Resolver<ResolversTypes['Evaluation'], ParentType, ContextType, RequireFields<MutationCreateEvaluationArgs, 'input'>>;
-  setIndicatorValue?: Resolver<ResolversTypes['IndicatorValue'], ParentType, ContextType, RequireFields<MutationSetIndicatorValueArgs, 'input'>>;
-  importIndicatorValues?: Resolver<Array<ResolversTypes['IndicatorValue']>, ParentType, ContextType, RequireFields<MutationImportIndicatorValuesArgs, 'input'>>;
-  publishEvaluation?: Resolver<ResolversTypes['Evaluation'], ParentType, ContextType, RequireFields<MutationPublishEvaluationArgs, 'period'>>;
-  recordEvaluationDecision?: Resolver<ResolversTypes['EvaluationDecision'], ParentType, ContextType, RequireFields<MutationRecordEvaluationDecisionArgs, 'input'>>;
+  createContest?: Resolver<Maybe<ResolversTypes['Contest']>, ParentType, ContextType, RequireFields<MutationCreateContestArgs, 'input'>>;
+  addContestEntry?: Resolver<Maybe<ResolversTypes['ContestEntry']>, ParentType, ContextType, RequireFields<MutationAddContestEntryArgs, 'contestId' | 'input'>>;
+  assignJudge?: Resolver<Maybe<ResolversTypes['ContestJudge']>, ParentType, ContextType, RequireFields<MutationAssignJudgeArgs, 'contestId' | 'input'>>;
+  submitScores?: Resolver<Maybe<Array<ResolversTypes['ContestScore']>>, ParentType, ContextType, RequireFields<MutationSubmitScoresArgs, 'contestId' | 'scores'>>;
+  closeContest?: Resolver<Maybe<ResolversTypes['Contest']>, ParentType, ContextType, RequireFields<MutationCloseContestArgs, 'id'>>;
+  publishContest?: Resolver<Maybe<ResolversTypes['Contest']>, ParentType, ContextType, RequireFields<MutationPublishContestArgs, 'id'>>;
+  submitServiceReview?: Resolver<Maybe<ResolversTypes['ServiceReview']>, ParentType, ContextType, RequireFields<MutationSubmitServiceReviewArgs, 'input'>>;
+  answerServiceReview?: Resolver<Maybe<ResolversTypes['ServiceReview']>, ParentType, ContextType, RequireFields<MutationAnswerServiceReviewArgs, 'id' | 'answer'>>;
+  rectifyServiceReview?: Resolver<Maybe<ResolversTypes['ServiceReview']>, ParentType, ContextType, RequireFields<MutationRectifyServiceReviewArgs, 'id' | 'measures'>>;
+  recordReviewFollowUp?: Resolver<Maybe<ResolversTypes['ServiceReview']>, ParentType, ContextType, RequireFields<MutationRecordReviewFollowUpArgs, 'id' | 'input'>>;
+  appealServiceReview?: Resolver<Maybe<ResolversTypes['ServiceReview']>, ParentType, ContextType, RequireFields<MutationAppealServiceReviewArgs, 'id' | 'reason'>>;
+  decideReviewAppeal?: Resolver<Maybe<ResolversTypes['ServiceReview']>, ParentType, ContextType, RequireFields<MutationDecideReviewAppealArgs, 'id' | 'decision' | 'reason'>>;
+  createTask?: Resolver<Maybe<ResolversTypes['Task']>, ParentType, ContextType, RequireFields<MutationCreateTaskArgs, 'input'>>;
+  completeTaskMilestone?: Resolver<Maybe<ResolversTypes['TaskMilestone']>, ParentType, ContextType, RequireFields<MutationCompleteTaskMilestoneArgs, 'id' | 'note'>>;
+  submitQuarterlyReport?: Resolver<Maybe<ResolversTypes['QuarterlyReport']>, ParentType, ContextType, RequireFields<MutationSubmitQuarterlyReportArgs, 'input'>>;
+  createEvaluation?: Resolver<Maybe<ResolversTypes['Evaluation']>, ParentType, ContextType, RequireFields<MutationCreateEvaluationArgs, 'input'>>;
+  setIndicatorValue?: Resolver<Maybe<ResolversTypes['IndicatorValue']>, ParentType, ContextType, RequireFields<MutationSetIndicatorValueArgs, 'input'>>;
+  importIndicatorValues?: Resolver<Maybe<Array<ResolversTypes['IndicatorValue']>>, ParentType, ContextType, RequireFields<MutationImportIndicatorValuesArgs, 'input'>>;
+  publishEvaluation?: Resolver<Maybe<ResolversTypes['Evaluation']>, ParentType, ContextType, RequireFields<MutationPublishEvaluationArgs, 'period'>>;
+  recordEvaluationDecision?: Resolver<Maybe<ResolversTypes['EvaluationDecision']>, ParentType, ContextType, RequireFields<MutationRecordEvaluationDecisionArgs, 'input'>>;
 };
 
 export type UnitResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Unit'] = ResolversParentTypes['Unit'], FederationReferenceType extends FederationReferenceTypes['Unit'] = FederationReferenceTypes['Unit']> = {

@@ -799,6 +799,17 @@ export function createEvaluationsService(deps: {
         .filter((row) => !onlyProblems || row.late || row.missing);
     },
 
+    /**
+     * A unit's code and name anywhere a caller of this subgraph asks them (they are the units slice's
+     * fields, which the gateway asks here only on the board): from the directory copy, NOT_FOUND for an
+     * id the organisation lacks — never a null in a non-null field, which was an internal error.
+     */
+    async unitLabel(unitId: string): Promise<{ code: string; name: string }> {
+      const unit = await directory.unit(unitId);
+      if (!unit) throw errors.notFound({ zh: '单位', en: 'Unit' }, unitId);
+      return unit;
+    },
+
     async unitReportPunctuality(unitId: string, periodDates: { from: string; to: string } | null): Promise<number | null> {
       await access.mustReadUnitWork(unitId);
       const figures = await punctuality(periodDates ?? { from: '2000-01-01', to: beijingDate(now()) });

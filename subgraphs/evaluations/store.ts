@@ -44,6 +44,9 @@ export type { FrozenInput as FrozenInputRow, IndicatorDefinition as IndicatorRow
 /** What the resolvers of a Unit / Domain reference receive. */
 export interface UnitReference {
   id: string;
+  /** Where this slice provides them (the board), from its directory copy. */
+  code?: string;
+  name?: string;
 }
 export interface DomainReference {
   code: string;

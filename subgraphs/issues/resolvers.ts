@@ -68,6 +68,7 @@ export const issuesResolvers: Resolvers = {
   },
   Unit: {
     __resolveReference: (reference) => ({ id: reference.id }),
+    name: (unit, _, { issues }) => unit.name ?? issues.unitName(unit.id),
     issues: (unit, { filter, ...page }, { issues }, info) => issues.issues({ ...filter, unitId: unit.id }, pageArgs(page, info)),
     issueStats: (unit, args, { issues }) => issues.unitStats(unit.id, period(args.period)),
     issueAlerts: (unit, page, { issues }, info) => issues.alerts(unit.id, pageArgs(page, info)),

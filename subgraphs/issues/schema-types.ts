@@ -41,13 +41,13 @@ export type Query = {
    * Issues the caller may see, filtered and paginated, newest received first. Filtering by a unit or
    * domain the caller may not read is FORBIDDEN, never a silently empty list.
    */
-  issues: IssueConnection;
+  issues?: Maybe<IssueConnection>;
   /**
    * 临期（黄色预警）或超期（红色）的时限，最早到期的在前。给 unitId 只看该单位（须有权查看，否则 FORBIDDEN）。
    * Deadlines near due (yellow) or overdue (red), earliest first; for one unit when unitId is given
    * (FORBIDDEN when the caller may not read that unit).
    */
-  issueAlerts: DeadlineAlertConnection;
+  issueAlerts?: Maybe<DeadlineAlertConnection>;
   /**
    * 全市问题统计（仅市指挥部办公室）。不给 period 则统计全部。口径见 subgraphs/issues/README.md。
    * City-wide statistics for a period (command office only); all time when period is omitted. The
@@ -58,29 +58,29 @@ export type Query = {
    * 按环境、渠道或区(市)分组的统计（仅市指挥部办公室）。
    * Statistics grouped by environment, channel (source) or district (command office only).
    */
-  issueStatsBy: Array<IssueStatsGroup>;
+  issueStatsBy?: Maybe<Array<IssueStatsGroup>>;
   /**
    * 按某一比率给单位排名（仅市指挥部办公室）：高者在前，并列者名次相同（1、1、3），无应办事项的单位列在最后、不排名次。
    * Units ranked by one rate (command office only): best first, ties ranked equal (1, 1, 3); units
    * with nothing due are listed last without a rank.
    */
-  unitRanking: Array<UnitRank>;
+  unitRanking?: Maybe<Array<UnitRank>>;
   /**
    * 督导结果（提醒、批评、诫勉、通报、表扬），新的在前。市指挥部办公室看全部；单位看本单位（及其可查看单位）的。给 unitId 须有权查看该单位。
    * What supervision decided, newest first. The command office sees all; a unit sees those about
    * units whose issues it may read. Giving a unitId the caller may not read is FORBIDDEN.
    */
-  supervisionOutcomes: SupervisionOutcomeConnection;
+  supervisionOutcomes?: Maybe<SupervisionOutcomeConnection>;
   /**
    * 市指挥部办公室通报的典型案例（已匿名），公开。
    * Typical cases the command office has published, anonymised. Public.
    */
-  publishedCases: PublishedCaseConnection;
+  publishedCases?: Maybe<PublishedCaseConnection>;
   /**
    * 工作日历（法定节假日与调休）。公开。
    * The working-day calendar: public holidays and adjusted working days. Public.
    */
-  calendarYears: Array<CalendarYear>;
+  calendarYears?: Maybe<Array<CalendarYear>>;
 };
 
 
@@ -140,7 +140,7 @@ export type Mutation = {
    * An enterprise submits an appeal for itself. Idempotent on clientRequestId: a retry, however late,
    * returns the first result.
    */
-  submitAppeal: Issue;
+  submitAppeal?: Maybe<Issue>;
   /**
    * 报告问题：单位（本单位自查等渠道，以及本单位、区(市)窗口和热线一口受理的诉求 UNIT_WINDOW）、观察员（明察暗访）、市指挥部办公室（任何渠道，可给 receivedAt 导入其他平台记录，并可给原平台已派的承办单位 handlingUnitId）。
    * Report a problem. Units report for their own unit (including appeals received at their own
@@ -148,117 +148,117 @@ export type Mutation = {
    * reports from any channel and may give receivedAt (and the handling unit the other platform
    * already dispatched to) for imported records.
    */
-  reportIssue: Issue;
+  reportIssue?: Maybe<Issue>;
   /**
    * 受理：市指挥部办公室；区(市)、功能区的管理员受理辖区内的（区内事区内办）。自查等问题在此确定整改方式。
    * Accept an issue: the command office, or a district's or function zone's admin for items of its
    * area. Sets the rectification mode for self-found problems.
    */
-  acceptIssue: Issue;
+  acceptIssue?: Maybe<Issue>;
   /**
    * 不予受理（市指挥部办公室；区(市)、功能区管理员对辖区内的），须写明理由（企业可见）。
    * Reject an issue (command office, or an area admin for its area), with a reason the enterprise sees.
    */
-  rejectIssue: Issue;
+  rejectIssue?: Maybe<Issue>;
   /**
    * 派单或转办（主办单位，可同时指定协办单位）：市指挥部办公室派给任何单位；区(市)、功能区管理员只派给本单位及下属街道镇。承办单位的时限自接到时起算；转办后新单位重新起算，原单位的超期仍然记录在案。
    * Assign, or reassign (转办), an issue to a lead handler, optionally with co-handling units. The
    * command office assigns to any unit; an area admin within its own subtree. The unit's clocks run
    * from its receipt; on 转办 the new unit gets fresh clocks and the earlier unit's lateness stays.
    */
-  assignIssue: Issue;
+  assignIssue?: Maybe<Issue>;
   /**
    * 增加协办单位（派单者）。协办单位可查看并补充办理情况，由主办单位答复企业。
    * Add a co-handling unit (whoever may assign). Co-handlers see the item and add their part; the
    * lead handler answers the enterprise.
    */
-  addCoHandler: Issue;
+  addCoHandler?: Maybe<Issue>;
   /**
    * 撤销协办单位（派单者）。
    * Remove a co-handling unit (whoever may assign).
    */
-  removeCoHandler: Issue;
+  removeCoHandler?: Maybe<Issue>;
   /**
    * 协办单位补充本单位的办理情况（内部可见，企业不可见）。
    * A co-handling unit adds its part (internal: the enterprise does not see it).
    */
-  contributeToIssue: Issue;
+  contributeToIssue?: Maybe<Issue>;
   /**
    * 退回：承办单位认为不属本单位职责（单位管理员），须写明理由（内部）。本单位未到期的时限随之停止，已超期的记录在案。
    * Return an issue that is not the unit's to handle (unit admin), with an internal reason. Its
    * clocks stop; what was already late stays on record.
    */
-  returnIssue: Issue;
+  returnIssue?: Maybe<Issue>;
   /**
    * 记录已联系企业（主办单位）。备注默认仅内部可见，noteFor: ENTERPRISE 则企业也可见。
    * Record that the lead handler contacted the enterprise. The note is internal unless noteFor is ENTERPRISE.
    */
-  recordContact: Issue;
+  recordContact?: Maybe<Issue>;
   /**
    * 给出初步反馈（主办单位），企业可见。
    * Give the initial feedback (lead handler); the enterprise sees it.
    */
-  giveFeedback: Issue;
+  giveFeedback?: Maybe<Issue>;
   /**
    * 办结（主办单位）：写明做了什么（企业可见），以及结果是解决还是服务确认（无法解决但已解释清楚）。
    * Resolve (lead handler), saying what was done (the enterprise sees it) and whether it was solved
    * or ended in service confirmation (explained, not solvable).
    */
-  resolveIssue: Issue;
+  resolveIssue?: Maybe<Issue>;
   /**
    * 企业评价本轮办理结果（仅提交诉求的企业本人，每轮一次）。首次“不满意”自动重办；之后由市指挥部办公室决定。
    * The enterprise that submitted the appeal rates this round's handling (once per round). A first
    * UNSATISFIED reopens the issue; after that the command office decides.
    */
-  rateIssue: Issue;
+  rateIssue?: Maybe<Issue>;
   /**
    * 市指挥部办公室回访（12345 来电人或企业）：是否联系上、评价结果。自成一项记录和统计，不代替企业评价，也不会自动重办。
    * The command office's follow-up call (回访) of a 12345 caller or an enterprise: reached or not, and
    * the result. Its own record and figure; it never stands in for the enterprise's rating nor reopens.
    */
-  recordFollowUp: Issue;
+  recordFollowUp?: Maybe<Issue>;
   /**
    * 回访核实后销号（市指挥部办公室）。挂牌督办随之结束。
    * Verify and close (销号) a resolved issue (command office). Listed supervision ends with it.
    */
-  closeIssue: Issue;
+  closeIssue?: Maybe<Issue>;
   /**
    * 重新办理：市指挥部办公室随时可以（理由默认内部可见）；企业一次（理由企业可见）。
    * Reopen a resolved or closed issue: the command office at any time (its reason internal unless
    * noteFor says otherwise), the enterprise once.
    */
-  reopenIssue: Issue;
+  reopenIssue?: Maybe<Issue>;
   /**
    * 提级办理、挂牌督办（市指挥部办公室），指定督办领导。已摘牌的再次挂牌，督办时间重新起算。
    * Escalate and put under listed supervision, naming the supervising leader (command office). After
    * 摘牌, escalating again starts a new supervision with its own time.
    */
-  escalateIssue: Issue;
+  escalateIssue?: Maybe<Issue>;
   /**
    * 摘牌：结束挂牌督办（市指挥部办公室），记入历史。
    * Take an issue off listed supervision (摘牌, command office); recorded in the history.
    */
-  deescalateIssue: Issue;
+  deescalateIssue?: Maybe<Issue>;
   /**
    * 把重复问题并入原问题（市指挥部办公室）。重复件保留历史并指向原件。
    * Merge a duplicate into its original (command office); the duplicate keeps its history.
    */
-  mergeIssue: Issue;
+  mergeIssue?: Maybe<Issue>;
   /**
    * 在办结时限到期前申请延期（承办单位管理员），总时限不超过 30 个工作日。
    * Ask, before the resolution deadline, to extend it to a total of at most 30 working days (unit admin).
    */
-  requestExtension: Issue;
+  requestExtension?: Maybe<Issue>;
   /**
    * 批准或驳回延期申请（市指挥部办公室）。
    * Grant (or refuse, approve: false) a pending extension request (command office).
    */
-  grantExtension: Issue;
+  grantExtension?: Maybe<Issue>;
   /**
    * 对有承办单位的超期问题催办（市指挥部办公室），记入历史。
    * Send a reminder on an overdue issue that has a handling unit (command office); it becomes part of the history.
    */
-  remindIssue: Issue;
+  remindIssue?: Maybe<Issue>;
   /**
    * 持续改问题的节点计划：承办单位只能为尚无办结时限的一轮（如重新办理后）制定；调整已有计划须申请（requestReplan），由市指挥部办公室批准。市指挥部办公室可直接调整。被替换的节点若已超期，超期记录在案。
    * Plan the milestones of an ONGOING rectification. The handling unit plans a round that has no
@@ -266,40 +266,40 @@ export type Mutation = {
    * office grants (requestReplan). The command office may re-plan directly. Replaced milestones that
    * were already overdue stay on record as missed.
    */
-  planMilestones: Issue;
+  planMilestones?: Maybe<Issue>;
   /**
    * 申请调整节点计划（承办单位管理员），由市指挥部办公室批准或驳回。
    * Ask to re-plan the milestones (the handling unit's admin); the command office decides.
    */
-  requestReplan: Issue;
+  requestReplan?: Maybe<Issue>;
   /**
    * 批准或驳回调整节点计划的申请（市指挥部办公室）。批准时，申请时已超期的节点和办结时限记为超期未完成，不会被抹去。
    * Grant (or refuse, approve: false) a pending re-plan (command office). Milestones and the final
    * date that were already overdue when it was asked for stay on record as missed.
    */
-  decideReplan: Issue;
+  decideReplan?: Maybe<Issue>;
   /**
    * 完成一个节点（承办单位）。
    * Complete a milestone.
    */
-  completeMilestone: Issue;
+  completeMilestone?: Maybe<Issue>;
   /**
    * 作为典型案例通报（市指挥部办公室），注明正面或反面，只公开这里写的标题和摘要。
    * Publish as a typical case, positive or negative (command office); only the given title and
    * summary become public.
    */
-  publishIssue: Issue;
+  publishIssue?: Maybe<Issue>;
   /**
    * 记录督导结果（市指挥部办公室）：对一个问题或一个单位的提醒、批评、诫勉、通报或表扬，写明理由和决定日期。只增不改，更正请另记一条。
    * Record what supervision decided about an issue or a unit (command office), with reason and
    * date. Append-only: a correction is a new record.
    */
-  recordSupervisionOutcome: SupervisionOutcome;
+  recordSupervisionOutcome?: Maybe<SupervisionOutcome>;
   /**
    * 录入或更正一年的工作日历（市指挥部办公室），并重算受影响的时限。
    * Enter or correct one year of the working-day calendar (command office); affected deadlines are recomputed.
    */
-  setCalendarYear: CalendarYear;
+  setCalendarYear?: Maybe<CalendarYear>;
 };
 
 
@@ -538,13 +538,13 @@ export type Unit = {
   /** 规范名称（单位子图所有；问题的主办单位名称由本子图的单位目录副本直接给出，至多 DIRECTORY_TTL_MS 之前读取） / the unit's name, owned by the units subgraph; an issue's lead handler comes with it from this subgraph's copy of the directory (read at most DIRECTORY_TTL_MS ago) */
   name: Scalars['String']['output'];
   /** 本单位主办的问题；无权查看该单位时 FORBIDDEN / issues this unit leads; FORBIDDEN for callers who may not read the unit */
-  issues: IssueConnection;
+  issues?: Maybe<IssueConnection>;
   /** 本单位问题统计；无权查看时 FORBIDDEN / the unit's statistics; FORBIDDEN for callers who may not read the unit */
   issueStats?: Maybe<IssueStats>;
   /** 本单位临期与超期；无权查看时 FORBIDDEN / the unit's near-due and overdue deadlines; FORBIDDEN for callers who may not read the unit */
-  issueAlerts: DeadlineAlertConnection;
+  issueAlerts?: Maybe<DeadlineAlertConnection>;
   /** 对本单位的督导结果；无权查看时 FORBIDDEN / what supervision decided about this unit; FORBIDDEN for callers who may not read the unit */
-  supervisionOutcomes: SupervisionOutcomeConnection;
+  supervisionOutcomes?: Maybe<SupervisionOutcomeConnection>;
 };
 
 
@@ -1712,46 +1712,46 @@ export interface DateScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes
 
 export type QueryResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = {
   issue?: Resolver<Maybe<ResolversTypes['Issue']>, ParentType, ContextType, RequireFields<QueryIssueArgs, 'id'>>;
-  issues?: Resolver<ResolversTypes['IssueConnection'], ParentType, ContextType, Partial<QueryIssuesArgs>>;
-  issueAlerts?: Resolver<ResolversTypes['DeadlineAlertConnection'], ParentType, ContextType, Partial<QueryIssueAlertsArgs>>;
+  issues?: Resolver<Maybe<ResolversTypes['IssueConnection']>, ParentType, ContextType, Partial<QueryIssuesArgs>>;
+  issueAlerts?: Resolver<Maybe<ResolversTypes['DeadlineAlertConnection']>, ParentType, ContextType, Partial<QueryIssueAlertsArgs>>;
   issueStats?: Resolver<Maybe<ResolversTypes['IssueStats']>, ParentType, ContextType, Partial<QueryIssueStatsArgs>>;
-  issueStatsBy?: Resolver<Array<ResolversTypes['IssueStatsGroup']>, ParentType, ContextType, RequireFields<QueryIssueStatsByArgs, 'dimension'>>;
-  unitRanking?: Resolver<Array<ResolversTypes['UnitRank']>, ParentType, ContextType, RequireFields<QueryUnitRankingArgs, 'rate' | 'among'>>;
-  supervisionOutcomes?: Resolver<ResolversTypes['SupervisionOutcomeConnection'], ParentType, ContextType, Partial<QuerySupervisionOutcomesArgs>>;
-  publishedCases?: Resolver<ResolversTypes['PublishedCaseConnection'], ParentType, ContextType, Partial<QueryPublishedCasesArgs>>;
-  calendarYears?: Resolver<Array<ResolversTypes['CalendarYear']>, ParentType, ContextType>;
+  issueStatsBy?: Resolver<Maybe<Array<ResolversTypes['IssueStatsGroup']>>, ParentType, ContextType, RequireFields<QueryIssueStatsByArgs, 'dimension'>>;
+  unitRanking?: Resolver<Maybe<Array<ResolversTypes['UnitRank']>>, ParentType, ContextType, RequireFields<QueryUnitRankingArgs, 'rate' | 'among'>>;
+  supervisionOutcomes?: Resolver<Maybe<ResolversTypes['SupervisionOutcomeConnection']>, ParentType, ContextType, Partial<QuerySupervisionOutcomesArgs>>;
+  publishedCases?: Resolver<Maybe<ResolversTypes['PublishedCaseConnection']>, ParentType, ContextType, Partial<QueryPublishedCasesArgs>>;
+  calendarYears?: Resolver<Maybe<Array<ResolversTypes['CalendarYear']>>, ParentType, ContextType>;
 };
 
 export type MutationResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = {
-  submitAppeal?: Resolver<ResolversTypes['Issue'], ParentType, ContextType, RequireFields<MutationSubmitAppealArgs, 'input'>>;
-  reportIssue?: Resolver<ResolversTypes['Issue'], ParentType, ContextType, RequireFields<MutationReportIssueArgs, 'input'>>;
-  acceptIssue?: Resolver<ResolversTypes['Issue'], ParentType, ContextType, RequireFields<MutationAcceptIssueArgs, 'id'>>;
-  rejectIssue?: Resolver<ResolversTypes['Issue'], ParentType, ContextType, RequireFields<MutationRejectIssueArgs, 'id' | 'reason'>>;
-  assignIssue?: Resolver<ResolversTypes['Issue'], ParentType, ContextType, RequireFields<MutationAssignIssueArgs, 'id' | 'unitId'>>;
-  addCoHandler?: Resolver<ResolversTypes['Issue'], ParentType, ContextType, RequireFields<MutationAddCoHandlerArgs, 'id' | 'unitId'>>;
-  removeCoHandler?: Resolver<ResolversTypes['Issue'], ParentType, ContextType, RequireFields<MutationRemoveCoHandlerArgs, 'id' | 'unitId'>>;
-  contributeToIssue?: Resolver<ResolversTypes['Issue'], ParentType, ContextType, RequireFields<MutationContributeToIssueArgs, 'id' | 'note'>>;
-  returnIssue?: Resolver<ResolversTypes['Issue'], ParentType, ContextType, RequireFields<MutationReturnIssueArgs, 'id' | 'reason'>>;
-  recordContact?: Resolver<ResolversTypes['Issue'], ParentType, ContextType, RequireFields<MutationRecordContactArgs, 'id' | 'noteFor'>>;
-  giveFeedback?: Resolver<ResolversTypes['Issue'], ParentType, ContextType, RequireFields<MutationGiveFeedbackArgs, 'id' | 'note'>>;
-  resolveIssue?: Resolver<ResolversTypes['Issue'], ParentType, ContextType, RequireFields<MutationResolveIssueArgs, 'id' | 'resolution' | 'outcome'>>;
-  rateIssue?: Resolver<ResolversTypes['Issue'], ParentType, ContextType, RequireFields<MutationRateIssueArgs, 'id' | 'rating'>>;
-  recordFollowUp?: Resolver<ResolversTypes['Issue'], ParentType, ContextType, RequireFields<MutationRecordFollowUpArgs, 'id' | 'input'>>;
-  closeIssue?: Resolver<ResolversTypes['Issue'], ParentType, ContextType, RequireFields<MutationCloseIssueArgs, 'id' | 'noteFor'>>;
-  reopenIssue?: Resolver<ResolversTypes['Issue'], ParentType, ContextType, RequireFields<MutationReopenIssueArgs, 'id' | 'reason'>>;
-  escalateIssue?: Resolver<ResolversTypes['Issue'], ParentType, ContextType, RequireFields<MutationEscalateIssueArgs, 'id' | 'supervisingLeader'>>;
-  deescalateIssue?: Resolver<ResolversTypes['Issue'], ParentType, ContextType, RequireFields<MutationDeescalateIssueArgs, 'id'>>;
-  mergeIssue?: Resolver<ResolversTypes['Issue'], ParentType, ContextType, RequireFields<MutationMergeIssueArgs, 'id' | 'intoId'>>;
-  requestExtension?: Resolver<ResolversTypes['Issue'], ParentType, ContextType, RequireFields<MutationRequestExtensionArgs, 'id' | 'totalWorkingDays' | 'reason'>>;
-  grantExtension?: Resolver<ResolversTypes['Issue'], ParentType, ContextType, RequireFields<MutationGrantExtensionArgs, 'id' | 'approve'>>;
-  remindIssue?: Resolver<ResolversTypes['Issue'], ParentType, ContextType, RequireFields<MutationRemindIssueArgs, 'id'>>;
-  planMilestones?: Resolver<ResolversTypes['Issue'], ParentType, ContextType, RequireFields<MutationPlanMilestonesArgs, 'id' | 'milestones'>>;
-  requestReplan?: Resolver<ResolversTypes['Issue'], ParentType, ContextType, RequireFields<MutationRequestReplanArgs, 'id' | 'milestones' | 'reason'>>;
-  decideReplan?: Resolver<ResolversTypes['Issue'], ParentType, ContextType, RequireFields<MutationDecideReplanArgs, 'id' | 'approve'>>;
-  completeMilestone?: Resolver<ResolversTypes['Issue'], ParentType, ContextType, RequireFields<MutationCompleteMilestoneArgs, 'id' | 'milestoneId' | 'note'>>;
-  publishIssue?: Resolver<ResolversTypes['Issue'], ParentType, ContextType, RequireFields<MutationPublishIssueArgs, 'id' | 'title' | 'summary' | 'kind'>>;
-  recordSupervisionOutcome?: Resolver<ResolversTypes['SupervisionOutcome'], ParentType, ContextType, RequireFields<MutationRecordSupervisionOutcomeArgs, 'input'>>;
-  setCalendarYear?: Resolver<ResolversTypes['CalendarYear'], ParentType, ContextType, RequireFields<MutationSetCalendarYearArgs, 'input'>>;
+  submitAppeal?: Resolver<Maybe<ResolversTypes['Issue']>, ParentType, ContextType, RequireFields<MutationSubmitAppealArgs, 'input'>>;
+  reportIssue?: Resolver<Maybe<ResolversTypes['Issue']>, ParentType, ContextType, RequireFields<MutationReportIssueArgs, 'input'>>;
+  acceptIssue?: Resolver<Maybe<ResolversTypes['Issue']>, ParentType, ContextType, RequireFields<MutationAcceptIssueArgs, 'id'>>;
+  rejectIssue?: Resolver<Maybe<ResolversTypes['Issue']>, ParentType, ContextType, RequireFields<MutationRejectIssueArgs, 'id' | 'reason'>>;
+  assignIssue?: Resolver<Maybe<ResolversTypes['Issue']>, ParentType, ContextType, RequireFields<MutationAssignIssueArgs, 'id' | 'unitId'>>;
+  addCoHandler?: Resolver<Maybe<ResolversTypes['Issue']>, ParentType, ContextType, RequireFields<MutationAddCoHandlerArgs, 'id' | 'unitId'>>;
+  removeCoHandler?: Resolver<Maybe<ResolversTypes['Issue']>, ParentType, ContextType, RequireFields<MutationRemoveCoHandlerArgs, 'id' | 'unitId'>>;
+  contributeToIssue?: Resolver<Maybe<ResolversTypes['Issue']>, ParentType, ContextType, RequireFields<MutationContributeToIssueArgs, 'id' | 'note'>>;
+  returnIssue?: Resolver<Maybe<ResolversTypes['Issue']>, ParentType, ContextType, RequireFields<MutationReturnIssueArgs, 'id' | 'reason'>>;
+  recordContact?: Resolver<Maybe<ResolversTypes['Issue']>, ParentType, ContextType, RequireFields<MutationRecordContactArgs, 'id' | 'noteFor'>>;
+  giveFeedback?: Resolver<Maybe<ResolversTypes['Issue']>, ParentType, ContextType, RequireFields<MutationGiveFeedbackArgs, 'id' | 'note'>>;
+  resolveIssue?: Resolver<Maybe<ResolversTypes['Issue']>, ParentType, ContextType, RequireFields<MutationResolveIssueArgs, 'id' | 'resolution' | 'outcome'>>;
+  rateIssue?: Resolver<Maybe<ResolversTypes['Issue']>, ParentType, ContextType, RequireFields<MutationRateIssueArgs, 'id' | 'rating'>>;
+  recordFollowUp?: Resolver<Maybe<ResolversTypes['Issue']>, ParentType, ContextType, RequireFields<MutationRecordFollowUpArgs, 'id' | 'input'>>;
+  closeIssue?: Resolver<Maybe<ResolversTypes['Issue']>, ParentType, ContextType, RequireFields<MutationCloseIssueArgs, 'id' | 'noteFor'>>;
+  reopenIssue?: Resolver<Maybe<ResolversTypes['Issue']>, ParentType, ContextType, RequireFields<MutationReopenIssueArgs, 'id' | 'reason'>>;
+  escalateIssue?: Resolver<Maybe<ResolversTypes['Issue']>, ParentType, ContextType, RequireFields<MutationEscalateIssueArgs, 'id' | 'supervisingLeader'>>;
+  deescalateIssue?: Resolver<Maybe<ResolversTypes['Issue']>, ParentType, ContextType, RequireFields<MutationDeescalateIssueArgs, 'id'>>;
+  mergeIssue?: Resolver<Maybe<ResolversTypes['Issue']>, ParentType, ContextType, RequireFields<MutationMergeIssueArgs, 'id' | 'intoId'>>;
+  requestExtension?: Resolver<Maybe<ResolversTypes['Issue']>, ParentType, ContextType, RequireFields<MutationRequestExtensionArgs, 'id' | 'totalWorkingDays' | 'reason'>>;
+  grantExtension?: Resolver<Maybe<ResolversTypes['Issue']>, ParentType, ContextType, RequireFields<MutationGrantExtensionArgs, 'id' | 'approve'>>;
+  remindIssue?: Resolver<Maybe<ResolversTypes['Issue']>, ParentType, ContextType, RequireFields<MutationRemindIssueArgs, 'id'>>;
+  planMilestones?: Resolver<Maybe<ResolversTypes['Issue']>, ParentType, ContextType, RequireFields<MutationPlanMilestonesArgs, 'id' | 'milestones'>>;
+  requestReplan?: Resolver<Maybe<ResolversTypes['Issue']>, ParentType, ContextType, RequireFields<MutationRequestReplanArgs, 'id' | 'milestones' | 'reason'>>;
+  decideReplan?: Resolver<Maybe<ResolversTypes['Issue']>, ParentType, ContextType, RequireFields<MutationDecideReplanArgs, 'id' | 'approve'>>;
+  completeMilestone?: Resolver<Maybe<ResolversTypes['Issue']>, ParentType, ContextType, RequireFields<MutationCompleteMilestoneArgs, 'id' | 'milestoneId' | 'note'>>;
+  publishIssue?: Resolver<Maybe<ResolversTypes['Issue']>, ParentType, ContextType, RequireFields<MutationPublishIssueArgs, 'id' | 'title' | 'summary' | 'kind'>>;
+  recordSupervisionOutcome?: Resolver<Maybe<ResolversTypes['SupervisionOutcome']>, ParentType, ContextType, RequireFields<MutationRecordSupervisionOutcomeArgs, 'input'>>;
+  setCalendarYear?: Resolver<Maybe<ResolversTypes['CalendarYear']>, ParentType, ContextType, RequireFields<MutationSetCalendarYearArgs, 'input'>>;
 };
 
 export type PageInfoResolvers<ContextType = Context, ParentType extends ResolversParentTypes['PageInfo'] = ResolversParentTypes['PageInfo']> = {
@@ -1765,10 +1765,10 @@ export type UnitResolvers<ContextType = Context, ParentType extends ResolversPar
   __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['Unit']> | FederationReferenceType, FederationReferenceType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
-  issues?: Resolver<ResolversTypes['IssueConnection'], ParentType, ContextType, Partial<UnitIssuesArgs>>;
+  issues?: Resolver<Maybe<ResolversTypes['IssueConnection']>, ParentType, ContextType, Partial<UnitIssuesArgs>>;
   issueStats?: Resolver<Maybe<ResolversTypes['IssueStats']>, ParentType, ContextType, Partial<UnitIssueStatsArgs>>;
-  issueAlerts?: Resolver<ResolversTypes['DeadlineAlertConnection'], ParentType, ContextType, Partial<UnitIssueAlertsArgs>>;
-  supervisionOutcomes?: Resolver<ResolversTypes['SupervisionOutcomeConnection'], ParentType, ContextType, Partial<UnitSupervisionOutcomesArgs>>;
+  issueAlerts?: Resolver<Maybe<ResolversTypes['DeadlineAlertConnection']>, ParentType, ContextType, Partial<UnitIssueAlertsArgs>>;
+  supervisionOutcomes?: Resolver<Maybe<ResolversTypes['SupervisionOutcomeConnection']>, ParentType, ContextType, Partial<UnitSupervisionOutcomesArgs>>;
 };
 
 export type DomainResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Domain'] = ResolversParentTypes['Domain'], FederationReferenceType extends FederationReferenceTypes['Domain'] = FederationReferenceTypes['Domain']> = {

@@ -922,6 +922,17 @@ export function createIssuesService(deps: IssuesServiceDeps) {
       return { id, name: unit.name };
     },
 
+    /**
+     * A unit's name anywhere a caller of this subgraph asks it (the field is the units slice's, and the
+     * gateway asks it here only under `@provides`): from the directory copy, NOT_FOUND for an id the
+     * organisation lacks — never a null in a non-null field, which was an internal error.
+     */
+    async unitName(id: string): Promise<string> {
+      const unit = (await access.directory()).unit(id) ?? (await directory.unit(id));
+      if (!unit) throw errors.notFound({ zh: '单位', en: 'Unit' }, id);
+      return unit.name;
+    },
+
     async visibleIssue(id: string | null): Promise<IssueRow | null> {
       if (!id) return null;
       const row = await loaders.issueById.load(id);

@@ -36,7 +36,8 @@ export type RankRow = { rank: number | null; unitId: string; value: number | nul
 export type StatsGroupRow = { key: string; stats: IssueStats };
 export type AlertRow = { deadline: DeadlineRow; issue: IssueRow };
 /** Entities owned by other slices, as this slice refers to them. */
-export type UnitReference = { id: string };
+/** A unit as this slice's resolvers hold it: its id, and its name where this slice provides it. */
+export type UnitReference = { id: string; name?: string };
 export type DomainReference = { code: string };
 export type EnterpriseReference = { creditCode: string };
 export type DistrictReference = { code: string };

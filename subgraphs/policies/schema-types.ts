@@ -40,7 +40,7 @@ export type Query = {
    * open for consultation; drafts only the issuing unit and the command office. With `text`, ranked by
    * relevance with highlighted snippets.
    */
-  policies: PolicyConnection;
+  policies?: Maybe<PolicyConnection>;
   /**
    * 按 id 取一份政策文件；看不到时为 null。
    * One policy document; null when absent or not visible to the caller.
@@ -50,7 +50,7 @@ export type Query = {
    * 政策项目（分页）：企业可以获得的资金、奖励、减免或服务。规则同 policies。
    * Policy items (what an enterprise can get), paginated; visibility and text search as for policies.
    */
-  policyItems: PolicyItemConnection;
+  policyItems?: Maybe<PolicyItemConnection>;
   /**
    * 按 id 取一个政策项目；看不到时为 null。
    * One policy item; null when absent or not visible.
@@ -60,20 +60,20 @@ export type Query = {
    * 政策资讯（分页，公开）。
    * Policy news, paginated. Public.
    */
-  policyNews: PolicyNewsConnection;
+  policyNews?: Maybe<PolicyNewsConnection>;
   /**
    * 政策计算器：该企业现在符合的项目，以及只差一个条件的项目，逐条说明。企业查自己；单位和市指挥部办公室查其可见的企业。
    * The policy calculator: the items this enterprise is eligible for now, and those it misses by one
    * criterion, each criterion met or not with the reason. An enterprise asks for itself; units and the
    * command office for the enterprises they may see.
    */
-  policyMatches: PolicyMatchConnection;
+  policyMatches?: Maybe<PolicyMatchConnection>;
   /**
    * 申报（分页），限于调用者可见范围：企业看自己的，审核单位与政策制定单位看本单位项目的，市指挥部办公室看全部。
    * Applications the caller may see: an enterprise its own, the reviewing and issuing units those of
    * their items, the command office all.
    */
-  applications: ApplicationConnection;
+  applications?: Maybe<ApplicationConnection>;
   /**
    * 按 id 取一件申报；看不到时为 null。
    * One application; null when absent or not visible.
@@ -83,7 +83,7 @@ export type Query = {
    * 正在公示的拟兑现名单（公开）。任何人可以对其提出异议。
    * Grants in public notice (公示), public: anyone may file an objection.
    */
-  publicNotices: PublicNoticeConnection;
+  publicNotices?: Maybe<PublicNoticeConnection>;
   /**
    * 全市惠企政策统计（仅市指挥部办公室）。不给 period 则统计全部。
    * City-wide policy figures for a period (command office only); all time when period is omitted.
@@ -203,114 +203,114 @@ export type Mutation = {
    * 起草政策文件（单位为本单位起草；市指挥部办公室可指定制定单位）。
    * Draft a policy document: a unit for itself; the command office may name the issuing unit.
    */
-  createPolicy: Policy;
+  createPolicy?: Maybe<Policy>;
   /**
    * 修改草稿或征求意见稿（制定单位、市指挥部办公室）。省略的字段不变。
    * Edit a draft or a consultation draft (issuing unit, command office). Omitted fields stay.
    */
-  updatePolicy: Policy;
+  updatePolicy?: Maybe<Policy>;
   /**
    * 公开征求意见，至 endsOn 当日 24:00（制定单位、市指挥部办公室）。
    * Open the draft for consultation until 24:00 of endsOn (issuing unit, command office).
    */
-  openConsultation: Policy;
+  openConsultation?: Maybe<Policy>;
   /**
    * 对征求意见稿提出意见（企业、单位、观察员），截止日前。
    * Comment on a draft open for consultation (enterprises, units, observers), before it closes.
    */
-  commentOnPolicy: PolicyComment;
+  commentOnPolicy?: Maybe<PolicyComment>;
   /**
    * 答复意见（制定单位、市指挥部办公室），每条意见答复一次。发布前须全部答复。
    * Answer a comment once (issuing unit, command office). Every comment is answered before publication.
    */
-  answerPolicyComment: PolicyComment;
+  answerPolicyComment?: Maybe<PolicyComment>;
   /**
    * 发布政策（制定单位管理员、市指挥部办公室）。其项目随之发布，符合条件的企业收到推送。
    * Publish the policy (issuing unit admin, command office); its items are published with it and every
    * eligible enterprise gets a notice.
    */
-  publishPolicy: Policy;
+  publishPolicy?: Maybe<Policy>;
   /**
    * 修订已发布的政策：形成新版本并立即生效，旧版本保留可查（制定单位管理员、市指挥部办公室）。
    * Amend a published policy: a new revision in force at once; every earlier one stays readable
    * (issuing unit admin, command office).
    */
-  amendPolicy: Policy;
+  amendPolicy?: Maybe<Policy>;
   /**
    * 废止政策，须写明理由；记录保留（制定单位管理员、市指挥部办公室）。其项目停止受理。
    * Repeal a policy, with a reason; the record stays (issuing unit admin, command office). Its items
    * take no new applications.
    */
-  repealPolicy: Policy;
+  repealPolicy?: Maybe<Policy>;
   /**
    * 增加一篇政策解读（制定单位、市指挥部办公室），可有多篇。
    * Add an interpretation (解读) of the policy (issuing unit, command office); several are allowed.
    */
-  addInterpretation: PolicyInterpretation;
+  addInterpretation?: Maybe<PolicyInterpretation>;
   /**
    * 为政策增加一个项目（制定单位、市指挥部办公室）。已发布政策的项目立即发布并推送。
    * Add an item to a policy (issuing unit, command office). On a published policy it is published at
    * once and its notices are sent.
    */
-  createPolicyItem: PolicyItem;
+  createPolicyItem?: Maybe<PolicyItem>;
   /**
    * 修改政策项目（制定单位、市指挥部办公室）。省略的字段不变；新符合条件的企业收到推送，已推送的不重复。
    * Change a policy item (issuing unit, command office). Omitted fields stay; enterprises that become
    * eligible get a notice, none twice.
    */
-  updatePolicyItem: PolicyItem;
+  updatePolicyItem?: Maybe<PolicyItem>;
   /**
    * 发布一条政策资讯（单位、市指挥部办公室）。
    * Publish a policy news item (units, command office).
    */
-  publishPolicyNews: PolicyNews;
+  publishPolicyNews?: Maybe<PolicyNews>;
   /**
    * 企业为自己申报一个项目（asDraft 时只保存草稿）。同一 clientRequestId 重复提交只生成一件。
    * An enterprise applies for an item for itself (asDraft: only saved). Idempotent on clientRequestId.
    */
-  submitApplication: Application;
+  submitApplication?: Maybe<Application>;
   /**
    * 提交已保存的草稿（申报企业）。
    * Submit a saved draft (the applying enterprise).
    */
-  submitDraftApplication: Application;
+  submitDraftApplication?: Maybe<Application>;
   /**
    * 导入部门自有系统受理的申报（审核单位、市指挥部办公室）。同一来源系统与外部编号只导入一次。
    * Import an application received by a department's own system (reviewing unit, command office);
    * idempotent on the source system and external reference.
    */
-  importApplication: Application;
+  importApplication?: Maybe<Application>;
   /**
    * 开始审核（审核单位）。审核中的申报只由该审核人或本单位管理员决定。
    * Take an application into review (reviewing unit). Only that reviewer or a unit admin then decides.
    */
-  startReview: Application;
+  startReview?: Maybe<Application>;
   /**
    * 退回补正材料（审核单位），须写明理由；审核时限自重新提交起算。
    * Return for more materials (reviewing unit), with a reason; the review limit restarts on resubmission.
    */
-  returnApplication: Application;
+  returnApplication?: Maybe<Application>;
   /**
    * 补正后重新提交（申报企业）。
    * Resubmit after completing the materials (the applying enterprise).
    */
-  resubmitApplication: Application;
+  resubmitApplication?: Maybe<Application>;
   /**
    * 审核通过并核定金额（审核单位）。
    * Approve, fixing the amount (reviewing unit).
    */
-  approveApplication: Application;
+  approveApplication?: Maybe<Application>;
   /**
    * 不予通过（审核单位），须写明理由。
    * Refuse (reviewing unit), with a reason.
    */
-  rejectApplication: Application;
+  rejectApplication?: Maybe<Application>;
   /**
    * 开始公示（审核单位）：从现在到 endsOn 当日 24:00，缺省为项目规定的公示工作日数。
    * Start the public notice (reviewing unit): from now until 24:00 of endsOn, by default the item's
    * number of notice working days.
    */
-  startPublicNotice: Application;
+  startPublicNotice?: Maybe<Application>;
   /**
    * 对公示中的拟兑现事项提出异议（任何人，无需登录）。同一来源（登录者本人，或未登录时的真实客户端地址）每天对同一公示最多 3 次、每小时最多 10 次，超出为 RATE_LIMITED（extensions.retryAfterSeconds），在数据库中计数，多副本同样有效。
    * File an objection to a grant in public notice (anyone, signed in or not). One writer — the
@@ -318,13 +318,13 @@ export type Mutation = {
    * one notice per day and 10 an hour; beyond that RATE_LIMITED (extensions.retryAfterSeconds),
    * counted in the database, so across replicas too.
    */
-  fileObjection: Objection;
+  fileObjection?: Maybe<Objection>;
   /**
    * 答复异议（审核单位），须在公示期结束前。异议成立则终止兑现。已标记为重复或恶意的异议不再答复。
    * Answer an objection (reviewing unit), before the notice ends. An upheld objection stops the grant.
    * An objection marked as a duplicate or as abuse is not answered.
    */
-  answerObjection: Objection;
+  answerObjection?: Maybe<Objection>;
   /**
    * 审核单位批量将同一公示的异议标记为重复或恶意，写明理由：每条标记都留存（谁、何时、为何），不可修改；被标记的异议不再阻止拨付。所列异议须都属该申报、均未答复且未标记，否则一条也不标记。返回被标记的异议。
    * The reviewing unit marks objections to one notice as duplicates or as abuse, in bulk, saying why:
@@ -338,18 +338,18 @@ export type Mutation = {
    * Record the payment (reviewing unit), after the notice has ended with every objection answered or
    * marked as a duplicate or as abuse.
    */
-  recordDisbursement: Application;
+  recordDisbursement?: Maybe<Application>;
   /**
    * 申报企业对办理单位的服务作“好差评”（兑现或不予通过后，一次）。
    * The applying enterprise rates the unit's handling (好差评), once, after payment or refusal.
    */
-  rateApplication: Application;
+  rateApplication?: Maybe<Application>;
   /**
    * 免申即享：为每一家符合条件的企业生成已核准的兑现事项并直接公示（审核单位）。重复运行不会重复生成。
    * Automatic grant (免申即享): an approved grant in public notice for every eligible enterprise
    * (reviewing unit). Running it again creates nothing twice.
    */
-  runAutomaticGrants: AutomaticGrantRun;
+  runAutomaticGrants?: Maybe<AutomaticGrantRun>;
 };
 
 
@@ -661,7 +661,7 @@ export type Unit = {
   /** 本单位惠企政策统计（本单位、其领域牵头单位、市指挥部办公室） / the unit's policy figures (the unit, its domain's lead, the command office) */
   policyStats?: Maybe<PolicyStats>;
   /** 本单位兑现办理收到的企业评价，期间内评价的，最新在前（好差评总体见评价子图 reviewStats） / enterprises' reviews of how the unit handled their applications, given in the period, newest first (all 好差评: the evaluations subgraph's reviewStats) */
-  applicationReviews: ApplicationReviewConnection;
+  applicationReviews?: Maybe<ApplicationReviewConnection>;
 };
 
 
@@ -714,11 +714,11 @@ export type Enterprise = {
   /** 统一社会信用代码 / unified social credit code */
   creditCode: Scalars['String']['output'];
   /** 该企业的申报（企业本身、市指挥部办公室、项目所属单位） / its applications (itself, the command office, the items' units) */
-  applications: ApplicationConnection;
+  applications?: Maybe<ApplicationConnection>;
   /** 政策推送收件箱，最新在前（企业本身、市指挥部办公室、项目所属单位） / its policy notices, newest first */
-  policyNotices: PolicyNoticeConnection;
+  policyNotices?: Maybe<PolicyNoticeConnection>;
   /** 政策计算器的结果，同 Query.policyMatches / the policy calculator, as Query.policyMatches */
-  policyMatches: PolicyMatchConnection;
+  policyMatches?: Maybe<PolicyMatchConnection>;
 };
 
 
@@ -1283,8 +1283,8 @@ export type PolicyNotice = {
   id: Scalars['ID']['output'];
   /** 政策项目 / the policy item */
   item: PolicyItem;
-  /** 市场主体 / the enterprise */
-  enterprise: Enterprise;
+  /** 市场主体；其档案由单位子图给出，调用方无权查看该企业档案时为空（公众看公示时即如此） / the enterprise; its profile comes from the units subgraph, and is null for a caller who may not see it (the public reading a notice) */
+  enterprise?: Maybe<Enterprise>;
   /** 推送时间 / when it was sent */
   sentAt: Scalars['DateTime']['output'];
 };
@@ -1339,8 +1339,8 @@ export type Application = {
   number: Scalars['Int']['output'];
   /** 政策项目 / the policy item */
   item: PolicyItem;
-  /** 市场主体 / the enterprise */
-  enterprise: Enterprise;
+  /** 市场主体；其档案由单位子图给出，调用方无权查看该企业档案时为空（公众看公示时即如此） / the enterprise; its profile comes from the units subgraph, and is null for a caller who may not see it (the public reading a notice) */
+  enterprise?: Maybe<Enterprise>;
   /** 来源 / source */
   source: ApplicationSource;
   /** 来源系统与外部编号（导入的） / the source system and its reference, for imports */
@@ -1433,8 +1433,8 @@ export type PublicNotice = {
   number: Scalars['Int']['output'];
   /** 政策项目 / the policy item */
   item: PolicyItem;
-  /** 市场主体 / the enterprise */
-  enterprise: Enterprise;
+  /** 市场主体；其档案由单位子图给出，调用方无权查看该企业档案时为空（公众看公示时即如此） / the enterprise; its profile comes from the units subgraph, and is null for a caller who may not see it (the public reading a notice) */
+  enterprise?: Maybe<Enterprise>;
   /** 拟兑现金额（元） / the amount to be paid */
   amount?: Maybe<Scalars['Float']['output']>;
   /** 公示期 / the notice period */
@@ -2565,46 +2565,46 @@ export interface DateScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes
 }
 
 export type QueryResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = {
-  policies?: Resolver<ResolversTypes['PolicyConnection'], ParentType, ContextType, Partial<QueryPoliciesArgs>>;
+  policies?: Resolver<Maybe<ResolversTypes['PolicyConnection']>, ParentType, ContextType, Partial<QueryPoliciesArgs>>;
   policy?: Resolver<Maybe<ResolversTypes['Policy']>, ParentType, ContextType, RequireFields<QueryPolicyArgs, 'id'>>;
-  policyItems?: Resolver<ResolversTypes['PolicyItemConnection'], ParentType, ContextType, Partial<QueryPolicyItemsArgs>>;
+  policyItems?: Resolver<Maybe<ResolversTypes['PolicyItemConnection']>, ParentType, ContextType, Partial<QueryPolicyItemsArgs>>;
   policyItem?: Resolver<Maybe<ResolversTypes['PolicyItem']>, ParentType, ContextType, RequireFields<QueryPolicyItemArgs, 'id'>>;
-  policyNews?: Resolver<ResolversTypes['PolicyNewsConnection'], ParentType, ContextType, Partial<QueryPolicyNewsArgs>>;
-  policyMatches?: Resolver<ResolversTypes['PolicyMatchConnection'], ParentType, ContextType, RequireFields<QueryPolicyMatchesArgs, 'creditCode'>>;
-  applications?: Resolver<ResolversTypes['ApplicationConnection'], ParentType, ContextType, Partial<QueryApplicationsArgs>>;
+  policyNews?: Resolver<Maybe<ResolversTypes['PolicyNewsConnection']>, ParentType, ContextType, Partial<QueryPolicyNewsArgs>>;
+  policyMatches?: Resolver<Maybe<ResolversTypes['PolicyMatchConnection']>, ParentType, ContextType, RequireFields<QueryPolicyMatchesArgs, 'creditCode'>>;
+  applications?: Resolver<Maybe<ResolversTypes['ApplicationConnection']>, ParentType, ContextType, Partial<QueryApplicationsArgs>>;
   application?: Resolver<Maybe<ResolversTypes['Application']>, ParentType, ContextType, RequireFields<QueryApplicationArgs, 'id'>>;
-  publicNotices?: Resolver<ResolversTypes['PublicNoticeConnection'], ParentType, ContextType, Partial<QueryPublicNoticesArgs>>;
+  publicNotices?: Resolver<Maybe<ResolversTypes['PublicNoticeConnection']>, ParentType, ContextType, Partial<QueryPublicNoticesArgs>>;
   policyStats?: Resolver<Maybe<ResolversTypes['PolicyStats']>, ParentType, ContextType, Partial<QueryPolicyStatsArgs>>;
 };
 
 export type MutationResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = {
-  createPolicy?: Resolver<ResolversTypes['Policy'], ParentType, ContextType, RequireFields<MutationCreatePolicyArgs, 'input'>>;
-  updatePolicy?: Resolver<ResolversTypes['Policy'], ParentType, ContextType, RequireFields<MutationUpdatePolicyArgs, 'id' | 'input'>>;
-  openConsultation?: Resolver<ResolversTypes['Policy'], ParentType, ContextType, RequireFields<MutationOpenConsultationArgs, 'id' | 'endsOn'>>;
-  commentOnPolicy?: Resolver<ResolversTypes['PolicyComment'], ParentType, ContextType, RequireFields<MutationCommentOnPolicyArgs, 'policyId' | 'text'>>;
-  answerPolicyComment?: Resolver<ResolversTypes['PolicyComment'], ParentType, ContextType, RequireFields<MutationAnswerPolicyCommentArgs, 'commentId' | 'answer' | 'adopted'>>;
-  publishPolicy?: Resolver<ResolversTypes['Policy'], ParentType, ContextType, RequireFields<MutationPublishPolicyArgs, 'id'>>;
-  amendPolicy?: Resolver<ResolversTypes['Policy'], ParentType, ContextType, RequireFields<MutationAmendPolicyArgs, 'id' | 'input'>>;
-  repealPolicy?: Resolver<ResolversTypes['Policy'], ParentType, ContextType, RequireFields<MutationRepealPolicyArgs, 'id' | 'reason'>>;
-  addInterpretation?: Resolver<ResolversTypes['PolicyInterpretation'], ParentType, ContextType, RequireFields<MutationAddInterpretationArgs, 'policyId' | 'input'>>;
-  createPolicyItem?: Resolver<ResolversTypes['PolicyItem'], ParentType, ContextType, RequireFields<MutationCreatePolicyItemArgs, 'policyId' | 'input'>>;
-  updatePolicyItem?: Resolver<ResolversTypes['PolicyItem'], ParentType, ContextType, RequireFields<MutationUpdatePolicyItemArgs, 'id' | 'input'>>;
-  publishPolicyNews?: Resolver<ResolversTypes['PolicyNews'], ParentType, ContextType, RequireFields<MutationPublishPolicyNewsArgs, 'input'>>;
-  submitApplication?: Resolver<ResolversTypes['Application'], ParentType, ContextType, RequireFields<MutationSubmitApplicationArgs, 'input'>>;
-  submitDraftApplication?: Resolver<ResolversTypes['Application'], ParentType, ContextType, RequireFields<MutationSubmitDraftApplicationArgs, 'id'>>;
-  importApplication?: Resolver<ResolversTypes['Application'], ParentType, ContextType, RequireFields<MutationImportApplicationArgs, 'input'>>;
-  startReview?: Resolver<ResolversTypes['Application'], ParentType, ContextType, RequireFields<MutationStartReviewArgs, 'id'>>;
-  returnApplication?: Resolver<ResolversTypes['Application'], ParentType, ContextType, RequireFields<MutationReturnApplicationArgs, 'id' | 'reason'>>;
-  resubmitApplication?: Resolver<ResolversTypes['Application'], ParentType, ContextType, RequireFields<MutationResubmitApplicationArgs, 'id' | 'input'>>;
-  approveApplication?: Resolver<ResolversTypes['Application'], ParentType, ContextType, RequireFields<MutationApproveApplicationArgs, 'id'>>;
-  rejectApplication?: Resolver<ResolversTypes['Application'], ParentType, ContextType, RequireFields<MutationRejectApplicationArgs, 'id' | 'reason'>>;
-  startPublicNotice?: Resolver<ResolversTypes['Application'], ParentType, ContextType, RequireFields<MutationStartPublicNoticeArgs, 'id'>>;
-  fileObjection?: Resolver<ResolversTypes['Objection'], ParentType, ContextType, RequireFields<MutationFileObjectionArgs, 'applicationId' | 'input'>>;
-  answerObjection?: Resolver<ResolversTypes['Objection'], ParentType, ContextType, RequireFields<MutationAnswerObjectionArgs, 'objectionId' | 'upheld' | 'answer'>>;
+  createPolicy?: Resolver<Maybe<ResolversTypes['Policy']>, ParentType, ContextType, RequireFields<MutationCreatePolicyArgs, 'input'>>;
+  updatePolicy?: Resolver<Maybe<ResolversTypes['Policy']>, ParentType, ContextType, RequireFields<MutationUpdatePolicyArgs, 'id' | 'input'>>;
+  openConsultation?: Resolver<Maybe<ResolversTypes['Policy']>, ParentType, ContextType, RequireFields<MutationOpenConsultationArgs, 'id' | 'endsOn'>>;
+  commentOnPolicy?: Resolver<Maybe<ResolversTypes['PolicyComment']>, ParentType, ContextType, RequireFields<MutationCommentOnPolicyArgs, 'policyId' | 'text'>>;
+  answerPolicyComment?: Resolver<Maybe<ResolversTypes['PolicyComment']>, ParentType, ContextType, RequireFields<MutationAnswerPolicyCommentArgs, 'commentId' | 'answer' | 'adopted'>>;
+  publishPolicy?: Resolver<Maybe<ResolversTypes['Policy']>, ParentType, ContextType, RequireFields<MutationPublishPolicyArgs, 'id'>>;
+  amendPolicy?: Resolver<Maybe<ResolversTypes['Policy']>, ParentType, ContextType, RequireFields<MutationAmendPolicyArgs, 'id' | 'input'>>;
+  repealPolicy?: Resolver<Maybe<ResolversTypes['Policy']>, ParentType, ContextType, RequireFields<MutationRepealPolicyArgs, 'id' | 'reason'>>;
+  addInterpretation?: Resolver<Maybe<ResolversTypes['PolicyInterpretation']>, ParentType, ContextType, RequireFields<MutationAddInterpretationArgs, 'policyId' | 'input'>>;
+  createPolicyItem?: Resolver<Maybe<ResolversTypes['PolicyItem']>, ParentType, ContextType, RequireFields<MutationCreatePolicyItemArgs, 'policyId' | 'input'>>;
+  updatePolicyItem?: Resolver<Maybe<ResolversTypes['PolicyItem']>, ParentType, ContextType, RequireFields<MutationUpdatePolicyItemArgs, 'id' | 'input'>>;
+  publishPolicyNews?: Resolver<Maybe<ResolversTypes['PolicyNews']>, ParentType, ContextType, RequireFields<MutationPublishPolicyNewsArgs, 'input'>>;
+  submitApplication?: Resolver<Maybe<ResolversTypes['Application']>, ParentType, ContextType, RequireFields<MutationSubmitApplicationArgs, 'input'>>;
+  submitDraftApplication?: Resolver<Maybe<ResolversTypes['Application']>, ParentType, ContextType, RequireFields<MutationSubmitDraftApplicationArgs, 'id'>>;
+  importApplication?: Resolver<Maybe<ResolversTypes['Application']>, ParentType, ContextType, RequireFields<MutationImportApplicationArgs, 'input'>>;
+  startReview?: Resolver<Maybe<ResolversTypes['Application']>, ParentType, ContextType, RequireFields<MutationStartReviewArgs, 'id'>>;
+  returnApplication?: Resolver<Maybe<ResolversTypes['Application']>, ParentType, ContextType, RequireFields<MutationReturnApplicationArgs, 'id' | 'reason'>>;
+  resubmitApplication?: Resolver<Maybe<ResolversTypes['Application']>, ParentType, ContextType, RequireFields<MutationResubmitApplicationArgs, 'id' | 'input'>>;
+  approveApplication?: Resolver<Maybe<ResolversTypes['Application']>, ParentType, ContextType, RequireFields<MutationApproveApplicationArgs, 'id'>>;
+  rejectApplication?: Resolver<Maybe<ResolversTypes['Application']>, ParentType, ContextType, RequireFields<MutationRejectApplicationArgs, 'id' | 'reason'>>;
+  startPublicNotice?: Resolver<Maybe<ResolversTypes['Application']>, ParentType, ContextType, RequireFields<MutationStartPublicNoticeArgs, 'id'>>;
+  fileObjection?: Resolver<Maybe<ResolversTypes['Objection']>, ParentType, ContextType, RequireFields<MutationFileObjectionArgs, 'applicationId' | 'input'>>;
+  answerObjection?: Resolver<Maybe<ResolversTypes['Objection']>, ParentType, ContextType, RequireFields<MutationAnswerObjectionArgs, 'objectionId' | 'upheld' | 'answer'>>;
   markObjections?: Resolver<Array<ResolversTypes['Objection']>, ParentType, ContextType, RequireFields<MutationMarkObjectionsArgs, 'applicationId' | 'input'>>;
-  recordDisbursement?: Resolver<ResolversTypes['Application'], ParentType, ContextType, RequireFields<MutationRecordDisbursementArgs, 'id' | 'input'>>;
-  rateApplication?: Resolver<ResolversTypes['Application'], ParentType, ContextType, RequireFields<MutationRateApplicationArgs, 'id' | 'level'>>;
-  runAutomaticGrants?: Resolver<ResolversTypes['AutomaticGrantRun'], ParentType, ContextType, RequireFields<MutationRunAutomaticGrantsArgs, 'itemId'>>;
+  recordDisbursement?: Resolver<Maybe<ResolversTypes['Application']>, ParentType, ContextType, RequireFields<MutationRecordDisbursementArgs, 'id' | 'input'>>;
+  rateApplication?: Resolver<Maybe<ResolversTypes['Application']>, ParentType, ContextType, RequireFields<MutationRateApplicationArgs, 'id' | 'level'>>;
+  runAutomaticGrants?: Resolver<Maybe<ResolversTypes['AutomaticGrantRun']>, ParentType, ContextType, RequireFields<MutationRunAutomaticGrantsArgs, 'itemId'>>;
 };
 
 export type PageInfoResolvers<ContextType = Context, ParentType extends ResolversParentTypes['PageInfo'] = ResolversParentTypes['PageInfo']> = {
@@ -2618,7 +2618,7 @@ export type UnitResolvers<ContextType = Context, ParentType extends ResolversPar
   __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['Unit']> | FederationReferenceType, FederationReferenceType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   policyStats?: Resolver<Maybe<ResolversTypes['PolicyStats']>, ParentType, ContextType, Partial<UnitPolicyStatsArgs>>;
-  applicationReviews?: Resolver<ResolversTypes['ApplicationReviewConnection'], ParentType, ContextType, Partial<UnitApplicationReviewsArgs>>;
+  applicationReviews?: Resolver<Maybe<ResolversTypes['ApplicationReviewConnection']>, ParentType, ContextType, Partial<UnitApplicationReviewsArgs>>;
 };
 
 export type DomainResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Domain'] = ResolversParentTypes['Domain'], FederationReferenceType extends FederationReferenceTypes['Domain'] = FederationReferenceTypes['Domain']> = {
@@ -2630,9 +2630,9 @@ export type DomainResolvers<ContextType = Context, ParentType extends ResolversP
 export type EnterpriseResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Enterprise'] = ResolversParentTypes['Enterprise'], FederationReferenceType extends FederationReferenceTypes['Enterprise'] = FederationReferenceTypes['Enterprise']> = {
   __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['Enterprise']> | FederationReferenceType, FederationReferenceType, ContextType>;
   creditCode?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
-  applications?: Resolver<ResolversTypes['ApplicationConnection'], ParentType, ContextType, Partial<EnterpriseApplicationsArgs>>;
-  policyNotices?: Resolver<ResolversTypes['PolicyNoticeConnection'], ParentType, ContextType, Partial<EnterprisePolicyNoticesArgs>>;
-  policyMatches?: Resolver<ResolversTypes['PolicyMatchConnection'], ParentType, ContextType, Partial<EnterprisePolicyMatchesArgs>>;
+  applications?: Resolver<Maybe<ResolversTypes['ApplicationConnection']>, ParentType, ContextType, Partial<EnterpriseApplicationsArgs>>;
+  policyNotices?: Resolver<Maybe<ResolversTypes['PolicyNoticeConnection']>, ParentType, ContextType, Partial<EnterprisePolicyNoticesArgs>>;
+  policyMatches?: Resolver<Maybe<ResolversTypes['PolicyMatchConnection']>, ParentType, ContextType, Partial<EnterprisePolicyMatchesArgs>>;
 };
 
 export type DistrictResolvers<ContextType = Context, ParentType extends ResolversParentTypes['District'] = ResolversParentTypes['District']> = {
@@ -2799,7 +2799,7 @@ export type CriterionResultResolvers<ContextType = Context, ParentType extends R
 export type PolicyNoticeResolvers<ContextType = Context, ParentType extends ResolversParentTypes['PolicyNotice'] = ResolversParentTypes['PolicyNotice']> = {
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   item?: Resolver<ResolversTypes['PolicyItem'], ParentType, ContextType>;
-  enterprise?: Resolver<ResolversTypes['Enterprise'], ParentType, ContextType>;
+  enterprise?: Resolver<Maybe<ResolversTypes['Enterprise']>, ParentType, ContextType>;
   sentAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
 };
 
@@ -2807,7 +2807,7 @@ export type ApplicationResolvers<ContextType = Context, ParentType extends Resol
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   number?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   item?: Resolver<ResolversTypes['PolicyItem'], ParentType, ContextType>;
-  enterprise?: Resolver<ResolversTypes['Enterprise'], ParentType, ContextType>;
+  enterprise?: Resolver<Maybe<ResolversTypes['Enterprise']>, ParentType, ContextType>;
   source?: Resolver<ResolversTypes['ApplicationSource'], ParentType, ContextType>;
   sourceSystem?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   externalReference?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
@@ -2851,7 +2851,7 @@ export type PublicNoticeResolvers<ContextType = Context, ParentType extends Reso
   applicationId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   number?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   item?: Resolver<ResolversTypes['PolicyItem'], ParentType, ContextType>;
-  enterprise?: Resolver<ResolversTypes['Enterprise'], ParentType, ContextType>;
+  enterprise?: Resolver<Maybe<ResolversTypes['Enterprise']>, ParentType, ContextType>;
   amount?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
   period?: Resolver<ResolversTypes['PublicNoticePeriod'], ParentType, ContextType>;
 };

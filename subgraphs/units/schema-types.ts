@@ -35,22 +35,22 @@ export type Query = {
    * 专项行动本身：名称、起止日期、六个步骤及其时间节点。
    * The special action itself, with its six steps and their deadlines. Public.
    */
-  campaign: Campaign;
+  campaign?: Maybe<Campaign>;
   /**
    * 六个环境（政策、服务、要素、市场、法治、人文）。
    * The six environments every problem belongs to. Public.
    */
-  environments: Array<Environment>;
+  environments?: Maybe<Array<Environment>>;
   /**
    * 问题线索来源渠道。
    * The channels problems come from. Public.
    */
-  problemSources: Array<ProblemSource>;
+  problemSources?: Maybe<Array<ProblemSource>>;
   /**
    * 十个重点领域。
    * The ten key domains, in the plan's order. Public.
    */
-  domains: Array<Domain>;
+  domains?: Maybe<Array<Domain>>;
   /**
    * 按代码取一个重点领域。
    * One key domain by code, e.g. MARKET_REGULATION. Public.
@@ -60,7 +60,7 @@ export type Query = {
    * 单位目录（分页）。默认不含已归档单位。
    * The unit directory, paginated; archived units only when the filter asks. Public.
    */
-  units: UnitConnection;
+  units?: Maybe<UnitConnection>;
   /**
    * 按 id 或代码取一个单位（二者给一个）。
    * One unit by id or by code (give exactly one). Public.
@@ -70,12 +70,12 @@ export type Query = {
    * 区(市)：7 个区、3 个县级市。
    * The 10 districts and county-level cities. Public.
    */
-  districts: Array<District>;
+  districts?: Maybe<Array<District>>;
   /**
    * 国民经济行业分类门类 (GB/T 4754-2017)。
    * Industry sections of GB/T 4754-2017. Public.
    */
-  industries: Array<Industry>;
+  industries?: Maybe<Array<Industry>>;
   /**
    * 按统一社会信用代码取一个市场主体。服务它的单位与企业本身可读；看不到时为 null。
    * One market entity by its unified social credit code; null when absent or not visible to the caller.
@@ -85,19 +85,19 @@ export type Query = {
    * 市场主体目录（分页），按调用者可见范围过滤。
    * The market-entity directory, paginated and limited to what the caller may see.
    */
-  enterprises: EnterpriseConnection;
+  enterprises?: Maybe<EnterpriseConnection>;
   /**
    * 符合筛选条件的市场主体信用代码，按代码顺序每页至多 10000 个：供需要一次作用于大量企业的服务（惠企政策的推送与免申即享）使用。可见范围同 enterprises。
    * Credit codes of the market entities matching the filter, in code order, up to 10,000 a page: for
    * services acting on many enterprises at once (policy notices, automatic grants). Visibility as for
    * enterprises.
    */
-  enterpriseCodes: EnterpriseCodePage;
+  enterpriseCodes?: Maybe<EnterpriseCodePage>;
   /**
    * 当前调用者：角色、单位、企业。
    * Who the caller is, as the token says.
    */
-  viewer: Viewer;
+  viewer?: Maybe<Viewer>;
 };
 
 
@@ -143,25 +143,25 @@ export type Mutation = {
    * Create a unit: the command office; a district's or function zone's admin creates town- and
    * village-level units (streets, towns, communities) under itself or a unit below it.
    */
-  createUnit: Unit;
+  createUnit?: Maybe<Unit>;
   /**
    * 修改单位：市指挥部办公室；区(市)、功能区管理员可修改其下属街道镇级单位。给出 expectedVersion 可防止覆盖他人的修改。
    * Update a unit: the command office; an area admin the town- and village-level units below it. Pass
    * expectedVersion to refuse overwriting someone else's change.
    */
-  updateUnit: Unit;
+  updateUnit?: Maybe<Unit>;
   /**
    * 归档单位：市指挥部办公室；区(市)、功能区管理员可归档其下属街道镇级单位。单位从不删除：问题与评分仍指向它。归档即时生效，该单位的令牌在各子图都不再有效。
    * Archive a unit: the command office; an area admin the town- and village-level units below it.
    * Units are never deleted: issues and scores point at them. It takes effect at once in every
    * subgraph: the unit's tokens act for nobody.
    */
-  archiveUnit: Unit;
+  archiveUnit?: Maybe<Unit>;
   /**
    * 新建或修改市场主体（市指挥部办公室与市市场监管局）。
    * Create or update a market entity. Command office and 市市场监管局 (the registry's owner) only.
    */
-  upsertEnterprise: Enterprise;
+  upsertEnterprise?: Maybe<Enterprise>;
 };
 
 
@@ -862,26 +862,26 @@ export interface DateScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes
 }
 
 export type QueryResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = {
-  campaign?: Resolver<ResolversTypes['Campaign'], ParentType, ContextType>;
-  environments?: Resolver<Array<ResolversTypes['Environment']>, ParentType, ContextType>;
-  problemSources?: Resolver<Array<ResolversTypes['ProblemSource']>, ParentType, ContextType>;
-  domains?: Resolver<Array<ResolversTypes['Domain']>, ParentType, ContextType>;
+  campaign?: Resolver<Maybe<ResolversTypes['Campaign']>, ParentType, ContextType>;
+  environments?: Resolver<Maybe<Array<ResolversTypes['Environment']>>, ParentType, ContextType>;
+  problemSources?: Resolver<Maybe<Array<ResolversTypes['ProblemSource']>>, ParentType, ContextType>;
+  domains?: Resolver<Maybe<Array<ResolversTypes['Domain']>>, ParentType, ContextType>;
   domain?: Resolver<Maybe<ResolversTypes['Domain']>, ParentType, ContextType, RequireFields<QueryDomainArgs, 'code'>>;
-  units?: Resolver<ResolversTypes['UnitConnection'], ParentType, ContextType, Partial<QueryUnitsArgs>>;
+  units?: Resolver<Maybe<ResolversTypes['UnitConnection']>, ParentType, ContextType, Partial<QueryUnitsArgs>>;
   unit?: Resolver<Maybe<ResolversTypes['Unit']>, ParentType, ContextType, Partial<QueryUnitArgs>>;
-  districts?: Resolver<Array<ResolversTypes['District']>, ParentType, ContextType>;
-  industries?: Resolver<Array<ResolversTypes['Industry']>, ParentType, ContextType>;
+  districts?: Resolver<Maybe<Array<ResolversTypes['District']>>, ParentType, ContextType>;
+  industries?: Resolver<Maybe<Array<ResolversTypes['Industry']>>, ParentType, ContextType>;
   enterprise?: Resolver<Maybe<ResolversTypes['Enterprise']>, ParentType, ContextType, RequireFields<QueryEnterpriseArgs, 'creditCode'>>;
-  enterprises?: Resolver<ResolversTypes['EnterpriseConnection'], ParentType, ContextType, Partial<QueryEnterprisesArgs>>;
-  enterpriseCodes?: Resolver<ResolversTypes['EnterpriseCodePage'], ParentType, ContextType, Partial<QueryEnterpriseCodesArgs>>;
-  viewer?: Resolver<ResolversTypes['Viewer'], ParentType, ContextType>;
+  enterprises?: Resolver<Maybe<ResolversTypes['EnterpriseConnection']>, ParentType, ContextType, Partial<QueryEnterprisesArgs>>;
+  enterpriseCodes?: Resolver<Maybe<ResolversTypes['EnterpriseCodePage']>, ParentType, ContextType, Partial<QueryEnterpriseCodesArgs>>;
+  viewer?: Resolver<Maybe<ResolversTypes['Viewer']>, ParentType, ContextType>;
 };
 
 export type MutationResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = {
-  createUnit?: Resolver<ResolversTypes['Unit'], ParentType, ContextType, RequireFields<MutationCreateUnitArgs, 'input'>>;
-  updateUnit?: Resolver<ResolversTypes['Unit'], ParentType, ContextType, RequireFields<MutationUpdateUnitArgs, 'id' | 'input'>>;
-  archiveUnit?: Resolver<ResolversTypes['Unit'], ParentType, ContextType, RequireFields<MutationArchiveUnitArgs, 'id' | 'reason'>>;
-  upsertEnterprise?: Resolver<ResolversTypes['Enterprise'], ParentType, ContextType, RequireFields<MutationUpsertEnterpriseArgs, 'input'>>;
+  createUnit?: Resolver<Maybe<ResolversTypes['Unit']>, ParentType, ContextType, RequireFields<MutationCreateUnitArgs, 'input'>>;
+  updateUnit?: Resolver<Maybe<ResolversTypes['Unit']>, ParentType, ContextType, RequireFields<MutationUpdateUnitArgs, 'id' | 'input'>>;
+  archiveUnit?: Resolver<Maybe<ResolversTypes['Unit']>, ParentType, ContextType, RequireFields<MutationArchiveUnitArgs, 'id' | 'reason'>>;
+  upsertEnterprise?: Resolver<Maybe<ResolversTypes['Enterprise']>, ParentType, ContextType, RequireFields<MutationUpsertEnterpriseArgs, 'input'>>;
 };
 
 export type PageInfoResolvers<ContextType = Context, ParentType extends ResolversParentTypes['PageInfo'] = ResolversParentTypes['PageInfo']> = {

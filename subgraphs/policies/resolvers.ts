@@ -7,7 +7,7 @@ import { errors } from '../../platform/errors.ts';
 import { pageArgs } from '../../platform/pagination.ts';
 import { scalarResolvers } from '../../platform/scalars.ts';
 import { selectedFields } from '../../platform/selection.ts';
-import { highlightAll, snippet } from './search-text.ts';
+import { highlightAll, snippet } from '../../platform/search-text.ts';
 import type { Period, SearchHit } from './store.ts';
 import type { PeriodInput, Resolvers } from './schema-types.ts';
 

@@ -6,6 +6,7 @@ import { and, asc, desc, eq, gte, inArray, isNotNull, isNull, like, lt, lte, or,
 import { escapeLike, rowsOf, type Queryable } from '../../db/client.ts';
 import { calendarYears, issueDeadlines, issueEvents, issueFigures, issueFiguresMonthly, issueFollowUps, issueRatings, issues, supervisionOutcomes } from '../../db/issues.ts';
 import { beijingDate, keptRanges } from '../../platform/calendar.ts';
+import type { SearchQuery } from '../../platform/search-text.ts';
 import { emptyParts, type FigureParts, type IssueStats } from './figures.ts';
 
 /**
@@ -54,8 +55,29 @@ export interface IssueListFilter {
   enterpriseCreditCode?: string | null;
   receivedFrom?: Date | null;
   receivedTo?: Date | null;
-  text?: string | null;
+  /** A text search (platform/search-text.ts `parseSearch`): every word somewhere in the title or description. */
+  search?: Pick<SearchQuery, 'tsquery' | 'anchors'> | null;
 }
+
+/** Where a listed row matched a search: every word in its title, or only across title and description. */
+export type SearchTier = 'TITLE' | 'TEXT';
+export type IssueListRow = IssueRow & { searchTier?: SearchTier };
+/** Where a list's page continues: the row's sort key, and its search tier when searching. */
+export interface IssueListCursor {
+  tier?: SearchTier;
+  receivedAt: Date;
+  id: string;
+}
+
+/**
+ * The issue's search terms, generated columns (migration 0013; platform/search-text.ts): the title's
+ * character pairs, and the title's and description's. Each has its GIN index; a search's anchors are
+ * looked up there and its lone characters checked on the rows found.
+ */
+const titleTerms = sql`${issues}.title_terms`;
+const searchTerms = sql`${issues}.search_terms`;
+const matches = (terms: SQL, query: Pick<SearchQuery, 'tsquery' | 'anchors'>) =>
+  query.anchors === query.tsquery ? sql`${terms} @@ ${query.tsquery}::tsquery` : sql`(${terms} @@ ${query.anchors}::tsquery and ts_match_vq(${terms}, ${query.tsquery}::tsquery))`;
 
 /** A timestamptz parameter for raw SQL (drizzle maps Dates only when compared with a column it knows). */
 export const instantParam = (instant: Date) => sql`${instant.toISOString()}::timestamptz`;
@@ -106,10 +128,6 @@ function filterConditions(filter: IssueListFilter, now: Date): SQL[] {
   if (filter.enterpriseCreditCode) conditions.push(eq(issues.enterpriseCreditCode, filter.enterpriseCreditCode));
   if (filter.receivedFrom) conditions.push(gte(issues.receivedAt, filter.receivedFrom));
   if (filter.receivedTo) conditions.push(lt(issues.receivedAt, filter.receivedTo));
-  if (filter.text) {
-    // Same expression as the trigram index, so the index serves it.
-    conditions.push(sql`(${issues.title} || ' ' || ${issues.description}) ilike ${`%${escapeLike(filter.text)}%`}`);
-  }
   return conditions;
 }
 
@@ -184,6 +202,27 @@ function unitScopeCount(scope: UnitScope, conditions: SQL[]): SQL {
   return sql`select (${sql.join(counts, sql` + `)})::int as n`;
 }
 
+/** A page of the list under extra conditions (a search tier's), newest first after `after`. */
+function pageOf(db: Queryable, query: { scope: IssueScope; filter: IssueListFilter; now: Date }, extra: SQL[], limit: number, after: IssueListCursor | null): Promise<IssueRow[]> {
+  const conditions = [...filterConditions(query.filter, query.now), ...extra];
+  if (after) conditions.push(sql`(${issues.receivedAt}, ${issues.id}) < (${instantParam(after.receivedAt)}, ${after.id}::uuid)`);
+  const units = query.filter.unitIds ?? (query.filter.unitId ? [query.filter.unitId] : null);
+  const scoped =
+    query.scope.kind === 'unit'
+      ? sql`${issues.id} in (${unitScopeIds(query.scope, conditions, limit)})`
+      : // With a search the GIN index finds the few matches; walking each unit's newest rows would
+        // read all of a unit's issues to find twenty that match a rare word.
+        query.scope.kind === 'all' && units?.length && !query.filter.search
+        ? sql`${issues.id} in (${responsibleUnitsIds(units, conditions, limit)})`
+        : scopeCondition(query.scope);
+  return db
+    .select()
+    .from(issues)
+    .where(and(scoped, ...conditions))
+    .orderBy(desc(issues.receivedAt), desc(issues.id))
+    .limit(limit);
+}
+
 export const issueStore = {
   byIds(db: Queryable, ids: readonly string[]): Promise<IssueRow[]> {
     return db.select().from(issues).where(inArray(issues.id, [...ids]));
@@ -246,32 +285,27 @@ export const issueStore = {
       ) d
       where i.id = d.id`);
   },
-  page(
-    db: Queryable,
-    query: { scope: IssueScope; filter: IssueListFilter; now: Date },
-    limit: number,
-    after: { receivedAt: Date; id: string } | null,
-  ): Promise<IssueRow[]> {
-    const conditions = filterConditions(query.filter, query.now);
-    if (after) conditions.push(sql`(${issues.receivedAt}, ${issues.id}) < (${instantParam(after.receivedAt)}, ${after.id}::uuid)`);
-    const units = query.filter.unitIds ?? (query.filter.unitId ? [query.filter.unitId] : null);
-    const scoped =
-      query.scope.kind === 'unit'
-        ? sql`${issues.id} in (${unitScopeIds(query.scope, conditions, limit)})`
-        : // With a search text the trigram index finds the few matches; walking each unit's newest
-          // rows would read all of a unit's issues to find twenty that match a rare word.
-          query.scope.kind === 'all' && units?.length && !query.filter.text
-          ? sql`${issues.id} in (${responsibleUnitsIds(units, conditions, limit)})`
-          : scopeCondition(query.scope);
-    return db
-      .select()
-      .from(issues)
-      .where(and(scoped, ...conditions))
-      .orderBy(desc(issues.receivedAt), desc(issues.id))
-      .limit(limit);
+  /**
+   * One page of a list, newest first. With a search: the issues whose title holds every word first,
+   * then those that hold them only across title and description, each newest first — two reads of
+   * the search terms' GIN index, the second only when the first does not fill the page.
+   */
+  async page(db: Queryable, query: { scope: IssueScope; filter: IssueListFilter; now: Date }, limit: number, after: IssueListCursor | null): Promise<IssueListRow[]> {
+    const search = query.filter.search;
+    if (!search) return pageOf(db, query, [], limit, after);
+    const found: IssueListRow[] = [];
+    if (!after || after.tier === 'TITLE') {
+      for (const row of await pageOf(db, query, [matches(titleTerms, search)], limit, after)) found.push({ ...row, searchTier: 'TITLE' });
+    }
+    if (found.length < limit) {
+      const rest = await pageOf(db, query, [matches(searchTerms, search), sql`not ts_match_vq(${titleTerms}, ${search.tsquery}::tsquery)`], limit - found.length, after?.tier === 'TEXT' ? after : null);
+      for (const row of rest) found.push({ ...row, searchTier: 'TEXT' });
+    }
+    return found;
   },
   async count(db: Queryable, query: { scope: IssueScope; filter: IssueListFilter; now: Date }): Promise<number> {
     const conditions = filterConditions(query.filter, query.now);
+    if (query.filter.search) conditions.push(matches(searchTerms, query.filter.search));
     if (query.scope.kind === 'unit') {
       const [row] = rowsOf<{ n: number }>(await db.execute(unitScopeCount(query.scope, conditions)));
       return row?.n ?? 0;

@@ -8,15 +8,15 @@
  * character can be found at the end of a run too) and every Latin/digit word, as a tsvector written
  * as a literal (no parser, no locale). Which words a text holds is decided at query time, so the
  * stored terms never depend on a dictionary: a better dictionary or a new synonym needs no reindex.
- * `searchTermsFunctionSql` is the same definition in SQL, for a slice that indexes an expression;
- * a test holds the two to the same terms.
+ * `searchTermsFunctionSql` is the same definition in SQL, for a slice that keeps the terms in
+ * generated columns; a test holds the two to the same terms.
  *
  * **A query: words, each of which must occur somewhere, in any order.** The query is cut into words
  * by ICU's dictionary-based word segmenter (`Intl.Segmenter`, shipped with Node.js, so the same in
- * the embedded and the server mode); adjacent pieces that make a word of the vocabulary
- * (db/reference/search-vocabulary.json: synonyms and terms) are joined; the question's own words
- * (怎么, 哪些…) and optional ones (政策, 申请, 青岛市…) are not required. A word of two or more
- * characters matches where all its pairs occur; a single character the segmenter left alone (an
+ * the embedded and the server mode); adjacent pieces that make a word of the vocabulary (synonyms
+ * and terms: the data a slice passes to `searchVocabulary`, db/reference/search-vocabulary.json) are
+ * joined; the question's own words (怎么, 哪些…) and optional ones (政策, 申请, 青岛市…) are not
+ * required. A word of two or more characters matches where all its pairs occur; a single character the segmenter left alone (an
  * unknown word cut into characters: 稳/岗, 免/申/即/享) matches where it stands beside one of its
  * neighbours in the query (稳岗, 岗返…), so an unknown word is found in one piece and a known one
  * anywhere. A word with synonyms matches any of them (补贴 also finds 补助 and 奖补).
@@ -24,7 +24,6 @@
  * **Ranking** is the lists' (headings before bodies); `SearchQuery.words` carries every word and
  * synonym for the highlights.
  */
-import vocabularyData from '../db/reference/search-vocabulary.json' with { type: 'json' };
 
 // ───────────── characters and runs (the one definition, also in SQL below) ─────────────
 
@@ -100,7 +99,16 @@ $$`;
 
 // ───────────── queries ─────────────
 
-interface Vocabulary {
+/** A vocabulary as data: synonym groups, words kept whole, optional words, question words. */
+export interface VocabularyData {
+  synonyms: string[][];
+  terms: string[];
+  optional: string[];
+  stopwords: string[];
+}
+
+/** A vocabulary ready for `parseSearch` (build it once, at module level). */
+export interface Vocabulary {
   /** Each word's alternatives (itself first). */
   synonyms: Map<string, string[]>;
   /** Words kept whole, longest first by length in characters. */
@@ -110,7 +118,7 @@ interface Vocabulary {
   stopwords: Set<string>;
 }
 
-function loadVocabulary(data: { synonyms: string[][]; terms: string[]; optional: string[]; stopwords: string[] }): Vocabulary {
+export function searchVocabulary(data: VocabularyData): Vocabulary {
   const synonyms = new Map<string, string[]>();
   for (const group of data.synonyms) {
     const words = group.map(normalize);
@@ -126,7 +134,6 @@ function loadVocabulary(data: { synonyms: string[][]; terms: string[]; optional:
   };
 }
 
-const vocabulary = loadVocabulary(vocabularyData);
 const segmenter = new Intl.Segmenter('zh', { granularity: 'word' });
 
 /** A parsed search. */
@@ -153,7 +160,7 @@ interface Piece {
 }
 
 /** A Han run cut into words: ICU's segments, with adjacent segments joined where they make a vocabulary word. */
-function piecesOf(run: string): Piece[] {
+function piecesOf(run: string, vocabulary: Vocabulary): Piece[] {
   const segments = [...segmenter.segment(run)].map((s) => s.segment);
   const pieces: Piece[] = [];
   for (let i = 0; i < segments.length; ) {
@@ -193,7 +200,7 @@ function alternativeQuery(text: string): string | null {
 }
 
 /** Null when the text has nothing to search for (only punctuation or spaces). */
-export function parseSearch(text: string): SearchQuery | null {
+export function parseSearch(text: string, vocabulary: Vocabulary): SearchQuery | null {
   // Each required word: its alternatives' texts, or (a single character) the pairs it may stand in.
   const required: { word: string; alternatives: string[] }[] = [];
   const optional: { word: string; alternatives: string[] }[] = [];
@@ -203,7 +210,7 @@ export function parseSearch(text: string): SearchQuery | null {
       required.push({ word: run, alternatives: [run] });
       continue;
     }
-    const pieces = piecesOf(run);
+    const pieces = piecesOf(run, vocabulary);
     pieces.forEach((piece, i) => {
       if (piece.kind === 'stop') return stop.push({ word: piece.text, alternatives: [piece.text] });
       if (piece.kind === 'optional') return optional.push({ word: piece.text, alternatives: vocabulary.synonyms.get(piece.text) ?? [piece.text] });

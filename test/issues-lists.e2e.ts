@@ -13,9 +13,13 @@ import { rowsOf } from '../db/client.ts';
 import { issues } from '../db/issues.ts';
 import { prepareDatabase } from '../platform/start.ts';
 import { slices } from '../subgraphs/registry.ts';
-import { parseSearch } from '../platform/search-text.ts';
+import vocabularyData from '../db/reference/search-vocabulary.json' with { type: 'json' };
+import { parseSearch, searchVocabulary } from '../platform/search-text.ts';
 import { issueStore, scopeCondition, type IssueListCursor, type IssueListFilter, type IssueScope } from '../subgraphs/issues/store.ts';
 import { createTestDatabase, type TestDatabase } from './support/database.ts';
+
+const vocabulary = searchVocabulary(vocabularyData);
+const parse = (text: string) => parseSearch(text, vocabulary);
 
 let database: TestDatabase;
 beforeAll(async () => {
@@ -103,7 +107,7 @@ describe('a unit’s list read in index branches', () => {
           .from(issues)
           .where(and(scopeCondition(s), ownRows, f.environment ? sql`${issues.environment} = ${f.environment}` : undefined, f.status ? sql`${issues.status} in ('SUBMITTED', 'ASSIGNED')` : undefined))
           .orderBy(desc(issues.receivedAt), desc(issues.id));
-        const query = { scope: s, filter: { ...mine, search: parseSearch(tag)! }, now };
+        const query = { scope: s, filter: { ...mine, search: parse(tag)! }, now };
         expect(await allPages(owner, query, pageSize)).toEqual(wanted.map((row) => row.id));
         expect(await issueStore.count(owner, query)).toBe(wanted.length);
       }),
@@ -213,7 +217,7 @@ describe('a search outside a unit’s scope, served by the search terms’ index
               })),
             );
           }
-          const filter: IssueListFilter = { search: parseSearch(word)!, unitIds: units };
+          const filter: IssueListFilter = { search: parse(word)!, unitIds: units };
           const query = { scope, filter, now };
           const wanted = await owner
             .select({ id: issues.id })

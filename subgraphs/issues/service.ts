@@ -30,7 +30,8 @@ import type { DirectorySource, DirectoryUnit } from '../../platform/directory.ts
 import { errors, type Bilingual } from '../../platform/errors.ts';
 import { isUuid, parseInput } from '../../platform/input.ts';
 import { countBeside, decodeCursor, decodeInstantCursor, encodeCursor, pageSize, toConnection, type PageArgs } from '../../platform/pagination.ts';
-import { parseSearch } from '../../platform/search-text.ts';
+import { parseSearch, searchVocabulary } from '../../platform/search-text.ts';
+import vocabularyData from '../../db/reference/search-vocabulary.json' with { type: 'json' };
 import { nextState } from '../../platform/rules.ts';
 import type { RequestContext } from '../../platform/subgraph.ts';
 import type { Db, Queryable } from '../../db/client.ts';
@@ -80,6 +81,9 @@ import {
   type SearchTier,
   type SupervisionOutcomeRow,
 } from './store.ts';
+
+/** How a search reads a query: the shared vocabulary (synonyms, terms, optional and question words). */
+const vocabulary = searchVocabulary(vocabularyData);
 
 /** A searched list's cursor as this API writes it: [tier, instant, id]. */
 function decodeSearchCursor(cursor: string): { tier: SearchTier; at: Date; id: string } {
@@ -349,7 +353,7 @@ export function createIssuesService(deps: IssuesServiceDeps) {
     if (filter.districtCode) await requireDistrict(filter.districtCode);
     const result: IssueListFilter = filter;
     if (text) {
-      const search = parseSearch(text);
+      const search = parseSearch(text, vocabulary);
       if (!search) throw errors.badInput('text', { zh: '搜索词须包含汉字、字母或数字', en: 'The search text needs letters, digits or Chinese characters' });
       result.search = search;
     }

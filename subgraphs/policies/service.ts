@@ -25,7 +25,8 @@ import { dueAfter, nextDueOf, noticeLastDay, workingDaysBetween, type Due } from
 import type { PoliciesLoaders } from './loaders.ts';
 import type { CalendarSource, EnterpriseSource } from './remote.ts';
 import { applicationRules, policyRules, type ApplicationAction, type ApplicationState, type PolicyAction, type PolicyStanding } from './rules.ts';
-import { parseSearch, tsvectorOf, type SearchQuery } from '../../platform/search-text.ts';
+import { parseSearch, searchVocabulary, tsvectorOf, type SearchQuery } from '../../platform/search-text.ts';
+import vocabularyData from '../../db/reference/search-vocabulary.json' with { type: 'json' };
 import {
   applicationEventStore,
   applicationStore,
@@ -55,6 +56,9 @@ import {
   type SearchHit,
 } from './store.ts';
 import type { Rule } from '../../platform/rules.ts';
+
+/** How a search reads a query: the shared vocabulary (synonyms, terms, optional and question words). */
+const vocabulary = searchVocabulary(vocabularyData);
 
 export interface Context extends RequestContext {
   policies: PoliciesService;
@@ -492,7 +496,7 @@ export function createPoliciesService(deps: PoliciesServiceDeps) {
 
   function searchOf(text: string | null | undefined): SearchQuery | null {
     if (!text) return null;
-    const query = parseSearch(text);
+    const query = parseSearch(text, vocabulary);
     if (!query) throw errors.badInput('text', { zh: '搜索词须包含汉字、字母或数字', en: 'The search text needs letters, digits or Chinese characters' });
     return query;
   }

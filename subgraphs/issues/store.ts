@@ -215,11 +215,18 @@ function pageOf(db: Queryable, query: { scope: IssueScope; filter: IssueListFilt
         query.scope.kind === 'all' && units?.length && !query.filter.search
         ? sql`${issues.id} in (${responsibleUnitsIds(units, conditions, limit)})`
         : scopeCondition(query.scope);
+  // A search outside a unit's scope is read from the GIN index, never by walking the received-at
+  // index newest first and testing each row: the planner cannot tell a rare word from a common one
+  // (at 1M issues it walked all of them for "第 4242 号": 9.6 s instead of 0.3 ms). NULLS LAST (the
+  // columns are never null, so the order is the same) is an order that index cannot give. A common
+  // word then costs a scan, as its count does anyway; a unit's branches stay ordered walks, bounded
+  // by the unit's own issues.
+  const order = extra.length && query.scope.kind !== 'unit' ? [sql`${issues.receivedAt} desc nulls last`, sql`${issues.id} desc nulls last`] : [desc(issues.receivedAt), desc(issues.id)];
   return db
     .select()
     .from(issues)
     .where(and(scoped, ...conditions))
-    .orderBy(desc(issues.receivedAt), desc(issues.id))
+    .orderBy(...order)
     .limit(limit);
 }
 

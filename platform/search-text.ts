@@ -238,7 +238,9 @@ export function parseSearch(text: string, vocabulary: Vocabulary): SearchQuery |
   if (!clauses.length) return null;
   const lone = (clause: string) => /^'[^']':\*$/u.test(clause);
   const anchors = clauses.some((c) => !lone(c)) ? clauses.filter((c) => !lone(c)) : clauses;
-  return { words: [...new Set(words.flatMap((w) => [w.word, ...w.alternatives]))], required: words.map((w) => w.word), tsquery: clauses.join(' & '), anchors: anchors.join(' & ') };
+  // Highlighted: each word and its synonyms; a lone character only where it stands beside a neighbour.
+  const shown = words.flatMap((w) => ([...w.word].length === 1 && w.alternatives[0] !== w.word ? w.alternatives : [w.word, ...w.alternatives]));
+  return { words: [...new Set(shown)], required: words.map((w) => w.word), tsquery: clauses.join(' & '), anchors: anchors.join(' & ') };
 }
 
 // ───────────── highlights ─────────────

@@ -79,6 +79,10 @@ describe('highlights', () => {
     expect(highlightAll('研发投入与费用', query).highlights).toEqual([{ start: 0, end: 2 }, { start: 5, end: 7 }]);
   });
 
+  it('highlights a character the segmenter left alone only where it stands beside its neighbour', () => {
+    expect(highlightAll('新厂区的临时用电，区里说用不了', parse('新厂区用电')).html).toBe('<mark>新厂区</mark>的临时<mark>用电</mark>，区里说用不了');
+  });
+
   it('highlights the synonym a document holds', () => {
     const found = highlightAll('智能化改造设备投资补助', parse('改造补贴')!);
     expect(found.html).toBe('智能化<mark>改造</mark>设备投资<mark>补助</mark>');

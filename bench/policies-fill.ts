@@ -10,7 +10,7 @@ import type { Db } from '../db/client.ts';
 import { rowsOf } from '../db/client.ts';
 import { referenceDistricts, referenceUnits } from '../db/reference/organisation.ts';
 import { creditCodeCheckCharacter } from '../platform/credit-code.ts';
-import { tsvectorOf } from '../subgraphs/policies/search-text.ts';
+import { tsvectorOf } from '../platform/search-text.ts';
 
 export const BENCH_SIZES = { enterprises: 100_000, policies: 30_000, items: 10_000, applications: 100_000, reviews: 20_000 };
 

@@ -122,9 +122,14 @@ async function main() {
       query: `{ issues(filter: { domainCode: "POLITICS_LAW", overdue: true }, first: 20) { totalCount edges { node { number title status responsibleUnit { name } deadlines { stage dueAt state } } } } }`,
     },
     {
-      name: 'command office: free-text search "第 4242 号" (trigram index), first 20 with totalCount',
+      name: 'command office: free-text search "第 4242 号" (search terms index), first 20 with totalCount',
       token: office,
       query: `{ issues(filter: { text: "第 4242 号" }, first: 20) { totalCount edges { node { number title } } } }`,
+    },
+    {
+      name: 'command office: free-text search of a word in every description, "审批用地", first 20 with totalCount',
+      token: office,
+      query: `{ issues(filter: { text: "审批用地" }, first: 20) { totalCount edges { node { number title } } } }`,
     },
     {
       name: 'command office: near-due and overdue alerts, first 20',

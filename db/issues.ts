@@ -176,7 +176,11 @@ export const issues = issuesSchema.table(
     index('issues_intake_unit_idx').on(t.intakeUnitId, t.receivedAt.desc().nullsFirst(), t.id.desc().nullsFirst()).where(sql`${t.intakeUnitId} is not null`),
     index('issues_published_idx').on(t.publishedAt.desc().nullsFirst()).where(sql`${t.publishedAt} is not null`),
     index('issues_merged_into_idx').on(t.mergedIntoId).where(sql`${t.mergedIntoId} is not null`),
-    index('issues_text_trgm_idx').using('gin', sql`(${t.title} || ' ' || ${t.description}) gin_trgm_ops`),
+    // `title_terms` and `search_terms` are generated columns the application never reads (migration
+    // 0013: the character pairs of the title, and of the title and description; platform/search-text.ts):
+    // not declared here, so no select or returning() carries them; only their indexes are.
+    index('issues_title_terms_idx').using('gin', sql`title_terms`),
+    index('issues_search_terms_idx').using('gin', sql`search_terms`),
     check('issues_immediate_limit', sql`${t.immediateWorkingDays} is null or ${t.immediateWorkingDays} between 1 and 30`),
     check('issues_extension_limit', sql`${t.extensionGrantedWorkingDays} is null or ${t.extensionGrantedWorkingDays} <= 30`),
   ],

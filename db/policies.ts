@@ -8,7 +8,7 @@
  * subgraph and arrives through federation or its public API.
  *
  * Search: Chinese has no spaces, so each searchable row keeps two tsvectors of character bigrams
- * (built by subgraphs/policies/search-text.ts): `head_terms` (title, number, summary) and
+ * (built by platform/search-text.ts): `head_terms` (title, number, summary) and
  * `body_terms` (everything searchable). GIN indexes serve `@@` on both.
  */
 import { sql } from 'drizzle-orm';

@@ -13,8 +13,13 @@ import { rowsOf } from '../db/client.ts';
 import { issues } from '../db/issues.ts';
 import { prepareDatabase } from '../platform/start.ts';
 import { slices } from '../subgraphs/registry.ts';
-import { issueStore, scopeCondition, type IssueListFilter, type IssueScope } from '../subgraphs/issues/store.ts';
+import vocabularyData from '../db/reference/search-vocabulary.json' with { type: 'json' };
+import { parseSearch, searchVocabulary } from '../platform/search-text.ts';
+import { issueStore, scopeCondition, type IssueListCursor, type IssueListFilter, type IssueScope } from '../subgraphs/issues/store.ts';
 import { createTestDatabase, type TestDatabase } from './support/database.ts';
+
+const vocabulary = searchVocabulary(vocabularyData);
+const parse = (text: string) => parseSearch(text, vocabulary);
 
 let database: TestDatabase;
 beforeAll(async () => {
@@ -53,13 +58,13 @@ const filter: fc.Arbitrary<IssueListFilter> = fc.record(
 /** Every page of a list, `pageSize` at a time, each after the last row of the one before: the ids in order. */
 async function allPages(db: Parameters<typeof issueStore.page>[0], query: Parameters<typeof issueStore.page>[1], pageSize: number): Promise<string[]> {
   const ids: string[] = [];
-  let after: { receivedAt: Date; id: string } | null = null;
+  let after: IssueListCursor | null = null;
   for (let guard = 0; guard < 100; guard++) {
     const page = await issueStore.page(db, query, pageSize + 1, after);
     ids.push(...page.slice(0, pageSize).map((row) => row.id));
     if (page.length <= pageSize) break;
     const last = page[pageSize - 1]!;
-    after = { receivedAt: last.receivedAt, id: last.id };
+    after = { tier: last.searchTier, receivedAt: last.receivedAt, id: last.id };
   }
   return ids;
 }
@@ -71,8 +76,9 @@ describe('a unit’s list read in index branches', () => {
     const now = new Date('2026-03-02T10:00:00+08:00');
     await fc.assert(
       fc.asyncProperty(fc.array(issueRow, { minLength: 5, maxLength: 40 }), scope, filter, fc.integer({ min: 1, max: 7 }), async (rows, s, f, pageSize) => {
-        // Each run lists its own issues only (a source of its own), so runs do not see each other's.
-        const tag = `lists-${++batch}.`;
+        // Each run lists its own issues only (a word of its own, which no other run's word begins
+        // with), so runs do not see each other's.
+        const tag = `lists${++batch}x`;
         await owner.insert(issues).values(
           rows.map((r, i) => ({
             source: 'SELF_INSPECTION' as const,
@@ -101,7 +107,7 @@ describe('a unit’s list read in index branches', () => {
           .from(issues)
           .where(and(scopeCondition(s), ownRows, f.environment ? sql`${issues.environment} = ${f.environment}` : undefined, f.status ? sql`${issues.status} in ('SUBMITTED', 'ASSIGNED')` : undefined))
           .orderBy(desc(issues.receivedAt), desc(issues.id));
-        const query = { scope: s, filter: { ...mine, text: tag }, now };
+        const query = { scope: s, filter: { ...mine, search: parse(tag)! }, now };
         expect(await allPages(owner, query, pageSize)).toEqual(wanted.map((row) => row.id));
         expect(await issueStore.count(owner, query)).toBe(wanted.length);
       }),
@@ -128,7 +134,7 @@ describe('the command office’s list of a domain’s units, read unit by unit',
         fc.integer({ min: 1, max: 7 }),
         async (rows, units, overdue, pageSize) => {
           const tag = `domain-lists-${++batch}.`;
-          // Each run on a day of its own: a search text would take the trigram path, not this one.
+          // Each run on a day of its own: a search would take the search terms’ index, not this one.
           const day = Date.parse('2026-03-01T00:00:00+08:00') - batch * 86_400_000;
           await owner.insert(issues).values(
             rows.map((r, i) => ({
@@ -164,8 +170,8 @@ describe('the command office’s list of a domain’s units, read unit by unit',
   });
 });
 
-describe('a search outside a unit’s scope, served by the trigram index', () => {
-  it('equals the plain filter and its count: rows, order, pages and totalCount, in a domain’s units or not', async () => {
+describe('a search outside a unit’s scope, served by the search terms’ index', () => {
+  it('equals the plain filter and its count — title matches first, then the rest, each newest first — page after page, in a domain’s units or not', async () => {
     const owner = database.handle.owner();
     const now = new Date('2026-03-02T10:00:00+08:00');
     const row = fc.record({
@@ -189,8 +195,8 @@ describe('a search outside a unit’s scope, served by the trigram index', () =>
         fc.integer({ min: 1, max: 7 }),
         async (rows, scope, units, pageSize) => {
           const tag = `search-${++batch}`;
-          // A word of this run only ("检索" and the run's number), in the way people type it.
-          const word = `检索${batch}号`;
+          // A word of this run only ("检索" and the run's mark), in the way people type it.
+          const word = `检索${batch}q号`;
           if (rows.length) {
             await owner.insert(issues).values(
               rows.map((r, i) => ({
@@ -211,7 +217,7 @@ describe('a search outside a unit’s scope, served by the trigram index', () =>
               })),
             );
           }
-          const filter: IssueListFilter = { text: word, unitIds: units };
+          const filter: IssueListFilter = { search: parse(word)!, unitIds: units };
           const query = { scope, filter, now };
           const wanted = await owner
             .select({ id: issues.id })
@@ -223,7 +229,7 @@ describe('a search outside a unit’s scope, served by the trigram index', () =>
                 units ? sql`${issues.responsibleUnitId} = any(${`{${units.join(',')}}`}::uuid[])` : undefined,
               ),
             )
-            .orderBy(desc(issues.receivedAt), desc(issues.id));
+            .orderBy(desc(sql`${issues.title} like ${`%${word}%`}`), desc(issues.receivedAt), desc(issues.id));
           expect(await allPages(owner, query, pageSize)).toEqual(wanted.map((r) => r.id));
           expect(await issueStore.count(owner, query)).toBe(wanted.length);
         },

@@ -10,7 +10,7 @@ import { sampleCreditCode, unitIdForCode } from '../db/reference/organisation.ts
 import { prepareDatabase } from '../platform/start.ts';
 import { evaluate, fullYears, toEnterpriseFilter, unmetCount, type Criteria, type EnterpriseProfile } from '../subgraphs/policies/eligibility.ts';
 import { itemStore } from '../subgraphs/policies/store.ts';
-import { tsvectorOf } from '../subgraphs/policies/search-text.ts';
+import { tsvectorOf } from '../platform/search-text.ts';
 import { enterpriseStore } from '../subgraphs/units/store.ts';
 import { slices } from '../subgraphs/registry.ts';
 import { rowsOf } from '../db/client.ts';

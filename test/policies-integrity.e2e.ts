@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rowsOf } from '../db/client.ts';
 import { referenceUnits } from '../db/reference/organisation.ts';
 import { beijingDate } from '../platform/calendar.ts';
-import { tsvectorOf } from '../subgraphs/policies/search-text.ts';
+import { tsvectorOf } from '../platform/search-text.ts';
 import { TestClock } from './support/clock.ts';
 import { startTestPlatform, type TestPlatform } from './support/platform.ts';
 import { automaticItem, callers, code, direct, docs, firms, gateway, ok, policyInput, rdItem, registerFirms, requestId, TEST_YEAR_2027, unit } from './support/policies.ts';

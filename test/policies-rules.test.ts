@@ -1,6 +1,6 @@
 /**
  * The policies slice without a server or a database: its rules tables, its access module, and its
- * pure modules — Chinese search terms and highlights, eligibility and its reasons, working-day limits.
+ * pure modules — eligibility and its reasons, working-day limits.
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -15,45 +15,11 @@ import { createPoliciesAccess, policyState } from '../subgraphs/policies/access.
 import { evaluate, fullYears, meetsFilter, toEnterpriseFilter, unrestricted, yearsBefore, type Criteria, type EnterpriseProfile } from '../subgraphs/policies/eligibility.ts';
 import { dueAfter, nextDueOf, noticeLastDay, reachesPendingYear, workingDaysBetween } from '../subgraphs/policies/limits.ts';
 import { applicationRules, applicationStateNames, policyRules, policyStateNames, type ApplicationAction, type ApplicationState } from '../subgraphs/policies/rules.ts';
-import { highlightAll, parseSearch, snippet, termsOf, tsvectorOf } from '../subgraphs/policies/search-text.ts';
 import type { ApplicationRow, PolicyRow } from '../subgraphs/policies/store.ts';
 
 const calendar = new WorkingCalendar(Object.entries(holidays.years).map(([year, y]) => ({ year: Number(year), off: y.off, workdays: y.workdays })));
 const applicationStates = Object.keys(applicationStateNames) as ApplicationState[];
 const onApplication = (state: ApplicationState) => ({ noun: { zh: '该申报', en: 'the application' }, state, stateNames: applicationStateNames });
-
-describe('Chinese search terms', () => {
-  it('indexes overlapping character pairs, the last character of each run, and whole Latin words', () => {
-    expect([...termsOf('惠企政策，5G 网络')].sort()).toEqual(['5g', '企政', '惠企', '政策', '策', '络', '网络'].sort());
-  });
-
-  it('turns a query into the pairs of each word, ANDed, and a single character or Latin word into a prefix', () => {
-    expect(parseSearch('高新技术')).toEqual({ words: ['高新技术'], tsquery: "'高新' & '新技' & '技术'" });
-    expect(parseSearch('税 AI')?.tsquery).toBe("'税':* & 'ai':*");
-    expect(parseSearch('《》 ，')).toBeNull();
-  });
-
-  it('keeps only letters and digits in a term, so no text can break out of a literal', () => {
-    expect(tsvectorOf("it's a\\b")).toBe("'it' 's' 'a' 'b'");
-    fc.assert(fc.property(fc.string(), (text) => !tsvectorOf(text).split(' ').some((lexeme) => lexeme && !/^'(?:[^']|'')*'$/.test(lexeme))));
-  });
-
-  it('highlights exact occurrences, and the pairs when the word itself is not there', () => {
-    const query = parseSearch('研发费用')!;
-    expect(highlightAll('企业研发费用加计扣除', query).highlights).toEqual([{ start: 2, end: 6 }]);
-    expect(highlightAll('研发投入与费用', query).highlights).toEqual([{ start: 0, end: 2 }, { start: 5, end: 7 }]);
-  });
-
-  it('cuts a snippet around the first match, marks the cuts, and escapes HTML', () => {
-    const text = `${'前'.repeat(100)}<研发费用>${'后'.repeat(100)}`;
-    const found = snippet(text, parseSearch('研发费用')!, 40)!;
-    expect(found.text.startsWith('…') && found.text.endsWith('…')).toBe(true);
-    const [range] = found.highlights;
-    expect(found.text.slice(range!.start, range!.end)).toBe('研发费用');
-    expect(found.html).toContain('&lt;<mark>研发费用</mark>&gt;');
-    expect(snippet('无关内容', parseSearch('研发')!)).toBeNull();
-  });
-});
 
 describe('eligibility', () => {
   const profile: EnterpriseProfile = {

@@ -215,6 +215,44 @@ export const industrySections: { code: string; name: string }[] = [
   { code: 'T', name: '国际组织' },
 ];
 
+/** The sections' names in English (GB/T 4754-2017 as the National Bureau of Statistics renders them), for bilingual messages. */
+export const industrySectionNamesEn: Record<string, string> = {
+  A: 'agriculture, forestry, animal husbandry and fishery',
+  B: 'mining',
+  C: 'manufacturing',
+  D: 'production and supply of electricity, heat, gas and water',
+  E: 'construction',
+  F: 'wholesale and retail trade',
+  G: 'transport, storage and post',
+  H: 'accommodation and catering',
+  I: 'information transmission, software and information technology services',
+  J: 'finance',
+  K: 'real estate',
+  L: 'leasing and business services',
+  M: 'scientific research and technical services',
+  N: 'management of water conservancy, environment and public facilities',
+  O: 'resident services, repair and other services',
+  P: 'education',
+  Q: 'health and social work',
+  R: 'culture, sports and entertainment',
+  S: 'public administration, social security and social organisations',
+  T: 'international organisations',
+};
+
+/** The districts' names in English, as the city writes them, for bilingual messages. */
+export const districtNamesEn: Record<string, string> = {
+  '370202': 'Shinan District',
+  '370203': 'Shibei District',
+  '370211': 'Huangdao District',
+  '370212': 'Laoshan District',
+  '370213': 'Licang District',
+  '370214': 'Chengyang District',
+  '370215': 'Jimo District',
+  '370281': 'Jiaozhou City',
+  '370283': 'Pingdu City',
+  '370285': 'Laixi City',
+};
+
 export { campaign };
 
 const ORG_ALPHABET = '0123456789ABCDEFGHJKLMNPQRTUWXY';

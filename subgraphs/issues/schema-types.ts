@@ -1390,7 +1390,7 @@ export type IssueFilter = {
   receivedFrom?: InputMaybe<Scalars['DateTime']['input']>;
   /** 收到时间止 / received before */
   receivedTo?: InputMaybe<Scalars['DateTime']['input']>;
-  /** 标题或描述包含 / text in title or description */
+  /** 中文检索：每个词（不分先后，含同义词）都出现在标题或描述中；标题命中的排在前面 / Chinese search: every word of the text (in any order, synonyms included) occurs in the title or description; title matches first */
   text?: InputMaybe<Scalars['String']['input']>;
 };
 

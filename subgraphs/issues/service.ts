@@ -29,7 +29,9 @@ import {
 import type { DirectorySource, DirectoryUnit } from '../../platform/directory.ts';
 import { errors, type Bilingual } from '../../platform/errors.ts';
 import { isUuid, parseInput } from '../../platform/input.ts';
-import { countBeside, decodeInstantCursor, pageSize, toConnection, type PageArgs } from '../../platform/pagination.ts';
+import { countBeside, decodeCursor, decodeInstantCursor, encodeCursor, pageSize, toConnection, type PageArgs } from '../../platform/pagination.ts';
+import { parseSearch, searchVocabulary } from '../../platform/search-text.ts';
+import vocabularyData from '../../db/reference/search-vocabulary.json' with { type: 'json' };
 import { nextState } from '../../platform/rules.ts';
 import type { RequestContext } from '../../platform/subgraph.ts';
 import type { Db, Queryable } from '../../db/client.ts';
@@ -69,14 +71,26 @@ import {
   type DeadlineRow,
   type EventRow,
   type IssueListFilter,
+  type IssueListRow,
   type IssueRow,
   type NewDeadline,
   type NewIssue,
   type Period,
   type RankRow,
   type StatsGroupRow,
+  type SearchTier,
   type SupervisionOutcomeRow,
 } from './store.ts';
+
+/** How a search reads a query: the shared vocabulary (synonyms, terms, optional and question words). */
+const vocabulary = searchVocabulary(vocabularyData);
+
+/** A searched list's cursor as this API writes it: [tier, instant, id]. */
+function decodeSearchCursor(cursor: string): { tier: SearchTier; at: Date; id: string } {
+  const [tier, at, id] = decodeCursor(cursor, 3);
+  if (tier === 'TITLE' || tier === 'TEXT') return { tier, ...decodeInstantCursor(encodeCursor([at, id]), 'uuid') };
+  throw errors.badInput('after', { zh: '分页游标无效', en: 'Invalid pagination cursor' });
+}
 
 export interface Context extends RequestContext {
   issues: IssuesService;
@@ -333,7 +347,7 @@ export function createIssuesService(deps: IssuesServiceDeps) {
   }
 
   async function listFilter(raw: unknown): Promise<IssueListFilter> {
-    const { domainCode, ...filter } = parseInput(issueFilter, raw ?? {});
+    const { domainCode, text, ...filter } = parseInput(issueFilter, raw ?? {});
     if (filter.unitId) {
       // An unknown unit is a mistake to name; a unit the caller may not read is refused, never an empty list.
       if (!(await directory.unit(filter.unitId))) throw errors.badInput('unitId', { zh: `单位不存在：${filter.unitId}`, en: `No such unit: ${filter.unitId}` });
@@ -341,6 +355,11 @@ export function createIssuesService(deps: IssuesServiceDeps) {
     }
     if (filter.districtCode) await requireDistrict(filter.districtCode);
     const result: IssueListFilter = filter;
+    if (text) {
+      const search = parseSearch(text, vocabulary);
+      if (!search) throw errors.badInput('text', { zh: '搜索词须包含汉字、字母或数字', en: 'The search text needs letters, digits or Chinese characters' });
+      result.search = search;
+    }
     if (domainCode) {
       const dir = await access.directory();
       if (!dir.domains.includes(domainCode)) throw errors.badInput('domainCode', { zh: `重点领域不存在：${domainCode}`, en: `No such domain: ${domainCode}` });
@@ -942,12 +961,14 @@ export function createIssuesService(deps: IssuesServiceDeps) {
     async issues(rawFilter: unknown, page: PageArgs) {
       if (viewer.role === 'ANONYMOUS') throw errors.unauthenticated();
       const size = pageSize(page.first, maxPageSize);
-      const cursor = page.after ? decodeInstantCursor(page.after, 'uuid') : null;
       const query = { scope: await access.scope(), filter: await listFilter(rawFilter), now: clock() };
+      // A search's cursor also says which tier the page continues in (title matches come first).
+      const cursor = page.after ? (query.filter.search ? decodeSearchCursor(page.after) : { ...decodeInstantCursor(page.after, 'uuid'), tier: undefined }) : null;
       const count = countBeside(page.counted, () => issueStore.count(db, query));
-      const rows = await issueStore.page(db, query, size + 1, cursor && { receivedAt: cursor.at, id: cursor.id });
+      const rows = await issueStore.page(db, query, size + 1, cursor && { tier: cursor.tier, receivedAt: cursor.at, id: cursor.id });
       for (const row of rows) loaders.issueById.prime(row.id, row);
-      return toConnection(rows, size, (row) => [row.receivedAt.toISOString(), row.id], count, cursor !== null);
+      const key = (row: IssueListRow) => (row.searchTier ? [row.searchTier, row.receivedAt.toISOString(), row.id] : [row.receivedAt.toISOString(), row.id]);
+      return toConnection(rows, size, key, count, cursor !== null);
     },
 
     async alerts(unitId: string | null, page: PageArgs) {

@@ -7,7 +7,12 @@
  * full years since registration (at least / at most), qualifications (any one or all). A criterion
  * left empty does not restrict. Years are counted as full years on the day asked (a birthday rule:
  * registered 2020-03-15 → 3 full years on 2023-03-15, still 2 on 2023-03-14).
+ *
+ * Reasons name things as a person reads them, in Chinese and English: districts by name, industries
+ * by their GB/T 4754 section, sizes and qualifications in words. The names come from the reference
+ * data every slice ships (db/reference/organisation.ts), not from the units slice's tables.
  */
+import { districtNamesEn, industrySectionNamesEn, industrySections, referenceDistricts } from '../../db/reference/organisation.ts';
 
 export type SizeClass = 'LARGE' | 'MEDIUM' | 'SMALL' | 'MICRO';
 export type Qualification = 'HIGH_TECH' | 'TECH_SME' | 'SPECIALIZED_SME' | 'LITTLE_GIANT' | 'GAZELLE' | 'MANUFACTURING_CHAMPION';
@@ -42,6 +47,7 @@ export interface CriterionResult {
 }
 
 export const sizeNames: Record<SizeClass, string> = { LARGE: '大型', MEDIUM: '中型', SMALL: '小型', MICRO: '微型' };
+export const sizeNamesEn: Record<SizeClass, string> = { LARGE: 'large', MEDIUM: 'medium-sized', SMALL: 'small', MICRO: 'micro' };
 export const qualificationNames: Record<Qualification, string> = {
   HIGH_TECH: '高新技术企业',
   TECH_SME: '科技型中小企业',
@@ -50,6 +56,25 @@ export const qualificationNames: Record<Qualification, string> = {
   GAZELLE: '瞪羚企业',
   MANUFACTURING_CHAMPION: '制造业单项冠军',
 };
+export const qualificationNamesEn: Record<Qualification, string> = {
+  HIGH_TECH: 'high-tech enterprise',
+  TECH_SME: 'technology-based SME',
+  SPECIALIZED_SME: 'specialised and sophisticated SME',
+  LITTLE_GIANT: 'specialised "little giant" enterprise',
+  GAZELLE: 'gazelle enterprise',
+  MANUFACTURING_CHAMPION: 'manufacturing single-product champion',
+};
+
+const districtNames = new Map(referenceDistricts.map((d) => [d.code, d.name]));
+const sectionNames = new Map(industrySections.map((s) => [s.code, s.name]));
+/** A district by name (the code where the reference data has none). */
+const districtName = (code: string) => districtNames.get(code) ?? code;
+const districtNameEn = (code: string) => districtNamesEn[code] ?? code;
+/** An industry code or prefix by its section's name, the code after it: 制造业（C3484）. */
+const industryName = (code: string) => (sectionNames.has(code[0]!) ? `${sectionNames.get(code[0]!)}（${code}）` : code);
+const industryNameEn = (code: string) => (industrySectionNamesEn[code[0]!] ? `${industrySectionNamesEn[code[0]!]} (${code})` : code);
+/** "a, b or c" / "a, b and c". */
+const listEn = (items: readonly string[], conjunction: 'or' | 'and') => (items.length < 2 ? items.join('') : `${items.slice(0, -1).join(', ')} ${conjunction} ${items.at(-1)}`);
 
 export const unrestricted: Criteria = {
   industryPrefixes: [],
@@ -85,21 +110,39 @@ export function evaluate(criteria: Criteria, profile: EnterpriseProfile, on: str
   if (!criteria.industryPrefixes.length) add('INDUSTRY', true, '行业不限', 'Any industry');
   else {
     const hit = criteria.industryPrefixes.find((prefix) => profile.industryCode.startsWith(prefix));
-    if (hit) add('INDUSTRY', true, `行业代码 ${profile.industryCode} 属于 ${hit}`, `Industry ${profile.industryCode} falls under ${hit}`);
-    else add('INDUSTRY', false, `行业代码 ${profile.industryCode} 不属于 ${list(criteria.industryPrefixes)}`, `Industry ${profile.industryCode} is not under ${criteria.industryPrefixes.join(', ')}`);
+    const own = industryName(profile.industryCode);
+    const ownEn = industryNameEn(profile.industryCode);
+    if (hit) add('INDUSTRY', true, `行业 ${own}属于 ${industryName(hit)}`, `Industry: ${ownEn}, within ${industryNameEn(hit)}`);
+    else {
+      add(
+        'INDUSTRY',
+        false,
+        `行业 ${own}不属于 ${list(criteria.industryPrefixes.map(industryName))}`,
+        `Industry: ${ownEn}, not within ${listEn(criteria.industryPrefixes.map(industryNameEn), 'or')}`,
+      );
+    }
   }
 
   if (!criteria.sizeClasses.length) add('SIZE', true, '规模不限', 'Any size');
   else {
     const met = criteria.sizeClasses.includes(profile.sizeClass);
     const wanted = list(criteria.sizeClasses.map((s) => sizeNames[s]));
-    add('SIZE', met, met ? `${sizeNames[profile.sizeClass]}企业，符合（${wanted}）` : `${sizeNames[profile.sizeClass]}企业，要求${wanted}`, met ? `${profile.sizeClass} as required` : `${profile.sizeClass}; required: ${criteria.sizeClasses.join(', ')}`);
+    const wantedEn = listEn(criteria.sizeClasses.map((c) => sizeNamesEn[c]), 'or');
+    const ownEn = `A ${sizeNamesEn[profile.sizeClass]} enterprise`;
+    add('SIZE', met, met ? `${sizeNames[profile.sizeClass]}企业，符合（${wanted}）` : `${sizeNames[profile.sizeClass]}企业，要求${wanted}`, met ? `${ownEn}, as required (${wantedEn})` : `${ownEn}; required: ${wantedEn}`);
   }
 
   if (!criteria.districtCodes.length) add('DISTRICT', true, '区(市)不限', 'Any district');
   else {
     const met = criteria.districtCodes.includes(profile.districtCode);
-    add('DISTRICT', met, met ? `所在区(市) ${profile.districtCode} 符合` : `所在区(市) ${profile.districtCode} 不在 ${list(criteria.districtCodes)} 之内`, met ? `District ${profile.districtCode} is covered` : `District ${profile.districtCode} is not among ${criteria.districtCodes.join(', ')}`);
+    const own = districtName(profile.districtCode);
+    const ownEn = districtNameEn(profile.districtCode);
+    add(
+      'DISTRICT',
+      met,
+      met ? `所在区(市) ${own} 符合` : `所在区(市) ${own} 不在 ${list(criteria.districtCodes.map(districtName))} 之内`,
+      met ? `Located in ${ownEn}, as required` : `Located in ${ownEn}, not in ${listEn(criteria.districtCodes.map(districtNameEn), 'or')}`,
+    );
   }
 
   if (criteria.minYears === null && criteria.maxYears === null) add('YEARS_REGISTERED', true, '成立年限不限', 'Any age');
@@ -121,11 +164,15 @@ export function evaluate(criteria: Criteria, profile: EnterpriseProfile, on: str
     const wanted = list(criteria.qualifications.map((q) => qualificationNames[q]));
     const how = criteria.qualificationMatch === 'ALL' ? '须全部具备' : '具备其一即可';
     const missing = criteria.qualifications.filter((q) => !profile.qualifications.includes(q));
+    const howEn = criteria.qualificationMatch === 'ALL' ? 'all required' : 'any one suffices';
+    const lacking = criteria.qualificationMatch === 'ALL' ? missing : criteria.qualifications;
     add(
       'QUALIFICATION',
       met,
-      met ? `具备${list(held.map((q) => qualificationNames[q]))}（${wanted}，${how}）` : `缺少${list((criteria.qualificationMatch === 'ALL' ? missing : criteria.qualifications).map((q) => qualificationNames[q]))}（${how}）`,
-      met ? `Holds ${held.join(', ')}` : `Lacks ${(criteria.qualificationMatch === 'ALL' ? missing : criteria.qualifications).join(criteria.qualificationMatch === 'ALL' ? ', ' : ' or ')}`,
+      met ? `具备${list(held.map((q) => qualificationNames[q]))}（${wanted}，${how}）` : `缺少${list(lacking.map((q) => qualificationNames[q]))}（${how}）`,
+      met
+        ? `Recognised as ${listEn(held.map((q) => qualificationNamesEn[q]), 'and')} (${howEn})`
+        : `Not recognised as ${listEn(lacking.map((q) => qualificationNamesEn[q]), criteria.qualificationMatch === 'ALL' ? 'and' : 'or')} (${howEn})`,
     );
   }
   return results;

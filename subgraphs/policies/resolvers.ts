@@ -8,7 +8,7 @@ import { pageArgs } from '../../platform/pagination.ts';
 import { scalarResolvers } from '../../platform/scalars.ts';
 import { selectedFields } from '../../platform/selection.ts';
 import { noticeProvisional, reachesPendingYear } from './limits.ts';
-import { highlightAll, snippet } from './search-text.ts';
+import { highlightAll, snippet } from '../../platform/search-text.ts';
 import type { ApplicationRow, Period, SearchHit } from './store.ts';
 import type { PeriodInput, Resolvers } from './schema-types.ts';
 

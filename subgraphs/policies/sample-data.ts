@@ -205,7 +205,279 @@ export async function loadPoliciesSampleData(db: Db, options: { now: Date } = { 
   at(-3);
   await enterprise('370211', 41).commentOnPolicy(draft.id, '建议将补贴比例提高至60%，并覆盖中长期险种。（样例）');
 
-  // ── 6. news ──
+  // ── 6. more published policies, the kind an enterprise looks for (search and matching have
+  // something to find among neighbours that share words) ──
+  const published = async (
+    who: ReturnType<typeof admin>,
+    offset: number,
+    policy: { level: 'MUNICIPAL' | 'DISTRICT'; environment: string; title: string; documentNumber: string; summary?: string; text: string; districtCode?: string },
+    items: Record<string, unknown>[],
+  ) => {
+    at(offset);
+    const { documentNumber, ...draft } = policy;
+    const row = await who.createPolicy(draft);
+    for (const item of items) await who.createPolicyItem(row.id, item);
+    at(offset + 1);
+    created++;
+    return who.publishPolicy(row.id, { documentNumber });
+  };
+  const smart = await published(
+    industry,
+    -150,
+    {
+      level: 'MUNICIPAL',
+      environment: 'FACTOR',
+      title: '青岛市推进制造业智能化改造和数字化转型若干政策（样例）',
+      documentNumber: '青工信规〔2026〕4号（样例）',
+      summary: '支持工业企业智能化改造、数字化车间和智能工厂建设，奖励首台（套）重大技术装备。（样例数据）',
+      text:
+        '一、对工业企业实施的智能化改造项目，按设备投资额的10%给予补助，最高1000万元。二、对新认定的市级数字化车间、智能工厂分别奖补50万元、100万元。' +
+        '三、对首台（套）重大技术装备研制企业给予奖励，最高300万元。四、对上云用云的中小企业给予服务券补贴。（样例数据）',
+    },
+    [
+      {
+        name: '智能化改造设备投资补助（样例）',
+        kind: 'SUBSIDY',
+        description: '工业企业实施智能化技术改造，按生产性设备投资额的10%给予补助，最高1000万元。（样例数据）',
+        amount: { kind: 'RATE', rate: 0.1, amount: 10_000_000, base: '生产性设备投资额' },
+        requiredMaterials: ['项目备案文件', '设备购置发票'],
+        reviewWorkingDays: 30,
+        paymentWorkingDays: 20,
+        eligibility: { industryCodePrefixes: ['C'] },
+      },
+      {
+        name: '数字化车间和智能工厂奖补（样例）',
+        kind: 'REWARD',
+        description: '新认定的市级数字化车间奖补50万元，智能工厂奖补100万元。（样例数据）',
+        amount: { kind: 'CAPPED', amount: 1_000_000 },
+        reviewWorkingDays: 20,
+        paymentWorkingDays: 20,
+        eligibility: { industryCodePrefixes: ['C'], sizeClasses: ['LARGE', 'MEDIUM'] },
+      },
+      {
+        name: '首台（套）重大技术装备奖励（样例）',
+        kind: 'REWARD',
+        description: '对研制首台（套）重大技术装备并实现销售的企业，按销售额的20%给予奖励，最高300万元。（样例数据）',
+        amount: { kind: 'RATE', rate: 0.2, amount: 3_000_000, base: '首台（套）装备销售额' },
+        requiredMaterials: ['首台（套）认定文件', '销售合同'],
+        reviewWorkingDays: 20,
+        paymentWorkingDays: 15,
+        eligibility: { industryCodePrefixes: ['C34', 'C35'] },
+      },
+    ],
+  );
+  const graduates = await published(
+    hr,
+    -120,
+    {
+      level: 'MUNICIPAL',
+      environment: 'HUMANISTIC',
+      title: '青岛市支持高校毕业生就业创业若干措施（样例）',
+      documentNumber: '青人社发〔2026〕12号（样例）',
+      text:
+        '一、高校毕业生首次创办小微企业并正常经营一年以上的，给予一次性创业补贴1万元。二、个人创业可申请最高30万元创业担保贷款，按规定给予贴息。' +
+        '三、企业招用离校两年内高校毕业生并缴纳社会保险的，给予一次性吸纳就业补贴。四、不裁员或少裁员的参保企业，返还上年度实际缴纳失业保险费的60%。（样例数据）',
+    },
+    [
+      {
+        name: '高校毕业生一次性创业补贴（样例）',
+        kind: 'SUBSIDY',
+        description: '高校毕业生首次创办小微企业、正常经营一年以上的，给予一次性创业补贴1万元。（样例数据）',
+        amount: { kind: 'FIXED', amount: 10_000 },
+        requiredMaterials: ['毕业证书', '营业执照'],
+        reviewWorkingDays: 15,
+        paymentWorkingDays: 15,
+        eligibility: { sizeClasses: ['SMALL', 'MICRO'], maxYearsRegistered: 3 },
+      },
+      {
+        name: '创业担保贷款贴息（样例）',
+        kind: 'SUBSIDY',
+        description: '个人最高30万元、小微企业最高300万元的创业担保贷款，财政按规定贴息。（样例数据）',
+        amount: { kind: 'CAPPED', amount: 3_000_000 },
+        requiredMaterials: ['借款合同', '利息支付凭证'],
+        reviewWorkingDays: 15,
+        paymentWorkingDays: 15,
+        eligibility: { sizeClasses: ['SMALL', 'MICRO'] },
+      },
+      {
+        name: '失业保险稳岗返还（样例）',
+        kind: 'FEE_RELIEF',
+        description: '不裁员或少裁员的参保企业，按上年度实际缴纳失业保险费的60%返还，免申即办。（样例数据）',
+        amount: { kind: 'RATE', rate: 0.6, amount: 5_000_000, base: '上年度失业保险费' },
+        reviewWorkingDays: 10,
+        paymentWorkingDays: 10,
+      },
+    ],
+  );
+  await published(
+    commerce,
+    -100,
+    {
+      level: 'MUNICIPAL',
+      environment: 'MARKET',
+      title: '青岛市促进跨境电子商务高质量发展若干措施（样例）',
+      documentNumber: '青商发〔2026〕6号（样例）',
+      summary: '支持跨境电商海外仓建设、跨境电商产业园和品牌出海。（样例数据）',
+      text:
+        '一、对在境外新建或租赁公共海外仓、面积达到5000平方米的企业，给予一次性奖励100万元。二、对认定的市级跨境电商产业园给予运营补贴。' +
+        '三、对跨境电商企业在境外注册商标、参加国际展会给予费用补助。（样例数据）',
+    },
+    [
+      {
+        name: '跨境电商公共海外仓奖励（样例）',
+        kind: 'REWARD',
+        description: '新建或租赁公共海外仓面积达到5000平方米的，一次性奖励100万元。（样例数据）',
+        amount: { kind: 'FIXED', amount: 1_000_000 },
+        requiredMaterials: ['海外仓租赁合同', '仓储面积证明'],
+        reviewWorkingDays: 20,
+        paymentWorkingDays: 20,
+        eligibility: { industryCodePrefixes: ['F', 'G'] },
+      },
+      {
+        name: '境外商标注册和国际展会费用补助（样例）',
+        kind: 'SUBSIDY',
+        description: '跨境电商企业境外注册商标、参加国际展会的费用，按50%给予补助，最高20万元。（样例数据）',
+        amount: { kind: 'RATE', rate: 0.5, amount: 200_000, base: '境外商标注册和展会费用' },
+        reviewWorkingDays: 20,
+        paymentWorkingDays: 15,
+      },
+    ],
+  );
+  const finance = admin('LOCAL_FINANCIAL_REGULATION_BUREAU');
+  const loans = await published(
+    finance,
+    -90,
+    {
+      level: 'MUNICIPAL',
+      environment: 'FACTOR',
+      title: '青岛市缓解中小企业融资难融资贵若干措施（样例）',
+      documentNumber: '青金发〔2026〕2号（样例）',
+      text:
+        '一、政府性融资担保机构为小微企业提供担保的，担保费率降至1%以下，财政给予担保费补贴。二、企业首次获得银行贷款的，按贷款利息的50%给予首贷贴息，最高50万元。' +
+        '三、推广知识产权质押融资，对质押贷款给予贴息和评估费补助。（样例数据）',
+    },
+    [
+      {
+        name: '小微企业融资担保费补贴（样例）',
+        kind: 'SUBSIDY',
+        description: '小微企业通过政府性融资担保机构获得贷款担保的，按担保费的50%给予补贴。（样例数据）',
+        amount: { kind: 'RATE', rate: 0.5, amount: 200_000, base: '担保费' },
+        requiredMaterials: ['担保合同', '担保费缴纳凭证'],
+        reviewWorkingDays: 15,
+        paymentWorkingDays: 15,
+        eligibility: { sizeClasses: ['SMALL', 'MICRO'] },
+      },
+      {
+        name: '首贷贴息（样例）',
+        kind: 'SUBSIDY',
+        description: '企业首次获得银行贷款的，按实际支付利息的50%给予贴息，最高50万元。（样例数据）',
+        amount: { kind: 'RATE', rate: 0.5, amount: 500_000, base: '首贷利息' },
+        requiredMaterials: ['贷款合同', '付息凭证'],
+        reviewWorkingDays: 15,
+        paymentWorkingDays: 15,
+      },
+      {
+        name: '知识产权质押融资贴息（样例）',
+        kind: 'SUBSIDY',
+        description: '以专利、商标质押获得贷款的，给予贷款利息和评估费补助，最高30万元。（样例数据）',
+        amount: { kind: 'CAPPED', amount: 300_000 },
+        reviewWorkingDays: 15,
+        paymentWorkingDays: 15,
+        eligibility: { qualifications: ['HIGH_TECH', 'TECH_SME'] },
+      },
+    ],
+  );
+  await published(
+    admin('CULTURE_TOURISM_BUREAU'),
+    -70,
+    {
+      level: 'MUNICIPAL',
+      environment: 'MARKET',
+      title: '青岛市促进文化和旅游消费若干措施（样例）',
+      documentNumber: '青文旅发〔2026〕3号（样例）',
+      text: '一、旅行社组织境外游客来青旅游、入住两晚以上的，按人数给予招徕奖励。二、对新评定的A级旅游景区给予一次性奖励。三、发放文旅消费券。（样例数据）',
+    },
+    [
+      {
+        name: '旅行社入境游招徕奖励（样例）',
+        kind: 'REWARD',
+        description: '旅行社组织境外游客来青旅游、入住两晚以上的，每人奖励100元。（样例数据）',
+        amount: { kind: 'CAPPED', amount: 500_000 },
+        reviewWorkingDays: 15,
+        paymentWorkingDays: 15,
+        eligibility: { industryCodePrefixes: ['L'] },
+      },
+      {
+        name: 'A级旅游景区创建奖励（样例）',
+        kind: 'REWARD',
+        description: '新评定为5A级旅游景区的奖励500万元，4A级奖励100万元。（样例数据）',
+        amount: { kind: 'CAPPED', amount: 5_000_000 },
+        reviewWorkingDays: 20,
+        paymentWorkingDays: 20,
+      },
+    ],
+  );
+  await published(
+    admin('ADMINISTRATIVE_APPROVAL_BUREAU'),
+    -130,
+    {
+      level: 'MUNICIPAL',
+      environment: 'SERVICE',
+      title: '青岛市深化工程建设项目审批制度改革实施方案（样例）',
+      documentNumber: '青审批发〔2026〕1号（样例）',
+      summary: '社会投资简易低风险项目从立项到不动产登记全流程不超过15个工作日。（样例数据）',
+      text:
+        '一、推行施工许可告知承诺制，材料齐全的当场办结。二、竣工联合验收一次申请、并联办理。三、水电气暖报装与施工许可同步办理，接入全程网办。（样例数据）',
+    },
+    [],
+  );
+  await published(
+    admin('TAXATION_BUREAU'),
+    -110,
+    {
+      level: 'MUNICIPAL',
+      environment: 'POLICY',
+      title: '小微企业和个体工商户税费优惠政策指引（样例）',
+      documentNumber: '青税发〔2026〕8号（样例）',
+      text:
+        '一、小规模纳税人月销售额10万元以下的，免征增值税。二、小型微利企业年应纳税所得额不超过300万元的部分，减按25%计入应纳税所得额。' +
+        '三、研发费用按100%在税前加计扣除。四、对个体工商户减半征收个人所得税。（样例数据）',
+    },
+    [
+      {
+        name: '小规模纳税人增值税减免（样例）',
+        kind: 'TAX_RELIEF',
+        description: '小规模纳税人月销售额10万元以下（含）的，免征增值税，申报即享。（样例数据）',
+        amount: { kind: 'CAPPED', amount: 120_000 },
+        reviewWorkingDays: 10,
+        paymentWorkingDays: 10,
+        eligibility: { sizeClasses: ['SMALL', 'MICRO'] },
+      },
+      {
+        name: '研发费用税前加计扣除（样例）',
+        kind: 'TAX_RELIEF',
+        description: '企业开展研发活动实际发生的研发费用，按100%在税前加计扣除。（样例数据）',
+        amount: { kind: 'RATE', rate: 1, amount: 100_000_000, base: '研发费用' },
+        reviewWorkingDays: 10,
+        paymentWorkingDays: 10,
+      },
+    ],
+  );
+  at(-85);
+  await hr.addInterpretation(graduates.id, {
+    title: '高校毕业生创业补贴和担保贷款政策问答（样例）',
+    text: '问：创业担保贷款需要抵押吗？答：个人最高30万元的创业担保贷款由政府性融资担保机构担保，无需抵押。（样例数据）',
+  });
+
+  // ── 7. news ──
+  at(-140);
+  await industry.publishPolicyNews({ title: '智能化改造设备投资补助开始申报（样例）', text: '市工业和信息化局受理2026年度智能化技术改造项目申报，按设备投资额的10%给予补助。（样例数据）', policyIds: [smart.id] });
+  at(-115);
+  await hr.publishPolicyNews({ title: '高校毕业生创业可领一次性补贴（样例）', text: '首次创办小微企业的高校毕业生可申请1万元一次性创业补贴和最高30万元创业担保贷款。（样例数据）', policyIds: [graduates.id] });
+  at(-88);
+  await finance.publishPolicyNews({ title: '首贷贴息政策落地，已有百余家企业获得贴息（样例）', text: '缓解中小企业融资难融资贵若干措施实施以来，首次获得银行贷款的企业获得利息补贴。（样例数据）', policyIds: [loans.id] });
+  at(-50);
+  await office.publishPolicyNews({ title: '全市营商环境专项行动推进会召开（样例）', text: '会议通报了问题线索办理和惠企政策兑现情况，部署下一阶段重点任务。（样例数据）' });
   at(-60);
   await science.publishPolicyNews({ title: '科技型企业创新发展政策正式发布（样例）', text: '市科技局发布支持科技型企业创新发展若干政策措施，科技型中小企业奖励免申即享。（样例数据）', policyIds: [tech.id] });
   at(-29);
@@ -213,7 +485,7 @@ export async function loadPoliciesSampleData(db: Db, options: { now: Date } = { 
   at(-19);
   await office.publishPolicyNews({ title: '“青岛政策通”一口发布、一口兑现（样例）', text: '全市惠企政策统一发布、统一兑现，企业可以查询申报进度并评价。（样例数据）' });
 
-  // ── 7. applications at every step ──
+  // ── 8. applications at every step ──
   const reviewer = staff('SCIENCE_TECHNOLOGY_BUREAU');
   const shinan = enterprise('370202', 1); // 高新技术企业、科技型中小企业, small, 2008
   const shibei = enterprise('370203', 11); // same profile in 市北区

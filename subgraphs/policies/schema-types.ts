@@ -1871,7 +1871,7 @@ export type ApplicationReviewEdge = {
  * without text, everything the caller may see.
  */
 export type PolicyFilter = {
-  /** 中文全文检索（标题、文号、摘要、正文、解读） / Chinese text: title, number, summary, text, interpretations */
+  /** 中文检索：每个词（不分先后，含同义词）都出现在标题、文号、摘要、正文或解读中 / Chinese search: every word of the text (in any order, synonyms included) occurs in the title, number, summary, text or interpretations */
   text?: InputMaybe<Scalars['String']['input']>;
   /** 等级 / level */
   level?: InputMaybe<PolicyLevel>;
@@ -1896,7 +1896,7 @@ export type PolicyFilter = {
  * Policy item filters.
  */
 export type PolicyItemFilter = {
-  /** 中文全文检索（名称、内容、材料） / Chinese text: name, description, materials */
+  /** 中文检索：每个词（不分先后，含同义词）都出现在名称、内容或材料中 / Chinese search: every word of the text (in any order, synonyms included) occurs in the name, description or materials */
   text?: InputMaybe<Scalars['String']['input']>;
   /** 政策 id / policy id */
   policyId?: InputMaybe<Scalars['ID']['input']>;
@@ -1923,7 +1923,7 @@ export type PolicyItemFilter = {
  * Policy news filters.
  */
 export type PolicyNewsFilter = {
-  /** 中文全文检索（标题、正文） / Chinese text: title and text */
+  /** 中文检索：每个词（不分先后，含同义词）都出现在标题或正文中 / Chinese search: every word of the text (in any order, synonyms included) occurs in the title or text */
   text?: InputMaybe<Scalars['String']['input']>;
   /** 政策 id / policy id */
   policyId?: InputMaybe<Scalars['ID']['input']>;

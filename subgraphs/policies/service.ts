@@ -26,7 +26,8 @@ import { dueAfter, nextDueOf, noticeLastDay, OBJECTION_LIMIT, reachesPendingYear
 import type { PoliciesLoaders } from './loaders.ts';
 import type { CalendarSource, EnterpriseSource } from './remote.ts';
 import { applicationRules, policyRules, type ApplicationAction, type ApplicationState, type PolicyAction, type PolicyStanding } from './rules.ts';
-import { parseSearch, tsvectorOf, type SearchQuery } from './search-text.ts';
+import { parseSearch, searchVocabulary, tsvectorOf, type SearchQuery } from '../../platform/search-text.ts';
+import vocabularyData from '../../db/reference/search-vocabulary.json' with { type: 'json' };
 import {
   applicationEventStore,
   applicationStore,
@@ -58,6 +59,9 @@ import {
   type SearchHit,
 } from './store.ts';
 import type { Rule } from '../../platform/rules.ts';
+
+/** How a search reads a query: the shared vocabulary (synonyms, terms, optional and question words). */
+const vocabulary = searchVocabulary(vocabularyData);
 
 export interface Context extends RequestContext {
   policies: PoliciesService;
@@ -151,18 +155,19 @@ export function criteriaOf(item: Pick<ItemRow, 'industryPrefixes' | 'sizeClasses
 /** An item's amount as callers send it. */
 const amountOf = (item: ItemRow) => (item.amountKind ? { kind: item.amountKind, amount: item.amount, rate: item.rate, base: item.amountBase } : null);
 
-/** The list cursor this API writes: [tier, sort key, id]. */
+/** The list cursor this API writes: [tier, rank within the tier, sort key, id]. */
 function decodeListCursor(cursor: string, keyType: 'date' | 'instant'): ListCursor {
-  const [tier, key, id] = decodeCursor(cursor, 3);
+  const [tier, rank, key, id] = decodeCursor(cursor, 4);
   const keyOk = typeof key === 'string' && (keyType === 'date' ? isValidDate(key) : !Number.isNaN(Date.parse(key)));
-  if ((tier === 'H' || tier === 'B' || tier === '-') && keyOk && typeof id === 'string' && isUuid(id)) return { tier, key: key as string, id };
+  const rankOk = typeof rank === 'number' && Number.isSafeInteger(rank) && rank >= 0;
+  if ((tier === 'H' || tier === 'B' || tier === '-') && rankOk && keyOk && typeof id === 'string' && isUuid(id)) return { tier, rank: rank as number, key: key as string, id };
   throw errors.badInput('after', { zh: '分页游标无效', en: 'Invalid pagination cursor' });
 }
 
 const tierName = { H: 'HEADING', B: 'BODY' } as const;
 
-/** The cursor's tier letter of a listed row. */
-const tierOf = (row: { search?: SearchHit }): ListCursor['tier'] => (row.search ? (row.search.tier === 'HEADING' ? 'H' : 'B') : '-');
+/** The cursor's tier letter and rank of a listed row. */
+const tierOf = (row: { search?: SearchHit }): [ListCursor['tier'], number] => [row.search ? (row.search.tier === 'HEADING' ? 'H' : 'B') : '-', row.search?.rank ?? 0];
 
 /** How many applications one transaction of settling takes. */
 const SETTLE_BATCH = 500;
@@ -544,13 +549,13 @@ export function createPoliciesService(deps: PoliciesServiceDeps) {
 
   function searchOf(text: string | null | undefined): SearchQuery | null {
     if (!text) return null;
-    const query = parseSearch(text);
+    const query = parseSearch(text, vocabulary);
     if (!query) throw errors.badInput('text', { zh: '搜索词须包含汉字、字母或数字', en: 'The search text needs letters, digits or Chinese characters' });
     return query;
   }
 
-  function hit<Row extends object>(row: Row, tier: ListCursor['tier'], query: SearchQuery | null): Row & { search?: SearchHit } {
-    return query && tier !== '-' ? { ...row, search: { tier: tierName[tier], query } } : row;
+  function hit<Row extends object>({ row, tier, rank }: { row: Row; tier: ListCursor['tier']; rank: number }, query: SearchQuery | null): Row & { search?: SearchHit } {
+    return query && tier !== '-' ? { ...row, search: { tier: tierName[tier], rank, query } } : row;
   }
 
   async function policyListQuery(rawFilter: unknown) {
@@ -562,7 +567,7 @@ export function createPoliciesService(deps: PoliciesServiceDeps) {
       query: {
         ...filter,
         draftsOf: await access.draftsOf(),
-        text: search?.tsquery ?? null,
+        text: search,
         statuses: filter.status?.length ? filter.status : search ? (['PUBLISHED'] as const).slice() : null,
         today: today(),
       },
@@ -582,8 +587,8 @@ export function createPoliciesService(deps: PoliciesServiceDeps) {
       const count = countBeside(page.counted, () => policyStore.count(db, query));
       const found = await policyStore.page(db, query, size + 1, after);
       for (const { row } of found) loaders.policyById.prime(row.id, row);
-      const rows = found.map(({ row, tier }) => hit(row, tier, search));
-      return toConnection(rows, size, (row) => [tierOf(row), row.issuedOn, row.id], count, after !== null);
+      const rows = found.map((found) => hit(found, search));
+      return toConnection(rows, size, (row) => [...tierOf(row), row.issuedOn, row.id], count, after !== null);
     },
 
     /** The query plan of a text search (tests and the benchmark prove the index serves it). */
@@ -816,12 +821,12 @@ export function createPoliciesService(deps: PoliciesServiceDeps) {
       const after = page.after ? decodeListCursor(page.after, 'instant') : null;
       const filter = parseInput(input.itemFilter, rawFilter ?? {});
       const search = searchOf(filter.text);
-      const query = { ...filter, draftsOf: await access.draftsOf(), text: search?.tsquery ?? null, statuses: filter.status?.length ? filter.status : search ? (['PUBLISHED'] as ItemRow['status'][]) : null, today: today() };
+      const query = { ...filter, draftsOf: await access.draftsOf(), text: search, statuses: filter.status?.length ? filter.status : search ? (['PUBLISHED'] as ItemRow['status'][]) : null, today: today() };
       const count = countBeside(page.counted, () => itemStore.count(db, query));
       const found = await itemStore.page(db, query, size + 1, after);
       for (const { row } of found) loaders.itemById.prime(row.id, row);
-      const rows: ItemNode[] = found.map(({ row, tier }) => hit(row, tier, search));
-      return toConnection(rows, size, (row) => [tierOf(row), row.sortAt.toISOString(), row.id], count, after !== null);
+      const rows: ItemNode[] = found.map((found) => hit(found, search));
+      return toConnection(rows, size, (row) => [...tierOf(row), row.sortAt.toISOString(), row.id], count, after !== null);
     },
 
     async policyItem(rawId: string): Promise<ItemNode | null> {
@@ -893,15 +898,15 @@ export function createPoliciesService(deps: PoliciesServiceDeps) {
       requireDate('publishedTo', filter.publishedTo);
       const search = searchOf(filter.text);
       const query = {
-        text: search?.tsquery ?? null,
+        text: search,
         policyId: filter.policyId,
         unitId: filter.unitId,
         publishedFrom: filter.publishedFrom ? beijingMidnight(filter.publishedFrom) : null,
         publishedTo: filter.publishedTo ? endOfBeijingDay(filter.publishedTo) : null,
       };
       const count = countBeside(page.counted, () => newsStore.count(db, query));
-      const rows: NewsNode[] = (await newsStore.page(db, query, size + 1, after)).map(({ row, tier }) => hit(row, tier, search));
-      return toConnection(rows, size, (row) => [tierOf(row), row.publishedAt.toISOString(), row.id], count, after !== null);
+      const rows: NewsNode[] = (await newsStore.page(db, query, size + 1, after)).map((found) => hit(found, search));
+      return toConnection(rows, size, (row) => [...tierOf(row), row.publishedAt.toISOString(), row.id], count, after !== null);
     },
 
     async newsPolicies(policyIds: string[]) {

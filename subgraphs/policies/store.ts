@@ -26,7 +26,7 @@ import {
   serviceReviews,
 } from '../../db/policies.ts';
 import type { CriterionResult } from './eligibility.ts';
-import type { SearchQuery } from './search-text.ts';
+import type { SearchQuery } from '../../platform/search-text.ts';
 
 /**
  * Rows as the slice reads them: without the term vectors, which only the database reads (they are
@@ -60,6 +60,8 @@ export type ReviewRow = typeof serviceReviews.$inferSelect;
 /** Where a text search matched a row; the resolvers highlight from it. */
 export interface SearchHit {
   tier: 'HEADING' | 'BODY';
+  /** The place within the tier (the cursor carries it): a heading's length, shorter first; 0 in the body tier. */
+  rank: number;
   query: SearchQuery;
 }
 export type PolicyNode = PolicyRow & { search?: SearchHit };
@@ -83,9 +85,10 @@ const textArray = (values: readonly string[]) => sql`${`{${values.map((v) => `"$
 
 // ───────────── lists: keyset pages, optionally ranked by a text search ─────────────
 
-/** Where a page continues: the tier ('H' heading, 'B' body, '-' no search), the sort key and the id. */
+/** Where a page continues: the tier ('H' heading, 'B' body, '-' no search), the rank within it, the sort key and the id. */
 export interface ListCursor {
   tier: 'H' | 'B' | '-';
+  rank: number;
   key: string;
   id: string;
 }
@@ -95,6 +98,8 @@ interface ListShape {
   columns: Record<string, PgColumn>;
   head: PgColumn;
   body: PgColumn;
+  /** The title (or name): of two headings that match, the shorter is more about the query. */
+  title: PgColumn;
   /** Sorted newest first, then by id. */
   key: PgColumn;
   keyType: 'date' | 'timestamptz';
@@ -102,39 +107,48 @@ interface ListShape {
 }
 
 const shapes = {
-  policies: { table: policies, columns: policyColumns, head: policies.headTerms, body: policies.bodyTerms, key: policies.issuedOn, keyType: 'date' as const, id: policies.id },
-  items: { table: policyItems, columns: itemColumns, head: policyItems.headTerms, body: policyItems.bodyTerms, key: policyItems.sortAt, keyType: 'timestamptz' as const, id: policyItems.id },
-  news: { table: policyNews, columns: newsColumns, head: policyNews.headTerms, body: policyNews.bodyTerms, key: policyNews.publishedAt, keyType: 'timestamptz' as const, id: policyNews.id },
+  policies: { table: policies, columns: policyColumns, head: policies.headTerms, body: policies.bodyTerms, title: policies.title, key: policies.issuedOn, keyType: 'date' as const, id: policies.id },
+  items: { table: policyItems, columns: itemColumns, head: policyItems.headTerms, body: policyItems.bodyTerms, title: policyItems.name, key: policyItems.sortAt, keyType: 'timestamptz' as const, id: policyItems.id },
+  news: { table: policyNews, columns: newsColumns, head: policyNews.headTerms, body: policyNews.bodyTerms, title: policyNews.title, key: policyNews.publishedAt, keyType: 'timestamptz' as const, id: policyNews.id },
 } satisfies Record<string, ListShape>;
 
-const matches = (column: PgColumn, query: string) => sql`${column} @@ ${query}::tsquery`;
+/** A search's rows: its anchors from the GIN index, the rest of its words checked on those rows (platform/search-text.ts). */
+const matches = (column: PgColumn, query: SearchQuery) =>
+  query.anchors === query.tsquery ? sql`${column} @@ ${query.tsquery}::tsquery` : sql`(${column} @@ ${query.anchors}::tsquery and ts_match_vq(${column}, ${query.tsquery}::tsquery))`;
 const before = (shape: ListShape, cursor: ListCursor) => sql`(${shape.key}, ${shape.id}) < (${cursor.key}::${sql.raw(shape.keyType)}, ${cursor.id}::uuid)`;
+/** A heading's rank: its title's length (of two titles that hold every word, the shorter is more about them). */
+const headingRank = (shape: ListShape) => sql<number>`char_length(${shape.title})`;
 
 /**
  * One page of a list. Without a search: newest first. With one: rows whose heading matches first,
- * then rows matching only in the body, each newest first — two index-served queries, the second
- * only when the first does not fill the page, so a common word costs no more than a rare one.
+ * the shorter title first, then rows matching only in the body, each newest first — two
+ * index-served queries, the second only when the first does not fill the page, so a common word
+ * costs no more than a rare one (the rank is the title's length, read from the row the page reads
+ * anyway).
  *
  * The planner does not see that evaluating `@@` on a row reads its term vector (compressed, the
  * body's out of line) while the GIN index answers without it; for a common word it would rather
  * read every row. A search's statements therefore run with sequential scans off, for their own
  * transaction only.
  */
-async function listPage<Row>(db: Queryable, shape: ListShape, conditions: SQL[], tsquery: string | null, limit: number, after: ListCursor | null): Promise<{ row: Row; tier: ListCursor['tier'] }[]> {
-  const select = (q: Queryable, where: SQL[], n: number) =>
-    (q.select(shape.columns).from(shape.table as typeof policies) as unknown as { where(c: SQL | undefined): { orderBy(...o: SQL[]): { limit(n: number): Promise<Row[]> } } })
+async function listPage<Row>(db: Queryable, shape: ListShape, conditions: SQL[], tsquery: SearchQuery | null, limit: number, after: ListCursor | null): Promise<{ row: Row; tier: ListCursor['tier']; rank: number }[]> {
+  type Select = { where(c: SQL | undefined): { orderBy(...o: SQL[]): { limit(n: number): Promise<(Row & { _rank?: number })[]> } } };
+  const select = (q: Queryable, where: SQL[], n: number, rank?: SQL<number>) =>
+    ((rank ? q.select({ ...shape.columns, _rank: rank }) : q.select(shape.columns)).from(shape.table as typeof policies) as unknown as Select)
       .where(and(...where))
-      .orderBy(desc(shape.key), desc(shape.id))
+      .orderBy(...(rank ? [asc(rank)] : []), desc(shape.key), desc(shape.id))
       .limit(n);
   if (!tsquery) {
     const rows = await select(db, [...conditions, ...(after ? [before(shape, after)] : [])], limit);
-    return rows.map((row) => ({ row, tier: '-' }));
+    return rows.map((row) => ({ row, tier: '-', rank: 0 }));
   }
   return withIndexScans(db, async (tx) => {
-    const found: { row: Row; tier: ListCursor['tier'] }[] = [];
+    const found: { row: Row; tier: ListCursor['tier']; rank: number }[] = [];
     if (!after || after.tier === 'H') {
-      const heading = await select(tx, [...conditions, matches(shape.head, tsquery), ...(after ? [before(shape, after)] : [])], limit);
-      for (const row of heading) found.push({ row, tier: 'H' });
+      const rank = headingRank(shape);
+      const further = after ? [sql`(${rank} > ${after.rank} or (${rank} = ${after.rank} and ${before(shape, after)}))`] : [];
+      const heading = await select(tx, [...conditions, matches(shape.head, tsquery), ...further], limit, rank);
+      for (const { _rank, ...row } of heading) found.push({ row: row as Row, tier: 'H', rank: Number(_rank) });
     }
     if (found.length < limit) {
       const body = await select(
@@ -142,7 +156,7 @@ async function listPage<Row>(db: Queryable, shape: ListShape, conditions: SQL[],
         [...conditions, matches(shape.body, tsquery), sql`not (${matches(shape.head, tsquery)})`, ...(after?.tier === 'B' ? [before(shape, after)] : [])],
         limit - found.length,
       );
-      for (const row of body) found.push({ row, tier: 'B' });
+      for (const row of body) found.push({ row, tier: 'B', rank: 0 });
     }
     return found;
   });
@@ -157,7 +171,7 @@ function withIndexScans<T>(db: Queryable, run: (tx: Queryable) => Promise<T>): P
 }
 
 /** How many rows a list has (a search's count, like its page, served by the index). */
-async function listCount(db: Queryable, shape: ListShape, conditions: SQL[], tsquery: string | null): Promise<number> {
+async function listCount(db: Queryable, shape: ListShape, conditions: SQL[], tsquery: SearchQuery | null): Promise<number> {
   const where = and(...conditions, ...(tsquery ? [matches(shape.body, tsquery)] : []));
   const count = async (q: Queryable) => (await q.select({ n: sql<number>`count(*)::int` }).from(shape.table as typeof policies).where(where))[0]?.n ?? 0;
   return tsquery ? withIndexScans(db, count) : count(db);
@@ -168,7 +182,7 @@ async function listCount(db: Queryable, shape: ListShape, conditions: SQL[], tsq
 export interface PolicyListQuery {
   /** Drafts of this unit are visible too; 'all' for the command office; null for nobody's drafts. */
   draftsOf: string | 'all' | null;
-  text: string | null;
+  text: SearchQuery | null;
   statuses: ('DRAFT' | 'CONSULTATION' | 'PUBLISHED' | 'REPEALED' | 'EXPIRED')[] | null;
   level?: PolicyRow['level'] | null;
   issuingUnitId?: string | null;
@@ -307,7 +321,7 @@ export const policyEventStore = {
 export interface ItemListQuery {
   /** Unpublished items of this unit (issuing or reviewing) are visible too; 'all' for the command office. */
   draftsOf: string | 'all' | null;
-  text: string | null;
+  text: SearchQuery | null;
   statuses: ItemRow['status'][] | null;
   policyId?: string | null;
   kind?: ItemRow['kind'] | null;
@@ -457,7 +471,7 @@ export const itemStore = {
 // ───────────── news ─────────────
 
 export interface NewsListQuery {
-  text: string | null;
+  text: SearchQuery | null;
   policyId?: string | null;
   unitId?: string | null;
   publishedFrom?: Date | null;

@@ -70,7 +70,8 @@ const EVIDENCE: Record<string, Record<string, 'append-only' | 'guarded' | 'kept'
     contest_judges: 'append-only',
     contest_scores: 'append-only',
     contest_results: 'append-only',
-    review_actions: 'append-only',
+    // Guarded since a lateness judged on a provisional limit is judged again, once, when its year is entered.
+    review_actions: 'guarded',
     tasks: 'append-only',
     milestones: 'append-only',
     milestone_completions: 'append-only',

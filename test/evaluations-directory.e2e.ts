@@ -63,7 +63,7 @@ describe('on the embedded database with a directory that is always stale', () =>
     const entryText = { problems: '审批环节多', goals: '一次办结', ideas: '企业视角', measures: '压减材料' };
     const entryIds: string[] = [];
     for (const unitId of [POLICE, TAX]) entryIds.push((await ok(docs.addEntry, who.office, { contestId, input: { unitId, ...entryText } })).addContestEntry.id);
-    await ok(docs.assignJudge, who.office, { contestId, input: { subject: 'judge-0', name: '评委0' } });
+    await ok(docs.assignJudge, who.office, { contestId, input: { subject: 'judge-0', role: 'OBSERVER', name: '评委0' } });
     await ok(docs.submitScores, who.judge(0), { contestId, scores: entryIds.map((entryId, i) => ({ entryId, criterion: 0, score: 80 + i })) });
     expect((await ok(docs.close, who.office, { id: contestId })).closeContest.status).toBe('CLOSED');
     expect((await ok(docs.publish, who.office, { id: contestId })).publishContest.status).toBe('PUBLISHED');

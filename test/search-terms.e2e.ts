@@ -13,7 +13,7 @@ import { openPglite, rowsOf, type DatabaseHandle } from '../db/client.ts';
 import { searchTermsFunctionSql, termsOf } from '../platform/search-text.ts';
 import { createTestDatabase, type TestDatabase } from './support/database.ts';
 
-const MIGRATION = path.join(path.dirname(new URL(import.meta.url).pathname), '..', 'db', 'migrations', 'issues', '0013_search_terms.sql');
+const MIGRATION = path.join(path.dirname(new URL(import.meta.url).pathname), '..', 'db', 'migrations', 'issues', '0014_search_terms.sql');
 
 let server: TestDatabase;
 let pglite: DatabaseHandle;

@@ -332,7 +332,7 @@ export type Mutation = {
    * payment. Every objection listed must belong to the application and be neither answered nor
    * marked, or none is marked. Returns the objections marked.
    */
-  markObjections: Array<Objection>;
+  markObjections?: Maybe<Array<Objection>>;
   /**
    * 登记资金拨付（审核单位）：公示期满、异议均已答复或已标记为重复、恶意后。
    * Record the payment (reviewing unit), after the notice has ended with every objection answered or
@@ -2601,7 +2601,7 @@ export type MutationResolvers<ContextType = Context, ParentType extends Resolver
   startPublicNotice?: Resolver<Maybe<ResolversTypes['Application']>, ParentType, ContextType, RequireFields<MutationStartPublicNoticeArgs, 'id'>>;
   fileObjection?: Resolver<Maybe<ResolversTypes['Objection']>, ParentType, ContextType, RequireFields<MutationFileObjectionArgs, 'applicationId' | 'input'>>;
   answerObjection?: Resolver<Maybe<ResolversTypes['Objection']>, ParentType, ContextType, RequireFields<MutationAnswerObjectionArgs, 'objectionId' | 'upheld' | 'answer'>>;
-  markObjections?: Resolver<Array<ResolversTypes['Objection']>, ParentType, ContextType, RequireFields<MutationMarkObjectionsArgs, 'applicationId' | 'input'>>;
+  markObjections?: Resolver<Maybe<Array<ResolversTypes['Objection']>>, ParentType, ContextType, RequireFields<MutationMarkObjectionsArgs, 'applicationId' | 'input'>>;
   recordDisbursement?: Resolver<Maybe<ResolversTypes['Application']>, ParentType, ContextType, RequireFields<MutationRecordDisbursementArgs, 'id' | 'input'>>;
   rateApplication?: Resolver<Maybe<ResolversTypes['Application']>, ParentType, ContextType, RequireFields<MutationRateApplicationArgs, 'id' | 'level'>>;
   runAutomaticGrants?: Resolver<Maybe<ResolversTypes['AutomaticGrantRun']>, ParentType, ContextType, RequireFields<MutationRunAutomaticGrantsArgs, 'itemId'>>;

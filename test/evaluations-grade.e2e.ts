@@ -180,9 +180,22 @@ describe('the half-yearly evaluation', () => {
     expect(imported.map((v: any) => v.value)).toEqual([120, 80, 100]);
   });
 
+  it('counts the reports of the half year’s own quarters, once they are due', async () => {
+    clock.set('2026-10-09T10:00:00+08:00');
+    await ok(docs.report, who.policeAdmin, { input: { quarter: '2026-Q3', content: '三季度攻坚进展' } });
+    clock.set('2026-10-12T10:00:00+08:00');
+    expect((await ok(docs.report, who.taxAdmin, { input: { quarter: '2026-Q3', content: '三季度（迟报）' } })).submitQuarterlyReport.late).toBe(true);
+    clock.set('2026-12-06T10:00:00+08:00');
+    const row = async (id: string) => (await ok(docs.evaluation, who.office, { p: H2 })).evaluation.preview.find((r: any) => r.unit.id === id);
+    const reports = (await row(POLICE)).inputs.find((i: any) => i.indicator === 'REPORTS');
+    // Q3 is due (10-10); Q4's report is not yet (2027-01-10); Q2's, due in July, is H1's.
+    expect(reports).toMatchObject({ value: 1, normalised: 100 });
+    expect(reports.source).toContain('2026-Q3, 2026-Q4');
+    expect((await row(TAX)).inputs.find((i: any) => i.indicator === 'REPORTS').value).toBe(0);
+  });
+
   let preview: any[];
   it('previews live for the command office only, explaining every input', async () => {
-    clock.set('2026-08-01T10:00:00+08:00');
     const issues = t.platform.statements.issues!;
     issues.count = 0;
     const evaluation = (await ok(docs.evaluation, who.office, { p: H2 })).evaluation;
@@ -205,12 +218,44 @@ describe('the half-yearly evaluation', () => {
     expect((await ok(docs.evaluation, who.anonymous, { p: H2 })).evaluation).toBeNull();
   });
 
+  it('refuses to publish a half year before it has ended and its reports are due, saying when; the preview stays', async () => {
+    // 2026-12-06: the half year runs to 12-31 and its Q4 report is due at 24:00 of 2027-01-10.
+    const defined = `query($p: String!) { evaluation(period: $p) { status version publishableAfter preview { unit { id } } } }`;
+    const before = (await ok(defined, who.office, { p: H2 })).evaluation;
+    expect(before.publishableAfter).toBe('2027-01-11T00:00:00+08:00');
+    const refused = await send('gateway', docs.publish, who.office, { p: H2 });
+    expect(refused.errors?.[0]?.extensions).toMatchObject({ code: 'TOO_EARLY', possibleAfter: '2027-01-11T00:00:00+08:00' });
+    expect(refused.errors![0]!.message).toContain('2027-01-11 00:00');
+    expect(refused.errors![0]!.message).toMatch(/ \/ .*Beijing time/);
+    // Nothing was frozen: still a draft with its live preview, and the command office may still redefine it.
+    const after = (await ok(defined, who.office, { p: H2 })).evaluation;
+    expect(after).toMatchObject({ status: 'DRAFT', version: before.version });
+    expect(after.preview.length).toBeGreaterThan(40);
+    const redefined = (await ok(docs.createEvaluation, who.office, { input: { period: H2, indicators, gradingMethod: 'THRESHOLDS', gradeCutoffs: [90, 75, 60] } })).createEvaluation;
+    expect(redefined).toMatchObject({ status: 'DRAFT', version: before.version + 1 });
+    // Without report punctuality, the end of the half year is enough.
+    const noReports = [{ code: 'ECON', name: '经济运行', kind: 'ECONOMIC_OPERATION', weight: 100, measure: '统计部门提供的增长指数' }];
+    const other = `mutation($input: CreateEvaluationInput!) { createEvaluation(input: $input) { publishableAfter } }`;
+    expect((await ok(other, who.office, { input: { period: '2025-H2', indicators: noReports, gradingMethod: 'THRESHOLDS', gradeCutoffs: [90, 75, 60] } })).createEvaluation.publishableAfter).toBe('2026-01-01T00:00:00+08:00');
+    // The Q4 reports come in; at the very instant they fall due it is still too early.
+    clock.set('2027-01-05T10:00:00+08:00');
+    await ok(docs.report, who.policeAdmin, { input: { quarter: '2026-Q4', content: '四季度攻坚进展' } });
+    clock.set('2027-01-08T10:00:00+08:00');
+    await ok(docs.report, who.taxAdmin, { input: { quarter: '2026-Q4', content: '四季度攻坚进展' } });
+    clock.set('2027-01-11T00:00:00+08:00');
+    expect(await code('evaluations subgraph', docs.publish, who.office, { p: H2 })).toBe('TOO_EARLY');
+  });
+
   it.each(transports)('publishes once, by the command office only (%s)', async (via) => {
+    clock.set('2027-01-11T09:00:00+08:00');
     if (via === 'evaluations subgraph') {
       expect(await code(via, docs.publish, who.policeAdmin, { p: H2 })).toBe('FORBIDDEN');
       expect(await code(via, docs.publish, who.office, { p: '2026-H1' })).toBe('INVALID_TRANSITION');
       return;
     }
+    // What is frozen is what the preview shows at the moment of publication.
+    preview = (await ok(docs.evaluation, who.office, { p: H2 })).evaluation.preview;
+    expect(preview.find((r: any) => r.unit.id === TAX)).toMatchObject({ score: 20 }); // Q3 late, Q4 on time: 0.5 × 20 ÷ 50 weight present
     expect((await ok(docs.publish, who.office, { p: H2 }, via)).publishEvaluation.status).toBe('PUBLISHED');
     expect(await code(via, docs.publish, who.office, { p: H2 })).toBe('INVALID_TRANSITION');
   });
@@ -228,8 +273,8 @@ describe('the half-yearly evaluation', () => {
       office.results.find((r: any) => r.unit.id === JUSTICE).inputs.map((i: any) => ({ indicator: i.indicator, value: i.value, normalised: i.normalised, contribution: i.contribution })),
     );
     // Later changes to the inputs do not move a published result.
-    clock.set('2026-08-02T10:00:00+08:00');
-    await ok(docs.report, who.policeAdmin, { input: { quarter: '2026-Q2', content: '再更正' } });
+    clock.set('2027-01-12T10:00:00+08:00');
+    await ok(docs.report, who.policeAdmin, { input: { quarter: '2026-Q4', content: '更正' } });
     expect(await code('gateway', docs.setValue, who.office, { input: { period: H2, indicator: 'ECON', unitId: TAX, value: 500, source: '改' } })).toBe('INVALID_TRANSITION');
     expect(await code('gateway', docs.createEvaluation, who.office, { input: { period: H2, indicators, gradingMethod: 'QUOTAS', gradeCutoffs: [0.2, 0.3, 0.3] } })).toBe('INVALID_TRANSITION');
     expect((await ok(docs.grade, who.anonymous, { id: POLICE, p: H2 })).unit.grade).toMatchObject({ score: 100, grade: 'EXCELLENT', preview: false });
@@ -268,6 +313,8 @@ describe('the board and its exports', () => {
     const police = board.find((r: any) => r.unit.id === POLICE);
     expect(police).toMatchObject({ unit: { code: 'PUBLIC_SECURITY_BUREAU', name: '市公安局' }, domain: { code: 'POLITICS_LAW' }, reportPunctuality: 1, score: 100, grade: 'EXCELLENT', preview: false, reviews: 0 });
     expect(police.unit.issueStats).toMatchObject({ received: 0 });
+    // The half year's own quarters: Q3 late, Q4 on time.
+    expect(board.find((r: any) => r.unit.id === TAX)).toMatchObject({ reportPunctuality: 0.5, score: 20, grade: 'POOR' });
     expect(ev!.count).toBeLessThanOrEqual(8);
     expect(issues!.count).toBeLessThanOrEqual(4);
     expect(policies!.count).toBeLessThanOrEqual(8);

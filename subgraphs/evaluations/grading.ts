@@ -11,6 +11,8 @@
  * Units rank by composite, ties equal. Grades: by thresholds (score ≥ the 优秀, 良好, 一般 cut-offs),
  * or by quotas (ranks within the first ⌊share × units⌋ places, cumulatively; tied units share a grade).
  */
+import { endOfBeijingDay } from '../../platform/calendar.ts';
+
 export type GradeName = 'EXCELLENT' | 'GOOD' | 'FAIR' | 'POOR';
 
 export const RATE_KINDS = ['RECTIFICATION', 'POLICY_HONOURING', 'REPORT_PUNCTUALITY', 'SERVICE_REVIEWS'];
@@ -120,6 +122,27 @@ export function quarter(period: string): { from: string; to: string; dueOn: stri
   const lastDay = new Date(Date.UTC(year, lastMonth, 0)).getUTCDate();
   const due = q === 4 ? `${year + 1}-01-10` : `${year}-${pad(lastMonth + 1)}-10`;
   return { from: `${year}-${pad(lastMonth - 2)}-01`, to: `${year}-${pad(lastMonth)}-${pad(lastDay)}`, dueOn: due };
+}
+
+/** The quarters of a half year, whose reports its evaluation counts: `2026-H2` → 2026-Q3, 2026-Q4. */
+export function quartersOfHalfYear(period: string): string[] {
+  const match = /^(\d{4})-H([12])$/.exec(period);
+  if (!match) return [];
+  return match[2] === '1' ? [`${match[1]}-Q1`, `${match[1]}-Q2`] : [`${match[1]}-Q3`, `${match[1]}-Q4`];
+}
+
+/**
+ * The instant after which a half year's evaluation may be published: the end of its last day
+ * (24:00 Beijing) and, when it counts report punctuality, the due time of its last quarter's report
+ * (24:00 of the 10th of the following month) — whichever is later. Until then its inputs are not
+ * all in: publishing would freeze a half year that has not ended. The preview is there any time.
+ */
+export function publishableAfter(period: string, indicators: readonly { kind: string }[]): Date | null {
+  const dates = halfYear(period);
+  if (!dates) return null;
+  const deadlines = [dates.to];
+  if (indicators.some((i) => i.kind === 'REPORT_PUNCTUALITY')) deadlines.push(...quartersOfHalfYear(period).map((q) => quarter(q)!.dueOn));
+  return endOfBeijingDay(deadlines.sort().at(-1)!);
 }
 
 /** The quarters whose reports fall due within [from, to] (dates). */

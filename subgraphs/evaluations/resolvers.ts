@@ -117,6 +117,7 @@ export const evaluationsResolvers: Resolvers = {
     results: (evaluation, _, { evaluations }) => evaluations.results(evaluation),
     recomputed: (evaluation, _, { evaluations }) => evaluations.recomputed(evaluation),
     decisions: (evaluation, _, { evaluations }) => evaluations.decisions(evaluation),
+    publishableAfter: (evaluation, _, { evaluations }) => evaluations.publishableAfter(evaluation),
   },
   Indicator: {
     kind: (indicator) => indicator.kind as IndicatorKind,

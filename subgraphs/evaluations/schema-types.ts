@@ -276,8 +276,11 @@ export type Mutation = {
   importIndicatorValues: Array<IndicatorValue>;
   /**
    * 发布评估（市指挥部办公室）：冻结每个单位的得分、等次及其全部输入（值、来源、取值时间、归一化值、权重），此后不再改变。
+   * 只能在 Evaluation.publishableAfter 之后发布（半年已结束、各季度报告已到期），此前 TOO_EARLY（extensions.possibleAfter）；预览随时可看。
    * Publishes the evaluation (the command office): freezes every unit's score and grade with all
    * their inputs (value, source, when fetched, normalised value, weight); nothing changes afterwards.
+   * Only after Evaluation.publishableAfter (the half year over, its quarterly reports due); before
+   * that TOO_EARLY (with extensions.possibleAfter). The preview is there at any time.
    */
   publishEvaluation: Evaluation;
   /**
@@ -621,6 +624,8 @@ export type Contest = {
   carriedOver: Array<ContestEntry>;
   /** 发布时间 / when published */
   publishedAt?: Maybe<Scalars['DateTime']['output']>;
+  /** 此时刻之后方可发布：半年最后一天 24:00，计季度报告按时率时还须过了本半年最后一个季度报告的到期时间（次月 10 日 24:00） / publishing is possible after this instant: 24:00 of the half year's last day and, when report punctuality counts, the due time of its last quarter's report (24:00 of the 10th of the next month) */
+  publishableAfter: Scalars['DateTime']['output'];
   /** 创建时间 / when created */
   createdAt: Scalars['DateTime']['output'];
   /** 版本号 / version */
@@ -1335,7 +1340,7 @@ export type IndicatorKind =
   | 'POLICY_HONOURING'
   /** 擂台比武：半年内最近一次已发布市级比武的得分 / contest: the score of the latest published city contest in the half year */
   | 'CONTEST'
-  /** 季度报告按时率 / quarterly-report punctuality */
+  /** 季度报告按时率：本半年两个季度的报告中已到期者，首次报送按时的比例 / quarterly-report punctuality over the half year's own two quarters whose reports are already due, judged on the first filing */
   | 'REPORT_PUNCTUALITY'
   /** 好差评满意率 / service-review satisfaction rate */
   | 'SERVICE_REVIEWS';
@@ -1406,6 +1411,8 @@ export type Evaluation = {
   decisions: Array<EvaluationDecision>;
   /** 发布时间 / when published */
   publishedAt?: Maybe<Scalars['DateTime']['output']>;
+  /** 此时刻之后方可发布：半年最后一天 24:00，计季度报告按时率时还须过了本半年最后一个季度报告的到期时间（次月 10 日 24:00） / publishing is possible after this instant: 24:00 of the half year's last day and, when report punctuality counts, the due time of its last quarter's report (24:00 of the 10th of the next month) */
+  publishableAfter: Scalars['DateTime']['output'];
   /** 版本 / version */
   version: Scalars['Int']['output'];
 };
@@ -1626,7 +1633,7 @@ export type BoardRow = {
   reviewSatisfactionRate?: Maybe<Scalars['Float']['output']>;
   /** 好差评数 / service reviews */
   reviews: Scalars['Int']['output'];
-  /** 季度报告按时率 / quarterly-report punctuality */
+  /** 季度报告按时率：本半年两个季度已到期的报告 / quarterly-report punctuality over the half year's own quarters whose reports are due */
   reportPunctuality?: Maybe<Scalars['Float']['output']>;
   /** 综合得分（已发布为冻结值，否则为预览） / composite score (frozen once published, else the preview) */
   score?: Maybe<Scalars['Float']['output']>;
@@ -1955,6 +1962,7 @@ export type ContestResolvers<ContextType = Context, ParentType extends Resolvers
   ranking?: Resolver<Maybe<Array<ResolversTypes['ContestRanking']>>, ParentType, ContextType>;
   carriedOver?: Resolver<Array<ResolversTypes['ContestEntry']>, ParentType, ContextType>;
   publishedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  publishableAfter?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   version?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 };
@@ -2153,6 +2161,7 @@ export type EvaluationResolvers<ContextType = Context, ParentType extends Resolv
   recomputed?: Resolver<Maybe<Array<ResolversTypes['EvaluationResult']>>, ParentType, ContextType>;
   decisions?: Resolver<Array<ResolversTypes['EvaluationDecision']>, ParentType, ContextType>;
   publishedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  publishableAfter?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   version?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 };
 

@@ -16,7 +16,7 @@ import type { DirectorySource } from '../../platform/directory.ts';
 import { errors } from '../../platform/errors.ts';
 import { isUuid, parseInput } from '../../platform/input.ts';
 import { decodeCursor, decodeInstantCursor, pageSize, toConnection, type PageArgs } from '../../platform/pagination.ts';
-import { isValidDate } from '../../platform/scalars.ts';
+import { formatBeijing, isValidDate } from '../../platform/scalars.ts';
 import type { RequestContext } from '../../platform/subgraph.ts';
 import { sqlState, SqlState, type Db, type Queryable } from '../../db/client.ts';
 import { createEvaluationsAccess } from './access.ts';
@@ -25,7 +25,7 @@ import { isBad, LEVEL_SCORES, REVIEWS_PER_HOUR, REVIEWS_PER_UNIT_PER_DAY, review
 import type { EvaluationsLoaders } from './loaders.ts';
 import type { AppealState } from './rules.ts';
 import { rank, type RankedEntry } from './scoring.ts';
-import { computeResults, ENTERED_KINDS, halfYear, quarter as quarterOf, quartersDueWithin, type ComputedResult, type IndicatorSpec, type RawValue } from './grading.ts';
+import { computeResults, ENTERED_KINDS, halfYear, publishableAfter, quarter as quarterOf, quartersDueWithin, quartersOfHalfYear, type ComputedResult, type IndicatorSpec, type RawValue } from './grading.ts';
 import type { FiguresSource, SourceFigures } from './remote.ts';
 import DataLoader from 'dataloader';
 import {
@@ -268,12 +268,14 @@ export function createEvaluationsService(deps: {
   const ratingLoaders: Record<string, DataLoader<string, { issues: SourceFigures; policies: SourceFigures }>> = {};
 
   /**
-   * Report punctuality per unit over the reports due in the period and already due: the first
-   * filing on time ÷ the units expected to report (those with a tackling task by the due date).
+   * Report punctuality per unit over the reports of the given quarters already due: the first
+   * filing on time ÷ the units expected to report (those with a tackling task by the due date). The
+   * evaluation and the board count a half year's own quarters; `Unit.reportPunctuality(period)` the
+   * quarters whose reports fall due in the period.
    */
-  async function punctuality(dates: { from: string; to: string }, store: Db = db): Promise<Map<string, number | null>> {
+  async function punctuality(ofQuarters: readonly string[], store: Db = db): Promise<Map<string, number | null>> {
     const nowAt = now().getTime();
-    const quarters = quartersDueWithin(dates.from, dates.to).filter((q) => endOfBeijingDay(quarterOf(q)!.dueOn).getTime() < nowAt);
+    const quarters = ofQuarters.filter((q) => endOfBeijingDay(quarterOf(q)!.dueOn).getTime() < nowAt);
     const [expectedBy, reports] = await Promise.all([
       Promise.all(quarters.map((q) => reportStore.expectedUnits(store, endOfBeijingDay(quarterOf(q)!.dueOn)))),
       reportStore.byQuarters(store, quarters),
@@ -324,7 +326,7 @@ export function createEvaluationsService(deps: {
       evaluationStore.latestValues(store, evaluation.id),
       known?.contests ?? evaluationStore.latestCityContest(store, dates.from, dates.to),
       known?.reviews ?? reviewStore.stats(store, units.map((unitId) => ({ unitId, key: unitId })), range, now(), { open: false }),
-      known?.punctual ?? punctuality(dates, store),
+      known?.punctual ?? punctuality(quartersOfHalfYear(evaluation.period), store),
     ]);
     const enteredBy = new Map(entered.map((v) => [`${v.unitId}/${v.indicator}`, v]));
     const contestBy = new Map(contests.map((c) => [c.unitId, c]));
@@ -339,7 +341,7 @@ export function createEvaluationsService(deps: {
         case 'CONTEST':
           return { value: contestBy.get(unitId)?.score ?? null, source: `evaluations: latest published CITY contest held ${period}`, fetchedAt: at };
         case 'REPORT_PUNCTUALITY':
-          return { value: punctual.get(unitId) ?? null, source: `evaluations: quarterly reports due ${period}, first filing on time`, fetchedAt: at };
+          return { value: punctual.get(unitId) ?? null, source: `evaluations: quarterly reports of ${quartersOfHalfYear(evaluation.period).join(', ')} already due, first filing on time`, fetchedAt: at };
         case 'SERVICE_REVIEWS': {
           const f = reviews.get(unitId);
           return { value: f && f.count > 0 ? f.satisfied / f.count : null, source: `evaluations: service reviews ${period}, satisfaction rate`, fetchedAt: at };
@@ -351,6 +353,20 @@ export function createEvaluationsService(deps: {
       }
     };
     return computeResults(units, evaluation.indicators, raw, { method: evaluation.gradingMethod, cutoffs: evaluation.gradeCutoffs });
+  }
+
+  function refuseEarlyPublication(evaluation: EvaluationRow): void {
+    const after = publishableAfter(evaluation.period, evaluation.indicators)!;
+    if (now().getTime() > after.getTime()) return;
+    const when = formatBeijing(after).slice(0, 16).replace('T', ' ');
+    const reports = evaluation.indicators.some((i) => i.kind === 'REPORT_PUNCTUALITY');
+    throw errors.tooEarly(
+      {
+        zh: `${evaluation.period} 的评估须在 ${when}（北京时间）之后发布：届时半年已结束${reports ? '、各季度报告已到期' : ''}，结果才完整；在此之前可随时查看预览`,
+        en: `The evaluation of ${evaluation.period} can be published after ${when} Beijing time, once the half year has ended${reports ? ' and its quarterly reports have fallen due' : ''}; until then the preview is there at any time`,
+      },
+      formatBeijing(after),
+    );
   }
 
   return {
@@ -796,7 +812,8 @@ export function createEvaluationsService(deps: {
 
     async unitReportPunctuality(unitId: string, periodDates: { from: string; to: string } | null): Promise<number | null> {
       await access.mustReadUnitWork(unitId);
-      const figures = await punctuality(periodDates ?? { from: '2000-01-01', to: beijingDate(now()) });
+      const dates = periodDates ?? { from: '2000-01-01', to: beijingDate(now()) };
+      const figures = await punctuality(quartersDueWithin(dates.from, dates.to));
       return figures.get(unitId) ?? null;
     },
 
@@ -866,6 +883,8 @@ export function createEvaluationsService(deps: {
       await access.prepare();
       const draft = await evaluationStore.get(db, name);
       await access.mayActOnEvaluation('publishEvaluation', draft?.status ?? 'NONE');
+      // A half year is frozen only once it has ended and its inputs are all in (the reports' due time).
+      refuseEarlyPublication(draft!);
       // The other slices are asked first, outside the transaction; then everything of this slice is read and frozen in it.
       const remote = await remoteInputs(draft!);
       return db.transaction(async (tx) => {
@@ -877,6 +896,9 @@ export function createEvaluationsService(deps: {
         return (await evaluationStore.publish(tx, evaluation!.id, evaluation!.version, now())) ?? Promise.reject(conflict());
       });
     },
+
+    /** The instant after which the evaluation may be published. */
+    publishableAfter: (evaluation: EvaluationRow) => publishableAfter(evaluation.period, evaluation.indicators)!,
 
     async recordEvaluationDecision(raw: unknown) {
       const data = parseInput(input.evaluationDecisionInput, raw, 'input');
@@ -948,7 +970,7 @@ export function createEvaluationsService(deps: {
         evaluationStore.latestCityContest(db, dates.from, dates.to),
         // Count and satisfied only (the board's columns, and all the score reads).
         reviewStore.stats(db, units.map((unitId) => ({ unitId, key: unitId })), range, now(), { open: false }),
-        punctuality(dates),
+        punctuality(quartersOfHalfYear(name)),
         evaluationRead,
         // A published evaluation's frozen results, read while the other figures are.
         evaluationRead.then((found) => (found?.status === 'PUBLISHED' ? loaders.resultsByEvaluation.load(found.id) : null)),

@@ -99,10 +99,11 @@ export async function runEvaluationsBench(database: DatabaseHandle, runs: number
         gradingMethod: 'QUOTAS',
         gradeCutoffs: [0.2, 0.3, 0.3],
         indicators: [
-          { code: 'RECTIFY', name: '问题整改', kind: 'RECTIFICATION', weight: 35, measure: '问题整改率' },
-          { code: 'POLICY', name: '政策兑现', kind: 'POLICY_HONOURING', weight: 25, measure: '已兑现 ÷ 已批准' },
-          { code: 'REVIEWS', name: '好差评', kind: 'SERVICE_REVIEWS', weight: 25, measure: '好差评满意率' },
-          { code: 'REPORTS', name: '季度报告', kind: 'REPORT_PUNCTUALITY', weight: 15, measure: '季度报告按时率' },
+          // Mandatory: rectification only, so most units are evaluated and the quotas have something to share.
+          { code: 'RECTIFY', name: '问题整改', kind: 'RECTIFICATION', weight: 35, measure: '问题整改率', mandatory: true },
+          { code: 'POLICY', name: '政策兑现', kind: 'POLICY_HONOURING', weight: 25, measure: '已兑现 ÷ 已批准', mandatory: false },
+          { code: 'REVIEWS', name: '好差评', kind: 'SERVICE_REVIEWS', weight: 25, measure: '好差评满意率', mandatory: false },
+          { code: 'REPORTS', name: '季度报告', kind: 'REPORT_PUNCTUALITY', weight: 15, measure: '季度报告按时率', mandatory: false },
         ],
       },
     });
@@ -112,7 +113,7 @@ export async function runEvaluationsBench(database: DatabaseHandle, runs: number
       unit { code name
         issueStats(period: { from: "2023-07-01", to: "2023-12-31" }) { received closed overdueNow rectificationRate onTimeResolutionRate satisfactionRate }
         policyStats(period: { from: "2026-01-01", to: "2026-12-31" }) { applicationsReceived approved disbursedCount disbursedAmount reviews { count satisfactionRate } } }
-      domain { code } latestContestRank reviews reviewSatisfactionRate reportPunctuality score grade preview
+      domain { code } latestContestRank reviews reviewSatisfactionRate reportPunctuality score grade evaluated coverage { weight missing { code } } preview
     } }`;
   const sizes = {
     issues: Number(rowsOf<{ n: number }>(await db.execute(sql`select count(*)::int as n from issues.issues`))[0]!.n),

@@ -25,7 +25,22 @@ import { isBad, LEVEL_SCORES, REVIEWS_PER_HOUR, REVIEWS_PER_UNIT_PER_DAY, review
 import type { EvaluationsLoaders } from './loaders.ts';
 import type { AppealState } from './rules.ts';
 import { rank, type RankedEntry } from './scoring.ts';
-import { computeResults, ENTERED_KINDS, halfYear, publishableAfter, quarter as quarterOf, quartersDueWithin, quartersOfHalfYear, type ComputedResult, type IndicatorSpec, type RawValue } from './grading.ts';
+import {
+  computeResults,
+  coverageOf,
+  ENTERED_KINDS,
+  halfYear,
+  MANDATORY_BY_DEFAULT,
+  publishableAfter,
+  quarter as quarterOf,
+  quartersDueWithin,
+  quartersOfHalfYear,
+  type ComputedResult,
+  type Coverage,
+  type GradingRule,
+  type IndicatorSpec,
+  type RawValue,
+} from './grading.ts';
 import type { FiguresSource, SourceFigures } from './remote.ts';
 import DataLoader from 'dataloader';
 import {
@@ -46,8 +61,10 @@ import {
   milestoneStore,
   reportStore,
   taskStore,
+  type EvaluationResultRow,
   type EvaluationRow,
   type FrozenInputRow,
+  type IndicatorRow,
   type MilestoneRow,
   type ReportRow,
   type TaskRow,
@@ -67,12 +84,19 @@ export interface RankingRow extends RankedEntry {
   entry: EntryRow;
 }
 
-/** A unit's evaluation result as the API shows it: frozen (published) or a live preview. */
+/** What a unit's result rests on, its missing indicators with their definitions. */
+export interface CoverageView extends Omit<Coverage, 'missing'> {
+  missing: IndicatorRow[];
+}
+
+/** A unit's evaluation result as the API shows it: frozen (published) or a live preview. Not evaluated: no score, rank or grade. */
 export interface ResultView {
   unitId: string;
-  score: number;
-  rank: number;
-  grade: 'EXCELLENT' | 'GOOD' | 'FAIR' | 'POOR';
+  evaluated: boolean;
+  score: number | null;
+  rank: number | null;
+  grade: 'EXCELLENT' | 'GOOD' | 'FAIR' | 'POOR' | null;
+  coverage: CoverageView;
   inputs: FrozenInputRow[];
   preview: boolean;
 }
@@ -104,7 +128,10 @@ export interface BoardRowView {
   reviews: number;
   reportPunctuality: number | null;
   score: number | null;
-  grade: ResultView['grade'] | null;
+  grade: ResultView['grade'];
+  /** null when the period has no evaluation */
+  evaluated: boolean | null;
+  coverage: CoverageView | null;
   preview: boolean;
 }
 
@@ -116,7 +143,21 @@ export function evaluatedUnits(directory: Directory): string[] {
     .sort();
 }
 
-const toView = (result: ComputedResult, preview: boolean): ResultView => ({ ...result, preview });
+function coverageView(evaluation: EvaluationRow, coverage: Coverage): CoverageView {
+  return { ...coverage, missing: coverage.missing.map((code) => evaluation.indicators.find((i) => i.code === code)!) };
+}
+
+const toView = (evaluation: EvaluationRow, result: ComputedResult, preview: boolean): ResultView => ({ ...result, coverage: coverageView(evaluation, result.coverage), preview });
+
+/** A published result as frozen; its coverage read from its frozen inputs against the frozen definition. */
+function frozenView(evaluation: EvaluationRow, row: EvaluationResultRow): ResultView {
+  const valueOf = new Map(row.inputs.map((input) => [input.indicator, input.value]));
+  const coverage = coverageOf(evaluation.indicators, (indicator) => (valueOf.get(indicator.code) ?? null) !== null);
+  return { unitId: row.unitId, evaluated: row.evaluated, score: row.score, rank: row.rank, grade: row.grade, inputs: row.inputs, coverage: coverageView(evaluation, coverage), preview: false };
+}
+
+/** How an evaluation grades: its method, cut-offs and the coverage a unit needs. */
+const gradingOf = (evaluation: EvaluationRow): GradingRule => ({ method: evaluation.gradingMethod, cutoffs: evaluation.gradeCutoffs, minimumCoverage: evaluation.minimumCoverage });
 
 /** How many reviews one transaction of settling takes. */
 const SETTLE_BATCH = 500;
@@ -352,7 +393,7 @@ export function createEvaluationsService(deps: {
         }
       }
     };
-    return computeResults(units, evaluation.indicators, raw, { method: evaluation.gradingMethod, cutoffs: evaluation.gradeCutoffs });
+    return computeResults(units, evaluation.indicators, raw, gradingOf(evaluation));
   }
 
   function refuseEarlyPublication(evaluation: EvaluationRow): void {
@@ -833,9 +874,20 @@ export function createEvaluationsService(deps: {
       return db.transaction(async (tx) => {
         const existing = await evaluationStore.get(tx, data.period, true);
         await access.mayActOnEvaluation('createEvaluation', existing?.status ?? 'NONE');
-        const definition = { indicators: data.indicators, gradingMethod: data.gradingMethod, gradeCutoffs: data.gradeCutoffs };
-        if (existing) return (await evaluationStore.redefine(tx, existing.id, existing.version, definition)) ?? Promise.reject(conflict());
-        return evaluationStore.insert(tx, { period: data.period, ...definition, createdBy: viewer.subject!, createdAt: now(), sample: deps.sample ?? false });
+        const definition = {
+          // Mandatory unless said otherwise for what the plan evaluates every unit on.
+          indicators: data.indicators.map(({ mandatory, ...indicator }) => ({ ...indicator, mandatory: mandatory ?? MANDATORY_BY_DEFAULT.includes(indicator.kind) })),
+          gradingMethod: data.gradingMethod,
+          gradeCutoffs: data.gradeCutoffs,
+          minimumCoverage: data.minimumCoverage ?? 0,
+        };
+        const row = existing
+          ? await evaluationStore.redefine(tx, existing.id, existing.version, definition)
+          : await evaluationStore.insert(tx, { period: data.period, ...definition, createdBy: viewer.subject!, createdAt: now(), sample: deps.sample ?? false });
+        if (!row) throw conflict();
+        // Every definition is kept, with who gave it and when: the evidence of the half year's rules.
+        await evaluationStore.insertDefinition(tx, { evaluationId: row.id, version: row.version, ...definition, definedBy: viewer.subject!, definedAt: now() });
+        return row;
       });
     },
 
@@ -892,7 +944,7 @@ export function createEvaluationsService(deps: {
         await access.mayActOnEvaluation('publishEvaluation', evaluation?.status ?? 'NONE');
         if (evaluation!.version !== draft!.version) throw conflict();
         const results = await compute(tx, evaluation!, remote);
-        await evaluationStore.insertResults(tx, results.map((r) => ({ evaluationId: evaluation!.id, unitId: r.unitId, score: r.score, rank: r.rank, grade: r.grade, inputs: r.inputs })));
+        await evaluationStore.insertResults(tx, results.map((r) => ({ evaluationId: evaluation!.id, unitId: r.unitId, evaluated: r.evaluated, score: r.score, rank: r.rank, grade: r.grade, inputs: r.inputs })));
         return (await evaluationStore.publish(tx, evaluation!.id, evaluation!.version, now())) ?? Promise.reject(conflict());
       });
     },
@@ -914,12 +966,12 @@ export function createEvaluationsService(deps: {
 
     async preview(evaluation: EvaluationRow): Promise<ResultView[] | null> {
       if (evaluation.status !== 'DRAFT' || !(await access.mayReadEvaluationDraft())) return null;
-      return (await compute(db, evaluation, await remoteInputs(evaluation))).map((r) => toView(r, true));
+      return (await compute(db, evaluation, await remoteInputs(evaluation))).map((r) => toView(evaluation, r, true));
     },
 
     async results(evaluation: EvaluationRow): Promise<ResultView[] | null> {
       if (evaluation.status !== 'PUBLISHED') return null;
-      return (await loaders.resultsByEvaluation.load(evaluation.id)).map((r) => ({ ...r, preview: false }));
+      return (await loaders.resultsByEvaluation.load(evaluation.id)).map((r) => frozenView(evaluation, r));
     },
 
     /** The published results worked out again from their frozen inputs alone. */
@@ -931,7 +983,13 @@ export function createEvaluationsService(deps: {
         const input = byUnit.get(unitId)!.get(indicator.code)!;
         return { value: input.value, source: input.source, fetchedAt: input.fetchedAt };
       };
-      return computeResults(frozen.map((r) => r.unitId).sort(), evaluation.indicators, raw, { method: evaluation.gradingMethod, cutoffs: evaluation.gradeCutoffs }).map((r) => toView(r, false));
+      return computeResults(frozen.map((r) => r.unitId).sort(), evaluation.indicators, raw, gradingOf(evaluation)).map((r) => toView(evaluation, r, false));
+    },
+
+    /** Every definition given, oldest first (the command office). */
+    async definitions(evaluation: EvaluationRow) {
+      if (!(await access.mayReadEvaluationDraft())) return null;
+      return evaluationStore.definitions(db, evaluation.id);
     },
 
     async decisions(evaluation: EvaluationRow) {
@@ -946,7 +1004,7 @@ export function createEvaluationsService(deps: {
       const evaluation = await loaders.evaluationByPeriod.load(name);
       if (!evaluation || evaluation.status !== 'PUBLISHED') return null;
       const result = (await loaders.resultsByEvaluation.load(evaluation.id)).find((r) => r.unitId === unitId);
-      return result ? { ...result, preview: false } : null;
+      return result ? frozenView(evaluation, result) : null;
     },
 
     // ───────────── the board ─────────────
@@ -975,12 +1033,12 @@ export function createEvaluationsService(deps: {
         // A published evaluation's frozen results, read while the other figures are.
         evaluationRead.then((found) => (found?.status === 'PUBLISHED' ? loaders.resultsByEvaluation.load(found.id) : null)),
       ]);
-      let results = new Map<string, { score: number; grade: ResultView['grade'] }>();
+      let results = new Map<string, ResultView>();
       let preview = false;
-      if (published) results = new Map(published.map((r) => [r.unitId, r]));
+      if (published) results = new Map(published.map((r) => [r.unitId, frozenView(evaluation!, r)]));
       else if (evaluation) {
         preview = true;
-        results = new Map((await compute(db, evaluation, await remoteInputs(evaluation), { contests, reviews, punctual })).map((r) => [r.unitId, r]));
+        results = new Map((await compute(db, evaluation, await remoteInputs(evaluation), { contests, reviews, punctual })).map((r) => [r.unitId, toView(evaluation, r, true)]));
       }
       const contestOf = new Map(contests.map((c) => [c.unitId, c]));
       return units.map((unitId) => {
@@ -999,6 +1057,8 @@ export function createEvaluationsService(deps: {
           reportPunctuality: punctual.get(unitId) ?? null,
           score: result?.score ?? null,
           grade: result?.grade ?? null,
+          evaluated: result ? result.evaluated : null,
+          coverage: result?.coverage ?? null,
           preview,
         };
       });

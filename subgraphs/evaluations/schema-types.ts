@@ -494,7 +494,7 @@ export type Unit = {
   name: Scalars['String']['output'];
   /** 本单位好差评统计（本单位、其领域牵头单位、市指挥部办公室可见；他人 FORBIDDEN） / the unit's service-review figures (the unit, its domain's lead unit and the command office; FORBIDDEN for others) */
   reviewStats?: Maybe<ReviewStats>;
-  /** 本单位某半年已发布的等次（公开）；未发布为空 / the unit's published grade of a half year (public); null until published */
+  /** 本单位某半年已发布的结果（公开）：等次，或未参评（evaluated 为 false，无等次）；未发布为空 / the unit's published result of a half year (public): its grade, or not evaluated (evaluated false, no grade); null until published */
   grade?: Maybe<EvaluationResult>;
   /** 本单位季度报告按时率（期间内到期的报告） / the unit's quarterly-report punctuality over reports due in the period */
   reportPunctuality?: Maybe<Scalars['Float']['output']>;

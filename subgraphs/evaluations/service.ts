@@ -135,8 +135,8 @@ export interface BoardRowView {
   preview: boolean;
 }
 
-/** Units that are evaluated: active city and county units that answer for work (not the command office). */
-export function evaluatedUnits(directory: Directory): string[] {
+/** Units an evaluation considers: active city and county units that answer for work (not the command office); each is then evaluated or not by its data. */
+export function consideredUnits(directory: Directory): string[] {
   return [...directory.units.values()]
     .filter((u) => !u.archived && u.kind !== 'COMMAND_OFFICE' && u.kind !== 'OTHER' && (u.level === 'CITY' || u.level === 'COUNTY'))
     .map((u) => u.id)
@@ -344,7 +344,7 @@ export function createEvaluationsService(deps: {
   /** What the other slices say, asked before any transaction (and only for the kinds the evaluation uses). */
   async function remoteInputs(evaluation: EvaluationRow): Promise<RemoteInputs> {
     const dates = halfYear(evaluation.period)!;
-    const units = evaluatedUnits(await directory.current());
+    const units = consideredUnits(await directory.current());
     const uses = (kind: string) => evaluation.indicators.some((i) => i.kind === kind);
     const [rectification, honouring] = await Promise.all([
       uses('RECTIFICATION') ? deps.figures.rectification(units, dates) : new Map<string, number | null>(),
@@ -1021,7 +1021,7 @@ export function createEvaluationsService(deps: {
       if (!dates) throw errors.badInput('period', { zh: '期间无效', en: 'Invalid period' });
       await access.mustReadEvaluationDraft();
       const dir = await directory.current();
-      const units = evaluatedUnits(dir);
+      const units = consideredUnits(dir);
       const range = { from: beijingMidnight(dates.from), to: endOfBeijingDay(dates.to) };
       const evaluationRead = loaders.evaluationByPeriod.load(name);
       const [contests, reviews, punctual, evaluation, published] = await Promise.all([

@@ -78,11 +78,13 @@ export async function runEvaluationsBench(database: DatabaseHandle, runs: number
   const db = database.owner();
   // The first run measures the draft (live preview), publishes it, then measures the frozen board; later runs the frozen one.
   const published = await count(database, sql`select count(*)::int as n from evaluations.evaluations where period = ${PERIOD} and status = 'PUBLISHED'`);
+  // The draft is measured in the half year's last days; it may be published once its Q4 reports are due (2024-01-10).
+  let clock = new Date('2023-12-29T10:00:00+08:00');
   const platform = await startPlatform({
     env: loadEnv(benchPlatformEnv(), slices),
     database,
     ephemeralPorts: true,
-    now: () => new Date('2023-12-29T10:00:00+08:00'),
+    now: () => new Date(clock),
   });
   const office = await signToken({ sub: 'bench-office', role: 'COMMAND_OFFICE', unit: unitIdForCode('COMMAND_OFFICE') }, { secret: DEVELOPMENT_JWT_SECRET });
   const ask = async (query: string, variables: Record<string, unknown> = {}) => {
@@ -97,10 +99,11 @@ export async function runEvaluationsBench(database: DatabaseHandle, runs: number
         gradingMethod: 'QUOTAS',
         gradeCutoffs: [0.2, 0.3, 0.3],
         indicators: [
-          { code: 'RECTIFY', name: '问题整改', kind: 'RECTIFICATION', weight: 35, measure: '问题整改率' },
-          { code: 'POLICY', name: '政策兑现', kind: 'POLICY_HONOURING', weight: 25, measure: '已兑现 ÷ 已批准' },
-          { code: 'REVIEWS', name: '好差评', kind: 'SERVICE_REVIEWS', weight: 25, measure: '好差评满意率' },
-          { code: 'REPORTS', name: '季度报告', kind: 'REPORT_PUNCTUALITY', weight: 15, measure: '季度报告按时率' },
+          // Mandatory: rectification only, so most units are evaluated and the quotas have something to share.
+          { code: 'RECTIFY', name: '问题整改', kind: 'RECTIFICATION', weight: 35, measure: '问题整改率', mandatory: true },
+          { code: 'POLICY', name: '政策兑现', kind: 'POLICY_HONOURING', weight: 25, measure: '已兑现 ÷ 已批准', mandatory: false },
+          { code: 'REVIEWS', name: '好差评', kind: 'SERVICE_REVIEWS', weight: 25, measure: '好差评满意率', mandatory: false },
+          { code: 'REPORTS', name: '季度报告', kind: 'REPORT_PUNCTUALITY', weight: 15, measure: '季度报告按时率', mandatory: false },
         ],
       },
     });
@@ -110,7 +113,7 @@ export async function runEvaluationsBench(database: DatabaseHandle, runs: number
       unit { code name
         issueStats(period: { from: "2023-07-01", to: "2023-12-31" }) { received closed overdueNow rectificationRate onTimeResolutionRate satisfactionRate }
         policyStats(period: { from: "2026-01-01", to: "2026-12-31" }) { applicationsReceived approved disbursedCount disbursedAmount reviews { count satisfactionRate } } }
-      domain { code } latestContestRank reviews reviewSatisfactionRate reportPunctuality score grade preview
+      domain { code } latestContestRank reviews reviewSatisfactionRate reportPunctuality score grade evaluated coverage { weight missing { code } } preview
     } }`;
   const sizes = {
     issues: Number(rowsOf<{ n: number }>(await db.execute(sql`select count(*)::int as n from issues.issues`))[0]!.n),
@@ -137,6 +140,7 @@ export async function runEvaluationsBench(database: DatabaseHandle, runs: number
     console.log(`${label} (${rows} units)\n  median ${percentile(sorted, 50).toFixed(1)} ms · p95 ${percentile(sorted, 95).toFixed(1)} ms · SQL statements per request: ${statements}\n`);
   };
   if (!published) await series('command office: board(period) of every unit, evaluation in preview (live, asks issues and policies too)');
+  clock = new Date('2024-01-11T10:00:00+08:00');
   if (!published) await ask(`mutation { publishEvaluation(period: "${PERIOD}") { status } }`);
   await series('command office: board(period) of every unit, evaluation published (frozen)');
   await platform.stop();

@@ -281,6 +281,12 @@ export interface IndicatorDefinition {
   kind: string;
   weight: number;
   measure: string;
+  /**
+   * A unit without a value for it is not evaluated (未参评). Set by the command office, defaulting
+   * from the plan's scheme (grading.ts); absent in definitions published before it existed (migration
+   * 0009), which had no mandatory indicator.
+   */
+  mandatory?: boolean;
 }
 
 /** One frozen input of a published result. */
@@ -303,6 +309,8 @@ export const evaluations = evaluationsSchema.table('evaluations', {
   indicators: jsonb('indicators').$type<IndicatorDefinition[]>().notNull(),
   gradingMethod: gradingMethod('grading_method').notNull(),
   gradeCutoffs: jsonb('grade_cutoffs').$type<number[]>().notNull(),
+  /** The weight (0–100) a unit's indicators with a value must reach for the unit to be evaluated, mandatory ones present. */
+  minimumCoverage: integer('minimum_coverage').notNull().default(0),
   createdBy: text('created_by').notNull(),
   createdAt: at('created_at').notNull(),
   publishedAt: at('published_at'),
@@ -329,18 +337,46 @@ export const indicatorValues = evaluationsSchema.table(
   (t) => [index('indicator_values_latest_idx').on(t.evaluationId, t.unitId, t.indicator, t.id)],
 );
 
-/** The published result of each unit with every input it rests on. Append-only. */
+/**
+ * Every definition the command office gave an evaluation (createEvaluation, first and again), with
+ * who and when: the indicators, which are mandatory, the grading and the coverage a unit needs to be
+ * evaluated. Append-only: the evidence of how the rules of a half year came to be.
+ */
+export const evaluationDefinitions = evaluationsSchema.table(
+  'evaluation_definitions',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    evaluationId: uuid('evaluation_id').notNull().references(() => evaluations.id),
+    version: integer('version').notNull(),
+    indicators: jsonb('indicators').$type<IndicatorDefinition[]>().notNull(),
+    gradingMethod: gradingMethod('grading_method').notNull(),
+    gradeCutoffs: jsonb('grade_cutoffs').$type<number[]>().notNull(),
+    minimumCoverage: integer('minimum_coverage').notNull(),
+    definedBy: text('defined_by').notNull(),
+    definedAt: at('defined_at').notNull(),
+  },
+  (t) => [uniqueIndex('evaluation_definitions_version_idx').on(t.evaluationId, t.version)],
+);
+
+/**
+ * The published result of each unit with every input it rests on. Append-only. A unit whose data
+ * does not reach the evaluation's coverage is kept as not evaluated (未参评): no score, rank or grade.
+ */
 export const evaluationResults = evaluationsSchema.table(
   'evaluation_results',
   {
     evaluationId: uuid('evaluation_id').notNull().references(() => evaluations.id),
     unitId: uuid('unit_id').notNull(),
-    score: numeric('score', { precision: 7, scale: 3, mode: 'number' }).notNull(),
-    rank: integer('rank').notNull(),
-    grade: grade('grade').notNull(),
+    evaluated: boolean('evaluated').notNull().default(true),
+    score: numeric('score', { precision: 7, scale: 3, mode: 'number' }),
+    rank: integer('rank'),
+    grade: grade('grade'),
     inputs: jsonb('inputs').$type<FrozenInput[]>().notNull(),
   },
-  (t) => [uniqueIndex('evaluation_results_pk').on(t.evaluationId, t.unitId)],
+  (t) => [
+    uniqueIndex('evaluation_results_pk').on(t.evaluationId, t.unitId),
+    check('evaluation_results_graded_iff_evaluated', sql`${t.evaluated} = (${t.score} is not null) and ${t.evaluated} = (${t.rank} is not null) and ${t.evaluated} = (${t.grade} is not null)`),
+  ],
 );
 
 /** Commendations and accountability decisions against a published result. Append-only. */

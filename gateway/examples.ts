@@ -57,6 +57,7 @@ export const gatewayExamples: ExplorerExample[] = [
     }
     domain { name }
     latestContestRank contestsAgain reviewSatisfactionRate reportPunctuality score grade preview
+    evaluated coverage { indicators indicatorsTotal weight missing { name mandatory } }
   }
 }`,
   },

@@ -34,6 +34,8 @@ export const BOARD_EXPORT_QUERY = /* GraphQL */ `
       reportPunctuality
       score
       grade
+      evaluated
+      coverage { indicators indicatorsTotal weight missing { name mandatory } }
       preview
     }
   }
@@ -69,8 +71,11 @@ export const BOARD_COLUMNS: Column[] = [
   { header: '好差评满意率', kind: 'rate', value: (r) => r.reviewSatisfactionRate },
   { header: '季度报告按时率', kind: 'rate', value: (r) => r.reportPunctuality },
   { header: '综合得分', kind: 'number', value: (r) => r.score },
-  { header: '等次', kind: 'text', value: (r) => (r.grade ? GRADES[r.grade] : '') },
-  { header: '得分状态', kind: 'text', value: (r) => (r.score === null ? '' : r.preview ? '预览' : '已发布') },
+  // A unit whose data does not cover the evaluation is 未参评 — never an empty score read as 0 or 较差.
+  { header: '等次', kind: 'text', value: (r) => (r.evaluated === false ? '未参评' : r.grade ? GRADES[r.grade] : '') },
+  { header: '参评依据', kind: 'text', value: (r) => (r.coverage ? `${r.coverage.indicators}/${r.coverage.indicatorsTotal} 项指标，权重 ${r.coverage.weight}%` : '') },
+  { header: '缺少的指标', kind: 'text', value: (r) => (r.coverage?.missing ?? []).map((m: { name: string; mandatory: boolean }) => (m.mandatory ? `${m.name}（必备）` : m.name)).join('、') },
+  { header: '得分状态', kind: 'text', value: (r) => (r.evaluated === null || r.evaluated === undefined ? '' : r.preview ? '预览' : '已发布') },
 ];
 
 function cell(value: unknown): unknown {

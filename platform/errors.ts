@@ -12,6 +12,7 @@ export const ErrorCode = {
   NOT_FOUND: 'NOT_FOUND',
   CONFLICT: 'CONFLICT',
   INVALID_TRANSITION: 'INVALID_TRANSITION',
+  TOO_EARLY: 'TOO_EARLY',
   RATE_LIMITED: 'RATE_LIMITED',
   QUERY_TOO_DEEP: 'QUERY_TOO_DEEP',
   TOO_MANY_ALIASES: 'TOO_MANY_ALIASES',
@@ -43,6 +44,7 @@ export const errorDescriptions: Record<ErrorCode, Bilingual> = {
   NOT_FOUND: { zh: '要找的对象不存在', en: 'The thing asked for does not exist' },
   CONFLICT: { zh: '与现有数据冲突，或已被他人修改', en: 'Conflicts with existing data, or was changed by someone else' },
   INVALID_TRANSITION: { zh: '当前状态下不能执行该操作', en: 'Not possible in the current state' },
+  TOO_EARLY: { zh: '时候未到（extensions.possibleAfter 指明何时之后可以）', en: 'Not yet (extensions.possibleAfter says after when it is possible)' },
   RATE_LIMITED: { zh: '提交过于频繁，请稍后再试', en: 'Too many submissions; try again later' },
   QUERY_TOO_DEEP: { zh: '查询嵌套过深', en: 'The query nests too deeply' },
   TOO_MANY_ALIASES: { zh: '查询使用的别名过多', en: 'The query uses too many aliases' },
@@ -102,6 +104,8 @@ export const errors = {
       { zh: `每页最多 ${max} 条，请求了 ${requested} 条`, en: `At most ${max} items per page, ${requested} requested` },
       { max, requested },
     ),
+  /** A step that a time rule allows only later: `possibleAfter` is the instant after which it is (ISO-8601, Beijing offset). */
+  tooEarly: (message: Bilingual, possibleAfter: string) => codedError(ErrorCode.TOO_EARLY, message, { possibleAfter }),
   rateLimited: (message: Bilingual, retryAfterSeconds: number) => codedError(ErrorCode.RATE_LIMITED, message, { retryAfterSeconds }),
   serviceUnavailable: (message: Bilingual) => codedError(ErrorCode.SERVICE_UNAVAILABLE, message),
   requestTimeout: (ms: number) =>

@@ -46,6 +46,7 @@ async function code(via: Via, document: string, as: Caller, variables: Record<st
 const POLICE = unitIdForCode('PUBLIC_SECURITY_BUREAU');
 const TAX = unitIdForCode('TAXATION_BUREAU');
 const JUSTICE = unitIdForCode('JUSTICE_BUREAU');
+const COURT = unitIdForCode('INTERMEDIATE_PEOPLES_COURT');
 
 const docs = {
   createTask: `mutation($input: CreateTaskInput!) { createTask(input: $input) { id kind unit { id } domain { code } dueOn milestones { id title dueOn doneAt late overdue } } }`,
@@ -55,28 +56,30 @@ const docs = {
   report: `mutation($input: QuarterlyReportInput!) { submitQuarterlyReport(input: $input) { id unit { id } quarter version submittedAt dueAt late } }`,
   status: `query($q: String!, $only: Boolean) { quarterlyReportStatus(quarter: $q, onlyProblems: $only) { unit { id } dueAt late missing firstReport { version late } latestReport { version } } }`,
   punctuality: `query($id: ID!, $p: PeriodInput) { unit(id: $id) { reportPunctuality(period: $p) } }`,
-  createEvaluation: `mutation($input: CreateEvaluationInput!) { createEvaluation(input: $input) { id period from to status version indicators { code kind weight } gradingMethod gradeCutoffs } }`,
+  createEvaluation: `mutation($input: CreateEvaluationInput!) { createEvaluation(input: $input) { id period from to status version indicators { code kind weight mandatory } gradingMethod gradeCutoffs minimumCoverage } }`,
   setValue: `mutation($input: IndicatorValueInput!) { setIndicatorValue(input: $input) { unit { id } indicator value source } }`,
   evaluation: `query($p: String!) { evaluation(period: $p) { id status publishedAt
-      preview { unit { id } score rank grade preview inputs { indicator kind value source fetchedAt normalised weight contribution } }
-      results { unit { id } score rank grade preview inputs { indicator kind value source fetchedAt normalised weight contribution } }
-      recomputed { unit { id } score rank grade inputs { indicator value normalised contribution } }
-      decisions { unit { id } kind text } } }`,
+      preview { unit { id } evaluated score rank grade preview coverage { ...coverage } inputs { indicator kind value source fetchedAt normalised weight contribution } }
+      results { unit { id } evaluated score rank grade preview coverage { ...coverage } inputs { indicator kind value source fetchedAt normalised weight contribution } }
+      recomputed { unit { id } evaluated score rank grade coverage { ...coverage } inputs { indicator value normalised contribution } }
+      decisions { unit { id } kind text } } }
+    fragment coverage on EvaluationCoverage { indicators indicatorsTotal weight missing { code mandatory } }`,
   publish: `mutation($p: String!) { publishEvaluation(period: $p) { id status publishedAt } }`,
   decide: `mutation($input: EvaluationDecisionInput!) { recordEvaluationDecision(input: $input) { id kind text unit { id } } }`,
-  grade: `query($id: ID!, $p: String!) { unit(id: $id) { grade(period: $p) { score grade rank preview } } }`,
+  grade: `query($id: ID!, $p: String!) { unit(id: $id) { grade(period: $p) { evaluated score grade rank preview coverage { indicators weight missing { code } } } } }`,
   board: `query($p: String!, $dates: PeriodInput!) { board(period: $p) { unit { id code name issueStats(period: $dates) { received rectificationRate } policyStats(period: $dates) { approved disbursedCount } }
-      domain { code } latestContestRank contestsAgain reviews reviewSatisfactionRate reportPunctuality score grade preview } }`,
+      domain { code } latestContestRank contestsAgain reviews reviewSatisfactionRate reportPunctuality score grade evaluated coverage { indicators indicatorsTotal weight missing { code } } preview } }`,
 };
 
 const H2 = '2026-H2';
 const H2_DATES = { from: '2026-07-01', to: '2026-12-31' };
+// Mandatory as the command office sets them here: economic operation and report punctuality.
 const indicators = [
-  { code: 'ECON', name: '经济运行', kind: 'ECONOMIC_OPERATION', weight: 30, measure: '统计部门提供的增长指数' },
-  { code: 'REVIEWS', name: '好差评', kind: 'SERVICE_REVIEWS', weight: 20, measure: '好差评满意率' },
-  { code: 'REPORTS', name: '季度报告', kind: 'REPORT_PUNCTUALITY', weight: 20, measure: '季度报告按时率' },
-  { code: 'RECT', name: '问题整改', kind: 'RECTIFICATION', weight: 15, measure: '问题整改率' },
-  { code: 'POLICY', name: '政策兑现', kind: 'POLICY_HONOURING', weight: 15, measure: '已兑现 ÷ 已批准' },
+  { code: 'ECON', name: '经济运行', kind: 'ECONOMIC_OPERATION', weight: 30, measure: '统计部门提供的增长指数', mandatory: true },
+  { code: 'REVIEWS', name: '好差评', kind: 'SERVICE_REVIEWS', weight: 20, measure: '好差评满意率', mandatory: false },
+  { code: 'REPORTS', name: '季度报告', kind: 'REPORT_PUNCTUALITY', weight: 20, measure: '季度报告按时率', mandatory: true },
+  { code: 'RECT', name: '问题整改', kind: 'RECTIFICATION', weight: 15, measure: '问题整改率', mandatory: false },
+  { code: 'POLICY', name: '政策兑现', kind: 'POLICY_HONOURING', weight: 15, measure: '已兑现 ÷ 已批准', mandatory: false },
 ];
 
 beforeAll(async () => {
@@ -165,6 +168,26 @@ describe('the half-yearly evaluation', () => {
     expect(defined).toMatchObject({ period: H2, from: '2026-07-01', to: '2026-12-31', status: 'DRAFT' });
   });
 
+  it('marks indicators mandatory as the plan evaluates every unit unless the command office says otherwise, and keeps every definition', async () => {
+    const unmarked = indicators.map(({ mandatory: _, ...indicator }) => indicator);
+    const byDefault = (await ok(docs.createEvaluation, who.office, { input: { period: H2, indicators: unmarked, gradingMethod: 'THRESHOLDS', gradeCutoffs: [90, 75, 60] } })).createEvaluation;
+    expect(Object.fromEntries(byDefault.indicators.map((i: any) => [i.code, i.mandatory]))).toEqual({ ECON: true, REVIEWS: false, REPORTS: true, RECT: true, POLICY: false });
+    expect(byDefault.minimumCoverage).toBe(0);
+    const input = { period: H2, indicators, gradingMethod: 'THRESHOLDS', gradeCutoffs: [90, 75, 60] };
+    expect(await code('gateway', docs.createEvaluation, who.office, { input: { ...input, minimumCoverage: 101 } })).toBe('BAD_USER_INPUT');
+    const set = (await ok(docs.createEvaluation, who.office, { input })).createEvaluation;
+    expect(set.indicators.filter((i: any) => i.mandatory).map((i: any) => i.code)).toEqual(['ECON', 'REPORTS']);
+    const history = `query($p: String!) { evaluation(period: $p) { version minimumCoverage definitions { version minimumCoverage definedBy definedAt indicators { code mandatory } } } }`;
+    const kept = (await ok(history, who.office, { p: H2 })).evaluation;
+    expect(kept.definitions.at(-1)).toMatchObject({ version: kept.version, minimumCoverage: 0 });
+    expect(kept.definitions.at(-2).indicators.find((i: any) => i.code === 'RECT').mandatory).toBe(true);
+    expect(kept.definitions.at(-1).indicators.find((i: any) => i.code === 'RECT').mandatory).toBe(false);
+    expect(kept.definitions.map((d: any) => d.version)).toEqual([...kept.definitions.keys()].map((k) => k + 1));
+    expect(kept.definitions.every((d: any) => d.definedBy.length > 0)).toBe(true);
+    const db = t.database.handle.forSubgraph('evaluations').db;
+    await expect(db.execute(sql`update evaluations.evaluation_definitions set minimum_coverage = 100`)).rejects.toThrow();
+  });
+
   it('takes entered values only for entered indicators, from the command office', async () => {
     for (const [unitId, value] of [[POLICE, 120], [TAX, 80], [JUSTICE, 100]] as const) {
       await ok(docs.setValue, who.office, { input: { period: H2, indicator: 'ECON', unitId, value: value - 1, source: '统计局初步数' } });
@@ -191,9 +214,24 @@ describe('the half-yearly evaluation', () => {
     expect(imported.map((v: any) => v.value)).toEqual([120, 80, 100]);
   });
 
+  it('counts the reports of the half year’s own quarters, once they are due', async () => {
+    clock.set('2026-10-09T10:00:00+08:00');
+    await ok(docs.report, who.policeAdmin, { input: { quarter: '2026-Q3', content: '三季度攻坚进展' } });
+    clock.set('2026-10-12T10:00:00+08:00');
+    expect((await ok(docs.report, who.taxAdmin, { input: { quarter: '2026-Q3', content: '三季度（迟报）' } })).submitQuarterlyReport.late).toBe(true);
+    clock.set('2026-12-06T10:00:00+08:00');
+    const row = async (id: string) => (await ok(docs.evaluation, who.office, { p: H2 })).evaluation.preview.find((r: any) => r.unit.id === id);
+    const reports = (await row(POLICE)).inputs.find((i: any) => i.indicator === 'REPORTS');
+    // Q3 is due (10-10); Q4's report is not yet (2027-01-10); Q2's, due in July, is H1's.
+    expect(reports).toMatchObject({ value: 1, normalised: 100 });
+    expect(reports.source).toContain('2026-Q3, 2026-Q4');
+    expect((await row(TAX)).inputs.find((i: any) => i.indicator === 'REPORTS').value).toBe(0);
+  });
+
   let preview: any[];
   it('previews live for the command office only, explaining every input', async () => {
-    clock.set('2026-08-01T10:00:00+08:00');
+    // The court has an economic figure but no quarterly report to judge: 1 of 5 indicators, 30 of the weight.
+    await ok(docs.setValue, who.office, { input: { period: H2, indicator: 'ECON', unitId: COURT, value: 100, source: '统计局正式数' } });
     const issues = t.platform.statements.issues!;
     issues.count = 0;
     const evaluation = (await ok(docs.evaluation, who.office, { p: H2 })).evaluation;
@@ -202,9 +240,17 @@ describe('the half-yearly evaluation', () => {
     preview = evaluation.preview;
     const row = (id: string) => preview.find((r: any) => r.unit.id === id);
     // ECON min–max over 80…120; report punctuality 1, 0, 0; nothing else has a value, so those weights are left out.
-    expect(row(POLICE)).toMatchObject({ score: 100, rank: 1, grade: 'EXCELLENT', preview: true });
-    expect(row(JUSTICE)).toMatchObject({ score: 30, grade: 'POOR' });
-    expect(row(TAX)).toMatchObject({ score: 0, grade: 'POOR' });
+    expect(row(POLICE)).toMatchObject({ evaluated: true, score: 100, rank: 1, grade: 'EXCELLENT', preview: true, coverage: { indicators: 2, indicatorsTotal: 5, weight: 50 } });
+    expect(row(JUSTICE)).toMatchObject({ evaluated: true, score: 30, rank: 2, grade: 'POOR' });
+    expect(row(TAX)).toMatchObject({ evaluated: true, score: 0, rank: 3, grade: 'POOR' });
+    expect(row(POLICE).coverage.missing.map((m: any) => m.code)).toEqual(['REVIEWS', 'RECT', 'POLICY']);
+    // No data, or a mandatory indicator missing: not evaluated — never 较差 with 0, never ranked.
+    expect(row(COURT)).toMatchObject({ evaluated: false, score: null, rank: null, grade: null, coverage: { indicators: 1, indicatorsTotal: 5, weight: 30 } });
+    expect(row(COURT).coverage.missing).toContainEqual({ code: 'REPORTS', mandatory: true });
+    expect(row(COURT).inputs.every((i: any) => i.contribution === 0)).toBe(true);
+    const idle = preview.filter((r: any) => ![POLICE, JUSTICE, TAX, COURT].includes(r.unit.id));
+    expect(idle.every((r: any) => r.evaluated === false && r.grade === null && r.score === null && r.coverage.weight === 0 && r.coverage.missing.length === 5)).toBe(true);
+    expect(preview.filter((r: any) => r.evaluated).map((r: any) => r.unit.id)).toEqual([POLICE, JUSTICE, TAX]);
     const econ = row(JUSTICE).inputs.find((i: any) => i.indicator === 'ECON');
     expect(econ).toMatchObject({ value: 100, normalised: 50, weight: 30, contribution: 30 });
     expect(econ.source).toContain('统计局正式数');
@@ -216,12 +262,44 @@ describe('the half-yearly evaluation', () => {
     expect((await ok(docs.evaluation, who.anonymous, { p: H2 })).evaluation).toBeNull();
   });
 
+  it('refuses to publish a half year before it has ended and its reports are due, saying when; the preview stays', async () => {
+    // 2026-12-06: the half year runs to 12-31 and its Q4 report is due at 24:00 of 2027-01-10.
+    const defined = `query($p: String!) { evaluation(period: $p) { status version publishableAfter preview { unit { id } } } }`;
+    const before = (await ok(defined, who.office, { p: H2 })).evaluation;
+    expect(before.publishableAfter).toBe('2027-01-11T00:00:00+08:00');
+    const refused = await send('gateway', docs.publish, who.office, { p: H2 });
+    expect(refused.errors?.[0]?.extensions).toMatchObject({ code: 'TOO_EARLY', possibleAfter: '2027-01-11T00:00:00+08:00' });
+    expect(refused.errors![0]!.message).toContain('2027-01-11 00:00');
+    expect(refused.errors![0]!.message).toMatch(/ \/ .*Beijing time/);
+    // Nothing was frozen: still a draft with its live preview, and the command office may still redefine it.
+    const after = (await ok(defined, who.office, { p: H2 })).evaluation;
+    expect(after).toMatchObject({ status: 'DRAFT', version: before.version });
+    expect(after.preview.length).toBeGreaterThan(40);
+    const redefined = (await ok(docs.createEvaluation, who.office, { input: { period: H2, indicators, gradingMethod: 'THRESHOLDS', gradeCutoffs: [90, 75, 60] } })).createEvaluation;
+    expect(redefined).toMatchObject({ status: 'DRAFT', version: before.version + 1 });
+    // Without report punctuality, the end of the half year is enough.
+    const noReports = [{ code: 'ECON', name: '经济运行', kind: 'ECONOMIC_OPERATION', weight: 100, measure: '统计部门提供的增长指数' }];
+    const other = `mutation($input: CreateEvaluationInput!) { createEvaluation(input: $input) { publishableAfter } }`;
+    expect((await ok(other, who.office, { input: { period: '2025-H2', indicators: noReports, gradingMethod: 'THRESHOLDS', gradeCutoffs: [90, 75, 60] } })).createEvaluation.publishableAfter).toBe('2026-01-01T00:00:00+08:00');
+    // The Q4 reports come in; at the very instant they fall due it is still too early.
+    clock.set('2027-01-05T10:00:00+08:00');
+    await ok(docs.report, who.policeAdmin, { input: { quarter: '2026-Q4', content: '四季度攻坚进展' } });
+    clock.set('2027-01-08T10:00:00+08:00');
+    await ok(docs.report, who.taxAdmin, { input: { quarter: '2026-Q4', content: '四季度攻坚进展' } });
+    clock.set('2027-01-11T00:00:00+08:00');
+    expect(await code('evaluations subgraph', docs.publish, who.office, { p: H2 })).toBe('TOO_EARLY');
+  });
+
   it.each(transports)('publishes once, by the command office only (%s)', async (via) => {
+    clock.set('2027-01-11T09:00:00+08:00');
     if (via === 'evaluations subgraph') {
       expect(await code(via, docs.publish, who.policeAdmin, { p: H2 })).toBe('FORBIDDEN');
       expect(await code(via, docs.publish, who.office, { p: '2026-H1' })).toBe('INVALID_TRANSITION');
       return;
     }
+    // What is frozen is what the preview shows at the moment of publication.
+    preview = (await ok(docs.evaluation, who.office, { p: H2 })).evaluation.preview;
+    expect(preview.find((r: any) => r.unit.id === TAX)).toMatchObject({ score: 20 }); // Q3 late, Q4 on time: 0.5 × 20 ÷ 50 weight present
     expect((await ok(docs.publish, who.office, { p: H2 }, via)).publishEvaluation.status).toBe('PUBLISHED');
     expect(await code(via, docs.publish, who.office, { p: H2 })).toBe('INVALID_TRANSITION');
   });
@@ -247,14 +325,50 @@ describe('the half-yearly evaluation', () => {
       office.results.find((r: any) => r.unit.id === JUSTICE).inputs.map((i: any) => ({ indicator: i.indicator, value: i.value, normalised: i.normalised, contribution: i.contribution })),
     );
     // Later changes to the inputs do not move a published result.
-    clock.set('2026-08-02T10:00:00+08:00');
-    await ok(docs.report, who.policeAdmin, { input: { quarter: '2026-Q2', content: '再更正' } });
+    clock.set('2027-01-12T10:00:00+08:00');
+    await ok(docs.report, who.policeAdmin, { input: { quarter: '2026-Q4', content: '更正' } });
     expect(await code('gateway', docs.setValue, who.office, { input: { period: H2, indicator: 'ECON', unitId: TAX, value: 500, source: '改' } })).toBe('INVALID_TRANSITION');
     expect(await code('gateway', docs.createEvaluation, who.office, { input: { period: H2, indicators, gradingMethod: 'QUOTAS', gradeCutoffs: [0.2, 0.3, 0.3] } })).toBe('INVALID_TRANSITION');
-    expect((await ok(docs.grade, who.anonymous, { id: POLICE, p: H2 })).unit.grade).toMatchObject({ score: 100, grade: 'EXCELLENT', preview: false });
+    expect((await ok(docs.grade, who.anonymous, { id: POLICE, p: H2 })).unit.grade).toMatchObject({ evaluated: true, score: 100, grade: 'EXCELLENT', preview: false });
+    const court = (await ok(docs.grade, who.anonymous, { id: COURT, p: H2 })).unit.grade;
+    expect(court).toMatchObject({ evaluated: false, score: null, grade: null, rank: null, coverage: { indicators: 1, weight: 30 } });
+    expect(court.coverage.missing.map((m: any) => m.code)).toContain('REPORTS');
     const db = t.database.handle.forSubgraph('evaluations').db;
     await expect(db.execute(sql`update evaluations.evaluation_results set grade = 'EXCELLENT'`)).rejects.toThrow();
     await expect(db.execute(sql`update evaluations.evaluations set grade_cutoffs = '[0,0,0]'`)).rejects.toThrow();
+  });
+
+  it('gives quota grades by the number of evaluated units only, and leaves out a unit below the minimum coverage', async () => {
+    // 2025-H2: two optional indicators; a unit needs 50 of the weight. Quotas 40% / 30% / 30% of the 3 evaluated units.
+    const input = {
+      period: '2025-H2',
+      indicators: [
+        { code: 'ECON', name: '经济运行', kind: 'ECONOMIC_OPERATION', weight: 60, measure: '统计部门提供的增长指数', mandatory: false },
+        { code: 'MARKET', name: '市场主体满意度', kind: 'MARKET_SATISFACTION', weight: 40, measure: '第三方调查得分', mandatory: false },
+      ],
+      gradingMethod: 'QUOTAS',
+      gradeCutoffs: [0.4, 0.3, 0.3],
+      minimumCoverage: 50,
+    };
+    expect((await ok(docs.createEvaluation, who.office, { input })).createEvaluation).toMatchObject({ minimumCoverage: 50 });
+    for (const [unitId, value] of [[POLICE, 120], [TAX, 80], [JUSTICE, 100]] as const) {
+      await ok(docs.setValue, who.office, { input: { period: '2025-H2', indicator: 'ECON', unitId, value, source: '统计局' } });
+    }
+    await ok(docs.setValue, who.office, { input: { period: '2025-H2', indicator: 'MARKET', unitId: COURT, value: 90, source: '第三方调查' } });
+    expect((await ok(docs.publish, who.office, { p: '2025-H2' })).publishEvaluation.status).toBe('PUBLISHED');
+    const results = (await ok(docs.evaluation, who.anonymous, { p: '2025-H2' })).evaluation.results;
+    const of = (id: string) => results.find((r: any) => r.unit.id === id);
+    // ⌊0.4 × 3⌋ = 1 优秀, ⌊0.7 × 3⌋ = 2 良好, ⌊1.0 × 3⌋ = 3 一般 — not shares of every unit in the city.
+    expect([of(POLICE), of(JUSTICE), of(TAX)].map((r: any) => [r.rank, r.grade])).toEqual([[1, 'EXCELLENT'], [2, 'GOOD'], [3, 'FAIR']]);
+    expect(of(COURT)).toMatchObject({ evaluated: false, grade: null, coverage: { indicators: 1, indicatorsTotal: 2, weight: 40, missing: [{ code: 'ECON', mandatory: false }] } });
+    expect(results.filter((r: any) => r.evaluated)).toHaveLength(3);
+    expect(results.slice(0, 3).map((r: any) => r.unit.id)).toEqual([POLICE, JUSTICE, TAX]);
+    const recomputed = (await ok(docs.evaluation, who.office, { p: '2025-H2' })).evaluation.recomputed;
+    const strip = (rows: any[]) => rows.map((r) => [r.unit.id, r.evaluated, r.score, r.rank, r.grade]).sort();
+    expect(strip(recomputed)).toEqual(strip(results));
+    const db = t.database.handle.forSubgraph('evaluations').db;
+    // The database itself keeps a not-evaluated result ungraded (and published results unchanged).
+    await expect(db.execute(sql`insert into evaluations.evaluation_results (evaluation_id, unit_id, evaluated, score, rank, grade, inputs) select evaluation_id, gen_random_uuid(), false, 0, 99, 'POOR', inputs from evaluations.evaluation_results limit 1`)).rejects.toThrow();
   });
 
   it.each(transports)('records commendations and accountability against published results, by the command office (%s)', async (via) => {
@@ -287,6 +401,10 @@ describe('the board and its exports', () => {
     const police = board.find((r: any) => r.unit.id === POLICE);
     expect(police).toMatchObject({ unit: { code: 'PUBLIC_SECURITY_BUREAU', name: '市公安局' }, domain: { code: 'POLITICS_LAW' }, reportPunctuality: 1, score: 100, grade: 'EXCELLENT', preview: false, reviews: 0 });
     expect(police.unit.issueStats).toMatchObject({ received: 0 });
+    // The half year's own quarters: Q3 late, Q4 on time.
+    expect(board.find((r: any) => r.unit.id === TAX)).toMatchObject({ reportPunctuality: 0.5, score: 20, grade: 'POOR', evaluated: true });
+    expect(board.find((r: any) => r.unit.id === COURT)).toMatchObject({ score: null, grade: null, evaluated: false, coverage: { indicators: 1, indicatorsTotal: 5, weight: 30 } });
+    expect(board.filter((r: any) => r.evaluated).length).toBe(3);
     expect(ev!.count).toBeLessThanOrEqual(8);
     expect(issues!.count).toBeLessThanOrEqual(4);
     expect(policies!.count).toBeLessThanOrEqual(8);
@@ -294,7 +412,7 @@ describe('the board and its exports', () => {
     expect(await code('evaluations subgraph', `query { board(period: "${H2}") { score } }`, who.anonymous)).toBe('UNAUTHENTICATED');
     // A half year not yet defined: a live board without scores.
     const h1 = (await ok(docs.board, who.office, { p: '2026-H1', dates: { from: '2026-01-01', to: '2026-06-30' } })).board;
-    expect(h1.every((r: any) => r.score === null && r.grade === null)).toBe(true);
+    expect(h1.every((r: any) => r.score === null && r.grade === null && r.evaluated === null && r.coverage === null)).toBe(true);
   });
 
   const get = async (path: string, as?: Caller) => {
@@ -314,10 +432,19 @@ describe('the board and its exports', () => {
     const board = (await ok(docs.board, who.office, { p: H2, dates: H2_DATES })).board;
     expect(lines).toHaveLength(board.length + 1);
     expect(lines[0]!.split(',')).toContain('综合得分');
+    const headers = lines[0]!.split(',');
+    const column = (line: string, header: string) => line.split(',')[headers.indexOf(header)];
     const police = lines.find((line) => line.startsWith('PUBLIC_SECURITY_BUREAU,'))!;
     expect(police).toContain('市公安局');
-    expect(police.split(',').at(-3)).toBe('100');
-    expect(police.split(',').at(-2)).toBe('优秀');
+    expect(column(police, '综合得分')).toBe('100');
+    expect(column(police, '等次')).toBe('优秀');
+    expect(column(police, '参评依据')).toBe('2/5 项指标，权重 50%');
+    // A unit without the data is 未参评, with what it lacks — not an empty score next to 较差.
+    const court = lines.find((line) => line.startsWith('INTERMEDIATE_PEOPLES_COURT,'))!;
+    expect(column(court, '综合得分')).toBe('');
+    expect(column(court, '等次')).toBe('未参评');
+    expect(column(court, '缺少的指标')).toContain('季度报告（必备）');
+    expect(lines.filter((line) => line.split(',')[headers.indexOf('等次')] === '较差')).toHaveLength(2);
   });
 
   it('exports the board as an .xlsx that exceljs reads back with the same values', async () => {
@@ -339,6 +466,7 @@ describe('the board and its exports', () => {
       expect(expected).toBeDefined();
       expect(row.getCell(col('综合得分')).value ?? null).toBe(expected.score);
       expect(row.getCell(col('季度报告按时率')).value ?? null).toBe(expected.reportPunctuality);
+      expect(row.getCell(col('等次')).value).toBe(expected.evaluated ? { EXCELLENT: '优秀', GOOD: '良好', FAIR: '一般', POOR: '较差' }[expected.grade as string] : '未参评');
       found++;
     });
     expect(found).toBe(board.length);

@@ -39,8 +39,11 @@ export const evaluationsExamples: ExplorerExample[] = [
     name: '市指挥部办公室：看板 / Command office: the board',
     description: '令牌：npm run token -- --role COMMAND_OFFICE（导出：/exports/board.csv?period=2026-H2 与 /exports/board.xlsx?period=2026-H2，在网关上）',
     query: /* GraphQL */ `query Board {
-  board(period: "2026-H2") { unit { id } domain { code } latestContestRank contestsAgain reviews reviewSatisfactionRate reportPunctuality score grade preview }
-  evaluation(period: "2026-H2") { status indicators { code name kind weight } preview { unit { id } score rank grade inputs { indicator value source normalised weight contribution } } }
+  board(period: "2026-H2") { unit { id name } domain { code } latestContestRank contestsAgain reviews reviewSatisfactionRate reportPunctuality score grade evaluated coverage { indicators indicatorsTotal weight missing { name mandatory } } preview }
+  evaluation(period: "2026-H2") {
+    status publishableAfter minimumCoverage indicators { code name kind weight mandatory }
+    preview { unit { id } evaluated score rank grade coverage { indicators indicatorsTotal weight missing { code name mandatory } } inputs { indicator value source normalised weight contribution } }
+  }
 }`,
   },
   {

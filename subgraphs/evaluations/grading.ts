@@ -6,20 +6,40 @@
  * satisfaction) are taken as percentages (×100), so they mean the same every half year; a contest
  * score is already on 0–100; entered values (economic operation, surveys) are scaled min–max across
  * the units that have one (all equal: 100). Normalised values are rounded to 4 decimals.
- * A unit's composite is Σ weight × normalised ÷ Σ weight over the indicators it has a value for — a
- * missing value is left out and the other weights scaled up, never guessed — rounded to 3 decimals.
- * Units rank by composite, ties equal. Grades: by thresholds (score ≥ the 优秀, 良好, 一般 cut-offs),
- * or by quotas (ranks within the first ⌊share × units⌋ places, cumulatively; tied units share a grade).
+ *
+ * Coverage: a unit rests on the indicators it has a value for — so many of them, so much of the
+ * weight. It is evaluated only when its data covers the evaluation: every mandatory indicator has a
+ * value, and the weight with a value reaches the minimum coverage the command office set (and is
+ * more than nothing). Otherwise it is not evaluated (未参评, insufficient data): no score, no rank, no
+ * grade — never 较差 on no data — and its missing indicators are listed.
+ *
+ * An evaluated unit's composite is Σ weight × normalised ÷ Σ weight over the indicators it has a
+ * value for — a missing optional value is left out and the other weights scaled up, never guessed —
+ * rounded to 3 decimals. Evaluated units rank by composite, ties equal. Grades: by thresholds (score
+ * ≥ the 优秀, 良好, 一般 cut-offs), or by quotas (ranks within the first ⌊share × evaluated units⌋
+ * places, cumulatively; tied units share a grade) — quotas count evaluated units only.
  */
+import { endOfBeijingDay } from '../../platform/calendar.ts';
+
 export type GradeName = 'EXCELLENT' | 'GOOD' | 'FAIR' | 'POOR';
 
 export const RATE_KINDS = ['RECTIFICATION', 'POLICY_HONOURING', 'REPORT_PUNCTUALITY', 'SERVICE_REVIEWS'];
 export const ENTERED_KINDS = ['ECONOMIC_OPERATION', 'MARKET_SATISFACTION', 'PUBLIC_SATISFACTION'];
 
+/**
+ * The indicators mandatory unless the command office says otherwise: what the plan evaluates every
+ * unit on (建章立制: 综合经济运行、市场主体满意度、群众满意度以及整治整改、打擂比武、督导检查). Policy
+ * honouring and service reviews are optional by default: only units that grant policies or serve at
+ * windows have them.
+ */
+export const MANDATORY_BY_DEFAULT = ['ECONOMIC_OPERATION', 'MARKET_SATISFACTION', 'PUBLIC_SATISFACTION', 'RECTIFICATION', 'CONTEST', 'REPORT_PUNCTUALITY'];
+
 export interface IndicatorSpec {
   code: string;
   kind: string;
   weight: number;
+  /** Absent (definitions published before the rule): not mandatory. */
+  mandatory?: boolean;
 }
 
 export interface RawValue {
@@ -36,12 +56,32 @@ export interface ComputedInput extends RawValue {
   contribution: number;
 }
 
+/** What a unit's result rests on. */
+export interface Coverage {
+  /** indicators with a value */
+  indicators: number;
+  indicatorsTotal: number;
+  /** the weight of the indicators with a value, 0–100 */
+  weight: number;
+  /** codes of the indicators without a value, in the definition's order */
+  missing: string[];
+}
+
 export interface ComputedResult {
   unitId: string;
-  score: number;
-  rank: number;
-  grade: GradeName;
+  evaluated: boolean;
+  score: number | null;
+  rank: number | null;
+  grade: GradeName | null;
+  coverage: Coverage;
   inputs: ComputedInput[];
+}
+
+export interface GradingRule {
+  method: 'THRESHOLDS' | 'QUOTAS';
+  cutoffs: readonly number[];
+  /** the weight (0–100) with a value a unit needs, besides its mandatory indicators */
+  minimumCoverage: number;
 }
 
 const round = (value: number, digits: number) => {
@@ -58,29 +98,48 @@ function normaliser(kind: string, values: (number | null)[]): (value: number | n
   return (v) => (v === null ? null : max === min ? 100 : round(((v - min) / (max - min)) * 100, 4));
 }
 
+/** A unit's coverage from which of the indicators have a value. */
+export function coverageOf(indicators: readonly IndicatorSpec[], hasValue: (indicator: IndicatorSpec) => boolean): Coverage {
+  const present = indicators.filter(hasValue);
+  return {
+    indicators: present.length,
+    indicatorsTotal: indicators.length,
+    weight: present.reduce((sum, indicator) => sum + indicator.weight, 0),
+    missing: indicators.filter((indicator) => !hasValue(indicator)).map((indicator) => indicator.code),
+  };
+}
+
+/** Whether data of this coverage is enough to evaluate a unit. */
+export function coversEvaluation(indicators: readonly IndicatorSpec[], coverage: Coverage, minimumCoverage: number): boolean {
+  if (coverage.weight === 0 || coverage.weight < minimumCoverage) return false;
+  return indicators.every((indicator) => indicator.mandatory !== true || !coverage.missing.includes(indicator.code));
+}
+
 export function computeResults(
   unitIds: readonly string[],
   indicators: readonly IndicatorSpec[],
   raw: (unitId: string, indicator: IndicatorSpec) => RawValue,
-  grading: { method: 'THRESHOLDS' | 'QUOTAS'; cutoffs: readonly number[] },
+  grading: GradingRule,
 ): ComputedResult[] {
   const rawByIndicator = indicators.map((indicator) => unitIds.map((unitId) => raw(unitId, indicator)));
   const normalisers = indicators.map((indicator, i) => normaliser(indicator.kind, rawByIndicator[i]!.map((r) => r.value)));
   const scored = unitIds.map((unitId, u) => {
     const normalised = indicators.map((_, i) => normalisers[i]!(rawByIndicator[i]![u]!.value));
-    const weightPresent = indicators.reduce((sum, indicator, i) => sum + (normalised[i] === null ? 0 : indicator.weight), 0);
+    const coverage = coverageOf(indicators, (indicator) => normalised[indicators.indexOf(indicator)] !== null);
+    const evaluated = coversEvaluation(indicators, coverage, grading.minimumCoverage);
+    const weightPresent = coverage.weight;
     const inputs: ComputedInput[] = indicators.map((indicator, i) => ({
       indicator: indicator.code,
       kind: indicator.kind,
       ...rawByIndicator[i]![u]!,
       normalised: normalised[i]!,
       weight: indicator.weight,
-      contribution: normalised[i] === null || weightPresent === 0 ? 0 : round((indicator.weight * normalised[i]!) / weightPresent, 4),
+      contribution: !evaluated || normalised[i] === null ? 0 : round((indicator.weight * normalised[i]!) / weightPresent, 4),
     }));
-    const score = weightPresent === 0 ? 0 : round(indicators.reduce((sum, indicator, i) => sum + (normalised[i] === null ? 0 : indicator.weight * normalised[i]!), 0) / weightPresent, 3);
-    return { unitId, score, inputs };
+    const score = evaluated ? round(indicators.reduce((sum, indicator, i) => sum + (normalised[i] === null ? 0 : indicator.weight * normalised[i]!), 0) / weightPresent, 3) : null;
+    return { unitId, evaluated, score, coverage, inputs };
   });
-  const ordered = [...scored].sort((a, b) => b.score - a.score || a.unitId.localeCompare(b.unitId));
+  const ordered = scored.filter((row) => row.evaluated).sort((a, b) => b.score! - a.score! || a.unitId.localeCompare(b.unitId));
   const ranks = new Map<string, number>();
   ordered.forEach((row, index) => {
     const previous = ordered[index - 1];
@@ -92,11 +151,15 @@ export function computeResults(
     let cumulative = 0;
     for (const [i, share] of grading.cutoffs.entries()) {
       cumulative += share;
-      if (rank <= Math.floor(round(cumulative * unitIds.length, 6))) return grades[i]!;
+      if (rank <= Math.floor(round(cumulative * ordered.length, 6))) return grades[i]!;
     }
     return 'POOR';
   };
-  return ordered.map((row) => ({ ...row, rank: ranks.get(row.unitId)!, grade: gradeOf(row.score, ranks.get(row.unitId)!) }));
+  const notEvaluated = scored.filter((row) => !row.evaluated).sort((a, b) => a.unitId.localeCompare(b.unitId));
+  return [
+    ...ordered.map((row) => ({ ...row, rank: ranks.get(row.unitId)!, grade: gradeOf(row.score!, ranks.get(row.unitId)!) })),
+    ...notEvaluated.map((row) => ({ ...row, score: null, rank: null, grade: null })),
+  ];
 }
 
 /** The years the campaign's periods may name: a half year or quarter outside them names nothing. */
@@ -126,7 +189,29 @@ export function quarter(period: string): { from: string; to: string; dueOn: stri
   return { from: `${year}-${pad(lastMonth - 2)}-01`, to: `${year}-${pad(lastMonth)}-${pad(lastDay)}`, dueOn: due };
 }
 
+/** The quarters of a half year, whose reports its evaluation counts: `2026-H2` → 2026-Q3, 2026-Q4. */
+export function quartersOfHalfYear(period: string): string[] {
+  const match = /^(\d{4})-H([12])$/.exec(period);
+  if (!match) return [];
+  return match[2] === '1' ? [`${match[1]}-Q1`, `${match[1]}-Q2`] : [`${match[1]}-Q3`, `${match[1]}-Q4`];
+}
+
+/**
+ * The instant after which a half year's evaluation may be published: the end of its last day
+ * (24:00 Beijing) and, when it counts report punctuality, the due time of its last quarter's report
+ * (24:00 of the 10th of the following month) — whichever is later. Until then its inputs are not
+ * all in: publishing would freeze a half year that has not ended. The preview is there any time.
+ */
+export function publishableAfter(period: string, indicators: readonly { kind: string }[]): Date | null {
+  const dates = halfYear(period);
+  if (!dates) return null;
+  const deadlines = [dates.to];
+  if (indicators.some((i) => i.kind === 'REPORT_PUNCTUALITY')) deadlines.push(...quartersOfHalfYear(period).map((q) => quarter(q)!.dueOn));
+  return endOfBeijingDay(deadlines.sort().at(-1)!);
+}
+
 /** The quarters whose reports fall due within [from, to] (dates); none before 2000 or after 2199. */
+
 export function quartersDueWithin(from: string, to: string): string[] {
   const found: string[] = [];
   // The first quarter due in a year is the previous year's fourth; the range holds nothing outside the campaign's years.

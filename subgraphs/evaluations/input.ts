@@ -142,6 +142,7 @@ export const createEvaluationInput = z
           kind: z.enum(INDICATOR_KINDS),
           weight: z.number().refine((w) => Number.isInteger(w) && w >= 1 && w <= 100, problem({ zh: '权重须为 1–100 的整数', en: 'A weight must be a whole number from 1 to 100' })),
           measure: text({ zh: '计量方法', en: 'Measure' }, { max: 1000 }),
+          mandatory: z.boolean().nullish(),
         }),
       )
       .refine((list) => list.length >= 1 && list.length <= 20, problem({ zh: '指标须为 1–20 项', en: 'Give 1 to 20 indicators' }))
@@ -149,6 +150,10 @@ export const createEvaluationInput = z
       .refine((list) => list.reduce((sum, i) => sum + i.weight, 0) === 100, problem({ zh: '指标权重之和须为 100', en: 'The indicator weights must sum to 100' })),
     gradingMethod: z.enum(['THRESHOLDS', 'QUOTAS']),
     gradeCutoffs: z.array(z.number().refine(Number.isFinite)),
+    minimumCoverage: z
+      .number()
+      .refine((w) => Number.isInteger(w) && w >= 0 && w <= 100, problem({ zh: '最低覆盖须为 0–100 的整数（有值指标的权重之和）', en: 'The minimum coverage must be a whole number from 0 to 100 (the weight with a value)' }))
+      .nullish(),
   })
   .superRefine((value, ctx) => {
     const cut = value.gradeCutoffs;

@@ -120,9 +120,13 @@ export const evaluationsResolvers: Resolvers = {
     results: (evaluation, _, { evaluations }) => evaluations.results(evaluation),
     recomputed: (evaluation, _, { evaluations }) => evaluations.recomputed(evaluation),
     decisions: (evaluation, _, { evaluations }) => evaluations.decisions(evaluation),
+    publishableAfter: (evaluation, _, { evaluations }) => evaluations.publishableAfter(evaluation),
+    definitions: (evaluation, _, { evaluations }) => evaluations.definitions(evaluation),
   },
   Indicator: {
     kind: (indicator) => indicator.kind as IndicatorKind,
+    // Definitions published before indicators could be mandatory have none.
+    mandatory: (indicator) => indicator.mandatory === true,
   },
   EvaluationResult: {
     unit: (result) => ({ id: result.unitId }),

@@ -5,8 +5,8 @@
  * into the open contest that follows; and reviews on every channel, bad ones at every step: awaiting
  * an answer, overdue, answered, rectified late, followed up, appealed and upheld; tackling tasks with
  * an overdue milestone and last quarter's reports (on time, late, one missing); and the current half
- * year's evaluation, defined with economic and survey figures entered, so its preview and the board
- * are live. Everything is flagged `sample`; loading twice adds nothing.
+ * year's evaluation, defined with economic and survey figures entered (mandatory), so its preview and
+ * the board are live: four units graded, the rest not evaluated for want of data. Everything is flagged `sample`; loading twice adds nothing.
  */
 import type { Db } from '../../db/client.ts';
 import type { Viewer } from '../../platform/auth.ts';
@@ -173,13 +173,14 @@ export async function loadEvaluationsSampleData(db: Db, options: { now: Date } =
   await office.createEvaluation({
     period: half,
     indicators: [
-      { code: 'ECONOMY', name: '经济运行', kind: 'ECONOMIC_OPERATION', weight: 20, measure: '（样例）统计部门提供的主要指标完成度' },
-      { code: 'MARKET', name: '市场主体满意度', kind: 'MARKET_SATISFACTION', weight: 15, measure: '（样例）第三方调查得分' },
-      { code: 'RECTIFY', name: '问题整改', kind: 'RECTIFICATION', weight: 20, measure: '问题整改率' },
-      { code: 'POLICY', name: '政策兑现', kind: 'POLICY_HONOURING', weight: 15, measure: '已兑现 ÷ 已批准' },
-      { code: 'CONTEST', name: '擂台比武', kind: 'CONTEST', weight: 10, measure: '最近一次市级擂台得分' },
-      { code: 'REPORTS', name: '季度报告', kind: 'REPORT_PUNCTUALITY', weight: 10, measure: '季度报告按时率' },
-      { code: 'REVIEWS', name: '好差评', kind: 'SERVICE_REVIEWS', weight: 10, measure: '好差评满意率' },
+      // Mandatory: the two figures entered below, so the four units that have them are graded and every other unit shows as 未参评 with what it lacks.
+      { code: 'ECONOMY', name: '经济运行', kind: 'ECONOMIC_OPERATION', weight: 20, measure: '（样例）统计部门提供的主要指标完成度', mandatory: true },
+      { code: 'MARKET', name: '市场主体满意度', kind: 'MARKET_SATISFACTION', weight: 15, measure: '（样例）第三方调查得分', mandatory: true },
+      { code: 'RECTIFY', name: '问题整改', kind: 'RECTIFICATION', weight: 20, measure: '问题整改率', mandatory: false },
+      { code: 'POLICY', name: '政策兑现', kind: 'POLICY_HONOURING', weight: 15, measure: '已兑现 ÷ 已批准', mandatory: false },
+      { code: 'CONTEST', name: '擂台比武', kind: 'CONTEST', weight: 10, measure: '最近一次市级擂台得分', mandatory: false },
+      { code: 'REPORTS', name: '季度报告', kind: 'REPORT_PUNCTUALITY', weight: 10, measure: '季度报告按时率', mandatory: false },
+      { code: 'REVIEWS', name: '好差评', kind: 'SERVICE_REVIEWS', weight: 10, measure: '好差评满意率', mandatory: false },
     ],
     gradingMethod: 'THRESHOLDS',
     gradeCutoffs: [85, 70, 60],

@@ -2,8 +2,8 @@
 /* eslint-disable */
 import type { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } from 'graphql';
 import type { Connection as ConnectionMapped } from '../../platform/pagination.ts';
-import type { ContestRow as ContestRowMapped, EntryRow as EntryRowMapped, JudgeRow as JudgeRowMapped, LatestScoreRow as LatestScoreRowMapped, ReviewRow as ReviewRowMapped, ReviewActionRow as ReviewActionRowMapped, TaskRow as TaskRowMapped, MilestoneRow as MilestoneRowMapped, ReportRow as ReportRowMapped, EvaluationRow as EvaluationRowMapped, IndicatorRow as IndicatorRowMapped, FrozenInputRow as FrozenInputRowMapped, IndicatorValueRow as IndicatorValueRowMapped, DecisionRow as DecisionRowMapped, UnitReference as UnitReferenceMapped, DomainReference as DomainReferenceMapped } from './store.ts';
-import type { RankingRow as RankingRowMapped, ReviewStatsView as ReviewStatsViewMapped, ReportStatusRow as ReportStatusRowMapped, ResultView as ResultViewMapped, BoardRowView as BoardRowViewMapped, Context } from './service.ts';
+import type { ContestRow as ContestRowMapped, EntryRow as EntryRowMapped, JudgeRow as JudgeRowMapped, LatestScoreRow as LatestScoreRowMapped, ReviewRow as ReviewRowMapped, ReviewActionRow as ReviewActionRowMapped, TaskRow as TaskRowMapped, MilestoneRow as MilestoneRowMapped, ReportRow as ReportRowMapped, EvaluationRow as EvaluationRowMapped, IndicatorRow as IndicatorRowMapped, DefinitionRow as DefinitionRowMapped, FrozenInputRow as FrozenInputRowMapped, IndicatorValueRow as IndicatorValueRowMapped, DecisionRow as DecisionRowMapped, UnitReference as UnitReferenceMapped, DomainReference as DomainReferenceMapped } from './store.ts';
+import type { RankingRow as RankingRowMapped, ReviewStatsView as ReviewStatsViewMapped, ReportStatusRow as ReportStatusRowMapped, CoverageView as CoverageViewMapped, ResultView as ResultViewMapped, BoardRowView as BoardRowViewMapped, Context } from './service.ts';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;
 export type Omit<T, K extends keyof T> = Pick<T, Exclude<keyof T, K>>;
@@ -278,8 +278,11 @@ export type Mutation = {
   importIndicatorValues?: Maybe<Array<IndicatorValue>>;
   /**
    * 发布评估（市指挥部办公室）：冻结每个单位的得分、等次及其全部输入（值、来源、取值时间、归一化值、权重），此后不再改变。
+   * 只能在 Evaluation.publishableAfter 之后发布（半年已结束、各季度报告已到期），此前 TOO_EARLY（extensions.possibleAfter）；预览随时可看。
    * Publishes the evaluation (the command office): freezes every unit's score and grade with all
    * their inputs (value, source, when fetched, normalised value, weight); nothing changes afterwards.
+   * Only after Evaluation.publishableAfter (the half year over, its quarterly reports due); before
+   * that TOO_EARLY (with extensions.possibleAfter). The preview is there at any time.
    */
   publishEvaluation?: Maybe<Evaluation>;
   /**
@@ -493,7 +496,7 @@ export type Unit = {
   name: Scalars['String']['output'];
   /** 本单位好差评统计（本单位、其领域牵头单位、市指挥部办公室可见；他人 FORBIDDEN） / the unit's service-review figures (the unit, its domain's lead unit and the command office; FORBIDDEN for others) */
   reviewStats?: Maybe<ReviewStats>;
-  /** 本单位某半年已发布的等次（公开）；未发布为空 / the unit's published grade of a half year (public); null until published */
+  /** 本单位某半年已发布的结果（公开）：等次，或未参评（evaluated 为 false，无等次）；未发布为空 / the unit's published result of a half year (public): its grade, or not evaluated (evaluated false, no grade); null until published */
   grade?: Maybe<EvaluationResult>;
   /** 本单位季度报告按时率（期间内到期的报告） / the unit's quarterly-report punctuality over reports due in the period */
   reportPunctuality?: Maybe<Scalars['Float']['output']>;
@@ -641,6 +644,8 @@ export type Contest = {
   carriedOver: Array<ContestEntry>;
   /** 发布时间 / when published */
   publishedAt?: Maybe<Scalars['DateTime']['output']>;
+  /** 此时刻之后方可发布：半年最后一天 24:00，计季度报告按时率时还须过了本半年最后一个季度报告的到期时间（次月 10 日 24:00） / publishing is possible after this instant: 24:00 of the half year's last day and, when report punctuality counts, the due time of its last quarter's report (24:00 of the 10th of the next month) */
+  publishableAfter: Scalars['DateTime']['output'];
   /** 创建时间 / when created */
   createdAt: Scalars['DateTime']['output'];
   /** 版本号 / version */
@@ -1359,7 +1364,7 @@ export type IndicatorKind =
   | 'POLICY_HONOURING'
   /** 擂台比武：半年内最近一次已发布市级比武的得分 / contest: the score of the latest published city contest in the half year */
   | 'CONTEST'
-  /** 季度报告按时率 / quarterly-report punctuality */
+  /** 季度报告按时率：本半年两个季度的报告中已到期者，首次报送按时的比例 / quarterly-report punctuality over the half year's own two quarters whose reports are already due, judged on the first filing */
   | 'REPORT_PUNCTUALITY'
   /** 好差评满意率 / service-review satisfaction rate */
   | 'SERVICE_REVIEWS';
@@ -1418,8 +1423,12 @@ export type Evaluation = {
   indicators: Array<Indicator>;
   /** 定等方法 / grading method */
   gradingMethod: GradingMethod;
-  /** 优秀、良好、一般的分数线或比例（其余为较差） / thresholds or quotas for 优秀, 良好, 一般 (the rest 较差) */
+  /** 优秀、良好、一般的分数线或比例（其余为较差；比例只按参评单位计） / thresholds or quotas for 优秀, 良好, 一般 (the rest 较差; quotas count evaluated units only) */
   gradeCutoffs: Array<Scalars['Float']['output']>;
+  /** 参评所需的最低覆盖：单位有值指标的权重之和须不低于此数（0–100），且必备指标齐全；否则未参评 / the coverage a unit needs to be evaluated: the weight of its indicators with a value at least this (0–100), and every mandatory indicator present; otherwise it is not evaluated */
+  minimumCoverage: Scalars['Int']['output'];
+  /** 历次定义（市指挥部办公室可见，他人为空）：指标、必备与否、定等规则、最低覆盖，谁在何时给出 / every definition given, oldest first, with who gave it and when (the command office; null for others) */
+  definitions?: Maybe<Array<EvaluationDefinition>>;
   /** 实时预览（市指挥部办公室；发布后为空） / live preview (the command office; null once published) */
   preview?: Maybe<Array<EvaluationResult>>;
   /** 已发布的结果（公开）；未发布为空 / the published results (public); null until published */
@@ -1430,6 +1439,8 @@ export type Evaluation = {
   decisions: Array<EvaluationDecision>;
   /** 发布时间 / when published */
   publishedAt?: Maybe<Scalars['DateTime']['output']>;
+  /** 此时刻之后方可发布：半年最后一天 24:00，计季度报告按时率时还须过了本半年最后一个季度报告的到期时间（次月 10 日 24:00） / publishing is possible after this instant: 24:00 of the half year's last day and, when report punctuality counts, the due time of its last quarter's report (24:00 of the 10th of the next month) */
+  publishableAfter: Scalars['DateTime']['output'];
   /** 版本 / version */
   version: Scalars['Int']['output'];
 };
@@ -1450,22 +1461,67 @@ export type Indicator = {
   weight: Scalars['Int']['output'];
   /** 如何计量 / how it is measured */
   measure: Scalars['String']['output'];
+  /** 是否必备：缺少此项数据的单位未参评 / mandatory: a unit without a value for it is not evaluated */
+  mandatory: Scalars['Boolean']['output'];
 };
 
 /**
- * 一个单位的评估结果，可逐行解释。
- * A unit's result, explainable line by line.
+ * 评估的一次定义（留存为凭据）。
+ * One definition of an evaluation, kept as evidence.
+ */
+export type EvaluationDefinition = {
+  __typename?: 'EvaluationDefinition';
+  /** 定义后的版本 / the evaluation's version it made */
+  version: Scalars['Int']['output'];
+  /** 指标 / indicators */
+  indicators: Array<Indicator>;
+  /** 定等方法 / grading method */
+  gradingMethod: GradingMethod;
+  /** 分数线或比例 / thresholds or quotas */
+  gradeCutoffs: Array<Scalars['Float']['output']>;
+  /** 参评所需的最低覆盖（权重，0–100） / the coverage a unit needs (weight, 0–100) */
+  minimumCoverage: Scalars['Int']['output'];
+  /** 定义者（账号） / who defined it (account) */
+  definedBy: Scalars['String']['output'];
+  /** 定义时间 / when */
+  definedAt: Scalars['DateTime']['output'];
+};
+
+/**
+ * 一个单位的结果所依据的数据：多少项指标、多少权重有值，缺哪些。
+ * What a unit's result rests on: on how many indicators and how much of the weight, and which are missing.
+ */
+export type EvaluationCoverage = {
+  __typename?: 'EvaluationCoverage';
+  /** 有值的指标数 / indicators with a value */
+  indicators: Scalars['Int']['output'];
+  /** 指标总数 / indicators defined */
+  indicatorsTotal: Scalars['Int']['output'];
+  /** 有值指标的权重之和（0–100） / the weight of the indicators with a value (0–100) */
+  weight: Scalars['Int']['output'];
+  /** 无值的指标（其中必备者使单位未参评） / the indicators without a value (a mandatory one among them makes the unit not evaluated) */
+  missing: Array<Indicator>;
+};
+
+/**
+ * 一个单位的评估结果，可逐行解释。数据不足（必备指标缺失，或有值权重低于最低覆盖）的单位未参评：不给得分、名次、等次。
+ * A unit's result, explainable line by line. A unit with insufficient data (a mandatory indicator
+ * missing, or the weight with a value below the minimum coverage) is not evaluated: no score, rank or grade.
  */
 export type EvaluationResult = {
   __typename?: 'EvaluationResult';
   /** 单位 / the unit */
   unit: Unit;
-  /** 综合得分（0–100，三位小数） / composite score 0–100, three decimals */
-  score: Scalars['Float']['output'];
-  /** 名次 / rank */
-  rank: Scalars['Int']['output'];
-  /** 等次 / grade */
-  grade: Grade;
+  /** 是否参评；false 即未参评（数据不足），缺少的指标见 coverage.missing / whether evaluated; false: not evaluated (insufficient data), the missing indicators in coverage.missing */
+  evaluated: Scalars['Boolean']['output'];
+  /** 综合得分（0–100，三位小数）；未参评为空 / composite score 0–100, three decimals; null when not evaluated */
+  score?: Maybe<Scalars['Float']['output']>;
+  /** 名次（只在参评单位中排）；未参评为空 / rank among the evaluated units; null when not evaluated */
+  rank?: Maybe<Scalars['Int']['output']>;
+  /** 等次；未参评为空（不是较差） / grade; null when not evaluated (not 较差) */
+  grade?: Maybe<Grade>;
+  /** 所依据的数据 / what the result rests on */
+  coverage: EvaluationCoverage;
   /** 各项输入 / the inputs */
   inputs: Array<EvaluationInput>;
   /** 是否为实时预览（未冻结） / whether this is a live preview, not frozen */
@@ -1482,7 +1538,7 @@ export type EvaluationInput = {
   indicator: Scalars['String']['output'];
   /** 类别 / kind */
   kind: IndicatorKind;
-  /** 原始值；无值为空（该项不计，其余权重按比例放大） / raw value; null when missing (left out, the other weights scaled up) */
+  /** 原始值；无值为空（该项不计，其余权重按比例放大；必备项无值则未参评） / raw value; null when missing (left out, the other weights scaled up; a mandatory one missing: not evaluated) */
   value?: Maybe<Scalars['Float']['output']>;
   /** 来源说明；录入的值写明录入单位，不写个人账号 / where the value came from; an entered value names the unit that entered it, never the official's account */
   source: Scalars['String']['output'];
@@ -1492,7 +1548,7 @@ export type EvaluationInput = {
   normalised?: Maybe<Scalars['Float']['output']>;
   /** 权重 / weight */
   weight: Scalars['Int']['output'];
-  /** 对综合得分的贡献 / contribution to the composite score */
+  /** 对综合得分的贡献（未参评为 0） / contribution to the composite score (0 when not evaluated) */
   contribution: Scalars['Float']['output'];
 };
 
@@ -1553,8 +1609,10 @@ export type CreateEvaluationInput = {
   indicators: Array<IndicatorInput>;
   /** 定等方法 / grading method */
   gradingMethod: GradingMethod;
-  /** 优秀、良好、一般三档：分数线（递减）或比例（0–1，合计不超过 1） / three cut-offs for 优秀, 良好, 一般: thresholds (decreasing) or quotas (0–1, summing to at most 1) */
+  /** 优秀、良好、一般三档：分数线（递减）或比例（0–1，合计不超过 1；按参评单位数计） / three cut-offs for 优秀, 良好, 一般: thresholds (decreasing) or quotas (0–1, summing to at most 1; of the evaluated units) */
   gradeCutoffs: Array<Scalars['Float']['input']>;
+  /** 参评所需的最低覆盖：有值指标的权重之和至少为此数（0–100）；不填为 0，即只要求必备指标齐全（且至少有一项有值） / the coverage a unit needs: the weight of its indicators with a value at least this (0–100); default 0, i.e. only every mandatory indicator present (and at least one value) */
+  minimumCoverage?: InputMaybe<Scalars['Int']['input']>;
 };
 
 /**
@@ -1572,6 +1630,8 @@ export type IndicatorInput = {
   weight: Scalars['Int']['input'];
   /** 如何计量 / how it is measured */
   measure: Scalars['String']['input'];
+  /** 是否必备（缺此项的单位未参评）；不填按方案：经济运行、市场主体满意度、群众满意度、问题整改、擂台比武、季度报告为必备，政策兑现、好差评为可选 / mandatory (a unit without it is not evaluated); by default as the plan evaluates every unit: economic operation, market and public satisfaction, rectification, contest and report punctuality mandatory, policy honouring and service reviews optional */
+  mandatory?: InputMaybe<Scalars['Boolean']['input']>;
 };
 
 /**
@@ -1650,12 +1710,16 @@ export type BoardRow = {
   reviewSatisfactionRate?: Maybe<Scalars['Float']['output']>;
   /** 好差评数 / service reviews */
   reviews: Scalars['Int']['output'];
-  /** 季度报告按时率 / quarterly-report punctuality */
+  /** 季度报告按时率：本半年两个季度已到期的报告 / quarterly-report punctuality over the half year's own quarters whose reports are due */
   reportPunctuality?: Maybe<Scalars['Float']['output']>;
-  /** 综合得分（已发布为冻结值，否则为预览） / composite score (frozen once published, else the preview) */
+  /** 综合得分（已发布为冻结值，否则为预览）；未参评或未定义评估为空 / composite score (frozen once published, else the preview); null when not evaluated or no evaluation is defined */
   score?: Maybe<Scalars['Float']['output']>;
-  /** 等次 / grade */
+  /** 等次；未参评或未定义评估为空 / grade; null when not evaluated or no evaluation is defined */
   grade?: Maybe<Grade>;
+  /** 是否参评（false：数据不足，未参评）；该期未定义评估为空 / whether evaluated (false: insufficient data, not evaluated); null when the period has no evaluation */
+  evaluated?: Maybe<Scalars['Boolean']['output']>;
+  /** 得分所依据的数据；该期未定义评估为空 / what the score rests on; null when the period has no evaluation */
+  coverage?: Maybe<EvaluationCoverage>;
   /** 得分与等次是否为预览 / whether score and grade are a preview */
   preview: Scalars['Boolean']['output'];
 };
@@ -1822,6 +1886,8 @@ export type ResolversTypes = {
   GradingMethod: GradingMethod;
   Evaluation: ResolverTypeWrapper<EvaluationRowMapped>;
   Indicator: ResolverTypeWrapper<IndicatorRowMapped>;
+  EvaluationDefinition: ResolverTypeWrapper<DefinitionRowMapped>;
+  EvaluationCoverage: ResolverTypeWrapper<CoverageViewMapped>;
   EvaluationResult: ResolverTypeWrapper<ResultViewMapped>;
   EvaluationInput: ResolverTypeWrapper<FrozenInputRowMapped>;
   IndicatorValue: ResolverTypeWrapper<IndicatorValueRowMapped>;
@@ -1888,6 +1954,8 @@ export type ResolversParentTypes = {
   TaskMilestoneEdge: Omit<TaskMilestoneEdge, 'node'> & { node: ResolversParentTypes['TaskMilestone'] };
   Evaluation: EvaluationRowMapped;
   Indicator: IndicatorRowMapped;
+  EvaluationDefinition: DefinitionRowMapped;
+  EvaluationCoverage: CoverageViewMapped;
   EvaluationResult: ResultViewMapped;
   EvaluationInput: FrozenInputRowMapped;
   IndicatorValue: IndicatorValueRowMapped;
@@ -1980,6 +2048,7 @@ export type ContestResolvers<ContextType = Context, ParentType extends Resolvers
   ranking?: Resolver<Maybe<Array<ResolversTypes['ContestRanking']>>, ParentType, ContextType>;
   carriedOver?: Resolver<Array<ResolversTypes['ContestEntry']>, ParentType, ContextType>;
   publishedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  publishableAfter?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   version?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 };
@@ -2174,11 +2243,14 @@ export type EvaluationResolvers<ContextType = Context, ParentType extends Resolv
   indicators?: Resolver<Array<ResolversTypes['Indicator']>, ParentType, ContextType>;
   gradingMethod?: Resolver<ResolversTypes['GradingMethod'], ParentType, ContextType>;
   gradeCutoffs?: Resolver<Array<ResolversTypes['Float']>, ParentType, ContextType>;
+  minimumCoverage?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  definitions?: Resolver<Maybe<Array<ResolversTypes['EvaluationDefinition']>>, ParentType, ContextType>;
   preview?: Resolver<Maybe<Array<ResolversTypes['EvaluationResult']>>, ParentType, ContextType>;
   results?: Resolver<Maybe<Array<ResolversTypes['EvaluationResult']>>, ParentType, ContextType>;
   recomputed?: Resolver<Maybe<Array<ResolversTypes['EvaluationResult']>>, ParentType, ContextType>;
   decisions?: Resolver<Array<ResolversTypes['EvaluationDecision']>, ParentType, ContextType>;
   publishedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  publishableAfter?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   version?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 };
 
@@ -2188,13 +2260,33 @@ export type IndicatorResolvers<ContextType = Context, ParentType extends Resolve
   kind?: Resolver<ResolversTypes['IndicatorKind'], ParentType, ContextType>;
   weight?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   measure?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  mandatory?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+};
+
+export type EvaluationDefinitionResolvers<ContextType = Context, ParentType extends ResolversParentTypes['EvaluationDefinition'] = ResolversParentTypes['EvaluationDefinition']> = {
+  version?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  indicators?: Resolver<Array<ResolversTypes['Indicator']>, ParentType, ContextType>;
+  gradingMethod?: Resolver<ResolversTypes['GradingMethod'], ParentType, ContextType>;
+  gradeCutoffs?: Resolver<Array<ResolversTypes['Float']>, ParentType, ContextType>;
+  minimumCoverage?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  definedBy?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  definedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+};
+
+export type EvaluationCoverageResolvers<ContextType = Context, ParentType extends ResolversParentTypes['EvaluationCoverage'] = ResolversParentTypes['EvaluationCoverage']> = {
+  indicators?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  indicatorsTotal?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  weight?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  missing?: Resolver<Array<ResolversTypes['Indicator']>, ParentType, ContextType>;
 };
 
 export type EvaluationResultResolvers<ContextType = Context, ParentType extends ResolversParentTypes['EvaluationResult'] = ResolversParentTypes['EvaluationResult']> = {
   unit?: Resolver<ResolversTypes['Unit'], ParentType, ContextType>;
-  score?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
-  rank?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
-  grade?: Resolver<ResolversTypes['Grade'], ParentType, ContextType>;
+  evaluated?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  score?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  rank?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  grade?: Resolver<Maybe<ResolversTypes['Grade']>, ParentType, ContextType>;
+  coverage?: Resolver<ResolversTypes['EvaluationCoverage'], ParentType, ContextType>;
   inputs?: Resolver<Array<ResolversTypes['EvaluationInput']>, ParentType, ContextType>;
   preview?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
 };
@@ -2236,6 +2328,8 @@ export type BoardRowResolvers<ContextType = Context, ParentType extends Resolver
   reportPunctuality?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
   score?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
   grade?: Resolver<Maybe<ResolversTypes['Grade']>, ParentType, ContextType>;
+  evaluated?: Resolver<Maybe<ResolversTypes['Boolean']>, ParentType, ContextType>;
+  coverage?: Resolver<Maybe<ResolversTypes['EvaluationCoverage']>, ParentType, ContextType>;
   preview?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
 };
 
@@ -2271,6 +2365,8 @@ export type Resolvers<ContextType = Context> = {
   TaskMilestoneEdge?: TaskMilestoneEdgeResolvers<ContextType>;
   Evaluation?: EvaluationResolvers<ContextType>;
   Indicator?: IndicatorResolvers<ContextType>;
+  EvaluationDefinition?: EvaluationDefinitionResolvers<ContextType>;
+  EvaluationCoverage?: EvaluationCoverageResolvers<ContextType>;
   EvaluationResult?: EvaluationResultResolvers<ContextType>;
   EvaluationInput?: EvaluationInputResolvers<ContextType>;
   IndicatorValue?: IndicatorValueResolvers<ContextType>;

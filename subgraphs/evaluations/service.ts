@@ -16,7 +16,7 @@ import type { DirectorySource } from '../../platform/directory.ts';
 import { errors } from '../../platform/errors.ts';
 import { isUuid, parseInput } from '../../platform/input.ts';
 import { decodeCursor, decodeInstantCursor, pageSize, toConnection, type PageArgs } from '../../platform/pagination.ts';
-import { isValidDate } from '../../platform/scalars.ts';
+import { formatBeijing, isValidDate } from '../../platform/scalars.ts';
 import type { RequestContext } from '../../platform/subgraph.ts';
 import { sqlState, SqlState, type Db, type Queryable } from '../../db/client.ts';
 import { createEvaluationsAccess } from './access.ts';
@@ -26,7 +26,22 @@ import { isBad, LEVEL_SCORES, REVIEW_LIMIT, reviewDues, type ReviewLevel } from 
 import type { EvaluationsLoaders } from './loaders.ts';
 import type { AppealState } from './rules.ts';
 import { rank, type RankedEntry } from './scoring.ts';
-import { computeResults, ENTERED_KINDS, halfYear, quarter as quarterOf, quartersDueWithin, type ComputedResult, type IndicatorSpec, type RawValue } from './grading.ts';
+import {
+  computeResults,
+  coverageOf,
+  ENTERED_KINDS,
+  halfYear,
+  MANDATORY_BY_DEFAULT,
+  publishableAfter,
+  quarter as quarterOf,
+  quartersDueWithin,
+  quartersOfHalfYear,
+  type ComputedResult,
+  type Coverage,
+  type GradingRule,
+  type IndicatorSpec,
+  type RawValue,
+} from './grading.ts';
 import type { FiguresSource, SourceFigures } from './remote.ts';
 import DataLoader from 'dataloader';
 import {
@@ -47,8 +62,10 @@ import {
   milestoneStore,
   reportStore,
   taskStore,
+  type EvaluationResultRow,
   type EvaluationRow,
   type FrozenInputRow,
+  type IndicatorRow,
   type MilestoneRow,
   type ReportRow,
   type TaskRow,
@@ -68,12 +85,19 @@ export interface RankingRow extends RankedEntry {
   entry: EntryRow;
 }
 
-/** A unit's evaluation result as the API shows it: frozen (published) or a live preview. */
+/** What a unit's result rests on, its missing indicators with their definitions. */
+export interface CoverageView extends Omit<Coverage, 'missing'> {
+  missing: IndicatorRow[];
+}
+
+/** A unit's evaluation result as the API shows it: frozen (published) or a live preview. Not evaluated: no score, rank or grade. */
 export interface ResultView {
   unitId: string;
-  score: number;
-  rank: number;
-  grade: 'EXCELLENT' | 'GOOD' | 'FAIR' | 'POOR';
+  evaluated: boolean;
+  score: number | null;
+  rank: number | null;
+  grade: 'EXCELLENT' | 'GOOD' | 'FAIR' | 'POOR' | null;
+  coverage: CoverageView;
   inputs: FrozenInputRow[];
   preview: boolean;
 }
@@ -105,19 +129,36 @@ export interface BoardRowView {
   reviews: number;
   reportPunctuality: number | null;
   score: number | null;
-  grade: ResultView['grade'] | null;
+  grade: ResultView['grade'];
+  /** null when the period has no evaluation */
+  evaluated: boolean | null;
+  coverage: CoverageView | null;
   preview: boolean;
 }
 
-/** Units that are evaluated: active city and county units that answer for work (not the command office). */
-export function evaluatedUnits(directory: Directory): string[] {
+/** Units an evaluation considers: active city and county units that answer for work (not the command office); each is then evaluated or not by its data. */
+export function consideredUnits(directory: Directory): string[] {
   return [...directory.units.values()]
     .filter((u) => !u.archived && u.kind !== 'COMMAND_OFFICE' && u.kind !== 'OTHER' && (u.level === 'CITY' || u.level === 'COUNTY'))
     .map((u) => u.id)
     .sort();
 }
 
-const toView = (result: ComputedResult, preview: boolean): ResultView => ({ ...result, preview });
+function coverageView(evaluation: EvaluationRow, coverage: Coverage): CoverageView {
+  return { ...coverage, missing: coverage.missing.map((code) => evaluation.indicators.find((i) => i.code === code)!) };
+}
+
+const toView = (evaluation: EvaluationRow, result: ComputedResult, preview: boolean): ResultView => ({ ...result, coverage: coverageView(evaluation, result.coverage), preview });
+
+/** A published result as frozen; its coverage read from its frozen inputs against the frozen definition. */
+function frozenView(evaluation: EvaluationRow, row: EvaluationResultRow): ResultView {
+  const valueOf = new Map(row.inputs.map((input) => [input.indicator, input.value]));
+  const coverage = coverageOf(evaluation.indicators, (indicator) => (valueOf.get(indicator.code) ?? null) !== null);
+  return { unitId: row.unitId, evaluated: row.evaluated, score: row.score, rank: row.rank, grade: row.grade, inputs: row.inputs, coverage: coverageView(evaluation, coverage), preview: false };
+}
+
+/** How an evaluation grades: its method, cut-offs and the coverage a unit needs. */
+const gradingOf = (evaluation: EvaluationRow): GradingRule => ({ method: evaluation.gradingMethod, cutoffs: evaluation.gradeCutoffs, minimumCoverage: evaluation.minimumCoverage });
 
 /** How many reviews one transaction of settling takes. */
 const SETTLE_BATCH = 500;
@@ -277,12 +318,14 @@ export function createEvaluationsService(deps: {
   const ratingLoaders: Record<string, DataLoader<string, { issues: SourceFigures; policies: SourceFigures }>> = {};
 
   /**
-   * Report punctuality per unit over the reports due in the period and already due: the first
-   * filing on time ÷ the units expected to report (those with a tackling task by the due date).
+   * Report punctuality per unit over the reports of the given quarters already due: the first
+   * filing on time ÷ the units expected to report (those with a tackling task by the due date). The
+   * evaluation and the board count a half year's own quarters; `Unit.reportPunctuality(period)` the
+   * quarters whose reports fall due in the period.
    */
-  async function punctuality(dates: { from: string; to: string }, store: Db = db): Promise<Map<string, number | null>> {
+  async function punctuality(ofQuarters: readonly string[], store: Db = db): Promise<Map<string, number | null>> {
     const nowAt = now().getTime();
-    const quarters = quartersDueWithin(dates.from, dates.to).filter((q) => endOfBeijingDay(quarterOf(q)!.dueOn).getTime() < nowAt);
+    const quarters = ofQuarters.filter((q) => endOfBeijingDay(quarterOf(q)!.dueOn).getTime() < nowAt);
     const [expectedBy, reports] = await Promise.all([
       Promise.all(quarters.map((q) => reportStore.expectedUnits(store, endOfBeijingDay(quarterOf(q)!.dueOn)))),
       reportStore.byQuarters(store, quarters),
@@ -312,7 +355,7 @@ export function createEvaluationsService(deps: {
   async function remoteInputs(evaluation: EvaluationRow): Promise<RemoteInputs> {
     const dates = halfYear(evaluation.period)!;
     const dir = await directory.current();
-    const units = evaluatedUnits(dir);
+    const units = consideredUnits(dir);
     const uses = (kind: string) => evaluation.indicators.some((i) => i.kind === kind);
     const [rectification, honouring] = await Promise.all([
       uses('RECTIFICATION') ? deps.figures.rectification(units, dates) : new Map<string, number | null>(),
@@ -336,7 +379,7 @@ export function createEvaluationsService(deps: {
       evaluationStore.latestValues(store, evaluation.id),
       known?.contests ?? evaluationStore.latestCityContest(store, dates.from, dates.to),
       known?.reviews ?? reviewStore.stats(store, units.map((unitId) => ({ unitId, key: unitId })), range, now(), { open: false }),
-      known?.punctual ?? punctuality(dates, store),
+      known?.punctual ?? punctuality(quartersOfHalfYear(evaluation.period), store),
     ]);
     const enteredBy = new Map(entered.map((v) => [`${v.unitId}/${v.indicator}`, v]));
     const contestBy = new Map(contests.map((c) => [c.unitId, c]));
@@ -351,7 +394,7 @@ export function createEvaluationsService(deps: {
         case 'CONTEST':
           return { value: contestBy.get(unitId)?.score ?? null, source: `evaluations: latest published CITY contest held ${period}`, fetchedAt: at };
         case 'REPORT_PUNCTUALITY':
-          return { value: punctual.get(unitId) ?? null, source: `evaluations: quarterly reports due ${period}, first filing on time`, fetchedAt: at };
+          return { value: punctual.get(unitId) ?? null, source: `evaluations: quarterly reports of ${quartersOfHalfYear(evaluation.period).join(', ')} already due, first filing on time`, fetchedAt: at };
         case 'SERVICE_REVIEWS': {
           const f = reviews.get(unitId);
           return { value: f && f.count > 0 ? f.satisfied / f.count : null, source: `evaluations: service reviews ${period}, satisfaction rate`, fetchedAt: at };
@@ -363,7 +406,21 @@ export function createEvaluationsService(deps: {
         }
       }
     };
-    return computeResults(units, evaluation.indicators, raw, { method: evaluation.gradingMethod, cutoffs: evaluation.gradeCutoffs });
+    return computeResults(units, evaluation.indicators, raw, gradingOf(evaluation));
+  }
+
+  function refuseEarlyPublication(evaluation: EvaluationRow): void {
+    const after = publishableAfter(evaluation.period, evaluation.indicators)!;
+    if (now().getTime() > after.getTime()) return;
+    const when = formatBeijing(after).slice(0, 16).replace('T', ' ');
+    const reports = evaluation.indicators.some((i) => i.kind === 'REPORT_PUNCTUALITY');
+    throw errors.tooEarly(
+      {
+        zh: `${evaluation.period} 的评估须在 ${when}（北京时间）之后发布：届时半年已结束${reports ? '、各季度报告已到期' : ''}，结果才完整；在此之前可随时查看预览`,
+        en: `The evaluation of ${evaluation.period} can be published after ${when} Beijing time, once the half year has ended${reports ? ' and its quarterly reports have fallen due' : ''}; until then the preview is there at any time`,
+      },
+      formatBeijing(after),
+    );
   }
 
   return {
@@ -812,7 +869,8 @@ export function createEvaluationsService(deps: {
 
     async unitReportPunctuality(unitId: string, periodDates: { from: string; to: string } | null): Promise<number | null> {
       await access.mustReadUnitWork(unitId);
-      const figures = await punctuality(periodDates ?? { from: '2000-01-01', to: beijingDate(now()) });
+      const dates = periodDates ?? { from: '2000-01-01', to: beijingDate(now()) };
+      const figures = await punctuality(quartersDueWithin(dates.from, dates.to));
       return figures.get(unitId) ?? null;
     },
 
@@ -832,9 +890,20 @@ export function createEvaluationsService(deps: {
       return db.transaction(async (tx) => {
         const existing = await evaluationStore.get(tx, data.period, true);
         await access.mayActOnEvaluation('createEvaluation', existing?.status ?? 'NONE');
-        const definition = { indicators: data.indicators, gradingMethod: data.gradingMethod, gradeCutoffs: data.gradeCutoffs };
-        if (existing) return (await evaluationStore.redefine(tx, existing.id, existing.version, definition)) ?? Promise.reject(conflict());
-        return evaluationStore.insert(tx, { period: data.period, ...definition, createdBy: viewer.subject!, createdAt: now(), sample: deps.sample ?? false });
+        const definition = {
+          // Mandatory unless said otherwise for what the plan evaluates every unit on.
+          indicators: data.indicators.map(({ mandatory, ...indicator }) => ({ ...indicator, mandatory: mandatory ?? MANDATORY_BY_DEFAULT.includes(indicator.kind) })),
+          gradingMethod: data.gradingMethod,
+          gradeCutoffs: data.gradeCutoffs,
+          minimumCoverage: data.minimumCoverage ?? 0,
+        };
+        const row = existing
+          ? await evaluationStore.redefine(tx, existing.id, existing.version, definition)
+          : await evaluationStore.insert(tx, { period: data.period, ...definition, createdBy: viewer.subject!, createdAt: now(), sample: deps.sample ?? false });
+        if (!row) throw conflict();
+        // Every definition is kept, with who gave it and when: the evidence of the half year's rules.
+        await evaluationStore.insertDefinition(tx, { evaluationId: row.id, version: row.version, ...definition, definedBy: viewer.subject!, definedAt: now() });
+        return row;
       });
     },
 
@@ -882,6 +951,8 @@ export function createEvaluationsService(deps: {
       await access.prepare();
       const draft = await evaluationStore.get(db, name);
       await access.mayActOnEvaluation('publishEvaluation', draft?.status ?? 'NONE');
+      // A half year is frozen only once it has ended and its inputs are all in (the reports' due time).
+      refuseEarlyPublication(draft!);
       // The other slices are asked first, outside the transaction; then everything of this slice is read and frozen in it.
       const remote = await remoteInputs(draft!);
       return db.transaction(async (tx) => {
@@ -889,10 +960,13 @@ export function createEvaluationsService(deps: {
         await access.mayActOnEvaluation('publishEvaluation', evaluation?.status ?? 'NONE');
         if (evaluation!.version !== draft!.version) throw conflict();
         const results = await compute(tx, evaluation!, remote);
-        await evaluationStore.insertResults(tx, results.map((r) => ({ evaluationId: evaluation!.id, unitId: r.unitId, score: r.score, rank: r.rank, grade: r.grade, inputs: r.inputs })));
+        await evaluationStore.insertResults(tx, results.map((r) => ({ evaluationId: evaluation!.id, unitId: r.unitId, evaluated: r.evaluated, score: r.score, rank: r.rank, grade: r.grade, inputs: r.inputs })));
         return (await evaluationStore.publish(tx, evaluation!.id, evaluation!.version, now())) ?? Promise.reject(conflict());
       });
     },
+
+    /** The instant after which the evaluation may be published. */
+    publishableAfter: (evaluation: EvaluationRow) => publishableAfter(evaluation.period, evaluation.indicators)!,
 
     async recordEvaluationDecision(raw: unknown) {
       const data = parseInput(input.evaluationDecisionInput, raw, 'input');
@@ -908,13 +982,13 @@ export function createEvaluationsService(deps: {
 
     async preview(evaluation: EvaluationRow): Promise<ResultView[] | null> {
       if (evaluation.status !== 'DRAFT' || !(await access.mayReadEvaluationDraft())) return null;
-      return (await compute(db, evaluation, await remoteInputs(evaluation))).map((r) => toView(r, true));
+      return (await compute(db, evaluation, await remoteInputs(evaluation))).map((r) => toView(evaluation, r, true));
     },
 
     async results(evaluation: EvaluationRow): Promise<ResultView[] | null> {
       if (evaluation.status !== 'PUBLISHED') return null;
       const shown = await access.inputSources();
-      return (await loaders.resultsByEvaluation.load(evaluation.id)).map((r) => ({ ...r, inputs: shown(r.inputs), preview: false }));
+      return (await loaders.resultsByEvaluation.load(evaluation.id)).map((r) => ({ ...frozenView(evaluation, r), inputs: shown(r.inputs) }));
     },
 
     /** The published results worked out again from their frozen inputs alone. */
@@ -926,7 +1000,13 @@ export function createEvaluationsService(deps: {
         const input = byUnit.get(unitId)!.get(indicator.code)!;
         return { value: input.value, source: input.source, fetchedAt: input.fetchedAt };
       };
-      return computeResults(frozen.map((r) => r.unitId).sort(), evaluation.indicators, raw, { method: evaluation.gradingMethod, cutoffs: evaluation.gradeCutoffs }).map((r) => toView(r, false));
+      return computeResults(frozen.map((r) => r.unitId).sort(), evaluation.indicators, raw, gradingOf(evaluation)).map((r) => toView(evaluation, r, false));
+    },
+
+    /** Every definition given, oldest first (the command office). */
+    async definitions(evaluation: EvaluationRow) {
+      if (!(await access.mayReadEvaluationDraft())) return null;
+      return evaluationStore.definitions(db, evaluation.id);
     },
 
     async decisions(evaluation: EvaluationRow) {
@@ -941,7 +1021,7 @@ export function createEvaluationsService(deps: {
       const evaluation = await loaders.evaluationByPeriod.load(name);
       if (!evaluation || evaluation.status !== 'PUBLISHED') return null;
       const result = (await loaders.resultsByEvaluation.load(evaluation.id)).find((r) => r.unitId === unitId);
-      return result ? { ...result, inputs: (await access.inputSources())(result.inputs), preview: false } : null;
+      return result ? { ...frozenView(evaluation, result), inputs: (await access.inputSources())(result.inputs) } : null;
     },
 
     // ───────────── the board ─────────────
@@ -958,24 +1038,24 @@ export function createEvaluationsService(deps: {
       if (!dates) throw errors.badInput('period', { zh: '期间无效', en: 'Invalid period' });
       await access.mustReadEvaluationDraft();
       const dir = await directory.current();
-      const units = evaluatedUnits(dir);
+      const units = consideredUnits(dir);
       const range = { from: beijingMidnight(dates.from), to: endOfBeijingDay(dates.to) };
       const evaluationRead = loaders.evaluationByPeriod.load(name);
       const [contests, reviews, punctual, evaluation, published] = await Promise.all([
         evaluationStore.latestCityContest(db, dates.from, dates.to),
         // Count and satisfied only (the board's columns, and all the score reads).
         reviewStore.stats(db, units.map((unitId) => ({ unitId, key: unitId })), range, now(), { open: false }),
-        punctuality(dates),
+        punctuality(quartersOfHalfYear(name)),
         evaluationRead,
         // A published evaluation's frozen results, read while the other figures are.
         evaluationRead.then((found) => (found?.status === 'PUBLISHED' ? loaders.resultsByEvaluation.load(found.id) : null)),
       ]);
-      let results = new Map<string, { score: number; grade: ResultView['grade'] }>();
+      let results = new Map<string, ResultView>();
       let preview = false;
-      if (published) results = new Map(published.map((r) => [r.unitId, r]));
+      if (published) results = new Map(published.map((r) => [r.unitId, frozenView(evaluation!, r)]));
       else if (evaluation) {
         preview = true;
-        results = new Map((await compute(db, evaluation, await remoteInputs(evaluation), { contests, reviews, punctual })).map((r) => [r.unitId, r]));
+        results = new Map((await compute(db, evaluation, await remoteInputs(evaluation), { contests, reviews, punctual })).map((r) => [r.unitId, toView(evaluation, r, true)]));
       }
       const contestOf = new Map(contests.map((c) => [c.unitId, c]));
       return units.map((unitId) => {
@@ -994,6 +1074,8 @@ export function createEvaluationsService(deps: {
           reportPunctuality: punctual.get(unitId) ?? null,
           score: result?.score ?? null,
           grade: result?.grade ?? null,
+          evaluated: result ? result.evaluated : null,
+          coverage: result?.coverage ?? null,
           preview,
         };
       });

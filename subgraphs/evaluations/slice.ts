@@ -34,6 +34,8 @@ export const evaluations: SliceDefinition = {
     QuarterlyReportStatus: './service.ts#ReportStatusRow',
     Evaluation: './store.ts#EvaluationRow',
     Indicator: './store.ts#IndicatorRow',
+    EvaluationDefinition: './store.ts#DefinitionRow',
+    EvaluationCoverage: './service.ts#CoverageView',
     EvaluationResult: './service.ts#ResultView',
     EvaluationInput: './store.ts#FrozenInputRow',
     IndicatorValue: './store.ts#IndicatorValueRow',

@@ -12,6 +12,7 @@ import {
   contests,
   contestScores,
   evaluationDecisions,
+  evaluationDefinitions,
   evaluationResults,
   evaluations,
   indicatorValues,
@@ -39,6 +40,7 @@ export type EvaluationRow = typeof evaluations.$inferSelect;
 export type EvaluationResultRow = typeof evaluationResults.$inferSelect;
 export type IndicatorValueRow = typeof indicatorValues.$inferSelect;
 export type DecisionRow = typeof evaluationDecisions.$inferSelect;
+export type DefinitionRow = typeof evaluationDefinitions.$inferSelect;
 export type { FrozenInput as FrozenInputRow, IndicatorDefinition as IndicatorRow } from '../../db/evaluations.ts';
 
 /** What the resolvers of a Unit / Domain reference receive. */
@@ -552,9 +554,16 @@ export const evaluationStore = {
     const [row] = await db.insert(evaluations).values(values).returning();
     return row!;
   },
-  async redefine(db: Queryable, id: string, version: number, values: Pick<EvaluationRow, 'indicators' | 'gradingMethod' | 'gradeCutoffs'>): Promise<EvaluationRow | undefined> {
+  async redefine(db: Queryable, id: string, version: number, values: Pick<EvaluationRow, 'indicators' | 'gradingMethod' | 'gradeCutoffs' | 'minimumCoverage'>): Promise<EvaluationRow | undefined> {
     const [row] = await db.update(evaluations).set({ ...values, version: version + 1 }).where(and(eq(evaluations.id, id), eq(evaluations.version, version))).returning();
     return row;
+  },
+  /** Keeps a definition as it was given (every createEvaluation, first or again). */
+  async insertDefinition(db: Queryable, values: typeof evaluationDefinitions.$inferInsert): Promise<void> {
+    await db.insert(evaluationDefinitions).values(values);
+  },
+  definitions(db: Queryable, evaluationId: string): Promise<DefinitionRow[]> {
+    return db.select().from(evaluationDefinitions).where(eq(evaluationDefinitions.evaluationId, evaluationId)).orderBy(asc(evaluationDefinitions.version));
   },
   async publish(db: Queryable, id: string, version: number, at: Date): Promise<EvaluationRow | undefined> {
     const [row] = await db.update(evaluations).set({ status: 'PUBLISHED', publishedAt: at, version: version + 1 }).where(and(eq(evaluations.id, id), eq(evaluations.version, version))).returning();

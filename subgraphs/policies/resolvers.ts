@@ -150,11 +150,12 @@ export const policiesResolvers: Resolvers = {
     enterprise: (row) => ({ creditCode: row.enterpriseCreditCode }),
     eligibility: (row) => row.eligibility as never,
     overdue: (row, _, { policies }) => row.nextDueAt !== null && row.nextDueAt < policies.now(),
+    late: (row, _, { policies }) => policies.lateOf(row),
     provisional: (row) => row.pendingCalendarYear !== null,
     provisionalUntilYear: (row) => row.pendingCalendarYear,
     publicNotice: (row, _, { policies }) => noticePeriod(row, policies.now()),
     objections: (row, _, { policies }) => policies.objectionsOf(row),
-    disbursement: (row) =>
+    disbursement: async (row, _, { policies }) =>
       row.paidOn
         ? {
             amount: row.disbursedAmount!,
@@ -163,6 +164,7 @@ export const policiesResolvers: Resolvers = {
             recordedAt: row.disbursedAt!,
             workingDays: row.cycleWorkingDays,
             provisional: reachesPendingYear(row.pendingCalendarYear, row.paidOn),
+            late: await policies.paymentLate(row),
           }
         : null,
     review: (row, _, { policies }) => policies.reviewOf(row),
@@ -179,9 +181,14 @@ export const policiesResolvers: Resolvers = {
     text: (row) => row.body,
     answerDueAt: async (row, _, { policies }) => (await policies.objectionApplication(row.applicationId)).noticeEndsAt!,
     provisional: async (row, _, { policies }) => noticeProvisional(await policies.objectionApplication(row.applicationId)),
+    late: (row, _, { policies }) => policies.objectionLate(row),
   },
   ApplicationStep: {
     actorUnit: (row) => ref('id', row.actorUnitId),
+  },
+  LimitOutcome: {
+    limit: (row) => row.kind,
+    provisional: (row) => row.pendingCalendarYear !== null,
   },
   ApplicationReview: {
     score: (row) => scores[row.level],

@@ -72,6 +72,8 @@ export const applicationStatus = policiesSchema.enum('application_status', [
 ]);
 /** Why the reviewing unit set an objection aside without answering it: it repeats another, or it is abuse. */
 export const objectionMarkKind = policiesSchema.enum('objection_mark_kind', ['DUPLICATE', 'ABUSIVE']);
+/** The limits an application runs against: its review, its payment, the answer to an objection (due when the notice ends). */
+export const limitKind = policiesSchema.enum('limit_kind', ['REVIEW', 'PAYMENT', 'OBJECTION_ANSWER']);
 export const reviewLevel = policiesSchema.enum('review_level', ['VERY_SATISFIED', 'SATISFIED', 'BASICALLY_SATISFIED', 'UNSATISFIED', 'VERY_UNSATISFIED']);
 
 const instant = (name: string) => timestamp(name, { withTimezone: true });
@@ -478,6 +480,42 @@ export const objectionMarks = policiesSchema.table(
   (t) => [uniqueIndex('objection_marks_once').on(t.objectionId), index('objection_marks_application_idx').on(t.applicationId)],
 );
 
+/**
+ * Each limit a step of an application ended, judged on time or late at that step: the review (by the
+ * decision, or stopped by a return for materials — the resubmission starts a new one), the payment
+ * (by the payment, judged by the day paid; or stopped by an upheld objection), the answer to an
+ * objection (due when the notice ends). Evidence: never deleted, and never changed, but for a
+ * judgment on a provisional due time (`pending_calendar_year`), judged again, once, when the
+ * command office enters the year (migration 0006). `late` follows from the instants.
+ */
+export const limitOutcomes = policiesSchema.table(
+  'limit_outcomes',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    applicationId: uuid('application_id')
+      .notNull()
+      .references(() => applications.id),
+    /** The step that ended the limit. */
+    eventId: bigint('event_id', { mode: 'number' })
+      .notNull()
+      .references(() => applicationEvents.id),
+    /** The objection answered, for OBJECTION_ANSWER. */
+    objectionId: uuid('objection_id').references(() => objections.id),
+    kind: limitKind('kind').notNull(),
+    /** Where the limit ran from: the submission (or resubmission), the approval, the notice's start. */
+    startsAt: instant('starts_at').notNull(),
+    dueAt: instant('due_at').notNull(),
+    /** The step's instant; for a payment, 24:00 of the day paid. */
+    judgedAt: instant('judged_at').notNull(),
+    late: boolean('late')
+      .notNull()
+      .generatedAlwaysAs(sql`judged_at > due_at`),
+    /** The calendar year the due time was provisional for (weekends the only days off there); null when final. */
+    pendingCalendarYear: smallint('pending_calendar_year'),
+  },
+  (t) => [index('limit_outcomes_application_idx').on(t.applicationId, t.id)],
+);
+
 /** 好差评: one per application, never rewritten. */
 export const serviceReviews = policiesSchema.table(
   'service_reviews',
@@ -505,8 +543,14 @@ const policyFigureParts = () => ({
   stopped: integer('stopped').notNull().default(0),
   disbursed: integer('disbursed').notNull().default(0),
   amount: money('amount').notNull().default(0),
-  /** Applications decided or paid past their limit: settled, so no longer moved by the clock. */
+  /** Applications with a limit judged late at one of their steps (limit_outcomes): settled, so no longer moved by the clock. */
   pastSettled: integer('past_settled').notNull().default(0),
+  /** Review limits judged late: decided, or returned for materials, after the limit. */
+  lateReviews: integer('late_reviews').notNull().default(0),
+  /** Payment limits judged late: paid after the limit, or stopped by an objection after it passed. */
+  latePayments: integer('late_payments').notNull().default(0),
+  /** Objections answered after the notice ended. */
+  lateObjectionAnswers: integer('late_objection_answers').notNull().default(0),
   reviews: integer('reviews').notNull().default(0),
   verySatisfied: integer('very_satisfied').notNull().default(0),
   satisfied: integer('satisfied').notNull().default(0),
@@ -518,9 +562,10 @@ const policyFigureParts = () => ({
 /**
  * The policy figures kept per reviewing unit and day (Beijing): applications by the day they were
  * submitted (an automatic grant: created), service reviews by the day they were given — every part
- * that does not move with the clock. Derived, never written by the slice: triggers on applications
- * and service_reviews stage each change (figure_changes) and the transaction adds them up here as
- * it commits, in key order (migration 0004). What moves with the clock — an application still
+ * that does not move with the clock; an application's late judgments (limit_outcomes) by its
+ * submission day. Derived, never written by the slice: triggers on applications, limit_outcomes and
+ * service_reviews stage each change (figure_changes) and the transaction adds them up here as it
+ * commits, in key order (migrations 0004, 0006). What moves with the clock — an application still
  * awaiting its decision or its payment, past its limit or not yet — is counted live by the store.
  * The serving role may only read it.
  */

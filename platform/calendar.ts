@@ -196,6 +196,52 @@ export class WorkingCalendar {
   }
 
   /**
+   * The office time of working days between two instants, in milliseconds (0 when `to` is not after
+   * `from`).
+   */
+  officeTimeBetween(from: Date, to: Date, officeHours: OfficeHours, assumed?: AssumedYears): number {
+    let total = 0;
+    for (let day = beijingDate(from); beijingMidnight(day).getTime() < to.getTime(); day = nextDate(day)) {
+      if (!this.isWorkingDay(day, assumed)) continue;
+      const midnight = beijingMidnight(day).getTime();
+      for (const block of officeHours.blocks) {
+        const start = Math.max(midnight + block.start * MINUTE_MS, from.getTime());
+        const end = Math.min(midnight + block.end * MINUTE_MS, to.getTime());
+        if (end > start) total += end - start;
+      }
+    }
+    return total;
+  }
+
+  /**
+   * The instant the yellow warning of a limit starts: when `WARNING_SHARE` of its working time has
+   * elapsed — the one way every slice that warns computes it. Working time is the office time of
+   * working days, so a warning never falls at night, on a weekend or on a holiday:
+   * - an office-hour limit (`hours`): that share of its office hours;
+   * - a working-day limit (`workingDays`): that share of the office hours of its N working days,
+   *   counted as the limit is (the start day not counted): 80% of 15 working days is the close of
+   *   the 12th, 80% of one is 16:00 of it (office hours 08:30–12:00, 13:30–17:30);
+   * - a limit ending at a given instant (`dueAt`, e.g. a milestone's date): that share of the office
+   *   time between its start and its end (at its start when there is none).
+   * Through a year the calendar lacks, weekends are the only days off and `provisionalYear` names
+   * the first such year, as `workingDayLimit` does: the slice recomputes the warning with the limit.
+   */
+  warningAt(limit: WarnedLimit, officeHours: OfficeHours): Warning {
+    const assumed: AssumedYears = new Set();
+    let warnAt: Date;
+    if ('hours' in limit) {
+      warnAt = this.addOfficeHours(limit.startsAt, limit.hours * WARNING_SHARE, officeHours, assumed);
+    } else if ('workingDays' in limit) {
+      const firstDay = beijingMidnight(nextDate(beijingDate(limit.startsAt)));
+      warnAt = this.addOfficeHours(firstDay, (limit.workingDays * officeDayMs(officeHours) * WARNING_SHARE) / HOUR_MS, officeHours, assumed);
+    } else {
+      const span = this.officeTimeBetween(limit.startsAt, limit.dueAt, officeHours, assumed);
+      warnAt = span > 0 ? this.addOfficeHours(limit.startsAt, (span * WARNING_SHARE) / HOUR_MS, officeHours, assumed) : limit.startsAt;
+    }
+    return { warnAt, provisionalYear: earliestYear(...assumed) };
+  }
+
+  /**
    * A limit of `workingDays` working days from `start`, as every slice counts one: its last day (the
    * Nth working day after the start day) and its due time (24:00 of that day). It never refuses: in
    * a year the calendar lacks, weekends are taken as the only days off, and `provisionalYear` names
@@ -219,6 +265,24 @@ export class WorkingCalendar {
     for (let day = nextDate(first); day <= last; day = nextDate(day)) if (this.isWorkingDay(day, assumed)) days++;
     return { days, provisionalYear: earliestYear(...assumed) };
   }
+}
+
+/** The yellow warning starts when this share of a limit's working time has elapsed (`WorkingCalendar.warningAt`). */
+export const WARNING_SHARE = 0.8;
+
+/** A limit as `WorkingCalendar.warningAt` reads it: office hours, working days, or an end instant, from its start. */
+export type WarnedLimit = { startsAt: Date; hours: number } | { startsAt: Date; workingDays: number } | { startsAt: Date; dueAt: Date };
+
+/** When a limit's yellow warning starts (`WorkingCalendar.warningAt`). */
+export interface Warning {
+  warnAt: Date;
+  /** As in `WorkingDayLimit`. */
+  provisionalYear: number | null;
+}
+
+/** The office time of one working day, in milliseconds. */
+function officeDayMs(officeHours: OfficeHours): number {
+  return officeHours.blocks.reduce((sum, block) => sum + (block.end - block.start) * MINUTE_MS, 0);
 }
 
 /** A limit counted in working days (`WorkingCalendar.workingDayLimit`). */

@@ -131,6 +131,63 @@ describe('office hours', () => {
     expect(after('2026-09-30T17:00:00+08:00', 2)).toBe('2026-10-08T10:00:00+08:00');
   });
 
+  it('counts the office time of working days between two instants', () => {
+    const between = (from: string, to: string) => calendar.officeTimeBetween(new Date(from), new Date(to), hours) / 3_600_000;
+    expect(between('2026-11-23T10:00:00+08:00', '2026-11-23T15:00:00+08:00')).toBe(3.5); // over lunch
+    expect(between('2026-09-30T16:00:00+08:00', '2026-10-09T00:00:00+08:00')).toBe(1.5 + 7.5); // the holiday block counts nothing
+    expect(between('2026-11-23T15:00:00+08:00', '2026-11-23T10:00:00+08:00')).toBe(0);
+  });
+});
+
+describe('the yellow warning: 80% of a limit’s working time, the one way every slice computes it', () => {
+  const hours = parseOfficeHours(DEFAULT_OFFICE_HOURS)!;
+  const warn = (limit: Parameters<WorkingCalendar['warningAt']>[0], on = calendar) => {
+    const warning = on.warningAt(limit, hours);
+    return [formatBeijing(warning.warnAt), warning.provisionalYear];
+  };
+  const start = new Date('2026-09-30T16:00:00+08:00'); // Wednesday before the National Day block
+
+  it('takes 80% of the office time of an office-hour limit', () => {
+    expect(warn({ startsAt: start, hours: 2 })).toEqual(['2026-10-08T08:36:00+08:00', null]);
+  });
+
+  it('takes 80% of the office hours of a working-day limit’s working days, the start day not counted', () => {
+    // One working day (10-08): 6 of its 7.5 office hours, so 16:00 — the clock's 80% was 08:00 of holiday 10-07.
+    expect(warn({ startsAt: start, workingDays: 1 })).toEqual(['2026-10-08T16:00:00+08:00', null]);
+    // Fifteen: the close of the 12th working day (10-08, 10-09, Saturday 10-10, 10-12 … 10-22).
+    expect(warn({ startsAt: start, workingDays: 15 })).toEqual(['2026-10-22T17:30:00+08:00', null]);
+    // Where in the start day the limit began does not matter: that day is not counted.
+    expect(warn({ startsAt: new Date('2026-09-30T00:01:00+08:00'), workingDays: 1 })).toEqual(['2026-10-08T16:00:00+08:00', null]);
+  });
+
+  it('takes 80% of the office time up to a dated limit’s end, and warns at once when there is none', () => {
+    // 1.5 hours on 09-30 and 7.5 on 10-08 to the end of 10-08: 7.2 hours in, at 15:42 on 10-08.
+    expect(warn({ startsAt: start, dueAt: new Date('2026-10-09T00:00:00+08:00') })).toEqual(['2026-10-08T15:42:00+08:00', null]);
+    expect(warn({ startsAt: new Date('2026-10-03T10:00:00+08:00'), dueAt: new Date('2026-10-04T00:00:00+08:00') })).toEqual(['2026-10-03T10:00:00+08:00', null]);
+  });
+
+  it('never falls at night, on a weekend or on a holiday', () => {
+    for (let minutes = 0; minutes < 14 * 24 * 60; minutes += 97) {
+      const startsAt = new Date(Date.parse('2026-09-24T00:00:00+08:00') + minutes * 60_000);
+      for (const limit of [{ startsAt, hours: 2 }, { startsAt, workingDays: 1 }, { startsAt, workingDays: 15 }, { startsAt, dueAt: new Date('2026-10-31T00:00:00+08:00') }]) {
+        const { warnAt } = calendar.warningAt(limit, hours);
+        const minute = (warnAt.getTime() - Date.parse(`${beijingDate(warnAt)}T00:00:00+08:00`)) / 60_000;
+        expect(calendar.isWorkingDay(beijingDate(warnAt)), formatBeijing(warnAt)).toBe(true);
+        expect(hours.blocks.some((b) => minute >= b.start && minute <= b.end), formatBeijing(warnAt)).toBe(true);
+      }
+    }
+  });
+
+  it('is provisional through a year the calendar lacks, and moves with the year once entered', () => {
+    const thursday = new Date('2026-12-31T16:00:00+08:00');
+    expect(warn({ startsAt: thursday, workingDays: 1 })).toEqual(['2027-01-01T16:00:00+08:00', 2027]);
+    expect(warn({ startsAt: thursday, hours: 2 })).toEqual(['2027-01-01T08:36:00+08:00', 2027]);
+    const withYear = new WorkingCalendar([...Object.entries(holidays.years).map(([year, y]) => ({ year: Number(year), off: y.off, workdays: y.workdays })), { year: 2027, off: ['2027-01-01'], workdays: [] }]);
+    expect(warn({ startsAt: thursday, workingDays: 1 }, withYear)).toEqual(['2027-01-04T16:00:00+08:00', null]);
+  });
+});
+
+describe('calendar data', () => {
   it('rejects calendar data that cannot be right', () => {
     expect(calendarYearProblem({ year: 2026, off: ['2026-02-17'], workdays: [] })).toBeNull();
     expect(calendarYearProblem({ year: 2026, off: ['2025-02-17'], workdays: [] })?.field).toBe('off');

@@ -43,6 +43,30 @@ describe('青诉即办 time limits, counted from the handling unit’s receipt',
     expect(stage(contacted, 'FEEDBACK').state).toBe('ON_TIME');
   });
 
+  it('warns at 80% of the working time, within office hours of a working day, never at night or on a holiday (#21)', async () => {
+    clock.set('2026-09-30T16:00:00+08:00'); // Wednesday before the National Day block (10-01 … 10-07 off)
+    const issue = await appealAt(t, 'ASSIGNED');
+    expect(issue.deadlines.map((d: any) => [d.stage, d.warnAt, d.dueAt])).toEqual([
+      // 2 office hours: 1.5 left on Wednesday, then 08:30 on Thursday 10-08; 80% is 96 office minutes.
+      ['CONTACT', '2026-10-08T08:36:00+08:00', '2026-10-08T09:00:00+08:00'],
+      // 1 working day (10-08): 80% of its 7.5 office hours is 6, so 16:00 — not 08:00 on holiday 10-07.
+      ['FEEDBACK', '2026-10-08T16:00:00+08:00', '2026-10-09T00:00:00+08:00'],
+      // 15 working days (10-08, 10-09, Saturday 10-10, 10-12 …): 80% is 12 of them, so the close of the 12th, 10-22.
+      ['RESOLUTION', '2026-10-22T17:30:00+08:00', '2026-10-28T00:00:00+08:00'],
+    ]);
+    const alerts = `{ issueAlerts(first: 50) { edges { node { issue { id } deadline { stage state } } } } }`;
+    const alertsOf = async () => (await t.query(alerts, { as: callers.office })).data.issueAlerts.edges.map((e: any) => e.node).filter((n: any) => n.issue.id === issue.id);
+    clock.set('2026-10-07T08:00:00+08:00'); // still the holiday: nothing is yellow yet
+    expect(await alertsOf()).toEqual([]);
+    clock.set('2026-10-08T15:59:00+08:00');
+    expect((await alertsOf()).map((n: any) => n.deadline)).toEqual([{ stage: 'CONTACT', state: 'OVERDUE' }]);
+    clock.set('2026-10-08T16:00:00+08:00');
+    expect((await alertsOf()).map((n: any) => n.deadline)).toEqual([
+      { stage: 'CONTACT', state: 'OVERDUE' },
+      { stage: 'FEEDBACK', state: 'WARNING' },
+    ]);
+  });
+
   it('counts an imported 12345 record the hotline had dispatched from its original receipt by that unit', async () => {
     clock.set('2023-10-09T09:00:00+08:00');
     const { data, errors } = await reportIssue(t, callers.office, {
@@ -172,6 +196,12 @@ describe('a year missing from the calendar', () => {
       ['FEEDBACK', '2027-02-06T00:00:00+08:00', true, 'ON_TIME'],
       ['RESOLUTION', '2027-02-26T00:00:00+08:00', true, 'ON_TIME'],
     ]);
+    // The warnings are provisional as the due times are: 16:00 of Friday 2-05; the close of the 12th working day, 2-22.
+    expect(issue.deadlines.map((d: any) => [d.stage, d.warnAt])).toEqual([
+      ['CONTACT', '2027-02-04T11:36:00+08:00'],
+      ['FEEDBACK', '2027-02-05T16:00:00+08:00'],
+      ['RESOLUTION', '2027-02-22T17:30:00+08:00'],
+    ]);
     const alerts = `{ issueAlerts(first: 50) { edges { node { issue { id } deadline { stage state provisional } } } } }`;
     clock.set('2027-02-05T09:00:00+08:00');
     const seen = (await t.query(alerts, { as: callers.office })).data.issueAlerts.edges.map((e: any) => e.node).filter((n: any) => n.issue.id === issue.id);
@@ -192,6 +222,8 @@ describe('a year missing from the calendar', () => {
     expect(stage(after, 'FEEDBACK')).toMatchObject({ dueAt: '2027-02-15T00:00:00+08:00', provisional: false });
     // 2-14, 2-15 … 2-19, Saturday 2-20, 2-22 … 2-26, 3-1, 3-2, 3-3: the 15th working day is 3-3.
     expect(stage(after, 'RESOLUTION')).toMatchObject({ dueAt: '2027-03-04T00:00:00+08:00', provisional: false });
+    // The warnings move with them: 16:00 of Sunday 2-14 (调休); the close of the 12th working day, 2-26.
+    expect([stage(after, 'FEEDBACK').warnAt, stage(after, 'RESOLUTION').warnAt]).toEqual(['2027-02-14T16:00:00+08:00', '2027-02-26T17:30:00+08:00']);
     // A met deadline's due time moved (its contact is now MET_LATE): the kept figures moved with it.
     await expectKeptFiguresRebuildable(t);
   });

@@ -26,6 +26,7 @@ const A = '00000000-0000-4000-8000-00000000000a'; // an appeal rated by its ente
 const B = '00000000-0000-4000-8000-00000000000b'; // a 12345 item the command office "rated" on its follow-up
 const C = '00000000-0000-4000-8000-00000000000c'; // merged away with an overdue contact; was escalated
 const D = '00000000-0000-4000-8000-00000000000d'; // received in 2026 while the calendar lacked it
+const E = '00000000-0000-4000-8000-00000000000e'; // open before the National Day block, warned by the clock
 const UNIT = '11111111-1111-4111-8111-111111111111';
 
 async function rows<T>(query: ReturnType<typeof sql>): Promise<T[]> {
@@ -80,6 +81,14 @@ beforeAll(async () => {
   await db.execute(deadline(C, 'RESOLUTION', '2025-03-27T00:00:00+08:00', null, '2025-03-05T15:00:00+08:00', 15));
   await db.execute(deadline(D, 'FEEDBACK', null, '2026-02-14T10:00:00+08:00', null, 1));
   await db.execute(deadline(D, 'RESOLUTION', null, null, null, 15));
+  await db.execute(sql`${issue(sql`, next_due_at, next_warn_at`)}
+    values (${E}, 5, 'ENTERPRISE_APPEAL', 'SERVICE', 'E', 'e', 'CONTACTED', 'enterprise-e', 'ENTERPRISE', '91370202MA00000005', 'e', 'x',
+      '2026-09-30T16:00:00+08:00', '2026-09-30T16:00:00+08:00', ${UNIT}, '2026-10-09T00:00:00+08:00', '2026-10-07T08:00:00+08:00')`);
+  // 80% of the clock time: 08:00 on holiday 10-07, and 10-22 12:48.
+  await db.execute(sql`
+    insert into issues.issue_deadlines (issue_id, stage, starts_at, working_days, due_at, warn_at)
+    values (${E}, 'FEEDBACK', '2026-09-30T16:00:00+08:00', 1, '2026-10-09T00:00:00+08:00', '2026-10-07T08:00:00+08:00'),
+           (${E}, 'RESOLUTION', '2026-09-30T16:00:00+08:00', 15, '2026-10-28T00:00:00+08:00', '2026-10-22T12:48:00+08:00')`);
 
   // The new release starts: its migrations, then its reference data.
   await database.handle.migrate('issues');
@@ -124,6 +133,19 @@ describe('migrating the previous release’s issues', () => {
     // Friday 2026-02-13: Saturday 2-14 is an adjusted working day.
     const [feedback] = await rows<{ due: Date }>(sql`select due_at as due from issues.issue_deadlines where issue_id = ${D} and stage = 'FEEDBACK'`);
     expect(new Date(feedback!.due).toISOString()).toBe('2026-02-14T16:00:00.000Z');
+  });
+
+  it('moves the warnings of open deadlines from 80% of the clock time to 80% of the working time (#21)', async () => {
+    const warnings = await rows<{ stage: string; warn: Date; due: Date }>(sql`select stage::text, warn_at as warn, due_at as due from issues.issue_deadlines where issue_id = ${E} order by id`);
+    expect(warnings.map((d) => [d.stage, new Date(d.warn).toISOString(), new Date(d.due).toISOString()])).toEqual([
+      ['FEEDBACK', '2026-10-08T08:00:00.000Z', '2026-10-08T16:00:00.000Z'], // 16:00 on 10-08, Beijing
+      ['RESOLUTION', '2026-10-22T09:30:00.000Z', '2026-10-27T16:00:00.000Z'], // 17:30 on 10-22, Beijing
+    ]);
+    const [issue] = await rows<{ warn: Date }>(sql`select next_warn_at as warn from issues.issues where id = ${E}`);
+    expect(new Date(issue!.warn).toISOString()).toBe('2026-10-08T08:00:00.000Z');
+    // A met or stopped deadline warns no more: its warning stays as it was written.
+    const [stopped] = await rows<{ warn: Date }>(sql`select warn_at as warn from issues.issue_deadlines where issue_id = ${C} and stage = 'RESOLUTION'`);
+    expect(new Date(stopped!.warn).toISOString()).toBe('2025-03-26T16:00:00.000Z');
   });
 
   it('refuses to rewrite a met or stopped deadline, or to delete one, even in SQL', async () => {

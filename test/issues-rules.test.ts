@@ -157,15 +157,19 @@ describe('deadline arithmetic', () => {
     expect(formatBeijing(resolution.dueAt)).toBe('2023-10-26T00:00:00+08:00');
   });
 
-  it('warns at 80% of the allowed time: of the office time for the contact, of the whole span for working days', () => {
+  it('warns at 80% of the working time: of the office time for the contact, of the working days’ office hours otherwise', () => {
     const startsAt = new Date('2023-09-28T10:00:00+08:00');
     const contact = computeDue({ startsAt, hours: 2 }, calendar, officeHours);
     expect(contact.warnAt.getTime() - startsAt.getTime()).toBe(0.8 * (contact.dueAt.getTime() - startsAt.getTime()));
     // Received at 11:30: 30 minutes before lunch, 90 after; the warning comes after 96 office minutes, at 14:36.
     const overLunch = computeDue({ startsAt: new Date('2023-09-28T11:30:00+08:00'), hours: 2 }, calendar, officeHours);
     expect([formatBeijing(overLunch.warnAt), formatBeijing(overLunch.dueAt)]).toEqual(['2023-09-28T14:36:00+08:00', '2023-09-28T15:00:00+08:00']);
+    // 15 working days from Thursday 9-28 (10-07, 10-08, 10-09 … 10-25): the close of the 12th, Friday 10-20.
     const resolution = computeDue({ startsAt, workingDays: 15 }, calendar, officeHours);
-    expect(resolution.warnAt.getTime() - startsAt.getTime()).toBe(Math.floor(0.8 * (resolution.dueAt.getTime() - startsAt.getTime())));
+    expect([formatBeijing(resolution.warnAt), formatBeijing(resolution.dueAt)]).toEqual(['2023-10-20T17:30:00+08:00', '2023-10-26T00:00:00+08:00']);
+    // A milestone due on a date: 80% of the office time up to its end (28.5 hours: 6 on 9-28, 7.5 on each of 10-07 … 10-09).
+    const milestone = computeDue({ startsAt, dueOn: '2023-10-09' }, calendar, officeHours);
+    expect(formatBeijing(milestone.warnAt)).toBe('2023-10-09T10:18:00+08:00');
   });
 
   it('colours a deadline by the clock: on time, warning, overdue, met, met late, cancelled', () => {

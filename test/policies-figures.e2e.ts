@@ -1,7 +1,9 @@
 /**
  * The policy figures, recounted. fast-check generates applications — submitted online, imported or
- * granted automatically, some left as drafts; decided on time or late, approved, refused or stopped;
- * paid on time or late with their 兑现周期, or left unpaid; reviewed — and writes them step by step,
+ * granted automatically, some left as drafts; returned (on time or late) and resubmitted; decided on
+ * time or late, approved, refused or stopped; in public notice with an objection left unanswered or
+ * answered, on time or late; paid on time or late with their 兑现周期, or left unpaid; reviewed —
+ * and writes them step by step, each step's judged limits with it (limit_outcomes),
  * in transactions of one step or several, as the serving role (so the slice's triggers keep the
  * figures as they do in service). Then the figures the store answers (kept per unit and day, the
  * clock-moved part live) are compared with a plain recount of the raw rows, by the figures'
@@ -51,8 +53,13 @@ const script = fc.record({
   /** Minutes after START: 40 days, so periods and Beijing midnights cut through them. */
   submitMinute: fc.integer({ min: 0, max: 40 * 24 * 60 }),
   reviewLimitDays: fc.integer({ min: 1, max: 15 }),
-  outcome: fc.constantFrom('PENDING', 'UNDER_REVIEW', 'REJECTED', 'STOPPED', 'APPROVED', 'PAID'),
+  outcome: fc.constantFrom('PENDING', 'UNDER_REVIEW', 'REJECTED', 'STOPPED', 'APPROVED', 'OBJECTED', 'PAID'),
+  /** Returned for materials this many minutes after submission (before the decision), then resubmitted. */
+  returnAfterMinutes: fc.option(fc.integer({ min: 5, max: 20 * 24 * 60 }), { nil: null }),
   decideAfterMinutes: fc.integer({ min: 10, max: 25 * 24 * 60 }),
+  /** The notice ends this many days after the decision; an objection is answered this many days after it (STOPPED, PAID), or never (OBJECTED). */
+  noticeDays: fc.integer({ min: 1, max: 10 }),
+  answerAfterDays: fc.option(fc.integer({ min: 0, max: 15 }), { nil: null }),
   paymentLimitDays: fc.integer({ min: 1, max: 20 }),
   payAfterDays: fc.integer({ min: 0, max: 30 }),
   cycle: fc.option(fc.integer({ min: 1, max: 40 }), { nil: null }),
@@ -68,13 +75,17 @@ type Script = typeof script extends fc.Arbitrary<infer T> ? T : never;
 let serial = 0;
 const iso = (ms: number) => new Date(ms).toISOString();
 
-/** Writes one application's life, step by step, as the serving role. */
+/** Writes one application's life, step by step, as the serving role, each step's judged limits with it (as the service does). */
 async function play(s: Script): Promise<void> {
   const n = ++serial;
   const submitted = START + s.submitMinute * 60_000;
-  const reviewDue = submitted + s.reviewLimitDays * DAY;
+  let reviewStart = submitted;
+  let reviewDue = submitted + s.reviewLimitDays * DAY;
+  const returned = s.returnAfterMinutes !== null && s.returnAfterMinutes < s.decideAfterMinutes ? submitted + s.returnAfterMinutes * 60_000 : null;
   const decided = submitted + s.decideAfterMinutes * 60_000;
   const paymentDue = decided + s.paymentLimitDays * DAY;
+  const noticeEnds = decided + s.noticeDays * DAY;
+  const answered = s.answerAfterDays === null ? null : decided + s.answerAfterDays * DAY;
   const paidOn = new Date(decided + s.payAfterDays * DAY + 8 * 3600_000).toISOString().slice(0, 10);
   const steps: SQL[] = [];
   const [row] = rowsOf<{ id: string }>(
@@ -90,19 +101,56 @@ async function play(s: Script): Promise<void> {
   const id = row!.id;
   if (s.draft) return;
   const set = (assignments: SQL) => sql`update policies.applications set ${assignments}, version = version + 1 where id = ${id}`;
+  /** A step's event and the limits it ended, judged (the judgment's `late` is the database's). */
+  const judged = (action: string, at: number, limits: { kind: string; starts: number; due: number; judged: number; objection?: boolean }[]) => sql`
+    with step as (
+      insert into policies.application_events (application_id, action, to_status, actor_subject, actor_role, at)
+      values (${id}, ${action}, 'UNDER_REVIEW', 'figures-test', 'UNIT_STAFF', ${iso(at)}::timestamptz) returning id
+    )
+    insert into policies.limit_outcomes (application_id, event_id, objection_id, kind, starts_at, due_at, judged_at)
+    select ${id}, step.id, case when l.objection then (select o.id from policies.objections o where o.application_id = ${id} limit 1) end,
+      l.kind::policies.limit_kind, l.starts, l.due, l.judged
+    from step, jsonb_to_recordset(${JSON.stringify(limits.map((l) => ({ kind: l.kind, starts: iso(l.starts), due: iso(l.due), judged: iso(l.judged), objection: l.objection ?? false })))}::jsonb)
+      as l(kind text, starts timestamptz, due timestamptz, judged timestamptz, objection boolean)`;
   if (s.outcome !== 'PENDING') steps.push(set(sql`status = 'UNDER_REVIEW', review_started_at = ${iso(submitted + 60_000)}::timestamptz`));
-  if (s.outcome === 'REJECTED') steps.push(set(sql`status = 'REJECTED', decided_at = ${iso(decided)}::timestamptz`));
-  if (s.outcome === 'STOPPED' || s.outcome === 'APPROVED' || s.outcome === 'PAID') {
+  if (s.outcome !== 'PENDING' && returned !== null) {
+    steps.push(set(sql`status = 'RETURNED'`), judged('RETURN', returned, [{ kind: 'REVIEW', starts: reviewStart, due: reviewDue, judged: returned }]));
+    reviewStart = returned + 60_000;
+    reviewDue = reviewStart + s.reviewLimitDays * DAY;
+    steps.push(set(sql`status = 'RESUBMITTED', review_clock_at = ${iso(reviewStart)}::timestamptz, review_due_at = ${iso(reviewDue)}::timestamptz`));
+  }
+  const decision = [{ kind: 'REVIEW', starts: reviewStart, due: reviewDue, judged: decided }];
+  if (s.outcome === 'REJECTED') steps.push(set(sql`status = 'REJECTED', decided_at = ${iso(decided)}::timestamptz`), judged('REJECT', decided, decision));
+  if (s.outcome === 'STOPPED' || s.outcome === 'APPROVED' || s.outcome === 'OBJECTED' || s.outcome === 'PAID') {
     steps.push(
       set(sql`status = 'APPROVED', decided_at = ${iso(decided)}::timestamptz, approved_at = ${iso(decided)}::timestamptz,
         approved_amount = ${s.amount}, payment_due_at = ${iso(paymentDue)}::timestamptz`),
+      judged('APPROVE', decided, decision),
     );
   }
-  if (s.outcome === 'STOPPED') steps.push(set(sql`status = 'STOPPED'`));
+  if (s.outcome === 'STOPPED' || s.outcome === 'OBJECTED' || (s.outcome === 'PAID' && answered !== null)) {
+    steps.push(
+      set(sql`status = 'PUBLIC_NOTICE', notice_starts_at = ${iso(decided)}::timestamptz, notice_ends_at = ${iso(noticeEnds)}::timestamptz`),
+      sql`insert into policies.objections (application_id, body, objector_role, filed_at) values (${id}, '异议', 'ANONYMOUS', ${iso(decided + 3_600_000)}::timestamptz)`,
+    );
+  }
+  const answer = (at: number) => sql`update policies.objections set answer = '答复', upheld = ${s.outcome === 'STOPPED'}, answered_at = ${iso(at)}::timestamptz where application_id = ${id}`;
+  const answerJudged = (at: number) => ({ kind: 'OBJECTION_ANSWER', starts: decided, due: noticeEnds, judged: at, objection: true });
+  if (s.outcome === 'STOPPED') {
+    const stoppedAt = answered ?? decided + DAY;
+    steps.push(
+      answer(stoppedAt),
+      set(sql`status = 'STOPPED'`),
+      judged('STOP', stoppedAt, [answerJudged(stoppedAt), { kind: 'PAYMENT', starts: decided, due: paymentDue, judged: stoppedAt }]),
+    );
+  }
   if (s.outcome === 'PAID') {
+    if (answered !== null) steps.push(answer(answered), judged('ANSWER_OBJECTION', answered, [answerJudged(answered)]));
+    const paidEnd = Date.parse(`${paidOn}T00:00:00+08:00`) + DAY;
     steps.push(
       set(sql`status = 'DISBURSED', disbursed_amount = ${s.amount}, paid_on = ${paidOn}::date, disbursed_at = ${iso(decided + s.payAfterDays * DAY)}::timestamptz,
         cycle_working_days = ${s.cycle}`),
+      judged('DISBURSE', decided + s.payAfterDays * DAY, [{ kind: 'PAYMENT', starts: decided, due: paymentDue, judged: paidEnd }]),
     );
     if (s.review) {
       steps.push(sql`
@@ -147,12 +195,22 @@ async function recount(groups: { unitId: string; key: string }[] | null, period:
           coalesce(sum(disbursed_amount) filter (where status = 'DISBURSED'), 0) as amount,
           percentile_cont(0.5) within group (order by cycle_working_days) as median,
           percentile_cont(0.9) within group (order by cycle_working_days) as p90,
+          -- Past a limit: a step judged one late, or a limit still running has passed now.
           count(*) filter (where
-            (review_due_at is not null and coalesce(decided_at, ${at}::timestamptz) > review_due_at)
-            or (payment_due_at is not null and status not in ('REJECTED', 'STOPPED')
-                and (case when paid_on is null then ${at}::timestamptz
-                          else ((paid_on + 1)::timestamp at time zone 'UTC' - interval '8 hours') end) > payment_due_at))::int as past
+            exists (select 1 from policies.limit_outcomes o where o.application_id = cohort.id and o.judged_at > o.due_at)
+            or (review_due_at is not null and decided_at is null and review_due_at < ${at}::timestamptz)
+            or (payment_due_at is not null and paid_on is null and status not in ('REJECTED', 'STOPPED') and payment_due_at < ${at}::timestamptz)
+            or (status = 'PUBLIC_NOTICE' and notice_ends_at < ${at}::timestamptz
+                and exists (select 1 from policies.objections x where x.application_id = cohort.id and x.answered_at is null)))::int as past
         from cohort group by key
+      ),
+      per_judgment as (
+        select c.key,
+          count(*) filter (where o.kind = 'REVIEW')::int as late_reviews,
+          count(*) filter (where o.kind = 'PAYMENT')::int as late_payments,
+          count(*) filter (where o.kind = 'OBJECTION_ANSWER')::int as late_answers
+        from cohort c join policies.limit_outcomes o on o.application_id = c.id
+        where o.judged_at > o.due_at group by c.key
       ),
       per_item as (
         select g.key, count(*)::int as items from policies.policy_items i ${joins('i', 'reviewing_unit_id')}
@@ -167,9 +225,10 @@ async function recount(groups: { unitId: string; key: string }[] | null, period:
         from policies.service_reviews r ${joins('r', 'reviewing_unit_id')}
         where r.reviewed_at >= ${from}::timestamptz and r.reviewed_at < ${to}::timestamptz group by g.key
       )
-      select k.key, i.items, a.received, a.automatic, a.approved, a.refused, a.stopped, a.disbursed, a.amount, a.median, a.p90, a.past, r.reviews, r.vs, r.s, r.bs, r.u, r.vu, r.average
+      select k.key, i.items, a.received, a.automatic, a.approved, a.refused, a.stopped, a.disbursed, a.amount, a.median, a.p90, a.past,
+        j.late_reviews, j.late_payments, j.late_answers, r.reviews, r.vs, r.s, r.bs, r.u, r.vu, r.average
       from (select distinct key from grp) k
-      left join per_application a using (key) left join per_item i using (key) left join per_review r using (key)`),
+      left join per_application a using (key) left join per_judgment j using (key) left join per_item i using (key) left join per_review r using (key)`),
   );
   const num = (value: unknown) => (value === null || value === undefined ? 0 : Number(value));
   const orNull = (value: unknown) => (value === null || value === undefined ? null : Number(value));
@@ -188,6 +247,9 @@ async function recount(groups: { unitId: string; key: string }[] | null, period:
         medianDisbursementWorkingDays: orNull(row.median),
         p90DisbursementWorkingDays: orNull(row.p90),
         pastLimits: num(row.past),
+        lateReviews: num(row.late_reviews),
+        latePayments: num(row.late_payments),
+        lateObjectionAnswers: num(row.late_answers),
         reviews: {
           count: num(row.reviews),
           verySatisfied: num(row.vs),
@@ -263,7 +325,7 @@ describe('the policy figures', () => {
     expect(played).toBeGreaterThan(50);
     // Something of every kind was counted, so the comparison above compared something.
     const city = (await statsByGroup(db, null, null, MOMENTS[1]!)).get('ALL')!;
-    for (const figure of ['applicationsReceived', 'automaticGrants', 'approved', 'refused', 'stopped', 'disbursedCount', 'pastLimits'] as const) {
+    for (const figure of ['applicationsReceived', 'automaticGrants', 'approved', 'refused', 'stopped', 'disbursedCount', 'pastLimits', 'lateReviews', 'latePayments', 'lateObjectionAnswers'] as const) {
       expect(city[figure], figure).toBeGreaterThan(0);
     }
     expect(city.medianDisbursementWorkingDays).not.toBeNull();

@@ -33,7 +33,7 @@ async function inNotice(endsOn = '2026-06-30'): Promise<string> {
 }
 const object = (id: string, as: Caller, text = '该企业不符合条件') => t.query(docs.object, { as, variables: { id, input: { text } } });
 const objectDirect = (id: string, as: Caller, text = '该企业不符合条件') => t.querySubgraph('policies', docs.object, { as, variables: { id, input: { text } } });
-const read = async (id: string) => (await ok(gateway(t), `query($id: ID!) { application(id: $id) { status objections { id answer mark { kind duplicateOf reason unit { id } } } steps { action actorRole } } }`, callers.scienceAdmin, { id })).application;
+const read = async (id: string) => (await ok(gateway(t), `query($id: ID!) { application(id: $id) { status objections { id answer late mark { kind duplicateOf reason unit { id } } } steps { action actorRole } } }`, callers.scienceAdmin, { id })).application;
 
 beforeAll(async () => {
   t = await startTestPlatform({ now: clock.now, env: { DIRECTORY_TTL_MS: '0' } });
@@ -151,6 +151,9 @@ describe('marking objections as duplicates or abuse', () => {
       { action: 'MARK_OBJECTIONS', actorRole: 'UNIT_ADMIN' },
     ]);
     expect(await count('objection_marks', id)).toBe(flood.length);
+    // The notice ended on 06-10: the genuine objection was answered within it, the flood set aside after it — late.
+    expect(application.objections.find((o: any) => o.id === genuine).late).toBe(false);
+    for (const objectionId of flood) expect(application.objections.find((o: any) => o.id === objectionId).late, objectionId).toBe(true);
     // Marked once: not again, and not answered afterwards.
     expect(await code(gateway(t), docs.markObjections, callers.scienceStaff, { id, input: { objectionIds: [first], kind: 'DUPLICATE', reason: '改' } })).toBe('INVALID_TRANSITION');
     expect(await code(gateway(t), docs.answerObjection, callers.scienceStaff, { id: first, upheld: true, answer: '改口' })).toBe('INVALID_TRANSITION');

@@ -11,15 +11,12 @@
  * merged, or its plan replaced) keeps its due time and the instant it is judged at; if that instant
  * is at or after the due time, the deadline was missed (LAPSED) and counts as late in every figure.
  */
-import { endOfBeijingDay, type AssumedYears, type OfficeHours, type WorkingCalendar } from '../../platform/calendar.ts';
+import { earliestYear, endOfBeijingDay, type AssumedYears, type OfficeHours, type WorkingCalendar } from '../../platform/calendar.ts';
 
 /** 青诉即办 (003): contact within 2 office hours, initial feedback within 1 working day, resolution within 15. */
 export const APPEAL_LIMITS = { contactOfficeHours: 2, feedbackWorkingDays: 1, resolutionWorkingDays: 15 } as const;
 /** An extension can bring the resolution limit to at most this many working days in all. */
 export const MAX_TOTAL_WORKING_DAYS = 30;
-/** The yellow warning starts when this share of the allowed time has passed. */
-export const WARNING_SHARE = 0.8;
-
 export type DeadlineStage = 'CONTACT' | 'FEEDBACK' | 'RESOLUTION' | 'MILESTONE';
 export type DeadlineState = 'ON_TIME' | 'WARNING' | 'OVERDUE' | 'MET' | 'MET_LATE' | 'CANCELLED' | 'LAPSED';
 
@@ -41,23 +38,21 @@ export interface ComputedDue {
 export function computeDue(rule: DeadlineRule, calendar: WorkingCalendar, officeHours: OfficeHours): ComputedDue {
   const assumed: AssumedYears = new Set();
   let dueAt: Date;
-  let warnAt: Date;
   if (rule.hours) {
     dueAt = calendar.addOfficeHours(rule.startsAt, rule.hours, officeHours, assumed);
-    // The warning comes at 80% of the office time, not of the nights and weekends in between.
-    warnAt = calendar.addOfficeHours(rule.startsAt, rule.hours * WARNING_SHARE, officeHours, assumed);
-  } else {
-    if (rule.workingDays) {
-      // The kit's one way to count a working-day limit, as every slice does.
-      const limit = calendar.workingDayLimit(rule.startsAt, rule.workingDays);
-      dueAt = limit.dueAt;
-      if (limit.provisionalYear !== null) assumed.add(limit.provisionalYear);
-    } else if (rule.dueOn) dueAt = endOfBeijingDay(rule.dueOn);
-    else throw new Error('a deadline needs hours, working days or a date');
-    const span = Math.max(0, dueAt.getTime() - rule.startsAt.getTime());
-    warnAt = new Date(rule.startsAt.getTime() + Math.floor(span * WARNING_SHARE));
-  }
-  return { dueAt, warnAt, pendingCalendarYear: assumed.size ? Math.min(...assumed) : null };
+  } else if (rule.workingDays) {
+    // The kit's one way to count a working-day limit, as every slice does.
+    const limit = calendar.workingDayLimit(rule.startsAt, rule.workingDays);
+    dueAt = limit.dueAt;
+    if (limit.provisionalYear !== null) assumed.add(limit.provisionalYear);
+  } else if (rule.dueOn) dueAt = endOfBeijingDay(rule.dueOn);
+  else throw new Error('a deadline needs hours, working days or a date');
+  // The yellow warning: 80% of the working time (office time of working days), the kit's one way.
+  const warning = calendar.warningAt(
+    rule.hours ? { startsAt: rule.startsAt, hours: rule.hours } : rule.workingDays ? { startsAt: rule.startsAt, workingDays: rule.workingDays } : { startsAt: rule.startsAt, dueAt },
+    officeHours,
+  );
+  return { dueAt, warnAt: warning.warnAt, pendingCalendarYear: earliestYear(...assumed, warning.provisionalYear) };
 }
 
 export interface DeadlineFacts {

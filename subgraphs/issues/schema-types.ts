@@ -768,7 +768,7 @@ export type DeadlineStage =
 export type DeadlineState =
   /** 正常 / running, not near due */
   | 'ON_TIME'
-  /** 临期（黄色预警）/ near due: 80% of the allowed time has passed */
+  /** 临期（黄色预警）：已过工作时间（工作日的办公时间）的 80% / near due: 80% of the working time (office hours of working days) has passed */
   | 'WARNING'
   /** 超期（红色）/ overdue */
   | 'OVERDUE'
@@ -1008,7 +1008,7 @@ export type Deadline = {
   provisional: Scalars['Boolean']['output'];
   /** 暂定时所缺的年份 / the year it waits for, when provisional */
   provisionalUntilYear?: Maybe<Scalars['Int']['output']>;
-  /** 预警时刻 / when the yellow warning starts */
+  /** 预警时刻：时限工作时间（工作日的办公时间）的 80%，随截止时刻暂定与重算 / when the yellow warning starts: at 80% of the limit's working time (office hours of working days); provisional and recomputed with the due time */
   warnAt: Scalars['DateTime']['output'];
   /** 完成时刻 / when it was met */
   metAt?: Maybe<Scalars['DateTime']['output']>;

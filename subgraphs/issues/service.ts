@@ -1115,11 +1115,16 @@ export async function calendarReadiness(db: Queryable, now: Date): Promise<strin
   );
 }
 
-/** On every start, after the shipped calendar is in place: provisional due times whose year is now known become final. */
+/**
+ * On every start, after the shipped calendar is in place: provisional due times whose year is now
+ * known become final, and an open deadline without a warning gets it (migration 0013).
+ */
 export async function settleProvisionalDeadlines(db: Db, officeHours: OfficeHours): Promise<void> {
   await db.transaction(async (tx) => {
     const calendar = await calendarFrom(tx);
-    const waiting = (await deadlineStore.provisional(tx)).filter((d) => d.pendingCalendarYear === null || calendar.hasYear(d.pendingCalendarYear));
+    const waiting = (await deadlineStore.provisional(tx)).filter(
+      (d) => d.pendingCalendarYear === null || calendar.hasYear(d.pendingCalendarYear) || (d.warnAt === null && !d.metAt && !d.cancelledAt),
+    );
     if (waiting.length) await recomputeDueTimes(tx, waiting, calendar, officeHours);
   });
 }

@@ -461,12 +461,21 @@ export const deadlineStore = {
         ),
       );
   },
-  /** Deadlines still waiting for a year of the calendar, or never computed (older data). */
+  /**
+   * Deadlines still waiting for a year of the calendar, or never computed (older data), or open
+   * without a warning (those that warned by the clock before migration 0013).
+   */
   provisional(db: Queryable): Promise<DeadlineRow[]> {
     return db
       .select()
       .from(issueDeadlines)
-      .where(or(isNotNull(issueDeadlines.pendingCalendarYear), isNull(issueDeadlines.dueAt)));
+      .where(
+        or(
+          isNotNull(issueDeadlines.pendingCalendarYear),
+          isNull(issueDeadlines.dueAt),
+          and(isNull(issueDeadlines.warnAt), isNull(issueDeadlines.metAt), isNull(issueDeadlines.cancelledAt)),
+        ),
+      );
   },
   /** The years open deadlines wait for, provisional until the command office enters them. */
   async pendingYears(db: Queryable): Promise<number[]> {

@@ -23,7 +23,7 @@ export const policiesExamples: ExplorerExample[] = [
     edges { node { eligible missing item { name automatic } criteria { criterion met reason } } }
   }
   applications(first: 10) {
-    edges { node { number status item { name } submittedAt reviewDueAt overdue steps { action at workingDays } } }
+    edges { node { number status item { name } submittedAt reviewDueAt overdue late steps { action at workingDays limits { limit dueAt late } } } }
   }
 }`,
   },
@@ -38,6 +38,9 @@ export const policiesExamples: ExplorerExample[] = [
   overdue: applications(filter: { overdue: true }, first: 20) {
     totalCount
     edges { node { number status reviewDueAt paymentDueAt } }
+  }
+  paidLate: applications(filter: { status: [DISBURSED] }, first: 20) {
+    edges { node { number late disbursement { paidOn late } steps { action limits { limit dueAt judgedAt late provisional } } } }
   }
 }`,
   },
@@ -68,7 +71,7 @@ export const policiesExamples: ExplorerExample[] = [
     query: /* GraphQL */ `query PolicyFigures {
   policyStats {
     itemsPublished applicationsReceived automaticGrants approved refused disbursedCount disbursedAmount
-    medianDisbursementWorkingDays p90DisbursementWorkingDays pastLimits
+    medianDisbursementWorkingDays p90DisbursementWorkingDays pastLimits lateReviews latePayments lateObjectionAnswers
     reviews { count averageScore satisfactionRate }
   }
 }`,

@@ -7,8 +7,13 @@
  * provisional — weekends the only days off — with the year named (`pendingCalendarYear`), so the
  * slice recomputes it when the command office enters that year (service.ts
  * `settleProvisionalLimits`).
+ *
+ * Each limit a step ends — the review at a decision or a return, the payment when paid or stopped,
+ * an objection's answer — is judged at that step (`JudgedLimit`) and kept as evidence
+ * (`policies.limit_outcomes`); a judgment on a provisional due time is judged again when its year
+ * is entered.
  */
-import type { WorkingCalendar } from '../../platform/calendar.ts';
+import { beijingDate, endOfBeijingDay, type WorkingCalendar } from '../../platform/calendar.ts';
 import type { WriteLimit } from '../../platform/write-limits.ts';
 
 /**
@@ -83,4 +88,56 @@ export function nextDueOf(
     default:
       return null;
   }
+}
+
+export type LimitKind = 'REVIEW' | 'PAYMENT' | 'OBJECTION_ANSWER';
+
+/** A limit a step ended, judged at that step: late when judged after its due time (the database says so too). */
+export interface JudgedLimit {
+  kind: LimitKind;
+  startsAt: Date;
+  dueAt: Date;
+  /** The step's instant; for a payment, 24:00 of the day paid. */
+  judgedAt: Date;
+  /** The calendar year the due time is provisional for; null when final. */
+  pendingCalendarYear: number | null;
+  objectionId?: string | null;
+}
+
+export const isLate = (limit: { judgedAt: Date; dueAt: Date }) => limit.judgedAt.getTime() > limit.dueAt.getTime();
+
+type LimitFacts = {
+  reviewClockAt: Date | null;
+  reviewDueAt: Date | null;
+  approvedAt: Date | null;
+  paymentDueAt: Date | null;
+  noticeStartsAt: Date | null;
+  noticeEndsAt: Date | null;
+  pendingCalendarYear: number | null;
+  noticePendingCalendarYear: number | null;
+};
+
+/** The last day (Beijing) of a limit due at 24:00 of it. */
+export const lastDayOf = (due: Date): string => beijingDate(new Date(due.getTime() - 1));
+
+/** The year a due time is provisional for: the application's, when the limit reached it (as `reachesPendingYear`). */
+const provisionalFor = (pendingCalendarYear: number | null, due: Date) => (reachesPendingYear(pendingCalendarYear, lastDayOf(due)) ? pendingCalendarYear : null);
+
+/** The review limit ended at `at`: decided, or stopped by a return for materials (the resubmission starts a new one). */
+export function reviewEnded(a: LimitFacts, at: Date): JudgedLimit[] {
+  if (!a.reviewClockAt || !a.reviewDueAt) return [];
+  return [{ kind: 'REVIEW', startsAt: a.reviewClockAt, dueAt: a.reviewDueAt, judgedAt: at, pendingCalendarYear: provisionalFor(a.pendingCalendarYear, a.reviewDueAt) }];
+}
+
+/** The payment limit ended: paid (judged by the day paid: on its last day is on time), or stopped at `at` by an upheld objection. */
+export function paymentEnded(a: LimitFacts, ended: { paidOn: string } | { at: Date }): JudgedLimit[] {
+  if (!a.approvedAt || !a.paymentDueAt) return [];
+  const judgedAt = 'paidOn' in ended ? endOfBeijingDay(ended.paidOn) : ended.at;
+  return [{ kind: 'PAYMENT', startsAt: a.approvedAt, dueAt: a.paymentDueAt, judgedAt, pendingCalendarYear: provisionalFor(a.pendingCalendarYear, a.paymentDueAt) }];
+}
+
+/** An objection answered at `at`: due when the notice ends (provisional with the notice's end). */
+export function objectionAnswered(a: LimitFacts, objectionId: string, at: Date): JudgedLimit[] {
+  if (!a.noticeStartsAt || !a.noticeEndsAt) return [];
+  return [{ kind: 'OBJECTION_ANSWER', objectionId, startsAt: a.noticeStartsAt, dueAt: a.noticeEndsAt, judgedAt: at, pendingCalendarYear: a.noticePendingCalendarYear }];
 }

@@ -151,11 +151,12 @@ export const policiesResolvers: Resolvers = {
     enterprise: (row) => ({ creditCode: row.enterpriseCreditCode }),
     eligibility: (row) => row.eligibility as never,
     overdue: (row, _, { policies }) => row.nextDueAt !== null && row.nextDueAt < policies.now(),
+    late: (row, _, { policies }) => policies.lateOf(row),
     provisional: (row) => row.pendingCalendarYear !== null,
     provisionalUntilYear: (row) => row.pendingCalendarYear,
     publicNotice: (row, _, { policies }) => noticePeriod(row, policies.now()),
     objections: (row, _, { policies }) => policies.objectionsOf(row),
-    disbursement: (row) =>
+    disbursement: async (row, _, { policies }) =>
       row.paidOn
         ? {
             amount: row.disbursedAmount!,
@@ -164,6 +165,7 @@ export const policiesResolvers: Resolvers = {
             recordedAt: row.disbursedAt!,
             workingDays: row.cycleWorkingDays,
             provisional: reachesPendingYear(row.pendingCalendarYear, row.paidOn),
+            late: await policies.paymentLate(row),
           }
         : null,
     review: (row, _, { policies }) => policies.reviewOf(row),
@@ -181,9 +183,14 @@ export const policiesResolvers: Resolvers = {
     answerDueAt: async (row, _, { policies }) => (await policies.objectionApplication(row.applicationId)).noticeEndsAt!,
     provisional: async (row, _, { policies }) => noticeProvisional(await policies.objectionApplication(row.applicationId)),
     mark: (row) => row.mark && { kind: row.mark.kind, duplicateOf: row.mark.duplicateOf, reason: row.mark.reason, unit: { id: row.mark.markedByUnitId }, markedAt: row.mark.markedAt },
+    late: (row, _, { policies }) => policies.objectionLate(row),
   },
   ApplicationStep: {
     actorUnit: (row) => ref('id', row.actorUnitId),
+  },
+  LimitOutcome: {
+    limit: (row) => row.kind,
+    provisional: (row) => row.pendingCalendarYear !== null,
   },
   ApplicationReview: {
     score: (row) => scores[row.level],

@@ -2,7 +2,7 @@
 /* eslint-disable */
 import type { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } from 'graphql';
 import type { Connection as ConnectionMapped } from '../../platform/pagination.ts';
-import type { PolicyNode as PolicyNodeMapped, RevisionRow as RevisionRowMapped, InterpretationRow as InterpretationRowMapped, CommentRow as CommentRowMapped, PolicyEventRow as PolicyEventRowMapped, ItemNode as ItemNodeMapped, NewsNode as NewsNodeMapped, MatchNode as MatchNodeMapped, NoticeRow as NoticeRowMapped, ApplicationRow as ApplicationRowMapped, ObjectionRow as ObjectionRowMapped, StepNode as StepNodeMapped, ReviewRow as ReviewRowMapped, PolicyStats as PolicyStatsMapped, GrantRunNode as GrantRunNodeMapped, UnitReference as UnitReferenceMapped, DomainReference as DomainReferenceMapped, EnterpriseReference as EnterpriseReferenceMapped, DistrictReference as DistrictReferenceMapped } from './store.ts';
+import type { PolicyNode as PolicyNodeMapped, RevisionRow as RevisionRowMapped, InterpretationRow as InterpretationRowMapped, CommentRow as CommentRowMapped, PolicyEventRow as PolicyEventRowMapped, ItemNode as ItemNodeMapped, NewsNode as NewsNodeMapped, MatchNode as MatchNodeMapped, NoticeRow as NoticeRowMapped, ApplicationRow as ApplicationRowMapped, ObjectionRow as ObjectionRowMapped, StepNode as StepNodeMapped, LimitOutcomeRow as LimitOutcomeRowMapped, ReviewRow as ReviewRowMapped, PolicyStats as PolicyStatsMapped, GrantRunNode as GrantRunNodeMapped, UnitReference as UnitReferenceMapped, DomainReference as DomainReferenceMapped, EnterpriseReference as EnterpriseReferenceMapped, DistrictReference as DistrictReferenceMapped } from './store.ts';
 import type { Context } from './service.ts';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;
@@ -1367,8 +1367,10 @@ export type Application = {
   reviewDueAt?: Maybe<Scalars['DateTime']['output']>;
   /** 兑现时限 / payment deadline */
   paymentDueAt?: Maybe<Scalars['DateTime']['output']>;
-  /** 当前是否超过本项目时限 / past the item's own limit now */
+  /** 当前是否超过正在计时的时限（审核、兑现或异议答复；已办结的步骤是否超期见 late） / a limit running now (review, payment or an objection's answer) has passed; whether a step already taken was late: see late */
   overdue: Scalars['Boolean']['output'];
+  /** 是否有步骤超过其时限：每个时限在结束它的步骤上判定并留存（见 steps 的 limits），逾期兑现之后也仍为 true / a step ended one of its limits late: each limit is judged at the step that ends it and kept (steps' limits), so a grant paid late stays late */
+  late: Scalars['Boolean']['output'];
   /** 暂定：审核、兑现时限或兑现周期经过日历缺少的年份，暂按只休周末计算，录入该年日历后重算 / provisional: a limit or the payment cycle runs through a year the calendar lacks, so weekends alone were taken as days off; recomputed when that year is entered */
   provisional: Scalars['Boolean']['output'];
   /** 暂定时所缺的年份 / the year it waits for, when provisional */
@@ -1465,6 +1467,8 @@ export type Objection = {
   upheld?: Maybe<Scalars['Boolean']['output']>;
   /** 答复时间 / when it was answered */
   answeredAt?: Maybe<Scalars['DateTime']['output']>;
+  /** 答复（或标记为重复、恶意）是否超期（公示截止后才处理）；既未答复也未标记为空 / answered — or marked as a duplicate or abuse — after the notice ended; null while neither */
+  late?: Maybe<Scalars['Boolean']['output']>;
   /** 审核单位的重复、恶意标记；未标记为空 / the reviewing unit's mark as a duplicate or as abuse; null when unmarked */
   mark?: Maybe<ObjectionMark>;
 };
@@ -1515,6 +1519,8 @@ export type Disbursement = {
   workingDays?: Maybe<Scalars['Int']['output']>;
   /** 暂定：兑现周期经过日历缺少的年份，暂按只休周末计算，录入该年日历后重算 / provisional: the cycle runs through a year the calendar lacks, counted with weekends alone as days off; recomputed when that year is entered */
   provisional: Scalars['Boolean']['output'];
+  /** 是否逾期兑现：拨付日晚于兑现时限的最后一日 / paid late: on a day after the payment limit's last day */
+  late: Scalars['Boolean']['output'];
 };
 
 /**
@@ -1539,6 +1545,40 @@ export type ApplicationStep = {
   at: Scalars['DateTime']['output'];
   /** 距上一步的工作日数（日历缺少所涉年份时为空） / working days since the previous step (null while the calendar lacks a year between them) */
   workingDays?: Maybe<Scalars['Int']['output']>;
+  /** 此步结束的时限及是否超期（留存，不会撤销） / the limits this step ended, each judged on time or late; kept, never erased */
+  limits: Array<LimitOutcome>;
+};
+
+/**
+ * 申报的时限。
+ * A limit an application runs against.
+ */
+export type ApplicationLimit =
+  /** 审核时限：自提交（补正后自重新提交）起 / the review, from submission (after a return, from resubmission) */
+  | 'REVIEW'
+  /** 兑现时限：自审核通过起 / the payment, from approval */
+  | 'PAYMENT'
+  /** 异议答复：公示截止前 / an objection's answer, before the notice ends */
+  | 'OBJECTION_ANSWER';
+
+/**
+ * 某一步结束的一个时限及其判定：作出决定、退回补正、拨付、答复异议或异议成立终止时，是否已超过时限。留存为证据，不会撤销；暂定时限上的判定在录入该年日历后重判一次。
+ * A limit a step ended — by a decision, a return for materials, a payment, an objection's answer or an upheld objection's stop — judged on time or late at that step. Evidence, never erased; one judged on a provisional due time is judged again, once, when its year is entered.
+ */
+export type LimitOutcome = {
+  __typename?: 'LimitOutcome';
+  /** 哪个时限 / which limit */
+  limit: ApplicationLimit;
+  /** 起算时刻 / when it started */
+  startsAt: Scalars['DateTime']['output'];
+  /** 截止时刻（期间最后一日 24 时） / due (24:00 of its last day) */
+  dueAt: Scalars['DateTime']['output'];
+  /** 判定时刻：该步骤的时间；拨付按拨付日 24 时 / judged at: the step's time; a payment at 24:00 of the day paid */
+  judgedAt: Scalars['DateTime']['output'];
+  /** 是否超期 / missed: judged after its due time */
+  late: Scalars['Boolean']['output'];
+  /** 暂定：截止时刻经过日历缺少的年份，录入该年日历后重判 / provisional: the due time runs through a year the calendar lacks; judged again when it is entered */
+  provisional: Scalars['Boolean']['output'];
 };
 
 /**
@@ -1631,8 +1671,14 @@ export type PolicyStats = {
   medianDisbursementWorkingDays?: Maybe<Scalars['Float']['output']>;
   /** 兑现周期 90 分位（工作日） / 90th percentile of the same */
   p90DisbursementWorkingDays?: Maybe<Scalars['Float']['output']>;
-  /** 超过项目自身审核或兑现时限的（已超或现超） / past the item's own review or payment limit, then or now */
+  /** 超过时限的申报：某一步超过其时限（审核、兑现、异议答复），或正在计时的时限现已超过 / applications past a limit: a step ended one late (review, payment, an objection's answer), or a limit running now has passed */
   pastLimits: Scalars['Int']['output'];
+  /** 审核超期次数：作出决定或退回补正时已过审核时限 / reviews late: decided, or returned for materials, after the review limit */
+  lateReviews: Scalars['Int']['output'];
+  /** 兑现超期次数：拨付日晚于兑现时限，或兑现时限已过才因异议成立终止 / payments late: paid after the payment limit, or stopped by an upheld objection after it passed */
+  latePayments: Scalars['Int']['output'];
+  /** 异议答复超期次数：公示截止后才答复 / objections answered after the notice ended */
+  lateObjectionAnswers: Scalars['Int']['output'];
   /** 好差评 / service reviews */
   reviews: ApplicationReviewSummary;
 };
@@ -2429,6 +2475,8 @@ export type ResolversTypes = {
   ObjectionMarkKind: ObjectionMarkKind;
   Disbursement: ResolverTypeWrapper<Disbursement>;
   ApplicationStep: ResolverTypeWrapper<StepNodeMapped>;
+  ApplicationLimit: ApplicationLimit;
+  LimitOutcome: ResolverTypeWrapper<LimitOutcomeRowMapped>;
   ServiceReviewLevel: ServiceReviewLevel;
   ApplicationReview: ResolverTypeWrapper<ReviewRowMapped>;
   ApplicationReviewSummary: ResolverTypeWrapper<ApplicationReviewSummary>;
@@ -2513,6 +2561,7 @@ export type ResolversParentTypes = {
   ObjectionMark: Omit<ObjectionMark, 'unit'> & { unit: ResolversParentTypes['Unit'] };
   Disbursement: Disbursement;
   ApplicationStep: StepNodeMapped;
+  LimitOutcome: LimitOutcomeRowMapped;
   ApplicationReview: ReviewRowMapped;
   ApplicationReviewSummary: ApplicationReviewSummary;
   PolicyStats: PolicyStatsMapped;
@@ -2822,6 +2871,7 @@ export type ApplicationResolvers<ContextType = Context, ParentType extends Resol
   reviewDueAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   paymentDueAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   overdue?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  late?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   provisional?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   provisionalUntilYear?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
   returnReason?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
@@ -2866,6 +2916,7 @@ export type ObjectionResolvers<ContextType = Context, ParentType extends Resolve
   answer?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   upheld?: Resolver<Maybe<ResolversTypes['Boolean']>, ParentType, ContextType>;
   answeredAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  late?: Resolver<Maybe<ResolversTypes['Boolean']>, ParentType, ContextType>;
   mark?: Resolver<Maybe<ResolversTypes['ObjectionMark']>, ParentType, ContextType>;
 };
 
@@ -2884,6 +2935,7 @@ export type DisbursementResolvers<ContextType = Context, ParentType extends Reso
   recordedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   workingDays?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
   provisional?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  late?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
 };
 
 export type ApplicationStepResolvers<ContextType = Context, ParentType extends ResolversParentTypes['ApplicationStep'] = ResolversParentTypes['ApplicationStep']> = {
@@ -2895,6 +2947,16 @@ export type ApplicationStepResolvers<ContextType = Context, ParentType extends R
   note?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   at?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   workingDays?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  limits?: Resolver<Array<ResolversTypes['LimitOutcome']>, ParentType, ContextType>;
+};
+
+export type LimitOutcomeResolvers<ContextType = Context, ParentType extends ResolversParentTypes['LimitOutcome'] = ResolversParentTypes['LimitOutcome']> = {
+  limit?: Resolver<ResolversTypes['ApplicationLimit'], ParentType, ContextType>;
+  startsAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  dueAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  judgedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  late?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  provisional?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
 };
 
 export type ApplicationReviewResolvers<ContextType = Context, ParentType extends ResolversParentTypes['ApplicationReview'] = ResolversParentTypes['ApplicationReview']> = {
@@ -2930,6 +2992,9 @@ export type PolicyStatsResolvers<ContextType = Context, ParentType extends Resol
   medianDisbursementWorkingDays?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
   p90DisbursementWorkingDays?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
   pastLimits?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  lateReviews?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  latePayments?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  lateObjectionAnswers?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   reviews?: Resolver<ResolversTypes['ApplicationReviewSummary'], ParentType, ContextType>;
 };
 
@@ -3063,6 +3128,7 @@ export type Resolvers<ContextType = Context> = {
   ObjectionMark?: ObjectionMarkResolvers<ContextType>;
   Disbursement?: DisbursementResolvers<ContextType>;
   ApplicationStep?: ApplicationStepResolvers<ContextType>;
+  LimitOutcome?: LimitOutcomeResolvers<ContextType>;
   ApplicationReview?: ApplicationReviewResolvers<ContextType>;
   ApplicationReviewSummary?: ApplicationReviewSummaryResolvers<ContextType>;
   PolicyStats?: PolicyStatsResolvers<ContextType>;

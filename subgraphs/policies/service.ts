@@ -22,7 +22,20 @@ import { createPoliciesAccess, policyState } from './access.ts';
 import { criteriaKey, evaluate, fullYears, restrictingCriteria, toEnterpriseFilter, unmetCount, type Criteria, type CriterionResult, type EnterpriseProfile } from './eligibility.ts';
 import * as input from './input.ts';
 import { limitWindows, refuseOverLimit } from '../../platform/write-limits.ts';
-import { dueAfter, nextDueOf, noticeLastDay, OBJECTION_LIMIT, reachesPendingYear, workingDaysBetween, type Due } from './limits.ts';
+import {
+  dueAfter,
+  lastDayOf,
+  nextDueOf,
+  noticeLastDay,
+  OBJECTION_LIMIT,
+  objectionAnswered,
+  paymentEnded,
+  reachesPendingYear,
+  reviewEnded,
+  workingDaysBetween,
+  type Due,
+  type JudgedLimit,
+} from './limits.ts';
 import type { PoliciesLoaders } from './loaders.ts';
 import type { CalendarSource, EnterpriseSource } from './remote.ts';
 import { applicationRules, policyRules, type ApplicationAction, type ApplicationState, type PolicyAction, type PolicyStanding } from './rules.ts';
@@ -34,6 +47,7 @@ import {
   commentStore,
   interpretationStore,
   itemStore,
+  limitOutcomeStore,
   newsStore,
   isOpenObjection,
   noticeStore,
@@ -47,6 +61,7 @@ import {
   type ObjectionRow,
   type ItemNode,
   type ItemRow,
+  type LimitOutcomeRow,
   type ListCursor,
   type NewApplication,
   type NewItem,
@@ -117,7 +132,10 @@ interface Kind<Row extends Changeable, Action extends string> {
   rule(action: Action): Rule<string, PolicyStanding>;
   stateName(row: Row): string;
   update(tx: Queryable, id: string, version: number, values: Record<string, unknown>): Promise<Row | undefined>;
-  record(tx: Queryable, row: Row, event: EventFields): Promise<void>;
+  /** Appends the event; returns its id. */
+  record(tx: Queryable, row: Row, event: EventFields): Promise<number>;
+  /** Keeps the limits the step ended, judged, with the step's event (applications only). */
+  judge?(tx: Queryable, row: Row, eventId: number, limits: JudgedLimit[]): Promise<void>;
 }
 
 interface Plan<Row> {
@@ -130,6 +148,8 @@ interface Plan<Row> {
   details?: Record<string, unknown>;
   /** Further writes in the same transaction, after the row itself. */
   after?: (updated: Row) => Promise<void>;
+  /** The limits this step ends, judged at it: kept with the step's event, never erased. */
+  limits?: JudgedLimit[];
 }
 
 interface ActContext<Row> {
@@ -186,14 +206,15 @@ export async function settleProvisionalLimits(db: Db, calendar: WorkingCalendar)
     const batch = await db.transaction(async (tx) => {
       const waiting = await applicationStore.lockWaitingForCalendar(tx, calendar.knownYears(), SETTLE_BATCH);
       if (!waiting.length) return 0;
-      const objections = await objectionStore.byApplicationIds(tx, waiting.map((a) => a.id));
-      await applicationStore.setLimits(
-        tx,
-        waiting.map((application) => {
-          const open = objections.filter((o) => o.applicationId === application.id && isOpenObjection(o)).length;
-          return settledLimits(application, calendar, open);
-        }),
-      );
+      const ids = waiting.map((a) => a.id);
+      const objections = await objectionStore.byApplicationIds(tx, ids);
+      const judgments = (await limitOutcomeStore.byApplicationIds(tx, ids)).filter((o) => o.pendingCalendarYear !== null);
+      const recounted = waiting.map((application) => {
+        const open = objections.filter((o) => o.applicationId === application.id && isOpenObjection(o)).length;
+        return settledLimits(application, calendar, open, judgments.filter((o) => o.applicationId === application.id));
+      });
+      await applicationStore.setLimits(tx, recounted.map((r) => r.limits));
+      await limitOutcomeStore.judgeAgain(tx, recounted.flatMap((r) => r.judgedAgain));
       return waiting.length;
     });
     settled += batch;
@@ -201,29 +222,45 @@ export async function settleProvisionalLimits(db: Db, calendar: WorkingCalendar)
   }
 }
 
-/** One application's limits on `calendar`, recounting only those that may have been provisional. */
-function settledLimits(a: ApplicationRow, calendar: WorkingCalendar, openObjections: number) {
+/**
+ * One application's limits on `calendar`, recounting only those that may have been provisional, and
+ * its steps' provisional judgments judged again: each limit counted again with the working days it
+ * was set with; an objection's answer against the notice's end as recomputed while the notice runs
+ * (once the notice is over, as it was held). A judgment whose year is still missing waits on.
+ */
+function settledLimits(a: ApplicationRow, calendar: WorkingCalendar, openObjections: number, judgments: LimitOutcomeRow[]) {
   const waitedFor = a.pendingCalendarYear!;
   // As the provisional count saw the calendar: counting a limit again on it gives its working days,
   // whatever the item says now.
   const before = calendar.withoutYearsFrom(waitedFor);
   // A limit whose last day is before the year waited for never reached it: it was final.
   const reached = (lastDay: string | null): lastDay is string => reachesPendingYear(waitedFor, lastDay);
-  const lastDayOf = (due: Date | null) => (due ? beijingDate(new Date(due.getTime() - 1)) : null);
   const again = (start: Date | null, due: Date | null): { dueAt: Date | null; pendingCalendarYear: number | null } => {
-    const lastDay = lastDayOf(due);
+    const lastDay = due ? lastDayOf(due) : null;
     if (!start || !reached(lastDay)) return { dueAt: due, pendingCalendarYear: null };
     return dueAfter(calendar, start, before.workingDaysBetween(start, lastDay).days);
   };
   const review = again(a.reviewClockAt, a.reviewDueAt);
   const payment = again(a.approvedAt, a.paymentDueAt);
   let notice = { endsOn: a.noticeEndsOn, endsAt: a.noticeEndsAt, pendingCalendarYear: null as number | null };
-  if (a.noticePendingCalendarYear !== null && a.status === 'PUBLIC_NOTICE' && a.noticeStartsAt && a.noticeEndsOn) {
-    const counted = noticeLastDay(calendar, a.noticeStartsAt, before.workingDaysBetween(a.noticeStartsAt, a.noticeEndsOn).days);
+  const noticeRecounted = a.noticePendingCalendarYear !== null && a.status === 'PUBLIC_NOTICE' && a.noticeStartsAt !== null && a.noticeEndsOn !== null;
+  if (noticeRecounted) {
+    const counted = noticeLastDay(calendar, a.noticeStartsAt!, before.workingDaysBetween(a.noticeStartsAt!, a.noticeEndsOn!).days);
     notice = { endsOn: counted.lastDay, endsAt: endOfBeijingDay(counted.lastDay), pendingCalendarYear: counted.pendingCalendarYear };
   }
   const cycle = a.cycleWorkingDays !== null && a.submittedAt && reached(a.paidOn) ? workingDaysBetween(calendar, a.submittedAt, a.paidOn) : { days: a.cycleWorkingDays, pendingCalendarYear: null };
-  return {
+  const waiting = judgments.filter((o) => !calendar.hasYear(o.pendingCalendarYear!));
+  const judgedAgain = judgments
+    .filter((o) => calendar.hasYear(o.pendingCalendarYear!))
+    .map((o) => {
+      if (o.kind === 'OBJECTION_ANSWER') {
+        return noticeRecounted ? { id: o.id, dueAt: notice.endsAt!, pendingCalendarYear: notice.pendingCalendarYear } : { id: o.id, dueAt: o.dueAt, pendingCalendarYear: null };
+      }
+      const days = calendar.withoutYearsFrom(o.pendingCalendarYear!).workingDaysBetween(o.startsAt, lastDayOf(o.dueAt)).days;
+      const due = dueAfter(calendar, o.startsAt, days);
+      return { id: o.id, dueAt: due.dueAt, pendingCalendarYear: due.pendingCalendarYear };
+    });
+  const limits = {
     id: a.id,
     reviewDueAt: review.dueAt,
     paymentDueAt: payment.dueAt,
@@ -231,9 +268,17 @@ function settledLimits(a: ApplicationRow, calendar: WorkingCalendar, openObjecti
     noticeEndsAt: notice.endsAt,
     noticePendingCalendarYear: notice.pendingCalendarYear,
     cycleWorkingDays: cycle.days,
-    pendingCalendarYear: earliestYear(review.pendingCalendarYear, payment.pendingCalendarYear, notice.pendingCalendarYear, cycle.pendingCalendarYear),
+    pendingCalendarYear: earliestYear(
+      review.pendingCalendarYear,
+      payment.pendingCalendarYear,
+      notice.pendingCalendarYear,
+      cycle.pendingCalendarYear,
+      ...judgedAgain.map((o) => o.pendingCalendarYear),
+      ...waiting.map((o) => o.pendingCalendarYear),
+    ),
     nextDueAt: nextDueOf({ status: a.status, reviewDueAt: review.dueAt, paymentDueAt: payment.dueAt, noticeEndsAt: notice.endsAt }, openObjections),
   };
+  return { limits, judgedAgain };
 }
 
 /**
@@ -291,7 +336,7 @@ export function createPoliciesService(deps: PoliciesServiceDeps) {
         throw errors.conflict({ zh: `${kind.noun.zh}已被他人同时更新，请刷新后重试`, en: `Someone else changed the ${kind.noun.en.toLowerCase()} at the same moment; reload and retry` }, { currentState: row.status });
       }
       await planned.after?.(updated);
-      await kind.record(tx, updated, {
+      const eventId = await kind.record(tx, updated, {
         action: planned.eventAction ?? action,
         fromStatus: row.status,
         toStatus,
@@ -300,6 +345,7 @@ export function createPoliciesService(deps: PoliciesServiceDeps) {
         details: planned.details ?? null,
         at,
       });
+      if (planned.limits?.length) await kind.judge!(tx, updated, eventId, planned.limits);
       return (await kind.get(tx, id))!;
     });
   }
@@ -327,6 +373,20 @@ export function createPoliciesService(deps: PoliciesServiceDeps) {
     update: (tx, id, version, values) => applicationStore.update(tx, id, version, values as Partial<NewApplication>),
     record: (tx, row, event) =>
       applicationEventStore.append(tx, { applicationId: row.id, ...(event as Omit<EventFields, 'fromStatus' | 'toStatus'> & { fromStatus: ApplicationRow['status']; toStatus: ApplicationRow['status'] }) }),
+    judge: (tx, row, eventId, limits) =>
+      limitOutcomeStore.insert(
+        tx,
+        limits.map((limit) => ({
+          applicationId: row.id,
+          eventId,
+          objectionId: limit.objectionId ?? null,
+          kind: limit.kind,
+          startsAt: limit.startsAt,
+          dueAt: limit.dueAt,
+          judgedAt: limit.judgedAt,
+          pendingCalendarYear: limit.pendingCalendarYear,
+        })),
+      ),
   };
 
   const actOnPolicy = (id: string, action: PolicyAction, expectedVersion: number | null | undefined, plan: (ctx: ActContext<PolicyRow>) => Promise<Plan<PolicyRow>> | Plan<PolicyRow>) =>
@@ -1025,16 +1085,29 @@ export function createPoliciesService(deps: PoliciesServiceDeps) {
     /** An objection's application, whose notice's end its answer is due at. */
     objectionApplication: async (applicationId: string) => (await loaders.applicationById.load(applicationId))!,
 
-    /** Every step of an application, with the working days since the step before. */
+    /** Every step of an application, with the working days since the step before and the limits it ended, judged. */
     async stepsOf(application: ApplicationRow) {
-      const events = await loaders.eventsByApplication.load(application.id);
+      const [events, judged] = await Promise.all([loaders.eventsByApplication.load(application.id), loaders.limitsByApplication.load(application.id)]);
       const cal = await calendar.current();
       return events.map((event, i) => {
-        if (i === 0) return { ...event, workingDays: null };
+        const limits = judged.filter((limit) => limit.eventId === event.id);
+        if (i === 0) return { ...event, workingDays: null, limits };
         // A step's count is shown once final: null while the calendar lacks a year between the steps.
         const count = workingDaysBetween(cal, events[i - 1]!.at, event.at);
-        return { ...event, workingDays: count.pendingCalendarYear === null ? count.days : null };
+        return { ...event, workingDays: count.pendingCalendarYear === null ? count.days : null, limits };
       });
+    },
+    /** Whether a step of the application ended a limit late (kept at that step, never erased). */
+    lateOf: async (application: ApplicationRow) => (await loaders.limitsByApplication.load(application.id)).some((limit) => limit.late),
+    /** Whether the payment was judged late (paid after its limit); false until paid. */
+    paymentLate: async (application: ApplicationRow) =>
+      (await loaders.limitsByApplication.load(application.id)).some((limit) => limit.kind === 'PAYMENT' && limit.late),
+    /** Whether an objection's answer was judged late (after the notice ended); null while unanswered. */
+    /** Whether the objection was answered — or set aside by a mark — after the notice ended; null while neither. */
+    async objectionLate(objection: { id: string; applicationId: string; answeredAt: Date | null; mark: { markedAt: Date } | null }) {
+      if (!objection.answeredAt && !objection.mark) return null;
+      const judged = (await loaders.limitsByApplication.load(objection.applicationId)).find((limit) => limit.objectionId === objection.id);
+      return judged?.late ?? false;
     },
 
     // ───────────── applications: 申报 ─────────────
@@ -1203,11 +1276,12 @@ export function createPoliciesService(deps: PoliciesServiceDeps) {
       }),
 
     returnApplication: (id: string, rawReason: unknown, rawMissing: unknown, expectedVersion?: number | null) =>
-      actOnApplication(id, 'RETURN', expectedVersion, () => {
+      actOnApplication(id, 'RETURN', expectedVersion, ({ row, now }) => {
         const reason = parseInput(input.texts.returnReason, rawReason, 'reason');
         const missing = parseInput(input.missingMaterials, rawMissing, 'missingMaterials') ?? [];
-        // The review clock stops while the materials are with the enterprise; it restarts on resubmission.
-        return { values: { returnReason: reason, missingMaterials: missing, nextDueAt: null }, note: reason, details: { missingMaterials: missing } };
+        // The review clock stops while the materials are with the enterprise; it restarts on
+        // resubmission. The limit it stopped is judged now: returned after it, it was missed.
+        return { values: { returnReason: reason, missingMaterials: missing, nextDueAt: null }, note: reason, details: { missingMaterials: missing }, limits: reviewEnded(row, now) };
       }),
 
     async resubmitApplication(id: string, raw: unknown, expectedVersion?: number | null) {
@@ -1244,14 +1318,15 @@ export function createPoliciesService(deps: PoliciesServiceDeps) {
           values: { approvedAmount: approved, approvedAt: now, decidedAt: now, ...limitValues({ paymentDueAt: payment }, row.pendingCalendarYear), nextDueAt: payment.dueAt },
           note,
           details: { amount: approved },
+          limits: reviewEnded(row, now),
         };
       });
     },
 
     rejectApplication: (id: string, rawReason: unknown, expectedVersion?: number | null) =>
-      actOnApplication(id, 'REJECT', expectedVersion, ({ now }) => {
+      actOnApplication(id, 'REJECT', expectedVersion, ({ row, now }) => {
         const reason = parseInput(input.texts.rejectionReason, rawReason, 'reason');
-        return { values: { rejectionReason: reason, decidedAt: now, nextDueAt: null }, note: reason };
+        return { values: { rejectionReason: reason, decidedAt: now, nextDueAt: null }, note: reason, limits: reviewEnded(row, now) };
       }),
 
     // ───────────── applications: 公示 ─────────────
@@ -1327,9 +1402,12 @@ export function createPoliciesService(deps: PoliciesServiceDeps) {
         if (objection.mark !== null) throw errors.invalidTransition({ zh: '该异议已被标记为重复或恶意，不再答复', en: 'The objection was marked as a duplicate or as abuse; it is not answered' }, row.status);
         answered = await objectionStore.answer(tx, objection.id, { answer, upheld, answeredAt: now, answeredBy: viewer.subject! });
         const open = await openObjections(tx, row.id);
+        // The answer is judged against the notice's end; an upheld one also stops the payment limit,
+        // which lapsed if it had passed.
+        const answeredLimit = objectionAnswered(row, objection.id, now);
         return upheld
-          ? { values: { nextDueAt: null, decidedAt: now }, eventAction: 'STOP', note: answer, details: { objectionId: objection.id, upheld } }
-          : { values: { nextDueAt: nextDueOf(row, open) }, eventAction: 'ANSWER_OBJECTION', note: answer, details: { objectionId: objection.id, upheld } };
+          ? { values: { nextDueAt: null, decidedAt: now }, eventAction: 'STOP', note: answer, details: { objectionId: objection.id, upheld }, limits: [...answeredLimit, ...paymentEnded(row, { at: now })] }
+          : { values: { nextDueAt: nextDueOf(row, open) }, eventAction: 'ANSWER_OBJECTION', note: answer, details: { objectionId: objection.id, upheld }, limits: answeredLimit };
       });
       return answered!;
     },
@@ -1384,6 +1462,8 @@ export function createPoliciesService(deps: PoliciesServiceDeps) {
           eventAction: 'MARK_OBJECTIONS',
           note: given.reason,
           details: { kind: given.kind, objectionIds: given.objectionIds, duplicateOf: given.duplicateOf ?? null },
+          // Setting an objection aside ends its answer limit as an answer would: judged now, against the notice's end.
+          limits: given.objectionIds.flatMap((id) => objectionAnswered(row, id, now)),
         };
       });
       return marked;
@@ -1419,6 +1499,7 @@ export function createPoliciesService(deps: PoliciesServiceDeps) {
             nextDueAt: null,
           },
           details: { amount: given.amount, paidOn: given.paidOn, paymentReference: given.paymentReference, workingDays: cycle.days },
+          limits: paymentEnded(row, { paidOn: given.paidOn }),
         };
       });
     },

@@ -30,6 +30,7 @@ export const policies: SliceDefinition = {
     PublicNotice: './store.ts#ApplicationRow',
     Objection: './store.ts#ObjectionRow',
     ApplicationStep: './store.ts#StepNode',
+    LimitOutcome: './store.ts#LimitOutcomeRow',
     ApplicationReview: './store.ts#ReviewRow',
     PolicyStats: './store.ts#PolicyStats',
     AutomaticGrantRun: './store.ts#GrantRunNode',

@@ -12,6 +12,7 @@ import {
   cycleFigures,
   cycleFiguresMonthly,
   objectionMarks,
+  limitOutcomes,
   objections,
   policies,
   policyComments,
@@ -55,6 +56,8 @@ export type ObjectionMarkRow = typeof objectionMarks.$inferSelect;
 export type ObjectionRow = typeof objections.$inferSelect & { mark: ObjectionMarkRow | null };
 /** Still to be answered: neither answered nor marked. Such an objection holds up the payment. */
 export const isOpenObjection = (objection: ObjectionRow) => objection.answer === null && objection.mark === null;
+export type LimitOutcomeRow = typeof limitOutcomes.$inferSelect;
+export type NewLimitOutcome = typeof limitOutcomes.$inferInsert;
 export type ReviewRow = typeof serviceReviews.$inferSelect;
 
 /** Where a text search matched a row; the resolvers highlight from it. */
@@ -68,7 +71,7 @@ export type PolicyNode = PolicyRow & { search?: SearchHit };
 export type ItemNode = ItemRow & { search?: SearchHit };
 export type NewsNode = NewsRow & { search?: SearchHit };
 export type MatchNode = { item: ItemRow; results: CriterionResult[]; missing: number };
-export type StepNode = ApplicationEventRow & { workingDays: number | null };
+export type StepNode = ApplicationEventRow & { workingDays: number | null; limits: LimitOutcomeRow[] };
 export type GrantRunNode = { item: ItemRow; eligible: number; created: number; alreadyGranted: number; noticeEndsOn: string; provisional: boolean };
 
 /** Entities owned by other slices, as this slice refers to them. */
@@ -308,8 +311,10 @@ export const commentStore = {
 };
 
 export const policyEventStore = {
-  async append(db: Queryable, event: typeof policyEvents.$inferInsert): Promise<void> {
-    await db.insert(policyEvents).values(event);
+  /** Appends the event; returns its id. */
+  async append(db: Queryable, event: typeof policyEvents.$inferInsert): Promise<number> {
+    const [row] = await db.insert(policyEvents).values(event).returning({ id: policyEvents.id });
+    return row!.id;
   },
   byPolicyIds(db: Queryable, ids: readonly string[]): Promise<PolicyEventRow[]> {
     return db.select().from(policyEvents).where(inArray(policyEvents.policyId, [...ids])).orderBy(asc(policyEvents.id));
@@ -800,8 +805,10 @@ export const applicationStore = {
 };
 
 export const applicationEventStore = {
-  async append(db: Queryable, event: typeof applicationEvents.$inferInsert): Promise<void> {
-    await db.insert(applicationEvents).values(event);
+  /** Appends the event; returns its id. */
+  async append(db: Queryable, event: typeof applicationEvents.$inferInsert): Promise<number> {
+    const [row] = await db.insert(applicationEvents).values(event).returning({ id: applicationEvents.id });
+    return row!.id;
   },
   byApplicationIds(db: Queryable, ids: readonly string[]): Promise<ApplicationEventRow[]> {
     return db.select().from(applicationEvents).where(inArray(applicationEvents.applicationId, [...ids])).orderBy(asc(applicationEvents.id));
@@ -812,6 +819,25 @@ export const applicationEventStore = {
 const objectionsWithMarks = (db: Queryable) =>
   db.select({ objection: objections, mark: objectionMarks }).from(objections).leftJoin(objectionMarks, eq(objectionMarks.objectionId, objections.id));
 const withMark = (row: { objection: typeof objections.$inferSelect; mark: ObjectionMarkRow | null }): ObjectionRow => ({ ...row.objection, mark: row.mark });
+
+/** The limits steps ended, each judged on time or late (evidence: never deleted; migration 0006). */
+export const limitOutcomeStore = {
+  async insert(db: Queryable, rows: NewLimitOutcome[]): Promise<void> {
+    if (rows.length) await db.insert(limitOutcomes).values(rows);
+  },
+  byApplicationIds(db: Queryable, ids: readonly string[]): Promise<LimitOutcomeRow[]> {
+    return db.select().from(limitOutcomes).where(inArray(limitOutcomes.applicationId, [...ids])).orderBy(asc(limitOutcomes.id));
+  },
+  /** A provisional judgment judged again on its final (or later provisional) due time: the one change its trigger allows. */
+  async judgeAgain(db: Queryable, rows: { id: number; dueAt: Date; pendingCalendarYear: number | null }[]): Promise<void> {
+    if (!rows.length) return;
+    const json = JSON.stringify(rows.map((r) => ({ id: r.id, due: r.dueAt.toISOString(), pending: r.pendingCalendarYear })));
+    await db.execute(sql`
+      update ${limitOutcomes} o set due_at = x.due, pending_calendar_year = x.pending
+      from jsonb_to_recordset(${json}::jsonb) as x(id bigint, due timestamptz, pending smallint)
+      where o.id = x.id`);
+  },
+};
 
 export const objectionStore = {
   async get(db: Queryable, id: string): Promise<ObjectionRow | undefined> {
@@ -940,6 +966,9 @@ export interface PolicyStats {
   medianDisbursementWorkingDays: number | null;
   p90DisbursementWorkingDays: number | null;
   pastLimits: number;
+  lateReviews: number;
+  latePayments: number;
+  lateObjectionAnswers: number;
   reviews: ReviewSummary;
 }
 
@@ -955,6 +984,9 @@ export const emptyStats: PolicyStats = {
   medianDisbursementWorkingDays: null,
   p90DisbursementWorkingDays: null,
   pastLimits: 0,
+  lateReviews: 0,
+  latePayments: 0,
+  lateObjectionAnswers: 0,
   reviews: { count: 0, verySatisfied: 0, satisfied: 0, basicallySatisfied: 0, unsatisfied: 0, veryUnsatisfied: 0, averageScore: null, satisfactionRate: null },
 };
 
@@ -971,6 +1003,9 @@ interface StatsRow {
   median: number | null;
   p90: number | null;
   past: number;
+  late_reviews: number;
+  late_payments: number;
+  late_objection_answers: number;
   reviews: number;
   very_satisfied: number;
   satisfied: number;
@@ -999,7 +1034,7 @@ export function statsPartsOf(key: string | undefined): ReadonlySet<OptionalStats
   return key === undefined ? ALL_STATS_PARTS : new Set(key.split(',').filter((part): part is OptionalStatsPart => part in { items: 1, past: 1, cycles: 1 }));
 }
 
-const KEPT_COLUMNS = ['received', 'automatic', 'approved', 'refused', 'stopped', 'disbursed', 'amount', 'past_settled', 'reviews', 'very_satisfied', 'satisfied', 'basically_satisfied', 'unsatisfied', 'very_unsatisfied'];
+const KEPT_COLUMNS = ['received', 'automatic', 'approved', 'refused', 'stopped', 'disbursed', 'amount', 'past_settled', 'late_reviews', 'late_payments', 'late_objection_answers', 'reviews', 'very_satisfied', 'satisfied', 'basically_satisfied', 'unsatisfied', 'very_unsatisfied'];
 
 /**
  * Statistics per group key; `groups` maps reviewing unit ids to the key they count under, null: the
@@ -1083,15 +1118,25 @@ export async function statsByGroup(
     )`);
   }
   if (parts.has('past')) {
+    // Not already counted as settled past: no limit of it was judged late at a step.
+    const notJudgedLate = sql`not exists (select 1 from ${limitOutcomes} o where o.application_id = a.id and o.late)`;
     withParts.push(sql`
     live as (
       select g.key, count(*)::int as past
-      from ${applications} a ${joins('a', 'reviewing_unit_id')}
-      -- An open limit passed: the review undecided or the payment unpaid past its due time (the
-      -- earliest open limit before now says exactly that); not already counted as settled past.
-      where policies.open_due_at(a.status, a.review_due_at, a.decided_at, a.payment_due_at, a.paid_on) < ${at}
-        and a.submitted_at >= ${from} and a.submitted_at < ${to}
-        and not policies.past_settled(a.status, a.review_due_at, a.decided_at, a.payment_due_at, a.paid_on)
+      from (
+        -- An open limit passed: the review undecided or the payment unpaid past its due time (the
+        -- earliest open limit before now says exactly that).
+        select a.reviewing_unit_id from ${applications} a
+        where policies.open_due_at(a.status, a.review_due_at, a.decided_at, a.payment_due_at, a.paid_on) < ${at}
+          and a.submitted_at >= ${from} and a.submitted_at < ${to} and ${notJudgedLate}
+        union all
+        -- Or, with neither of those passed, an objection still unanswered when the notice has ended.
+        select a.reviewing_unit_id from ${applications} a
+        where a.status = 'PUBLIC_NOTICE' and a.notice_ends_at < ${at}
+          and a.submitted_at >= ${from} and a.submitted_at < ${to} and ${notJudgedLate}
+          and exists (select 1 from ${objections} x where x.application_id = a.id and x.answered_at is null)
+          and not coalesce(policies.open_due_at(a.status, a.review_due_at, a.decided_at, a.payment_due_at, a.paid_on) < ${at}, false)
+      ) a ${joins('a', 'reviewing_unit_id')}
       group by g.key
     )`);
   }
@@ -1114,6 +1159,8 @@ export async function statsByGroup(
       coalesce(f.amount, 0) as amount,
       ${parts.has('cycles') ? sql`c.median, c.p90` : sql`null::float8 as median, null::float8 as p90`},
       (coalesce(f.past_settled, 0) + ${parts.has('past') ? sql`coalesce(l.past, 0)` : sql`0`})::int as past,
+      coalesce(f.late_reviews, 0)::int as late_reviews, coalesce(f.late_payments, 0)::int as late_payments,
+      coalesce(f.late_objection_answers, 0)::int as late_objection_answers,
       coalesce(f.reviews, 0)::int as reviews, coalesce(f.very_satisfied, 0)::int as very_satisfied, coalesce(f.satisfied, 0)::int as satisfied,
       coalesce(f.basically_satisfied, 0)::int as basically_satisfied, coalesce(f.unsatisfied, 0)::int as unsatisfied,
       coalesce(f.very_unsatisfied, 0)::int as very_unsatisfied,
@@ -1142,6 +1189,9 @@ function toStats(row: StatsRow): PolicyStats {
     medianDisbursementWorkingDays: numeric(row.median),
     p90DisbursementWorkingDays: numeric(row.p90),
     pastLimits: row.past,
+    lateReviews: row.late_reviews,
+    latePayments: row.late_payments,
+    lateObjectionAnswers: row.late_objection_answers,
     reviews: {
       count: row.reviews,
       verySatisfied: row.very_satisfied,

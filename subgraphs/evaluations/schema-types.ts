@@ -644,8 +644,6 @@ export type Contest = {
   carriedOver: Array<ContestEntry>;
   /** 发布时间 / when published */
   publishedAt?: Maybe<Scalars['DateTime']['output']>;
-  /** 此时刻之后方可发布：半年最后一天 24:00，计季度报告按时率时还须过了本半年最后一个季度报告的到期时间（次月 10 日 24:00） / publishing is possible after this instant: 24:00 of the half year's last day and, when report punctuality counts, the due time of its last quarter's report (24:00 of the 10th of the next month) */
-  publishableAfter: Scalars['DateTime']['output'];
   /** 创建时间 / when created */
   createdAt: Scalars['DateTime']['output'];
   /** 版本号 / version */
@@ -2048,7 +2046,6 @@ export type ContestResolvers<ContextType = Context, ParentType extends Resolvers
   ranking?: Resolver<Maybe<Array<ResolversTypes['ContestRanking']>>, ParentType, ContextType>;
   carriedOver?: Resolver<Array<ResolversTypes['ContestEntry']>, ParentType, ContextType>;
   publishedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
-  publishableAfter?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   version?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 };

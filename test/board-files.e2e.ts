@@ -413,9 +413,13 @@ describe('the printable board (#21 item 10)', () => {
       const page = await context.newPage();
       const origin = `http://127.0.0.1:${t.platform.gateway.port}`;
       await page.goto(origin, { waitUntil: 'load' });
+      // GraphiQL has opened its tabs and its editor once the first example shows.
+      await page.locator('.graphiql-query-editor .view-lines').filter({ hasText: 'CommandOfficeOverview' }).waitFor();
       const index = gatewayExamples.indexOf(example!);
       await page.locator('.graphiql-tab-button').nth(index).click();
       await page.locator('.graphiql-tab-active').filter({ hasText: 'BoardFiles' }).waitFor();
+      // The editor shows the tab's operation a moment after the tab is active; running before that runs the previous one.
+      await page.locator('.graphiql-query-editor .view-lines').filter({ hasText: 'boardDownloadLink' }).waitFor();
       const headers = '.graphiql-editor-tool .graphiql-editor:visible';
       await page.locator(`${headers} .view-lines`).first().click();
       await page.keyboard.press('ControlOrMeta+A');

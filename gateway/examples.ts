@@ -47,9 +47,10 @@ export const gatewayExamples: ExplorerExample[] = [
   },
   {
     name: '市指挥部办公室：看板（跨四个子图） / Command office: the board across four subgraphs',
-    description: '令牌：npm run token -- --role COMMAND_OFFICE — 同一看板可导出：/exports/board.csv?period=2026-H2、/exports/board.xlsx?period=2026-H2',
+    description: '令牌：npm run token -- --role COMMAND_OFFICE — 按综合得分排序（orderBy: DOMAIN、NAME 另排）；文件与打印版见下一个示例 / ordered by score (orderBy: DOMAIN or NAME otherwise); files and the printable page: the next example',
     query: /* GraphQL */ `query CommandOfficeBoard {
-  board(period: "2026-H2") {
+  board(period: "2026-H2", orderBy: SCORE_DESC) {
+    rank
     unit {
       name
       issueStats(period: { from: "2026-07-01", to: "2026-12-31" }) { received overdueNow rectificationRate }
@@ -59,6 +60,16 @@ export const gatewayExamples: ExplorerExample[] = [
     latestContestRank contestsAgain reviewSatisfactionRate reportPunctuality score grade preview
     evaluated coverage { indicators indicatorsTotal weight missing { name mandatory } }
   }
+}`,
+  },
+  {
+    name: '市指挥部办公室：看板文件与打印版 / Command office: board files and the printable page',
+    description:
+      '令牌：npm run token -- --role COMMAND_OFFICE — 运行后在结果下方点按钮：下载 CSV、Excel（含得分图），或打开可打印的网页报告；链接几分钟内有效，无需再带令牌 / run it, then click the buttons under the answer: CSV, Excel (with the score chart) or the printable page; the links work for a few minutes without a token',
+    query: /* GraphQL */ `mutation BoardFiles {
+  csv: boardDownloadLink(format: CSV) { url path period format expiresAt }
+  xlsx: boardDownloadLink(format: XLSX) { url path period format expiresAt }
+  report: boardDownloadLink(format: HTML) { url path period format expiresAt }
 }`,
   },
 ];

@@ -1,25 +1,40 @@
 /**
- * The command office's board as files, on the gateway: `GET /exports/board.csv?period=2026-H1` (UTF-8
- * with a byte-order mark, so Excel opens the Chinese correctly; RFC 4180 quoting) and
- * `GET /exports/board.xlsx?period=2026-H1` (a workbook built with exceljs). Command office token
- * only. The export runs the board query on this gateway's own GraphQL server, in-process — the same
- * plan, permissions, limits and figures as the API, without an HTTP call to itself (which Node's
- * fetch refuses on some ports: 6000 with PORT_OFFSET=2000) — and refuses (never truncates) when any
- * part of the board is missing.
+ * The command office's board as files and as a printable page, on the gateway:
+ * `GET /exports/board.csv`, `GET /exports/board.xlsx` (gateway/board-files.ts) and
+ * `GET /reports/board` (gateway/board-report.ts), each `?period=2026-H2` (the current half year,
+ * Beijing time, when omitted).
+ *
+ * Who may: whoever the evaluations slice lets read the board — its rule, asked by running the board
+ * query; the gateway tests no role. The caller is named either by an Authorization header or by a
+ * signed download link (`&link=…`, made by the `boardDownloadLink` mutation; platform/download-links.ts),
+ * which opens only the file it was made for (period and format) and runs the query with the
+ * maker's own token, whose person must be the one the link names. A browser asking for a page gets
+ * a refusal it can read (HTML) saying how to get a link.
+ *
+ * The export runs the board query on this gateway's own GraphQL server, in-process — the same plan,
+ * permissions, limits and figures as the API, without an HTTP call to itself (which Node's fetch
+ * refuses on some ports: 6000 with PORT_OFFSET=2000) — and refuses (never truncates) when any part
+ * of the board is missing.
  */
 import type http from 'node:http';
-import ExcelJS from 'exceljs';
-import { Role, type Authenticator } from '../platform/auth.ts';
+import { personOf, samePerson, type Authenticator, type Viewer } from '../platform/auth.ts';
+import { halfYearDays, halfYearOf } from '../platform/calendar.ts';
+import { createDownloadLinks, type DownloadLinks } from '../platform/download-links.ts';
+import type { PlatformEnv } from '../platform/env.ts';
 import { codedError, ErrorCode, errors, type Bilingual } from '../platform/errors.ts';
-import type { AsyncRequestHandler, GraphQLService } from '../platform/http.ts';
+import type { AsyncRequestHandler } from '../platform/http.ts';
+import type { RequestRecord } from '../platform/log.ts';
 import { authorizationHeader } from '../platform/subgraph.ts';
-import type { GatewayContext } from './data-source.ts';
+import { boardCsv, boardWorkbook, type BoardFileContext, type BoardFileRow } from './board-files.ts';
+import { boardReportHtml, REPORT_CONTENT_SECURITY_POLICY, type DomainFigures } from './board-report.ts';
+import type { GatewayService } from './server.ts';
 
 const PERIOD = /^(\d{4})-H([12])$/;
 
 export const BOARD_EXPORT_QUERY = /* GraphQL */ `
-  query BoardExport($period: String!, $dates: PeriodInput!) {
-    board(period: $period) {
+  query BoardExport($period: String!, $dates: PeriodInput!, $report: Boolean!) {
+    board(period: $period, orderBy: SCORE_DESC) {
+      rank
       unit {
         code
         name
@@ -38,125 +53,145 @@ export const BOARD_EXPORT_QUERY = /* GraphQL */ `
       coverage { indicators indicatorsTotal weight missing { name mandatory } }
       preview
     }
+    domains {
+      code
+      name
+      issueStats(period: $dates) @include(if: $report) { received onTimeResolutionRate satisfactionRate }
+    }
   }
 `;
 
-type Kind = 'text' | 'integer' | 'rate' | 'number' | 'money';
-interface Column {
-  header: string;
-  kind: Kind;
-  value(row: any): unknown;
-}
-
-const GRADES: Record<string, string> = { EXCELLENT: '优秀', GOOD: '良好', FAIR: '一般', POOR: '较差' };
-
-/** The board's columns, in order: Chinese headers, as the command office reads them. */
-export const BOARD_COLUMNS: Column[] = [
-  { header: '单位代码', kind: 'text', value: (r) => r.unit.code },
-  { header: '单位', kind: 'text', value: (r) => r.unit.name },
-  { header: '领域', kind: 'text', value: (r) => r.domain?.name ?? '' },
-  { header: '受理问题数', kind: 'integer', value: (r) => r.unit.issueStats?.received },
-  { header: '办结问题数', kind: 'integer', value: (r) => r.unit.issueStats?.closed },
-  { header: '当前超期', kind: 'integer', value: (r) => r.unit.issueStats?.overdueNow },
-  { header: '整改率', kind: 'rate', value: (r) => r.unit.issueStats?.rectificationRate },
-  { header: '按时办结率', kind: 'rate', value: (r) => r.unit.issueStats?.onTimeResolutionRate },
-  { header: '问题满意率', kind: 'rate', value: (r) => r.unit.issueStats?.satisfactionRate },
-  { header: '政策申报数', kind: 'integer', value: (r) => r.unit.policyStats?.applicationsReceived },
-  { header: '政策批准数', kind: 'integer', value: (r) => r.unit.policyStats?.approved },
-  { header: '兑现笔数', kind: 'integer', value: (r) => r.unit.policyStats?.disbursedCount },
-  { header: '兑现金额（元）', kind: 'money', value: (r) => r.unit.policyStats?.disbursedAmount },
-  { header: '擂台名次', kind: 'integer', value: (r) => r.latestContestRank },
-  { header: '末位打擂', kind: 'text', value: (r) => (r.contestsAgain === null ? '' : r.contestsAgain ? '是' : '否') },
-  { header: '好差评数', kind: 'integer', value: (r) => r.reviews },
-  { header: '好差评满意率', kind: 'rate', value: (r) => r.reviewSatisfactionRate },
-  { header: '季度报告按时率', kind: 'rate', value: (r) => r.reportPunctuality },
-  { header: '综合得分', kind: 'number', value: (r) => r.score },
-  // A unit whose data does not cover the evaluation is 未参评 — never an empty score read as 0 or 较差.
-  { header: '等次', kind: 'text', value: (r) => (r.evaluated === false ? '未参评' : r.grade ? GRADES[r.grade] : '') },
-  { header: '参评依据', kind: 'text', value: (r) => (r.coverage ? `${r.coverage.indicators}/${r.coverage.indicatorsTotal} 项指标，权重 ${r.coverage.weight}%` : '') },
-  { header: '缺少的指标', kind: 'text', value: (r) => (r.coverage?.missing ?? []).map((m: { name: string; mandatory: boolean }) => (m.mandatory ? `${m.name}（必备）` : m.name)).join('、') },
-  { header: '得分状态', kind: 'text', value: (r) => (r.evaluated === null || r.evaluated === undefined ? '' : r.preview ? '预览' : '已发布') },
-];
-
-function cell(value: unknown): unknown {
-  return value === undefined || value === null ? null : value;
-}
-
-/** RFC 4180: quote a field holding a comma, a quote or a line break; double the quotes. */
-function csvField(value: unknown): string {
-  if (value === null || value === undefined) return '';
-  const text = String(value);
-  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
-}
-
-export function boardCsv(rows: any[]): string {
-  const lines = [BOARD_COLUMNS.map((c) => csvField(c.header)).join(',')];
-  for (const row of rows) lines.push(BOARD_COLUMNS.map((c) => csvField(cell(c.value(row)))).join(','));
-  return `\uFEFF${lines.join('\r\n')}\r\n`;
-}
-
-export async function boardWorkbook(rows: any[], period: string): Promise<Buffer> {
-  const workbook = new ExcelJS.Workbook();
-  workbook.creator = '青岛市深化作风能力优化营商环境专项行动指挥部办公室';
-  const sheet = workbook.addWorksheet(`看板 ${period}`, { views: [{ state: 'frozen', ySplit: 1, xSplit: 2 }] });
-  sheet.columns = BOARD_COLUMNS.map((c) => ({
-    header: c.header,
-    width: c.kind === 'text' ? 18 : 12,
-    style: { numFmt: c.kind === 'rate' ? '0.0%' : c.kind === 'money' ? '#,##0.00' : c.kind === 'number' ? '0.000' : undefined },
-  }));
-  sheet.getRow(1).font = { bold: true };
-  for (const row of rows) sheet.addRow(BOARD_COLUMNS.map((c) => cell(c.value(row))));
-  return Buffer.from(await workbook.xlsx.writeBuffer());
-}
-
-function sendCoded(res: http.ServerResponse, status: number, code: string, message: Bilingual) {
-  res.statusCode = status;
-  res.setHeader('content-type', 'application/json; charset=utf-8');
-  res.end(JSON.stringify({ errors: [{ message: `${message.zh} / ${message.en}`, extensions: { code, messageZh: message.zh, messageEn: message.en } }] }));
-}
-
+type Format = 'csv' | 'xlsx' | 'html';
+const ROUTES: Record<string, Format> = { '/exports/board.csv': 'csv', '/exports/board.xlsx': 'xlsx', '/reports/board': 'html' };
 const STATUS: Record<string, number> = { UNAUTHENTICATED: 401, FORBIDDEN: 403, BAD_USER_INPUT: 400, NOT_FOUND: 404 };
 
-/** The route: `/exports/board.csv` and `/exports/board.xlsx`. */
-export function boardExports(deps: { authenticator: Authenticator; gateway: GraphQLService<GatewayContext> }): AsyncRequestHandler {
+/** A refusal: JSON for programs; a short bilingual page for a person's browser, saying what to do. */
+class Refusal {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    readonly message: Bilingual,
+  ) {}
+}
+
+const NO_CREDENTIALS: Bilingual = {
+  zh: '请先登录：请求带上 Authorization: Bearer 令牌，或在浏览器中打开 boardDownloadLink 生成的下载链接（网关 explorer 的“看板文件”示例）',
+  en: 'Sign in: send Authorization: Bearer <token>, or open a link made by the boardDownloadLink mutation in a browser (the gateway explorer’s “board files” example)',
+};
+
+function fromError(error: unknown, status = 401): Refusal {
+  const extensions = (error as { extensions?: { code?: string; messageZh?: string; messageEn?: string } }).extensions;
+  return new Refusal(status, extensions?.code ?? ErrorCode.UNAUTHENTICATED, { zh: extensions?.messageZh ?? '令牌无效', en: extensions?.messageEn ?? 'Invalid token' });
+}
+
+export interface BoardExportsDeps {
+  authenticator: Authenticator;
+  gateway: GatewayService;
+  /** Download links (absent when no secret is configured: only the header opens the files). */
+  links?: DownloadLinks;
+  /** The platform's clock: the default period, the time a file was made, a link's expiry. */
+  now?: () => Date;
+}
+
+/** The links the gateway opens, from the same configuration the slices make them with; none without a secret. */
+export function downloadLinksOf(env: PlatformEnv): DownloadLinks | undefined {
+  const { secret, ttlSeconds } = env.downloadLinks;
+  return secret ? createDownloadLinks({ secret, ttlSeconds }) : undefined;
+}
+
+/** The routes: `/exports/board.csv`, `/exports/board.xlsx`, `/reports/board`. */
+export function boardExports(deps: BoardExportsDeps): AsyncRequestHandler {
+  const now = deps.now ?? (() => new Date());
   return async (req, res, url, record) => {
-    const match = /^\/exports\/board\.(csv|xlsx)$/.exec(url.pathname);
-    if (!match) return false;
-    if (req.method !== 'GET') {
-      res.setHeader('allow', 'GET');
-      sendCoded(res, 405, ErrorCode.BAD_REQUEST, { zh: '导出只接受 GET', en: 'Exports accept GET only' });
-      return true;
-    }
-    const authorization = authorizationHeader(req);
-    let role: string;
+    const format = ROUTES[url.pathname];
+    if (!format) return false;
+    record.operation = format === 'html' ? 'report board' : `export board.${format}`;
     try {
-      role = (await deps.authenticator.viewerFromAuthorization(authorization)).role;
+      if (req.method !== 'GET') {
+        res.setHeader('allow', 'GET');
+        throw new Refusal(405, ErrorCode.BAD_REQUEST, { zh: '只接受 GET', en: 'GET only' });
+      }
+      const at = now();
+      const { period, authorization } = await credentials(req, url, format, at);
+      const days = halfYearDays(period)!;
+      const answer = await runBoardQuery(req, record, authorization, { period, dates: days, report: format === 'html' });
+      const context: BoardFileContext = { period, ...days, generatedAt: at, domains: answer.domains.map(({ code, name }) => ({ code, name })) };
+      res.setHeader('cache-control', 'no-store');
+      res.setHeader('referrer-policy', 'no-referrer');
+      if (format === 'html') {
+        res.setHeader('content-type', 'text/html; charset=utf-8');
+        res.setHeader('content-security-policy', REPORT_CONTENT_SECURITY_POLICY);
+        res.setHeader('x-content-type-options', 'nosniff');
+        res.end(boardReportHtml(answer.board, answer.domains, context));
+        return true;
+      }
+      const chineseName = encodeURIComponent(`营商环境看板-${period}.${format}`);
+      res.setHeader('content-disposition', `attachment; filename="board-${period}.${format}"; filename*=UTF-8''${chineseName}`);
+      if (format === 'csv') {
+        res.setHeader('content-type', 'text/csv; charset=utf-8');
+        res.end(boardCsv(answer.board, context));
+      } else {
+        res.setHeader('content-type', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
+        res.end(await boardWorkbook(answer.board, context));
+      }
+      return true;
     } catch (error) {
-      const extensions = (error as { extensions?: { code?: string; messageZh?: string; messageEn?: string } }).extensions;
-      sendCoded(res, 401, ErrorCode.UNAUTHENTICATED, { zh: extensions?.messageZh ?? '令牌无效', en: extensions?.messageEn ?? 'Invalid token' });
+      if (!(error instanceof Refusal)) throw error;
+      record.outcome = error.code;
+      refuse(req, res, error);
       return true;
     }
-    if (role === 'ANONYMOUS') {
-      sendCoded(res, 401, ErrorCode.UNAUTHENTICATED, { zh: '请先登录（市指挥部办公室令牌）', en: 'Sign in with a command office token' });
-      return true;
+  };
+
+  /** The period asked for and whose Authorization runs the query: the link's maker's, or the header's. */
+  async function credentials(req: http.IncomingMessage, url: URL, format: Format, at: Date): Promise<{ period: string; authorization: string }> {
+    const asked = url.searchParams.get('period');
+    if (asked !== null && !validPeriod(asked)) throw new Refusal(400, ErrorCode.BAD_USER_INPUT, { zh: 'period 须形如 2026-H1', en: 'period must look like 2026-H1' });
+    const link = url.searchParams.get('link');
+    if (link === null) {
+      const authorization = authorizationHeader(req);
+      const viewer = await verified(authorization);
+      if (viewer.role === 'ANONYMOUS' || !authorization) throw new Refusal(401, ErrorCode.UNAUTHENTICATED, NO_CREDENTIALS);
+      return { period: asked ?? halfYearOf(at), authorization };
     }
-    if (role !== Role.COMMAND_OFFICE) {
-      sendCoded(res, 403, ErrorCode.FORBIDDEN, { zh: '只有市指挥部办公室可以导出看板', en: 'Only the command office may export the board' });
-      return true;
-    }
-    const period = url.searchParams.get('period') ?? '';
-    const parts = PERIOD.exec(period);
-    if (!parts || Number(parts[1]) < 2000 || Number(parts[1]) > 2199) {
-      sendCoded(res, 400, ErrorCode.BAD_USER_INPUT, { zh: 'period 须形如 2026-H1', en: 'period must look like 2026-H1' });
-      return true;
-    }
-    const dates = parts[2] === '1' ? { from: `${parts[1]}-01-01`, to: `${parts[1]}-06-30` } : { from: `${parts[1]}-07-01`, to: `${parts[1]}-12-31` };
-    // On this gateway's own server, in-process: the same planning, limits, permissions and figures as
-    // any API client, under this request's deadline (its record's signal stops the subgraph calls).
-    let answer: { data?: { board?: any[] } | null; errors?: readonly { message: string; extensions?: Record<string, any> }[] };
+    if (!deps.links) throw new Refusal(401, ErrorCode.UNAUTHENTICATED, { zh: '本平台未启用下载链接（DOWNLOAD_LINK_SECRET）', en: 'Download links are not enabled here (DOWNLOAD_LINK_SECRET)' });
+    let grant;
     try {
-      const contextValue = await deps.gateway.context(req, record);
-      const running = deps.gateway.apollo.executeOperation({ query: BOARD_EXPORT_QUERY, variables: { period, dates } }, { contextValue });
+      grant = await deps.links.open(link, at);
+    } catch (error) {
+      throw fromError(error);
+    }
+    if (grant.resource !== 'board' || grant.format !== format || (asked !== null && asked !== grant.period)) {
+      throw new Refusal(401, ErrorCode.UNAUTHENTICATED, { zh: `下载链接只能打开它所签的文件（${grant.period} 的 ${grant.format}）`, en: `The download link opens only the file it was made for (${grant.format} of ${grant.period})` });
+    }
+    const viewer = await verified(grant.authorization);
+    if (!samePerson(personOf(viewer), grant.person)) {
+      throw new Refusal(401, ErrorCode.UNAUTHENTICATED, { zh: '下载链接无效：所载令牌不属于链接所签之人', en: 'Invalid download link: its token is not the person it names' });
+    }
+    return { period: grant.period, authorization: grant.authorization };
+  }
+
+  async function verified(authorization: string | undefined): Promise<Viewer> {
+    try {
+      return await deps.authenticator.viewerFromAuthorization(authorization);
+    } catch (error) {
+      throw fromError(error);
+    }
+  }
+
+  /** The board query on this gateway's own server, as the given caller, under this request's deadline. */
+  async function runBoardQuery(
+    req: http.IncomingMessage,
+    record: RequestRecord,
+    authorization: string,
+    variables: { period: string; dates: { from: string; to: string }; report: boolean },
+  ): Promise<{ board: BoardFileRow[]; domains: DomainFigures[] }> {
+    let answer: { data?: { board?: BoardFileRow[] | null; domains?: DomainFigures[] | null } | null; errors?: readonly { message: string; extensions?: Record<string, any> }[] };
+    try {
+      const contextValue = await deps.gateway.contextAs(req, record, authorization);
+      // The same planning, limits, permissions and figures as any API client; this request's record's
+      // signal stops the subgraph calls when its time is up.
+      const running = deps.gateway.apollo.executeOperation({ query: BOARD_EXPORT_QUERY, variables }, { contextValue });
       const timedOut = new Promise<never>((_, reject) => {
         if (record.signal?.aborted) reject(record.signal.reason);
         record.signal?.addEventListener('abort', () => reject(record.signal!.reason), { once: true });
@@ -167,30 +202,42 @@ export function boardExports(deps: { authenticator: Authenticator; gateway: Grap
     } catch (error) {
       record.log.warn({ err: error }, 'board export failed');
       const failure = errors.serviceUnavailable({ zh: '看板暂时无法生成，请稍后重试', en: 'The board cannot be built now; retry shortly' });
-      sendCoded(res, 503, ErrorCode.SERVICE_UNAVAILABLE, { zh: failure.extensions.messageZh as string, en: failure.extensions.messageEn as string });
-      return true;
+      throw new Refusal(503, ErrorCode.SERVICE_UNAVAILABLE, { zh: failure.extensions.messageZh as string, en: failure.extensions.messageEn as string });
     }
     const first = answer.errors?.[0];
-    if (first || !answer.data?.board) {
+    if (first || !answer.data?.board || !answer.data.domains) {
       // A board with a hole in it would mislead: refuse, saying which part is missing.
       const code = String(first?.extensions?.code ?? ErrorCode.SERVICE_UNAVAILABLE);
       const error = codedError(code as ErrorCode, { zh: String(first?.extensions?.messageZh ?? first?.message ?? '看板不完整'), en: String(first?.extensions?.messageEn ?? first?.message ?? 'The board is incomplete') });
-      sendCoded(res, STATUS[code] ?? 503, code, { zh: error.extensions.messageZh as string, en: error.extensions.messageEn as string });
-      return true;
+      throw new Refusal(STATUS[code] ?? 503, code, { zh: error.extensions.messageZh as string, en: error.extensions.messageEn as string });
     }
-    const rows = answer.data.board;
-    const name = `board-${period}.${match[1]}`;
-    const chineseName = encodeURIComponent(`营商环境看板-${period}.${match[1]}`);
-    res.setHeader('content-disposition', `attachment; filename="${name}"; filename*=UTF-8''${chineseName}`);
-    res.setHeader('cache-control', 'no-store');
-    if (match[1] === 'csv') {
-      res.setHeader('content-type', 'text/csv; charset=utf-8');
-      res.end(boardCsv(rows));
-    } else {
-      res.setHeader('content-type', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
-      res.end(await boardWorkbook(rows, period));
-    }
-    record.operation = `export board.${match[1]}`;
-    return true;
-  };
+    return { board: answer.data.board, domains: answer.data.domains };
+  }
+}
+
+function validPeriod(period: string): boolean {
+  const parts = PERIOD.exec(period);
+  return !!parts && Number(parts[1]) >= 2000 && Number(parts[1]) <= 2199;
+}
+
+function wantsPage(req: http.IncomingMessage): boolean {
+  return /\btext\/html\b/.test(req.headers.accept ?? '');
+}
+
+function refuse(req: http.IncomingMessage, res: http.ServerResponse, refusal: Refusal) {
+  res.statusCode = refusal.status;
+  res.setHeader('cache-control', 'no-store');
+  if (wantsPage(req)) {
+    res.setHeader('content-type', 'text/html; charset=utf-8');
+    res.setHeader('content-security-policy', "default-src 'none'; img-src data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'");
+    const escape = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+    res.end(`<!doctype html>
+<html lang="zh-CN"><head><meta charset="utf-8"><title>${escape(refusal.code)}</title><link rel="icon" href="data:,"></head>
+<body><h1>${refusal.status} ${escape(refusal.code)}</h1><p>${escape(refusal.message.zh)}</p><p lang="en">${escape(refusal.message.en)}</p></body></html>
+`);
+    return;
+  }
+  res.setHeader('content-type', 'application/json; charset=utf-8');
+  const { zh, en } = refusal.message;
+  res.end(JSON.stringify({ errors: [{ message: `${zh} / ${en}`, extensions: { code: refusal.code, messageZh: zh, messageEn: en } }] }));
 }

@@ -10,7 +10,7 @@ import { stopOnSignals } from '../platform/signals.ts';
 import { defaultExplorer, listeningOn } from '../platform/start.ts';
 import { slices } from '../subgraphs/registry.ts';
 import { gatewayExamples } from './examples.ts';
-import { boardExports } from './exports.ts';
+import { boardExports, downloadLinksOf } from './exports.ts';
 import { createGateway } from './server.ts';
 import { runEntry } from '../platform/entry.ts';
 
@@ -25,8 +25,8 @@ await runEntry(async () => {
     port: env.port ?? env.gatewayPort,
     host: env.host,
     limits: env.limits,
-    explorer: env.explorer ? await defaultExplorer({ title: '青岛营商环境专项行动 API / Gateway', examples: gatewayExamples }) : undefined,
-    routes: [boardExports({ authenticator, gateway })],
+    explorer: env.explorer ? await defaultExplorer({ title: '青岛营商环境专项行动 API / Gateway', examples: gatewayExamples, sameOriginDownloads: true }) : undefined,
+    routes: [boardExports({ authenticator, gateway, links: downloadLinksOf(env) })],
     logger,
   });
   logger.info({ url: service.url, subgraphs: subgraphUrls }, `网关 / gateway: ${service.url}`);

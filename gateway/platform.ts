@@ -8,7 +8,7 @@ import { createAuthenticator } from '../platform/auth.ts';
 import { DIRECTORY_SLICE } from '../platform/directory.ts';
 import type { PlatformEnv } from '../platform/env.ts';
 import { startHttpService, type RunningService } from '../platform/http.ts';
-import { boardExports } from './exports.ts';
+import { boardExports, downloadLinksOf } from './exports.ts';
 import { silentLogger, type Logger } from '../platform/log.ts';
 import { prepareDatabase, startSlice, type ExplorerFactory } from '../platform/start.ts';
 import type { SliceDefinition } from '../platform/subgraph.ts';
@@ -111,8 +111,8 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
       port: options.ephemeralPorts ? 0 : env.gatewayPort,
       host,
       limits: env.limits,
-      explorer: env.explorer ? await options.explorer?.({ title: '青岛营商环境专项行动 API / Gateway', examples: gatewayExamples }) : undefined,
-      routes: [boardExports({ authenticator, gateway: gatewayService })],
+      explorer: env.explorer ? await options.explorer?.({ title: '青岛营商环境专项行动 API / Gateway', examples: gatewayExamples, sameOriginDownloads: true }) : undefined,
+      routes: [boardExports({ authenticator, gateway: gatewayService, links: downloadLinksOf(env), now: options.now })],
       logger,
     });
     started.push(gateway);

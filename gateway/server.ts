@@ -3,12 +3,14 @@
  * verified here too, subgraph URLs from configuration, the platform's limits, and health. No side effects.
  */
 import fs from 'node:fs';
+import type http from 'node:http';
 import { ApolloGateway } from '@apollo/gateway';
 import { ApolloServer } from '@apollo/server';
 import { graphqlServerOptions } from '../platform/apollo.ts';
 import type { Authenticator } from '../platform/auth.ts';
 import { disableApolloTelemetry, type Limits } from '../platform/env.ts';
 import type { GraphQLService } from '../platform/http.ts';
+import type { RequestRecord } from '../platform/log.ts';
 import type { Logger } from '../platform/log.ts';
 import { clientAddress, createProxyTrust } from '../platform/client-address.ts';
 import { authorizationHeader, supergraphPath } from '../platform/subgraph.ts';
@@ -33,10 +35,16 @@ export interface GatewayDeps {
   subgraphReplicasFromDns?: boolean;
 }
 
+/** The gateway: its server, and a request's context as a given caller (the exports, for a download link's maker). */
+export interface GatewayService extends GraphQLService<GatewayContext> {
+  /** This request's context with another caller's Authorization (verified here first). */
+  contextAs(req: http.IncomingMessage, request: RequestRecord, authorization: string | undefined): Promise<GatewayContext>;
+}
+
 const replicaUrls = (configured: string | readonly string[] | undefined): readonly string[] =>
   configured === undefined ? [] : typeof configured === 'string' ? [configured] : configured;
 
-export function createGateway(deps: GatewayDeps): GraphQLService<GatewayContext> {
+export function createGateway(deps: GatewayDeps): GatewayService {
   // Here rather than in each start script: no path to a running gateway can forget it.
   disableApolloTelemetry();
   const urls = deps.subgraphUrls;
@@ -68,15 +76,17 @@ export function createGateway(deps: GatewayDeps): GraphQLService<GatewayContext>
     ...graphqlServerOptions({ limits: deps.limits, introspection: deps.introspection }),
   });
 
+  const contextAs: GatewayService['contextAs'] = async (req, request, authorization) => {
+    // Verified here so a forged token is refused before any planning; subgraphs verify again.
+    await deps.authenticator.viewerFromAuthorization(authorization);
+    return { authorization, request, clientAddress: clientAddress(req, proxies) };
+  };
+
   return {
     name: 'gateway',
     apollo,
-    async context(req, request) {
-      const authorization = authorizationHeader(req);
-      // Verified here so a forged token is refused before any planning; subgraphs verify again.
-      await deps.authenticator.viewerFromAuthorization(authorization);
-      return { authorization, request, clientAddress: clientAddress(req, proxies) };
-    },
+    context: (req, request) => contextAs(req, request, authorizationHeader(req)),
+    contextAs,
     async ready() {
       const checks: Record<string, string> = {};
       const failures: string[] = [];

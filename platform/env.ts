@@ -139,7 +139,22 @@ export interface PlatformEnv {
   subgraphReplicasFromDns: boolean;
   /** Office hours of a working day (OFFICE_HOURS), for time limits counted in office hours. */
   officeHours: OfficeHours;
+  /** Short-lived download links to the gateway's files (platform/download-links.ts). */
+  downloadLinks: DownloadLinksEnv;
   log: { level: string; pretty: boolean };
+}
+
+export interface DownloadLinksEnv {
+  /**
+   * The secret the links' key is derived from: DOWNLOAD_LINK_SECRET, else JWT_SECRET (the
+   * development secret in development). Absent — only a JWKS and no DOWNLOAD_LINK_SECRET — no links
+   * are made (the mutation says so); the files still open with an Authorization header.
+   */
+  secret?: string;
+  /** DOWNLOAD_LINK_TTL_SECONDS: how long a link works (30–3600 s, default 300). */
+  ttlSeconds: number;
+  /** PUBLIC_URL: the gateway's address as people reach it, the start of every link's `url`. */
+  publicUrl: string;
 }
 
 /**
@@ -315,6 +330,7 @@ export function loadEnv(source: Source = process.env, slices: readonly SlicePort
     trustedProxies: trustList(source, 'TRUSTED_PROXIES', ''),
     subgraphTrustedProxies: trustList(source, 'SUBGRAPH_TRUSTED_PROXIES', 'loopback'),
     officeHours: officeHours(source),
+    downloadLinks: downloadLinks(source, auth, development, integer(source, 'GATEWAY_PORT', 4000 + offset)),
     log: {
       level: oneOf(source, 'LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], 'info'),
       // Pretty lines for a person at a terminal in development; JSON lines everywhere else.
@@ -343,6 +359,20 @@ function trustList(source: Source, key: string, fallback: string): string[] {
     if (problem) throw new ConfigurationError(`${key}: ${problem} (loopback, private, addresses, CIDR ranges or host names, comma-separated)`);
   }
   return entries;
+}
+
+function downloadLinks(source: Source, auth: AuthEnv, development: boolean, gatewayPort: number): DownloadLinksEnv {
+  const own = source.DOWNLOAD_LINK_SECRET || undefined;
+  if (own && !development) {
+    const weakness = secretWeakness(own);
+    if (weakness) throw new ConfigurationError(`DOWNLOAD_LINK_SECRET is too weak: ${weakness} (generate one with: openssl rand -base64 48)`);
+  }
+  const ttlSeconds = integer(source, 'DOWNLOAD_LINK_TTL_SECONDS', 300, 30);
+  if (ttlSeconds > 3600) throw new ConfigurationError(`DOWNLOAD_LINK_TTL_SECONDS must be at most 3600 (an hour): a link is a capability anyone holding the URL may use; got ${ttlSeconds}`);
+  const publicUrl = url('PUBLIC_URL', source.PUBLIC_URL || `http://localhost:${gatewayPort}`).replace(/\/+$/, '');
+  // JWT_SECRET is checked at start unless a JWKS is configured; a weak one is never used for links.
+  const fallback = auth.jwtSecret && (development || !secretWeakness(auth.jwtSecret)) ? auth.jwtSecret : undefined;
+  return { secret: own ?? fallback, ttlSeconds, publicUrl };
 }
 
 function officeHours(source: Source): OfficeHours {

@@ -16,14 +16,20 @@ import { stopOnSignals } from './signals.ts';
 import { runEntry } from './entry.ts';
 import type { SliceDefinition } from './subgraph.ts';
 
-export type ExplorerFactory = (options: { title: string; examples: ExplorerExample[] }) => Promise<RequestHandler>;
+export type ExplorerFactory = (options: {
+  title: string;
+  examples: ExplorerExample[];
+  /** The page's own origin serves the download links' files (the gateway): their buttons open `path`, else `url`. */
+  sameOriginDownloads?: boolean;
+}) => Promise<RequestHandler>;
 
 /** The offline explorer, with a token placeholder in its headers editor. */
-export const defaultExplorer: ExplorerFactory = ({ title, examples }) =>
+export const defaultExplorer: ExplorerFactory = ({ title, examples, sameOriginDownloads }) =>
   createExplorerHandler({
     title,
     endpoint: '/graphql',
     examples,
+    sameOriginDownloads,
     defaultHeaders: { Authorization: 'Bearer <粘贴 npm run token 生成的令牌 / paste a token from npm run token>' },
   });
 

@@ -428,19 +428,21 @@ describe('the board and its exports', () => {
     const bytes = new Uint8Array(await response.arrayBuffer());
     expect([...bytes.slice(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
     const text = new TextDecoder().decode(bytes.slice(3));
-    const lines = text.trimEnd().split('\r\n');
+    // The table follows the header block (the period, when made, the definitions: test/board-files.e2e.ts).
+    const all = text.trimEnd().split('\r\n');
+    const lines = all.slice(all.findIndex((line) => line.startsWith('排名,单位代码,')));
     const board = (await ok(docs.board, who.office, { p: H2, dates: H2_DATES })).board;
     expect(lines).toHaveLength(board.length + 1);
     expect(lines[0]!.split(',')).toContain('综合得分');
     const headers = lines[0]!.split(',');
     const column = (line: string, header: string) => line.split(',')[headers.indexOf(header)];
-    const police = lines.find((line) => line.startsWith('PUBLIC_SECURITY_BUREAU,'))!;
+    const police = lines.find((line) => column(line, '单位代码') === 'PUBLIC_SECURITY_BUREAU')!;
     expect(police).toContain('市公安局');
     expect(column(police, '综合得分')).toBe('100');
     expect(column(police, '等次')).toBe('优秀');
     expect(column(police, '参评依据')).toBe('2/5 项指标，权重 50%');
     // A unit without the data is 未参评, with what it lacks — not an empty score next to 较差.
-    const court = lines.find((line) => line.startsWith('INTERMEDIATE_PEOPLES_COURT,'))!;
+    const court = lines.find((line) => column(line, '单位代码') === 'INTERMEDIATE_PEOPLES_COURT')!;
     expect(column(court, '综合得分')).toBe('');
     expect(column(court, '等次')).toBe('未参评');
     expect(column(court, '缺少的指标')).toContain('季度报告（必备）');
@@ -452,16 +454,16 @@ describe('the board and its exports', () => {
     expect(response.status).toBe(200);
     const workbook = new ExcelJS.Workbook();
     await workbook.xlsx.load(Buffer.from(await response.arrayBuffer()) as any);
-    const sheet = workbook.worksheets[0]!;
+    const sheet = workbook.getWorksheet('看板')!;
     const board = (await ok(docs.board, who.office, { p: H2, dates: H2_DATES })).board;
     expect(sheet.rowCount).toBe(board.length + 1);
     const headers = (sheet.getRow(1).values as unknown[]).slice(1);
-    expect(headers[0]).toBe('单位代码');
+    expect(headers.slice(0, 2)).toEqual(['排名', '单位代码']);
     const col = (name: string) => headers.indexOf(name) + 1;
     let found = 0;
     sheet.eachRow((row, index) => {
       if (index === 1) return;
-      const codeValue = row.getCell(1).value;
+      const codeValue = row.getCell(col('单位代码')).value;
       const expected = board.find((r: any) => r.unit.code === codeValue);
       expect(expected).toBeDefined();
       expect(row.getCell(col('综合得分')).value ?? null).toBe(expected.score);
@@ -525,8 +527,9 @@ describe('the board and its exports', () => {
       });
       expect(response.status, response.body.slice(0, 300)).toBe(200);
       const board = (await ok(docs.board, who.office, { p: H2, dates: H2_DATES })).board;
-      expect(response.body.replace(/^\uFEFF/, '').trimEnd().split('\r\n')).toHaveLength(board.length + 1);
-      expect(response.body).toContain('PUBLIC_SECURITY_BUREAU,');
+      const lines = response.body.replace(/^\uFEFF/, '').trimEnd().split('\r\n');
+      expect(lines.slice(lines.findIndex((line) => line.startsWith('排名,单位代码,')))).toHaveLength(board.length + 1);
+      expect(response.body).toContain(',PUBLIC_SECURITY_BUREAU,');
     } finally {
       await gateway?.close();
     }

@@ -16,6 +16,12 @@ export interface ExplorerOptions {
   endpoint: string;
   examples: ExplorerExample[];
   defaultHeaders?: Record<string, string>;
+  /**
+   * Whether this page's origin serves the files download links open (the gateway's explorer): an
+   * answer holding a link (`path`, `url`, `expiresAt`) shows a button that opens `path` here;
+   * elsewhere (a subgraph's explorer) the button opens the link's full `url`.
+   */
+  sameOriginDownloads?: boolean;
 }
 
 /** What the page hands to client.tsx. */
@@ -61,6 +67,7 @@ export async function createExplorerHandler(options: ExplorerOptions): Promise<E
   const config: ExplorerPageConfig = {
     ...options,
     defaultHeaders: options.defaultHeaders ?? {},
+    sameOriginDownloads: options.sameOriginDownloads ?? false,
     workers: { editor: asset('editor.worker.js'), json: asset('json.worker.js'), graphql: asset('graphql.worker.js') },
   };
   const page = Buffer.from(`<!doctype html>

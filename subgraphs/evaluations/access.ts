@@ -257,6 +257,14 @@ export function createEvaluationsAccess(viewer: Viewer, directory: DirectorySour
       authorize(evaluationRules[action], await base(), { noun: EVALUATION_NOUN, state, stateNames: evaluationStateNames });
     },
 
+    /** The board, its files and their download links (rules.ts `readRules.board`). */
+    async mustReadBoard(): Promise<void> {
+      const standings = await base();
+      if (allowed(standings, readRules.board)) return;
+      if (standings.includes('ANONYMOUS')) throw errors.unauthenticated();
+      throw errors.forbidden({ zh: '只有市指挥部办公室可以查看和导出看板', en: 'Only the command office sees and exports the board' });
+    },
+
     /** The definition, the live preview and the board: the command office only. */
     async mustReadEvaluationDraft(): Promise<void> {
       const standings = await base();

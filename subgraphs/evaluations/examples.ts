@@ -37,7 +37,7 @@ export const evaluationsExamples: ExplorerExample[] = [
   },
   {
     name: '市指挥部办公室：看板 / Command office: the board',
-    description: '令牌：npm run token -- --role COMMAND_OFFICE（导出：/exports/board.csv?period=2026-H2 与 /exports/board.xlsx?period=2026-H2，在网关上）',
+    description: '令牌：npm run token -- --role COMMAND_OFFICE（文件与打印版：boardDownloadLink 生成网关上 /exports/board.csv、/exports/board.xlsx、/reports/board 的临时链接）',
     query: /* GraphQL */ `query Board {
   board(period: "2026-H2") { unit { id name } domain { code } latestContestRank contestsAgain reviews reviewSatisfactionRate reportPunctuality score grade evaluated coverage { indicators indicatorsTotal weight missing { name mandatory } } preview }
   evaluation(period: "2026-H2") {

@@ -30,7 +30,7 @@ export const evaluationsResolvers: Resolvers = {
     quarterlyReportStatus: (_, { quarter, onlyProblems }, { evaluations }) => evaluations.quarterlyReportStatus(quarter, onlyProblems ?? false),
     overdueTaskMilestones: (_, { first, after }, { evaluations }) => evaluations.overdueMilestones({ first, after }),
     evaluation: (_, { period: name }, { evaluations }) => evaluations.evaluation(name),
-    board: (_, { period: name }, { evaluations }) => evaluations.board(name),
+    board: (_, { period: name, orderBy }, { evaluations }) => evaluations.board(name, orderBy ?? undefined),
   },
   Mutation: {
     createContest: (_, { input }, { evaluations }) => evaluations.createContest(input),
@@ -53,6 +53,7 @@ export const evaluationsResolvers: Resolvers = {
     importIndicatorValues: (_, { input }, { evaluations }) => evaluations.importIndicatorValues(input),
     publishEvaluation: (_, { period: name }, { evaluations }) => evaluations.publishEvaluation(name),
     recordEvaluationDecision: (_, { input }, { evaluations }) => evaluations.recordEvaluationDecision(input),
+    boardDownloadLink: (_, { period: name, format }, { evaluations }) => evaluations.boardDownloadLink(name, format),
   },
   Unit: {
     __resolveReference: (reference) => ({ id: reference.id }),

@@ -119,8 +119,10 @@ export const readRules = {
   rankingPreview: ['ORGANISER', 'COMMAND_OFFICE'] as EvaluationStanding[],
   /** A unit's tasks, reports and punctuality. */
   unitWork: ['OWN_UNIT_ADMIN', 'OWN_UNIT_STAFF', 'DOMAIN_LEAD', 'COMMAND_OFFICE'] as EvaluationStanding[],
-  /** An evaluation's definition, preview and the board. */
+  /** An evaluation's definition and preview. */
   evaluationDraft: ['COMMAND_OFFICE'] as EvaluationStanding[],
+  /** The board, and so its files and their download links (the gateway serves them by asking this slice, under this rule). */
+  board: ['COMMAND_OFFICE'] as EvaluationStanding[],
   /** Which account entered a value, where a result frozen before issue #20 names it (everyone else: the unit). */
   enteredBy: ['COMMAND_OFFICE'] as EvaluationStanding[],
 };

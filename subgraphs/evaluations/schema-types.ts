@@ -77,10 +77,12 @@ export type Query = {
    */
   evaluation?: Maybe<Evaluation>;
   /**
-   * 市指挥部办公室的看板：每个单位一行——领域、最近一次擂台名次、好差评满意率、季度报告按时率、综合得分与等次；问题与政策统计经联邦取自各自子图（在 unit 上查询 issueStats、policyStats）。period 形如 2026-H1。
+   * 市指挥部办公室的看板：每个单位一行——领域、最近一次擂台名次、好差评满意率、季度报告按时率、综合得分与等次；问题与政策统计经联邦取自各自子图（在 unit 上查询 issueStats、policyStats）。period 形如 2026-H1，缺省为当前半年（北京时间）；行序见 orderBy，缺省按综合得分从高到低。
    * The command office's board: one row per unit — domain, latest contest rank, review satisfaction,
    * report punctuality, composite score and grade; issue and policy figures come through federation
-   * from their own subgraphs (ask `issueStats` and `policyStats` on `unit`). `period` is like 2026-H1.
+   * from their own subgraphs (ask `issueStats` and `policyStats` on `unit`). `period` is like 2026-H1,
+   * the current half year (Beijing time) when omitted; rows in the order `orderBy` names, by composite
+   * score, highest first, when omitted.
    */
   board?: Maybe<Array<BoardRow>>;
 };
@@ -162,7 +164,8 @@ export type QueryEvaluationArgs = {
  * Queries of the evaluations slice: contests (擂台比武) and service reviews (好差评).
  */
 export type QueryBoardArgs = {
-  period: Scalars['String']['input'];
+  period?: InputMaybe<Scalars['String']['input']>;
+  orderBy?: InputMaybe<BoardOrder>;
 };
 
 /**
@@ -290,6 +293,15 @@ export type Mutation = {
    * Records a commendation or an accountability decision against a published result (the command office).
    */
   recordEvaluationDecision?: Maybe<EvaluationDecision>;
+  /**
+   * 生成看板文件的临时下载链接（可看板者，即市指挥部办公室）：在浏览器中直接打开，无需 Authorization 头。链接只能打开所签的那一个文件（期间与格式），以调用者本人（签发方、角色与 sub）的权限生成，几分钟后失效（DOWNLOAD_LINK_TTL_SECONDS，且不晚于调用者令牌的到期），不能当作 GraphQL 的令牌使用。period 缺省为当前半年。
+   * A short-lived download link for a board file, for whoever may read the board (the command office):
+   * it opens in a browser without an Authorization header. It opens only the file it was made for
+   * (period and format), as the caller (issuer, role and sub) with the caller's permissions, expires
+   * within minutes (DOWNLOAD_LINK_TTL_SECONDS, and never after the caller's own token) and is no
+   * bearer token for GraphQL. `period` defaults to the current half year.
+   */
+  boardDownloadLink?: Maybe<DownloadLink>;
 };
 
 
@@ -480,6 +492,16 @@ export type MutationPublishEvaluationArgs = {
  */
 export type MutationRecordEvaluationDecisionArgs = {
   input: EvaluationDecisionInput;
+};
+
+
+/**
+ * 评价子图的变更。
+ * Mutations of the evaluations slice.
+ */
+export type MutationBoardDownloadLinkArgs = {
+  period?: InputMaybe<Scalars['String']['input']>;
+  format: BoardFileFormat;
 };
 
 /**
@@ -1720,6 +1742,50 @@ export type BoardRow = {
   coverage?: Maybe<EvaluationCoverage>;
   /** 得分与等次是否为预览 / whether score and grade are a preview */
   preview: Scalars['Boolean']['output'];
+  /** 综合得分名次（同分同名次）；无得分时为空 / rank by composite score (equal scores share a rank); null without a score */
+  rank?: Maybe<Scalars['Int']['output']>;
+};
+
+/**
+ * 看板的行序。
+ * The order of the board's rows.
+ */
+export type BoardOrder =
+  /** 按综合得分从高到低（无得分者在后），同分按领域（方案顺序，区市在后）、再按单位名称（拼音） / composite score, highest first (units without a score last); equal scores by domain (the plan's order, districts last), then unit name (pinyin) */
+  | 'SCORE_DESC'
+  /** 按领域（方案顺序，区市在后），领域内按综合得分从高到低、再按单位名称 / by domain (the plan's order, districts last), within a domain by score, highest first, then unit name */
+  | 'DOMAIN'
+  /** 按单位名称（拼音） / by unit name (pinyin) */
+  | 'NAME';
+
+/**
+ * 看板文件的格式。
+ * The format of a board file.
+ */
+export type BoardFileFormat =
+  /** CSV（UTF-8 带 BOM，Excel 可直接打开），网关 /exports/board.csv / CSV (UTF-8 with a byte-order mark, opens in Excel): the gateway's /exports/board.csv */
+  | 'CSV'
+  /** Excel 工作簿（说明、看板、得分图三张表），网关 /exports/board.xlsx / Excel workbook (notes, board and score chart sheets): the gateway's /exports/board.xlsx */
+  | 'XLSX'
+  /** 可打印的网页报告（排名表与各领域按期办结率、满意率图），网关 /reports/board / a printable web page (ranking table and a chart of each domain's on-time and satisfaction rates): the gateway's /reports/board */
+  | 'HTML';
+
+/**
+ * 临时下载链接。
+ * A short-lived download link.
+ */
+export type DownloadLink = {
+  __typename?: 'DownloadLink';
+  /** 完整地址（网关的公开地址 PUBLIC_URL 加 path），可在浏览器中打开 / the full address (the gateway's public address PUBLIC_URL, then `path`), to open in a browser */
+  url: Scalars['String']['output'];
+  /** 网关上的路径与查询串（含签名令牌），同源页面可直接使用 / the path and query on the gateway (with the signed token), for same-origin pages */
+  path: Scalars['String']['output'];
+  /** 期间 / the period */
+  period: Scalars['String']['output'];
+  /** 格式 / the format */
+  format: BoardFileFormat;
+  /** 失效时间 / when the link stops working */
+  expiresAt: Scalars['DateTime']['output'];
 };
 
 
@@ -1898,6 +1964,9 @@ export type ResolversTypes = {
   IndicatorImportRow: IndicatorImportRow;
   EvaluationDecisionInput: EvaluationDecisionInput;
   BoardRow: ResolverTypeWrapper<BoardRowViewMapped>;
+  BoardOrder: BoardOrder;
+  BoardFileFormat: BoardFileFormat;
+  DownloadLink: ResolverTypeWrapper<DownloadLink>;
 };
 
 /** Mapping between all available schema types and the resolvers parents */
@@ -1965,6 +2034,7 @@ export type ResolversParentTypes = {
   IndicatorImportRow: IndicatorImportRow;
   EvaluationDecisionInput: EvaluationDecisionInput;
   BoardRow: BoardRowViewMapped;
+  DownloadLink: DownloadLink;
 };
 
 export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['DateTime'], any> {
@@ -1983,7 +2053,7 @@ export type QueryResolvers<ContextType = Context, ParentType extends ResolversPa
   quarterlyReportStatus?: Resolver<Maybe<Array<ResolversTypes['QuarterlyReportStatus']>>, ParentType, ContextType, RequireFields<QueryQuarterlyReportStatusArgs, 'quarter' | 'onlyProblems'>>;
   overdueTaskMilestones?: Resolver<Maybe<ResolversTypes['TaskMilestoneConnection']>, ParentType, ContextType, Partial<QueryOverdueTaskMilestonesArgs>>;
   evaluation?: Resolver<Maybe<ResolversTypes['Evaluation']>, ParentType, ContextType, RequireFields<QueryEvaluationArgs, 'period'>>;
-  board?: Resolver<Maybe<Array<ResolversTypes['BoardRow']>>, ParentType, ContextType, RequireFields<QueryBoardArgs, 'period'>>;
+  board?: Resolver<Maybe<Array<ResolversTypes['BoardRow']>>, ParentType, ContextType, RequireFields<QueryBoardArgs, 'orderBy'>>;
 };
 
 export type MutationResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = {
@@ -2007,6 +2077,7 @@ export type MutationResolvers<ContextType = Context, ParentType extends Resolver
   importIndicatorValues?: Resolver<Maybe<Array<ResolversTypes['IndicatorValue']>>, ParentType, ContextType, RequireFields<MutationImportIndicatorValuesArgs, 'input'>>;
   publishEvaluation?: Resolver<Maybe<ResolversTypes['Evaluation']>, ParentType, ContextType, RequireFields<MutationPublishEvaluationArgs, 'period'>>;
   recordEvaluationDecision?: Resolver<Maybe<ResolversTypes['EvaluationDecision']>, ParentType, ContextType, RequireFields<MutationRecordEvaluationDecisionArgs, 'input'>>;
+  boardDownloadLink?: Resolver<Maybe<ResolversTypes['DownloadLink']>, ParentType, ContextType, RequireFields<MutationBoardDownloadLinkArgs, 'format'>>;
 };
 
 export type UnitResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Unit'] = ResolversParentTypes['Unit'], FederationReferenceType extends FederationReferenceTypes['Unit'] = FederationReferenceTypes['Unit']> = {
@@ -2328,6 +2399,15 @@ export type BoardRowResolvers<ContextType = Context, ParentType extends Resolver
   evaluated?: Resolver<Maybe<ResolversTypes['Boolean']>, ParentType, ContextType>;
   coverage?: Resolver<Maybe<ResolversTypes['EvaluationCoverage']>, ParentType, ContextType>;
   preview?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  rank?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+};
+
+export type DownloadLinkResolvers<ContextType = Context, ParentType extends ResolversParentTypes['DownloadLink'] = ResolversParentTypes['DownloadLink']> = {
+  url?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  path?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  period?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  format?: Resolver<ResolversTypes['BoardFileFormat'], ParentType, ContextType>;
+  expiresAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
 };
 
 export type Resolvers<ContextType = Context> = {
@@ -2369,5 +2449,6 @@ export type Resolvers<ContextType = Context> = {
   IndicatorValue?: IndicatorValueResolvers<ContextType>;
   EvaluationDecision?: EvaluationDecisionResolvers<ContextType>;
   BoardRow?: BoardRowResolvers<ContextType>;
+  DownloadLink?: DownloadLinkResolvers<ContextType>;
 };
 

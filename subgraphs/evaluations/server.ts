@@ -5,6 +5,7 @@
  * slices' figures for the evaluation are asked per request, with the caller's own token.
  */
 import { CALENDAR_SLICE, remoteCalendar } from '../../platform/calendar-source.ts';
+import { createDownloadLinks } from '../../platform/download-links.ts';
 import { createSubgraph, type SliceDeps } from '../../platform/subgraph.ts';
 import { createEvaluationsLoaders } from './loaders.ts';
 import { remoteFigures } from './remote.ts';
@@ -21,6 +22,9 @@ export function createEvaluationsSubgraph(deps: SliceDeps) {
       if (settled) deps.logger.info({ service: deps.name, years, settled }, `${deps.name}: provisional limits of ${settled} review(s) recomputed on the calendar of ${years.join(', ')}`);
     },
   });
+  const { secret, ttlSeconds, publicUrl } = deps.env.downloadLinks;
+  // The board's files are served by the gateway; this slice, which owns the board and its rule, makes the links.
+  const links = secret ? { ...createDownloadLinks({ secret, ttlSeconds }), publicUrl } : undefined;
   return createSubgraph<Context>(deps, {
     resolvers: evaluationsResolvers,
     context: ({ viewer, request, authorization, clientAddress }) => ({
@@ -38,6 +42,8 @@ export function createEvaluationsSubgraph(deps: SliceDeps) {
         now: deps.now,
         maxPageSize: deps.env.limits.maxPageSize,
         figures: remoteFigures({ url: (slice) => deps.sliceUrl(slice), authorization, requestId: request.id }),
+        authorization,
+        links,
       }),
     }),
     ready: {

@@ -71,6 +71,9 @@ import {
   type TaskRow,
 } from './store.ts';
 import type { Directory } from '../../platform/directory.ts';
+import { halfYearOf } from '../../platform/calendar.ts';
+import { downloadPath, type DownloadLinks } from '../../platform/download-links.ts';
+import { orderBoard, type BoardOrder } from './board-order.ts';
 
 export interface Context extends RequestContext {
   evaluations: EvaluationsService;
@@ -134,6 +137,20 @@ export interface BoardRowView {
   evaluated: boolean | null;
   coverage: CoverageView | null;
   preview: boolean;
+  /** The result's rank (equal scores share one); null without a score. */
+  rank: number | null;
+}
+
+/** `BoardFileFormat` of the SDL. */
+export type BoardFileFormat = 'CSV' | 'XLSX' | 'HTML';
+
+/** A download link as the API shows it. */
+export interface DownloadLinkView {
+  url: string;
+  path: string;
+  period: string;
+  format: BoardFileFormat;
+  expiresAt: Date;
 }
 
 /** Units an evaluation considers: active city and county units that answer for work (not the command office); each is then evaluated or not by its data. */
@@ -230,9 +247,16 @@ export function createEvaluationsService(deps: {
   sample?: boolean;
   /** Other slices' figures for the evaluation (their public APIs). */
   figures: FiguresSource;
+  /** The caller's Authorization header as sent: a download link carries it, sealed, to the gateway. */
+  authorization?: string;
+  /** Download links to the gateway's board files; absent when no secret is configured for them. */
+  links?: DownloadLinks & { publicUrl: string };
 }) {
   const { db, viewer, loaders, directory, now } = deps;
   const access = createEvaluationsAccess(viewer, directory, deps.clientAddress);
+
+  /** A board's period: the one named, or the current half year (Beijing time). */
+  const boardPeriod = (periodName: string | null | undefined) => (periodName == null ? halfYearOf(now()) : parseInput(input.period, periodName, 'period'));
 
   const conflict = () => errors.conflict({ zh: '已被他人修改，请刷新后重试', en: 'Changed by someone else; reload and try again' });
 
@@ -1032,11 +1056,11 @@ export function createEvaluationsService(deps: {
      * (1) and its frozen results (1) — or, for a draft, its entered values (1) and the other slices'
      * figures (1 call each).
      */
-    async board(periodName: string): Promise<BoardRowView[]> {
-      const name = parseInput(input.period, periodName, 'period');
+    async board(periodName: string | null | undefined, order: BoardOrder = 'SCORE_DESC'): Promise<BoardRowView[]> {
+      const name = boardPeriod(periodName);
       const dates = halfYear(name);
       if (!dates) throw errors.badInput('period', { zh: '期间无效', en: 'Invalid period' });
-      await access.mustReadEvaluationDraft();
+      await access.mustReadBoard();
       const dir = await directory.current();
       const units = consideredUnits(dir);
       const range = { from: beijingMidnight(dates.from), to: endOfBeijingDay(dates.to) };
@@ -1058,7 +1082,7 @@ export function createEvaluationsService(deps: {
         results = new Map((await compute(db, evaluation, await remoteInputs(evaluation), { contests, reviews, punctual })).map((r) => [r.unitId, toView(evaluation, r, true)]));
       }
       const contestOf = new Map(contests.map((c) => [c.unitId, c]));
-      return units.map((unitId) => {
+      const rows = units.map((unitId): BoardRowView => {
         const review = reviews.get(unitId) ?? emptyReviewFigures;
         const result = results.get(unitId);
         const unit = dir.unit(unitId)!;
@@ -1077,8 +1101,32 @@ export function createEvaluationsService(deps: {
           evaluated: result ? result.evaluated : null,
           coverage: result?.coverage ?? null,
           preview,
+          rank: result?.score === null || result?.score === undefined ? null : (result.rank ?? null),
         };
       });
+      return orderBoard(rows, order, dir.domains);
+    },
+
+    /**
+     * A short-lived link to one board file (period and format) for a person who may read the board,
+     * opened by the gateway with this caller's own token (platform/download-links.ts).
+     */
+    async boardDownloadLink(periodName: string | null | undefined, format: BoardFileFormat): Promise<DownloadLinkView> {
+      const name = boardPeriod(periodName);
+      await access.mustReadBoard();
+      const person = personOf(viewer);
+      if (!deps.links) {
+        throw errors.serviceUnavailable({
+          zh: '未启用下载链接：请配置 DOWNLOAD_LINK_SECRET（或 JWT_SECRET）；文件仍可带 Authorization 头下载',
+          en: 'Download links are not enabled: set DOWNLOAD_LINK_SECRET (or JWT_SECRET); the files still download with an Authorization header',
+        });
+      }
+      // The board's rule admits signed-in people only, whose requests carry their token.
+      if (!person || !deps.authorization) throw errors.unauthenticated();
+      const fileFormat = format.toLowerCase();
+      const { token, expiresAt } = await deps.links.issue({ resource: 'board', period: name, format: fileFormat, authorization: deps.authorization, person }, now());
+      const path = downloadPath('board', fileFormat, name, token);
+      return { url: deps.links.publicUrl + path, path, period: name, format, expiresAt };
     },
   };
 }

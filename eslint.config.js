@@ -5,7 +5,17 @@ import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
   {
-    ignores: ['node_modules/', '.build/', '.data/', '.tmp/', 'coverage/', 'db/migrations/', 'test/fixtures/', '**/schema-types.ts', 'platform/explorer/dist/'],
+    ignores: [
+      'node_modules/',
+      '.build/',
+      '.data/',
+      '.tmp/',
+      'coverage/',
+      'db/migrations/',
+      'test/fixtures/',
+      '**/schema-types.ts',
+      'platform/explorer/dist/',
+    ],
   },
   js.configs.recommended,
   ...tseslint.configs.recommended,
@@ -20,7 +30,10 @@ export default tseslint.config(
       // Where a value cannot be missing, say why with invariant() (platform/invariant.ts).
       '@typescript-eslint/no-non-null-assertion': 'error',
       '@typescript-eslint/no-explicit-any': 'error',
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_', caughtErrors: 'none' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_', caughtErrors: 'none' },
+      ],
       '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports' }],
       // A function a newcomer can hold in their head.
       'max-lines-per-function': ['error', { max: 150, skipBlankLines: true, skipComments: true }],

@@ -23,11 +23,16 @@ function hierarchy(): Hierarchy | null {
   const v2 = '/sys/fs/cgroup';
   if (fs.existsSync(path.join(v2, 'cgroup.controllers'))) {
     try {
-      if (!fs.readFileSync(path.join(v2, 'cgroup.subtree_control'), 'utf8').includes('cpu')) fs.writeFileSync(path.join(v2, 'cgroup.subtree_control'), '+cpu');
+      if (!fs.readFileSync(path.join(v2, 'cgroup.subtree_control'), 'utf8').includes('cpu'))
+        fs.writeFileSync(path.join(v2, 'cgroup.subtree_control'), '+cpu');
     } catch {
       return null;
     }
-    return { root: v2, quota: (dir, cpus) => fs.writeFileSync(path.join(dir, 'cpu.max'), cpus === null ? `max ${PERIOD_US}` : `${Math.round(cpus * PERIOD_US)} ${PERIOD_US}`) };
+    return {
+      root: v2,
+      quota: (dir, cpus) =>
+        fs.writeFileSync(path.join(dir, 'cpu.max'), cpus === null ? `max ${PERIOD_US}` : `${Math.round(cpus * PERIOD_US)} ${PERIOD_US}`),
+    };
   }
   const v1 = '/sys/fs/cgroup/cpu';
   if (fs.existsSync(path.join(v1, 'cpu.cfs_quota_us'))) {

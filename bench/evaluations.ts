@@ -31,16 +31,24 @@ async function count(database: DatabaseHandle, query: ReturnType<typeof sql>): P
 
 async function fillReviews(database: DatabaseHandle, target: number): Promise<void> {
   const db = database.owner();
-  const present = await count(database, sql`select count(*)::int as n from evaluations.service_reviews where client_request_id like 'bench-%'`);
+  const present = await count(
+    database,
+    sql`select count(*)::int as n from evaluations.service_reviews where client_request_id like 'bench-%'`,
+  );
   if (present >= target) return;
-  const unitIds = `{${referenceUnits.filter((u) => u.kind !== 'COMMAND_OFFICE').map((u) => u.id).join(',')}}`;
+  const unitIds = `{${referenceUnits
+    .filter((u) => u.kind !== 'COMMAND_OFFICE')
+    .map((u) => u.id)
+    .join(',')}}`;
   const started = performance.now();
   console.log(`Filling ${(target - present).toLocaleString('en')} service reviews…`);
   // A bulk load, as bench/fill.ts does it: as the owner with the slice's triggers off, then the
   // kept figures rebuilt from every row.
   for (let start = present + 1; start <= target; start += 100_000) {
     const end = Math.min(target, start + 99_999);
-    await bulk(db, sql`
+    await bulk(
+      db,
+      sql`
       with g as (
         select n,
           (${unitIds}::uuid[])[1 + (n * 37) % ${referenceUnits.length - 1}] as unit_id,
@@ -56,14 +64,18 @@ async function fillReviews(database: DatabaseHandle, target: number): Promise<vo
         case when level not in ('UNSATISFIED','VERY_UNSATISFIED') then 'NO_ACTION'
              else (array['AWAITING_ANSWER','AWAITING_RECTIFICATION','AWAITING_FOLLOW_UP','DONE'])[1 + (n / 10) % 4] end::evaluations.review_status,
         true
-      from g`);
-    await bulk(db, sql`
+      from g`,
+    );
+    await bulk(
+      db,
+      sql`
       insert into evaluations.review_actions (review_id, kind, text, at, late, by_subject)
       select r.id, k.kind::evaluations.review_action_kind, '基准测试', r.reviewed_at + k.after, (hashtext(r.id::text) % 5 = 0), 'bench'
         from evaluations.service_reviews r
         cross join (values ('ANSWER', interval '20 hours'), ('RECTIFY', interval '10 days')) as k(kind, after)
        where r.client_request_id like 'bench-%' and r.status in ('AWAITING_FOLLOW_UP', 'DONE')
-         and substr(r.client_request_id, 7)::bigint between ${start} and ${end}`);
+         and substr(r.client_request_id, 7)::bigint between ${start} and ${end}`,
+    );
     process.stdout.write(`\r  ${end.toLocaleString('en')} reviews`);
   }
   await db.execute(sql`select evaluations.rebuild_review_figures()`);
@@ -77,7 +89,10 @@ export async function runEvaluationsBench(database: DatabaseHandle, runs: number
   await fillReviews(database, REVIEWS);
   const db = database.owner();
   // The first run measures the draft (live preview), publishes it, then measures the frozen board; later runs the frozen one.
-  const published = await count(database, sql`select count(*)::int as n from evaluations.evaluations where period = ${PERIOD} and status = 'PUBLISHED'`);
+  const published = await count(
+    database,
+    sql`select count(*)::int as n from evaluations.evaluations where period = ${PERIOD} and status = 'PUBLISHED'`,
+  );
   // The draft is measured in the half year's last days; it may be published once its Q4 reports are due (2024-01-10).
   let clock = new Date('2023-12-29T10:00:00+08:00');
   const platform = await startPlatform({
@@ -86,7 +101,10 @@ export async function runEvaluationsBench(database: DatabaseHandle, runs: number
     ephemeralPorts: true,
     now: () => new Date(clock),
   });
-  const office = await signToken({ sub: 'bench-office', role: 'COMMAND_OFFICE', unit: unitIdForCode('COMMAND_OFFICE') }, { secret: DEVELOPMENT_JWT_SECRET });
+  const office = await signToken(
+    { sub: 'bench-office', role: 'COMMAND_OFFICE', unit: unitIdForCode('COMMAND_OFFICE') },
+    { secret: DEVELOPMENT_JWT_SECRET },
+  );
   const ask = async (query: string, variables: Record<string, unknown> = {}) => {
     const body = await postGraphQL(platform.gateway.url, { query, variables }, office);
     if (body.errors) throw new Error(JSON.stringify(body.errors));
@@ -137,7 +155,9 @@ export async function runEvaluationsBench(database: DatabaseHandle, runs: number
     }
     const sorted = times.sort((a, b) => a - b);
     const statements = names.map((name) => `${name} ${platform.statements[name]!.count / runs}`).join(', ');
-    console.log(`${label} (${rows} units)\n  median ${percentile(sorted, 50).toFixed(1)} ms · p95 ${percentile(sorted, 95).toFixed(1)} ms · SQL statements per request: ${statements}\n`);
+    console.log(
+      `${label} (${rows} units)\n  median ${percentile(sorted, 50).toFixed(1)} ms · p95 ${percentile(sorted, 95).toFixed(1)} ms · SQL statements per request: ${statements}\n`,
+    );
   };
   if (!published) await series('command office: board(period) of every unit, evaluation in preview (live, asks issues and policies too)');
   clock = new Date('2024-01-11T10:00:00+08:00');

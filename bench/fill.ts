@@ -26,7 +26,8 @@ export async function countIssues(db: Db): Promise<number> {
 export async function fillIssues(db: Db, count: number, offset = 0, onProgress?: (done: number) => void): Promise<void> {
   await fill(db, count, offset, onProgress);
   await db.execute(sql`select issues.rebuild_figures()`);
-  for (const table of ['issues', 'issue_deadlines', 'issue_ratings', 'issue_events', 'issue_figures']) await db.execute(sql.raw(`vacuum analyze issues.${table}`));
+  for (const table of ['issues', 'issue_deadlines', 'issue_ratings', 'issue_events', 'issue_figures'])
+    await db.execute(sql.raw(`vacuum analyze issues.${table}`));
 }
 
 /**
@@ -41,14 +42,21 @@ export async function bulk(db: Db, statement: SQL): Promise<void> {
 }
 
 async function fill(db: Db, count: number, offset: number, onProgress?: (done: number) => void): Promise<void> {
-  const unitIds = `{${referenceUnits.filter((u) => u.kind !== 'COMMAND_OFFICE').map((u) => u.id).join(',')}}`;
+  const unitIds = `{${referenceUnits
+    .filter((u) => u.kind !== 'COMMAND_OFFICE')
+    .map((u) => u.id)
+    .join(',')}}`;
   const batch = 50_000;
-  const before = Number(rowsOf<{ n: number }>(await db.execute(sql`select coalesce(max(number), 0)::bigint as n from issues.issues`))[0]?.n ?? 0);
+  const before = Number(
+    rowsOf<{ n: number }>(await db.execute(sql`select coalesce(max(number), 0)::bigint as n from issues.issues`))[0]?.n ?? 0,
+  );
   const total = offset + count;
   for (let start = offset + 1; start <= total; start += batch) {
     const end = Math.min(total, start + batch - 1);
     onProgress?.(end - offset);
-    await bulk(db, sql`
+    await bulk(
+      db,
+      sql`
       with units as (select ${unitIds}::uuid[] as ids),
       r as (
         select n,
@@ -84,16 +92,22 @@ async function fill(db: Db, count: number, offset: number, onProgress?: (done: n
         case when status in ('RESOLVED','CLOSED') then received_at + ((n % 25) + 1) * interval '1 day' end,
         case when status = 'CLOSED' then received_at + ((n % 25) + 3) * interval '1 day' end,
         true
-      from g`);
+      from g`,
+    );
   }
   // Ratings of every other resolved issue, round 1, by the handling unit.
-  await bulk(db, sql`
+  await bulk(
+    db,
+    sql`
     insert into issues.issue_ratings (issue_id, round, unit_id, rating, solved, rater_subject, rater_role, rated_at)
     select id, 1, responsible_unit_id, (array['SATISFIED','BASICALLY_SATISFIED','UNSATISFIED'])[1 + number % 3]::issues.rating,
       number % 3 <> 2, 'bench:enterprise', 'ENTERPRISE', resolved_at + interval '1 day'
-    from issues.issues where status in ('RESOLVED','CLOSED') and number % 2 = 0 and reporter_subject like 'bench:%' and number > ${before}`);
+    from issues.issues where status in ('RESOLVED','CLOSED') and number % 2 = 0 and reporter_subject like 'bench:%' and number > ${before}`,
+  );
   // Deadlines of appeal-like issues (contact, feedback, resolution) from the unit's receipt, met according to their status.
-  await bulk(db, sql`
+  await bulk(
+    db,
+    sql`
     insert into issues.issue_deadlines (issue_id, unit_id, stage, starts_at, hours, working_days, due_at, warn_at, met_at, received_at)
     select i.id, i.responsible_unit_id, s.stage::issues.deadline_stage, i.assigned_at, s.hours, s.days,
       i.assigned_at + s.span, i.assigned_at + s.span * 0.8,
@@ -106,13 +120,20 @@ async function fill(db: Db, count: number, offset: number, onProgress?: (done: n
     from issues.issues i
     cross join (values ('CONTACT', 2, null::int, interval '2 hours'), ('FEEDBACK', null, 1, interval '1 day'), ('RESOLUTION', null, 15, interval '21 days'))
       as s(stage, hours, days, span)
-    where i.source in ('ENTERPRISE_APPEAL','HOTLINE_12345') and i.assigned_at is not null and i.reporter_subject like 'bench:%' and i.number > ${before}`);
-  await bulk(db, sql`
+    where i.source in ('ENTERPRISE_APPEAL','HOTLINE_12345') and i.assigned_at is not null and i.reporter_subject like 'bench:%' and i.number > ${before}`,
+  );
+  await bulk(
+    db,
+    sql`
     insert into issues.issue_events (issue_id, action, from_status, to_status, actor_subject, actor_role, at)
-    select id, 'SUBMIT', null, 'SUBMITTED', reporter_subject, 'COMMAND_OFFICE', received_at from issues.issues where reporter_subject like 'bench:%' and number > ${before}`);
-  await bulk(db, sql`
+    select id, 'SUBMIT', null, 'SUBMITTED', reporter_subject, 'COMMAND_OFFICE', received_at from issues.issues where reporter_subject like 'bench:%' and number > ${before}`,
+  );
+  await bulk(
+    db,
+    sql`
     update issues.issues i set next_due_at = d.due, next_warn_at = d.warn
     from (select issue_id, min(due_at) as due, min(warn_at) as warn from issues.issue_deadlines
           where met_at is null and cancelled_at is null group by issue_id) d
-    where d.issue_id = i.id and i.number > ${before}`);
+    where d.issue_id = i.id and i.number > ${before}`,
+  );
 }

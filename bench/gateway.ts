@@ -150,7 +150,12 @@ export async function runGatewayBench(): Promise<void> {
     LOG_LEVEL: 'info',
     LOG_FORMAT: 'json',
     APOLLO_TELEMETRY_DISABLED: '1',
-    ...Object.fromEntries(slices.flatMap((slice) => [[`${slice.name.toUpperCase()}_PORT`, String(ports[slice.name])], [`${slice.name.toUpperCase()}_URL`, `http://127.0.0.1:${ports[slice.name]}/graphql`]])),
+    ...Object.fromEntries(
+      slices.flatMap((slice) => [
+        [`${slice.name.toUpperCase()}_PORT`, String(ports[slice.name])],
+        [`${slice.name.toUpperCase()}_URL`, `http://127.0.0.1:${ports[slice.name]}/graphql`],
+      ]),
+    ),
   };
   const services: Service[] = [];
   const stopAll = () => services.forEach((service) => service.child.kill('SIGTERM'));
@@ -166,7 +171,14 @@ export async function runGatewayBench(): Promise<void> {
       await waitFor(`http://127.0.0.1:${ports[slice.name]}/health`);
     }
     for (const slice of slices) {
-      services.push(start(`${slice.name}#2`, ['--import', 'tsx', 'subgraphs/start.ts', slice.name], { ...common, [`${slice.name.toUpperCase()}_PORT`]: String(replicaPorts[slice.name]) }, true));
+      services.push(
+        start(
+          `${slice.name}#2`,
+          ['--import', 'tsx', 'subgraphs/start.ts', slice.name],
+          { ...common, [`${slice.name.toUpperCase()}_PORT`]: String(replicaPorts[slice.name]) },
+          true,
+        ),
+      );
     }
     for (const service of services) budgets?.add(service.name, service.child.pid!);
     for (const slice of slices) {
@@ -179,7 +191,12 @@ export async function runGatewayBench(): Promise<void> {
     services.push(apollo);
     // Our gateway again, in front of both replicas of every subgraph (`<NAME>_URL` lists both); and
     // the pair once more without merging reads in flight, so that every request reaches a subgraph.
-    const replicaUrls = Object.fromEntries(slices.map((slice) => [`${slice.name.toUpperCase()}_URL`, `http://127.0.0.1:${ports[slice.name]}/graphql,http://127.0.0.1:${replicaPorts[slice.name]}/graphql`]));
+    const replicaUrls = Object.fromEntries(
+      slices.map((slice) => [
+        `${slice.name.toUpperCase()}_URL`,
+        `http://127.0.0.1:${ports[slice.name]}/graphql,http://127.0.0.1:${replicaPorts[slice.name]}/graphql`,
+      ]),
+    );
     const scaleOut = [
       { name: 'one replica', port: apolloPort, merge: true },
       { name: 'two replicas', port: BASE_PORT + 52, merge: true, env: replicaUrls },
@@ -187,14 +204,25 @@ export async function runGatewayBench(): Promise<void> {
       { name: 'two replicas, no merging', port: BASE_PORT + 54, merge: false, env: replicaUrls },
     ];
     for (const setup of scaleOut.slice(1)) {
-      services.push(start(`apollo ${setup.name}`, ['--import', 'tsx', 'gateway/index.ts'], { ...common, ...setup.env, PORT: String(setup.port), LOG_LEVEL: 'warn', MERGE_INFLIGHT_REQUESTS: String(setup.merge) }));
+      services.push(
+        start(`apollo ${setup.name}`, ['--import', 'tsx', 'gateway/index.ts'], {
+          ...common,
+          ...setup.env,
+          PORT: String(setup.port),
+          LOG_LEVEL: 'warn',
+          MERGE_INFLIGHT_REQUESTS: String(setup.merge),
+        }),
+      );
     }
 
     // Hive Gateway, default settings, on the same supergraph with the subgraphs' URLs, forwarding the token.
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hive-bench-'));
     let supergraph = fs.readFileSync(path.join(root, 'schema/supergraph.graphql'), 'utf8');
     for (const slice of slices) {
-      supergraph = supergraph.replace(new RegExp(`(@join__graph\\(name: "${slice.name}", url: ")[^"]*(")`), `$1http://127.0.0.1:${ports[slice.name]}/graphql$2`);
+      supergraph = supergraph.replace(
+        new RegExp(`(@join__graph\\(name: "${slice.name}", url: ")[^"]*(")`),
+        `$1http://127.0.0.1:${ports[slice.name]}/graphql$2`,
+      );
     }
     fs.writeFileSync(path.join(dir, 'supergraph.graphql'), supergraph);
     fs.writeFileSync(
@@ -202,24 +230,60 @@ export async function runGatewayBench(): Promise<void> {
       `export const gatewayConfig = { propagateHeaders: { fromClientToSubgraphs: ({ request }) => ({ authorization: request.headers.get('authorization') ?? '' }) } };\n`,
     );
     const hiveBin = path.join(root, 'node_modules/@graphql-hive/gateway/dist/bin.js');
-    const hive = start('hive', [hiveBin, 'supergraph', path.join(dir, 'supergraph.graphql'), '--port', String(hivePort), '--host', '127.0.0.1', '--config-path', path.join(dir, 'gateway.config.mjs'), '--disable-websockets'], { NODE_ENV: 'production' });
+    const hive = start(
+      'hive',
+      [
+        hiveBin,
+        'supergraph',
+        path.join(dir, 'supergraph.graphql'),
+        '--port',
+        String(hivePort),
+        '--host',
+        '127.0.0.1',
+        '--config-path',
+        path.join(dir, 'gateway.config.mjs'),
+        '--disable-websockets',
+      ],
+      { NODE_ENV: 'production' },
+    );
     services.push(hive);
     for (const setup of scaleOut) await waitFor(`http://127.0.0.1:${setup.port}/ready`);
     await waitFor(`http://127.0.0.1:${hivePort}/healthcheck`);
 
-    const office = await signToken({ sub: 'bench-office', role: 'COMMAND_OFFICE', unit: unitIdForCode('COMMAND_OFFICE') }, { secret: DEVELOPMENT_JWT_SECRET });
-    const staff = await signToken({ sub: 'bench-staff', role: 'UNIT_STAFF', unit: unitIdForCode('MARKET_REGULATION_BUREAU') }, { secret: DEVELOPMENT_JWT_SECRET });
-    const STATS = 'received accepted closed overdueNow reopened responseRate feedbackRate onTimeResolutionRate rectificationRate resolutionRate satisfactionRate';
+    const office = await signToken(
+      { sub: 'bench-office', role: 'COMMAND_OFFICE', unit: unitIdForCode('COMMAND_OFFICE') },
+      { secret: DEVELOPMENT_JWT_SECRET },
+    );
+    const staff = await signToken(
+      { sub: 'bench-staff', role: 'UNIT_STAFF', unit: unitIdForCode('MARKET_REGULATION_BUREAU') },
+      { secret: DEVELOPMENT_JWT_SECRET },
+    );
+    const STATS =
+      'received accepted closed overdueNow reopened responseRate feedbackRate onTimeResolutionRate rectificationRate resolutionRate satisfactionRate';
     const queries = [
-      { name: 'board (units → issueStats, every unit, one year)', token: office, body: JSON.stringify({ query: `{ units(first: 100) { edges { node { code name issueStats(period: { from: "2023-01-01", to: "2023-12-31" }) { ${STATS} } } } } }` }) },
-      { name: "a bureau's list with unit names", token: staff, body: JSON.stringify({ query: `{ issues(first: 20) { totalCount edges { node { number title status responsibleUnit { name } } } } }` }) },
+      {
+        name: 'board (units → issueStats, every unit, one year)',
+        token: office,
+        body: JSON.stringify({
+          query: `{ units(first: 100) { edges { node { code name issueStats(period: { from: "2023-01-01", to: "2023-12-31" }) { ${STATS} } } } } }`,
+        }),
+      },
+      {
+        name: "a bureau's list with unit names",
+        token: staff,
+        body: JSON.stringify({
+          query: `{ issues(first: 20) { totalCount edges { node { number title status responsibleUnit { name } } } } }`,
+        }),
+      },
     ];
     const subgraphCalls = () => services.filter((s) => s.subgraph).reduce((sum, s) => sum + s.requests, 0);
     const engines = [
       { name: 'apollo', url: `http://127.0.0.1:${apolloPort}/graphql` },
       { name: 'hive', url: `http://127.0.0.1:${hivePort}/graphql` },
     ];
-    console.log(`\nGateway throughput: ${Math.max(present, ISSUES).toLocaleString('en')} issues (${DB}); every service its own process on ${os.cpus().length} CPUs; ${DURATION_MS / 1000} s per round after a 2 s warm-up, rounds interleaved.\n`);
+    console.log(
+      `\nGateway throughput: ${Math.max(present, ISSUES).toLocaleString('en')} issues (${DB}); every service its own process on ${os.cpus().length} CPUs; ${DURATION_MS / 1000} s per round after a 2 s warm-up, rounds interleaved.\n`,
+    );
     for (const query of queries) {
       for (const concurrency of [16, 64]) {
         const results: Record<string, Load[]> = { apollo: [], hive: [] };
@@ -247,23 +311,35 @@ export async function runGatewayBench(): Promise<void> {
         const a = sum('apollo');
         const h = sum('hive');
         console.log(`${query.name}, c=${concurrency}`);
-        for (const [name, r] of [['apollo', a], ['hive', h]] as const) {
-          console.log(`  ${name.padEnd(6)} ${r.rps.toFixed(1).padStart(7)} req/s · p50 ${r.p50.toFixed(1)} ms · p99 ${r.p99.toFixed(1)} ms · ${r.errors} errors · ${r.callsPerRequest.toFixed(2)} subgraph calls per request`);
+        for (const [name, r] of [
+          ['apollo', a],
+          ['hive', h],
+        ] as const) {
+          console.log(
+            `  ${name.padEnd(6)} ${r.rps.toFixed(1).padStart(7)} req/s · p50 ${r.p50.toFixed(1)} ms · p99 ${r.p99.toFixed(1)} ms · ${r.errors} errors · ${r.callsPerRequest.toFixed(2)} subgraph calls per request`,
+          );
         }
-        console.log(`  apollo/hive ${(a.rps / h.rps).toFixed(2)}× req/s, p99 ${a.p99 <= h.p99 ? 'no worse' : `worse (${a.p99.toFixed(1)} vs ${h.p99.toFixed(1)} ms)`}\n`);
+        console.log(
+          `  apollo/hive ${(a.rps / h.rps).toFixed(2)}× req/s, p99 ${a.p99 <= h.p99 ? 'no worse' : `worse (${a.p99.toFixed(1)} vs ${h.p99.toFixed(1)} ms)`}\n`,
+        );
       }
     }
     // Our gateway against the subgraph itself, on a query one subgraph answers alone.
     const unitsList = JSON.stringify({ query: `{ units(first: 50) { totalCount edges { node { id code name kind } } } }` });
     const direct = { gateway: [] as Load[], direct: [] as Load[] };
     for (let round = 0; round < 2; round++) {
-      for (const [name, target] of [['gateway', `http://127.0.0.1:${apolloPort}/graphql`], ['direct', `http://127.0.0.1:${ports.units}/graphql`]] as const) {
+      for (const [name, target] of [
+        ['gateway', `http://127.0.0.1:${apolloPort}/graphql`],
+        ['direct', `http://127.0.0.1:${ports.units}/graphql`],
+      ] as const) {
         await load(target, unitsList, office, 16, 2_000);
         direct[name].push(await load(target, unitsList, office, 16, DURATION_MS));
       }
     }
     const mean = (list: Load[]) => list.reduce((s, r) => s + r.rps, 0) / list.length;
-    console.log(`units list (one subgraph), c=16\n  gateway ${mean(direct.gateway).toFixed(1)} req/s · direct ${mean(direct.direct).toFixed(1)} req/s · gateway/direct ${(mean(direct.gateway) / mean(direct.direct)).toFixed(2)}×\n`);
+    console.log(
+      `units list (one subgraph), c=16\n  gateway ${mean(direct.gateway).toFixed(1)} req/s · direct ${mean(direct.direct).toFixed(1)} req/s · gateway/direct ${(mean(direct.gateway) / mean(direct.direct)).toFixed(2)}×\n`,
+    );
 
     // Scale-out: the board through our gateway with one and with two replicas of every subgraph
     // (processes on this machine; docker-compose runs them as containers the same way).
@@ -286,16 +362,24 @@ export async function runGatewayBench(): Promise<void> {
         console.log(`board, one vs two replicas of every subgraph (${sharing}), c=${concurrency}`);
         for (const setup of scaleOut) {
           const list = byName[setup.name]!;
-          console.log(`  ${setup.name.padEnd(26)} ${mean(list).toFixed(1).padStart(7)} req/s · p99 ${Math.max(...list.map((r) => r.p99)).toFixed(1)} ms · ${list.reduce((s, r) => s + r.errors, 0)} errors`);
+          console.log(
+            `  ${setup.name.padEnd(26)} ${mean(list).toFixed(1).padStart(7)} req/s · p99 ${Math.max(...list.map((r) => r.p99)).toFixed(1)} ms · ${list.reduce((s, r) => s + r.errors, 0)} errors`,
+          );
         }
-        console.log(`  two/one ${(mean(byName['two replicas']!) / mean(byName['one replica']!)).toFixed(2)}× · without merging ${(mean(byName['two replicas, no merging']!) / mean(byName['one replica, no merging']!)).toFixed(2)}×\n`);
+        console.log(
+          `  two/one ${(mean(byName['two replicas']!) / mean(byName['one replica']!)).toFixed(2)}× · without merging ${(mean(byName['two replicas, no merging']!) / mean(byName['one replica, no merging']!)).toFixed(2)}×\n`,
+        );
       }
     }
     if (!budgets) console.log('(No CPU budget per replica measured: this process may not create control groups; run as root on Linux.)\n');
   } finally {
     budgets?.limit(null);
     stopAll();
-    const exited = services.map((service) => (service.child.exitCode === null && service.child.signalCode === null ? new Promise((resolve) => service.child.once('exit', resolve)) : null));
+    const exited = services.map((service) =>
+      service.child.exitCode === null && service.child.signalCode === null
+        ? new Promise((resolve) => service.child.once('exit', resolve))
+        : null,
+    );
     await Promise.race([Promise.all(exited), new Promise((resolve) => setTimeout(resolve, 30_000).unref())]);
     budgets?.remove();
   }

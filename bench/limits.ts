@@ -24,7 +24,10 @@ try {
       await Promise.all(
         Object.values(platform.health).map(async (url) => {
           healthChecks++;
-          const ok = await fetch(url, { signal: AbortSignal.timeout(1_000) }).then((response) => response.ok, () => false);
+          const ok = await fetch(url, { signal: AbortSignal.timeout(1_000) }).then(
+            (response) => response.ok,
+            () => false,
+          );
           if (!ok) healthFailures++;
         }),
       );
@@ -48,7 +51,14 @@ try {
       }
       times.sort((a, b) => a - b);
       const median = times[Math.floor(times.length / 2)]!;
-      rows.push([service, attack.name, `${(attack.query.length / 1024).toFixed(1)} KB`, outcome, `${median.toFixed(1)} ms`, `${times.at(-1)!.toFixed(1)} ms`]);
+      rows.push([
+        service,
+        attack.name,
+        `${(attack.query.length / 1024).toFixed(1)} KB`,
+        outcome,
+        `${median.toFixed(1)} ms`,
+        `${times.at(-1)!.toFixed(1)} ms`,
+      ]);
     }
   }
   polling = false;

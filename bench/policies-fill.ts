@@ -27,7 +27,9 @@ function random(seed: number) {
 }
 
 const POLICY_WORDS =
-  '企业 政策 支持 补贴 奖励 申报 资金 项目 发展 创新 科技 服务 高新技术 研发费用 专精特新 中小企业 人才 引进 稳岗 就业 创业 融资 贷款 贴息 税收 减免 优惠 条件 材料 审核 兑现 拨付 公示 青岛市 区市 平台 数字经济 制造业 转型 升级 智能化 绿色 低碳 节能 外贸 出口 物流 港口 海洋 文化 旅游 消费 农业 乡村振兴 知识产权 专利 标准 品牌 质量 认证 首台套 首批次 孵化器 众创空间 实验室 工程技术研究中心 博士后 院士 工作站 培训 社会保险 住房公积金 租金 用地 厂房 设备 购置 技术改造 投资 落地 招商 总部 上市 挂牌 债券 担保 风险补偿 一网通办 一次办好 营商环境 市场主体 个体工商户 小微企业 瞪羚企业 独角兽 单项冠军 小巨人 规模以上 工业 产值 增长 营业收入 纳税 信用 评价 监管 执法 包容审慎 航运 集装箱 冷链 跨境电商 新能源 氢能 集成电路 人工智能 工业互联网 生物医药 医疗器械 海洋装备 船舶 轨道交通 家电 纺织服装 食品饮料 橡胶 化工 新材料 文创 会展 金融 保险 期货 基金 天使投资 科技成果转化 技术合同 产学研 高校 院所 职业教育 技能 人才公寓 子女入学 医疗保障'.split(' ');
+  '企业 政策 支持 补贴 奖励 申报 资金 项目 发展 创新 科技 服务 高新技术 研发费用 专精特新 中小企业 人才 引进 稳岗 就业 创业 融资 贷款 贴息 税收 减免 优惠 条件 材料 审核 兑现 拨付 公示 青岛市 区市 平台 数字经济 制造业 转型 升级 智能化 绿色 低碳 节能 外贸 出口 物流 港口 海洋 文化 旅游 消费 农业 乡村振兴 知识产权 专利 标准 品牌 质量 认证 首台套 首批次 孵化器 众创空间 实验室 工程技术研究中心 博士后 院士 工作站 培训 社会保险 住房公积金 租金 用地 厂房 设备 购置 技术改造 投资 落地 招商 总部 上市 挂牌 债券 担保 风险补偿 一网通办 一次办好 营商环境 市场主体 个体工商户 小微企业 瞪羚企业 独角兽 单项冠军 小巨人 规模以上 工业 产值 增长 营业收入 纳税 信用 评价 监管 执法 包容审慎 航运 集装箱 冷链 跨境电商 新能源 氢能 集成电路 人工智能 工业互联网 生物医药 医疗器械 海洋装备 船舶 轨道交通 家电 纺织服装 食品饮料 橡胶 化工 新材料 文创 会展 金融 保险 期货 基金 天使投资 科技成果转化 技术合同 产学研 高校 院所 职业教育 技能 人才公寓 子女入学 医疗保障'.split(
+    ' ',
+  );
 const COMMON = '的一是在和对于为以及按不与其并或等有将由所可该应予上下中年月日内外个名家项元万亿条款第'.split('');
 
 const count = async (db: Db, statement: ReturnType<typeof sql>) => Number(rowsOf<{ n: number }>(await db.execute(statement))[0]?.n ?? 0);
@@ -49,8 +51,14 @@ export async function fillPolicies(unitsDb: Db, policiesDb: Db): Promise<void> {
   const pick = <T>(list: readonly T[]) => list[Math.floor(next() * list.length)]!;
   // Zipf-like ranks: a handful of words everywhere, most of them rare.
   const vocabulary = [...POLICY_WORDS];
-  while (vocabulary.length < 6_000) vocabulary.push(Array.from({ length: 2 + Math.floor(next() * 2) }, () => pick(COMMON.concat(POLICY_WORDS.join('').split('')))).join(''));
-  const order = vocabulary.map((word, i) => [word, i < POLICY_WORDS.length ? next() * 400 : 200 + i] as const).sort((a, b) => a[1] - b[1]).map(([word]) => word);
+  while (vocabulary.length < 6_000)
+    vocabulary.push(
+      Array.from({ length: 2 + Math.floor(next() * 2) }, () => pick(COMMON.concat(POLICY_WORDS.join('').split('')))).join(''),
+    );
+  const order = vocabulary
+    .map((word, i) => [word, i < POLICY_WORDS.length ? next() * 400 : 200 + i] as const)
+    .sort((a, b) => a[1] - b[1])
+    .map(([word]) => word);
   const cumulative: number[] = [];
   let total = 0;
   for (let i = 0; i < order.length; i++) cumulative.push((total += 1 / (i + 1)));
@@ -100,7 +108,9 @@ export async function fillPolicies(unitsDb: Db, policiesDb: Db): Promise<void> {
       const number = `青基准〔${2015 + (i % 12)}〕${i}号`;
       const summary = sentence(12);
       const body = Array.from({ length: 3 + Math.floor(next() * 6) }, () => paragraph(4 + Math.floor(next() * 6))).join('\n');
-      const issued = new Date(Date.UTC(2015 + Math.floor(next() * 12), Math.floor(next() * 12), 1 + Math.floor(next() * 28))).toISOString().slice(0, 10);
+      const issued = new Date(Date.UTC(2015 + Math.floor(next() * 12), Math.floor(next() * 12), 1 + Math.floor(next() * 28)))
+        .toISOString()
+        .slice(0, 10);
       const status = next() < 0.9 ? 'PUBLISHED' : pick(['REPEALED', 'DRAFT']);
       rows.push({
         level: pick(levels),
@@ -132,7 +142,9 @@ export async function fillPolicies(unitsDb: Db, policiesDb: Db): Promise<void> {
 
   // ── 10,000 items on published policies, reviewed by city bureaus ──
   const policyIds = rowsOf<{ id: string; unit: string; level: string; environment: string }>(
-    await policiesDb.execute(sql`select id, issuing_unit_id as unit, level, environment from policies.policies where created_by = 'bench' and status = 'PUBLISHED' order by id`),
+    await policiesDb.execute(
+      sql`select id, issuing_unit_id as unit, level, environment from policies.policies where created_by = 'bench' and status = 'PUBLISHED' order by id`,
+    ),
   );
   const qualifications = ['HIGH_TECH', 'TECH_SME', 'SPECIALIZED_SME', 'LITTLE_GIANT', 'GAZELLE', 'MANUFACTURING_CHAMPION'];
   for (let start = present.items ? BENCH_SIZES.items : 0; start < BENCH_SIZES.items; start += 1_000) {

@@ -39,7 +39,8 @@ const RUNS = Number(process.env.BENCH_RUNS ?? 50);
 /** The databases' prefix; BENCH_DB_NAME keeps two checkouts' benchmarks apart on one server. */
 const BENCH_DB = process.env.BENCH_DB_NAME ?? 'yingshang_bench';
 
-const sizeLabel = (size: number) => (size % 1_000_000 === 0 ? `${size / 1_000_000}m` : size % 1000 === 0 ? `${size / 1000}k` : String(size));
+const sizeLabel = (size: number) =>
+  size % 1_000_000 === 0 ? `${size / 1_000_000}m` : size % 1000 === 0 ? `${size / 1000}k` : String(size);
 
 function serverUrl(): string {
   const configured = process.env.BENCH_DATABASE_URL ?? process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -97,12 +98,24 @@ async function main() {
   // The clock of the benchmark sits at the end of the campaign, so deadlines are a realistic mix.
   const platforms = await Promise.all(
     sized.map((entry) =>
-      startPlatform({ env: loadEnv(benchPlatformEnv(), slices), database: entry.database, ephemeralPorts: true, now: () => new Date('2023-12-29T10:00:00+08:00') }),
+      startPlatform({
+        env: loadEnv(benchPlatformEnv(), slices),
+        database: entry.database,
+        ephemeralPorts: true,
+        now: () => new Date('2023-12-29T10:00:00+08:00'),
+      }),
     ),
   );
-  const office = await signToken({ sub: 'bench-office', role: 'COMMAND_OFFICE', unit: unitIdForCode('COMMAND_OFFICE') }, { secret: DEVELOPMENT_JWT_SECRET });
-  const staff = await signToken({ sub: 'bench-staff', role: 'UNIT_STAFF', unit: unitIdForCode('MARKET_REGULATION_BUREAU') }, { secret: DEVELOPMENT_JWT_SECRET });
-  const STATS = 'received accepted closed overdueNow reopened responseRate feedbackRate onTimeResolutionRate rectificationRate resolutionRate satisfactionRate';
+  const office = await signToken(
+    { sub: 'bench-office', role: 'COMMAND_OFFICE', unit: unitIdForCode('COMMAND_OFFICE') },
+    { secret: DEVELOPMENT_JWT_SECRET },
+  );
+  const staff = await signToken(
+    { sub: 'bench-staff', role: 'UNIT_STAFF', unit: unitIdForCode('MARKET_REGULATION_BUREAU') },
+    { secret: DEVELOPMENT_JWT_SECRET },
+  );
+  const STATS =
+    'received accepted closed overdueNow reopened responseRate feedbackRate onTimeResolutionRate rectificationRate resolutionRate satisfactionRate';
   const cases: { name: string; token: string; query: string }[] = [
     {
       name: 'command office: issueStats of every unit, 2023 (one request)',
@@ -144,11 +157,12 @@ async function main() {
   ];
 
   const open = await Promise.all(
-    sized.map(async ({ database }) =>
-      rowsOf<{ issues: number; deadlines: number }>(
-        await database.owner().execute(sql`select (select count(*) from issues.issues where next_due_at is not null)::int as issues,
+    sized.map(
+      async ({ database }) =>
+        rowsOf<{ issues: number; deadlines: number }>(
+          await database.owner().execute(sql`select (select count(*) from issues.issues where next_due_at is not null)::int as issues,
           (select count(*) from issues.issue_deadlines where met_at is null and cancelled_at is null)::int as deadlines`),
-      )[0]!,
+        )[0]!,
     ),
   );
   console.log(
@@ -180,7 +194,8 @@ async function main() {
         `  ${sizeLabel(entry.size).padStart(5)}: median ${percentile(sorted, 50).toFixed(1)} ms · p95 ${percentile(sorted, 95).toFixed(1)} ms · min ${sorted[0]!.toFixed(1)} ms · ${statements} SQL statements per request in the issues subgraph`,
       );
     }
-    if (sized.length > 1) console.log(`  p95 ${sizeLabel(sized.at(-1)!.size)} ÷ ${sizeLabel(sized[0]!.size)}: ${(p95s.at(-1)! / p95s[0]!).toFixed(2)}×`);
+    if (sized.length > 1)
+      console.log(`  p95 ${sizeLabel(sized.at(-1)!.size)} ÷ ${sizeLabel(sized[0]!.size)}: ${(p95s.at(-1)! / p95s[0]!).toFixed(2)}×`);
     console.log('');
   }
   await Promise.all(platforms.map((platform) => platform.stop()));

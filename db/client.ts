@@ -201,7 +201,10 @@ const CONNECT_TIMEOUT_SECONDS = 5;
  * nothing of a closed socket (buffered bytes, the last query, the server's last error) for the next
  * one. test/database-faults.e2e.ts terminates the connections and restarts a server under load.
  */
-export function openPostgres(ownerUrl: string | undefined, options: { maxConnections?: number; roles?: ServingRoles } = {}): DatabaseHandle {
+export function openPostgres(
+  ownerUrl: string | undefined,
+  options: { maxConnections?: number; roles?: ServingRoles } = {},
+): DatabaseHandle {
   const roles = options.roles ?? {};
   const clients: postgres.Sql[] = [];
   const connect = (url: string, parameters: Record<string, string> = {}) => {
@@ -226,10 +229,15 @@ export function openPostgres(ownerUrl: string | undefined, options: { maxConnect
     if (!found) {
       const role = servingRole(name, roles.prefix);
       const url = roles.urls?.[name] ?? (ownerUrl ? asRole(ownerUrl, role, roles.password) : undefined);
-      if (!url) throw new Error(`No database for the ${name} subgraph: set DATABASE_URL or ${name.toUpperCase().replace(/[^A-Z0-9]+/g, '_')}_DATABASE_URL`);
+      if (!url)
+        throw new Error(
+          `No database for the ${name} subgraph: set DATABASE_URL or ${name.toUpperCase().replace(/[^A-Z0-9]+/g, '_')}_DATABASE_URL`,
+        );
       const statements = { count: 0 };
       // Its own pool, as it would have in its own process; statements past the timeout are cancelled.
-      const client = preparingStatements(connect(url, roles.statementTimeoutMs ? { statement_timeout: String(roles.statementTimeoutMs) } : {}));
+      const client = preparingStatements(
+        connect(url, roles.statementTimeoutMs ? { statement_timeout: String(roles.statementTimeoutMs) } : {}),
+      );
       found = { db: drizzlePostgres(client, { logger: countingLogger(statements) }) as unknown as Db, statements, role, client };
       perSubgraph.set(name, found);
     }
@@ -252,7 +260,10 @@ export function openPostgres(ownerUrl: string | undefined, options: { maxConnect
         await migratePostgres(drizzlePostgres(admin), migrationConfig(name));
         const explicit = roles.urls?.[name];
         const role = explicit ? decodeURIComponent(new URL(explicit).username) : servingRole(name, roles.prefix);
-        await grantServingRole((statement) => lock.unsafe(statement) as Promise<unknown[]>, name, role, { login: true, password: explicit ? undefined : roles.password });
+        await grantServingRole((statement) => lock.unsafe(statement) as Promise<unknown[]>, name, role, {
+          login: true,
+          password: explicit ? undefined : roles.password,
+        });
       } finally {
         await lock`select pg_advisory_unlock(${MIGRATION_LOCK})`.catch(() => {});
         lock.release();
@@ -364,7 +375,11 @@ function pgliteHandle(client: PGlite, release: () => void = () => {}, prefix = '
       if (!found) {
         const statements = { count: 0 };
         const role = servingRole(name, prefix);
-        found = { db: drizzlePglite(pgliteAsRole(client, role), { logger: countingLogger(statements) }) as unknown as Db, statements, role };
+        found = {
+          db: drizzlePglite(pgliteAsRole(client, role), { logger: countingLogger(statements) }) as unknown as Db,
+          statements,
+          role,
+        };
         perSubgraph.set(name, found);
       }
       return found;
@@ -397,7 +412,12 @@ export async function openDatabase(env: DatabaseSettings): Promise<DatabaseHandl
   const urls = Object.fromEntries(Object.entries(env.subgraphs).map(([name, address]) => [name, address.databaseUrl]));
   if (env.database.ownerUrl || Object.values(urls).some(Boolean)) {
     return openPostgres(env.database.ownerUrl, {
-      roles: { prefix: env.database.rolePrefix, password: env.database.rolePassword, urls, statementTimeoutMs: env.database.statementTimeoutMs },
+      roles: {
+        prefix: env.database.rolePrefix,
+        password: env.database.rolePassword,
+        urls,
+        statementTimeoutMs: env.database.statementTimeoutMs,
+      },
     });
   }
   return openPglite(env.dataDir, undefined, env.database.rolePrefix);
@@ -444,10 +464,11 @@ export function sqlState(error: unknown): string | undefined {
  */
 export function databaseUnavailable(error: unknown): boolean {
   const seen = new Set<unknown>();
-  for (let current: unknown = error; current && typeof current === 'object' && !seen.has(current); ) {
+  for (let current: unknown = error; current && typeof current === 'object' && !seen.has(current);) {
     seen.add(current);
     const code = (current as { code?: unknown }).code;
-    if (typeof code === 'string' && (LOST_CONNECTION.has(code) || UNAVAILABLE_STATES.has(code) || /^08[0-9A-Z]{3}$/.test(code))) return true;
+    if (typeof code === 'string' && (LOST_CONNECTION.has(code) || UNAVAILABLE_STATES.has(code) || /^08[0-9A-Z]{3}$/.test(code)))
+      return true;
     const next = current as { cause?: unknown; originalError?: unknown };
     current = next.cause ?? next.originalError;
   }

@@ -7,18 +7,54 @@
  * Units and domains are referred to by id / code only; their data lives in the units subgraph.
  */
 import { sql } from 'drizzle-orm';
-import { bigint, bigserial, boolean, check, date, index, integer, jsonb, numeric, pgSchema, primaryKey, smallint, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import {
+  bigint,
+  bigserial,
+  boolean,
+  check,
+  date,
+  index,
+  integer,
+  jsonb,
+  numeric,
+  pgSchema,
+  primaryKey,
+  smallint,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from 'drizzle-orm/pg-core';
 
 export const evaluationsSchema = pgSchema('evaluations');
 
 export const contestLevel = evaluationsSchema.enum('contest_level', ['CITY', 'SYSTEM', 'INTERNAL']);
 export const contestStatus = evaluationsSchema.enum('contest_status', ['OPEN', 'CLOSED', 'PUBLISHED']);
-export const reviewLevel = evaluationsSchema.enum('review_level', ['VERY_SATISFIED', 'SATISFIED', 'BASICALLY_SATISFIED', 'UNSATISFIED', 'VERY_UNSATISFIED']);
+export const reviewLevel = evaluationsSchema.enum('review_level', [
+  'VERY_SATISFIED',
+  'SATISFIED',
+  'BASICALLY_SATISFIED',
+  'UNSATISFIED',
+  'VERY_UNSATISFIED',
+]);
 export const reviewChannel = evaluationsSchema.enum('review_channel', ['ONLINE', 'WINDOW', 'HOTLINE', 'MOBILE', 'SELF_SERVICE', 'SMS']);
 export const reviewerKind = evaluationsSchema.enum('reviewer_kind', ['PUBLIC', 'ENTERPRISE', 'SIGNED_IN']);
-export const reviewActionKind = evaluationsSchema.enum('review_action_kind', ['ANSWER', 'RECTIFY', 'FOLLOW_UP', 'APPEAL', 'APPEAL_DECISION']);
+export const reviewActionKind = evaluationsSchema.enum('review_action_kind', [
+  'ANSWER',
+  'RECTIFY',
+  'FOLLOW_UP',
+  'APPEAL',
+  'APPEAL_DECISION',
+]);
 export const appealDecision = evaluationsSchema.enum('appeal_decision', ['UPHELD', 'REJECTED']);
-export const reviewStatus = evaluationsSchema.enum('review_status', ['NO_ACTION', 'AWAITING_ANSWER', 'AWAITING_RECTIFICATION', 'AWAITING_FOLLOW_UP', 'DONE', 'EXCLUDED']);
+export const reviewStatus = evaluationsSchema.enum('review_status', [
+  'NO_ACTION',
+  'AWAITING_ANSWER',
+  'AWAITING_RECTIFICATION',
+  'AWAITING_FOLLOW_UP',
+  'DONE',
+  'EXCLUDED',
+]);
 
 const at = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
 
@@ -52,7 +88,10 @@ export const contests = evaluationsSchema.table(
   (t) => [
     index('contests_scope_idx').on(t.level, t.domainCode, t.unitId, t.heldOn),
     index('contests_held_on_idx').on(t.heldOn, t.id),
-    check('contests_scope', sql`(${t.level} = 'SYSTEM') = (${t.domainCode} is not null) and (${t.level} = 'INTERNAL') = (${t.unitId} is not null)`),
+    check(
+      'contests_scope',
+      sql`(${t.level} = 'SYSTEM') = (${t.domainCode} is not null) and (${t.level} = 'INTERNAL') = (${t.unitId} is not null)`,
+    ),
   ],
 );
 
@@ -61,7 +100,9 @@ export const contestEntries = evaluationsSchema.table(
   'contest_entries',
   {
     id: uuid('id').primaryKey().defaultRandom(),
-    contestId: uuid('contest_id').notNull().references(() => contests.id),
+    contestId: uuid('contest_id')
+      .notNull()
+      .references(() => contests.id),
     unitId: uuid('unit_id'),
     entrantName: text('entrant_name').notNull(),
     problems: text('problems').notNull(),
@@ -74,7 +115,9 @@ export const contestEntries = evaluationsSchema.table(
   },
   (t) => [
     index('contest_entries_contest_idx').on(t.contestId),
-    uniqueIndex('contest_entries_unit_once').on(t.contestId, t.unitId).where(sql`${t.unitId} is not null`),
+    uniqueIndex('contest_entries_unit_once')
+      .on(t.contestId, t.unitId)
+      .where(sql`${t.unitId} is not null`),
     uniqueIndex('contest_entries_name_once').on(t.contestId, t.entrantName),
   ],
 );
@@ -83,7 +126,9 @@ export const contestJudges = evaluationsSchema.table(
   'contest_judges',
   {
     id: uuid('id').primaryKey().defaultRandom(),
-    contestId: uuid('contest_id').notNull().references(() => contests.id),
+    contestId: uuid('contest_id')
+      .notNull()
+      .references(() => contests.id),
     /** The judge is a person: issuer, role and subject together (platform/auth.ts `isPerson`). */
     subject: text('subject').notNull(),
     /** The judge's account role; null for a judge assigned before roles were kept, who can no longer score (assign again). */
@@ -102,9 +147,15 @@ export const contestScores = evaluationsSchema.table(
   'contest_scores',
   {
     id: bigserial('id', { mode: 'number' }).primaryKey(),
-    contestId: uuid('contest_id').notNull().references(() => contests.id),
-    entryId: uuid('entry_id').notNull().references(() => contestEntries.id),
-    judgeId: uuid('judge_id').notNull().references(() => contestJudges.id),
+    contestId: uuid('contest_id')
+      .notNull()
+      .references(() => contests.id),
+    entryId: uuid('entry_id')
+      .notNull()
+      .references(() => contestEntries.id),
+    judgeId: uuid('judge_id')
+      .notNull()
+      .references(() => contestJudges.id),
     criterion: smallint('criterion').notNull(),
     score: numeric('score', { precision: 5, scale: 2, mode: 'number' }).notNull(),
     submittedAt: at('submitted_at').notNull(),
@@ -119,8 +170,12 @@ export const contestScores = evaluationsSchema.table(
 export const contestResults = evaluationsSchema.table(
   'contest_results',
   {
-    contestId: uuid('contest_id').notNull().references(() => contests.id),
-    entryId: uuid('entry_id').notNull().references(() => contestEntries.id),
+    contestId: uuid('contest_id')
+      .notNull()
+      .references(() => contests.id),
+    entryId: uuid('entry_id')
+      .notNull()
+      .references(() => contestEntries.id),
     rank: integer('rank').notNull(),
     score: numeric('score', { precision: 7, scale: 3, mode: 'number' }),
     judgesCounted: integer('judges_counted').notNull(),
@@ -160,7 +215,9 @@ export const serviceReviews = evaluationsSchema.table(
     sample: boolean('sample').notNull().default(false),
   },
   (t) => [
-    index('service_reviews_open_idx').on(t.status, t.answerDueAt, t.rectifyDueAt).where(sql`${t.status} in ('AWAITING_ANSWER', 'AWAITING_RECTIFICATION')`),
+    index('service_reviews_open_idx')
+      .on(t.status, t.answerDueAt, t.rectifyDueAt)
+      .where(sql`${t.status} in ('AWAITING_ANSWER', 'AWAITING_RECTIFICATION')`),
     // Open reviews by unit and day, with their limits: the live part of the review figures, from the index alone.
     index('service_reviews_open_unit_idx')
       .on(t.unitId, t.reviewedAt, t.status, t.answerDueAt, t.rectifyDueAt)
@@ -170,7 +227,9 @@ export const serviceReviews = evaluationsSchema.table(
     index('service_reviews_time_idx').on(t.reviewedAt, t.id),
     index('service_reviews_limits_idx').on(t.reviewerKey, t.reviewedAt),
     // The few reviews whose limits wait for a calendar year: found at once by /ready and when the year is entered.
-    index('service_reviews_pending_calendar_idx').on(t.pendingCalendarYear).where(sql`${t.pendingCalendarYear} is not null`),
+    index('service_reviews_pending_calendar_idx')
+      .on(t.pendingCalendarYear)
+      .where(sql`${t.pendingCalendarYear} is not null`),
   ],
 );
 
@@ -179,7 +238,9 @@ export const reviewActions = evaluationsSchema.table(
   'review_actions',
   {
     id: bigserial('id', { mode: 'number' }).primaryKey(),
-    reviewId: uuid('review_id').notNull().references(() => serviceReviews.id),
+    reviewId: uuid('review_id')
+      .notNull()
+      .references(() => serviceReviews.id),
     kind: reviewActionKind('kind').notNull(),
     text: text('text').notNull(),
     at: at('at').notNull(),
@@ -198,7 +259,9 @@ export const reviewActions = evaluationsSchema.table(
   (t) => [
     index('review_actions_review_idx').on(t.reviewId, t.id),
     // One answer, one rectification, one appeal and one decision per review; follow-ups may repeat.
-    uniqueIndex('review_actions_once').on(t.reviewId, t.kind).where(sql`${t.kind} <> 'FOLLOW_UP'`),
+    uniqueIndex('review_actions_once')
+      .on(t.reviewId, t.kind)
+      .where(sql`${t.kind} <> 'FOLLOW_UP'`),
   ],
 );
 
@@ -230,7 +293,9 @@ export const milestones = evaluationsSchema.table(
   'milestones',
   {
     id: uuid('id').primaryKey().defaultRandom(),
-    taskId: uuid('task_id').notNull().references(() => tasks.id),
+    taskId: uuid('task_id')
+      .notNull()
+      .references(() => tasks.id),
     sequence: integer('sequence').notNull(),
     title: text('title').notNull(),
     dueOn: date('due_on', { mode: 'string' }).notNull(),
@@ -239,16 +304,15 @@ export const milestones = evaluationsSchema.table(
 );
 
 /** A milestone done: one record, lateness kept. Append-only. */
-export const milestoneCompletions = evaluationsSchema.table(
-  'milestone_completions',
-  {
-    milestoneId: uuid('milestone_id').primaryKey().references(() => milestones.id),
-    note: text('note').notNull(),
-    doneAt: at('done_at').notNull(),
-    late: boolean('late').notNull(),
-    bySubject: text('by_subject').notNull(),
-  },
-);
+export const milestoneCompletions = evaluationsSchema.table('milestone_completions', {
+  milestoneId: uuid('milestone_id')
+    .primaryKey()
+    .references(() => milestones.id),
+  note: text('note').notNull(),
+  doneAt: at('done_at').notNull(),
+  late: boolean('late').notNull(),
+  bySubject: text('by_subject').notNull(),
+});
 
 /** Every version of every quarterly report. Append-only. */
 export const quarterlyReports = evaluationsSchema.table(
@@ -265,7 +329,10 @@ export const quarterlyReports = evaluationsSchema.table(
     bySubject: text('by_subject').notNull(),
     sample: boolean('sample').notNull().default(false),
   },
-  (t) => [uniqueIndex('quarterly_reports_version').on(t.unitId, t.quarter, t.version), index('quarterly_reports_quarter_idx').on(t.quarter)],
+  (t) => [
+    uniqueIndex('quarterly_reports_version').on(t.unitId, t.quarter, t.version),
+    index('quarterly_reports_quarter_idx').on(t.quarter),
+  ],
 );
 
 // ───────────── the half-yearly evaluation ─────────────
@@ -323,7 +390,9 @@ export const indicatorValues = evaluationsSchema.table(
   'indicator_values',
   {
     id: bigserial('id', { mode: 'number' }).primaryKey(),
-    evaluationId: uuid('evaluation_id').notNull().references(() => evaluations.id),
+    evaluationId: uuid('evaluation_id')
+      .notNull()
+      .references(() => evaluations.id),
     unitId: uuid('unit_id').notNull(),
     indicator: text('indicator').notNull(),
     value: numeric('value', { precision: 14, scale: 4, mode: 'number' }).notNull(),
@@ -346,7 +415,9 @@ export const evaluationDefinitions = evaluationsSchema.table(
   'evaluation_definitions',
   {
     id: bigserial('id', { mode: 'number' }).primaryKey(),
-    evaluationId: uuid('evaluation_id').notNull().references(() => evaluations.id),
+    evaluationId: uuid('evaluation_id')
+      .notNull()
+      .references(() => evaluations.id),
     version: integer('version').notNull(),
     indicators: jsonb('indicators').$type<IndicatorDefinition[]>().notNull(),
     gradingMethod: gradingMethod('grading_method').notNull(),
@@ -365,7 +436,9 @@ export const evaluationDefinitions = evaluationsSchema.table(
 export const evaluationResults = evaluationsSchema.table(
   'evaluation_results',
   {
-    evaluationId: uuid('evaluation_id').notNull().references(() => evaluations.id),
+    evaluationId: uuid('evaluation_id')
+      .notNull()
+      .references(() => evaluations.id),
     unitId: uuid('unit_id').notNull(),
     evaluated: boolean('evaluated').notNull().default(true),
     score: numeric('score', { precision: 7, scale: 3, mode: 'number' }),
@@ -375,14 +448,19 @@ export const evaluationResults = evaluationsSchema.table(
   },
   (t) => [
     uniqueIndex('evaluation_results_pk').on(t.evaluationId, t.unitId),
-    check('evaluation_results_graded_iff_evaluated', sql`${t.evaluated} = (${t.score} is not null) and ${t.evaluated} = (${t.rank} is not null) and ${t.evaluated} = (${t.grade} is not null)`),
+    check(
+      'evaluation_results_graded_iff_evaluated',
+      sql`${t.evaluated} = (${t.score} is not null) and ${t.evaluated} = (${t.rank} is not null) and ${t.evaluated} = (${t.grade} is not null)`,
+    ),
   ],
 );
 
 /** Commendations and accountability decisions against a published result. Append-only. */
 export const evaluationDecisions = evaluationsSchema.table('evaluation_decisions', {
   id: uuid('id').primaryKey().defaultRandom(),
-  evaluationId: uuid('evaluation_id').notNull().references(() => evaluations.id),
+  evaluationId: uuid('evaluation_id')
+    .notNull()
+    .references(() => evaluations.id),
   unitId: uuid('unit_id').notNull(),
   kind: decisionKind('kind').notNull(),
   text: text('text').notNull(),
@@ -434,7 +512,9 @@ export const reviewFigureChanges = evaluationsSchema.table(
   'review_figure_changes',
   {
     id: bigserial('id', { mode: 'number' }).primaryKey(),
-    txid: bigint('txid', { mode: 'number' }).notNull().default(sql`txid_current()`),
+    txid: bigint('txid', { mode: 'number' })
+      .notNull()
+      .default(sql`txid_current()`),
     unitId: uuid('unit_id').notNull(),
     day: date('day', { mode: 'string' }).notNull(),
     part: text('part').notNull(),

@@ -49,7 +49,13 @@ export const issueStatus = issuesSchema.enum('issue_status', [
 export const rating = issuesSchema.enum('rating', ['SATISFIED', 'BASICALLY_SATISFIED', 'UNSATISFIED']);
 export const deadlineStage = issuesSchema.enum('deadline_stage', ['CONTACT', 'FEEDBACK', 'RESOLUTION', 'MILESTONE']);
 /** Why a deadline stopped running without being met; its lateness, if any, stays on record. */
-export const deadlineCloseReason = issuesSchema.enum('deadline_close_reason', ['REASSIGNED', 'RETURNED', 'MERGED', 'REPLANNED', 'REJECTED']);
+export const deadlineCloseReason = issuesSchema.enum('deadline_close_reason', [
+  'REASSIGNED',
+  'RETURNED',
+  'MERGED',
+  'REPLANNED',
+  'REJECTED',
+]);
 /** 解决, or 服务确认: explained to the enterprise, not solvable. */
 export const resolutionOutcome = issuesSchema.enum('resolution_outcome', ['SOLVED', 'SERVICE_CONFIRMED']);
 /** Who a note is written for: government only, or also the enterprise (and any outside reporter). */
@@ -57,7 +63,13 @@ export const noteAudience = issuesSchema.enum('note_audience', ['INTERNAL', 'ENT
 /** A published typical case: one to follow, or one to learn from. */
 export const caseKind = issuesSchema.enum('case_kind', ['POSITIVE', 'NEGATIVE']);
 /** What supervision decided (该提醒的提醒、该批评的批评、该诫勉的诫勉, 通报, 表扬). */
-export const supervisionOutcomeKind = issuesSchema.enum('supervision_outcome_kind', ['REMINDER', 'CRITICISM', 'ADMONITION', 'CIRCULATED', 'COMMENDATION']);
+export const supervisionOutcomeKind = issuesSchema.enum('supervision_outcome_kind', [
+  'REMINDER',
+  'CRITICISM',
+  'ADMONITION',
+  'CIRCULATED',
+  'COMMENDATION',
+]);
 
 const instant = (name: string) => timestamp(name, { withTimezone: true });
 
@@ -79,7 +91,10 @@ export const issues = issuesSchema.table(
     /** The lead handler (主办单位) now. */
     responsibleUnitId: uuid('responsible_unit_id'),
     /** Co-handling units (协办单位): they see the item and add their part; the lead answers. */
-    coHandlerUnitIds: uuid('co_handler_unit_ids').array().notNull().default(sql`'{}'`),
+    coHandlerUnitIds: uuid('co_handler_unit_ids')
+      .array()
+      .notNull()
+      .default(sql`'{}'`),
     /** The unit that accepted or rejected it (the command office, or a district or zone for its area). */
     intakeUnitId: uuid('intake_unit_id'),
     /** How to reach the enterprise: for the handling units and the command office only. */
@@ -165,17 +180,27 @@ export const issues = issuesSchema.table(
     index('issues_status_idx').on(t.status, t.receivedAt.desc().nullsFirst()),
     index('issues_next_due_idx').on(t.nextDueAt),
     // Open items by due time, with what the live figures group them by: read from the index alone.
-    index('issues_open_due_idx').on(t.nextDueAt, t.responsibleUnitId, t.receivedAt).where(sql`${t.nextDueAt} is not null`),
+    index('issues_open_due_idx')
+      .on(t.nextDueAt, t.responsibleUnitId, t.receivedAt)
+      .where(sql`${t.nextDueAt} is not null`),
     // A unit's open items with a running clock, newest first (the due time alongside, so "overdue"
     // is decided in the index): a domain's overdue list reads each unit's newest twenty here.
     index('issues_unit_open_received_idx')
       .on(t.responsibleUnitId, t.receivedAt.desc().nullsFirst(), t.id.desc().nullsFirst(), t.nextDueAt)
       .where(sql`${t.nextDueAt} is not null`),
-    index('issues_escalated_idx').on(t.escalatedAt).where(sql`${t.escalatedAt} is not null and ${t.supervisionEndedAt} is null`),
+    index('issues_escalated_idx')
+      .on(t.escalatedAt)
+      .where(sql`${t.escalatedAt} is not null and ${t.supervisionEndedAt} is null`),
     index('issues_co_handlers_idx').using('gin', t.coHandlerUnitIds),
-    index('issues_intake_unit_idx').on(t.intakeUnitId, t.receivedAt.desc().nullsFirst(), t.id.desc().nullsFirst()).where(sql`${t.intakeUnitId} is not null`),
-    index('issues_published_idx').on(t.publishedAt.desc().nullsFirst()).where(sql`${t.publishedAt} is not null`),
-    index('issues_merged_into_idx').on(t.mergedIntoId).where(sql`${t.mergedIntoId} is not null`),
+    index('issues_intake_unit_idx')
+      .on(t.intakeUnitId, t.receivedAt.desc().nullsFirst(), t.id.desc().nullsFirst())
+      .where(sql`${t.intakeUnitId} is not null`),
+    index('issues_published_idx')
+      .on(t.publishedAt.desc().nullsFirst())
+      .where(sql`${t.publishedAt} is not null`),
+    index('issues_merged_into_idx')
+      .on(t.mergedIntoId)
+      .where(sql`${t.mergedIntoId} is not null`),
     // `title_terms` and `search_terms` are generated columns the application never reads (migration
     // 0013: the character pairs of the title, and of the title and description; platform/search-text.ts):
     // not declared here, so no select or returning() carries them; only their indexes are.
@@ -228,12 +253,16 @@ export const issueDeadlines = issuesSchema.table(
   },
   (t) => [
     index('issue_deadlines_issue_idx').on(t.issueId, t.stage, t.round),
-    index('issue_deadlines_open_warn_idx').on(t.warnAt).where(sql`${t.metAt} is null and ${t.cancelledAt} is null`),
+    index('issue_deadlines_open_warn_idx')
+      .on(t.warnAt)
+      .where(sql`${t.metAt} is null and ${t.cancelledAt} is null`),
     // Open deadlines by due time: the alerts' order, and the live part of the figures, read from the index alone.
     index('issue_deadlines_open_due_idx')
       .on(t.dueAt, t.id, t.warnAt, t.unitId, t.stage, t.receivedAt)
       .where(sql`${t.metAt} is null and ${t.cancelledAt} is null`),
-    index('issue_deadlines_pending_calendar_idx').on(t.pendingCalendarYear).where(sql`${t.pendingCalendarYear} is not null`),
+    index('issue_deadlines_pending_calendar_idx')
+      .on(t.pendingCalendarYear)
+      .where(sql`${t.pendingCalendarYear} is not null`),
     index('issue_deadlines_unit_idx').on(t.unitId),
   ],
 );
@@ -320,7 +349,10 @@ export const supervisionOutcomes = issuesSchema.table(
     recordedBy: text('recorded_by').notNull(),
     recordedAt: instant('recorded_at').notNull(),
   },
-  (t) => [index('supervision_outcomes_unit_idx').on(t.unitId, t.decidedOn.desc().nullsFirst(), t.id.desc().nullsFirst()), index('supervision_outcomes_issue_idx').on(t.issueId)],
+  (t) => [
+    index('supervision_outcomes_unit_idx').on(t.unitId, t.decidedOn.desc().nullsFirst(), t.id.desc().nullsFirst()),
+    index('supervision_outcomes_issue_idx').on(t.issueId),
+  ],
 );
 
 export const calendarYears = issuesSchema.table('calendar_years', {
@@ -416,7 +448,9 @@ export const issueFigureChanges = issuesSchema.table(
   'issue_figure_changes',
   {
     id: bigserial('id', { mode: 'number' }).primaryKey(),
-    txid: bigint('txid', { mode: 'number' }).notNull().default(sql`txid_current()`),
+    txid: bigint('txid', { mode: 'number' })
+      .notNull()
+      .default(sql`txid_current()`),
     day: date('day').notNull(),
     unitKey: text('unit_key').notNull(),
     environment: text('environment').notNull(),

@@ -13,7 +13,9 @@ await runEntry(async () => {
   // It serves nothing, so it needs no signing key.
   const env = loadEnv(process.env, slices, { developmentByDefault: true });
   if (!env.database.ownerUrl) {
-    console.error('db:migrate 需要 DATABASE_URL（数据库所有者角色）/ db:migrate needs DATABASE_URL: the owner role of the PostgreSQL database');
+    console.error(
+      'db:migrate 需要 DATABASE_URL（数据库所有者角色）/ db:migrate needs DATABASE_URL: the owner role of the PostgreSQL database',
+    );
     process.exit(1);
   }
   const database = await openDatabase(env);

@@ -74,7 +74,13 @@ export const applicationStatus = policiesSchema.enum('application_status', [
 export const objectionMarkKind = policiesSchema.enum('objection_mark_kind', ['DUPLICATE', 'ABUSIVE']);
 /** The limits an application runs against: its review, its payment, the answer to an objection (due when the notice ends). */
 export const limitKind = policiesSchema.enum('limit_kind', ['REVIEW', 'PAYMENT', 'OBJECTION_ANSWER']);
-export const reviewLevel = policiesSchema.enum('review_level', ['VERY_SATISFIED', 'SATISFIED', 'BASICALLY_SATISFIED', 'UNSATISFIED', 'VERY_UNSATISFIED']);
+export const reviewLevel = policiesSchema.enum('review_level', [
+  'VERY_SATISFIED',
+  'SATISFIED',
+  'BASICALLY_SATISFIED',
+  'UNSATISFIED',
+  'VERY_UNSATISFIED',
+]);
 
 const instant = (name: string) => timestamp(name, { withTimezone: true });
 
@@ -124,7 +130,9 @@ export const policies = policiesSchema.table(
     sample: boolean('sample').notNull().default(false),
   },
   (t) => [
-    uniqueIndex('policies_document_number_key').on(t.documentNumber).where(sql`${t.documentNumber} is not null`),
+    uniqueIndex('policies_document_number_key')
+      .on(t.documentNumber)
+      .where(sql`${t.documentNumber} is not null`),
     index('policies_issued_idx').on(t.issuedOn.desc().nullsFirst(), t.id.desc().nullsFirst()),
     index('policies_unit_idx').on(t.issuingUnitId, t.issuedOn.desc().nullsFirst()),
     index('policies_head_terms_idx').using('gin', t.headTerms),
@@ -232,18 +240,33 @@ export const policyItems = policiesSchema.table(
     amountBase: text('amount_base'),
     opensOn: date('opens_on'),
     closesOn: date('closes_on'),
-    requiredMaterials: text('required_materials').array().notNull().default(sql`'{}'`),
+    requiredMaterials: text('required_materials')
+      .array()
+      .notNull()
+      .default(sql`'{}'`),
     reviewingUnitId: uuid('reviewing_unit_id').notNull(),
     reviewWorkingDays: smallint('review_working_days').notNull(),
     paymentWorkingDays: smallint('payment_working_days').notNull(),
     noticeWorkingDays: smallint('notice_working_days').notNull().default(5),
     // Eligibility: an empty list or a null bound does not restrict.
-    industryPrefixes: text('industry_prefixes').array().notNull().default(sql`'{}'`),
-    sizeClasses: sizeClass('size_classes').array().notNull().default(sql`'{}'`),
-    districtCodes: text('district_codes').array().notNull().default(sql`'{}'`),
+    industryPrefixes: text('industry_prefixes')
+      .array()
+      .notNull()
+      .default(sql`'{}'`),
+    sizeClasses: sizeClass('size_classes')
+      .array()
+      .notNull()
+      .default(sql`'{}'`),
+    districtCodes: text('district_codes')
+      .array()
+      .notNull()
+      .default(sql`'{}'`),
     minYears: smallint('min_years'),
     maxYears: smallint('max_years'),
-    qualifications: qualification('qualifications').array().notNull().default(sql`'{}'`),
+    qualifications: qualification('qualifications')
+      .array()
+      .notNull()
+      .default(sql`'{}'`),
     qualificationMatch: qualificationMatch('qualification_match').notNull().default('ANY'),
     automatic: boolean('automatic').notNull().default(false),
     status: itemStatus('status').notNull().default('DRAFT'),
@@ -265,7 +288,10 @@ export const policyItems = policiesSchema.table(
     index('policy_items_body_terms_idx').using('gin', t.bodyTerms),
     check('policy_items_window', sql`${t.closesOn} is null or ${t.opensOn} is null or ${t.closesOn} >= ${t.opensOn}`),
     check('policy_items_years', sql`${t.minYears} is null or ${t.maxYears} is null or ${t.maxYears} >= ${t.minYears}`),
-    check('policy_items_limits', sql`${t.reviewWorkingDays} between 1 and 365 and ${t.paymentWorkingDays} between 1 and 365 and ${t.noticeWorkingDays} between 1 and 60`),
+    check(
+      'policy_items_limits',
+      sql`${t.reviewWorkingDays} between 1 and 365 and ${t.paymentWorkingDays} between 1 and 365 and ${t.noticeWorkingDays} between 1 and 60`,
+    ),
   ],
 );
 
@@ -276,7 +302,10 @@ export const policyNews = policiesSchema.table(
     title: text('title').notNull(),
     body: text('body').notNull(),
     unitId: uuid('unit_id').notNull(),
-    policyIds: uuid('policy_ids').array().notNull().default(sql`'{}'`),
+    policyIds: uuid('policy_ids')
+      .array()
+      .notNull()
+      .default(sql`'{}'`),
     authorSubject: text('author_subject').notNull(),
     publishedAt: instant('published_at').notNull(),
     headTerms: tsvector('head_terms').notNull(),
@@ -302,7 +331,10 @@ export const policyNotices = policiesSchema.table(
     enterpriseCreditCode: text('enterprise_credit_code').notNull(),
     sentAt: instant('sent_at').notNull(),
   },
-  (t) => [uniqueIndex('policy_notices_once').on(t.itemId, t.enterpriseCreditCode), index('policy_notices_enterprise_idx').on(t.enterpriseCreditCode, t.id.desc().nullsFirst())],
+  (t) => [
+    uniqueIndex('policy_notices_once').on(t.itemId, t.enterpriseCreditCode),
+    index('policy_notices_enterprise_idx').on(t.enterpriseCreditCode, t.id.desc().nullsFirst()),
+  ],
 );
 
 export const applications = policiesSchema.table(
@@ -333,10 +365,19 @@ export const applications = policiesSchema.table(
     declaredBase: money('declared_base'),
     requestedAmount: money('requested_amount'),
     approvedAmount: money('approved_amount'),
-    materials: jsonb('materials').$type<{ name: string; reference: string }[]>().notNull().default(sql`'[]'`),
-    missingMaterials: text('missing_materials').array().notNull().default(sql`'{}'`),
+    materials: jsonb('materials')
+      .$type<{ name: string; reference: string }[]>()
+      .notNull()
+      .default(sql`'[]'`),
+    missingMaterials: text('missing_materials')
+      .array()
+      .notNull()
+      .default(sql`'{}'`),
     /** The criteria as judged at submission (or grant): [{ criterion, met, reason, reasonEn }]. */
-    eligibility: jsonb('eligibility').$type<{ criterion: string; met: boolean; reason: string; reasonEn: string }[]>().notNull().default(sql`'[]'`),
+    eligibility: jsonb('eligibility')
+      .$type<{ criterion: string; met: boolean; reason: string; reasonEn: string }[]>()
+      .notNull()
+      .default(sql`'[]'`),
     /** List order: submission (grant), or creation while a draft. */
     enteredAt: instant('entered_at').notNull(),
     submittedAt: instant('submitted_at'),
@@ -383,17 +424,27 @@ export const applications = policiesSchema.table(
     uniqueIndex('applications_client_request_key')
       .on(t.submitterIssuer, t.submitterRole, t.submitterSubject, t.clientRequestId)
       .where(sql`${t.clientRequestId} is not null`),
-    uniqueIndex('applications_external_key').on(t.sourceSystem, t.externalReference).where(sql`${t.externalReference} is not null`),
+    uniqueIndex('applications_external_key')
+      .on(t.sourceSystem, t.externalReference)
+      .where(sql`${t.externalReference} is not null`),
     // One live application per item and enterprise; refused, stopped ones leave room for a new one.
-    uniqueIndex('applications_one_live_key').on(t.itemId, t.enterpriseCreditCode).where(sql`${t.status} not in ('REJECTED', 'STOPPED')`),
+    uniqueIndex('applications_one_live_key')
+      .on(t.itemId, t.enterpriseCreditCode)
+      .where(sql`${t.status} not in ('REJECTED', 'STOPPED')`),
     index('applications_entered_idx').on(t.enteredAt.desc().nullsFirst(), t.id.desc().nullsFirst()),
     index('applications_reviewing_unit_idx').on(t.reviewingUnitId, t.enteredAt.desc().nullsFirst()),
     index('applications_issuing_unit_idx').on(t.issuingUnitId, t.enteredAt.desc().nullsFirst()),
     index('applications_enterprise_idx').on(t.enterpriseCreditCode, t.enteredAt.desc().nullsFirst()),
     index('applications_item_idx').on(t.itemId, t.enterpriseCreditCode),
-    index('applications_next_due_idx').on(t.nextDueAt).where(sql`${t.nextDueAt} is not null`),
-    index('applications_pending_calendar_idx').on(t.pendingCalendarYear).where(sql`${t.pendingCalendarYear} is not null`),
-    index('applications_notice_idx').on(t.noticeEndsAt).where(sql`${t.status} = 'PUBLIC_NOTICE'`),
+    index('applications_next_due_idx')
+      .on(t.nextDueAt)
+      .where(sql`${t.nextDueAt} is not null`),
+    index('applications_pending_calendar_idx')
+      .on(t.pendingCalendarYear)
+      .where(sql`${t.pendingCalendarYear} is not null`),
+    index('applications_notice_idx')
+      .on(t.noticeEndsAt)
+      .where(sql`${t.status} = 'PUBLIC_NOTICE'`),
     // The live part of the figures: applications still awaiting a decision or a payment, by the
     // earliest limit that still runs (policies.open_due_at, migration 0004), so "past its limit
     // now" reads only the ones past it, from the index alone.
@@ -449,7 +500,10 @@ export const objections = policiesSchema.table(
     answeredAt: instant('answered_at'),
     answeredBy: text('answered_by'),
   },
-  (t) => [index('objections_application_idx').on(t.applicationId, t.filedAt), index('objections_objector_idx').on(t.objectorKey, t.filedAt)],
+  (t) => [
+    index('objections_application_idx').on(t.applicationId, t.filedAt),
+    index('objections_objector_idx').on(t.objectorKey, t.filedAt),
+  ],
 );
 
 /**
@@ -530,7 +584,10 @@ export const serviceReviews = policiesSchema.table(
     comment: text('comment'),
     reviewedAt: instant('reviewed_at').notNull(),
   },
-  (t) => [uniqueIndex('service_reviews_once').on(t.applicationId), index('service_reviews_unit_idx').on(t.reviewingUnitId, t.reviewedAt.desc().nullsFirst(), t.id.desc().nullsFirst())],
+  (t) => [
+    uniqueIndex('service_reviews_once').on(t.applicationId),
+    index('service_reviews_unit_idx').on(t.reviewingUnitId, t.reviewedAt.desc().nullsFirst(), t.id.desc().nullsFirst()),
+  ],
 );
 
 /** The parts policy_figures and its monthly twin keep, one column each (fresh builders per table). */
@@ -619,7 +676,9 @@ export const figureChanges = policiesSchema.table(
   'figure_changes',
   {
     id: bigserial('id', { mode: 'number' }).primaryKey(),
-    txid: bigint('txid', { mode: 'number' }).notNull().default(sql`txid_current()`),
+    txid: bigint('txid', { mode: 'number' })
+      .notNull()
+      .default(sql`txid_current()`),
     unitId: uuid('unit_id').notNull(),
     day: date('day', { mode: 'string' }).notNull(),
     part: text('part').notNull(),

@@ -59,18 +59,28 @@ export const campaigns = unitsSchema.table('campaigns', {
 
 export const campaignSteps = unitsSchema.table('campaign_steps', {
   code: text('code').primaryKey(),
-  campaignCode: text('campaign_code').notNull().references(() => campaigns.code),
+  campaignCode: text('campaign_code')
+    .notNull()
+    .references(() => campaigns.code),
   position: integer('position').notNull(),
   name: text('name').notNull(),
-  aliases: text('aliases').array().notNull().default(sql`'{}'`),
+  aliases: text('aliases')
+    .array()
+    .notNull()
+    .default(sql`'{}'`),
   throughout: boolean('throughout').notNull().default(false),
-  notes: text('notes').array().notNull().default(sql`'{}'`),
+  notes: text('notes')
+    .array()
+    .notNull()
+    .default(sql`'{}'`),
 });
 
 export const stepDeadlines = unitsSchema.table(
   'step_deadlines',
   {
-    stepCode: text('step_code').notNull().references(() => campaignSteps.code),
+    stepCode: text('step_code')
+      .notNull()
+      .references(() => campaignSteps.code),
     dueOn: date('due_on').notNull(),
     what: text('what').notNull(),
   },
@@ -108,14 +118,20 @@ export const districts = unitsSchema.table('districts', {
   position: integer('position').notNull(),
   name: text('name').notNull(),
   kind: districtKind('kind').notNull(),
-  aliases: text('aliases').array().notNull().default(sql`'{}'`),
+  aliases: text('aliases')
+    .array()
+    .notNull()
+    .default(sql`'{}'`),
 });
 
 export const domains = unitsSchema.table('domains', {
   code: text('code').primaryKey(),
   position: integer('position').notNull(),
   name: text('name').notNull(),
-  aliases: text('aliases').array().notNull().default(sql`'{}'`),
+  aliases: text('aliases')
+    .array()
+    .notNull()
+    .default(sql`'{}'`),
 });
 
 export const units = unitsSchema.table(
@@ -126,7 +142,10 @@ export const units = unitsSchema.table(
     position: bigserial('position', { mode: 'number' }).notNull(),
     code: text('code').notNull(),
     name: text('name').notNull(),
-    aliases: text('aliases').array().notNull().default(sql`'{}'`),
+    aliases: text('aliases')
+      .array()
+      .notNull()
+      .default(sql`'{}'`),
     kind: unitKind('kind').notNull(),
     level: unitLevel('level').notNull(),
     domainCode: text('domain_code').references(() => domains.code),
@@ -140,7 +159,9 @@ export const units = unitsSchema.table(
     uniqueIndex('units_code_key').on(t.code),
     uniqueIndex('units_position_key').on(t.position),
     // One active lead per domain: Domain.leadUnit must be unambiguous.
-    uniqueIndex('units_one_lead_per_domain').on(t.domainCode).where(sql`${t.kind} = 'LEAD' and ${t.archivedAt} is null`),
+    uniqueIndex('units_one_lead_per_domain')
+      .on(t.domainCode)
+      .where(sql`${t.kind} = 'LEAD' and ${t.archivedAt} is null`),
     index('units_kind_idx').on(t.kind),
     index('units_domain_idx').on(t.domainCode),
     index('units_district_idx').on(t.districtCode),
@@ -161,7 +182,10 @@ export const enterprises = unitsSchema.table(
     sizeClass: sizeClass('size_class').notNull(),
     /** 成立日期: null while the registry owner has not confirmed it. */
     registeredOn: date('registered_on'),
-    qualifications: qualification('qualifications').array().notNull().default(sql`'{}'`),
+    qualifications: qualification('qualifications')
+      .array()
+      .notNull()
+      .default(sql`'{}'`),
     /** Marks rows from `npm run seed:sample`, so sample data can never pass for real data. */
     sample: boolean('sample').notNull().default(false),
     version: integer('version').notNull().default(1),

@@ -19,7 +19,14 @@ export interface BoardFileRow {
   unit: {
     code: string;
     name: string;
-    issueStats: { received: number; closed: number; overdueNow: number; rectificationRate: number | null; onTimeResolutionRate: number | null; satisfactionRate: number | null } | null;
+    issueStats: {
+      received: number;
+      closed: number;
+      overdueNow: number;
+      rectificationRate: number | null;
+      onTimeResolutionRate: number | null;
+      satisfactionRate: number | null;
+    } | null;
     policyStats: { applicationsReceived: number; approved: number; disbursedCount: number; disbursedAmount: number } | null;
   };
   domain: { code: string; name: string } | null;
@@ -68,31 +75,190 @@ const COHORT = { zh: '期间内收到的问题', en: 'issues received in the per
 
 /** The board's columns, in order: Chinese headers as the command office reads them, each with its definition. */
 export const BOARD_COLUMNS: BoardColumn[] = [
-  { header: '排名', en: 'Rank', kind: 'integer', value: (r) => r.rank, definition: { zh: '按综合得分的名次，同分同名次；无得分者无名次', en: 'rank by composite score, equal scores sharing a rank; none without a score' } },
+  {
+    header: '排名',
+    en: 'Rank',
+    kind: 'integer',
+    value: (r) => r.rank,
+    definition: {
+      zh: '按综合得分的名次，同分同名次；无得分者无名次',
+      en: 'rank by composite score, equal scores sharing a rank; none without a score',
+    },
+  },
   { header: '单位代码', en: 'Unit code', kind: 'text', value: (r) => r.unit.code },
   { header: '单位', en: 'Unit', kind: 'text', value: (r) => r.unit.name },
   { header: '领域', en: 'Domain', kind: 'text', value: (r) => r.domain?.name ?? '' },
-  { header: '收到问题数', en: 'Issues received', kind: 'integer', value: (r) => r.unit.issueStats?.received, definition: { zh: `${COHORT.zh}（按收到时间计，由该单位牵头办理的）`, en: `${COHORT.en} (by the time received) that the unit leads` } },
-  { header: '已销号问题数', en: 'Issues closed (销号)', kind: 'integer', value: (r) => r.unit.issueStats?.closed, definition: { zh: `${COHORT.zh}中已销号（办结并经回访核实关闭）的`, en: `of the ${COHORT.en}, those closed (销号: resolved and closed after the command office's check)` } },
-  { header: '当前超期问题数', en: 'Overdue now', kind: 'integer', value: (r) => r.unit.issueStats?.overdueNow, definition: { zh: `${COHORT.zh}中，此刻有时限已过而未完成的`, en: `of the ${COHORT.en}, those with a time limit past due and not met now` } },
-  { header: '整改率', en: 'Rectification rate', kind: 'rate', value: (r) => r.unit.issueStats?.rectificationRate, definition: { zh: '已销号问题数 ÷ 已受理问题数（期间内收到的）', en: 'issues closed ÷ issues accepted (received in the period)' } },
-  { header: '按期办结率', en: 'On-time resolution rate', kind: 'rate', value: (r) => r.unit.issueStats?.onTimeResolutionRate, definition: { zh: '按期完成的办结时限 ÷ 已到期的办结时限（每一轮都计；准予延期的按延期后的时限）', en: 'RESOLUTION deadlines met on time ÷ RESOLUTION deadlines due (every round; an extension’s limit when granted)' } },
-  { header: '问题满意率', en: 'Issue satisfaction rate', kind: 'rate', value: (r) => r.unit.issueStats?.satisfactionRate, definition: { zh: '最近一轮企业评价为满意或基本满意的问题 ÷ 有企业评价的问题', en: 'issues whose latest enterprise rating is satisfied or basically satisfied ÷ issues rated' } },
-  { header: '政策申报数', en: 'Applications', kind: 'integer', value: (r) => r.unit.policyStats?.applicationsReceived, definition: { zh: '期间内提交的、由该单位审核的政策申报（网上与导入）', en: 'applications submitted in the period to items the unit reviews (online and imported)' } },
-  { header: '政策批准数', en: 'Approved', kind: 'integer', value: (r) => r.unit.policyStats?.approved, definition: { zh: '其中已批准的（含免申即享）', en: 'of those, approved (automatic grants included)' } },
-  { header: '兑现笔数', en: 'Paid', kind: 'integer', value: (r) => r.unit.policyStats?.disbursedCount, definition: { zh: '其中已兑现的笔数', en: 'of those, paid' } },
-  { header: '兑现金额（元）', en: 'Amount paid (yuan)', kind: 'money', value: (r) => r.unit.policyStats?.disbursedAmount, definition: { zh: '其中已兑现的金额', en: 'the amount paid on those' } },
-  { header: '擂台名次', en: 'Contest rank', kind: 'integer', value: (r) => r.latestContestRank, definition: { zh: '半年内最近一次已发布市级擂台比武的名次', en: 'rank in the latest published city contest of the half year' } },
-  { header: '末位打擂', en: 'Contests again', kind: 'text', value: (r) => (r.contestsAgain === null ? '' : r.contestsAgain ? '是' : '否'), definition: { zh: '是否为该次比武末位，须继续打擂', en: 'last place in that contest, entered again in the next' } },
-  { header: '好差评数', en: 'Service reviews', kind: 'integer', value: (r) => r.reviews, definition: { zh: '期间内收到的好差评（申诉成立的除外）', en: 'service reviews given in the period (upheld appeals excluded)' } },
-  { header: '好差评满意率', en: 'Review satisfaction rate', kind: 'rate', value: (r) => r.reviewSatisfactionRate, definition: { zh: '（非常满意 + 满意 + 基本满意）÷ 好差评数', en: '(very satisfied + satisfied + basically satisfied) ÷ service reviews' } },
-  { header: '季度报告按时率', en: 'Report punctuality', kind: 'rate', value: (r) => r.reportPunctuality, definition: { zh: '首次报送按时的季度 ÷ 应报季度（期间内已到期的）', en: 'quarters whose first report was on time ÷ quarters due (within the period, already due)' } },
-  { header: '综合得分', en: 'Composite score', kind: 'number', value: (r) => r.score, definition: { zh: '效果评估：Σ 权重 × 标准化值 ÷ 有值指标的权重之和（0–100）', en: 'the half-yearly evaluation: Σ weight × normalised value ÷ Σ weight of the indicators with a value (0–100)' } },
+  {
+    header: '收到问题数',
+    en: 'Issues received',
+    kind: 'integer',
+    value: (r) => r.unit.issueStats?.received,
+    definition: { zh: `${COHORT.zh}（按收到时间计，由该单位牵头办理的）`, en: `${COHORT.en} (by the time received) that the unit leads` },
+  },
+  {
+    header: '已销号问题数',
+    en: 'Issues closed (销号)',
+    kind: 'integer',
+    value: (r) => r.unit.issueStats?.closed,
+    definition: {
+      zh: `${COHORT.zh}中已销号（办结并经回访核实关闭）的`,
+      en: `of the ${COHORT.en}, those closed (销号: resolved and closed after the command office's check)`,
+    },
+  },
+  {
+    header: '当前超期问题数',
+    en: 'Overdue now',
+    kind: 'integer',
+    value: (r) => r.unit.issueStats?.overdueNow,
+    definition: {
+      zh: `${COHORT.zh}中，此刻有时限已过而未完成的`,
+      en: `of the ${COHORT.en}, those with a time limit past due and not met now`,
+    },
+  },
+  {
+    header: '整改率',
+    en: 'Rectification rate',
+    kind: 'rate',
+    value: (r) => r.unit.issueStats?.rectificationRate,
+    definition: { zh: '已销号问题数 ÷ 已受理问题数（期间内收到的）', en: 'issues closed ÷ issues accepted (received in the period)' },
+  },
+  {
+    header: '按期办结率',
+    en: 'On-time resolution rate',
+    kind: 'rate',
+    value: (r) => r.unit.issueStats?.onTimeResolutionRate,
+    definition: {
+      zh: '按期完成的办结时限 ÷ 已到期的办结时限（每一轮都计；准予延期的按延期后的时限）',
+      en: 'RESOLUTION deadlines met on time ÷ RESOLUTION deadlines due (every round; an extension’s limit when granted)',
+    },
+  },
+  {
+    header: '问题满意率',
+    en: 'Issue satisfaction rate',
+    kind: 'rate',
+    value: (r) => r.unit.issueStats?.satisfactionRate,
+    definition: {
+      zh: '最近一轮企业评价为满意或基本满意的问题 ÷ 有企业评价的问题',
+      en: 'issues whose latest enterprise rating is satisfied or basically satisfied ÷ issues rated',
+    },
+  },
+  {
+    header: '政策申报数',
+    en: 'Applications',
+    kind: 'integer',
+    value: (r) => r.unit.policyStats?.applicationsReceived,
+    definition: {
+      zh: '期间内提交的、由该单位审核的政策申报（网上与导入）',
+      en: 'applications submitted in the period to items the unit reviews (online and imported)',
+    },
+  },
+  {
+    header: '政策批准数',
+    en: 'Approved',
+    kind: 'integer',
+    value: (r) => r.unit.policyStats?.approved,
+    definition: { zh: '其中已批准的（含免申即享）', en: 'of those, approved (automatic grants included)' },
+  },
+  {
+    header: '兑现笔数',
+    en: 'Paid',
+    kind: 'integer',
+    value: (r) => r.unit.policyStats?.disbursedCount,
+    definition: { zh: '其中已兑现的笔数', en: 'of those, paid' },
+  },
+  {
+    header: '兑现金额（元）',
+    en: 'Amount paid (yuan)',
+    kind: 'money',
+    value: (r) => r.unit.policyStats?.disbursedAmount,
+    definition: { zh: '其中已兑现的金额', en: 'the amount paid on those' },
+  },
+  {
+    header: '擂台名次',
+    en: 'Contest rank',
+    kind: 'integer',
+    value: (r) => r.latestContestRank,
+    definition: { zh: '半年内最近一次已发布市级擂台比武的名次', en: 'rank in the latest published city contest of the half year' },
+  },
+  {
+    header: '末位打擂',
+    en: 'Contests again',
+    kind: 'text',
+    value: (r) => (r.contestsAgain === null ? '' : r.contestsAgain ? '是' : '否'),
+    definition: { zh: '是否为该次比武末位，须继续打擂', en: 'last place in that contest, entered again in the next' },
+  },
+  {
+    header: '好差评数',
+    en: 'Service reviews',
+    kind: 'integer',
+    value: (r) => r.reviews,
+    definition: { zh: '期间内收到的好差评（申诉成立的除外）', en: 'service reviews given in the period (upheld appeals excluded)' },
+  },
+  {
+    header: '好差评满意率',
+    en: 'Review satisfaction rate',
+    kind: 'rate',
+    value: (r) => r.reviewSatisfactionRate,
+    definition: {
+      zh: '（非常满意 + 满意 + 基本满意）÷ 好差评数',
+      en: '(very satisfied + satisfied + basically satisfied) ÷ service reviews',
+    },
+  },
+  {
+    header: '季度报告按时率',
+    en: 'Report punctuality',
+    kind: 'rate',
+    value: (r) => r.reportPunctuality,
+    definition: {
+      zh: '首次报送按时的季度 ÷ 应报季度（期间内已到期的）',
+      en: 'quarters whose first report was on time ÷ quarters due (within the period, already due)',
+    },
+  },
+  {
+    header: '综合得分',
+    en: 'Composite score',
+    kind: 'number',
+    value: (r) => r.score,
+    definition: {
+      zh: '效果评估：Σ 权重 × 标准化值 ÷ 有值指标的权重之和（0–100）',
+      en: 'the half-yearly evaluation: Σ weight × normalised value ÷ Σ weight of the indicators with a value (0–100)',
+    },
+  },
   // A unit whose data does not cover the evaluation is 未参评 — never an empty score read as 0 or 较差.
-  { header: '等次', en: 'Grade', kind: 'text', value: (r) => (r.evaluated === false ? '未参评' : r.grade ? (GRADE_NAMES[r.grade]?.zh ?? r.grade) : ''), definition: { zh: '优秀、良好、一般、较差；必备指标不全（或覆盖不足）的单位为“未参评”，不评等次', en: 'excellent, good, fair, poor; a unit lacking a mandatory indicator (or the coverage asked) is “not evaluated” (未参评) and gets no grade' } },
-  { header: '参评依据', en: 'Rests on', kind: 'text', value: (r) => (r.coverage ? `${r.coverage.indicators}/${r.coverage.indicatorsTotal} 项指标，权重 ${r.coverage.weight}%` : ''), definition: { zh: '有值的指标数 / 指标总数，及其权重之和', en: 'indicators with a value of all indicators, and their total weight' } },
-  { header: '缺少的指标', en: 'Missing indicators', kind: 'text', value: (r) => (r.coverage?.missing ?? []).map((m) => (m.mandatory ? `${m.name}（必备）` : m.name)).join('、'), definition: { zh: '无值的指标（必备的注明）', en: 'indicators without a value (mandatory ones marked 必备)' } },
-  { header: '得分状态', en: 'Score status', kind: 'text', value: (r) => (r.evaluated === null || r.evaluated === undefined ? '' : r.preview ? '预览' : '已发布'), definition: { zh: '预览：评估尚未发布，随数据变化；已发布：冻结', en: 'preview: the evaluation is not published and moves with the data; published: frozen' } },
+  {
+    header: '等次',
+    en: 'Grade',
+    kind: 'text',
+    value: (r) => (r.evaluated === false ? '未参评' : r.grade ? (GRADE_NAMES[r.grade]?.zh ?? r.grade) : ''),
+    definition: {
+      zh: '优秀、良好、一般、较差；必备指标不全（或覆盖不足）的单位为“未参评”，不评等次',
+      en: 'excellent, good, fair, poor; a unit lacking a mandatory indicator (or the coverage asked) is “not evaluated” (未参评) and gets no grade',
+    },
+  },
+  {
+    header: '参评依据',
+    en: 'Rests on',
+    kind: 'text',
+    value: (r) => (r.coverage ? `${r.coverage.indicators}/${r.coverage.indicatorsTotal} 项指标，权重 ${r.coverage.weight}%` : ''),
+    definition: { zh: '有值的指标数 / 指标总数，及其权重之和', en: 'indicators with a value of all indicators, and their total weight' },
+  },
+  {
+    header: '缺少的指标',
+    en: 'Missing indicators',
+    kind: 'text',
+    value: (r) => (r.coverage?.missing ?? []).map((m) => (m.mandatory ? `${m.name}（必备）` : m.name)).join('、'),
+    definition: { zh: '无值的指标（必备的注明）', en: 'indicators without a value (mandatory ones marked 必备)' },
+  },
+  {
+    header: '得分状态',
+    en: 'Score status',
+    kind: 'text',
+    value: (r) => (r.evaluated === null || r.evaluated === undefined ? '' : r.preview ? '预览' : '已发布'),
+    definition: {
+      zh: '预览：评估尚未发布，随数据变化；已发布：冻结',
+      en: 'preview: the evaluation is not published and moves with the data; published: frozen',
+    },
+  },
 ];
 
 /** Rates whose denominator is 0 are blank, never 0. */
@@ -110,7 +276,11 @@ export function beijingTime(instant: Date): string {
 /** Whether the scores are final, in both languages. */
 export function scoreState(rows: BoardFileRow[]): { zh: string; en: string } {
   const scored = rows.filter((r) => r.score !== null);
-  if (!scored.length) return { zh: '本期无综合得分（效果评估尚未定义，或无单位参评）', en: 'no composite scores (no evaluation defined, or no unit evaluated)' };
+  if (!scored.length)
+    return {
+      zh: '本期无综合得分（效果评估尚未定义，或无单位参评）',
+      en: 'no composite scores (no evaluation defined, or no unit evaluated)',
+    };
   return scored.some((r) => r.preview)
     ? { zh: '预览：效果评估尚未发布，得分随数据变化', en: 'preview: the evaluation is not published; scores move with the data' }
     : { zh: '已发布：得分与等次已冻结', en: 'published: scores and grades are frozen' };
@@ -120,7 +290,10 @@ export function scoreState(rows: BoardFileRow[]): { zh: string; en: string } {
 export function aboutLines(rows: BoardFileRow[], context: BoardFileContext): [string, string][] {
   const state = scoreState(rows);
   return [
-    ['青岛市营商环境看板 / Business-environment board', `${context.period}（${context.from} 至 ${context.to} / ${context.from} to ${context.to}）`],
+    [
+      '青岛市营商环境看板 / Business-environment board',
+      `${context.period}（${context.from} 至 ${context.to} / ${context.from} to ${context.to}）`,
+    ],
     ['生成时间 / Generated', `${beijingTime(context.generatedAt)}（北京时间 / Beijing time）`],
     ['综合得分 / Scores', `${state.zh} / ${state.en}`],
     ['排序 / Order', `${ORDER_NOTE.zh} / ${ORDER_NOTE.en}`],
@@ -155,11 +328,18 @@ export function boardCsv(rows: BoardFileRow[], context: BoardFileContext): strin
   lines.push('', line(['口径 / Definitions', '中文', 'English']));
   for (const column of BOARD_COLUMNS) if (column.definition) lines.push(line([column.header, column.definition.zh, column.definition.en]));
   lines.push('', line(BOARD_COLUMNS.map((c) => c.header)));
-  for (const row of rows) lines.push(line(BOARD_COLUMNS.map((c) => (c.kind === 'rate' ? percent(c.value(row) as number | null) : cell(c.value(row))))));
+  for (const row of rows)
+    lines.push(line(BOARD_COLUMNS.map((c) => (c.kind === 'rate' ? percent(c.value(row) as number | null) : cell(c.value(row))))));
   return `\uFEFF${lines.join('\r\n')}\r\n`;
 }
 
-const NUMBER_FORMATS: Record<Kind, string | undefined> = { rate: '0.0%', money: '#,##0.00', number: '0.000', integer: undefined, text: undefined };
+const NUMBER_FORMATS: Record<Kind, string | undefined> = {
+  rate: '0.0%',
+  money: '#,##0.00',
+  number: '0.000',
+  integer: undefined,
+  text: undefined,
+};
 const HEADING_FILL: ExcelJS.Fill = { type: 'pattern', pattern: 'solid', fgColor: { argb: 'FFDDEBF7' } };
 const BAR_COLOUR = 'FF5B9BD5';
 
@@ -198,7 +378,11 @@ function notesSheet(workbook: ExcelJS.Workbook, rows: BoardFileRow[], context: B
 
 function boardSheet(workbook: ExcelJS.Workbook, rows: BoardFileRow[]) {
   const sheet = workbook.addWorksheet('看板', { views: [{ state: 'frozen', ySplit: 1, xSplit: 3 }] });
-  sheet.columns = BOARD_COLUMNS.map((c) => ({ header: c.header, width: c.kind === 'text' ? 18 : 12, style: { numFmt: NUMBER_FORMATS[c.kind] } }));
+  sheet.columns = BOARD_COLUMNS.map((c) => ({
+    header: c.header,
+    width: c.kind === 'text' ? 18 : 12,
+    style: { numFmt: NUMBER_FORMATS[c.kind] },
+  }));
   sheet.getRow(1).font = { bold: true };
   sheet.getRow(1).alignment = { wrapText: true, vertical: 'middle' };
   BOARD_COLUMNS.forEach((c, index) => {
@@ -211,8 +395,15 @@ function boardSheet(workbook: ExcelJS.Workbook, rows: BoardFileRow[]) {
 function chartSheet(workbook: ExcelJS.Workbook, rows: BoardFileRow[], context: BoardFileContext) {
   const sheet = workbook.addWorksheet('得分图');
   sheet.columns = [{ width: 30 }, { width: 60, style: { numFmt: '0.0' } }, { width: 16 }];
-  sheet.addRow([`各领域单位综合得分 ${context.period} / Each domain’s units’ composite scores`, '综合得分（0–100） / score', '等次 / grade']).font = { bold: true };
-  const groups = [...context.domains.map((d) => ({ code: d.code as string | null, name: d.name })), { code: null, name: '区（市）及其他 / Districts and others' }];
+  sheet.addRow([
+    `各领域单位综合得分 ${context.period} / Each domain’s units’ composite scores`,
+    '综合得分（0–100） / score',
+    '等次 / grade',
+  ]).font = { bold: true };
+  const groups = [
+    ...context.domains.map((d) => ({ code: d.code as string | null, name: d.name })),
+    { code: null, name: '区（市）及其他 / Districts and others' },
+  ];
   for (const group of groups) {
     const units = rows.filter((r) => (r.domain?.code ?? null) === group.code).sort(byScoreThenName);
     if (!units.length) continue;
@@ -223,7 +414,18 @@ function chartSheet(workbook: ExcelJS.Workbook, rows: BoardFileRow[], context: B
     for (const unit of units) sheet.addRow([unit.unit.name, unit.score, unit.grade ? GRADE_NAMES[unit.grade]?.zh : '无得分 / no score']);
     sheet.addConditionalFormatting({
       ref: `B${first}:B${first + units.length - 1}`,
-      rules: [{ type: 'dataBar', priority: 1, cfvo: [{ type: 'num', value: 0 }, { type: 'num', value: 100 }], color: { argb: BAR_COLOUR }, gradient: false } as ExcelJS.DataBarRuleType],
+      rules: [
+        {
+          type: 'dataBar',
+          priority: 1,
+          cfvo: [
+            { type: 'num', value: 0 },
+            { type: 'num', value: 100 },
+          ],
+          color: { argb: BAR_COLOUR },
+          gradient: false,
+        } as ExcelJS.DataBarRuleType,
+      ],
     });
   }
 }

@@ -7,7 +7,16 @@
  * header on every page.
  */
 import { createHash } from 'node:crypto';
-import { aboutLines, beijingTime, BOARD_COLUMNS, GRADE_NAMES, percent, scoreState, type BoardFileContext, type BoardFileRow } from './board-files.ts';
+import {
+  aboutLines,
+  beijingTime,
+  BOARD_COLUMNS,
+  GRADE_NAMES,
+  percent,
+  scoreState,
+  type BoardFileContext,
+  type BoardFileRow,
+} from './board-files.ts';
 
 /** A domain's issue figures for the chart. */
 export interface DomainFigures {
@@ -65,15 +74,28 @@ const escape = (text: string | number) => String(text).replace(/[&<>"']/g, (c) =
 const both = (zh: string, en: string) => `${escape(zh)}<span class="en" lang="en">${escape(en)}</span>`;
 
 /** The table's columns: the files' columns a reader of the page compares units by. */
-const REPORT_COLUMNS = ['排名', '单位', '领域', '综合得分', '等次', '收到问题数', '已销号问题数', '当前超期问题数', '按期办结率', '问题满意率', '好差评满意率', '季度报告按时率'].map(
-  (header) => BOARD_COLUMNS.find((c) => c.header === header)!,
-);
+const REPORT_COLUMNS = [
+  '排名',
+  '单位',
+  '领域',
+  '综合得分',
+  '等次',
+  '收到问题数',
+  '已销号问题数',
+  '当前超期问题数',
+  '按期办结率',
+  '问题满意率',
+  '好差评满意率',
+  '季度报告按时率',
+].map((header) => BOARD_COLUMNS.find((c) => c.header === header)!);
 
 export function boardReportHtml(rows: BoardFileRow[], domains: DomainFigures[], context: BoardFileContext): string {
   const state = scoreState(rows);
   const about = aboutLines(rows, context);
   // The unit's code stands beside its name (small): the key a reader matches the files by.
-  const head = REPORT_COLUMNS.map((c) => `<th>${both(c.header, c.en)}</th>${c.header === '单位' ? `<th>${both('代码', 'Code')}</th>` : ''}`).join('');
+  const head = REPORT_COLUMNS.map(
+    (c) => `<th>${both(c.header, c.en)}</th>${c.header === '单位' ? `<th>${both('代码', 'Code')}</th>` : ''}`,
+  ).join('');
   const body = rows
     .map((row) => {
       const cells = REPORT_COLUMNS.map((c) => {
@@ -83,14 +105,24 @@ export function boardReportHtml(rows: BoardFileRow[], domains: DomainFigures[], 
           return `<td class="text">${row.grade ? both(GRADE_NAMES[row.grade]?.zh ?? row.grade, ` ${GRADE_NAMES[row.grade]?.en ?? ''}`) : ''}</td>`;
         }
         const value = c.value(row);
-        const shown = c.kind === 'rate' ? percent(value as number | null) : value === null || value === undefined ? '' : c.kind === 'number' ? Number(value).toFixed(1) : String(value);
+        const shown =
+          c.kind === 'rate'
+            ? percent(value as number | null)
+            : value === null || value === undefined
+              ? ''
+              : c.kind === 'number'
+                ? Number(value).toFixed(1)
+                : String(value);
         return `<td class="${c.kind === 'text' ? 'text' : 'number'}">${escape(shown)}</td>`;
       }).join('');
       return `<tr class="unit">${cells}</tr>`;
     })
     .join('\n');
   const definitions = BOARD_COLUMNS.filter((c) => c.definition && REPORT_COLUMNS.includes(c))
-    .map((c) => `<dt>${escape(c.header)} / ${escape(c.en)}</dt><dd>${escape(c.definition!.zh)}<br><span class="en" lang="en">${escape(c.definition!.en)}</span></dd>`)
+    .map(
+      (c) =>
+        `<dt>${escape(c.header)} / ${escape(c.en)}</dt><dd>${escape(c.definition!.zh)}<br><span class="en" lang="en">${escape(c.definition!.en)}</span></dd>`,
+    )
     .join('\n');
   return `<!doctype html>
 <html lang="zh-CN">
@@ -105,7 +137,10 @@ export function boardReportHtml(rows: BoardFileRow[], domains: DomainFigures[], 
 <body>
 <header>
 <h1>青岛市营商环境看板 ${escape(context.period)}<span class="en" lang="en">Qingdao business-environment board</span></h1>
-${about.slice(0, 3).map(([label, text]) => `<p class="meta"><b>${escape(label)}</b> ${escape(text)}</p>`).join('\n')}
+${about
+  .slice(0, 3)
+  .map(([label, text]) => `<p class="meta"><b>${escape(label)}</b> ${escape(text)}</p>`)
+  .join('\n')}
 <p class="hint screen-only">打印：Ctrl+P，A4 横向 / Print with Ctrl+P, A4 landscape. 本页链接几分钟后失效，请另存或打印 / This link expires within minutes: save or print the page.</p>
 </header>
 <section class="chart">
@@ -149,10 +184,14 @@ export function domainChart(domains: DomainFigures[]): string {
   const height = bottom + 56;
   const bar = 30;
   const parts: string[] = [];
-  parts.push(`<rect class="scale" x="${plot.left}" y="${plot.top}" width="${domains.length * plot.group}" height="${plot.height}" fill="none" stroke="none"/>`);
+  parts.push(
+    `<rect class="scale" x="${plot.left}" y="${plot.top}" width="${domains.length * plot.group}" height="${plot.height}" fill="none" stroke="none"/>`,
+  );
   for (const tick of [0, 25, 50, 75, 100]) {
     const y = bottom - (tick / 100) * plot.height;
-    parts.push(`<line x1="${plot.left}" x2="${plot.left + domains.length * plot.group}" y1="${y}" y2="${y}" stroke="${tick === 0 ? '#57606a' : '#d0d7de'}" stroke-width="1"/>`);
+    parts.push(
+      `<line x1="${plot.left}" x2="${plot.left + domains.length * plot.group}" y1="${y}" y2="${y}" stroke="${tick === 0 ? '#57606a' : '#d0d7de'}" stroke-width="1"/>`,
+    );
     parts.push(`<text x="${plot.left - 6}" y="${y + 4}" text-anchor="end" font-size="11" fill="#57606a">${tick}%</text>`);
   }
   domains.forEach((domain, index) => {
@@ -164,16 +203,22 @@ export function domainChart(domains: DomainFigures[]): string {
     figures.forEach(([kind, rate], k) => {
       const x = x0 + k * (bar + 6);
       if (rate === null || rate === undefined) {
-        parts.push(`<text x="${x + bar / 2}" y="${bottom - 6}" text-anchor="middle" font-size="10" fill="#8c959f" data-domain="${escape(domain.code)}" data-kind="${kind}">无数据</text>`);
+        parts.push(
+          `<text x="${x + bar / 2}" y="${bottom - 6}" text-anchor="middle" font-size="10" fill="#8c959f" data-domain="${escape(domain.code)}" data-kind="${kind}">无数据</text>`,
+        );
         return;
       }
       const h = rate * plot.height;
       parts.push(
         `<rect class="bar" data-domain="${escape(domain.code)}" data-kind="${kind}" x="${x}" y="${bottom - h}" width="${bar}" height="${h}" fill="${COLOURS[kind]}"><title>${escape(domain.name)} ${kind === 'onTime' ? '按期办结率 / on-time resolution' : '问题满意率 / satisfaction'} ${percent(rate)}</title></rect>`,
       );
-      parts.push(`<text x="${x + bar / 2}" y="${bottom - h - 4}" text-anchor="middle" font-size="10" fill="#1f2328">${percent(rate)}</text>`);
+      parts.push(
+        `<text x="${x + bar / 2}" y="${bottom - h - 4}" text-anchor="middle" font-size="10" fill="#1f2328">${percent(rate)}</text>`,
+      );
     });
-    parts.push(`<text x="${plot.left + index * plot.group + plot.group / 2}" y="${bottom + 18}" text-anchor="middle" font-size="12" fill="#1f2328">${escape(domain.name)}</text>`);
+    parts.push(
+      `<text x="${plot.left + index * plot.group + plot.group / 2}" y="${bottom + 18}" text-anchor="middle" font-size="12" fill="#1f2328">${escape(domain.name)}</text>`,
+    );
   });
   const legend = (x: number, kind: keyof typeof COLOURS, zh: string, en: string) =>
     `<rect x="${x}" y="12" width="14" height="14" fill="${COLOURS[kind]}"/><text x="${x + 20}" y="24" font-size="12" fill="#1f2328">${escape(zh)} / ${escape(en)}</text>`;

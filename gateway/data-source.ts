@@ -101,7 +101,8 @@ export class SubgraphClient {
     if (!targets.length) throw new Error('A subgraph needs at least one URL');
     this.path = `${targets[0]!.pathname}${targets[0]!.search}`;
     for (const target of targets) {
-      if (`${target.pathname}${target.search}` !== this.path) throw new Error(`Replicas of one subgraph must share a path: ${targets.map(String).join(', ')}`);
+      if (`${target.pathname}${target.search}` !== this.path)
+        throw new Error(`Replicas of one subgraph must share a path: ${targets.map(String).join(', ')}`);
     }
     const origins = [...new Set(targets.map((target) => target.origin))];
     const poolOptions = {
@@ -113,7 +114,9 @@ export class SubgraphClient {
       headersTimeout: options.timeoutMs,
       bodyTimeout: options.timeoutMs,
     };
-    const resolvable = options.replicasFromDns ? targets.filter((target) => target.protocol === 'http:' && isIP(target.hostname.replace(/^\[|\]$/g, '')) === 0) : [];
+    const resolvable = options.replicasFromDns
+      ? targets.filter((target) => target.protocol === 'http:' && isIP(target.hostname.replace(/^\[|\]$/g, '')) === 0)
+      : [];
     if (origins.length === 1 && !resolvable.length) {
       this.dispatcher = new Pool(origins[0]!, poolOptions);
       return;
@@ -133,7 +136,10 @@ export class SubgraphClient {
     return this.dispatcher instanceof BalancedPool ? [...this.dispatcher.upstreams] : [];
   }
 
-  async send(init: { method?: string; headers?: Record<string, string>; body?: unknown }, signal: AbortSignal | undefined): Promise<Response> {
+  async send(
+    init: { method?: string; headers?: Record<string, string>; body?: unknown },
+    signal: AbortSignal | undefined,
+  ): Promise<Response> {
     const request = () =>
       this.dispatcher.request({
         path: this.path,
@@ -155,7 +161,8 @@ export class SubgraphClient {
     }
     const text = await answer.body.text();
     const headers = new Headers();
-    for (const [name, value] of Object.entries(answer.headers)) if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(', ') : String(value));
+    for (const [name, value] of Object.entries(answer.headers))
+      if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(', ') : String(value));
     const empty = [101, 204, 205, 304].includes(answer.statusCode);
     return new Response(empty ? null : text, { status: answer.statusCode, headers });
   }
@@ -210,7 +217,9 @@ export class InflightRequests {
       this.pending.set(key, shared);
     }
     // Every waiter gets a response of its own; nothing is kept once the request has ended.
-    return untilAborted(shared, signal).then((answer) => new Response(answer.body, { status: answer.status, statusText: answer.statusText, headers: answer.headers }));
+    return untilAborted(shared, signal).then(
+      (answer) => new Response(answer.body, { status: answer.status, statusText: answer.statusText, headers: answer.headers }),
+    );
   }
 }
 

@@ -38,10 +38,25 @@ export const BOARD_EXPORT_QUERY = /* GraphQL */ `
       unit {
         code
         name
-        issueStats(period: $dates) { received closed overdueNow rectificationRate onTimeResolutionRate satisfactionRate }
-        policyStats(period: $dates) { applicationsReceived approved disbursedCount disbursedAmount }
+        issueStats(period: $dates) {
+          received
+          closed
+          overdueNow
+          rectificationRate
+          onTimeResolutionRate
+          satisfactionRate
+        }
+        policyStats(period: $dates) {
+          applicationsReceived
+          approved
+          disbursedCount
+          disbursedAmount
+        }
       }
-      domain { code name }
+      domain {
+        code
+        name
+      }
       latestContestRank
       contestsAgain
       reviews
@@ -50,13 +65,25 @@ export const BOARD_EXPORT_QUERY = /* GraphQL */ `
       score
       grade
       evaluated
-      coverage { indicators indicatorsTotal weight missing { name mandatory } }
+      coverage {
+        indicators
+        indicatorsTotal
+        weight
+        missing {
+          name
+          mandatory
+        }
+      }
       preview
     }
     domains {
       code
       name
-      issueStats(period: $dates) @include(if: $report) { received onTimeResolutionRate satisfactionRate }
+      issueStats(period: $dates) @include(if: $report) {
+        received
+        onTimeResolutionRate
+        satisfactionRate
+      }
     }
   }
 `;
@@ -81,7 +108,10 @@ const NO_CREDENTIALS: Bilingual = {
 
 function fromError(error: unknown, status = 401): Refusal {
   const extensions = (error as { extensions?: { code?: string; messageZh?: string; messageEn?: string } }).extensions;
-  return new Refusal(status, extensions?.code ?? ErrorCode.UNAUTHENTICATED, { zh: extensions?.messageZh ?? '令牌无效', en: extensions?.messageEn ?? 'Invalid token' });
+  return new Refusal(status, extensions?.code ?? ErrorCode.UNAUTHENTICATED, {
+    zh: extensions?.messageZh ?? '令牌无效',
+    en: extensions?.messageEn ?? 'Invalid token',
+  });
 }
 
 export interface BoardExportsDeps {
@@ -115,7 +145,12 @@ export function boardExports(deps: BoardExportsDeps): AsyncRequestHandler {
       const { period, authorization } = await credentials(req, url, format, at);
       const days = halfYearDays(period)!;
       const answer = await runBoardQuery(req, record, authorization, { period, dates: days, report: format === 'html' });
-      const context: BoardFileContext = { period, ...days, generatedAt: at, domains: answer.domains.map(({ code, name }) => ({ code, name })) };
+      const context: BoardFileContext = {
+        period,
+        ...days,
+        generatedAt: at,
+        domains: answer.domains.map(({ code, name }) => ({ code, name })),
+      };
       res.setHeader('cache-control', 'no-store');
       res.setHeader('referrer-policy', 'no-referrer');
       if (format === 'html') {
@@ -144,9 +179,15 @@ export function boardExports(deps: BoardExportsDeps): AsyncRequestHandler {
   };
 
   /** The period asked for and whose Authorization runs the query: the link's maker's, or the header's. */
-  async function credentials(req: http.IncomingMessage, url: URL, format: Format, at: Date): Promise<{ period: string; authorization: string }> {
+  async function credentials(
+    req: http.IncomingMessage,
+    url: URL,
+    format: Format,
+    at: Date,
+  ): Promise<{ period: string; authorization: string }> {
     const asked = url.searchParams.get('period');
-    if (asked !== null && !validPeriod(asked)) throw new Refusal(400, ErrorCode.BAD_USER_INPUT, { zh: 'period 须形如 2026-H1', en: 'period must look like 2026-H1' });
+    if (asked !== null && !validPeriod(asked))
+      throw new Refusal(400, ErrorCode.BAD_USER_INPUT, { zh: 'period 须形如 2026-H1', en: 'period must look like 2026-H1' });
     const link = url.searchParams.get('link');
     if (link === null) {
       const authorization = authorizationHeader(req);
@@ -154,7 +195,11 @@ export function boardExports(deps: BoardExportsDeps): AsyncRequestHandler {
       if (viewer.role === 'ANONYMOUS' || !authorization) throw new Refusal(401, ErrorCode.UNAUTHENTICATED, NO_CREDENTIALS);
       return { period: asked ?? halfYearOf(at), authorization };
     }
-    if (!deps.links) throw new Refusal(401, ErrorCode.UNAUTHENTICATED, { zh: '本平台未启用下载链接（DOWNLOAD_LINK_SECRET）', en: 'Download links are not enabled here (DOWNLOAD_LINK_SECRET)' });
+    if (!deps.links)
+      throw new Refusal(401, ErrorCode.UNAUTHENTICATED, {
+        zh: '本平台未启用下载链接（DOWNLOAD_LINK_SECRET）',
+        en: 'Download links are not enabled here (DOWNLOAD_LINK_SECRET)',
+      });
     let grant;
     try {
       grant = await deps.links.open(link, at);
@@ -162,11 +207,17 @@ export function boardExports(deps: BoardExportsDeps): AsyncRequestHandler {
       throw fromError(error);
     }
     if (grant.resource !== 'board' || grant.format !== format || (asked !== null && asked !== grant.period)) {
-      throw new Refusal(401, ErrorCode.UNAUTHENTICATED, { zh: `下载链接只能打开它所签的文件（${grant.period} 的 ${grant.format}）`, en: `The download link opens only the file it was made for (${grant.format} of ${grant.period})` });
+      throw new Refusal(401, ErrorCode.UNAUTHENTICATED, {
+        zh: `下载链接只能打开它所签的文件（${grant.period} 的 ${grant.format}）`,
+        en: `The download link opens only the file it was made for (${grant.format} of ${grant.period})`,
+      });
     }
     const viewer = await verified(grant.authorization);
     if (!samePerson(personOf(viewer), grant.person)) {
-      throw new Refusal(401, ErrorCode.UNAUTHENTICATED, { zh: '下载链接无效：所载令牌不属于链接所签之人', en: 'Invalid download link: its token is not the person it names' });
+      throw new Refusal(401, ErrorCode.UNAUTHENTICATED, {
+        zh: '下载链接无效：所载令牌不属于链接所签之人',
+        en: 'Invalid download link: its token is not the person it names',
+      });
     }
     return { period: grant.period, authorization: grant.authorization };
   }
@@ -186,7 +237,10 @@ export function boardExports(deps: BoardExportsDeps): AsyncRequestHandler {
     authorization: string,
     variables: { period: string; dates: { from: string; to: string }; report: boolean },
   ): Promise<{ board: BoardFileRow[]; domains: DomainFigures[] }> {
-    let answer: { data?: { board?: BoardFileRow[] | null; domains?: DomainFigures[] | null } | null; errors?: readonly { message: string; extensions?: Record<string, any> }[] };
+    let answer: {
+      data?: { board?: BoardFileRow[] | null; domains?: DomainFigures[] | null } | null;
+      errors?: readonly { message: string; extensions?: Record<string, any> }[];
+    };
     try {
       const contextValue = await deps.gateway.contextAs(req, record, authorization);
       // The same planning, limits, permissions and figures as any API client; this request's record's
@@ -202,13 +256,19 @@ export function boardExports(deps: BoardExportsDeps): AsyncRequestHandler {
     } catch (error) {
       record.log.warn({ err: error }, 'board export failed');
       const failure = errors.serviceUnavailable({ zh: '看板暂时无法生成，请稍后重试', en: 'The board cannot be built now; retry shortly' });
-      throw new Refusal(503, ErrorCode.SERVICE_UNAVAILABLE, { zh: failure.extensions.messageZh as string, en: failure.extensions.messageEn as string });
+      throw new Refusal(503, ErrorCode.SERVICE_UNAVAILABLE, {
+        zh: failure.extensions.messageZh as string,
+        en: failure.extensions.messageEn as string,
+      });
     }
     const first = answer.errors?.[0];
     if (first || !answer.data?.board || !answer.data.domains) {
       // A board with a hole in it would mislead: refuse, saying which part is missing.
       const code = String(first?.extensions?.code ?? ErrorCode.SERVICE_UNAVAILABLE);
-      const error = codedError(code as ErrorCode, { zh: String(first?.extensions?.messageZh ?? first?.message ?? '看板不完整'), en: String(first?.extensions?.messageEn ?? first?.message ?? 'The board is incomplete') });
+      const error = codedError(code as ErrorCode, {
+        zh: String(first?.extensions?.messageZh ?? first?.message ?? '看板不完整'),
+        en: String(first?.extensions?.messageEn ?? first?.message ?? 'The board is incomplete'),
+      });
       throw new Refusal(STATUS[code] ?? 503, code, { zh: error.extensions.messageZh as string, en: error.extensions.messageEn as string });
     }
     return { board: answer.data.board, domains: answer.data.domains };
@@ -229,7 +289,10 @@ function refuse(req: http.IncomingMessage, res: http.ServerResponse, refusal: Re
   res.setHeader('cache-control', 'no-store');
   if (wantsPage(req)) {
     res.setHeader('content-type', 'text/html; charset=utf-8');
-    res.setHeader('content-security-policy', "default-src 'none'; img-src data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'");
+    res.setHeader(
+      'content-security-policy',
+      "default-src 'none'; img-src data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+    );
     const escape = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
     res.end(`<!doctype html>
 <html lang="zh-CN"><head><meta charset="utf-8"><title>${escape(refusal.code)}</title><link rel="icon" href="data:,"></head>

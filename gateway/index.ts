@@ -19,13 +19,25 @@ await runEntry(async () => {
   const logger = createLogger({ ...env.log, service: 'gateway' });
   const subgraphUrls = Object.fromEntries(Object.entries(env.subgraphs).map(([name, address]) => [name, address.urls]));
   const authenticator = createAuthenticator(env.auth);
-  const gateway = createGateway({ authenticator, subgraphUrls, limits: env.limits, introspection: env.introspection, logger, trustedProxies: env.trustedProxies, mergeInflight: env.mergeInflightRequests, subgraphConnections: env.subgraphConnections, subgraphReplicasFromDns: env.subgraphReplicasFromDns });
+  const gateway = createGateway({
+    authenticator,
+    subgraphUrls,
+    limits: env.limits,
+    introspection: env.introspection,
+    logger,
+    trustedProxies: env.trustedProxies,
+    mergeInflight: env.mergeInflightRequests,
+    subgraphConnections: env.subgraphConnections,
+    subgraphReplicasFromDns: env.subgraphReplicasFromDns,
+  });
   const service = await startHttpService({
     service: gateway,
     port: env.port ?? env.gatewayPort,
     host: env.host,
     limits: env.limits,
-    explorer: env.explorer ? await defaultExplorer({ title: '青岛营商环境专项行动 API / Gateway', examples: gatewayExamples, sameOriginDownloads: true }) : undefined,
+    explorer: env.explorer
+      ? await defaultExplorer({ title: '青岛营商环境专项行动 API / Gateway', examples: gatewayExamples, sameOriginDownloads: true })
+      : undefined,
     routes: [boardExports({ authenticator, gateway, links: downloadLinksOf(env) })],
     logger,
   });

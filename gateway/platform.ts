@@ -70,7 +70,9 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     const authenticator = createAuthenticator(env.auth);
     const running: Record<string, RunningService> = {};
     const statements: Record<string, { count: number }> = {};
-    const subgraphUrls: Record<string, string> = Object.fromEntries(Object.entries(env.subgraphs).map(([name, address]) => [name, address.url]));
+    const subgraphUrls: Record<string, string> = Object.fromEntries(
+      Object.entries(env.subgraphs).map(([name, address]) => [name, address.url]),
+    );
     for (const slice of slices) {
       if (options.without?.includes(slice.name)) {
         // A subgraph left out still has a URL: one nobody answers, as when it is down.
@@ -111,7 +113,9 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
       port: options.ephemeralPorts ? 0 : env.gatewayPort,
       host,
       limits: env.limits,
-      explorer: env.explorer ? await options.explorer?.({ title: '青岛营商环境专项行动 API / Gateway', examples: gatewayExamples, sameOriginDownloads: true }) : undefined,
+      explorer: env.explorer
+        ? await options.explorer?.({ title: '青岛营商环境专项行动 API / Gateway', examples: gatewayExamples, sameOriginDownloads: true })
+        : undefined,
       routes: [boardExports({ authenticator, gateway: gatewayService, links: downloadLinksOf(env), now: options.now })],
       logger,
     });

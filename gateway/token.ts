@@ -54,7 +54,10 @@ if (values.list) {
 // A developer's tool: without DEVELOPMENT_MODE=false it signs with the development secret, unless JWT_SECRET is set.
 const env = loadEnv(process.env, [], { developmentByDefault: true });
 if (env.auth.jwksUrl || !env.auth.jwtSecret) {
-  fail('已设置 JWT_JWKS_URL：令牌由身份认证系统签发，不在此生成', 'JWT_JWKS_URL is set: tokens come from the identity provider, not from here');
+  fail(
+    '已设置 JWT_JWKS_URL：令牌由身份认证系统签发，不在此生成',
+    'JWT_JWKS_URL is set: tokens come from the identity provider, not from here',
+  );
 }
 const role = values.role as Role | undefined;
 if (!role || !roles.includes(role)) fail(`--role 应为 ${roles.join('、')} 之一`, `--role must be one of ${roles.join(', ')}`);
@@ -74,7 +77,8 @@ if (unitArg) {
     );
   }
 }
-if ((role === 'UNIT_ADMIN' || role === 'UNIT_STAFF') && !unitId) fail(`--role ${role} 需要 --unit <单位代码>`, `--role ${role} needs --unit <unit code>`);
+if ((role === 'UNIT_ADMIN' || role === 'UNIT_STAFF') && !unitId)
+  fail(`--role ${role} 需要 --unit <单位代码>`, `--role ${role} needs --unit <unit code>`);
 
 let enterprise: string | undefined;
 if (values.enterprise) {
@@ -84,7 +88,9 @@ if (values.enterprise) {
 } else if (role === 'ENTERPRISE') {
   const picked = sampleEnterprises()[0]!;
   enterprise = picked.creditCode;
-  console.error(`未指定 --enterprise，使用样例企业 ${picked.name}（${picked.creditCode}） / no --enterprise given: using the sample enterprise ${picked.creditCode}`);
+  console.error(
+    `未指定 --enterprise，使用样例企业 ${picked.name}（${picked.creditCode}） / no --enterprise given: using the sample enterprise ${picked.creditCode}`,
+  );
 }
 
 const claims = {
@@ -99,6 +105,9 @@ try {
 } catch (error) {
   // jose refuses a lifetime it cannot read ("banana") with a TypeError.
   if (!(error instanceof TypeError)) throw error;
-  fail(`--expires "${values.expires}" 不是有效时长（如 30m、8h、2d）`, `--expires "${values.expires}" is not a duration (e.g. 30m, 8h, 2d)`);
+  fail(
+    `--expires "${values.expires}" 不是有效时长（如 30m、8h、2d）`,
+    `--expires "${values.expires}" is not a duration (e.g. 30m, 8h, 2d)`,
+  );
 }
 console.log(token);

@@ -21,14 +21,7 @@ import {
 } from 'graphql';
 import { databaseUnavailable, sqlState } from '../db/client.ts';
 import { ErrorCode, errorDescriptions, errors, type Bilingual } from './errors.ts';
-import {
-  requestMessage,
-  syntaxMessage,
-  tokenLimitOf,
-  validationMessage,
-  variableMessage,
-  withoutSuggestions,
-} from './library-errors.ts';
+import { requestMessage, syntaxMessage, tokenLimitOf, validationMessage, variableMessage, withoutSuggestions } from './library-errors.ts';
 import { limitsPlugin, type QueryLimits } from './limits.ts';
 import type { RequestRecord } from './log.ts';
 
@@ -83,8 +76,7 @@ const ArgumentPathsRule: ValidationRule = () => {
  * literal (validation) and in a variable (before execution), naming the field.
  */
 const NUL = '\u0000';
-const nulRefusal = (field: string) =>
-  errors.badInput(field, { zh: `${field} 含有空字符（NUL）`, en: `${field} contains a NUL character` });
+const nulRefusal = (field: string) => errors.badInput(field, { zh: `${field} 含有空字符（NUL）`, en: `${field} contains a NUL character` });
 
 const NoNulInLiteralsRule: ValidationRule = (context) => ({
   StringValue(node) {
@@ -147,7 +139,10 @@ function nulGuardPlugin(): ApolloServerPlugin<Context> {
             const refusal =
               found.kind === 'nul'
                 ? nulRefusal(found.field)
-                : errors.badInput(name, { zh: `${name} 嵌套超过 ${MAX_VALUE_DEPTH} 层`, en: `${name} nests more than ${MAX_VALUE_DEPTH} levels` });
+                : errors.badInput(name, {
+                    zh: `${name} 嵌套超过 ${MAX_VALUE_DEPTH} 层`,
+                    en: `${name} nests more than ${MAX_VALUE_DEPTH} levels`,
+                  });
             (refusal.extensions as Record<string, unknown>).http = { status: 400 };
             throw refusal;
           }
@@ -179,7 +174,11 @@ interface Coded {
  */
 function codedOrigin(error: unknown): Coded | undefined {
   let found: Coded | undefined;
-  for (let current = error as { originalError?: unknown; extensions?: Record<string, unknown>; message?: string } | undefined, depth = 0; current && depth < 10; depth++) {
+  for (
+    let current = error as { originalError?: unknown; extensions?: Record<string, unknown>; message?: string } | undefined, depth = 0;
+    current && depth < 10;
+    depth++
+  ) {
     const extensions = current.extensions;
     if (extensions && isRegistered(extensions.code) && typeof extensions.messageZh === 'string' && typeof current.message === 'string') {
       found = { message: current.message, extensions };
@@ -202,17 +201,24 @@ function withoutInternals(extensions: Record<string, unknown>): Record<string, u
 export function createFormatError(settings: { suggestions: boolean }) {
   const english = (message: string) => (settings.suggestions ? message : withoutSuggestions(message));
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
-    const place = { ...(formatted.locations ? { locations: formatted.locations } : {}), ...(formatted.path ? { path: formatted.path } : {}) };
+    const place = {
+      ...(formatted.locations ? { locations: formatted.locations } : {}),
+      ...(formatted.path ? { path: formatted.path } : {}),
+    };
     const code = formatted.extensions?.code;
     const nodes = (error as { nodes?: readonly ASTNode[] } | undefined)?.nodes;
     const literalField = nodes?.[0] ? argumentPaths.get(nodes[0]) : undefined;
 
     const origin = codedOrigin(error);
     if (origin && isExpected(origin.extensions.code)) {
-      const extensions = withoutInternals({ ...origin.extensions, ...(formatted.extensions?.serviceName ? { serviceName: formatted.extensions.serviceName } : {}) });
+      const extensions = withoutInternals({
+        ...origin.extensions,
+        ...(formatted.extensions?.serviceName ? { serviceName: formatted.extensions.serviceName } : {}),
+      });
       // A scalar names only itself ("DateTime"); the variable or argument it came in is the field.
       if (extensions.code === ErrorCode.BAD_USER_INPUT) {
-        const variable = code === ErrorCode.BAD_USER_INPUT || /^Variable "/.test(formatted.message) ? variableMessage(formatted.message).field : undefined;
+        const variable =
+          code === ErrorCode.BAD_USER_INPUT || /^Variable "/.test(formatted.message) ? variableMessage(formatted.message).field : undefined;
         const field = variable ?? literalField;
         if (field) extensions.field = field;
       }
@@ -224,7 +230,11 @@ export function createFormatError(settings: { suggestions: boolean }) {
         const maxTokens = tokenLimitOf(formatted.message);
         if (maxTokens !== undefined) {
           return {
-            ...coded(ErrorCode.QUERY_TOO_LONG, { zh: `查询超过 ${maxTokens} 个词法单元，请缩短查询`, en: `The query has more than ${maxTokens} tokens; shorten it` }, { max: maxTokens }),
+            ...coded(
+              ErrorCode.QUERY_TOO_LONG,
+              { zh: `查询超过 ${maxTokens} 个词法单元，请缩短查询`, en: `The query has more than ${maxTokens} tokens; shorten it` },
+              { max: maxTokens },
+            ),
           };
         }
         return { ...coded(ErrorCode.GRAPHQL_PARSE_FAILED, syntaxMessage(formatted.message, formatted.locations?.[0])), ...place };
@@ -237,7 +247,8 @@ export function createFormatError(settings: { suggestions: boolean }) {
         return { ...coded(ErrorCode.GRAPHQL_VALIDATION_FAILED, message), ...place };
       }
       case ErrorCode.BAD_USER_INPUT: {
-        if (typeof formatted.extensions?.messageZh === 'string') return { ...formatted, extensions: withoutInternals(formatted.extensions) };
+        if (typeof formatted.extensions?.messageZh === 'string')
+          return { ...formatted, extensions: withoutInternals(formatted.extensions) };
         const { field, ...message } = variableMessage(english(formatted.message));
         return { ...coded(ErrorCode.BAD_USER_INPUT, message, field ? { field } : {}), ...place };
       }
@@ -245,7 +256,8 @@ export function createFormatError(settings: { suggestions: boolean }) {
       case ErrorCode.OPERATION_RESOLUTION_FAILURE:
       case ErrorCode.PERSISTED_QUERY_NOT_FOUND:
       case ErrorCode.PERSISTED_QUERY_NOT_SUPPORTED: {
-        if (typeof formatted.extensions?.messageZh === 'string') return { ...formatted, extensions: withoutInternals(formatted.extensions) };
+        if (typeof formatted.extensions?.messageZh === 'string')
+          return { ...formatted, extensions: withoutInternals(formatted.extensions) };
         return { ...coded(code, requestMessage(formatted.message)), ...place };
       }
     }
@@ -254,12 +266,21 @@ export function createFormatError(settings: { suggestions: boolean }) {
     }
     // The database cancelled a statement that ran past STATEMENT_TIMEOUT_MS.
     if (sqlState((error as { originalError?: unknown } | undefined)?.originalError) === '57014') {
-      return { ...coded(ErrorCode.REQUEST_TIMEOUT, { zh: '数据库查询超时，已中止', en: 'A database query took too long and was cancelled' }), ...place };
+      return {
+        ...coded(ErrorCode.REQUEST_TIMEOUT, { zh: '数据库查询超时，已中止', en: 'A database query took too long and was cancelled' }),
+        ...place,
+      };
     }
     // The connection dropped or the server is away: nothing of the request was committed unless its
     // commit was answered; the pool reconnects on the next request.
     if (databaseUnavailable(error)) {
-      return { ...coded(ErrorCode.SERVICE_UNAVAILABLE, { zh: '数据库暂时无法访问，请稍后重试', en: 'The database is unreachable for the moment; retry shortly' }), ...place };
+      return {
+        ...coded(ErrorCode.SERVICE_UNAVAILABLE, {
+          zh: '数据库暂时无法访问，请稍后重试',
+          en: 'The database is unreachable for the moment; retry shortly',
+        }),
+        ...place,
+      };
     }
     return { ...coded(ErrorCode.INTERNAL_SERVER_ERROR, errorDescriptions.INTERNAL_SERVER_ERROR), ...place };
   };
@@ -275,7 +296,8 @@ export function requestLogPlugin(): ApolloServerPlugin<Context> {
           for (const error of found) {
             const code = codedOrigin(error)?.extensions.code ?? error.extensions?.code;
             if (isExpected(code) || sqlState(error.originalError) === '57014') continue;
-            if (databaseUnavailable(error)) record?.log.warn({ err: error.originalError ?? error, path: error.path }, 'database unavailable');
+            if (databaseUnavailable(error))
+              record?.log.warn({ err: error.originalError ?? error, path: error.path }, 'database unavailable');
             else record?.log.error({ err: error.originalError ?? error, path: error.path }, 'unexpected error');
           }
         },
@@ -320,9 +342,21 @@ export function graphqlServerOptions(settings: GraphQLServerSettings) {
     includeStacktraceInErrorResponses: false,
     formatError: createFormatError({ suggestions: settings.introspection }),
     parseOptions: { maxTokens: settings.limits.maxQueryTokens },
-    validationRules: [ArgumentPathsRule, NoNulInLiteralsRule, FiniteNumberLiteralsRule, ...(settings.introspection ? [] : [NoServiceSdlRule])],
+    validationRules: [
+      ArgumentPathsRule,
+      NoNulInLiteralsRule,
+      FiniteNumberLiteralsRule,
+      ...(settings.introspection ? [] : [NoServiceSdlRule]),
+    ],
     // Shutdown is ours (platform/signals.ts): drain HTTP, then close the database, then exit 0.
     stopOnTerminationSignals: false,
-    plugins: [ApolloServerPluginLandingPageDisabled(), ApolloServerPluginCacheControlDisabled(), nulGuardPlugin(), limitsPlugin(settings.limits), abortPlugin(), requestLogPlugin()] as ApolloServerPlugin<Context>[],
+    plugins: [
+      ApolloServerPluginLandingPageDisabled(),
+      ApolloServerPluginCacheControlDisabled(),
+      nulGuardPlugin(),
+      limitsPlugin(settings.limits),
+      abortPlugin(),
+      requestLogPlugin(),
+    ] as ApolloServerPlugin<Context>[],
   } satisfies Partial<ApolloServerOptions<Context>>;
 }

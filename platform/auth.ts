@@ -126,7 +126,10 @@ export function createAuthenticator(env: AuthEnv): Authenticator {
       if (!match) throw invalidToken({ zh: 'Authorization 头应为“Bearer 令牌”', en: 'expected "Bearer <token>"' });
       const token = match[1]!;
       if (token.length > MAX_TOKEN_LENGTH) {
-        throw invalidToken({ zh: `令牌过长（超过 ${MAX_TOKEN_LENGTH} 个字符）`, en: `the token is longer than ${MAX_TOKEN_LENGTH} characters` });
+        throw invalidToken({
+          zh: `令牌过长（超过 ${MAX_TOKEN_LENGTH} 个字符）`,
+          en: `the token is longer than ${MAX_TOKEN_LENGTH} characters`,
+        });
       }
       const known = verified.get(token);
       if (known) return known;
@@ -139,7 +142,10 @@ export function createAuthenticator(env: AuthEnv): Authenticator {
       }
       const viewer = viewerFromClaims(payload);
       // Valid as long as jose would still accept it: until exp, and until iat + the maximum lifetime.
-      const limits = [payload.exp, payload.iat === undefined || options.maxTokenAge === undefined ? undefined : payload.iat + options.maxTokenAge];
+      const limits = [
+        payload.exp,
+        payload.iat === undefined || options.maxTokenAge === undefined ? undefined : payload.iat + options.maxTokenAge,
+      ];
       verified.set(token, viewer, Math.min(...limits.filter((at): at is number => at !== undefined)) * 1000);
       return viewer;
     },
@@ -200,20 +206,29 @@ function requireSecret(env: AuthEnv): string {
 function viewerFromClaims(payload: JWTPayload): Viewer {
   const role = payload.role;
   if (typeof payload.sub !== 'string' || !payload.sub) throw invalidToken({ zh: '缺少 sub 声明', en: 'missing sub' });
-  if (!SUBJECT.test(payload.sub)) throw invalidToken({ zh: 'sub 声明不是有效的账号标识（1–200 个可打印字符）', en: 'the sub claim is not an account id (1–200 printable characters)' });
+  if (!SUBJECT.test(payload.sub))
+    throw invalidToken({
+      zh: 'sub 声明不是有效的账号标识（1–200 个可打印字符）',
+      en: 'the sub claim is not an account id (1–200 printable characters)',
+    });
   if (typeof role !== 'string' || !(roles as string[]).includes(role)) {
     throw invalidToken({ zh: '令牌中的角色不是本平台的角色', en: `unknown role ${JSON.stringify(role).slice(0, 40)}` });
   }
   const unitId = typeof payload.unit === 'string' && payload.unit ? payload.unit : null;
   const enterprise = typeof payload.enterprise === 'string' && payload.enterprise ? payload.enterprise : null;
-  if (unitId !== null && !isUuid(unitId)) throw invalidToken({ zh: 'unit 声明不是单位编号（UUID）', en: 'the unit claim is not a unit id (a UUID)' });
+  if (unitId !== null && !isUuid(unitId))
+    throw invalidToken({ zh: 'unit 声明不是单位编号（UUID）', en: 'the unit claim is not a unit id (a UUID)' });
   if (enterprise !== null && creditCodeProblem(enterprise)) {
-    throw invalidToken({ zh: 'enterprise 声明不是有效的统一社会信用代码', en: 'the enterprise claim is not a valid unified social credit code' });
+    throw invalidToken({
+      zh: 'enterprise 声明不是有效的统一社会信用代码',
+      en: 'the enterprise claim is not a valid unified social credit code',
+    });
   }
   if ((role === Role.UNIT_ADMIN || role === Role.UNIT_STAFF || role === Role.COMMAND_OFFICE) && !unitId) {
     throw invalidToken({ zh: `角色 ${role} 须带 unit 声明`, en: `role ${role} needs a unit claim` });
   }
-  if (role === Role.ENTERPRISE && !enterprise) throw invalidToken({ zh: '角色 ENTERPRISE 须带 enterprise 声明', en: 'role ENTERPRISE needs an enterprise claim' });
+  if (role === Role.ENTERPRISE && !enterprise)
+    throw invalidToken({ zh: '角色 ENTERPRISE 须带 enterprise 声明', en: 'role ENTERPRISE needs an enterprise claim' });
   return { subject: payload.sub, role: role as Role, unitId, enterprise, issuer: typeof payload.iss === 'string' ? payload.iss : null };
 }
 

@@ -16,7 +16,13 @@ import { askSlice } from './slice-client.ts';
 export const CALENDAR_SLICE = 'issues';
 
 export const CALENDAR_QUERY = /* GraphQL */ `
-  query WorkingCalendar { calendarYears { year off workdays } }
+  query WorkingCalendar {
+    calendarYears {
+      year
+      off
+      workdays
+    }
+  }
 `;
 
 /** The platform's working-day calendar, as a slice reads it. */
@@ -53,11 +59,19 @@ export function remoteCalendar(options: RemoteCalendarOptions): CalendarSource {
       await options.onYearsAdded(calendar, years);
       for (const year of years) seen.add(year);
     } catch (error) {
-      options.logger?.error({ err: error, years }, `recomputing provisional limits for ${years.join(', ')} failed; tried again with the next calendar copy`);
+      options.logger?.error(
+        { err: error, years },
+        `recomputing provisional limits for ${years.join(', ')} failed; tried again with the next calendar copy`,
+      );
     }
   };
   const load = () =>
-    (loading ??= askSlice<{ calendarYears: CalendarYear[] }>({ slice: CALENDAR_SLICE, url: options.url(), query: CALENDAR_QUERY, timeoutMs: 5_000 })
+    (loading ??= askSlice<{ calendarYears: CalendarYear[] }>({
+      slice: CALENDAR_SLICE,
+      url: options.url(),
+      query: CALENDAR_QUERY,
+      timeoutMs: 5_000,
+    })
       .then(async ({ calendarYears }) => {
         const calendar = new WorkingCalendar(calendarYears);
         await added(calendar);

@@ -71,7 +71,10 @@ function firstOfMonthAfter(date: string, months: number): string {
  * months from the monthly rows, the days before the first and after the last whole month from the
  * daily rows — a year is 12 rows per key. Ranges are [from, until), dates as YYYY-MM-DD.
  */
-export function keptRanges(days: { from: string; to: string }): { months: { from: string; until: string } | null; days: { from: string; until: string }[] } {
+export function keptRanges(days: { from: string; to: string }): {
+  months: { from: string; until: string } | null;
+  days: { from: string; until: string }[];
+} {
   const end = nextDate(days.to);
   const firstWhole = days.from.endsWith('-01') ? days.from : firstOfMonthAfter(days.from, 1);
   const lastWholeEnd = end.endsWith('-01') ? end : `${days.to.slice(0, 8)}01`;
@@ -168,7 +171,7 @@ export class WorkingCalendar {
   nthWorkingDayAfter(date: string, n: number, assumed?: AssumedYears): string {
     if (!Number.isInteger(n) || n < 1) throw new RangeError(`working days must be a positive integer, got ${n}`);
     let day = date;
-    for (let counted = 0; counted < n; ) {
+    for (let counted = 0; counted < n;) {
       day = nextDate(day);
       if (this.isWorkingDay(day, assumed)) counted++;
     }
@@ -246,7 +249,12 @@ export class WorkingCalendar {
       warnAt = this.addOfficeHours(limit.startsAt, limit.hours * WARNING_SHARE, officeHours, assumed);
     } else if ('workingDays' in limit) {
       const firstDay = beijingMidnight(nextDate(beijingDate(limit.startsAt)));
-      warnAt = this.addOfficeHours(firstDay, (limit.workingDays * officeDayMs(officeHours) * WARNING_SHARE) / HOUR_MS, officeHours, assumed);
+      warnAt = this.addOfficeHours(
+        firstDay,
+        (limit.workingDays * officeDayMs(officeHours) * WARNING_SHARE) / HOUR_MS,
+        officeHours,
+        assumed,
+      );
     } else {
       const span = this.officeTimeBetween(limit.startsAt, limit.dueAt, officeHours, assumed);
       warnAt = span > 0 ? this.addOfficeHours(limit.startsAt, (span * WARNING_SHARE) / HOUR_MS, officeHours, assumed) : limit.startsAt;
@@ -326,7 +334,10 @@ export function calendarYearProblem(year: CalendarYear): { field: string; zh: st
   if (!Number.isInteger(year.year) || year.year < 2000 || year.year > 2100) {
     return { field: 'year', zh: '年份应在 2000–2100 之间', en: 'The year must be between 2000 and 2100' };
   }
-  for (const [field, dates] of [['off', year.off], ['workdays', year.workdays]] as const) {
+  for (const [field, dates] of [
+    ['off', year.off],
+    ['workdays', year.workdays],
+  ] as const) {
     for (const date of dates) {
       if (!isValidDate(date) || !date.startsWith(`${year.year}-`)) {
         return { field, zh: `${date} 不是 ${year.year} 年的有效日期`, en: `${date} is not a valid date in ${year.year}` };

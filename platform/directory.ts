@@ -39,7 +39,11 @@ export class Directory {
   private readonly domainUnits = new Map<string, DirectoryUnit[]>();
   private readonly childrenOf = new Map<string, DirectoryUnit[]>();
 
-  constructor(units: DirectoryUnit[], districts: string[], readonly domains: string[]) {
+  constructor(
+    units: DirectoryUnit[],
+    districts: string[],
+    readonly domains: string[],
+  ) {
     this.districts = new Set(districts);
     for (const unit of units) {
       this.units.set(unit.id, unit);
@@ -204,7 +208,12 @@ const unavailable = (error: unknown) =>
   });
 
 /** Reads the directory from the units subgraph at `url`, cached for `ttlMs`. */
-export function remoteDirectory(options: { url: string | (() => string); ttlMs: number; timeoutMs?: number; now?: () => number }): DirectorySource {
+export function remoteDirectory(options: {
+  url: string | (() => string);
+  ttlMs: number;
+  timeoutMs?: number;
+  now?: () => number;
+}): DirectorySource {
   const url = typeof options.url === 'function' ? options.url : () => options.url as string;
   const now = options.now ?? Date.now;
   const timeoutMs = options.timeoutMs ?? 5_000;

@@ -96,7 +96,10 @@ export function createDownloadLinks(config: DownloadLinkConfig): DownloadLinks {
         }));
       } catch (error) {
         if (error instanceof joseErrors.JWTExpired) {
-          throw errors.unauthenticated({ zh: '下载链接已过期，请重新生成（boardDownloadLink）', en: 'The download link has expired; make a new one (boardDownloadLink)' });
+          throw errors.unauthenticated({
+            zh: '下载链接已过期，请重新生成（boardDownloadLink）',
+            en: 'The download link has expired; make a new one (boardDownloadLink)',
+          });
         }
         throw refused('无法验证（被改动，或不是本平台生成的链接）', 'it does not verify (changed, or not made by this platform)');
       }
@@ -105,7 +108,13 @@ export function createDownloadLinks(config: DownloadLinkConfig): DownloadLinks {
       if (typeof res !== 'string' || typeof per !== 'string' || typeof fmt !== 'string' || typeof auth !== 'string' || !person) {
         throw refused('内容不完整', 'its contents are incomplete');
       }
-      return { resource: res, period: per, format: fmt, authorization: auth, person: { issuer: person[0]!, role: person[1]!, subject: person[2]! } };
+      return {
+        resource: res,
+        period: per,
+        format: fmt,
+        authorization: auth,
+        person: { issuer: person[0]!, role: person[1]!, subject: person[2]! },
+      };
     },
   };
 }

@@ -34,7 +34,12 @@ export function startupRefusal(error: unknown): string | null {
   if (system?.syscall === 'listen' && system.code === 'EADDRNOTAVAIL') {
     return `本机没有地址 ${system.address}：检查 HOST / This machine has no address ${system.address}: check HOST`;
   }
-  if (system?.code === 'ECONNREFUSED' || system?.code === 'ENOTFOUND' || system?.code === 'EAI_AGAIN' || system?.code === 'CONNECT_TIMEOUT') {
+  if (
+    system?.code === 'ECONNREFUSED' ||
+    system?.code === 'ENOTFOUND' ||
+    system?.code === 'EAI_AGAIN' ||
+    system?.code === 'CONNECT_TIMEOUT'
+  ) {
     const where = system.address ? `${system.address}${system.port ? `:${system.port}` : ''}` : '';
     return `无法连接数据库 ${where}：启动 PostgreSQL，或检查 DATABASE_URL / Cannot reach the database ${where}: start PostgreSQL, or check DATABASE_URL`;
   }

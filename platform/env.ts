@@ -217,7 +217,8 @@ function url(key: string, raw: string): string {
 function oneOf<T extends string>(source: Source, key: string, allowed: readonly T[], fallback: T): T {
   const raw = source[key];
   if (raw === undefined || raw === '') return fallback;
-  if (!(allowed as readonly string[]).includes(raw)) throw new ConfigurationError(`${key} must be one of ${allowed.join(', ')}, got "${raw}"`);
+  if (!(allowed as readonly string[]).includes(raw))
+    throw new ConfigurationError(`${key} must be one of ${allowed.join(', ')}, got "${raw}"`);
   return raw as T;
 }
 
@@ -279,7 +280,8 @@ export function loadEnv(source: Source = process.env, slices: readonly SlicePort
   }
   const port = source.PORT ? integer(source, 'PORT', 0) : undefined;
   const host = source.HOST || (development ? '127.0.0.1' : '0.0.0.0');
-  if (!net.isIP(host) && host !== 'localhost') throw new ConfigurationError(`HOST must be an IP address to listen on (127.0.0.1, 0.0.0.0, ::), got "${host}"`);
+  if (!net.isIP(host) && host !== 'localhost')
+    throw new ConfigurationError(`HOST must be an IP address to listen on (127.0.0.1, 0.0.0.0, ::), got "${host}"`);
   const logFormat = oneOf(source, 'LOG_FORMAT', ['json', 'pretty', 'auto'], 'auto');
   const explorer = flag(source, 'EXPLORER') ?? development;
   const introspection = flag(source, 'INTROSPECTION') ?? explorer;
@@ -289,7 +291,8 @@ export function loadEnv(source: Source = process.env, slices: readonly SlicePort
   const requestTimeoutMs = integer(source, 'REQUEST_TIMEOUT_MS', 15_000, 100);
   const rolePrefix = source.DATABASE_ROLE_PREFIX || 'yingshang';
   const embedded = !databaseUrl && !Object.values(subgraphs).some((address) => address.databaseUrl);
-  if (!/^[a-z][a-z0-9_]{0,30}$/.test(rolePrefix)) throw new ConfigurationError(`DATABASE_ROLE_PREFIX must be lower-case letters, digits and _, got "${rolePrefix}"`);
+  if (!/^[a-z][a-z0-9_]{0,30}$/.test(rolePrefix))
+    throw new ConfigurationError(`DATABASE_ROLE_PREFIX must be lower-case letters, digits and _, got "${rolePrefix}"`);
   return {
     development,
     databaseUrl,
@@ -353,10 +356,14 @@ function queryDepth(source: Source): number {
 /** A comma-separated list of proxies (platform/client-address.ts): `none` or empty trusts nobody. */
 function trustList(source: Source, key: string, fallback: string): string[] {
   const raw = source[key] ?? fallback;
-  const entries = raw.split(',').map((entry) => entry.trim()).filter((entry) => entry && entry !== 'none');
+  const entries = raw
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter((entry) => entry && entry !== 'none');
   for (const entry of entries) {
     const problem = trustEntryProblem(entry);
-    if (problem) throw new ConfigurationError(`${key}: ${problem} (loopback, private, addresses, CIDR ranges or host names, comma-separated)`);
+    if (problem)
+      throw new ConfigurationError(`${key}: ${problem} (loopback, private, addresses, CIDR ranges or host names, comma-separated)`);
   }
   return entries;
 }
@@ -365,10 +372,14 @@ function downloadLinks(source: Source, auth: AuthEnv, development: boolean, gate
   const own = source.DOWNLOAD_LINK_SECRET || undefined;
   if (own && !development) {
     const weakness = secretWeakness(own);
-    if (weakness) throw new ConfigurationError(`DOWNLOAD_LINK_SECRET is too weak: ${weakness} (generate one with: openssl rand -base64 48)`);
+    if (weakness)
+      throw new ConfigurationError(`DOWNLOAD_LINK_SECRET is too weak: ${weakness} (generate one with: openssl rand -base64 48)`);
   }
   const ttlSeconds = integer(source, 'DOWNLOAD_LINK_TTL_SECONDS', 300, 30);
-  if (ttlSeconds > 3600) throw new ConfigurationError(`DOWNLOAD_LINK_TTL_SECONDS must be at most 3600 (an hour): a link is a capability anyone holding the URL may use; got ${ttlSeconds}`);
+  if (ttlSeconds > 3600)
+    throw new ConfigurationError(
+      `DOWNLOAD_LINK_TTL_SECONDS must be at most 3600 (an hour): a link is a capability anyone holding the URL may use; got ${ttlSeconds}`,
+    );
   const publicUrl = url('PUBLIC_URL', source.PUBLIC_URL || `http://localhost:${gatewayPort}`).replace(/\/+$/, '');
   // JWT_SECRET is checked at start unless a JWKS is configured; a weak one is never used for links.
   const fallback = auth.jwtSecret && (development || !secretWeakness(auth.jwtSecret)) ? auth.jwtSecret : undefined;
@@ -378,7 +389,10 @@ function downloadLinks(source: Source, auth: AuthEnv, development: boolean, gate
 function officeHours(source: Source): OfficeHours {
   const raw = source.OFFICE_HOURS || DEFAULT_OFFICE_HOURS;
   const parsed = parseOfficeHours(raw);
-  if (!parsed) throw new ConfigurationError(`OFFICE_HOURS must be ordered HH:MM-HH:MM blocks separated by commas, e.g. ${DEFAULT_OFFICE_HOURS}; got "${raw}"`);
+  if (!parsed)
+    throw new ConfigurationError(
+      `OFFICE_HOURS must be ordered HH:MM-HH:MM blocks separated by commas, e.g. ${DEFAULT_OFFICE_HOURS}; got "${raw}"`,
+    );
   return parsed;
 }
 
@@ -403,14 +417,16 @@ export function secretWeakness(secret: string): string | null {
  * issuer and audience tokens must name, or the service would accept tokens it should not.
  */
 function assertProductionAuth(auth: AuthEnv): void {
-  const hint = 'set DEVELOPMENT_MODE=true only on a developer\'s machine';
+  const hint = "set DEVELOPMENT_MODE=true only on a developer's machine";
   if (!auth.jwksUrl) {
     if (!auth.jwtSecret) {
       throw new ConfigurationError(`No JWT_JWKS_URL or JWT_SECRET: refusing to start without a real key (${hint})`);
     }
     const weakness = secretWeakness(auth.jwtSecret);
     if (weakness) {
-      throw new ConfigurationError(`JWT_SECRET is too weak: ${weakness}; refusing to start without a real key (generate one with: openssl rand -base64 48)`);
+      throw new ConfigurationError(
+        `JWT_SECRET is too weak: ${weakness}; refusing to start without a real key (generate one with: openssl rand -base64 48)`,
+      );
     }
   }
   if (!auth.issuer || !auth.audience) {

@@ -44,7 +44,10 @@ export const errorDescriptions: Record<ErrorCode, Bilingual> = {
   NOT_FOUND: { zh: '要找的对象不存在', en: 'The thing asked for does not exist' },
   CONFLICT: { zh: '与现有数据冲突，或已被他人修改', en: 'Conflicts with existing data, or was changed by someone else' },
   INVALID_TRANSITION: { zh: '当前状态下不能执行该操作', en: 'Not possible in the current state' },
-  TOO_EARLY: { zh: '时候未到（extensions.possibleAfter 指明何时之后可以）', en: 'Not yet (extensions.possibleAfter says after when it is possible)' },
+  TOO_EARLY: {
+    zh: '时候未到（extensions.possibleAfter 指明何时之后可以）',
+    en: 'Not yet (extensions.possibleAfter says after when it is possible)',
+  },
   RATE_LIMITED: { zh: '提交过于频繁，请稍后再试', en: 'Too many submissions; try again later' },
   QUERY_TOO_DEEP: { zh: '查询嵌套过深', en: 'The query nests too deeply' },
   TOO_MANY_ALIASES: { zh: '查询使用的别名过多', en: 'The query uses too many aliases' },
@@ -71,11 +74,7 @@ export interface Bilingual {
   en: string;
 }
 
-export function codedError(
-  code: ErrorCode,
-  message: Bilingual,
-  extensions: Record<string, unknown> = {},
-): GraphQLError {
+export function codedError(code: ErrorCode, message: Bilingual, extensions: Record<string, unknown> = {}): GraphQLError {
   return new GraphQLError(`${message.zh} / ${message.en}`, {
     extensions: { code, messageZh: message.zh, messageEn: message.en, ...extensions },
   });
@@ -84,20 +83,12 @@ export function codedError(
 export const errors = {
   unauthenticated: (message: Bilingual = { zh: '请先登录', en: 'Authentication required' }) =>
     codedError(ErrorCode.UNAUTHENTICATED, message),
-  forbidden: (message: Bilingual = { zh: '无权执行该操作', en: 'You may not do this' }) =>
-    codedError(ErrorCode.FORBIDDEN, message),
-  badInput: (field: string, message: Bilingual) =>
-    codedError(ErrorCode.BAD_USER_INPUT, message, { field }),
+  forbidden: (message: Bilingual = { zh: '无权执行该操作', en: 'You may not do this' }) => codedError(ErrorCode.FORBIDDEN, message),
+  badInput: (field: string, message: Bilingual) => codedError(ErrorCode.BAD_USER_INPUT, message, { field }),
   notFound: (what: Bilingual, id: string) =>
-    codedError(
-      ErrorCode.NOT_FOUND,
-      { zh: `${what.zh}不存在：${id}`, en: `${what.en} not found: ${id}` },
-      { id },
-    ),
-  conflict: (message: Bilingual, extensions: Record<string, unknown> = {}) =>
-    codedError(ErrorCode.CONFLICT, message, extensions),
-  invalidTransition: (message: Bilingual, currentState: string) =>
-    codedError(ErrorCode.INVALID_TRANSITION, message, { currentState }),
+    codedError(ErrorCode.NOT_FOUND, { zh: `${what.zh}不存在：${id}`, en: `${what.en} not found: ${id}` }, { id }),
+  conflict: (message: Bilingual, extensions: Record<string, unknown> = {}) => codedError(ErrorCode.CONFLICT, message, extensions),
+  invalidTransition: (message: Bilingual, currentState: string) => codedError(ErrorCode.INVALID_TRANSITION, message, { currentState }),
   pageTooLarge: (max: number, requested: number) =>
     codedError(
       ErrorCode.PAGE_SIZE_TOO_LARGE,

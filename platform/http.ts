@@ -31,7 +31,12 @@ import { REQUEST_ID_HEADER, requestIdOf, type Logger, type RequestRecord } from 
 
 export type RequestHandler = (req: http.IncomingMessage, res: http.ServerResponse) => boolean;
 /** A route of its own beside GraphQL (e.g. the gateway's exports): resolves true when it answered. */
-export type AsyncRequestHandler = (req: http.IncomingMessage, res: http.ServerResponse, url: URL, record: RequestRecord) => Promise<boolean>;
+export type AsyncRequestHandler = (
+  req: http.IncomingMessage,
+  res: http.ServerResponse,
+  url: URL,
+  record: RequestRecord,
+) => Promise<boolean>;
 
 /** What the HTTP front needs of a gateway or subgraph: its Apollo Server, context and readiness. */
 export interface GraphQLService<TContext extends BaseContext> {
@@ -167,9 +172,23 @@ function answerClientError(error: NodeJS.ErrnoException, socket: Duplex, limits:
   }
   const [status, body] =
     error.code === 'HPE_HEADER_OVERFLOW'
-      ? [431, codedBody(ErrorCode.REQUEST_HEADERS_TOO_LARGE, '请求头过大（令牌过长？）', 'The request headers are too large (a token too long?)')]
+      ? [
+          431,
+          codedBody(
+            ErrorCode.REQUEST_HEADERS_TOO_LARGE,
+            '请求头过大（令牌过长？）',
+            'The request headers are too large (a token too long?)',
+          ),
+        ]
       : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
-        ? [408, codedBody(ErrorCode.REQUEST_TIMEOUT, `请求未在 ${limits.requestTimeoutMs} 毫秒内送达`, `The request did not arrive within ${limits.requestTimeoutMs} ms`)]
+        ? [
+            408,
+            codedBody(
+              ErrorCode.REQUEST_TIMEOUT,
+              `请求未在 ${limits.requestTimeoutMs} 毫秒内送达`,
+              `The request did not arrive within ${limits.requestTimeoutMs} ms`,
+            ),
+          ]
         : [400, codedBody(ErrorCode.BAD_REQUEST, '请求不是合法的 HTTP', 'The request is not valid HTTP')];
   const text = JSON.stringify(body);
   socket.end(
@@ -204,9 +223,7 @@ function statusFor(response: HTTPGraphQLResponse): number {
   }
 }
 
-export async function startHttpService<TContext extends BaseContext>(
-  options: HttpServiceOptions<TContext>,
-): Promise<RunningService> {
+export async function startHttpService<TContext extends BaseContext>(options: HttpServiceOptions<TContext>): Promise<RunningService> {
   const { service, limits } = options;
   const requestLogLevel = options.requestLogLevel ?? 'info';
   const { maxRequestBytes } = limits;
@@ -283,76 +300,76 @@ export async function startHttpService<TContext extends BaseContext>(
       connectionsCheckingInterval: Math.max(100, Math.min(1_000, Math.floor(limits.headersTimeoutMs / 2))),
     },
     (req, res) => {
-    if (closing) res.setHeader('connection', 'close');
-    // Until it is answered: a stop that begins meanwhile still tells its client to close.
-    unanswered.add(res);
-    res.on('close', () => unanswered.delete(res));
-    const started = performance.now();
-    const id = requestIdOf(req);
-    const controller = new AbortController();
-    const record: RequestRecord = { id, log: logger.child({ requestId: id }), subgraphCalls: [], signal: controller.signal };
-    // A request may run for executionTimeoutMs; its caller going away stops it too.
-    const deadline = setTimeout(() => controller.abort(errors.requestTimeout(limits.executionTimeoutMs)), limits.executionTimeoutMs);
-    res.on('close', () => {
-      clearTimeout(deadline);
-      if (!res.writableFinished) controller.abort(errors.requestTimeout(0));
-    });
-    res.setHeader(REQUEST_ID_HEADER, id);
-    // Once the stop has read what was sent before it, an idle keep-alive connection is closed as soon as it is.
-    res.on('finish', () => {
-      if (drained) server.closeIdleConnections();
-    });
-    const url = new URL(req.url ?? '/', 'http://localhost');
-    let graphql = false;
-    res.on('finish', () => {
-      // One line per GraphQL request: what was asked, how long it took, how it ended.
-      if (!graphql) return;
-      const ms = Math.round((performance.now() - started) * 10) / 10;
-      const outcome = record.outcome ?? (res.statusCode < 400 ? 'ok' : `HTTP_${res.statusCode}`);
-      record.log[requestLogLevel](
-        {
-          method: req.method,
-          status: res.statusCode,
-          ms,
-          operation: record.operation ?? null,
-          outcome,
-          ...(record.subgraphCalls.length ? { subgraphCalls: record.subgraphCalls } : {}),
-        },
-        'request',
-      );
-    });
-    const route = async () => {
-      if (req.method === 'GET' && url.pathname === '/health') {
-        sendJson(res, closing ? 503 : 200, { status: closing ? 'stopping' : 'ok', service: name });
-        return;
-      }
-      if (req.method === 'GET' && url.pathname === '/ready') {
-        if (closing) {
-          sendJson(res, 503, { status: 'stopping', service: name });
+      if (closing) res.setHeader('connection', 'close');
+      // Until it is answered: a stop that begins meanwhile still tells its client to close.
+      unanswered.add(res);
+      res.on('close', () => unanswered.delete(res));
+      const started = performance.now();
+      const id = requestIdOf(req);
+      const controller = new AbortController();
+      const record: RequestRecord = { id, log: logger.child({ requestId: id }), subgraphCalls: [], signal: controller.signal };
+      // A request may run for executionTimeoutMs; its caller going away stops it too.
+      const deadline = setTimeout(() => controller.abort(errors.requestTimeout(limits.executionTimeoutMs)), limits.executionTimeoutMs);
+      res.on('close', () => {
+        clearTimeout(deadline);
+        if (!res.writableFinished) controller.abort(errors.requestTimeout(0));
+      });
+      res.setHeader(REQUEST_ID_HEADER, id);
+      // Once the stop has read what was sent before it, an idle keep-alive connection is closed as soon as it is.
+      res.on('finish', () => {
+        if (drained) server.closeIdleConnections();
+      });
+      const url = new URL(req.url ?? '/', 'http://localhost');
+      let graphql = false;
+      res.on('finish', () => {
+        // One line per GraphQL request: what was asked, how long it took, how it ended.
+        if (!graphql) return;
+        const ms = Math.round((performance.now() - started) * 10) / 10;
+        const outcome = record.outcome ?? (res.statusCode < 400 ? 'ok' : `HTTP_${res.statusCode}`);
+        record.log[requestLogLevel](
+          {
+            method: req.method,
+            status: res.statusCode,
+            ms,
+            operation: record.operation ?? null,
+            outcome,
+            ...(record.subgraphCalls.length ? { subgraphCalls: record.subgraphCalls } : {}),
+          },
+          'request',
+        );
+      });
+      const route = async () => {
+        if (req.method === 'GET' && url.pathname === '/health') {
+          sendJson(res, closing ? 503 : 200, { status: closing ? 'stopping' : 'ok', service: name });
           return;
         }
-        try {
-          sendJson(res, 200, { status: 'ready', service: name, checks: await service.ready() });
-        } catch (error) {
-          sendJson(res, 503, { status: 'not ready', service: name, reason: (error as Error).message });
+        if (req.method === 'GET' && url.pathname === '/ready') {
+          if (closing) {
+            sendJson(res, 503, { status: 'stopping', service: name });
+            return;
+          }
+          try {
+            sendJson(res, 200, { status: 'ready', service: name, checks: await service.ready() });
+          } catch (error) {
+            sendJson(res, 503, { status: 'not ready', service: name, reason: (error as Error).message });
+          }
+          return;
         }
-        return;
-      }
-      if (options.explorer?.(req, res)) return;
-      for (const handler of options.routes ?? []) if (await handler(req, res, url, record)) return;
-      if (url.pathname === '/' || url.pathname === '/graphql') {
-        graphql = true;
-        await handleGraphQL(req, res, url.search, record);
-        return;
-      }
-      sendJson(res, 404, codedBody(ErrorCode.NOT_FOUND, '没有这个地址', 'No such path'));
-    };
-    route().catch((error: unknown) => {
-      record.outcome = 'INTERNAL_SERVER_ERROR';
-      record.log.error({ err: error }, 'request failed');
-      if (!res.headersSent) sendJson(res, 500, codedBody('INTERNAL_SERVER_ERROR', '服务器内部错误', 'Internal server error'));
-      else res.end();
-    });
+        if (options.explorer?.(req, res)) return;
+        for (const handler of options.routes ?? []) if (await handler(req, res, url, record)) return;
+        if (url.pathname === '/' || url.pathname === '/graphql') {
+          graphql = true;
+          await handleGraphQL(req, res, url.search, record);
+          return;
+        }
+        sendJson(res, 404, codedBody(ErrorCode.NOT_FOUND, '没有这个地址', 'No such path'));
+      };
+      route().catch((error: unknown) => {
+        record.outcome = 'INTERNAL_SERVER_ERROR';
+        record.log.error({ err: error }, 'request failed');
+        if (!res.headersSent) sendJson(res, 500, codedBody('INTERNAL_SERVER_ERROR', '服务器内部错误', 'Internal server error'));
+        else res.end();
+      });
     },
   );
   // A connection with no traffic at all either way (a reader that stopped reading) is closed.

@@ -43,7 +43,8 @@ export function text(label: Bilingual, options: { max?: number; multiline?: bool
     .superRefine((value, ctx) => {
       const found = textProblem(value, label, max, multiline);
       if (found) ctx.addIssue({ code: 'custom', ...problem(found) });
-      else if (!value.replace(INVISIBLE, '')) ctx.addIssue({ code: 'custom', ...problem({ zh: `${label.zh}不能为空`, en: `${label.en} must not be empty` }) });
+      else if (!value.replace(INVISIBLE, ''))
+        ctx.addIssue({ code: 'custom', ...problem({ zh: `${label.zh}不能为空`, en: `${label.en} must not be empty` }) });
     });
 }
 
@@ -87,13 +88,19 @@ export const creditCode = z
 /** A client-generated request id: a retry with the same id is the same request. */
 export const clientRequestId = z
   .string()
-  .regex(/^[A-Za-z0-9_.:-]{1,100}$/, problem({ zh: 'clientRequestId 须为 1–100 位字母、数字或 _.:-', en: 'clientRequestId must be 1–100 letters, digits or _.:-' }));
+  .regex(
+    /^[A-Za-z0-9_.:-]{1,100}$/,
+    problem({ zh: 'clientRequestId 须为 1–100 位字母、数字或 _.:-', en: 'clientRequestId must be 1–100 letters, digits or _.:-' }),
+  );
 
 /** An integer in a range, e.g. a number of working days. */
 export function integer(label: Bilingual, min: number, max: number) {
   return z
     .number()
-    .refine((value) => Number.isInteger(value) && value >= min && value <= max, problem({ zh: `${label.zh}须为 ${min}–${max} 的整数`, en: `${label.en} must be a whole number from ${min} to ${max}` }));
+    .refine(
+      (value) => Number.isInteger(value) && value >= min && value <= max,
+      problem({ zh: `${label.zh}须为 ${min}–${max} 的整数`, en: `${label.en} must be a whole number from ${min} to ${max}` }),
+    );
 }
 
 /** An enum value GraphQL has already checked, typed as the slice's own union. */
@@ -101,7 +108,10 @@ export const enumValue = <T extends string>() => z.custom<T>((value) => typeof v
 
 /** `milestones[1].title`: how the API names a field inside an input. */
 function fieldName(path: readonly PropertyKey[]): string {
-  return path.reduce<string>((name, key) => (typeof key === 'number' ? `${name}[${key}]` : name ? `${name}.${String(key)}` : String(key)), '');
+  return path.reduce<string>(
+    (name, key) => (typeof key === 'number' ? `${name}[${key}]` : name ? `${name}.${String(key)}` : String(key)),
+    '',
+  );
 }
 
 /** Parses `value` with `schema`, or throws BAD_USER_INPUT for the first problem, naming its field. */
@@ -110,6 +120,9 @@ export function parseInput<T extends z.ZodType>(schema: T, value: unknown, field
   if (result.success) return result.data;
   const issue = result.error.issues[0]!;
   const name = [field, fieldName(issue.path)].filter(Boolean).join('.') || 'input';
-  const message = (issue as { params?: Bilingual }).params ?? { zh: `${name} 的值不合法`, en: `Invalid value for ${name}: ${issue.message}` };
+  const message = (issue as { params?: Bilingual }).params ?? {
+    zh: `${name} 的值不合法`,
+    en: `Invalid value for ${name}: ${issue.message}`,
+  };
   throw errors.badInput(name, message);
 }

@@ -16,11 +16,17 @@ const validation: Translation[] = [
   [/^Cannot query field "([^"]+)" on type "([^"]+)"/, (m) => `类型 ${q(m[2])} 没有字段 ${q(m[1])}`],
   [/^Unknown argument "([^"]+)" on field "([^"]+)"/, (m) => `字段 ${q(m[2])} 没有参数 ${q(m[1])}`],
   [/^Unknown argument "([^"]+)" on directive "([^"]+)"/, (m) => `指令 ${q(m[2])} 没有参数 ${q(m[1])}`],
-  [/^Field "([^"]+)" argument "([^"]+)" of type "([^"]+)" is required, but it was not provided/, (m) => `字段 ${q(m[1])} 缺少必填参数 ${q(m[2])}（类型 ${m[3]}）`],
+  [
+    /^Field "([^"]+)" argument "([^"]+)" of type "([^"]+)" is required, but it was not provided/,
+    (m) => `字段 ${q(m[1])} 缺少必填参数 ${q(m[2])}（类型 ${m[3]}）`,
+  ],
   [/^Directive "([^"]+)" argument "([^"]+)" of type "([^"]+)" is required/, (m) => `指令 ${q(m[1])} 缺少必填参数 ${q(m[2])}`],
   [/^Field "([^"]+)" of required type "([^"]+)" was not provided/, (m) => `缺少必填字段 ${q(m[1])}（类型 ${m[2]}）`],
   [/^Field "([^"]+)" is not defined by type "([^"]+)"/, (m) => `输入类型 ${q(m[2])} 没有字段 ${q(m[1])}`],
-  [/^Field "([^"]+)" must not have a selection since type "([^"]+)" has no subfields/, (m) => `字段 ${q(m[1])} 的类型 ${m[2]} 没有子字段，不能再选择`],
+  [
+    /^Field "([^"]+)" must not have a selection since type "([^"]+)" has no subfields/,
+    (m) => `字段 ${q(m[1])} 的类型 ${m[2]} 没有子字段，不能再选择`,
+  ],
   [/^Field "([^"]+)" of type "([^"]+)" must have a selection of subfields/, (m) => `字段 ${q(m[1])}（类型 ${m[2]}）须选择子字段`],
   [/^Unknown type "([^"]+)"/, (m) => `未知类型 ${q(m[1])}`],
   [/^Unknown fragment "([^"]+)"/, (m) => `未知片段 ${q(m[1])}`],
@@ -29,14 +35,20 @@ const validation: Translation[] = [
   [/^Cannot spread fragment "([^"]+)" within itself/, (m) => `片段 ${q(m[1])} 直接或间接引用了自身`],
   [/^Variable "([^"]+)" is never used/, (m) => `变量 ${q(m[1])} 未被使用`],
   [/^Variable "([^"]+)" is not defined/, (m) => `变量 ${q(m[1])} 未定义`],
-  [/^Variable "([^"]+)" of type "([^"]+)" used in position expecting type "([^"]+)"/, (m) => `变量 ${q(m[1])} 的类型 ${m[2]} 与此处要求的 ${m[3]} 不符`],
+  [
+    /^Variable "([^"]+)" of type "([^"]+)" used in position expecting type "([^"]+)"/,
+    (m) => `变量 ${q(m[1])} 的类型 ${m[2]} 与此处要求的 ${m[3]} 不符`,
+  ],
   [/^Variable "([^"]+)" cannot be non-input type "([^"]+)"/, (m) => `变量 ${q(m[1])} 不能是输出类型 ${m[2]}`],
   [/^There can be only one (\w+(?: \w+)?) named "([^"]+)"/, (m) => `名为 ${q(m[2])} 的${nouns[m[1]!] ?? '定义'}只能有一个`],
   [/^The directive "([^"]+)" can only be used once at this location/, (m) => `指令 ${q(m[1])} 在此处只能使用一次`],
   [/^Directive "([^"]+)" may not be used on (\w+)/, (m) => `指令 ${q(m[1])} 不能用在 ${m[2]} 上`],
   [/^This anonymous operation must be the only defined operation/, () => '匿名操作必须是文档中唯一的操作'],
   [/^Fields "([^"]+)" conflict because/, (m) => `字段 ${q(m[1])} 的几处选择互相冲突，请用不同的别名`],
-  [/^Fragment (?:"([^"]+)" )?cannot be spread here as objects of type "([^"]+)" can never be of type "([^"]+)"/, (m) => `类型 ${m[2]} 的对象不可能是 ${m[3]}，此处不能展开该片段`],
+  [
+    /^Fragment (?:"([^"]+)" )?cannot be spread here as objects of type "([^"]+)" can never be of type "([^"]+)"/,
+    (m) => `类型 ${m[2]} 的对象不可能是 ${m[3]}，此处不能展开该片段`,
+  ],
   [/^Fragment (?:"([^"]+)" )?cannot condition on non composite type "([^"]+)"/, (m) => `片段不能以非对象类型 ${m[2]} 为条件`],
   [/^The (\w+) definition is not executable/, () => '文档中含有不可执行的定义'],
   [/^Expected value of type "([^"]+)", found ([^;]*?)[.;]/, (m) => `此处需要 ${m[1]} 类型的值，得到的是 ${m[2]}`],
@@ -64,14 +76,20 @@ const variables: Translation[] = [
   [/^Variable "([^"]+)" of non-null type "([^"]+)" must not be null/, (m) => `变量 ${q(m[1])}（类型 ${m[2]}）不能为 null`],
   [/^Variable "([^"]+)" got invalid value .*? at "([^"]+)"/, (m) => `变量 ${q(m[1])} 中 ${q(m[2])} 的值不合法`],
   [/^Variable "([^"]+)" got invalid value/, (m) => `变量 ${q(m[1])} 的值不合法`],
-  [/^Variable "([^"]+)" expected value of type "([^"]+)" which cannot be used as an input type/, (m) => `变量 ${q(m[1])} 的类型 ${m[2]} 不能用作输入`],
+  [
+    /^Variable "([^"]+)" expected value of type "([^"]+)" which cannot be used as an input type/,
+    (m) => `变量 ${q(m[1])} 的类型 ${m[2]} 不能用作输入`,
+  ],
 ];
 
 /** Apollo Server's own refusals of a request it cannot run. */
 const requests: Translation[] = [
   [/must contain a non-empty `query`/, () => '请求须含非空的 query 或已登记查询的扩展'],
   [/^GET requests only support query operations/, () => 'GET 请求只能执行查询，不能执行变更'],
-  [/^This operation has been blocked as a potential Cross-Site Request Forgery/, () => '该请求可能是跨站请求伪造，已拦截；请使用 JSON 内容类型，或加上 apollo-require-preflight 头'],
+  [
+    /^This operation has been blocked as a potential Cross-Site Request Forgery/,
+    () => '该请求可能是跨站请求伪造，已拦截；请使用 JSON 内容类型，或加上 apollo-require-preflight 头',
+  ],
   [/^`(\w+)` in a (?:POST|GET) body must be/, (m) => `请求体中的 ${m[1]} 类型不对`],
   [/^`(\w+)` in a GET request/, (m) => `GET 请求的参数 ${m[1]} 不合法`],
   [/^POST body missing/, () => '请求体缺失或不是 JSON'],
@@ -143,8 +161,10 @@ export function joseReason(error: unknown): Bilingual {
     return { zh: `令牌的 ${claim} 声明不合格`, en: `the token's "${claim}" claim is not acceptable` };
   }
   if (error instanceof joseErrors.JWSSignatureVerificationFailed) return { zh: '令牌签名不对', en: 'the signature does not verify' };
-  if (error instanceof joseErrors.JOSEAlgNotAllowed) return { zh: '令牌使用了不允许的签名算法', en: 'the signing algorithm is not allowed' };
-  if (error instanceof joseErrors.JWKSNoMatchingKey) return { zh: '身份提供方没有与令牌匹配的密钥', en: 'no key of the identity provider matches the token' };
+  if (error instanceof joseErrors.JOSEAlgNotAllowed)
+    return { zh: '令牌使用了不允许的签名算法', en: 'the signing algorithm is not allowed' };
+  if (error instanceof joseErrors.JWKSNoMatchingKey)
+    return { zh: '身份提供方没有与令牌匹配的密钥', en: 'no key of the identity provider matches the token' };
   if (error instanceof joseErrors.JWKSTimeout || error instanceof joseErrors.JWKSInvalid) {
     return { zh: '暂时无法取得身份提供方的密钥', en: 'the identity provider’s keys cannot be fetched' };
   }

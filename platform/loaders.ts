@@ -6,10 +6,7 @@ import DataLoader from 'dataloader';
 import type { DirectorySource } from './directory.ts';
 
 /** A loader whose batch function returns rows in any order; results come back in key order. */
-export function keyedLoader<K, V>(
-  fetch: (keys: readonly K[]) => Promise<V[]>,
-  keyOf: (row: V) => K,
-): DataLoader<K, V | null> {
+export function keyedLoader<K, V>(fetch: (keys: readonly K[]) => Promise<V[]>, keyOf: (row: V) => K): DataLoader<K, V | null> {
   return new DataLoader<K, V | null>(async (keys) => {
     const rows = await fetch(keys);
     const byKey = new Map(rows.map((row) => [keyOf(row), row]));
@@ -18,10 +15,7 @@ export function keyedLoader<K, V>(
 }
 
 /** A loader for one-to-many: every key gets the (possibly empty) list of rows that belong to it. */
-export function groupedLoader<K, V>(
-  fetch: (keys: readonly K[]) => Promise<V[]>,
-  keyOf: (row: V) => K,
-): DataLoader<K, V[]> {
+export function groupedLoader<K, V>(fetch: (keys: readonly K[]) => Promise<V[]>, keyOf: (row: V) => K): DataLoader<K, V[]> {
   return new DataLoader<K, V[]>(async (keys) => {
     const rows = await fetch(keys);
     const groups = new Map<K, V[]>(keys.map((key) => [key, []]));

@@ -17,7 +17,9 @@ const REQUEST_LINE_FIELDS = ['method', 'status', 'ms', 'operation', 'outcome', '
 export const REQUEST_ID_HEADER = 'x-request-id';
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,100}$/;
 
-export function createLogger(options: { level?: string; pretty?: boolean; service?: string; destination?: DestinationStream } = {}): Logger {
+export function createLogger(
+  options: { level?: string; pretty?: boolean; service?: string; destination?: DestinationStream } = {},
+): Logger {
   const settings = { level: options.level ?? 'info', base: options.service ? { service: options.service } : {} };
   // pino-pretty as a plain stream (no worker thread): a terminal in development only.
   if (options.pretty) {

@@ -67,7 +67,8 @@ export function decodeInstantCursor(cursor: string, key: 'uuid' | 'serial'): { a
   // Year 0 or 275760 parses, and PostgreSQL refuses it mid-query: only the years a date can have here.
   const year = instant.getUTCFullYear();
   if (Number.isNaN(instant.getTime()) || year < YEARS.min || year > YEARS.max) throw invalidCursor();
-  if (key === 'uuid' ? typeof id === 'string' && isUuid(id) : typeof id === 'number' && Number.isSafeInteger(id)) return { at: instant, id: id as string | number };
+  if (key === 'uuid' ? typeof id === 'string' && isUuid(id) : typeof id === 'number' && Number.isSafeInteger(id))
+    return { at: instant, id: id as string | number };
   throw invalidCursor();
 }
 

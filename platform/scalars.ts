@@ -44,7 +44,8 @@ export function parseDateTime(value: unknown, field = 'DateTime'): Date {
   }
   const [, year, month, day, hour, minute, second = '0', , , , offsetHours = '0', offsetMinutes = '0'] = match;
   // `new Date` would read 2023-02-30 as 2 March and 25:00 as the next day: check each part first.
-  const timeIsReal = Number(hour) < 24 && Number(minute) < 60 && Number(second) < 60 && Number(offsetHours) <= 14 && Number(offsetMinutes) < 60;
+  const timeIsReal =
+    Number(hour) < 24 && Number(minute) < 60 && Number(second) < 60 && Number(offsetHours) <= 14 && Number(offsetMinutes) < 60;
   if (!timeIsReal || !isRealDay(Number(year), Number(month), Number(day))) throw outOfRange(field, String(value));
   const instant = new Date(value as string);
   if (Number.isNaN(instant.getTime())) throw outOfRange(field, String(value));

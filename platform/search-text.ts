@@ -163,7 +163,7 @@ interface Piece {
 function piecesOf(run: string, vocabulary: Vocabulary): Piece[] {
   const segments = [...segmenter.segment(run)].map((s) => s.segment);
   const pieces: Piece[] = [];
-  for (let i = 0; i < segments.length; ) {
+  for (let i = 0; i < segments.length;) {
     let taken = 1;
     // The longest span of whole segments that is a vocabulary word.
     for (let j = segments.length; j > i + 1; j--) {
@@ -174,7 +174,13 @@ function piecesOf(run: string, vocabulary: Vocabulary): Piece[] {
       }
     }
     const text = segments.slice(i, i + taken).join('');
-    const kind = vocabulary.stopwords.has(text) ? 'stop' : vocabulary.optional.has(text) ? 'optional' : [...text].length === 1 ? 'single' : 'word';
+    const kind = vocabulary.stopwords.has(text)
+      ? 'stop'
+      : vocabulary.optional.has(text)
+        ? 'optional'
+        : [...text].length === 1
+          ? 'single'
+          : 'word';
     pieces.push({ text, kind });
     i += taken;
   }
@@ -213,8 +219,10 @@ export function parseSearch(text: string, vocabulary: Vocabulary): SearchQuery |
     const pieces = piecesOf(run, vocabulary);
     pieces.forEach((piece, i) => {
       if (piece.kind === 'stop') return stop.push({ word: piece.text, alternatives: [piece.text] });
-      if (piece.kind === 'optional') return optional.push({ word: piece.text, alternatives: vocabulary.synonyms.get(piece.text) ?? [piece.text] });
-      if (piece.kind === 'word') return required.push({ word: piece.text, alternatives: vocabulary.synonyms.get(piece.text) ?? [piece.text] });
+      if (piece.kind === 'optional')
+        return optional.push({ word: piece.text, alternatives: vocabulary.synonyms.get(piece.text) ?? [piece.text] });
+      if (piece.kind === 'word')
+        return required.push({ word: piece.text, alternatives: vocabulary.synonyms.get(piece.text) ?? [piece.text] });
       // A single character: beside a neighbour that is part of the query's content.
       const before = pieces[i - 1];
       const after = pieces[i + 1];
@@ -239,7 +247,9 @@ export function parseSearch(text: string, vocabulary: Vocabulary): SearchQuery |
   const lone = (clause: string) => /^'[^']':\*$/u.test(clause);
   const anchors = clauses.some((c) => !lone(c)) ? clauses.filter((c) => !lone(c)) : clauses;
   // Highlighted: each word and its synonyms; a lone character only where it stands beside a neighbour.
-  const shown = words.flatMap((w) => ([...w.word].length === 1 && w.alternatives[0] !== w.word ? w.alternatives : [w.word, ...w.alternatives]));
+  const shown = words.flatMap((w) =>
+    [...w.word].length === 1 && w.alternatives[0] !== w.word ? w.alternatives : [w.word, ...w.alternatives],
+  );
   return { words: [...new Set(shown)], required: words.map((w) => w.word), tsquery: clauses.join(' & '), anchors: anchors.join(' & ') };
 }
 
@@ -251,7 +261,8 @@ export interface Highlighted {
   html: string;
 }
 
-const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+const escapeHtml = (text: string) =>
+  text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
 /**
  * Ranges of `text` where the query's words occur. NFKC keeps the length of the characters that

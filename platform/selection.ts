@@ -11,7 +11,8 @@ export function selectedFields(info: GraphQLResolveInfo): Set<string> {
     for (const selection of set?.selections ?? []) {
       if (selection.kind === Kind.FIELD) names.add(selection.name.value);
       else if (selection.kind === Kind.INLINE_FRAGMENT) visit(selection.selectionSet, seen);
-      else if (!seen.has(selection.name.value)) visit(info.fragments[selection.name.value]?.selectionSet, new Set([...seen, selection.name.value]));
+      else if (!seen.has(selection.name.value))
+        visit(info.fragments[selection.name.value]?.selectionSet, new Set([...seen, selection.name.value]));
     }
   };
   for (const node of info.fieldNodes) visit(node.selectionSet, new Set());

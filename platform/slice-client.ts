@@ -29,7 +29,10 @@ interface GraphQLAnswer<T> {
 const KNOWN_CODES = new Set<string>(Object.values(ErrorCode));
 
 function unavailable(slice: string, reason: string) {
-  return errors.serviceUnavailable({ zh: `${slice} 子图暂不可用，请稍后重试`, en: `The ${slice} subgraph is unavailable (${reason}); retry shortly` });
+  return errors.serviceUnavailable({
+    zh: `${slice} 子图暂不可用，请稍后重试`,
+    en: `The ${slice} subgraph is unavailable (${reason}); retry shortly`,
+  });
 }
 
 export async function askSlice<T>(ask: SliceQuery): Promise<T> {
@@ -54,7 +57,11 @@ export async function askSlice<T>(ask: SliceQuery): Promise<T> {
     const code = first.extensions?.code;
     if (typeof code === 'string' && KNOWN_CODES.has(code) && code !== ErrorCode.SERVICE_UNAVAILABLE) {
       const { code: _code, messageZh, messageEn, ...rest } = first.extensions ?? {};
-      throw codedError(code as ErrorCode, { zh: String(messageZh ?? first.message ?? code), en: String(messageEn ?? first.message ?? code) }, rest);
+      throw codedError(
+        code as ErrorCode,
+        { zh: String(messageZh ?? first.message ?? code), en: String(messageEn ?? first.message ?? code) },
+        rest,
+      );
     }
     throw unavailable(ask.slice, first.message ?? String(code));
   }

@@ -49,7 +49,10 @@ export async function prepareDatabase(
     const started = performance.now();
     await run();
     const seconds = ((performance.now() - started) / 1000).toFixed(1);
-    options.logger?.info({ step: en, slice: slice.name, seconds: Number(seconds) }, `准备 / start-up: ${zh} / ${en} ${slice.name} (${seconds} s)`);
+    options.logger?.info(
+      { step: en, slice: slice.name, seconds: Number(seconds) },
+      `准备 / start-up: ${zh} / ${en} ${slice.name} (${seconds} s)`,
+    );
   };
   if (options.migrate !== false) for (const slice of slices) await step('迁移', 'migrations', slice, () => handle.migrate(slice.name));
   for (const slice of slices) {
@@ -59,7 +62,8 @@ export async function prepareDatabase(
   if (options.sample) {
     for (const slice of slices) {
       const load = slice.sampleData;
-      if (load) await step('样例数据', 'sample data', slice, () => load(handle.forSubgraph(slice.name).db, { now: options.now ?? new Date() }));
+      if (load)
+        await step('样例数据', 'sample data', slice, () => load(handle.forSubgraph(slice.name).db, { now: options.now ?? new Date() }));
     }
   }
 }
@@ -103,7 +107,9 @@ export async function startSlice(slice: SliceDefinition, options: StartSliceOpti
     port: options.port,
     host: options.host,
     limits: env.limits,
-    explorer: env.explorer ? await options.explorer?.({ title: `${slice.title.zh}子图 / ${slice.name} subgraph`, examples: slice.examples }) : undefined,
+    explorer: env.explorer
+      ? await options.explorer?.({ title: `${slice.title.zh}子图 / ${slice.name} subgraph`, examples: slice.examples })
+      : undefined,
     logger: options.logger,
     // At a terminal in development one line per gateway request is enough: behind the gateway in
     // one process, each subgraph's request lines are at debug.
@@ -115,7 +121,8 @@ export async function startSlice(slice: SliceDefinition, options: StartSliceOpti
 
 /** The banner's line on where a process listens (HOST). */
 export function listeningOn(host: string): string {
-  if (host === '127.0.0.1' || host === '::1') return `监听 / listening on ${host} — 仅本机 / this machine only (set HOST=0.0.0.0 to serve the network)`;
+  if (host === '127.0.0.1' || host === '::1')
+    return `监听 / listening on ${host} — 仅本机 / this machine only (set HOST=0.0.0.0 to serve the network)`;
   return `监听 / listening on ${host} (HOST)${host === '0.0.0.0' || host === '::' ? ' — 所有网络接口 / every network interface' : ''}`;
 }
 
@@ -146,7 +153,12 @@ export async function runSlice(name: string, slices: readonly SliceDefinition[])
     const inTurn = replicasInTurn(env.subgraphs);
     const logger = createLogger({ ...env.log, service: name });
     const database = await openDatabase(env);
-    await prepareDatabase(database, [slice], { sample: env.loadSampleData, migrate: database.kind === 'pglite' || Boolean(env.database.ownerUrl), env, logger });
+    await prepareDatabase(database, [slice], {
+      sample: env.loadSampleData,
+      migrate: database.kind === 'pglite' || Boolean(env.database.ownerUrl),
+      env,
+      logger,
+    });
     const service = await startSlice(slice, {
       env,
       database,
@@ -157,7 +169,10 @@ export async function runSlice(name: string, slices: readonly SliceDefinition[])
       host: env.host,
       explorer: defaultExplorer,
     });
-    logger.info({ url: `${service.url}graphql`, explorer: service.url }, `子图 / subgraph ${name}: ${service.url}graphql (explorer ${service.url})`);
+    logger.info(
+      { url: `${service.url}graphql`, explorer: service.url },
+      `子图 / subgraph ${name}: ${service.url}graphql (explorer ${service.url})`,
+    );
     logger.info(listeningOn(service.host));
     stopOnSignals(
       async () => {

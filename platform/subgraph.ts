@@ -114,7 +114,8 @@ function entityKeys(sdl: DocumentNode): Map<string, EntityKeys> {
       entry.sets.push(names);
       for (const field of definition.fields ?? []) {
         const named = field.type.kind === Kind.NON_NULL_TYPE ? field.type.type : field.type;
-        if (names.includes(field.name.value) && named.kind === Kind.NAMED_TYPE && named.name.value === 'ID') entry.ids.add(field.name.value);
+        if (names.includes(field.name.value) && named.kind === Kind.NAMED_TYPE && named.name.value === 'ID')
+          entry.ids.add(field.name.value);
       }
       keys.set(definition.name.value, entry);
     }
@@ -130,11 +131,15 @@ function keyCheck(record: Record<string, unknown>, names: string[], ids: Set<str
   for (const name of names) {
     const value = record[name];
     if (ids.has(name)) {
-      if (value === undefined || value === null || value === '') return errors.badInput(`${field}.${name}`, { zh: `表示缺少键字段 ${name}`, en: `The representation lacks its key field ${name}` });
+      if (value === undefined || value === null || value === '')
+        return errors.badInput(`${field}.${name}`, { zh: `表示缺少键字段 ${name}`, en: `The representation lacks its key field ${name}` });
       // Sent on, an id that is no uuid reached a uuid column as an SQL error.
       if (typeof value !== 'string' || !isUuid(value)) return 'nothing';
     } else if (typeof value !== 'string' || value === '') {
-      return errors.badInput(`${field}.${name}`, { zh: `表示缺少键字段 ${name}（须为字符串）`, en: `The representation lacks its key field ${name} (a string)` });
+      return errors.badInput(`${field}.${name}`, {
+        zh: `表示缺少键字段 ${name}（须为字符串）`,
+        en: `The representation lacks its key field ${name} (a string)`,
+      });
     }
   }
   return 'usable';
@@ -147,7 +152,10 @@ function keyCheck(record: Record<string, unknown>, names: string[], ids: Set<str
  * as strings; one whose id is no uuid names nothing and resolves to null without reaching the
  * slice (the others are answered); ids are lower-cased, as every id input is.
  */
-function checkedEntities(resolve: GraphQLFieldResolver<unknown, unknown>, keys: Map<string, EntityKeys>): GraphQLFieldResolver<unknown, unknown> {
+function checkedEntities(
+  resolve: GraphQLFieldResolver<unknown, unknown>,
+  keys: Map<string, EntityKeys>,
+): GraphQLFieldResolver<unknown, unknown> {
   return (source, args, context, info) => {
     const given: unknown = (args as { representations?: unknown }).representations;
     const representations: unknown[] = Array.isArray(given) ? given : [];
@@ -157,7 +165,10 @@ function checkedEntities(resolve: GraphQLFieldResolver<unknown, unknown>, keys: 
       const typename = (representation as { __typename?: unknown } | null)?.__typename;
       const typeKeys = typeof typename === 'string' ? keys.get(typename) : undefined;
       if (!typeKeys) {
-        throw errors.badInput(`${field}.__typename`, { zh: '表示中的类型不是本子图的实体', en: 'The representation names no entity of this subgraph' });
+        throw errors.badInput(`${field}.__typename`, {
+          zh: '表示中的类型不是本子图的实体',
+          en: 'The representation names no entity of this subgraph',
+        });
       }
       const record = representation as Record<string, unknown>;
       const checks = typeKeys.sets.map((names) => keyCheck(record, names, typeKeys.ids, field));

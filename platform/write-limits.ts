@@ -51,7 +51,10 @@ export function refuseOverLimit(limit: WriteLimit, counts: { targetToday: number
   }
   if (counts.lastHour >= limit.perHour) {
     throw errors.rateLimited(
-      { zh: `同一来源每小时最多提交 ${limit.perHour} 次${limit.writes.zh}`, en: `At most ${limit.perHour} ${limit.writes.en} per writer per hour` },
+      {
+        zh: `同一来源每小时最多提交 ${limit.perHour} 次${limit.writes.zh}`,
+        en: `At most ${limit.perHour} ${limit.writes.en} per writer per hour`,
+      },
       3600,
     );
   }

@@ -76,7 +76,9 @@ async function main(check: boolean): Promise<number> {
   const stale = [...files].filter(([file, text]) => !fs.existsSync(file) || fs.readFileSync(file, 'utf8') !== text);
   if (check) {
     if (stale.length) {
-      console.error(`Stale: ${stale.map(([file]) => path.relative(root, file)).join(', ')} — run \`npm run compose\` and commit the result.`);
+      console.error(
+        `Stale: ${stale.map(([file]) => path.relative(root, file)).join(', ')} — run \`npm run compose\` and commit the result.`,
+      );
       return 1;
     }
     console.log('The supergraph composes, and it and the generated types match the SDL.');

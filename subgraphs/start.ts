@@ -8,7 +8,9 @@ import { slices } from './registry.ts';
 const name = process.argv[2];
 if (!name || !slices.some((slice) => slice.name === name)) {
   const names = slices.map((slice) => slice.name).join('|');
-  console.error(`请指明要启动的子图 / name the subgraph to start: npm run start:subgraph -- <${names}>${name ? ` (没有子图 / no subgraph "${name}")` : ''}`);
+  console.error(
+    `请指明要启动的子图 / name the subgraph to start: npm run start:subgraph -- <${names}>${name ? ` (没有子图 / no subgraph "${name}")` : ''}`,
+  );
   process.exit(1);
 }
 await runSlice(name, slices);

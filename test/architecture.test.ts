@@ -81,7 +81,10 @@ describe('the import graph', () => {
     expect(platform.length).toBeGreaterThan(10);
     for (const [file, imports] of platform) {
       for (const target of imports) {
-        expect(target.startsWith('subgraphs/') || target.startsWith('gateway/') || target.startsWith('schema/'), `${file} imports ${target}`).toBe(false);
+        expect(
+          target.startsWith('subgraphs/') || target.startsWith('gateway/') || target.startsWith('schema/'),
+          `${file} imports ${target}`,
+        ).toBe(false);
         if (target.startsWith('db/')) expect(['db/client.ts'], `${file} imports ${target}`).toContain(target);
       }
     }

@@ -56,7 +56,10 @@ describe.each(services)('the %s, attacked', (service) => {
       const health = await everyHealth();
       expect(health, attack.name).toEqual(Object.fromEntries(services.map((name) => [name, 200])));
       const response = await pending;
-      const body = (await response.json()) as { data?: unknown; errors?: { extensions?: { code?: string; messageZh?: string; messageEn?: string } }[] };
+      const body = (await response.json()) as {
+        data?: unknown;
+        errors?: { extensions?: { code?: string; messageZh?: string; messageEn?: string } }[];
+      };
       expect(response.status, attack.name).toBe(400);
       expect(body.data, attack.name).toBeUndefined();
       expect(attack.refusedWith, `${attack.name}: ${JSON.stringify(body.errors)}`).toContain(body.errors?.[0]?.extensions?.code);

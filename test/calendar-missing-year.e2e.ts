@@ -26,7 +26,9 @@ const materials = [{ name: '研发费用专项审计报告', reference: 'file://
 
 const read = async (id: string) => (await ok(gateway(t), docs.application, callers.scienceAdmin, { id })).application;
 const readReview = async (id: string) =>
-  (await ok(gateway(t), evalDocs.reviews, who.office, { filter: { unitId: POLICE }, first: 50 })).serviceReviews.edges.map((e: any) => e.node).find((r: any) => r.id === id);
+  (await ok(gateway(t), evalDocs.reviews, who.office, { filter: { unitId: POLICE }, first: 50 })).serviceReviews.edges
+    .map((e: any) => e.node)
+    .find((r: any) => r.id === id);
 
 let policyId: string;
 const created: Record<string, any> = {};
@@ -49,7 +51,12 @@ describe('before 2027 is entered', () => {
   it('counts an application’s limits through 2027 with weekends as the only days off, and says they are provisional', async () => {
     const noticeItem = await newItem({ ...rdItem, name: '跨年公示项目' });
     const paidItem = await newItem({ ...rdItem, name: '跨年兑现项目' });
-    const submit = async (itemId: string) => (await ok(gateway(t), docs.submit, callers.hightech, { input: { clientRequestId: requestId('y'), itemId, declaredBase: 100_000, materials } })).submitApplication;
+    const submit = async (itemId: string) =>
+      (
+        await ok(gateway(t), docs.submit, callers.hightech, {
+          input: { clientRequestId: requestId('y'), itemId, declaredBase: 100_000, materials },
+        })
+      ).submitApplication;
     const a = await submit(noticeItem);
     // 10 working days after Thursday 12-24: 25, 28, 29, 30, 31, 2027-01-01 (counted), 01-04 … 01-07.
     expect(a).toMatchObject({ reviewDueAt: '2027-01-08T00:00:00+08:00', provisional: true, provisionalUntilYear: 2027 });
@@ -59,7 +66,8 @@ describe('before 2027 is entered', () => {
 
     clock.set('2026-12-28T10:00:00+08:00'); // Monday
     for (const application of [a, d]) {
-      const approved = (await ok(gateway(t), docs.approve, callers.scienceStaff, { id: application.id, amount: 10_000 })).approveApplication;
+      const approved = (await ok(gateway(t), docs.approve, callers.scienceStaff, { id: application.id, amount: 10_000 }))
+        .approveApplication;
       // 10 working days to pay: 29, 30, 31, 01-01, 01-04 … 01-08, 01-11.
       expect(approved).toMatchObject({ paymentDueAt: '2027-01-12T00:00:00+08:00', provisional: true });
       const noticed = (await ok(gateway(t), docs.startNotice, callers.scienceStaff, { id: application.id })).startPublicNotice;
@@ -68,7 +76,9 @@ describe('before 2027 is entered', () => {
     }
     const objection = (await ok(gateway(t), docs.object, callers.anonymous, { id: a.id, input: { text: '跨年异议' } })).fileObjection;
     expect(objection).toMatchObject({ answerDueAt: '2027-01-05T00:00:00+08:00' });
-    expect((await read(a.id)).objections).toEqual([expect.objectContaining({ answerDueAt: '2027-01-05T00:00:00+08:00', provisional: true })]);
+    expect((await read(a.id)).objections).toEqual([
+      expect.objectContaining({ answerDueAt: '2027-01-05T00:00:00+08:00', provisional: true }),
+    ]);
     Object.assign(created, { a, d, noticeItem });
   });
 
@@ -76,14 +86,30 @@ describe('before 2027 is entered', () => {
     const item = await newItem({ ...automaticItem, name: '跨年免申即享' });
     const run = (await ok(gateway(t), docs.runGrants, callers.scienceStaff, { itemId: item })).runAutomaticGrants;
     expect(run).toMatchObject({ created: 1, noticeEndsOn: '2027-01-04', provisional: true });
-    const granted = (await ok(gateway(t), `query($itemId: ID!) { applications(filter: { itemId: $itemId }) { edges { node { id paymentDueAt provisional publicNotice { endsOn provisional } } } } }`, callers.scienceStaff, { itemId: item })).applications.edges[0].node;
-    expect(granted).toMatchObject({ paymentDueAt: '2027-01-12T00:00:00+08:00', provisional: true, publicNotice: { endsOn: '2027-01-04', provisional: true } });
+    const granted = (
+      await ok(
+        gateway(t),
+        `query($itemId: ID!) { applications(filter: { itemId: $itemId }) { edges { node { id paymentDueAt provisional publicNotice { endsOn provisional } } } } }`,
+        callers.scienceStaff,
+        { itemId: item },
+      )
+    ).applications.edges[0].node;
+    expect(granted).toMatchObject({
+      paymentDueAt: '2027-01-12T00:00:00+08:00',
+      provisional: true,
+      publicNotice: { endsOn: '2027-01-04', provisional: true },
+    });
     created.granted = granted;
   });
 
   it('pays after a provisional notice, counting the cycle provisionally; the notice as held stands', async () => {
     clock.set('2027-01-05T10:00:00+08:00');
-    const paid = (await ok(gateway(t), docs.disburse, callers.scienceStaff, { id: created.d.id, input: { amount: 10_000, paidOn: '2027-01-05', paymentReference: 'QDCZ-2027-0001' } })).recordDisbursement;
+    const paid = (
+      await ok(gateway(t), docs.disburse, callers.scienceStaff, {
+        id: created.d.id,
+        input: { amount: 10_000, paidOn: '2027-01-05', paymentReference: 'QDCZ-2027-0001' },
+      })
+    ).recordDisbursement;
     // 12-25, 12-28 … 12-31, 01-01, 01-04, 01-05.
     expect(paid.disbursement).toMatchObject({ workingDays: 8, provisional: true });
     expect(paid.publicNotice).toMatchObject({ endsOn: '2027-01-04', provisional: false });
@@ -91,49 +117,90 @@ describe('before 2027 is entered', () => {
 
   it('gives a bad review provisional limits and judges an answer on them, provisionally', async () => {
     clock.set('2026-12-31T10:00:00+08:00'); // Thursday
-    const review = (await ok(gateway(t), evalDocs.submitReview, who.firm(1), { input: { clientRequestId: requestId('r'), unitId: POLICE, serviceItem: '户籍办理', channel: 'WINDOW', level: 'UNSATISFIED', comment: '跨年差评' } })).submitServiceReview;
+    const review = (
+      await ok(gateway(t), evalDocs.submitReview, who.firm(1), {
+        input: {
+          clientRequestId: requestId('r'),
+          unitId: POLICE,
+          serviceItem: '户籍办理',
+          channel: 'WINDOW',
+          level: 'UNSATISFIED',
+          comment: '跨年差评',
+        },
+      })
+    ).submitServiceReview;
     // One working day: 2027-01-01 (counted); fifteen: 01-01, 01-04 … 01-08, 01-11 … 01-15, 01-18 … 01-21.
-    expect(review).toMatchObject({ answerDueAt: '2027-01-02T00:00:00+08:00', rectifyDueAt: '2027-01-22T00:00:00+08:00', provisional: true, pendingCalendarYear: 2027 });
+    expect(review).toMatchObject({
+      answerDueAt: '2027-01-02T00:00:00+08:00',
+      rectifyDueAt: '2027-01-22T00:00:00+08:00',
+      provisional: true,
+      pendingCalendarYear: 2027,
+    });
     clock.set('2027-01-02T10:00:00+08:00'); // Saturday: late on the provisional limit
     const answered = (await ok(gateway(t), evalDocs.answer, who.policeAdmin, { id: review.id, answer: '已核实' })).answerServiceReview;
     expect(answered.answer).toMatchObject({ late: true, provisional: true });
     clock.set('2027-01-05T11:00:00+08:00');
     const rectified = (await ok(gateway(t), evalDocs.rectify, who.policeAdmin, { id: review.id, measures: '已整改' })).rectifyServiceReview;
     expect(rectified.rectification).toMatchObject({ late: false, provisional: true });
-    const stats = (await ok(gateway(t), evalDocs.unitReviewStats, who.office, { id: POLICE, period: { from: '2026-12-01', to: '2026-12-31' } })).unit.reviewStats;
+    const stats = (
+      await ok(gateway(t), evalDocs.unitReviewStats, who.office, { id: POLICE, period: { from: '2026-12-01', to: '2026-12-31' } })
+    ).unit.reviewStats;
     expect(stats).toMatchObject({ badReviews: 1, rectificationRate: 1, onTimeRate: 0 });
     created.review = review;
   });
 
   it('keeps a final review’s limits and a final lateness out of reach of its own role', async () => {
     clock.set('2026-12-01T10:00:00+08:00');
-    const final = (await ok(gateway(t), evalDocs.submitReview, who.firm(2), { input: { clientRequestId: requestId('r'), unitId: POLICE, serviceItem: '户籍办理', channel: 'WINDOW', level: 'UNSATISFIED' } })).submitServiceReview;
+    const final = (
+      await ok(gateway(t), evalDocs.submitReview, who.firm(2), {
+        input: { clientRequestId: requestId('r'), unitId: POLICE, serviceItem: '户籍办理', channel: 'WINDOW', level: 'UNSATISFIED' },
+      })
+    ).submitServiceReview;
     expect(final).toMatchObject({ provisional: false, answerDueAt: '2026-12-03T00:00:00+08:00' });
     await ok(gateway(t), evalDocs.answer, who.policeAdmin, { id: final.id, answer: '已核实' });
     const db = t.database.handle.forSubgraph('evaluations').db;
-    await expect(db.execute(sql`update evaluations.service_reviews set answer_due_at = answer_due_at + interval '1 day' where id = ${final.id}`)).rejects.toMatchObject({ cause: { code: '42501' } });
-    await expect(db.execute(sql`update evaluations.review_actions set late = not late where review_id = ${final.id}`)).rejects.toMatchObject({ cause: { code: '42501' } });
-    await expect(db.execute(sql`delete from evaluations.review_actions where review_id = ${created.review.id}`)).rejects.toMatchObject({ cause: { code: '42501' } });
+    await expect(
+      db.execute(sql`update evaluations.service_reviews set answer_due_at = answer_due_at + interval '1 day' where id = ${final.id}`),
+    ).rejects.toMatchObject({ cause: { code: '42501' } });
+    await expect(
+      db.execute(sql`update evaluations.review_actions set late = not late where review_id = ${final.id}`),
+    ).rejects.toMatchObject({ cause: { code: '42501' } });
+    await expect(db.execute(sql`delete from evaluations.review_actions where review_id = ${created.review.id}`)).rejects.toMatchObject({
+      cause: { code: '42501' },
+    });
     // Even a provisional one: only its limits may move, never its words.
-    await expect(db.execute(sql`update evaluations.service_reviews set comment = '改写' where id = ${created.review.id}`)).rejects.toMatchObject({ cause: { code: '42501' } });
+    await expect(
+      db.execute(sql`update evaluations.service_reviews set comment = '改写' where id = ${created.review.id}`),
+    ).rejects.toMatchObject({ cause: { code: '42501' } });
   });
 });
 
 describe('when the command office enters 2027', () => {
   beforeAll(async () => {
     clock.set('2027-01-05T12:00:00+08:00');
-    await ok(gateway(t), `mutation($input: CalendarYearInput!) { setCalendarYear(input: $input) { year } }`, callers.office, { input: YEAR_2027 });
+    await ok(gateway(t), `mutation($input: CalendarYearInput!) { setCalendarYear(input: $input) { year } }`, callers.office, {
+      input: YEAR_2027,
+    });
   });
 
   it('recomputes an application’s limits, met or not, with the working days they were set with', async () => {
     const a = await read(created.a.id);
     // Review (met at the approval): 25, 28 … 31, 01-04 … 01-08 — ten days still, not the item's twenty now.
-    expect(a).toMatchObject({ reviewDueAt: '2027-01-09T00:00:00+08:00', paymentDueAt: '2027-01-13T00:00:00+08:00', provisional: false, provisionalUntilYear: null });
+    expect(a).toMatchObject({
+      reviewDueAt: '2027-01-09T00:00:00+08:00',
+      paymentDueAt: '2027-01-13T00:00:00+08:00',
+      provisional: false,
+      provisionalUntilYear: null,
+    });
     // The notice still runs: it ends on its fifth real working day; the objection is due then.
     expect(a.publicNotice).toMatchObject({ endsOn: '2027-01-05', provisional: false, running: true });
     expect(a.objections).toEqual([expect.objectContaining({ answerDueAt: '2027-01-06T00:00:00+08:00', provisional: false })]);
-    const granted = (await read(created.granted.id));
-    expect(granted).toMatchObject({ paymentDueAt: '2027-01-13T00:00:00+08:00', provisional: false, publicNotice: { endsOn: '2027-01-05', provisional: false } });
+    const granted = await read(created.granted.id);
+    expect(granted).toMatchObject({
+      paymentDueAt: '2027-01-13T00:00:00+08:00',
+      provisional: false,
+      publicNotice: { endsOn: '2027-01-05', provisional: false },
+    });
   });
 
   it('keeps a notice that was over and acted on as it was held, and counts the payment cycle again', async () => {
@@ -146,19 +213,39 @@ describe('when the command office enters 2027', () => {
   it('recomputes a bad review’s limits and judges its answer again on the final one, figures and all', async () => {
     const review = await readReview(created.review.id);
     // One working day after Thursday 12-31: Monday 01-04 (New Year's Day off); fifteen: 01-04 … 01-22.
-    expect(review).toMatchObject({ answerDueAt: '2027-01-05T00:00:00+08:00', rectifyDueAt: '2027-01-23T00:00:00+08:00', provisional: false, pendingCalendarYear: null });
+    expect(review).toMatchObject({
+      answerDueAt: '2027-01-05T00:00:00+08:00',
+      rectifyDueAt: '2027-01-23T00:00:00+08:00',
+      provisional: false,
+      pendingCalendarYear: null,
+    });
     expect(review.answer).toMatchObject({ late: false, provisional: false });
     expect(review.rectification).toMatchObject({ late: false, provisional: false });
-    const stats = (await ok(gateway(t), evalDocs.unitReviewStats, who.office, { id: POLICE, period: { from: '2026-12-31', to: '2026-12-31' } })).unit.reviewStats;
+    const stats = (
+      await ok(gateway(t), evalDocs.unitReviewStats, who.office, { id: POLICE, period: { from: '2026-12-31', to: '2026-12-31' } })
+    ).unit.reviewStats;
     expect(stats).toMatchObject({ badReviews: 1, rectificationRate: 1, onTimeRate: 1 });
-    for (const [table, period] of [['evaluations.review_figures', 'day'], ['evaluations.review_figures_monthly', 'month']] as const) {
-      await expectKeptEqualsRebuild(t.database.handle.owner(), { table, keys: ['unit_id', period], rebuild: 'evaluations.rebuild_review_figures', staging: 'evaluations.review_figure_changes' });
+    for (const [table, period] of [
+      ['evaluations.review_figures', 'day'],
+      ['evaluations.review_figures_monthly', 'month'],
+    ] as const) {
+      await expectKeptEqualsRebuild(t.database.handle.owner(), {
+        table,
+        keys: ['unit_id', period],
+        rebuild: 'evaluations.rebuild_review_figures',
+        staging: 'evaluations.review_figure_changes',
+      });
     }
     for (const [table, keys] of [
       ['policies.policy_figures', ['unit_id', 'day']],
       ['policies.cycle_figures', ['unit_id', 'day', 'working_days']],
     ] as const) {
-      await expectKeptEqualsRebuild(t.database.handle.owner(), { table, keys: [...keys], rebuild: 'policies.rebuild_figures', staging: 'policies.figure_changes' });
+      await expectKeptEqualsRebuild(t.database.handle.owner(), {
+        table,
+        keys: [...keys],
+        rebuild: 'policies.rebuild_figures',
+        staging: 'policies.figure_changes',
+      });
     }
   });
 

@@ -2,10 +2,19 @@ import fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { loadEnv } from '../platform/env.ts';
 import holidays from '../db/reference/holidays.json' with { type: 'json' };
-import { beijingDate, calendarYearProblem, CalendarYearMissing, DEFAULT_OFFICE_HOURS, parseOfficeHours, WorkingCalendar } from '../platform/calendar.ts';
+import {
+  beijingDate,
+  calendarYearProblem,
+  CalendarYearMissing,
+  DEFAULT_OFFICE_HOURS,
+  parseOfficeHours,
+  WorkingCalendar,
+} from '../platform/calendar.ts';
 import { formatBeijing } from '../platform/scalars.ts';
 
-const calendar = new WorkingCalendar(Object.entries(holidays.years).map(([year, y]) => ({ year: Number(year), off: y.off, workdays: y.workdays })));
+const calendar = new WorkingCalendar(
+  Object.entries(holidays.years).map(([year, y]) => ({ year: Number(year), off: y.off, workdays: y.workdays })),
+);
 const due = (received: string, days: number) => formatBeijing(calendar.dueAfterWorkingDays(new Date(received), days));
 
 describe('the working-day calendar', () => {
@@ -57,7 +66,9 @@ describe('the working-day calendar', () => {
   it('gives a provisional answer for a missing year only when asked, counting weekends alone and naming the year', () => {
     const assumed = new Set<number>();
     // 2026-12-30 (Wed): 12-31, then 2027-01-01 (Fri, a holiday in any real year, but not known yet), 01-04, 01-05, 01-06.
-    expect(formatBeijing(calendar.dueAfterWorkingDays(new Date('2026-12-30T10:00:00+08:00'), 5, assumed))).toBe('2027-01-07T00:00:00+08:00');
+    expect(formatBeijing(calendar.dueAfterWorkingDays(new Date('2026-12-30T10:00:00+08:00'), 5, assumed))).toBe(
+      '2027-01-07T00:00:00+08:00',
+    );
     expect([...assumed]).toEqual([2027]);
   });
 });
@@ -83,7 +94,11 @@ describe('a working-day limit, as every slice counts one', () => {
       ...Object.entries(holidays.years).map(([year, y]) => ({ year: Number(year), off: y.off, workdays: y.workdays })),
       { year: 2027, off: ['2027-01-01'], workdays: [] },
     ]);
-    expect(withYear.workingDayLimit(new Date('2026-12-28T10:00:00+08:00'), 5)).toEqual({ lastDay: '2027-01-05', dueAt: new Date('2027-01-06T00:00:00+08:00'), provisionalYear: null });
+    expect(withYear.workingDayLimit(new Date('2026-12-28T10:00:00+08:00'), 5)).toEqual({
+      lastDay: '2027-01-05',
+      dueAt: new Date('2027-01-06T00:00:00+08:00'),
+      provisionalYear: null,
+    });
   });
 
   it('counts the working days between two days the same way, provisional through a missing year', () => {
@@ -102,11 +117,16 @@ describe('office hours', () => {
     expect(loadEnv(dev).officeHours).toEqual(hours);
     expect(loadEnv({ ...dev, OFFICE_HOURS: '09:00-17:00' }).officeHours.blocks).toEqual([{ start: 540, end: 1020 }]);
     expect(() => loadEnv({ ...dev, OFFICE_HOURS: '9-5' })).toThrow(/OFFICE_HOURS/);
-    expect(fs.readFileSync(new URL('../README.md', import.meta.url), 'utf8')).toContain(`| \`OFFICE_HOURS\` | \`${DEFAULT_OFFICE_HOURS}\` |`);
+    expect(fs.readFileSync(new URL('../README.md', import.meta.url), 'utf8')).toContain(
+      `| \`OFFICE_HOURS\` | \`${DEFAULT_OFFICE_HOURS}\` |`,
+    );
   });
 
   it('reads the configured blocks and refuses what is not ordered HH:MM-HH:MM', () => {
-    expect(hours.blocks).toEqual([{ start: 510, end: 720 }, { start: 810, end: 1050 }]);
+    expect(hours.blocks).toEqual([
+      { start: 510, end: 720 },
+      { start: 810, end: 1050 },
+    ]);
     expect(parseOfficeHours('09:00-17:00')?.blocks).toEqual([{ start: 540, end: 1020 }]);
     expect(parseOfficeHours('13:00-12:00')).toBeNull();
     expect(parseOfficeHours('08:00-12:00,11:00-17:00')).toBeNull();
@@ -163,17 +183,28 @@ describe('the yellow warning: 80% of a limit’s working time, the one way every
   it('takes 80% of the office time up to a dated limit’s end, and warns at once when there is none', () => {
     // 1.5 hours on 09-30 and 7.5 on 10-08 to the end of 10-08: 7.2 hours in, at 15:42 on 10-08.
     expect(warn({ startsAt: start, dueAt: new Date('2026-10-09T00:00:00+08:00') })).toEqual(['2026-10-08T15:42:00+08:00', null]);
-    expect(warn({ startsAt: new Date('2026-10-03T10:00:00+08:00'), dueAt: new Date('2026-10-04T00:00:00+08:00') })).toEqual(['2026-10-03T10:00:00+08:00', null]);
+    expect(warn({ startsAt: new Date('2026-10-03T10:00:00+08:00'), dueAt: new Date('2026-10-04T00:00:00+08:00') })).toEqual([
+      '2026-10-03T10:00:00+08:00',
+      null,
+    ]);
   });
 
   it('never falls at night, on a weekend or on a holiday', () => {
     for (let minutes = 0; minutes < 14 * 24 * 60; minutes += 97) {
       const startsAt = new Date(Date.parse('2026-09-24T00:00:00+08:00') + minutes * 60_000);
-      for (const limit of [{ startsAt, hours: 2 }, { startsAt, workingDays: 1 }, { startsAt, workingDays: 15 }, { startsAt, dueAt: new Date('2026-10-31T00:00:00+08:00') }]) {
+      for (const limit of [
+        { startsAt, hours: 2 },
+        { startsAt, workingDays: 1 },
+        { startsAt, workingDays: 15 },
+        { startsAt, dueAt: new Date('2026-10-31T00:00:00+08:00') },
+      ]) {
         const { warnAt } = calendar.warningAt(limit, hours);
         const minute = (warnAt.getTime() - Date.parse(`${beijingDate(warnAt)}T00:00:00+08:00`)) / 60_000;
         expect(calendar.isWorkingDay(beijingDate(warnAt)), formatBeijing(warnAt)).toBe(true);
-        expect(hours.blocks.some((b) => minute >= b.start && minute <= b.end), formatBeijing(warnAt)).toBe(true);
+        expect(
+          hours.blocks.some((b) => minute >= b.start && minute <= b.end),
+          formatBeijing(warnAt),
+        ).toBe(true);
       }
     }
   });
@@ -182,7 +213,10 @@ describe('the yellow warning: 80% of a limit’s working time, the one way every
     const thursday = new Date('2026-12-31T16:00:00+08:00');
     expect(warn({ startsAt: thursday, workingDays: 1 })).toEqual(['2027-01-01T16:00:00+08:00', 2027]);
     expect(warn({ startsAt: thursday, hours: 2 })).toEqual(['2027-01-01T08:36:00+08:00', 2027]);
-    const withYear = new WorkingCalendar([...Object.entries(holidays.years).map(([year, y]) => ({ year: Number(year), off: y.off, workdays: y.workdays })), { year: 2027, off: ['2027-01-01'], workdays: [] }]);
+    const withYear = new WorkingCalendar([
+      ...Object.entries(holidays.years).map(([year, y]) => ({ year: Number(year), off: y.off, workdays: y.workdays })),
+      { year: 2027, off: ['2027-01-01'], workdays: [] },
+    ]);
     expect(warn({ startsAt: thursday, workingDays: 1 }, withYear)).toEqual(['2027-01-04T16:00:00+08:00', null]);
   });
 });

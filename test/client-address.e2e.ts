@@ -35,7 +35,16 @@ const UNITS = [
 let requests = 0;
 const reviewBody = (unitId: string) => ({
   query: evalDocs.submitReview,
-  variables: { input: { clientRequestId: `xff-${++requests}`, unitId, serviceItem: '户籍办理', channel: 'WINDOW', level: 'VERY_UNSATISFIED', comment: '刷评测试' } },
+  variables: {
+    input: {
+      clientRequestId: `xff-${++requests}`,
+      unitId,
+      serviceItem: '户籍办理',
+      channel: 'WINDOW',
+      level: 'VERY_UNSATISFIED',
+      comment: '刷评测试',
+    },
+  },
 });
 
 /** POSTs from a given local address, with whatever x-forwarded-for the caller chooses to write. */
@@ -65,7 +74,9 @@ async function flood(from: string, url: string, unitIds: string[]): Promise<stri
   const outcomes: string[] = [];
   for (const [index, unitId] of unitIds.entries()) {
     const answer = await postFrom(from, url, reviewBody(unitId), `203.0.113.${index + 1}`);
-    outcomes.push(answer.body.errors?.[0]?.extensions?.code ?? (answer.body.data?.submitServiceReview?.id ? 'OK' : JSON.stringify(answer.body)));
+    outcomes.push(
+      answer.body.errors?.[0]?.extensions?.code ?? (answer.body.data?.submitServiceReview?.id ? 'OK' : JSON.stringify(answer.body)),
+    );
   }
   return outcomes;
 }
@@ -79,7 +90,15 @@ async function startAppendingProxy(target: string): Promise<{ url: string; close
     const peer = req.socket.remoteAddress!;
     const given = req.headers['x-forwarded-for'];
     const forward = http.request(
-      { host: upstream.hostname, port: upstream.port, path: req.url, method: req.method, localAddress: PROXY_ADDRESS, agent: false, headers: { ...req.headers, 'x-forwarded-for': given ? `${given}, ${peer}` : peer } },
+      {
+        host: upstream.hostname,
+        port: upstream.port,
+        path: req.url,
+        method: req.method,
+        localAddress: PROXY_ADDRESS,
+        agent: false,
+        headers: { ...req.headers, 'x-forwarded-for': given ? `${given}, ${peer}` : peer },
+      },
       (answer) => {
         res.writeHead(answer.statusCode!, answer.headers);
         answer.pipe(res);

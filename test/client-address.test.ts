@@ -8,10 +8,14 @@ import { describe, expect, it } from 'vitest';
 import { clientAddress, createProxyTrust, trustEntryProblem } from '../platform/client-address.ts';
 
 function request(peer: string | undefined, forwardedFor?: string): http.IncomingMessage {
-  return { socket: { remoteAddress: peer }, headers: forwardedFor === undefined ? {} : { 'x-forwarded-for': forwardedFor } } as unknown as http.IncomingMessage;
+  return {
+    socket: { remoteAddress: peer },
+    headers: forwardedFor === undefined ? {} : { 'x-forwarded-for': forwardedFor },
+  } as unknown as http.IncomingMessage;
 }
 
-const callerOf = (trusted: string[], peer: string | undefined, forwardedFor?: string) => clientAddress(request(peer, forwardedFor), createProxyTrust(trusted));
+const callerOf = (trusted: string[], peer: string | undefined, forwardedFor?: string) =>
+  clientAddress(request(peer, forwardedFor), createProxyTrust(trusted));
 
 describe('the caller behind proxies', () => {
   it('ignores the header of a peer it does not trust, however it is written', () => {

@@ -1,10 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  creditCodeCheckCharacter,
-  creditCodeProblem,
-  creditCodeProblemMessages,
-  normalizeCreditCode,
-} from '../platform/credit-code.ts';
+import { creditCodeCheckCharacter, creditCodeProblem, creditCodeProblemMessages, normalizeCreditCode } from '../platform/credit-code.ts';
 import { sampleCreditCode } from '../db/reference/organisation.ts';
 
 // Two codes printed on real business licences.

@@ -27,9 +27,20 @@ import { postgresBinaries, startOwnPostgres, type OwnPostgres } from './support/
 const IN_CI = process.env.CI === 'true';
 const CLIENTS = 8;
 const RECOVERY_MS = 5_000;
-const REVIEWED_UNITS = ['TAXATION_BUREAU', 'MARKET_REGULATION_BUREAU', 'PUBLIC_SECURITY_BUREAU', 'HUMAN_RESOURCES_SOCIAL_SECURITY_BUREAU'].map(unitIdForCode);
+const REVIEWED_UNITS = [
+  'TAXATION_BUREAU',
+  'MARKET_REGULATION_BUREAU',
+  'PUBLIC_SECURITY_BUREAU',
+  'HUMAN_RESOURCES_SOCIAL_SECURITY_BUREAU',
+].map(unitIdForCode);
 
-const SUBMIT = /* GraphQL */ `mutation($input: SubmitServiceReviewInput!) { submitServiceReview(input: $input) { id } }`;
+const SUBMIT = /* GraphQL */ `
+  mutation ($input: SubmitServiceReviewInput!) {
+    submitServiceReview(input: $input) {
+      id
+    }
+  }
+`;
 
 /** Skips with the reason where the machine lacks what the test needs; fails instead in CI. */
 function needs(reason: string | null): boolean {
@@ -51,8 +62,17 @@ function startLoad(gateway: string, tag: string) {
   let stopped = false;
   const post = async (client: number, n: number): Promise<Answer> => {
     const requestId = `${tag}-${client}-${n}`;
-    const token = await signToken({ sub: requestId, role: 'ENTERPRISE', enterprise: sampleCreditCode('370202', 900 + client) }, { secret: DEVELOPMENT_JWT_SECRET });
-    const input = { clientRequestId: requestId, unitId: REVIEWED_UNITS[n % REVIEWED_UNITS.length], serviceItem: '企业开办', channel: 'ONLINE', level: 'SATISFIED' };
+    const token = await signToken(
+      { sub: requestId, role: 'ENTERPRISE', enterprise: sampleCreditCode('370202', 900 + client) },
+      { secret: DEVELOPMENT_JWT_SECRET },
+    );
+    const input = {
+      clientRequestId: requestId,
+      unitId: REVIEWED_UNITS[n % REVIEWED_UNITS.length],
+      serviceItem: '企业开办',
+      channel: 'ONLINE',
+      level: 'SATISFIED',
+    };
     try {
       const response = await fetch(gateway, {
         method: 'POST',
@@ -60,7 +80,10 @@ function startLoad(gateway: string, tag: string) {
         body: JSON.stringify({ query: SUBMIT, variables: { input } }),
         signal: AbortSignal.timeout(30_000),
       });
-      const body = (await response.json()) as { data?: { submitServiceReview?: { id: string } | null }; errors?: { extensions?: { code?: string } }[] };
+      const body = (await response.json()) as {
+        data?: { submitServiceReview?: { id: string } | null };
+        errors?: { extensions?: { code?: string } }[];
+      };
       const id = body.data?.submitServiceReview?.id;
       if (id && !body.errors?.length) return { requestId, id };
       return { requestId, code: String(body.errors?.[0]?.extensions?.code ?? `HTTP ${response.status}`) };
@@ -86,7 +109,8 @@ function startLoad(gateway: string, tag: string) {
       const target = acknowledged() + count;
       const started = Date.now();
       while (acknowledged() < target) {
-        if (Date.now() - started > 60_000) throw new Error(`the load stalled at ${acknowledged()} acknowledged writes; last answers: ${JSON.stringify(answers.slice(-5))}`);
+        if (Date.now() - started > 60_000)
+          throw new Error(`the load stalled at ${acknowledged()} acknowledged writes; last answers: ${JSON.stringify(answers.slice(-5))}`);
         await new Promise((resolve) => setTimeout(resolve, 20));
       }
     },
@@ -154,7 +178,9 @@ describe('the database connections terminated under write load', () => {
     await platform?.stop();
   });
 
-  it('answers what was in flight SERVICE_UNAVAILABLE, reconnects within 5 s, keeps running and loses no acknowledged write', async ({ skip }) => {
+  it('answers what was in flight SERVICE_UNAVAILABLE, reconnects within 5 s, keeps running and loses no acknowledged write', async ({
+    skip,
+  }) => {
     if (!run) return skip();
     const child = platform!;
     const killer = postgres(child.databaseUrl!, { max: 1, onnotice: () => {} });
@@ -171,7 +197,10 @@ describe('the database connections terminated under write load', () => {
         await load.more(8);
       }
       expect(terminated).toBeGreaterThan(0);
-      expect(load.answers.some((a) => a.code), 'the fault caught no request in flight').toBe(true);
+      expect(
+        load.answers.some((a) => a.code),
+        'the fault caught no request in flight',
+      ).toBe(true);
       expect(await recovery(child, 'terminated')).toBeLessThanOrEqual(RECOVERY_MS);
     } finally {
       await load.stop();
@@ -201,7 +230,9 @@ describe('PostgreSQL restarted under write load', () => {
     await server?.remove();
   });
 
-  it('refuses with SERVICE_UNAVAILABLE while the server is down, answers within 5 s of its return and loses no acknowledged write', async ({ skip }) => {
+  it('refuses with SERVICE_UNAVAILABLE while the server is down, answers within 5 s of its return and loses no acknowledged write', async ({
+    skip,
+  }) => {
     if (!run) return skip();
     const child = platform!;
     const load = startLoad(child.graphql.gateway!, 'restarted');

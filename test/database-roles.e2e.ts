@@ -84,7 +84,10 @@ const EVIDENCE: Record<string, Record<string, 'append-only' | 'guarded' | 'kept'
     evaluations: 'guarded',
   },
 };
-const historyTables = (schema: string) => Object.entries(EVIDENCE[schema] ?? {}).filter(([, kind]) => kind === 'append-only').map(([table]) => table);
+const historyTables = (schema: string) =>
+  Object.entries(EVIDENCE[schema] ?? {})
+    .filter(([, kind]) => kind === 'append-only')
+    .map(([table]) => table);
 
 interface Guard {
   table: string;
@@ -117,7 +120,11 @@ async function derivedTables(db: Db, schema: string): Promise<string[]> {
 }
 
 async function anyTable(db: Db, schema: string): Promise<string> {
-  const rows = rowsOf<{ table: string }>(await db.execute(sql`select c.relname as "table" from pg_class c join pg_namespace n on n.oid = c.relnamespace where n.nspname = ${schema} and c.relkind = 'r' order by 1 limit 1`));
+  const rows = rowsOf<{ table: string }>(
+    await db.execute(
+      sql`select c.relname as "table" from pg_class c join pg_namespace n on n.oid = c.relnamespace where n.nspname = ${schema} and c.relkind = 'r' order by 1 limit 1`,
+    ),
+  );
   return rows[0]!.table;
 }
 
@@ -138,7 +145,9 @@ describe.each(slices.map((slice) => slice.name))('the %s slice’s database role
     const tables = historyTables(name);
     for (const table of tables) {
       const [column] = rowsOf<{ column: string }>(
-        await db().execute(sql`select column_name as "column" from information_schema.columns where table_schema = ${name} and table_name = ${table} order by ordinal_position limit 1`),
+        await db().execute(
+          sql`select column_name as "column" from information_schema.columns where table_schema = ${name} and table_name = ${table} order by ordinal_position limit 1`,
+        ),
       );
       for (const statement of [
         `update "${name}"."${table}" set "${column!.column}" = "${column!.column}"`,
@@ -158,7 +167,9 @@ describe.each(slices.map((slice) => slice.name))('the %s slice’s database role
     for (const table of await derivedTables(db(), name)) {
       expect(await failure(db(), `select count(*) from "${name}"."${table}"`), table).toBeNull();
       const [column] = rowsOf<{ column: string }>(
-        await db().execute(sql`select column_name as "column" from information_schema.columns where table_schema = ${name} and table_name = ${table} order by ordinal_position limit 1`),
+        await db().execute(
+          sql`select column_name as "column" from information_schema.columns where table_schema = ${name} and table_name = ${table} order by ordinal_position limit 1`,
+        ),
       );
       for (const statement of [
         `insert into "${name}"."${table}" default values`,
@@ -223,8 +234,12 @@ describe('the evidence tables', () => {
   });
 
   it('include the slices’ kept figures among the derived tables, so the derived check checked something', async () => {
-    expect(await derivedTables(database.handle.forSubgraph('issues').db, 'issues')).toEqual(expect.arrayContaining(['issue_figures', 'issue_figure_changes']));
-    expect(await derivedTables(database.handle.forSubgraph('evaluations').db, 'evaluations')).toEqual(expect.arrayContaining(['review_figures', 'review_figures_monthly', 'review_figure_changes']));
+    expect(await derivedTables(database.handle.forSubgraph('issues').db, 'issues')).toEqual(
+      expect.arrayContaining(['issue_figures', 'issue_figure_changes']),
+    );
+    expect(await derivedTables(database.handle.forSubgraph('evaluations').db, 'evaluations')).toEqual(
+      expect.arrayContaining(['review_figures', 'review_figures_monthly', 'review_figure_changes']),
+    );
     expect(await derivedTables(database.handle.forSubgraph('policies').db, 'policies')).toEqual(
       expect.arrayContaining(['policy_figures', 'policy_figures_monthly', 'cycle_figures', 'cycle_figures_monthly', 'figure_changes']),
     );

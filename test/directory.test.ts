@@ -50,7 +50,13 @@ beforeAll(async () => {
       if (query.includes('query DirectoryUnit')) {
         asked.unit++;
         if (unitLookupFails) {
-          const errors = [{ message: '数据库暂时无法访问，请稍后重试 / The database is unreachable for the moment; retry shortly', path: ['unit'], extensions: { code: 'SERVICE_UNAVAILABLE' } }];
+          const errors = [
+            {
+              message: '数据库暂时无法访问，请稍后重试 / The database is unreachable for the moment; retry shortly',
+              path: ['unit'],
+              extensions: { code: 'SERVICE_UNAVAILABLE' },
+            },
+          ];
           res.writeHead(200, { 'content-type': 'application/json' });
           res.end(JSON.stringify({ data: { unit: null }, errors }));
           return;
@@ -58,7 +64,11 @@ beforeAll(async () => {
         data = { unit: units.find((u) => u.id === variables.id) ?? null };
       } else {
         asked.directory++;
-        data = { districts: [{ code: '370215' }], domains: [{ code: 'COMMERCE' }], units: { pageInfo: { hasNextPage: false, endCursor: null }, edges: units.map((u) => ({ node: u })) } };
+        data = {
+          districts: [{ code: '370215' }],
+          domains: [{ code: 'COMMERCE' }],
+          units: { pageInfo: { hasNextPage: false, endCursor: null }, edges: units.map((u) => ({ node: u })) },
+        };
       }
       res.writeHead(200, { 'content-type': 'application/json' });
       res.end(JSON.stringify({ data }));
@@ -71,7 +81,10 @@ afterAll(async () => {
   await new Promise((resolve) => server.close(resolve));
 });
 beforeEach(() => {
-  units = [node('jimo', { kind: 'DISTRICT', level: 'COUNTY', district: { code: '370215' } }), node('commerce', { kind: 'LEAD', domain: { code: 'COMMERCE' } })];
+  units = [
+    node('jimo', { kind: 'DISTRICT', level: 'COUNTY', district: { code: '370215' } }),
+    node('commerce', { kind: 'LEAD', domain: { code: 'COMMERCE' } }),
+  ];
   asked.directory = 0;
   asked.unit = 0;
   unitLookupFails = false;
@@ -131,10 +144,50 @@ describe('the unit directory', () => {
 describe('the organisation’s tree', () => {
   const tree = new Directory(
     [
-      { id: 'd', code: 'D', name: '区', kind: 'DISTRICT', level: 'COUNTY', domainCode: null, districtCode: '370215', parentId: null, archived: false },
-      { id: 's', code: 'S', name: '街道', kind: 'OTHER', level: 'TOWN', domainCode: null, districtCode: '370215', parentId: 'd', archived: false },
-      { id: 'v', code: 'V', name: '社区', kind: 'OTHER', level: 'VILLAGE', domainCode: null, districtCode: '370215', parentId: 's', archived: true },
-      { id: 'z', code: 'Z', name: '功能区', kind: 'FUNCTION_ZONE', level: 'COUNTY', domainCode: null, districtCode: '370215', parentId: null, archived: false },
+      {
+        id: 'd',
+        code: 'D',
+        name: '区',
+        kind: 'DISTRICT',
+        level: 'COUNTY',
+        domainCode: null,
+        districtCode: '370215',
+        parentId: null,
+        archived: false,
+      },
+      {
+        id: 's',
+        code: 'S',
+        name: '街道',
+        kind: 'OTHER',
+        level: 'TOWN',
+        domainCode: null,
+        districtCode: '370215',
+        parentId: 'd',
+        archived: false,
+      },
+      {
+        id: 'v',
+        code: 'V',
+        name: '社区',
+        kind: 'OTHER',
+        level: 'VILLAGE',
+        domainCode: null,
+        districtCode: '370215',
+        parentId: 's',
+        archived: true,
+      },
+      {
+        id: 'z',
+        code: 'Z',
+        name: '功能区',
+        kind: 'FUNCTION_ZONE',
+        level: 'COUNTY',
+        domainCode: null,
+        districtCode: '370215',
+        parentId: null,
+        archived: false,
+      },
     ],
     ['370215'],
     [],

@@ -81,7 +81,9 @@ describe('docker-compose.yml', () => {
       expect(services[slice.name], `no service for the slice ${slice.name}`).toBeDefined();
       expect(words(services[slice.name]!.command)).toContain(`subgraphs/${slice.name}/index.ts`);
     }
-    const published = Object.entries(services).filter(([, service]) => service.ports?.length).map(([name]) => name);
+    const published = Object.entries(services)
+      .filter(([, service]) => service.ports?.length)
+      .map(([name]) => name);
     expect(published).toEqual(['gateway']);
   });
 
@@ -108,7 +110,8 @@ describe('docker-compose.yml', () => {
   it('sets no development mode, and no empty default for a key, in any service', () => {
     for (const [name, service] of Object.entries(composeServices())) {
       expect(service.environment?.DEVELOPMENT_MODE ?? null, name).toBeNull();
-      if (service.environment && 'JWT_SECRET' in service.environment) expect(service.environment.JWT_SECRET, name).toBe(required.JWT_SECRET);
+      if (service.environment && 'JWT_SECRET' in service.environment)
+        expect(service.environment.JWT_SECRET, name).toBe(required.JWT_SECRET);
     }
   });
 

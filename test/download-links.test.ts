@@ -18,7 +18,13 @@ const grant = {
   person: { issuer: 'https://idp.example', role: 'COMMAND_OFFICE', subject: 'office-1' },
 };
 const at = new Date('2026-12-07T02:00:00Z');
-const code = async (promise: Promise<unknown>) => ((await promise.then(() => null, (error: { extensions?: { code?: string } }) => error)) as any)?.extensions?.code;
+const code = async (promise: Promise<unknown>) =>
+  (
+    (await promise.then(
+      () => null,
+      (error: { extensions?: { code?: string } }) => error,
+    )) as any
+  )?.extensions?.code;
 
 describe('a download link', () => {
   it('opens to the grant it sealed, until it expires, and says so in both languages when it has', async () => {
@@ -42,7 +48,9 @@ describe('a download link', () => {
     expect(await code(createDownloadLinks({ secret: SECRET, ttlSeconds: 300 }).open(parts.join('.'), at))).toBe('UNAUTHENTICATED');
     // Made for an hour where links live five minutes: refused after five.
     const long = await createDownloadLinks({ secret: SECRET, ttlSeconds: 3600 }).issue(grant, at);
-    expect(await code(createDownloadLinks({ secret: SECRET, ttlSeconds: 300 }).open(long.token, new Date(at.getTime() + 600_000)))).toBe('UNAUTHENTICATED');
+    expect(await code(createDownloadLinks({ secret: SECRET, ttlSeconds: 300 }).open(long.token, new Date(at.getTime() + 600_000)))).toBe(
+      'UNAUTHENTICATED',
+    );
   });
 
   it('is no bearer token, even where the links’ secret is the token secret: the key is derived, and it is no JWS', async () => {
@@ -63,9 +71,15 @@ describe('the download links’ settings', () => {
   const production = { JWT_SECRET: SECRET, JWT_ISSUER: 'https://idp.example', JWT_AUDIENCE: 'yingshang' };
 
   it('lives five minutes by default, between 30 s and an hour, at PUBLIC_URL (the gateway’s port by default)', () => {
-    expect(loadEnv({ DEVELOPMENT_MODE: 'true' }).downloadLinks).toEqual({ secret: DEVELOPMENT_JWT_SECRET, ttlSeconds: 300, publicUrl: 'http://localhost:4000' });
+    expect(loadEnv({ DEVELOPMENT_MODE: 'true' }).downloadLinks).toEqual({
+      secret: DEVELOPMENT_JWT_SECRET,
+      ttlSeconds: 300,
+      publicUrl: 'http://localhost:4000',
+    });
     expect(loadEnv({ DEVELOPMENT_MODE: 'true', PORT_OFFSET: '100' }).downloadLinks.publicUrl).toBe('http://localhost:4100');
-    expect(loadEnv({ ...production, DOWNLOAD_LINK_TTL_SECONDS: '120', PUBLIC_URL: 'https://yingshang.qingdao.gov.cn/' }).downloadLinks).toEqual({
+    expect(
+      loadEnv({ ...production, DOWNLOAD_LINK_TTL_SECONDS: '120', PUBLIC_URL: 'https://yingshang.qingdao.gov.cn/' }).downloadLinks,
+    ).toEqual({
       secret: SECRET,
       ttlSeconds: 120,
       publicUrl: 'https://yingshang.qingdao.gov.cn',

@@ -8,7 +8,13 @@ import type { Viewer } from '../platform/auth.ts';
 import { Directory, staticDirectory } from '../platform/directory.ts';
 import { createEvaluationsAccess } from '../subgraphs/evaluations/access.ts';
 
-const directory = staticDirectory(new Directory(referenceUnits.map((u) => ({ ...u, archived: false })), referenceDistricts.map((d) => d.code), campaign.domains.map((d) => d.code)));
+const directory = staticDirectory(
+  new Directory(
+    referenceUnits.map((u) => ({ ...u, archived: false })),
+    referenceDistricts.map((d) => d.code),
+    campaign.domains.map((d) => d.code),
+  ),
+);
 const viewer = (role: Viewer['role'], unit?: string, enterprise?: string): Viewer => ({
   subject: role === 'ANONYMOUS' ? null : `t-${role}`,
   role,

@@ -65,7 +65,13 @@ describe('creating a contest', () => {
     expect((await ok(docs.createContest, who.politicsLeadAdmin, { input: system }, via)).createContest.level).toBe('SYSTEM');
     expect(await code(via, docs.createContest, who.politicsLeadStaff, { input: system })).toBe('FORBIDDEN');
     expect(await code(via, docs.createContest, who.taxAdmin, { input: system })).toBe('FORBIDDEN');
-    const internal = { title: `税务局内部 ${via}`, level: 'INTERNAL', unitId: unitIdForCode('TAXATION_BUREAU'), heldOn: '2026-06-12', criteria };
+    const internal = {
+      title: `税务局内部 ${via}`,
+      level: 'INTERNAL',
+      unitId: unitIdForCode('TAXATION_BUREAU'),
+      heldOn: '2026-06-12',
+      criteria,
+    };
     expect((await ok(docs.createContest, who.taxAdmin, { input: internal }, via)).createContest.level).toBe('INTERNAL');
     expect(await code(via, docs.createContest, who.office, { input: internal })).toBe('FORBIDDEN');
     expect(await code(via, docs.createContest, who.policeAdmin, { input: internal })).toBe('FORBIDDEN');
@@ -74,8 +80,24 @@ describe('creating a contest', () => {
   it.each(transports)('refuses weights that do not sum to 100 and scopes that do not fit the level, changing nothing (%s)', async (via) => {
     const before = (await ok(docs.contests, who.office, { first: 100 })).contests.totalCount;
     const bad = [
-      { title: '权重不对', level: 'CITY', heldOn: '2026-06-10', criteria: [{ name: 'a', weight: 50 }, { name: 'b', weight: 40 }] },
-      { title: '重复项', level: 'CITY', heldOn: '2026-06-10', criteria: [{ name: 'a', weight: 50 }, { name: 'a', weight: 50 }] },
+      {
+        title: '权重不对',
+        level: 'CITY',
+        heldOn: '2026-06-10',
+        criteria: [
+          { name: 'a', weight: 50 },
+          { name: 'b', weight: 40 },
+        ],
+      },
+      {
+        title: '重复项',
+        level: 'CITY',
+        heldOn: '2026-06-10',
+        criteria: [
+          { name: 'a', weight: 50 },
+          { name: 'a', weight: 50 },
+        ],
+      },
       { title: '缺领域', level: 'SYSTEM', heldOn: '2026-06-10', criteria },
       { title: '多单位', level: 'CITY', unitId: unitIdForCode('TAXATION_BUREAU'), heldOn: '2026-06-10', criteria },
       { title: '无此领域', level: 'SYSTEM', domainCode: 'NOWHERE', heldOn: '2026-06-10', criteria },
@@ -99,29 +121,49 @@ describe('a city contest from scores to a published ranking', () => {
 
   beforeAll(async () => {
     contestId = (await cityContest('第一期全市擂台比武', '2026-06-10')).id;
-    for (const unit of cityUnits) entryIds[unit] = (await ok(docs.addEntry, who.office, { contestId, input: { unitId: unitIdForCode(unit), ...entryText } })).addContestEntry.id;
-    for (let j = 0; j < 6; j++) await ok(docs.assignJudge, who.office, { contestId, input: { subject: `judge-${j}`, role: 'OBSERVER', name: `评委${j}` } });
+    for (const unit of cityUnits)
+      entryIds[unit] = (
+        await ok(docs.addEntry, who.office, { contestId, input: { unitId: unitIdForCode(unit), ...entryText } })
+      ).addContestEntry.id;
+    for (let j = 0; j < 6; j++)
+      await ok(docs.assignJudge, who.office, { contestId, input: { subject: `judge-${j}`, role: 'OBSERVER', name: `评委${j}` } });
   });
 
   it.each(transports)('refuses entries and judges from anyone but the organiser, and the wrong entrants (%s)', async (via) => {
     const input = { unitId: unitIdForCode('EDUCATION_BUREAU'), ...entryText };
     expect(await code(via, docs.addEntry, who.taxAdmin, { contestId, input })).toBe('FORBIDDEN'); // an entrant sees the contest, may not run it
     expect(await code(via, docs.addEntry, who.courtStaff, { contestId, input })).toBe('NOT_FOUND'); // not taking part: learns nothing
-    expect(await code(via, docs.addEntry, who.policeAdmin, { contestId, input: { ...input, unitId: unitIdForCode('JUSTICE_BUREAU') } })).toBe('FORBIDDEN');
-    expect(await code(via, docs.assignJudge, who.judge(0), { contestId, input: { subject: 'x', role: 'OBSERVER', name: '某' } })).toBe('FORBIDDEN');
-    expect(await code(via, docs.addEntry, who.office, { contestId, input: { ...entryText, entrantName: '某处室' } })).toBe('BAD_USER_INPUT');
-    expect(await code(via, docs.addEntry, who.office, { contestId, input: { ...entryText, unitId: unitIdForCode('TAXATION_BUREAU') } })).toBe('CONFLICT');
-    expect(await code(via, docs.assignJudge, who.office, { contestId, input: { subject: 'judge-0', role: 'OBSERVER', name: '评委0' } })).toBe('CONFLICT');
-    expect(await code(via, docs.assignJudge, who.office, { contestId, input: { subject: 'judge-x', role: 'ANONYMOUS', name: '评委' } })).toBe('BAD_USER_INPUT');
+    expect(
+      await code(via, docs.addEntry, who.policeAdmin, { contestId, input: { ...input, unitId: unitIdForCode('JUSTICE_BUREAU') } }),
+    ).toBe('FORBIDDEN');
+    expect(await code(via, docs.assignJudge, who.judge(0), { contestId, input: { subject: 'x', role: 'OBSERVER', name: '某' } })).toBe(
+      'FORBIDDEN',
+    );
+    expect(await code(via, docs.addEntry, who.office, { contestId, input: { ...entryText, entrantName: '某处室' } })).toBe(
+      'BAD_USER_INPUT',
+    );
+    expect(
+      await code(via, docs.addEntry, who.office, { contestId, input: { ...entryText, unitId: unitIdForCode('TAXATION_BUREAU') } }),
+    ).toBe('CONFLICT');
+    expect(
+      await code(via, docs.assignJudge, who.office, { contestId, input: { subject: 'judge-0', role: 'OBSERVER', name: '评委0' } }),
+    ).toBe('CONFLICT');
+    expect(
+      await code(via, docs.assignJudge, who.office, { contestId, input: { subject: 'judge-x', role: 'ANONYMOUS', name: '评委' } }),
+    ).toBe('BAD_USER_INPUT');
   });
 
   it('lets each judge score, see and change only their own scores', async () => {
     for (let j = 0; j < 6; j++) {
-      const scores = cityUnits.flatMap((unit) => criteria.map((_, criterion) => ({ entryId: entryIds[unit], criterion, score: plan[unit]![j]! - (j === 1 ? 1 : 0) })));
+      const scores = cityUnits.flatMap((unit) =>
+        criteria.map((_, criterion) => ({ entryId: entryIds[unit], criterion, score: plan[unit]![j]! - (j === 1 ? 1 : 0) })),
+      );
       await ok(docs.submitScores, who.judge(j), { contestId, scores });
     }
     // Judge 1 corrects their scores: the latest counts, the earlier stay on record.
-    const corrected = cityUnits.flatMap((unit) => criteria.map((_, criterion) => ({ entryId: entryIds[unit], criterion, score: plan[unit]![1]! })));
+    const corrected = cityUnits.flatMap((unit) =>
+      criteria.map((_, criterion) => ({ entryId: entryIds[unit], criterion, score: plan[unit]![1]! })),
+    );
     const mine = (await ok(docs.submitScores, who.judge(1), { contestId, scores: corrected })).submitScores;
     expect(mine).toHaveLength(12);
     expect(mine.every((s: any) => s.score === plan[cityUnits.find((u) => entryIds[u] === s.entryId)!]![1])).toBe(true);
@@ -129,7 +171,9 @@ describe('a city contest from scores to a published ranking', () => {
     expect(seenByJudge.myScores.every((s: any) => s.score === plan[cityUnits.find((u) => entryIds[u] === s.entryId)!]![2])).toBe(true);
     expect(seenByJudge.ranking).toBeNull(); // no preview for judges
     expect(seenByJudge.judges).toEqual([]);
-    const rows = await t.database.handle.forSubgraph('evaluations').db.execute(sql`select count(*)::int as n from evaluations.contest_scores`);
+    const rows = await t.database.handle
+      .forSubgraph('evaluations')
+      .db.execute(sql`select count(*)::int as n from evaluations.contest_scores`);
     expect((rows as any).rows?.[0]?.n ?? (rows as any)[0]?.n).toBe(6 * 12 + 12);
   });
 
@@ -138,32 +182,42 @@ describe('a city contest from scores to a published ranking', () => {
     expect(await code(via, docs.submitScores, who.office, { contestId, scores })).toBe('FORBIDDEN');
     expect(await code(via, docs.submitScores, who.observer, { contestId, scores })).toBe('NOT_FOUND');
     expect(await code(via, docs.submitScores, who.judge(0), { contestId, scores: [{ ...scores[0], score: 101 }] })).toBe('BAD_USER_INPUT');
-    expect(await code(via, docs.submitScores, who.judge(0), { contestId, scores: [{ ...scores[0], score: 50.123 }] })).toBe('BAD_USER_INPUT');
-    expect(await code(via, docs.submitScores, who.judge(0), { contestId, scores: [{ ...scores[0], criterion: 3 }] })).toBe('BAD_USER_INPUT');
+    expect(await code(via, docs.submitScores, who.judge(0), { contestId, scores: [{ ...scores[0], score: 50.123 }] })).toBe(
+      'BAD_USER_INPUT',
+    );
+    expect(await code(via, docs.submitScores, who.judge(0), { contestId, scores: [{ ...scores[0], criterion: 3 }] })).toBe(
+      'BAD_USER_INPUT',
+    );
     const mine = (await ok(docs.contest, who.judge(0), { id: contestId })).contest.myScores;
     expect(mine.find((s: any) => s.entryId === entryIds.TAXATION_BUREAU && s.criterion === 0).score).toBe(plan.TAXATION_BUREAU![0]);
   });
 
-  it.each(transports)('knows a judge by issuer, role and subject: the same subject in another role or from another issuer is not the judge (%s)', async (via) => {
-    const scores = [{ entryId: entryIds.TAXATION_BUREAU, criterion: 0, score: 1 }];
-    const sameSubject: Caller[] = [
-      { role: 'ENTERPRISE', enterprise: sampleCreditCode('370202', 650), subject: 'judge-0' },
-      { role: 'UNIT_STAFF', unit: 'TAXATION_BUREAU', subject: 'judge-0' }, // an entrant: sees the contest
-      { role: 'OBSERVER', subject: 'judge-0', issuer: 'https://idp.other.example' },
-    ];
-    for (const caller of sameSubject) {
-      expect(await code(via, docs.submitScores, caller, { contestId, scores }), JSON.stringify(caller)).toMatch(/^(FORBIDDEN|NOT_FOUND)$/);
-      const seen = (await send(via, docs.contest, caller, { id: contestId })).data?.contest;
-      expect(seen?.myScores ?? [], JSON.stringify(caller)).toEqual([]);
-    }
-    expect((await send(via, docs.contest, sameSubject[0]!, { id: contestId })).data?.contest).toBeNull(); // no standing: not shown at all
-    const listed = async (caller: Caller) => (await send(via, docs.contests, caller, { first: 50 })).data.contests.edges.map((e: any) => e.node.id);
-    expect(await listed(who.judge(0))).toContain(contestId);
-    expect(await listed(sameSubject[0]!)).not.toContain(contestId);
-    expect(await listed(sameSubject[2]!)).not.toContain(contestId);
-    const mine = (await ok(docs.contest, who.judge(0), { id: contestId })).contest.myScores;
-    expect(mine.find((s: any) => s.entryId === entryIds.TAXATION_BUREAU && s.criterion === 0).score).toBe(plan.TAXATION_BUREAU![0]);
-  });
+  it.each(transports)(
+    'knows a judge by issuer, role and subject: the same subject in another role or from another issuer is not the judge (%s)',
+    async (via) => {
+      const scores = [{ entryId: entryIds.TAXATION_BUREAU, criterion: 0, score: 1 }];
+      const sameSubject: Caller[] = [
+        { role: 'ENTERPRISE', enterprise: sampleCreditCode('370202', 650), subject: 'judge-0' },
+        { role: 'UNIT_STAFF', unit: 'TAXATION_BUREAU', subject: 'judge-0' }, // an entrant: sees the contest
+        { role: 'OBSERVER', subject: 'judge-0', issuer: 'https://idp.other.example' },
+      ];
+      for (const caller of sameSubject) {
+        expect(await code(via, docs.submitScores, caller, { contestId, scores }), JSON.stringify(caller)).toMatch(
+          /^(FORBIDDEN|NOT_FOUND)$/,
+        );
+        const seen = (await send(via, docs.contest, caller, { id: contestId })).data?.contest;
+        expect(seen?.myScores ?? [], JSON.stringify(caller)).toEqual([]);
+      }
+      expect((await send(via, docs.contest, sameSubject[0]!, { id: contestId })).data?.contest).toBeNull(); // no standing: not shown at all
+      const listed = async (caller: Caller) =>
+        (await send(via, docs.contests, caller, { first: 50 })).data.contests.edges.map((e: any) => e.node.id);
+      expect(await listed(who.judge(0))).toContain(contestId);
+      expect(await listed(sameSubject[0]!)).not.toContain(contestId);
+      expect(await listed(sameSubject[2]!)).not.toContain(contestId);
+      const mine = (await ok(docs.contest, who.judge(0), { id: contestId })).contest.myScores;
+      expect(mine.find((s: any) => s.entryId === entryIds.TAXATION_BUREAU && s.criterion === 0).score).toBe(plan.TAXATION_BUREAU![0]);
+    },
+  );
 
   it('previews the ranking for the organiser: highest and lowest judge dropped, ties equal', async () => {
     const contest = (await ok(docs.contest, who.office, { id: contestId })).contest;
@@ -201,7 +255,9 @@ describe('a city contest from scores to a published ranking', () => {
     const scores = [{ entryId: entryIds.JUSTICE_BUREAU, criterion: 0, score: 100 }];
     for (const via of transports) {
       expect(await code(via, docs.submitScores, who.judge(0), { contestId, scores })).toBe('INVALID_TRANSITION');
-      expect(await code(via, docs.addEntry, who.office, { contestId, input: { unitId: unitIdForCode('EDUCATION_BUREAU'), ...entryText } })).toBe('INVALID_TRANSITION');
+      expect(
+        await code(via, docs.addEntry, who.office, { contestId, input: { unitId: unitIdForCode('EDUCATION_BUREAU'), ...entryText } }),
+      ).toBe('INVALID_TRANSITION');
       expect(await code(via, docs.publish, who.taxAdmin, { id: contestId })).toBe('FORBIDDEN');
       expect(await code(via, docs.publish, who.politicsLeadAdmin, { id: contestId })).toBe('NOT_FOUND');
     }
@@ -226,22 +282,49 @@ describe('a city contest from scores to a published ranking', () => {
 
   it('enters the last place in the next city contest by itself', async () => {
     const next = await cityContest('第二期全市擂台比武', '2026-07-10');
-    expect(next.carriedOver).toEqual([expect.objectContaining({ unit: { id: unitIdForCode('JUSTICE_BUREAU') }, carriedFromContestId: contestId })]);
+    expect(next.carriedOver).toEqual([
+      expect.objectContaining({ unit: { id: unitIdForCode('JUSTICE_BUREAU') }, carriedFromContestId: contestId }),
+    ]);
     expect(next.entries.map((e: any) => e.unit.id)).toEqual([unitIdForCode('JUSTICE_BUREAU')]);
     // A system contest does not inherit the city's last place.
-    const system = (await ok(docs.createContest, who.politicsLeadAdmin, { input: { title: '政法系统第一期', level: 'SYSTEM', domainCode: 'POLITICS_LAW', heldOn: '2026-07-11', criteria } })).createContest;
+    const system = (
+      await ok(docs.createContest, who.politicsLeadAdmin, {
+        input: { title: '政法系统第一期', level: 'SYSTEM', domainCode: 'POLITICS_LAW', heldOn: '2026-07-11', criteria },
+      })
+    ).createContest;
     expect(system.carriedOver).toEqual([]);
   });
 });
 
 describe('system and internal contests', () => {
   it('takes only the domain’s units into a system contest, and only names into an internal one', async () => {
-    const system = (await ok(docs.createContest, who.politicsLeadAdmin, { input: { title: '政法系统打擂', level: 'SYSTEM', domainCode: 'POLITICS_LAW', heldOn: '2026-08-01', criteria } })).createContest;
-    await ok(docs.addEntry, who.politicsLeadAdmin, { contestId: system.id, input: { unitId: unitIdForCode('PUBLIC_SECURITY_BUREAU'), ...entryText } });
-    expect(await code('gateway', docs.addEntry, who.politicsLeadAdmin, { contestId: system.id, input: { unitId: unitIdForCode('TAXATION_BUREAU'), ...entryText } })).toBe('BAD_USER_INPUT');
-    const internal = (await ok(docs.createContest, who.taxAdmin, { input: { title: '税务局内部打擂', level: 'INTERNAL', unitId: unitIdForCode('TAXATION_BUREAU'), heldOn: '2026-08-02', criteria } })).createContest;
+    const system = (
+      await ok(docs.createContest, who.politicsLeadAdmin, {
+        input: { title: '政法系统打擂', level: 'SYSTEM', domainCode: 'POLITICS_LAW', heldOn: '2026-08-01', criteria },
+      })
+    ).createContest;
+    await ok(docs.addEntry, who.politicsLeadAdmin, {
+      contestId: system.id,
+      input: { unitId: unitIdForCode('PUBLIC_SECURITY_BUREAU'), ...entryText },
+    });
+    expect(
+      await code('gateway', docs.addEntry, who.politicsLeadAdmin, {
+        contestId: system.id,
+        input: { unitId: unitIdForCode('TAXATION_BUREAU'), ...entryText },
+      }),
+    ).toBe('BAD_USER_INPUT');
+    const internal = (
+      await ok(docs.createContest, who.taxAdmin, {
+        input: { title: '税务局内部打擂', level: 'INTERNAL', unitId: unitIdForCode('TAXATION_BUREAU'), heldOn: '2026-08-02', criteria },
+      })
+    ).createContest;
     await ok(docs.addEntry, who.taxAdmin, { contestId: internal.id, input: { entrantName: '纳税服务处', ...entryText } });
-    expect(await code('gateway', docs.addEntry, who.taxAdmin, { contestId: internal.id, input: { unitId: unitIdForCode('TAXATION_BUREAU'), ...entryText } })).toBe('BAD_USER_INPUT');
+    expect(
+      await code('gateway', docs.addEntry, who.taxAdmin, {
+        contestId: internal.id,
+        input: { unitId: unitIdForCode('TAXATION_BUREAU'), ...entryText },
+      }),
+    ).toBe('BAD_USER_INPUT');
     // Internal contests: the unit and the command office only, published or not.
     expect((await ok(docs.contest, who.taxStaff, { id: internal.id })).contest.entries).toHaveLength(1);
     expect((await ok(docs.contest, who.office, { id: internal.id })).contest).not.toBeNull();

@@ -47,24 +47,48 @@ afterAll(async () => {
 
 describe('on the embedded database with a directory that is always stale', () => {
   it('answers, rectifies and follows up a review, and appeals and decides another', async () => {
-    const review = (n: number) => ({ clientRequestId: `dir-${n}`, unitId: POLICE, serviceItem: '户籍办理', channel: 'WINDOW', level: 'UNSATISFIED', comment: '排队太久' });
+    const review = (n: number) => ({
+      clientRequestId: `dir-${n}`,
+      unitId: POLICE,
+      serviceItem: '户籍办理',
+      channel: 'WINDOW',
+      level: 'UNSATISFIED',
+      comment: '排队太久',
+    });
     const first = (await ok(docs.submitReview, who.firm(1), { input: review(1) })).submitServiceReview.id;
-    expect((await ok(docs.answer, who.policeStaff, { id: first, answer: '已核实，正在改进' })).answerServiceReview.status).toBe('AWAITING_RECTIFICATION');
-    expect((await ok(docs.rectify, who.policeStaff, { id: first, measures: '增设窗口' })).rectifyServiceReview.status).toBe('AWAITING_FOLLOW_UP');
-    expect((await ok(docs.followUp, who.office, { id: first, input: { note: '企业认可', reached: true, level: 'SATISFIED' } })).recordReviewFollowUp.status).toBe('DONE');
+    expect((await ok(docs.answer, who.policeStaff, { id: first, answer: '已核实，正在改进' })).answerServiceReview.status).toBe(
+      'AWAITING_RECTIFICATION',
+    );
+    expect((await ok(docs.rectify, who.policeStaff, { id: first, measures: '增设窗口' })).rectifyServiceReview.status).toBe(
+      'AWAITING_FOLLOW_UP',
+    );
+    expect(
+      (await ok(docs.followUp, who.office, { id: first, input: { note: '企业认可', reached: true, level: 'SATISFIED' } }))
+        .recordReviewFollowUp.status,
+    ).toBe('DONE');
     const second = (await ok(docs.submitReview, who.firm(2), { input: review(2) })).submitServiceReview.id;
-    expect((await ok(docs.appeal, who.policeAdmin, { id: second, reason: '该评价与本单位无关' })).appealServiceReview.appeal.text).toBe('该评价与本单位无关');
-    expect((await ok(docs.decide, who.office, { id: second, decision: 'UPHELD', reason: '核实属实' })).decideReviewAppeal.status).toBe('EXCLUDED');
+    expect((await ok(docs.appeal, who.policeAdmin, { id: second, reason: '该评价与本单位无关' })).appealServiceReview.appeal.text).toBe(
+      '该评价与本单位无关',
+    );
+    expect((await ok(docs.decide, who.office, { id: second, decision: 'UPHELD', reason: '核实属实' })).decideReviewAppeal.status).toBe(
+      'EXCLUDED',
+    );
   });
 
   it('runs a contest from entries to publication', async () => {
     const criteria = [{ name: '综合', weight: 100 }];
-    const contestId = (await ok(docs.createContest, who.office, { input: { title: '目录测试擂台', level: 'CITY', heldOn: '2026-06-10', criteria } })).createContest.id;
+    const contestId = (
+      await ok(docs.createContest, who.office, { input: { title: '目录测试擂台', level: 'CITY', heldOn: '2026-06-10', criteria } })
+    ).createContest.id;
     const entryText = { problems: '审批环节多', goals: '一次办结', ideas: '企业视角', measures: '压减材料' };
     const entryIds: string[] = [];
-    for (const unitId of [POLICE, TAX]) entryIds.push((await ok(docs.addEntry, who.office, { contestId, input: { unitId, ...entryText } })).addContestEntry.id);
+    for (const unitId of [POLICE, TAX])
+      entryIds.push((await ok(docs.addEntry, who.office, { contestId, input: { unitId, ...entryText } })).addContestEntry.id);
     await ok(docs.assignJudge, who.office, { contestId, input: { subject: 'judge-0', role: 'OBSERVER', name: '评委0' } });
-    await ok(docs.submitScores, who.judge(0), { contestId, scores: entryIds.map((entryId, i) => ({ entryId, criterion: 0, score: 80 + i })) });
+    await ok(docs.submitScores, who.judge(0), {
+      contestId,
+      scores: entryIds.map((entryId, i) => ({ entryId, criterion: 0, score: 80 + i })),
+    });
     expect((await ok(docs.close, who.office, { id: contestId })).closeContest.status).toBe('CLOSED');
     expect((await ok(docs.publish, who.office, { id: contestId })).publishContest.status).toBe('PUBLISHED');
   });
@@ -72,8 +96,20 @@ describe('on the embedded database with a directory that is always stale', () =>
   it('completes a tackling task’s milestone', async () => {
     const create = `mutation($input: CreateTaskInput!) { createTask(input: $input) { id milestones { id } } }`;
     const complete = `mutation($id: ID!, $note: String!) { completeTaskMilestone(id: $id, note: $note) { id doneAt } }`;
-    const task = (await ok(create, who.policeAdmin, { input: { unitId: POLICE, title: '压减材料', description: '户籍业务材料减半', dueOn: '2026-09-30', milestones: [{ title: '梳理清单', dueOn: '2026-07-31' }] } })).createTask;
-    expect((await ok(complete, who.policeStaff, { id: task.milestones[0].id, note: '清单已梳理' })).completeTaskMilestone.doneAt).not.toBeNull();
+    const task = (
+      await ok(create, who.policeAdmin, {
+        input: {
+          unitId: POLICE,
+          title: '压减材料',
+          description: '户籍业务材料减半',
+          dueOn: '2026-09-30',
+          milestones: [{ title: '梳理清单', dueOn: '2026-07-31' }],
+        },
+      })
+    ).createTask;
+    expect(
+      (await ok(complete, who.policeStaff, { id: task.milestones[0].id, note: '清单已梳理' })).completeTaskMilestone.doneAt,
+    ).not.toBeNull();
   });
 
   it('publishes a half-yearly evaluation', async () => {

@@ -91,22 +91,40 @@ afterAll(async () => {
 
 describe('tackling tasks and milestones', () => {
   let milestoneId: string;
-  it.each(transports)('lets a unit’s admin, its domain’s lead admin and the command office create tasks; refuses the rest (%s)', async (via) => {
-    const input = (unitId: string) => ({ unitId, title: `攻坚：一件事一次办 ${via}`, description: '高频事项集成办理', dueOn: '2026-12-31', milestones: [{ title: '梳理清单', dueOn: '2026-06-30' }, { title: '上线运行', dueOn: '2026-09-30' }] });
-    const own = (await ok(docs.createTask, who.policeAdmin, { input: input(POLICE) }, via)).createTask;
-    expect(own).toMatchObject({ kind: 'TACKLING', unit: { id: POLICE }, domain: { code: 'POLITICS_LAW' } });
-    expect(own.milestones.map((m: any) => m.dueOn)).toEqual(['2026-06-30', '2026-09-30']);
-    if (via === 'gateway') milestoneId = own.milestones[0].id;
-    await ok(docs.createTask, who.politicsLeadAdmin, { input: input(JUSTICE) }, via);
-    await ok(docs.createTask, who.office, { input: input(TAX) }, via);
-    expect(await code(via, docs.createTask, who.policeStaff, { input: input(POLICE) })).toBe('FORBIDDEN');
-    expect(await code(via, docs.createTask, who.taxAdmin, { input: input(POLICE) })).toBe('FORBIDDEN');
-    expect(await code(via, docs.createTask, who.anonymous, { input: input(POLICE) })).toBe('UNAUTHENTICATED');
-    expect(await code(via, docs.createTask, who.policeAdmin, { input: { ...input(POLICE), milestones: [{ title: '晚了', dueOn: '2027-01-05' }] } })).toBe('BAD_USER_INPUT');
-  });
+  it.each(transports)(
+    'lets a unit’s admin, its domain’s lead admin and the command office create tasks; refuses the rest (%s)',
+    async (via) => {
+      const input = (unitId: string) => ({
+        unitId,
+        title: `攻坚：一件事一次办 ${via}`,
+        description: '高频事项集成办理',
+        dueOn: '2026-12-31',
+        milestones: [
+          { title: '梳理清单', dueOn: '2026-06-30' },
+          { title: '上线运行', dueOn: '2026-09-30' },
+        ],
+      });
+      const own = (await ok(docs.createTask, who.policeAdmin, { input: input(POLICE) }, via)).createTask;
+      expect(own).toMatchObject({ kind: 'TACKLING', unit: { id: POLICE }, domain: { code: 'POLITICS_LAW' } });
+      expect(own.milestones.map((m: any) => m.dueOn)).toEqual(['2026-06-30', '2026-09-30']);
+      if (via === 'gateway') milestoneId = own.milestones[0].id;
+      await ok(docs.createTask, who.politicsLeadAdmin, { input: input(JUSTICE) }, via);
+      await ok(docs.createTask, who.office, { input: input(TAX) }, via);
+      expect(await code(via, docs.createTask, who.policeStaff, { input: input(POLICE) })).toBe('FORBIDDEN');
+      expect(await code(via, docs.createTask, who.taxAdmin, { input: input(POLICE) })).toBe('FORBIDDEN');
+      expect(await code(via, docs.createTask, who.anonymous, { input: input(POLICE) })).toBe('UNAUTHENTICATED');
+      expect(
+        await code(via, docs.createTask, who.policeAdmin, {
+          input: { ...input(POLICE), milestones: [{ title: '晚了', dueOn: '2027-01-05' }] },
+        }),
+      ).toBe('BAD_USER_INPUT');
+    },
+  );
 
   it('lists tasks by scope and marks a milestone overdue, then done late, once', async () => {
-    expect((await ok(docs.tasks, who.policeStaff)).tasks.edges.every((e: any) => e.node.unit?.id === POLICE || e.node.unit === null)).toBe(true);
+    expect((await ok(docs.tasks, who.policeStaff)).tasks.edges.every((e: any) => e.node.unit?.id === POLICE || e.node.unit === null)).toBe(
+      true,
+    );
     expect((await ok(docs.tasks, who.office)).tasks.totalCount).toBe(6 + 2);
     // The plan's own dated duties are tasks of every unit: 3/31 方案备案 and 4/20 第一批自查问题清单.
     const duties = (await ok(docs.tasks, who.policeStaff, { filter: { kind: 'PLAN_DUTY' } })).tasks.edges.map((e: any) => e.node.title);
@@ -121,7 +139,9 @@ describe('tackling tasks and milestones', () => {
     expect(await code('gateway', docs.complete, who.politicsLeadStaff, { id: milestoneId, note: '完成' })).toBe('FORBIDDEN');
     const done = (await ok(docs.complete, who.policeStaff, { id: milestoneId, note: '清单已梳理' })).completeTaskMilestone;
     expect(done).toMatchObject({ late: true, overdue: false });
-    expect(await code('evaluations subgraph', docs.complete, who.policeStaff, { id: milestoneId, note: '再次' })).toBe('INVALID_TRANSITION');
+    expect(await code('evaluations subgraph', docs.complete, who.policeStaff, { id: milestoneId, note: '再次' })).toBe(
+      'INVALID_TRANSITION',
+    );
     expect((await ok(docs.overdue, who.office)).overdueTaskMilestones.totalCount).toBe(5);
   });
 });
@@ -129,22 +149,34 @@ describe('tackling tasks and milestones', () => {
 describe('quarterly reports', () => {
   it('records reports on time, late and missing, judging punctuality on the first filing', async () => {
     clock.set('2026-07-05T10:00:00+08:00');
-    const onTime = (await ok(docs.report, who.policeAdmin, { input: { quarter: '2026-Q2', content: '二季度攻坚进展' } })).submitQuarterlyReport;
+    const onTime = (await ok(docs.report, who.policeAdmin, { input: { quarter: '2026-Q2', content: '二季度攻坚进展' } }))
+      .submitQuarterlyReport;
     expect(onTime).toMatchObject({ unit: { id: POLICE }, version: 1, late: false, dueAt: '2026-07-11T00:00:00+08:00' });
     expect(await code('gateway', docs.report, who.policeStaff, { input: { quarter: '2026-Q2', content: '内容' } })).toBe('FORBIDDEN');
-    expect(await code('evaluations subgraph', docs.report, who.taxAdmin, { input: { unitId: POLICE, quarter: '2026-Q2', content: '内容' } })).toBe('FORBIDDEN');
+    expect(
+      await code('evaluations subgraph', docs.report, who.taxAdmin, { input: { unitId: POLICE, quarter: '2026-Q2', content: '内容' } }),
+    ).toBe('FORBIDDEN');
     expect(await code('gateway', docs.report, who.policeAdmin, { input: { quarter: '2026-Q4', content: '未来' } })).toBe('BAD_USER_INPUT');
-    expect(await code('gateway', docs.report, who.policeAdmin, { input: { quarter: '2026-Q5', content: '无此季度' } })).toBe('BAD_USER_INPUT');
+    expect(await code('gateway', docs.report, who.policeAdmin, { input: { quarter: '2026-Q5', content: '无此季度' } })).toBe(
+      'BAD_USER_INPUT',
+    );
     clock.set('2026-07-15T10:00:00+08:00');
     expect((await ok(docs.report, who.taxAdmin, { input: { quarter: '2026-Q2', content: '迟报' } })).submitQuarterlyReport.late).toBe(true);
     const correction = (await ok(docs.report, who.policeAdmin, { input: { quarter: '2026-Q2', content: '更正' } })).submitQuarterlyReport;
     expect(correction).toMatchObject({ version: 2, late: true });
     const status = (await ok(docs.status, who.office, { q: '2026-Q2' })).quarterlyReportStatus;
     const of = (id: string) => status.find((s: any) => s.unit.id === id);
-    expect(of(POLICE)).toMatchObject({ late: false, missing: false, firstReport: { version: 1, late: false }, latestReport: { version: 2 } });
+    expect(of(POLICE)).toMatchObject({
+      late: false,
+      missing: false,
+      firstReport: { version: 1, late: false },
+      latestReport: { version: 2 },
+    });
     expect(of(TAX)).toMatchObject({ late: true, missing: false });
     expect(of(JUSTICE)).toMatchObject({ late: false, missing: true, firstReport: null });
-    const problems = (await ok(docs.status, who.office, { q: '2026-Q2', only: true })).quarterlyReportStatus.map((s: any) => s.unit.id).sort();
+    const problems = (await ok(docs.status, who.office, { q: '2026-Q2', only: true })).quarterlyReportStatus
+      .map((s: any) => s.unit.id)
+      .sort();
     expect(problems).toEqual([TAX, JUSTICE].sort());
     expect((await ok(docs.status, who.policeStaff, { q: '2026-Q2' })).quarterlyReportStatus.map((s: any) => s.unit.id)).toEqual([POLICE]);
     const punctual = async (id: string) => (await ok(docs.punctuality, who.office, { id, p: H2_DATES })).unit.reportPunctuality;
@@ -161,7 +193,9 @@ describe('the half-yearly evaluation', () => {
   it.each(transports)('is defined only by the command office, with weights summing to 100 (%s)', async (via) => {
     const input = { period: H2, indicators, gradingMethod: 'THRESHOLDS', gradeCutoffs: [90, 75, 60] };
     expect(await code(via, docs.createEvaluation, who.policeAdmin, { input })).toBe('FORBIDDEN');
-    expect(await code(via, docs.createEvaluation, who.office, { input: { ...input, indicators: indicators.slice(1) } })).toBe('BAD_USER_INPUT');
+    expect(await code(via, docs.createEvaluation, who.office, { input: { ...input, indicators: indicators.slice(1) } })).toBe(
+      'BAD_USER_INPUT',
+    );
     expect(await code(via, docs.createEvaluation, who.office, { input: { ...input, gradeCutoffs: [60, 75, 90] } })).toBe('BAD_USER_INPUT');
     expect(await code(via, docs.createEvaluation, who.office, { input: { ...input, period: '2026-H3' } })).toBe('BAD_USER_INPUT');
     const defined = (await ok(docs.createEvaluation, who.office, { input }, via)).createEvaluation;
@@ -170,8 +204,18 @@ describe('the half-yearly evaluation', () => {
 
   it('marks indicators mandatory as the plan evaluates every unit unless the command office says otherwise, and keeps every definition', async () => {
     const unmarked = indicators.map(({ mandatory: _, ...indicator }) => indicator);
-    const byDefault = (await ok(docs.createEvaluation, who.office, { input: { period: H2, indicators: unmarked, gradingMethod: 'THRESHOLDS', gradeCutoffs: [90, 75, 60] } })).createEvaluation;
-    expect(Object.fromEntries(byDefault.indicators.map((i: any) => [i.code, i.mandatory]))).toEqual({ ECON: true, REVIEWS: false, REPORTS: true, RECT: true, POLICY: false });
+    const byDefault = (
+      await ok(docs.createEvaluation, who.office, {
+        input: { period: H2, indicators: unmarked, gradingMethod: 'THRESHOLDS', gradeCutoffs: [90, 75, 60] },
+      })
+    ).createEvaluation;
+    expect(Object.fromEntries(byDefault.indicators.map((i: any) => [i.code, i.mandatory]))).toEqual({
+      ECON: true,
+      REVIEWS: false,
+      REPORTS: true,
+      RECT: true,
+      POLICY: false,
+    });
     expect(byDefault.minimumCoverage).toBe(0);
     const input = { period: H2, indicators, gradingMethod: 'THRESHOLDS', gradeCutoffs: [90, 75, 60] };
     expect(await code('gateway', docs.createEvaluation, who.office, { input: { ...input, minimumCoverage: 101 } })).toBe('BAD_USER_INPUT');
@@ -189,13 +233,29 @@ describe('the half-yearly evaluation', () => {
   });
 
   it('takes entered values only for entered indicators, from the command office', async () => {
-    for (const [unitId, value] of [[POLICE, 120], [TAX, 80], [JUSTICE, 100]] as const) {
+    for (const [unitId, value] of [
+      [POLICE, 120],
+      [TAX, 80],
+      [JUSTICE, 100],
+    ] as const) {
       await ok(docs.setValue, who.office, { input: { period: H2, indicator: 'ECON', unitId, value: value - 1, source: '统计局初步数' } });
       await ok(docs.setValue, who.office, { input: { period: H2, indicator: 'ECON', unitId, value, source: '统计局正式数' } });
     }
-    expect(await code('gateway', docs.setValue, who.office, { input: { period: H2, indicator: 'RECT', unitId: POLICE, value: 1, source: '手填' } })).toBe('BAD_USER_INPUT');
-    expect(await code('gateway', docs.setValue, who.office, { input: { period: H2, indicator: 'NOPE', unitId: POLICE, value: 1, source: '手填' } })).toBe('BAD_USER_INPUT');
-    expect(await code('evaluations subgraph', docs.setValue, who.policeAdmin, { input: { period: H2, indicator: 'ECON', unitId: POLICE, value: 999, source: '自报' } })).toBe('FORBIDDEN');
+    expect(
+      await code('gateway', docs.setValue, who.office, {
+        input: { period: H2, indicator: 'RECT', unitId: POLICE, value: 1, source: '手填' },
+      }),
+    ).toBe('BAD_USER_INPUT');
+    expect(
+      await code('gateway', docs.setValue, who.office, {
+        input: { period: H2, indicator: 'NOPE', unitId: POLICE, value: 1, source: '手填' },
+      }),
+    ).toBe('BAD_USER_INPUT');
+    expect(
+      await code('evaluations subgraph', docs.setValue, who.policeAdmin, {
+        input: { period: H2, indicator: 'ECON', unitId: POLICE, value: 999, source: '自报' },
+      }),
+    ).toBe('FORBIDDEN');
   });
 
   it('imports a whole table of values at once, or nothing when one row is wrong', async () => {
@@ -208,9 +268,17 @@ describe('the half-yearly evaluation', () => {
     expect(await code('evaluations subgraph', importValues, who.policeAdmin, table({}))).toBe('FORBIDDEN');
     expect(await code('gateway', importValues, who.office, table({ indicator: 'RECT' }))).toBe('BAD_USER_INPUT');
     // Nothing of the refused tables was written: the preview still reads the last entered values.
-    const econ = (await ok(docs.evaluation, who.office, { p: H2 })).evaluation.preview.find((r: any) => r.unit.id === POLICE).inputs.find((i: any) => i.indicator === 'ECON');
+    const econ = (await ok(docs.evaluation, who.office, { p: H2 })).evaluation.preview
+      .find((r: any) => r.unit.id === POLICE)
+      .inputs.find((i: any) => i.indicator === 'ECON');
     expect(econ.value).toBe(120);
-    const imported = (await ok(importValues, who.office, table({ source: '统计局正式数（导入）', rows: rows.map((r, i) => ({ ...r, value: [120, 80, 100][i] })) }))).importIndicatorValues;
+    const imported = (
+      await ok(
+        importValues,
+        who.office,
+        table({ source: '统计局正式数（导入）', rows: rows.map((r, i) => ({ ...r, value: [120, 80, 100][i] })) }),
+      )
+    ).importIndicatorValues;
     expect(imported.map((v: any) => v.value)).toEqual([120, 80, 100]);
   });
 
@@ -218,9 +286,12 @@ describe('the half-yearly evaluation', () => {
     clock.set('2026-10-09T10:00:00+08:00');
     await ok(docs.report, who.policeAdmin, { input: { quarter: '2026-Q3', content: '三季度攻坚进展' } });
     clock.set('2026-10-12T10:00:00+08:00');
-    expect((await ok(docs.report, who.taxAdmin, { input: { quarter: '2026-Q3', content: '三季度（迟报）' } })).submitQuarterlyReport.late).toBe(true);
+    expect(
+      (await ok(docs.report, who.taxAdmin, { input: { quarter: '2026-Q3', content: '三季度（迟报）' } })).submitQuarterlyReport.late,
+    ).toBe(true);
     clock.set('2026-12-06T10:00:00+08:00');
-    const row = async (id: string) => (await ok(docs.evaluation, who.office, { p: H2 })).evaluation.preview.find((r: any) => r.unit.id === id);
+    const row = async (id: string) =>
+      (await ok(docs.evaluation, who.office, { p: H2 })).evaluation.preview.find((r: any) => r.unit.id === id);
     const reports = (await row(POLICE)).inputs.find((i: any) => i.indicator === 'REPORTS');
     // Q3 is due (10-10); Q4's report is not yet (2027-01-10); Q2's, due in July, is H1's.
     expect(reports).toMatchObject({ value: 1, normalised: 100 });
@@ -240,16 +311,34 @@ describe('the half-yearly evaluation', () => {
     preview = evaluation.preview;
     const row = (id: string) => preview.find((r: any) => r.unit.id === id);
     // ECON min–max over 80…120; report punctuality 1, 0, 0; nothing else has a value, so those weights are left out.
-    expect(row(POLICE)).toMatchObject({ evaluated: true, score: 100, rank: 1, grade: 'EXCELLENT', preview: true, coverage: { indicators: 2, indicatorsTotal: 5, weight: 50 } });
+    expect(row(POLICE)).toMatchObject({
+      evaluated: true,
+      score: 100,
+      rank: 1,
+      grade: 'EXCELLENT',
+      preview: true,
+      coverage: { indicators: 2, indicatorsTotal: 5, weight: 50 },
+    });
     expect(row(JUSTICE)).toMatchObject({ evaluated: true, score: 30, rank: 2, grade: 'POOR' });
     expect(row(TAX)).toMatchObject({ evaluated: true, score: 0, rank: 3, grade: 'POOR' });
     expect(row(POLICE).coverage.missing.map((m: any) => m.code)).toEqual(['REVIEWS', 'RECT', 'POLICY']);
     // No data, or a mandatory indicator missing: not evaluated — never 较差 with 0, never ranked.
-    expect(row(COURT)).toMatchObject({ evaluated: false, score: null, rank: null, grade: null, coverage: { indicators: 1, indicatorsTotal: 5, weight: 30 } });
+    expect(row(COURT)).toMatchObject({
+      evaluated: false,
+      score: null,
+      rank: null,
+      grade: null,
+      coverage: { indicators: 1, indicatorsTotal: 5, weight: 30 },
+    });
     expect(row(COURT).coverage.missing).toContainEqual({ code: 'REPORTS', mandatory: true });
     expect(row(COURT).inputs.every((i: any) => i.contribution === 0)).toBe(true);
     const idle = preview.filter((r: any) => ![POLICE, JUSTICE, TAX, COURT].includes(r.unit.id));
-    expect(idle.every((r: any) => r.evaluated === false && r.grade === null && r.score === null && r.coverage.weight === 0 && r.coverage.missing.length === 5)).toBe(true);
+    expect(
+      idle.every(
+        (r: any) =>
+          r.evaluated === false && r.grade === null && r.score === null && r.coverage.weight === 0 && r.coverage.missing.length === 5,
+      ),
+    ).toBe(true);
     expect(preview.filter((r: any) => r.evaluated).map((r: any) => r.unit.id)).toEqual([POLICE, JUSTICE, TAX]);
     const econ = row(JUSTICE).inputs.find((i: any) => i.indicator === 'ECON');
     expect(econ).toMatchObject({ value: 100, normalised: 50, weight: 30, contribution: 30 });
@@ -275,12 +364,22 @@ describe('the half-yearly evaluation', () => {
     const after = (await ok(defined, who.office, { p: H2 })).evaluation;
     expect(after).toMatchObject({ status: 'DRAFT', version: before.version });
     expect(after.preview.length).toBeGreaterThan(40);
-    const redefined = (await ok(docs.createEvaluation, who.office, { input: { period: H2, indicators, gradingMethod: 'THRESHOLDS', gradeCutoffs: [90, 75, 60] } })).createEvaluation;
+    const redefined = (
+      await ok(docs.createEvaluation, who.office, {
+        input: { period: H2, indicators, gradingMethod: 'THRESHOLDS', gradeCutoffs: [90, 75, 60] },
+      })
+    ).createEvaluation;
     expect(redefined).toMatchObject({ status: 'DRAFT', version: before.version + 1 });
     // Without report punctuality, the end of the half year is enough.
     const noReports = [{ code: 'ECON', name: '经济运行', kind: 'ECONOMIC_OPERATION', weight: 100, measure: '统计部门提供的增长指数' }];
     const other = `mutation($input: CreateEvaluationInput!) { createEvaluation(input: $input) { publishableAfter } }`;
-    expect((await ok(other, who.office, { input: { period: '2025-H2', indicators: noReports, gradingMethod: 'THRESHOLDS', gradeCutoffs: [90, 75, 60] } })).createEvaluation.publishableAfter).toBe('2026-01-01T00:00:00+08:00');
+    expect(
+      (
+        await ok(other, who.office, {
+          input: { period: '2025-H2', indicators: noReports, gradingMethod: 'THRESHOLDS', gradeCutoffs: [90, 75, 60] },
+        })
+      ).createEvaluation.publishableAfter,
+    ).toBe('2026-01-01T00:00:00+08:00');
     // The Q4 reports come in; at the very instant they fall due it is still too early.
     clock.set('2027-01-05T10:00:00+08:00');
     await ok(docs.report, who.policeAdmin, { input: { quarter: '2026-Q4', content: '四季度攻坚进展' } });
@@ -314,22 +413,39 @@ describe('the half-yearly evaluation', () => {
     // An entered value names the unit that entered it, never the official's account (the token's subject).
     const officeSubject = 'test-command_office-user';
     expect(JSON.stringify(published.results)).not.toContain(officeSubject);
-    expect(published.results.find((r: any) => r.unit.id === JUSTICE).inputs.find((i: any) => i.indicator === 'ECON').source).toMatch(/^entered by unit COMMAND_OFFICE .+ at .+: 统计局正式数/);
+    expect(published.results.find((r: any) => r.unit.id === JUSTICE).inputs.find((i: any) => i.indicator === 'ECON').source).toMatch(
+      /^entered by unit COMMAND_OFFICE .+ at .+: 统计局正式数/,
+    );
     const gradeInputs = `query($id: ID!, $p: String!) { unit(id: $id) { grade(period: $p) { inputs { indicator source } } } }`;
     const justice = (await ok(gradeInputs, who.anonymous, { id: JUSTICE, p: H2 })).unit.grade.inputs;
     expect(justice.find((i: any) => i.indicator === 'ECON').source).toMatch(/^entered by unit COMMAND_OFFICE /);
     expect(JSON.stringify(justice)).not.toContain(officeSubject);
     const office = (await ok(docs.evaluation, who.office, { p: H2 })).evaluation;
-    expect(strip(office.recomputed).sort((a, b) => a.unit.localeCompare(b.unit))).toEqual(strip(office.results).sort((a, b) => a.unit.localeCompare(b.unit)));
+    expect(strip(office.recomputed).sort((a, b) => a.unit.localeCompare(b.unit))).toEqual(
+      strip(office.results).sort((a, b) => a.unit.localeCompare(b.unit)),
+    );
     expect(office.recomputed.find((r: any) => r.unit.id === JUSTICE).inputs).toEqual(
-      office.results.find((r: any) => r.unit.id === JUSTICE).inputs.map((i: any) => ({ indicator: i.indicator, value: i.value, normalised: i.normalised, contribution: i.contribution })),
+      office.results
+        .find((r: any) => r.unit.id === JUSTICE)
+        .inputs.map((i: any) => ({ indicator: i.indicator, value: i.value, normalised: i.normalised, contribution: i.contribution })),
     );
     // Later changes to the inputs do not move a published result.
     clock.set('2027-01-12T10:00:00+08:00');
     await ok(docs.report, who.policeAdmin, { input: { quarter: '2026-Q4', content: '更正' } });
-    expect(await code('gateway', docs.setValue, who.office, { input: { period: H2, indicator: 'ECON', unitId: TAX, value: 500, source: '改' } })).toBe('INVALID_TRANSITION');
-    expect(await code('gateway', docs.createEvaluation, who.office, { input: { period: H2, indicators, gradingMethod: 'QUOTAS', gradeCutoffs: [0.2, 0.3, 0.3] } })).toBe('INVALID_TRANSITION');
-    expect((await ok(docs.grade, who.anonymous, { id: POLICE, p: H2 })).unit.grade).toMatchObject({ evaluated: true, score: 100, grade: 'EXCELLENT', preview: false });
+    expect(
+      await code('gateway', docs.setValue, who.office, { input: { period: H2, indicator: 'ECON', unitId: TAX, value: 500, source: '改' } }),
+    ).toBe('INVALID_TRANSITION');
+    expect(
+      await code('gateway', docs.createEvaluation, who.office, {
+        input: { period: H2, indicators, gradingMethod: 'QUOTAS', gradeCutoffs: [0.2, 0.3, 0.3] },
+      }),
+    ).toBe('INVALID_TRANSITION');
+    expect((await ok(docs.grade, who.anonymous, { id: POLICE, p: H2 })).unit.grade).toMatchObject({
+      evaluated: true,
+      score: 100,
+      grade: 'EXCELLENT',
+      preview: false,
+    });
     const court = (await ok(docs.grade, who.anonymous, { id: COURT, p: H2 })).unit.grade;
     expect(court).toMatchObject({ evaluated: false, score: null, grade: null, rank: null, coverage: { indicators: 1, weight: 30 } });
     expect(court.coverage.missing.map((m: any) => m.code)).toContain('REPORTS');
@@ -351,16 +467,30 @@ describe('the half-yearly evaluation', () => {
       minimumCoverage: 50,
     };
     expect((await ok(docs.createEvaluation, who.office, { input })).createEvaluation).toMatchObject({ minimumCoverage: 50 });
-    for (const [unitId, value] of [[POLICE, 120], [TAX, 80], [JUSTICE, 100]] as const) {
+    for (const [unitId, value] of [
+      [POLICE, 120],
+      [TAX, 80],
+      [JUSTICE, 100],
+    ] as const) {
       await ok(docs.setValue, who.office, { input: { period: '2025-H2', indicator: 'ECON', unitId, value, source: '统计局' } });
     }
-    await ok(docs.setValue, who.office, { input: { period: '2025-H2', indicator: 'MARKET', unitId: COURT, value: 90, source: '第三方调查' } });
+    await ok(docs.setValue, who.office, {
+      input: { period: '2025-H2', indicator: 'MARKET', unitId: COURT, value: 90, source: '第三方调查' },
+    });
     expect((await ok(docs.publish, who.office, { p: '2025-H2' })).publishEvaluation.status).toBe('PUBLISHED');
     const results = (await ok(docs.evaluation, who.anonymous, { p: '2025-H2' })).evaluation.results;
     const of = (id: string) => results.find((r: any) => r.unit.id === id);
     // ⌊0.4 × 3⌋ = 1 优秀, ⌊0.7 × 3⌋ = 2 良好, ⌊1.0 × 3⌋ = 3 一般 — not shares of every unit in the city.
-    expect([of(POLICE), of(JUSTICE), of(TAX)].map((r: any) => [r.rank, r.grade])).toEqual([[1, 'EXCELLENT'], [2, 'GOOD'], [3, 'FAIR']]);
-    expect(of(COURT)).toMatchObject({ evaluated: false, grade: null, coverage: { indicators: 1, indicatorsTotal: 2, weight: 40, missing: [{ code: 'ECON', mandatory: false }] } });
+    expect([of(POLICE), of(JUSTICE), of(TAX)].map((r: any) => [r.rank, r.grade])).toEqual([
+      [1, 'EXCELLENT'],
+      [2, 'GOOD'],
+      [3, 'FAIR'],
+    ]);
+    expect(of(COURT)).toMatchObject({
+      evaluated: false,
+      grade: null,
+      coverage: { indicators: 1, indicatorsTotal: 2, weight: 40, missing: [{ code: 'ECON', mandatory: false }] },
+    });
     expect(results.filter((r: any) => r.evaluated)).toHaveLength(3);
     expect(results.slice(0, 3).map((r: any) => r.unit.id)).toEqual([POLICE, JUSTICE, TAX]);
     const recomputed = (await ok(docs.evaluation, who.office, { p: '2025-H2' })).evaluation.recomputed;
@@ -368,14 +498,23 @@ describe('the half-yearly evaluation', () => {
     expect(strip(recomputed)).toEqual(strip(results));
     const db = t.database.handle.forSubgraph('evaluations').db;
     // The database itself keeps a not-evaluated result ungraded (and published results unchanged).
-    await expect(db.execute(sql`insert into evaluations.evaluation_results (evaluation_id, unit_id, evaluated, score, rank, grade, inputs) select evaluation_id, gen_random_uuid(), false, 0, 99, 'POOR', inputs from evaluations.evaluation_results limit 1`)).rejects.toThrow();
+    await expect(
+      db.execute(
+        sql`insert into evaluations.evaluation_results (evaluation_id, unit_id, evaluated, score, rank, grade, inputs) select evaluation_id, gen_random_uuid(), false, 0, 99, 'POOR', inputs from evaluations.evaluation_results limit 1`,
+      ),
+    ).rejects.toThrow();
   });
 
   it.each(transports)('records commendations and accountability against published results, by the command office (%s)', async (via) => {
     const input = { period: H2, unitId: POLICE, kind: 'COMMENDATION', text: '通报表扬' };
     expect(await code(via, docs.decide, who.policeAdmin, { input })).toBe('FORBIDDEN');
-    expect((await ok(docs.decide, who.office, { input }, via)).recordEvaluationDecision).toMatchObject({ kind: 'COMMENDATION', unit: { id: POLICE } });
-    expect(await code(via, docs.decide, who.office, { input: { ...input, unitId: unitIdForCode('COMMAND_OFFICE') } })).toBe('BAD_USER_INPUT');
+    expect((await ok(docs.decide, who.office, { input }, via)).recordEvaluationDecision).toMatchObject({
+      kind: 'COMMENDATION',
+      unit: { id: POLICE },
+    });
+    expect(await code(via, docs.decide, who.office, { input: { ...input, unitId: unitIdForCode('COMMAND_OFFICE') } })).toBe(
+      'BAD_USER_INPUT',
+    );
     const decisions = (await ok(docs.evaluation, who.policeStaff, { p: H2 })).evaluation.decisions;
     expect(decisions.every((d: any) => d.unit.id === POLICE)).toBe(true);
     expect((await ok(docs.evaluation, who.taxStaff, { p: H2 })).evaluation.decisions).toEqual([]);
@@ -399,11 +538,24 @@ describe('the board and its exports', () => {
     const board = (await ok(docs.board, who.office, { p: H2, dates: H2_DATES })).board;
     expect(board.length).toBeGreaterThan(40);
     const police = board.find((r: any) => r.unit.id === POLICE);
-    expect(police).toMatchObject({ unit: { code: 'PUBLIC_SECURITY_BUREAU', name: '市公安局' }, domain: { code: 'POLITICS_LAW' }, reportPunctuality: 1, score: 100, grade: 'EXCELLENT', preview: false, reviews: 0 });
+    expect(police).toMatchObject({
+      unit: { code: 'PUBLIC_SECURITY_BUREAU', name: '市公安局' },
+      domain: { code: 'POLITICS_LAW' },
+      reportPunctuality: 1,
+      score: 100,
+      grade: 'EXCELLENT',
+      preview: false,
+      reviews: 0,
+    });
     expect(police.unit.issueStats).toMatchObject({ received: 0 });
     // The half year's own quarters: Q3 late, Q4 on time.
     expect(board.find((r: any) => r.unit.id === TAX)).toMatchObject({ reportPunctuality: 0.5, score: 20, grade: 'POOR', evaluated: true });
-    expect(board.find((r: any) => r.unit.id === COURT)).toMatchObject({ score: null, grade: null, evaluated: false, coverage: { indicators: 1, indicatorsTotal: 5, weight: 30 } });
+    expect(board.find((r: any) => r.unit.id === COURT)).toMatchObject({
+      score: null,
+      grade: null,
+      evaluated: false,
+      coverage: { indicators: 1, indicatorsTotal: 5, weight: 30 },
+    });
     expect(board.filter((r: any) => r.evaluated).length).toBe(3);
     expect(ev!.count).toBeLessThanOrEqual(8);
     expect(issues!.count).toBeLessThanOrEqual(4);
@@ -468,7 +620,9 @@ describe('the board and its exports', () => {
       expect(expected).toBeDefined();
       expect(row.getCell(col('综合得分')).value ?? null).toBe(expected.score);
       expect(row.getCell(col('季度报告按时率')).value ?? null).toBe(expected.reportPunctuality);
-      expect(row.getCell(col('等次')).value).toBe(expected.evaluated ? { EXCELLENT: '优秀', GOOD: '良好', FAIR: '一般', POOR: '较差' }[expected.grade as string] : '未参评');
+      expect(row.getCell(col('等次')).value).toBe(
+        expected.evaluated ? { EXCELLENT: '优秀', GOOD: '良好', FAIR: '一般', POOR: '较差' }[expected.grade as string] : '未参评',
+      );
       found++;
     });
     expect(found).toBe(board.length);
@@ -485,7 +639,10 @@ describe('the board and its exports', () => {
     response = await get(`/exports/board.csv?period=2026-Q1`, who.office);
     expect(response.status).toBe(400);
     expect(await body(response)).toBe('BAD_USER_INPUT');
-    response = await fetch(new URL(`/exports/board.csv?period=${H2}`, t.gatewayUrl), { method: 'POST', headers: { authorization: `Bearer ${await t.tokenFor(who.office)}` } });
+    response = await fetch(new URL(`/exports/board.csv?period=${H2}`, t.gatewayUrl), {
+      method: 'POST',
+      headers: { authorization: `Bearer ${await t.tokenFor(who.office)}` },
+    });
     expect(response.status).toBe(405);
   });
 
@@ -518,16 +675,27 @@ describe('the board and its exports', () => {
       const token = await t.tokenFor(who.office);
       const response = await new Promise<{ status: number; body: string }>((resolve, reject) => {
         http
-          .get({ host: '127.0.0.1', port: gateway!.port, path: `/exports/board.csv?period=${H2}`, headers: { authorization: `Bearer ${token}` } }, (res) => {
-            const chunks: Buffer[] = [];
-            res.on('data', (chunk: Buffer) => chunks.push(chunk));
-            res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
-          })
+          .get(
+            {
+              host: '127.0.0.1',
+              port: gateway!.port,
+              path: `/exports/board.csv?period=${H2}`,
+              headers: { authorization: `Bearer ${token}` },
+            },
+            (res) => {
+              const chunks: Buffer[] = [];
+              res.on('data', (chunk: Buffer) => chunks.push(chunk));
+              res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
+            },
+          )
           .on('error', reject);
       });
       expect(response.status, response.body.slice(0, 300)).toBe(200);
       const board = (await ok(docs.board, who.office, { p: H2, dates: H2_DATES })).board;
-      const lines = response.body.replace(/^\uFEFF/, '').trimEnd().split('\r\n');
+      const lines = response.body
+        .replace(/^\uFEFF/, '')
+        .trimEnd()
+        .split('\r\n');
       expect(lines.slice(lines.findIndex((line) => line.startsWith('排名,单位代码,')))).toHaveLength(board.length + 1);
       expect(response.body).toContain(',PUBLIC_SECURITY_BUREAU,');
     } finally {

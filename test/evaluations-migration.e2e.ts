@@ -16,7 +16,10 @@ import { createTestDatabase, type TestDatabase } from './support/database.ts';
 
 const MIGRATIONS = path.join(path.dirname(new URL(import.meta.url).pathname), '..', 'db', 'migrations', 'evaluations');
 /** The migrations the previous release shipped. */
-const PREVIOUS = fs.readdirSync(MIGRATIONS).filter((name) => /^000[0-8]_.*\.sql$/.test(name)).map((name) => name.slice(0, -4));
+const PREVIOUS = fs
+  .readdirSync(MIGRATIONS)
+  .filter((name) => /^000[0-8]_.*\.sql$/.test(name))
+  .map((name) => name.slice(0, -4));
 
 let database: TestDatabase;
 let db: Db;
@@ -55,7 +58,9 @@ beforeAll(async () => {
   await db.execute(evaluation(PUBLISHED, '2025-H1', 1));
   await db.execute(sql`insert into evaluations.evaluation_results (evaluation_id, unit_id, score, rank, grade, inputs)
     values (${PUBLISHED}, ${UNIT}, 0, 1, 'POOR', '[]'::jsonb)`);
-  await db.execute(sql`update evaluations.evaluations set status = 'PUBLISHED', published_at = '2025-07-15T10:00:00+08:00', version = 2 where id = ${PUBLISHED}`);
+  await db.execute(
+    sql`update evaluations.evaluations set status = 'PUBLISHED', published_at = '2025-07-15T10:00:00+08:00', version = 2 where id = ${PUBLISHED}`,
+  );
   await db.execute(evaluation(DRAFT, '2025-H2', 1));
   await db.execute(evaluation(REDEFINED, '2026-H1', 3));
 
@@ -71,13 +76,20 @@ describe('migrating the previous release’s evaluations', () => {
       sql`select indicators, minimum_coverage, version from evaluations.evaluations where id = ${PUBLISHED}`,
     );
     expect(published).toEqual({ indicators: JSON.parse(indicators), minimum_coverage: 0, version: 2 });
-    expect(await rows(sql`select evaluated, score::float8 as score, rank, grade::text from evaluations.evaluation_results`)).toEqual([{ evaluated: true, score: 0, rank: 1, grade: 'POOR' }]);
+    expect(await rows(sql`select evaluated, score::float8 as score, rank, grade::text from evaluations.evaluation_results`)).toEqual([
+      { evaluated: true, score: 0, rank: 1, grade: 'POOR' },
+    ]);
   });
 
   it('gives drafts the plan’s mandatory indicators', async () => {
     for (const id of [DRAFT, REDEFINED]) {
-      const [draft] = await rows<{ indicators: { code: string; mandatory: boolean }[] }>(sql`select indicators from evaluations.evaluations where id = ${id}`);
-      expect(draft!.indicators.map((i) => [i.code, i.mandatory])).toEqual([['RECT', true], ['REVIEWS', false]]);
+      const [draft] = await rows<{ indicators: { code: string; mandatory: boolean }[] }>(
+        sql`select indicators from evaluations.evaluations where id = ${id}`,
+      );
+      expect(draft!.indicators.map((i) => [i.code, i.mandatory])).toEqual([
+        ['RECT', true],
+        ['REVIEWS', false],
+      ]);
     }
   });
 

@@ -31,7 +31,8 @@ async function refusal(via: Via, document: string, as: Caller, variables: Record
   expect(response.errors![0]!.message).toMatch(/ \/ /);
   return response.errors![0]!.extensions!;
 }
-const code = async (via: Via, document: string, as: Caller, variables: Record<string, unknown> = {}) => (await refusal(via, document, as, variables)).code;
+const code = async (via: Via, document: string, as: Caller, variables: Record<string, unknown> = {}) =>
+  (await refusal(via, document, as, variables)).code;
 
 const POLICE = unitIdForCode('PUBLIC_SECURITY_BUREAU');
 const TAX = unitIdForCode('TAXATION_BUREAU');
@@ -46,7 +47,9 @@ const review = (unitId: string, level: string, extra: Record<string, unknown> = 
   ...extra,
 });
 const countReviews = async () => {
-  const rows: any = await t.database.handle.forSubgraph('evaluations').db.execute(sql`select count(*)::int as n from evaluations.service_reviews`);
+  const rows: any = await t.database.handle
+    .forSubgraph('evaluations')
+    .db.execute(sql`select count(*)::int as n from evaluations.service_reviews`);
   return (rows.rows ?? rows)[0].n as number;
 };
 
@@ -61,7 +64,15 @@ describe('submitting', () => {
   it.each(transports)('takes a review from the public without signing in, once per clientRequestId (%s)', async (via) => {
     const input = review(TAX, 'VERY_SATISFIED', { channel: 'ONLINE' });
     const first = (await ok(docs.submitReview, who.anonymous, { input }, via)).submitServiceReview;
-    expect(first).toMatchObject({ reviewerKind: 'PUBLIC', level: 'VERY_SATISFIED', score: 5, bad: false, status: 'NO_ACTION', answerDueAt: null, overdue: false });
+    expect(first).toMatchObject({
+      reviewerKind: 'PUBLIC',
+      level: 'VERY_SATISFIED',
+      score: 5,
+      bad: false,
+      status: 'NO_ACTION',
+      answerDueAt: null,
+      overdue: false,
+    });
     const again = (await ok(docs.submitReview, who.anonymous, { input }, via)).submitServiceReview;
     expect(again.id).toBe(first.id);
     expect(await code(via, docs.submitReview, who.anonymous, { input: { ...input, level: 'UNSATISFIED' } })).toBe('CONFLICT');
@@ -87,17 +98,37 @@ describe('submitting', () => {
   });
 
   it('limits one reviewer to 10 reviews an hour over all units', async () => {
-    const units = ['EDUCATION_BUREAU', 'SCIENCE_TECHNOLOGY_BUREAU', 'JUSTICE_BUREAU', 'COMMERCE_BUREAU', 'TRANSPORT_BUREAU', 'HOUSING_CONSTRUCTION_BUREAU', 'ECOLOGY_ENVIRONMENT_BUREAU', 'INDUSTRY_IT_BUREAU', 'DEVELOPMENT_REFORM_COMMISSION', 'NATURAL_RESOURCES_PLANNING_BUREAU', 'ADMINISTRATIVE_APPROVAL_BUREAU'];
+    const units = [
+      'EDUCATION_BUREAU',
+      'SCIENCE_TECHNOLOGY_BUREAU',
+      'JUSTICE_BUREAU',
+      'COMMERCE_BUREAU',
+      'TRANSPORT_BUREAU',
+      'HOUSING_CONSTRUCTION_BUREAU',
+      'ECOLOGY_ENVIRONMENT_BUREAU',
+      'INDUSTRY_IT_BUREAU',
+      'DEVELOPMENT_REFORM_COMMISSION',
+      'NATURAL_RESOURCES_PLANNING_BUREAU',
+      'ADMINISTRATIVE_APPROVAL_BUREAU',
+    ];
     for (const unit of units.slice(0, 10)) await ok(docs.submitReview, who.firm(2), { input: review(unitIdForCode(unit), 'SATISFIED') });
-    expect(await code('gateway', docs.submitReview, who.firm(2), { input: review(unitIdForCode(units[10]!), 'SATISFIED') })).toBe('RATE_LIMITED');
+    expect(await code('gateway', docs.submitReview, who.firm(2), { input: review(unitIdForCode(units[10]!), 'SATISFIED') })).toBe(
+      'RATE_LIMITED',
+    );
   });
 
   it.each(transports)('refuses a unit reviewing itself, unknown units and bad input, changing nothing (%s)', async (via) => {
     const before = await countReviews();
     expect(await code(via, docs.submitReview, who.policeStaff, { input: review(POLICE, 'VERY_SATISFIED') })).toBe('FORBIDDEN');
-    expect(await code(via, docs.submitReview, who.firm(3), { input: review('00000000-0000-4000-8000-000000000000', 'SATISFIED') })).toBe('BAD_USER_INPUT');
-    expect(await code(via, docs.submitReview, who.firm(3), { input: review(POLICE, 'SATISFIED', { serviceItem: '   ' }) })).toBe('BAD_USER_INPUT');
-    expect(await code(via, docs.submitReview, who.firm(3), { input: review(POLICE, 'SATISFIED', { clientRequestId: 'has space' }) })).toBe('BAD_USER_INPUT');
+    expect(await code(via, docs.submitReview, who.firm(3), { input: review('00000000-0000-4000-8000-000000000000', 'SATISFIED') })).toBe(
+      'BAD_USER_INPUT',
+    );
+    expect(await code(via, docs.submitReview, who.firm(3), { input: review(POLICE, 'SATISFIED', { serviceItem: '   ' }) })).toBe(
+      'BAD_USER_INPUT',
+    );
+    expect(await code(via, docs.submitReview, who.firm(3), { input: review(POLICE, 'SATISFIED', { clientRequestId: 'has space' }) })).toBe(
+      'BAD_USER_INPUT',
+    );
     expect(await countReviews()).toBe(before);
   });
 });
@@ -107,12 +138,20 @@ describe('a bad review from receipt to follow-up', () => {
 
   beforeAll(async () => {
     clock.set('2026-06-01T10:00:00+08:00');
-    id = (await ok(docs.submitReview, who.firm(10), { input: review(POLICE, 'UNSATISFIED', { comment: '窗口排队两小时' }) })).submitServiceReview.id;
+    id = (await ok(docs.submitReview, who.firm(10), { input: review(POLICE, 'UNSATISFIED', { comment: '窗口排队两小时' }) }))
+      .submitServiceReview.id;
   });
 
   it('sets its limits in working days: answer by the next working day, rectification by the 15th, past the Dragon Boat holiday', async () => {
     const [found] = (await ok(docs.reviews, who.policeStaff, { filter: { bad: true } })).serviceReviews.edges;
-    expect(found.node).toMatchObject({ id, bad: true, status: 'AWAITING_ANSWER', reviewerKind: 'ENTERPRISE', score: 2, pendingCalendarYear: null });
+    expect(found.node).toMatchObject({
+      id,
+      bad: true,
+      status: 'AWAITING_ANSWER',
+      reviewerKind: 'ENTERPRISE',
+      score: 2,
+      pendingCalendarYear: null,
+    });
     // 6-02 is the 1st working day; 6-19…21 are off, so the 15th is 6-23 (periods end at 24:00 Beijing time).
     expect(found.node.answerDueAt).toBe('2026-06-03T00:00:00+08:00');
     expect(found.node.rectifyDueAt).toBe('2026-06-24T00:00:00+08:00');
@@ -140,9 +179,11 @@ describe('a bad review from receipt to follow-up', () => {
     const rectified = (await ok(docs.rectify, who.policeAdmin, { id, measures: '高峰时段增开两个窗口' })).rectifyServiceReview;
     expect(rectified).toMatchObject({ status: 'AWAITING_FOLLOW_UP', rectification: { late: false } });
     expect(await code('gateway', docs.followUp, who.policeStaff, { id, input: { reached: true, note: '满意' } })).toBe('BAD_USER_INPUT');
-    const followed = (await ok(docs.followUp, who.office, { id, input: { reached: true, level: 'SATISFIED', note: '企业表示满意' } })).recordReviewFollowUp;
+    const followed = (await ok(docs.followUp, who.office, { id, input: { reached: true, level: 'SATISFIED', note: '企业表示满意' } }))
+      .recordReviewFollowUp;
     expect(followed.status).toBe('DONE');
-    const again = (await ok(docs.followUp, who.policeStaff, { id, input: { reached: false, note: '再次回访未接通' } })).recordReviewFollowUp;
+    const again = (await ok(docs.followUp, who.policeStaff, { id, input: { reached: false, note: '再次回访未接通' } }))
+      .recordReviewFollowUp;
     expect(again.followUps.map((f: any) => f.reached)).toEqual([true, false]);
     expect(again.level).toBe('UNSATISFIED'); // the review's words never change
   });
@@ -158,15 +199,20 @@ describe('a bad review from receipt to follow-up', () => {
 describe('appeals', () => {
   it.each(transports)('lets the reviewed unit’s admin appeal once and only the command office decide (%s)', async (via) => {
     clock.set('2026-06-02T10:00:00+08:00');
-    const { id } = (await ok(docs.submitReview, who.firm(via === 'gateway' ? 20 : 21), { input: review(TAX, 'VERY_UNSATISFIED') })).submitServiceReview;
-    const good = (await ok(docs.submitReview, who.firm(via === 'gateway' ? 20 : 21), { input: review(TAX, 'SATISFIED') })).submitServiceReview;
+    const { id } = (await ok(docs.submitReview, who.firm(via === 'gateway' ? 20 : 21), { input: review(TAX, 'VERY_UNSATISFIED') }))
+      .submitServiceReview;
+    const good = (await ok(docs.submitReview, who.firm(via === 'gateway' ? 20 : 21), { input: review(TAX, 'SATISFIED') }))
+      .submitServiceReview;
     expect(await code(via, docs.appeal, who.taxAdmin, { id: good.id, reason: '不实' })).toBe('INVALID_TRANSITION');
     expect(await code(via, docs.appeal, who.taxStaff, { id, reason: '不实' })).toBe('FORBIDDEN');
     expect(await code(via, docs.decide, who.office, { id, decision: 'UPHELD', reason: '成立' })).toBe('INVALID_TRANSITION');
-    expect((await ok(docs.appeal, who.taxAdmin, { id, reason: '退税按时到账，评价不实' }, via)).appealServiceReview.appeal.text).toContain('退税');
+    expect((await ok(docs.appeal, who.taxAdmin, { id, reason: '退税按时到账，评价不实' }, via)).appealServiceReview.appeal.text).toContain(
+      '退税',
+    );
     expect(await code(via, docs.appeal, who.taxAdmin, { id, reason: '再申诉' })).toBe('INVALID_TRANSITION');
     expect(await code(via, docs.decide, who.taxAdmin, { id, decision: 'UPHELD', reason: '成立' })).toBe('FORBIDDEN');
-    const decided = (await ok(docs.decide, who.office, { id, decision: via === 'gateway' ? 'UPHELD' : 'REJECTED', reason: '经核实' }, via)).decideReviewAppeal;
+    const decided = (await ok(docs.decide, who.office, { id, decision: via === 'gateway' ? 'UPHELD' : 'REJECTED', reason: '经核实' }, via))
+      .decideReviewAppeal;
     expect(decided.appealDecision.decision).toBe(via === 'gateway' ? 'UPHELD' : 'REJECTED');
     expect(decided.status).toBe(via === 'gateway' ? 'EXCLUDED' : 'AWAITING_ANSWER');
     expect(await code(via, docs.decide, who.office, { id, decision: 'REJECTED', reason: '改判' })).toBe('INVALID_TRANSITION');
@@ -175,7 +221,8 @@ describe('appeals', () => {
 
 describe('reading and figures', () => {
   it.each(transports)('lists a unit its own reviews, a lead its domain’s, the command office all; refuses the rest (%s)', async (via) => {
-    const units = async (as: Caller) => new Set((await ok(docs.reviews, as, { first: 100 }, via)).serviceReviews.edges.map((e: any) => e.node.unit.id));
+    const units = async (as: Caller) =>
+      new Set((await ok(docs.reviews, as, { first: 100 }, via)).serviceReviews.edges.map((e: any) => e.node.unit.id));
     expect([...(await units(who.policeStaff))]).toEqual([POLICE]);
     // The lead of 政法 sees its domain's units: the police's review and the justice bureau's (the hourly-limit test).
     expect([...(await units(who.politicsLeadStaff))].sort()).toEqual([POLICE, unitIdForCode('JUSTICE_BUREAU')].sort());
@@ -189,7 +236,15 @@ describe('reading and figures', () => {
     clock.set('2026-07-01T10:00:00+08:00');
     const june = { from: '2026-06-01', to: '2026-06-30' };
     const police = (await ok(docs.unitReviewStats, who.politicsLeadStaff, { id: POLICE, period: june })).unit.reviewStats;
-    expect(police).toMatchObject({ count: 1, badReviews: 1, satisfactionRate: 0, rectificationRate: 1, onTimeRate: 0, overdueNow: 0, excluded: 0 });
+    expect(police).toMatchObject({
+      count: 1,
+      badReviews: 1,
+      satisfactionRate: 0,
+      rectificationRate: 1,
+      onTimeRate: 0,
+      overdueNow: 0,
+      excluded: 0,
+    });
     const tax = (await ok(docs.unitReviewStats, who.office, { id: TAX, period: june })).unit.reviewStats;
     // TAX in June: very satisfied ×2 (one per door), satisfied ×2 (appeal tests), the upheld one excluded, the rejected one still bad and now overdue.
     expect(tax).toMatchObject({ count: 5, badReviews: 1, excluded: 1, rectificationRate: 0, onTimeRate: 0, overdueNow: 1 });
@@ -198,7 +253,13 @@ describe('reading and figures', () => {
     const { issues, policies } = t.platform.statements;
     issues!.count = 0;
     policies!.count = 0;
-    const combined = (await ok(`query($id: ID!, $period: PeriodInput) { unit(id: $id) { reviewStats(period: $period) { count satisfactionRate overallSatisfactionRate otherSources { source count satisfactionRate } } } }`, who.office, { id: TAX, period: june })).unit.reviewStats;
+    const combined = (
+      await ok(
+        `query($id: ID!, $period: PeriodInput) { unit(id: $id) { reviewStats(period: $period) { count satisfactionRate overallSatisfactionRate otherSources { source count satisfactionRate } } } }`,
+        who.office,
+        { id: TAX, period: june },
+      )
+    ).unit.reviewStats;
     expect(combined.otherSources).toEqual([
       { source: 'ISSUE_HANDLING', count: 0, satisfactionRate: null },
       { source: 'POLICY_APPLICATIONS', count: 0, satisfactionRate: null },
@@ -209,7 +270,10 @@ describe('reading and figures', () => {
     expect(await code('gateway', docs.unitReviewStats, who.taxStaff, { id: POLICE, period: june })).toBe('FORBIDDEN');
     expect(await code('evaluations subgraph', docs.reviewStats, who.anonymous, { id: POLICE, period: june })).toBe('UNAUTHENTICATED');
     // Kept per unit and day by triggers (answers, late steps, appeals upheld): equal to a rebuild from every review.
-    for (const [table, period] of [['evaluations.review_figures', 'day'], ['evaluations.review_figures_monthly', 'month']] as const) {
+    for (const [table, period] of [
+      ['evaluations.review_figures', 'day'],
+      ['evaluations.review_figures_monthly', 'month'],
+    ] as const) {
       await expectKeptEqualsRebuild(t.database.handle.owner(), {
         table,
         keys: ['unit_id', period],
@@ -220,7 +284,8 @@ describe('reading and figures', () => {
   });
 
   it("answers every unit's figures in one gateway request with the same number of statements as for one unit", async () => {
-    const stats = (first: number) => `{ units(first: ${first}) { edges { node { id reviewStats(period: { from: "2026-01-01", to: "2026-12-31" }) { count badReviews } } } } }`;
+    const stats = (first: number) =>
+      `{ units(first: ${first}) { edges { node { id reviewStats(period: { from: "2026-01-01", to: "2026-12-31" }) { count badReviews } } } } }`;
     const statements = t.platform.statements.evaluations!;
     await ok(stats(1), who.office);
     statements.count = 0;

@@ -6,7 +6,8 @@ import { describe, expect, it } from 'vitest';
 import { entryScore, rank, type LatestScore } from '../subgraphs/evaluations/scoring.ts';
 
 /** One entry scored by judges j1…jn on a single criterion of weight 100. */
-const scoresOf = (totals: number[]): LatestScore[] => totals.map((score, j) => ({ entryId: 'e', judgeId: `j${j + 1}`, criterion: 0, score }));
+const scoresOf = (totals: number[]): LatestScore[] =>
+  totals.map((score, j) => ({ entryId: 'e', judgeId: `j${j + 1}`, criterion: 0, score }));
 const ranked = (totals: number[]) => rank(['e'], [100], scoresOf(totals))[0]!;
 
 describe('the trimmed mean of a contest entry', () => {
@@ -32,6 +33,9 @@ describe('the trimmed mean of a contest entry', () => {
 
   it('scores nothing without a judge who scored every criterion', () => {
     expect(entryScore([])).toBeNull();
-    expect(rank(['e'], [50, 50], [{ entryId: 'e', judgeId: 'j1', criterion: 0, score: 90 }])[0]).toMatchObject({ score: null, judgesCounted: 0 });
+    expect(rank(['e'], [50, 50], [{ entryId: 'e', judgeId: 'j1', criterion: 0, score: 90 }])[0]).toMatchObject({
+      score: null,
+      judgesCounted: 0,
+    });
   });
 });

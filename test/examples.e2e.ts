@@ -29,7 +29,11 @@ describe('the explorer’s example operations', () => {
   ];
   it.each(cases)('runs "$example.name" on the $where without an error, as the caller it names', async ({ where, example }) => {
     const url = where === 'gateway' ? t.gatewayUrl : `${t.platform.subgraphs[where]!.url}graphql`;
-    const response = await post<Record<string, unknown>>(url, { query: example.query, variables: example.variables }, await tokenForExample(example.description));
+    const response = await post<Record<string, unknown>>(
+      url,
+      { query: example.query, variables: example.variables },
+      await tokenForExample(example.description),
+    );
     expect(response.errors).toBeUndefined();
     expect(Object.keys(response.data ?? {}).length).toBeGreaterThan(0);
   });

@@ -18,7 +18,7 @@ const skip = skipWithoutBrowser('the explorer');
 const HEADER_TEMPLATE = { Authorization: 'Bearer <粘贴 npm run token 生成的令牌 / paste a token from npm run token>' };
 
 const operationName = (query: string) =>
-  (parse(query).definitions.find((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION)?.name?.value ?? '');
+  parse(query).definitions.find((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION)?.name?.value ?? '';
 
 interface OpenedPage {
   context: BrowserContext;

@@ -87,14 +87,19 @@ class Deep {
  * stack overflow), 300 as a literal (a document may hold 5,000 tokens; deeper, graphql-js's own
  * parser runs out of stack and says so as a syntax error, and a deep literal is slow to refuse).
  */
-const deep = fc.tuple(fc.constantFrom('shallow' as const, 'deep' as const), fc.constantFrom('list' as const, 'object' as const)).map(([how, shape]) => new Deep(how, shape));
+const deep = fc
+  .tuple(fc.constantFrom('shallow' as const, 'deep' as const), fc.constantFrom('list' as const, 'object' as const))
+  .map(([how, shape]) => new Deep(how, shape));
 
 /** JSON with Raw numbers and Deep values written as they are. */
 function toJson(value: unknown): string {
   if (value instanceof Raw) return value.text;
   if (value instanceof Deep) return value.json();
   if (Array.isArray(value)) return `[${value.map(toJson).join(',')}]`;
-  if (value && typeof value === 'object') return `{${Object.entries(value).map(([key, item]) => `${JSON.stringify(key)}:${toJson(item)}`).join(',')}}`;
+  if (value && typeof value === 'object')
+    return `{${Object.entries(value)
+      .map(([key, item]) => `${JSON.stringify(key)}:${toJson(item)}`)
+      .join(',')}}`;
   return JSON.stringify(value) ?? 'null';
 }
 
@@ -104,7 +109,8 @@ function toLiteral(type: GraphQLInputType, value: unknown): string {
   if (value instanceof Raw) return value.text;
   if (value instanceof Deep) return value.literal();
   if (value === null || value === undefined) return 'null';
-  if (isListType(inner)) return Array.isArray(value) ? `[${value.map((item) => toLiteral(inner.ofType, item)).join(', ')}]` : toLiteral(inner.ofType, value);
+  if (isListType(inner))
+    return Array.isArray(value) ? `[${value.map((item) => toLiteral(inner.ofType, item)).join(', ')}]` : toLiteral(inner.ofType, value);
   if (isEnumType(inner) && typeof value === 'string' && inner.getValue(value)) return value;
   if (isInputObjectType(inner) && typeof value === 'object' && !Array.isArray(value)) {
     const fields = inner.getFields();
@@ -113,13 +119,27 @@ function toLiteral(type: GraphQLInputType, value: unknown): string {
       .join(', ')}}`;
   }
   if (Array.isArray(value)) return `[${value.map((item) => toLiteral(inner, item)).join(', ')}]`;
-  if (typeof value === 'object') return `{${Object.entries(value as Record<string, unknown>).map(([key, item]) => `${/^[_A-Za-z][_0-9A-Za-z]*$/.test(key) ? key : 'k'}: ${toLiteral(inner, item)}`).join(', ')}}`;
+  if (typeof value === 'object')
+    return `{${Object.entries(value as Record<string, unknown>)
+      .map(([key, item]) => `${/^[_A-Za-z][_0-9A-Za-z]*$/.test(key) ? key : 'k'}: ${toLiteral(inner, item)}`)
+      .join(', ')}}`;
   if (typeof value === 'number') return Number.isFinite(value) ? String(value) : '0';
   return JSON.stringify(value);
 }
 
 /** Integers and floats at the edges of GraphQL's Int (32 bits) and of a double, and beyond. */
-const intEdges = [2 ** 31 - 1, 2 ** 31, -(2 ** 31), -(2 ** 31) - 1, 2 ** 53 + 1, 0, new Raw('-0'), new Raw('1e400'), new Raw('99999999999999999999'), 1.5];
+const intEdges = [
+  2 ** 31 - 1,
+  2 ** 31,
+  -(2 ** 31),
+  -(2 ** 31) - 1,
+  2 ** 53 + 1,
+  0,
+  new Raw('-0'),
+  new Raw('1e400'),
+  new Raw('99999999999999999999'),
+  1.5,
+];
 const floatEdges = [
   new Raw('1e400'),
   new Raw('-1e400'),
@@ -134,7 +154,14 @@ const floatEdges = [
   new Raw('10000000000000000000000000000000000000000'),
 ];
 const dateEdges = ['1900-01-01', '1899-12-31', '2199-12-31', '2200-01-01', '0000-01-01', '9999-12-31', '2024-02-29', '2023-02-29'];
-const dateTimeEdges = ['1900-01-01T00:00:00+08:00', '1899-12-31T23:59:59Z', '2199-12-31T23:59:59+08:00', '2200-01-01T00:00:00Z', '2024-02-29T24:00:00+08:00', '2026-12-31T23:59:60Z'];
+const dateTimeEdges = [
+  '1900-01-01T00:00:00+08:00',
+  '1899-12-31T23:59:59Z',
+  '2199-12-31T23:59:59+08:00',
+  '2200-01-01T00:00:00Z',
+  '2024-02-29T24:00:00+08:00',
+  '2026-12-31T23:59:60Z',
+];
 /** Strings some arguments read as a half year, a quarter or a credit code. */
 const namedEdges: Record<string, unknown[]> = {
   period: ['1999-H1', '0000-H1', '2000-H1', '2199-H2', '2200-H2', '2026-H3', '2026-h1'],
@@ -166,12 +193,20 @@ const nasty = [
   '-1',
 ];
 
-const text = fc.oneof(fc.constantFrom(...nasty), fc.string({ maxLength: 40 }), fc.string({ unit: 'binary', maxLength: 20 }), fc.string({ unit: 'grapheme', maxLength: 30 }));
+const text = fc.oneof(
+  fc.constantFrom(...nasty),
+  fc.string({ maxLength: 40 }),
+  fc.string({ unit: 'binary', maxLength: 20 }),
+  fc.string({ unit: 'grapheme', maxLength: 30 }),
+);
 const cursor = fc.oneof(
   fc.jsonValue().map((value) => Buffer.from(JSON.stringify(value)).toString('base64url')),
-  fc.tuple(fc.oneof(fc.constantFrom('0000-01-01', '2023-02-30T00:00:00Z', 'x'), fc.string()), fc.oneof(fc.uuid(), fc.integer(), fc.string())).map((key) =>
-    Buffer.from(JSON.stringify(key)).toString('base64url'),
-  ),
+  fc
+    .tuple(
+      fc.oneof(fc.constantFrom('0000-01-01', '2023-02-30T00:00:00Z', 'x'), fc.string()),
+      fc.oneof(fc.uuid(), fc.integer(), fc.string()),
+    )
+    .map((key) => Buffer.from(JSON.stringify(key)).toString('base64url')),
   text,
 );
 const id = fc.oneof(fc.uuid(), fc.constantFrom(unitIdForCode('COMMAND_OFFICE'), unitIdForCode('MARKET_REGULATION_BUREAU')), text);
@@ -182,9 +217,9 @@ const date = fc.oneof(
   text,
 );
 const dateTime = fc.oneof(
-  fc.tuple(date, fc.integer({ min: 0, max: 25 }), fc.integer({ min: 0, max: 61 }), fc.constantFrom('Z', '+08:00', '-14:00', '+99:99', '')).map(
-    ([day, hour, minute, zone]) => `${day}T${pad(hour)}:${pad(minute)}:00${zone}`,
-  ),
+  fc
+    .tuple(date, fc.integer({ min: 0, max: 25 }), fc.integer({ min: 0, max: 61 }), fc.constantFrom('Z', '+08:00', '-14:00', '+99:99', ''))
+    .map(([day, hour, minute, zone]) => `${day}T${pad(hour)}:${pad(minute)}:00${zone}`),
   fc.date({ noInvalidDate: true }).map((value) => value.toISOString()),
   text,
 );
@@ -193,22 +228,41 @@ function valueFor(schema: GraphQLSchema, type: GraphQLInputType, name: string, d
   if (isNonNullType(type)) return valueFor(schema, type.ofType, name, depth);
   const nullable = (arbitrary: fc.Arbitrary<unknown>) => fc.oneof({ weight: 6, arbitrary }, { weight: 1, arbitrary: fc.constant(null) });
   if (isListType(type)) return nullable(fc.array(valueFor(schema, type.ofType, name, depth + 1), { maxLength: depth > 1 ? 1 : 3 }));
-  if (isEnumType(type)) return nullable(fc.oneof({ weight: 9, arbitrary: fc.constantFrom(...type.getValues().map((value) => value.name)) }, { weight: 1, arbitrary: text }));
+  if (isEnumType(type))
+    return nullable(
+      fc.oneof({ weight: 9, arbitrary: fc.constantFrom(...type.getValues().map((value) => value.name)) }, { weight: 1, arbitrary: text }),
+    );
   if (isInputObjectType(type)) {
     if (depth > 3) return fc.constant(null);
     const fields = Object.values(type.getFields());
-    return nullable(fc.record(Object.fromEntries(fields.map((field) => [field.name, valueFor(schema, field.type, field.name, depth + 1)])), { requiredKeys: fields.filter((field) => isNonNullType(field.type)).map((field) => field.name) }));
+    return nullable(
+      fc.record(Object.fromEntries(fields.map((field) => [field.name, valueFor(schema, field.type, field.name, depth + 1)])), {
+        requiredKeys: fields.filter((field) => isNonNullType(field.type)).map((field) => field.name),
+      }),
+    );
   }
   if (!isScalarType(type)) return fc.constant(null);
   switch (type.name) {
     case 'Int':
       return nullable(fc.oneof(fc.integer({ min: -5, max: 200 }), fc.integer(), { weight: 2, arbitrary: fc.constantFrom(...intEdges) }));
     case 'Float':
-      return nullable(fc.oneof(fc.double({ noNaN: true, noDefaultInfinity: true }), { weight: 2, arbitrary: fc.constantFrom(...floatEdges) }));
+      return nullable(
+        fc.oneof(fc.double({ noNaN: true, noDefaultInfinity: true }), { weight: 2, arbitrary: fc.constantFrom(...floatEdges) }),
+      );
     case 'Boolean':
       return nullable(fc.oneof({ weight: 6, arbitrary: fc.boolean() }, { weight: 1, arbitrary: fc.constantFrom<unknown>('true', 1, 0) }));
     case 'ID':
-      return nullable(fc.oneof(id, fc.constantFrom<unknown>(123, unitIdForCode('COMMAND_OFFICE').toUpperCase(), `{${unitIdForCode('COMMAND_OFFICE')}}`, '00000000-0000-0000-0000-000000000000')));
+      return nullable(
+        fc.oneof(
+          id,
+          fc.constantFrom<unknown>(
+            123,
+            unitIdForCode('COMMAND_OFFICE').toUpperCase(),
+            `{${unitIdForCode('COMMAND_OFFICE')}}`,
+            '00000000-0000-0000-0000-000000000000',
+          ),
+        ),
+      );
     case 'DateTime':
       return nullable(fc.oneof(dateTime, fc.constantFrom(...dateTimeEdges)));
     case 'Date':
@@ -224,7 +278,8 @@ function valueFor(schema: GraphQLSchema, type: GraphQLInputType, name: string, d
 
 /** `_entities` representations: a type the service knows, with made-up keys. */
 function representation(schema: GraphQLSchema): fc.Arbitrary<unknown> {
-  const entities = (schema.getType('_Entity') as { getTypes?: () => GraphQLNamedType[] } | undefined)?.getTypes?.().map((type) => type.name) ?? [];
+  const entities =
+    (schema.getType('_Entity') as { getTypes?: () => GraphQLNamedType[] } | undefined)?.getTypes?.().map((type) => type.name) ?? [];
   const keys = {
     id: fc.oneof(id, fc.constantFrom<unknown>('x', 123, '', true, null, {}, ['x'], unitIdForCode('COMMAND_OFFICE').toUpperCase())),
     code: fc.oneof(fc.constantFrom<unknown>('POLITICS_LAW', 'COMMAND_OFFICE', '370202', 370202), text),
@@ -234,7 +289,13 @@ function representation(schema: GraphQLSchema): fc.Arbitrary<unknown> {
   // refused beside a junk representation in the same list); now and then junk.
   return fc.oneof(
     { weight: 6, arbitrary: fc.record({ __typename: fc.constantFrom(...(entities.length ? entities : ['Unit'])), ...keys }) },
-    { weight: 1, arbitrary: fc.record({ __typename: fc.oneof(fc.constantFrom(...(entities.length ? entities : ['Unit'])), text), ...keys }, { requiredKeys: ['__typename'] }) },
+    {
+      weight: 1,
+      arbitrary: fc.record(
+        { __typename: fc.oneof(fc.constantFrom(...(entities.length ? entities : ['Unit'])), text), ...keys },
+        { requiredKeys: ['__typename'] },
+      ),
+    },
   );
 }
 
@@ -251,15 +312,24 @@ const needsNoArgument = (field: Field) => field.args.every((argument) => !isNonN
  */
 function selectionOf(type: GraphQLNamedType, levels = 0): string {
   if (!isCompositeType(type)) return '';
-  if (isUnionType(type)) return `{ __typename ${type.getTypes().map((member) => `... on ${member.name} ${selectionOf(member, levels)}`).join(' ')} }`;
+  if (isUnionType(type))
+    return `{ __typename ${type
+      .getTypes()
+      .map((member) => `... on ${member.name} ${selectionOf(member, levels)}`)
+      .join(' ')} }`;
   if (!isObjectType(type)) return '{ __typename }';
   const fields = Object.values(type.getFields()).filter(needsNoArgument);
   const leaves = fields.filter((field) => isLeafType(getNamedType(field.type))).map((field) => field.name);
   const objects =
     levels > 0
       ? fields
-          .filter((field) => isObjectType(getNamedType(field.type)) && !isListType(isNonNullType(field.type) ? field.type.ofType : field.type))
-          .map((field) => `${field.name}${field.args.some((argument) => argument.name === 'first') ? '(first: 2)' : ''} ${selectionOf(getNamedType(field.type), levels - 1)}`)
+          .filter(
+            (field) => isObjectType(getNamedType(field.type)) && !isListType(isNonNullType(field.type) ? field.type.ofType : field.type),
+          )
+          .map(
+            (field) =>
+              `${field.name}${field.args.some((argument) => argument.name === 'first') ? '(first: 2)' : ''} ${selectionOf(getNamedType(field.type), levels - 1)}`,
+          )
       : [];
   return `{ __typename ${[...leaves, ...objects].join(' ')} }`;
 }
@@ -295,11 +365,20 @@ interface Target {
 function targetsOf(schema: GraphQLSchema): Target[] {
   const targets: Target[] = [];
   const paths = pathsToTypes(schema);
-  for (const [operation, root] of [['query', schema.getQueryType()], ['mutation', schema.getMutationType()]] as const) {
+  for (const [operation, root] of [
+    ['query', schema.getQueryType()],
+    ['mutation', schema.getMutationType()],
+  ] as const) {
     for (const field of Object.values(root?.getFields() ?? {})) {
       if (field.args.length === 0) continue;
       const levels = field.name === '_entities' ? 1 : 0;
-      targets.push({ label: `${root!.name}.${field.name}`, operation, field, document: (variables, args) => `${operation} Fuzz${variables} { ${field.name}${args} ${selectionOf(getNamedType(field.type), levels)} }` });
+      targets.push({
+        label: `${root!.name}.${field.name}`,
+        operation,
+        field,
+        document: (variables, args) =>
+          `${operation} Fuzz${variables} { ${field.name}${args} ${selectionOf(getNamedType(field.type), levels)} }`,
+      });
     }
   }
   for (const type of Object.values(schema.getTypeMap())) {
@@ -308,7 +387,13 @@ function targetsOf(schema: GraphQLSchema): Target[] {
     if (!path) continue;
     for (const field of Object.values(type.getFields())) {
       if (field.args.length === 0) continue;
-      targets.push({ label: `${type.name}.${field.name}`, operation: 'query', field, document: (variables, args) => `query Fuzz${variables} { ${path(`${field.name}${args} ${selectionOf(getNamedType(field.type))}`)} }` });
+      targets.push({
+        label: `${type.name}.${field.name}`,
+        operation: 'query',
+        field,
+        document: (variables, args) =>
+          `query Fuzz${variables} { ${path(`${field.name}${args} ${selectionOf(getNamedType(field.type))}`)} }`,
+      });
     }
   }
   return targets;
@@ -316,7 +401,12 @@ function targetsOf(schema: GraphQLSchema): Target[] {
 
 // ---- the property ----
 
-const callers: Caller[] = ['COMMAND_OFFICE', 'ANONYMOUS', { role: 'UNIT_ADMIN', unit: 'MARKET_REGULATION_BUREAU' }, { role: 'ENTERPRISE', enterprise: '91350100M000100Y43' }];
+const callers: Caller[] = [
+  'COMMAND_OFFICE',
+  'ANONYMOUS',
+  { role: 'UNIT_ADMIN', unit: 'MARKET_REGULATION_BUREAU' },
+  { role: 'ENTERPRISE', enterprise: '91350100M000100Y43' },
+];
 const han = /[\u4e00-\u9fff]/;
 
 interface Answer {
@@ -328,7 +418,11 @@ async function send(url: string, query: string, variables: Record<string, unknow
   const token = await tokenFor(caller);
   const response = await fetch(url, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', accept: ACCEPT_GRAPHQL_RESPONSE, ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    headers: {
+      'content-type': 'application/json',
+      accept: ACCEPT_GRAPHQL_RESPONSE,
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+    },
     body: `{"query":${JSON.stringify(query)}${variables ? `,"variables":${toJson(variables)}` : ''}}`,
   });
   const text = await response.text();
@@ -379,11 +473,14 @@ function problemsOf(answer: Answer, schema?: GraphQLSchema, operation: 'query' |
   for (const error of answer.body.errors ?? []) {
     const { code, messageZh, messageEn, field } = error.extensions ?? {};
     if (typeof code !== 'string' || code === 'INTERNAL_SERVER_ERROR') problems.push(`code ${String(code)}: ${error.message}`);
-    if (typeof messageZh !== 'string' || !han.test(messageZh) || /\b(Variable|Expected|Cannot|claim)\b/.test(messageZh)) problems.push(`not Chinese: ${String(messageZh)}`);
+    if (typeof messageZh !== 'string' || !han.test(messageZh) || /\b(Variable|Expected|Cannot|claim)\b/.test(messageZh))
+      problems.push(`not Chinese: ${String(messageZh)}`);
     // The English may quote what the caller sent (which may be Chinese); the rest of it is English.
-    if (typeof messageEn !== 'string' || han.test(messageEn.replace(/"[^"]*"|“[^”]*”|：.*$/g, ''))) problems.push(`not English: ${String(messageEn)}`);
+    if (typeof messageEn !== 'string' || han.test(messageEn.replace(/"[^"]*"|“[^”]*”|：.*$/g, '')))
+      problems.push(`not English: ${String(messageEn)}`);
     if (error.message !== `${String(messageZh)} / ${String(messageEn)}`) problems.push(`message is not "zh / en": ${error.message}`);
-    if (code === 'BAD_USER_INPUT' && (typeof field !== 'string' || !field)) problems.push(`BAD_USER_INPUT without its field: ${error.message}`);
+    if (code === 'BAD_USER_INPUT' && (typeof field !== 'string' || !field))
+      problems.push(`BAD_USER_INPUT without its field: ${error.message}`);
   }
   return problems;
 }
@@ -404,15 +501,27 @@ async function fingerprint(): Promise<string> {
         ),
       ),
     );
-    fingerprintQuery = tables.map(({ name }) => `select '${name}' as name, count(*)::text as n, coalesce(sum(hashtext(x::text)::bigint), 0)::text as h from ${name} x`).join(' union all ');
+    fingerprintQuery = tables
+      .map(
+        ({ name }) =>
+          `select '${name}' as name, count(*)::text as n, coalesce(sum(hashtext(x::text)::bigint), 0)::text as h from ${name} x`,
+      )
+      .join(' union all ');
   }
   const rows = rowsOf<{ name: string; n: string; h: string }>(await owner.execute(sql.raw(fingerprintQuery)));
-  return rows.map((row) => `${row.name}:${row.n}:${row.h}`).sort().join('\n');
+  return rows
+    .map((row) => `${row.name}:${row.n}:${row.h}`)
+    .sort()
+    .join('\n');
 }
 
 function changed(before: string, after: string): string {
   const was = new Set(before.split('\n'));
-  return after.split('\n').filter((line) => !was.has(line)).map((line) => line.split(':')[0]).join(', ');
+  return after
+    .split('\n')
+    .filter((line) => !was.has(line))
+    .map((line) => line.split(':')[0])
+    .join(', ');
 }
 
 /** Every problem found, grouped by field and what went wrong, with a few inputs that showed it: one class never hides another. */
@@ -425,7 +534,9 @@ class Failures {
     this.groups.set(key, list);
   }
   summary(): string[] {
-    return [...this.groups].map(([key, examples]) => `${key} — ${examples.length}×${examples[0] ? `, e.g. ${examples.slice(0, 2).join(' | ')}` : ''}`);
+    return [...this.groups].map(
+      ([key, examples]) => `${key} — ${examples.length}×${examples[0] ? `, e.g. ${examples.slice(0, 2).join(' | ')}` : ''}`,
+    );
   }
 }
 
@@ -446,7 +557,12 @@ describe.each(services)('every argument of every field of the %s', (service) => 
       // Now and then an argument is nested far deeper than any input. A quarter of the runs write the
       // values into the document (the gateway plans each such document afresh, which costs time).
       const values = fc.record(
-        Object.fromEntries(args.map((argument) => [argument.name, fc.oneof({ weight: 15, arbitrary: valueFor(schema, argument.type, argument.name) }, { weight: 1, arbitrary: deep })])),
+        Object.fromEntries(
+          args.map((argument) => [
+            argument.name,
+            fc.oneof({ weight: 15, arbitrary: valueFor(schema, argument.type, argument.name) }, { weight: 1, arbitrary: deep }),
+          ]),
+        ),
         { requiredKeys: args.filter((argument) => isNonNullType(argument.type)).map((argument) => argument.name) },
       );
       const mutation = target.operation === 'mutation';
@@ -454,29 +570,39 @@ describe.each(services)('every argument of every field of the %s', (service) => 
       let accepted = 0;
       let clean = true;
       const outcome = await fc.check(
-        fc.asyncProperty(values, fc.constantFrom(...callers), fc.oneof({ weight: 3, arbitrary: fc.constant('variables' as const) }, { weight: 1, arbitrary: fc.constant('literals' as const) }), async (generated, caller, form) => {
-          const given = args.filter((argument) => (generated as Record<string, unknown>)[argument.name] !== undefined);
-          const document =
-            form === 'variables'
-              ? target.document(variables, call)
-              : target.document('', given.length ? `(${given.map((argument) => `${argument.name}: ${toLiteral(argument.type, (generated as Record<string, unknown>)[argument.name])}`).join(', ')})` : '');
-          const shown = `${form} ${toJson(generated).slice(0, 200)} as ${JSON.stringify(caller)}`;
-          let answer: Answer;
-          try {
-            answer = await send(url, document, form === 'variables' ? (generated as Record<string, unknown>) : undefined, caller);
-          } catch (error) {
-            failures.add(target.label, `threw ${String(error)}`, shown);
+        fc.asyncProperty(
+          values,
+          fc.constantFrom(...callers),
+          fc.oneof({ weight: 3, arbitrary: fc.constant('variables' as const) }, { weight: 1, arbitrary: fc.constant('literals' as const) }),
+          async (generated, caller, form) => {
+            const given = args.filter((argument) => (generated as Record<string, unknown>)[argument.name] !== undefined);
+            const document =
+              form === 'variables'
+                ? target.document(variables, call)
+                : target.document(
+                    '',
+                    given.length
+                      ? `(${given.map((argument) => `${argument.name}: ${toLiteral(argument.type, (generated as Record<string, unknown>)[argument.name])}`).join(', ')})`
+                      : '',
+                  );
+            const shown = `${form} ${toJson(generated).slice(0, 200)} as ${JSON.stringify(caller)}`;
+            let answer: Answer;
+            try {
+              answer = await send(url, document, form === 'variables' ? (generated as Record<string, unknown>) : undefined, caller);
+            } catch (error) {
+              failures.add(target.label, `threw ${String(error)}`, shown);
+              return true;
+            }
+            if (answer.body.data?.[target.field.name] != null) accepted++;
+            const problems = problemsOf(answer, schema, target.operation);
+            if (problems.length) {
+              for (const problem of problems) failures.add(target.label, problem, shown);
+              clean = false;
+            }
+            // Every run is made and every problem recorded: one class of failure must not hide another.
             return true;
-          }
-          if (answer.body.data?.[target.field.name] != null) accepted++;
-          const problems = problemsOf(answer, schema, target.operation);
-          if (problems.length) {
-            for (const problem of problems) failures.add(target.label, problem, shown);
-            clean = false;
-          }
-          // Every run is made and every problem recorded: one class of failure must not hide another.
-          return true;
-        }),
+          },
+        ),
         // A representation is where forged keys reach the resolvers of every entity: more runs there.
         { numRuns: target.field.name === '_entities' ? RUNS_PER_FIELD * 4 : RUNS_PER_FIELD, seed: SEED },
       );
@@ -501,14 +627,20 @@ describe.each(services)('every argument of every field of the %s', (service) => 
 /** Every field a caller may ask without an argument, `levels` deep (lists as their first two). */
 function everything(type: GraphQLNamedType, levels: number): string {
   if (!isCompositeType(type)) return '';
-  if (isUnionType(type)) return `{ __typename ${type.getTypes().map((member) => `... on ${member.name} ${everything(member, levels)}`).join(' ')} }`;
+  if (isUnionType(type))
+    return `{ __typename ${type
+      .getTypes()
+      .map((member) => `... on ${member.name} ${everything(member, levels)}`)
+      .join(' ')} }`;
   if (!isObjectType(type)) return '{ __typename }';
   const fields = Object.values(type.getFields()).filter((field) => needsNoArgument(field) && !field.name.startsWith('_'));
   const selected = fields.flatMap((field) => {
     const named = getNamedType(field.type);
     if (isLeafType(named)) return [field.name];
     if (levels === 0) return [];
-    return [`${field.name}${field.args.some((argument) => argument.name === 'first') ? '(first: 2)' : ''} ${everything(named, levels - 1)}`];
+    return [
+      `${field.name}${field.args.some((argument) => argument.name === 'first') ? '(first: 2)' : ''} ${everything(named, levels - 1)}`,
+    ];
   });
   return `{ __typename ${selected.join(' ')} }`;
 }
@@ -516,7 +648,9 @@ function everything(type: GraphQLNamedType, levels: number): string {
 describe.each(services)('the whole graph of the %s, read by every caller', (service) => {
   it('never loses an answer without saying why, and never fails internally', async () => {
     const { url, schema } = schemas[service]!;
-    const roots = Object.values(schema.getQueryType()!.getFields()).filter((field) => needsNoArgument(field) && !field.name.startsWith('_'));
+    const roots = Object.values(schema.getQueryType()!.getFields()).filter(
+      (field) => needsNoArgument(field) && !field.name.startsWith('_'),
+    );
     expect(roots.length).toBeGreaterThan(0);
     const failures = new Failures();
     let answered = 0;
@@ -546,4 +680,3 @@ describe.each(services)('the whole graph of the %s, read by every caller', (serv
     expect(answered).toBeGreaterThan(0);
   }, 300_000);
 });
-

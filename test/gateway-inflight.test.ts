@@ -7,7 +7,11 @@ import { describe, expect, it } from 'vitest';
 import { InflightRequests, mergeKey } from '../gateway/data-source.ts';
 
 const body = (query: string, variables: Record<string, unknown> = {}) => JSON.stringify({ query, variables });
-const init = (query: string, authorization = 'Bearer a', variables: Record<string, unknown> = {}) => ({ method: 'POST', headers: { authorization, 'x-request-id': `r-${Math.random()}` }, body: body(query, variables) });
+const init = (query: string, authorization = 'Bearer a', variables: Record<string, unknown> = {}) => ({
+  method: 'POST',
+  headers: { authorization, 'x-request-id': `r-${Math.random()}` },
+  body: body(query, variables),
+});
 
 function deferred() {
   let resolve!: (response: Response) => void;
@@ -119,9 +123,16 @@ describe('the pooled client of a subgraph', () => {
     const client = new SubgraphClient(`http://127.0.0.1:${port}/graphql`, { connections: 3, timeoutMs: 5_000 });
     try {
       const answers = await Promise.all(
-        Array.from({ length: 30 }, (_, index) => client.send({ method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: `q${index}` }) }, undefined)),
+        Array.from({ length: 30 }, (_, index) =>
+          client.send(
+            { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: `q${index}` }) },
+            undefined,
+          ),
+        ),
       );
-      expect(await Promise.all(answers.map(async (answer) => ((await answer.json()) as any).data.echo))).toEqual(Array.from({ length: 30 }, (_, index) => `q${index}`));
+      expect(await Promise.all(answers.map(async (answer) => ((await answer.json()) as any).data.echo))).toEqual(
+        Array.from({ length: 30 }, (_, index) => `q${index}`),
+      );
       expect(sockets).toBeLessThanOrEqual(3);
       expect(mostAtOnce).toBeLessThanOrEqual(3);
     } finally {

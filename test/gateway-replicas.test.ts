@@ -30,7 +30,11 @@ async function replica(name: string): Promise<{ url: string; port: number; seen:
   return { url: `http://127.0.0.1:${port}/graphql`, port, seen, server };
 }
 
-const post = (n: number) => ({ method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: `{ n${n} }` }) });
+const post = (n: number) => ({
+  method: 'POST',
+  headers: { 'content-type': 'application/json' },
+  body: JSON.stringify({ query: `{ n${n} }` }),
+});
 const clients: SubgraphClient[] = [];
 const client = (urls: string | string[], options: { replicasFromDns?: boolean; resolveEveryMs?: number } = {}) => {
   const made = new SubgraphClient(urls, { connections: 2, timeoutMs: 2_000, ...options });
@@ -40,7 +44,15 @@ const client = (urls: string | string[], options: { replicasFromDns?: boolean; r
 
 afterEach(async () => {
   await Promise.all(clients.splice(0).map((c) => c.close()));
-  await Promise.all(servers.splice(0).map((s) => new Promise((resolve) => { s.closeAllConnections(); s.close(resolve); })));
+  await Promise.all(
+    servers.splice(0).map(
+      (s) =>
+        new Promise((resolve) => {
+          s.closeAllConnections();
+          s.close(resolve);
+        }),
+    ),
+  );
 });
 
 describe('the gateway’s client to a subgraph with replicas', () => {
@@ -48,7 +60,8 @@ describe('the gateway’s client to a subgraph with replicas', () => {
     const [a, b] = [await replica('a'), await replica('b')];
     const subgraph = client([a.url, b.url]);
     const answers = [];
-    for (let n = 0; n < 20; n++) answers.push(((await (await subgraph.send(post(n), undefined)).json()) as { data: { replica: string } }).data.replica);
+    for (let n = 0; n < 20; n++)
+      answers.push(((await (await subgraph.send(post(n), undefined)).json()) as { data: { replica: string } }).data.replica);
     expect(a.seen.length + b.seen.length).toBe(20);
     // Balanced, not all on one: each replica gets a fair share.
     expect(a.seen.length).toBeGreaterThanOrEqual(5);
@@ -85,7 +98,10 @@ describe('the gateway’s client to a subgraph with replicas', () => {
 });
 
 describe('replicas in the configuration', () => {
-  const slices = [{ name: 'units', port: 4001 }, { name: 'issues', port: 4002 }];
+  const slices = [
+    { name: 'units', port: 4001 },
+    { name: 'issues', port: 4002 },
+  ];
 
   it('reads a comma-separated <NAME>_URL as the replicas of one subgraph', () => {
     const env = loadEnv({ DEVELOPMENT_MODE: 'true', ISSUES_URL: 'http://a:4000/graphql, http://b:4000/graphql' }, slices);

@@ -124,7 +124,8 @@ async function startProbeSubgraph(): Promise<{ url: string; authorizations: (str
       typeDefs: probeTypeDefs,
       resolvers: {
         Query: {
-          probeUnits: () => ['STATISTICS_BUREAU', 'STATISTICS_BUREAU', 'MARKET_REGULATION_BUREAU'].map((code) => ({ id: unitIdForCode(code) })),
+          probeUnits: () =>
+            ['STATISTICS_BUREAU', 'STATISTICS_BUREAU', 'MARKET_REGULATION_BUREAU'].map((code) => ({ id: unitIdForCode(code) })),
           probeCaller: (_: unknown, __: unknown, context: ProbeContext) => context.authorization ?? 'none',
         },
         Unit: {
@@ -220,11 +221,30 @@ describe('queries the gateway plans across subgraphs', () => {
     const response = await post<any>(
       gatewayUrl,
       {
-        query: /* GraphQL */ `{
-          viewer { role unit { code probeNote domain { leadUnit { name probeNote } } } }
-          probeUnits { id name kind probeNote }
-          probeCaller
-        }`,
+        query: /* GraphQL */ `
+          {
+            viewer {
+              role
+              unit {
+                code
+                probeNote
+                domain {
+                  leadUnit {
+                    name
+                    probeNote
+                  }
+                }
+              }
+            }
+            probeUnits {
+              id
+              name
+              kind
+              probeNote
+            }
+            probeCaller
+          }
+        `,
       },
       token,
     );
@@ -234,7 +254,11 @@ describe('queries the gateway plans across subgraphs', () => {
     expect(response.data).toEqual({
       viewer: {
         role: 'UNIT_ADMIN',
-        unit: { code: 'MARKET_REGULATION_BUREAU', probeNote: `probe:${market}`, domain: { leadUnit: { name: '市市场监管局', probeNote: `probe:${market}` } } },
+        unit: {
+          code: 'MARKET_REGULATION_BUREAU',
+          probeNote: `probe:${market}`,
+          domain: { leadUnit: { name: '市市场监管局', probeNote: `probe:${market}` } },
+        },
       },
       probeUnits: [
         { id: statistics, name: '市统计局', kind: 'PARTICIPATING', probeNote: `probe:${statistics}` },
@@ -292,7 +316,12 @@ describe('queries the gateway plans across subgraphs', () => {
   });
 
   it('still answers introspection, which the explorer needs, in full', async () => {
-    const query = getIntrospectionQuery({ descriptions: true, specifiedByUrl: true, directiveIsRepeatable: true, inputValueDeprecation: true });
+    const query = getIntrospectionQuery({
+      descriptions: true,
+      specifiedByUrl: true,
+      directiveIsRepeatable: true,
+      inputValueDeprecation: true,
+    });
     const response = await post<IntrospectionQuery>(t.gatewayUrl, { query });
     expect(response.errors).toBeUndefined();
     const schema = buildClientSchema(response.data!);
@@ -347,7 +376,12 @@ describe('a subgraph that is down or hangs', () => {
     // Merged reads: the caller stops waiting, the shared read runs on for whoever else waits on it.
     // Not merged: the subgraph call itself is cut off.
     for (const mergeInflight of [true, false]) {
-      const gateway = await startGateway({ subgraphUrls: everySubgraphAt(url), subgraphTimeoutMs: 30_000, executionTimeoutMs: 500, mergeInflight });
+      const gateway = await startGateway({
+        subgraphUrls: everySubgraphAt(url),
+        subgraphTimeoutMs: 30_000,
+        executionTimeoutMs: 500,
+        mergeInflight,
+      });
       const started = Date.now();
       const response = await post<any>(gateway.url, { query: `{ unit(code: "COMMAND_OFFICE") { name } }` });
       expect(Date.now() - started).toBeLessThan(10_000);
@@ -380,7 +414,11 @@ describe('a subgraph that is down or hangs', () => {
       req.resume();
       req.on('end', () => {
         res.writeHead(403, { 'content-type': 'application/json' });
-        res.end(JSON.stringify({ errors: [{ message: '无权 / not allowed', extensions: { code: 'FORBIDDEN', messageZh: '无权', messageEn: 'not allowed' } }] }));
+        res.end(
+          JSON.stringify({
+            errors: [{ message: '无权 / not allowed', extensions: { code: 'FORBIDDEN', messageZh: '无权', messageEn: 'not allowed' } }],
+          }),
+        );
       });
     });
     const gateway = await startGateway({ subgraphUrls: everySubgraphAt(await listen(stub)) });
@@ -433,8 +471,24 @@ describe('request limits', () => {
 
   it('counts the depth of fragments too', async () => {
     const response = await t.query(/* GraphQL */ `
-      query { viewer { ...Deep } }
-      fragment Deep on Viewer { unit { domain { leadUnit { ... on Unit { parent { name } } } } } }
+      query {
+        viewer {
+          ...Deep
+        }
+      }
+      fragment Deep on Viewer {
+        unit {
+          domain {
+            leadUnit {
+              ... on Unit {
+                parent {
+                  name
+                }
+              }
+            }
+          }
+        }
+      }
     `);
     expect(response.errors?.[0]?.extensions?.code).toBe('QUERY_TOO_DEEP');
   });
@@ -591,10 +645,25 @@ describe('the units and issues subgraphs through the gateway', () => {
 
   it('follows an issue to its responsible unit and domain, and a unit to its issues, in one request', async () => {
     const appeal = await t.query(
-      /* GraphQL */ `mutation($input: SubmitAppealInput!) { submitAppeal(input: $input) { id } }`,
+      /* GraphQL */ `
+        mutation ($input: SubmitAppealInput!) {
+          submitAppeal(input: $input) {
+            id
+          }
+        }
+      `,
       {
         as: { role: 'ENTERPRISE', enterprise: '91350100M000100Y43' },
-        variables: { input: { clientRequestId: 'cross-1', kind: 'HELP', environment: 'SERVICE', title: '跨子图', description: '跨子图查询', districtCode: '370202' } },
+        variables: {
+          input: {
+            clientRequestId: 'cross-1',
+            kind: 'HELP',
+            environment: 'SERVICE',
+            title: '跨子图',
+            description: '跨子图查询',
+            districtCode: '370202',
+          },
+        },
       },
     );
     const id = appeal.data.submitAppeal.id;
@@ -604,10 +673,40 @@ describe('the units and issues subgraphs through the gateway', () => {
       variables: { id, unitId: unitIdForCode('PUBLIC_SECURITY_BUREAU') },
     });
     const { data, errors } = await t.query(
-      /* GraphQL */ `query($id: ID!, $unit: ID!) {
-        issue(id: $id) { status district { code } responsibleUnit { name kind domain { name leadUnit { name } } } }
-        unit(id: $unit) { name issues { totalCount edges { node { id } } } issueStats { received } }
-      }`,
+      /* GraphQL */ `
+        query ($id: ID!, $unit: ID!) {
+          issue(id: $id) {
+            status
+            district {
+              code
+            }
+            responsibleUnit {
+              name
+              kind
+              domain {
+                name
+                leadUnit {
+                  name
+                }
+              }
+            }
+          }
+          unit(id: $unit) {
+            name
+            issues {
+              totalCount
+              edges {
+                node {
+                  id
+                }
+              }
+            }
+            issueStats {
+              received
+            }
+          }
+        }
+      `,
       { as: 'COMMAND_OFFICE', variables: { id, unit: unitIdForCode('PUBLIC_SECURITY_BUREAU') } },
     );
     expect(errors).toBeUndefined();
@@ -627,9 +726,14 @@ describe('the units and issues subgraphs through the gateway', () => {
     units.count = 0;
     const named = await t.query(`{ issues(first: 5) { edges { node { id responsibleUnit { id name } } } } }`, { as: 'COMMAND_OFFICE' });
     expect(named.errors).toBeUndefined();
-    expect(named.data.issues.edges).toContainEqual({ node: { id, responsibleUnit: { id: unitIdForCode('PUBLIC_SECURITY_BUREAU'), name: '市公安局' } } });
+    expect(named.data.issues.edges).toContainEqual({
+      node: { id, responsibleUnit: { id: unitIdForCode('PUBLIC_SECURITY_BUREAU'), name: '市公安局' } },
+    });
     expect(units.count).toBe(0);
-    const more = await t.query(`query($id: ID!) { issue(id: $id) { responsibleUnit { name code } } }`, { as: 'COMMAND_OFFICE', variables: { id } });
+    const more = await t.query(`query($id: ID!) { issue(id: $id) { responsibleUnit { name code } } }`, {
+      as: 'COMMAND_OFFICE',
+      variables: { id },
+    });
     expect(more.data.issue.responsibleUnit).toEqual({ name: '市公安局', code: 'PUBLIC_SECURITY_BUREAU' });
     expect(units.count).toBeGreaterThan(0);
   });
@@ -645,7 +749,9 @@ describe('the issues subgraph down behind the real gateway', () => {
   });
 
   it('still answers the units part, with a coded error where the issue figures would be', async () => {
-    const { status, data, errors } = await t.query(`{ units(first: 2) { edges { node { name issueStats { received } } } } }`, { as: 'COMMAND_OFFICE' });
+    const { status, data, errors } = await t.query(`{ units(first: 2) { edges { node { name issueStats { received } } } } }`, {
+      as: 'COMMAND_OFFICE',
+    });
     expect(status).toBe(200);
     expect(data.units.edges).toEqual([
       { node: { name: '市“深化作风能力优化营商环境”专项行动指挥部办公室', issueStats: null } },
@@ -682,7 +788,8 @@ describe('the policies subgraph stopped behind the real gateway (issue #20, find
     expect(data.policies).toBeNull();
     expect(data.issueStats).toEqual({ received: 0 });
     expect(data.board.length).toBeGreaterThan(0);
-    for (const row of data.board) expect(row.unit).toMatchObject({ code: expect.any(String), issueStats: { received: 0 }, policyStats: null });
+    for (const row of data.board)
+      expect(row.unit).toMatchObject({ code: expect.any(String), issueStats: { received: 0 }, policyStats: null });
     expect(errors?.length).toBeGreaterThan(0);
     for (const error of errors!) expect(error.extensions).toMatchObject({ code: 'SUBGRAPH_UNAVAILABLE', serviceName: 'policies' });
   });
@@ -691,7 +798,19 @@ describe('the policies subgraph stopped behind the real gateway (issue #20, find
     const before = (await t.query(`{ issues { totalCount } }`, { as: 'COMMAND_OFFICE' })).data.issues.totalCount;
     const { data, errors } = await t.query(
       `mutation Both($i: ReportIssueInput!) { refused: startReview(id: "${unitIdForCode('COMMAND_OFFICE')}") { id } reported: reportIssue(input: $i) { id } }`,
-      { as: 'COMMAND_OFFICE', variables: { i: { clientRequestId: 'beside-a-stopped-slice', source: 'SURVEY', environment: 'SERVICE', title: '停机时报送', description: '说明', districtCode: '370202' } } },
+      {
+        as: 'COMMAND_OFFICE',
+        variables: {
+          i: {
+            clientRequestId: 'beside-a-stopped-slice',
+            source: 'SURVEY',
+            environment: 'SERVICE',
+            title: '停机时报送',
+            description: '说明',
+            districtCode: '370202',
+          },
+        },
+      },
     );
     // Once `data: null` although the issue was written: the caller could not know it was.
     expect(data?.refused).toBeNull();

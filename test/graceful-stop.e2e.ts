@@ -88,7 +88,9 @@ function outcomeOf(answer: { status: number; body: string } | string): string {
   if (typeof answer === 'string') return answer;
   if (answer.status !== 200) return `HTTP ${answer.status}`;
   try {
-    return (JSON.parse(answer.body) as { data?: { units?: { totalCount?: number } } }).data?.units?.totalCount ? 'ok' : `no data: ${answer.body.slice(0, 120)}`;
+    return (JSON.parse(answer.body) as { data?: { units?: { totalCount?: number } } }).data?.units?.totalCount
+      ? 'ok'
+      : `no data: ${answer.body.slice(0, 120)}`;
   } catch {
     return `not JSON: ${answer.body.slice(0, 120)}`;
   }
@@ -157,7 +159,8 @@ describe('SIGTERM under load', () => {
       const before = sent.filter((entry) => entry.at < signalledAt);
       const failed = before.filter((entry) => entry.outcome !== 'ok');
       const summary = failed.map(
-        (entry) => `written ${(entry.at - signalledAt).toFixed(1)} ms, ended ${((entry.done ?? NaN) - signalledAt).toFixed(1)} ms after the signal, ${entry.fresh ? 'new connection' : 'kept alive'}: ${entry.outcome}`,
+        (entry) =>
+          `written ${(entry.at - signalledAt).toFixed(1)} ms, ended ${((entry.done ?? NaN) - signalledAt).toFixed(1)} ms after the signal, ${entry.fresh ? 'new connection' : 'kept alive'}: ${entry.outcome}`,
       );
       expect(before.filter((entry) => entry.outcome === 'ok').length).toBeGreaterThanOrEqual(100);
       // Requests were still unanswered when the signal came: the test watched a drain, not an idle stop.

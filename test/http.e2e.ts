@@ -26,8 +26,14 @@ const resolvedAfterTimeout: string[] = [];
 beforeAll(async () => {
   const apollo = new ApolloServer<{ request: RequestRecord }>({
     typeDefs: /* GraphQL */ `
-      type Query { fast: String! slow: Slow! count(n: Int!): Int! }
-      type Slow { later: String }
+      type Query {
+        fast: String!
+        slow: Slow!
+        count(n: Int!): Int!
+      }
+      type Slow {
+        later: String
+      }
     `,
     resolvers: {
       Query: {
@@ -129,7 +135,11 @@ describe('a body that is not JSON (issue #20, finding 3)', () => {
     const [answer, next] = text.split(/(?=HTTP\/1\.1 )/);
     expect(answer).toMatch(/^HTTP\/1\.1 400/);
     const json = JSON.parse(answer!.slice(answer!.indexOf('\r\n\r\n') + 4));
-    expect(json.errors[0].extensions).toMatchObject({ code: 'BAD_REQUEST', messageZh: expect.stringMatching(/JSON/), messageEn: expect.stringMatching(/not valid JSON/) });
+    expect(json.errors[0].extensions).toMatchObject({
+      code: 'BAD_REQUEST',
+      messageZh: expect.stringMatching(/JSON/),
+      messageEn: expect.stringMatching(/not valid JSON/),
+    });
     expect(next).toMatch(/^HTTP\/1\.1 200/);
   });
 });

@@ -17,7 +17,14 @@ afterAll(async () => {
 
 const cursor = (key: unknown) => Buffer.from(JSON.stringify(key)).toString('base64url');
 const report = (title: string) => ({
-  i: { clientRequestId: `refusal-${Math.random()}`, source: 'SURVEY', environment: 'SERVICE', title, description: '说明', districtCode: '370202' },
+  i: {
+    clientRequestId: `refusal-${Math.random()}`,
+    source: 'SURVEY',
+    environment: 'SERVICE',
+    title,
+    description: '说明',
+    districtCode: '370202',
+  },
 });
 
 interface Case {
@@ -30,42 +37,172 @@ interface Case {
 }
 
 const cases: Case[] = [
-  { name: 'a NUL byte in a search', subgraph: 'units', query: `query($s: String) { units(filter: { search: $s }) { totalCount } }`, variables: { s: 'a\u0000b' }, field: 's' },
-  { name: 'a NUL byte in a lookup by code (a literal)', subgraph: 'units', query: `{ domain(code: "POLITICS\\u0000LAW") { name } }`, field: 'code' },
-  { name: 'a NUL byte in a lookup by credit code (a variable)', subgraph: 'units', query: `query($c: String!) { enterprise(creditCode: $c) { name } }`, variables: { c: '\u0000' }, as: 'COMMAND_OFFICE', field: 'c' },
-  { name: 'a tampered cursor whose instant is year 0', subgraph: 'issues', query: `query($c: String) { issueAlerts(after: $c) { totalCount } }`, variables: { c: cursor(['0000-01-01', 12]) }, as: 'COMMAND_OFFICE', field: 'after' },
-  { name: 'a NUL byte in a title', subgraph: 'issues', query: `mutation($i: ReportIssueInput!) { reportIssue(input: $i) { id } }`, variables: report('标题\u0000'), as: 'COMMAND_OFFICE', field: 'i.title' },
-  { name: 'a title only of zero-width characters', subgraph: 'issues', query: `mutation($i: ReportIssueInput!) { reportIssue(input: $i) { id } }`, variables: report('\u200b\u200c\u2060'), as: 'COMMAND_OFFICE', field: 'title' },
-  { name: 'a title with a right-to-left override', subgraph: 'issues', query: `mutation($i: ReportIssueInput!) { reportIssue(input: $i) { id } }`, variables: report('营商\u202e环境'), as: 'COMMAND_OFFICE', field: 'title' },
-  { name: 'a tampered issueAlerts cursor', subgraph: 'issues', query: `query($c: String) { issueAlerts(after: $c) { totalCount } }`, variables: { c: cursor(['x', 'y']) }, as: 'COMMAND_OFFICE', field: 'after' },
-  { name: 'a tampered publishedCases cursor, anonymously', subgraph: 'issues', query: `query($c: String) { publishedCases(after: $c) { totalCount } }`, variables: { c: cursor(['2023-01-01', 'zz']) }, field: 'after' },
-  { name: 'year 0000 as a DateTime variable', subgraph: 'issues', query: `query($d: DateTime) { issues(filter: { receivedFrom: $d }) { totalCount } }`, variables: { d: '0000-01-01T00:00:00Z' }, as: 'COMMAND_OFFICE', field: 'd' },
-  { name: 'year 0000 as a DateTime literal', subgraph: 'issues', query: `{ issues(filter: { receivedFrom: "0000-01-01T00:00:00Z" }) { totalCount } }`, as: 'COMMAND_OFFICE', field: 'filter.receivedFrom' },
-  { name: 'year 0000 in a period', subgraph: 'issues', query: `{ issueStats(period: { from: "0000-01-01", to: "2024-01-01" }) { received } }`, as: 'COMMAND_OFFICE', field: 'period.from' },
-  { name: '30 February as a DateTime, once read as 2 March', subgraph: 'issues', query: `query($d: DateTime) { issues(filter: { receivedFrom: $d }) { totalCount } }`, variables: { d: '2023-02-30T00:00:00Z' }, as: 'COMMAND_OFFICE', field: 'd' },
-  { name: '30 February in a period', subgraph: 'issues', query: `query($p: PeriodInput) { issueStats(period: $p) { received } }`, variables: { p: { from: '2023-02-30', to: '2024-01-01' } }, as: 'COMMAND_OFFICE', field: 'p.from' },
-  { name: 'year 9999 as a DateTime', subgraph: 'issues', query: `query($d: DateTime) { issues(filter: { receivedTo: $d }) { totalCount } }`, variables: { d: '9999-12-31T23:59:59+08:00' }, as: 'COMMAND_OFFICE', field: 'd' },
+  {
+    name: 'a NUL byte in a search',
+    subgraph: 'units',
+    query: `query($s: String) { units(filter: { search: $s }) { totalCount } }`,
+    variables: { s: 'a\u0000b' },
+    field: 's',
+  },
+  {
+    name: 'a NUL byte in a lookup by code (a literal)',
+    subgraph: 'units',
+    query: `{ domain(code: "POLITICS\\u0000LAW") { name } }`,
+    field: 'code',
+  },
+  {
+    name: 'a NUL byte in a lookup by credit code (a variable)',
+    subgraph: 'units',
+    query: `query($c: String!) { enterprise(creditCode: $c) { name } }`,
+    variables: { c: '\u0000' },
+    as: 'COMMAND_OFFICE',
+    field: 'c',
+  },
+  {
+    name: 'a tampered cursor whose instant is year 0',
+    subgraph: 'issues',
+    query: `query($c: String) { issueAlerts(after: $c) { totalCount } }`,
+    variables: { c: cursor(['0000-01-01', 12]) },
+    as: 'COMMAND_OFFICE',
+    field: 'after',
+  },
+  {
+    name: 'a NUL byte in a title',
+    subgraph: 'issues',
+    query: `mutation($i: ReportIssueInput!) { reportIssue(input: $i) { id } }`,
+    variables: report('标题\u0000'),
+    as: 'COMMAND_OFFICE',
+    field: 'i.title',
+  },
+  {
+    name: 'a title only of zero-width characters',
+    subgraph: 'issues',
+    query: `mutation($i: ReportIssueInput!) { reportIssue(input: $i) { id } }`,
+    variables: report('\u200b\u200c\u2060'),
+    as: 'COMMAND_OFFICE',
+    field: 'title',
+  },
+  {
+    name: 'a title with a right-to-left override',
+    subgraph: 'issues',
+    query: `mutation($i: ReportIssueInput!) { reportIssue(input: $i) { id } }`,
+    variables: report('营商\u202e环境'),
+    as: 'COMMAND_OFFICE',
+    field: 'title',
+  },
+  {
+    name: 'a tampered issueAlerts cursor',
+    subgraph: 'issues',
+    query: `query($c: String) { issueAlerts(after: $c) { totalCount } }`,
+    variables: { c: cursor(['x', 'y']) },
+    as: 'COMMAND_OFFICE',
+    field: 'after',
+  },
+  {
+    name: 'a tampered publishedCases cursor, anonymously',
+    subgraph: 'issues',
+    query: `query($c: String) { publishedCases(after: $c) { totalCount } }`,
+    variables: { c: cursor(['2023-01-01', 'zz']) },
+    field: 'after',
+  },
+  {
+    name: 'year 0000 as a DateTime variable',
+    subgraph: 'issues',
+    query: `query($d: DateTime) { issues(filter: { receivedFrom: $d }) { totalCount } }`,
+    variables: { d: '0000-01-01T00:00:00Z' },
+    as: 'COMMAND_OFFICE',
+    field: 'd',
+  },
+  {
+    name: 'year 0000 as a DateTime literal',
+    subgraph: 'issues',
+    query: `{ issues(filter: { receivedFrom: "0000-01-01T00:00:00Z" }) { totalCount } }`,
+    as: 'COMMAND_OFFICE',
+    field: 'filter.receivedFrom',
+  },
+  {
+    name: 'year 0000 in a period',
+    subgraph: 'issues',
+    query: `{ issueStats(period: { from: "0000-01-01", to: "2024-01-01" }) { received } }`,
+    as: 'COMMAND_OFFICE',
+    field: 'period.from',
+  },
+  {
+    name: '30 February as a DateTime, once read as 2 March',
+    subgraph: 'issues',
+    query: `query($d: DateTime) { issues(filter: { receivedFrom: $d }) { totalCount } }`,
+    variables: { d: '2023-02-30T00:00:00Z' },
+    as: 'COMMAND_OFFICE',
+    field: 'd',
+  },
+  {
+    name: '30 February in a period',
+    subgraph: 'issues',
+    query: `query($p: PeriodInput) { issueStats(period: $p) { received } }`,
+    variables: { p: { from: '2023-02-30', to: '2024-01-01' } },
+    as: 'COMMAND_OFFICE',
+    field: 'p.from',
+  },
+  {
+    name: 'year 9999 as a DateTime',
+    subgraph: 'issues',
+    query: `query($d: DateTime) { issues(filter: { receivedTo: $d }) { totalCount } }`,
+    variables: { d: '9999-12-31T23:59:59+08:00' },
+    as: 'COMMAND_OFFICE',
+    field: 'd',
+  },
   // Issue #20, finding 6: a Float literal beyond the double range was a 500 at the gateway.
-  { name: 'a Float literal beyond the double range, anonymously', subgraph: 'policies', query: `mutation { approveApplication(id: "x", amount: 1e400) { id } }`, field: 'amount' },
-  { name: 'a negative Float literal beyond the double range', subgraph: 'policies', query: `mutation { approveApplication(id: "x", amount: -1e400) { id } }`, as: 'COMMAND_OFFICE', field: 'amount' },
+  {
+    name: 'a Float literal beyond the double range, anonymously',
+    subgraph: 'policies',
+    query: `mutation { approveApplication(id: "x", amount: 1e400) { id } }`,
+    field: 'amount',
+  },
+  {
+    name: 'a negative Float literal beyond the double range',
+    subgraph: 'policies',
+    query: `mutation { approveApplication(id: "x", amount: -1e400) { id } }`,
+    as: 'COMMAND_OFFICE',
+    field: 'amount',
+  },
   // A half year the evaluation cannot compute was accepted, then read and published as INTERNAL_SERVER_ERROR.
   ...['1999-H1', '0000-H1', '2200-H2'].map((period) => ({
     name: `an evaluation for ${period}`,
     subgraph: 'evaluations',
     query: `mutation($i: CreateEvaluationInput!) { createEvaluation(input: $i) { id } }`,
-    variables: { i: { period, indicators: [{ code: 'A', name: '指标', kind: 'CONTEST', weight: 100, measure: '擂台名次' }], gradingMethod: 'THRESHOLDS', gradeCutoffs: [90, 75, 60] } },
+    variables: {
+      i: {
+        period,
+        indicators: [{ code: 'A', name: '指标', kind: 'CONTEST', weight: 100, measure: '擂台名次' }],
+        gradingMethod: 'THRESHOLDS',
+        gradeCutoffs: [90, 75, 60],
+      },
+    },
     as: 'COMMAND_OFFICE' as const,
     field: 'input.period',
   })),
-  { name: 'reading the evaluation of 1999-H1', subgraph: 'evaluations', query: `{ evaluation(period: "1999-H1") { id } }`, as: 'COMMAND_OFFICE', field: 'period' },
-  { name: 'publishing the evaluation of 2200-H2', subgraph: 'evaluations', query: `mutation { publishEvaluation(period: "2200-H2") { id } }`, as: 'COMMAND_OFFICE', field: 'period' },
+  {
+    name: 'reading the evaluation of 1999-H1',
+    subgraph: 'evaluations',
+    query: `{ evaluation(period: "1999-H1") { id } }`,
+    as: 'COMMAND_OFFICE',
+    field: 'period',
+  },
+  {
+    name: 'publishing the evaluation of 2200-H2',
+    subgraph: 'evaluations',
+    query: `mutation { publishEvaluation(period: "2200-H2") { id } }`,
+    as: 'COMMAND_OFFICE',
+    field: 'period',
+  },
 ];
 
 describe.each(['gateway', 'subgraph'])('input refused through the %s', (route) => {
   for (const { name, subgraph, query, variables, as, field } of cases) {
     it(`refuses ${name} as BAD_USER_INPUT naming ${field}`, async () => {
       const count = await t.query(`{ issues { totalCount } }`, { as: 'COMMAND_OFFICE' });
-      const response = route === 'gateway' ? await t.query(query, { as, variables }) : await t.querySubgraph(subgraph, query, { as, variables });
+      const response =
+        route === 'gateway' ? await t.query(query, { as, variables }) : await t.querySubgraph(subgraph, query, { as, variables });
       const error = response.errors?.[0];
       expect(error?.extensions, JSON.stringify(response.errors)).toMatchObject({ code: 'BAD_USER_INPUT', field });
       expect(error?.extensions?.messageZh).toMatch(/[\u4e00-\u9fff]/);
@@ -83,7 +220,11 @@ async function postRaw(url: string, body: string, as: Caller = 'ANONYMOUS') {
   const token = await t.tokenFor(as);
   const response = await fetch(url, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    headers: {
+      'content-type': 'application/json',
+      accept: 'application/graphql-response+json',
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+    },
     body,
   });
   const text = await response.text();
@@ -125,11 +266,18 @@ describe('report punctuality over every quarter since 2000', () => {
     const unitId = (await t.query(`{ unit(code: "TAXATION_BUREAU") { id } }`)).data.unit.id as string;
     const read = (period?: { from: string; to: string }) =>
       route === 'gateway'
-        ? t.query(`query($p: PeriodInput) { unit(code: "TAXATION_BUREAU") { reportPunctuality(period: $p) } }`, { as: 'COMMAND_OFFICE', variables: { p: period } })
-        : t.querySubgraph('evaluations', `query($r: [_Any!]!, $p: PeriodInput) { _entities(representations: $r) { ... on Unit { reportPunctuality(period: $p) } } }`, {
+        ? t.query(`query($p: PeriodInput) { unit(code: "TAXATION_BUREAU") { reportPunctuality(period: $p) } }`, {
             as: 'COMMAND_OFFICE',
-            variables: { r: [{ __typename: 'Unit', id: unitId }], p: period },
-          });
+            variables: { p: period },
+          })
+        : t.querySubgraph(
+            'evaluations',
+            `query($r: [_Any!]!, $p: PeriodInput) { _entities(representations: $r) { ... on Unit { reportPunctuality(period: $p) } } }`,
+            {
+              as: 'COMMAND_OFFICE',
+              variables: { r: [{ __typename: 'Unit', id: unitId }], p: period },
+            },
+          );
     for (const period of [undefined, { from: '1900-01-01', to: '2026-12-31' }, { from: '1999-01-01', to: '2000-03-31' }]) {
       const response = await read(period);
       expect(response.errors, JSON.stringify(response.errors)).toBeUndefined();
@@ -145,30 +293,53 @@ describe.each(['policies', 'evaluations', 'issues'])('a representation sent stra
     evaluations: 'reviewStats { count }',
     issues: 'issueStats { received }',
   };
-  it.each([['x'], [123], ['00000000-0000-0000-0000-00000000000g']])('answers null for a Unit id %j that is no uuid, as for any id naming nothing, before any SQL', async (id) => {
-    const response = await t.querySubgraph(subgraph, `query($r: [_Any!]!) { _entities(representations: $r) { ... on Unit { ${figure[subgraph]} } } }`, {
-      as: 'COMMAND_OFFICE',
-      variables: { r: [{ __typename: 'Unit', id: unitIdForCode('TAXATION_BUREAU') }, { __typename: 'Unit', id }] },
-    });
-    expect(response.errors, JSON.stringify(response.errors)).toBeUndefined();
-    expect(response.data._entities).toHaveLength(2);
-    expect(response.data._entities[0]).not.toBeNull();
-    expect(response.data._entities[1]).toBeNull();
-  });
+  it.each([['x'], [123], ['00000000-0000-0000-0000-00000000000g']])(
+    'answers null for a Unit id %j that is no uuid, as for any id naming nothing, before any SQL',
+    async (id) => {
+      const response = await t.querySubgraph(
+        subgraph,
+        `query($r: [_Any!]!) { _entities(representations: $r) { ... on Unit { ${figure[subgraph]} } } }`,
+        {
+          as: 'COMMAND_OFFICE',
+          variables: {
+            r: [
+              { __typename: 'Unit', id: unitIdForCode('TAXATION_BUREAU') },
+              { __typename: 'Unit', id },
+            ],
+          },
+        },
+      );
+      expect(response.errors, JSON.stringify(response.errors)).toBeUndefined();
+      expect(response.data._entities).toHaveLength(2);
+      expect(response.data._entities[0]).not.toBeNull();
+      expect(response.data._entities[1]).toBeNull();
+    },
+  );
 
   it('refuses a representation without its key as BAD_USER_INPUT naming it', async () => {
-    const response = await t.querySubgraph(subgraph, `query($r: [_Any!]!) { _entities(representations: $r) { ... on Unit { ${figure[subgraph]} } } }`, {
-      as: 'COMMAND_OFFICE',
-      variables: { r: [{ __typename: 'Unit' }] },
+    const response = await t.querySubgraph(
+      subgraph,
+      `query($r: [_Any!]!) { _entities(representations: $r) { ... on Unit { ${figure[subgraph]} } } }`,
+      {
+        as: 'COMMAND_OFFICE',
+        variables: { r: [{ __typename: 'Unit' }] },
+      },
+    );
+    expect(response.errors?.[0]?.extensions, JSON.stringify(response.errors)).toMatchObject({
+      code: 'BAD_USER_INPUT',
+      field: 'representations[0].id',
     });
-    expect(response.errors?.[0]?.extensions, JSON.stringify(response.errors)).toMatchObject({ code: 'BAD_USER_INPUT', field: 'representations[0].id' });
   });
 
   it('still answers for a well-formed id', async () => {
-    const response = await t.querySubgraph(subgraph, `query($r: [_Any!]!) { _entities(representations: $r) { ... on Unit { ${figure[subgraph]} } } }`, {
-      as: 'COMMAND_OFFICE',
-      variables: { r: [{ __typename: 'Unit', id: unitIdForCode('TAXATION_BUREAU').toUpperCase() }] },
-    });
+    const response = await t.querySubgraph(
+      subgraph,
+      `query($r: [_Any!]!) { _entities(representations: $r) { ... on Unit { ${figure[subgraph]} } } }`,
+      {
+        as: 'COMMAND_OFFICE',
+        variables: { r: [{ __typename: 'Unit', id: unitIdForCode('TAXATION_BUREAU').toUpperCase() }] },
+      },
+    );
     expect(response.errors, JSON.stringify(response.errors)).toBeUndefined();
     expect(response.data._entities).toHaveLength(1);
   });

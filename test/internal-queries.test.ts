@@ -40,19 +40,34 @@ function depthOf(selection: SelectionSetNode | undefined): number {
   if (!selection) return 0;
   return Math.max(
     0,
-    ...selection.selections.map((node) => (node.kind === Kind.FIELD ? 1 + depthOf(node.selectionSet) : node.kind === Kind.INLINE_FRAGMENT ? depthOf(node.selectionSet) : 0)),
+    ...selection.selections.map((node) =>
+      node.kind === Kind.FIELD ? 1 + depthOf(node.selectionSet) : node.kind === Kind.INLINE_FRAGMENT ? depthOf(node.selectionSet) : 0,
+    ),
   );
 }
-const operationOf = (document: DocumentNode) => document.definitions.find((d) => d.kind === Kind.OPERATION_DEFINITION) as OperationDefinitionNode;
+const operationOf = (document: DocumentNode) =>
+  document.definitions.find((d) => d.kind === Kind.OPERATION_DEFINITION) as OperationDefinitionNode;
 
 describe('the queries the platform sends itself', () => {
   it('are all listed here: no other GraphQL document is sent between services', () => {
     const sources = [
-      ...fs.readdirSync(path.join(root, 'platform')).filter((f) => f.endsWith('.ts')).map((f) => `platform/${f}`),
-      ...fs.readdirSync(path.join(root, 'subgraphs')).filter((d) => fs.existsSync(path.join(root, 'subgraphs', d, 'remote.ts'))).map((d) => `subgraphs/${d}/remote.ts`),
-      ...fs.readdirSync(path.join(root, 'gateway')).filter((f) => f.endsWith('.ts') && f !== 'examples.ts').map((f) => `gateway/${f}`),
+      ...fs
+        .readdirSync(path.join(root, 'platform'))
+        .filter((f) => f.endsWith('.ts'))
+        .map((f) => `platform/${f}`),
+      ...fs
+        .readdirSync(path.join(root, 'subgraphs'))
+        .filter((d) => fs.existsSync(path.join(root, 'subgraphs', d, 'remote.ts')))
+        .map((d) => `subgraphs/${d}/remote.ts`),
+      ...fs
+        .readdirSync(path.join(root, 'gateway'))
+        .filter((f) => f.endsWith('.ts') && f !== 'examples.ts')
+        .map((f) => `gateway/${f}`),
     ];
-    const documents = sources.reduce((n, file) => n + (fs.readFileSync(path.join(root, file), 'utf8').match(/\/\* GraphQL \*\/ `/g)?.length ?? 0), 0);
+    const documents = sources.reduce(
+      (n, file) => n + (fs.readFileSync(path.join(root, file), 'utf8').match(/\/\* GraphQL \*\/ `/g)?.length ?? 0),
+      0,
+    );
     expect(documents).toBe(INTERNAL.length);
   });
 

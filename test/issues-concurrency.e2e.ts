@@ -16,7 +16,17 @@ afterAll(async () => {
 const readIssue = async (id: string) =>
   (await t.query(`query($id: ID!) { issue(id: $id) { ${ISSUE_FIELDS} } }`, { as: callers.office, variables: { id } })).data.issue;
 
-const SUBMIT = /* GraphQL */ `mutation($input: SubmitAppealInput!) { submitAppeal(input: $input) { id number history { action } } }`;
+const SUBMIT = /* GraphQL */ `
+  mutation ($input: SubmitAppealInput!) {
+    submitAppeal(input: $input) {
+      id
+      number
+      history {
+        action
+      }
+    }
+  }
+`;
 const appealInput = (clientRequestId: string, title = '同一请求') => ({
   clientRequestId,
   kind: 'COMPLAINT',
@@ -28,9 +38,7 @@ const appealInput = (clientRequestId: string, title = '同一请求') => ({
 describe('two people acting on the same issue at once', () => {
   it('lets exactly one of ten concurrent contacts win; the others get CONFLICT and nothing is written twice', async () => {
     const issue = await appealAt(t, 'ASSIGNED');
-    const results = await Promise.all(
-      Array.from({ length: 10 }, () => mutations.contact(t, callers.marketStaff, issue.id, issue.version)),
-    );
+    const results = await Promise.all(Array.from({ length: 10 }, () => mutations.contact(t, callers.marketStaff, issue.id, issue.version)));
     const winners = results.filter((r) => !r.errors);
     expect(winners).toHaveLength(1);
     expect(results.filter((r) => r.code === 'CONFLICT')).toHaveLength(9);

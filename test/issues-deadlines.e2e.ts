@@ -55,7 +55,10 @@ describe('青诉即办 time limits, counted from the handling unit’s receipt',
       ['RESOLUTION', '2026-10-22T17:30:00+08:00', '2026-10-28T00:00:00+08:00'],
     ]);
     const alerts = `{ issueAlerts(first: 50) { edges { node { issue { id } deadline { stage state } } } } }`;
-    const alertsOf = async () => (await t.query(alerts, { as: callers.office })).data.issueAlerts.edges.map((e: any) => e.node).filter((n: any) => n.issue.id === issue.id);
+    const alertsOf = async () =>
+      (await t.query(alerts, { as: callers.office })).data.issueAlerts.edges
+        .map((e: any) => e.node)
+        .filter((n: any) => n.issue.id === issue.id);
     clock.set('2026-10-07T08:00:00+08:00'); // still the holiday: nothing is yellow yet
     expect(await alertsOf()).toEqual([]);
     clock.set('2026-10-08T15:59:00+08:00');
@@ -76,11 +79,23 @@ describe('青诉即办 time limits, counted from the handling unit’s receipt',
       handlingUnitId: unit('MARKET_REGULATION_BUREAU'),
     });
     expect(errors).toBeUndefined();
-    expect(data.reportIssue).toMatchObject({ receivedAt: '2023-09-28T10:00:00+08:00', status: 'ASSIGNED', responsibleUnit: { id: unit('MARKET_REGULATION_BUREAU') } });
-    expect(stage(data.reportIssue, 'CONTACT')).toMatchObject({ dueAt: '2023-09-28T12:00:00+08:00', state: 'OVERDUE', unit: { id: unit('MARKET_REGULATION_BUREAU') } });
+    expect(data.reportIssue).toMatchObject({
+      receivedAt: '2023-09-28T10:00:00+08:00',
+      status: 'ASSIGNED',
+      responsibleUnit: { id: unit('MARKET_REGULATION_BUREAU') },
+    });
+    expect(stage(data.reportIssue, 'CONTACT')).toMatchObject({
+      dueAt: '2023-09-28T12:00:00+08:00',
+      state: 'OVERDUE',
+      unit: { id: unit('MARKET_REGULATION_BUREAU') },
+    });
     expect(stage(data.reportIssue, 'RESOLUTION').dueAt).toBe('2023-10-26T00:00:00+08:00');
     // One it had not dispatched yet waits for the command office: no clock runs before a unit has it.
-    const waiting = await reportIssue(t, callers.office, { source: 'HOTLINE_12345', appealKind: 'COMPLAINT', receivedAt: '2023-09-28T10:00:00+08:00' });
+    const waiting = await reportIssue(t, callers.office, {
+      source: 'HOTLINE_12345',
+      appealKind: 'COMPLAINT',
+      receivedAt: '2023-09-28T10:00:00+08:00',
+    });
     expect(waiting.data.reportIssue).toMatchObject({ status: 'SUBMITTED', deadlines: [] });
   });
 
@@ -89,7 +104,9 @@ describe('青诉即办 time limits, counted from the handling unit’s receipt',
     const { data } = await reportIssue(t, callers.marketStaff, { source: 'SELF_INSPECTION', environment: 'MARKET' });
     expect(data.reportIssue.deadlines).toEqual([]);
     clock.set('2023-04-18T09:00:00+08:00');
-    const accepted = (await mutations.accept(t, callers.office, data.reportIssue.id, { rectificationMode: 'IMMEDIATE', immediateWorkingDays: 10 })).data;
+    const accepted = (
+      await mutations.accept(t, callers.office, data.reportIssue.id, { rectificationMode: 'IMMEDIATE', immediateWorkingDays: 10 })
+    ).data;
     expect(accepted.deadlines).toEqual([]);
     const assigned = (await mutations.assign(t, callers.office, data.reportIssue.id, unit('MARKET_REGULATION_BUREAU'))).data;
     // From Tuesday 4-18: 4-19 … 4-21, Sunday 4-23 (调休), 4-24 … 4-28, then the May Day block; the 10th is 5-4.
@@ -118,7 +135,9 @@ describe('alerts and reminders', () => {
     expect(viaUnit.data.unit).toEqual({ name: '市税务局', issueAlerts: { totalCount: 2 } });
     const forAll = await t.query(query, { as: callers.office });
     expect(forAll.data.issueAlerts.totalCount).toBeGreaterThanOrEqual(2);
-    const overdue = await t.query(`{ issues(filter: { overdue: true, unitId: "${unit('TAXATION_BUREAU')}" }) { edges { node { id } } } }`, { as: callers.office });
+    const overdue = await t.query(`{ issues(filter: { overdue: true, unitId: "${unit('TAXATION_BUREAU')}" }) { edges { node { id } } } }`, {
+      as: callers.office,
+    });
     expect(overdue.data.issues.edges.map((e: any) => e.node.id)).toEqual([early.id]);
   });
 
@@ -132,7 +151,12 @@ describe('alerts and reminders', () => {
     const reminded = await mutations.remind(t, callers.office, issue.id);
     expect(reminded.errors).toBeUndefined();
     expect(reminded.data.reminderCount).toBe(1);
-    expect(reminded.data.history.at(-1)).toMatchObject({ action: 'REMIND', note: '请抓紧办理', fromStatus: 'ASSIGNED', toStatus: 'ASSIGNED' });
+    expect(reminded.data.history.at(-1)).toMatchObject({
+      action: 'REMIND',
+      note: '请抓紧办理',
+      fromStatus: 'ASSIGNED',
+      toStatus: 'ASSIGNED',
+    });
   });
 });
 
@@ -183,7 +207,18 @@ describe('a year missing from the calendar', () => {
   const YEAR_2027 = {
     year: 2027,
     notice: '2027 年部分节假日安排（测试数据）',
-    off: ['2027-01-01', '2027-02-05', '2027-02-06', '2027-02-07', '2027-02-08', '2027-02-09', '2027-02-10', '2027-02-11', '2027-02-12', '2027-02-13'],
+    off: [
+      '2027-01-01',
+      '2027-02-05',
+      '2027-02-06',
+      '2027-02-07',
+      '2027-02-08',
+      '2027-02-09',
+      '2027-02-10',
+      '2027-02-11',
+      '2027-02-12',
+      '2027-02-13',
+    ],
     workdays: ['2027-02-14', '2027-02-20'],
   };
 
@@ -204,12 +239,16 @@ describe('a year missing from the calendar', () => {
     ]);
     const alerts = `{ issueAlerts(first: 50) { edges { node { issue { id } deadline { stage state provisional } } } } }`;
     clock.set('2027-02-05T09:00:00+08:00');
-    const seen = (await t.query(alerts, { as: callers.office })).data.issueAlerts.edges.map((e: any) => e.node).filter((n: any) => n.issue.id === issue.id);
+    const seen = (await t.query(alerts, { as: callers.office })).data.issueAlerts.edges
+      .map((e: any) => e.node)
+      .filter((n: any) => n.issue.id === issue.id);
     expect(seen).toEqual([{ issue: { id: issue.id }, deadline: { stage: 'CONTACT', state: 'OVERDUE', provisional: true } }]);
     await mutations.contact(t, callers.marketStaff, issue.id);
 
     const set = `mutation($input: CalendarYearInput!) { setCalendarYear(input: $input) { year off workdays } }`;
-    expect((await t.query(set, { as: callers.marketAdmin, variables: { input: YEAR_2027 } })).errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    expect((await t.query(set, { as: callers.marketAdmin, variables: { input: YEAR_2027 } })).errors?.[0]?.extensions?.code).toBe(
+      'FORBIDDEN',
+    );
     const bad = await t.query(set, { as: callers.office, variables: { input: { ...YEAR_2027, workdays: ['2027-02-15'] } } });
     expect(bad.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'workdays' });
     const saved = await t.query(set, { as: callers.office, variables: { input: YEAR_2027 } });
@@ -223,7 +262,10 @@ describe('a year missing from the calendar', () => {
     // 2-14, 2-15 … 2-19, Saturday 2-20, 2-22 … 2-26, 3-1, 3-2, 3-3: the 15th working day is 3-3.
     expect(stage(after, 'RESOLUTION')).toMatchObject({ dueAt: '2027-03-04T00:00:00+08:00', provisional: false });
     // The warnings move with them: 16:00 of Sunday 2-14 (调休); the close of the 12th working day, 2-26.
-    expect([stage(after, 'FEEDBACK').warnAt, stage(after, 'RESOLUTION').warnAt]).toEqual(['2027-02-14T16:00:00+08:00', '2027-02-26T17:30:00+08:00']);
+    expect([stage(after, 'FEEDBACK').warnAt, stage(after, 'RESOLUTION').warnAt]).toEqual([
+      '2027-02-14T16:00:00+08:00',
+      '2027-02-26T17:30:00+08:00',
+    ]);
     // A met deadline's due time moved (its contact is now MET_LATE): the kept figures moved with it.
     await expectKeptFiguresRebuildable(t);
   });
@@ -244,7 +286,10 @@ describe('a year missing from the calendar', () => {
     expect(stage(moved, 'RESOLUTION').dueAt).toBe('2023-12-06T00:00:00+08:00');
     expect(stage(moved, 'FEEDBACK').dueAt).toBe(stage(open, 'FEEDBACK').dueAt);
     // Put the shipped calendar back for the other tests.
-    await t.query(`mutation($input: CalendarYearInput!) { setCalendarYear(input: $input) { year } }`, { as: callers.office, variables: { input: year2023 } });
+    await t.query(`mutation($input: CalendarYearInput!) { setCalendarYear(input: $input) { year } }`, {
+      as: callers.office,
+      variables: { input: year2023 },
+    });
     expect(stage(await readIssue(open.id), 'RESOLUTION').dueAt).toBe('2023-12-05T00:00:00+08:00');
     await expectKeptFiguresRebuildable(t);
   });
@@ -327,7 +372,10 @@ describe('ONGOING rectifications', () => {
     clock.set('2023-06-05T10:00:00+08:00');
     const { data } = await reportIssue(t, callers.taxStaff, { source: 'SELF_INSPECTION' });
     const id = data.reportIssue.id;
-    const accepted = await mutations.accept(t, callers.office, id, { rectificationMode: 'ONGOING', milestones: [{ title: '第一步', dueOn: '2023-06-30' }] });
+    const accepted = await mutations.accept(t, callers.office, id, {
+      rectificationMode: 'ONGOING',
+      milestones: [{ title: '第一步', dueOn: '2023-06-30' }],
+    });
     await mutations.assign(t, callers.office, id, unit('TAXATION_BUREAU'));
     await act(t, callers.taxStaff, 'completeMilestone', { id, milestoneId: accepted.data.deadlines[0].id, note: '完成' });
     expect((await mutations.resolve(t, callers.taxStaff, id)).data.status).toBe('RESOLVED');
@@ -348,7 +396,10 @@ describe('the contract’s mutations that need nothing but the issue', () => {
     const issue = await appealAt(t, 'ASSIGNED');
     clock.advance(3 * HOUR);
     const byId = (mutation: string, as = callers.office) =>
-      t.query(`mutation($id: ID!) { ${mutation}(id: $id) { status reminderCount history { action note } } }`, { as, variables: { id: issue.id } });
+      t.query(`mutation($id: ID!) { ${mutation}(id: $id) { status reminderCount history { action note } } }`, {
+        as,
+        variables: { id: issue.id },
+      });
     const reminded = await byId('remindIssue');
     expect(reminded.errors).toBeUndefined();
     expect(reminded.data.remindIssue.history.at(-1)).toEqual({ action: 'REMIND', note: null });

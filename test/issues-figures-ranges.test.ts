@@ -17,7 +17,10 @@ const daysOf = (from: string, until: string) => {
 describe('the kept ranges of a period', () => {
   it('reads a calendar year as twelve months and no days, and a partial month as days only', () => {
     expect(keptRanges({ from: '2023-01-01', to: '2023-12-31' })).toEqual({ months: { from: '2023-01-01', until: '2024-01-01' }, days: [] });
-    expect(keptRanges({ from: '2023-03-05', to: '2023-03-20' })).toEqual({ months: null, days: [{ from: '2023-03-05', until: '2023-03-21' }] });
+    expect(keptRanges({ from: '2023-03-05', to: '2023-03-20' })).toEqual({
+      months: null,
+      days: [{ from: '2023-03-05', until: '2023-03-21' }],
+    });
     expect(keptRanges({ from: '2023-01-15', to: '2023-03-10' })).toEqual({
       months: { from: '2023-02-01', until: '2023-03-01' },
       days: [
@@ -34,7 +37,10 @@ describe('the kept ranges of a period', () => {
         const from = iso(start + offset * DAY);
         const to = iso(start + (offset + length) * DAY);
         const ranges = keptRanges({ from, to });
-        const covered = [...(ranges.months ? daysOf(ranges.months.from, ranges.months.until) : []), ...ranges.days.flatMap((r) => daysOf(r.from, r.until))].sort();
+        const covered = [
+          ...(ranges.months ? daysOf(ranges.months.from, ranges.months.until) : []),
+          ...ranges.days.flatMap((r) => daysOf(r.from, r.until)),
+        ].sort();
         expect(covered).toEqual(daysOf(from, iso(start + (offset + length + 1) * DAY)));
         if (ranges.months) expect(ranges.months.from.endsWith('-01') && ranges.months.until.endsWith('-01')).toBe(true);
       }),

@@ -35,7 +35,11 @@ const RATINGS = ['SATISFIED', 'BASICALLY_SATISFIED', 'UNSATISFIED'] as const;
 const staffOf = (index: number) => ({ role: 'UNIT_STAFF', unit: UNITS[index]! }) as const satisfies Caller;
 
 const script = fc.record({
-  kind: fc.oneof({ arbitrary: fc.constant('APPEAL' as const), weight: 4 }, fc.constant('HOTLINE_IMPORT' as const), fc.constant('IMMEDIATE' as const)),
+  kind: fc.oneof(
+    { arbitrary: fc.constant('APPEAL' as const), weight: 4 },
+    fc.constant('HOTLINE_IMPORT' as const),
+    fc.constant('IMMEDIATE' as const),
+  ),
   environment: fc.constantFrom('POLICY', 'SERVICE', 'MARKET'),
   district: fc.constantFrom('370202', '370215', null),
   startMinute: fc.integer({ min: 0, max: 23 * 60 }),
@@ -46,7 +50,10 @@ const script = fc.record({
   mergeIntoPrevious: fc.integer({ min: 0, max: 4 }).map((n) => n === 0),
   feedback: fc.integer({ min: 0, max: 4 }).map((n) => n > 0),
   resolve: fc.option(fc.constantFrom('SOLVED', 'SERVICE_CONFIRMED'), { nil: null }),
-  rating: fc.option(fc.record({ first: fc.constantFrom(...RATINGS), solved: fc.boolean(), second: fc.option(fc.constantFrom(...RATINGS), { nil: null }) }), { nil: null }),
+  rating: fc.option(
+    fc.record({ first: fc.constantFrom(...RATINGS), solved: fc.boolean(), second: fc.option(fc.constantFrom(...RATINGS), { nil: null }) }),
+    { nil: null },
+  ),
   followUp: fc.option(fc.record({ reached: fc.boolean(), rating: fc.constantFrom(...RATINGS) }), { nil: null }),
   close: fc.boolean(),
 });
@@ -68,7 +75,11 @@ async function play(s: Script, index: number, start: number, previous: string | 
   };
   at(0);
   let unitIndex = s.unit;
-  const enterprise = { role: 'ENTERPRISE', enterprise: sampleCreditCode('370202', 100 + index), subject: `recount-enterprise-${index}-${start}` } as const satisfies Caller;
+  const enterprise = {
+    role: 'ENTERPRISE',
+    enterprise: sampleCreditCode('370202', 100 + index),
+    subject: `recount-enterprise-${index}-${start}`,
+  } as const satisfies Caller;
   let id: string;
   const appealLike = s.kind !== 'IMMEDIATE';
   if (s.kind === 'APPEAL') {
@@ -76,21 +87,35 @@ async function play(s: Script, index: number, start: number, previous: string | 
   } else if (s.kind === 'HOTLINE_IMPORT') {
     // Imported a little later, with the hotline's receipt time and the unit it had dispatched to.
     step(30);
-    const imported = await must('import', reportIssue(t, callers.office, {
-      source: 'HOTLINE_12345',
-      appealKind: 'HELP',
-      environment: s.environment,
-      districtCode: s.district,
-      receivedAt: new Date(start).toISOString(),
-      handlingUnitId: unit(UNITS[unitIndex]!),
-    }));
+    const imported = await must(
+      'import',
+      reportIssue(t, callers.office, {
+        source: 'HOTLINE_12345',
+        appealKind: 'HELP',
+        environment: s.environment,
+        districtCode: s.district,
+        receivedAt: new Date(start).toISOString(),
+        handlingUnitId: unit(UNITS[unitIndex]!),
+      }),
+    );
     id = imported.data.reportIssue.id;
   } else {
-    id = (await must('report', reportIssue(t, staffOf(unitIndex), { source: 'SELF_INSPECTION', environment: s.environment, districtCode: s.district }))).data.reportIssue.id;
+    id = (
+      await must(
+        'report',
+        reportIssue(t, staffOf(unitIndex), { source: 'SELF_INSPECTION', environment: s.environment, districtCode: s.district }),
+      )
+    ).data.reportIssue.id;
   }
   if (s.kind !== 'HOTLINE_IMPORT') {
     step(1);
-    await must('accept', act(t, callers.office, 'acceptIssue', { id, ...(appealLike ? {} : { input: { rectificationMode: 'IMMEDIATE', immediateWorkingDays: 3 } }) }));
+    await must(
+      'accept',
+      act(t, callers.office, 'acceptIssue', {
+        id,
+        ...(appealLike ? {} : { input: { rectificationMode: 'IMMEDIATE', immediateWorkingDays: 3 } }),
+      }),
+    );
     step(s.dispatchMinutes);
     await must('assign', act(t, callers.office, 'assignIssue', { id, unitId: unit(UNITS[unitIndex]!) }));
   }
@@ -134,7 +159,13 @@ async function play(s: Script, index: number, start: number, previous: string | 
   }
   if (s.followUp) {
     step(24 * 60);
-    await must('follow-up', act(t, callers.office, 'recordFollowUp', { id, input: s.followUp.reached ? { reached: true, rating: s.followUp.rating } : { reached: false } }));
+    await must(
+      'follow-up',
+      act(t, callers.office, 'recordFollowUp', {
+        id,
+        input: s.followUp.reached ? { reached: true, rating: s.followUp.rating } : { reached: false },
+      }),
+    );
   }
   if (s.close) {
     step(60);
@@ -146,20 +177,44 @@ async function play(s: Script, index: number, start: number, previous: string | 
 // ───────────── the recount, by the README's definitions ─────────────
 
 interface Raw {
-  issues: { id: string; received_at: Date; status: string; accepted_at: Date | null; next_due_at: Date | null; reopen_count: number; first_assigned_at: Date | null; resolution_outcome: string | null; responsible_unit_id: string | null; environment: string; source: string; district_code: string | null }[];
-  deadlines: { issue_id: string; unit_id: string | null; stage: string; due_at: Date | null; met_at: Date | null; cancelled_at: Date | null; judged_at: Date | null }[];
+  issues: {
+    id: string;
+    received_at: Date;
+    status: string;
+    accepted_at: Date | null;
+    next_due_at: Date | null;
+    reopen_count: number;
+    first_assigned_at: Date | null;
+    resolution_outcome: string | null;
+    responsible_unit_id: string | null;
+    environment: string;
+    source: string;
+    district_code: string | null;
+  }[];
+  deadlines: {
+    issue_id: string;
+    unit_id: string | null;
+    stage: string;
+    due_at: Date | null;
+    met_at: Date | null;
+    cancelled_at: Date | null;
+    judged_at: Date | null;
+  }[];
   ratings: { issue_id: string; round: number; unit_id: string | null; rating: string; solved: boolean }[];
   followUps: { id: number; issue_id: string; unit_id: string | null; reached: boolean; rating: string | null }[];
 }
 
 async function readRaw(): Promise<Raw> {
   const db = t.database.handle.forSubgraph('issues').db;
-  const rows = async <T>(query: ReturnType<typeof sql>) => rowsOf<T>(await db.execute(query)).map((row: any) => {
-    for (const key of Object.keys(row)) if (key.endsWith('_at') && row[key] !== null) row[key] = new Date(row[key]);
-    return row as T;
-  });
+  const rows = async <T>(query: ReturnType<typeof sql>) =>
+    rowsOf<T>(await db.execute(query)).map((row: any) => {
+      for (const key of Object.keys(row)) if (key.endsWith('_at') && row[key] !== null) row[key] = new Date(row[key]);
+      return row as T;
+    });
   return {
-    issues: await rows(sql`select id, received_at, status, accepted_at, next_due_at, reopen_count, first_assigned_at, resolution_outcome, responsible_unit_id, environment, source, district_code from issues.issues`),
+    issues: await rows(
+      sql`select id, received_at, status, accepted_at, next_due_at, reopen_count, first_assigned_at, resolution_outcome, responsible_unit_id, environment, source, district_code from issues.issues`,
+    ),
     deadlines: await rows(sql`select issue_id, unit_id, stage, due_at, met_at, cancelled_at, judged_at from issues.issue_deadlines`),
     ratings: await rows(sql`select issue_id, round, unit_id, rating, solved from issues.issue_ratings`),
     followUps: await rows(sql`select id::int, issue_id, unit_id, reached, rating from issues.issue_follow_ups`),
@@ -269,32 +324,49 @@ function expected(parts: Record<string, number> = {}) {
   };
 }
 
-const FIGURES = 'received accepted closed overdueNow reopened dispatched averageDispatchHours resolvedSolved resolvedServiceConfirmed rated followedUp rates { rate numerator denominator value }';
+const FIGURES =
+  'received accepted closed overdueNow reopened dispatched averageDispatchHours resolvedSolved resolvedServiceConfirmed rated followedUp rates { rate numerator denominator value }';
 
 /** Floats (an average, a rate) compared to 9 places; everything else exactly. */
 function compare(actual: any, wanted: ReturnType<typeof expected>, where: string) {
   const round = (x: number | null) => (x === null ? null : Math.round(x * 1e9) / 1e9);
-  const norm = (f: any) => ({ ...f, averageDispatchHours: round(f.averageDispatchHours), rates: f.rates.map((r: any) => ({ ...r, value: round(r.value) })) });
+  const norm = (f: any) => ({
+    ...f,
+    averageDispatchHours: round(f.averageDispatchHours),
+    rates: f.rates.map((r: any) => ({ ...r, value: round(r.value) })),
+  });
   expect(norm(actual), where).toEqual(norm(wanted));
 }
 
 /** Every figure the API shows at `now` — city, units, a domain, by environment, channel, district — against the recount. */
 async function compareAll(raw: Raw, period: { from: Date; to: Date }, now: Date) {
   const p = { from: beijingDate(period.from), to: beijingDate(new Date(period.to.getTime() - DAY)) };
-  const ask = async (query: string, variables: Record<string, unknown> = {}) => (await must(query, t.query(query, { as: callers.office, variables: { p, ...variables } }))).data;
+  const ask = async (query: string, variables: Record<string, unknown> = {}) =>
+    (await must(query, t.query(query, { as: callers.office, variables: { p, ...variables } }))).data;
 
   const city = recount(raw, period, now, { issue: () => ['ALL'], unit: () => ['ALL'] });
   compare((await ask(`query($p: PeriodInput) { issueStats(period: $p) { ${FIGURES} } }`)).issueStats, expected(city.get('ALL')), 'city');
 
   const unitIds = UNITS.map(unit);
-  const perUnit = recount(raw, period, now, { issue: (i) => (i.responsible_unit_id ? [i.responsible_unit_id] : []), unit: (id) => (id ? [id] : []) });
+  const perUnit = recount(raw, period, now, {
+    issue: (i) => (i.responsible_unit_id ? [i.responsible_unit_id] : []),
+    unit: (id) => (id ? [id] : []),
+  });
   for (const id of unitIds) {
-    compare((await ask(`query($p: PeriodInput, $id: ID!) { unit(id: $id) { issueStats(period: $p) { ${FIGURES} } } }`, { id })).unit.issueStats, expected(perUnit.get(id)), `unit ${id}`);
+    compare(
+      (await ask(`query($p: PeriodInput, $id: ID!) { unit(id: $id) { issueStats(period: $p) { ${FIGURES} } } }`, { id })).unit.issueStats,
+      expected(perUnit.get(id)),
+      `unit ${id}`,
+    );
   }
   const politics = new Set(unitIds.slice(0, 2));
   const inDomain = (id: string | null) => (id && politics.has(id) ? ['POLITICS_LAW'] : []);
   const domain = recount(raw, period, now, { issue: (i) => inDomain(i.responsible_unit_id), unit: inDomain });
-  compare((await ask(`query($p: PeriodInput) { domain(code: "POLITICS_LAW") { issueStats(period: $p) { ${FIGURES} } } }`)).domain.issueStats, expected(domain.get('POLITICS_LAW')), 'domain');
+  compare(
+    (await ask(`query($p: PeriodInput) { domain(code: "POLITICS_LAW") { issueStats(period: $p) { ${FIGURES} } } }`)).domain.issueStats,
+    expected(domain.get('POLITICS_LAW')),
+    'domain',
+  );
 
   for (const [dimension, keyOf] of [
     ['ENVIRONMENT', (i: Raw['issues'][number]) => [i.environment]],
@@ -302,7 +374,11 @@ async function compareAll(raw: Raw, period: { from: Date; to: Date }, now: Date)
     ['DISTRICT', (i: Raw['issues'][number]) => [i.district_code ?? 'NONE']],
   ] as const) {
     const groups = recount(raw, period, now, { issue: keyOf, unit: (_, i) => keyOf(i) });
-    const answered = (await ask(`query($p: PeriodInput, $d: StatsDimension!) { issueStatsBy(dimension: $d, period: $p) { key stats { ${FIGURES} } } }`, { d: dimension })).issueStatsBy;
+    const answered = (
+      await ask(`query($p: PeriodInput, $d: StatsDimension!) { issueStatsBy(dimension: $d, period: $p) { key stats { ${FIGURES} } } }`, {
+        d: dimension,
+      })
+    ).issueStatsBy;
     expect(answered.map((g: any) => g.key).sort(), dimension).toEqual([...groups.keys()].sort());
     for (const group of answered) compare(group.stats, expected(groups.get(group.key)), `${dimension} ${group.key}`);
   }
@@ -310,10 +386,22 @@ async function compareAll(raw: Raw, period: { from: Date; to: Date }, now: Date)
   const year = { from: new Date('2025-12-31T16:00:00Z'), to: new Date('2026-12-31T16:00:00Z') };
   const y = { from: '2026-01-01', to: '2026-12-31' };
   const cityYear = recount(raw, year, now, { issue: () => ['ALL'], unit: () => ['ALL'] });
-  compare((await ask(`query($y: PeriodInput) { issueStats(period: $y) { ${FIGURES} } }`, { y })).issueStats, expected(cityYear.get('ALL')), 'city, year');
-  const perUnitYear = recount(raw, year, now, { issue: (i) => (i.responsible_unit_id ? [i.responsible_unit_id] : []), unit: (id) => (id ? [id] : []) });
+  compare(
+    (await ask(`query($y: PeriodInput) { issueStats(period: $y) { ${FIGURES} } }`, { y })).issueStats,
+    expected(cityYear.get('ALL')),
+    'city, year',
+  );
+  const perUnitYear = recount(raw, year, now, {
+    issue: (i) => (i.responsible_unit_id ? [i.responsible_unit_id] : []),
+    unit: (id) => (id ? [id] : []),
+  });
   for (const id of unitIds) {
-    compare((await ask(`query($y: PeriodInput, $id: ID!) { unit(id: $id) { issueStats(period: $y) { ${FIGURES} } } }`, { id, y })).unit.issueStats, expected(perUnitYear.get(id)), `unit ${id}, year`);
+    compare(
+      (await ask(`query($y: PeriodInput, $id: ID!) { unit(id: $id) { issueStats(period: $y) { ${FIGURES} } } }`, { id, y })).unit
+        .issueStats,
+      expected(perUnitYear.get(id)),
+      `unit ${id}, year`,
+    );
   }
   return city;
 }
@@ -344,8 +432,11 @@ describe('the figures, recounted from raw rows', () => {
           city = await compareAll(raw, period, now);
           if (daysOn === 45) {
             const earlier = new Date(base + 20 * DAY);
-            seen.passedDueByClock = (seen.passedDueByClock ?? 0) + raw.deadlines.filter((d) => !d.met_at && !d.cancelled_at && d.due_at && d.due_at > earlier && d.due_at <= now).length;
-            seen.lapsed = (seen.lapsed ?? 0) + raw.deadlines.filter((d) => d.cancelled_at && d.judged_at && d.due_at && d.judged_at >= d.due_at).length;
+            seen.passedDueByClock =
+              (seen.passedDueByClock ?? 0) +
+              raw.deadlines.filter((d) => !d.met_at && !d.cancelled_at && d.due_at && d.due_at > earlier && d.due_at <= now).length;
+            seen.lapsed =
+              (seen.lapsed ?? 0) + raw.deadlines.filter((d) => d.cancelled_at && d.judged_at && d.due_at && d.judged_at >= d.due_at).length;
           }
         }
         await expectKeptFiguresRebuildable(t);
@@ -356,7 +447,22 @@ describe('the figures, recounted from raw rows', () => {
       { numRuns: 4, seed: 20261123, endOnFailure: true },
     );
     // The generated sets were not trivial: late and on-time stages, lapsed clocks, two-round ratings, follow-ups, both endings.
-    for (const part of ['passedDueByClock', 'contactOnTime', 'contactDue', 'feedbackDue', 'resolutionDue', 'lapsed', 'rated', 'firstRated', 'reopened', 'followedUp', 'closed', 'resolvedSolved', 'resolvedServiceConfirmed', 'overdueNow']) {
+    for (const part of [
+      'passedDueByClock',
+      'contactOnTime',
+      'contactDue',
+      'feedbackDue',
+      'resolutionDue',
+      'lapsed',
+      'rated',
+      'firstRated',
+      'reopened',
+      'followedUp',
+      'closed',
+      'resolvedSolved',
+      'resolvedServiceConfirmed',
+      'overdueNow',
+    ]) {
       expect(seen[part] ?? 0, part).toBeGreaterThan(0);
     }
     expect(seen.contactOnTime).toBeLessThan(seen.contactDue!);

@@ -30,7 +30,12 @@ afterAll(async () => {
   await database?.drop();
 });
 
-const UNITS = ['11111111-1111-4111-8111-111111111111', '22222222-2222-4222-8222-222222222222', '33333333-3333-4333-8333-333333333333', '44444444-4444-4444-8444-444444444444'];
+const UNITS = [
+  '11111111-1111-4111-8111-111111111111',
+  '22222222-2222-4222-8222-222222222222',
+  '33333333-3333-4333-8333-333333333333',
+  '44444444-4444-4444-8444-444444444444',
+];
 const unitOrNull = fc.option(fc.constantFrom(...UNITS), { nil: null });
 const issueRow = fc.record({
   responsible: unitOrNull,
@@ -51,12 +56,19 @@ const scope: fc.Arbitrary<Extract<IssueScope, { kind: 'unit' }>> = fc.record({
   areaDistrict: fc.constantFrom('370202', null),
 });
 const filter: fc.Arbitrary<IssueListFilter> = fc.record(
-  { environment: fc.constantFrom('POLICY', 'SERVICE') as fc.Arbitrary<'POLICY' | 'SERVICE'>, status: fc.constant(['SUBMITTED', 'ASSIGNED'] as ('SUBMITTED' | 'ASSIGNED')[]) },
+  {
+    environment: fc.constantFrom('POLICY', 'SERVICE') as fc.Arbitrary<'POLICY' | 'SERVICE'>,
+    status: fc.constant(['SUBMITTED', 'ASSIGNED'] as ('SUBMITTED' | 'ASSIGNED')[]),
+  },
   { requiredKeys: [] },
 );
 
 /** Every page of a list, `pageSize` at a time, each after the last row of the one before: the ids in order. */
-async function allPages(db: Parameters<typeof issueStore.page>[0], query: Parameters<typeof issueStore.page>[1], pageSize: number): Promise<string[]> {
+async function allPages(
+  db: Parameters<typeof issueStore.page>[0],
+  query: Parameters<typeof issueStore.page>[1],
+  pageSize: number,
+): Promise<string[]> {
   const ids: string[] = [];
   let after: IssueListCursor | null = null;
   for (let guard = 0; guard < 100; guard++) {
@@ -75,42 +87,55 @@ describe('a unit’s list read in index branches', () => {
     const owner = database.handle.owner();
     const now = new Date('2026-03-02T10:00:00+08:00');
     await fc.assert(
-      fc.asyncProperty(fc.array(issueRow, { minLength: 5, maxLength: 40 }), scope, filter, fc.integer({ min: 1, max: 7 }), async (rows, s, f, pageSize) => {
-        // Each run lists its own issues only (a word of its own, which no other run's word begins
-        // with), so runs do not see each other's.
-        const tag = `lists${++batch}x`;
-        await owner.insert(issues).values(
-          rows.map((r, i) => ({
-            source: 'SELF_INSPECTION' as const,
-            environment: r.environment,
-            title: `${tag} ${i}`,
-            description: tag,
-            responsibleUnitId: r.responsible,
-            reporterUnitId: r.reporter,
-            intakeUnitId: r.intake,
-            coHandlerUnitIds: r.coHandlers,
-            status: r.status,
-            districtCode: r.district,
-            reporterSubject: tag,
-            reporterRole: 'UNIT_STAFF',
-            clientRequestId: `${tag}-${i}`,
-            requestFingerprint: tag,
-            receivedAt: new Date(Date.parse('2026-03-01T09:00:00+08:00') + r.minute * 60_000),
-            recordedAt: now,
-          })),
-        );
-        const mine = { ...f, receivedFrom: new Date('2026-03-01T00:00:00+08:00'), receivedTo: new Date('2026-03-02T00:00:00+08:00') };
-        const ownRows = sql`${issues.description} = ${tag}`;
-        // The plain OR, as the scope was read before: the reference.
-        const wanted = await owner
-          .select({ id: issues.id })
-          .from(issues)
-          .where(and(scopeCondition(s), ownRows, f.environment ? sql`${issues.environment} = ${f.environment}` : undefined, f.status ? sql`${issues.status} in ('SUBMITTED', 'ASSIGNED')` : undefined))
-          .orderBy(desc(issues.receivedAt), desc(issues.id));
-        const query = { scope: s, filter: { ...mine, search: parse(tag)! }, now };
-        expect(await allPages(owner, query, pageSize)).toEqual(wanted.map((row) => row.id));
-        expect(await issueStore.count(owner, query)).toBe(wanted.length);
-      }),
+      fc.asyncProperty(
+        fc.array(issueRow, { minLength: 5, maxLength: 40 }),
+        scope,
+        filter,
+        fc.integer({ min: 1, max: 7 }),
+        async (rows, s, f, pageSize) => {
+          // Each run lists its own issues only (a word of its own, which no other run's word begins
+          // with), so runs do not see each other's.
+          const tag = `lists${++batch}x`;
+          await owner.insert(issues).values(
+            rows.map((r, i) => ({
+              source: 'SELF_INSPECTION' as const,
+              environment: r.environment,
+              title: `${tag} ${i}`,
+              description: tag,
+              responsibleUnitId: r.responsible,
+              reporterUnitId: r.reporter,
+              intakeUnitId: r.intake,
+              coHandlerUnitIds: r.coHandlers,
+              status: r.status,
+              districtCode: r.district,
+              reporterSubject: tag,
+              reporterRole: 'UNIT_STAFF',
+              clientRequestId: `${tag}-${i}`,
+              requestFingerprint: tag,
+              receivedAt: new Date(Date.parse('2026-03-01T09:00:00+08:00') + r.minute * 60_000),
+              recordedAt: now,
+            })),
+          );
+          const mine = { ...f, receivedFrom: new Date('2026-03-01T00:00:00+08:00'), receivedTo: new Date('2026-03-02T00:00:00+08:00') };
+          const ownRows = sql`${issues.description} = ${tag}`;
+          // The plain OR, as the scope was read before: the reference.
+          const wanted = await owner
+            .select({ id: issues.id })
+            .from(issues)
+            .where(
+              and(
+                scopeCondition(s),
+                ownRows,
+                f.environment ? sql`${issues.environment} = ${f.environment}` : undefined,
+                f.status ? sql`${issues.status} in ('SUBMITTED', 'ASSIGNED')` : undefined,
+              ),
+            )
+            .orderBy(desc(issues.receivedAt), desc(issues.id));
+          const query = { scope: s, filter: { ...mine, search: parse(tag)! }, now };
+          expect(await allPages(owner, query, pageSize)).toEqual(wanted.map((row) => row.id));
+          expect(await issueStore.count(owner, query)).toBe(wanted.length);
+        },
+      ),
       { numRuns: 60, seed: 20261204 },
     );
   });
@@ -153,11 +178,22 @@ describe('the command office’s list of a domain’s units, read unit by unit',
               nextDueAt: r.dueMinutes === null ? null : new Date(now.getTime() + r.dueMinutes * 60_000),
             })),
           );
-          const overdueCondition = overdue === true ? sql`${issues.nextDueAt} < ${now.toISOString()}::timestamptz` : overdue === false ? sql`(${issues.nextDueAt} is null or ${issues.nextDueAt} >= ${now.toISOString()}::timestamptz)` : undefined;
+          const overdueCondition =
+            overdue === true
+              ? sql`${issues.nextDueAt} < ${now.toISOString()}::timestamptz`
+              : overdue === false
+                ? sql`(${issues.nextDueAt} is null or ${issues.nextDueAt} >= ${now.toISOString()}::timestamptz)`
+                : undefined;
           const wanted = await owner
             .select({ id: issues.id })
             .from(issues)
-            .where(and(sql`${issues.description} = ${tag}`, sql`${issues.responsibleUnitId} = any(${`{${units.join(',')}}`}::uuid[])`, overdueCondition))
+            .where(
+              and(
+                sql`${issues.description} = ${tag}`,
+                sql`${issues.responsibleUnitId} = any(${`{${units.join(',')}}`}::uuid[])`,
+                overdueCondition,
+              ),
+            )
             .orderBy(desc(issues.receivedAt), desc(issues.id));
           const filter: IssueListFilter = { unitIds: units, overdue, receivedFrom: new Date(day), receivedTo: new Date(day + 86_400_000) };
           const query = { scope: { kind: 'all' } as IssueScope, filter, now };
@@ -255,8 +291,15 @@ describe('lists read newest first straight from their indexes', () => {
       await tx.execute(sql`set local enable_sort = off`);
       await tx.execute(sql`set local enable_seqscan = off`);
       await tx.execute(sql`set local enable_bitmapscan = off`);
-      const query = tx.select({ id: issues.id }).from(issues).where(sql`${issues.responsibleUnitId} = ${UNITS[0]}::uuid`).orderBy(desc(issues.receivedAt), desc(issues.id)).limit(21);
-      return rowsOf<{ 'QUERY PLAN': string }>(await tx.execute(sql`explain ${query.getSQL()}`)).map((row) => row['QUERY PLAN']).join('\n');
+      const query = tx
+        .select({ id: issues.id })
+        .from(issues)
+        .where(sql`${issues.responsibleUnitId} = ${UNITS[0]}::uuid`)
+        .orderBy(desc(issues.receivedAt), desc(issues.id))
+        .limit(21);
+      return rowsOf<{ 'QUERY PLAN': string }>(await tx.execute(sql`explain ${query.getSQL()}`))
+        .map((row) => row['QUERY PLAN'])
+        .join('\n');
     });
     expect(plan).toContain('issues_unit_received_idx');
     expect(plan).not.toMatch(/Sort/);
@@ -271,7 +314,9 @@ describe('lists read newest first straight from their indexes', () => {
         .where(sql`${issues.responsibleUnitId} = ${UNITS[0]}::uuid and ${issues.nextDueAt} < now()`)
         .orderBy(desc(issues.receivedAt), desc(issues.id))
         .limit(21);
-      return rowsOf<{ 'QUERY PLAN': string }>(await tx.execute(sql`explain ${query.getSQL()}`)).map((row) => row['QUERY PLAN']).join('\n');
+      return rowsOf<{ 'QUERY PLAN': string }>(await tx.execute(sql`explain ${query.getSQL()}`))
+        .map((row) => row['QUERY PLAN'])
+        .join('\n');
     });
     expect(overduePlan).toMatch(/issues_unit_(open_)?received_idx/);
     expect(overduePlan).not.toMatch(/Sort/);

@@ -64,16 +64,35 @@ beforeAll(async () => {
   await db.execute(sql`${issue()}
     values (${D}, 4, 'ENTERPRISE_APPEAL', 'POLICY', 'D', 'd', 'FEEDBACK_GIVEN', 'enterprise-d', 'ENTERPRISE', '91370202MA00000004', 'd', 'x',
       '2026-02-13T10:00:00+08:00', '2026-02-13T10:00:00+08:00', ${UNIT})`);
-  const event = (issueId: string, action: string, role: string, at: string, details: object | null = null, note: string | null = null) => sql`
+  const event = (
+    issueId: string,
+    action: string,
+    role: string,
+    at: string,
+    details: object | null = null,
+    note: string | null = null,
+  ) => sql`
     insert into issues.issue_events (issue_id, action, from_status, to_status, actor_subject, actor_role, note, details, at)
     values (${issueId}, ${action}, 'RESOLVED', 'RESOLVED', ${role === 'ENTERPRISE' ? 'enterprise-a' : 'office'}, ${role}, ${note}, ${details ? JSON.stringify(details) : null}::jsonb, ${at}::timestamptz)`;
   await db.execute(event(A, 'ASSIGN', 'COMMAND_OFFICE', '2025-03-03T11:00:00+08:00', { unitId: UNIT }, '派市场监管'));
-  await db.execute(event(A, 'RATE_AND_REOPEN', 'ENTERPRISE', '2025-03-12T10:00:00+08:00', { rating: 'UNSATISFIED', solved: false }, '还是要补材料'));
+  await db.execute(
+    event(A, 'RATE_AND_REOPEN', 'ENTERPRISE', '2025-03-12T10:00:00+08:00', { rating: 'UNSATISFIED', solved: false }, '还是要补材料'),
+  );
   await db.execute(event(A, 'RATE', 'ENTERPRISE', '2025-03-20T10:00:00+08:00', { rating: 'SATISFIED', solved: true }));
   await db.execute(event(B, 'ASSIGN', 'COMMAND_OFFICE', '2025-03-04T12:00:00+08:00', { unitId: UNIT }));
-  await db.execute(event(B, 'RATE', 'COMMAND_OFFICE', '2025-03-10T10:00:00+08:00', { rating: 'BASICALLY_SATISFIED', solved: true }, '回访来电人'));
+  await db.execute(
+    event(B, 'RATE', 'COMMAND_OFFICE', '2025-03-10T10:00:00+08:00', { rating: 'BASICALLY_SATISFIED', solved: true }, '回访来电人'),
+  );
   await db.execute(event(C, 'MERGE', 'COMMAND_OFFICE', '2025-03-05T15:00:00+08:00', { intoId: A }));
-  const deadline = (issueId: string, stage: string, due: string | null, met: string | null, cancelled: string | null, days: number | null = null, hours: number | null = null) => sql`
+  const deadline = (
+    issueId: string,
+    stage: string,
+    due: string | null,
+    met: string | null,
+    cancelled: string | null,
+    days: number | null = null,
+    hours: number | null = null,
+  ) => sql`
     insert into issues.issue_deadlines (issue_id, stage, starts_at, hours, working_days, due_at, warn_at, met_at, cancelled_at, pending_calendar_year)
     values (${issueId}, ${stage}, '2026-02-13T10:00:00+08:00', ${hours}, ${days}, ${due}::timestamptz, ${due}::timestamptz, ${met}::timestamptz, ${cancelled}::timestamptz,
       ${due === null ? 2026 : null})`;
@@ -100,7 +119,11 @@ afterAll(async () => {
 
 describe('migrating the previous release’s issues', () => {
   it('carries every enterprise rating into its round, and the command office’s into its follow-ups', async () => {
-    expect(await rows(sql`select issue_id, round, rating::text, solved, comment, rater_role, unit_id from issues.issue_ratings order by issue_id, round`)).toEqual([
+    expect(
+      await rows(
+        sql`select issue_id, round, rating::text, solved, comment, rater_role, unit_id from issues.issue_ratings order by issue_id, round`,
+      ),
+    ).toEqual([
       { issue_id: A, round: 1, rating: 'UNSATISFIED', solved: false, comment: '还是要补材料', rater_role: 'ENTERPRISE', unit_id: UNIT },
       { issue_id: A, round: 2, rating: 'SATISFIED', solved: true, comment: null, rater_role: 'ENTERPRISE', unit_id: UNIT },
     ]);
@@ -119,24 +142,34 @@ describe('migrating the previous release’s issues', () => {
       { stage: 'CONTACT', unit_id: UNIT, close_reason: 'MERGED', lapsed: true },
       { stage: 'RESOLUTION', unit_id: UNIT, close_reason: 'MERGED', lapsed: false },
     ]);
-    const [a] = await rows<{ first: Date; last: Date }>(sql`select first_assigned_at as first, assigned_at as last from issues.issues where id = ${A}`);
+    const [a] = await rows<{ first: Date; last: Date }>(
+      sql`select first_assigned_at as first, assigned_at as last from issues.issues where id = ${A}`,
+    );
     expect(new Date(a!.first).toISOString()).toBe('2025-03-03T03:00:00.000Z');
     const [c] = await rows<{ ended: Date | null }>(sql`select supervision_ended_at as ended from issues.issues where id = ${C}`);
     expect(new Date(c!.ended!).toISOString()).toBe('2025-03-05T07:00:00.000Z');
   });
 
   it('computes the due times that waited for 2026, met ones included, now that 2026 ships', async () => {
-    expect(await rows(sql`select stage::text, due_at is not null as known, pending_calendar_year from issues.issue_deadlines where issue_id = ${D} order by id`)).toEqual([
+    expect(
+      await rows(
+        sql`select stage::text, due_at is not null as known, pending_calendar_year from issues.issue_deadlines where issue_id = ${D} order by id`,
+      ),
+    ).toEqual([
       { stage: 'FEEDBACK', known: true, pending_calendar_year: null },
       { stage: 'RESOLUTION', known: true, pending_calendar_year: null },
     ]);
     // Friday 2026-02-13: Saturday 2-14 is an adjusted working day.
-    const [feedback] = await rows<{ due: Date }>(sql`select due_at as due from issues.issue_deadlines where issue_id = ${D} and stage = 'FEEDBACK'`);
+    const [feedback] = await rows<{ due: Date }>(
+      sql`select due_at as due from issues.issue_deadlines where issue_id = ${D} and stage = 'FEEDBACK'`,
+    );
     expect(new Date(feedback!.due).toISOString()).toBe('2026-02-14T16:00:00.000Z');
   });
 
   it('moves the warnings of open deadlines from 80% of the clock time to 80% of the working time (#21)', async () => {
-    const warnings = await rows<{ stage: string; warn: Date; due: Date }>(sql`select stage::text, warn_at as warn, due_at as due from issues.issue_deadlines where issue_id = ${E} order by id`);
+    const warnings = await rows<{ stage: string; warn: Date; due: Date }>(
+      sql`select stage::text, warn_at as warn, due_at as due from issues.issue_deadlines where issue_id = ${E} order by id`,
+    );
     expect(warnings.map((d) => [d.stage, new Date(d.warn).toISOString(), new Date(d.due).toISOString()])).toEqual([
       ['FEEDBACK', '2026-10-08T08:00:00.000Z', '2026-10-08T16:00:00.000Z'], // 16:00 on 10-08, Beijing
       ['RESOLUTION', '2026-10-22T09:30:00.000Z', '2026-10-27T16:00:00.000Z'], // 17:30 on 10-22, Beijing
@@ -144,13 +177,17 @@ describe('migrating the previous release’s issues', () => {
     const [issue] = await rows<{ warn: Date }>(sql`select next_warn_at as warn from issues.issues where id = ${E}`);
     expect(new Date(issue!.warn).toISOString()).toBe('2026-10-08T08:00:00.000Z');
     // A met or stopped deadline warns no more: its warning stays as it was written.
-    const [stopped] = await rows<{ warn: Date }>(sql`select warn_at as warn from issues.issue_deadlines where issue_id = ${C} and stage = 'RESOLUTION'`);
+    const [stopped] = await rows<{ warn: Date }>(
+      sql`select warn_at as warn from issues.issue_deadlines where issue_id = ${C} and stage = 'RESOLUTION'`,
+    );
     expect(new Date(stopped!.warn).toISOString()).toBe('2025-03-26T16:00:00.000Z');
   });
 
   it('refuses to rewrite a met or stopped deadline, or to delete one, even in SQL', async () => {
     await expect(db.execute(sql`update issues.issue_deadlines set cancelled_at = null where issue_id = ${C}`)).rejects.toThrow();
-    await expect(db.execute(sql`update issues.issue_deadlines set met_at = now() where issue_id = ${D} and stage = 'FEEDBACK'`)).rejects.toThrow();
+    await expect(
+      db.execute(sql`update issues.issue_deadlines set met_at = now() where issue_id = ${D} and stage = 'FEEDBACK'`),
+    ).rejects.toThrow();
     await expect(db.execute(sql`delete from issues.issue_deadlines where issue_id = ${D}`)).rejects.toThrow();
     await expect(db.execute(sql`update issues.issue_ratings set rating = 'SATISFIED'`)).rejects.toThrow();
     await expect(db.execute(sql`delete from issues.issue_follow_ups`)).rejects.toThrow();

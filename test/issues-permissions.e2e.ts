@@ -45,7 +45,15 @@ const POLITICS_LEAD = unit('POLITICS_LAW_COMMITTEE');
 /** Every channel of the plan (campaign.json is the one list). */
 const ALL_SOURCES = campaign.problemSources.map((source) => source.code);
 /** The channels a unit reports through itself. */
-const UNIT_SOURCES = ['SELF_INSPECTION', 'DIRECTOR_IN_HALL', 'SIGNED_NOT_LANDED', 'MONITORING_POINT', 'RECEPTION_ROOM', 'SURVEY', 'UNIT_WINDOW'];
+const UNIT_SOURCES = [
+  'SELF_INSPECTION',
+  'DIRECTOR_IN_HALL',
+  'SIGNED_NOT_LANDED',
+  'MONITORING_POINT',
+  'RECEPTION_ROOM',
+  'SURVEY',
+  'UNIT_WINDOW',
+];
 
 // ───────────── transport ─────────────
 
@@ -105,12 +113,29 @@ async function listAll(as: Caller, via: Via, filter: Record<string, unknown> = {
   for (;;) {
     const response: GraphQLResponse = await send(
       via,
-      /* GraphQL */ `query List($filter: IssueFilter, $after: String) {
-        issues(filter: $filter, first: 100, after: $after) {
-          totalCount pageInfo { hasNextPage endCursor }
-          edges { node { id source enterprise { creditCode } responsibleUnit { id } } }
+      /* GraphQL */ `
+        query List($filter: IssueFilter, $after: String) {
+          issues(filter: $filter, first: 100, after: $after) {
+            totalCount
+            pageInfo {
+              hasNextPage
+              endCursor
+            }
+            edges {
+              node {
+                id
+                source
+                enterprise {
+                  creditCode
+                }
+                responsibleUnit {
+                  id
+                }
+              }
+            }
+          }
         }
-      }`,
+      `,
       { as, variables: { filter, after } },
     );
     expect(response.errors).toBeUndefined();
@@ -136,7 +161,14 @@ async function submitAppeal(as: Caller = enterpriseA) {
   const response = await t.query(`mutation Submit($input: SubmitAppealInput!) { submitAppeal(input: $input) { ${FIELDS} } }`, {
     as,
     variables: {
-      input: { clientRequestId: requestId('permission'), kind: 'COMPLAINT', environment: 'SERVICE', title: '办事窗口推诿', description: `内部描述 ${requestId('secret')}`, districtCode: '370202' },
+      input: {
+        clientRequestId: requestId('permission'),
+        kind: 'COMPLAINT',
+        environment: 'SERVICE',
+        title: '办事窗口推诿',
+        description: `内部描述 ${requestId('secret')}`,
+        districtCode: '370202',
+      },
     },
   });
   if (response.errors) throw new Error(`submitAppeal failed: ${JSON.stringify(response.errors)}`);
@@ -145,10 +177,22 @@ async function submitAppeal(as: Caller = enterpriseA) {
 }
 
 function reportRequest(as: Caller, input: Record<string, unknown>, via: Via = 'gateway') {
-  return send(via, `mutation Report($input: ReportIssueInput!) { reportIssue(input: $input) { ${FIELDS} reportedBy { subject role unit { id } } } }`, {
-    as,
-    variables: { input: { clientRequestId: requestId('permission-report'), environment: 'SERVICE', title: '窗口服务问题', description: '现场发现', ...input } },
-  });
+  return send(
+    via,
+    `mutation Report($input: ReportIssueInput!) { reportIssue(input: $input) { ${FIELDS} reportedBy { subject role unit { id } } } }`,
+    {
+      as,
+      variables: {
+        input: {
+          clientRequestId: requestId('permission-report'),
+          environment: 'SERVICE',
+          title: '窗口服务问题',
+          description: '现场发现',
+          ...input,
+        },
+      },
+    },
+  );
 }
 
 async function report(as: Caller, input: Record<string, unknown>, via: Via = 'gateway') {
@@ -184,7 +228,13 @@ async function ongoingSelfFound(unitCode: string) {
   let issue = await report(staff(unitCode, `${unitCode.toLowerCase()}-inspector`), { source: 'SELF_INSPECTION' });
   issue = await step('acceptIssue', office, {
     id: issue.id,
-    input: { rectificationMode: 'ONGOING', milestones: [{ title: '制定方案', dueOn: '2024-11-29' }, { title: '完成整改', dueOn: '2024-12-31' }] },
+    input: {
+      rectificationMode: 'ONGOING',
+      milestones: [
+        { title: '制定方案', dueOn: '2024-11-29' },
+        { title: '完成整改', dueOn: '2024-12-31' },
+      ],
+    },
   });
   return step('assignIssue', office, { id: issue.id, unitId: unit(unitCode) });
 }
@@ -252,7 +302,16 @@ afterAll(async () => {
   await t?.stop();
 });
 
-const FIXTURE_KEYS = ['appealA', 'appealB', 'policeAppeal', 'approvalAppeal', 'observerReport', 'otherObserverReport', 'taxReport', 'published'];
+const FIXTURE_KEYS = [
+  'appealA',
+  'appealB',
+  'policeAppeal',
+  'approvalAppeal',
+  'observerReport',
+  'otherObserverReport',
+  'taxReport',
+  'published',
+];
 
 const visibility: [string, Caller, string[]][] = [
   ['the command office sees every issue', office, FIXTURE_KEYS],
@@ -291,7 +350,12 @@ describe.each(transports)('who sees which issue, through the %s', (via) => {
   it('lists for an observer exactly the reports it made', async () => {
     for (const who of [observer, otherObserver]) {
       const { nodes } = await listAll(who, via);
-      expect(nodes.map((n) => n.id).sort()).toEqual(ledger.filter((e) => e.by === who).map((e) => e.id).sort());
+      expect(nodes.map((n) => n.id).sort()).toEqual(
+        ledger
+          .filter((e) => e.by === who)
+          .map((e) => e.id)
+          .sort(),
+      );
       expect(nodes.every((n) => n.source === 'UNDERCOVER_VISIT')).toBe(true);
     }
   });
@@ -302,7 +366,8 @@ describe.each(transports)('who sees which issue, through the %s', (via) => {
     expect(domain.nodes.every((n) => n.responsibleUnit.id !== APPROVAL && n.responsibleUnit.id !== MARKET)).toBe(true);
     const police = await listAll(politicsLeadStaff, via, { unitId: POLICE });
     expect(police.nodes.map((n) => n.id)).toContain(fixture.policeAppeal.id);
-    const list = (filter: Record<string, unknown>) => send(via, `query($filter: IssueFilter) { issues(filter: $filter) { totalCount } }`, { as: politicsLeadStaff, variables: { filter } });
+    const list = (filter: Record<string, unknown>) =>
+      send(via, `query($filter: IssueFilter) { issues(filter: $filter) { totalCount } }`, { as: politicsLeadStaff, variables: { filter } });
     expectCoded((await list({ domainCode: 'ADMIN_APPROVAL' })).errors?.[0], 'FORBIDDEN');
     expectCoded((await list({ unitId: APPROVAL })).errors?.[0], 'FORBIDDEN');
   });
@@ -325,7 +390,10 @@ describe.each(transports)('who sees which issue, through the %s', (via) => {
   });
 
   it('shows anonymous callers only the published cases, anonymised to the published title and summary', async () => {
-    const response = await send(via, `{ publishedCases(first: 100) { totalCount edges { node { id title summary kind environment unit { id } publishedAt } } } }`);
+    const response = await send(
+      via,
+      `{ publishedCases(first: 100) { totalCount edges { node { id title summary kind environment unit { id } publishedAt } } } }`,
+    );
     expect(response.errors).toBeUndefined();
     expect(response.data.publishedCases.totalCount).toBe(1);
     const [node] = response.data.publishedCases.edges.map((e: any) => e.node);
@@ -337,7 +405,15 @@ describe.each(transports)('who sees which issue, through the %s', (via) => {
 
     // The type itself has nothing else to give: no enterprise, no description, no reporter, no history.
     const type = await send(via, `{ __type(name: "PublishedCase") { fields { name } } }`);
-    expect(type.data.__type.fields.map((f: any) => f.name).sort()).toEqual(['environment', 'id', 'kind', 'publishedAt', 'summary', 'title', 'unit']);
+    expect(type.data.__type.fields.map((f: any) => f.name).sort()).toEqual([
+      'environment',
+      'id',
+      'kind',
+      'publishedAt',
+      'summary',
+      'title',
+      'unit',
+    ]);
   });
 
   it('shows who reported an issue to the command office only', async () => {
@@ -373,7 +449,9 @@ describe.each(transports)('who sees which issue, through the %s', (via) => {
 
 describe('a lead unit sees but cannot act on its domain units’ issues', () => {
   it('reads the issues of 市公安局 through Unit.issues on the gateway', async () => {
-    const { data, errors } = await t.query(`{ unit(code: "PUBLIC_SECURITY_BUREAU") { issues(first: 100) { edges { node { id } } } } }`, { as: politicsLeadStaff });
+    const { data, errors } = await t.query(`{ unit(code: "PUBLIC_SECURITY_BUREAU") { issues(first: 100) { edges { node { id } } } } }`, {
+      as: politicsLeadStaff,
+    });
     expect(errors).toBeUndefined();
     expect(data.unit.issues.edges.map((e: any) => e.node.id)).toContain(fixture.policeAppeal.id);
     // Another domain's unit: refused, not an empty list.
@@ -383,7 +461,16 @@ describe('a lead unit sees but cannot act on its domain units’ issues', () => 
 
   it.each(transports)('refuses every handling action of the lead unit with FORBIDDEN, through the %s', async (via) => {
     const id = fixture.policeAppeal.id;
-    await expectRefusals(id, 'recordContact', { note: '已联系' }, [[politicsLeadStaff, 'FORBIDDEN'], [politicsLeadAdmin, 'FORBIDDEN']], via);
+    await expectRefusals(
+      id,
+      'recordContact',
+      { note: '已联系' },
+      [
+        [politicsLeadStaff, 'FORBIDDEN'],
+        [politicsLeadAdmin, 'FORBIDDEN'],
+      ],
+      via,
+    );
     await expectRefusals(id, 'returnIssue', { reason: '退回' }, [[politicsLeadAdmin, 'FORBIDDEN']], via);
     await expectRefusals(id, 'requestExtension', { totalWorkingDays: 20, reason: '会商' }, [[politicsLeadAdmin, 'FORBIDDEN']], via);
     await expectRefusals(id, 'escalateIssue', { supervisingLeader: '政法委领导' }, [[politicsLeadAdmin, 'FORBIDDEN']], via);
@@ -433,12 +520,17 @@ describe.each(transports)('who may take each action, through the %s', (via) => {
     expect(await read(fixture.appealA.id)).toMatchObject({ absorbedCount: 0 });
 
     const submit = await send(via, `mutation($input: SubmitAppealInput!) { submitAppeal(input: $input) { id } }`, {
-      variables: { input: { clientRequestId: requestId('anon'), kind: 'HELP', environment: 'SERVICE', title: '匿名', description: '匿名' } },
+      variables: {
+        input: { clientRequestId: requestId('anon'), kind: 'HELP', environment: 'SERVICE', title: '匿名', description: '匿名' },
+      },
     });
     expectCoded(submit.errors?.[0], 'UNAUTHENTICATED');
     const reported = await reportRequest(anonymous, { source: 'MEDIA' }, via);
     expectCoded(reported.errors?.[0], 'UNAUTHENTICATED');
-    const calendar = await send(via, `mutation { setCalendarYear(input: { year: 2026, notice: "国办发明电", off: [], workdays: [] }) { year } }`);
+    const calendar = await send(
+      via,
+      `mutation { setCalendarYear(input: { year: 2026, notice: "国办发明电", off: [], workdays: [] }) { year } }`,
+    );
     expectCoded(calendar.errors?.[0], 'UNAUTHENTICATED');
     expect(await issueCount()).toBe(count);
   });
@@ -448,22 +540,62 @@ describe.each(transports)('who may take each action, through the %s', (via) => {
     const notFound = await perform('recordContact', approvalStaff, { id: issue.id, note: '越权' }, via);
     expectCoded(notFound.error, 'NOT_FOUND');
     expect(notFound.error?.extensions?.id).toBe(issue.id);
-    await expectRefusals(issue.id, 'recordContact', { note: '越权' }, [[approvalStaff, 'NOT_FOUND'], [taxStaff, 'NOT_FOUND'], [enterpriseB, 'NOT_FOUND'], [observer, 'NOT_FOUND']], via);
+    await expectRefusals(
+      issue.id,
+      'recordContact',
+      { note: '越权' },
+      [
+        [approvalStaff, 'NOT_FOUND'],
+        [taxStaff, 'NOT_FOUND'],
+        [enterpriseB, 'NOT_FOUND'],
+        [observer, 'NOT_FOUND'],
+      ],
+      via,
+    );
     await expectRefusals(issue.id, 'returnIssue', { reason: '越权' }, [[approvalAdmin, 'NOT_FOUND']], via);
     await expectRefusals(issue.id, 'requestExtension', { totalWorkingDays: 20, reason: '越权' }, [[approvalAdmin, 'NOT_FOUND']], via);
     // The reporting enterprise sees it but does not handle it.
     await expectRefusals(issue.id, 'recordContact', { note: '越权' }, [[enterpriseA, 'FORBIDDEN']], via);
     // The police appeal is seen by the lead unit: FORBIDDEN, not NOT_FOUND.
-    await expectRefusals(fixture.policeAppeal.id, 'recordContact', { note: '越权' }, [[politicsLeadStaff, 'FORBIDDEN'], [marketStaff, 'NOT_FOUND']], via);
+    await expectRefusals(
+      fixture.policeAppeal.id,
+      'recordContact',
+      { note: '越权' },
+      [
+        [politicsLeadStaff, 'FORBIDDEN'],
+        [marketStaff, 'NOT_FOUND'],
+      ],
+      via,
+    );
   });
 
   it('refuses returnIssue and requestExtension to unit staff and lets the unit admin take them', async () => {
     const toReturn = await appealAt('ASSIGNED');
-    const before = await expectRefusals(toReturn.id, 'returnIssue', { reason: '不属本单位' }, [[marketStaff, 'FORBIDDEN'], [enterpriseA, 'FORBIDDEN'], [office, 'FORBIDDEN']], via);
+    const before = await expectRefusals(
+      toReturn.id,
+      'returnIssue',
+      { reason: '不属本单位' },
+      [
+        [marketStaff, 'FORBIDDEN'],
+        [enterpriseA, 'FORBIDDEN'],
+        [office, 'FORBIDDEN'],
+      ],
+      via,
+    );
     expect((await expectAllowed(before, 'returnIssue', marketAdmin, { reason: '不属本单位' }, via)).status).toBe('RETURNED');
 
     const toExtend = await appealAt('ASSIGNED');
-    const pending = await expectRefusals(toExtend.id, 'requestExtension', { totalWorkingDays: 20, reason: '会商' }, [[marketStaff, 'FORBIDDEN'], [enterpriseA, 'FORBIDDEN'], [office, 'FORBIDDEN']], via);
+    const pending = await expectRefusals(
+      toExtend.id,
+      'requestExtension',
+      { totalWorkingDays: 20, reason: '会商' },
+      [
+        [marketStaff, 'FORBIDDEN'],
+        [enterpriseA, 'FORBIDDEN'],
+        [office, 'FORBIDDEN'],
+      ],
+      via,
+    );
     const extended = await expectAllowed(pending, 'requestExtension', marketAdmin, { totalWorkingDays: 20, reason: '会商' }, via);
     expect(extended.extension).toMatchObject({ requestedWorkingDays: 20, pending: true });
   });
@@ -473,9 +605,38 @@ describe.each(transports)('who may take each action, through the %s', (via) => {
     const selfFound = await report(taxStaff, { source: 'SELF_INSPECTION' });
     const observed = await report(observer, { source: 'UNDERCOVER_VISIT' });
     const input = { input: { rectificationMode: 'IMMEDIATE', immediateWorkingDays: 5 } };
-    await expectRefusals(appeal.id, 'acceptIssue', {}, [[enterpriseA, 'FORBIDDEN'], [enterpriseB, 'NOT_FOUND'], [marketAdmin, 'NOT_FOUND']], via);
-    await expectRefusals(selfFound.id, 'acceptIssue', input, [[taxAdmin, 'FORBIDDEN'], [taxStaff, 'FORBIDDEN'], [marketAdmin, 'NOT_FOUND']], via);
-    await expectRefusals(observed.id, 'acceptIssue', input, [[observer, 'FORBIDDEN'], [otherObserver, 'NOT_FOUND']], via);
+    await expectRefusals(
+      appeal.id,
+      'acceptIssue',
+      {},
+      [
+        [enterpriseA, 'FORBIDDEN'],
+        [enterpriseB, 'NOT_FOUND'],
+        [marketAdmin, 'NOT_FOUND'],
+      ],
+      via,
+    );
+    await expectRefusals(
+      selfFound.id,
+      'acceptIssue',
+      input,
+      [
+        [taxAdmin, 'FORBIDDEN'],
+        [taxStaff, 'FORBIDDEN'],
+        [marketAdmin, 'NOT_FOUND'],
+      ],
+      via,
+    );
+    await expectRefusals(
+      observed.id,
+      'acceptIssue',
+      input,
+      [
+        [observer, 'FORBIDDEN'],
+        [otherObserver, 'NOT_FOUND'],
+      ],
+      via,
+    );
     await expectRefusals(appeal.id, 'rejectIssue', { reason: '不予受理' }, [[enterpriseA, 'FORBIDDEN']], via);
     await expectRefusals(selfFound.id, 'rejectIssue', { reason: '不予受理' }, [[taxAdmin, 'FORBIDDEN']], via);
     await expectRefusals(observed.id, 'rejectIssue', { reason: '不予受理' }, [[observer, 'FORBIDDEN']], via);
@@ -488,43 +649,139 @@ describe.each(transports)('who may take each action, through the %s', (via) => {
   it('lets only the command office assign, escalate, merge, close and publish', async () => {
     const accepted = await appealAt('ACCEPTED');
     await expectRefusals(accepted.id, 'assignIssue', { unitId: MARKET }, [[enterpriseA, 'FORBIDDEN']], via);
-    const selfFound = await step('acceptIssue', office, { id: (await report(taxStaff, { source: 'SELF_INSPECTION' })).id, input: { rectificationMode: 'IMMEDIATE', immediateWorkingDays: 3 } });
+    const selfFound = await step('acceptIssue', office, {
+      id: (await report(taxStaff, { source: 'SELF_INSPECTION' })).id,
+      input: { rectificationMode: 'IMMEDIATE', immediateWorkingDays: 3 },
+    });
     await expectRefusals(selfFound.id, 'assignIssue', { unitId: TAX }, [[taxAdmin, 'FORBIDDEN']], via);
     expect((await expectAllowed(await read(selfFound.id), 'assignIssue', office, { unitId: TAX }, via)).status).toBe('ASSIGNED');
 
     const assigned = await appealAt('ASSIGNED');
-    await expectRefusals(assigned.id, 'assignIssue', { unitId: APPROVAL }, [[marketAdmin, 'FORBIDDEN'], [marketStaff, 'FORBIDDEN']], via);
-    await expectRefusals(assigned.id, 'escalateIssue', { supervisingLeader: '副市长' }, [[marketAdmin, 'FORBIDDEN'], [enterpriseA, 'FORBIDDEN']], via);
-    expect((await expectAllowed(await read(assigned.id), 'escalateIssue', office, { supervisingLeader: '副市长' }, via)).escalation).toEqual({ supervisingLeader: '副市长' });
+    await expectRefusals(
+      assigned.id,
+      'assignIssue',
+      { unitId: APPROVAL },
+      [
+        [marketAdmin, 'FORBIDDEN'],
+        [marketStaff, 'FORBIDDEN'],
+      ],
+      via,
+    );
+    await expectRefusals(
+      assigned.id,
+      'escalateIssue',
+      { supervisingLeader: '副市长' },
+      [
+        [marketAdmin, 'FORBIDDEN'],
+        [enterpriseA, 'FORBIDDEN'],
+      ],
+      via,
+    );
+    expect(
+      (await expectAllowed(await read(assigned.id), 'escalateIssue', office, { supervisingLeader: '副市长' }, via)).escalation,
+    ).toEqual({ supervisingLeader: '副市长' });
 
     const duplicate = await appealAt('ASSIGNED');
-    await expectRefusals(duplicate.id, 'mergeIssue', { intoId: assigned.id }, [[marketAdmin, 'FORBIDDEN'], [enterpriseA, 'FORBIDDEN']], via);
+    await expectRefusals(
+      duplicate.id,
+      'mergeIssue',
+      { intoId: assigned.id },
+      [
+        [marketAdmin, 'FORBIDDEN'],
+        [enterpriseA, 'FORBIDDEN'],
+      ],
+      via,
+    );
     expect((await read(assigned.id)).absorbedCount).toBe(0);
     expect((await expectAllowed(await read(duplicate.id), 'mergeIssue', office, { intoId: assigned.id }, via)).status).toBe('MERGED');
 
     const resolved = await appealAt('RESOLVED');
-    await expectRefusals(resolved.id, 'closeIssue', { note: '销号' }, [[marketAdmin, 'FORBIDDEN'], [marketStaff, 'FORBIDDEN'], [enterpriseA, 'FORBIDDEN']], via);
+    await expectRefusals(
+      resolved.id,
+      'closeIssue',
+      { note: '销号' },
+      [
+        [marketAdmin, 'FORBIDDEN'],
+        [marketStaff, 'FORBIDDEN'],
+        [enterpriseA, 'FORBIDDEN'],
+      ],
+      via,
+    );
     const closed = await expectAllowed(await read(resolved.id), 'closeIssue', office, { note: '销号' }, via);
     expect(closed.status).toBe('CLOSED');
-    await expectRefusals(resolved.id, 'publishIssue', PUBLISHED, [[marketAdmin, 'FORBIDDEN'], [enterpriseA, 'FORBIDDEN']], via);
-    expect((await expectAllowed(closed, 'publishIssue', office, { title: '案例', summary: '摘要', kind: 'NEGATIVE' }, via)).published).toBe(true);
+    await expectRefusals(
+      resolved.id,
+      'publishIssue',
+      PUBLISHED,
+      [
+        [marketAdmin, 'FORBIDDEN'],
+        [enterpriseA, 'FORBIDDEN'],
+      ],
+      via,
+    );
+    expect((await expectAllowed(closed, 'publishIssue', office, { title: '案例', summary: '摘要', kind: 'NEGATIVE' }, via)).published).toBe(
+      true,
+    );
   });
 
   it('lets only the command office decide an extension and send a reminder', async () => {
     const assigned = await appealAt('ASSIGNED');
     await step('requestExtension', marketAdmin, { id: assigned.id, totalWorkingDays: 20, reason: '会商' });
-    await expectRefusals(assigned.id, 'grantExtension', {}, [[marketAdmin, 'FORBIDDEN'], [marketStaff, 'FORBIDDEN'], [enterpriseA, 'FORBIDDEN']], via);
-    expect((await expectAllowed(await read(assigned.id), 'grantExtension', office, {}, via)).extension).toMatchObject({ pending: false, grantedWorkingDays: 20 });
+    await expectRefusals(
+      assigned.id,
+      'grantExtension',
+      {},
+      [
+        [marketAdmin, 'FORBIDDEN'],
+        [marketStaff, 'FORBIDDEN'],
+        [enterpriseA, 'FORBIDDEN'],
+      ],
+      via,
+    );
+    expect((await expectAllowed(await read(assigned.id), 'grantExtension', office, {}, via)).extension).toMatchObject({
+      pending: false,
+      grantedWorkingDays: 20,
+    });
 
     clock.advance(24 * HOUR); // a working day later: the 2 office hours for the contact have run out
-    await expectRefusals(assigned.id, 'remindIssue', { note: '催办' }, [[marketAdmin, 'FORBIDDEN'], [enterpriseA, 'FORBIDDEN'], [approvalAdmin, 'NOT_FOUND']], via);
+    await expectRefusals(
+      assigned.id,
+      'remindIssue',
+      { note: '催办' },
+      [
+        [marketAdmin, 'FORBIDDEN'],
+        [enterpriseA, 'FORBIDDEN'],
+        [approvalAdmin, 'NOT_FOUND'],
+      ],
+      via,
+    );
     expect((await expectAllowed(await read(assigned.id), 'remindIssue', office, { note: '请抓紧联系' }, via)).reminderCount).toBe(1);
   });
 
   it('lets the reporting enterprise rate, and the enterprise or the command office reopen', async () => {
     const resolved = await appealAt('RESOLVED');
-    await expectRefusals(resolved.id, 'rateIssue', { rating: 'SATISFIED' }, [[marketAdmin, 'FORBIDDEN'], [marketStaff, 'FORBIDDEN'], [enterpriseB, 'NOT_FOUND']], via);
-    await expectRefusals(resolved.id, 'reopenIssue', { reason: '重办' }, [[marketAdmin, 'FORBIDDEN'], [marketStaff, 'FORBIDDEN'], [enterpriseB, 'NOT_FOUND']], via);
+    await expectRefusals(
+      resolved.id,
+      'rateIssue',
+      { rating: 'SATISFIED' },
+      [
+        [marketAdmin, 'FORBIDDEN'],
+        [marketStaff, 'FORBIDDEN'],
+        [enterpriseB, 'NOT_FOUND'],
+      ],
+      via,
+    );
+    await expectRefusals(
+      resolved.id,
+      'reopenIssue',
+      { reason: '重办' },
+      [
+        [marketAdmin, 'FORBIDDEN'],
+        [marketStaff, 'FORBIDDEN'],
+        [enterpriseB, 'NOT_FOUND'],
+      ],
+      via,
+    );
     expect((await expectAllowed(await read(resolved.id), 'rateIssue', enterpriseA, { rating: 'SATISFIED' }, via)).status).toBe('RESOLVED');
     expect((await expectAllowed(await read(resolved.id), 'reopenIssue', enterpriseA, { reason: '又出现了' }, via)).status).toBe('REOPENED');
   });
@@ -533,7 +790,17 @@ describe.each(transports)('who may take each action, through the %s', (via) => {
     const resolved = await appealAt('RESOLVED');
     await expectRefusals(resolved.id, 'rateIssue', { rating: 'UNSATISFIED' }, [[office, 'FORBIDDEN']], via);
     const input = { reached: true, rating: 'UNSATISFIED', solved: false };
-    await expectRefusals(resolved.id, 'recordFollowUp', { input }, [[marketAdmin, 'FORBIDDEN'], [enterpriseA, 'FORBIDDEN'], [approvalAdmin, 'NOT_FOUND']], via);
+    await expectRefusals(
+      resolved.id,
+      'recordFollowUp',
+      { input },
+      [
+        [marketAdmin, 'FORBIDDEN'],
+        [enterpriseA, 'FORBIDDEN'],
+        [approvalAdmin, 'NOT_FOUND'],
+      ],
+      via,
+    );
     const followed = await expectAllowed(await read(resolved.id), 'recordFollowUp', office, { input }, via);
     expect(followed.status).toBe('RESOLVED');
     expect(followed.reopenCount).toBe(0);
@@ -541,23 +808,78 @@ describe.each(transports)('who may take each action, through the %s', (via) => {
 
   it('lets only the handling unit and the command office work the loop and the milestones', async () => {
     const assigned = await appealAt('ASSIGNED');
-    await expectRefusals(assigned.id, 'recordContact', { note: '联系' }, [[enterpriseA, 'FORBIDDEN'], [approvalStaff, 'NOT_FOUND']], via);
+    await expectRefusals(
+      assigned.id,
+      'recordContact',
+      { note: '联系' },
+      [
+        [enterpriseA, 'FORBIDDEN'],
+        [approvalStaff, 'NOT_FOUND'],
+      ],
+      via,
+    );
     const contacted = await expectAllowed(await read(assigned.id), 'recordContact', marketStaff, { note: '联系' }, via);
-    await expectRefusals(assigned.id, 'giveFeedback', { note: '反馈' }, [[enterpriseA, 'FORBIDDEN'], [approvalStaff, 'NOT_FOUND']], via);
+    await expectRefusals(
+      assigned.id,
+      'giveFeedback',
+      { note: '反馈' },
+      [
+        [enterpriseA, 'FORBIDDEN'],
+        [approvalStaff, 'NOT_FOUND'],
+      ],
+      via,
+    );
     const feedback = await expectAllowed(contacted, 'giveFeedback', office, { note: '反馈' }, via);
-    await expectRefusals(assigned.id, 'resolveIssue', { resolution: '办结' }, [[enterpriseA, 'FORBIDDEN'], [approvalStaff, 'NOT_FOUND']], via);
+    await expectRefusals(
+      assigned.id,
+      'resolveIssue',
+      { resolution: '办结' },
+      [
+        [enterpriseA, 'FORBIDDEN'],
+        [approvalStaff, 'NOT_FOUND'],
+      ],
+      via,
+    );
     expect((await expectAllowed(feedback, 'resolveIssue', marketAdmin, { resolution: '办结' }, via)).status).toBe('RESOLVED');
 
     const ongoing = await ongoingSelfFound('PUBLIC_SECURITY_BUREAU');
     const milestones = [{ title: '新节点', dueOn: '2024-12-20' }];
     const [first] = ongoing.milestones;
-    await expectRefusals(ongoing.id, 'planMilestones', { milestones }, [[politicsLeadStaff, 'FORBIDDEN'], [marketStaff, 'NOT_FOUND'], [observer, 'NOT_FOUND']], via);
-    await expectRefusals(ongoing.id, 'completeMilestone', { milestoneId: first.id, note: '完成' }, [[politicsLeadStaff, 'FORBIDDEN'], [marketStaff, 'NOT_FOUND']], via);
-    const done = await expectAllowed(await read(ongoing.id), 'completeMilestone', policeStaff, { milestoneId: first.id, note: '完成' }, via);
+    await expectRefusals(
+      ongoing.id,
+      'planMilestones',
+      { milestones },
+      [
+        [politicsLeadStaff, 'FORBIDDEN'],
+        [marketStaff, 'NOT_FOUND'],
+        [observer, 'NOT_FOUND'],
+      ],
+      via,
+    );
+    await expectRefusals(
+      ongoing.id,
+      'completeMilestone',
+      { milestoneId: first.id, note: '完成' },
+      [
+        [politicsLeadStaff, 'FORBIDDEN'],
+        [marketStaff, 'NOT_FOUND'],
+      ],
+      via,
+    );
+    const done = await expectAllowed(
+      await read(ongoing.id),
+      'completeMilestone',
+      policeStaff,
+      { milestoneId: first.id, note: '完成' },
+      via,
+    );
     expect(done.milestones[0].metAt).not.toBeNull();
     // The unit asks to move its plan; the command office may re-plan directly.
     await expectRefusals(ongoing.id, 'planMilestones', { milestones }, [[policeStaff, 'INVALID_TRANSITION']], via);
-    expect((await expectAllowed(done, 'planMilestones', office, { milestones }, via)).milestones.map((m: any) => m.title)).toEqual(['制定方案', '新节点']);
+    expect((await expectAllowed(done, 'planMilestones', office, { milestones }, via)).milestones.map((m: any) => m.title)).toEqual([
+      '制定方案',
+      '新节点',
+    ]);
   });
 
   it('lets only the command office keep the working-day calendar', async () => {
@@ -580,7 +902,13 @@ describe.each(transports)('who may take each action, through the %s', (via) => {
 
 describe.each(transports)('who may submit and report, through the %s', (via) => {
   const submitDoc = `mutation($input: SubmitAppealInput!) { submitAppeal(input: $input) { id enterprise { creditCode } } }`;
-  const appealInput = () => ({ clientRequestId: requestId('who-submits'), kind: 'HELP', environment: 'SERVICE', title: '求助', description: '求助内容' });
+  const appealInput = () => ({
+    clientRequestId: requestId('who-submits'),
+    kind: 'HELP',
+    environment: 'SERVICE',
+    title: '求助',
+    description: '求助内容',
+  });
 
   it('lets only an enterprise submit an appeal, for itself', async () => {
     const count = await issueCount();
@@ -615,7 +943,7 @@ describe.each(transports)('who may submit and report, through the %s', (via) => 
     expect(await issueCount()).toBe(count + 1);
   });
 
-  it("lets a unit report through its own channels only, and only for its own unit", async () => {
+  it('lets a unit report through its own channels only, and only for its own unit', async () => {
     const count = await issueCount();
     for (const source of ALL_SOURCES.filter((s) => !UNIT_SOURCES.includes(s))) {
       expectCoded((await reportRequest(marketStaff, { source }, via)).errors?.[0], 'FORBIDDEN');
@@ -655,7 +983,9 @@ describe.each(transports)('who may read the statistics, through the %s', (via) =
   /** Unit.issueStats: `unit(code)` on the gateway, `_entities` on the subgraph as the gateway itself calls it. */
   function unitStats(as: Caller, unitId: string) {
     return via === 'gateway'
-      ? t.query(`query($id: ID!) { unit(id: $id) { id issueStats { ${STATS} } } }`, { as, variables: { id: unitId } }).then((r) => ({ stats: r.data?.unit?.issueStats ?? null, error: r.errors?.[0] }))
+      ? t
+          .query(`query($id: ID!) { unit(id: $id) { id issueStats { ${STATS} } } }`, { as, variables: { id: unitId } })
+          .then((r) => ({ stats: r.data?.unit?.issueStats ?? null, error: r.errors?.[0] }))
       : t
           .querySubgraph('issues', `query($r: [_Any!]!) { _entities(representations: $r) { ... on Unit { issueStats { ${STATS} } } } }`, {
             as,
@@ -666,7 +996,9 @@ describe.each(transports)('who may read the statistics, through the %s', (via) =
 
   function domainStats(as: Caller, code: string) {
     return via === 'gateway'
-      ? t.query(`query($code: String!) { domain(code: $code) { code issueStats { ${STATS} } } }`, { as, variables: { code } }).then((r) => ({ stats: r.data?.domain?.issueStats ?? null, error: r.errors?.[0] }))
+      ? t
+          .query(`query($code: String!) { domain(code: $code) { code issueStats { ${STATS} } } }`, { as, variables: { code } })
+          .then((r) => ({ stats: r.data?.domain?.issueStats ?? null, error: r.errors?.[0] }))
       : t
           .querySubgraph('issues', `query($r: [_Any!]!) { _entities(representations: $r) { ... on Domain { issueStats { ${STATS} } } } }`, {
             as,
@@ -739,7 +1071,8 @@ describe.each(transports)('who may read the statistics, through the %s', (via) =
 
 describe.each(transports)('bad input, through the %s', (via) => {
   it('refuses unknown unitId, districtCode and domainCode filters with BAD_USER_INPUT naming the field', async () => {
-    const list = (filter: Record<string, unknown>) => send(via, `query($filter: IssueFilter) { issues(filter: $filter) { totalCount } }`, { as: office, variables: { filter } });
+    const list = (filter: Record<string, unknown>) =>
+      send(via, `query($filter: IssueFilter) { issues(filter: $filter) { totalCount } }`, { as: office, variables: { filter } });
     expectBadInput(await list({ unitId: 'not-a-unit' }), 'unitId');
     expectBadInput(await list({ unitId: '00000000-0000-4000-8000-000000000000' }), 'unitId');
     expectBadInput(await list({ districtCode: '999999' }), 'districtCode');
@@ -777,7 +1110,16 @@ describe.each(transports)('bad input, through the %s', (via) => {
     const count = await issueCount();
     const response = await send(via, `mutation($input: SubmitAppealInput!) { submitAppeal(input: $input) { id } }`, {
       as: enterpriseA,
-      variables: { input: { clientRequestId: requestId('bad-appeal'), kind: 'HELP', environment: 'SERVICE', title: '求助', description: '内容', ...input } },
+      variables: {
+        input: {
+          clientRequestId: requestId('bad-appeal'),
+          kind: 'HELP',
+          environment: 'SERVICE',
+          title: '求助',
+          description: '内容',
+          ...input,
+        },
+      },
     });
     expect(response.data?.submitAppeal ?? null).toBeNull();
     expectBadInput(response, field);

@@ -36,7 +36,8 @@ const TAX = unit('TAXATION_BUREAU');
 const POLICE = unit('PUBLIC_SECURITY_BUREAU');
 
 const code = (response: { errors?: { extensions?: Record<string, any> }[] }) => response.errors?.[0]?.extensions?.code;
-const stage = (issue: any, name: string) => issue.deadlines.find((d: any) => d.stage === name && d.state !== 'CANCELLED' && d.state !== 'LAPSED');
+const stage = (issue: any, name: string) =>
+  issue.deadlines.find((d: any) => d.stage === name && d.state !== 'CANCELLED' && d.state !== 'LAPSED');
 async function read(id: string, as: Caller, fields: string) {
   const response = await t.query(`query($id: ID!) { issue(id: $id) { ${fields} } }`, { as, variables: { id } });
   return { issue: response.data?.issue ?? null, code: code(response) };
@@ -91,8 +92,14 @@ describe('the clock starts when the handling unit receives the item', () => {
     ]);
     clock.set('2026-12-01T15:00:00+08:00');
     await mutations.contact(t, staffOf('SCIENCE_TECHNOLOGY_BUREAU'), issue.id);
-    expect(rate(await stats(culture, '2026-12-01', 'rates { rate numerator denominator }'), 'RESPONSE')).toMatchObject({ numerator: 0, denominator: 1 });
-    expect(rate(await stats(science, '2026-12-01', 'received rates { rate numerator denominator }'), 'RESPONSE')).toMatchObject({ numerator: 1, denominator: 1 });
+    expect(rate(await stats(culture, '2026-12-01', 'rates { rate numerator denominator }'), 'RESPONSE')).toMatchObject({
+      numerator: 0,
+      denominator: 1,
+    });
+    expect(rate(await stats(science, '2026-12-01', 'received rates { rate numerator denominator }'), 'RESPONSE')).toMatchObject({
+      numerator: 1,
+      denominator: 1,
+    });
   });
 
   it('records whether the handling solved the problem or ended in service confirmation, and counts each', async () => {
@@ -102,12 +109,19 @@ describe('the clock starts when the handling unit receives the item', () => {
     const solved = await appealAt(t, 'FEEDBACK_GIVEN', { unitCode: 'CIVIL_AFFAIRS_BUREAU', staff: hand });
     const explained = await appealAt(t, 'FEEDBACK_GIVEN', { unitCode: 'CIVIL_AFFAIRS_BUREAU', staff: hand });
     expect((await act(t, hand, 'resolveIssue', { id: solved.id, resolution: '已办理' })).data.status).toBe('RESOLVED');
-    await act(t, hand, 'resolveIssue', { id: explained.id, resolution: '该事项依法不能办理，已向企业解释政策依据', outcome: 'SERVICE_CONFIRMED' });
+    await act(t, hand, 'resolveIssue', {
+      id: explained.id,
+      resolution: '该事项依法不能办理，已向企业解释政策依据',
+      outcome: 'SERVICE_CONFIRMED',
+    });
     expect((await read(explained.id, callers.enterpriseA, 'resolutionOutcome resolution')).issue).toEqual({
       resolutionOutcome: 'SERVICE_CONFIRMED',
       resolution: '该事项依法不能办理，已向企业解释政策依据',
     });
-    expect(await stats(civil, '2026-12-02', 'resolvedSolved resolvedServiceConfirmed')).toEqual({ resolvedSolved: 1, resolvedServiceConfirmed: 1 });
+    expect(await stats(civil, '2026-12-02', 'resolvedSolved resolvedServiceConfirmed')).toEqual({
+      resolvedSolved: 1,
+      resolvedServiceConfirmed: 1,
+    });
   });
 });
 
@@ -117,9 +131,17 @@ describe('区内事区内办: districts dispatch within their area, down to stre
   const street = (input: Record<string, unknown>) => ({ name: '街道', kind: 'OTHER', level: 'TOWN', parentId: JIMO, ...input });
 
   beforeAll(async () => {
-    const created = await t.query(CREATE, { as: jimoAdmin, variables: { input: street({ code: 'JIMO_LONGSHAN_STREET', name: '龙山街道' }) } });
+    const created = await t.query(CREATE, {
+      as: jimoAdmin,
+      variables: { input: street({ code: 'JIMO_LONGSHAN_STREET', name: '龙山街道' }) },
+    });
     expect(created.errors, JSON.stringify(created.errors)).toBeUndefined();
-    expect(created.data.createUnit).toMatchObject({ code: 'JIMO_LONGSHAN_STREET', parent: { code: 'JIMO_DISTRICT' }, district: { code: '370215' }, level: 'TOWN' });
+    expect(created.data.createUnit).toMatchObject({
+      code: 'JIMO_LONGSHAN_STREET',
+      parent: { code: 'JIMO_DISTRICT' },
+      district: { code: '370215' },
+      level: 'TOWN',
+    });
     longshan = created.data.createUnit.id;
   });
 
@@ -135,17 +157,23 @@ describe('区内事区内办: districts dispatch within their area, down to stre
       [callers.enterpriseA, street({ code: 'JIMO_REFUSED_8' }), 'FORBIDDEN'],
       [callers.anonymous, street({ code: 'JIMO_REFUSED_9' }), 'UNAUTHENTICATED'],
     ];
-    for (const [as, input, expected] of refusals) expect(code(await t.query(CREATE, { as, variables: { input } })), JSON.stringify([as, input])).toBe(expected);
+    for (const [as, input, expected] of refusals)
+      expect(code(await t.query(CREATE, { as, variables: { input } })), JSON.stringify([as, input])).toBe(expected);
     expect((await t.query(`{ unit(code: "JIMO_REFUSED_1") { id } }`)).data.unit).toBeNull();
 
-    const village = await t.query(CREATE, { as: jimoAdmin, variables: { input: street({ code: 'JIMO_LONGSHAN_VILLAGE', name: '某社区', level: 'VILLAGE', parentId: longshan }) } });
+    const village = await t.query(CREATE, {
+      as: jimoAdmin,
+      variables: { input: street({ code: 'JIMO_LONGSHAN_VILLAGE', name: '某社区', level: 'VILLAGE', parentId: longshan }) },
+    });
     expect(village.data.createUnit).toMatchObject({ parent: { code: 'JIMO_LONGSHAN_STREET' }, district: { code: '370215' } });
     const id = village.data.createUnit.id;
     const UPDATE = `mutation($id: ID!, $input: UpdateUnitInput!) { updateUnit(id: $id, input: $input) { name } }`;
     expect(code(await t.query(UPDATE, { as: laixiAdmin, variables: { id, input: { name: '改名' } } }))).toBe('FORBIDDEN');
     expect(code(await t.query(UPDATE, { as: jimoAdmin, variables: { id: MARKET, input: { name: '改名' } } }))).toBe('FORBIDDEN');
     expect(code(await t.query(UPDATE, { as: jimoAdmin, variables: { id: JIMO, input: { name: '改名' } } }))).toBe('FORBIDDEN');
-    expect((await t.query(UPDATE, { as: jimoAdmin, variables: { id, input: { name: '龙山社区' } } })).data.updateUnit).toEqual({ name: '龙山社区' });
+    expect((await t.query(UPDATE, { as: jimoAdmin, variables: { id, input: { name: '龙山社区' } } })).data.updateUnit).toEqual({
+      name: '龙山社区',
+    });
     const ARCHIVE = `mutation($id: ID!) { archiveUnit(id: $id, reason: "撤并") { archived } }`;
     expect(code(await t.query(ARCHIVE, { as: jimoStaff, variables: { id } }))).toBe('FORBIDDEN');
     expect((await t.query(ARCHIVE, { as: jimoAdmin, variables: { id } })).data.archiveUnit).toEqual({ archived: true });
@@ -203,7 +231,11 @@ describe('一口受理: a unit or district registers an appeal received at its o
     const handled = (await mutations.assign(t, jimoAdmin, id, JIMO)).data;
     expect(handled.deadlines.map((d: any) => d.stage)).toEqual(['CONTACT', 'FEEDBACK', 'RESOLUTION']);
 
-    const atBureau = await reportIssue(t, callers.marketStaff, { source: 'UNIT_WINDOW', appealKind: 'CONSULTATION', title: '窗口受理：经营范围咨询' });
+    const atBureau = await reportIssue(t, callers.marketStaff, {
+      source: 'UNIT_WINDOW',
+      appealKind: 'CONSULTATION',
+      title: '窗口受理：经营范围咨询',
+    });
     expect(atBureau.data.reportIssue).toMatchObject({ source: 'UNIT_WINDOW', proposedUnit: { id: MARKET } });
     expect((await mutations.accept(t, callers.marketAdmin, atBureau.data.reportIssue.id)).code).toBe('FORBIDDEN');
     expect((await mutations.accept(t, office, atBureau.data.reportIssue.id)).data.status).toBe('ACCEPTED');
@@ -219,7 +251,9 @@ describe('跨部门: co-handling units (协办)', () => {
     expect((await read(issue.id, office, 'coHandlers { id }')).issue.coHandlers).toEqual([{ id: DRC }]);
     expect((await read(issue.id, drcStaff, 'id status')).issue).toEqual({ id: issue.id, status: 'ASSIGNED' });
 
-    expect((await act(t, drcStaff, 'contributeToIssue', { id: issue.id, note: '发展改革委：该项目审批权限在区级' })).errors).toBeUndefined();
+    expect(
+      (await act(t, drcStaff, 'contributeToIssue', { id: issue.id, note: '发展改革委：该项目审批权限在区级' })).errors,
+    ).toBeUndefined();
     expect((await act(t, callers.marketStaff, 'contributeToIssue', { id: issue.id, note: '主办不用协办' })).code).toBe('FORBIDDEN');
     expect((await act(t, callers.taxStaff, 'contributeToIssue', { id: issue.id, note: '无关单位' })).code).toBe('NOT_FOUND');
     expect((await act(t, callers.enterpriseA, 'contributeToIssue', { id: issue.id, note: '企业' })).code).toBe('FORBIDDEN');
@@ -227,7 +261,9 @@ describe('跨部门: co-handling units (协办)', () => {
     expect((await mutations.contact(t, callers.marketStaff, issue.id)).data.status).toBe('CONTACTED');
 
     // The co-handler's part is internal.
-    const seen = (await read(issue.id, callers.enterpriseA, 'history { action note }')).issue.history.find((e: any) => e.action === 'CONTRIBUTE');
+    const seen = (await read(issue.id, callers.enterpriseA, 'history { action note }')).issue.history.find(
+      (e: any) => e.action === 'CONTRIBUTE',
+    );
     expect(seen).toEqual({ action: 'CONTRIBUTE', note: null });
 
     expect((await act(t, callers.marketAdmin, 'addCoHandler', { id: issue.id, unitId: TAX })).code).toBe('FORBIDDEN');
@@ -254,7 +290,16 @@ describe('reaching the enterprise', () => {
     expect((await read(issue.id, callers.politicsLeadStaff, 'id contact { phone }')).issue).toEqual({ id: issue.id, contact: null });
     const bad = await t.query(`mutation($input: SubmitAppealInput!) { submitAppeal(input: $input) { id } }`, {
       as: callers.enterpriseA,
-      variables: { input: { clientRequestId: `bad-phone-${Date.now()}`, kind: 'HELP', environment: 'SERVICE', title: '标题', description: '内容', contact: { name: '刘', phone: '12345' } } },
+      variables: {
+        input: {
+          clientRequestId: `bad-phone-${Date.now()}`,
+          kind: 'HELP',
+          environment: 'SERVICE',
+          title: '标题',
+          description: '内容',
+          contact: { name: '刘', phone: '12345' },
+        },
+      },
     });
     expect(bad.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'contact.phone' });
   });
@@ -277,17 +322,33 @@ describe('what supervision decided', () => {
     ] as [Caller, string][]) {
       expect(code(await t.query(RECORD, { as, variables: { input: onUnit } })), JSON.stringify(as)).toBe(expected);
     }
-    expect((await t.query(RECORD, { as: office, variables: { input: { ...onUnit, decidedOn: '2026-12-31' } } })).errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.decidedOn' });
-    expect((await t.query(RECORD, { as: office, variables: { input: { kind: 'REMINDER', reason: '提醒', decidedOn: '2026-12-09' } } })).errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+    expect(
+      (await t.query(RECORD, { as: office, variables: { input: { ...onUnit, decidedOn: '2026-12-31' } } })).errors?.[0]?.extensions,
+    ).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.decidedOn' });
+    expect(
+      (await t.query(RECORD, { as: office, variables: { input: { kind: 'REMINDER', reason: '提醒', decidedOn: '2026-12-09' } } }))
+        .errors?.[0]?.extensions?.code,
+    ).toBe('BAD_USER_INPUT');
 
     const criticism = await t.query(RECORD, { as: office, variables: { input: onIssue } });
-    expect(criticism.data.recordSupervisionOutcome).toMatchObject({ kind: 'CRITICISM', unit: { id: POLICE }, issue: { id: issue.id }, decidedOn: '2026-12-09' });
+    expect(criticism.data.recordSupervisionOutcome).toMatchObject({
+      kind: 'CRITICISM',
+      unit: { id: POLICE },
+      issue: { id: issue.id },
+      decidedOn: '2026-12-09',
+    });
     const commendation = await t.query(RECORD, { as: office, variables: { input: onUnit } });
     expect(commendation.data.recordSupervisionOutcome).toMatchObject({ kind: 'COMMENDATION', unit: { id: TAX }, issue: null });
 
     const ofUnit = `query($id: ID!) { unit(id: $id) { supervisionOutcomes { totalCount edges { node { kind reason } } } } }`;
-    expect((await t.query(ofUnit, { as: policeStaff, variables: { id: POLICE } })).data.unit.supervisionOutcomes.edges.map((e: any) => e.node.kind)).toEqual(['CRITICISM']);
-    expect((await t.query(ofUnit, { as: callers.politicsLeadStaff, variables: { id: POLICE } })).data.unit.supervisionOutcomes.totalCount).toBe(1);
+    expect(
+      (await t.query(ofUnit, { as: policeStaff, variables: { id: POLICE } })).data.unit.supervisionOutcomes.edges.map(
+        (e: any) => e.node.kind,
+      ),
+    ).toEqual(['CRITICISM']);
+    expect(
+      (await t.query(ofUnit, { as: callers.politicsLeadStaff, variables: { id: POLICE } })).data.unit.supervisionOutcomes.totalCount,
+    ).toBe(1);
     expect(code(await t.query(ofUnit, { as: callers.marketStaff, variables: { id: POLICE } }))).toBe('FORBIDDEN');
     const mine = await t.query(`{ supervisionOutcomes { edges { node { kind unit { id } } } } }`, { as: callers.taxStaff });
     expect(mine.data.supervisionOutcomes.edges.map((e: any) => e.node)).toEqual([{ kind: 'COMMENDATION', unit: { id: TAX } }]);
@@ -342,7 +403,8 @@ describe('figures by environment, channel and district, and rankings', () => {
     await late('STATISTICS_BUREAU');
     clock.set('2026-12-11T09:00:00+08:00');
     const doc = `query($p: PeriodInput, $among: RankingScope) { unitRanking(rate: RESPONSE, period: $p, among: $among) { rank unit { id } value numerator denominator } }`;
-    const ranking = (await t.query(doc, { as: office, variables: { p: { from: '2026-12-10', to: '2026-12-10' }, among: 'CITY_BUREAUS' } })).data.unitRanking;
+    const ranking = (await t.query(doc, { as: office, variables: { p: { from: '2026-12-10', to: '2026-12-10' }, among: 'CITY_BUREAUS' } }))
+      .data.unitRanking;
     expect(ranking.slice(0, 3)).toEqual([
       { rank: 1, unit: { id: unit('EDUCATION_BUREAU') }, value: 1, numerator: 2, denominator: 2 },
       { rank: 1, unit: { id: unit('FINANCE_BUREAU') }, value: 1, numerator: 1, denominator: 1 },
@@ -350,7 +412,9 @@ describe('figures by environment, channel and district, and rankings', () => {
     ]);
     expect(ranking.slice(3).every((entry: any) => entry.rank === null && entry.denominator === 0)).toBe(true);
     expect(ranking.map((entry: any) => entry.unit.id)).not.toContain(JIMO); // districts are ranked among districts
-    const districts = (await t.query(doc, { as: office, variables: { p: { from: '2026-12-03', to: '2026-12-04' }, among: 'DISTRICTS_AND_ZONES' } })).data.unitRanking;
+    const districts = (
+      await t.query(doc, { as: office, variables: { p: { from: '2026-12-03', to: '2026-12-04' }, among: 'DISTRICTS_AND_ZONES' } })
+    ).data.unitRanking;
     expect(districts.map((entry: any) => entry.unit.id)).toContain(JIMO);
     expect(districts.map((entry: any) => entry.unit.id)).not.toContain(unit('EDUCATION_BUREAU'));
     for (const as of [callers.marketAdmin, jimoAdmin, callers.enterpriseA] as Caller[]) {
@@ -364,7 +428,13 @@ describe('an ONGOING rectification returned and reassigned', () => {
     clock.set('2026-12-14T09:00:00+08:00');
     const { data } = await reportIssue(t, callers.taxStaff, { source: 'SELF_INSPECTION', title: '自查：跨部门数据共享不畅' });
     const id = data.reportIssue.id;
-    await mutations.accept(t, office, id, { rectificationMode: 'ONGOING', milestones: [{ title: '梳理数据目录', dueOn: '2026-12-16' }, { title: '打通接口', dueOn: '2027-01-29' }] });
+    await mutations.accept(t, office, id, {
+      rectificationMode: 'ONGOING',
+      milestones: [
+        { title: '梳理数据目录', dueOn: '2026-12-16' },
+        { title: '打通接口', dueOn: '2027-01-29' },
+      ],
+    });
     await mutations.assign(t, office, id, TAX);
     clock.set('2026-12-18T09:00:00+08:00'); // the first milestone is overdue
     expect((await mutations.return(t, adminOf('TAXATION_BUREAU'), id)).data.status).toBe('RETURNED');

@@ -37,10 +37,14 @@ describe('the rules table of the loop', () => {
   it('never lets a closed, rejected or merged issue move except by reopening; a closed one takes only records besides', () => {
     for (const status of ['REJECTED', 'MERGED'] as IssueStatus[]) {
       for (const action of Object.keys(issueRules) as IssueAction[]) {
-        expect(check(issueRules[action], issueRules[action].who, subject(status))?.kind, `${action} from ${status}`).toBe('INVALID_TRANSITION');
+        expect(check(issueRules[action], issueRules[action].who, subject(status))?.kind, `${action} from ${status}`).toBe(
+          'INVALID_TRANSITION',
+        );
       }
     }
-    const fromClosed = (Object.keys(issueRules) as IssueAction[]).filter((action) => !check(issueRules[action], issueRules[action].who, subject('CLOSED')));
+    const fromClosed = (Object.keys(issueRules) as IssueAction[]).filter(
+      (action) => !check(issueRules[action], issueRules[action].who, subject('CLOSED')),
+    );
     expect(fromClosed.sort()).toEqual(['FOLLOW_UP', 'PUBLISH', 'RECORD_OUTCOME', 'REOPEN']);
   });
 
@@ -54,7 +58,9 @@ describe('the rules table of the loop', () => {
     expect(resolveFrom('ENTERPRISE_APPEAL')).toEqual(['FEEDBACK_GIVEN', 'REOPENED']);
     expect(resolveFrom('HOTLINE_12345')).toEqual(['FEEDBACK_GIVEN', 'REOPENED']);
     expect(resolveFrom('SELF_INSPECTION')).toContain('ASSIGNED');
-    expect(check(issueRules.RESOLVE, ['RESPONSIBLE_UNIT_STAFF'], subject('ASSIGNED'), resolveFrom('ENTERPRISE_APPEAL'))?.kind).toBe('INVALID_TRANSITION');
+    expect(check(issueRules.RESOLVE, ['RESPONSIBLE_UNIT_STAFF'], subject('ASSIGNED'), resolveFrom('ENTERPRISE_APPEAL'))?.kind).toBe(
+      'INVALID_TRANSITION',
+    );
   });
 
   it('refuses by who before by state, and asks anonymous callers to sign in', () => {
@@ -82,7 +88,13 @@ const directory = staticDirectory(
     campaign.domains.map((domain) => domain.code),
   ),
 );
-const viewer = (role: Viewer['role'], extra: Partial<Viewer> = {}): Viewer => ({ subject: `${role}-1`, role, unitId: null, enterprise: null, ...extra });
+const viewer = (role: Viewer['role'], extra: Partial<Viewer> = {}): Viewer => ({
+  subject: `${role}-1`,
+  role,
+  unitId: null,
+  enterprise: null,
+  ...extra,
+});
 const issue = (values: Partial<IssueRow>) =>
   ({
     status: 'ASSIGNED',
@@ -119,9 +131,15 @@ describe('the access module of the issues slice', () => {
 
   it('lets only the responsible unit’s admin return an issue', async () => {
     const target = issue({ responsibleUnitId: market });
-    await expect(createIssuesAccess(viewer('UNIT_ADMIN', { unitId: market }), directory).authorize('RETURN', target)).resolves.toBeUndefined();
-    await expect(createIssuesAccess(viewer('UNIT_STAFF', { unitId: market }), directory).authorize('RETURN', target)).rejects.toMatchObject({ extensions: { code: 'FORBIDDEN' } });
-    await expect(createIssuesAccess(viewer('UNIT_ADMIN', { unitId: police }), directory).authorize('RETURN', target)).rejects.toMatchObject({ extensions: { code: 'FORBIDDEN' } });
+    await expect(
+      createIssuesAccess(viewer('UNIT_ADMIN', { unitId: market }), directory).authorize('RETURN', target),
+    ).resolves.toBeUndefined();
+    await expect(createIssuesAccess(viewer('UNIT_STAFF', { unitId: market }), directory).authorize('RETURN', target)).rejects.toMatchObject(
+      { extensions: { code: 'FORBIDDEN' } },
+    );
+    await expect(createIssuesAccess(viewer('UNIT_ADMIN', { unitId: police }), directory).authorize('RETURN', target)).rejects.toMatchObject(
+      { extensions: { code: 'FORBIDDEN' } },
+    );
   });
 
   it('lets the submitting enterprise reopen once, and the command office always', async () => {
@@ -129,7 +147,9 @@ describe('the access module of the issues slice', () => {
     const resolved = issue({ status: 'RESOLVED', reporterEnterprise: enterprise.enterprise });
     await expect(createIssuesAccess(enterprise, directory).authorize('REOPEN', resolved)).resolves.toBeUndefined();
     const used = { ...resolved, enterpriseReopenUsed: true };
-    await expect(createIssuesAccess(enterprise, directory).authorize('REOPEN', used)).rejects.toMatchObject({ extensions: { code: 'FORBIDDEN' } });
+    await expect(createIssuesAccess(enterprise, directory).authorize('REOPEN', used)).rejects.toMatchObject({
+      extensions: { code: 'FORBIDDEN' },
+    });
     const office = viewer('COMMAND_OFFICE', { unitId: unitIdForCode('COMMAND_OFFICE') });
     await expect(createIssuesAccess(office, directory).authorize('REOPEN', used)).resolves.toBeUndefined();
   });
@@ -138,13 +158,19 @@ describe('the access module of the issues slice', () => {
     const staff = createIssuesAccess(viewer('UNIT_STAFF', { unitId: market }), directory);
     await expect(staff.mayReport({ source: 'SELF_INSPECTION' })).resolves.toEqual({ ownUnitId: market });
     await expect(staff.mayReport({ source: 'MEDIA' })).rejects.toMatchObject({ extensions: { code: 'FORBIDDEN' } });
-    await expect(staff.mayReport({ source: 'SELF_INSPECTION', unitId: police })).rejects.toMatchObject({ extensions: { code: 'FORBIDDEN' } });
-    await expect(staff.mayReport({ source: 'SELF_INSPECTION', receivedAt: new Date() })).rejects.toMatchObject({ extensions: { code: 'FORBIDDEN' } });
+    await expect(staff.mayReport({ source: 'SELF_INSPECTION', unitId: police })).rejects.toMatchObject({
+      extensions: { code: 'FORBIDDEN' },
+    });
+    await expect(staff.mayReport({ source: 'SELF_INSPECTION', receivedAt: new Date() })).rejects.toMatchObject({
+      extensions: { code: 'FORBIDDEN' },
+    });
   });
 });
 
 describe('deadline arithmetic', () => {
-  const calendar = new WorkingCalendar(Object.entries(holidays.years).map(([year, y]) => ({ year: Number(year), off: y.off, workdays: y.workdays })));
+  const calendar = new WorkingCalendar(
+    Object.entries(holidays.years).map(([year, y]) => ({ year: Number(year), off: y.off, workdays: y.workdays })),
+  );
   const officeHours = parseOfficeHours(DEFAULT_OFFICE_HOURS)!;
 
   it('puts the 青诉即办 limits of an appeal received before the National Day holiday where the calendar says', () => {
@@ -163,10 +189,16 @@ describe('deadline arithmetic', () => {
     expect(contact.warnAt.getTime() - startsAt.getTime()).toBe(0.8 * (contact.dueAt.getTime() - startsAt.getTime()));
     // Received at 11:30: 30 minutes before lunch, 90 after; the warning comes after 96 office minutes, at 14:36.
     const overLunch = computeDue({ startsAt: new Date('2023-09-28T11:30:00+08:00'), hours: 2 }, calendar, officeHours);
-    expect([formatBeijing(overLunch.warnAt), formatBeijing(overLunch.dueAt)]).toEqual(['2023-09-28T14:36:00+08:00', '2023-09-28T15:00:00+08:00']);
+    expect([formatBeijing(overLunch.warnAt), formatBeijing(overLunch.dueAt)]).toEqual([
+      '2023-09-28T14:36:00+08:00',
+      '2023-09-28T15:00:00+08:00',
+    ]);
     // 15 working days from Thursday 9-28 (10-07, 10-08, 10-09 … 10-25): the close of the 12th, Friday 10-20.
     const resolution = computeDue({ startsAt, workingDays: 15 }, calendar, officeHours);
-    expect([formatBeijing(resolution.warnAt), formatBeijing(resolution.dueAt)]).toEqual(['2023-10-20T17:30:00+08:00', '2023-10-26T00:00:00+08:00']);
+    expect([formatBeijing(resolution.warnAt), formatBeijing(resolution.dueAt)]).toEqual([
+      '2023-10-20T17:30:00+08:00',
+      '2023-10-26T00:00:00+08:00',
+    ]);
     // A milestone due on a date: 80% of the office time up to its end (28.5 hours: 6 on 9-28, 7.5 on each of 10-07 … 10-09).
     const milestone = computeDue({ startsAt, dueOn: '2023-10-09' }, calendar, officeHours);
     expect(formatBeijing(milestone.warnAt)).toBe('2023-10-09T10:18:00+08:00');
@@ -222,6 +254,11 @@ describe('the figures’ definitions', () => {
       ['b', null],
     ]);
     expect(figuresFrom(parts(0, 0)).responseRate).toBeNull();
-    expect(figuresFrom(parts(1, 4)).rates.find((r) => r.rate === 'RESPONSE')).toEqual({ rate: 'RESPONSE', value: 0.25, numerator: 1, denominator: 4 });
+    expect(figuresFrom(parts(1, 4)).rates.find((r) => r.rate === 'RESPONSE')).toEqual({
+      rate: 'RESPONSE',
+      value: 0.25,
+      numerator: 1,
+      denominator: 4,
+    });
   });
 });

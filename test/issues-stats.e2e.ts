@@ -6,7 +6,8 @@ import { appealAt, callers, mutations, submitAppeal, unit } from './support/issu
 const clock = new TestClock();
 let t: TestPlatform;
 
-const STATS = 'received accepted closed overdueNow reopened responseRate feedbackRate onTimeResolutionRate rectificationRate resolutionRate satisfactionRate';
+const STATS =
+  'received accepted closed overdueNow reopened responseRate feedbackRate onTimeResolutionRate rectificationRate resolutionRate satisfactionRate';
 
 beforeAll(async () => {
   t = await startTestPlatform({ now: clock.now });
@@ -98,7 +99,9 @@ describe('issue statistics', () => {
   });
 
   it('refuses a period that ends before it starts', async () => {
-    const { errors } = await t.query(`{ issueStats(period: { from: "2023-10-31", to: "2023-10-01" }) { received } }`, { as: callers.office });
+    const { errors } = await t.query(`{ issueStats(period: { from: "2023-10-31", to: "2023-10-01" }) { received } }`, {
+      as: callers.office,
+    });
     expect(errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'period' });
   });
 });

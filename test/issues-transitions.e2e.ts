@@ -136,7 +136,15 @@ async function report(as: Caller, input: Record<string, unknown>) {
   clock.advance(MINUTE);
   const response = await t.query(`mutation Report($input: ReportIssueInput!) { reportIssue(input: $input) { ${FIELDS} } }`, {
     as,
-    variables: { input: { clientRequestId: requestId('transition-report'), environment: 'SERVICE', title: '窗口推诿', description: '现场发现的问题', ...input } },
+    variables: {
+      input: {
+        clientRequestId: requestId('transition-report'),
+        environment: 'SERVICE',
+        title: '窗口推诿',
+        description: '现场发现的问题',
+        ...input,
+      },
+    },
   });
   if (response.errors) throw new Error(`reportIssue failed: ${JSON.stringify(response.errors)}`);
   return response.data.reportIssue;
@@ -170,7 +178,13 @@ async function selfFound(mode: 'IMMEDIATE' | 'ONGOING', point: 'SUBMITTED' | 'AC
   const input =
     mode === 'IMMEDIATE'
       ? { rectificationMode: 'IMMEDIATE', immediateWorkingDays: 5 }
-      : { rectificationMode: 'ONGOING', milestones: [{ title: '梳理材料清单', dueOn: '2024-11-15' }, { title: '上线一次告知', dueOn: '2024-11-29' }] };
+      : {
+          rectificationMode: 'ONGOING',
+          milestones: [
+            { title: '梳理材料清单', dueOn: '2024-11-15' },
+            { title: '上线一次告知', dueOn: '2024-11-29' },
+          ],
+        };
   issue = await step('acceptIssue', office, { id: issue.id, input });
   if (point === 'ACCEPTED') return issue;
   return step('assignIssue', office, { id: issue.id, unitId: MARKET });
@@ -179,11 +193,7 @@ async function selfFound(mode: 'IMMEDIATE' | 'ONGOING', point: 'SUBMITTED' | 'AC
 // ───────────── assertions ─────────────
 
 /** The action succeeded: the status, one more version, and exactly one event appended by the caller. */
-function expectTransition(
-  before: any,
-  outcome: Outcome,
-  expected: { action: string; to: string; by: Who; note?: string | null },
-) {
+function expectTransition(before: any, outcome: Outcome, expected: { action: string; to: string; by: Who; note?: string | null }) {
   expect(outcome.error).toBeUndefined();
   const after = outcome.issue;
   expect(after.status).toBe(expected.to);
@@ -253,7 +263,10 @@ describe('acceptIssue', () => {
     expect(missing.error?.extensions?.field).toBe('rectificationMode');
 
     const appeal = await appealAt('SUBMITTED');
-    const given = await perform('acceptIssue', office, { id: appeal.id, input: { rectificationMode: 'IMMEDIATE', immediateWorkingDays: 3 } });
+    const given = await perform('acceptIssue', office, {
+      id: appeal.id,
+      input: { rectificationMode: 'IMMEDIATE', immediateWorkingDays: 3 },
+    });
     await expectRefused(appeal, given, 'BAD_USER_INPUT');
     expect(given.error?.extensions?.field).toBe('rectificationMode');
   });
@@ -304,12 +317,16 @@ describe('rejectIssue', () => {
 describe('assignIssue', () => {
   it('assigns an accepted issue to a unit, and reassigns it (转办) to another', async () => {
     const before = await appealAt('ACCEPTED');
-    const assigned = expectTransition(before, await perform('assignIssue', office, { id: before.id, unitId: MARKET, note: '请市场监管局办理' }), {
-      action: 'ASSIGN',
-      to: 'ASSIGNED',
-      by: office,
-      note: '请市场监管局办理',
-    });
+    const assigned = expectTransition(
+      before,
+      await perform('assignIssue', office, { id: before.id, unitId: MARKET, note: '请市场监管局办理' }),
+      {
+        action: 'ASSIGN',
+        to: 'ASSIGNED',
+        by: office,
+        note: '请市场监管局办理',
+      },
+    );
     expect(assigned.responsibleUnit).toEqual({ id: MARKET });
     expect(assigned.history.at(-1).unit).toEqual({ id: MARKET });
 
@@ -482,12 +499,16 @@ describe('ONGOING rectification: milestones', () => {
     await expectInvalidTransition(issue, await perform('resolveIssue', marketStaff, { id: issue.id, resolution: '已整改' }));
 
     const [first, second] = issue.milestones;
-    issue = expectTransition(issue, await perform('completeMilestone', marketStaff, { id: issue.id, milestoneId: first.id, note: '清单已印发' }), {
-      action: 'COMPLETE_MILESTONE',
-      to: 'ASSIGNED',
-      by: marketStaff,
-      note: '清单已印发',
-    });
+    issue = expectTransition(
+      issue,
+      await perform('completeMilestone', marketStaff, { id: issue.id, milestoneId: first.id, note: '清单已印发' }),
+      {
+        action: 'COMPLETE_MILESTONE',
+        to: 'ASSIGNED',
+        by: marketStaff,
+        note: '清单已印发',
+      },
+    );
     expect(issue.milestones.map((m: any) => m.state)).toEqual(['MET', 'ON_TIME']);
     await expectInvalidTransition(issue, await perform('resolveIssue', marketStaff, { id: issue.id, resolution: '已整改' }));
 
@@ -511,7 +532,10 @@ describe('ONGOING rectification: milestones', () => {
     );
 
     const accepted = await selfFound('ONGOING', 'ACCEPTED');
-    await expectInvalidTransition(accepted, await perform('completeMilestone', office, { id: accepted.id, milestoneId: accepted.milestones[0].id, note: '完成' }));
+    await expectInvalidTransition(
+      accepted,
+      await perform('completeMilestone', office, { id: accepted.id, milestoneId: accepted.milestones[0].id, note: '完成' }),
+    );
   });
 
   it('re-plans the open milestones on a granted request, keeping completed ones and moving the resolution deadline to the last', async () => {
@@ -524,11 +548,15 @@ describe('ONGOING rectification: milestones', () => {
     // The unit may not move its own plan: that is a request the command office grants.
     await expectInvalidTransition(issue, await perform('planMilestones', marketStaff, { id: issue.id, milestones }));
     await expectRefused(issue, await perform('requestReplan', marketStaff, { id: issue.id, milestones, reason: '需试运行' }), 'FORBIDDEN');
-    const requested = expectTransition(issue, await perform('requestReplan', marketAdmin, { id: issue.id, milestones, reason: '需试运行' }), {
-      action: 'REQUEST_REPLAN',
-      to: 'ASSIGNED',
-      by: marketAdmin,
-    });
+    const requested = expectTransition(
+      issue,
+      await perform('requestReplan', marketAdmin, { id: issue.id, milestones, reason: '需试运行' }),
+      {
+        action: 'REQUEST_REPLAN',
+        to: 'ASSIGNED',
+        by: marketAdmin,
+      },
+    );
     expect(requested.milestones).toEqual(issue.milestones);
     const after = expectTransition(requested, await perform('decideReplan', office, { id: issue.id, note: '同意' }), {
       action: 'GRANT_REPLAN',
@@ -548,12 +576,18 @@ describe('ONGOING rectification: milestones', () => {
   it('refuses to plan milestones for a resolved issue, or for an IMMEDIATE one', async () => {
     const milestones = [{ title: '补充节点', dueOn: '2024-12-31' }];
     let ongoing = await selfFound('ONGOING');
-    for (const m of ongoing.milestones) ongoing = await step('completeMilestone', marketStaff, { id: ongoing.id, milestoneId: m.id, note: '完成' });
+    for (const m of ongoing.milestones)
+      ongoing = await step('completeMilestone', marketStaff, { id: ongoing.id, milestoneId: m.id, note: '完成' });
     const resolved = await step('resolveIssue', marketStaff, { id: ongoing.id, resolution: '已整改' });
     await expectInvalidTransition(resolved, await perform('planMilestones', marketStaff, { id: resolved.id, milestones }));
 
     const immediate = await selfFound('IMMEDIATE');
-    await expectRefused(immediate, await perform('planMilestones', office, { id: immediate.id, milestones }), 'INVALID_TRANSITION', 'ASSIGNED');
+    await expectRefused(
+      immediate,
+      await perform('planMilestones', office, { id: immediate.id, milestones }),
+      'INVALID_TRANSITION',
+      'ASSIGNED',
+    );
   });
 });
 
@@ -585,11 +619,15 @@ describe('rateIssue', () => {
 
   it("reopens on the enterprise's first UNSATISFIED rating, not on the second; then only the command office may reopen", async () => {
     const resolved = await appealAt('RESOLVED');
-    const reopened = expectTransition(resolved, await perform('rateIssue', enterpriseA, { id: resolved.id, rating: 'UNSATISFIED', comment: '材料仍需反复提交' }), {
-      action: 'RATE_AND_REOPEN',
-      to: 'REOPENED',
-      by: enterpriseA,
-    });
+    const reopened = expectTransition(
+      resolved,
+      await perform('rateIssue', enterpriseA, { id: resolved.id, rating: 'UNSATISFIED', comment: '材料仍需反复提交' }),
+      {
+        action: 'RATE_AND_REOPEN',
+        to: 'REOPENED',
+        by: enterpriseA,
+      },
+    );
     expect(reopened.reopenCount).toBe(1);
     expect(reopened.rating).toMatchObject({ rating: 'UNSATISFIED', solved: false });
     const round2 = deadline(reopened, 'RESOLUTION', 2);
@@ -598,11 +636,15 @@ describe('rateIssue', () => {
     // Rated on Monday 4 November 2024; the day itself does not count: 15 working days end with Monday 25 November.
     expect(round2.dueAt).toBe('2024-11-26T00:00:00+08:00');
 
-    const reResolved = expectTransition(reopened, await perform('resolveIssue', marketStaff, { id: resolved.id, resolution: '已开通线上预审' }), {
-      action: 'RESOLVE',
-      to: 'RESOLVED',
-      by: marketStaff,
-    });
+    const reResolved = expectTransition(
+      reopened,
+      await perform('resolveIssue', marketStaff, { id: resolved.id, resolution: '已开通线上预审' }),
+      {
+        action: 'RESOLVE',
+        to: 'RESOLVED',
+        by: marketStaff,
+      },
+    );
     expect(deadline(reResolved, 'RESOLUTION', 2).state).toBe('MET');
 
     const secondRating = expectTransition(reResolved, await perform('rateIssue', enterpriseA, { id: resolved.id, rating: 'UNSATISFIED' }), {
@@ -615,12 +657,16 @@ describe('rateIssue', () => {
 
     await expectRefused(secondRating, await perform('reopenIssue', enterpriseA, { id: resolved.id, reason: '仍不满意' }), 'FORBIDDEN');
 
-    const byOffice = expectTransition(secondRating, await perform('reopenIssue', office, { id: resolved.id, reason: '市指挥部办公室决定重办' }), {
-      action: 'REOPEN',
-      to: 'REOPENED',
-      by: office,
-      note: '市指挥部办公室决定重办',
-    });
+    const byOffice = expectTransition(
+      secondRating,
+      await perform('reopenIssue', office, { id: resolved.id, reason: '市指挥部办公室决定重办' }),
+      {
+        action: 'REOPEN',
+        to: 'REOPENED',
+        by: office,
+        note: '市指挥部办公室决定重办',
+      },
+    );
     expect(byOffice.reopenCount).toBe(2);
     expect(deadline(byOffice, 'RESOLUTION', 3)).toMatchObject({ workingDays: 15, metAt: null });
   });
@@ -689,12 +735,16 @@ describe('reopenIssue', () => {
 describe('escalateIssue', () => {
   it('escalates an open issue under a supervising leader without moving its status', async () => {
     const before = await appealAt('ASSIGNED');
-    const after = expectTransition(before, await perform('escalateIssue', office, { id: before.id, supervisingLeader: '王副市长', note: '挂牌督办' }), {
-      action: 'ESCALATE',
-      to: 'ASSIGNED',
-      by: office,
-      note: '挂牌督办',
-    });
+    const after = expectTransition(
+      before,
+      await perform('escalateIssue', office, { id: before.id, supervisingLeader: '王副市长', note: '挂牌督办' }),
+      {
+        action: 'ESCALATE',
+        to: 'ASSIGNED',
+        by: office,
+        note: '挂牌督办',
+      },
+    );
     expect(after.escalation.supervisingLeader).toBe('王副市长');
     expect(instant(after.escalation.escalatedAt)).toBe(clock.now().getTime());
   });
@@ -712,12 +762,16 @@ describe('mergeIssue', () => {
     const original = await appealAt('ASSIGNED', enterpriseA);
     const duplicate = await appealAt('ACCEPTED', enterpriseB);
 
-    const merged = expectTransition(duplicate, await perform('mergeIssue', office, { id: duplicate.id, intoId: original.id, note: '同一事项' }), {
-      action: 'MERGE',
-      to: 'MERGED',
-      by: office,
-      note: '同一事项',
-    });
+    const merged = expectTransition(
+      duplicate,
+      await perform('mergeIssue', office, { id: duplicate.id, intoId: original.id, note: '同一事项' }),
+      {
+        action: 'MERGE',
+        to: 'MERGED',
+        by: office,
+        note: '同一事项',
+      },
+    );
     expect(merged.mergedInto).toEqual({ id: original.id });
     expect(merged.effectiveStatus).toBe('ASSIGNED');
     expect(merged.deadlines.every((d: any) => d.state === 'CANCELLED')).toBe(true);
@@ -727,12 +781,23 @@ describe('mergeIssue', () => {
     expect(absorbing.status).toBe('ASSIGNED');
     expect(absorbing.version).toBe(original.version + 1);
     expect(absorbing.history).toHaveLength(original.history.length + 1);
-    expect(absorbing.history.at(-1)).toMatchObject({ action: 'ABSORB', fromStatus: 'ASSIGNED', toStatus: 'ASSIGNED', note: '同一事项', actor: { role: 'COMMAND_OFFICE' } });
+    expect(absorbing.history.at(-1)).toMatchObject({
+      action: 'ABSORB',
+      fromStatus: 'ASSIGNED',
+      toStatus: 'ASSIGNED',
+      note: '同一事项',
+      actor: { role: 'COMMAND_OFFICE' },
+    });
 
     // The duplicate's reporter follows the original's outcome, without seeing the original itself.
     const original2 = await advance(absorbing, 'RESOLVED');
     const seenByReporter = await read(duplicate.id, enterpriseB);
-    expect(seenByReporter).toMatchObject({ status: 'MERGED', effectiveStatus: 'RESOLVED', resolution: original2.resolution, mergedInto: null });
+    expect(seenByReporter).toMatchObject({
+      status: 'MERGED',
+      effectiveStatus: 'RESOLVED',
+      resolution: original2.resolution,
+      mergedInto: null,
+    });
     expect(seenByReporter.history.map((e: any) => e.action)).toEqual(['SUBMIT', 'ACCEPT', 'MERGE']);
     await advance(original2, 'CLOSED');
     expect((await read(duplicate.id)).effectiveStatus).toBe('CLOSED');
@@ -795,12 +860,16 @@ describe('requestExtension and grantExtension', () => {
   it('lets the unit admin ask for an extension before the deadline and the command office grant it', async () => {
     const before = await appealAt('ASSIGNED');
     const dueBefore = deadline(before, 'RESOLUTION').dueAt;
-    const requested = expectTransition(before, await perform('requestExtension', marketAdmin, { id: before.id, totalWorkingDays: 20, reason: '需多部门会商' }), {
-      action: 'REQUEST_EXTENSION',
-      to: 'ASSIGNED',
-      by: marketAdmin,
-      note: '需多部门会商',
-    });
+    const requested = expectTransition(
+      before,
+      await perform('requestExtension', marketAdmin, { id: before.id, totalWorkingDays: 20, reason: '需多部门会商' }),
+      {
+        action: 'REQUEST_EXTENSION',
+        to: 'ASSIGNED',
+        by: marketAdmin,
+        note: '需多部门会商',
+      },
+    );
     expect(requested.extension).toEqual({ requestedWorkingDays: 20, reason: '需多部门会商', pending: true, grantedWorkingDays: null });
     expect(requested.history.at(-1).workingDays).toBe(20);
     expect(deadline(requested, 'RESOLUTION').dueAt).toBe(dueBefore);
@@ -822,20 +891,34 @@ describe('requestExtension and grantExtension', () => {
   it('lets the command office refuse an extension, leaving the deadline as it was', async () => {
     const assigned = await appealAt('ASSIGNED');
     const requested = await step('requestExtension', marketAdmin, { id: assigned.id, totalWorkingDays: 25, reason: '需现场核查' });
-    const refused = expectTransition(requested, await perform('grantExtension', office, { id: assigned.id, approve: false, note: '不同意' }), {
-      action: 'REFUSE_EXTENSION',
-      to: 'ASSIGNED',
-      by: office,
-    });
+    const refused = expectTransition(
+      requested,
+      await perform('grantExtension', office, { id: assigned.id, approve: false, note: '不同意' }),
+      {
+        action: 'REFUSE_EXTENSION',
+        to: 'ASSIGNED',
+        by: office,
+      },
+    );
     expect(refused.extension).toBeNull();
     expect(refused.deadlines).toEqual(requested.deadlines);
   });
 
   it('refuses an extension request on a resolved issue, and a second request while one is pending', async () => {
     const resolved = await appealAt('RESOLVED');
-    await expectInvalidTransition(resolved, await perform('requestExtension', marketAdmin, { id: resolved.id, totalWorkingDays: 20, reason: '会商' }));
-    const pending = await step('requestExtension', marketAdmin, { id: (await appealAt('ASSIGNED')).id, totalWorkingDays: 20, reason: '会商' });
-    await expectInvalidTransition(pending, await perform('requestExtension', marketAdmin, { id: pending.id, totalWorkingDays: 25, reason: '再会商' }));
+    await expectInvalidTransition(
+      resolved,
+      await perform('requestExtension', marketAdmin, { id: resolved.id, totalWorkingDays: 20, reason: '会商' }),
+    );
+    const pending = await step('requestExtension', marketAdmin, {
+      id: (await appealAt('ASSIGNED')).id,
+      totalWorkingDays: 20,
+      reason: '会商',
+    });
+    await expectInvalidTransition(
+      pending,
+      await perform('requestExtension', marketAdmin, { id: pending.id, totalWorkingDays: 25, reason: '再会商' }),
+    );
   });
 
   it('refuses an extension beyond 30 working days in all', async () => {
@@ -857,7 +940,10 @@ describe('requestExtension and grantExtension', () => {
 
   it('refuses an extension for an ONGOING rectification, which re-plans its milestones instead', async () => {
     const ongoing = await selfFound('ONGOING');
-    await expectInvalidTransition(ongoing, await perform('requestExtension', marketAdmin, { id: ongoing.id, totalWorkingDays: 20, reason: '会商' }));
+    await expectInvalidTransition(
+      ongoing,
+      await perform('requestExtension', marketAdmin, { id: ongoing.id, totalWorkingDays: 20, reason: '会商' }),
+    );
   });
 });
 
@@ -895,11 +981,29 @@ describe('publishIssue', () => {
     const before = await appealAt('CLOSED');
     const after = expectTransition(
       before,
-      await perform('publishIssue', office, { id: before.id, title: '一次告知解决变更难', summary: '某企业反映变更登记反复补正，市场监管部门一次告知后当日办结。', kind: 'POSITIVE' }),
+      await perform('publishIssue', office, {
+        id: before.id,
+        title: '一次告知解决变更难',
+        summary: '某企业反映变更登记反复补正，市场监管部门一次告知后当日办结。',
+        kind: 'POSITIVE',
+      }),
       { action: 'PUBLISH', to: 'CLOSED', by: office },
     );
     expect(after.published).toBe(true);
-    const { data } = await t.query(/* GraphQL */ `{ publishedCases(first: 100) { edges { node { id title summary kind } } } }`);
+    const { data } = await t.query(/* GraphQL */ `
+      {
+        publishedCases(first: 100) {
+          edges {
+            node {
+              id
+              title
+              summary
+              kind
+            }
+          }
+        }
+      }
+    `);
     expect(data.publishedCases.edges.map((e: any) => e.node)).toContainEqual({
       id: before.id,
       title: '一次告知解决变更难',
@@ -910,9 +1014,15 @@ describe('publishIssue', () => {
 
   it('refuses to publish an issue that was never accepted, or was rejected', async () => {
     const submitted = await appealAt('SUBMITTED');
-    await expectInvalidTransition(submitted, await perform('publishIssue', office, { id: submitted.id, title: '案例', summary: '摘要', kind: 'NEGATIVE' }));
+    await expectInvalidTransition(
+      submitted,
+      await perform('publishIssue', office, { id: submitted.id, title: '案例', summary: '摘要', kind: 'NEGATIVE' }),
+    );
     const rejected = await step('rejectIssue', office, { id: (await appealAt('SUBMITTED')).id, reason: '不属实' });
-    await expectInvalidTransition(rejected, await perform('publishIssue', office, { id: rejected.id, title: '案例', summary: '摘要', kind: 'NEGATIVE' }));
+    await expectInvalidTransition(
+      rejected,
+      await perform('publishIssue', office, { id: rejected.id, title: '案例', summary: '摘要', kind: 'NEGATIVE' }),
+    );
   });
 });
 
@@ -935,7 +1045,13 @@ describe.each<Via>(['gateway', 'issues subgraph'])('the whole loop through the %
     issue = await step('rateIssue', enterpriseA, { id: issue.id, rating: 'SATISFIED' }, via);
     issue = await step('closeIssue', office, { id: issue.id, note: '回访确认' }, via);
 
-    expect(issue).toMatchObject({ status: 'CLOSED', effectiveStatus: 'CLOSED', version: 8, resolution: '已办结', rating: { rating: 'SATISFIED', solved: true } });
+    expect(issue).toMatchObject({
+      status: 'CLOSED',
+      effectiveStatus: 'CLOSED',
+      version: 8,
+      resolution: '已办结',
+      rating: { rating: 'SATISFIED', solved: true },
+    });
     expect(issue.deadlines.map((d: any) => [d.stage, d.state])).toEqual([
       ['CONTACT', 'MET'],
       ['FEEDBACK', 'MET'],

@@ -35,14 +35,19 @@ afterAll(async () => {
 const MARKET = unit('MARKET_REGULATION_BUREAU');
 const TAX = unit('TAXATION_BUREAU');
 const taxAdmin = { role: 'UNIT_ADMIN', unit: 'TAXATION_BUREAU' } as const satisfies Caller;
-const stage = (issue: any, name: string, round = 1) => issue.deadlines.find((d: any) => d.stage === name && d.round === round && d.state !== 'CANCELLED');
+const stage = (issue: any, name: string, round = 1) =>
+  issue.deadlines.find((d: any) => d.stage === name && d.round === round && d.state !== 'CANCELLED');
 const readIssue = async (id: string, as: Caller = callers.office, fields = ISSUE_FIELDS) => {
   const response = await t.query(`query($id: ID!) { issue(id: $id) { ${fields} } }`, { as, variables: { id } });
   expect(response.errors, JSON.stringify(response.errors)).toBeUndefined();
   return response.data.issue;
 };
 const day = (date: string) => ({ from: date, to: date });
-async function unitStats(unitId: string, period: { from: string; to: string }, fields = 'received overdueNow rates { rate numerator denominator value }') {
+async function unitStats(
+  unitId: string,
+  period: { from: string; to: string },
+  fields = 'received overdueNow rates { rate numerator denominator value }',
+) {
   const response = await t.query(`query($id: ID!, $p: PeriodInput) { unit(id: $id) { issueStats(period: $p) { ${fields} } } }`, {
     as: callers.office,
     variables: { id: unitId, p: period },
@@ -52,10 +57,13 @@ async function unitStats(unitId: string, period: { from: string; to: string }, f
 }
 const rateOf = (stats: any, rate: string) => stats.rates.find((r: any) => r.rate === rate);
 async function alertsOf(unitId: string) {
-  const response = await t.query(`query($u: ID) { issueAlerts(unitId: $u, first: 100) { totalCount edges { node { issue { id } deadline { stage state } } } } }`, {
-    as: callers.office,
-    variables: { u: unitId },
-  });
+  const response = await t.query(
+    `query($u: ID) { issueAlerts(unitId: $u, first: 100) { totalCount edges { node { issue { id } deadline { stage state } } } } }`,
+    {
+      as: callers.office,
+      variables: { u: unitId },
+    },
+  );
   expect(response.errors).toBeUndefined();
   return response.data.issueAlerts;
 }
@@ -70,9 +78,15 @@ describe('1. 2026 has a calendar, and a year without one still has due times', (
       ['RESOLUTION', '2026-12-15T00:00:00+08:00', false],
     ]);
     clock.set('2026-11-23T11:40:00+08:00');
-    expect((await alertsOf(MARKET)).edges.map((e: any) => e.node)).toContainEqual({ issue: { id: issue.id }, deadline: { stage: 'CONTACT', state: 'WARNING' } });
+    expect((await alertsOf(MARKET)).edges.map((e: any) => e.node)).toContainEqual({
+      issue: { id: issue.id },
+      deadline: { stage: 'CONTACT', state: 'WARNING' },
+    });
     clock.set('2026-11-24T09:00:00+08:00');
-    expect((await alertsOf(MARKET)).edges.map((e: any) => e.node)).toContainEqual({ issue: { id: issue.id }, deadline: { stage: 'CONTACT', state: 'OVERDUE' } });
+    expect((await alertsOf(MARKET)).edges.map((e: any) => e.node)).toContainEqual({
+      issue: { id: issue.id },
+      deadline: { stage: 'CONTACT', state: 'OVERDUE' },
+    });
     const stats = await unitStats(MARKET, day('2026-11-23'));
     expect(stats.overdueNow).toBe(1);
     expect(rateOf(stats, 'RESPONSE')).toMatchObject({ numerator: 0, denominator: 1, value: 0 });
@@ -82,7 +96,10 @@ describe('1. 2026 has a calendar, and a year without one still has due times', (
     // At start (2026-11-23), a 30-working-day limit runs into 2027, which no notice has given yet.
     expect(warnings.some((w) => w.check === 'calendar' && w.msg.includes('2027'))).toBe(true);
     clock.set('2027-12-01T10:00:00+08:00');
-    const ready = (await (await fetch(`${t.platform.subgraphs.issues!.url}ready`)).json()) as { status: string; checks: Record<string, string> };
+    const ready = (await (await fetch(`${t.platform.subgraphs.issues!.url}ready`)).json()) as {
+      status: string;
+      checks: Record<string, string>;
+    };
     expect(ready.status).toBe('ready');
     expect(ready.checks.calendar).toMatch(/^warning: .*2027, 2028/);
     const gateway = (await (await fetch(`${t.gatewayUrl}ready`)).json()) as { status: string; checks: Record<string, string> };
@@ -106,7 +123,18 @@ describe('1. 2026 has a calendar, and a year without one still has due times', (
         input: {
           year: 2027,
           notice: '2027 年部分节假日安排（测试数据）',
-          off: ['2027-01-01', '2027-02-05', '2027-02-06', '2027-02-07', '2027-02-08', '2027-02-09', '2027-02-10', '2027-02-11', '2027-02-12', '2027-02-13'],
+          off: [
+            '2027-01-01',
+            '2027-02-05',
+            '2027-02-06',
+            '2027-02-07',
+            '2027-02-08',
+            '2027-02-09',
+            '2027-02-10',
+            '2027-02-11',
+            '2027-02-12',
+            '2027-02-13',
+          ],
           workdays: ['2027-02-14', '2027-02-20'],
         },
       },
@@ -135,7 +163,11 @@ describe('2. a unit cannot erase its own lateness by re-planning', () => {
     await mutations.escalate(t, callers.office, id);
     clock.set('2026-12-02T10:00:00+08:00'); // the first milestone is two days overdue
     const alertsBefore = await alertsOf(TAX);
-    expect(alertsBefore.edges.map((e: any) => [e.node.issue.id, e.node.deadline.stage, e.node.deadline.state])).toContainEqual([id, 'MILESTONE', 'OVERDUE']);
+    expect(alertsBefore.edges.map((e: any) => [e.node.issue.id, e.node.deadline.stage, e.node.deadline.state])).toContainEqual([
+      id,
+      'MILESTONE',
+      'OVERDUE',
+    ]);
     const statsBefore = await unitStats(TAX, day('2026-11-23'));
     expect(statsBefore.overdueNow).toBe(1);
 
@@ -145,7 +177,10 @@ describe('2. a unit cannot erase its own lateness by re-planning', () => {
     expect(await unitStats(TAX, day('2026-11-23'))).toEqual(statsBefore);
 
     // Asked for and granted: the plan moves, the missed milestone stays missed and counts.
-    expect((await act(t, taxAdmin, 'requestReplan', { id, milestones: [{ title: '全部完成', dueOn: '2027-06-30' }], reason: '设备到货延迟' })).errors).toBeUndefined();
+    expect(
+      (await act(t, taxAdmin, 'requestReplan', { id, milestones: [{ title: '全部完成', dueOn: '2027-06-30' }], reason: '设备到货延迟' }))
+        .errors,
+    ).toBeUndefined();
     clock.advance(HOUR);
     const granted = (await act(t, callers.office, 'decideReplan', { id, note: '同意，须说明延误原因' })).data;
     expect(granted.deadlines.filter((d: any) => d.stage === 'MILESTONE').map((d: any) => [d.title, d.state])).toEqual([
@@ -191,7 +226,11 @@ describe('4. only the enterprise rates its own appeal', () => {
       { round: 1, rating: 'UNSATISFIED' },
       { round: 2, rating: 'SATISFIED' },
     ]);
-    const stats = await unitStats(MARKET, day('2026-11-25'), 'rated satisfactionRate firstRoundSatisfactionRate firstRoundResolutionRate resolutionRate');
+    const stats = await unitStats(
+      MARKET,
+      day('2026-11-25'),
+      'rated satisfactionRate firstRoundSatisfactionRate firstRoundResolutionRate resolutionRate',
+    );
     expect(stats).toEqual({ rated: 1, satisfactionRate: 1, resolutionRate: 1, firstRoundSatisfactionRate: 0, firstRoundResolutionRate: 0 });
   });
 });
@@ -211,9 +250,12 @@ describe('5. identity and internal notes stay where they belong', () => {
     await mutations.reopen(t, callers.enterpriseB, reopened.id); // REOPEN
     for (const id of [rated.id, reopened.id]) {
       for (const viewer of [policeStaff, politicsLead]) {
-        const events = (await readIssue(id, viewer, HISTORY)).history.filter((e: any) => ['SUBMIT', 'RATE', 'RATE_AND_REOPEN', 'REOPEN'].includes(e.action));
+        const events = (await readIssue(id, viewer, HISTORY)).history.filter((e: any) =>
+          ['SUBMIT', 'RATE', 'RATE_AND_REOPEN', 'REOPEN'].includes(e.action),
+        );
         expect(events.length).toBeGreaterThanOrEqual(2);
-        for (const event of events) expect(event.actor, `${event.action} as ${JSON.stringify(viewer)}`).toMatchObject({ subject: null, role: 'ENTERPRISE' });
+        for (const event of events)
+          expect(event.actor, `${event.action} as ${JSON.stringify(viewer)}`).toMatchObject({ subject: null, role: 'ENTERPRISE' });
       }
       const byOffice = (await readIssue(id, callers.office, HISTORY)).history.filter((e: any) => e.actor.role === 'ENTERPRISE');
       expect(byOffice.every((e: any) => e.actor.subject?.startsWith('test-enterprise-'))).toBe(true);
@@ -287,18 +329,38 @@ describe('7. no network call inside a transaction; archiving takes effect at onc
     const database = await openPglite();
     let platform: Platform | undefined;
     try {
-      platform = await startPlatform({ env: loadEnv({ DEVELOPMENT_MODE: 'true', LOAD_SAMPLE_DATA: 'false' }, slices), database, ephemeralPorts: true, now: clock.now });
-      const ask = async (query: string, as: Caller, variables: Record<string, unknown> = {}) => post<any>(platform!.gateway.url, { query, variables }, await tokenFor(as));
+      platform = await startPlatform({
+        env: loadEnv({ DEVELOPMENT_MODE: 'true', LOAD_SAMPLE_DATA: 'false' }, slices),
+        database,
+        ephemeralPorts: true,
+        now: clock.now,
+      });
+      const ask = async (query: string, as: Caller, variables: Record<string, unknown> = {}) =>
+        post<any>(platform!.gateway.url, { query, variables }, await tokenFor(as));
       clock.set('2026-11-27T10:00:00+08:00');
       const submitted = await ask(`mutation($input: SubmitAppealInput!) { submitAppeal(input: $input) { id } }`, callers.enterpriseA, {
-        input: { clientRequestId: requestId('pglite'), kind: 'HELP', environment: 'SERVICE', title: '新设单位办理', description: '派给刚设立的单位' },
+        input: {
+          clientRequestId: requestId('pglite'),
+          kind: 'HELP',
+          environment: 'SERVICE',
+          title: '新设单位办理',
+          description: '派给刚设立的单位',
+        },
       });
       const id = submitted.data.submitAppeal.id;
       // Accepting it loads the directory into the issues subgraph's copy.
-      expect((await ask(`mutation($id: ID!) { acceptIssue(id: $id) { status } }`, callers.office, { id })).data.acceptIssue.status).toBe('ACCEPTED');
-      const created = await ask(CREATE, callers.office, { input: { code: 'NEW_SERVICE_CENTER', name: '市企业服务中心（新设）', kind: 'OTHER', level: 'CITY' } });
+      expect((await ask(`mutation($id: ID!) { acceptIssue(id: $id) { status } }`, callers.office, { id })).data.acceptIssue.status).toBe(
+        'ACCEPTED',
+      );
+      const created = await ask(CREATE, callers.office, {
+        input: { code: 'NEW_SERVICE_CENTER', name: '市企业服务中心（新设）', kind: 'OTHER', level: 'CITY' },
+      });
       const newUnit = created.data.createUnit.id;
-      const assigned = await ask(`mutation($id: ID!, $u: ID!) { assignIssue(id: $id, unitId: $u) { status responsibleUnit { id name } } }`, callers.office, { id, u: newUnit });
+      const assigned = await ask(
+        `mutation($id: ID!, $u: ID!) { assignIssue(id: $id, unitId: $u) { status responsibleUnit { id name } } }`,
+        callers.office,
+        { id, u: newUnit },
+      );
       expect(assigned.errors).toBeUndefined();
       expect(assigned.data.assignIssue).toEqual({ status: 'ASSIGNED', responsibleUnit: { id: newUnit, name: '市企业服务中心（新设）' } });
     } finally {
@@ -309,13 +371,19 @@ describe('7. no network call inside a transaction; archiving takes effect at onc
 
   it('refuses an archived unit’s staff at once, in every slice', async () => {
     clock.set('2026-11-27T14:00:00+08:00');
-    const created = await t.query(CREATE, { as: callers.office, variables: { input: { code: 'TEMPORARY_TASK_FORCE', name: '临时专班', kind: 'OTHER', level: 'CITY' } } });
+    const created = await t.query(CREATE, {
+      as: callers.office,
+      variables: { input: { code: 'TEMPORARY_TASK_FORCE', name: '临时专班', kind: 'OTHER', level: 'CITY' } },
+    });
     const taskForce = created.data.createUnit.id;
     const member = { role: 'UNIT_STAFF', unitId: taskForce, subject: 'task-force-member' } as const satisfies Caller;
     const issue = await appealAt(t, 'ACCEPTED');
     await mutations.assign(t, callers.office, issue.id, taskForce);
     expect((await readIssue(issue.id, member, 'id status')).status).toBe('ASSIGNED'); // its unit is known and active
-    const archived = await t.query(`mutation($id: ID!) { archiveUnit(id: $id, reason: "专班撤销") { archived } }`, { as: callers.office, variables: { id: taskForce } });
+    const archived = await t.query(`mutation($id: ID!) { archiveUnit(id: $id, reason: "专班撤销") { archived } }`, {
+      as: callers.office,
+      variables: { id: taskForce },
+    });
     expect(archived.data.archiveUnit.archived).toBe(true);
     const refused = await mutations.contact(t, member, issue.id);
     expect(['NOT_FOUND', 'FORBIDDEN']).toContain(refused.code);
@@ -329,7 +397,11 @@ describe('8. an enterprise not yet in the registry', () => {
     clock.set('2026-11-27T15:00:00+08:00');
     const newcomer = { role: 'ENTERPRISE', enterprise: sampleCreditCode('370215', 987) } as const satisfies Caller;
     const appeal = await submitAppeal(t, newcomer, { districtCode: null });
-    const seen = await readIssue(appeal.id, callers.office, 'district { code } enterprise { creditCode registered name district { code name } }');
+    const seen = await readIssue(
+      appeal.id,
+      callers.office,
+      'district { code } enterprise { creditCode registered name district { code name } }',
+    );
     expect(seen).toEqual({
       district: { code: '370215' },
       enterprise: { creditCode: newcomer.enterprise, registered: false, name: null, district: { code: '370215', name: '即墨区' } },
@@ -343,15 +415,26 @@ describe('8. an enterprise not yet in the registry', () => {
 describe('9. permissions answer one way', () => {
   it('refuses an unrelated unit Unit.issues, Unit.issueAlerts and Unit.issueStats alike, never a silent 0', async () => {
     const doc = (field: string) => `{ unit(code: "HUANGDAO_DISTRICT") { ${field} } }`;
-    for (const field of ['issueStats { received }', 'issues { totalCount }', 'issueAlerts { totalCount }', 'supervisionOutcomes { totalCount }']) {
+    for (const field of [
+      'issueStats { received }',
+      'issues { totalCount }',
+      'issueAlerts { totalCount }',
+      'supervisionOutcomes { totalCount }',
+    ]) {
       const response = await t.query(doc(field), { as: callers.taxStaff });
       expect(response.errors?.[0]?.extensions?.code, field).toBe('FORBIDDEN');
       expect(response.data?.unit?.[field.split(' ')[0]!] ?? null, field).toBeNull();
     }
     const huangdao = unit('HUANGDAO_DISTRICT');
-    const alerts = await t.query(`query($u: ID) { issueAlerts(unitId: $u) { totalCount } }`, { as: callers.taxStaff, variables: { u: huangdao } });
+    const alerts = await t.query(`query($u: ID) { issueAlerts(unitId: $u) { totalCount } }`, {
+      as: callers.taxStaff,
+      variables: { u: huangdao },
+    });
     expect(alerts.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
-    const listed = await t.query(`query($u: ID) { issues(filter: { unitId: $u }) { totalCount } }`, { as: callers.taxStaff, variables: { u: huangdao } });
+    const listed = await t.query(`query($u: ID) { issues(filter: { unitId: $u }) { totalCount } }`, {
+      as: callers.taxStaff,
+      variables: { u: huangdao },
+    });
     expect(listed.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
   });
 
@@ -369,7 +452,9 @@ describe('9. permissions answer one way', () => {
     const issue = await appealAt(t, 'ASSIGNED');
     await mutations.escalate(t, callers.office, issue.id);
     const supervised = async () =>
-      (await t.query(`{ issues(filter: { escalated: true }, first: 100) { edges { node { id } } } }`, { as: callers.office })).data.issues.edges.map((e: any) => e.node.id);
+      (
+        await t.query(`{ issues(filter: { escalated: true }, first: 100) { edges { node { id } } } }`, { as: callers.office })
+      ).data.issues.edges.map((e: any) => e.node.id);
     expect(await supervised()).toContain(issue.id);
     clock.advance(HOUR);
     const off = await act(t, callers.office, 'deescalateIssue', { id: issue.id, note: '已取得进展，摘牌' });
@@ -380,7 +465,11 @@ describe('9. permissions answer one way', () => {
     await mutations.escalate(t, callers.office, issue.id);
     const again = await readIssue(issue.id, callers.office, 'escalation { escalatedAt active endedAt } history { action }');
     expect(again.escalation).toEqual({ escalatedAt: '2026-12-03T09:00:00+08:00', active: true, endedAt: null });
-    expect(again.history.map((e: any) => e.action).filter((a: string) => a.includes('ESCALATE'))).toEqual(['ESCALATE', 'DEESCALATE', 'ESCALATE']);
+    expect(again.history.map((e: any) => e.action).filter((a: string) => a.includes('ESCALATE'))).toEqual([
+      'ESCALATE',
+      'DEESCALATE',
+      'ESCALATE',
+    ]);
     expect(await supervised()).toContain(issue.id);
     // 销号 ends the supervision: a closed issue is no longer listed as supervised.
     await mutations.contact(t, callers.marketStaff, issue.id);
@@ -402,7 +491,9 @@ describe('10. sample data opens on a live board', () => {
       expect(listed.data.issues.edges.every((e: any) => e.node.sample)).toBe(true);
       expect(Math.max(...received)).toBeLessThanOrEqual(today.getTime());
       expect(Math.min(...received)).toBeGreaterThan(today.getTime() - 90 * 24 * HOUR);
-      const alerts = await sample.query(`{ issueAlerts(first: 100) { edges { node { deadline { state dueAt } } } } }`, { as: callers.office });
+      const alerts = await sample.query(`{ issueAlerts(first: 100) { edges { node { deadline { state dueAt } } } } }`, {
+        as: callers.office,
+      });
       const states = alerts.data.issueAlerts.edges.map((e: any) => e.node.deadline);
       expect(states.map((d: any) => d.state)).toEqual(expect.arrayContaining(['OVERDUE', 'WARNING']));
       // Nothing on the board is years old: the oldest alert came due within the last week.

@@ -12,13 +12,33 @@ const schema = buildSchema(/* GraphQL */ `
     units(first: Int, after: String): UnitConnection!
     _entities(representations: [String!]!): [Unit]!
   }
-  type Domain { code: String! units: [Unit!]! }
-  type Unit { id: ID! name: String! domain: Domain changes(first: Int): ChangeConnection! }
-  type UnitConnection { totalCount: Int! edges: [UnitEdge!]! }
-  type UnitEdge { cursor: String! node: Unit! }
-  type ChangeConnection { edges: [ChangeEdge!]! }
-  type ChangeEdge { node: Change! }
-  type Change { at: String! }
+  type Domain {
+    code: String!
+    units: [Unit!]!
+  }
+  type Unit {
+    id: ID!
+    name: String!
+    domain: Domain
+    changes(first: Int): ChangeConnection!
+  }
+  type UnitConnection {
+    totalCount: Int!
+    edges: [UnitEdge!]!
+  }
+  type UnitEdge {
+    cursor: String!
+    node: Unit!
+  }
+  type ChangeConnection {
+    edges: [ChangeEdge!]!
+  }
+  type ChangeEdge {
+    node: Change!
+  }
+  type Change {
+    at: String!
+  }
 `);
 
 const limits: QueryLimits = { maxQueryDepth: 12, maxQueryAliases: 30, maxQueryCost: 50_000, maxQueryTokens: 5_000, maxPageSize: 100 };
@@ -72,8 +92,14 @@ describe('measuring an operation', () => {
 
   it('reports the largest page asked for, in a literal or a variable, nested or not', () => {
     expect(measure(`{ units(first: 1000) { totalCount } }`).largestPage).toBe(1000);
-    expect(measure(`query($n: Int) { units { edges { node { changes(first: $n) { edges { node { at } } } } } } }`, { n: 500 }).largestPage).toBe(500);
-    expect(limitRefusal(measure(`{ units(first: 1000) { totalCount } }`), limits)?.extensions).toMatchObject({ code: 'PAGE_SIZE_TOO_LARGE', max: 100, requested: 1000 });
+    expect(
+      measure(`query($n: Int) { units { edges { node { changes(first: $n) { edges { node { at } } } } } } }`, { n: 500 }).largestPage,
+    ).toBe(500);
+    expect(limitRefusal(measure(`{ units(first: 1000) { totalCount } }`), limits)?.extensions).toMatchObject({
+      code: 'PAGE_SIZE_TOO_LARGE',
+      max: 100,
+      requested: 1000,
+    });
   });
 
   it('leaves introspection out of depth and cost, and survives a fragment cycle (validation refuses it)', () => {
@@ -83,10 +109,16 @@ describe('measuring an operation', () => {
 
   it('refuses depth first, then aliases, with the measured value and the maximum', () => {
     // domains → (units → domain) six times → code: 14 fields deep.
-    const deep = measure(`{ domains { ${Array.from({ length: 6 }).reduceRight<string>((inner) => `units { domain { ${inner} } }`, 'code')} } }`);
+    const deep = measure(
+      `{ domains { ${Array.from({ length: 6 }).reduceRight<string>((inner) => `units { domain { ${inner} } }`, 'code')} } }`,
+    );
     expect(limitRefusal(deep, limits)?.extensions).toMatchObject({ code: 'QUERY_TOO_DEEP', depth: 14, max: 12 });
     const aliased = measure(`{ ${Array.from({ length: 31 }, (_, index) => `a${index}: domains { code }`).join(' ')} }`);
-    expect(limitRefusal(aliased, { ...limits, maxQueryCost: 10 ** 9 })?.extensions).toMatchObject({ code: 'TOO_MANY_ALIASES', aliases: 31, max: 30 });
+    expect(limitRefusal(aliased, { ...limits, maxQueryCost: 10 ** 9 })?.extensions).toMatchObject({
+      code: 'TOO_MANY_ALIASES',
+      aliases: 31,
+      max: 30,
+    });
     expect(limitRefusal(measure(`{ domains { code } }`), limits)).toBeNull();
   });
 });

@@ -10,7 +10,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadEnv } from '../platform/env.ts';
 import { startChildPlatform, type ChildPlatform } from './support/child-platform.ts';
 
-const production = { JWT_SECRET: 'p3X9vQ2mL8rT4wZ1nB6yK0cF5hJ7sD2gA9eR4tU8iO1qW3xV6bN0mC5kL7jH2fG4', JWT_ISSUER: 'https://id.qingdao.example', JWT_AUDIENCE: 'qingdao-yingshang' };
+const production = {
+  JWT_SECRET: 'p3X9vQ2mL8rT4wZ1nB6yK0cF5hJ7sD2gA9eR4tU8iO1qW3xV6bN0mC5kL7jH2fG4',
+  JWT_ISSUER: 'https://id.qingdao.example',
+  JWT_AUDIENCE: 'qingdao-yingshang',
+};
 
 describe('the address a service listens on', () => {
   it('is 127.0.0.1 in development and every interface otherwise, unless HOST says', () => {

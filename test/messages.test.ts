@@ -58,7 +58,10 @@ async function rulesTablesOf(name: string): Promise<[string, Rule][]> {
   const isRule = (value: unknown): value is Rule =>
     typeof value === 'object' && value !== null && 'name' in value && 'who' in value && Array.isArray((value as Rule).who);
   return Object.values(module)
-    .filter((value): value is Record<string, unknown> => typeof value === 'object' && value !== null && Object.values(value).length > 0 && Object.values(value).every(isRule))
+    .filter(
+      (value): value is Record<string, unknown> =>
+        typeof value === 'object' && value !== null && Object.values(value).length > 0 && Object.values(value).every(isRule),
+    )
     .flatMap((table) => Object.entries(table as Record<string, Rule>));
 }
 

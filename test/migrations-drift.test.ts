@@ -22,10 +22,14 @@ describe('migrations and tables', () => {
       try {
         fs.cpSync(path.join(root, 'db', 'migrations', slice.name), copy, { recursive: true });
         // drizzle-kit reads the folder as a path relative to the project, whatever it is given.
-        const result = spawnSync(drizzleKit, ['generate', '--dialect=postgresql', `--schema=./db/${slice.name}.ts`, `--out=${path.relative(root, copy)}`, '--name=drift'], {
-          cwd: root,
-          encoding: 'utf8',
-        });
+        const result = spawnSync(
+          drizzleKit,
+          ['generate', '--dialect=postgresql', `--schema=./db/${slice.name}.ts`, `--out=${path.relative(root, copy)}`, '--name=drift'],
+          {
+            cwd: root,
+            encoding: 'utf8',
+          },
+        );
         const output = `${result.stdout}${result.stderr}`;
         expect(output, output).toContain('No schema changes');
         expect(fs.readdirSync(copy).filter((file) => file.includes('drift'))).toEqual([]);

@@ -16,7 +16,8 @@ let t: TestPlatform;
 
 const OTHER_ISSUER = 'https://idp.other.example';
 const issueQuery = `query($id: ID!) { issue(id: $id) { id } }`;
-const listIssues = async (as: Caller) => (await t.query(`{ issues(first: 100) { edges { node { id } } } }`, { as })).data?.issues?.edges.map((e: any) => e.node.id) ?? [];
+const listIssues = async (as: Caller) =>
+  (await t.query(`{ issues(first: 100) { edges { node { id } } } }`, { as })).data?.issues?.edges.map((e: any) => e.node.id) ?? [];
 
 beforeAll(async () => {
   t = await startTestPlatform({ now: clock.now, env: { DIRECTORY_TTL_MS: '0' } });
@@ -33,7 +34,11 @@ describe('the issues slice', () => {
   let reported: string;
 
   beforeAll(async () => {
-    const response = await reportIssue(t, observer, { clientRequestId: 'same-request-1', source: 'UNDERCOVER_VISIT', unitId: unit('MARKET_REGULATION_BUREAU') });
+    const response = await reportIssue(t, observer, {
+      clientRequestId: 'same-request-1',
+      source: 'UNDERCOVER_VISIT',
+      unitId: unit('MARKET_REGULATION_BUREAU'),
+    });
     expect(response.errors).toBeUndefined();
     reported = response.data.reportIssue.id;
   });
@@ -45,12 +50,20 @@ describe('the issues slice', () => {
   });
 
   it('keys a retry by the person: the same client request id from another role or issuer is a new report, never the other’s', async () => {
-    const again = await reportIssue(t, observer, { clientRequestId: 'same-request-1', source: 'UNDERCOVER_VISIT', unitId: unit('MARKET_REGULATION_BUREAU') });
+    const again = await reportIssue(t, observer, {
+      clientRequestId: 'same-request-1',
+      source: 'UNDERCOVER_VISIT',
+      unitId: unit('MARKET_REGULATION_BUREAU'),
+    });
     expect(again.data?.reportIssue?.id).toBe(reported);
     const staff = await reportIssue(t, sameSubjectAsStaff, { clientRequestId: 'same-request-1', source: 'SELF_INSPECTION' });
     expect(staff.errors, JSON.stringify(staff.errors)).toBeUndefined();
     expect(staff.data.reportIssue.id).not.toBe(reported);
-    const elsewhere = await reportIssue(t, sameSubjectElsewhere, { clientRequestId: 'same-request-1', source: 'UNDERCOVER_VISIT', unitId: unit('MARKET_REGULATION_BUREAU') });
+    const elsewhere = await reportIssue(t, sameSubjectElsewhere, {
+      clientRequestId: 'same-request-1',
+      source: 'UNDERCOVER_VISIT',
+      unitId: unit('MARKET_REGULATION_BUREAU'),
+    });
     expect(elsewhere.errors, JSON.stringify(elsewhere.errors)).toBeUndefined();
     expect(elsewhere.data.reportIssue.id).not.toBe(reported);
     expect(JSON.stringify([staff, elsewhere])).not.toContain(reported);
@@ -66,7 +79,15 @@ describe('the policies slice', () => {
 
   beforeAll(async () => {
     policyId = (await ok(gateway(t), docs.createPolicy, callers.scienceStaff, { input: policyInput })).createPolicy.id;
-    const open = { name: '企业服务券', kind: 'REWARD', description: '每家企业一次。', amount: { kind: 'FIXED', amount: 10_000 }, reviewWorkingDays: 10, paymentWorkingDays: 10, eligibility: {} };
+    const open = {
+      name: '企业服务券',
+      kind: 'REWARD',
+      description: '每家企业一次。',
+      amount: { kind: 'FIXED', amount: 10_000 },
+      reviewWorkingDays: 10,
+      paymentWorkingDays: 10,
+      eligibility: {},
+    };
     itemId = (await ok(gateway(t), docs.createItem, callers.scienceStaff, { policyId, input: open })).createPolicyItem.id;
     await ok(gateway(t), docs.publish, callers.scienceAdmin, { id: policyId, input: { documentNumber: '青科规〔2026〕30号' } });
   });
@@ -76,7 +97,10 @@ describe('the policies slice', () => {
     const first = (await ok(gateway(t), docs.submit, hightech, { input })).submitApplication;
     expect((await ok(gateway(t), docs.submit, hightech, { input })).submitApplication.id).toBe(first.id);
     // The same subject from another issuer is somebody else: their own application.
-    const elsewhere = await t.query(docs.submit, { as: { ...(startupSameSubject as object), issuer: OTHER_ISSUER } as Caller, variables: { input } });
+    const elsewhere = await t.query(docs.submit, {
+      as: { ...(startupSameSubject as object), issuer: OTHER_ISSUER } as Caller,
+      variables: { input },
+    });
     expect(elsewhere.errors, JSON.stringify(elsewhere.errors)).toBeUndefined();
     expect(elsewhere.data.submitApplication.id).not.toBe(first.id);
     // The same person acting for another enterprise: the id is taken, and nothing of the first is told.
@@ -89,7 +113,8 @@ describe('the policies slice', () => {
     const consulting = (await ok(gateway(t), docs.createPolicy, callers.scienceStaff, { input: policyInput })).createPolicy.id;
     await ok(gateway(t), docs.openConsultation, callers.scienceStaff, { id: consulting, endsOn: '2026-12-31' });
     await ok(gateway(t), docs.comment, hightech, { policyId: consulting, text: '建议放宽研发费用口径' });
-    const comments = async (as: Caller) => (await ok(gateway(t), `query($id: ID!) { policy(id: $id) { comments { text } } }`, as, { id: consulting })).policy.comments;
+    const comments = async (as: Caller) =>
+      (await ok(gateway(t), `query($id: ID!) { policy(id: $id) { comments { text } } }`, as, { id: consulting })).policy.comments;
     expect(await comments(hightech)).toEqual([{ text: '建议放宽研发费用口径' }]);
     expect(await comments(startupSameSubject)).toEqual([]);
     expect(await comments(observerSameSubject)).toEqual([]);
@@ -98,8 +123,14 @@ describe('the policies slice', () => {
 
   it('lets only the reviewer who has an application in review decide it (besides an admin), not the same subject from another issuer', async () => {
     const reviewer: Caller = { role: 'UNIT_STAFF', unit: 'SCIENCE_TECHNOLOGY_BUREAU', subject: 'reviewer-1' };
-    const reviewerElsewhere: Caller = { role: 'UNIT_STAFF', unit: 'SCIENCE_TECHNOLOGY_BUREAU', subject: 'reviewer-1', issuer: OTHER_ISSUER };
-    const { id } = (await ok(gateway(t), docs.submit, callers.logistics, { input: { clientRequestId: 'logistics-1', itemId } })).submitApplication;
+    const reviewerElsewhere: Caller = {
+      role: 'UNIT_STAFF',
+      unit: 'SCIENCE_TECHNOLOGY_BUREAU',
+      subject: 'reviewer-1',
+      issuer: OTHER_ISSUER,
+    };
+    const { id } = (await ok(gateway(t), docs.submit, callers.logistics, { input: { clientRequestId: 'logistics-1', itemId } }))
+      .submitApplication;
     await ok(gateway(t), docs.startReview, reviewer, { id });
     const refused = await t.query(docs.approve, { as: reviewerElsewhere, variables: { id, amount: 10_000 } });
     expect(refused.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');

@@ -7,7 +7,13 @@ import { anonymous, createAuthenticator, isPerson, personKey, personOf, signToke
 import { DEVELOPMENT_JWT_SECRET, loadEnv } from '../platform/env.ts';
 
 const judge = { issuer: 'https://id.qingdao.example', role: 'OBSERVER', subject: 'judge-1' };
-const as = (role: Viewer['role'], subject: string, issuer: string | null): Viewer => ({ role, subject, issuer, unitId: null, enterprise: role === 'ENTERPRISE' ? '91370200MA3C5B7X1K' : null });
+const as = (role: Viewer['role'], subject: string, issuer: string | null): Viewer => ({
+  role,
+  subject,
+  issuer,
+  unitId: null,
+  enterprise: role === 'ENTERPRISE' ? '91370200MA3C5B7X1K' : null,
+});
 
 describe('a person', () => {
   it('is the issuer, role and subject of the token together', () => {
@@ -40,8 +46,16 @@ describe('a person', () => {
   it('carries the token’s issuer from verification', async () => {
     const authenticator = createAuthenticator(loadEnv({ DEVELOPMENT_MODE: 'true' }).auth);
     const token = await signToken({ sub: 'judge-1', role: 'OBSERVER' }, { secret: DEVELOPMENT_JWT_SECRET, issuer: judge.issuer });
-    expect(await authenticator.viewerFromAuthorization(`Bearer ${token}`)).toMatchObject({ subject: 'judge-1', role: 'OBSERVER', issuer: judge.issuer });
+    expect(await authenticator.viewerFromAuthorization(`Bearer ${token}`)).toMatchObject({
+      subject: 'judge-1',
+      role: 'OBSERVER',
+      issuer: judge.issuer,
+    });
     const none = await signToken({ sub: 'judge-1', role: 'OBSERVER' }, { secret: DEVELOPMENT_JWT_SECRET });
-    expect(personOf(await authenticator.viewerFromAuthorization(`Bearer ${none}`))).toEqual({ issuer: '', role: 'OBSERVER', subject: 'judge-1' });
+    expect(personOf(await authenticator.viewerFromAuthorization(`Bearer ${none}`))).toEqual({
+      issuer: '',
+      role: 'OBSERVER',
+      subject: 'judge-1',
+    });
   });
 });

@@ -8,7 +8,14 @@ import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sampleCreditCode, unitIdForCode } from '../db/reference/organisation.ts';
 import { prepareDatabase } from '../platform/start.ts';
-import { evaluate, fullYears, toEnterpriseFilter, unmetCount, type Criteria, type EnterpriseProfile } from '../subgraphs/policies/eligibility.ts';
+import {
+  evaluate,
+  fullYears,
+  toEnterpriseFilter,
+  unmetCount,
+  type Criteria,
+  type EnterpriseProfile,
+} from '../subgraphs/policies/eligibility.ts';
 import { itemStore } from '../subgraphs/policies/store.ts';
 import { tsvectorOf } from '../platform/search-text.ts';
 import { enterpriseStore } from '../subgraphs/units/store.ts';
@@ -21,10 +28,12 @@ let policyId: string;
 beforeAll(async () => {
   database = await createTestDatabase();
   await prepareDatabase(database.handle, slices, { sample: false });
-  const [row] = rowsOf<{ id: string }>(await database.handle.forSubgraph('policies').db.execute(sql`
+  const [row] = rowsOf<{ id: string }>(
+    await database.handle.forSubgraph('policies').db.execute(sql`
     insert into policies.policies (level, issuing_unit_id, environment, status, title, body, issued_on, valid_from, head_terms, body_terms, created_at, created_by)
     values ('MUNICIPAL', ${unitIdForCode('SCIENCE_TECHNOLOGY_BUREAU')}::uuid, 'POLICY', 'PUBLISHED', 't', 't', '2026-01-01', '2026-01-01', ''::tsvector, ''::tsvector, now(), 'test')
-    returning id`));
+    returning id`),
+  );
   policyId = row!.id;
 }, 120_000);
 afterAll(async () => {
@@ -59,59 +68,98 @@ describe('eligibility, three ways', () => {
     const unitsDb = database.handle.forSubgraph('units').db;
     const policiesDb = database.handle.forSubgraph('policies').db;
     await fc.assert(
-      fc.asyncProperty(fc.array(profileShape, { minLength: 20, maxLength: 40 }), fc.array(criteriaShape, { minLength: 10, maxLength: 20 }), date, async (shapes, criteriaList, on) => {
-        round++;
-        // Fresh enterprises and items each round; old rounds are filtered out by their codes and ids.
-        const profiles: EnterpriseProfile[] = shapes.map((shape, i) => ({ ...shape, creditCode: sampleCreditCode(shape.districtCode, 10_000 + round * 100 + i) }));
-        for (const p of profiles) {
-          await unitsDb.execute(sql`
+      fc.asyncProperty(
+        fc.array(profileShape, { minLength: 20, maxLength: 40 }),
+        fc.array(criteriaShape, { minLength: 10, maxLength: 20 }),
+        date,
+        async (shapes, criteriaList, on) => {
+          round++;
+          // Fresh enterprises and items each round; old rounds are filtered out by their codes and ids.
+          const profiles: EnterpriseProfile[] = shapes.map((shape, i) => ({
+            ...shape,
+            creditCode: sampleCreditCode(shape.districtCode, 10_000 + round * 100 + i),
+          }));
+          for (const p of profiles) {
+            await unitsDb.execute(sql`
             insert into units.enterprises (credit_code, name, district_code, industry_code, size_class, registered_on, qualifications)
             values (${p.creditCode}, ${'随机企业'}, ${p.districtCode}, ${p.industryCode}, ${p.sizeClass}::units.size_class, ${p.registeredOn}::date, ${`{${p.qualifications.join(',')}}`}::units.qualification[])`);
-        }
-        const items = await Promise.all(
-          criteriaList.map((c, i) =>
-            itemStore.insert(policiesDb, {
-              policyId,
-              issuingUnitId: unitIdForCode('SCIENCE_TECHNOLOGY_BUREAU'),
-              reviewingUnitId: unitIdForCode('SCIENCE_TECHNOLOGY_BUREAU'),
-              level: 'MUNICIPAL',
-              environment: 'POLICY',
-              name: `随机项目 ${round}-${i}`,
-              kind: 'SERVICE',
-              description: 'x',
-              reviewWorkingDays: 5,
-              paymentWorkingDays: 5,
-              industryPrefixes: c.industryPrefixes,
-              sizeClasses: c.sizeClasses,
-              districtCodes: c.districtCodes,
-              minYears: c.minYears,
-              maxYears: c.minYears !== null && c.maxYears !== null && c.maxYears < c.minYears ? c.minYears : c.maxYears,
-              qualifications: c.qualifications,
-              qualificationMatch: c.qualificationMatch,
-              status: 'PUBLISHED',
-              sortAt: new Date(),
-              createdAt: new Date(),
-              headTerms: tsvectorOf('x'),
-              bodyTerms: tsvectorOf('x'),
-            }),
-          ),
-        );
-        const codes = new Set(profiles.map((p) => p.creditCode));
-        for (const item of items) {
-          const criteria: Criteria = { industryPrefixes: item.industryPrefixes, sizeClasses: item.sizeClasses, districtCodes: item.districtCodes, minYears: item.minYears, maxYears: item.maxYears, qualifications: item.qualifications, qualificationMatch: item.qualificationMatch };
-          const expected = profiles.filter((p) => evaluate(criteria, p, on).every((r) => r.met)).map((p) => p.creditCode).sort();
-          const pushedDown = (await enterpriseStore.codes(unitsDb, toEnterpriseFilter(criteria, on), 1_000_000, null)).filter((code) => codes.has(code)).sort();
-          expect(pushedDown, JSON.stringify({ criteria, on })).toEqual(expected);
-        }
-        for (const p of profiles) {
-          const params = { industryCode: p.industryCode, sizeClass: p.sizeClass, districtCode: p.districtCode, years: p.registeredOn ? fullYears(p.registeredOn, on) : null, qualifications: p.qualifications };
-          const missing = await itemStore.missingFor(policiesDb, params, items.map((item) => item.id));
-          for (const item of items) {
-            const criteria: Criteria = { industryPrefixes: item.industryPrefixes, sizeClasses: item.sizeClasses, districtCodes: item.districtCodes, minYears: item.minYears, maxYears: item.maxYears, qualifications: item.qualifications, qualificationMatch: item.qualificationMatch };
-            expect(missing.get(item.id), JSON.stringify({ p, criteria, on })).toBe(unmetCount(evaluate(criteria, p, on)));
           }
-        }
-      }),
+          const items = await Promise.all(
+            criteriaList.map((c, i) =>
+              itemStore.insert(policiesDb, {
+                policyId,
+                issuingUnitId: unitIdForCode('SCIENCE_TECHNOLOGY_BUREAU'),
+                reviewingUnitId: unitIdForCode('SCIENCE_TECHNOLOGY_BUREAU'),
+                level: 'MUNICIPAL',
+                environment: 'POLICY',
+                name: `随机项目 ${round}-${i}`,
+                kind: 'SERVICE',
+                description: 'x',
+                reviewWorkingDays: 5,
+                paymentWorkingDays: 5,
+                industryPrefixes: c.industryPrefixes,
+                sizeClasses: c.sizeClasses,
+                districtCodes: c.districtCodes,
+                minYears: c.minYears,
+                maxYears: c.minYears !== null && c.maxYears !== null && c.maxYears < c.minYears ? c.minYears : c.maxYears,
+                qualifications: c.qualifications,
+                qualificationMatch: c.qualificationMatch,
+                status: 'PUBLISHED',
+                sortAt: new Date(),
+                createdAt: new Date(),
+                headTerms: tsvectorOf('x'),
+                bodyTerms: tsvectorOf('x'),
+              }),
+            ),
+          );
+          const codes = new Set(profiles.map((p) => p.creditCode));
+          for (const item of items) {
+            const criteria: Criteria = {
+              industryPrefixes: item.industryPrefixes,
+              sizeClasses: item.sizeClasses,
+              districtCodes: item.districtCodes,
+              minYears: item.minYears,
+              maxYears: item.maxYears,
+              qualifications: item.qualifications,
+              qualificationMatch: item.qualificationMatch,
+            };
+            const expected = profiles
+              .filter((p) => evaluate(criteria, p, on).every((r) => r.met))
+              .map((p) => p.creditCode)
+              .sort();
+            const pushedDown = (await enterpriseStore.codes(unitsDb, toEnterpriseFilter(criteria, on), 1_000_000, null))
+              .filter((code) => codes.has(code))
+              .sort();
+            expect(pushedDown, JSON.stringify({ criteria, on })).toEqual(expected);
+          }
+          for (const p of profiles) {
+            const params = {
+              industryCode: p.industryCode,
+              sizeClass: p.sizeClass,
+              districtCode: p.districtCode,
+              years: p.registeredOn ? fullYears(p.registeredOn, on) : null,
+              qualifications: p.qualifications,
+            };
+            const missing = await itemStore.missingFor(
+              policiesDb,
+              params,
+              items.map((item) => item.id),
+            );
+            for (const item of items) {
+              const criteria: Criteria = {
+                industryPrefixes: item.industryPrefixes,
+                sizeClasses: item.sizeClasses,
+                districtCodes: item.districtCodes,
+                minYears: item.minYears,
+                maxYears: item.maxYears,
+                qualifications: item.qualifications,
+                qualificationMatch: item.qualificationMatch,
+              };
+              expect(missing.get(item.id), JSON.stringify({ p, criteria, on })).toBe(unmetCount(evaluate(criteria, p, on)));
+            }
+          }
+        },
+      ),
       { numRuns: 6 },
     );
   }, 240_000);

@@ -32,7 +32,9 @@ beforeAll(async () => {
   await prepareDatabase(database.handle, slices, { sample: true, now: new Date('2026-03-01T09:00:00+08:00') });
   db = database.handle.forSubgraph('policies').db;
   const [first] = rowsOf<{ id: string; policyId: string; issuingUnitId: string }>(
-    await db.execute(sql`select id, policy_id as "policyId", issuing_unit_id as "issuingUnitId" from policies.policy_items order by id limit 1`),
+    await db.execute(
+      sql`select id, policy_id as "policyId", issuing_unit_id as "issuingUnitId" from policies.policy_items order by id limit 1`,
+    ),
   );
   item = first!;
 });
@@ -81,7 +83,8 @@ async function play(s: Script): Promise<void> {
   const submitted = START + s.submitMinute * 60_000;
   let reviewStart = submitted;
   let reviewDue = submitted + s.reviewLimitDays * DAY;
-  const returned = s.returnAfterMinutes !== null && s.returnAfterMinutes < s.decideAfterMinutes ? submitted + s.returnAfterMinutes * 60_000 : null;
+  const returned =
+    s.returnAfterMinutes !== null && s.returnAfterMinutes < s.decideAfterMinutes ? submitted + s.returnAfterMinutes * 60_000 : null;
   const decided = submitted + s.decideAfterMinutes * 60_000;
   const paymentDue = decided + s.paymentLimitDays * DAY;
   const noticeEnds = decided + s.noticeDays * DAY;
@@ -102,7 +105,11 @@ async function play(s: Script): Promise<void> {
   if (s.draft) return;
   const set = (assignments: SQL) => sql`update policies.applications set ${assignments}, version = version + 1 where id = ${id}`;
   /** A step's event and the limits it ended, judged (the judgment's `late` is the database's). */
-  const judged = (action: string, at: number, limits: { kind: string; starts: number; due: number; judged: number; objection?: boolean }[]) => sql`
+  const judged = (
+    action: string,
+    at: number,
+    limits: { kind: string; starts: number; due: number; judged: number; objection?: boolean }[],
+  ) => sql`
     with step as (
       insert into policies.application_events (application_id, action, to_status, actor_subject, actor_role, at)
       values (${id}, ${action}, 'UNDER_REVIEW', 'figures-test', 'UNIT_STAFF', ${iso(at)}::timestamptz) returning id
@@ -114,13 +121,19 @@ async function play(s: Script): Promise<void> {
       as l(kind text, starts timestamptz, due timestamptz, judged timestamptz, objection boolean)`;
   if (s.outcome !== 'PENDING') steps.push(set(sql`status = 'UNDER_REVIEW', review_started_at = ${iso(submitted + 60_000)}::timestamptz`));
   if (s.outcome !== 'PENDING' && returned !== null) {
-    steps.push(set(sql`status = 'RETURNED'`), judged('RETURN', returned, [{ kind: 'REVIEW', starts: reviewStart, due: reviewDue, judged: returned }]));
+    steps.push(
+      set(sql`status = 'RETURNED'`),
+      judged('RETURN', returned, [{ kind: 'REVIEW', starts: reviewStart, due: reviewDue, judged: returned }]),
+    );
     reviewStart = returned + 60_000;
     reviewDue = reviewStart + s.reviewLimitDays * DAY;
-    steps.push(set(sql`status = 'RESUBMITTED', review_clock_at = ${iso(reviewStart)}::timestamptz, review_due_at = ${iso(reviewDue)}::timestamptz`));
+    steps.push(
+      set(sql`status = 'RESUBMITTED', review_clock_at = ${iso(reviewStart)}::timestamptz, review_due_at = ${iso(reviewDue)}::timestamptz`),
+    );
   }
   const decision = [{ kind: 'REVIEW', starts: reviewStart, due: reviewDue, judged: decided }];
-  if (s.outcome === 'REJECTED') steps.push(set(sql`status = 'REJECTED', decided_at = ${iso(decided)}::timestamptz`), judged('REJECT', decided, decision));
+  if (s.outcome === 'REJECTED')
+    steps.push(set(sql`status = 'REJECTED', decided_at = ${iso(decided)}::timestamptz`), judged('REJECT', decided, decision));
   if (s.outcome === 'STOPPED' || s.outcome === 'APPROVED' || s.outcome === 'OBJECTED' || s.outcome === 'PAID') {
     steps.push(
       set(sql`status = 'APPROVED', decided_at = ${iso(decided)}::timestamptz, approved_at = ${iso(decided)}::timestamptz,
@@ -134,7 +147,8 @@ async function play(s: Script): Promise<void> {
       sql`insert into policies.objections (application_id, body, objector_role, filed_at) values (${id}, '异议', 'ANONYMOUS', ${iso(decided + 3_600_000)}::timestamptz)`,
     );
   }
-  const answer = (at: number) => sql`update policies.objections set answer = '答复', upheld = ${s.outcome === 'STOPPED'}, answered_at = ${iso(at)}::timestamptz where application_id = ${id}`;
+  const answer = (at: number) =>
+    sql`update policies.objections set answer = '答复', upheld = ${s.outcome === 'STOPPED'}, answered_at = ${iso(at)}::timestamptz where application_id = ${id}`;
   const answerJudged = (at: number) => ({ kind: 'OBJECTION_ANSWER', starts: decided, due: noticeEnds, judged: at, objection: true });
   if (s.outcome === 'STOPPED') {
     const stoppedAt = answered ?? decided + DAY;
@@ -169,14 +183,19 @@ async function play(s: Script): Promise<void> {
 }
 
 /** Every figure recounted from the raw rows by its definition, in one plain statement (no kept table). */
-async function recount(groups: { unitId: string; key: string }[] | null, period: Period | null, now: Date): Promise<Map<string, PolicyStats>> {
+async function recount(
+  groups: { unitId: string; key: string }[] | null,
+  period: Period | null,
+  now: Date,
+): Promise<Map<string, PolicyStats>> {
   const from = (period?.from ?? new Date('1970-01-01T00:00:00Z')).toISOString();
   const to = (period?.to ?? new Date('9999-01-01T00:00:00Z')).toISOString();
   const at = now.toISOString();
   const grouped = groups
     ? sql`select * from unnest(${`{${groups.map((g) => g.unitId).join(',')}}`}::uuid[], ${`{${groups.map((g) => g.key).join(',')}}`}::text[]) as g(unit_id, key)`
     : sql`select null::uuid as unit_id, 'ALL'::text as key`;
-  const joins = (alias: string, column: string) => (groups ? sql.raw(`join grp g on g.unit_id = ${alias}.${column}`) : sql.raw('cross join grp g'));
+  const joins = (alias: string, column: string) =>
+    groups ? sql.raw(`join grp g on g.unit_id = ${alias}.${column}`) : sql.raw('cross join grp g');
   const rows = rowsOf<Record<string, any>>(
     await db.execute(sql`
       with grp as (${grouped}),
@@ -268,7 +287,14 @@ async function recount(groups: { unitId: string; key: string }[] | null, period:
 const days = (from: string, to: string): Period => ({ from: beijingMidnight(from), to: endOfBeijingDay(to) });
 const GROUPINGS: { name: string; groups: { unitId: string; key: string }[] | null }[] = [
   { name: 'each unit', groups: [...UNITS, unitIdForCode('PUBLIC_SECURITY_BUREAU')].map((unitId) => ({ unitId, key: unitId })) },
-  { name: 'two units under one key', groups: [{ unitId: UNITS[0]!, key: 'D' }, { unitId: UNITS[1]!, key: 'D' }, { unitId: UNITS[2]!, key: 'E' }] },
+  {
+    name: 'two units under one key',
+    groups: [
+      { unitId: UNITS[0]!, key: 'D' },
+      { unitId: UNITS[1]!, key: 'D' },
+      { unitId: UNITS[2]!, key: 'E' },
+    ],
+  },
   { name: 'the city', groups: null },
 ];
 const PERIODS: { name: string; period: Period | null }[] = [
@@ -301,8 +327,22 @@ async function expectFiguresEqualRecount(): Promise<void> {
         // Asked for none of the optional parts (as the board asks), the kept figures alone answer the same.
         const bare = await statsByGroup(db, groups, period, now, new Set());
         for (const [key, figures] of recounted) {
-          const { itemsPublished: _i, pastLimits: _p, medianDisbursementWorkingDays: _m, p90DisbursementWorkingDays: _p90, reviews: _r, ...always } = figures;
-          const { itemsPublished: _bi, pastLimits: _bp, medianDisbursementWorkingDays: _bm, p90DisbursementWorkingDays: _bp90, reviews: bareReviews, ...bareAlways } = bare.get(key)!;
+          const {
+            itemsPublished: _i,
+            pastLimits: _p,
+            medianDisbursementWorkingDays: _m,
+            p90DisbursementWorkingDays: _p90,
+            reviews: _r,
+            ...always
+          } = figures;
+          const {
+            itemsPublished: _bi,
+            pastLimits: _bp,
+            medianDisbursementWorkingDays: _bm,
+            p90DisbursementWorkingDays: _bp90,
+            reviews: bareReviews,
+            ...bareAlways
+          } = bare.get(key)!;
           expect(bareAlways, `${name}, ${periodName}, ${key}, no optional part`).toEqual(always);
           expect(bareReviews.count).toBe(figures.reviews.count);
         }
@@ -325,7 +365,18 @@ describe('the policy figures', () => {
     expect(played).toBeGreaterThan(50);
     // Something of every kind was counted, so the comparison above compared something.
     const city = (await statsByGroup(db, null, null, MOMENTS[1]!)).get('ALL')!;
-    for (const figure of ['applicationsReceived', 'automaticGrants', 'approved', 'refused', 'stopped', 'disbursedCount', 'pastLimits', 'lateReviews', 'latePayments', 'lateObjectionAnswers'] as const) {
+    for (const figure of [
+      'applicationsReceived',
+      'automaticGrants',
+      'approved',
+      'refused',
+      'stopped',
+      'disbursedCount',
+      'pastLimits',
+      'lateReviews',
+      'latePayments',
+      'lateObjectionAnswers',
+    ] as const) {
       expect(city[figure], figure).toBeGreaterThan(0);
     }
     expect(city.medianDisbursementWorkingDays).not.toBeNull();

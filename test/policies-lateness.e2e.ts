@@ -13,7 +13,19 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TestClock } from './support/clock.ts';
 import { expectKeptEqualsRebuild } from './support/database.ts';
 import { startTestPlatform, type TestPlatform } from './support/platform.ts';
-import { APPLICATION_FIELDS, automaticItem, callers, docs, gateway, ok, policyInput, rdItem, registerFirms, requestId, unit } from './support/policies.ts';
+import {
+  APPLICATION_FIELDS,
+  automaticItem,
+  callers,
+  docs,
+  gateway,
+  ok,
+  policyInput,
+  rdItem,
+  registerFirms,
+  requestId,
+  unit,
+} from './support/policies.ts';
 
 const clock = new TestClock('2026-11-02T10:00:00+08:00'); // a Monday
 let t: TestPlatform;
@@ -28,7 +40,8 @@ const LATENESS = /* GraphQL */ `
   objections { id answer late }
   steps { action limits { limit startsAt dueAt judgedAt late provisional } }
 `;
-const read = async (id: string) => (await ok(gateway(t), `query($id: ID!) { application(id: $id) { ${LATENESS} } }`, callers.scienceAdmin, { id })).application;
+const read = async (id: string) =>
+  (await ok(gateway(t), `query($id: ID!) { application(id: $id) { ${LATENESS} } }`, callers.scienceAdmin, { id })).application;
 const stepOf = (application: any, action: string) => application.steps.filter((s: any) => s.action === action).at(-1);
 const stats = async (from: string, to: string) =>
   (
@@ -44,7 +57,12 @@ const expectKeptFiguresRebuildable = async () => {
     ['policies.policy_figures', ['unit_id', 'day']],
     ['policies.policy_figures_monthly', ['unit_id', 'month']],
   ] as const) {
-    await expectKeptEqualsRebuild(t.database.handle.owner(), { table, keys: [...keys], rebuild: 'policies.rebuild_figures', staging: 'policies.figure_changes' });
+    await expectKeptEqualsRebuild(t.database.handle.owner(), {
+      table,
+      keys: [...keys],
+      rebuild: 'policies.rebuild_figures',
+      staging: 'policies.figure_changes',
+    });
   }
 };
 
@@ -55,11 +73,19 @@ beforeAll(async () => {
   t = await startTestPlatform({ now: clock.now, env: { DIRECTORY_TTL_MS: '0' } });
   await registerFirms(t);
   policyId = (await ok(gateway(t), docs.createPolicy, callers.scienceStaff, { input: policyInput })).createPolicy.id;
-  const item = async (input: Record<string, unknown>) => (await ok(gateway(t), docs.createItem, callers.scienceStaff, { policyId, input })).createPolicyItem.id;
+  const item = async (input: Record<string, unknown>) =>
+    (await ok(gateway(t), docs.createItem, callers.scienceStaff, { policyId, input })).createPolicyItem.id;
   ids.rdItem = await item(rdItem);
   ids.automaticItem = await item(automaticItem);
   // Anyone may apply; review in 2 working days, pay in 3.
-  ids.openItem = await item({ name: '企业开办服务补贴', kind: 'SUBSIDY', description: '新开办企业补贴。', amount: { kind: 'FIXED', amount: 5_000 }, reviewWorkingDays: 2, paymentWorkingDays: 3 });
+  ids.openItem = await item({
+    name: '企业开办服务补贴',
+    kind: 'SUBSIDY',
+    description: '新开办企业补贴。',
+    amount: { kind: 'FIXED', amount: 5_000 },
+    reviewWorkingDays: 2,
+    paymentWorkingDays: 3,
+  });
   ids.shortItem = await item({ ...rdItem, name: '跨年短时限项目', reviewWorkingDays: 2 });
   await ok(gateway(t), docs.publish, callers.scienceAdmin, { id: policyId, input: { documentNumber: '青科规〔2026〕40号' } });
 });
@@ -79,11 +105,21 @@ describe('a limit passed is recorded at the step that missed it', () => {
 
     clock.set('2026-11-20T10:00:00+08:00');
     expect(await read(ids.grant)).toMatchObject({ overdue: true, late: false });
-    await ok(gateway(t), docs.disburse, callers.scienceStaff, { id: ids.grant, input: { amount: 50_000, paidOn: '2026-11-20', paymentReference: 'QDCZ-2026-2001' } });
+    await ok(gateway(t), docs.disburse, callers.scienceStaff, {
+      id: ids.grant,
+      input: { amount: 50_000, paidOn: '2026-11-20', paymentReference: 'QDCZ-2026-2001' },
+    });
     const paid = await read(ids.grant);
     expect(paid).toMatchObject({ status: 'DISBURSED', overdue: false, late: true, disbursement: { paidOn: '2026-11-20', late: true } });
     expect(stepOf(paid, 'DISBURSE').limits).toEqual([
-      { limit: 'PAYMENT', startsAt: '2026-11-02T10:00:00+08:00', dueAt: '2026-11-17T00:00:00+08:00', judgedAt: '2026-11-21T00:00:00+08:00', late: true, provisional: false },
+      {
+        limit: 'PAYMENT',
+        startsAt: '2026-11-02T10:00:00+08:00',
+        dueAt: '2026-11-17T00:00:00+08:00',
+        judgedAt: '2026-11-21T00:00:00+08:00',
+        late: true,
+        provisional: false,
+      },
     ]);
     // Nothing else ended a limit.
     expect(paid.steps.filter((s: any) => s.limits.length).map((s: any) => s.action)).toEqual(['DISBURSE']);
@@ -91,11 +127,19 @@ describe('a limit passed is recorded at the step that missed it', () => {
 
   it('keeps a review missed before a return as missed after the resubmission restarts the clock, and a late answer to an objection', async () => {
     clock.set('2026-11-02T10:00:00+08:00');
-    const submitted = (await ok(gateway(t), docs.submit, callers.hightech, { input: { clientRequestId: requestId('late'), itemId: ids.rdItem, declaredBase: 1_000_000, materials } })).submitApplication;
+    const submitted = (
+      await ok(gateway(t), docs.submit, callers.hightech, {
+        input: { clientRequestId: requestId('late'), itemId: ids.rdItem, declaredBase: 1_000_000, materials },
+      })
+    ).submitApplication;
     expect(submitted.reviewDueAt).toBe('2026-11-17T00:00:00+08:00');
     ids.rd = submitted.id;
     clock.set('2026-11-18T10:00:00+08:00');
-    await ok(gateway(t), docs.returnApplication, callers.scienceStaff, { id: ids.rd, reason: '审计报告缺页', missing: ['研发费用专项审计报告'] });
+    await ok(gateway(t), docs.returnApplication, callers.scienceStaff, {
+      id: ids.rd,
+      reason: '审计报告缺页',
+      missing: ['研发费用专项审计报告'],
+    });
     clock.set('2026-11-19T10:00:00+08:00');
     const resubmitted = (await ok(gateway(t), docs.resubmit, callers.hightech, { id: ids.rd, input: { materials } })).resubmitApplication;
     // The review clock restarts (补正后重新起算): the new limit is met, the missed one stays missed.
@@ -104,16 +148,26 @@ describe('a limit passed is recorded at the step that missed it', () => {
     await ok(gateway(t), docs.approve, callers.scienceStaff, { id: ids.rd, amount: 100_000 });
     await ok(gateway(t), docs.startNotice, callers.scienceStaff, { id: ids.rd });
     clock.set('2026-11-23T10:00:00+08:00');
-    const objection = (await ok(gateway(t), docs.object, callers.anonymous, { id: ids.rd, input: { text: '该企业研发费用存疑' } })).fileObjection;
+    const objection = (await ok(gateway(t), docs.object, callers.anonymous, { id: ids.rd, input: { text: '该企业研发费用存疑' } }))
+      .fileObjection;
     expect(objection.answerDueAt).toBe('2026-11-28T00:00:00+08:00');
     clock.set('2026-11-30T10:00:00+08:00');
-    await ok(gateway(t), docs.answerObjection, callers.scienceStaff, { id: objection.id, upheld: false, answer: '经核实，审计报告真实有效' });
-    await ok(gateway(t), docs.disburse, callers.scienceStaff, { id: ids.rd, input: { amount: 100_000, paidOn: '2026-11-30', paymentReference: 'QDCZ-2026-2002' } });
+    await ok(gateway(t), docs.answerObjection, callers.scienceStaff, {
+      id: objection.id,
+      upheld: false,
+      answer: '经核实，审计报告真实有效',
+    });
+    await ok(gateway(t), docs.disburse, callers.scienceStaff, {
+      id: ids.rd,
+      input: { amount: 100_000, paidOn: '2026-11-30', paymentReference: 'QDCZ-2026-2002' },
+    });
 
     const rd = await read(ids.rd);
     expect(rd).toMatchObject({ status: 'DISBURSED', overdue: false, late: true, disbursement: { late: false } });
     expect(rd.objections).toEqual([{ id: objection.id, answer: '经核实，审计报告真实有效', late: true }]);
-    expect(rd.steps.filter((s: any) => s.limits.length).map((s: any) => [s.action, s.limits.map((l: any) => [l.limit, l.dueAt, l.late])])).toEqual([
+    expect(
+      rd.steps.filter((s: any) => s.limits.length).map((s: any) => [s.action, s.limits.map((l: any) => [l.limit, l.dueAt, l.late])]),
+    ).toEqual([
       ['RETURN', [['REVIEW', '2026-11-17T00:00:00+08:00', true]]],
       ['APPROVE', [['REVIEW', '2026-12-04T00:00:00+08:00', false]]],
       ['ANSWER_OBJECTION', [['OBJECTION_ANSWER', '2026-11-28T00:00:00+08:00', true]]],
@@ -123,13 +177,16 @@ describe('a limit passed is recorded at the step that missed it', () => {
 
   it('counts a grant stopped after its payment limit passed as a payment missed, with the late answer that stopped it', async () => {
     clock.set('2026-11-02T10:00:00+08:00');
-    const submitted = (await ok(gateway(t), docs.submit, callers.logistics, { input: { clientRequestId: requestId('stop'), itemId: ids.openItem } })).submitApplication;
+    const submitted = (
+      await ok(gateway(t), docs.submit, callers.logistics, { input: { clientRequestId: requestId('stop'), itemId: ids.openItem } })
+    ).submitApplication;
     clock.set('2026-11-03T10:00:00+08:00');
     const approved = (await ok(gateway(t), docs.approve, callers.scienceStaff, { id: submitted.id })).approveApplication;
     expect(approved.paymentDueAt).toBe('2026-11-07T00:00:00+08:00');
     await ok(gateway(t), docs.startNotice, callers.scienceStaff, { id: submitted.id });
     clock.set('2026-11-04T10:00:00+08:00');
-    const objection = (await ok(gateway(t), docs.object, callers.anonymous, { id: submitted.id, input: { text: '该企业并非新开办' } })).fileObjection;
+    const objection = (await ok(gateway(t), docs.object, callers.anonymous, { id: submitted.id, input: { text: '该企业并非新开办' } }))
+      .fileObjection;
     clock.set('2026-11-12T10:00:00+08:00');
     await ok(gateway(t), docs.answerObjection, callers.scienceStaff, { id: objection.id, upheld: true, answer: '异议成立' });
     const stopped = await read(submitted.id);
@@ -150,9 +207,15 @@ describe('a limit passed is recorded at the step that missed it', () => {
 
   it('keeps the judgments as evidence the serving role cannot rewrite or delete', async () => {
     const db = t.database.handle.forSubgraph('policies').db;
-    await expect(db.execute(sql`update policies.limit_outcomes set due_at = due_at + interval '30 days' where application_id = ${ids.grant}`)).rejects.toMatchObject({ cause: { code: '42501' } });
-    await expect(db.execute(sql`update policies.limit_outcomes set judged_at = due_at where application_id = ${ids.rd}`)).rejects.toMatchObject({ cause: { code: '42501' } });
-    await expect(db.execute(sql`delete from policies.limit_outcomes where application_id = ${ids.stopped}`)).rejects.toMatchObject({ cause: { code: '42501' } });
+    await expect(
+      db.execute(sql`update policies.limit_outcomes set due_at = due_at + interval '30 days' where application_id = ${ids.grant}`),
+    ).rejects.toMatchObject({ cause: { code: '42501' } });
+    await expect(
+      db.execute(sql`update policies.limit_outcomes set judged_at = due_at where application_id = ${ids.rd}`),
+    ).rejects.toMatchObject({ cause: { code: '42501' } });
+    await expect(db.execute(sql`delete from policies.limit_outcomes where application_id = ${ids.stopped}`)).rejects.toMatchObject({
+      cause: { code: '42501' },
+    });
     expect((await read(ids.grant)).late).toBe(true);
   });
 });
@@ -160,34 +223,59 @@ describe('a limit passed is recorded at the step that missed it', () => {
 describe('a limit judged while its year was missing', () => {
   it('is judged on the provisional limit, and again, once, when the year is entered', async () => {
     clock.set('2026-12-30T10:00:00+08:00'); // Wednesday
-    const submitted = (await ok(gateway(t), docs.submit, callers.hightech, { input: { clientRequestId: requestId('y'), itemId: ids.shortItem, declaredBase: 100_000, materials } })).submitApplication;
+    const submitted = (
+      await ok(gateway(t), docs.submit, callers.hightech, {
+        input: { clientRequestId: requestId('y'), itemId: ids.shortItem, declaredBase: 100_000, materials },
+      })
+    ).submitApplication;
     // Two working days: 12-31 and 2027-01-01, counted while 2027 is missing.
     expect(submitted).toMatchObject({ reviewDueAt: '2027-01-02T00:00:00+08:00', provisional: true });
     clock.set('2027-01-02T10:00:00+08:00');
     await ok(gateway(t), docs.approve, callers.scienceStaff, { id: submitted.id, amount: 10_000 });
     const judged = await read(submitted.id);
     expect(stepOf(judged, 'APPROVE').limits).toEqual([
-      { limit: 'REVIEW', startsAt: '2026-12-30T10:00:00+08:00', dueAt: '2027-01-02T00:00:00+08:00', judgedAt: '2027-01-02T10:00:00+08:00', late: true, provisional: true },
+      {
+        limit: 'REVIEW',
+        startsAt: '2026-12-30T10:00:00+08:00',
+        dueAt: '2027-01-02T00:00:00+08:00',
+        judgedAt: '2027-01-02T10:00:00+08:00',
+        late: true,
+        provisional: true,
+      },
     ]);
     expect(judged.late).toBe(true);
     expect(await stats('2026-12-01', '2026-12-31')).toMatchObject({ pastLimits: 1, lateReviews: 1 });
 
-    await ok(gateway(t), `mutation($input: CalendarYearInput!) { setCalendarYear(input: $input) { year } }`, callers.office, { input: YEAR_2027 });
+    await ok(gateway(t), `mutation($input: CalendarYearInput!) { setCalendarYear(input: $input) { year } }`, callers.office, {
+      input: YEAR_2027,
+    });
     // New Year's Day off: 12-31 and Monday 01-04; the approval on Saturday 01-02 was on time.
     const settled = await read(submitted.id);
     expect(stepOf(settled, 'APPROVE').limits).toEqual([
-      { limit: 'REVIEW', startsAt: '2026-12-30T10:00:00+08:00', dueAt: '2027-01-05T00:00:00+08:00', judgedAt: '2027-01-02T10:00:00+08:00', late: false, provisional: false },
+      {
+        limit: 'REVIEW',
+        startsAt: '2026-12-30T10:00:00+08:00',
+        dueAt: '2027-01-05T00:00:00+08:00',
+        judgedAt: '2027-01-02T10:00:00+08:00',
+        late: false,
+        provisional: false,
+      },
     ]);
     expect(settled).toMatchObject({ late: false, provisional: false });
     expect(await stats('2026-12-01', '2026-12-31')).toMatchObject({ pastLimits: 0, lateReviews: 0 });
     await expectKeptFiguresRebuildable();
     // Judged again once: final now, it is out of reach like every other judgment.
     const db = t.database.handle.forSubgraph('policies').db;
-    await expect(db.execute(sql`update policies.limit_outcomes set due_at = due_at - interval '3 days' where application_id = ${submitted.id}`)).rejects.toMatchObject({ cause: { code: '42501' } });
+    await expect(
+      db.execute(sql`update policies.limit_outcomes set due_at = due_at - interval '3 days' where application_id = ${submitted.id}`),
+    ).rejects.toMatchObject({ cause: { code: '42501' } });
   });
 });
 
 // The whole application document of the contract still reads (the support's fields and the new ones).
 it('reads with the contract’s application fields', async () => {
-  expect((await ok(gateway(t), `query($id: ID!) { application(id: $id) { ${APPLICATION_FIELDS} late } }`, callers.scienceAdmin, { id: ids.rd })).application.late).toBe(true);
+  expect(
+    (await ok(gateway(t), `query($id: ID!) { application(id: $id) { ${APPLICATION_FIELDS} late } }`, callers.scienceAdmin, { id: ids.rd }))
+      .application.late,
+  ).toBe(true);
 });

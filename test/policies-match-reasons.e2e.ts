@@ -12,7 +12,8 @@ const items: Record<string, string> = {};
 beforeAll(async () => {
   t = await startTestPlatform();
   await registerFirms(t);
-  const policyId = (await ok(gateway(t), docs.createPolicy, callers.scienceStaff, { input: { ...policyInput, title: '匹配理由测试政策' } })).createPolicy.id;
+  const policyId = (await ok(gateway(t), docs.createPolicy, callers.scienceStaff, { input: { ...policyInput, title: '匹配理由测试政策' } }))
+    .createPolicy.id;
   // One item per criterion the 市南区 small manufacturer (高新技术企业) misses.
   const eligibility = {
     district: { districtCodes: ['370212', '370211'] },
@@ -22,7 +23,15 @@ beforeAll(async () => {
     met: { districtCodes: ['370202'], industryCodePrefixes: ['C34'], sizeClasses: ['SMALL', 'MICRO'], qualifications: ['HIGH_TECH'] },
   };
   for (const [key, criteria] of Object.entries(eligibility)) {
-    const input = { name: `匹配理由-${key}`, kind: 'SUBSIDY', description: '测试', amount: { kind: 'FIXED', amount: 1000 }, reviewWorkingDays: 10, paymentWorkingDays: 10, eligibility: criteria };
+    const input = {
+      name: `匹配理由-${key}`,
+      kind: 'SUBSIDY',
+      description: '测试',
+      amount: { kind: 'FIXED', amount: 1000 },
+      reviewWorkingDays: 10,
+      paymentWorkingDays: 10,
+      eligibility: criteria,
+    };
     items[key] = (await ok(gateway(t), docs.createItem, callers.scienceStaff, { policyId, input })).createPolicyItem.id;
   }
   await ok(gateway(t), docs.publish, callers.scienceAdmin, { id: policyId, input: { documentNumber: '青科规〔2026〕99号' } });
@@ -34,20 +43,41 @@ afterAll(async () => {
 describe('the reasons of a policy match', () => {
   it('name districts, industries, sizes and qualifications in Chinese and English, with no raw code', async () => {
     const query = `query($code: String!) { policyMatches(creditCode: $code, first: 50) { edges { node { item { id } criteria { criterion met reason reasonEn } } } } }`;
-    const found = (await ok(gateway(t), query, callers.hightech, { code: firms.hightech.creditCode })).policyMatches.edges.map((e: any) => e.node);
-    const reason = (key: string, criterion: string) => found.find((m: any) => m.item.id === items[key])?.criteria.find((c: any) => c.criterion === criterion);
+    const found = (await ok(gateway(t), query, callers.hightech, { code: firms.hightech.creditCode })).policyMatches.edges.map(
+      (e: any) => e.node,
+    );
+    const reason = (key: string, criterion: string) =>
+      found.find((m: any) => m.item.id === items[key])?.criteria.find((c: any) => c.criterion === criterion);
 
-    expect(reason('district', 'DISTRICT')).toEqual({ criterion: 'DISTRICT', met: false, reason: '所在区(市) 市南区 不在 崂山区、黄岛区 之内', reasonEn: 'Located in Shinan District, not in Laoshan District or Huangdao District' });
-    expect(reason('met', 'DISTRICT')).toMatchObject({ met: true, reason: '所在区(市) 市南区 符合', reasonEn: 'Located in Shinan District, as required' });
+    expect(reason('district', 'DISTRICT')).toEqual({
+      criterion: 'DISTRICT',
+      met: false,
+      reason: '所在区(市) 市南区 不在 崂山区、黄岛区 之内',
+      reasonEn: 'Located in Shinan District, not in Laoshan District or Huangdao District',
+    });
+    expect(reason('met', 'DISTRICT')).toMatchObject({
+      met: true,
+      reason: '所在区(市) 市南区 符合',
+      reasonEn: 'Located in Shinan District, as required',
+    });
 
     expect(reason('industry', 'INDUSTRY')).toMatchObject({
       met: false,
       reason: '行业 制造业（C3484）不属于 信息传输、软件和信息技术服务业（I）、科学研究和技术服务业（M73）',
-      reasonEn: 'Industry: manufacturing (C3484), not within information transmission, software and information technology services (I) or scientific research and technical services (M73)',
+      reasonEn:
+        'Industry: manufacturing (C3484), not within information transmission, software and information technology services (I) or scientific research and technical services (M73)',
     });
-    expect(reason('met', 'INDUSTRY')).toMatchObject({ met: true, reason: '行业 制造业（C3484）属于 制造业（C34）', reasonEn: 'Industry: manufacturing (C3484), within manufacturing (C34)' });
+    expect(reason('met', 'INDUSTRY')).toMatchObject({
+      met: true,
+      reason: '行业 制造业（C3484）属于 制造业（C34）',
+      reasonEn: 'Industry: manufacturing (C3484), within manufacturing (C34)',
+    });
 
-    expect(reason('size', 'SIZE')).toMatchObject({ met: false, reason: '小型企业，要求中型、大型', reasonEn: 'A small enterprise; required: medium-sized or large' });
+    expect(reason('size', 'SIZE')).toMatchObject({
+      met: false,
+      reason: '小型企业，要求中型、大型',
+      reasonEn: 'A small enterprise; required: medium-sized or large',
+    });
     expect(reason('met', 'SIZE')).toMatchObject({ met: true, reasonEn: 'A small enterprise, as required (small or micro)' });
 
     expect(reason('qualification', 'QUALIFICATION')).toMatchObject({
@@ -60,7 +90,9 @@ describe('the reasons of a policy match', () => {
     // No reason anywhere shows a division code or an enum name.
     for (const match of found) {
       for (const c of match.criteria) {
-        expect(`${c.reason} ${c.reasonEn}`, JSON.stringify(c)).not.toMatch(/\b37\d{4}\b|\b(SMALL|MICRO|MEDIUM|LARGE|HIGH_TECH|TECH_SME|SPECIALIZED_SME|LITTLE_GIANT)\b/);
+        expect(`${c.reason} ${c.reasonEn}`, JSON.stringify(c)).not.toMatch(
+          /\b37\d{4}\b|\b(SMALL|MICRO|MEDIUM|LARGE|HIGH_TECH|TECH_SME|SPECIALIZED_SME|LITTLE_GIANT)\b/,
+        );
       }
     }
   });

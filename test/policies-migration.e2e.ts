@@ -18,7 +18,14 @@ import { createTestDatabase, expectKeptEqualsRebuild, type TestDatabase } from '
 
 const MIGRATIONS = path.join(path.dirname(new URL(import.meta.url).pathname), '..', 'db', 'migrations', 'policies');
 /** The migrations the previous release shipped. */
-const PREVIOUS = ['0000_init', '0001_append_only_history', '0002_narrow_heap_for_search', '0003_newest_first_indexes', '0004_figures_kept_per_day', '0005_provisional_notice_end'];
+const PREVIOUS = [
+  '0000_init',
+  '0001_append_only_history',
+  '0002_narrow_heap_for_search',
+  '0003_newest_first_indexes',
+  '0004_figures_kept_per_day',
+  '0005_provisional_notice_end',
+];
 
 let database: TestDatabase;
 let db: Db;
@@ -73,35 +80,72 @@ beforeAll(async () => {
     insert into policies.application_events (application_id, action, to_status, actor_subject, actor_role, details, at)
     values (${id}, ${action}, 'APPROVED', 'unit-staff', 'UNIT_STAFF', ${details ? JSON.stringify(details) : null}::jsonb, ${at}::timestamptz)`;
   // Review due 03-17 00:00 (ten working days after Monday 03-02), payment ten working days after the approval.
-  await db.execute(application(LATE_PAID, 'MIGRATE00000000001', 'DISBURSED', {
-    review_due_at: '2026-03-17T00:00:00+08:00', decided_at: '2026-03-18T10:00:00+08:00', approved_at: '2026-03-18T10:00:00+08:00', payment_due_at: '2026-04-02T00:00:00+08:00',
-    paid_on: '2026-04-03', disbursed_at: '2026-04-03T15:00:00+08:00', disbursed_amount: 1000, approved_amount: 1000, cycle_working_days: 23,
-  }));
+  await db.execute(
+    application(LATE_PAID, 'MIGRATE00000000001', 'DISBURSED', {
+      review_due_at: '2026-03-17T00:00:00+08:00',
+      decided_at: '2026-03-18T10:00:00+08:00',
+      approved_at: '2026-03-18T10:00:00+08:00',
+      payment_due_at: '2026-04-02T00:00:00+08:00',
+      paid_on: '2026-04-03',
+      disbursed_at: '2026-04-03T15:00:00+08:00',
+      disbursed_amount: 1000,
+      approved_amount: 1000,
+      cycle_working_days: 23,
+    }),
+  );
   await db.execute(event(LATE_PAID, 'APPROVE', '2026-03-18T10:00:00+08:00'));
   await db.execute(event(LATE_PAID, 'DISBURSE', '2026-04-03T15:00:00+08:00'));
-  await db.execute(application(ON_TIME, 'MIGRATE00000000002', 'DISBURSED', {
-    review_due_at: '2026-03-17T00:00:00+08:00', decided_at: '2026-03-10T10:00:00+08:00', approved_at: '2026-03-10T10:00:00+08:00', payment_due_at: '2026-03-25T00:00:00+08:00',
-    notice_starts_at: '2026-03-10T11:00:00+08:00', notice_ends_on: '2026-03-17', notice_ends_at: '2026-03-18T00:00:00+08:00',
-    paid_on: '2026-03-24', disbursed_at: '2026-03-24T15:00:00+08:00', disbursed_amount: 1000, approved_amount: 1000, cycle_working_days: 16,
-  }));
+  await db.execute(
+    application(ON_TIME, 'MIGRATE00000000002', 'DISBURSED', {
+      review_due_at: '2026-03-17T00:00:00+08:00',
+      decided_at: '2026-03-10T10:00:00+08:00',
+      approved_at: '2026-03-10T10:00:00+08:00',
+      payment_due_at: '2026-03-25T00:00:00+08:00',
+      notice_starts_at: '2026-03-10T11:00:00+08:00',
+      notice_ends_on: '2026-03-17',
+      notice_ends_at: '2026-03-18T00:00:00+08:00',
+      paid_on: '2026-03-24',
+      disbursed_at: '2026-03-24T15:00:00+08:00',
+      disbursed_amount: 1000,
+      approved_amount: 1000,
+      cycle_working_days: 16,
+    }),
+  );
   await db.execute(sql`insert into policies.objections (id, application_id, body, objector_role, filed_at, answer, upheld, answered_at, answered_by)
     values ('00000000-0000-4000-8000-0000000000d2', ${ON_TIME}, '异议', 'ANONYMOUS', '2026-03-11T10:00:00+08:00', '不成立', false, '2026-03-12T10:00:00+08:00', 'unit-staff')`);
   await db.execute(event(ON_TIME, 'APPROVE', '2026-03-10T10:00:00+08:00'));
-  await db.execute(event(ON_TIME, 'ANSWER_OBJECTION', '2026-03-12T10:00:00+08:00', { objectionId: '00000000-0000-4000-8000-0000000000d2', upheld: false }));
+  await db.execute(
+    event(ON_TIME, 'ANSWER_OBJECTION', '2026-03-12T10:00:00+08:00', { objectionId: '00000000-0000-4000-8000-0000000000d2', upheld: false }),
+  );
   await db.execute(event(ON_TIME, 'DISBURSE', '2026-03-24T15:00:00+08:00'));
   // Stopping wrote the stop time over the approval's decided_at.
-  await db.execute(application(STOPPED, 'MIGRATE00000000003', 'STOPPED', {
-    review_due_at: '2026-03-17T00:00:00+08:00', decided_at: '2026-03-30T10:00:00+08:00', approved_at: '2026-03-10T10:00:00+08:00', payment_due_at: '2026-03-25T00:00:00+08:00',
-    notice_starts_at: '2026-03-10T11:00:00+08:00', notice_ends_on: '2026-03-17', notice_ends_at: '2026-03-18T00:00:00+08:00', approved_amount: 1000,
-  }));
+  await db.execute(
+    application(STOPPED, 'MIGRATE00000000003', 'STOPPED', {
+      review_due_at: '2026-03-17T00:00:00+08:00',
+      decided_at: '2026-03-30T10:00:00+08:00',
+      approved_at: '2026-03-10T10:00:00+08:00',
+      payment_due_at: '2026-03-25T00:00:00+08:00',
+      notice_starts_at: '2026-03-10T11:00:00+08:00',
+      notice_ends_on: '2026-03-17',
+      notice_ends_at: '2026-03-18T00:00:00+08:00',
+      approved_amount: 1000,
+    }),
+  );
   await db.execute(sql`insert into policies.objections (id, application_id, body, objector_role, filed_at, answer, upheld, answered_at, answered_by)
     values ('00000000-0000-4000-8000-0000000000d3', ${STOPPED}, '异议', 'ANONYMOUS', '2026-03-11T10:00:00+08:00', '成立', true, '2026-03-30T10:00:00+08:00', 'unit-staff')`);
   await db.execute(event(STOPPED, 'APPROVE', '2026-03-10T10:00:00+08:00'));
-  await db.execute(event(STOPPED, 'STOP', '2026-03-30T10:00:00+08:00', { objectionId: '00000000-0000-4000-8000-0000000000d3', upheld: true }));
-  await db.execute(application(WAITING, 'MIGRATE00000000004', 'APPROVED', {
-    review_due_at: '2027-01-02T00:00:00+08:00', decided_at: '2027-01-02T10:00:00+08:00', approved_at: '2027-01-02T10:00:00+08:00', payment_due_at: '2027-01-16T00:00:00+08:00',
-    pending_calendar_year: 2027,
-  }));
+  await db.execute(
+    event(STOPPED, 'STOP', '2026-03-30T10:00:00+08:00', { objectionId: '00000000-0000-4000-8000-0000000000d3', upheld: true }),
+  );
+  await db.execute(
+    application(WAITING, 'MIGRATE00000000004', 'APPROVED', {
+      review_due_at: '2027-01-02T00:00:00+08:00',
+      decided_at: '2027-01-02T10:00:00+08:00',
+      approved_at: '2027-01-02T10:00:00+08:00',
+      payment_due_at: '2027-01-16T00:00:00+08:00',
+      pending_calendar_year: 2027,
+    }),
+  );
   await db.execute(event(WAITING, 'APPROVE', '2027-01-02T10:00:00+08:00'));
   await db.execute(application(OPEN, 'MIGRATE00000000005', 'UNDER_REVIEW', { review_due_at: '2026-03-17T00:00:00+08:00' }));
   await db.execute(sql`select policies.rebuild_figures()`);
@@ -115,7 +159,14 @@ afterAll(async () => {
 
 describe('migrating the previous release’s applications', () => {
   it('judges every limit their rows show ended, at the step that ended it', async () => {
-    const judged = await rows<{ application_id: string; action: string; kind: string; late: boolean; objection: boolean; pending: number | null }>(sql`
+    const judged = await rows<{
+      application_id: string;
+      action: string;
+      kind: string;
+      late: boolean;
+      objection: boolean;
+      pending: number | null;
+    }>(sql`
       select o.application_id, e.action, o.kind::text, o.late, o.objection_id is not null as objection, o.pending_calendar_year as pending
       from policies.limit_outcomes o join policies.application_events e on e.id = o.event_id order by o.application_id, o.kind, o.id`);
     expect(judged).toEqual([
@@ -141,7 +192,12 @@ describe('migrating the previous release’s applications', () => {
       ['policies.policy_figures', ['unit_id', 'day']],
       ['policies.policy_figures_monthly', ['unit_id', 'month']],
     ] as const) {
-      await expectKeptEqualsRebuild(db, { table, keys: [...keys], rebuild: 'policies.rebuild_figures', staging: 'policies.figure_changes' });
+      await expectKeptEqualsRebuild(db, {
+        table,
+        keys: [...keys],
+        rebuild: 'policies.rebuild_figures',
+        staging: 'policies.figure_changes',
+      });
     }
   });
 });

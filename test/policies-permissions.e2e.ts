@@ -16,7 +16,8 @@ type Via = 'gateway' | 'policies subgraph';
 const transports: Via[] = ['gateway', 'policies subgraph'];
 const send = (via: Via, document: string, as: Caller, variables: Record<string, unknown>): Promise<GraphQLResponse> =>
   via === 'gateway' ? t.query(document, { as, variables }) : t.querySubgraph('policies', document, { as, variables });
-const setup = (document: string, as: Caller, variables: Record<string, unknown> = {}) => ok((d, o) => t.query(d, o), document, as, variables);
+const setup = (document: string, as: Caller, variables: Record<string, unknown> = {}) =>
+  ok((d, o) => t.query(d, o), document, as, variables);
 
 const { office, scienceAdmin, scienceStaff, taxStaff, hightech, startup, observer, anonymous } = callers;
 const admin = scienceAdmin;
@@ -48,21 +49,25 @@ async function item(input: Record<string, unknown> = rdItem): Promise<string> {
   return (await setup(docs.createItem, scienceStaff, { policyId: publishedPolicyId, input })).createPolicyItem.id;
 }
 const materials = [{ name: '研发费用专项审计报告', reference: 'file://audit.pdf' }];
-async function application(state: 'DRAFT' | 'SUBMITTED' | 'UNDER_REVIEW' | 'RETURNED' | 'APPROVED' | 'PUBLIC_NOTICE' | 'NOTICE_ENDED' | 'DISBURSED'): Promise<string> {
+async function application(
+  state: 'DRAFT' | 'SUBMITTED' | 'UNDER_REVIEW' | 'RETURNED' | 'APPROVED' | 'PUBLIC_NOTICE' | 'NOTICE_ENDED' | 'DISBURSED',
+): Promise<string> {
   const itemId = await item();
   const input = { clientRequestId: requestId('perm'), itemId, declaredBase: 100_000, materials, asDraft: state === 'DRAFT' };
   const id = (await setup(docs.submit, hightech, { input })).submitApplication.id;
   if (state === 'DRAFT' || state === 'SUBMITTED') return id;
   await setup(docs.startReview, scienceStaff, { id });
   if (state === 'UNDER_REVIEW') return id;
-  if (state === 'RETURNED') return (await setup(docs.returnApplication, scienceStaff, { id, reason: '补正', missing: ['研发费用专项审计报告'] }), id);
+  if (state === 'RETURNED')
+    return (await setup(docs.returnApplication, scienceStaff, { id, reason: '补正', missing: ['研发费用专项审计报告'] }), id);
   await setup(docs.approve, scienceStaff, { id, amount: 10_000 });
   if (state === 'APPROVED') return id;
   await setup(docs.startNotice, scienceStaff, { id, endsOn: state === 'PUBLIC_NOTICE' ? '2026-12-31' : tomorrow() });
   if (state === 'PUBLIC_NOTICE') return id;
   // Time moves on (forward only) until the notice is over.
   clock.advance(2 * DAY);
-  if (state === 'DISBURSED') await setup(docs.disburse, scienceStaff, { id, input: { amount: 10_000, paidOn: today(), paymentReference: requestId('pay') } });
+  if (state === 'DISBURSED')
+    await setup(docs.disburse, scienceStaff, { id, input: { amount: 10_000, paidOn: today(), paymentReference: requestId('pay') } });
   return id;
 }
 async function comment(): Promise<{ policyId: string; commentId: string }> {
@@ -74,7 +79,10 @@ async function objection(): Promise<{ applicationId: string; objectionId: string
   const applicationId = await application('PUBLIC_NOTICE');
   // A writer of its own each time: objections are limited per writer (policies-objections.e2e.ts).
   const objector: Caller = { role: 'OBSERVER', subject: `objector-${++objectors}` };
-  return { applicationId, objectionId: (await setup(docs.object, objector, { id: applicationId, input: { text: '异议' } })).fileObjection.id };
+  return {
+    applicationId,
+    objectionId: (await setup(docs.object, objector, { id: applicationId, input: { text: '异议' } })).fileObjection.id,
+  };
 }
 
 // ───────────── what each target looks like, to see that a refusal changed nothing ─────────────
@@ -115,10 +123,12 @@ const onPolicy = (state: () => Promise<string>, document: string, variables: (id
   const id = await state();
   return { document, variables: variables(id), read: () => readPolicy(id) };
 };
-const onApplication = (state: Parameters<typeof application>[0], document: string, variables: (id: string) => Record<string, unknown> = (id) => ({ id })) => async () => {
-  const id = await application(state);
-  return { document, variables: variables(id), read: () => readApplication(id) };
-};
+const onApplication =
+  (state: Parameters<typeof application>[0], document: string, variables: (id: string) => Record<string, unknown> = (id) => ({ id })) =>
+  async () => {
+    const id = await application(state);
+    return { document, variables: variables(id), read: () => readApplication(id) };
+  };
 
 const renamed = (policy: { items: { name: string }[] }) => policy.items.filter((i) => i.name === '新名称').length;
 
@@ -127,21 +137,34 @@ const cases: Case[] = [
     mutation: 'createPolicy',
     prepare: async () => ({ document: docs.createPolicy, variables: { input: policyInput }, read: counts }),
     allowed: [office, admin, scienceStaff, taxStaff],
-    refused: [[hightech, 'FORBIDDEN'], [observer, 'FORBIDDEN'], [anonymous, 'UNAUTHENTICATED']],
+    refused: [
+      [hightech, 'FORBIDDEN'],
+      [observer, 'FORBIDDEN'],
+      [anonymous, 'UNAUTHENTICATED'],
+    ],
     effect: (before, after) => expect(after.policies.totalCount).toBe(before.policies.totalCount + 1),
   },
   {
     mutation: 'updatePolicy',
     prepare: onPolicy(draft, `mutation($id: ID!) { updatePolicy(id: $id, input: { title: "新标题" }) { id } }`, (id) => ({ id })),
     allowed: [office, admin, scienceStaff],
-    refused: [[taxStaff, 'NOT_FOUND'], [hightech, 'NOT_FOUND'], [observer, 'NOT_FOUND'], [anonymous, 'UNAUTHENTICATED']],
+    refused: [
+      [taxStaff, 'NOT_FOUND'],
+      [hightech, 'NOT_FOUND'],
+      [observer, 'NOT_FOUND'],
+      [anonymous, 'UNAUTHENTICATED'],
+    ],
     effect: (_, after) => expect(after.title).toBe('新标题'),
   },
   {
     mutation: 'openConsultation',
     prepare: onPolicy(draft, docs.openConsultation, (id) => ({ id, endsOn: '2026-12-31' })),
     allowed: [office, admin, scienceStaff],
-    refused: [[taxStaff, 'NOT_FOUND'], [hightech, 'NOT_FOUND'], [anonymous, 'UNAUTHENTICATED']],
+    refused: [
+      [taxStaff, 'NOT_FOUND'],
+      [hightech, 'NOT_FOUND'],
+      [anonymous, 'UNAUTHENTICATED'],
+    ],
     effect: (_, after) => expect(after.status).toBe('CONSULTATION'),
   },
   {
@@ -151,7 +174,10 @@ const cases: Case[] = [
       return { document: docs.comment, variables: { policyId: id, text: '建议' }, read: () => readPolicy(id) };
     },
     allowed: [hightech, startup, taxStaff, scienceStaff, observer],
-    refused: [[office, 'FORBIDDEN'], [anonymous, 'UNAUTHENTICATED']],
+    refused: [
+      [office, 'FORBIDDEN'],
+      [anonymous, 'UNAUTHENTICATED'],
+    ],
     effect: (before, after) => expect(after.comments).toHaveLength(before.comments.length + 1),
   },
   {
@@ -161,42 +187,72 @@ const cases: Case[] = [
       return { document: docs.answer, variables: { commentId, answer: '答复' }, read: () => readPolicy(policyId) };
     },
     allowed: [office, admin, scienceStaff],
-    refused: [[hightech, 'FORBIDDEN'], [startup, 'NOT_FOUND'], [taxStaff, 'NOT_FOUND'], [anonymous, 'UNAUTHENTICATED']],
+    refused: [
+      [hightech, 'FORBIDDEN'],
+      [startup, 'NOT_FOUND'],
+      [taxStaff, 'NOT_FOUND'],
+      [anonymous, 'UNAUTHENTICATED'],
+    ],
     effect: (_, after) => expect(after.comments).toEqual([{ answer: '答复' }]),
   },
   {
     mutation: 'publishPolicy',
     prepare: onPolicy(draft, docs.publish, (id) => ({ id, input: { documentNumber: documentNumber() } })),
     allowed: [office, admin],
-    refused: [[scienceStaff, 'FORBIDDEN'], [taxStaff, 'NOT_FOUND'], [hightech, 'NOT_FOUND'], [anonymous, 'UNAUTHENTICATED']],
+    refused: [
+      [scienceStaff, 'FORBIDDEN'],
+      [taxStaff, 'NOT_FOUND'],
+      [hightech, 'NOT_FOUND'],
+      [anonymous, 'UNAUTHENTICATED'],
+    ],
     effect: (_, after) => expect(after).toMatchObject({ status: 'PUBLISHED', documentNumber: expect.stringMatching(/^青科规/) }),
   },
   {
     mutation: 'amendPolicy',
     prepare: onPolicy(published, docs.amend, (id) => ({ id, input: { documentNumber: documentNumber(), changeNote: '修订' } })),
     allowed: [office, admin],
-    refused: [[scienceStaff, 'FORBIDDEN'], [taxStaff, 'FORBIDDEN'], [hightech, 'FORBIDDEN'], [observer, 'FORBIDDEN'], [anonymous, 'UNAUTHENTICATED']],
+    refused: [
+      [scienceStaff, 'FORBIDDEN'],
+      [taxStaff, 'FORBIDDEN'],
+      [hightech, 'FORBIDDEN'],
+      [observer, 'FORBIDDEN'],
+      [anonymous, 'UNAUTHENTICATED'],
+    ],
     effect: (before, after) => expect(after.revision).toBe(before.revision + 1),
   },
   {
     mutation: 'repealPolicy',
     prepare: onPolicy(published, docs.repeal, (id) => ({ id, reason: '废止' })),
     allowed: [office, admin],
-    refused: [[scienceStaff, 'FORBIDDEN'], [taxStaff, 'FORBIDDEN'], [hightech, 'FORBIDDEN'], [anonymous, 'UNAUTHENTICATED']],
+    refused: [
+      [scienceStaff, 'FORBIDDEN'],
+      [taxStaff, 'FORBIDDEN'],
+      [hightech, 'FORBIDDEN'],
+      [anonymous, 'UNAUTHENTICATED'],
+    ],
     effect: (_, after) => expect(after.status).toBe('REPEALED'),
   },
   {
     mutation: 'addInterpretation',
     prepare: onPolicy(published, docs.interpret, (id) => ({ policyId: id, input: { title: '解读', text: '解读正文' } })),
     allowed: [office, admin, scienceStaff],
-    refused: [[taxStaff, 'FORBIDDEN'], [hightech, 'FORBIDDEN'], [observer, 'FORBIDDEN'], [anonymous, 'UNAUTHENTICATED']],
+    refused: [
+      [taxStaff, 'FORBIDDEN'],
+      [hightech, 'FORBIDDEN'],
+      [observer, 'FORBIDDEN'],
+      [anonymous, 'UNAUTHENTICATED'],
+    ],
     effect: (before, after) => expect(after.interpretations).toHaveLength(before.interpretations.length + 1),
   },
   {
     mutation: 'createPolicyItem',
     prepare: onPolicy(draft, docs.createItem, (id) => ({ policyId: id, input: rdItem })),
     allowed: [office, admin, scienceStaff],
-    refused: [[taxStaff, 'NOT_FOUND'], [hightech, 'NOT_FOUND'], [anonymous, 'UNAUTHENTICATED']],
+    refused: [
+      [taxStaff, 'NOT_FOUND'],
+      [hightech, 'NOT_FOUND'],
+      [anonymous, 'UNAUTHENTICATED'],
+    ],
     effect: (before, after) => expect(after.items).toHaveLength(before.items.length + 1),
   },
   {
@@ -206,68 +262,140 @@ const cases: Case[] = [
       return { document: docs.updateItem, variables: { id, input: { name: '新名称' } }, read: () => readPolicy(publishedPolicyId) };
     },
     allowed: [office, admin, scienceStaff],
-    refused: [[taxStaff, 'FORBIDDEN'], [hightech, 'FORBIDDEN'], [anonymous, 'UNAUTHENTICATED']],
+    refused: [
+      [taxStaff, 'FORBIDDEN'],
+      [hightech, 'FORBIDDEN'],
+      [anonymous, 'UNAUTHENTICATED'],
+    ],
     effect: (before, after) => expect(renamed(after)).toBe(renamed(before) + 1),
   },
   {
     mutation: 'publishPolicyNews',
-    prepare: async () => ({ document: docs.news, variables: { input: { title: '资讯', text: '正文', policyIds: [publishedPolicyId] } }, read: counts }),
+    prepare: async () => ({
+      document: docs.news,
+      variables: { input: { title: '资讯', text: '正文', policyIds: [publishedPolicyId] } },
+      read: counts,
+    }),
     allowed: [office, scienceStaff, taxStaff],
-    refused: [[hightech, 'FORBIDDEN'], [observer, 'FORBIDDEN'], [anonymous, 'UNAUTHENTICATED']],
+    refused: [
+      [hightech, 'FORBIDDEN'],
+      [observer, 'FORBIDDEN'],
+      [anonymous, 'UNAUTHENTICATED'],
+    ],
     effect: (before, after) => expect(after.policyNews.totalCount).toBe(before.policyNews.totalCount + 1),
   },
   {
     mutation: 'submitApplication',
     prepare: async () => {
       const itemId = await item();
-      return { document: docs.submit, variables: { input: { clientRequestId: requestId('perm'), itemId, declaredBase: 100_000, materials } }, read: counts };
+      return {
+        document: docs.submit,
+        variables: { input: { clientRequestId: requestId('perm'), itemId, declaredBase: 100_000, materials } },
+        read: counts,
+      };
     },
     allowed: [hightech],
-    refused: [[startup, 'FORBIDDEN'], [office, 'FORBIDDEN'], [scienceStaff, 'FORBIDDEN'], [observer, 'FORBIDDEN'], [anonymous, 'UNAUTHENTICATED']],
+    refused: [
+      [startup, 'FORBIDDEN'],
+      [office, 'FORBIDDEN'],
+      [scienceStaff, 'FORBIDDEN'],
+      [observer, 'FORBIDDEN'],
+      [anonymous, 'UNAUTHENTICATED'],
+    ],
     effect: (before, after) => expect(after.applications.totalCount).toBe(before.applications.totalCount + 1),
   },
   {
     mutation: 'submitDraftApplication',
     prepare: onApplication('DRAFT', docs.submitDraft),
     allowed: [hightech],
-    refused: [[scienceStaff, 'FORBIDDEN'], [office, 'FORBIDDEN'], [startup, 'NOT_FOUND'], [anonymous, 'UNAUTHENTICATED']],
+    refused: [
+      [scienceStaff, 'FORBIDDEN'],
+      [office, 'FORBIDDEN'],
+      [startup, 'NOT_FOUND'],
+      [anonymous, 'UNAUTHENTICATED'],
+    ],
     effect: (_, after) => expect(after.status).toBe('SUBMITTED'),
   },
   {
     mutation: 'importApplication',
     prepare: async () => {
       const itemId = await item();
-      const input = { sourceSystem: 'kjj-xmsb', externalReference: requestId('ext'), itemId, enterpriseCreditCode: firms.hightech.creditCode, submittedAt: '2026-05-29T10:00:00+08:00', declaredBase: 100_000 };
+      const input = {
+        sourceSystem: 'kjj-xmsb',
+        externalReference: requestId('ext'),
+        itemId,
+        enterpriseCreditCode: firms.hightech.creditCode,
+        submittedAt: '2026-05-29T10:00:00+08:00',
+        declaredBase: 100_000,
+      };
       return { document: docs.importApplication, variables: { input }, read: counts };
     },
     allowed: [office, admin, scienceStaff],
-    refused: [[taxStaff, 'FORBIDDEN'], [hightech, 'FORBIDDEN'], [observer, 'FORBIDDEN'], [anonymous, 'UNAUTHENTICATED']],
+    refused: [
+      [taxStaff, 'FORBIDDEN'],
+      [hightech, 'FORBIDDEN'],
+      [observer, 'FORBIDDEN'],
+      [anonymous, 'UNAUTHENTICATED'],
+    ],
     effect: (before, after) => expect(after.applications.totalCount).toBe(before.applications.totalCount + 1),
   },
-  ...(['startReview', 'returnApplication', 'approveApplication', 'rejectApplication'] as const).map(
-    (mutation): Case => ({
-      mutation,
-      prepare: onApplication('SUBMITTED', { startReview: docs.startReview, returnApplication: docs.returnApplication, approveApplication: docs.approve, rejectApplication: docs.reject }[mutation], (id) => ({
+  ...(['startReview', 'returnApplication', 'approveApplication', 'rejectApplication'] as const).map((mutation): Case => ({
+    mutation,
+    prepare: onApplication(
+      'SUBMITTED',
+      {
+        startReview: docs.startReview,
+        returnApplication: docs.returnApplication,
+        approveApplication: docs.approve,
+        rejectApplication: docs.reject,
+      }[mutation],
+      (id) => ({
         id,
         ...(mutation === 'returnApplication' || mutation === 'rejectApplication' ? { reason: '理由' } : {}),
-      })),
-      allowed: [scienceStaff, admin],
-      refused: [[office, 'FORBIDDEN'], [hightech, 'FORBIDDEN'], [taxStaff, 'NOT_FOUND'], [startup, 'NOT_FOUND'], [anonymous, 'UNAUTHENTICATED']],
-      effect: (_, after) => expect(after.status).toBe(({ startReview: 'UNDER_REVIEW', returnApplication: 'RETURNED', approveApplication: 'APPROVED', rejectApplication: 'REJECTED' } as const)[mutation]),
-    }),
-  ),
+      }),
+    ),
+    allowed: [scienceStaff, admin],
+    refused: [
+      [office, 'FORBIDDEN'],
+      [hightech, 'FORBIDDEN'],
+      [taxStaff, 'NOT_FOUND'],
+      [startup, 'NOT_FOUND'],
+      [anonymous, 'UNAUTHENTICATED'],
+    ],
+    effect: (_, after) =>
+      expect(after.status).toBe(
+        (
+          {
+            startReview: 'UNDER_REVIEW',
+            returnApplication: 'RETURNED',
+            approveApplication: 'APPROVED',
+            rejectApplication: 'REJECTED',
+          } as const
+        )[mutation],
+      ),
+  })),
   {
     mutation: 'resubmitApplication',
     prepare: onApplication('RETURNED', docs.resubmit, (id) => ({ id, input: { materials } })),
     allowed: [hightech],
-    refused: [[scienceStaff, 'FORBIDDEN'], [office, 'FORBIDDEN'], [startup, 'NOT_FOUND'], [anonymous, 'UNAUTHENTICATED']],
+    refused: [
+      [scienceStaff, 'FORBIDDEN'],
+      [office, 'FORBIDDEN'],
+      [startup, 'NOT_FOUND'],
+      [anonymous, 'UNAUTHENTICATED'],
+    ],
     effect: (_, after) => expect(after.status).toBe('RESUBMITTED'),
   },
   {
     mutation: 'startPublicNotice',
     prepare: onApplication('APPROVED', docs.startNotice, (id) => ({ id, endsOn: '2026-12-31' })),
     allowed: [scienceStaff, admin],
-    refused: [[office, 'FORBIDDEN'], [hightech, 'FORBIDDEN'], [taxStaff, 'NOT_FOUND'], [anonymous, 'UNAUTHENTICATED']],
+    refused: [
+      [office, 'FORBIDDEN'],
+      [hightech, 'FORBIDDEN'],
+      [taxStaff, 'NOT_FOUND'],
+      [anonymous, 'UNAUTHENTICATED'],
+    ],
     effect: (_, after) => expect(after).toMatchObject({ status: 'PUBLIC_NOTICE', publicNotice: { endsOn: '2026-12-31' } }),
   },
   {
@@ -281,34 +409,68 @@ const cases: Case[] = [
     mutation: 'answerObjection',
     prepare: async () => {
       const { applicationId, objectionId } = await objection();
-      return { document: docs.answerObjection, variables: { id: objectionId, upheld: false, answer: '答复' }, read: () => readApplication(applicationId) };
+      return {
+        document: docs.answerObjection,
+        variables: { id: objectionId, upheld: false, answer: '答复' },
+        read: () => readApplication(applicationId),
+      };
     },
     allowed: [scienceStaff, admin],
-    refused: [[office, 'FORBIDDEN'], [hightech, 'FORBIDDEN'], [taxStaff, 'NOT_FOUND'], [startup, 'NOT_FOUND'], [anonymous, 'UNAUTHENTICATED']],
+    refused: [
+      [office, 'FORBIDDEN'],
+      [hightech, 'FORBIDDEN'],
+      [taxStaff, 'NOT_FOUND'],
+      [startup, 'NOT_FOUND'],
+      [anonymous, 'UNAUTHENTICATED'],
+    ],
     effect: (_, after) => expect(after.objections).toEqual([{ answer: '答复', mark: null }]),
   },
   {
     mutation: 'markObjections',
     prepare: async () => {
       const { applicationId, objectionId } = await objection();
-      return { document: docs.markObjections, variables: { id: applicationId, input: { objectionIds: [objectionId], kind: 'ABUSIVE', reason: '刷屏' } }, read: () => readApplication(applicationId) };
+      return {
+        document: docs.markObjections,
+        variables: { id: applicationId, input: { objectionIds: [objectionId], kind: 'ABUSIVE', reason: '刷屏' } },
+        read: () => readApplication(applicationId),
+      };
     },
     allowed: [scienceStaff, admin],
-    refused: [[office, 'FORBIDDEN'], [hightech, 'FORBIDDEN'], [taxStaff, 'NOT_FOUND'], [startup, 'NOT_FOUND'], [observer, 'NOT_FOUND'], [anonymous, 'UNAUTHENTICATED']],
+    refused: [
+      [office, 'FORBIDDEN'],
+      [hightech, 'FORBIDDEN'],
+      [taxStaff, 'NOT_FOUND'],
+      [startup, 'NOT_FOUND'],
+      [observer, 'NOT_FOUND'],
+      [anonymous, 'UNAUTHENTICATED'],
+    ],
     effect: (_, after) => expect(after.objections).toEqual([{ answer: null, mark: { kind: 'ABUSIVE' } }]),
   },
   {
     mutation: 'recordDisbursement',
-    prepare: onApplication('NOTICE_ENDED', docs.disburse, (id) => ({ id, input: { amount: 10_000, paidOn: today(), paymentReference: requestId('pay') } })),
+    prepare: onApplication('NOTICE_ENDED', docs.disburse, (id) => ({
+      id,
+      input: { amount: 10_000, paidOn: today(), paymentReference: requestId('pay') },
+    })),
     allowed: [scienceStaff, admin],
-    refused: [[office, 'FORBIDDEN'], [hightech, 'FORBIDDEN'], [taxStaff, 'NOT_FOUND'], [anonymous, 'UNAUTHENTICATED']],
+    refused: [
+      [office, 'FORBIDDEN'],
+      [hightech, 'FORBIDDEN'],
+      [taxStaff, 'NOT_FOUND'],
+      [anonymous, 'UNAUTHENTICATED'],
+    ],
     effect: (_, after) => expect(after).toMatchObject({ status: 'DISBURSED', disbursement: { amount: 10_000 } }),
   },
   {
     mutation: 'rateApplication',
     prepare: onApplication('DISBURSED', docs.rate, (id) => ({ id, level: 'SATISFIED' })),
     allowed: [hightech],
-    refused: [[scienceStaff, 'FORBIDDEN'], [office, 'FORBIDDEN'], [startup, 'NOT_FOUND'], [anonymous, 'UNAUTHENTICATED']],
+    refused: [
+      [scienceStaff, 'FORBIDDEN'],
+      [office, 'FORBIDDEN'],
+      [startup, 'NOT_FOUND'],
+      [anonymous, 'UNAUTHENTICATED'],
+    ],
     effect: (_, after) => expect(after.review).toEqual({ level: 'SATISFIED' }),
   },
   {
@@ -318,7 +480,13 @@ const cases: Case[] = [
       return { document: docs.runGrants, variables: { itemId }, read: counts };
     },
     allowed: [scienceStaff, admin],
-    refused: [[office, 'FORBIDDEN'], [taxStaff, 'FORBIDDEN'], [startup, 'FORBIDDEN'], [observer, 'FORBIDDEN'], [anonymous, 'UNAUTHENTICATED']],
+    refused: [
+      [office, 'FORBIDDEN'],
+      [taxStaff, 'FORBIDDEN'],
+      [startup, 'FORBIDDEN'],
+      [observer, 'FORBIDDEN'],
+      [anonymous, 'UNAUTHENTICATED'],
+    ],
     effect: (before, after) => expect(after.applications.totalCount).toBe(before.applications.totalCount + 1),
   },
 ];

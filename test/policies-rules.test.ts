@@ -12,14 +12,36 @@ import { Directory, staticDirectory } from '../platform/directory.ts';
 import { check, nextState } from '../platform/rules.ts';
 import { formatBeijing } from '../platform/scalars.ts';
 import { createPoliciesAccess, policyState } from '../subgraphs/policies/access.ts';
-import { evaluate, fullYears, meetsFilter, toEnterpriseFilter, unrestricted, yearsBefore, type Criteria, type EnterpriseProfile } from '../subgraphs/policies/eligibility.ts';
+import {
+  evaluate,
+  fullYears,
+  meetsFilter,
+  toEnterpriseFilter,
+  unrestricted,
+  yearsBefore,
+  type Criteria,
+  type EnterpriseProfile,
+} from '../subgraphs/policies/eligibility.ts';
 import { dueAfter, nextDueOf, noticeLastDay, reachesPendingYear, workingDaysBetween } from '../subgraphs/policies/limits.ts';
-import { applicationRules, applicationStateNames, policyRules, policyStateNames, type ApplicationAction, type ApplicationState } from '../subgraphs/policies/rules.ts';
+import {
+  applicationRules,
+  applicationStateNames,
+  policyRules,
+  policyStateNames,
+  type ApplicationAction,
+  type ApplicationState,
+} from '../subgraphs/policies/rules.ts';
 import type { ApplicationRow, PolicyRow } from '../subgraphs/policies/store.ts';
 
-const calendar = new WorkingCalendar(Object.entries(holidays.years).map(([year, y]) => ({ year: Number(year), off: y.off, workdays: y.workdays })));
+const calendar = new WorkingCalendar(
+  Object.entries(holidays.years).map(([year, y]) => ({ year: Number(year), off: y.off, workdays: y.workdays })),
+);
 const applicationStates = Object.keys(applicationStateNames) as ApplicationState[];
-const onApplication = (state: ApplicationState) => ({ noun: { zh: '该申报', en: 'the application' }, state, stateNames: applicationStateNames });
+const onApplication = (state: ApplicationState) => ({
+  noun: { zh: '该申报', en: 'the application' },
+  state,
+  stateNames: applicationStateNames,
+});
 
 describe('eligibility', () => {
   const profile: EnterpriseProfile = {
@@ -40,7 +62,17 @@ describe('eligibility', () => {
   });
 
   it('gives every criterion a verdict and a reason, met or not', () => {
-    const results = evaluate(criteria({ industryPrefixes: ['C34'], sizeClasses: ['MEDIUM'], minYears: 5, qualifications: ['HIGH_TECH', 'SPECIALIZED_SME'], qualificationMatch: 'ALL' }), profile, '2026-11-23');
+    const results = evaluate(
+      criteria({
+        industryPrefixes: ['C34'],
+        sizeClasses: ['MEDIUM'],
+        minYears: 5,
+        qualifications: ['HIGH_TECH', 'SPECIALIZED_SME'],
+        qualificationMatch: 'ALL',
+      }),
+      profile,
+      '2026-11-23',
+    );
     expect(results.map((r) => [r.criterion, r.met])).toEqual([
       ['INDUSTRY', true],
       ['SIZE', false],
@@ -61,7 +93,14 @@ describe('eligibility', () => {
   it('says the same thing as the filter pushed down to the units slice, for any profile and criteria', () => {
     const date = fc.integer({ min: Date.UTC(2000, 0, 1), max: Date.UTC(2026, 11, 31) }).map((t) => new Date(t).toISOString().slice(0, 10));
     const size = fc.constantFrom('LARGE', 'MEDIUM', 'SMALL', 'MICRO' as const);
-    const qualification = fc.constantFrom('HIGH_TECH', 'TECH_SME', 'SPECIALIZED_SME', 'LITTLE_GIANT', 'GAZELLE', 'MANUFACTURING_CHAMPION' as const);
+    const qualification = fc.constantFrom(
+      'HIGH_TECH',
+      'TECH_SME',
+      'SPECIALIZED_SME',
+      'LITTLE_GIANT',
+      'GAZELLE',
+      'MANUFACTURING_CHAMPION' as const,
+    );
     const arbitraryProfile = fc.record({
       creditCode: fc.constant('X'),
       districtCode: fc.constantFrom('370202', '370203', '370211'),
@@ -91,13 +130,19 @@ describe('eligibility', () => {
 
 describe('working-day limits', () => {
   it('counts working days between two moments by the calendar, the National Day block skipped', () => {
-    expect(workingDaysBetween(calendar, new Date('2026-09-30T10:00:00+08:00'), '2026-10-09')).toEqual({ days: 2, pendingCalendarYear: null }); // 10-08 and 10-09 (10-10 is the adjusted Saturday)
+    expect(workingDaysBetween(calendar, new Date('2026-09-30T10:00:00+08:00'), '2026-10-09')).toEqual({
+      days: 2,
+      pendingCalendarYear: null,
+    }); // 10-08 and 10-09 (10-10 is the adjusted Saturday)
     expect(workingDaysBetween(calendar, '2026-11-23', '2026-11-23')).toEqual({ days: 0, pendingCalendarYear: null });
   });
 
   it('counts through a year the calendar lacks with weekends as the only days off, and names the year', () => {
     // 15 working days from Sunday 2026-12-20: 12-21 … 12-25, 12-28 … 12-31, then 2027-01-01 (counted), 01-04 … 01-08.
-    expect(dueAfter(calendar, new Date('2026-12-20T10:00:00+08:00'), 15)).toEqual({ dueAt: new Date('2027-01-09T00:00:00+08:00'), pendingCalendarYear: 2027 });
+    expect(dueAfter(calendar, new Date('2026-12-20T10:00:00+08:00'), 15)).toEqual({
+      dueAt: new Date('2027-01-09T00:00:00+08:00'),
+      pendingCalendarYear: 2027,
+    });
     expect(formatBeijing(dueAfter(calendar, new Date('2026-11-23T10:00:00+08:00'), 5).dueAt)).toBe('2026-12-01T00:00:00+08:00');
     expect(dueAfter(calendar, new Date('2026-11-23T10:00:00+08:00'), 5).pendingCalendarYear).toBeNull();
     expect(noticeLastDay(calendar, new Date('2026-12-28T10:00:00+08:00'), 5)).toEqual({ lastDay: '2027-01-04', pendingCalendarYear: 2027 });
@@ -114,7 +159,8 @@ describe('working-day limits', () => {
     const review = new Date('2026-12-01T00:00:00+08:00');
     const payment = new Date('2026-12-20T00:00:00+08:00');
     const noticeEnd = new Date('2026-12-05T00:00:00+08:00');
-    const at = (status: string, objections = 0) => nextDueOf({ status, reviewDueAt: review, paymentDueAt: payment, noticeEndsAt: noticeEnd }, objections);
+    const at = (status: string, objections = 0) =>
+      nextDueOf({ status, reviewDueAt: review, paymentDueAt: payment, noticeEndsAt: noticeEnd }, objections);
     expect(at('UNDER_REVIEW')).toBe(review);
     expect(at('RETURNED')).toBeNull();
     expect(at('APPROVED')).toBe(payment);
@@ -129,7 +175,9 @@ describe('the rules tables', () => {
     for (const action of ['APPROVE', 'REJECT', 'RETURN'] as ApplicationAction[]) {
       for (const state of applicationStates) {
         const refusal = check(applicationRules[action], ['REVIEWING_UNIT_STAFF'], onApplication(state));
-        expect(refusal?.kind ?? 'ALLOWED', `${action} from ${state}`).toBe(['SUBMITTED', 'RESUBMITTED', 'UNDER_REVIEW'].includes(state) ? 'ALLOWED' : 'INVALID_TRANSITION');
+        expect(refusal?.kind ?? 'ALLOWED', `${action} from ${state}`).toBe(
+          ['SUBMITTED', 'RESUBMITTED', 'UNDER_REVIEW'].includes(state) ? 'ALLOWED' : 'INVALID_TRANSITION',
+        );
       }
       expect(check(applicationRules[action], ['COMMAND_OFFICE'], onApplication('SUBMITTED'))?.kind).toBe('FORBIDDEN');
       expect(check(applicationRules[action], ['APPLICANT', 'ENTERPRISE'], onApplication('SUBMITTED'))?.kind).toBe('FORBIDDEN');
@@ -139,7 +187,9 @@ describe('the rules tables', () => {
   it('moves an application through the loop and never out of DISBURSED except to be rated', () => {
     expect(nextState(applicationRules.RESUBMIT, 'RETURNED')).toBe('RESUBMITTED');
     expect(nextState(applicationRules.STOP, 'PUBLIC_NOTICE')).toBe('STOPPED');
-    const fromPaid = (Object.keys(applicationRules) as ApplicationAction[]).filter((action) => !check(applicationRules[action], applicationRules[action].who, onApplication('DISBURSED')));
+    const fromPaid = (Object.keys(applicationRules) as ApplicationAction[]).filter(
+      (action) => !check(applicationRules[action], applicationRules[action].who, onApplication('DISBURSED')),
+    );
     expect(fromPaid).toEqual(['RATE']);
   });
 
@@ -149,9 +199,15 @@ describe('the rules tables', () => {
   });
 
   it('keeps publication, amendment and repeal for the issuing unit admin and the command office', () => {
-    const onPolicy = (state: keyof typeof policyStateNames) => ({ noun: { zh: '该政策', en: 'the policy' }, state, stateNames: policyStateNames });
+    const onPolicy = (state: keyof typeof policyStateNames) => ({
+      noun: { zh: '该政策', en: 'the policy' },
+      state,
+      stateNames: policyStateNames,
+    });
     for (const action of ['PUBLISH', 'AMEND', 'REPEAL'] as const) {
-      expect(check(policyRules[action], ['UNIT_MEMBER', 'ISSUING_UNIT_STAFF'], onPolicy(action === 'PUBLISH' ? 'DRAFT' : 'PUBLISHED'))?.kind).toBe('FORBIDDEN');
+      expect(
+        check(policyRules[action], ['UNIT_MEMBER', 'ISSUING_UNIT_STAFF'], onPolicy(action === 'PUBLISH' ? 'DRAFT' : 'PUBLISHED'))?.kind,
+      ).toBe('FORBIDDEN');
     }
     expect(check(policyRules.AMEND, ['ISSUING_UNIT_ADMIN'], onPolicy('EXPIRED'))).toBeNull();
     expect(check(policyRules.PUBLISH, ['COMMAND_OFFICE'], onPolicy('REPEALED'))?.kind).toBe('INVALID_TRANSITION');
@@ -172,28 +228,63 @@ describe('the access module', () => {
       campaign.domains.map((d) => d.code),
     ),
   );
-  const viewer = (role: Viewer['role'], unit?: string, enterprise?: string): Viewer => ({ subject: `t-${role}`, role, unitId: unit ? unitIdForCode(unit) : null, enterprise: enterprise ?? null });
+  const viewer = (role: Viewer['role'], unit?: string, enterprise?: string): Viewer => ({
+    subject: `t-${role}`,
+    role,
+    unitId: unit ? unitIdForCode(unit) : null,
+    enterprise: enterprise ?? null,
+  });
   const science = unitIdForCode('SCIENCE_TECHNOLOGY_BUREAU');
-  const application = { reviewingUnitId: science, issuingUnitId: science, enterpriseCreditCode: 'E1', status: 'UNDER_REVIEW', reviewerSubject: 'someone-else', reviewerRole: 'UNIT_STAFF', reviewerIssuer: '' } as ApplicationRow;
+  const application = {
+    reviewingUnitId: science,
+    issuingUnitId: science,
+    enterpriseCreditCode: 'E1',
+    status: 'UNDER_REVIEW',
+    reviewerSubject: 'someone-else',
+    reviewerRole: 'UNIT_STAFF',
+    reviewerIssuer: '',
+  } as ApplicationRow;
 
   it('works out standings from the token and the directory, and an archived unit acts for nobody', async () => {
     const draft = { status: 'DRAFT', issuingUnitId: science } as PolicyRow;
     expect(await createPoliciesAccess(viewer('UNIT_STAFF', 'SCIENCE_TECHNOLOGY_BUREAU'), directory).canSeePolicy(draft)).toBe(true);
     expect(await createPoliciesAccess(viewer('UNIT_STAFF', 'TAXATION_BUREAU'), directory).canSeePolicy(draft)).toBe(false);
     expect(await createPoliciesAccess(viewer('ANONYMOUS'), directory).canSeePolicy({ ...draft, status: 'PUBLISHED' })).toBe(true);
-    await expect(createPoliciesAccess(viewer('UNIT_ADMIN', 'SPORTS_BUREAU'), directory).authorizeSlice('CREATE_POLICY')).rejects.toMatchObject({ extensions: { code: 'FORBIDDEN' } });
+    await expect(
+      createPoliciesAccess(viewer('UNIT_ADMIN', 'SPORTS_BUREAU'), directory).authorizeSlice('CREATE_POLICY'),
+    ).rejects.toMatchObject({ extensions: { code: 'FORBIDDEN' } });
   });
 
   it('lets only the reviewer who took an application, or a unit admin, decide it', async () => {
-    await expect(createPoliciesAccess(viewer('UNIT_STAFF', 'SCIENCE_TECHNOLOGY_BUREAU'), directory).authorizeApplication('APPROVE', application)).rejects.toMatchObject({ extensions: { code: 'FORBIDDEN' } });
-    await expect(createPoliciesAccess(viewer('UNIT_ADMIN', 'SCIENCE_TECHNOLOGY_BUREAU'), directory).authorizeApplication('APPROVE', application)).resolves.toBeUndefined();
-    await expect(createPoliciesAccess({ ...viewer('UNIT_STAFF', 'SCIENCE_TECHNOLOGY_BUREAU'), subject: 'someone-else' }, directory).authorizeApplication('APPROVE', application)).resolves.toBeUndefined();
+    await expect(
+      createPoliciesAccess(viewer('UNIT_STAFF', 'SCIENCE_TECHNOLOGY_BUREAU'), directory).authorizeApplication('APPROVE', application),
+    ).rejects.toMatchObject({ extensions: { code: 'FORBIDDEN' } });
+    await expect(
+      createPoliciesAccess(viewer('UNIT_ADMIN', 'SCIENCE_TECHNOLOGY_BUREAU'), directory).authorizeApplication('APPROVE', application),
+    ).resolves.toBeUndefined();
+    await expect(
+      createPoliciesAccess(
+        { ...viewer('UNIT_STAFF', 'SCIENCE_TECHNOLOGY_BUREAU'), subject: 'someone-else' },
+        directory,
+      ).authorizeApplication('APPROVE', application),
+    ).resolves.toBeUndefined();
     // The reviewer is a person: the same subject from another issuer is somebody else.
-    const elsewhere = { ...viewer('UNIT_STAFF', 'SCIENCE_TECHNOLOGY_BUREAU'), subject: 'someone-else', issuer: 'https://idp.other.example' };
-    await expect(createPoliciesAccess(elsewhere, directory).authorizeApplication('APPROVE', application)).rejects.toMatchObject({ extensions: { code: 'FORBIDDEN' } });
+    const elsewhere = {
+      ...viewer('UNIT_STAFF', 'SCIENCE_TECHNOLOGY_BUREAU'),
+      subject: 'someone-else',
+      issuer: 'https://idp.other.example',
+    };
+    await expect(createPoliciesAccess(elsewhere, directory).authorizeApplication('APPROVE', application)).rejects.toMatchObject({
+      extensions: { code: 'FORBIDDEN' },
+    });
     // Taken into review before roles were kept: its subject decides, as it did then.
     const older = { ...application, reviewerRole: null, reviewerIssuer: null };
-    await expect(createPoliciesAccess({ ...viewer('UNIT_STAFF', 'SCIENCE_TECHNOLOGY_BUREAU'), subject: 'someone-else' }, directory).authorizeApplication('APPROVE', older)).resolves.toBeUndefined();
+    await expect(
+      createPoliciesAccess(
+        { ...viewer('UNIT_STAFF', 'SCIENCE_TECHNOLOGY_BUREAU'), subject: 'someone-else' },
+        directory,
+      ).authorizeApplication('APPROVE', older),
+    ).resolves.toBeUndefined();
   });
 
   it('gives an enterprise its own applications and a unit those of its items, nothing else', async () => {

@@ -21,7 +21,11 @@ describe('the policies sample data', () => {
     const byTitle = Object.fromEntries(response.data.policies.edges.map((e: any) => [e.node.title, e.node]));
     expect(Object.values(byTitle).every((p: any) => p.sample)).toBe(true);
     expect(byTitle['青岛市支持科技型企业创新发展若干政策措施（样例）']).toMatchObject({ status: 'PUBLISHED', revision: 1 });
-    expect(byTitle['青岛市小微企业吸纳就业补贴办法（样例）']).toMatchObject({ status: 'PUBLISHED', revision: 2, documentNumber: '青人社规〔2026〕7号（样例）' });
+    expect(byTitle['青岛市小微企业吸纳就业补贴办法（样例）']).toMatchObject({
+      status: 'PUBLISHED',
+      revision: 2,
+      documentNumber: '青人社规〔2026〕7号（样例）',
+    });
     expect(byTitle['青岛市工业企业技术改造奖励办法（样例）']).toMatchObject({ status: 'REPEALED' });
     expect(byTitle['青岛市外贸企业出口信用保险保费补贴办法（征求意见稿）（样例）']).toMatchObject({ status: 'CONSULTATION' });
   });
@@ -38,15 +42,22 @@ describe('the policies sample data', () => {
     const statuses = new Set(response.data.applications.edges.map((e: any) => e.node.status));
     for (const status of ['SUBMITTED', 'UNDER_REVIEW', 'PUBLIC_NOTICE', 'REJECTED', 'DISBURSED']) expect(statuses).toContain(status);
     expect(response.data.overdue.totalCount).toBeGreaterThan(0);
-    expect(response.data.policyStats).toMatchObject({ automaticGrants: 10, refused: 1, reviews: { count: 2, verySatisfied: 1, basicallySatisfied: 1, averageScore: 4 } });
+    expect(response.data.policyStats).toMatchObject({
+      automaticGrants: 10,
+      refused: 1,
+      reviews: { count: 2, verySatisfied: 1, basicallySatisfied: 1, averageScore: 4 },
+    });
     expect(response.data.policyStats.disbursedAmount).toBe(300_000);
     expect(response.data.unit.applicationReviews.totalCount).toBe(2);
   });
 
   it('has a notice with an objection still to answer and its repetition marked as a duplicate', async () => {
-    const response = await t.query(`{ applications(filter: { status: [PUBLIC_NOTICE], source: ONLINE }, first: 10) { edges { node { objections { id answer mark { kind duplicateOf reason } } } } } }`, {
-      as: { role: 'UNIT_STAFF', unit: 'SCIENCE_TECHNOLOGY_BUREAU' },
-    });
+    const response = await t.query(
+      `{ applications(filter: { status: [PUBLIC_NOTICE], source: ONLINE }, first: 10) { edges { node { objections { id answer mark { kind duplicateOf reason } } } } } }`,
+      {
+        as: { role: 'UNIT_STAFF', unit: 'SCIENCE_TECHNOLOGY_BUREAU' },
+      },
+    );
     expect(response.errors).toBeUndefined();
     const objections = response.data.applications.edges.flatMap((e: any) => e.node.objections);
     const [open, repeated] = objections;
@@ -79,6 +90,7 @@ describe('a public notice read by the public (issue #20, finding 7)', () => {
     expect(response.errors).toBeUndefined();
     const nodes = response.data.publicNotices.edges.map((edge: any) => edge.node);
     expect(nodes.length).toBeGreaterThan(0);
-    for (const node of nodes) expect(node.enterprise).toMatchObject({ creditCode: expect.any(String), registered: true, name: expect.any(String) });
+    for (const node of nodes)
+      expect(node.enterprise).toMatchObject({ creditCode: expect.any(String), registered: true, name: expect.any(String) });
   });
 });

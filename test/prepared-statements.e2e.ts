@@ -31,7 +31,8 @@ const preparedTexts = async (db: ReturnType<DatabaseHandle['forSubgraph']>['db']
 describe('statements a serving pool sends', () => {
   it('are prepared once per connection and answer the same, parameters and all', async () => {
     const { db } = single.forSubgraph('issues');
-    const read = () => db.execute(sql`select count(*)::int as n from issues.issues where received_at < ${new Date().toISOString()}::timestamptz`);
+    const read = () =>
+      db.execute(sql`select count(*)::int as n from issues.issues where received_at < ${new Date().toISOString()}::timestamptz`);
     const first = rowsOf<{ n: number }>(await read());
     const again = rowsOf<{ n: number }>(await read());
     expect(again).toEqual(first);

@@ -18,13 +18,17 @@ let t: TestPlatform;
 let urls: Record<string, string>;
 beforeAll(async () => {
   t = await startTestPlatform({ env: { DEVELOPMENT_MODE: 'false', JWT_SECRET: secret, JWT_ISSUER: issuer, JWT_AUDIENCE: audience } });
-  urls = { gateway: t.gatewayUrl, ...Object.fromEntries(slices.map((slice) => [slice.name, `${t.platform.subgraphs[slice.name]!.url}graphql`])) };
+  urls = {
+    gateway: t.gatewayUrl,
+    ...Object.fromEntries(slices.map((slice) => [slice.name, `${t.platform.subgraphs[slice.name]!.url}graphql`])),
+  };
 });
 afterAll(async () => {
   await t?.stop();
 });
 
-const office = () => signToken({ sub: 'office', role: 'COMMAND_OFFICE', unit: unitIdForCode('COMMAND_OFFICE') }, { secret, issuer, audience });
+const office = () =>
+  signToken({ sub: 'office', role: 'COMMAND_OFFICE', unit: unitIdForCode('COMMAND_OFFICE') }, { secret, issuer, audience });
 
 describe.each(['gateway', ...slices.map((slice) => slice.name)])('the %s outside development', (service) => {
   it('refuses introspection, in both languages', async () => {
@@ -41,7 +45,10 @@ describe.each(['gateway', ...slices.map((slice) => slice.name)])('the %s outside
   it('refuses a token signed with the development secret, and accepts one of its own key', async () => {
     const forged = await tokenFor('COMMAND_OFFICE');
     expect((await post<any>(urls[service]!, { query: '{ __typename }' }, forged)).errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
-    expect(await post<any>(urls[service]!, { query: '{ __typename }' }, await office())).toEqual({ status: 200, data: { __typename: 'Query' } });
+    expect(await post<any>(urls[service]!, { query: '{ __typename }' }, await office())).toEqual({
+      status: 200,
+      data: { __typename: 'Query' },
+    });
   });
 });
 

@@ -22,7 +22,10 @@ import { createTestDatabase, testServerUrl, type TestDatabase } from './support/
 const root = path.join(path.dirname(fileURLToPath(import.meta.url)), '..');
 const server = await testServerUrl();
 if (!server && process.env.CI) throw new Error('CI must run these tests against PostgreSQL (DATABASE_URL)');
-if (!server) console.warn('No PostgreSQL reachable: the sample-data start tests need separate processes on a real database and are not run here (CI runs them).');
+if (!server)
+  console.warn(
+    'No PostgreSQL reachable: the sample-data start tests need separate processes on a real database and are not run here (CI runs them).',
+  );
 
 let database: TestDatabase;
 
@@ -105,7 +108,11 @@ describe.skipIf(!server)('a start on a real database loads no sample data unless
 
   for (const slice of slices) {
     it(`npm run start:subgraph -- ${slice.name} with only ${envPrefix(slice.name)}_DATABASE_URL`, async () => {
-      await serveThenStop(['subgraphs/start.ts', slice.name], productionEnv({ [`${envPrefix(slice.name)}_DATABASE_URL`]: roleUrl(slice.name), PORT: '0' }), new RegExp(`subgraph ${slice.name}: http`));
+      await serveThenStop(
+        ['subgraphs/start.ts', slice.name],
+        productionEnv({ [`${envPrefix(slice.name)}_DATABASE_URL`]: roleUrl(slice.name), PORT: '0' }),
+        new RegExp(`subgraph ${slice.name}: http`),
+      );
       expect(await sampleRows()).toEqual(none);
     }, 120_000);
   }

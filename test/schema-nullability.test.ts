@@ -31,13 +31,16 @@ const directives = (node: { directives?: readonly ConstDirectiveNode[] } | null 
   (node?.directives ?? []).filter((directive) => directive.name.value === name);
 
 /** The slices that hold a type (`@join__type`). */
-const slicesOf = (type: GraphQLObjectType): string[] => directives(type.astNode, 'join__type').map((directive) => String(argument(directive, 'graph')));
+const slicesOf = (type: GraphQLObjectType): string[] =>
+  directives(type.astNode, 'join__type').map((directive) => String(argument(directive, 'graph')));
 
 /** The slices that can resolve a field: its `@join__field`s that are not `@external`, or every slice that holds the type. */
 function resolvedBy(type: GraphQLObjectType, field: GraphQLField<unknown, unknown>): string[] {
   const joins = directives(field.astNode, 'join__field');
   if (!joins.length) return slicesOf(type);
-  return joins.filter((join) => argument(join, 'external') !== true && argument(join, 'graph')).map((join) => String(argument(join, 'graph')));
+  return joins
+    .filter((join) => argument(join, 'external') !== true && argument(join, 'graph'))
+    .map((join) => String(argument(join, 'graph')));
 }
 
 /** The field, or any list item in it, may not be null. */
@@ -47,7 +50,8 @@ function nonNullAnywhere(type: GraphQLOutputType): boolean {
 }
 
 const objectTypes = Object.values(schema.getTypeMap()).filter(
-  (type): type is GraphQLObjectType => isObjectType(type) && !type.name.startsWith('__') && !type.name.startsWith('join__') && !type.name.startsWith('link__'),
+  (type): type is GraphQLObjectType =>
+    isObjectType(type) && !type.name.startsWith('__') && !type.name.startsWith('join__') && !type.name.startsWith('link__'),
 );
 const entities = objectTypes.filter((type) => slicesOf(type).length > 1);
 
@@ -67,7 +71,9 @@ describe('the composed graph', () => {
     for (const type of entities) {
       const everywhere = slicesOf(type);
       // Key fields and fields every holder resolves never need another slice.
-      const needHop = Object.values(type.getFields()).filter((field) => isNonNullType(field.type) && resolvedBy(type, field).length < everywhere.length);
+      const needHop = Object.values(type.getFields()).filter(
+        (field) => isNonNullType(field.type) && resolvedBy(type, field).length < everywhere.length,
+      );
       const common = everywhere.filter((slice) => needHop.every((field) => resolvedBy(type, field).includes(slice)));
       if (needHop.length && !common.length) {
         problems.push(`${type.name}: ${needHop.map((field) => `${field.name} (${resolvedBy(type, field).join(', ')})`).join('; ')}`);

@@ -48,7 +48,8 @@ describe('Chinese search over the sample data (the relevance set)', () => {
     expect(queries.length).toBeGreaterThanOrEqual(60);
     for (const list of Object.keys(everything) as List[]) {
       const present = new Set(await titles(list, everything[list]));
-      for (const q of queries.filter((q) => q.list === list)) for (const title of q.expect) expect(present, `${q.query} → ${title}`).toContain(title);
+      for (const q of queries.filter((q) => q.list === list))
+        for (const title of q.expect) expect(present, `${q.query} → ${title}`).toContain(title);
     }
   });
 
@@ -63,7 +64,10 @@ describe('Chinese search over the sample data (the relevance set)', () => {
       expected += q.expect.length;
       found += q.expect.filter((title) => top.includes(title)).length;
       if (results[0] !== undefined && q.expect.includes(results[0])) firstHits++;
-      else misses.push(`${q.list} “${q.query}” → ${results.length ? results.slice(0, 3).join(' | ') : '(nothing)'}; expected ${q.expect.join(' | ')}`);
+      else
+        misses.push(
+          `${q.list} “${q.query}” → ${results.length ? results.slice(0, 3).join(' | ') : '(nothing)'}; expected ${q.expect.join(' | ')}`,
+        );
     }
     const recall = found / expected;
     const firstHitRate = firstHits / queries.length;

@@ -35,7 +35,9 @@ const character = fc.constantFrom(...'改造补助政策税〇𠀀𪚥﨎ＡＢ�
 const text = fc.oneof(fc.string({ unit: character, maxLength: 40 }), fc.constant('a'.repeat(70) + ' 智能化改造设备投资补助'));
 
 async function sqlTerms(handle: DatabaseHandle, value: string): Promise<string[]> {
-  const [row] = rowsOf<{ terms: string[] }>(await handle.owner().execute(sql`select tsvector_to_array(scratch.search_terms(${value})) as terms`));
+  const [row] = rowsOf<{ terms: string[] }>(
+    await handle.owner().execute(sql`select tsvector_to_array(scratch.search_terms(${value})) as terms`),
+  );
   return [...row!.terms].sort();
 }
 

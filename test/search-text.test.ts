@@ -17,7 +17,15 @@ describe('Chinese search terms', () => {
 
   it('keeps only letters and digits in a term, so no text can break out of a literal', () => {
     expect(tsvectorOf("it's a\\b")).toBe("'it' 's' 'a' 'b'");
-    fc.assert(fc.property(fc.string(), (text) => !tsvectorOf(text).split(' ').some((lexeme) => lexeme && !/^'(?:[^']|'')*'$/.test(lexeme))));
+    fc.assert(
+      fc.property(
+        fc.string(),
+        (text) =>
+          !tsvectorOf(text)
+            .split(' ')
+            .some((lexeme) => lexeme && !/^'(?:[^']|'')*'$/.test(lexeme)),
+      ),
+    );
   });
 });
 
@@ -30,7 +38,12 @@ describe('a query read as words', () => {
   });
 
   it('lets a word find its synonyms from the vocabulary, both ways', () => {
-    for (const [word, synonym] of [['补贴', '补助'], ['补助', '奖补'], ['小微企业', '中小企业'], ['中小企业', '小微企业']]) {
+    for (const [word, synonym] of [
+      ['补贴', '补助'],
+      ['补助', '奖补'],
+      ['小微企业', '中小企业'],
+      ['中小企业', '小微企业'],
+    ]) {
       expect(parse(`${word}政策`)!.words, word).toContain(synonym);
     }
     // A word finds its own groups' words, not the words of another group one of them is in.
@@ -64,7 +77,7 @@ describe('a query read as words', () => {
 
   it('writes nothing but quoted lexemes, prefixes and operators, whatever the text', () => {
     fc.assert(
-      fc.property(fc.string({ unit: fc.constantFrom(...'改造补助补贴税的和（）\'\\ &|!:*ab1 '.split('')), maxLength: 30 }), (text) => {
+      fc.property(fc.string({ unit: fc.constantFrom(..."改造补助补贴税的和（）'\\ &|!:*ab1 ".split('')), maxLength: 30 }), (text) => {
         const query = parse(text);
         return query === null || /^[X&|() ]+$/.test(query.tsquery.replace(/'(?:[^']|'')*'(?::\*)?/g, 'X'));
       }),
@@ -76,11 +89,16 @@ describe('highlights', () => {
   it('highlights exact occurrences, and the pairs when the word itself is not there', () => {
     const query = parse('研发费用')!;
     expect(highlightAll('企业研发费用加计扣除', query).highlights).toEqual([{ start: 2, end: 6 }]);
-    expect(highlightAll('研发投入与费用', query).highlights).toEqual([{ start: 0, end: 2 }, { start: 5, end: 7 }]);
+    expect(highlightAll('研发投入与费用', query).highlights).toEqual([
+      { start: 0, end: 2 },
+      { start: 5, end: 7 },
+    ]);
   });
 
   it('highlights a character the segmenter left alone only where it stands beside its neighbour', () => {
-    expect(highlightAll('新厂区的临时用电，区里说用不了', parse('新厂区用电')!).html).toBe('<mark>新厂区</mark>的临时<mark>用电</mark>，区里说用不了');
+    expect(highlightAll('新厂区的临时用电，区里说用不了', parse('新厂区用电')!).html).toBe(
+      '<mark>新厂区</mark>的临时<mark>用电</mark>，区里说用不了',
+    );
   });
 
   it('highlights the synonym a document holds', () => {

@@ -22,7 +22,10 @@ describe('stopping a process whose event loop is blocked', () => {
     const exited = new Promise<NodeJS.Signals | number | null>((resolve) => child.on('exit', (code, signal) => resolve(signal ?? code)));
     child.kill('SIGTERM');
     // Far longer than the stop period: a process that ignores the signal is still there then.
-    const outcome = await Promise.race([exited, new Promise<'still running'>((resolve) => setTimeout(() => resolve('still running'), 10_000))]);
+    const outcome = await Promise.race([
+      exited,
+      new Promise<'still running'>((resolve) => setTimeout(() => resolve('still running'), 10_000)),
+    ]);
     if (outcome === 'still running') child.kill('SIGKILL');
     expect(outcome).toBe('SIGKILL');
     expect(stderr).toMatch(/event loop blocked for \d+ ms: stopping the process \(watchdog\)/);

@@ -51,10 +51,21 @@ beforeAll(() => {
   // 2. One registry line (and its import).
   insertAfter('subgraphs/registry.ts', "import { issues } from './issues/slice.ts';", "import { scratch } from './scratch/slice.ts';\n");
   const registry = path.join(copy, 'subgraphs/registry.ts');
-  fs.writeFileSync(registry, fs.readFileSync(registry, 'utf8').replace(/\[([^\]]*)\];/, (_, list: string) => `[${list}, scratch];`));
+  fs.writeFileSync(
+    registry,
+    fs.readFileSync(registry, 'utf8').replace(/\[([^\]]*)\];/, (_, list: string) => `[${list}, scratch];`),
+  );
   // 3. One compose service, and its port for bureau frontends that call it directly.
-  insertAfter('docker-compose.yml', 'subgraphs/issues/index.ts', '\n  scratch:\n    <<: *subgraph\n    command: ["node", "--import", "tsx", "subgraphs/scratch/index.ts"]\n');
-  insertAfter('docker-compose.subgraph-ports.yml', 'ISSUES_PUBLISH_PORT:-4002}:4000"]', '  scratch:\n    ports: ["${SCRATCH_PUBLISH_PORT:-4009}:4000"]\n');
+  insertAfter(
+    'docker-compose.yml',
+    'subgraphs/issues/index.ts',
+    '\n  scratch:\n    <<: *subgraph\n    command: ["node", "--import", "tsx", "subgraphs/scratch/index.ts"]\n',
+  );
+  insertAfter(
+    'docker-compose.subgraph-ports.yml',
+    'ISSUES_PUBLISH_PORT:-4002}:4000"]',
+    '  scratch:\n    ports: ["${SCRATCH_PUBLISH_PORT:-4009}:4000"]\n',
+  );
   // 4. One README row.
   insertAfter('README.md', '| `issues` |', '| `scratch` | command office | notes | [subgraphs/scratch](subgraphs/scratch/README.md) |\n');
   // Then what follows from them: the migration, the supergraph and the generated types.
@@ -74,7 +85,13 @@ describe('adding a slice by the recipe', () => {
       .map((line) => line.slice(3))
       .sort();
     const own = changed.filter((file) => file.startsWith('subgraphs/scratch/') || file.startsWith('db/migrations/scratch/'));
-    expect(own).toEqual(expect.arrayContaining(['subgraphs/scratch/slice.ts', 'subgraphs/scratch/schema-types.ts', 'db/migrations/scratch/meta/_journal.json']));
+    expect(own).toEqual(
+      expect.arrayContaining([
+        'subgraphs/scratch/slice.ts',
+        'subgraphs/scratch/schema-types.ts',
+        'db/migrations/scratch/meta/_journal.json',
+      ]),
+    );
     expect(changed.filter((file) => !own.includes(file))).toEqual([
       'README.md',
       'db/scratch.ts',
@@ -103,7 +120,14 @@ describe('adding a slice by the recipe', () => {
     const offset = 20_000 + Math.floor(Math.random() * 20_000);
     const child = spawn(process.execPath, ['--import', 'tsx', 'gateway/main.ts'], {
       cwd: copy,
-      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: os.tmpdir(), DATA_DIR: dataDir, PORT_OFFSET: String(offset), LOAD_SAMPLE_DATA: 'false', LOG_FORMAT: 'json' },
+      env: {
+        PATH: process.env.PATH ?? '/usr/bin:/bin',
+        HOME: os.tmpdir(),
+        DATA_DIR: dataDir,
+        PORT_OFFSET: String(offset),
+        LOAD_SAMPLE_DATA: 'false',
+        LOG_FORMAT: 'json',
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let output = '';
@@ -125,8 +149,12 @@ describe('adding a slice by the recipe', () => {
         return (await response.json()) as { data?: any; errors?: unknown[] };
       };
       expect(await ask('mutation { addNote(text: "配方验证") { text } }')).toEqual({ data: { addNote: { text: '配方验证' } } });
-      const answer = await ask('{ notes { totalCount } unit(code: "MARKET_REGULATION_BUREAU") { name noteCount issueStats { received } } }');
-      expect(answer).toEqual({ data: { notes: { totalCount: 1 }, unit: { name: '市市场监管局', noteCount: 1, issueStats: { received: 0 } } } });
+      const answer = await ask(
+        '{ notes { totalCount } unit(code: "MARKET_REGULATION_BUREAU") { name noteCount issueStats { received } } }',
+      );
+      expect(answer).toEqual({
+        data: { notes: { totalCount: 1 }, unit: { name: '市市场监管局', noteCount: 1, issueStats: { received: 0 } } },
+      });
       const page = await fetch(`http://127.0.0.1:${4009 + offset}/`, { headers: { accept: 'text/html' } });
       expect(await page.text()).toContain('便签子图');
       child.kill('SIGTERM');

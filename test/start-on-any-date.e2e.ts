@@ -41,67 +41,129 @@ async function ok(t: TestPlatform, document: string, variables: Record<string, u
   return response.data;
 }
 
-const PROVISIONAL = /* GraphQL */ `{
-  issues(first: 50) { totalCount edges { node { deadlines { dueAt provisional provisionalUntilYear workingDays hours } } } }
-  applications(first: 100) { totalCount edges { node { id status provisional provisionalUntilYear reviewDueAt paymentDueAt publicNotice { endsOn provisional } objections { answerDueAt provisional } } } }
-  serviceReviews(first: 50) { totalCount edges { node { id unit { id } reviewedAt provisional pendingCalendarYear answerDueAt rectifyDueAt } } }
-}`;
-
-describe.each(['2026-12-28T09:00:00+08:00', '2027-01-04T09:00:00+08:00', '2027-06-30T09:00:00+08:00'])('a fresh start with sample data on %s, 2027 not in the calendar', (at) => {
-  let t: TestPlatform;
-  const lines: Record<string, unknown>[] = [];
-  beforeAll(async () => {
-    t = await startAt(at, lines);
-  });
-  afterAll(async () => {
-    await t?.stop();
-  });
-
-  it('starts, with every slice’s sample data loaded', async () => {
-    const data = await ok(t, PROVISIONAL);
-    expect(data.issues.totalCount).toBe(10);
-    expect(data.applications.totalCount).toBeGreaterThan(10);
-    expect(data.serviceReviews.totalCount).toBe(9);
-  });
-
-  it('is ready, and /ready warns that 2027 is missing in every slice that counts working days', async () => {
-    const { status, checks } = await ready(t);
-    expect(status).toBe(200);
-    for (const slice of SLICES_COUNTING_WORKING_DAYS) {
-      expect(checks[slice]).toBe('ok');
-      expect(checks[`${slice}.calendar`], slice).toMatch(/^warning: no working-day calendar for 2027 .*provisional/);
-    }
-  });
-
-  it('says the same in the start log, as warnings', () => {
-    for (const slice of SLICES_COUNTING_WORKING_DAYS) {
-      const warning = lines.find((line) => line.service === slice && line.check === 'calendar');
-      expect(warning, `${slice}: ${JSON.stringify(lines)}`).toMatchObject({ level: 40, msg: expect.stringMatching(/no working-day calendar for 2027/) });
-    }
-    expect(lines.filter((line) => (line.level as number) >= 50), JSON.stringify(lines)).toEqual([]);
-  });
-
-  it('marks the limits reaching 2027 provisional in every slice, and only those', async () => {
-    const data = await ok(t, PROVISIONAL);
-    // Limits counted in working days or office hours (a planned milestone's date is no count).
-    const deadlines = data.issues.edges.flatMap((e: any) => e.node.deadlines).filter((d: any) => d.workingDays !== null || d.hours !== null);
-    const applications = data.applications.edges.map((e: any) => e.node);
-    const reviews = data.serviceReviews.edges.map((e: any) => e.node);
-    for (const [slice, rows, due] of [
-      ['issues', deadlines, (d: any) => [d.dueAt]],
-      ['policies', applications, (a: any) => [a.reviewDueAt, a.paymentDueAt]],
-      ['evaluations', reviews, (r: any) => [r.answerDueAt, r.rectifyDueAt]],
-    ] as const) {
-      const provisional = rows.filter((row: any) => row.provisional);
-      expect(provisional.length, `${slice}: some limit reaches 2027`).toBeGreaterThan(0);
-      for (const row of provisional) expect(row.provisionalUntilYear ?? row.pendingCalendarYear, slice).toBe(2027);
-      // A final limit never ends in the year the calendar lacks.
-      for (const row of rows.filter((r: any) => !r.provisional)) {
-        for (const dueAt of due(row)) if (dueAt) expect(dueAt < '2027-01-01T00:00:01+08:00', `${slice}: ${JSON.stringify(row)}`).toBe(true);
+const PROVISIONAL = /* GraphQL */ `
+  {
+    issues(first: 50) {
+      totalCount
+      edges {
+        node {
+          deadlines {
+            dueAt
+            provisional
+            provisionalUntilYear
+            workingDays
+            hours
+          }
+        }
       }
     }
-  });
-});
+    applications(first: 100) {
+      totalCount
+      edges {
+        node {
+          id
+          status
+          provisional
+          provisionalUntilYear
+          reviewDueAt
+          paymentDueAt
+          publicNotice {
+            endsOn
+            provisional
+          }
+          objections {
+            answerDueAt
+            provisional
+          }
+        }
+      }
+    }
+    serviceReviews(first: 50) {
+      totalCount
+      edges {
+        node {
+          id
+          unit {
+            id
+          }
+          reviewedAt
+          provisional
+          pendingCalendarYear
+          answerDueAt
+          rectifyDueAt
+        }
+      }
+    }
+  }
+`;
+
+describe.each(['2026-12-28T09:00:00+08:00', '2027-01-04T09:00:00+08:00', '2027-06-30T09:00:00+08:00'])(
+  'a fresh start with sample data on %s, 2027 not in the calendar',
+  (at) => {
+    let t: TestPlatform;
+    const lines: Record<string, unknown>[] = [];
+    beforeAll(async () => {
+      t = await startAt(at, lines);
+    });
+    afterAll(async () => {
+      await t?.stop();
+    });
+
+    it('starts, with every slice’s sample data loaded', async () => {
+      const data = await ok(t, PROVISIONAL);
+      expect(data.issues.totalCount).toBe(10);
+      expect(data.applications.totalCount).toBeGreaterThan(10);
+      expect(data.serviceReviews.totalCount).toBe(9);
+    });
+
+    it('is ready, and /ready warns that 2027 is missing in every slice that counts working days', async () => {
+      const { status, checks } = await ready(t);
+      expect(status).toBe(200);
+      for (const slice of SLICES_COUNTING_WORKING_DAYS) {
+        expect(checks[slice]).toBe('ok');
+        expect(checks[`${slice}.calendar`], slice).toMatch(/^warning: no working-day calendar for 2027 .*provisional/);
+      }
+    });
+
+    it('says the same in the start log, as warnings', () => {
+      for (const slice of SLICES_COUNTING_WORKING_DAYS) {
+        const warning = lines.find((line) => line.service === slice && line.check === 'calendar');
+        expect(warning, `${slice}: ${JSON.stringify(lines)}`).toMatchObject({
+          level: 40,
+          msg: expect.stringMatching(/no working-day calendar for 2027/),
+        });
+      }
+      expect(
+        lines.filter((line) => (line.level as number) >= 50),
+        JSON.stringify(lines),
+      ).toEqual([]);
+    });
+
+    it('marks the limits reaching 2027 provisional in every slice, and only those', async () => {
+      const data = await ok(t, PROVISIONAL);
+      // Limits counted in working days or office hours (a planned milestone's date is no count).
+      const deadlines = data.issues.edges
+        .flatMap((e: any) => e.node.deadlines)
+        .filter((d: any) => d.workingDays !== null || d.hours !== null);
+      const applications = data.applications.edges.map((e: any) => e.node);
+      const reviews = data.serviceReviews.edges.map((e: any) => e.node);
+      for (const [slice, rows, due] of [
+        ['issues', deadlines, (d: any) => [d.dueAt]],
+        ['policies', applications, (a: any) => [a.reviewDueAt, a.paymentDueAt]],
+        ['evaluations', reviews, (r: any) => [r.answerDueAt, r.rectifyDueAt]],
+      ] as const) {
+        const provisional = rows.filter((row: any) => row.provisional);
+        expect(provisional.length, `${slice}: some limit reaches 2027`).toBeGreaterThan(0);
+        for (const row of provisional) expect(row.provisionalUntilYear ?? row.pendingCalendarYear, slice).toBe(2027);
+        // A final limit never ends in the year the calendar lacks.
+        for (const row of rows.filter((r: any) => !r.provisional)) {
+          for (const dueAt of due(row))
+            if (dueAt) expect(dueAt < '2027-01-01T00:00:01+08:00', `${slice}: ${JSON.stringify(row)}`).toBe(true);
+        }
+      }
+    });
+  },
+);
 
 describe('entering 2027 after a start on 2026-12-28', () => {
   let t: TestPlatform;
@@ -117,7 +179,12 @@ describe('entering 2027 after a start on 2026-12-28', () => {
     const before = await ok(t, PROVISIONAL);
     // The sample grant in public notice since Friday 12-25: five working days counted as if 2027-01-01 were one.
     const inNotice = before.applications.edges.map((e: any) => e.node).find((a: any) => a.publicNotice?.provisional);
-    expect(inNotice).toMatchObject({ status: 'PUBLIC_NOTICE', provisional: true, provisionalUntilYear: 2027, publicNotice: { endsOn: '2027-01-01', provisional: true } });
+    expect(inNotice).toMatchObject({
+      status: 'PUBLIC_NOTICE',
+      provisional: true,
+      provisionalUntilYear: 2027,
+      publicNotice: { endsOn: '2027-01-01', provisional: true },
+    });
     // The sample objection and its marked duplicate: each answered by the end of the notice.
     expect(inNotice.objections.length).toBeGreaterThan(0);
     for (const objection of inNotice.objections) expect(objection).toEqual({ answerDueAt: '2027-01-02T00:00:00+08:00', provisional: true });
@@ -126,13 +193,23 @@ describe('entering 2027 after a start on 2026-12-28', () => {
     // The review of the science bureau given this morning: answer tomorrow (final), rectify in 15 working days (provisional).
     const science = unitIdForCode('SCIENCE_TECHNOLOGY_BUREAU');
     const review = before.serviceReviews.edges.map((e: any) => e.node).find((r: any) => r.unit.id === science);
-    expect(review).toMatchObject({ provisional: true, pendingCalendarYear: 2027, answerDueAt: '2026-12-30T00:00:00+08:00', rectifyDueAt: '2027-01-19T00:00:00+08:00' });
+    expect(review).toMatchObject({
+      provisional: true,
+      pendingCalendarYear: 2027,
+      answerDueAt: '2026-12-30T00:00:00+08:00',
+      rectifyDueAt: '2027-01-19T00:00:00+08:00',
+    });
 
     await ok(t, `mutation($input: CalendarYearInput!) { setCalendarYear(input: $input) { year } }`, { input: YEAR_2027 });
 
     const after = await ok(t, PROVISIONAL);
     const notice = after.applications.edges.map((e: any) => e.node).find((a: any) => a.id === inNotice.id);
-    expect(notice).toMatchObject({ provisional: false, provisionalUntilYear: null, publicNotice: { endsOn: '2027-01-04', provisional: false }, paymentDueAt: '2027-01-12T00:00:00+08:00' });
+    expect(notice).toMatchObject({
+      provisional: false,
+      provisionalUntilYear: null,
+      publicNotice: { endsOn: '2027-01-04', provisional: false },
+      paymentDueAt: '2027-01-12T00:00:00+08:00',
+    });
     expect(notice.objections.length).toBe(inNotice.objections.length);
     for (const objection of notice.objections) expect(objection).toEqual({ answerDueAt: '2027-01-05T00:00:00+08:00', provisional: false });
     expect(after.serviceReviews.edges.map((e: any) => e.node).find((r: any) => r.id === review.id)).toMatchObject({
@@ -141,7 +218,11 @@ describe('entering 2027 after a start on 2026-12-28', () => {
       answerDueAt: '2026-12-30T00:00:00+08:00',
       rectifyDueAt: '2027-01-20T00:00:00+08:00',
     });
-    for (const slice of [after.issues.edges.flatMap((e: any) => e.node.deadlines), after.applications.edges.map((e: any) => e.node), after.serviceReviews.edges.map((e: any) => e.node)]) {
+    for (const slice of [
+      after.issues.edges.flatMap((e: any) => e.node.deadlines),
+      after.applications.edges.map((e: any) => e.node),
+      after.serviceReviews.edges.map((e: any) => e.node),
+    ]) {
       expect(slice.filter((row: any) => row.provisional)).toEqual([]);
     }
 
@@ -155,9 +236,19 @@ describe('entering 2027 after a start on 2026-12-28', () => {
       ['policies.policy_figures', ['unit_id', 'day']],
       ['policies.cycle_figures', ['unit_id', 'day', 'working_days']],
     ] as const) {
-      await expectKeptEqualsRebuild(owner, { table, keys: [...keys], rebuild: 'policies.rebuild_figures', staging: 'policies.figure_changes' });
+      await expectKeptEqualsRebuild(owner, {
+        table,
+        keys: [...keys],
+        rebuild: 'policies.rebuild_figures',
+        staging: 'policies.figure_changes',
+      });
     }
-    await expectKeptEqualsRebuild(owner, { table: 'evaluations.review_figures', keys: ['unit_id', 'day'], rebuild: 'evaluations.rebuild_review_figures', staging: 'evaluations.review_figure_changes' });
+    await expectKeptEqualsRebuild(owner, {
+      table: 'evaluations.review_figures',
+      keys: ['unit_id', 'day'],
+      rebuild: 'evaluations.rebuild_review_figures',
+      staging: 'evaluations.review_figure_changes',
+    });
     await expectKeptFiguresRebuildable(t);
   });
 });

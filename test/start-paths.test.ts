@@ -92,7 +92,12 @@ describe('the signing key of a start that did not choose development', () => {
   it('starts with a strong secret of its own, or with the identity provider’s JWKS URL, and the claims to check', () => {
     const env = loadEnv({ JWT_SECRET: strongSecret, ...claimsChecked });
     expect(env.development).toBe(false);
-    expect(env.auth).toMatchObject({ jwtSecret: strongSecret, jwksUrl: undefined, issuer: claimsChecked.JWT_ISSUER, audience: claimsChecked.JWT_AUDIENCE });
+    expect(env.auth).toMatchObject({
+      jwtSecret: strongSecret,
+      jwksUrl: undefined,
+      issuer: claimsChecked.JWT_ISSUER,
+      audience: claimsChecked.JWT_AUDIENCE,
+    });
     const jwksUrl = 'https://id.qingdao.example/.well-known/jwks.json';
     expect(loadEnv({ JWT_JWKS_URL: jwksUrl, ...claimsChecked }).auth).toMatchObject({ jwksUrl, jwtSecret: undefined });
     expect(() => loadEnv({ JWT_JWKS_URL: 'not a url', ...claimsChecked })).toThrow(ConfigurationError);
@@ -101,14 +106,22 @@ describe('the signing key of a start that did not choose development', () => {
   it('uses the development secret only when development is chosen explicitly', () => {
     expect(loadEnv({ DEVELOPMENT_MODE: 'true' }).auth.jwtSecret).toBe(DEVELOPMENT_JWT_SECRET);
     expect(loadEnv({}, [], { developmentByDefault: true }).auth.jwtSecret).toBe(DEVELOPMENT_JWT_SECRET);
-    expect(() => loadEnv({ DEVELOPMENT_MODE: 'false' }, [], { developmentByDefault: true })).toThrow(/refusing to start without a real key/);
+    expect(() => loadEnv({ DEVELOPMENT_MODE: 'false' }, [], { developmentByDefault: true })).toThrow(
+      /refusing to start without a real key/,
+    );
   });
 
   it('turns introspection and the explorer off outside development unless enabled', () => {
     const production = loadEnv({ JWT_SECRET: strongSecret, ...claimsChecked });
     expect(production).toMatchObject({ introspection: false, explorer: false });
-    expect(loadEnv({ JWT_SECRET: strongSecret, ...claimsChecked, EXPLORER: 'true' })).toMatchObject({ introspection: true, explorer: true });
-    expect(loadEnv({ JWT_SECRET: strongSecret, ...claimsChecked, INTROSPECTION: 'true' })).toMatchObject({ introspection: true, explorer: false });
+    expect(loadEnv({ JWT_SECRET: strongSecret, ...claimsChecked, EXPLORER: 'true' })).toMatchObject({
+      introspection: true,
+      explorer: true,
+    });
+    expect(loadEnv({ JWT_SECRET: strongSecret, ...claimsChecked, INTROSPECTION: 'true' })).toMatchObject({
+      introspection: true,
+      explorer: false,
+    });
     expect(loadEnv({ DEVELOPMENT_MODE: 'true' })).toMatchObject({ introspection: true, explorer: true });
   });
 });
@@ -121,7 +134,10 @@ describe('sample data', () => {
     expect(loadEnv(dev, slices)).toMatchObject({ embedded: true, loadSampleData: true });
     expect(loadEnv({ ...dev, DATABASE_URL: url }, slices)).toMatchObject({ embedded: false, loadSampleData: false });
     for (const slice of slices) {
-      expect(loadEnv({ ...dev, [`${envPrefix(slice.name)}_DATABASE_URL`]: url }, slices), slice.name).toMatchObject({ embedded: false, loadSampleData: false });
+      expect(loadEnv({ ...dev, [`${envPrefix(slice.name)}_DATABASE_URL`]: url }, slices), slice.name).toMatchObject({
+        embedded: false,
+        loadSampleData: false,
+      });
     }
   });
 
@@ -133,7 +149,8 @@ describe('sample data', () => {
   it('is chosen by development’s default only where development is: npm start on the embedded database', () => {
     expect(embeddedDatabase({}, slices)).toBe(true);
     expect(embeddedDatabase({ DATABASE_URL: url }, slices)).toBe(false);
-    for (const slice of slices) expect(embeddedDatabase({ [`${envPrefix(slice.name)}_DATABASE_URL`]: url }, slices), slice.name).toBe(false);
+    for (const slice of slices)
+      expect(embeddedDatabase({ [`${envPrefix(slice.name)}_DATABASE_URL`]: url }, slices), slice.name).toBe(false);
   });
 
   it('stays out of docker-compose unless its operator asks', () => {
@@ -190,9 +207,17 @@ const startScripts = Object.entries(
 const startFiles: { file: string; args: string[]; env?: Record<string, string> }[] = [
   ...startScripts
     .filter((script) => script.name !== 'start:subgraph')
-    .map((script) => ({ file: script.file!, args: [], env: script.name === 'start' ? { DATABASE_URL: 'postgres://nobody@127.0.0.1:9/none' } : undefined })),
+    .map((script) => ({
+      file: script.file!,
+      args: [],
+      env: script.name === 'start' ? { DATABASE_URL: 'postgres://nobody@127.0.0.1:9/none' } : undefined,
+    })),
   // A deployment that gives each service only its own role's URL, as the README advises, is one too.
-  { file: 'gateway/main.ts', args: [], env: Object.fromEntries(slices.map((slice) => [`${envPrefix(slice.name)}_DATABASE_URL`, 'postgres://nobody@127.0.0.1:9/none'])) },
+  {
+    file: 'gateway/main.ts',
+    args: [],
+    env: Object.fromEntries(slices.map((slice) => [`${envPrefix(slice.name)}_DATABASE_URL`, 'postgres://nobody@127.0.0.1:9/none'])),
+  },
   ...slices.flatMap((slice) => [
     { file: `subgraphs/${slice.name}/index.ts`, args: [] },
     { file: 'subgraphs/start.ts', args: [slice.name] },
@@ -243,11 +268,15 @@ async function freePort(): Promise<number> {
  * node itself rather than through the `faketime` wrapper, which runs the command as its child: a
  * signal to the wrapper would not reach the platform.
  */
-const libfaketime = [`/usr/lib/${process.arch === 'arm64' ? 'aarch64' : 'x86_64'}-linux-gnu/faketime/libfaketime.so.1`, '/usr/lib/faketime/libfaketime.so.1'].find((file) =>
-  fs.existsSync(file),
-);
+const libfaketime = [
+  `/usr/lib/${process.arch === 'arm64' ? 'aarch64' : 'x86_64'}-linux-gnu/faketime/libfaketime.so.1`,
+  '/usr/lib/faketime/libfaketime.so.1',
+].find((file) => fs.existsSync(file));
 if (!libfaketime && process.env.CI) throw new Error('CI needs Debian faketime to start the platform at another date (.ci/run installs it)');
-if (!libfaketime) console.warn('faketime is not installed: the real `npm start` at 2027-01-04 is not run here (CI runs it; apt-get install faketime). test/start-on-any-date.e2e.ts covers the same start with an injected clock.');
+if (!libfaketime)
+  console.warn(
+    'faketime is not installed: the real `npm start` at 2027-01-04 is not run here (CI runs it; apt-get install faketime). test/start-on-any-date.e2e.ts covers the same start with an injected clock.',
+  );
 
 describe('npm start', () => {
   it('serves and writes on the embedded database, then stops cleanly on SIGTERM', async () => {
@@ -339,55 +368,71 @@ describe('npm start', () => {
   // The whole start — migrations, reference data, sample data, every slice's readiness — with the
   // process's own clock at 09:00 on 2027-01-04 in Beijing (01:00 UTC, running on from there), 2027
   // not in the shipped calendar (#20: the process died during start-up).
-  it.skipIf(!libfaketime)('starts on a fresh embedded database at 2027-01-04 under faketime, warning that 2027 is missing, never failing', async () => {
-    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'qd-start-'));
-    const gatewayPort = await freePort();
-    const env = {
-      PATH: process.env.PATH ?? '/usr/bin:/bin',
-      HOME: process.env.HOME ?? os.tmpdir(),
-      DATA_DIR: dataDir,
-      LOG_FORMAT: 'json',
-      GATEWAY_PORT: String(gatewayPort),
-      LD_PRELOAD: libfaketime!,
-      FAKETIME: '@2027-01-04 01:00:00',
-      FAKETIME_DONT_RESET: '1',
-      ...Object.fromEntries(await Promise.all(slices.map(async (slice) => [`${envPrefix(slice.name)}_PORT`, String(await freePort())]))),
-    };
-    const child = spawn(process.execPath, ['--import', 'tsx', 'gateway/main.ts'], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
-    try {
-      await new Promise<void>((resolve, reject) => {
-        const collect = (chunk: Buffer) => {
-          output += chunk.toString();
-          if (output.includes('Ready in')) resolve();
-        };
-        child.stdout.on('data', collect);
-        child.stderr.on('data', collect);
-        void exited.then(() => reject(new Error(`npm start exited during start-up at 2027-01-04:\n${output}`)));
-      });
-      const lines = output.split('\n').filter((line) => line.startsWith('{')).map((line) => JSON.parse(line) as Record<string, any>);
-      expect(lines.filter((line) => line.level >= 50), output).toEqual([]);
-      const ready = await fetch(`http://127.0.0.1:${gatewayPort}/ready`);
-      const { checks } = (await ready.json()) as { checks: Record<string, string> };
-      expect(ready.status).toBe(200);
-      for (const slice of ['issues', 'policies', 'evaluations']) {
-        expect(checks[`${slice}.calendar`], slice).toMatch(/^warning: no working-day calendar for 2027/);
-        expect(lines.find((line) => line.service === slice && line.check === 'calendar')?.msg, slice).toMatch(/no working-day calendar for 2027/);
+  it.skipIf(!libfaketime)(
+    'starts on a fresh embedded database at 2027-01-04 under faketime, warning that 2027 is missing, never failing',
+    async () => {
+      const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'qd-start-'));
+      const gatewayPort = await freePort();
+      const env = {
+        PATH: process.env.PATH ?? '/usr/bin:/bin',
+        HOME: process.env.HOME ?? os.tmpdir(),
+        DATA_DIR: dataDir,
+        LOG_FORMAT: 'json',
+        GATEWAY_PORT: String(gatewayPort),
+        LD_PRELOAD: libfaketime!,
+        FAKETIME: '@2027-01-04 01:00:00',
+        FAKETIME_DONT_RESET: '1',
+        ...Object.fromEntries(await Promise.all(slices.map(async (slice) => [`${envPrefix(slice.name)}_PORT`, String(await freePort())]))),
+      };
+      const child = spawn(process.execPath, ['--import', 'tsx', 'gateway/main.ts'], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+      let output = '';
+      const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+        child.on('exit', (code, signal) => resolve({ code, signal })),
+      );
+      try {
+        await new Promise<void>((resolve, reject) => {
+          const collect = (chunk: Buffer) => {
+            output += chunk.toString();
+            if (output.includes('Ready in')) resolve();
+          };
+          child.stdout.on('data', collect);
+          child.stderr.on('data', collect);
+          void exited.then(() => reject(new Error(`npm start exited during start-up at 2027-01-04:\n${output}`)));
+        });
+        const lines = output
+          .split('\n')
+          .filter((line) => line.startsWith('{'))
+          .map((line) => JSON.parse(line) as Record<string, any>);
+        expect(
+          lines.filter((line) => line.level >= 50),
+          output,
+        ).toEqual([]);
+        const ready = await fetch(`http://127.0.0.1:${gatewayPort}/ready`);
+        const { checks } = (await ready.json()) as { checks: Record<string, string> };
+        expect(ready.status).toBe(200);
+        for (const slice of ['issues', 'policies', 'evaluations']) {
+          expect(checks[`${slice}.calendar`], slice).toMatch(/^warning: no working-day calendar for 2027/);
+          expect(lines.find((line) => line.service === slice && line.check === 'calendar')?.msg, slice).toMatch(
+            /no working-day calendar for 2027/,
+          );
+        }
+        // The sample grant in public notice since 2027-01-01 (the clock really is 2027): its end counted provisionally.
+        const answer = await fetch(`http://127.0.0.1:${gatewayPort}/`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ query: '{ publicNotices(first: 20) { edges { node { period { startsAt endsOn provisional } } } } }' }),
+        });
+        const notices = (
+          (await answer.json()) as { data: { publicNotices: { edges: { node: { period: any } }[] } } }
+        ).data.publicNotices.edges.map((e) => e.node.period);
+        expect(notices).toContainEqual({ startsAt: '2027-01-01T10:00:00+08:00', endsOn: '2027-01-08', provisional: true });
+        child.kill('SIGTERM');
+        expect(await exited, output).toEqual({ code: 0, signal: null });
+      } finally {
+        if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+        fs.rmSync(dataDir, { recursive: true, force: true });
       }
-      // The sample grant in public notice since 2027-01-01 (the clock really is 2027): its end counted provisionally.
-      const answer = await fetch(`http://127.0.0.1:${gatewayPort}/`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ query: '{ publicNotices(first: 20) { edges { node { period { startsAt endsOn provisional } } } } }' }),
-      });
-      const notices = ((await answer.json()) as { data: { publicNotices: { edges: { node: { period: any } }[] } } }).data.publicNotices.edges.map((e) => e.node.period);
-      expect(notices).toContainEqual({ startsAt: '2027-01-01T10:00:00+08:00', endsOn: '2027-01-08', provisional: true });
-      child.kill('SIGTERM');
-      expect(await exited, output).toEqual({ code: 0, signal: null });
-    } finally {
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-      fs.rmSync(dataDir, { recursive: true, force: true });
-    }
-  }, 120_000);
+    },
+    120_000,
+  );
 });

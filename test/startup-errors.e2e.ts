@@ -78,7 +78,9 @@ describe('a start that cannot go on', () => {
     try {
       const result = await run('gateway/main.ts', [], { DATA_DIR: dataDir, PORT_OFFSET: String(freePortRange()) });
       expect(result.code).toBe(1);
-      expect(result.stderr.trim()).toMatch(new RegExp(`正被进程 ${process.pid} 使用.*/ The embedded database .* is in use by process ${process.pid}: .*DATA_DIR`));
+      expect(result.stderr.trim()).toMatch(
+        new RegExp(`正被进程 ${process.pid} 使用.*/ The embedded database .* is in use by process ${process.pid}: .*DATA_DIR`),
+      );
       noStack(result.stderr);
     } finally {
       fs.rmSync(dataDir, { recursive: true, force: true });

@@ -23,7 +23,11 @@ afterAll(async () => {
 });
 
 const sign = (claims: JWTPayload) =>
-  new SignJWT(claims).setProtectedHeader({ alg: 'HS256' }).setIssuedAt().setExpirationTime('1h').sign(new TextEncoder().encode(DEVELOPMENT_JWT_SECRET));
+  new SignJWT(claims)
+    .setProtectedHeader({ alg: 'HS256' })
+    .setIssuedAt()
+    .setExpirationTime('1h')
+    .sign(new TextEncoder().encode(DEVELOPMENT_JWT_SECRET));
 
 interface Answer {
   status: number;
@@ -68,12 +72,28 @@ const services = ['gateway', ...slices.map((slice) => slice.name)];
 
 describe.each(services)('the %s, given a token it must refuse', (service) => {
   const cases: [string, () => Promise<string>, string][] = [
-    ['an enterprise claim of a NUL character', () => sign({ sub: 'firm', role: 'ENTERPRISE', enterprise: '\u0000' }), '401 UNAUTHENTICATED'],
+    [
+      'an enterprise claim of a NUL character',
+      () => sign({ sub: 'firm', role: 'ENTERPRISE', enterprise: '\u0000' }),
+      '401 UNAUTHENTICATED',
+    ],
     ['an enterprise claim that is no credit code', () => sign({ sub: 'firm', role: 'ENTERPRISE', enterprise: 'x' }), '401 UNAUTHENTICATED'],
     ['a unit claim of a NUL character', () => sign({ sub: 'office', role: 'COMMAND_OFFICE', unit: '\u0000' }), '401 UNAUTHENTICATED'],
-    ['a unit claim of 10,000 characters', () => sign({ sub: 'office', role: 'COMMAND_OFFICE', unit: 'u'.repeat(10_000) }), '401 UNAUTHENTICATED'],
-    ['a token of 12 KB', () => sign({ sub: 'office', role: 'COMMAND_OFFICE', unit: unitIdForCode('COMMAND_OFFICE'), padding: 'p'.repeat(9_000) }), '401 UNAUTHENTICATED'],
-    ['a token of 60 KB, larger than the headers may be', () => sign({ sub: 'office', role: 'COMMAND_OFFICE', unit: unitIdForCode('COMMAND_OFFICE'), padding: 'p'.repeat(45_000) }), '431 REQUEST_HEADERS_TOO_LARGE'],
+    [
+      'a unit claim of 10,000 characters',
+      () => sign({ sub: 'office', role: 'COMMAND_OFFICE', unit: 'u'.repeat(10_000) }),
+      '401 UNAUTHENTICATED',
+    ],
+    [
+      'a token of 12 KB',
+      () => sign({ sub: 'office', role: 'COMMAND_OFFICE', unit: unitIdForCode('COMMAND_OFFICE'), padding: 'p'.repeat(9_000) }),
+      '401 UNAUTHENTICATED',
+    ],
+    [
+      'a token of 60 KB, larger than the headers may be',
+      () => sign({ sub: 'office', role: 'COMMAND_OFFICE', unit: unitIdForCode('COMMAND_OFFICE'), padding: 'p'.repeat(45_000) }),
+      '431 REQUEST_HEADERS_TOO_LARGE',
+    ],
   ];
   for (const [name, token, expected] of cases) {
     it(`answers ${name} with ${expected}, as coded JSON`, async () => {
@@ -90,7 +110,11 @@ describe.each(services)('the %s, given a token it must refuse', (service) => {
       socket.on('error', (error: NodeJS.ErrnoException) => resolve(error.code ?? error.message));
       socket.on('close', () => {
         const [head = '', ...rest] = text.split('\r\n\r\n');
-        resolve({ status: Number(/^HTTP\/1\.1 (\d{3})/.exec(head)?.[1] ?? 0), type: /^content-type:\s*(.*)$/im.exec(head)?.[1] ?? '', body: rest.join('') });
+        resolve({
+          status: Number(/^HTTP\/1\.1 (\d{3})/.exec(head)?.[1] ?? 0),
+          type: /^content-type:\s*(.*)$/im.exec(head)?.[1] ?? '',
+          body: rest.join(''),
+        });
       });
     });
     expect(codeOf(answer)).toBe('400 BAD_REQUEST');

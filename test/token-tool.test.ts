@@ -35,7 +35,9 @@ describe('npm run token', () => {
     const result = token('--role', 'COMMAND_OFFICE', '--expires', 'banana');
     expect(result.status).toBe(1);
     expect(result.stdout).toBe('');
-    expect(result.stderr.split('\n')[0]).toBe('--expires "banana" 不是有效时长（如 30m、8h、2d） / --expires "banana" is not a duration (e.g. 30m, 8h, 2d)');
+    expect(result.stderr.split('\n')[0]).toBe(
+      '--expires "banana" 不是有效时长（如 30m、8h、2d） / --expires "banana" is not a duration (e.g. 30m, 8h, 2d)',
+    );
     expect(result.stderr).not.toMatch(/TypeError|\n\s+at /);
   });
 

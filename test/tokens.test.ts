@@ -35,15 +35,30 @@ async function refusal(token: string) {
 
 describe('a deployment’s token checks', () => {
   it('accepts a token with exp, a past iat, and the configured issuer and audience', async () => {
-    expect(await authenticator.viewerFromAuthorization(`Bearer ${await sign(valid())}`)).toMatchObject({ role: 'COMMAND_OFFICE', subject: 'office-1' });
+    expect(await authenticator.viewerFromAuthorization(`Bearer ${await sign(valid())}`)).toMatchObject({
+      role: 'COMMAND_OFFICE',
+      subject: 'office-1',
+    });
   });
 
   const cases: [string, () => JWTPayload, RegExp][] = [
     ['a token without exp, which would never expire', () => ({ ...valid(), exp: undefined }), /缺少 exp 声明/],
-    ['a token issued a year in the future', () => ({ ...valid(), iat: now() + 365 * 24 * 3600, exp: now() + 366 * 24 * 3600 }), /签发时间在未来/],
-    ['a token issued longer ago than the maximum lifetime, whatever its exp', () => ({ ...valid(), iat: now() - 7200, exp: now() + 3600 }), /超过允许的有效期/],
+    [
+      'a token issued a year in the future',
+      () => ({ ...valid(), iat: now() + 365 * 24 * 3600, exp: now() + 366 * 24 * 3600 }),
+      /签发时间在未来/,
+    ],
+    [
+      'a token issued longer ago than the maximum lifetime, whatever its exp',
+      () => ({ ...valid(), iat: now() - 7200, exp: now() + 3600 }),
+      /超过允许的有效期/,
+    ],
     ['an expired token', () => ({ ...valid(), iat: now() - 1200, exp: now() - 600 }), /令牌已过期/],
-    ['another application’s token from the same identity provider', () => ({ ...valid(), aud: 'some-other-application' }), /不是签发给本平台的/],
+    [
+      'another application’s token from the same identity provider',
+      () => ({ ...valid(), aud: 'some-other-application' }),
+      /不是签发给本平台的/,
+    ],
     ['a token from another issuer', () => ({ ...valid(), iss: 'https://elsewhere.example' }), /签发方不是本平台认可/],
     ['a token without an audience', () => ({ ...valid(), aud: undefined }), /缺少 aud 声明/],
   ];
@@ -70,8 +85,14 @@ describe('the claims of a token that verifies (issue #20, finding 11)', () => {
 
   it('accepts an enterprise whose credit code is valid, and a unit given by its id', async () => {
     const code = sampleCreditCode('370202', 601);
-    expect(await authenticator.viewerFromAuthorization(`Bearer ${await enterpriseToken(code)}`)).toMatchObject({ role: 'ENTERPRISE', enterprise: code, unitId: null });
-    expect(await authenticator.viewerFromAuthorization(`Bearer ${await officeToken(unitIdForCode('COMMAND_OFFICE'))}`)).toMatchObject({ unitId: unitIdForCode('COMMAND_OFFICE') });
+    expect(await authenticator.viewerFromAuthorization(`Bearer ${await enterpriseToken(code)}`)).toMatchObject({
+      role: 'ENTERPRISE',
+      enterprise: code,
+      unitId: null,
+    });
+    expect(await authenticator.viewerFromAuthorization(`Bearer ${await officeToken(unitIdForCode('COMMAND_OFFICE'))}`)).toMatchObject({
+      unitId: unitIdForCode('COMMAND_OFFICE'),
+    });
   });
 
   const wrongCheck = (() => {
@@ -119,7 +140,9 @@ describe('tokens verified a moment ago (kept so a request is not verified anew b
     expect((await fresh.viewerFromAuthorization(`Bearer ${token}`)).subject).toBe('office-1');
     // Past exp and the clock tolerance jose allows.
     vi.setSystemTime(Date.now() + 6_000 + env.auth.clockToleranceSeconds * 1000);
-    await expect(fresh.viewerFromAuthorization(`Bearer ${token}`)).rejects.toMatchObject({ extensions: { code: 'UNAUTHENTICATED', messageZh: expect.stringMatching(/令牌已过期/) } });
+    await expect(fresh.viewerFromAuthorization(`Bearer ${token}`)).rejects.toMatchObject({
+      extensions: { code: 'UNAUTHENTICATED', messageZh: expect.stringMatching(/令牌已过期/) },
+    });
   });
 
   it('keeps no refused token: a forged one is refused every time', async () => {

@@ -20,7 +20,10 @@ const all = sampleEnterprises();
 const codesOf = (list: typeof all) => list.map((e) => e.creditCode).sort();
 
 async function codes(as: Caller, filter: Record<string, unknown> = {}, via: 'gateway' | 'units' = 'gateway') {
-  const response = via === 'gateway' ? await t.query(CODES, { as, variables: { filter } }) : await t.querySubgraph('units', CODES, { as, variables: { filter } });
+  const response =
+    via === 'gateway'
+      ? await t.query(CODES, { as, variables: { filter } })
+      : await t.querySubgraph('units', CODES, { as, variables: { filter } });
   return response;
 }
 
@@ -37,7 +40,9 @@ describe('enterpriseCodes', () => {
       const self = all[0]!;
       const own = await codes({ role: 'ENTERPRISE', enterprise: self.creditCode }, {}, via);
       expect(own.data.enterpriseCodes.codes).toEqual([self.creditCode]);
-      expect((await codes({ role: 'ENTERPRISE', enterprise: self.creditCode }, { sizeClasses: ['LARGE'] }, via)).data.enterpriseCodes.codes).toEqual([]);
+      expect(
+        (await codes({ role: 'ENTERPRISE', enterprise: self.creditCode }, { sizeClasses: ['LARGE'] }, via)).data.enterpriseCodes.codes,
+      ).toEqual([]);
       expect((await codes('ANONYMOUS', {}, via)).errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
       expect((await codes({ role: 'OBSERVER', subject: 'o' }, {}, via)).errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
     }

@@ -39,19 +39,36 @@ const freshUnitCode = () => `PERMISSION_TEST_UNIT_${++serial}`;
 
 const CREATE_UNIT = /* GraphQL */ `
   mutation Create($code: String!) {
-    createUnit(input: { code: $code, name: "权限测试单位", kind: PARTICIPATING, level: CITY }) { id code }
+    createUnit(input: { code: $code, name: "权限测试单位", kind: PARTICIPATING, level: CITY }) {
+      id
+      code
+    }
   }
 `;
 const UPDATE_UNIT = /* GraphQL */ `
-  mutation Update($id: ID!, $name: String!) { updateUnit(id: $id, input: { name: $name }) { id name version } }
+  mutation Update($id: ID!, $name: String!) {
+    updateUnit(id: $id, input: { name: $name }) {
+      id
+      name
+      version
+    }
+  }
 `;
 const ARCHIVE_UNIT = /* GraphQL */ `
-  mutation Archive($id: ID!) { archiveUnit(id: $id, reason: "权限测试 / permission test") { id archived } }
+  mutation Archive($id: ID!) {
+    archiveUnit(id: $id, reason: "权限测试 / permission test") {
+      id
+      archived
+    }
+  }
 `;
 const UPSERT_ENTERPRISE = /* GraphQL */ `
   mutation Upsert($creditCode: String!) {
-    upsertEnterprise(input: { creditCode: $creditCode, name: "权限测试有限公司", districtCode: "370202", industryCode: "C13", sizeClass: SMALL }) {
-      creditCode name
+    upsertEnterprise(
+      input: { creditCode: $creditCode, name: "权限测试有限公司", districtCode: "370202", industryCode: "C13", sizeClass: SMALL }
+    ) {
+      creditCode
+      name
     }
   }
 `;
@@ -68,10 +85,20 @@ async function directoryState(targetId: string, createdCode: string, creditCode:
   const { data, errors } = await t.query(
     /* GraphQL */ `
       query State($targetId: ID!, $createdCode: String!, $creditCode: String!) {
-        units(first: 1, filter: { includeArchived: true }) { totalCount }
-        target: unit(id: $targetId) { name version archived }
-        created: unit(code: $createdCode) { id }
-        enterprise(creditCode: $creditCode) { creditCode }
+        units(first: 1, filter: { includeArchived: true }) {
+          totalCount
+        }
+        target: unit(id: $targetId) {
+          name
+          version
+          archived
+        }
+        created: unit(code: $createdCode) {
+          id
+        }
+        enterprise(creditCode: $creditCode) {
+          creditCode
+        }
       }
     `,
     { as: 'COMMAND_OFFICE', variables: { targetId, createdCode, creditCode } },
@@ -199,7 +226,10 @@ const commandOfficeClaims = { role: 'COMMAND_OFFICE', unit: unitIdForCode('COMMA
 describe('tokens that do not verify', () => {
   const badTokens: { name: string; token: () => Promise<string> }[] = [
     { name: 'an expired token', token: () => signWith(DEVELOPMENT_JWT_SECRET, commandOfficeClaims, now() - 60) },
-    { name: 'a token signed with the wrong secret', token: () => signWith('not-the-platform-secret-at-all-0123456789', commandOfficeClaims, now() + 3600) },
+    {
+      name: 'a token signed with the wrong secret',
+      token: () => signWith('not-the-platform-secret-at-all-0123456789', commandOfficeClaims, now() + 3600),
+    },
     {
       name: 'a token whose claims were changed after signing',
       token: async () => {
@@ -264,8 +294,10 @@ describe('who may read the enterprise directory', () => {
     ]) {
       const { errors } = await t.query(
         /* GraphQL */ `
-          mutation($creditCode: String!, $districtCode: String!, $name: String!) {
-            upsertEnterprise(input: { creditCode: $creditCode, name: $name, districtCode: $districtCode, industryCode: "I", sizeClass: MICRO }) {
+          mutation ($creditCode: String!, $districtCode: String!, $name: String!) {
+            upsertEnterprise(
+              input: { creditCode: $creditCode, name: $name, districtCode: $districtCode, industryCode: "I", sizeClass: MICRO }
+            ) {
               creditCode
             }
           }
@@ -278,12 +310,25 @@ describe('who may read the enterprise directory', () => {
 
   const READ = /* GraphQL */ `
     query Read($creditCode: String!) {
-      enterprise(creditCode: $creditCode) { creditCode name district { code } }
+      enterprise(creditCode: $creditCode) {
+        creditCode
+        name
+        district {
+          code
+        }
+      }
     }
   `;
   const LIST = /* GraphQL */ `
     query List($districtCode: String) {
-      enterprises(first: 100, filter: { districtCode: $districtCode }) { totalCount edges { node { creditCode } } }
+      enterprises(first: 100, filter: { districtCode: $districtCode }) {
+        totalCount
+        edges {
+          node {
+            creditCode
+          }
+        }
+      }
     }
   `;
   const listed = (response: GraphQLResponse) => response.data.enterprises.edges.map((edge: any) => edge.node.creditCode).sort();
@@ -333,7 +378,9 @@ describe('who may read the enterprise directory', () => {
         expect(all.errors).toBeUndefined();
         expect(listed(all)).toEqual(expect.arrayContaining([inShinan, alsoInShinan]));
         expect(listed(all)).not.toContain(inShibei);
-        const everyDistrict = await send(transport, `{ enterprises(first: 100) { totalCount edges { node { district { code } } } } }`, { as: district });
+        const everyDistrict = await send(transport, `{ enterprises(first: 100) { totalCount edges { node { district { code } } } } }`, {
+          as: district,
+        });
         expect(new Set(everyDistrict.data.enterprises.edges.map((edge: any) => edge.node.district.code))).toEqual(new Set([SHINAN]));
         expect(everyDistrict.data.enterprises.totalCount).toBe(everyDistrict.data.enterprises.edges.length);
 
@@ -363,7 +410,13 @@ describe('who may read the enterprise directory', () => {
 
   it('resolves enterprise references for `_entities` only where the caller may see them', async () => {
     const ENTITIES = /* GraphQL */ `
-      query($representations: [_Any!]!) { _entities(representations: $representations) { ... on Enterprise { creditCode } } }
+      query ($representations: [_Any!]!) {
+        _entities(representations: $representations) {
+          ... on Enterprise {
+            creditCode
+          }
+        }
+      }
     `;
     const representations = [inShinan, inShibei].map((creditCode) => ({ __typename: 'Enterprise', creditCode }));
     const as = async (caller: Caller) =>
@@ -387,10 +440,10 @@ describe('a token whose unit has been archived', () => {
     const co = { as: 'COMMAND_OFFICE' as const };
     // 市市场监管局 leads a domain, and a lead cannot be archived: the command office first makes it
     // an ordinary unit (as it would after handing the domain to another bureau), then archives it.
-    const demoted = await archived.query(
-      `mutation($id: ID!) { updateUnit(id: $id, input: { kind: PARTICIPATING }) { kind } }`,
-      { ...co, variables: { id: unitIdForCode(REGISTRY_OWNER) } },
-    );
+    const demoted = await archived.query(`mutation($id: ID!) { updateUnit(id: $id, input: { kind: PARTICIPATING }) { kind } }`, {
+      ...co,
+      variables: { id: unitIdForCode(REGISTRY_OWNER) },
+    });
     expect(demoted.errors).toBeUndefined();
     for (const code of [REGISTRY_OWNER, ORDINARY_UNIT]) {
       const done = await archived.query(ARCHIVE_UNIT, { ...co, variables: { id: unitIdForCode(code) } });

@@ -11,7 +11,15 @@ import type { EnterpriseRow, UnitRow } from '../subgraphs/units/store.ts';
 const rows = new Map<string, UnitRow>(
   referenceUnits.map((unit, i) => [
     unit.id,
-    { ...unit, parentId: null, position: i + 1, archivedAt: unit.code === 'STATISTICS_BUREAU' ? new Date() : null, version: 1, createdAt: new Date(), updatedAt: new Date() } as UnitRow,
+    {
+      ...unit,
+      parentId: null,
+      position: i + 1,
+      archivedAt: unit.code === 'STATISTICS_BUREAU' ? new Date() : null,
+      version: 1,
+      createdAt: new Date(),
+      updatedAt: new Date(),
+    } as UnitRow,
   ]),
 );
 const access = (role: Viewer['role'], extra: Partial<Viewer> = {}) =>
@@ -29,25 +37,34 @@ const refused = (code: string) => ({ extensions: { code } });
 describe('the units slice’s access module', () => {
   it('lets only an active command office write units', async () => {
     await expect(access('COMMAND_OFFICE', unitOf('COMMAND_OFFICE')).authorize('CREATE_UNIT')).resolves.toBeUndefined();
-    await expect(access('UNIT_ADMIN', unitOf('MARKET_REGULATION_BUREAU')).authorize('CREATE_UNIT')).rejects.toMatchObject(refused('FORBIDDEN'));
+    await expect(access('UNIT_ADMIN', unitOf('MARKET_REGULATION_BUREAU')).authorize('CREATE_UNIT')).rejects.toMatchObject(
+      refused('FORBIDDEN'),
+    );
     await expect(access('ANONYMOUS').authorize('CREATE_UNIT')).rejects.toMatchObject(refused('UNAUTHENTICATED'));
   });
 
   it('refuses to change an archived unit as a wrong state, not a wrong caller', async () => {
     const archived = rows.get(unitIdForCode('STATISTICS_BUREAU'))!;
-    await expect(access('COMMAND_OFFICE', unitOf('COMMAND_OFFICE')).authorize('UPDATE_UNIT', archived)).rejects.toMatchObject(refused('INVALID_TRANSITION'));
+    await expect(access('COMMAND_OFFICE', unitOf('COMMAND_OFFICE')).authorize('UPDATE_UNIT', archived)).rejects.toMatchObject(
+      refused('INVALID_TRANSITION'),
+    );
   });
 
   it('lets the registry owner write enterprises while its unit is active', async () => {
     await expect(access('UNIT_STAFF', unitOf('MARKET_REGULATION_BUREAU')).authorize('WRITE_ENTERPRISE')).resolves.toBeUndefined();
     await expect(access('UNIT_STAFF', unitOf('TAXATION_BUREAU')).authorize('WRITE_ENTERPRISE')).rejects.toMatchObject(refused('FORBIDDEN'));
-    await expect(access('UNIT_STAFF', unitOf('STATISTICS_BUREAU')).authorize('READ_ENTERPRISES')).rejects.toMatchObject(refused('FORBIDDEN'));
+    await expect(access('UNIT_STAFF', unitOf('STATISTICS_BUREAU')).authorize('READ_ENTERPRISES')).rejects.toMatchObject(
+      refused('FORBIDDEN'),
+    );
   });
 
   it('gives city bureaus the whole registry, district units their district, an enterprise itself, observers nothing', async () => {
     expect(await access('UNIT_STAFF', unitOf('TAXATION_BUREAU')).enterpriseScope()).toEqual({ kind: 'all' });
     const district = referenceUnits.find((unit) => unit.kind === 'DISTRICT')!;
-    expect(await access('UNIT_STAFF', { unitId: district.id }).enterpriseScope()).toEqual({ kind: 'district', districtCode: district.districtCode });
+    expect(await access('UNIT_STAFF', { unitId: district.id }).enterpriseScope()).toEqual({
+      kind: 'district',
+      districtCode: district.districtCode,
+    });
     expect(await access('ENTERPRISE', { enterprise: 'X' }).enterpriseScope()).toEqual({ kind: 'self', creditCode: 'X' });
     await expect(access('OBSERVER').enterpriseScope()).rejects.toMatchObject(refused('FORBIDDEN'));
     expect(await access('OBSERVER').enterpriseScopeOrNone()).toEqual({ kind: 'none' });
@@ -59,7 +76,15 @@ describe('the units slice’s access module', () => {
 
 describe('a district keeping the units below it', () => {
   const jimo = unitIdForCode('JIMO_DISTRICT');
-  const street = { id: 'street-1', code: 'JIMO_STREET', kind: 'OTHER', level: 'TOWN', parentId: jimo, districtCode: '370215', archivedAt: null } as unknown as UnitRow;
+  const street = {
+    id: 'street-1',
+    code: 'JIMO_STREET',
+    kind: 'OTHER',
+    level: 'TOWN',
+    parentId: jimo,
+    districtCode: '370215',
+    archivedAt: null,
+  } as unknown as UnitRow;
   rows.set(street.id, street);
   const shape = (extra: Record<string, unknown> = {}) => ({ kind: 'OTHER', level: 'TOWN', parentId: jimo, ...extra });
 
@@ -73,13 +98,22 @@ describe('a district keeping the units below it', () => {
 
   it('refuses it anything else: another level, kind, domain, district or parent, or a unit not below it', async () => {
     const admin = access('UNIT_ADMIN', unitOf('JIMO_DISTRICT'));
-    for (const wrong of [{ level: 'CITY' }, { kind: 'LEAD' }, { domainCode: 'COMMERCE' }, { districtCode: '370285' }, { parentId: unitIdForCode('LAIXI_CITY') }, { parentId: null }]) {
+    for (const wrong of [
+      { level: 'CITY' },
+      { kind: 'LEAD' },
+      { domainCode: 'COMMERCE' },
+      { districtCode: '370285' },
+      { parentId: unitIdForCode('LAIXI_CITY') },
+      { parentId: null },
+    ]) {
       await expect(admin.mayShapeUnit(shape(wrong)), JSON.stringify(wrong)).rejects.toMatchObject(refused('FORBIDDEN'));
     }
     await expect(admin.mayShapeUnit(null, rows.get(unitIdForCode('MARKET_REGULATION_BUREAU')))).rejects.toMatchObject(refused('FORBIDDEN'));
     await expect(access('UNIT_ADMIN', unitOf('LAIXI_CITY')).mayShapeUnit(null, street)).rejects.toMatchObject(refused('FORBIDDEN'));
     await expect(access('UNIT_STAFF', unitOf('JIMO_DISTRICT')).authorize('CREATE_UNIT')).rejects.toMatchObject(refused('FORBIDDEN'));
     // The command office shapes any unit.
-    await expect(access('COMMAND_OFFICE', unitOf('COMMAND_OFFICE')).mayShapeUnit(shape({ level: 'CITY' }))).resolves.toMatchObject({ level: 'CITY' });
+    await expect(access('COMMAND_OFFICE', unitOf('COMMAND_OFFICE')).mayShapeUnit(shape({ level: 'CITY' }))).resolves.toMatchObject({
+      level: 'CITY',
+    });
   });
 });

@@ -88,8 +88,21 @@ describe('validation and lifecycle of units and enterprises', () => {
 
   describe('upsertEnterprise', () => {
     const UPSERT = /* GraphQL */ `
-      mutation($input: UpsertEnterpriseInput!) {
-        upsertEnterprise(input: $input) { creditCode name industryCode industry { code name } district { code } version sample }
+      mutation ($input: UpsertEnterpriseInput!) {
+        upsertEnterprise(input: $input) {
+          creditCode
+          name
+          industryCode
+          industry {
+            code
+            name
+          }
+          district {
+            code
+          }
+          version
+          sample
+        }
       }
     `;
     const upsert = (input: Record<string, unknown>) =>
@@ -98,8 +111,12 @@ describe('validation and lifecycle of units and enterprises', () => {
         variables: { input: { name: '校验测试有限公司', districtCode: '370202', industryCode: 'C13', sizeClass: 'SMALL', ...input } },
       });
     const read = async (creditCode: string) =>
-      (await t.query(`query($c: String!) { enterprise(creditCode: $c) { creditCode name version } }`, { ...CO, variables: { c: creditCode } })).data
-        .enterprise;
+      (
+        await t.query(`query($c: String!) { enterprise(creditCode: $c) { creditCode name version } }`, {
+          ...CO,
+          variables: { c: creditCode },
+        })
+      ).data.enterprise;
 
     /** A valid code of the given district whose organisation part is `body` (9 characters). */
     const codeWith = (body: string, district = '370202') => {
@@ -391,7 +408,9 @@ describe('validation and lifecycle of units and enterprises', () => {
 
       const all = await listed({ includeArchived: true });
       expect(all.edges).toContainEqual({ node: { code, archived: true } });
-      expect(all.totalCount).toBe(active.totalCount + (await listed({ includeArchived: true })).edges.filter((e: any) => e.node.archived).length);
+      expect(all.totalCount).toBe(
+        active.totalCount + (await listed({ includeArchived: true })).edges.filter((e: any) => e.node.archived).length,
+      );
 
       expect(await unitById(id)).toMatchObject({ id, code, archived: true, archivedAt: expect.any(String) });
       const byCode = await t.query(`query($code: String!) { unit(code: $code) { id archived } }`, { variables: { code } });
@@ -404,9 +423,22 @@ describe('validation and lifecycle of units and enterprises', () => {
 
   describe('change history', () => {
     const CHANGES = /* GraphQL */ `
-      query($id: ID!) {
+      query ($id: ID!) {
         unit(id: $id) {
-          changes(first: 50) { totalCount edges { node { id action actorSubject actorRole at before after } } }
+          changes(first: 50) {
+            totalCount
+            edges {
+              node {
+                id
+                action
+                actorSubject
+                actorRole
+                at
+                before
+                after
+              }
+            }
+          }
         }
       }
     `;
@@ -495,8 +527,19 @@ describe('reading the unit directory', () => {
     query Page($first: Int, $after: String, $filter: UnitFilter) {
       units(first: $first, after: $after, filter: $filter) {
         totalCount
-        pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
-        edges { cursor node { id code } }
+        pageInfo {
+          hasNextPage
+          hasPreviousPage
+          startCursor
+          endCursor
+        }
+        edges {
+          cursor
+          node {
+            id
+            code
+          }
+        }
       }
     }
   `;
@@ -585,16 +628,21 @@ describe('reading the unit directory', () => {
       expect(response.errors).toBeUndefined();
       expect(response.data.unit).toBeNull();
     }
-    const { data } = await t.querySubgraph(
-      'units',
-      `query($r: [_Any!]!) { _entities(representations: $r) { ... on Unit { code } } }`,
-      { variables: { r: [{ __typename: 'Unit', id: 'nope' }, { __typename: 'Unit', id: unitIdForCode('STATISTICS_BUREAU') }] } },
-    );
+    const { data } = await t.querySubgraph('units', `query($r: [_Any!]!) { _entities(representations: $r) { ... on Unit { code } } }`, {
+      variables: {
+        r: [
+          { __typename: 'Unit', id: 'nope' },
+          { __typename: 'Unit', id: unitIdForCode('STATISTICS_BUREAU') },
+        ],
+      },
+    });
     expect(data._entities).toEqual([null, { code: 'STATISTICS_BUREAU' }]);
   });
 
   it('finds units by a part of their Chinese name', async () => {
-    const { data, errors } = await t.query(`{ units(first: 100, filter: { search: "监管" }) { totalCount edges { node { name aliases } } } }`);
+    const { data, errors } = await t.query(
+      `{ units(first: 100, filter: { search: "监管" }) { totalCount edges { node { name aliases } } } }`,
+    );
     expect(errors).toBeUndefined();
     const names = data.units.edges.map((edge: any) => edge.node.name);
     expect(names).toEqual(expect.arrayContaining(['市市场监管局', '市地方金融监管局']));
@@ -605,18 +653,37 @@ describe('reading the unit directory', () => {
   it('treats % and _ in a search as text, not as wildcards', async () => {
     // Codes contain underscores, so a literal _ would match them: use Chinese text around the wildcards.
     for (const search of ['%', '市%局', '市__局']) {
-      const { data, errors } = await t.query(`query($s: String) { units(filter: { search: $s }) { totalCount } }`, { variables: { s: search } });
+      const { data, errors } = await t.query(`query($s: String) { units(filter: { search: $s }) { totalCount } }`, {
+        variables: { s: search },
+      });
       expect(errors).toBeUndefined();
       expect(data.units.totalCount).toBe(0);
     }
   });
 
   it('filters by kind, domain and district', async () => {
-    const { data } = await t.query(/* GraphQL */ `{
-      politics: units(first: 100, filter: { domainCode: "POLITICS_LAW" }) { edges { node { code kind } } }
-      shinan: units(first: 100, filter: { districtCode: "370202" }) { edges { node { code } } }
-      zones: units(first: 100, filter: { kind: FUNCTION_ZONE }) { totalCount }
-    }`);
+    const { data } = await t.query(/* GraphQL */ `
+      {
+        politics: units(first: 100, filter: { domainCode: "POLITICS_LAW" }) {
+          edges {
+            node {
+              code
+              kind
+            }
+          }
+        }
+        shinan: units(first: 100, filter: { districtCode: "370202" }) {
+          edges {
+            node {
+              code
+            }
+          }
+        }
+        zones: units(first: 100, filter: { kind: FUNCTION_ZONE }) {
+          totalCount
+        }
+      }
+    `);
     expect(data.politics.edges.map((e: any) => e.node.kind)).toEqual(['LEAD', 'RESPONSIBLE', 'RESPONSIBLE', 'RESPONSIBLE', 'RESPONSIBLE']);
     expect(data.shinan.edges.map((e: any) => e.node.code)).toEqual(['SHINAN_DISTRICT']);
     expect(data.zones.totalCount).toBe(4);

@@ -41,7 +41,13 @@ describe('the writes of the public', () => {
   });
 
   it('count a signed-in writer as the person and the public by address, never one for the other', () => {
-    const person = (role: Viewer['role'], issuer: string | null): Viewer => ({ role, subject: 's-1', issuer, unitId: null, enterprise: null });
+    const person = (role: Viewer['role'], issuer: string | null): Viewer => ({
+      role,
+      subject: 's-1',
+      issuer,
+      unitId: null,
+      enterprise: null,
+    });
     const anonymous: Viewer = { role: 'ANONYMOUS', subject: null, unitId: null, enterprise: null };
     const keys = [
       writerKey(person('OBSERVER', null), '203.0.113.9'),
@@ -67,7 +73,12 @@ describe('the writes of the public', () => {
       }
       throw new Error('not refused');
     };
-    expect(refusal({ targetToday: 3, lastHour: 3 })).toMatchObject({ code: 'RATE_LIMITED', retryAfterSeconds: 1800, messageZh: expect.stringContaining('同一公示'), messageEn: expect.stringContaining('one notice') });
+    expect(refusal({ targetToday: 3, lastHour: 3 })).toMatchObject({
+      code: 'RATE_LIMITED',
+      retryAfterSeconds: 1800,
+      messageZh: expect.stringContaining('同一公示'),
+      messageEn: expect.stringContaining('one notice'),
+    });
     expect(refusal({ targetToday: 0, lastHour: 10 })).toMatchObject({ code: 'RATE_LIMITED', retryAfterSeconds: 3600 });
   });
 });

@@ -16,7 +16,11 @@ Object.assign(globalThis, {
 });
 
 const headerTemplate = JSON.stringify(config.defaultHeaders, null, 2);
-const comment = (text: string) => text.split('\n').map((line) => `# ${line}`.trimEnd()).join('\n');
+const comment = (text: string) =>
+  text
+    .split('\n')
+    .map((line) => `# ${line}`.trimEnd())
+    .join('\n');
 const defaultTabs = config.examples.map((example) => ({
   query: `${comment(example.name)}\n${comment(example.description)}\n\n${example.query.trim()}\n`,
   variables: example.variables ? JSON.stringify(example.variables, null, 2) : null,
@@ -55,14 +59,28 @@ function findLinks(value: unknown, found: DownloadLink[] = []): DownloadLink[] {
   if (Array.isArray(value)) for (const item of value) findLinks(item, found);
   else if (value && typeof value === 'object') {
     const record = value as Record<string, unknown>;
-    if (typeof record.path === 'string' && record.path.startsWith('/') && typeof record.url === 'string' && typeof record.expiresAt === 'string') {
-      found.push({ path: record.path, url: record.url, expiresAt: record.expiresAt, format: typeof record.format === 'string' ? record.format : undefined });
+    if (
+      typeof record.path === 'string' &&
+      record.path.startsWith('/') &&
+      typeof record.url === 'string' &&
+      typeof record.expiresAt === 'string'
+    ) {
+      found.push({
+        path: record.path,
+        url: record.url,
+        expiresAt: record.expiresAt,
+        format: typeof record.format === 'string' ? record.format : undefined,
+      });
     } else for (const item of Object.values(record)) findLinks(item, found);
   }
   return found;
 }
 
-const LABELS: Record<string, string> = { CSV: '下载 CSV / Download CSV', XLSX: '下载 Excel / Download Excel', HTML: '打开报告 / Open the report' };
+const LABELS: Record<string, string> = {
+  CSV: '下载 CSV / Download CSV',
+  XLSX: '下载 Excel / Download Excel',
+  HTML: '打开报告 / Open the report',
+};
 
 function DownloadButtons() {
   const current = useSyncExternalStore(subscribe, () => links);

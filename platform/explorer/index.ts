@@ -133,7 +133,14 @@ let building: Promise<void> | undefined;
 function ensureBuilt(): Promise<void> {
   building ??= (async () => {
     const built = await stat(join(outDir, manifestName)).catch(() => undefined);
-    const sources = await Promise.all(bundleSources.map((file) => stat(file).then((s) => s.mtimeMs, () => 0)));
+    const sources = await Promise.all(
+      bundleSources.map((file) =>
+        stat(file).then(
+          (s) => s.mtimeMs,
+          () => 0,
+        ),
+      ),
+    );
     if (!built || Math.max(...sources) > built.mtimeMs) await buildExplorer();
   })().finally(() => {
     building = undefined;

@@ -96,7 +96,10 @@ export function createEvaluationsAccess(viewer: Viewer, directory: DirectorySour
     return found;
   }
 
-  async function onContest(contest: ContestRow, extra: { judge: boolean; entrantUnitIds: readonly string[] }): Promise<EvaluationStanding[]> {
+  async function onContest(
+    contest: ContestRow,
+    extra: { judge: boolean; entrantUnitIds: readonly string[] },
+  ): Promise<EvaluationStanding[]> {
     const found = [...(await base()), ...(await organiser(contest))];
     if (extra.judge) found.push('JUDGE');
     const unit = isUnitRole ? await activeUnit() : null;
@@ -127,7 +130,8 @@ export function createEvaluationsAccess(viewer: Viewer, directory: DirectorySour
     if (unit.id === unitId) found.push(admin ? 'OWN_UNIT_ADMIN' : 'OWN_UNIT_STAFF');
     const d = await dir();
     const target = d.unit(unitId);
-    if (target?.domainCode && d.domainLedBy(unit.id) === target.domainCode) found.push('DOMAIN_LEAD', ...(admin ? (['DOMAIN_LEAD_ADMIN'] as const) : []));
+    if (target?.domainCode && d.domainLedBy(unit.id) === target.domainCode)
+      found.push('DOMAIN_LEAD', ...(admin ? (['DOMAIN_LEAD_ADMIN'] as const) : []));
     return found;
   }
 
@@ -156,16 +160,31 @@ export function createEvaluationsAccess(viewer: Viewer, directory: DirectorySour
       authorize(contestRules.createContest, [...(await base()), ...(await organiser(scope))], { noun: CONTEST_NOUN });
     },
 
-    async mayActOnContest(action: ContestAction, contest: ContestRow, extra: { judge: boolean; entrantUnitIds: readonly string[] }): Promise<void> {
-      authorize(contestRules[action], await onContest(contest, extra), { noun: CONTEST_NOUN, state: contest.status, stateNames: contestStateNames });
+    async mayActOnContest(
+      action: ContestAction,
+      contest: ContestRow,
+      extra: { judge: boolean; entrantUnitIds: readonly string[] },
+    ): Promise<void> {
+      authorize(contestRules[action], await onContest(contest, extra), {
+        noun: CONTEST_NOUN,
+        state: contest.status,
+        stateNames: contestStateNames,
+      });
     },
 
     /** What the caller may see of a contest: nothing (null), the contest, and the ranking/judges too. */
-    async contestView(contest: ContestRow, extra: { judge: boolean; entrantUnitIds: readonly string[] }): Promise<{ ranking: boolean; judges: boolean } | null> {
+    async contestView(
+      contest: ContestRow,
+      extra: { judge: boolean; entrantUnitIds: readonly string[] },
+    ): Promise<{ ranking: boolean; judges: boolean } | null> {
       const standings = await onContest(contest, extra);
       const preview = allowed(standings, readRules.rankingPreview);
       if (contest.level === 'INTERNAL') {
-        if (!allowed(standings, readRules.internalContest) && !(contest.status !== 'PUBLISHED' && allowed(standings, readRules.contestBeforePublication))) return null;
+        if (
+          !allowed(standings, readRules.internalContest) &&
+          !(contest.status !== 'PUBLISHED' && allowed(standings, readRules.contestBeforePublication))
+        )
+          return null;
         return { ranking: contest.status === 'PUBLISHED' || preview, judges: preview };
       }
       if (contest.status === 'PUBLISHED') return { ranking: true, judges: preview };
@@ -178,7 +197,12 @@ export function createEvaluationsAccess(viewer: Viewer, directory: DirectorySour
       const standings = await base();
       if (standings.includes('COMMAND_OFFICE')) return { all: true, unitId: null, ledDomain: null, person: personOf(viewer) };
       const unit = isUnitRole ? await activeUnit() : null;
-      return { all: false, unitId: unit?.id ?? null, ledDomain: viewer.role === Role.UNIT_ADMIN || viewer.role === Role.UNIT_STAFF ? await ledDomain() : null, person: personOf(viewer) };
+      return {
+        all: false,
+        unitId: unit?.id ?? null,
+        ledDomain: viewer.role === Role.UNIT_ADMIN || viewer.role === Role.UNIT_STAFF ? await ledDomain() : null,
+        person: personOf(viewer),
+      };
     },
 
     /** Submitting a review: never of the caller's own unit. */
@@ -270,7 +294,10 @@ export function createEvaluationsAccess(viewer: Viewer, directory: DirectorySour
       const standings = await base();
       if (allowed(standings, readRules.evaluationDraft)) return;
       if (standings.includes('ANONYMOUS')) throw errors.unauthenticated();
-      throw errors.forbidden({ zh: '只有市指挥部办公室可以查看评估预览和看板', en: 'Only the command office sees the evaluation preview and the board' });
+      throw errors.forbidden({
+        zh: '只有市指挥部办公室可以查看评估预览和看板',
+        en: 'Only the command office sees the evaluation preview and the board',
+      });
     },
 
     async mayReadEvaluationDraft(): Promise<boolean> {
@@ -286,7 +313,8 @@ export function createEvaluationsAccess(viewer: Viewer, directory: DirectorySour
      */
     async inputSources(): Promise<<T extends { source: string }>(inputs: T[]) => T[]> {
       if (allowed(await base(), readRules.enteredBy)) return (inputs) => inputs;
-      return (inputs) => inputs.map((input) => ({ ...input, source: input.source.replace(ACCOUNT_NAMED, 'entered by the command office at $1: ') }));
+      return (inputs) =>
+        inputs.map((input) => ({ ...input, source: input.source.replace(ACCOUNT_NAMED, 'entered by the command office at $1: ') }));
     },
 
     /** Whom the abuse limits count: the person when signed in, else the caller's address — hashed (platform/write-limits.ts). */

@@ -31,4 +31,3 @@ export function orderBoard<T extends Orderable>(rows: readonly T[], order: Board
     return 0;
   });
 }
-

@@ -5,54 +5,238 @@ export const evaluationsExamples: ExplorerExample[] = [
   {
     name: '公开：擂台比武排名 / Public: contest rankings',
     description: '无需令牌 / no token needed',
-    query: /* GraphQL */ `query ContestRankings {
-  contests(filter: { status: PUBLISHED }, first: 10) {
-    totalCount
-    edges { node { id title level heldOn criteria { name weight } ranking { rank entrantName score judgesCounted contestsAgain } } }
-  }
-}`,
+    query: /* GraphQL */ `
+      query ContestRankings {
+        contests(filter: { status: PUBLISHED }, first: 10) {
+          totalCount
+          edges {
+            node {
+              id
+              title
+              level
+              heldOn
+              criteria {
+                name
+                weight
+              }
+              ranking {
+                rank
+                entrantName
+                score
+                judgesCounted
+                contestsAgain
+              }
+            }
+          }
+        }
+      }
+    `,
   },
   {
     name: '市指挥部办公室：超期差评 / Command office: overdue bad reviews',
     description: '令牌：npm run token -- --role COMMAND_OFFICE',
-    query: /* GraphQL */ `query OverdueBadReviews {
-  serviceReviews(filter: { overdue: true }, first: 20) {
-    totalCount
-    edges { node { id unit { id } serviceItem channel level comment status answerDueAt rectifyDueAt overdue } }
-  }
-  open: contests(filter: { status: OPEN }, first: 10) {
-    edges { node { title heldOn entries { entrantName } carriedOver { entrantName carriedFromContestId } judges { name entriesScored } ranking { rank entrantName score } } }
-  }
-}`,
+    query: /* GraphQL */ `
+      query OverdueBadReviews {
+        serviceReviews(filter: { overdue: true }, first: 20) {
+          totalCount
+          edges {
+            node {
+              id
+              unit {
+                id
+              }
+              serviceItem
+              channel
+              level
+              comment
+              status
+              answerDueAt
+              rectifyDueAt
+              overdue
+            }
+          }
+        }
+        open: contests(filter: { status: OPEN }, first: 10) {
+          edges {
+            node {
+              title
+              heldOn
+              entries {
+                entrantName
+              }
+              carriedOver {
+                entrantName
+                carriedFromContestId
+              }
+              judges {
+                name
+                entriesScored
+              }
+              ranking {
+                rank
+                entrantName
+                score
+              }
+            }
+          }
+        }
+      }
+    `,
   },
   {
     name: '被评单位：待处理的差评 / Reviewed unit: bad reviews to handle',
     description: '令牌：npm run token -- --role UNIT_STAFF --unit ADMINISTRATIVE_APPROVAL_BUREAU',
-    query: /* GraphQL */ `query MyBadReviews {
-  serviceReviews(filter: { bad: true }, first: 20) {
-    totalCount
-    edges { node { id serviceItem level comment status answerDueAt rectifyDueAt overdue answer { text at late } rectification { text at late } followUps { text reached level } } }
-  }
-}`,
+    query: /* GraphQL */ `
+      query MyBadReviews {
+        serviceReviews(filter: { bad: true }, first: 20) {
+          totalCount
+          edges {
+            node {
+              id
+              serviceItem
+              level
+              comment
+              status
+              answerDueAt
+              rectifyDueAt
+              overdue
+              answer {
+                text
+                at
+                late
+              }
+              rectification {
+                text
+                at
+                late
+              }
+              followUps {
+                text
+                reached
+                level
+              }
+            }
+          }
+        }
+      }
+    `,
   },
   {
     name: '市指挥部办公室：看板 / Command office: the board',
-    description: '令牌：npm run token -- --role COMMAND_OFFICE（文件与打印版：boardDownloadLink 生成网关上 /exports/board.csv、/exports/board.xlsx、/reports/board 的临时链接）',
-    query: /* GraphQL */ `query Board {
-  board(period: "2026-H2") { unit { id name } domain { code } latestContestRank contestsAgain reviews reviewSatisfactionRate reportPunctuality score grade evaluated coverage { indicators indicatorsTotal weight missing { name mandatory } } preview }
-  evaluation(period: "2026-H2") {
-    status publishableAfter minimumCoverage indicators { code name kind weight mandatory }
-    preview { unit { id } evaluated score rank grade coverage { indicators indicatorsTotal weight missing { code name mandatory } } inputs { indicator value source normalised weight contribution } }
-  }
-}`,
+    description:
+      '令牌：npm run token -- --role COMMAND_OFFICE（文件与打印版：boardDownloadLink 生成网关上 /exports/board.csv、/exports/board.xlsx、/reports/board 的临时链接）',
+    query: /* GraphQL */ `
+      query Board {
+        board(period: "2026-H2") {
+          unit {
+            id
+            name
+          }
+          domain {
+            code
+          }
+          latestContestRank
+          contestsAgain
+          reviews
+          reviewSatisfactionRate
+          reportPunctuality
+          score
+          grade
+          evaluated
+          coverage {
+            indicators
+            indicatorsTotal
+            weight
+            missing {
+              name
+              mandatory
+            }
+          }
+          preview
+        }
+        evaluation(period: "2026-H2") {
+          status
+          publishableAfter
+          minimumCoverage
+          indicators {
+            code
+            name
+            kind
+            weight
+            mandatory
+          }
+          preview {
+            unit {
+              id
+            }
+            evaluated
+            score
+            rank
+            grade
+            coverage {
+              indicators
+              indicatorsTotal
+              weight
+              missing {
+                code
+                name
+                mandatory
+              }
+            }
+            inputs {
+              indicator
+              value
+              source
+              normalised
+              weight
+              contribution
+            }
+          }
+        }
+      }
+    `,
   },
   {
     name: '市指挥部办公室：季度报告与超期节点 / Command office: reports and overdue milestones',
     description: '令牌：npm run token -- --role COMMAND_OFFICE',
-    query: /* GraphQL */ `query Supervision {
-  quarterlyReportStatus(quarter: "2026-Q3", onlyProblems: true) { unit { id } dueAt late missing firstReport { submittedAt late } }
-  overdueTaskMilestones(first: 20) { totalCount edges { node { title dueOn task { title unit { id } } } } }
-  tasks(filter: { kind: PLAN_DUTY }, first: 10) { edges { node { title dueOn } } }
-}`,
+    query: /* GraphQL */ `
+      query Supervision {
+        quarterlyReportStatus(quarter: "2026-Q3", onlyProblems: true) {
+          unit {
+            id
+          }
+          dueAt
+          late
+          missing
+          firstReport {
+            submittedAt
+            late
+          }
+        }
+        overdueTaskMilestones(first: 20) {
+          totalCount
+          edges {
+            node {
+              title
+              dueOn
+              task {
+                title
+                unit {
+                  id
+                }
+              }
+            }
+          }
+        }
+        tasks(filter: { kind: PLAN_DUTY }, first: 10) {
+          edges {
+            node {
+              title
+              dueOn
+            }
+          }
+        }
+      }
+    `,
   },
 ];

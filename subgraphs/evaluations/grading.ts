@@ -32,7 +32,14 @@ export const ENTERED_KINDS = ['ECONOMIC_OPERATION', 'MARKET_SATISFACTION', 'PUBL
  * honouring and service reviews are optional by default: only units that grant policies or serve at
  * windows have them.
  */
-export const MANDATORY_BY_DEFAULT = ['ECONOMIC_OPERATION', 'MARKET_SATISFACTION', 'PUBLIC_SATISFACTION', 'RECTIFICATION', 'CONTEST', 'REPORT_PUNCTUALITY'];
+export const MANDATORY_BY_DEFAULT = [
+  'ECONOMIC_OPERATION',
+  'MARKET_SATISFACTION',
+  'PUBLIC_SATISFACTION',
+  'RECTIFICATION',
+  'CONTEST',
+  'REPORT_PUNCTUALITY',
+];
 
 export interface IndicatorSpec {
   code: string;
@@ -122,7 +129,12 @@ export function computeResults(
   grading: GradingRule,
 ): ComputedResult[] {
   const rawByIndicator = indicators.map((indicator) => unitIds.map((unitId) => raw(unitId, indicator)));
-  const normalisers = indicators.map((indicator, i) => normaliser(indicator.kind, rawByIndicator[i]!.map((r) => r.value)));
+  const normalisers = indicators.map((indicator, i) =>
+    normaliser(
+      indicator.kind,
+      rawByIndicator[i]!.map((r) => r.value),
+    ),
+  );
   const scored = unitIds.map((unitId, u) => {
     const normalised = indicators.map((_, i) => normalisers[i]!(rawByIndicator[i]![u]!.value));
     const coverage = coverageOf(indicators, (indicator) => normalised[indicators.indexOf(indicator)] !== null);
@@ -136,7 +148,13 @@ export function computeResults(
       weight: indicator.weight,
       contribution: !evaluated || normalised[i] === null ? 0 : round((indicator.weight * normalised[i]!) / weightPresent, 4),
     }));
-    const score = evaluated ? round(indicators.reduce((sum, indicator, i) => sum + (normalised[i] === null ? 0 : indicator.weight * normalised[i]!), 0) / weightPresent, 3) : null;
+    const score = evaluated
+      ? round(
+          indicators.reduce((sum, indicator, i) => sum + (normalised[i] === null ? 0 : indicator.weight * normalised[i]!), 0) /
+            weightPresent,
+          3,
+        )
+      : null;
     return { unitId, evaluated, score, coverage, inputs };
   });
   const ordered = scored.filter((row) => row.evaluated).sort((a, b) => b.score! - a.score! || a.unitId.localeCompare(b.unitId));

@@ -17,7 +17,12 @@ export const reviewId = uuid({ zh: '评价 id', en: 'Review id' });
 
 const criterion = z.object({
   name: text({ zh: '评分项名称', en: 'Criterion name' }, { max: 100 }),
-  weight: z.number().refine((w) => Number.isInteger(w) && w >= 1 && w <= 100, problem({ zh: '权重须为 1–100 的整数', en: 'A weight must be a whole number from 1 to 100' })),
+  weight: z
+    .number()
+    .refine(
+      (w) => Number.isInteger(w) && w >= 1 && w <= 100,
+      problem({ zh: '权重须为 1–100 的整数', en: 'A weight must be a whole number from 1 to 100' }),
+    ),
 });
 
 export const createContestInput = z
@@ -30,14 +35,40 @@ export const createContestInput = z
     criteria: z
       .array(criterion)
       .refine((list) => list.length >= 1 && list.length <= 10, problem({ zh: '评分项须为 1–10 项', en: 'Give 1 to 10 criteria' }))
-      .refine((list) => new Set(list.map((c) => c.name)).size === list.length, problem({ zh: '评分项名称不能重复', en: 'Criterion names must differ' }))
-      .refine((list) => list.reduce((sum, c) => sum + c.weight, 0) === 100, problem({ zh: '评分项权重之和须为 100', en: 'The criterion weights must sum to 100' })),
+      .refine(
+        (list) => new Set(list.map((c) => c.name)).size === list.length,
+        problem({ zh: '评分项名称不能重复', en: 'Criterion names must differ' }),
+      )
+      .refine(
+        (list) => list.reduce((sum, c) => sum + c.weight, 0) === 100,
+        problem({ zh: '评分项权重之和须为 100', en: 'The criterion weights must sum to 100' }),
+      ),
   })
   .superRefine((value, ctx) => {
-    if (value.level === 'SYSTEM' && !value.domainCode) ctx.addIssue({ code: 'custom', path: ['domainCode'], ...problem({ zh: '系统内比武须指明领域', en: 'A SYSTEM contest needs domainCode' }) });
-    if (value.level !== 'SYSTEM' && value.domainCode) ctx.addIssue({ code: 'custom', path: ['domainCode'], ...problem({ zh: '只有系统内比武指明领域', en: 'Only a SYSTEM contest has a domainCode' }) });
-    if (value.level === 'INTERNAL' && !value.unitId) ctx.addIssue({ code: 'custom', path: ['unitId'], ...problem({ zh: '单位内部比武须指明单位', en: 'An INTERNAL contest needs unitId' }) });
-    if (value.level !== 'INTERNAL' && value.unitId) ctx.addIssue({ code: 'custom', path: ['unitId'], ...problem({ zh: '只有单位内部比武指明单位', en: 'Only an INTERNAL contest has a unitId' }) });
+    if (value.level === 'SYSTEM' && !value.domainCode)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['domainCode'],
+        ...problem({ zh: '系统内比武须指明领域', en: 'A SYSTEM contest needs domainCode' }),
+      });
+    if (value.level !== 'SYSTEM' && value.domainCode)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['domainCode'],
+        ...problem({ zh: '只有系统内比武指明领域', en: 'Only a SYSTEM contest has a domainCode' }),
+      });
+    if (value.level === 'INTERNAL' && !value.unitId)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['unitId'],
+        ...problem({ zh: '单位内部比武须指明单位', en: 'An INTERNAL contest needs unitId' }),
+      });
+    if (value.level !== 'INTERNAL' && value.unitId)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['unitId'],
+        ...problem({ zh: '只有单位内部比武指明单位', en: 'Only an INTERNAL contest has a unitId' }),
+      });
   });
 
 const presentation = (zh: string, en: string) => text({ zh, en }, { max: 5000, multiline: true });
@@ -52,9 +83,17 @@ export const contestEntryInput = z.object({
 });
 
 export const judgeInput = z.object({
-  subject: z.string().regex(/^[^\s\u0000]{1,200}$/, problem({ zh: '评委账号须为 1–200 个非空白字符', en: 'The judge account must be 1–200 non-space characters' })),
+  subject: z
+    .string()
+    .regex(
+      /^[^\s\u0000]{1,200}$/,
+      problem({ zh: '评委账号须为 1–200 个非空白字符', en: 'The judge account must be 1–200 non-space characters' }),
+    ),
   /** A person is the issuer, role and subject together: the same subject in another role is somebody else. */
-  role: z.enum(roles, problem({ zh: '评委账号的角色须为已登录角色之一', en: 'The judge account’s role must be one of the signed-in roles' })),
+  role: z.enum(
+    roles,
+    problem({ zh: '评委账号的角色须为已登录角色之一', en: 'The judge account’s role must be one of the signed-in roles' }),
+  ),
   name: text({ zh: '评委姓名', en: 'Judge name' }, { max: 50 }),
 });
 
@@ -62,14 +101,25 @@ export const scoresInput = z
   .array(
     z.object({
       entryId: uuid({ zh: '参赛者 id', en: 'entryId' }),
-      criterion: z.number().refine((n) => Number.isInteger(n) && n >= 0 && n < 10, problem({ zh: '评分项序号无效', en: 'Invalid criterion index' })),
+      criterion: z
+        .number()
+        .refine((n) => Number.isInteger(n) && n >= 0 && n < 10, problem({ zh: '评分项序号无效', en: 'Invalid criterion index' })),
       score: z
         .number()
-        .refine((s) => Number.isFinite(s) && s >= 0 && s <= 100 && Math.abs(s * 100 - Math.round(s * 100)) < 1e-6, problem({ zh: '分数须为 0–100、至多两位小数', en: 'A score must be 0–100 with at most two decimals' })),
+        .refine(
+          (s) => Number.isFinite(s) && s >= 0 && s <= 100 && Math.abs(s * 100 - Math.round(s * 100)) < 1e-6,
+          problem({ zh: '分数须为 0–100、至多两位小数', en: 'A score must be 0–100 with at most two decimals' }),
+        ),
     }),
   )
-  .refine((list) => list.length >= 1 && list.length <= 1000, problem({ zh: '一次提交 1–1000 项评分', en: 'Submit 1 to 1000 scores at a time' }))
-  .refine((list) => new Set(list.map((s) => `${s.entryId}/${s.criterion}`)).size === list.length, problem({ zh: '同一参赛者同一评分项只能给一个分数', en: 'One score per entry and criterion' }));
+  .refine(
+    (list) => list.length >= 1 && list.length <= 1000,
+    problem({ zh: '一次提交 1–1000 项评分', en: 'Submit 1 to 1000 scores at a time' }),
+  )
+  .refine(
+    (list) => new Set(list.map((s) => `${s.entryId}/${s.criterion}`)).size === list.length,
+    problem({ zh: '同一参赛者同一评分项只能给一个分数', en: 'One score per entry and criterion' }),
+  );
 
 export const submitReviewInput = z.object({
   clientRequestId,
@@ -92,13 +142,25 @@ export const followUpInput = z
     note: text({ zh: '回访情况', en: 'Note' }, { max: 5000, multiline: true }),
   })
   .superRefine((value, ctx) => {
-    if (value.reached && !value.level) ctx.addIssue({ code: 'custom', path: ['level'], ...problem({ zh: '联系上评价人时须记录其满意程度', en: 'Give the level when the reviewer was reached' }) });
-    if (!value.reached && value.level) ctx.addIssue({ code: 'custom', path: ['level'], ...problem({ zh: '未联系上评价人时不能记录满意程度', en: 'No level when the reviewer was not reached' }) });
+    if (value.reached && !value.level)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['level'],
+        ...problem({ zh: '联系上评价人时须记录其满意程度', en: 'Give the level when the reviewer was reached' }),
+      });
+    if (!value.reached && value.level)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['level'],
+        ...problem({ zh: '未联系上评价人时不能记录满意程度', en: 'No level when the reviewer was not reached' }),
+      });
   });
 
 // ───────────── tasks, reports, the evaluation ─────────────
 
-const dateText = z.string().refine((value) => /^\d{4}-\d{2}-\d{2}$/.test(value), problem({ zh: '日期须为 YYYY-MM-DD', en: 'A date must be YYYY-MM-DD' }));
+const dateText = z
+  .string()
+  .refine((value) => /^\d{4}-\d{2}-\d{2}$/.test(value), problem({ zh: '日期须为 YYYY-MM-DD', en: 'A date must be YYYY-MM-DD' }));
 
 export const milestoneId = uuid({ zh: '里程碑 id', en: 'Milestone id' });
 export const unitId = uuid({ zh: '单位', en: 'unitId' });
@@ -119,7 +181,10 @@ export const quarterlyReportInput = z.object({
   quarter: z
     .string()
     .regex(/^\d{4}-Q[1-4]$/, problem({ zh: '季度须形如 2026-Q3', en: 'A quarter looks like 2026-Q3' }))
-    .refine((value) => quarter(value) !== null, problem({ zh: `季度的年份须在 ${FIRST_YEAR}–${LAST_YEAR} 之间`, en: `A quarter's year lies in ${FIRST_YEAR}–${LAST_YEAR}` })),
+    .refine(
+      (value) => quarter(value) !== null,
+      problem({ zh: `季度的年份须在 ${FIRST_YEAR}–${LAST_YEAR} 之间`, en: `A quarter's year lies in ${FIRST_YEAR}–${LAST_YEAR}` }),
+    ),
   content: text({ zh: '报告内容', en: 'Content' }, { max: 50_000, multiline: true }),
 });
 
@@ -127,9 +192,21 @@ export const quarterlyReportInput = z.object({
 export const period = z
   .string()
   .regex(/^\d{4}-H[12]$/, problem({ zh: '期间须形如 2026-H1', en: 'A period looks like 2026-H1' }))
-  .refine((value) => halfYear(value) !== null, problem({ zh: `期间的年份须在 ${FIRST_YEAR}–${LAST_YEAR} 之间`, en: `A period's year lies in ${FIRST_YEAR}–${LAST_YEAR}` }));
+  .refine(
+    (value) => halfYear(value) !== null,
+    problem({ zh: `期间的年份须在 ${FIRST_YEAR}–${LAST_YEAR} 之间`, en: `A period's year lies in ${FIRST_YEAR}–${LAST_YEAR}` }),
+  );
 
-const INDICATOR_KINDS = ['ECONOMIC_OPERATION', 'MARKET_SATISFACTION', 'PUBLIC_SATISFACTION', 'RECTIFICATION', 'POLICY_HONOURING', 'CONTEST', 'REPORT_PUNCTUALITY', 'SERVICE_REVIEWS'] as const;
+const INDICATOR_KINDS = [
+  'ECONOMIC_OPERATION',
+  'MARKET_SATISFACTION',
+  'PUBLIC_SATISFACTION',
+  'RECTIFICATION',
+  'POLICY_HONOURING',
+  'CONTEST',
+  'REPORT_PUNCTUALITY',
+  'SERVICE_REVIEWS',
+] as const;
 
 export const createEvaluationInput = z
   .object({
@@ -137,37 +214,63 @@ export const createEvaluationInput = z
     indicators: z
       .array(
         z.object({
-          code: z.string().regex(/^[A-Z][A-Z0-9_]{0,39}$/, problem({ zh: '指标代码须为大写字母、数字和下划线', en: 'An indicator code is upper-case letters, digits and _' })),
+          code: z
+            .string()
+            .regex(
+              /^[A-Z][A-Z0-9_]{0,39}$/,
+              problem({ zh: '指标代码须为大写字母、数字和下划线', en: 'An indicator code is upper-case letters, digits and _' }),
+            ),
           name: text({ zh: '指标名称', en: 'Indicator name' }, { max: 100 }),
           kind: z.enum(INDICATOR_KINDS),
-          weight: z.number().refine((w) => Number.isInteger(w) && w >= 1 && w <= 100, problem({ zh: '权重须为 1–100 的整数', en: 'A weight must be a whole number from 1 to 100' })),
+          weight: z
+            .number()
+            .refine(
+              (w) => Number.isInteger(w) && w >= 1 && w <= 100,
+              problem({ zh: '权重须为 1–100 的整数', en: 'A weight must be a whole number from 1 to 100' }),
+            ),
           measure: text({ zh: '计量方法', en: 'Measure' }, { max: 1000 }),
           mandatory: z.boolean().nullish(),
         }),
       )
       .refine((list) => list.length >= 1 && list.length <= 20, problem({ zh: '指标须为 1–20 项', en: 'Give 1 to 20 indicators' }))
-      .refine((list) => new Set(list.map((i) => i.code)).size === list.length, problem({ zh: '指标代码不能重复', en: 'Indicator codes must differ' }))
-      .refine((list) => list.reduce((sum, i) => sum + i.weight, 0) === 100, problem({ zh: '指标权重之和须为 100', en: 'The indicator weights must sum to 100' })),
+      .refine(
+        (list) => new Set(list.map((i) => i.code)).size === list.length,
+        problem({ zh: '指标代码不能重复', en: 'Indicator codes must differ' }),
+      )
+      .refine(
+        (list) => list.reduce((sum, i) => sum + i.weight, 0) === 100,
+        problem({ zh: '指标权重之和须为 100', en: 'The indicator weights must sum to 100' }),
+      ),
     gradingMethod: z.enum(['THRESHOLDS', 'QUOTAS']),
     gradeCutoffs: z.array(z.number().refine(Number.isFinite)),
     minimumCoverage: z
       .number()
-      .refine((w) => Number.isInteger(w) && w >= 0 && w <= 100, problem({ zh: '最低覆盖须为 0–100 的整数（有值指标的权重之和）', en: 'The minimum coverage must be a whole number from 0 to 100 (the weight with a value)' }))
+      .refine(
+        (w) => Number.isInteger(w) && w >= 0 && w <= 100,
+        problem({
+          zh: '最低覆盖须为 0–100 的整数（有值指标的权重之和）',
+          en: 'The minimum coverage must be a whole number from 0 to 100 (the weight with a value)',
+        }),
+      )
       .nullish(),
   })
   .superRefine((value, ctx) => {
     const cut = value.gradeCutoffs;
     const add = (message: Bilingual) => ctx.addIssue({ code: 'custom', path: ['gradeCutoffs'], ...problem(message) });
     if (cut.length !== 3) return add({ zh: '须给出优秀、良好、一般三档', en: 'Give three cut-offs: 优秀, 良好, 一般' });
-    if (value.gradingMethod === 'THRESHOLDS' && !(cut[0]! <= 100 && cut[0]! > cut[1]! && cut[1]! > cut[2]! && cut[2]! >= 0)) add({ zh: '分数线须在 0–100 之间且递减', en: 'Thresholds must lie in 0–100 and decrease' });
-    if (value.gradingMethod === 'QUOTAS' && (cut.some((c) => c < 0 || c > 1) || cut.reduce((s, c) => s + c, 0) > 1 + 1e-9)) add({ zh: '比例须在 0–1 之间，合计不超过 1', en: 'Quotas must lie in 0–1 and sum to at most 1' });
+    if (value.gradingMethod === 'THRESHOLDS' && !(cut[0]! <= 100 && cut[0]! > cut[1]! && cut[1]! > cut[2]! && cut[2]! >= 0))
+      add({ zh: '分数线须在 0–100 之间且递减', en: 'Thresholds must lie in 0–100 and decrease' });
+    if (value.gradingMethod === 'QUOTAS' && (cut.some((c) => c < 0 || c > 1) || cut.reduce((s, c) => s + c, 0) > 1 + 1e-9))
+      add({ zh: '比例须在 0–1 之间，合计不超过 1', en: 'Quotas must lie in 0–1 and sum to at most 1' });
   });
 
 export const indicatorValueInput = z.object({
   period,
   indicator: z.string().max(40),
   unitId: uuid({ zh: '单位', en: 'unitId' }),
-  value: z.number().refine((v) => Number.isFinite(v) && Math.abs(v) < 1e10, problem({ zh: '指标值须为有限数', en: 'The value must be a finite number' })),
+  value: z
+    .number()
+    .refine((v) => Number.isFinite(v) && Math.abs(v) < 1e10, problem({ zh: '指标值须为有限数', en: 'The value must be a finite number' })),
   source: text({ zh: '来源说明', en: 'Source' }, { max: 500 }),
 });
 
@@ -186,9 +289,17 @@ export const indicatorImportInput = z.object({
     .array(
       z.object({
         unitId: uuid({ zh: '单位', en: 'unitId' }),
-        value: z.number().refine((v) => Number.isFinite(v) && Math.abs(v) < 1e10, problem({ zh: '指标值须为有限数', en: 'The value must be a finite number' })),
+        value: z
+          .number()
+          .refine(
+            (v) => Number.isFinite(v) && Math.abs(v) < 1e10,
+            problem({ zh: '指标值须为有限数', en: 'The value must be a finite number' }),
+          ),
       }),
     )
     .refine((rows) => rows.length >= 1 && rows.length <= 500, problem({ zh: '一次导入 1–500 行', en: 'Import 1 to 500 rows at a time' }))
-    .refine((rows) => new Set(rows.map((r) => r.unitId)).size === rows.length, problem({ zh: '同一单位只能出现一次', en: 'Each unit at most once' })),
+    .refine(
+      (rows) => new Set(rows.map((r) => r.unitId)).size === rows.length,
+      problem({ zh: '同一单位只能出现一次', en: 'Each unit at most once' }),
+    ),
 });

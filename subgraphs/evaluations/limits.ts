@@ -46,5 +46,9 @@ export function reviewDues(calendar: WorkingCalendar, reviewedAt: Date, level: R
   if (!isBad(level)) return { answerDueAt: null, rectifyDueAt: null, pendingCalendarYear: null };
   const answer = calendar.workingDayLimit(reviewedAt, ANSWER_WORKING_DAYS);
   const rectify = calendar.workingDayLimit(reviewedAt, RECTIFY_WORKING_DAYS);
-  return { answerDueAt: answer.dueAt, rectifyDueAt: rectify.dueAt, pendingCalendarYear: earliestYear(answer.provisionalYear, rectify.provisionalYear) };
+  return {
+    answerDueAt: answer.dueAt,
+    rectifyDueAt: rectify.dueAt,
+    pendingCalendarYear: earliestYear(answer.provisionalYear, rectify.provisionalYear),
+  };
 }

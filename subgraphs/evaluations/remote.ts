@@ -20,7 +20,10 @@ export interface SourceFigures {
 
 export interface FiguresSource {
   /** The other slices' ratings of each unit's work: issue handling and policy applications. */
-  ratings(unitIds: readonly string[], period: { from: string; to: string } | null): Promise<Map<string, { issues: SourceFigures; policies: SourceFigures }>>;
+  ratings(
+    unitIds: readonly string[],
+    period: { from: string; to: string } | null,
+  ): Promise<Map<string, { issues: SourceFigures; policies: SourceFigures }>>;
   /** unit id → rate (0–1), null when nothing was due. */
   rectification(unitIds: readonly string[], period: { from: string; to: string }): Promise<Map<string, number | null>>;
   policyHonouring(unitIds: readonly string[], period: { from: string; to: string }): Promise<Map<string, number | null>>;
@@ -28,27 +31,60 @@ export interface FiguresSource {
 
 export const RECTIFICATION_QUERY = /* GraphQL */ `
   query Rectification($representations: [_Any!]!, $period: PeriodInput) {
-    _entities(representations: $representations) { ... on Unit { id issueStats(period: $period) { rectificationRate } } }
+    _entities(representations: $representations) {
+      ... on Unit {
+        id
+        issueStats(period: $period) {
+          rectificationRate
+        }
+      }
+    }
   }
 `;
 export const HONOURING_QUERY = /* GraphQL */ `
   query PolicyHonouring($representations: [_Any!]!, $period: PeriodInput) {
-    _entities(representations: $representations) { ... on Unit { id policyStats(period: $period) { approved disbursedCount } } }
+    _entities(representations: $representations) {
+      ... on Unit {
+        id
+        policyStats(period: $period) {
+          approved
+          disbursedCount
+        }
+      }
+    }
   }
 `;
 
 export const ISSUE_RATINGS_QUERY = /* GraphQL */ `
   query IssueRatings($representations: [_Any!]!, $period: PeriodInput) {
-    _entities(representations: $representations) { ... on Unit { id issueStats(period: $period) { rated satisfactionRate } } }
+    _entities(representations: $representations) {
+      ... on Unit {
+        id
+        issueStats(period: $period) {
+          rated
+          satisfactionRate
+        }
+      }
+    }
   }
 `;
 export const APPLICATION_RATINGS_QUERY = /* GraphQL */ `
   query ApplicationRatings($representations: [_Any!]!, $period: PeriodInput) {
-    _entities(representations: $representations) { ... on Unit { id policyStats(period: $period) { reviews { count satisfactionRate } } } }
+    _entities(representations: $representations) {
+      ... on Unit {
+        id
+        policyStats(period: $period) {
+          reviews {
+            count
+            satisfactionRate
+          }
+        }
+      }
+    }
   }
 `;
 
-type Entities<T> = { _entities: ({ id: string } & T | null)[] };
+type Entities<T> = { _entities: (({ id: string } & T) | null)[] };
 
 export function remoteFigures(options: { url: (slice: string) => string; authorization?: string; requestId?: string }): FiguresSource {
   const ask = <T>(slice: string, query: string, unitIds: readonly string[], period: { from: string; to: string } | null) =>
@@ -66,25 +102,49 @@ export function remoteFigures(options: { url: (slice: string) => string; authori
       if (!unitIds.length) return new Map();
       const [issues, policies] = await Promise.all([
         ask<{ issueStats: { rated: number; satisfactionRate: number | null } | null }>(ISSUES_SLICE, ISSUE_RATINGS_QUERY, unitIds, period),
-        ask<{ policyStats: { reviews: { count: number; satisfactionRate: number | null } } | null }>(POLICIES_SLICE, APPLICATION_RATINGS_QUERY, unitIds, period),
+        ask<{ policyStats: { reviews: { count: number; satisfactionRate: number | null } } | null }>(
+          POLICIES_SLICE,
+          APPLICATION_RATINGS_QUERY,
+          unitIds,
+          period,
+        ),
       ]);
       const none = { count: 0, satisfactionRate: null };
-      const byIssues = new Map(issues._entities.filter((e) => e !== null).map((e) => [e!.id, e!.issueStats ? { count: e!.issueStats.rated, satisfactionRate: e!.issueStats.satisfactionRate } : none]));
-      const byPolicies = new Map(policies._entities.filter((e) => e !== null).map((e) => [e!.id, e!.policyStats ? e!.policyStats.reviews : none]));
+      const byIssues = new Map(
+        issues._entities
+          .filter((e) => e !== null)
+          .map((e) => [e!.id, e!.issueStats ? { count: e!.issueStats.rated, satisfactionRate: e!.issueStats.satisfactionRate } : none]),
+      );
+      const byPolicies = new Map(
+        policies._entities.filter((e) => e !== null).map((e) => [e!.id, e!.policyStats ? e!.policyStats.reviews : none]),
+      );
       return new Map(unitIds.map((id) => [id, { issues: byIssues.get(id) ?? none, policies: byPolicies.get(id) ?? none }]));
     },
     async rectification(unitIds, period) {
       if (!unitIds.length) return new Map();
-      const { _entities } = await ask<{ issueStats: { rectificationRate: number | null } | null }>(ISSUES_SLICE, RECTIFICATION_QUERY, unitIds, period);
+      const { _entities } = await ask<{ issueStats: { rectificationRate: number | null } | null }>(
+        ISSUES_SLICE,
+        RECTIFICATION_QUERY,
+        unitIds,
+        period,
+      );
       return new Map(_entities.filter((e) => e !== null).map((e) => [e!.id, e!.issueStats?.rectificationRate ?? null]));
     },
     async policyHonouring(unitIds, period) {
       if (!unitIds.length) return new Map();
-      const { _entities } = await ask<{ policyStats: { approved: number; disbursedCount: number } | null }>(POLICIES_SLICE, HONOURING_QUERY, unitIds, period);
+      const { _entities } = await ask<{ policyStats: { approved: number; disbursedCount: number } | null }>(
+        POLICIES_SLICE,
+        HONOURING_QUERY,
+        unitIds,
+        period,
+      );
       return new Map(
         _entities
           .filter((e) => e !== null)
-          .map((e) => [e!.id, e!.policyStats && e!.policyStats.approved > 0 ? Math.min(1, e!.policyStats.disbursedCount / e!.policyStats.approved) : null]),
+          .map((e) => [
+            e!.id,
+            e!.policyStats && e!.policyStats.approved > 0 ? Math.min(1, e!.policyStats.disbursedCount / e!.policyStats.approved) : null,
+          ]),
       );
     },
   };

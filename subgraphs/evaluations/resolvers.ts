@@ -27,7 +27,8 @@ export const evaluationsResolvers: Resolvers = {
     serviceReviews: (_, { filter, first, after }, { evaluations }) =>
       evaluations.serviceReviews(filter && { ...filter, period: period(filter.period) }, { first, after }),
     tasks: (_, { filter, first, after }, { evaluations }) => evaluations.tasks(filter, { first, after }),
-    quarterlyReportStatus: (_, { quarter, onlyProblems }, { evaluations }) => evaluations.quarterlyReportStatus(quarter, onlyProblems ?? false),
+    quarterlyReportStatus: (_, { quarter, onlyProblems }, { evaluations }) =>
+      evaluations.quarterlyReportStatus(quarter, onlyProblems ?? false),
     overdueTaskMilestones: (_, { first, after }, { evaluations }) => evaluations.overdueMilestones({ first, after }),
     evaluation: (_, { period: name }, { evaluations }) => evaluations.evaluation(name),
     board: (_, { period: name, orderBy }, { evaluations }) => evaluations.board(name, orderBy ?? undefined),
@@ -160,6 +161,7 @@ export const evaluationsResolvers: Resolvers = {
     rectification: async (review, _, { evaluations }) => action((await evaluations.actions(review)).find((a) => a.kind === 'RECTIFY')),
     followUps: async (review, _, { evaluations }) => (await evaluations.actions(review)).filter((a) => a.kind === 'FOLLOW_UP'),
     appeal: async (review, _, { evaluations }) => action((await evaluations.actions(review)).find((a) => a.kind === 'APPEAL')),
-    appealDecision: async (review, _, { evaluations }) => action((await evaluations.actions(review)).find((a) => a.kind === 'APPEAL_DECISION')),
+    appealDecision: async (review, _, { evaluations }) =>
+      action((await evaluations.actions(review)).find((a) => a.kind === 'APPEAL_DECISION')),
   },
 };

@@ -75,10 +75,28 @@ const REVIEWED_UNIT = ['REVIEWED_UNIT_ADMIN', 'REVIEWED_UNIT_STAFF'] as const;
 
 export const reviewRules: Record<ReviewAction, Rule<ReviewState, EvaluationStanding>> = {
   // The public rates too; a unit never rates itself (its members do not get UNIT_MEMBER for it, see access.ts).
-  submitServiceReview: { name: { zh: '评价', en: 'review the service' }, who: ['ANONYMOUS', 'ENTERPRISE', 'OBSERVER', 'UNIT_MEMBER', 'COMMAND_OFFICE', 'SIGNED_IN'] },
-  answerServiceReview: { name: { zh: '答复差评', en: 'answer the bad review' }, who: REVIEWED_UNIT, from: ['AWAITING_ANSWER'], to: 'AWAITING_RECTIFICATION' },
-  rectifyServiceReview: { name: { zh: '登记整改', en: 'record the rectification' }, who: REVIEWED_UNIT, from: ['AWAITING_RECTIFICATION'], to: 'AWAITING_FOLLOW_UP' },
-  recordReviewFollowUp: { name: { zh: '回访', en: 'record a follow-up' }, who: [...REVIEWED_UNIT, 'COMMAND_OFFICE'], from: ['AWAITING_FOLLOW_UP', 'DONE'], to: 'DONE' },
+  submitServiceReview: {
+    name: { zh: '评价', en: 'review the service' },
+    who: ['ANONYMOUS', 'ENTERPRISE', 'OBSERVER', 'UNIT_MEMBER', 'COMMAND_OFFICE', 'SIGNED_IN'],
+  },
+  answerServiceReview: {
+    name: { zh: '答复差评', en: 'answer the bad review' },
+    who: REVIEWED_UNIT,
+    from: ['AWAITING_ANSWER'],
+    to: 'AWAITING_RECTIFICATION',
+  },
+  rectifyServiceReview: {
+    name: { zh: '登记整改', en: 'record the rectification' },
+    who: REVIEWED_UNIT,
+    from: ['AWAITING_RECTIFICATION'],
+    to: 'AWAITING_FOLLOW_UP',
+  },
+  recordReviewFollowUp: {
+    name: { zh: '回访', en: 'record a follow-up' },
+    who: [...REVIEWED_UNIT, 'COMMAND_OFFICE'],
+    from: ['AWAITING_FOLLOW_UP', 'DONE'],
+    to: 'DONE',
+  },
 };
 
 export const appealRules: Record<AppealAction, Rule<AppealState, EvaluationStanding>> = {
@@ -96,15 +114,35 @@ export const evaluationStateNames: Record<EvaluationState, string> = { NONE: '�
 
 export const taskRules: Record<TaskAction, Rule<MilestoneState, EvaluationStanding>> = {
   createTask: { name: { zh: '建立攻坚事项', en: 'create the task' }, who: ['OWN_UNIT_ADMIN', 'DOMAIN_LEAD_ADMIN', 'COMMAND_OFFICE'] },
-  completeMilestone: { name: { zh: '登记里程碑完成', en: 'record the milestone as done' }, who: ['OWN_UNIT_ADMIN', 'OWN_UNIT_STAFF'], from: ['OPEN'], to: 'DONE' },
+  completeMilestone: {
+    name: { zh: '登记里程碑完成', en: 'record the milestone as done' },
+    who: ['OWN_UNIT_ADMIN', 'OWN_UNIT_STAFF'],
+    from: ['OPEN'],
+    to: 'DONE',
+  },
   submitQuarterlyReport: { name: { zh: '报送季度报告', en: 'file the quarterly report' }, who: ['OWN_UNIT_ADMIN'] },
 };
 
 export const evaluationRules: Record<EvaluationAction, Rule<EvaluationState, EvaluationStanding>> = {
-  createEvaluation: { name: { zh: '定义效果评估', en: 'define the evaluation' }, who: ['COMMAND_OFFICE'], from: ['NONE', 'DRAFT'], to: 'DRAFT' },
+  createEvaluation: {
+    name: { zh: '定义效果评估', en: 'define the evaluation' },
+    who: ['COMMAND_OFFICE'],
+    from: ['NONE', 'DRAFT'],
+    to: 'DRAFT',
+  },
   setIndicatorValue: { name: { zh: '录入指标值', en: 'enter an indicator value' }, who: ['COMMAND_OFFICE'], from: ['DRAFT'], to: 'SAME' },
-  publishEvaluation: { name: { zh: '发布效果评估', en: 'publish the evaluation' }, who: ['COMMAND_OFFICE'], from: ['DRAFT'], to: 'PUBLISHED' },
-  recordEvaluationDecision: { name: { zh: '记录褒扬或问责', en: 'record a decision' }, who: ['COMMAND_OFFICE'], from: ['PUBLISHED'], to: 'SAME' },
+  publishEvaluation: {
+    name: { zh: '发布效果评估', en: 'publish the evaluation' },
+    who: ['COMMAND_OFFICE'],
+    from: ['DRAFT'],
+    to: 'PUBLISHED',
+  },
+  recordEvaluationDecision: {
+    name: { zh: '记录褒扬或问责', en: 'record a decision' },
+    who: ['COMMAND_OFFICE'],
+    from: ['PUBLISHED'],
+    to: 'SAME',
+  },
 };
 
 /** Who reads what (asked by access.ts). */

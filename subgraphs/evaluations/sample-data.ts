@@ -32,7 +32,9 @@ export async function loadEvaluationsSampleData(db: Db, options: { now: Date } =
       campaign.domains.map((d) => d.code),
     ),
   );
-  const calendar = staticCalendar(Object.entries(holidays.years).map(([year, y]): CalendarYear => ({ year: Number(year), off: y.off, workdays: y.workdays })));
+  const calendar = staticCalendar(
+    Object.entries(holidays.years).map(([year, y]): CalendarYear => ({ year: Number(year), off: y.off, workdays: y.workdays })),
+  );
   let clock = options.now.getTime() - 40 * DAY_MS;
   const as = (viewer: Viewer, address = 'sample') =>
     createEvaluationsService({
@@ -47,7 +49,12 @@ export async function loadEvaluationsSampleData(db: Db, options: { now: Date } =
       sample: true,
       figures: noFigures(),
     });
-  const office = as({ subject: 'sample:command-office', role: 'COMMAND_OFFICE', unitId: unitIdForCode('COMMAND_OFFICE'), enterprise: null });
+  const office = as({
+    subject: 'sample:command-office',
+    role: 'COMMAND_OFFICE',
+    unitId: unitIdForCode('COMMAND_OFFICE'),
+    enterprise: null,
+  });
   const day = (offset: number) => new Date(options.now.getTime() + offset * DAY_MS).toISOString().slice(0, 10);
   let added = 0;
 
@@ -73,12 +80,15 @@ export async function loadEvaluationsSampleData(db: Db, options: { now: Date } =
     );
   }
   const judges = ['甲', '乙', '丙', '丁', '戊', '己'];
-  for (const name of judges) await office.assignJudge(first.id, { subject: `sample:judge-${name}`, role: 'OBSERVER', name: `评委${name}（样例）` });
+  for (const name of judges)
+    await office.assignJudge(first.id, { subject: `sample:judge-${name}`, role: 'OBSERVER', name: `评委${name}（样例）` });
   for (const [j, name] of judges.entries()) {
     const judge = as({ subject: `sample:judge-${name}`, role: 'OBSERVER', unitId: null, enterprise: null });
     await judge.submitScores(
       first.id,
-      entries.flatMap((entry, e) => criteria.map((_, c) => ({ entryId: entry.id, criterion: c, score: 92 - e * 4 + ((j * 3 + c) % 5) - (j === 0 ? 10 : 0) }))),
+      entries.flatMap((entry, e) =>
+        criteria.map((_, c) => ({ entryId: entry.id, criterion: c, score: 92 - e * 4 + ((j * 3 + c) % 5) - (j === 0 ? 10 : 0) })),
+      ),
     );
   }
   await office.closeContest(first.id);
@@ -98,19 +108,64 @@ export async function loadEvaluationsSampleData(db: Db, options: { now: Date } =
   const reviews: { unit: string; item: string; channel: string; level: string; comment?: string; daysAgo: number; then?: string[] }[] = [
     { unit: 'ADMINISTRATIVE_APPROVAL_BUREAU', item: '企业开办', channel: 'ONLINE', level: 'VERY_SATISFIED', daysAgo: 20 },
     { unit: 'ADMINISTRATIVE_APPROVAL_BUREAU', item: '企业开办', channel: 'WINDOW', level: 'SATISFIED', daysAgo: 12 },
-    { unit: 'ADMINISTRATIVE_APPROVAL_BUREAU', item: '施工许可', channel: 'WINDOW', level: 'UNSATISFIED', comment: '（样例）材料反复补正', daysAgo: 25, then: ['answer', 'rectify', 'followUp'] },
-    { unit: 'ADMINISTRATIVE_APPROVAL_BUREAU', item: '施工许可', channel: 'MOBILE', level: 'VERY_UNSATISFIED', comment: '（样例）线上申报无人回复', daysAgo: 10 },
-    { unit: 'MARKET_REGULATION_BUREAU', item: '食品经营许可', channel: 'HOTLINE', level: 'UNSATISFIED', comment: '（样例）现场核查一再推迟', daysAgo: 22, then: ['answerLate', 'rectifyLate'] },
+    {
+      unit: 'ADMINISTRATIVE_APPROVAL_BUREAU',
+      item: '施工许可',
+      channel: 'WINDOW',
+      level: 'UNSATISFIED',
+      comment: '（样例）材料反复补正',
+      daysAgo: 25,
+      then: ['answer', 'rectify', 'followUp'],
+    },
+    {
+      unit: 'ADMINISTRATIVE_APPROVAL_BUREAU',
+      item: '施工许可',
+      channel: 'MOBILE',
+      level: 'VERY_UNSATISFIED',
+      comment: '（样例）线上申报无人回复',
+      daysAgo: 10,
+    },
+    {
+      unit: 'MARKET_REGULATION_BUREAU',
+      item: '食品经营许可',
+      channel: 'HOTLINE',
+      level: 'UNSATISFIED',
+      comment: '（样例）现场核查一再推迟',
+      daysAgo: 22,
+      then: ['answerLate', 'rectifyLate'],
+    },
     { unit: 'MARKET_REGULATION_BUREAU', item: '食品经营许可', channel: 'SELF_SERVICE', level: 'BASICALLY_SATISFIED', daysAgo: 6 },
-    { unit: 'TAXATION_BUREAU', item: '增值税留抵退税', channel: 'ONLINE', level: 'UNSATISFIED', comment: '（样例）到账慢', daysAgo: 15, then: ['appeal', 'upheld'] },
+    {
+      unit: 'TAXATION_BUREAU',
+      item: '增值税留抵退税',
+      channel: 'ONLINE',
+      level: 'UNSATISFIED',
+      comment: '（样例）到账慢',
+      daysAgo: 15,
+      then: ['appeal', 'upheld'],
+    },
     { unit: 'TAXATION_BUREAU', item: '发票申领', channel: 'SMS', level: 'VERY_SATISFIED', daysAgo: 1 },
-    { unit: 'SCIENCE_TECHNOLOGY_BUREAU', item: '高企认定', channel: 'ONLINE', level: 'UNSATISFIED', comment: '（样例）政策解读不清', daysAgo: 0 },
+    {
+      unit: 'SCIENCE_TECHNOLOGY_BUREAU',
+      item: '高企认定',
+      channel: 'ONLINE',
+      level: 'UNSATISFIED',
+      comment: '（样例）政策解读不清',
+      daysAgo: 0,
+    },
   ];
   let n = 0;
   for (const r of reviews) {
     clock = options.now.getTime() - r.daysAgo * DAY_MS;
     const reviewer = as({ subject: null, role: 'ANONYMOUS', unitId: null, enterprise: null }, `sample-${++n}`);
-    const review = await reviewer.submitServiceReview({ clientRequestId: `sample-review-${n}`, unitId: unitIdForCode(r.unit), serviceItem: r.item, channel: r.channel, level: r.level, comment: r.comment });
+    const review = await reviewer.submitServiceReview({
+      clientRequestId: `sample-review-${n}`,
+      unitId: unitIdForCode(r.unit),
+      serviceItem: r.item,
+      channel: r.channel,
+      level: r.level,
+      comment: r.comment,
+    });
     added++;
     const staff = as({ subject: `sample:staff-${r.unit}`, role: 'UNIT_ADMIN', unitId: unitIdForCode(r.unit), enterprise: null });
     for (const step of r.then ?? []) {
@@ -161,9 +216,19 @@ export async function loadEvaluationsSampleData(db: Db, options: { now: Date } =
   }
   if (options.now.getTime() > dueAt) {
     clock = dueAt - 5 * DAY_MS;
-    await as({ subject: 'sample:admin-approval', role: 'UNIT_ADMIN', unitId: unitIdForCode('ADMINISTRATIVE_APPROVAL_BUREAU'), enterprise: null }).submitQuarterlyReport({ quarter: lastQuarter, content: '（样例）本季度完成事项梳理，材料压减三成' });
+    await as({
+      subject: 'sample:admin-approval',
+      role: 'UNIT_ADMIN',
+      unitId: unitIdForCode('ADMINISTRATIVE_APPROVAL_BUREAU'),
+      enterprise: null,
+    }).submitQuarterlyReport({ quarter: lastQuarter, content: '（样例）本季度完成事项梳理，材料压减三成' });
     clock = dueAt + 3 * DAY_MS;
-    await as({ subject: 'sample:admin-market', role: 'UNIT_ADMIN', unitId: unitIdForCode('MARKET_REGULATION_BUREAU'), enterprise: null }).submitQuarterlyReport({ quarter: lastQuarter, content: '（样例）本季度进展（逾期报送）' });
+    await as({
+      subject: 'sample:admin-market',
+      role: 'UNIT_ADMIN',
+      unitId: unitIdForCode('MARKET_REGULATION_BUREAU'),
+      enterprise: null,
+    }).submitQuarterlyReport({ quarter: lastQuarter, content: '（样例）本季度进展（逾期报送）' });
     added += 2;
   }
 
@@ -174,8 +239,22 @@ export async function loadEvaluationsSampleData(db: Db, options: { now: Date } =
     period: half,
     indicators: [
       // Mandatory: the two figures entered below, so the four units that have them are graded and every other unit shows as 未参评 with what it lacks.
-      { code: 'ECONOMY', name: '经济运行', kind: 'ECONOMIC_OPERATION', weight: 20, measure: '（样例）统计部门提供的主要指标完成度', mandatory: true },
-      { code: 'MARKET', name: '市场主体满意度', kind: 'MARKET_SATISFACTION', weight: 15, measure: '（样例）第三方调查得分', mandatory: true },
+      {
+        code: 'ECONOMY',
+        name: '经济运行',
+        kind: 'ECONOMIC_OPERATION',
+        weight: 20,
+        measure: '（样例）统计部门提供的主要指标完成度',
+        mandatory: true,
+      },
+      {
+        code: 'MARKET',
+        name: '市场主体满意度',
+        kind: 'MARKET_SATISFACTION',
+        weight: 15,
+        measure: '（样例）第三方调查得分',
+        mandatory: true,
+      },
       { code: 'RECTIFY', name: '问题整改', kind: 'RECTIFICATION', weight: 20, measure: '问题整改率', mandatory: false },
       { code: 'POLICY', name: '政策兑现', kind: 'POLICY_HONOURING', weight: 15, measure: '已兑现 ÷ 已批准', mandatory: false },
       { code: 'CONTEST', name: '擂台比武', kind: 'CONTEST', weight: 10, measure: '最近一次市级擂台得分', mandatory: false },
@@ -193,8 +272,20 @@ export async function loadEvaluationsSampleData(db: Db, options: { now: Date } =
     ['SCIENCE_TECHNOLOGY_BUREAU', 96.7, 81],
   ];
   for (const [code, economy, market] of figures) {
-    await office.setIndicatorValue({ period: half, indicator: 'ECONOMY', unitId: unitIdForCode(code), value: economy, source: '（样例）市统计局月报' });
-    await office.setIndicatorValue({ period: half, indicator: 'MARKET', unitId: unitIdForCode(code), value: market, source: '（样例）第三方满意度调查' });
+    await office.setIndicatorValue({
+      period: half,
+      indicator: 'ECONOMY',
+      unitId: unitIdForCode(code),
+      value: economy,
+      source: '（样例）市统计局月报',
+    });
+    await office.setIndicatorValue({
+      period: half,
+      indicator: 'MARKET',
+      unitId: unitIdForCode(code),
+      value: market,
+      source: '（样例）第三方满意度调查',
+    });
   }
   return added;
 }

@@ -19,7 +19,11 @@ export function createEvaluationsSubgraph(deps: SliceDeps) {
     logger: deps.logger,
     onYearsAdded: async (current, years) => {
       const settled = await settleProvisionalReviewLimits(deps.db, current);
-      if (settled) deps.logger.info({ service: deps.name, years, settled }, `${deps.name}: provisional limits of ${settled} review(s) recomputed on the calendar of ${years.join(', ')}`);
+      if (settled)
+        deps.logger.info(
+          { service: deps.name, years, settled },
+          `${deps.name}: provisional limits of ${settled} review(s) recomputed on the calendar of ${years.join(', ')}`,
+        );
     },
   });
   const { secret, ttlSeconds, publicUrl } = deps.env.downloadLinks;

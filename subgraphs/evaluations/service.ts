@@ -165,17 +165,34 @@ function coverageView(evaluation: EvaluationRow, coverage: Coverage): CoverageVi
   return { ...coverage, missing: coverage.missing.map((code) => evaluation.indicators.find((i) => i.code === code)!) };
 }
 
-const toView = (evaluation: EvaluationRow, result: ComputedResult, preview: boolean): ResultView => ({ ...result, coverage: coverageView(evaluation, result.coverage), preview });
+const toView = (evaluation: EvaluationRow, result: ComputedResult, preview: boolean): ResultView => ({
+  ...result,
+  coverage: coverageView(evaluation, result.coverage),
+  preview,
+});
 
 /** A published result as frozen; its coverage read from its frozen inputs against the frozen definition. */
 function frozenView(evaluation: EvaluationRow, row: EvaluationResultRow): ResultView {
   const valueOf = new Map(row.inputs.map((input) => [input.indicator, input.value]));
   const coverage = coverageOf(evaluation.indicators, (indicator) => (valueOf.get(indicator.code) ?? null) !== null);
-  return { unitId: row.unitId, evaluated: row.evaluated, score: row.score, rank: row.rank, grade: row.grade, inputs: row.inputs, coverage: coverageView(evaluation, coverage), preview: false };
+  return {
+    unitId: row.unitId,
+    evaluated: row.evaluated,
+    score: row.score,
+    rank: row.rank,
+    grade: row.grade,
+    inputs: row.inputs,
+    coverage: coverageView(evaluation, coverage),
+    preview: false,
+  };
 }
 
 /** How an evaluation grades: its method, cut-offs and the coverage a unit needs. */
-const gradingOf = (evaluation: EvaluationRow): GradingRule => ({ method: evaluation.gradingMethod, cutoffs: evaluation.gradeCutoffs, minimumCoverage: evaluation.minimumCoverage });
+const gradingOf = (evaluation: EvaluationRow): GradingRule => ({
+  method: evaluation.gradingMethod,
+  cutoffs: evaluation.gradeCutoffs,
+  minimumCoverage: evaluation.minimumCoverage,
+});
 
 /** How many reviews one transaction of settling takes. */
 const SETTLE_BATCH = 500;
@@ -195,8 +212,13 @@ export async function settleProvisionalReviewLimits(db: Db, calendar: WorkingCal
       const waiting = await reviewStore.lockWaitingForCalendar(tx, calendar.knownYears(), SETTLE_BATCH);
       if (!waiting.length) return 0;
       const dues = new Map(waiting.map((review) => [review.id, reviewDues(calendar, review.reviewedAt, review.level)]));
-      await reviewStore.setLimits(tx, waiting.map((review) => ({ id: review.id, ...dues.get(review.id)! })));
-      const judged = (await reviewActionStore.byReviewIds(tx, [...dues.keys()])).filter((a) => a.lateProvisional && (a.kind === 'ANSWER' || a.kind === 'RECTIFY'));
+      await reviewStore.setLimits(
+        tx,
+        waiting.map((review) => ({ id: review.id, ...dues.get(review.id)! })),
+      );
+      const judged = (await reviewActionStore.byReviewIds(tx, [...dues.keys()])).filter(
+        (a) => a.lateProvisional && (a.kind === 'ANSWER' || a.kind === 'RECTIFY'),
+      );
       await reviewActionStore.settleLateness(
         tx,
         judged
@@ -256,7 +278,8 @@ export function createEvaluationsService(deps: {
   const access = createEvaluationsAccess(viewer, directory, deps.clientAddress);
 
   /** A board's period: the one named, or the current half year (Beijing time). */
-  const boardPeriod = (periodName: string | null | undefined) => (periodName == null ? halfYearOf(now()) : parseInput(input.period, periodName, 'period'));
+  const boardPeriod = (periodName: string | null | undefined) =>
+    periodName == null ? halfYearOf(now()) : parseInput(input.period, periodName, 'period');
 
   const conflict = () => errors.conflict({ zh: '已被他人修改，请刷新后重试', en: 'Changed by someone else; reload and try again' });
 
@@ -278,7 +301,11 @@ export function createEvaluationsService(deps: {
   }
 
   /** A contest action in one transaction: lock it, ask, act. Reads for the access check are fresh, inside the lock. */
-  async function onContest<T>(id: string, action: Parameters<typeof access.mayActOnContest>[0], act: (tx: Db, contest: ContestRow) => Promise<T>): Promise<T> {
+  async function onContest<T>(
+    id: string,
+    action: Parameters<typeof access.mayActOnContest>[0],
+    act: (tx: Db, contest: ContestRow) => Promise<T>,
+  ): Promise<T> {
     const contestId = parseInput(input.contestId, id, 'contestId');
     await access.prepare();
     return db.transaction(async (tx) => {
@@ -312,7 +339,11 @@ export function createEvaluationsService(deps: {
       }));
     }
     const scores = await loaders.latestScoresByContest.load(contest.id);
-    return rank(entries.map((e) => e.id), contest.criteria.map((c) => c.weight), scores).map((r) => ({ ...r, entry: byId.get(r.entryId)! }));
+    return rank(
+      entries.map((e) => e.id),
+      contest.criteria.map((c) => c.weight),
+      scores,
+    ).map((r) => ({ ...r, entry: byId.get(r.entryId)! }));
   }
 
   /** The state of a review's appeal, from its flags and the review's status. */
@@ -393,7 +424,11 @@ export function createEvaluationsService(deps: {
     store: Db,
     evaluation: EvaluationRow,
     remote: RemoteInputs,
-    known?: { contests: Awaited<ReturnType<typeof evaluationStore.latestCityContest>>; reviews: Map<string, ReviewFigures>; punctual: Map<string, number | null> },
+    known?: {
+      contests: Awaited<ReturnType<typeof evaluationStore.latestCityContest>>;
+      reviews: Map<string, ReviewFigures>;
+      punctual: Map<string, number | null>;
+    },
   ): Promise<ComputedResult[]> {
     const dates = halfYear(evaluation.period)!;
     const units = remote.units;
@@ -402,7 +437,14 @@ export function createEvaluationsService(deps: {
     const [entered, contests, reviews, punctual] = await Promise.all([
       evaluationStore.latestValues(store, evaluation.id),
       known?.contests ?? evaluationStore.latestCityContest(store, dates.from, dates.to),
-      known?.reviews ?? reviewStore.stats(store, units.map((unitId) => ({ unitId, key: unitId })), range, now(), { open: false }),
+      known?.reviews ??
+        reviewStore.stats(
+          store,
+          units.map((unitId) => ({ unitId, key: unitId })),
+          range,
+          now(),
+          { open: false },
+        ),
       known?.punctual ?? punctuality(quartersOfHalfYear(evaluation.period), store),
     ]);
     const enteredBy = new Map(entered.map((v) => [`${v.unitId}/${v.indicator}`, v]));
@@ -412,21 +454,45 @@ export function createEvaluationsService(deps: {
     const raw = (unitId: string, indicator: IndicatorSpec): RawValue => {
       switch (indicator.kind) {
         case 'RECTIFICATION':
-          return { value: remote.rectification.get(unitId) ?? null, source: `issues: Unit.issueStats(${period}).rectificationRate`, fetchedAt: remote.at };
+          return {
+            value: remote.rectification.get(unitId) ?? null,
+            source: `issues: Unit.issueStats(${period}).rectificationRate`,
+            fetchedAt: remote.at,
+          };
         case 'POLICY_HONOURING':
-          return { value: remote.honouring.get(unitId) ?? null, source: `policies: Unit.policyStats(${period}) disbursedCount ÷ approved`, fetchedAt: remote.at };
+          return {
+            value: remote.honouring.get(unitId) ?? null,
+            source: `policies: Unit.policyStats(${period}) disbursedCount ÷ approved`,
+            fetchedAt: remote.at,
+          };
         case 'CONTEST':
-          return { value: contestBy.get(unitId)?.score ?? null, source: `evaluations: latest published CITY contest held ${period}`, fetchedAt: at };
+          return {
+            value: contestBy.get(unitId)?.score ?? null,
+            source: `evaluations: latest published CITY contest held ${period}`,
+            fetchedAt: at,
+          };
         case 'REPORT_PUNCTUALITY':
-          return { value: punctual.get(unitId) ?? null, source: `evaluations: quarterly reports of ${quartersOfHalfYear(evaluation.period).join(', ')} already due, first filing on time`, fetchedAt: at };
+          return {
+            value: punctual.get(unitId) ?? null,
+            source: `evaluations: quarterly reports of ${quartersOfHalfYear(evaluation.period).join(', ')} already due, first filing on time`,
+            fetchedAt: at,
+          };
         case 'SERVICE_REVIEWS': {
           const f = reviews.get(unitId);
-          return { value: f && f.count > 0 ? f.satisfied / f.count : null, source: `evaluations: service reviews ${period}, satisfaction rate`, fetchedAt: at };
+          return {
+            value: f && f.count > 0 ? f.satisfied / f.count : null,
+            source: `evaluations: service reviews ${period}, satisfaction rate`,
+            fetchedAt: at,
+          };
         }
         default: {
           const v = enteredBy.get(`${unitId}/${indicator.code}`);
           // The unit that entered it, never the account: results are public once published.
-          return { value: v?.value ?? null, source: v ? `entered by ${enteringUnit(dir, v.enteredByUnitId)} at ${v.enteredAt.toISOString()}: ${v.source}` : 'not entered', fetchedAt: v ? v.enteredAt.toISOString() : at };
+          return {
+            value: v?.value ?? null,
+            source: v ? `entered by ${enteringUnit(dir, v.enteredByUnitId)} at ${v.enteredAt.toISOString()}: ${v.source}` : 'not entered',
+            fetchedAt: v ? v.enteredAt.toISOString() : at,
+          };
         }
       }
     };
@@ -457,7 +523,8 @@ export function createEvaluationsService(deps: {
       const data = parseInput(input.createContestInput, raw, 'input');
       if (!isValidDate(data.heldOn)) throw errors.badInput('input.heldOn', { zh: '比武日期无效', en: 'Invalid contest date' });
       const dir = await directory.current();
-      if (data.domainCode && !dir.domains.includes(data.domainCode)) throw errors.badInput('input.domainCode', { zh: `没有该领域：${data.domainCode}`, en: `No such domain: ${data.domainCode}` });
+      if (data.domainCode && !dir.domains.includes(data.domainCode))
+        throw errors.badInput('input.domainCode', { zh: `没有该领域：${data.domainCode}`, en: `No such domain: ${data.domainCode}` });
       if (data.unitId) {
         const unit = await directory.unit(data.unitId);
         if (!unit || unit.archived) throw errors.badInput('input.unitId', { zh: '没有该单位，或已撤销', en: 'No such active unit' });
@@ -480,7 +547,10 @@ export function createEvaluationsService(deps: {
         // 末位继续打擂: the last place of the previous published contest of this level and scope enters again.
         const previous = await contestStore.previousPublished(tx, scope, data.heldOn);
         if (previous) {
-          const [results, entries] = await Promise.all([resultStore.byContestIds(tx, [previous.id]), entryStore.byContestIds(tx, [previous.id])]);
+          const [results, entries] = await Promise.all([
+            resultStore.byContestIds(tx, [previous.id]),
+            entryStore.byContestIds(tx, [previous.id]),
+          ]);
           const last = new Set(results.filter((r) => r.contestsAgain).map((r) => r.entryId));
           for (const entry of entries.filter((e) => last.has(e.id))) {
             await entryStore.insert(tx, {
@@ -507,12 +577,21 @@ export function createEvaluationsService(deps: {
       return onContest(contestId, 'addContestEntry', async (tx, contest) => {
         let entrantName: string;
         if (contest.level === 'INTERNAL') {
-          if (data.unitId || !data.entrantName) throw errors.badInput('input.entrantName', { zh: '单位内部比武的参赛者是处室或干部：填写 entrantName，不填 unitId', en: 'An INTERNAL contest’s entrant is a department or person: give entrantName, not unitId' });
+          if (data.unitId || !data.entrantName)
+            throw errors.badInput('input.entrantName', {
+              zh: '单位内部比武的参赛者是处室或干部：填写 entrantName，不填 unitId',
+              en: 'An INTERNAL contest’s entrant is a department or person: give entrantName, not unitId',
+            });
           entrantName = data.entrantName;
         } else {
-          if (!data.unitId) throw errors.badInput('input.unitId', { zh: '市级、系统内比武的参赛者是单位：须填写 unitId', en: 'A CITY or SYSTEM contest’s entrant is a unit: give unitId' });
+          if (!data.unitId)
+            throw errors.badInput('input.unitId', {
+              zh: '市级、系统内比武的参赛者是单位：须填写 unitId',
+              en: 'A CITY or SYSTEM contest’s entrant is a unit: give unitId',
+            });
           if (!unit || unit.archived) throw errors.badInput('input.unitId', { zh: '没有该单位，或已撤销', en: 'No such active unit' });
-          if (contest.level === 'SYSTEM' && unit.domainCode !== contest.domainCode) throw errors.badInput('input.unitId', { zh: '该单位不在本领域', en: 'The unit is not in the contest’s domain' });
+          if (contest.level === 'SYSTEM' && unit.domainCode !== contest.domainCode)
+            throw errors.badInput('input.unitId', { zh: '该单位不在本领域', en: 'The unit is not in the contest’s domain' });
           entrantName = data.entrantName ?? unit.name;
         }
         const entry = await entryStore.insert(tx, {
@@ -536,7 +615,15 @@ export function createEvaluationsService(deps: {
       return onContest(contestId, 'assignJudge', async (tx, contest) => {
         // The judge signs in where the organiser does: the organiser's issuer, the role and subject given.
         const issuer = personOf(viewer)!.issuer;
-        const judge = await judgeStore.insert(tx, { contestId: contest.id, subject: data.subject, role: data.role, issuer, name: data.name, assignedBy: viewer.subject!, assignedAt: now() });
+        const judge = await judgeStore.insert(tx, {
+          contestId: contest.id,
+          subject: data.subject,
+          role: data.role,
+          issuer,
+          name: data.name,
+          assignedBy: viewer.subject!,
+          assignedAt: now(),
+        });
         if (!judge) throw errors.conflict({ zh: '该评委已指定', en: 'The judge is already assigned' });
         return judge;
       });
@@ -548,11 +635,26 @@ export function createEvaluationsService(deps: {
         const judge = access.judgeAmong(await judgeStore.byContestIds(tx, [contest.id]))!;
         const entries = new Set((await entryStore.byContestIds(tx, [contest.id])).map((e) => e.id));
         scores.forEach((s, index) => {
-          if (!entries.has(s.entryId)) throw errors.badInput(`scores[${index}].entryId`, { zh: '本场比武没有该参赛者', en: 'No such entry in this contest' });
-          if (s.criterion >= contest.criteria.length) throw errors.badInput(`scores[${index}].criterion`, { zh: `本场比武只有 ${contest.criteria.length} 个评分项`, en: `The contest has ${contest.criteria.length} criteria` });
+          if (!entries.has(s.entryId))
+            throw errors.badInput(`scores[${index}].entryId`, { zh: '本场比武没有该参赛者', en: 'No such entry in this contest' });
+          if (s.criterion >= contest.criteria.length)
+            throw errors.badInput(`scores[${index}].criterion`, {
+              zh: `本场比武只有 ${contest.criteria.length} 个评分项`,
+              en: `The contest has ${contest.criteria.length} criteria`,
+            });
         });
         const at = now();
-        await scoreStore.insert(tx, scores.map((s) => ({ contestId: contest.id, entryId: s.entryId, judgeId: judge.id, criterion: s.criterion, score: s.score, submittedAt: at })));
+        await scoreStore.insert(
+          tx,
+          scores.map((s) => ({
+            contestId: contest.id,
+            entryId: s.entryId,
+            judgeId: judge.id,
+            criterion: s.criterion,
+            score: s.score,
+            submittedAt: at,
+          })),
+        );
         return (await scoreStore.latest(tx, [contest.id])).filter((s) => s.judgeId === judge.id);
       });
     },
@@ -570,10 +672,22 @@ export function createEvaluationsService(deps: {
       return onContest(id, 'publishContest', async (tx, contest) => {
         const entries = await entryStore.byContestIds(tx, [contest.id]);
         const scores = await scoreStore.latest(tx, [contest.id]);
-        const ranked = rank(entries.map((e) => e.id), contest.criteria.map((c) => c.weight), scores);
+        const ranked = rank(
+          entries.map((e) => e.id),
+          contest.criteria.map((c) => c.weight),
+          scores,
+        );
         await resultStore.insert(
           tx,
-          ranked.map((r) => ({ contestId: contest.id, entryId: r.entryId, rank: r.rank, score: r.score, judgesCounted: r.judgesCounted, judgeTotals: r.judgeTotals, contestsAgain: r.contestsAgain })),
+          ranked.map((r) => ({
+            contestId: contest.id,
+            entryId: r.entryId,
+            rank: r.rank,
+            score: r.score,
+            judgesCounted: r.judgesCounted,
+            judgeTotals: r.judgeTotals,
+            contestsAgain: r.contestsAgain,
+          })),
         );
         const moved = await contestStore.move(tx, contest.id, contest.version, { status: 'PUBLISHED', publishedAt: now() });
         if (!moved) throw conflict();
@@ -585,7 +699,10 @@ export function createEvaluationsService(deps: {
       return (await visibleContest(id))?.contest ?? null;
     },
 
-    async contests(filter: { level?: ContestRow['level'] | null; status?: ContestRow['status'] | null; domainCode?: string | null } | null | undefined, page: PageArgs) {
+    async contests(
+      filter: { level?: ContestRow['level'] | null; status?: ContestRow['status'] | null; domainCode?: string | null } | null | undefined,
+      page: PageArgs,
+    ) {
       const size = pageSize(page.first, deps.maxPageSize);
       const after = page.after ? cursorOfContest(page.after) : null;
       const { rows, count } = await contestStore.page(db, await access.contestScope(), filter ?? {}, after, size);
@@ -594,7 +711,8 @@ export function createEvaluationsService(deps: {
     },
 
     entries: (contest: ContestRow) => loaders.entriesByContest.load(contest.id),
-    carriedOver: async (contest: ContestRow) => (await loaders.entriesByContest.load(contest.id)).filter((e) => e.carriedFromContestId !== null),
+    carriedOver: async (contest: ContestRow) =>
+      (await loaders.entriesByContest.load(contest.id)).filter((e) => e.carriedFromContestId !== null),
 
     async judges(contest: ContestRow) {
       const view = await access.contestView(contest, await contestExtras(contest));
@@ -606,7 +724,9 @@ export function createEvaluationsService(deps: {
       ]);
       return judges.map((judge) => {
         const mine = scores.filter((s) => s.judgeId === judge.id);
-        const entriesScored = entries.filter((e) => contest.criteria.every((_, index) => mine.some((s) => s.entryId === e.id && s.criterion === index))).length;
+        const entriesScored = entries.filter((e) =>
+          contest.criteria.every((_, index) => mine.some((s) => s.entryId === e.id && s.criterion === index)),
+        ).length;
         return { ...judge, entriesScored };
       });
     },
@@ -640,7 +760,10 @@ export function createEvaluationsService(deps: {
           const earlier = await reviewStore.byRequest(tx, reviewerKey, data.clientRequestId);
           if (earlier) {
             if (earlier.unitId !== data.unitId || earlier.level !== data.level || earlier.serviceItem !== data.serviceItem) {
-              throw errors.conflict({ zh: '该 clientRequestId 已用于另一条评价', en: 'This clientRequestId was used for another review' }, { field: 'input.clientRequestId' });
+              throw errors.conflict(
+                { zh: '该 clientRequestId 已用于另一条评价', en: 'This clientRequestId was used for another review' },
+                { field: 'input.clientRequestId' },
+              );
             }
             return earlier;
           }
@@ -678,7 +801,16 @@ export function createEvaluationsService(deps: {
       return onReview(id, async (tx, review) => {
         await access.mayActOnReview('answerServiceReview', review);
         const at = now();
-        await reviewActionStore.insert(tx, { reviewId: review.id, kind: 'ANSWER', text: answer, at, late: lateAt(review.answerDueAt, at), lateProvisional: review.pendingCalendarYear !== null, bySubject: viewer.subject!, byUnitId: viewer.unitId });
+        await reviewActionStore.insert(tx, {
+          reviewId: review.id,
+          kind: 'ANSWER',
+          text: answer,
+          at,
+          late: lateAt(review.answerDueAt, at),
+          lateProvisional: review.pendingCalendarYear !== null,
+          bySubject: viewer.subject!,
+          byUnitId: viewer.unitId,
+        });
         return reviewStore.setStatus(tx, review.id, { status: 'AWAITING_RECTIFICATION' });
       });
     },
@@ -688,7 +820,16 @@ export function createEvaluationsService(deps: {
       return onReview(id, async (tx, review) => {
         await access.mayActOnReview('rectifyServiceReview', review);
         const at = now();
-        await reviewActionStore.insert(tx, { reviewId: review.id, kind: 'RECTIFY', text: measures, at, late: lateAt(review.rectifyDueAt, at), lateProvisional: review.pendingCalendarYear !== null, bySubject: viewer.subject!, byUnitId: viewer.unitId });
+        await reviewActionStore.insert(tx, {
+          reviewId: review.id,
+          kind: 'RECTIFY',
+          text: measures,
+          at,
+          late: lateAt(review.rectifyDueAt, at),
+          lateProvisional: review.pendingCalendarYear !== null,
+          bySubject: viewer.subject!,
+          byUnitId: viewer.unitId,
+        });
         return reviewStore.setStatus(tx, review.id, { status: 'AWAITING_FOLLOW_UP' });
       });
     },
@@ -697,7 +838,16 @@ export function createEvaluationsService(deps: {
       const data = parseInput(input.followUpInput, raw, 'input');
       return onReview(id, async (tx, review) => {
         await access.mayActOnReview('recordReviewFollowUp', review);
-        await reviewActionStore.insert(tx, { reviewId: review.id, kind: 'FOLLOW_UP', text: data.note, at: now(), reached: data.reached, level: data.level ?? null, bySubject: viewer.subject!, byUnitId: viewer.unitId });
+        await reviewActionStore.insert(tx, {
+          reviewId: review.id,
+          kind: 'FOLLOW_UP',
+          text: data.note,
+          at: now(),
+          reached: data.reached,
+          level: data.level ?? null,
+          bySubject: viewer.subject!,
+          byUnitId: viewer.unitId,
+        });
         return reviewStore.setStatus(tx, review.id, { status: 'DONE' });
       });
     },
@@ -706,8 +856,16 @@ export function createEvaluationsService(deps: {
       const reason = parseInput(input.appealReason, rawReason, 'reason');
       return onReview(id, async (tx, review) => {
         await access.mayAppeal('appealServiceReview', review, await appealState(tx, review));
-        if (!isBad(review.level)) throw errors.invalidTransition({ zh: '只有差评可以申诉', en: 'Only a bad review can be appealed' }, review.status);
-        const recorded = await reviewActionStore.insert(tx, { reviewId: review.id, kind: 'APPEAL', text: reason, at: now(), bySubject: viewer.subject!, byUnitId: viewer.unitId });
+        if (!isBad(review.level))
+          throw errors.invalidTransition({ zh: '只有差评可以申诉', en: 'Only a bad review can be appealed' }, review.status);
+        const recorded = await reviewActionStore.insert(tx, {
+          reviewId: review.id,
+          kind: 'APPEAL',
+          text: reason,
+          at: now(),
+          bySubject: viewer.subject!,
+          byUnitId: viewer.unitId,
+        });
         if (!recorded) throw errors.conflict({ zh: '该评价已申诉过', en: 'The review was already appealed' });
         return reviewStore.setStatus(tx, review.id, { appealPending: true });
       });
@@ -717,13 +875,35 @@ export function createEvaluationsService(deps: {
       const reason = parseInput(input.decisionReason, rawReason, 'reason');
       return onReview(id, async (tx, review) => {
         await access.mayAppeal('decideReviewAppeal', review, await appealState(tx, review));
-        await reviewActionStore.insert(tx, { reviewId: review.id, kind: 'APPEAL_DECISION', text: reason, at: now(), decision, bySubject: viewer.subject!, byUnitId: viewer.unitId });
-        return reviewStore.setStatus(tx, review.id, decision === 'UPHELD' ? { appealPending: false, status: 'EXCLUDED' } : { appealPending: false });
+        await reviewActionStore.insert(tx, {
+          reviewId: review.id,
+          kind: 'APPEAL_DECISION',
+          text: reason,
+          at: now(),
+          decision,
+          bySubject: viewer.subject!,
+          byUnitId: viewer.unitId,
+        });
+        return reviewStore.setStatus(
+          tx,
+          review.id,
+          decision === 'UPHELD' ? { appealPending: false, status: 'EXCLUDED' } : { appealPending: false },
+        );
       });
     },
 
     async serviceReviews(
-      filter: { unitId?: string | null; domainCode?: string | null; bad?: boolean | null; overdue?: boolean | null; status?: ReviewRow['status'] | null; period?: Period | null } | null | undefined,
+      filter:
+        | {
+            unitId?: string | null;
+            domainCode?: string | null;
+            bad?: boolean | null;
+            overdue?: boolean | null;
+            status?: ReviewRow['status'] | null;
+            period?: Period | null;
+          }
+        | null
+        | undefined,
       page: PageArgs,
     ) {
       const scope = await access.reviewScope();
@@ -757,11 +937,18 @@ export function createEvaluationsService(deps: {
     },
 
     /** The other slices' ratings of the unit's work: every unit of the request in one call to each slice, per period. */
-    async otherReviewSources(stats: ReviewStatsView): Promise<{ source: 'ISSUE_HANDLING' | 'POLICY_APPLICATIONS'; count: number; satisfactionRate: number | null }[]> {
+    async otherReviewSources(
+      stats: ReviewStatsView,
+    ): Promise<{ source: 'ISSUE_HANDLING' | 'POLICY_APPLICATIONS'; count: number; satisfactionRate: number | null }[]> {
       const key = stats.period ? `${beijingDate(stats.period.from)}/${beijingDate(stats.period.to)}` : 'all';
       const loader = (ratingLoaders[key] ??= new DataLoader<string, { issues: SourceFigures; policies: SourceFigures }>(async (unitIds) => {
-        const found = await deps.figures.ratings(unitIds, stats.period ? { from: beijingDate(stats.period.from), to: beijingDate(stats.period.to) } : null);
-        return unitIds.map((id) => found.get(id) ?? { issues: { count: 0, satisfactionRate: null }, policies: { count: 0, satisfactionRate: null } });
+        const found = await deps.figures.ratings(
+          unitIds,
+          stats.period ? { from: beijingDate(stats.period.from), to: beijingDate(stats.period.to) } : null,
+        );
+        return unitIds.map(
+          (id) => found.get(id) ?? { issues: { count: 0, satisfactionRate: null }, policies: { count: 0, satisfactionRate: null } },
+        );
       }));
       const { issues, policies } = await loader.load(stats.unitId);
       return [
@@ -776,7 +963,11 @@ export function createEvaluationsService(deps: {
       const data = parseInput(input.createTaskInput, raw, 'input');
       if (!isValidDate(data.dueOn)) throw errors.badInput('input.dueOn', { zh: '完成时限无效', en: 'Invalid due date' });
       data.milestones.forEach((m, index) => {
-        if (!isValidDate(m.dueOn) || m.dueOn > data.dueOn) throw errors.badInput(`input.milestones[${index}].dueOn`, { zh: '里程碑时限无效或晚于完成时限', en: 'A milestone date is invalid or after the final date' });
+        if (!isValidDate(m.dueOn) || m.dueOn > data.dueOn)
+          throw errors.badInput(`input.milestones[${index}].dueOn`, {
+            zh: '里程碑时限无效或晚于完成时限',
+            en: 'A milestone date is invalid or after the final date',
+          });
       });
       const unit = await directory.unit(data.unitId);
       if (!unit || unit.archived) throw errors.badInput('input.unitId', { zh: '没有该单位，或已撤销', en: 'No such active unit' });
@@ -785,7 +976,17 @@ export function createEvaluationsService(deps: {
       return db.transaction((tx) =>
         taskStore.insert(
           tx,
-          { kind: 'TACKLING', unitId: data.unitId, domainCode: unit.domainCode, title: data.title, description: data.description, dueOn: data.dueOn, createdBy: viewer.subject!, createdAt: now(), sample: deps.sample ?? false },
+          {
+            kind: 'TACKLING',
+            unitId: data.unitId,
+            domainCode: unit.domainCode,
+            title: data.title,
+            description: data.description,
+            dueOn: data.dueOn,
+            createdBy: viewer.subject!,
+            createdAt: now(),
+            sample: deps.sample ?? false,
+          },
           data.milestones,
         ),
       );
@@ -837,7 +1038,10 @@ export function createEvaluationsService(deps: {
       });
     },
 
-    async tasks(filter: { unitId?: string | null; domainCode?: string | null; kind?: TaskRow['kind'] | null } | null | undefined, page: PageArgs) {
+    async tasks(
+      filter: { unitId?: string | null; domainCode?: string | null; kind?: TaskRow['kind'] | null } | null | undefined,
+      page: PageArgs,
+    ) {
       const scope = await access.workScope();
       const size = pageSize(page.first, deps.maxPageSize);
       const after = page.after ? cursorOfDate(page.after) : null;
@@ -853,7 +1057,8 @@ export function createEvaluationsService(deps: {
 
     milestones: (task: TaskRow) => loaders.milestonesByTask.load(task.id),
     task: async (milestone: MilestoneRow) => (await loaders.taskById.load(milestone.taskId))!,
-    milestoneOverdue: (milestone: MilestoneRow) => milestone.doneAt === null && now().getTime() > endOfBeijingDay(milestone.dueOn).getTime(),
+    milestoneOverdue: (milestone: MilestoneRow) =>
+      milestone.doneAt === null && now().getTime() > endOfBeijingDay(milestone.dueOn).getTime(),
 
     async overdueMilestones(page: PageArgs) {
       const scope = await access.workScope();
@@ -875,7 +1080,14 @@ export function createEvaluationsService(deps: {
         .map((unitId) => {
           const mine = reports.filter((r) => r.unitId === unitId);
           const first = mine[0] ?? null;
-          return { unitId, dueAt, firstReport: first, latestReport: mine.at(-1) ?? null, late: first?.late ?? false, missing: !first && past };
+          return {
+            unitId,
+            dueAt,
+            firstReport: first,
+            latestReport: mine.at(-1) ?? null,
+            late: first?.late ?? false,
+            missing: !first && past,
+          };
         })
         .filter((row) => !onlyProblems || row.late || row.missing);
     },
@@ -916,17 +1128,32 @@ export function createEvaluationsService(deps: {
         await access.mayActOnEvaluation('createEvaluation', existing?.status ?? 'NONE');
         const definition = {
           // Mandatory unless said otherwise for what the plan evaluates every unit on.
-          indicators: data.indicators.map(({ mandatory, ...indicator }) => ({ ...indicator, mandatory: mandatory ?? MANDATORY_BY_DEFAULT.includes(indicator.kind) })),
+          indicators: data.indicators.map(({ mandatory, ...indicator }) => ({
+            ...indicator,
+            mandatory: mandatory ?? MANDATORY_BY_DEFAULT.includes(indicator.kind),
+          })),
           gradingMethod: data.gradingMethod,
           gradeCutoffs: data.gradeCutoffs,
           minimumCoverage: data.minimumCoverage ?? 0,
         };
         const row = existing
           ? await evaluationStore.redefine(tx, existing.id, existing.version, definition)
-          : await evaluationStore.insert(tx, { period: data.period, ...definition, createdBy: viewer.subject!, createdAt: now(), sample: deps.sample ?? false });
+          : await evaluationStore.insert(tx, {
+              period: data.period,
+              ...definition,
+              createdBy: viewer.subject!,
+              createdAt: now(),
+              sample: deps.sample ?? false,
+            });
         if (!row) throw conflict();
         // Every definition is kept, with who gave it and when: the evidence of the half year's rules.
-        await evaluationStore.insertDefinition(tx, { evaluationId: row.id, version: row.version, ...definition, definedBy: viewer.subject!, definedAt: now() });
+        await evaluationStore.insertDefinition(tx, {
+          evaluationId: row.id,
+          version: row.version,
+          ...definition,
+          definedBy: viewer.subject!,
+          definedAt: now(),
+        });
         return row;
       });
     },
@@ -940,9 +1167,26 @@ export function createEvaluationsService(deps: {
         const evaluation = await evaluationStore.get(tx, data.period, true);
         await access.mayActOnEvaluation('setIndicatorValue', evaluation?.status ?? 'NONE');
         const indicator = evaluation!.indicators.find((i) => i.code === data.indicator);
-        if (!indicator) throw errors.badInput('input.indicator', { zh: `本次评估没有指标 ${data.indicator}`, en: `The evaluation has no indicator ${data.indicator}` });
-        if (!ENTERED_KINDS.includes(indicator.kind)) throw errors.badInput('input.indicator', { zh: '该指标取自其他子图，不能录入', en: 'This indicator is read from another subgraph, not entered' });
-        return evaluationStore.insertValue(tx, { evaluationId: evaluation!.id, unitId: data.unitId, indicator: data.indicator, value: data.value, source: data.source, enteredBy: viewer.subject!, enteredByUnitId: viewer.unitId, enteredAt: now() });
+        if (!indicator)
+          throw errors.badInput('input.indicator', {
+            zh: `本次评估没有指标 ${data.indicator}`,
+            en: `The evaluation has no indicator ${data.indicator}`,
+          });
+        if (!ENTERED_KINDS.includes(indicator.kind))
+          throw errors.badInput('input.indicator', {
+            zh: '该指标取自其他子图，不能录入',
+            en: 'This indicator is read from another subgraph, not entered',
+          });
+        return evaluationStore.insertValue(tx, {
+          evaluationId: evaluation!.id,
+          unitId: data.unitId,
+          indicator: data.indicator,
+          value: data.value,
+          source: data.source,
+          enteredBy: viewer.subject!,
+          enteredByUnitId: viewer.unitId,
+          enteredAt: now(),
+        });
       });
     },
 
@@ -952,19 +1196,42 @@ export function createEvaluationsService(deps: {
       const dir = await directory.current();
       data.rows.forEach((row, index) => {
         const unit = dir.unit(row.unitId);
-        if (!unit || unit.archived) throw errors.badInput(`input.rows[${index}].unitId`, { zh: `第 ${index + 1} 行：没有该单位，或已撤销`, en: `Row ${index + 1}: no such active unit` });
+        if (!unit || unit.archived)
+          throw errors.badInput(`input.rows[${index}].unitId`, {
+            zh: `第 ${index + 1} 行：没有该单位，或已撤销`,
+            en: `Row ${index + 1}: no such active unit`,
+          });
       });
       await access.prepare();
       return db.transaction(async (tx) => {
         const evaluation = await evaluationStore.get(tx, data.period, true);
         await access.mayActOnEvaluation('setIndicatorValue', evaluation?.status ?? 'NONE');
         const indicator = evaluation!.indicators.find((i) => i.code === data.indicator);
-        if (!indicator) throw errors.badInput('input.indicator', { zh: `本次评估没有指标 ${data.indicator}`, en: `The evaluation has no indicator ${data.indicator}` });
-        if (!ENTERED_KINDS.includes(indicator.kind)) throw errors.badInput('input.indicator', { zh: '该指标取自其他子图，不能录入', en: 'This indicator is read from another subgraph, not entered' });
+        if (!indicator)
+          throw errors.badInput('input.indicator', {
+            zh: `本次评估没有指标 ${data.indicator}`,
+            en: `The evaluation has no indicator ${data.indicator}`,
+          });
+        if (!ENTERED_KINDS.includes(indicator.kind))
+          throw errors.badInput('input.indicator', {
+            zh: '该指标取自其他子图，不能录入',
+            en: 'This indicator is read from another subgraph, not entered',
+          });
         const at = now();
         const saved = [];
         for (const row of data.rows) {
-          saved.push(await evaluationStore.insertValue(tx, { evaluationId: evaluation!.id, unitId: row.unitId, indicator: data.indicator, value: row.value, source: data.source, enteredBy: viewer.subject!, enteredByUnitId: viewer.unitId, enteredAt: at }));
+          saved.push(
+            await evaluationStore.insertValue(tx, {
+              evaluationId: evaluation!.id,
+              unitId: row.unitId,
+              indicator: data.indicator,
+              value: row.value,
+              source: data.source,
+              enteredBy: viewer.subject!,
+              enteredByUnitId: viewer.unitId,
+              enteredAt: at,
+            }),
+          );
         }
         return saved;
       });
@@ -984,7 +1251,18 @@ export function createEvaluationsService(deps: {
         await access.mayActOnEvaluation('publishEvaluation', evaluation?.status ?? 'NONE');
         if (evaluation!.version !== draft!.version) throw conflict();
         const results = await compute(tx, evaluation!, remote);
-        await evaluationStore.insertResults(tx, results.map((r) => ({ evaluationId: evaluation!.id, unitId: r.unitId, evaluated: r.evaluated, score: r.score, rank: r.rank, grade: r.grade, inputs: r.inputs })));
+        await evaluationStore.insertResults(
+          tx,
+          results.map((r) => ({
+            evaluationId: evaluation!.id,
+            unitId: r.unitId,
+            evaluated: r.evaluated,
+            score: r.score,
+            rank: r.rank,
+            grade: r.grade,
+            inputs: r.inputs,
+          })),
+        );
         return (await evaluationStore.publish(tx, evaluation!.id, evaluation!.version, now())) ?? Promise.reject(conflict());
       });
     },
@@ -999,8 +1277,16 @@ export function createEvaluationsService(deps: {
         const evaluation = await evaluationStore.get(tx, data.period, true);
         await access.mayActOnEvaluation('recordEvaluationDecision', evaluation?.status ?? 'NONE');
         const results = await evaluationStore.results(tx, [evaluation!.id]);
-        if (!results.some((r) => r.unitId === data.unitId)) throw errors.badInput('input.unitId', { zh: '该单位没有本次评估结果', en: 'The unit has no result in this evaluation' });
-        return evaluationStore.insertDecision(tx, { evaluationId: evaluation!.id, unitId: data.unitId, kind: data.kind, text: data.text, decidedBy: viewer.subject!, decidedAt: now() });
+        if (!results.some((r) => r.unitId === data.unitId))
+          throw errors.badInput('input.unitId', { zh: '该单位没有本次评估结果', en: 'The unit has no result in this evaluation' });
+        return evaluationStore.insertDecision(tx, {
+          evaluationId: evaluation!.id,
+          unitId: data.unitId,
+          kind: data.kind,
+          text: data.text,
+          decidedBy: viewer.subject!,
+          decidedAt: now(),
+        });
       });
     },
 
@@ -1012,7 +1298,10 @@ export function createEvaluationsService(deps: {
     async results(evaluation: EvaluationRow): Promise<ResultView[] | null> {
       if (evaluation.status !== 'PUBLISHED') return null;
       const shown = await access.inputSources();
-      return (await loaders.resultsByEvaluation.load(evaluation.id)).map((r) => ({ ...frozenView(evaluation, r), inputs: shown(r.inputs) }));
+      return (await loaders.resultsByEvaluation.load(evaluation.id)).map((r) => ({
+        ...frozenView(evaluation, r),
+        inputs: shown(r.inputs),
+      }));
     },
 
     /** The published results worked out again from their frozen inputs alone. */
@@ -1024,7 +1313,9 @@ export function createEvaluationsService(deps: {
         const input = byUnit.get(unitId)!.get(indicator.code)!;
         return { value: input.value, source: input.source, fetchedAt: input.fetchedAt };
       };
-      return computeResults(frozen.map((r) => r.unitId).sort(), evaluation.indicators, raw, gradingOf(evaluation)).map((r) => toView(evaluation, r, false));
+      return computeResults(frozen.map((r) => r.unitId).sort(), evaluation.indicators, raw, gradingOf(evaluation)).map((r) =>
+        toView(evaluation, r, false),
+      );
     },
 
     /** Every definition given, oldest first (the command office). */
@@ -1068,7 +1359,13 @@ export function createEvaluationsService(deps: {
       const [contests, reviews, punctual, evaluation, published] = await Promise.all([
         evaluationStore.latestCityContest(db, dates.from, dates.to),
         // Count and satisfied only (the board's columns, and all the score reads).
-        reviewStore.stats(db, units.map((unitId) => ({ unitId, key: unitId })), range, now(), { open: false }),
+        reviewStore.stats(
+          db,
+          units.map((unitId) => ({ unitId, key: unitId })),
+          range,
+          now(),
+          { open: false },
+        ),
         punctuality(quartersOfHalfYear(name)),
         evaluationRead,
         // A published evaluation's frozen results, read while the other figures are.
@@ -1079,7 +1376,12 @@ export function createEvaluationsService(deps: {
       if (published) results = new Map(published.map((r) => [r.unitId, frozenView(evaluation!, r)]));
       else if (evaluation) {
         preview = true;
-        results = new Map((await compute(db, evaluation, await remoteInputs(evaluation), { contests, reviews, punctual })).map((r) => [r.unitId, toView(evaluation, r, true)]));
+        results = new Map(
+          (await compute(db, evaluation, await remoteInputs(evaluation), { contests, reviews, punctual })).map((r) => [
+            r.unitId,
+            toView(evaluation, r, true),
+          ]),
+        );
       }
       const contestOf = new Map(contests.map((c) => [c.unitId, c]));
       const rows = units.map((unitId): BoardRowView => {
@@ -1124,7 +1426,10 @@ export function createEvaluationsService(deps: {
       // The board's rule admits signed-in people only, whose requests carry their token.
       if (!person || !deps.authorization) throw errors.unauthenticated();
       const fileFormat = format.toLowerCase();
-      const { token, expiresAt } = await deps.links.issue({ resource: 'board', period: name, format: fileFormat, authorization: deps.authorization, person }, now());
+      const { token, expiresAt } = await deps.links.issue(
+        { resource: 'board', period: name, format: fileFormat, authorization: deps.authorization, person },
+        now(),
+      );
       const path = downloadPath('board', fileFormat, name, token);
       return { url: deps.links.publicUrl + path, path, period: name, format, expiresAt };
     },

@@ -84,10 +84,18 @@ export const contestStore = {
     return row;
   },
   byIds(db: Queryable, ids: readonly string[]): Promise<ContestRow[]> {
-    return db.select().from(contests).where(inArray(contests.id, [...ids]));
+    return db
+      .select()
+      .from(contests)
+      .where(inArray(contests.id, [...ids]));
   },
   /** Moves the contest on, if nobody else has (the version). */
-  async move(db: Queryable, id: string, version: number, values: Partial<Pick<ContestRow, 'status' | 'closedAt' | 'publishedAt'>>): Promise<ContestRow | undefined> {
+  async move(
+    db: Queryable,
+    id: string,
+    version: number,
+    values: Partial<Pick<ContestRow, 'status' | 'closedAt' | 'publishedAt'>>,
+  ): Promise<ContestRow | undefined> {
     const [row] = await db
       .update(contests)
       .set({ ...values, version: version + 1 })
@@ -96,7 +104,11 @@ export const contestStore = {
     return row;
   },
   /** The latest published contest of the same level and scope held before `heldOn`. */
-  async previousPublished(db: Queryable, scope: Pick<ContestRow, 'level' | 'domainCode' | 'unitId'>, heldOn: string): Promise<ContestRow | undefined> {
+  async previousPublished(
+    db: Queryable,
+    scope: Pick<ContestRow, 'level' | 'domainCode' | 'unitId'>,
+    heldOn: string,
+  ): Promise<ContestRow | undefined> {
     const [row] = await db
       .select()
       .from(contests)
@@ -127,10 +139,21 @@ export const contestStore = {
     if (filter.domainCode) conditions.push(eq(contests.domainCode, filter.domainCode));
     const where = and(...conditions);
     const pageWhere = after ? and(where, sql`(${contests.heldOn}, ${contests.id}) < (${after.heldOn}::date, ${after.id}::uuid)`) : where;
-    const rows = await db.select().from(contests).where(pageWhere).orderBy(desc(contests.heldOn), desc(contests.id)).limit(size + 1);
+    const rows = await db
+      .select()
+      .from(contests)
+      .where(pageWhere)
+      .orderBy(desc(contests.heldOn), desc(contests.id))
+      .limit(size + 1);
     return {
       rows,
-      count: async () => (await db.select({ n: sql<number>`count(*)::int` }).from(contests).where(where))[0]!.n,
+      count: async () =>
+        (
+          await db
+            .select({ n: sql<number>`count(*)::int` })
+            .from(contests)
+            .where(where)
+        )[0]!.n,
     };
   },
 };
@@ -146,7 +169,9 @@ function visible(scope: ContestScope): SQL {
   if (scope.person) {
     const { issuer, role, subject } = scope.person;
     // As platform/auth.ts isPerson: issuer, role and subject; a judge kept before issuers were matches any issuer.
-    ors.push(sql`exists (select 1 from ${contestJudges} j where j.contest_id = ${contests.id} and j.subject = ${subject} and j.role = ${role} and (j.issuer is null or j.issuer = ${issuer}))`);
+    ors.push(
+      sql`exists (select 1 from ${contestJudges} j where j.contest_id = ${contests.id} and j.subject = ${subject} and j.role = ${role} and (j.issuer is null or j.issuer = ${issuer}))`,
+    );
   }
   return sql`(${sql.join(ors, sql` or `)})`;
 }
@@ -157,7 +182,11 @@ export const entryStore = {
     return row;
   },
   byContestIds(db: Queryable, ids: readonly string[]): Promise<EntryRow[]> {
-    return db.select().from(contestEntries).where(inArray(contestEntries.contestId, [...ids])).orderBy(asc(contestEntries.addedAt), asc(contestEntries.id));
+    return db
+      .select()
+      .from(contestEntries)
+      .where(inArray(contestEntries.contestId, [...ids]))
+      .orderBy(asc(contestEntries.addedAt), asc(contestEntries.id));
   },
 };
 
@@ -167,7 +196,11 @@ export const judgeStore = {
     return row;
   },
   byContestIds(db: Queryable, ids: readonly string[]): Promise<JudgeRow[]> {
-    return db.select().from(contestJudges).where(inArray(contestJudges.contestId, [...ids])).orderBy(asc(contestJudges.assignedAt), asc(contestJudges.id));
+    return db
+      .select()
+      .from(contestJudges)
+      .where(inArray(contestJudges.contestId, [...ids]))
+      .orderBy(asc(contestJudges.assignedAt), asc(contestJudges.id));
   },
 };
 
@@ -189,7 +222,10 @@ export const scoreStore = {
         from ${contestScores}
        where contest_id = any(${uuidArray(contestIds)})
        order by contest_id, judge_id, entry_id, criterion, id desc`);
-    return rowsOf<LatestScoreRow & { submittedAt: Date | string }>(result).map((row) => ({ ...row, submittedAt: new Date(row.submittedAt) }));
+    return rowsOf<LatestScoreRow & { submittedAt: Date | string }>(result).map((row) => ({
+      ...row,
+      submittedAt: new Date(row.submittedAt),
+    }));
   },
 };
 
@@ -198,7 +234,11 @@ export const resultStore = {
     if (values.length) await db.insert(contestResults).values(values);
   },
   byContestIds(db: Queryable, ids: readonly string[]): Promise<ResultRow[]> {
-    return db.select().from(contestResults).where(inArray(contestResults.contestId, [...ids])).orderBy(asc(contestResults.rank));
+    return db
+      .select()
+      .from(contestResults)
+      .where(inArray(contestResults.contestId, [...ids]))
+      .orderBy(asc(contestResults.rank));
   },
 };
 
@@ -225,18 +265,32 @@ export const reviewStore = {
     await db.execute(sql`select pg_advisory_xact_lock(hashtextextended(${reviewerKey}, 0))`);
   },
   async byRequest(db: Queryable, reviewerKey: string, clientRequestId: string): Promise<ReviewRow | undefined> {
-    const [row] = await db.select().from(serviceReviews).where(and(eq(serviceReviews.reviewerKey, reviewerKey), eq(serviceReviews.clientRequestId, clientRequestId)));
+    const [row] = await db
+      .select()
+      .from(serviceReviews)
+      .where(and(eq(serviceReviews.reviewerKey, reviewerKey), eq(serviceReviews.clientRequestId, clientRequestId)));
     return row;
   },
   /** How many reviews the reviewer gave since `since`, and of `unitId` since `dayStart`. */
-  async recentCounts(db: Queryable, reviewerKey: string, unitId: string, since: Date, dayStart: Date): Promise<{ lastHour: number; unitToday: number }> {
+  async recentCounts(
+    db: Queryable,
+    reviewerKey: string,
+    unitId: string,
+    since: Date,
+    dayStart: Date,
+  ): Promise<{ lastHour: number; unitToday: number }> {
     const [row] = await db
       .select({
         lastHour: sql<number>`count(*) filter (where ${serviceReviews.reviewedAt} >= ${instantParam(since)})::int`,
         unitToday: sql<number>`count(*) filter (where ${serviceReviews.unitId} = ${unitId}::uuid and ${serviceReviews.reviewedAt} >= ${instantParam(dayStart)})::int`,
       })
       .from(serviceReviews)
-      .where(and(eq(serviceReviews.reviewerKey, reviewerKey), sql`${serviceReviews.reviewedAt} >= ${instantParam(since < dayStart ? since : dayStart)}`));
+      .where(
+        and(
+          eq(serviceReviews.reviewerKey, reviewerKey),
+          sql`${serviceReviews.reviewedAt} >= ${instantParam(since < dayStart ? since : dayStart)}`,
+        ),
+      );
     return row!;
   },
   async insert(db: Queryable, values: typeof serviceReviews.$inferInsert): Promise<ReviewRow> {
@@ -249,7 +303,10 @@ export const reviewStore = {
     return row;
   },
   byIds(db: Queryable, ids: readonly string[]): Promise<ReviewRow[]> {
-    return db.select().from(serviceReviews).where(inArray(serviceReviews.id, [...ids]));
+    return db
+      .select()
+      .from(serviceReviews)
+      .where(inArray(serviceReviews.id, [...ids]));
   },
   /**
    * Reviews whose limits are provisional for a year the calendar now has (`years`): locked, those
@@ -275,9 +332,19 @@ export const reviewStore = {
       .orderBy(serviceReviews.pendingCalendarYear) as Promise<{ year: number; reviews: number }[]>;
   },
   /** Recomputed limits (the one change a review's words allow: migration 0008). */
-  async setLimits(db: Queryable, rows: { id: string; answerDueAt: Date | null; rectifyDueAt: Date | null; pendingCalendarYear: number | null }[]): Promise<void> {
+  async setLimits(
+    db: Queryable,
+    rows: { id: string; answerDueAt: Date | null; rectifyDueAt: Date | null; pendingCalendarYear: number | null }[],
+  ): Promise<void> {
     if (!rows.length) return;
-    const json = JSON.stringify(rows.map((r) => ({ id: r.id, answer: r.answerDueAt?.toISOString() ?? null, rectify: r.rectifyDueAt?.toISOString() ?? null, pending: r.pendingCalendarYear })));
+    const json = JSON.stringify(
+      rows.map((r) => ({
+        id: r.id,
+        answer: r.answerDueAt?.toISOString() ?? null,
+        rectify: r.rectifyDueAt?.toISOString() ?? null,
+        pending: r.pendingCalendarYear,
+      })),
+    );
     await db.execute(sql`
       update ${serviceReviews} r set answer_due_at = x.answer, rectify_due_at = x.rectify, pending_calendar_year = x.pending
       from jsonb_to_recordset(${json}::jsonb) as x(id uuid, answer timestamptz, rectify timestamptz, pending int)
@@ -290,14 +357,25 @@ export const reviewStore = {
   async page(db: Queryable, scope: ReviewScope, filter: ReviewFilter, now: Date, after: { at: Date; id: string } | null, size: number) {
     const conditions: SQL[] = [];
     if (!scope.all) conditions.push(scope.unitIds.length ? sql`${serviceReviews.unitId} = any(${uuidArray(scope.unitIds)})` : sql`false`);
-    if (filter.unitIds) conditions.push(filter.unitIds.length ? sql`${serviceReviews.unitId} = any(${uuidArray(filter.unitIds)})` : sql`false`);
-    if (filter.bad !== undefined && filter.bad !== null) conditions.push(filter.bad ? sql`${serviceReviews.level} in ('UNSATISFIED', 'VERY_UNSATISFIED')` : sql`${serviceReviews.level} not in ('UNSATISFIED', 'VERY_UNSATISFIED')`);
+    if (filter.unitIds)
+      conditions.push(filter.unitIds.length ? sql`${serviceReviews.unitId} = any(${uuidArray(filter.unitIds)})` : sql`false`);
+    if (filter.bad !== undefined && filter.bad !== null)
+      conditions.push(
+        filter.bad
+          ? sql`${serviceReviews.level} in ('UNSATISFIED', 'VERY_UNSATISFIED')`
+          : sql`${serviceReviews.level} not in ('UNSATISFIED', 'VERY_UNSATISFIED')`,
+      );
     if (filter.overdue === true) conditions.push(overdueNow(now));
     if (filter.overdue === false) conditions.push(sql`not ${overdueNow(now)}`);
     if (filter.status) conditions.push(eq(serviceReviews.status, filter.status));
-    if (filter.period) conditions.push(sql`${serviceReviews.reviewedAt} >= ${instantParam(filter.period.from)} and ${serviceReviews.reviewedAt} < ${instantParam(filter.period.to)}`);
+    if (filter.period)
+      conditions.push(
+        sql`${serviceReviews.reviewedAt} >= ${instantParam(filter.period.from)} and ${serviceReviews.reviewedAt} < ${instantParam(filter.period.to)}`,
+      );
     const where = conditions.length ? and(...conditions) : undefined;
-    const keyset = after ? sql`(${serviceReviews.reviewedAt}, ${serviceReviews.id}) < (${instantParam(after.at)}, ${after.id}::uuid)` : undefined;
+    const keyset = after
+      ? sql`(${serviceReviews.reviewedAt}, ${serviceReviews.id}) < (${instantParam(after.at)}, ${after.id}::uuid)`
+      : undefined;
     const rows = await db
       .select()
       .from(serviceReviews)
@@ -306,7 +384,13 @@ export const reviewStore = {
       .limit(size + 1);
     return {
       rows,
-      count: async () => (await db.select({ n: sql<number>`count(*)::int` }).from(serviceReviews).where(where))[0]!.n,
+      count: async () =>
+        (
+          await db
+            .select({ n: sql<number>`count(*)::int` })
+            .from(serviceReviews)
+            .where(where)
+        )[0]!.n,
     };
   },
   /**
@@ -341,9 +425,13 @@ export const reviewStore = {
         : ranges.months
           ? sql`select ${columns} from ${reviewFiguresMonthly} where month >= ${ranges.months.from}::date and month < ${ranges.months.until}::date`
           : null,
-      ...(ranges?.days ?? []).map((range) => sql`select ${columns} from ${reviewFigures} where day >= ${range.from}::date and day < ${range.until}::date`),
+      ...(ranges?.days ?? []).map(
+        (range) => sql`select ${columns} from ${reviewFigures} where day >= ${range.from}::date and day < ${range.until}::date`,
+      ),
     ].filter((part): part is SQL => part !== null);
-    const openInPeriod = period ? sql`r.reviewed_at >= ${instantParam(period.from)} and r.reviewed_at < ${instantParam(period.to)}` : sql`true`;
+    const openInPeriod = period
+      ? sql`r.reviewed_at >= ${instantParam(period.from)} and r.reviewed_at < ${instantParam(period.to)}`
+      : sql`true`;
     const at = instantParam(now);
     const result = await db.execute(sql`
       with kept as (
@@ -352,13 +440,17 @@ export const reviewStore = {
           from (${sql.join(keptRows, sql` union all `)}) f ${grouped('f')}
          group by g.key
       ),
-      open as (${options.open === false ? sql`select null::text as key, 0 as open_due, 0 as overdue_now where false` : sql`
+      open as (${
+        options.open === false
+          ? sql`select null::text as key, 0 as open_due, 0 as overdue_now where false`
+          : sql`
         select g.key,
                count(*) filter (where r.rectify_due_at < ${at})::int as open_due,
                count(*) filter (where (r.status = 'AWAITING_ANSWER' and r.answer_due_at < ${at}) or (r.status = 'AWAITING_RECTIFICATION' and r.rectify_due_at < ${at}))::int as overdue_now
           from ${serviceReviews} r ${grouped('r')}
          where r.status in ('AWAITING_ANSWER', 'AWAITING_RECTIFICATION') and ${openInPeriod}
-         group by g.key`}
+         group by g.key`
+      }
       )
       select key, coalesce(k.count, 0) as count, coalesce(k.satisfied, 0) as satisfied, coalesce(k.bad, 0) as bad,
              coalesce(k.rectified, 0) as rectified, coalesce(k.on_time, 0) as on_time, coalesce(k.excluded, 0) as excluded,
@@ -366,7 +458,17 @@ export const reviewStore = {
         from kept k full join open o using (key)
        where k.count is not null or o.key is not null`);
     const figures = new Map<string, ReviewFigures>();
-    for (const row of rowsOf<{ key: string; count: number; satisfied: number; bad: number; rectified: number; on_time: number; excluded: number; open_due: number; overdue_now: number }>(result)) {
+    for (const row of rowsOf<{
+      key: string;
+      count: number;
+      satisfied: number;
+      bad: number;
+      rectified: number;
+      on_time: number;
+      excluded: number;
+      open_due: number;
+      overdue_now: number;
+    }>(result)) {
       figures.set(row.key, {
         count: row.count,
         satisfied: row.satisfied,
@@ -395,7 +497,16 @@ export interface ReviewFigures {
   excluded: number;
 }
 
-export const emptyReviewFigures: ReviewFigures = { count: 0, satisfied: 0, badReviews: 0, rectified: 0, due: 0, onTime: 0, overdueNow: 0, excluded: 0 };
+export const emptyReviewFigures: ReviewFigures = {
+  count: 0,
+  satisfied: 0,
+  badReviews: 0,
+  rectified: 0,
+  due: 0,
+  onTime: 0,
+  overdueNow: 0,
+  excluded: 0,
+};
 
 export const reviewActionStore = {
   async insert(db: Queryable, values: typeof reviewActions.$inferInsert): Promise<ReviewActionRow | undefined> {
@@ -403,7 +514,11 @@ export const reviewActionStore = {
     return row;
   },
   byReviewIds(db: Queryable, ids: readonly string[]): Promise<ReviewActionRow[]> {
-    return db.select().from(reviewActions).where(inArray(reviewActions.reviewId, [...ids])).orderBy(asc(reviewActions.id));
+    return db
+      .select()
+      .from(reviewActions)
+      .where(inArray(reviewActions.reviewId, [...ids]))
+      .orderBy(asc(reviewActions.id));
   },
   /** Lateness judged against a provisional limit, judged again on the final one (the one change migration 0008 allows). */
   async settleLateness(db: Queryable, rows: { id: number; late: boolean }[]): Promise<void> {
@@ -418,7 +533,9 @@ export const reviewActionStore = {
 export const sampleStore = {
   async count(db: Queryable): Promise<number> {
     const [row] = await db
-      .select({ n: sql<number>`((select count(*) from ${contests} where sample) + (select count(*) from ${serviceReviews} where sample) + (select count(*) from ${evaluations} where sample))::int` })
+      .select({
+        n: sql<number>`((select count(*) from ${contests} where sample) + (select count(*) from ${serviceReviews} where sample) + (select count(*) from ${evaluations} where sample))::int`,
+      })
       .from(sql`(select 1) as one`);
     return row?.n ?? 0;
   },
@@ -448,18 +565,41 @@ export const taskStore = {
     if (values.length) await db.insert(tasks).values(values).onConflictDoNothing();
   },
   byIds(db: Queryable, ids: readonly string[]): Promise<TaskRow[]> {
-    return db.select().from(tasks).where(inArray(tasks.id, [...ids]));
+    return db
+      .select()
+      .from(tasks)
+      .where(inArray(tasks.id, [...ids]));
   },
   /** Tasks of the units (null: all), and the plan's duties; newest due date first. */
-  async page(db: Queryable, unitIds: string[] | null, filter: { unitIds?: string[] | null; kind?: TaskRow['kind'] | null }, after: { dueOn: string; id: string } | null, size: number) {
+  async page(
+    db: Queryable,
+    unitIds: string[] | null,
+    filter: { unitIds?: string[] | null; kind?: TaskRow['kind'] | null },
+    after: { dueOn: string; id: string } | null,
+    size: number,
+  ) {
     const conditions: SQL[] = [];
     if (unitIds) conditions.push(sql`(${tasks.unitId} is null or ${tasks.unitId} = any(${uuidArray(unitIds)}))`);
     if (filter.unitIds) conditions.push(filter.unitIds.length ? sql`${tasks.unitId} = any(${uuidArray(filter.unitIds)})` : sql`false`);
     if (filter.kind) conditions.push(eq(tasks.kind, filter.kind));
     const where = conditions.length ? and(...conditions) : undefined;
     const keyset = after ? sql`(${tasks.dueOn}, ${tasks.id}) < (${after.dueOn}::date, ${after.id}::uuid)` : undefined;
-    const rows = await db.select().from(tasks).where(where && keyset ? and(where, keyset) : (where ?? keyset)).orderBy(desc(tasks.dueOn), desc(tasks.id)).limit(size + 1);
-    return { rows, count: async () => (await db.select({ n: sql<number>`count(*)::int` }).from(tasks).where(where))[0]!.n };
+    const rows = await db
+      .select()
+      .from(tasks)
+      .where(where && keyset ? and(where, keyset) : (where ?? keyset))
+      .orderBy(desc(tasks.dueOn), desc(tasks.id))
+      .limit(size + 1);
+    return {
+      rows,
+      count: async () =>
+        (
+          await db
+            .select({ n: sql<number>`count(*)::int` })
+            .from(tasks)
+            .where(where)
+        )[0]!.n,
+    };
   },
 };
 
@@ -497,7 +637,10 @@ export const milestoneStore = {
         .from(milestones)
         .innerJoin(tasks, eq(tasks.id, milestones.taskId))
         .leftJoin(milestoneCompletions, eq(milestoneCompletions.milestoneId, milestones.id));
-    const rows = await base().where(keyset ? and(where, keyset) : where).orderBy(asc(milestones.dueOn), asc(milestones.id)).limit(size + 1);
+    const rows = await base()
+      .where(keyset ? and(where, keyset) : where)
+      .orderBy(asc(milestones.dueOn), asc(milestones.id))
+      .limit(size + 1);
     return {
       rows,
       count: async () =>
@@ -518,7 +661,11 @@ export const reportStore = {
     await db.execute(sql`select pg_advisory_xact_lock(hashtextextended(${`report:${unitId}:${quarter}`}, 0))`);
   },
   async versions(db: Queryable, unitId: string, quarter: string): Promise<ReportRow[]> {
-    return db.select().from(quarterlyReports).where(and(eq(quarterlyReports.unitId, unitId), eq(quarterlyReports.quarter, quarter))).orderBy(asc(quarterlyReports.version));
+    return db
+      .select()
+      .from(quarterlyReports)
+      .where(and(eq(quarterlyReports.unitId, unitId), eq(quarterlyReports.quarter, quarter)))
+      .orderBy(asc(quarterlyReports.version));
   },
   async insert(db: Queryable, values: typeof quarterlyReports.$inferInsert): Promise<ReportRow> {
     const [row] = await db.insert(quarterlyReports).values(values).returning();
@@ -527,7 +674,11 @@ export const reportStore = {
   /** Every version of the quarters' reports, oldest first. */
   byQuarters(db: Queryable, quarters: readonly string[]): Promise<ReportRow[]> {
     if (!quarters.length) return Promise.resolve([]);
-    return db.select().from(quarterlyReports).where(inArray(quarterlyReports.quarter, [...quarters])).orderBy(asc(quarterlyReports.unitId), asc(quarterlyReports.version));
+    return db
+      .select()
+      .from(quarterlyReports)
+      .where(inArray(quarterlyReports.quarter, [...quarters]))
+      .orderBy(asc(quarterlyReports.unitId), asc(quarterlyReports.version));
   },
   /** Units expected to report for a quarter: those with a tackling task created before it was due. */
   async expectedUnits(db: Queryable, dueAt: Date): Promise<string[]> {
@@ -548,14 +699,26 @@ export const evaluationStore = {
     return row;
   },
   byPeriods(db: Queryable, periods: readonly string[]): Promise<EvaluationRow[]> {
-    return db.select().from(evaluations).where(inArray(evaluations.period, [...periods]));
+    return db
+      .select()
+      .from(evaluations)
+      .where(inArray(evaluations.period, [...periods]));
   },
   async insert(db: Queryable, values: typeof evaluations.$inferInsert): Promise<EvaluationRow> {
     const [row] = await db.insert(evaluations).values(values).returning();
     return row!;
   },
-  async redefine(db: Queryable, id: string, version: number, values: Pick<EvaluationRow, 'indicators' | 'gradingMethod' | 'gradeCutoffs' | 'minimumCoverage'>): Promise<EvaluationRow | undefined> {
-    const [row] = await db.update(evaluations).set({ ...values, version: version + 1 }).where(and(eq(evaluations.id, id), eq(evaluations.version, version))).returning();
+  async redefine(
+    db: Queryable,
+    id: string,
+    version: number,
+    values: Pick<EvaluationRow, 'indicators' | 'gradingMethod' | 'gradeCutoffs' | 'minimumCoverage'>,
+  ): Promise<EvaluationRow | undefined> {
+    const [row] = await db
+      .update(evaluations)
+      .set({ ...values, version: version + 1 })
+      .where(and(eq(evaluations.id, id), eq(evaluations.version, version)))
+      .returning();
     return row;
   },
   /** Keeps a definition as it was given (every createEvaluation, first or again). */
@@ -563,10 +726,18 @@ export const evaluationStore = {
     await db.insert(evaluationDefinitions).values(values);
   },
   definitions(db: Queryable, evaluationId: string): Promise<DefinitionRow[]> {
-    return db.select().from(evaluationDefinitions).where(eq(evaluationDefinitions.evaluationId, evaluationId)).orderBy(asc(evaluationDefinitions.version));
+    return db
+      .select()
+      .from(evaluationDefinitions)
+      .where(eq(evaluationDefinitions.evaluationId, evaluationId))
+      .orderBy(asc(evaluationDefinitions.version));
   },
   async publish(db: Queryable, id: string, version: number, at: Date): Promise<EvaluationRow | undefined> {
-    const [row] = await db.update(evaluations).set({ status: 'PUBLISHED', publishedAt: at, version: version + 1 }).where(and(eq(evaluations.id, id), eq(evaluations.version, version))).returning();
+    const [row] = await db
+      .update(evaluations)
+      .set({ status: 'PUBLISHED', publishedAt: at, version: version + 1 })
+      .where(and(eq(evaluations.id, id), eq(evaluations.version, version)))
+      .returning();
     return row;
   },
   async insertValue(db: Queryable, values: typeof indicatorValues.$inferInsert): Promise<IndicatorValueRow> {
@@ -585,17 +756,29 @@ export const evaluationStore = {
     if (values.length) await db.insert(evaluationResults).values(values);
   },
   results(db: Queryable, evaluationIds: readonly string[]): Promise<EvaluationResultRow[]> {
-    return db.select().from(evaluationResults).where(inArray(evaluationResults.evaluationId, [...evaluationIds])).orderBy(asc(evaluationResults.rank), asc(evaluationResults.unitId));
+    return db
+      .select()
+      .from(evaluationResults)
+      .where(inArray(evaluationResults.evaluationId, [...evaluationIds]))
+      .orderBy(asc(evaluationResults.rank), asc(evaluationResults.unitId));
   },
   async insertDecision(db: Queryable, values: typeof evaluationDecisions.$inferInsert): Promise<DecisionRow> {
     const [row] = await db.insert(evaluationDecisions).values(values).returning();
     return row!;
   },
   decisions(db: Queryable, evaluationIds: readonly string[]): Promise<DecisionRow[]> {
-    return db.select().from(evaluationDecisions).where(inArray(evaluationDecisions.evaluationId, [...evaluationIds])).orderBy(asc(evaluationDecisions.decidedAt));
+    return db
+      .select()
+      .from(evaluationDecisions)
+      .where(inArray(evaluationDecisions.evaluationId, [...evaluationIds]))
+      .orderBy(asc(evaluationDecisions.decidedAt));
   },
   /** Each unit's result in the latest published CITY contest held in the period (one statement). */
-  async latestCityContest(db: Queryable, from: string, to: string): Promise<{ unitId: string; rank: number; score: number | null; contestsAgain: boolean }[]> {
+  async latestCityContest(
+    db: Queryable,
+    from: string,
+    to: string,
+  ): Promise<{ unitId: string; rank: number; score: number | null; contestsAgain: boolean }[]> {
     const result = await db.execute(sql`
       with latest as (
         select id from ${contests} where level = 'CITY' and status = 'PUBLISHED' and held_on between ${from}::date and ${to}::date

@@ -37,7 +37,15 @@ import {
 import type { EventRow, IssueRow, IssueScope, OutcomeScope } from './store.ts';
 
 /** Channels a unit reports through itself; the rest reach the platform through the command office. */
-export const UNIT_SOURCES = ['SELF_INSPECTION', 'DIRECTOR_IN_HALL', 'SIGNED_NOT_LANDED', 'MONITORING_POINT', 'RECEPTION_ROOM', 'SURVEY', 'UNIT_WINDOW'];
+export const UNIT_SOURCES = [
+  'SELF_INSPECTION',
+  'DIRECTOR_IN_HALL',
+  'SIGNED_NOT_LANDED',
+  'MONITORING_POINT',
+  'RECEPTION_ROOM',
+  'SURVEY',
+  'UNIT_WINDOW',
+];
 
 const ISSUE_NOUN = { zh: '该问题', en: 'the issue' };
 const LOOP_NOUN = { zh: '问题清单', en: 'the issue list' };
@@ -86,7 +94,9 @@ export function createIssuesAccess(viewer: Viewer, directory: DirectorySource) {
   let unitPromise: Promise<DirectoryUnit | null> | undefined;
   /** The caller's own unit while it is active; null otherwise (an archived unit acts for nobody). */
   const activeUnit = () =>
-    (unitPromise ??= viewer.unitId ? directory.unit(viewer.unitId).then((unit) => (unit && !unit.archived ? unit : null)) : Promise.resolve(null));
+    (unitPromise ??= viewer.unitId
+      ? directory.unit(viewer.unitId).then((unit) => (unit && !unit.archived ? unit : null))
+      : Promise.resolve(null));
 
   let scopePromise: Promise<IssueScope> | undefined;
   const scope = () =>
@@ -145,7 +155,8 @@ export function createIssuesAccess(viewer: Viewer, directory: DirectorySource) {
     if (viewer.role === Role.COMMAND_OFFICE) return ['COMMAND_OFFICE'];
     const found: IssueStanding[] = ['UNIT_MEMBER'];
     if (!issue) return found;
-    if (issue.responsibleUnitId === unit.id) found.push(viewer.role === Role.UNIT_ADMIN ? 'RESPONSIBLE_UNIT_ADMIN' : 'RESPONSIBLE_UNIT_STAFF');
+    if (issue.responsibleUnitId === unit.id)
+      found.push(viewer.role === Role.UNIT_ADMIN ? 'RESPONSIBLE_UNIT_ADMIN' : 'RESPONSIBLE_UNIT_STAFF');
     if (issue.coHandlerUnitIds.includes(unit.id)) found.push('CO_HANDLER');
     if (viewer.role === Role.UNIT_ADMIN && (await inArea(unit, issue))) found.push('AREA_ADMIN');
     return found;
@@ -193,7 +204,10 @@ export function createIssuesAccess(viewer: Viewer, directory: DirectorySource) {
       const from = action === 'RESOLVE' ? resolveFrom(issue.source) : undefined;
       authorize(issueRules[action], found, { noun: ISSUE_NOUN, state: issue.status, stateNames: statusNames }, from);
       if (action === 'REOPEN' && !found.includes('COMMAND_OFFICE') && issue.enterpriseReopenUsed) {
-        throw errors.forbidden({ zh: '企业只能申请重办一次，之后由市指挥部办公室决定', en: 'An enterprise may reopen once; after that the command office decides' });
+        throw errors.forbidden({
+          zh: '企业只能申请重办一次，之后由市指挥部办公室决定',
+          en: 'An enterprise may reopen once; after that the command office decides',
+        });
       }
     },
 
@@ -209,9 +223,10 @@ export function createIssuesAccess(viewer: Viewer, directory: DirectorySource) {
       if (viewer.role === Role.COMMAND_OFFICE) return;
       const unit = await activeUnit();
       if (unit && (await dir()).isWithin(unitId, unit.id)) return;
-      throw errors.forbidden(
-        { zh: '区(市)、功能区只能派给本单位及下属单位（区内事区内办）；其他单位请报市指挥部办公室', en: `An area dispatches within its own units only (${field}); other units go through the command office` },
-      );
+      throw errors.forbidden({
+        zh: '区(市)、功能区只能派给本单位及下属单位（区内事区内办）；其他单位请报市指挥部办公室',
+        en: `An area dispatches within its own units only (${field}); other units go through the command office`,
+      });
     },
 
     /** Whether the caller is the enterprise that submitted the issue (its own rating reopens it). */
@@ -223,23 +238,37 @@ export function createIssuesAccess(viewer: Viewer, directory: DirectorySource) {
      * command office may give an original receipt time and the handling unit of an import.
      * Returns the unit a unit's report is proposed for.
      */
-    async mayReport(input: { source: string; unitId?: string | null; receivedAt?: Date | null; handlingUnitId?: string | null }): Promise<{ ownUnitId: string | null }> {
+    async mayReport(input: {
+      source: string;
+      unitId?: string | null;
+      receivedAt?: Date | null;
+      handlingUnitId?: string | null;
+    }): Promise<{ ownUnitId: string | null }> {
       await this.authorizeLoop('REPORT_ISSUE');
       let ownUnitId: string | null = null;
       if (viewer.role === Role.UNIT_ADMIN || viewer.role === Role.UNIT_STAFF) {
         ownUnitId = (await activeUnit())!.id;
         if (!UNIT_SOURCES.includes(input.source)) {
-          throw errors.forbidden({ zh: `单位不能以“${input.source}”渠道报告问题，请经市指挥部办公室`, en: `Units cannot report through ${input.source}; that channel goes through the command office` });
+          throw errors.forbidden({
+            zh: `单位不能以“${input.source}”渠道报告问题，请经市指挥部办公室`,
+            en: `Units cannot report through ${input.source}; that channel goes through the command office`,
+          });
         }
         if (input.unitId && input.unitId.toLowerCase() !== ownUnitId) {
           throw errors.forbidden({ zh: '单位只能报告本单位的问题', en: 'A unit reports problems of its own unit only' });
         }
       }
       if (viewer.role === Role.OBSERVER && input.source !== 'UNDERCOVER_VISIT') {
-        throw errors.forbidden({ zh: '观察员只能报告明察暗访发现的问题', en: 'Observers report undercover findings (UNDERCOVER_VISIT) only' });
+        throw errors.forbidden({
+          zh: '观察员只能报告明察暗访发现的问题',
+          en: 'Observers report undercover findings (UNDERCOVER_VISIT) only',
+        });
       }
       if ((input.receivedAt || input.handlingUnitId) && viewer.role !== Role.COMMAND_OFFICE) {
-        throw errors.forbidden({ zh: '只有市指挥部办公室可以指定收到时间和原承办单位（导入其他平台记录）', en: 'Only the command office may give receivedAt and handlingUnitId, for imported records' });
+        throw errors.forbidden({
+          zh: '只有市指挥部办公室可以指定收到时间和原承办单位（导入其他平台记录）',
+          en: 'Only the command office may give receivedAt and handlingUnitId, for imported records',
+        });
       }
       return { ownUnitId };
     },
@@ -256,7 +285,10 @@ export function createIssuesAccess(viewer: Viewer, directory: DirectorySource) {
       if ((await scope()).kind === 'all') return;
       const unit = await activeUnit();
       if (unit && (await dir()).domainLedBy(unit.id) === domainCode) return;
-      refuse('只有市指挥部办公室和牵头单位可以查看领域的问题和统计', "Only the command office and the lead unit may read a domain's issues and figures");
+      refuse(
+        '只有市指挥部办公室和牵头单位可以查看领域的问题和统计',
+        "Only the command office and the lead unit may read a domain's issues and figures",
+      );
     },
 
     /** The supervision outcomes the caller may read. */
@@ -295,12 +327,21 @@ export function createIssuesAccess(viewer: Viewer, directory: DirectorySource) {
     /** Who reported (a SUBMIT event's account and unit) shows to the command office and the reporter only. */
     seesEventUnit(event: EventRow): boolean {
       if (event.action !== 'SUBMIT') return true;
-      return viewer.role === Role.COMMAND_OFFICE || (viewer.unitId !== null && viewer.unitId === event.actorUnitId) || isOwn({ subject: event.actorSubject, role: event.actorRole });
+      return (
+        viewer.role === Role.COMMAND_OFFICE ||
+        (viewer.unitId !== null && viewer.unitId === event.actorUnitId) ||
+        isOwn({ subject: event.actorSubject, role: event.actorRole })
+      );
     },
 
     /** An event's account: as `seesSubject`, and a SUBMIT's only for the command office and the reporter. */
     seesEventSubject(event: EventRow): boolean {
-      if (event.action === 'SUBMIT' && viewer.role !== Role.COMMAND_OFFICE && !isOwn({ subject: event.actorSubject, role: event.actorRole })) return false;
+      if (
+        event.action === 'SUBMIT' &&
+        viewer.role !== Role.COMMAND_OFFICE &&
+        !isOwn({ subject: event.actorSubject, role: event.actorRole })
+      )
+        return false;
       return this.seesSubject({ subject: event.actorSubject, role: event.actorRole });
     },
 

@@ -49,7 +49,11 @@ export function computeDue(rule: DeadlineRule, calendar: WorkingCalendar, office
   else throw new Error('a deadline needs hours, working days or a date');
   // The yellow warning: 80% of the working time (office time of working days), the kit's one way.
   const warning = calendar.warningAt(
-    rule.hours ? { startsAt: rule.startsAt, hours: rule.hours } : rule.workingDays ? { startsAt: rule.startsAt, workingDays: rule.workingDays } : { startsAt: rule.startsAt, dueAt },
+    rule.hours
+      ? { startsAt: rule.startsAt, hours: rule.hours }
+      : rule.workingDays
+        ? { startsAt: rule.startsAt, workingDays: rule.workingDays }
+        : { startsAt: rule.startsAt, dueAt },
     officeHours,
   );
   return { dueAt, warnAt: warning.warnAt, pendingCalendarYear: earliestYear(...assumed, warning.provisionalYear) };

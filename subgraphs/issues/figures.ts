@@ -103,8 +103,18 @@ export const rates: Record<RateName, RateDefinition> = {
   RESOLUTION: { field: 'resolutionRate', zh: '解决率', numerator: 'ratedSolved', denominator: 'rated' },
   SATISFACTION: { field: 'satisfactionRate', zh: '满意率', numerator: 'ratedSatisfied', denominator: 'rated' },
   FIRST_ROUND_RESOLUTION: { field: 'firstRoundResolutionRate', zh: '首轮解决率', numerator: 'firstRatedSolved', denominator: 'firstRated' },
-  FIRST_ROUND_SATISFACTION: { field: 'firstRoundSatisfactionRate', zh: '首轮满意率', numerator: 'firstRatedSatisfied', denominator: 'firstRated' },
-  FOLLOW_UP_SATISFACTION: { field: 'followUpSatisfactionRate', zh: '回访满意率', numerator: 'followUpSatisfied', denominator: 'followedUp' },
+  FIRST_ROUND_SATISFACTION: {
+    field: 'firstRoundSatisfactionRate',
+    zh: '首轮满意率',
+    numerator: 'firstRatedSatisfied',
+    denominator: 'firstRated',
+  },
+  FOLLOW_UP_SATISFACTION: {
+    field: 'followUpSatisfactionRate',
+    zh: '回访满意率',
+    numerator: 'followUpSatisfied',
+    denominator: 'followedUp',
+  },
 };
 
 export const rateNames = Object.keys(rates) as RateName[];

@@ -43,7 +43,10 @@ export const contact = z.object({
     .transform((value) => value.trim())
     .refine((value) => PHONE.test(value), {
       message: 'bad phone',
-      params: { zh: '联系电话须为手机号（如 13800000000）或带区号的座机（如 0532-88886666）', en: 'The phone must be a mobile number (13800000000) or a landline with its area code (0532-88886666)' },
+      params: {
+        zh: '联系电话须为手机号（如 13800000000）或带区号的座机（如 0532-88886666）',
+        en: 'The phone must be a mobile number (13800000000) or a landline with its area code (0532-88886666)',
+      },
     }),
 });
 
@@ -77,13 +80,21 @@ export type ReportIssueInput = z.output<typeof reportIssueInput>;
 
 const milestone = z.object({
   title: text({ zh: '节点名称', en: 'Milestone title' }, { max: 200 }),
-  dueOn: z.string().refine(isValidDate, { message: 'bad date', params: { zh: '节点日期须为 YYYY-MM-DD', en: 'A milestone date is YYYY-MM-DD' } }),
+  dueOn: z
+    .string()
+    .refine(isValidDate, { message: 'bad date', params: { zh: '节点日期须为 YYYY-MM-DD', en: 'A milestone date is YYYY-MM-DD' } }),
 });
 export const milestones = z
   .array(milestone)
   .nullish()
-  .refine((list) => Boolean(list?.length), { message: 'no milestones', params: { zh: '持续改问题至少需要一个节点', en: 'An ONGOING rectification needs at least one milestone' } })
-  .refine((list) => (list?.length ?? 0) <= MAX_MILESTONES, { message: 'too many', params: { zh: `节点不能超过 ${MAX_MILESTONES} 个`, en: `At most ${MAX_MILESTONES} milestones` } })
+  .refine((list) => Boolean(list?.length), {
+    message: 'no milestones',
+    params: { zh: '持续改问题至少需要一个节点', en: 'An ONGOING rectification needs at least one milestone' },
+  })
+  .refine((list) => (list?.length ?? 0) <= MAX_MILESTONES, {
+    message: 'too many',
+    params: { zh: `节点不能超过 ${MAX_MILESTONES} 个`, en: `At most ${MAX_MILESTONES} milestones` },
+  })
   .transform((list) => list!);
 export type MilestoneInput = z.output<typeof milestone>;
 
@@ -96,7 +107,11 @@ export const acceptIssueInput = z.object({
 });
 export type AcceptIssueInput = z.output<typeof acceptIssueInput>;
 
-export const immediateWorkingDays = integer({ zh: '立即改时限（工作日）', en: 'The IMMEDIATE limit in working days' }, 1, MAX_TOTAL_WORKING_DAYS);
+export const immediateWorkingDays = integer(
+  { zh: '立即改时限（工作日）', en: 'The IMMEDIATE limit in working days' },
+  1,
+  MAX_TOTAL_WORKING_DAYS,
+);
 
 export const issueFilter = z.object({
   unitId: uuid({ zh: '单位', en: 'unitId' }).nullish(),
@@ -118,7 +133,10 @@ export const coHandlerIds = z
   .array(unitId)
   .nullish()
   .transform((list) => [...new Set(list ?? [])])
-  .refine((list) => list.length <= 10, { message: 'too many', params: { zh: '协办单位不能超过 10 个', en: 'At most 10 co-handling units' } });
+  .refine((list) => list.length <= 10, {
+    message: 'too many',
+    params: { zh: '协办单位不能超过 10 个', en: 'At most 10 co-handling units' },
+  });
 
 export const followUpInput = z.object({
   reached: z.boolean(),
@@ -132,10 +150,14 @@ export const supervisionOutcomeInput = z.object({
   unitId: unitId.nullish(),
   issueId: issueId.nullish(),
   reason: text({ zh: '理由', en: 'Reason' }, { max: 2000 }),
-  decidedOn: z.string().refine(isValidDate, { message: 'bad date', params: { zh: '决定日期须为 YYYY-MM-DD', en: 'decidedOn is YYYY-MM-DD' } }),
+  decidedOn: z
+    .string()
+    .refine(isValidDate, { message: 'bad date', params: { zh: '决定日期须为 YYYY-MM-DD', en: 'decidedOn is YYYY-MM-DD' } }),
 });
 
-export const resolutionOutcome = enumValue<ResolutionOutcome>().nullish().transform((value) => value ?? 'SOLVED');
+export const resolutionOutcome = enumValue<ResolutionOutcome>()
+  .nullish()
+  .transform((value) => value ?? 'SOLVED');
 
 export const texts = {
   rejectionReason: text({ zh: '不予受理理由', en: 'Reason' }),

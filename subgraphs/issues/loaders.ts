@@ -2,7 +2,17 @@ import DataLoader from 'dataloader';
 import type { Db } from '../../db/client.ts';
 import { groupedLoader, keyedLoader } from '../../platform/loaders.ts';
 import { emptyParts, figuresFrom, type IssueStats } from './figures.ts';
-import { deadlineStore, eventStore, followUpStore, issueStore, outcomeStore, ratingStore, statsParts, type Grouping, type Period } from './store.ts';
+import {
+  deadlineStore,
+  eventStore,
+  followUpStore,
+  issueStore,
+  outcomeStore,
+  ratingStore,
+  statsParts,
+  type Grouping,
+  type Period,
+} from './store.ts';
 
 export type IssuesLoaders = ReturnType<typeof createIssuesLoaders>;
 
@@ -25,12 +35,30 @@ const cacheKey = (k: StatsKey) => `${k.kind}|${periodKey(k.period)}|${k.key}`;
  */
 export function createIssuesLoaders(db: Db, now: () => Date) {
   return {
-    issueById: keyedLoader((ids: readonly string[]) => issueStore.byIds(db, ids), (row) => row.id),
-    deadlinesByIssue: groupedLoader((ids: readonly string[]) => deadlineStore.byIssueIds(db, ids), (row) => row.issueId),
-    eventsByIssue: groupedLoader((ids: readonly string[]) => eventStore.byIssueIds(db, ids), (row) => row.issueId),
-    ratingsByIssue: groupedLoader((ids: readonly string[]) => ratingStore.byIssueIds(db, ids), (row) => row.issueId),
-    followUpsByIssue: groupedLoader((ids: readonly string[]) => followUpStore.byIssueIds(db, ids), (row) => row.issueId),
-    outcomesByIssue: groupedLoader((ids: readonly string[]) => outcomeStore.byIssueIds(db, ids), (row) => row.issueId!),
+    issueById: keyedLoader(
+      (ids: readonly string[]) => issueStore.byIds(db, ids),
+      (row) => row.id,
+    ),
+    deadlinesByIssue: groupedLoader(
+      (ids: readonly string[]) => deadlineStore.byIssueIds(db, ids),
+      (row) => row.issueId,
+    ),
+    eventsByIssue: groupedLoader(
+      (ids: readonly string[]) => eventStore.byIssueIds(db, ids),
+      (row) => row.issueId,
+    ),
+    ratingsByIssue: groupedLoader(
+      (ids: readonly string[]) => ratingStore.byIssueIds(db, ids),
+      (row) => row.issueId,
+    ),
+    followUpsByIssue: groupedLoader(
+      (ids: readonly string[]) => followUpStore.byIssueIds(db, ids),
+      (row) => row.issueId,
+    ),
+    outcomesByIssue: groupedLoader(
+      (ids: readonly string[]) => outcomeStore.byIssueIds(db, ids),
+      (row) => row.issueId!,
+    ),
     stats: new DataLoader<StatsKey, IssueStats, string>(
       async (keys) => {
         const batches = new Map<string, StatsKey[]>();
@@ -44,7 +72,10 @@ export function createIssuesLoaders(db: Db, now: () => Date) {
         for (const batchKeys of batches.values()) {
           const { kind, period } = batchKeys[0]!;
           // Units and domains of one period share a statement: their keys never collide (uuid vs code).
-          const grouping: Grouping = kind === 'all' ? { kind: 'all' } : { kind: 'units', pairs: batchKeys.flatMap((k) => k.units.map((unitId) => ({ unitId, key: k.key }))) };
+          const grouping: Grouping =
+            kind === 'all'
+              ? { kind: 'all' }
+              : { kind: 'units', pairs: batchKeys.flatMap((k) => k.units.map((unitId) => ({ unitId, key: k.key }))) };
           const parts = await statsParts(db, grouping, period, now());
           for (const k of batchKeys) results.set(cacheKey(k), figuresFrom(parts.get(k.key) ?? emptyParts));
         }

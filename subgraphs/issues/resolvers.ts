@@ -96,7 +96,12 @@ export const issuesResolvers: Resolvers = {
     supervisionOutcomes: (row, _, { issues }) => issues.issueOutcomes(row.id),
     escalation: (row) =>
       row.escalatedAt
-        ? { escalatedAt: row.escalatedAt, supervisingLeader: row.supervisingLeader!, active: row.supervisionEndedAt === null, endedAt: row.supervisionEndedAt }
+        ? {
+            escalatedAt: row.escalatedAt,
+            supervisingLeader: row.supervisingLeader!,
+            active: row.supervisionEndedAt === null,
+            endedAt: row.supervisionEndedAt,
+          }
         : null,
     mergedInto: (row, _, { issues }) => issues.visibleIssue(row.mergedIntoId),
     extension: (row, _, { issues }) =>
@@ -112,10 +117,15 @@ export const issuesResolvers: Resolvers = {
         : null,
     replan: (row, _, { issues }) =>
       row.replanRequestedAt
-        ? { milestones: row.replanMilestones as { title: string; dueOn: string }[], reason: issues.seesInternal() ? row.replanReason : null, requestedAt: row.replanRequestedAt }
+        ? {
+            milestones: row.replanMilestones as { title: string; dueOn: string }[],
+            reason: issues.seesInternal() ? row.replanReason : null,
+            requestedAt: row.replanRequestedAt,
+          }
         : null,
     deadlines: (row, _, { issues }) => issues.deadlines(row.id),
-    milestones: async (row, _, { issues }) => (await issues.deadlines(row.id)).filter((d: DeadlineRow) => d.stage === 'MILESTONE' && !d.cancelledAt),
+    milestones: async (row, _, { issues }) =>
+      (await issues.deadlines(row.id)).filter((d: DeadlineRow) => d.stage === 'MILESTONE' && !d.cancelledAt),
     history: (row, _, { issues }) => issues.history(row.id),
     reportedBy: (row, _, { issues }) =>
       issues.seesReporter() ? { subject: row.reporterSubject, role: row.reporterRole, unit: ref('id', row.reporterUnitId) } : null,
@@ -132,11 +142,19 @@ export const issuesResolvers: Resolvers = {
     state: (row, _, { issues }) => deadlineState(row, issues.now())!,
   },
   IssueRating: {
-    by: (row, _, { issues }) => ({ subject: issues.seesSubject({ subject: row.raterSubject, role: row.raterRole }) ? row.raterSubject : null, role: row.raterRole, unit: null }),
+    by: (row, _, { issues }) => ({
+      subject: issues.seesSubject({ subject: row.raterSubject, role: row.raterRole }) ? row.raterSubject : null,
+      role: row.raterRole,
+      unit: null,
+    }),
   },
   FollowUp: {
     id: (row) => String(row.id),
-    by: (row, _, { issues }) => ({ subject: issues.seesSubject({ subject: row.actorSubject, role: 'COMMAND_OFFICE' }) ? row.actorSubject : null, role: 'COMMAND_OFFICE', unit: ref('id', row.actorUnitId) }),
+    by: (row, _, { issues }) => ({
+      subject: issues.seesSubject({ subject: row.actorSubject, role: 'COMMAND_OFFICE' }) ? row.actorSubject : null,
+      role: 'COMMAND_OFFICE',
+      unit: ref('id', row.actorUnitId),
+    }),
   },
   SupervisionOutcome: {
     id: (row) => String(row.id),

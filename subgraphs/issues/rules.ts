@@ -73,30 +73,65 @@ export const issueRules = {
   ACCEPT: { name: { zh: '受理', en: 'accept the issue' }, from: ['SUBMITTED'], to: 'ACCEPTED', who: DISPATCHERS },
   REJECT: { name: { zh: '不予受理', en: 'reject the issue' }, from: ['SUBMITTED'], to: 'REJECTED', who: DISPATCHERS },
   // Where an area admin may assign to (its own subtree) is the access module's question.
-  ASSIGN: { name: { zh: '派单/转办', en: 'assign the issue' }, from: ['ACCEPTED', 'RETURNED', 'ASSIGNED', 'REOPENED'], to: 'ASSIGNED', who: DISPATCHERS },
+  ASSIGN: {
+    name: { zh: '派单/转办', en: 'assign the issue' },
+    from: ['ACCEPTED', 'RETURNED', 'ASSIGNED', 'REOPENED'],
+    to: 'ASSIGNED',
+    who: DISPATCHERS,
+  },
   ADD_CO_HANDLER: { name: { zh: '增加协办单位', en: 'add a co-handling unit' }, from: DISPATCHABLE, to: 'SAME', who: DISPATCHERS },
   REMOVE_CO_HANDLER: { name: { zh: '撤销协办单位', en: 'remove a co-handling unit' }, from: DISPATCHABLE, to: 'SAME', who: DISPATCHERS },
-  CONTRIBUTE: { name: { zh: '补充协办情况', en: 'add a co-handler’s part' }, from: [...IN_HAND, 'RESOLVED'], to: 'SAME', who: ['CO_HANDLER'] },
+  CONTRIBUTE: {
+    name: { zh: '补充协办情况', en: 'add a co-handler’s part' },
+    from: [...IN_HAND, 'RESOLVED'],
+    to: 'SAME',
+    who: ['CO_HANDLER'],
+  },
   RETURN: { name: { zh: '退回', en: 'return the issue' }, from: ['ASSIGNED'], to: 'RETURNED', who: ['RESPONSIBLE_UNIT_ADMIN'] },
   // The lead handler answers the enterprise: co-handlers add their part, they do not contact, answer or resolve.
-  CONTACT: { name: { zh: '联系企业', en: 'record contact with the enterprise' }, from: ['ASSIGNED', 'REOPENED'], to: 'CONTACTED', who: UNIT_HANDS },
+  CONTACT: {
+    name: { zh: '联系企业', en: 'record contact with the enterprise' },
+    from: ['ASSIGNED', 'REOPENED'],
+    to: 'CONTACTED',
+    who: UNIT_HANDS,
+  },
   FEEDBACK: { name: { zh: '初步反馈', en: 'give feedback on the issue' }, from: ['CONTACTED'], to: 'FEEDBACK_GIVEN', who: UNIT_HANDS },
   // Appeals pass through contact and feedback first (see resolveFrom); self-found problems may be resolved directly.
-  RESOLVE: { name: { zh: '办结', en: 'resolve the issue' }, from: ['ASSIGNED', 'CONTACTED', 'FEEDBACK_GIVEN', 'REOPENED'], to: 'RESOLVED', who: UNIT_HANDS },
+  RESOLVE: {
+    name: { zh: '办结', en: 'resolve the issue' },
+    from: ['ASSIGNED', 'CONTACTED', 'FEEDBACK_GIVEN', 'REOPENED'],
+    to: 'RESOLVED',
+    who: UNIT_HANDS,
+  },
   // Only the enterprise rates its own appeal. The command office's 回访 is FOLLOW_UP, a record of its own.
   RATE: { name: { zh: '评价', en: 'rate the handling' }, from: ['RESOLVED'], to: 'SAME', who: ['REPORTING_ENTERPRISE'] },
   FOLLOW_UP: { name: { zh: '回访', en: 'record a follow-up call' }, from: ['RESOLVED', 'CLOSED'], to: 'SAME', who: ['COMMAND_OFFICE'] },
   CLOSE: { name: { zh: '销号', en: 'close the issue' }, from: ['RESOLVED'], to: 'CLOSED', who: ['COMMAND_OFFICE'] },
-  REOPEN: { name: { zh: '重新办理', en: 'reopen the issue' }, from: ['RESOLVED', 'CLOSED'], to: 'REOPENED', who: ['COMMAND_OFFICE', 'REPORTING_ENTERPRISE'] },
+  REOPEN: {
+    name: { zh: '重新办理', en: 'reopen the issue' },
+    from: ['RESOLVED', 'CLOSED'],
+    to: 'REOPENED',
+    who: ['COMMAND_OFFICE', 'REPORTING_ENTERPRISE'],
+  },
   ESCALATE: { name: { zh: '提级督办', en: 'escalate the issue' }, from: OPEN, to: 'SAME', who: ['COMMAND_OFFICE'] },
   DEESCALATE: { name: { zh: '摘牌', en: 'take the issue off listed supervision' }, from: OPEN, to: 'SAME', who: ['COMMAND_OFFICE'] },
   MERGE: { name: { zh: '合并', en: 'merge the issue' }, from: OPEN, to: 'MERGED', who: ['COMMAND_OFFICE'] },
-  REQUEST_EXTENSION: { name: { zh: '申请延期', en: 'request an extension of the deadline' }, from: IN_HAND, to: 'SAME', who: ['RESPONSIBLE_UNIT_ADMIN'] },
+  REQUEST_EXTENSION: {
+    name: { zh: '申请延期', en: 'request an extension of the deadline' },
+    from: IN_HAND,
+    to: 'SAME',
+    who: ['RESPONSIBLE_UNIT_ADMIN'],
+  },
   GRANT_EXTENSION: { name: { zh: '审批延期', en: 'decide on an extension' }, from: IN_HAND, to: 'SAME', who: ['COMMAND_OFFICE'] },
   REMIND: { name: { zh: '催办', en: 'send a reminder on the issue' }, from: OPEN, to: 'SAME', who: ['COMMAND_OFFICE'] },
   // A unit plans a round that has no final date yet; changing a plan is REQUEST_REPLAN (service.ts says which).
   PLAN_MILESTONES: { name: { zh: '制定节点计划', en: 'plan the milestones' }, from: ['ACCEPTED', ...IN_HAND], to: 'SAME', who: UNIT_HANDS },
-  REQUEST_REPLAN: { name: { zh: '申请调整节点计划', en: 'ask to re-plan the milestones' }, from: IN_HAND, to: 'SAME', who: ['RESPONSIBLE_UNIT_ADMIN'] },
+  REQUEST_REPLAN: {
+    name: { zh: '申请调整节点计划', en: 'ask to re-plan the milestones' },
+    from: IN_HAND,
+    to: 'SAME',
+    who: ['RESPONSIBLE_UNIT_ADMIN'],
+  },
   DECIDE_REPLAN: { name: { zh: '审批节点计划调整', en: 'decide on a re-plan' }, from: IN_HAND, to: 'SAME', who: ['COMMAND_OFFICE'] },
   COMPLETE_MILESTONE: { name: { zh: '完成节点', en: 'complete a milestone' }, from: IN_HAND, to: 'SAME', who: UNIT_HANDS },
   PUBLISH: {
@@ -117,12 +152,27 @@ export type IssueAction = keyof typeof issueRules;
 
 /** Actions that do not act on one issue. */
 export const loopRules = {
-  SUBMIT_APPEAL: { name: { zh: '提交诉求（仅企业；其他渠道请用 reportIssue）', en: 'submit an appeal (enterprises only; other channels use reportIssue)' }, who: ['ENTERPRISE'] },
-  REPORT_ISSUE: { name: { zh: '报告问题（企业请用 submitAppeal）', en: 'report an issue (enterprises use submitAppeal)' }, who: ['COMMAND_OFFICE', 'UNIT_MEMBER', 'OBSERVER'] },
-  READ_CITY_STATS: { name: { zh: '查看全市统计（仅市指挥部办公室）', en: 'read city-wide statistics (command office only)' }, who: ['COMMAND_OFFICE'] },
+  SUBMIT_APPEAL: {
+    name: { zh: '提交诉求（仅企业；其他渠道请用 reportIssue）', en: 'submit an appeal (enterprises only; other channels use reportIssue)' },
+    who: ['ENTERPRISE'],
+  },
+  REPORT_ISSUE: {
+    name: { zh: '报告问题（企业请用 submitAppeal）', en: 'report an issue (enterprises use submitAppeal)' },
+    who: ['COMMAND_OFFICE', 'UNIT_MEMBER', 'OBSERVER'],
+  },
+  READ_CITY_STATS: {
+    name: { zh: '查看全市统计（仅市指挥部办公室）', en: 'read city-wide statistics (command office only)' },
+    who: ['COMMAND_OFFICE'],
+  },
   RANK_UNITS: { name: { zh: '查看单位排名（仅市指挥部办公室）', en: 'rank the units (command office only)' }, who: ['COMMAND_OFFICE'] },
-  RECORD_SUPERVISION_OUTCOME: { name: { zh: '记录督导结果（仅市指挥部办公室）', en: 'record a supervision outcome (command office only)' }, who: ['COMMAND_OFFICE'] },
-  KEEP_CALENDAR: { name: { zh: '维护工作日历（仅市指挥部办公室）', en: 'keep the working-day calendar (command office only)' }, who: ['COMMAND_OFFICE'] },
+  RECORD_SUPERVISION_OUTCOME: {
+    name: { zh: '记录督导结果（仅市指挥部办公室）', en: 'record a supervision outcome (command office only)' },
+    who: ['COMMAND_OFFICE'],
+  },
+  KEEP_CALENDAR: {
+    name: { zh: '维护工作日历（仅市指挥部办公室）', en: 'keep the working-day calendar (command office only)' },
+    who: ['COMMAND_OFFICE'],
+  },
 } satisfies Record<string, Rule<IssueStatus, IssueStanding>>;
 
 export type LoopAction = keyof typeof loopRules;

@@ -44,7 +44,14 @@ export async function loadIssuesSampleData(db: Db, options: { now: Date } = { no
   const as = (viewer: Omit<Viewer, 'subject'> & { name: string }) => {
     const { name, ...rest } = viewer;
     const who: Viewer = { ...rest, subject: `${SAMPLE_SUBJECT_PREFIX}${name}` };
-    return createIssuesService({ db, viewer: who, loaders: createIssuesLoaders(db, () => clock), directory, now: () => clock, maxPageSize: 100 });
+    return createIssuesService({
+      db,
+      viewer: who,
+      loaders: createIssuesLoaders(db, () => clock),
+      directory,
+      now: () => clock,
+      maxPageSize: 100,
+    });
   };
   const unit = (code: string) => unitIdForCode(code);
   const office = as({ name: 'command-office', role: 'COMMAND_OFFICE', unitId: unit('COMMAND_OFFICE'), enterprise: null });
@@ -78,7 +85,12 @@ export async function loadIssuesSampleData(db: Db, options: { now: Date } = { no
   later(17 * HOUR);
   a = await shinan.rateIssue(a.id, 'SATISFIED', true, '办理迅速');
   a = await office.closeIssue(a.id, '回访企业，确认已解决', 'INTERNAL');
-  await office.publishIssue(a.id, '一次性告知解决“反复补正”（样例）', '某企业反映施工许可反复补正，承办单位一次性告知并当周办结。（样例数据）', 'POSITIVE');
+  await office.publishIssue(
+    a.id,
+    '一次性告知解决“反复补正”（样例）',
+    '某企业反映施工许可反复补正，承办单位一次性告知并当周办结。（样例数据）',
+    'POSITIVE',
+  );
 
   // 2. A cross-department appeal in hand: 市场监管局 leads, 发展改革委 co-handles; extension granted.
   const laoshan = enterprise('370212', 31);

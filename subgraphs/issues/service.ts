@@ -29,7 +29,15 @@ import {
 import type { DirectorySource, DirectoryUnit } from '../../platform/directory.ts';
 import { errors, type Bilingual } from '../../platform/errors.ts';
 import { isUuid, parseInput } from '../../platform/input.ts';
-import { countBeside, decodeCursor, decodeInstantCursor, encodeCursor, pageSize, toConnection, type PageArgs } from '../../platform/pagination.ts';
+import {
+  countBeside,
+  decodeCursor,
+  decodeInstantCursor,
+  encodeCursor,
+  pageSize,
+  toConnection,
+  type PageArgs,
+} from '../../platform/pagination.ts';
 import { parseSearch, searchVocabulary } from '../../platform/search-text.ts';
 import vocabularyData from '../../db/reference/search-vocabulary.json' with { type: 'json' };
 import { nextState } from '../../platform/rules.ts';
@@ -138,7 +146,8 @@ interface ActionPlan {
 
 const isOpen = (d: DeadlineRow) => !d.metAt && !d.cancelledAt;
 /** The open resolution deadline of the current round, if any. */
-const openResolution = (deadlines: DeadlineRow[]) => deadlines.filter((d) => d.stage === 'RESOLUTION' && isOpen(d)).sort((a, b) => b.round - a.round)[0];
+const openResolution = (deadlines: DeadlineRow[]) =>
+  deadlines.filter((d) => d.stage === 'RESOLUTION' && isOpen(d)).sort((a, b) => b.round - a.round)[0];
 /** Handling round: 1, and one more for every reopening. */
 const roundOf = (issue: IssueRow) => issue.reopenCount + 1;
 const supervisionActive = (issue: IssueRow) => issue.escalatedAt !== null && issue.supervisionEndedAt === null;
@@ -152,7 +161,13 @@ export function createIssuesService(deps: IssuesServiceDeps) {
     return { actorSubject: viewer.subject!, actorRole: viewer.role, actorUnitId: viewer.unitId };
   }
 
-  function deadlineRow(issueId: string, stage: NewDeadline['stage'], rule: DeadlineRule, calendar: WorkingCalendar, extra: Partial<NewDeadline> = {}): NewDeadline {
+  function deadlineRow(
+    issueId: string,
+    stage: NewDeadline['stage'],
+    rule: DeadlineRule,
+    calendar: WorkingCalendar,
+    extra: Partial<NewDeadline> = {},
+  ): NewDeadline {
     const due = computeDue(rule, calendar, officeHours);
     return {
       issueId,
@@ -177,7 +192,13 @@ export function createIssuesService(deps: IssuesServiceDeps) {
     const round = roundOf(issue);
     const extra = { unitId, round };
     if (isAppealLike(issue.source)) {
-      const resolution = deadlineRow(issue.id, 'RESOLUTION', { startsAt, workingDays: APPEAL_LIMITS.resolutionWorkingDays }, calendar, extra);
+      const resolution = deadlineRow(
+        issue.id,
+        'RESOLUTION',
+        { startsAt, workingDays: APPEAL_LIMITS.resolutionWorkingDays },
+        calendar,
+        extra,
+      );
       if (round > 1) return [resolution];
       return [
         deadlineRow(issue.id, 'CONTACT', { startsAt, hours: APPEAL_LIMITS.contactOfficeHours }, calendar, extra),
@@ -226,11 +247,23 @@ export function createIssuesService(deps: IssuesServiceDeps) {
    * judged at `judgedAt` — the moment the change was asked for — so what was already overdue then
    * stays missed; the new plan starts now.
    */
-  async function replacePlan(tx: Queryable, issue: IssueRow, planned: MilestoneInput[], at: Date, judgedAt: Date, calendar: WorkingCalendar) {
+  async function replacePlan(
+    tx: Queryable,
+    issue: IssueRow,
+    planned: MilestoneInput[],
+    at: Date,
+    judgedAt: Date,
+    calendar: WorkingCalendar,
+  ) {
     const round = roundOf(issue);
-    const open = (await deadlineStore.forIssue(tx, issue.id)).filter((d) => d.round === round && isOpen(d) && (d.stage === 'MILESTONE' || d.stage === 'RESOLUTION'));
+    const open = (await deadlineStore.forIssue(tx, issue.id)).filter(
+      (d) => d.round === round && isOpen(d) && (d.stage === 'MILESTONE' || d.stage === 'RESOLUTION'),
+    );
     await deadlineStore.stop(tx, issue.id, at, 'REPLANNED', { ids: open.map((d) => d.id), judgedAt });
-    const last = planned.map((m) => m.dueOn).sort().at(-1)!;
+    const last = planned
+      .map((m) => m.dueOn)
+      .sort()
+      .at(-1)!;
     const extra = { round, unitId: issue.responsibleUnitId };
     await deadlineStore.insert(tx, [
       ...planned.map((m) => deadlineRow(issue.id, 'MILESTONE', { startsAt: at, dueOn: m.dueOn }, calendar, { ...extra, title: m.title })),
@@ -255,7 +288,10 @@ export function createIssuesService(deps: IssuesServiceDeps) {
       if (!issue || !canSee(visible, issue)) throw errors.notFound(ISSUE, id);
       if (expectedVersion != null && expectedVersion !== issue.version) {
         throw errors.conflict(
-          { zh: `问题已被他人更新（当前版本 ${issue.version}，状态“${statusNames[issue.status]}”）`, en: `The issue changed meanwhile (now version ${issue.version}, ${issue.status})` },
+          {
+            zh: `问题已被他人更新（当前版本 ${issue.version}，状态“${statusNames[issue.status]}”）`,
+            en: `The issue changed meanwhile (now version ${issue.version}, ${issue.status})`,
+          },
           { currentVersion: issue.version, currentState: issue.status },
         );
       }
@@ -267,7 +303,10 @@ export function createIssuesService(deps: IssuesServiceDeps) {
       const toStatus = planned.toStatus ?? nextState(issueRules[action], issue.status);
       const updated = await issueStore.update(tx, issueKey, issue.version, { ...planned.values, status: toStatus });
       if (!updated) {
-        throw errors.conflict({ zh: '问题已被他人同时更新，请刷新后重试', en: 'Someone else changed the issue at the same moment; reload and retry' }, { currentState: issue.status });
+        throw errors.conflict(
+          { zh: '问题已被他人同时更新，请刷新后重试', en: 'Someone else changed the issue at the same moment; reload and retry' },
+          { currentState: issue.status },
+        );
       }
       await planned.after?.(updated);
       const eventAction = planned.eventAction ?? action;
@@ -287,7 +326,10 @@ export function createIssuesService(deps: IssuesServiceDeps) {
     });
   }
 
-  type SubmittedRow = Omit<NewIssue, 'reporterSubject' | 'reporterRole' | 'reporterUnitId' | 'reporterEnterprise' | 'requestFingerprint' | 'recordedAt'>;
+  type SubmittedRow = Omit<
+    NewIssue,
+    'reporterSubject' | 'reporterRole' | 'reporterUnitId' | 'reporterEnterprise' | 'requestFingerprint' | 'recordedAt'
+  >;
 
   /**
    * How an issue enters the loop. Idempotent on the reporter's client request id: the fingerprint
@@ -301,7 +343,10 @@ export function createIssuesService(deps: IssuesServiceDeps) {
     const sameRequest = (existing: IssueRow): IssueRow => {
       if (existing.requestFingerprint !== print) {
         throw errors.conflict(
-          { zh: `请求号 ${row.clientRequestId} 已用于另一项内容不同的提交`, en: `clientRequestId ${row.clientRequestId} was already used for a different submission` },
+          {
+            zh: `请求号 ${row.clientRequestId} 已用于另一项内容不同的提交`,
+            en: `clientRequestId ${row.clientRequestId} was already used for a different submission`,
+          },
           { existingId: existing.id },
         );
       }
@@ -315,7 +360,14 @@ export function createIssuesService(deps: IssuesServiceDeps) {
       const created = await issueStore.insertOnce(tx, {
         ...row,
         ...(handledBy
-          ? { status: 'ASSIGNED' as const, responsibleUnitId: handledBy, acceptedAt: row.receivedAt, intakeUnitId: viewer.unitId, firstAssignedAt: row.receivedAt, assignedAt: row.receivedAt }
+          ? {
+              status: 'ASSIGNED' as const,
+              responsibleUnitId: handledBy,
+              acceptedAt: row.receivedAt,
+              intakeUnitId: viewer.unitId,
+              firstAssignedAt: row.receivedAt,
+              assignedAt: row.receivedAt,
+            }
           : {}),
         reporterSubject: reporter.subject,
         reporterRole: reporter.role,
@@ -327,7 +379,16 @@ export function createIssuesService(deps: IssuesServiceDeps) {
       });
       // The same request, committed by a concurrent retry while we waited on its unique key.
       if (!created) return sameRequest((await issueStore.byClientRequest(tx, reporter, row.clientRequestId))!);
-      await eventStore.append(tx, { issueId: created.id, action: 'SUBMIT', fromStatus: null, toStatus: 'SUBMITTED', ...actorFields(), note: null, details: { source: created.source }, at: now });
+      await eventStore.append(tx, {
+        issueId: created.id,
+        action: 'SUBMIT',
+        fromStatus: null,
+        toStatus: 'SUBMITTED',
+        ...actorFields(),
+        note: null,
+        details: { source: created.source },
+        at: now,
+      });
       if (handledBy) {
         await deadlineStore.insert(tx, clocksFor(created, handledBy, created.receivedAt, await calendarFrom(tx)));
         await eventStore.append(tx, {
@@ -350,19 +411,25 @@ export function createIssuesService(deps: IssuesServiceDeps) {
     const { domainCode, text, ...filter } = parseInput(issueFilter, raw ?? {});
     if (filter.unitId) {
       // An unknown unit is a mistake to name; a unit the caller may not read is refused, never an empty list.
-      if (!(await directory.unit(filter.unitId))) throw errors.badInput('unitId', { zh: `单位不存在：${filter.unitId}`, en: `No such unit: ${filter.unitId}` });
+      if (!(await directory.unit(filter.unitId)))
+        throw errors.badInput('unitId', { zh: `单位不存在：${filter.unitId}`, en: `No such unit: ${filter.unitId}` });
       await access.mayReadUnit(filter.unitId);
     }
     if (filter.districtCode) await requireDistrict(filter.districtCode);
     const result: IssueListFilter = filter;
     if (text) {
       const search = parseSearch(text, vocabulary);
-      if (!search) throw errors.badInput('text', { zh: '搜索词须包含汉字、字母或数字', en: 'The search text needs letters, digits or Chinese characters' });
+      if (!search)
+        throw errors.badInput('text', {
+          zh: '搜索词须包含汉字、字母或数字',
+          en: 'The search text needs letters, digits or Chinese characters',
+        });
       result.search = search;
     }
     if (domainCode) {
       const dir = await access.directory();
-      if (!dir.domains.includes(domainCode)) throw errors.badInput('domainCode', { zh: `重点领域不存在：${domainCode}`, en: `No such domain: ${domainCode}` });
+      if (!dir.domains.includes(domainCode))
+        throw errors.badInput('domainCode', { zh: `重点领域不存在：${domainCode}`, en: `No such domain: ${domainCode}` });
       await access.mayReadDomain(domainCode);
       result.unitIds = dir.unitsOfDomain(domainCode).map((u) => u.id);
     }
@@ -418,7 +485,9 @@ export function createIssuesService(deps: IssuesServiceDeps) {
         });
       }
       // Named units are looked up (a new one fetched by itself) before the transaction.
-      const [proposed, handling] = await Promise.all([input.unitId, input.handlingUnitId].map((id) => (id ? directory.unit(id) : Promise.resolve(null))));
+      const [proposed, handling] = await Promise.all(
+        [input.unitId, input.handlingUnitId].map((id) => (id ? directory.unit(id) : Promise.resolve(null))),
+      );
       const proposedUnitId = ownUnitId ?? (input.unitId ? requireUnit('unitId', input.unitId, proposed).id : null);
       const handledBy = input.handlingUnitId ? requireUnit('handlingUnitId', input.handlingUnitId, handling).id : null;
       return submit(
@@ -430,7 +499,9 @@ export function createIssuesService(deps: IssuesServiceDeps) {
           title: input.title,
           description: input.description,
           enterpriseCreditCode: input.enterpriseCreditCode ?? null,
-          districtCode: input.districtCode ? await requireDistrict(input.districtCode) : await districtOfCreditCode(input.enterpriseCreditCode),
+          districtCode: input.districtCode
+            ? await requireDistrict(input.districtCode)
+            : await districtOfCreditCode(input.enterpriseCreditCode),
           proposedUnitId: proposedUnitId ?? handledBy,
           responsibleLeader: input.responsibleLeader,
           contactName: input.contact?.name ?? null,
@@ -449,10 +520,16 @@ export function createIssuesService(deps: IssuesServiceDeps) {
         const mode = input.rectificationMode ?? null;
         const appeal = isAppealLike(issue.source);
         if (appeal && mode) {
-          throw errors.badInput('rectificationMode', { zh: '企业诉求和热线按青诉即办时限办理，不设整改方式', en: 'Appeals and hotline items follow the 青诉即办 limits; they take no rectification mode' });
+          throw errors.badInput('rectificationMode', {
+            zh: '企业诉求和热线按青诉即办时限办理，不设整改方式',
+            en: 'Appeals and hotline items follow the 青诉即办 limits; they take no rectification mode',
+          });
         }
         if (!appeal && !mode) {
-          throw errors.badInput('rectificationMode', { zh: '请确定整改方式：立即改或持续改', en: 'Choose the rectification mode: IMMEDIATE or ONGOING' });
+          throw errors.badInput('rectificationMode', {
+            zh: '请确定整改方式：立即改或持续改',
+            en: 'Choose the rectification mode: IMMEDIATE or ONGOING',
+          });
         }
         let after: ActionPlan['after'];
         let immediateDays: number | null = null;
@@ -481,7 +558,11 @@ export function createIssuesService(deps: IssuesServiceDeps) {
     rejectIssue: (id: string, reason: unknown, expectedVersion?: number | null) =>
       act(id, 'REJECT', expectedVersion, ({ tx, issue, now }) => {
         const why = parseInput(texts.rejectionReason, reason, 'reason');
-        return { values: { rejectionReason: why, intakeUnitId: viewer.unitId }, note: why, after: () => deadlineStore.stop(tx, issue.id, now, 'REJECTED') };
+        return {
+          values: { rejectionReason: why, intakeUnitId: viewer.unitId },
+          note: why,
+          after: () => deadlineStore.stop(tx, issue.id, now, 'REJECTED'),
+        };
       }),
 
     async assignIssue(id: string, unitId: string, coHandlers: unknown, note: unknown, expectedVersion?: number | null) {
@@ -530,7 +611,13 @@ export function createIssuesService(deps: IssuesServiceDeps) {
                 const carried = plan.filter((d) => d.stage !== 'MILESTONE' || d.dueAt! > now);
                 await deadlineStore.insert(
                   tx,
-                  carried.map((d) => deadlineRow(issue.id, d.stage, { startsAt: now, dueOn: d.dueOn, workingDays: d.workingDays }, cal, { title: d.title, round: d.round, unitId: lead.id })),
+                  carried.map((d) =>
+                    deadlineRow(issue.id, d.stage, { startsAt: now, dueOn: d.dueOn, workingDays: d.workingDays }, cal, {
+                      title: d.title,
+                      round: d.round,
+                      unitId: lead.id,
+                    }),
+                  ),
                 );
               } else {
                 await deadlineStore.insert(tx, clocksFor(updated, lead.id, now, cal));
@@ -554,7 +641,11 @@ export function createIssuesService(deps: IssuesServiceDeps) {
           if (unit.id === issue.responsibleUnitId || issue.coHandlerUnitIds.includes(unit.id)) {
             throw errors.badInput('unitId', { zh: '该单位已在承办或协办', en: 'That unit already handles or co-handles the issue' });
           }
-          return { values: { coHandlerUnitIds: [...issue.coHandlerUnitIds, unit.id] }, note: parseInput(texts.note, note, 'note'), details: { unitId: unit.id } };
+          return {
+            values: { coHandlerUnitIds: [...issue.coHandlerUnitIds, unit.id] },
+            note: parseInput(texts.note, note, 'note'),
+            details: { unitId: unit.id },
+          };
         },
         [helper],
       );
@@ -563,13 +654,21 @@ export function createIssuesService(deps: IssuesServiceDeps) {
     removeCoHandler: (id: string, unitId: string, note: unknown, expectedVersion?: number | null) => {
       const helper = parseInput(unitIdInput, unitId, 'unitId');
       return act(id, 'REMOVE_CO_HANDLER', expectedVersion, ({ issue }) => {
-        if (!issue.coHandlerUnitIds.includes(helper)) throw errors.badInput('unitId', { zh: '该单位不是协办单位', en: 'That unit does not co-handle the issue' });
-        return { values: { coHandlerUnitIds: issue.coHandlerUnitIds.filter((unit) => unit !== helper) }, note: parseInput(texts.note, note, 'note'), details: { unitId: helper } };
+        if (!issue.coHandlerUnitIds.includes(helper))
+          throw errors.badInput('unitId', { zh: '该单位不是协办单位', en: 'That unit does not co-handle the issue' });
+        return {
+          values: { coHandlerUnitIds: issue.coHandlerUnitIds.filter((unit) => unit !== helper) },
+          note: parseInput(texts.note, note, 'note'),
+          details: { unitId: helper },
+        };
       });
     },
 
     contributeToIssue: (id: string, note: unknown, expectedVersion?: number | null) =>
-      act(id, 'CONTRIBUTE', expectedVersion, () => ({ note: parseInput(texts.contribution, note, 'note'), details: { unitId: viewer.unitId } })),
+      act(id, 'CONTRIBUTE', expectedVersion, () => ({
+        note: parseInput(texts.contribution, note, 'note'),
+        details: { unitId: viewer.unitId },
+      })),
 
     returnIssue: (id: string, reason: unknown, expectedVersion?: number | null) =>
       act(id, 'RETURN', expectedVersion, ({ tx, issue, now }) => ({
@@ -599,11 +698,20 @@ export function createIssuesService(deps: IssuesServiceDeps) {
         const ending = parseInput(resolutionOutcome, outcome, 'outcome');
         const deadlines = await deadlineStore.forIssue(tx, issue.id);
         const open = deadlines.filter((d) => d.stage === 'MILESTONE' && isOpen(d));
-        if (issue.rectificationMode === 'ONGOING' && !deadlines.some((d) => d.stage === 'MILESTONE' && d.round === roundOf(issue) && !d.cancelledAt)) {
-          throw errors.invalidTransition({ zh: '重新办理的持续改问题须先制定本轮节点计划', en: 'A reopened ONGOING rectification needs this round’s milestones first' }, issue.status);
+        if (
+          issue.rectificationMode === 'ONGOING' &&
+          !deadlines.some((d) => d.stage === 'MILESTONE' && d.round === roundOf(issue) && !d.cancelledAt)
+        ) {
+          throw errors.invalidTransition(
+            { zh: '重新办理的持续改问题须先制定本轮节点计划', en: 'A reopened ONGOING rectification needs this round’s milestones first' },
+            issue.status,
+          );
         }
         if (open.length) {
-          throw errors.invalidTransition({ zh: `还有 ${open.length} 个整改节点未完成`, en: `${open.length} milestone(s) are not completed yet` }, issue.status);
+          throw errors.invalidTransition(
+            { zh: `还有 ${open.length} 个整改节点未完成`, en: `${open.length} milestone(s) are not completed yet` },
+            issue.status,
+          );
         }
         return {
           values: { resolution: what, resolvedAt: now, resolutionOutcome: ending },
@@ -655,9 +763,13 @@ export function createIssuesService(deps: IssuesServiceDeps) {
     recordFollowUp: (id: string, raw: unknown, expectedVersion?: number | null) =>
       act(id, 'FOLLOW_UP', expectedVersion, ({ tx, issue, now }) => {
         const input = parseInput(followUpInput, raw, 'input');
-        if (input.reached && !input.rating) throw errors.badInput('input.rating', { zh: '联系上时须记录评价结果', en: 'A reached follow-up records the rating' });
+        if (input.reached && !input.rating)
+          throw errors.badInput('input.rating', { zh: '联系上时须记录评价结果', en: 'A reached follow-up records the rating' });
         if (!input.reached && (input.rating || input.solved != null)) {
-          throw errors.badInput('input.reached', { zh: '未联系上的回访没有评价结果', en: 'A follow-up that did not reach anyone has no rating' });
+          throw errors.badInput('input.reached', {
+            zh: '未联系上的回访没有评价结果',
+            en: 'A follow-up that did not reach anyone has no rating',
+          });
         }
         const solved = input.reached ? (input.solved ?? input.rating !== 'UNSATISFIED') : null;
         return {
@@ -716,8 +828,13 @@ export function createIssuesService(deps: IssuesServiceDeps) {
 
     deescalateIssue: (id: string, note: unknown, expectedVersion?: number | null) =>
       act(id, 'DEESCALATE', expectedVersion, ({ issue, now }) => {
-        if (!supervisionActive(issue)) throw errors.invalidTransition({ zh: '该问题不在挂牌督办中', en: 'The issue is not under listed supervision' }, issue.status);
-        return { values: { supervisionEndedAt: now }, note: parseInput(texts.note, note, 'note'), details: { escalatedAt: issue.escalatedAt!.toISOString() } };
+        if (!supervisionActive(issue))
+          throw errors.invalidTransition({ zh: '该问题不在挂牌督办中', en: 'The issue is not under listed supervision' }, issue.status);
+        return {
+          values: { supervisionEndedAt: now },
+          note: parseInput(texts.note, note, 'note'),
+          details: { escalatedAt: issue.escalatedAt!.toISOString() },
+        };
       }),
 
     mergeIssue: (id: string, intoId: string, note: unknown, expectedVersion?: number | null) =>
@@ -727,7 +844,13 @@ export function createIssuesService(deps: IssuesServiceDeps) {
         const original = await issueStore.lock(tx, targetId);
         if (!original) throw errors.notFound(ISSUE, intoId);
         if (original.status === 'MERGED' || original.status === 'REJECTED') {
-          throw errors.invalidTransition({ zh: `原问题状态为“${statusNames[original.status]}”，不能并入`, en: `The original is ${original.status}; nothing can be merged into it` }, original.status);
+          throw errors.invalidTransition(
+            {
+              zh: `原问题状态为“${statusNames[original.status]}”，不能并入`,
+              en: `The original is ${original.status}; nothing can be merged into it`,
+            },
+            original.status,
+          );
         }
         const remark = parseInput(texts.note, note, 'note');
         return {
@@ -758,26 +881,43 @@ export function createIssuesService(deps: IssuesServiceDeps) {
     requestExtension: (id: string, totalWorkingDays: number, reason: unknown, expectedVersion?: number | null) =>
       act(id, 'REQUEST_EXTENSION', expectedVersion, async ({ tx, issue, now }) => {
         if (issue.rectificationMode === 'ONGOING') {
-          throw errors.invalidTransition({ zh: '持续改问题请申请调整节点计划，而不是延期', en: 'An ONGOING rectification asks to re-plan its milestones instead' }, issue.status);
+          throw errors.invalidTransition(
+            { zh: '持续改问题请申请调整节点计划，而不是延期', en: 'An ONGOING rectification asks to re-plan its milestones instead' },
+            issue.status,
+          );
         }
         if (issue.extensionRequestedAt) {
           throw errors.invalidTransition({ zh: '已有延期申请待审批', en: 'An extension request is already pending' }, issue.status);
         }
         const resolution = openResolution(await deadlineStore.forIssue(tx, issue.id));
         if (!resolution?.workingDays) {
-          throw errors.invalidTransition({ zh: '该问题没有按工作日计算的办结时限', en: 'The issue has no working-day resolution limit to extend' }, issue.status);
+          throw errors.invalidTransition(
+            { zh: '该问题没有按工作日计算的办结时限', en: 'The issue has no working-day resolution limit to extend' },
+            issue.status,
+          );
         }
         if (!resolution.dueAt || now >= resolution.dueAt) {
-          throw errors.invalidTransition({ zh: '延期须在办结时限到期前申请', en: 'An extension must be asked for before the resolution deadline' }, issue.status);
+          throw errors.invalidTransition(
+            { zh: '延期须在办结时限到期前申请', en: 'An extension must be asked for before the resolution deadline' },
+            issue.status,
+          );
         }
-        if (!Number.isInteger(totalWorkingDays) || totalWorkingDays <= resolution.workingDays || totalWorkingDays > MAX_TOTAL_WORKING_DAYS) {
+        if (
+          !Number.isInteger(totalWorkingDays) ||
+          totalWorkingDays <= resolution.workingDays ||
+          totalWorkingDays > MAX_TOTAL_WORKING_DAYS
+        ) {
           throw errors.badInput('totalWorkingDays', {
             zh: `延期后的总时限须多于现有的 ${resolution.workingDays} 个工作日，且不超过 ${MAX_TOTAL_WORKING_DAYS} 个工作日`,
             en: `The extended total must exceed the current ${resolution.workingDays} working days and be at most ${MAX_TOTAL_WORKING_DAYS}`,
           });
         }
         const why = parseInput(texts.extensionReason, reason, 'reason');
-        return { values: { extensionRequestedWorkingDays: totalWorkingDays, extensionReason: why, extensionRequestedAt: now }, note: why, details: { workingDays: totalWorkingDays } };
+        return {
+          values: { extensionRequestedWorkingDays: totalWorkingDays, extensionReason: why, extensionRequestedAt: now },
+          note: why,
+          details: { workingDays: totalWorkingDays },
+        };
       }),
 
     grantExtension: (id: string, approve: boolean, note: unknown, expectedVersion?: number | null) =>
@@ -790,7 +930,8 @@ export function createIssuesService(deps: IssuesServiceDeps) {
         const remark = parseInput(texts.decision, note, 'note');
         if (!approve) return { values: cleared, eventAction: 'REFUSE_EXTENSION', note: remark, details: { workingDays: total } };
         const resolution = openResolution(await deadlineStore.forIssue(tx, issue.id));
-        if (!resolution) throw errors.invalidTransition({ zh: '办结时限已不存在', en: 'The resolution limit no longer exists' }, issue.status);
+        if (!resolution)
+          throw errors.invalidTransition({ zh: '办结时限已不存在', en: 'The resolution limit no longer exists' }, issue.status);
         // Asked for before the deadline (requestExtension checks it), so the extended limit replaces it.
         const due = computeDue({ startsAt: resolution.startsAt, workingDays: total }, await calendar(), officeHours);
         return {
@@ -804,24 +945,39 @@ export function createIssuesService(deps: IssuesServiceDeps) {
     remindIssue: (id: string, note: unknown, expectedVersion?: number | null) =>
       act(id, 'REMIND', expectedVersion, ({ issue, now }) => {
         if (!issue.responsibleUnitId) {
-          throw errors.invalidTransition({ zh: '该问题尚无承办单位，无从催办；请先派单', en: 'The issue has no handling unit to remind; assign it first' }, issue.status);
+          throw errors.invalidTransition(
+            { zh: '该问题尚无承办单位，无从催办；请先派单', en: 'The issue has no handling unit to remind; assign it first' },
+            issue.status,
+          );
         }
         if (!issue.nextDueAt || issue.nextDueAt > now) {
           throw errors.invalidTransition({ zh: '只能对已超期的问题催办', en: 'Only an overdue issue can be reminded' }, issue.status);
         }
-        return { values: { reminderCount: issue.reminderCount + 1 }, note: parseInput(texts.reminder, note, 'note'), details: { unitId: issue.responsibleUnitId } };
+        return {
+          values: { reminderCount: issue.reminderCount + 1 },
+          note: parseInput(texts.reminder, note, 'note'),
+          details: { unitId: issue.responsibleUnitId },
+        };
       }),
 
     planMilestones: (id: string, raw: unknown, expectedVersion?: number | null) =>
       act(id, 'PLAN_MILESTONES', expectedVersion, async ({ tx, issue, now, calendar }) => {
         if (issue.rectificationMode !== 'ONGOING') {
-          throw errors.invalidTransition({ zh: '只有持续改问题有节点计划', en: 'Only an ONGOING rectification has milestones' }, issue.status);
+          throw errors.invalidTransition(
+            { zh: '只有持续改问题有节点计划', en: 'Only an ONGOING rectification has milestones' },
+            issue.status,
+          );
         }
         const planned = validMilestones(raw, beijingDate(now));
-        const hasFinalDate = (await deadlineStore.forIssue(tx, issue.id)).some((d) => d.stage === 'RESOLUTION' && d.round === roundOf(issue));
+        const hasFinalDate = (await deadlineStore.forIssue(tx, issue.id)).some(
+          (d) => d.stage === 'RESOLUTION' && d.round === roundOf(issue),
+        );
         if (hasFinalDate && viewer.role !== 'COMMAND_OFFICE') {
           throw errors.invalidTransition(
-            { zh: '本轮已有节点计划；调整计划或办结日期须申请（requestReplan），由市指挥部办公室批准', en: 'This round already has a plan; changing it or its final date is a request the command office grants (requestReplan)' },
+            {
+              zh: '本轮已有节点计划；调整计划或办结日期须申请（requestReplan），由市指挥部办公室批准',
+              en: 'This round already has a plan; changing it or its final date is a request the command office grants (requestReplan)',
+            },
             issue.status,
           );
         }
@@ -832,12 +988,20 @@ export function createIssuesService(deps: IssuesServiceDeps) {
     requestReplan: (id: string, raw: unknown, reason: unknown, expectedVersion?: number | null) =>
       act(id, 'REQUEST_REPLAN', expectedVersion, ({ issue, now }) => {
         if (issue.rectificationMode !== 'ONGOING') {
-          throw errors.invalidTransition({ zh: '只有持续改问题有节点计划', en: 'Only an ONGOING rectification has milestones' }, issue.status);
+          throw errors.invalidTransition(
+            { zh: '只有持续改问题有节点计划', en: 'Only an ONGOING rectification has milestones' },
+            issue.status,
+          );
         }
-        if (issue.replanRequestedAt) throw errors.invalidTransition({ zh: '已有计划调整申请待审批', en: 'A re-plan request is already pending' }, issue.status);
+        if (issue.replanRequestedAt)
+          throw errors.invalidTransition({ zh: '已有计划调整申请待审批', en: 'A re-plan request is already pending' }, issue.status);
         const planned = validMilestones(raw, beijingDate(now));
         const why = parseInput(texts.replanReason, reason, 'reason');
-        return { values: { replanMilestones: planned, replanReason: why, replanRequestedAt: now }, note: why, details: { milestones: planned } };
+        return {
+          values: { replanMilestones: planned, replanReason: why, replanRequestedAt: now },
+          note: why,
+          details: { milestones: planned },
+        };
       }),
 
     decideReplan: (id: string, approve: boolean, note: unknown, expectedVersion?: number | null) =>
@@ -851,7 +1015,13 @@ export function createIssuesService(deps: IssuesServiceDeps) {
         if (!approve) return { values: cleared, eventAction: 'REFUSE_REPLAN', note: remark, details: { milestones: planned } };
         const cal = await calendar();
         const askedAt = issue.replanRequestedAt;
-        return { values: cleared, eventAction: 'GRANT_REPLAN', note: remark, details: { milestones: planned }, after: (updated) => replacePlan(tx, updated, planned, now, askedAt, cal) };
+        return {
+          values: cleared,
+          eventAction: 'GRANT_REPLAN',
+          note: remark,
+          details: { milestones: planned },
+          after: (updated) => replacePlan(tx, updated, planned, now, askedAt, cal),
+        };
       }),
 
     completeMilestone: (id: string, milestoneId: string, note: unknown, expectedVersion?: number | null) =>
@@ -881,7 +1051,8 @@ export function createIssuesService(deps: IssuesServiceDeps) {
       await access.prepareToAct();
       await access.authorizeLoop('RECORD_SUPERVISION_OUTCOME');
       const input = parseInput(supervisionOutcomeInput, raw, 'input');
-      if (input.decidedOn > beijingDate(clock())) throw errors.badInput('input.decidedOn', { zh: '决定日期不能晚于今天', en: 'decidedOn cannot be after today' });
+      if (input.decidedOn > beijingDate(clock()))
+        throw errors.badInput('input.decidedOn', { zh: '决定日期不能晚于今天', en: 'decidedOn cannot be after today' });
       const row = (unitId: string, issueKey: string | null) => ({
         kind: input.kind,
         unitId,
@@ -904,7 +1075,11 @@ export function createIssuesService(deps: IssuesServiceDeps) {
         null,
         ({ tx, issue, units }) => {
           const unitId = input.unitId ? requireUnit('input.unitId', input.unitId, units[0], { active: false }).id : issue.responsibleUnitId;
-          if (!unitId) throw errors.badInput('input.unitId', { zh: '该问题尚无承办单位，请指明所涉单位', en: 'The issue has no handling unit; name the unit it concerns' });
+          if (!unitId)
+            throw errors.badInput('input.unitId', {
+              zh: '该问题尚无承办单位，请指明所涉单位',
+              en: 'The issue has no handling unit; name the unit it concerns',
+            });
           return {
             eventAction: 'SUPERVISION_OUTCOME',
             note: input.reason,
@@ -963,11 +1138,16 @@ export function createIssuesService(deps: IssuesServiceDeps) {
       const size = pageSize(page.first, maxPageSize);
       const query = { scope: await access.scope(), filter: await listFilter(rawFilter), now: clock() };
       // A search's cursor also says which tier the page continues in (title matches come first).
-      const cursor = page.after ? (query.filter.search ? decodeSearchCursor(page.after) : { ...decodeInstantCursor(page.after, 'uuid'), tier: undefined }) : null;
+      const cursor = page.after
+        ? query.filter.search
+          ? decodeSearchCursor(page.after)
+          : { ...decodeInstantCursor(page.after, 'uuid'), tier: undefined }
+        : null;
       const count = countBeside(page.counted, () => issueStore.count(db, query));
       const rows = await issueStore.page(db, query, size + 1, cursor && { tier: cursor.tier, receivedAt: cursor.at, id: cursor.id });
       for (const row of rows) loaders.issueById.prime(row.id, row);
-      const key = (row: IssueListRow) => (row.searchTier ? [row.searchTier, row.receivedAt.toISOString(), row.id] : [row.receivedAt.toISOString(), row.id]);
+      const key = (row: IssueListRow) =>
+        row.searchTier ? [row.searchTier, row.receivedAt.toISOString(), row.id] : [row.receivedAt.toISOString(), row.id];
       return toConnection(rows, size, key, count, cursor !== null);
     },
 
@@ -1042,17 +1222,29 @@ export function createIssuesService(deps: IssuesServiceDeps) {
     async ranking(rate: RateName, period: Period | null, among: 'ALL_UNITS' | 'CITY_BUREAUS' | 'DISTRICTS_AND_ZONES'): Promise<RankRow[]> {
       await access.authorizeLoop('RANK_UNITS');
       const dir = await access.directory();
-      const inArea = (unit: DirectoryUnit) => [...dir.units.values()].some((area) => dir.isAreaUnit(area.id) && area.id !== unit.id && dir.isWithin(unit.id, area.id));
+      const inArea = (unit: DirectoryUnit) =>
+        [...dir.units.values()].some((area) => dir.isAreaUnit(area.id) && area.id !== unit.id && dir.isWithin(unit.id, area.id));
       const ranked = [...dir.units.values()].filter((unit) => {
         if (unit.archived || unit.kind === 'COMMAND_OFFICE') return false;
         if (among === 'DISTRICTS_AND_ZONES') return dir.isAreaUnit(unit.id);
         if (among === 'CITY_BUREAUS') return unit.level === 'CITY' && !dir.isAreaUnit(unit.id) && !inArea(unit);
         return true;
       });
-      const pairs = ranked.flatMap((unit) => (dir.isAreaUnit(unit.id) ? [unit.id, ...dir.descendants(unit.id).map((u) => u.id)] : [unit.id]).map((id) => ({ unitId: id, key: unit.id })));
+      const pairs = ranked.flatMap((unit) =>
+        (dir.isAreaUnit(unit.id) ? [unit.id, ...dir.descendants(unit.id).map((u) => u.id)] : [unit.id]).map((id) => ({
+          unitId: id,
+          key: unit.id,
+        })),
+      );
       const parts = await statsParts(db, { kind: 'units', pairs }, period, clock());
       const entries = ranked.map((unit) => ({ item: unit, parts: parts.get(unit.id) ?? emptyParts }));
-      return rankBy(entries, rate).map(({ item, figure, rank }) => ({ rank, unitId: item.id, value: figure.value, numerator: figure.numerator, denominator: figure.denominator }));
+      return rankBy(entries, rate).map(({ item, figure, rank }) => ({
+        rank,
+        unitId: item.id,
+        value: figure.value,
+        numerator: figure.numerator,
+        denominator: figure.denominator,
+      }));
     },
 
     // ───────────── calendar ─────────────
@@ -1069,10 +1261,22 @@ export function createIssuesService(deps: IssuesServiceDeps) {
       if (problem) throw errors.badInput(problem.field, problem);
       const now = clock();
       return db.transaction(async (tx) => {
-        const saved = await calendarStore.upsert(tx, { year: year.year, notice: year.notice, off: year.off, workdays: year.workdays, updatedBy: viewer.subject!, updatedAt: now });
+        const saved = await calendarStore.upsert(tx, {
+          year: year.year,
+          notice: year.notice,
+          off: year.off,
+          workdays: year.workdays,
+          updatedBy: viewer.subject!,
+          updatedAt: now,
+        });
         // Open deadlines running through this year move with it; provisional ones waiting for it —
         // open, met or stopped alike — get their real due time.
-        const affected = await deadlineStore.affectedByCalendarYear(tx, year.year, beijingMidnight(`${year.year}-01-01`), endOfBeijingDay(`${year.year}-12-31`));
+        const affected = await deadlineStore.affectedByCalendarYear(
+          tx,
+          year.year,
+          beijingMidnight(`${year.year}-01-01`),
+          endOfBeijingDay(`${year.year}-12-31`),
+        );
         await recomputeDueTimes(tx, affected, await calendarFrom(tx), officeHours);
         return saved;
       });
@@ -1086,10 +1290,18 @@ export type IssuesService = ReturnType<typeof createIssuesService>;
  * Recomputes due times by each deadline's own rule on `calendar` (setCalendarYear, and the shipped
  * calendar at start): provisional ones become final once their year is known.
  */
-export async function recomputeDueTimes(tx: Queryable, deadlines: DeadlineRow[], calendar: WorkingCalendar, officeHours: OfficeHours): Promise<void> {
+export async function recomputeDueTimes(
+  tx: Queryable,
+  deadlines: DeadlineRow[],
+  calendar: WorkingCalendar,
+  officeHours: OfficeHours,
+): Promise<void> {
   await deadlineStore.updateDueTimes(
     tx,
-    deadlines.map((d) => ({ id: d.id, ...computeDue({ startsAt: d.startsAt, hours: d.hours, workingDays: d.workingDays, dueOn: d.dueOn }, calendar, officeHours) })),
+    deadlines.map((d) => ({
+      id: d.id,
+      ...computeDue({ startsAt: d.startsAt, hours: d.hours, workingDays: d.workingDays, dueOn: d.dueOn }, calendar, officeHours),
+    })),
   );
   await issueStore.refreshNextDue(tx, [...new Set(deadlines.map((d) => d.issueId))]);
 }

@@ -4,7 +4,17 @@
  */
 import { and, asc, desc, eq, gte, inArray, isNotNull, isNull, like, lt, lte, or, sql, type SQL } from 'drizzle-orm';
 import { escapeLike, rowsOf, type Queryable } from '../../db/client.ts';
-import { calendarYears, issueDeadlines, issueEvents, issueFigures, issueFiguresMonthly, issueFollowUps, issueRatings, issues, supervisionOutcomes } from '../../db/issues.ts';
+import {
+  calendarYears,
+  issueDeadlines,
+  issueEvents,
+  issueFigures,
+  issueFiguresMonthly,
+  issueFollowUps,
+  issueRatings,
+  issues,
+  supervisionOutcomes,
+} from '../../db/issues.ts';
 import { beijingDate, keptRanges } from '../../platform/calendar.ts';
 import type { SearchQuery } from '../../platform/search-text.ts';
 import { emptyParts, type FigureParts, type IssueStats } from './figures.ts';
@@ -78,7 +88,9 @@ export interface IssueListCursor {
 const titleTerms = sql`${issues}.title_terms`;
 const searchTerms = sql`${issues}.search_terms`;
 const matches = (terms: SQL, query: Pick<SearchQuery, 'tsquery' | 'anchors'>) =>
-  query.anchors === query.tsquery ? sql`${terms} @@ ${query.tsquery}::tsquery` : sql`(${terms} @@ ${query.anchors}::tsquery and ts_match_vq(${terms}, ${query.tsquery}::tsquery))`;
+  query.anchors === query.tsquery
+    ? sql`${terms} @@ ${query.tsquery}::tsquery`
+    : sql`(${terms} @@ ${query.anchors}::tsquery and ts_match_vq(${terms}, ${query.tsquery}::tsquery))`;
 
 /** A timestamptz parameter for raw SQL (drizzle maps Dates only when compared with a column it knows). */
 export const instantParam = (instant: Date) => sql`${instant.toISOString()}::timestamptz`;
@@ -115,7 +127,11 @@ export function scopeCondition(scope: IssueScope): SQL | undefined {
 
 /** Issues reported by this person: as platform/auth.ts isPerson (a report kept before issuers were matches any issuer). */
 function reportedBy(person: { issuer: string; role: string; subject: string }): SQL {
-  return and(eq(issues.reporterSubject, person.subject), eq(issues.reporterRole, person.role), or(eq(issues.reporterIssuer, person.issuer), isNull(issues.reporterIssuer)))!;
+  return and(
+    eq(issues.reporterSubject, person.subject),
+    eq(issues.reporterRole, person.role),
+    or(eq(issues.reporterIssuer, person.issuer), isNull(issues.reporterIssuer)),
+  )!;
 }
 
 function filterConditions(filter: IssueListFilter, now: Date): SQL[] {
@@ -154,7 +170,9 @@ function scopeBranches(scope: UnitScope): ScopeBranch[] {
     // Co-handling is rare and its GIN index has no order: every match, ordered once with the rest
     // (an ordered scan of all issues, hoping to meet a co-handled one soon, would read them all).
     { predicate: sql`${issues.coHandlerUnitIds} && ${uuidArray(scope.unitIds)}`, ordered: false },
-    ...(scope.areaDistrict ? [{ predicate: and(eq(issues.status, 'SUBMITTED'), eq(issues.districtCode, scope.areaDistrict))!, ordered: true }] : []),
+    ...(scope.areaDistrict
+      ? [{ predicate: and(eq(issues.status, 'SUBMITTED'), eq(issues.districtCode, scope.areaDistrict))!, ordered: true }]
+      : []),
     { column: sql`${issues.reporterUnitId}`, units: scope.areaUnitIds, extra: eq(issues.status, 'SUBMITTED') },
   ];
   return branches.filter((branch) => !('units' in branch) || branch.units.length > 0);
@@ -209,7 +227,13 @@ function unitScopeCount(scope: UnitScope, conditions: SQL[]): SQL {
 }
 
 /** A page of the list under extra conditions (a search tier's), newest first after `after`. */
-function pageOf(db: Queryable, query: { scope: IssueScope; filter: IssueListFilter; now: Date }, extra: SQL[], limit: number, after: IssueListCursor | null): Promise<IssueRow[]> {
+function pageOf(
+  db: Queryable,
+  query: { scope: IssueScope; filter: IssueListFilter; now: Date },
+  extra: SQL[],
+  limit: number,
+  after: IssueListCursor | null,
+): Promise<IssueRow[]> {
   const conditions = [...filterConditions(query.filter, query.now), ...extra];
   if (after) conditions.push(sql`(${issues.receivedAt}, ${issues.id}) < (${instantParam(after.receivedAt)}, ${after.id}::uuid)`);
   const units = query.filter.unitIds ?? (query.filter.unitId ? [query.filter.unitId] : null);
@@ -226,7 +250,10 @@ function pageOf(db: Queryable, query: { scope: IssueScope; filter: IssueListFilt
   // (at 1M issues it walked all of them for "第 4242 号": 9.6 s instead of 0.3 ms). NULLS LAST (the
   // columns are never null, so the order is the same) is an order that index cannot give. A unit's
   // branches stay ordered walks, bounded by the unit's own issues.
-  const order = extra.length && query.scope.kind !== 'unit' ? [sql`${issues.receivedAt} desc nulls last`, sql`${issues.id} desc nulls last`] : [desc(issues.receivedAt), desc(issues.id)];
+  const order =
+    extra.length && query.scope.kind !== 'unit'
+      ? [sql`${issues.receivedAt} desc nulls last`, sql`${issues.id} desc nulls last`]
+      : [desc(issues.receivedAt), desc(issues.id)];
   return db
     .select()
     .from(issues)
@@ -245,7 +272,13 @@ const NEWEST_TRIED = 200;
  * the GIN index finds the rest (a rare word: the newest 200 cost a couple of milliseconds, the
  * index a fraction of one). Both give the same rows: the first `limit` matches newest first.
  */
-async function searchPage(db: Queryable, query: { scope: IssueScope; filter: IssueListFilter; now: Date }, tier: TierConditions, limit: number, after: IssueListCursor | null): Promise<IssueRow[]> {
+async function searchPage(
+  db: Queryable,
+  query: { scope: IssueScope; filter: IssueListFilter; now: Date },
+  tier: TierConditions,
+  limit: number,
+  after: IssueListCursor | null,
+): Promise<IssueRow[]> {
   const extra = tier({ title: titleTerms, text: searchTerms });
   if (query.scope.kind === 'unit') return pageOf(db, query, extra, limit, after);
   const conditions = filterConditions(query.filter, query.now);
@@ -261,7 +294,10 @@ async function searchPage(db: Queryable, query: { scope: IssueScope; filter: Iss
       order by n.received_at desc, n.id desc limit ${limit}`),
   );
   if (tried.length < limit) return pageOf(db, query, extra, limit, after);
-  const rows = await issueStore.byIds(db, tried.map((row) => row.id));
+  const rows = await issueStore.byIds(
+    db,
+    tried.map((row) => row.id),
+  );
   const byId = new Map(rows.map((row) => [row.id, row]));
   return tried.map((row) => byId.get(row.id)!);
 }
@@ -271,7 +307,10 @@ type TierConditions = (terms: { title: SQL; text: SQL }) => SQL[];
 
 export const issueStore = {
   byIds(db: Queryable, ids: readonly string[]): Promise<IssueRow[]> {
-    return db.select().from(issues).where(inArray(issues.id, [...ids]));
+    return db
+      .select()
+      .from(issues)
+      .where(inArray(issues.id, [...ids]));
   },
   async get(db: Queryable, id: string): Promise<IssueRow | undefined> {
     const [row] = await db.select().from(issues).where(eq(issues.id, id));
@@ -290,7 +329,11 @@ export const issueStore = {
       .returning();
     return row;
   },
-  async byClientRequest(db: Queryable, reporter: { issuer: string; role: string; subject: string }, clientRequestId: string): Promise<IssueRow | undefined> {
+  async byClientRequest(
+    db: Queryable,
+    reporter: { issuer: string; role: string; subject: string },
+    clientRequestId: string,
+  ): Promise<IssueRow | undefined> {
     const [row] = await db
       .select()
       .from(issues)
@@ -336,12 +379,18 @@ export const issueStore = {
    * then those that hold them only across title and description, each newest first — two reads of
    * the search terms' GIN index, the second only when the first does not fill the page.
    */
-  async page(db: Queryable, query: { scope: IssueScope; filter: IssueListFilter; now: Date }, limit: number, after: IssueListCursor | null): Promise<IssueListRow[]> {
+  async page(
+    db: Queryable,
+    query: { scope: IssueScope; filter: IssueListFilter; now: Date },
+    limit: number,
+    after: IssueListCursor | null,
+  ): Promise<IssueListRow[]> {
     const search = query.filter.search;
     if (!search) return pageOf(db, query, [], limit, after);
     const found: IssueListRow[] = [];
     if (!after || after.tier === 'TITLE') {
-      for (const row of await searchPage(db, query, (terms) => [matches(terms.title, search)], limit, after)) found.push({ ...row, searchTier: 'TITLE' });
+      for (const row of await searchPage(db, query, (terms) => [matches(terms.title, search)], limit, after))
+        found.push({ ...row, searchTier: 'TITLE' });
     }
     if (found.length < limit) {
       const rest = await searchPage(
@@ -379,7 +428,10 @@ export const issueStore = {
       .limit(limit);
   },
   async publishedCount(db: Queryable): Promise<number> {
-    const [row] = await db.select({ n: sql<number>`count(*)::int` }).from(issues).where(isNotNull(issues.publishedAt));
+    const [row] = await db
+      .select({ n: sql<number>`count(*)::int` })
+      .from(issues)
+      .where(isNotNull(issues.publishedAt));
     return row?.n ?? 0;
   },
 };
@@ -404,7 +456,12 @@ export const deadlineStore = {
       .update(issueDeadlines)
       .set({ metAt: at })
       .where(
-        and(eq(issueDeadlines.issueId, issueId), eq(issueDeadlines.stage, stage), isNull(issueDeadlines.metAt), isNull(issueDeadlines.cancelledAt)),
+        and(
+          eq(issueDeadlines.issueId, issueId),
+          eq(issueDeadlines.stage, stage),
+          isNull(issueDeadlines.metAt),
+          isNull(issueDeadlines.cancelledAt),
+        ),
       )
       .returning({ id: issueDeadlines.id });
     return rows.length;
@@ -487,7 +544,14 @@ export const deadlineStore = {
   },
   async updateDueTimes(db: Queryable, rows: { id: number; dueAt: Date | null; warnAt: Date | null; pendingCalendarYear: number | null }[]) {
     if (!rows.length) return;
-    const json = JSON.stringify(rows.map((r) => ({ id: r.id, due: r.dueAt?.toISOString() ?? null, warn: r.warnAt?.toISOString() ?? null, year: r.pendingCalendarYear })));
+    const json = JSON.stringify(
+      rows.map((r) => ({
+        id: r.id,
+        due: r.dueAt?.toISOString() ?? null,
+        warn: r.warnAt?.toISOString() ?? null,
+        year: r.pendingCalendarYear,
+      })),
+    );
     await db.execute(sql`
       update ${issueDeadlines} d set due_at = x.due, warn_at = x.warn, pending_calendar_year = x.year
       from jsonb_to_recordset(${json}::jsonb) as x(id bigint, due timestamptz, warn timestamptz, year smallint)
@@ -537,7 +601,11 @@ export const eventStore = {
     await db.insert(issueEvents).values(event);
   },
   byIssueIds(db: Queryable, issueIds: readonly string[]): Promise<EventRow[]> {
-    return db.select().from(issueEvents).where(inArray(issueEvents.issueId, [...issueIds])).orderBy(asc(issueEvents.id));
+    return db
+      .select()
+      .from(issueEvents)
+      .where(inArray(issueEvents.issueId, [...issueIds]))
+      .orderBy(asc(issueEvents.id));
   },
 };
 
@@ -548,10 +616,17 @@ export const ratingStore = {
     return saved;
   },
   forRound(db: Queryable, issueId: string, round: number): Promise<RatingRow[]> {
-    return db.select().from(issueRatings).where(and(eq(issueRatings.issueId, issueId), eq(issueRatings.round, round)));
+    return db
+      .select()
+      .from(issueRatings)
+      .where(and(eq(issueRatings.issueId, issueId), eq(issueRatings.round, round)));
   },
   byIssueIds(db: Queryable, issueIds: readonly string[]): Promise<RatingRow[]> {
-    return db.select().from(issueRatings).where(inArray(issueRatings.issueId, [...issueIds])).orderBy(asc(issueRatings.round));
+    return db
+      .select()
+      .from(issueRatings)
+      .where(inArray(issueRatings.issueId, [...issueIds]))
+      .orderBy(asc(issueRatings.round));
   },
 };
 
@@ -560,7 +635,11 @@ export const followUpStore = {
     await db.insert(issueFollowUps).values(row);
   },
   byIssueIds(db: Queryable, issueIds: readonly string[]): Promise<FollowUpRow[]> {
-    return db.select().from(issueFollowUps).where(inArray(issueFollowUps.issueId, [...issueIds])).orderBy(asc(issueFollowUps.id));
+    return db
+      .select()
+      .from(issueFollowUps)
+      .where(inArray(issueFollowUps.issueId, [...issueIds]))
+      .orderBy(asc(issueFollowUps.id));
   },
 };
 
@@ -588,7 +667,8 @@ export const outcomeStore = {
   },
   page(db: Queryable, scope: OutcomeScope, unitId: string | null, limit: number, after: { decidedOn: string; id: number } | null) {
     const conditions = outcomeConditions(scope, unitId);
-    if (after) conditions.push(sql`(${supervisionOutcomes.decidedOn}, ${supervisionOutcomes.id}) < (${after.decidedOn}::date, ${after.id})`);
+    if (after)
+      conditions.push(sql`(${supervisionOutcomes.decidedOn}, ${supervisionOutcomes.id}) < (${after.decidedOn}::date, ${after.id})`);
     return db
       .select()
       .from(supervisionOutcomes)
@@ -608,7 +688,10 @@ export const outcomeStore = {
 /** Sample issues: recorded through the service by sample reporters, then flagged. */
 export const sampleStore = {
   async count(db: Queryable): Promise<number> {
-    const [row] = await db.select({ n: sql<number>`count(*)::int` }).from(issues).where(eq(issues.sample, true));
+    const [row] = await db
+      .select({ n: sql<number>`count(*)::int` })
+      .from(issues)
+      .where(eq(issues.sample, true));
     return row?.n ?? 0;
   },
   /** Flags every issue whose reporter's subject starts with `prefix`; returns how many. */
@@ -642,7 +725,6 @@ export const calendarStore = {
     if (rows.length) await db.insert(calendarYears).values(rows).onConflictDoNothing();
   },
 };
-
 
 // ───────────── statistics ─────────────
 // The parts of the command office's figures (figures.ts defines each figure from them). What does
@@ -705,14 +787,17 @@ const OPEN_PARTS = ['open_contact', 'open_feedback', 'open_resolution', 'open_mi
 export async function statsParts(db: Queryable, grouping: Grouping, period: Period | null, now: Date): Promise<Map<string, FigureParts>> {
   if (grouping.kind === 'units' && grouping.pairs.length === 0) return new Map();
   const at = instantParam(now);
-  const receivedIn = (column: SQL) => (period ? sql`and ${column} >= ${instantParam(period.from)} and ${column} < ${instantParam(period.to)}` : sql``);
+  const receivedIn = (column: SQL) =>
+    period ? sql`and ${column} >= ${instantParam(period.from)} and ${column} < ${instantParam(period.to)}` : sql``;
   const groups =
     grouping.kind === 'units'
       ? sql`with g(unit_id, key) as (select * from unnest(${uuidArray(grouping.pairs.map((p) => p.unitId))}, ${`{${grouping.pairs.map((p) => `"${p.key}"`).join(',')}}`}::text[]))`
       : sql``;
   const dimension = grouping.kind === 'dimension' ? grouping.dimension : null;
   const axis = grouping.kind === 'units' ? 'UNIT' : grouping.kind === 'all' ? 'ENVIRONMENT' : dimension!;
-  const issueKey = dimension && { ENVIRONMENT: sql`i.environment::text`, SOURCE: sql`i.source::text`, DISTRICT: sql`coalesce(i.district_code, 'NONE')` }[dimension];
+  const issueKey =
+    dimension &&
+    { ENVIRONMENT: sql`i.environment::text`, SOURCE: sql`i.source::text`, DISTRICT: sql`coalesce(i.district_code, 'NONE')` }[dimension];
 
   // The kept rows of the period, of this axis: whole months, and the days at either edge.
   const columns = [...Object.values(KEPT_PARTS), 'dispatch_ms', ...OPEN_PARTS];
@@ -724,7 +809,10 @@ export async function statsParts(db: Queryable, grouping: Grouping, period: Peri
       : ranges.months
         ? sql`select key, ${list} from ${issueFiguresMonthly} where axis = ${axis} and month >= ${ranges.months.from}::date and month < ${ranges.months.until}::date`
         : null,
-    ...(ranges?.days ?? []).map((range) => sql`select key, ${list} from ${issueFigures} where axis = ${axis} and day >= ${range.from}::date and day < ${range.until}::date`),
+    ...(ranges?.days ?? []).map(
+      (range) =>
+        sql`select key, ${list} from ${issueFigures} where axis = ${axis} and day >= ${range.from}::date and day < ${range.until}::date`,
+    ),
   ].filter((part): part is SQL => part !== null);
   const sums = sql.raw(columns.map((column) => `sum(f.${column})::bigint as ${column}`).join(', '));
   const source = sql`(${sql.join(keptRows, sql` union all `)}) f`;
@@ -743,8 +831,14 @@ export async function statsParts(db: Queryable, grouping: Grouping, period: Peri
             join g on g.unit_id = c.unit_id group by g.key`
       : sql`select ${issueKey ?? sql`'ALL'`} as key, count(*)::int as running_not_overdue from ${issues} i
             where i.next_due_at >= ${at} ${receivedIn(sql`i.received_at`)} group by 1`;
-  const stageCounts = sql.raw(STAGES.map((stage) => `count(*) filter (where d.stage = '${stage}')::int as open_${stage.toLowerCase()}_not_due`).join(', '));
-  const stageSums = sql.raw(STAGES.map((stage) => `coalesce(sum(c.n) filter (where c.stage = '${stage}'), 0)::int as open_${stage.toLowerCase()}_not_due`).join(', '));
+  const stageCounts = sql.raw(
+    STAGES.map((stage) => `count(*) filter (where d.stage = '${stage}')::int as open_${stage.toLowerCase()}_not_due`).join(', '),
+  );
+  const stageSums = sql.raw(
+    STAGES.map((stage) => `coalesce(sum(c.n) filter (where c.stage = '${stage}'), 0)::int as open_${stage.toLowerCase()}_not_due`).join(
+      ', ',
+    ),
+  );
   const notDue = sql`d.met_at is null and d.cancelled_at is null and d.due_at > ${at} ${receivedIn(sql`d.received_at`)}`;
   const notDueDeadlines =
     grouping.kind === 'units'

@@ -46,7 +46,9 @@ export function createPoliciesAccess(viewer: Viewer, directory: DirectorySource,
   let unitPromise: Promise<DirectoryUnit | null> | undefined;
   /** The caller's own unit while it is active; null otherwise (an archived unit acts for nobody). */
   const activeUnit = () =>
-    (unitPromise ??= viewer.unitId ? directory.unit(viewer.unitId).then((unit) => (unit && !unit.archived ? unit : null)) : Promise.resolve(null));
+    (unitPromise ??= viewer.unitId
+      ? directory.unit(viewer.unitId).then((unit) => (unit && !unit.archived ? unit : null))
+      : Promise.resolve(null));
 
   /** Standings towards the slice as a whole. */
   async function base(): Promise<PolicyStanding[]> {
@@ -71,7 +73,10 @@ export function createPoliciesAccess(viewer: Viewer, directory: DirectorySource,
     return [viewer.role === Role.UNIT_ADMIN ? admin : staff];
   }
 
-  const onPolicy = async (policy: Pick<PolicyRow, 'issuingUnitId'>) => [...(await base()), ...(await unitStanding(policy.issuingUnitId, 'ISSUING_UNIT_ADMIN', 'ISSUING_UNIT_STAFF'))];
+  const onPolicy = async (policy: Pick<PolicyRow, 'issuingUnitId'>) => [
+    ...(await base()),
+    ...(await unitStanding(policy.issuingUnitId, 'ISSUING_UNIT_ADMIN', 'ISSUING_UNIT_STAFF')),
+  ];
   const onItem = async (item: Pick<ItemRow, 'issuingUnitId' | 'reviewingUnitId'>) => [
     ...(await onPolicy(item)),
     ...(await unitStanding(item.reviewingUnitId, 'REVIEWING_UNIT_ADMIN', 'REVIEWING_UNIT_STAFF')),
@@ -162,7 +167,11 @@ export function createPoliciesAccess(viewer: Viewer, directory: DirectorySource,
     },
 
     async authorizePolicy(action: PolicyAction, policy: PolicyRow, today: string): Promise<void> {
-      authorize(policyRules[action], await onPolicy(policy), { noun: POLICY_NOUN, state: policyState(policy, today), stateNames: policyStateNames });
+      authorize(policyRules[action], await onPolicy(policy), {
+        noun: POLICY_NOUN,
+        state: policyState(policy, today),
+        stateNames: policyStateNames,
+      });
     },
 
     async authorizeItem(action: ItemAction, item: ItemRow): Promise<void> {
@@ -179,7 +188,10 @@ export function createPoliciesAccess(viewer: Viewer, directory: DirectorySource,
         !isReviewer(application) &&
         !found.includes('REVIEWING_UNIT_ADMIN')
       ) {
-        throw errors.forbidden({ zh: '该申报正由另一位审核人审核，只有其本人或本单位管理员可以决定', en: 'Another reviewer has this application in review; only they or a unit admin decide it' });
+        throw errors.forbidden({
+          zh: '该申报正由另一位审核人审核，只有其本人或本单位管理员可以决定',
+          en: 'Another reviewer has this application in review; only they or a unit admin decide it',
+        });
       }
     },
 
@@ -199,7 +211,8 @@ export function createPoliciesAccess(viewer: Viewer, directory: DirectorySource,
     async issuingUnitFor(named: string | null | undefined): Promise<string> {
       const unit = (await activeUnit())!;
       if (viewer.role === Role.COMMAND_OFFICE) return named ?? unit.id;
-      if (named && named !== unit.id) throw errors.forbidden({ zh: '单位只能以本单位名义起草政策', en: 'A unit drafts policies in its own name only' });
+      if (named && named !== unit.id)
+        throw errors.forbidden({ zh: '单位只能以本单位名义起草政策', en: 'A unit drafts policies in its own name only' });
       return unit.id;
     },
 
@@ -222,7 +235,10 @@ export function createPoliciesAccess(viewer: Viewer, directory: DirectorySource,
       if (unit === 'all') return;
       if (unit && (await directory.current()).domainLedBy(unit) === domainCode) return;
       if (viewer.role === 'ANONYMOUS') throw errors.unauthenticated();
-      throw errors.forbidden({ zh: '只有市指挥部办公室和牵头单位可以查看领域统计', en: 'Only the command office and the lead unit may read domain figures' });
+      throw errors.forbidden({
+        zh: '只有市指挥部办公室和牵头单位可以查看领域统计',
+        en: 'Only the command office and the lead unit may read domain figures',
+      });
     },
   };
 }

@@ -74,7 +74,8 @@ const districtNameEn = (code: string) => districtNamesEn[code] ?? code;
 const industryName = (code: string) => (sectionNames.has(code[0]!) ? `${sectionNames.get(code[0]!)}（${code}）` : code);
 const industryNameEn = (code: string) => (industrySectionNamesEn[code[0]!] ? `${industrySectionNamesEn[code[0]!]} (${code})` : code);
 /** "a, b or c" / "a, b and c". */
-const listEn = (items: readonly string[], conjunction: 'or' | 'and') => (items.length < 2 ? items.join('') : `${items.slice(0, -1).join(', ')} ${conjunction} ${items.at(-1)}`);
+const listEn = (items: readonly string[], conjunction: 'or' | 'and') =>
+  items.length < 2 ? items.join('') : `${items.slice(0, -1).join(', ')} ${conjunction} ${items.at(-1)}`;
 
 export const unrestricted: Criteria = {
   industryPrefixes: [],
@@ -127,9 +128,17 @@ export function evaluate(criteria: Criteria, profile: EnterpriseProfile, on: str
   else {
     const met = criteria.sizeClasses.includes(profile.sizeClass);
     const wanted = list(criteria.sizeClasses.map((s) => sizeNames[s]));
-    const wantedEn = listEn(criteria.sizeClasses.map((c) => sizeNamesEn[c]), 'or');
+    const wantedEn = listEn(
+      criteria.sizeClasses.map((c) => sizeNamesEn[c]),
+      'or',
+    );
     const ownEn = `A ${sizeNamesEn[profile.sizeClass]} enterprise`;
-    add('SIZE', met, met ? `${sizeNames[profile.sizeClass]}企业，符合（${wanted}）` : `${sizeNames[profile.sizeClass]}企业，要求${wanted}`, met ? `${ownEn}, as required (${wantedEn})` : `${ownEn}; required: ${wantedEn}`);
+    add(
+      'SIZE',
+      met,
+      met ? `${sizeNames[profile.sizeClass]}企业，符合（${wanted}）` : `${sizeNames[profile.sizeClass]}企业，要求${wanted}`,
+      met ? `${ownEn}, as required (${wantedEn})` : `${ownEn}; required: ${wantedEn}`,
+    );
   }
 
   if (!criteria.districtCodes.length) add('DISTRICT', true, '区(市)不限', 'Any district');
@@ -147,13 +156,29 @@ export function evaluate(criteria: Criteria, profile: EnterpriseProfile, on: str
 
   if (criteria.minYears === null && criteria.maxYears === null) add('YEARS_REGISTERED', true, '成立年限不限', 'Any age');
   else {
-    const span = criteria.minYears !== null && criteria.maxYears !== null ? `${criteria.minYears}–${criteria.maxYears} 年` : criteria.minYears !== null ? `至少 ${criteria.minYears} 年` : `不超过 ${criteria.maxYears} 年`;
-    const spanEn = criteria.minYears !== null && criteria.maxYears !== null ? `${criteria.minYears}–${criteria.maxYears} years` : criteria.minYears !== null ? `at least ${criteria.minYears} years` : `at most ${criteria.maxYears} years`;
-    if (!profile.registeredOn) add('YEARS_REGISTERED', false, `成立日期未登记，无法判断是否成立${span}`, `No date of registration on record; required: ${spanEn}`);
+    const span =
+      criteria.minYears !== null && criteria.maxYears !== null
+        ? `${criteria.minYears}–${criteria.maxYears} 年`
+        : criteria.minYears !== null
+          ? `至少 ${criteria.minYears} 年`
+          : `不超过 ${criteria.maxYears} 年`;
+    const spanEn =
+      criteria.minYears !== null && criteria.maxYears !== null
+        ? `${criteria.minYears}–${criteria.maxYears} years`
+        : criteria.minYears !== null
+          ? `at least ${criteria.minYears} years`
+          : `at most ${criteria.maxYears} years`;
+    if (!profile.registeredOn)
+      add('YEARS_REGISTERED', false, `成立日期未登记，无法判断是否成立${span}`, `No date of registration on record; required: ${spanEn}`);
     else {
       const years = fullYears(profile.registeredOn, on);
       const met = (criteria.minYears === null || years >= criteria.minYears) && (criteria.maxYears === null || years <= criteria.maxYears);
-      add('YEARS_REGISTERED', met, `${profile.registeredOn} 成立，满 ${years} 年，要求${span}`, `Registered ${profile.registeredOn}, ${years} full years; required: ${spanEn}`);
+      add(
+        'YEARS_REGISTERED',
+        met,
+        `${profile.registeredOn} 成立，满 ${years} 年，要求${span}`,
+        `Registered ${profile.registeredOn}, ${years} full years; required: ${spanEn}`,
+      );
     }
   }
 
@@ -169,10 +194,18 @@ export function evaluate(criteria: Criteria, profile: EnterpriseProfile, on: str
     add(
       'QUALIFICATION',
       met,
-      met ? `具备${list(held.map((q) => qualificationNames[q]))}（${wanted}，${how}）` : `缺少${list(lacking.map((q) => qualificationNames[q]))}（${how}）`,
       met
-        ? `Recognised as ${listEn(held.map((q) => qualificationNamesEn[q]), 'and')} (${howEn})`
-        : `Not recognised as ${listEn(lacking.map((q) => qualificationNamesEn[q]), criteria.qualificationMatch === 'ALL' ? 'and' : 'or')} (${howEn})`,
+        ? `具备${list(held.map((q) => qualificationNames[q]))}（${wanted}，${how}）`
+        : `缺少${list(lacking.map((q) => qualificationNames[q]))}（${how}）`,
+      met
+        ? `Recognised as ${listEn(
+            held.map((q) => qualificationNamesEn[q]),
+            'and',
+          )} (${howEn})`
+        : `Not recognised as ${listEn(
+            lacking.map((q) => qualificationNamesEn[q]),
+            criteria.qualificationMatch === 'ALL' ? 'and' : 'or',
+          )} (${howEn})`,
     );
   }
   return results;

@@ -37,8 +37,15 @@ export const money = (label: Bilingual, { allowZero = false } = {}) =>
   z
     .number()
     .refine(
-      (value) => Number.isFinite(value) && (allowZero ? value >= 0 : value > 0) && value <= 1e11 && Math.abs(value * 100 - Math.round(value * 100)) < 1e-6,
-      problem({ zh: `${label.zh}须为${allowZero ? '不小于 0' : '大于 0'}、至多两位小数的金额（元）`, en: `${label.en} must be an amount in yuan ${allowZero ? '≥ 0' : '> 0'} with at most two decimals` }),
+      (value) =>
+        Number.isFinite(value) &&
+        (allowZero ? value >= 0 : value > 0) &&
+        value <= 1e11 &&
+        Math.abs(value * 100 - Math.round(value * 100)) < 1e-6,
+      problem({
+        zh: `${label.zh}须为${allowZero ? '不小于 0' : '大于 0'}、至多两位小数的金额（元）`,
+        en: `${label.en} must be an amount in yuan ${allowZero ? '≥ 0' : '> 0'} with at most two decimals`,
+      }),
     );
 
 export const policyId = uuid({ zh: '政策 id', en: 'Policy id' });
@@ -112,12 +119,21 @@ export const texts = {
   reviewComment: optionalText({ zh: '评价意见', en: 'Comment' }, { max: 1000 }),
 };
 
-export const missingMaterials = listOf(text({ zh: '材料名称', en: 'Material name' }, { max: 200 }), 50, { zh: '补正材料', en: 'Missing materials' }).nullish();
+export const missingMaterials = listOf(text({ zh: '材料名称', en: 'Material name' }, { max: 200 }), 50, {
+  zh: '补正材料',
+  en: 'Missing materials',
+}).nullish();
 
 const industryPrefix = z
   .string()
   .transform((value) => value.trim().toUpperCase())
-  .refine((value) => INDUSTRY_PREFIX.test(value), problem({ zh: '行业代码前缀须符合 GB/T 4754-2017，如 C、C13 或 C131', en: 'An industry code prefix follows GB/T 4754-2017, e.g. C, C13 or C131' }));
+  .refine(
+    (value) => INDUSTRY_PREFIX.test(value),
+    problem({
+      zh: '行业代码前缀须符合 GB/T 4754-2017，如 C、C13 或 C131',
+      en: 'An industry code prefix follows GB/T 4754-2017, e.g. C, C13 or C131',
+    }),
+  );
 const years = (label: Bilingual) => integer(label, 0, 100).nullish();
 
 export const eligibilityInput = z
@@ -134,17 +150,15 @@ export const eligibilityInput = z
     path: ['maxYearsRegistered'],
     ...problem({ zh: '最多成立年限不能小于最少成立年限', en: 'maxYearsRegistered cannot be below minYearsRegistered' }),
   })
-  .transform(
-    (e): Criteria => ({
-      industryPrefixes: e.industryCodePrefixes ?? [],
-      sizeClasses: e.sizeClasses ?? [],
-      districtCodes: e.districtCodes ?? [],
-      minYears: e.minYearsRegistered ?? null,
-      maxYears: e.maxYearsRegistered ?? null,
-      qualifications: e.qualifications ?? [],
-      qualificationMatch: e.qualificationMatch ?? 'ANY',
-    }),
-  );
+  .transform((e): Criteria => ({
+    industryPrefixes: e.industryCodePrefixes ?? [],
+    sizeClasses: e.sizeClasses ?? [],
+    districtCodes: e.districtCodes ?? [],
+    minYears: e.minYearsRegistered ?? null,
+    maxYears: e.maxYearsRegistered ?? null,
+    qualifications: e.qualifications ?? [],
+    qualificationMatch: e.qualificationMatch ?? 'ANY',
+  }));
 
 export const amountInput = z
   .object({
@@ -152,16 +166,21 @@ export const amountInput = z
     amount: money({ zh: '金额', en: 'amount' }).nullish(),
     rate: z
       .number()
-      .refine((value) => Number.isFinite(value) && value > 0 && value <= 1 && Math.abs(value * 1e6 - Math.round(value * 1e6)) < 1e-6, problem({ zh: '比例须在 0 到 1 之间（至多六位小数）', en: 'rate must be above 0 and at most 1, six decimals at most' }))
+      .refine(
+        (value) => Number.isFinite(value) && value > 0 && value <= 1 && Math.abs(value * 1e6 - Math.round(value * 1e6)) < 1e-6,
+        problem({ zh: '比例须在 0 到 1 之间（至多六位小数）', en: 'rate must be above 0 and at most 1, six decimals at most' }),
+      )
       .nullish(),
     base: optionalText({ zh: '申报基数说明', en: 'base' }, { max: 200 }),
   })
   .superRefine((a, ctx) => {
     const need = (path: string, message: Bilingual) => ctx.addIssue({ code: 'custom', path: [path], ...problem(message) });
-    if ((a.kind === 'FIXED' || a.kind === 'CAPPED') && a.amount == null) need('amount', { zh: '定额和最高限额方式须给出金额', en: 'A FIXED or CAPPED amount needs `amount`' });
+    if ((a.kind === 'FIXED' || a.kind === 'CAPPED') && a.amount == null)
+      need('amount', { zh: '定额和最高限额方式须给出金额', en: 'A FIXED or CAPPED amount needs `amount`' });
     if (a.kind !== 'RATE' && a.rate != null) need('rate', { zh: '只有比例方式有比例', en: 'Only a RATE amount has a rate' });
     if (a.kind === 'RATE' && a.rate == null) need('rate', { zh: '比例方式须给出比例', en: 'A RATE amount needs `rate`' });
-    if (a.kind === 'RATE' && !a.base) need('base', { zh: '比例方式须说明申报基数', en: 'A RATE amount needs `base`, what the rate applies to' });
+    if (a.kind === 'RATE' && !a.base)
+      need('base', { zh: '比例方式须说明申报基数', en: 'A RATE amount needs `base`, what the rate applies to' });
   });
 
 const materialNames = listOf(text({ zh: '材料名称', en: 'Material name' }, { max: 200 }), 50, { zh: '申报材料', en: 'Required materials' });
@@ -211,7 +230,9 @@ const material = z.object({
   name: text({ zh: '材料名称', en: 'Material name' }, { max: 200 }),
   reference: text({ zh: '材料位置或编号', en: 'Material reference' }, { max: 500 }),
 });
-export const materials = z.array(material).refine((list) => list.length <= 50, problem({ zh: '申报材料最多 50 项', en: 'At most 50 materials' }));
+export const materials = z
+  .array(material)
+  .refine((list) => list.length <= 50, problem({ zh: '申报材料最多 50 项', en: 'At most 50 materials' }));
 export type MaterialInput = z.output<typeof material>;
 
 export const submitApplicationInput = z.object({
@@ -224,7 +245,12 @@ export const submitApplicationInput = z.object({
 });
 
 export const importApplicationInput = z.object({
-  sourceSystem: z.string().regex(/^[A-Za-z0-9_.:-]{1,60}$/, problem({ zh: '来源系统须为 1–60 位字母、数字或 _.:-', en: 'sourceSystem is 1–60 letters, digits or _.:-' })),
+  sourceSystem: z
+    .string()
+    .regex(
+      /^[A-Za-z0-9_.:-]{1,60}$/,
+      problem({ zh: '来源系统须为 1–60 位字母、数字或 _.:-', en: 'sourceSystem is 1–60 letters, digits or _.:-' }),
+    ),
   externalReference: text({ zh: '外部编号', en: 'externalReference' }, { max: 100 }),
   itemId,
   enterpriseCreditCode: creditCode,
@@ -254,7 +280,10 @@ export const markObjectionsInput = z
     objectionIds: z
       .array(objectionId)
       .min(1, problem({ zh: '至少列出一条异议', en: 'List at least one objection' }))
-      .max(MARK_OBJECTIONS_AT_MOST, problem({ zh: `一次最多标记 ${MARK_OBJECTIONS_AT_MOST} 条异议`, en: `At most ${MARK_OBJECTIONS_AT_MOST} objections at a time` }))
+      .max(
+        MARK_OBJECTIONS_AT_MOST,
+        problem({ zh: `一次最多标记 ${MARK_OBJECTIONS_AT_MOST} 条异议`, en: `At most ${MARK_OBJECTIONS_AT_MOST} objections at a time` }),
+      )
       .transform((ids) => [...new Set(ids)]),
     kind: enumValue<'DUPLICATE' | 'ABUSIVE'>(),
     duplicateOf: objectionId.nullish(),
@@ -263,9 +292,17 @@ export const markObjectionsInput = z
   .superRefine((value, ctx) => {
     if (value.duplicateOf == null) return;
     if (value.kind !== 'DUPLICATE') {
-      ctx.addIssue({ code: 'custom', path: ['duplicateOf'], ...problem({ zh: '只有标记为重复时才能指明所重复的异议', en: 'duplicateOf goes with DUPLICATE only' }) });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['duplicateOf'],
+        ...problem({ zh: '只有标记为重复时才能指明所重复的异议', en: 'duplicateOf goes with DUPLICATE only' }),
+      });
     } else if (value.objectionIds.includes(value.duplicateOf)) {
-      ctx.addIssue({ code: 'custom', path: ['duplicateOf'], ...problem({ zh: '所重复的异议不能在本次标记之列', en: 'The objection they repeat cannot be among those marked' }) });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['duplicateOf'],
+        ...problem({ zh: '所重复的异议不能在本次标记之列', en: 'The objection they repeat cannot be among those marked' }),
+      });
     }
   });
 

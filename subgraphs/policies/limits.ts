@@ -41,13 +41,21 @@ export function dueAfter(calendar: WorkingCalendar, start: Date, workingDays: nu
 }
 
 /** The last day of a notice starting at `start` and lasting `workingDays`. */
-export function noticeLastDay(calendar: WorkingCalendar, start: Date, workingDays: number): { lastDay: string; pendingCalendarYear: number | null } {
+export function noticeLastDay(
+  calendar: WorkingCalendar,
+  start: Date,
+  workingDays: number,
+): { lastDay: string; pendingCalendarYear: number | null } {
   const limit = calendar.workingDayLimit(start, workingDays);
   return { lastDay: limit.lastDay, pendingCalendarYear: limit.provisionalYear };
 }
 
 /** Working days after the day of `from`, up to and including the day of `to` (0 on the same day). */
-export function workingDaysBetween(calendar: WorkingCalendar, from: Date | string, to: Date | string): { days: number; pendingCalendarYear: number | null } {
+export function workingDaysBetween(
+  calendar: WorkingCalendar,
+  from: Date | string,
+  to: Date | string,
+): { days: number; pendingCalendarYear: number | null } {
   const count = calendar.workingDaysBetween(from, to);
   return { days: count.days, pendingCalendarYear: count.provisionalYear };
 }
@@ -121,23 +129,49 @@ type LimitFacts = {
 export const lastDayOf = (due: Date): string => beijingDate(new Date(due.getTime() - 1));
 
 /** The year a due time is provisional for: the application's, when the limit reached it (as `reachesPendingYear`). */
-const provisionalFor = (pendingCalendarYear: number | null, due: Date) => (reachesPendingYear(pendingCalendarYear, lastDayOf(due)) ? pendingCalendarYear : null);
+const provisionalFor = (pendingCalendarYear: number | null, due: Date) =>
+  reachesPendingYear(pendingCalendarYear, lastDayOf(due)) ? pendingCalendarYear : null;
 
 /** The review limit ended at `at`: decided, or stopped by a return for materials (the resubmission starts a new one). */
 export function reviewEnded(a: LimitFacts, at: Date): JudgedLimit[] {
   if (!a.reviewClockAt || !a.reviewDueAt) return [];
-  return [{ kind: 'REVIEW', startsAt: a.reviewClockAt, dueAt: a.reviewDueAt, judgedAt: at, pendingCalendarYear: provisionalFor(a.pendingCalendarYear, a.reviewDueAt) }];
+  return [
+    {
+      kind: 'REVIEW',
+      startsAt: a.reviewClockAt,
+      dueAt: a.reviewDueAt,
+      judgedAt: at,
+      pendingCalendarYear: provisionalFor(a.pendingCalendarYear, a.reviewDueAt),
+    },
+  ];
 }
 
 /** The payment limit ended: paid (judged by the day paid: on its last day is on time), or stopped at `at` by an upheld objection. */
 export function paymentEnded(a: LimitFacts, ended: { paidOn: string } | { at: Date }): JudgedLimit[] {
   if (!a.approvedAt || !a.paymentDueAt) return [];
   const judgedAt = 'paidOn' in ended ? endOfBeijingDay(ended.paidOn) : ended.at;
-  return [{ kind: 'PAYMENT', startsAt: a.approvedAt, dueAt: a.paymentDueAt, judgedAt, pendingCalendarYear: provisionalFor(a.pendingCalendarYear, a.paymentDueAt) }];
+  return [
+    {
+      kind: 'PAYMENT',
+      startsAt: a.approvedAt,
+      dueAt: a.paymentDueAt,
+      judgedAt,
+      pendingCalendarYear: provisionalFor(a.pendingCalendarYear, a.paymentDueAt),
+    },
+  ];
 }
 
 /** An objection answered at `at`: due when the notice ends (provisional with the notice's end). */
 export function objectionAnswered(a: LimitFacts, objectionId: string, at: Date): JudgedLimit[] {
   if (!a.noticeStartsAt || !a.noticeEndsAt) return [];
-  return [{ kind: 'OBJECTION_ANSWER', objectionId, startsAt: a.noticeStartsAt, dueAt: a.noticeEndsAt, judgedAt: at, pendingCalendarYear: a.noticePendingCalendarYear }];
+  return [
+    {
+      kind: 'OBJECTION_ANSWER',
+      objectionId,
+      startsAt: a.noticeStartsAt,
+      dueAt: a.noticeEndsAt,
+      judgedAt: at,
+      pendingCalendarYear: a.noticePendingCalendarYear,
+    },
+  ];
 }

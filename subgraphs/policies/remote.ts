@@ -24,13 +24,26 @@ export interface EnterpriseSource {
 
 export const PROFILE_QUERY = /* GraphQL */ `
   query EnterpriseProfile($code: String!) {
-    enterprise(creditCode: $code) { creditCode industryCode sizeClass registeredOn qualifications district { code } }
+    enterprise(creditCode: $code) {
+      creditCode
+      industryCode
+      sizeClass
+      registeredOn
+      qualifications
+      district {
+        code
+      }
+    }
   }
 `;
 
 export const CODES_QUERY = /* GraphQL */ `
   query EligibleEnterprises($filter: EnterpriseFilter, $after: String) {
-    enterpriseCodes(filter: $filter, after: $after) { codes hasNextPage endCursor }
+    enterpriseCodes(filter: $filter, after: $after) {
+      codes
+      hasNextPage
+      endCursor
+    }
   }
 `;
 
@@ -40,7 +53,15 @@ type CodesAnswer = { enterpriseCodes: { codes: string[]; hasNextPage: boolean; e
 /** Profiles from the units slice, asked with the caller's own token. */
 export function remoteEnterprises(options: { url: () => string; authorization?: string; requestId?: string }): EnterpriseSource {
   const ask = <T>(query: string, variables: Record<string, unknown>) =>
-    askSlice<T>({ slice: PROFILE_SLICE, url: options.url(), query, variables, authorization: options.authorization, requestId: options.requestId, timeoutMs: 30_000 });
+    askSlice<T>({
+      slice: PROFILE_SLICE,
+      url: options.url(),
+      query,
+      variables,
+      authorization: options.authorization,
+      requestId: options.requestId,
+      timeoutMs: 30_000,
+    });
   return {
     async profile(creditCode) {
       const { enterprise } = await ask<ProfileAnswer>(PROFILE_QUERY, { code: creditCode });

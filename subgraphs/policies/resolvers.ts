@@ -75,7 +75,8 @@ export const policiesResolvers: Resolvers = {
   Unit: {
     __resolveReference: (reference) => ({ id: reference.id }),
     policyStats: (unit, args, { policies }, info) => policies.unitStats(unit.id, period(args.period), selectedFields(info)),
-    applicationReviews: (unit, { period: asked, ...page }, { policies }, info) => policies.applicationReviews(unit.id, period(asked), pageArgs(page, info)),
+    applicationReviews: (unit, { period: asked, ...page }, { policies }, info) =>
+      policies.applicationReviews(unit.id, period(asked), pageArgs(page, info)),
   },
   Domain: {
     __resolveReference: (reference) => ({ code: reference.code }),
@@ -83,7 +84,8 @@ export const policiesResolvers: Resolvers = {
   },
   Enterprise: {
     __resolveReference: (reference) => ({ creditCode: reference.creditCode }),
-    applications: (enterprise, { filter, ...page }, { policies }, info) => policies.applications(filter, pageArgs(page, info), enterprise.creditCode),
+    applications: (enterprise, { filter, ...page }, { policies }, info) =>
+      policies.applications(filter, pageArgs(page, info), enterprise.creditCode),
     policyNotices: (enterprise, page, { policies }, info) => policies.enterpriseNotices(enterprise.creditCode, pageArgs(page, info)),
     policyMatches: (enterprise, page, { policies }, info) => policies.policyMatches(enterprise.creditCode, pageArgs(page, info)),
   },
@@ -182,7 +184,14 @@ export const policiesResolvers: Resolvers = {
     text: (row) => row.body,
     answerDueAt: async (row, _, { policies }) => (await policies.objectionApplication(row.applicationId)).noticeEndsAt!,
     provisional: async (row, _, { policies }) => noticeProvisional(await policies.objectionApplication(row.applicationId)),
-    mark: (row) => row.mark && { kind: row.mark.kind, duplicateOf: row.mark.duplicateOf, reason: row.mark.reason, unit: { id: row.mark.markedByUnitId }, markedAt: row.mark.markedAt },
+    mark: (row) =>
+      row.mark && {
+        kind: row.mark.kind,
+        duplicateOf: row.mark.duplicateOf,
+        reason: row.mark.reason,
+        unit: { id: row.mark.markedByUnitId },
+        markedAt: row.mark.markedAt,
+      },
     late: (row, _, { policies }) => policies.objectionLate(row),
   },
   ApplicationStep: {
@@ -202,5 +211,10 @@ export const policiesResolvers: Resolvers = {
 /** The public notice period of an application, if it has one. */
 function noticePeriod(row: ApplicationRow, now: Date) {
   if (!row.noticeStartsAt || !row.noticeEndsOn || !row.noticeEndsAt) return null;
-  return { startsAt: row.noticeStartsAt, endsOn: row.noticeEndsOn, provisional: noticeProvisional(row), running: row.noticeStartsAt <= now && now < row.noticeEndsAt };
+  return {
+    startsAt: row.noticeStartsAt,
+    endsOn: row.noticeEndsOn,
+    provisional: noticeProvisional(row),
+    running: row.noticeStartsAt <= now && now < row.noticeEndsAt,
+  };
 }

@@ -15,16 +15,7 @@ import type { Rule } from '../../platform/rules.ts';
 export type PolicyState = 'DRAFT' | 'CONSULTATION' | 'PUBLISHED' | 'REPEALED' | 'EXPIRED';
 export type ItemState = 'DRAFT' | 'PUBLISHED' | 'CLOSED';
 export type ApplicationState =
-  | 'DRAFT'
-  | 'SUBMITTED'
-  | 'UNDER_REVIEW'
-  | 'RETURNED'
-  | 'RESUBMITTED'
-  | 'APPROVED'
-  | 'REJECTED'
-  | 'PUBLIC_NOTICE'
-  | 'STOPPED'
-  | 'DISBURSED';
+  'DRAFT' | 'SUBMITTED' | 'UNDER_REVIEW' | 'RETURNED' | 'RESUBMITTED' | 'APPROVED' | 'REJECTED' | 'PUBLIC_NOTICE' | 'STOPPED' | 'DISBURSED';
 
 /** How the caller stands to a policy, an item, an application or the slice as a whole. */
 export type PolicyStanding =
@@ -80,8 +71,18 @@ const UNDECIDED: ApplicationState[] = ['SUBMITTED', 'RESUBMITTED', 'UNDER_REVIEW
 /** Actions on one policy (立、改、废、释, and its items). */
 export const policyRules = {
   UPDATE: { name: { zh: '修改政策草稿', en: 'edit the draft policy' }, from: EDITABLE, to: 'SAME', who: ISSUERS },
-  OPEN_CONSULTATION: { name: { zh: '公开征求意见', en: 'open the draft for consultation' }, from: ['DRAFT'], to: 'CONSULTATION', who: ISSUERS },
-  COMMENT: { name: { zh: '提出意见', en: 'comment on the draft' }, from: ['CONSULTATION'], to: 'SAME', who: ['ENTERPRISE', 'UNIT_MEMBER', 'OBSERVER'] },
+  OPEN_CONSULTATION: {
+    name: { zh: '公开征求意见', en: 'open the draft for consultation' },
+    from: ['DRAFT'],
+    to: 'CONSULTATION',
+    who: ISSUERS,
+  },
+  COMMENT: {
+    name: { zh: '提出意见', en: 'comment on the draft' },
+    from: ['CONSULTATION'],
+    to: 'SAME',
+    who: ['ENTERPRISE', 'UNIT_MEMBER', 'OBSERVER'],
+  },
   ANSWER_COMMENT: { name: { zh: '答复意见', en: 'answer a comment' }, from: ['CONSULTATION'], to: 'SAME', who: ISSUERS },
   PUBLISH: { name: { zh: '发布政策', en: 'publish the policy' }, from: EDITABLE, to: 'PUBLISHED', who: ISSUER_ADMINS },
   AMEND: { name: { zh: '修订政策', en: 'amend the policy' }, from: ['PUBLISHED', 'EXPIRED'], to: 'PUBLISHED', who: ISSUER_ADMINS },
@@ -95,14 +96,27 @@ export type PolicyAction = keyof typeof policyRules;
 
 /** Actions on one item: entering applications and automatic grants. */
 export const itemRules = {
-  SUBMIT_APPLICATION: { name: { zh: '申报该项目（企业为自己申报）', en: 'apply for the item (an enterprise, for itself)' }, from: ['PUBLISHED'], to: 'SAME', who: ['ENTERPRISE'] },
+  SUBMIT_APPLICATION: {
+    name: { zh: '申报该项目（企业为自己申报）', en: 'apply for the item (an enterprise, for itself)' },
+    from: ['PUBLISHED'],
+    to: 'SAME',
+    who: ['ENTERPRISE'],
+  },
   IMPORT_APPLICATION: {
-    name: { zh: '导入部门系统受理的申报（审核单位、市指挥部办公室）', en: 'import an application (the reviewing unit, the command office)' },
+    name: {
+      zh: '导入部门系统受理的申报（审核单位、市指挥部办公室）',
+      en: 'import an application (the reviewing unit, the command office)',
+    },
     from: ['PUBLISHED', 'CLOSED'],
     to: 'SAME',
     who: ['COMMAND_OFFICE', ...REVIEWERS],
   },
-  RUN_AUTOMATIC_GRANTS: { name: { zh: '执行免申即享（审核单位）', en: 'run the automatic grant (the reviewing unit)' }, from: ['PUBLISHED'], to: 'SAME', who: REVIEWERS },
+  RUN_AUTOMATIC_GRANTS: {
+    name: { zh: '执行免申即享（审核单位）', en: 'run the automatic grant (the reviewing unit)' },
+    from: ['PUBLISHED'],
+    to: 'SAME',
+    who: REVIEWERS,
+  },
 } satisfies Record<string, Rule<ItemState, PolicyStanding>>;
 
 export type ItemAction = keyof typeof itemRules;
@@ -110,7 +124,12 @@ export type ItemAction = keyof typeof itemRules;
 /** Actions on one application: 申报 → 审核 → 公示 → 兑现 → 评价. */
 export const applicationRules = {
   SUBMIT_DRAFT: { name: { zh: '提交申报', en: 'submit the application' }, from: ['DRAFT'], to: 'SUBMITTED', who: ['APPLICANT'] },
-  START_REVIEW: { name: { zh: '开始审核', en: 'take the application into review' }, from: ['SUBMITTED', 'RESUBMITTED'], to: 'UNDER_REVIEW', who: REVIEWERS },
+  START_REVIEW: {
+    name: { zh: '开始审核', en: 'take the application into review' },
+    from: ['SUBMITTED', 'RESUBMITTED'],
+    to: 'UNDER_REVIEW',
+    who: REVIEWERS,
+  },
   RETURN: { name: { zh: '退回补正', en: 'return the application for materials' }, from: UNDECIDED, to: 'RETURNED', who: REVIEWERS },
   RESUBMIT: { name: { zh: '补正后重新提交', en: 'resubmit the application' }, from: ['RETURNED'], to: 'RESUBMITTED', who: ['APPLICANT'] },
   APPROVE: { name: { zh: '审核通过', en: 'approve the application' }, from: UNDECIDED, to: 'APPROVED', who: REVIEWERS },
@@ -123,10 +142,25 @@ export const applicationRules = {
     who: ['ANONYMOUS', 'SIGNED_IN', 'ENTERPRISE', 'OBSERVER', 'UNIT_MEMBER', 'COMMAND_OFFICE', 'APPLICANT'],
   },
   ANSWER_OBJECTION: { name: { zh: '答复异议', en: 'answer an objection' }, from: ['PUBLIC_NOTICE'], to: 'SAME', who: REVIEWERS },
-  MARK_OBJECTIONS: { name: { zh: '标记重复、恶意异议', en: 'mark objections as duplicates or abuse' }, from: ['PUBLIC_NOTICE'], to: 'SAME', who: REVIEWERS },
-  STOP: { name: { zh: '异议成立，终止兑现', en: 'stop the grant on an upheld objection' }, from: ['PUBLIC_NOTICE'], to: 'STOPPED', who: REVIEWERS },
+  MARK_OBJECTIONS: {
+    name: { zh: '标记重复、恶意异议', en: 'mark objections as duplicates or abuse' },
+    from: ['PUBLIC_NOTICE'],
+    to: 'SAME',
+    who: REVIEWERS,
+  },
+  STOP: {
+    name: { zh: '异议成立，终止兑现', en: 'stop the grant on an upheld objection' },
+    from: ['PUBLIC_NOTICE'],
+    to: 'STOPPED',
+    who: REVIEWERS,
+  },
   DISBURSE: { name: { zh: '登记资金拨付', en: 'record the payment' }, from: ['PUBLIC_NOTICE'], to: 'DISBURSED', who: REVIEWERS },
-  RATE: { name: { zh: '评价办理服务', en: 'rate the handling' }, from: ['DISBURSED', 'REJECTED', 'STOPPED'], to: 'SAME', who: ['APPLICANT'] },
+  RATE: {
+    name: { zh: '评价办理服务', en: 'rate the handling' },
+    from: ['DISBURSED', 'REJECTED', 'STOPPED'],
+    to: 'SAME',
+    who: ['APPLICANT'],
+  },
 } satisfies Record<string, Rule<ApplicationState, PolicyStanding>>;
 
 export type ApplicationAction = keyof typeof applicationRules;
@@ -138,7 +172,10 @@ export const REVIEW_DECISIONS: readonly ApplicationAction[] = ['RETURN', 'APPROV
 export const sliceRules = {
   CREATE_POLICY: { name: { zh: '起草政策', en: 'draft a policy' }, who: ['COMMAND_OFFICE', 'UNIT_MEMBER'] },
   PUBLISH_NEWS: { name: { zh: '发布政策资讯', en: 'publish policy news' }, who: ['COMMAND_OFFICE', 'UNIT_MEMBER'] },
-  READ_CITY_STATS: { name: { zh: '查看全市惠企政策统计（仅市指挥部办公室）', en: 'read city-wide policy figures (command office only)' }, who: ['COMMAND_OFFICE'] },
+  READ_CITY_STATS: {
+    name: { zh: '查看全市惠企政策统计（仅市指挥部办公室）', en: 'read city-wide policy figures (command office only)' },
+    who: ['COMMAND_OFFICE'],
+  },
 } satisfies Record<string, Rule<never, PolicyStanding>>;
 
 export type SliceAction = keyof typeof sliceRules;

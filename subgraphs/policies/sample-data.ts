@@ -12,7 +12,14 @@ import type { Viewer } from '../../platform/auth.ts';
 import type { CalendarYear } from '../../platform/calendar.ts';
 import { Directory, staticDirectory } from '../../platform/directory.ts';
 import holidays from '../../db/reference/holidays.json' with { type: 'json' };
-import { campaign, referenceDistricts, referenceUnits, sampleCreditCode, sampleEnterprises, unitIdForCode } from '../../db/reference/organisation.ts';
+import {
+  campaign,
+  referenceDistricts,
+  referenceUnits,
+  sampleCreditCode,
+  sampleEnterprises,
+  unitIdForCode,
+} from '../../db/reference/organisation.ts';
 import type { EnterpriseProfile } from './eligibility.ts';
 import { createPoliciesLoaders } from './loaders.ts';
 import { staticCalendar, staticEnterprises } from './remote.ts';
@@ -32,8 +39,14 @@ export async function loadPoliciesSampleData(db: Db, options: { now: Date } = { 
       campaign.domains.map((d) => d.code),
     ),
   );
-  const calendar = staticCalendar(Object.entries(holidays.years).map(([year, y]): CalendarYear => ({ year: Number(year), off: y.off, workdays: y.workdays })));
-  const profiles: EnterpriseProfile[] = sampleEnterprises().map((e) => ({ ...e, sizeClass: e.sizeClass, qualifications: e.qualifications }));
+  const calendar = staticCalendar(
+    Object.entries(holidays.years).map(([year, y]): CalendarYear => ({ year: Number(year), off: y.off, workdays: y.workdays })),
+  );
+  const profiles: EnterpriseProfile[] = sampleEnterprises().map((e) => ({
+    ...e,
+    sizeClass: e.sizeClass,
+    qualifications: e.qualifications,
+  }));
   const enterprises = staticEnterprises(profiles);
 
   // Days before the day of loading, at a given Beijing hour.
@@ -50,7 +63,16 @@ export async function loadPoliciesSampleData(db: Db, options: { now: Date } = { 
   const as = (who: Omit<Viewer, 'subject'> & { name: string }) => {
     const { name, ...rest } = who;
     const viewer: Viewer = { ...rest, subject: `${SAMPLE_SUBJECT_PREFIX}${name}` };
-    return createPoliciesService({ db, viewer, loaders: createPoliciesLoaders(db, directory, () => clock), directory, calendar, enterprises, now: () => clock, maxPageSize: 100 });
+    return createPoliciesService({
+      db,
+      viewer,
+      loaders: createPoliciesLoaders(db, directory, () => clock),
+      directory,
+      calendar,
+      enterprises,
+      now: () => clock,
+      maxPageSize: 100,
+    });
   };
   const unit = unitIdForCode;
   const admin = (code: string) => as({ name: `admin-${code}`, role: 'UNIT_ADMIN', unitId: unit(code), enterprise: null });
@@ -79,7 +101,10 @@ export async function loadPoliciesSampleData(db: Db, options: { now: Date } = { 
   at(-79);
   tech = await science.openConsultation(tech.id, date(-65));
   at(-75);
-  const comment = await enterprise('370202', 1).commentOnPolicy(tech.id, '建议研发费用补助不设成立年限门槛，初创企业同样需要支持。（样例）');
+  const comment = await enterprise('370202', 1).commentOnPolicy(
+    tech.id,
+    '建议研发费用补助不设成立年限门槛，初创企业同样需要支持。（样例）',
+  );
   at(-66);
   await science.answerPolicyComment(comment.id, '已部分采纳：成立年限要求由三年调整为一年。（样例）', true);
   const reward = await science.createPolicyItem(tech.id, {
@@ -210,7 +235,15 @@ export async function loadPoliciesSampleData(db: Db, options: { now: Date } = { 
   const published = async (
     who: ReturnType<typeof admin>,
     offset: number,
-    policy: { level: 'MUNICIPAL' | 'DISTRICT'; environment: string; title: string; documentNumber: string; summary?: string; text: string; districtCode?: string },
+    policy: {
+      level: 'MUNICIPAL' | 'DISTRICT';
+      environment: string;
+      title: string;
+      documentNumber: string;
+      summary?: string;
+      text: string;
+      districtCode?: string;
+    },
     items: Record<string, unknown>[],
   ) => {
     at(offset);
@@ -426,8 +459,7 @@ export async function loadPoliciesSampleData(db: Db, options: { now: Date } = { 
       title: '青岛市深化工程建设项目审批制度改革实施方案（样例）',
       documentNumber: '青审批发〔2026〕1号（样例）',
       summary: '社会投资简易低风险项目从立项到不动产登记全流程不超过15个工作日。（样例数据）',
-      text:
-        '一、推行施工许可告知承诺制，材料齐全的当场办结。二、竣工联合验收一次申请、并联办理。三、水电气暖报装与施工许可同步办理，接入全程网办。（样例数据）',
+      text: '一、推行施工许可告知承诺制，材料齐全的当场办结。二、竣工联合验收一次申请、并联办理。三、水电气暖报装与施工许可同步办理，接入全程网办。（样例数据）',
     },
     [],
   );
@@ -471,19 +503,45 @@ export async function loadPoliciesSampleData(db: Db, options: { now: Date } = { 
 
   // ── 7. news ──
   at(-140);
-  await industry.publishPolicyNews({ title: '智能化改造设备投资补助开始申报（样例）', text: '市工业和信息化局受理2026年度智能化技术改造项目申报，按设备投资额的10%给予补助。（样例数据）', policyIds: [smart.id] });
+  await industry.publishPolicyNews({
+    title: '智能化改造设备投资补助开始申报（样例）',
+    text: '市工业和信息化局受理2026年度智能化技术改造项目申报，按设备投资额的10%给予补助。（样例数据）',
+    policyIds: [smart.id],
+  });
   at(-115);
-  await hr.publishPolicyNews({ title: '高校毕业生创业可领一次性补贴（样例）', text: '首次创办小微企业的高校毕业生可申请1万元一次性创业补贴和最高30万元创业担保贷款。（样例数据）', policyIds: [graduates.id] });
+  await hr.publishPolicyNews({
+    title: '高校毕业生创业可领一次性补贴（样例）',
+    text: '首次创办小微企业的高校毕业生可申请1万元一次性创业补贴和最高30万元创业担保贷款。（样例数据）',
+    policyIds: [graduates.id],
+  });
   at(-88);
-  await finance.publishPolicyNews({ title: '首贷贴息政策落地，已有百余家企业获得贴息（样例）', text: '缓解中小企业融资难融资贵若干措施实施以来，首次获得银行贷款的企业获得利息补贴。（样例数据）', policyIds: [loans.id] });
+  await finance.publishPolicyNews({
+    title: '首贷贴息政策落地，已有百余家企业获得贴息（样例）',
+    text: '缓解中小企业融资难融资贵若干措施实施以来，首次获得银行贷款的企业获得利息补贴。（样例数据）',
+    policyIds: [loans.id],
+  });
   at(-50);
-  await office.publishPolicyNews({ title: '全市营商环境专项行动推进会召开（样例）', text: '会议通报了问题线索办理和惠企政策兑现情况，部署下一阶段重点任务。（样例数据）' });
+  await office.publishPolicyNews({
+    title: '全市营商环境专项行动推进会召开（样例）',
+    text: '会议通报了问题线索办理和惠企政策兑现情况，部署下一阶段重点任务。（样例数据）',
+  });
   at(-60);
-  await science.publishPolicyNews({ title: '科技型企业创新发展政策正式发布（样例）', text: '市科技局发布支持科技型企业创新发展若干政策措施，科技型中小企业奖励免申即享。（样例数据）', policyIds: [tech.id] });
+  await science.publishPolicyNews({
+    title: '科技型企业创新发展政策正式发布（样例）',
+    text: '市科技局发布支持科技型企业创新发展若干政策措施，科技型中小企业奖励免申即享。（样例数据）',
+    policyIds: [tech.id],
+  });
   at(-29);
-  await hr.publishPolicyNews({ title: '小微企业吸纳就业补贴标准提高（样例）', text: '补贴标准由每人每月500元提高到600元。（样例数据）', policyIds: [jobs.id] });
+  await hr.publishPolicyNews({
+    title: '小微企业吸纳就业补贴标准提高（样例）',
+    text: '补贴标准由每人每月500元提高到600元。（样例数据）',
+    policyIds: [jobs.id],
+  });
   at(-19);
-  await office.publishPolicyNews({ title: '“青岛政策通”一口发布、一口兑现（样例）', text: '全市惠企政策统一发布、统一兑现，企业可以查询申报进度并评价。（样例数据）' });
+  await office.publishPolicyNews({
+    title: '“青岛政策通”一口发布、一口兑现（样例）',
+    text: '全市惠企政策统一发布、统一兑现，企业可以查询申报进度并评价。（样例数据）',
+  });
 
   // ── 8. applications at every step ──
   const reviewer = staff('SCIENCE_TECHNOLOGY_BUREAU');
@@ -526,12 +584,22 @@ export async function loadPoliciesSampleData(db: Db, options: { now: Date } = { 
   at(-1, 16);
   const repeated = await enterprise('370215', 61).fileObjection(b.id, { text: '再次反映：该企业高新技术企业证书已过有效期。（样例）' });
   at(-1, 17);
-  await reviewer.markObjections(b.id, { objectionIds: [repeated.id], kind: 'DUPLICATE', duplicateOf: first.id, reason: '与同一来源此前的异议内容相同，合并答复。（样例）' });
+  await reviewer.markObjections(b.id, {
+    objectionIds: [repeated.id],
+    kind: 'DUPLICATE',
+    duplicateOf: first.id,
+    reason: '与同一来源此前的异议内容相同，合并答复。（样例）',
+  });
   created++;
 
   // Under review, with a declared base.
   at(-12);
-  let c = await licang.submitApplication({ clientRequestId: 'sample-3', itemId: research.id, declaredBase: 1_200_000, materials: [{ name: '研发费用专项审计报告', reference: 'sample://files/audit' }] });
+  let c = await licang.submitApplication({
+    clientRequestId: 'sample-3',
+    itemId: research.id,
+    declaredBase: 1_200_000,
+    materials: [{ name: '研发费用专项审计报告', reference: 'sample://files/audit' }],
+  });
   at(-10);
   c = await reviewer.startReview(c.id);
   created++;
@@ -560,7 +628,12 @@ export async function loadPoliciesSampleData(db: Db, options: { now: Date } = { 
 
   // Waiting for review past its limit: 人社局 has not looked at it.
   at(-40);
-  await enterprise('370283', 81).submitApplication({ clientRequestId: 'sample-5', itemId: hiring.id, requestedAmount: 18_000, materials: [{ name: '社保缴费明细', reference: 'sample://files/social' }] });
+  await enterprise('370283', 81).submitApplication({
+    clientRequestId: 'sample-5',
+    itemId: hiring.id,
+    requestedAmount: 18_000,
+    materials: [{ name: '社保缴费明细', reference: 'sample://files/social' }],
+  });
   created++;
 
   // 免申即享: granted without applications; the notice is over, two paid, the rest overdue for payment.
@@ -570,7 +643,11 @@ export async function loadPoliciesSampleData(db: Db, options: { now: Date } = { 
   at(-10);
   const granted = await reviewer.applications({ itemId: automatic.id }, { first: 100 });
   for (const edge of granted.edges.slice(0, 2)) {
-    await reviewer.recordDisbursement(edge.node.id, { amount: 50_000, paidOn: date(-10), paymentReference: `QDCZ-2026-AUTO-${edge.node.number}（样例）` });
+    await reviewer.recordDisbursement(edge.node.id, {
+      amount: 50_000,
+      paidOn: date(-10),
+      paymentReference: `QDCZ-2026-AUTO-${edge.node.number}（样例）`,
+    });
   }
 
   await sampleStore.mark(db, SAMPLE_SUBJECT_PREFIX);

@@ -17,7 +17,11 @@ export function createPoliciesSubgraph(deps: SliceDeps) {
     logger: deps.logger,
     onYearsAdded: async (current, years) => {
       const settled = await settleProvisionalLimits(deps.db, current);
-      if (settled) deps.logger.info({ service: deps.name, years, settled }, `${deps.name}: provisional limits of ${settled} application(s) recomputed on the calendar of ${years.join(', ')}`);
+      if (settled)
+        deps.logger.info(
+          { service: deps.name, years, settled },
+          `${deps.name}: provisional limits of ${settled} application(s) recomputed on the calendar of ${years.join(', ')}`,
+        );
     },
   });
   return createSubgraph<Context>(deps, {

@@ -14,12 +14,30 @@ import { beijingDate, beijingMidnight, earliestYear, endOfBeijingDay, type Worki
 import type { DirectorySource } from '../../platform/directory.ts';
 import { errors, type Bilingual } from '../../platform/errors.ts';
 import { isUuid, parseInput, type z } from '../../platform/input.ts';
-import { countBeside, decodeCursor, decodeInstantCursor, decodeIntegerCursor, pageSize, toConnection, type PageArgs } from '../../platform/pagination.ts';
+import {
+  countBeside,
+  decodeCursor,
+  decodeInstantCursor,
+  decodeIntegerCursor,
+  pageSize,
+  toConnection,
+  type PageArgs,
+} from '../../platform/pagination.ts';
 import { isValidDate } from '../../platform/scalars.ts';
 import type { RequestContext } from '../../platform/subgraph.ts';
 import { sqlState, SqlState, type Db, type Queryable } from '../../db/client.ts';
 import { createPoliciesAccess, policyState } from './access.ts';
-import { criteriaKey, evaluate, fullYears, restrictingCriteria, toEnterpriseFilter, unmetCount, type Criteria, type CriterionResult, type EnterpriseProfile } from './eligibility.ts';
+import {
+  criteriaKey,
+  evaluate,
+  fullYears,
+  restrictingCriteria,
+  toEnterpriseFilter,
+  unmetCount,
+  type Criteria,
+  type CriterionResult,
+  type EnterpriseProfile,
+} from './eligibility.ts';
 import * as input from './input.ts';
 import { limitWindows, refuseOverLimit } from '../../platform/write-limits.ts';
 import {
@@ -38,7 +56,14 @@ import {
 } from './limits.ts';
 import type { PoliciesLoaders } from './loaders.ts';
 import type { CalendarSource, EnterpriseSource } from './remote.ts';
-import { applicationRules, policyRules, type ApplicationAction, type ApplicationState, type PolicyAction, type PolicyStanding } from './rules.ts';
+import {
+  applicationRules,
+  policyRules,
+  type ApplicationAction,
+  type ApplicationState,
+  type PolicyAction,
+  type PolicyStanding,
+} from './rules.ts';
 import { parseSearch, searchVocabulary, tsvectorOf, type SearchQuery } from '../../platform/search-text.ts';
 import vocabularyData from '../../db/reference/search-vocabulary.json' with { type: 'json' };
 import {
@@ -160,7 +185,12 @@ interface ActContext<Row> {
 }
 
 /** Item criteria as eligibility.ts reads them. */
-export function criteriaOf(item: Pick<ItemRow, 'industryPrefixes' | 'sizeClasses' | 'districtCodes' | 'minYears' | 'maxYears' | 'qualifications' | 'qualificationMatch'>): Criteria {
+export function criteriaOf(
+  item: Pick<
+    ItemRow,
+    'industryPrefixes' | 'sizeClasses' | 'districtCodes' | 'minYears' | 'maxYears' | 'qualifications' | 'qualificationMatch'
+  >,
+): Criteria {
   return {
     industryPrefixes: item.industryPrefixes,
     sizeClasses: item.sizeClasses,
@@ -173,21 +203,26 @@ export function criteriaOf(item: Pick<ItemRow, 'industryPrefixes' | 'sizeClasses
 }
 
 /** An item's amount as callers send it. */
-const amountOf = (item: ItemRow) => (item.amountKind ? { kind: item.amountKind, amount: item.amount, rate: item.rate, base: item.amountBase } : null);
+const amountOf = (item: ItemRow) =>
+  item.amountKind ? { kind: item.amountKind, amount: item.amount, rate: item.rate, base: item.amountBase } : null;
 
 /** The list cursor this API writes: [tier, rank within the tier, sort key, id]. */
 function decodeListCursor(cursor: string, keyType: 'date' | 'instant'): ListCursor {
   const [tier, rank, key, id] = decodeCursor(cursor, 4);
   const keyOk = typeof key === 'string' && (keyType === 'date' ? isValidDate(key) : !Number.isNaN(Date.parse(key)));
   const rankOk = typeof rank === 'number' && Number.isSafeInteger(rank) && rank >= 0;
-  if ((tier === 'H' || tier === 'B' || tier === '-') && rankOk && keyOk && typeof id === 'string' && isUuid(id)) return { tier, rank: rank as number, key: key as string, id };
+  if ((tier === 'H' || tier === 'B' || tier === '-') && rankOk && keyOk && typeof id === 'string' && isUuid(id))
+    return { tier, rank: rank as number, key: key as string, id };
   throw errors.badInput('after', { zh: '分页游标无效', en: 'Invalid pagination cursor' });
 }
 
 const tierName = { H: 'HEADING', B: 'BODY' } as const;
 
 /** The cursor's tier letter and rank of a listed row. */
-const tierOf = (row: { search?: SearchHit }): [ListCursor['tier'], number] => [row.search ? (row.search.tier === 'HEADING' ? 'H' : 'B') : '-', row.search?.rank ?? 0];
+const tierOf = (row: { search?: SearchHit }): [ListCursor['tier'], number] => [
+  row.search ? (row.search.tier === 'HEADING' ? 'H' : 'B') : '-',
+  row.search?.rank ?? 0,
+];
 
 /** How many applications one transaction of settling takes. */
 const SETTLE_BATCH = 500;
@@ -211,10 +246,21 @@ export async function settleProvisionalLimits(db: Db, calendar: WorkingCalendar)
       const judgments = (await limitOutcomeStore.byApplicationIds(tx, ids)).filter((o) => o.pendingCalendarYear !== null);
       const recounted = waiting.map((application) => {
         const open = objections.filter((o) => o.applicationId === application.id && isOpenObjection(o)).length;
-        return settledLimits(application, calendar, open, judgments.filter((o) => o.applicationId === application.id));
+        return settledLimits(
+          application,
+          calendar,
+          open,
+          judgments.filter((o) => o.applicationId === application.id),
+        );
       });
-      await applicationStore.setLimits(tx, recounted.map((r) => r.limits));
-      await limitOutcomeStore.judgeAgain(tx, recounted.flatMap((r) => r.judgedAgain));
+      await applicationStore.setLimits(
+        tx,
+        recounted.map((r) => r.limits),
+      );
+      await limitOutcomeStore.judgeAgain(
+        tx,
+        recounted.flatMap((r) => r.judgedAgain),
+      );
       return waiting.length;
     });
     settled += batch;
@@ -243,18 +289,24 @@ function settledLimits(a: ApplicationRow, calendar: WorkingCalendar, openObjecti
   const review = again(a.reviewClockAt, a.reviewDueAt);
   const payment = again(a.approvedAt, a.paymentDueAt);
   let notice = { endsOn: a.noticeEndsOn, endsAt: a.noticeEndsAt, pendingCalendarYear: null as number | null };
-  const noticeRecounted = a.noticePendingCalendarYear !== null && a.status === 'PUBLIC_NOTICE' && a.noticeStartsAt !== null && a.noticeEndsOn !== null;
+  const noticeRecounted =
+    a.noticePendingCalendarYear !== null && a.status === 'PUBLIC_NOTICE' && a.noticeStartsAt !== null && a.noticeEndsOn !== null;
   if (noticeRecounted) {
     const counted = noticeLastDay(calendar, a.noticeStartsAt!, before.workingDaysBetween(a.noticeStartsAt!, a.noticeEndsOn!).days);
     notice = { endsOn: counted.lastDay, endsAt: endOfBeijingDay(counted.lastDay), pendingCalendarYear: counted.pendingCalendarYear };
   }
-  const cycle = a.cycleWorkingDays !== null && a.submittedAt && reached(a.paidOn) ? workingDaysBetween(calendar, a.submittedAt, a.paidOn) : { days: a.cycleWorkingDays, pendingCalendarYear: null };
+  const cycle =
+    a.cycleWorkingDays !== null && a.submittedAt && reached(a.paidOn)
+      ? workingDaysBetween(calendar, a.submittedAt, a.paidOn)
+      : { days: a.cycleWorkingDays, pendingCalendarYear: null };
   const waiting = judgments.filter((o) => !calendar.hasYear(o.pendingCalendarYear!));
   const judgedAgain = judgments
     .filter((o) => calendar.hasYear(o.pendingCalendarYear!))
     .map((o) => {
       if (o.kind === 'OBJECTION_ANSWER') {
-        return noticeRecounted ? { id: o.id, dueAt: notice.endsAt!, pendingCalendarYear: notice.pendingCalendarYear } : { id: o.id, dueAt: o.dueAt, pendingCalendarYear: null };
+        return noticeRecounted
+          ? { id: o.id, dueAt: notice.endsAt!, pendingCalendarYear: notice.pendingCalendarYear }
+          : { id: o.id, dueAt: o.dueAt, pendingCalendarYear: null };
       }
       const days = calendar.withoutYearsFrom(o.pendingCalendarYear!).workingDaysBetween(o.startsAt, lastDayOf(o.dueAt)).days;
       const due = dueAfter(calendar, o.startsAt, days);
@@ -276,7 +328,10 @@ function settledLimits(a: ApplicationRow, calendar: WorkingCalendar, openObjecti
       ...judgedAgain.map((o) => o.pendingCalendarYear),
       ...waiting.map((o) => o.pendingCalendarYear),
     ),
-    nextDueAt: nextDueOf({ status: a.status, reviewDueAt: review.dueAt, paymentDueAt: payment.dueAt, noticeEndsAt: notice.endsAt }, openObjections),
+    nextDueAt: nextDueOf(
+      { status: a.status, reviewDueAt: review.dueAt, paymentDueAt: payment.dueAt, noticeEndsAt: notice.endsAt },
+      openObjections,
+    ),
   };
   return { limits, judgedAgain };
 }
@@ -322,7 +377,10 @@ export function createPoliciesService(deps: PoliciesServiceDeps) {
       if (!row || (!options.publicRow && !(await kind.canSee(row)))) throw errors.notFound(kind.noun, rawId);
       if (expectedVersion != null && expectedVersion !== row.version) {
         throw errors.conflict(
-          { zh: `${kind.noun.zh}已被他人更新（当前版本 ${row.version}，状态“${kind.stateName(row)}”）`, en: `The ${kind.noun.en.toLowerCase()} changed meanwhile (now version ${row.version}, ${row.status})` },
+          {
+            zh: `${kind.noun.zh}已被他人更新（当前版本 ${row.version}，状态“${kind.stateName(row)}”）`,
+            en: `The ${kind.noun.en.toLowerCase()} changed meanwhile (now version ${row.version}, ${row.status})`,
+          },
           { currentVersion: row.version, currentState: row.status },
         );
       }
@@ -333,7 +391,13 @@ export function createPoliciesService(deps: PoliciesServiceDeps) {
       const toStatus = planned.toStatus ?? (rule.to && rule.to !== 'SAME' ? rule.to : row.status);
       const updated = await kind.update(tx, id, row.version, { ...planned.values, status: toStatus });
       if (!updated) {
-        throw errors.conflict({ zh: `${kind.noun.zh}已被他人同时更新，请刷新后重试`, en: `Someone else changed the ${kind.noun.en.toLowerCase()} at the same moment; reload and retry` }, { currentState: row.status });
+        throw errors.conflict(
+          {
+            zh: `${kind.noun.zh}已被他人同时更新，请刷新后重试`,
+            en: `Someone else changed the ${kind.noun.en.toLowerCase()} at the same moment; reload and retry`,
+          },
+          { currentState: row.status },
+        );
       }
       await planned.after?.(updated);
       const eventId = await kind.record(tx, updated, {
@@ -359,7 +423,11 @@ export function createPoliciesService(deps: PoliciesServiceDeps) {
     rule: (action) => policyRules[action] as Rule<string, PolicyStanding>,
     stateName: (row) => policyState(row, today()),
     update: (tx, id, version, values) => policyStore.update(tx, id, version, values as Partial<NewPolicy>),
-    record: (tx, row, event) => policyEventStore.append(tx, { policyId: row.id, ...(event as Omit<EventFields, 'fromStatus' | 'toStatus'> & { fromStatus: PolicyRow['status']; toStatus: PolicyRow['status'] }) }),
+    record: (tx, row, event) =>
+      policyEventStore.append(tx, {
+        policyId: row.id,
+        ...(event as Omit<EventFields, 'fromStatus' | 'toStatus'> & { fromStatus: PolicyRow['status']; toStatus: PolicyRow['status'] }),
+      }),
   };
 
   const applicationKind: Kind<ApplicationRow, ApplicationAction> = {
@@ -372,7 +440,13 @@ export function createPoliciesService(deps: PoliciesServiceDeps) {
     stateName: (row) => row.status,
     update: (tx, id, version, values) => applicationStore.update(tx, id, version, values as Partial<NewApplication>),
     record: (tx, row, event) =>
-      applicationEventStore.append(tx, { applicationId: row.id, ...(event as Omit<EventFields, 'fromStatus' | 'toStatus'> & { fromStatus: ApplicationRow['status']; toStatus: ApplicationRow['status'] }) }),
+      applicationEventStore.append(tx, {
+        applicationId: row.id,
+        ...(event as Omit<EventFields, 'fromStatus' | 'toStatus'> & {
+          fromStatus: ApplicationRow['status'];
+          toStatus: ApplicationRow['status'];
+        }),
+      }),
     judge: (tx, row, eventId, limits) =>
       limitOutcomeStore.insert(
         tx,
@@ -389,8 +463,12 @@ export function createPoliciesService(deps: PoliciesServiceDeps) {
       ),
   };
 
-  const actOnPolicy = (id: string, action: PolicyAction, expectedVersion: number | null | undefined, plan: (ctx: ActContext<PolicyRow>) => Promise<Plan<PolicyRow>> | Plan<PolicyRow>) =>
-    act(policyKind, id, action, expectedVersion, plan);
+  const actOnPolicy = (
+    id: string,
+    action: PolicyAction,
+    expectedVersion: number | null | undefined,
+    plan: (ctx: ActContext<PolicyRow>) => Promise<Plan<PolicyRow>> | Plan<PolicyRow>,
+  ) => act(policyKind, id, action, expectedVersion, plan);
   const actOnApplication = (
     id: string,
     action: ApplicationAction,
@@ -415,7 +493,8 @@ export function createPoliciesService(deps: PoliciesServiceDeps) {
   }
 
   function requireDate(field: string, value: string | null | undefined): void {
-    if (value != null && !isValidDate(value)) throw errors.badInput(field, { zh: `${field} 须为 YYYY-MM-DD`, en: `${field} must be a date YYYY-MM-DD` });
+    if (value != null && !isValidDate(value))
+      throw errors.badInput(field, { zh: `${field} 须为 YYYY-MM-DD`, en: `${field} must be a date YYYY-MM-DD` });
   }
 
   function checkValidity(dates: { issuedOn: string; validFrom: string; validUntil: string | null }): void {
@@ -425,13 +504,22 @@ export function createPoliciesService(deps: PoliciesServiceDeps) {
   }
 
   /** The two term vectors of a policy: heading (title, number, summary) and everything searchable. */
-  function policyTerms(p: { title: string; documentNumber: string | null; summary: string | null; body: string }, interpretations: { title: string; body: string }[]) {
+  function policyTerms(
+    p: { title: string; documentNumber: string | null; summary: string | null; body: string },
+    interpretations: { title: string; body: string }[],
+  ) {
     const heading = [p.title, p.documentNumber, p.summary];
-    return { headTerms: tsvectorOf(...heading), bodyTerms: tsvectorOf(...heading, p.body, ...interpretations.flatMap((i) => [i.title, i.body])) };
+    return {
+      headTerms: tsvectorOf(...heading),
+      bodyTerms: tsvectorOf(...heading, p.body, ...interpretations.flatMap((i) => [i.title, i.body])),
+    };
   }
 
   function itemTerms(item: { name: string; description: string; requiredMaterials: string[]; amountBase: string | null }) {
-    return { headTerms: tsvectorOf(item.name), bodyTerms: tsvectorOf(item.name, item.description, item.amountBase, ...item.requiredMaterials) };
+    return {
+      headTerms: tsvectorOf(item.name),
+      bodyTerms: tsvectorOf(item.name, item.description, item.amountBase, ...item.requiredMaterials),
+    };
   }
 
   const conflictOnDocumentNumber = (error: unknown, number: string | null | undefined): never => {
@@ -471,20 +559,30 @@ export function createPoliciesService(deps: PoliciesServiceDeps) {
       throw errors.badInput('amount', { zh: '资金类项目须给出金额方式', en: 'An item that pays or relieves needs an amount' });
     }
     if (merged.automatic && merged.amount && merged.amount.kind !== 'FIXED') {
-      throw errors.badInput('automatic', { zh: '免申即享项目须为定额（无人申报，无从核定金额）', en: 'An automatic item needs a FIXED amount: nobody applies, so nobody declares an amount' });
+      throw errors.badInput('automatic', {
+        zh: '免申即享项目须为定额（无人申报，无从核定金额）',
+        en: 'An automatic item needs a FIXED amount: nobody applies, so nobody declares an amount',
+      });
     }
     if (current && current.status !== 'DRAFT') {
-      if (merged.reviewingUnitId !== current.reviewingUnitId) throw errors.badInput('reviewingUnitId', { zh: '已发布项目的审核单位不能更改', en: 'A published item keeps its reviewing unit' });
-      if (merged.automatic !== current.automatic) throw errors.badInput('automatic', { zh: '已发布项目不能改变免申即享方式', en: 'A published item keeps its automatic flag' });
+      if (merged.reviewingUnitId !== current.reviewingUnitId)
+        throw errors.badInput('reviewingUnitId', { zh: '已发布项目的审核单位不能更改', en: 'A published item keeps its reviewing unit' });
+      if (merged.automatic !== current.automatic)
+        throw errors.badInput('automatic', { zh: '已发布项目不能改变免申即享方式', en: 'A published item keeps its automatic flag' });
     }
     if (!current || merged.reviewingUnitId !== current.reviewingUnitId) await requireUnit('reviewingUnitId', merged.reviewingUnitId);
     await requireDistricts('eligibility.districtCodes', merged.criteria.districtCodes);
     // A district's policy serves its district: its items are limited to it.
     if (policy.level === 'DISTRICT' && merged.criteria.districtCodes.some((code) => code !== policy.districtCode)) {
-      throw errors.badInput('eligibility.districtCodes', { zh: '区(市)级政策的项目只适用于本区(市)', en: "A district policy's items apply to its own district only" });
+      throw errors.badInput('eligibility.districtCodes', {
+        zh: '区(市)级政策的项目只适用于本区(市)',
+        en: "A district policy's items apply to its own district only",
+      });
     }
     const criteria: Criteria =
-      policy.level === 'DISTRICT' && !merged.criteria.districtCodes.length ? { ...merged.criteria, districtCodes: [policy.districtCode!] } : merged.criteria;
+      policy.level === 'DISTRICT' && !merged.criteria.districtCodes.length
+        ? { ...merged.criteria, districtCodes: [policy.districtCode!] }
+        : merged.criteria;
     const values = {
       name: merged.name!,
       kind: merged.kind!,
@@ -520,11 +618,20 @@ export function createPoliciesService(deps: PoliciesServiceDeps) {
       case 'FIXED':
         return item.amount;
       case 'CAPPED':
-        if (requested == null) throw errors.badInput('requestedAmount', { zh: '最高限额项目须填写申请金额', en: 'A CAPPED item needs requestedAmount' });
-        if (requested > item.amount!) throw errors.badInput('requestedAmount', { zh: `申请金额不能超过限额 ${item.amount} 元`, en: `requestedAmount cannot exceed the cap of ${item.amount} yuan` });
+        if (requested == null)
+          throw errors.badInput('requestedAmount', { zh: '最高限额项目须填写申请金额', en: 'A CAPPED item needs requestedAmount' });
+        if (requested > item.amount!)
+          throw errors.badInput('requestedAmount', {
+            zh: `申请金额不能超过限额 ${item.amount} 元`,
+            en: `requestedAmount cannot exceed the cap of ${item.amount} yuan`,
+          });
         return requested;
       case 'RATE': {
-        if (declaredBase == null) throw errors.badInput('declaredBase', { zh: `比例项目须填写申报基数（${item.amountBase}）`, en: `A RATE item needs declaredBase (${item.amountBase})` });
+        if (declaredBase == null)
+          throw errors.badInput('declaredBase', {
+            zh: `比例项目须填写申报基数（${item.amountBase}）`,
+            en: `A RATE item needs declaredBase (${item.amountBase})`,
+          });
         const computed = Math.round(declaredBase * item.rate! * 100) / 100;
         return item.amount != null ? Math.min(computed, item.amount) : computed;
       }
@@ -548,7 +655,10 @@ export function createPoliciesService(deps: PoliciesServiceDeps) {
   function requireWindow(item: ItemRow, day: string): void {
     if (!windowOpen(item, day)) {
       throw errors.invalidTransition(
-        { zh: `不在申报期内（${item.opensOn ?? '不限'} 至 ${item.closesOn ?? '不限'}）`, en: `Outside the application window (${item.opensOn ?? 'any'} to ${item.closesOn ?? 'any'})` },
+        {
+          zh: `不在申报期内（${item.opensOn ?? '不限'} 至 ${item.closesOn ?? '不限'}）`,
+          en: `Outside the application window (${item.opensOn ?? 'any'} to ${item.closesOn ?? 'any'})`,
+        },
         item.status,
       );
     }
@@ -563,7 +673,10 @@ export function createPoliciesService(deps: PoliciesServiceDeps) {
   function requireEligible(results: CriterionResult[]): void {
     const unmet = results.filter((r) => !r.met);
     if (unmet.length) {
-      throw errors.forbidden({ zh: `不符合申报条件：${unmet.map((r) => r.reason).join('；')}`, en: `Not eligible: ${unmet.map((r) => r.reasonEn).join('; ')}` });
+      throw errors.forbidden({
+        zh: `不符合申报条件：${unmet.map((r) => r.reason).join('；')}`,
+        en: `Not eligible: ${unmet.map((r) => r.reasonEn).join('; ')}`,
+      });
     }
   }
 
@@ -594,7 +707,8 @@ export function createPoliciesService(deps: PoliciesServiceDeps) {
   }
 
   /** Objections still to be answered (neither answered nor marked): they hold up the payment. */
-  const openObjections = async (tx: Queryable, applicationId: string) => (await objectionStore.forApplication(tx, applicationId)).filter(isOpenObjection).length;
+  const openObjections = async (tx: Queryable, applicationId: string) =>
+    (await objectionStore.forApplication(tx, applicationId)).filter(isOpenObjection).length;
 
   /**
    * Before limits are shown or counted: the calendar copy is current, and when it has just gained a
@@ -610,11 +724,18 @@ export function createPoliciesService(deps: PoliciesServiceDeps) {
   function searchOf(text: string | null | undefined): SearchQuery | null {
     if (!text) return null;
     const query = parseSearch(text, vocabulary);
-    if (!query) throw errors.badInput('text', { zh: '搜索词须包含汉字、字母或数字', en: 'The search text needs letters, digits or Chinese characters' });
+    if (!query)
+      throw errors.badInput('text', {
+        zh: '搜索词须包含汉字、字母或数字',
+        en: 'The search text needs letters, digits or Chinese characters',
+      });
     return query;
   }
 
-  function hit<Row extends object>({ row, tier, rank }: { row: Row; tier: ListCursor['tier']; rank: number }, query: SearchQuery | null): Row & { search?: SearchHit } {
+  function hit<Row extends object>(
+    { row, tier, rank }: { row: Row; tier: ListCursor['tier']; rank: number },
+    query: SearchQuery | null,
+  ): Row & { search?: SearchHit } {
     return query && tier !== '-' ? { ...row, search: { tier: tierName[tier], rank, query } } : row;
   }
 
@@ -689,7 +810,8 @@ export function createPoliciesService(deps: PoliciesServiceDeps) {
       const given = parseInput(input.createPolicyInput, raw);
       const issuingUnitId = await requireUnit('issuingUnitId', await access.issuingUnitFor(given.issuingUnitId));
       if (given.level === 'DISTRICT') {
-        if (!given.districtCode) throw errors.badInput('districtCode', { zh: '区(市)级政策须指明区(市)', en: 'A district-level policy names its district' });
+        if (!given.districtCode)
+          throw errors.badInput('districtCode', { zh: '区(市)级政策须指明区(市)', en: 'A district-level policy names its district' });
         await requireDistricts('districtCode', [given.districtCode]);
       } else if (given.districtCode) {
         throw errors.badInput('districtCode', { zh: '只有区(市)级政策有所在区(市)', en: 'Only a district-level policy has a district' });
@@ -699,7 +821,12 @@ export function createPoliciesService(deps: PoliciesServiceDeps) {
       const issuedOn = given.issuedOn ?? beijingDate(at);
       const dates = { issuedOn, validFrom: given.validFrom ?? issuedOn, validUntil: given.validUntil ?? null };
       checkValidity(dates);
-      const content = { title: given.title, documentNumber: given.documentNumber ?? null, summary: given.summary ?? null, body: given.text };
+      const content = {
+        title: given.title,
+        documentNumber: given.documentNumber ?? null,
+        summary: given.summary ?? null,
+        body: given.text,
+      };
       return db
         .transaction(async (tx) => {
           const row = await policyStore.insert(tx, {
@@ -713,7 +840,16 @@ export function createPoliciesService(deps: PoliciesServiceDeps) {
             createdAt: at,
             createdBy: viewer.subject!,
           });
-          await policyEventStore.append(tx, { policyId: row.id, action: 'CREATE', fromStatus: null, toStatus: 'DRAFT', ...actor(), note: null, details: null, at });
+          await policyEventStore.append(tx, {
+            policyId: row.id,
+            action: 'CREATE',
+            fromStatus: null,
+            toStatus: 'DRAFT',
+            ...actor(),
+            note: null,
+            details: null,
+            at,
+          });
           return row;
         })
         .catch((error: unknown) => conflictOnDocumentNumber(error, content.documentNumber));
@@ -729,7 +865,11 @@ export function createPoliciesService(deps: PoliciesServiceDeps) {
           summary: given.summary === undefined ? row.summary : given.summary,
           body: given.text ?? row.body,
         };
-        const dates = { issuedOn: given.issuedOn ?? row.issuedOn, validFrom: given.validFrom ?? row.validFrom, validUntil: given.validUntil === undefined ? row.validUntil : given.validUntil };
+        const dates = {
+          issuedOn: given.issuedOn ?? row.issuedOn,
+          validFrom: given.validFrom ?? row.validFrom,
+          validUntil: given.validUntil === undefined ? row.validUntil : given.validUntil,
+        };
         checkValidity(dates);
         const environment = given.environment ?? row.environment;
         return {
@@ -758,7 +898,10 @@ export function createPoliciesService(deps: PoliciesServiceDeps) {
         if (!policy || !(await access.canSeePolicy(policy))) throw errors.notFound(POLICY, rawPolicyId);
         await access.authorizePolicy('COMMENT', policy, today());
         if (policy.consultationEndsOn && policy.consultationEndsOn < today()) {
-          throw errors.invalidTransition({ zh: `征求意见已于 ${policy.consultationEndsOn} 截止`, en: `The consultation closed on ${policy.consultationEndsOn}` }, policy.status);
+          throw errors.invalidTransition(
+            { zh: `征求意见已于 ${policy.consultationEndsOn} 截止`, en: `The consultation closed on ${policy.consultationEndsOn}` },
+            policy.status,
+          );
         }
         const at = clock();
         const comment = await commentStore.insert(tx, {
@@ -771,7 +914,16 @@ export function createPoliciesService(deps: PoliciesServiceDeps) {
           authorEnterprise: viewer.role === 'ENTERPRISE' ? viewer.enterprise : null,
           createdAt: at,
         });
-        await policyEventStore.append(tx, { policyId: policy.id, action: 'COMMENT', fromStatus: policy.status, toStatus: policy.status, ...actor(), note: null, details: { commentId: comment.id }, at });
+        await policyEventStore.append(tx, {
+          policyId: policy.id,
+          action: 'COMMENT',
+          fromStatus: policy.status,
+          toStatus: policy.status,
+          ...actor(),
+          note: null,
+          details: { commentId: comment.id },
+          at,
+        });
         return comment;
       });
     },
@@ -784,12 +936,23 @@ export function createPoliciesService(deps: PoliciesServiceDeps) {
       return db.transaction(async (tx) => {
         const comment = await commentStore.lock(tx, commentKey);
         const policy = comment && (await policyStore.get(tx, comment.policyId));
-        if (!comment || !policy || !(await access.seesComment(comment, policy))) throw errors.notFound({ zh: '意见', en: 'Comment' }, rawCommentId);
+        if (!comment || !policy || !(await access.seesComment(comment, policy)))
+          throw errors.notFound({ zh: '意见', en: 'Comment' }, rawCommentId);
         await access.authorizePolicy('ANSWER_COMMENT', policy, today());
-        if (comment.answer !== null) throw errors.invalidTransition({ zh: '该意见已答复', en: 'The comment has already been answered' }, policy.status);
+        if (comment.answer !== null)
+          throw errors.invalidTransition({ zh: '该意见已答复', en: 'The comment has already been answered' }, policy.status);
         const at = clock();
         const answered = await commentStore.answer(tx, comment.id, { answer, adopted, answeredAt: at, answeredBy: viewer.subject! });
-        await policyEventStore.append(tx, { policyId: policy.id, action: 'ANSWER_COMMENT', fromStatus: policy.status, toStatus: policy.status, ...actor(), note: answer, details: { commentId: comment.id, adopted }, at });
+        await policyEventStore.append(tx, {
+          policyId: policy.id,
+          action: 'ANSWER_COMMENT',
+          fromStatus: policy.status,
+          toStatus: policy.status,
+          ...actor(),
+          note: answer,
+          details: { commentId: comment.id, adopted },
+          at,
+        });
         return answered;
       });
     },
@@ -806,21 +969,47 @@ export function createPoliciesService(deps: PoliciesServiceDeps) {
       for (const item of drafts) recipients.set(item.id, { version: item.version, codes: await eligibleCodes(criteriaOf(item)) });
       return actOnPolicy(id, 'PUBLISH', expectedVersion, async ({ tx, row, now, today: day }) => {
         if ((await commentStore.unanswered(tx, row.id)) > 0) {
-          throw errors.invalidTransition({ zh: '还有征求意见未答复，答复后才能发布', en: 'Every consultation comment must be answered before publication' }, row.status);
+          throw errors.invalidTransition(
+            { zh: '还有征求意见未答复，答复后才能发布', en: 'Every consultation comment must be answered before publication' },
+            row.status,
+          );
         }
         if (row.status === 'CONSULTATION' && row.consultationEndsOn && row.consultationEndsOn >= day) {
-          throw errors.invalidTransition({ zh: `征求意见期至 ${row.consultationEndsOn}，期满后才能发布`, en: `The consultation runs until ${row.consultationEndsOn}; publish after it closes` }, row.status);
+          throw errors.invalidTransition(
+            {
+              zh: `征求意见期至 ${row.consultationEndsOn}，期满后才能发布`,
+              en: `The consultation runs until ${row.consultationEndsOn}; publish after it closes`,
+            },
+            row.status,
+          );
         }
         const documentNumber = given.documentNumber ?? row.documentNumber;
         if (!documentNumber) throw errors.badInput('documentNumber', { zh: '发布须有文号', en: 'Publication needs a document number' });
         const issuedOn = given.issuedOn ?? (row.issuedOn <= day ? row.issuedOn : day);
-        const dates = { issuedOn, validFrom: given.validFrom ?? row.validFrom, validUntil: given.validUntil === undefined ? row.validUntil : given.validUntil };
+        const dates = {
+          issuedOn,
+          validFrom: given.validFrom ?? row.validFrom,
+          validUntil: given.validUntil === undefined ? row.validUntil : given.validUntil,
+        };
         checkValidity(dates);
         const content = { title: row.title, documentNumber, summary: row.summary, body: row.body };
         return {
-          values: { ...dates, documentNumber, publishedAt: now, ...policyTerms(content, await interpretationStore.byPolicyIds(tx, [row.id])) },
+          values: {
+            ...dates,
+            documentNumber,
+            publishedAt: now,
+            ...policyTerms(content, await interpretationStore.byPolicyIds(tx, [row.id])),
+          },
           after: async () => {
-            await revisionStore.insert(tx, { policyId: row.id, revision: row.revision, ...content, ...dates, changeNote: null, publishedAt: now, publishedBy: viewer.subject! });
+            await revisionStore.insert(tx, {
+              policyId: row.id,
+              revision: row.revision,
+              ...content,
+              ...dates,
+              changeNote: null,
+              publishedAt: now,
+              publishedBy: viewer.subject!,
+            });
             const published = await itemStore.publishForPolicy(tx, row.id, now);
             for (const item of published) {
               const planned = recipients.get(item.id);
@@ -833,17 +1022,25 @@ export function createPoliciesService(deps: PoliciesServiceDeps) {
           },
           details: { documentNumber, items: drafts.length },
         };
-      })
-        .catch((error: unknown) => conflictOnDocumentNumber(error, given.documentNumber));
+      }).catch((error: unknown) => conflictOnDocumentNumber(error, given.documentNumber));
     },
 
     amendPolicy: (id: string, raw: unknown, expectedVersion?: number | null) =>
       actOnPolicy(id, 'AMEND', expectedVersion, async ({ tx, row, now }) => {
         const given = parseInput(input.amendPolicyInput, raw);
         for (const field of ['issuedOn', 'validFrom', 'validUntil'] as const) requireDate(field, given[field]);
-        const content = { title: given.title ?? row.title, documentNumber: given.documentNumber, summary: given.summary === undefined ? row.summary : given.summary, body: given.text ?? row.body };
+        const content = {
+          title: given.title ?? row.title,
+          documentNumber: given.documentNumber,
+          summary: given.summary === undefined ? row.summary : given.summary,
+          body: given.text ?? row.body,
+        };
         const issuedOn = given.issuedOn ?? beijingDate(now);
-        const dates = { issuedOn, validFrom: given.validFrom ?? issuedOn, validUntil: given.validUntil === undefined ? row.validUntil : given.validUntil };
+        const dates = {
+          issuedOn,
+          validFrom: given.validFrom ?? issuedOn,
+          validUntil: given.validUntil === undefined ? row.validUntil : given.validUntil,
+        };
         checkValidity(dates);
         const revision = row.revision + 1;
         return {
@@ -852,7 +1049,15 @@ export function createPoliciesService(deps: PoliciesServiceDeps) {
           details: { revision, documentNumber: given.documentNumber },
           after: async () => {
             await revisionStore.supersede(tx, row.id, row.revision, now);
-            await revisionStore.insert(tx, { policyId: row.id, revision, ...content, ...dates, changeNote: given.changeNote, publishedAt: now, publishedBy: viewer.subject! });
+            await revisionStore.insert(tx, {
+              policyId: row.id,
+              revision,
+              ...content,
+              ...dates,
+              changeNote: given.changeNote,
+              publishedAt: now,
+              publishedBy: viewer.subject!,
+            });
           },
         };
       }).catch((error: unknown) => conflictOnDocumentNumber(error, (raw as { documentNumber?: string } | null)?.documentNumber)),
@@ -868,7 +1073,14 @@ export function createPoliciesService(deps: PoliciesServiceDeps) {
       let created: Awaited<ReturnType<typeof interpretationStore.insert>> | undefined;
       await actOnPolicy(policyId, 'INTERPRET', null, async ({ tx, row, now }) => {
         const unit = await access.activeUnit();
-        created = await interpretationStore.insert(tx, { policyId: row.id, title: given.title, body: given.text, unitId: unit!.id, authorSubject: viewer.subject!, createdAt: now });
+        created = await interpretationStore.insert(tx, {
+          policyId: row.id,
+          title: given.title,
+          body: given.text,
+          unitId: unit!.id,
+          authorSubject: viewer.subject!,
+          createdAt: now,
+        });
         const all = await interpretationStore.byPolicyIds(tx, [row.id]);
         return { values: policyTerms(row, all), note: given.title, details: { interpretationId: created.id } };
       });
@@ -881,7 +1093,13 @@ export function createPoliciesService(deps: PoliciesServiceDeps) {
       const after = page.after ? decodeListCursor(page.after, 'instant') : null;
       const filter = parseInput(input.itemFilter, rawFilter ?? {});
       const search = searchOf(filter.text);
-      const query = { ...filter, draftsOf: await access.draftsOf(), text: search, statuses: filter.status?.length ? filter.status : search ? (['PUBLISHED'] as ItemRow['status'][]) : null, today: today() };
+      const query = {
+        ...filter,
+        draftsOf: await access.draftsOf(),
+        text: search,
+        statuses: filter.status?.length ? filter.status : search ? (['PUBLISHED'] as ItemRow['status'][]) : null,
+        today: today(),
+      };
       const count = countBeside(page.counted, () => itemStore.count(db, query));
       const found = await itemStore.page(db, query, size + 1, after);
       for (const { row } of found) loaders.itemById.prime(row.id, row);
@@ -930,7 +1148,8 @@ export function createPoliciesService(deps: PoliciesServiceDeps) {
       const item = await visibleItem(rawId);
       const policy = (await policyStore.get(db, item.policyId))!;
       await access.authorizePolicy('UPDATE_ITEM', policy, today());
-      if (item.status === 'CLOSED') throw errors.invalidTransition({ zh: '该项目已停止受理，不能修改', en: 'The item is closed and cannot change' }, item.status);
+      if (item.status === 'CLOSED')
+        throw errors.invalidTransition({ zh: '该项目已停止受理，不能修改', en: 'The item is closed and cannot change' }, item.status);
       const { values, criteria } = await itemValues(given, item, policy);
       // Enterprises that the new criteria make eligible get their notice (none twice).
       const renotify = item.status === 'PUBLISHED' && criteriaKey(criteria) !== criteriaKey(criteriaOf(item));
@@ -940,11 +1159,24 @@ export function createPoliciesService(deps: PoliciesServiceDeps) {
         const current = await itemStore.lock(tx, item.id);
         const wanted = expectedVersion ?? item.version;
         if (!current || current.version !== wanted) {
-          throw errors.conflict({ zh: `政策项目已被他人更新（当前版本 ${current?.version}）`, en: `The item changed meanwhile (now version ${current?.version})` }, { currentVersion: current?.version });
+          throw errors.conflict(
+            {
+              zh: `政策项目已被他人更新（当前版本 ${current?.version}）`,
+              en: `The item changed meanwhile (now version ${current?.version})`,
+            },
+            { currentVersion: current?.version },
+          );
         }
         updated = await itemStore.update(tx, item.id, current.version, values as Partial<NewItem>);
         const sent = renotify ? await noticeStore.send(tx, item.id, codes, now) : 0;
-        return { note: current.name, details: { itemId: item.id, changed: Object.keys(given).filter((k) => (given as Record<string, unknown>)[k] !== undefined), notices: sent } };
+        return {
+          note: current.name,
+          details: {
+            itemId: item.id,
+            changed: Object.keys(given).filter((k) => (given as Record<string, unknown>)[k] !== undefined),
+            notices: sent,
+          },
+        };
       });
       return updated!;
     },
@@ -981,7 +1213,8 @@ export function createPoliciesService(deps: PoliciesServiceDeps) {
       const policyIds = given.policyIds ?? [];
       for (const [i, id] of policyIds.entries()) {
         const policy = await policyStore.get(db, id);
-        if (!policy || policy.status === 'DRAFT') throw errors.badInput(`policyIds[${i}]`, { zh: `政策不存在或未公开：${id}`, en: `No such public policy: ${id}` });
+        if (!policy || policy.status === 'DRAFT')
+          throw errors.badInput(`policyIds[${i}]`, { zh: `政策不存在或未公开：${id}`, en: `No such public policy: ${id}` });
       }
       const unit = await access.activeUnit();
       return newsStore.insert(db, {
@@ -1004,7 +1237,13 @@ export function createPoliciesService(deps: PoliciesServiceDeps) {
       let after: { missing: number; sortAt: string; id: string } | null = null;
       if (page.after) {
         const [missing, sortAt, id] = decodeCursor(page.after, 3);
-        if ((missing !== 0 && missing !== 1) || typeof sortAt !== 'string' || Number.isNaN(Date.parse(sortAt)) || typeof id !== 'string' || !isUuid(id)) {
+        if (
+          (missing !== 0 && missing !== 1) ||
+          typeof sortAt !== 'string' ||
+          Number.isNaN(Date.parse(sortAt)) ||
+          typeof id !== 'string' ||
+          !isUuid(id)
+        ) {
           throw errors.badInput('after', { zh: '分页游标无效', en: 'Invalid pagination cursor' });
         }
         after = { missing, sortAt, id };
@@ -1046,7 +1285,13 @@ export function createPoliciesService(deps: PoliciesServiceDeps) {
       const after = page.after ? decodeInstantCursor(page.after, 'uuid') : null;
       const filter = parseInput(input.applicationFilter, rawFilter ?? {});
       await limitsUpToDate();
-      const query = { ...filter, statuses: filter.status, enterpriseCreditCode: enterpriseCreditCode ?? filter.enterpriseCreditCode, scope: await access.applicationScope(), now: clock() };
+      const query = {
+        ...filter,
+        statuses: filter.status,
+        enterpriseCreditCode: enterpriseCreditCode ?? filter.enterpriseCreditCode,
+        scope: await access.applicationScope(),
+        now: clock(),
+      };
       const count = countBeside(page.counted, () => applicationStore.count(db, query));
       const rows = await applicationStore.page(db, query, size + 1, after);
       for (const row of rows) loaders.applicationById.prime(row.id, row);
@@ -1087,7 +1332,10 @@ export function createPoliciesService(deps: PoliciesServiceDeps) {
 
     /** Every step of an application, with the working days since the step before and the limits it ended, judged. */
     async stepsOf(application: ApplicationRow) {
-      const [events, judged] = await Promise.all([loaders.eventsByApplication.load(application.id), loaders.limitsByApplication.load(application.id)]);
+      const [events, judged] = await Promise.all([
+        loaders.eventsByApplication.load(application.id),
+        loaders.limitsByApplication.load(application.id),
+      ]);
       const cal = await calendar.current();
       return events.map((event, i) => {
         const limits = judged.filter((limit) => limit.eventId === event.id);
@@ -1116,7 +1364,11 @@ export function createPoliciesService(deps: PoliciesServiceDeps) {
       const given = parseInput(input.submitApplicationInput, raw);
       const item = await visibleItem(given.itemId);
       await access.authorizeItem('SUBMIT_APPLICATION', item);
-      if (item.automatic) throw errors.badInput('itemId', { zh: '免申即享项目无需申报，符合条件的企业将直接获得', en: 'An automatic item needs no application: eligible enterprises receive it' });
+      if (item.automatic)
+        throw errors.badInput('itemId', {
+          zh: '免申即享项目无需申报，符合条件的企业将直接获得',
+          en: 'An automatic item needs no application: eligible enterprises receive it',
+        });
       const at = clock();
       const day = beijingDate(at);
       requireWindow(item, day);
@@ -1132,10 +1384,19 @@ export function createPoliciesService(deps: PoliciesServiceDeps) {
       const sameRequest = (existing: ApplicationRow) => {
         // The same person acting for another enterprise: the id is theirs, the application is not — nothing of it is told.
         if (existing.enterpriseCreditCode !== creditCode) {
-          throw errors.conflict({ zh: `请求号 ${given.clientRequestId} 已用于另一项申报`, en: `clientRequestId ${given.clientRequestId} was already used for another application` });
+          throw errors.conflict({
+            zh: `请求号 ${given.clientRequestId} 已用于另一项申报`,
+            en: `clientRequestId ${given.clientRequestId} was already used for another application`,
+          });
         }
         if (existing.requestFingerprint !== print) {
-          throw errors.conflict({ zh: `请求号 ${given.clientRequestId} 已用于另一项内容不同的申报`, en: `clientRequestId ${given.clientRequestId} was already used for a different application` }, { existingId: existing.id });
+          throw errors.conflict(
+            {
+              zh: `请求号 ${given.clientRequestId} 已用于另一项内容不同的申报`,
+              en: `clientRequestId ${given.clientRequestId} was already used for a different application`,
+            },
+            { existingId: existing.id },
+          );
         }
         return existing;
       };
@@ -1147,7 +1408,14 @@ export function createPoliciesService(deps: PoliciesServiceDeps) {
         const earlier = await applicationStore.byClientRequest(tx, submitter, given.clientRequestId);
         if (earlier) return sameRequest(earlier);
         const live = await applicationStore.live(tx, item.id, creditCode);
-        if (live) throw errors.conflict({ zh: `已有一件该项目的申报（编号 ${live.number}）`, en: `There is already an application for this item (number ${live.number})` }, { existingId: live.id });
+        if (live)
+          throw errors.conflict(
+            {
+              zh: `已有一件该项目的申报（编号 ${live.number}）`,
+              en: `There is already an application for this item (number ${live.number})`,
+            },
+            { existingId: live.id },
+          );
         const status: ApplicationState = given.asDraft ? 'DRAFT' : 'SUBMITTED';
         const limits = review ? limitValues({ reviewDueAt: review }) : {};
         const created = await applicationStore.insertOnce(tx, {
@@ -1178,7 +1446,16 @@ export function createPoliciesService(deps: PoliciesServiceDeps) {
           if (retried) return sameRequest(retried);
           throw errors.conflict({ zh: '已有一件该项目的申报', en: 'There is already an application for this item' });
         }
-        await applicationEventStore.append(tx, { applicationId: created.id, action: given.asDraft ? 'SAVE_DRAFT' : 'SUBMIT', fromStatus: null, toStatus: status, ...actor(), note: null, details: { requestedAmount: amount }, at });
+        await applicationEventStore.append(tx, {
+          applicationId: created.id,
+          action: given.asDraft ? 'SAVE_DRAFT' : 'SUBMIT',
+          fromStatus: null,
+          toStatus: status,
+          ...actor(),
+          note: null,
+          details: { requestedAmount: amount },
+          at,
+        });
         return created;
       });
     },
@@ -1186,17 +1463,29 @@ export function createPoliciesService(deps: PoliciesServiceDeps) {
     async submitDraftApplication(id: string, expectedVersion?: number | null) {
       const draft = isUuid(id) ? await applicationStore.get(db, id.toLowerCase()) : undefined;
       const item = draft ? await itemStore.get(db, draft.itemId) : null;
-      const profile = draft && item && viewer.enterprise === draft.enterpriseCreditCode ? await requireProfile(draft.enterpriseCreditCode) : null;
+      const profile =
+        draft && item && viewer.enterprise === draft.enterpriseCreditCode ? await requireProfile(draft.enterpriseCreditCode) : null;
       const cal = await calendar.current();
       return actOnApplication(id, 'SUBMIT_DRAFT', expectedVersion, ({ row, now, today: day }) => {
         const current = item!;
-        if (current.status !== 'PUBLISHED') throw errors.invalidTransition({ zh: '该项目已停止受理', en: 'The item takes no applications now' }, row.status);
+        if (current.status !== 'PUBLISHED')
+          throw errors.invalidTransition({ zh: '该项目已停止受理', en: 'The item takes no applications now' }, row.status);
         requireWindow(current, day);
         const results = evaluate(criteriaOf(current), profile!, day);
         requireEligible(results);
         checkMaterials(current, row.materials);
         const review = dueAfter(cal, now, current.reviewWorkingDays);
-        return { values: { submittedAt: now, reviewClockAt: now, enteredAt: now, eligibility: results, ...limitValues({ reviewDueAt: review }, row.pendingCalendarYear), nextDueAt: review.dueAt }, eventAction: 'SUBMIT' };
+        return {
+          values: {
+            submittedAt: now,
+            reviewClockAt: now,
+            enteredAt: now,
+            eligibility: results,
+            ...limitValues({ reviewDueAt: review }, row.pendingCalendarYear),
+            nextDueAt: review.dueAt,
+          },
+          eventAction: 'SUBMIT',
+        };
       });
     },
 
@@ -1206,7 +1495,8 @@ export function createPoliciesService(deps: PoliciesServiceDeps) {
       const item = await visibleItem(given.itemId);
       await access.authorizeItem('IMPORT_APPLICATION', item);
       const at = clock();
-      if (given.submittedAt.getTime() > at.getTime() + CLOCK_SKEW_MS) throw errors.badInput('submittedAt', { zh: '受理时间不能晚于现在', en: 'submittedAt cannot be in the future' });
+      if (given.submittedAt.getTime() > at.getTime() + CLOCK_SKEW_MS)
+        throw errors.badInput('submittedAt', { zh: '受理时间不能晚于现在', en: 'submittedAt cannot be in the future' });
       // The department's system accepted it; the profile, when this caller may see it, is recorded for the reviewer.
       const profile = await enterprises.profile(given.enterpriseCreditCode);
       const results = profile ? evaluate(criteriaOf(item), profile, beijingDate(given.submittedAt)) : [];
@@ -1215,7 +1505,13 @@ export function createPoliciesService(deps: PoliciesServiceDeps) {
       const print = input.fingerprint({ ...given, submittedAt: given.submittedAt.toISOString() });
       const sameImport = (existing: ApplicationRow) => {
         if (existing.requestFingerprint !== print) {
-          throw errors.conflict({ zh: `外部编号 ${given.externalReference} 已导入过内容不同的申报`, en: `${given.sourceSystem}/${given.externalReference} was already imported with different content` }, { existingId: existing.id });
+          throw errors.conflict(
+            {
+              zh: `外部编号 ${given.externalReference} 已导入过内容不同的申报`,
+              en: `${given.sourceSystem}/${given.externalReference} was already imported with different content`,
+            },
+            { existingId: existing.id },
+          );
         }
         return existing;
       };
@@ -1224,7 +1520,14 @@ export function createPoliciesService(deps: PoliciesServiceDeps) {
         const earlier = await applicationStore.byExternalReference(tx, given.sourceSystem, given.externalReference);
         if (earlier) return sameImport(earlier);
         const live = await applicationStore.live(tx, item.id, given.enterpriseCreditCode);
-        if (live) throw errors.conflict({ zh: `该企业已有一件该项目的申报（编号 ${live.number}）`, en: `The enterprise already has an application for this item (number ${live.number})` }, { existingId: live.id });
+        if (live)
+          throw errors.conflict(
+            {
+              zh: `该企业已有一件该项目的申报（编号 ${live.number}）`,
+              en: `The enterprise already has an application for this item (number ${live.number})`,
+            },
+            { existingId: live.id },
+          );
         const created = await applicationStore.insertOnce(tx, {
           itemId: item.id,
           policyId: item.policyId,
@@ -1261,7 +1564,11 @@ export function createPoliciesService(deps: PoliciesServiceDeps) {
           toStatus: 'SUBMITTED',
           ...actor(),
           note: null,
-          details: { sourceSystem: given.sourceSystem, externalReference: given.externalReference, submittedAt: given.submittedAt.toISOString() },
+          details: {
+            sourceSystem: given.sourceSystem,
+            externalReference: given.externalReference,
+            submittedAt: given.submittedAt.toISOString(),
+          },
           at,
         });
         return created;
@@ -1272,7 +1579,9 @@ export function createPoliciesService(deps: PoliciesServiceDeps) {
     startReview: (id: string, expectedVersion?: number | null) =>
       actOnApplication(id, 'START_REVIEW', expectedVersion, ({ now }) => {
         const reviewer = personOf(viewer)!;
-        return { values: { reviewStartedAt: now, reviewerSubject: reviewer.subject, reviewerRole: reviewer.role, reviewerIssuer: reviewer.issuer } };
+        return {
+          values: { reviewStartedAt: now, reviewerSubject: reviewer.subject, reviewerRole: reviewer.role, reviewerIssuer: reviewer.issuer },
+        };
       }),
 
     returnApplication: (id: string, rawReason: unknown, rawMissing: unknown, expectedVersion?: number | null) =>
@@ -1281,7 +1590,12 @@ export function createPoliciesService(deps: PoliciesServiceDeps) {
         const missing = parseInput(input.missingMaterials, rawMissing, 'missingMaterials') ?? [];
         // The review clock stops while the materials are with the enterprise; it restarts on
         // resubmission. The limit it stopped is judged now: returned after it, it was missed.
-        return { values: { returnReason: reason, missingMaterials: missing, nextDueAt: null }, note: reason, details: { missingMaterials: missing }, limits: reviewEnded(row, now) };
+        return {
+          values: { returnReason: reason, missingMaterials: missing, nextDueAt: null },
+          note: reason,
+          details: { missingMaterials: missing },
+          limits: reviewEnded(row, now),
+        };
       }),
 
     async resubmitApplication(id: string, raw: unknown, expectedVersion?: number | null) {
@@ -1294,9 +1608,22 @@ export function createPoliciesService(deps: PoliciesServiceDeps) {
         const materials = [...byName.values()];
         checkMaterials(item, materials);
         const stillMissing = row.missingMaterials.filter((name) => !given.materials.some((m) => m.name === name));
-        if (stillMissing.length) throw errors.badInput('materials', { zh: `仍缺补正材料：${stillMissing.join('、')}`, en: `Still missing: ${stillMissing.join(', ')}` });
+        if (stillMissing.length)
+          throw errors.badInput('materials', {
+            zh: `仍缺补正材料：${stillMissing.join('、')}`,
+            en: `Still missing: ${stillMissing.join(', ')}`,
+          });
         const review = dueAfter(cal, now, item.reviewWorkingDays);
-        return { values: { materials, missingMaterials: [], reviewClockAt: now, ...limitValues({ reviewDueAt: review }, row.pendingCalendarYear), nextDueAt: review.dueAt }, note: given.note };
+        return {
+          values: {
+            materials,
+            missingMaterials: [],
+            reviewClockAt: now,
+            ...limitValues({ reviewDueAt: review }, row.pendingCalendarYear),
+            nextDueAt: review.dueAt,
+          },
+          note: given.note,
+        };
       });
     },
 
@@ -1307,15 +1634,23 @@ export function createPoliciesService(deps: PoliciesServiceDeps) {
       return actOnApplication(id, 'APPROVE', expectedVersion, async ({ tx, row, now }) => {
         const item = (await itemStore.get(tx, row.itemId))!;
         const approved = item.amountKind === null ? null : (amount ?? row.requestedAmount);
-        if (item.amountKind === null && amount != null) throw errors.badInput('amount', { zh: '服务类项目没有金额', en: 'A service item has no amount' });
+        if (item.amountKind === null && amount != null)
+          throw errors.badInput('amount', { zh: '服务类项目没有金额', en: 'A service item has no amount' });
         if (item.amountKind !== null) {
           const most = row.requestedAmount ?? item.amount;
           if (approved == null) throw errors.badInput('amount', { zh: '请核定金额', en: 'Give the approved amount' });
-          if (most != null && approved > most) throw errors.badInput('amount', { zh: `核定金额不能超过 ${most} 元`, en: `The approved amount cannot exceed ${most} yuan` });
+          if (most != null && approved > most)
+            throw errors.badInput('amount', { zh: `核定金额不能超过 ${most} 元`, en: `The approved amount cannot exceed ${most} yuan` });
         }
         const payment = dueAfter(cal, now, item.paymentWorkingDays);
         return {
-          values: { approvedAmount: approved, approvedAt: now, decidedAt: now, ...limitValues({ paymentDueAt: payment }, row.pendingCalendarYear), nextDueAt: payment.dueAt },
+          values: {
+            approvedAmount: approved,
+            approvedAt: now,
+            decidedAt: now,
+            ...limitValues({ paymentDueAt: payment }, row.pendingCalendarYear),
+            nextDueAt: payment.dueAt,
+          },
           note,
           details: { amount: approved },
           limits: reviewEnded(row, now),
@@ -1381,7 +1716,11 @@ export function createPoliciesService(deps: PoliciesServiceDeps) {
             objectorKey,
             filedAt: now,
           });
-          return { values: { nextDueAt: nextDueOf(row, await openObjections(tx, row.id)) }, eventAction: 'OBJECTION', details: { objectionId: filed.id } };
+          return {
+            values: { nextDueAt: nextDueOf(row, await openObjections(tx, row.id)) },
+            eventAction: 'OBJECTION',
+            details: { objectionId: filed.id },
+          };
         },
         // The notice is public: anyone may object to what it shows, without seeing the application itself.
         { anonymous: true, publicRow: true },
@@ -1398,16 +1737,33 @@ export function createPoliciesService(deps: PoliciesServiceDeps) {
       let answered: Awaited<ReturnType<typeof objectionStore.answer>> | undefined;
       await actOnApplication(found.applicationId, upheld ? 'STOP' : 'ANSWER_OBJECTION', null, async ({ tx, row, now }) => {
         const objection = (await objectionStore.lock(tx, [objectionKey]))[0]!;
-        if (objection.answer !== null) throw errors.invalidTransition({ zh: '该异议已答复', en: 'The objection has already been answered' }, row.status);
-        if (objection.mark !== null) throw errors.invalidTransition({ zh: '该异议已被标记为重复或恶意，不再答复', en: 'The objection was marked as a duplicate or as abuse; it is not answered' }, row.status);
+        if (objection.answer !== null)
+          throw errors.invalidTransition({ zh: '该异议已答复', en: 'The objection has already been answered' }, row.status);
+        if (objection.mark !== null)
+          throw errors.invalidTransition(
+            { zh: '该异议已被标记为重复或恶意，不再答复', en: 'The objection was marked as a duplicate or as abuse; it is not answered' },
+            row.status,
+          );
         answered = await objectionStore.answer(tx, objection.id, { answer, upheld, answeredAt: now, answeredBy: viewer.subject! });
         const open = await openObjections(tx, row.id);
         // The answer is judged against the notice's end; an upheld one also stops the payment limit,
         // which lapsed if it had passed.
         const answeredLimit = objectionAnswered(row, objection.id, now);
         return upheld
-          ? { values: { nextDueAt: null, decidedAt: now }, eventAction: 'STOP', note: answer, details: { objectionId: objection.id, upheld }, limits: [...answeredLimit, ...paymentEnded(row, { at: now })] }
-          : { values: { nextDueAt: nextDueOf(row, open) }, eventAction: 'ANSWER_OBJECTION', note: answer, details: { objectionId: objection.id, upheld }, limits: answeredLimit };
+          ? {
+              values: { nextDueAt: null, decidedAt: now },
+              eventAction: 'STOP',
+              note: answer,
+              details: { objectionId: objection.id, upheld },
+              limits: [...answeredLimit, ...paymentEnded(row, { at: now })],
+            }
+          : {
+              values: { nextDueAt: nextDueOf(row, open) },
+              eventAction: 'ANSWER_OBJECTION',
+              note: answer,
+              details: { objectionId: objection.id, upheld },
+              limits: answeredLimit,
+            };
       });
       return answered!;
     },
@@ -1426,15 +1782,24 @@ export function createPoliciesService(deps: PoliciesServiceDeps) {
         const found = new Map(listed.filter((o) => o.applicationId === row.id).map((o) => [o.id, o]));
         const strangers = given.objectionIds.filter((id) => !found.has(id));
         if (strangers.length) {
-          throw errors.badInput('input.objectionIds', { zh: `该申报没有这些异议：${strangers.join('、')}`, en: `The application has no such objections: ${strangers.join(', ')}` });
+          throw errors.badInput('input.objectionIds', {
+            zh: `该申报没有这些异议：${strangers.join('、')}`,
+            en: `The application has no such objections: ${strangers.join(', ')}`,
+          });
         }
         if (given.duplicateOf && !found.has(given.duplicateOf)) {
-          throw errors.badInput('input.duplicateOf', { zh: '所重复的异议须属该申报', en: 'The objection they repeat must be one of the application’s' });
+          throw errors.badInput('input.duplicateOf', {
+            zh: '所重复的异议须属该申报',
+            en: 'The objection they repeat must be one of the application’s',
+          });
         }
         const settled = given.objectionIds.filter((id) => !isOpenObjection(found.get(id)!));
         if (settled.length) {
           throw errors.invalidTransition(
-            { zh: `这些异议已答复或已标记，不能再标记：${settled.join('、')}`, en: `These objections are already answered or marked: ${settled.join(', ')}` },
+            {
+              zh: `这些异议已答复或已标记，不能再标记：${settled.join('、')}`,
+              en: `These objections are already answered or marked: ${settled.join(', ')}`,
+            },
             row.status,
           );
         }
@@ -1476,15 +1841,26 @@ export function createPoliciesService(deps: PoliciesServiceDeps) {
       const cal = await calendar.current();
       return actOnApplication(id, 'DISBURSE', expectedVersion, async ({ tx, row, now, today: day }) => {
         if (!row.noticeEndsAt || now < row.noticeEndsAt) {
-          throw errors.invalidTransition({ zh: `公示期至 ${row.noticeEndsOn}，期满后才能拨付`, en: `The public notice runs until ${row.noticeEndsOn}; pay after it ends` }, row.status);
+          throw errors.invalidTransition(
+            {
+              zh: `公示期至 ${row.noticeEndsOn}，期满后才能拨付`,
+              en: `The public notice runs until ${row.noticeEndsOn}; pay after it ends`,
+            },
+            row.status,
+          );
         }
-        if ((await openObjections(tx, row.id)) > 0) throw errors.invalidTransition({ zh: '还有异议未答复', en: 'An objection is still unanswered' }, row.status);
+        if ((await openObjections(tx, row.id)) > 0)
+          throw errors.invalidTransition({ zh: '还有异议未答复', en: 'An objection is still unanswered' }, row.status);
         if (given.paidOn > day) throw errors.badInput('paidOn', { zh: '拨付日期不能晚于今天', en: 'paidOn cannot be in the future' });
-        if (row.approvedAt && given.paidOn < beijingDate(row.approvedAt)) throw errors.badInput('paidOn', { zh: '拨付日期不能早于核准日期', en: 'paidOn cannot be before the approval' });
+        if (row.approvedAt && given.paidOn < beijingDate(row.approvedAt))
+          throw errors.badInput('paidOn', { zh: '拨付日期不能早于核准日期', en: 'paidOn cannot be before the approval' });
         if (row.approvedAmount !== null ? given.amount > row.approvedAmount || given.amount <= 0 : given.amount !== 0) {
           throw errors.badInput('amount', {
             zh: row.approvedAmount !== null ? `拨付金额须大于 0 且不超过核定的 ${row.approvedAmount} 元` : '服务类项目的拨付金额为 0',
-            en: row.approvedAmount !== null ? `The amount must be above 0 and at most the approved ${row.approvedAmount} yuan` : 'A service item pays 0',
+            en:
+              row.approvedAmount !== null
+                ? `The amount must be above 0 and at most the approved ${row.approvedAmount} yuan`
+                : 'A service item pays 0',
           });
         }
         const cycle = workingDaysBetween(cal, row.submittedAt!, given.paidOn);
@@ -1504,14 +1880,27 @@ export function createPoliciesService(deps: PoliciesServiceDeps) {
       });
     },
 
-    async rateApplication(id: string, level: 'VERY_SATISFIED' | 'SATISFIED' | 'BASICALLY_SATISFIED' | 'UNSATISFIED' | 'VERY_UNSATISFIED', rawComment: unknown) {
+    async rateApplication(
+      id: string,
+      level: 'VERY_SATISFIED' | 'SATISFIED' | 'BASICALLY_SATISFIED' | 'UNSATISFIED' | 'VERY_UNSATISFIED',
+      rawComment: unknown,
+    ) {
       const comment = parseInput(input.texts.reviewComment, rawComment, 'comment');
       return actOnApplication(id, 'RATE', null, async ({ tx, row, now }) => {
-        if ((await reviewStore.byApplicationIds(tx, [row.id])).length) throw errors.invalidTransition({ zh: '该申报已评价过', en: 'This application has already been reviewed' }, row.status);
+        if ((await reviewStore.byApplicationIds(tx, [row.id])).length)
+          throw errors.invalidTransition({ zh: '该申报已评价过', en: 'This application has already been reviewed' }, row.status);
         return {
           note: comment,
           details: { level },
-          after: async () => void (await reviewStore.insert(tx, { applicationId: row.id, reviewingUnitId: row.reviewingUnitId, enterpriseCreditCode: row.enterpriseCreditCode, level, comment, reviewedAt: now })),
+          after: async () =>
+            void (await reviewStore.insert(tx, {
+              applicationId: row.id,
+              reviewingUnitId: row.reviewingUnitId,
+              enterpriseCreditCode: row.enterpriseCreditCode,
+              level,
+              comment,
+              reviewedAt: now,
+            })),
         };
       });
     },
@@ -1521,7 +1910,8 @@ export function createPoliciesService(deps: PoliciesServiceDeps) {
       if (viewer.role === 'ANONYMOUS') throw errors.unauthenticated();
       const item = await visibleItem(rawItemId);
       await access.authorizeItem('RUN_AUTOMATIC_GRANTS', item);
-      if (!item.automatic) throw errors.invalidTransition({ zh: '该项目不是免申即享项目', en: 'The item is not an automatic grant' }, item.status);
+      if (!item.automatic)
+        throw errors.invalidTransition({ zh: '该项目不是免申即享项目', en: 'The item is not an automatic grant' }, item.status);
       const at = clock();
       const day = beijingDate(at);
       requireWindow(item, day);
@@ -1532,7 +1922,12 @@ export function createPoliciesService(deps: PoliciesServiceDeps) {
       const criteria = criteriaOf(item);
       const codes = await eligibleCodes(criteria);
       // Each restricting criterion, met as the registry's filter found it (the codes carry no profiles).
-      const eligibility = restrictingCriteria(criteria).map((criterion) => ({ criterion, met: true, reason: '经市场主体名录按条件核验符合', reasonEn: 'Met, checked against the market-entity registry' }));
+      const eligibility = restrictingCriteria(criteria).map((criterion) => ({
+        criterion,
+        met: true,
+        reason: '经市场主体名录按条件核验符合',
+        reasonEn: 'Met, checked against the market-entity registry',
+      }));
       const created = await db.transaction(async (tx) => {
         const current = await itemStore.lock(tx, item.id);
         if (!current || current.version !== item.version || current.status !== 'PUBLISHED') {
@@ -1552,7 +1947,14 @@ export function createPoliciesService(deps: PoliciesServiceDeps) {
           pendingCalendarYear: earliestYear(notice.pendingCalendarYear, payment.pendingCalendarYear),
         });
       });
-      return { item, eligible: codes.length, created, alreadyGranted: codes.length - created, noticeEndsOn: last, provisional: notice.pendingCalendarYear !== null };
+      return {
+        item,
+        eligible: codes.length,
+        created,
+        alreadyGranted: codes.length - created,
+        noticeEndsOn: last,
+        provisional: notice.pendingCalendarYear !== null,
+      };
     },
 
     // ───────────── figures and reviews ─────────────

@@ -72,7 +72,14 @@ export type ItemNode = ItemRow & { search?: SearchHit };
 export type NewsNode = NewsRow & { search?: SearchHit };
 export type MatchNode = { item: ItemRow; results: CriterionResult[]; missing: number };
 export type StepNode = ApplicationEventRow & { workingDays: number | null; limits: LimitOutcomeRow[] };
-export type GrantRunNode = { item: ItemRow; eligible: number; created: number; alreadyGranted: number; noticeEndsOn: string; provisional: boolean };
+export type GrantRunNode = {
+  item: ItemRow;
+  eligible: number;
+  created: number;
+  alreadyGranted: number;
+  noticeEndsOn: string;
+  provisional: boolean;
+};
 
 /** Entities owned by other slices, as this slice refers to them. */
 export type UnitReference = { id: string };
@@ -110,15 +117,45 @@ interface ListShape {
 }
 
 const shapes = {
-  policies: { table: policies, columns: policyColumns, head: policies.headTerms, body: policies.bodyTerms, title: policies.title, key: policies.issuedOn, keyType: 'date' as const, id: policies.id },
-  items: { table: policyItems, columns: itemColumns, head: policyItems.headTerms, body: policyItems.bodyTerms, title: policyItems.name, key: policyItems.sortAt, keyType: 'timestamptz' as const, id: policyItems.id },
-  news: { table: policyNews, columns: newsColumns, head: policyNews.headTerms, body: policyNews.bodyTerms, title: policyNews.title, key: policyNews.publishedAt, keyType: 'timestamptz' as const, id: policyNews.id },
+  policies: {
+    table: policies,
+    columns: policyColumns,
+    head: policies.headTerms,
+    body: policies.bodyTerms,
+    title: policies.title,
+    key: policies.issuedOn,
+    keyType: 'date' as const,
+    id: policies.id,
+  },
+  items: {
+    table: policyItems,
+    columns: itemColumns,
+    head: policyItems.headTerms,
+    body: policyItems.bodyTerms,
+    title: policyItems.name,
+    key: policyItems.sortAt,
+    keyType: 'timestamptz' as const,
+    id: policyItems.id,
+  },
+  news: {
+    table: policyNews,
+    columns: newsColumns,
+    head: policyNews.headTerms,
+    body: policyNews.bodyTerms,
+    title: policyNews.title,
+    key: policyNews.publishedAt,
+    keyType: 'timestamptz' as const,
+    id: policyNews.id,
+  },
 } satisfies Record<string, ListShape>;
 
 /** A search's rows: its anchors from the GIN index, the rest of its words checked on those rows (platform/search-text.ts). */
 const matches = (column: PgColumn, query: SearchQuery) =>
-  query.anchors === query.tsquery ? sql`${column} @@ ${query.tsquery}::tsquery` : sql`(${column} @@ ${query.anchors}::tsquery and ts_match_vq(${column}, ${query.tsquery}::tsquery))`;
-const before = (shape: ListShape, cursor: ListCursor) => sql`(${shape.key}, ${shape.id}) < (${cursor.key}::${sql.raw(shape.keyType)}, ${cursor.id}::uuid)`;
+  query.anchors === query.tsquery
+    ? sql`${column} @@ ${query.tsquery}::tsquery`
+    : sql`(${column} @@ ${query.anchors}::tsquery and ts_match_vq(${column}, ${query.tsquery}::tsquery))`;
+const before = (shape: ListShape, cursor: ListCursor) =>
+  sql`(${shape.key}, ${shape.id}) < (${cursor.key}::${sql.raw(shape.keyType)}, ${cursor.id}::uuid)`;
 /** A heading's rank: its title's length (of two titles that hold every word, the shorter is more about them). */
 const headingRank = (shape: ListShape) => sql<number>`char_length(${shape.title})`;
 
@@ -134,10 +171,21 @@ const headingRank = (shape: ListShape) => sql<number>`char_length(${shape.title}
  * read every row. A search's statements therefore run with sequential scans off, for their own
  * transaction only.
  */
-async function listPage<Row>(db: Queryable, shape: ListShape, conditions: SQL[], tsquery: SearchQuery | null, limit: number, after: ListCursor | null): Promise<{ row: Row; tier: ListCursor['tier']; rank: number }[]> {
+async function listPage<Row>(
+  db: Queryable,
+  shape: ListShape,
+  conditions: SQL[],
+  tsquery: SearchQuery | null,
+  limit: number,
+  after: ListCursor | null,
+): Promise<{ row: Row; tier: ListCursor['tier']; rank: number }[]> {
   type Select = { where(c: SQL | undefined): { orderBy(...o: SQL[]): { limit(n: number): Promise<(Row & { _rank?: number })[]> } } };
   const select = (q: Queryable, where: SQL[], n: number, rank?: SQL<number>) =>
-    ((rank ? q.select({ ...shape.columns, _rank: rank }) : q.select(shape.columns)).from(shape.table as typeof policies) as unknown as Select)
+    (
+      (rank ? q.select({ ...shape.columns, _rank: rank }) : q.select(shape.columns)).from(
+        shape.table as typeof policies,
+      ) as unknown as Select
+    )
       .where(and(...where))
       .orderBy(...(rank ? [asc(rank)] : []), desc(shape.key), desc(shape.id))
       .limit(n);
@@ -156,7 +204,12 @@ async function listPage<Row>(db: Queryable, shape: ListShape, conditions: SQL[],
     if (found.length < limit) {
       const body = await select(
         tx,
-        [...conditions, matches(shape.body, tsquery), sql`not (${matches(shape.head, tsquery)})`, ...(after?.tier === 'B' ? [before(shape, after)] : [])],
+        [
+          ...conditions,
+          matches(shape.body, tsquery),
+          sql`not (${matches(shape.head, tsquery)})`,
+          ...(after?.tier === 'B' ? [before(shape, after)] : []),
+        ],
         limit - found.length,
       );
       for (const row of body) found.push({ row, tier: 'B', rank: 0 });
@@ -176,7 +229,13 @@ function withIndexScans<T>(db: Queryable, run: (tx: Queryable) => Promise<T>): P
 /** How many rows a list has (a search's count, like its page, served by the index). */
 async function listCount(db: Queryable, shape: ListShape, conditions: SQL[], tsquery: SearchQuery | null): Promise<number> {
   const where = and(...conditions, ...(tsquery ? [matches(shape.body, tsquery)] : []));
-  const count = async (q: Queryable) => (await q.select({ n: sql<number>`count(*)::int` }).from(shape.table as typeof policies).where(where))[0]?.n ?? 0;
+  const count = async (q: Queryable) =>
+    (
+      await q
+        .select({ n: sql<number>`count(*)::int` })
+        .from(shape.table as typeof policies)
+        .where(where)
+    )[0]?.n ?? 0;
   return tsquery ? withIndexScans(db, count) : count(db);
 }
 
@@ -214,7 +273,10 @@ function policyConditions(q: PolicyListQuery): SQL[] {
   if (q.issuingUnitId) c.push(eq(policies.issuingUnitId, q.issuingUnitId));
   if (q.environment) c.push(eq(policies.environment, q.environment));
   if (q.districtCode) c.push(eq(policies.districtCode, q.districtCode));
-  if (q.validOn) c.push(sql`${policies.validFrom} <= ${q.validOn}::date and (${policies.validUntil} is null or ${policies.validUntil} >= ${q.validOn}::date)`);
+  if (q.validOn)
+    c.push(
+      sql`${policies.validFrom} <= ${q.validOn}::date and (${policies.validUntil} is null or ${policies.validUntil} >= ${q.validOn}::date)`,
+    );
   if (q.issuedFrom) c.push(gte(policies.issuedOn, q.issuedFrom));
   if (q.issuedTo) c.push(lte(policies.issuedOn, q.issuedTo));
   return c;
@@ -226,7 +288,10 @@ export const policyStore = {
     return row;
   },
   byIds(db: Queryable, ids: readonly string[]): Promise<PolicyRow[]> {
-    return db.select(policyColumns).from(policies).where(inArray(policies.id, [...ids]));
+    return db
+      .select(policyColumns)
+      .from(policies)
+      .where(inArray(policies.id, [...ids]));
   },
   async insert(db: Queryable, values: NewPolicy): Promise<PolicyRow> {
     const [row] = await db.insert(policies).values(values).returning(policyColumns);
@@ -241,14 +306,17 @@ export const policyStore = {
       .returning(policyColumns);
     return row;
   },
-  page: (db: Queryable, q: PolicyListQuery, limit: number, after: ListCursor | null) => listPage<PolicyRow>(db, shapes.policies, policyConditions(q), q.text, limit, after),
+  page: (db: Queryable, q: PolicyListQuery, limit: number, after: ListCursor | null) =>
+    listPage<PolicyRow>(db, shapes.policies, policyConditions(q), q.text, limit, after),
   count: (db: Queryable, q: PolicyListQuery) => listCount(db, shapes.policies, policyConditions(q), q.text),
   /** The plan of a search, for tests and the benchmark: proves the index serves it. */
   async explainSearch(db: Queryable, q: PolicyListQuery): Promise<string> {
     const result = await db.execute(
       sql`explain select ${policies.id} from ${policies} where ${and(...policyConditions(q), matches(policies.headTerms, q.text!))} order by ${policies.issuedOn} desc, ${policies.id} desc limit 21`,
     );
-    return rowsOf<{ 'QUERY PLAN': string }>(result).map((r) => r['QUERY PLAN']).join('\n');
+    return rowsOf<{ 'QUERY PLAN': string }>(result)
+      .map((r) => r['QUERY PLAN'])
+      .join('\n');
   },
   /** The issuing unit's policies' items follow the policy's own fields (they are repeated there for search filters). */
   async syncItems(db: Queryable, policy: PolicyRow): Promise<void> {
@@ -267,7 +335,11 @@ export const revisionStore = {
       .where(and(eq(policyRevisions.policyId, policyId), eq(policyRevisions.revision, revision)));
   },
   byPolicyIds(db: Queryable, ids: readonly string[]): Promise<RevisionRow[]> {
-    return db.select().from(policyRevisions).where(inArray(policyRevisions.policyId, [...ids])).orderBy(asc(policyRevisions.revision));
+    return db
+      .select()
+      .from(policyRevisions)
+      .where(inArray(policyRevisions.policyId, [...ids]))
+      .orderBy(asc(policyRevisions.revision));
   },
 };
 
@@ -294,12 +366,20 @@ export const commentStore = {
     const [row] = await db.select().from(policyComments).where(eq(policyComments.id, id)).for('update');
     return row;
   },
-  async answer(db: Queryable, id: string, values: { answer: string; adopted: boolean; answeredAt: Date; answeredBy: string }): Promise<CommentRow> {
+  async answer(
+    db: Queryable,
+    id: string,
+    values: { answer: string; adopted: boolean; answeredAt: Date; answeredBy: string },
+  ): Promise<CommentRow> {
     const [row] = await db.update(policyComments).set(values).where(eq(policyComments.id, id)).returning();
     return row!;
   },
   byPolicyIds(db: Queryable, ids: readonly string[]): Promise<CommentRow[]> {
-    return db.select().from(policyComments).where(inArray(policyComments.policyId, [...ids])).orderBy(asc(policyComments.createdAt), asc(policyComments.id));
+    return db
+      .select()
+      .from(policyComments)
+      .where(inArray(policyComments.policyId, [...ids]))
+      .orderBy(asc(policyComments.createdAt), asc(policyComments.id));
   },
   async unanswered(db: Queryable, policyId: string): Promise<number> {
     const [row] = await db
@@ -317,7 +397,11 @@ export const policyEventStore = {
     return row!.id;
   },
   byPolicyIds(db: Queryable, ids: readonly string[]): Promise<PolicyEventRow[]> {
-    return db.select().from(policyEvents).where(inArray(policyEvents.policyId, [...ids])).orderBy(asc(policyEvents.id));
+    return db
+      .select()
+      .from(policyEvents)
+      .where(inArray(policyEvents.policyId, [...ids]))
+      .orderBy(asc(policyEvents.id));
   },
 };
 
@@ -346,7 +430,9 @@ function itemConditions(q: ItemListQuery): SQL[] {
   const c: SQL[] = [];
   if (q.draftsOf === null) c.push(sql`${policyItems.status} <> 'DRAFT'`);
   else if (q.draftsOf !== 'all') {
-    c.push(sql`(${policyItems.status} <> 'DRAFT' or ${policyItems.issuingUnitId} = ${q.draftsOf}::uuid or ${policyItems.reviewingUnitId} = ${q.draftsOf}::uuid)`);
+    c.push(
+      sql`(${policyItems.status} <> 'DRAFT' or ${policyItems.issuingUnitId} = ${q.draftsOf}::uuid or ${policyItems.reviewingUnitId} = ${q.draftsOf}::uuid)`,
+    );
   }
   if (q.statuses?.length) c.push(inArray(policyItems.status, q.statuses));
   if (q.policyId) c.push(eq(policyItems.policyId, q.policyId));
@@ -406,10 +492,17 @@ export const itemStore = {
     return row;
   },
   byIds(db: Queryable, ids: readonly string[]): Promise<ItemRow[]> {
-    return db.select(itemColumns).from(policyItems).where(inArray(policyItems.id, [...ids]));
+    return db
+      .select(itemColumns)
+      .from(policyItems)
+      .where(inArray(policyItems.id, [...ids]));
   },
   byPolicyIds(db: Queryable, ids: readonly string[]): Promise<ItemRow[]> {
-    return db.select(itemColumns).from(policyItems).where(inArray(policyItems.policyId, [...ids])).orderBy(asc(policyItems.createdAt), asc(policyItems.id));
+    return db
+      .select(itemColumns)
+      .from(policyItems)
+      .where(inArray(policyItems.policyId, [...ids]))
+      .orderBy(asc(policyItems.createdAt), asc(policyItems.id));
   },
   async insert(db: Queryable, values: NewItem): Promise<ItemRow> {
     const [row] = await db.insert(policyItems).values(values).returning(itemColumns);
@@ -437,11 +530,18 @@ export const itemStore = {
       .set({ status: 'CLOSED', closedAt: at, version: sql`${policyItems.version} + 1` })
       .where(and(eq(policyItems.policyId, policyId), sql`${policyItems.status} <> 'CLOSED'`));
   },
-  page: (db: Queryable, q: ItemListQuery, limit: number, after: ListCursor | null) => listPage<ItemRow>(db, shapes.items, itemConditions(q), q.text, limit, after),
+  page: (db: Queryable, q: ItemListQuery, limit: number, after: ListCursor | null) =>
+    listPage<ItemRow>(db, shapes.items, itemConditions(q), q.text, limit, after),
   count: (db: Queryable, q: ItemListQuery) => listCount(db, shapes.items, itemConditions(q), q.text),
 
   /** Published items open today that the profile meets or misses by one criterion: fewest missing first, then newest. */
-  async matches(db: Queryable, profile: ProfileParams, today: string, limit: number, after: MatchCursor | null): Promise<{ item: ItemRow; missing: number }[]> {
+  async matches(
+    db: Queryable,
+    profile: ProfileParams,
+    today: string,
+    limit: number,
+    after: MatchCursor | null,
+  ): Promise<{ item: ItemRow; missing: number }[]> {
     const missing = missingCriteria(profile);
     const conditions = [windowOpen(today), sql`${missing} <= 1`];
     if (after) {
@@ -497,14 +597,16 @@ export const newsStore = {
     const [row] = await db.insert(policyNews).values(values).returning(newsColumns);
     return row!;
   },
-  page: (db: Queryable, q: NewsListQuery, limit: number, after: ListCursor | null) => listPage<NewsRow>(db, shapes.news, newsConditions(q), q.text, limit, after),
+  page: (db: Queryable, q: NewsListQuery, limit: number, after: ListCursor | null) =>
+    listPage<NewsRow>(db, shapes.news, newsConditions(q), q.text, limit, after),
   count: (db: Queryable, q: NewsListQuery) => listCount(db, shapes.news, newsConditions(q), q.text),
 };
 
 // ───────────── notices ─────────────
 
 /** Whose notices a caller may read, as the store filters them (access.ts decides it). */
-export type NoticeScope = { kind: 'all' } | { kind: 'unit'; unitId: string } | { kind: 'enterprise'; creditCode: string } | { kind: 'none' };
+export type NoticeScope =
+  { kind: 'all' } | { kind: 'unit'; unitId: string } | { kind: 'enterprise'; creditCode: string } | { kind: 'none' };
 
 function noticeScope(scope: NoticeScope): SQL {
   switch (scope.kind) {
@@ -536,7 +638,12 @@ export const noticeStore = {
   page(db: Queryable, creditCode: string, scope: NoticeScope, limit: number, afterId: number | null): Promise<NoticeRow[]> {
     const conditions = [eq(policyNotices.enterpriseCreditCode, creditCode), noticeScope(scope)];
     if (afterId !== null) conditions.push(lt(policyNotices.id, afterId));
-    return db.select().from(policyNotices).where(and(...conditions)).orderBy(desc(policyNotices.id)).limit(limit);
+    return db
+      .select()
+      .from(policyNotices)
+      .where(and(...conditions))
+      .orderBy(desc(policyNotices.id))
+      .limit(limit);
   },
   async count(db: Queryable, creditCode: string, scope: NoticeScope): Promise<number> {
     const [row] = await db
@@ -550,7 +657,8 @@ export const noticeStore = {
 // ───────────── applications ─────────────
 
 /** Which applications a caller may see (access.ts decides it). */
-export type ApplicationScope = { kind: 'all' } | { kind: 'unit'; unitId: string } | { kind: 'enterprise'; creditCode: string } | { kind: 'none' };
+export type ApplicationScope =
+  { kind: 'all' } | { kind: 'unit'; unitId: string } | { kind: 'enterprise'; creditCode: string } | { kind: 'none' };
 
 export interface ApplicationListQuery {
   scope: ApplicationScope;
@@ -596,7 +704,10 @@ export const applicationStore = {
     return row;
   },
   byIds(db: Queryable, ids: readonly string[]): Promise<ApplicationRow[]> {
-    return db.select().from(applications).where(inArray(applications.id, [...ids]));
+    return db
+      .select()
+      .from(applications)
+      .where(inArray(applications.id, [...ids]));
   },
   /** Inserts unless this submitter already sent this client request id (or the source system this reference); undefined then. */
   async insertOnce(db: Queryable, values: NewApplication): Promise<ApplicationRow | undefined> {
@@ -612,7 +723,11 @@ export const applicationStore = {
     return lockKey(db, 'policies.applications', 'external-reference', sourceSystem, reference);
   },
   /** The application this person sent under this client request id (as platform/auth.ts isPerson: one kept before issuers were matches any issuer). */
-  async byClientRequest(db: Queryable, submitter: { issuer: string; role: string; subject: string }, clientRequestId: string): Promise<ApplicationRow | undefined> {
+  async byClientRequest(
+    db: Queryable,
+    submitter: { issuer: string; role: string; subject: string },
+    clientRequestId: string,
+  ): Promise<ApplicationRow | undefined> {
     const [row] = await db
       .select()
       .from(applications)
@@ -638,7 +753,13 @@ export const applicationStore = {
     const [row] = await db
       .select()
       .from(applications)
-      .where(and(eq(applications.itemId, itemId), eq(applications.enterpriseCreditCode, creditCode), sql`${applications.status} not in ('REJECTED', 'STOPPED')`));
+      .where(
+        and(
+          eq(applications.itemId, itemId),
+          eq(applications.enterpriseCreditCode, creditCode),
+          sql`${applications.status} not in ('REJECTED', 'STOPPED')`,
+        ),
+      );
     return row;
   },
   async update(db: Queryable, id: string, version: number, values: Partial<NewApplication>): Promise<ApplicationRow | undefined> {
@@ -667,8 +788,18 @@ export const applicationStore = {
     return row?.n ?? 0;
   },
   /** Grants whose public notice runs now, ending soonest first. */
-  publicNoticePage(db: Queryable, now: Date, itemId: string | null, limit: number, after: { at: Date; id: string } | null): Promise<ApplicationRow[]> {
-    const conditions = [eq(applications.status, 'PUBLIC_NOTICE'), lte(applications.noticeStartsAt, now), sql`${applications.noticeEndsAt} > ${instantParam(now)}`];
+  publicNoticePage(
+    db: Queryable,
+    now: Date,
+    itemId: string | null,
+    limit: number,
+    after: { at: Date; id: string } | null,
+  ): Promise<ApplicationRow[]> {
+    const conditions = [
+      eq(applications.status, 'PUBLIC_NOTICE'),
+      lte(applications.noticeStartsAt, now),
+      sql`${applications.noticeEndsAt} > ${instantParam(now)}`,
+    ];
     if (itemId) conditions.push(eq(applications.itemId, itemId));
     if (after) conditions.push(sql`(${applications.noticeEndsAt}, ${applications.id}) > (${instantParam(after.at)}, ${after.id}::uuid)`);
     return db
@@ -717,7 +848,8 @@ export const applicationStore = {
     if (!grant.codes.length) return 0;
     const { item, at, actor } = grant;
     const optionalInstant = (value: Date | null) => (value ? instantParam(value) : sql`null::timestamptz`);
-    const nextDue = [grant.noticeEndsAt, grant.paymentDueAt].filter((d): d is Date => d !== null).sort((a, b) => a.getTime() - b.getTime())[0] ?? null;
+    const nextDue =
+      [grant.noticeEndsAt, grant.paymentDueAt].filter((d): d is Date => d !== null).sort((a, b) => a.getTime() - b.getTime())[0] ?? null;
     const result = await db.execute(sql`
       with fresh as (
         select c.code from unnest(${textArray(grant.codes)}) as c(code)
@@ -811,14 +943,24 @@ export const applicationEventStore = {
     return row!.id;
   },
   byApplicationIds(db: Queryable, ids: readonly string[]): Promise<ApplicationEventRow[]> {
-    return db.select().from(applicationEvents).where(inArray(applicationEvents.applicationId, [...ids])).orderBy(asc(applicationEvents.id));
+    return db
+      .select()
+      .from(applicationEvents)
+      .where(inArray(applicationEvents.applicationId, [...ids]))
+      .orderBy(asc(applicationEvents.id));
   },
 };
 
 /** Objections with their marks (an objection has at most one). */
 const objectionsWithMarks = (db: Queryable) =>
-  db.select({ objection: objections, mark: objectionMarks }).from(objections).leftJoin(objectionMarks, eq(objectionMarks.objectionId, objections.id));
-const withMark = (row: { objection: typeof objections.$inferSelect; mark: ObjectionMarkRow | null }): ObjectionRow => ({ ...row.objection, mark: row.mark });
+  db
+    .select({ objection: objections, mark: objectionMarks })
+    .from(objections)
+    .leftJoin(objectionMarks, eq(objectionMarks.objectionId, objections.id));
+const withMark = (row: { objection: typeof objections.$inferSelect; mark: ObjectionMarkRow | null }): ObjectionRow => ({
+  ...row.objection,
+  mark: row.mark,
+});
 
 /** The limits steps ended, each judged on time or late (evidence: never deleted; migration 0006). */
 export const limitOutcomeStore = {
@@ -826,7 +968,11 @@ export const limitOutcomeStore = {
     if (rows.length) await db.insert(limitOutcomes).values(rows);
   },
   byApplicationIds(db: Queryable, ids: readonly string[]): Promise<LimitOutcomeRow[]> {
-    return db.select().from(limitOutcomes).where(inArray(limitOutcomes.applicationId, [...ids])).orderBy(asc(limitOutcomes.id));
+    return db
+      .select()
+      .from(limitOutcomes)
+      .where(inArray(limitOutcomes.applicationId, [...ids]))
+      .orderBy(asc(limitOutcomes.id));
   },
   /** A provisional judgment judged again on its final (or later provisional) due time: the one change its trigger allows. */
   async judgeAgain(db: Queryable, rows: { id: number; dueAt: Date; pendingCalendarYear: number | null }[]): Promise<void> {
@@ -851,25 +997,50 @@ export const objectionStore = {
   /** Locks the objections (in id order, so two callers never wait on each other) and reads them with their marks. */
   async lock(db: Queryable, ids: readonly string[]): Promise<ObjectionRow[]> {
     if (!ids.length) return [];
-    await db.select({ id: objections.id }).from(objections).where(inArray(objections.id, [...ids])).orderBy(asc(objections.id)).for('update');
-    return (await objectionsWithMarks(db).where(inArray(objections.id, [...ids])).orderBy(asc(objections.filedAt), asc(objections.id))).map(withMark);
+    await db
+      .select({ id: objections.id })
+      .from(objections)
+      .where(inArray(objections.id, [...ids]))
+      .orderBy(asc(objections.id))
+      .for('update');
+    return (
+      await objectionsWithMarks(db)
+        .where(inArray(objections.id, [...ids]))
+        .orderBy(asc(objections.filedAt), asc(objections.id))
+    ).map(withMark);
   },
-  async answer(db: Queryable, id: string, values: { answer: string; upheld: boolean; answeredAt: Date; answeredBy: string }): Promise<ObjectionRow> {
+  async answer(
+    db: Queryable,
+    id: string,
+    values: { answer: string; upheld: boolean; answeredAt: Date; answeredBy: string },
+  ): Promise<ObjectionRow> {
     const [row] = await db.update(objections).set(values).where(eq(objections.id, id)).returning();
     return { ...row!, mark: null };
   },
   async forApplication(db: Queryable, applicationId: string): Promise<ObjectionRow[]> {
-    return (await objectionsWithMarks(db).where(eq(objections.applicationId, applicationId)).orderBy(asc(objections.filedAt), asc(objections.id))).map(withMark);
+    return (
+      await objectionsWithMarks(db).where(eq(objections.applicationId, applicationId)).orderBy(asc(objections.filedAt), asc(objections.id))
+    ).map(withMark);
   },
   async byApplicationIds(db: Queryable, ids: readonly string[]): Promise<ObjectionRow[]> {
-    return (await objectionsWithMarks(db).where(inArray(objections.applicationId, [...ids])).orderBy(asc(objections.filedAt), asc(objections.id))).map(withMark);
+    return (
+      await objectionsWithMarks(db)
+        .where(inArray(objections.applicationId, [...ids]))
+        .orderBy(asc(objections.filedAt), asc(objections.id))
+    ).map(withMark);
   },
   /** Serialises one writer's objections, on every replica (a transaction-scoped advisory lock). */
   async lockObjector(db: Queryable, objectorKey: string): Promise<void> {
     await db.execute(sql`select pg_advisory_xact_lock(hashtextextended(${`objector:${objectorKey}`}, 0))`);
   },
   /** How many objections the writer filed since `hourAgo`, and to this application since `dayStart`. */
-  async recentCounts(db: Queryable, objectorKey: string, applicationId: string, hourAgo: Date, dayStart: Date): Promise<{ lastHour: number; targetToday: number }> {
+  async recentCounts(
+    db: Queryable,
+    objectorKey: string,
+    applicationId: string,
+    hourAgo: Date,
+    dayStart: Date,
+  ): Promise<{ lastHour: number; targetToday: number }> {
     const since = hourAgo < dayStart ? hourAgo : dayStart;
     const [row] = await db
       .select({
@@ -891,7 +1062,10 @@ export const reviewStore = {
     return row!;
   },
   byApplicationIds(db: Queryable, ids: readonly string[]): Promise<ReviewRow[]> {
-    return db.select().from(serviceReviews).where(inArray(serviceReviews.applicationId, [...ids]));
+    return db
+      .select()
+      .from(serviceReviews)
+      .where(inArray(serviceReviews.applicationId, [...ids]));
   },
   page(db: Queryable, unitId: string, period: Period | null, limit: number, after: { at: Date; id: string } | null): Promise<ReviewRow[]> {
     const conditions = [eq(serviceReviews.reviewingUnitId, unitId), ...periodConditions(serviceReviews.reviewedAt, period)];
@@ -920,16 +1094,31 @@ function periodConditions(column: PgColumn, period: Period | null): SQL[] {
 
 export const sampleStore = {
   async count(db: Queryable): Promise<number> {
-    const [row] = await db.select({ n: sql<number>`count(*)::int` }).from(policies).where(eq(policies.sample, true));
+    const [row] = await db
+      .select({ n: sql<number>`count(*)::int` })
+      .from(policies)
+      .where(eq(policies.sample, true));
     return row?.n ?? 0;
   },
   /** Flags what the sample actors created (their subjects start with `prefix`). */
   async mark(db: Queryable, prefix: string): Promise<void> {
     const like = `${prefix}%`;
-    await db.update(policies).set({ sample: true }).where(sql`${policies.createdBy} like ${like}`);
-    await db.update(policyItems).set({ sample: true }).where(sql`${policyItems.policyId} in (select id from ${policies} where sample)`);
-    await db.update(policyNews).set({ sample: true }).where(sql`${policyNews.authorSubject} like ${like}`);
-    await db.update(applications).set({ sample: true }).where(sql`${applications.itemId} in (select id from ${policyItems} where sample)`);
+    await db
+      .update(policies)
+      .set({ sample: true })
+      .where(sql`${policies.createdBy} like ${like}`);
+    await db
+      .update(policyItems)
+      .set({ sample: true })
+      .where(sql`${policyItems.policyId} in (select id from ${policies} where sample)`);
+    await db
+      .update(policyNews)
+      .set({ sample: true })
+      .where(sql`${policyNews.authorSubject} like ${like}`);
+    await db
+      .update(applications)
+      .set({ sample: true })
+      .where(sql`${applications.itemId} in (select id from ${policyItems} where sample)`);
   },
 };
 
@@ -987,7 +1176,16 @@ export const emptyStats: PolicyStats = {
   lateReviews: 0,
   latePayments: 0,
   lateObjectionAnswers: 0,
-  reviews: { count: 0, verySatisfied: 0, satisfied: 0, basicallySatisfied: 0, unsatisfied: 0, veryUnsatisfied: 0, averageScore: null, satisfactionRate: null },
+  reviews: {
+    count: 0,
+    verySatisfied: 0,
+    satisfied: 0,
+    basicallySatisfied: 0,
+    unsatisfied: 0,
+    veryUnsatisfied: 0,
+    averageScore: null,
+    satisfactionRate: null,
+  },
 };
 
 interface StatsRow {
@@ -1031,10 +1229,30 @@ export function statsPartsKey(fields: ReadonlySet<string>): string {
 }
 
 export function statsPartsOf(key: string | undefined): ReadonlySet<OptionalStatsPart> {
-  return key === undefined ? ALL_STATS_PARTS : new Set(key.split(',').filter((part): part is OptionalStatsPart => part in { items: 1, past: 1, cycles: 1 }));
+  return key === undefined
+    ? ALL_STATS_PARTS
+    : new Set(key.split(',').filter((part): part is OptionalStatsPart => part in { items: 1, past: 1, cycles: 1 }));
 }
 
-const KEPT_COLUMNS = ['received', 'automatic', 'approved', 'refused', 'stopped', 'disbursed', 'amount', 'past_settled', 'late_reviews', 'late_payments', 'late_objection_answers', 'reviews', 'very_satisfied', 'satisfied', 'basically_satisfied', 'unsatisfied', 'very_unsatisfied'];
+const KEPT_COLUMNS = [
+  'received',
+  'automatic',
+  'approved',
+  'refused',
+  'stopped',
+  'disbursed',
+  'amount',
+  'past_settled',
+  'late_reviews',
+  'late_payments',
+  'late_objection_answers',
+  'reviews',
+  'very_satisfied',
+  'satisfied',
+  'basically_satisfied',
+  'unsatisfied',
+  'very_unsatisfied',
+];
 
 /**
  * Statistics per group key; `groups` maps reviewing unit ids to the key they count under, null: the
@@ -1060,7 +1278,8 @@ export async function statsByGroup(
   const grouped = groups
     ? sql`select * from unnest(${uuidArray(groups.map((g) => g.unitId))}, ${textArray(groups.map((g) => g.key))}) as g(unit_id, key)`
     : sql`select null::uuid as unit_id, 'ALL'::text as key`;
-  const joins = (alias: string, column: string) => (groups ? sql.raw(`join grp g on g.unit_id = ${alias}.${column}`) : sql.raw('cross join grp g'));
+  const joins = (alias: string, column: string) =>
+    groups ? sql.raw(`join grp g on g.unit_id = ${alias}.${column}`) : sql.raw('cross join grp g');
   // The kept rows of the period: whole months from the monthly table, the edge days from the daily one.
   const ranges = period ? keptRanges({ from: beijingDate(period.from), to: beijingDate(new Date(period.to.getTime() - 1)) }) : null;
   const keptRows = (daily: PgTable, monthly: PgTable, columns: string) => {
@@ -1071,7 +1290,9 @@ export async function statsByGroup(
         : ranges.months
           ? sql`select unit_id, ${list} from ${monthly} where month >= ${ranges.months.from}::date and month < ${ranges.months.until}::date`
           : null,
-      ...(ranges?.days ?? []).map((range) => sql`select unit_id, ${list} from ${daily} where day >= ${range.from}::date and day < ${range.until}::date`),
+      ...(ranges?.days ?? []).map(
+        (range) => sql`select unit_id, ${list} from ${daily} where day >= ${range.from}::date and day < ${range.until}::date`,
+      ),
     ].filter((part): part is SQL => part !== null);
     return sql`(${sql.join(rows, sql` union all `)}) f`;
   };

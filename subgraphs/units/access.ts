@@ -21,10 +21,7 @@ const LOCAL_LEVELS: string[] = ['TOWN', 'VILLAGE'];
 
 /** What a caller may see of the enterprise directory. */
 export type EnterpriseScope =
-  | { kind: 'all' }
-  | { kind: 'district'; districtCode: string }
-  | { kind: 'self'; creditCode: string }
-  | { kind: 'none' };
+  { kind: 'all' } | { kind: 'district'; districtCode: string } | { kind: 'self'; creditCode: string } | { kind: 'none' };
 
 const UNIT_NOUN = { zh: '该单位', en: 'the unit' };
 const DIRECTORY_NOUN = { zh: '单位目录', en: 'the directory' };
@@ -74,7 +71,11 @@ export function createUnitsAccess(
 
     /** Throws the coded refusal unless the caller may take `action` (on `unit`, in its state). */
     async authorize(action: UnitsAction, unit?: UnitRow): Promise<void> {
-      authorize(rules[action], await current(), unit ? { noun: UNIT_NOUN, state: unit.archivedAt ? 'ARCHIVED' : 'ACTIVE', stateNames: unitStateNames } : { noun: DIRECTORY_NOUN });
+      authorize(
+        rules[action],
+        await current(),
+        unit ? { noun: UNIT_NOUN, state: unit.archivedAt ? 'ARCHIVED' : 'ACTIVE', stateNames: unitStateNames } : { noun: DIRECTORY_NOUN },
+      );
     },
 
     /**
@@ -88,15 +89,20 @@ export function createUnitsAccess(
       if (found.includes('COMMAND_OFFICE')) return shape;
       const own = (await viewerUnit())!;
       const refuse = (zh: string, en: string): never => {
-        throw errors.forbidden({ zh: `区(市)、功能区只能管理本单位下属的街道、镇、村级单位：${zh}`, en: `An area keeps the town- and village-level units below it only: ${en}` });
+        throw errors.forbidden({
+          zh: `区(市)、功能区只能管理本单位下属的街道、镇、村级单位：${zh}`,
+          en: `An area keeps the town- and village-level units below it only: ${en}`,
+        });
       };
-      if (existing && (!LOCAL_LEVELS.includes(existing.level) || !(await isBelow(own.id, existing.id)))) refuse('该单位不在本单位之下', 'that unit is not below yours');
+      if (existing && (!LOCAL_LEVELS.includes(existing.level) || !(await isBelow(own.id, existing.id))))
+        refuse('该单位不在本单位之下', 'that unit is not below yours');
       if (!shape) return shape;
       if (!LOCAL_LEVELS.includes(shape.level)) refuse('层级须为 TOWN 或 VILLAGE', 'the level must be TOWN or VILLAGE');
       if (shape.kind !== 'OTHER') refuse('类别须为 OTHER', 'the kind must be OTHER');
       if (shape.domainCode) refuse('不能归属重点领域', 'it cannot belong to a domain');
       if (shape.districtCode && shape.districtCode !== own.districtCode) refuse('须在本区(市)内', 'it must lie in your district');
-      if (!shape.parentId || (shape.parentId !== own.id && !(await isBelow(own.id, shape.parentId)))) refuse('上级须为本单位或其下属单位', 'its parent must be your unit or one below it');
+      if (!shape.parentId || (shape.parentId !== own.id && !(await isBelow(own.id, shape.parentId))))
+        refuse('上级须为本单位或其下属单位', 'its parent must be your unit or one below it');
       return { ...shape, districtCode: own.districtCode };
     },
 
@@ -119,7 +125,6 @@ export function createUnitsAccess(
     },
   };
 }
-
 
 export function canSeeEnterprise(scope: EnterpriseScope, row: EnterpriseView): boolean {
   if (scope.kind === 'all') return true;

@@ -87,7 +87,10 @@ const industryPrefix = z
   .transform((value) => value.trim().toUpperCase())
   .refine((value) => INDUSTRY_CODE.test(value), {
     message: 'bad industry code',
-    params: { zh: '行业代码前缀须符合 GB/T 4754-2017，如 C、C13 或 C131', en: 'An industry code prefix follows GB/T 4754-2017, e.g. C, C13 or C131' },
+    params: {
+      zh: '行业代码前缀须符合 GB/T 4754-2017，如 C、C13 或 C131',
+      en: 'An industry code prefix follows GB/T 4754-2017, e.g. C, C13 or C131',
+    },
   });
 const filterDate = z.string().nullish();
 
@@ -115,7 +118,10 @@ export const upsertEnterpriseInput = z.object({
     .transform((value) => value.trim().toUpperCase())
     .refine((value) => INDUSTRY_CODE.test(value), {
       message: 'bad industry code',
-      params: { zh: '行业代码须符合 GB/T 4754-2017，如 C、C13 或 C131', en: 'The industry code must follow GB/T 4754-2017, e.g. C, C13 or C131' },
+      params: {
+        zh: '行业代码须符合 GB/T 4754-2017，如 C、C13 或 C131',
+        en: 'The industry code must follow GB/T 4754-2017, e.g. C, C13 or C131',
+      },
     }),
   sizeClass: enumValue<SizeClass>(),
   registeredOn: z
@@ -125,7 +131,10 @@ export const upsertEnterpriseInput = z.object({
       message: 'future',
       params: { zh: '成立日期不能晚于今天', en: 'The date of registration cannot be in the future' },
     }),
-  qualifications: z.array(enumValue<Qualification>()).nullish().transform((list) => (list ? [...new Set(list)] : list)),
+  qualifications: z
+    .array(enumValue<Qualification>())
+    .nullish()
+    .transform((list) => (list ? [...new Set(list)] : list)),
   expectedVersion: z.number().int().nullish(),
 });
 export type UpsertEnterpriseInput = z.output<typeof upsertEnterpriseInput>;

@@ -6,8 +6,14 @@ export type UnitsLoaders = ReturnType<typeof createUnitsLoaders>;
 
 export function createUnitsLoaders(db: Db) {
   return {
-    unitById: keyedLoader((ids: readonly string[]) => unitStore.byIds(db, ids), (row) => row.id),
-    unitByCode: keyedLoader((codes: readonly string[]) => unitStore.byCodes(db, codes), (row) => row.code),
+    unitById: keyedLoader(
+      (ids: readonly string[]) => unitStore.byIds(db, ids),
+      (row) => row.id,
+    ),
+    unitByCode: keyedLoader(
+      (codes: readonly string[]) => unitStore.byCodes(db, codes),
+      (row) => row.code,
+    ),
     activeUnitsByDomain: groupedLoader(
       (codes: readonly string[]) => unitStore.activeByDomains(db, codes),
       (row) => row.domainCode!,
@@ -16,11 +22,26 @@ export function createUnitsLoaders(db: Db) {
       (codes: readonly string[]) => unitStore.districtUnits(db, codes),
       (row) => row.districtCode!,
     ),
-    domainByCode: keyedLoader((codes: readonly string[]) => referenceStore.domainsByCodes(db, codes), (row) => row.code),
-    districtByCode: keyedLoader((codes: readonly string[]) => referenceStore.districtsByCodes(db, codes), (row) => row.code),
-    industryByCode: keyedLoader((codes: readonly string[]) => referenceStore.industriesByCodes(db, codes), (row) => row.code),
-    deadlinesByStep: groupedLoader((codes: readonly string[]) => referenceStore.deadlines(db, codes), (row) => row.stepCode),
+    domainByCode: keyedLoader(
+      (codes: readonly string[]) => referenceStore.domainsByCodes(db, codes),
+      (row) => row.code,
+    ),
+    districtByCode: keyedLoader(
+      (codes: readonly string[]) => referenceStore.districtsByCodes(db, codes),
+      (row) => row.code,
+    ),
+    industryByCode: keyedLoader(
+      (codes: readonly string[]) => referenceStore.industriesByCodes(db, codes),
+      (row) => row.code,
+    ),
+    deadlinesByStep: groupedLoader(
+      (codes: readonly string[]) => referenceStore.deadlines(db, codes),
+      (row) => row.stepCode,
+    ),
     /** Raw rows: visibility is the service's decision, not the loader's. */
-    enterpriseByCode: keyedLoader((codes: readonly string[]) => enterpriseStore.byCodes(db, codes), (row) => row.creditCode),
+    enterpriseByCode: keyedLoader(
+      (codes: readonly string[]) => enterpriseStore.byCodes(db, codes),
+      (row) => row.creditCode,
+    ),
   };
 }

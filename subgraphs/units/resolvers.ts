@@ -38,7 +38,8 @@ export const unitsResolvers: Resolvers = {
   },
   CampaignStep: {
     order: (row) => row.position,
-    deadlines: async (row, _, { units }) => (await units.stepDeadlines(row.code)).map((deadline) => ({ date: deadline.dueOn, what: deadline.what })),
+    deadlines: async (row, _, { units }) =>
+      (await units.stepDeadlines(row.code)).map((deadline) => ({ date: deadline.dueOn, what: deadline.what })),
   },
   Domain: {
     __resolveReference: (reference, { units }) => units.domain(reference.code),

@@ -38,7 +38,10 @@ export const rules: Record<UnitsAction, Rule<UnitState, UnitsStanding>> = {
     who: ['COMMAND_OFFICE', 'REGISTRY_OWNER', 'CITY_UNIT', 'DISTRICT_UNIT', 'ENTERPRISE'],
   },
   WRITE_ENTERPRISE: {
-    name: { zh: '登记市场主体（仅市指挥部办公室和市市场监管局）', en: 'write the market-entity registry (the command office and the Market Regulation Bureau only)' },
+    name: {
+      zh: '登记市场主体（仅市指挥部办公室和市市场监管局）',
+      en: 'write the market-entity registry (the command office and the Market Regulation Bureau only)',
+    },
     who: ['COMMAND_OFFICE', 'REGISTRY_OWNER'],
   },
 };

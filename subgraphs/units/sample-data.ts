@@ -8,5 +8,8 @@ import { sampleEnterprises } from '../../db/reference/organisation.ts';
 import { insertSampleEnterprises } from './store.ts';
 
 export async function loadUnitsSampleData(db: Db): Promise<number> {
-  return insertSampleEnterprises(db, sampleEnterprises().map((enterprise) => ({ ...enterprise, sample: true })));
+  return insertSampleEnterprises(
+    db,
+    sampleEnterprises().map((enterprise) => ({ ...enterprise, sample: true })),
+  );
 }

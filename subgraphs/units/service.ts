@@ -7,7 +7,15 @@ import type { RequestContext } from '../../platform/subgraph.ts';
 import type { Viewer } from '../../platform/auth.ts';
 import { errors, type Bilingual } from '../../platform/errors.ts';
 import { parseInput } from '../../platform/input.ts';
-import { countBeside, decodeCursor, decodeIntegerCursor, encodeCursor, pageSize, toConnection, type PageArgs } from '../../platform/pagination.ts';
+import {
+  countBeside,
+  decodeCursor,
+  decodeIntegerCursor,
+  encodeCursor,
+  pageSize,
+  toConnection,
+  type PageArgs,
+} from '../../platform/pagination.ts';
 import { creditCodeProblem, normalizeCreditCode } from '../../platform/credit-code.ts';
 import { sqlState, SqlState, type Db, type Queryable } from '../../db/client.ts';
 import { COMMAND_OFFICE_CODE } from '../../db/reference/organisation.ts';
@@ -109,16 +117,23 @@ export function createUnitsService({ db, viewer, loaders, maxPageSize }: UnitsSe
       });
     }
     if ((unit.kind === 'LEAD' || unit.kind === 'RESPONSIBLE') && !unit.domainCode) {
-      throw errors.badInput('domainCode', { zh: '牵头单位和主责单位必须属于一个重点领域', en: 'Lead and responsible units must belong to a domain' });
+      throw errors.badInput('domainCode', {
+        zh: '牵头单位和主责单位必须属于一个重点领域',
+        en: 'Lead and responsible units must belong to a domain',
+      });
     }
     if ((unit.kind === 'DISTRICT' || unit.kind === 'FUNCTION_ZONE') && !unit.districtCode) {
-      throw errors.badInput('districtCode', { zh: '区(市)和功能区单位必须指明所在区(市)', en: 'District and function-zone units must name their district' });
+      throw errors.badInput('districtCode', {
+        zh: '区(市)和功能区单位必须指明所在区(市)',
+        en: 'District and function-zone units must name their district',
+      });
     }
     await requireDomain(unit.domainCode, 'domainCode', tx);
     await requireDistrict(unit.districtCode, 'districtCode', tx);
     if (unit.parentId != null) {
       const [parent] = await unitStore.byIds(tx, [unit.parentId]);
-      if (!parent) throw errors.badInput('parentId', { zh: `上级单位不存在：${unit.parentId}`, en: `No such parent unit: ${unit.parentId}` });
+      if (!parent)
+        throw errors.badInput('parentId', { zh: `上级单位不存在：${unit.parentId}`, en: `No such parent unit: ${unit.parentId}` });
       if (unit.id && (unit.parentId === unit.id || (await unitStore.isAncestor(tx, unit.parentId, unit.id)))) {
         throw errors.badInput('parentId', { zh: '上级单位不能是自己或下级单位', en: 'A unit cannot sit under itself or its own sub-unit' });
       }
@@ -145,7 +160,10 @@ export function createUnitsService({ db, viewer, loaders, maxPageSize }: UnitsSe
 
   function staleVersion(what: Bilingual, version: number): never {
     throw errors.conflict(
-      { zh: `${what.zh}已被他人修改（当前版本 ${version}）`, en: `The ${what.en.toLowerCase()} changed meanwhile (now version ${version})` },
+      {
+        zh: `${what.zh}已被他人修改（当前版本 ${version}）`,
+        en: `The ${what.en.toLowerCase()} changed meanwhile (now version ${version})`,
+      },
       { currentVersion: version },
     );
   }
@@ -210,7 +228,8 @@ export function createUnitsService({ db, viewer, loaders, maxPageSize }: UnitsSe
     domainUnits: (domainCode: string) => loaders.activeUnitsByDomain.load(domainCode),
     async leadUnit(domainCode: string) {
       const lead = (await loaders.activeUnitsByDomain.load(domainCode)).find((unit) => unit.kind === 'LEAD');
-      if (!lead) throw errors.serviceUnavailable({ zh: `重点领域 ${domainCode} 缺少牵头单位`, en: `Domain ${domainCode} has no lead unit` });
+      if (!lead)
+        throw errors.serviceUnavailable({ zh: `重点领域 ${domainCode} 缺少牵头单位`, en: `Domain ${domainCode} has no lead unit` });
       return lead;
     },
     async unitChanges(unitId: string, page: PageArgs) {
@@ -246,7 +265,10 @@ export function createUnitsService({ db, viewer, loaders, maxPageSize }: UnitsSe
           uniqueConflict(
             error,
             unit.kind === 'LEAD'
-              ? { zh: `单位代码 ${unit.code} 已存在，或${leadTaken(unit.domainCode).zh}`, en: `Unit code ${unit.code} exists, or ${leadTaken(unit.domainCode).en}` }
+              ? {
+                  zh: `单位代码 ${unit.code} 已存在，或${leadTaken(unit.domainCode).zh}`,
+                  en: `Unit code ${unit.code} exists, or ${leadTaken(unit.domainCode).en}`,
+                }
               : { zh: `单位代码已存在：${unit.code}`, en: `Unit code already exists: ${unit.code}` },
           ),
         );
@@ -259,7 +281,13 @@ export function createUnitsService({ db, viewer, loaders, maxPageSize }: UnitsSe
       const before = await unitBefore(id);
       const pick = <K extends keyof typeof input & keyof UnitRow>(key: K) => (input[key] === undefined ? before[key] : input[key]);
       await access.mayShapeUnit(
-        { kind: input.kind ?? before.kind, level: input.level ?? before.level, domainCode: pick('domainCode'), districtCode: pick('districtCode'), parentId: pick('parentId') },
+        {
+          kind: input.kind ?? before.kind,
+          level: input.level ?? before.level,
+          domainCode: pick('domainCode'),
+          districtCode: pick('districtCode'),
+          parentId: pick('parentId'),
+        },
         before,
       );
       return db
@@ -305,7 +333,10 @@ export function createUnitsService({ db, viewer, loaders, maxPageSize }: UnitsSe
         }
         if (current.kind === 'LEAD') {
           throw errors.invalidTransition(
-            { zh: '牵头单位不能直接归档，请先把牵头职责交给另一单位', en: 'A lead unit cannot be archived; hand its domain to another unit first' },
+            {
+              zh: '牵头单位不能直接归档，请先把牵头职责交给另一单位',
+              en: 'A lead unit cannot be archived; hand its domain to another unit first',
+            },
             'ACTIVE',
           );
         }
@@ -340,7 +371,13 @@ export function createUnitsService({ db, viewer, loaders, maxPageSize }: UnitsSe
       if (scope.kind === 'self') {
         const own = await loaders.enterpriseByCode.load(scope.creditCode);
         const rows = own && (!after || own.creditCode > after) ? [own] : [];
-        return toConnection(rows, size, (row) => [row.creditCode], async () => (own ? 1 : 0), after !== null);
+        return toConnection(
+          rows,
+          size,
+          (row) => [row.creditCode],
+          async () => (own ? 1 : 0),
+          after !== null,
+        );
       }
       const query = { ...filter, onlyDistrict: scope.kind === 'district' ? scope.districtCode : null };
       const count = countBeside(page.counted, () => enterpriseStore.count(db, query));
@@ -353,7 +390,10 @@ export function createUnitsService({ db, viewer, loaders, maxPageSize }: UnitsSe
       const filter = parseInput(enterpriseFilter, rawFilter ?? {});
       const after = rawAfter ? String(decodeCursor(rawAfter, 1)[0]) : null;
       if (scope.kind === 'self') {
-        const codes = after && after >= scope.creditCode ? [] : await enterpriseStore.codes(db, { ...filter, onlyCreditCode: scope.creditCode }, 1, null);
+        const codes =
+          after && after >= scope.creditCode
+            ? []
+            : await enterpriseStore.codes(db, { ...filter, onlyCreditCode: scope.creditCode }, 1, null);
         return { codes, hasNextPage: false, endCursor: codes.length ? encodeCursor([codes[0]]) : null };
       }
       const query = { ...filter, onlyDistrict: scope.kind === 'district' ? scope.districtCode : null };
@@ -366,17 +406,25 @@ export function createUnitsService({ db, viewer, loaders, maxPageSize }: UnitsSe
       const input = parseInput(upsertEnterpriseInput, rawInput);
       await requireDistrict(input.districtCode, 'districtCode');
       if (!(await loaders.industryByCode.load(input.industryCode.slice(0, 1)))) {
-        throw errors.badInput('industryCode', { zh: '行业代码须符合 GB/T 4754-2017，如 C、C13 或 C131', en: 'The industry code must follow GB/T 4754-2017, e.g. C, C13 or C131' });
+        throw errors.badInput('industryCode', {
+          zh: '行业代码须符合 GB/T 4754-2017，如 C、C13 或 C131',
+          en: 'The industry code must follow GB/T 4754-2017, e.g. C, C13 or C131',
+        });
       }
       const { expectedVersion, registeredOn, qualifications, ...given } = input;
       return db.transaction(async (tx) => {
         const current = await enterpriseStore.lock(tx, given.creditCode);
         // Omitted profile fields keep what the registry already says.
-        const values = { ...given, registeredOn: registeredOn === undefined ? (current?.registeredOn ?? null) : registeredOn, qualifications: qualifications ?? current?.qualifications ?? [] };
+        const values = {
+          ...given,
+          registeredOn: registeredOn === undefined ? (current?.registeredOn ?? null) : registeredOn,
+          qualifications: qualifications ?? current?.qualifications ?? [],
+        };
         if (!current) {
           if (expectedVersion != null) throw errors.notFound({ zh: '市场主体', en: 'Enterprise' }, values.creditCode);
           const created = await enterpriseStore.insert(tx, values);
-          if (!created) throw errors.conflict({ zh: '该市场主体刚被他人登记，请重试', en: 'Someone registered this entity meanwhile; retry' });
+          if (!created)
+            throw errors.conflict({ zh: '该市场主体刚被他人登记，请重试', en: 'Someone registered this entity meanwhile; retry' });
           await recordChange(tx, 'enterprise', values.creditCode, 'create', null, created);
           return created;
         }

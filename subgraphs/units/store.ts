@@ -29,7 +29,9 @@ export type EnterpriseRow = typeof enterprises.$inferSelect;
  * A well-formed credit code the registry does not have yet (an appeal named it): it resolves with
  * the district its region code names, and nothing the registry would say.
  */
-export type UnregisteredEnterprise = { [K in keyof EnterpriseRow]: K extends 'creditCode' | 'sample' | 'qualifications' ? EnterpriseRow[K] : EnterpriseRow[K] | null } & {
+export type UnregisteredEnterprise = {
+  [K in keyof EnterpriseRow]: K extends 'creditCode' | 'sample' | 'qualifications' ? EnterpriseRow[K] : EnterpriseRow[K] | null;
+} & {
   unregistered: true;
 };
 export type EnterpriseView = EnterpriseRow | UnregisteredEnterprise;
@@ -71,15 +73,22 @@ function unitConditions(filter: UnitQuery): SQL[] {
   return conditions;
 }
 
-
 export const unitStore = {
   async page(db: Queryable, filter: UnitQuery, limit: number, afterPosition: number | null): Promise<UnitRow[]> {
     const conditions = unitConditions(filter);
     if (afterPosition !== null) conditions.push(gt(units.position, afterPosition));
-    return db.select().from(units).where(and(...conditions)).orderBy(asc(units.position)).limit(limit);
+    return db
+      .select()
+      .from(units)
+      .where(and(...conditions))
+      .orderBy(asc(units.position))
+      .limit(limit);
   },
   async count(db: Queryable, filter: UnitQuery): Promise<number> {
-    const [row] = await db.select({ n: sql<number>`count(*)::int` }).from(units).where(and(...unitConditions(filter)));
+    const [row] = await db
+      .select({ n: sql<number>`count(*)::int` })
+      .from(units)
+      .where(and(...unitConditions(filter)));
     return row?.n ?? 0;
   },
   async byIds(db: Queryable, ids: readonly string[]): Promise<UnitRow[]> {
@@ -88,7 +97,10 @@ export const unitStore = {
     return db.select().from(units).where(inArray(units.id, valid));
   },
   byCodes(db: Queryable, codes: readonly string[]): Promise<UnitRow[]> {
-    return db.select().from(units).where(inArray(units.code, [...codes]));
+    return db
+      .select()
+      .from(units)
+      .where(inArray(units.code, [...codes]));
   },
   /** Active units of the given domains, in directory order. */
   activeByDomains(db: Queryable, domainCodes: readonly string[]): Promise<UnitRow[]> {
@@ -150,18 +162,32 @@ export const referenceStore = {
   campaign: (db: Queryable) => db.select().from(campaigns).limit(1),
   steps: (db: Queryable) => db.select().from(campaignSteps).orderBy(asc(campaignSteps.position)),
   deadlines: (db: Queryable, stepCodes: readonly string[]) =>
-    db.select().from(stepDeadlines).where(inArray(stepDeadlines.stepCode, [...stepCodes])).orderBy(asc(stepDeadlines.dueOn)),
+    db
+      .select()
+      .from(stepDeadlines)
+      .where(inArray(stepDeadlines.stepCode, [...stepCodes]))
+      .orderBy(asc(stepDeadlines.dueOn)),
   observerTeams: (db: Queryable) => db.select().from(observerTeams).orderBy(asc(observerTeams.position)),
   environments: (db: Queryable) => db.select().from(environments).orderBy(asc(environments.position)),
   problemSources: (db: Queryable) => db.select().from(problemSources).orderBy(asc(problemSources.position)),
   domains: (db: Queryable) => db.select().from(domains).orderBy(asc(domains.position)),
-  domainsByCodes: (db: Queryable, codes: readonly string[]) => db.select().from(domains).where(inArray(domains.code, [...codes])),
+  domainsByCodes: (db: Queryable, codes: readonly string[]) =>
+    db
+      .select()
+      .from(domains)
+      .where(inArray(domains.code, [...codes])),
   districts: (db: Queryable) => db.select().from(districts).orderBy(asc(districts.position)),
   districtsByCodes: (db: Queryable, codes: readonly string[]) =>
-    db.select().from(districts).where(inArray(districts.code, [...codes])),
+    db
+      .select()
+      .from(districts)
+      .where(inArray(districts.code, [...codes])),
   industries: (db: Queryable) => db.select().from(industries).orderBy(asc(industries.code)),
   industriesByCodes: (db: Queryable, codes: readonly string[]) =>
-    db.select().from(industries).where(inArray(industries.code, [...codes])),
+    db
+      .select()
+      .from(industries)
+      .where(inArray(industries.code, [...codes])),
 };
 
 export interface EnterpriseQuery {
@@ -195,7 +221,9 @@ function enterpriseConditions(filter: EnterpriseQuery): SQL[] {
   if (filter.search) conditions.push(ilike(enterprises.name, `%${escapeLike(filter.search)}%`));
   if (filter.districtCodes) conditions.push(sql`${enterprises.districtCode} = any(${textArray(filter.districtCodes)})`);
   if (filter.industryCodePrefixes) {
-    conditions.push(sql`exists (select 1 from unnest(${textArray(filter.industryCodePrefixes)}) as p(prefix) where starts_with(${enterprises.industryCode}, p.prefix))`);
+    conditions.push(
+      sql`exists (select 1 from unnest(${textArray(filter.industryCodePrefixes)}) as p(prefix) where starts_with(${enterprises.industryCode}, p.prefix))`,
+    );
   }
   if (filter.sizeClasses) conditions.push(sql`${enterprises.sizeClass}::text = any(${textArray(filter.sizeClasses)})`);
   if (filter.registeredOnOrBefore) conditions.push(sql`${enterprises.registeredOn} <= ${filter.registeredOnOrBefore}::date`);
@@ -207,7 +235,10 @@ function enterpriseConditions(filter: EnterpriseQuery): SQL[] {
 
 export const enterpriseStore = {
   byCodes(db: Queryable, codes: readonly string[]): Promise<EnterpriseRow[]> {
-    return db.select().from(enterprises).where(inArray(enterprises.creditCode, [...codes]));
+    return db
+      .select()
+      .from(enterprises)
+      .where(inArray(enterprises.creditCode, [...codes]));
   },
   /**
    * The entity, locked for the transaction — and its credit code locked even while no row exists,
@@ -222,13 +253,23 @@ export const enterpriseStore = {
   page(db: Queryable, filter: EnterpriseQuery, limit: number, after: string | null): Promise<EnterpriseRow[]> {
     const conditions = enterpriseConditions(filter);
     if (after) conditions.push(gt(enterprises.creditCode, after));
-    return db.select().from(enterprises).where(and(...conditions)).orderBy(asc(enterprises.creditCode)).limit(limit);
+    return db
+      .select()
+      .from(enterprises)
+      .where(and(...conditions))
+      .orderBy(asc(enterprises.creditCode))
+      .limit(limit);
   },
   /** Only the credit codes, for services that act on many enterprises at once. */
   async codes(db: Queryable, filter: EnterpriseQuery, limit: number, after: string | null): Promise<string[]> {
     const conditions = enterpriseConditions(filter);
     if (after) conditions.push(gt(enterprises.creditCode, after));
-    const rows = await db.select({ code: enterprises.creditCode }).from(enterprises).where(and(...conditions)).orderBy(asc(enterprises.creditCode)).limit(limit);
+    const rows = await db
+      .select({ code: enterprises.creditCode })
+      .from(enterprises)
+      .where(and(...conditions))
+      .orderBy(asc(enterprises.creditCode))
+      .limit(limit);
     return rows.map((row) => row.code);
   },
   async count(db: Queryable, filter: EnterpriseQuery): Promise<number> {
@@ -259,7 +300,12 @@ export const changeStore = {
   page(db: Queryable, entity: string, key: string, limit: number, afterId: number | null): Promise<ChangeRow[]> {
     const conditions = [eq(changeLog.entity, entity), eq(changeLog.entityKey, key)];
     if (afterId !== null) conditions.push(gt(changeLog.id, afterId));
-    return db.select().from(changeLog).where(and(...conditions)).orderBy(asc(changeLog.id)).limit(limit);
+    return db
+      .select()
+      .from(changeLog)
+      .where(and(...conditions))
+      .orderBy(asc(changeLog.id))
+      .limit(limit);
   },
   async count(db: Queryable, entity: string, key: string): Promise<number> {
     const [row] = await db
@@ -272,7 +318,9 @@ export const changeStore = {
 
 /** `excluded.<column>` for every listed column, for ON CONFLICT … DO UPDATE. */
 function excluded(...columns: string[]) {
-  return Object.fromEntries(columns.map((column) => [column, sql.raw(`excluded."${column.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)}"`)]));
+  return Object.fromEntries(
+    columns.map((column) => [column, sql.raw(`excluded."${column.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)}"`)]),
+  );
 }
 
 /** The plan's structure as rows, ready for `referenceStore.apply`. */
@@ -296,15 +344,39 @@ export interface ReferenceRows {
  */
 export async function applyReference(db: Db, rows: ReferenceRows): Promise<void> {
   await db.transaction(async (tx) => {
-    await tx.insert(campaigns).values(rows.campaign).onConflictDoUpdate({ target: campaigns.code, set: excluded('name', 'startsOn', 'endsOn', 'commandOfficeName', 'goals') });
-    await tx.insert(campaignSteps).values(rows.steps).onConflictDoUpdate({ target: campaignSteps.code, set: excluded('position', 'name', 'aliases', 'throughout', 'notes') });
+    await tx
+      .insert(campaigns)
+      .values(rows.campaign)
+      .onConflictDoUpdate({ target: campaigns.code, set: excluded('name', 'startsOn', 'endsOn', 'commandOfficeName', 'goals') });
+    await tx
+      .insert(campaignSteps)
+      .values(rows.steps)
+      .onConflictDoUpdate({ target: campaignSteps.code, set: excluded('position', 'name', 'aliases', 'throughout', 'notes') });
     if (rows.deadlines.length) await tx.insert(stepDeadlines).values(rows.deadlines).onConflictDoNothing();
-    await tx.insert(environments).values(rows.environments).onConflictDoUpdate({ target: environments.code, set: excluded('position', 'name', 'action', 'targets') });
-    await tx.insert(problemSources).values(rows.problemSources).onConflictDoUpdate({ target: problemSources.code, set: excluded('position', 'name') });
-    await tx.insert(observerTeams).values(rows.observerTeams).onConflictDoUpdate({ target: observerTeams.code, set: excluded('position', 'name', 'firstIntake') });
-    await tx.insert(industries).values(rows.industries).onConflictDoUpdate({ target: industries.code, set: excluded('name') });
-    await tx.insert(districts).values(rows.districts).onConflictDoUpdate({ target: districts.code, set: excluded('position', 'name', 'kind', 'aliases') });
-    await tx.insert(domains).values(rows.domains).onConflictDoUpdate({ target: domains.code, set: excluded('position', 'name') });
+    await tx
+      .insert(environments)
+      .values(rows.environments)
+      .onConflictDoUpdate({ target: environments.code, set: excluded('position', 'name', 'action', 'targets') });
+    await tx
+      .insert(problemSources)
+      .values(rows.problemSources)
+      .onConflictDoUpdate({ target: problemSources.code, set: excluded('position', 'name') });
+    await tx
+      .insert(observerTeams)
+      .values(rows.observerTeams)
+      .onConflictDoUpdate({ target: observerTeams.code, set: excluded('position', 'name', 'firstIntake') });
+    await tx
+      .insert(industries)
+      .values(rows.industries)
+      .onConflictDoUpdate({ target: industries.code, set: excluded('name') });
+    await tx
+      .insert(districts)
+      .values(rows.districts)
+      .onConflictDoUpdate({ target: districts.code, set: excluded('position', 'name', 'kind', 'aliases') });
+    await tx
+      .insert(domains)
+      .values(rows.domains)
+      .onConflictDoUpdate({ target: domains.code, set: excluded('position', 'name') });
     // Only the missing ones, in plan order, so seeded units take the first positions and restarts
     // do not burn through the position sequence.
     const present = new Set((await tx.select({ id: units.id }).from(units)).map((row) => row.id));
@@ -315,6 +387,10 @@ export async function applyReference(db: Db, rows: ReferenceRows): Promise<void>
 
 /** Sample enterprises: inserted once, never over a real row. Returns how many were new. */
 export async function insertSampleEnterprises(db: Queryable, rows: (typeof enterprises.$inferInsert)[]): Promise<number> {
-  const inserted = await db.insert(enterprises).values(rows).onConflictDoNothing({ target: enterprises.creditCode }).returning({ code: enterprises.creditCode });
+  const inserted = await db
+    .insert(enterprises)
+    .values(rows)
+    .onConflictDoNothing({ target: enterprises.creditCode })
+    .returning({ code: enterprises.creditCode });
   return inserted.length;
 }

@@ -38,9 +38,11 @@ export async function introspect(url: string): Promise<GraphQLSchema> {
 
 type Field = GraphQLField<unknown, unknown>;
 
-const callable = (field: Field) => !field.name.startsWith('_') && field.args.every((argument) => !isNonNullType(argument.type) || argument.defaultValue !== undefined);
+const callable = (field: Field) =>
+  !field.name.startsWith('_') && field.args.every((argument) => !isNonNullType(argument.type) || argument.defaultValue !== undefined);
 const fieldsOf = (type: GraphQLNamedType): Field[] => (isObjectType(type) ? Object.values(type.getFields()) : []);
-const returnsMany = (field: Field) => isListType(isNonNullType(field.type) ? field.type.ofType : field.type) || field.args.some((argument) => argument.name === 'first');
+const returnsMany = (field: Field) =>
+  isListType(isNonNullType(field.type) ? field.type.ofType : field.type) || field.args.some((argument) => argument.name === 'first');
 
 /** A few scalar fields of a type, or `__typename`. */
 function leaves(type: GraphQLNamedType): string {
@@ -53,7 +55,9 @@ function leaves(type: GraphQLNamedType): string {
 
 /** The root query fields an anonymous caller can write without arguments, lists first. */
 function rootFields(schema: GraphQLSchema): Field[] {
-  const fields = Object.values(schema.getQueryType()!.getFields()).filter((field) => callable(field) && isCompositeType(getNamedType(field.type)));
+  const fields = Object.values(schema.getQueryType()!.getFields()).filter(
+    (field) => callable(field) && isCompositeType(getNamedType(field.type)),
+  );
   return [...fields.filter(returnsMany), ...fields.filter((field) => !returnsMany(field))];
 }
 
@@ -110,7 +114,8 @@ export function attacksOn(schema: GraphQLSchema): Attack[] {
   // Each fragment spreads the one below it twice: 2^40 fields once expanded, 1.6 KB as sent.
   const levels = 40;
   const fragments = [`fragment F0 on ${rootType.name} { __typename }`];
-  for (let level = 1; level <= levels; level++) fragments.push(`fragment F${level} on ${rootType.name} { ...F${level - 1} ...F${level - 1} }`);
+  for (let level = 1; level <= levels; level++)
+    fragments.push(`fragment F${level} on ${rootType.name} { ...F${level - 1} ...F${level - 1} }`);
   const fragmentBomb = `query FragmentBomb { ${root.name} { ...F${levels} } }\n${fragments.join('\n')}`;
 
   const listRoot = rootFields(schema).find(returnsMany) ?? root;
@@ -126,7 +131,11 @@ export function attacksOn(schema: GraphQLSchema): Attack[] {
   return [
     { name: 'fragments spreading each other twice, 40 levels', query: fragmentBomb, refusedWith: ['QUERY_TOO_COMPLEX'] },
     { name: '2,000 aliases', query: aliasFlood, refusedWith: ['TOO_MANY_ALIASES', 'QUERY_TOO_LONG', 'QUERY_TOO_COMPLEX'] },
-    { name: '40 aliases of a nested list, 10 levels deep', query: wide, refusedWith: ['QUERY_TOO_COMPLEX', 'TOO_MANY_ALIASES', ...alsoIntrospection] },
+    {
+      name: '40 aliases of a nested list, 10 levels deep',
+      query: wide,
+      refusedWith: ['QUERY_TOO_COMPLEX', 'TOO_MANY_ALIASES', ...alsoIntrospection],
+    },
     { name: 'a query 16 levels deep', query: deep, refusedWith: ['QUERY_TOO_DEEP', ...alsoIntrospection] },
   ];
 }

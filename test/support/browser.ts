@@ -17,7 +17,9 @@ const inCi = /^(1|true)$/i.test(process.env.CI ?? '');
 export function skipWithoutBrowser(what: string): boolean {
   if (browserExecutable) return false;
   if (inCi) throw new Error(`CI=true but no Chromium is installed for ${what} (apt-get install -y chromium, or set CHROMIUM_PATH)`);
-  console.warn(`跳过浏览器测试 / skipping browser tests (${what}): no Chromium found — run \`apt-get install -y chromium\` (or set CHROMIUM_PATH) to enable them.`);
+  console.warn(
+    `跳过浏览器测试 / skipping browser tests (${what}): no Chromium found — run \`apt-get install -y chromium\` (or set CHROMIUM_PATH) to enable them.`,
+  );
   return true;
 }
 
@@ -25,6 +27,14 @@ export function launchBrowser(): Promise<Browser> {
   if (!browserExecutable) throw new Error('no Chromium installed');
   return chromium.launch({
     executablePath: browserExecutable,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-quic', '--disable-sync'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--no-first-run',
+      '--disable-quic',
+      '--disable-sync',
+    ],
   });
 }

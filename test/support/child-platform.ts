@@ -69,7 +69,9 @@ export async function startChildPlatform(env: Record<string, string> = {}, optio
   let output = '';
   child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.on('exit', (code, signal) => resolve({ code, signal })),
+  );
   const cleanUp = async () => {
     fs.rmSync(dataDir, { recursive: true, force: true });
     await database?.drop();
@@ -83,7 +85,10 @@ export async function startChildPlatform(env: Record<string, string> = {}, optio
       await cleanUp();
       throw new Error(`the platform exited while starting:\n${output}`);
     }
-    const ready = await fetch(`http://127.0.0.1:${ports.gateway}/ready`).then((response) => response.ok, () => false);
+    const ready = await fetch(`http://127.0.0.1:${ports.gateway}/ready`).then(
+      (response) => response.ok,
+      () => false,
+    );
     if (ready) break;
     if (Date.now() - started > 90_000) {
       child.kill('SIGKILL');

@@ -58,16 +58,19 @@ export function validateCompose(document: unknown, file: string): void {
  * `$$` (a literal `$`), as the Compose Specification's interpolation section defines them.
  */
 export function interpolate(text: string, env: Record<string, string | undefined>): string {
-  return text.replace(/\$(\$|\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?)([-?])([^}]*))?\}|([A-Za-z_][A-Za-z0-9_]*))/g, (_whole, dollar, braced, colon, operator, word, bare) => {
-    if (dollar === '$') return '$';
-    const name = (braced ?? bare) as string;
-    const value = env[name];
-    const missing = colon ? value === undefined || value === '' : value === undefined;
-    if (!operator) return value ?? '';
-    if (!missing) return value as string;
-    if (operator === '-') return interpolate(word as string, env);
-    throw new ComposeError(`required variable ${name} is missing a value: ${word as string}`);
-  });
+  return text.replace(
+    /\$(\$|\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?)([-?])([^}]*))?\}|([A-Za-z_][A-Za-z0-9_]*))/g,
+    (_whole, dollar, braced, colon, operator, word, bare) => {
+      if (dollar === '$') return '$';
+      const name = (braced ?? bare) as string;
+      const value = env[name];
+      const missing = colon ? value === undefined || value === '' : value === undefined;
+      if (!operator) return value ?? '';
+      if (!missing) return value as string;
+      if (operator === '-') return interpolate(word as string, env);
+      throw new ComposeError(`required variable ${name} is missing a value: ${word as string}`);
+    },
+  );
 }
 
 function interpolateValues(value: unknown, env: Record<string, string | undefined>): unknown {

@@ -69,7 +69,10 @@ export async function createTestDatabase(options: { maxConnections?: number } = 
  * from every row at once (the slice's rebuild function, in a transaction rolled back), and nothing
  * is left staged after the commits. Rows whose parts are all zero count as no row.
  */
-export async function expectKeptEqualsRebuild(owner: Db, kept: { table: string; keys: string[]; rebuild: string; staging: string }): Promise<void> {
+export async function expectKeptEqualsRebuild(
+  owner: Db,
+  kept: { table: string; keys: string[]; rebuild: string; staging: string },
+): Promise<void> {
   const keys = kept.keys.map((key) => `${key}::text`).join(', ');
   const omit = kept.keys.map((key) => ` - '${key}'`).join('');
   const read = async (db: Db) =>

@@ -68,12 +68,16 @@ export async function submitAppeal(t: TestPlatform, as: Caller = callers.enterpr
 export async function reportIssue(t: TestPlatform, as: Caller, input: Record<string, unknown>) {
   return t.query(/* GraphQL */ `mutation Report($input: ReportIssueInput!) { reportIssue(input: $input) { ${ISSUE_FIELDS} } }`, {
     as,
-    variables: { input: { clientRequestId: requestId('report'), environment: 'SERVICE', title: '问题', description: '问题描述', ...input } },
+    variables: {
+      input: { clientRequestId: requestId('report'), environment: 'SERVICE', title: '问题', description: '问题描述', ...input },
+    },
   });
 }
 
 /** The argument types of each mutation, read from the slice's SDL (never copied here). */
-const mutationFields = buildSubgraphSchema({ typeDefs: loadSubgraphSdl('issues') }).getMutationType()!.getFields();
+const mutationFields = buildSubgraphSchema({ typeDefs: loadSubgraphSdl('issues') })
+  .getMutationType()!
+  .getFields();
 export type IssueMutation = Exclude<keyof MutationResolvers, '__isTypeOf'>;
 export const mutationSignatures = Object.fromEntries(
   Object.values(mutationFields).map((field) => [field.name, Object.fromEntries(field.args.map((arg) => [arg.name, String(arg.type)]))]),
@@ -105,13 +109,11 @@ export const mutations = {
     act(t, as, 'rateIssue', { id, rating, ...(solved === undefined ? {} : { solved }) }),
   close: (t: TestPlatform, as: Caller, id: string) => act(t, as, 'closeIssue', { id, note: '回访核实' }),
   reopen: (t: TestPlatform, as: Caller, id: string) => act(t, as, 'reopenIssue', { id, reason: '问题仍存在' }),
-  escalate: (t: TestPlatform, as: Caller, id: string) =>
-    act(t, as, 'escalateIssue', { id, supervisingLeader: '副市长' }),
+  escalate: (t: TestPlatform, as: Caller, id: string) => act(t, as, 'escalateIssue', { id, supervisingLeader: '副市长' }),
   merge: (t: TestPlatform, as: Caller, id: string, intoId: string) => act(t, as, 'mergeIssue', { id, intoId }),
   requestExtension: (t: TestPlatform, as: Caller, id: string, totalWorkingDays: number) =>
     act(t, as, 'requestExtension', { id, totalWorkingDays, reason: '需会商' }),
-  grantExtension: (t: TestPlatform, as: Caller, id: string, approve = true) =>
-    act(t, as, 'grantExtension', { id, approve }),
+  grantExtension: (t: TestPlatform, as: Caller, id: string, approve = true) => act(t, as, 'grantExtension', { id, approve }),
   remind: (t: TestPlatform, as: Caller, id: string) => act(t, as, 'remindIssue', { id, note: '请抓紧办理' }),
   publish: (t: TestPlatform, as: Caller, id: string, kind = 'NEGATIVE') =>
     act(t, as, 'publishIssue', { id, title: '典型案例', summary: '匿名摘要', kind }),
@@ -145,7 +147,10 @@ export async function appealAt(
 
 /** The issues slice's kept figures, per day and per month, equal a rebuild from every row, with nothing left staged. */
 export async function expectKeptFiguresRebuildable(t: TestPlatform): Promise<void> {
-  for (const [table, period] of [['issues.issue_figures', 'day'], ['issues.issue_figures_monthly', 'month']] as const) {
+  for (const [table, period] of [
+    ['issues.issue_figures', 'day'],
+    ['issues.issue_figures_monthly', 'month'],
+  ] as const) {
     await expectKeptEqualsRebuild(t.database.handle.owner(), {
       table,
       keys: ['axis', 'key', period],

@@ -29,7 +29,11 @@ export function postgresBinaries(): { dir: string } | { missing: string } {
     for (const version of fs.readdirSync(debian).sort((a, b) => Number(b) - Number(a))) candidates.push(path.join(debian, version, 'bin'));
   }
   const dir = candidates.find((candidate) => ['initdb', 'pg_ctl', 'postgres'].every((tool) => fs.existsSync(path.join(candidate, tool))));
-  return dir ? { dir } : { missing: `no PostgreSQL server binaries (initdb, pg_ctl) in ${candidates.join(', ') || 'pg_config --bindir or /usr/lib/postgresql/*/bin'}` };
+  return dir
+    ? { dir }
+    : {
+        missing: `no PostgreSQL server binaries (initdb, pg_ctl) in ${candidates.join(', ') || 'pg_config --bindir or /usr/lib/postgresql/*/bin'}`,
+      };
 }
 
 export interface OwnPostgres {

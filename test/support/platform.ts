@@ -28,7 +28,11 @@ export interface TestPlatform {
   database: TestDatabase;
   gatewayUrl: string;
   query<T = any>(document: string, options?: { as?: Caller; variables?: Record<string, unknown> }): Promise<GraphQLResponse<T>>;
-  querySubgraph<T = any>(name: string, document: string, options?: { as?: Caller; variables?: Record<string, unknown> }): Promise<GraphQLResponse<T>>;
+  querySubgraph<T = any>(
+    name: string,
+    document: string,
+    options?: { as?: Caller; variables?: Record<string, unknown> },
+  ): Promise<GraphQLResponse<T>>;
   tokenFor(caller: Caller): Promise<string | undefined>;
   stop(): Promise<void>;
 }

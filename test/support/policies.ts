@@ -10,11 +10,35 @@ export const unit = unitIdForCode;
 /** Enterprises the tests register (credit codes well formed, not among the sample ones). */
 export const firms = {
   /** 市南区, manufacturing, small, 2018, 高新技术企业 */
-  hightech: { creditCode: sampleCreditCode('370202', 501), name: '测试高新制造有限公司', districtCode: '370202', industryCode: 'C3484', sizeClass: 'SMALL', registeredOn: '2018-05-01', qualifications: ['HIGH_TECH'] },
+  hightech: {
+    creditCode: sampleCreditCode('370202', 501),
+    name: '测试高新制造有限公司',
+    districtCode: '370202',
+    industryCode: 'C3484',
+    sizeClass: 'SMALL',
+    registeredOn: '2018-05-01',
+    qualifications: ['HIGH_TECH'],
+  },
   /** 黄岛区, research services, micro, 2024, 科技型中小企业 */
-  startup: { creditCode: sampleCreditCode('370211', 502), name: '测试科技服务有限公司', districtCode: '370211', industryCode: 'M7320', sizeClass: 'MICRO', registeredOn: '2024-01-10', qualifications: ['TECH_SME'] },
+  startup: {
+    creditCode: sampleCreditCode('370211', 502),
+    name: '测试科技服务有限公司',
+    districtCode: '370211',
+    industryCode: 'M7320',
+    sizeClass: 'MICRO',
+    registeredOn: '2024-01-10',
+    qualifications: ['TECH_SME'],
+  },
   /** 崂山区, logistics, large, 2010, none */
-  logistics: { creditCode: sampleCreditCode('370212', 503), name: '测试港口物流有限公司', districtCode: '370212', industryCode: 'G5532', sizeClass: 'LARGE', registeredOn: '2010-03-01', qualifications: [] as string[] },
+  logistics: {
+    creditCode: sampleCreditCode('370212', 503),
+    name: '测试港口物流有限公司',
+    districtCode: '370212',
+    industryCode: 'G5532',
+    sizeClass: 'LARGE',
+    registeredOn: '2010-03-01',
+    qualifications: [] as string[],
+  },
 };
 
 export const callers = {
@@ -50,12 +74,20 @@ export async function code(send: Send, document: string, as: Caller, variables: 
   return error ? String(error.extensions?.code) : 'OK';
 }
 
-export const gateway = (t: TestPlatform): Send => (document, options) => t.query(document, options);
-export const direct = (t: TestPlatform): Send => (document, options) => t.querySubgraph('policies', document, options);
+export const gateway =
+  (t: TestPlatform): Send =>
+  (document, options) =>
+    t.query(document, options);
+export const direct =
+  (t: TestPlatform): Send =>
+  (document, options) =>
+    t.querySubgraph('policies', document, options);
 
 export async function registerFirms(t: TestPlatform): Promise<void> {
   for (const firm of Object.values(firms)) {
-    await ok(gateway(t), `mutation($input: UpsertEnterpriseInput!) { upsertEnterprise(input: $input) { creditCode } }`, callers.office, { input: firm });
+    await ok(gateway(t), `mutation($input: UpsertEnterpriseInput!) { upsertEnterprise(input: $input) { creditCode } }`, callers.office, {
+      input: firm,
+    });
   }
 }
 

@@ -16,7 +16,7 @@ import { rowsOf, type DatabaseHandle } from '../db/client.ts';
 import { referenceUnits, unitIdForCode } from '../db/reference/organisation.ts';
 import { DEVELOPMENT_JWT_SECRET, loadEnv } from '../platform/env.ts';
 import { signToken } from '../platform/auth.ts';
-import { startPlatform } from '../gateway/platform.ts';
+import { startPlatform } from '../bin/platform.ts';
 import { slices } from '../subgraphs/registry.ts';
 import { bulk } from './fill.ts';
 

@@ -167,14 +167,14 @@ export async function runGatewayBench(): Promise<void> {
     // of each, for the scale-out figure at the end.
     const replicaPorts = Object.fromEntries(slices.map((slice, index) => [slice.name, BASE_PORT + 20 + index]));
     for (const slice of slices) {
-      services.push(start(slice.name, ['--import', 'tsx', 'subgraphs/start.ts', slice.name], common, true));
+      services.push(start(slice.name, ['--import', 'tsx', 'bin/subgraph.ts', slice.name], common, true));
       await waitFor(`http://127.0.0.1:${ports[slice.name]}/health`);
     }
     for (const slice of slices) {
       services.push(
         start(
           `${slice.name}#2`,
-          ['--import', 'tsx', 'subgraphs/start.ts', slice.name],
+          ['--import', 'tsx', 'bin/subgraph.ts', slice.name],
           { ...common, [`${slice.name.toUpperCase()}_PORT`]: String(replicaPorts[slice.name]) },
           true,
         ),
@@ -187,7 +187,7 @@ export async function runGatewayBench(): Promise<void> {
     }
     const apolloPort = BASE_PORT + 50;
     const hivePort = BASE_PORT + 51;
-    const apollo = start('apollo', ['--import', 'tsx', 'gateway/index.ts'], { ...common, PORT: String(apolloPort), LOG_LEVEL: 'warn' });
+    const apollo = start('apollo', ['--import', 'tsx', 'bin/gateway.ts'], { ...common, PORT: String(apolloPort), LOG_LEVEL: 'warn' });
     services.push(apollo);
     // Our gateway again, in front of both replicas of every subgraph (`<NAME>_URL` lists both); and
     // the pair once more without merging reads in flight, so that every request reaches a subgraph.
@@ -205,7 +205,7 @@ export async function runGatewayBench(): Promise<void> {
     ];
     for (const setup of scaleOut.slice(1)) {
       services.push(
-        start(`apollo ${setup.name}`, ['--import', 'tsx', 'gateway/index.ts'], {
+        start(`apollo ${setup.name}`, ['--import', 'tsx', 'bin/gateway.ts'], {
           ...common,
           ...setup.env,
           PORT: String(setup.port),

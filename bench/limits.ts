@@ -2,7 +2,7 @@
  * `npm run bench -- limits`: how long the gateway and each subgraph take to refuse the requests of
  * issue #7 (fragments spreading each other 40 levels deep, 2,000 aliases, 40 aliases of a nested
  * list, a query 16 levels deep), and whether every /health answered meanwhile. The platform runs in
- * a process of its own (`gateway/main.ts`), as it would in production: a blocked event loop there
+ * a process of its own (`bin/start.ts`), as it would in production: a blocked event loop there
  * shows as a /health that does not answer here.
  */
 import { performance } from 'node:perf_hooks';

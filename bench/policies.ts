@@ -17,7 +17,7 @@ import { referenceDistricts, unitIdForCode } from '../db/reference/organisation.
 import { signToken } from '../platform/auth.ts';
 import { creditCodeCheckCharacter } from '../platform/credit-code.ts';
 import { DEVELOPMENT_JWT_SECRET, loadEnv } from '../platform/env.ts';
-import { startPlatform } from '../gateway/platform.ts';
+import { startPlatform } from '../bin/platform.ts';
 import { slices } from '../subgraphs/registry.ts';
 import { benchCounts, BENCH_SIZES, fillPolicies } from './policies-fill.ts';
 

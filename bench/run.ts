@@ -19,7 +19,7 @@ import { openPostgres, rowsOf, type DatabaseHandle } from '../db/client.ts';
 import { loadEnv } from '../platform/env.ts';
 import { prepareDatabase } from '../platform/start.ts';
 import { slices } from '../subgraphs/registry.ts';
-import { startPlatform } from '../gateway/platform.ts';
+import { startPlatform } from '../bin/platform.ts';
 import { signToken } from '../platform/auth.ts';
 import { DEVELOPMENT_JWT_SECRET } from '../platform/env.ts';
 import { unitIdForCode } from '../db/reference/organisation.ts';

@@ -141,7 +141,7 @@ async function warnAboutReadiness(service: { name: string; ready(): Promise<Reco
 }
 
 /**
- * Runs one slice alone (`subgraphs/<name>/index.ts`): against DATABASE_URL when set, else the
+ * Runs one slice alone (`bin/subgraph.ts <name>`): against DATABASE_URL when set, else the
  * embedded database. It prepares only its own tables.
  */
 export async function runSlice(name: string, slices: readonly SliceDefinition[]): Promise<void> {

@@ -16,7 +16,6 @@ const read = (file: string) => fs.readFileSync(path.join(root, file), 'utf8');
 export const RECIPE = [
   'README.md',
   'slice.ts',
-  'index.ts',
   'server.ts',
   'resolvers.ts',
   'schema-types.ts',
@@ -38,10 +37,10 @@ describe.each(slices.map((slice) => [slice.name, slice] as const))('the %s slice
     expect(migrations).toContain('meta');
   });
 
-  it('has every file of the recipe, and its entry starts it by name', () => {
+  it('has every file of the recipe, and no entry point of its own (bin/subgraph.ts starts it by name)', () => {
     const files = fs.readdirSync(path.join(root, 'subgraphs', name));
     expect(files).toEqual(expect.arrayContaining(RECIPE));
-    expect(read(`subgraphs/${name}/index.ts`)).toContain(`runSlice('${name}', slices)`);
+    expect(files).not.toContain('index.ts');
   });
 
   it('offers explorer examples and has a row in the README', () => {
@@ -62,7 +61,7 @@ describe('the import graph', () => {
   let circular: string[][];
   beforeAll(async () => {
     // Type-only imports count: a cycle of types is still two files that cannot be understood apart.
-    const result = await madge(['platform', 'subgraphs', 'gateway', 'db', 'schema', 'bench'], {
+    const result = await madge(['platform', 'subgraphs', 'gateway', 'db', 'schema', 'bench', 'bin'], {
       baseDir: root,
       fileExtensions: ['ts', 'tsx'],
       tsConfig: path.join(root, 'tsconfig.json'),
@@ -101,6 +100,35 @@ describe('the import graph', () => {
         }
         for (const target of imports) expect(target.startsWith('gateway/'), `${file} imports ${target}`).toBe(false);
       }
+    }
+  });
+
+  it('keeps the composition roots in bin/: nothing but tests and the bench imports them', () => {
+    expect(Object.keys(graph).filter((file) => file.startsWith('bin/')).length).toBeGreaterThan(3);
+    for (const [file, imports] of Object.entries(graph).filter(([file]) => !/^(bin|bench|test)\//.test(file))) {
+      for (const target of imports) expect(target.startsWith('bin/'), `${file} imports ${target}`).toBe(false);
+    }
+  });
+
+  it('lets the gateway, which holds no data, import nothing from db/', () => {
+    const gateway = Object.entries(graph).filter(([file]) => file.startsWith('gateway/'));
+    expect(gateway.length).toBeGreaterThan(3);
+    for (const [file, imports] of gateway) {
+      for (const target of imports) expect(target.startsWith('db/'), `${file} imports ${target}`).toBe(false);
+    }
+  });
+
+  it('keeps a slice unaware of the others: no slice imports the registry', () => {
+    for (const [file, imports] of Object.entries(graph).filter(([file]) => /^subgraphs\/[^/]+\//.test(file))) {
+      expect(imports, file).not.toContain('subgraphs/registry.ts');
+    }
+  });
+
+  it('keeps db/ to tables, migrations and reference data: its tables and client import no kit, slice, gateway or entry point', () => {
+    const db = Object.entries(graph).filter(([file]) => file.startsWith('db/') && !file.startsWith('db/reference/'));
+    expect(db.map(([file]) => file)).toEqual(expect.arrayContaining(['db/client.ts', ...slices.map((slice) => `db/${slice.name}.ts`)]));
+    for (const [file, imports] of db) {
+      for (const target of imports) expect(target.startsWith('db/'), `${file} imports ${target}`).toBe(true);
     }
   });
 

@@ -10,7 +10,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openPglite, type DatabaseHandle } from '../db/client.ts';
 import { unitIdForCode } from '../db/reference/organisation.ts';
-import { startPlatform, type Platform } from '../gateway/platform.ts';
+import { startPlatform, type Platform } from '../bin/platform.ts';
 import { loadEnv } from '../platform/env.ts';
 import { createLogger } from '../platform/log.ts';
 import { slices } from '../subgraphs/registry.ts';

@@ -14,7 +14,7 @@ import { startTestPlatform, type TestPlatform } from './support/platform.ts';
 
 const skip = skipWithoutBrowser('the explorer');
 
-// What `npm start` (gateway/main.ts) puts into the headers editor.
+// What `npm start` (bin/start.ts) puts into the headers editor.
 const HEADER_TEMPLATE = { Authorization: 'Bearer <粘贴 npm run token 生成的令牌 / paste a token from npm run token>' };
 
 const operationName = (query: string) =>

@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sampleCreditCode } from '../db/reference/organisation.ts';
 import { openPglite } from '../db/client.ts';
-import { startPlatform, type Platform } from '../gateway/platform.ts';
+import { startPlatform, type Platform } from '../bin/platform.ts';
 import { loadEnv } from '../platform/env.ts';
 import { createLogger } from '../platform/log.ts';
 import { slices } from '../subgraphs/registry.ts';

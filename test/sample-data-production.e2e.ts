@@ -3,7 +3,7 @@
  * started as the README advises for production — with only its own `<NAME>_DATABASE_URL` — loaded
  * 29 sample enterprises, 10 issues, 5 policies and 9 reviews. Each way of starting is run here as a
  * real process against a real PostgreSQL database migrated beforehand by its owner: `npm start`
- * with every slice's own URL, and `npm run start:subgraph -- <name>` (what `subgraphs/<name>/index.ts`
+ * with every slice's own URL, and `npm run start:subgraph -- <name>` (what `bin/subgraph.ts <name>`
  * runs) for every slice with its own URL only. docker-compose's default is checked in
  * test/start-paths.test.ts; `npm run seed:sample` is the way to ask for it by name.
  */
@@ -100,7 +100,7 @@ const none = { enterprises: 0, issues: 0, policies: 0, reviews: 0 };
 describe.skipIf(!server)('a start on a real database loads no sample data unless asked for by name', () => {
   it('npm start with every slice’s own <NAME>_DATABASE_URL and no DATABASE_URL', async () => {
     const urls = Object.fromEntries(slices.map((slice) => [`${envPrefix(slice.name)}_DATABASE_URL`, roleUrl(slice.name)]));
-    const output = await serveThenStop(['gateway/main.ts'], productionEnv(urls), /Ready in/);
+    const output = await serveThenStop(['bin/start.ts'], productionEnv(urls), /Ready in/);
     expect(output).toContain('sample data: not loaded');
     expect(output).not.toMatch(/DEVELOPMENT MODE/);
     expect(await sampleRows()).toEqual(none);
@@ -109,7 +109,7 @@ describe.skipIf(!server)('a start on a real database loads no sample data unless
   for (const slice of slices) {
     it(`npm run start:subgraph -- ${slice.name} with only ${envPrefix(slice.name)}_DATABASE_URL`, async () => {
       await serveThenStop(
-        ['subgraphs/start.ts', slice.name],
+        ['bin/subgraph.ts', slice.name],
         productionEnv({ [`${envPrefix(slice.name)}_DATABASE_URL`]: roleUrl(slice.name), PORT: '0' }),
         new RegExp(`subgraph ${slice.name}: http`),
       );

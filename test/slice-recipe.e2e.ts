@@ -58,18 +58,18 @@ beforeAll(() => {
   // 3. One compose service, and its port for bureau frontends that call it directly.
   insertAfter(
     'docker-compose.yml',
-    'subgraphs/issues/index.ts',
-    '\n  scratch:\n    <<: *subgraph\n    command: ["node", "--import", "tsx", "subgraphs/scratch/index.ts"]\n',
+    "'bin/subgraph.ts', 'issues']",
+    '\n  scratch:\n    <<: *subgraph\n    command: ["node", "--import", "tsx", "bin/subgraph.ts", "scratch"]\n',
   );
   insertAfter(
     'docker-compose.subgraph-ports.yml',
-    'ISSUES_PUBLISH_PORT:-4002}:4000"]',
+    "ISSUES_PUBLISH_PORT:-4002}:4000']",
     '  scratch:\n    ports: ["${SCRATCH_PUBLISH_PORT:-4009}:4000"]\n',
   );
   // 4. One README row.
   insertAfter('README.md', '| `issues` |', '| `scratch` | command office | notes | [subgraphs/scratch](subgraphs/scratch/README.md) |\n');
   // Then what follows from them: the migration, the supergraph and the generated types.
-  sh(process.execPath, ['--import', 'tsx', 'db/generate-migrations.ts', 'scratch', 'init']);
+  sh(process.execPath, ['--import', 'tsx', 'bin/generate-migrations.ts', 'scratch', 'init']);
   sh('npm', ['run', '-s', 'compose']);
 }, 240_000);
 
@@ -118,7 +118,7 @@ describe('adding a slice by the recipe', () => {
   it('is started with the platform, served by the gateway next to the other slices, and offered in its explorer', async () => {
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'qd-recipe-data-'));
     const offset = 20_000 + Math.floor(Math.random() * 20_000);
-    const child = spawn(process.execPath, ['--import', 'tsx', 'gateway/main.ts'], {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'bin/start.ts'], {
       cwd: copy,
       env: {
         PATH: process.env.PATH ?? '/usr/bin:/bin',

@@ -214,23 +214,20 @@ const startFiles: { file: string; args: string[]; env?: Record<string, string> }
     })),
   // A deployment that gives each service only its own role's URL, as the README advises, is one too.
   {
-    file: 'gateway/main.ts',
+    file: 'bin/start.ts',
     args: [],
     env: Object.fromEntries(slices.map((slice) => [`${envPrefix(slice.name)}_DATABASE_URL`, 'postgres://nobody@127.0.0.1:9/none'])),
   },
-  ...slices.flatMap((slice) => [
-    { file: `subgraphs/${slice.name}/index.ts`, args: [] },
-    { file: 'subgraphs/start.ts', args: [slice.name] },
-  ]),
+  ...slices.map((slice) => ({ file: 'bin/subgraph.ts', args: [slice.name] })),
 ];
 
 describe('a start without a real key, whatever NODE_ENV says', () => {
   it('finds the start scripts this suite runs', () => {
     expect(startScripts.map((script) => script.name)).toEqual(expect.arrayContaining(['start', 'start:gateway', 'start:subgraph']));
     for (const script of startScripts) expect(script.file, `${script.name}: ${script.command}`).toBeDefined();
-    expect(startScripts.find((script) => script.name === 'start')?.file).toBe('gateway/main.ts');
-    expect(startScripts.find((script) => script.name === 'start:gateway')?.file).toBe('gateway/index.ts');
-    expect(startScripts.find((script) => script.name === 'start:subgraph')?.file).toBe('subgraphs/start.ts');
+    expect(startScripts.find((script) => script.name === 'start')?.file).toBe('bin/start.ts');
+    expect(startScripts.find((script) => script.name === 'start:gateway')?.file).toBe('bin/gateway.ts');
+    expect(startScripts.find((script) => script.name === 'start:subgraph')?.file).toBe('bin/subgraph.ts');
   });
 
   // docker-compose used to default to NODE_ENV=development; nothing but DEVELOPMENT_MODE chooses it now.
@@ -291,7 +288,7 @@ describe('npm start', () => {
       GATEWAY_PORT: String(gatewayPort),
       ...Object.fromEntries(slices.map((slice) => [`${envPrefix(slice.name)}_PORT`, String(slicePorts[slice.name])])),
     };
-    const child = spawn(process.execPath, ['--import', 'tsx', 'gateway/main.ts'], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', 'bin/start.ts'], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
@@ -384,7 +381,7 @@ describe('npm start', () => {
         FAKETIME_DONT_RESET: '1',
         ...Object.fromEntries(await Promise.all(slices.map(async (slice) => [`${envPrefix(slice.name)}_PORT`, String(await freePort())]))),
       };
-      const child = spawn(process.execPath, ['--import', 'tsx', 'gateway/main.ts'], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawn(process.execPath, ['--import', 'tsx', 'bin/start.ts'], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
       let output = '';
       const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
         child.on('exit', (code, signal) => resolve({ code, signal })),

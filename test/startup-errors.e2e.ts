@@ -48,7 +48,7 @@ describe('a start that cannot go on', () => {
     const blocker = net.createServer();
     await new Promise<void>((resolve) => blocker.listen(gatewayPort, '127.0.0.1', resolve));
     try {
-      const result = await run('gateway/main.ts', [], { DATA_DIR: dataDir, PORT_OFFSET: String(offset), LOAD_SAMPLE_DATA: 'false' });
+      const result = await run('bin/start.ts', [], { DATA_DIR: dataDir, PORT_OFFSET: String(offset), LOAD_SAMPLE_DATA: 'false' });
       expect(result.code).toBe(1);
       const last = result.stderr.trim().split('\n').at(-1)!;
       expect(last).toContain(`端口 ${gatewayPort} 已被占用`);
@@ -76,7 +76,7 @@ describe('a start that cannot go on', () => {
     // This test's own process is alive: it stands for another copy of the platform.
     fs.writeFileSync(path.join(dataDir, 'embedded.pid'), String(process.pid));
     try {
-      const result = await run('gateway/main.ts', [], { DATA_DIR: dataDir, PORT_OFFSET: String(freePortRange()) });
+      const result = await run('bin/start.ts', [], { DATA_DIR: dataDir, PORT_OFFSET: String(freePortRange()) });
       expect(result.code).toBe(1);
       expect(result.stderr.trim()).toMatch(
         new RegExp(`正被进程 ${process.pid} 使用.*/ The embedded database .* is in use by process ${process.pid}: .*DATA_DIR`),
@@ -89,8 +89,8 @@ describe('a start that cannot go on', () => {
 
   it('refuses a setting out of range in one line, for the platform and for one subgraph alone', async () => {
     for (const [file, args] of [
-      ['gateway/main.ts', []],
-      ['subgraphs/start.ts', ['units']],
+      ['bin/start.ts', []],
+      ['bin/subgraph.ts', ['units']],
     ] as const) {
       const result = await run(file, [...args], { MAX_QUERY_DEPTH: '2', DEVELOPMENT_MODE: 'true', PORT_OFFSET: String(freePortRange()) });
       expect(result.code, file).toBe(1);
@@ -100,7 +100,7 @@ describe('a start that cannot go on', () => {
   }, 60_000);
 
   it('names the subgraphs there are when start:subgraph is given none or an unknown one', async () => {
-    const result = await run('subgraphs/start.ts', ['nosuch'], {});
+    const result = await run('bin/subgraph.ts', ['nosuch'], {});
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/请指明要启动的子图 \/ name the subgraph to start: .*<units\|issues\|policies\|evaluations>.*"nosuch"/);
   }, 60_000);

@@ -14,7 +14,7 @@ import { referenceUnits, sampleEnterprises, unitIdForCode } from '../db/referenc
 const root = path.join(path.dirname(fileURLToPath(import.meta.url)), '..');
 
 function token(...args: string[]) {
-  const result = spawnSync(process.execPath, ['--import', 'tsx', 'gateway/token.ts', ...args], {
+  const result = spawnSync(process.execPath, ['--import', 'tsx', 'bin/token.ts', ...args], {
     cwd: root,
     encoding: 'utf8',
     env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/tmp' },

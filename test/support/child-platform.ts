@@ -1,5 +1,5 @@
 /**
- * The whole platform in a process of its own (`gateway/main.ts`, as `npm start` runs it), for what
+ * The whole platform in a process of its own (`bin/start.ts`, as `npm start` runs it), for what
  * cannot be watched from inside: a request that blocks the event loop would block the test too, and
  * a SIGTERM has to reach a real process. On a test database of the PostgreSQL server when one is
  * reachable, on a fresh embedded database otherwise.
@@ -49,7 +49,7 @@ export async function startChildPlatform(env: Record<string, string> = {}, optio
   if (database) await database.handle.close();
   const ports: Record<string, number> = { gateway: await freePort() };
   for (const slice of slices) ports[slice.name] = await freePort();
-  const child = spawn(process.execPath, ['--import', 'tsx', 'gateway/main.ts'], {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'bin/start.ts'], {
     cwd: root,
     env: {
       PATH: process.env.PATH ?? '/usr/bin:/bin',

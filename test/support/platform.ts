@@ -8,7 +8,7 @@ import { DEVELOPMENT_JWT_SECRET, loadEnv } from '../../platform/env.ts';
 import { createLogger } from '../../platform/log.ts';
 import { slices as registeredSlices } from '../../subgraphs/registry.ts';
 import { unitIdForCode } from '../../db/reference/organisation.ts';
-import { startPlatform, type Platform, type PlatformOptions } from '../../gateway/platform.ts';
+import { startPlatform, type Platform, type PlatformOptions } from '../../bin/platform.ts';
 import { createTestDatabase, type TestDatabase } from './database.ts';
 
 export type Caller =

@@ -2,7 +2,7 @@
  * `npm run seed:sample`: loads the clearly-marked sample data (enterprises flagged `sample`, names
  * ending in （样例）) into the configured database — DATABASE_URL or the embedded one.
  */
-import { openDatabase } from './client.ts';
+import { openDatabase } from '../db/client.ts';
 import { loadEnv } from '../platform/env.ts';
 import { prepareDatabase } from '../platform/start.ts';
 import { slices } from '../subgraphs/registry.ts';

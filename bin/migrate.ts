@@ -3,7 +3,7 @@
  * services. As the owner (DATABASE_URL): every slice's migrations, its serving role's rights, and
  * the reference data; then the services start with only their own `<NAME>_DATABASE_URL`.
  */
-import { openDatabase } from './client.ts';
+import { openDatabase } from '../db/client.ts';
 import { loadEnv } from '../platform/env.ts';
 import { prepareDatabase } from '../platform/start.ts';
 import { slices } from '../subgraphs/registry.ts';

@@ -3,7 +3,7 @@
  * starts it (set DATABASE_URL, and `UNITS_URL` for the unit directory when units runs elsewhere).
  */
 import { runSlice } from '../platform/start.ts';
-import { slices } from './registry.ts';
+import { slices } from '../subgraphs/registry.ts';
 
 const name = process.argv[2];
 if (!name || !slices.some((slice) => slice.name === name)) {

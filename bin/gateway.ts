@@ -9,9 +9,9 @@ import { createLogger } from '../platform/log.ts';
 import { stopOnSignals } from '../platform/signals.ts';
 import { defaultExplorer, listeningOn } from '../platform/start.ts';
 import { slices } from '../subgraphs/registry.ts';
-import { gatewayExamples } from './examples.ts';
-import { boardExports, downloadLinksOf } from './exports.ts';
-import { createGateway } from './server.ts';
+import { gatewayExamples } from '../gateway/examples.ts';
+import { boardExports, downloadLinksOf } from '../gateway/exports.ts';
+import { createGateway } from '../gateway/server.ts';
 import { runEntry } from '../platform/entry.ts';
 
 await runEntry(async () => {

@@ -8,13 +8,13 @@ import { createAuthenticator } from '../platform/auth.ts';
 import { DIRECTORY_SLICE } from '../platform/directory.ts';
 import type { PlatformEnv } from '../platform/env.ts';
 import { startHttpService, type RunningService } from '../platform/http.ts';
-import { boardExports, downloadLinksOf } from './exports.ts';
+import { boardExports, downloadLinksOf } from '../gateway/exports.ts';
 import { silentLogger, type Logger } from '../platform/log.ts';
 import { prepareDatabase, startSlice, type ExplorerFactory } from '../platform/start.ts';
 import type { SliceDefinition } from '../platform/subgraph.ts';
 import { slices as registeredSlices } from '../subgraphs/registry.ts';
-import { gatewayExamples } from './examples.ts';
-import { createGateway } from './server.ts';
+import { gatewayExamples } from '../gateway/examples.ts';
+import { createGateway } from '../gateway/server.ts';
 
 export interface PlatformOptions {
   env: PlatformEnv;

@@ -1,4 +1,0 @@
-import { runSlice } from '../../platform/start.ts';
-import { slices } from '../registry.ts';
-
-await runSlice('issues', slices);

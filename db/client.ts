@@ -122,6 +122,7 @@ async function grantServingRole(
       throw new Error(
         `The serving role ${role} does not exist and the owner may not create it (${(error as Error).message}). ` +
           `Create it once: CREATE ROLE ${role} LOGIN PASSWORD '…'; (see README, "Database roles")`,
+        { cause: error },
       );
     }
   }

@@ -239,7 +239,7 @@ export function boardExports(deps: BoardExportsDeps): AsyncRequestHandler {
   ): Promise<{ board: BoardFileRow[]; domains: DomainFigures[] }> {
     let answer: {
       data?: { board?: BoardFileRow[] | null; domains?: DomainFigures[] | null } | null;
-      errors?: readonly { message: string; extensions?: Record<string, any> }[];
+      errors?: readonly { message: string; extensions?: Record<string, unknown> }[];
     };
     try {
       const contextValue = await deps.gateway.contextAs(req, record, authorization);

@@ -188,8 +188,8 @@ async function ask<T>(url: string, query: string, variables: Record<string, unkn
 
 async function fetchDirectory(url: string, timeoutMs: number): Promise<Directory> {
   const units: DirectoryUnit[] = [];
-  let districts: string[] = [];
-  let domains: string[] = [];
+  let districts: string[];
+  let domains: string[];
   let after: string | null = null;
   do {
     const page: DirectoryPage = await ask<DirectoryPage>(url, DIRECTORY_QUERY, { after }, timeoutMs);

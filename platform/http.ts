@@ -223,10 +223,73 @@ function statusFor(response: HTTPGraphQLResponse): number {
   }
 }
 
+/** Answers one GraphQL request: its body read within the limit, executed, or answered 503 when its time is up. */
+async function answerGraphQL<TContext extends BaseContext>(
+  service: GraphQLService<TContext>,
+  limits: HttpLimits,
+  req: http.IncomingMessage,
+  res: http.ServerResponse,
+  search: string,
+  record: RequestRecord,
+): Promise<void> {
+  const { maxRequestBytes } = limits;
+  const { apollo } = service;
+  let body: unknown;
+  try {
+    body = parseJsonBody(await readBody(req, maxRequestBytes), req.headers['content-type']);
+  } catch (error) {
+    // Nobody to answer when the connection is gone. (Not `req.destroyed`: a body read to its end
+    // is destroyed too, and a body that was not JSON then went unanswered — issue #20.)
+    if (error instanceof RequestAborted || res.destroyed) return;
+    if (error instanceof RequestTooLarge) {
+      sendJson(
+        res,
+        413,
+        codedBody(ErrorCode.REQUEST_TOO_LARGE, `请求体超过 ${maxRequestBytes} 字节`, `Request body exceeds ${maxRequestBytes} bytes`),
+        true,
+      );
+      return;
+    }
+    sendJson(res, 400, codedBody(ErrorCode.BAD_REQUEST, '请求体不是合法的 JSON', 'Request body is not valid JSON'));
+    return;
+  }
+  const headers = new HeaderMap();
+  for (const [key, value] of Object.entries(req.headers)) {
+    if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
+  }
+  // No Accept header: the specification (since 2025) answers as for application/graphql-response+json.
+  if (!headers.get('accept')) headers.set('accept', GRAPHQL_RESPONSE);
+  const running = apollo.executeHTTPGraphQLRequest({
+    httpGraphQLRequest: { method: req.method!.toUpperCase(), headers, search, body },
+    context: () => service.context(req, record),
+  });
+  // The request's time is up: answer now; the execution sees the aborted signal and stops.
+  const timedOut = new Promise<'timeout'>((resolve) => {
+    if (record.signal?.aborted) resolve('timeout');
+    record.signal?.addEventListener('abort', () => resolve('timeout'), { once: true });
+  });
+  const response = await Promise.race([running, timedOut]);
+  if (response === 'timeout') {
+    running.catch(() => {});
+    if (res.headersSent || res.destroyed) return;
+    const timeout = errors.requestTimeout(limits.executionTimeoutMs);
+    record.outcome = ErrorCode.REQUEST_TIMEOUT;
+    sendJson(res, 503, { errors: [{ message: timeout.message, extensions: timeout.extensions }] });
+    return;
+  }
+  for (const [key, value] of response.headers) res.setHeader(key, value);
+  res.statusCode = statusFor(response);
+  if (response.body.kind === 'complete') {
+    res.end(response.body.string);
+    return;
+  }
+  for await (const chunk of response.body.asyncIterator) res.write(chunk);
+  res.end();
+}
+
 export async function startHttpService<TContext extends BaseContext>(options: HttpServiceOptions<TContext>): Promise<RunningService> {
   const { service, limits } = options;
   const requestLogLevel = options.requestLogLevel ?? 'info';
-  const { maxRequestBytes } = limits;
   const { apollo } = service;
   const name = service.name;
   const logger = options.logger.child({ service: name });
@@ -235,60 +298,6 @@ export async function startHttpService<TContext extends BaseContext>(options: Ht
   /** Set once everything sent before the stop has been read: idle connections may then be closed. */
   let drained = false;
   const unanswered = new Set<http.ServerResponse>();
-
-  const handleGraphQL = async (req: http.IncomingMessage, res: http.ServerResponse, search: string, record: RequestRecord) => {
-    let body: unknown;
-    try {
-      body = parseJsonBody(await readBody(req, maxRequestBytes), req.headers['content-type']);
-    } catch (error) {
-      // Nobody to answer when the connection is gone. (Not `req.destroyed`: a body read to its end
-      // is destroyed too, and a body that was not JSON then went unanswered — issue #20.)
-      if (error instanceof RequestAborted || res.destroyed) return;
-      if (error instanceof RequestTooLarge) {
-        sendJson(
-          res,
-          413,
-          codedBody(ErrorCode.REQUEST_TOO_LARGE, `请求体超过 ${maxRequestBytes} 字节`, `Request body exceeds ${maxRequestBytes} bytes`),
-          true,
-        );
-        return;
-      }
-      sendJson(res, 400, codedBody(ErrorCode.BAD_REQUEST, '请求体不是合法的 JSON', 'Request body is not valid JSON'));
-      return;
-    }
-    const headers = new HeaderMap();
-    for (const [key, value] of Object.entries(req.headers)) {
-      if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
-    }
-    // No Accept header: the specification (since 2025) answers as for application/graphql-response+json.
-    if (!headers.get('accept')) headers.set('accept', GRAPHQL_RESPONSE);
-    const running = apollo.executeHTTPGraphQLRequest({
-      httpGraphQLRequest: { method: req.method!.toUpperCase(), headers, search, body },
-      context: () => service.context(req, record),
-    });
-    // The request's time is up: answer now; the execution sees the aborted signal and stops.
-    const timedOut = new Promise<'timeout'>((resolve) => {
-      if (record.signal?.aborted) resolve('timeout');
-      record.signal?.addEventListener('abort', () => resolve('timeout'), { once: true });
-    });
-    const response = await Promise.race([running, timedOut]);
-    if (response === 'timeout') {
-      running.catch(() => {});
-      if (res.headersSent || res.destroyed) return;
-      const timeout = errors.requestTimeout(limits.executionTimeoutMs);
-      record.outcome = ErrorCode.REQUEST_TIMEOUT;
-      sendJson(res, 503, { errors: [{ message: timeout.message, extensions: timeout.extensions }] });
-      return;
-    }
-    for (const [key, value] of response.headers) res.setHeader(key, value);
-    res.statusCode = statusFor(response);
-    if (response.body.kind === 'complete') {
-      res.end(response.body.string);
-      return;
-    }
-    for await (const chunk of response.body.asyncIterator) res.write(chunk);
-    res.end();
-  };
 
   const server = http.createServer(
     {
@@ -359,7 +368,7 @@ export async function startHttpService<TContext extends BaseContext>(options: Ht
         for (const handler of options.routes ?? []) if (await handler(req, res, url, record)) return;
         if (url.pathname === '/' || url.pathname === '/graphql') {
           graphql = true;
-          await handleGraphQL(req, res, url.search, record);
+          await answerGraphQL(service, limits, req, res, url.search, record);
           return;
         }
         sendJson(res, 404, codedBody(ErrorCode.NOT_FOUND, '没有这个地址', 'No such path'));

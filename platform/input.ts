@@ -14,6 +14,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export const isUuid = (value: string): boolean => UUID.test(value);
 
 // Control characters other than tab and line breaks; a NUL would even make PostgreSQL refuse the row.
+// eslint-disable-next-line no-control-regex -- matching control characters is this pattern's purpose
 const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]/;
 // Bidirectional overrides and isolates: they make text read differently from what it is.
 const BIDI = /[\u202A-\u202E\u2066-\u2069]/;

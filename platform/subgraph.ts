@@ -89,6 +89,9 @@ export interface RequestContext {
   clientAddress?: string;
 }
 
+// Each slice's runtime has a context type of its own, and ApolloServer is invariant in it: the registry
+// holds them side by side, so here (and only here) the context type is left open.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- see above
 export type SubgraphRuntime = GraphQLService<any>;
 
 type ResolverMap = Extract<Parameters<typeof buildSubgraphSchema>[0], { resolvers?: unknown }>['resolvers'];

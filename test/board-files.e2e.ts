@@ -160,16 +160,27 @@ function parseCsv(text: string): string[][] {
   for (let i = 0; i < text.length; i++) {
     const c = text[i]!;
     if (quoted) {
-      if (c === '"' && text[i + 1] === '"') ((field += '"'), i++);
-      else if (c === '"') quoted = false;
+      if (c === '"' && text[i + 1] === '"') {
+        field += '"';
+        i++;
+      } else if (c === '"') quoted = false;
       else field += c;
     } else if (c === '"') quoted = true;
-    else if (c === ',') (row.push(field), (field = ''));
-    else if (c === '\r' && text[i + 1] === '\n') {
-      (row.push(field), rows.push(row), (row = []), (field = ''), i++);
+    else if (c === ',') {
+      row.push(field);
+      field = '';
+    } else if (c === '\r' && text[i + 1] === '\n') {
+      row.push(field);
+      rows.push(row);
+      row = [];
+      field = '';
+      i++;
     } else field += c;
   }
-  if (field || row.length) (row.push(field), rows.push(row));
+  if (field || row.length) {
+    row.push(field);
+    rows.push(row);
+  }
   return rows;
 }
 
@@ -458,15 +469,13 @@ describe('the printable board (#21 item 10)', () => {
         expect(await page.locator('tr.unit td.code').allInnerTexts()).toEqual(codes(board));
 
         // The chart's bars, measured on screen: each domain's on-time and satisfaction rate, to scale.
-        const bars = await page
-          .locator('svg rect.bar')
-          .evaluateAll((rects) =>
-            rects.map((rect) => ({
-              domain: rect.getAttribute('data-domain'),
-              kind: rect.getAttribute('data-kind'),
-              height: rect.getBoundingClientRect().height,
-            })),
-          );
+        const bars = await page.locator('svg rect.bar').evaluateAll((rects) =>
+          rects.map((rect) => ({
+            domain: rect.getAttribute('data-domain'),
+            kind: rect.getAttribute('data-kind'),
+            height: rect.getBoundingClientRect().height,
+          })),
+        );
         const full = await page.locator('svg rect.scale').evaluate((rect) => rect.getBoundingClientRect().height);
         expect(full).toBeGreaterThan(100);
         const stats = (

@@ -460,7 +460,7 @@ function nullsEverything(schema: GraphQLSchema, path: readonly (string | number)
 
 function problemsOf(answer: Answer, schema?: GraphQLSchema, operation: 'query' | 'mutation' = 'query'): string[] {
   const problems: string[] = [];
-  if (answer.status >= 500) problems.push(`HTTP ${answer.status}`);
+  if (answer.status >= 500) problems.push(`HTTP ${answer.status} ${String(answer.body.errors?.[0]?.extensions?.code ?? '')}`.trim());
   // A whole answer lost must say why (issue #20: a hidden enterprise made a page `{"data": null}`, and
   // next to another error it would still be lost): some error must sit where its null climbs to the root.
   if ('data' in answer.body && answer.body.data === null) {

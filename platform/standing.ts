@@ -10,7 +10,7 @@
  * - otherwise COMMAND_OFFICE for the command office's token, UNIT_MEMBER for a unit's admin or staff.
  */
 import { Role, type Viewer } from './auth.ts';
-import type { DirectorySource } from './directory.ts';
+import type { DirectorySource, DirectoryUnit } from './directory.ts';
 
 export type BaseStanding = 'ANONYMOUS' | 'ENTERPRISE' | 'OBSERVER' | 'SIGNED_IN' | 'COMMAND_OFFICE' | 'UNIT_MEMBER';
 
@@ -37,6 +37,15 @@ export function baseStanding(viewer: Viewer, unit: StandingUnit | null | undefin
   return viewer.role === Role.COMMAND_OFFICE ? 'COMMAND_OFFICE' : 'UNIT_MEMBER';
 }
 
+/** The unit while it is active; null when it is archived or there is none. */
+export const whileActive = <Unit extends StandingUnit>(unit: Unit | null | undefined): Unit | null =>
+  unit && !isArchived(unit) ? unit : null;
+
+/** As `baseStanding`, asking for the token's unit (`unitOf`) only when the role acts for one. */
+export async function baseStandingOf(viewer: Viewer, unitOf: () => Promise<StandingUnit | null>): Promise<BaseStanding> {
+  return baseStanding(viewer, actsForUnit(viewer) ? await unitOf() : null);
+}
+
 /** The caller, as an access module starts from: the base standing and the token's unit while it is active. */
 export interface Caller<Unit> {
   viewer: Viewer;
@@ -53,21 +62,14 @@ export interface Caller<Unit> {
 export function callerOf<Unit extends StandingUnit>(viewer: Viewer, lookUp: (id: string) => Promise<Unit | null>): Caller<Unit> {
   let unit: Promise<Unit | null> | undefined;
   const activeUnit = () =>
-    (unit ??=
-      actsForUnit(viewer) && viewer.unitId
-        ? lookUp(viewer.unitId).then((found) => (found && !isArchived(found) ? found : null))
-        : Promise.resolve(null));
-  return {
-    viewer,
-    activeUnit,
-    standing: async () => baseStanding(viewer, await activeUnit()),
-  };
+    (unit ??= actsForUnit(viewer) && viewer.unitId ? lookUp(viewer.unitId).then(whileActive) : Promise.resolve(null));
+  return { viewer, activeUnit, standing: () => baseStandingOf(viewer, activeUnit) };
 }
 
 /**
  * The caller as any slice sees it through the organisation directory, the unit confirmed fresh
- * (archiving a unit takes effect at once): what a slice made from the recipe uses.
+ * (archiving a unit takes effect at once): what a slice made from the recipe starts from.
  */
-export function directoryCaller(viewer: Viewer, directory: DirectorySource) {
+export function directoryCaller(viewer: Viewer, directory: DirectorySource): Caller<DirectoryUnit> {
   return callerOf(viewer, (id) => directory.unit(id, { fresh: true }));
 }

@@ -119,7 +119,7 @@ describe('changeRow', () => {
     const answer = await changeRow(db, kind, {
       key: 'a',
       authorize: () => undefined,
-      write: async (tx, row) => ({ ...row, text: 'y' }),
+      write: async (_tx, row) => ({ ...row, text: 'y' }),
       record: async (tx) => void tx.log.push('record'),
       finish: async (tx, after, before) => (tx.log.push('finish'), { ...after, text: `${before.text}→${after.text}` }),
     });
@@ -134,7 +134,7 @@ describe('changeRow', () => {
         key: 'n',
         expectedVersion,
         authorize: () => undefined,
-        write: async (tx, row) => ({ ...row, version: row.version + 1 }),
+        write: async (_tx, row) => ({ ...row, version: row.version + 1 }),
         record: async (tx) => void tx.events.push('update'),
         orCreate: {
           authorize: () => undefined,

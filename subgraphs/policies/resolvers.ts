@@ -7,7 +7,7 @@ import { ref } from '../../platform/refs.ts';
 import { pageArgs } from '../../platform/pagination.ts';
 import { scalarResolvers } from '../../platform/scalars.ts';
 import { selectedFields } from '../../platform/selection.ts';
-import { noticeProvisional, reachesPendingYear } from './limits.ts';
+import { noticeProvisional, reachesPendingYear } from './deadlines.ts';
 import { highlightAll, snippet } from '../../platform/search-text.ts';
 import type { ApplicationRow, SearchHit } from './store.ts';
 import type { Resolvers } from './schema-types.ts';

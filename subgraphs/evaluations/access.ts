@@ -57,8 +57,7 @@ export function createEvaluationsAccess(viewer: Viewer, directory: DirectorySour
    */
   const dir = () => (snapshot ??= directory.current());
   let unitPromise: Promise<DirectoryUnit | null> | undefined;
-  const lookUp = (fresh: boolean) =>
-    viewer.unitId ? directory.unit(viewer.unitId, { fresh }).then(whileActive) : Promise.resolve(null);
+  const lookUp = (fresh: boolean) => (viewer.unitId ? directory.unit(viewer.unitId, { fresh }).then(whileActive) : Promise.resolve(null));
   /** The caller's own unit while it is active; null otherwise (an archived unit acts for nobody). */
   const activeUnit = () => (unitPromise ??= lookUp(false));
   const isUnitRole = viewer.role === Role.UNIT_ADMIN || viewer.role === Role.UNIT_STAFF;

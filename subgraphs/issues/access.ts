@@ -95,10 +95,7 @@ export function createIssuesAccess(viewer: Viewer, directory: DirectorySource) {
 
   let unitPromise: Promise<DirectoryUnit | null> | undefined;
   /** The caller's own unit while it is active; null otherwise (an archived unit acts for nobody). */
-  const activeUnit = () =>
-    (unitPromise ??= viewer.unitId
-      ? directory.unit(viewer.unitId).then(whileActive)
-      : Promise.resolve(null));
+  const activeUnit = () => (unitPromise ??= viewer.unitId ? directory.unit(viewer.unitId).then(whileActive) : Promise.resolve(null));
 
   let scopePromise: Promise<IssueScope> | undefined;
   const scope = () =>

@@ -46,10 +46,7 @@ export function policyState(policy: Pick<PolicyRow, 'status' | 'validUntil'>, to
 export function createPoliciesAccess(viewer: Viewer, directory: DirectorySource, clientAddress?: string) {
   let unitPromise: Promise<DirectoryUnit | null> | undefined;
   /** The caller's own unit while it is active; null otherwise (an archived unit acts for nobody). */
-  const activeUnit = () =>
-    (unitPromise ??= viewer.unitId
-      ? directory.unit(viewer.unitId).then(whileActive)
-      : Promise.resolve(null));
+  const activeUnit = () => (unitPromise ??= viewer.unitId ? directory.unit(viewer.unitId).then(whileActive) : Promise.resolve(null));
 
   /** Standings towards the slice as a whole. */
   async function base(): Promise<PolicyStanding[]> {

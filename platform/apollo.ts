@@ -1,7 +1,7 @@
 /**
  * What every GraphQL server of the platform — the gateway and each slice's subgraph — is built with,
  * so a protection added here holds for every registered slice without the slice doing anything:
- * - limits measured before anything runs (platform/limits.ts) and the parser's token limit;
+ * - limits measured before anything runs (platform/query-limits.ts) and the parser's token limit;
  * - execution stopped when the request's time is up (the HTTP front aborts the request's signal);
  * - introspection and `_service { sdl }` only where enabled;
  * - errors that never leak internals, with the libraries' messages in Chinese and English and the
@@ -22,7 +22,7 @@ import {
 import { databaseUnavailable, sqlState } from '../db/client.ts';
 import { ErrorCode, errorDescriptions, errors, type Bilingual } from './errors.ts';
 import { requestMessage, syntaxMessage, tokenLimitOf, validationMessage, variableMessage, withoutSuggestions } from './library-errors.ts';
-import { limitsPlugin, type QueryLimits } from './limits.ts';
+import { limitsPlugin, type QueryLimits } from './query-limits.ts';
 import type { RequestRecord } from './log.ts';
 
 export interface GraphQLServerSettings {

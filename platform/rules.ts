@@ -5,6 +5,7 @@
  * which states and to which. This file only answers from such a table, in one way for every slice.
  */
 import { errors, type Bilingual } from './errors.ts';
+import { present } from './invariant.ts';
 
 export interface Rule<State extends string = string, Standing extends string = string> {
   /** The action as a verb phrase with its object: { zh: '受理', en: 'accept the issue' }. */
@@ -55,8 +56,21 @@ export function check<State extends string, Standing extends string>(
   return null;
 }
 
-/** As `check`, but a refusal is thrown as the API's coded error. */
-export function authorize<State extends string, Standing extends string>(
+/** Whether the caller may: `check` answered as a boolean (for a `can…` of an access module). */
+export function can<State extends string, Standing extends string>(
+  rule: Rule<State, Standing>,
+  standings: readonly (Standing | 'ANONYMOUS')[],
+  subject: Subject<State> = { noun: { zh: '', en: '' } },
+  from?: readonly State[],
+): boolean {
+  return check(rule, standings, subject, from) === null;
+}
+
+/**
+ * As `check`, but a refusal is thrown as the API's coded error (UNAUTHENTICATED, FORBIDDEN,
+ * INVALID_TRANSITION): what an access module's `assert…` calls.
+ */
+export function assert<State extends string, Standing extends string>(
   rule: Rule<State, Standing>,
   standings: readonly (Standing | 'ANONYMOUS')[],
   subject: Subject<State>,
@@ -66,8 +80,11 @@ export function authorize<State extends string, Standing extends string>(
   if (!refusal) return;
   if (refusal.kind === 'UNAUTHENTICATED') throw errors.unauthenticated();
   if (refusal.kind === 'FORBIDDEN') throw errors.forbidden(refusal.message);
-  throw errors.invalidTransition(refusal.message, subject.state!);
+  throw errors.invalidTransition(refusal.message, present(subject.state, 'the state an invalid transition was refused in'));
 }
+
+/** The former name of `assert`, for the slices not yet converted to the one access vocabulary. */
+export const authorize = assert;
 
 /** The state an action leads to. */
 export function nextState<State extends string>(rule: Rule<State, string>, current: State): State {

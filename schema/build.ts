@@ -53,7 +53,7 @@ export async function generateTypes(slice: SliceDefinition): Promise<string> {
       federation: true,
       useTypeImports: true,
       enumsAsTypes: true,
-      contextType: './service.ts#Context',
+      contextType: './context.ts#Context',
       // Row types come in under their own name plus this suffix, so a row type may share a GraphQL type's name.
       mapperTypeSuffix: 'Mapped',
       mappers: { ...connections, ...slice.mappers },

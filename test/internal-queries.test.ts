@@ -14,7 +14,7 @@ import { BOARD_EXPORT_QUERY } from '../gateway/exports.ts';
 import { CALENDAR_QUERY } from '../platform/calendar-source.ts';
 import { DIRECTORY_QUERY, UNIT_QUERY } from '../platform/directory.ts';
 import { ConfigurationError, loadEnv, PLATFORM_QUERY_DEPTH } from '../platform/env.ts';
-import { measureOperation } from '../platform/limits.ts';
+import { measureOperation } from '../platform/query-limits.ts';
 import { loadSubgraphSdl } from '../platform/subgraph.ts';
 import { APPLICATION_RATINGS_QUERY, HONOURING_QUERY, ISSUE_RATINGS_QUERY, RECTIFICATION_QUERY } from '../subgraphs/evaluations/remote.ts';
 import { CODES_QUERY, PROFILE_QUERY } from '../subgraphs/policies/remote.ts';

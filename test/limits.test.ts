@@ -1,10 +1,10 @@
 /**
- * The request limits' one walk (platform/limits.ts), without a server: what it counts, that a
+ * The request limits' one walk (platform/query-limits.ts), without a server: what it counts, that a
  * fragment is measured once however often it is spread, and which limit refuses first.
  */
 import { buildSchema, parse, type OperationDefinitionNode } from 'graphql';
 import { describe, expect, it } from 'vitest';
-import { limitRefusal, measureOperation, type QueryLimits } from '../platform/limits.ts';
+import { limitRefusal, measureOperation, type QueryLimits } from '../platform/query-limits.ts';
 
 const schema = buildSchema(/* GraphQL */ `
   type Query {

@@ -22,7 +22,7 @@ import {
   type Criteria,
   type EnterpriseProfile,
 } from '../subgraphs/policies/eligibility.ts';
-import { dueAfter, nextDueOf, noticeLastDay, reachesPendingYear, workingDaysBetween } from '../subgraphs/policies/limits.ts';
+import { dueAfter, nextDueOf, noticeLastDay, reachesPendingYear, workingDaysBetween } from '../subgraphs/policies/deadlines.ts';
 import {
   applicationRules,
   applicationStateNames,

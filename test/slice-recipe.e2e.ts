@@ -140,10 +140,10 @@ describe('adding a slice by the recipe', () => {
         void exited.then(() => (clearInterval(timer), reject(new Error(`the platform exited:\n${output}`))));
       });
       const gateway = `http://127.0.0.1:${4000 + offset}/`;
-      const ask = async (query: string) => {
+      const ask = async (query: string, token?: string) => {
         const response = await fetch(gateway, {
           method: 'POST',
-          headers: { 'content-type': 'application/json', authorization: `Bearer ${await tokenFor('COMMAND_OFFICE')}` },
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${token ?? (await tokenFor('COMMAND_OFFICE'))}` },
           body: JSON.stringify({ query }),
         });
         return (await response.json()) as { data?: any; errors?: unknown[] };
@@ -155,6 +155,24 @@ describe('adding a slice by the recipe', () => {
       expect(answer).toEqual({
         data: { notes: { totalCount: 1 }, unit: { name: '市市场监管局', noteCount: 1, issueStats: { received: 0 } } },
       });
+      // The kit's base standings, with no code of the slice's own for them: a unit's member may write
+      // a note while the unit is active, and its token acts for nobody once the unit is archived.
+      const created = await ask(
+        'mutation { createUnit(input: { code: "RECIPE_BUREAU", name: "配方验证局", kind: OTHER, level: CITY }) { id } }',
+      );
+      const unitId = created.data?.createUnit?.id as string;
+      expect(unitId).toBeTruthy();
+      const member = await tokenFor({ role: 'UNIT_STAFF', unitId });
+      expect(await ask('mutation { addNote(text: "在用单位的便签") { text } }', member)).toEqual({
+        data: { addNote: { text: '在用单位的便签' } },
+      });
+      expect((await ask(`mutation { archiveUnit(id: "${unitId}", reason: "配方验证") { archived } }`)).data).toEqual({
+        archiveUnit: { archived: true },
+      });
+      const refused = await ask('mutation { addNote(text: "已归档单位的便签") { text } }', member);
+      expect(refused.data).toEqual({ addNote: null });
+      expect(refused.errors).toEqual([expect.objectContaining({ extensions: expect.objectContaining({ code: 'FORBIDDEN' }) })]);
+      expect((await ask('{ notes { totalCount } }')).data).toEqual({ notes: { totalCount: 2 } });
       const page = await fetch(`http://127.0.0.1:${4009 + offset}/`, { headers: { accept: 'text/html' } });
       expect(await page.text()).toContain('便签子图');
       child.kill('SIGTERM');

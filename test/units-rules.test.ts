@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { referenceUnits, unitIdForCode } from '../db/reference/organisation.ts';
 import type { Viewer } from '../platform/auth.ts';
-import { canSeeEnterprise, createUnitsAccess } from '../subgraphs/units/access.ts';
+import { canSeeEnterprise, createUnitsAccess, type UnitShape } from '../subgraphs/units/access.ts';
 import type { EnterpriseRow, UnitRow } from '../subgraphs/units/store.ts';
 
 const rows = new Map<string, UnitRow>(
@@ -36,26 +36,24 @@ const refused = (code: string) => ({ extensions: { code } });
 
 describe('the units slice’s access module', () => {
   it('lets only an active command office write units', async () => {
-    await expect(access('COMMAND_OFFICE', unitOf('COMMAND_OFFICE')).authorize('CREATE_UNIT')).resolves.toBeUndefined();
-    await expect(access('UNIT_ADMIN', unitOf('MARKET_REGULATION_BUREAU')).authorize('CREATE_UNIT')).rejects.toMatchObject(
+    await expect(access('COMMAND_OFFICE', unitOf('COMMAND_OFFICE')).assert('CREATE_UNIT')).resolves.toBeUndefined();
+    await expect(access('UNIT_ADMIN', unitOf('MARKET_REGULATION_BUREAU')).assert('CREATE_UNIT')).rejects.toMatchObject(
       refused('FORBIDDEN'),
     );
-    await expect(access('ANONYMOUS').authorize('CREATE_UNIT')).rejects.toMatchObject(refused('UNAUTHENTICATED'));
+    await expect(access('ANONYMOUS').assert('CREATE_UNIT')).rejects.toMatchObject(refused('UNAUTHENTICATED'));
   });
 
   it('refuses to change an archived unit as a wrong state, not a wrong caller', async () => {
     const archived = rows.get(unitIdForCode('STATISTICS_BUREAU'))!;
-    await expect(access('COMMAND_OFFICE', unitOf('COMMAND_OFFICE')).authorize('UPDATE_UNIT', archived)).rejects.toMatchObject(
+    await expect(access('COMMAND_OFFICE', unitOf('COMMAND_OFFICE')).assert('UPDATE_UNIT', archived)).rejects.toMatchObject(
       refused('INVALID_TRANSITION'),
     );
   });
 
   it('lets the registry owner write enterprises while its unit is active', async () => {
-    await expect(access('UNIT_STAFF', unitOf('MARKET_REGULATION_BUREAU')).authorize('WRITE_ENTERPRISE')).resolves.toBeUndefined();
-    await expect(access('UNIT_STAFF', unitOf('TAXATION_BUREAU')).authorize('WRITE_ENTERPRISE')).rejects.toMatchObject(refused('FORBIDDEN'));
-    await expect(access('UNIT_STAFF', unitOf('STATISTICS_BUREAU')).authorize('READ_ENTERPRISES')).rejects.toMatchObject(
-      refused('FORBIDDEN'),
-    );
+    await expect(access('UNIT_STAFF', unitOf('MARKET_REGULATION_BUREAU')).assert('WRITE_ENTERPRISE')).resolves.toBeUndefined();
+    await expect(access('UNIT_STAFF', unitOf('TAXATION_BUREAU')).assert('WRITE_ENTERPRISE')).rejects.toMatchObject(refused('FORBIDDEN'));
+    await expect(access('UNIT_STAFF', unitOf('STATISTICS_BUREAU')).assert('READ_ENTERPRISES')).rejects.toMatchObject(refused('FORBIDDEN'));
   });
 
   it('gives city bureaus the whole registry, district units their district, an enterprise itself, observers nothing', async () => {
@@ -66,8 +64,8 @@ describe('the units slice’s access module', () => {
       districtCode: district.districtCode,
     });
     expect(await access('ENTERPRISE', { enterprise: 'X' }).enterpriseScope()).toEqual({ kind: 'self', creditCode: 'X' });
-    await expect(access('OBSERVER').enterpriseScope()).rejects.toMatchObject(refused('FORBIDDEN'));
-    expect(await access('OBSERVER').enterpriseScopeOrNone()).toEqual({ kind: 'none' });
+    await expect(access('OBSERVER').assert('READ_ENTERPRISES')).rejects.toMatchObject(refused('FORBIDDEN'));
+    expect(await access('OBSERVER').enterpriseScope()).toEqual({ kind: 'none' });
     const row = { creditCode: 'X', districtCode: district.districtCode } as EnterpriseRow;
     expect(canSeeEnterprise({ kind: 'district', districtCode: '000000' }, row)).toBe(false);
     expect(canSeeEnterprise({ kind: 'self', creditCode: 'X' }, row)).toBe(true);
@@ -86,14 +84,14 @@ describe('a district keeping the units below it', () => {
     archivedAt: null,
   } as unknown as UnitRow;
   rows.set(street.id, street);
-  const shape = (extra: Record<string, unknown> = {}) => ({ kind: 'OTHER', level: 'TOWN', parentId: jimo, ...extra });
+  const shape = (extra: Record<string, unknown> = {}) => ({ kind: 'OTHER', level: 'TOWN', parentId: jimo, ...extra }) as UnitShape;
 
   it('lets its admin shape town- and village-level units under its own unit, filling in its district', async () => {
     const admin = access('UNIT_ADMIN', unitOf('JIMO_DISTRICT'));
-    await expect(admin.authorize('CREATE_UNIT')).resolves.toBeUndefined();
-    await expect(admin.mayShapeUnit(shape())).resolves.toEqual({ ...shape(), districtCode: '370215' });
-    await expect(admin.mayShapeUnit(shape({ level: 'VILLAGE', parentId: street.id }))).resolves.toMatchObject({ parentId: street.id });
-    await expect(admin.mayShapeUnit(null, street)).resolves.toBeNull();
+    await expect(admin.assert('CREATE_UNIT')).resolves.toBeUndefined();
+    await expect(admin.assertShape(shape())).resolves.toEqual({ ...shape(), districtCode: '370215' });
+    await expect(admin.assertShape(shape({ level: 'VILLAGE', parentId: street.id }))).resolves.toMatchObject({ parentId: street.id });
+    await expect(admin.assertKeeps(street)).resolves.toBeUndefined();
   });
 
   it('refuses it anything else: another level, kind, domain, district or parent, or a unit not below it', async () => {
@@ -106,13 +104,13 @@ describe('a district keeping the units below it', () => {
       { parentId: unitIdForCode('LAIXI_CITY') },
       { parentId: null },
     ]) {
-      await expect(admin.mayShapeUnit(shape(wrong)), JSON.stringify(wrong)).rejects.toMatchObject(refused('FORBIDDEN'));
+      await expect(admin.assertShape(shape(wrong)), JSON.stringify(wrong)).rejects.toMatchObject(refused('FORBIDDEN'));
     }
-    await expect(admin.mayShapeUnit(null, rows.get(unitIdForCode('MARKET_REGULATION_BUREAU')))).rejects.toMatchObject(refused('FORBIDDEN'));
-    await expect(access('UNIT_ADMIN', unitOf('LAIXI_CITY')).mayShapeUnit(null, street)).rejects.toMatchObject(refused('FORBIDDEN'));
-    await expect(access('UNIT_STAFF', unitOf('JIMO_DISTRICT')).authorize('CREATE_UNIT')).rejects.toMatchObject(refused('FORBIDDEN'));
+    await expect(admin.assertKeeps(rows.get(unitIdForCode('MARKET_REGULATION_BUREAU'))!)).rejects.toMatchObject(refused('FORBIDDEN'));
+    await expect(access('UNIT_ADMIN', unitOf('LAIXI_CITY')).assertKeeps(street)).rejects.toMatchObject(refused('FORBIDDEN'));
+    await expect(access('UNIT_STAFF', unitOf('JIMO_DISTRICT')).assert('CREATE_UNIT')).rejects.toMatchObject(refused('FORBIDDEN'));
     // The command office shapes any unit.
-    await expect(access('COMMAND_OFFICE', unitOf('COMMAND_OFFICE')).mayShapeUnit(shape({ level: 'CITY' }))).resolves.toMatchObject({
+    await expect(access('COMMAND_OFFICE', unitOf('COMMAND_OFFICE')).assertShape(shape({ level: 'CITY' }))).resolves.toMatchObject({
       level: 'CITY',
     });
   });

@@ -5,8 +5,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { slices } from '../subgraphs/registry.ts';
-import { OBJECTION_LIMIT } from '../subgraphs/policies/limits.ts';
-import { REVIEW_LIMIT } from '../subgraphs/evaluations/limits.ts';
+import { OBJECTION_LIMIT } from '../subgraphs/policies/deadlines.ts';
+import { REVIEW_LIMIT } from '../subgraphs/evaluations/deadlines.ts';
 import { limitWindows, refuseOverLimit, writerKey } from '../platform/write-limits.ts';
 import type { Viewer } from '../platform/auth.ts';
 

@@ -13,6 +13,7 @@ import { isPerson, personOf, Role, type Viewer } from '../../platform/auth.ts';
 import type { Directory, DirectorySource, DirectoryUnit } from '../../platform/directory.ts';
 import { errors } from '../../platform/errors.ts';
 import { authorize } from '../../platform/rules.ts';
+import { baseStandingOf, whileActive } from '../../platform/standing.ts';
 import { writerKey } from '../../platform/write-limits.ts';
 import {
   appealRules,
@@ -56,24 +57,13 @@ export function createEvaluationsAccess(viewer: Viewer, directory: DirectorySour
    */
   const dir = () => (snapshot ??= directory.current());
   let unitPromise: Promise<DirectoryUnit | null> | undefined;
-  const lookUp = (fresh: boolean) =>
-    viewer.unitId ? directory.unit(viewer.unitId, { fresh }).then((unit) => (unit && !unit.archived ? unit : null)) : Promise.resolve(null);
+  const lookUp = (fresh: boolean) => (viewer.unitId ? directory.unit(viewer.unitId, { fresh }).then(whileActive) : Promise.resolve(null));
   /** The caller's own unit while it is active; null otherwise (an archived unit acts for nobody). */
   const activeUnit = () => (unitPromise ??= lookUp(false));
   const isUnitRole = viewer.role === Role.UNIT_ADMIN || viewer.role === Role.UNIT_STAFF;
 
   async function base(): Promise<EvaluationStanding[]> {
-    switch (viewer.role) {
-      case 'ANONYMOUS':
-        return ['ANONYMOUS'];
-      case Role.ENTERPRISE:
-        return ['ENTERPRISE'];
-      case Role.OBSERVER:
-        return ['OBSERVER'];
-    }
-    const unit = await activeUnit();
-    if (!unit) return ['SIGNED_IN'];
-    return viewer.role === Role.COMMAND_OFFICE ? ['COMMAND_OFFICE'] : ['UNIT_MEMBER'];
+    return [await baseStandingOf(viewer, activeUnit)];
   }
 
   /** The domain whose lead unit the caller belongs to, if any. */

@@ -2,21 +2,14 @@
  * Thin resolvers of the evaluations slice: hand the arguments to the service, map rows to the
  * schema's shapes. Their types come from the SDL (schema-types.ts, generated).
  */
-import { beijingMidnight, endOfBeijingDay } from '../../platform/calendar.ts';
-import { errors } from '../../platform/errors.ts';
+import { period } from '../../platform/periods.ts';
+import { ref } from '../../platform/refs.ts';
 import { scalarResolvers } from '../../platform/scalars.ts';
-import type { Period, ReviewActionRow } from './store.ts';
+import type { ReviewActionRow } from './store.ts';
 import { halfYear } from './grading.ts';
-import type { IndicatorKind, PeriodInput, Resolvers } from './schema-types.ts';
-
-function period(input: PeriodInput | null | undefined): Period | null {
-  if (!input) return null;
-  if (input.from > input.to) throw errors.badInput('period', { zh: '期间的开始日期晚于结束日期', en: 'The period starts after it ends' });
-  return { from: beijingMidnight(input.from), to: endOfBeijingDay(input.to) };
-}
+import type { IndicatorKind, Resolvers } from './schema-types.ts';
 
 const rate = (numerator: number, denominator: number) => (denominator > 0 ? numerator / denominator : null);
-const ref = <K extends string>(key: K, value: string | null) => (value ? ({ [key]: value } as Record<K, string>) : null);
 const action = (row: ReviewActionRow | undefined) => row ?? null;
 
 export const evaluationsResolvers: Resolvers = {

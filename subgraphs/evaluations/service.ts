@@ -22,7 +22,7 @@ import { sqlState, SqlState, type Db, type Queryable } from '../../db/client.ts'
 import { createEvaluationsAccess } from './access.ts';
 import * as input from './input.ts';
 import { limitWindows, refuseOverLimit } from '../../platform/write-limits.ts';
-import { isBad, LEVEL_SCORES, REVIEW_LIMIT, reviewDues, type ReviewLevel } from './limits.ts';
+import { isBad, LEVEL_SCORES, REVIEW_LIMIT, reviewDues, type ReviewLevel } from './deadlines.ts';
 import type { EvaluationsLoaders } from './loaders.ts';
 import type { AppealState } from './rules.ts';
 import { rank, type RankedEntry } from './scoring.ts';

@@ -22,7 +22,9 @@
 import { isPerson, personOf, Role, samePerson, type Viewer } from '../../platform/auth.ts';
 import type { Directory, DirectorySource, DirectoryUnit } from '../../platform/directory.ts';
 import { errors } from '../../platform/errors.ts';
+import { present } from '../../platform/invariant.ts';
 import { authorize } from '../../platform/rules.ts';
+import { baseStandingOf, whileActive } from '../../platform/standing.ts';
 import {
   issueRules,
   loopRules,
@@ -93,10 +95,7 @@ export function createIssuesAccess(viewer: Viewer, directory: DirectorySource) {
 
   let unitPromise: Promise<DirectoryUnit | null> | undefined;
   /** The caller's own unit while it is active; null otherwise (an archived unit acts for nobody). */
-  const activeUnit = () =>
-    (unitPromise ??= viewer.unitId
-      ? directory.unit(viewer.unitId).then((unit) => (unit && !unit.archived ? unit : null))
-      : Promise.resolve(null));
+  const activeUnit = () => (unitPromise ??= viewer.unitId ? directory.unit(viewer.unitId).then(whileActive) : Promise.resolve(null));
 
   let scopePromise: Promise<IssueScope> | undefined;
   const scope = () =>
@@ -142,17 +141,11 @@ export function createIssuesAccess(viewer: Viewer, directory: DirectorySource) {
 
   /** The caller's standings: towards the loop, and towards `issue` when given. */
   async function standings(issue?: IssueRow): Promise<(IssueStanding | 'ANONYMOUS')[]> {
-    switch (viewer.role) {
-      case 'ANONYMOUS':
-        return ['ANONYMOUS'];
-      case Role.ENTERPRISE:
-        return issue && issue.reporterEnterprise === viewer.enterprise ? ['ENTERPRISE', 'REPORTING_ENTERPRISE'] : ['ENTERPRISE'];
-      case Role.OBSERVER:
-        return ['OBSERVER'];
-    }
-    const unit = await activeUnit();
-    if (!unit) return ['SIGNED_IN'];
-    if (viewer.role === Role.COMMAND_OFFICE) return ['COMMAND_OFFICE'];
+    const base = await baseStandingOf(viewer, activeUnit);
+    if (base === 'ENTERPRISE')
+      return issue && issue.reporterEnterprise === viewer.enterprise ? ['ENTERPRISE', 'REPORTING_ENTERPRISE'] : ['ENTERPRISE'];
+    if (base !== 'UNIT_MEMBER') return [base];
+    const unit = present(await activeUnit(), 'the active unit of a unit member');
     const found: IssueStanding[] = ['UNIT_MEMBER'];
     if (!issue) return found;
     if (issue.responsibleUnitId === unit.id)
@@ -190,7 +183,7 @@ export function createIssuesAccess(viewer: Viewer, directory: DirectorySource) {
     async prepareToAct(unitIds: readonly string[] = []): Promise<(DirectoryUnit | null)[]> {
       const named = await Promise.all(unitIds.map((id) => directory.unit(id)));
       const own = viewer.unitId ? await directory.unit(viewer.unitId, { fresh: true }) : null;
-      unitPromise = Promise.resolve(own && !own.archived ? own : null);
+      unitPromise = Promise.resolve(whileActive(own));
       const taken = await directory.current();
       snapshot = Promise.resolve(taken);
       scopePromise = undefined;

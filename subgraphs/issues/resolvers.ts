@@ -4,21 +4,14 @@
  * field the service's access answers (`sees…`); nothing is decided here.
  */
 import { scalarResolvers } from '../../platform/scalars.ts';
-import { errors } from '../../platform/errors.ts';
-import { beijingMidnight, endOfBeijingDay } from '../../platform/calendar.ts';
+import { period } from '../../platform/periods.ts';
+import { ref } from '../../platform/refs.ts';
 import { pageArgs } from '../../platform/pagination.ts';
 import { noteAudienceOf } from './access.ts';
 import { deadlineState } from './deadlines.ts';
-import type { DeadlineRow, EventRow, Period } from './store.ts';
-import type { PeriodInput, Resolvers } from './schema-types.ts';
+import type { DeadlineRow, EventRow } from './store.ts';
+import type { Resolvers } from './schema-types.ts';
 
-function period(input: PeriodInput | null | undefined): Period | null {
-  if (!input) return null;
-  if (input.from > input.to) throw errors.badInput('period', { zh: '期间的开始日期晚于结束日期', en: 'The period starts after it ends' });
-  return { from: beijingMidnight(input.from), to: endOfBeijingDay(input.to) };
-}
-
-const ref = <K extends string>(key: K, value: string | null) => (value ? ({ [key]: value } as Record<K, string>) : null);
 type Details = { unitId?: string; rating?: 'SATISFIED' | 'BASICALLY_SATISFIED' | 'UNSATISFIED'; workingDays?: number } | null;
 const details = (row: EventRow) => row.details as Details;
 

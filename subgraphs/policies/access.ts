@@ -13,6 +13,7 @@ import { isPerson, Role, type Viewer } from '../../platform/auth.ts';
 import type { DirectorySource, DirectoryUnit } from '../../platform/directory.ts';
 import { errors } from '../../platform/errors.ts';
 import { authorize } from '../../platform/rules.ts';
+import { baseStandingOf, whileActive } from '../../platform/standing.ts';
 import { writerKey } from '../../platform/write-limits.ts';
 import {
   applicationRules,
@@ -45,24 +46,11 @@ export function policyState(policy: Pick<PolicyRow, 'status' | 'validUntil'>, to
 export function createPoliciesAccess(viewer: Viewer, directory: DirectorySource, clientAddress?: string) {
   let unitPromise: Promise<DirectoryUnit | null> | undefined;
   /** The caller's own unit while it is active; null otherwise (an archived unit acts for nobody). */
-  const activeUnit = () =>
-    (unitPromise ??= viewer.unitId
-      ? directory.unit(viewer.unitId).then((unit) => (unit && !unit.archived ? unit : null))
-      : Promise.resolve(null));
+  const activeUnit = () => (unitPromise ??= viewer.unitId ? directory.unit(viewer.unitId).then(whileActive) : Promise.resolve(null));
 
   /** Standings towards the slice as a whole. */
   async function base(): Promise<PolicyStanding[]> {
-    switch (viewer.role) {
-      case 'ANONYMOUS':
-        return ['ANONYMOUS'];
-      case Role.ENTERPRISE:
-        return ['ENTERPRISE'];
-      case Role.OBSERVER:
-        return ['OBSERVER'];
-    }
-    const unit = await activeUnit();
-    if (!unit) return ['SIGNED_IN'];
-    return viewer.role === Role.COMMAND_OFFICE ? ['COMMAND_OFFICE'] : ['UNIT_MEMBER'];
+    return [await baseStandingOf(viewer, activeUnit)];
   }
 
   /** Admin or staff standing when the caller's active unit is `unitId`. */

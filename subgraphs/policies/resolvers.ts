@@ -2,23 +2,15 @@
  * Thin resolvers of the policies slice: hand the arguments to the service, map rows to the schema's
  * shapes. Their types come from the SDL (schema-types.ts, generated).
  */
-import { beijingMidnight, endOfBeijingDay } from '../../platform/calendar.ts';
-import { errors } from '../../platform/errors.ts';
+import { period } from '../../platform/periods.ts';
+import { ref } from '../../platform/refs.ts';
 import { pageArgs } from '../../platform/pagination.ts';
 import { scalarResolvers } from '../../platform/scalars.ts';
 import { selectedFields } from '../../platform/selection.ts';
-import { noticeProvisional, reachesPendingYear } from './limits.ts';
+import { noticeProvisional, reachesPendingYear } from './deadlines.ts';
 import { highlightAll, snippet } from '../../platform/search-text.ts';
-import type { ApplicationRow, Period, SearchHit } from './store.ts';
-import type { PeriodInput, Resolvers } from './schema-types.ts';
-
-function period(input: PeriodInput | null | undefined): Period | null {
-  if (!input) return null;
-  if (input.from > input.to) throw errors.badInput('period', { zh: '期间的开始日期晚于结束日期', en: 'The period starts after it ends' });
-  return { from: beijingMidnight(input.from), to: endOfBeijingDay(input.to) };
-}
-
-const ref = <K extends string>(key: K, value: string | null) => (value ? ({ [key]: value } as Record<K, string>) : null);
+import type { ApplicationRow, SearchHit } from './store.ts';
+import type { Resolvers } from './schema-types.ts';
 
 /** The match of a searched row: its title highlighted, and a snippet of the first text that matches. */
 function match(search: SearchHit | undefined, title: string, ...texts: (string | null)[]) {

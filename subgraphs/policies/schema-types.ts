@@ -3,7 +3,7 @@
 import type { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } from 'graphql';
 import type { Connection as ConnectionMapped } from '../../platform/pagination.ts';
 import type { PolicyNode as PolicyNodeMapped, RevisionRow as RevisionRowMapped, InterpretationRow as InterpretationRowMapped, CommentRow as CommentRowMapped, PolicyEventRow as PolicyEventRowMapped, ItemNode as ItemNodeMapped, NewsNode as NewsNodeMapped, MatchNode as MatchNodeMapped, NoticeRow as NoticeRowMapped, ApplicationRow as ApplicationRowMapped, ObjectionRow as ObjectionRowMapped, StepNode as StepNodeMapped, LimitOutcomeRow as LimitOutcomeRowMapped, ReviewRow as ReviewRowMapped, PolicyStats as PolicyStatsMapped, GrantRunNode as GrantRunNodeMapped, UnitReference as UnitReferenceMapped, DomainReference as DomainReferenceMapped, EnterpriseReference as EnterpriseReferenceMapped, DistrictReference as DistrictReferenceMapped } from './store.ts';
-import type { Context } from './service.ts';
+import type { Context } from './context.ts';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;
 export type Omit<T, K extends keyof T> = Pick<T, Exclude<keyof T, K>>;

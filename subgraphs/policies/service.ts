@@ -53,7 +53,7 @@ import {
   workingDaysBetween,
   type Due,
   type JudgedLimit,
-} from './limits.ts';
+} from './deadlines.ts';
 import type { PoliciesLoaders } from './loaders.ts';
 import type { CalendarSource, EnterpriseSource } from './remote.ts';
 import {

@@ -1,4 +1,5 @@
 import type { Db } from '../../db/client.ts';
+import { present } from '../../platform/invariant.ts';
 import { groupedLoader, keyedLoader } from '../../platform/loaders.ts';
 import { enterpriseStore, referenceStore, unitStore } from './store.ts';
 
@@ -16,11 +17,12 @@ export function createUnitsLoaders(db: Db) {
     ),
     activeUnitsByDomain: groupedLoader(
       (codes: readonly string[]) => unitStore.activeByDomains(db, codes),
-      (row) => row.domainCode!,
+      // Only units of a domain are found by domain.
+      (row) => present(row.domainCode, 'the domain of a unit found by its domain'),
     ),
     districtUnitByDistrict: keyedLoader(
       (codes: readonly string[]) => unitStore.districtUnits(db, codes),
-      (row) => row.districtCode!,
+      (row) => present(row.districtCode, 'the district of a unit found by its district'),
     ),
     domainByCode: keyedLoader(
       (codes: readonly string[]) => referenceStore.domainsByCodes(db, codes),
@@ -38,7 +40,7 @@ export function createUnitsLoaders(db: Db) {
       (codes: readonly string[]) => referenceStore.deadlines(db, codes),
       (row) => row.stepCode,
     ),
-    /** Raw rows: visibility is the service's decision, not the loader's. */
+    /** Raw rows: visibility is the use cases' decision (access.ts), not the loader's. */
     enterpriseByCode: keyedLoader(
       (codes: readonly string[]) => enterpriseStore.byCodes(db, codes),
       (row) => row.creditCode,

@@ -1,13 +1,17 @@
 /**
  * The units slice's rules: every action, who may take it, and from which state of a unit. The
- * access module works out the caller's standings; the service asks before it reads or writes.
+ * access module works out the caller's standings; the use cases ask it before they read or write.
  */
 import type { Rule } from '../../platform/rules.ts';
+import type { BaseStanding } from '../../platform/standing.ts';
 
-/** How a caller stands to the unit directory and the market-entity registry. */
+/**
+ * How a caller stands to the unit directory and the market-entity registry: the kit's base
+ * standings (platform/standing.ts: ANONYMOUS, ENTERPRISE, OBSERVER, COMMAND_OFFICE, UNIT_MEMBER,
+ * and SIGNED_IN for a token of an archived unit), and the slice's own.
+ */
 export type UnitsStanding =
-  /** a token of the (active) command office */
-  | 'COMMAND_OFFICE'
+  | BaseStanding
   /** staff or admin of the (active) unit that keeps the market-entity registry: 市市场监管局 */
   | 'REGISTRY_OWNER'
   /** the admin of an active district or function zone: keeps the town- and village-level units below it */
@@ -15,12 +19,9 @@ export type UnitsStanding =
   /** staff or admin of an active city-level unit, which serves the whole city */
   | 'CITY_UNIT'
   /** staff or admin of an active district or function-zone unit, which serves its district */
-  | 'DISTRICT_UNIT'
-  | 'ENTERPRISE'
-  | 'OBSERVER'
-  /** signed in, none of the above (e.g. the token's unit is archived) */
-  | 'SIGNED_IN';
+  | 'DISTRICT_UNIT';
 
+/** A unit's state, from its row: `archivedAt` set or not. */
 export type UnitState = 'ACTIVE' | 'ARCHIVED';
 
 export const unitStateNames: Record<UnitState, string> = { ACTIVE: '在用', ARCHIVED: '已归档' };
@@ -28,7 +29,7 @@ export const unitStateNames: Record<UnitState, string> = { ACTIVE: '在用', ARC
 export type UnitsAction = 'CREATE_UNIT' | 'UPDATE_UNIT' | 'ARCHIVE_UNIT' | 'READ_UNIT_CHANGES' | 'READ_ENTERPRISES' | 'WRITE_ENTERPRISE';
 
 export const rules: Record<UnitsAction, Rule<UnitState, UnitsStanding>> = {
-  // An area admin only under its own unit, and only town- and village-level units (access.ts: mayShapeUnit).
+  // An area admin only under its own unit, and only town- and village-level units (access.ts: assertShape, assertKeeps).
   CREATE_UNIT: { name: { zh: '新增单位', en: 'add a unit to the directory' }, who: ['COMMAND_OFFICE', 'AREA_ADMIN'] },
   UPDATE_UNIT: { name: { zh: '修改单位', en: 'change a unit' }, who: ['COMMAND_OFFICE', 'AREA_ADMIN'], from: ['ACTIVE'] },
   ARCHIVE_UNIT: { name: { zh: '归档单位', en: 'archive a unit' }, who: ['COMMAND_OFFICE', 'AREA_ADMIN'], from: ['ACTIVE'], to: 'ARCHIVED' },

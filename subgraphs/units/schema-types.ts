@@ -4,7 +4,7 @@ import type { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } f
 import type { Connection as ConnectionMapped } from '../../platform/pagination.ts';
 import type { CampaignRow as CampaignRowMapped, StepRow as StepRowMapped, EnvironmentRow as EnvironmentRowMapped, ProblemSourceRow as ProblemSourceRowMapped, ObserverTeamRow as ObserverTeamRowMapped, IndustryRow as IndustryRowMapped, DomainRow as DomainRowMapped, DistrictRow as DistrictRowMapped, UnitRow as UnitRowMapped, EnterpriseView as EnterpriseViewMapped, ChangeRow as ChangeRowMapped } from './store.ts';
 import type { Viewer as ViewerMapped } from '../../platform/auth.ts';
-import type { Context } from './service.ts';
+import type { Context } from './context.ts';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;
 export type Omit<T, K extends keyof T> = Pick<T, Exclude<keyof T, K>>;

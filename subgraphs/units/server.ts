@@ -2,9 +2,9 @@
  * Builds the units subgraph. No side effects: index.ts (or the one-process platform) starts it.
  */
 import { createSubgraph, type SliceDeps } from '../../platform/subgraph.ts';
+import { createUnitsContext, type Context } from './context.ts';
 import { createUnitsLoaders } from './loaders.ts';
 import { unitsResolvers } from './resolvers.ts';
-import { createUnitsService, type Context } from './service.ts';
 
 export function createUnitsSubgraph(deps: SliceDeps) {
   return createSubgraph<Context>(deps, {
@@ -12,7 +12,13 @@ export function createUnitsSubgraph(deps: SliceDeps) {
     context: ({ viewer, request }) => ({
       viewer,
       request,
-      units: createUnitsService({ db: deps.db, viewer, loaders: createUnitsLoaders(deps.db), maxPageSize: deps.env.limits.maxPageSize }),
+      units: createUnitsContext({
+        viewer,
+        db: deps.db,
+        loaders: createUnitsLoaders(deps.db),
+        now: deps.now,
+        maxPageSize: deps.env.limits.maxPageSize,
+      }),
     }),
   });
 }

@@ -1,10 +1,11 @@
 /**
  * Data access of the units subgraph: every SQL statement it sends is built here, from its own
- * tables only. Functions take a `Queryable` so the service can run them inside a transaction.
+ * tables only. Functions take a `Queryable` so the use cases can run them inside a transaction.
  */
 import { and, arrayContains, arrayOverlaps, asc, eq, gt, ilike, inArray, isNull, or, sql, type SQL } from 'drizzle-orm';
 import { escapeLike, lockKey, rowsOf, type Queryable } from '../../db/client.ts';
 import { isUuid } from '../../platform/input.ts';
+import { present } from '../../platform/invariant.ts';
 import type { Db } from '../../db/client.ts';
 import {
   campaigns,
@@ -62,13 +63,12 @@ function unitConditions(filter: UnitQuery): SQL[] {
   if (filter.districtCode) conditions.push(eq(units.districtCode, filter.districtCode));
   if (filter.search) {
     const pattern = `%${escapeLike(filter.search)}%`;
-    conditions.push(
-      or(
-        ilike(units.name, pattern),
-        ilike(units.code, pattern),
-        sql`exists (select 1 from unnest(${units.aliases}) alias where alias ilike ${pattern})`,
-      )!,
+    const matches = or(
+      ilike(units.name, pattern),
+      ilike(units.code, pattern),
+      sql`exists (select 1 from unnest(${units.aliases}) alias where alias ilike ${pattern})`,
     );
+    conditions.push(present(matches, 'the OR of three conditions'));
   }
   return conditions;
 }
@@ -128,7 +128,7 @@ export const unitStore = {
   },
   async insert(db: Queryable, values: typeof units.$inferInsert): Promise<UnitRow> {
     const [row] = await db.insert(units).values(values).returning();
-    return row!;
+    return present(row, 'the unit an INSERT … RETURNING wrote');
   },
   /** Updates only if the version still matches: the caller learns about a lost race. */
   async update(db: Queryable, id: string, version: number, values: Partial<typeof units.$inferInsert>): Promise<UnitRow | undefined> {
@@ -289,7 +289,7 @@ export const enterpriseStore = {
       .set({ ...values, version: sql`${enterprises.version} + 1`, updatedAt: sql`now()` })
       .where(eq(enterprises.creditCode, code))
       .returning();
-    return row!;
+    return present(row, 'the enterprise an UPDATE of a locked row wrote');
   },
 };
 
@@ -379,8 +379,8 @@ export async function applyReference(db: Db, rows: ReferenceRows): Promise<void>
       .onConflictDoUpdate({ target: domains.code, set: excluded('position', 'name') });
     // Only the missing ones, in plan order, so seeded units take the first positions and restarts
     // do not burn through the position sequence.
-    const present = new Set((await tx.select({ id: units.id }).from(units)).map((row) => row.id));
-    const missing = rows.units.filter((unit) => !present.has(unit.id));
+    const known = new Set((await tx.select({ id: units.id }).from(units)).map((row) => row.id));
+    const missing = rows.units.filter((unit) => !known.has(unit.id));
     if (missing.length) await tx.insert(units).values(missing).onConflictDoNothing();
   });
 }

@@ -34,19 +34,17 @@ const INDUSTRY_PREFIX = /^([A-T])(\d{2}(\d{1,2})?)?$/;
 
 /** Yuan, with at most two decimals, up to 100 billion. */
 export const money = (label: Bilingual, { allowZero = false } = {}) =>
-  z
-    .number()
-    .refine(
-      (value) =>
-        Number.isFinite(value) &&
-        (allowZero ? value >= 0 : value > 0) &&
-        value <= 1e11 &&
-        Math.abs(value * 100 - Math.round(value * 100)) < 1e-6,
-      problem({
-        zh: `${label.zh}须为${allowZero ? '不小于 0' : '大于 0'}、至多两位小数的金额（元）`,
-        en: `${label.en} must be an amount in yuan ${allowZero ? '≥ 0' : '> 0'} with at most two decimals`,
-      }),
-    );
+  z.number().refine(
+    (value) =>
+      Number.isFinite(value) &&
+      (allowZero ? value >= 0 : value > 0) &&
+      value <= 1e11 &&
+      Math.abs(value * 100 - Math.round(value * 100)) < 1e-6,
+    problem({
+      zh: `${label.zh}须为${allowZero ? '不小于 0' : '大于 0'}、至多两位小数的金额（元）`,
+      en: `${label.en} must be an amount in yuan ${allowZero ? '≥ 0' : '> 0'} with at most two decimals`,
+    }),
+  );
 
 export const policyId = uuid({ zh: '政策 id', en: 'Policy id' });
 export const itemId = uuid({ zh: '政策项目 id', en: 'Policy item id' });

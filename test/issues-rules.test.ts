@@ -126,42 +126,40 @@ describe('the access module of the issues slice', () => {
   it('gives an archived unit’s token no standing and no scope, whatever its role', async () => {
     const archived = createIssuesAccess(viewer('UNIT_ADMIN', { unitId: unitIdForCode('STATISTICS_BUREAU') }), directory);
     expect(await archived.scope()).toEqual({ kind: 'none' });
-    await expect(archived.mayReport({ source: 'SELF_INSPECTION' })).rejects.toMatchObject({ extensions: { code: 'FORBIDDEN' } });
+    await expect(archived.assertReport({ source: 'SELF_INSPECTION' })).rejects.toMatchObject({ extensions: { code: 'FORBIDDEN' } });
   });
 
   it('lets only the responsible unit’s admin return an issue', async () => {
     const target = issue({ responsibleUnitId: market });
-    await expect(
-      createIssuesAccess(viewer('UNIT_ADMIN', { unitId: market }), directory).authorize('RETURN', target),
-    ).resolves.toBeUndefined();
-    await expect(createIssuesAccess(viewer('UNIT_STAFF', { unitId: market }), directory).authorize('RETURN', target)).rejects.toMatchObject(
-      { extensions: { code: 'FORBIDDEN' } },
-    );
-    await expect(createIssuesAccess(viewer('UNIT_ADMIN', { unitId: police }), directory).authorize('RETURN', target)).rejects.toMatchObject(
-      { extensions: { code: 'FORBIDDEN' } },
-    );
+    await expect(createIssuesAccess(viewer('UNIT_ADMIN', { unitId: market }), directory).assert('RETURN', target)).resolves.toBeUndefined();
+    await expect(createIssuesAccess(viewer('UNIT_STAFF', { unitId: market }), directory).assert('RETURN', target)).rejects.toMatchObject({
+      extensions: { code: 'FORBIDDEN' },
+    });
+    await expect(createIssuesAccess(viewer('UNIT_ADMIN', { unitId: police }), directory).assert('RETURN', target)).rejects.toMatchObject({
+      extensions: { code: 'FORBIDDEN' },
+    });
   });
 
   it('lets the submitting enterprise reopen once, and the command office always', async () => {
     const enterprise = viewer('ENTERPRISE', { enterprise: '91370202MA3C00001X' });
     const resolved = issue({ status: 'RESOLVED', reporterEnterprise: enterprise.enterprise });
-    await expect(createIssuesAccess(enterprise, directory).authorize('REOPEN', resolved)).resolves.toBeUndefined();
+    await expect(createIssuesAccess(enterprise, directory).assert('REOPEN', resolved)).resolves.toBeUndefined();
     const used = { ...resolved, enterpriseReopenUsed: true };
-    await expect(createIssuesAccess(enterprise, directory).authorize('REOPEN', used)).rejects.toMatchObject({
+    await expect(createIssuesAccess(enterprise, directory).assert('REOPEN', used)).rejects.toMatchObject({
       extensions: { code: 'FORBIDDEN' },
     });
     const office = viewer('COMMAND_OFFICE', { unitId: unitIdForCode('COMMAND_OFFICE') });
-    await expect(createIssuesAccess(office, directory).authorize('REOPEN', used)).resolves.toBeUndefined();
+    await expect(createIssuesAccess(office, directory).assert('REOPEN', used)).resolves.toBeUndefined();
   });
 
   it('keeps units to their own channels and their own unit when they report', async () => {
     const staff = createIssuesAccess(viewer('UNIT_STAFF', { unitId: market }), directory);
-    await expect(staff.mayReport({ source: 'SELF_INSPECTION' })).resolves.toEqual({ ownUnitId: market });
-    await expect(staff.mayReport({ source: 'MEDIA' })).rejects.toMatchObject({ extensions: { code: 'FORBIDDEN' } });
-    await expect(staff.mayReport({ source: 'SELF_INSPECTION', unitId: police })).rejects.toMatchObject({
+    await expect(staff.assertReport({ source: 'SELF_INSPECTION' })).resolves.toEqual({ ownUnitId: market });
+    await expect(staff.assertReport({ source: 'MEDIA' })).rejects.toMatchObject({ extensions: { code: 'FORBIDDEN' } });
+    await expect(staff.assertReport({ source: 'SELF_INSPECTION', unitId: police })).rejects.toMatchObject({
       extensions: { code: 'FORBIDDEN' },
     });
-    await expect(staff.mayReport({ source: 'SELF_INSPECTION', receivedAt: new Date() })).rejects.toMatchObject({
+    await expect(staff.assertReport({ source: 'SELF_INSPECTION', receivedAt: new Date() })).rejects.toMatchObject({
       extensions: { code: 'FORBIDDEN' },
     });
   });

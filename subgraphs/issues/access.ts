@@ -1,6 +1,8 @@
 /**
  * Who may do what in the issues slice — the one place that decides it, from the verified token and
- * the unit directory, never from anything the caller sends. The service asks; nothing else does.
+ * the unit directory, never from anything the caller sends. The use cases ask; nothing else does.
+ * The vocabulary of every access module: `can…` answers a boolean, `assert…` throws the coded
+ * refusal (UNAUTHENTICATED, FORBIDDEN, INVALID_TRANSITION).
  *
  * Reading: the command office sees all. A unit's staff and admins see what their unit leads,
  * co-handles, accepted or reported; a lead unit also every issue of its domain's units; a district
@@ -23,7 +25,7 @@ import { isPerson, personOf, Role, samePerson, type Viewer } from '../../platfor
 import type { Directory, DirectorySource, DirectoryUnit } from '../../platform/directory.ts';
 import { errors } from '../../platform/errors.ts';
 import { present } from '../../platform/invariant.ts';
-import { authorize } from '../../platform/rules.ts';
+import { assert } from '../../platform/rules.ts';
 import { baseStandingOf, whileActive } from '../../platform/standing.ts';
 import {
   issueRules,
@@ -83,12 +85,112 @@ function isWaitingInArea(scope: Extract<IssueScope, { kind: 'unit' }>, issue: Is
   );
 }
 
-export function createIssuesAccess(viewer: Viewer, directory: DirectorySource) {
+/** What issues the caller may read, from the token and its active unit in the directory. */
+async function scopeOf(
+  viewer: Viewer,
+  activeUnit: () => Promise<DirectoryUnit | null>,
+  dir: () => Promise<Directory>,
+): Promise<IssueScope> {
+  switch (viewer.role) {
+    case Role.COMMAND_OFFICE:
+      return (await activeUnit()) ? { kind: 'all' } : { kind: 'none' };
+    case Role.UNIT_ADMIN:
+    case Role.UNIT_STAFF: {
+      const unit = await activeUnit();
+      if (!unit) return { kind: 'none' };
+      const d = await dir();
+      const led = d.domainLedBy(unit.id);
+      const below = d.descendants(unit.id).map((u) => u.id);
+      const unitIds = [...new Set([unit.id, ...(led ? d.unitsOfDomain(led).map((u) => u.id) : []), ...below])];
+      const area = d.isAreaUnit(unit.id);
+      return {
+        kind: 'unit',
+        ownUnitId: unit.id,
+        unitIds,
+        areaUnitIds: area ? [unit.id, ...below] : [],
+        areaDistrict: area && unit.kind === 'DISTRICT' ? unit.districtCode : null,
+      };
+    }
+    case Role.ENTERPRISE:
+      return { kind: 'enterprise', creditCode: present(viewer.enterprise, 'the credit code of an enterprise token') };
+    case Role.OBSERVER:
+      return { kind: 'observer', person: present(personOf(viewer), 'the person of an observer token') };
+    default:
+      return { kind: 'none' };
+  }
+}
+
+/**
+ * What a caller may see of an issue's fields: who reported it, how to reach the enterprise, the
+ * internal records, the accounts and notes of its history.
+ */
+function fieldVisibility(viewer: Viewer, scope: () => Promise<IssueScope>, activeUnit: () => Promise<DirectoryUnit | null>) {
   /**
    * Whether an actor recorded in the history (or a rating) is the caller: the same role and subject.
    * Events keep no issuer; what this shows is the caller's own account.
    */
   const isOwn = (actor: { subject: string; role: string }) => isPerson(viewer, { issuer: null, role: actor.role, subject: actor.subject });
+  const isOutsider = () => OUTSIDERS.includes(viewer.role);
+  /**
+   * An actor's account: always one's own, and for the command office everyone's. An outside
+   * reporter's (enterprise, observer) is hidden from units; an official's from outsiders.
+   */
+  function canSeeSubject(actor: { subject: string; role: string }): boolean {
+    if (isOwn(actor)) return true;
+    if (viewer.role === Role.COMMAND_OFFICE) return true;
+    if (OUTSIDERS.includes(actor.role)) return false;
+    return !isOutsider();
+  }
+
+  return {
+    /** Who reported an issue is for the command office only. */
+    canSeeReporter: () => viewer.role === Role.COMMAND_OFFICE,
+
+    /** How to reach the enterprise: the lead and co-handling units, the command office, the enterprise itself. */
+    async canSeeContact(issue: IssueRow): Promise<boolean> {
+      if (viewer.role === Role.COMMAND_OFFICE) return (await scope()).kind === 'all';
+      if (viewer.role === Role.ENTERPRISE) return issue.reporterEnterprise === viewer.enterprise;
+      const unit = await activeUnit();
+      return Boolean(unit && (issue.responsibleUnitId === unit.id || issue.coHandlerUnitIds.includes(unit.id)));
+    },
+
+    /** Internal records (follow-ups, supervision outcomes) are for government only. */
+    canSeeInternal: () => !isOutsider(),
+
+    canSeeSubject,
+
+    /** Who reported (a SUBMIT event's account and unit) shows to the command office and the reporter only. */
+    canSeeEventUnit(event: EventRow): boolean {
+      if (event.action !== 'SUBMIT') return true;
+      return (
+        viewer.role === Role.COMMAND_OFFICE ||
+        (viewer.unitId !== null && viewer.unitId === event.actorUnitId) ||
+        isOwn({ subject: event.actorSubject, role: event.actorRole })
+      );
+    },
+
+    /** An event's account: as `canSeeSubject`, and a SUBMIT's only for the command office and the reporter. */
+    canSeeEventSubject(event: EventRow): boolean {
+      if (
+        event.action === 'SUBMIT' &&
+        viewer.role !== Role.COMMAND_OFFICE &&
+        !isOwn({ subject: event.actorSubject, role: event.actorRole })
+      )
+        return false;
+      return canSeeSubject({ subject: event.actorSubject, role: event.actorRole });
+    },
+
+    /** Internal notes never reach enterprises and observers. */
+    canSeeNote(event: EventRow): boolean {
+      if (!isOutsider()) return true;
+      return noteAudienceOf(event) === 'ENTERPRISE';
+    },
+  };
+}
+
+export type IssuesAccess = ReturnType<typeof createIssuesAccess>;
+
+export function createIssuesAccess(viewer: Viewer, directory: DirectorySource) {
   let snapshot: Promise<Directory> | undefined;
   /** The directory this request decides on: taken once (again after prepareToAct), never inside a transaction. */
   const dir = () => (snapshot ??= directory.current());
@@ -98,36 +200,7 @@ export function createIssuesAccess(viewer: Viewer, directory: DirectorySource) {
   const activeUnit = () => (unitPromise ??= viewer.unitId ? directory.unit(viewer.unitId).then(whileActive) : Promise.resolve(null));
 
   let scopePromise: Promise<IssueScope> | undefined;
-  const scope = () =>
-    (scopePromise ??= (async (): Promise<IssueScope> => {
-      switch (viewer.role) {
-        case Role.COMMAND_OFFICE:
-          return (await activeUnit()) ? { kind: 'all' } : { kind: 'none' };
-        case Role.UNIT_ADMIN:
-        case Role.UNIT_STAFF: {
-          const unit = await activeUnit();
-          if (!unit) return { kind: 'none' };
-          const d = await dir();
-          const led = d.domainLedBy(unit.id);
-          const below = d.descendants(unit.id).map((u) => u.id);
-          const unitIds = [...new Set([unit.id, ...(led ? d.unitsOfDomain(led).map((u) => u.id) : []), ...below])];
-          const area = d.isAreaUnit(unit.id);
-          return {
-            kind: 'unit',
-            ownUnitId: unit.id,
-            unitIds,
-            areaUnitIds: area ? [unit.id, ...below] : [],
-            areaDistrict: area && unit.kind === 'DISTRICT' ? unit.districtCode : null,
-          };
-        }
-        case Role.ENTERPRISE:
-          return { kind: 'enterprise', creditCode: viewer.enterprise! };
-        case Role.OBSERVER:
-          return { kind: 'observer', person: personOf(viewer)! };
-        default:
-          return { kind: 'none' };
-      }
-    })());
+  const scope = () => (scopePromise ??= scopeOf(viewer, activeUnit, dir));
 
   /** Whether the caller's own unit is an area unit (district or zone) and the issue lies in its area. */
   async function inArea(unit: DirectoryUnit, issue: IssueRow): Promise<boolean> {
@@ -169,6 +242,11 @@ export function createIssuesAccess(viewer: Viewer, directory: DirectorySource) {
 
   const isOutsider = () => OUTSIDERS.includes(viewer.role);
 
+  /** Throws the coded refusal unless the caller may take `action`, which acts on no one issue. */
+  async function assertLoop(action: LoopAction): Promise<void> {
+    assert(loopRules[action], await standings(), { noun: LOOP_NOUN });
+  }
+
   return {
     scope,
     activeUnit,
@@ -191,11 +269,16 @@ export function createIssuesAccess(viewer: Viewer, directory: DirectorySource) {
       return named;
     },
 
-    /** May the caller take `action` on `issue` now? Throws the coded refusal if not. */
-    async authorize(action: IssueAction, issue: IssueRow): Promise<void> {
+    /** Throws UNAUTHENTICATED for a caller without a token: issues are for signed-in callers. */
+    assertSignedIn(): void {
+      if (viewer.role === 'ANONYMOUS') throw errors.unauthenticated();
+    },
+
+    /** Throws the coded refusal unless the caller may take `action` on `issue` now. */
+    async assert(action: IssueAction, issue: IssueRow): Promise<void> {
       const found = await standings(issue);
       const from = action === 'RESOLVE' ? resolveFrom(issue.source) : undefined;
-      authorize(issueRules[action], found, { noun: ISSUE_NOUN, state: issue.status, stateNames: statusNames }, from);
+      assert(issueRules[action], found, { noun: ISSUE_NOUN, state: issue.status, stateNames: statusNames }, from);
       if (action === 'REOPEN' && !found.includes('COMMAND_OFFICE') && issue.enterpriseReopenUsed) {
         throw errors.forbidden({
           zh: '企业只能申请重办一次，之后由市指挥部办公室决定',
@@ -204,15 +287,13 @@ export function createIssuesAccess(viewer: Viewer, directory: DirectorySource) {
       }
     },
 
-    async authorizeLoop(action: LoopAction): Promise<void> {
-      authorize(loopRules[action], await standings(), { noun: LOOP_NOUN });
-    },
+    assertLoop,
 
     /**
      * Where the caller may send an issue (lead or co-handler): the command office anywhere; an area
      * admin (who is not also the command office) to its own unit and the units below it.
      */
-    async mayDispatchTo(unitId: string, field: string): Promise<void> {
+    async assertDispatchTo(unitId: string, field: string): Promise<void> {
       if (viewer.role === Role.COMMAND_OFFICE) return;
       const unit = await activeUnit();
       if (unit && (await dir()).isWithin(unitId, unit.id)) return;
@@ -226,21 +307,42 @@ export function createIssuesAccess(viewer: Viewer, directory: DirectorySource) {
     isReporter: (issue: IssueRow) => viewer.role === Role.ENTERPRISE && issue.reporterEnterprise === viewer.enterprise,
 
     /**
+     * Whether the caller may replace a round's plan that has a final date directly (the command
+     * office); the lead handler asks for it instead (requestReplan).
+     */
+    canReplanDirectly: () => viewer.role === Role.COMMAND_OFFICE,
+
+    /**
+     * Who reports a new issue, as the issue records it: the person (a retry is the same person's:
+     * issuer, role and subject), the unit a unit's official reports for, the enterprise's credit code.
+     */
+    reporter() {
+      const person = present(personOf(viewer), 'the person of a caller allowed to report');
+      return {
+        reporterSubject: person.subject,
+        reporterRole: person.role,
+        reporterIssuer: person.issuer,
+        reporterUnitId: isOutsider() ? null : viewer.unitId,
+        reporterEnterprise: viewer.role === Role.ENTERPRISE ? viewer.enterprise : null,
+      };
+    },
+
+    /**
      * What a report may say, by who reports it: a unit only for its own unit and through its own
      * channels, an observer only undercover findings, the command office anything — and only the
      * command office may give an original receipt time and the handling unit of an import.
      * Returns the unit a unit's report is proposed for.
      */
-    async mayReport(input: {
+    async assertReport(input: {
       source: string;
       unitId?: string | null;
       receivedAt?: Date | null;
       handlingUnitId?: string | null;
     }): Promise<{ ownUnitId: string | null }> {
-      await this.authorizeLoop('REPORT_ISSUE');
+      await assertLoop('REPORT_ISSUE');
       let ownUnitId: string | null = null;
       if (viewer.role === Role.UNIT_ADMIN || viewer.role === Role.UNIT_STAFF) {
-        ownUnitId = (await activeUnit())!.id;
+        ownUnitId = present(await activeUnit(), 'the active unit of a unit allowed to report').id;
         if (!UNIT_SOURCES.includes(input.source)) {
           throw errors.forbidden({
             zh: `单位不能以“${input.source}”渠道报告问题，请经市指挥部办公室`,
@@ -267,14 +369,14 @@ export function createIssuesAccess(viewer: Viewer, directory: DirectorySource) {
     },
 
     /** A unit's issues, figures, alerts and supervision outcomes: the command office, the unit, its lead unit, the units above it. */
-    async mayReadUnit(unitId: string): Promise<void> {
+    async assertReadsUnit(unitId: string): Promise<void> {
       const units = await readableUnits();
       if (units === null || units.includes(unitId)) return;
       refuse('无权查看该单位的问题、统计和督导结果', "You may not read this unit's issues, figures or supervision outcomes");
     },
 
     /** A domain's issues and figures: the command office and the domain's lead unit. */
-    async mayReadDomain(domainCode: string): Promise<void> {
+    async assertReadsDomain(domainCode: string): Promise<void> {
       if ((await scope()).kind === 'all') return;
       const unit = await activeUnit();
       if (unit && (await dir()).domainLedBy(unit.id) === domainCode) return;
@@ -292,57 +394,7 @@ export function createIssuesAccess(viewer: Viewer, directory: DirectorySource) {
       return { kind: 'units', unitIds: units };
     },
 
-    /** Who reported an issue is for the command office only. */
-    seesReporter: () => viewer.role === Role.COMMAND_OFFICE,
-
-    /** How to reach the enterprise: the lead and co-handling units, the command office, the enterprise itself. */
-    async seesContact(issue: IssueRow): Promise<boolean> {
-      if (viewer.role === Role.COMMAND_OFFICE) return (await scope()).kind === 'all';
-      if (viewer.role === Role.ENTERPRISE) return issue.reporterEnterprise === viewer.enterprise;
-      const unit = await activeUnit();
-      return Boolean(unit && (issue.responsibleUnitId === unit.id || issue.coHandlerUnitIds.includes(unit.id)));
-    },
-
-    /** Internal records (follow-ups, supervision outcomes) are for government only. */
-    seesInternal: () => !isOutsider(),
-
-    /**
-     * An actor's account: always one's own, and for the command office everyone's. An outside
-     * reporter's (enterprise, observer) is hidden from units; an official's from outsiders.
-     */
-    seesSubject(actor: { subject: string; role: string }): boolean {
-      if (isOwn(actor)) return true;
-      if (viewer.role === Role.COMMAND_OFFICE) return true;
-      if (OUTSIDERS.includes(actor.role)) return false;
-      return !isOutsider();
-    },
-
-    /** Who reported (a SUBMIT event's account and unit) shows to the command office and the reporter only. */
-    seesEventUnit(event: EventRow): boolean {
-      if (event.action !== 'SUBMIT') return true;
-      return (
-        viewer.role === Role.COMMAND_OFFICE ||
-        (viewer.unitId !== null && viewer.unitId === event.actorUnitId) ||
-        isOwn({ subject: event.actorSubject, role: event.actorRole })
-      );
-    },
-
-    /** An event's account: as `seesSubject`, and a SUBMIT's only for the command office and the reporter. */
-    seesEventSubject(event: EventRow): boolean {
-      if (
-        event.action === 'SUBMIT' &&
-        viewer.role !== Role.COMMAND_OFFICE &&
-        !isOwn({ subject: event.actorSubject, role: event.actorRole })
-      )
-        return false;
-      return this.seesSubject({ subject: event.actorSubject, role: event.actorRole });
-    },
-
-    /** Internal notes never reach enterprises and observers. */
-    seesNote(event: EventRow): boolean {
-      if (!isOutsider()) return true;
-      return noteAudienceOf(event) === 'ENTERPRISE';
-    },
+    ...fieldVisibility(viewer, scope, activeUnit),
   };
 }
 

@@ -1,5 +1,46 @@
 /**
- * The GraphQL context of the issues subgraph, as the generated resolver types name it. (The slice's
- * use cases still live in service.ts; split along the recipe, the typed context they share moves here.)
+ * The typed context every use case of the issues slice receives (`use-cases/*.ts`): who is asking
+ * and what they may do (access.ts), the database, the directory of the organisation, the request's
+ * loaders, the clock, the page limit and the office hours the 2-hour contact limit counts in.
+ * Built once per request by server.ts; the GraphQL context carries it as `issues`.
  */
-export type { Context } from './service.ts';
+import type { Viewer } from '../../platform/auth.ts';
+import { DEFAULT_OFFICE_HOURS, parseOfficeHours, type OfficeHours } from '../../platform/calendar.ts';
+import type { DirectorySource } from '../../platform/directory.ts';
+import { present } from '../../platform/invariant.ts';
+import type { RequestContext } from '../../platform/subgraph.ts';
+import type { Db } from '../../db/client.ts';
+import { createIssuesAccess, type IssuesAccess } from './access.ts';
+import type { IssuesLoaders } from './loaders.ts';
+
+export interface IssuesContext {
+  viewer: Viewer;
+  access: IssuesAccess;
+  db: Db;
+  loaders: IssuesLoaders;
+  /** The organisation directory (the units slice's API, cached); access.ts takes the request's snapshot of it. */
+  directory: DirectorySource;
+  /** The platform's clock: every time this slice writes or compares comes from here. */
+  now(): Date;
+  maxPageSize: number;
+  /** Office hours of a working day, for the 2-hour contact limit (OFFICE_HOURS). */
+  officeHours: OfficeHours;
+}
+
+/** The GraphQL context of the issues subgraph (the generated resolver types name it). */
+export interface Context extends RequestContext {
+  issues: IssuesContext;
+}
+
+/** The office hours when none are configured. */
+export const defaultOfficeHours = (): OfficeHours => present(parseOfficeHours(DEFAULT_OFFICE_HOURS), 'the default office hours');
+
+export function createIssuesContext(
+  deps: Omit<IssuesContext, 'access' | 'officeHours'> & { officeHours?: OfficeHours | undefined },
+): IssuesContext {
+  return {
+    ...deps,
+    officeHours: deps.officeHours ?? defaultOfficeHours(),
+    access: createIssuesAccess(deps.viewer, deps.directory),
+  };
+}

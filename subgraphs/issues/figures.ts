@@ -16,6 +16,8 @@
  * denominator is zero is null, not zero: "nothing was due" is not "nothing was done".
  */
 
+import { present } from '../../platform/invariant.ts';
+
 /** What the aggregate counts, per group. */
 export interface FigureParts {
   received: number;
@@ -73,18 +75,6 @@ export const emptyParts: FigureParts = {
   followUpSatisfied: 0,
 };
 
-export type RateName =
-  | 'RESPONSE'
-  | 'FEEDBACK'
-  | 'ON_TIME_RESOLUTION'
-  | 'ON_TIME_MILESTONE'
-  | 'RECTIFICATION'
-  | 'RESOLUTION'
-  | 'SATISFACTION'
-  | 'FIRST_ROUND_RESOLUTION'
-  | 'FIRST_ROUND_SATISFACTION'
-  | 'FOLLOW_UP_SATISFACTION';
-
 export interface RateDefinition {
   /** The IssueStats field that shows it. */
   field: string;
@@ -94,7 +84,7 @@ export interface RateDefinition {
 }
 
 /** Every rate: its numerator ÷ its denominator, both parts of the aggregate. */
-export const rates: Record<RateName, RateDefinition> = {
+export const rates = {
   RESPONSE: { field: 'responseRate', zh: '响应率', numerator: 'contactOnTime', denominator: 'contactDue' },
   FEEDBACK: { field: 'feedbackRate', zh: '答复率', numerator: 'feedbackOnTime', denominator: 'feedbackDue' },
   ON_TIME_RESOLUTION: { field: 'onTimeResolutionRate', zh: '按期办结率', numerator: 'resolutionOnTime', denominator: 'resolutionDue' },
@@ -115,7 +105,10 @@ export const rates: Record<RateName, RateDefinition> = {
     numerator: 'followUpSatisfied',
     denominator: 'followedUp',
   },
-};
+} satisfies Record<string, RateDefinition>;
+
+/** A rate's name, as the schema's `RateName` lists them. */
+export type RateName = keyof typeof rates;
 
 export const rateNames = Object.keys(rates) as RateName[];
 
@@ -160,7 +153,11 @@ export function rateFigure(parts: FigureParts, rate: RateName): RateFigure {
 
 export function figuresFrom(parts: FigureParts): IssueStats {
   const figures = rateNames.map((rate) => rateFigure(parts, rate));
-  const value = (rate: RateName) => figures.find((figure) => figure.rate === rate)!.value;
+  const value = (rate: RateName) =>
+    present(
+      figures.find((figure) => figure.rate === rate),
+      `the ${rate} figure`,
+    ).value;
   return {
     received: parts.received,
     accepted: parts.accepted,

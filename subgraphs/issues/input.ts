@@ -1,27 +1,29 @@
 /**
- * What callers send to the issues slice, as schemas: every argument is parsed here before the
- * service uses it, and a refusal names the field in Chinese and English. (GraphQL has already
+ * What callers send to the issues slice, as schemas: every argument is parsed here before a
+ * use case uses it, and a refusal names the field in Chinese and English. (GraphQL has already
  * checked types and enum values; these check what GraphQL cannot. Whether a unit or district
- * exists is asked of the directory, in the service.)
+ * exists is asked of the directory, in the use cases.)
  */
 import { createHash } from 'node:crypto';
 import { normalizeCreditCode } from '../../platform/credit-code.ts';
 import { clientRequestId, creditCode, enumValue, integer, optionalText, searchText, text, uuid, z } from '../../platform/input.ts';
+import { present } from '../../platform/invariant.ts';
 import { isValidDate } from '../../platform/scalars.ts';
 import { MAX_TOTAL_WORKING_DAYS } from './deadlines.ts';
-import type { IssueRow } from './store.ts';
+import type { EventRow, IssueRow, RatingRow, SupervisionOutcomeRow } from './store.ts';
 
 type AppealKind = NonNullable<IssueRow['appealKind']>;
 type EnvironmentCode = IssueRow['environment'];
 type IssueSource = IssueRow['source'];
 type IssueStatus = IssueRow['status'];
 type RectificationMode = NonNullable<IssueRow['rectificationMode']>;
-type Rating = 'SATISFIED' | 'BASICALLY_SATISFIED' | 'UNSATISFIED';
+type Rating = RatingRow['rating'];
 type ResolutionOutcome = NonNullable<IssueRow['resolutionOutcome']>;
-type SupervisionOutcomeKind = 'REMINDER' | 'CRITICISM' | 'ADMONITION' | 'CIRCULATED' | 'COMMENDATION';
-export type NoteAudienceValue = 'INTERNAL' | 'ENTERPRISE';
+type SupervisionOutcomeKind = SupervisionOutcomeRow['kind'];
+/** Who a note is written for. */
+export type NoteAudienceValue = NonNullable<EventRow['noteAudience']>;
 
-export const MAX_MILESTONES = 20;
+const MAX_MILESTONES = 20;
 
 const instant = z.instanceof(Date);
 const title = text({ zh: '标题', en: 'Title' }, { max: 200 });
@@ -59,7 +61,6 @@ export const submitAppealInput = z.object({
   districtCode: district,
   contact: contact.nullish(),
 });
-export type SubmitAppealInput = z.output<typeof submitAppealInput>;
 
 export const reportIssueInput = z.object({
   clientRequestId,
@@ -76,7 +77,6 @@ export const reportIssueInput = z.object({
   districtCode: district,
   responsibleLeader: leader({ zh: '包保领导', en: 'Responsible leader' }),
 });
-export type ReportIssueInput = z.output<typeof reportIssueInput>;
 
 const milestone = z.object({
   title: text({ zh: '节点名称', en: 'Milestone title' }, { max: 200 }),
@@ -95,7 +95,7 @@ export const milestones = z
     message: 'too many',
     params: { zh: `节点不能超过 ${MAX_MILESTONES} 个`, en: `At most ${MAX_MILESTONES} milestones` },
   })
-  .transform((list) => list!);
+  .transform((list) => present(list, 'a plan that passed the check for milestones'));
 export type MilestoneInput = z.output<typeof milestone>;
 
 export const acceptIssueInput = z.object({
@@ -105,7 +105,6 @@ export const acceptIssueInput = z.object({
   responsibleLeader: leader({ zh: '包保领导', en: 'Responsible leader' }),
   note,
 });
-export type AcceptIssueInput = z.output<typeof acceptIssueInput>;
 
 export const immediateWorkingDays = integer(
   { zh: '立即改时限（工作日）', en: 'The IMMEDIATE limit in working days' },
@@ -127,7 +126,6 @@ export const issueFilter = z.object({
   receivedTo: instant.nullish(),
   text: searchText({ zh: '搜索词', en: 'Search text' }),
 });
-export type IssueFilterInput = z.output<typeof issueFilter>;
 
 export const coHandlerIds = z
   .array(unitId)
@@ -180,8 +178,6 @@ export const texts = {
   replanReason: text({ zh: '调整理由', en: 'Reason' }),
   note,
 };
-
-export type RatingValue = Rating;
 
 /** Fingerprint of a submission, to tell a retry from a reused request id. */
 export function fingerprint(input: object): string {

@@ -1,5 +1,6 @@
 import DataLoader from 'dataloader';
 import type { Db } from '../../db/client.ts';
+import { present } from '../../platform/invariant.ts';
 import { groupedLoader, keyedLoader } from '../../platform/loaders.ts';
 import { emptyParts, figuresFrom, type IssueStats } from './figures.ts';
 import {
@@ -57,7 +58,7 @@ export function createIssuesLoaders(db: Db, now: () => Date) {
     ),
     outcomesByIssue: groupedLoader(
       (ids: readonly string[]) => outcomeStore.byIssueIds(db, ids),
-      (row) => row.issueId!,
+      (row) => present(row.issueId, 'the issue of an outcome loaded by issue'),
     ),
     stats: new DataLoader<StatsKey, IssueStats, string>(
       async (keys) => {
@@ -70,7 +71,7 @@ export function createIssuesLoaders(db: Db, now: () => Date) {
         }
         const results = new Map<string, IssueStats>();
         for (const batchKeys of batches.values()) {
-          const { kind, period } = batchKeys[0]!;
+          const { kind, period } = present(batchKeys[0], 'the first key of a batch');
           // Units and domains of one period share a statement: their keys never collide (uuid vs code).
           const grouping: Grouping =
             kind === 'all'
@@ -79,7 +80,7 @@ export function createIssuesLoaders(db: Db, now: () => Date) {
           const parts = await statsParts(db, grouping, period, now());
           for (const k of batchKeys) results.set(cacheKey(k), figuresFrom(parts.get(k.key) ?? emptyParts));
         }
-        return keys.map((k) => results.get(cacheKey(k))!);
+        return keys.map((k) => present(results.get(cacheKey(k)), 'the figures of a key just computed'));
       },
       { cacheKeyFn: cacheKey },
     ),

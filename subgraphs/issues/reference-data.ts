@@ -5,10 +5,25 @@
  */
 import type { Db } from '../../db/client.ts';
 import holidays from '../../db/reference/holidays.json' with { type: 'json' };
-import { DEFAULT_OFFICE_HOURS, parseOfficeHours } from '../../platform/calendar.ts';
+import type { OfficeHours } from '../../platform/calendar.ts';
 import type { PlatformEnv } from '../../platform/env.ts';
-import { settleProvisionalDeadlines } from './service.ts';
-import { calendarStore } from './store.ts';
+import { defaultOfficeHours } from './context.ts';
+import { calendarStore, deadlineStore } from './store.ts';
+import { recomputeDueTimes } from './use-cases/calendar.ts';
+
+/**
+ * On every start, after the shipped calendar is in place: provisional due times whose year is now
+ * known become final, and an open deadline without a warning gets it (migration 0013).
+ */
+async function settleProvisionalDeadlines(db: Db, officeHours: OfficeHours): Promise<void> {
+  await db.transaction(async (tx) => {
+    const calendar = await calendarStore.working(tx);
+    const waiting = (await deadlineStore.provisional(tx)).filter(
+      (d) => d.pendingCalendarYear === null || calendar.hasYear(d.pendingCalendarYear) || (d.warnAt === null && !d.metAt && !d.cancelledAt),
+    );
+    if (waiting.length) await recomputeDueTimes(tx, waiting, officeHours);
+  });
+}
 
 export async function applyIssuesReferenceData(db: Db, env?: PlatformEnv): Promise<void> {
   await calendarStore.insertMissing(
@@ -21,5 +36,5 @@ export async function applyIssuesReferenceData(db: Db, env?: PlatformEnv): Promi
       updatedBy: 'reference-data',
     })),
   );
-  await settleProvisionalDeadlines(db, env?.officeHours ?? parseOfficeHours(DEFAULT_OFFICE_HOURS)!);
+  await settleProvisionalDeadlines(db, env?.officeHours ?? defaultOfficeHours());
 }

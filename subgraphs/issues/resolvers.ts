@@ -1,108 +1,121 @@
 /**
- * Thin resolvers of the issues slice: hand the arguments to the service, map rows to the schema's
- * shapes. Their types come from the SDL (schema-types.ts, generated). What a caller may see of a
- * field the service's access answers (`sees…`); nothing is decided here.
+ * Thin resolvers of the issues slice: hand the arguments — the generated argument types, as one
+ * object — to the use cases (use-cases/*.ts) with the request's `IssuesContext`, and map rows to
+ * the schema's shapes. Their types come from the SDL (schema-types.ts, generated). What a caller
+ * may see of a field access.ts answers (`canSee…`); nothing is decided here.
  */
-import { scalarResolvers } from '../../platform/scalars.ts';
-import { period } from '../../platform/periods.ts';
-import { ref } from '../../platform/refs.ts';
+import { present } from '../../platform/invariant.ts';
 import { pageArgs } from '../../platform/pagination.ts';
+import { ref } from '../../platform/refs.ts';
+import { scalarResolvers } from '../../platform/scalars.ts';
 import { noteAudienceOf } from './access.ts';
 import { deadlineState } from './deadlines.ts';
-import type { DeadlineRow, EventRow } from './store.ts';
+import type { MilestoneInput } from './input.ts';
 import type { Resolvers } from './schema-types.ts';
+import type { EventRow, RatingRow } from './store.ts';
+import * as calendar from './use-cases/calendar.ts';
+import * as dispatch from './use-cases/dispatch.ts';
+import * as handling from './use-cases/handling.ts';
+import * as intake from './use-cases/intake.ts';
+import * as plan from './use-cases/plan.ts';
+import * as reads from './use-cases/reads.ts';
+import * as stats from './use-cases/stats.ts';
+import * as supervision from './use-cases/supervision.ts';
 
-type Details = { unitId?: string; rating?: 'SATISFIED' | 'BASICALLY_SATISFIED' | 'UNSATISFIED'; workingDays?: number } | null;
+/** What an event's details may say, for the fields that show them. */
+type Details = { unitId?: string; rating?: RatingRow['rating']; workingDays?: number } | null;
 const details = (row: EventRow) => row.details as Details;
 
 export const issuesResolvers: Resolvers = {
   ...scalarResolvers,
   Query: {
-    issue: (_, { id }, { issues }) => issues.issue(id),
-    issues: (_, { filter, ...page }, { issues }, info) => issues.issues(filter, pageArgs(page, info)),
-    issueAlerts: (_, { unitId, ...page }, { issues }, info) => issues.alerts(unitId ?? null, pageArgs(page, info)),
-    issueStats: (_, args, { issues }) => issues.overallStats(period(args.period)),
-    issueStatsBy: (_, args, { issues }) => issues.statsBy(args.dimension, period(args.period)),
-    unitRanking: (_, args, { issues }) => issues.ranking(args.rate, period(args.period), args.among ?? 'ALL_UNITS'),
-    supervisionOutcomes: (_, { unitId, ...page }, { issues }, info) => issues.supervisionOutcomes(unitId ?? null, pageArgs(page, info)),
-    publishedCases: (_, page, { issues }, info) => issues.publishedCases(pageArgs(page, info)),
-    calendarYears: (_, __, { issues }) => issues.calendarYears(),
+    issue: (_, args, { issues }) => reads.issue(issues, args),
+    issues: (_, args, { issues }, info) => reads.issues(issues, args, pageArgs(args, info)),
+    issueAlerts: (_, args, { issues }, info) => reads.alerts(issues, args, pageArgs(args, info)),
+    issueStats: (_, args, { issues }) => stats.overallStats(issues, args),
+    issueStatsBy: (_, args, { issues }) => stats.statsBy(issues, args),
+    unitRanking: (_, args, { issues }) => stats.ranking(issues, args),
+    supervisionOutcomes: (_, args, { issues }, info) => reads.supervisionOutcomes(issues, args, pageArgs(args, info)),
+    publishedCases: (_, args, { issues }, info) => reads.publishedCases(issues, pageArgs(args, info)),
+    calendarYears: (_, __, { issues }) => reads.calendarYears(issues),
   },
   Mutation: {
-    submitAppeal: (_, { input }, { issues }) => issues.submitAppeal(input),
-    reportIssue: (_, { input }, { issues }) => issues.reportIssue(input),
-    acceptIssue: (_, a, { issues }) => issues.acceptIssue(a.id, a.input, a.expectedVersion),
-    rejectIssue: (_, a, { issues }) => issues.rejectIssue(a.id, a.reason, a.expectedVersion),
-    assignIssue: (_, a, { issues }) => issues.assignIssue(a.id, a.unitId, a.coHandlerIds, a.note, a.expectedVersion),
-    addCoHandler: (_, a, { issues }) => issues.addCoHandler(a.id, a.unitId, a.note, a.expectedVersion),
-    removeCoHandler: (_, a, { issues }) => issues.removeCoHandler(a.id, a.unitId, a.note, a.expectedVersion),
-    contributeToIssue: (_, a, { issues }) => issues.contributeToIssue(a.id, a.note, a.expectedVersion),
-    returnIssue: (_, a, { issues }) => issues.returnIssue(a.id, a.reason, a.expectedVersion),
-    recordContact: (_, a, { issues }) => issues.recordContact(a.id, a.note, a.noteFor, a.expectedVersion),
-    giveFeedback: (_, a, { issues }) => issues.giveFeedback(a.id, a.note, a.expectedVersion),
-    resolveIssue: (_, a, { issues }) => issues.resolveIssue(a.id, a.resolution, a.outcome, a.expectedVersion),
-    rateIssue: (_, a, { issues }) => issues.rateIssue(a.id, a.rating, a.solved, a.comment, a.expectedVersion),
-    recordFollowUp: (_, a, { issues }) => issues.recordFollowUp(a.id, a.input, a.expectedVersion),
-    closeIssue: (_, a, { issues }) => issues.closeIssue(a.id, a.note, a.noteFor, a.expectedVersion),
-    reopenIssue: (_, a, { issues }) => issues.reopenIssue(a.id, a.reason, a.noteFor, a.expectedVersion),
-    escalateIssue: (_, a, { issues }) => issues.escalateIssue(a.id, a.supervisingLeader, a.note, a.expectedVersion),
-    deescalateIssue: (_, a, { issues }) => issues.deescalateIssue(a.id, a.note, a.expectedVersion),
-    mergeIssue: (_, a, { issues }) => issues.mergeIssue(a.id, a.intoId, a.note, a.expectedVersion),
-    requestExtension: (_, a, { issues }) => issues.requestExtension(a.id, a.totalWorkingDays, a.reason, a.expectedVersion),
-    grantExtension: (_, a, { issues }) => issues.grantExtension(a.id, a.approve ?? true, a.note, a.expectedVersion),
-    remindIssue: (_, a, { issues }) => issues.remindIssue(a.id, a.note, a.expectedVersion),
-    planMilestones: (_, a, { issues }) => issues.planMilestones(a.id, a.milestones, a.expectedVersion),
-    requestReplan: (_, a, { issues }) => issues.requestReplan(a.id, a.milestones, a.reason, a.expectedVersion),
-    decideReplan: (_, a, { issues }) => issues.decideReplan(a.id, a.approve ?? true, a.note, a.expectedVersion),
-    completeMilestone: (_, a, { issues }) => issues.completeMilestone(a.id, a.milestoneId, a.note, a.expectedVersion),
-    publishIssue: (_, a, { issues }) => issues.publishIssue(a.id, a.title, a.summary, a.kind, a.expectedVersion),
-    recordSupervisionOutcome: (_, { input }, { issues }) => issues.recordSupervisionOutcome(input),
-    setCalendarYear: (_, { input }, { issues }) => issues.setCalendarYear(input),
+    submitAppeal: (_, args, { issues }) => intake.submitAppeal(issues, args),
+    reportIssue: (_, args, { issues }) => intake.reportIssue(issues, args),
+    acceptIssue: (_, args, { issues }) => intake.acceptIssue(issues, args),
+    rejectIssue: (_, args, { issues }) => intake.rejectIssue(issues, args),
+    assignIssue: (_, args, { issues }) => dispatch.assignIssue(issues, args),
+    addCoHandler: (_, args, { issues }) => dispatch.addCoHandler(issues, args),
+    removeCoHandler: (_, args, { issues }) => dispatch.removeCoHandler(issues, args),
+    contributeToIssue: (_, args, { issues }) => dispatch.contributeToIssue(issues, args),
+    returnIssue: (_, args, { issues }) => dispatch.returnIssue(issues, args),
+    recordContact: (_, args, { issues }) => handling.recordContact(issues, args),
+    giveFeedback: (_, args, { issues }) => handling.giveFeedback(issues, args),
+    resolveIssue: (_, args, { issues }) => handling.resolveIssue(issues, args),
+    rateIssue: (_, args, { issues }) => handling.rateIssue(issues, args),
+    recordFollowUp: (_, args, { issues }) => handling.recordFollowUp(issues, args),
+    closeIssue: (_, args, { issues }) => handling.closeIssue(issues, args),
+    reopenIssue: (_, args, { issues }) => handling.reopenIssue(issues, args),
+    escalateIssue: (_, args, { issues }) => supervision.escalateIssue(issues, args),
+    deescalateIssue: (_, args, { issues }) => supervision.deescalateIssue(issues, args),
+    mergeIssue: (_, args, { issues }) => supervision.mergeIssue(issues, args),
+    requestExtension: (_, args, { issues }) => supervision.requestExtension(issues, args),
+    grantExtension: (_, args, { issues }) => supervision.grantExtension(issues, args),
+    remindIssue: (_, args, { issues }) => supervision.remindIssue(issues, args),
+    planMilestones: (_, args, { issues }) => plan.planMilestones(issues, args),
+    requestReplan: (_, args, { issues }) => plan.requestReplan(issues, args),
+    decideReplan: (_, args, { issues }) => plan.decideReplan(issues, args),
+    completeMilestone: (_, args, { issues }) => plan.completeMilestone(issues, args),
+    publishIssue: (_, args, { issues }) => supervision.publishIssue(issues, args),
+    recordSupervisionOutcome: (_, args, { issues }) => supervision.recordSupervisionOutcome(issues, args),
+    setCalendarYear: (_, args, { issues }) => calendar.setCalendarYear(issues, args),
   },
   Unit: {
     __resolveReference: (reference) => ({ id: reference.id }),
-    name: (unit, _, { issues }) => unit.name ?? issues.unitName(unit.id),
-    issues: (unit, { filter, ...page }, { issues }, info) => issues.issues({ ...filter, unitId: unit.id }, pageArgs(page, info)),
-    issueStats: (unit, args, { issues }) => issues.unitStats(unit.id, period(args.period)),
-    issueAlerts: (unit, page, { issues }, info) => issues.alerts(unit.id, pageArgs(page, info)),
-    supervisionOutcomes: (unit, page, { issues }, info) => issues.supervisionOutcomes(unit.id, pageArgs(page, info)),
+    name: (unit, _, { issues }) => unit.name ?? reads.unitName(issues, unit.id),
+    issues: (unit, args, { issues }, info) => reads.issues(issues, { filter: { ...args.filter, unitId: unit.id } }, pageArgs(args, info)),
+    issueStats: (unit, args, { issues }) => stats.unitStats(issues, unit.id, args),
+    issueAlerts: (unit, args, { issues }, info) => reads.alerts(issues, { unitId: unit.id }, pageArgs(args, info)),
+    supervisionOutcomes: (unit, args, { issues }, info) => reads.supervisionOutcomes(issues, { unitId: unit.id }, pageArgs(args, info)),
   },
   Domain: {
     __resolveReference: (reference) => ({ code: reference.code }),
-    issueStats: (domain, args, { issues }) => issues.domainStats(domain.code, period(args.period)),
+    issueStats: (domain, args, { issues }) => stats.domainStats(issues, domain.code, args),
   },
   Issue: {
-    effectiveStatus: async (row, _, { issues }) => (await issues.originalOf(row))?.status ?? row.status,
-    resolution: async (row, _, { issues }) => (await issues.originalOf(row))?.resolution ?? row.resolution,
+    effectiveStatus: async (row, _, { issues }) => (await reads.originalOf(issues, row))?.status ?? row.status,
+    resolution: async (row, _, { issues }) => (await reads.originalOf(issues, row))?.resolution ?? row.resolution,
     enterprise: (row) => ref('creditCode', row.enterpriseCreditCode),
     district: (row) => ref('code', row.districtCode),
     contact: async (row, _, { issues }) =>
-      row.contactName && row.contactPhone && (await issues.seesContact(row)) ? { name: row.contactName, phone: row.contactPhone } : null,
-    responsibleUnit: (row, _, { issues }) => issues.unitWithName(row.responsibleUnitId),
+      row.contactName && row.contactPhone && (await issues.access.canSeeContact(row))
+        ? { name: row.contactName, phone: row.contactPhone }
+        : null,
+    responsibleUnit: (row, _, { issues }) => reads.unitWithName(issues, row.responsibleUnitId),
     coHandlers: (row) => row.coHandlerUnitIds.map((id) => ({ id })),
     intakeUnit: (row) => ref('id', row.intakeUnitId),
     proposedUnit: (row) => ref('id', row.proposedUnitId),
     dispatchHours: (row) => (row.firstAssignedAt ? (row.firstAssignedAt.getTime() - row.receivedAt.getTime()) / 3_600_000 : null),
-    rating: async (row, _, { issues }) => (await issues.ratings(row.id)).at(-1) ?? null,
-    ratings: (row, _, { issues }) => issues.ratings(row.id),
-    followUps: (row, _, { issues }) => issues.followUps(row.id),
-    supervisionOutcomes: (row, _, { issues }) => issues.issueOutcomes(row.id),
+    rating: async (row, _, { issues }) => (await reads.ratings(issues, row.id)).at(-1) ?? null,
+    ratings: (row, _, { issues }) => reads.ratings(issues, row.id),
+    followUps: (row, _, { issues }) => reads.followUps(issues, row.id),
+    supervisionOutcomes: (row, _, { issues }) => reads.issueOutcomes(issues, row.id),
     escalation: (row) =>
       row.escalatedAt
         ? {
             escalatedAt: row.escalatedAt,
-            supervisingLeader: row.supervisingLeader!,
+            supervisingLeader: present(row.supervisingLeader, 'the leader of an escalated issue'),
             active: row.supervisionEndedAt === null,
             endedAt: row.supervisionEndedAt,
           }
         : null,
-    mergedInto: (row, _, { issues }) => issues.visibleIssue(row.mergedIntoId),
+    mergedInto: (row, _, { issues }) => reads.visibleIssue(issues, row.mergedIntoId),
     extension: (row, _, { issues }) =>
       row.extensionRequestedAt || row.extensionGrantedWorkingDays
         ? {
             requestedWorkingDays: row.extensionRequestedWorkingDays,
             // The unit's reasons are internal.
-            reason: issues.seesInternal() ? row.extensionReason : null,
+            reason: issues.access.canSeeInternal() ? row.extensionReason : null,
             requestedAt: row.extensionRequestedAt,
             pending: row.extensionRequestedAt !== null,
             grantedWorkingDays: row.extensionGrantedWorkingDays,
@@ -111,32 +124,32 @@ export const issuesResolvers: Resolvers = {
     replan: (row, _, { issues }) =>
       row.replanRequestedAt
         ? {
-            milestones: row.replanMilestones as { title: string; dueOn: string }[],
-            reason: issues.seesInternal() ? row.replanReason : null,
+            milestones: row.replanMilestones as MilestoneInput[],
+            reason: issues.access.canSeeInternal() ? row.replanReason : null,
             requestedAt: row.replanRequestedAt,
           }
         : null,
-    deadlines: (row, _, { issues }) => issues.deadlines(row.id),
+    deadlines: (row, _, { issues }) => reads.deadlines(issues, row.id),
     milestones: async (row, _, { issues }) =>
-      (await issues.deadlines(row.id)).filter((d: DeadlineRow) => d.stage === 'MILESTONE' && !d.cancelledAt),
-    history: (row, _, { issues }) => issues.history(row.id),
+      (await reads.deadlines(issues, row.id)).filter((d) => d.stage === 'MILESTONE' && !d.cancelledAt),
+    history: (row, _, { issues }) => reads.history(issues, row.id),
     reportedBy: (row, _, { issues }) =>
-      issues.seesReporter() ? { subject: row.reporterSubject, role: row.reporterRole, unit: ref('id', row.reporterUnitId) } : null,
+      issues.access.canSeeReporter() ? { subject: row.reporterSubject, role: row.reporterRole, unit: ref('id', row.reporterUnitId) } : null,
     published: (row) => row.publishedAt !== null,
   },
   Deadline: {
     id: (row) => String(row.id),
     unit: (row) => ref('id', row.unitId),
-    dueAt: (row) => row.dueAt!,
-    warnAt: (row) => row.warnAt!,
+    dueAt: (row) => present(row.dueAt, 'the due time of a deadline'),
+    warnAt: (row) => present(row.warnAt, 'the warning time of a deadline'),
     provisional: (row) => row.pendingCalendarYear !== null,
     provisionalUntilYear: (row) => row.pendingCalendarYear,
     closedAt: (row) => row.cancelledAt,
-    state: (row, _, { issues }) => deadlineState(row, issues.now())!,
+    state: (row, _, { issues }) => present(deadlineState(row, issues.now()), 'the state of a deadline with a due time'),
   },
   IssueRating: {
     by: (row, _, { issues }) => ({
-      subject: issues.seesSubject({ subject: row.raterSubject, role: row.raterRole }) ? row.raterSubject : null,
+      subject: issues.access.canSeeSubject({ subject: row.raterSubject, role: row.raterRole }) ? row.raterSubject : null,
       role: row.raterRole,
       unit: null,
     }),
@@ -144,7 +157,7 @@ export const issuesResolvers: Resolvers = {
   FollowUp: {
     id: (row) => String(row.id),
     by: (row, _, { issues }) => ({
-      subject: issues.seesSubject({ subject: row.actorSubject, role: 'COMMAND_OFFICE' }) ? row.actorSubject : null,
+      subject: issues.access.canSeeSubject({ subject: row.actorSubject, role: 'COMMAND_OFFICE' }) ? row.actorSubject : null,
       role: 'COMMAND_OFFICE',
       unit: ref('id', row.actorUnitId),
     }),
@@ -152,7 +165,7 @@ export const issuesResolvers: Resolvers = {
   SupervisionOutcome: {
     id: (row) => String(row.id),
     unit: (row) => ({ id: row.unitId }),
-    issue: (row, _, { issues }) => issues.visibleIssue(row.issueId),
+    issue: (row, _, { issues }) => reads.visibleIssue(issues, row.issueId),
   },
   UnitRank: {
     unit: (row) => ({ id: row.unitId }),
@@ -160,21 +173,21 @@ export const issuesResolvers: Resolvers = {
   IssueEvent: {
     id: (row) => String(row.id),
     actor: (row, _, { issues }) => ({
-      subject: issues.seesEventSubject(row) ? row.actorSubject : null,
+      subject: issues.access.canSeeEventSubject(row) ? row.actorSubject : null,
       role: row.actorRole,
-      unit: issues.seesEventUnit(row) ? ref('id', row.actorUnitId) : null,
+      unit: issues.access.canSeeEventUnit(row) ? ref('id', row.actorUnitId) : null,
     }),
-    note: (row, _, { issues }) => (issues.seesNote(row) ? row.note : null),
+    note: (row, _, { issues }) => (issues.access.canSeeNote(row) ? row.note : null),
     noteFor: (row) => (row.note ? noteAudienceOf(row) : null),
     unit: (row) => ref('id', details(row)?.unitId ?? null),
     rating: (row) => details(row)?.rating ?? null,
     workingDays: (row) => details(row)?.workingDays ?? null,
   },
   PublishedCase: {
-    title: (row) => row.publishedTitle!,
-    summary: (row) => row.publishedSummary!,
+    title: (row) => present(row.publishedTitle, 'the title of a published case'),
+    summary: (row) => present(row.publishedSummary, 'the summary of a published case'),
     kind: (row) => row.publishedKind,
     unit: (row) => ref('id', row.responsibleUnitId),
-    publishedAt: (row) => row.publishedAt!,
+    publishedAt: (row) => present(row.publishedAt, 'the publication time of a published case'),
   },
 };

@@ -1,27 +1,18 @@
 /**
  * The closed loop, in one table: which action may move an issue from which status to which, and who
  * may take it. Beside it, the actions that do not act on one issue (entering the loop, statistics,
- * the calendar). The access module works out the caller's standings; the service asks before it
- * changes anything.
+ * the calendar). The access module works out the caller's standings; the use cases ask before
+ * they change anything.
  *
  * submitted → accepted | rejected → assigned (⇄ returned, reassigned) → contacted → feedback given
  * → resolved → rated / verified → closed; unsatisfied → reopened; any open issue can be escalated
  * or merged into its original.
  */
 import type { Rule } from '../../platform/rules.ts';
+import type { EventRow, IssueRow } from './store.ts';
 
-export type IssueStatus =
-  | 'SUBMITTED'
-  | 'REJECTED'
-  | 'ACCEPTED'
-  | 'ASSIGNED'
-  | 'RETURNED'
-  | 'CONTACTED'
-  | 'FEEDBACK_GIVEN'
-  | 'RESOLVED'
-  | 'CLOSED'
-  | 'REOPENED'
-  | 'MERGED';
+/** An issue's status, as its table has it. */
+export type IssueStatus = IssueRow['status'];
 
 /** How the caller stands to an issue (or to the loop); derived from the token and the issue, never from input. */
 export type IssueStanding =
@@ -124,7 +115,7 @@ export const issueRules = {
   },
   GRANT_EXTENSION: { name: { zh: '审批延期', en: 'decide on an extension' }, from: IN_HAND, to: 'SAME', who: ['COMMAND_OFFICE'] },
   REMIND: { name: { zh: '催办', en: 'send a reminder on the issue' }, from: OPEN, to: 'SAME', who: ['COMMAND_OFFICE'] },
-  // A unit plans a round that has no final date yet; changing a plan is REQUEST_REPLAN (service.ts says which).
+  // A unit plans a round that has no final date yet; changing a plan is REQUEST_REPLAN (use-cases/plan.ts says which).
   PLAN_MILESTONES: { name: { zh: '制定节点计划', en: 'plan the milestones' }, from: ['ACCEPTED', ...IN_HAND], to: 'SAME', who: UNIT_HANDS },
   REQUEST_REPLAN: {
     name: { zh: '申请调整节点计划', en: 'ask to re-plan the milestones' },
@@ -182,7 +173,7 @@ export function isAppealLike(source: string): boolean {
   return source === 'ENTERPRISE_APPEAL' || source === 'HOTLINE_12345' || source === 'UNIT_WINDOW';
 }
 
-export type NoteAudience = 'INTERNAL' | 'ENTERPRISE';
+export type NoteAudience = NonNullable<EventRow['noteAudience']>;
 
 /**
  * Who each action's note is written for. ENTERPRISE: an answer to the enterprise (the reason of a

@@ -1,10 +1,12 @@
 /**
- * Builds the issues subgraph. No side effects: index.ts (or the one-process platform) starts it.
+ * Builds the issues subgraph: its resolvers and the per-request context (context.ts). No side
+ * effects: the composition roots (bin/) start it.
  */
 import { createSubgraph, type SliceDeps } from '../../platform/subgraph.ts';
+import { createIssuesContext, type Context } from './context.ts';
 import { createIssuesLoaders } from './loaders.ts';
 import { issuesResolvers } from './resolvers.ts';
-import { calendarReadiness, createIssuesService, type Context } from './service.ts';
+import { calendarReadiness } from './use-cases/calendar.ts';
 
 export function createIssuesSubgraph(deps: SliceDeps) {
   return createSubgraph<Context>(deps, {
@@ -12,7 +14,7 @@ export function createIssuesSubgraph(deps: SliceDeps) {
     context: ({ viewer, request }) => ({
       viewer,
       request,
-      issues: createIssuesService({
+      issues: createIssuesContext({
         db: deps.db,
         viewer,
         loaders: createIssuesLoaders(deps.db, deps.now),

@@ -15,7 +15,8 @@ import {
   issues,
   supervisionOutcomes,
 } from '../../db/issues.ts';
-import { beijingDate, keptRanges } from '../../platform/calendar.ts';
+import { beijingDate, keptRanges, WorkingCalendar } from '../../platform/calendar.ts';
+import { present } from '../../platform/invariant.ts';
 import type { SearchQuery } from '../../platform/search-text.ts';
 import { emptyParts, type FigureParts, type IssueStats } from './figures.ts';
 
@@ -32,6 +33,11 @@ export type IssueScope =
   | { kind: 'enterprise'; creditCode: string }
   | { kind: 'observer'; person: { issuer: string; role: string; subject: string } }
   | { kind: 'none' };
+
+/** Every one of `conditions` (at least one is given, so there is a condition). */
+const allOf = (...conditions: (SQL | undefined)[]): SQL => present(and(...conditions), 'a condition with parts');
+/** Any one of `conditions` (at least one is given, so there is a condition). */
+const anyOf = (...conditions: (SQL | undefined)[]): SQL => present(or(...conditions), 'a condition with parts');
 
 export type IssueRow = typeof issues.$inferSelect;
 export type NewIssue = typeof issues.$inferInsert;
@@ -127,11 +133,11 @@ export function scopeCondition(scope: IssueScope): SQL | undefined {
 
 /** Issues reported by this person: as platform/auth.ts isPerson (a report kept before issuers were matches any issuer). */
 function reportedBy(person: { issuer: string; role: string; subject: string }): SQL {
-  return and(
+  return allOf(
     eq(issues.reporterSubject, person.subject),
     eq(issues.reporterRole, person.role),
     or(eq(issues.reporterIssuer, person.issuer), isNull(issues.reporterIssuer)),
-  )!;
+  );
 }
 
 function filterConditions(filter: IssueListFilter, now: Date): SQL[] {
@@ -143,10 +149,10 @@ function filterConditions(filter: IssueListFilter, now: Date): SQL[] {
   if (filter.source) conditions.push(eq(issues.source, filter.source));
   if (filter.status?.length) conditions.push(inArray(issues.status, filter.status));
   if (filter.overdue === true) conditions.push(lt(issues.nextDueAt, now));
-  if (filter.overdue === false) conditions.push(or(isNull(issues.nextDueAt), gte(issues.nextDueAt, now))!);
+  if (filter.overdue === false) conditions.push(anyOf(isNull(issues.nextDueAt), gte(issues.nextDueAt, now)));
   // Under listed supervision now: escalated and not yet taken off (摘牌), closed or merged.
-  if (filter.escalated === true) conditions.push(and(isNotNull(issues.escalatedAt), isNull(issues.supervisionEndedAt))!);
-  if (filter.escalated === false) conditions.push(or(isNull(issues.escalatedAt), isNotNull(issues.supervisionEndedAt))!);
+  if (filter.escalated === true) conditions.push(allOf(isNotNull(issues.escalatedAt), isNull(issues.supervisionEndedAt)));
+  if (filter.escalated === false) conditions.push(anyOf(isNull(issues.escalatedAt), isNotNull(issues.supervisionEndedAt)));
   if (filter.enterpriseCreditCode) conditions.push(eq(issues.enterpriseCreditCode, filter.enterpriseCreditCode));
   if (filter.receivedFrom) conditions.push(gte(issues.receivedAt, filter.receivedFrom));
   if (filter.receivedTo) conditions.push(lt(issues.receivedAt, filter.receivedTo));
@@ -171,7 +177,7 @@ function scopeBranches(scope: UnitScope): ScopeBranch[] {
     // (an ordered scan of all issues, hoping to meet a co-handled one soon, would read them all).
     { predicate: sql`${issues.coHandlerUnitIds} && ${uuidArray(scope.unitIds)}`, ordered: false },
     ...(scope.areaDistrict
-      ? [{ predicate: and(eq(issues.status, 'SUBMITTED'), eq(issues.districtCode, scope.areaDistrict))!, ordered: true }]
+      ? [{ predicate: allOf(eq(issues.status, 'SUBMITTED'), eq(issues.districtCode, scope.areaDistrict)), ordered: true }]
       : []),
     { column: sql`${issues.reporterUnitId}`, units: scope.areaUnitIds, extra: eq(issues.status, 'SUBMITTED') },
   ];
@@ -180,7 +186,7 @@ function scopeBranches(scope: UnitScope): ScopeBranch[] {
 
 /** The rows a branch holds, as one condition. */
 const branchCondition = (branch: ScopeBranch): SQL =>
-  'units' in branch ? and(sql`${branch.column} = any(${uuidArray(branch.units)})`, branch.extra)! : branch.predicate;
+  'units' in branch ? allOf(sql`${branch.column} = any(${uuidArray(branch.units)})`, branch.extra) : branch.predicate;
 
 /**
  * The newest `limit` ids of a unit's scope. An OR over the branches would visit every row of the
@@ -299,7 +305,7 @@ async function searchPage(
     tried.map((row) => row.id),
   );
   const byId = new Map(rows.map((row) => [row.id, row]));
-  return tried.map((row) => byId.get(row.id)!);
+  return tried.map((row) => present(byId.get(row.id), 'a row of the page just read'));
 }
 
 /** A search tier's conditions on the search terms, wherever they are read from (the table or a subquery). */
@@ -540,7 +546,7 @@ export const deadlineStore = {
       .selectDistinct({ year: issueDeadlines.pendingCalendarYear })
       .from(issueDeadlines)
       .where(and(isNotNull(issueDeadlines.pendingCalendarYear), isNull(issueDeadlines.metAt), isNull(issueDeadlines.cancelledAt)));
-    return rows.map((row) => row.year!).sort();
+    return rows.map((row) => present(row.year, 'the year a provisional deadline waits for')).sort();
   },
   async updateDueTimes(db: Queryable, rows: { id: number; dueAt: Date | null; warnAt: Date | null; pendingCalendarYear: number | null }[]) {
     if (!rows.length) return;
@@ -656,7 +662,7 @@ function outcomeConditions(scope: OutcomeScope, unitId: string | null): (SQL | u
 export const outcomeStore = {
   async insert(db: Queryable, row: typeof supervisionOutcomes.$inferInsert): Promise<SupervisionOutcomeRow> {
     const [saved] = await db.insert(supervisionOutcomes).values(row).returning();
-    return saved!;
+    return present(saved, 'the row just written');
   },
   byIssueIds(db: Queryable, issueIds: readonly string[]): Promise<SupervisionOutcomeRow[]> {
     return db
@@ -709,6 +715,11 @@ export const calendarStore = {
   all(db: Queryable): Promise<CalendarRow[]> {
     return db.select().from(calendarYears).orderBy(asc(calendarYears.year));
   },
+  /** The working-day calendar, with every year entered. */
+  async working(db: Queryable): Promise<WorkingCalendar> {
+    const years = await calendarStore.all(db);
+    return new WorkingCalendar(years.map((y) => ({ year: y.year, off: y.off, workdays: y.workdays })));
+  },
   async upsert(db: Queryable, row: typeof calendarYears.$inferInsert): Promise<CalendarRow> {
     const [saved] = await db
       .insert(calendarYears)
@@ -718,7 +729,7 @@ export const calendarStore = {
         set: { notice: row.notice, off: row.off, workdays: row.workdays, updatedBy: row.updatedBy, updatedAt: row.updatedAt },
       })
       .returning();
-    return saved!;
+    return present(saved, 'the row just written');
   },
   /** Shipped years are only inserted: the command office's corrections survive restarts. */
   async insertMissing(db: Queryable, rows: (typeof calendarYears.$inferInsert)[]): Promise<void> {
@@ -794,7 +805,12 @@ export async function statsParts(db: Queryable, grouping: Grouping, period: Peri
       ? sql`with g(unit_id, key) as (select * from unnest(${uuidArray(grouping.pairs.map((p) => p.unitId))}, ${`{${grouping.pairs.map((p) => `"${p.key}"`).join(',')}}`}::text[]))`
       : sql``;
   const dimension = grouping.kind === 'dimension' ? grouping.dimension : null;
-  const axis = grouping.kind === 'units' ? 'UNIT' : grouping.kind === 'all' ? 'ENVIRONMENT' : dimension!;
+  const axis =
+    grouping.kind === 'units'
+      ? 'UNIT'
+      : grouping.kind === 'all'
+        ? 'ENVIRONMENT'
+        : present(dimension, 'the dimension of a grouping by dimension');
   const issueKey =
     dimension &&
     { ENVIRONMENT: sql`i.environment::text`, SOURCE: sql`i.source::text`, DISTRICT: sql`coalesce(i.district_code, 'NONE')` }[dimension];

@@ -12,13 +12,12 @@
  * is at or after the due time, the deadline was missed (LAPSED) and counts as late in every figure.
  */
 import { earliestYear, endOfBeijingDay, type AssumedYears, type OfficeHours, type WorkingCalendar } from '../../platform/calendar.ts';
+import type { DeadlineState } from './schema-types.ts';
 
 /** 青诉即办 (003): contact within 2 office hours, initial feedback within 1 working day, resolution within 15. */
 export const APPEAL_LIMITS = { contactOfficeHours: 2, feedbackWorkingDays: 1, resolutionWorkingDays: 15 } as const;
 /** An extension can bring the resolution limit to at most this many working days in all. */
 export const MAX_TOTAL_WORKING_DAYS = 30;
-export type DeadlineStage = 'CONTACT' | 'FEEDBACK' | 'RESOLUTION' | 'MILESTONE';
-export type DeadlineState = 'ON_TIME' | 'WARNING' | 'OVERDUE' | 'MET' | 'MET_LATE' | 'CANCELLED' | 'LAPSED';
 
 export interface DeadlineRule {
   startsAt: Date;

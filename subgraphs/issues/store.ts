@@ -1,6 +1,6 @@
 /**
  * Data access of the issues subgraph: every SQL statement it sends is built here, from its own
- * tables only. Functions take a `Queryable` so the service can compose them in one transaction.
+ * tables only. Functions take a `Queryable` so a use case can compose them in one transaction.
  */
 import { and, asc, desc, eq, gte, inArray, isNotNull, isNull, like, lt, lte, or, sql, type SQL } from 'drizzle-orm';
 import { escapeLike, rowsOf, type Queryable } from '../../db/client.ts';
@@ -691,7 +691,7 @@ export const outcomeStore = {
   },
 };
 
-/** Sample issues: recorded through the service by sample reporters, then flagged. */
+/** Sample issues: recorded through the use cases by sample reporters, then flagged. */
 export const sampleStore = {
   async count(db: Queryable): Promise<number> {
     const [row] = await db

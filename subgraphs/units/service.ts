@@ -384,22 +384,27 @@ export function createUnitsService({ db, viewer, loaders, maxPageSize }: UnitsSe
       const rows = await enterpriseStore.page(db, query, size + 1, after);
       return toConnection(rows, size, (row) => [row.creditCode], count, after !== null);
     },
-    /** Credit codes only, in pages of ENTERPRISE_CODE_PAGE: the bulk path of other slices (policy notices, automatic grants). */
+    /** Credit codes (and names) only, in pages of ENTERPRISE_CODE_PAGE: the bulk path of other slices (policy notices, automatic grants). */
     async enterpriseCodes(rawFilter: unknown, rawAfter: string | null | undefined) {
       const scope = await access.enterpriseScope();
       const filter = parseInput(enterpriseFilter, rawFilter ?? {});
       const after = rawAfter ? String(decodeCursor(rawAfter, 1)[0]) : null;
+      const answer = (rows: { code: string; name: string }[], hasNextPage: boolean) => ({
+        codes: rows.map((row) => row.code),
+        names: rows.map((row) => row.name),
+        hasNextPage,
+        endCursor: rows.length ? encodeCursor([rows[rows.length - 1]?.code]) : null,
+      });
       if (scope.kind === 'self') {
-        const codes =
+        const rows =
           after && after >= scope.creditCode
             ? []
-            : await enterpriseStore.codes(db, { ...filter, onlyCreditCode: scope.creditCode }, 1, null);
-        return { codes, hasNextPage: false, endCursor: codes.length ? encodeCursor([codes[0]]) : null };
+            : await enterpriseStore.named(db, { ...filter, onlyCreditCode: scope.creditCode }, 1, null);
+        return answer(rows, false);
       }
       const query = { ...filter, onlyDistrict: scope.kind === 'district' ? scope.districtCode : null };
-      const codes = await enterpriseStore.codes(db, query, ENTERPRISE_CODE_PAGE + 1, after);
-      const page = codes.slice(0, ENTERPRISE_CODE_PAGE);
-      return { codes: page, hasNextPage: codes.length > ENTERPRISE_CODE_PAGE, endCursor: page.length ? encodeCursor([page.at(-1)]) : null };
+      const rows = await enterpriseStore.named(db, query, ENTERPRISE_CODE_PAGE + 1, after);
+      return answer(rows.slice(0, ENTERPRISE_CODE_PAGE), rows.length > ENTERPRISE_CODE_PAGE);
     },
     async upsertEnterprise(rawInput: unknown) {
       await access.authorize('WRITE_ENTERPRISE');

@@ -12,7 +12,13 @@ export function createUnitsSubgraph(deps: SliceDeps) {
     context: ({ viewer, request }) => ({
       viewer,
       request,
-      units: createUnitsService({ db: deps.db, viewer, loaders: createUnitsLoaders(deps.db), maxPageSize: deps.env.limits.maxPageSize }),
+      units: createUnitsService({
+        db: deps.db,
+        viewer,
+        loaders: createUnitsLoaders(deps.db),
+        maxPageSize: deps.env.limits.maxPageSize,
+        now: deps.now,
+      }),
     }),
   });
 }

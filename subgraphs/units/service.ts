@@ -7,6 +7,7 @@ import type { RequestContext } from '../../platform/subgraph.ts';
 import type { Viewer } from '../../platform/auth.ts';
 import { errors, type Bilingual } from '../../platform/errors.ts';
 import { parseInput } from '../../platform/input.ts';
+import { beijingDate } from '../../platform/calendar.ts';
 import {
   countBeside,
   decodeCursor,
@@ -41,6 +42,8 @@ export interface UnitsServiceDeps {
   viewer: Viewer;
   loaders: UnitsLoaders;
   maxPageSize: number;
+  /** The platform's clock (platform/subgraph.ts): archiving and "not in the future" read it, never the machine's. */
+  now: () => Date;
 }
 
 const UNIT = { zh: '单位', en: 'Unit' };
@@ -51,7 +54,7 @@ function snapshot(row: object): Record<string, unknown> {
   return JSON.parse(JSON.stringify(row)) as Record<string, unknown>;
 }
 
-export function createUnitsService({ db, viewer, loaders, maxPageSize }: UnitsServiceDeps) {
+export function createUnitsService({ db, viewer, loaders, maxPageSize, now }: UnitsServiceDeps) {
   const access = createUnitsAccess(
     viewer,
     (id) => loaders.unitById.load(id),
@@ -340,7 +343,7 @@ export function createUnitsService({ db, viewer, loaders, maxPageSize }: UnitsSe
             'ACTIVE',
           );
         }
-        const row = await unitStore.update(tx, id, current.version, { archivedAt: new Date() });
+        const row = await unitStore.update(tx, id, current.version, { archivedAt: now() });
         if (!row) throw errors.conflict({ zh: '单位已被他人修改', en: 'The unit changed meanwhile' });
         await recordChange(tx, 'unit', id, 'archive', current, { ...row, reason: why });
         return row;
@@ -408,7 +411,7 @@ export function createUnitsService({ db, viewer, loaders, maxPageSize }: UnitsSe
     },
     async upsertEnterprise(rawInput: unknown) {
       await access.authorize('WRITE_ENTERPRISE');
-      const input = parseInput(upsertEnterpriseInput, rawInput);
+      const input = parseInput(upsertEnterpriseInput(beijingDate(now())), rawInput);
       await requireDistrict(input.districtCode, 'districtCode');
       if (!(await loaders.industryByCode.load(input.industryCode.slice(0, 1)))) {
         throw errors.badInput('industryCode', {

@@ -12,7 +12,7 @@ import { Role, type Viewer } from '../../platform/auth.ts';
 import { authorize } from '../../platform/rules.ts';
 import { ENTERPRISE_REGISTRY_OWNER_CODE } from '../../db/reference/organisation.ts';
 import { errors } from '../../platform/errors.ts';
-import { rules, unitStateNames, type UnitsAction, type UnitsStanding } from './rules.ts';
+import { rules, standingNames, unitStateNames, type UnitsAction, type UnitsStanding } from './rules.ts';
 import type { EnterpriseView, UnitRow } from './store.ts';
 
 /** Kinds of unit that keep the units below them (区内事区内办), and the levels they may create. */
@@ -74,7 +74,9 @@ export function createUnitsAccess(
       authorize(
         rules[action],
         await current(),
-        unit ? { noun: UNIT_NOUN, state: unit.archivedAt ? 'ARCHIVED' : 'ACTIVE', stateNames: unitStateNames } : { noun: DIRECTORY_NOUN },
+        unit
+          ? { noun: UNIT_NOUN, state: unit.archivedAt ? 'ARCHIVED' : 'ACTIVE', stateNames: unitStateNames, rules, standingNames }
+          : { noun: DIRECTORY_NOUN, standingNames },
       );
     },
 

@@ -101,12 +101,27 @@ const requests: Translation[] = [
   [/^Invalid options provided to ApolloServer|^Operation must be/, () => '请求不合法'],
 ];
 
+/**
+ * graphql-js's "Did you mean …?" in Chinese: ` Did you mean "a", "b", or "c"?`, `… the enum value "X"?`,
+ * `… to use an inline fragment on "T"?` (graphql-js 16 `didYouMean`). Empty when there is none.
+ */
+export function suggestionZh(en: string): string {
+  const match = /Did you mean (the enum value |to use an inline fragment on )?((?:"[^"]*"(?:,? or |, )?)+)\?/.exec(en);
+  if (!match) return '';
+  const names = [...match[2]!.matchAll(/"([^"]*)"/g)].map((name) => q(name[1]));
+  const list = names.length > 1 ? `${names.slice(0, -1).join('、')} 或 ${names[names.length - 1]}` : (names[0] ?? '');
+  if (match[1]?.startsWith('to use')) return `是不是要在 ${list} 上使用内联片段？`;
+  return `是不是要找${match[1] ? '枚举值' : ''} ${list}？`;
+}
+
 function translate(table: Translation[], en: string, fallback: string): Bilingual {
+  const hint = suggestionZh(en);
+  const withHint = (zh: string) => (hint ? `${zh.replace(/[。.]$/, '')}。${hint}` : zh);
   for (const [pattern, zh] of table) {
     const match = pattern.exec(en);
-    if (match) return { zh: zh(match), en };
+    if (match) return { zh: withHint(zh(match)), en };
   }
-  return { zh: fallback, en };
+  return { zh: withHint(fallback), en };
 }
 
 /** graphql-js's "Did you mean …?" names fields and types: off where introspection is off. */

@@ -128,7 +128,7 @@ function argumentField(error: unknown, message: string, given: unknown): string 
   // A variable's value: graphql-js names the variable, and the place inside it ("$i" … at "i.title").
   const variable = /^Variable "\$(\w+)"(?: got invalid value .*? at "([^"]+)")?/.exec(message);
   if (variable) {
-    const inside = variable[2] ? variable[2].slice(variable[1]!.length) : '';
+    const inside = variable[2] ? variable[2].slice((variable[1] ?? '').length) : '';
     // A required input field left out is named by the message only: `…; Field "title" of required type "String!" was not provided.`
     const missing = /; Field "([^"]+)" of required type "[^"]+" was not provided/.exec(message)?.[1];
     return `${(node && argumentPaths.get(node)) ?? variable[1]}${inside}${missing ? `.${missing}` : ''}`;

@@ -86,8 +86,7 @@ export class Directory {
     const found: DirectoryUnit[] = [];
     const seen = new Set<string>([unitId]);
     const queue = [...(this.childrenOf.get(unitId) ?? [])];
-    while (queue.length) {
-      const unit = queue.shift()!;
+    for (let unit = queue.shift(); unit; unit = queue.shift()) {
       if (seen.has(unit.id)) continue;
       seen.add(unit.id);
       found.push(unit);

@@ -26,6 +26,7 @@ import { isUuid } from './input.ts';
 import type { ExplorerExample } from './explorer/index.ts';
 import type { GraphQLService } from './http.ts';
 import type { Logger, RequestRecord } from './log.ts';
+import { present } from './invariant.ts';
 
 export { createFormatError, requestLogPlugin } from './apollo.ts';
 
@@ -181,7 +182,7 @@ function checkedEntities(
       } else if (checks.includes('nothing')) {
         namesNothing.add(index);
       } else {
-        throw checks[0]!;
+        throw present(checks[0], 'the key check of a representation');
       }
     });
     if (!namesNothing.size) return resolve(source, args, context, info);

@@ -28,7 +28,6 @@ import type { GraphQLService } from './http.ts';
 import type { Logger, RequestRecord } from './log.ts';
 import { present } from './invariant.ts';
 
-export { createFormatError, requestLogPlugin } from './apollo.ts';
 
 export type { ExplorerExample };
 

@@ -183,7 +183,7 @@ const COLOURS = { onTime: '#5b9bd5', satisfaction: '#ed7d31' };
  * scale (`rect.scale` is that full height, for whoever measures the bars). A rate without a
  * denominator draws no bar and says so.
  */
-export function domainChart(domains: DomainFigures[]): string {
+function domainChart(domains: DomainFigures[]): string {
   const plot = { left: 56, top: 44, height: 240, group: 100 };
   const width = plot.left + domains.length * plot.group + 16;
   const bottom = plot.top + plot.height;

@@ -180,7 +180,7 @@ const FiniteNumberLiteralsRule: ValidationRule = (context) => {
  * No input of the platform nests more than a few levels; a variable nested 10,000 deep overflowed
  * the stack of the walk below (an internal error). Deeper than this is refused, naming the variable.
  */
-export const MAX_VALUE_DEPTH = 32;
+const MAX_VALUE_DEPTH = 32;
 
 type ValueProblem = { kind: 'nul'; field: string } | { kind: 'depth' };
 
@@ -273,7 +273,7 @@ function withoutInternals(extensions: Record<string, unknown>): Record<string, u
 }
 
 /** Errors as callers see them: coded, bilingual, nothing internal. */
-export function createFormatError(settings: { suggestions: boolean }) {
+function createFormatError(settings: { suggestions: boolean }) {
   const english = (message: string) => (settings.suggestions ? message : withoutSuggestions(message));
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
     const place = {
@@ -359,7 +359,7 @@ export function createFormatError(settings: { suggestions: boolean }) {
 }
 
 /** Fills the request's log record (operation, outcome) and logs what `formatError` hides. */
-export function requestLogPlugin(): ApolloServerPlugin<Context> {
+function requestLogPlugin(): ApolloServerPlugin<Context> {
   return {
     async requestDidStart({ contextValue }) {
       const record = contextValue.request;
@@ -389,7 +389,7 @@ export function requestLogPlugin(): ApolloServerPlugin<Context> {
  * Stops a request's execution once its time is up (or its caller has gone): every field not yet
  * resolved fails at once instead of running on after the answer was given up.
  */
-export function abortPlugin(): ApolloServerPlugin<Context> {
+function abortPlugin(): ApolloServerPlugin<Context> {
   return {
     async requestDidStart({ contextValue }) {
       const signal = contextValue.request?.signal;

@@ -92,7 +92,7 @@ export interface Authenticator {
  * Longer than any token the identity provider issues (a few hundred bytes of claims, a signature):
  * refused before it is parsed, verified or kept.
  */
-export const MAX_TOKEN_LENGTH = 8_192;
+const MAX_TOKEN_LENGTH = 8_192;
 /** A subject is an account id of the identity provider: printable, bounded. */
 const SUBJECT = /^[^\p{Cc}\p{Cf}]{1,200}$/u;
 

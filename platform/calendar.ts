@@ -289,7 +289,7 @@ export class WorkingCalendar {
 }
 
 /** The yellow warning starts when this share of a limit's working time has elapsed (`WorkingCalendar.warningAt`). */
-export const WARNING_SHARE = 0.8;
+const WARNING_SHARE = 0.8;
 
 /** A limit as `WorkingCalendar.warningAt` reads it: office hours, working days, or an end instant, from its start. */
 export type WarnedLimit = { startsAt: Date; hours: number } | { startsAt: Date; workingDays: number } | { startsAt: Date; dueAt: Date };

@@ -53,7 +53,7 @@ export function trustEntryProblem(entry: string): string | null {
 }
 
 /** `::ffff:10.0.0.7` (an IPv4 peer on a dual-stack socket) is `10.0.0.7`: one caller, one key. */
-export function plainAddress(address: string): string {
+function plainAddress(address: string): string {
   const mapped = /^::ffff:(\d{1,3}(\.\d{1,3}){3})$/i.exec(address);
   return mapped?.[1] ?? address;
 }

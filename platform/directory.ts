@@ -31,7 +31,7 @@ export interface DirectoryUnit {
 }
 
 /** Kinds of unit that answer for an area (区内事区内办): they dispatch within their subtree. */
-export const AREA_UNIT_KINDS = ['DISTRICT', 'FUNCTION_ZONE'];
+const AREA_UNIT_KINDS = ['DISTRICT', 'FUNCTION_ZONE'];
 
 export class Directory {
   readonly units = new Map<string, DirectoryUnit>();

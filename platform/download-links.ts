@@ -21,7 +21,7 @@ import { hkdfSync } from 'node:crypto';
 import { EncryptJWT, errors as joseErrors, jwtDecrypt } from 'jose';
 import { errors } from './errors.ts';
 
-export const DOWNLOAD_LINK_AUDIENCE = 'yingshang:download-link';
+const DOWNLOAD_LINK_AUDIENCE = 'yingshang:download-link';
 /** Longer than any grant (a token of at most 8 KB, sealed and encoded): refused before decrypting. */
 const MAX_LINK_LENGTH = 16_384;
 
@@ -124,7 +124,7 @@ export function createDownloadLinks(config: DownloadLinkConfig): DownloadLinks {
  * Where the gateway serves each resource's files, by format: the one table the service that makes a
  * link and the gateway that opens it share.
  */
-export const DOWNLOAD_ROUTES: Record<string, Record<string, string>> = {
+const DOWNLOAD_ROUTES: Record<string, Record<string, string>> = {
   board: { csv: '/exports/board.csv', xlsx: '/exports/board.xlsx', html: '/reports/board' },
 };
 

@@ -105,7 +105,7 @@ const requests: Translation[] = [
  * graphql-js's "Did you mean …?" in Chinese: ` Did you mean "a", "b", or "c"?`, `… the enum value "X"?`,
  * `… to use an inline fragment on "T"?` (graphql-js 16 `didYouMean`). Empty when there is none.
  */
-export function suggestionZh(en: string): string {
+function suggestionZh(en: string): string {
   const match = /Did you mean (the enum value |to use an inline fragment on )?((?:"[^"]*"(?:,? or |, )?)+)\?/.exec(en);
   if (!match) return '';
   const names = [...(match[2] ?? '').matchAll(/"([^"]*)"/g)].map((name) => q(name[1]));

@@ -46,10 +46,7 @@ function anyOf(items: readonly string[], language: 'zh' | 'en'): string {
 }
 
 /** The names of the standings that may take a rule, in the table's order, each once; empty when none is named. */
-export function whoMay<Standing extends string>(
-  rule: Rule<string, Standing>,
-  names: Partial<Record<Standing, Bilingual>> = {},
-): Bilingual[] {
+function whoMay<Standing extends string>(rule: Rule<string, Standing>, names: Partial<Record<Standing, Bilingual>> = {}): Bilingual[] {
   const seen = new Set<string>();
   const found: Bilingual[] = [];
   for (const standing of rule.who) {
@@ -65,7 +62,7 @@ export function whoMay<Standing extends string>(
  * The shortest run of actions of the table (at most three) that takes the thing from `state` into
  * one of `wanted`: what a refusal asks to do first. Empty when none does.
  */
-export function stepsTo<State extends string>(
+function stepsTo<State extends string>(
   rules: Readonly<Record<string, Rule<State, string>>>,
   state: State,
   wanted: readonly State[],

@@ -28,7 +28,6 @@ import type { GraphQLService } from './http.ts';
 import type { Logger, RequestRecord } from './log.ts';
 import { present } from './invariant.ts';
 
-
 export type { ExplorerExample };
 
 export const schemaDir = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'schema');

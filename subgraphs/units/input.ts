@@ -140,5 +140,3 @@ export const upsertEnterpriseInput = (today: string) =>
     expectedVersion: z.number().int().nullish(),
   });
 export type UpsertEnterpriseInput = z.output<ReturnType<typeof upsertEnterpriseInput>>;
-
-export { creditCode };

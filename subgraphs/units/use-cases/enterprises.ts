@@ -17,7 +17,7 @@ import { enterpriseStore, type EnterpriseRow, type EnterpriseView, type Unregist
 import { requireDistrict } from './lookups.ts';
 
 /** Codes per page of `enterpriseCodes`: 100,000 enterprises in ten requests. */
-export const ENTERPRISE_CODE_PAGE = 10_000;
+const ENTERPRISE_CODE_PAGE = 10_000;
 
 /** The enterprises the caller may read; refuses a caller who may read none. */
 async function readableScope(ctx: UnitsContext): Promise<EnterpriseScope> {

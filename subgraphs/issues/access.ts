@@ -32,6 +32,7 @@ import {
   loopRules,
   noteAudiences,
   resolveFrom,
+  standingNames,
   statusNames,
   type IssueAction,
   type IssueStanding,
@@ -188,6 +189,21 @@ function fieldVisibility(viewer: Viewer, scope: () => Promise<IssueScope>, activ
   };
 }
 
+/**
+ * Who reports a new issue, as the issue records it: the person (a retry is the same person's:
+ * issuer, role and subject), the unit a unit's official reports for, the enterprise's credit code.
+ */
+function newReporter(viewer: Viewer) {
+  const person = present(personOf(viewer), 'the person of a caller allowed to report');
+  return {
+    reporterSubject: person.subject,
+    reporterRole: person.role,
+    reporterIssuer: person.issuer,
+    reporterUnitId: OUTSIDERS.includes(viewer.role) ? null : viewer.unitId,
+    reporterEnterprise: viewer.role === Role.ENTERPRISE ? viewer.enterprise : null,
+  };
+}
+
 export type IssuesAccess = ReturnType<typeof createIssuesAccess>;
 
 export function createIssuesAccess(viewer: Viewer, directory: DirectorySource) {
@@ -244,7 +260,7 @@ export function createIssuesAccess(viewer: Viewer, directory: DirectorySource) {
 
   /** Throws the coded refusal unless the caller may take `action`, which acts on no one issue. */
   async function assertLoop(action: LoopAction): Promise<void> {
-    assert(loopRules[action], await standings(), { noun: LOOP_NOUN });
+    assert(loopRules[action], await standings(), { noun: LOOP_NOUN, standingNames });
   }
 
   return {
@@ -278,7 +294,12 @@ export function createIssuesAccess(viewer: Viewer, directory: DirectorySource) {
     async assert(action: IssueAction, issue: IssueRow): Promise<void> {
       const found = await standings(issue);
       const from = action === 'RESOLVE' ? resolveFrom(issue.source) : undefined;
-      assert(issueRules[action], found, { noun: ISSUE_NOUN, state: issue.status, stateNames: statusNames }, from);
+      assert(
+        issueRules[action],
+        found,
+        { noun: ISSUE_NOUN, state: issue.status, stateNames: statusNames, rules: issueRules, standingNames },
+        from,
+      );
       if (action === 'REOPEN' && !found.includes('COMMAND_OFFICE') && issue.enterpriseReopenUsed) {
         throw errors.forbidden({
           zh: '企业只能申请重办一次，之后由市指挥部办公室决定',
@@ -312,20 +333,7 @@ export function createIssuesAccess(viewer: Viewer, directory: DirectorySource) {
      */
     canReplanDirectly: () => viewer.role === Role.COMMAND_OFFICE,
 
-    /**
-     * Who reports a new issue, as the issue records it: the person (a retry is the same person's:
-     * issuer, role and subject), the unit a unit's official reports for, the enterprise's credit code.
-     */
-    reporter() {
-      const person = present(personOf(viewer), 'the person of a caller allowed to report');
-      return {
-        reporterSubject: person.subject,
-        reporterRole: person.role,
-        reporterIssuer: person.issuer,
-        reporterUnitId: isOutsider() ? null : viewer.unitId,
-        reporterEnterprise: viewer.role === Role.ENTERPRISE ? viewer.enterprise : null,
-      };
-    },
+    reporter: () => newReporter(viewer),
 
     /**
      * What a report may say, by who reports it: a unit only for its own unit and through its own

@@ -40,7 +40,7 @@ export function issueRow(scope: IssueScope): RowKind<IssueRow, Queryable> {
 }
 
 /** Who acts, as every event records it. */
-export function actorFields(ctx: IssuesContext) {
+function actorFields(ctx: IssuesContext) {
   return {
     actorSubject: present(ctx.viewer.subject, 'the subject of a caller allowed to act'),
     actorRole: ctx.viewer.role,

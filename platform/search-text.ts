@@ -151,6 +151,40 @@ export interface SearchQuery {
    * its words and checks the characters on those rows (`ts_match_vq(terms, tsquery)`).
    */
   anchors: string;
+  /**
+   * The query as a document number (文号: issuer's abbreviation, 〔year〕, number, 号), when it is
+   * one and nothing else, in the form `documentNumberKey` gives: such a query names one document,
+   * and a list can match it exactly on the number (the terms alone would also find 青政发〔2024〕15号
+   * with a 5 elsewhere in its heading).
+   */
+  documentNumber: string | null;
+}
+
+// ───────────── document numbers ─────────────
+
+/** Brackets a document number's year is written in, each read as 〔〕 (after NFKC: ［］ and （） are [] and ()). */
+export const DOCUMENT_NUMBER_BRACKETS = { from: '[]()【】〖〗', to: '〔〕〔〕〔〕〔〕' } as const;
+const YEAR_BRACKETS = new Map([...DOCUMENT_NUMBER_BRACKETS.from].map((c, i) => [c, DOCUMENT_NUMBER_BRACKETS.to.charAt(i)]));
+/** 青政发〔2024〕5号: an issuer of Han characters, the year in brackets, the number, 号 (which may be left off). */
+const DOCUMENT_NUMBER = new RegExp(`^([${HAN_CLASS}]{1,20})〔(\\d{4})〕(\\d{1,6})号?$`, 'u');
+
+/**
+ * A document number as it is compared: NFKC, ASCII lower-cased, the year's brackets as 〔〕, no
+ * spaces (an ideographic space is one after NFKC). `documentNumberKeySql` is the same in SQL, for the stored numbers.
+ */
+export function documentNumberKey(text: string): string {
+  return [...normalize(text).replace(/ /g, '')].map((c) => YEAR_BRACKETS.get(c) ?? c).join('');
+}
+
+/** `documentNumberKey` of a column (or any SQL text expression), as SQL text. */
+export function documentNumberKeySql(expression: string): string {
+  return `translate(lower(normalize(${expression}, NFKC) COLLATE "C"), '${DOCUMENT_NUMBER_BRACKETS.from} ', '${DOCUMENT_NUMBER_BRACKETS.to}')`;
+}
+
+/** The query as a document number ending in 号, or null when it is not one. */
+function documentNumberOf(text: string): string | null {
+  const found = DOCUMENT_NUMBER.exec(documentNumberKey(text.trim()));
+  return found ? `${found[1]}〔${found[2]}〕${found[3]}号` : null;
 }
 
 /** One piece of a Han run, in order: a word, and whether it is a single character left by the segmenter. */
@@ -250,7 +284,13 @@ export function parseSearch(text: string, vocabulary: Vocabulary): SearchQuery |
   const shown = words.flatMap((w) =>
     [...w.word].length === 1 && w.alternatives[0] !== w.word ? w.alternatives : [w.word, ...w.alternatives],
   );
-  return { words: [...new Set(shown)], required: words.map((w) => w.word), tsquery: clauses.join(' & '), anchors: anchors.join(' & ') };
+  return {
+    words: [...new Set(shown)],
+    required: words.map((w) => w.word),
+    tsquery: clauses.join(' & '),
+    anchors: anchors.join(' & '),
+    documentNumber: documentNumberOf(text),
+  };
 }
 
 // ───────────── highlights ─────────────

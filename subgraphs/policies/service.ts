@@ -761,7 +761,14 @@ export function createPoliciesService(deps: PoliciesServiceDeps) {
         ...filter,
         draftsOf: await access.draftsOf(),
         text: search,
-        statuses: filter.status?.length ? filter.status : search ? (['PUBLISHED'] as const).slice() : null,
+        // A search sees the policies in force; a document number names one policy, in force or not.
+        statuses: filter.status?.length
+          ? filter.status
+          : search?.documentNumber
+            ? (['PUBLISHED', 'EXPIRED', 'REPEALED'] as const).slice()
+            : search
+              ? (['PUBLISHED'] as const).slice()
+              : null,
         today: today(),
       },
     };

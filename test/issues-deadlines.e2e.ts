@@ -250,7 +250,7 @@ describe('a year missing from the calendar', () => {
       'FORBIDDEN',
     );
     const bad = await t.query(set, { as: callers.office, variables: { input: { ...YEAR_2027, workdays: ['2027-02-15'] } } });
-    expect(bad.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'workdays' });
+    expect(bad.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.workdays' });
     const saved = await t.query(set, { as: callers.office, variables: { input: YEAR_2027 } });
     expect(saved.errors).toBeUndefined();
 

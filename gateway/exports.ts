@@ -28,6 +28,7 @@ import { authorizationHeader } from '../platform/subgraph.ts';
 import { boardCsv, boardWorkbook, type BoardFileContext, type BoardFileRow } from './board-files.ts';
 import { boardReportHtml, REPORT_CONTENT_SECURITY_POLICY, type DomainFigures } from './board-report.ts';
 import type { GatewayService } from './server.ts';
+import { present } from '../platform/invariant.ts';
 
 const PERIOD = /^(\d{4})-H([12])$/;
 
@@ -143,7 +144,7 @@ export function boardExports(deps: BoardExportsDeps): AsyncRequestHandler {
       }
       const at = now();
       const { period, authorization } = await credentials(req, url, format, at);
-      const days = halfYearDays(period)!;
+      const days = present(halfYearDays(period), `the days of ${period}`);
       const answer = await runBoardQuery(req, record, authorization, { period, dates: days, report: format === 'html' });
       const context: BoardFileContext = {
         period,
@@ -248,7 +249,8 @@ export function boardExports(deps: BoardExportsDeps): AsyncRequestHandler {
       const running = deps.gateway.apollo.executeOperation({ query: BOARD_EXPORT_QUERY, variables }, { contextValue });
       const timedOut = new Promise<never>((_, reject) => {
         if (record.signal?.aborted) reject(record.signal.reason);
-        record.signal?.addEventListener('abort', () => reject(record.signal!.reason), { once: true });
+        const signal = record.signal;
+        signal?.addEventListener('abort', () => reject(signal.reason), { once: true });
       });
       const response = await Promise.race([running, timedOut]);
       if (response.body.kind !== 'single') throw new Error('the board query answered incrementally');

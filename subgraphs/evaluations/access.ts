@@ -31,6 +31,7 @@ import {
   readRules,
   reviewRules,
   reviewStateNames,
+  standingNames,
   type AppealAction,
   type AppealState,
   type ContestAction,
@@ -147,7 +148,7 @@ export function createEvaluationsAccess(viewer: Viewer, directory: DirectorySour
 
     /** Before creating a contest: the caller must organise contests of this scope. */
     async mayCreateContest(scope: ContestScopeFields): Promise<void> {
-      authorize(contestRules.createContest, [...(await base()), ...(await organiser(scope))], { noun: CONTEST_NOUN });
+      authorize(contestRules.createContest, [...(await base()), ...(await organiser(scope))], { noun: CONTEST_NOUN, standingNames });
     },
 
     async mayActOnContest(
@@ -157,6 +158,8 @@ export function createEvaluationsAccess(viewer: Viewer, directory: DirectorySour
     ): Promise<void> {
       authorize(contestRules[action], await onContest(contest, extra), {
         noun: CONTEST_NOUN,
+        rules: contestRules,
+        standingNames,
         state: contest.status,
         stateNames: contestStateNames,
       });
@@ -199,15 +202,27 @@ export function createEvaluationsAccess(viewer: Viewer, directory: DirectorySour
     async maySubmitReview(unitId: string): Promise<void> {
       const standings = (await base()).filter((s) => s !== 'UNIT_MEMBER' || !(isUnitRole && viewer.unitId === unitId));
       if (!standings.length) throw errors.forbidden({ zh: '不能评价本单位', en: 'You may not review your own unit' });
-      authorize(reviewRules.submitServiceReview, standings, { noun: REVIEW_NOUN });
+      authorize(reviewRules.submitServiceReview, standings, { noun: REVIEW_NOUN, standingNames });
     },
 
     async mayActOnReview(action: ReviewAction, review: ReviewRow): Promise<void> {
-      authorize(reviewRules[action], await onReview(review), { noun: REVIEW_NOUN, state: review.status, stateNames: reviewStateNames });
+      authorize(reviewRules[action], await onReview(review), {
+        noun: REVIEW_NOUN,
+        state: review.status,
+        stateNames: reviewStateNames,
+        rules: reviewRules,
+        standingNames,
+      });
     },
 
     async mayAppeal(action: AppealAction, review: ReviewRow, state: AppealState): Promise<void> {
-      authorize(appealRules[action], await onReview(review), { noun: REVIEW_NOUN, state, stateNames: appealStateNames });
+      authorize(appealRules[action], await onReview(review), {
+        noun: REVIEW_NOUN,
+        state,
+        stateNames: appealStateNames,
+        rules: appealRules,
+        standingNames,
+      });
     },
 
     async mayReadReview(review: Pick<ReviewRow, 'unitId'>): Promise<boolean> {
@@ -238,7 +253,13 @@ export function createEvaluationsAccess(viewer: Viewer, directory: DirectorySour
     },
 
     async mayActOnUnitWork(action: TaskAction, unitId: string, state?: MilestoneState): Promise<void> {
-      authorize(taskRules[action], await onUnit(unitId), { noun: WORK_NOUN, state, stateNames: milestoneStateNames });
+      authorize(taskRules[action], await onUnit(unitId), {
+        noun: WORK_NOUN,
+        state,
+        stateNames: milestoneStateNames,
+        rules: taskRules,
+        standingNames,
+      });
     },
 
     async mayReadUnitWork(unitId: string): Promise<boolean> {
@@ -268,7 +289,13 @@ export function createEvaluationsAccess(viewer: Viewer, directory: DirectorySour
     },
 
     async mayActOnEvaluation(action: EvaluationAction, state: EvaluationState): Promise<void> {
-      authorize(evaluationRules[action], await base(), { noun: EVALUATION_NOUN, state, stateNames: evaluationStateNames });
+      authorize(evaluationRules[action], await base(), {
+        noun: EVALUATION_NOUN,
+        state,
+        stateNames: evaluationStateNames,
+        rules: evaluationRules,
+        standingNames,
+      });
     },
 
     /** The board, its files and their download links (rules.ts `readRules.board`). */

@@ -27,6 +27,7 @@ import {
   policyStateNames,
   REVIEW_DECISIONS,
   sliceRules,
+  standingNames,
   type ApplicationAction,
   type ItemAction,
   type PolicyAction,
@@ -180,18 +181,32 @@ export function createPoliciesAccess(viewer: Viewer, directory: DirectorySource,
     async assertPolicy(action: PolicyAction, policy: PolicyRow, today: string): Promise<void> {
       assert(policyRules[action], await onPolicy(policy), {
         noun: POLICY_NOUN,
+        rules: policyRules,
+        standingNames,
         state: policyState(policy, today),
         stateNames: policyStateNames,
       });
     },
 
     async assertItem(action: ItemAction, item: ItemRow): Promise<void> {
-      assert(itemRules[action], await onItem(item), { noun: ITEM_NOUN, state: item.status, stateNames: itemStateNames });
+      assert(itemRules[action], await onItem(item), {
+        noun: ITEM_NOUN,
+        state: item.status,
+        stateNames: itemStateNames,
+        rules: itemRules,
+        standingNames,
+      });
     },
 
     async assertApplication(action: ApplicationAction, application: ApplicationRow): Promise<void> {
       const found = await onApplication(application);
-      assert(applicationRules[action], found, { noun: APPLICATION_NOUN, state: application.status, stateNames: applicationStateNames });
+      assert(applicationRules[action], found, {
+        noun: APPLICATION_NOUN,
+        state: application.status,
+        stateNames: applicationStateNames,
+        rules: applicationRules,
+        standingNames,
+      });
       // Two reviewers cannot both decide: one in review is decided by its reviewer or a unit admin.
       if (
         REVIEW_DECISIONS.includes(action) &&
@@ -213,7 +228,7 @@ export function createPoliciesAccess(viewer: Viewer, directory: DirectorySource,
 
     /** Throws the coded refusal unless the caller may take `action` on the slice as a whole. */
     async assert(action: SliceAction): Promise<void> {
-      assert(sliceRules[action], await base(), { noun: SLICE_NOUN });
+      assert(sliceRules[action], await base(), { noun: SLICE_NOUN, standingNames });
     },
 
     /**

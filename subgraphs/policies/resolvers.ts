@@ -184,6 +184,7 @@ export const policiesResolvers: Resolvers = {
     applicationId: (row) => row.id,
     item: (row, _, { policies }) => reads.itemOf(policies, row.itemId),
     enterprise: (row) => ({ creditCode: row.enterpriseCreditCode }),
+    enterpriseName: (row) => row.noticeEnterpriseName,
     amount: (row) => row.approvedAmount,
     period: (row, _, { policies }) => present(noticePeriod(row, policies.now()), 'the period of a public notice'),
   },

@@ -7,7 +7,7 @@
 import { personOf } from '../../../platform/auth.ts';
 import { earliestYear, endOfBeijingDay } from '../../../platform/calendar.ts';
 import { errors } from '../../../platform/errors.ts';
-import { parseInput, type z } from '../../../platform/input.ts';
+import { isUuid, parseInput, type z } from '../../../platform/input.ts';
 import { present } from '../../../platform/invariant.ts';
 import { limitWindows, refuseOverLimit } from '../../../platform/write-limits.ts';
 import type { PoliciesContext } from '../context.ts';
@@ -23,6 +23,18 @@ import type {
 import { isOpenObjection, itemStore, objectionStore, type ApplicationRow, type ObjectionRow } from '../store.ts';
 import { openObjections, requireDate } from './checks.ts';
 
+/**
+ * The name a public notice shows of the enterprise, read from the units slice's public API (with
+ * the reviewer's token) before the notice's transaction; null when the application names nothing
+ * yet to be put on notice, or the registry has no name for it.
+ */
+async function noticeEnterpriseName(ctx: PoliciesContext, rawId: string): Promise<string | null> {
+  if (!isUuid(rawId)) return null;
+  const row = await ctx.loaders.applicationById.load(rawId.toLowerCase());
+  if (!row || row.status !== 'APPROVED') return null;
+  return (await ctx.enterprises.profile(row.enterpriseCreditCode))?.name ?? null;
+}
+
 /** `startPublicNotice`: the grant on public notice until `endsOn`, or the item's notice working days counted. */
 export async function startPublicNotice(
   ctx: PoliciesContext,
@@ -30,6 +42,7 @@ export async function startPublicNotice(
 ): Promise<ApplicationRow> {
   requireDate('endsOn', endsOn);
   const cal = await ctx.calendar.current();
+  const enterpriseName = await noticeEnterpriseName(ctx, id);
   return changeApplication(
     ctx,
     id,
@@ -45,6 +58,7 @@ export async function startPublicNotice(
       return {
         values: {
           noticeStartsAt: now,
+          noticeEnterpriseName: enterpriseName,
           noticeEndsOn: last,
           noticeEndsAt,
           noticePendingCalendarYear: noticePending,

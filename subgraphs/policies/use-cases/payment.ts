@@ -11,12 +11,12 @@ import { parseInput } from '../../../platform/input.ts';
 import { present } from '../../../platform/invariant.ts';
 import type { PoliciesContext } from '../context.ts';
 import { dueAfter, noticeLastDay, paymentEnded, workingDaysBetween } from '../deadlines.ts';
-import { restrictingCriteria } from '../eligibility.ts';
+import { restrictingCriteria, toEnterpriseFilter } from '../eligibility.ts';
 import * as input from '../input.ts';
 import { changeApplication, itemRow, subjectOf } from '../rows.ts';
 import type { MutationRateApplicationArgs, MutationRecordDisbursementArgs, MutationRunAutomaticGrantsArgs } from '../schema-types.ts';
 import { applicationStore, reviewStore, type ApplicationRow, type GrantRunNode } from '../store.ts';
-import { criteriaOf, eligibleCodes, openObjections, requireDate, requireWindow, visibleItem } from './checks.ts';
+import { criteriaOf, openObjections, requireDate, requireWindow, visibleItem } from './checks.ts';
 
 /** Refuses a payment the application cannot take now: before the notice ends, with an objection open, of a wrong amount or day. */
 function checkPayment(
@@ -118,7 +118,8 @@ export async function runAutomaticGrants(ctx: PoliciesContext, { itemId }: Mutat
   const last = notice.lastDay;
   const payment = dueAfter(cal, at, item.paymentWorkingDays);
   const criteria = criteriaOf(item);
-  const codes = await eligibleCodes(ctx, criteria);
+  const named = await ctx.enterprises.named(toEnterpriseFilter(criteria, ctx.today()));
+  const codes = [...named.keys()];
   // Each restricting criterion, met as the registry's filter found it (the codes carry no profiles).
   const eligibility = restrictingCriteria(criteria).map((criterion) => ({
     criterion,
@@ -138,6 +139,7 @@ export async function runAutomaticGrants(ctx: PoliciesContext, { itemId }: Mutat
       applicationStore.grantAutomatically(tx, {
         item: current,
         codes,
+        names: codes.map((code) => named.get(code) ?? ''),
         at,
         actor: { subject: subjectOf(ctx.viewer), role: ctx.viewer.role, unitId: ctx.viewer.unitId },
         amount: current.amount,

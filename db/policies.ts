@@ -124,6 +124,10 @@ export const policies = policiesSchema.table(
     repealReason: text('repeal_reason'),
     headTerms: tsvector('head_terms').notNull(),
     bodyTerms: tsvector('body_terms').notNull(),
+    /** A search's rank among heading matches (the shorter title first); in the row, where the title is out of line. */
+    titleLength: integer('title_length')
+      .notNull()
+      .generatedAlwaysAs(sql`char_length(title)`),
     version: integer('version').notNull().default(1),
     createdAt: instant('created_at').notNull(),
     createdBy: text('created_by').notNull(),
@@ -137,6 +141,7 @@ export const policies = policiesSchema.table(
     index('policies_unit_idx').on(t.issuingUnitId, t.issuedOn.desc().nullsFirst()),
     index('policies_head_terms_idx').using('gin', t.headTerms),
     index('policies_body_terms_idx').using('gin', t.bodyTerms),
+    index('policies_heading_rank_idx').on(t.titleLength, t.issuedOn.desc().nullsFirst(), t.id.desc().nullsFirst()),
     check('policies_validity', sql`${t.validUntil} is null or ${t.validUntil} >= ${t.validFrom}`),
     check('policies_district_level', sql`(${t.level} = 'DISTRICT') = (${t.districtCode} is not null)`),
   ],
@@ -276,6 +281,10 @@ export const policyItems = policiesSchema.table(
     sortAt: instant('sort_at').notNull(),
     headTerms: tsvector('head_terms').notNull(),
     bodyTerms: tsvector('body_terms').notNull(),
+    /** A search's rank among heading matches (the shorter name first); in the row, where the name is out of line. */
+    nameLength: integer('name_length')
+      .notNull()
+      .generatedAlwaysAs(sql`char_length(name)`),
     version: integer('version').notNull().default(1),
     createdAt: instant('created_at').notNull(),
     sample: boolean('sample').notNull().default(false),
@@ -286,6 +295,7 @@ export const policyItems = policiesSchema.table(
     index('policy_items_reviewing_unit_idx').on(t.reviewingUnitId),
     index('policy_items_head_terms_idx').using('gin', t.headTerms),
     index('policy_items_body_terms_idx').using('gin', t.bodyTerms),
+    index('policy_items_heading_rank_idx').on(t.nameLength, t.sortAt.desc().nullsFirst(), t.id.desc().nullsFirst()),
     check('policy_items_window', sql`${t.closesOn} is null or ${t.opensOn} is null or ${t.closesOn} >= ${t.opensOn}`),
     check('policy_items_years', sql`${t.minYears} is null or ${t.maxYears} is null or ${t.maxYears} >= ${t.minYears}`),
     check(
@@ -310,6 +320,10 @@ export const policyNews = policiesSchema.table(
     publishedAt: instant('published_at').notNull(),
     headTerms: tsvector('head_terms').notNull(),
     bodyTerms: tsvector('body_terms').notNull(),
+    /** A search's rank among heading matches (the shorter title first); in the row, where the title is out of line. */
+    titleLength: integer('title_length')
+      .notNull()
+      .generatedAlwaysAs(sql`char_length(title)`),
     sample: boolean('sample').notNull().default(false),
   },
   (t) => [
@@ -317,6 +331,7 @@ export const policyNews = policiesSchema.table(
     index('policy_news_policies_idx').using('gin', t.policyIds),
     index('policy_news_head_terms_idx').using('gin', t.headTerms),
     index('policy_news_body_terms_idx').using('gin', t.bodyTerms),
+    index('policy_news_heading_rank_idx').on(t.titleLength, t.publishedAt.desc().nullsFirst(), t.id.desc().nullsFirst()),
   ],
 );
 

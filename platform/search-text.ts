@@ -24,6 +24,7 @@
  * **Ranking** is the lists' (headings before bodies); `SearchQuery.words` carries every word and
  * synonym for the highlights.
  */
+import { present } from './invariant.ts';
 
 // ───────────── characters and runs (the one definition, also in SQL below) ─────────────
 
@@ -45,7 +46,7 @@ function runsOf(text: string): string[] {
   return normalize(text).match(TOKEN_RUN) ?? [];
 }
 
-const pairs = (chars: string[]) => chars.slice(0, -1).map((c, i) => c + chars[i + 1]!);
+const pairs = (chars: string[]) => chars.slice(0, -1).map((c, i) => c + (chars[i + 1] ?? ''));
 
 /** The index terms of a text (a set). */
 export function termsOf(...texts: (string | null | undefined)[]): Set<string> {
@@ -59,7 +60,7 @@ export function termsOf(...texts: (string | null | undefined)[]): Set<string> {
       }
       const chars = [...run];
       for (const pair of pairs(chars)) terms.add(pair);
-      terms.add(chars.at(-1)!);
+      terms.add(chars.at(-1) ?? '');
     }
   }
   return terms;
@@ -151,6 +152,40 @@ export interface SearchQuery {
    * its words and checks the characters on those rows (`ts_match_vq(terms, tsquery)`).
    */
   anchors: string;
+  /**
+   * The query as a document number (文号: issuer's abbreviation, 〔year〕, number, 号), when it is
+   * one and nothing else, in the form `documentNumberKey` gives: such a query names one document,
+   * and a list can match it exactly on the number (the terms alone would also find 青政发〔2024〕15号
+   * with a 5 elsewhere in its heading).
+   */
+  documentNumber: string | null;
+}
+
+// ───────────── document numbers ─────────────
+
+/** Brackets a document number's year is written in, each read as 〔〕 (after NFKC: ［］ and （） are [] and ()). */
+export const DOCUMENT_NUMBER_BRACKETS = { from: '[]()【】〖〗', to: '〔〕〔〕〔〕〔〕' } as const;
+const YEAR_BRACKETS = new Map([...DOCUMENT_NUMBER_BRACKETS.from].map((c, i) => [c, DOCUMENT_NUMBER_BRACKETS.to.charAt(i)]));
+/** 青政发〔2024〕5号: an issuer of Han characters, the year in brackets, the number, 号 (which may be left off). */
+const DOCUMENT_NUMBER = new RegExp(`^([${HAN_CLASS}]{1,20})〔(\\d{4})〕(\\d{1,6})号?$`, 'u');
+
+/**
+ * A document number as it is compared: NFKC, ASCII lower-cased, the year's brackets as 〔〕, no
+ * spaces (an ideographic space is one after NFKC). `documentNumberKeySql` is the same in SQL, for the stored numbers.
+ */
+export function documentNumberKey(text: string): string {
+  return [...normalize(text).replace(/ /g, '')].map((c) => YEAR_BRACKETS.get(c) ?? c).join('');
+}
+
+/** `documentNumberKey` of a column (or any SQL text expression), as SQL text. */
+export function documentNumberKeySql(expression: string): string {
+  return `translate(lower(normalize(${expression}, NFKC) COLLATE "C"), '${DOCUMENT_NUMBER_BRACKETS.from} ', '${DOCUMENT_NUMBER_BRACKETS.to}')`;
+}
+
+/** The query as a document number ending in 号, or null when it is not one. */
+function documentNumberOf(text: string): string | null {
+  const found = DOCUMENT_NUMBER.exec(documentNumberKey(text.trim()));
+  return found ? `${found[1]}〔${found[2]}〕${found[3]}号` : null;
 }
 
 /** One piece of a Han run, in order: a word, and whether it is a single character left by the segmenter. */
@@ -202,7 +237,7 @@ function alternativeQuery(text: string): string | null {
   }
   const unique = [...new Set(parts)];
   if (!unique.length) return null;
-  return unique.length === 1 ? unique[0]! : `(${unique.join(' & ')})`;
+  return unique.length === 1 ? (unique[0] ?? '') : `(${unique.join(' & ')})`;
 }
 
 /** Null when the text has nothing to search for (only punctuation or spaces). */
@@ -227,8 +262,8 @@ export function parseSearch(text: string, vocabulary: Vocabulary): SearchQuery |
       const before = pieces[i - 1];
       const after = pieces[i + 1];
       const beside = [
-        ...(before && (before.kind === 'word' || before.kind === 'single') ? [[...before.text].at(-1)! + piece.text] : []),
-        ...(after && (after.kind === 'word' || after.kind === 'single') ? [piece.text + [...after.text][0]!] : []),
+        ...(before && (before.kind === 'word' || before.kind === 'single') ? [([...before.text].at(-1) ?? '') + piece.text] : []),
+        ...(after && (after.kind === 'word' || after.kind === 'single') ? [piece.text + ([...after.text][0] ?? '')] : []),
       ];
       required.push({ word: piece.text, alternatives: beside.length ? beside : [piece.text] });
     });
@@ -240,7 +275,7 @@ export function parseSearch(text: string, vocabulary: Vocabulary): SearchQuery |
       words
         .map((w) => [...new Set(w.alternatives.map(alternativeQuery).filter((q): q is string => q !== null))])
         .filter((q) => q.length)
-        .map((alternatives) => (alternatives.length === 1 ? alternatives[0]! : `(${alternatives.join(' | ')})`)),
+        .map((alternatives) => (alternatives.length === 1 ? (alternatives[0] ?? '') : `(${alternatives.join(' | ')})`)),
     ),
   ];
   if (!clauses.length) return null;
@@ -250,7 +285,13 @@ export function parseSearch(text: string, vocabulary: Vocabulary): SearchQuery |
   const shown = words.flatMap((w) =>
     [...w.word].length === 1 && w.alternatives[0] !== w.word ? w.alternatives : [w.word, ...w.alternatives],
   );
-  return { words: [...new Set(shown)], required: words.map((w) => w.word), tsquery: clauses.join(' & '), anchors: anchors.join(' & ') };
+  return {
+    words: [...new Set(shown)],
+    required: words.map((w) => w.word),
+    tsquery: clauses.join(' & '),
+    anchors: anchors.join(' & '),
+    documentNumber: documentNumberOf(text),
+  };
 }
 
 // ───────────── highlights ─────────────
@@ -262,7 +303,7 @@ export interface Highlighted {
 }
 
 const escapeHtml = (text: string) =>
-  text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+  text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c);
 
 /**
  * Ranges of `text` where the query's words occur. NFKC keeps the length of the characters that
@@ -286,8 +327,7 @@ function rangesIn(text: string, query: SearchQuery): { start: number; end: numbe
   };
   for (const word of query.words) {
     if (findAll(word)) continue;
-    const chars = [...word];
-    for (let i = 0; i + 1 < chars.length; i++) findAll(chars[i]! + chars[i + 1]!);
+    for (const pair of pairs([...word])) findAll(pair);
   }
   ranges.sort((a, b) => a.start - b.start || b.end - a.end);
   const merged: { start: number; end: number }[] = [];
@@ -322,13 +362,13 @@ export function snippet(text: string, query: SearchQuery, width = 80): Highlight
   const flat = text.replace(/\s+/g, ' ');
   const ranges = rangesIn(flat, query);
   if (!ranges.length) return null;
-  const first = ranges[0]!;
+  const first = present(ranges[0], 'the first range found');
   let start = Math.max(0, first.start - Math.floor(width / 3));
   let end = Math.min(flat.length, start + width);
   start = Math.max(0, Math.min(start, end - width));
   // Never cut a surrogate pair in two.
-  if (start > 0 && /[\uDC00-\uDFFF]/.test(flat[start]!)) start--;
-  if (end < flat.length && /[\uDC00-\uDFFF]/.test(flat[end]!)) end++;
+  if (start > 0 && /[\uDC00-\uDFFF]/.test(flat.charAt(start))) start--;
+  if (end < flat.length && /[\uDC00-\uDFFF]/.test(flat.charAt(end))) end++;
   const prefix = start > 0 ? '…' : '';
   const suffix = end < flat.length ? '…' : '';
   const inside = ranges

@@ -80,3 +80,74 @@ describe('Chinese search over the sample data (the relevance set)', () => {
     expect(firstHitRate).toBeGreaterThanOrEqual(0.8);
   });
 });
+
+describe('a document number (文号), typed as users type it', () => {
+  const SEARCH = `query($text: String!) { policies(filter: { text: $text }, first: 10) { totalCount edges { node { title documentNumber status match { tier } } } } }`;
+  const search = async (text: string) => {
+    const response = await t.query(SEARCH, { variables: { text } });
+    expect(response.errors, text).toBeUndefined();
+    return response.data.policies.edges.map(
+      (e: { node: { title: string; documentNumber: string; status: string; match: { tier: string } } }) => e.node,
+    );
+  };
+
+  it('finds the policy of that number first and alone in the heading tier, not one whose number only shares the digits', async () => {
+    // 青工信规〔2026〕4号 and 〔2025〕2号 share the issuer, 青审批发〔2026〕1号 and 青人社发〔2026〕12号 the
+    // year and a 1; 崂政发 is cut into single characters.
+    for (const [text, title] of [
+      ['青人社规〔2026〕7号', '青岛市小微企业吸纳就业补贴办法'],
+      ['崂政发〔2026〕5号', '崂山区支持专精特新企业高质量发展若干措施'],
+      ['青工信规〔2026〕4号', '青岛市推进制造业智能化改造和数字化转型若干政策'],
+      ['青审批发〔2026〕1号', '青岛市深化工程建设项目审批制度改革实施方案'],
+      ['青人社发〔2026〕12号', '青岛市支持高校毕业生就业创业若干措施'],
+    ]) {
+      const found = await search(text!);
+      const headings = found.filter((node: { match: { tier: string } }) => node.match.tier === 'HEADING');
+      expect(
+        headings.map((node: { documentNumber: string }) => node.documentNumber),
+        text,
+      ).toEqual([`${text}（样例）`]);
+      expect(plain(found[0].title), text).toBe(title);
+    }
+  });
+
+  it('does not put a policy whose number only holds the same digits in the heading tier', async () => {
+    // 青政发〔2024〕15号's heading holds every term of 青政发〔2024〕5号 (its summary has a 5), and its title is shorter.
+    const staff = { role: 'UNIT_STAFF', unit: 'SCIENCE_TECHNOLOGY_BUREAU' } as const;
+    const admin = { role: 'UNIT_ADMIN', unit: 'SCIENCE_TECHNOLOGY_BUREAU' } as const;
+    for (const [title, documentNumber, summary] of [
+      ['测试：海洋科技创新平台建设资金管理办法', '青政发〔2024〕5号', null],
+      ['测试：孵化器运营补助', '青政发〔2024〕15号', '有效期5年。'],
+    ]) {
+      const created = await t.query(`mutation($input: CreatePolicyInput!) { createPolicy(input: $input) { id } }`, {
+        as: staff,
+        variables: { input: { level: 'MUNICIPAL', environment: 'POLICY', title, summary, text: `${title}正文。` } },
+      });
+      expect(created.errors).toBeUndefined();
+      const published = await t.query(`mutation($id: ID!, $input: PublishPolicyInput!) { publishPolicy(id: $id, input: $input) { id } }`, {
+        as: admin,
+        variables: { id: created.data.createPolicy.id, input: { documentNumber } },
+      });
+      expect(published.errors).toBeUndefined();
+    }
+    const found = await search('青政发〔2024〕5号');
+    expect(found.map((node: { documentNumber: string; match: { tier: string } }) => [node.documentNumber, node.match.tier])).toEqual([
+      ['青政发〔2024〕5号', 'HEADING'],
+      ['青政发〔2024〕15号', 'BODY'],
+    ]);
+  });
+
+  it('finds it with the year in other brackets, or without 号', async () => {
+    for (const text of ['崂政发[2026]5号', '崂政发（2026）5号', '崂政发【2026】5', ' 崂政发〔2026〕5号 ']) {
+      const [first] = await search(text);
+      expect(first?.documentNumber, text).toBe('崂政发〔2026〕5号（样例）');
+      expect(first?.match.tier, text).toBe('HEADING');
+    }
+  });
+
+  it('finds a repealed policy by its number, though a search by words sees the policies in force only', async () => {
+    const [first] = await search('青工信规〔2025〕2号');
+    expect(first).toMatchObject({ documentNumber: '青工信规〔2025〕2号（样例）', status: 'REPEALED' });
+    expect((await search('工业企业技术改造奖励办法')).map((node: { status: string }) => node.status)).not.toContain('REPEALED');
+  });
+});

@@ -10,7 +10,7 @@ import fc from 'fast-check';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openPglite, rowsOf, type DatabaseHandle } from '../db/client.ts';
-import { searchTermsFunctionSql, termsOf } from '../platform/search-text.ts';
+import { documentNumberKey, documentNumberKeySql, searchTermsFunctionSql, termsOf } from '../platform/search-text.ts';
 import { createTestDatabase, type TestDatabase } from './support/database.ts';
 
 const MIGRATION = path.join(path.dirname(new URL(import.meta.url).pathname), '..', 'db', 'migrations', 'issues', '0014_search_terms.sql');
@@ -50,6 +50,23 @@ describe('the search terms in TypeScript and in SQL', () => {
         expect(await sqlTerms(pglite, value), value).toEqual(expected);
       }),
       { numRuns: 150, seed: 20261206 },
+    );
+  });
+
+  it('read a document number the same in TypeScript and in SQL, on the server and on PGlite', async () => {
+    const number = fc.string({ unit: fc.constantFrom(...'青政发号样例〔〕[]［］()（）【】〖〗 　0123ＡaB'.match(/./gsu)!), maxLength: 24 });
+    await fc.assert(
+      fc.asyncProperty(number, async (value) => {
+        for (const handle of new Set([server.handle, pglite])) {
+          const [row] = rowsOf<{ key: string }>(
+            await handle
+              .owner()
+              .execute(sql`select ${sql.raw(documentNumberKeySql('value'))} as key from (select ${value}::text as value) as given`),
+          );
+          expect(row!.key, value).toBe(documentNumberKey(value));
+        }
+      }),
+      { numRuns: 100, seed: 20261207 },
     );
   });
 

@@ -5,7 +5,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import vocabularyData from '../db/reference/search-vocabulary.json' with { type: 'json' };
-import { highlightAll, parseSearch, searchVocabulary, snippet, termsOf, tsvectorOf } from '../platform/search-text.ts';
+import { documentNumberKey, highlightAll, parseSearch, searchVocabulary, snippet, termsOf, tsvectorOf } from '../platform/search-text.ts';
 
 const vocabulary = searchVocabulary(vocabularyData);
 const parse = (text: string) => parseSearch(text, vocabulary);
@@ -82,6 +82,33 @@ describe('a query read as words', () => {
         return query === null || /^[X&|() ]+$/.test(query.tsquery.replace(/'(?:[^']|'')*'(?::\*)?/g, 'X'));
       }),
     );
+  });
+});
+
+describe('a query that is a document number (文号)', () => {
+  it('is read as one, whatever brackets its year is written in, with 号 added where left off', () => {
+    for (const [text, number] of [
+      ['青基准〔2020〕1205号', '青基准〔2020〕1205号'],
+      ['青政发〔2024〕5号', '青政发〔2024〕5号'],
+      [' 青政发[2024]5号 ', '青政发〔2024〕5号'],
+      ['青政发［2024］5号', '青政发〔2024〕5号'],
+      ['青政发（2024）5', '青政发〔2024〕5号'],
+      ['国办发明电【2022】16号', '国办发明电〔2022〕16号'],
+    ]) {
+      expect(parse(text!)!.documentNumber, text).toBe(number);
+    }
+  });
+
+  it('is not read as one when the query has anything else, or no year', () => {
+    for (const text of ['企业', '青政发〔2024〕5号 补贴', '青政发5号', '2024年5号', '〔2024〕5号'])
+      expect(parse(text)!.documentNumber, text).toBeNull();
+  });
+
+  it('keeps its digits as exact terms, not prefixes (1205 is not 12053)', () => {
+    const query = parse('青基准〔2020〕1205号')!;
+    expect(query.tsquery).toContain("'1205'");
+    expect(query.tsquery).not.toContain("'1205':*");
+    expect(documentNumberKey('青人社规［2026］7号（样例）')).toBe('青人社规〔2026〕7号〔样例〕');
   });
 });
 

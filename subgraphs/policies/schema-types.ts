@@ -1939,9 +1939,10 @@ export type ApplicationReviewEdge = {
 };
 
 /**
- * 政策筛选。不给 status 时：按文字搜索只看已发布且有效的；不按文字则列出调用者可见的全部。
- * Policy filters. Without `status`, a text search sees the published policies in force; a list
- * without text, everything the caller may see.
+ * 政策筛选。不给 status 时：按文字搜索只看已发布且有效的，按文号搜索（如 青政发〔2024〕5号）也看已失效、已废止的；不按文字则列出调用者可见的全部。
+ * Policy filters. Without `status`, a text search sees the published policies in force, a search
+ * for a document number (青政发〔2024〕5号) the expired and repealed ones too; a list without text,
+ * everything the caller may see.
  */
 export type PolicyFilter = {
   /** 中文检索：每个词（不分先后，含同义词）都出现在标题、文号、摘要、正文或解读中 / Chinese search: every word of the text (in any order, synonyms included) occurs in the title, number, summary, text or interpretations */

@@ -28,16 +28,16 @@ import {
   serviceReviews,
 } from '../../db/policies.ts';
 import type { CriterionResult } from './eligibility.ts';
-import type { SearchQuery } from '../../platform/search-text.ts';
+import { documentNumberKeySql, type SearchQuery } from '../../platform/search-text.ts';
 
 /**
  * Rows as the slice reads them: without the term vectors, which only the database reads (they are
- * the largest columns, and reading a row should not decompress them).
+ * the largest columns, and reading a row should not decompress them), nor the search rank's lengths.
  */
-const { headTerms: _policyHead, bodyTerms: _policyBody, ...policyColumns } = getTableColumns(policies);
-const { headTerms: _itemHead, bodyTerms: _itemBody, ...itemColumns } = getTableColumns(policyItems);
-const { headTerms: _newsHead, bodyTerms: _newsBody, ...newsColumns } = getTableColumns(policyNews);
-type WithoutTerms<T> = Omit<T, 'headTerms' | 'bodyTerms'>;
+const { headTerms: _policyHead, bodyTerms: _policyBody, titleLength: _policyRank, ...policyColumns } = getTableColumns(policies);
+const { headTerms: _itemHead, bodyTerms: _itemBody, nameLength: _itemRank, ...itemColumns } = getTableColumns(policyItems);
+const { headTerms: _newsHead, bodyTerms: _newsBody, titleLength: _newsRank, ...newsColumns } = getTableColumns(policyNews);
+type WithoutTerms<T> = Omit<T, 'headTerms' | 'bodyTerms' | 'titleLength' | 'nameLength'>;
 
 export type PolicyRow = WithoutTerms<typeof policies.$inferSelect>;
 export type NewPolicy = typeof policies.$inferInsert;
@@ -109,8 +109,13 @@ interface ListShape {
   columns: Record<string, PgColumn>;
   head: PgColumn;
   body: PgColumn;
-  /** The title (or name): of two headings that match, the shorter is more about the query. */
-  title: PgColumn;
+  /**
+   * The title's (or name's) length, kept in the row: of two headings that match, the shorter is
+   * more about the query. Indexed with the sort key and the id, in the heading tier's order.
+   */
+  rank: PgColumn;
+  /** The document number, where a query can name one (platform/search-text.ts, `documentNumber`). */
+  documentNumber?: PgColumn;
   /** Sorted newest first, then by id. */
   key: PgColumn;
   keyType: 'date' | 'timestamptz';
@@ -123,7 +128,8 @@ const shapes = {
     columns: policyColumns,
     head: policies.headTerms,
     body: policies.bodyTerms,
-    title: policies.title,
+    rank: policies.titleLength,
+    documentNumber: policies.documentNumber,
     key: policies.issuedOn,
     keyType: 'date' as const,
     id: policies.id,
@@ -133,7 +139,7 @@ const shapes = {
     columns: itemColumns,
     head: policyItems.headTerms,
     body: policyItems.bodyTerms,
-    title: policyItems.name,
+    rank: policyItems.nameLength,
     key: policyItems.sortAt,
     keyType: 'timestamptz' as const,
     id: policyItems.id,
@@ -143,7 +149,7 @@ const shapes = {
     columns: newsColumns,
     head: policyNews.headTerms,
     body: policyNews.bodyTerms,
-    title: policyNews.title,
+    rank: policyNews.titleLength,
     key: policyNews.publishedAt,
     keyType: 'timestamptz' as const,
     id: policyNews.id,
@@ -157,15 +163,25 @@ const matches = (column: PgColumn, query: SearchQuery) =>
     : sql`(${column} @@ ${query.anchors}::tsquery and ts_match_vq(${column}, ${query.tsquery}::tsquery))`;
 const before = (shape: ListShape, cursor: ListCursor) =>
   sql`(${shape.key}, ${shape.id}) < (${cursor.key}::${sql.raw(shape.keyType)}, ${cursor.id}::uuid)`;
-/** A heading's rank: its title's length (of two titles that hold every word, the shorter is more about them). */
-const headingRank = (shape: ListShape) => sql<number>`char_length(${shape.title})`;
+/**
+ * A heading match: the heading's terms; for a query that is a document number, the number itself
+ * too, exactly (青政发〔2024〕5号 is not 青政发〔2024〕15号 with a 5 elsewhere in its heading), ignoring
+ * how its year's brackets were written and what follows 号 (“（样例）”). The other rows the terms
+ * find follow in the body tier.
+ */
+const headingMatch = (shape: ListShape, query: SearchQuery) =>
+  query.documentNumber && shape.documentNumber
+    ? sql`(${matches(shape.head, query)} and coalesce(starts_with(${sql.raw(documentNumberKeySql(`"${shape.documentNumber.name}"`))}, ${query.documentNumber}), false))`
+    : matches(shape.head, query);
 
 /**
  * One page of a list. Without a search: newest first. With one: rows whose heading matches first,
  * the shorter title first, then rows matching only in the body, each newest first — two
  * index-served queries, the second only when the first does not fill the page, so a common word
- * costs no more than a rare one (the rank is the title's length, read from the row the page reads
- * anyway).
+ * costs no more than a rare one. The rank is the title's length, kept in the row (the title itself
+ * is out of line) and indexed with the sort key: a common word's first page is read in rank order,
+ * checking the heading's terms row by row, a rarer one's matches are found in the GIN index and
+ * ranked; the planner picks by the word's frequency.
  *
  * The planner does not see that evaluating `@@` on a row reads its term vector (compressed, the
  * body's out of line) while the GIN index answers without it; for a common word it would rather
@@ -197,9 +213,9 @@ async function listPage<Row>(
   return withIndexScans(db, async (tx) => {
     const found: { row: Row; tier: ListCursor['tier']; rank: number }[] = [];
     if (!after || after.tier === 'H') {
-      const rank = headingRank(shape);
+      const rank = sql<number>`${shape.rank}`;
       const further = after ? [sql`(${rank} > ${after.rank} or (${rank} = ${after.rank} and ${before(shape, after)}))`] : [];
-      const heading = await select(tx, [...conditions, matches(shape.head, tsquery), ...further], limit, rank);
+      const heading = await select(tx, [...conditions, headingMatch(shape, tsquery), ...further], limit, rank);
       for (const { _rank, ...row } of heading) found.push({ row: row as Row, tier: 'H', rank: Number(_rank) });
     }
     if (found.length < limit) {
@@ -208,7 +224,7 @@ async function listPage<Row>(
         [
           ...conditions,
           matches(shape.body, tsquery),
-          sql`not (${matches(shape.head, tsquery)})`,
+          sql`not ${headingMatch(shape, tsquery)}`,
           ...(after?.tier === 'B' ? [before(shape, after)] : []),
         ],
         limit - found.length,

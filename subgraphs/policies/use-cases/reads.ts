@@ -72,7 +72,14 @@ async function policyListQuery(ctx: PoliciesContext, rawFilter: unknown) {
   const filter = parseInput(input.policyFilter, rawFilter ?? {});
   for (const field of ['validOn', 'issuedFrom', 'issuedTo'] as const) requireDate(field, filter[field]);
   const search = searchOf(filter.text);
-  const statuses: PolicyState[] | null = filter.status?.length ? filter.status : search ? ['PUBLISHED'] : null;
+  // A search sees the policies in force; a document number names one policy, in force or not.
+  const statuses: PolicyState[] | null = filter.status?.length
+    ? filter.status
+    : search?.documentNumber
+      ? ['PUBLISHED', 'EXPIRED', 'REPEALED']
+      : search
+        ? ['PUBLISHED']
+        : null;
   return { search, query: { ...filter, draftsOf: await ctx.access.draftsOf(), text: search, statuses, today: ctx.today() } };
 }
 

@@ -326,15 +326,6 @@ export const policyStore = {
   page: (db: Queryable, q: PolicyListQuery, limit: number, after: ListCursor | null) =>
     listPage<PolicyRow>(db, shapes.policies, policyConditions(q), q.text, limit, after),
   count: (db: Queryable, q: PolicyListQuery) => listCount(db, shapes.policies, policyConditions(q), q.text),
-  /** The plan of a search, for tests and the benchmark: proves the index serves it. */
-  async explainSearch(db: Queryable, q: PolicyListQuery): Promise<string> {
-    const result = await db.execute(
-      sql`explain select ${policies.id} from ${policies} where ${and(...policyConditions(q), matches(policies.headTerms, present(q.text, 'the text of a search')))} order by ${policies.issuedOn} desc, ${policies.id} desc limit 21`,
-    );
-    return rowsOf<{ 'QUERY PLAN': string }>(result)
-      .map((r) => r['QUERY PLAN'])
-      .join('\n');
-  },
   /** The issuing unit's policies' items follow the policy's own fields (they are repeated there for search filters). */
   async syncItems(db: Queryable, policy: PolicyRow): Promise<void> {
     await db.update(policyItems).set({ environment: policy.environment }).where(eq(policyItems.policyId, policy.id));

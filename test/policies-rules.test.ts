@@ -250,23 +250,23 @@ describe('the access module', () => {
     expect(await createPoliciesAccess(viewer('UNIT_STAFF', 'SCIENCE_TECHNOLOGY_BUREAU'), directory).canSeePolicy(draft)).toBe(true);
     expect(await createPoliciesAccess(viewer('UNIT_STAFF', 'TAXATION_BUREAU'), directory).canSeePolicy(draft)).toBe(false);
     expect(await createPoliciesAccess(viewer('ANONYMOUS'), directory).canSeePolicy({ ...draft, status: 'PUBLISHED' })).toBe(true);
-    await expect(
-      createPoliciesAccess(viewer('UNIT_ADMIN', 'SPORTS_BUREAU'), directory).authorizeSlice('CREATE_POLICY'),
-    ).rejects.toMatchObject({ extensions: { code: 'FORBIDDEN' } });
+    await expect(createPoliciesAccess(viewer('UNIT_ADMIN', 'SPORTS_BUREAU'), directory).assert('CREATE_POLICY')).rejects.toMatchObject({
+      extensions: { code: 'FORBIDDEN' },
+    });
   });
 
   it('lets only the reviewer who took an application, or a unit admin, decide it', async () => {
     await expect(
-      createPoliciesAccess(viewer('UNIT_STAFF', 'SCIENCE_TECHNOLOGY_BUREAU'), directory).authorizeApplication('APPROVE', application),
+      createPoliciesAccess(viewer('UNIT_STAFF', 'SCIENCE_TECHNOLOGY_BUREAU'), directory).assertApplication('APPROVE', application),
     ).rejects.toMatchObject({ extensions: { code: 'FORBIDDEN' } });
     await expect(
-      createPoliciesAccess(viewer('UNIT_ADMIN', 'SCIENCE_TECHNOLOGY_BUREAU'), directory).authorizeApplication('APPROVE', application),
+      createPoliciesAccess(viewer('UNIT_ADMIN', 'SCIENCE_TECHNOLOGY_BUREAU'), directory).assertApplication('APPROVE', application),
     ).resolves.toBeUndefined();
     await expect(
-      createPoliciesAccess(
-        { ...viewer('UNIT_STAFF', 'SCIENCE_TECHNOLOGY_BUREAU'), subject: 'someone-else' },
-        directory,
-      ).authorizeApplication('APPROVE', application),
+      createPoliciesAccess({ ...viewer('UNIT_STAFF', 'SCIENCE_TECHNOLOGY_BUREAU'), subject: 'someone-else' }, directory).assertApplication(
+        'APPROVE',
+        application,
+      ),
     ).resolves.toBeUndefined();
     // The reviewer is a person: the same subject from another issuer is somebody else.
     const elsewhere = {
@@ -274,16 +274,16 @@ describe('the access module', () => {
       subject: 'someone-else',
       issuer: 'https://idp.other.example',
     };
-    await expect(createPoliciesAccess(elsewhere, directory).authorizeApplication('APPROVE', application)).rejects.toMatchObject({
+    await expect(createPoliciesAccess(elsewhere, directory).assertApplication('APPROVE', application)).rejects.toMatchObject({
       extensions: { code: 'FORBIDDEN' },
     });
     // Taken into review before roles were kept: its subject decides, as it did then.
     const older = { ...application, reviewerRole: null, reviewerIssuer: null };
     await expect(
-      createPoliciesAccess(
-        { ...viewer('UNIT_STAFF', 'SCIENCE_TECHNOLOGY_BUREAU'), subject: 'someone-else' },
-        directory,
-      ).authorizeApplication('APPROVE', older),
+      createPoliciesAccess({ ...viewer('UNIT_STAFF', 'SCIENCE_TECHNOLOGY_BUREAU'), subject: 'someone-else' }, directory).assertApplication(
+        'APPROVE',
+        older,
+      ),
     ).resolves.toBeUndefined();
   });
 

@@ -1,6 +1,8 @@
 /**
  * Who may do what in the policies slice — the one place that decides it, from the verified token
- * and the unit directory, never from anything the caller sends. The service asks; nothing else does.
+ * and the unit directory, never from anything the caller sends. The use cases ask (use-cases/*.ts);
+ * nothing else does. Its vocabulary is every slice's: `can…` answers a boolean, `assert…` throws the
+ * coded refusal (UNAUTHENTICATED, FORBIDDEN, INVALID_TRANSITION).
  *
  * Reading: published policies, items, news and running public notices are public; drafts only the
  * issuing unit (items: also the reviewing unit) and the command office. Applications: the command
@@ -12,7 +14,8 @@
 import { isPerson, Role, type Viewer } from '../../platform/auth.ts';
 import type { DirectorySource, DirectoryUnit } from '../../platform/directory.ts';
 import { errors } from '../../platform/errors.ts';
-import { authorize } from '../../platform/rules.ts';
+import { present } from '../../platform/invariant.ts';
+import { assert } from '../../platform/rules.ts';
 import { baseStandingOf, whileActive } from '../../platform/standing.ts';
 import { writerKey } from '../../platform/write-limits.ts';
 import {
@@ -90,12 +93,31 @@ export function createPoliciesAccess(viewer: Viewer, directory: DirectorySource,
   async function visibleUnit(): Promise<string | 'all' | null> {
     const found = await base();
     if (found.includes('COMMAND_OFFICE')) return 'all';
-    if (found.includes('UNIT_MEMBER')) return (await activeUnit())!.id;
+    if (found.includes('UNIT_MEMBER')) return present(await activeUnit(), 'the active unit of a unit member').id;
     return null;
   }
 
   return {
     activeUnit,
+    /** Throws UNAUTHENTICATED for a caller without a token (what every write but an objection needs first). */
+    assertSignedIn(): void {
+      if (viewer.role === 'ANONYMOUS') throw errors.unauthenticated();
+    },
+    /** The enterprise an enterprise's token acts for (the applicant of what it submits); null for any other caller. */
+    ownEnterprise(): string | null {
+      return viewer.role === Role.ENTERPRISE ? present(viewer.enterprise, 'the credit code of an enterprise token') : null;
+    },
+    /**
+     * Whom a consultation comment is by, besides the person: the unit of a unit's member (an
+     * enterprise or an observer speaks for no unit), the enterprise of an enterprise's token.
+     */
+    async commentAuthor(): Promise<{ unitId: string | null; enterprise: string | null }> {
+      const speaksForNoUnit = viewer.role === Role.ENTERPRISE || viewer.role === Role.OBSERVER;
+      return {
+        unitId: speaksForNoUnit ? null : ((await activeUnit())?.id ?? null),
+        enterprise: viewer.role === Role.ENTERPRISE ? viewer.enterprise : null,
+      };
+    },
     /** Whose drafts the caller may see: 'all', their unit's, or nobody's. */
     draftsOf: visibleUnit,
 
@@ -112,7 +134,8 @@ export function createPoliciesAccess(viewer: Viewer, directory: DirectorySource,
     },
 
     async applicationScope(): Promise<ApplicationScope> {
-      if (viewer.role === Role.ENTERPRISE) return { kind: 'enterprise', creditCode: viewer.enterprise! };
+      if (viewer.role === Role.ENTERPRISE)
+        return { kind: 'enterprise', creditCode: present(viewer.enterprise, 'the credit code of an enterprise token') };
       const unit = await visibleUnit();
       if (unit === 'all') return { kind: 'all' };
       if (unit) return { kind: 'unit', unitId: unit };
@@ -136,7 +159,7 @@ export function createPoliciesAccess(viewer: Viewer, directory: DirectorySource,
      * Comments: the issuing unit and the command office all; everyone else only their own — the same
      * person (issuer, role, subject), and for an enterprise's comment, acting for that enterprise.
      */
-    async seesComment(comment: CommentRow, policy: PolicyRow): Promise<boolean> {
+    async canSeeComment(comment: CommentRow, policy: PolicyRow): Promise<boolean> {
       const author = isPerson(viewer, { issuer: comment.authorIssuer, role: comment.authorRole, subject: comment.authorSubject });
       if (author && (comment.authorEnterprise === null || comment.authorEnterprise === viewer.enterprise)) return true;
       const unit = await visibleUnit();
@@ -144,19 +167,19 @@ export function createPoliciesAccess(viewer: Viewer, directory: DirectorySource,
     },
 
     /** A policy's history: the issuing unit and the command office. */
-    async seesPolicyHistory(policy: PolicyRow): Promise<boolean> {
+    async canSeePolicyHistory(policy: PolicyRow): Promise<boolean> {
       const unit = await visibleUnit();
       return unit === 'all' || unit === policy.issuingUnitId;
     },
 
     /** Who objected and how to reach them: the reviewing unit and the command office only. */
-    async seesObjector(application: ApplicationRow): Promise<boolean> {
+    async canSeeObjector(application: ApplicationRow): Promise<boolean> {
       const unit = await visibleUnit();
       return unit === 'all' || unit === application.reviewingUnitId;
     },
 
-    async authorizePolicy(action: PolicyAction, policy: PolicyRow, today: string): Promise<void> {
-      authorize(policyRules[action], await onPolicy(policy), {
+    async assertPolicy(action: PolicyAction, policy: PolicyRow, today: string): Promise<void> {
+      assert(policyRules[action], await onPolicy(policy), {
         noun: POLICY_NOUN,
         rules: policyRules,
         standingNames,
@@ -165,8 +188,8 @@ export function createPoliciesAccess(viewer: Viewer, directory: DirectorySource,
       });
     },
 
-    async authorizeItem(action: ItemAction, item: ItemRow): Promise<void> {
-      authorize(itemRules[action], await onItem(item), {
+    async assertItem(action: ItemAction, item: ItemRow): Promise<void> {
+      assert(itemRules[action], await onItem(item), {
         noun: ITEM_NOUN,
         state: item.status,
         stateNames: itemStateNames,
@@ -175,9 +198,9 @@ export function createPoliciesAccess(viewer: Viewer, directory: DirectorySource,
       });
     },
 
-    async authorizeApplication(action: ApplicationAction, application: ApplicationRow): Promise<void> {
+    async assertApplication(action: ApplicationAction, application: ApplicationRow): Promise<void> {
       const found = await onApplication(application);
-      authorize(applicationRules[action], found, {
+      assert(applicationRules[action], found, {
         noun: APPLICATION_NOUN,
         state: application.status,
         stateNames: applicationStateNames,
@@ -203,8 +226,9 @@ export function createPoliciesAccess(viewer: Viewer, directory: DirectorySource,
       return writerKey(viewer, clientAddress);
     },
 
-    async authorizeSlice(action: SliceAction): Promise<void> {
-      authorize(sliceRules[action], await base(), { noun: SLICE_NOUN, standingNames });
+    /** Throws the coded refusal unless the caller may take `action` on the slice as a whole. */
+    async assert(action: SliceAction): Promise<void> {
+      assert(sliceRules[action], await base(), { noun: SLICE_NOUN, standingNames });
     },
 
     /**
@@ -212,15 +236,22 @@ export function createPoliciesAccess(viewer: Viewer, directory: DirectorySource,
      * is refused — or, for the command office, the unit it names (its own when it names none).
      */
     async issuingUnitFor(named: string | null | undefined): Promise<string> {
-      const unit = (await activeUnit())!;
+      const unit = present(await activeUnit(), 'the active unit of a caller allowed to draft');
       if (viewer.role === Role.COMMAND_OFFICE) return named ?? unit.id;
       if (named && named !== unit.id)
         throw errors.forbidden({ zh: '单位只能以本单位名义起草政策', en: 'A unit drafts policies in its own name only' });
       return unit.id;
     },
 
+    ...statsReaders(viewer, directory, visibleUnit),
+  };
+}
+
+/** Who may read a unit's or a domain's figures and reviews, from the caller's visible unit ('all': the command office). */
+function statsReaders(viewer: Viewer, directory: DirectorySource, visibleUnit: () => Promise<string | 'all' | null>) {
+  return {
     /** A unit's figures: the command office, the unit itself, and its domain's lead unit. */
-    async mayReadUnitStats(unitId: string): Promise<void> {
+    async assertReadsUnitStats(unitId: string): Promise<void> {
       const unit = await visibleUnit();
       if (unit === 'all' || unit === unitId) return;
       if (unit) {
@@ -233,7 +264,7 @@ export function createPoliciesAccess(viewer: Viewer, directory: DirectorySource,
     },
 
     /** A domain's figures: the command office and the domain's lead unit. */
-    async mayReadDomainStats(domainCode: string): Promise<void> {
+    async assertReadsDomainStats(domainCode: string): Promise<void> {
       const unit = await visibleUnit();
       if (unit === 'all') return;
       if (unit && (await directory.current()).domainLedBy(unit) === domainCode) return;

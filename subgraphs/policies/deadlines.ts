@@ -5,7 +5,7 @@
  * (`WorkingCalendar.workingDayLimit`, platform/calendar.ts): the starting day is not counted, a
  * period ends at 24:00 of its last day, and through a year the calendar lacks the limit is
  * provisional — weekends the only days off — with the year named (`pendingCalendarYear`), so the
- * slice recomputes it when the command office enters that year (service.ts
+ * slice recomputes it when the command office enters that year (settling.ts
  * `settleProvisionalLimits`).
  *
  * Each limit a step ends — the review at a decision or a return, the payment when paid or stopped,

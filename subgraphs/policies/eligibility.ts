@@ -73,8 +73,9 @@ const sectionNames = new Map(industrySections.map((s) => [s.code, s.name]));
 const districtName = (code: string) => districtNames.get(code) ?? code;
 const districtNameEn = (code: string) => districtNamesEn[code] ?? code;
 /** An industry code or prefix by its section's name, the code after it: 制造业（C3484）. */
-const industryName = (code: string) => (sectionNames.has(code[0]!) ? `${sectionNames.get(code[0]!)}（${code}）` : code);
-const industryNameEn = (code: string) => (industrySectionNamesEn[code[0]!] ? `${industrySectionNamesEn[code[0]!]} (${code})` : code);
+const industryName = (code: string) => (sectionNames.has(code.charAt(0)) ? `${sectionNames.get(code.charAt(0))}（${code}）` : code);
+const industryNameEn = (code: string) =>
+  industrySectionNamesEn[code.charAt(0)] ? `${industrySectionNamesEn[code.charAt(0)]} (${code})` : code;
 /** "a, b or c" / "a, b and c". */
 const listEn = (items: readonly string[], conjunction: 'or' | 'and') =>
   items.length < 2 ? items.join('') : `${items.slice(0, -1).join(', ')} ${conjunction} ${items.at(-1)}`;

@@ -1,8 +1,8 @@
 /**
  * What callers send to the policies slice, as schemas: every argument is parsed here before the
- * service uses it, and a refusal names the field in Chinese and English. (GraphQL has already
+ * use cases use it, and a refusal names the field in Chinese and English. (GraphQL has already
  * checked types, enum values and the Date/DateTime scalars; these check what GraphQL cannot.
- * Whether a unit or district exists is asked of the directory, in the service.)
+ * Whether a unit or district exists is asked of the directory, in the use cases.)
  */
 import { createHash } from 'node:crypto';
 import { normalizeCreditCode } from '../../platform/credit-code.ts';

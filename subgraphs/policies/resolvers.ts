@@ -1,7 +1,9 @@
 /**
- * Thin resolvers of the policies slice: hand the arguments to the service, map rows to the schema's
- * shapes. Their types come from the SDL (schema-types.ts, generated).
+ * Thin resolvers of the policies slice: hand the arguments — the generated argument types, as one
+ * object — to the use cases (use-cases/*.ts) with the request's `PoliciesContext`, and map rows to
+ * the schema's shapes. Their types come from the SDL (schema-types.ts, generated).
  */
+import { present } from '../../platform/invariant.ts';
 import { period } from '../../platform/periods.ts';
 import { ref } from '../../platform/refs.ts';
 import { pageArgs } from '../../platform/pagination.ts';
@@ -11,6 +13,18 @@ import { noticeProvisional, reachesPendingYear } from './deadlines.ts';
 import { highlightAll, snippet } from '../../platform/search-text.ts';
 import type { ApplicationRow, SearchHit } from './store.ts';
 import type { Resolvers } from './schema-types.ts';
+import * as applicationReads from './use-cases/application-reads.ts';
+import * as applications from './use-cases/applications.ts';
+import * as consultation from './use-cases/consultation.ts';
+import * as documents from './use-cases/documents.ts';
+import * as items from './use-cases/items.ts';
+import * as matching from './use-cases/matching.ts';
+import * as news from './use-cases/news.ts';
+import * as notice from './use-cases/notice.ts';
+import * as payment from './use-cases/payment.ts';
+import * as reads from './use-cases/reads.ts';
+import * as review from './use-cases/review.ts';
+import * as stats from './use-cases/stats.ts';
 
 /** The match of a searched row: its title highlighted, and a snippet of the first text that matches. */
 function match(search: SearchHit | undefined, title: string, ...texts: (string | null)[]) {
@@ -24,73 +38,74 @@ const scores = { VERY_SATISFIED: 5, SATISFIED: 4, BASICALLY_SATISFIED: 3, UNSATI
 export const policiesResolvers: Resolvers = {
   ...scalarResolvers,
   Query: {
-    policies: (_, { filter, ...page }, { policies }, info) => policies.policies(filter, pageArgs(page, info)),
-    policy: (_, { id }, { policies }) => policies.policy(id),
-    policyItems: (_, { filter, ...page }, { policies }, info) => policies.policyItems(filter, pageArgs(page, info)),
-    policyItem: (_, { id }, { policies }) => policies.policyItem(id),
-    policyNews: (_, { filter, ...page }, { policies }, info) => policies.policyNews(filter, pageArgs(page, info)),
-    policyMatches: (_, { creditCode, ...page }, { policies }, info) => policies.policyMatches(creditCode, pageArgs(page, info)),
-    applications: (_, { filter, ...page }, { policies }, info) => policies.applications(filter, pageArgs(page, info)),
-    application: (_, { id }, { policies }) => policies.application(id),
-    publicNotices: (_, { itemId, ...page }, { policies }, info) => policies.publicNotices(itemId, pageArgs(page, info)),
-    policyStats: (_, args, { policies }, info) => policies.cityStats(period(args.period), selectedFields(info)),
+    policies: (_, args, { policies }, info) => reads.policies(policies, args, pageArgs(args, info)),
+    policy: (_, args, { policies }) => reads.policy(policies, args),
+    policyItems: (_, args, { policies }, info) => reads.policyItems(policies, args, pageArgs(args, info)),
+    policyItem: (_, args, { policies }) => reads.policyItem(policies, args),
+    policyNews: (_, args, { policies }, info) => news.policyNews(policies, args, pageArgs(args, info)),
+    policyMatches: (_, args, { policies }, info) => matching.policyMatches(policies, args.creditCode, pageArgs(args, info)),
+    applications: (_, args, { policies }, info) => applicationReads.applications(policies, args, pageArgs(args, info)),
+    application: (_, args, { policies }) => applicationReads.application(policies, args),
+    publicNotices: (_, args, { policies }, info) => applicationReads.publicNotices(policies, args, pageArgs(args, info)),
+    policyStats: (_, args, { policies }, info) => stats.cityStats(policies, period(args.period), selectedFields(info)),
   },
   Mutation: {
-    createPolicy: (_, { input }, { policies }) => policies.createPolicy(input),
-    updatePolicy: (_, a, { policies }) => policies.updatePolicy(a.id, a.input, a.expectedVersion),
-    openConsultation: (_, a, { policies }) => policies.openConsultation(a.id, a.endsOn, a.expectedVersion),
-    commentOnPolicy: (_, a, { policies }) => policies.commentOnPolicy(a.policyId, a.text),
-    answerPolicyComment: (_, a, { policies }) => policies.answerPolicyComment(a.commentId, a.answer, a.adopted),
-    publishPolicy: (_, a, { policies }) => policies.publishPolicy(a.id, a.input, a.expectedVersion),
-    amendPolicy: (_, a, { policies }) => policies.amendPolicy(a.id, a.input, a.expectedVersion),
-    repealPolicy: (_, a, { policies }) => policies.repealPolicy(a.id, a.reason, a.expectedVersion),
-    addInterpretation: (_, a, { policies }) => policies.addInterpretation(a.policyId, a.input),
-    createPolicyItem: (_, a, { policies }) => policies.createPolicyItem(a.policyId, a.input),
-    updatePolicyItem: (_, a, { policies }) => policies.updatePolicyItem(a.id, a.input, a.expectedVersion),
-    publishPolicyNews: (_, { input }, { policies }) => policies.publishPolicyNews(input),
-    submitApplication: (_, { input }, { policies }) => policies.submitApplication(input),
-    submitDraftApplication: (_, a, { policies }) => policies.submitDraftApplication(a.id, a.expectedVersion),
-    importApplication: (_, { input }, { policies }) => policies.importApplication(input),
-    startReview: (_, a, { policies }) => policies.startReview(a.id, a.expectedVersion),
-    returnApplication: (_, a, { policies }) => policies.returnApplication(a.id, a.reason, a.missingMaterials, a.expectedVersion),
-    resubmitApplication: (_, a, { policies }) => policies.resubmitApplication(a.id, a.input, a.expectedVersion),
-    approveApplication: (_, a, { policies }) => policies.approveApplication(a.id, a.amount, a.note, a.expectedVersion),
-    rejectApplication: (_, a, { policies }) => policies.rejectApplication(a.id, a.reason, a.expectedVersion),
-    startPublicNotice: (_, a, { policies }) => policies.startPublicNotice(a.id, a.endsOn, a.expectedVersion),
-    fileObjection: (_, a, { policies }) => policies.fileObjection(a.applicationId, a.input),
-    answerObjection: (_, a, { policies }) => policies.answerObjection(a.objectionId, a.upheld, a.answer),
-    markObjections: (_, a, { policies }) => policies.markObjections(a.applicationId, a.input),
-    recordDisbursement: (_, a, { policies }) => policies.recordDisbursement(a.id, a.input, a.expectedVersion),
-    rateApplication: (_, a, { policies }) => policies.rateApplication(a.id, a.level, a.comment),
-    runAutomaticGrants: (_, { itemId }, { policies }) => policies.runAutomaticGrants(itemId),
+    createPolicy: (_, args, { policies }) => documents.createPolicy(policies, args),
+    updatePolicy: (_, args, { policies }) => documents.updatePolicy(policies, args),
+    openConsultation: (_, args, { policies }) => documents.openConsultation(policies, args),
+    commentOnPolicy: (_, args, { policies }) => consultation.commentOnPolicy(policies, args),
+    answerPolicyComment: (_, args, { policies }) => consultation.answerPolicyComment(policies, args),
+    publishPolicy: (_, args, { policies }) => documents.publishPolicy(policies, args),
+    amendPolicy: (_, args, { policies }) => documents.amendPolicy(policies, args),
+    repealPolicy: (_, args, { policies }) => documents.repealPolicy(policies, args),
+    addInterpretation: (_, args, { policies }) => documents.addInterpretation(policies, args),
+    createPolicyItem: (_, args, { policies }) => items.createPolicyItem(policies, args),
+    updatePolicyItem: (_, args, { policies }) => items.updatePolicyItem(policies, args),
+    publishPolicyNews: (_, args, { policies }) => news.publishPolicyNews(policies, args),
+    submitApplication: (_, args, { policies }) => applications.submitApplication(policies, args),
+    submitDraftApplication: (_, args, { policies }) => applications.submitDraftApplication(policies, args),
+    importApplication: (_, args, { policies }) => applications.importApplication(policies, args),
+    startReview: (_, args, { policies }) => review.startReview(policies, args),
+    returnApplication: (_, args, { policies }) => review.returnApplication(policies, args),
+    resubmitApplication: (_, args, { policies }) => review.resubmitApplication(policies, args),
+    approveApplication: (_, args, { policies }) => review.approveApplication(policies, args),
+    rejectApplication: (_, args, { policies }) => review.rejectApplication(policies, args),
+    startPublicNotice: (_, args, { policies }) => notice.startPublicNotice(policies, args),
+    fileObjection: (_, args, { policies }) => notice.fileObjection(policies, args),
+    answerObjection: (_, args, { policies }) => notice.answerObjection(policies, args),
+    markObjections: (_, args, { policies }) => notice.markObjections(policies, args),
+    recordDisbursement: (_, args, { policies }) => payment.recordDisbursement(policies, args),
+    rateApplication: (_, args, { policies }) => payment.rateApplication(policies, args),
+    runAutomaticGrants: (_, args, { policies }) => payment.runAutomaticGrants(policies, args),
   },
   Unit: {
     __resolveReference: (reference) => ({ id: reference.id }),
-    policyStats: (unit, args, { policies }, info) => policies.unitStats(unit.id, period(args.period), selectedFields(info)),
+    policyStats: (unit, args, { policies }, info) => stats.unitStats(policies, unit.id, period(args.period), selectedFields(info)),
     applicationReviews: (unit, { period: asked, ...page }, { policies }, info) =>
-      policies.applicationReviews(unit.id, period(asked), pageArgs(page, info)),
+      stats.applicationReviews(policies, unit.id, period(asked), pageArgs(page, info)),
   },
   Domain: {
     __resolveReference: (reference) => ({ code: reference.code }),
-    policyStats: (domain, args, { policies }, info) => policies.domainStats(domain.code, period(args.period), selectedFields(info)),
+    policyStats: (domain, args, { policies }, info) => stats.domainStats(policies, domain.code, period(args.period), selectedFields(info)),
   },
   Enterprise: {
     __resolveReference: (reference) => ({ creditCode: reference.creditCode }),
-    applications: (enterprise, { filter, ...page }, { policies }, info) =>
-      policies.applications(filter, pageArgs(page, info), enterprise.creditCode),
-    policyNotices: (enterprise, page, { policies }, info) => policies.enterpriseNotices(enterprise.creditCode, pageArgs(page, info)),
-    policyMatches: (enterprise, page, { policies }, info) => policies.policyMatches(enterprise.creditCode, pageArgs(page, info)),
+    applications: (enterprise, args, { policies }, info) =>
+      applicationReads.applications(policies, args, pageArgs(args, info), enterprise.creditCode),
+    policyNotices: (enterprise, page, { policies }, info) =>
+      matching.enterpriseNotices(policies, enterprise.creditCode, pageArgs(page, info)),
+    policyMatches: (enterprise, page, { policies }, info) => matching.policyMatches(policies, enterprise.creditCode, pageArgs(page, info)),
   },
   Policy: {
     issuingUnit: (row) => ({ id: row.issuingUnitId }),
     district: (row) => ref('code', row.districtCode),
-    status: (row, _, { policies }) => policies.policyStatus(row),
+    status: (row, _, { policies }) => reads.policyStatus(policies, row),
     text: (row) => row.body,
-    revisions: (row, _, { policies }) => policies.revisions(row.id),
-    interpretations: (row, _, { policies }) => policies.interpretations(row.id),
-    items: (row, _, { policies }) => policies.itemsOf(row.id),
-    comments: (row, _, { policies }) => policies.commentsOf(row),
-    history: (row, _, { policies }) => policies.historyOf(row),
+    revisions: (row, _, { policies }) => reads.revisions(policies, row.id),
+    interpretations: (row, _, { policies }) => reads.interpretations(policies, row.id),
+    items: (row, _, { policies }) => reads.itemsOf(policies, row.id),
+    comments: (row, _, { policies }) => reads.commentsOf(policies, row),
+    history: (row, _, { policies }) => reads.historyOf(policies, row),
     match: (row) => match(row.search, row.title, row.summary, row.body),
   },
   PolicyRevision: {
@@ -110,9 +125,9 @@ export const policiesResolvers: Resolvers = {
     actorUnit: (row) => ref('id', row.actorUnitId),
   },
   PolicyItem: {
-    policy: (row, _, { policies }) => policies.policyOf(row.policyId),
+    policy: (row, _, { policies }) => reads.policyOf(policies, row.policyId),
     amount: (row) => (row.amountKind ? { kind: row.amountKind, amount: row.amount, rate: row.rate, base: row.amountBase } : null),
-    openNow: (row, _, { policies }) => policies.windowOpenNow(row),
+    openNow: (row, _, { policies }) => reads.windowOpenNow(policies, row),
     reviewingUnit: (row) => ({ id: row.reviewingUnitId }),
     eligibility: (row) => ({
       industryCodePrefixes: row.industryPrefixes,
@@ -128,7 +143,7 @@ export const policiesResolvers: Resolvers = {
   PolicyNews: {
     text: (row) => row.body,
     unit: (row) => ({ id: row.unitId }),
-    policies: (row, _, { policies }) => policies.newsPolicies(row.policyIds),
+    policies: (row, _, { policies }) => news.newsPolicies(policies, row.policyIds),
     match: (row) => match(row.search, row.title, row.body),
   },
   PolicyMatch: {
@@ -137,46 +152,48 @@ export const policiesResolvers: Resolvers = {
   },
   PolicyNotice: {
     id: (row) => String(row.id),
-    item: (row, _, { policies }) => policies.itemOf(row.itemId),
+    item: (row, _, { policies }) => reads.itemOf(policies, row.itemId),
     enterprise: (row) => ({ creditCode: row.enterpriseCreditCode }),
   },
   Application: {
-    item: (row, _, { policies }) => policies.itemOf(row.itemId),
+    item: (row, _, { policies }) => reads.itemOf(policies, row.itemId),
     enterprise: (row) => ({ creditCode: row.enterpriseCreditCode }),
     eligibility: (row) => row.eligibility as never,
     overdue: (row, _, { policies }) => row.nextDueAt !== null && row.nextDueAt < policies.now(),
-    late: (row, _, { policies }) => policies.lateOf(row),
+    late: (row, _, { policies }) => applicationReads.lateOf(policies, row),
     provisional: (row) => row.pendingCalendarYear !== null,
     provisionalUntilYear: (row) => row.pendingCalendarYear,
     publicNotice: (row, _, { policies }) => noticePeriod(row, policies.now()),
-    objections: (row, _, { policies }) => policies.objectionsOf(row),
+    objections: (row, _, { policies }) => applicationReads.objectionsOf(policies, row),
     disbursement: async (row, _, { policies }) =>
       row.paidOn
         ? {
-            amount: row.disbursedAmount!,
+            amount: present(row.disbursedAmount, 'the amount of a payment recorded'),
             paidOn: row.paidOn,
-            paymentReference: row.paymentReference!,
-            recordedAt: row.disbursedAt!,
+            paymentReference: present(row.paymentReference, 'the reference of a payment recorded'),
+            recordedAt: present(row.disbursedAt, 'the time a payment was recorded'),
             workingDays: row.cycleWorkingDays,
             provisional: reachesPendingYear(row.pendingCalendarYear, row.paidOn),
-            late: await policies.paymentLate(row),
+            late: await applicationReads.paymentLate(policies, row),
           }
         : null,
-    review: (row, _, { policies }) => policies.reviewOf(row),
-    steps: (row, _, { policies }) => policies.stepsOf(row),
+    review: (row, _, { policies }) => applicationReads.reviewOf(policies, row),
+    steps: (row, _, { policies }) => applicationReads.stepsOf(policies, row),
   },
   PublicNotice: {
     applicationId: (row) => row.id,
-    item: (row, _, { policies }) => policies.itemOf(row.itemId),
+    item: (row, _, { policies }) => reads.itemOf(policies, row.itemId),
     enterprise: (row) => ({ creditCode: row.enterpriseCreditCode }),
     enterpriseName: (row) => row.noticeEnterpriseName,
     amount: (row) => row.approvedAmount,
-    period: (row, _, { policies }) => noticePeriod(row, policies.now())!,
+    period: (row, _, { policies }) => present(noticePeriod(row, policies.now()), 'the period of a public notice'),
   },
   Objection: {
     text: (row) => row.body,
-    answerDueAt: async (row, _, { policies }) => (await policies.objectionApplication(row.applicationId)).noticeEndsAt!,
-    provisional: async (row, _, { policies }) => noticeProvisional(await policies.objectionApplication(row.applicationId)),
+    answerDueAt: async (row, _, { policies }) =>
+      present((await applicationReads.objectionApplication(policies, row.applicationId)).noticeEndsAt, 'the end of an objected notice'),
+    provisional: async (row, _, { policies }) =>
+      noticeProvisional(await applicationReads.objectionApplication(policies, row.applicationId)),
     mark: (row) =>
       row.mark && {
         kind: row.mark.kind,
@@ -185,7 +202,7 @@ export const policiesResolvers: Resolvers = {
         unit: { id: row.mark.markedByUnitId },
         markedAt: row.mark.markedAt,
       },
-    late: (row, _, { policies }) => policies.objectionLate(row),
+    late: (row, _, { policies }) => applicationReads.objectionLate(policies, row),
   },
   ApplicationStep: {
     actorUnit: (row) => ref('id', row.actorUnitId),
@@ -197,7 +214,7 @@ export const policiesResolvers: Resolvers = {
   ApplicationReview: {
     score: (row) => scores[row.level],
     unit: (row) => ({ id: row.reviewingUnitId }),
-    application: (row, _, { policies }) => policies.visibleApplication(row.applicationId),
+    application: (row, _, { policies }) => applicationReads.visibleApplication(policies, row.applicationId),
   },
 };
 

@@ -1,8 +1,8 @@
 /**
  * The policies slice's rules, in tables: which action may move a policy, an item or an application
  * from which state to which, and who may take it. The access module works out the caller's
- * standings (from the token and the unit directory, never from input); the service asks before it
- * changes anything.
+ * standings (from the token and the unit directory, never from input); the use cases ask before
+ * they change anything.
  *
  * Policy:       DRAFT → CONSULTATION → PUBLISHED (amend: a new revision, still PUBLISHED) → REPEALED;
  *               a published policy past its validity reads EXPIRED (it may still be amended or repealed).
@@ -12,11 +12,12 @@
  */
 import type { Bilingual } from '../../platform/errors.ts';
 import type { Rule } from '../../platform/rules.ts';
+import type { applicationStatus, itemStatus, policyStatus } from '../../db/policies.ts';
 
-export type PolicyState = 'DRAFT' | 'CONSULTATION' | 'PUBLISHED' | 'REPEALED' | 'EXPIRED';
-export type ItemState = 'DRAFT' | 'PUBLISHED' | 'CLOSED';
-export type ApplicationState =
-  'DRAFT' | 'SUBMITTED' | 'UNDER_REVIEW' | 'RETURNED' | 'RESUBMITTED' | 'APPROVED' | 'REJECTED' | 'PUBLIC_NOTICE' | 'STOPPED' | 'DISBURSED';
+/** The states, as the tables keep them (db/policies.ts); a policy also reads EXPIRED past its validity. */
+export type PolicyState = (typeof policyStatus.enumValues)[number] | 'EXPIRED';
+export type ItemState = (typeof itemStatus.enumValues)[number];
+export type ApplicationState = (typeof applicationStatus.enumValues)[number];
 
 /** How the caller stands to a policy, an item, an application or the slice as a whole. */
 export type PolicyStanding =
@@ -196,8 +197,3 @@ export const sliceRules = {
 } satisfies Record<string, Rule<never, PolicyStanding>>;
 
 export type SliceAction = keyof typeof sliceRules;
-
-/** Statuses in which an application is still waiting for the reviewing unit's decision. */
-export const AWAITING_DECISION: readonly ApplicationState[] = UNDECIDED;
-/** Statuses of a live application: one per item and enterprise. */
-export const ENDED: readonly ApplicationState[] = ['REJECTED', 'STOPPED'];

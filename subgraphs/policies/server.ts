@@ -1,5 +1,5 @@
 /**
- * Builds the policies subgraph. No side effects: index.ts (or the one-process platform) starts it.
+ * Builds the policies subgraph. No side effects: bin/ (or the one-process platform) starts it.
  * The calendar copy is shared by the requests of this subgraph; when it gains a year the command
  * office entered, the limits that were provisional for want of it are recomputed. Enterprise
  * profiles are asked per request, with the caller's own token.
@@ -9,7 +9,8 @@ import { openToAnonymous } from './rules.ts';
 import { createPoliciesLoaders } from './loaders.ts';
 import { CALENDAR_SLICE, PROFILE_SLICE, remoteCalendar, remoteEnterprises } from './remote.ts';
 import { policiesResolvers } from './resolvers.ts';
-import { createPoliciesService, provisionalLimitsReadiness, settleProvisionalLimits, type Context } from './service.ts';
+import { createPoliciesContext, type Context } from './context.ts';
+import { provisionalLimitsReadiness, settleProvisionalLimits } from './settling.ts';
 
 export function createPoliciesSubgraph(deps: SliceDeps) {
   const calendar = remoteCalendar({
@@ -33,7 +34,7 @@ export function createPoliciesSubgraph(deps: SliceDeps) {
       request,
       authorization,
       clientAddress,
-      policies: createPoliciesService({
+      policies: createPoliciesContext({
         db: deps.db,
         viewer,
         clientAddress,

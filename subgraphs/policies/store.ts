@@ -1,11 +1,12 @@
 /**
  * Data access of the policies subgraph: every SQL statement it sends is built here, from its own
- * tables only. Functions take a `Queryable` so the service can compose them in one transaction.
+ * tables only. Functions take a `Queryable` so a use case can compose them in one transaction.
  */
 import { and, asc, desc, eq, getTableColumns, gte, inArray, isNotNull, isNull, lt, lte, or, sql, type SQL } from 'drizzle-orm';
 import type { PgColumn, PgTable } from 'drizzle-orm/pg-core';
 import { lockKey, rowsOf, type Queryable } from '../../db/client.ts';
 import { beijingDate, keptRanges } from '../../platform/calendar.ts';
+import { present } from '../../platform/invariant.ts';
 import {
   applicationEvents,
   applications,
@@ -283,7 +284,7 @@ function policyConditions(q: PolicyListQuery): SQL[] {
       if (status === 'EXPIRED') return sql`(${policies.status} = 'PUBLISHED' and not ${inForce})`;
       return sql`${policies.status} = ${status}`;
     });
-    c.push(or(...parts)!);
+    c.push(present(or(...parts), 'the conditions of a non-empty list'));
   }
   if (q.level) c.push(eq(policies.level, q.level));
   if (q.issuingUnitId) c.push(eq(policies.issuingUnitId, q.issuingUnitId));
@@ -311,7 +312,7 @@ export const policyStore = {
   },
   async insert(db: Queryable, values: NewPolicy): Promise<PolicyRow> {
     const [row] = await db.insert(policies).values(values).returning(policyColumns);
-    return row!;
+    return present(row, 'the row just written');
   },
   /** Writes only if nobody changed the policy since `version` was read. */
   async update(db: Queryable, id: string, version: number, values: Partial<NewPolicy>): Promise<PolicyRow | undefined> {
@@ -325,15 +326,6 @@ export const policyStore = {
   page: (db: Queryable, q: PolicyListQuery, limit: number, after: ListCursor | null) =>
     listPage<PolicyRow>(db, shapes.policies, policyConditions(q), q.text, limit, after),
   count: (db: Queryable, q: PolicyListQuery) => listCount(db, shapes.policies, policyConditions(q), q.text),
-  /** The plan of a search, for tests and the benchmark: proves the index serves it. */
-  async explainSearch(db: Queryable, q: PolicyListQuery): Promise<string> {
-    const result = await db.execute(
-      sql`explain select ${policies.id} from ${policies} where ${and(...policyConditions(q), matches(policies.headTerms, q.text!))} order by ${policies.issuedOn} desc, ${policies.id} desc limit 21`,
-    );
-    return rowsOf<{ 'QUERY PLAN': string }>(result)
-      .map((r) => r['QUERY PLAN'])
-      .join('\n');
-  },
   /** The issuing unit's policies' items follow the policy's own fields (they are repeated there for search filters). */
   async syncItems(db: Queryable, policy: PolicyRow): Promise<void> {
     await db.update(policyItems).set({ environment: policy.environment }).where(eq(policyItems.policyId, policy.id));
@@ -362,7 +354,7 @@ export const revisionStore = {
 export const interpretationStore = {
   async insert(db: Queryable, values: typeof policyInterpretations.$inferInsert): Promise<InterpretationRow> {
     const [row] = await db.insert(policyInterpretations).values(values).returning();
-    return row!;
+    return present(row, 'the row just written');
   },
   byPolicyIds(db: Queryable, ids: readonly string[]): Promise<InterpretationRow[]> {
     return db
@@ -376,7 +368,7 @@ export const interpretationStore = {
 export const commentStore = {
   async insert(db: Queryable, values: typeof policyComments.$inferInsert): Promise<CommentRow> {
     const [row] = await db.insert(policyComments).values(values).returning();
-    return row!;
+    return present(row, 'the row just written');
   },
   async lock(db: Queryable, id: string): Promise<CommentRow | undefined> {
     const [row] = await db.select().from(policyComments).where(eq(policyComments.id, id)).for('update');
@@ -388,7 +380,7 @@ export const commentStore = {
     values: { answer: string; adopted: boolean; answeredAt: Date; answeredBy: string },
   ): Promise<CommentRow> {
     const [row] = await db.update(policyComments).set(values).where(eq(policyComments.id, id)).returning();
-    return row!;
+    return present(row, 'the row just written');
   },
   byPolicyIds(db: Queryable, ids: readonly string[]): Promise<CommentRow[]> {
     return db
@@ -410,7 +402,7 @@ export const policyEventStore = {
   /** Appends the event; returns its id. */
   async append(db: Queryable, event: typeof policyEvents.$inferInsert): Promise<number> {
     const [row] = await db.insert(policyEvents).values(event).returning({ id: policyEvents.id });
-    return row!.id;
+    return present(row, 'the event just appended').id;
   },
   byPolicyIds(db: Queryable, ids: readonly string[]): Promise<PolicyEventRow[]> {
     return db
@@ -522,7 +514,7 @@ export const itemStore = {
   },
   async insert(db: Queryable, values: NewItem): Promise<ItemRow> {
     const [row] = await db.insert(policyItems).values(values).returning(itemColumns);
-    return row!;
+    return present(row, 'the row just written');
   },
   async update(db: Queryable, id: string, version: number, values: Partial<NewItem>): Promise<ItemRow | undefined> {
     const [row] = await db
@@ -611,7 +603,7 @@ function newsConditions(q: NewsListQuery): SQL[] {
 export const newsStore = {
   async insert(db: Queryable, values: typeof policyNews.$inferInsert): Promise<NewsRow> {
     const [row] = await db.insert(policyNews).values(values).returning(newsColumns);
-    return row!;
+    return present(row, 'the row just written');
   },
   page: (db: Queryable, q: NewsListQuery, limit: number, after: ListCursor | null) =>
     listPage<NewsRow>(db, shapes.news, newsConditions(q), q.text, limit, after),
@@ -693,7 +685,7 @@ function applicationScope(scope: ApplicationScope): SQL {
     case 'all':
       return sql`true`;
     case 'unit':
-      return or(eq(applications.reviewingUnitId, scope.unitId), eq(applications.issuingUnitId, scope.unitId))!;
+      return present(or(eq(applications.reviewingUnitId, scope.unitId), eq(applications.issuingUnitId, scope.unitId)), 'either unit');
     case 'enterprise':
       return eq(applications.enterpriseCreditCode, scope.creditCode);
     default:
@@ -958,7 +950,7 @@ export const applicationEventStore = {
   /** Appends the event; returns its id. */
   async append(db: Queryable, event: typeof applicationEvents.$inferInsert): Promise<number> {
     const [row] = await db.insert(applicationEvents).values(event).returning({ id: applicationEvents.id });
-    return row!.id;
+    return present(row, 'the event just appended').id;
   },
   byApplicationIds(db: Queryable, ids: readonly string[]): Promise<ApplicationEventRow[]> {
     return db
@@ -1010,7 +1002,7 @@ export const objectionStore = {
   },
   async insert(db: Queryable, values: typeof objections.$inferInsert): Promise<ObjectionRow> {
     const [row] = await db.insert(objections).values(values).returning();
-    return { ...row!, mark: null };
+    return { ...present(row, 'the row just written'), mark: null };
   },
   /** Locks the objections (in id order, so two callers never wait on each other) and reads them with their marks. */
   async lock(db: Queryable, ids: readonly string[]): Promise<ObjectionRow[]> {
@@ -1033,7 +1025,7 @@ export const objectionStore = {
     values: { answer: string; upheld: boolean; answeredAt: Date; answeredBy: string },
   ): Promise<ObjectionRow> {
     const [row] = await db.update(objections).set(values).where(eq(objections.id, id)).returning();
-    return { ...row!, mark: null };
+    return { ...present(row, 'the row just written'), mark: null };
   },
   async forApplication(db: Queryable, applicationId: string): Promise<ObjectionRow[]> {
     return (
@@ -1067,7 +1059,7 @@ export const objectionStore = {
       })
       .from(objections)
       .where(and(eq(objections.objectorKey, objectorKey), sql`${objections.filedAt} >= ${instantParam(since)}`));
-    return row!;
+    return present(row, 'the row just written');
   },
   async mark(db: Queryable, values: (typeof objectionMarks.$inferInsert)[]): Promise<ObjectionMarkRow[]> {
     return values.length ? db.insert(objectionMarks).values(values).returning() : [];
@@ -1077,7 +1069,7 @@ export const objectionStore = {
 export const reviewStore = {
   async insert(db: Queryable, values: typeof serviceReviews.$inferInsert): Promise<ReviewRow> {
     const [row] = await db.insert(serviceReviews).values(values).returning();
-    return row!;
+    return present(row, 'the row just written');
   },
   byApplicationIds(db: Queryable, ids: readonly string[]): Promise<ReviewRow[]> {
     return db

@@ -34,7 +34,7 @@ export const RECIPE = [
  * Slices whose use cases still live in one `service.ts` (#22): they have the recipe's other files,
  * and the service in place of `use-cases/` and `rows.ts`. Take a slice off once it is split.
  */
-const NOT_YET_SPLIT = ['issues', 'policies', 'evaluations'];
+const NOT_YET_SPLIT = ['issues', 'policies'];
 const recipeOf = (name: string) =>
   NOT_YET_SPLIT.includes(name) ? [...RECIPE.filter((file) => file !== 'use-cases/' && file !== 'rows.ts'), 'service.ts'] : RECIPE;
 

@@ -1,6 +1,9 @@
 /**
  * Who may do what in the evaluations slice — the one place that decides it, from the verified token
- * and the unit directory, never from anything the caller sends. The service asks; nothing else does.
+ * and the unit directory, never from anything the caller sends. The use cases ask; nothing else does.
+ * Its vocabulary, as every slice's: `can…` answers a boolean, `assert…` throws the coded refusal
+ * (UNAUTHENTICATED, FORBIDDEN, INVALID_TRANSITION); the base standings — and "a token of an archived
+ * unit acts for nobody" — come from the kit (platform/standing.ts).
  *
  * Contests: published CITY and SYSTEM contests are public; before publication the organiser, the
  * command office, the judges and the entrant units see them; INTERNAL contests only the organiser
@@ -12,7 +15,7 @@
 import { isPerson, personOf, Role, type Viewer } from '../../platform/auth.ts';
 import type { Directory, DirectorySource, DirectoryUnit } from '../../platform/directory.ts';
 import { errors } from '../../platform/errors.ts';
-import { authorize } from '../../platform/rules.ts';
+import { assert } from '../../platform/rules.ts';
 import { baseStandingOf, whileActive } from '../../platform/standing.ts';
 import { writerKey } from '../../platform/write-limits.ts';
 import {
@@ -37,7 +40,7 @@ import {
   type EvaluationStanding,
   type ReviewAction,
 } from './rules.ts';
-import type { ContestRow, ContestScope, JudgeRow, ReviewRow, ReviewScope } from './store.ts';
+import type { ContestRow, ContestScope, EntryRow, JudgeRow, ReviewRow, ReviewScope } from './store.ts';
 
 const CONTEST_NOUN = { zh: '该擂台比武', en: 'the contest' };
 const REVIEW_NOUN = { zh: '该评价', en: 'the review' };
@@ -47,6 +50,12 @@ const EVALUATION_NOUN = { zh: '该效果评估', en: 'the evaluation' };
 const ACCOUNT_NAMED = /^entered by (?!unit )[\s\S]*? at (\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?Z): /;
 
 type ContestScopeFields = Pick<ContestRow, 'level' | 'domainCode' | 'unitId'>;
+
+/** What the caller's standings on a contest depend on besides the contest: whether they judge it, which units entered. */
+export interface ContestExtras {
+  judge: boolean;
+  entrantUnitIds: readonly string[];
+}
 
 export function createEvaluationsAccess(viewer: Viewer, directory: DirectorySource, clientAddress: string | undefined) {
   let snapshot: Promise<Directory> | undefined;
@@ -86,10 +95,7 @@ export function createEvaluationsAccess(viewer: Viewer, directory: DirectorySour
     return found;
   }
 
-  async function onContest(
-    contest: ContestRow,
-    extra: { judge: boolean; entrantUnitIds: readonly string[] },
-  ): Promise<EvaluationStanding[]> {
+  async function onContest(contest: ContestRow, extra: ContestExtras): Promise<EvaluationStanding[]> {
     const found = [...(await base()), ...(await organiser(contest))];
     if (extra.judge) found.push('JUDGE');
     const unit = isUnitRole ? await activeUnit() : null;
@@ -145,17 +151,21 @@ export function createEvaluationsAccess(viewer: Viewer, directory: DirectorySour
       return judges.find((judge) => isPerson(viewer, judge));
     },
 
-    /** Before creating a contest: the caller must organise contests of this scope. */
-    async mayCreateContest(scope: ContestScopeFields): Promise<void> {
-      authorize(contestRules.createContest, [...(await base()), ...(await organiser(scope))], { noun: CONTEST_NOUN });
+    /** The caller's extras on a contest with these judges and entries. */
+    extrasOf(judges: readonly JudgeRow[], entries: readonly Pick<EntryRow, 'unitId'>[]): ContestExtras {
+      return {
+        judge: judges.some((judge) => isPerson(viewer, judge)),
+        entrantUnitIds: entries.map((entry) => entry.unitId).filter((id): id is string => id !== null),
+      };
     },
 
-    async mayActOnContest(
-      action: ContestAction,
-      contest: ContestRow,
-      extra: { judge: boolean; entrantUnitIds: readonly string[] },
-    ): Promise<void> {
-      authorize(contestRules[action], await onContest(contest, extra), {
+    /** Before creating a contest: the caller must organise contests of this scope. */
+    async assertCreateContest(scope: ContestScopeFields): Promise<void> {
+      assert(contestRules.createContest, [...(await base()), ...(await organiser(scope))], { noun: CONTEST_NOUN });
+    },
+
+    async assertContest(action: ContestAction, contest: ContestRow, extra: ContestExtras): Promise<void> {
+      assert(contestRules[action], await onContest(contest, extra), {
         noun: CONTEST_NOUN,
         state: contest.status,
         stateNames: contestStateNames,
@@ -163,10 +173,7 @@ export function createEvaluationsAccess(viewer: Viewer, directory: DirectorySour
     },
 
     /** What the caller may see of a contest: nothing (null), the contest, and the ranking/judges too. */
-    async contestView(
-      contest: ContestRow,
-      extra: { judge: boolean; entrantUnitIds: readonly string[] },
-    ): Promise<{ ranking: boolean; judges: boolean } | null> {
+    async contestView(contest: ContestRow, extra: ContestExtras): Promise<{ ranking: boolean; judges: boolean } | null> {
       const standings = await onContest(contest, extra);
       const preview = allowed(standings, readRules.rankingPreview);
       if (contest.level === 'INTERNAL') {
@@ -196,21 +203,21 @@ export function createEvaluationsAccess(viewer: Viewer, directory: DirectorySour
     },
 
     /** Submitting a review: never of the caller's own unit. */
-    async maySubmitReview(unitId: string): Promise<void> {
+    async assertSubmitReview(unitId: string): Promise<void> {
       const standings = (await base()).filter((s) => s !== 'UNIT_MEMBER' || !(isUnitRole && viewer.unitId === unitId));
       if (!standings.length) throw errors.forbidden({ zh: '不能评价本单位', en: 'You may not review your own unit' });
-      authorize(reviewRules.submitServiceReview, standings, { noun: REVIEW_NOUN });
+      assert(reviewRules.submitServiceReview, standings, { noun: REVIEW_NOUN });
     },
 
-    async mayActOnReview(action: ReviewAction, review: ReviewRow): Promise<void> {
-      authorize(reviewRules[action], await onReview(review), { noun: REVIEW_NOUN, state: review.status, stateNames: reviewStateNames });
+    async assertReview(action: ReviewAction, review: ReviewRow): Promise<void> {
+      assert(reviewRules[action], await onReview(review), { noun: REVIEW_NOUN, state: review.status, stateNames: reviewStateNames });
     },
 
-    async mayAppeal(action: AppealAction, review: ReviewRow, state: AppealState): Promise<void> {
-      authorize(appealRules[action], await onReview(review), { noun: REVIEW_NOUN, state, stateNames: appealStateNames });
+    async assertAppeal(action: AppealAction, review: ReviewRow, state: AppealState): Promise<void> {
+      assert(appealRules[action], await onReview(review), { noun: REVIEW_NOUN, state, stateNames: appealStateNames });
     },
 
-    async mayReadReview(review: Pick<ReviewRow, 'unitId'>): Promise<boolean> {
+    async canReadReview(review: Pick<ReviewRow, 'unitId'>): Promise<boolean> {
       return allowed(await onReview(review), readRules.reviews);
     },
 
@@ -230,23 +237,23 @@ export function createEvaluationsAccess(viewer: Viewer, directory: DirectorySour
     },
 
     /** The figures of a unit: FORBIDDEN rather than a silent zero for those who may not read them. */
-    async mayReadUnitFigures(unitId: string): Promise<void> {
+    async assertReadUnitFigures(unitId: string): Promise<void> {
       const standings = await onReview({ unitId });
       if (allowed(standings, readRules.reviews)) return;
       if (standings.includes('ANONYMOUS')) throw errors.unauthenticated();
       throw errors.forbidden({ zh: '无权查看该单位的好差评统计', en: 'You may not read this unit’s service-review figures' });
     },
 
-    async mayActOnUnitWork(action: TaskAction, unitId: string, state?: MilestoneState): Promise<void> {
-      authorize(taskRules[action], await onUnit(unitId), { noun: WORK_NOUN, state, stateNames: milestoneStateNames });
+    async assertUnitWork(action: TaskAction, unitId: string, state?: MilestoneState): Promise<void> {
+      assert(taskRules[action], await onUnit(unitId), { noun: WORK_NOUN, state, stateNames: milestoneStateNames });
     },
 
-    async mayReadUnitWork(unitId: string): Promise<boolean> {
+    async canReadUnitWork(unitId: string): Promise<boolean> {
       return allowed(await onUnit(unitId), readRules.unitWork);
     },
 
     /** Figures of a unit's work: FORBIDDEN rather than a silent null for those who may not read them. */
-    async mustReadUnitWork(unitId: string): Promise<void> {
+    async assertReadUnitWork(unitId: string): Promise<void> {
       const standings = await onUnit(unitId);
       if (allowed(standings, readRules.unitWork)) return;
       if (standings.includes('ANONYMOUS')) throw errors.unauthenticated();
@@ -267,12 +274,12 @@ export function createEvaluationsAccess(viewer: Viewer, directory: DirectorySour
       return [...new Set([unit.id, ...(domain ? d.unitsOfDomain(domain).map((u) => u.id) : [])])];
     },
 
-    async mayActOnEvaluation(action: EvaluationAction, state: EvaluationState): Promise<void> {
-      authorize(evaluationRules[action], await base(), { noun: EVALUATION_NOUN, state, stateNames: evaluationStateNames });
+    async assertEvaluation(action: EvaluationAction, state: EvaluationState): Promise<void> {
+      assert(evaluationRules[action], await base(), { noun: EVALUATION_NOUN, state, stateNames: evaluationStateNames });
     },
 
     /** The board, its files and their download links (rules.ts `readRules.board`). */
-    async mustReadBoard(): Promise<void> {
+    async assertReadBoard(): Promise<void> {
       const standings = await base();
       if (allowed(standings, readRules.board)) return;
       if (standings.includes('ANONYMOUS')) throw errors.unauthenticated();
@@ -280,7 +287,7 @@ export function createEvaluationsAccess(viewer: Viewer, directory: DirectorySour
     },
 
     /** The definition, the live preview and the board: the command office only. */
-    async mustReadEvaluationDraft(): Promise<void> {
+    async assertReadEvaluationDraft(): Promise<void> {
       const standings = await base();
       if (allowed(standings, readRules.evaluationDraft)) return;
       if (standings.includes('ANONYMOUS')) throw errors.unauthenticated();
@@ -290,7 +297,7 @@ export function createEvaluationsAccess(viewer: Viewer, directory: DirectorySour
       });
     },
 
-    async mayReadEvaluationDraft(): Promise<boolean> {
+    async canReadEvaluationDraft(): Promise<boolean> {
       return allowed(await base(), readRules.evaluationDraft);
     },
 
@@ -305,6 +312,14 @@ export function createEvaluationsAccess(viewer: Viewer, directory: DirectorySour
       if (allowed(await base(), readRules.enteredBy)) return (inputs) => inputs;
       return (inputs) =>
         inputs.map((input) => ({ ...input, source: input.source.replace(ACCOUNT_NAMED, 'entered by the command office at $1: ') }));
+    },
+
+    /**
+     * For a row the caller may not see (or that does not exist): a caller who is nobody in
+     * particular is asked to sign in first; anyone else then gets NOT_FOUND, learning nothing.
+     */
+    assertSignedIn(): void {
+      if (viewer.role === 'ANONYMOUS') throw errors.unauthenticated();
     },
 
     /** Whom the abuse limits count: the person when signed in, else the caller's address — hashed (platform/write-limits.ts). */

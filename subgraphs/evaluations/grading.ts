@@ -20,6 +20,7 @@
  * places, cumulatively; tied units share a grade) — quotas count evaluated units only.
  */
 import { endOfBeijingDay } from '../../platform/calendar.ts';
+import { FIRST_YEAR, HALF_YEAR, halfYear, LAST_YEAR } from '../../platform/periods.ts';
 
 export type GradeName = 'EXCELLENT' | 'GOOD' | 'FAIR' | 'POOR';
 
@@ -180,19 +181,6 @@ export function computeResults(
   ];
 }
 
-/** The years the campaign's periods may name: a half year or quarter outside them names nothing. */
-export const FIRST_YEAR = 2000;
-export const LAST_YEAR = 2199;
-
-/** `2026-H1` → its first and last day. */
-export function halfYear(period: string): { from: string; to: string } | null {
-  const match = /^(\d{4})-H([12])$/.exec(period);
-  if (!match) return null;
-  const year = Number(match[1]);
-  if (year < FIRST_YEAR || year > LAST_YEAR) return null;
-  return match[2] === '1' ? { from: `${year}-01-01`, to: `${year}-06-30` } : { from: `${year}-07-01`, to: `${year}-12-31` };
-}
-
 /** `2026-Q3` → its first and last day and when its report is due (24:00 of the 10th of the next month, Beijing). */
 export function quarter(period: string): { from: string; to: string; dueOn: string } | null {
   const match = /^(\d{4})-Q([1-4])$/.exec(period);
@@ -209,7 +197,7 @@ export function quarter(period: string): { from: string; to: string; dueOn: stri
 
 /** The quarters of a half year, whose reports its evaluation counts: `2026-H2` → 2026-Q3, 2026-Q4. */
 export function quartersOfHalfYear(period: string): string[] {
-  const match = /^(\d{4})-H([12])$/.exec(period);
+  const match = HALF_YEAR.exec(period);
   if (!match) return [];
   return match[2] === '1' ? [`${match[1]}-Q1`, `${match[1]}-Q2`] : [`${match[1]}-Q3`, `${match[1]}-Q4`];
 }

@@ -7,7 +7,8 @@
 import { roles } from '../../platform/auth.ts';
 import type { Bilingual } from '../../platform/errors.ts';
 import { clientRequestId, enumValue, optionalText, text, uuid, z } from '../../platform/input.ts';
-import { FIRST_YEAR, halfYear, LAST_YEAR, quarter } from './grading.ts';
+import { FIRST_YEAR, HALF_YEAR, halfYear, LAST_YEAR } from '../../platform/periods.ts';
+import { quarter } from './grading.ts';
 import type { ContestRow, ReviewRow } from './store.ts';
 
 const problem = (message: Bilingual) => ({ message: message.en, params: message });
@@ -191,7 +192,7 @@ export const quarterlyReportInput = z.object({
 /** A half year the evaluation can compute: a year outside 2000–2199 was once accepted, then read as an internal error. */
 export const period = z
   .string()
-  .regex(/^\d{4}-H[12]$/, problem({ zh: '期间须形如 2026-H1', en: 'A period looks like 2026-H1' }))
+  .regex(HALF_YEAR, problem({ zh: '期间须形如 2026-H1', en: 'A period looks like 2026-H1' }))
   .refine(
     (value) => halfYear(value) !== null,
     problem({ zh: `期间的年份须在 ${FIRST_YEAR}–${LAST_YEAR} 之间`, en: `A period's year lies in ${FIRST_YEAR}–${LAST_YEAR}` }),

@@ -15,6 +15,7 @@
 import { isPerson, personOf, Role, type Viewer } from '../../platform/auth.ts';
 import type { Directory, DirectorySource, DirectoryUnit } from '../../platform/directory.ts';
 import { errors } from '../../platform/errors.ts';
+import { present } from '../../platform/invariant.ts';
 import { assert } from '../../platform/rules.ts';
 import { baseStandingOf, whileActive } from '../../platform/standing.ts';
 import { writerKey } from '../../platform/write-limits.ts';
@@ -57,7 +58,8 @@ export interface ContestExtras {
   entrantUnitIds: readonly string[];
 }
 
-export function createEvaluationsAccess(viewer: Viewer, directory: DirectorySource, clientAddress: string | undefined) {
+/** How one request's caller stands, worked out from the token and the directory (each asked once per request). */
+function callerStandings(viewer: Viewer, directory: DirectorySource) {
   let snapshot: Promise<Directory> | undefined;
   /**
    * The directory this request decides on: taken once (again by `prepare()`), so a decision inside
@@ -131,20 +133,30 @@ export function createEvaluationsAccess(viewer: Viewer, directory: DirectorySour
     return found;
   }
 
-  const allowed = (standings: readonly EvaluationStanding[], who: readonly EvaluationStanding[]) => standings.some((s) => who.includes(s));
+  /**
+   * Before a change: the caller's unit looked up fresh (an archived unit acts for nobody, at
+   * once) and the directory in hand — so nothing is fetched over HTTP inside the transaction.
+   */
+  async function prepare(): Promise<void> {
+    unitPromise = lookUp(true);
+    snapshot = directory.current();
+    await Promise.all([unitPromise, snapshot]);
+  }
+
+  return { dir, activeUnit, isUnitRole, base, ledDomain, organiser, onContest, onReview, onUnit, prepare };
+}
+
+const allowed = (standings: readonly EvaluationStanding[], who: readonly EvaluationStanding[]) => standings.some((s) => who.includes(s));
+
+export function createEvaluationsAccess(viewer: Viewer, directory: DirectorySource, clientAddress: string | undefined) {
+  const { dir, activeUnit, isUnitRole, base, ledDomain, organiser, onContest, onReview, onUnit, prepare } = callerStandings(
+    viewer,
+    directory,
+  );
 
   return {
     viewer,
-
-    /**
-     * Before a change: the caller's unit looked up fresh (an archived unit acts for nobody, at
-     * once) and the directory in hand — so nothing is fetched over HTTP inside the transaction.
-     */
-    async prepare(): Promise<void> {
-      unitPromise = lookUp(true);
-      snapshot = directory.current();
-      await Promise.all([unitPromise, snapshot]);
-    },
+    prepare,
 
     /** The caller among a contest's judges: the same issuer, role and subject (JUDGE standing), if any. */
     judgeAmong(judges: readonly JudgeRow[]): JudgeRow | undefined {
@@ -229,7 +241,7 @@ export function createEvaluationsAccess(viewer: Viewer, directory: DirectorySour
         if (standings.includes('ANONYMOUS')) throw errors.unauthenticated();
         throw errors.forbidden({ zh: '无权查看好差评列表', en: 'You may not list service reviews' });
       }
-      const unit = (await activeUnit())!;
+      const unit = present(await activeUnit(), 'the active unit of a unit member');
       const domain = await ledDomain();
       const d = await dir();
       const unitIds = new Set([unit.id, ...(domain ? d.unitsOfDomain(domain).map((u) => u.id) : [])]);
@@ -268,7 +280,7 @@ export function createEvaluationsAccess(viewer: Viewer, directory: DirectorySour
         if (standings.includes('ANONYMOUS')) throw errors.unauthenticated();
         throw errors.forbidden({ zh: '无权查看攻坚事项', en: 'You may not list tasks' });
       }
-      const unit = (await activeUnit())!;
+      const unit = present(await activeUnit(), 'the active unit of a unit member');
       const domain = await ledDomain();
       const d = await dir();
       return [...new Set([unit.id, ...(domain ? d.unitsOfDomain(domain).map((u) => u.id) : [])])];
@@ -284,17 +296,6 @@ export function createEvaluationsAccess(viewer: Viewer, directory: DirectorySour
       if (allowed(standings, readRules.board)) return;
       if (standings.includes('ANONYMOUS')) throw errors.unauthenticated();
       throw errors.forbidden({ zh: '只有市指挥部办公室可以查看和导出看板', en: 'Only the command office sees and exports the board' });
-    },
-
-    /** The definition, the live preview and the board: the command office only. */
-    async assertReadEvaluationDraft(): Promise<void> {
-      const standings = await base();
-      if (allowed(standings, readRules.evaluationDraft)) return;
-      if (standings.includes('ANONYMOUS')) throw errors.unauthenticated();
-      throw errors.forbidden({
-        zh: '只有市指挥部办公室可以查看评估预览和看板',
-        en: 'Only the command office sees the evaluation preview and the board',
-      });
     },
 
     async canReadEvaluationDraft(): Promise<boolean> {

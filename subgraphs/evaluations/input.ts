@@ -84,12 +84,11 @@ export const contestEntryInput = z.object({
 });
 
 export const judgeInput = z.object({
-  subject: z
-    .string()
-    .regex(
-      /^[^\s\u0000]{1,200}$/,
-      problem({ zh: '评委账号须为 1–200 个非空白字符', en: 'The judge account must be 1–200 non-space characters' }),
-    ),
+  subject: z.string().regex(
+    // eslint-disable-next-line no-control-regex -- a NUL byte is refused on purpose: it cannot be stored or shown
+    /^[^\s\u0000]{1,200}$/,
+    problem({ zh: '评委账号须为 1–200 个非空白字符', en: 'The judge account must be 1–200 non-space characters' }),
+  ),
   /** A person is the issuer, role and subject together: the same subject in another role is somebody else. */
   role: z.enum(
     roles,
@@ -259,7 +258,8 @@ export const createEvaluationInput = z
     const cut = value.gradeCutoffs;
     const add = (message: Bilingual) => ctx.addIssue({ code: 'custom', path: ['gradeCutoffs'], ...problem(message) });
     if (cut.length !== 3) return add({ zh: '须给出优秀、良好、一般三档', en: 'Give three cut-offs: 优秀, 良好, 一般' });
-    if (value.gradingMethod === 'THRESHOLDS' && !(cut[0]! <= 100 && cut[0]! > cut[1]! && cut[1]! > cut[2]! && cut[2]! >= 0))
+    const [excellent, good, fair] = cut as [number, number, number];
+    if (value.gradingMethod === 'THRESHOLDS' && !(excellent <= 100 && excellent > good && good > fair && fair >= 0))
       add({ zh: '分数线须在 0–100 之间且递减', en: 'Thresholds must lie in 0–100 and decrease' });
     if (value.gradingMethod === 'QUOTAS' && (cut.some((c) => c < 0 || c > 1) || cut.reduce((s, c) => s + c, 0) > 1 + 1e-9))
       add({ zh: '比例须在 0–1 之间，合计不超过 1', en: 'Quotas must lie in 0–1 and sum to at most 1' });

@@ -247,9 +247,10 @@ export function boardExports(deps: BoardExportsDeps): AsyncRequestHandler {
       // The same planning, limits, permissions and figures as any API client; this request's record's
       // signal stops the subgraph calls when its time is up.
       const running = deps.gateway.apollo.executeOperation({ query: BOARD_EXPORT_QUERY, variables }, { contextValue });
+      const { signal } = record;
       const timedOut = new Promise<never>((_, reject) => {
-        if (record.signal?.aborted) reject(record.signal.reason);
-        record.signal?.addEventListener('abort', () => reject(record.signal!.reason), { once: true });
+        if (signal?.aborted) reject(signal.reason);
+        signal?.addEventListener('abort', () => reject(signal.reason), { once: true });
       });
       const response = await Promise.race([running, timedOut]);
       if (response.body.kind !== 'single') throw new Error('the board query answered incrementally');

@@ -1,8 +1,8 @@
 /**
  * What callers send to the evaluations slice, as schemas: every argument is parsed here before the
- * service uses it, and a refusal names the field in Chinese and English. (GraphQL has already
+ * use cases use it, and a refusal names the field in Chinese and English. (GraphQL has already
  * checked types and enum values; whether a unit or domain exists is asked of the directory, in the
- * service.)
+ * use cases.)
  */
 import { roles } from '../../platform/auth.ts';
 import type { Bilingual } from '../../platform/errors.ts';

@@ -1,6 +1,6 @@
 /**
  * Every SQL statement of the evaluations slice, on its own tables only. Functions take a `Queryable`
- * so the service can compose them in one transaction.
+ * so the use cases (through platform/change.ts) can compose them in one transaction.
  */
 import { and, asc, desc, eq, inArray, isNotNull, sql, type SQL } from 'drizzle-orm';
 import { rowsOf, type Queryable } from '../../db/client.ts';

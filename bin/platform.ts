@@ -15,6 +15,7 @@ import type { SliceDefinition } from '../platform/subgraph.ts';
 import { slices as registeredSlices } from '../subgraphs/registry.ts';
 import { gatewayExamples } from '../gateway/examples.ts';
 import { createGateway } from '../gateway/server.ts';
+import { present } from '../platform/invariant.ts';
 
 export interface PlatformOptions {
   env: PlatformEnv;
@@ -85,10 +86,10 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
         database,
         authenticator,
         logger,
-        directoryUrl: () => subgraphUrls[DIRECTORY_SLICE]!,
+        directoryUrl: () => present(subgraphUrls[DIRECTORY_SLICE], 'the directory slice’s URL'),
         sliceUrl: (name) => subgraphUrls[name] ?? '',
         now: options.now,
-        port: options.ephemeralPorts ? 0 : env.subgraphs[slice.name]!.port,
+        port: options.ephemeralPorts ? 0 : present(env.subgraphs[slice.name], `the address of ${slice.name}`).port,
         host,
         explorer: options.explorer,
         behindGateway: true,

@@ -13,6 +13,7 @@ import { loadEnv } from '../platform/env.ts';
 import { isUuid } from '../platform/input.ts';
 import { COMMAND_OFFICE_CODE, referenceUnits, sampleEnterprises, unitIdForCode } from '../db/reference/organisation.ts';
 import { creditCodeProblem, creditCodeProblemMessages, normalizeCreditCode } from '../platform/credit-code.ts';
+import { present } from '../platform/invariant.ts';
 
 const USAGE = `用法 / usage: npm run token -- --role <${roles.join('|')}> [--unit <code|id>] [--enterprise <credit code>] [--sub <subject>] [--expires 8h] | --list`;
 
@@ -86,7 +87,7 @@ if (values.enterprise) {
   const problem = creditCodeProblem(enterprise);
   if (problem) fail(creditCodeProblemMessages[problem].zh, creditCodeProblemMessages[problem].en);
 } else if (role === 'ENTERPRISE') {
-  const picked = sampleEnterprises()[0]!;
+  const picked = present(sampleEnterprises()[0], 'a sample enterprise');
   enterprise = picked.creditCode;
   console.error(
     `未指定 --enterprise，使用样例企业 ${picked.name}（${picked.creditCode}） / no --enterprise given: using the sample enterprise ${picked.creditCode}`,

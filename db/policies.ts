@@ -392,6 +392,11 @@ export const applications = policiesSchema.table(
     decidedAt: instant('decided_at'),
     approvedAt: instant('approved_at'),
     rejectionReason: text('rejection_reason'),
+    /**
+     * The enterprise's name as the units slice gave it when the notice started: a public notice shows
+     * the public who is being paid (name, item, amount), while the profile stays the units slice's.
+     */
+    noticeEnterpriseName: text('notice_enterprise_name'),
     noticeStartsAt: instant('notice_starts_at'),
     noticeEndsOn: date('notice_ends_on'),
     noticeEndsAt: instant('notice_ends_at'),

@@ -263,7 +263,7 @@ export const BOARD_COLUMNS: BoardColumn[] = [
 
 /** Rates whose denominator is 0 are blank, never 0. */
 const RATE_NOTE = { zh: '分母为 0 的比率留空', en: 'a rate whose denominator is 0 is left blank' };
-export const ORDER_NOTE = {
+const ORDER_NOTE = {
   zh: '按综合得分从高到低；同分按领域（方案顺序，区市在后）、再按单位名称；无得分者在后',
   en: 'by composite score, highest first; equal scores by domain (the plan’s order, districts last), then unit name; units without a score last',
 };

@@ -17,6 +17,7 @@ import {
   type BoardFileContext,
   type BoardFileRow,
 } from './board-files.ts';
+import { present } from '../platform/invariant.ts';
 
 /** A domain's issue figures for the chart. */
 export interface DomainFigures {
@@ -87,7 +88,12 @@ const REPORT_COLUMNS = [
   '问题满意率',
   '好差评满意率',
   '季度报告按时率',
-].map((header) => BOARD_COLUMNS.find((c) => c.header === header)!);
+].map((header) =>
+  present(
+    BOARD_COLUMNS.find((c) => c.header === header),
+    `the board column ${header}`,
+  ),
+);
 
 export function boardReportHtml(rows: BoardFileRow[], domains: DomainFigures[], context: BoardFileContext): string {
   const state = scoreState(rows);
@@ -121,7 +127,7 @@ export function boardReportHtml(rows: BoardFileRow[], domains: DomainFigures[], 
   const definitions = BOARD_COLUMNS.filter((c) => c.definition && REPORT_COLUMNS.includes(c))
     .map(
       (c) =>
-        `<dt>${escape(c.header)} / ${escape(c.en)}</dt><dd>${escape(c.definition!.zh)}<br><span class="en" lang="en">${escape(c.definition!.en)}</span></dd>`,
+        `<dt>${escape(c.header)} / ${escape(c.en)}</dt><dd>${escape(c.definition?.zh ?? '')}<br><span class="en" lang="en">${escape(c.definition?.en ?? '')}</span></dd>`,
     )
     .join('\n');
   return `<!doctype html>
@@ -150,7 +156,7 @@ ${domainChart(domains)}
 </section>
 <section>
 <h2>排名${both('', 'Ranking')}</h2>
-<p class="hint">${escape(about[3]![1])} · ${escape(`${state.zh} / ${state.en}`)}</p>
+<p class="hint">${escape(present(about[3], 'the board file’s definitions line')[1])} · ${escape(`${state.zh} / ${state.en}`)}</p>
 <table>
 <thead><tr>${head}</tr></thead>
 <tbody>
@@ -177,7 +183,7 @@ const COLOURS = { onTime: '#5b9bd5', satisfaction: '#ed7d31' };
  * scale (`rect.scale` is that full height, for whoever measures the bars). A rate without a
  * denominator draws no bar and says so.
  */
-export function domainChart(domains: DomainFigures[]): string {
+function domainChart(domains: DomainFigures[]): string {
   const plot = { left: 56, top: 44, height: 240, group: 100 };
   const width = plot.left + domains.length * plot.group + 16;
   const bottom = plot.top + plot.height;

@@ -10,6 +10,7 @@ import { BalancedPool, Pool } from 'undici';
 import { GraphQLError } from 'graphql';
 import { codedError, ErrorCode } from '../platform/errors.ts';
 import { REQUEST_ID_HEADER, type RequestRecord } from '../platform/log.ts';
+import { present } from '../platform/invariant.ts';
 
 export interface GatewayContext {
   authorization?: string;
@@ -99,7 +100,8 @@ export class SubgraphClient {
   ) {
     const targets = (typeof urls === 'string' ? [urls] : [...urls]).map((url) => new URL(url));
     if (!targets.length) throw new Error('A subgraph needs at least one URL');
-    this.path = `${targets[0]!.pathname}${targets[0]!.search}`;
+    const first = present(targets[0], 'a subgraph URL');
+    this.path = `${first.pathname}${first.search}`;
     for (const target of targets) {
       if (`${target.pathname}${target.search}` !== this.path)
         throw new Error(`Replicas of one subgraph must share a path: ${targets.map(String).join(', ')}`);
@@ -118,7 +120,7 @@ export class SubgraphClient {
       ? targets.filter((target) => target.protocol === 'http:' && isIP(target.hostname.replace(/^\[|\]$/g, '')) === 0)
       : [];
     if (origins.length === 1 && !resolvable.length) {
-      this.dispatcher = new Pool(origins[0]!, poolOptions);
+      this.dispatcher = new Pool(present(origins[0], 'a subgraph origin'), poolOptions);
       return;
     }
     const balanced = new BalancedPool(origins, poolOptions);
@@ -242,7 +244,7 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
       const call = init.headers?.[CALL_HEADER];
       if (call !== undefined) {
         requestSignal = callerSignals.get(call);
-        const { [CALL_HEADER]: _call, ...headers } = init.headers!;
+        const { [CALL_HEADER]: _call, ...headers } = present(init.headers, 'the subgraph request’s headers');
         init = { ...init, headers };
       }
       const key = inflight ? mergeKey(input, init) : null;

@@ -15,6 +15,7 @@ import type { Logger } from '../platform/log.ts';
 import { clientAddress, createProxyTrust } from '../platform/client-address.ts';
 import { authorizationHeader, supergraphPath } from '../platform/subgraph.ts';
 import { InflightRequests, SubgraphClient, SubgraphDataSource, type GatewayContext } from './data-source.ts';
+import { present } from '../platform/invariant.ts';
 
 export interface GatewayDeps {
   authenticator: Authenticator;
@@ -61,7 +62,7 @@ export function createGateway(deps: GatewayDeps): GatewayService {
         timeoutMs: deps.limits.subgraphTimeoutMs,
         replicasFromDns: deps.subgraphReplicasFromDns,
       });
-      return new SubgraphDataSource(name, configured[0]!, deps.limits.subgraphTimeoutMs, inflight, client);
+      return new SubgraphDataSource(name, present(configured[0], `the URL of ${name}`), deps.limits.subgraphTimeoutMs, inflight, client);
     },
     logger: {
       debug: () => {},

@@ -14,6 +14,7 @@ import {
   GraphQLError,
   Kind,
   type ASTNode,
+  type OperationDefinitionNode,
   type FloatValueNode,
   type IntValueNode,
   type GraphQLFormattedError,
@@ -39,21 +40,49 @@ const isRegistered = (code: unknown): code is ErrorCode => typeof code === 'stri
 /** Codes that are the caller's business; anything else is logged and answered as INTERNAL_SERVER_ERROR. */
 const isExpected = (code: unknown): boolean => isRegistered(code) && code !== ErrorCode.INTERNAL_SERVER_ERROR;
 
-// ---- the field a literal argument value belongs to ----
+// ---- the field a bad input value belongs to ----
 
 /**
- * graphql-js reports a bad literal (`receivedFrom: "0000-01-01T00:00:00Z"`) at its value node, not
- * by its argument: this rule notes each value node's place (`filter.receivedFrom`) while validation
- * walks the document, so the error can name the field. Entries go with their document.
+ * graphql-js reports a bad literal (`receivedFrom: "0000-01-01T00:00:00Z"`) at its value node, and a
+ * bad variable by the variable (`$d`), not by the argument: this rule notes, while validation walks
+ * the document, each value node's place (`filter.receivedFrom`), each variable definition's place
+ * where the variable is first used, and each field's arguments with their input fields, so that
+ * every refusal names its field in one way (`argumentField`). Entries go with their document.
  */
 const argumentPaths = new WeakMap<ASTNode, string>();
 
-const ArgumentPathsRule: ValidationRule = () => {
+interface ArgumentInfo {
+  name: string;
+  /** The argument's input object fields, when it is one: where a slice's own paths (`contact.phone`) start. */
+  inputFields: string[];
+}
+const fieldArguments = new WeakMap<ASTNode, ArgumentInfo[]>();
+
+/**
+ * The fields of an argument's input object type (none for a scalar or an enum), read by shape: the
+ * schema's types may come from the other copy of graphql-js (CommonJS beside ESM), which its own
+ * `isInputObjectType` refuses to look at.
+ */
+function inputFieldsOf(type: unknown): string[] {
+  let named = type as { ofType?: unknown; getFields?: () => Record<string, unknown> };
+  while (named.ofType) named = named.ofType as typeof named;
+  return typeof named.getFields === 'function' ? Object.keys(named.getFields()) : [];
+}
+
+const ArgumentPathsRule: ValidationRule = (context) => {
   const path: (string | number)[] = [];
+  const firstUse = new Map<string, string>();
   const here = () => path.reduce<string>((name, key) => (typeof key === 'number' ? `${name}[${key}]` : name ? `${name}.${key}` : key), '');
   const named = (node: ASTNode) => node.kind === Kind.ARGUMENT || node.kind === Kind.OBJECT_FIELD;
   return {
     enter(node, key) {
+      if (node.kind === Kind.FIELD) {
+        const args = context.getFieldDef()?.args ?? [];
+        fieldArguments.set(
+          node,
+          args.map((argument) => ({ name: argument.name, inputFields: inputFieldsOf(argument.type) })),
+        );
+      }
       if (named(node)) {
         path.push((node as { name: { value: string } }).name.value);
         return;
@@ -62,13 +91,59 @@ const ArgumentPathsRule: ValidationRule = () => {
       // Inside an argument, a numeric key is the index of a list item.
       if (typeof key === 'number') path.push(key);
       argumentPaths.set(node, here());
+      if (node.kind === Kind.VARIABLE && !firstUse.has(node.name.value)) firstUse.set(node.name.value, here());
     },
     leave(node, key) {
       if (named(node)) path.pop();
       else if (path.length && typeof key === 'number') path.pop();
+      if (node.kind !== Kind.DOCUMENT) return;
+      for (const definition of node.definitions) {
+        if (definition.kind !== Kind.OPERATION_DEFINITION) continue;
+        for (const variable of definition.variableDefinitions ?? []) {
+          const use = firstUse.get(variable.variable.name.value);
+          if (use) argumentPaths.set(variable, use);
+        }
+      }
     },
   };
 };
+
+/** `i.title` (a path inside variable `$i`) as the path from the argument `$i` is given to: `input.title`. */
+function variableToArgument(operation: OperationDefinitionNode | undefined, variablePath: string): string {
+  const name = /^[^.[]+/.exec(variablePath)?.[0] ?? variablePath;
+  const definition = operation?.variableDefinitions?.find((variable) => variable.variable.name.value === name);
+  const argument = definition ? argumentPaths.get(definition) : undefined;
+  return argument ? `${argument}${variablePath.slice(name.length)}` : variablePath;
+}
+
+/**
+ * `extensions.field`, one rule for every refusal of bad input: the path from the argument of the
+ * field that refused it (`input.contact.phone`, `period.from`, `filter.search`), whether the value
+ * came as a literal or in a variable of any name, and whoever found the problem — graphql-js, a
+ * scalar (which names only itself, "Date"), the platform's checks or a slice's input rules (which
+ * name the place inside the argument they parsed, `contact.phone`).
+ */
+function argumentField(error: unknown, message: string, given: unknown): string | undefined {
+  const node = (error as { nodes?: readonly ASTNode[] } | undefined)?.nodes?.[0];
+  // A variable's value: graphql-js names the variable, and the place inside it ("$i" … at "i.title").
+  const variable = /^Variable "\$(\w+)"(?: got invalid value .*? at "([^"]+)")?/.exec(message);
+  if (variable) {
+    const inside = variable[2] ? variable[2].slice((variable[1] ?? '').length) : '';
+    // A required input field left out is named by the message only: `…; Field "title" of required type "String!" was not provided.`
+    const missing = /; Field "([^"]+)" of required type "[^"]+" was not provided/.exec(message)?.[1];
+    return `${(node && argumentPaths.get(node)) ?? variable[1]}${inside}${missing ? `.${missing}` : ''}`;
+  }
+  // A literal: its place in the argument.
+  const literal = node ? argumentPaths.get(node) : undefined;
+  if (literal) return literal;
+  if (typeof given !== 'string' || !given) return undefined;
+  // A resolver's refusal: the argument its path starts in, when it names a place inside one.
+  const args = node ? fieldArguments.get(node) : undefined;
+  const head = /^[^.[]+/.exec(given)?.[0] ?? given;
+  if (!args || args.some((argument) => argument.name === head)) return given;
+  const holder = args.find((argument) => argument.inputFields.includes(head));
+  return holder ? `${holder.name}.${given}` : given;
+}
 
 /**
  * A NUL character is valid in no input of this platform, and PostgreSQL refuses it inside a query
@@ -105,7 +180,7 @@ const FiniteNumberLiteralsRule: ValidationRule = (context) => {
  * No input of the platform nests more than a few levels; a variable nested 10,000 deep overflowed
  * the stack of the walk below (an internal error). Deeper than this is refused, naming the variable.
  */
-export const MAX_VALUE_DEPTH = 32;
+const MAX_VALUE_DEPTH = 32;
 
 type ValueProblem = { kind: 'nul'; field: string } | { kind: 'depth' };
 
@@ -132,14 +207,14 @@ function nulGuardPlugin(): ApolloServerPlugin<Context> {
   return {
     async requestDidStart() {
       return {
-        async didResolveOperation({ request }) {
+        async didResolveOperation({ request, operation }) {
           for (const [name, value] of Object.entries(request.variables ?? {})) {
             const found = problemIn(value, name);
             if (!found) continue;
             const refusal =
               found.kind === 'nul'
-                ? nulRefusal(found.field)
-                : errors.badInput(name, {
+                ? nulRefusal(variableToArgument(operation, found.field))
+                : errors.badInput(variableToArgument(operation, name), {
                     zh: `${name} 嵌套超过 ${MAX_VALUE_DEPTH} 层`,
                     en: `${name} nests more than ${MAX_VALUE_DEPTH} levels`,
                   });
@@ -198,7 +273,7 @@ function withoutInternals(extensions: Record<string, unknown>): Record<string, u
 }
 
 /** Errors as callers see them: coded, bilingual, nothing internal. */
-export function createFormatError(settings: { suggestions: boolean }) {
+function createFormatError(settings: { suggestions: boolean }) {
   const english = (message: string) => (settings.suggestions ? message : withoutSuggestions(message));
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
     const place = {
@@ -206,8 +281,6 @@ export function createFormatError(settings: { suggestions: boolean }) {
       ...(formatted.path ? { path: formatted.path } : {}),
     };
     const code = formatted.extensions?.code;
-    const nodes = (error as { nodes?: readonly ASTNode[] } | undefined)?.nodes;
-    const literalField = nodes?.[0] ? argumentPaths.get(nodes[0]) : undefined;
 
     const origin = codedOrigin(error);
     if (origin && isExpected(origin.extensions.code)) {
@@ -215,11 +288,8 @@ export function createFormatError(settings: { suggestions: boolean }) {
         ...origin.extensions,
         ...(formatted.extensions?.serviceName ? { serviceName: formatted.extensions.serviceName } : {}),
       });
-      // A scalar names only itself ("DateTime"); the variable or argument it came in is the field.
       if (extensions.code === ErrorCode.BAD_USER_INPUT) {
-        const variable =
-          code === ErrorCode.BAD_USER_INPUT || /^Variable "/.test(formatted.message) ? variableMessage(formatted.message).field : undefined;
-        const field = variable ?? literalField;
+        const field = argumentField(error, formatted.message, extensions.field);
         if (field) extensions.field = field;
       }
       return { message: origin.message, ...place, extensions };
@@ -241,6 +311,7 @@ export function createFormatError(settings: { suggestions: boolean }) {
       }
       case ErrorCode.GRAPHQL_VALIDATION_FAILED: {
         const message = validationMessage(english(formatted.message));
+        const literalField = argumentField(error, formatted.message, undefined);
         if (/^Expected value of type/.test(formatted.message) && literalField) {
           return { ...coded(ErrorCode.BAD_USER_INPUT, message, { field: literalField }), ...place };
         }
@@ -249,7 +320,8 @@ export function createFormatError(settings: { suggestions: boolean }) {
       case ErrorCode.BAD_USER_INPUT: {
         if (typeof formatted.extensions?.messageZh === 'string')
           return { ...formatted, extensions: withoutInternals(formatted.extensions) };
-        const { field, ...message } = variableMessage(english(formatted.message));
+        const { field: _variablePath, ...message } = variableMessage(english(formatted.message));
+        const field = argumentField(error, formatted.message, undefined);
         return { ...coded(ErrorCode.BAD_USER_INPUT, message, field ? { field } : {}), ...place };
       }
       case ErrorCode.BAD_REQUEST:
@@ -287,7 +359,7 @@ export function createFormatError(settings: { suggestions: boolean }) {
 }
 
 /** Fills the request's log record (operation, outcome) and logs what `formatError` hides. */
-export function requestLogPlugin(): ApolloServerPlugin<Context> {
+function requestLogPlugin(): ApolloServerPlugin<Context> {
   return {
     async requestDidStart({ contextValue }) {
       const record = contextValue.request;
@@ -317,7 +389,7 @@ export function requestLogPlugin(): ApolloServerPlugin<Context> {
  * Stops a request's execution once its time is up (or its caller has gone): every field not yet
  * resolved fails at once instead of running on after the answer was given up.
  */
-export function abortPlugin(): ApolloServerPlugin<Context> {
+function abortPlugin(): ApolloServerPlugin<Context> {
   return {
     async requestDidStart({ contextValue }) {
       const signal = contextValue.request?.signal;

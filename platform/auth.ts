@@ -3,12 +3,13 @@
  * verifies the bearer token itself; nobody trusts a header because the gateway "already checked".
  */
 import { createRemoteJWKSet, jwtVerify, SignJWT, type JWTPayload, type JWTVerifyGetKey } from 'jose';
-import { GraphQLError } from 'graphql';
+import type { GraphQLError } from 'graphql';
 import { creditCodeProblem } from './credit-code.ts';
 import type { AuthEnv } from './env.ts';
 import { errors, type Bilingual } from './errors.ts';
 import { isUuid } from './input.ts';
 import { joseReason } from './library-errors.ts';
+import { present } from './invariant.ts';
 
 export const Role = {
   COMMAND_OFFICE: 'COMMAND_OFFICE',
@@ -91,7 +92,7 @@ export interface Authenticator {
  * Longer than any token the identity provider issues (a few hundred bytes of claims, a signature):
  * refused before it is parsed, verified or kept.
  */
-export const MAX_TOKEN_LENGTH = 8_192;
+const MAX_TOKEN_LENGTH = 8_192;
 /** A subject is an account id of the identity provider: printable, bounded. */
 const SUBJECT = /^[^\p{Cc}\p{Cf}]{1,200}$/u;
 
@@ -124,7 +125,7 @@ export function createAuthenticator(env: AuthEnv): Authenticator {
       if (!header) return anonymous;
       const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
       if (!match) throw invalidToken({ zh: 'Authorization 头应为“Bearer 令牌”', en: 'expected "Bearer <token>"' });
-      const token = match[1]!;
+      const token = present(match[1], 'the token of a matched Authorization header');
       if (token.length > MAX_TOKEN_LENGTH) {
         throw invalidToken({
           zh: `令牌过长（超过 ${MAX_TOKEN_LENGTH} 个字符）`,
@@ -183,7 +184,10 @@ export class VerifiedTokens {
     const until = Math.min(validUntil, this.now() + this.ttlMs);
     if (!(until > this.now())) return;
     this.entries.delete(token);
-    if (this.entries.size >= this.maxEntries) this.entries.delete(this.entries.keys().next().value!);
+    if (this.entries.size >= this.maxEntries) {
+      const oldest = this.entries.keys().next();
+      if (!oldest.done) this.entries.delete(oldest.value);
+    }
     this.entries.set(token, { viewer: Object.freeze({ ...viewer }), until });
   }
 

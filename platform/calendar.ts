@@ -95,7 +95,7 @@ export function parseOfficeHours(text: string): OfficeHours | null {
     if (!match) return null;
     const start = Number(match[1]) * 60 + Number(match[2]);
     const end = Number(match[3]) * 60 + Number(match[4]);
-    if (end <= start || end > 24 * 60 || (blocks.length && start < blocks.at(-1)!.end)) return null;
+    if (end <= start || end > 24 * 60 || start < (blocks.at(-1)?.end ?? -1)) return null;
     blocks.push({ start, end });
   }
   return blocks.length ? { blocks } : null;
@@ -282,7 +282,7 @@ export class WorkingCalendar {
 }
 
 /** The yellow warning starts when this share of a limit's working time has elapsed (`WorkingCalendar.warningAt`). */
-export const WARNING_SHARE = 0.8;
+const WARNING_SHARE = 0.8;
 
 /** A limit as `WorkingCalendar.warningAt` reads it: office hours, working days, or an end instant, from its start. */
 export type WarnedLimit = { startsAt: Date; hours: number } | { startsAt: Date; workingDays: number } | { startsAt: Date; dueAt: Date };

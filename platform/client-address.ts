@@ -53,9 +53,9 @@ export function trustEntryProblem(entry: string): string | null {
 }
 
 /** `::ffff:10.0.0.7` (an IPv4 peer on a dual-stack socket) is `10.0.0.7`: one caller, one key. */
-export function plainAddress(address: string): string {
+function plainAddress(address: string): string {
   const mapped = /^::ffff:(\d{1,3}(\.\d{1,3}){3})$/i.exec(address);
-  return mapped ? mapped[1]! : address;
+  return mapped?.[1] ?? address;
 }
 
 export function createProxyTrust(entries: readonly string[]): ProxyTrust {
@@ -63,9 +63,9 @@ export function createProxyTrust(entries: readonly string[]): ProxyTrust {
     const problem = trustEntryProblem(entry);
     if (problem) throw new Error(`trusted proxies: ${problem}`);
   }
-  const ranges = entries.flatMap((entry) => NAMED_RANGES[entry] ?? (net.isIP(entry.split('/')[0]!) ? [entry] : []));
+  const ranges = entries.flatMap((entry) => NAMED_RANGES[entry] ?? (net.isIP(entry.split('/')[0] ?? '') ? [entry] : []));
   const inRanges = ranges.length ? proxyaddr.compile(ranges) : () => false;
-  const names = entries.filter((entry) => !NAMED_RANGES[entry] && !net.isIP(entry.split('/')[0]!));
+  const names = entries.filter((entry) => !NAMED_RANGES[entry] && !net.isIP(entry.split('/')[0] ?? ''));
   let resolved = new Set<string>();
   const refresh = async () => {
     if (!names.length) return;

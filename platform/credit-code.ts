@@ -8,8 +8,8 @@ const SHAPE = /^[0-9A-HJ-NPQRTUWXY]{2}[0-9]{6}[0-9A-HJ-NPQRTUWXY]{10}$/;
 
 export function creditCodeCheckCharacter(first17: string): string {
   let sum = 0;
-  for (let i = 0; i < 17; i++) sum += ALPHABET.indexOf(first17[i]!) * WEIGHTS[i]!;
-  return ALPHABET[(31 - (sum % 31)) % 31]!;
+  for (const [i, weight] of WEIGHTS.entries()) sum += ALPHABET.indexOf(first17.charAt(i)) * weight;
+  return ALPHABET.charAt((31 - (sum % 31)) % 31);
 }
 
 /** Upper-cases and trims what a person typed; validity is a separate question. */

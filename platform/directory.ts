@@ -31,7 +31,7 @@ export interface DirectoryUnit {
 }
 
 /** Kinds of unit that answer for an area (区内事区内办): they dispatch within their subtree. */
-export const AREA_UNIT_KINDS = ['DISTRICT', 'FUNCTION_ZONE'];
+const AREA_UNIT_KINDS = ['DISTRICT', 'FUNCTION_ZONE'];
 
 export class Directory {
   readonly units = new Map<string, DirectoryUnit>();
@@ -86,8 +86,7 @@ export class Directory {
     const found: DirectoryUnit[] = [];
     const seen = new Set<string>([unitId]);
     const queue = [...(this.childrenOf.get(unitId) ?? [])];
-    while (queue.length) {
-      const unit = queue.shift()!;
+    for (let unit = queue.shift(); unit; unit = queue.shift()) {
       if (seen.has(unit.id)) continue;
       seen.add(unit.id);
       found.push(unit);

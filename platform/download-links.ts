@@ -21,7 +21,7 @@ import { hkdfSync } from 'node:crypto';
 import { EncryptJWT, errors as joseErrors, jwtDecrypt } from 'jose';
 import { errors } from './errors.ts';
 
-export const DOWNLOAD_LINK_AUDIENCE = 'yingshang:download-link';
+const DOWNLOAD_LINK_AUDIENCE = 'yingshang:download-link';
 /** Longer than any grant (a token of at most 8 KB, sealed and encoded): refused before decrypting. */
 const MAX_LINK_LENGTH = 16_384;
 
@@ -104,7 +104,8 @@ export function createDownloadLinks(config: DownloadLinkConfig): DownloadLinks {
         throw refused('无法验证（被改动，或不是本平台生成的链接）', 'it does not verify (changed, or not made by this platform)');
       }
       const { res, per, fmt, auth, who } = payload;
-      const person = Array.isArray(who) && who.length === 3 && who.every((part) => typeof part === 'string') ? (who as string[]) : null;
+      const person =
+        Array.isArray(who) && who.length === 3 && who.every((part) => typeof part === 'string') ? (who as [string, string, string]) : null;
       if (typeof res !== 'string' || typeof per !== 'string' || typeof fmt !== 'string' || typeof auth !== 'string' || !person) {
         throw refused('内容不完整', 'its contents are incomplete');
       }
@@ -113,7 +114,7 @@ export function createDownloadLinks(config: DownloadLinkConfig): DownloadLinks {
         period: per,
         format: fmt,
         authorization: auth,
-        person: { issuer: person[0]!, role: person[1]!, subject: person[2]! },
+        person: { issuer: person[0], role: person[1], subject: person[2] },
       };
     },
   };
@@ -123,7 +124,7 @@ export function createDownloadLinks(config: DownloadLinkConfig): DownloadLinks {
  * Where the gateway serves each resource's files, by format: the one table the service that makes a
  * link and the gateway that opens it share.
  */
-export const DOWNLOAD_ROUTES: Record<string, Record<string, string>> = {
+const DOWNLOAD_ROUTES: Record<string, Record<string, string>> = {
   board: { csv: '/exports/board.csv', xlsx: '/exports/board.xlsx', html: '/reports/board' },
 };
 

@@ -16,7 +16,7 @@ interface SystemError extends Error {
 }
 
 /** The one line for an error a person can act on, or null for one nobody foresaw. */
-export function startupRefusal(error: unknown): string | null {
+function startupRefusal(error: unknown): string | null {
   if (error instanceof ConfigurationError) {
     return `配置有误，请按 README「配置」一节修改环境变量 / Configuration error: ${error.message} (see README › Configuration)`;
   }

@@ -10,6 +10,7 @@ import path from 'node:path';
 import { deflateRawSync } from 'node:zlib';
 import { DEFAULT_OFFICE_HOURS, parseOfficeHours, type OfficeHours } from './calendar.ts';
 import { trustEntryProblem } from './client-address.ts';
+import { present } from './invariant.ts';
 
 /**
  * The development signing secret. It is in the repository, so anyone can sign with it: it is
@@ -168,7 +169,7 @@ export function replicasInTurn(subgraphs: Record<string, SubgraphAddress>): (nam
     if (!urls.length) return '';
     const turn = turns.get(name) ?? 0;
     turns.set(name, (turn + 1) % urls.length);
-    return urls[turn % urls.length]!;
+    return urls[turn % urls.length] ?? '';
   };
 }
 
@@ -273,7 +274,7 @@ export function loadEnv(source: Source = process.env, slices: readonly SlicePort
     if (!urls.length) throw new ConfigurationError(`${prefix}_URL lists no URL`);
     subgraphs[slice.name] = {
       port,
-      url: urls[0]!,
+      url: present(urls[0], `${prefix}_URL's first URL`),
       urls,
       ...(sliceDatabase ? { databaseUrl: url(`${prefix}_DATABASE_URL`, sliceDatabase) } : {}),
     };

@@ -260,7 +260,7 @@ async function answerGraphQL<TContext extends BaseContext>(
   // No Accept header: the specification (since 2025) answers as for application/graphql-response+json.
   if (!headers.get('accept')) headers.set('accept', GRAPHQL_RESPONSE);
   const running = apollo.executeHTTPGraphQLRequest({
-    httpGraphQLRequest: { method: req.method!.toUpperCase(), headers, search, body },
+    httpGraphQLRequest: { method: (req.method ?? 'GET').toUpperCase(), headers, search, body },
     context: () => service.context(req, record),
   });
   // The request's time is up: answer now; the execution sees the aborted signal and stops.

@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { errors, type Bilingual } from './errors.ts';
 import { creditCodeProblem, creditCodeProblemMessages, normalizeCreditCode } from './credit-code.ts';
+import { present } from './invariant.ts';
 
 export { z };
 
@@ -119,7 +120,7 @@ function fieldName(path: readonly PropertyKey[]): string {
 export function parseInput<T extends z.ZodType>(schema: T, value: unknown, field?: string): z.output<T> {
   const result = schema.safeParse(value);
   if (result.success) return result.data;
-  const issue = result.error.issues[0]!;
+  const issue = present(result.error.issues[0], 'the first problem of a refused input');
   const name = [field, fieldName(issue.path)].filter(Boolean).join('.') || 'input';
   const message = (issue as { params?: Bilingual }).params ?? {
     zh: `${name} 的值不合法`,

@@ -40,7 +40,7 @@ const validation: Translation[] = [
     (m) => `变量 ${q(m[1])} 的类型 ${m[2]} 与此处要求的 ${m[3]} 不符`,
   ],
   [/^Variable "([^"]+)" cannot be non-input type "([^"]+)"/, (m) => `变量 ${q(m[1])} 不能是输出类型 ${m[2]}`],
-  [/^There can be only one (\w+(?: \w+)?) named "([^"]+)"/, (m) => `名为 ${q(m[2])} 的${nouns[m[1]!] ?? '定义'}只能有一个`],
+  [/^There can be only one (\w+(?: \w+)?) named "([^"]+)"/, (m) => `名为 ${q(m[2])} 的${nouns[m[1] ?? ''] ?? '定义'}只能有一个`],
   [/^The directive "([^"]+)" can only be used once at this location/, (m) => `指令 ${q(m[1])} 在此处只能使用一次`],
   [/^Directive "([^"]+)" may not be used on (\w+)/, (m) => `指令 ${q(m[1])} 不能用在 ${m[2]} 上`],
   [/^This anonymous operation must be the only defined operation/, () => '匿名操作必须是文档中唯一的操作'],
@@ -101,12 +101,27 @@ const requests: Translation[] = [
   [/^Invalid options provided to ApolloServer|^Operation must be/, () => '请求不合法'],
 ];
 
+/**
+ * graphql-js's "Did you mean …?" in Chinese: ` Did you mean "a", "b", or "c"?`, `… the enum value "X"?`,
+ * `… to use an inline fragment on "T"?` (graphql-js 16 `didYouMean`). Empty when there is none.
+ */
+function suggestionZh(en: string): string {
+  const match = /Did you mean (the enum value |to use an inline fragment on )?((?:"[^"]*"(?:,? or |, )?)+)\?/.exec(en);
+  if (!match) return '';
+  const names = [...(match[2] ?? '').matchAll(/"([^"]*)"/g)].map((name) => q(name[1]));
+  const list = names.length > 1 ? `${names.slice(0, -1).join('、')} 或 ${names[names.length - 1]}` : (names[0] ?? '');
+  if (match[1]?.startsWith('to use')) return `是不是要在 ${list} 上使用内联片段？`;
+  return `是不是要找${match[1] ? '枚举值' : ''} ${list}？`;
+}
+
 function translate(table: Translation[], en: string, fallback: string): Bilingual {
+  const hint = suggestionZh(en);
+  const withHint = (zh: string) => (hint ? `${zh.replace(/[。.]$/, '')}。${hint}` : zh);
   for (const [pattern, zh] of table) {
     const match = pattern.exec(en);
-    if (match) return { zh: zh(match), en };
+    if (match) return { zh: withHint(zh(match)), en };
   }
-  return { zh: fallback, en };
+  return { zh: withHint(fallback), en };
 }
 
 /** graphql-js's "Did you mean …?" names fields and types: off where introspection is off. */

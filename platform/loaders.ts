@@ -4,6 +4,7 @@
  */
 import DataLoader from 'dataloader';
 import type { DirectorySource } from './directory.ts';
+import { present } from './invariant.ts';
 
 /** A loader whose batch function returns rows in any order; results come back in key order. */
 export function keyedLoader<K, V>(fetch: (keys: readonly K[]) => Promise<V[]>, keyOf: (row: V) => K): DataLoader<K, V | null> {
@@ -20,7 +21,7 @@ export function groupedLoader<K, V>(fetch: (keys: readonly K[]) => Promise<V[]>,
     const rows = await fetch(keys);
     const groups = new Map<K, V[]>(keys.map((key) => [key, []]));
     for (const row of rows) groups.get(keyOf(row))?.push(row);
-    return keys.map((key) => groups.get(key)!);
+    return keys.map((key) => groups.get(key) ?? []);
   });
 }
 
@@ -57,7 +58,7 @@ export function figuresLoader<S, P extends { from: Date; to: Date }>(
       }
       const results = new Map<string, S>();
       for (const [batch, batchKeys] of batches) {
-        const { kind, period, parts } = batchKeys[0]!;
+        const { kind, period, parts } = present(batchKeys[0], 'the first key of a batch');
         let groups: { unitId: string; key: string }[] | null = null;
         if (kind === 'unit') groups = batchKeys.map((k) => ({ unitId: k.key, key: k.key }));
         if (kind === 'domain') {
@@ -67,7 +68,7 @@ export function figuresLoader<S, P extends { from: Date; to: Date }>(
         const figures = groups && groups.length === 0 ? new Map<string, S>() : await fetch(groups, period, parts);
         for (const k of batchKeys) results.set(`${batch}|${k.key}`, figures.get(k.key) ?? empty);
       }
-      return keys.map((k) => results.get(`${batchOf(k)}|${k.key}`)!);
+      return keys.map((k) => results.get(`${batchOf(k)}|${k.key}`) ?? empty);
     },
     { cacheKeyFn: (k) => `${batchOf(k)}|${k.key}` },
   );

@@ -122,6 +122,6 @@ export function pageArgs(args: { first?: number | null; after?: string | null },
  * Whether the operation asks for `totalCount` on the connection a resolver returns (through
  * fragments too). A service can then count beside fetching the page, not after it.
  */
-export function selectsTotalCount(info: GraphQLResolveInfo): boolean {
+function selectsTotalCount(info: GraphQLResolveInfo): boolean {
   return selectedFields(info).has('totalCount');
 }

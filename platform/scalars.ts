@@ -34,7 +34,7 @@ export function formatBeijing(instant: Date): string {
   return `${withoutZone}+08:00`;
 }
 
-export function parseDateTime(value: unknown, field = 'DateTime'): Date {
+function parseDateTime(value: unknown, field = 'DateTime'): Date {
   const match = typeof value === 'string' ? DATE_TIME_WITH_OFFSET.exec(value) : null;
   if (!match) {
     throw errors.badInput(field, {
@@ -70,7 +70,7 @@ function literal(ast: ValueNode, parse: (value: unknown) => unknown): unknown {
   return parse(ast.value);
 }
 
-export const DateTimeScalar = new GraphQLScalarType({
+const DateTimeScalar = new GraphQLScalarType({
   name: 'DateTime',
   description: '带时区偏移的 ISO-8601 时间 / ISO-8601 date-time with offset, shown in Beijing time (+08:00)',
   serialize: (value) => formatBeijing(value instanceof Date ? value : new Date(value as string)),
@@ -78,7 +78,7 @@ export const DateTimeScalar = new GraphQLScalarType({
   parseLiteral: (ast) => literal(ast, (value) => parseDateTime(value)),
 });
 
-export const DateScalar = new GraphQLScalarType({
+const DateScalar = new GraphQLScalarType({
   name: 'Date',
   description: '日期 YYYY-MM-DD / calendar date',
   serialize: (value) => (value instanceof Date ? value.toISOString().slice(0, 10) : String(value)),

@@ -31,7 +31,7 @@ setInterval(() => {
 /**
  * Starts the watchdog thread. It keeps nothing alive (unref) and costs one timer a second on the loop.
  */
-export function startWatchdog(limitMs: number): () => void {
+function startWatchdog(limitMs: number): () => void {
   const heartbeat = new SharedArrayBuffer(8);
   const beat = new BigInt64Array(heartbeat);
   const tick = () => Atomics.store(beat, 0, BigInt(Date.now()));

@@ -15,6 +15,7 @@ import { createLogger, type Logger } from './log.ts';
 import { stopOnSignals } from './signals.ts';
 import { runEntry } from './entry.ts';
 import type { SliceDefinition } from './subgraph.ts';
+import { present } from './invariant.ts';
 
 export type ExplorerFactory = (options: {
   title: string;
@@ -165,7 +166,7 @@ export async function runSlice(name: string, slices: readonly SliceDefinition[])
       authenticator: createAuthenticator(env.auth),
       logger,
       directoryUrl: () => inTurn(DIRECTORY_SLICE),
-      port: env.port ?? env.subgraphs[name]!.port,
+      port: env.port ?? present(env.subgraphs[name], `the address of ${name}`).port,
       host: env.host,
       explorer: defaultExplorer,
     });

@@ -11,7 +11,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type http from 'node:http';
-import { Kind, parse, type DocumentNode, type GraphQLError, type GraphQLFieldResolver } from 'graphql';
+import { Kind, parse, type DocumentNode, type GraphQLError, type GraphQLFieldResolver, type GraphQLSchema } from 'graphql';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
 import { buildSubgraphSchema } from '@apollo/subgraph';
@@ -26,8 +26,7 @@ import { isUuid } from './input.ts';
 import type { ExplorerExample } from './explorer/index.ts';
 import type { GraphQLService } from './http.ts';
 import type { Logger, RequestRecord } from './log.ts';
-
-export { createFormatError, requestLogPlugin } from './apollo.ts';
+import { present } from './invariant.ts';
 
 export type { ExplorerExample };
 
@@ -181,7 +180,7 @@ function checkedEntities(
       } else if (checks.includes('nothing')) {
         namesNothing.add(index);
       } else {
-        throw checks[0]!;
+        throw present(checks[0], 'the key check of a representation');
       }
     });
     if (!namesNothing.size) return resolve(source, args, context, info);
@@ -194,6 +193,25 @@ function checkedEntities(
     };
     return resolved instanceof Promise ? resolved.then(align) : align(resolved);
   };
+}
+
+/**
+ * A mutation no anonymous caller has a standing for refuses one with UNAUTHENTICATED before its
+ * resolver reads anything it was sent: "sign in" comes before "须指明报送单位". GraphQL's own checks
+ * of the document and the variables' types come first, as for everyone; the mutations named in
+ * `openToAnonymous` (where a slice's rules give ANONYMOUS a standing) are left to the slice.
+ */
+function signInFirst(schema: GraphQLSchema, openToAnonymous: readonly string[]): void {
+  const fields = schema.getMutationType()?.getFields() ?? {};
+  for (const unknown of openToAnonymous.filter((name) => !fields[name])) throw new Error(`openToAnonymous names no mutation: ${unknown}`);
+  for (const field of Object.values(fields)) {
+    const resolve = field.resolve;
+    if (!resolve || openToAnonymous.includes(field.name)) continue;
+    field.resolve = (source, args, context: RequestContext, info) => {
+      if (context.viewer.role === 'ANONYMOUS') throw errors.unauthenticated();
+      return resolve(source, args, context, info);
+    };
+  }
 }
 
 export function authorizationHeader(req: http.IncomingMessage): string | undefined {
@@ -213,6 +231,8 @@ export function createSubgraph<TContext extends RequestContext>(
     resolvers: object;
     context(base: RequestContext): TContext;
     ready?: Record<string, () => Promise<unknown>>;
+    /** Mutations an anonymous caller may call (the slice's rules give ANONYMOUS a standing); every other one asks to sign in first. */
+    openToAnonymous?: readonly string[];
   },
 ): GraphQLService<TContext> {
   const sdl = loadSubgraphSdl(deps.name);
@@ -223,6 +243,7 @@ export function createSubgraph<TContext extends RequestContext>(
   });
   const entities = schema.getQueryType()?.getFields()._entities;
   if (entities?.resolve) entities.resolve = checkedEntities(entities.resolve, entityKeys(sdl));
+  signInFirst(schema, spec.openToAnonymous ?? []);
   const common = graphqlServerOptions({ limits: deps.env.limits, introspection: deps.env.introspection });
   // The gateway forwards its caller's address; a subgraph believes it of the peers named here only.
   const proxies = createProxyTrust(deps.env.subgraphTrustedProxies);

@@ -1,7 +1,8 @@
 /**
  * Issue #7, case 4: input that used to crash (INTERNAL_SERVER_ERROR) or be read as something else
  * is refused as BAD_USER_INPUT naming the field, through the gateway and directly, and nothing is
- * written.
+ * written. The field is the path from the argument, also for a value sent in a variable (issue #21,
+ * item 16: `filter.search`, not the variable `s`).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { unitIdForCode } from '../db/reference/organisation.ts';
@@ -42,7 +43,7 @@ const cases: Case[] = [
     subgraph: 'units',
     query: `query($s: String) { units(filter: { search: $s }) { totalCount } }`,
     variables: { s: 'a\u0000b' },
-    field: 's',
+    field: 'filter.search',
   },
   {
     name: 'a NUL byte in a lookup by code (a literal)',
@@ -56,7 +57,7 @@ const cases: Case[] = [
     query: `query($c: String!) { enterprise(creditCode: $c) { name } }`,
     variables: { c: '\u0000' },
     as: 'COMMAND_OFFICE',
-    field: 'c',
+    field: 'creditCode',
   },
   {
     name: 'a tampered cursor whose instant is year 0',
@@ -72,7 +73,7 @@ const cases: Case[] = [
     query: `mutation($i: ReportIssueInput!) { reportIssue(input: $i) { id } }`,
     variables: report('标题\u0000'),
     as: 'COMMAND_OFFICE',
-    field: 'i.title',
+    field: 'input.title',
   },
   {
     name: 'a title only of zero-width characters',
@@ -80,7 +81,7 @@ const cases: Case[] = [
     query: `mutation($i: ReportIssueInput!) { reportIssue(input: $i) { id } }`,
     variables: report('\u200b\u200c\u2060'),
     as: 'COMMAND_OFFICE',
-    field: 'title',
+    field: 'input.title',
   },
   {
     name: 'a title with a right-to-left override',
@@ -88,7 +89,7 @@ const cases: Case[] = [
     query: `mutation($i: ReportIssueInput!) { reportIssue(input: $i) { id } }`,
     variables: report('营商\u202e环境'),
     as: 'COMMAND_OFFICE',
-    field: 'title',
+    field: 'input.title',
   },
   {
     name: 'a tampered issueAlerts cursor',
@@ -111,7 +112,7 @@ const cases: Case[] = [
     query: `query($d: DateTime) { issues(filter: { receivedFrom: $d }) { totalCount } }`,
     variables: { d: '0000-01-01T00:00:00Z' },
     as: 'COMMAND_OFFICE',
-    field: 'd',
+    field: 'filter.receivedFrom',
   },
   {
     name: 'year 0000 as a DateTime literal',
@@ -133,7 +134,7 @@ const cases: Case[] = [
     query: `query($d: DateTime) { issues(filter: { receivedFrom: $d }) { totalCount } }`,
     variables: { d: '2023-02-30T00:00:00Z' },
     as: 'COMMAND_OFFICE',
-    field: 'd',
+    field: 'filter.receivedFrom',
   },
   {
     name: '30 February in a period',
@@ -141,7 +142,7 @@ const cases: Case[] = [
     query: `query($p: PeriodInput) { issueStats(period: $p) { received } }`,
     variables: { p: { from: '2023-02-30', to: '2024-01-01' } },
     as: 'COMMAND_OFFICE',
-    field: 'p.from',
+    field: 'period.from',
   },
   {
     name: 'year 9999 as a DateTime',
@@ -149,7 +150,7 @@ const cases: Case[] = [
     query: `query($d: DateTime) { issues(filter: { receivedTo: $d }) { totalCount } }`,
     variables: { d: '9999-12-31T23:59:59+08:00' },
     as: 'COMMAND_OFFICE',
-    field: 'd',
+    field: 'filter.receivedTo',
   },
   // Issue #20, finding 6: a Float literal beyond the double range was a 500 at the gateway.
   {
@@ -248,7 +249,7 @@ describe.each(['gateway', 'subgraph'])('values at the edges, through the %s', (r
     const body = `{"query":"query($s: String) { units(filter: { search: $s }) { totalCount } }","variables":{"s":${value}}}`;
     const response = await postRaw(urlOf(route), body);
     expect(response.status, response.text.slice(0, 300)).toBeLessThan(500);
-    expect(response.errors?.[0]?.extensions, response.text.slice(0, 300)).toMatchObject({ code: 'BAD_USER_INPUT', field: 's' });
+    expect(response.errors?.[0]?.extensions, response.text.slice(0, 300)).toMatchObject({ code: 'BAD_USER_INPUT', field: 'filter.search' });
     expect((await t.query(`{ domains { code } }`)).data.domains.length).toBeGreaterThan(0);
   });
 
@@ -257,7 +258,7 @@ describe.each(['gateway', 'subgraph'])('values at the edges, through the %s', (r
     const url = route === 'gateway' ? t.gatewayUrl : `${t.platform.subgraphs.policies!.url}graphql`;
     const response = await postRaw(url, JSON.stringify({ query, variables: { f: 0 } }).replace('"f":0', '"f":1e400'));
     expect(response.status, response.text.slice(0, 300)).toBeLessThan(500);
-    expect(response.errors?.[0]?.extensions, response.text.slice(0, 300)).toMatchObject({ code: 'BAD_USER_INPUT', field: 'f' });
+    expect(response.errors?.[0]?.extensions, response.text.slice(0, 300)).toMatchObject({ code: 'BAD_USER_INPUT', field: 'amount' });
   });
 });
 

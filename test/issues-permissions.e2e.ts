@@ -1073,10 +1073,10 @@ describe.each(transports)('bad input, through the %s', (via) => {
   it('refuses unknown unitId, districtCode and domainCode filters with BAD_USER_INPUT naming the field', async () => {
     const list = (filter: Record<string, unknown>) =>
       send(via, `query($filter: IssueFilter) { issues(filter: $filter) { totalCount } }`, { as: office, variables: { filter } });
-    expectBadInput(await list({ unitId: 'not-a-unit' }), 'unitId');
-    expectBadInput(await list({ unitId: '00000000-0000-4000-8000-000000000000' }), 'unitId');
-    expectBadInput(await list({ districtCode: '999999' }), 'districtCode');
-    expectBadInput(await list({ domainCode: 'NO_SUCH_DOMAIN' }), 'domainCode');
+    expectBadInput(await list({ unitId: 'not-a-unit' }), 'filter.unitId');
+    expectBadInput(await list({ unitId: '00000000-0000-4000-8000-000000000000' }), 'filter.unitId');
+    expectBadInput(await list({ districtCode: '999999' }), 'filter.districtCode');
+    expectBadInput(await list({ domainCode: 'NO_SUCH_DOMAIN' }), 'filter.domainCode');
     // Known values are accepted.
     for (const filter of [{ unitId: MARKET }, { districtCode: '370202' }, { domainCode: 'POLITICS_LAW' }]) {
       expect((await list(filter)).errors).toBeUndefined();
@@ -1084,13 +1084,13 @@ describe.each(transports)('bad input, through the %s', (via) => {
   });
 
   const bad: [string, Caller, Record<string, unknown>, string][] = [
-    ['an invalid credit code', office, { source: 'MEDIA', enterpriseCreditCode: '91370202ABCDEFGHI0' }, 'enterpriseCreditCode'],
-    ['an empty title', marketStaff, { source: 'SELF_INSPECTION', title: '   ' }, 'title'],
-    ['a title longer than 200 characters', marketStaff, { source: 'SELF_INSPECTION', title: '长'.repeat(201) }, 'title'],
-    ['a clientRequestId with spaces', observer, { source: 'UNDERCOVER_VISIT', clientRequestId: 'has spaces 1' }, 'clientRequestId'],
-    ['a receivedAt in the future', office, { source: 'HOTLINE_12345', receivedAt: '2030-01-01T00:00:00+08:00' }, 'receivedAt'],
-    ['an unknown unit', office, { source: 'MEDIA', unitId: '00000000-0000-4000-8000-000000000000' }, 'unitId'],
-    ['an unknown district', office, { source: 'MEDIA', districtCode: '999999' }, 'districtCode'],
+    ['an invalid credit code', office, { source: 'MEDIA', enterpriseCreditCode: '91370202ABCDEFGHI0' }, 'input.enterpriseCreditCode'],
+    ['an empty title', marketStaff, { source: 'SELF_INSPECTION', title: '   ' }, 'input.title'],
+    ['a title longer than 200 characters', marketStaff, { source: 'SELF_INSPECTION', title: '长'.repeat(201) }, 'input.title'],
+    ['a clientRequestId with spaces', observer, { source: 'UNDERCOVER_VISIT', clientRequestId: 'has spaces 1' }, 'input.clientRequestId'],
+    ['a receivedAt in the future', office, { source: 'HOTLINE_12345', receivedAt: '2030-01-01T00:00:00+08:00' }, 'input.receivedAt'],
+    ['an unknown unit', office, { source: 'MEDIA', unitId: '00000000-0000-4000-8000-000000000000' }, 'input.unitId'],
+    ['an unknown district', office, { source: 'MEDIA', districtCode: '999999' }, 'input.districtCode'],
   ];
   it.each(bad)('refuses a report with %s, creating nothing', async (_, as, input, field) => {
     const count = await issueCount();
@@ -1101,10 +1101,10 @@ describe.each(transports)('bad input, through the %s', (via) => {
   });
 
   const badAppeals: [string, Record<string, unknown>, string][] = [
-    ['an empty title', { title: '' }, 'title'],
-    ['a title longer than 200 characters', { title: '诉'.repeat(201) }, 'title'],
-    ['a clientRequestId with spaces', { clientRequestId: 'my request' }, 'clientRequestId'],
-    ['an unknown district', { districtCode: '999999' }, 'districtCode'],
+    ['an empty title', { title: '' }, 'input.title'],
+    ['a title longer than 200 characters', { title: '诉'.repeat(201) }, 'input.title'],
+    ['a clientRequestId with spaces', { clientRequestId: 'my request' }, 'input.clientRequestId'],
+    ['an unknown district', { districtCode: '999999' }, 'input.districtCode'],
   ];
   it.each(badAppeals)('refuses an appeal with %s, creating nothing', async (_, input, field) => {
     const count = await issueCount();

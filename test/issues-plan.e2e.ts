@@ -301,7 +301,7 @@ describe('reaching the enterprise', () => {
         },
       },
     });
-    expect(bad.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'contact.phone' });
+    expect(bad.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.contact.phone' });
   });
 });
 

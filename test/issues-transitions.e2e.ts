@@ -260,7 +260,7 @@ describe('acceptIssue', () => {
     const selfReported = await selfFound('IMMEDIATE', 'SUBMITTED');
     const missing = await perform('acceptIssue', office, { id: selfReported.id });
     await expectRefused(selfReported, missing, 'BAD_USER_INPUT');
-    expect(missing.error?.extensions?.field).toBe('rectificationMode');
+    expect(missing.error?.extensions?.field).toBe('input.rectificationMode');
 
     const appeal = await appealAt('SUBMITTED');
     const given = await perform('acceptIssue', office, {
@@ -268,7 +268,7 @@ describe('acceptIssue', () => {
       input: { rectificationMode: 'IMMEDIATE', immediateWorkingDays: 3 },
     });
     await expectRefused(appeal, given, 'BAD_USER_INPUT');
-    expect(given.error?.extensions?.field).toBe('rectificationMode');
+    expect(given.error?.extensions?.field).toBe('input.rectificationMode');
   });
 
   it('accepts a self-found problem as IMMEDIATE with a working-day resolution limit the command office sets', async () => {
@@ -487,7 +487,7 @@ describe('ONGOING rectification: milestones', () => {
     const before = await selfFound('ONGOING', 'SUBMITTED');
     const outcome = await perform('acceptIssue', office, { id: before.id, input: { rectificationMode: 'ONGOING' } });
     await expectRefused(before, outcome, 'BAD_USER_INPUT');
-    expect(outcome.error?.extensions?.field).toBe('milestones');
+    expect(outcome.error?.extensions?.field).toBe('input.milestones');
   });
 
   it('cannot be resolved while a milestone is open, and can once all are completed', async () => {

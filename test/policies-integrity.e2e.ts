@@ -293,22 +293,26 @@ describe('input', () => {
       [
         docs.createItem,
         { policyId, input: { ...rdItem, eligibility: { industryCodePrefixes: ['X99'] } } },
-        'eligibility.industryCodePrefixes[0]',
+        'input.eligibility.industryCodePrefixes[0]',
       ],
-      [docs.createItem, { policyId, input: { ...rdItem, amount: { kind: 'RATE', rate: 1.5, base: '研发费用' } } }, 'amount.rate'],
-      [docs.createItem, { policyId, input: { ...rdItem, amount: { kind: 'FIXED', amount: 10.123 } } }, 'amount.amount'],
-      [docs.createItem, { policyId, input: { ...rdItem, eligibility: { districtCodes: ['999999'] } } }, 'eligibility.districtCodes'],
+      [docs.createItem, { policyId, input: { ...rdItem, amount: { kind: 'RATE', rate: 1.5, base: '研发费用' } } }, 'input.amount.rate'],
+      [docs.createItem, { policyId, input: { ...rdItem, amount: { kind: 'FIXED', amount: 10.123 } } }, 'input.amount.amount'],
+      [docs.createItem, { policyId, input: { ...rdItem, eligibility: { districtCodes: ['999999'] } } }, 'input.eligibility.districtCodes'],
       [
         docs.createItem,
         { policyId, input: { ...rdItem, eligibility: { minYearsRegistered: 5, maxYearsRegistered: 2 } } },
-        'eligibility.maxYearsRegistered',
+        'input.eligibility.maxYearsRegistered',
       ],
-      [docs.createItem, { policyId, input: { ...rdItem, name: '   ' } }, 'name'],
-      [docs.createItem, { policyId, input: { ...rdItem, reviewingUnitId: '00000000-0000-0000-0000-000000000000' } }, 'reviewingUnitId'],
-      [docs.createItem, { policyId, input: { ...rdItem, automatic: true } }, 'automatic'],
-      [docs.createPolicy, { input: { ...policyInput, level: 'DISTRICT' } }, 'districtCode'],
-      [docs.createPolicy, { input: { ...policyInput, title: '标题\u202e反转' } }, 'title'],
-      [docs.createPolicy, { input: { ...policyInput, validFrom: '2026-10-01', validUntil: '2026-09-01' } }, 'validUntil'],
+      [docs.createItem, { policyId, input: { ...rdItem, name: '   ' } }, 'input.name'],
+      [
+        docs.createItem,
+        { policyId, input: { ...rdItem, reviewingUnitId: '00000000-0000-0000-0000-000000000000' } },
+        'input.reviewingUnitId',
+      ],
+      [docs.createItem, { policyId, input: { ...rdItem, automatic: true } }, 'input.automatic'],
+      [docs.createPolicy, { input: { ...policyInput, level: 'DISTRICT' } }, 'input.districtCode'],
+      [docs.createPolicy, { input: { ...policyInput, title: '标题\u202e反转' } }, 'input.title'],
+      [docs.createPolicy, { input: { ...policyInput, validFrom: '2026-10-01', validUntil: '2026-09-01' } }, 'input.validUntil'],
     ];
     const before = await ok(
       gateway(t),
@@ -337,7 +341,7 @@ describe('input', () => {
     const search = `query($text: String, $after: String, $first: Int) { policies(filter: { text: $text }, after: $after, first: $first) { totalCount } }`;
     expect((await t.querySubgraph('policies', search, { variables: { text: '《》——' } })).errors?.[0]?.extensions).toMatchObject({
       code: 'BAD_USER_INPUT',
-      field: 'text',
+      field: 'filter.text',
     });
     expect((await t.querySubgraph('policies', search, { variables: { after: 'not-a-cursor' } })).errors?.[0]?.extensions).toMatchObject({
       code: 'BAD_USER_INPUT',

@@ -78,6 +78,6 @@ describe('enterpriseCodes', () => {
     const rest = await t.query(CODES, { as: 'COMMAND_OFFICE', variables: { after: cursor } });
     expect(rest.data.enterpriseCodes).toEqual({ codes: [], hasNextPage: false, endCursor: null });
     const bad = await t.query(CODES, { as: 'COMMAND_OFFICE', variables: { filter: { industryCodePrefixes: ['9'] } } });
-    expect(bad.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'industryCodePrefixes[0]' });
+    expect(bad.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'filter.industryCodePrefixes[0]' });
   });
 });

@@ -128,7 +128,7 @@ describe('validation and lifecycle of units and enterprises', () => {
       const valid = codeWith('MA3C00001');
       const wrong = valid.slice(0, 17) + (valid[17] === '0' ? '1' : '0');
       const before = await enterpriseCount();
-      const extensions = expectBadInput(await upsert({ creditCode: wrong }), 'creditCode');
+      const extensions = expectBadInput(await upsert({ creditCode: wrong }), 'input.creditCode');
       expect(extensions.messageZh).toContain('校验位');
       expect(await read(wrong)).toBeNull();
       expect(await read(valid)).toBeNull();
@@ -138,7 +138,7 @@ describe('validation and lifecycle of units and enterprises', () => {
     it('refuses a credit code of the wrong length', async () => {
       const before = await enterpriseCount();
       for (const creditCode of ['', '91350100M000100Y4', '91350100M000100Y433', '370202000012345']) {
-        const extensions = expectBadInput(await upsert({ creditCode }), 'creditCode');
+        const extensions = expectBadInput(await upsert({ creditCode }), 'input.creditCode');
         expect(extensions.messageEn).toContain('18');
       }
       expect(await enterpriseCount()).toBe(before);
@@ -149,7 +149,7 @@ describe('validation and lifecycle of units and enterprises', () => {
       for (const letter of ['I', 'O', 'S', 'V', 'Z']) {
         // A check character computed as if the letter were allowed: only the alphabet can be the problem.
         const creditCode = `91370202MA3C${letter}0001` + '0';
-        const extensions = expectBadInput(await upsert({ creditCode }), 'creditCode');
+        const extensions = expectBadInput(await upsert({ creditCode }), 'input.creditCode');
         expect(extensions.messageEn).toContain('I, O, S, V, Z');
         expect(await read(creditCode)).toBeNull();
       }
@@ -171,7 +171,7 @@ describe('validation and lifecycle of units and enterprises', () => {
       const creditCode = codeWith('MA3C0000B');
       const before = await enterpriseCount();
       for (const districtCode of ['370299', '110101', '', 'SHINAN']) {
-        expectBadInput(await upsert({ creditCode, districtCode }), 'districtCode');
+        expectBadInput(await upsert({ creditCode, districtCode }), 'input.districtCode');
       }
       expect(await read(creditCode)).toBeNull();
       expect(await enterpriseCount()).toBe(before);
@@ -181,7 +181,7 @@ describe('validation and lifecycle of units and enterprises', () => {
       const creditCode = codeWith('MA3C0000C');
       const before = await enterpriseCount();
       for (const industryCode of ['', 'U', 'Z', 'C1', 'CC', 'C12345', '13', 'C-13']) {
-        const extensions = expectBadInput(await upsert({ creditCode, industryCode }), 'industryCode');
+        const extensions = expectBadInput(await upsert({ creditCode, industryCode }), 'input.industryCode');
         expect(extensions.messageEn).toContain('GB/T 4754');
       }
       expect(await read(creditCode)).toBeNull();
@@ -194,7 +194,7 @@ describe('validation and lifecycle of units and enterprises', () => {
 
     it('refuses an empty name', async () => {
       const creditCode = codeWith('MA3C0000D');
-      expectBadInput(await upsert({ creditCode, name: '   ' }), 'name');
+      expectBadInput(await upsert({ creditCode, name: '   ' }), 'input.name');
       expect(await read(creditCode)).toBeNull();
     });
 
@@ -214,7 +214,7 @@ describe('validation and lifecycle of units and enterprises', () => {
     it('refuses a code that is not upper-case letters, digits and underscores', async () => {
       const before = await unitCount();
       for (const code of ['harbour_bureau', 'Harbour_Bureau', '1HARBOUR', 'HARBOUR-BUREAU', 'H', '港口局', '']) {
-        expectBadInput(await createUnit({ code }), 'code');
+        expectBadInput(await createUnit({ code }), 'input.code');
       }
       expect(await unitCount()).toBe(before);
       const { data } = await t.query(`{ unit(code: "harbour_bureau") { id } }`);
@@ -232,8 +232,8 @@ describe('validation and lifecycle of units and enterprises', () => {
     it('refuses a lead unit without a domain', async () => {
       const before = await unitCount();
       const code = uniqueCode();
-      expectBadInput(await createUnit({ code, kind: 'LEAD' }), 'domainCode');
-      expectBadInput(await createUnit({ code, kind: 'RESPONSIBLE' }), 'domainCode');
+      expectBadInput(await createUnit({ code, kind: 'LEAD' }), 'input.domainCode');
+      expectBadInput(await createUnit({ code, kind: 'RESPONSIBLE' }), 'input.domainCode');
       expect(await unitCount()).toBe(before);
     });
 
@@ -248,27 +248,27 @@ describe('validation and lifecycle of units and enterprises', () => {
 
     it('refuses an unknown domain, a district unit without its district, and a second command office', async () => {
       const before = await unitCount();
-      expectBadInput(await createUnit({ code: uniqueCode(), kind: 'RESPONSIBLE', domainCode: 'NO_SUCH_DOMAIN' }), 'domainCode');
-      expectBadInput(await createUnit({ code: uniqueCode(), kind: 'DISTRICT', level: 'COUNTY' }), 'districtCode');
-      expectBadInput(await createUnit({ code: uniqueCode(), districtCode: '370299' }), 'districtCode');
-      expectBadInput(await createUnit({ code: uniqueCode(), kind: 'COMMAND_OFFICE' }), 'kind');
-      expectBadInput(await createUnit({ code: uniqueCode(), name: ' ' }), 'name');
-      expectBadInput(await createUnit({ code: uniqueCode(), name: '长'.repeat(121) }), 'name');
+      expectBadInput(await createUnit({ code: uniqueCode(), kind: 'RESPONSIBLE', domainCode: 'NO_SUCH_DOMAIN' }), 'input.domainCode');
+      expectBadInput(await createUnit({ code: uniqueCode(), kind: 'DISTRICT', level: 'COUNTY' }), 'input.districtCode');
+      expectBadInput(await createUnit({ code: uniqueCode(), districtCode: '370299' }), 'input.districtCode');
+      expectBadInput(await createUnit({ code: uniqueCode(), kind: 'COMMAND_OFFICE' }), 'input.kind');
+      expectBadInput(await createUnit({ code: uniqueCode(), name: ' ' }), 'input.name');
+      expectBadInput(await createUnit({ code: uniqueCode(), name: '长'.repeat(121) }), 'input.name');
       expect(await unitCount()).toBe(before);
     });
 
     it('refuses an unknown parent, whether a well-formed id or not', async () => {
       const before = await unitCount();
-      expectBadInput(await createUnit({ code: uniqueCode(), parentId: randomUUID() }), 'parentId');
-      expectBadInput(await createUnit({ code: uniqueCode(), parentId: 'not-a-unit-id' }), 'parentId');
+      expectBadInput(await createUnit({ code: uniqueCode(), parentId: randomUUID() }), 'input.parentId');
+      expectBadInput(await createUnit({ code: uniqueCode(), parentId: 'not-a-unit-id' }), 'input.parentId');
       expect(await unitCount()).toBe(before);
     });
 
     it('treats an empty domain, district or parent as a code that names nothing, not as none', async () => {
       const before = await unitCount();
-      expectBadInput(await createUnit({ code: uniqueCode(), domainCode: '' }), 'domainCode');
-      expectBadInput(await createUnit({ code: uniqueCode(), districtCode: '' }), 'districtCode');
-      expectBadInput(await createUnit({ code: uniqueCode(), parentId: '' }), 'parentId');
+      expectBadInput(await createUnit({ code: uniqueCode(), domainCode: '' }), 'input.domainCode');
+      expectBadInput(await createUnit({ code: uniqueCode(), districtCode: '' }), 'input.districtCode');
+      expectBadInput(await createUnit({ code: uniqueCode(), parentId: '' }), 'input.parentId');
       expect(await unitCount()).toBe(before);
     });
 
@@ -290,7 +290,7 @@ describe('validation and lifecycle of units and enterprises', () => {
       const c = await newUnit({ parentId: b });
       const before = await unitById(a);
       for (const parentId of [a, b, c]) {
-        expectBadInput(await t.query(UPDATE, { ...CO, variables: { id: a, input: { parentId } } }), 'parentId');
+        expectBadInput(await t.query(UPDATE, { ...CO, variables: { id: a, input: { parentId } } }), 'input.parentId');
       }
       expect(await unitById(a)).toEqual(before);
       // Moving the other way is fine: c leaves b for a.
@@ -329,10 +329,10 @@ describe('validation and lifecycle of units and enterprises', () => {
       const id = unitIdForCode('COMMAND_OFFICE');
       const before = await unitById(id);
       for (const [input, field] of [
-        [{ domainCode: 'NO_SUCH_DOMAIN' }, 'domainCode'],
-        [{ districtCode: '370299' }, 'districtCode'],
-        [{ parentId: 'not-a-unit-id' }, 'parentId'],
-        [{ parentId: id }, 'parentId'],
+        [{ domainCode: 'NO_SUCH_DOMAIN' }, 'input.domainCode'],
+        [{ districtCode: '370299' }, 'input.districtCode'],
+        [{ parentId: 'not-a-unit-id' }, 'input.parentId'],
+        [{ parentId: id }, 'input.parentId'],
       ] as const) {
         expectBadInput(await t.query(UPDATE, { ...CO, variables: { id, input } }), field);
       }
@@ -344,7 +344,7 @@ describe('validation and lifecycle of units and enterprises', () => {
     it('refuses to change the command office into another kind', async () => {
       const before = await unitById(unitIdForCode('COMMAND_OFFICE'));
       const response = await t.query(UPDATE, { ...CO, variables: { id: unitIdForCode('COMMAND_OFFICE'), input: { kind: 'OTHER' } } });
-      expectBadInput(response, 'kind');
+      expectBadInput(response, 'input.kind');
       expect(await unitById(unitIdForCode('COMMAND_OFFICE'))).toEqual(before);
     });
   });

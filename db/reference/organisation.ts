@@ -124,8 +124,8 @@ const functionZoneDistricts: Record<string, string> = {
 const UNIT_NAMESPACE = Buffer.from('7c1d2e4a9b3f4c5d8e6f0a1b2c3d4e5f', 'hex');
 export function unitIdForCode(code: string): string {
   const hash = createHash('sha1').update(UNIT_NAMESPACE).update(code).digest();
-  hash[6] = (hash[6]! & 0x0f) | 0x50;
-  hash[8] = (hash[8]! & 0x3f) | 0x80;
+  hash.writeUInt8((hash.readUInt8(6) & 0x0f) | 0x50, 6);
+  hash.writeUInt8((hash.readUInt8(8) & 0x3f) | 0x80, 8);
   const hex = hash.subarray(0, 16).toString('hex');
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }

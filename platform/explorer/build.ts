@@ -65,7 +65,7 @@ export async function buildExplorer(): Promise<void> {
 
     const manifest: Manifest = {};
     for (const [file, output] of Object.entries(result.metafile.outputs)) {
-      const entry = Object.keys(entryPoints).find((name) => relative(root, entryPoints[name]!) === output.entryPoint);
+      const entry = Object.keys(entryPoints).find((name) => relative(root, entryPoints[name] ?? '') === output.entryPoint);
       if (entry) manifest[`${entry}.js`] = basename(file);
       if (entry && output.cssBundle) manifest[`${entry}.css`] = basename(output.cssBundle);
     }

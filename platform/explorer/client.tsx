@@ -3,15 +3,19 @@ import { useSyncExternalStore, type ComponentProps } from 'react';
 import { createRoot } from 'react-dom/client';
 import 'graphiql/style.css';
 import type { ExplorerPageConfig } from './index.ts';
+import { present } from '../invariant.ts';
 
 type Fetcher = ComponentProps<typeof GraphiQL>['fetcher'];
 
-const config = JSON.parse(document.getElementById('explorer-config')!.textContent!) as ExplorerPageConfig;
+const config = JSON.parse(
+  present(document.getElementById('explorer-config')?.textContent, 'the page’s explorer configuration'),
+) as ExplorerPageConfig;
 
 // Monaco would otherwise look for its workers on a CDN; ours are bundled and served beside the page.
 Object.assign(globalThis, {
   MonacoEnvironment: {
-    getWorker: (_id: string, label: string) => new Worker(config.workers[label] ?? config.workers.editor!, { type: 'module' }),
+    getWorker: (_id: string, label: string) =>
+      new Worker(present(config.workers[label] ?? config.workers.editor, 'the editor’s worker'), { type: 'module' }),
   },
 });
 
@@ -127,7 +131,7 @@ const fetcher: Fetcher = async (params, options) => {
 // with the header template (headers are never persisted); history and layout still are.
 localStorage.removeItem('graphiql:tabState');
 
-createRoot(document.getElementById('root')!).render(
+createRoot(present(document.getElementById('root'), 'the page’s root element')).render(
   <GraphiQL fetcher={fetcher} defaultTabs={defaultTabs} defaultHeaders={headerTemplate} defaultEditorToolsVisibility="headers">
     <GraphiQL.Logo>{config.title}</GraphiQL.Logo>
     <GraphiQL.Footer>

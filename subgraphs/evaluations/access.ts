@@ -35,6 +35,7 @@ import {
   readRules,
   reviewRules,
   reviewStateNames,
+  standingNames,
   type AppealAction,
   type AppealState,
   type ContestAction,
@@ -133,6 +134,14 @@ function callerStandings(viewer: Viewer, directory: DirectorySource) {
     return found;
   }
 
+  /** A unit member's own unit and, for a member of a domain's lead unit, the domain's units. */
+  async function ownAndLedUnits(): Promise<string[]> {
+    const unit = present(await activeUnit(), 'the active unit of a unit member');
+    const domain = await ledDomain();
+    const d = await dir();
+    return [...new Set([unit.id, ...(domain ? d.unitsOfDomain(domain).map((u) => u.id) : [])])];
+  }
+
   /**
    * Before a change: the caller's unit looked up fresh (an archived unit acts for nobody, at
    * once) and the directory in hand — so nothing is fetched over HTTP inside the transaction.
@@ -143,13 +152,34 @@ function callerStandings(viewer: Viewer, directory: DirectorySource) {
     await Promise.all([unitPromise, snapshot]);
   }
 
-  return { dir, activeUnit, isUnitRole, base, ledDomain, organiser, onContest, onReview, onUnit, prepare };
+  return { dir, activeUnit, isUnitRole, base, ledDomain, organiser, onContest, onReview, onUnit, ownAndLedUnits, prepare };
 }
 
 const allowed = (standings: readonly EvaluationStanding[], who: readonly EvaluationStanding[]) => standings.some((s) => who.includes(s));
 
+/** What a contest shows to whoever stands so towards it: nothing (null), the contest, and the ranking and judges too. */
+interface ContestView {
+  ranking: boolean;
+  judges: boolean;
+}
+
+function contestViewOf(contest: ContestRow, standings: readonly EvaluationStanding[]): ContestView | null {
+  const preview = allowed(standings, readRules.rankingPreview);
+  if (contest.level === 'INTERNAL') {
+    if (
+      !allowed(standings, readRules.internalContest) &&
+      !(contest.status !== 'PUBLISHED' && allowed(standings, readRules.contestBeforePublication))
+    )
+      return null;
+    return { ranking: contest.status === 'PUBLISHED' || preview, judges: preview };
+  }
+  if (contest.status === 'PUBLISHED') return { ranking: true, judges: preview };
+  if (!allowed(standings, readRules.contestBeforePublication)) return null;
+  return { ranking: preview, judges: preview };
+}
+
 export function createEvaluationsAccess(viewer: Viewer, directory: DirectorySource, clientAddress: string | undefined) {
-  const { dir, activeUnit, isUnitRole, base, ledDomain, organiser, onContest, onReview, onUnit, prepare } = callerStandings(
+  const { activeUnit, isUnitRole, base, ledDomain, organiser, onContest, onReview, onUnit, ownAndLedUnits, prepare } = callerStandings(
     viewer,
     directory,
   );
@@ -173,32 +203,22 @@ export function createEvaluationsAccess(viewer: Viewer, directory: DirectorySour
 
     /** Before creating a contest: the caller must organise contests of this scope. */
     async assertCreateContest(scope: ContestScopeFields): Promise<void> {
-      assert(contestRules.createContest, [...(await base()), ...(await organiser(scope))], { noun: CONTEST_NOUN });
+      assert(contestRules.createContest, [...(await base()), ...(await organiser(scope))], { noun: CONTEST_NOUN, standingNames });
     },
 
     async assertContest(action: ContestAction, contest: ContestRow, extra: ContestExtras): Promise<void> {
       assert(contestRules[action], await onContest(contest, extra), {
         noun: CONTEST_NOUN,
+        rules: contestRules,
+        standingNames,
         state: contest.status,
         stateNames: contestStateNames,
       });
     },
 
     /** What the caller may see of a contest: nothing (null), the contest, and the ranking/judges too. */
-    async contestView(contest: ContestRow, extra: ContestExtras): Promise<{ ranking: boolean; judges: boolean } | null> {
-      const standings = await onContest(contest, extra);
-      const preview = allowed(standings, readRules.rankingPreview);
-      if (contest.level === 'INTERNAL') {
-        if (
-          !allowed(standings, readRules.internalContest) &&
-          !(contest.status !== 'PUBLISHED' && allowed(standings, readRules.contestBeforePublication))
-        )
-          return null;
-        return { ranking: contest.status === 'PUBLISHED' || preview, judges: preview };
-      }
-      if (contest.status === 'PUBLISHED') return { ranking: true, judges: preview };
-      if (!allowed(standings, readRules.contestBeforePublication)) return null;
-      return { ranking: preview, judges: preview };
+    async contestView(contest: ContestRow, extra: ContestExtras): Promise<ContestView | null> {
+      return contestViewOf(contest, await onContest(contest, extra));
     },
 
     /** Which contests the caller's lists include besides the published public ones. */
@@ -218,15 +238,27 @@ export function createEvaluationsAccess(viewer: Viewer, directory: DirectorySour
     async assertSubmitReview(unitId: string): Promise<void> {
       const standings = (await base()).filter((s) => s !== 'UNIT_MEMBER' || !(isUnitRole && viewer.unitId === unitId));
       if (!standings.length) throw errors.forbidden({ zh: '不能评价本单位', en: 'You may not review your own unit' });
-      assert(reviewRules.submitServiceReview, standings, { noun: REVIEW_NOUN });
+      assert(reviewRules.submitServiceReview, standings, { noun: REVIEW_NOUN, standingNames });
     },
 
     async assertReview(action: ReviewAction, review: ReviewRow): Promise<void> {
-      assert(reviewRules[action], await onReview(review), { noun: REVIEW_NOUN, state: review.status, stateNames: reviewStateNames });
+      assert(reviewRules[action], await onReview(review), {
+        noun: REVIEW_NOUN,
+        state: review.status,
+        stateNames: reviewStateNames,
+        rules: reviewRules,
+        standingNames,
+      });
     },
 
     async assertAppeal(action: AppealAction, review: ReviewRow, state: AppealState): Promise<void> {
-      assert(appealRules[action], await onReview(review), { noun: REVIEW_NOUN, state, stateNames: appealStateNames });
+      assert(appealRules[action], await onReview(review), {
+        noun: REVIEW_NOUN,
+        state,
+        stateNames: appealStateNames,
+        rules: appealRules,
+        standingNames,
+      });
     },
 
     async canReadReview(review: Pick<ReviewRow, 'unitId'>): Promise<boolean> {
@@ -241,11 +273,7 @@ export function createEvaluationsAccess(viewer: Viewer, directory: DirectorySour
         if (standings.includes('ANONYMOUS')) throw errors.unauthenticated();
         throw errors.forbidden({ zh: '无权查看好差评列表', en: 'You may not list service reviews' });
       }
-      const unit = present(await activeUnit(), 'the active unit of a unit member');
-      const domain = await ledDomain();
-      const d = await dir();
-      const unitIds = new Set([unit.id, ...(domain ? d.unitsOfDomain(domain).map((u) => u.id) : [])]);
-      return { all: false, unitIds: [...unitIds] };
+      return { all: false, unitIds: await ownAndLedUnits() };
     },
 
     /** The figures of a unit: FORBIDDEN rather than a silent zero for those who may not read them. */
@@ -257,7 +285,13 @@ export function createEvaluationsAccess(viewer: Viewer, directory: DirectorySour
     },
 
     async assertUnitWork(action: TaskAction, unitId: string, state?: MilestoneState): Promise<void> {
-      assert(taskRules[action], await onUnit(unitId), { noun: WORK_NOUN, state, stateNames: milestoneStateNames });
+      assert(taskRules[action], await onUnit(unitId), {
+        noun: WORK_NOUN,
+        state,
+        stateNames: milestoneStateNames,
+        rules: taskRules,
+        standingNames,
+      });
     },
 
     async canReadUnitWork(unitId: string): Promise<boolean> {
@@ -280,14 +314,17 @@ export function createEvaluationsAccess(viewer: Viewer, directory: DirectorySour
         if (standings.includes('ANONYMOUS')) throw errors.unauthenticated();
         throw errors.forbidden({ zh: '无权查看攻坚事项', en: 'You may not list tasks' });
       }
-      const unit = present(await activeUnit(), 'the active unit of a unit member');
-      const domain = await ledDomain();
-      const d = await dir();
-      return [...new Set([unit.id, ...(domain ? d.unitsOfDomain(domain).map((u) => u.id) : [])])];
+      return ownAndLedUnits();
     },
 
     async assertEvaluation(action: EvaluationAction, state: EvaluationState): Promise<void> {
-      assert(evaluationRules[action], await base(), { noun: EVALUATION_NOUN, state, stateNames: evaluationStateNames });
+      assert(evaluationRules[action], await base(), {
+        noun: EVALUATION_NOUN,
+        state,
+        stateNames: evaluationStateNames,
+        rules: evaluationRules,
+        standingNames,
+      });
     },
 
     /** The board, its files and their download links (rules.ts `readRules.board`). */

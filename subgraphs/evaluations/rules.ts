@@ -9,6 +9,7 @@
  *           any other review is NO_ACTION. An appeal (once) runs beside it: NONE → PENDING → DECIDED;
  *           upheld, the review is EXCLUDED from the figures (and kept).
  */
+import type { Bilingual } from '../../platform/errors.ts';
 import type { Rule } from '../../platform/rules.ts';
 
 export type ContestState = 'OPEN' | 'CLOSED' | 'PUBLISHED';
@@ -50,6 +51,25 @@ export type EvaluationStanding =
 export type ContestAction = 'createContest' | 'addContestEntry' | 'assignJudge' | 'submitScores' | 'closeContest' | 'publishContest';
 export type ReviewAction = 'submitServiceReview' | 'answerServiceReview' | 'rectifyServiceReview' | 'recordReviewFollowUp';
 export type AppealAction = 'appealServiceReview' | 'decideReviewAppeal';
+
+/** Who each standing is, as a refusal names those who may (platform/rules.ts); standings that name nobody in particular are left out. */
+export const standingNames: Partial<Record<EvaluationStanding, Bilingual>> = {
+  COMMAND_OFFICE: { zh: '市指挥部办公室', en: 'the command office' },
+  ORGANISER: { zh: '比武的组织单位', en: 'the contest’s organiser' },
+  PUBLISHER: { zh: '比武的发布单位', en: 'the contest’s publisher' },
+  JUDGE: { zh: '指定的评委', en: 'an assigned judge' },
+  ENTRANT: { zh: '参赛单位', en: 'an entrant unit' },
+  CONTEST_UNIT_MEMBER: { zh: '比武所属单位的人员', en: 'the staff of the contest’s unit' },
+  REVIEWED_UNIT_ADMIN: { zh: '被评价单位的管理员', en: 'the admin of the reviewed unit' },
+  REVIEWED_UNIT_STAFF: { zh: '被评价单位的工作人员', en: 'the staff of the reviewed unit' },
+  DOMAIN_LEAD: { zh: '领域牵头单位', en: 'the domain’s lead unit' },
+  DOMAIN_LEAD_ADMIN: { zh: '领域牵头单位的管理员', en: 'the admin of the domain’s lead unit' },
+  OWN_UNIT_ADMIN: { zh: '本单位的管理员', en: 'the unit’s own admin' },
+  OWN_UNIT_STAFF: { zh: '本单位的工作人员', en: 'the unit’s own staff' },
+  UNIT_MEMBER: { zh: '各单位工作人员', en: 'unit staff' },
+  ENTERPRISE: { zh: '企业', en: 'an enterprise' },
+  OBSERVER: { zh: '观察员', en: 'an observer' },
+};
 
 export const contestStateNames: Record<ContestState, string> = { OPEN: '进行中', CLOSED: '评分结束', PUBLISHED: '已发布' };
 export const reviewStateNames: Record<ReviewState, string> = {
@@ -144,6 +164,9 @@ export const evaluationRules: Record<EvaluationAction, Rule<EvaluationState, Eva
     to: 'SAME',
   },
 };
+
+/** Mutations an anonymous caller may call: the public rates a service too (submitServiceReview's ANONYMOUS). */
+export const openToAnonymous = ['submitServiceReview'] as const;
 
 /** Who reads what (asked by access.ts). */
 export const readRules = {

@@ -7,6 +7,7 @@ import { CALENDAR_SLICE, remoteCalendar } from '../../platform/calendar-source.t
 import { createDownloadLinks } from '../../platform/download-links.ts';
 import { createSubgraph, type SliceDeps } from '../../platform/subgraph.ts';
 import { createEvaluationsContext, type Context } from './context.ts';
+import { openToAnonymous } from './rules.ts';
 import { createEvaluationsLoaders } from './loaders.ts';
 import { provisionalReviewsReadiness, settleProvisionalReviewLimits } from './provisional-limits.ts';
 import { remoteFigures } from './remote.ts';
@@ -31,6 +32,7 @@ export function createEvaluationsSubgraph(deps: SliceDeps) {
   const links = secret ? { ...createDownloadLinks({ secret, ttlSeconds }), publicUrl } : undefined;
   return createSubgraph<Context>(deps, {
     resolvers: evaluationsResolvers,
+    openToAnonymous,
     context: ({ viewer, request, authorization, clientAddress }) => ({
       viewer,
       request,

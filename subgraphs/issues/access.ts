@@ -30,6 +30,7 @@ import {
   loopRules,
   noteAudiences,
   resolveFrom,
+  standingNames,
   statusNames,
   type IssueAction,
   type IssueStanding,
@@ -195,7 +196,12 @@ export function createIssuesAccess(viewer: Viewer, directory: DirectorySource) {
     async authorize(action: IssueAction, issue: IssueRow): Promise<void> {
       const found = await standings(issue);
       const from = action === 'RESOLVE' ? resolveFrom(issue.source) : undefined;
-      authorize(issueRules[action], found, { noun: ISSUE_NOUN, state: issue.status, stateNames: statusNames }, from);
+      authorize(
+        issueRules[action],
+        found,
+        { noun: ISSUE_NOUN, state: issue.status, stateNames: statusNames, rules: issueRules, standingNames },
+        from,
+      );
       if (action === 'REOPEN' && !found.includes('COMMAND_OFFICE') && issue.enterpriseReopenUsed) {
         throw errors.forbidden({
           zh: '企业只能申请重办一次，之后由市指挥部办公室决定',
@@ -205,7 +211,7 @@ export function createIssuesAccess(viewer: Viewer, directory: DirectorySource) {
     },
 
     async authorizeLoop(action: LoopAction): Promise<void> {
-      authorize(loopRules[action], await standings(), { noun: LOOP_NOUN });
+      authorize(loopRules[action], await standings(), { noun: LOOP_NOUN, standingNames });
     },
 
     /**

@@ -24,6 +24,7 @@ import {
   policyStateNames,
   REVIEW_DECISIONS,
   sliceRules,
+  standingNames,
   type ApplicationAction,
   type ItemAction,
   type PolicyAction,
@@ -157,18 +158,32 @@ export function createPoliciesAccess(viewer: Viewer, directory: DirectorySource,
     async authorizePolicy(action: PolicyAction, policy: PolicyRow, today: string): Promise<void> {
       authorize(policyRules[action], await onPolicy(policy), {
         noun: POLICY_NOUN,
+        rules: policyRules,
+        standingNames,
         state: policyState(policy, today),
         stateNames: policyStateNames,
       });
     },
 
     async authorizeItem(action: ItemAction, item: ItemRow): Promise<void> {
-      authorize(itemRules[action], await onItem(item), { noun: ITEM_NOUN, state: item.status, stateNames: itemStateNames });
+      authorize(itemRules[action], await onItem(item), {
+        noun: ITEM_NOUN,
+        state: item.status,
+        stateNames: itemStateNames,
+        rules: itemRules,
+        standingNames,
+      });
     },
 
     async authorizeApplication(action: ApplicationAction, application: ApplicationRow): Promise<void> {
       const found = await onApplication(application);
-      authorize(applicationRules[action], found, { noun: APPLICATION_NOUN, state: application.status, stateNames: applicationStateNames });
+      authorize(applicationRules[action], found, {
+        noun: APPLICATION_NOUN,
+        state: application.status,
+        stateNames: applicationStateNames,
+        rules: applicationRules,
+        standingNames,
+      });
       // Two reviewers cannot both decide: one in review is decided by its reviewer or a unit admin.
       if (
         REVIEW_DECISIONS.includes(action) &&
@@ -189,7 +204,7 @@ export function createPoliciesAccess(viewer: Viewer, directory: DirectorySource,
     },
 
     async authorizeSlice(action: SliceAction): Promise<void> {
-      authorize(sliceRules[action], await base(), { noun: SLICE_NOUN });
+      authorize(sliceRules[action], await base(), { noun: SLICE_NOUN, standingNames });
     },
 
     /**

@@ -32,6 +32,8 @@ export interface Criteria {
 /** What the units slice says of an enterprise, as far as eligibility needs it. */
 export interface EnterpriseProfile {
   creditCode: string;
+  /** The registered name: what a public notice shows of the enterprise (absent where only criteria are judged). */
+  name?: string;
   districtCode: string;
   industryCode: string;
   sizeClass: SizeClass;

@@ -20,12 +20,15 @@ export interface EnterpriseSource {
   profile(creditCode: string): Promise<EnterpriseProfile | null>;
   /** Every enterprise meeting the filter that the caller may see. */
   codes(filter: EnterpriseFilter): Promise<string[]>;
+  /** As `codes`, with each enterprise's name (what a public notice shows of it): credit code → name. */
+  named(filter: EnterpriseFilter): Promise<Map<string, string>>;
 }
 
 export const PROFILE_QUERY = /* GraphQL */ `
   query EnterpriseProfile($code: String!) {
     enterprise(creditCode: $code) {
       creditCode
+      name
       industryCode
       sizeClass
       registeredOn
@@ -41,6 +44,7 @@ export const CODES_QUERY = /* GraphQL */ `
   query EligibleEnterprises($filter: EnterpriseFilter, $after: String) {
     enterpriseCodes(filter: $filter, after: $after) {
       codes
+      names
       hasNextPage
       endCursor
     }
@@ -48,7 +52,7 @@ export const CODES_QUERY = /* GraphQL */ `
 `;
 
 type ProfileAnswer = { enterprise: (Omit<EnterpriseProfile, 'districtCode'> & { district: { code: string } }) | null };
-type CodesAnswer = { enterpriseCodes: { codes: string[]; hasNextPage: boolean; endCursor: string | null } };
+type CodesAnswer = { enterpriseCodes: { codes: string[]; names: string[]; hasNextPage: boolean; endCursor: string | null } };
 
 /** Profiles from the units slice, asked with the caller's own token. */
 export function remoteEnterprises(options: { url: () => string; authorization?: string; requestId?: string }): EnterpriseSource {
@@ -70,14 +74,17 @@ export function remoteEnterprises(options: { url: () => string; authorization?: 
       return { ...rest, districtCode: district.code };
     },
     async codes(filter) {
-      const codes: string[] = [];
+      return [...(await this.named(filter)).keys()];
+    },
+    async named(filter) {
+      const named = new Map<string, string>();
       let after: string | null = null;
       do {
         const { enterpriseCodes: page }: CodesAnswer = await ask<CodesAnswer>(CODES_QUERY, { filter, after });
-        for (const code of page.codes) codes.push(code);
+        page.codes.forEach((code, index) => named.set(code, page.names[index] ?? ''));
         after = page.hasNextPage ? page.endCursor : null;
       } while (after);
-      return codes;
+      return named;
     },
   };
 }
@@ -87,5 +94,6 @@ export function staticEnterprises(profiles: EnterpriseProfile[]): EnterpriseSour
   return {
     profile: async (code) => profiles.find((p) => p.creditCode === code) ?? null,
     codes: async (filter) => profiles.filter((p) => meetsFilter(p, filter)).map((p) => p.creditCode),
+    named: async (filter) => new Map(profiles.filter((p) => meetsFilter(p, filter)).map((p) => [p.creditCode, p.name ?? ''])),
   };
 }

@@ -169,6 +169,7 @@ export const policiesResolvers: Resolvers = {
     applicationId: (row) => row.id,
     item: (row, _, { policies }) => policies.itemOf(row.itemId),
     enterprise: (row) => ({ creditCode: row.enterpriseCreditCode }),
+    enterpriseName: (row) => row.noticeEnterpriseName,
     amount: (row) => row.approvedAmount,
     period: (row, _, { policies }) => noticePeriod(row, policies.now())!,
   },

@@ -10,6 +10,7 @@
  *               → PUBLIC_NOTICE → DISBURSED, or STOPPED by an upheld objection. Automatic grants are
  *               created APPROVED and go straight to PUBLIC_NOTICE.
  */
+import type { Bilingual } from '../../platform/errors.ts';
 import type { Rule } from '../../platform/rules.ts';
 
 export type PolicyState = 'DRAFT' | 'CONSULTATION' | 'PUBLISHED' | 'REPEALED' | 'EXPIRED';
@@ -37,6 +38,19 @@ export type PolicyStanding =
   | 'SIGNED_IN'
   /** not signed in: only where a rule says so (objections to a public notice) */
   | 'ANONYMOUS';
+
+/** Who each standing is, as a refusal names those who may (platform/rules.ts); standings that name nobody in particular are left out. */
+export const standingNames: Partial<Record<PolicyStanding, Bilingual>> = {
+  COMMAND_OFFICE: { zh: '市指挥部办公室', en: 'the command office' },
+  ISSUING_UNIT_ADMIN: { zh: '政策制定单位的管理员', en: 'the admin of the issuing unit' },
+  ISSUING_UNIT_STAFF: { zh: '政策制定单位的工作人员', en: 'the staff of the issuing unit' },
+  REVIEWING_UNIT_ADMIN: { zh: '审核单位的管理员', en: 'the admin of the reviewing unit' },
+  REVIEWING_UNIT_STAFF: { zh: '审核单位的工作人员', en: 'the staff of the reviewing unit' },
+  APPLICANT: { zh: '申报企业', en: 'the applicant' },
+  UNIT_MEMBER: { zh: '各单位工作人员', en: 'unit staff' },
+  ENTERPRISE: { zh: '企业', en: 'an enterprise' },
+  OBSERVER: { zh: '观察员', en: 'an observer' },
+};
 
 export const policyStateNames: Record<PolicyState, string> = {
   DRAFT: '草稿',
@@ -164,6 +178,9 @@ export const applicationRules = {
 } satisfies Record<string, Rule<ApplicationState, PolicyStanding>>;
 
 export type ApplicationAction = keyof typeof applicationRules;
+
+/** Mutations an anonymous caller may call: anyone may object to a grant in public notice (FILE_OBJECTION's ANONYMOUS). */
+export const openToAnonymous = ['fileObjection'] as const;
 
 /** Decisions a reviewer takes; while one reviewer has an application in review, only they or an admin take them. */
 export const REVIEW_DECISIONS: readonly ApplicationAction[] = ['RETURN', 'APPROVE', 'REJECT'];

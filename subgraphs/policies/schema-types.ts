@@ -1285,6 +1285,15 @@ export type PolicyNotice = {
   item: PolicyItem;
   /** 市场主体；其档案由单位子图给出，调用方无权查看该企业档案时为空（公众看公示时即如此） / the enterprise; its profile comes from the units subgraph, and is null for a caller who may not see it (the public reading a notice) */
   enterprise?: Maybe<Enterprise>;
+  /**
+   * 企业名称：公示须向公众写明拨付给谁，名称在开始公示时取自市场主体名录并随公示保留，任何人（含未登录者）可见；
+   * 企业的其他档案信息仍只对有权查看者开放（见 enterprise）。名录中查不到名称时为空。
+   * The enterprise's name: a public notice shows the public who is being paid, so the name is taken
+   * from the market-entity registry when the notice starts and kept with it, for everyone to read
+   * (signed in or not); the rest of the profile stays with those who may see it (see enterprise).
+   * Null when the registry gave no name.
+   */
+  enterpriseName?: Maybe<Scalars['String']['output']>;
   /** 推送时间 / when it was sent */
   sentAt: Scalars['DateTime']['output'];
 };
@@ -1341,6 +1350,15 @@ export type Application = {
   item: PolicyItem;
   /** 市场主体；其档案由单位子图给出，调用方无权查看该企业档案时为空（公众看公示时即如此） / the enterprise; its profile comes from the units subgraph, and is null for a caller who may not see it (the public reading a notice) */
   enterprise?: Maybe<Enterprise>;
+  /**
+   * 企业名称：公示须向公众写明拨付给谁，名称在开始公示时取自市场主体名录并随公示保留，任何人（含未登录者）可见；
+   * 企业的其他档案信息仍只对有权查看者开放（见 enterprise）。名录中查不到名称时为空。
+   * The enterprise's name: a public notice shows the public who is being paid, so the name is taken
+   * from the market-entity registry when the notice starts and kept with it, for everyone to read
+   * (signed in or not); the rest of the profile stays with those who may see it (see enterprise).
+   * Null when the registry gave no name.
+   */
+  enterpriseName?: Maybe<Scalars['String']['output']>;
   /** 来源 / source */
   source: ApplicationSource;
   /** 来源系统与外部编号（导入的） / the source system and its reference, for imports */
@@ -1437,6 +1455,15 @@ export type PublicNotice = {
   item: PolicyItem;
   /** 市场主体；其档案由单位子图给出，调用方无权查看该企业档案时为空（公众看公示时即如此） / the enterprise; its profile comes from the units subgraph, and is null for a caller who may not see it (the public reading a notice) */
   enterprise?: Maybe<Enterprise>;
+  /**
+   * 企业名称：公示须向公众写明拨付给谁，名称在开始公示时取自市场主体名录并随公示保留，任何人（含未登录者）可见；
+   * 企业的其他档案信息仍只对有权查看者开放（见 enterprise）。名录中查不到名称时为空。
+   * The enterprise's name: a public notice shows the public who is being paid, so the name is taken
+   * from the market-entity registry when the notice starts and kept with it, for everyone to read
+   * (signed in or not); the rest of the profile stays with those who may see it (see enterprise).
+   * Null when the registry gave no name.
+   */
+  enterpriseName?: Maybe<Scalars['String']['output']>;
   /** 拟兑现金额（元） / the amount to be paid */
   amount?: Maybe<Scalars['Float']['output']>;
   /** 公示期 / the notice period */
@@ -2849,6 +2876,7 @@ export type PolicyNoticeResolvers<ContextType = Context, ParentType extends Reso
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   item?: Resolver<ResolversTypes['PolicyItem'], ParentType, ContextType>;
   enterprise?: Resolver<Maybe<ResolversTypes['Enterprise']>, ParentType, ContextType>;
+  enterpriseName?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   sentAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
 };
 
@@ -2857,6 +2885,7 @@ export type ApplicationResolvers<ContextType = Context, ParentType extends Resol
   number?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   item?: Resolver<ResolversTypes['PolicyItem'], ParentType, ContextType>;
   enterprise?: Resolver<Maybe<ResolversTypes['Enterprise']>, ParentType, ContextType>;
+  enterpriseName?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   source?: Resolver<ResolversTypes['ApplicationSource'], ParentType, ContextType>;
   sourceSystem?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   externalReference?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
@@ -2902,6 +2931,7 @@ export type PublicNoticeResolvers<ContextType = Context, ParentType extends Reso
   number?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   item?: Resolver<ResolversTypes['PolicyItem'], ParentType, ContextType>;
   enterprise?: Resolver<Maybe<ResolversTypes['Enterprise']>, ParentType, ContextType>;
+  enterpriseName?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   amount?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
   period?: Resolver<ResolversTypes['PublicNoticePeriod'], ParentType, ContextType>;
 };

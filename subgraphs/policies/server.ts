@@ -5,6 +5,7 @@
  * profiles are asked per request, with the caller's own token.
  */
 import { createSubgraph, type SliceDeps } from '../../platform/subgraph.ts';
+import { openToAnonymous } from './rules.ts';
 import { createPoliciesLoaders } from './loaders.ts';
 import { CALENDAR_SLICE, PROFILE_SLICE, remoteCalendar, remoteEnterprises } from './remote.ts';
 import { policiesResolvers } from './resolvers.ts';
@@ -26,6 +27,7 @@ export function createPoliciesSubgraph(deps: SliceDeps) {
   });
   return createSubgraph<Context>(deps, {
     resolvers: policiesResolvers,
+    openToAnonymous,
     context: ({ viewer, request, authorization, clientAddress }) => ({
       viewer,
       request,

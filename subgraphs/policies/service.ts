@@ -664,6 +664,18 @@ export function createPoliciesService(deps: PoliciesServiceDeps) {
     }
   }
 
+  /**
+   * The name a public notice shows of the enterprise, read from the units slice's public API (with
+   * the reviewer's token) before the notice's transaction; null when the application names nothing
+   * yet to be put on notice, or the registry has no name for it.
+   */
+  async function noticeEnterpriseName(rawId: string): Promise<string | null> {
+    if (!isUuid(rawId)) return null;
+    const row = await loaders.applicationById.load(rawId.toLowerCase());
+    if (!row || row.status !== 'APPROVED') return null;
+    return (await enterprises.profile(row.enterpriseCreditCode))?.name ?? null;
+  }
+
   async function requireProfile(creditCode: string): Promise<EnterpriseProfile> {
     const profile = await enterprises.profile(creditCode);
     if (!profile) throw errors.notFound(ENTERPRISE, creditCode);
@@ -1668,6 +1680,7 @@ export function createPoliciesService(deps: PoliciesServiceDeps) {
     async startPublicNotice(id: string, endsOn: string | null | undefined, expectedVersion?: number | null) {
       requireDate('endsOn', endsOn);
       const cal = await calendar.current();
+      const enterpriseName = await noticeEnterpriseName(id);
       return actOnApplication(id, 'START_NOTICE', expectedVersion, async ({ tx, row, now, today: day }) => {
         const item = (await itemStore.get(tx, row.itemId))!;
         // A last day the reviewing unit gives is final; a counted one is provisional through a year the calendar lacks.
@@ -1679,6 +1692,7 @@ export function createPoliciesService(deps: PoliciesServiceDeps) {
         return {
           values: {
             noticeStartsAt: now,
+            noticeEnterpriseName: enterpriseName,
             noticeEndsOn: last,
             noticeEndsAt,
             noticePendingCalendarYear: noticePending,
@@ -1920,7 +1934,8 @@ export function createPoliciesService(deps: PoliciesServiceDeps) {
       const last = notice.lastDay;
       const payment = dueAfter(cal, at, item.paymentWorkingDays);
       const criteria = criteriaOf(item);
-      const codes = await eligibleCodes(criteria);
+      const named = await enterprises.named(toEnterpriseFilter(criteria, today()));
+      const codes = [...named.keys()];
       // Each restricting criterion, met as the registry's filter found it (the codes carry no profiles).
       const eligibility = restrictingCriteria(criteria).map((criterion) => ({
         criterion,
@@ -1936,6 +1951,7 @@ export function createPoliciesService(deps: PoliciesServiceDeps) {
         return applicationStore.grantAutomatically(tx, {
           item: current,
           codes,
+          names: codes.map((code) => named.get(code) ?? ''),
           at,
           actor: { subject: viewer.subject!, role: viewer.role, unitId: viewer.unitId },
           amount: current.amount,

@@ -834,6 +834,8 @@ export const applicationStore = {
     grant: {
       item: ItemRow;
       codes: readonly string[];
+      /** Each code's enterprise name, as the public notice shows it ('' where unknown). */
+      names: readonly string[];
       at: Date;
       actor: { subject: string; role: string; unitId: string | null };
       amount: number | null;
@@ -852,16 +854,16 @@ export const applicationStore = {
       [grant.noticeEndsAt, grant.paymentDueAt].filter((d): d is Date => d !== null).sort((a, b) => a.getTime() - b.getTime())[0] ?? null;
     const result = await db.execute(sql`
       with fresh as (
-        select c.code from unnest(${textArray(grant.codes)}) as c(code)
+        select c.code, c.name from unnest(${textArray(grant.codes)}, ${textArray(grant.names)}) as c(code, name)
         where not exists (select 1 from ${applications} a where a.item_id = ${item.id}::uuid and a.enterprise_credit_code = c.code)
       ),
       created as (
         insert into ${applications} (
           item_id, policy_id, reviewing_unit_id, issuing_unit_id, enterprise_credit_code, source, status, submitter_subject,
-          approved_amount, eligibility, entered_at, submitted_at, decided_at, approved_at, notice_starts_at, notice_ends_on, notice_ends_at,
+          approved_amount, eligibility, entered_at, submitted_at, decided_at, approved_at, notice_starts_at, notice_enterprise_name, notice_ends_on, notice_ends_at,
           payment_due_at, notice_pending_calendar_year, pending_calendar_year, next_due_at)
         select ${item.id}::uuid, ${item.policyId}::uuid, ${item.reviewingUnitId}::uuid, ${item.issuingUnitId}::uuid, code, 'AUTOMATIC', 'PUBLIC_NOTICE', ${actor.subject},
-          ${grant.amount}::numeric, ${JSON.stringify(grant.eligibility)}::jsonb, ${instantParam(at)}, ${instantParam(at)}, ${instantParam(at)}, ${instantParam(at)}, ${instantParam(at)},
+          ${grant.amount}::numeric, ${JSON.stringify(grant.eligibility)}::jsonb, ${instantParam(at)}, ${instantParam(at)}, ${instantParam(at)}, ${instantParam(at)}, ${instantParam(at)}, nullif(name, ''),
           ${grant.noticeEndsOn}::date, ${optionalInstant(grant.noticeEndsAt)}, ${optionalInstant(grant.paymentDueAt)}, ${grant.noticePendingCalendarYear}::smallint, ${grant.pendingCalendarYear}::smallint, ${optionalInstant(nextDue)}
         from fresh
         on conflict (item_id, enterprise_credit_code) where status not in ('REJECTED', 'STOPPED') do nothing

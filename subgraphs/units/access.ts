@@ -18,7 +18,7 @@ import { present } from '../../platform/invariant.ts';
 import { assert, can, type Subject } from '../../platform/rules.ts';
 import { callerOf } from '../../platform/standing.ts';
 import { ENTERPRISE_REGISTRY_OWNER_CODE } from '../../db/reference/organisation.ts';
-import { rules, unitStateNames, type UnitsAction, type UnitsStanding, type UnitState } from './rules.ts';
+import { rules, standingNames, unitStateNames, type UnitsAction, type UnitsStanding, type UnitState } from './rules.ts';
 import type { EnterpriseView, UnitRow } from './store.ts';
 
 /** Kinds of unit that keep the units below them (区内事区内办), and the levels they may create. */
@@ -46,8 +46,10 @@ function standingsOf(viewer: Viewer, base: UnitsStanding, unit: UnitRow | null):
 }
 
 /** What a refusal names: the unit in its state, or the directory as a whole. */
-const subjectOf = (unit?: UnitRow): Subject<UnitState> =>
-  unit ? { noun: UNIT_NOUN, state: unit.archivedAt ? 'ARCHIVED' : 'ACTIVE', stateNames: unitStateNames } : { noun: DIRECTORY_NOUN };
+const subjectOf = (unit?: UnitRow): Subject<UnitState, UnitsStanding> =>
+  unit
+    ? { noun: UNIT_NOUN, state: unit.archivedAt ? 'ARCHIVED' : 'ACTIVE', stateNames: unitStateNames, rules, standingNames }
+    : { noun: DIRECTORY_NOUN, standingNames };
 
 /** The shape of a unit as a write would leave it. */
 export interface UnitShape {

@@ -109,34 +109,34 @@ export const enterpriseFilter = z.object({
 });
 export type EnterpriseFilter = z.output<typeof enterpriseFilter>;
 
-export const upsertEnterpriseInput = z.object({
-  creditCode,
-  name: name({ zh: '企业名称', en: 'Enterprise name' }),
-  districtCode: z.string(),
-  industryCode: z
-    .string()
-    .transform((value) => value.trim().toUpperCase())
-    .refine((value) => INDUSTRY_CODE.test(value), {
-      message: 'bad industry code',
-      params: {
-        zh: '行业代码须符合 GB/T 4754-2017，如 C、C13 或 C131',
-        en: 'The industry code must follow GB/T 4754-2017, e.g. C, C13 or C131',
-      },
-    }),
-  sizeClass: enumValue<SizeClass>(),
-  registeredOn: z
-    .string()
-    .nullish()
-    .refine((value) => !value || value <= new Date().toISOString().slice(0, 10), {
-      message: 'future',
-      params: { zh: '成立日期不能晚于今天', en: 'The date of registration cannot be in the future' },
-    }),
-  qualifications: z
-    .array(enumValue<Qualification>())
-    .nullish()
-    .transform((list) => (list ? [...new Set(list)] : list)),
-  expectedVersion: z.number().int().nullish(),
-});
-export type UpsertEnterpriseInput = z.output<typeof upsertEnterpriseInput>;
-
-export { creditCode };
+/** An enterprise as written to the registry; `today` (Beijing, from the platform's clock) bounds its date of registration. */
+export const upsertEnterpriseInput = (today: string) =>
+  z.object({
+    creditCode,
+    name: name({ zh: '企业名称', en: 'Enterprise name' }),
+    districtCode: z.string(),
+    industryCode: z
+      .string()
+      .transform((value) => value.trim().toUpperCase())
+      .refine((value) => INDUSTRY_CODE.test(value), {
+        message: 'bad industry code',
+        params: {
+          zh: '行业代码须符合 GB/T 4754-2017，如 C、C13 或 C131',
+          en: 'The industry code must follow GB/T 4754-2017, e.g. C, C13 or C131',
+        },
+      }),
+    sizeClass: enumValue<SizeClass>(),
+    registeredOn: z
+      .string()
+      .nullish()
+      .refine((value) => !value || value <= today, {
+        message: 'future',
+        params: { zh: '成立日期不能晚于今天', en: 'The date of registration cannot be in the future' },
+      }),
+    qualifications: z
+      .array(enumValue<Qualification>())
+      .nullish()
+      .transform((list) => (list ? [...new Set(list)] : list)),
+    expectedVersion: z.number().int().nullish(),
+  });
+export type UpsertEnterpriseInput = z.output<ReturnType<typeof upsertEnterpriseInput>>;

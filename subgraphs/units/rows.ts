@@ -11,7 +11,7 @@ import type { UnitsContext } from './context.ts';
 import { changeStore, enterpriseStore, unitStore, type EnterpriseRow, type UnitRow } from './store.ts';
 
 export const UNIT = { zh: '单位', en: 'Unit' };
-export const ENTERPRISE = { zh: '市场主体', en: 'Enterprise' };
+const ENTERPRISE = { zh: '市场主体', en: 'Enterprise' };
 
 /** A unit, by id. */
 export const unitRow: RowKind<UnitRow, Queryable> = {

@@ -584,6 +584,8 @@ export type EnterpriseCodePage = {
   __typename?: 'EnterpriseCodePage';
   /** 统一社会信用代码，升序 / credit codes, ascending */
   codes: Array<Scalars['String']['output']>;
+  /** 市场主体名称，与 codes 一一对应（公示须写明企业名称） / the names, one for each of codes (a public notice names the enterprise) */
+  names: Array<Scalars['String']['output']>;
   hasNextPage: Scalars['Boolean']['output'];
   /** 下一页的 after / pass as `after` for the next page */
   endCursor?: Maybe<Scalars['String']['output']>;
@@ -1016,6 +1018,7 @@ export type EnterpriseEdgeResolvers<ContextType = Context, ParentType extends Re
 
 export type EnterpriseCodePageResolvers<ContextType = Context, ParentType extends ResolversParentTypes['EnterpriseCodePage'] = ResolversParentTypes['EnterpriseCodePage']> = {
   codes?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
+  names?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
   hasNextPage?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   endCursor?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
 };

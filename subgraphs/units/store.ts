@@ -262,15 +262,18 @@ export const enterpriseStore = {
   },
   /** Only the credit codes, for services that act on many enterprises at once. */
   async codes(db: Queryable, filter: EnterpriseQuery, limit: number, after: string | null): Promise<string[]> {
+    return (await enterpriseStore.named(db, filter, limit, after)).map((row) => row.code);
+  },
+  /** The credit codes with the names, and nothing else of the profiles (a public notice shows the name). */
+  async named(db: Queryable, filter: EnterpriseQuery, limit: number, after: string | null): Promise<{ code: string; name: string }[]> {
     const conditions = enterpriseConditions(filter);
     if (after) conditions.push(gt(enterprises.creditCode, after));
-    const rows = await db
-      .select({ code: enterprises.creditCode })
+    return db
+      .select({ code: enterprises.creditCode, name: enterprises.name })
       .from(enterprises)
       .where(and(...conditions))
       .orderBy(asc(enterprises.creditCode))
       .limit(limit);
-    return rows.map((row) => row.code);
   },
   async count(db: Queryable, filter: EnterpriseQuery): Promise<number> {
     const [row] = await db

@@ -2,6 +2,7 @@
  * The market-entity registry: reading enterprises (each caller the part access.ts gives them) and
  * registering them (`upsertEnterprise`, the command office and 市市场监管局).
  */
+import { beijingDate } from '../../../platform/calendar.ts';
 import { changeRow } from '../../../platform/change.ts';
 import { creditCodeProblem, normalizeCreditCode } from '../../../platform/credit-code.ts';
 import { errors } from '../../../platform/errors.ts';
@@ -16,7 +17,7 @@ import { enterpriseStore, type EnterpriseRow, type EnterpriseView, type Unregist
 import { requireDistrict } from './lookups.ts';
 
 /** Codes per page of `enterpriseCodes`: 100,000 enterprises in ten requests. */
-export const ENTERPRISE_CODE_PAGE = 10_000;
+const ENTERPRISE_CODE_PAGE = 10_000;
 
 /** The enterprises the caller may read; refuses a caller who may read none. */
 async function readableScope(ctx: UnitsContext): Promise<EnterpriseScope> {
@@ -85,22 +86,27 @@ export async function enterprises(ctx: UnitsContext, { filter: given }: QueryEnt
   return toConnection(rows, size, (row) => [row.creditCode], count, after !== null);
 }
 
-/** Credit codes only, in pages of ENTERPRISE_CODE_PAGE: the bulk path of other slices (policy notices, automatic grants). */
+/** Credit codes (and names) only, in pages of ENTERPRISE_CODE_PAGE: the bulk path of other slices (policy notices, automatic grants). */
 export async function enterpriseCodes(ctx: UnitsContext, { filter: given, after: cursor }: QueryEnterpriseCodesArgs) {
   const scope = await readableScope(ctx);
   const filter = parseInput(enterpriseFilter, given ?? {});
   const after = cursor ? String(decodeCursor(cursor, 1)[0]) : null;
+  const answer = (rows: { code: string; name: string }[], hasNextPage: boolean) => ({
+    codes: rows.map((row) => row.code),
+    names: rows.map((row) => row.name),
+    hasNextPage,
+    endCursor: rows.length ? encodeCursor([rows[rows.length - 1]?.code]) : null,
+  });
   if (scope.kind === 'self') {
-    const codes =
+    const rows =
       after && after >= scope.creditCode
         ? []
-        : await enterpriseStore.codes(ctx.db, { ...filter, onlyCreditCode: scope.creditCode }, 1, null);
-    return { codes, hasNextPage: false, endCursor: codes.length ? encodeCursor([codes[0]]) : null };
+        : await enterpriseStore.named(ctx.db, { ...filter, onlyCreditCode: scope.creditCode }, 1, null);
+    return answer(rows, false);
   }
   const query = { ...filter, onlyDistrict: scope.kind === 'district' ? scope.districtCode : null };
-  const codes = await enterpriseStore.codes(ctx.db, query, ENTERPRISE_CODE_PAGE + 1, after);
-  const page = codes.slice(0, ENTERPRISE_CODE_PAGE);
-  return { codes: page, hasNextPage: codes.length > ENTERPRISE_CODE_PAGE, endCursor: page.length ? encodeCursor([page.at(-1)]) : null };
+  const rows = await enterpriseStore.named(ctx.db, query, ENTERPRISE_CODE_PAGE + 1, after);
+  return answer(rows.slice(0, ENTERPRISE_CODE_PAGE), rows.length > ENTERPRISE_CODE_PAGE);
 }
 
 /**
@@ -110,7 +116,7 @@ export async function enterpriseCodes(ctx: UnitsContext, { filter: given, after:
  */
 export async function upsertEnterprise(ctx: UnitsContext, { input: given }: MutationUpsertEnterpriseArgs): Promise<EnterpriseRow> {
   await ctx.access.assert('WRITE_ENTERPRISE');
-  const input = parseInput(upsertEnterpriseInput, given);
+  const input = parseInput(upsertEnterpriseInput(beijingDate(ctx.now())), given);
   await requireDistrict(ctx, input.districtCode, 'districtCode');
   if (!(await ctx.loaders.industryByCode.load(input.industryCode.slice(0, 1)))) {
     throw errors.badInput('industryCode', {

@@ -1,0 +1,1 @@
+ALTER TABLE "policies"."applications" ADD COLUMN "notice_enterprise_name" text;

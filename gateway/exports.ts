@@ -5,7 +5,9 @@
  * Beijing time, when omitted).
  *
  * Who may: whoever the evaluations slice lets read the board — its rule, asked by running the board
- * query; the gateway tests no role. The caller is named either by an Authorization header or by a
+ * query; the gateway tests no role. What every file request must carry — a half year and a person
+ * to make the file for — is checked by the kit's one function for it (platform/periods.ts
+ * `halfYearFile`), which the slice's `boardDownloadLink` asks too. The caller is named either by an Authorization header or by a
  * signed download link (`&link=…`, made by the `boardDownloadLink` mutation; platform/download-links.ts),
  * which opens only the file it was made for (period and format) and runs the query with the
  * maker's own token, whose person must be the one the link names. A browser asking for a page gets
@@ -18,19 +20,17 @@
  */
 import type http from 'node:http';
 import { personOf, samePerson, type Authenticator, type Viewer } from '../platform/auth.ts';
-import { halfYearDays, halfYearOf } from '../platform/calendar.ts';
 import { createDownloadLinks, type DownloadLinks } from '../platform/download-links.ts';
 import type { PlatformEnv } from '../platform/env.ts';
 import { codedError, ErrorCode, errors, type Bilingual } from '../platform/errors.ts';
 import type { AsyncRequestHandler } from '../platform/http.ts';
+import { present } from '../platform/invariant.ts';
 import type { RequestRecord } from '../platform/log.ts';
+import { halfYearFile, type HalfYear } from '../platform/periods.ts';
 import { authorizationHeader } from '../platform/subgraph.ts';
 import { boardCsv, boardWorkbook, type BoardFileContext, type BoardFileRow } from './board-files.ts';
 import { boardReportHtml, REPORT_CONTENT_SECURITY_POLICY, type DomainFigures } from './board-report.ts';
 import type { GatewayService } from './server.ts';
-import { present } from '../platform/invariant.ts';
-
-const PERIOD = /^(\d{4})-H([12])$/;
 
 export const BOARD_EXPORT_QUERY = /* GraphQL */ `
   query BoardExport($period: String!, $dates: PeriodInput!, $report: Boolean!) {
@@ -143,12 +143,13 @@ export function boardExports(deps: BoardExportsDeps): AsyncRequestHandler {
         throw new Refusal(405, ErrorCode.BAD_REQUEST, { zh: '只接受 GET', en: 'GET only' });
       }
       const at = now();
-      const { period, authorization } = await credentials(req, url, format, at);
-      const days = present(halfYearDays(period), `the days of ${period}`);
-      const answer = await runBoardQuery(req, record, authorization, { period, dates: days, report: format === 'html' });
+      const { halfYear, authorization } = await credentials(req, url, format, at);
+      const period = halfYear.name;
+      const dates = { from: halfYear.from, to: halfYear.to };
+      const answer = await runBoardQuery(req, record, authorization, { period, dates, report: format === 'html' });
       const context: BoardFileContext = {
         period,
-        ...days,
+        ...dates,
         generatedAt: at,
         domains: answer.domains.map(({ code, name }) => ({ code, name })),
       };
@@ -179,22 +180,19 @@ export function boardExports(deps: BoardExportsDeps): AsyncRequestHandler {
     }
   };
 
-  /** The period asked for and whose Authorization runs the query: the link's maker's, or the header's. */
+  /** The half year asked for and whose Authorization runs the query: the link's maker's, or the header's. */
   async function credentials(
     req: http.IncomingMessage,
     url: URL,
     format: Format,
     at: Date,
-  ): Promise<{ period: string; authorization: string }> {
+  ): Promise<{ halfYear: HalfYear; authorization: string }> {
     const asked = url.searchParams.get('period');
-    if (asked !== null && !validPeriod(asked))
-      throw new Refusal(400, ErrorCode.BAD_USER_INPUT, { zh: 'period 须形如 2026-H1', en: 'period must look like 2026-H1' });
     const link = url.searchParams.get('link');
     if (link === null) {
       const authorization = authorizationHeader(req);
-      const viewer = await verified(authorization);
-      if (viewer.role === 'ANONYMOUS' || !authorization) throw new Refusal(401, ErrorCode.UNAUTHENTICATED, NO_CREDENTIALS);
-      return { period: asked ?? halfYearOf(at), authorization };
+      const { halfYear } = fileRequest(await verified(authorization), asked, at, NO_CREDENTIALS);
+      return { halfYear, authorization: present(authorization, "the Authorization header of a person's request") };
     }
     if (!deps.links)
       throw new Refusal(401, ErrorCode.UNAUTHENTICATED, {
@@ -207,20 +205,22 @@ export function boardExports(deps: BoardExportsDeps): AsyncRequestHandler {
     } catch (error) {
       throw fromError(error);
     }
-    if (grant.resource !== 'board' || grant.format !== format || (asked !== null && asked !== grant.period)) {
+    const viewer = await verified(grant.authorization);
+    // The period asked (a name that is no half year: BAD_USER_INPUT), or the link's.
+    const { halfYear } = fileRequest(viewer, asked ?? grant.period, at);
+    if (grant.resource !== 'board' || grant.format !== format || halfYear.name !== grant.period) {
       throw new Refusal(401, ErrorCode.UNAUTHENTICATED, {
         zh: `下载链接只能打开它所签的文件（${grant.period} 的 ${grant.format}）`,
         en: `The download link opens only the file it was made for (${grant.format} of ${grant.period})`,
       });
     }
-    const viewer = await verified(grant.authorization);
     if (!samePerson(personOf(viewer), grant.person)) {
       throw new Refusal(401, ErrorCode.UNAUTHENTICATED, {
         zh: '下载链接无效：所载令牌不属于链接所签之人',
         en: 'Invalid download link: its token is not the person it names',
       });
     }
-    return { period: grant.period, authorization: grant.authorization };
+    return { halfYear, authorization: grant.authorization };
   }
 
   async function verified(authorization: string | undefined): Promise<Viewer> {
@@ -247,9 +247,9 @@ export function boardExports(deps: BoardExportsDeps): AsyncRequestHandler {
       // The same planning, limits, permissions and figures as any API client; this request's record's
       // signal stops the subgraph calls when its time is up.
       const running = deps.gateway.apollo.executeOperation({ query: BOARD_EXPORT_QUERY, variables }, { contextValue });
+      const { signal } = record;
       const timedOut = new Promise<never>((_, reject) => {
-        if (record.signal?.aborted) reject(record.signal.reason);
-        const signal = record.signal;
+        if (signal?.aborted) reject(signal.reason);
         signal?.addEventListener('abort', () => reject(signal.reason), { once: true });
       });
       const response = await Promise.race([running, timedOut]);
@@ -277,9 +277,15 @@ export function boardExports(deps: BoardExportsDeps): AsyncRequestHandler {
   }
 }
 
-function validPeriod(period: string): boolean {
-  const parts = PERIOD.exec(period);
-  return !!parts && Number(parts[1]) >= 2000 && Number(parts[1]) <= 2199;
+/** The kit's one check of a file request (platform/periods.ts), its coded refusals as the gateway answers them. */
+function fileRequest(viewer: Viewer, asked: string | null, at: Date, unauthenticated?: Bilingual): ReturnType<typeof halfYearFile> {
+  try {
+    return halfYearFile(viewer, asked, at);
+  } catch (error) {
+    const refusal = fromError(error, 400);
+    if (refusal.code !== ErrorCode.UNAUTHENTICATED) throw refusal;
+    throw new Refusal(401, refusal.code, unauthenticated ?? refusal.message);
+  }
 }
 
 function wantsPage(req: http.IncomingMessage): boolean {

@@ -49,13 +49,6 @@ export function halfYearOf(instant: Date): string {
   return `${date.slice(0, 4)}-H${Number(date.slice(5, 7)) <= 6 ? 1 : 2}`;
 }
 
-/** A half year's first and last day (`2026-H2` → 2026-07-01, 2026-12-31); null for anything else. */
-export function halfYearDays(name: string): { from: string; to: string } | null {
-  const match = /^(\d{4})-H([12])$/.exec(name);
-  if (!match) return null;
-  return match[2] === '1' ? { from: `${match[1]}-01-01`, to: `${match[1]}-06-30` } : { from: `${match[1]}-07-01`, to: `${match[1]}-12-31` };
-}
-
 function nextDate(date: string): string {
   return new Date(Date.parse(`${date}T00:00:00Z`) + DAY_MS).toISOString().slice(0, 10);
 }

@@ -30,14 +30,6 @@ export const RECIPE = [
   'examples.ts',
 ];
 
-/**
- * Slices whose use cases still live in one `service.ts` (#22): they have the recipe's other files,
- * and the service in place of `use-cases/` and `rows.ts`. Take a slice off once it is split.
- */
-const NOT_YET_SPLIT = ['evaluations'];
-const recipeOf = (name: string) =>
-  NOT_YET_SPLIT.includes(name) ? [...RECIPE.filter((file) => file !== 'use-cases/' && file !== 'rows.ts'), 'service.ts'] : RECIPE;
-
 describe.each(slices.map((slice) => [slice.name, slice] as const))('the %s slice', (name, slice) => {
   it('has its SDL, its tables in a Postgres schema of its own, and its migrations', () => {
     expect(fs.existsSync(path.join(root, 'schema', `${name}.graphql`))).toBe(true);
@@ -49,7 +41,7 @@ describe.each(slices.map((slice) => [slice.name, slice] as const))('the %s slice
 
   it('has every file of the recipe, and no entry point of its own (bin/subgraph.ts starts it by name)', () => {
     const files = fs.readdirSync(path.join(root, 'subgraphs', name));
-    expect(files).toEqual(expect.arrayContaining(recipeOf(name).map((file) => file.replace(/\/$/, ''))));
+    expect(files).toEqual(expect.arrayContaining(RECIPE.map((file) => file.replace(/\/$/, ''))));
     expect(files).not.toContain('index.ts');
   });
 
@@ -59,19 +51,16 @@ describe.each(slices.map((slice) => [slice.name, slice] as const))('the %s slice
   });
 });
 
-describe.each(slices.filter((slice) => !NOT_YET_SPLIT.includes(slice.name)).map((slice) => [slice.name] as const))(
-  'the %s slice, split along its use cases',
-  (name) => {
-    it('changes rows only through the kit (platform/change.ts): no transaction of its own in its use cases, and no service.ts', () => {
-      const modules = fs.readdirSync(path.join(root, 'subgraphs', name, 'use-cases')).filter((file) => file.endsWith('.ts'));
-      expect(modules.length).toBeGreaterThan(0);
-      const sources = modules.map((file) => [file, read(`subgraphs/${name}/use-cases/${file}`)] as const);
-      for (const [file, source] of sources) expect(source, file).not.toMatch(/\.transaction\(/);
-      expect(sources.some(([, source]) => source.includes("from '../../../platform/change.ts'"))).toBe(true);
-      expect(fs.existsSync(path.join(root, 'subgraphs', name, 'service.ts'))).toBe(false);
-    });
-  },
-);
+describe.each(slices.map((slice) => [slice.name] as const))('the %s slice, split along its use cases', (name) => {
+  it('changes rows only through the kit (platform/change.ts): no transaction of its own in its use cases, and no service.ts', () => {
+    const modules = fs.readdirSync(path.join(root, 'subgraphs', name, 'use-cases')).filter((file) => file.endsWith('.ts'));
+    expect(modules.length).toBeGreaterThan(0);
+    const sources = modules.map((file) => [file, read(`subgraphs/${name}/use-cases/${file}`)] as const);
+    for (const [file, source] of sources) expect(source, file).not.toMatch(/\.transaction\(/);
+    expect(sources.some(([, source]) => source.includes("from '../../../platform/change.ts'"))).toBe(true);
+    expect(fs.existsSync(path.join(root, 'subgraphs', name, 'service.ts'))).toBe(false);
+  });
+});
 
 describe('docs/ARCHITECTURE.md', () => {
   it('names every file of the recipe', () => {

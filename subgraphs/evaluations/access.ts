@@ -1,6 +1,9 @@
 /**
  * Who may do what in the evaluations slice — the one place that decides it, from the verified token
- * and the unit directory, never from anything the caller sends. The service asks; nothing else does.
+ * and the unit directory, never from anything the caller sends. The use cases ask; nothing else does.
+ * Its vocabulary, as every slice's: `can…` answers a boolean, `assert…` throws the coded refusal
+ * (UNAUTHENTICATED, FORBIDDEN, INVALID_TRANSITION); the base standings — and "a token of an archived
+ * unit acts for nobody" — come from the kit (platform/standing.ts).
  *
  * Contests: published CITY and SYSTEM contests are public; before publication the organiser, the
  * command office, the judges and the entrant units see them; INTERNAL contests only the organiser
@@ -12,7 +15,8 @@
 import { isPerson, personOf, Role, type Viewer } from '../../platform/auth.ts';
 import type { Directory, DirectorySource, DirectoryUnit } from '../../platform/directory.ts';
 import { errors } from '../../platform/errors.ts';
-import { authorize } from '../../platform/rules.ts';
+import { present } from '../../platform/invariant.ts';
+import { assert } from '../../platform/rules.ts';
 import { baseStandingOf, whileActive } from '../../platform/standing.ts';
 import { writerKey } from '../../platform/write-limits.ts';
 import {
@@ -38,7 +42,7 @@ import {
   type EvaluationStanding,
   type ReviewAction,
 } from './rules.ts';
-import type { ContestRow, ContestScope, JudgeRow, ReviewRow, ReviewScope } from './store.ts';
+import type { ContestRow, ContestScope, EntryRow, JudgeRow, ReviewRow, ReviewScope } from './store.ts';
 
 const CONTEST_NOUN = { zh: '该擂台比武', en: 'the contest' };
 const REVIEW_NOUN = { zh: '该评价', en: 'the review' };
@@ -49,7 +53,14 @@ const ACCOUNT_NAMED = /^entered by (?!unit )[\s\S]*? at (\d{4}-\d{2}-\d{2}T\d{2}
 
 type ContestScopeFields = Pick<ContestRow, 'level' | 'domainCode' | 'unitId'>;
 
-export function createEvaluationsAccess(viewer: Viewer, directory: DirectorySource, clientAddress: string | undefined) {
+/** What the caller's standings on a contest depend on besides the contest: whether they judge it, which units entered. */
+export interface ContestExtras {
+  judge: boolean;
+  entrantUnitIds: readonly string[];
+}
+
+/** How one request's caller stands, worked out from the token and the directory (each asked once per request). */
+function callerStandings(viewer: Viewer, directory: DirectorySource) {
   let snapshot: Promise<Directory> | undefined;
   /**
    * The directory this request decides on: taken once (again by `prepare()`), so a decision inside
@@ -87,10 +98,7 @@ export function createEvaluationsAccess(viewer: Viewer, directory: DirectorySour
     return found;
   }
 
-  async function onContest(
-    contest: ContestRow,
-    extra: { judge: boolean; entrantUnitIds: readonly string[] },
-  ): Promise<EvaluationStanding[]> {
+  async function onContest(contest: ContestRow, extra: ContestExtras): Promise<EvaluationStanding[]> {
     const found = [...(await base()), ...(await organiser(contest))];
     if (extra.judge) found.push('JUDGE');
     const unit = isUnitRole ? await activeUnit() : null;
@@ -126,37 +134,80 @@ export function createEvaluationsAccess(viewer: Viewer, directory: DirectorySour
     return found;
   }
 
-  const allowed = (standings: readonly EvaluationStanding[], who: readonly EvaluationStanding[]) => standings.some((s) => who.includes(s));
+  /** A unit member's own unit and, for a member of a domain's lead unit, the domain's units. */
+  async function ownAndLedUnits(): Promise<string[]> {
+    const unit = present(await activeUnit(), 'the active unit of a unit member');
+    const domain = await ledDomain();
+    const d = await dir();
+    return [...new Set([unit.id, ...(domain ? d.unitsOfDomain(domain).map((u) => u.id) : [])])];
+  }
+
+  /**
+   * Before a change: the caller's unit looked up fresh (an archived unit acts for nobody, at
+   * once) and the directory in hand — so nothing is fetched over HTTP inside the transaction.
+   */
+  async function prepare(): Promise<void> {
+    unitPromise = lookUp(true);
+    snapshot = directory.current();
+    await Promise.all([unitPromise, snapshot]);
+  }
+
+  return { dir, activeUnit, isUnitRole, base, ledDomain, organiser, onContest, onReview, onUnit, ownAndLedUnits, prepare };
+}
+
+const allowed = (standings: readonly EvaluationStanding[], who: readonly EvaluationStanding[]) => standings.some((s) => who.includes(s));
+
+/** What a contest shows to whoever stands so towards it: nothing (null), the contest, and the ranking and judges too. */
+interface ContestView {
+  ranking: boolean;
+  judges: boolean;
+}
+
+function contestViewOf(contest: ContestRow, standings: readonly EvaluationStanding[]): ContestView | null {
+  const preview = allowed(standings, readRules.rankingPreview);
+  if (contest.level === 'INTERNAL') {
+    if (
+      !allowed(standings, readRules.internalContest) &&
+      !(contest.status !== 'PUBLISHED' && allowed(standings, readRules.contestBeforePublication))
+    )
+      return null;
+    return { ranking: contest.status === 'PUBLISHED' || preview, judges: preview };
+  }
+  if (contest.status === 'PUBLISHED') return { ranking: true, judges: preview };
+  if (!allowed(standings, readRules.contestBeforePublication)) return null;
+  return { ranking: preview, judges: preview };
+}
+
+export function createEvaluationsAccess(viewer: Viewer, directory: DirectorySource, clientAddress: string | undefined) {
+  const { activeUnit, isUnitRole, base, ledDomain, organiser, onContest, onReview, onUnit, ownAndLedUnits, prepare } = callerStandings(
+    viewer,
+    directory,
+  );
 
   return {
     viewer,
-
-    /**
-     * Before a change: the caller's unit looked up fresh (an archived unit acts for nobody, at
-     * once) and the directory in hand — so nothing is fetched over HTTP inside the transaction.
-     */
-    async prepare(): Promise<void> {
-      unitPromise = lookUp(true);
-      snapshot = directory.current();
-      await Promise.all([unitPromise, snapshot]);
-    },
+    prepare,
 
     /** The caller among a contest's judges: the same issuer, role and subject (JUDGE standing), if any. */
     judgeAmong(judges: readonly JudgeRow[]): JudgeRow | undefined {
       return judges.find((judge) => isPerson(viewer, judge));
     },
 
-    /** Before creating a contest: the caller must organise contests of this scope. */
-    async mayCreateContest(scope: ContestScopeFields): Promise<void> {
-      authorize(contestRules.createContest, [...(await base()), ...(await organiser(scope))], { noun: CONTEST_NOUN, standingNames });
+    /** The caller's extras on a contest with these judges and entries. */
+    extrasOf(judges: readonly JudgeRow[], entries: readonly Pick<EntryRow, 'unitId'>[]): ContestExtras {
+      return {
+        judge: judges.some((judge) => isPerson(viewer, judge)),
+        entrantUnitIds: entries.map((entry) => entry.unitId).filter((id): id is string => id !== null),
+      };
     },
 
-    async mayActOnContest(
-      action: ContestAction,
-      contest: ContestRow,
-      extra: { judge: boolean; entrantUnitIds: readonly string[] },
-    ): Promise<void> {
-      authorize(contestRules[action], await onContest(contest, extra), {
+    /** Before creating a contest: the caller must organise contests of this scope. */
+    async assertCreateContest(scope: ContestScopeFields): Promise<void> {
+      assert(contestRules.createContest, [...(await base()), ...(await organiser(scope))], { noun: CONTEST_NOUN, standingNames });
+    },
+
+    async assertContest(action: ContestAction, contest: ContestRow, extra: ContestExtras): Promise<void> {
+      assert(contestRules[action], await onContest(contest, extra), {
         noun: CONTEST_NOUN,
         rules: contestRules,
         standingNames,
@@ -166,23 +217,8 @@ export function createEvaluationsAccess(viewer: Viewer, directory: DirectorySour
     },
 
     /** What the caller may see of a contest: nothing (null), the contest, and the ranking/judges too. */
-    async contestView(
-      contest: ContestRow,
-      extra: { judge: boolean; entrantUnitIds: readonly string[] },
-    ): Promise<{ ranking: boolean; judges: boolean } | null> {
-      const standings = await onContest(contest, extra);
-      const preview = allowed(standings, readRules.rankingPreview);
-      if (contest.level === 'INTERNAL') {
-        if (
-          !allowed(standings, readRules.internalContest) &&
-          !(contest.status !== 'PUBLISHED' && allowed(standings, readRules.contestBeforePublication))
-        )
-          return null;
-        return { ranking: contest.status === 'PUBLISHED' || preview, judges: preview };
-      }
-      if (contest.status === 'PUBLISHED') return { ranking: true, judges: preview };
-      if (!allowed(standings, readRules.contestBeforePublication)) return null;
-      return { ranking: preview, judges: preview };
+    async contestView(contest: ContestRow, extra: ContestExtras): Promise<ContestView | null> {
+      return contestViewOf(contest, await onContest(contest, extra));
     },
 
     /** Which contests the caller's lists include besides the published public ones. */
@@ -199,14 +235,14 @@ export function createEvaluationsAccess(viewer: Viewer, directory: DirectorySour
     },
 
     /** Submitting a review: never of the caller's own unit. */
-    async maySubmitReview(unitId: string): Promise<void> {
+    async assertSubmitReview(unitId: string): Promise<void> {
       const standings = (await base()).filter((s) => s !== 'UNIT_MEMBER' || !(isUnitRole && viewer.unitId === unitId));
       if (!standings.length) throw errors.forbidden({ zh: '不能评价本单位', en: 'You may not review your own unit' });
-      authorize(reviewRules.submitServiceReview, standings, { noun: REVIEW_NOUN, standingNames });
+      assert(reviewRules.submitServiceReview, standings, { noun: REVIEW_NOUN, standingNames });
     },
 
-    async mayActOnReview(action: ReviewAction, review: ReviewRow): Promise<void> {
-      authorize(reviewRules[action], await onReview(review), {
+    async assertReview(action: ReviewAction, review: ReviewRow): Promise<void> {
+      assert(reviewRules[action], await onReview(review), {
         noun: REVIEW_NOUN,
         state: review.status,
         stateNames: reviewStateNames,
@@ -215,8 +251,8 @@ export function createEvaluationsAccess(viewer: Viewer, directory: DirectorySour
       });
     },
 
-    async mayAppeal(action: AppealAction, review: ReviewRow, state: AppealState): Promise<void> {
-      authorize(appealRules[action], await onReview(review), {
+    async assertAppeal(action: AppealAction, review: ReviewRow, state: AppealState): Promise<void> {
+      assert(appealRules[action], await onReview(review), {
         noun: REVIEW_NOUN,
         state,
         stateNames: appealStateNames,
@@ -225,7 +261,7 @@ export function createEvaluationsAccess(viewer: Viewer, directory: DirectorySour
       });
     },
 
-    async mayReadReview(review: Pick<ReviewRow, 'unitId'>): Promise<boolean> {
+    async canReadReview(review: Pick<ReviewRow, 'unitId'>): Promise<boolean> {
       return allowed(await onReview(review), readRules.reviews);
     },
 
@@ -237,23 +273,19 @@ export function createEvaluationsAccess(viewer: Viewer, directory: DirectorySour
         if (standings.includes('ANONYMOUS')) throw errors.unauthenticated();
         throw errors.forbidden({ zh: '无权查看好差评列表', en: 'You may not list service reviews' });
       }
-      const unit = (await activeUnit())!;
-      const domain = await ledDomain();
-      const d = await dir();
-      const unitIds = new Set([unit.id, ...(domain ? d.unitsOfDomain(domain).map((u) => u.id) : [])]);
-      return { all: false, unitIds: [...unitIds] };
+      return { all: false, unitIds: await ownAndLedUnits() };
     },
 
     /** The figures of a unit: FORBIDDEN rather than a silent zero for those who may not read them. */
-    async mayReadUnitFigures(unitId: string): Promise<void> {
+    async assertReadUnitFigures(unitId: string): Promise<void> {
       const standings = await onReview({ unitId });
       if (allowed(standings, readRules.reviews)) return;
       if (standings.includes('ANONYMOUS')) throw errors.unauthenticated();
       throw errors.forbidden({ zh: '无权查看该单位的好差评统计', en: 'You may not read this unit’s service-review figures' });
     },
 
-    async mayActOnUnitWork(action: TaskAction, unitId: string, state?: MilestoneState): Promise<void> {
-      authorize(taskRules[action], await onUnit(unitId), {
+    async assertUnitWork(action: TaskAction, unitId: string, state?: MilestoneState): Promise<void> {
+      assert(taskRules[action], await onUnit(unitId), {
         noun: WORK_NOUN,
         state,
         stateNames: milestoneStateNames,
@@ -262,12 +294,12 @@ export function createEvaluationsAccess(viewer: Viewer, directory: DirectorySour
       });
     },
 
-    async mayReadUnitWork(unitId: string): Promise<boolean> {
+    async canReadUnitWork(unitId: string): Promise<boolean> {
       return allowed(await onUnit(unitId), readRules.unitWork);
     },
 
     /** Figures of a unit's work: FORBIDDEN rather than a silent null for those who may not read them. */
-    async mustReadUnitWork(unitId: string): Promise<void> {
+    async assertReadUnitWork(unitId: string): Promise<void> {
       const standings = await onUnit(unitId);
       if (allowed(standings, readRules.unitWork)) return;
       if (standings.includes('ANONYMOUS')) throw errors.unauthenticated();
@@ -282,14 +314,11 @@ export function createEvaluationsAccess(viewer: Viewer, directory: DirectorySour
         if (standings.includes('ANONYMOUS')) throw errors.unauthenticated();
         throw errors.forbidden({ zh: '无权查看攻坚事项', en: 'You may not list tasks' });
       }
-      const unit = (await activeUnit())!;
-      const domain = await ledDomain();
-      const d = await dir();
-      return [...new Set([unit.id, ...(domain ? d.unitsOfDomain(domain).map((u) => u.id) : [])])];
+      return ownAndLedUnits();
     },
 
-    async mayActOnEvaluation(action: EvaluationAction, state: EvaluationState): Promise<void> {
-      authorize(evaluationRules[action], await base(), {
+    async assertEvaluation(action: EvaluationAction, state: EvaluationState): Promise<void> {
+      assert(evaluationRules[action], await base(), {
         noun: EVALUATION_NOUN,
         state,
         stateNames: evaluationStateNames,
@@ -299,25 +328,14 @@ export function createEvaluationsAccess(viewer: Viewer, directory: DirectorySour
     },
 
     /** The board, its files and their download links (rules.ts `readRules.board`). */
-    async mustReadBoard(): Promise<void> {
+    async assertReadBoard(): Promise<void> {
       const standings = await base();
       if (allowed(standings, readRules.board)) return;
       if (standings.includes('ANONYMOUS')) throw errors.unauthenticated();
       throw errors.forbidden({ zh: '只有市指挥部办公室可以查看和导出看板', en: 'Only the command office sees and exports the board' });
     },
 
-    /** The definition, the live preview and the board: the command office only. */
-    async mustReadEvaluationDraft(): Promise<void> {
-      const standings = await base();
-      if (allowed(standings, readRules.evaluationDraft)) return;
-      if (standings.includes('ANONYMOUS')) throw errors.unauthenticated();
-      throw errors.forbidden({
-        zh: '只有市指挥部办公室可以查看评估预览和看板',
-        en: 'Only the command office sees the evaluation preview and the board',
-      });
-    },
-
-    async mayReadEvaluationDraft(): Promise<boolean> {
+    async canReadEvaluationDraft(): Promise<boolean> {
       return allowed(await base(), readRules.evaluationDraft);
     },
 
@@ -332,6 +350,14 @@ export function createEvaluationsAccess(viewer: Viewer, directory: DirectorySour
       if (allowed(await base(), readRules.enteredBy)) return (inputs) => inputs;
       return (inputs) =>
         inputs.map((input) => ({ ...input, source: input.source.replace(ACCOUNT_NAMED, 'entered by the command office at $1: ') }));
+    },
+
+    /**
+     * For a row the caller may not see (or that does not exist): a caller who is nobody in
+     * particular is asked to sign in first; anyone else then gets NOT_FOUND, learning nothing.
+     */
+    assertSignedIn(): void {
+      if (viewer.role === 'ANONYMOUS') throw errors.unauthenticated();
     },
 
     /** Whom the abuse limits count: the person when signed in, else the caller's address — hashed (platform/write-limits.ts). */

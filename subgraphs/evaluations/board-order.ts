@@ -4,8 +4,7 @@
  * in pinyin order; or by domain first; or by name. A unit without a score (no evaluation defined,
  * or not evaluated) comes after every unit with one, whatever its other figures.
  */
-/** `BoardOrder` of the SDL (written here: the slice's modules do not import the generated types, which import them). */
-export type BoardOrder = 'SCORE_DESC' | 'DOMAIN' | 'NAME';
+import type { BoardOrder } from './schema-types.ts';
 
 export interface Orderable {
   unitName: string;

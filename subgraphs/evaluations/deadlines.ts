@@ -6,7 +6,7 @@
  * review is not counted, a period ends at 24:00 of its last day, and through a year the calendar
  * lacks a limit is provisional — weekends the only days off — with the year named
  * (`pendingCalendarYear`); the slice recomputes it, and judges again whether an answer or a
- * rectification was late, when the command office enters the year (service.ts
+ * rectification was late, when the command office enters the year (provisional-limits.ts
  * `settleProvisionalReviewLimits`).
  *
  * Abuse limits of submitting, as every write the public may make is limited (platform/write-limits.ts:

@@ -20,6 +20,8 @@
  * places, cumulatively; tied units share a grade) — quotas count evaluated units only.
  */
 import { endOfBeijingDay } from '../../platform/calendar.ts';
+import { present } from '../../platform/invariant.ts';
+import { FIRST_YEAR, HALF_YEAR, halfYear, LAST_YEAR } from '../../platform/periods.ts';
 
 export type GradeName = 'EXCELLENT' | 'GOOD' | 'FAIR' | 'POOR';
 
@@ -99,9 +101,9 @@ const round = (value: number, digits: number) => {
 function normaliser(kind: string, values: (number | null)[]): (value: number | null) => number | null {
   if (RATE_KINDS.includes(kind)) return (v) => (v === null ? null : round(v * 100, 4));
   if (kind === 'CONTEST') return (v) => (v === null ? null : round(v, 4));
-  const present = values.filter((v): v is number => v !== null);
-  const min = Math.min(...present);
-  const max = Math.max(...present);
+  const given = values.filter((v): v is number => v !== null);
+  const min = Math.min(...given);
+  const max = Math.max(...given);
   return (v) => (v === null ? null : max === min ? 100 : round(((v - min) / (max - min)) * 100, 4));
 }
 
@@ -128,69 +130,68 @@ export function computeResults(
   raw: (unitId: string, indicator: IndicatorSpec) => RawValue,
   grading: GradingRule,
 ): ComputedResult[] {
-  const rawByIndicator = indicators.map((indicator) => unitIds.map((unitId) => raw(unitId, indicator)));
-  const normalisers = indicators.map((indicator, i) =>
-    normaliser(
-      indicator.kind,
-      rawByIndicator[i]!.map((r) => r.value),
-    ),
-  );
+  const columns = indicators.map((indicator) => {
+    const values = unitIds.map((unitId) => raw(unitId, indicator));
+    return {
+      indicator,
+      values,
+      normalise: normaliser(
+        indicator.kind,
+        values.map((r) => r.value),
+      ),
+    };
+  });
   const scored = unitIds.map((unitId, u) => {
-    const normalised = indicators.map((_, i) => normalisers[i]!(rawByIndicator[i]![u]!.value));
-    const coverage = coverageOf(indicators, (indicator) => normalised[indicators.indexOf(indicator)] !== null);
+    const cells = columns.map(({ indicator, values, normalise }) => {
+      const value = present(values[u], `the value of ${indicator.code} for ${unitId}`);
+      return { indicator, value, normalised: normalise(value.value) };
+    });
+    const coverage = coverageOf(indicators, (indicator) => (cells[indicators.indexOf(indicator)]?.normalised ?? null) !== null);
     const evaluated = coversEvaluation(indicators, coverage, grading.minimumCoverage);
     const weightPresent = coverage.weight;
-    const inputs: ComputedInput[] = indicators.map((indicator, i) => ({
+    const inputs: ComputedInput[] = cells.map(({ indicator, value, normalised }) => ({
       indicator: indicator.code,
       kind: indicator.kind,
-      ...rawByIndicator[i]![u]!,
-      normalised: normalised[i]!,
+      ...value,
+      normalised,
       weight: indicator.weight,
-      contribution: !evaluated || normalised[i] === null ? 0 : round((indicator.weight * normalised[i]!) / weightPresent, 4),
+      contribution: !evaluated || normalised === null ? 0 : round((indicator.weight * normalised) / weightPresent, 4),
     }));
     const score = evaluated
       ? round(
-          indicators.reduce((sum, indicator, i) => sum + (normalised[i] === null ? 0 : indicator.weight * normalised[i]!), 0) /
+          cells.reduce((sum, { indicator, normalised }) => sum + (normalised === null ? 0 : indicator.weight * normalised), 0) /
             weightPresent,
           3,
         )
       : null;
     return { unitId, evaluated, score, coverage, inputs };
   });
-  const ordered = scored.filter((row) => row.evaluated).sort((a, b) => b.score! - a.score! || a.unitId.localeCompare(b.unitId));
+  const ordered = scored
+    .flatMap((row) => (row.evaluated && row.score !== null ? [{ ...row, score: row.score }] : []))
+    .sort((a, b) => b.score - a.score || a.unitId.localeCompare(b.unitId));
   const ranks = new Map<string, number>();
   ordered.forEach((row, index) => {
     const previous = ordered[index - 1];
-    ranks.set(row.unitId, previous && previous.score === row.score ? ranks.get(previous.unitId)! : index + 1);
+    ranks.set(row.unitId, previous && previous.score === row.score ? (ranks.get(previous.unitId) ?? index) : index + 1);
   });
   const grades: GradeName[] = ['EXCELLENT', 'GOOD', 'FAIR'];
   const gradeOf = (score: number, rank: number): GradeName => {
-    if (grading.method === 'THRESHOLDS') return grades.find((_, i) => score >= grading.cutoffs[i]!) ?? 'POOR';
+    if (grading.method === 'THRESHOLDS') return grades.find((_, i) => score >= (grading.cutoffs[i] ?? Infinity)) ?? 'POOR';
     let cumulative = 0;
     for (const [i, share] of grading.cutoffs.entries()) {
       cumulative += share;
-      if (rank <= Math.floor(round(cumulative * ordered.length, 6))) return grades[i]!;
+      if (rank <= Math.floor(round(cumulative * ordered.length, 6))) return grades[i] ?? 'POOR';
     }
     return 'POOR';
   };
   const notEvaluated = scored.filter((row) => !row.evaluated).sort((a, b) => a.unitId.localeCompare(b.unitId));
   return [
-    ...ordered.map((row) => ({ ...row, rank: ranks.get(row.unitId)!, grade: gradeOf(row.score!, ranks.get(row.unitId)!) })),
+    ...ordered.map((row) => {
+      const rank = present(ranks.get(row.unitId), `the rank of ${row.unitId}`);
+      return { ...row, rank, grade: gradeOf(row.score, rank) };
+    }),
     ...notEvaluated.map((row) => ({ ...row, score: null, rank: null, grade: null })),
   ];
-}
-
-/** The years the campaign's periods may name: a half year or quarter outside them names nothing. */
-export const FIRST_YEAR = 2000;
-export const LAST_YEAR = 2199;
-
-/** `2026-H1` → its first and last day. */
-export function halfYear(period: string): { from: string; to: string } | null {
-  const match = /^(\d{4})-H([12])$/.exec(period);
-  if (!match) return null;
-  const year = Number(match[1]);
-  if (year < FIRST_YEAR || year > LAST_YEAR) return null;
-  return match[2] === '1' ? { from: `${year}-01-01`, to: `${year}-06-30` } : { from: `${year}-07-01`, to: `${year}-12-31` };
 }
 
 /** `2026-Q3` → its first and last day and when its report is due (24:00 of the 10th of the next month, Beijing). */
@@ -209,7 +210,7 @@ export function quarter(period: string): { from: string; to: string; dueOn: stri
 
 /** The quarters of a half year, whose reports its evaluation counts: `2026-H2` → 2026-Q3, 2026-Q4. */
 export function quartersOfHalfYear(period: string): string[] {
-  const match = /^(\d{4})-H([12])$/.exec(period);
+  const match = HALF_YEAR.exec(period);
   if (!match) return [];
   return match[2] === '1' ? [`${match[1]}-Q1`, `${match[1]}-Q2`] : [`${match[1]}-Q3`, `${match[1]}-Q4`];
 }
@@ -224,8 +225,9 @@ export function publishableAfter(period: string, indicators: readonly { kind: st
   const dates = halfYear(period);
   if (!dates) return null;
   const deadlines = [dates.to];
-  if (indicators.some((i) => i.kind === 'REPORT_PUNCTUALITY')) deadlines.push(...quartersOfHalfYear(period).map((q) => quarter(q)!.dueOn));
-  return endOfBeijingDay(deadlines.sort().at(-1)!);
+  if (indicators.some((i) => i.kind === 'REPORT_PUNCTUALITY'))
+    deadlines.push(...quartersOfHalfYear(period).map((q) => present(quarter(q), `quarter ${q}`).dueOn));
+  return endOfBeijingDay(deadlines.sort().at(-1) ?? dates.to);
 }
 
 /** The quarters whose reports fall due within [from, to] (dates); none before 2000 or after 2199. */
@@ -238,7 +240,7 @@ export function quartersDueWithin(from: string, to: string): string[] {
   for (let year = first; year <= last; year++) {
     for (let q = 1; q <= 4; q++) {
       const name = `${year}-Q${q}`;
-      const due = quarter(name)!.dueOn;
+      const due = present(quarter(name), `quarter ${name}`).dueOn;
       if (due >= from && due <= to) found.push(name);
     }
   }

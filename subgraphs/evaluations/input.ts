@@ -1,13 +1,14 @@
 /**
  * What callers send to the evaluations slice, as schemas: every argument is parsed here before the
- * service uses it, and a refusal names the field in Chinese and English. (GraphQL has already
+ * use cases use it, and a refusal names the field in Chinese and English. (GraphQL has already
  * checked types and enum values; whether a unit or domain exists is asked of the directory, in the
- * service.)
+ * use cases.)
  */
 import { roles } from '../../platform/auth.ts';
 import type { Bilingual } from '../../platform/errors.ts';
 import { clientRequestId, enumValue, optionalText, text, uuid, z } from '../../platform/input.ts';
-import { FIRST_YEAR, halfYear, LAST_YEAR, quarter } from './grading.ts';
+import { FIRST_YEAR, HALF_YEAR, halfYear, LAST_YEAR } from '../../platform/periods.ts';
+import { quarter } from './grading.ts';
 import type { ContestRow, ReviewRow } from './store.ts';
 
 const problem = (message: Bilingual) => ({ message: message.en, params: message });
@@ -83,12 +84,11 @@ export const contestEntryInput = z.object({
 });
 
 export const judgeInput = z.object({
-  subject: z
-    .string()
-    .regex(
-      /^[^\s\u0000]{1,200}$/,
-      problem({ zh: '评委账号须为 1–200 个非空白字符', en: 'The judge account must be 1–200 non-space characters' }),
-    ),
+  subject: z.string().regex(
+    // eslint-disable-next-line no-control-regex -- a NUL byte is refused on purpose: it cannot be stored or shown
+    /^[^\s\u0000]{1,200}$/,
+    problem({ zh: '评委账号须为 1–200 个非空白字符', en: 'The judge account must be 1–200 non-space characters' }),
+  ),
   /** A person is the issuer, role and subject together: the same subject in another role is somebody else. */
   role: z.enum(
     roles,
@@ -191,7 +191,7 @@ export const quarterlyReportInput = z.object({
 /** A half year the evaluation can compute: a year outside 2000–2199 was once accepted, then read as an internal error. */
 export const period = z
   .string()
-  .regex(/^\d{4}-H[12]$/, problem({ zh: '期间须形如 2026-H1', en: 'A period looks like 2026-H1' }))
+  .regex(HALF_YEAR, problem({ zh: '期间须形如 2026-H1', en: 'A period looks like 2026-H1' }))
   .refine(
     (value) => halfYear(value) !== null,
     problem({ zh: `期间的年份须在 ${FIRST_YEAR}–${LAST_YEAR} 之间`, en: `A period's year lies in ${FIRST_YEAR}–${LAST_YEAR}` }),
@@ -258,7 +258,8 @@ export const createEvaluationInput = z
     const cut = value.gradeCutoffs;
     const add = (message: Bilingual) => ctx.addIssue({ code: 'custom', path: ['gradeCutoffs'], ...problem(message) });
     if (cut.length !== 3) return add({ zh: '须给出优秀、良好、一般三档', en: 'Give three cut-offs: 优秀, 良好, 一般' });
-    if (value.gradingMethod === 'THRESHOLDS' && !(cut[0]! <= 100 && cut[0]! > cut[1]! && cut[1]! > cut[2]! && cut[2]! >= 0))
+    const [excellent, good, fair] = cut as [number, number, number];
+    if (value.gradingMethod === 'THRESHOLDS' && !(excellent <= 100 && excellent > good && good > fair && fair >= 0))
       add({ zh: '分数线须在 0–100 之间且递减', en: 'Thresholds must lie in 0–100 and decrease' });
     if (value.gradingMethod === 'QUOTAS' && (cut.some((c) => c < 0 || c > 1) || cut.reduce((s, c) => s + c, 0) > 1 + 1e-9))
       add({ zh: '比例须在 0–1 之间，合计不超过 1', en: 'Quotas must lie in 0–1 and sum to at most 1' });

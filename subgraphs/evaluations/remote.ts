@@ -86,6 +86,9 @@ export const APPLICATION_RATINGS_QUERY = /* GraphQL */ `
 
 type Entities<T> = { _entities: (({ id: string } & T) | null)[] };
 
+/** An entity the other slice resolved (null: one it does not know). */
+const resolved = <T>(entity: T | null): entity is T => entity !== null;
+
 export function remoteFigures(options: { url: (slice: string) => string; authorization?: string; requestId?: string }): FiguresSource {
   const ask = <T>(slice: string, query: string, unitIds: readonly string[], period: { from: string; to: string } | null) =>
     askSlice<Entities<T>>({
@@ -112,12 +115,10 @@ export function remoteFigures(options: { url: (slice: string) => string; authori
       const none = { count: 0, satisfactionRate: null };
       const byIssues = new Map(
         issues._entities
-          .filter((e) => e !== null)
-          .map((e) => [e!.id, e!.issueStats ? { count: e!.issueStats.rated, satisfactionRate: e!.issueStats.satisfactionRate } : none]),
+          .filter(resolved)
+          .map((e) => [e.id, e.issueStats ? { count: e.issueStats.rated, satisfactionRate: e.issueStats.satisfactionRate } : none]),
       );
-      const byPolicies = new Map(
-        policies._entities.filter((e) => e !== null).map((e) => [e!.id, e!.policyStats ? e!.policyStats.reviews : none]),
-      );
+      const byPolicies = new Map(policies._entities.filter(resolved).map((e) => [e.id, e.policyStats ? e.policyStats.reviews : none]));
       return new Map(unitIds.map((id) => [id, { issues: byIssues.get(id) ?? none, policies: byPolicies.get(id) ?? none }]));
     },
     async rectification(unitIds, period) {
@@ -128,7 +129,7 @@ export function remoteFigures(options: { url: (slice: string) => string; authori
         unitIds,
         period,
       );
-      return new Map(_entities.filter((e) => e !== null).map((e) => [e!.id, e!.issueStats?.rectificationRate ?? null]));
+      return new Map(_entities.filter(resolved).map((e) => [e.id, e.issueStats?.rectificationRate ?? null]));
     },
     async policyHonouring(unitIds, period) {
       if (!unitIds.length) return new Map();
@@ -140,10 +141,10 @@ export function remoteFigures(options: { url: (slice: string) => string; authori
       );
       return new Map(
         _entities
-          .filter((e) => e !== null)
+          .filter(resolved)
           .map((e) => [
-            e!.id,
-            e!.policyStats && e!.policyStats.approved > 0 ? Math.min(1, e!.policyStats.disbursedCount / e!.policyStats.approved) : null,
+            e.id,
+            e.policyStats && e.policyStats.approved > 0 ? Math.min(1, e.policyStats.disbursedCount / e.policyStats.approved) : null,
           ]),
       );
     },

@@ -1,65 +1,67 @@
 /**
- * Thin resolvers of the evaluations slice: hand the arguments to the service, map rows to the
- * schema's shapes. Their types come from the SDL (schema-types.ts, generated).
+ * Thin resolvers of the evaluations slice: hand the arguments — the generated argument types, as one
+ * object — to the use cases (use-cases/*.ts) with the request's `EvaluationsContext`, and map rows to
+ * the schema's shapes. Their types come from the SDL (schema-types.ts, generated).
  */
-import { period } from '../../platform/periods.ts';
+import { present } from '../../platform/invariant.ts';
+import { halfYear } from '../../platform/periods.ts';
 import { ref } from '../../platform/refs.ts';
 import { scalarResolvers } from '../../platform/scalars.ts';
-import type { ReviewActionRow } from './store.ts';
-import { halfYear } from './grading.ts';
 import type { IndicatorKind, Resolvers } from './schema-types.ts';
+import type { EvaluationRow, ReviewActionRow } from './store.ts';
+import * as boards from './use-cases/board.ts';
+import * as contests from './use-cases/contests.ts';
+import * as evaluations from './use-cases/evaluation.ts';
+import * as reviews from './use-cases/reviews.ts';
+import * as tasks from './use-cases/tasks.ts';
 
 const rate = (numerator: number, denominator: number) => (denominator > 0 ? numerator / denominator : null);
 const action = (row: ReviewActionRow | undefined) => row ?? null;
+const days = (evaluation: EvaluationRow) => present(halfYear(evaluation.period), `the half year of evaluation ${evaluation.period}`);
 
 export const evaluationsResolvers: Resolvers = {
   ...scalarResolvers,
   Query: {
-    contest: (_, { id }, { evaluations }) => evaluations.contest(id),
-    contests: (_, { filter, first, after }, { evaluations }) => evaluations.contests(filter, { first, after }),
-    serviceReviews: (_, { filter, first, after }, { evaluations }) =>
-      evaluations.serviceReviews(filter && { ...filter, period: period(filter.period) }, { first, after }),
-    tasks: (_, { filter, first, after }, { evaluations }) => evaluations.tasks(filter, { first, after }),
-    quarterlyReportStatus: (_, { quarter, onlyProblems }, { evaluations }) =>
-      evaluations.quarterlyReportStatus(quarter, onlyProblems ?? false),
-    overdueTaskMilestones: (_, { first, after }, { evaluations }) => evaluations.overdueMilestones({ first, after }),
-    evaluation: (_, { period: name }, { evaluations }) => evaluations.evaluation(name),
-    board: (_, { period: name, orderBy }, { evaluations }) => evaluations.board(name, orderBy ?? undefined),
+    contest: (_, args, { evaluations: ctx }) => contests.contest(ctx, args),
+    contests: (_, args, { evaluations: ctx }) => contests.contests(ctx, args),
+    serviceReviews: (_, args, { evaluations: ctx }) => reviews.serviceReviews(ctx, args),
+    tasks: (_, args, { evaluations: ctx }) => tasks.tasks(ctx, args),
+    quarterlyReportStatus: (_, args, { evaluations: ctx }) => tasks.quarterlyReportStatus(ctx, args),
+    overdueTaskMilestones: (_, args, { evaluations: ctx }) => tasks.overdueMilestones(ctx, args),
+    evaluation: (_, args, { evaluations: ctx }) => evaluations.evaluation(ctx, args),
+    board: (_, args, { evaluations: ctx }) => boards.board(ctx, args),
   },
   Mutation: {
-    createContest: (_, { input }, { evaluations }) => evaluations.createContest(input),
-    addContestEntry: (_, a, { evaluations }) => evaluations.addContestEntry(a.contestId, a.input),
-    assignJudge: (_, a, { evaluations }) => evaluations.assignJudge(a.contestId, a.input),
-    submitScores: (_, a, { evaluations }) => evaluations.submitScores(a.contestId, a.scores),
-    closeContest: (_, { id }, { evaluations }) => evaluations.closeContest(id),
-    publishContest: (_, { id }, { evaluations }) => evaluations.publishContest(id),
-    submitServiceReview: (_, { input }, { evaluations }) => evaluations.submitServiceReview(input),
-    answerServiceReview: (_, a, { evaluations }) => evaluations.answerServiceReview(a.id, a.answer),
-    rectifyServiceReview: (_, a, { evaluations }) => evaluations.rectifyServiceReview(a.id, a.measures),
-    recordReviewFollowUp: (_, a, { evaluations }) => evaluations.recordReviewFollowUp(a.id, a.input),
-    appealServiceReview: (_, a, { evaluations }) => evaluations.appealServiceReview(a.id, a.reason),
-    decideReviewAppeal: (_, a, { evaluations }) => evaluations.decideReviewAppeal(a.id, a.decision, a.reason),
-    createTask: (_, { input }, { evaluations }) => evaluations.createTask(input),
-    completeTaskMilestone: (_, a, { evaluations }) => evaluations.completeMilestone(a.id, a.note),
-    submitQuarterlyReport: (_, { input }, { evaluations }) => evaluations.submitQuarterlyReport(input),
-    createEvaluation: (_, { input }, { evaluations }) => evaluations.createEvaluation(input),
-    setIndicatorValue: (_, { input }, { evaluations }) => evaluations.setIndicatorValue(input),
-    importIndicatorValues: (_, { input }, { evaluations }) => evaluations.importIndicatorValues(input),
-    publishEvaluation: (_, { period: name }, { evaluations }) => evaluations.publishEvaluation(name),
-    recordEvaluationDecision: (_, { input }, { evaluations }) => evaluations.recordEvaluationDecision(input),
-    boardDownloadLink: (_, { period: name, format }, { evaluations }) => evaluations.boardDownloadLink(name, format),
+    createContest: (_, args, { evaluations: ctx }) => contests.createContest(ctx, args),
+    addContestEntry: (_, args, { evaluations: ctx }) => contests.addContestEntry(ctx, args),
+    assignJudge: (_, args, { evaluations: ctx }) => contests.assignJudge(ctx, args),
+    submitScores: (_, args, { evaluations: ctx }) => contests.submitScores(ctx, args),
+    closeContest: (_, args, { evaluations: ctx }) => contests.closeContest(ctx, args),
+    publishContest: (_, args, { evaluations: ctx }) => contests.publishContest(ctx, args),
+    submitServiceReview: (_, args, { evaluations: ctx }) => reviews.submitServiceReview(ctx, args),
+    answerServiceReview: (_, args, { evaluations: ctx }) => reviews.answerServiceReview(ctx, args),
+    rectifyServiceReview: (_, args, { evaluations: ctx }) => reviews.rectifyServiceReview(ctx, args),
+    recordReviewFollowUp: (_, args, { evaluations: ctx }) => reviews.recordReviewFollowUp(ctx, args),
+    appealServiceReview: (_, args, { evaluations: ctx }) => reviews.appealServiceReview(ctx, args),
+    decideReviewAppeal: (_, args, { evaluations: ctx }) => reviews.decideReviewAppeal(ctx, args),
+    createTask: (_, args, { evaluations: ctx }) => tasks.createTask(ctx, args),
+    completeTaskMilestone: (_, args, { evaluations: ctx }) => tasks.completeMilestone(ctx, args),
+    submitQuarterlyReport: (_, args, { evaluations: ctx }) => tasks.submitQuarterlyReport(ctx, args),
+    createEvaluation: (_, args, { evaluations: ctx }) => evaluations.createEvaluation(ctx, args),
+    setIndicatorValue: (_, args, { evaluations: ctx }) => evaluations.setIndicatorValue(ctx, args),
+    importIndicatorValues: (_, args, { evaluations: ctx }) => evaluations.importIndicatorValues(ctx, args),
+    publishEvaluation: (_, args, { evaluations: ctx }) => evaluations.publishEvaluation(ctx, args),
+    recordEvaluationDecision: (_, args, { evaluations: ctx }) => evaluations.recordEvaluationDecision(ctx, args),
+    boardDownloadLink: (_, args, { evaluations: ctx }) => boards.boardDownloadLink(ctx, args),
   },
   Unit: {
     __resolveReference: (reference) => ({ id: reference.id }),
     // The units slice's fields, provided on the board; asked anywhere else directly, read from the directory copy.
-    code: async (unit, _, { evaluations }) => unit.code ?? (await evaluations.unitLabel(unit.id)).code,
-    name: async (unit, _, { evaluations }) => unit.name ?? (await evaluations.unitLabel(unit.id)).name,
-    reviewStats: async (unit, args, { evaluations }) => evaluations.unitReviewStats(unit.id, period(args.period)),
-    grade: (unit, args, { evaluations }) => evaluations.unitGrade(unit.id, args.period),
-    reportPunctuality: (unit, args, { evaluations }) => {
-      if (args.period && args.period.from > args.period.to) period(args.period);
-      return evaluations.unitReportPunctuality(unit.id, args.period ? { from: args.period.from, to: args.period.to } : null);
-    },
+    code: async (unit, _, { evaluations: ctx }) => unit.code ?? (await boards.unitLabel(ctx, unit.id)).code,
+    name: async (unit, _, { evaluations: ctx }) => unit.name ?? (await boards.unitLabel(ctx, unit.id)).name,
+    reviewStats: (unit, args, { evaluations: ctx }) => reviews.unitReviewStats(ctx, unit.id, args),
+    grade: (unit, args, { evaluations: ctx }) => evaluations.unitGrade(ctx, unit.id, args),
+    reportPunctuality: (unit, args, { evaluations: ctx }) => tasks.unitReportPunctuality(ctx, unit.id, args),
   },
   Domain: {
     __resolveReference: (reference) => ({ code: reference.code }),
@@ -68,11 +70,11 @@ export const evaluationsResolvers: Resolvers = {
     domain: (contest) => ref('code', contest.domainCode),
     unit: (contest) => ref('id', contest.unitId),
     criteria: (contest) => contest.criteria.map((c, index) => ({ index, name: c.name, weight: c.weight })),
-    entries: (contest, _, { evaluations }) => evaluations.entries(contest),
-    judges: (contest, _, { evaluations }) => evaluations.judges(contest),
-    myScores: (contest, _, { evaluations }) => evaluations.myScores(contest),
-    ranking: (contest, _, { evaluations }) => evaluations.ranking(contest),
-    carriedOver: (contest, _, { evaluations }) => evaluations.carriedOver(contest),
+    entries: (contest, _, { evaluations: ctx }) => contests.entries(ctx, contest),
+    judges: (contest, _, { evaluations: ctx }) => contests.judges(ctx, contest),
+    myScores: (contest, _, { evaluations: ctx }) => contests.myScores(ctx, contest),
+    ranking: (contest, _, { evaluations: ctx }) => contests.ranking(ctx, contest),
+    carriedOver: (contest, _, { evaluations: ctx }) => contests.carriedOver(ctx, contest),
   },
   ContestEntry: {
     unit: (entry) => ref('id', entry.unitId),
@@ -85,9 +87,9 @@ export const evaluationsResolvers: Resolvers = {
     satisfactionRate: (f) => rate(f.satisfied, f.count),
     rectificationRate: (f) => rate(f.rectified, f.badReviews),
     onTimeRate: (f) => rate(f.onTime, f.due),
-    otherSources: (f, _, { evaluations }) => evaluations.otherReviewSources(f),
-    overallSatisfactionRate: async (f, _, { evaluations }) => {
-      const others = await evaluations.otherReviewSources(f);
+    otherSources: (f, _, { evaluations: ctx }) => reviews.otherReviewSources(ctx, f),
+    overallSatisfactionRate: async (f, _, { evaluations: ctx }) => {
+      const others = await reviews.otherReviewSources(ctx, f);
       const total = f.count + others.reduce((sum, o) => sum + o.count, 0);
       const satisfied = f.satisfied + others.reduce((sum, o) => sum + (o.satisfactionRate ?? 0) * o.count, 0);
       return total > 0 ? satisfied / total : null;
@@ -96,11 +98,11 @@ export const evaluationsResolvers: Resolvers = {
   Task: {
     unit: (task) => ref('id', task.unitId),
     domain: (task) => ref('code', task.domainCode),
-    milestones: (task, _, { evaluations }) => evaluations.milestones(task),
+    milestones: (task, _, { evaluations: ctx }) => tasks.milestones(ctx, task),
   },
   TaskMilestone: {
-    overdue: (milestone, _, { evaluations }) => evaluations.milestoneOverdue(milestone),
-    task: (milestone, _, { evaluations }) => evaluations.task(milestone),
+    overdue: (milestone, _, { evaluations: ctx }) => tasks.milestoneOverdue(ctx, milestone),
+    task: (milestone, _, { evaluations: ctx }) => tasks.taskOf(ctx, milestone),
   },
   QuarterlyReport: {
     unit: (report) => ({ id: report.unitId }),
@@ -109,14 +111,14 @@ export const evaluationsResolvers: Resolvers = {
     unit: (row) => ({ id: row.unitId }),
   },
   Evaluation: {
-    from: (evaluation) => halfYear(evaluation.period)!.from,
-    to: (evaluation) => halfYear(evaluation.period)!.to,
-    preview: (evaluation, _, { evaluations }) => evaluations.preview(evaluation),
-    results: (evaluation, _, { evaluations }) => evaluations.results(evaluation),
-    recomputed: (evaluation, _, { evaluations }) => evaluations.recomputed(evaluation),
-    decisions: (evaluation, _, { evaluations }) => evaluations.decisions(evaluation),
-    publishableAfter: (evaluation, _, { evaluations }) => evaluations.publishableAfter(evaluation),
-    definitions: (evaluation, _, { evaluations }) => evaluations.definitions(evaluation),
+    from: (evaluation) => days(evaluation).from,
+    to: (evaluation) => days(evaluation).to,
+    preview: (evaluation, _, { evaluations: ctx }) => evaluations.preview(ctx, evaluation),
+    results: (evaluation, _, { evaluations: ctx }) => evaluations.results(ctx, evaluation),
+    recomputed: (evaluation, _, { evaluations: ctx }) => evaluations.recomputed(ctx, evaluation),
+    decisions: (evaluation, _, { evaluations: ctx }) => evaluations.decisions(ctx, evaluation),
+    publishableAfter: (evaluation) => evaluations.publishableAfter(evaluation),
+    definitions: (evaluation, _, { evaluations: ctx }) => evaluations.definitions(ctx, evaluation),
   },
   Indicator: {
     kind: (indicator) => indicator.kind as IndicatorKind,
@@ -146,15 +148,16 @@ export const evaluationsResolvers: Resolvers = {
   },
   ServiceReview: {
     unit: (review) => ({ id: review.unitId }),
-    score: (review, _, { evaluations }) => evaluations.score(review.level),
+    score: (review) => reviews.score(review),
     bad: (review) => review.level === 'UNSATISFIED' || review.level === 'VERY_UNSATISFIED',
-    overdue: (review, _, { evaluations }) => evaluations.overdue(review),
+    overdue: (review, _, { evaluations: ctx }) => reviews.overdue(ctx, review),
     provisional: (review) => review.pendingCalendarYear !== null,
-    answer: async (review, _, { evaluations }) => action((await evaluations.actions(review)).find((a) => a.kind === 'ANSWER')),
-    rectification: async (review, _, { evaluations }) => action((await evaluations.actions(review)).find((a) => a.kind === 'RECTIFY')),
-    followUps: async (review, _, { evaluations }) => (await evaluations.actions(review)).filter((a) => a.kind === 'FOLLOW_UP'),
-    appeal: async (review, _, { evaluations }) => action((await evaluations.actions(review)).find((a) => a.kind === 'APPEAL')),
-    appealDecision: async (review, _, { evaluations }) =>
-      action((await evaluations.actions(review)).find((a) => a.kind === 'APPEAL_DECISION')),
+    answer: async (review, _, { evaluations: ctx }) => action((await reviews.actions(ctx, review)).find((a) => a.kind === 'ANSWER')),
+    rectification: async (review, _, { evaluations: ctx }) =>
+      action((await reviews.actions(ctx, review)).find((a) => a.kind === 'RECTIFY')),
+    followUps: async (review, _, { evaluations: ctx }) => (await reviews.actions(ctx, review)).filter((a) => a.kind === 'FOLLOW_UP'),
+    appeal: async (review, _, { evaluations: ctx }) => action((await reviews.actions(ctx, review)).find((a) => a.kind === 'APPEAL')),
+    appealDecision: async (review, _, { evaluations: ctx }) =>
+      action((await reviews.actions(ctx, review)).find((a) => a.kind === 'APPEAL_DECISION')),
   },
 };

@@ -1,7 +1,7 @@
 /**
  * The evaluations slice's rules, in tables: which action may move a contest or a service review from
  * which state to which, and who may take it. The access module works out the caller's standings
- * (from the token and the unit directory, never from input); the service asks before it changes
+ * (from the token and the unit directory, never from input); the use cases ask before they change
  * anything.
  *
  * Contest:  OPEN (entries, judges, scores) → CLOSED → PUBLISHED (frozen).

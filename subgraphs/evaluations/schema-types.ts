@@ -3,7 +3,7 @@
 import type { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } from 'graphql';
 import type { Connection as ConnectionMapped } from '../../platform/pagination.ts';
 import type { ContestRow as ContestRowMapped, EntryRow as EntryRowMapped, JudgeRow as JudgeRowMapped, LatestScoreRow as LatestScoreRowMapped, ReviewRow as ReviewRowMapped, ReviewActionRow as ReviewActionRowMapped, TaskRow as TaskRowMapped, MilestoneRow as MilestoneRowMapped, ReportRow as ReportRowMapped, EvaluationRow as EvaluationRowMapped, IndicatorRow as IndicatorRowMapped, DefinitionRow as DefinitionRowMapped, FrozenInputRow as FrozenInputRowMapped, IndicatorValueRow as IndicatorValueRowMapped, DecisionRow as DecisionRowMapped, UnitReference as UnitReferenceMapped, DomainReference as DomainReferenceMapped } from './store.ts';
-import type { RankingRow as RankingRowMapped, ReviewStatsView as ReviewStatsViewMapped, ReportStatusRow as ReportStatusRowMapped, CoverageView as CoverageViewMapped, ResultView as ResultViewMapped, BoardRowView as BoardRowViewMapped } from './service.ts';
+import type { RankingRow as RankingRowMapped, ReviewStatsView as ReviewStatsViewMapped, ReportStatusRow as ReportStatusRowMapped, CoverageView as CoverageViewMapped, ResultView as ResultViewMapped, BoardRowView as BoardRowViewMapped } from './views.ts';
 import type { Context } from './context.ts';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;

@@ -39,7 +39,7 @@ export function judgeTotals(weights: readonly number[], scores: readonly LatestS
   for (const [judgeId, criteria] of byJudge) {
     if (weights.some((_, index) => !criteria.has(index))) continue;
     // In hundredths of points times weight, as integers, so the sum does not drift.
-    const hundredths = weights.reduce((sum, weight, index) => sum + Math.round(criteria.get(index)! * 100) * weight, 0);
+    const hundredths = weights.reduce((sum, weight, index) => sum + Math.round((criteria.get(index) ?? 0) * 100) * weight, 0);
     totals.push({ judgeId, total: round3(hundredths / 10_000) });
   }
   return totals.sort((a, b) => a.judgeId.localeCompare(b.judgeId));
@@ -58,7 +58,7 @@ export function rank(entryIds: readonly string[], weights: readonly number[], sc
   const byEntry = new Map<string, LatestScore[]>(entryIds.map((id) => [id, []]));
   for (const s of scores) byEntry.get(s.entryId)?.push(s);
   const scored = entryIds.map((entryId) => {
-    const totals = judgeTotals(weights, byEntry.get(entryId)!);
+    const totals = judgeTotals(weights, byEntry.get(entryId) ?? []);
     const score = entryScore(totals.map((t) => t.total));
     const judgesCounted = totals.length >= DROP_EXTREMES_FROM ? totals.length - 2 : totals.length;
     return { entryId, score, judgesCounted, judgeTotals: totals };

@@ -1,17 +1,17 @@
 /**
- * Builds the evaluations subgraph. No side effects: index.ts (or the one-process platform) starts
- * it. The calendar copy is shared by the requests of this subgraph; when it gains a year the command
+ * Builds the evaluations subgraph. No side effects: bin/ starts it. The calendar copy is shared by the requests of this subgraph; when it gains a year the command
  * office entered, the review limits that were provisional for want of it are recomputed. The other
  * slices' figures for the evaluation are asked per request, with the caller's own token.
  */
 import { CALENDAR_SLICE, remoteCalendar } from '../../platform/calendar-source.ts';
 import { createDownloadLinks } from '../../platform/download-links.ts';
 import { createSubgraph, type SliceDeps } from '../../platform/subgraph.ts';
+import { createEvaluationsContext, type Context } from './context.ts';
 import { openToAnonymous } from './rules.ts';
 import { createEvaluationsLoaders } from './loaders.ts';
+import { provisionalReviewsReadiness, settleProvisionalReviewLimits } from './provisional-limits.ts';
 import { remoteFigures } from './remote.ts';
 import { evaluationsResolvers } from './resolvers.ts';
-import { createEvaluationsService, provisionalReviewsReadiness, settleProvisionalReviewLimits, type Context } from './service.ts';
 
 export function createEvaluationsSubgraph(deps: SliceDeps) {
   const calendar = remoteCalendar({
@@ -38,7 +38,7 @@ export function createEvaluationsSubgraph(deps: SliceDeps) {
       request,
       authorization,
       clientAddress,
-      evaluations: createEvaluationsService({
+      evaluations: createEvaluationsContext({
         db: deps.db,
         viewer,
         clientAddress,

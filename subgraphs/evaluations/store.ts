@@ -1,10 +1,11 @@
 /**
  * Every SQL statement of the evaluations slice, on its own tables only. Functions take a `Queryable`
- * so the service can compose them in one transaction.
+ * so the use cases (through platform/change.ts) can compose them in one transaction.
  */
 import { and, asc, desc, eq, inArray, isNotNull, sql, type SQL } from 'drizzle-orm';
 import { rowsOf, type Queryable } from '../../db/client.ts';
 import { beijingDate, keptRanges } from '../../platform/calendar.ts';
+import { present } from '../../platform/invariant.ts';
 import {
   contestEntries,
   contestJudges,
@@ -76,7 +77,7 @@ export interface ContestScope {
 export const contestStore = {
   async insert(db: Queryable, values: typeof contests.$inferInsert): Promise<ContestRow> {
     const [row] = await db.insert(contests).values(values).returning();
-    return row!;
+    return present(row, 'the row just written');
   },
   async get(db: Queryable, id: string, lock = false): Promise<ContestRow | undefined> {
     const query = db.select().from(contests).where(eq(contests.id, id));
@@ -153,7 +154,7 @@ export const contestStore = {
             .select({ n: sql<number>`count(*)::int` })
             .from(contests)
             .where(where)
-        )[0]!.n,
+        )[0]?.n ?? 0,
     };
   },
 };
@@ -291,11 +292,11 @@ export const reviewStore = {
           sql`${serviceReviews.reviewedAt} >= ${instantParam(since < dayStart ? since : dayStart)}`,
         ),
       );
-    return row!;
+    return present(row, 'the row just written');
   },
   async insert(db: Queryable, values: typeof serviceReviews.$inferInsert): Promise<ReviewRow> {
     const [row] = await db.insert(serviceReviews).values(values).returning();
-    return row!;
+    return present(row, 'the row just written');
   },
   async get(db: Queryable, id: string, lock = false): Promise<ReviewRow | undefined> {
     const query = db.select().from(serviceReviews).where(eq(serviceReviews.id, id));
@@ -352,7 +353,7 @@ export const reviewStore = {
   },
   async setStatus(db: Queryable, id: string, values: Partial<Pick<ReviewRow, 'status' | 'appealPending'>>): Promise<ReviewRow> {
     const [row] = await db.update(serviceReviews).set(values).where(eq(serviceReviews.id, id)).returning();
-    return row!;
+    return present(row, 'the row just written');
   },
   async page(db: Queryable, scope: ReviewScope, filter: ReviewFilter, now: Date, after: { at: Date; id: string } | null, size: number) {
     const conditions: SQL[] = [];
@@ -390,7 +391,7 @@ export const reviewStore = {
             .select({ n: sql<number>`count(*)::int` })
             .from(serviceReviews)
             .where(where)
-        )[0]!.n,
+        )[0]?.n ?? 0,
     };
   },
   /**
@@ -556,9 +557,10 @@ const milestoneColumns = {
 
 export const taskStore = {
   async insert(db: Queryable, values: typeof tasks.$inferInsert, steps: { title: string; dueOn: string }[]): Promise<TaskRow> {
-    const [row] = await db.insert(tasks).values(values).returning();
-    if (steps.length) await db.insert(milestones).values(steps.map((step, sequence) => ({ taskId: row!.id, sequence, ...step })));
-    return row!;
+    const [inserted] = await db.insert(tasks).values(values).returning();
+    const row = present(inserted, 'the task just written');
+    if (steps.length) await db.insert(milestones).values(steps.map((step, sequence) => ({ taskId: row.id, sequence, ...step })));
+    return row;
   },
   /** The plan's own dated duties, once each (reference data). */
   async ensureReference(db: Queryable, values: (typeof tasks.$inferInsert)[]): Promise<void> {
@@ -598,7 +600,7 @@ export const taskStore = {
             .select({ n: sql<number>`count(*)::int` })
             .from(tasks)
             .where(where)
-        )[0]!.n,
+        )[0]?.n ?? 0,
     };
   },
 };
@@ -651,7 +653,7 @@ export const milestoneStore = {
             .innerJoin(tasks, eq(tasks.id, milestones.taskId))
             .leftJoin(milestoneCompletions, eq(milestoneCompletions.milestoneId, milestones.id))
             .where(where)
-        )[0]!.n,
+        )[0]?.n ?? 0,
     };
   },
 };
@@ -669,7 +671,7 @@ export const reportStore = {
   },
   async insert(db: Queryable, values: typeof quarterlyReports.$inferInsert): Promise<ReportRow> {
     const [row] = await db.insert(quarterlyReports).values(values).returning();
-    return row!;
+    return present(row, 'the row just written');
   },
   /** Every version of the quarters' reports, oldest first. */
   byQuarters(db: Queryable, quarters: readonly string[]): Promise<ReportRow[]> {
@@ -686,7 +688,7 @@ export const reportStore = {
       .selectDistinct({ unitId: tasks.unitId })
       .from(tasks)
       .where(and(eq(tasks.kind, 'TACKLING'), sql`${tasks.unitId} is not null`, sql`${tasks.createdAt} < ${instantParam(dueAt)}`));
-    return rows.map((row) => row.unitId!);
+    return rows.map((row) => present(row.unitId, 'the unit of a task selected for having one'));
   },
 };
 
@@ -706,7 +708,7 @@ export const evaluationStore = {
   },
   async insert(db: Queryable, values: typeof evaluations.$inferInsert): Promise<EvaluationRow> {
     const [row] = await db.insert(evaluations).values(values).returning();
-    return row!;
+    return present(row, 'the row just written');
   },
   async redefine(
     db: Queryable,
@@ -742,7 +744,7 @@ export const evaluationStore = {
   },
   async insertValue(db: Queryable, values: typeof indicatorValues.$inferInsert): Promise<IndicatorValueRow> {
     const [row] = await db.insert(indicatorValues).values(values).returning();
-    return row!;
+    return present(row, 'the row just written');
   },
   /** The latest entered value per unit and indicator. */
   async latestValues(db: Queryable, evaluationId: string): Promise<IndicatorValueRow[]> {
@@ -764,7 +766,7 @@ export const evaluationStore = {
   },
   async insertDecision(db: Queryable, values: typeof evaluationDecisions.$inferInsert): Promise<DecisionRow> {
     const [row] = await db.insert(evaluationDecisions).values(values).returning();
-    return row!;
+    return present(row, 'the row just written');
   },
   decisions(db: Queryable, evaluationIds: readonly string[]): Promise<DecisionRow[]> {
     return db

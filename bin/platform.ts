@@ -5,13 +5,12 @@
  */
 import { openDatabase, type DatabaseHandle } from '../db/client.ts';
 import { createAuthenticator } from '../platform/auth.ts';
-import { DIRECTORY_SLICE } from '../platform/directory.ts';
 import type { PlatformEnv } from '../platform/env.ts';
 import { startHttpService, type RunningService } from '../platform/http.ts';
 import { boardExports, downloadLinksOf } from '../gateway/exports.ts';
 import { silentLogger, type Logger } from '../platform/log.ts';
 import { prepareDatabase, startSlice, type ExplorerFactory } from '../platform/start.ts';
-import type { SliceDefinition } from '../platform/subgraph.ts';
+import { providersOf, type SliceDefinition } from '../platform/subgraph.ts';
 import { slices as registeredSlices } from '../subgraphs/registry.ts';
 import { gatewayExamples } from '../gateway/examples.ts';
 import { createGateway } from '../gateway/server.ts';
@@ -47,6 +46,7 @@ export interface Platform {
 export async function startPlatform(options: PlatformOptions): Promise<Platform> {
   const { env } = options;
   const slices = options.slices ?? registeredSlices;
+  const providers = providersOf(slices);
   const logger = options.logger ?? silentLogger;
   const opening = performance.now();
   const database = options.database ?? (await openDatabase(env));
@@ -86,7 +86,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
         database,
         authenticator,
         logger,
-        directoryUrl: () => present(subgraphUrls[DIRECTORY_SLICE], 'the directory slice’s URL'),
+        providers,
         sliceUrl: (name) => subgraphUrls[name] ?? '',
         now: options.now,
         port: options.ephemeralPorts ? 0 : present(env.subgraphs[slice.name], `the address of ${slice.name}`).port,

@@ -1,19 +1,18 @@
 /**
  * The platform's working-day calendar as every slice reads it: the command office keeps it in the
- * issues slice (`calendarYears`, public), and the others ask that public API — cached like the unit
- * directory, a stale copy while issues restarts, never inside a transaction. Like directory.ts, the
- * one place the kit names a slice, because every slice's time limits need it.
+ * slice that provides the calendar (`provides: ['calendar']` in its registry entry — today issues;
+ * `calendarYears`, public), and the others ask that public API — cached like the unit directory, a
+ * stale copy while that slice restarts, never inside a transaction. The kit names no slice: which
+ * one provides it comes from the registry (`providersOf`).
  *
  * A slice's limits through a year the calendar lacks are provisional (platform/calendar.ts
  * `workingDayLimit`). The slice recomputes them itself, from its own tables, when its copy of the
- * calendar gains a year (`onYearsAdded`): no slice reads another's tables, and issues need not know
+ * calendar gains a year (`onYearsAdded`): no slice reads another's tables, and the provider need not know
  * who else counts working days.
  */
 import { WorkingCalendar, type CalendarYear } from './calendar.ts';
 import type { Logger } from './log.ts';
 import { askSlice } from './slice-client.ts';
-
-export const CALENDAR_SLICE = 'issues';
 
 export const CALENDAR_QUERY = /* GraphQL */ `
   query WorkingCalendar {
@@ -32,6 +31,8 @@ export interface CalendarSource {
 }
 
 export interface RemoteCalendarOptions {
+  /** The slice that provides the calendar (SliceDeps.providers.calendar), named when it is unavailable. */
+  provider: string;
   url: () => string;
   ttlMs: number;
   now?: () => number;
@@ -45,7 +46,7 @@ export interface RemoteCalendarOptions {
   logger?: Logger;
 }
 
-/** The calendar from the issues slice, cached for `ttlMs`; without any copy yet, an empty calendar (every limit provisional). */
+/** The calendar from the slice that provides it, cached for `ttlMs`; without any copy yet, an empty calendar (every limit provisional). */
 export function remoteCalendar(options: RemoteCalendarOptions): CalendarSource {
   const now = options.now ?? Date.now;
   let cached: { calendar: WorkingCalendar; at: number } | undefined;
@@ -67,7 +68,7 @@ export function remoteCalendar(options: RemoteCalendarOptions): CalendarSource {
   };
   const load = () =>
     (loading ??= askSlice<{ calendarYears: CalendarYear[] }>({
-      slice: CALENDAR_SLICE,
+      slice: options.provider,
       url: options.url(),
       query: CALENDAR_QUERY,
       timeoutMs: 5_000,

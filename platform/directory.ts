@@ -1,6 +1,7 @@
 /**
- * The unit directory as other subgraphs see it. A subgraph never reads the units subgraph's
- * tables; it asks the units subgraph's public API (through federation's owner, not the database),
+ * The unit directory as other subgraphs see it. A subgraph never reads the tables of the slice that
+ * owns the organisation (the one whose registry entry `provides: ['directory']` — today units; the
+ * kit names no slice); it asks that slice's public API (through federation's owner, not the database),
  * and keeps a short-lived copy. Permissions that depend on the organisation ("a lead unit sees its
  * domain's issues", "a district sees its streets' issues") are decided on this copy, never on data
  * a caller sent in a representation.
@@ -13,9 +14,6 @@
  * A slice that needs the directory during a transaction takes a snapshot (`current()`) before it.
  */
 import { errors } from './errors.ts';
-
-/** The slice that owns the organisation: every other slice reads the directory from its API. */
-export const DIRECTORY_SLICE = 'units';
 
 export interface DirectoryUnit {
   id: string;

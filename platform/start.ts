@@ -7,14 +7,14 @@ import { sql } from 'drizzle-orm';
 import { openDatabase, type DatabaseHandle } from '../db/client.ts';
 import type { Authenticator } from './auth.ts';
 import { createAuthenticator } from './auth.ts';
-import { DIRECTORY_SLICE, remoteDirectory } from './directory.ts';
+import { remoteDirectory } from './directory.ts';
 import { loadEnv, replicasInTurn, type PlatformEnv } from './env.ts';
 import { createExplorerHandler, type ExplorerExample } from './explorer/index.ts';
 import { startHttpService, type RequestHandler, type RunningService } from './http.ts';
 import { createLogger, type Logger } from './log.ts';
 import { stopOnSignals } from './signals.ts';
 import { runEntry } from './entry.ts';
-import type { SliceDefinition } from './subgraph.ts';
+import { providersOf, type Providers, type SliceDefinition } from './subgraph.ts';
 import { present } from './invariant.ts';
 
 export type ExplorerFactory = (options: {
@@ -74,8 +74,8 @@ export interface StartSliceOptions {
   database: DatabaseHandle;
   authenticator: Authenticator;
   logger: Logger;
-  /** Where the organisation directory's slice answers (read when first needed). */
-  directoryUrl: () => string;
+  /** Which slice provides the directory and the calendar (`providersOf` the registry). */
+  providers: Providers;
   /** Where any slice answers (read when first needed); by default its configured URL. */
   sliceUrl?: (name: string) => string;
   now?: () => Date;
@@ -90,6 +90,7 @@ export interface StartSliceOptions {
 export async function startSlice(slice: SliceDefinition, options: StartSliceOptions): Promise<RunningService> {
   const { env, database } = options;
   const { db, statements } = database.forSubgraph(slice.name);
+  const sliceUrl = options.sliceUrl ?? replicasInTurn(env.subgraphs);
   const service = slice.build({
     name: slice.name,
     db,
@@ -97,8 +98,9 @@ export async function startSlice(slice: SliceDefinition, options: StartSliceOpti
     // Through the slice's own role: /ready fails if that role cannot log in.
     ping: async () => void (await db.execute(sql`select 1`)),
     authenticator: options.authenticator,
-    directory: remoteDirectory({ url: options.directoryUrl, ttlMs: env.directoryTtlMs }),
-    sliceUrl: options.sliceUrl ?? replicasInTurn(env.subgraphs),
+    directory: remoteDirectory({ url: () => sliceUrl(options.providers.directory), ttlMs: env.directoryTtlMs }),
+    sliceUrl,
+    providers: options.providers,
     env,
     now: options.now ?? (() => new Date()),
     logger: options.logger,
@@ -151,7 +153,6 @@ export async function runSlice(name: string, slices: readonly SliceDefinition[])
     const slice = slices.find((candidate) => candidate.name === name);
     if (!slice) throw new Error(`No slice named ${name} in the registry`);
     const env = loadEnv(process.env, slices);
-    const inTurn = replicasInTurn(env.subgraphs);
     const logger = createLogger({ ...env.log, service: name });
     const database = await openDatabase(env);
     await prepareDatabase(database, [slice], {
@@ -165,7 +166,7 @@ export async function runSlice(name: string, slices: readonly SliceDefinition[])
       database,
       authenticator: createAuthenticator(env.auth),
       logger,
-      directoryUrl: () => inTurn(DIRECTORY_SLICE),
+      providers: providersOf(slices),
       port: env.port ?? present(env.subgraphs[name], `the address of ${name}`).port,
       host: env.host,
       explorer: defaultExplorer,

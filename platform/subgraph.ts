@@ -47,10 +47,12 @@ export interface SliceDeps {
   /** Answers when the database does (for /ready). */
   ping(): Promise<void>;
   authenticator: Authenticator;
-  /** The organisation directory, read from the units slice's public API. */
+  /** The organisation directory, read from the public API of the slice that provides it. */
   directory: DirectorySource;
   /** Where another slice's public API answers (for calls made through platform/slice-client.ts). */
   sliceUrl(name: string): string;
+  /** Which slice provides each shared service (the registry says it: `provides`). */
+  providers: Providers;
   env: PlatformEnv;
   /** The platform's clock (tests move it to watch deadlines run). */
   now(): Date;
@@ -62,11 +64,33 @@ export interface SliceDeps {
  * tables (`db/<name>.ts`, Postgres schema `<name>`), its migrations (`db/migrations/<name>/`), its
  * folder (`subgraphs/<name>/`) and its variables (`<NAME>_PORT`, `<NAME>_URL`).
  */
+/**
+ * What one slice provides to every other through its public API, and the kit asks it for: the
+ * organisation directory (who is who, for every slice's permissions) and the working-day calendar.
+ * The kit names no slice: the registry's slices say which of them provides what.
+ */
+export type SharedService = 'directory' | 'calendar';
+export type Providers = Record<SharedService, string>;
+
+/** The slice providing each shared service, from the slices' own declarations; exactly one each. */
+export function providersOf(slices: readonly SliceDefinition[]): Providers {
+  const one = (service: SharedService): string => {
+    const names = slices.filter((slice) => slice.provides?.includes(service)).map((slice) => slice.name);
+    if (names.length !== 1) {
+      throw new Error(`Exactly one slice must provide the ${service}; the registry has ${names.length ? names.join(', ') : 'none'}`);
+    }
+    return names[0] ?? '';
+  };
+  return { directory: one('directory'), calendar: one('calendar') };
+}
+
 export interface SliceDefinition {
   name: string;
   title: { zh: string; en: string };
   /** Default port; `<NAME>_PORT` overrides it. */
   port: number;
+  /** The shared services this slice provides to the others (at most one slice each). */
+  provides?: readonly SharedService[];
   build(deps: SliceDeps): SubgraphRuntime;
   /** Reference data, applied on every start (idempotent); `env` when the start has one (e.g. office hours). */
   referenceData?(db: Db, env?: PlatformEnv): Promise<void>;

@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import madge from 'madge';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { slices } from '../subgraphs/registry.ts';
+import { providersOf } from '../platform/subgraph.ts';
 
 const root = path.join(path.dirname(fileURLToPath(import.meta.url)), '..');
 const read = (file: string) => fs.readFileSync(path.join(root, file), 'utf8');
@@ -66,6 +67,24 @@ describe('docs/ARCHITECTURE.md', () => {
   it('names every file of the recipe', () => {
     const doc = read('docs/ARCHITECTURE.md');
     for (const file of RECIPE) expect(doc, file).toContain(`\`${file}\``);
+  });
+});
+
+describe('the kit names no slice', () => {
+  it('has no registered slice’s name as a string in platform/', () => {
+    const files = fs.readdirSync(path.join(root, 'platform'), { recursive: true, encoding: 'utf8' }).filter((file) => /\.tsx?$/.test(file));
+    expect(files.length).toBeGreaterThan(10);
+    for (const file of files) {
+      const text = read(`platform/${file}`);
+      for (const slice of slices) expect(text, `platform/${file}`).not.toMatch(new RegExp(`['"]${slice.name}['"]`));
+    }
+  });
+
+  it('finds the directory’s and the calendar’s providers in the registry, exactly one each', () => {
+    expect(providersOf(slices)).toEqual({ directory: 'units', calendar: 'issues' });
+    const [first, ...rest] = slices;
+    expect(() => providersOf(rest)).toThrow(/Exactly one slice must provide the directory; the registry has none/);
+    expect(() => providersOf([...slices, { ...first!, name: 'copy' }])).toThrow(/directory; the registry has units, copy/);
   });
 });
 

@@ -3,7 +3,7 @@
  * office entered, the review limits that were provisional for want of it are recomputed. The other
  * slices' figures for the evaluation are asked per request, with the caller's own token.
  */
-import { CALENDAR_SLICE, remoteCalendar } from '../../platform/calendar-source.ts';
+import { remoteCalendar } from '../../platform/calendar-source.ts';
 import { createDownloadLinks } from '../../platform/download-links.ts';
 import { createSubgraph, type SliceDeps } from '../../platform/subgraph.ts';
 import { createEvaluationsContext, type Context } from './context.ts';
@@ -15,7 +15,8 @@ import { evaluationsResolvers } from './resolvers.ts';
 
 export function createEvaluationsSubgraph(deps: SliceDeps) {
   const calendar = remoteCalendar({
-    url: () => deps.sliceUrl(CALENDAR_SLICE),
+    provider: deps.providers.calendar,
+    url: () => deps.sliceUrl(deps.providers.calendar),
     ttlMs: deps.env.directoryTtlMs,
     logger: deps.logger,
     onYearsAdded: async (current, years) => {

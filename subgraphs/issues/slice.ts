@@ -13,6 +13,7 @@ export const issues: SliceDefinition = {
   name: 'issues',
   title: { zh: '问题', en: 'Issues' },
   port: 4002,
+  provides: ['calendar'],
   build: createIssuesSubgraph,
   referenceData: applyIssuesReferenceData,
   sampleData: loadIssuesSampleData,

@@ -7,14 +7,15 @@
 import { createSubgraph, type SliceDeps } from '../../platform/subgraph.ts';
 import { openToAnonymous } from './rules.ts';
 import { createPoliciesLoaders } from './loaders.ts';
-import { CALENDAR_SLICE, PROFILE_SLICE, remoteCalendar, remoteEnterprises } from './remote.ts';
+import { PROFILE_SLICE, remoteCalendar, remoteEnterprises } from './remote.ts';
 import { policiesResolvers } from './resolvers.ts';
 import { createPoliciesContext, type Context } from './context.ts';
 import { provisionalLimitsReadiness, settleProvisionalLimits } from './settling.ts';
 
 export function createPoliciesSubgraph(deps: SliceDeps) {
   const calendar = remoteCalendar({
-    url: () => deps.sliceUrl(CALENDAR_SLICE),
+    provider: deps.providers.calendar,
+    url: () => deps.sliceUrl(deps.providers.calendar),
     ttlMs: deps.env.directoryTtlMs,
     logger: deps.logger,
     onYearsAdded: async (current, years) => {

@@ -12,6 +12,7 @@ export const units: SliceDefinition = {
   name: 'units',
   title: { zh: '单位', en: 'Units' },
   port: 4001,
+  provides: ['directory'],
   build: createUnitsSubgraph,
   referenceData: applyUnitsReferenceData,
   sampleData: loadUnitsSampleData,

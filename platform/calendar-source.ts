@@ -99,3 +99,35 @@ export function staticCalendar(years: CalendarYear[]): CalendarSource {
   const calendar = new WorkingCalendar(years);
   return { current: async () => calendar };
 }
+
+/** What `providedCalendar` needs of a slice's dependencies (SliceDeps has it all). */
+export interface CalendarDeps {
+  name: string;
+  providers: { calendar: string };
+  sliceUrl(name: string): string;
+  env: { directoryTtlMs: number };
+  logger: Logger;
+}
+
+/**
+ * A slice's copy of the platform's calendar, from the slice that provides it; when the copy gains a
+ * year, `settle` recomputes the slice's provisional limits from its own tables and says how many
+ * (`what`: "review(s)", "application(s)"), and the log says so.
+ */
+export function providedCalendar(deps: CalendarDeps, settle: (calendar: WorkingCalendar) => Promise<number>, what: string): CalendarSource {
+  return remoteCalendar({
+    provider: deps.providers.calendar,
+    url: () => deps.sliceUrl(deps.providers.calendar),
+    ttlMs: deps.env.directoryTtlMs,
+    logger: deps.logger,
+    onYearsAdded: async (current, years) => {
+      const settled = await settle(current);
+      if (settled) {
+        deps.logger.info(
+          { service: deps.name, years, settled },
+          `${deps.name}: provisional limits of ${settled} ${what} recomputed on the calendar of ${years.join(', ')}`,
+        );
+      }
+    },
+  });
+}

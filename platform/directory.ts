@@ -37,6 +37,11 @@ export class Directory {
   private readonly domainUnits = new Map<string, DirectoryUnit[]>();
   private readonly childrenOf = new Map<string, DirectoryUnit[]>();
 
+  /** A directory of these units, district codes and domain codes. */
+  static of(organisation: { units: DirectoryUnit[]; districts: string[]; domains: string[] }): Directory {
+    return new Directory(organisation.units, organisation.districts, organisation.domains);
+  }
+
   constructor(
     units: DirectoryUnit[],
     districts: string[],

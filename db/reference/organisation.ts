@@ -297,3 +297,15 @@ export function sampleEnterprises() {
     })),
   );
 }
+
+/**
+ * The reference organisation as the unit directory reads it (every unit active, the districts' and
+ * domains' codes): what a slice's sample data plays against before any unit has changed.
+ */
+export function referenceOrganisation() {
+  return {
+    units: referenceUnits.map((unit) => ({ ...unit, archived: false })),
+    districts: referenceDistricts.map((district) => district.code),
+    domains: campaign.domains.map((domain) => domain.code),
+  };
+}

@@ -10,11 +10,10 @@
  */
 import type { Db } from '../../db/client.ts';
 import type { Viewer } from '../../platform/auth.ts';
-import type { CalendarYear } from '../../platform/calendar.ts';
 import { staticCalendar } from '../../platform/calendar-source.ts';
 import { Directory, staticDirectory } from '../../platform/directory.ts';
-import holidays from '../../db/reference/holidays.json' with { type: 'json' };
-import { campaign, referenceDistricts, referenceUnits, unitIdForCode } from '../../db/reference/organisation.ts';
+import { referenceCalendarYears } from '../../db/reference/holidays.ts';
+import { referenceOrganisation, unitIdForCode } from '../../db/reference/organisation.ts';
 import { present } from '../../platform/invariant.ts';
 import { createEvaluationsContext, type EvaluationsContext } from './context.ts';
 import { quarter as quarterOf } from './grading.ts';
@@ -42,16 +41,8 @@ interface Play {
 
 export async function loadEvaluationsSampleData(db: Db, options: { now: Date } = { now: new Date() }): Promise<number> {
   if ((await sampleStore.count(db)) > 0) return 0;
-  const directory = staticDirectory(
-    new Directory(
-      referenceUnits.map((u) => ({ ...u, archived: false })),
-      referenceDistricts.map((d) => d.code),
-      campaign.domains.map((d) => d.code),
-    ),
-  );
-  const calendar = staticCalendar(
-    Object.entries(holidays.years).map(([year, y]): CalendarYear => ({ year: Number(year), off: y.off, workdays: y.workdays })),
-  );
+  const directory = staticDirectory(Directory.of(referenceOrganisation()));
+  const calendar = staticCalendar(referenceCalendarYears());
   const play = {
     now: options.now,
     clock: options.now.getTime() - 40 * DAY_MS,

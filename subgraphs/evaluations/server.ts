@@ -3,7 +3,7 @@
  * office entered, the review limits that were provisional for want of it are recomputed. The other
  * slices' figures for the evaluation are asked per request, with the caller's own token.
  */
-import { remoteCalendar } from '../../platform/calendar-source.ts';
+import { providedCalendar } from '../../platform/calendar-source.ts';
 import { createDownloadLinks } from '../../platform/download-links.ts';
 import { createSubgraph, type SliceDeps } from '../../platform/subgraph.ts';
 import { createEvaluationsContext, type Context } from './context.ts';
@@ -14,20 +14,7 @@ import { remoteFigures } from './remote.ts';
 import { evaluationsResolvers } from './resolvers.ts';
 
 export function createEvaluationsSubgraph(deps: SliceDeps) {
-  const calendar = remoteCalendar({
-    provider: deps.providers.calendar,
-    url: () => deps.sliceUrl(deps.providers.calendar),
-    ttlMs: deps.env.directoryTtlMs,
-    logger: deps.logger,
-    onYearsAdded: async (current, years) => {
-      const settled = await settleProvisionalReviewLimits(deps.db, current);
-      if (settled)
-        deps.logger.info(
-          { service: deps.name, years, settled },
-          `${deps.name}: provisional limits of ${settled} review(s) recomputed on the calendar of ${years.join(', ')}`,
-        );
-    },
-  });
+  const calendar = providedCalendar(deps, (current) => settleProvisionalReviewLimits(deps.db, current), 'review(s)');
   const { secret, ttlSeconds, publicUrl } = deps.env.downloadLinks;
   // The board's files are served by the gateway; this slice, which owns the board and its rule, makes the links.
   const links = secret ? { ...createDownloadLinks({ secret, ttlSeconds }), publicUrl } : undefined;

@@ -9,7 +9,7 @@ import type { Db } from '../../db/client.ts';
 import { Directory, staticDirectory } from '../../platform/directory.ts';
 import type { Viewer } from '../../platform/auth.ts';
 import { beijingDate, beijingMidnight } from '../../platform/calendar.ts';
-import { campaign, referenceDistricts, referenceUnits, sampleCreditCode, unitIdForCode } from '../../db/reference/organisation.ts';
+import { referenceOrganisation, sampleCreditCode, unitIdForCode } from '../../db/reference/organisation.ts';
 import { createIssuesContext, type IssuesContext } from './context.ts';
 import { createIssuesLoaders } from './loaders.ts';
 import { sampleStore, type IssueRow } from './store.ts';
@@ -25,14 +25,6 @@ const MINUTE = 60 * 1000;
 const HOUR = 60 * MINUTE;
 const DAY = 24 * HOUR;
 
-function referenceDirectory(): Directory {
-  return new Directory(
-    referenceUnits.map((u) => ({ ...u, archived: false })),
-    referenceDistricts.map((d) => d.code),
-    campaign.domains.map((d) => d.code),
-  );
-}
-
 function minutes(time: string): number {
   const [hours = 0, mins = 0] = time.split(':').map(Number);
   return hours * 60 + mins;
@@ -40,7 +32,7 @@ function minutes(time: string): number {
 
 /** The people who play the samples, and the clock they play them on (moved forward story by story). */
 function castOf(db: Db, today: Date) {
-  const directory = staticDirectory(referenceDirectory());
+  const directory = staticDirectory(Directory.of(referenceOrganisation()));
   let clock = today;
   const at = (instant: Date) => {
     clock = instant;

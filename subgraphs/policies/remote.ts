@@ -8,7 +8,7 @@
  *   (`enterpriseCodes`, 10,000 a page).
  * - The working-day calendar, through platform/calendar-source.ts (the issues slice keeps it).
  */
-export { remoteCalendar, staticCalendar, type CalendarSource } from '../../platform/calendar-source.ts';
+export { staticCalendar, type CalendarSource } from '../../platform/calendar-source.ts';
 import { askSlice } from '../../platform/slice-client.ts';
 import { meetsFilter, type EnterpriseFilter, type EnterpriseProfile } from './eligibility.ts';
 

@@ -9,17 +9,9 @@
  */
 import type { Db } from '../../db/client.ts';
 import type { Viewer } from '../../platform/auth.ts';
-import type { CalendarYear } from '../../platform/calendar.ts';
 import { Directory, staticDirectory } from '../../platform/directory.ts';
-import holidays from '../../db/reference/holidays.json' with { type: 'json' };
-import {
-  campaign,
-  referenceDistricts,
-  referenceUnits,
-  sampleCreditCode,
-  sampleEnterprises,
-  unitIdForCode,
-} from '../../db/reference/organisation.ts';
+import { referenceCalendarYears } from '../../db/reference/holidays.ts';
+import { referenceOrganisation, sampleCreditCode, sampleEnterprises, unitIdForCode } from '../../db/reference/organisation.ts';
 import { createPoliciesContext, type PoliciesContext } from './context.ts';
 import type { EnterpriseProfile } from './eligibility.ts';
 import { createPoliciesLoaders } from './loaders.ts';
@@ -56,16 +48,8 @@ interface Cast {
 
 /** The cast: each actor a context of its own, on the reference organisation, the holidays and the sample enterprises. */
 function castOf(db: Db, now: Date): Cast {
-  const directory = staticDirectory(
-    new Directory(
-      referenceUnits.map((u) => ({ ...u, archived: false })),
-      referenceDistricts.map((d) => d.code),
-      campaign.domains.map((d) => d.code),
-    ),
-  );
-  const calendar = staticCalendar(
-    Object.entries(holidays.years).map(([year, y]): CalendarYear => ({ year: Number(year), off: y.off, workdays: y.workdays })),
-  );
+  const directory = staticDirectory(Directory.of(referenceOrganisation()));
+  const calendar = staticCalendar(referenceCalendarYears());
   const profiles: EnterpriseProfile[] = sampleEnterprises().map((e) => ({
     ...e,
     sizeClass: e.sizeClass,

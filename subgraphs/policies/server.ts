@@ -7,26 +7,14 @@
 import { createSubgraph, type SliceDeps } from '../../platform/subgraph.ts';
 import { openToAnonymous } from './rules.ts';
 import { createPoliciesLoaders } from './loaders.ts';
-import { PROFILE_SLICE, remoteCalendar, remoteEnterprises } from './remote.ts';
+import { PROFILE_SLICE, remoteEnterprises } from './remote.ts';
+import { providedCalendar } from '../../platform/calendar-source.ts';
 import { policiesResolvers } from './resolvers.ts';
 import { createPoliciesContext, type Context } from './context.ts';
 import { provisionalLimitsReadiness, settleProvisionalLimits } from './settling.ts';
 
 export function createPoliciesSubgraph(deps: SliceDeps) {
-  const calendar = remoteCalendar({
-    provider: deps.providers.calendar,
-    url: () => deps.sliceUrl(deps.providers.calendar),
-    ttlMs: deps.env.directoryTtlMs,
-    logger: deps.logger,
-    onYearsAdded: async (current, years) => {
-      const settled = await settleProvisionalLimits(deps.db, current);
-      if (settled)
-        deps.logger.info(
-          { service: deps.name, years, settled },
-          `${deps.name}: provisional limits of ${settled} application(s) recomputed on the calendar of ${years.join(', ')}`,
-        );
-    },
-  });
+  const calendar = providedCalendar(deps, (current) => settleProvisionalLimits(deps.db, current), 'application(s)');
   return createSubgraph<Context>(deps, {
     resolvers: policiesResolvers,
     openToAnonymous,

@@ -14,7 +14,8 @@ await runEntry(async () => {
   const env = loadEnv(process.env, slices, { developmentByDefault: true });
   if (!env.database.ownerUrl) {
     console.error(
-      'db:migrate 需要 DATABASE_URL（数据库所有者角色）/ db:migrate needs DATABASE_URL: the owner role of the PostgreSQL database',
+      'db:migrate 需要数据库所有者角色：DATABASE_URL，或 DATABASE_HOST、DATABASE_NAME、DATABASE_USER、DATABASE_PASSWORD / ' +
+        'db:migrate needs the owner role of the PostgreSQL database: DATABASE_URL, or DATABASE_HOST, DATABASE_NAME, DATABASE_USER and DATABASE_PASSWORD',
     );
     process.exit(1);
   }

@@ -154,11 +154,15 @@ async function grantServingRole(
   for (const row of derived) await run(`revoke insert, update, delete, truncate on ${target}.${quoteIdent(row.table)} from ${ident}`);
 }
 
-/** The owner's URL with another user and password: a serving role on the same server and database. */
-function asRole(ownerUrl: string, role: string, password?: string): string {
+/**
+ * The owner's URL with another user and password: a serving role on the same server and database.
+ * The password is percent-encoded whole: the URL's setter leaves `%` as it is, and postgres.js
+ * decodes what it reads, so `ab%41` would have logged in as `abA`, and `ab%zz` not at all.
+ */
+export function asRole(ownerUrl: string, role: string, password?: string): string {
   const url = new URL(ownerUrl);
-  url.username = role;
-  url.password = password ?? '';
+  url.username = encodeURIComponent(role);
+  url.password = password ? encodeURIComponent(password) : '';
   return url.toString();
 }
 

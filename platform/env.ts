@@ -62,6 +62,14 @@ export interface DatabaseEnv {
   rolePassword?: string;
   /** A statement running longer is cancelled by the server. */
   statementTimeoutMs: number;
+  /** DATABASE_POOL_MAX: connections each pool of this process may open (one pool per slice it serves). */
+  poolMax: number;
+  /**
+   * MAX_REPLICAS: the most copies of this process that run at once (a HorizontalPodAutoscaler's
+   * maxReplicas, compose's replicas). With `poolMax` it says how many connections a serving role
+   * may need; the start warns when that is more than the role's CONNECTION LIMIT.
+   */
+  maxReplicas: number;
 }
 
 export interface Limits {
@@ -446,6 +454,8 @@ export function loadEnv(source: Source = process.env, slices: readonly SlicePort
       rolePrefix,
       rolePassword: source.DATABASE_ROLE_PASSWORD || undefined,
       statementTimeoutMs: integer(source, 'STATEMENT_TIMEOUT_MS', executionTimeoutMs, 100),
+      poolMax: integer(source, 'DATABASE_POOL_MAX', 10, 1),
+      maxReplicas: integer(source, 'MAX_REPLICAS', 1, 1),
     },
     dataDir: path.resolve(source.DATA_DIR || '.data'),
     embedded,

@@ -19,7 +19,7 @@ import { attacksOn } from './support/attacks.ts';
 
 // @apollo/subgraph builds with the CommonJS graphql-js: the schema is read back as a client reads it
 // by introspection (as the bench does), into this module's graphql-js.
-const graphqlCommonJs = createRequire(import.meta.url)('graphql') as typeof import('graphql');
+const graphqlCommonJs = createRequire(import.meta.url)('graphql') as { introspectionFromSchema: (schema: unknown) => unknown };
 
 const { limits } = loadEnv({ DEVELOPMENT_MODE: 'true' }, slices);
 

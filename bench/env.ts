@@ -1,3 +1,4 @@
+import postgres from 'postgres';
 import { Agent, request } from 'undici';
 
 /**
@@ -38,4 +39,29 @@ export async function postGraphQL<T = any>(url: string, payload: unknown, bearer
     body: JSON.stringify(payload),
   });
   return (await response.body.json()) as { data?: T; errors?: unknown };
+}
+
+/** The databases' prefix; BENCH_DB_NAME keeps two checkouts' benchmarks apart on one server. */
+export const BENCH_DB = process.env.BENCH_DB_NAME ?? 'yingshang_bench';
+
+/** The benchmarks' server: BENCH_DATABASE_URL, else DATABASE_URL's server, else the local one; its `postgres` database. */
+export function benchServerUrl(): string {
+  const configured = process.env.BENCH_DATABASE_URL ?? process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+  const url = new URL(configured);
+  url.pathname = '/postgres';
+  return url.toString();
+}
+
+/** The URL of a database of the benchmarks' server, created when missing. */
+export async function ensureBenchDatabase(name: string): Promise<string> {
+  const admin = postgres(benchServerUrl(), { max: 1, onnotice: () => {} });
+  try {
+    const exists = await admin`select 1 from pg_database where datname = ${name}`;
+    if (!exists.length) await admin.unsafe(`create database "${name.replaceAll('"', '""')}"`);
+  } finally {
+    await admin.end();
+  }
+  const url = new URL(benchServerUrl());
+  url.pathname = `/${name}`;
+  return url.toString();
 }

@@ -11,9 +11,8 @@
  * first run, reused after); the policies and evaluations parts use the largest.
  * Client, gateway and subgraphs share this process, as in the stack notes' measurements.
  */
-import { benchPlatformEnv, postGraphQL, WARMUPS } from './env.ts';
+import { BENCH_DB, benchPlatformEnv, ensureBenchDatabase, postGraphQL, WARMUPS } from './env.ts';
 import { performance } from 'node:perf_hooks';
-import postgres from 'postgres';
 import { sql } from 'drizzle-orm';
 import { openPostgres, rowsOf, type DatabaseHandle } from '../db/client.ts';
 import { loadEnv } from '../platform/env.ts';
@@ -36,36 +35,14 @@ const SIZES = (process.env.BENCH_ISSUES ?? '100000,1000000').split(',').map((siz
 const ONLY = new Set((process.env.BENCH_ONLY ?? 'issues,policies,evaluations').split(',').map((part) => part.trim()));
 /** Timed runs per case and size (BENCH_RUNS), 50 by default: out of 20, a p95 would be the second-slowest run. */
 const RUNS = Number(process.env.BENCH_RUNS ?? 50);
-/** The databases' prefix; BENCH_DB_NAME keeps two checkouts' benchmarks apart on one server. */
-const BENCH_DB = process.env.BENCH_DB_NAME ?? 'yingshang_bench';
 
 const sizeLabel = (size: number) =>
   size % 1_000_000 === 0 ? `${size / 1_000_000}m` : size % 1000 === 0 ? `${size / 1000}k` : String(size);
 
-function serverUrl(): string {
-  const configured = process.env.BENCH_DATABASE_URL ?? process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-  const url = new URL(configured);
-  url.pathname = '/postgres';
-  return url.toString();
-}
-
-async function ensureDatabase(name: string): Promise<string> {
-  const admin = postgres(serverUrl(), { max: 1, onnotice: () => {} });
-  try {
-    const exists = await admin`select 1 from pg_database where datname = ${name}`;
-    if (!exists.length) await admin.unsafe(`create database ${name}`);
-  } finally {
-    await admin.end();
-  }
-  const url = new URL(serverUrl());
-  url.pathname = `/${name}`;
-  return url.toString();
-}
-
 /** A database holding at least `size` issues: created, migrated and topped up as needed. */
 async function databaseOf(size: number): Promise<{ size: number; name: string; database: DatabaseHandle; total: number }> {
   const name = `${BENCH_DB}_${sizeLabel(size)}`;
-  const database = openPostgres(await ensureDatabase(name));
+  const database = openPostgres(await ensureBenchDatabase(name));
   await prepareDatabase(database, slices, { sample: false });
   const present = await countIssues(database.owner());
   if (present < size) {

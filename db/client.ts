@@ -63,6 +63,8 @@ export interface DatabaseHandle {
   owner(): Db;
   /** Answers when the database accepts a query (for /ready). */
   ping(): Promise<void>;
+  /** Connections each pool of this process may open (PostgreSQL); 1 on the embedded database. */
+  poolMax: number;
   close(): Promise<void>;
 }
 
@@ -110,6 +112,20 @@ async function grantServingRole(
   options: { login: boolean; password?: string },
 ): Promise<void> {
   const exists = await run(`select 1 from pg_roles where rolname = ${quoteLiteral(role)}`);
+  if (exists.length && options.password) {
+    // The password given is the role's password from now on (DATABASE_ROLE_PASSWORD changed: a
+    // rotation). Only an owner with CREATEROLE may set it; a database administrator's roles are
+    // rotated with `npm run db:roles-sql -- --rotate` instead.
+    try {
+      await run(`alter role ${quoteIdent(role)} with password ${quoteLiteral(options.password)}`);
+    } catch (error) {
+      throw new Error(
+        `数据库所有者无权修改角色 ${role} 的口令：迁移步骤不设 DATABASE_ROLE_PASSWORD，由数据库管理员用 npm run db:roles-sql -- --rotate 轮换口令 / ` +
+          `The owner may not set the password of ${role} (${(error as Error).message}): leave DATABASE_ROLE_PASSWORD unset on the migration step, and rotate the role's password with npm run db:roles-sql -- --rotate as a database administrator (docs/DEPLOYMENT.md)`,
+        { cause: error },
+      );
+    }
+  }
   if (!exists.length) {
     try {
       // Two starts (or two test databases of one server) may race to create it: either one wins.
@@ -154,11 +170,15 @@ async function grantServingRole(
   for (const row of derived) await run(`revoke insert, update, delete, truncate on ${target}.${quoteIdent(row.table)} from ${ident}`);
 }
 
-/** The owner's URL with another user and password: a serving role on the same server and database. */
-function asRole(ownerUrl: string, role: string, password?: string): string {
+/**
+ * The owner's URL with another user and password: a serving role on the same server and database.
+ * The password is percent-encoded whole: the URL's setter leaves `%` as it is, and postgres.js
+ * decodes what it reads, so `ab%41` would have logged in as `abA`, and `ab%zz` not at all.
+ */
+export function asRole(ownerUrl: string, role: string, password?: string): string {
   const url = new URL(ownerUrl);
-  url.username = role;
-  url.password = password ?? '';
+  url.username = encodeURIComponent(role);
+  url.password = password ? encodeURIComponent(password) : '';
   return url.toString();
 }
 
@@ -246,6 +266,7 @@ export function openPostgres(
   };
   return {
     kind: 'postgres',
+    poolMax: options.maxConnections ?? 10,
     forSubgraph(name) {
       const { db, statements, role } = serving(name);
       return { db, statements, role };
@@ -371,6 +392,7 @@ function pgliteHandle(client: PGlite, release: () => void = () => {}, prefix = '
   const perSubgraph = new Map<string, SubgraphDatabase>();
   return {
     kind: 'pglite',
+    poolMax: 1,
     forSubgraph(name) {
       let found = perSubgraph.get(name);
       if (!found) {
@@ -404,7 +426,7 @@ function pgliteHandle(client: PGlite, release: () => void = () => {}, prefix = '
 
 export interface DatabaseSettings {
   dataDir: string;
-  database: { ownerUrl?: string; rolePrefix: string; rolePassword?: string; statementTimeoutMs: number };
+  database: { ownerUrl?: string; rolePrefix: string; rolePassword?: string; statementTimeoutMs: number; poolMax?: number };
   subgraphs: Record<string, { databaseUrl?: string }>;
 }
 
@@ -413,6 +435,7 @@ export async function openDatabase(env: DatabaseSettings): Promise<DatabaseHandl
   const urls = Object.fromEntries(Object.entries(env.subgraphs).map(([name, address]) => [name, address.databaseUrl]));
   if (env.database.ownerUrl || Object.values(urls).some(Boolean)) {
     return openPostgres(env.database.ownerUrl, {
+      maxConnections: env.database.poolMax,
       roles: {
         prefix: env.database.rolePrefix,
         password: env.database.rolePassword,
@@ -422,6 +445,22 @@ export async function openDatabase(env: DatabaseSettings): Promise<DatabaseHandl
     });
   }
   return openPglite(env.dataDir, undefined, env.database.rolePrefix);
+}
+
+/**
+ * What the server allows a role, as the role itself reads it: its CONNECTION LIMIT (null: none),
+ * and the server's max_connections less the connections reserved for superusers.
+ */
+export async function connectionLimits(db: Db): Promise<{ role: string; roleLimit: number | null; serverLimit: number }> {
+  const [row] = rowsOf<{ role: string; roleLimit: number; serverLimit: number }>(
+    await db.execute(
+      sql.raw(`select current_user as "role", r.rolconnlimit as "roleLimit",
+        current_setting('max_connections')::int - current_setting('superuser_reserved_connections')::int as "serverLimit"
+        from pg_roles r where r.rolname = current_user`),
+    ),
+  );
+  if (!row) throw new Error('the current role is not in pg_roles');
+  return { role: row.role, roleLimit: row.roleLimit < 0 ? null : row.roleLimit, serverLimit: row.serverLimit };
 }
 
 /** `db.execute` answers an array on postgres.js and `{ rows }` on PGlite; callers want rows. */

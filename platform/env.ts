@@ -62,6 +62,14 @@ export interface DatabaseEnv {
   rolePassword?: string;
   /** A statement running longer is cancelled by the server. */
   statementTimeoutMs: number;
+  /** DATABASE_POOL_MAX: connections each pool of this process may open (one pool per slice it serves). */
+  poolMax: number;
+  /**
+   * MAX_REPLICAS: the most copies of this process that run at once (a HorizontalPodAutoscaler's
+   * maxReplicas, compose's replicas). With `poolMax` it says how many connections a serving role
+   * may need; the start warns when that is more than the role's CONNECTION LIMIT.
+   */
+  maxReplicas: number;
 }
 
 export interface Limits {
@@ -184,6 +192,16 @@ export const PLATFORM_QUERY_DEPTH = 5;
 
 export class ConfigurationError extends Error {
   override name = 'ConfigurationError';
+  /**
+   * `message` is English; `zh`, when given, is the same in Chinese and the refusal prints both
+   * (platform/entry.ts); without it, a general Chinese line goes before the English.
+   */
+  constructor(
+    message: string,
+    readonly zh?: string,
+  ) {
+    super(message);
+  }
 }
 
 type Source = Record<string, string | undefined>;
@@ -232,7 +250,140 @@ export const envPrefix = (name: string): string => name.toUpperCase().replace(/[
  * chosen by default (`npm start`) and sample data loaded unasked.
  */
 export function embeddedDatabase(source: Source, slices: readonly SlicePort[]): boolean {
-  return !source.DATABASE_URL && !slices.some((slice) => source[`${envPrefix(slice.name)}_DATABASE_URL`]);
+  return (
+    !source.DATABASE_URL &&
+    !source.DATABASE_HOST &&
+    !slices.some((slice) => source[`${envPrefix(slice.name)}_DATABASE_URL`] || source[`${envPrefix(slice.name)}_DATABASE_PASSWORD`])
+  );
+}
+
+/** How to write a password the URL cannot carry as it is; said with every refusal of a connection string. */
+const CONNECTION_HINT = {
+  zh: '口令中的 / ? # @ % : 等字符须按百分号编码（/ 写作 %2F，可用 node -p "encodeURIComponent(process.argv[1])" \'口令\' 生成）；或不用连接串，改设 DATABASE_HOST、DATABASE_PORT、DATABASE_NAME、DATABASE_USER、DATABASE_PASSWORD（各服务的角色口令：<NAME>_DATABASE_PASSWORD），口令可为任意字符',
+  en: "characters such as / ? # @ % : in a password must be percent-encoded (/ as %2F; node -p \"encodeURIComponent(process.argv[1])\" '<password>' prints it), or set DATABASE_HOST, DATABASE_PORT, DATABASE_NAME, DATABASE_USER and DATABASE_PASSWORD (a service's own role: <NAME>_DATABASE_PASSWORD) instead of a URL, which take any password as it is",
+};
+
+/**
+ * A PostgreSQL connection string, checked as postgres.js will read it — never echoed back, as it
+ * carries a password. A password with `/` (as `openssl rand -base64` makes) used to end the start
+ * in a bare "TypeError: Invalid URL"; one with `#` or `?` after digits even parsed, as another host.
+ */
+export function connectionString(key: string, raw: string): string {
+  const refuse = (zh: string, en: string): never => {
+    throw new ConfigurationError(`${key} ${en}: ${CONNECTION_HINT.en}`, `${key} ${zh}：${CONNECTION_HINT.zh}`);
+  };
+  let parsed: URL;
+  try {
+    parsed = new URL(raw);
+  } catch {
+    return refuse(
+      '不是有效的 PostgreSQL 连接串（postgres://用户:口令@主机:端口/数据库）',
+      'is not a valid PostgreSQL connection string (postgres://user:password@host:port/database)',
+    );
+  }
+  if (parsed.protocol !== 'postgres:' && parsed.protocol !== 'postgresql:') refuse('应以 postgres:// 开头', 'must begin with postgres://');
+  // What follows the host holds no @ and there is no fragment: an unencoded password ran past the host.
+  if (parsed.hash || `${parsed.pathname}${parsed.search}`.includes('@'))
+    refuse(
+      '的口令中有未编码的字符，主机和数据库因而读错',
+      'has a character in its password that is not encoded, so its host and database read wrong',
+    );
+  try {
+    decodeURIComponent(parsed.username);
+    decodeURIComponent(parsed.password);
+  } catch {
+    refuse('的用户名或口令中有不成对的 %', 'has a % in its user or password that begins no %XX code');
+  }
+  if (!parsed.hostname) refuse('没有主机名', 'names no host');
+  return raw;
+}
+
+/**
+ * The connection settings of the database, from DATABASE_URL or from separate variables (any
+ * password as it is), as the URLs the database layer reads: the owner's, and each slice's own
+ * role's when given.
+ */
+function databaseConnections(
+  source: Source,
+  slices: readonly SlicePort[],
+  rolePrefix: string,
+): { ownerUrl?: string; sliceUrls: Record<string, string | undefined> } {
+  const host = source.DATABASE_HOST || undefined;
+  const separate = ['DATABASE_PORT', 'DATABASE_NAME', 'DATABASE_USER', 'DATABASE_PASSWORD', 'DATABASE_SSLMODE'].filter(
+    (key) => source[key],
+  );
+  if (source.DATABASE_URL && (host || separate.length))
+    throw new ConfigurationError(
+      `set DATABASE_URL or DATABASE_HOST with ${separate.join(', ') || 'DATABASE_NAME, DATABASE_USER, DATABASE_PASSWORD'}, not both`,
+      `DATABASE_URL 与 DATABASE_HOST 等分项设置只能二选一`,
+    );
+  if (!host && separate.length)
+    throw new ConfigurationError(
+      `${separate.join(', ')} need DATABASE_HOST: the server's host name`,
+      `${separate.join('、')} 须与 DATABASE_HOST（数据库主机）一同设置`,
+    );
+  let server: ((user: string, password: string | undefined) => string) | undefined;
+  if (host) {
+    if (/[\s/@?#]/.test(host))
+      throw new ConfigurationError(
+        `DATABASE_HOST must be a host name or address, got "${host}"`,
+        `DATABASE_HOST 应为主机名或地址，而不是 "${host}"`,
+      );
+    const port = integer(source, 'DATABASE_PORT', 5432, 1);
+    const name = source.DATABASE_NAME;
+    if (!name)
+      throw new ConfigurationError(
+        'DATABASE_HOST needs DATABASE_NAME: the database',
+        'DATABASE_HOST 须与 DATABASE_NAME（数据库名）一同设置',
+      );
+    // postgres.js does not decode the database's name from the URL: it must need no encoding.
+    if (!/^[A-Za-z0-9_.-]{1,63}$/.test(name))
+      throw new ConfigurationError(
+        `DATABASE_NAME must be letters, digits, _ . - (at most 63), got "${name}"`,
+        `DATABASE_NAME 只能由字母、数字和 _ . - 组成（至多 63 个），而不是 "${name}"`,
+      );
+    const sslmode = oneOf(source, 'DATABASE_SSLMODE', ['disable', 'allow', 'prefer', 'require', 'verify-full'], 'disable');
+    const hostPart = net.isIPv6(host) ? `[${host}]` : host;
+    server = (user, password) =>
+      `postgres://${encodeURIComponent(user)}${password ? `:${encodeURIComponent(password)}` : ''}@${hostPart}:${port}/${name}` +
+      (sslmode === 'disable' ? '' : `?sslmode=${sslmode}`);
+  }
+  let ownerUrl: string | undefined;
+  if (source.DATABASE_URL) ownerUrl = connectionString('DATABASE_URL', source.DATABASE_URL);
+  else if (server && source.DATABASE_USER) ownerUrl = server(source.DATABASE_USER, source.DATABASE_PASSWORD || undefined);
+  else if (source.DATABASE_PASSWORD)
+    throw new ConfigurationError(
+      'DATABASE_PASSWORD needs DATABASE_USER: the owner role',
+      'DATABASE_PASSWORD 须与 DATABASE_USER（所有者角色）一同设置',
+    );
+  const sliceUrls: Record<string, string | undefined> = {};
+  for (const slice of slices) {
+    const prefix = envPrefix(slice.name);
+    const url = source[`${prefix}_DATABASE_URL`] || undefined;
+    const password = source[`${prefix}_DATABASE_PASSWORD`] || undefined;
+    const user = source[`${prefix}_DATABASE_USER`] || undefined;
+    if (url && (password || user))
+      throw new ConfigurationError(
+        `set ${prefix}_DATABASE_URL or ${prefix}_DATABASE_PASSWORD, not both`,
+        `${prefix}_DATABASE_URL 与 ${prefix}_DATABASE_PASSWORD 只能二选一`,
+      );
+    if (url) sliceUrls[slice.name] = connectionString(`${prefix}_DATABASE_URL`, url);
+    else if (password || user) {
+      if (!server)
+        throw new ConfigurationError(
+          `${prefix}_DATABASE_PASSWORD needs DATABASE_HOST and DATABASE_NAME: the server and database of its role`,
+          `${prefix}_DATABASE_PASSWORD 须与 DATABASE_HOST、DATABASE_NAME 一同设置`,
+        );
+      // The role's name is the platform's (`yingshang_issues`) unless the database administrator chose another.
+      sliceUrls[slice.name] = server(user ?? `${rolePrefix}_${slice.name.toLowerCase().replace(/[^a-z0-9]+/g, '_')}`, password);
+    }
+  }
+  if (server && !ownerUrl && !Object.values(sliceUrls).some(Boolean))
+    throw new ConfigurationError(
+      "DATABASE_HOST names a server but no role: set DATABASE_USER and DATABASE_PASSWORD (the owner), or a service's own <NAME>_DATABASE_PASSWORD",
+      'DATABASE_HOST 只指明了服务器，未指明角色：设置 DATABASE_USER 和 DATABASE_PASSWORD（所有者），或服务自己的 <NAME>_DATABASE_PASSWORD',
+    );
+  return { ownerUrl, sliceUrls };
 }
 
 export interface LoadOptions {
@@ -245,7 +396,11 @@ export interface LoadOptions {
 
 export function loadEnv(source: Source = process.env, slices: readonly SlicePort[] = [], options: LoadOptions = {}): PlatformEnv {
   const development = flag(source, 'DEVELOPMENT_MODE') ?? options.developmentByDefault ?? false;
-  const databaseUrl = source.DATABASE_URL || undefined;
+  const rolePrefix = source.DATABASE_ROLE_PREFIX || 'yingshang';
+  if (!/^[a-z][a-z0-9_]{0,30}$/.test(rolePrefix))
+    throw new ConfigurationError(`DATABASE_ROLE_PREFIX must be lower-case letters, digits and _, got "${rolePrefix}"`);
+  const connections = databaseConnections(source, slices, rolePrefix);
+  const databaseUrl = connections.ownerUrl;
   const auth: AuthEnv = {
     jwtSecret: source.JWT_SECRET || (development ? DEVELOPMENT_JWT_SECRET : undefined),
     jwksUrl: source.JWT_JWKS_URL || undefined,
@@ -265,7 +420,7 @@ export function loadEnv(source: Source = process.env, slices: readonly SlicePort
     const prefix = envPrefix(slice.name);
     const port = integer(source, `${prefix}_PORT`, slice.port + offset);
     const fallback = template.replaceAll('{name}', slice.name).replaceAll('{port}', String(port));
-    const sliceDatabase = source[`${prefix}_DATABASE_URL`] || undefined;
+    const sliceDatabase = connections.sliceUrls[slice.name];
     const urls = (source[`${prefix}_URL`] || fallback)
       .split(',')
       .map((entry) => entry.trim())
@@ -276,7 +431,7 @@ export function loadEnv(source: Source = process.env, slices: readonly SlicePort
       port,
       url: present(urls[0], `${prefix}_URL's first URL`),
       urls,
-      ...(sliceDatabase ? { databaseUrl: url(`${prefix}_DATABASE_URL`, sliceDatabase) } : {}),
+      ...(sliceDatabase ? { databaseUrl: sliceDatabase } : {}),
     };
   }
   const port = source.PORT ? integer(source, 'PORT', 0) : undefined;
@@ -290,10 +445,7 @@ export function loadEnv(source: Source = process.env, slices: readonly SlicePort
   const stopTimeoutMs = integer(source, 'STOP_TIMEOUT_MS', 10_000, 1_000);
   const executionTimeoutMs = integer(source, 'EXECUTION_TIMEOUT_MS', 10_000, 100);
   const requestTimeoutMs = integer(source, 'REQUEST_TIMEOUT_MS', 15_000, 100);
-  const rolePrefix = source.DATABASE_ROLE_PREFIX || 'yingshang';
   const embedded = !databaseUrl && !Object.values(subgraphs).some((address) => address.databaseUrl);
-  if (!/^[a-z][a-z0-9_]{0,30}$/.test(rolePrefix))
-    throw new ConfigurationError(`DATABASE_ROLE_PREFIX must be lower-case letters, digits and _, got "${rolePrefix}"`);
   return {
     development,
     databaseUrl,
@@ -302,6 +454,8 @@ export function loadEnv(source: Source = process.env, slices: readonly SlicePort
       rolePrefix,
       rolePassword: source.DATABASE_ROLE_PASSWORD || undefined,
       statementTimeoutMs: integer(source, 'STATEMENT_TIMEOUT_MS', executionTimeoutMs, 100),
+      poolMax: integer(source, 'DATABASE_POOL_MAX', 10, 1),
+      maxReplicas: integer(source, 'MAX_REPLICAS', 1, 1),
     },
     dataDir: path.resolve(source.DATA_DIR || '.data'),
     embedded,

@@ -4,7 +4,7 @@
  * nothing here names one.
  */
 import { sql } from 'drizzle-orm';
-import { openDatabase, type DatabaseHandle } from '../db/client.ts';
+import { connectionLimits, openDatabase, type DatabaseHandle } from '../db/client.ts';
 import type { Authenticator } from './auth.ts';
 import { createAuthenticator } from './auth.ts';
 import { remoteDirectory } from './directory.ts';
@@ -43,7 +43,7 @@ export const defaultExplorer: ExplorerFactory = ({ title, examples, sameOriginDo
 export async function prepareDatabase(
   handle: DatabaseHandle,
   slices: readonly SliceDefinition[],
-  options: { sample: boolean; now?: Date; migrate?: boolean; env?: PlatformEnv; logger?: Logger },
+  options: { sample: boolean; now?: Date; migrate?: boolean; referenceData?: boolean; env?: PlatformEnv; logger?: Logger },
 ): Promise<void> {
   // A cold start takes tens of seconds on the embedded database: each step says what it did and how long it took.
   const step = async (zh: string, en: string, slice: SliceDefinition, run: () => Promise<unknown>) => {
@@ -56,7 +56,7 @@ export async function prepareDatabase(
     );
   };
   if (options.migrate !== false) for (const slice of slices) await step('迁移', 'migrations', slice, () => handle.migrate(slice.name));
-  for (const slice of slices) {
+  for (const slice of options.referenceData === false ? [] : slices) {
     const load = slice.referenceData;
     if (load) await step('参考数据', 'reference data', slice, () => load(handle.forSubgraph(slice.name).db, options.env));
   }
@@ -119,7 +119,51 @@ export async function startSlice(slice: SliceDefinition, options: StartSliceOpti
     requestLogLevel: options.behindGateway && env.log.pretty ? 'debug' : 'info',
   });
   await warnAboutReadiness(service, options.logger);
+  await warnAboutConnectionBudget(database, slice.name, env, options.logger);
   return running;
+}
+
+/**
+ * The connections a slice's role may need — every replica's pool full: MAX_REPLICAS ×
+ * DATABASE_POOL_MAX — against what the server allows the role (its CONNECTION LIMIT) and allows
+ * at all (max_connections less the superusers' reserve). More than that, and under load a replica's
+ * pool is refused connections (`too many connections for role`): said at start, in the log.
+ */
+export async function warnAboutConnectionBudget(database: DatabaseHandle, slice: string, env: PlatformEnv, logger: Logger): Promise<void> {
+  if (database.kind !== 'postgres') return;
+  let limits: Awaited<ReturnType<typeof connectionLimits>>;
+  try {
+    limits = await connectionLimits(database.forSubgraph(slice).db);
+  } catch {
+    return; // the database is not there yet: /ready says so
+  }
+  const replicas = env.database.maxReplicas;
+  const pool = database.poolMax;
+  const needed = replicas * pool;
+  const over: { zh: string; en: string }[] = [];
+  if (limits.roleLimit !== null && needed > limits.roleLimit)
+    over.push({ zh: `角色的 CONNECTION LIMIT ${limits.roleLimit}`, en: `the role's CONNECTION LIMIT of ${limits.roleLimit}` });
+  if (needed > limits.serverLimit)
+    over.push({
+      zh: `服务器的 max_connections（除去超级用户保留后 ${limits.serverLimit}）`,
+      en: `the server's max_connections (${limits.serverLimit} less the superusers' reserve)`,
+    });
+  if (!over.length) return;
+  logger.warn(
+    {
+      slice,
+      role: limits.role,
+      maxReplicas: replicas,
+      poolMax: pool,
+      needed,
+      roleLimit: limits.roleLimit,
+      serverLimit: limits.serverLimit,
+    },
+    `${slice}: ${limits.role} 的 ${replicas} 个副本 × 连接池 ${pool} = ${needed} 个连接，超过${over.map((o) => o.zh).join('及')}；` +
+      `调小 DATABASE_POOL_MAX 或 MAX_REPLICAS，或调大上限（ALTER ROLE … CONNECTION LIMIT，见 docs/DEPLOYMENT.md） / ` +
+      `${slice}: ${replicas} replicas of ${limits.role} × a pool of ${pool} = ${needed} connections, more than ${over.map((o) => o.en).join(' and ')}; ` +
+      'lower DATABASE_POOL_MAX or MAX_REPLICAS, or raise the limit (ALTER ROLE … CONNECTION LIMIT; docs/DEPLOYMENT.md)',
+  );
 }
 
 /** The banner's line on where a process listens (HOST). */

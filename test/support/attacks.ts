@@ -11,8 +11,10 @@ import {
   isLeafType,
   isListType,
   isNonNullType,
+  isEnumType,
   isObjectType,
   type GraphQLField,
+  type GraphQLInputType,
   type GraphQLNamedType,
   type GraphQLSchema,
   type IntrospectionQuery,
@@ -61,11 +63,54 @@ function rootFields(schema: GraphQLSchema): Field[] {
   return [...fields.filter(returnsMany), ...fields.filter((field) => !returnsMany(field))];
 }
 
+/** A field as written in a query: with a literal for each argument it requires. */
+function call(field: Field): string {
+  const required = field.args.filter((argument) => isNonNullType(argument.type) && argument.defaultValue === undefined);
+  if (!required.length) return field.name;
+  return `${field.name}(${required.map((argument) => `${argument.name}: ${literal(argument.type)}`).join(', ')})`;
+}
+
+/**
+ * A value of a type that passes validation (the limits are measured after it), or null when the
+ * type takes no simple literal: a scalar of the platform's own (a Date would have to be valid) or an
+ * input object.
+ */
+function literal(type: GraphQLInputType): string | null {
+  const named = getNamedType(type);
+  if (isEnumType(named)) return named.getValues()[0]?.name ?? null;
+  switch (named.name) {
+    case 'String':
+    case 'ID':
+      return '"x"';
+    case 'Int':
+    case 'Float':
+      return '1';
+    case 'Boolean':
+      return 'false';
+    default:
+      return null;
+  }
+}
+
+/** Writable with literals for its required arguments (`Unit.grade(period: String!)`). */
+const writable = (field: Field) =>
+  !field.name.startsWith('_') &&
+  field.args.every((argument) => !isNonNullType(argument.type) || argument.defaultValue !== undefined || literal(argument.type) !== null);
+
+interface Cycle {
+  root: Field;
+  /** Fields from the root's type to the first type of the cycle. */
+  prefix: Field[];
+  /** Fields that lead from a type back to itself. */
+  cycle: Field[];
+  introspection?: boolean;
+}
+
 /**
  * A path of fields that leads from a type back to itself, at least one of them a list (so nesting
  * it multiplies): e.g. Domain.units → Unit.domain.
  */
-function findCycle(schema: GraphQLSchema): { root: Field; cycle: Field[]; introspection?: boolean } {
+function findCycle(schema: GraphQLSchema): Cycle {
   for (const root of rootFields(schema)) {
     const start = getNamedType(root.type);
     const seen = new Set<string>();
@@ -86,22 +131,62 @@ function findCycle(schema: GraphQLSchema): { root: Field; cycle: Field[]; intros
       return null;
     };
     const cycle = search(start, []);
-    if (cycle) return { root, cycle };
+    if (cycle) return { root, prefix: [], cycle };
   }
-  // A schema whose own types never lead back to themselves (the evaluations subgraph's) can still be
-  // nested without end through introspection: __type { fields { type { fields … } } }.
+  // A schema whose root types never lead back to themselves (the evaluations subgraph's) may still
+  // hold a cycle further down, or one through a field with a required argument:
+  // contests → edges → node → unit → Unit.grade(period: "x") → EvaluationResult.unit → Unit … —
+  // deep enough to try the depth and alias limits themselves, not graphql-js's validation.
+  const deeper = findAnyCycle(schema);
+  if (deeper) return deeper;
+  // Without any cycle it can still be nested without end through introspection:
+  // __type { fields { type { fields … } } }, which graphql-js refuses in validation.
   const typeType = schema.getType('__Type');
   const fieldType = schema.getType('__Field');
   if (!isObjectType(typeType) || !isObjectType(fieldType)) throw new Error('no cycle of list fields in this schema');
   const root = { name: '__type(name: "Query")', type: typeType, args: [] } as unknown as Field;
-  return { root, cycle: [typeType.getFields().fields!, fieldType.getFields().type!], introspection: true };
+  return { root, prefix: [], cycle: [typeType.getFields().fields!, fieldType.getFields().type!], introspection: true };
 }
 
-/** `levels` fields deep along the cycle, ending in leaves. */
-function nested(cycle: Field[], levels: number): string {
-  const path = Array.from({ length: levels }, (_, index) => cycle[index % cycle.length]!);
+/** Any cycle reachable from a root field, through fields written with literals; one with a list first. */
+function findAnyCycle(schema: GraphQLSchema): Cycle | null {
+  const roots = Object.values(schema.getQueryType()!.getFields()).filter(
+    (field) => writable(field) && isCompositeType(getNamedType(field.type)),
+  );
+  let withoutList: Cycle | null = null;
+  for (const root of roots) {
+    const search = (types: string[], path: Field[]): Cycle | null => {
+      if (path.length > 8) return null;
+      const type = schema.getType(types.at(-1)!)!;
+      for (const field of fieldsOf(type)) {
+        if (!writable(field)) continue;
+        const next = getNamedType(field.type);
+        if (!isCompositeType(next)) continue;
+        const back = types.indexOf(next.name);
+        if (back >= 0) {
+          const found = { root, prefix: path.slice(0, back), cycle: [...path.slice(back), field] };
+          if (found.cycle.some(returnsMany)) return found;
+          withoutList ??= found;
+          continue;
+        }
+        const result = search([...types, next.name], [...path, field]);
+        if (result) return result;
+      }
+      return null;
+    };
+    const found = search([getNamedType(root.type).name], []);
+    if (found) return found;
+  }
+  return withoutList;
+}
+
+/** `levels` fields deep: the prefix, then round the cycle, ending in leaves. */
+function nested({ prefix, cycle }: Cycle, levels: number): string {
+  const path = Array.from({ length: levels }, (_, index) =>
+    index < prefix.length ? prefix[index]! : cycle[(index - prefix.length) % cycle.length]!,
+  );
   let selection = leaves(getNamedType(path.at(-1)!.type));
-  for (const field of [...path].reverse()) selection = `${field.name} { ${selection} }`;
+  for (const field of [...path].reverse()) selection = `${call(field)} { ${selection} }`;
   return selection;
 }
 
@@ -122,11 +207,12 @@ export function attacksOn(schema: GraphQLSchema): Attack[] {
   const listType = getNamedType(listRoot.type);
   const aliasFlood = `query Aliases { ${Array.from({ length: 2000 }, (_, index) => `a${index}: ${listRoot.name} { ${leaves(listType)} }`).join(' ')} }`;
 
-  const { root: cycleRoot, cycle, introspection } = findCycle(schema);
+  const found = findCycle(schema);
+  const cycleRoot = call(found.root);
   // graphql-js refuses deep introspection in validation (its own bilingual-translated code) before our limits look.
-  const alsoIntrospection = introspection ? ['GRAPHQL_VALIDATION_FAILED'] : [];
-  const wide = `query WideNested { ${Array.from({ length: 40 }, (_, index) => `w${index}: ${cycleRoot.name} { ${nested(cycle, 10)} }`).join(' ')} }`;
-  const deep = `query Deep { ${cycleRoot.name} { ${nested(cycle, 15)} } }`;
+  const alsoIntrospection = found.introspection ? ['GRAPHQL_VALIDATION_FAILED'] : [];
+  const wide = `query WideNested { ${Array.from({ length: 40 }, (_, index) => `w${index}: ${cycleRoot} { ${nested(found, 10)} }`).join(' ')} }`;
+  const deep = `query Deep { ${cycleRoot} { ${nested(found, 15)} } }`;
 
   return [
     { name: 'fragments spreading each other twice, 40 levels', query: fragmentBomb, refusedWith: ['QUERY_TOO_COMPLEX'] },

@@ -46,7 +46,11 @@ export interface OwnPostgres {
   remove(): Promise<void>;
 }
 
-export async function startOwnPostgres(): Promise<OwnPostgres> {
+/**
+ * `superuserPassword`: connections over TCP must give their password (scram-sha-256), as on a
+ * production server, and the superuser's is this one; the socket stays trust. Without it, trust.
+ */
+export async function startOwnPostgres(options: { superuserPassword?: string } = {}): Promise<OwnPostgres> {
   const found = postgresBinaries();
   if ('missing' in found) throw new Error(found.missing);
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'qd-own-pg-'));
@@ -61,11 +65,20 @@ export async function startOwnPostgres(): Promise<OwnPostgres> {
   }
   const tool = (name: string, args: string[]) =>
     asRoot ? run('runuser', ['-u', 'postgres', '--', path.join(found.dir, name), ...args]) : run(path.join(found.dir, name), args);
-  await tool('initdb', ['-D', data, '-U', 'postgres', '-A', 'trust', '-E', 'UTF8', '--no-locale', '--no-sync']);
+  const authentication = ['-A', 'trust'];
+  if (options.superuserPassword !== undefined) {
+    const pwfile = path.join(root, 'superuser.pw');
+    fs.writeFileSync(pwfile, `${options.superuserPassword}\n`, { mode: 0o644 });
+    authentication.splice(0, 2, '--auth-local=trust', '--auth-host=scram-sha-256', `--pwfile=${pwfile}`);
+  }
+  await tool('initdb', ['-D', data, '-U', 'postgres', ...authentication, '-E', 'UTF8', '--no-locale', '--no-sync']);
   const serverOptions = `-p ${port} -k ${root} -c listen_addresses=127.0.0.1 -c max_connections=100`;
   let running = false;
   const server = {
-    url: `postgres://postgres@127.0.0.1:${port}/postgres`,
+    url:
+      options.superuserPassword === undefined
+        ? `postgres://postgres@127.0.0.1:${port}/postgres`
+        : `postgres://postgres:${encodeURIComponent(options.superuserPassword)}@127.0.0.1:${port}/postgres`,
     async start() {
       await tool('pg_ctl', ['-D', data, '-l', log, '-o', serverOptions, '-w', '-t', '60', 'start']);
       running = true;

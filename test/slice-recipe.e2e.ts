@@ -55,12 +55,18 @@ beforeAll(() => {
     registry,
     fs.readFileSync(registry, 'utf8').replace(/\[([^\]]*)\];/, (_, list: string) => `[${list}, scratch];`),
   );
-  // 3. One compose service, and its port for bureau frontends that call it directly.
+  // 3. One compose service (its own role's URL as a secret file, and the gateway waiting for it),
+  // and its port for bureau frontends that call it directly.
   insertAfter(
     'docker-compose.yml',
-    "'bin/subgraph.ts', 'issues']",
-    '\n  scratch:\n    <<: *subgraph\n    command: ["node", "--import", "tsx", "bin/subgraph.ts", "scratch"]\n',
+    "'bin/subgraph.js', 'issues']",
+    '\n  scratch:\n    <<: *subgraph\n    environment:\n      <<: *subgraph-environment\n' +
+      '      SCRATCH_DATABASE_URL_FILE: /run/secrets/scratch_database_url\n' +
+      '    secrets: [jwt_secret, download_link_secret, scratch_database_url]\n' +
+      '    command: ["node", "bin/subgraph.js", "scratch"]\n',
   );
+  insertAfter('docker-compose.yml', 'issues: { condition: service_healthy }', '      scratch: { condition: service_healthy }\n');
+  insertAfter('docker-compose.yml', 'secrets}/issues_database_url', '  scratch_database_url:\n    file: ${SECRETS_DIR:-./secrets}/scratch_database_url\n');
   insertAfter(
     'docker-compose.subgraph-ports.yml',
     "ISSUES_PUBLISH_PORT:-4002}:4000']",
@@ -106,13 +112,15 @@ describe('adding a slice by the recipe', () => {
   it('typechecks with the generated types, and docker-compose validates with the new service', () => {
     sh('npx', ['tsc', '-p', '.']);
     // What an operator must set (the compose file has no default for a key or a password).
-    const required = { POSTGRES_PASSWORD: 'x', DATABASE_ROLE_PASSWORD: 'x', JWT_SECRET: 'x', JWT_ISSUER: 'x', JWT_AUDIENCE: 'x' };
+    const required = { JWT_ISSUER: 'x', JWT_AUDIENCE: 'x' };
     const services = loadCompose(
       [path.join(copy, 'docker-compose.yml'), path.join(copy, 'docker-compose.subgraph-ports.yml')],
       required,
     ).services;
     expect(Object.keys(services)).toContain('scratch');
     expect(services.scratch?.ports?.length).toBeGreaterThan(0);
+    expect(services.scratch?.environment?.SCRATCH_DATABASE_URL_FILE).toBe('/run/secrets/scratch_database_url');
+    expect(services.gateway?.depends_on).toHaveProperty('scratch');
   }, 120_000);
 
   it('is started with the platform, served by the gateway next to the other slices, and offered in its explorer', async () => {

@@ -119,11 +119,12 @@ describe('docker-compose.yml', () => {
     }
   });
 
-  it('sets no development mode, and no empty default for a key, in any service', () => {
+  it('sets no development mode, and no key with a default, in any service: the key is a file the operator makes', () => {
     for (const [name, service] of Object.entries(composeServices())) {
       expect(service.environment?.DEVELOPMENT_MODE ?? null, name).toBeNull();
-      if (service.environment && 'JWT_SECRET' in service.environment)
-        expect(service.environment.JWT_SECRET, name).toBe(required.JWT_SECRET);
+      expect(service.environment?.JWT_SECRET, name).toBeUndefined();
+      if (service.environment && 'JWT_SECRET_FILE' in service.environment)
+        expect(service.environment.JWT_SECRET_FILE, name).toBe('/run/secrets/jwt_secret');
     }
   });
 

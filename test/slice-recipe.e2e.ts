@@ -66,7 +66,11 @@ beforeAll(() => {
       '    command: ["node", "bin/subgraph.js", "scratch"]\n',
   );
   insertAfter('docker-compose.yml', 'issues: { condition: service_healthy }', '      scratch: { condition: service_healthy }\n');
-  insertAfter('docker-compose.yml', 'secrets}/issues_database_url', '  scratch_database_url:\n    file: ${SECRETS_DIR:-./secrets}/scratch_database_url\n');
+  insertAfter(
+    'docker-compose.yml',
+    'secrets}/issues_database_url',
+    '  scratch_database_url:\n    file: ${SECRETS_DIR:-./secrets}/scratch_database_url\n',
+  );
   insertAfter(
     'docker-compose.subgraph-ports.yml',
     "ISSUES_PUBLISH_PORT:-4002}:4000']",

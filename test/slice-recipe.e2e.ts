@@ -81,6 +81,7 @@ beforeAll(() => {
   // Then what follows from them: the migration, the supergraph and the generated types.
   sh(process.execPath, ['--import', 'tsx', 'bin/generate-migrations.ts', 'scratch', 'init']);
   sh('npm', ['run', '-s', 'compose']);
+  sh('npm', ['run', '-s', 'deploy:kubernetes']);
 }, 240_000);
 
 afterAll(() => {
@@ -88,7 +89,7 @@ afterAll(() => {
 });
 
 describe('adding a slice by the recipe', () => {
-  it('touches only its own files, the registry, the compose files, the README row and the generated supergraph', () => {
+  it('touches only its own files, the registry, the compose files, the README row, the generated supergraph and Kubernetes manifests', () => {
     const changed = sh('git', ['status', '--porcelain', '--untracked-files=all'])
       .split('\n')
       .filter(Boolean)
@@ -105,6 +106,10 @@ describe('adding a slice by the recipe', () => {
     expect(changed.filter((file) => !own.includes(file))).toEqual([
       'README.md',
       'db/scratch.ts',
+      'deploy/kubernetes/kustomization.yaml',
+      'deploy/kubernetes/network-policy.yaml',
+      'deploy/kubernetes/secrets.template.yaml',
+      'deploy/kubernetes/subgraphs/scratch.yaml',
       'docker-compose.subgraph-ports.yml',
       'docker-compose.yml',
       'schema/scratch.graphql',

@@ -5,6 +5,7 @@
  * It knows no slice by name: ports and URLs are derived from the slices it is given (the registry's
  * names and default ports), as `<NAME>_PORT` and `<NAME>_URL`.
  */
+import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { deflateRawSync } from 'node:zlib';
@@ -245,11 +246,37 @@ function oneOf<T extends string>(source: Source, key: string, allowed: readonly 
 export const envPrefix = (name: string): string => name.toUpperCase().replace(/[^A-Z0-9]+/g, '_');
 
 /**
+ * `<NAME>_FILE`: any variable may be given as a file instead, as Docker and Compose `secrets:` and
+ * Kubernetes Secret volumes hand a secret over — it then shows neither in `docker inspect` nor in
+ * the process's environment. The value is the file's content less one trailing newline (`echo`
+ * adds one); an empty file is a variable not set. Both `<NAME>` and `<NAME>_FILE` set, or a file
+ * that cannot be read, refuse the start: which value counts must never be a guess.
+ */
+export function withFileVariables(source: Source, read: (file: string) => string = (file) => fs.readFileSync(file, 'utf8')): Source {
+  const resolved: Source = { ...source };
+  for (const [key, file] of Object.entries(source)) {
+    const name = /^([A-Z][A-Z0-9_]*)_FILE$/.exec(key)?.[1];
+    if (!name || !file) continue;
+    if (source[name]) throw new ConfigurationError(`${name} and ${key} are both set: set only one of them`);
+    let content: string;
+    try {
+      content = read(file);
+    } catch (error) {
+      const reason = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+      throw new ConfigurationError(`${key} names ${file}, which cannot be read (${reason}): mount the secret there, or unset ${key}`);
+    }
+    resolved[name] = content.replace(/\r?\n$/, '');
+  }
+  return resolved;
+}
+
+/**
  * Whether a start runs on the embedded database: no DATABASE_URL and no slice's own
  * `<NAME>_DATABASE_URL` (a production service is given only its own). Only then is development
  * chosen by default (`npm start`) and sample data loaded unasked.
  */
-export function embeddedDatabase(source: Source, slices: readonly SlicePort[]): boolean {
+export function embeddedDatabase(given: Source, slices: readonly SlicePort[]): boolean {
+  const source = withFileVariables(given);
   return (
     !source.DATABASE_URL &&
     !source.DATABASE_HOST &&
@@ -394,7 +421,8 @@ export interface LoadOptions {
   developmentByDefault?: boolean;
 }
 
-export function loadEnv(source: Source = process.env, slices: readonly SlicePort[] = [], options: LoadOptions = {}): PlatformEnv {
+export function loadEnv(given: Source = process.env, slices: readonly SlicePort[] = [], options: LoadOptions = {}): PlatformEnv {
+  const source = withFileVariables(given);
   const development = flag(source, 'DEVELOPMENT_MODE') ?? options.developmentByDefault ?? false;
   const rolePrefix = source.DATABASE_ROLE_PREFIX || 'yingshang';
   if (!/^[a-z][a-z0-9_]{0,30}$/.test(rolePrefix))

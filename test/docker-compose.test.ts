@@ -12,24 +12,36 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { slices } from '../subgraphs/registry.ts';
+import { parse } from 'yaml';
+import { envPrefix } from '../platform/env.ts';
 import { loadCompose, type ComposeService } from './support/compose.ts';
 
 const root = path.join(path.dirname(fileURLToPath(import.meta.url)), '..');
 const composeFile = path.join(root, 'docker-compose.yml');
 const portsFile = path.join(root, 'docker-compose.subgraph-ports.yml');
-/** What an operator must set; nothing has a default that would let anyone sign tokens. */
+/**
+ * What an operator must set in the environment; the keys and passwords are files (Compose
+ * `secrets:`), never variables, so nothing in the environment lets anyone sign tokens.
+ */
 const required = {
-  POSTGRES_PASSWORD: 'owner-password',
-  DATABASE_ROLE_PASSWORD: 'serving-password',
-  JWT_SECRET: 'p3X9vQ2mL8rT4wZ1nB6yK0cF5hJ7sD2gA9eR4tU8iO1qW3xV6bN0mC5kL7jH2fG4',
   JWT_ISSUER: 'https://id.qingdao.example',
   JWT_AUDIENCE: 'qingdao-yingshang',
 };
+/** Variables that would hold a secret's value: only their `_FILE` variants may appear. */
+const SECRET_VALUE =
+  /^(JWT_SECRET|DOWNLOAD_LINK_SECRET|DATABASE_URL|DATABASE_ROLE_PASSWORD|POSTGRES_PASSWORD|PGPASSWORD|[A-Z0-9_]+_DATABASE_URL)$/;
+const OWNER_SECRETS = ['database_url', 'database_role_password', 'postgres_password'];
 
 /** The services as Compose resolves them; nothing from the test's own environment fills in a ${VARIABLE}. */
 function composeServices(files = [composeFile], variables: Record<string, string> = required): Record<string, ComposeService> {
   return loadCompose(files, variables).services;
 }
+
+/** The secrets a service mounts, by name (short or long syntax). */
+const secretsOf = (service: ComposeService): string[] =>
+  ((service.secrets as (string | { source: string })[] | undefined) ?? []).map((entry) =>
+    typeof entry === 'string' ? entry : entry.source,
+  );
 
 const words = (value: string | string[] | undefined) => (Array.isArray(value) ? value.join(' ') : (value ?? ''));
 
@@ -79,7 +91,7 @@ describe('docker-compose.yml', () => {
     const services = composeServices() as Record<string, ComposeService & { ports?: unknown[] }>;
     for (const slice of slices) {
       expect(services[slice.name], `no service for the slice ${slice.name}`).toBeDefined();
-      expect(words(services[slice.name]!.command)).toMatch(new RegExp(`bin/subgraph\\.ts ${slice.name}$`));
+      expect(words(services[slice.name]!.command)).toMatch(new RegExp(`^node bin/subgraph\\.js ${slice.name}$`));
     }
     const published = Object.entries(services)
       .filter(([, service]) => service.ports?.length)
@@ -100,18 +112,19 @@ describe('docker-compose.yml', () => {
     for (const slice of slices) expect(published[slice.name]?.deploy?.replicas, slice.name).toBe(1);
   });
 
-  it('refuses to start without the signing key, the issuer, the audience and the passwords', () => {
+  it('refuses to start without the issuer and the audience', () => {
     for (const missing of Object.keys(required)) {
       const { [missing]: _left, ...rest } = required as Record<string, string>;
       expect(() => composeServices([composeFile], rest), missing).toThrow(new RegExp(missing));
     }
   });
 
-  it('sets no development mode, and no empty default for a key, in any service', () => {
+  it('sets no development mode, and no key with a default, in any service: the key is a file the operator makes', () => {
     for (const [name, service] of Object.entries(composeServices())) {
       expect(service.environment?.DEVELOPMENT_MODE ?? null, name).toBeNull();
-      if (service.environment && 'JWT_SECRET' in service.environment)
-        expect(service.environment.JWT_SECRET, name).toBe(required.JWT_SECRET);
+      expect(service.environment?.JWT_SECRET, name).toBeUndefined();
+      if (service.environment && 'JWT_SECRET_FILE' in service.environment)
+        expect(service.environment.JWT_SECRET_FILE, name).toBe('/run/secrets/jwt_secret');
     }
   });
 
@@ -122,5 +135,103 @@ describe('docker-compose.yml', () => {
     for (const slice of slices) expect(services[slice.name]?.environment?.SUBGRAPH_TRUSTED_PROXIES, slice.name).toBe('gateway');
     const withProxy = loadCompose([composeFile], { ...required, TRUSTED_PROXIES: '10.0.0.5' });
     expect(withProxy.services.gateway?.environment?.TRUSTED_PROXIES).toBe('10.0.0.5');
+  });
+
+  it('is Compose v2: no obsolete `version:` in either file', () => {
+    for (const file of [composeFile, portsFile]) expect(parse(fs.readFileSync(file, 'utf8'))).not.toHaveProperty('version');
+  });
+
+  it('holds no secret in any environment: each is a file under /run/secrets that the service mounts and the project declares', () => {
+    const project = loadCompose([composeFile, portsFile], required);
+    const declared = project.secrets as Record<string, { file?: string }>;
+    for (const [name, service] of Object.entries(project.services)) {
+      const mounted = secretsOf(service);
+      for (const [key, value] of Object.entries(service.environment ?? {})) {
+        expect(key, `${name} has the secret ${key} in its environment`).not.toMatch(SECRET_VALUE);
+        if (!key.endsWith('_FILE')) continue;
+        const secret = /^\/run\/secrets\/([a-z0-9_]+)$/.exec(value ?? '')?.[1];
+        expect(secret, `${name}: ${key}=${value}`).toBeDefined();
+        expect(mounted, `${name} mounts ${secret}`).toContain(secret);
+      }
+      for (const secret of mounted)
+        expect(declared[secret]?.file, `secret ${secret} is declared with its file`).toMatch(/\/secrets\/[a-z0-9_]+$/);
+    }
+    // Where the files are is the operator's to choose.
+    const elsewhere = loadCompose([composeFile], { ...required, SECRETS_DIR: '/etc/yingshang' });
+    expect((elsewhere.secrets as Record<string, { file: string }>).jwt_secret?.file).toBe('/etc/yingshang/jwt_secret');
+  });
+
+  it('migrates once, as the owner, in a one-shot service every slice waits for', () => {
+    const services = composeServices();
+    const migrate = services.migrate as ComposeService;
+    expect(words(migrate.command)).toBe('node bin/migrate.js');
+    expect(migrate.restart).toBe('no');
+    expect(migrate.healthcheck).toEqual({ disable: true });
+    expect(migrate.environment?.DATABASE_URL_FILE).toBe('/run/secrets/database_url');
+    expect(migrate.environment?.DATABASE_ROLE_PASSWORD_FILE).toBe('/run/secrets/database_role_password');
+    expect(migrate.depends_on).toEqual({ postgres: { condition: 'service_healthy' } });
+    for (const slice of slices)
+      expect(services[slice.name]?.depends_on, slice.name).toEqual({ migrate: { condition: 'service_completed_successfully' } });
+    // Nobody else migrates: no other service is given the owner.
+    for (const [name, service] of Object.entries(services)) {
+      if (name === 'migrate' || name === 'postgres' || name === 'backup') continue;
+      for (const secret of OWNER_SECRETS) expect(secretsOf(service), `${name} holds ${secret}`).not.toContain(secret);
+    }
+  });
+
+  it('serves each slice as its own role only: its own URL file, no other slice’s', () => {
+    const services = composeServices();
+    for (const slice of slices) {
+      const service = services[slice.name] as ComposeService;
+      const own = `${slice.name.replace(/[^a-z0-9]+/g, '_')}_database_url`;
+      expect(service.environment?.[`${envPrefix(slice.name)}_DATABASE_URL_FILE`], slice.name).toBe(`/run/secrets/${own}`);
+      expect(secretsOf(service).filter((secret) => /database|postgres/.test(secret))).toEqual([own]);
+      expect(service.environment?.LOAD_SAMPLE_DATA, slice.name).toBe('false');
+    }
+  });
+
+  it('gives the gateway nothing of the database, and starts it once every subgraph is ready', () => {
+    const gateway = composeServices().gateway as ComposeService;
+    expect(Object.keys(gateway.environment ?? {}).filter((key) => /DATABASE|^PG|POSTGRES/.test(key))).toEqual([]);
+    expect(secretsOf(gateway).sort()).toEqual(['download_link_secret', 'jwt_secret']);
+    expect(gateway.depends_on).toEqual(Object.fromEntries(slices.map((slice) => [slice.name, { condition: 'service_healthy' }])));
+  });
+
+  it('checks every serving container by its readiness (/ready), and PostgreSQL by pg_isready', () => {
+    const services = composeServices();
+    const healthcheck = fs.readFileSync(path.join(root, 'bin/healthcheck.ts'), 'utf8');
+    expect(healthcheck).toMatch(/\/ready`/);
+    for (const name of [...slices.map((slice) => slice.name), 'gateway'])
+      expect((services[name]?.healthcheck as { test: string[] }).test, name).toEqual(['CMD', 'node', 'bin/healthcheck.js']);
+    expect(words((services.postgres?.healthcheck as { test: string[] }).test)).toMatch(/pg_isready/);
+  });
+
+  it('sets a CPU and memory limit on every service, alone and with the ports file', () => {
+    for (const files of [[composeFile], [composeFile, portsFile]]) {
+      for (const [name, service] of Object.entries(composeServices(files))) {
+        const limits = (service.deploy?.resources as { limits?: { cpus?: string; memory?: string } } | undefined)?.limits;
+        expect(Number(limits?.cpus), `${name} cpus`).toBeGreaterThan(0);
+        expect(limits?.memory, `${name} memory`).toMatch(/^\d+[MG]$/);
+      }
+    }
+  });
+
+  it('runs images pinned to a release, PostgreSQL on the major version the tests run on', () => {
+    const services = composeServices();
+    for (const name of ['postgres', 'backup']) expect(services[name]?.image, name).toMatch(/^postgres:15\.\d+-bookworm$/);
+    expect(services.backup?.image).toBe(services.postgres?.image);
+  });
+
+  it('backs up only when asked (profile backup): pg_dump on a schedule into a volume of its own', () => {
+    const project = loadCompose([composeFile], required);
+    const backup = project.services.backup as ComposeService;
+    expect(backup.profiles).toEqual(['backup']);
+    for (const [name, service] of Object.entries(project.services)) if (name !== 'backup') expect(service.profiles, name).toBeUndefined();
+    const script = words(backup.command);
+    expect(script).toMatch(/pg_dump --format=custom/);
+    expect(script).toMatch(/sleep "\$BACKUP_INTERVAL_SECONDS"/);
+    expect(backup.volumes).toEqual(['backups:/backups']);
+    expect(project.volumes).toHaveProperty('backups');
+    expect(secretsOf(backup)).toEqual(['postgres_password']);
   });
 });

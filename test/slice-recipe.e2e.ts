@@ -55,11 +55,21 @@ beforeAll(() => {
     registry,
     fs.readFileSync(registry, 'utf8').replace(/\[([^\]]*)\];/, (_, list: string) => `[${list}, scratch];`),
   );
-  // 3. One compose service, and its port for bureau frontends that call it directly.
+  // 3. One compose service (its own role's URL as a secret file, and the gateway waiting for it),
+  // and its port for bureau frontends that call it directly.
   insertAfter(
     'docker-compose.yml',
-    "'bin/subgraph.ts', 'issues']",
-    '\n  scratch:\n    <<: *subgraph\n    command: ["node", "--import", "tsx", "bin/subgraph.ts", "scratch"]\n',
+    "'bin/subgraph.js', 'issues']",
+    '\n  scratch:\n    <<: *subgraph\n    environment:\n      <<: *subgraph-environment\n' +
+      '      SCRATCH_DATABASE_URL_FILE: /run/secrets/scratch_database_url\n' +
+      '    secrets: [jwt_secret, download_link_secret, scratch_database_url]\n' +
+      '    command: ["node", "bin/subgraph.js", "scratch"]\n',
+  );
+  insertAfter('docker-compose.yml', 'issues: { condition: service_healthy }', '      scratch: { condition: service_healthy }\n');
+  insertAfter(
+    'docker-compose.yml',
+    'secrets}/issues_database_url',
+    '  scratch_database_url:\n    file: ${SECRETS_DIR:-./secrets}/scratch_database_url\n',
   );
   insertAfter(
     'docker-compose.subgraph-ports.yml',
@@ -71,6 +81,7 @@ beforeAll(() => {
   // Then what follows from them: the migration, the supergraph and the generated types.
   sh(process.execPath, ['--import', 'tsx', 'bin/generate-migrations.ts', 'scratch', 'init']);
   sh('npm', ['run', '-s', 'compose']);
+  sh('npm', ['run', '-s', 'deploy:kubernetes']);
 }, 240_000);
 
 afterAll(() => {
@@ -78,7 +89,7 @@ afterAll(() => {
 });
 
 describe('adding a slice by the recipe', () => {
-  it('touches only its own files, the registry, the compose files, the README row and the generated supergraph', () => {
+  it('touches only its own files, the registry, the compose files, the README row, the generated supergraph and Kubernetes manifests', () => {
     const changed = sh('git', ['status', '--porcelain', '--untracked-files=all'])
       .split('\n')
       .filter(Boolean)
@@ -95,6 +106,10 @@ describe('adding a slice by the recipe', () => {
     expect(changed.filter((file) => !own.includes(file))).toEqual([
       'README.md',
       'db/scratch.ts',
+      'deploy/kubernetes/kustomization.yaml',
+      'deploy/kubernetes/network-policy.yaml',
+      'deploy/kubernetes/secrets.template.yaml',
+      'deploy/kubernetes/subgraphs/scratch.yaml',
       'docker-compose.subgraph-ports.yml',
       'docker-compose.yml',
       'schema/scratch.graphql',
@@ -106,13 +121,15 @@ describe('adding a slice by the recipe', () => {
   it('typechecks with the generated types, and docker-compose validates with the new service', () => {
     sh('npx', ['tsc', '-p', '.']);
     // What an operator must set (the compose file has no default for a key or a password).
-    const required = { POSTGRES_PASSWORD: 'x', DATABASE_ROLE_PASSWORD: 'x', JWT_SECRET: 'x', JWT_ISSUER: 'x', JWT_AUDIENCE: 'x' };
+    const required = { JWT_ISSUER: 'x', JWT_AUDIENCE: 'x' };
     const services = loadCompose(
       [path.join(copy, 'docker-compose.yml'), path.join(copy, 'docker-compose.subgraph-ports.yml')],
       required,
     ).services;
     expect(Object.keys(services)).toContain('scratch');
     expect(services.scratch?.ports?.length).toBeGreaterThan(0);
+    expect(services.scratch?.environment?.SCRATCH_DATABASE_URL_FILE).toBe('/run/secrets/scratch_database_url');
+    expect(services.gateway?.depends_on).toHaveProperty('scratch');
   }, 120_000);
 
   it('is started with the platform, served by the gateway next to the other slices, and offered in its explorer', async () => {

@@ -10,6 +10,7 @@
 import { parseArgs } from 'node:util';
 import { roles, signToken, type Role } from '../platform/auth.ts';
 import { loadEnv } from '../platform/env.ts';
+import { startupRefusal } from '../platform/entry.ts';
 import { isUuid } from '../platform/input.ts';
 import { COMMAND_OFFICE_CODE, referenceUnits, sampleEnterprises, unitIdForCode } from '../db/reference/organisation.ts';
 import { creditCodeProblem, creditCodeProblemMessages, normalizeCreditCode } from '../platform/credit-code.ts';
@@ -53,7 +54,16 @@ if (values.list) {
 }
 
 // A developer's tool: without DEVELOPMENT_MODE=false it signs with the development secret, unless JWT_SECRET is set.
-const env = loadEnv(process.env, [], { developmentByDefault: true });
+// With DEVELOPMENT_MODE=false and no key, the settings are refused as a start refuses them: one line.
+let env: ReturnType<typeof loadEnv>;
+try {
+  env = loadEnv(process.env, [], { developmentByDefault: true });
+} catch (error) {
+  const line = startupRefusal(error);
+  if (!line) throw error;
+  console.error(line);
+  process.exit(1);
+}
 if (env.auth.jwksUrl || !env.auth.jwtSecret) {
   fail(
     '已设置 JWT_JWKS_URL：令牌由身份认证系统签发，不在此生成',

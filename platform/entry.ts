@@ -15,8 +15,8 @@ interface SystemError extends Error {
   syscall?: string;
 }
 
-/** The one line for an error a person can act on, or null for one nobody foresaw. */
-function startupRefusal(error: unknown): string | null {
+/** The one line for an error a person can act on, or null for one nobody foresaw (also bin/token.ts's). */
+export function startupRefusal(error: unknown): string | null {
   if (error instanceof ConfigurationError) {
     if (error.zh) return `配置有误：${error.zh}（见 README「配置」） / Configuration error: ${error.message} (see README › Configuration)`;
     return `配置有误，请按 README「配置」一节修改环境变量 / Configuration error: ${error.message} (see README › Configuration)`;

@@ -603,18 +603,23 @@ function assertProductionAuth(auth: AuthEnv): void {
   const hint = "set DEVELOPMENT_MODE=true only on a developer's machine";
   if (!auth.jwksUrl) {
     if (!auth.jwtSecret) {
-      throw new ConfigurationError(`No JWT_JWKS_URL or JWT_SECRET: refusing to start without a real key (${hint})`);
+      throw new ConfigurationError(
+        `No JWT_JWKS_URL or JWT_SECRET: refusing to start without a real key (${hint})`,
+        '未设置 JWT_JWKS_URL 或 JWT_SECRET：没有真实密钥，拒绝启动（DEVELOPMENT_MODE=true 只用于开发者本机）',
+      );
     }
     const weakness = secretWeakness(auth.jwtSecret);
     if (weakness) {
       throw new ConfigurationError(
         `JWT_SECRET is too weak: ${weakness}; refusing to start without a real key (generate one with: openssl rand -base64 48)`,
+        `JWT_SECRET 强度不足（${weakness}），拒绝启动（可用 openssl rand -base64 48 生成）`,
       );
     }
   }
   if (!auth.issuer || !auth.audience) {
     throw new ConfigurationError(
       'JWT_ISSUER and JWT_AUDIENCE are required outside development: without them a token the identity provider issued to another application would be accepted',
+      '开发模式以外必须设置 JWT_ISSUER 和 JWT_AUDIENCE：否则身份认证系统签发给其他应用的令牌也会被接受',
     );
   }
 }

@@ -14,10 +14,14 @@ import { referenceUnits, sampleEnterprises, unitIdForCode } from '../db/referenc
 const root = path.join(path.dirname(fileURLToPath(import.meta.url)), '..');
 
 function token(...args: string[]) {
+  return tokenWith({}, ...args);
+}
+
+function tokenWith(env: Record<string, string>, ...args: string[]) {
   const result = spawnSync(process.execPath, ['--import', 'tsx', 'bin/token.ts', ...args], {
     cwd: root,
     encoding: 'utf8',
-    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/tmp' },
+    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/tmp', ...env },
   });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
@@ -62,6 +66,26 @@ describe('npm run token', () => {
     expect(result.status).toBe(0);
     for (const unit of referenceUnits) expect(result.stdout).toContain(unit.code);
     for (const enterprise of sampleEnterprises()) expect(result.stdout).toContain(enterprise.creditCode);
+  });
+
+  it('refuses production settings without a key in one line of Chinese and English, not a stack trace', () => {
+    const result = tokenWith({ DEVELOPMENT_MODE: 'false' }, '--role', 'OBSERVER');
+    expect(result.status).toBe(1);
+    expect(result.stdout).toBe('');
+    expect(result.stderr.trimEnd().split('\n')).toEqual([
+      '配置有误：未设置 JWT_JWKS_URL 或 JWT_SECRET：没有真实密钥，拒绝启动（DEVELOPMENT_MODE=true 只用于开发者本机）（见 README「配置」） / ' +
+        "Configuration error: No JWT_JWKS_URL or JWT_SECRET: refusing to start without a real key (set DEVELOPMENT_MODE=true only on a developer's machine) (see README › Configuration)",
+    ]);
+    expect(result.stderr).not.toMatch(/ConfigurationError|\n\s+at /);
+    // With the production secret, issuer and audience it signs, as docs/DEPLOYMENT.md says.
+    const secret = 'k7Qz2vX9pL4mN8rT1wY6bF3hJ5sD0gAcE+uV/oIqZx=';
+    const signed = tokenWith(
+      { DEVELOPMENT_MODE: 'false', JWT_SECRET: secret, JWT_ISSUER: 'https://id.example', JWT_AUDIENCE: 'yingshang' },
+      '--role',
+      'OBSERVER',
+    );
+    expect(signed.status, signed.stderr).toBe(0);
+    expect(decodeJwt(signed.stdout.trim())).toMatchObject({ role: 'OBSERVER', iss: 'https://id.example', aud: 'yingshang' });
   });
 
   it('refuses an option it does not know', () => {

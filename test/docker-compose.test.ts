@@ -112,6 +112,17 @@ describe('docker-compose.yml', () => {
     for (const slice of slices) expect(published[slice.name]?.deploy?.replicas, slice.name).toBe(1);
   });
 
+  it('tells every slice its replicas as MAX_REPLICAS, alone and with the ports file, so the start’s pool check counts what runs', () => {
+    for (const files of [[composeFile], [composeFile, portsFile]]) {
+      const services = composeServices(files);
+      for (const slice of slices) {
+        const service = services[slice.name]!;
+        expect(Number(service.environment?.MAX_REPLICAS), `${slice.name} (${files.length} files)`).toBe(service.deploy?.replicas);
+        expect(Number(service.environment?.DATABASE_POOL_MAX), slice.name).toBeGreaterThan(0);
+      }
+    }
+  });
+
   it('refuses to start without the issuer and the audience', () => {
     for (const missing of Object.keys(required)) {
       const { [missing]: _left, ...rest } = required as Record<string, string>;

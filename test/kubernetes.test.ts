@@ -93,7 +93,9 @@ describe('deploy/kubernetes', () => {
       expect(container.resources.limits).toEqual({ cpu: expect.any(String), memory: expect.any(String) });
       const env = Object.fromEntries(container.env.map((entry: { name: string; value: string }) => [entry.name, entry.value]));
       expect(env[`${envPrefix(slice.name)}_DATABASE_URL_FILE`]).toBe('/run/secrets/database/url');
-      expect(Object.keys(env).filter((key) => /DATABASE/.test(key))).toEqual([`${envPrefix(slice.name)}_DATABASE_URL_FILE`]);
+      expect(Object.keys(env).filter((key) => /DATABASE/.test(key) && key !== 'DATABASE_POOL_MAX')).toEqual([
+        `${envPrefix(slice.name)}_DATABASE_URL_FILE`,
+      ]);
       const secrets = pod.spec.volumes.filter((volume: any) => volume.secret).map((volume: any) => volume.secret.secretName);
       expect(secrets.sort()).toEqual(['yingshang-auth', `yingshang-${slice.name}-database`]);
       // The Service is named as SUBGRAPH_URL_TEMPLATE names the subgraph, and selects the pods.
@@ -105,6 +107,18 @@ describe('deploy/kubernetes', () => {
     }
     const config = find('ConfigMap', 'yingshang-config');
     expect(config?.data.SUBGRAPH_URL_TEMPLATE).toBe('http://{name}:4000/graphql');
+  });
+
+  it('tells every slice its HorizontalPodAutoscaler’s maxReplicas as MAX_REPLICAS, so the start’s pool check counts what can run', () => {
+    for (const slice of slices) {
+      const name = workload(slice.name);
+      const [container] = find('Deployment', name)!.spec.template.spec.containers;
+      const env = Object.fromEntries(container.env.map((entry: { name: string; value: string }) => [entry.name, entry.value]));
+      const hpa = find('HorizontalPodAutoscaler', name)!;
+      expect(Number(env.MAX_REPLICAS), slice.name).toBe(hpa.spec.maxReplicas);
+      expect(hpa.spec.maxReplicas, slice.name).toBeGreaterThanOrEqual(hpa.spec.minReplicas);
+      expect(Number(env.DATABASE_POOL_MAX), slice.name).toBeGreaterThan(0);
+    }
   });
 
   it('runs the gateway the same way, with nothing of the database', () => {
@@ -143,6 +157,11 @@ describe('deploy/kubernetes', () => {
     expect(spec.restartPolicy).toBe('Never');
     expect(spec.containers[0].command).toEqual(['node', 'bin/migrate.js']);
     expect(spec.volumes.filter((volume: any) => volume.secret).map((volume: any) => volume.secret.secretName)).toEqual(['yingshang-owner']);
+    // The owner roles.sql creates may not change a role's password (no CREATEROLE): the Job sets
+    // none, and the roles' passwords stay with the administrator (docs/DEPLOYMENT.md §7).
+    expect(spec.containers[0].env).toEqual([{ name: 'DATABASE_URL_FILE', value: '/run/secrets/owner/database_url' }]);
+    expect(Object.keys(find('Secret', 'yingshang-owner')!.stringData)).toEqual(['database_url']);
+    expect(find('Secret', 'yingshang-owner')!.stringData.database_url).toMatch(/^postgres:\/\/yingshang_owner:/);
     // The owner's Secret is mounted nowhere else.
     const mounting = objects().filter(({ object }) => JSON.stringify(object).includes('"secretName":"yingshang-owner"'));
     expect(mounting.map(({ object }) => object.kind)).toEqual(['Job']);

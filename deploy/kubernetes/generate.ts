@@ -30,6 +30,14 @@ export const here = path.dirname(fileURLToPath(import.meta.url));
 export const NAMESPACE = 'yingshang';
 export const IMAGE = 'qingdao-yingshang:0.1.0';
 const PORT = 4000;
+/**
+ * The autoscalers' bounds. A subgraph's MAX_REPLICAS is its HPA's maxReplicas, so the start's pool
+ * check (MAX_REPLICAS × DATABASE_POOL_MAX against the role's CONNECTION LIMIT) counts what can run;
+ * the roles' SQL is generated with the same figure (docs/DEPLOYMENT.md, Kubernetes).
+ */
+export const REPLICAS = { min: 2, subgraphMax: 4, gatewayMax: 8 };
+/** DATABASE_POOL_MAX of each subgraph (the platform's default), set where it can be tuned. */
+export const POOL_MAX = 10;
 /** The label a bureau's frontend carries to reach the subgraphs directly (any namespace). */
 export const FRONTEND_LABEL = 'yingshang.qingdao.gov.cn/bureau-frontend';
 const PART_OF = { 'app.kubernetes.io/part-of': 'qingdao-yingshang' };
@@ -83,6 +91,7 @@ function serving(
   command: string[],
   env: IContainer['env'],
   secretMounts: [string, string, string][],
+  maxReplicas: number,
 ) {
   const selector = { 'app.kubernetes.io/name': workload(name) };
   const probe = (pathname: string, periodSeconds: number, failureThreshold: number) => ({
@@ -94,7 +103,7 @@ function serving(
   const deployment = new Deployment({
     metadata: { name: workload(name), labels: labels(name, component) },
     spec: {
-      replicas: 2,
+      replicas: REPLICAS.min,
       selector: { matchLabels: selector },
       strategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } },
       template: {
@@ -134,8 +143,8 @@ function serving(
     metadata: { name: workload(name), labels: labels(name, component) },
     spec: {
       scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: workload(name) },
-      minReplicas: 2,
-      maxReplicas: 8,
+      minReplicas: REPLICAS.min,
+      maxReplicas,
       metrics: [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 70 } } }],
     },
   });
@@ -180,7 +189,14 @@ export function manifests(names: readonly string[] = slices.map((slice) => slice
     { name: 'JWT_SECRET_FILE', value: '/run/secrets/auth/jwt_secret' },
     { name: 'DOWNLOAD_LINK_SECRET_FILE', value: '/run/secrets/auth/download_link_secret' },
   ];
-  const [gatewayDeployment, ...gatewayRest] = serving('gateway', 'gateway', ['node', 'bin/gateway.js'], authEnv, [authMount]);
+  const [gatewayDeployment, ...gatewayRest] = serving(
+    'gateway',
+    'gateway',
+    ['node', 'bin/gateway.js'],
+    authEnv,
+    [authMount],
+    REPLICAS.gatewayMax,
+  );
   files['gateway.yaml'] = [
     gatewayDeployment as Manifest,
     ...gatewayRest,
@@ -194,8 +210,14 @@ export function manifests(names: readonly string[] = slices.map((slice) => slice
       name,
       'subgraph',
       ['node', 'bin/subgraph.js', name],
-      [...authEnv, { name: `${envPrefix(name)}_DATABASE_URL_FILE`, value: '/run/secrets/database/url' }],
+      [
+        ...authEnv,
+        { name: `${envPrefix(name)}_DATABASE_URL_FILE`, value: '/run/secrets/database/url' },
+        { name: 'MAX_REPLICAS', value: String(REPLICAS.subgraphMax) },
+        { name: 'DATABASE_POOL_MAX', value: String(POOL_MAX) },
+      ],
       [authMount, ['database', '/run/secrets/database', sliceSecret(name)]],
+      REPLICAS.subgraphMax,
     );
   }
   const subgraphPods = { matchExpressions: [{ key: 'app.kubernetes.io/name', operator: 'In', values: names.map(workload) }] };
@@ -243,11 +265,10 @@ export function manifests(names: readonly string[] = slices.map((slice) => slice
           metadata: { labels: labels('migrate', 'migration') },
           spec: podSpec(
             [
+              // As the owner roles.sql creates (no CREATEROLE): the roles and their passwords are the
+              // administrator's (npm run db:roles-sql, --rotate), so no DATABASE_ROLE_PASSWORD here.
               container('migrate', ['node', 'bin/migrate.js'], {
-                env: [
-                  { name: 'DATABASE_URL_FILE', value: '/run/secrets/owner/database_url' },
-                  { name: 'DATABASE_ROLE_PASSWORD_FILE', value: '/run/secrets/owner/database_role_password' },
-                ],
+                env: [{ name: 'DATABASE_URL_FILE', value: '/run/secrets/owner/database_url' }],
                 resources: { requests: { cpu: '250m', memory: '256Mi' }, limits: { cpu: '1', memory: '512Mi' } },
                 volumeMounts: [
                   { name: 'tmp', mountPath: '/tmp' },
@@ -267,10 +288,7 @@ export function manifests(names: readonly string[] = slices.map((slice) => slice
     new Secret({
       metadata: { name: 'yingshang-owner', labels: PART_OF },
       type: 'Opaque',
-      stringData: {
-        database_url: `postgres://yingshang:${placeholder}@postgres.example.invalid:5432/yingshang`,
-        database_role_password: placeholder,
-      },
+      stringData: { database_url: `postgres://yingshang_owner:${placeholder}@postgres.example.invalid:5432/yingshang` },
     }),
     new Secret({
       metadata: { name: 'yingshang-auth', labels: PART_OF },

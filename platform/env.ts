@@ -246,17 +246,23 @@ function oneOf<T extends string>(source: Source, key: string, allowed: readonly 
 export const envPrefix = (name: string): string => name.toUpperCase().replace(/[^A-Z0-9]+/g, '_');
 
 /**
- * `<NAME>_FILE`: any variable may be given as a file instead, as Docker and Compose `secrets:` and
+ * `<NAME>_FILE`: any setting may be given as a file instead, as Docker and Compose `secrets:` and
  * Kubernetes Secret volumes hand a secret over — it then shows neither in `docker inspect` nor in
  * the process's environment. The value is the file's content less one trailing newline (`echo`
  * adds one); an empty file is a variable not set. Both `<NAME>` and `<NAME>_FILE` set, or a file
  * that cannot be read, refuse the start: which value counts must never be a guess.
+ *
+ * Only the settings the platform reads are resolved, when it reads them: the environment holds
+ * other programs' `…_FILE` variables too (`SSL_CERT_FILE`, `TF_CLI_CONFIG_FILE`), and those are
+ * neither read nor a reason to refuse a start.
  */
 export function withFileVariables(source: Source, read: (file: string) => string = (file) => fs.readFileSync(file, 'utf8')): Source {
-  const resolved: Source = { ...source };
-  for (const [key, file] of Object.entries(source)) {
-    const name = /^([A-Z][A-Z0-9_]*)_FILE$/.exec(key)?.[1];
-    if (!name || !file) continue;
+  const resolved = new Map<string, string | undefined>();
+  const valueOf = (name: string): string | undefined => {
+    const key = `${name}_FILE`;
+    const file = source[key];
+    if (!file || !/^[A-Z][A-Z0-9_]*$/.test(name)) return source[name];
+    if (resolved.has(name)) return resolved.get(name);
     if (source[name]) throw new ConfigurationError(`${name} and ${key} are both set: set only one of them`);
     let content: string;
     try {
@@ -265,9 +271,14 @@ export function withFileVariables(source: Source, read: (file: string) => string
       const reason = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
       throw new ConfigurationError(`${key} names ${file}, which cannot be read (${reason}): mount the secret there, or unset ${key}`);
     }
-    resolved[name] = content.replace(/\r?\n$/, '');
-  }
-  return resolved;
+    const value = content.replace(/\r?\n$/, '') || undefined;
+    resolved.set(name, value);
+    return value;
+  };
+  return new Proxy(source, {
+    get: (target, name) => (typeof name === 'string' ? valueOf(name) : Reflect.get(target, name)),
+    has: (target, name) => (typeof name === 'string' ? valueOf(name) !== undefined : Reflect.has(target, name)),
+  });
 }
 
 /**

@@ -60,6 +60,15 @@ describe('<NAME>_FILE variables', () => {
     expect(() => embeddedDatabase(missing, slices)).toThrow(ConfigurationError);
   });
 
+  it('reads only the settings the platform reads: another program’s …_FILE is neither read nor a refusal', () => {
+    const env = loadEnv(
+      { ...production, JWT_SECRET: strongSecret, TF_CLI_CONFIG_FILE: path.join(dir, 'no-such-file'), SSL_CERT_FILE: '/x' },
+      slices,
+    );
+    expect(env.auth).toBeDefined();
+    expect(embeddedDatabase({ TF_CLI_CONFIG_FILE: path.join(dir, 'no-such-file') }, slices)).toBe(true);
+  });
+
   it('leaves the given environment as it was, and ignores an empty _FILE and names that are not variables', () => {
     const source = { JWT_SECRET_FILE: secretFile('jwt3', strongSecret), lower_FILE: '/nonexistent', EMPTY_FILE: '', _FILE: '/x' };
     const resolved = withFileVariables(source);

@@ -14,6 +14,14 @@ import type { DirectorySource, DirectoryUnit } from './directory.ts';
 
 export type BaseStanding = 'ANONYMOUS' | 'ENTERPRISE' | 'OBSERVER' | 'SIGNED_IN' | 'COMMAND_OFFICE' | 'UNIT_MEMBER';
 
+/** How a refusal names the base standings that are somebody in particular (platform/rules.ts `standingNames`). */
+export const baseStandingNames = {
+  COMMAND_OFFICE: { zh: '市指挥部办公室', en: 'the command office' },
+  UNIT_MEMBER: { zh: '各单位工作人员', en: 'unit staff' },
+  ENTERPRISE: { zh: '企业', en: 'an enterprise' },
+  OBSERVER: { zh: '观察员', en: 'an observer' },
+} as const satisfies Partial<Record<BaseStanding, { zh: string; en: string }>>;
+
 /** A unit as a slice knows it: from the directory (`archived`) or the units table (`archivedAt`). */
 export type StandingUnit = { archived: boolean } | { archivedAt: Date | null };
 

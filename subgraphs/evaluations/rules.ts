@@ -11,6 +11,7 @@
  */
 import type { Bilingual } from '../../platform/errors.ts';
 import type { Rule } from '../../platform/rules.ts';
+import { baseStandingNames } from '../../platform/standing.ts';
 
 export type ContestState = 'OPEN' | 'CLOSED' | 'PUBLISHED';
 export type ReviewState = 'NO_ACTION' | 'AWAITING_ANSWER' | 'AWAITING_RECTIFICATION' | 'AWAITING_FOLLOW_UP' | 'DONE' | 'EXCLUDED';
@@ -54,7 +55,7 @@ export type AppealAction = 'appealServiceReview' | 'decideReviewAppeal';
 
 /** Who each standing is, as a refusal names those who may (platform/rules.ts); standings that name nobody in particular are left out. */
 export const standingNames: Partial<Record<EvaluationStanding, Bilingual>> = {
-  COMMAND_OFFICE: { zh: '市指挥部办公室', en: 'the command office' },
+  ...baseStandingNames,
   ORGANISER: { zh: '比武的组织单位', en: 'the contest’s organiser' },
   PUBLISHER: { zh: '比武的发布单位', en: 'the contest’s publisher' },
   JUDGE: { zh: '指定的评委', en: 'an assigned judge' },
@@ -66,9 +67,6 @@ export const standingNames: Partial<Record<EvaluationStanding, Bilingual>> = {
   DOMAIN_LEAD_ADMIN: { zh: '领域牵头单位的管理员', en: 'the admin of the domain’s lead unit' },
   OWN_UNIT_ADMIN: { zh: '本单位的管理员', en: 'the unit’s own admin' },
   OWN_UNIT_STAFF: { zh: '本单位的工作人员', en: 'the unit’s own staff' },
-  UNIT_MEMBER: { zh: '各单位工作人员', en: 'unit staff' },
-  ENTERPRISE: { zh: '企业', en: 'an enterprise' },
-  OBSERVER: { zh: '观察员', en: 'an observer' },
 };
 
 export const contestStateNames: Record<ContestState, string> = { OPEN: '进行中', CLOSED: '评分结束', PUBLISHED: '已发布' };

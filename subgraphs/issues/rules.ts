@@ -11,6 +11,7 @@
 import type { Bilingual } from '../../platform/errors.ts';
 import type { Rule } from '../../platform/rules.ts';
 import type { EventRow, IssueRow } from './store.ts';
+import { baseStandingNames } from '../../platform/standing.ts';
 
 /** An issue's status, as its table has it. */
 export type IssueStatus = IssueRow['status'];
@@ -40,15 +41,12 @@ export type IssueStanding =
 
 /** Who each standing is, as a refusal names those who may (platform/rules.ts); standings that name nobody in particular are left out. */
 export const standingNames: Partial<Record<IssueStanding, Bilingual>> = {
-  COMMAND_OFFICE: { zh: '市指挥部办公室', en: 'the command office' },
+  ...baseStandingNames,
   AREA_ADMIN: { zh: '问题所在区（市）、功能区的单位管理员', en: 'the admin of the issue’s district or function zone' },
   RESPONSIBLE_UNIT_ADMIN: { zh: '承办单位的管理员', en: 'the admin of the handling unit' },
   RESPONSIBLE_UNIT_STAFF: { zh: '承办单位的工作人员', en: 'the staff of the handling unit' },
   CO_HANDLER: { zh: '协办单位', en: 'a co-handling unit' },
   REPORTING_ENTERPRISE: { zh: '提出诉求的企业', en: 'the enterprise that raised it' },
-  UNIT_MEMBER: { zh: '各单位工作人员', en: 'unit staff' },
-  ENTERPRISE: { zh: '企业', en: 'an enterprise' },
-  OBSERVER: { zh: '观察员', en: 'an observer' },
 };
 
 export const statusNames: Record<IssueStatus, string> = {

@@ -13,6 +13,7 @@
 import type { Bilingual } from '../../platform/errors.ts';
 import type { Rule } from '../../platform/rules.ts';
 import type { applicationStatus, itemStatus, policyStatus } from '../../db/policies.ts';
+import { baseStandingNames } from '../../platform/standing.ts';
 
 /** The states, as the tables keep them (db/policies.ts); a policy also reads EXPIRED past its validity. */
 export type PolicyState = (typeof policyStatus.enumValues)[number] | 'EXPIRED';
@@ -42,15 +43,12 @@ export type PolicyStanding =
 
 /** Who each standing is, as a refusal names those who may (platform/rules.ts); standings that name nobody in particular are left out. */
 export const standingNames: Partial<Record<PolicyStanding, Bilingual>> = {
-  COMMAND_OFFICE: { zh: '市指挥部办公室', en: 'the command office' },
+  ...baseStandingNames,
   ISSUING_UNIT_ADMIN: { zh: '政策制定单位的管理员', en: 'the admin of the issuing unit' },
   ISSUING_UNIT_STAFF: { zh: '政策制定单位的工作人员', en: 'the staff of the issuing unit' },
   REVIEWING_UNIT_ADMIN: { zh: '审核单位的管理员', en: 'the admin of the reviewing unit' },
   REVIEWING_UNIT_STAFF: { zh: '审核单位的工作人员', en: 'the staff of the reviewing unit' },
   APPLICANT: { zh: '申报企业', en: 'the applicant' },
-  UNIT_MEMBER: { zh: '各单位工作人员', en: 'unit staff' },
-  ENTERPRISE: { zh: '企业', en: 'an enterprise' },
-  OBSERVER: { zh: '观察员', en: 'an observer' },
 };
 
 export const policyStateNames: Record<PolicyState, string> = {

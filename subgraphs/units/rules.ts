@@ -4,7 +4,7 @@
  */
 import type { Bilingual } from '../../platform/errors.ts';
 import type { Rule } from '../../platform/rules.ts';
-import type { BaseStanding } from '../../platform/standing.ts';
+import { baseStandingNames, type BaseStanding } from '../../platform/standing.ts';
 
 /**
  * How a caller stands to the unit directory and the market-entity registry: the kit's base
@@ -27,13 +27,11 @@ export type UnitState = 'ACTIVE' | 'ARCHIVED';
 
 /** Who each standing is, as a refusal names those who may (platform/rules.ts); standings that name nobody in particular are left out. */
 export const standingNames: Partial<Record<UnitsStanding, Bilingual>> = {
-  COMMAND_OFFICE: { zh: '市指挥部办公室', en: 'the command office' },
+  ...baseStandingNames,
   REGISTRY_OWNER: { zh: '市市场监管局', en: 'the Market Regulation Bureau' },
   AREA_ADMIN: { zh: '区（市）、功能区的单位管理员', en: 'the admin of a district or function zone' },
   CITY_UNIT: { zh: '市级单位', en: 'a city-level unit' },
   DISTRICT_UNIT: { zh: '区（市）级单位', en: 'a district-level unit' },
-  ENTERPRISE: { zh: '企业', en: 'an enterprise' },
-  OBSERVER: { zh: '观察员', en: 'an observer' },
 };
 
 export const unitStateNames: Record<UnitState, string> = { ACTIVE: '在用', ARCHIVED: '已归档' };

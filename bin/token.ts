@@ -16,7 +16,7 @@ import { COMMAND_OFFICE_CODE, referenceUnits, sampleEnterprises, unitIdForCode }
 import { creditCodeProblem, creditCodeProblemMessages, normalizeCreditCode } from '../platform/credit-code.ts';
 import { present } from '../platform/invariant.ts';
 
-const USAGE = `用法 / usage: npm run token -- --role <${roles.join('|')}> [--unit <code|id>] [--enterprise <credit code>] [--sub <subject>] [--expires 8h] | --list`;
+const USAGE = `用法 / usage: npm run token -- --role <${roles.join('|')}> [--unit <code|id>] [--enterprise <credit code>] [--institution <id> [--branch <id>]] [--sub <subject>] [--expires 8h] | --list`;
 
 function fail(zh: string, en: string): never {
   console.error(`${zh} / ${en}`);
@@ -32,13 +32,24 @@ function list(): void {
   for (const enterprise of sampleEnterprises()) console.log(`  ${enterprise.creditCode}  ${enterprise.name}`);
 }
 
-let values: { role?: string; unit?: string; enterprise?: string; sub?: string; expires: string; list?: boolean };
+let values: {
+  role?: string;
+  unit?: string;
+  enterprise?: string;
+  institution?: string;
+  branch?: string;
+  sub?: string;
+  expires: string;
+  list?: boolean;
+};
 try {
   values = parseArgs({
     options: {
       role: { type: 'string' },
       unit: { type: 'string' },
       enterprise: { type: 'string' },
+      institution: { type: 'string' },
+      branch: { type: 'string' },
       sub: { type: 'string' },
       expires: { type: 'string', default: '8h' },
       list: { type: 'boolean' },
@@ -104,11 +115,29 @@ if (values.enterprise) {
   );
 }
 
+// A financial institution (青融通) and, optionally, one of its branches: by id, as the financing slice knows them.
+for (const [option, value] of [
+  ['--institution', values.institution],
+  ['--branch', values.branch],
+] as const) {
+  if (value !== undefined && !isUuid(value)) fail(`${option} 须为编号（UUID）：${value}`, `${option} must be an id (a UUID): ${value}`);
+}
+if (role === 'FINANCIAL_INSTITUTION' && !values.institution)
+  fail(`--role ${role} 需要 --institution <金融机构编号>`, `--role ${role} needs --institution <institution id>`);
+if (values.branch && !values.institution) fail('--branch 须与 --institution 同时给出', '--branch needs --institution beside it');
+if ((values.institution || values.branch) && role !== 'FINANCIAL_INSTITUTION')
+  fail(
+    `--institution、--branch 只用于 --role FINANCIAL_INSTITUTION`,
+    `--institution and --branch are for --role FINANCIAL_INSTITUTION only`,
+  );
+
 const claims = {
-  sub: values.sub ?? `dev-${role.toLowerCase()}-${unitArg ?? enterprise ?? 'user'}`,
+  sub: values.sub ?? `dev-${role.toLowerCase()}-${unitArg ?? enterprise ?? values.branch ?? values.institution ?? 'user'}`,
   role,
   ...(unitId ? { unit: unitId } : {}),
   ...(enterprise ? { enterprise } : {}),
+  ...(values.institution ? { institution: values.institution } : {}),
+  ...(values.branch ? { branch: values.branch } : {}),
 };
 let token: string;
 try {

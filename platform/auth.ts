@@ -17,6 +17,8 @@ export const Role = {
   UNIT_STAFF: 'UNIT_STAFF',
   ENTERPRISE: 'ENTERPRISE',
   OBSERVER: 'OBSERVER',
+  /** A financial institution's staff (青融通): the token names the institution and, optionally, one branch. */
+  FINANCIAL_INSTITUTION: 'FINANCIAL_INSTITUTION',
 } as const;
 export type Role = (typeof Role)[keyof typeof Role];
 export const roles = Object.values(Role);
@@ -29,6 +31,10 @@ export interface Viewer {
   unitId: string | null;
   /** 统一社会信用代码 (`enterprise` claim) for ENTERPRISE. */
   enterprise: string | null;
+  /** Financial institution id (`institution` claim, a UUID) for FINANCIAL_INSTITUTION; absent or null otherwise. */
+  institution?: string | null;
+  /** One branch of that institution (`branch` claim, a UUID), when the token is a branch's; absent or null otherwise. */
+  branch?: string | null;
   /** `iss` claim; absent or null when anonymous or the token names none. */
   issuer?: string | null;
 }
@@ -81,6 +87,8 @@ export interface TokenClaims {
   role: Role;
   unit?: string;
   enterprise?: string;
+  institution?: string;
+  branch?: string;
 }
 
 export interface Authenticator {
@@ -204,7 +212,8 @@ function requireSecret(env: AuthEnv): string {
 /**
  * The claims, checked as strictly as the platform's own inputs (issue #20): a signed token is still
  * only as good as its issuer's data, and a claim reaches SQL, the directory and the logs. A `unit`
- * is a unit id (a UUID), an `enterprise` a valid 统一社会信用代码 (checksum included), a `sub` a
+ * is a unit id (a UUID), an `enterprise` a valid 统一社会信用代码 (checksum included), an
+ * `institution` and a `branch` ids (UUIDs, a branch only beside its institution), a `sub` a
  * printable account id.
  */
 function viewerFromClaims(payload: JWTPayload): Viewer {
@@ -233,7 +242,27 @@ function viewerFromClaims(payload: JWTPayload): Viewer {
   }
   if (role === Role.ENTERPRISE && !enterprise)
     throw invalidToken({ zh: '角色 ENTERPRISE 须带 enterprise 声明', en: 'role ENTERPRISE needs an enterprise claim' });
-  return { subject: payload.sub, role: role as Role, unitId, enterprise, issuer: typeof payload.iss === 'string' ? payload.iss : null };
+  const institution = typeof payload.institution === 'string' && payload.institution ? payload.institution : null;
+  const branch = typeof payload.branch === 'string' && payload.branch ? payload.branch : null;
+  if (institution !== null && !isUuid(institution))
+    throw invalidToken({ zh: 'institution 声明不是金融机构编号（UUID）', en: 'the institution claim is not an institution id (a UUID)' });
+  if (branch !== null && !isUuid(branch))
+    throw invalidToken({ zh: 'branch 声明不是网点编号（UUID）', en: 'the branch claim is not a branch id (a UUID)' });
+  if (role === Role.FINANCIAL_INSTITUTION && !institution)
+    throw invalidToken({
+      zh: '角色 FINANCIAL_INSTITUTION 须带 institution 声明',
+      en: 'role FINANCIAL_INSTITUTION needs an institution claim',
+    });
+  if (branch !== null && !institution)
+    throw invalidToken({ zh: 'branch 声明须与 institution 声明同时出现', en: 'a branch claim needs an institution claim beside it' });
+  return {
+    subject: payload.sub,
+    role: role as Role,
+    unitId,
+    enterprise,
+    ...(role === Role.FINANCIAL_INSTITUTION ? { institution, branch } : {}),
+    issuer: typeof payload.iss === 'string' ? payload.iss : null,
+  };
 }
 
 /** What a token is signed with: the shared secret, and the issuer and audience the services expect. */

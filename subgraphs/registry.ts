@@ -9,5 +9,6 @@ import { units } from './units/slice.ts';
 import { issues } from './issues/slice.ts';
 import { policies } from './policies/slice.ts';
 import { evaluations } from './evaluations/slice.ts';
+import { financing } from './financing/slice.ts';
 
-export const slices: readonly SliceDefinition[] = [units, issues, policies, evaluations];
+export const slices: readonly SliceDefinition[] = [units, issues, policies, evaluations, financing];

@@ -88,6 +88,21 @@ describe('npm run token', () => {
     expect(decodeJwt(signed.stdout.trim())).toMatchObject({ role: 'OBSERVER', iss: 'https://id.example', aud: 'yingshang' });
   });
 
+  it('signs a financial institution’s token with its institution and branch, and refuses one without an institution', () => {
+    const institution = '6f1c2b3a-4d5e-4f60-8a7b-9c0d1e2f3a4b';
+    const branch = '7a2d3c4b-5e6f-4a71-9b8c-0d1e2f3a4b5c';
+    const claims = decodeJwt(token('--role', 'FINANCIAL_INSTITUTION', '--institution', institution, '--branch', branch).stdout.trim());
+    expect(claims).toMatchObject({ role: 'FINANCIAL_INSTITUTION', institution, branch });
+    const missing = token('--role', 'FINANCIAL_INSTITUTION');
+    expect(missing.status).toBe(1);
+    expect(missing.stdout).toBe('');
+    expect(missing.stderr).toMatch(/需要 --institution .* \/ .*needs --institution/);
+    const notAnId = token('--role', 'FINANCIAL_INSTITUTION', '--institution', 'qingdao-bank');
+    expect(notAnId.status).toBe(1);
+    expect(notAnId.stderr).toMatch(/--institution 须为编号/);
+    expect(token('--role', 'ENTERPRISE', '--institution', institution).status).toBe(1);
+  });
+
   it('refuses an option it does not know', () => {
     const result = token('--role', 'COMMAND_OFFICE', '--bogus');
     expect(result.status).toBe(1);

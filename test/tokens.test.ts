@@ -121,6 +121,50 @@ describe('the claims of a token that verifies (issue #20, finding 11)', () => {
     });
   }
 
+  const institution = '6f1c2b3a-4d5e-4f60-8a7b-9c0d1e2f3a4b';
+  const branch = '7a2d3c4b-5e6f-4a71-9b8c-0d1e2f3a4b5c';
+  const institutionToken = (claims: JWTPayload) =>
+    sign({ ...valid(), role: 'FINANCIAL_INSTITUTION', unit: undefined, sub: 'banker-1', ...claims });
+
+  it('accepts a financial institution’s token naming the institution, and one naming a branch of it', async () => {
+    expect(await authenticator.viewerFromAuthorization(`Bearer ${await institutionToken({ institution })}`)).toMatchObject({
+      role: 'FINANCIAL_INSTITUTION',
+      institution,
+      branch: null,
+      unitId: null,
+      enterprise: null,
+    });
+    expect(await authenticator.viewerFromAuthorization(`Bearer ${await institutionToken({ institution, branch })}`)).toMatchObject({
+      role: 'FINANCIAL_INSTITUTION',
+      institution,
+      branch,
+    });
+  });
+
+  it('gives no other role an institution or a branch, whatever its token says', async () => {
+    const viewer = await authenticator.viewerFromAuthorization(`Bearer ${await sign({ ...valid(), institution, branch })}`);
+    expect(viewer.role).toBe('COMMAND_OFFICE');
+    expect(viewer.institution ?? null).toBeNull();
+    expect(viewer.branch ?? null).toBeNull();
+  });
+
+  const institutionRefused: [string, () => Promise<string>, RegExp][] = [
+    ['a financial institution’s token without an institution', () => institutionToken({}), /须带 institution 声明/],
+    ['an institution claim that is no id', () => institutionToken({ institution: 'x' }), /institution 声明不是金融机构编号/],
+    ['an institution claim of a NUL character', () => institutionToken({ institution: '\u0000' }), /institution 声明/],
+    ['an institution claim that is not a string', () => institutionToken({ institution: 12 }), /须带 institution 声明/],
+    ['a branch claim that is no id', () => institutionToken({ institution, branch: 'x'.repeat(40) }), /branch 声明不是网点编号/],
+    ['a branch claim without its institution', () => institutionToken({ branch }), /须带 institution 声明/],
+  ];
+  for (const [name, token, chinese] of institutionRefused) {
+    it(`refuses ${name}, in both languages`, async () => {
+      const extensions = await refusal(await token());
+      expect(extensions).toMatchObject({ code: 'UNAUTHENTICATED', http: { status: 401 } });
+      expect(extensions.messageZh).toMatch(chinese);
+      expect(extensions.messageEn).toMatch(/^Invalid token: [^\u4e00-\u9fff]+$/);
+    });
+  }
+
   it('refuses a token longer than any the identity provider issues, before looking into it', async () => {
     const long = await sign({ ...valid(), padding: 'p'.repeat(12_000) });
     const extensions = await refusal(long);

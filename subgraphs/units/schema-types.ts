@@ -654,6 +654,8 @@ export type Role =
   | 'ENTERPRISE'
   /** 三支队伍观察员 / observer (专家委员会、媒体观察员、体验官) */
   | 'OBSERVER'
+  /** 金融机构（青融通）/ a financial institution's staff: the token names the institution and, optionally, one branch */
+  | 'FINANCIAL_INSTITUTION'
   /** 匿名 / not signed in: only what is published */
   | 'ANONYMOUS';
 

@@ -14,7 +14,17 @@ import { createTestDatabase, type TestDatabase } from './database.ts';
 export type Caller =
   | 'ANONYMOUS'
   | Role
-  | { role: Role; unit?: string; unitId?: string; enterprise?: string; subject?: string; issuer?: string }
+  | {
+      role: Role;
+      unit?: string;
+      unitId?: string;
+      enterprise?: string;
+      /** A financial institution's id, and one of its branches (FINANCIAL_INSTITUTION). */
+      institution?: string;
+      branch?: string;
+      subject?: string;
+      issuer?: string;
+    }
   | { token: string };
 
 export interface GraphQLResponse<T = any> {
@@ -47,12 +57,18 @@ export async function tokenFor(caller: Caller): Promise<string | undefined> {
     ('unitId' in spec ? spec.unitId : undefined) ??
     (unitCode ? unitIdForCode(unitCode) : spec.role === 'COMMAND_OFFICE' ? unitIdForCode('COMMAND_OFFICE') : undefined);
   const enterprise = 'enterprise' in spec ? spec.enterprise : undefined;
+  const institution = 'institution' in spec ? spec.institution : undefined;
+  const branch = 'branch' in spec ? spec.branch : undefined;
   return signToken(
     {
-      sub: ('subject' in spec ? spec.subject : undefined) ?? `test-${spec.role.toLowerCase()}-${unitCode ?? enterprise ?? 'user'}`,
+      sub:
+        ('subject' in spec ? spec.subject : undefined) ??
+        `test-${spec.role.toLowerCase()}-${unitCode ?? enterprise ?? branch ?? institution ?? 'user'}`,
       role: spec.role,
       ...(unitId ? { unit: unitId } : {}),
       ...(enterprise ? { enterprise } : {}),
+      ...(institution ? { institution } : {}),
+      ...(branch ? { branch } : {}),
     },
     { secret: DEVELOPMENT_JWT_SECRET, ...('issuer' in spec && spec.issuer ? { issuer: spec.issuer } : {}) },
   );

@@ -1,0 +1,85 @@
+/**
+ * Who may do what in the financing slice — the one place that decides it, from the verified token,
+ * the directory (is the caller's unit 市地方金融监管局, still active?) and this slice's own records
+ * of institutions and branches (is the token's institution known and active?), never from input:
+ * - institutions and branches are written by the regulator (units of 市地方金融监管局);
+ * - the active ones are public; suspended ones are read by the regulator and the command office;
+ * - a FINANCIAL_INSTITUTION token stands for its institution only while the institution (and the
+ *   branch it names) is active: otherwise it acts for nobody, as a token of an archived unit.
+ *
+ * `can…` answers a boolean, `assert…` throws the coded refusal.
+ */
+import { Role, type Viewer } from '../../platform/auth.ts';
+import type { DirectorySource } from '../../platform/directory.ts';
+import { assert, can, type Subject } from '../../platform/rules.ts';
+import { directoryCaller } from '../../platform/standing.ts';
+import { rules, standingNames, partnerStateNames, type FinancingAction, type FinancingStanding, type PartnerState } from './rules.ts';
+import type { BranchRow, InstitutionRow } from './store.ts';
+
+/** The unit that runs the platform (db/reference/organisation.ts). */
+export const REGULATOR_CODE = 'LOCAL_FINANCIAL_REGULATION_BUREAU';
+
+const PLATFORM_NOUN = { zh: '青融通', en: 'the financing platform' };
+const INSTITUTION_NOUN = { zh: '该金融机构', en: 'the institution' };
+const BRANCH_NOUN = { zh: '该网点', en: 'the branch' };
+
+/** What a refusal names: an institution or a branch in its state, or the platform as a whole. */
+function subjectOf(row?: { kind: 'institution'; row: InstitutionRow } | { kind: 'branch'; row: BranchRow }) {
+  const subject: Subject<PartnerState, FinancingStanding> = row
+    ? {
+        noun: row.kind === 'institution' ? INSTITUTION_NOUN : BRANCH_NOUN,
+        state: row.row.suspendedAt ? 'SUSPENDED' : 'ACTIVE',
+        stateNames: partnerStateNames,
+        rules,
+        standingNames,
+      }
+    : { noun: PLATFORM_NOUN, standingNames };
+  return subject;
+}
+
+export type FinancingAccess = ReturnType<typeof createFinancingAccess>;
+
+/** The rows access needs, read as committed (loaders), before any transaction. */
+export interface PartnerLookup {
+  institution(id: string): Promise<InstitutionRow | null>;
+  branch(id: string): Promise<BranchRow | null>;
+}
+
+export function createFinancingAccess(viewer: Viewer, directory: DirectorySource, partners: PartnerLookup) {
+  const caller = directoryCaller(viewer, directory);
+  let found: Promise<FinancingStanding[]> | undefined;
+
+  async function work(): Promise<FinancingStanding[]> {
+    const base = await caller.standing();
+    if (base === 'UNIT_MEMBER') {
+      const unit = await caller.activeUnit();
+      return unit?.code === REGULATOR_CODE ? ['UNIT_MEMBER', 'REGULATOR'] : ['UNIT_MEMBER'];
+    }
+    if (viewer.role !== Role.FINANCIAL_INSTITUTION || !viewer.institution) return [base];
+    const institution = await partners.institution(viewer.institution);
+    if (!institution || institution.suspendedAt) return [base];
+    if (!viewer.branch) return [base, 'INSTITUTION_STAFF'];
+    const branch = await partners.branch(viewer.branch);
+    if (!branch || branch.suspendedAt || branch.institutionId !== institution.id) return [base];
+    return [base, 'BRANCH_STAFF'];
+  }
+  const standings = () => (found ??= work());
+
+  return {
+    standings,
+    async can(action: FinancingAction, row?: Parameters<typeof subjectOf>[0]): Promise<boolean> {
+      return can(rules[action], await standings(), subjectOf(row));
+    },
+    async assert(action: FinancingAction, row?: Parameters<typeof subjectOf>[0]): Promise<void> {
+      assert(rules[action], await standings(), subjectOf(row));
+    },
+    /** Whether the caller sees suspended institutions and branches (never a refusal: they are left out). */
+    canSeeSuspended(): Promise<boolean> {
+      return this.can('READ_SUSPENDED');
+    },
+    /** Whether the caller may see this institution or branch: an active one everybody, a suspended one the regulator and the command office. */
+    async canSee(row: { suspendedAt: Date | null }): Promise<boolean> {
+      return row.suspendedAt === null || (await this.can('READ_SUSPENDED'));
+    },
+  };
+}

@@ -1,0 +1,35 @@
+/**
+ * The typed context every use case of the financing slice receives (`use-cases/*.ts`): who is
+ * asking and what they may do (access.ts), the database, the request's loaders, the clock and the
+ * page limit. Built once per request by server.ts; the GraphQL context carries it as `financing`.
+ */
+import type { Viewer } from '../../platform/auth.ts';
+import type { DirectorySource } from '../../platform/directory.ts';
+import type { RequestContext } from '../../platform/subgraph.ts';
+import type { Db } from '../../db/client.ts';
+import { createFinancingAccess, type FinancingAccess } from './access.ts';
+import type { FinancingLoaders } from './loaders.ts';
+
+export interface FinancingContext {
+  viewer: Viewer;
+  access: FinancingAccess;
+  db: Db;
+  loaders: FinancingLoaders;
+  /** The platform's clock: every time this slice writes or compares comes from here. */
+  now(): Date;
+  maxPageSize: number;
+}
+
+/** The GraphQL context of the financing subgraph (the generated resolver types name it). */
+export interface Context extends RequestContext {
+  financing: FinancingContext;
+}
+
+export function createFinancingContext(deps: Omit<FinancingContext, 'access'> & { directory: DirectorySource }): FinancingContext {
+  const { directory, ...rest } = deps;
+  const access = createFinancingAccess(deps.viewer, directory, {
+    institution: (id) => deps.loaders.institutionById.load(id),
+    branch: (id) => deps.loaders.branchById.load(id),
+  });
+  return { ...rest, access };
+}

@@ -22,7 +22,7 @@ import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startPlatform, type Platform } from '../bin/platform.ts';
 import { openPostgres, rowsOf, type DatabaseHandle, type Db } from '../db/client.ts';
-import { unitIdForCode } from '../db/reference/organisation.ts';
+import { sampleCreditCode, unitIdForCode } from '../db/reference/organisation.ts';
 import { loadEnv } from '../platform/env.ts';
 import { createLogger } from '../platform/log.ts';
 import { slices } from '../subgraphs/registry.ts';
@@ -210,6 +210,13 @@ describe.skipIf(Boolean(missing))('restore drill: pg_dump, drop, pg_restore into
         },
       });
     }
+    await ok(
+      { role: 'UNIT_STAFF', unit: 'LOCAL_FINANCIAL_REGULATION_BUREAU' },
+      `mutation($creditCode: String!) {
+        createFinancialInstitution(input: { name: "恢复演练银行", kind: BANK, creditCode: $creditCode, districtCodes: ["370202"], contact: "0532-80000000" }) { id }
+      }`,
+      { creditCode: sampleCreditCode('370202', 7_900) },
+    );
     const owner = filled.database.handle.owner();
     before.counts = await rowCounts(owner);
     before.histories = await histories(owner);

@@ -290,7 +290,11 @@ export function createSubgraph<TContext extends RequestContext>(
       await deps.ping();
       checks.database = 'ok';
       const failures: string[] = [];
-      for (const [name, check] of Object.entries(spec.ready ?? {})) {
+      // Every slice but the directory's provider reads the directory for its permissions: it is
+      // ready only when it can (the kit's check, so a slice made from the recipe has it too).
+      const kitChecks: Record<string, () => Promise<unknown>> =
+        deps.providers.directory === deps.name ? {} : { directory: () => deps.directory.current() };
+      for (const [name, check] of Object.entries({ ...kitChecks, ...spec.ready })) {
         try {
           const result = await check();
           checks[name] = typeof result === 'string' ? result : 'ok';

@@ -46,7 +46,6 @@ export function createEvaluationsSubgraph(deps: SliceDeps) {
         await calendar.current();
         return provisionalReviewsReadiness(deps.db);
       },
-      directory: () => deps.directory.current(),
     },
   });
 }

@@ -27,7 +27,6 @@ export function createIssuesSubgraph(deps: SliceDeps) {
     ready: {
       // A warning, not a refusal: the loop works on provisional due times until the year is entered.
       calendar: () => calendarReadiness(deps.db, deps.now()),
-      directory: () => deps.directory.current(),
     },
   });
 }

@@ -41,7 +41,6 @@ export function createPoliciesSubgraph(deps: SliceDeps) {
         await calendar.current();
         return provisionalLimitsReadiness(deps.db);
       },
-      directory: () => deps.directory.current(),
     },
   });
 }

@@ -4,6 +4,7 @@
  * category, text, amount, term and district, and the products an enterprise is eligible for with the
  * reason for each criterion; through the gateway and directly against the subgraph.
  */
+import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sampleCreditCode } from '../db/reference/organisation.ts';
 import { startTestPlatform, type Caller, type GraphQLResponse, type TestPlatform } from './support/platform.ts';
@@ -21,6 +22,16 @@ const transports: Transport[] = ['gateway', 'financing subgraph'];
 const send = (transport: Transport, document: string, options: { as?: Caller; variables?: Record<string, unknown> } = {}) =>
   transport === 'gateway' ? t.query(document, options) : t.querySubgraph('financing', document, options);
 const code = (response: GraphQLResponse) => response.errors?.[0]?.extensions?.code;
+
+/** A product's change log: each entry's action, its actor's role and the version before and after. */
+async function changesOf(id: string) {
+  const rows = await t.database.handle
+    .forSubgraph('financing')
+    .db.execute(
+      sql`select action, actor_role, before->>'version' as before, after->>'version' as after from financing.change_log where entity = 'product' and entity_key = ${id} order by id`,
+    );
+  return (rows as unknown as { rows?: unknown[] }).rows ?? rows;
+}
 
 const REGULATOR: Caller = { role: 'UNIT_STAFF', unit: 'LOCAL_FINANCIAL_REGULATION_BUREAU' };
 const SHINAN = '370202';
@@ -159,6 +170,13 @@ describe.each(transports)('financial products, %s', (transport) => {
     expect(ownList.data.financialProducts.totalCount).toBe(2);
     const resumed = await send(transport, UPDATE, { as: bank.staff, variables: { id, input: { status: 'ACTIVE', expectedVersion: 3 } } });
     expect(resumed.data.updateFinancialProduct).toMatchObject({ version: 4, status: 'ACTIVE' });
+    // Every write in the change log with its actor, the refused stale edit not at all.
+    expect(await changesOf(id)).toEqual([
+      { action: 'create', actor_role: 'FINANCIAL_INSTITUTION', before: null, after: '1' },
+      { action: 'update', actor_role: 'FINANCIAL_INSTITUTION', before: '1', after: '2' },
+      { action: 'update', actor_role: 'UNIT_STAFF', before: '2', after: '3' },
+      { action: 'update', actor_role: 'FINANCIAL_INSTITUTION', before: '3', after: '4' },
+    ]);
   });
 
   it('refuses ranges the wrong way round and a second product of the same name, and writes nothing', async () => {
@@ -202,6 +220,7 @@ describe.each(transports)('financial products, %s', (transport) => {
       description: '测试用的纯信用贷款',
     });
     expect((await send(transport, LIST, { variables: { filter: { institutionId: bank.id } } })).data.financialProducts.totalCount).toBe(1);
+    expect(await changesOf(id)).toHaveLength(1);
   });
 
   it("refuses another institution's staff and a branch's token on an institution's products, and nothing changes", async () => {

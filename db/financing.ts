@@ -4,7 +4,20 @@
  * through federation.
  */
 import { sql } from 'drizzle-orm';
-import { bigserial, boolean, index, integer, jsonb, pgSchema, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import {
+  bigint,
+  bigserial,
+  boolean,
+  customType,
+  index,
+  integer,
+  jsonb,
+  pgSchema,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from 'drizzle-orm/pg-core';
 
 export const financingSchema = pgSchema('financing');
 
@@ -59,6 +72,78 @@ export const branches = financingSchema.table(
   (table) => [
     uniqueIndex('branches_institution_name_key').on(table.institutionId, table.name),
     index('branches_district_idx').on(table.districtCode),
+  ],
+);
+
+/** 金融产品超市's categories: 信用贷, 抵押贷, 担保贷, 供应链金融, 知识产权质押, 首贷, 续贷, 涉农, 政策性. */
+export const productCategory = financingSchema.enum('product_category', [
+  'CREDIT',
+  'MORTGAGE',
+  'GUARANTEED',
+  'SUPPLY_CHAIN',
+  'IP_PLEDGE',
+  'FIRST_LOAN',
+  'RENEWAL',
+  'AGRICULTURE',
+  'POLICY',
+]);
+
+/** How a loan is secured: pure credit, collateral, pledge, a guarantor, or a mix. */
+export const guaranteeMode = financingSchema.enum('guarantee_mode', ['PURE_CREDIT', 'MORTGAGE', 'PLEDGE', 'GUARANTEE', 'COMBINED']);
+
+/** Which LPR a product's rate is quoted over. */
+export const lprTenor = financingSchema.enum('lpr_tenor', ['ONE_YEAR', 'FIVE_YEAR']);
+
+export const productStatus = financingSchema.enum('product_status', ['ACTIVE', 'SUSPENDED']);
+
+/** A tsvector column; written from a literal built in TypeScript (platform/search-text.ts), read only by the database. */
+const tsvector = customType<{ data: string }>({ dataType: () => 'tsvector' });
+
+/** Who a product is for, in the policies slice's structured form (subgraphs/financing/eligibility.ts). */
+export interface ProductEligibility {
+  industryPrefixes: string[];
+  sizeClasses: ('LARGE' | 'MEDIUM' | 'SMALL' | 'MICRO')[];
+  districtCodes: string[];
+  minYears: number | null;
+  maxYears: number | null;
+  qualifications: string[];
+  qualificationMatch: 'ANY' | 'ALL';
+}
+
+/** A loan product of an institution (金融产品超市): amounts in yuan, terms in months, rates as LPR + basis points. */
+export const products = financingSchema.table(
+  'products',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    institutionId: uuid('institution_id')
+      .notNull()
+      .references(() => institutions.id),
+    name: text('name').notNull(),
+    category: productCategory('category').notNull(),
+    description: text('description').notNull(),
+    amountMin: bigint('amount_min', { mode: 'number' }).notNull(),
+    amountMax: bigint('amount_max', { mode: 'number' }).notNull(),
+    termMin: integer('term_min').notNull(),
+    termMax: integer('term_max').notNull(),
+    lprTenor: lprTenor('lpr_tenor').notNull(),
+    spreadMinBp: integer('spread_min_bp').notNull(),
+    spreadMaxBp: integer('spread_max_bp').notNull(),
+    guaranteeMode: guaranteeMode('guarantee_mode').notNull(),
+    /** The districts it is offered in (GB/T 2260 codes). */
+    districtCodes: text('district_codes').array().notNull(),
+    eligibility: jsonb('eligibility').$type<ProductEligibility>().notNull(),
+    status: productStatus('status').notNull().default('ACTIVE'),
+    /** Search terms of the name and description (character bigrams). */
+    terms: tsvector('terms').notNull(),
+    sample: boolean('sample').notNull().default(false),
+    version: integer('version').notNull().default(1),
+    ...timestamps,
+  },
+  (table) => [
+    uniqueIndex('products_institution_name_key').on(table.institutionId, table.name),
+    index('products_created_idx').on(table.createdAt, table.id),
+    index('products_category_idx').on(table.category, table.status),
+    index('products_terms_idx').using('gin', table.terms),
   ],
 );
 

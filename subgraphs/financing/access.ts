@@ -13,8 +13,16 @@ import { Role, type Viewer } from '../../platform/auth.ts';
 import type { DirectorySource } from '../../platform/directory.ts';
 import { assert, can, type Subject } from '../../platform/rules.ts';
 import { directoryCaller } from '../../platform/standing.ts';
-import { rules, standingNames, partnerStateNames, type FinancingAction, type FinancingStanding, type PartnerState } from './rules.ts';
-import type { BranchRow, InstitutionRow } from './store.ts';
+import {
+  rules,
+  standingNames,
+  partnerStateNames,
+  productStateNames,
+  type FinancingAction,
+  type FinancingStanding,
+  type PartnerState,
+} from './rules.ts';
+import type { BranchRow, InstitutionRow, ProductRow } from './store.ts';
 
 /** The unit that runs the platform (db/reference/organisation.ts). */
 export const REGULATOR_CODE = 'LOCAL_FINANCIAL_REGULATION_BUREAU';
@@ -22,6 +30,8 @@ export const REGULATOR_CODE = 'LOCAL_FINANCIAL_REGULATION_BUREAU';
 const PLATFORM_NOUN = { zh: '青融通', en: 'the financing platform' };
 const INSTITUTION_NOUN = { zh: '该金融机构', en: 'the institution' };
 const BRANCH_NOUN = { zh: '该网点', en: 'the branch' };
+const PRODUCT_NOUN = { zh: '该金融产品', en: 'the product' };
+const ENTERPRISE_NOUN = { zh: '该企业', en: 'the enterprise' };
 
 /** What a refusal names: an institution or a branch in its state, or the platform as a whole. */
 function subjectOf(row?: { kind: 'institution'; row: InstitutionRow } | { kind: 'branch'; row: BranchRow }) {
@@ -65,6 +75,17 @@ export function createFinancingAccess(viewer: Viewer, directory: DirectorySource
   }
   const standings = () => (found ??= work());
 
+  /** The standings, with OWN_INSTITUTION for the staff (an institution's token) of `institutionId`. */
+  async function productStandings(institutionId: string): Promise<FinancingStanding[]> {
+    const base = await standings();
+    const own = base.includes('INSTITUTION_STAFF') && viewer.institution?.toLowerCase() === institutionId.toLowerCase();
+    return own ? [...base, 'OWN_INSTITUTION'] : base;
+  }
+  const productSubject = (product?: ProductRow): Subject<PartnerState, FinancingStanding> =>
+    product
+      ? { noun: PRODUCT_NOUN, state: product.status, stateNames: productStateNames, rules, standingNames }
+      : { noun: PRODUCT_NOUN, standingNames };
+
   return {
     standings,
     async can(action: FinancingAction, row?: Parameters<typeof subjectOf>[0]): Promise<boolean> {
@@ -72,6 +93,28 @@ export function createFinancingAccess(viewer: Viewer, directory: DirectorySource
     },
     async assert(action: FinancingAction, row?: Parameters<typeof subjectOf>[0]): Promise<void> {
       assert(rules[action], await standings(), subjectOf(row));
+    },
+    /**
+     * Products: the caller's standings towards the institution `institutionId` (its own staff, by
+     * an institution's token, stand as OWN_INSTITUTION), asked of the product in its state, or of
+     * the institution itself when a product is being added to it.
+     */
+    async canProduct(action: FinancingAction, institutionId: string, product?: ProductRow): Promise<boolean> {
+      return can(rules[action], await productStandings(institutionId), productSubject(product));
+    },
+    async assertProduct(
+      action: FinancingAction,
+      institutionId: string,
+      row?: { kind: 'product'; row: ProductRow } | { kind: 'institution'; row: InstitutionRow },
+    ): Promise<void> {
+      const subject = row?.kind === 'institution' ? subjectOf(row) : productSubject(row?.row);
+      assert(rules[action], await productStandings(institutionId), subject);
+    },
+    /** Whether the caller may see the products an enterprise is eligible for: itself, the regulator, the command office. */
+    async assertMatches(creditCode: string): Promise<void> {
+      const own = viewer.role === Role.ENTERPRISE && viewer.enterprise === creditCode;
+      const held: FinancingStanding[] = [...(await standings()), ...(own ? (['ENTERPRISE_ITSELF'] as const) : [])];
+      assert(rules.MATCH_PRODUCTS, held, { noun: ENTERPRISE_NOUN, standingNames });
     },
     /** Whether the caller sees suspended institutions and branches (never a refusal: they are left out). */
     canSeeSuspended(): Promise<boolean> {

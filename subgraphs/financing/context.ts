@@ -9,12 +9,15 @@ import type { RequestContext } from '../../platform/subgraph.ts';
 import type { Db } from '../../db/client.ts';
 import { createFinancingAccess, type FinancingAccess } from './access.ts';
 import type { FinancingLoaders } from './loaders.ts';
+import type { EnterpriseSource } from './remote.ts';
 
 export interface FinancingContext {
   viewer: Viewer;
   access: FinancingAccess;
   db: Db;
   loaders: FinancingLoaders;
+  /** Enterprise profiles, from the units slice (asked before any transaction). */
+  enterprises: EnterpriseSource;
   /** The platform's clock: every time this slice writes or compares comes from here. */
   now(): Date;
   maxPageSize: number;

@@ -51,4 +51,105 @@ export const financingExamples: ExplorerExample[] = [
       }
     `,
   },
+  {
+    name: '金融产品超市 / Product supermarket',
+    description:
+      '公开：按类别、关键词、金额、期限、区（市）找在售的产品 / public: products on offer by category, text, amount, term and district',
+    query: /* GraphQL */ `
+      query FinancialProducts($after: String) {
+        loanPrimeRate {
+          publishedOn
+          oneYearBp
+          fiveYearBp
+        }
+        financialProducts(
+          filter: { category: CREDIT, text: "信用贷款", amount: 500000, termMonths: 12, districtCode: "370202" }
+          first: 10
+          after: $after
+        ) {
+          totalCount
+          pageInfo {
+            hasNextPage
+            endCursor
+          }
+          edges {
+            node {
+              id
+              name
+              category
+              institution {
+                name
+              }
+              amountMin
+              amountMax
+              termMinMonths
+              termMaxMonths
+              rate {
+                lprTenor
+                spreadMinBp
+                spreadMaxBp
+                minPercent
+                maxPercent
+              }
+              guaranteeMode
+              eligibility {
+                sizeClasses
+                qualifications
+                minYearsRegistered
+              }
+            }
+          }
+        }
+      }
+    `,
+  },
+  {
+    name: '企业：我可申请的产品 / Enterprise: the products I am eligible for',
+    description: '需要令牌：npm run token -- --role ENTERPRISE --enterprise 91370202RPUQ7RBXF2',
+    query: /* GraphQL */ `
+      query MyProducts {
+        productMatches(creditCode: "91370202RPUQ7RBXF2") {
+          product {
+            name
+            category
+            institution {
+              name
+            }
+            rate {
+              minPercent
+              maxPercent
+            }
+          }
+          criteria {
+            criterion
+            met
+            reason
+            reasonEn
+          }
+        }
+      }
+    `,
+  },
+  {
+    name: '监管局：含已暂停的产品 / Regulator: suspended products too',
+    description: '需要令牌：npm run token -- --role UNIT_STAFF --unit LOCAL_FINANCIAL_REGULATION_BUREAU',
+    query: /* GraphQL */ `
+      query SuspendedProducts {
+        financialProducts(filter: { includeSuspended: true }, first: 10) {
+          totalCount
+          edges {
+            node {
+              name
+              status
+              version
+              updatedAt
+              institution {
+                name
+              }
+            }
+          }
+        }
+      }
+    `,
+  },
 ];

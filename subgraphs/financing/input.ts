@@ -3,8 +3,9 @@
  * slice uses it, and a refusal names the field in Chinese and English.
  */
 import { referenceDistricts } from '../../db/reference/organisation.ts';
-import { creditCode, enumValue, text, uuid, z } from '../../platform/input.ts';
-import type { InstitutionRow } from './store.ts';
+import type { ProductEligibility } from '../../db/financing.ts';
+import { creditCode, enumValue, integer, searchText, text, uuid, z } from '../../platform/input.ts';
+import type { InstitutionRow, ProductRow } from './store.ts';
 
 type Kind = InstitutionRow['kind'];
 
@@ -65,3 +66,128 @@ export const updateBranchInput = z.object({
 });
 
 export const suspensionReason = text({ zh: '暂停原因', en: 'Reason' }, { max: 500 });
+
+// ───────────── products ─────────────
+
+type Category = ProductRow['category'];
+type Guarantee = ProductRow['guaranteeMode'];
+type Tenor = ProductRow['lprTenor'];
+type Status = ProductRow['status'];
+type Size = ProductEligibility['sizeClasses'][number];
+
+/** An amount in whole yuan: 1 yuan to 10 billion. */
+const yuan = (label: { zh: string; en: string }) => integer(label, 1, 10_000_000_000);
+const months = (label: { zh: string; en: string }) => integer(label, 1, 360);
+/** Basis points over the LPR: from 200 below to 2,000 above. */
+const spread = (label: { zh: string; en: string }) => integer(label, -200, 2_000);
+
+const industryPrefix = z
+  .string()
+  .transform((value) => value.trim().toUpperCase())
+  .refine((value) => /^[A-T](\d{1,4})?$/.test(value), {
+    message: 'industry prefix',
+    params: {
+      zh: '行业代码前缀须符合 GB/T 4754-2017，如 C、C13 或 C131',
+      en: 'An industry code prefix follows GB/T 4754-2017, e.g. C, C13 or C131',
+    },
+  });
+
+export const eligibilityInput = z
+  .object({
+    industryCodePrefixes: z.array(industryPrefix).max(50).nullish(),
+    sizeClasses: z.array(enumValue<Size>()).max(4).nullish(),
+    districtCodes: z.array(districtCode).max(20).nullish(),
+    minYearsRegistered: integer({ zh: '最少成立年限', en: 'minYearsRegistered' }, 0, 100).nullish(),
+    maxYearsRegistered: integer({ zh: '最多成立年限', en: 'maxYearsRegistered' }, 0, 100).nullish(),
+    qualifications: z.array(z.string()).max(6).nullish(),
+    qualificationMatch: enumValue<'ANY' | 'ALL'>().nullish(),
+  })
+  .refine((e) => e.minYearsRegistered == null || e.maxYearsRegistered == null || e.maxYearsRegistered >= e.minYearsRegistered, {
+    path: ['maxYearsRegistered'],
+    message: 'years',
+    params: { zh: '最多成立年限不能小于最少成立年限', en: 'maxYearsRegistered cannot be below minYearsRegistered' },
+  })
+  .transform((e): ProductEligibility => ({
+    industryPrefixes: [...new Set(e.industryCodePrefixes ?? [])],
+    sizeClasses: [...new Set(e.sizeClasses ?? [])],
+    districtCodes: [...new Set(e.districtCodes ?? [])].sort(),
+    minYears: e.minYearsRegistered ?? null,
+    maxYears: e.maxYearsRegistered ?? null,
+    qualifications: [...new Set(e.qualifications ?? [])],
+    qualificationMatch: e.qualificationMatch ?? 'ANY',
+  }));
+
+const productFields = {
+  name: name({ zh: '产品名称', en: 'Product name' }),
+  category: enumValue<Category>(),
+  description: text({ zh: '产品说明', en: 'Description' }, { max: 2000 }),
+  amountMin: yuan({ zh: '最低额度（元）', en: 'amountMin' }),
+  amountMax: yuan({ zh: '最高额度（元）', en: 'amountMax' }),
+  termMinMonths: months({ zh: '最短期限（月）', en: 'termMinMonths' }),
+  termMaxMonths: months({ zh: '最长期限（月）', en: 'termMaxMonths' }),
+  lprTenor: enumValue<Tenor>(),
+  spreadMinBp: spread({ zh: '最低加点（基点）', en: 'spreadMinBp' }),
+  spreadMaxBp: spread({ zh: '最高加点（基点）', en: 'spreadMaxBp' }),
+  guaranteeMode: enumValue<Guarantee>(),
+  districtCodes,
+};
+
+export const createProductInput = z.object({
+  institutionId: uuid({ zh: '金融机构', en: 'institutionId' }),
+  ...productFields,
+  eligibility: eligibilityInput.nullish(),
+});
+
+export const updateProductInput = z.object({
+  name: productFields.name.nullish(),
+  category: productFields.category.nullish(),
+  description: productFields.description.nullish(),
+  amountMin: productFields.amountMin.nullish(),
+  amountMax: productFields.amountMax.nullish(),
+  termMinMonths: productFields.termMinMonths.nullish(),
+  termMaxMonths: productFields.termMaxMonths.nullish(),
+  lprTenor: productFields.lprTenor.nullish(),
+  spreadMinBp: productFields.spreadMinBp.nullish(),
+  spreadMaxBp: productFields.spreadMaxBp.nullish(),
+  guaranteeMode: productFields.guaranteeMode.nullish(),
+  districtCodes: districtCodes.nullish(),
+  eligibility: eligibilityInput.nullish(),
+  status: enumValue<Status>().nullish(),
+  expectedVersion: z.number().int().nullish(),
+});
+
+/** The ranges of a product, after an edit too: each lower bound at most its upper one. */
+export const productRanges = z
+  .object({
+    amountMin: z.number(),
+    amountMax: z.number(),
+    termMin: z.number(),
+    termMax: z.number(),
+    spreadMinBp: z.number(),
+    spreadMaxBp: z.number(),
+  })
+  .refine((p) => p.amountMin <= p.amountMax, {
+    path: ['amountMax'],
+    message: 'amount',
+    params: { zh: '最高额度不能小于最低额度', en: 'amountMax cannot be below amountMin' },
+  })
+  .refine((p) => p.termMin <= p.termMax, {
+    path: ['termMaxMonths'],
+    message: 'term',
+    params: { zh: '最长期限不能小于最短期限', en: 'termMaxMonths cannot be below termMinMonths' },
+  })
+  .refine((p) => p.spreadMinBp <= p.spreadMaxBp, {
+    path: ['spreadMaxBp'],
+    message: 'spread',
+    params: { zh: '最高加点不能小于最低加点', en: 'spreadMaxBp cannot be below spreadMinBp' },
+  });
+
+export const productFilter = z.object({
+  category: enumValue<Category>().nullish(),
+  text: searchText({ zh: '关键词', en: 'Search text' }),
+  amount: z.number().nonnegative().nullish(),
+  termMonths: z.number().int().nonnegative().nullish(),
+  districtCode: districtCode.nullish(),
+  institutionId: uuid({ zh: '金融机构', en: 'institutionId' }).nullish(),
+  includeSuspended: z.boolean().nullish(),
+});

@@ -1,6 +1,6 @@
 import type { Db } from '../../db/client.ts';
 import { groupedLoader, keyedLoader } from '../../platform/loaders.ts';
-import { branchStore, institutionStore } from './store.ts';
+import { branchStore, institutionStore, productStore } from './store.ts';
 
 export type FinancingLoaders = ReturnType<typeof createFinancingLoaders>;
 
@@ -13,6 +13,10 @@ export function createFinancingLoaders(db: Db) {
     ),
     branchById: keyedLoader(
       (ids: readonly string[]) => branchStore.byIds(db, ids),
+      (row) => row.id,
+    ),
+    productById: keyedLoader(
+      (ids: readonly string[]) => productStore.byIds(db, ids),
       (row) => row.id,
     ),
     branchesByInstitution: groupedLoader(

@@ -8,10 +8,11 @@ import type { RowKind } from '../../platform/change.ts';
 import { present } from '../../platform/invariant.ts';
 import type { Queryable } from '../../db/client.ts';
 import type { FinancingContext } from './context.ts';
-import { branchStore, changeStore, institutionStore, type BranchRow, type InstitutionRow } from './store.ts';
+import { branchStore, changeStore, institutionStore, productStore, type BranchRow, type InstitutionRow, type ProductRow } from './store.ts';
 
 export const INSTITUTION = { zh: '金融机构', en: 'Financial institution' };
 export const BRANCH = { zh: '网点', en: 'Branch' };
+export const PRODUCT = { zh: '金融产品', en: 'Financial product' };
 
 const stateOf = (row: { suspendedAt: Date | null }) => (row.suspendedAt ? 'SUSPENDED' : 'ACTIVE');
 
@@ -31,9 +32,17 @@ export const branchRow: RowKind<BranchRow, Queryable> = {
   state: stateOf,
 };
 
+/** A product, by id. */
+export const productRow: RowKind<ProductRow, Queryable> = {
+  noun: PRODUCT,
+  load: (tx, id) => productStore.lock(tx, id),
+  version: (row) => row.version,
+  state: (row) => row.status,
+};
+
 /** One entry of the change log: what changed, how, from what to what. */
 export interface Change {
-  entity: 'institution' | 'branch';
+  entity: 'institution' | 'branch' | 'product';
   key: string;
   action: 'create' | 'update' | 'suspend';
   before: object | null;

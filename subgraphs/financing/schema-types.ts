@@ -2,7 +2,8 @@
 /* eslint-disable */
 import type { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } from 'graphql';
 import type { Connection as ConnectionMapped } from '../../platform/pagination.ts';
-import type { InstitutionRow as InstitutionRowMapped, BranchRow as BranchRowMapped } from './store.ts';
+import type { InstitutionRow as InstitutionRowMapped, BranchRow as BranchRowMapped, ProductRow as ProductRowMapped } from './store.ts';
+import type { ProductMatch as ProductMatchMapped } from './eligibility.ts';
 import type { Context } from './context.ts';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;
@@ -34,6 +35,14 @@ export type Query = {
   financialInstitutions?: Maybe<FinancialInstitutionConnection>;
   /** 一家金融机构（已暂停的仅监管局和市指挥部办公室可见） / one financial institution (a suspended one: the regulator and the command office only) */
   financialInstitution?: Maybe<FinancialInstitution>;
+  /** 金融产品超市：按类别、关键词、金额、期限、区（市）查找（公开：在售的；监管局、市指挥部办公室和本机构：含已暂停的） / the product supermarket: by category, text, amount, term, district (public: products on offer; the regulator, the command office and the product's institution: suspended ones too) */
+  financialProducts?: Maybe<FinancialProductConnection>;
+  /** 一个金融产品（已暂停的仅监管局、市指挥部办公室和本机构可见） / one product (a suspended one: the regulator, the command office and its institution only) */
+  financialProduct?: Maybe<FinancialProduct>;
+  /** 企业可申请的在售产品，逐条说明理由（企业本身、监管局、市指挥部办公室） / the products on offer an enterprise is eligible for, with the reason for each criterion (the enterprise itself, the regulator, the command office) */
+  productMatches: Array<ProductMatch>;
+  /** 今日贷款市场报价利率（参考数据） / today's loan prime rates (reference data) */
+  loanPrimeRate: LoanPrimeRate;
 };
 
 
@@ -46,6 +55,23 @@ export type QueryFinancialInstitutionsArgs = {
 
 export type QueryFinancialInstitutionArgs = {
   id: Scalars['ID']['input'];
+};
+
+
+export type QueryFinancialProductsArgs = {
+  filter?: InputMaybe<FinancialProductFilter>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  after?: InputMaybe<Scalars['String']['input']>;
+};
+
+
+export type QueryFinancialProductArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type QueryProductMatchesArgs = {
+  creditCode: Scalars['String']['input'];
 };
 
 export type Mutation = {
@@ -62,6 +88,10 @@ export type Mutation = {
   updateBranch?: Maybe<Branch>;
   /** 暂停网点（市地方金融监管局） / suspend a branch (the regulator) */
   suspendBranch?: Maybe<Branch>;
+  /** 新增金融产品（市地方金融监管局；或该金融机构本身） / add a financial product (the regulator, or the institution's own staff) */
+  createFinancialProduct?: Maybe<FinancialProduct>;
+  /** 修改金融产品，含暂停与恢复（市地方金融监管局；或该金融机构本身） / edit a product, suspending or resuming it too (the regulator, or the institution's own staff) */
+  updateFinancialProduct?: Maybe<FinancialProduct>;
 };
 
 
@@ -96,6 +126,17 @@ export type MutationUpdateBranchArgs = {
 export type MutationSuspendBranchArgs = {
   id: Scalars['ID']['input'];
   reason: Scalars['String']['input'];
+};
+
+
+export type MutationCreateFinancialProductArgs = {
+  input: CreateFinancialProductInput;
+};
+
+
+export type MutationUpdateFinancialProductArgs = {
+  id: Scalars['ID']['input'];
+  input: UpdateFinancialProductInput;
 };
 
 /**
@@ -257,6 +298,360 @@ export type PageInfo = {
   endCursor?: Maybe<Scalars['String']['output']>;
 };
 
+/**
+ * 金融产品类别（可扩展）。
+ * The category of a financial product (extendable).
+ */
+export type FinancialProductCategory =
+  /** 信用贷 / credit loan */
+  | 'CREDIT'
+  /** 抵押贷 / mortgage loan */
+  | 'MORTGAGE'
+  /** 担保贷 / guaranteed loan */
+  | 'GUARANTEED'
+  /** 供应链金融 / supply-chain finance */
+  | 'SUPPLY_CHAIN'
+  /** 知识产权质押 / intellectual-property pledge */
+  | 'IP_PLEDGE'
+  /** 首贷 / first loan */
+  | 'FIRST_LOAN'
+  /** 续贷（无还本续贷） / renewal without repayment first */
+  | 'RENEWAL'
+  /** 涉农（金农通） / agricultural */
+  | 'AGRICULTURE'
+  /** 政策性 / policy-backed */
+  | 'POLICY';
+
+/**
+ * 担保方式。
+ * How a loan is secured.
+ */
+export type GuaranteeMode =
+  /** 纯信用 / pure credit */
+  | 'PURE_CREDIT'
+  /** 抵押 / collateral */
+  | 'MORTGAGE'
+  /** 质押 / pledge */
+  | 'PLEDGE'
+  /** 保证（担保） / guarantor */
+  | 'GUARANTEE'
+  /** 组合担保 / combined */
+  | 'COMBINED';
+
+/**
+ * 利率所参照的 LPR 期限。
+ * Which LPR a rate is quoted over.
+ */
+export type LprTenor =
+  /** 1 年期 LPR / the 1-year LPR */
+  | 'ONE_YEAR'
+  /** 5 年期以上 LPR / the over-5-year LPR */
+  | 'FIVE_YEAR';
+
+/**
+ * 金融产品状态。
+ * A product's status.
+ */
+export type FinancialProductStatus =
+  /** 在售 / on offer */
+  | 'ACTIVE'
+  /** 已暂停 / suspended */
+  | 'SUSPENDED';
+
+/**
+ * 企业规模：大、中、小、微。
+ * Enterprise size class.
+ */
+export type SizeClass =
+  /** 大型 / large */
+  | 'LARGE'
+  /** 中型 / medium */
+  | 'MEDIUM'
+  /** 小型 / small */
+  | 'SMALL'
+  /** 微型 / micro */
+  | 'MICRO';
+
+/**
+ * 企业资质：惠企政策的申报条件常以此为准。
+ * A qualification an enterprise holds; policy items' eligibility often asks for one.
+ */
+export type Qualification =
+  /** 高新技术企业 / high-tech enterprise */
+  | 'HIGH_TECH'
+  /** 科技型中小企业 / technology-based SME */
+  | 'TECH_SME'
+  /** 专精特新中小企业 / specialised, refined, distinctive and innovative SME */
+  | 'SPECIALIZED_SME'
+  /** 专精特新“小巨人”企业 / “little giant” enterprise */
+  | 'LITTLE_GIANT'
+  /** 瞪羚企业 / gazelle enterprise */
+  | 'GAZELLE'
+  /** 制造业单项冠军 / manufacturing single-product champion */
+  | 'MANUFACTURING_CHAMPION';
+
+/**
+ * 资质条件的匹配方式。
+ * How an item's qualifications are matched.
+ */
+export type QualificationMatch =
+  /** 具备其一即可 / any one of them */
+  | 'ANY'
+  /** 须全部具备 / all of them */
+  | 'ALL';
+
+/**
+ * 申请条件的种类。
+ * A criterion of eligibility.
+ */
+export type ProductCriterion =
+  /** 行业 / industry */
+  | 'INDUSTRY'
+  /** 规模 / size class */
+  | 'SIZE'
+  /** 区（市） / district */
+  | 'DISTRICT'
+  /** 成立年限 / years since registration */
+  | 'YEARS_REGISTERED'
+  /** 资质 / qualifications */
+  | 'QUALIFICATION';
+
+/**
+ * 贷款市场报价利率（参考数据，db/reference/lpr.json）。
+ * The loan prime rates (reference data).
+ */
+export type LoanPrimeRate = {
+  __typename?: 'LoanPrimeRate';
+  /** 公布日期 / published on */
+  publishedOn: Scalars['Date']['output'];
+  /** 1 年期（基点） / the 1-year LPR, in basis points */
+  oneYearBp: Scalars['Int']['output'];
+  /** 5 年期以上（基点） / the over-5-year LPR, in basis points */
+  fiveYearBp: Scalars['Int']['output'];
+  /** 来源 / source */
+  source: Scalars['String']['output'];
+};
+
+/**
+ * 金融产品（金融产品超市）。
+ * A loan product of an institution.
+ */
+export type FinancialProduct = {
+  __typename?: 'FinancialProduct';
+  /** 标识 / id */
+  id: Scalars['ID']['output'];
+  /** 所属金融机构 / its institution */
+  institution: FinancialInstitution;
+  /** 名称 / name */
+  name: Scalars['String']['output'];
+  /** 类别 / category */
+  category: FinancialProductCategory;
+  /** 说明 / description */
+  description: Scalars['String']['output'];
+  /** 最低额度（元） / smallest amount, yuan */
+  amountMin: Scalars['Float']['output'];
+  /** 最高额度（元） / largest amount, yuan */
+  amountMax: Scalars['Float']['output'];
+  /** 最短期限（月） / shortest term, months */
+  termMinMonths: Scalars['Int']['output'];
+  /** 最长期限（月） / longest term, months */
+  termMaxMonths: Scalars['Int']['output'];
+  /** 利率：参照的 LPR、加点范围（基点）及按今日 LPR 折算的年利率 / the rate: LPR plus basis points, and at today's LPR */
+  rate: ProductRate;
+  /** 担保方式 / guarantee mode */
+  guaranteeMode: GuaranteeMode;
+  /** 服务的区（市） / the districts it is offered in */
+  districts: Array<District>;
+  /** 申请条件 / who may apply */
+  eligibility: ProductEligibility;
+  /** 状态 / status */
+  status: FinancialProductStatus;
+  /** 样例数据 / sample data */
+  sample: Scalars['Boolean']['output'];
+  /** 版本（乐观锁） / version, for expectedVersion */
+  version: Scalars['Int']['output'];
+  /** 更新时间 / last changed */
+  updatedAt: Scalars['DateTime']['output'];
+};
+
+/** 利率：LPR + 加点 / a rate as LPR plus basis points */
+export type ProductRate = {
+  __typename?: 'ProductRate';
+  /** 参照的 LPR / the LPR quoted over */
+  lprTenor: LprTenor;
+  /** 最低加点（基点，可为负） / smallest spread, basis points (may be negative) */
+  spreadMinBp: Scalars['Int']['output'];
+  /** 最高加点（基点） / largest spread, basis points */
+  spreadMaxBp: Scalars['Int']['output'];
+  /** 按今日 LPR 的最低年利率（%） / lowest annual rate at today's LPR, percent */
+  minPercent: Scalars['Float']['output'];
+  /** 按今日 LPR 的最高年利率（%） / highest annual rate at today's LPR, percent */
+  maxPercent: Scalars['Float']['output'];
+  /** 所用 LPR 的公布日期 / the date of the LPR used */
+  lprDate: Scalars['Date']['output'];
+};
+
+/** 申请条件（与惠企政策事项同一结构；空则不限） / eligibility, in the policy items' form (empty: any) */
+export type ProductEligibility = {
+  __typename?: 'ProductEligibility';
+  /** 行业代码前缀（任一） / GB/T 4754 prefixes, any one */
+  industryCodePrefixes: Array<Scalars['String']['output']>;
+  /** 规模（任一） / size classes, any one */
+  sizeClasses: Array<SizeClass>;
+  /** 区(市)（任一） / districts, any one */
+  districtCodes: Array<Scalars['String']['output']>;
+  /** 至少成立满几年 / at least these full years since registration */
+  minYearsRegistered?: Maybe<Scalars['Int']['output']>;
+  /** 至多成立几年 / at most these full years since registration */
+  maxYearsRegistered?: Maybe<Scalars['Int']['output']>;
+  /** 资质 / qualifications */
+  qualifications: Array<Qualification>;
+  /** 资质匹配方式 / how qualifications are matched */
+  qualificationMatch: QualificationMatch;
+};
+
+/** 企业可申请的一个产品 / a product an enterprise is eligible for */
+export type ProductMatch = {
+  __typename?: 'ProductMatch';
+  /** 产品 / the product */
+  product: FinancialProduct;
+  /** 逐条理由 / the reason for each criterion */
+  criteria: Array<ProductCriterionResult>;
+};
+
+/** 一条申请条件的判断 / one criterion, judged */
+export type ProductCriterionResult = {
+  __typename?: 'ProductCriterionResult';
+  /** 条件 / criterion */
+  criterion: ProductCriterion;
+  /** 是否满足 / met */
+  met: Scalars['Boolean']['output'];
+  /** 理由（中文） / the reason, in Chinese */
+  reason: Scalars['String']['output'];
+  /** 理由（英文） / the reason, in English */
+  reasonEn: Scalars['String']['output'];
+};
+
+/** 金融产品筛选 / filter of the products */
+export type FinancialProductFilter = {
+  /** 类别 / category */
+  category?: InputMaybe<FinancialProductCategory>;
+  /** 关键词（中文无需空格） / words of the name or description (Chinese needs no spaces) */
+  text?: InputMaybe<Scalars['String']['input']>;
+  /** 额度范围包含此金额（元） / whose amount range holds this amount, yuan */
+  amount?: InputMaybe<Scalars['Float']['input']>;
+  /** 期限范围包含此期限（月） / whose term range holds this term, months */
+  termMonths?: InputMaybe<Scalars['Int']['input']>;
+  /** 服务该区（市） / offered in this district */
+  districtCode?: InputMaybe<Scalars['String']['input']>;
+  /** 某金融机构的 / of this institution */
+  institutionId?: InputMaybe<Scalars['ID']['input']>;
+  /** 含已暂停的（监管局、市指挥部办公室；本机构的产品） / suspended ones too (the regulator, the command office; an institution its own) */
+  includeSuspended?: InputMaybe<Scalars['Boolean']['input']>;
+};
+
+/** 申请条件 / eligibility */
+export type ProductEligibilityInput = {
+  /** 行业代码前缀（任一） / GB/T 4754 prefixes, any one */
+  industryCodePrefixes?: InputMaybe<Array<Scalars['String']['input']>>;
+  /** 规模（任一） / size classes, any one */
+  sizeClasses?: InputMaybe<Array<SizeClass>>;
+  /** 区(市)（任一） / districts, any one */
+  districtCodes?: InputMaybe<Array<Scalars['String']['input']>>;
+  /** 至少成立满几年 / at least these full years since registration */
+  minYearsRegistered?: InputMaybe<Scalars['Int']['input']>;
+  /** 至多成立几年 / at most these full years since registration */
+  maxYearsRegistered?: InputMaybe<Scalars['Int']['input']>;
+  /** 资质 / qualifications */
+  qualifications?: InputMaybe<Array<Qualification>>;
+  /** 资质匹配方式 / how qualifications are matched */
+  qualificationMatch?: InputMaybe<QualificationMatch>;
+};
+
+/** 新增金融产品 / a new product */
+export type CreateFinancialProductInput = {
+  /** 所属金融机构 / its institution */
+  institutionId: Scalars['ID']['input'];
+  /** 名称 / name */
+  name: Scalars['String']['input'];
+  /** 类别 / category */
+  category: FinancialProductCategory;
+  /** 说明 / description */
+  description: Scalars['String']['input'];
+  /** 最低额度（元） / smallest amount, yuan */
+  amountMin: Scalars['Float']['input'];
+  /** 最高额度（元） / largest amount, yuan */
+  amountMax: Scalars['Float']['input'];
+  /** 最短期限（月） / shortest term, months */
+  termMinMonths: Scalars['Int']['input'];
+  /** 最长期限（月） / longest term, months */
+  termMaxMonths: Scalars['Int']['input'];
+  /** 参照的 LPR / the LPR quoted over */
+  lprTenor: LprTenor;
+  /** 最低加点（基点） / smallest spread, basis points */
+  spreadMinBp: Scalars['Int']['input'];
+  /** 最高加点（基点） / largest spread, basis points */
+  spreadMaxBp: Scalars['Int']['input'];
+  /** 担保方式 / guarantee mode */
+  guaranteeMode: GuaranteeMode;
+  /** 服务的区（市）代码 / the districts it is offered in */
+  districtCodes: Array<Scalars['String']['input']>;
+  /** 申请条件（省略则不限） / eligibility (omitted: anyone) */
+  eligibility?: InputMaybe<ProductEligibilityInput>;
+};
+
+/** 修改金融产品：省略的字段不变 / edit a product: omitted fields stay */
+export type UpdateFinancialProductInput = {
+  /** 名称 / name */
+  name?: InputMaybe<Scalars['String']['input']>;
+  /** 类别 / category */
+  category?: InputMaybe<FinancialProductCategory>;
+  /** 说明 / description */
+  description?: InputMaybe<Scalars['String']['input']>;
+  /** 最低额度（元） / smallest amount, yuan */
+  amountMin?: InputMaybe<Scalars['Float']['input']>;
+  /** 最高额度（元） / largest amount, yuan */
+  amountMax?: InputMaybe<Scalars['Float']['input']>;
+  /** 最短期限（月） / shortest term, months */
+  termMinMonths?: InputMaybe<Scalars['Int']['input']>;
+  /** 最长期限（月） / longest term, months */
+  termMaxMonths?: InputMaybe<Scalars['Int']['input']>;
+  /** 参照的 LPR / the LPR quoted over */
+  lprTenor?: InputMaybe<LprTenor>;
+  /** 最低加点（基点） / smallest spread, basis points */
+  spreadMinBp?: InputMaybe<Scalars['Int']['input']>;
+  /** 最高加点（基点） / largest spread, basis points */
+  spreadMaxBp?: InputMaybe<Scalars['Int']['input']>;
+  /** 担保方式 / guarantee mode */
+  guaranteeMode?: InputMaybe<GuaranteeMode>;
+  /** 服务的区（市）代码 / the districts it is offered in */
+  districtCodes?: InputMaybe<Array<Scalars['String']['input']>>;
+  /** 申请条件 / eligibility */
+  eligibility?: InputMaybe<ProductEligibilityInput>;
+  /** 状态：暂停或恢复 / status: suspend or resume */
+  status?: InputMaybe<FinancialProductStatus>;
+  /** 调用者读到的版本 / the version the caller read */
+  expectedVersion?: InputMaybe<Scalars['Int']['input']>;
+};
+
+export type FinancialProductConnection = {
+  __typename?: 'FinancialProductConnection';
+  /** 本页 / this page */
+  edges: Array<FinancialProductEdge>;
+  /** 分页 / paging */
+  pageInfo: PageInfo;
+  /** 总数 / how many in all */
+  totalCount: Scalars['Int']['output'];
+};
+
+export type FinancialProductEdge = {
+  __typename?: 'FinancialProductEdge';
+  /** 游标 / cursor */
+  cursor: Scalars['String']['output'];
+  /** 金融产品 / the product */
+  node: FinancialProduct;
+};
+
 /** 区（市）（由单位子图拥有） / a district, owned by the units slice */
 export type District = {
   __typename?: 'District';
@@ -356,6 +751,27 @@ export type ResolversTypes = {
   FinancialInstitutionConnection: ResolverTypeWrapper<ConnectionMapped>;
   FinancialInstitutionEdge: ResolverTypeWrapper<Omit<FinancialInstitutionEdge, 'node'> & { node: ResolversTypes['FinancialInstitution'] }>;
   PageInfo: ResolverTypeWrapper<PageInfo>;
+  FinancialProductCategory: FinancialProductCategory;
+  GuaranteeMode: GuaranteeMode;
+  LprTenor: LprTenor;
+  FinancialProductStatus: FinancialProductStatus;
+  SizeClass: SizeClass;
+  Qualification: Qualification;
+  QualificationMatch: QualificationMatch;
+  ProductCriterion: ProductCriterion;
+  LoanPrimeRate: ResolverTypeWrapper<LoanPrimeRate>;
+  FinancialProduct: ResolverTypeWrapper<ProductRowMapped>;
+  Float: ResolverTypeWrapper<Scalars['Float']['output']>;
+  ProductRate: ResolverTypeWrapper<ProductRate>;
+  ProductEligibility: ResolverTypeWrapper<ProductEligibility>;
+  ProductMatch: ResolverTypeWrapper<ProductMatchMapped>;
+  ProductCriterionResult: ResolverTypeWrapper<ProductCriterionResult>;
+  FinancialProductFilter: FinancialProductFilter;
+  ProductEligibilityInput: ProductEligibilityInput;
+  CreateFinancialProductInput: CreateFinancialProductInput;
+  UpdateFinancialProductInput: UpdateFinancialProductInput;
+  FinancialProductConnection: ResolverTypeWrapper<ConnectionMapped>;
+  FinancialProductEdge: ResolverTypeWrapper<Omit<FinancialProductEdge, 'node'> & { node: ResolversTypes['FinancialProduct'] }>;
   District: ResolverTypeWrapper<District>;
 };
 
@@ -379,6 +795,19 @@ export type ResolversParentTypes = {
   FinancialInstitutionConnection: ConnectionMapped;
   FinancialInstitutionEdge: Omit<FinancialInstitutionEdge, 'node'> & { node: ResolversParentTypes['FinancialInstitution'] };
   PageInfo: PageInfo;
+  LoanPrimeRate: LoanPrimeRate;
+  FinancialProduct: ProductRowMapped;
+  Float: Scalars['Float']['output'];
+  ProductRate: ProductRate;
+  ProductEligibility: ProductEligibility;
+  ProductMatch: ProductMatchMapped;
+  ProductCriterionResult: ProductCriterionResult;
+  FinancialProductFilter: FinancialProductFilter;
+  ProductEligibilityInput: ProductEligibilityInput;
+  CreateFinancialProductInput: CreateFinancialProductInput;
+  UpdateFinancialProductInput: UpdateFinancialProductInput;
+  FinancialProductConnection: ConnectionMapped;
+  FinancialProductEdge: Omit<FinancialProductEdge, 'node'> & { node: ResolversParentTypes['FinancialProduct'] };
   District: District;
 };
 
@@ -393,6 +822,10 @@ export interface DateScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes
 export type QueryResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = {
   financialInstitutions?: Resolver<Maybe<ResolversTypes['FinancialInstitutionConnection']>, ParentType, ContextType, Partial<QueryFinancialInstitutionsArgs>>;
   financialInstitution?: Resolver<Maybe<ResolversTypes['FinancialInstitution']>, ParentType, ContextType, RequireFields<QueryFinancialInstitutionArgs, 'id'>>;
+  financialProducts?: Resolver<Maybe<ResolversTypes['FinancialProductConnection']>, ParentType, ContextType, Partial<QueryFinancialProductsArgs>>;
+  financialProduct?: Resolver<Maybe<ResolversTypes['FinancialProduct']>, ParentType, ContextType, RequireFields<QueryFinancialProductArgs, 'id'>>;
+  productMatches?: Resolver<Array<ResolversTypes['ProductMatch']>, ParentType, ContextType, RequireFields<QueryProductMatchesArgs, 'creditCode'>>;
+  loanPrimeRate?: Resolver<ResolversTypes['LoanPrimeRate'], ParentType, ContextType>;
 };
 
 export type MutationResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = {
@@ -402,6 +835,8 @@ export type MutationResolvers<ContextType = Context, ParentType extends Resolver
   createBranch?: Resolver<Maybe<ResolversTypes['Branch']>, ParentType, ContextType, RequireFields<MutationCreateBranchArgs, 'input'>>;
   updateBranch?: Resolver<Maybe<ResolversTypes['Branch']>, ParentType, ContextType, RequireFields<MutationUpdateBranchArgs, 'id' | 'input'>>;
   suspendBranch?: Resolver<Maybe<ResolversTypes['Branch']>, ParentType, ContextType, RequireFields<MutationSuspendBranchArgs, 'id' | 'reason'>>;
+  createFinancialProduct?: Resolver<Maybe<ResolversTypes['FinancialProduct']>, ParentType, ContextType, RequireFields<MutationCreateFinancialProductArgs, 'input'>>;
+  updateFinancialProduct?: Resolver<Maybe<ResolversTypes['FinancialProduct']>, ParentType, ContextType, RequireFields<MutationUpdateFinancialProductArgs, 'id' | 'input'>>;
 };
 
 export type FinancialInstitutionResolvers<ContextType = Context, ParentType extends ResolversParentTypes['FinancialInstitution'] = ResolversParentTypes['FinancialInstitution']> = {
@@ -447,6 +882,75 @@ export type PageInfoResolvers<ContextType = Context, ParentType extends Resolver
   endCursor?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
 };
 
+export type LoanPrimeRateResolvers<ContextType = Context, ParentType extends ResolversParentTypes['LoanPrimeRate'] = ResolversParentTypes['LoanPrimeRate']> = {
+  publishedOn?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
+  oneYearBp?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  fiveYearBp?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  source?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
+export type FinancialProductResolvers<ContextType = Context, ParentType extends ResolversParentTypes['FinancialProduct'] = ResolversParentTypes['FinancialProduct']> = {
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  institution?: Resolver<ResolversTypes['FinancialInstitution'], ParentType, ContextType>;
+  name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  category?: Resolver<ResolversTypes['FinancialProductCategory'], ParentType, ContextType>;
+  description?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  amountMin?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  amountMax?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  termMinMonths?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  termMaxMonths?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  rate?: Resolver<ResolversTypes['ProductRate'], ParentType, ContextType>;
+  guaranteeMode?: Resolver<ResolversTypes['GuaranteeMode'], ParentType, ContextType>;
+  districts?: Resolver<Array<ResolversTypes['District']>, ParentType, ContextType>;
+  eligibility?: Resolver<ResolversTypes['ProductEligibility'], ParentType, ContextType>;
+  status?: Resolver<ResolversTypes['FinancialProductStatus'], ParentType, ContextType>;
+  sample?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  version?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  updatedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+};
+
+export type ProductRateResolvers<ContextType = Context, ParentType extends ResolversParentTypes['ProductRate'] = ResolversParentTypes['ProductRate']> = {
+  lprTenor?: Resolver<ResolversTypes['LprTenor'], ParentType, ContextType>;
+  spreadMinBp?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  spreadMaxBp?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  minPercent?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  maxPercent?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  lprDate?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
+};
+
+export type ProductEligibilityResolvers<ContextType = Context, ParentType extends ResolversParentTypes['ProductEligibility'] = ResolversParentTypes['ProductEligibility']> = {
+  industryCodePrefixes?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
+  sizeClasses?: Resolver<Array<ResolversTypes['SizeClass']>, ParentType, ContextType>;
+  districtCodes?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
+  minYearsRegistered?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  maxYearsRegistered?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  qualifications?: Resolver<Array<ResolversTypes['Qualification']>, ParentType, ContextType>;
+  qualificationMatch?: Resolver<ResolversTypes['QualificationMatch'], ParentType, ContextType>;
+};
+
+export type ProductMatchResolvers<ContextType = Context, ParentType extends ResolversParentTypes['ProductMatch'] = ResolversParentTypes['ProductMatch']> = {
+  product?: Resolver<ResolversTypes['FinancialProduct'], ParentType, ContextType>;
+  criteria?: Resolver<Array<ResolversTypes['ProductCriterionResult']>, ParentType, ContextType>;
+};
+
+export type ProductCriterionResultResolvers<ContextType = Context, ParentType extends ResolversParentTypes['ProductCriterionResult'] = ResolversParentTypes['ProductCriterionResult']> = {
+  criterion?: Resolver<ResolversTypes['ProductCriterion'], ParentType, ContextType>;
+  met?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  reason?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  reasonEn?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
+export type FinancialProductConnectionResolvers<ContextType = Context, ParentType extends ResolversParentTypes['FinancialProductConnection'] = ResolversParentTypes['FinancialProductConnection']> = {
+  edges?: Resolver<Array<ResolversTypes['FinancialProductEdge']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+  totalCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
+
+export type FinancialProductEdgeResolvers<ContextType = Context, ParentType extends ResolversParentTypes['FinancialProductEdge'] = ResolversParentTypes['FinancialProductEdge']> = {
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['FinancialProduct'], ParentType, ContextType>;
+};
+
 export type DistrictResolvers<ContextType = Context, ParentType extends ResolversParentTypes['District'] = ResolversParentTypes['District']> = {
   code?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 };
@@ -461,6 +965,14 @@ export type Resolvers<ContextType = Context> = {
   FinancialInstitutionConnection?: FinancialInstitutionConnectionResolvers<ContextType>;
   FinancialInstitutionEdge?: FinancialInstitutionEdgeResolvers<ContextType>;
   PageInfo?: PageInfoResolvers<ContextType>;
+  LoanPrimeRate?: LoanPrimeRateResolvers<ContextType>;
+  FinancialProduct?: FinancialProductResolvers<ContextType>;
+  ProductRate?: ProductRateResolvers<ContextType>;
+  ProductEligibility?: ProductEligibilityResolvers<ContextType>;
+  ProductMatch?: ProductMatchResolvers<ContextType>;
+  ProductCriterionResult?: ProductCriterionResultResolvers<ContextType>;
+  FinancialProductConnection?: FinancialProductConnectionResolvers<ContextType>;
+  FinancialProductEdge?: FinancialProductEdgeResolvers<ContextType>;
   District?: DistrictResolvers<ContextType>;
 };
 

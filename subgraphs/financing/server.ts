@@ -5,18 +5,21 @@ import { createSubgraph, type SliceDeps } from '../../platform/subgraph.ts';
 import { createFinancingContext, type Context } from './context.ts';
 import { createFinancingLoaders } from './loaders.ts';
 import { financingResolvers } from './resolvers.ts';
+import { PROFILE_SLICE, remoteEnterprises } from './remote.ts';
 
 export function createFinancingSubgraph(deps: SliceDeps) {
   return createSubgraph<Context>(deps, {
     resolvers: financingResolvers,
-    context: ({ viewer, request }) => ({
+    context: ({ viewer, request, authorization }) => ({
       viewer,
       request,
+      authorization,
       financing: createFinancingContext({
         viewer,
         db: deps.db,
         directory: deps.directory,
         loaders: createFinancingLoaders(deps.db),
+        enterprises: remoteEnterprises({ url: () => deps.sliceUrl(PROFILE_SLICE), authorization, requestId: request.id }),
         now: deps.now,
         maxPageSize: deps.env.limits.maxPageSize,
       }),

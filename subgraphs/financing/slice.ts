@@ -17,5 +17,7 @@ export const financing: SliceDefinition = {
   mappers: {
     FinancialInstitution: './store.ts#InstitutionRow',
     Branch: './store.ts#BranchRow',
+    FinancialProduct: './store.ts#ProductRow',
+    ProductMatch: './eligibility.ts#ProductMatch',
   },
 };

@@ -33,9 +33,9 @@ export async function financialInstitution(ctx: FinancingContext, { id }: QueryF
   return row && (await ctx.access.canSee(row)) ? row : null;
 }
 
-/** The institution of a branch (visible to whoever sees the branch). */
-export async function institutionOf(ctx: FinancingContext, branch: BranchRow): Promise<InstitutionRow> {
-  const row = await ctx.loaders.institutionById.load(branch.institutionId);
+/** The institution of a branch or a product (visible to whoever sees them). */
+export async function institutionOf(ctx: FinancingContext, of: Pick<BranchRow, 'institutionId'>): Promise<InstitutionRow> {
+  const row = await ctx.loaders.institutionById.load(of.institutionId);
   if (!row) throw errors.internal();
   return row;
 }

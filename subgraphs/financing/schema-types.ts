@@ -40,9 +40,9 @@ export type Query = {
   /** 一个金融产品（已暂停的仅监管局、市指挥部办公室和本机构可见） / one product (a suspended one: the regulator, the command office and its institution only) */
   financialProduct?: Maybe<FinancialProduct>;
   /** 企业可申请的在售产品，逐条说明理由（企业本身、监管局、市指挥部办公室） / the products on offer an enterprise is eligible for, with the reason for each criterion (the enterprise itself, the regulator, the command office) */
-  productMatches: Array<ProductMatch>;
+  productMatches?: Maybe<Array<ProductMatch>>;
   /** 今日贷款市场报价利率（参考数据） / today's loan prime rates (reference data) */
-  loanPrimeRate: LoanPrimeRate;
+  loanPrimeRate?: Maybe<LoanPrimeRate>;
 };
 
 
@@ -824,8 +824,8 @@ export type QueryResolvers<ContextType = Context, ParentType extends ResolversPa
   financialInstitution?: Resolver<Maybe<ResolversTypes['FinancialInstitution']>, ParentType, ContextType, RequireFields<QueryFinancialInstitutionArgs, 'id'>>;
   financialProducts?: Resolver<Maybe<ResolversTypes['FinancialProductConnection']>, ParentType, ContextType, Partial<QueryFinancialProductsArgs>>;
   financialProduct?: Resolver<Maybe<ResolversTypes['FinancialProduct']>, ParentType, ContextType, RequireFields<QueryFinancialProductArgs, 'id'>>;
-  productMatches?: Resolver<Array<ResolversTypes['ProductMatch']>, ParentType, ContextType, RequireFields<QueryProductMatchesArgs, 'creditCode'>>;
-  loanPrimeRate?: Resolver<ResolversTypes['LoanPrimeRate'], ParentType, ContextType>;
+  productMatches?: Resolver<Maybe<Array<ResolversTypes['ProductMatch']>>, ParentType, ContextType, RequireFields<QueryProductMatchesArgs, 'creditCode'>>;
+  loanPrimeRate?: Resolver<Maybe<ResolversTypes['LoanPrimeRate']>, ParentType, ContextType>;
 };
 
 export type MutationResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = {

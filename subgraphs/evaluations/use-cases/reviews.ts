@@ -122,20 +122,32 @@ async function stepReview(ctx: EvaluationsContext, id: string, step: ReviewStep)
 const lateAt = (due: Date | null, at: Date) => due !== null && at.getTime() > due.getTime();
 const bySubject = (ctx: EvaluationsContext) => present(ctx.viewer.subject, 'the subject of a caller allowed to act on a review');
 
-/** `answerServiceReview`: the reviewed unit answers a bad review (late after its limit). */
-export async function answerServiceReview(ctx: EvaluationsContext, args: MutationAnswerServiceReviewArgs): Promise<ReviewRow> {
-  const answer = parseInput(input.answerText, args.answer, 'answer');
-  return stepReview(ctx, args.id, {
-    authorize: (review) => ctx.access.assertReview('answerServiceReview', review),
-    write: (tx, review) => reviewStore.setStatus(tx, review.id, { status: 'AWAITING_RECTIFICATION' }),
+/**
+ * A step the reviewed unit takes within a working-day limit: its text kept as an action, judged late
+ * against the review's own due time for that step (provisional while the year is missing).
+ */
+function unitStep(
+  ctx: EvaluationsContext,
+  id: string,
+  step: {
+    action: 'answerServiceReview' | 'rectifyServiceReview';
+    next: 'AWAITING_RECTIFICATION' | 'AWAITING_FOLLOW_UP';
+    kind: 'ANSWER' | 'RECTIFY';
+    text: string;
+    dueAt: (review: ReviewRow) => Date | null;
+  },
+): Promise<ReviewRow> {
+  return stepReview(ctx, id, {
+    authorize: (review) => ctx.access.assertReview(step.action, review),
+    write: (tx, review) => reviewStore.setStatus(tx, review.id, { status: step.next }),
     record(tx, review) {
       const at = ctx.now();
       return reviewActionStore.insert(tx, {
         reviewId: review.id,
-        kind: 'ANSWER',
-        text: answer,
+        kind: step.kind,
+        text: step.text,
         at,
-        late: lateAt(review.answerDueAt, at),
+        late: lateAt(step.dueAt(review), at),
         lateProvisional: review.pendingCalendarYear !== null,
         bySubject: bySubject(ctx),
         byUnitId: ctx.viewer.unitId,
@@ -144,25 +156,27 @@ export async function answerServiceReview(ctx: EvaluationsContext, args: Mutatio
   });
 }
 
+/** `answerServiceReview`: the reviewed unit answers a bad review (late after its limit). */
+export async function answerServiceReview(ctx: EvaluationsContext, args: MutationAnswerServiceReviewArgs): Promise<ReviewRow> {
+  const text = parseInput(input.answerText, args.answer, 'answer');
+  return unitStep(ctx, args.id, {
+    action: 'answerServiceReview',
+    next: 'AWAITING_RECTIFICATION',
+    kind: 'ANSWER',
+    text,
+    dueAt: (review) => review.answerDueAt,
+  });
+}
+
 /** `rectifyServiceReview`: the unit's measures (late after its limit). */
 export async function rectifyServiceReview(ctx: EvaluationsContext, args: MutationRectifyServiceReviewArgs): Promise<ReviewRow> {
-  const measures = parseInput(input.measuresText, args.measures, 'measures');
-  return stepReview(ctx, args.id, {
-    authorize: (review) => ctx.access.assertReview('rectifyServiceReview', review),
-    write: (tx, review) => reviewStore.setStatus(tx, review.id, { status: 'AWAITING_FOLLOW_UP' }),
-    record(tx, review) {
-      const at = ctx.now();
-      return reviewActionStore.insert(tx, {
-        reviewId: review.id,
-        kind: 'RECTIFY',
-        text: measures,
-        at,
-        late: lateAt(review.rectifyDueAt, at),
-        lateProvisional: review.pendingCalendarYear !== null,
-        bySubject: bySubject(ctx),
-        byUnitId: ctx.viewer.unitId,
-      });
-    },
+  const text = parseInput(input.measuresText, args.measures, 'measures');
+  return unitStep(ctx, args.id, {
+    action: 'rectifyServiceReview',
+    next: 'AWAITING_FOLLOW_UP',
+    kind: 'RECTIFY',
+    text,
+    dueAt: (review) => review.rectifyDueAt,
   });
 }
 

@@ -9,7 +9,9 @@ import {
   bigserial,
   boolean,
   customType,
+  date,
   index,
+  primaryKey,
   integer,
   jsonb,
   pgSchema,
@@ -166,4 +168,309 @@ export const changeLog = financingSchema.table(
       .default(sql`now()`),
   },
   (table) => [index('change_log_entity_idx').on(table.entity, table.entityKey, table.id)],
+);
+
+/** Where a demand came from: this platform, or imported from 信易贷, 融资通, 金农通 or a department's offline collection. */
+export const demandSource = financingSchema.enum('demand_source', ['PLATFORM', 'XINYIDAI', 'RONGZITONG', 'JINNONGTONG', 'OFFLINE']);
+
+/** A demand's state: OPEN (in the pool) → CLAIMED → CONTACTED → APPROVED → DISBURSED; or DECLINED, or WITHDRAWN. */
+export const demandStatus = financingSchema.enum('demand_status', [
+  'OPEN',
+  'CLAIMED',
+  'CONTACTED',
+  'APPROVED',
+  'DISBURSED',
+  'DECLINED',
+  'WITHDRAWN',
+]);
+
+/** How an institution came to hold a demand: it won the race, the regulator dispatched it, or the enterprise chose it. */
+export const holdKind = financingSchema.enum('hold_kind', ['CLAIMED', 'DISPATCHED', 'CHOSEN']);
+
+export const declineReason = financingSchema.enum('decline_reason', [
+  'NOT_ELIGIBLE',
+  'POOR_CREDIT',
+  'INSUFFICIENT_GUARANTEE',
+  'WEAK_FINANCES',
+  'INCOMPLETE_MATERIALS',
+  'ENTERPRISE_DECLINED',
+  'OTHER',
+]);
+
+/** Five levels, as 好差评. */
+export const financingRating = financingSchema.enum('financing_rating', [
+  'VERY_SATISFIED',
+  'SATISFIED',
+  'BASICALLY_SATISFIED',
+  'UNSATISFIED',
+  'VERY_UNSATISFIED',
+]);
+
+/**
+ * A financing demand (融资需求): what the enterprise asks for, the profile facts it was routed on
+ * (read from the units slice when posted), and who holds it now. Amounts in yuan, terms in months.
+ */
+export const demands = financingSchema.table(
+  'demands',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    source: demandSource('source').notNull(),
+    /** Its reference in the source it was imported from (null for PLATFORM). */
+    externalRef: text('external_ref'),
+    /** The client's request id of a post: a retry with it is the same demand. */
+    clientRequestId: text('client_request_id'),
+    creditCode: text('credit_code').notNull(),
+    enterpriseName: text('enterprise_name').notNull(),
+    contact: text('contact').notNull(),
+    industryCode: text('industry_code').notNull(),
+    districtCode: text('district_code').notNull(),
+    sizeClass: text('size_class').$type<'LARGE' | 'MEDIUM' | 'SMALL' | 'MICRO'>().notNull(),
+    amount: bigint('amount', { mode: 'number' }).notNull(),
+    termMonths: integer('term_months').notNull(),
+    purpose: text('purpose').notNull(),
+    guaranteeOffered: guaranteeMode('guarantee_offered').notNull(),
+    firstLoan: boolean('first_loan').notNull(),
+    wantedProductIds: uuid('wanted_product_ids').array().notNull(),
+    /** The product category it is counted under: the first wanted product's, else as the demand reads (subgraphs/financing/routing.ts). */
+    category: productCategory('category').notNull(),
+    creditReportConsent: boolean('credit_report_consent').notNull(),
+    status: demandStatus('status').notNull().default('OPEN'),
+    /** How many institutions it was routed to when posted. */
+    routedCount: integer('routed_count').notNull().default(0),
+    institutionId: uuid('institution_id').references(() => institutions.id),
+    branchId: uuid('branch_id').references(() => branches.id),
+    heldBy: holdKind('held_by'),
+    heldAt: timestamp('held_at', { withTimezone: true }),
+    approvedAmount: bigint('approved_amount', { mode: 'number' }),
+    declineReason: declineReason('decline_reason'),
+    declineText: text('decline_text'),
+    rating: financingRating('rating'),
+    ratingComment: text('rating_comment'),
+    /** When it was disbursed, declined or withdrawn. */
+    closedAt: timestamp('closed_at', { withTimezone: true }),
+    postedAt: timestamp('posted_at', { withTimezone: true }).notNull(),
+    sample: boolean('sample').notNull().default(false),
+    version: integer('version').notNull().default(1),
+    ...timestamps,
+  },
+  (table) => [
+    uniqueIndex('demands_source_ref_key')
+      .on(table.source, table.externalRef)
+      .where(sql`${table.externalRef} is not null`),
+    uniqueIndex('demands_client_request_key')
+      .on(table.creditCode, table.clientRequestId)
+      .where(sql`${table.clientRequestId} is not null`),
+    index('demands_posted_idx').on(table.postedAt, table.id),
+    index('demands_enterprise_idx').on(table.creditCode, table.postedAt),
+    index('demands_institution_idx').on(table.institutionId, table.postedAt),
+    index('demands_status_idx').on(table.status, table.postedAt),
+  ],
+);
+
+/** 一键直达: the institutions (and the branch of each in the demand's district, if any) a demand was routed to. */
+export const demandRoutes = financingSchema.table(
+  'demand_routes',
+  {
+    demandId: uuid('demand_id')
+      .notNull()
+      .references(() => demands.id),
+    institutionId: uuid('institution_id')
+      .notNull()
+      .references(() => institutions.id),
+    branchId: uuid('branch_id').references(() => branches.id),
+    routedAt: timestamp('routed_at', { withTimezone: true }).notNull(),
+  },
+  (table) => [
+    primaryKey({ columns: [table.demandId, table.institutionId] }),
+    index('demand_routes_institution_idx').on(table.institutionId, table.routedAt),
+    index('demand_routes_branch_idx').on(table.branchId, table.routedAt),
+  ],
+);
+
+export const demandEventKind = financingSchema.enum('demand_event_kind', [
+  'POSTED',
+  'IMPORTED',
+  'ROUTED',
+  'CLAIMED',
+  'CHOSEN',
+  'DISPATCHED',
+  'RETURNED',
+  'CONTACTED',
+  'APPROVED',
+  'DISBURSED',
+  'DECLINED',
+  'WITHDRAWN',
+  'RECEIVED',
+  'RATED',
+]);
+
+/** Every step of a demand, written in the same transaction as the step: append-only (by trigger). */
+export const demandEvents = financingSchema.table(
+  'demand_events',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    demandId: uuid('demand_id')
+      .notNull()
+      .references(() => demands.id),
+    kind: demandEventKind('kind').notNull(),
+    at: timestamp('at', { withTimezone: true }).notNull(),
+    institutionId: uuid('institution_id'),
+    branchId: uuid('branch_id'),
+    actorIssuer: text('actor_issuer'),
+    actorRole: text('actor_role').notNull(),
+    actorSubject: text('actor_subject').notNull(),
+    actorUnitId: uuid('actor_unit_id'),
+    note: text('note'),
+    /** What the step carried (amounts, reasons, the loan), as the step wrote it. */
+    data: jsonb('data').$type<Record<string, unknown>>(),
+  },
+  (table) => [index('demand_events_demand_idx').on(table.demandId, table.id), index('demand_events_at_idx').on(table.at)],
+);
+
+export const limitKind = financingSchema.enum('limit_kind', ['CLAIM', 'CONTACT', 'DECISION']);
+
+/**
+ * A time limit of a demand, in working days of the platform's calendar: to be claimed after posting,
+ * and for the holder to contact and to decide after the claim. Evidence: a limit that stops unmet
+ * (the claim lapsed and the demand went back to the pool, or the enterprise withdrew) keeps its due
+ * time and the instant it ended; lapsed ones count against the institution for good.
+ */
+export const demandLimits = financingSchema.table(
+  'demand_limits',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    demandId: uuid('demand_id')
+      .notNull()
+      .references(() => demands.id),
+    kind: limitKind('kind').notNull(),
+    /** The institution whose clock it is (null for the claim limit). */
+    institutionId: uuid('institution_id'),
+    branchId: uuid('branch_id'),
+    startsAt: timestamp('starts_at', { withTimezone: true }).notNull(),
+    workingDays: integer('working_days').notNull(),
+    dueAt: timestamp('due_at', { withTimezone: true }).notNull(),
+    warnAt: timestamp('warn_at', { withTimezone: true }).notNull(),
+    /** The calendar year the due time is provisional for (weekends the only days off); null when final. */
+    pendingCalendarYear: integer('pending_calendar_year'),
+    metAt: timestamp('met_at', { withTimezone: true }),
+    /** When it stopped unmet: lapsed (at or after dueAt) or cancelled (before). */
+    endedAt: timestamp('ended_at', { withTimezone: true }),
+  },
+  (table) => [
+    index('demand_limits_demand_idx').on(table.demandId, table.id),
+    index('demand_limits_running_idx')
+      .on(table.dueAt)
+      .where(sql`${table.metAt} is null and ${table.endedAt} is null`),
+    index('demand_limits_institution_idx').on(table.institutionId, table.dueAt),
+  ],
+);
+
+/** A loan disbursed on a demand (partial amounts are normal); the rate in basis points. */
+export const loans = financingSchema.table(
+  'loans',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    demandId: uuid('demand_id')
+      .notNull()
+      .references(() => demands.id),
+    creditCode: text('credit_code').notNull(),
+    institutionId: uuid('institution_id')
+      .notNull()
+      .references(() => institutions.id),
+    branchId: uuid('branch_id').references(() => branches.id),
+    amount: bigint('amount', { mode: 'number' }).notNull(),
+    disbursedOn: date('disbursed_on').notNull(),
+    rateBp: integer('rate_bp').notNull(),
+    termMonths: integer('term_months').notNull(),
+    guaranteeMode: guaranteeMode('guarantee_mode').notNull(),
+    pureCredit: boolean('pure_credit').notNull(),
+    firstLoan: boolean('first_loan').notNull(),
+    loanRef: text('loan_ref').notNull(),
+    receivedAt: timestamp('received_at', { withTimezone: true }),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
+  },
+  (table) => [
+    uniqueIndex('loans_demand_key').on(table.demandId),
+    uniqueIndex('loans_institution_ref_key').on(table.institutionId, table.loanRef),
+    index('loans_enterprise_idx').on(table.creditCode, table.disbursedOn),
+  ],
+);
+
+/** The time limits the regulator set, each from an instant on: append-only, the latest in force. */
+export const limitSettings = financingSchema.table('limit_settings', {
+  id: bigserial('id', { mode: 'number' }).primaryKey(),
+  claimWorkingDays: integer('claim_working_days').notNull(),
+  contactWorkingDays: integer('contact_working_days').notNull(),
+  decisionWorkingDays: integer('decision_working_days').notNull(),
+  since: timestamp('since', { withTimezone: true }).notNull(),
+  actorSubject: text('actor_subject').notNull(),
+  actorUnitId: uuid('actor_unit_id'),
+});
+
+export const creditRecordCategory = financingSchema.enum('credit_record_category', [
+  'TAX',
+  'SOCIAL_INSURANCE',
+  'HOUSING_FUND',
+  'UTILITIES',
+  'COURT_JUDGMENT',
+  'ADMINISTRATIVE_PENALTY',
+  'CREDIT_COMMITMENT',
+]);
+
+/** Credit records imported from the city's data sharing platform; the same source and reference is one record. */
+export const creditRecords = financingSchema.table(
+  'credit_records',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    creditCode: text('credit_code').notNull(),
+    category: creditRecordCategory('category').notNull(),
+    source: text('source').notNull(),
+    externalRef: text('external_ref').notNull(),
+    recordedOn: date('recorded_on').notNull(),
+    summary: text('summary').notNull(),
+    adverse: boolean('adverse').notNull(),
+    importedAt: timestamp('imported_at', { withTimezone: true }).notNull(),
+  },
+  (table) => [
+    uniqueIndex('credit_records_source_ref_key').on(table.source, table.externalRef),
+    index('credit_records_enterprise_idx').on(table.creditCode, table.recordedOn),
+  ],
+);
+
+/** A credit report frozen when an institution first read it for a demand, with the SHA-256 of its content. */
+export const creditReports = financingSchema.table(
+  'credit_reports',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    demandId: uuid('demand_id')
+      .notNull()
+      .references(() => demands.id),
+    institutionId: uuid('institution_id')
+      .notNull()
+      .references(() => institutions.id),
+    creditCode: text('credit_code').notNull(),
+    content: jsonb('content').$type<Record<string, unknown>>().notNull(),
+    hash: text('hash').notNull(),
+    generatedAt: timestamp('generated_at', { withTimezone: true }).notNull(),
+  },
+  (table) => [uniqueIndex('credit_reports_demand_institution_key').on(table.demandId, table.institutionId)],
+);
+
+/** Every read of a credit report (谁查看了我的报告): append-only (by trigger). */
+export const creditReportReads = financingSchema.table(
+  'credit_report_reads',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    reportId: uuid('report_id')
+      .notNull()
+      .references(() => creditReports.id),
+    demandId: uuid('demand_id').notNull(),
+    creditCode: text('credit_code').notNull(),
+    institutionId: uuid('institution_id').notNull(),
+    branchId: uuid('branch_id'),
+    readerIssuer: text('reader_issuer'),
+    readerSubject: text('reader_subject').notNull(),
+    at: timestamp('at', { withTimezone: true }).notNull(),
+  },
+  (table) => [index('credit_report_reads_enterprise_idx').on(table.creditCode, table.at, table.id)],
 );

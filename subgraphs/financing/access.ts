@@ -14,15 +14,18 @@ import type { DirectorySource } from '../../platform/directory.ts';
 import { assert, can, type Subject } from '../../platform/rules.ts';
 import { directoryCaller } from '../../platform/standing.ts';
 import {
+  demandRules,
+  demandStateNames,
   rules,
   standingNames,
+  type DemandAction,
   partnerStateNames,
   productStateNames,
   type FinancingAction,
   type FinancingStanding,
   type PartnerState,
 } from './rules.ts';
-import type { BranchRow, InstitutionRow, ProductRow } from './store.ts';
+import type { BranchRow, DemandRow, InstitutionRow, ProductRow, RouteRow } from './store.ts';
 
 /** The unit that runs the platform (db/reference/organisation.ts). */
 export const REGULATOR_CODE = 'LOCAL_FINANCIAL_REGULATION_BUREAU';
@@ -53,7 +56,11 @@ export type FinancingAccess = ReturnType<typeof createFinancingAccess>;
 export interface PartnerLookup {
   institution(id: string): Promise<InstitutionRow | null>;
   branch(id: string): Promise<BranchRow | null>;
+  /** Whether a demand was routed to an institution: its route (with the branch in the demand's district, if any). */
+  route(demandId: string, institutionId: string): Promise<RouteRow | null>;
 }
+
+const DEMAND_NOUN = { zh: '该融资需求', en: 'the demand' };
 
 export function createFinancingAccess(viewer: Viewer, directory: DirectorySource, partners: PartnerLookup) {
   const caller = directoryCaller(viewer, directory);
@@ -86,8 +93,69 @@ export function createFinancingAccess(viewer: Viewer, directory: DirectorySource
       ? { noun: PRODUCT_NOUN, state: product.status, stateNames: productStateNames, rules, standingNames }
       : { noun: PRODUCT_NOUN, standingNames };
 
+  /**
+   * The standings towards one demand: the enterprise itself; the holder (the holding institution's
+   * token, or the holding branch's); an institution (or branch) it was routed to.
+   */
+  async function demandStandings(demand: DemandRow): Promise<FinancingStanding[]> {
+    const held = [...(await standings())];
+    if (viewer.role === Role.ENTERPRISE && viewer.enterprise === demand.creditCode) held.push('ENTERPRISE_ITSELF');
+    const institution = viewer.institution?.toLowerCase();
+    if (held.includes('INSTITUTION_STAFF') && institution) {
+      if (demand.institutionId === institution) held.push('HOLDER');
+      if (await partners.route(demand.id, institution)) held.push('ROUTED_TO');
+    } else if (held.includes('BRANCH_STAFF') && institution) {
+      const branch = viewer.branch?.toLowerCase();
+      if (demand.branchId !== null && demand.branchId === branch) held.push('HOLDER');
+      const route = await partners.route(demand.id, institution);
+      if (route && route.branchId === branch) held.push('ROUTED_TO');
+    }
+    return held;
+  }
+  const demandSubject = (demand?: DemandRow): Subject<DemandRow['status'], FinancingStanding> =>
+    demand
+      ? { noun: DEMAND_NOUN, state: demand.status, stateNames: demandStateNames, rules: demandRules, standingNames }
+      : { noun: DEMAND_NOUN, standingNames };
+
   return {
     standings,
+    /** The caller's institution (an institution's or a branch's token, while active), or null. */
+    async institutionId(): Promise<string | null> {
+      const held = await standings();
+      return held.includes('INSTITUTION_STAFF') || held.includes('BRANCH_STAFF') ? (viewer.institution?.toLowerCase() ?? null) : null;
+    },
+    /** The caller's branch (a branch's token, while active), or null. */
+    async branchId(): Promise<string | null> {
+      return (await standings()).includes('BRANCH_STAFF') ? (viewer.branch?.toLowerCase() ?? null) : null;
+    },
+    /** The enterprise the caller is (an enterprise's token), or null. */
+    enterprise(): string | null {
+      return viewer.role === Role.ENTERPRISE ? (viewer.enterprise ?? null) : null;
+    },
+    /** A demand action, asked of the demand in its state (or of the platform, with no demand yet). */
+    async canDemand(action: DemandAction, demand?: DemandRow): Promise<boolean> {
+      return can(demandRules[action], demand ? await demandStandings(demand) : await standings(), demandSubject(demand));
+    },
+    async assertDemand(action: DemandAction, demand?: DemandRow): Promise<void> {
+      assert(demandRules[action], demand ? await demandStandings(demand) : await standings(), demandSubject(demand));
+    },
+    /** Posting for an enterprise: the enterprise itself only (its token's credit code). */
+    async assertPostFor(creditCode: string): Promise<void> {
+      const own = viewer.role === Role.ENTERPRISE && viewer.enterprise === creditCode;
+      const held: FinancingStanding[] = [...(await standings()), ...(own ? (['ENTERPRISE_ITSELF'] as const) : [])];
+      assert(demandRules.POST_DEMAND, held, { noun: ENTERPRISE_NOUN, standingNames });
+    },
+    /** Reading about an enterprise (its report log, its demands and loans): itself, the regulator, the command office. */
+    async canReadEnterprise(action: 'READ_REPORT_LOG' | 'READ_ROUTES', creditCode: string): Promise<boolean> {
+      const own = viewer.role === Role.ENTERPRISE && viewer.enterprise === creditCode;
+      const held: FinancingStanding[] = [...(await standings()), ...(own ? (['ENTERPRISE_ITSELF'] as const) : [])];
+      return can(demandRules[action], held, { noun: ENTERPRISE_NOUN, standingNames });
+    },
+    async assertReadEnterprise(action: 'READ_REPORT_LOG' | 'READ_ROUTES', creditCode: string): Promise<void> {
+      const own = viewer.role === Role.ENTERPRISE && viewer.enterprise === creditCode;
+      const held: FinancingStanding[] = [...(await standings()), ...(own ? (['ENTERPRISE_ITSELF'] as const) : [])];
+      assert(demandRules[action], held, { noun: ENTERPRISE_NOUN, standingNames });
+    },
     async can(action: FinancingAction, row?: Parameters<typeof subjectOf>[0]): Promise<boolean> {
       return can(rules[action], await standings(), subjectOf(row));
     },

@@ -33,6 +33,7 @@ export function createFinancingContext(deps: Omit<FinancingContext, 'access'> & 
   const access = createFinancingAccess(deps.viewer, directory, {
     institution: (id) => deps.loaders.institutionById.load(id),
     branch: (id) => deps.loaders.branchById.load(id),
+    route: (demandId, institutionId) => deps.loaders.route.load(`${demandId}|${institutionId}`),
   });
   return { ...rest, access };
 }

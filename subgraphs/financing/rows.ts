@@ -8,11 +8,25 @@ import type { RowKind } from '../../platform/change.ts';
 import { present } from '../../platform/invariant.ts';
 import type { Queryable } from '../../db/client.ts';
 import type { FinancingContext } from './context.ts';
-import { branchStore, changeStore, institutionStore, productStore, type BranchRow, type InstitutionRow, type ProductRow } from './store.ts';
+import { demandStateNames } from './rules.ts';
+import {
+  branchStore,
+  changeStore,
+  demandStore,
+  eventStore,
+  institutionStore,
+  productStore,
+  type BranchRow,
+  type DemandEventRow,
+  type DemandRow,
+  type InstitutionRow,
+  type ProductRow,
+} from './store.ts';
 
 export const INSTITUTION = { zh: '金融机构', en: 'Financial institution' };
 export const BRANCH = { zh: '网点', en: 'Branch' };
 export const PRODUCT = { zh: '金融产品', en: 'Financial product' };
+export const DEMAND = { zh: '融资需求', en: 'Financing demand' };
 
 const stateOf = (row: { suspendedAt: Date | null }) => (row.suspendedAt ? 'SUSPENDED' : 'ACTIVE');
 
@@ -39,6 +53,51 @@ export const productRow: RowKind<ProductRow, Queryable> = {
   version: (row) => row.version,
   state: (row) => row.status,
 };
+
+/** A demand, by id. */
+export const demandRow: RowKind<DemandRow, Queryable> = {
+  noun: DEMAND,
+  load: (tx, id) => demandStore.lock(tx, id),
+  version: (row) => row.version,
+  state: (row) => row.status,
+  stateName: (row) => demandStateNames[row.status],
+};
+
+/** One step of a demand, as a use case records it. */
+export interface DemandStep {
+  kind: DemandEventRow['kind'];
+  institutionId?: string | null;
+  branchId?: string | null;
+  note?: string | null;
+  data?: Record<string, unknown> | null;
+}
+
+/**
+ * Appends a step of `demand` (the row as the step left it) to its append-only history, as the
+ * caller of this request (or as the platform, for a step no person took), at the platform's clock —
+ * in the transaction of the step. The one way every step is recorded: the kept figures follow from it.
+ */
+export async function recordDemandStep(
+  ctx: Pick<FinancingContext, 'viewer' | 'now'>,
+  tx: Queryable,
+  demand: DemandRow,
+  step: DemandStep,
+): Promise<DemandEventRow> {
+  const person = personOf(ctx.viewer);
+  return eventStore.append(tx, {
+    demandId: demand.id,
+    kind: step.kind,
+    at: ctx.now(),
+    institutionId: step.institutionId ?? null,
+    branchId: step.branchId ?? null,
+    actorIssuer: person?.issuer ?? null,
+    actorRole: person?.role ?? 'SYSTEM',
+    actorSubject: person?.subject ?? 'platform',
+    actorUnitId: ctx.viewer.unitId,
+    note: step.note ?? null,
+    data: step.data ?? null,
+  });
+}
 
 /** One entry of the change log: what changed, how, from what to what. */
 export interface Change {

@@ -2,7 +2,7 @@
 /* eslint-disable */
 import type { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } from 'graphql';
 import type { Connection as ConnectionMapped } from '../../platform/pagination.ts';
-import type { InstitutionRow as InstitutionRowMapped, BranchRow as BranchRowMapped, ProductRow as ProductRowMapped } from './store.ts';
+import type { InstitutionRow as InstitutionRowMapped, BranchRow as BranchRowMapped, ProductRow as ProductRowMapped, DemandRow as DemandRowMapped, DemandEventRow as DemandEventRowMapped, LimitRow as LimitRowMapped, LoanRow as LoanRowMapped, EnterpriseReference as EnterpriseReferenceMapped } from './store.ts';
 import type { ProductMatch as ProductMatchMapped } from './eligibility.ts';
 import type { Context } from './context.ts';
 export type Maybe<T> = T | null;
@@ -43,6 +43,26 @@ export type Query = {
   productMatches?: Maybe<Array<ProductMatch>>;
   /** 今日贷款市场报价利率（参考数据） / today's loan prime rates (reference data) */
   loanPrimeRate?: Maybe<LoanPrimeRate>;
+  /**
+   * 融资需求，最新在前。企业：自己的；金融机构：推送给本机构的（抢单前不含企业名称与联系方式）和本机构承接的；网点：推送给本网点的和本网点承接的；监管局、市指挥部办公室：全部。
+   * Financing demands, newest first. An enterprise: its own; an institution: those routed to it (without the enterprise's name or contact until claimed) and those it won; a branch: those routed to or won by it; the regulator and the command office: all.
+   */
+  financingDemands?: Maybe<FinancingDemandConnection>;
+  /** 一条融资需求（看不到的为空） / one financing demand (null when the caller may not see it) */
+  financingDemand?: Maybe<FinancingDemand>;
+  /** 临期与超期的融资时限，最早到期在前（监管局、市指挥部办公室：全部；金融机构：本机构的） / financing limits near due or past due, earliest first (the regulator and the command office: all; an institution: its own) */
+  financingLimitAlerts?: Maybe<FinancingLimitAlertConnection>;
+  /** 现行融资时限（公开） / the time limits in force (public) */
+  financingLimits?: Maybe<FinancingLimits>;
+  /** 某需求的企业信用报告：承接机构在企业授权后读取，首次读取时冻结为快照；每次读取都留痕 / the credit report for a demand: read by the winning institution with the enterprise's consent, frozen as a snapshot at the first read; every read is logged */
+  creditReport?: Maybe<CreditReport>;
+  /** 谁查看了企业的信用报告，最新在前（企业本身、监管局、市指挥部办公室） / who read an enterprise's credit report, newest first (the enterprise itself, the regulator, the command office) */
+  creditReportReads?: Maybe<CreditReportReadConnection>;
+  /**
+   * 融资统计（监管局、市指挥部办公室：全市及各机构；金融机构：本机构）。不给 period 则统计全部。口径见 subgraphs/financing/README.md。
+   * Financing figures (the regulator and the command office: the city and every institution; an institution: its own); all time when period is omitted.
+   */
+  financingStats?: Maybe<FinancingStats>;
 };
 
 
@@ -74,6 +94,41 @@ export type QueryProductMatchesArgs = {
   creditCode: Scalars['String']['input'];
 };
 
+
+export type QueryFinancingDemandsArgs = {
+  filter?: InputMaybe<FinancingDemandFilter>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  after?: InputMaybe<Scalars['String']['input']>;
+};
+
+
+export type QueryFinancingDemandArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type QueryFinancingLimitAlertsArgs = {
+  first?: InputMaybe<Scalars['Int']['input']>;
+  after?: InputMaybe<Scalars['String']['input']>;
+};
+
+
+export type QueryCreditReportArgs = {
+  demandId: Scalars['ID']['input'];
+};
+
+
+export type QueryCreditReportReadsArgs = {
+  creditCode: Scalars['String']['input'];
+  first?: InputMaybe<Scalars['Int']['input']>;
+  after?: InputMaybe<Scalars['String']['input']>;
+};
+
+
+export type QueryFinancingStatsArgs = {
+  period?: InputMaybe<PeriodInput>;
+};
+
 export type Mutation = {
   __typename?: 'Mutation';
   /** 新增金融机构（市地方金融监管局） / add a financial institution (the regulator) */
@@ -92,6 +147,34 @@ export type Mutation = {
   createFinancialProduct?: Maybe<FinancialProduct>;
   /** 修改金融产品，含暂停与恢复（市地方金融监管局；或该金融机构本身） / edit a product, suspending or resuming it too (the regulator, or the institution's own staff) */
   updateFinancialProduct?: Maybe<FinancialProduct>;
+  /** 企业发布融资需求，并一键直达合适的金融机构（同一 clientRequestId 重试只算一条） / an enterprise posts a demand, routed at once to every fitting institution (a retry with the same clientRequestId is one demand) */
+  postFinancingDemand?: Maybe<FinancingDemand>;
+  /** 导入线下或其他渠道（信易贷、融资通、金农通、部门线下）收集的需求：同一来源与外部编号只算一条（监管局） / import a demand collected elsewhere; the same source and external reference is one demand (the regulator) */
+  importFinancingDemand?: Maybe<FinancingDemand>;
+  /** 抢单：第一个抢到的机构承接，其余得到 CONFLICT（推送到的金融机构或网点） / claim a demand: the first wins, every other claimer gets CONFLICT (an institution or branch it was routed to) */
+  claimFinancingDemand?: Maybe<FinancingDemand>;
+  /** 企业直接选择金融机构（待抢单时；企业本身） / the enterprise picks an institution directly (while unclaimed; the enterprise itself) */
+  chooseFinancialInstitution?: Maybe<FinancingDemand>;
+  /** 兜底派单：无人承接或退回的需求由监管局指定机构 / dispatch a demand nobody holds to an institution (the regulator) */
+  dispatchFinancingDemand?: Maybe<FinancingDemand>;
+  /** 记录已联系企业（承接机构） / record that the enterprise was contacted (the winning institution) */
+  recordFinancingContact?: Maybe<FinancingDemand>;
+  /** 授信通过（承接机构） / approve credit (the winning institution) */
+  approveFinancing?: Maybe<FinancingDemand>;
+  /** 记录放款（承接机构；可部分放款） / record the disbursement (the winning institution; partial amounts are normal) */
+  recordLoanDisbursement?: Maybe<FinancingDemand>;
+  /** 不予授信（承接机构） / decline (the winning institution) */
+  declineFinancing?: Maybe<FinancingDemand>;
+  /** 撤回需求（企业本身，放款或拒绝前） / withdraw a demand (the enterprise itself, before it is disbursed or declined) */
+  withdrawFinancingDemand?: Maybe<FinancingDemand>;
+  /** 确认款项到账（企业本身） / confirm the money arrived (the enterprise itself) */
+  confirmLoanReceived?: Maybe<FinancingDemand>;
+  /** 评价承接机构，五级（企业本身，放款或拒绝后，一次） / rate the institution, five levels (the enterprise itself, once, after disbursement or decline) */
+  rateFinancialInstitution?: Maybe<FinancingDemand>;
+  /** 导入数据共享平台的信用记录：同一来源与外部编号只算一条（监管局） / import credit records from the city's data sharing platform; the same source and reference is one record (the regulator) */
+  importCreditRecords?: Maybe<CreditRecordImport>;
+  /** 修改融资时限（监管局）：只对此后开始的时限生效 / change the time limits (the regulator): limits started afterwards use them */
+  setFinancingLimits?: Maybe<FinancingLimits>;
 };
 
 
@@ -137,6 +220,90 @@ export type MutationCreateFinancialProductArgs = {
 export type MutationUpdateFinancialProductArgs = {
   id: Scalars['ID']['input'];
   input: UpdateFinancialProductInput;
+};
+
+
+export type MutationPostFinancingDemandArgs = {
+  input: PostFinancingDemandInput;
+};
+
+
+export type MutationImportFinancingDemandArgs = {
+  input: ImportFinancingDemandInput;
+};
+
+
+export type MutationClaimFinancingDemandArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type MutationChooseFinancialInstitutionArgs = {
+  id: Scalars['ID']['input'];
+  institutionId: Scalars['ID']['input'];
+  branchId?: InputMaybe<Scalars['ID']['input']>;
+};
+
+
+export type MutationDispatchFinancingDemandArgs = {
+  id: Scalars['ID']['input'];
+  institutionId: Scalars['ID']['input'];
+  branchId?: InputMaybe<Scalars['ID']['input']>;
+  note?: InputMaybe<Scalars['String']['input']>;
+};
+
+
+export type MutationRecordFinancingContactArgs = {
+  id: Scalars['ID']['input'];
+  note: Scalars['String']['input'];
+};
+
+
+export type MutationApproveFinancingArgs = {
+  id: Scalars['ID']['input'];
+  amount: Scalars['Float']['input'];
+  note?: InputMaybe<Scalars['String']['input']>;
+};
+
+
+export type MutationRecordLoanDisbursementArgs = {
+  id: Scalars['ID']['input'];
+  input: LoanDisbursementInput;
+};
+
+
+export type MutationDeclineFinancingArgs = {
+  id: Scalars['ID']['input'];
+  reasonCode: FinancingDeclineReason;
+  reason: Scalars['String']['input'];
+};
+
+
+export type MutationWithdrawFinancingDemandArgs = {
+  id: Scalars['ID']['input'];
+  reason?: InputMaybe<Scalars['String']['input']>;
+};
+
+
+export type MutationConfirmLoanReceivedArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type MutationRateFinancialInstitutionArgs = {
+  id: Scalars['ID']['input'];
+  rating: FinancingRating;
+  comment?: InputMaybe<Scalars['String']['input']>;
+};
+
+
+export type MutationImportCreditRecordsArgs = {
+  records: Array<CreditRecordInput>;
+};
+
+
+export type MutationSetFinancingLimitsArgs = {
+  input: FinancingLimitsInput;
 };
 
 /**
@@ -659,10 +826,688 @@ export type District = {
   code: Scalars['String']['output'];
 };
 
+/**
+ * 统计期间（含首尾两日，北京时间）。
+ * A period of whole days, both ends included, in Beijing time.
+ */
+export type PeriodInput = {
+  from: Scalars['Date']['input'];
+  to: Scalars['Date']['input'];
+};
+
+/**
+ * 融资需求的来源。
+ * Where a financing demand came from.
+ */
+export type FinancingDemandSource =
+  /** 青融通平台 / posted on this platform */
+  | 'PLATFORM'
+  /** 信易贷 / 信易贷 */
+  | 'XINYIDAI'
+  /** 融资通 / 融资通 */
+  | 'RONGZITONG'
+  /** 金农通（涉农） / 金农通, agriculture */
+  | 'JINNONGTONG'
+  /** 部门线下收集 / collected offline by a department */
+  | 'OFFLINE';
+
+/**
+ * 融资需求的状态。
+ * The state of a financing demand.
+ */
+export type FinancingDemandStatus =
+  /** 待抢单 / waiting for an institution */
+  | 'OPEN'
+  /** 已承接 / claimed (or dispatched, or chosen) */
+  | 'CLAIMED'
+  /** 已联系企业 / the enterprise was contacted */
+  | 'CONTACTED'
+  /** 已授信 / approved */
+  | 'APPROVED'
+  /** 已放款 / disbursed */
+  | 'DISBURSED'
+  /** 不予授信 / declined */
+  | 'DECLINED'
+  /** 企业已撤回 / withdrawn by the enterprise */
+  | 'WITHDRAWN';
+
+/**
+ * 一条融资需求。承接前，金融机构看不到企业名称、联系方式和信用代码。
+ * A financing demand. Until it claims it, an institution sees neither the enterprise's name, contact nor credit code.
+ */
+export type FinancingDemand = {
+  __typename?: 'FinancingDemand';
+  /** 标识 / id */
+  id: Scalars['ID']['output'];
+  /** 来源 / source */
+  source: FinancingDemandSource;
+  /** 外部编号（导入的） / external reference (imported ones) */
+  externalRef?: Maybe<Scalars['String']['output']>;
+  /** 企业（承接前对金融机构为空） / the enterprise (null for an institution until it claims) */
+  enterprise?: Maybe<Enterprise>;
+  /** 企业名称（承接前对金融机构为空） / the enterprise's name (null for an institution until it claims) */
+  enterpriseName?: Maybe<Scalars['String']['output']>;
+  /** 联系人与电话（承接前对金融机构为空） / contact (null for an institution until it claims) */
+  contact?: Maybe<Scalars['String']['output']>;
+  /** 行业代码（GB/T 4754） / industry code */
+  industryCode: Scalars['String']['output'];
+  /** 所在区（市） / district */
+  district: District;
+  /** 企业规模 / size class */
+  sizeClass: SizeClass;
+  /** 需求金额（元） / amount asked, yuan */
+  amount: Scalars['Float']['output'];
+  /** 期限（月） / term, months */
+  termMonths: Scalars['Int']['output'];
+  /** 用途 / purpose */
+  purpose: Scalars['String']['output'];
+  /** 可提供的担保方式 / the guarantee the enterprise can offer */
+  guaranteeOffered: GuaranteeMode;
+  /** 是否首贷 / first loan */
+  firstLoan: Scalars['Boolean']['output'];
+  /** 企业指定的产品 / the products the enterprise named */
+  wantedProducts: Array<FinancialProduct>;
+  /** 企业是否授权读取信用报告 / whether the enterprise consents to its credit report being read */
+  creditReportConsent: Scalars['Boolean']['output'];
+  /** 状态 / status */
+  status: FinancingDemandStatus;
+  /** 推送到的金融机构数 / how many institutions it was routed to */
+  routedCount: Scalars['Int']['output'];
+  /** 推送到的金融机构（监管局、市指挥部办公室、企业本身可见） / the institutions it was routed to (the regulator, the command office, the enterprise itself) */
+  routedTo: Array<FinancialInstitution>;
+  /** 承接的金融机构 / the institution holding it */
+  institution?: Maybe<FinancialInstitution>;
+  /** 承接的网点 / the branch holding it */
+  branch?: Maybe<Branch>;
+  /** 如何承接 / how it came to be held */
+  heldBy?: Maybe<FinancingHoldKind>;
+  /** 授信金额（元） / amount approved, yuan */
+  approvedAmount?: Maybe<Scalars['Float']['output']>;
+  /** 放款 / the loan */
+  loan?: Maybe<Loan>;
+  /** 拒绝原因 / why declined */
+  declineReason?: Maybe<FinancingDeclineReason>;
+  /** 拒绝说明 / why declined, in words */
+  declineText?: Maybe<Scalars['String']['output']>;
+  /** 企业评价 / the enterprise's rating */
+  rating?: Maybe<FinancingRating>;
+  /** 现行时限（抢单、联系或决定），已结束为空 / the limit running now (claim, contact or decision); null when none */
+  currentLimit?: Maybe<FinancingLimit>;
+  /** 全部时限，含已超期退回的 / every limit, those that lapsed included */
+  limits: Array<FinancingLimit>;
+  /** 全过程记录（只增不改），最早在前 / every step (append-only), oldest first */
+  events: Array<FinancingDemandEvent>;
+  /** 发布或导入时间 / posted or imported at */
+  postedAt: Scalars['DateTime']['output'];
+  /** 版本 / version */
+  version: Scalars['Int']['output'];
+};
+
+/** 如何承接 / how an institution came to hold a demand */
+export type FinancingHoldKind =
+  /** 抢单 / claimed */
+  | 'CLAIMED'
+  /** 监管局派单 / dispatched by the regulator */
+  | 'DISPATCHED'
+  /** 企业选择 / chosen by the enterprise */
+  | 'CHOSEN';
+
+/** 融资时限的种类 / the kind of a financing limit */
+export type FinancingLimitKind =
+  /** 发布后抢单 / claim after posting */
+  | 'CLAIM'
+  /** 承接后联系企业 / contact after the claim */
+  | 'CONTACT'
+  /** 承接后作出决定 / decision after the claim */
+  | 'DECISION';
+
+/** 时限的状态 / the state of a limit */
+export type FinancingLimitState =
+  /** 进行中 / running */
+  | 'RUNNING'
+  /** 临期（黄色） / near due */
+  | 'WARNING'
+  /** 已超期（红色） / overdue */
+  | 'OVERDUE'
+  /** 按时完成 / met on time */
+  | 'MET'
+  /** 超期完成 / met late */
+  | 'MET_LATE'
+  /** 超期未完成，已退回（计入该机构） / lapsed and returned, counted against the institution */
+  | 'LAPSED'
+  /** 停止计时（如企业撤回） / stopped (e.g. withdrawn) */
+  | 'CANCELLED';
+
+/** 一个融资时限；超期是证据，永不抹去 / one financing limit; lateness is evidence and is never erased */
+export type FinancingLimit = {
+  __typename?: 'FinancingLimit';
+  /** 种类 / kind */
+  kind: FinancingLimitKind;
+  /** 计时的金融机构（抢单时限为空） / the institution whose clock it is (null for the claim limit) */
+  institution?: Maybe<FinancialInstitution>;
+  /** 起算时刻 / started at */
+  startsAt: Scalars['DateTime']['output'];
+  /** 工作日数 / working days */
+  workingDays: Scalars['Int']['output'];
+  /** 截止时刻 / due at */
+  dueAt: Scalars['DateTime']['output'];
+  /** 预警时刻 / warning from */
+  warnAt: Scalars['DateTime']['output'];
+  /** 完成时刻 / met at */
+  metAt?: Maybe<Scalars['DateTime']['output']>;
+  /** 停止时刻 / stopped at */
+  endedAt?: Maybe<Scalars['DateTime']['output']>;
+  /** 状态 / state */
+  state: FinancingLimitState;
+  /** 日历缺该年，截止时刻暂定 / the calendar year the due time is provisional for */
+  pendingCalendarYear?: Maybe<Scalars['Int']['output']>;
+};
+
+/** 一条临期或超期的融资时限 / one financing limit near due or past due */
+export type FinancingLimitAlert = {
+  __typename?: 'FinancingLimitAlert';
+  /** 需求 / the demand */
+  demand: FinancingDemand;
+  /** 时限 / the limit */
+  limit: FinancingLimit;
+};
+
+export type FinancingLimitAlertConnection = {
+  __typename?: 'FinancingLimitAlertConnection';
+  /** 本页 / this page */
+  edges: Array<FinancingLimitAlertEdge>;
+  /** 分页 / paging */
+  pageInfo: PageInfo;
+  /** 总数 / how many in all */
+  totalCount: Scalars['Int']['output'];
+};
+
+export type FinancingLimitAlertEdge = {
+  __typename?: 'FinancingLimitAlertEdge';
+  /** 游标 / cursor */
+  cursor: Scalars['String']['output'];
+  /** 时限提醒 / the alert */
+  node: FinancingLimitAlert;
+};
+
+/** 融资需求的一步（只增不改） / one step of a demand (append-only) */
+export type FinancingDemandEvent = {
+  __typename?: 'FinancingDemandEvent';
+  /** 序号 / sequence */
+  id: Scalars['ID']['output'];
+  /** 种类 / kind */
+  kind: FinancingEventKind;
+  /** 时刻 / at */
+  at: Scalars['DateTime']['output'];
+  /** 相关金融机构 / the institution concerned */
+  institution?: Maybe<FinancialInstitution>;
+  /** 相关网点 / the branch concerned */
+  branch?: Maybe<Branch>;
+  /** 操作者角色 / the actor's role */
+  actorRole: Scalars['String']['output'];
+  /** 说明 / note */
+  note?: Maybe<Scalars['String']['output']>;
+};
+
+/** 融资需求的步骤种类 / kinds of step */
+export type FinancingEventKind =
+  /** 发布 / posted */
+  | 'POSTED'
+  /** 导入 / imported */
+  | 'IMPORTED'
+  /** 推送 / routed */
+  | 'ROUTED'
+  /** 抢单 / claimed */
+  | 'CLAIMED'
+  /** 企业选择 / chosen by the enterprise */
+  | 'CHOSEN'
+  /** 派单 / dispatched */
+  | 'DISPATCHED'
+  /** 超期退回 / returned to the pool after a lapsed limit */
+  | 'RETURNED'
+  /** 已联系 / contacted */
+  | 'CONTACTED'
+  /** 授信 / approved */
+  | 'APPROVED'
+  /** 放款 / disbursed */
+  | 'DISBURSED'
+  /** 拒绝 / declined */
+  | 'DECLINED'
+  /** 撤回 / withdrawn */
+  | 'WITHDRAWN'
+  /** 确认到账 / receipt confirmed */
+  | 'RECEIVED'
+  /** 评价 / rated */
+  | 'RATED';
+
+/** 不予授信的原因 / why credit was declined */
+export type FinancingDeclineReason =
+  /** 不符合准入条件 / not eligible */
+  | 'NOT_ELIGIBLE'
+  /** 信用记录不良 / poor credit record */
+  | 'POOR_CREDIT'
+  /** 担保不足 / insufficient guarantee */
+  | 'INSUFFICIENT_GUARANTEE'
+  /** 经营或财务状况不足 / weak operations or finances */
+  | 'WEAK_FINANCES'
+  /** 资料不全 / incomplete materials */
+  | 'INCOMPLETE_MATERIALS'
+  /** 企业放弃 / the enterprise gave up */
+  | 'ENTERPRISE_DECLINED'
+  /** 其他 / other */
+  | 'OTHER';
+
+/** 五级评价（同好差评） / five-level rating, as 好差评 */
+export type FinancingRating =
+  /** 非常满意 / very satisfied */
+  | 'VERY_SATISFIED'
+  /** 满意 / satisfied */
+  | 'SATISFIED'
+  /** 基本满意 / basically satisfied */
+  | 'BASICALLY_SATISFIED'
+  /** 不满意 / unsatisfied */
+  | 'UNSATISFIED'
+  /** 非常不满意 / very unsatisfied */
+  | 'VERY_UNSATISFIED';
+
+/** 一笔贷款 / a loan */
+export type Loan = {
+  __typename?: 'Loan';
+  /** 标识 / id */
+  id: Scalars['ID']['output'];
+  /** 融资需求 / the demand */
+  demand: FinancingDemand;
+  /** 放款机构 / the lending institution */
+  institution: FinancialInstitution;
+  /** 放款网点 / the lending branch */
+  branch?: Maybe<Branch>;
+  /** 放款金额（元） / amount lent, yuan */
+  amount: Scalars['Float']['output'];
+  /** 放款日期 / disbursed on */
+  disbursedOn: Scalars['Date']['output'];
+  /** 年利率（%） / annual rate, percent */
+  ratePercent: Scalars['Float']['output'];
+  /** 期限（月） / term, months */
+  termMonths: Scalars['Int']['output'];
+  /** 担保方式 / guarantee mode */
+  guaranteeMode: GuaranteeMode;
+  /** 纯信用 / pure credit */
+  pureCredit: Scalars['Boolean']['output'];
+  /** 首贷 / first loan */
+  firstLoan: Scalars['Boolean']['output'];
+  /** 贷款编号 / loan reference */
+  loanRef: Scalars['String']['output'];
+  /** 企业确认到账时间 / when the enterprise confirmed receipt */
+  receivedAt?: Maybe<Scalars['DateTime']['output']>;
+};
+
+/** 融资需求筛选 / filter of demands */
+export type FinancingDemandFilter = {
+  /** 状态（任一） / status, any of */
+  status?: InputMaybe<Array<FinancingDemandStatus>>;
+  /** 来源 / source */
+  source?: InputMaybe<FinancingDemandSource>;
+  /** 所在区（市） / district */
+  districtCode?: InputMaybe<Scalars['String']['input']>;
+  /** 承接的金融机构 / held by this institution */
+  institutionId?: InputMaybe<Scalars['ID']['input']>;
+  /** 企业（信用代码） / of this enterprise */
+  creditCode?: InputMaybe<Scalars['String']['input']>;
+  /** 待抢单已过抢单时限，等待派单（监管局） / past the claim limit, waiting for dispatch (the regulator) */
+  awaitingDispatch?: InputMaybe<Scalars['Boolean']['input']>;
+};
+
+export type FinancingDemandConnection = {
+  __typename?: 'FinancingDemandConnection';
+  /** 本页 / this page */
+  edges: Array<FinancingDemandEdge>;
+  /** 分页 / paging */
+  pageInfo: PageInfo;
+  /** 总数 / how many in all */
+  totalCount: Scalars['Int']['output'];
+};
+
+export type FinancingDemandEdge = {
+  __typename?: 'FinancingDemandEdge';
+  /** 游标 / cursor */
+  cursor: Scalars['String']['output'];
+  /** 融资需求 / the demand */
+  node: FinancingDemand;
+};
+
+/** 发布融资需求 / a demand an enterprise posts */
+export type PostFinancingDemandInput = {
+  /** 企业（信用代码；须为令牌的企业） / the enterprise (credit code; the token's own) */
+  creditCode: Scalars['String']['input'];
+  /** 需求金额（元） / amount, yuan */
+  amount: Scalars['Float']['input'];
+  /** 期限（月） / term, months */
+  termMonths: Scalars['Int']['input'];
+  /** 用途 / purpose */
+  purpose: Scalars['String']['input'];
+  /** 可提供的担保方式 / the guarantee it can offer */
+  guaranteeOffered: GuaranteeMode;
+  /** 是否首贷 / first loan */
+  firstLoan: Scalars['Boolean']['input'];
+  /** 指定的产品（可空：推送给所有合适的机构） / the products wanted (none: every fitting institution) */
+  productIds?: InputMaybe<Array<Scalars['ID']['input']>>;
+  /** 联系人与电话 / contact */
+  contact: Scalars['String']['input'];
+  /** 是否授权金融机构读取信用报告 / consent to the credit report being read */
+  creditReportConsent: Scalars['Boolean']['input'];
+  /** 客户端请求号：同一号重试只算一条 / the client's request id: a retry with it is one demand */
+  clientRequestId: Scalars['String']['input'];
+};
+
+/** 导入的融资需求 / a demand collected elsewhere */
+export type ImportFinancingDemandInput = {
+  /** 来源（非 PLATFORM） / source (not PLATFORM) */
+  source: FinancingDemandSource;
+  /** 来源中的编号 / its reference in the source */
+  externalRef: Scalars['String']['input'];
+  /** 企业（信用代码） / the enterprise */
+  creditCode: Scalars['String']['input'];
+  /** 需求金额（元） / amount, yuan */
+  amount: Scalars['Float']['input'];
+  /** 期限（月） / term, months */
+  termMonths: Scalars['Int']['input'];
+  /** 用途 / purpose */
+  purpose: Scalars['String']['input'];
+  /** 可提供的担保方式 / the guarantee it can offer */
+  guaranteeOffered: GuaranteeMode;
+  /** 是否首贷 / first loan */
+  firstLoan: Scalars['Boolean']['input'];
+  /** 联系人与电话 / contact */
+  contact: Scalars['String']['input'];
+  /** 企业是否已授权读取信用报告 / whether the enterprise consented */
+  creditReportConsent: Scalars['Boolean']['input'];
+  /** 在来源中提出的时间 / when it was posted in the source */
+  postedAt?: InputMaybe<Scalars['DateTime']['input']>;
+};
+
+/** 放款 / a disbursement */
+export type LoanDisbursementInput = {
+  /** 放款金额（元） / amount, yuan */
+  amount: Scalars['Float']['input'];
+  /** 放款日期 / date */
+  disbursedOn: Scalars['Date']['input'];
+  /** 年利率（%） / annual rate, percent */
+  ratePercent: Scalars['Float']['input'];
+  /** 期限（月） / term, months */
+  termMonths: Scalars['Int']['input'];
+  /** 担保方式 / guarantee mode */
+  guaranteeMode: GuaranteeMode;
+  /** 贷款编号 / loan reference */
+  loanRef: Scalars['String']['input'];
+};
+
+/** 融资时限（工作日） / the time limits, in working days */
+export type FinancingLimits = {
+  __typename?: 'FinancingLimits';
+  /** 发布后几个工作日内抢单，否则转监管局派单 / working days to claim after posting, else the regulator dispatches */
+  claimWorkingDays: Scalars['Int']['output'];
+  /** 承接后几个工作日内联系企业 / working days to contact after the claim */
+  contactWorkingDays: Scalars['Int']['output'];
+  /** 承接后几个工作日内作出决定 / working days to decide after the claim */
+  decisionWorkingDays: Scalars['Int']['output'];
+  /** 生效时间 / in force since */
+  since: Scalars['DateTime']['output'];
+};
+
+/** 修改融资时限 / new time limits */
+export type FinancingLimitsInput = {
+  claimWorkingDays: Scalars['Int']['input'];
+  contactWorkingDays: Scalars['Int']['input'];
+  decisionWorkingDays: Scalars['Int']['input'];
+};
+
+/** 信用记录的类别 / kinds of credit record */
+export type CreditRecordCategory =
+  /** 纳税 / tax */
+  | 'TAX'
+  /** 社保 / social insurance */
+  | 'SOCIAL_INSURANCE'
+  /** 公积金 / housing fund */
+  | 'HOUSING_FUND'
+  /** 水电气 / utilities */
+  | 'UTILITIES'
+  /** 司法判决 / court judgments */
+  | 'COURT_JUDGMENT'
+  /** 行政处罚 / administrative penalties */
+  | 'ADMINISTRATIVE_PENALTY'
+  /** 信用承诺 / credit commitments */
+  | 'CREDIT_COMMITMENT';
+
+/** 一条信用记录（来自数据共享平台） / one credit record from the data sharing platform */
+export type CreditRecordInput = {
+  /** 企业 / the enterprise */
+  creditCode: Scalars['String']['input'];
+  /** 类别 / category */
+  category: CreditRecordCategory;
+  /** 来源系统 / source system */
+  source: Scalars['String']['input'];
+  /** 来源中的编号 / its reference in the source */
+  externalRef: Scalars['String']['input'];
+  /** 记录日期 / dated */
+  recordedOn: Scalars['Date']['input'];
+  /** 内容摘要 / summary */
+  summary: Scalars['String']['input'];
+  /** 是否不良 / adverse */
+  adverse: Scalars['Boolean']['input'];
+};
+
+/** 信用记录导入结果 / the result of an import */
+export type CreditRecordImport = {
+  __typename?: 'CreditRecordImport';
+  /** 新增 / added */
+  added: Scalars['Int']['output'];
+  /** 已有（重复） / already there */
+  unchanged: Scalars['Int']['output'];
+};
+
+/** 一条信用记录 / a credit record */
+export type CreditRecord = {
+  __typename?: 'CreditRecord';
+  category: CreditRecordCategory;
+  source: Scalars['String']['output'];
+  externalRef: Scalars['String']['output'];
+  recordedOn: Scalars['Date']['output'];
+  summary: Scalars['String']['output'];
+  adverse: Scalars['Boolean']['output'];
+};
+
+/** 企业信用报告（冻结的快照） / an enterprise's credit report (a frozen snapshot) */
+export type CreditReport = {
+  __typename?: 'CreditReport';
+  /** 标识 / id */
+  id: Scalars['ID']['output'];
+  /** 融资需求 / the demand */
+  demand: FinancingDemand;
+  /** 企业信用代码 / the enterprise */
+  creditCode: Scalars['String']['output'];
+  /** 生成时间 / generated at */
+  generatedAt: Scalars['DateTime']['output'];
+  /** 内容的 SHA-256 / the SHA-256 of the content */
+  hash: Scalars['String']['output'];
+  /** 报告内容（JSON） / the content, as JSON */
+  content: Scalars['String']['output'];
+  /** 企业概况 / the enterprise profile */
+  profile?: Maybe<CreditReportProfile>;
+  /** 政策兑现情况 / policy grants and payments */
+  policyGrants: CreditReportPolicyGrants;
+  /** 诉求办理情况 / appeals and outcomes */
+  appeals: CreditReportAppeals;
+  /** 信用记录 / credit records */
+  records: Array<CreditRecord>;
+};
+
+/** 报告中的企业概况 / the profile in a report */
+export type CreditReportProfile = {
+  __typename?: 'CreditReportProfile';
+  name: Scalars['String']['output'];
+  industryCode: Scalars['String']['output'];
+  sizeClass: SizeClass;
+  registeredOn: Scalars['Date']['output'];
+  districtCode: Scalars['String']['output'];
+};
+
+/** 报告中的政策兑现 / policy grants in a report */
+export type CreditReportPolicyGrants = {
+  __typename?: 'CreditReportPolicyGrants';
+  /** 获批 / approved applications */
+  approved: Scalars['Int']['output'];
+  /** 已兑现 / paid */
+  paid: Scalars['Int']['output'];
+  /** 兑现金额（元） / amount paid, yuan */
+  amountPaid: Scalars['Float']['output'];
+};
+
+/** 报告中的诉求 / appeals in a report */
+export type CreditReportAppeals = {
+  __typename?: 'CreditReportAppeals';
+  /** 提出 / filed */
+  filed: Scalars['Int']['output'];
+  /** 已办结 / resolved */
+  resolved: Scalars['Int']['output'];
+};
+
+/** 一次信用报告读取 / one read of a credit report */
+export type CreditReportRead = {
+  __typename?: 'CreditReportRead';
+  /** 标识 / id */
+  id: Scalars['ID']['output'];
+  /** 融资需求 / the demand */
+  demandId: Scalars['ID']['output'];
+  /** 读取的金融机构 / the institution */
+  institution: FinancialInstitution;
+  /** 读取的网点 / the branch */
+  branch?: Maybe<Branch>;
+  /** 读取人（令牌主体） / the reader (token subject) */
+  reader: Scalars['String']['output'];
+  /** 时间 / at */
+  at: Scalars['DateTime']['output'];
+  /** 所读快照的哈希 / the hash of the snapshot read */
+  reportHash: Scalars['String']['output'];
+};
+
+export type CreditReportReadConnection = {
+  __typename?: 'CreditReportReadConnection';
+  edges: Array<CreditReportReadEdge>;
+  pageInfo: PageInfo;
+  totalCount: Scalars['Int']['output'];
+};
+
+export type CreditReportReadEdge = {
+  __typename?: 'CreditReportReadEdge';
+  cursor: Scalars['String']['output'];
+  node: CreditReportRead;
+};
+
+/** 融资统计的一组数字 / one set of financing figures */
+export type FinancingFigures = {
+  __typename?: 'FinancingFigures';
+  /** 发布或导入的需求 / demands posted or imported */
+  posted: Scalars['Int']['output'];
+  /** 推送 / routed (to at least one institution) */
+  routed: Scalars['Int']['output'];
+  /** 抢单承接 / claimed */
+  claimed: Scalars['Int']['output'];
+  /** 监管局派单 / dispatched by the regulator */
+  dispatched: Scalars['Int']['output'];
+  /** 企业选择 / chosen by the enterprise */
+  chosen: Scalars['Int']['output'];
+  /** 授信 / approved */
+  approved: Scalars['Int']['output'];
+  /** 放款 / disbursed */
+  disbursed: Scalars['Int']['output'];
+  /** 拒绝 / declined */
+  declined: Scalars['Int']['output'];
+  /** 撤回 / withdrawn */
+  withdrawn: Scalars['Int']['output'];
+  /** 需求金额（元） / amount asked, yuan */
+  amountAsked: Scalars['Float']['output'];
+  /** 放款金额（元） / amount lent, yuan */
+  amountLent: Scalars['Float']['output'];
+  /** 首贷笔数 / first loans */
+  firstLoans: Scalars['Int']['output'];
+  /** 首贷金额 / first loans, yuan */
+  firstLoanAmount: Scalars['Float']['output'];
+  /** 纯信用笔数 / pure-credit loans */
+  pureCreditLoans: Scalars['Int']['output'];
+  /** 纯信用金额 / pure-credit loans, yuan */
+  pureCreditAmount: Scalars['Float']['output'];
+  /** 抢单用时中位数（小时） / median hours to claim */
+  medianHoursToClaim?: Maybe<Scalars['Float']['output']>;
+  /** 决定用时中位数（工作日） / median working days to decision */
+  medianWorkingDaysToDecision?: Maybe<Scalars['Float']['output']>;
+  /** 超期次数 / limits past due */
+  pastLimit: Scalars['Int']['output'];
+  /** 平均年利率（%） / average rate, percent */
+  averageRatePercent?: Maybe<Scalars['Float']['output']>;
+  /** 评价数 / ratings */
+  ratings: Scalars['Int']['output'];
+  /** 平均评价（5 = 非常满意） / average rating, 5 = very satisfied */
+  averageRating?: Maybe<Scalars['Float']['output']>;
+};
+
+/** 一组维度下的融资统计 / figures of one group */
+export type FinancingFiguresGroup = {
+  __typename?: 'FinancingFiguresGroup';
+  /** 维度值（机构或网点 id、区代码、产品类别） / the group's key */
+  key: Scalars['String']['output'];
+  /** 名称 / its name */
+  name: Scalars['String']['output'];
+  figures: FinancingFigures;
+};
+
+/** 融资统计 / financing figures */
+export type FinancingStats = {
+  __typename?: 'FinancingStats';
+  /** 全市 / the city */
+  city: FinancingFigures;
+  /** 各金融机构 / per institution */
+  institutions: Array<FinancingFiguresGroup>;
+  /** 各网点 / per branch */
+  branches: Array<FinancingFiguresGroup>;
+  /** 各区（市） / per district */
+  districts: Array<FinancingFiguresGroup>;
+  /** 各产品类别 / per product category */
+  categories: Array<FinancingFiguresGroup>;
+};
+
+/** 企业（由单位子图拥有） / an enterprise, owned by the units slice */
+export type Enterprise = {
+  __typename?: 'Enterprise';
+  /** 统一社会信用代码 / unified social credit code */
+  creditCode: Scalars['String']['output'];
+  /** 该企业的融资需求（企业本身、监管局、市指挥部办公室） / its financing demands (itself, the regulator, the command office) */
+  financingDemands?: Maybe<FinancingDemandConnection>;
+  /** 该企业获得的贷款（企业本身、监管局、市指挥部办公室） / its loans (itself, the regulator, the command office) */
+  loans?: Maybe<Array<Loan>>;
+};
+
+
+/** 企业（由单位子图拥有） / an enterprise, owned by the units slice */
+export type EnterpriseFinancingDemandsArgs = {
+  first?: InputMaybe<Scalars['Int']['input']>;
+  after?: InputMaybe<Scalars['String']['input']>;
+};
+
 
 
 export type ResolverTypeWrapper<T> = Promise<T> | T;
 
+export type ReferenceResolver<TResult, TReference, TContext> = (
+      reference: TReference,
+      context: TContext,
+      info: GraphQLResolveInfo
+    ) => Promise<TResult> | TResult;
+
+      type ScalarCheck<T, S> = S extends true ? T : NullableCheck<T, S>;
+      type NullableCheck<T, S> = Maybe<T> extends T ? Maybe<ListCheck<NonNullable<T>, S>> : ListCheck<T, S>;
+      type ListCheck<T, S> = T extends (infer U)[] ? NullableCheck<U, S>[] : GraphQLRecursivePick<T, S>;
+      export type GraphQLRecursivePick<T, S> = { [K in keyof T & keyof S]: ScalarCheck<T[K], S[K]> };
+    
 
 export type ResolverWithResolve<TResult, TParent, TContext, TArgs> = {
   resolve: ResolverFn<TResult, TParent, TContext, TArgs>;
@@ -726,7 +1571,17 @@ export type DirectiveResolverFn<TResult = Record<PropertyKey, never>, TParent = 
   info: GraphQLResolveInfo
 ) => TResult | Promise<TResult>;
 
+/** Mapping of federation types */
+export type FederationTypes = {
+  Enterprise: Enterprise;
+};
 
+/** Mapping of federation reference types */
+export type FederationReferenceTypes = {
+  Enterprise:
+    ( { __typename: 'Enterprise' }
+    & GraphQLRecursivePick<FederationTypes['Enterprise'], {"creditCode":true}> );
+};
 
 
 
@@ -739,6 +1594,7 @@ export type ResolversTypes = {
   String: ResolverTypeWrapper<Scalars['String']['output']>;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
+  Float: ResolverTypeWrapper<Scalars['Float']['output']>;
   FinancialInstitutionKind: FinancialInstitutionKind;
   FinancialInstitution: ResolverTypeWrapper<InstitutionRowMapped>;
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
@@ -761,7 +1617,6 @@ export type ResolversTypes = {
   ProductCriterion: ProductCriterion;
   LoanPrimeRate: ResolverTypeWrapper<LoanPrimeRate>;
   FinancialProduct: ResolverTypeWrapper<ProductRowMapped>;
-  Float: ResolverTypeWrapper<Scalars['Float']['output']>;
   ProductRate: ResolverTypeWrapper<ProductRate>;
   ProductEligibility: ResolverTypeWrapper<ProductEligibility>;
   ProductMatch: ResolverTypeWrapper<ProductMatchMapped>;
@@ -773,6 +1628,45 @@ export type ResolversTypes = {
   FinancialProductConnection: ResolverTypeWrapper<ConnectionMapped>;
   FinancialProductEdge: ResolverTypeWrapper<Omit<FinancialProductEdge, 'node'> & { node: ResolversTypes['FinancialProduct'] }>;
   District: ResolverTypeWrapper<District>;
+  PeriodInput: PeriodInput;
+  FinancingDemandSource: FinancingDemandSource;
+  FinancingDemandStatus: FinancingDemandStatus;
+  FinancingDemand: ResolverTypeWrapper<DemandRowMapped>;
+  FinancingHoldKind: FinancingHoldKind;
+  FinancingLimitKind: FinancingLimitKind;
+  FinancingLimitState: FinancingLimitState;
+  FinancingLimit: ResolverTypeWrapper<LimitRowMapped>;
+  FinancingLimitAlert: ResolverTypeWrapper<Omit<FinancingLimitAlert, 'demand' | 'limit'> & { demand: ResolversTypes['FinancingDemand'], limit: ResolversTypes['FinancingLimit'] }>;
+  FinancingLimitAlertConnection: ResolverTypeWrapper<ConnectionMapped>;
+  FinancingLimitAlertEdge: ResolverTypeWrapper<Omit<FinancingLimitAlertEdge, 'node'> & { node: ResolversTypes['FinancingLimitAlert'] }>;
+  FinancingDemandEvent: ResolverTypeWrapper<DemandEventRowMapped>;
+  FinancingEventKind: FinancingEventKind;
+  FinancingDeclineReason: FinancingDeclineReason;
+  FinancingRating: FinancingRating;
+  Loan: ResolverTypeWrapper<LoanRowMapped>;
+  FinancingDemandFilter: FinancingDemandFilter;
+  FinancingDemandConnection: ResolverTypeWrapper<ConnectionMapped>;
+  FinancingDemandEdge: ResolverTypeWrapper<Omit<FinancingDemandEdge, 'node'> & { node: ResolversTypes['FinancingDemand'] }>;
+  PostFinancingDemandInput: PostFinancingDemandInput;
+  ImportFinancingDemandInput: ImportFinancingDemandInput;
+  LoanDisbursementInput: LoanDisbursementInput;
+  FinancingLimits: ResolverTypeWrapper<FinancingLimits>;
+  FinancingLimitsInput: FinancingLimitsInput;
+  CreditRecordCategory: CreditRecordCategory;
+  CreditRecordInput: CreditRecordInput;
+  CreditRecordImport: ResolverTypeWrapper<CreditRecordImport>;
+  CreditRecord: ResolverTypeWrapper<CreditRecord>;
+  CreditReport: ResolverTypeWrapper<Omit<CreditReport, 'demand'> & { demand: ResolversTypes['FinancingDemand'] }>;
+  CreditReportProfile: ResolverTypeWrapper<CreditReportProfile>;
+  CreditReportPolicyGrants: ResolverTypeWrapper<CreditReportPolicyGrants>;
+  CreditReportAppeals: ResolverTypeWrapper<CreditReportAppeals>;
+  CreditReportRead: ResolverTypeWrapper<Omit<CreditReportRead, 'institution' | 'branch'> & { institution: ResolversTypes['FinancialInstitution'], branch?: Maybe<ResolversTypes['Branch']> }>;
+  CreditReportReadConnection: ResolverTypeWrapper<ConnectionMapped>;
+  CreditReportReadEdge: ResolverTypeWrapper<Omit<CreditReportReadEdge, 'node'> & { node: ResolversTypes['CreditReportRead'] }>;
+  FinancingFigures: ResolverTypeWrapper<FinancingFigures>;
+  FinancingFiguresGroup: ResolverTypeWrapper<FinancingFiguresGroup>;
+  FinancingStats: ResolverTypeWrapper<FinancingStats>;
+  Enterprise: ResolverTypeWrapper<EnterpriseReferenceMapped>;
 };
 
 /** Mapping between all available schema types and the resolvers parents */
@@ -784,6 +1678,7 @@ export type ResolversParentTypes = {
   String: Scalars['String']['output'];
   ID: Scalars['ID']['output'];
   Mutation: Record<PropertyKey, never>;
+  Float: Scalars['Float']['output'];
   FinancialInstitution: InstitutionRowMapped;
   Boolean: Scalars['Boolean']['output'];
   Branch: BranchRowMapped;
@@ -797,7 +1692,6 @@ export type ResolversParentTypes = {
   PageInfo: PageInfo;
   LoanPrimeRate: LoanPrimeRate;
   FinancialProduct: ProductRowMapped;
-  Float: Scalars['Float']['output'];
   ProductRate: ProductRate;
   ProductEligibility: ProductEligibility;
   ProductMatch: ProductMatchMapped;
@@ -809,6 +1703,36 @@ export type ResolversParentTypes = {
   FinancialProductConnection: ConnectionMapped;
   FinancialProductEdge: Omit<FinancialProductEdge, 'node'> & { node: ResolversParentTypes['FinancialProduct'] };
   District: District;
+  PeriodInput: PeriodInput;
+  FinancingDemand: DemandRowMapped;
+  FinancingLimit: LimitRowMapped;
+  FinancingLimitAlert: Omit<FinancingLimitAlert, 'demand' | 'limit'> & { demand: ResolversParentTypes['FinancingDemand'], limit: ResolversParentTypes['FinancingLimit'] };
+  FinancingLimitAlertConnection: ConnectionMapped;
+  FinancingLimitAlertEdge: Omit<FinancingLimitAlertEdge, 'node'> & { node: ResolversParentTypes['FinancingLimitAlert'] };
+  FinancingDemandEvent: DemandEventRowMapped;
+  Loan: LoanRowMapped;
+  FinancingDemandFilter: FinancingDemandFilter;
+  FinancingDemandConnection: ConnectionMapped;
+  FinancingDemandEdge: Omit<FinancingDemandEdge, 'node'> & { node: ResolversParentTypes['FinancingDemand'] };
+  PostFinancingDemandInput: PostFinancingDemandInput;
+  ImportFinancingDemandInput: ImportFinancingDemandInput;
+  LoanDisbursementInput: LoanDisbursementInput;
+  FinancingLimits: FinancingLimits;
+  FinancingLimitsInput: FinancingLimitsInput;
+  CreditRecordInput: CreditRecordInput;
+  CreditRecordImport: CreditRecordImport;
+  CreditRecord: CreditRecord;
+  CreditReport: Omit<CreditReport, 'demand'> & { demand: ResolversParentTypes['FinancingDemand'] };
+  CreditReportProfile: CreditReportProfile;
+  CreditReportPolicyGrants: CreditReportPolicyGrants;
+  CreditReportAppeals: CreditReportAppeals;
+  CreditReportRead: Omit<CreditReportRead, 'institution' | 'branch'> & { institution: ResolversParentTypes['FinancialInstitution'], branch?: Maybe<ResolversParentTypes['Branch']> };
+  CreditReportReadConnection: ConnectionMapped;
+  CreditReportReadEdge: Omit<CreditReportReadEdge, 'node'> & { node: ResolversParentTypes['CreditReportRead'] };
+  FinancingFigures: FinancingFigures;
+  FinancingFiguresGroup: FinancingFiguresGroup;
+  FinancingStats: FinancingStats;
+  Enterprise: EnterpriseReferenceMapped;
 };
 
 export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['DateTime'], any> {
@@ -826,6 +1750,13 @@ export type QueryResolvers<ContextType = Context, ParentType extends ResolversPa
   financialProduct?: Resolver<Maybe<ResolversTypes['FinancialProduct']>, ParentType, ContextType, RequireFields<QueryFinancialProductArgs, 'id'>>;
   productMatches?: Resolver<Maybe<Array<ResolversTypes['ProductMatch']>>, ParentType, ContextType, RequireFields<QueryProductMatchesArgs, 'creditCode'>>;
   loanPrimeRate?: Resolver<Maybe<ResolversTypes['LoanPrimeRate']>, ParentType, ContextType>;
+  financingDemands?: Resolver<Maybe<ResolversTypes['FinancingDemandConnection']>, ParentType, ContextType, Partial<QueryFinancingDemandsArgs>>;
+  financingDemand?: Resolver<Maybe<ResolversTypes['FinancingDemand']>, ParentType, ContextType, RequireFields<QueryFinancingDemandArgs, 'id'>>;
+  financingLimitAlerts?: Resolver<Maybe<ResolversTypes['FinancingLimitAlertConnection']>, ParentType, ContextType, Partial<QueryFinancingLimitAlertsArgs>>;
+  financingLimits?: Resolver<Maybe<ResolversTypes['FinancingLimits']>, ParentType, ContextType>;
+  creditReport?: Resolver<Maybe<ResolversTypes['CreditReport']>, ParentType, ContextType, RequireFields<QueryCreditReportArgs, 'demandId'>>;
+  creditReportReads?: Resolver<Maybe<ResolversTypes['CreditReportReadConnection']>, ParentType, ContextType, RequireFields<QueryCreditReportReadsArgs, 'creditCode'>>;
+  financingStats?: Resolver<Maybe<ResolversTypes['FinancingStats']>, ParentType, ContextType, Partial<QueryFinancingStatsArgs>>;
 };
 
 export type MutationResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = {
@@ -837,6 +1768,20 @@ export type MutationResolvers<ContextType = Context, ParentType extends Resolver
   suspendBranch?: Resolver<Maybe<ResolversTypes['Branch']>, ParentType, ContextType, RequireFields<MutationSuspendBranchArgs, 'id' | 'reason'>>;
   createFinancialProduct?: Resolver<Maybe<ResolversTypes['FinancialProduct']>, ParentType, ContextType, RequireFields<MutationCreateFinancialProductArgs, 'input'>>;
   updateFinancialProduct?: Resolver<Maybe<ResolversTypes['FinancialProduct']>, ParentType, ContextType, RequireFields<MutationUpdateFinancialProductArgs, 'id' | 'input'>>;
+  postFinancingDemand?: Resolver<Maybe<ResolversTypes['FinancingDemand']>, ParentType, ContextType, RequireFields<MutationPostFinancingDemandArgs, 'input'>>;
+  importFinancingDemand?: Resolver<Maybe<ResolversTypes['FinancingDemand']>, ParentType, ContextType, RequireFields<MutationImportFinancingDemandArgs, 'input'>>;
+  claimFinancingDemand?: Resolver<Maybe<ResolversTypes['FinancingDemand']>, ParentType, ContextType, RequireFields<MutationClaimFinancingDemandArgs, 'id'>>;
+  chooseFinancialInstitution?: Resolver<Maybe<ResolversTypes['FinancingDemand']>, ParentType, ContextType, RequireFields<MutationChooseFinancialInstitutionArgs, 'id' | 'institutionId'>>;
+  dispatchFinancingDemand?: Resolver<Maybe<ResolversTypes['FinancingDemand']>, ParentType, ContextType, RequireFields<MutationDispatchFinancingDemandArgs, 'id' | 'institutionId'>>;
+  recordFinancingContact?: Resolver<Maybe<ResolversTypes['FinancingDemand']>, ParentType, ContextType, RequireFields<MutationRecordFinancingContactArgs, 'id' | 'note'>>;
+  approveFinancing?: Resolver<Maybe<ResolversTypes['FinancingDemand']>, ParentType, ContextType, RequireFields<MutationApproveFinancingArgs, 'id' | 'amount'>>;
+  recordLoanDisbursement?: Resolver<Maybe<ResolversTypes['FinancingDemand']>, ParentType, ContextType, RequireFields<MutationRecordLoanDisbursementArgs, 'id' | 'input'>>;
+  declineFinancing?: Resolver<Maybe<ResolversTypes['FinancingDemand']>, ParentType, ContextType, RequireFields<MutationDeclineFinancingArgs, 'id' | 'reasonCode' | 'reason'>>;
+  withdrawFinancingDemand?: Resolver<Maybe<ResolversTypes['FinancingDemand']>, ParentType, ContextType, RequireFields<MutationWithdrawFinancingDemandArgs, 'id'>>;
+  confirmLoanReceived?: Resolver<Maybe<ResolversTypes['FinancingDemand']>, ParentType, ContextType, RequireFields<MutationConfirmLoanReceivedArgs, 'id'>>;
+  rateFinancialInstitution?: Resolver<Maybe<ResolversTypes['FinancingDemand']>, ParentType, ContextType, RequireFields<MutationRateFinancialInstitutionArgs, 'id' | 'rating'>>;
+  importCreditRecords?: Resolver<Maybe<ResolversTypes['CreditRecordImport']>, ParentType, ContextType, RequireFields<MutationImportCreditRecordsArgs, 'records'>>;
+  setFinancingLimits?: Resolver<Maybe<ResolversTypes['FinancingLimits']>, ParentType, ContextType, RequireFields<MutationSetFinancingLimitsArgs, 'input'>>;
 };
 
 export type FinancialInstitutionResolvers<ContextType = Context, ParentType extends ResolversParentTypes['FinancialInstitution'] = ResolversParentTypes['FinancialInstitution']> = {
@@ -955,6 +1900,226 @@ export type DistrictResolvers<ContextType = Context, ParentType extends Resolver
   code?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 };
 
+export type FinancingDemandResolvers<ContextType = Context, ParentType extends ResolversParentTypes['FinancingDemand'] = ResolversParentTypes['FinancingDemand']> = {
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  source?: Resolver<ResolversTypes['FinancingDemandSource'], ParentType, ContextType>;
+  externalRef?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  enterprise?: Resolver<Maybe<ResolversTypes['Enterprise']>, ParentType, ContextType>;
+  enterpriseName?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  contact?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  industryCode?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  district?: Resolver<ResolversTypes['District'], ParentType, ContextType>;
+  sizeClass?: Resolver<ResolversTypes['SizeClass'], ParentType, ContextType>;
+  amount?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  termMonths?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  purpose?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  guaranteeOffered?: Resolver<ResolversTypes['GuaranteeMode'], ParentType, ContextType>;
+  firstLoan?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  wantedProducts?: Resolver<Array<ResolversTypes['FinancialProduct']>, ParentType, ContextType>;
+  creditReportConsent?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  status?: Resolver<ResolversTypes['FinancingDemandStatus'], ParentType, ContextType>;
+  routedCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  routedTo?: Resolver<Array<ResolversTypes['FinancialInstitution']>, ParentType, ContextType>;
+  institution?: Resolver<Maybe<ResolversTypes['FinancialInstitution']>, ParentType, ContextType>;
+  branch?: Resolver<Maybe<ResolversTypes['Branch']>, ParentType, ContextType>;
+  heldBy?: Resolver<Maybe<ResolversTypes['FinancingHoldKind']>, ParentType, ContextType>;
+  approvedAmount?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  loan?: Resolver<Maybe<ResolversTypes['Loan']>, ParentType, ContextType>;
+  declineReason?: Resolver<Maybe<ResolversTypes['FinancingDeclineReason']>, ParentType, ContextType>;
+  declineText?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  rating?: Resolver<Maybe<ResolversTypes['FinancingRating']>, ParentType, ContextType>;
+  currentLimit?: Resolver<Maybe<ResolversTypes['FinancingLimit']>, ParentType, ContextType>;
+  limits?: Resolver<Array<ResolversTypes['FinancingLimit']>, ParentType, ContextType>;
+  events?: Resolver<Array<ResolversTypes['FinancingDemandEvent']>, ParentType, ContextType>;
+  postedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  version?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
+
+export type FinancingLimitResolvers<ContextType = Context, ParentType extends ResolversParentTypes['FinancingLimit'] = ResolversParentTypes['FinancingLimit']> = {
+  kind?: Resolver<ResolversTypes['FinancingLimitKind'], ParentType, ContextType>;
+  institution?: Resolver<Maybe<ResolversTypes['FinancialInstitution']>, ParentType, ContextType>;
+  startsAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  workingDays?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  dueAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  warnAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  metAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  endedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  state?: Resolver<ResolversTypes['FinancingLimitState'], ParentType, ContextType>;
+  pendingCalendarYear?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+};
+
+export type FinancingLimitAlertResolvers<ContextType = Context, ParentType extends ResolversParentTypes['FinancingLimitAlert'] = ResolversParentTypes['FinancingLimitAlert']> = {
+  demand?: Resolver<ResolversTypes['FinancingDemand'], ParentType, ContextType>;
+  limit?: Resolver<ResolversTypes['FinancingLimit'], ParentType, ContextType>;
+};
+
+export type FinancingLimitAlertConnectionResolvers<ContextType = Context, ParentType extends ResolversParentTypes['FinancingLimitAlertConnection'] = ResolversParentTypes['FinancingLimitAlertConnection']> = {
+  edges?: Resolver<Array<ResolversTypes['FinancingLimitAlertEdge']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+  totalCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
+
+export type FinancingLimitAlertEdgeResolvers<ContextType = Context, ParentType extends ResolversParentTypes['FinancingLimitAlertEdge'] = ResolversParentTypes['FinancingLimitAlertEdge']> = {
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['FinancingLimitAlert'], ParentType, ContextType>;
+};
+
+export type FinancingDemandEventResolvers<ContextType = Context, ParentType extends ResolversParentTypes['FinancingDemandEvent'] = ResolversParentTypes['FinancingDemandEvent']> = {
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  kind?: Resolver<ResolversTypes['FinancingEventKind'], ParentType, ContextType>;
+  at?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  institution?: Resolver<Maybe<ResolversTypes['FinancialInstitution']>, ParentType, ContextType>;
+  branch?: Resolver<Maybe<ResolversTypes['Branch']>, ParentType, ContextType>;
+  actorRole?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  note?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+};
+
+export type LoanResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Loan'] = ResolversParentTypes['Loan']> = {
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  demand?: Resolver<ResolversTypes['FinancingDemand'], ParentType, ContextType>;
+  institution?: Resolver<ResolversTypes['FinancialInstitution'], ParentType, ContextType>;
+  branch?: Resolver<Maybe<ResolversTypes['Branch']>, ParentType, ContextType>;
+  amount?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  disbursedOn?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
+  ratePercent?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  termMonths?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  guaranteeMode?: Resolver<ResolversTypes['GuaranteeMode'], ParentType, ContextType>;
+  pureCredit?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  firstLoan?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  loanRef?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  receivedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+};
+
+export type FinancingDemandConnectionResolvers<ContextType = Context, ParentType extends ResolversParentTypes['FinancingDemandConnection'] = ResolversParentTypes['FinancingDemandConnection']> = {
+  edges?: Resolver<Array<ResolversTypes['FinancingDemandEdge']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+  totalCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
+
+export type FinancingDemandEdgeResolvers<ContextType = Context, ParentType extends ResolversParentTypes['FinancingDemandEdge'] = ResolversParentTypes['FinancingDemandEdge']> = {
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['FinancingDemand'], ParentType, ContextType>;
+};
+
+export type FinancingLimitsResolvers<ContextType = Context, ParentType extends ResolversParentTypes['FinancingLimits'] = ResolversParentTypes['FinancingLimits']> = {
+  claimWorkingDays?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  contactWorkingDays?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  decisionWorkingDays?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  since?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+};
+
+export type CreditRecordImportResolvers<ContextType = Context, ParentType extends ResolversParentTypes['CreditRecordImport'] = ResolversParentTypes['CreditRecordImport']> = {
+  added?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  unchanged?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
+
+export type CreditRecordResolvers<ContextType = Context, ParentType extends ResolversParentTypes['CreditRecord'] = ResolversParentTypes['CreditRecord']> = {
+  category?: Resolver<ResolversTypes['CreditRecordCategory'], ParentType, ContextType>;
+  source?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  externalRef?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  recordedOn?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
+  summary?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  adverse?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+};
+
+export type CreditReportResolvers<ContextType = Context, ParentType extends ResolversParentTypes['CreditReport'] = ResolversParentTypes['CreditReport']> = {
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  demand?: Resolver<ResolversTypes['FinancingDemand'], ParentType, ContextType>;
+  creditCode?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  generatedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  hash?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  content?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  profile?: Resolver<Maybe<ResolversTypes['CreditReportProfile']>, ParentType, ContextType>;
+  policyGrants?: Resolver<ResolversTypes['CreditReportPolicyGrants'], ParentType, ContextType>;
+  appeals?: Resolver<ResolversTypes['CreditReportAppeals'], ParentType, ContextType>;
+  records?: Resolver<Array<ResolversTypes['CreditRecord']>, ParentType, ContextType>;
+};
+
+export type CreditReportProfileResolvers<ContextType = Context, ParentType extends ResolversParentTypes['CreditReportProfile'] = ResolversParentTypes['CreditReportProfile']> = {
+  name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  industryCode?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  sizeClass?: Resolver<ResolversTypes['SizeClass'], ParentType, ContextType>;
+  registeredOn?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
+  districtCode?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
+export type CreditReportPolicyGrantsResolvers<ContextType = Context, ParentType extends ResolversParentTypes['CreditReportPolicyGrants'] = ResolversParentTypes['CreditReportPolicyGrants']> = {
+  approved?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  paid?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  amountPaid?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+};
+
+export type CreditReportAppealsResolvers<ContextType = Context, ParentType extends ResolversParentTypes['CreditReportAppeals'] = ResolversParentTypes['CreditReportAppeals']> = {
+  filed?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  resolved?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
+
+export type CreditReportReadResolvers<ContextType = Context, ParentType extends ResolversParentTypes['CreditReportRead'] = ResolversParentTypes['CreditReportRead']> = {
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  demandId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  institution?: Resolver<ResolversTypes['FinancialInstitution'], ParentType, ContextType>;
+  branch?: Resolver<Maybe<ResolversTypes['Branch']>, ParentType, ContextType>;
+  reader?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  at?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  reportHash?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
+export type CreditReportReadConnectionResolvers<ContextType = Context, ParentType extends ResolversParentTypes['CreditReportReadConnection'] = ResolversParentTypes['CreditReportReadConnection']> = {
+  edges?: Resolver<Array<ResolversTypes['CreditReportReadEdge']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+  totalCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
+
+export type CreditReportReadEdgeResolvers<ContextType = Context, ParentType extends ResolversParentTypes['CreditReportReadEdge'] = ResolversParentTypes['CreditReportReadEdge']> = {
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['CreditReportRead'], ParentType, ContextType>;
+};
+
+export type FinancingFiguresResolvers<ContextType = Context, ParentType extends ResolversParentTypes['FinancingFigures'] = ResolversParentTypes['FinancingFigures']> = {
+  posted?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  routed?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  claimed?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  dispatched?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  chosen?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  approved?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  disbursed?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  declined?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  withdrawn?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  amountAsked?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  amountLent?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  firstLoans?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  firstLoanAmount?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  pureCreditLoans?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  pureCreditAmount?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  medianHoursToClaim?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  medianWorkingDaysToDecision?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  pastLimit?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  averageRatePercent?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  ratings?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  averageRating?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+};
+
+export type FinancingFiguresGroupResolvers<ContextType = Context, ParentType extends ResolversParentTypes['FinancingFiguresGroup'] = ResolversParentTypes['FinancingFiguresGroup']> = {
+  key?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  figures?: Resolver<ResolversTypes['FinancingFigures'], ParentType, ContextType>;
+};
+
+export type FinancingStatsResolvers<ContextType = Context, ParentType extends ResolversParentTypes['FinancingStats'] = ResolversParentTypes['FinancingStats']> = {
+  city?: Resolver<ResolversTypes['FinancingFigures'], ParentType, ContextType>;
+  institutions?: Resolver<Array<ResolversTypes['FinancingFiguresGroup']>, ParentType, ContextType>;
+  branches?: Resolver<Array<ResolversTypes['FinancingFiguresGroup']>, ParentType, ContextType>;
+  districts?: Resolver<Array<ResolversTypes['FinancingFiguresGroup']>, ParentType, ContextType>;
+  categories?: Resolver<Array<ResolversTypes['FinancingFiguresGroup']>, ParentType, ContextType>;
+};
+
+export type EnterpriseResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Enterprise'] = ResolversParentTypes['Enterprise'], FederationReferenceType extends FederationReferenceTypes['Enterprise'] = FederationReferenceTypes['Enterprise']> = {
+  __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['Enterprise']> | FederationReferenceType, FederationReferenceType, ContextType>;
+  creditCode?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  financingDemands?: Resolver<Maybe<ResolversTypes['FinancingDemandConnection']>, ParentType, ContextType, Partial<EnterpriseFinancingDemandsArgs>>;
+  loans?: Resolver<Maybe<Array<ResolversTypes['Loan']>>, ParentType, ContextType>;
+};
+
 export type Resolvers<ContextType = Context> = {
   DateTime?: GraphQLScalarType;
   Date?: GraphQLScalarType;
@@ -974,5 +2139,28 @@ export type Resolvers<ContextType = Context> = {
   FinancialProductConnection?: FinancialProductConnectionResolvers<ContextType>;
   FinancialProductEdge?: FinancialProductEdgeResolvers<ContextType>;
   District?: DistrictResolvers<ContextType>;
+  FinancingDemand?: FinancingDemandResolvers<ContextType>;
+  FinancingLimit?: FinancingLimitResolvers<ContextType>;
+  FinancingLimitAlert?: FinancingLimitAlertResolvers<ContextType>;
+  FinancingLimitAlertConnection?: FinancingLimitAlertConnectionResolvers<ContextType>;
+  FinancingLimitAlertEdge?: FinancingLimitAlertEdgeResolvers<ContextType>;
+  FinancingDemandEvent?: FinancingDemandEventResolvers<ContextType>;
+  Loan?: LoanResolvers<ContextType>;
+  FinancingDemandConnection?: FinancingDemandConnectionResolvers<ContextType>;
+  FinancingDemandEdge?: FinancingDemandEdgeResolvers<ContextType>;
+  FinancingLimits?: FinancingLimitsResolvers<ContextType>;
+  CreditRecordImport?: CreditRecordImportResolvers<ContextType>;
+  CreditRecord?: CreditRecordResolvers<ContextType>;
+  CreditReport?: CreditReportResolvers<ContextType>;
+  CreditReportProfile?: CreditReportProfileResolvers<ContextType>;
+  CreditReportPolicyGrants?: CreditReportPolicyGrantsResolvers<ContextType>;
+  CreditReportAppeals?: CreditReportAppealsResolvers<ContextType>;
+  CreditReportRead?: CreditReportReadResolvers<ContextType>;
+  CreditReportReadConnection?: CreditReportReadConnectionResolvers<ContextType>;
+  CreditReportReadEdge?: CreditReportReadEdgeResolvers<ContextType>;
+  FinancingFigures?: FinancingFiguresResolvers<ContextType>;
+  FinancingFiguresGroup?: FinancingFiguresGroupResolvers<ContextType>;
+  FinancingStats?: FinancingStatsResolvers<ContextType>;
+  Enterprise?: EnterpriseResolvers<ContextType>;
 };
 

@@ -19,5 +19,10 @@ export const financing: SliceDefinition = {
     Branch: './store.ts#BranchRow',
     FinancialProduct: './store.ts#ProductRow',
     ProductMatch: './eligibility.ts#ProductMatch',
+    FinancingDemand: './store.ts#DemandRow',
+    FinancingDemandEvent: './store.ts#DemandEventRow',
+    FinancingLimit: './store.ts#LimitRow',
+    Loan: './store.ts#LoanRow',
+    Enterprise: './store.ts#EnterpriseReference',
   },
 };

@@ -2,10 +2,21 @@
  * Data access of the financing slice: every SQL statement it sends is built here, from its own
  * tables only. Functions take a `Queryable` so the use cases can run them inside a transaction.
  */
-import { and, arrayContains, asc, eq, getTableColumns, gt, gte, inArray, isNull, lte, or, sql, type SQL } from 'drizzle-orm';
+import { and, arrayContains, asc, desc, eq, getTableColumns, gt, gte, inArray, isNull, lt, lte, or, sql, type SQL } from 'drizzle-orm';
 import type { SearchQuery } from '../../platform/search-text.ts';
 import type { Queryable } from '../../db/client.ts';
-import { branches, changeLog, institutions, products } from '../../db/financing.ts';
+import {
+  branches,
+  changeLog,
+  demandEvents,
+  demandLimits,
+  demandRoutes,
+  demands,
+  institutions,
+  limitSettings,
+  loans,
+  products,
+} from '../../db/financing.ts';
 
 export type InstitutionRow = typeof institutions.$inferSelect;
 export type BranchRow = typeof branches.$inferSelect;
@@ -13,6 +24,17 @@ export type ChangeRow = typeof changeLog.$inferSelect;
 /** A product as the API reads it: everything but its search terms. */
 export type ProductRow = Omit<typeof products.$inferSelect, 'terms'>;
 export type ProductValues = typeof products.$inferInsert;
+export type DemandRow = typeof demands.$inferSelect;
+export type DemandValues = typeof demands.$inferInsert;
+export type RouteRow = typeof demandRoutes.$inferSelect;
+export type DemandEventRow = typeof demandEvents.$inferSelect;
+export type LimitRow = typeof demandLimits.$inferSelect;
+export type LoanRow = typeof loans.$inferSelect;
+export type LimitSettingsRow = typeof limitSettings.$inferSelect;
+/** An enterprise as this slice resolves it (the units slice owns it). */
+export interface EnterpriseReference {
+  creditCode: string;
+}
 
 export interface InstitutionQuery {
   kind?: InstitutionRow['kind'] | null;
@@ -252,3 +274,237 @@ export async function insertSamplePartners(
     : [];
   return added.length + addedBranches.length;
 }
+
+/** Which demands a list may show: all (regulator, command office), an enterprise's, or those routed to or held by an institution or branch. */
+export type DemandScope =
+  | { kind: 'ALL' }
+  | { kind: 'ENTERPRISE'; creditCode: string }
+  | { kind: 'INSTITUTION'; institutionId: string }
+  | { kind: 'BRANCH'; institutionId: string; branchId: string };
+
+export interface DemandQuery {
+  scope: DemandScope;
+  status?: DemandRow['status'][] | null;
+  source?: DemandRow['source'] | null;
+  districtCode?: string | null;
+  institutionId?: string | null;
+  creditCode?: string | null;
+  /** OPEN demands whose claim limit has passed by this instant (waiting for the regulator's dispatch). */
+  awaitingDispatchAt?: Date | null;
+}
+
+function demandConditions(query: DemandQuery): SQL[] {
+  const conditions: SQL[] = [];
+  const scope = query.scope;
+  if (scope.kind === 'ENTERPRISE') conditions.push(eq(demands.creditCode, scope.creditCode));
+  if (scope.kind === 'INSTITUTION') {
+    const routed = sql`exists (select 1 from ${demandRoutes} r where r.demand_id = ${demands.id} and r.institution_id = ${scope.institutionId} and ${demands.status} = 'OPEN')`;
+    conditions.push(or(eq(demands.institutionId, scope.institutionId), routed) as SQL);
+  }
+  if (scope.kind === 'BRANCH') {
+    const routed = sql`exists (select 1 from ${demandRoutes} r where r.demand_id = ${demands.id} and r.institution_id = ${scope.institutionId} and r.branch_id = ${scope.branchId} and ${demands.status} = 'OPEN')`;
+    conditions.push(or(eq(demands.branchId, scope.branchId), routed) as SQL);
+  }
+  if (query.status?.length) conditions.push(inArray(demands.status, query.status));
+  if (query.source) conditions.push(eq(demands.source, query.source));
+  if (query.districtCode) conditions.push(eq(demands.districtCode, query.districtCode));
+  if (query.institutionId) conditions.push(eq(demands.institutionId, query.institutionId));
+  if (query.creditCode) conditions.push(eq(demands.creditCode, query.creditCode));
+  if (query.awaitingDispatchAt) {
+    conditions.push(eq(demands.status, 'OPEN'));
+    conditions.push(
+      sql`exists (select 1 from ${demandLimits} l where l.demand_id = ${demands.id} and l.kind = 'CLAIM' and l.met_at is null and l.ended_at is null and l.due_at <= ${query.awaitingDispatchAt})`,
+    );
+  }
+  return conditions;
+}
+
+export const demandStore = {
+  /** A page, newest first (posted_at desc, id desc), after the cursor's row. */
+  page(db: Queryable, query: DemandQuery, limit: number, after: { at: Date; id: string } | null): Promise<DemandRow[]> {
+    const conditions = demandConditions(query);
+    if (after) {
+      const earlier = or(lt(demands.postedAt, after.at), and(eq(demands.postedAt, after.at), lt(demands.id, after.id)));
+      if (earlier) conditions.push(earlier);
+    }
+    return db
+      .select()
+      .from(demands)
+      .where(and(...conditions))
+      .orderBy(desc(demands.postedAt), desc(demands.id))
+      .limit(limit);
+  },
+  async count(db: Queryable, query: DemandQuery): Promise<number> {
+    const [row] = await db
+      .select({ n: sql<number>`count(*)::int` })
+      .from(demands)
+      .where(and(...demandConditions(query)));
+    return row?.n ?? 0;
+  },
+  byIds: (db: Queryable, ids: readonly string[]): Promise<DemandRow[]> =>
+    ids.length
+      ? db
+          .select()
+          .from(demands)
+          .where(inArray(demands.id, [...ids]))
+      : Promise.resolve([]),
+  async lock(db: Queryable, id: string): Promise<DemandRow | undefined> {
+    const [row] = await db.select().from(demands).where(eq(demands.id, id)).for('update');
+    return row;
+  },
+  /** The demand a source's reference or a client's request id names already, if any. */
+  async existing(db: Queryable, key: { source: DemandRow['source']; externalRef: string } | { creditCode: string; clientRequestId: string }) {
+    const [row] = await db
+      .select()
+      .from(demands)
+      .where(
+        'externalRef' in key
+          ? and(eq(demands.source, key.source), eq(demands.externalRef, key.externalRef))
+          : and(eq(demands.creditCode, key.creditCode), eq(demands.clientRequestId, key.clientRequestId)),
+      );
+    return row;
+  },
+  /** Inserts a new demand; undefined when its source reference or client request id is taken (a retry). */
+  async insert(db: Queryable, values: DemandValues): Promise<DemandRow | undefined> {
+    const [row] = await db.insert(demands).values(values).onConflictDoNothing().returning();
+    return row;
+  },
+  async update(
+    db: Queryable,
+    id: string,
+    version: number,
+    values: Partial<Omit<DemandValues, 'id' | 'version' | 'createdAt' | 'updatedAt'>>,
+  ): Promise<DemandRow | undefined> {
+    const [row] = await db
+      .update(demands)
+      .set({ ...values, version: version + 1, updatedAt: sql`now()` })
+      .where(and(eq(demands.id, id), eq(demands.version, version)))
+      .returning();
+    return row;
+  },
+};
+
+export const routeStore = {
+  async insertMany(db: Queryable, rows: (typeof demandRoutes.$inferInsert)[]): Promise<void> {
+    for (let i = 0; i < rows.length; i += 500) await db.insert(demandRoutes).values(rows.slice(i, i + 500)).onConflictDoNothing();
+  },
+  /** Routes by (demand, institution) pairs. */
+  byPairs: (db: Queryable, pairs: readonly { demandId: string; institutionId: string }[]): Promise<RouteRow[]> =>
+    pairs.length
+      ? db
+          .select()
+          .from(demandRoutes)
+          .where(
+            or(...pairs.map((pair) => and(eq(demandRoutes.demandId, pair.demandId), eq(demandRoutes.institutionId, pair.institutionId)))),
+          )
+      : Promise.resolve([]),
+  ofDemands: (db: Queryable, ids: readonly string[]): Promise<RouteRow[]> =>
+    ids.length
+      ? db
+          .select()
+          .from(demandRoutes)
+          .where(inArray(demandRoutes.demandId, [...ids]))
+      : Promise.resolve([]),
+};
+
+export const eventStore = {
+  async append(db: Queryable, values: typeof demandEvents.$inferInsert): Promise<DemandEventRow> {
+    const [row] = await db.insert(demandEvents).values(values).returning();
+    if (!row) throw new Error('an insert returned no row');
+    return row;
+  },
+  ofDemands: (db: Queryable, ids: readonly string[]): Promise<DemandEventRow[]> =>
+    ids.length
+      ? db
+          .select()
+          .from(demandEvents)
+          .where(inArray(demandEvents.demandId, [...ids]))
+          .orderBy(asc(demandEvents.id))
+      : Promise.resolve([]),
+};
+
+export const limitStore = {
+  async insert(db: Queryable, values: typeof demandLimits.$inferInsert): Promise<LimitRow> {
+    const [row] = await db.insert(demandLimits).values(values).returning();
+    if (!row) throw new Error('an insert returned no row');
+    return row;
+  },
+  ofDemands: (db: Queryable, ids: readonly string[]): Promise<LimitRow[]> =>
+    ids.length
+      ? db
+          .select()
+          .from(demandLimits)
+          .where(inArray(demandLimits.demandId, [...ids]))
+          .orderBy(asc(demandLimits.id))
+      : Promise.resolve([]),
+  /** The running limits of a demand (neither met nor ended). */
+  running: (db: Queryable, demandId: string): Promise<LimitRow[]> =>
+    db
+      .select()
+      .from(demandLimits)
+      .where(and(eq(demandLimits.demandId, demandId), isNull(demandLimits.metAt), isNull(demandLimits.endedAt)))
+      .orderBy(asc(demandLimits.id)),
+  /** Marks running limits of these kinds met at `at`. */
+  async meet(db: Queryable, demandId: string, kinds: LimitRow['kind'][], at: Date): Promise<void> {
+    await db
+      .update(demandLimits)
+      .set({ metAt: at })
+      .where(and(eq(demandLimits.demandId, demandId), inArray(demandLimits.kind, kinds), isNull(demandLimits.metAt), isNull(demandLimits.endedAt)));
+  },
+  /** Stops every running limit of a demand unmet at `at` (lapsed if at or after its due time, else cancelled). */
+  async end(db: Queryable, demandId: string, at: Date): Promise<void> {
+    await db
+      .update(demandLimits)
+      .set({ endedAt: at })
+      .where(and(eq(demandLimits.demandId, demandId), isNull(demandLimits.metAt), isNull(demandLimits.endedAt)));
+  },
+};
+
+export const loanStore = {
+  async insert(db: Queryable, values: typeof loans.$inferInsert): Promise<LoanRow | undefined> {
+    const [row] = await db.insert(loans).values(values).onConflictDoNothing().returning();
+    return row;
+  },
+  ofDemands: (db: Queryable, ids: readonly string[]): Promise<LoanRow[]> =>
+    ids.length
+      ? db
+          .select()
+          .from(loans)
+          .where(inArray(loans.demandId, [...ids]))
+      : Promise.resolve([]),
+  ofEnterprises: (db: Queryable, codes: readonly string[]): Promise<LoanRow[]> =>
+    codes.length
+      ? db
+          .select()
+          .from(loans)
+          .where(inArray(loans.creditCode, [...codes]))
+          .orderBy(desc(loans.disbursedOn), desc(loans.id))
+      : Promise.resolve([]),
+  async markReceived(db: Queryable, demandId: string, at: Date): Promise<LoanRow | undefined> {
+    const [row] = await db
+      .update(loans)
+      .set({ receivedAt: at })
+      .where(and(eq(loans.demandId, demandId), isNull(loans.receivedAt)))
+      .returning();
+    return row;
+  },
+};
+
+export const limitSettingsStore = {
+  /** The limits in force at `at`: the latest set at or before it. */
+  async inForce(db: Queryable, at: Date): Promise<LimitSettingsRow> {
+    const [row] = await db
+      .select()
+      .from(limitSettings)
+      .where(lte(limitSettings.since, at))
+      .orderBy(desc(limitSettings.since), desc(limitSettings.id))
+      .limit(1);
+    if (!row) throw new Error('financing.limit_settings has no row in force (migration 0003 seeds one)');
+    return row;
+  },
+  async insert(db: Queryable, values: typeof limitSettings.$inferInsert): Promise<LimitSettingsRow> {
+    const [row] = await db.insert(limitSettings).values(values).returning();
+    if (!row) throw new Error('an insert returned no row');
+    return row;
+  },
+};

@@ -25,7 +25,7 @@ import {
   type FinancingStanding,
   type PartnerState,
 } from './rules.ts';
-import type { BranchRow, DemandRow, InstitutionRow, ProductRow, RouteRow } from './store.ts';
+import type { BranchRow, DemandRow, InstitutionRow, LimitAlertScope, ProductRow, RouteRow } from './store.ts';
 
 /** The unit that runs the platform (db/reference/organisation.ts). */
 export const REGULATOR_CODE = 'LOCAL_FINANCIAL_REGULATION_BUREAU';
@@ -138,6 +138,30 @@ export function createFinancingAccess(viewer: Viewer, directory: DirectorySource
     },
     async assertDemand(action: DemandAction, demand?: DemandRow): Promise<void> {
       assert(demandRules[action], demand ? await demandStandings(demand) : await standings(), demandSubject(demand));
+    },
+    /**
+     * Whether the caller may know a demand exists, to act on it: whoever reads it with the enterprise
+     * (READ_DEMAND), or an institution or branch it is routed to while it is open. Anonymous callers
+     * are asked to sign in; everybody else who may not finds it missing (NOT_FOUND), never refused.
+     */
+    async seesDemand(demand: DemandRow): Promise<boolean> {
+      const held = await demandStandings(demand);
+      if (held.includes('ANONYMOUS')) assert(demandRules.READ_DEMAND, held, demandSubject());
+      return can(demandRules.READ_DEMAND, held, demandSubject()) || can(demandRules.READ_DEMAND_UNNAMED, held, demandSubject(demand));
+    },
+    /**
+     * Which limit alerts the caller reads (READ_ALERTS, refused otherwise): the regulator and the
+     * command office all; an institution's staff the clocks of their institution; a branch its own.
+     */
+    async limitAlertScope(): Promise<LimitAlertScope> {
+      const held = await standings();
+      assert(demandRules.READ_ALERTS, held, demandSubject());
+      if (held.includes('REGULATOR') || held.includes('COMMAND_OFFICE')) return { kind: 'ALL' };
+      const institutionId = viewer.institution?.toLowerCase();
+      const branchId = viewer.branch?.toLowerCase();
+      if (held.includes('BRANCH_STAFF') && branchId) return { kind: 'BRANCH', branchId };
+      if (held.includes('INSTITUTION_STAFF') && institutionId) return { kind: 'INSTITUTION', institutionId };
+      throw new Error('READ_ALERTS allowed a caller who is neither the regulator, the command office nor an institution');
     },
     /** Posting for an enterprise: the enterprise itself only (its token's credit code). */
     async assertPostFor(creditCode: string): Promise<void> {

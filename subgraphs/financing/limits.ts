@@ -76,3 +76,21 @@ export async function settleProvisionalLimits(db: Queryable, calendar: WorkingCa
   }
   return rows.length;
 }
+
+export type LimitState = 'RUNNING' | 'WARNING' | 'OVERDUE' | 'MET' | 'MET_LATE' | 'LAPSED' | 'CANCELLED';
+
+/**
+ * A limit's state at `now`: met (on time, or late — met at or after its due time); stopped unmet
+ * (LAPSED when it stopped at or after its due time — the lateness stays on the record —, else
+ * CANCELLED); or running, OVERDUE from its due time and WARNING from its warning time.
+ */
+export function limitState(limit: Pick<LimitRow, 'dueAt' | 'warnAt' | 'metAt' | 'endedAt'>, now: Date): LimitState {
+  const due = limit.dueAt.getTime();
+  if (limit.metAt) return limit.metAt.getTime() < due ? 'MET' : 'MET_LATE';
+  if (limit.endedAt) return limit.endedAt.getTime() >= due ? 'LAPSED' : 'CANCELLED';
+  if (now.getTime() >= due) return 'OVERDUE';
+  return now.getTime() >= limit.warnAt.getTime() ? 'WARNING' : 'RUNNING';
+}
+
+/** The kinds of limit a holder runs: one that passes unmet returns the demand to the pool. */
+export const HOLD_LIMITS: readonly LimitKind[] = ['CONTACT', 'DECISION'];

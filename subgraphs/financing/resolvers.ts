@@ -6,6 +6,9 @@ import { scalarResolvers } from '../../platform/scalars.ts';
 import { pageArgs } from '../../platform/pagination.ts';
 import type { Resolvers } from './schema-types.ts';
 import { loanPrimeRate, rateOf } from './lpr.ts';
+import { limitState } from './limits.ts';
+import * as lifecycle from './use-cases/lifecycle.ts';
+import * as limits from './use-cases/limits.ts';
 import * as partners from './use-cases/partners.ts';
 import * as products from './use-cases/products.ts';
 import * as reads from './use-cases/reads.ts';
@@ -19,6 +22,8 @@ export const financingResolvers: Resolvers = {
     financialProduct: (_, args, { financing }) => products.financialProduct(financing, args),
     productMatches: (_, args, { financing }) => products.productMatches(financing, args),
     loanPrimeRate: () => loanPrimeRate,
+    financingLimitAlerts: (_, args, { financing }, info) => limits.financingLimitAlerts(financing, pageArgs(args, info)),
+    financingLimits: (_, __, { financing }) => limits.financingLimits(financing),
   },
   Mutation: {
     createFinancialInstitution: (_, args, { financing }) => partners.createFinancialInstitution(financing, args),
@@ -29,6 +34,18 @@ export const financingResolvers: Resolvers = {
     suspendBranch: (_, args, { financing }) => partners.suspendBranch(financing, args),
     createFinancialProduct: (_, args, { financing }) => products.createFinancialProduct(financing, args),
     updateFinancialProduct: (_, args, { financing }) => products.updateFinancialProduct(financing, args),
+    recordFinancingContact: (_, args, { financing }) => lifecycle.recordFinancingContact(financing, args),
+    approveFinancing: (_, args, { financing }) => lifecycle.approveFinancing(financing, args),
+    recordLoanDisbursement: (_, args, { financing }) => lifecycle.recordLoanDisbursement(financing, args),
+    declineFinancing: (_, args, { financing }) => lifecycle.declineFinancing(financing, args),
+    withdrawFinancingDemand: (_, args, { financing }) => lifecycle.withdrawFinancingDemand(financing, args),
+    confirmLoanReceived: (_, args, { financing }) => lifecycle.confirmLoanReceived(financing, args),
+    rateFinancialInstitution: (_, args, { financing }) => lifecycle.rateFinancialInstitution(financing, args),
+    setFinancingLimits: (_, args, { financing }) => limits.setFinancingLimits(financing, args),
+  },
+  FinancingLimit: {
+    state: (row, _, { financing }) => limitState(row, financing.now()),
+    institution: (row, _, { financing }) => (row.institutionId ? financing.loaders.institutionById.load(row.institutionId) : null),
   },
   FinancialProduct: {
     institution: (row, _, { financing }) => reads.institutionOf(financing, row),

@@ -353,7 +353,10 @@ export const demandStore = {
     return row;
   },
   /** The demand a source's reference or a client's request id names already, if any. */
-  async existing(db: Queryable, key: { source: DemandRow['source']; externalRef: string } | { creditCode: string; clientRequestId: string }) {
+  async existing(
+    db: Queryable,
+    key: { source: DemandRow['source']; externalRef: string } | { creditCode: string; clientRequestId: string },
+  ) {
     const [row] = await db
       .select()
       .from(demands)
@@ -386,7 +389,11 @@ export const demandStore = {
 
 export const routeStore = {
   async insertMany(db: Queryable, rows: (typeof demandRoutes.$inferInsert)[]): Promise<void> {
-    for (let i = 0; i < rows.length; i += 500) await db.insert(demandRoutes).values(rows.slice(i, i + 500)).onConflictDoNothing();
+    for (let i = 0; i < rows.length; i += 500)
+      await db
+        .insert(demandRoutes)
+        .values(rows.slice(i, i + 500))
+        .onConflictDoNothing();
   },
   /** Routes by (demand, institution) pairs. */
   byPairs: (db: Queryable, pairs: readonly { demandId: string; institutionId: string }[]): Promise<RouteRow[]> =>
@@ -462,7 +469,14 @@ export const limitStore = {
     await db
       .update(demandLimits)
       .set({ metAt: at })
-      .where(and(eq(demandLimits.demandId, demandId), inArray(demandLimits.kind, kinds), isNull(demandLimits.metAt), isNull(demandLimits.endedAt)));
+      .where(
+        and(
+          eq(demandLimits.demandId, demandId),
+          inArray(demandLimits.kind, kinds),
+          isNull(demandLimits.metAt),
+          isNull(demandLimits.endedAt),
+        ),
+      );
   },
   /** Stops every running limit of a demand unmet at `at` (lapsed if at or after its due time, else cancelled). */
   async end(db: Queryable, demandId: string, at: Date): Promise<void> {
@@ -518,6 +532,68 @@ export const limitSettingsStore = {
   async insert(db: Queryable, values: typeof limitSettings.$inferInsert): Promise<LimitSettingsRow> {
     const [row] = await db.insert(limitSettings).values(values).returning();
     if (!row) throw new Error('an insert returned no row');
+    return row;
+  },
+};
+
+/** Which limits an alert list shows: all (the regulator, the command office), an institution's clocks, or a branch's. */
+export type LimitAlertScope = { kind: 'ALL' } | { kind: 'INSTITUTION'; institutionId: string } | { kind: 'BRANCH'; branchId: string };
+
+function alertConditions(scope: LimitAlertScope, now: Date): SQL[] {
+  const conditions: SQL[] = [isNull(demandLimits.metAt), isNull(demandLimits.endedAt), lte(demandLimits.warnAt, now)];
+  if (scope.kind === 'INSTITUTION') conditions.push(eq(demandLimits.institutionId, scope.institutionId));
+  if (scope.kind === 'BRANCH') conditions.push(eq(demandLimits.branchId, scope.branchId));
+  return conditions;
+}
+
+/** The running limits near or past due (now ≥ warnAt), earliest due first, with their demands. */
+export const limitAlertStore = {
+  page(db: Queryable, scope: LimitAlertScope, now: Date, limit: number, after: { at: Date; id: number } | null) {
+    const conditions = alertConditions(scope, now);
+    if (after) {
+      const later = or(gt(demandLimits.dueAt, after.at), and(eq(demandLimits.dueAt, after.at), gt(demandLimits.id, after.id)));
+      if (later) conditions.push(later);
+    }
+    return db
+      .select({ limit: demandLimits, demand: demands })
+      .from(demandLimits)
+      .innerJoin(demands, eq(demands.id, demandLimits.demandId))
+      .where(and(...conditions))
+      .orderBy(asc(demandLimits.dueAt), asc(demandLimits.id))
+      .limit(limit);
+  },
+  async count(db: Queryable, scope: LimitAlertScope, now: Date): Promise<number> {
+    const [row] = await db
+      .select({ n: sql<number>`count(*)::int` })
+      .from(demandLimits)
+      .where(and(...alertConditions(scope, now)));
+    return row?.n ?? 0;
+  },
+};
+
+/** What the return of lapsed holds reads and locks. */
+export const lapseStore = {
+  /** Demands whose holder let a contact or decision limit pass unmet by `now` (at most `limit`, earliest due first). */
+  async lapsedHolds(db: Queryable, now: Date, limit: number, demandId?: string): Promise<string[]> {
+    const rows = await db
+      .select({ demandId: demandLimits.demandId })
+      .from(demandLimits)
+      .where(
+        and(
+          isNull(demandLimits.metAt),
+          isNull(demandLimits.endedAt),
+          inArray(demandLimits.kind, ['CONTACT', 'DECISION']),
+          lte(demandLimits.dueAt, now),
+          demandId ? eq(demandLimits.demandId, demandId) : undefined,
+        ),
+      )
+      .orderBy(asc(demandLimits.dueAt), asc(demandLimits.demandId))
+      .limit(limit);
+    return [...new Set(rows.map((row) => row.demandId))];
+  },
+  /** The demand, locked — or undefined when another transaction holds it (it is being changed or returned there). */
+  async lockUnlessBusy(db: Queryable, id: string): Promise<DemandRow | undefined> {
+    const [row] = await db.select().from(demands).where(eq(demands.id, id)).for('update', { skipLocked: true });
     return row;
   },
 };

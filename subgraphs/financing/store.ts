@@ -353,7 +353,10 @@ export const demandStore = {
     return row;
   },
   /** The demand a source's reference or a client's request id names already, if any. */
-  async existing(db: Queryable, key: { source: DemandRow['source']; externalRef: string } | { creditCode: string; clientRequestId: string }) {
+  async existing(
+    db: Queryable,
+    key: { source: DemandRow['source']; externalRef: string } | { creditCode: string; clientRequestId: string },
+  ) {
     const [row] = await db
       .select()
       .from(demands)
@@ -386,7 +389,11 @@ export const demandStore = {
 
 export const routeStore = {
   async insertMany(db: Queryable, rows: (typeof demandRoutes.$inferInsert)[]): Promise<void> {
-    for (let i = 0; i < rows.length; i += 500) await db.insert(demandRoutes).values(rows.slice(i, i + 500)).onConflictDoNothing();
+    for (let i = 0; i < rows.length; i += 500)
+      await db
+        .insert(demandRoutes)
+        .values(rows.slice(i, i + 500))
+        .onConflictDoNothing();
   },
   /** Routes by (demand, institution) pairs. */
   byPairs: (db: Queryable, pairs: readonly { demandId: string; institutionId: string }[]): Promise<RouteRow[]> =>
@@ -462,7 +469,14 @@ export const limitStore = {
     await db
       .update(demandLimits)
       .set({ metAt: at })
-      .where(and(eq(demandLimits.demandId, demandId), inArray(demandLimits.kind, kinds), isNull(demandLimits.metAt), isNull(demandLimits.endedAt)));
+      .where(
+        and(
+          eq(demandLimits.demandId, demandId),
+          inArray(demandLimits.kind, kinds),
+          isNull(demandLimits.metAt),
+          isNull(demandLimits.endedAt),
+        ),
+      );
   },
   /** Stops every running limit of a demand unmet at `at` (lapsed if at or after its due time, else cancelled). */
   async end(db: Queryable, demandId: string, at: Date): Promise<void> {

@@ -77,19 +77,13 @@ export async function settleProvisionalLimits(db: Queryable, calendar: WorkingCa
   return rows.length;
 }
 
-export type LimitState = 'RUNNING' | 'WARNING' | 'OVERDUE' | 'MET' | 'MET_LATE' | 'LAPSED' | 'CANCELLED';
-
-/**
- * A limit's state at `now`: met (on time, or late — met at or after its due time); stopped unmet
- * (LAPSED when it stopped at or after its due time — the lateness stays on the record —, else
- * CANCELLED); or running, OVERDUE from its due time and WARNING from its warning time.
- */
-export function limitState(limit: Pick<LimitRow, 'dueAt' | 'warnAt' | 'metAt' | 'endedAt'>, now: Date): LimitState {
-  const due = limit.dueAt.getTime();
-  if (limit.metAt) return limit.metAt.getTime() < due ? 'MET' : 'MET_LATE';
-  if (limit.endedAt) return limit.endedAt.getTime() >= due ? 'LAPSED' : 'CANCELLED';
-  if (now.getTime() >= due) return 'OVERDUE';
-  return now.getTime() >= limit.warnAt.getTime() ? 'WARNING' : 'RUNNING';
+/** The traffic light of one limit at `now`: running (green), near due, overdue; met on time or late; lapsed or cancelled. */
+export function limitState(limit: LimitRow, now: Date) {
+  if (limit.metAt) return limit.metAt.getTime() <= limit.dueAt.getTime() ? 'MET' : 'MET_LATE';
+  if (limit.endedAt) return limit.endedAt.getTime() >= limit.dueAt.getTime() ? 'LAPSED' : 'CANCELLED';
+  if (now.getTime() >= limit.dueAt.getTime()) return 'OVERDUE';
+  if (now.getTime() >= limit.warnAt.getTime()) return 'WARNING';
+  return 'RUNNING';
 }
 
 /** The kinds of limit a holder runs: one that passes unmet returns the demand to the pool. */

@@ -28,6 +28,7 @@ import type {
   MutationImportFinancingDemandArgs,
   MutationPostFinancingDemandArgs,
 } from '../schema-types.ts';
+import { returnLapsedHolds } from './limits.ts';
 import { branchStore, demandStore, limitStore, productStore, routeStore, type DemandRow, type ProductRow } from '../store.ts';
 
 const ENTERPRISE = { zh: '企业', en: 'Enterprise' };
@@ -240,6 +241,8 @@ async function hold(
 ) {
   const key = demandId(id);
   const action = HOLD_ACTION[kind];
+  // A hold whose limit passed goes back to the pool first (use-cases/limits.ts): it can be held anew.
+  await returnLapsedHolds(ctx, key);
   // Before the transaction: the calendar, and the caller's standings (so the lock is held for no lookup).
   const calendar = await ctx.workingCalendar();
   const committed = await ctx.loaders.demandById.load(key);
@@ -309,6 +312,7 @@ async function activeTarget(ctx: FinancingContext, institutionId: string, branch
 /** `chooseFinancialInstitution`: the enterprise itself picks an institution (and branch) for its unclaimed demand. */
 export async function chooseFinancialInstitution(ctx: FinancingContext, args: MutationChooseFinancialInstitutionArgs): Promise<DemandRow> {
   const given = parseInput(holdTarget, { institutionId: args.institutionId, branchId: args.branchId });
+  await returnLapsedHolds(ctx, demandId(args.id));
   const committed = await ctx.loaders.demandById.load(demandId(args.id));
   if (committed) await ctx.access.assertDemand('CHOOSE_INSTITUTION', committed);
   const target = await activeTarget(ctx, given.institutionId.toLowerCase(), given.branchId?.toLowerCase());

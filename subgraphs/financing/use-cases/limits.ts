@@ -11,18 +11,30 @@
  * has no background worker: the return runs, idempotently, before whatever would act on or list a
  * held demand (see the slice README, "Time limits").
  */
+import { GraphQLError } from 'graphql';
 import { anonymous, personOf } from '../../../platform/auth.ts';
 import type { WorkingCalendar } from '../../../platform/calendar.ts';
+import { changeRow, type RowKind } from '../../../platform/change.ts';
+import { ErrorCode } from '../../../platform/errors.ts';
 import { parseInput } from '../../../platform/input.ts';
 import { present } from '../../../platform/invariant.ts';
 import { countBeside, decodeInstantCursor, pageSize, toConnection, type PageArgs } from '../../../platform/pagination.ts';
+import type { Queryable } from '../../../db/client.ts';
 import type { FinancingContext } from '../context.ts';
 import { limitsInput } from '../input.ts';
-import { HOLD_LIMITS, startLimits } from '../limits.ts';
-import { recordDemandStep } from '../rows.ts';
+import { HOLD_LIMITS, startLimits, type LimitKind } from '../limits.ts';
+import { demandRow, recordDemandStep } from '../rows.ts';
 import { HELD_STATES } from '../rules.ts';
 import type { MutationSetFinancingLimitsArgs } from '../schema-types.ts';
-import { demandStore, lapseStore, limitAlertStore, limitSettingsStore, limitStore, type LimitSettingsRow } from '../store.ts';
+import {
+  demandStore,
+  lapseStore,
+  limitAlertStore,
+  limitSettingsStore,
+  limitStore,
+  type DemandRow,
+  type LimitSettingsRow,
+} from '../store.ts';
 
 /** How many lapsed holds one pass returns at most; the next pass (the next request) takes the rest. */
 const RETURN_BATCH = 100;
@@ -44,38 +56,58 @@ export async function returnLapsedHolds(ctx: FinancingContext, demandId?: string
   return returned;
 }
 
-/** One demand back to the pool, as the platform (no person took this step), at `now`. */
-function returnHold(ctx: FinancingContext, id: string, calendar: WorkingCalendar, now: Date): Promise<boolean> {
-  return ctx.db.transaction(async (tx) => {
-    const demand = await lapseStore.lockUnlessBusy(tx, id);
-    if (!demand || !HELD_STATES.includes(demand.status)) return false;
-    const passed = (await limitStore.running(tx, id))
-      .filter((limit) => HOLD_LIMITS.includes(limit.kind) && limit.dueAt.getTime() <= now.getTime())
-      .sort((a, b) => a.dueAt.getTime() - b.dueAt.getTime());
-    const first = passed[0];
-    if (!first) return false;
-    await limitStore.end(tx, id, now);
-    const back = present(
-      await demandStore.update(tx, id, demand.version, {
-        status: 'OPEN',
-        institutionId: null,
-        branchId: null,
-        heldBy: null,
-        heldAt: null,
-        approvedAmount: null,
-      }),
-      'the locked demand, returned',
-    );
-    const platform = { viewer: anonymous, now: () => now };
-    await recordDemandStep(platform, tx, back, {
-      kind: 'RETURNED',
-      institutionId: demand.institutionId,
-      branchId: demand.branchId,
-      data: { limitKind: first.kind },
+/** A hold judged, once locked, not to be returned (met meanwhile, or returned by another pass): nothing is written. */
+class HoldStays extends Error {}
+
+/** The demand, locked unless another transaction holds it (then missing here: that transaction changes or returns it). */
+const lapsedDemand: RowKind<DemandRow, Queryable> = { ...demandRow, load: (tx, id) => lapseStore.lockUnlessBusy(tx, id) };
+
+/**
+ * One demand back to the pool, as the platform (no person took this step), at `now`: one
+ * `changeRow`, judged on the locked row — the platform's own step, so no caller is asked.
+ */
+async function returnHold(ctx: FinancingContext, id: string, calendar: WorkingCalendar, now: Date): Promise<boolean> {
+  let passed: LimitKind | undefined;
+  const platform = { viewer: anonymous, now: () => now };
+  try {
+    await changeRow(ctx.db, lapsedDemand, {
+      key: id,
+      async authorize(demand, tx) {
+        if (!HELD_STATES.includes(demand.status)) throw new HoldStays();
+        passed = (await limitStore.running(tx, id))
+          .filter((limit) => HOLD_LIMITS.includes(limit.kind) && limit.dueAt.getTime() <= now.getTime())
+          .sort((a, b) => a.dueAt.getTime() - b.dueAt.getTime())[0]?.kind;
+        if (!passed) throw new HoldStays();
+      },
+      async write(tx, demand) {
+        await limitStore.end(tx, id, now);
+        return demandStore.update(tx, id, demand.version, {
+          status: 'OPEN',
+          institutionId: null,
+          branchId: null,
+          heldBy: null,
+          heldAt: null,
+          approvedAmount: null,
+        });
+      },
+      record: (tx, before, after) =>
+        recordDemandStep(platform, tx, after, {
+          kind: 'RETURNED',
+          institutionId: before.institutionId,
+          branchId: before.branchId,
+          data: { limitKind: passed },
+        }),
+      async finish(tx, after) {
+        await startLimits(tx, { calendar, officeHours: ctx.officeHours, now: () => now }, after, ['CLAIM']);
+        return after;
+      },
     });
-    await startLimits(tx, { calendar, officeHours: ctx.officeHours, now: () => now }, back, ['CLAIM']);
     return true;
-  });
+  } catch (error) {
+    const busy = error instanceof GraphQLError && error.extensions.code === ErrorCode.NOT_FOUND;
+    if (error instanceof HoldStays || busy) return false;
+    throw error;
+  }
 }
 
 /** `setFinancingLimits`: the regulator; each 1–30 working days; appended, in force from now on. */

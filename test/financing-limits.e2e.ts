@@ -172,6 +172,22 @@ describe('a hold whose limit passes', () => {
       data: { limitKind: 'CONTACT' },
     });
 
+    // Many at once, through both doors (as replicas would): one RETURNED.
+    const third = await post(firm);
+    clock.set('2026-06-03T09:00:00+08:00');
+    await claim(third, b.staff);
+    clock.set('2026-06-05T09:00:00+08:00'); // its contact limit was due 06-05 00:00
+    const racing = await Promise.all(
+      Array.from({ length: 12 }, (_, i) =>
+        i % 3 === 0
+          ? send(i % 2 ? 'gateway' : 'financing subgraph', `{ financingDemands(first: 1) { totalCount } }`, { as: REGULATOR })
+          : send(i % 2 ? 'gateway' : 'financing subgraph', READ, { as: REGULATOR, variables: { id: third } }),
+      ),
+    );
+    for (const answer of racing) expect(answer.errors).toBeUndefined();
+    expect((await stored(third)).events.filter((kind) => kind === 'RETURNED')).toHaveLength(1);
+    expect((await stored(third)).status).toBe('OPEN');
+
     // Idempotent: reads, lists and alerts afterwards return nothing twice.
     const after = await stored(id);
     await send('gateway', `{ financingDemands(first: 5) { totalCount } }`, { as: REGULATOR });

@@ -10,6 +10,7 @@
  * `can…` answers a boolean, `assert…` throws the coded refusal.
  */
 import { Role, type Viewer } from '../../platform/auth.ts';
+import { errors } from '../../platform/errors.ts';
 import type { DirectorySource } from '../../platform/directory.ts';
 import { assert, can, type Subject } from '../../platform/rules.ts';
 import { directoryCaller } from '../../platform/standing.ts';
@@ -161,7 +162,8 @@ export function createFinancingAccess(viewer: Viewer, directory: DirectorySource
       const branchId = viewer.branch?.toLowerCase();
       if (held.includes('BRANCH_STAFF') && branchId) return { kind: 'BRANCH', branchId };
       if (held.includes('INSTITUTION_STAFF') && institutionId) return { kind: 'INSTITUTION', institutionId };
-      throw new Error('READ_ALERTS allowed a caller who is neither the regulator, the command office nor an institution');
+      // READ_ALERTS names no one else: a caller past the assertion is one of the above.
+      throw errors.internal();
     },
     /** Posting for an enterprise: the enterprise itself only (its token's credit code). */
     async assertPostFor(creditCode: string): Promise<void> {

@@ -83,7 +83,12 @@ const EVIDENCE: Record<string, Record<string, 'append-only' | 'guarded' | 'kept'
     service_reviews: 'guarded',
     evaluations: 'guarded',
   },
-  financing: { change_log: 'append-only' },
+  financing: {
+    change_log: 'append-only',
+    credit_reports: 'append-only',
+    credit_report_reads: 'append-only',
+    report_bases: 'append-only',
+  },
 };
 const historyTables = (schema: string) =>
   Object.entries(EVIDENCE[schema] ?? {})

@@ -6,9 +6,14 @@ import { scalarResolvers } from '../../platform/scalars.ts';
 import { pageArgs } from '../../platform/pagination.ts';
 import type { Resolvers } from './schema-types.ts';
 import { loanPrimeRate, rateOf } from './lpr.ts';
+import { canonicalJson, type ReportContent } from './credit-report.ts';
+import * as credit from './use-cases/credit.ts';
 import * as partners from './use-cases/partners.ts';
 import * as products from './use-cases/products.ts';
 import * as reads from './use-cases/reads.ts';
+
+/** A frozen report's content, as credit-report.ts wrote it. */
+const contentOf = (row: { content: Record<string, unknown> }) => row.content as unknown as ReportContent;
 
 export const financingResolvers: Resolvers = {
   ...scalarResolvers,
@@ -19,6 +24,8 @@ export const financingResolvers: Resolvers = {
     financialProduct: (_, args, { financing }) => products.financialProduct(financing, args),
     productMatches: (_, args, { financing }) => products.productMatches(financing, args),
     loanPrimeRate: () => loanPrimeRate,
+    creditReport: (_, args, { financing }) => credit.creditReport(financing, args),
+    creditReportReads: (_, args, { financing }, info) => credit.creditReportReads(financing, args, pageArgs(args, info)),
   },
   Mutation: {
     createFinancialInstitution: (_, args, { financing }) => partners.createFinancialInstitution(financing, args),
@@ -29,6 +36,22 @@ export const financingResolvers: Resolvers = {
     suspendBranch: (_, args, { financing }) => partners.suspendBranch(financing, args),
     createFinancialProduct: (_, args, { financing }) => products.createFinancialProduct(financing, args),
     updateFinancialProduct: (_, args, { financing }) => products.updateFinancialProduct(financing, args),
+    importCreditRecords: (_, args, { financing }) => credit.importCreditRecords(financing, args),
+  },
+  CreditReport: {
+    demand: (row, _, { financing }) => reads.demandOfReport(financing, row),
+    content: (row) => canonicalJson(row.content),
+    platformDataGathered: (row) => contentOf(row).platform.gathered,
+    platformDataGatheredAt: (row) => contentOf(row).platform.gatheredAt,
+    profile: (row) => contentOf(row).platform.profile,
+    policyGrants: (row) => contentOf(row).platform.policyGrants,
+    appeals: (row) => contentOf(row).platform.appeals,
+    records: (row) => contentOf(row).records,
+  },
+  CreditReportRead: {
+    institution: (row, _, { financing }) => reads.institutionOf(financing, row),
+    branch: (row, _, { financing }) => reads.branchOf(financing, row),
+    reader: (row) => row.readerSubject,
   },
   FinancialProduct: {
     institution: (row, _, { financing }) => reads.institutionOf(financing, row),

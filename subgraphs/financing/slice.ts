@@ -23,6 +23,8 @@ export const financing: SliceDefinition = {
     FinancingDemandEvent: './store.ts#DemandEventRow',
     FinancingLimit: './store.ts#LimitRow',
     Loan: './store.ts#LoanRow',
+    CreditReport: './store.ts#CreditReportRow',
+    CreditReportRead: './store.ts#CreditReportReadRow',
     Enterprise: './store.ts#EnterpriseReference',
   },
 };

@@ -8,7 +8,7 @@
 import { personOf } from '../../../platform/auth.ts';
 import { beijingDate } from '../../../platform/calendar.ts';
 import { errors } from '../../../platform/errors.ts';
-import { creditCode, isUuid, parseInput } from '../../../platform/input.ts';
+import { creditCode, isUuid, parseInput, z } from '../../../platform/input.ts';
 import { present } from '../../../platform/invariant.ts';
 import { countBeside, decodeInstantCursor, pageSize, toConnection, type PageArgs } from '../../../platform/pagination.ts';
 import type { Queryable } from '../../../db/client.ts';
@@ -20,7 +20,8 @@ import { creditStore, type CreditRecordRow, type CreditReportRow, type DemandRow
 
 type RecordInput = ReturnType<typeof parseRecords>[number];
 
-const parseRecords = (records: unknown) => parseInput(creditRecordsInput, records, 'records');
+/** The batch, its fields named as the API does (`records[3].summary`). */
+const parseRecords = (records: unknown) => parseInput(z.object({ records: creditRecordsInput }), { records }).records;
 
 const keyOf = (record: { source: string; externalRef: string }) => JSON.stringify([record.source, record.externalRef]);
 

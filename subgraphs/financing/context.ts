@@ -4,6 +4,8 @@
  * page limit. Built once per request by server.ts; the GraphQL context carries it as `financing`.
  */
 import type { Viewer } from '../../platform/auth.ts';
+import type { OfficeHours, WorkingCalendar } from '../../platform/calendar.ts';
+import type { CalendarSource } from '../../platform/calendar-source.ts';
 import type { DirectorySource } from '../../platform/directory.ts';
 import type { RequestContext } from '../../platform/subgraph.ts';
 import type { Db } from '../../db/client.ts';
@@ -23,6 +25,12 @@ export interface FinancingContext {
   /** The platform's clock: every time this slice writes or compares comes from here. */
   now(): Date;
   maxPageSize: number;
+  /** The platform's working-day calendar (asked of the slice that keeps it, cached; never inside a transaction). */
+  calendar: CalendarSource;
+  /** Office hours of a working day, for the yellow warnings. */
+  officeHours: OfficeHours;
+  /** The current calendar copy — ask before a transaction that starts limits. */
+  workingCalendar(): Promise<WorkingCalendar>;
 }
 
 /** The GraphQL context of the financing subgraph (the generated resolver types name it). */
@@ -30,12 +38,15 @@ export interface Context extends RequestContext {
   financing: FinancingContext;
 }
 
-export function createFinancingContext(deps: Omit<FinancingContext, 'access'> & { directory: DirectorySource }): FinancingContext {
+export function createFinancingContext(
+  deps: Omit<FinancingContext, 'access' | 'workingCalendar'> & { directory: DirectorySource },
+): FinancingContext {
   const { directory, ...rest } = deps;
+  let current: Promise<WorkingCalendar> | undefined;
   const access = createFinancingAccess(deps.viewer, directory, {
     institution: (id) => deps.loaders.institutionById.load(id),
     branch: (id) => deps.loaders.branchById.load(id),
     route: (demandId, institutionId) => deps.loaders.route.load(`${demandId}|${institutionId}`),
   });
-  return { ...rest, access };
+  return { ...rest, access, workingCalendar: () => (current ??= deps.calendar.current()) };
 }

@@ -63,7 +63,20 @@ export const demandRow: RowKind<DemandRow, Queryable> = {
   stateName: (row) => demandStateNames[row.status],
 };
 
-/** One step of a demand, as a use case records it. */
+/**
+ * One step of a demand, as a use case records it. What `data` holds, by kind (the kept figures
+ * read it, so every use case writes it this way):
+ * - POSTED, IMPORTED: `{ amount }` (yuan asked);
+ * - ROUTED: `{ institutions }` (how many it was routed to);
+ * - CLAIMED, DISPATCHED, CHOSEN: `{ hoursToClaim }` (hours from posting to the hold, a number);
+ * - APPROVED: `{ amount, workingDaysToDecision }`; DECLINED: `{ reasonCode, workingDaysToDecision }`
+ *   (working days from the hold to the decision, on the platform's calendar);
+ * - DISBURSED: `{ loanId, amount, rateBp, termMonths, pureCredit, firstLoan }`;
+ * - RETURNED (a holder's limit lapsed; the demand went back to the pool): `{ limitKind }`, with the
+ *   institution and branch that held it;
+ * - RECEIVED: `{ loanId }`; RATED: `{ rating, score }` (score 5 = very satisfied … 1);
+ * - WITHDRAWN, CONTACTED: none needed.
+ */
 export interface DemandStep {
   kind: DemandEventRow['kind'];
   institutionId?: string | null;

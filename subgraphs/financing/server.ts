@@ -1,13 +1,16 @@
 /**
  * Builds the financing subgraph. No side effects: the platform (bin/) starts it.
  */
+import { providedCalendar } from '../../platform/calendar-source.ts';
 import { createSubgraph, type SliceDeps } from '../../platform/subgraph.ts';
 import { createFinancingContext, type Context } from './context.ts';
 import { createFinancingLoaders } from './loaders.ts';
 import { financingResolvers } from './resolvers.ts';
 import { PROFILE_SLICE, remoteEnterprises, remoteReportBasis } from './remote.ts';
+import { settleProvisionalLimits } from './limits.ts';
 
 export function createFinancingSubgraph(deps: SliceDeps) {
+  const calendar = providedCalendar(deps, (current) => settleProvisionalLimits(deps.db, current, deps.env.officeHours), 'demand limit(s)');
   return createSubgraph<Context>(deps, {
     resolvers: financingResolvers,
     context: ({ viewer, request, authorization }) => ({
@@ -23,6 +26,8 @@ export function createFinancingSubgraph(deps: SliceDeps) {
         reportBasis: remoteReportBasis({ url: (slice) => deps.sliceUrl(slice), authorization, requestId: request.id }),
         now: deps.now,
         maxPageSize: deps.env.limits.maxPageSize,
+        calendar,
+        officeHours: deps.env.officeHours,
       }),
     }),
   });

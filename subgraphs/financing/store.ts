@@ -461,6 +461,19 @@ export const limitStore = {
       .from(demandLimits)
       .where(and(eq(demandLimits.demandId, demandId), isNull(demandLimits.metAt), isNull(demandLimits.endedAt)))
       .orderBy(asc(demandLimits.id)),
+  /** The running limits whose due time is provisional for one of `years`. */
+  provisional: (db: Queryable, years: number[]): Promise<LimitRow[]> =>
+    db
+      .select()
+      .from(demandLimits)
+      .where(and(inArray(demandLimits.pendingCalendarYear, years), isNull(demandLimits.metAt), isNull(demandLimits.endedAt))),
+  /** A running limit's due time, recomputed on a calendar that gained its year. */
+  async redue(db: Queryable, id: number, due: Pick<LimitRow, 'dueAt' | 'warnAt' | 'pendingCalendarYear'>): Promise<void> {
+    await db
+      .update(demandLimits)
+      .set(due)
+      .where(and(eq(demandLimits.id, id), isNull(demandLimits.metAt), isNull(demandLimits.endedAt)));
+  },
   /** Marks running limits of these kinds met at `at`. */
   async meet(db: Queryable, demandId: string, kinds: LimitRow['kind'][], at: Date): Promise<void> {
     await db

@@ -9,11 +9,7 @@ import { createHash } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rowsOf } from '../db/client.ts';
-import { demands } from '../db/financing.ts';
 import { sampleCreditCode } from '../db/reference/organisation.ts';
-import type { FinancingAccess } from '../subgraphs/financing/access.ts';
-import { gatherReportBasis, keepReportBasis } from '../subgraphs/financing/credit-report.ts';
-import { remoteReportBasis } from '../subgraphs/financing/remote.ts';
 import { submitAppeal } from './support/issues.ts';
 import { startTestPlatform, type Caller, type GraphQLResponse, type TestPlatform } from './support/platform.ts';
 
@@ -41,8 +37,16 @@ const other = sampleCreditCode(SHINAN, 8_902);
 const itself: Caller = { role: 'ENTERPRISE', enterprise: firm.creditCode };
 
 let serial = 0;
-/** A fresh institution (and one branch of it in 市南) with its staff's and the branch's tokens. */
-async function institution() {
+interface Bank {
+  id: string;
+  branchId: string;
+  product: string;
+  staff: Caller;
+  branch: Caller;
+}
+
+/** A fresh institution serving 市南, a branch of it there and one product any demand of the firm fits, with its staff's and the branch's tokens. */
+async function institution(): Promise<Bank> {
   const n = ++serial;
   const made = await t.query(
     `mutation($name: String!, $code: String!) { createFinancialInstitution(input: { name: $name, kind: BANK, creditCode: $code, districtCodes: ["${SHINAN}"], contact: "0532-80000000" }) { id } }`,
@@ -54,58 +58,80 @@ async function institution() {
     `mutation { createBranch(input: { institutionId: "${id}", name: "市南支行", districtCode: "${SHINAN}", contact: "0532-81111111" }) { id } }`,
     { as: REGULATOR },
   );
+  const product = await t.query(`mutation($input: CreateFinancialProductInput!) { createFinancialProduct(input: $input) { id } }`, {
+    as: REGULATOR,
+    variables: {
+      input: {
+        institutionId: id,
+        name: `信用报告测试首贷${n}`,
+        category: 'FIRST_LOAN',
+        description: '小微企业首贷',
+        amountMin: 100_000,
+        amountMax: 1_000_000,
+        termMinMonths: 6,
+        termMaxMonths: 36,
+        lprTenor: 'ONE_YEAR',
+        spreadMinBp: 0,
+        spreadMaxBp: 150,
+        guaranteeMode: 'PURE_CREDIT',
+        districtCodes: [SHINAN],
+      },
+    },
+  });
+  expect(product.errors).toBeUndefined();
   const branchId = branch.data.createBranch.id as string;
   return {
     id,
     branchId,
-    staff: { role: 'FINANCIAL_INSTITUTION', institution: id, subject: `officer-${n}` } as Caller,
-    branch: { role: 'FINANCIAL_INSTITUTION', institution: id, branch: branchId, subject: `branch-officer-${n}` } as Caller,
+    product: product.data.createFinancialProduct.id as string,
+    staff: { role: 'FINANCIAL_INSTITUTION', institution: id, subject: `officer-${n}` },
+    branch: { role: 'FINANCIAL_INSTITUTION', institution: id, branch: branchId, subject: `branch-officer-${n}` },
   };
 }
 
+const demandInput = (consent: boolean) => ({
+  amount: 500_000,
+  termMonths: 12,
+  purpose: '采购原材料',
+  guaranteeOffered: 'PURE_CREDIT',
+  firstLoan: true,
+  contact: '王经理 13800000000',
+  creditReportConsent: consent,
+});
+
 /**
- * A demand of the firm held by `holder` (or open), as the demand core writes one; with the basis
- * gathered as a consenting post gathers it — with the enterprise's own token, of the real slices.
+ * A demand of the firm: posted by the enterprise itself (which gathers the report's basis with its
+ * own token) naming `holder`'s product — or imported by the regulator —, then claimed by the
+ * holder's branch (its institution's staff hold it too). The steps after the hold are not built
+ * yet: an ended demand is set so in the table.
  */
-async function demand(options: { holder?: { id: string }; consent?: boolean; source?: 'PLATFORM' | 'XINYIDAI'; status?: string } = {}) {
-  const source = options.source ?? 'PLATFORM';
-  const [row] = await db()
-    .insert(demands)
-    .values({
-      source,
-      externalRef: source === 'PLATFORM' ? null : `XYD-${++serial}`,
-      creditCode: firm.creditCode,
-      enterpriseName: firm.name,
-      contact: '王经理 13800000000',
-      industryCode: firm.industryCode,
-      districtCode: SHINAN,
-      sizeClass: 'SMALL',
-      amount: 500_000,
-      termMonths: 12,
-      purpose: '采购原材料',
-      guaranteeOffered: 'PURE_CREDIT',
-      firstLoan: true,
-      wantedProductIds: [],
-      category: 'FIRST_LOAN',
-      creditReportConsent: options.consent ?? true,
-      status: (options.status ?? (options.holder ? 'CLAIMED' : 'OPEN')) as 'OPEN',
-      institutionId: options.holder?.id ?? null,
-      heldBy: options.holder ? 'CLAIMED' : null,
-      heldAt: options.holder ? new Date() : null,
-      postedAt: new Date(),
-    })
-    .returning();
-  const made = row!;
-  if (source === 'PLATFORM' && made.creditReportConsent) {
-    const token = await t.tokenFor(itself);
-    const ctx = {
-      access: { enterprise: () => firm.creditCode } as unknown as FinancingAccess,
-      reportBasis: remoteReportBasis({ url: (slice) => `${t.platform.subgraphs[slice]!.url}graphql`, authorization: `Bearer ${token}` }),
-      now: () => new Date(),
-    };
-    await keepReportBasis(db(), made, await gatherReportBasis(ctx, firm.creditCode));
-  }
-  return made.id;
+async function demand(
+  holder: Bank,
+  options: { consent?: boolean; imported?: boolean; routedToAll?: boolean; status?: 'DISBURSED' | 'DECLINED' } = {},
+) {
+  const consent = options.consent ?? true;
+  const made = options.imported
+    ? await t.query(`mutation($input: ImportFinancingDemandInput!) { importFinancingDemand(input: $input) { id } }`, {
+        as: REGULATOR,
+        variables: { input: { ...demandInput(consent), source: 'XINYIDAI', externalRef: `XYD-${++serial}`, creditCode: firm.creditCode } },
+      })
+    : await t.query(`mutation($input: PostFinancingDemandInput!) { postFinancingDemand(input: $input) { id } }`, {
+        as: itself,
+        variables: {
+          input: {
+            ...demandInput(consent),
+            creditCode: firm.creditCode,
+            productIds: options.routedToAll ? [] : [holder.product],
+            clientRequestId: `credit-${++serial}`,
+          },
+        },
+      });
+  expect(made.errors).toBeUndefined();
+  const id = (made.data.postFinancingDemand ?? made.data.importFinancingDemand).id as string;
+  const claimed = await t.query(`mutation($id: ID!) { claimFinancingDemand(id: $id) { id } }`, { as: holder.branch, variables: { id } });
+  expect(claimed.errors).toBeUndefined();
+  if (options.status) await db().execute(sql`update financing.demands set status = ${options.status} where id = ${id}`);
+  return id;
 }
 
 const IMPORT = /* GraphQL */ `
@@ -269,7 +295,7 @@ describe.each(transports)('importCreditRecords, %s', (transport) => {
 describe.each(transports)('creditReport, %s', (transport) => {
   it('gives the holder the report frozen at its first read, the same snapshot every read after, each read logged and seen by the enterprise', async () => {
     const bank = await institution();
-    const id = await demand({ holder: bank });
+    const id = await demand(bank);
     const tax = record({ summary: `${transport} 纳税记录` });
     const penalty = record({ category: 'ADMINISTRATIVE_PENALTY', adverse: true, recordedOn: '2024-01-05', summary: '环保处罚，已整改' });
     await t.query(IMPORT, { as: REGULATOR, variables: { records: [penalty, tax] } });
@@ -311,7 +337,6 @@ describe.each(transports)('creditReport, %s', (transport) => {
     await t.query(IMPORT, { as: REGULATOR, variables: { records: [record({ summary: '快照之后的记录' })] } });
     const second = await send(transport, REPORT, { as: bank.staff, variables: { id } });
     expect(second.data.creditReport).toMatchObject({ id: report.id, hash: report.hash, content: report.content });
-    await db().execute(sql`update financing.demands set branch_id = ${bank.branchId} where id = ${id}`);
     const byBranch = await send(transport, REPORT, { as: bank.branch, variables: { id } });
     expect(byBranch.data.creditReport).toMatchObject({ id: report.id, hash: report.hash });
     expect(await reportCount(id)).toBe(1);
@@ -341,7 +366,7 @@ describe.each(transports)('creditReport, %s', (transport) => {
   it('refuses everyone but the holder and logs nothing: FORBIDDEN for those who see the demand, null for those who do not', async () => {
     const bank = await institution();
     const rival = await institution();
-    const id = await demand({ holder: bank });
+    const id = await demand(bank);
     const cases: [string, Caller, string | null][] = [
       ['the enterprise itself', itself, 'FORBIDDEN'],
       ['the regulator', REGULATOR, 'FORBIDDEN'],
@@ -358,11 +383,22 @@ describe.each(transports)('creditReport, %s', (transport) => {
     }
     expect(await reportCount(id)).toBe(0);
     expect(await readCount(id)).toBe(0);
+
+    // Routed to both, won by one: the other no longer sees the demand, nor its report.
+    const raced = await demand(bank, { routedToAll: true });
+    expect((await send(transport, REPORT, { as: rival.staff, variables: { id: raced } })).data?.creditReport).toBeNull();
+    expect(
+      code(
+        await send(transport, `mutation($id: ID!) { claimFinancingDemand(id: $id) { id } }`, { as: rival.staff, variables: { id: raced } }),
+      ),
+    ).toBe('CONFLICT');
+    expect((await send(transport, REPORT, { as: rival.staff, variables: { id: raced } })).data?.creditReport).toBeNull();
+    expect(await readCount(raced)).toBe(0);
   });
 
   it('refuses the holder without the enterprise’s consent, saying so, and logs nothing', async () => {
     const bank = await institution();
-    const id = await demand({ holder: bank, consent: false });
+    const id = await demand(bank, { consent: false });
     const answer = await send(transport, REPORT, { as: bank.staff, variables: { id } });
     expect(code(answer)).toBe('FORBIDDEN');
     expect(answer.errors?.[0]?.extensions).toMatchObject({
@@ -375,14 +411,14 @@ describe.each(transports)('creditReport, %s', (transport) => {
 
   it('after the demand ends the holder still reads its snapshot, but none is generated for a demand ended unread', async () => {
     const bank = await institution();
-    const read = await demand({ holder: bank });
+    const read = await demand(bank);
     const first = await send(transport, REPORT, { as: bank.staff, variables: { id: read } });
     await db().execute(sql`update financing.demands set status = 'DISBURSED' where id = ${read}`);
     const after = await send(transport, REPORT, { as: bank.staff, variables: { id: read } });
     expect(after.data.creditReport.hash).toBe(first.data.creditReport.hash);
     expect(await readCount(read)).toBe(2);
 
-    const unread = await demand({ holder: bank, status: 'DECLINED' });
+    const unread = await demand(bank, { status: 'DECLINED' });
     expect(code(await send(transport, REPORT, { as: bank.staff, variables: { id: unread } }))).toBe('INVALID_TRANSITION');
     expect(await reportCount(unread)).toBe(0);
     expect(await readCount(unread)).toBe(0);
@@ -390,7 +426,7 @@ describe.each(transports)('creditReport, %s', (transport) => {
 
   it('gives one snapshot however many first reads race', async () => {
     const bank = await institution();
-    const id = await demand({ holder: bank });
+    const id = await demand(bank);
     // Six officers of the holder at once (one officer's identical reads in flight together the gateway sends once: one read).
     const officers = Array.from({ length: 6 }, (_, i): Caller => ({
       role: 'FINANCIAL_INSTITUTION',
@@ -406,7 +442,7 @@ describe.each(transports)('creditReport, %s', (transport) => {
 
   it('says the platform parts were not gathered for an imported demand, and still gives the records', async () => {
     const bank = await institution();
-    const id = await demand({ holder: bank, source: 'XINYIDAI' });
+    const id = await demand(bank, { imported: true });
     const answer = await send(transport, REPORT, { as: bank.staff, variables: { id } });
     expect(answer.errors).toBeUndefined();
     expect(answer.data.creditReport).toMatchObject({

@@ -13,7 +13,3 @@ CREATE TRIGGER "report_bases_append_only" BEFORE UPDATE OR DELETE ON "financing"
 --> statement-breakpoint
 CREATE TRIGGER "report_bases_no_truncate" BEFORE TRUNCATE ON "financing"."report_bases"
   FOR EACH STATEMENT EXECUTE FUNCTION "financing"."refuse_history_rewrite"();
---> statement-breakpoint
--- A frozen report is never emptied either (0003 guarded its rows only).
-CREATE TRIGGER "credit_reports_no_truncate" BEFORE TRUNCATE ON "financing"."credit_reports"
-  FOR EACH STATEMENT EXECUTE FUNCTION "financing"."refuse_history_rewrite"();

@@ -474,3 +474,21 @@ export const creditReportReads = financingSchema.table(
   },
   (table) => [index('credit_report_reads_enterprise_idx').on(table.creditCode, table.at, table.id)],
 );
+
+/**
+ * What the platform knew of an enterprise when it posted a demand consenting to its credit report:
+ * its profile (units slice), policy grants and payments (policies slice) and appeals (issues slice),
+ * gathered with the enterprise's own token before the post's transaction, kept with the demand.
+ * A credit report frozen later is this basis plus the credit records of that moment. Evidence of
+ * what was gathered under consent: append-only (by trigger). Imported demands have none.
+ */
+export const reportBases = financingSchema.table('report_bases', {
+  demandId: uuid('demand_id')
+    .primaryKey()
+    .references(() => demands.id),
+  creditCode: text('credit_code').notNull(),
+  /** Whether every part was answered (false: a slice did not answer, or refused); the parts answered are kept either way. */
+  gathered: boolean('gathered').notNull(),
+  basis: jsonb('basis').$type<Record<string, unknown>>().notNull(),
+  gatheredAt: timestamp('gathered_at', { withTimezone: true }).notNull(),
+});

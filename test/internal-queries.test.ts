@@ -17,7 +17,12 @@ import { ConfigurationError, loadEnv, PLATFORM_QUERY_DEPTH } from '../platform/e
 import { measureOperation } from '../platform/query-limits.ts';
 import { loadSubgraphSdl } from '../platform/subgraph.ts';
 import { APPLICATION_RATINGS_QUERY, HONOURING_QUERY, ISSUE_RATINGS_QUERY, RECTIFICATION_QUERY } from '../subgraphs/evaluations/remote.ts';
-import { PROFILE_QUERY as FINANCING_PROFILE_QUERY } from '../subgraphs/financing/remote.ts';
+import {
+  PROFILE_QUERY as FINANCING_PROFILE_QUERY,
+  REPORT_APPEALS_QUERY,
+  REPORT_GRANTS_QUERY,
+  REPORT_PROFILE_QUERY,
+} from '../subgraphs/financing/remote.ts';
 import { CODES_QUERY, PROFILE_QUERY } from '../subgraphs/policies/remote.ts';
 
 const root = path.join(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -34,6 +39,9 @@ const INTERNAL: [name: string, document: string, answeredBy: string][] = [
   ['issue ratings', ISSUE_RATINGS_QUERY, 'issues'],
   ['application ratings', APPLICATION_RATINGS_QUERY, 'policies'],
   ['enterprise profile for products', FINANCING_PROFILE_QUERY, 'units'],
+  ['credit report: profile', REPORT_PROFILE_QUERY, 'units'],
+  ['credit report: policy grants', REPORT_GRANTS_QUERY, 'policies'],
+  ['credit report: appeals', REPORT_APPEALS_QUERY, 'issues'],
   ['board export', BOARD_EXPORT_QUERY, 'gateway'],
 ];
 

@@ -11,7 +11,7 @@ import type { RequestContext } from '../../platform/subgraph.ts';
 import type { Db } from '../../db/client.ts';
 import { createFinancingAccess, type FinancingAccess } from './access.ts';
 import type { FinancingLoaders } from './loaders.ts';
-import type { EnterpriseSource } from './remote.ts';
+import type { EnterpriseSource, ReportBasisSource } from './remote.ts';
 
 export interface FinancingContext {
   viewer: Viewer;
@@ -20,6 +20,8 @@ export interface FinancingContext {
   loaders: FinancingLoaders;
   /** Enterprise profiles, from the units slice (asked before any transaction). */
   enterprises: EnterpriseSource;
+  /** What the other slices tell of an enterprise for its credit report (asked before any transaction, with the caller's token). */
+  reportBasis: ReportBasisSource;
   /** The platform's clock: every time this slice writes or compares comes from here. */
   now(): Date;
   maxPageSize: number;

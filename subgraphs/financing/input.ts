@@ -5,7 +5,8 @@
 import { referenceDistricts } from '../../db/reference/organisation.ts';
 import type { ProductEligibility } from '../../db/financing.ts';
 import { clientRequestId, creditCode, enumValue, integer, optionalText, searchText, text, uuid, z } from '../../platform/input.ts';
-import type { DemandRow, InstitutionRow, ProductRow } from './store.ts';
+import { isValidDate } from '../../platform/scalars.ts';
+import type { CreditRecordRow, DemandRow, InstitutionRow, ProductRow } from './store.ts';
 
 type Kind = InstitutionRow['kind'];
 
@@ -306,3 +307,39 @@ export const holdTarget = z.object({
   branchId: uuid({ zh: '网点', en: 'branchId' }).nullish(),
   note: text({ zh: '派单说明', en: 'Note' }, { max: 500 }).nullish(),
 });
+
+// ───────────── credit records ─────────────
+
+/** At most this many credit records in one import. */
+export const MAX_CREDIT_RECORDS = 1000;
+
+const recordDate = z.string().refine(isValidDate, {
+  message: 'not a date',
+  params: { zh: '记录日期须为存在的日期 YYYY-MM-DD', en: 'recordedOn must be a real date, YYYY-MM-DD' },
+});
+
+/** One credit record from the data sharing platform. */
+export const creditRecordInput = z.object({
+  creditCode,
+  category: enumValue<CreditRecordRow['category']>(),
+  source: text({ zh: '来源系统', en: 'Source' }, { max: 60 }),
+  externalRef: text({ zh: '来源编号', en: 'External reference' }, { max: 120 }),
+  recordedOn: recordDate,
+  summary: text({ zh: '内容摘要', en: 'Summary' }, { max: 1000 }),
+  adverse: z.boolean(),
+});
+
+/** A batch of records: at least one, at most MAX_CREDIT_RECORDS. */
+export const creditRecordsInput = z
+  .array(creditRecordInput)
+  .refine((records) => records.length > 0, {
+    message: 'no record',
+    params: { zh: '至少导入一条信用记录', en: 'At least one credit record is needed' },
+  })
+  .refine((records) => records.length <= MAX_CREDIT_RECORDS, {
+    message: 'too many records',
+    params: {
+      zh: `一次至多导入 ${MAX_CREDIT_RECORDS} 条信用记录，请分批导入`,
+      en: `At most ${MAX_CREDIT_RECORDS} credit records per import; send them in batches`,
+    },
+  });

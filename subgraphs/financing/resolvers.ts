@@ -9,12 +9,17 @@ import type { Resolvers } from './schema-types.ts';
 import { loanPrimeRate, rateOf } from './lpr.ts';
 import * as lifecycle from './use-cases/lifecycle.ts';
 import * as limits from './use-cases/limits.ts';
+import { canonicalJson, type ReportContent } from './credit-report.ts';
+import * as credit from './use-cases/credit.ts';
 import * as partners from './use-cases/partners.ts';
 import * as products from './use-cases/products.ts';
 import * as reads from './use-cases/reads.ts';
 import * as demands from './use-cases/demands.ts';
 import * as demandReads from './use-cases/demand-reads.ts';
 import { limitState } from './limits.ts';
+
+/** A frozen report's content, as credit-report.ts wrote it. */
+const contentOf = (row: { content: Record<string, unknown> }) => row.content as unknown as ReportContent;
 
 export const financingResolvers: Resolvers = {
   ...scalarResolvers,
@@ -29,6 +34,8 @@ export const financingResolvers: Resolvers = {
     financingLimits: (_, __, { financing }) => limits.financingLimits(financing),
     financingDemands: (_, args, { financing }, info) => demandReads.financingDemands(financing, args, pageArgs(args, info)),
     financingDemand: (_, args, { financing }) => demandReads.financingDemand(financing, args),
+    creditReport: (_, args, { financing }) => credit.creditReport(financing, args),
+    creditReportReads: (_, args, { financing }, info) => credit.creditReportReads(financing, args, pageArgs(args, info)),
   },
   Mutation: {
     createFinancialInstitution: (_, args, { financing }) => partners.createFinancialInstitution(financing, args),
@@ -52,6 +59,7 @@ export const financingResolvers: Resolvers = {
     claimFinancingDemand: (_, args, { financing }) => demands.claimFinancingDemand(financing, args),
     chooseFinancialInstitution: (_, args, { financing }) => demands.chooseFinancialInstitution(financing, args),
     dispatchFinancingDemand: (_, args, { financing }) => demands.dispatchFinancingDemand(financing, args),
+    importCreditRecords: (_, args, { financing }) => credit.importCreditRecords(financing, args),
   },
   FinancingDemand: {
     enterprise: (row, _, { financing }) => demandReads.named(financing, row, (demand) => ({ creditCode: demand.creditCode })),
@@ -83,6 +91,21 @@ export const financingResolvers: Resolvers = {
     institution: (row, _, { financing }) => reads.institutionOf(financing, row),
     branch: (row, _, { financing }) => (row.branchId ? financing.loaders.branchById.load(row.branchId) : null),
     ratePercent: (row) => row.rateBp / 100,
+  },
+  CreditReport: {
+    demand: (row, _, { financing }) => reads.demandOfReport(financing, row),
+    content: (row) => canonicalJson(row.content),
+    platformDataGathered: (row) => contentOf(row).platform.gathered,
+    platformDataGatheredAt: (row) => contentOf(row).platform.gatheredAt,
+    profile: (row) => contentOf(row).platform.profile,
+    policyGrants: (row) => contentOf(row).platform.policyGrants,
+    appeals: (row) => contentOf(row).platform.appeals,
+    records: (row) => contentOf(row).records,
+  },
+  CreditReportRead: {
+    institution: (row, _, { financing }) => reads.institutionOf(financing, row),
+    branch: (row, _, { financing }) => reads.branchOf(financing, row),
+    reader: (row) => row.readerSubject,
   },
   FinancialProduct: {
     institution: (row, _, { financing }) => reads.institutionOf(financing, row),

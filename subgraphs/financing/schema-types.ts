@@ -2,7 +2,7 @@
 /* eslint-disable */
 import type { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } from 'graphql';
 import type { Connection as ConnectionMapped } from '../../platform/pagination.ts';
-import type { InstitutionRow as InstitutionRowMapped, BranchRow as BranchRowMapped, ProductRow as ProductRowMapped, DemandRow as DemandRowMapped, DemandEventRow as DemandEventRowMapped, LimitRow as LimitRowMapped, LoanRow as LoanRowMapped, EnterpriseReference as EnterpriseReferenceMapped } from './store.ts';
+import type { InstitutionRow as InstitutionRowMapped, BranchRow as BranchRowMapped, ProductRow as ProductRowMapped, DemandRow as DemandRowMapped, DemandEventRow as DemandEventRowMapped, LimitRow as LimitRowMapped, LoanRow as LoanRowMapped, CreditReportRow as CreditReportRowMapped, CreditReportReadRow as CreditReportReadRowMapped, EnterpriseReference as EnterpriseReferenceMapped } from './store.ts';
 import type { ProductMatch as ProductMatchMapped } from './eligibility.ts';
 import type { Context } from './context.ts';
 export type Maybe<T> = T | null;
@@ -1327,17 +1327,21 @@ export type CreditReport = {
   creditCode: Scalars['String']['output'];
   /** 生成时间 / generated at */
   generatedAt: Scalars['DateTime']['output'];
-  /** 内容的 SHA-256 / the SHA-256 of the content */
+  /** 内容的 SHA-256（content 的 UTF-8 字节） / the SHA-256 of the content (its UTF-8 bytes), hex */
   hash: Scalars['String']['output'];
-  /** 报告内容（JSON） / the content, as JSON */
+  /** 企业概况、政策兑现与诉求是否已在企业发布需求并授权时取得（导入的需求、或当时有子图未答复的为 false，未取得的部分为空） / whether the profile, policy grants and appeals were gathered when the enterprise posted the demand with its consent (false for an imported demand, or when a slice did not answer; the parts not gathered are then null) */
+  platformDataGathered: Scalars['Boolean']['output'];
+  /** 取得上述平台数据的时间 / when those platform parts were gathered */
+  platformDataGatheredAt?: Maybe<Scalars['DateTime']['output']>;
+  /** 报告内容（规范 JSON：键按字母序、无空白） / the content, as canonical JSON (keys sorted, no whitespace) */
   content: Scalars['String']['output'];
-  /** 企业概况 / the enterprise profile */
+  /** 企业概况（未取得或名录中没有的为空） / the enterprise profile (null when not gathered, or not in the registry) */
   profile?: Maybe<CreditReportProfile>;
-  /** 政策兑现情况 / policy grants and payments */
-  policyGrants: CreditReportPolicyGrants;
-  /** 诉求办理情况 / appeals and outcomes */
-  appeals: CreditReportAppeals;
-  /** 信用记录 / credit records */
+  /** 政策兑现情况（未取得的为空） / policy grants and payments (null when not gathered) */
+  policyGrants?: Maybe<CreditReportPolicyGrants>;
+  /** 诉求办理情况（未取得的为空） / appeals and outcomes (null when not gathered) */
+  appeals?: Maybe<CreditReportAppeals>;
+  /** 信用记录（按类别，同类最新在前） / credit records, by category, newest first within one */
   records: Array<CreditRecord>;
 };
 
@@ -1656,11 +1660,11 @@ export type ResolversTypes = {
   CreditRecordInput: CreditRecordInput;
   CreditRecordImport: ResolverTypeWrapper<CreditRecordImport>;
   CreditRecord: ResolverTypeWrapper<CreditRecord>;
-  CreditReport: ResolverTypeWrapper<Omit<CreditReport, 'demand'> & { demand: ResolversTypes['FinancingDemand'] }>;
+  CreditReport: ResolverTypeWrapper<CreditReportRowMapped>;
   CreditReportProfile: ResolverTypeWrapper<CreditReportProfile>;
   CreditReportPolicyGrants: ResolverTypeWrapper<CreditReportPolicyGrants>;
   CreditReportAppeals: ResolverTypeWrapper<CreditReportAppeals>;
-  CreditReportRead: ResolverTypeWrapper<Omit<CreditReportRead, 'institution' | 'branch'> & { institution: ResolversTypes['FinancialInstitution'], branch?: Maybe<ResolversTypes['Branch']> }>;
+  CreditReportRead: ResolverTypeWrapper<CreditReportReadRowMapped>;
   CreditReportReadConnection: ResolverTypeWrapper<ConnectionMapped>;
   CreditReportReadEdge: ResolverTypeWrapper<Omit<CreditReportReadEdge, 'node'> & { node: ResolversTypes['CreditReportRead'] }>;
   FinancingFigures: ResolverTypeWrapper<FinancingFigures>;
@@ -1722,11 +1726,11 @@ export type ResolversParentTypes = {
   CreditRecordInput: CreditRecordInput;
   CreditRecordImport: CreditRecordImport;
   CreditRecord: CreditRecord;
-  CreditReport: Omit<CreditReport, 'demand'> & { demand: ResolversParentTypes['FinancingDemand'] };
+  CreditReport: CreditReportRowMapped;
   CreditReportProfile: CreditReportProfile;
   CreditReportPolicyGrants: CreditReportPolicyGrants;
   CreditReportAppeals: CreditReportAppeals;
-  CreditReportRead: Omit<CreditReportRead, 'institution' | 'branch'> & { institution: ResolversParentTypes['FinancialInstitution'], branch?: Maybe<ResolversParentTypes['Branch']> };
+  CreditReportRead: CreditReportReadRowMapped;
   CreditReportReadConnection: ConnectionMapped;
   CreditReportReadEdge: Omit<CreditReportReadEdge, 'node'> & { node: ResolversParentTypes['CreditReportRead'] };
   FinancingFigures: FinancingFigures;
@@ -2028,10 +2032,12 @@ export type CreditReportResolvers<ContextType = Context, ParentType extends Reso
   creditCode?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   generatedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   hash?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  platformDataGathered?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  platformDataGatheredAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   content?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   profile?: Resolver<Maybe<ResolversTypes['CreditReportProfile']>, ParentType, ContextType>;
-  policyGrants?: Resolver<ResolversTypes['CreditReportPolicyGrants'], ParentType, ContextType>;
-  appeals?: Resolver<ResolversTypes['CreditReportAppeals'], ParentType, ContextType>;
+  policyGrants?: Resolver<Maybe<ResolversTypes['CreditReportPolicyGrants']>, ParentType, ContextType>;
+  appeals?: Resolver<Maybe<ResolversTypes['CreditReportAppeals']>, ParentType, ContextType>;
   records?: Resolver<Array<ResolversTypes['CreditRecord']>, ParentType, ContextType>;
 };
 

@@ -6,7 +6,7 @@ import { createSubgraph, type SliceDeps } from '../../platform/subgraph.ts';
 import { createFinancingContext, type Context } from './context.ts';
 import { createFinancingLoaders } from './loaders.ts';
 import { financingResolvers } from './resolvers.ts';
-import { PROFILE_SLICE, remoteEnterprises } from './remote.ts';
+import { PROFILE_SLICE, remoteEnterprises, remoteReportBasis } from './remote.ts';
 import { settleProvisionalLimits } from './limits.ts';
 
 export function createFinancingSubgraph(deps: SliceDeps) {
@@ -23,6 +23,7 @@ export function createFinancingSubgraph(deps: SliceDeps) {
         directory: deps.directory,
         loaders: createFinancingLoaders(deps.db),
         enterprises: remoteEnterprises({ url: () => deps.sliceUrl(PROFILE_SLICE), authorization, requestId: request.id }),
+        reportBasis: remoteReportBasis({ url: (slice) => deps.sliceUrl(slice), authorization, requestId: request.id }),
         now: deps.now,
         maxPageSize: deps.env.limits.maxPageSize,
         calendar,

@@ -4,7 +4,7 @@
  */
 import type { SliceDefinition } from '../../platform/subgraph.ts';
 import { financingExamples } from './examples.ts';
-import { loadFinancingSampleData } from './sample-data.ts';
+import { loadFinancingSampleData } from './sample-demands.ts';
 import { createFinancingSubgraph } from './server.ts';
 
 export const financing: SliceDefinition = {
@@ -23,6 +23,8 @@ export const financing: SliceDefinition = {
     FinancingDemandEvent: './store.ts#DemandEventRow',
     FinancingLimit: './store.ts#LimitRow',
     Loan: './store.ts#LoanRow',
+    CreditReport: './store.ts#CreditReportRow',
+    CreditReportRead: './store.ts#CreditReportReadRow',
     Enterprise: './store.ts#EnterpriseReference',
   },
 };

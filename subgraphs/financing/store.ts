@@ -8,6 +8,9 @@ import type { Queryable } from '../../db/client.ts';
 import {
   branches,
   changeLog,
+  creditRecords,
+  creditReportReads,
+  creditReports,
   demandEvents,
   demandLimits,
   demandRoutes,
@@ -16,6 +19,7 @@ import {
   limitSettings,
   loans,
   products,
+  reportBases,
 } from '../../db/financing.ts';
 
 export type InstitutionRow = typeof institutions.$inferSelect;
@@ -31,6 +35,12 @@ export type DemandEventRow = typeof demandEvents.$inferSelect;
 export type LimitRow = typeof demandLimits.$inferSelect;
 export type LoanRow = typeof loans.$inferSelect;
 export type LimitSettingsRow = typeof limitSettings.$inferSelect;
+export type CreditRecordRow = typeof creditRecords.$inferSelect;
+export type CreditRecordValues = typeof creditRecords.$inferInsert;
+export type ReportBasisRow = typeof reportBases.$inferSelect;
+export type CreditReportRow = typeof creditReports.$inferSelect;
+/** A read of a credit report, with the hash of the snapshot read. */
+export type CreditReportReadRow = typeof creditReportReads.$inferSelect & { reportHash: string };
 /** An enterprise as this slice resolves it (the units slice owns it). */
 export interface EnterpriseReference {
   creditCode: string;
@@ -595,5 +605,86 @@ export const lapseStore = {
   async lockUnlessBusy(db: Queryable, id: string): Promise<DemandRow | undefined> {
     const [row] = await db.select().from(demands).where(eq(demands.id, id)).for('update', { skipLocked: true });
     return row;
+  },
+};
+
+/** Credit records, the bases gathered under consent, frozen reports and their reads (the credit report). */
+export const creditStore = {
+  /** Inserts the records not there yet (by source and reference); returns those inserted. */
+  async insertRecords(db: Queryable, rows: CreditRecordValues[]): Promise<{ source: string; externalRef: string }[]> {
+    const added: { source: string; externalRef: string }[] = [];
+    for (let i = 0; i < rows.length; i += 500) {
+      const done = await db
+        .insert(creditRecords)
+        .values(rows.slice(i, i + 500))
+        .onConflictDoNothing()
+        .returning({ source: creditRecords.source, externalRef: creditRecords.externalRef });
+      added.push(...done);
+    }
+    return added;
+  },
+  /** The records these (source, reference) pairs name. */
+  recordsByKeys: (db: Queryable, keys: readonly { source: string; externalRef: string }[]): Promise<CreditRecordRow[]> =>
+    keys.length
+      ? db
+          .select()
+          .from(creditRecords)
+          .where(or(...keys.map((key) => and(eq(creditRecords.source, key.source), eq(creditRecords.externalRef, key.externalRef)))))
+      : Promise.resolve([]),
+  /** An enterprise's records, newest first (the report orders them by category itself). */
+  recordsOf: (db: Queryable, creditCode: string): Promise<CreditRecordRow[]> =>
+    db
+      .select()
+      .from(creditRecords)
+      .where(eq(creditRecords.creditCode, creditCode))
+      .orderBy(desc(creditRecords.recordedOn), asc(creditRecords.source), asc(creditRecords.externalRef)),
+  async insertBasis(db: Queryable, values: typeof reportBases.$inferInsert): Promise<void> {
+    await db.insert(reportBases).values(values).onConflictDoNothing();
+  },
+  async basisOf(db: Queryable, demandId: string): Promise<ReportBasisRow | undefined> {
+    const [row] = await db.select().from(reportBases).where(eq(reportBases.demandId, demandId));
+    return row;
+  },
+  /** The demand, locked against a change of holder or state until the transaction ends (reads of it go on). */
+  async shareDemand(db: Queryable, id: string): Promise<DemandRow | undefined> {
+    const [row] = await db.select().from(demands).where(eq(demands.id, id)).for('share');
+    return row;
+  },
+  async report(db: Queryable, demandId: string, institutionId: string): Promise<CreditReportRow | undefined> {
+    const [row] = await db
+      .select()
+      .from(creditReports)
+      .where(and(eq(creditReports.demandId, demandId), eq(creditReports.institutionId, institutionId)));
+    return row;
+  },
+  /** Freezes a report; undefined when another first read froze one for the same demand and institution meanwhile. */
+  async insertReport(db: Queryable, values: typeof creditReports.$inferInsert): Promise<CreditReportRow | undefined> {
+    const [row] = await db.insert(creditReports).values(values).onConflictDoNothing().returning();
+    return row;
+  },
+  async insertRead(db: Queryable, values: typeof creditReportReads.$inferInsert): Promise<void> {
+    await db.insert(creditReportReads).values(values);
+  },
+  /** An enterprise's report reads, newest first (at desc, id desc), after the cursor's row. */
+  readsPage(db: Queryable, creditCode: string, limit: number, after: { at: Date; id: number } | null): Promise<CreditReportReadRow[]> {
+    const conditions: SQL[] = [eq(creditReportReads.creditCode, creditCode)];
+    if (after) {
+      const earlier = or(lt(creditReportReads.at, after.at), and(eq(creditReportReads.at, after.at), lt(creditReportReads.id, after.id)));
+      if (earlier) conditions.push(earlier);
+    }
+    return db
+      .select({ ...getTableColumns(creditReportReads), reportHash: creditReports.hash })
+      .from(creditReportReads)
+      .innerJoin(creditReports, eq(creditReports.id, creditReportReads.reportId))
+      .where(and(...conditions))
+      .orderBy(desc(creditReportReads.at), desc(creditReportReads.id))
+      .limit(limit);
+  },
+  async readsCount(db: Queryable, creditCode: string): Promise<number> {
+    const [row] = await db
+      .select({ n: sql<number>`count(*)::int` })
+      .from(creditReportReads)
+      .where(eq(creditReportReads.creditCode, creditCode));
+    return row?.n ?? 0;
   },
 };

@@ -16,6 +16,7 @@ import { parseInput, uuid } from '../../../platform/input.ts';
 import { present } from '../../../platform/invariant.ts';
 import type { Queryable } from '../../../db/client.ts';
 import type { FinancingContext } from '../context.ts';
+import { gatherReportBasis, keepReportBasis, type ReportBasis } from '../credit-report.ts';
 import type { EnterpriseProfile } from '../eligibility.ts';
 import { holdTarget, importDemandInput, postDemandInput } from '../input.ts';
 import { startLimits } from '../limits.ts';
@@ -110,6 +111,8 @@ interface NewDemand {
   >;
   asked: Asked;
   routes: Route[];
+  /** The credit report's basis, gathered with the enterprise's token as it consents (credit-report.ts); kept with the demand. */
+  basis: ReportBasis | null;
   /** How a retry finds the demand: its client request id, or its source and reference. */
   existing(tx: Queryable): Promise<DemandRow | undefined>;
   key: Bilingual;
@@ -152,6 +155,7 @@ async function createDemand(ctx: FinancingContext, made: NewDemand): Promise<Dem
         );
         if (made.routes.length) await recordDemandStep(ctx, tx, demand, { kind: 'ROUTED', data: { institutions: made.routes.length } });
         await startLimits(tx, { calendar, officeHours: ctx.officeHours, now: ctx.now }, demand, ['CLAIM']);
+        if (made.basis) await keepReportBasis(tx, demand, made.basis);
       },
     },
   );
@@ -194,6 +198,7 @@ async function postOrImport(
   if (!profile) throw errors.notFound(ENTERPRISE, asked.creditCode);
   const named = await namedProducts(ctx, asked.wantedProductIds);
   const routes = await routeDemand(ctx, asked, profile, named);
+  const basis = asked.source === 'PLATFORM' && asked.creditReportConsent ? await gatherReportBasis(ctx, asked.creditCode) : null;
   return createDemand(ctx, {
     values: {
       ...keys,
@@ -215,6 +220,7 @@ async function postOrImport(
     },
     asked,
     routes,
+    basis,
     existing,
     key,
   });

@@ -8,7 +8,7 @@ import { countBeside, decodeInstantCursor, pageSize, toConnection, type PageArgs
 import type { FinancingContext } from '../context.ts';
 import { institutionFilter } from '../input.ts';
 import type { QueryFinancialInstitutionArgs, QueryFinancialInstitutionsArgs } from '../schema-types.ts';
-import { institutionStore, type BranchRow, type InstitutionRow } from '../store.ts';
+import { institutionStore, type BranchRow, type CreditReportRow, type DemandRow, type InstitutionRow } from '../store.ts';
 
 export async function financialInstitutions(ctx: FinancingContext, { filter }: QueryFinancialInstitutionsArgs, page: PageArgs) {
   const given = parseInput(institutionFilter, filter ?? {}, 'filter');
@@ -44,4 +44,16 @@ export async function institutionOf(ctx: FinancingContext, of: Pick<BranchRow, '
 export async function branchesOf(ctx: FinancingContext, institution: InstitutionRow): Promise<BranchRow[]> {
   const rows = await ctx.loaders.branchesByInstitution.load(institution.id);
   return (await ctx.access.canSeeSuspended()) ? rows : rows.filter((row) => row.suspendedAt === null);
+}
+
+/** The branch a read or a step names, if any. */
+export async function branchOf(ctx: FinancingContext, of: { branchId: string | null }): Promise<BranchRow | null> {
+  return of.branchId ? ((await ctx.loaders.branchById.load(of.branchId)) ?? null) : null;
+}
+
+/** The demand a report is of (its reader holds it). */
+export async function demandOfReport(ctx: FinancingContext, report: Pick<CreditReportRow, 'demandId'>): Promise<DemandRow> {
+  const row = await ctx.loaders.demandById.load(report.demandId);
+  if (!row) throw errors.internal();
+  return row;
 }

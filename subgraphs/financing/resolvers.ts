@@ -6,6 +6,8 @@ import { scalarResolvers } from '../../platform/scalars.ts';
 import { pageArgs } from '../../platform/pagination.ts';
 import type { Resolvers } from './schema-types.ts';
 import { loanPrimeRate, rateOf } from './lpr.ts';
+import * as enterprises from './use-cases/enterprises.ts';
+import * as figures from './use-cases/figures.ts';
 import * as partners from './use-cases/partners.ts';
 import * as products from './use-cases/products.ts';
 import * as reads from './use-cases/reads.ts';
@@ -19,6 +21,7 @@ export const financingResolvers: Resolvers = {
     financialProduct: (_, args, { financing }) => products.financialProduct(financing, args),
     productMatches: (_, args, { financing }) => products.productMatches(financing, args),
     loanPrimeRate: () => loanPrimeRate,
+    financingStats: (_, args, { financing }) => figures.financingStats(financing, args),
   },
   Mutation: {
     createFinancialInstitution: (_, args, { financing }) => partners.createFinancialInstitution(financing, args),
@@ -50,6 +53,11 @@ export const financingResolvers: Resolvers = {
     districts: (row) => row.districtCodes.map((code) => ({ code })),
     suspended: (row) => row.suspendedAt !== null,
     branches: (row, _, { financing }) => reads.branchesOf(financing, row),
+  },
+  Enterprise: {
+    __resolveReference: (reference) => ({ creditCode: reference.creditCode }),
+    financingDemands: (enterprise, args, { financing }, info) => enterprises.enterpriseDemands(financing, enterprise, pageArgs(args, info)),
+    loans: (enterprise, _, { financing }) => enterprises.enterpriseLoans(financing, enterprise),
   },
   Branch: {
     institution: (row, _, { financing }) => reads.institutionOf(financing, row),

@@ -75,6 +75,7 @@ export type DemandAction =
   | 'READ_DEMAND'
   | 'READ_DEMAND_UNNAMED'
   | 'READ_ROUTES'
+  | 'READ_ENTERPRISE_FINANCING'
   | 'READ_CREDIT_REPORT'
   | 'READ_REPORT_LOG'
   | 'IMPORT_CREDIT_RECORDS'
@@ -121,6 +122,11 @@ export const demandRules: Record<DemandAction, Rule<DemandState, FinancingStandi
   READ_DEMAND_UNNAMED: { name: { zh: '查看推送的融资需求', en: 'read a routed demand' }, who: ['ROUTED_TO'], from: ['OPEN'] },
   READ_ROUTES: {
     name: { zh: '查看需求推送到哪些机构', en: 'see where a demand was routed' },
+    who: ['ENTERPRISE_ITSELF', 'REGULATOR', 'COMMAND_OFFICE'],
+  },
+  /** Enterprise.financingDemands and Enterprise.loans: an enterprise's own financing, as other slices read it. */
+  READ_ENTERPRISE_FINANCING: {
+    name: { zh: '查看企业的融资需求和贷款', en: "read an enterprise's demands and loans" },
     who: ['ENTERPRISE_ITSELF', 'REGULATOR', 'COMMAND_OFFICE'],
   },
   READ_CREDIT_REPORT: { name: { zh: '查看企业信用报告', en: "read the enterprise's credit report" }, who: ['HOLDER'] },

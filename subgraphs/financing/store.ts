@@ -4,7 +4,8 @@
  */
 import { and, arrayContains, asc, desc, eq, getTableColumns, gt, gte, inArray, isNull, lt, lte, or, sql, type SQL } from 'drizzle-orm';
 import type { SearchQuery } from '../../platform/search-text.ts';
-import type { Queryable } from '../../db/client.ts';
+import type { PgTable } from 'drizzle-orm/pg-core';
+import { rowsOf, type Queryable } from '../../db/client.ts';
 import {
   branches,
   changeLog,
@@ -12,11 +13,27 @@ import {
   demandLimits,
   demandRoutes,
   demands,
+  figures,
+  figuresMonthly,
+  figureValues,
+  figureValuesMonthly,
   institutions,
+  limitLateness,
   limitSettings,
   loans,
   products,
 } from '../../db/financing.ts';
+import { keptRanges } from '../../platform/calendar.ts';
+import {
+  PART_NAMES,
+  monthOf,
+  mergeChanges,
+  mergeValues,
+  type Dimension,
+  type FigureChange,
+  type FigureParts,
+  type ValueChange,
+} from './figures.ts';
 
 export type InstitutionRow = typeof institutions.$inferSelect;
 export type BranchRow = typeof branches.$inferSelect;
@@ -353,7 +370,10 @@ export const demandStore = {
     return row;
   },
   /** The demand a source's reference or a client's request id names already, if any. */
-  async existing(db: Queryable, key: { source: DemandRow['source']; externalRef: string } | { creditCode: string; clientRequestId: string }) {
+  async existing(
+    db: Queryable,
+    key: { source: DemandRow['source']; externalRef: string } | { creditCode: string; clientRequestId: string },
+  ) {
     const [row] = await db
       .select()
       .from(demands)
@@ -386,7 +406,11 @@ export const demandStore = {
 
 export const routeStore = {
   async insertMany(db: Queryable, rows: (typeof demandRoutes.$inferInsert)[]): Promise<void> {
-    for (let i = 0; i < rows.length; i += 500) await db.insert(demandRoutes).values(rows.slice(i, i + 500)).onConflictDoNothing();
+    for (let i = 0; i < rows.length; i += 500)
+      await db
+        .insert(demandRoutes)
+        .values(rows.slice(i, i + 500))
+        .onConflictDoNothing();
   },
   /** Routes by (demand, institution) pairs. */
   byPairs: (db: Queryable, pairs: readonly { demandId: string; institutionId: string }[]): Promise<RouteRow[]> =>
@@ -462,7 +486,14 @@ export const limitStore = {
     await db
       .update(demandLimits)
       .set({ metAt: at })
-      .where(and(eq(demandLimits.demandId, demandId), inArray(demandLimits.kind, kinds), isNull(demandLimits.metAt), isNull(demandLimits.endedAt)));
+      .where(
+        and(
+          eq(demandLimits.demandId, demandId),
+          inArray(demandLimits.kind, kinds),
+          isNull(demandLimits.metAt),
+          isNull(demandLimits.endedAt),
+        ),
+      );
   },
   /** Stops every running limit of a demand unmet at `at` (lapsed if at or after its due time, else cancelled). */
   async end(db: Queryable, demandId: string, at: Date): Promise<void> {
@@ -521,3 +552,177 @@ export const limitSettingsStore = {
     return row;
   },
 };
+
+/** The column of each kept part. */
+const partColumn = (name: keyof FigureParts) => name.replace(/[A-Z]/g, (letter) => `_${letter.toLowerCase()}`);
+
+/** A text[] parameter (drizzle would expand a JS array into a list of parameters). */
+const textArray = (values: readonly string[]) => sql`${`{${values.map((v) => `"${v.replace(/["\\]/g, '\\$&')}"`).join(',')}}`}::text[]`;
+
+export const figureStore = {
+  /**
+   * The limits of a demand stopped at or after their due time (met late, or lapsed) not recorded
+   * yet: recorded now (limit_lateness, append-only), and answered so the figures count each once.
+   */
+  async recordLateness(
+    db: Queryable,
+    demandId: string,
+  ): Promise<{ institutionId: string | null; branchId: string | null; stoppedAt: Date }[]> {
+    const result = await db.execute(sql`
+      insert into ${limitLateness} (limit_id, demand_id, kind, institution_id, branch_id, due_at, stopped_at)
+      select id, demand_id, kind, institution_id, branch_id, due_at, coalesce(met_at, ended_at)
+        from ${demandLimits}
+       where demand_id = ${demandId} and coalesce(met_at, ended_at) >= due_at
+       order by id
+      on conflict (limit_id) do nothing
+      returning institution_id as "institutionId", branch_id as "branchId", stopped_at as "stoppedAt"`);
+    return rowsOf<{ institutionId: string | null; branchId: string | null; stoppedAt: Date | string }>(result).map((row) => ({
+      ...row,
+      stoppedAt: new Date(row.stoppedAt),
+    }));
+  },
+  /** The institutions (and branches) a demand was routed to. */
+  routesOf: (db: Queryable, demandId: string) =>
+    db
+      .select({ institutionId: demandRoutes.institutionId, branchId: demandRoutes.branchId })
+      .from(demandRoutes)
+      .where(eq(demandRoutes.demandId, demandId))
+      .orderBy(asc(demandRoutes.institutionId)),
+  /** Adds the changes to the kept rows of their day and of their month, the city's rows first (figures.ts `mergeChanges`). */
+  async apply(db: Queryable, changes: FigureChange[], values: ValueChange[]): Promise<void> {
+    for (const [table, period] of [
+      [figures, (day: string) => day],
+      [figuresMonthly, monthOf],
+    ] as const) {
+      const rows = mergeChanges(changes, period);
+      if (!rows.length) continue;
+      const periodColumn = table === figures ? 'day' : 'month';
+      const columns = PART_NAMES.map(partColumn);
+      const tuples = rows.map(
+        (row) =>
+          sql`(${row.dimension}::financing.figure_dimension, ${row.key}, ${row.day}::date, ${sql.join(
+            PART_NAMES.map((name) => sql`${row.parts[name] ?? 0}::bigint`),
+            sql`, `,
+          )})`,
+      );
+      await db.execute(sql`
+        insert into ${table} (dimension, key, ${sql.raw(periodColumn)}, ${sql.raw(columns.join(', '))})
+        values ${sql.join(tuples, sql`, `)}
+        on conflict (dimension, key, ${sql.raw(periodColumn)}) do update set
+          ${sql.raw(columns.map((column) => `${column} = ${table === figures ? 'figures' : 'figures_monthly'}.${column} + excluded.${column}`).join(', '))}`);
+    }
+    for (const [table, period] of [
+      [figureValues, (day: string) => day],
+      [figureValuesMonthly, monthOf],
+    ] as const) {
+      const rows = mergeValues(values, period);
+      if (!rows.length) continue;
+      const periodColumn = table === figureValues ? 'day' : 'month';
+      const name = table === figureValues ? 'figure_values' : 'figure_values_monthly';
+      const tuples = rows.map(
+        (row) =>
+          sql`(${row.measure}::financing.figure_measure, ${row.dimension}::financing.figure_dimension, ${row.key}, ${row.day}::date, ${row.value}::int, ${row.count}::int)`,
+      );
+      await db.execute(sql`
+        insert into ${table} (measure, dimension, key, ${sql.raw(periodColumn)}, value, count)
+        values ${sql.join(tuples, sql`, `)}
+        on conflict (measure, dimension, key, ${sql.raw(periodColumn)}, value) do update set count = ${sql.raw(name)}.count + excluded.count`);
+    }
+  },
+  /**
+   * The figures of every group asked for, in ONE statement, whatever the number of institutions and
+   * branches: the groups (the city; the institutions and branches from this slice's tables — one
+   * institution's own, for its staff; the districts and categories given), the kept rows of the
+   * period summed per group (whole months from the monthly tables, the days at either edge from the
+   * daily ones; all time: every month), and the medians from the kept counts per value.
+   */
+  async stats(db: Queryable, scope: StatsScope, days: { from: string; to: string } | null): Promise<StatsRow[]> {
+    const own = scope.kind === 'INSTITUTION' ? scope.institutionId : null;
+    const groups: SQL[] = [];
+    if (!own) groups.push(sql`select 'CITY'::text as dimension, '' as key, '全市' as name`);
+    groups.push(
+      sql`select 'INSTITUTION', i.id::text, i.name from ${institutions} i ${own ? sql`where i.id = ${own}` : sql``}`,
+      sql`select 'BRANCH', b.id::text, b.name from ${branches} b ${own ? sql`where b.institution_id = ${own}` : sql``}`,
+    );
+    if (scope.kind === 'ALL') {
+      groups.push(
+        sql`select 'DISTRICT', d.key, d.name from unnest(${textArray(scope.districts.map((d) => d.key))}, ${textArray(scope.districts.map((d) => d.name))}) as d(key, name)`,
+        sql`select 'CATEGORY', c.key, c.name from unnest(${textArray(scope.categories.map((c) => c.key))}, ${textArray(scope.categories.map((c) => c.name))}) as c(key, name)`,
+      );
+    }
+    const ranges = days ? keptRanges(days) : null;
+    const keptRows = (daily: PgTable, monthly: PgTable, columns: string) => {
+      const rows = [
+        !ranges
+          ? sql`select ${sql.raw(columns)} from ${monthly}`
+          : ranges.months
+            ? sql`select ${sql.raw(columns)} from ${monthly} where month >= ${ranges.months.from}::date and month < ${ranges.months.until}::date`
+            : null,
+        ...(ranges?.days ?? []).map(
+          (range) => sql`select ${sql.raw(columns)} from ${daily} where day >= ${range.from}::date and day < ${range.until}::date`,
+        ),
+      ].filter((part): part is SQL => part !== null);
+      return sql`(${sql.join(rows, sql` union all `)})`;
+    };
+    const columns = PART_NAMES.map(partColumn);
+    const result = await db.execute(sql`
+      with grp(dimension, key, name) as (${sql.join(groups, sql` union all `)}),
+      kept as (
+        select f.dimension::text as dimension, f.key, ${sql.raw(columns.map((c) => `sum(f.${c})::float8 as ${c}`).join(', '))}
+        from ${keptRows(figures, figuresMonthly, `dimension, key, ${columns.join(', ')}`)} f
+        join grp g on g.dimension = f.dimension::text and g.key = f.key
+        group by 1, 2
+      ),
+      vals as (
+        select f.measure::text as measure, f.dimension::text as dimension, f.key, f.value, sum(f.count)::float8 as n
+        from ${keptRows(figureValues, figureValuesMonthly, 'measure, dimension, key, value, count')} f
+        join grp g on g.dimension = f.dimension::text and g.key = f.key
+        group by 1, 2, 3, 4 having sum(f.count) > 0
+      ),
+      ranked as (
+        select measure, dimension, key, value, n,
+          sum(n) over (partition by measure, dimension, key order by value) - n as before,
+          sum(n) over (partition by measure, dimension, key) as total
+        from vals
+      ),
+      -- percentile_cont(0.5): the mean of the values at the rows floor((N−1)/2) and ceil((N−1)/2), 0-based.
+      medians as (
+        select dimension, key,
+          max(value) filter (where measure = 'MINUTES_TO_CLAIM' and floor((total - 1) / 2) >= before and floor((total - 1) / 2) < before + n) as claim_low,
+          max(value) filter (where measure = 'MINUTES_TO_CLAIM' and ceil((total - 1) / 2) >= before and ceil((total - 1) / 2) < before + n) as claim_high,
+          max(value) filter (where measure = 'WORKING_DAYS_TO_DECISION' and floor((total - 1) / 2) >= before and floor((total - 1) / 2) < before + n) as decision_low,
+          max(value) filter (where measure = 'WORKING_DAYS_TO_DECISION' and ceil((total - 1) / 2) >= before and ceil((total - 1) / 2) < before + n) as decision_high
+        from ranked group by 1, 2
+      )
+      select g.dimension, g.key, g.name,
+        ${sql.raw(columns.map((c) => `coalesce(k.${c}, 0) as ${c}`).join(', '))},
+        (m.claim_low + m.claim_high) / 2.0 as minutes_to_claim,
+        (m.decision_low + m.decision_high) / 2.0 as working_days_to_decision
+      from grp g
+      left join kept k on k.dimension = g.dimension and k.key = g.key
+      left join medians m on m.dimension = g.dimension and m.key = g.key
+      order by g.dimension, g.name, g.key`);
+    return rowsOf<Record<string, unknown>>(result).map((row) => ({
+      dimension: row.dimension as Dimension,
+      key: String(row.key),
+      name: String(row.name),
+      parts: Object.fromEntries(PART_NAMES.map((name) => [name, Number(row[partColumn(name)])])) as unknown as FigureParts,
+      minutesToClaim: row.minutes_to_claim === null ? null : Number(row.minutes_to_claim),
+      workingDaysToDecision: row.working_days_to_decision === null ? null : Number(row.working_days_to_decision),
+    }));
+  },
+};
+
+/** Whose figures: every group (with the districts and categories to list, and their names), or one institution's own. */
+export type StatsScope =
+  | { kind: 'ALL'; districts: { key: string; name: string }[]; categories: { key: string; name: string }[] }
+  | { kind: 'INSTITUTION'; institutionId: string };
+
+export interface StatsRow {
+  dimension: Dimension;
+  key: string;
+  name: string;
+  parts: FigureParts;
+  minutesToClaim: number | null;
+  workingDaysToDecision: number | null;
+}

@@ -4,8 +4,8 @@
  */
 import { referenceDistricts } from '../../db/reference/organisation.ts';
 import type { ProductEligibility } from '../../db/financing.ts';
-import { creditCode, enumValue, integer, searchText, text, uuid, z } from '../../platform/input.ts';
-import type { InstitutionRow, ProductRow } from './store.ts';
+import { clientRequestId, creditCode, enumValue, integer, searchText, text, uuid, z } from '../../platform/input.ts';
+import type { DemandRow, InstitutionRow, ProductRow } from './store.ts';
 
 type Kind = InstitutionRow['kind'];
 
@@ -190,4 +190,63 @@ export const productFilter = z.object({
   districtCode: districtCode.nullish(),
   institutionId: uuid({ zh: '金融机构', en: 'institutionId' }).nullish(),
   includeSuspended: z.boolean().nullish(),
+});
+
+// ───────────── demands ─────────────
+
+type DemandStatus = DemandRow['status'];
+type DemandSource = DemandRow['source'];
+
+const purpose = text({ zh: '用途', en: 'Purpose' }, { max: 500 });
+const demandContact = text({ zh: '联系人与电话', en: 'Contact' }, { max: 200 });
+
+/** What a demand asks for, posted or imported alike. */
+const demandFields = {
+  creditCode,
+  amount: yuan({ zh: '需求金额（元）', en: 'Amount (yuan)' }),
+  termMonths: months({ zh: '期限（月）', en: 'Term (months)' }),
+  purpose,
+  guaranteeOffered: enumValue<Guarantee>(),
+  firstLoan: z.boolean(),
+  contact: demandContact,
+  creditReportConsent: z.boolean(),
+};
+
+export const postDemandInput = z.object({
+  ...demandFields,
+  /** The products wanted, each once, at most 10. */
+  productIds: z
+    .array(uuid({ zh: '产品', en: 'productIds' }))
+    .nullish()
+    .refine((ids) => (ids ?? []).length <= 10, {
+      message: 'too many products',
+      params: { zh: '最多指定 10 个产品', en: 'At most 10 products may be named' },
+    })
+    .transform((ids) => [...new Set((ids ?? []).map((id) => id.toLowerCase()))]),
+  clientRequestId,
+});
+
+export const importDemandInput = z.object({
+  ...demandFields,
+  source: enumValue<DemandSource>().refine((source) => source !== 'PLATFORM', {
+    message: 'platform source',
+    params: { zh: '导入的需求来源不能是青融通平台本身', en: 'An imported demand comes from a source other than this platform' },
+  }),
+  externalRef: text({ zh: '外部编号', en: 'External reference' }, { max: 100 }),
+  postedAt: z.date().nullish(),
+});
+
+export const demandFilter = z.object({
+  status: z.array(enumValue<DemandStatus>()).nullish(),
+  source: enumValue<DemandSource>().nullish(),
+  districtCode: districtCode.nullish(),
+  institutionId: uuid({ zh: '金融机构', en: 'institutionId' }).nullish(),
+  creditCode: creditCode.nullish(),
+  awaitingDispatch: z.boolean().nullish(),
+});
+
+export const holdTarget = z.object({
+  institutionId: uuid({ zh: '金融机构', en: 'institutionId' }),
+  branchId: uuid({ zh: '网点', en: 'branchId' }).nullish(),
+  note: text({ zh: '派单说明', en: 'Note' }, { max: 500 }).nullish(),
 });

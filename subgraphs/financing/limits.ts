@@ -76,3 +76,12 @@ export async function settleProvisionalLimits(db: Queryable, calendar: WorkingCa
   }
   return rows.length;
 }
+
+/** The traffic light of one limit at `now`: running (green), near due, overdue; met on time or late; lapsed or cancelled. */
+export function limitState(limit: LimitRow, now: Date) {
+  if (limit.metAt) return limit.metAt.getTime() <= limit.dueAt.getTime() ? 'MET' : 'MET_LATE';
+  if (limit.endedAt) return limit.endedAt.getTime() >= limit.dueAt.getTime() ? 'LAPSED' : 'CANCELLED';
+  if (now.getTime() >= limit.dueAt.getTime()) return 'OVERDUE';
+  if (now.getTime() >= limit.warnAt.getTime()) return 'WARNING';
+  return 'RUNNING';
+}

@@ -12,13 +12,14 @@ export const PROFILE_SLICE = 'units';
 /** Enterprise profiles as this slice needs them. */
 export interface EnterpriseSource {
   /** Null when the enterprise is not registered or the caller may not see it. */
-  profile(creditCode: string): Promise<EnterpriseProfile | null>;
+  profile(creditCode: string): Promise<(EnterpriseProfile & { name: string | null }) | null>;
 }
 
 export const PROFILE_QUERY = /* GraphQL */ `
   query FinancingEnterpriseProfile($code: String!) {
     enterprise(creditCode: $code) {
       creditCode
+      name
       industryCode
       sizeClass
       registeredOn
@@ -30,7 +31,7 @@ export const PROFILE_QUERY = /* GraphQL */ `
   }
 `;
 
-type ProfileAnswer = { enterprise: (Omit<EnterpriseProfile, 'districtCode'> & { district: { code: string } }) | null };
+type ProfileAnswer = { enterprise: (Omit<EnterpriseProfile, 'districtCode'> & { name: string | null; district: { code: string } }) | null };
 
 /** Profiles from the units slice, asked with the caller's own token. */
 export function remoteEnterprises(options: { url: () => string; authorization?: string; requestId?: string }): EnterpriseSource {

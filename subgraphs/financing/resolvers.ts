@@ -2,6 +2,7 @@
  * Thin resolvers: hand the arguments — the generated argument types, as one object — to the use
  * cases (use-cases/*.ts) with the request's `FinancingContext`, and map rows to the schema's shapes.
  */
+import { present } from '../../platform/invariant.ts';
 import { scalarResolvers } from '../../platform/scalars.ts';
 import { pageArgs } from '../../platform/pagination.ts';
 import type { Resolvers } from './schema-types.ts';
@@ -11,6 +12,9 @@ import * as figures from './use-cases/figures.ts';
 import * as partners from './use-cases/partners.ts';
 import * as products from './use-cases/products.ts';
 import * as reads from './use-cases/reads.ts';
+import * as demands from './use-cases/demands.ts';
+import * as demandReads from './use-cases/demand-reads.ts';
+import { limitState } from './limits.ts';
 
 export const financingResolvers: Resolvers = {
   ...scalarResolvers,
@@ -22,6 +26,8 @@ export const financingResolvers: Resolvers = {
     productMatches: (_, args, { financing }) => products.productMatches(financing, args),
     loanPrimeRate: () => loanPrimeRate,
     financingStats: (_, args, { financing }) => figures.financingStats(financing, args),
+    financingDemands: (_, args, { financing }, info) => demandReads.financingDemands(financing, args, pageArgs(args, info)),
+    financingDemand: (_, args, { financing }) => demandReads.financingDemand(financing, args),
   },
   Mutation: {
     createFinancialInstitution: (_, args, { financing }) => partners.createFinancialInstitution(financing, args),
@@ -32,6 +38,42 @@ export const financingResolvers: Resolvers = {
     suspendBranch: (_, args, { financing }) => partners.suspendBranch(financing, args),
     createFinancialProduct: (_, args, { financing }) => products.createFinancialProduct(financing, args),
     updateFinancialProduct: (_, args, { financing }) => products.updateFinancialProduct(financing, args),
+    postFinancingDemand: (_, args, { financing }) => demands.postFinancingDemand(financing, args),
+    importFinancingDemand: (_, args, { financing }) => demands.importFinancingDemand(financing, args),
+    claimFinancingDemand: (_, args, { financing }) => demands.claimFinancingDemand(financing, args),
+    chooseFinancialInstitution: (_, args, { financing }) => demands.chooseFinancialInstitution(financing, args),
+    dispatchFinancingDemand: (_, args, { financing }) => demands.dispatchFinancingDemand(financing, args),
+  },
+  FinancingDemand: {
+    enterprise: (row, _, { financing }) => demandReads.named(financing, row, (demand) => ({ creditCode: demand.creditCode })),
+    enterpriseName: (row, _, { financing }) => demandReads.named(financing, row, (demand) => demand.enterpriseName),
+    contact: (row, _, { financing }) => demandReads.named(financing, row, (demand) => demand.contact),
+    district: (row) => ({ code: row.districtCode }),
+    wantedProducts: async (row, _, { financing }) =>
+      (await Promise.all(row.wantedProductIds.map((id) => financing.loaders.productById.load(id)))).filter((p) => p !== null),
+    routedTo: (row, _, { financing }) => demandReads.routedTo(financing, row),
+    institution: (row, _, { financing }) => (row.institutionId ? financing.loaders.institutionById.load(row.institutionId) : null),
+    branch: (row, _, { financing }) => (row.branchId ? financing.loaders.branchById.load(row.branchId) : null),
+    approvedAmount: (row) => row.approvedAmount,
+    loan: (row, _, { financing }) => financing.loaders.loanByDemand.load(row.id),
+    currentLimit: (row, _, { financing }) => demandReads.currentLimitOf(financing, row),
+    limits: (row, _, { financing }) => demandReads.limitsOf(financing, row),
+    events: (row, _, { financing }) => demandReads.eventsOf(financing, row),
+  },
+  FinancingLimit: {
+    institution: (row, _, { financing }) => (row.institutionId ? financing.loaders.institutionById.load(row.institutionId) : null),
+    state: (row, _, { financing }) => limitState(row, financing.now()),
+  },
+  FinancingDemandEvent: {
+    id: (row) => String(row.id),
+    institution: (row, _, { financing }) => (row.institutionId ? financing.loaders.institutionById.load(row.institutionId) : null),
+    branch: (row, _, { financing }) => (row.branchId ? financing.loaders.branchById.load(row.branchId) : null),
+  },
+  Loan: {
+    demand: async (row, _, { financing }) => present(await financing.loaders.demandById.load(row.demandId), 'the demand of a loan'),
+    institution: (row, _, { financing }) => reads.institutionOf(financing, row),
+    branch: (row, _, { financing }) => (row.branchId ? financing.loaders.branchById.load(row.branchId) : null),
+    ratePercent: (row) => row.rateBp / 100,
   },
   FinancialProduct: {
     institution: (row, _, { financing }) => reads.institutionOf(financing, row),

@@ -83,7 +83,7 @@ const EVIDENCE: Record<string, Record<string, 'append-only' | 'guarded' | 'kept'
     service_reviews: 'guarded',
     evaluations: 'guarded',
   },
-  financing: { change_log: 'append-only' },
+  financing: { change_log: 'append-only', limit_lateness: 'append-only' },
 };
 const historyTables = (schema: string) =>
   Object.entries(EVIDENCE[schema] ?? {})

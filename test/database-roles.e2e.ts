@@ -83,7 +83,20 @@ const EVIDENCE: Record<string, Record<string, 'append-only' | 'guarded' | 'kept'
     service_reviews: 'guarded',
     evaluations: 'guarded',
   },
-  financing: { change_log: 'append-only', limit_lateness: 'append-only' },
+  financing: {
+    change_log: 'append-only',
+    demand_events: 'append-only',
+    credit_reports: 'append-only',
+    credit_report_reads: 'append-only',
+    limit_settings: 'append-only',
+    limit_lateness: 'append-only',
+    // Guarded: a running limit is met or stopped once (and a provisional due time recomputed); a loan gains its receipt once.
+    demand_limits: 'guarded',
+    loans: 'guarded',
+    demands: 'kept',
+    demand_routes: 'kept',
+    credit_records: 'kept',
+  },
 };
 const historyTables = (schema: string) =>
   Object.entries(EVIDENCE[schema] ?? {})

@@ -12,13 +12,16 @@ afterAll(async () => {
   await t?.stop();
 });
 
-/** The token an example's description asks for: `--role X [--unit Y | --enterprise Z]`, or none. */
+/** The token an example's description asks for: `--role X [--unit Y | --enterprise Z | --institution I [--branch B]]`, or none. */
 async function tokenForExample(description: string): Promise<string | undefined> {
   const role = /--role (\w+)/.exec(description)?.[1];
   if (!role) return undefined;
   const unit = /--unit (\w+)/.exec(description)?.[1];
   const enterprise = /--enterprise (\w+)/.exec(description)?.[1];
   if (enterprise) return tokenFor({ role: role as never, enterprise });
+  const institution = /--institution ([\w-]+)/.exec(description)?.[1];
+  const branch = /--branch ([\w-]+)/.exec(description)?.[1];
+  if (institution) return tokenFor({ role: role as never, institution, ...(branch ? { branch } : {}) });
   return tokenFor(unit ? { role: role as never, unit } : (role as never));
 }
 

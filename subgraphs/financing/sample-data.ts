@@ -364,6 +364,9 @@ const anyone: ProductValues['eligibility'] = {
   qualificationMatch: 'ANY',
 };
 
+/** The name-based id of any other sample record (`demand:3`). */
+export const sampleRecordId = (name: string): string => sampleId(name);
+
 /** The id of a sample product, by its institution's real name and the product's template name. */
 export const sampleProductId = (institution: string, product: string): string => sampleId(`product:${institution}:${product}`);
 
@@ -408,7 +411,8 @@ export function sampleProducts(now: Date): ProductValues[] {
   return rows;
 }
 
-export async function loadFinancingSampleData(db: Db, { now }: { now: Date }): Promise<number> {
+/** The sample institutions, branches and products (sample-demands.ts adds the demands). */
+export async function loadSamplePartnersAndProducts(db: Db, now: Date): Promise<number> {
   const { institutions, branches } = samplePartners();
   return (await insertSamplePartners(db, institutions, branches)) + (await insertSampleProducts(db, sampleProducts(now)));
 }

@@ -4,7 +4,7 @@
  */
 import type { SliceDefinition } from '../../platform/subgraph.ts';
 import { financingExamples } from './examples.ts';
-import { loadFinancingSampleData } from './sample-data.ts';
+import { loadFinancingSampleData } from './sample-demands.ts';
 import { createFinancingSubgraph } from './server.ts';
 
 export const financing: SliceDefinition = {

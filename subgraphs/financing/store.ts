@@ -330,7 +330,7 @@ function demandConditions(query: DemandQuery): SQL[] {
   if (query.awaitingDispatchAt) {
     conditions.push(eq(demands.status, 'OPEN'));
     conditions.push(
-      sql`exists (select 1 from ${demandLimits} l where l.demand_id = ${demands.id} and l.kind = 'CLAIM' and l.met_at is null and l.ended_at is null and l.due_at <= ${query.awaitingDispatchAt})`,
+      sql`exists (select 1 from ${demandLimits} l where l.demand_id = ${demands.id} and l.kind = 'CLAIM' and l.met_at is null and l.ended_at is null and l.due_at <= ${query.awaitingDispatchAt.toISOString()}::timestamptz)`,
     );
   }
   return conditions;

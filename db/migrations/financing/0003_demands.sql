@@ -198,3 +198,52 @@ CREATE TRIGGER "limit_settings_append_only" BEFORE UPDATE OR DELETE ON "financin
 --> statement-breakpoint
 INSERT INTO "financing"."limit_settings" ("claim_working_days", "contact_working_days", "decision_working_days", "since", "actor_subject")
   VALUES (2, 1, 10, '2020-01-01T00:00:00Z', 'default');
+--> statement-breakpoint
+CREATE TRIGGER "credit_reports_no_truncate" BEFORE TRUNCATE ON "financing"."credit_reports"
+  FOR EACH STATEMENT EXECUTE FUNCTION "financing"."refuse_history_rewrite"();
+--> statement-breakpoint
+CREATE TRIGGER "limit_settings_no_truncate" BEFORE TRUNCATE ON "financing"."limit_settings"
+  FOR EACH STATEMENT EXECUTE FUNCTION "financing"."refuse_history_rewrite"();
+--> statement-breakpoint
+-- Demands, their routes, limits and loans are never deleted (their history is demand_events).
+DO $$
+DECLARE
+  name text;
+BEGIN
+  FOREACH name IN ARRAY ARRAY['demands', 'demand_routes', 'demand_limits', 'loans', 'credit_records'] LOOP
+    EXECUTE format('CREATE TRIGGER %I BEFORE DELETE ON "financing".%I FOR EACH ROW EXECUTE FUNCTION "financing"."refuse_history_rewrite"()', name || '_never_deleted', name);
+    EXECUTE format('CREATE TRIGGER %I BEFORE TRUNCATE ON "financing".%I FOR EACH STATEMENT EXECUTE FUNCTION "financing"."refuse_history_rewrite"()', name || '_no_truncate', name);
+  END LOOP;
+END;
+$$;
+--> statement-breakpoint
+-- A limit is evidence once judged: met or stopped, it never changes again; while it runs, only its due time
+-- may be recomputed (a provisional one, when the calendar gains its year), and it is met or stopped once.
+CREATE FUNCTION "financing"."guard_demand_limit"() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF OLD.met_at IS NOT NULL OR OLD.ended_at IS NOT NULL
+     OR NEW.demand_id IS DISTINCT FROM OLD.demand_id OR NEW.kind IS DISTINCT FROM OLD.kind
+     OR NEW.institution_id IS DISTINCT FROM OLD.institution_id OR NEW.starts_at IS DISTINCT FROM OLD.starts_at
+     OR NEW.working_days IS DISTINCT FROM OLD.working_days
+     OR ((NEW.due_at IS DISTINCT FROM OLD.due_at OR NEW.warn_at IS DISTINCT FROM OLD.warn_at) AND OLD.pending_calendar_year IS NULL) THEN
+    RAISE EXCEPTION 'financing.demand_limits: a judged limit, or what a limit was set to, cannot be rewritten' USING ERRCODE = 'insufficient_privilege';
+  END IF;
+  RETURN NEW;
+END;
+$$;
+--> statement-breakpoint
+CREATE TRIGGER "demand_limits_guarded" BEFORE UPDATE ON "financing"."demand_limits"
+  FOR EACH ROW EXECUTE FUNCTION "financing"."guard_demand_limit"();
+--> statement-breakpoint
+-- A loan as disbursed is evidence: only the enterprise's confirmation of receipt is added, once.
+CREATE FUNCTION "financing"."guard_loan"() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF OLD.received_at IS NOT NULL OR (to_jsonb(NEW) - 'received_at') IS DISTINCT FROM (to_jsonb(OLD) - 'received_at') THEN
+    RAISE EXCEPTION 'financing.loans: a disbursed loan cannot be rewritten' USING ERRCODE = 'insufficient_privilege';
+  END IF;
+  RETURN NEW;
+END;
+$$;
+--> statement-breakpoint
+CREATE TRIGGER "loans_guarded" BEFORE UPDATE ON "financing"."loans"
+  FOR EACH ROW EXECUTE FUNCTION "financing"."guard_loan"();

@@ -507,6 +507,18 @@ const figureParts = () => ({
   ratings: integer('ratings').notNull().default(0),
   /** The ratings' scores (5 = very satisfied … 1), summed. */
   ratingScoreSum: integer('rating_score_sum').notNull().default(0),
+  /**
+   * Medians cannot be summed, counts can: how many holds took each band of minutes from posting
+   * (figures.ts CLAIM_BANDS), and how many decisions took 0, 1, … 30, more than 30 working days.
+   */
+  claimBands: integer('claim_bands')
+    .array()
+    .notNull()
+    .default(sql`'{}'`),
+  decisionDays: integer('decision_days')
+    .array()
+    .notNull()
+    .default(sql`'{}'`),
 });
 
 /**
@@ -522,7 +534,8 @@ export const figures = financingSchema.table(
     day: date('day', { mode: 'string' }).notNull(),
     ...figureParts(),
   },
-  (t) => [primaryKey({ columns: [t.dimension, t.key, t.day] })],
+  // Day first: a period reads a range of days (and the upsert of a step names its day).
+  (t) => [primaryKey({ columns: [t.day, t.dimension, t.key] })],
 );
 
 /** The same figures per calendar month (the 1st of the month): a year is read as twelve rows per key, not 365. */
@@ -534,38 +547,7 @@ export const figuresMonthly = financingSchema.table(
     month: date('month', { mode: 'string' }).notNull(),
     ...figureParts(),
   },
-  (t) => [primaryKey({ columns: [t.dimension, t.key, t.month] })],
-);
-
-/** The measures whose medians the figures show: minutes from posting to the hold, working days from the hold to the decision. */
-export const figureMeasure = financingSchema.enum('figure_measure', ['MINUTES_TO_CLAIM', 'WORKING_DAYS_TO_DECISION']);
-
-/** How many steps of a day took each value of a measure (a median cannot be summed; counts per value can). */
-export const figureValues = financingSchema.table(
-  'figure_values',
-  {
-    measure: figureMeasure('measure').notNull(),
-    dimension: figureDimension('dimension').notNull(),
-    key: text('key').notNull(),
-    day: date('day', { mode: 'string' }).notNull(),
-    value: integer('value').notNull(),
-    count: integer('count').notNull().default(0),
-  },
-  (t) => [primaryKey({ columns: [t.measure, t.dimension, t.key, t.day, t.value] })],
-);
-
-/** figure_values per calendar month (the 1st of the month). */
-export const figureValuesMonthly = financingSchema.table(
-  'figure_values_monthly',
-  {
-    measure: figureMeasure('measure').notNull(),
-    dimension: figureDimension('dimension').notNull(),
-    key: text('key').notNull(),
-    month: date('month', { mode: 'string' }).notNull(),
-    value: integer('value').notNull(),
-    count: integer('count').notNull().default(0),
-  },
-  (t) => [primaryKey({ columns: [t.measure, t.dimension, t.key, t.month, t.value] })],
+  (t) => [primaryKey({ columns: [t.month, t.dimension, t.key] })],
 );
 
 /**

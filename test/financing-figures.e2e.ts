@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rowsOf } from '../db/client.ts';
 import { sampleCreditCode } from '../db/reference/organisation.ts';
 import { beijingDate } from '../platform/calendar.ts';
+import { CLAIM_BANDS } from '../subgraphs/financing/figures.ts';
 import { HOUR, MINUTE, TestClock } from './support/clock.ts';
 import { startTestPlatform, type Caller, type GraphQLResponse, type TestPlatform } from './support/platform.ts';
 
@@ -202,10 +203,31 @@ const groupOf = (groups: Groups, dimension: string, key: string) => {
 const add = (group: { tally: Tally }, part: string, amount = 1) => {
   group.tally[part] = (group.tally[part] ?? 0) + amount;
 };
+/** percentile_cont(0.5): the mean of the two middle values. */
 const median = (values: number[]): number | null => {
   if (!values.length) return null;
   const sorted = [...values].sort((x, y) => x - y);
   return (sorted[Math.floor((sorted.length - 1) / 2)]! + sorted[Math.ceil((sorted.length - 1) / 2)]!) / 2;
+};
+/**
+ * The median of minutes as the figures define it (subgraphs/financing/figures.ts): the band of
+ * CLAIM_BANDS holding the middle (half the count), interpolated linearly within it, in hours.
+ */
+const bandedMedianHours = (minutes: number[]): number | null => {
+  if (!minutes.length) return null;
+  const bandOf = (value: number) => CLAIM_BANDS.filter((low) => value >= low).length - 1;
+  const counts = CLAIM_BANDS.map((_, band) => minutes.filter((value) => bandOf(value) === band).length);
+  const rank = minutes.length / 2;
+  let before = 0;
+  for (const [band, n] of counts.entries()) {
+    if (n > 0 && before + n >= rank) {
+      const low = CLAIM_BANDS[band]!;
+      const high = CLAIM_BANDS[band + 1];
+      return (high === undefined ? low : low + ((high - low) * (rank - before)) / n) / 60;
+    }
+    before += n;
+  }
+  return null;
 };
 
 async function rows<T>(query: string): Promise<T[]> {
@@ -356,8 +378,7 @@ const STATS = /* GraphQL */ `
 function expected(group: { tally: Tally; claimMinutes: number[]; decisionDays: number[] } | undefined) {
   const tally = group?.tally ?? {};
   const figures: Record<string, number | null> = Object.fromEntries(COUNTS.map((part) => [part, tally[part] ?? 0]));
-  const minutes = median(group?.claimMinutes ?? []);
-  figures.medianHoursToClaim = minutes === null ? null : minutes / 60;
+  figures.medianHoursToClaim = bandedMedianHours(group?.claimMinutes ?? []);
   figures.medianWorkingDaysToDecision = median(group?.decisionDays ?? []);
   figures.averageRatePercent = tally.disbursed ? (tally.rateBpSum ?? 0) / tally.disbursed / 100 : null;
   figures.averageRating = tally.ratings ? (tally.ratingScoreSum ?? 0) / tally.ratings : null;

@@ -11,10 +11,14 @@
  * - routed: ROUTED steps, under the city, district and category once, and under every institution
  *   (and the branch of it) the demand was routed to (its demand_routes rows);
  * - claimed, dispatched, chosen: CLAIMED, DISPATCHED, CHOSEN steps (under the holder);
- *   medianHoursToClaim: of those steps, minutes from posting to the step (whole minutes, rounded
- *   down), ÷ 60 — exact to the minute;
+ *   medianHoursToClaim: of those steps, the time from posting to the step, kept as counts per band
+ *   of minutes (CLAIM_BANDS) and interpolated linearly within the band holding the median (as
+ *   Prometheus' histogram_quantile does) — exact to the band's width: 5 minutes in the first
+ *   quarter hour, 15–30 minutes up to an hour, … a week beyond 7 days; the last band (two weeks or
+ *   more) answers its lower bound;
  * - approved, declined: APPROVED and DECLINED steps; medianWorkingDaysToDecision: of those, the
- *   step's `workingDaysToDecision` (whole working days) — exact;
+ *   step's `workingDaysToDecision` (whole working days), kept as counts per number of days 0 … 30
+ *   (more than 30 counted as 31) — percentile_cont(0.5): exact up to 30;
  * - disbursed, amountLent, firstLoans/firstLoanAmount, pureCreditLoans/pureCreditAmount,
  *   averageRatePercent: DISBURSED steps and the loan each carries (the rate averaged over loans,
  *   unweighted);
@@ -24,8 +28,8 @@
  *   stopped, under the institution and branch whose clock it was (a claim limit: nobody's);
  * - ratings, averageRating: RATED steps, scored 5 (very satisfied) … 1.
  *
- * The medians are percentile_cont(0.5) of the kept counts per value: the mean of the two middle
- * values when their number is even.
+ * Medians cannot be summed; counts per band (per day) can, and are kept in the same rows, so a
+ * period's medians cost no more than its sums.
  */
 import { referenceDistricts } from '../../db/reference/organisation.ts';
 import { beijingDate } from '../../platform/calendar.ts';
@@ -34,6 +38,57 @@ import type { DemandEventRow, DemandRow } from './store.ts';
 
 export type Dimension = 'CITY' | 'INSTITUTION' | 'BRANCH' | 'DISTRICT' | 'CATEGORY';
 export type Measure = 'MINUTES_TO_CLAIM' | 'WORKING_DAYS_TO_DECISION';
+
+/** The lower bounds (minutes) of the bands the time to claim is counted in; the last is open-ended. */
+export const CLAIM_BANDS = [0, 5, 10, 15, 30, 60, 120, 180, 240, 360, 480, 720, 960, 1440, 2160, 2880, 4320, 5760, 7200, 10080, 20160];
+/** Decisions are counted per whole working day 0 … 30, and beyond as 31. */
+export const DECISION_DAYS = 32;
+
+/** The band (index into CLAIM_BANDS) of a time to claim in minutes. */
+export function claimBandOf(minutes: number): number {
+  let band = 0;
+  while (band + 1 < CLAIM_BANDS.length && minutes >= (CLAIM_BANDS[band + 1] ?? Infinity)) band += 1;
+  return band;
+}
+
+/** The slot of a number of working days to decision. */
+export const decisionSlotOf = (days: number) => Math.min(days, DECISION_DAYS - 1);
+
+/**
+ * The median of counts per band of minutes, in hours: the band holding the middle (half of the
+ * total), interpolated linearly within it; the open-ended last band answers its lower bound.
+ */
+export function claimMedianHours(counts: readonly number[]): number | null {
+  const total = counts.reduce((sum, n) => sum + n, 0);
+  if (!total) return null;
+  const rank = total / 2;
+  let before = 0;
+  for (let band = 0; band < CLAIM_BANDS.length; band += 1) {
+    const n = counts[band] ?? 0;
+    if (n > 0 && before + n >= rank) {
+      const low = CLAIM_BANDS[band] ?? 0;
+      const high = CLAIM_BANDS[band + 1];
+      return (high === undefined ? low : low + ((high - low) * (rank - before)) / n) / 60;
+    }
+    before += n;
+  }
+  return null;
+}
+
+/** percentile_cont(0.5) of counts per whole number of working days: the mean of the two middle values. */
+export function decisionMedianDays(counts: readonly number[]): number | null {
+  const total = counts.reduce((sum, n) => sum + n, 0);
+  if (!total) return null;
+  const at = (index: number) => {
+    let before = 0;
+    for (let days = 0; days < counts.length; days += 1) {
+      before += counts[days] ?? 0;
+      if (index < before) return days;
+    }
+    return counts.length - 1;
+  };
+  return (at(Math.floor((total - 1) / 2)) + at(Math.ceil((total - 1) / 2))) / 2;
+}
 
 /** The kept counters, as financing.figures has them. */
 export interface FigureParts {
@@ -275,37 +330,44 @@ export const monthOf = (day: string) => `${day.slice(0, 8)}01`;
 
 const DIMENSION_ORDER: Record<Dimension, number> = { CITY: 0, INSTITUTION: 1, BRANCH: 2, DISTRICT: 3, CATEGORY: 4 };
 
+/** One kept row's whole change: its parts, and the counts to add per band of minutes and per number of days. */
+export interface RowChange {
+  dimension: Dimension;
+  key: string;
+  day: string;
+  parts: Partial<FigureParts>;
+  claimBands: number[];
+  decisionDays: number[];
+}
+
 /**
  * Changes of the same row added up, in the one order every transaction writes kept rows in: the
  * city's rows first (so whoever writes figures holds the city's row of that day before any other,
  * and two transactions never wait on each other's rows in opposite orders), then by dimension, key, day.
  */
-export function mergeChanges(changes: FigureChange[], period: (day: string) => string = (day) => day): FigureChange[] {
-  const merged = new Map<string, FigureChange>();
-  for (const change of changes) {
+export function mergeChanges(changes: FigureChange[], values: ValueChange[], period: (day: string) => string = (day) => day): RowChange[] {
+  const merged = new Map<string, RowChange>();
+  const rowOf = (change: { dimension: Dimension; key: string; day: string }) => {
     const day = period(change.day);
     const id = `${DIMENSION_ORDER[change.dimension]}|${change.key}|${day}`;
-    const row = merged.get(id) ?? { dimension: change.dimension, key: change.key, day, parts: {} };
+    let row = merged.get(id);
+    if (!row) {
+      row = { dimension: change.dimension, key: change.key, day, parts: {}, claimBands: [], decisionDays: [] };
+      merged.set(id, row);
+    }
+    return row;
+  };
+  for (const change of changes) {
+    const row = rowOf(change);
     for (const [name, amount] of Object.entries(change.parts) as [keyof FigureParts, number][]) {
       row.parts[name] = (row.parts[name] ?? 0) + amount;
     }
-    merged.set(id, row);
   }
-  return [...merged.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, row]) => row);
-}
-
-/** Value changes added up per kept row, in the same order. */
-export function mergeValues(
-  changes: ValueChange[],
-  period: (day: string) => string = (day) => day,
-): (Omit<ValueChange, 'day'> & { day: string; count: number })[] {
-  const merged = new Map<string, Omit<ValueChange, 'day'> & { day: string; count: number }>();
-  for (const change of changes) {
-    const day = period(change.day);
-    const id = `${change.measure}|${DIMENSION_ORDER[change.dimension]}|${change.key}|${day}|${String(change.value).padStart(10, '0')}`;
-    const row = merged.get(id) ?? { ...change, day, count: 0 };
-    row.count += 1;
-    merged.set(id, row);
+  for (const value of values) {
+    const row = rowOf(value);
+    const [counts, slot] =
+      value.measure === 'MINUTES_TO_CLAIM' ? [row.claimBands, claimBandOf(value.value)] : [row.decisionDays, decisionSlotOf(value.value)];
+    counts[slot] = (counts[slot] ?? 0) + 1;
   }
   return [...merged.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, row]) => row);
 }
@@ -320,13 +382,13 @@ export interface FinancingFigures extends Omit<FigureParts, 'rateBpSum' | 'ratin
 
 export function figuresFrom(
   parts: FigureParts,
-  medians: { minutesToClaim: number | null; workingDaysToDecision: number | null },
+  bands: { claimBands: readonly number[]; decisionDays: readonly number[] },
 ): FinancingFigures {
   const { rateBpSum, ratingScoreSum, ...counts } = parts;
   return {
     ...counts,
-    medianHoursToClaim: medians.minutesToClaim === null ? null : medians.minutesToClaim / 60,
-    medianWorkingDaysToDecision: medians.workingDaysToDecision,
+    medianHoursToClaim: claimMedianHours(bands.claimBands),
+    medianWorkingDaysToDecision: decisionMedianDays(bands.decisionDays),
     averageRatePercent: parts.disbursed ? rateBpSum / parts.disbursed / 100 : null,
     averageRating: parts.ratings ? ratingScoreSum / parts.ratings : null,
   };

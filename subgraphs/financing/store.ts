@@ -15,8 +15,6 @@ import {
   demands,
   figures,
   figuresMonthly,
-  figureValues,
-  figureValuesMonthly,
   institutions,
   limitLateness,
   limitSettings,
@@ -25,10 +23,11 @@ import {
 } from '../../db/financing.ts';
 import { keptRanges } from '../../platform/calendar.ts';
 import {
+  CLAIM_BANDS,
+  DECISION_DAYS,
   PART_NAMES,
   monthOf,
   mergeChanges,
-  mergeValues,
   type Dimension,
   type FigureChange,
   type FigureParts,
@@ -590,43 +589,29 @@ export const figureStore = {
       .orderBy(asc(demandRoutes.institutionId)),
   /** Adds the changes to the kept rows of their day and of their month, the city's rows first (figures.ts `mergeChanges`). */
   async apply(db: Queryable, changes: FigureChange[], values: ValueChange[]): Promise<void> {
-    for (const [table, period] of [
-      [figures, (day: string) => day],
-      [figuresMonthly, monthOf],
+    const columns = PART_NAMES.map(partColumn);
+    const counts = (list: number[], length: number) => `{${Array.from({ length }, (_, i) => list[i] ?? 0).join(',')}}`;
+    for (const [table, name, periodColumn, period] of [
+      [figures, 'figures', 'day', (day: string) => day],
+      [figuresMonthly, 'figures_monthly', 'month', monthOf],
     ] as const) {
-      const rows = mergeChanges(changes, period);
+      const rows = mergeChanges(changes, values, period);
       if (!rows.length) continue;
-      const periodColumn = table === figures ? 'day' : 'month';
-      const columns = PART_NAMES.map(partColumn);
       const tuples = rows.map(
         (row) =>
           sql`(${row.dimension}::financing.figure_dimension, ${row.key}, ${row.day}::date, ${sql.join(
-            PART_NAMES.map((name) => sql`${row.parts[name] ?? 0}::bigint`),
+            PART_NAMES.map((part) => sql`${row.parts[part] ?? 0}::bigint`),
             sql`, `,
-          )})`,
+          )}, ${counts(row.claimBands, CLAIM_BANDS.length)}::int[], ${counts(row.decisionDays, DECISION_DAYS)}::int[])`,
       );
+      // Counts per band added element by element (a row kept before a band existed is padded with zeros).
+      const addCounts = (column: string) =>
+        `${column} = array(select coalesce(a, 0) + coalesce(b, 0) from unnest(${name}.${column}, excluded.${column}) as t(a, b))`;
       await db.execute(sql`
-        insert into ${table} (dimension, key, ${sql.raw(periodColumn)}, ${sql.raw(columns.join(', '))})
+        insert into ${table} (dimension, key, ${sql.raw(periodColumn)}, ${sql.raw(columns.join(', '))}, claim_bands, decision_days)
         values ${sql.join(tuples, sql`, `)}
-        on conflict (dimension, key, ${sql.raw(periodColumn)}) do update set
-          ${sql.raw(columns.map((column) => `${column} = ${table === figures ? 'figures' : 'figures_monthly'}.${column} + excluded.${column}`).join(', '))}`);
-    }
-    for (const [table, period] of [
-      [figureValues, (day: string) => day],
-      [figureValuesMonthly, monthOf],
-    ] as const) {
-      const rows = mergeValues(values, period);
-      if (!rows.length) continue;
-      const periodColumn = table === figureValues ? 'day' : 'month';
-      const name = table === figureValues ? 'figure_values' : 'figure_values_monthly';
-      const tuples = rows.map(
-        (row) =>
-          sql`(${row.measure}::financing.figure_measure, ${row.dimension}::financing.figure_dimension, ${row.key}, ${row.day}::date, ${row.value}::int, ${row.count}::int)`,
-      );
-      await db.execute(sql`
-        insert into ${table} (measure, dimension, key, ${sql.raw(periodColumn)}, value, count)
-        values ${sql.join(tuples, sql`, `)}
-        on conflict (measure, dimension, key, ${sql.raw(periodColumn)}, value) do update set count = ${sql.raw(name)}.count + excluded.count`);
+        on conflict (${sql.raw(periodColumn)}, dimension, key) do update set
+          ${sql.raw([...columns.map((column) => `${column} = ${name}.${column} + excluded.${column}`), addCounts('claim_bands'), addCounts('decision_days')].join(', '))}`);
     }
   },
   /**
@@ -634,7 +619,7 @@ export const figureStore = {
    * branches: the groups (the city; the institutions and branches from this slice's tables — one
    * institution's own, for its staff; the districts and categories given), the kept rows of the
    * period summed per group (whole months from the monthly tables, the days at either edge from the
-   * daily ones; all time: every month), and the medians from the kept counts per value.
+   * daily ones; all time: every month), with the counts per band the medians are read from.
    */
   async stats(db: Queryable, scope: StatsScope, days: { from: string; to: string } | null): Promise<StatsRow[]> {
     const own = scope.kind === 'INSTITUTION' ? scope.institutionId : null;
@@ -668,50 +653,36 @@ export const figureStore = {
     const result = await db.execute(sql`
       with grp(dimension, key, name) as (${sql.join(groups, sql` union all `)}),
       kept as (
-        select f.dimension::text as dimension, f.key, ${sql.raw(columns.map((c) => `sum(f.${c})::float8 as ${c}`).join(', '))}
-        from ${keptRows(figures, figuresMonthly, `dimension, key, ${columns.join(', ')}`)} f
+        select f.dimension::text as dimension, f.key, ${sql.raw(columns.map((c) => `sum(f.${c}::float8) as ${c}`).join(', '))},
+          array[${sql.raw(CLAIM_BANDS.map((_, i) => `coalesce(sum(f.claim_bands[${i + 1}]), 0)`).join(', '))}]::float8[] as claim_bands,
+          array[${sql.raw(Array.from({ length: DECISION_DAYS }, (_, i) => `coalesce(sum(f.decision_days[${i + 1}]), 0)`).join(', '))}]::float8[] as decision_days
+        from ${keptRows(figures, figuresMonthly, `dimension, key, ${columns.join(', ')}, claim_bands, decision_days`)} f
         join grp g on g.dimension = f.dimension::text and g.key = f.key
         group by 1, 2
-      ),
-      vals as (
-        select f.measure::text as measure, f.dimension::text as dimension, f.key, f.value, sum(f.count)::float8 as n
-        from ${keptRows(figureValues, figureValuesMonthly, 'measure, dimension, key, value, count')} f
-        join grp g on g.dimension = f.dimension::text and g.key = f.key
-        group by 1, 2, 3, 4 having sum(f.count) > 0
-      ),
-      ranked as (
-        select measure, dimension, key, value, n,
-          sum(n) over (partition by measure, dimension, key order by value) - n as before,
-          sum(n) over (partition by measure, dimension, key) as total
-        from vals
-      ),
-      -- percentile_cont(0.5): the mean of the values at the rows floor((N−1)/2) and ceil((N−1)/2), 0-based.
-      medians as (
-        select dimension, key,
-          max(value) filter (where measure = 'MINUTES_TO_CLAIM' and floor((total - 1) / 2) >= before and floor((total - 1) / 2) < before + n) as claim_low,
-          max(value) filter (where measure = 'MINUTES_TO_CLAIM' and ceil((total - 1) / 2) >= before and ceil((total - 1) / 2) < before + n) as claim_high,
-          max(value) filter (where measure = 'WORKING_DAYS_TO_DECISION' and floor((total - 1) / 2) >= before and floor((total - 1) / 2) < before + n) as decision_low,
-          max(value) filter (where measure = 'WORKING_DAYS_TO_DECISION' and ceil((total - 1) / 2) >= before and ceil((total - 1) / 2) < before + n) as decision_high
-        from ranked group by 1, 2
       )
       select g.dimension, g.key, g.name,
-        ${sql.raw(columns.map((c) => `coalesce(k.${c}, 0) as ${c}`).join(', '))},
-        (m.claim_low + m.claim_high) / 2.0 as minutes_to_claim,
-        (m.decision_low + m.decision_high) / 2.0 as working_days_to_decision
+        ${sql.raw(columns.map((c) => `coalesce(k.${c}, 0) as ${c}`).join(', '))}, k.claim_bands, k.decision_days
       from grp g
       left join kept k on k.dimension = g.dimension and k.key = g.key
-      left join medians m on m.dimension = g.dimension and m.key = g.key
       order by g.dimension, g.name, g.key`);
     return rowsOf<Record<string, unknown>>(result).map((row) => ({
       dimension: row.dimension as Dimension,
       key: String(row.key),
       name: String(row.name),
       parts: Object.fromEntries(PART_NAMES.map((name) => [name, Number(row[partColumn(name)])])) as unknown as FigureParts,
-      minutesToClaim: row.minutes_to_claim === null ? null : Number(row.minutes_to_claim),
-      workingDaysToDecision: row.working_days_to_decision === null ? null : Number(row.working_days_to_decision),
+      claimBands: numbers(row.claim_bands),
+      decisionDays: numbers(row.decision_days),
     }));
   },
 };
+
+/** A float8[] as the driver answers it: an array, or its text form. */
+function numbers(value: unknown): number[] {
+  if (value === null || value === undefined) return [];
+  if (Array.isArray(value)) return value.map(Number);
+  const text = String(value).replace(/^\{|\}$/g, '');
+  return text ? text.split(',').map(Number) : [];
+}
 
 /** Whose figures: every group (with the districts and categories to list, and their names), or one institution's own. */
 export type StatsScope =
@@ -723,6 +694,7 @@ export interface StatsRow {
   key: string;
   name: string;
   parts: FigureParts;
-  minutesToClaim: number | null;
-  workingDaysToDecision: number | null;
+  /** Holds per band of minutes to claim, decisions per number of working days (figures.ts), summed. */
+  claimBands: number[];
+  decisionDays: number[];
 }

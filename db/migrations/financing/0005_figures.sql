@@ -1,25 +1,4 @@
 CREATE TYPE "financing"."figure_dimension" AS ENUM('CITY', 'INSTITUTION', 'BRANCH', 'DISTRICT', 'CATEGORY');--> statement-breakpoint
-CREATE TYPE "financing"."figure_measure" AS ENUM('MINUTES_TO_CLAIM', 'WORKING_DAYS_TO_DECISION');--> statement-breakpoint
-CREATE TABLE "financing"."figure_values" (
-	"measure" "financing"."figure_measure" NOT NULL,
-	"dimension" "financing"."figure_dimension" NOT NULL,
-	"key" text NOT NULL,
-	"day" date NOT NULL,
-	"value" integer NOT NULL,
-	"count" integer DEFAULT 0 NOT NULL,
-	CONSTRAINT "figure_values_measure_dimension_key_day_value_pk" PRIMARY KEY("measure","dimension","key","day","value")
-);
---> statement-breakpoint
-CREATE TABLE "financing"."figure_values_monthly" (
-	"measure" "financing"."figure_measure" NOT NULL,
-	"dimension" "financing"."figure_dimension" NOT NULL,
-	"key" text NOT NULL,
-	"month" date NOT NULL,
-	"value" integer NOT NULL,
-	"count" integer DEFAULT 0 NOT NULL,
-	CONSTRAINT "figure_values_monthly_measure_dimension_key_month_value_pk" PRIMARY KEY("measure","dimension","key","month","value")
-);
---> statement-breakpoint
 CREATE TABLE "financing"."figures" (
 	"dimension" "financing"."figure_dimension" NOT NULL,
 	"key" text NOT NULL,
@@ -43,7 +22,9 @@ CREATE TABLE "financing"."figures" (
 	"past_limit" integer DEFAULT 0 NOT NULL,
 	"ratings" integer DEFAULT 0 NOT NULL,
 	"rating_score_sum" integer DEFAULT 0 NOT NULL,
-	CONSTRAINT "figures_dimension_key_day_pk" PRIMARY KEY("dimension","key","day")
+	"claim_bands" integer[] DEFAULT '{}' NOT NULL,
+	"decision_days" integer[] DEFAULT '{}' NOT NULL,
+	CONSTRAINT "figures_day_dimension_key_pk" PRIMARY KEY("day","dimension","key")
 );
 --> statement-breakpoint
 CREATE TABLE "financing"."figures_monthly" (
@@ -69,7 +50,9 @@ CREATE TABLE "financing"."figures_monthly" (
 	"past_limit" integer DEFAULT 0 NOT NULL,
 	"ratings" integer DEFAULT 0 NOT NULL,
 	"rating_score_sum" integer DEFAULT 0 NOT NULL,
-	CONSTRAINT "figures_monthly_dimension_key_month_pk" PRIMARY KEY("dimension","key","month")
+	"claim_bands" integer[] DEFAULT '{}' NOT NULL,
+	"decision_days" integer[] DEFAULT '{}' NOT NULL,
+	CONSTRAINT "figures_monthly_month_dimension_key_pk" PRIMARY KEY("month","dimension","key")
 );
 --> statement-breakpoint
 CREATE TABLE "financing"."limit_lateness" (

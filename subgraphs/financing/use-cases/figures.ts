@@ -24,8 +24,7 @@ export interface FinancingStats {
   categories: FiguresGroup[];
 }
 
-const figuresOf = (row: StatsRow) =>
-  figuresFrom(row.parts, { minutesToClaim: row.minutesToClaim, workingDaysToDecision: row.workingDaysToDecision });
+const figuresOf = (row: StatsRow) => figuresFrom(row.parts, row);
 
 export async function financingStats(ctx: FinancingContext, args: QueryFinancingStatsArgs): Promise<FinancingStats> {
   periodOf(args.period); // BAD_USER_INPUT when it ends before it starts

@@ -12,6 +12,7 @@
 import { Role, type Viewer } from '../../platform/auth.ts';
 import { errors } from '../../platform/errors.ts';
 import type { DirectorySource } from '../../platform/directory.ts';
+import { present } from '../../platform/invariant.ts';
 import { assert, can, type Subject } from '../../platform/rules.ts';
 import { directoryCaller } from '../../platform/standing.ts';
 import {
@@ -171,13 +172,25 @@ export function createFinancingAccess(viewer: Viewer, directory: DirectorySource
       const held: FinancingStanding[] = [...(await standings()), ...(own ? (['ENTERPRISE_ITSELF'] as const) : [])];
       assert(demandRules.POST_DEMAND, held, { noun: ENTERPRISE_NOUN, standingNames });
     },
+    /**
+     * Whose figures the caller reads: every group (READ_STATS: the regulator, the command office)
+     * or its own institution's (READ_OWN_STATS: an institution's staff); anyone else is refused.
+     */
+    async statsScope(): Promise<{ kind: 'ALL' } | { kind: 'INSTITUTION'; institutionId: string }> {
+      const held = await standings();
+      if (can(demandRules.READ_STATS, held, demandSubject())) return { kind: 'ALL' };
+      // Refused, the message names everyone who may read figures, the institutions included.
+      const either = { ...demandRules.READ_STATS, who: [...demandRules.READ_STATS.who, ...demandRules.READ_OWN_STATS.who] };
+      assert(either, held, demandSubject());
+      return { kind: 'INSTITUTION', institutionId: present(viewer.institution, 'the institution claim of its staff').toLowerCase() };
+    },
     /** Reading about an enterprise (its report log, its demands and loans): itself, the regulator, the command office. */
-    async canReadEnterprise(action: 'READ_REPORT_LOG' | 'READ_ROUTES', creditCode: string): Promise<boolean> {
+    async canReadEnterprise(action: 'READ_REPORT_LOG' | 'READ_ROUTES' | 'READ_ENTERPRISE_FINANCING', creditCode: string): Promise<boolean> {
       const own = viewer.role === Role.ENTERPRISE && viewer.enterprise === creditCode;
       const held: FinancingStanding[] = [...(await standings()), ...(own ? (['ENTERPRISE_ITSELF'] as const) : [])];
       return can(demandRules[action], held, { noun: ENTERPRISE_NOUN, standingNames });
     },
-    async assertReadEnterprise(action: 'READ_REPORT_LOG' | 'READ_ROUTES', creditCode: string): Promise<void> {
+    async assertReadEnterprise(action: 'READ_REPORT_LOG' | 'READ_ROUTES' | 'READ_ENTERPRISE_FINANCING', creditCode: string): Promise<void> {
       const own = viewer.role === Role.ENTERPRISE && viewer.enterprise === creditCode;
       const held: FinancingStanding[] = [...(await standings()), ...(own ? (['ENTERPRISE_ITSELF'] as const) : [])];
       assert(demandRules[action], held, { noun: ENTERPRISE_NOUN, standingNames });

@@ -11,6 +11,8 @@ import * as lifecycle from './use-cases/lifecycle.ts';
 import * as limits from './use-cases/limits.ts';
 import { canonicalJson, type ReportContent } from './credit-report.ts';
 import * as credit from './use-cases/credit.ts';
+import * as enterprises from './use-cases/enterprises.ts';
+import * as figures from './use-cases/figures.ts';
 import * as partners from './use-cases/partners.ts';
 import * as products from './use-cases/products.ts';
 import * as reads from './use-cases/reads.ts';
@@ -32,6 +34,7 @@ export const financingResolvers: Resolvers = {
     loanPrimeRate: () => loanPrimeRate,
     financingLimitAlerts: (_, args, { financing }, info) => limits.financingLimitAlerts(financing, pageArgs(args, info)),
     financingLimits: (_, __, { financing }) => limits.financingLimits(financing),
+    financingStats: (_, args, { financing }) => figures.financingStats(financing, args),
     financingDemands: (_, args, { financing }, info) => demandReads.financingDemands(financing, args, pageArgs(args, info)),
     financingDemand: (_, args, { financing }) => demandReads.financingDemand(financing, args),
     creditReport: (_, args, { financing }) => credit.creditReport(financing, args),
@@ -127,6 +130,11 @@ export const financingResolvers: Resolvers = {
     districts: (row) => row.districtCodes.map((code) => ({ code })),
     suspended: (row) => row.suspendedAt !== null,
     branches: (row, _, { financing }) => reads.branchesOf(financing, row),
+  },
+  Enterprise: {
+    __resolveReference: (reference) => ({ creditCode: reference.creditCode }),
+    financingDemands: (enterprise, args, { financing }, info) => enterprises.enterpriseDemands(financing, enterprise, pageArgs(args, info)),
+    loans: (enterprise, _, { financing }) => enterprises.enterpriseLoans(financing, enterprise),
   },
   Branch: {
     institution: (row, _, { financing }) => reads.institutionOf(financing, row),

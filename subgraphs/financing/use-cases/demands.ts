@@ -271,6 +271,8 @@ async function hold(
       }),
     async record(tx, before, after) {
       const hoursToClaim = (ctx.now().getTime() - before.postedAt.getTime()) / 3_600_000;
+      // The claim limit met first, so the step's figures see it (met late: past its limit).
+      await limitStore.meet(tx, key, ['CLAIM'], ctx.now());
       await recordDemandStep(ctx, tx, after, {
         kind,
         institutionId: target.institutionId,
@@ -278,7 +280,6 @@ async function hold(
         note: target.note ?? null,
         data: { hoursToClaim },
       });
-      await limitStore.meet(tx, key, ['CLAIM'], ctx.now());
       await startLimits(tx, { calendar, officeHours: ctx.officeHours, now: ctx.now }, after, ['CONTACT', 'DECISION']);
     },
   });

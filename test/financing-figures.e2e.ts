@@ -177,6 +177,80 @@ async function play(index: number, next: (below: number) => number, day: number)
       ),
     );
   }
+  if (fate !== 'OPEN') {
+    // Whoever holds it now acts as the holder: the institution's own staff.
+    const held = await must(
+      'holder',
+      t.query(`query($id: ID!) { financingDemand(id: $id) { institution { id } } }`, { as: REGULATOR, variables: { id } }),
+    );
+    const holding = present(banks.find((b) => b.id === held.financingDemand.institution.id));
+    await conclude(id, holding.staff, enterpriseOf(firm.creditCode), amount, next);
+  }
+}
+
+/** What the holder and the enterprise do after the hold. */
+type Ending = 'NONE' | 'CONTACT' | 'APPROVE' | 'DISBURSE' | 'DECLINE' | 'WITHDRAW' | 'LAPSE';
+const ENDINGS: Ending[] = ['NONE', 'CONTACT', 'APPROVE', 'DISBURSE', 'DISBURSE', 'DECLINE', 'WITHDRAW', 'LAPSE'];
+let concluded = 0;
+const RATINGS = ['VERY_SATISFIED', 'SATISFIED', 'BASICALLY_SATISFIED', 'UNSATISFIED', 'VERY_UNSATISFIED'];
+
+/** Drives a held demand on: contact, approval, a partial loan received and rated, a decline rated, a withdrawal, or a lapse. */
+async function conclude(id: string, holder: Caller, enterprise: Caller, amount: number, next: (below: number) => number) {
+  // Every ending in turn, so each is driven whatever the seed.
+  const ending = ENDINGS[concluded++ % ENDINGS.length]!;
+  const step = (what: string, document: string, as: Caller, variables: Record<string, unknown> = {}) =>
+    must(what, t.query(document, { as, variables: { id, ...variables } }));
+  if (ending === 'NONE') return;
+  if (ending === 'LAPSE') {
+    // Past the contact limit: the next read returns the hold to the pool (RETURNED, the lapse kept).
+    clock.advance(5 * 24 * HOUR);
+    await step('read after the lapse', `query($id: ID!) { financingDemand(id: $id) { status } }`, REGULATOR);
+    return;
+  }
+  clock.advance((10 + next(600)) * MINUTE);
+  if (ending === 'WITHDRAW') {
+    await step('withdraw', `mutation($id: ID!) { withdrawFinancingDemand(id: $id, reason: "已获得资金") { id } }`, enterprise);
+    return;
+  }
+  await step('contact', `mutation($id: ID!) { recordFinancingContact(id: $id, note: "已电话联系") { id } }`, holder);
+  if (ending === 'CONTACT') return;
+  clock.advance((1 + next(4)) * 24 * HOUR);
+  const rate = (what: string) =>
+    step(what, `mutation($id: ID!, $r: FinancingRating!) { rateFinancialInstitution(id: $id, rating: $r) { id } }`, enterprise, {
+      r: RATINGS[next(RATINGS.length)],
+    });
+  if (ending === 'DECLINE') {
+    await step(
+      'decline',
+      `mutation($id: ID!) { declineFinancing(id: $id, reasonCode: WEAK_FINANCES, reason: "经营流水不足") { id } }`,
+      holder,
+    );
+    await rate('rate a decline');
+    return;
+  }
+  const approved = Math.max(10_000, Math.round((amount * (30 + next(70))) / 100 / 10_000) * 10_000);
+  await step('approve', `mutation($id: ID!, $a: Float!) { approveFinancing(id: $id, amount: $a) { id } }`, holder, { a: approved });
+  if (ending === 'APPROVE') return;
+  clock.advance((1 + next(48)) * HOUR);
+  const today = clock.now().toISOString().slice(0, 10);
+  await step(
+    'disburse',
+    `mutation($id: ID!, $input: LoanDisbursementInput!) { recordLoanDisbursement(id: $id, input: $input) { id } }`,
+    holder,
+    {
+      input: {
+        amount: approved - (next(2) ? 10_000 : 0) || approved,
+        disbursedOn: today,
+        ratePercent: 3.45 + next(20) / 100,
+        termMonths: 12,
+        guaranteeMode: next(3) ? 'PURE_CREDIT' : 'GUARANTEE',
+        loanRef: `FIG-LOAN-${id.slice(0, 8)}`,
+      },
+    },
+  );
+  clock.advance(2 * HOUR);
+  await step('confirm', `mutation($id: ID!) { confirmLoanReceived(id: $id) { id } }`, enterprise);
+  await rate('rate a loan');
 }
 
 function present<T>(value: T | undefined | null): T {
@@ -430,9 +504,12 @@ afterAll(async () => {
 });
 
 describe('financingStats equals a recount from the raw rows', () => {
-  it('for all time, with every fate driven (claims early and late, by a branch, chosen, dispatched, imported)', async () => {
+  it('for all time, with every fate driven (claims early and late, by a branch, chosen, dispatched, imported; contacted, approved, lent, received, declined, withdrawn, rated, lapsed)', async () => {
     const { stats } = await compare(null);
     expect(stats.city.posted).toBe(36);
+    for (const part of ['approved', 'disbursed', 'declined', 'withdrawn', 'ratings', 'amountLent']) {
+      expect(stats.city[part], part).toBeGreaterThan(0);
+    }
     expect(stats.city.claimed).toBeGreaterThan(0);
     expect(stats.city.chosen).toBeGreaterThan(0);
     expect(stats.city.dispatched).toBeGreaterThan(0);
@@ -552,7 +629,12 @@ describe('Enterprise.financingDemands and Enterprise.loans, through the gateway'
       expect(answer.enterprise.financingDemands.edges.map((edge: { node: { id: string } }) => edge.node.id).sort()).toEqual(
         [...own].sort(),
       );
-      expect(answer.enterprise.loans).toEqual([]);
+      const lent = await rows<{ id: string; amount: string }>(
+        `select id, amount from financing.loans where credit_code = '${firm.creditCode}'`,
+      );
+      expect(answer.enterprise.loans.map((loan: { id: string; amount: number }) => [loan.id, loan.amount]).sort()).toEqual(
+        lent.map((loan) => [loan.id, Number(loan.amount)]).sort(),
+      );
     }
   });
 

@@ -6,7 +6,7 @@
  */
 import type { NoticeOwner, OutboxEvent } from '../../platform/outbox.ts';
 import { personKey } from '../../platform/auth.ts';
-import type { IssueRow } from './store.ts';
+import type { IssueRow, PassedDeadline } from './store.ts';
 
 /** The event types of this slice: what a webhook may ask for, and what a unit may choose to get by SMS. */
 export const ISSUE_NOTICE_TYPES = [
@@ -84,18 +84,6 @@ export function issueNotice(action: string, issue: IssueRow, details: Record<str
     default:
       return null;
   }
-}
-
-/** A deadline that reached its warning (80% of its time) or passed unmet, as the sweep finds it. */
-export interface PassedDeadline {
-  id: number;
-  issueId: string;
-  number: number;
-  title: string;
-  unitId: string;
-  stage: string;
-  dueAt: Date;
-  kind: 'WARNING' | 'OVERDUE';
 }
 
 export function deadlineNotice(deadline: PassedDeadline): OutboxEvent {

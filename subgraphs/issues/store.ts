@@ -25,7 +25,6 @@ import { present } from '../../platform/invariant.ts';
 import type { SearchQuery } from '../../platform/search-text.ts';
 import type { OutboxTables } from '../../platform/outbox.ts';
 import { emptyParts, type FigureParts, type IssueStats } from './figures.ts';
-import type { PassedDeadline } from './notices.ts';
 
 /**
  * Which issues a caller may see, as the store filters them (access.ts decides it). A unit sees
@@ -611,6 +610,18 @@ function alertConditions(query: { scope: IssueScope; unitId: string | null; now:
 
 /** The notice tables of the slice (db/outbox.ts), as the kit's outbox and this slice's sweep use them. */
 export const issueOutbox: OutboxTables = { outboxEvents, outboxDeliveries, outboxWebhooks, notices, noticeSettings };
+
+/** A deadline that reached its warning (80% of its time) or passed unmet, as the sweep finds it. */
+export interface PassedDeadline {
+  id: number;
+  issueId: string;
+  number: number;
+  title: string;
+  unitId: string;
+  stage: string;
+  dueAt: Date;
+  kind: 'WARNING' | 'OVERDUE';
+}
 
 export const noticeStore = {
   /**

@@ -23,6 +23,7 @@ import {
   uuid,
 } from 'drizzle-orm/pg-core';
 import campaign from './reference/campaign.json' with { type: 'json' };
+import { outboxTables } from './outbox.ts';
 
 export const issuesSchema = pgSchema('issues');
 
@@ -461,3 +462,6 @@ export const issueFigureChanges = issuesSchema.table(
   },
   (t) => [index('issue_figure_changes_txid_idx').on(t.txid)],
 );
+
+/** The slice's notices (issue #25 §3): outbox, deliveries, webhooks, inbox and who receives what (db/outbox.ts). */
+export const { outboxEvents, outboxDeliveries, outboxWebhooks, notices, noticeSettings } = outboxTables(issuesSchema);

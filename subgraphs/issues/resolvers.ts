@@ -17,6 +17,7 @@ import * as calendar from './use-cases/calendar.ts';
 import * as dispatch from './use-cases/dispatch.ts';
 import * as handling from './use-cases/handling.ts';
 import * as intake from './use-cases/intake.ts';
+import * as notices from './use-cases/notices.ts';
 import * as plan from './use-cases/plan.ts';
 import * as reads from './use-cases/reads.ts';
 import * as stats from './use-cases/stats.ts';
@@ -26,9 +27,17 @@ import * as supervision from './use-cases/supervision.ts';
 type Details = { unitId?: string; rating?: RatingRow['rating']; workingDays?: number } | null;
 const details = (row: EventRow) => row.details as Details;
 
+/** Notice settings as the schema names them. */
+const settingsOf = (row: { contactName: string | null; contactPhone: string | null; smsTypes: string[] | null } | null | undefined) =>
+  row ? { contactName: row.contactName, contactPhone: row.contactPhone, smsEventTypes: row.smsTypes } : null;
+
 export const issuesResolvers: Resolvers = {
   ...scalarResolvers,
   Query: {
+    issueNotices: (_, args, { issues }) => notices.inbox(issues, args),
+    issueNoticeSettings: (_, __, { issues }) => notices.settings(issues).then(settingsOf),
+    issueWebhooks: (_, args, { issues }) => notices.webhooks(issues, args),
+    issueWebhookDeadLetters: (_, args, { issues }) => notices.deadLetters(issues, args),
     issue: (_, args, { issues }) => reads.issue(issues, args),
     issues: (_, args, { issues }, info) => reads.issues(issues, args, pageArgs(args, info)),
     issueAlerts: (_, args, { issues }, info) => reads.alerts(issues, args, pageArgs(args, info)),
@@ -40,6 +49,10 @@ export const issuesResolvers: Resolvers = {
     calendarYears: (_, __, { issues }) => reads.calendarYears(issues),
   },
   Mutation: {
+    markIssueNoticesRead: (_, args, { issues }) => notices.markRead(issues, args),
+    setIssueNoticeSettings: (_, args, { issues }) => notices.setSettings(issues, args).then(settingsOf),
+    registerIssueWebhook: (_, args, { issues }) => notices.registerWebhook(issues, args),
+    replayIssueWebhookDelivery: (_, args, { issues }) => notices.replay(issues, args),
     submitAppeal: (_, args, { issues }) => intake.submitAppeal(issues, args),
     reportIssue: (_, args, { issues }) => intake.reportIssue(issues, args),
     acceptIssue: (_, args, { issues }) => intake.acceptIssue(issues, args),

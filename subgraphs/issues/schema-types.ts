@@ -81,6 +81,14 @@ export type Query = {
    * The working-day calendar: public holidays and adjusted working days. Public.
    */
   calendarYears?: Maybe<Array<CalendarYear>>;
+  /** 我的站内信（本人、所在单位或企业），新在前 / My inbox (me, my unit or my enterprise), newest first */
+  issueNotices?: Maybe<Array<IssueNotice>>;
+  /** 本单位或本企业的通知设置 / My unit's or enterprise's notice settings */
+  issueNoticeSettings?: Maybe<IssueNoticeSettings>;
+  /** 本单位（或所指对接系统）登记的 webhook / The webhooks of my unit (or the connected system named) */
+  issueWebhooks?: Maybe<Array<IssueWebhook>>;
+  /** 死信：重试期满仍未投递的 webhook 投递 / Dead letters: deliveries that failed for the whole retry window */
+  issueWebhookDeadLetters?: Maybe<Array<IssueWebhookDelivery>>;
 };
 
 
@@ -131,6 +139,23 @@ export type QuerySupervisionOutcomesArgs = {
 export type QueryPublishedCasesArgs = {
   first?: InputMaybe<Scalars['Int']['input']>;
   after?: InputMaybe<Scalars['String']['input']>;
+};
+
+
+export type QueryIssueNoticesArgs = {
+  unreadOnly?: InputMaybe<Scalars['Boolean']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+export type QueryIssueWebhooksArgs = {
+  system?: InputMaybe<Scalars['String']['input']>;
+};
+
+
+export type QueryIssueWebhookDeadLettersArgs = {
+  system?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
 };
 
 export type Mutation = {
@@ -300,6 +325,14 @@ export type Mutation = {
    * Enter or correct one year of the working-day calendar (command office); affected deadlines are recomputed.
    */
   setCalendarYear?: Maybe<CalendarYear>;
+  /** 标为已读 / Mark notices read */
+  markIssueNoticesRead?: Maybe<Array<IssueNotice>>;
+  /** 设置值班联系人与短信接收 / Set the duty contact and what comes by SMS */
+  setIssueNoticeSettings?: Maybe<IssueNoticeSettings>;
+  /** 登记 webhook（密钥仅此一次返回） / Register a webhook (its secret is returned this once) */
+  registerIssueWebhook?: Maybe<IssueWebhook>;
+  /** 重放一条死信（同一事件编号） / Replay a dead letter (the same event id) */
+  replayIssueWebhookDelivery?: Maybe<IssueWebhookDelivery>;
 };
 
 
@@ -514,6 +547,27 @@ export type MutationRecordSupervisionOutcomeArgs = {
 
 export type MutationSetCalendarYearArgs = {
   input: CalendarYearInput;
+};
+
+
+export type MutationMarkIssueNoticesReadArgs = {
+  ids: Array<Scalars['ID']['input']>;
+};
+
+
+export type MutationSetIssueNoticeSettingsArgs = {
+  input: IssueNoticeSettingsInput;
+};
+
+
+export type MutationRegisterIssueWebhookArgs = {
+  input: RegisterIssueWebhookInput;
+};
+
+
+export type MutationReplayIssueWebhookDeliveryArgs = {
+  id: Scalars['ID']['input'];
+  system?: InputMaybe<Scalars['String']['input']>;
 };
 
 /**
@@ -1480,6 +1534,111 @@ export type MilestoneInput = {
   dueOn: Scalars['Date']['input'];
 };
 
+/**
+ * 站内信：问题切片发给调用者本人、其所在单位或企业的一条通知（派单、时限预警与超时、反馈、办结、差评），含已读状态。
+ * An inbox notice of the issues slice to the caller, their unit or their enterprise (an assignment, a
+ * deadline warning or lapse, feedback, resolution, a poor rating), with its read state.
+ */
+export type IssueNotice = {
+  __typename?: 'IssueNotice';
+  /** 通知编号 / The notice's id */
+  id: Scalars['ID']['output'];
+  /** 事件编号（webhook 收到的同一编号，用于去重） / The event's id (the one webhooks receive, for de-duplication) */
+  eventId: Scalars['ID']['output'];
+  /** 事件类型，如 ISSUE_ASSIGNED / The event type, e.g. ISSUE_ASSIGNED */
+  type: Scalars['String']['output'];
+  /** 标题 / Title */
+  title: Scalars['String']['output'];
+  /** 正文 / Body */
+  body: Scalars['String']['output'];
+  /** 所涉记录，如 issue:<id> / The record it is about, e.g. issue:<id> */
+  recordKey: Scalars['String']['output'];
+  /** 发出时间 / When it was sent */
+  createdAt: Scalars['DateTime']['output'];
+  /** 已读时间，未读为空 / When it was read; null while unread */
+  readAt?: Maybe<Scalars['DateTime']['output']>;
+  /** 收件方：UNIT、ENTERPRISE 或 PERSON / Whose inbox: UNIT, ENTERPRISE or PERSON */
+  ownerKind: Scalars['String']['output'];
+};
+
+/**
+ * 单位的值班联系人及各类事件是否发短信；企业选择短信或仅站内信。
+ * A unit's duty contact and which events it gets by SMS; an enterprise's choice of SMS or inbox only.
+ */
+export type IssueNoticeSettings = {
+  __typename?: 'IssueNoticeSettings';
+  /** 联系人 / Contact name */
+  contactName?: Maybe<Scalars['String']['output']>;
+  /** 手机号（仅本人所在单位或企业可见） / Phone (seen by its own unit or enterprise only) */
+  contactPhone?: Maybe<Scalars['String']['output']>;
+  /** 以短信接收的事件类型；空列表为仅站内信；为空时按默认 / Event types sent by SMS; empty: inbox only; null: the defaults */
+  smsEventTypes?: Maybe<Array<Scalars['String']['output']>>;
+};
+
+/**
+ * 单位、金融机构或对接系统登记的 webhook：所要事件类型的 JSON 以 HMAC-SHA256 签名推送。
+ * A webhook a unit or connected system registered: the event types it wants, pushed as JSON signed with HMAC-SHA256.
+ */
+export type IssueWebhook = {
+  __typename?: 'IssueWebhook';
+  /** 编号 / Id */
+  id: Scalars['ID']['output'];
+  /** 接收地址（开发环境外须 https） / The receiving URL (https outside development) */
+  url: Scalars['String']['output'];
+  /** 所要的事件类型 / The event types it wants */
+  eventTypes: Array<Scalars['String']['output']>;
+  /** 是否启用 / Whether active */
+  active: Scalars['Boolean']['output'];
+  /** 登记时间 / Registered at */
+  createdAt: Scalars['DateTime']['output'];
+  /** 签名密钥，仅登记时返回一次 / The signing secret, returned once, at registration */
+  secret?: Maybe<Scalars['String']['output']>;
+};
+
+/**
+ * 一次 webhook 投递：重试 24 小时仍失败即进入死信，可重放。
+ * One webhook delivery: dead-lettered after 24 hours of retries, replayable.
+ */
+export type IssueWebhookDelivery = {
+  __typename?: 'IssueWebhookDelivery';
+  /** 编号 / Id */
+  id: Scalars['ID']['output'];
+  /** 事件编号 / The event's id */
+  eventId: Scalars['ID']['output'];
+  /** 事件类型 / Event type */
+  eventType: Scalars['String']['output'];
+  /** 状态：PENDING、DELIVERED、DEAD / State: PENDING, DELIVERED, DEAD */
+  state: Scalars['String']['output'];
+  /** 已尝试次数 / Attempts made */
+  attempts: Scalars['Int']['output'];
+  /** 最后一次的 HTTP 状态码 / The last HTTP status */
+  lastStatus?: Maybe<Scalars['Int']['output']>;
+  /** 最后一次的错误 / The last error */
+  lastError?: Maybe<Scalars['String']['output']>;
+  /** 创建时间 / Created at */
+  createdAt: Scalars['DateTime']['output'];
+};
+
+/** 通知设置 / Notice settings */
+export type IssueNoticeSettingsInput = {
+  /** 联系人 / Contact name */
+  contactName?: InputMaybe<Scalars['String']['input']>;
+  /** 手机号 / Phone */
+  contactPhone?: InputMaybe<Scalars['String']['input']>;
+  /** 以短信接收的事件类型；空列表为仅站内信 / Event types by SMS; empty: inbox only */
+  smsEventTypes?: InputMaybe<Array<Scalars['String']['input']>>;
+};
+
+/** 登记 webhook / Register a webhook */
+export type RegisterIssueWebhookInput = {
+  /** 接收地址 / The receiving URL */
+  url: Scalars['String']['input'];
+  /** 所要的事件类型 / The event types it wants */
+  eventTypes: Array<Scalars['String']['input']>;
+  /** 对接系统名（仅市指挥部办公室为对接系统登记时填写） / A connected system's name (the command office registering for one) */
+  system?: InputMaybe<Scalars['String']['input']>;
+};
+
 
 
 export type ResolverTypeWrapper<T> = Promise<T> | T;
@@ -1584,8 +1743,8 @@ export type ResolversTypes = {
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
-  Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
+  Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   PageInfo: ResolverTypeWrapper<PageInfo>;
   Unit: ResolverTypeWrapper<UnitReferenceMapped>;
   Domain: ResolverTypeWrapper<DomainReferenceMapped>;
@@ -1645,6 +1804,12 @@ export type ResolversTypes = {
   FollowUpInput: FollowUpInput;
   SupervisionOutcomeInput: SupervisionOutcomeInput;
   MilestoneInput: MilestoneInput;
+  IssueNotice: ResolverTypeWrapper<IssueNotice>;
+  IssueNoticeSettings: ResolverTypeWrapper<IssueNoticeSettings>;
+  IssueWebhook: ResolverTypeWrapper<IssueWebhook>;
+  IssueWebhookDelivery: ResolverTypeWrapper<IssueWebhookDelivery>;
+  IssueNoticeSettingsInput: IssueNoticeSettingsInput;
+  RegisterIssueWebhookInput: RegisterIssueWebhookInput;
 };
 
 /** Mapping between all available schema types and the resolvers parents */
@@ -1655,8 +1820,8 @@ export type ResolversParentTypes = {
   ID: Scalars['ID']['output'];
   Int: Scalars['Int']['output'];
   String: Scalars['String']['output'];
-  Mutation: Record<PropertyKey, never>;
   Boolean: Scalars['Boolean']['output'];
+  Mutation: Record<PropertyKey, never>;
   PageInfo: PageInfo;
   Unit: UnitReferenceMapped;
   Domain: DomainReferenceMapped;
@@ -1700,6 +1865,12 @@ export type ResolversParentTypes = {
   FollowUpInput: FollowUpInput;
   SupervisionOutcomeInput: SupervisionOutcomeInput;
   MilestoneInput: MilestoneInput;
+  IssueNotice: IssueNotice;
+  IssueNoticeSettings: IssueNoticeSettings;
+  IssueWebhook: IssueWebhook;
+  IssueWebhookDelivery: IssueWebhookDelivery;
+  IssueNoticeSettingsInput: IssueNoticeSettingsInput;
+  RegisterIssueWebhookInput: RegisterIssueWebhookInput;
 };
 
 export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['DateTime'], any> {
@@ -1720,6 +1891,10 @@ export type QueryResolvers<ContextType = Context, ParentType extends ResolversPa
   supervisionOutcomes?: Resolver<Maybe<ResolversTypes['SupervisionOutcomeConnection']>, ParentType, ContextType, Partial<QuerySupervisionOutcomesArgs>>;
   publishedCases?: Resolver<Maybe<ResolversTypes['PublishedCaseConnection']>, ParentType, ContextType, Partial<QueryPublishedCasesArgs>>;
   calendarYears?: Resolver<Maybe<Array<ResolversTypes['CalendarYear']>>, ParentType, ContextType>;
+  issueNotices?: Resolver<Maybe<Array<ResolversTypes['IssueNotice']>>, ParentType, ContextType, Partial<QueryIssueNoticesArgs>>;
+  issueNoticeSettings?: Resolver<Maybe<ResolversTypes['IssueNoticeSettings']>, ParentType, ContextType>;
+  issueWebhooks?: Resolver<Maybe<Array<ResolversTypes['IssueWebhook']>>, ParentType, ContextType, Partial<QueryIssueWebhooksArgs>>;
+  issueWebhookDeadLetters?: Resolver<Maybe<Array<ResolversTypes['IssueWebhookDelivery']>>, ParentType, ContextType, Partial<QueryIssueWebhookDeadLettersArgs>>;
 };
 
 export type MutationResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = {
@@ -1752,6 +1927,10 @@ export type MutationResolvers<ContextType = Context, ParentType extends Resolver
   publishIssue?: Resolver<Maybe<ResolversTypes['Issue']>, ParentType, ContextType, RequireFields<MutationPublishIssueArgs, 'id' | 'title' | 'summary' | 'kind'>>;
   recordSupervisionOutcome?: Resolver<Maybe<ResolversTypes['SupervisionOutcome']>, ParentType, ContextType, RequireFields<MutationRecordSupervisionOutcomeArgs, 'input'>>;
   setCalendarYear?: Resolver<Maybe<ResolversTypes['CalendarYear']>, ParentType, ContextType, RequireFields<MutationSetCalendarYearArgs, 'input'>>;
+  markIssueNoticesRead?: Resolver<Maybe<Array<ResolversTypes['IssueNotice']>>, ParentType, ContextType, RequireFields<MutationMarkIssueNoticesReadArgs, 'ids'>>;
+  setIssueNoticeSettings?: Resolver<Maybe<ResolversTypes['IssueNoticeSettings']>, ParentType, ContextType, RequireFields<MutationSetIssueNoticeSettingsArgs, 'input'>>;
+  registerIssueWebhook?: Resolver<Maybe<ResolversTypes['IssueWebhook']>, ParentType, ContextType, RequireFields<MutationRegisterIssueWebhookArgs, 'input'>>;
+  replayIssueWebhookDelivery?: Resolver<Maybe<ResolversTypes['IssueWebhookDelivery']>, ParentType, ContextType, RequireFields<MutationReplayIssueWebhookDeliveryArgs, 'id'>>;
 };
 
 export type PageInfoResolvers<ContextType = Context, ParentType extends ResolversParentTypes['PageInfo'] = ResolversParentTypes['PageInfo']> = {
@@ -2048,6 +2227,44 @@ export type CalendarYearResolvers<ContextType = Context, ParentType extends Reso
   updatedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
 };
 
+export type IssueNoticeResolvers<ContextType = Context, ParentType extends ResolversParentTypes['IssueNotice'] = ResolversParentTypes['IssueNotice']> = {
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  eventId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  type?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  title?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  body?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  recordKey?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  readAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  ownerKind?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
+export type IssueNoticeSettingsResolvers<ContextType = Context, ParentType extends ResolversParentTypes['IssueNoticeSettings'] = ResolversParentTypes['IssueNoticeSettings']> = {
+  contactName?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  contactPhone?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  smsEventTypes?: Resolver<Maybe<Array<ResolversTypes['String']>>, ParentType, ContextType>;
+};
+
+export type IssueWebhookResolvers<ContextType = Context, ParentType extends ResolversParentTypes['IssueWebhook'] = ResolversParentTypes['IssueWebhook']> = {
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  url?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  eventTypes?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
+  active?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  secret?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+};
+
+export type IssueWebhookDeliveryResolvers<ContextType = Context, ParentType extends ResolversParentTypes['IssueWebhookDelivery'] = ResolversParentTypes['IssueWebhookDelivery']> = {
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  eventId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  eventType?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  state?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  attempts?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  lastStatus?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  lastError?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+};
+
 export type Resolvers<ContextType = Context> = {
   DateTime?: GraphQLScalarType;
   Date?: GraphQLScalarType;
@@ -2085,5 +2302,9 @@ export type Resolvers<ContextType = Context> = {
   IssueStatsGroup?: IssueStatsGroupResolvers<ContextType>;
   UnitRank?: UnitRankResolvers<ContextType>;
   CalendarYear?: CalendarYearResolvers<ContextType>;
+  IssueNotice?: IssueNoticeResolvers<ContextType>;
+  IssueNoticeSettings?: IssueNoticeSettingsResolvers<ContextType>;
+  IssueWebhook?: IssueWebhookResolvers<ContextType>;
+  IssueWebhookDelivery?: IssueWebhookDeliveryResolvers<ContextType>;
 };
 

@@ -13,11 +13,17 @@ import {
   issueFollowUps,
   issueRatings,
   issues,
+  noticeSettings,
+  notices,
+  outboxDeliveries,
+  outboxEvents,
+  outboxWebhooks,
   supervisionOutcomes,
 } from '../../db/issues.ts';
 import { beijingDate, keptRanges, WorkingCalendar } from '../../platform/calendar.ts';
 import { present } from '../../platform/invariant.ts';
 import type { SearchQuery } from '../../platform/search-text.ts';
+import type { OutboxTables } from '../../platform/outbox.ts';
 import { emptyParts, type FigureParts, type IssueStats } from './figures.ts';
 
 /**
@@ -601,6 +607,51 @@ function alertConditions(query: { scope: IssueScope; unitId: string | null; now:
     lte(issueDeadlines.warnAt, query.now),
   ];
 }
+
+/** The notice tables of the slice (db/outbox.ts), as the kit's outbox and this slice's sweep use them. */
+export const issueOutbox: OutboxTables = { outboxEvents, outboxDeliveries, outboxWebhooks, notices, noticeSettings };
+
+/** A deadline that reached its warning (80% of its time) or passed unmet, as the sweep finds it. */
+export interface PassedDeadline {
+  id: number;
+  issueId: string;
+  number: number;
+  title: string;
+  unitId: string;
+  stage: string;
+  dueAt: Date;
+  kind: 'WARNING' | 'OVERDUE';
+}
+
+export const noticeStore = {
+  /**
+   * Deadlines of a unit that reached their warning time (80%) or their due time unmet in the last
+   * `days` days and have no such event yet: what the sweep emits (once each, by its once key).
+   */
+  deadlinesPassed(db: Queryable, now: Date, days = 7): Promise<PassedDeadline[]> {
+    const at = now.toISOString();
+    return db
+      .execute(
+        sql`select d.id as "id", d.issue_id as "issueId", i.number as "number", i.title as "title", d.unit_id as "unitId",
+            d.stage as "stage", d.due_at as "dueAt", k.kind as "kind"
+          from ${issueDeadlines} d join ${issues} i on i.id = d.issue_id
+          cross join lateral (select case when d.due_at <= ${at}::timestamptz then 'OVERDUE' else 'WARNING' end as kind) k
+          where d.met_at is null and d.cancelled_at is null and d.unit_id is not null and d.due_at is not null
+            and (case k.kind when 'OVERDUE' then d.due_at else d.warn_at end) <= ${at}::timestamptz
+            and (case k.kind when 'OVERDUE' then d.due_at else d.warn_at end) > ${at}::timestamptz - make_interval(days => ${days})
+            and not exists (select 1 from ${outboxEvents} e where e.once_key = 'deadline:' || d.id || ':' || k.kind)
+          order by d.id limit 500`,
+      )
+      .then((result) =>
+        rowsOf<PassedDeadline>(result).map((row) => ({
+          ...row,
+          id: Number(row.id),
+          number: Number(row.number),
+          dueAt: new Date(row.dueAt),
+        })),
+      );
+  },
+};
 
 export const eventStore = {
   async append(db: Queryable, event: NewEvent): Promise<void> {

@@ -18,7 +18,7 @@ import { measureOperation } from '../platform/query-limits.ts';
 import { loadSubgraphSdl } from '../platform/subgraph.ts';
 import { APPLICATION_RATINGS_QUERY, HONOURING_QUERY, ISSUE_RATINGS_QUERY, RECTIFICATION_QUERY } from '../subgraphs/evaluations/remote.ts';
 import { PROFILE_QUERY as FINANCING_PROFILE_QUERY } from '../subgraphs/financing/remote.ts';
-import { CODES_QUERY, PROFILE_QUERY } from '../subgraphs/policies/remote.ts';
+import { CODES_QUERY, PROFILE_QUERY, PROFILES_QUERY } from '../subgraphs/policies/remote.ts';
 
 const root = path.join(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -28,6 +28,7 @@ const INTERNAL: [name: string, document: string, answeredBy: string][] = [
   ['directory unit', UNIT_QUERY, 'units'],
   ['calendar', CALENDAR_QUERY, 'issues'],
   ['enterprise profile', PROFILE_QUERY, 'units'],
+  ['enterprise profiles for a batch of applications', PROFILES_QUERY, 'units'],
   ['eligible enterprises', CODES_QUERY, 'units'],
   ['rectification', RECTIFICATION_QUERY, 'issues'],
   ['policy honouring', HONOURING_QUERY, 'policies'],

@@ -293,25 +293,28 @@ describe('the change feed under concurrent writes', () => {
     // Writers: each issue accepted, assigned, co-handlers added and removed, contacted — many at once.
     let writing = true;
     const writers = (async () => {
-      await Promise.all(
-        ids.map(async (id, i) => {
-          await mutations.accept(t, callers.office, id);
-          await mutations.assign(t, callers.office, id, units[i % 3]!);
-          for (let round = 0; round < 3; round++) {
-            const other = units[(i + 1 + (round % 2)) % 3]!;
-            await t.query(`mutation($id: ID!, $u: ID!) { addCoHandler(id: $id, unitId: $u) { id } }`, {
-              as: callers.office,
-              variables: { id, u: other },
-            });
-            await t.query(`mutation($id: ID!, $u: ID!) { removeCoHandler(id: $id, unitId: $u) { id } }`, {
-              as: callers.office,
-              variables: { id, u: other },
-            });
-          }
-          await mutations.contact(t, callers.office, id);
-        }),
-      );
-      writing = false;
+      try {
+        await Promise.all(
+          ids.map(async (id, i) => {
+            await mutations.accept(t, callers.office, id);
+            await mutations.assign(t, callers.office, id, units[i % 3]!);
+            for (let round = 0; round < 3; round++) {
+              const other = units[(i + 1 + (round % 2)) % 3]!;
+              await t.query(`mutation($id: ID!, $u: ID!) { addCoHandler(id: $id, unitId: $u) { id } }`, {
+                as: callers.office,
+                variables: { id, u: other },
+              });
+              await t.query(`mutation($id: ID!, $u: ID!) { removeCoHandler(id: $id, unitId: $u) { id } }`, {
+                as: callers.office,
+                variables: { id, u: other },
+              });
+            }
+            await mutations.contact(t, callers.office, id);
+          }),
+        );
+      } finally {
+        writing = false;
+      }
     })();
 
     // The reader pages while they write, then drains what is left.

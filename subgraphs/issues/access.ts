@@ -364,6 +364,17 @@ export function createIssuesAccess(viewer: Viewer, directory: DirectorySource) {
     reporter: () => newReporter(viewer),
 
     /**
+     * Whose records of a source system the caller reads in its change feed: the command office
+     * every record (null); any other caller allowed to read feeds only the records it sent itself,
+     * as the same person (issuer, role, subject) — the sending system's own token.
+     */
+    async feedSender(): Promise<{ issuer: string; role: string; subject: string } | null> {
+      await assertLoop('READ_ISSUE_FEED');
+      if ((await standings()).includes('COMMAND_OFFICE')) return null;
+      return present(personOf(viewer), 'the person of a caller allowed to read a feed');
+    },
+
+    /**
      * What a report may say, by who reports it: a unit only for its own unit and through its own
      * channels, an observer only undercover findings, the command office anything — and only the
      * command office may give an original receipt time and the handling unit of an import.

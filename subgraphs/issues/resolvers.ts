@@ -4,6 +4,7 @@
  * the schema's shapes. Their types come from the SDL (schema-types.ts, generated). What a caller
  * may see of a field access.ts answers (`canSee…`); nothing is decided here.
  */
+import { inputType } from '../../platform/batch.ts';
 import { present } from '../../platform/invariant.ts';
 import { pageArgs } from '../../platform/pagination.ts';
 import { ref } from '../../platform/refs.ts';
@@ -14,6 +15,7 @@ import type { MilestoneInput } from './input.ts';
 import type { Resolvers } from './schema-types.ts';
 import type { EventRow, RatingRow } from './store.ts';
 import * as calendar from './use-cases/calendar.ts';
+import * as channels from './use-cases/channels.ts';
 import * as dispatch from './use-cases/dispatch.ts';
 import * as handling from './use-cases/handling.ts';
 import * as intake from './use-cases/intake.ts';
@@ -47,6 +49,7 @@ export const issuesResolvers: Resolvers = {
     supervisionOutcomes: (_, args, { issues }, info) => reads.supervisionOutcomes(issues, args, pageArgs(args, info)),
     publishedCases: (_, args, { issues }, info) => reads.publishedCases(issues, pageArgs(args, info)),
     calendarYears: (_, __, { issues }) => reads.calendarYears(issues),
+    issueChanges: (_, args, { issues }) => channels.issueChanges(issues, args),
   },
   Mutation: {
     markIssueNoticesRead: (_, args, { issues }) => notices.markRead(issues, args),
@@ -55,6 +58,7 @@ export const issuesResolvers: Resolvers = {
     replayIssueWebhookDelivery: (_, args, { issues }) => notices.replay(issues, args),
     submitAppeal: (_, args, { issues }) => intake.submitAppeal(issues, args),
     reportIssue: (_, args, { issues }) => intake.reportIssue(issues, args),
+    importIssueBatch: (_, args, { issues }, info) => channels.importIssueBatch(issues, args, inputType(info.schema, 'ReportIssueInput')),
     acceptIssue: (_, args, { issues }) => intake.acceptIssue(issues, args),
     rejectIssue: (_, args, { issues }) => intake.rejectIssue(issues, args),
     assignIssue: (_, args, { issues }) => dispatch.assignIssue(issues, args),
@@ -195,6 +199,13 @@ export const issuesResolvers: Resolvers = {
     unit: (row) => ref('id', details(row)?.unitId ?? null),
     rating: (row) => details(row)?.rating ?? null,
     workingDays: (row) => details(row)?.workingDays ?? null,
+  },
+  IssueBatchRecord: {
+    issueId: (row) => row.id,
+  },
+  IssueFeedEntry: {
+    cursor: (row) => channels.feedCursor(row),
+    handlingUnit: (row) => ref('id', row.responsibleUnitId),
   },
   PublishedCase: {
     title: (row) => present(row.publishedTitle, 'the title of a published case'),

@@ -3,11 +3,12 @@
  * tables only. Functions take a `Queryable` so a use case can compose them in one transaction.
  */
 import { and, asc, desc, eq, gte, inArray, isNotNull, isNull, like, lt, lte, or, sql, type SQL } from 'drizzle-orm';
-import { escapeLike, rowsOf, type Queryable } from '../../db/client.ts';
+import { escapeLike, lockKey, rowsOf, type Queryable } from '../../db/client.ts';
 import {
   calendarYears,
   issueDeadlines,
   issueEvents,
+  issueFeed,
   issueFigures,
   issueFiguresMonthly,
   issueFollowUps,
@@ -55,6 +56,7 @@ export type CalendarRow = typeof calendarYears.$inferSelect;
 export type RatingRow = typeof issueRatings.$inferSelect;
 export type FollowUpRow = typeof issueFollowUps.$inferSelect;
 export type SupervisionOutcomeRow = typeof supervisionOutcomes.$inferSelect;
+export type FeedRow = typeof issueFeed.$inferSelect;
 export type RankRow = { rank: number | null; unitId: string; value: number | null; numerator: number; denominator: number };
 export type StatsGroupRow = { key: string; stats: IssueStats };
 export type AlertRow = { deadline: DeadlineRow; issue: IssueRow };
@@ -339,6 +341,17 @@ export const issueStore = {
       .values(values)
       .onConflictDoNothing({ target: [issues.reporterIssuer, issues.reporterRole, issues.reporterSubject, issues.clientRequestId] })
       .returning();
+    return row;
+  },
+  /** Taken before looking for a record another system sent: two batches with one record wait for each other. */
+  lockExternal(db: Queryable, sourceSystem: string, externalRef: string): Promise<void> {
+    return lockKey(db, 'issues.issues', 'external', sourceSystem, externalRef);
+  },
+  async byExternal(db: Queryable, sourceSystem: string, externalRef: string): Promise<IssueRow | undefined> {
+    const [row] = await db
+      .select()
+      .from(issues)
+      .where(and(eq(issues.sourceSystem, sourceSystem), eq(issues.externalRef, externalRef)));
     return row;
   },
   async byClientRequest(
@@ -940,3 +953,31 @@ function toParts(row: PartsRow): FigureParts {
   parts.milestoneDue += n(row.open_milestone) - n(row.open_milestone_not_due);
   return parts;
 }
+
+/** The change feed back to the systems that sent records (migration 0016 writes it as transactions commit). */
+export const feedStore = {
+  /**
+   * Entries of `sourceSystem` after `afterSeq`, in commit order; only those `sender` sent when given.
+   * One statement, so one snapshot: what it sees is a prefix of the feed in `seq` order.
+   */
+  page(
+    db: Queryable,
+    query: { sourceSystem: string; afterSeq: number; limit: number; sender: { issuer: string; role: string; subject: string } | null },
+  ): Promise<FeedRow[]> {
+    const { sender } = query;
+    return db
+      .select()
+      .from(issueFeed)
+      .where(
+        allOf(
+          eq(issueFeed.sourceSystem, query.sourceSystem),
+          sql`${issueFeed.seq} > ${query.afterSeq}`,
+          sender ? eq(issueFeed.senderSubject, sender.subject) : undefined,
+          sender ? eq(issueFeed.senderRole, sender.role) : undefined,
+          sender ? or(eq(issueFeed.senderIssuer, sender.issuer), isNull(issueFeed.senderIssuer)) : undefined,
+        ),
+      )
+      .orderBy(asc(issueFeed.seq))
+      .limit(query.limit);
+  },
+};

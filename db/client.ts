@@ -42,8 +42,10 @@ export interface StatementCounter {
 export interface SubgraphDatabase {
   /** Connected as the slice's own serving role. */
   db: Db;
-  /** Statements this subgraph sent since start; tests read and reset it. */
+  /** Statements this subgraph sent since start for requests; tests read and reset it. */
   statements: StatementCounter;
+  /** The same connections, for work no request asked for (the outbox worker, its sweeps): not counted in `statements`. */
+  background: Db;
   /** The slice's role name. */
   role: string;
 }
@@ -259,7 +261,13 @@ export function openPostgres(
       const client = preparingStatements(
         connect(url, roles.statementTimeoutMs ? { statement_timeout: String(roles.statementTimeoutMs) } : {}),
       );
-      found = { db: drizzlePostgres(client, { logger: countingLogger(statements) }) as unknown as Db, statements, role, client };
+      found = {
+        db: drizzlePostgres(client, { logger: countingLogger(statements) }) as unknown as Db,
+        background: drizzlePostgres(client) as unknown as Db,
+        statements,
+        role,
+        client,
+      };
       perSubgraph.set(name, found);
     }
     return found;
@@ -268,8 +276,8 @@ export function openPostgres(
     kind: 'postgres',
     poolMax: options.maxConnections ?? 10,
     forSubgraph(name) {
-      const { db, statements, role } = serving(name);
-      return { db, statements, role };
+      const { db, background, statements, role } = serving(name);
+      return { db, background, statements, role };
     },
     owner() {
       return drizzlePostgres(ownerClient()) as unknown as Db;
@@ -400,6 +408,7 @@ function pgliteHandle(client: PGlite, release: () => void = () => {}, prefix = '
         const role = servingRole(name, prefix);
         found = {
           db: drizzlePglite(pgliteAsRole(client, role), { logger: countingLogger(statements) }) as unknown as Db,
+          background: drizzlePglite(pgliteAsRole(client, role)) as unknown as Db,
           statements,
           role,
         };

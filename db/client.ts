@@ -602,8 +602,19 @@ function pgliteBulk(tx: PgliteTransaction, batchRows: number): BulkTransaction {
     kind: 'pglite',
     query: async <T>(text: string, params: unknown[] = []) => (await tx.query<T>(text, params)).rows,
     async copyIn(table, columns, rows) {
+      // Text in, as COPY takes it: each cell cast to its column's type, as COPY casts it.
+      const types = new Map(
+        (
+          await tx.query<{ name: string; type: string }>(
+            `select attname as name, format_type(atttypid, atttypmod) as type from pg_attribute where attrelid = $1::regclass and attnum > 0`,
+            [table],
+          )
+        ).rows.map((row) => [row.name, row.type]),
+      );
       const unnest = columns.map((_, i) => `$${i + 1}::text[]`).join(', ');
-      const insert = `insert into ${table} (${columns.join(', ')}) select * from unnest(${unnest})`;
+      const cells = columns.map((column, i) => `u.c${i}::${types.get(column) ?? 'text'}`).join(', ');
+      const names = columns.map((_, i) => `c${i}`).join(', ');
+      const insert = `insert into ${table} (${columns.join(', ')}) select ${cells} from unnest(${unnest}) as u(${names})`;
       let batch: (string | null)[][] = columns.map(() => []);
       let size = 0;
       const flush = async () => {

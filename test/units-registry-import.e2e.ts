@@ -12,7 +12,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { rowsOf, type Db } from '../db/client.ts';
+import { openPglite, rowsOf, type Db } from '../db/client.ts';
+import { prepareDatabase } from '../platform/start.ts';
+import { slices } from '../subgraphs/registry.ts';
 import { sampleCreditCode } from '../db/reference/organisation.ts';
 import { SYNTHETIC_HEADER, syntheticRegistryLines } from '../subgraphs/units/registry-synthetic.ts';
 import { runRegistryImport, type RegistryImportOptions } from '../subgraphs/units/use-cases/registry-import.ts';
@@ -396,5 +398,35 @@ describe('importEnterprises (GraphQL)', () => {
     const response = await t.query(IMPORT, { as: OFFICE, variables: { content: '', format: 'CSV' } });
     expect(errorCode(response)).toBe('BAD_USER_INPUT');
     expect(response.errors?.[0]?.extensions?.messageEn).toBe('The file is empty: no header row');
+  });
+});
+
+describe('on the embedded database (no COPY: batched INSERTs)', () => {
+  it('imports with the same checks, duplicates, merge and counts', async () => {
+    const embedded = await openPglite();
+    try {
+      await prepareDatabase(
+        embedded,
+        slices.filter((slice) => slice.name === 'units'),
+        { sample: false },
+      );
+      const db = embedded.forSubgraph('units').db;
+      const rows = [...syntheticRegistryLines(2_500)];
+      const duplicate = rows[7] ?? '';
+      const content = [SYNTHETIC_HEADER, ...rows, duplicate, `${code(960)},坏日期,${SHINAN},C,SMALL,2023-13-01,,存续`].join('\n');
+      const options = { format: null, fullSnapshot: false, actor, now: new Date() };
+      expect(await runRegistryImport(db, [content], options)).toEqual({
+        rows: 2_502,
+        loaded: 2_499,
+        updated: 0,
+        unchanged: 0,
+        rejected: 3,
+        deregistered: 0,
+      });
+      const again = await runRegistryImport(db, [[SYNTHETIC_HEADER, ...rows.slice(1)].join('\n')], { ...options, fullSnapshot: true });
+      expect(again).toMatchObject({ loaded: 1, unchanged: 2_498, rejected: 0, deregistered: 1 });
+    } finally {
+      await embedded.close();
+    }
   });
 });

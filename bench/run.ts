@@ -64,6 +64,11 @@ async function main() {
     await import('./limits.ts');
     return;
   }
+  if (process.argv[2] === 'observability') {
+    const { runObservabilityBench } = await import('./observability.ts');
+    await runObservabilityBench();
+    return;
+  }
   if (process.argv[2] === 'gateway') {
     const { runGatewayBench } = await import('./gateway.ts');
     await runGatewayBench();

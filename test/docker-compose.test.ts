@@ -43,6 +43,10 @@ const secretsOf = (service: ComposeService): string[] =>
     typeof entry === 'string' ? entry : entry.source,
   );
 
+/** A service of the optional `observability` profile (Prometheus, Jaeger). */
+const observabilityTool = (service: ComposeService): boolean =>
+  Array.isArray(service.profiles) && (service.profiles as unknown[]).includes('observability');
+
 const words = (value: string | string[] | undefined) => (Array.isArray(value) ? value.join(' ') : (value ?? ''));
 
 /** `npm start` (the whole platform), `npm run start:gateway`, or a gateway entry file run directly. */
@@ -94,10 +98,10 @@ describe('docker-compose.yml', () => {
       expect(words(services[slice.name]!.command)).toMatch(new RegExp(`^node bin/subgraph\\.js ${slice.name}$`));
     }
     const published = Object.entries(services)
-      .filter(([, service]) => service.ports?.length && !service.profiles?.includes('observability'))
+      .filter(([, service]) => service.ports?.length && !observabilityTool(service))
       .map(([name]) => name);
     expect(published).toEqual(['gateway']);
-    for (const [name, service] of Object.entries(services).filter(([, service]) => service.profiles?.includes('observability')))
+    for (const [name, service] of Object.entries(services).filter(([, service]) => observabilityTool(service)))
       for (const port of service.ports ?? []) expect(String(port), name).toMatch(/^127\.0\.0\.1:/);
   });
 
@@ -240,7 +244,7 @@ describe('docker-compose.yml', () => {
     const backup = project.services.backup as ComposeService;
     expect(backup.profiles).toEqual(['backup']);
     for (const [name, service] of Object.entries(project.services))
-      if (name !== 'backup' && !service.profiles?.includes('observability')) expect(service.profiles, name).toBeUndefined();
+      if (name !== 'backup' && !observabilityTool(service)) expect(service.profiles, name).toBeUndefined();
     const script = words(backup.command);
     expect(script).toMatch(/pg_dump --format=custom/);
     expect(script).toMatch(/sleep "\$BACKUP_INTERVAL_SECONDS"/);

@@ -571,12 +571,16 @@ function metricsEnv(source: Source, development: boolean): MetricsEnv {
 
 /** The OpenTelemetry variables this platform reads (platform/tracing.ts): where to send spans, how many, under which name. */
 function tracingEnv(source: Source): TracingEnv {
+  const httpUrl = (key: string, raw: string) => {
+    if (!/^https?:$/.test(new URL(url(key, raw)).protocol)) throw new ConfigurationError(`${key} must be an http(s) URL, got "${raw}"`);
+    return raw;
+  };
   const traces = source.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT || undefined;
   const base = source.OTEL_EXPORTER_OTLP_ENDPOINT || undefined;
   const tracesEndpoint = traces
-    ? url('OTEL_EXPORTER_OTLP_TRACES_ENDPOINT', traces)
+    ? httpUrl('OTEL_EXPORTER_OTLP_TRACES_ENDPOINT', traces)
     : base
-      ? `${url('OTEL_EXPORTER_OTLP_ENDPOINT', base).replace(/\/+$/, '')}/v1/traces`
+      ? `${httpUrl('OTEL_EXPORTER_OTLP_ENDPOINT', base).replace(/\/+$/, '')}/v1/traces`
       : undefined;
   const rawRatio = source.OTEL_TRACES_SAMPLER_ARG;
   const sampleRatio = rawRatio ? Number(rawRatio) : 1;

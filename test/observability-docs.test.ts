@@ -8,6 +8,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
+import { loadEnv } from '../platform/env.ts';
 import { createMetrics, outcomeLabels } from '../platform/metrics.ts';
 
 const root = path.join(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -20,7 +21,9 @@ const own = [...defined].filter((name) => !/^(process|nodejs)_/.test(name));
 /** Metric names in PromQL: words followed by `{`, `[` or `)`, less the histogram's suffixes. */
 function metricsIn(expression: string): string[] {
   return [
-    ...expression.matchAll(/\b([a-z][a-z0-9_]*(?:_total|_seconds|_bytes|_fetches|_in_use|_idle|_waiting|_max|_sockets|_bucket|_count|_sum))\b/g),
+    ...expression.matchAll(
+      /\b([a-z][a-z0-9_]*(?:_total|_seconds|_bytes|_fetches|_in_use|_idle|_waiting|_max|_sockets|_bucket|_count|_sum))\b/g,
+    ),
   ]
     .map((match) => match[1]!.replace(/_(bucket|count|sum)$/, ''))
     .filter((name) => name !== 'label_values');
@@ -67,5 +70,41 @@ describe('the operators’ documents', () => {
     expect(outcomeLabels('CLIENT_CLOSED').outcome).toBe('cancelled');
     // Anything else a caller could make up is one value.
     expect(outcomeLabels('Bearer eyJhbGciOi')).toEqual({ outcome: 'error', code: 'OTHER' });
+  });
+});
+
+describe('the observability settings (platform/env.ts)', () => {
+  const production = {
+    JWT_SECRET: 'kJ9#vQ2$mX7!pL4@wR8%tY3^zN6&bH1*cF5(dG0)sA',
+    JWT_ISSUER: 'https://id.qingdao.example',
+    JWT_AUDIENCE: 'qingdao-yingshang',
+  };
+
+  it('keeps /metrics off the public port outside development, open in development, behind a token when one is set', () => {
+    expect(loadEnv(production).metrics).toEqual({ publicPort: { kind: 'refused' }, maxOperations: 100 });
+    expect(loadEnv({ DEVELOPMENT_MODE: 'true' }).metrics.publicPort).toEqual({ kind: 'open' });
+    const token = 'Zq8!xW3@cV7#bN2$mK5%jH9^gF4&dS1*aP6(oI0)uY';
+    expect(loadEnv({ ...production, METRICS_TOKEN: token, METRICS_PORT: '9464' }).metrics).toMatchObject({
+      port: 9464,
+      publicPort: { kind: 'token', token },
+    });
+    expect(() => loadEnv({ ...production, METRICS_TOKEN: 'metrics' })).toThrow(/METRICS_TOKEN is too weak/);
+  });
+
+  it('sends spans nowhere unless an OTLP endpoint is set, and reads the sampling ratio and service name', () => {
+    expect(loadEnv(production).tracing).toEqual({ sampleRatio: 1 });
+    expect(loadEnv({ ...production, OTEL_EXPORTER_OTLP_ENDPOINT: 'http://jaeger:4318/' }).tracing.tracesEndpoint).toBe(
+      'http://jaeger:4318/v1/traces',
+    );
+    expect(
+      loadEnv({ ...production, OTEL_EXPORTER_OTLP_ENDPOINT: 'http://a:4318', OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'http://b:4318/traces' })
+        .tracing.tracesEndpoint,
+    ).toBe('http://b:4318/traces');
+    expect(loadEnv({ ...production, OTEL_TRACES_SAMPLER_ARG: '0.1', OTEL_SERVICE_NAME: 'gw' }).tracing).toEqual({
+      sampleRatio: 0.1,
+      serviceName: 'gw',
+    });
+    expect(() => loadEnv({ ...production, OTEL_TRACES_SAMPLER_ARG: '2' })).toThrow(/OTEL_TRACES_SAMPLER_ARG/);
+    expect(() => loadEnv({ ...production, OTEL_EXPORTER_OTLP_ENDPOINT: 'jaeger:4318 x' })).toThrow(/OTEL_EXPORTER_OTLP_ENDPOINT/);
   });
 });

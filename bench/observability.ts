@@ -7,6 +7,7 @@
  * BENCH_OBSERVE_CONCURRENCY (16) clients for BENCH_DURATION_S (8) seconds after a 2-second warm-up,
  * rounds interleaved (off, on, off, on, … BENCH_OBSERVE_ROUNDS, 3 each).
  */
+import fs from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import type { AddressInfo } from 'node:net';
@@ -49,6 +50,21 @@ interface Copy {
   name: string;
   gatewayUrl: string;
   metricsUrls: string[];
+  /** Its processes (for their CPU time). */
+  pids: number[];
+}
+
+/**
+ * CPU seconds (user + system) the processes have used so far, from /proc: CPU per request is what
+ * observability costs, and unlike req/s it hardly moves with what else the machine is doing.
+ */
+function cpuSeconds(pids: number[]): number {
+  let ticks = 0;
+  for (const pid of pids) {
+    const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+    ticks += Number(fields[11]) + Number(fields[12]);
+  }
+  return ticks / 100;
 }
 
 /** One copy of the platform: each slice's subgraph and the gateway, each its own process. */
@@ -69,6 +85,7 @@ async function startCopy(
       ]),
     ),
   };
+  const first = services.length;
   const metricsPort = (port: number) => (observed ? { ...observed, METRICS_PORT: String(port + 1000) } : {});
   for (const slice of slices) {
     services.push(
@@ -93,10 +110,43 @@ async function startCopy(
   );
   await waitFor(`http://127.0.0.1:${gatewayPort}/ready`);
   const metricsUrls = observed ? [...Object.values(ports), gatewayPort].map((port) => `http://127.0.0.1:${port + 1000}/metrics`) : [];
-  return { name, gatewayUrl: `http://127.0.0.1:${gatewayPort}/graphql`, metricsUrls };
+  const pids = services.slice(first).map((service) => service.child.pid ?? 0);
+  return { name, gatewayUrl: `http://127.0.0.1:${gatewayPort}/graphql`, metricsUrls, pids };
 }
 
 const mean = (values: number[]) => values.reduce((sum, value) => sum + value, 0) / values.length;
+const median = (values: number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? (sorted[middle] ?? Number.NaN) : ((sorted[middle - 1] ?? Number.NaN) + (sorted[middle] ?? Number.NaN)) / 2;
+};
+
+const fixed = (value: number, digits = 1) => value.toFixed(digits);
+
+function report(name: string, results: Record<string, Load[]>, cpu: Record<string, number[]>): void {
+  console.log(name);
+  for (const copy of ['off', 'on']) {
+    const list = results[copy] ?? [];
+    const rps = fixed(mean(list.map((r) => r.rps))).padStart(7);
+    const rounds = list.map((r) => fixed(r.rps, 0)).join(', ');
+    const latency = `p50 ${fixed(mean(list.map((r) => r.p50)))} ms · p99 ${fixed(Math.max(...list.map((r) => r.p99)))} ms`;
+    const errors = list.reduce((sum, r) => sum + r.errors, 0);
+    const perRequest = cpu[copy] ?? [];
+    console.log(
+      `  ${copy.padEnd(3)} ${rps} req/s (rounds ${rounds}) · ${latency} · ${errors} errors · CPU ${fixed(median(perRequest), 2)} ms per request (rounds ${perRequest.map((ms) => fixed(ms, 2)).join(', ')})`,
+    );
+  }
+  const on = results.on ?? [];
+  const off = results.off ?? [];
+  const ratio = mean(on.map((r) => r.rps)) / mean(off.map((r) => r.rps));
+  // Each round of `on` beside the `off` round just before it, when the machine's load was alike.
+  const paired = median(on.map((r, index) => r.rps / (off[index]?.rps ?? Number.NaN)));
+  const cpuRatio = median(cpu.on ?? []) / median(cpu.off ?? []);
+  const percent = (value: number) => `${value >= 1 ? '+' : ''}${fixed((value - 1) * 100)}%`;
+  console.log(
+    `  on/off: req/s ${fixed(ratio, 3)} (${percent(ratio)}), median of paired rounds ${fixed(paired, 3)} (${percent(paired)}); CPU per request ${fixed(cpuRatio, 3)} (${percent(cpuRatio)})\n`,
+  );
+}
 
 export async function runObservabilityBench(): Promise<void> {
   const url = await ensureDatabase(DB);
@@ -148,6 +198,7 @@ export async function runObservabilityBench(): Promise<void> {
     );
     for (const query of queries) {
       const results: Record<string, Load[]> = { off: [], on: [] };
+      const cpu: Record<string, number[]> = { off: [], on: [] };
       for (let round = 0; round < ROUNDS; round++) {
         for (const copy of [off, on]) {
           await load(copy.gatewayUrl, query.body, staff, CONCURRENCY, 2_000);
@@ -163,23 +214,14 @@ export async function runObservabilityBench(): Promise<void> {
                 5_000,
               )
             : undefined;
-          results[copy.name]!.push(await load(copy.gatewayUrl, query.body, staff, CONCURRENCY, DURATION_MS));
+          const before = cpuSeconds(copy.pids);
+          const result = await load(copy.gatewayUrl, query.body, staff, CONCURRENCY, DURATION_MS);
+          cpu[copy.name]!.push(((cpuSeconds(copy.pids) - before) * 1000) / result.requests);
+          results[copy.name]!.push(result);
           clearInterval(scrapes);
         }
       }
-      console.log(query.name);
-      for (const name of ['off', 'on']) {
-        const list = results[name]!;
-        console.log(
-          `  ${name.padEnd(3)} ${mean(list.map((r) => r.rps))
-            .toFixed(1)
-            .padStart(
-              7,
-            )} req/s (rounds ${list.map((r) => r.rps.toFixed(0)).join(', ')}) · p50 ${mean(list.map((r) => r.p50)).toFixed(1)} ms · p99 ${Math.max(...list.map((r) => r.p99)).toFixed(1)} ms · ${list.reduce((s, r) => s + r.errors, 0)} errors`,
-        );
-      }
-      const ratio = mean(results.on!.map((r) => r.rps)) / mean(results.off!.map((r) => r.rps));
-      console.log(`  on/off ${ratio.toFixed(3)} (${((ratio - 1) * 100).toFixed(1)}%)\n`);
+      report(query.name, results, cpu);
     }
     console.log(`The collector took ${collector.exports()} OTLP exports.`);
   } finally {

@@ -92,6 +92,8 @@ export async function waitFor(url: string, timeoutMs = 60_000): Promise<void> {
 export interface Load {
   requests: number;
   errors: number;
+  /** What the first failed request got (its code, or the exception), to say what the errors were. */
+  firstError?: string;
   rps: number;
   p50: number;
   p99: number;
@@ -103,6 +105,7 @@ export async function load(url: string, body: string, token: string, concurrency
   const pool = new Pool(target.origin, { connections: concurrency, pipelining: 1 });
   const latencies: number[] = [];
   let errors = 0;
+  let firstError: string | undefined;
   const until = performance.now() + ms;
   const client = async () => {
     while (performance.now() < until) {
@@ -117,10 +120,13 @@ export async function load(url: string, body: string, token: string, concurrency
           bodyTimeout: 20_000,
         });
         const text = await response.body.text();
-        if (response.statusCode !== 200 || text.includes('"errors"')) errors++;
-        else latencies.push(performance.now() - started);
-      } catch {
+        if (response.statusCode !== 200 || text.includes('"errors"')) {
+          errors++;
+          firstError ??= `${response.statusCode} ${/"code":"([A-Z_]+)"/.exec(text)?.[1] ?? text.slice(0, 200)}`;
+        } else latencies.push(performance.now() - started);
+      } catch (error) {
         errors++;
+        firstError ??= (error as Error).message;
       }
     }
   };
@@ -130,7 +136,14 @@ export async function load(url: string, body: string, token: string, concurrency
   await pool.close();
   latencies.sort((a, b) => a - b);
   const at = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))] ?? NaN;
-  return { requests: latencies.length, errors, rps: (latencies.length / elapsed) * 1000, p50: at(50), p99: at(99) };
+  return {
+    requests: latencies.length,
+    errors,
+    ...(firstError ? { firstError } : {}),
+    rps: (latencies.length / elapsed) * 1000,
+    p50: at(50),
+    p99: at(99),
+  };
 }
 
 export async function runGatewayBench(): Promise<void> {

@@ -5,7 +5,9 @@
  * Prometheus-style scrapes every 5 s, and every span recorded and exported over OTLP/HTTP to a local
  * no-op collector (this process, answering 200). Gateway req/s of each, in closed loops of
  * BENCH_OBSERVE_CONCURRENCY (16) clients for BENCH_DURATION_S (8) seconds after a 2-second warm-up,
- * rounds interleaved (off, on, off, on, … BENCH_OBSERVE_ROUNDS, 3 each).
+ * rounds interleaved (off, on, off, on, … BENCH_OBSERVE_ROUNDS, 3 each). The gateway merges no
+ * reads in flight (BENCH_OBSERVE_MERGE=true to measure with merging, the production default): every
+ * request then goes through a subgraph and its SQL, so each one carries a whole trace.
  */
 import fs from 'node:fs';
 import http from 'node:http';
@@ -130,7 +132,7 @@ function report(name: string, results: Record<string, Load[]>, cpu: Record<strin
     const rps = fixed(mean(list.map((r) => r.rps))).padStart(7);
     const rounds = list.map((r) => fixed(r.rps, 0)).join(', ');
     const latency = `p50 ${fixed(mean(list.map((r) => r.p50)))} ms · p99 ${fixed(Math.max(...list.map((r) => r.p99)))} ms`;
-    const errors = list.reduce((sum, r) => sum + r.errors, 0);
+    const errors = `${list.reduce((sum, r) => sum + r.errors, 0)}${list.find((r) => r.firstError) ? ` (first: ${list.find((r) => r.firstError)?.firstError})` : ''}`;
     const perRequest = cpu[copy] ?? [];
     console.log(
       `  ${copy.padEnd(3)} ${rps} req/s (rounds ${rounds}) · ${latency} · ${errors} errors · CPU ${fixed(median(perRequest), 2)} ms per request (rounds ${perRequest.map((ms) => fixed(ms, 2)).join(', ')})`,
@@ -166,13 +168,22 @@ export async function runObservabilityBench(): Promise<void> {
     APOLLO_TELEMETRY_DISABLED: '1',
     OTEL_EXPORTER_OTLP_ENDPOINT: '',
     METRICS_PORT: '',
+    MERGE_INFLIGHT_REQUESTS: process.env.BENCH_OBSERVE_MERGE ?? 'false',
   };
   const services: Service[] = [];
   const stopAll = () => services.forEach((service) => service.child.kill('SIGTERM'));
   process.on('exit', stopAll);
   try {
     const off = await startCopy('off', BASE_PORT, common, undefined, services);
-    const on = await startCopy('on', BASE_PORT + 50, common, { OTEL_EXPORTER_OTLP_ENDPOINT: collector.url }, services);
+    // BENCH_OBSERVE_SAMPLE: the share of traces the `on` copy records (OTEL_TRACES_SAMPLER_ARG), 1 by default.
+    const sample = process.env.BENCH_OBSERVE_SAMPLE ?? '1';
+    const on = await startCopy(
+      'on',
+      BASE_PORT + 50,
+      common,
+      { OTEL_EXPORTER_OTLP_ENDPOINT: collector.url, OTEL_TRACES_SAMPLER_ARG: sample },
+      services,
+    );
     const staff = await signToken(
       { sub: 'bench-staff', role: 'UNIT_STAFF', unit: unitIdForCode('MARKET_REGULATION_BUREAU') },
       { secret: DEVELOPMENT_JWT_SECRET },
@@ -190,11 +201,11 @@ export async function runObservabilityBench(): Promise<void> {
       },
     ];
     console.log(
-      `\nObservability cost: every service its own process on ${os.cpus().length} CPUs (load average ${os.loadavg()[0]!.toFixed(1)}); c=${CONCURRENCY}, ${DURATION_MS / 1000} s per round after a 2 s warm-up, ${ROUNDS} rounds each, interleaved.`,
+      `\nObservability cost: every service its own process on ${os.cpus().length} CPUs (load average ${os.loadavg()[0]!.toFixed(1)}); c=${CONCURRENCY}, merging reads in flight ${common.MERGE_INFLIGHT_REQUESTS}, ${DURATION_MS / 1000} s per round after a 2 s warm-up, ${ROUNDS} rounds each, interleaved.`,
     );
     console.log('  off: no METRICS_PORT, no OTLP endpoint (spans are ids only)');
     console.log(
-      '  on:  METRICS_PORT on every process, scraped every 5 s; every span recorded and exported (OTLP/HTTP) to a no-op collector\n',
+      `  on:  METRICS_PORT on every process, scraped every 5 s; the spans of ${Number(sample) * 100}% of traces recorded and exported (OTLP/HTTP) to a no-op collector\n`,
     );
     for (const query of queries) {
       const results: Record<string, Load[]> = { off: [], on: [] };

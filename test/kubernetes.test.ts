@@ -202,6 +202,7 @@ describe('deploy/kubernetes', () => {
     const config = find('ConfigMap', 'yingshang-config') as unknown as { data: Record<string, string> };
     expect(config.data.METRICS_PORT).toBe('9464');
     expect(config.data.OTEL_EXPORTER_OTLP_ENDPOINT).toBe('');
+    expect(Number(config.data.OTEL_TRACES_SAMPLER_ARG)).toBeLessThanOrEqual(0.1);
     expect(config.data.METRICS_TOKEN).toBeUndefined();
     for (const name of ['gateway', ...slices.map((slice) => slice.name)]) {
       const deployment = find('Deployment', workload(name))!;

@@ -24,6 +24,7 @@ import { DEVELOPMENT_JWT_SECRET } from '../platform/env.ts';
 import { unitIdForCode } from '../db/reference/organisation.ts';
 import { countIssues, fillIssues } from './fill.ts';
 import { runEvaluationsBench } from './evaluations.ts';
+import { runFinancingBench } from './financing.ts';
 import { runPoliciesBench } from './policies.ts';
 
 /**
@@ -31,8 +32,8 @@ import { runPoliciesBench } from './policies.ts';
  * 1,000,000), each in a database of its own: `<BENCH_DB_NAME>_<size>` (yingshang_bench_100k, …).
  */
 const SIZES = (process.env.BENCH_ISSUES ?? '100000,1000000').split(',').map((size) => Number(size.trim()));
-/** BENCH_ONLY=issues,policies,evaluations runs only those parts (all by default). */
-const ONLY = new Set((process.env.BENCH_ONLY ?? 'issues,policies,evaluations').split(',').map((part) => part.trim()));
+/** BENCH_ONLY=issues,policies,evaluations,financing runs only those parts (all by default); `npm run bench -- financing` the financing part alone. */
+const ONLY = new Set((process.env.BENCH_ONLY ?? 'issues,policies,evaluations,financing').split(',').map((part) => part.trim()));
 /** Timed runs per case and size (BENCH_RUNS), 50 by default: out of 20, a p95 would be the second-slowest run. */
 const RUNS = Number(process.env.BENCH_RUNS ?? 50);
 
@@ -67,6 +68,10 @@ async function main() {
   if (process.argv[2] === 'observability') {
     const { runObservabilityBench } = await import('./observability.ts');
     await runObservabilityBench();
+    return;
+  }
+  if (process.argv[2] === 'financing') {
+    await runFinancingBench();
     return;
   }
   if (process.argv[2] === 'gateway') {
@@ -185,6 +190,8 @@ async function main() {
   if (ONLY.has('policies')) await runPoliciesBench(largest, RUNS);
   if (ONLY.has('evaluations')) await runEvaluationsBench(largest, RUNS);
   for (const entry of sized) await entry.database.close();
+  // In a database of its own (yingshang_bench_financing), whatever the sizes above.
+  if (ONLY.has('financing')) await runFinancingBench();
 }
 
 await main();

@@ -492,3 +492,98 @@ export const reportBases = financingSchema.table('report_bases', {
   basis: jsonb('basis').$type<Record<string, unknown>>().notNull(),
   gatheredAt: timestamp('gathered_at', { withTimezone: true }).notNull(),
 });
+/** What a kept figure counts under: the city, an institution, a branch, a district or a product category. */
+export const figureDimension = financingSchema.enum('figure_dimension', ['CITY', 'INSTITUTION', 'BRANCH', 'DISTRICT', 'CATEGORY']);
+
+/**
+ * The counters of `financingStats`, one column each (fresh builders per table). Each counts the steps
+ * of its kind that happened on the row's day (Beijing), or in its month (subgraphs/financing/figures.ts).
+ */
+const figureParts = () => ({
+  posted: integer('posted').notNull().default(0),
+  routed: integer('routed').notNull().default(0),
+  claimed: integer('claimed').notNull().default(0),
+  dispatched: integer('dispatched').notNull().default(0),
+  chosen: integer('chosen').notNull().default(0),
+  approved: integer('approved').notNull().default(0),
+  disbursed: integer('disbursed').notNull().default(0),
+  declined: integer('declined').notNull().default(0),
+  withdrawn: integer('withdrawn').notNull().default(0),
+  /** Yuan asked by the demands posted or imported. */
+  amountAsked: bigint('amount_asked', { mode: 'number' }).notNull().default(0),
+  /** Yuan lent by the loans disbursed. */
+  amountLent: bigint('amount_lent', { mode: 'number' }).notNull().default(0),
+  firstLoans: integer('first_loans').notNull().default(0),
+  firstLoanAmount: bigint('first_loan_amount', { mode: 'number' }).notNull().default(0),
+  pureCreditLoans: integer('pure_credit_loans').notNull().default(0),
+  pureCreditAmount: bigint('pure_credit_amount', { mode: 'number' }).notNull().default(0),
+  /** The loans' annual rates in basis points, summed (the average is this ÷ disbursed). */
+  rateBpSum: bigint('rate_bp_sum', { mode: 'number' }).notNull().default(0),
+  /** Time limits that stopped at or after their due time: met late, or lapsed (limit_lateness). */
+  pastLimit: integer('past_limit').notNull().default(0),
+  ratings: integer('ratings').notNull().default(0),
+  /** The ratings' scores (5 = very satisfied … 1), summed. */
+  ratingScoreSum: integer('rating_score_sum').notNull().default(0),
+  /**
+   * Medians cannot be summed, counts can: how many holds took each band of minutes from posting
+   * (figures.ts CLAIM_BANDS), and how many decisions took 0, 1, … 30, more than 30 working days.
+   */
+  claimBands: integer('claim_bands')
+    .array()
+    .notNull()
+    .default(sql`'{}'`),
+  decisionDays: integer('decision_days')
+    .array()
+    .notNull()
+    .default(sql`'{}'`),
+});
+
+/**
+ * 青融通's figures kept per day (Beijing), dimension and key: written only by `recordDemandStep`
+ * (subgraphs/financing/rows.ts), in the transaction of every step. The key is '' for the city, an
+ * institution's or branch's id, a district code, a product category.
+ */
+export const figures = financingSchema.table(
+  'figures',
+  {
+    dimension: figureDimension('dimension').notNull(),
+    key: text('key').notNull(),
+    day: date('day', { mode: 'string' }).notNull(),
+    ...figureParts(),
+  },
+  // Day first: a period reads a range of days (and the upsert of a step names its day).
+  (t) => [primaryKey({ columns: [t.day, t.dimension, t.key] })],
+);
+
+/** The same figures per calendar month (the 1st of the month): a year is read as twelve rows per key, not 365. */
+export const figuresMonthly = financingSchema.table(
+  'figures_monthly',
+  {
+    dimension: figureDimension('dimension').notNull(),
+    key: text('key').notNull(),
+    month: date('month', { mode: 'string' }).notNull(),
+    ...figureParts(),
+  },
+  (t) => [primaryKey({ columns: [t.month, t.dimension, t.key] })],
+);
+
+/**
+ * Every time limit that stopped at or after its due time (met late, or lapsed), once: written by
+ * `recordDemandStep` when it first sees the limit stopped, and counted then in the figures'
+ * `past_limit` on the day it stopped. Evidence: append-only (by trigger); lateness is never erased.
+ */
+export const limitLateness = financingSchema.table(
+  'limit_lateness',
+  {
+    limitId: bigint('limit_id', { mode: 'number' })
+      .primaryKey()
+      .references(() => demandLimits.id),
+    demandId: uuid('demand_id').notNull(),
+    kind: limitKind('kind').notNull(),
+    institutionId: uuid('institution_id'),
+    branchId: uuid('branch_id'),
+    dueAt: timestamp('due_at', { withTimezone: true }).notNull(),
+    stoppedAt: timestamp('stopped_at', { withTimezone: true }).notNull(),
+  },
+  (t) => [index('limit_lateness_institution_idx').on(t.institutionId, t.stoppedAt)],
+);

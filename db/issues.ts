@@ -23,6 +23,7 @@ import {
   uuid,
 } from 'drizzle-orm/pg-core';
 import campaign from './reference/campaign.json' with { type: 'json' };
+import { outboxTables } from './outbox.ts';
 
 export const issuesSchema = pgSchema('issues');
 
@@ -115,6 +116,12 @@ export const issues = issuesSchema.table(
     reporterUnitId: uuid('reporter_unit_id'),
     reporterEnterprise: text('reporter_enterprise'),
     clientRequestId: text('client_request_id').notNull(),
+    /**
+     * A record another channel sent in a batch (12345, the discipline platform, a department's system):
+     * that system's name and its own reference — the record's key there, unique here (issue #25).
+     */
+    sourceSystem: text('source_system'),
+    externalRef: text('external_ref'),
     /** Fingerprint of the submission, to tell a retry from a reused request id. */
     requestFingerprint: text('request_fingerprint').notNull(),
 
@@ -168,6 +175,9 @@ export const issues = issuesSchema.table(
   (t) => [
     uniqueIndex('issues_number_key').on(t.number),
     uniqueIndex('issues_client_request_key').on(t.reporterIssuer, t.reporterRole, t.reporterSubject, t.clientRequestId),
+    uniqueIndex('issues_external_key')
+      .on(t.sourceSystem, t.externalRef)
+      .where(sql`${t.externalRef} is not null`),
     index('issues_received_idx').on(t.receivedAt.desc().nullsFirst(), t.id.desc().nullsFirst()),
     index('issues_unit_received_idx').on(t.responsibleUnitId, t.receivedAt.desc().nullsFirst(), t.id.desc().nullsFirst()),
     index('issues_reporter_unit_idx').on(t.reporterUnitId, t.receivedAt.desc().nullsFirst(), t.id.desc().nullsFirst()),
@@ -460,4 +470,44 @@ export const issueFigureChanges = issuesSchema.table(
     amount: bigint('amount', { mode: 'number' }).notNull(),
   },
   (t) => [index('issue_figure_changes_txid_idx').on(t.txid)],
+);
+
+/** The slice's notices (issue #25 §3): outbox, deliveries, webhooks, inbox and who receives what (db/outbox.ts). */
+export const { outboxEvents, outboxDeliveries, outboxWebhooks, notices, noticeSettings } = outboxTables(issuesSchema);
+/**
+ * The change feed back to the systems that sent records (回传, issue #25): one entry per committed
+ * transaction that changed such an issue, with what that system shows its caller. Derived: written
+ * only by the deferred trigger of migration 0016 as the transaction commits, under the slice's feed
+ * lock, so `seq` is in commit order — a reader paging by `seq` never skips an entry that commits
+ * later with a smaller one (subgraphs/issues/README.md, "Records from other channels").
+ */
+export const issueFeed = issuesSchema.table(
+  'issue_feed',
+  {
+    seq: bigint('seq', { mode: 'number' }).primaryKey(),
+    /** The transaction that wrote it: one entry per issue and transaction. */
+    xact: bigint('xact', { mode: 'number' }).notNull(),
+    sourceSystem: text('source_system').notNull(),
+    externalRef: text('external_ref').notNull(),
+    issueId: uuid('issue_id')
+      .notNull()
+      .references(() => issues.id),
+    /** Who sent the record, as a person (the reporter): only they and the command office read it. */
+    senderIssuer: text('sender_issuer'),
+    senderRole: text('sender_role').notNull(),
+    senderSubject: text('sender_subject').notNull(),
+    version: integer('version').notNull(),
+    action: text('action').notNull(),
+    status: issueStatus('status').notNull(),
+    responsibleUnitId: uuid('responsible_unit_id'),
+    /** The latest feedback written for the enterprise (答复). */
+    feedback: text('feedback'),
+    resolution: text('resolution'),
+    resolutionOutcome: resolutionOutcome('resolution_outcome'),
+    /** The latest round's rating, if any. */
+    rating: rating('rating'),
+    solved: boolean('solved'),
+    changedAt: instant('changed_at').notNull(),
+  },
+  (t) => [index('issue_feed_source_idx').on(t.sourceSystem, t.seq), index('issue_feed_issue_xact_idx').on(t.issueId, t.xact)],
 );

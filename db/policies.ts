@@ -708,3 +708,39 @@ export const figureChanges = policiesSchema.table(
   },
   (t) => [index('figure_changes_txid_idx').on(t.txid)],
 );
+
+/**
+ * The change feed back to the departments' systems that sent applications (回传, issue #25): one
+ * entry per committed transaction that changed such an application, with its state and amounts.
+ * Derived: written only by the deferred trigger of migration 0011 as the transaction commits, under
+ * the slice's feed lock, so `seq` is in commit order (subgraphs/policies/README.md, "Records from
+ * other channels").
+ */
+export const applicationFeed = policiesSchema.table(
+  'application_feed',
+  {
+    seq: bigint('seq', { mode: 'number' }).primaryKey(),
+    /** The transaction that wrote it: one entry per application and transaction. */
+    xact: bigint('xact', { mode: 'number' }).notNull(),
+    sourceSystem: text('source_system').notNull(),
+    externalReference: text('external_reference').notNull(),
+    applicationId: uuid('application_id')
+      .notNull()
+      .references(() => applications.id),
+    /** Who sent the record, as a person (the submitter): only they and the command office read it. */
+    senderIssuer: text('sender_issuer'),
+    senderRole: text('sender_role'),
+    senderSubject: text('sender_subject').notNull(),
+    version: integer('version').notNull(),
+    action: text('action').notNull(),
+    status: applicationStatus('status').notNull(),
+    requestedAmount: money('requested_amount'),
+    approvedAmount: money('approved_amount'),
+    disbursedAmount: money('disbursed_amount'),
+    changedAt: instant('changed_at').notNull(),
+  },
+  (t) => [
+    index('application_feed_source_idx').on(t.sourceSystem, t.seq),
+    index('application_feed_application_xact_idx').on(t.applicationId, t.xact),
+  ],
+);

@@ -156,6 +156,8 @@ export interface PlatformEnv {
   log: { level: string; pretty: boolean };
   metrics: MetricsEnv;
   tracing: TracingEnv;
+  /** Notices (issue #25 §3): each slice's outbox worker, its webhooks and the SMS gateway (platform/outbox.ts). */
+  outbox: OutboxEnv;
 }
 
 /** Prometheus metrics (platform/metrics.ts, docs/OPERATIONS.md). */
@@ -169,6 +171,24 @@ export interface MetricsEnv {
   publicPort: MetricsAccess;
   /** METRICS_MAX_OPERATIONS: operation names given a label of their own (default 100); the rest are `(other)`. */
   maxOperations: number;
+}
+
+export interface OutboxEnv {
+  /** OUTBOX_WORKER: whether a slice's process runs its delivery worker (default true). */
+  worker: boolean;
+  /** OUTBOX_POLL_MS: how long an idle worker waits before it looks again. */
+  pollMs: number;
+  /** OUTBOX_BATCH: events dispatched, and deliveries attempted, per round. */
+  batch: number;
+  /** WEBHOOK_TIMEOUT_MS: how long one webhook call may take. */
+  webhookTimeoutMs: number;
+  /** WEBHOOK_RETRY_BASE_MS, WEBHOOK_RETRY_MAX_MS: the first wait after a failure, doubling up to the most. */
+  retryBaseMs: number;
+  retryMaxMs: number;
+  /** WEBHOOK_RETRY_WINDOW_MS: how long a delivery is retried before it is dead-lettered (24 h). */
+  retryWindowMs: number;
+  /** SMS_GATEWAY_URL, SMS_GATEWAY_USER, SMS_GATEWAY_PASSWORD: the government SMS gateway; without the URL, SMS is recorded as not sent. */
+  sms: { url?: string; user?: string; password?: string; dailyCap: number; signature: string };
 }
 
 export interface DownloadLinksEnv {
@@ -547,6 +567,7 @@ export function loadEnv(given: Source = process.env, slices: readonly SlicePort[
     downloadLinks: downloadLinks(source, auth, development, integer(source, 'GATEWAY_PORT', 4000 + offset)),
     metrics: metricsEnv(source, development),
     tracing: tracingEnv(source),
+    outbox: outboxEnv(source),
     log: {
       level: oneOf(source, 'LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], 'info'),
       // Pretty lines for a person at a terminal in development; JSON lines everywhere else.
@@ -590,6 +611,26 @@ function tracingEnv(source: Source): TracingEnv {
     ...(tracesEndpoint ? { tracesEndpoint } : {}),
     sampleRatio,
     ...(source.OTEL_SERVICE_NAME ? { serviceName: source.OTEL_SERVICE_NAME } : {}),
+  };
+}
+
+function outboxEnv(source: Source): OutboxEnv {
+  const smsUrl = source.SMS_GATEWAY_URL ? url('SMS_GATEWAY_URL', source.SMS_GATEWAY_URL) : undefined;
+  return {
+    worker: flag(source, 'OUTBOX_WORKER') ?? true,
+    pollMs: integer(source, 'OUTBOX_POLL_MS', 1_000, 10),
+    batch: integer(source, 'OUTBOX_BATCH', 200, 1),
+    webhookTimeoutMs: integer(source, 'WEBHOOK_TIMEOUT_MS', 10_000, 100),
+    retryBaseMs: integer(source, 'WEBHOOK_RETRY_BASE_MS', 30_000, 1),
+    retryMaxMs: integer(source, 'WEBHOOK_RETRY_MAX_MS', 3_600_000, 1),
+    retryWindowMs: integer(source, 'WEBHOOK_RETRY_WINDOW_MS', 86_400_000, 1),
+    sms: {
+      url: smsUrl,
+      user: source.SMS_GATEWAY_USER || undefined,
+      password: source.SMS_GATEWAY_PASSWORD || undefined,
+      dailyCap: integer(source, 'SMS_DAILY_CAP', 20, 1),
+      signature: source.SMS_SIGNATURE || '【青岛营商环境】',
+    },
   };
 }
 

@@ -47,6 +47,8 @@ export interface GraphQLService<TContext extends BaseContext> {
   context(req: http.IncomingMessage, request: RequestRecord): Promise<TContext>;
   /** Resolves when the service can do its work; rejects with the reason otherwise. */
   ready(): Promise<Record<string, string>>;
+  /** Work beside the requests (a slice's outbox worker): started with the service, stopped before it closes. */
+  background?: { start(): void; stop(): Promise<void> };
 }
 
 export type HttpLimits = Pick<

@@ -169,7 +169,16 @@ export async function startSlice(slice: SliceDefinition, options: StartSliceOpti
   });
   await warnAboutReadiness(service, options.logger);
   await warnAboutConnectionBudget(database, slice.name, env, options.logger);
-  return running;
+  const background = service.background;
+  if (!background) return running;
+  // The outbox worker runs while the slice serves; a stop lets its round in flight finish and mark what it sent.
+  background.start();
+  return {
+    ...running,
+    async close() {
+      await Promise.all([background.stop(), running.close()]);
+    },
+  };
 }
 
 /**

@@ -27,6 +27,7 @@ import type { ExplorerExample } from './explorer/index.ts';
 import type { GraphQLService } from './http.ts';
 import type { Logger, RequestRecord } from './log.ts';
 import { present } from './invariant.ts';
+import { createOutboxWorker, type OutboxWorkerOptions } from './outbox.ts';
 
 export type { ExplorerExample };
 
@@ -257,6 +258,8 @@ export function createSubgraph<TContext extends RequestContext>(
     ready?: Record<string, () => Promise<unknown>>;
     /** Mutations an anonymous caller may call (the slice's rules give ANONYMOUS a standing); every other one asks to sign in first. */
     openToAnonymous?: readonly string[];
+    /** The slice's notices (platform/outbox.ts): its tables, who gets SMS by default, the sweep of events time makes. */
+    outbox?: Pick<OutboxWorkerOptions, 'tables' | 'smsByDefault' | 'sweep'>;
   },
 ): GraphQLService<TContext> {
   const sdl = loadSubgraphSdl(deps.name);
@@ -277,9 +280,21 @@ export function createSubgraph<TContext extends RequestContext>(
     // No inline traces: nothing here reports usage, and traces cost time on every request.
     plugins: [...common.plugins, ApolloServerPluginInlineTraceDisabled()],
   });
+  const outbox = spec.outbox
+    ? createOutboxWorker({
+        ...spec.outbox,
+        slice: deps.name,
+        db: deps.db,
+        env: deps.env.outbox,
+        development: deps.env.development,
+        now: deps.now,
+        logger: deps.logger,
+      })
+    : undefined;
   return {
     name: deps.name,
     apollo,
+    ...(outbox && deps.env.outbox.worker ? { background: { start: () => outbox.start(), stop: () => outbox.stop() } } : {}),
     async context(req, request) {
       const authorization = authorizationHeader(req);
       const viewer = await deps.authenticator.viewerFromAuthorization(authorization);

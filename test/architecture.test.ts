@@ -116,7 +116,8 @@ describe('the import graph', () => {
           target.startsWith('subgraphs/') || target.startsWith('gateway/') || target.startsWith('schema/'),
           `${file} imports ${target}`,
         ).toBe(false);
-        if (target.startsWith('db/')) expect(['db/client.ts'], `${file} imports ${target}`).toContain(target);
+        // db/outbox.ts: the notice tables' shape every slice shares (no slice's tables).
+        if (target.startsWith('db/')) expect(['db/client.ts', 'db/outbox.ts'], `${file} imports ${target}`).toContain(target);
       }
     }
   });

@@ -90,6 +90,7 @@ const EVIDENCE: Record<string, Record<string, 'append-only' | 'guarded' | 'kept'
     credit_report_reads: 'append-only',
     report_bases: 'append-only',
     limit_settings: 'append-only',
+    limit_lateness: 'append-only',
     // Guarded: a running limit is met or stopped once (and a provisional due time recomputed); a loan gains its receipt once.
     demand_limits: 'guarded',
     loans: 'guarded',

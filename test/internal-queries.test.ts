@@ -23,7 +23,7 @@ import {
   REPORT_GRANTS_QUERY,
   REPORT_PROFILE_QUERY,
 } from '../subgraphs/financing/remote.ts';
-import { CODES_QUERY, PROFILE_QUERY } from '../subgraphs/policies/remote.ts';
+import { CODES_QUERY, PROFILE_QUERY, PROFILES_QUERY } from '../subgraphs/policies/remote.ts';
 
 const root = path.join(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -33,6 +33,7 @@ const INTERNAL: [name: string, document: string, answeredBy: string][] = [
   ['directory unit', UNIT_QUERY, 'units'],
   ['calendar', CALENDAR_QUERY, 'issues'],
   ['enterprise profile', PROFILE_QUERY, 'units'],
+  ['enterprise profiles for a batch of applications', PROFILES_QUERY, 'units'],
   ['eligible enterprises', CODES_QUERY, 'units'],
   ['rectification', RECTIFICATION_QUERY, 'issues'],
   ['policy honouring', HONOURING_QUERY, 'policies'],

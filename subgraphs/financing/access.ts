@@ -10,7 +10,9 @@
  * `can…` answers a boolean, `assert…` throws the coded refusal.
  */
 import { Role, type Viewer } from '../../platform/auth.ts';
+import { errors } from '../../platform/errors.ts';
 import type { DirectorySource } from '../../platform/directory.ts';
+import { present } from '../../platform/invariant.ts';
 import { assert, can, type Subject } from '../../platform/rules.ts';
 import { directoryCaller } from '../../platform/standing.ts';
 import {
@@ -25,7 +27,7 @@ import {
   type FinancingStanding,
   type PartnerState,
 } from './rules.ts';
-import type { BranchRow, DemandRow, InstitutionRow, ProductRow, RouteRow } from './store.ts';
+import type { BranchRow, DemandRow, InstitutionRow, LimitAlertScope, ProductRow, RouteRow } from './store.ts';
 
 /** The unit that runs the platform (db/reference/organisation.ts). */
 export const REGULATOR_CODE = 'LOCAL_FINANCIAL_REGULATION_BUREAU';
@@ -139,19 +141,56 @@ export function createFinancingAccess(viewer: Viewer, directory: DirectorySource
     async assertDemand(action: DemandAction, demand?: DemandRow): Promise<void> {
       assert(demandRules[action], demand ? await demandStandings(demand) : await standings(), demandSubject(demand));
     },
+    /**
+     * Whether the caller may know a demand exists, to act on it: whoever reads it with the enterprise
+     * (READ_DEMAND), or an institution or branch it is routed to while it is open. Anonymous callers
+     * are asked to sign in; everybody else who may not finds it missing (NOT_FOUND), never refused.
+     */
+    async seesDemand(demand: DemandRow): Promise<boolean> {
+      const held = await demandStandings(demand);
+      if (held.includes('ANONYMOUS')) assert(demandRules.READ_DEMAND, held, demandSubject());
+      return can(demandRules.READ_DEMAND, held, demandSubject()) || can(demandRules.READ_DEMAND_UNNAMED, held, demandSubject(demand));
+    },
+    /**
+     * Which limit alerts the caller reads (READ_ALERTS, refused otherwise): the regulator and the
+     * command office all; an institution's staff the clocks of their institution; a branch its own.
+     */
+    async limitAlertScope(): Promise<LimitAlertScope> {
+      const held = await standings();
+      assert(demandRules.READ_ALERTS, held, demandSubject());
+      if (held.includes('REGULATOR') || held.includes('COMMAND_OFFICE')) return { kind: 'ALL' };
+      const institutionId = viewer.institution?.toLowerCase();
+      const branchId = viewer.branch?.toLowerCase();
+      if (held.includes('BRANCH_STAFF') && branchId) return { kind: 'BRANCH', branchId };
+      if (held.includes('INSTITUTION_STAFF') && institutionId) return { kind: 'INSTITUTION', institutionId };
+      // READ_ALERTS names no one else: a caller past the assertion is one of the above.
+      throw errors.internal();
+    },
     /** Posting for an enterprise: the enterprise itself only (its token's credit code). */
     async assertPostFor(creditCode: string): Promise<void> {
       const own = viewer.role === Role.ENTERPRISE && viewer.enterprise === creditCode;
       const held: FinancingStanding[] = [...(await standings()), ...(own ? (['ENTERPRISE_ITSELF'] as const) : [])];
       assert(demandRules.POST_DEMAND, held, { noun: ENTERPRISE_NOUN, standingNames });
     },
+    /**
+     * Whose figures the caller reads: every group (READ_STATS: the regulator, the command office)
+     * or its own institution's (READ_OWN_STATS: an institution's staff); anyone else is refused.
+     */
+    async statsScope(): Promise<{ kind: 'ALL' } | { kind: 'INSTITUTION'; institutionId: string }> {
+      const held = await standings();
+      if (can(demandRules.READ_STATS, held, demandSubject())) return { kind: 'ALL' };
+      // Refused, the message names everyone who may read figures, the institutions included.
+      const either = { ...demandRules.READ_STATS, who: [...demandRules.READ_STATS.who, ...demandRules.READ_OWN_STATS.who] };
+      assert(either, held, demandSubject());
+      return { kind: 'INSTITUTION', institutionId: present(viewer.institution, 'the institution claim of its staff').toLowerCase() };
+    },
     /** Reading about an enterprise (its report log, its demands and loans): itself, the regulator, the command office. */
-    async canReadEnterprise(action: 'READ_REPORT_LOG' | 'READ_ROUTES', creditCode: string): Promise<boolean> {
+    async canReadEnterprise(action: 'READ_REPORT_LOG' | 'READ_ROUTES' | 'READ_ENTERPRISE_FINANCING', creditCode: string): Promise<boolean> {
       const own = viewer.role === Role.ENTERPRISE && viewer.enterprise === creditCode;
       const held: FinancingStanding[] = [...(await standings()), ...(own ? (['ENTERPRISE_ITSELF'] as const) : [])];
       return can(demandRules[action], held, { noun: ENTERPRISE_NOUN, standingNames });
     },
-    async assertReadEnterprise(action: 'READ_REPORT_LOG' | 'READ_ROUTES', creditCode: string): Promise<void> {
+    async assertReadEnterprise(action: 'READ_REPORT_LOG' | 'READ_ROUTES' | 'READ_ENTERPRISE_FINANCING', creditCode: string): Promise<void> {
       const own = viewer.role === Role.ENTERPRISE && viewer.enterprise === creditCode;
       const held: FinancingStanding[] = [...(await standings()), ...(own ? (['ENTERPRISE_ITSELF'] as const) : [])];
       assert(demandRules[action], held, { noun: ENTERPRISE_NOUN, standingNames });

@@ -4,7 +4,7 @@
  */
 import { referenceDistricts } from '../../db/reference/organisation.ts';
 import type { ProductEligibility } from '../../db/financing.ts';
-import { clientRequestId, creditCode, enumValue, integer, searchText, text, uuid, z } from '../../platform/input.ts';
+import { clientRequestId, creditCode, enumValue, integer, optionalText, searchText, text, uuid, z } from '../../platform/input.ts';
 import { isValidDate } from '../../platform/scalars.ts';
 import type { CreditRecordRow, DemandRow, InstitutionRow, ProductRow } from './store.ts';
 
@@ -191,6 +191,62 @@ export const productFilter = z.object({
   districtCode: districtCode.nullish(),
   institutionId: uuid({ zh: '金融机构', en: 'institutionId' }).nullish(),
   includeSuspended: z.boolean().nullish(),
+});
+
+// ───────────── a demand's lifecycle after the claim, and the time limits ─────────────
+
+type Decline = NonNullable<DemandRow['declineReason']>;
+type Rating = NonNullable<DemandRow['rating']>;
+
+const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+/** `recordFinancingContact`: how the enterprise was reached. */
+export const contactNote = text({ zh: '联系情况', en: 'Contact note' }, { max: 1000 });
+
+/** `approveFinancing`: the amount approved (whole yuan; at most the amount asked, checked on the demand). */
+export const approval = z.object({
+  amount: yuan({ zh: '授信金额（元）', en: 'amount' }),
+  note: optionalText({ zh: '授信说明', en: 'Note' }, { max: 1000 }),
+});
+
+/** `recordLoanDisbursement`: the loan (amount at most the approved one, checked on the demand); the rate in percent a year. */
+export const disbursementInput = z.object({
+  amount: yuan({ zh: '放款金额（元）', en: 'amount' }),
+  disbursedOn: z.string().refine((value) => ISO_DATE.test(value), {
+    message: 'date',
+    params: { zh: '放款日期须为 YYYY-MM-DD', en: 'disbursedOn must be a date, YYYY-MM-DD' },
+  }),
+  ratePercent: z.number().refine((value) => Number.isFinite(value) && value > 0 && value <= 36, {
+    message: 'rate',
+    params: { zh: '年利率须大于 0、不超过 36（%）', en: 'ratePercent must be above 0 and at most 36 (percent a year)' },
+  }),
+  termMonths: months({ zh: '期限（月）', en: 'termMonths' }),
+  guaranteeMode: enumValue<Guarantee>(),
+  loanRef: text({ zh: '贷款编号', en: 'loanRef' }, { max: 100 }),
+});
+
+/** `declineFinancing`: the reason code and its words. */
+export const declineInput = z.object({
+  reasonCode: enumValue<Decline>(),
+  reason: text({ zh: '拒绝说明', en: 'Reason' }, { max: 1000 }),
+});
+
+/** `withdrawFinancingDemand`: why, optionally. */
+export const withdrawalReason = optionalText({ zh: '撤回原因', en: 'Reason' }, { max: 1000 });
+
+/** `rateFinancialInstitution`: five levels and an optional comment. */
+export const ratingInput = z.object({
+  rating: enumValue<Rating>(),
+  comment: optionalText({ zh: '评价内容', en: 'Comment' }, { max: 1000 }),
+});
+
+const limitDays = (label: { zh: string; en: string }) => integer(label, 1, 30);
+
+/** `setFinancingLimits`: each limit 1–30 working days. */
+export const limitsInput = z.object({
+  claimWorkingDays: limitDays({ zh: '抢单时限（工作日）', en: 'claimWorkingDays' }),
+  contactWorkingDays: limitDays({ zh: '联系时限（工作日）', en: 'contactWorkingDays' }),
+  decisionWorkingDays: limitDays({ zh: '决定时限（工作日）', en: 'decisionWorkingDays' }),
 });
 
 // ───────────── demands ─────────────

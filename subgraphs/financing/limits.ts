@@ -85,3 +85,6 @@ export function limitState(limit: LimitRow, now: Date) {
   if (now.getTime() >= limit.warnAt.getTime()) return 'WARNING';
   return 'RUNNING';
 }
+
+/** The kinds of limit a holder runs: one that passes unmet returns the demand to the pool. */
+export const HOLD_LIMITS: readonly LimitKind[] = ['CONTACT', 'DECISION'];

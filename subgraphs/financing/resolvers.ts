@@ -7,8 +7,12 @@ import { scalarResolvers } from '../../platform/scalars.ts';
 import { pageArgs } from '../../platform/pagination.ts';
 import type { Resolvers } from './schema-types.ts';
 import { loanPrimeRate, rateOf } from './lpr.ts';
+import * as lifecycle from './use-cases/lifecycle.ts';
+import * as limits from './use-cases/limits.ts';
 import { canonicalJson, type ReportContent } from './credit-report.ts';
 import * as credit from './use-cases/credit.ts';
+import * as enterprises from './use-cases/enterprises.ts';
+import * as figures from './use-cases/figures.ts';
 import * as partners from './use-cases/partners.ts';
 import * as products from './use-cases/products.ts';
 import * as reads from './use-cases/reads.ts';
@@ -28,6 +32,9 @@ export const financingResolvers: Resolvers = {
     financialProduct: (_, args, { financing }) => products.financialProduct(financing, args),
     productMatches: (_, args, { financing }) => products.productMatches(financing, args),
     loanPrimeRate: () => loanPrimeRate,
+    financingLimitAlerts: (_, args, { financing }, info) => limits.financingLimitAlerts(financing, pageArgs(args, info)),
+    financingLimits: (_, __, { financing }) => limits.financingLimits(financing),
+    financingStats: (_, args, { financing }) => figures.financingStats(financing, args),
     financingDemands: (_, args, { financing }, info) => demandReads.financingDemands(financing, args, pageArgs(args, info)),
     financingDemand: (_, args, { financing }) => demandReads.financingDemand(financing, args),
     creditReport: (_, args, { financing }) => credit.creditReport(financing, args),
@@ -42,6 +49,14 @@ export const financingResolvers: Resolvers = {
     suspendBranch: (_, args, { financing }) => partners.suspendBranch(financing, args),
     createFinancialProduct: (_, args, { financing }) => products.createFinancialProduct(financing, args),
     updateFinancialProduct: (_, args, { financing }) => products.updateFinancialProduct(financing, args),
+    recordFinancingContact: (_, args, { financing }) => lifecycle.recordFinancingContact(financing, args),
+    approveFinancing: (_, args, { financing }) => lifecycle.approveFinancing(financing, args),
+    recordLoanDisbursement: (_, args, { financing }) => lifecycle.recordLoanDisbursement(financing, args),
+    declineFinancing: (_, args, { financing }) => lifecycle.declineFinancing(financing, args),
+    withdrawFinancingDemand: (_, args, { financing }) => lifecycle.withdrawFinancingDemand(financing, args),
+    confirmLoanReceived: (_, args, { financing }) => lifecycle.confirmLoanReceived(financing, args),
+    rateFinancialInstitution: (_, args, { financing }) => lifecycle.rateFinancialInstitution(financing, args),
+    setFinancingLimits: (_, args, { financing }) => limits.setFinancingLimits(financing, args),
     postFinancingDemand: (_, args, { financing }) => demands.postFinancingDemand(financing, args),
     importFinancingDemand: (_, args, { financing }) => demands.importFinancingDemand(financing, args),
     claimFinancingDemand: (_, args, { financing }) => demands.claimFinancingDemand(financing, args),
@@ -115,6 +130,11 @@ export const financingResolvers: Resolvers = {
     districts: (row) => row.districtCodes.map((code) => ({ code })),
     suspended: (row) => row.suspendedAt !== null,
     branches: (row, _, { financing }) => reads.branchesOf(financing, row),
+  },
+  Enterprise: {
+    __resolveReference: (reference) => ({ creditCode: reference.creditCode }),
+    financingDemands: (enterprise, args, { financing }, info) => enterprises.enterpriseDemands(financing, enterprise, pageArgs(args, info)),
+    loans: (enterprise, _, { financing }) => enterprises.enterpriseLoans(financing, enterprise),
   },
   Branch: {
     institution: (row, _, { financing }) => reads.institutionOf(financing, row),

@@ -8,12 +8,14 @@ import type { RowKind } from '../../platform/change.ts';
 import { present } from '../../platform/invariant.ts';
 import type { Queryable } from '../../db/client.ts';
 import type { FinancingContext } from './context.ts';
+import { changesOfStep } from './figures.ts';
 import { demandStateNames } from './rules.ts';
 import {
   branchStore,
   changeStore,
   demandStore,
   eventStore,
+  figureStore,
   institutionStore,
   productStore,
   type BranchRow,
@@ -76,6 +78,10 @@ export const demandRow: RowKind<DemandRow, Queryable> = {
  *   institution and branch that held it;
  * - RECEIVED: `{ loanId }`; RATED: `{ rating, score }` (score 5 = very satisfied … 1);
  * - WITHDRAWN, CONTACTED: none needed.
+ * The figures (figures.ts) read DISBURSED's `amount`, `rateBp`, `pureCredit`, `firstLoan`,
+ * APPROVED's and DECLINED's `workingDaysToDecision` (a whole number) and RATED's `rating`: a step
+ * without them fails (an internal error, nothing written). The amount asked, the minutes to claim
+ * (from the demand's postedAt to the step) and the limits past due they take from the rows.
  */
 export interface DemandStep {
   kind: DemandEventRow['kind'];
@@ -88,7 +94,15 @@ export interface DemandStep {
 /**
  * Appends a step of `demand` (the row as the step left it) to its append-only history, as the
  * caller of this request (or as the platform, for a step no person took), at the platform's clock —
- * in the transaction of the step. The one way every step is recorded: the kept figures follow from it.
+ * in the transaction of the step. The one way every step is recorded, and the one place the kept
+ * figures move (figures.ts says what each kind counts): in the same transaction, the step's event
+ * names the institution and branch it concerns (the step's, else the demand's holder after the
+ * step), any limit of the demand found stopped past its due time is recorded once as late
+ * (limit_lateness) and counted, and the kept rows of the day and month are added to.
+ *
+ * So that the figures see what the step did, record the step AFTER its changes: the routes inserted
+ * before ROUTED, the limits met or ended before the step that met or ended them. The kept rows are
+ * locked city's row first; a transaction that steps several demands locks them all before its first step.
  */
 export async function recordDemandStep(
   ctx: Pick<FinancingContext, 'viewer' | 'now'>,
@@ -97,12 +111,15 @@ export async function recordDemandStep(
   step: DemandStep,
 ): Promise<DemandEventRow> {
   const person = personOf(ctx.viewer);
-  return eventStore.append(tx, {
+  const institutionId = step.institutionId !== undefined ? step.institutionId : demand.institutionId;
+  const branchId =
+    step.branchId !== undefined ? step.branchId : institutionId !== null && institutionId === demand.institutionId ? demand.branchId : null;
+  const event = await eventStore.append(tx, {
     demandId: demand.id,
     kind: step.kind,
     at: ctx.now(),
-    institutionId: step.institutionId ?? null,
-    branchId: step.branchId ?? null,
+    institutionId,
+    branchId,
     actorIssuer: person?.issuer ?? null,
     actorRole: person?.role ?? 'SYSTEM',
     actorSubject: person?.subject ?? 'platform',
@@ -110,6 +127,11 @@ export async function recordDemandStep(
     note: step.note ?? null,
     data: step.data ?? null,
   });
+  const routes = step.kind === 'ROUTED' ? await figureStore.routesOf(tx, demand.id) : [];
+  const late = await figureStore.recordLateness(tx, demand.id);
+  const changes = changesOfStep(demand, event, routes, late);
+  await figureStore.apply(tx, changes.figures, changes.values);
+  return event;
 }
 
 /** One entry of the change log: what changed, how, from what to what. */

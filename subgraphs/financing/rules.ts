@@ -75,6 +75,7 @@ export type DemandAction =
   | 'READ_DEMAND'
   | 'READ_DEMAND_UNNAMED'
   | 'READ_ROUTES'
+  | 'READ_ENTERPRISE_FINANCING'
   | 'READ_CREDIT_REPORT'
   | 'READ_REPORT_LOG'
   | 'IMPORT_CREDIT_RECORDS'
@@ -99,7 +100,7 @@ export const demandRules: Record<DemandAction, Rule<DemandState, FinancingStandi
   RECORD_CONTACT: { name: { zh: '记录已联系企业', en: 'record the contact' }, who: ['HOLDER'], from: ['CLAIMED'], to: 'CONTACTED' },
   APPROVE: { name: { zh: '授信', en: 'approve credit' }, who: ['HOLDER'], from: ['CLAIMED', 'CONTACTED'], to: 'APPROVED' },
   DISBURSE: { name: { zh: '记录放款', en: 'record the disbursement' }, who: ['HOLDER'], from: ['APPROVED'], to: 'DISBURSED' },
-  DECLINE: { name: { zh: '不予授信', en: 'decline' }, who: ['HOLDER'], from: HELD_STATES, to: 'DECLINED' },
+  DECLINE: { name: { zh: '不予授信', en: 'decline the credit' }, who: ['HOLDER'], from: HELD_STATES, to: 'DECLINED' },
   WITHDRAW: { name: { zh: '撤回需求', en: 'withdraw the demand' }, who: ['ENTERPRISE_ITSELF'], from: OPEN_STATES, to: 'WITHDRAWN' },
   CONFIRM_RECEIVED: {
     name: { zh: '确认到账', en: 'confirm the money arrived' },
@@ -121,6 +122,11 @@ export const demandRules: Record<DemandAction, Rule<DemandState, FinancingStandi
   READ_DEMAND_UNNAMED: { name: { zh: '查看推送的融资需求', en: 'read a routed demand' }, who: ['ROUTED_TO'], from: ['OPEN'] },
   READ_ROUTES: {
     name: { zh: '查看需求推送到哪些机构', en: 'see where a demand was routed' },
+    who: ['ENTERPRISE_ITSELF', 'REGULATOR', 'COMMAND_OFFICE'],
+  },
+  /** Enterprise.financingDemands and Enterprise.loans: an enterprise's own financing, as other slices read it. */
+  READ_ENTERPRISE_FINANCING: {
+    name: { zh: '查看企业的融资需求和贷款', en: "read an enterprise's demands and loans" },
     who: ['ENTERPRISE_ITSELF', 'REGULATOR', 'COMMAND_OFFICE'],
   },
   READ_CREDIT_REPORT: { name: { zh: '查看企业信用报告', en: "read the enterprise's credit report" }, who: ['HOLDER'] },

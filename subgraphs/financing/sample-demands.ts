@@ -51,7 +51,9 @@ async function play(tx: Queryable, calendar: WorkingCalendar, spec: { index: num
   const firm = present(enterprises[spec.index % enterprises.length], 'a sample enterprise');
   const id = sampleRecordId(`demand:${spec.index}`);
   if ((await demandStore.byIds(tx, [id])).length) return 0;
-  const postedAt = new Date(spec.now.getTime() - (spec.ending === 'OPEN' ? 2 * HOUR : (5 + (spec.index % 20)) * DAY));
+  // Held demands not yet decided are recent, so their holders' limits still run (a lapsed one would be returned when read).
+  const recent = spec.ending === 'OPEN' || spec.ending === 'CLAIMED' || spec.ending === 'CONTACTED';
+  const postedAt = new Date(spec.now.getTime() - (recent ? 6 * HOUR : (5 + (spec.index % 20)) * DAY));
   const profile = { ...firm, qualifications: [...firm.qualifications] };
   const ask = {
     amount: 100_000 * (2 + (spec.index % 9)),
@@ -147,7 +149,7 @@ async function played(
   const bank = person(Role.FINANCIAL_INSTITUTION, `sample-staff-${winner.institutionId.slice(0, 8)}`, {
     institution: winner.institutionId,
   });
-  clock = new Date(postedAt.getTime() + (3 + (spec.index % 20)) * HOUR);
+  clock = new Date(postedAt.getTime() + (spec.ending === 'CLAIMED' || spec.ending === 'CONTACTED' ? 1 : 3 + (spec.index % 20)) * HOUR);
   await update(clock, {
     status: 'CLAIMED',
     institutionId: winner.institutionId,

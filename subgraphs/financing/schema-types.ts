@@ -1467,15 +1467,15 @@ export type FinancingFiguresGroup = {
 /** 融资统计 / financing figures */
 export type FinancingStats = {
   __typename?: 'FinancingStats';
-  /** 全市 / the city */
-  city: FinancingFigures;
-  /** 各金融机构 / per institution */
+  /** 全市（金融机构查看本机构统计时为空） / the city (null when an institution reads its own figures) */
+  city?: Maybe<FinancingFigures>;
+  /** 各金融机构（金融机构：仅本机构） / per institution (an institution: its own only) */
   institutions: Array<FinancingFiguresGroup>;
-  /** 各网点 / per branch */
+  /** 各网点（金融机构：本机构的网点） / per branch (an institution: its own branches) */
   branches: Array<FinancingFiguresGroup>;
-  /** 各区（市） / per district */
+  /** 各区（市）（金融机构：空） / per district (an institution: none) */
   districts: Array<FinancingFiguresGroup>;
-  /** 各产品类别 / per product category */
+  /** 各产品类别（金融机构：空） / per product category (an institution: none) */
   categories: Array<FinancingFiguresGroup>;
 };
 
@@ -2112,7 +2112,7 @@ export type FinancingFiguresGroupResolvers<ContextType = Context, ParentType ext
 };
 
 export type FinancingStatsResolvers<ContextType = Context, ParentType extends ResolversParentTypes['FinancingStats'] = ResolversParentTypes['FinancingStats']> = {
-  city?: Resolver<ResolversTypes['FinancingFigures'], ParentType, ContextType>;
+  city?: Resolver<Maybe<ResolversTypes['FinancingFigures']>, ParentType, ContextType>;
   institutions?: Resolver<Array<ResolversTypes['FinancingFiguresGroup']>, ParentType, ContextType>;
   branches?: Resolver<Array<ResolversTypes['FinancingFiguresGroup']>, ParentType, ContextType>;
   districts?: Resolver<Array<ResolversTypes['FinancingFiguresGroup']>, ParentType, ContextType>;

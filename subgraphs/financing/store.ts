@@ -4,7 +4,8 @@
  */
 import { and, arrayContains, asc, desc, eq, getTableColumns, gt, gte, inArray, isNull, lt, lte, or, sql, type SQL } from 'drizzle-orm';
 import type { SearchQuery } from '../../platform/search-text.ts';
-import type { Queryable } from '../../db/client.ts';
+import type { PgTable } from 'drizzle-orm/pg-core';
+import { rowsOf, type Queryable } from '../../db/client.ts';
 import {
   branches,
   changeLog,
@@ -15,12 +16,27 @@ import {
   demandLimits,
   demandRoutes,
   demands,
+  figures,
+  figuresMonthly,
   institutions,
+  limitLateness,
   limitSettings,
   loans,
   products,
   reportBases,
 } from '../../db/financing.ts';
+import { keptRanges } from '../../platform/calendar.ts';
+import {
+  CLAIM_BANDS,
+  DECISION_DAYS,
+  PART_NAMES,
+  monthOf,
+  mergeChanges,
+  type Dimension,
+  type FigureChange,
+  type FigureParts,
+  type ValueChange,
+} from './figures.ts';
 
 export type InstitutionRow = typeof institutions.$inferSelect;
 export type BranchRow = typeof branches.$inferSelect;
@@ -546,6 +562,68 @@ export const limitSettingsStore = {
   },
 };
 
+/** Which limits an alert list shows: all (the regulator, the command office), an institution's clocks, or a branch's. */
+export type LimitAlertScope = { kind: 'ALL' } | { kind: 'INSTITUTION'; institutionId: string } | { kind: 'BRANCH'; branchId: string };
+
+function alertConditions(scope: LimitAlertScope, now: Date): SQL[] {
+  const conditions: SQL[] = [isNull(demandLimits.metAt), isNull(demandLimits.endedAt), lte(demandLimits.warnAt, now)];
+  if (scope.kind === 'INSTITUTION') conditions.push(eq(demandLimits.institutionId, scope.institutionId));
+  if (scope.kind === 'BRANCH') conditions.push(eq(demandLimits.branchId, scope.branchId));
+  return conditions;
+}
+
+/** The running limits near or past due (now ≥ warnAt), earliest due first, with their demands. */
+export const limitAlertStore = {
+  page(db: Queryable, scope: LimitAlertScope, now: Date, limit: number, after: { at: Date; id: number } | null) {
+    const conditions = alertConditions(scope, now);
+    if (after) {
+      const later = or(gt(demandLimits.dueAt, after.at), and(eq(demandLimits.dueAt, after.at), gt(demandLimits.id, after.id)));
+      if (later) conditions.push(later);
+    }
+    return db
+      .select({ limit: demandLimits, demand: demands })
+      .from(demandLimits)
+      .innerJoin(demands, eq(demands.id, demandLimits.demandId))
+      .where(and(...conditions))
+      .orderBy(asc(demandLimits.dueAt), asc(demandLimits.id))
+      .limit(limit);
+  },
+  async count(db: Queryable, scope: LimitAlertScope, now: Date): Promise<number> {
+    const [row] = await db
+      .select({ n: sql<number>`count(*)::int` })
+      .from(demandLimits)
+      .where(and(...alertConditions(scope, now)));
+    return row?.n ?? 0;
+  },
+};
+
+/** What the return of lapsed holds reads and locks. */
+export const lapseStore = {
+  /** Demands whose holder let a contact or decision limit pass unmet by `now` (at most `limit`, earliest due first). */
+  async lapsedHolds(db: Queryable, now: Date, limit: number, demandId?: string): Promise<string[]> {
+    const rows = await db
+      .select({ demandId: demandLimits.demandId })
+      .from(demandLimits)
+      .where(
+        and(
+          isNull(demandLimits.metAt),
+          isNull(demandLimits.endedAt),
+          inArray(demandLimits.kind, ['CONTACT', 'DECISION']),
+          lte(demandLimits.dueAt, now),
+          demandId ? eq(demandLimits.demandId, demandId) : undefined,
+        ),
+      )
+      .orderBy(asc(demandLimits.dueAt), asc(demandLimits.demandId))
+      .limit(limit);
+    return [...new Set(rows.map((row) => row.demandId))];
+  },
+  /** The demand, locked — or undefined when another transaction holds it (it is being changed or returned there). */
+  async lockUnlessBusy(db: Queryable, id: string): Promise<DemandRow | undefined> {
+    const [row] = await db.select().from(demands).where(eq(demands.id, id)).for('update', { skipLocked: true });
+    return row;
+  },
+};
+
 /** Credit records, the bases gathered under consent, frozen reports and their reads (the credit report). */
 export const creditStore = {
   /** Inserts the records not there yet (by source and reference); returns those inserted. */
@@ -626,3 +704,149 @@ export const creditStore = {
     return row?.n ?? 0;
   },
 };
+/** The column of each kept part. */
+const partColumn = (name: keyof FigureParts) => name.replace(/[A-Z]/g, (letter) => `_${letter.toLowerCase()}`);
+
+/** A text[] parameter (drizzle would expand a JS array into a list of parameters). */
+const textArray = (values: readonly string[]) => sql`${`{${values.map((v) => `"${v.replace(/["\\]/g, '\\$&')}"`).join(',')}}`}::text[]`;
+
+export const figureStore = {
+  /**
+   * The limits of a demand stopped at or after their due time (met late, or lapsed) not recorded
+   * yet: recorded now (limit_lateness, append-only), and answered so the figures count each once.
+   */
+  async recordLateness(
+    db: Queryable,
+    demandId: string,
+  ): Promise<{ institutionId: string | null; branchId: string | null; stoppedAt: Date }[]> {
+    const result = await db.execute(sql`
+      insert into ${limitLateness} (limit_id, demand_id, kind, institution_id, branch_id, due_at, stopped_at)
+      select id, demand_id, kind, institution_id, branch_id, due_at, coalesce(met_at, ended_at)
+        from ${demandLimits}
+       where demand_id = ${demandId} and coalesce(met_at, ended_at) >= due_at
+       order by id
+      on conflict (limit_id) do nothing
+      returning institution_id as "institutionId", branch_id as "branchId", stopped_at as "stoppedAt"`);
+    return rowsOf<{ institutionId: string | null; branchId: string | null; stoppedAt: Date | string }>(result).map((row) => ({
+      ...row,
+      stoppedAt: new Date(row.stoppedAt),
+    }));
+  },
+  /** The institutions (and branches) a demand was routed to. */
+  routesOf: (db: Queryable, demandId: string) =>
+    db
+      .select({ institutionId: demandRoutes.institutionId, branchId: demandRoutes.branchId })
+      .from(demandRoutes)
+      .where(eq(demandRoutes.demandId, demandId))
+      .orderBy(asc(demandRoutes.institutionId)),
+  /** Adds the changes to the kept rows of their day and of their month, the city's rows first (figures.ts `mergeChanges`). */
+  async apply(db: Queryable, changes: FigureChange[], values: ValueChange[]): Promise<void> {
+    const columns = PART_NAMES.map(partColumn);
+    const counts = (list: number[], length: number) => `{${Array.from({ length }, (_, i) => list[i] ?? 0).join(',')}}`;
+    for (const [table, name, periodColumn, period] of [
+      [figures, 'figures', 'day', (day: string) => day],
+      [figuresMonthly, 'figures_monthly', 'month', monthOf],
+    ] as const) {
+      const rows = mergeChanges(changes, values, period);
+      if (!rows.length) continue;
+      const tuples = rows.map(
+        (row) =>
+          sql`(${row.dimension}::financing.figure_dimension, ${row.key}, ${row.day}::date, ${sql.join(
+            PART_NAMES.map((part) => sql`${row.parts[part] ?? 0}::bigint`),
+            sql`, `,
+          )}, ${counts(row.claimBands, CLAIM_BANDS.length)}::int[], ${counts(row.decisionDays, DECISION_DAYS)}::int[])`,
+      );
+      // Counts per band added element by element (a row kept before a band existed is padded with zeros).
+      const addCounts = (column: string) =>
+        `${column} = array(select coalesce(a, 0) + coalesce(b, 0) from unnest(${name}.${column}, excluded.${column}) as t(a, b))`;
+      await db.execute(sql`
+        insert into ${table} (dimension, key, ${sql.raw(periodColumn)}, ${sql.raw(columns.join(', '))}, claim_bands, decision_days)
+        values ${sql.join(tuples, sql`, `)}
+        on conflict (${sql.raw(periodColumn)}, dimension, key) do update set
+          ${sql.raw([...columns.map((column) => `${column} = ${name}.${column} + excluded.${column}`), addCounts('claim_bands'), addCounts('decision_days')].join(', '))}`);
+    }
+  },
+  /**
+   * The figures of every group asked for, in ONE statement, whatever the number of institutions and
+   * branches: the groups (the city; the institutions and branches from this slice's tables — one
+   * institution's own, for its staff; the districts and categories given), the kept rows of the
+   * period summed per group (whole months from the monthly tables, the days at either edge from the
+   * daily ones; all time: every month), with the counts per band the medians are read from.
+   */
+  async stats(db: Queryable, scope: StatsScope, days: { from: string; to: string } | null): Promise<StatsRow[]> {
+    const own = scope.kind === 'INSTITUTION' ? scope.institutionId : null;
+    const groups: SQL[] = [];
+    if (!own) groups.push(sql`select 'CITY'::text as dimension, '' as key, '全市' as name`);
+    groups.push(
+      sql`select 'INSTITUTION', i.id::text, i.name from ${institutions} i ${own ? sql`where i.id = ${own}` : sql``}`,
+      sql`select 'BRANCH', b.id::text, b.name from ${branches} b ${own ? sql`where b.institution_id = ${own}` : sql``}`,
+    );
+    if (scope.kind === 'ALL') {
+      groups.push(
+        sql`select 'DISTRICT', d.key, d.name from unnest(${textArray(scope.districts.map((d) => d.key))}, ${textArray(scope.districts.map((d) => d.name))}) as d(key, name)`,
+        sql`select 'CATEGORY', c.key, c.name from unnest(${textArray(scope.categories.map((c) => c.key))}, ${textArray(scope.categories.map((c) => c.name))}) as c(key, name)`,
+      );
+    }
+    const ranges = days ? keptRanges(days) : null;
+    const keptRows = (daily: PgTable, monthly: PgTable, columns: string) => {
+      const rows = [
+        !ranges
+          ? sql`select ${sql.raw(columns)} from ${monthly}`
+          : ranges.months
+            ? sql`select ${sql.raw(columns)} from ${monthly} where month >= ${ranges.months.from}::date and month < ${ranges.months.until}::date`
+            : null,
+        ...(ranges?.days ?? []).map(
+          (range) => sql`select ${sql.raw(columns)} from ${daily} where day >= ${range.from}::date and day < ${range.until}::date`,
+        ),
+      ].filter((part): part is SQL => part !== null);
+      return sql`(${sql.join(rows, sql` union all `)})`;
+    };
+    const columns = PART_NAMES.map(partColumn);
+    const result = await db.execute(sql`
+      with grp(dimension, key, name) as (${sql.join(groups, sql` union all `)}),
+      kept as (
+        select f.dimension::text as dimension, f.key, ${sql.raw(columns.map((c) => `sum(f.${c}::float8) as ${c}`).join(', '))},
+          array[${sql.raw(CLAIM_BANDS.map((_, i) => `coalesce(sum(f.claim_bands[${i + 1}]), 0)`).join(', '))}]::float8[] as claim_bands,
+          array[${sql.raw(Array.from({ length: DECISION_DAYS }, (_, i) => `coalesce(sum(f.decision_days[${i + 1}]), 0)`).join(', '))}]::float8[] as decision_days
+        from ${keptRows(figures, figuresMonthly, `dimension, key, ${columns.join(', ')}, claim_bands, decision_days`)} f
+        join grp g on g.dimension = f.dimension::text and g.key = f.key
+        group by 1, 2
+      )
+      select g.dimension, g.key, g.name,
+        ${sql.raw(columns.map((c) => `coalesce(k.${c}, 0) as ${c}`).join(', '))}, k.claim_bands, k.decision_days
+      from grp g
+      left join kept k on k.dimension = g.dimension and k.key = g.key
+      order by g.dimension, g.name, g.key`);
+    return rowsOf<Record<string, unknown>>(result).map((row) => ({
+      dimension: row.dimension as Dimension,
+      key: String(row.key),
+      name: String(row.name),
+      parts: Object.fromEntries(PART_NAMES.map((name) => [name, Number(row[partColumn(name)])])) as unknown as FigureParts,
+      claimBands: numbers(row.claim_bands),
+      decisionDays: numbers(row.decision_days),
+    }));
+  },
+};
+
+/** A float8[] as the driver answers it: an array, or its text form. */
+function numbers(value: unknown): number[] {
+  if (value === null || value === undefined) return [];
+  if (Array.isArray(value)) return value.map(Number);
+  const text = String(value).replace(/^\{|\}$/g, '');
+  return text ? text.split(',').map(Number) : [];
+}
+
+/** Whose figures: every group (with the districts and categories to list, and their names), or one institution's own. */
+export type StatsScope =
+  | { kind: 'ALL'; districts: { key: string; name: string }[]; categories: { key: string; name: string }[] }
+  | { kind: 'INSTITUTION'; institutionId: string };
+
+export interface StatsRow {
+  dimension: Dimension;
+  key: string;
+  name: string;
+  parts: FigureParts;
+  /** Holds per band of minutes to claim, decisions per number of working days (figures.ts), summed. */
+  claimBands: number[];
+  decisionDays: number[];
+}

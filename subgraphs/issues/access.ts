@@ -25,6 +25,8 @@ import { isPerson, personOf, Role, samePerson, type Viewer } from '../../platfor
 import type { Directory, DirectorySource, DirectoryUnit } from '../../platform/directory.ts';
 import { errors } from '../../platform/errors.ts';
 import { present } from '../../platform/invariant.ts';
+import { managedOwnerOf, noticeOwnersOf } from '../../platform/notices.ts';
+import type { NoticeOwner } from '../../platform/outbox.ts';
 import { assert } from '../../platform/rules.ts';
 import { baseStandingOf, whileActive } from '../../platform/standing.ts';
 import {
@@ -206,6 +208,30 @@ function newReporter(viewer: Viewer) {
 
 export type IssuesAccess = ReturnType<typeof createIssuesAccess>;
 
+/**
+ * Notices (issue #25 §3): whose inbox the caller reads — themselves, their active unit, their
+ * enterprise — and whose notice settings or webhooks they keep: their unit's (its admin, or the
+ * command office), a connected system's (the command office, by name), their enterprise's
+ * settings. FORBIDDEN for anyone else; the caller's unit is confirmed fresh first.
+ */
+function noticeAccess(viewer: Viewer, directory: DirectorySource, activeUnit: () => Promise<DirectoryUnit | null>) {
+  return {
+    async noticeOwners(): Promise<NoticeOwner[]> {
+      return noticeOwnersOf(viewer, (await activeUnit())?.id ?? null);
+    },
+    async assertNoticeManager(system: string | null | undefined, purpose: 'settings' | 'webhooks'): Promise<NoticeOwner> {
+      if (viewer.role === 'ANONYMOUS') throw errors.unauthenticated();
+      const unit = viewer.unitId ? whileActive(await directory.unit(viewer.unitId, { fresh: true })) : null;
+      const owner = managedOwnerOf(viewer, unit?.id ?? null, system, purpose);
+      if (owner) return owner;
+      throw errors.forbidden({
+        zh: '只有单位管理员（或市指挥部办公室）可设置本单位的通知与 webhook，企业可设置本企业的短信接收',
+        en: "Only a unit's admin (or the command office) keeps its unit's notices and webhooks; an enterprise its own SMS choice",
+      });
+    },
+  };
+}
+
 export function createIssuesAccess(viewer: Viewer, directory: DirectorySource) {
   let snapshot: Promise<Directory> | undefined;
   /** The directory this request decides on: taken once (again after prepareToAct), never inside a transaction. */
@@ -324,6 +350,8 @@ export function createIssuesAccess(viewer: Viewer, directory: DirectorySource) {
       });
     },
 
+    ...noticeAccess(viewer, directory, activeUnit),
+
     /** Whether the caller is the enterprise that submitted the issue (its own rating reopens it). */
     isReporter: (issue: IssueRow) => viewer.role === Role.ENTERPRISE && issue.reporterEnterprise === viewer.enterprise,
 
@@ -334,6 +362,17 @@ export function createIssuesAccess(viewer: Viewer, directory: DirectorySource) {
     canReplanDirectly: () => viewer.role === Role.COMMAND_OFFICE,
 
     reporter: () => newReporter(viewer),
+
+    /**
+     * Whose records of a source system the caller reads in its change feed: the command office
+     * every record (null); any other caller allowed to read feeds only the records it sent itself,
+     * as the same person (issuer, role, subject) — the sending system's own token.
+     */
+    async feedSender(): Promise<{ issuer: string; role: string; subject: string } | null> {
+      await assertLoop('READ_ISSUE_FEED');
+      if ((await standings()).includes('COMMAND_OFFICE')) return null;
+      return present(personOf(viewer), 'the person of a caller allowed to read a feed');
+    },
 
     /**
      * What a report may say, by who reports it: a unit only for its own unit and through its own

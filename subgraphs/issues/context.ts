@@ -25,6 +25,8 @@ export interface IssuesContext {
   maxPageSize: number;
   /** Office hours of a working day, for the 2-hour contact limit (OFFICE_HOURS). */
   officeHours: OfficeHours;
+  /** Development chosen: a webhook may be plain http. */
+  development?: boolean;
 }
 
 /** The GraphQL context of the issues subgraph (the generated resolver types name it). */

@@ -4,6 +4,7 @@
  * the schema's shapes. Their types come from the SDL (schema-types.ts, generated). What a caller
  * may see of a field access.ts answers (`canSee…`); nothing is decided here.
  */
+import { inputType } from '../../platform/batch.ts';
 import { present } from '../../platform/invariant.ts';
 import { pageArgs } from '../../platform/pagination.ts';
 import { ref } from '../../platform/refs.ts';
@@ -14,9 +15,11 @@ import type { MilestoneInput } from './input.ts';
 import type { Resolvers } from './schema-types.ts';
 import type { EventRow, RatingRow } from './store.ts';
 import * as calendar from './use-cases/calendar.ts';
+import * as channels from './use-cases/channels.ts';
 import * as dispatch from './use-cases/dispatch.ts';
 import * as handling from './use-cases/handling.ts';
 import * as intake from './use-cases/intake.ts';
+import * as notices from './use-cases/notices.ts';
 import * as plan from './use-cases/plan.ts';
 import * as reads from './use-cases/reads.ts';
 import * as stats from './use-cases/stats.ts';
@@ -26,9 +29,17 @@ import * as supervision from './use-cases/supervision.ts';
 type Details = { unitId?: string; rating?: RatingRow['rating']; workingDays?: number } | null;
 const details = (row: EventRow) => row.details as Details;
 
+/** Notice settings as the schema names them. */
+const settingsOf = (row: { contactName: string | null; contactPhone: string | null; smsTypes: string[] | null } | null | undefined) =>
+  row ? { contactName: row.contactName, contactPhone: row.contactPhone, smsEventTypes: row.smsTypes } : null;
+
 export const issuesResolvers: Resolvers = {
   ...scalarResolvers,
   Query: {
+    issueNotices: (_, args, { issues }) => notices.inbox(issues, args),
+    issueNoticeSettings: (_, __, { issues }) => notices.settings(issues).then(settingsOf),
+    issueWebhooks: (_, args, { issues }) => notices.webhooks(issues, args),
+    issueWebhookDeadLetters: (_, args, { issues }) => notices.deadLetters(issues, args),
     issue: (_, args, { issues }) => reads.issue(issues, args),
     issues: (_, args, { issues }, info) => reads.issues(issues, args, pageArgs(args, info)),
     issueAlerts: (_, args, { issues }, info) => reads.alerts(issues, args, pageArgs(args, info)),
@@ -38,10 +49,16 @@ export const issuesResolvers: Resolvers = {
     supervisionOutcomes: (_, args, { issues }, info) => reads.supervisionOutcomes(issues, args, pageArgs(args, info)),
     publishedCases: (_, args, { issues }, info) => reads.publishedCases(issues, pageArgs(args, info)),
     calendarYears: (_, __, { issues }) => reads.calendarYears(issues),
+    issueChanges: (_, args, { issues }) => channels.issueChanges(issues, args),
   },
   Mutation: {
+    markIssueNoticesRead: (_, args, { issues }) => notices.markRead(issues, args),
+    setIssueNoticeSettings: (_, args, { issues }) => notices.setSettings(issues, args).then(settingsOf),
+    registerIssueWebhook: (_, args, { issues }) => notices.registerWebhook(issues, args),
+    replayIssueWebhookDelivery: (_, args, { issues }) => notices.replay(issues, args),
     submitAppeal: (_, args, { issues }) => intake.submitAppeal(issues, args),
     reportIssue: (_, args, { issues }) => intake.reportIssue(issues, args),
+    importIssueBatch: (_, args, { issues }, info) => channels.importIssueBatch(issues, args, inputType(info.schema, 'ReportIssueInput')),
     acceptIssue: (_, args, { issues }) => intake.acceptIssue(issues, args),
     rejectIssue: (_, args, { issues }) => intake.rejectIssue(issues, args),
     assignIssue: (_, args, { issues }) => dispatch.assignIssue(issues, args),
@@ -182,6 +199,13 @@ export const issuesResolvers: Resolvers = {
     unit: (row) => ref('id', details(row)?.unitId ?? null),
     rating: (row) => details(row)?.rating ?? null,
     workingDays: (row) => details(row)?.workingDays ?? null,
+  },
+  IssueBatchRecord: {
+    issueId: (row) => row.id,
+  },
+  IssueFeedEntry: {
+    cursor: (row) => channels.feedCursor(row),
+    handlingUnit: (row) => ref('id', row.responsibleUnitId),
   },
   PublishedCase: {
     title: (row) => present(row.publishedTitle, 'the title of a published case'),

@@ -12,6 +12,7 @@
  * at once exactly one wins.
  */
 import { changeRow, type RowKind } from '../../platform/change.ts';
+import { emit } from '../../platform/outbox.ts';
 import type { WorkingCalendar } from '../../platform/calendar.ts';
 import type { DirectoryUnit } from '../../platform/directory.ts';
 import type { Bilingual } from '../../platform/errors.ts';
@@ -23,7 +24,17 @@ import { canSee } from './access.ts';
 import type { IssuesContext } from './context.ts';
 import { issueId, type NoteAudienceValue } from './input.ts';
 import { issueRules, noteAudienceFor, statusNames, type IssueAction, type IssueStatus } from './rules.ts';
-import { calendarStore, eventStore, issueStore, type IssueRow, type IssueScope, type NewEvent, type NewIssue } from './store.ts';
+import { issueNotice, NOTIFYING_ACTIONS } from './notices.ts';
+import {
+  calendarStore,
+  eventStore,
+  issueOutbox,
+  issueStore,
+  type IssueRow,
+  type IssueScope,
+  type NewEvent,
+  type NewIssue,
+} from './store.ts';
 
 export const ISSUE: Bilingual = { zh: '问题', en: 'Issue' };
 
@@ -48,9 +59,17 @@ function actorFields(ctx: IssuesContext) {
   };
 }
 
-/** Appends one event of an issue's history (append-only, by trigger), as the caller of this request. */
-export function recordEvent(ctx: IssuesContext, tx: Queryable, event: Omit<NewEvent, 'actorSubject' | 'actorRole' | 'actorUnitId'>) {
-  return eventStore.append(tx, { ...event, ...actorFields(ctx) });
+/**
+ * Appends one event of an issue's history (append-only, by trigger), as the caller of this request
+ * — and, in the same transaction, the outbox event of an entry that tells someone (notices.ts): the
+ * entry and its notice commit together or not at all.
+ */
+export async function recordEvent(ctx: IssuesContext, tx: Queryable, event: Omit<NewEvent, 'actorSubject' | 'actorRole' | 'actorUnitId'>) {
+  await eventStore.append(tx, { ...event, ...actorFields(ctx) });
+  if (!NOTIFYING_ACTIONS.has(event.action)) return;
+  const issue = present(await issueStore.get(tx, event.issueId), 'the issue whose history is written');
+  const notice = issueNotice(event.action, issue, event.details as Record<string, unknown> | null | undefined);
+  if (notice) await emit(tx, issueOutbox, notice, event.at ?? ctx.now());
 }
 
 /** What a use case's plan is given, inside the transaction, on the issue as locked-by-version. */

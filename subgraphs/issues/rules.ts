@@ -163,6 +163,20 @@ export const loopRules = {
     name: { zh: '报告问题（企业请用 submitAppeal）', en: 'report an issue (enterprises use submitAppeal)' },
     who: ['COMMAND_OFFICE', 'UNIT_MEMBER', 'OBSERVER'],
   },
+  IMPORT_ISSUE_BATCH: {
+    name: {
+      zh: '批量导入其他渠道的记录（每条记录的渠道规则同 reportIssue）',
+      en: "import records from other channels in a batch (each record on reportIssue's rules)",
+    },
+    who: ['COMMAND_OFFICE', 'UNIT_MEMBER', 'OBSERVER'],
+  },
+  READ_ISSUE_FEED: {
+    name: {
+      zh: '读取回传（送来记录的系统读自己送来的，市指挥部办公室读全部）',
+      en: 'read the change feed (a sending system its own records, the command office all)',
+    },
+    who: ['COMMAND_OFFICE', 'UNIT_MEMBER', 'OBSERVER'],
+  },
   READ_CITY_STATS: {
     name: { zh: '查看全市统计（仅市指挥部办公室）', en: 'read city-wide statistics (command office only)' },
     who: ['COMMAND_OFFICE'],

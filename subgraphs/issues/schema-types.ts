@@ -2,8 +2,9 @@
 /* eslint-disable */
 import type { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } from 'graphql';
 import type { Connection as ConnectionMapped } from '../../platform/pagination.ts';
-import type { IssueRow as IssueRowMapped, DeadlineRow as DeadlineRowMapped, EventRow as EventRowMapped, AlertRow as AlertRowMapped, CalendarRow as CalendarRowMapped, RatingRow as RatingRowMapped, FollowUpRow as FollowUpRowMapped, SupervisionOutcomeRow as SupervisionOutcomeRowMapped, RankRow as RankRowMapped, StatsGroupRow as StatsGroupRowMapped, UnitReference as UnitReferenceMapped, DomainReference as DomainReferenceMapped, EnterpriseReference as EnterpriseReferenceMapped, DistrictReference as DistrictReferenceMapped } from './store.ts';
+import type { IssueRow as IssueRowMapped, DeadlineRow as DeadlineRowMapped, EventRow as EventRowMapped, AlertRow as AlertRowMapped, CalendarRow as CalendarRowMapped, RatingRow as RatingRowMapped, FollowUpRow as FollowUpRowMapped, SupervisionOutcomeRow as SupervisionOutcomeRowMapped, RankRow as RankRowMapped, StatsGroupRow as StatsGroupRowMapped, FeedRow as FeedRowMapped, UnitReference as UnitReferenceMapped, DomainReference as DomainReferenceMapped, EnterpriseReference as EnterpriseReferenceMapped, DistrictReference as DistrictReferenceMapped } from './store.ts';
 import type { IssueStats as IssueStatsMapped } from './figures.ts';
+import type { RecordResult as RecordResultMapped } from '../../platform/batch.ts';
 import type { Context } from './context.ts';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;
@@ -81,6 +82,23 @@ export type Query = {
    * The working-day calendar: public holidays and adjusted working days. Public.
    */
   calendarYears?: Maybe<Array<CalendarYear>>;
+  /**
+   * 回传：某来源系统送来的问题自游标之后的变化（状态、承办单位、答复、办结、评价），按提交顺序，每次变化一条，分页不遗漏、不重复（写入同时进行也如此）。只有送来这些记录的系统本身（同一令牌主体）和市指挥部办公室可读：前者只见自己送来的记录。游标不透明，原样传回。
+   * The change feed back (回传) to a source system: what changed in the records it sent since the
+   * cursor — status, handling unit, feedback, resolution, rating — one entry per committed change, in
+   * commit order; nothing missed or repeated across pages while writes go on. Read by the system that
+   * sent the records (the same token person: it sees only what it sent) and the command office. The
+   * cursor is opaque: pass endCursor back as it is.
+   */
+  issueChanges?: Maybe<IssueChangePage>;
+  /** 我的站内信（本人、所在单位或企业），新在前 / My inbox (me, my unit or my enterprise), newest first */
+  issueNotices?: Maybe<Array<IssueNotice>>;
+  /** 本单位或本企业的通知设置 / My unit's or enterprise's notice settings */
+  issueNoticeSettings?: Maybe<IssueNoticeSettings>;
+  /** 本单位（或所指对接系统）登记的 webhook / The webhooks of my unit (or the connected system named) */
+  issueWebhooks?: Maybe<Array<IssueWebhook>>;
+  /** 死信：重试期满仍未投递的 webhook 投递 / Dead letters: deliveries that failed for the whole retry window */
+  issueWebhookDeadLetters?: Maybe<Array<IssueWebhookDelivery>>;
 };
 
 
@@ -133,6 +151,30 @@ export type QueryPublishedCasesArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
 };
 
+
+export type QueryIssueChangesArgs = {
+  source: Scalars['String']['input'];
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+export type QueryIssueNoticesArgs = {
+  unreadOnly?: InputMaybe<Scalars['Boolean']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+export type QueryIssueWebhooksArgs = {
+  system?: InputMaybe<Scalars['String']['input']>;
+};
+
+
+export type QueryIssueWebhookDeadLettersArgs = {
+  system?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
 export type Mutation = {
   __typename?: 'Mutation';
   /**
@@ -149,6 +191,17 @@ export type Mutation = {
    * already dispatched to) for imported records.
    */
   reportIssue?: Maybe<Issue>;
+  /**
+   * 批量导入其他渠道的记录（12345 热线、纪检监督平台、部门业务系统）：NDJSON（每行一个对象）或 CSV（首行为表头，子字段写作 contact.name），每批最多 10,000 条。每条记录即 reportIssue 的输入（不含 clientRequestId），另加 externalRef（来源系统内的编号）；按来源系统 + externalRef 幂等：重发得 ALREADY_PRESENT，同一编号内容不同为 REJECTED（CONFLICT）。每条记录各自一个事务，坏记录不影响其他记录；每条的权限与 reportIssue 相同。超过 10,000 条整批 BAD_USER_INPUT。
+   * Import records from other channels in a batch (the 12345 hotline, the discipline platform, the
+   * departments' systems): NDJSON (one object a line) or CSV (a header row; nested fields as
+   * contact.name), at most 10,000 records a call. A record is reportIssue's input without
+   * clientRequestId, plus externalRef (its reference in the source system); idempotent by source
+   * system + externalRef: sent again it is ALREADY_PRESENT, the same reference with other content is
+   * REJECTED (CONFLICT). Each record is its own transaction, so one bad record refuses nothing else;
+   * each is allowed as reportIssue would allow it. More than 10,000 records: BAD_USER_INPUT for the batch.
+   */
+  importIssueBatch?: Maybe<IssueBatchResult>;
   /**
    * 受理：市指挥部办公室；区(市)、功能区的管理员受理辖区内的（区内事区内办）。自查等问题在此确定整改方式。
    * Accept an issue: the command office, or a district's or function zone's admin for items of its
@@ -300,6 +353,14 @@ export type Mutation = {
    * Enter or correct one year of the working-day calendar (command office); affected deadlines are recomputed.
    */
   setCalendarYear?: Maybe<CalendarYear>;
+  /** 标为已读 / Mark notices read */
+  markIssueNoticesRead?: Maybe<Array<IssueNotice>>;
+  /** 设置值班联系人与短信接收 / Set the duty contact and what comes by SMS */
+  setIssueNoticeSettings?: Maybe<IssueNoticeSettings>;
+  /** 登记 webhook（密钥仅此一次返回） / Register a webhook (its secret is returned this once) */
+  registerIssueWebhook?: Maybe<IssueWebhook>;
+  /** 重放一条死信（同一事件编号） / Replay a dead letter (the same event id) */
+  replayIssueWebhookDelivery?: Maybe<IssueWebhookDelivery>;
 };
 
 
@@ -310,6 +371,13 @@ export type MutationSubmitAppealArgs = {
 
 export type MutationReportIssueArgs = {
   input: ReportIssueInput;
+};
+
+
+export type MutationImportIssueBatchArgs = {
+  sourceSystem: Scalars['String']['input'];
+  format: BatchFormat;
+  content: Scalars['String']['input'];
 };
 
 
@@ -514,6 +582,27 @@ export type MutationRecordSupervisionOutcomeArgs = {
 
 export type MutationSetCalendarYearArgs = {
   input: CalendarYearInput;
+};
+
+
+export type MutationMarkIssueNoticesReadArgs = {
+  ids: Array<Scalars['ID']['input']>;
+};
+
+
+export type MutationSetIssueNoticeSettingsArgs = {
+  input: IssueNoticeSettingsInput;
+};
+
+
+export type MutationRegisterIssueWebhookArgs = {
+  input: RegisterIssueWebhookInput;
+};
+
+
+export type MutationReplayIssueWebhookDeliveryArgs = {
+  id: Scalars['ID']['input'];
+  system?: InputMaybe<Scalars['String']['input']>;
 };
 
 /**
@@ -1480,6 +1569,210 @@ export type MilestoneInput = {
   dueOn: Scalars['Date']['input'];
 };
 
+/**
+ * 站内信：问题切片发给调用者本人、其所在单位或企业的一条通知（派单、时限预警与超时、反馈、办结、差评），含已读状态。
+ * An inbox notice of the issues slice to the caller, their unit or their enterprise (an assignment, a
+ * deadline warning or lapse, feedback, resolution, a poor rating), with its read state.
+ */
+export type IssueNotice = {
+  __typename?: 'IssueNotice';
+  /** 通知编号 / The notice's id */
+  id: Scalars['ID']['output'];
+  /** 事件编号（webhook 收到的同一编号，用于去重） / The event's id (the one webhooks receive, for de-duplication) */
+  eventId: Scalars['ID']['output'];
+  /** 事件类型，如 ISSUE_ASSIGNED / The event type, e.g. ISSUE_ASSIGNED */
+  type: Scalars['String']['output'];
+  /** 标题 / Title */
+  title: Scalars['String']['output'];
+  /** 正文 / Body */
+  body: Scalars['String']['output'];
+  /** 所涉记录，如 issue:<id> / The record it is about, e.g. issue:<id> */
+  recordKey: Scalars['String']['output'];
+  /** 发出时间 / When it was sent */
+  createdAt: Scalars['DateTime']['output'];
+  /** 已读时间，未读为空 / When it was read; null while unread */
+  readAt?: Maybe<Scalars['DateTime']['output']>;
+  /** 收件方：UNIT、ENTERPRISE 或 PERSON / Whose inbox: UNIT, ENTERPRISE or PERSON */
+  ownerKind: Scalars['String']['output'];
+};
+
+/**
+ * 单位的值班联系人及各类事件是否发短信；企业选择短信或仅站内信。
+ * A unit's duty contact and which events it gets by SMS; an enterprise's choice of SMS or inbox only.
+ */
+export type IssueNoticeSettings = {
+  __typename?: 'IssueNoticeSettings';
+  /** 联系人 / Contact name */
+  contactName?: Maybe<Scalars['String']['output']>;
+  /** 手机号（仅本人所在单位或企业可见） / Phone (seen by its own unit or enterprise only) */
+  contactPhone?: Maybe<Scalars['String']['output']>;
+  /** 以短信接收的事件类型；空列表为仅站内信；为空时按默认 / Event types sent by SMS; empty: inbox only; null: the defaults */
+  smsEventTypes?: Maybe<Array<Scalars['String']['output']>>;
+};
+
+/**
+ * 单位、金融机构或对接系统登记的 webhook：所要事件类型的 JSON 以 HMAC-SHA256 签名推送。
+ * A webhook a unit or connected system registered: the event types it wants, pushed as JSON signed with HMAC-SHA256.
+ */
+export type IssueWebhook = {
+  __typename?: 'IssueWebhook';
+  /** 编号 / Id */
+  id: Scalars['ID']['output'];
+  /** 接收地址（开发环境外须 https） / The receiving URL (https outside development) */
+  url: Scalars['String']['output'];
+  /** 所要的事件类型 / The event types it wants */
+  eventTypes: Array<Scalars['String']['output']>;
+  /** 是否启用 / Whether active */
+  active: Scalars['Boolean']['output'];
+  /** 登记时间 / Registered at */
+  createdAt: Scalars['DateTime']['output'];
+  /** 签名密钥，仅登记时返回一次 / The signing secret, returned once, at registration */
+  secret?: Maybe<Scalars['String']['output']>;
+};
+
+/**
+ * 一次 webhook 投递：重试 24 小时仍失败即进入死信，可重放。
+ * One webhook delivery: dead-lettered after 24 hours of retries, replayable.
+ */
+export type IssueWebhookDelivery = {
+  __typename?: 'IssueWebhookDelivery';
+  /** 编号 / Id */
+  id: Scalars['ID']['output'];
+  /** 事件编号 / The event's id */
+  eventId: Scalars['ID']['output'];
+  /** 事件类型 / Event type */
+  eventType: Scalars['String']['output'];
+  /** 状态：PENDING、DELIVERED、DEAD / State: PENDING, DELIVERED, DEAD */
+  state: Scalars['String']['output'];
+  /** 已尝试次数 / Attempts made */
+  attempts: Scalars['Int']['output'];
+  /** 最后一次的 HTTP 状态码 / The last HTTP status */
+  lastStatus?: Maybe<Scalars['Int']['output']>;
+  /** 最后一次的错误 / The last error */
+  lastError?: Maybe<Scalars['String']['output']>;
+  /** 创建时间 / Created at */
+  createdAt: Scalars['DateTime']['output'];
+};
+
+/** 通知设置 / Notice settings */
+export type IssueNoticeSettingsInput = {
+  /** 联系人 / Contact name */
+  contactName?: InputMaybe<Scalars['String']['input']>;
+  /** 手机号 / Phone */
+  contactPhone?: InputMaybe<Scalars['String']['input']>;
+  /** 以短信接收的事件类型；空列表为仅站内信 / Event types by SMS; empty: inbox only */
+  smsEventTypes?: InputMaybe<Array<Scalars['String']['input']>>;
+};
+
+/** 登记 webhook / Register a webhook */
+export type RegisterIssueWebhookInput = {
+  /** 接收地址 / The receiving URL */
+  url: Scalars['String']['input'];
+  /** 所要的事件类型 / The event types it wants */
+  eventTypes: Array<Scalars['String']['input']>;
+  /** 对接系统名（仅市指挥部办公室为对接系统登记时填写） / A connected system's name (the command office registering for one) */
+  system?: InputMaybe<Scalars['String']['input']>;
+};
+
+/**
+ * 批量内容的格式。
+ * The format of a batch's content.
+ */
+export type BatchFormat =
+  /** 每行一个 JSON 对象 / one JSON object a line */
+  | 'NDJSON'
+  /** 逗号分隔，首行为表头 / comma-separated values with a header row */
+  | 'CSV';
+
+/**
+ * 一条记录的结果。
+ * What became of one record of a batch.
+ */
+export type BatchOutcome =
+  /** 新建 / created */
+  | 'CREATED'
+  /** 此前已送过（来源系统 + 编号相同，内容相同） / sent before (same source system, reference and content) */
+  | 'ALREADY_PRESENT'
+  /** 被拒绝，见 code、field 和说明 / refused: see code, field and the message */
+  | 'REJECTED';
+
+/**
+ * 一批记录的结果：计数，以及每条记录的结果（按内容顺序）。
+ * A batch's result: the counts, and each record's result in the content's order.
+ */
+export type IssueBatchResult = {
+  __typename?: 'IssueBatchResult';
+  sourceSystem: Scalars['String']['output'];
+  /** 收到的记录数 / records received */
+  received: Scalars['Int']['output'];
+  created: Scalars['Int']['output'];
+  alreadyPresent: Scalars['Int']['output'];
+  rejected: Scalars['Int']['output'];
+  records: Array<IssueBatchRecord>;
+};
+
+/**
+ * 一条记录的结果。
+ * One record's result.
+ */
+export type IssueBatchRecord = {
+  __typename?: 'IssueBatchRecord';
+  /** 记录在内容中起始的行号（CSV 表头为第 1 行） / the line the record starts on (a CSV header is line 1) */
+  line: Scalars['Int']['output'];
+  /** 来源系统内的编号（读不出时为空） / its reference in the source system (null when unreadable) */
+  externalRef?: Maybe<Scalars['String']['output']>;
+  outcome: BatchOutcome;
+  /** 新建或已有的问题 id / the issue created or found */
+  issueId?: Maybe<Scalars['ID']['output']>;
+  /** 拒绝的错误码（BAD_USER_INPUT、FORBIDDEN、CONFLICT…） / the refusal's code */
+  code?: Maybe<Scalars['String']['output']>;
+  /** 出错的字段 / the field at fault */
+  field?: Maybe<Scalars['String']['output']>;
+  messageZh?: Maybe<Scalars['String']['output']>;
+  messageEn?: Maybe<Scalars['String']['output']>;
+};
+
+/**
+ * 回传的一页。
+ * One page of a change feed.
+ */
+export type IssueChangePage = {
+  __typename?: 'IssueChangePage';
+  /** 按提交顺序 / in commit order */
+  changes: Array<IssueFeedEntry>;
+  /** 下一页从这里开始（没有新变化时仍为本页末尾或传入的游标） / where the next page starts (the given cursor when nothing is new) */
+  endCursor?: Maybe<Scalars['String']['output']>;
+  /** 是否还有下一页 / whether more entries follow now */
+  hasMore: Scalars['Boolean']['output'];
+};
+
+/**
+ * 一次变化之后的问题，只含来源系统需要告知来电人的内容。
+ * An issue as one committed change left it: what the source system shows its caller.
+ */
+export type IssueFeedEntry = {
+  __typename?: 'IssueFeedEntry';
+  cursor: Scalars['String']['output'];
+  issueId: Scalars['ID']['output'];
+  /** 来源系统内的编号 / its reference in the source system */
+  externalRef: Scalars['String']['output'];
+  /** 问题的版本（每次变化加一） / the issue's version (each change adds one) */
+  version: Scalars['Int']['output'];
+  /** 这次变化的动作（SUBMIT、ACCEPT、ASSIGN、CONTACT、FEEDBACK、RESOLVE、RATE…） / the action of this change */
+  action: Scalars['String']['output'];
+  status: IssueStatus;
+  /** 承办单位 / the handling unit */
+  handlingUnit?: Maybe<Unit>;
+  /** 最近一次给企业的答复 / the latest feedback to the enterprise */
+  feedback?: Maybe<Scalars['String']['output']>;
+  resolution?: Maybe<Scalars['String']['output']>;
+  resolutionOutcome?: Maybe<ResolutionOutcome>;
+  /** 最近一轮的评价 / the latest round's rating */
+  rating?: Maybe<Rating>;
+  solved?: Maybe<Scalars['Boolean']['output']>;
+  changedAt: Scalars['DateTime']['output'];
+};
+
 
 
 export type ResolverTypeWrapper<T> = Promise<T> | T;
@@ -1584,8 +1877,8 @@ export type ResolversTypes = {
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
-  Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
+  Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   PageInfo: ResolverTypeWrapper<PageInfo>;
   Unit: ResolverTypeWrapper<UnitReferenceMapped>;
   Domain: ResolverTypeWrapper<DomainReferenceMapped>;
@@ -1645,6 +1938,18 @@ export type ResolversTypes = {
   FollowUpInput: FollowUpInput;
   SupervisionOutcomeInput: SupervisionOutcomeInput;
   MilestoneInput: MilestoneInput;
+  IssueNotice: ResolverTypeWrapper<IssueNotice>;
+  IssueNoticeSettings: ResolverTypeWrapper<IssueNoticeSettings>;
+  IssueWebhook: ResolverTypeWrapper<IssueWebhook>;
+  IssueWebhookDelivery: ResolverTypeWrapper<IssueWebhookDelivery>;
+  IssueNoticeSettingsInput: IssueNoticeSettingsInput;
+  RegisterIssueWebhookInput: RegisterIssueWebhookInput;
+  BatchFormat: BatchFormat;
+  BatchOutcome: BatchOutcome;
+  IssueBatchResult: ResolverTypeWrapper<Omit<IssueBatchResult, 'records'> & { records: Array<ResolversTypes['IssueBatchRecord']> }>;
+  IssueBatchRecord: ResolverTypeWrapper<RecordResultMapped>;
+  IssueChangePage: ResolverTypeWrapper<Omit<IssueChangePage, 'changes'> & { changes: Array<ResolversTypes['IssueFeedEntry']> }>;
+  IssueFeedEntry: ResolverTypeWrapper<FeedRowMapped>;
 };
 
 /** Mapping between all available schema types and the resolvers parents */
@@ -1655,8 +1960,8 @@ export type ResolversParentTypes = {
   ID: Scalars['ID']['output'];
   Int: Scalars['Int']['output'];
   String: Scalars['String']['output'];
-  Mutation: Record<PropertyKey, never>;
   Boolean: Scalars['Boolean']['output'];
+  Mutation: Record<PropertyKey, never>;
   PageInfo: PageInfo;
   Unit: UnitReferenceMapped;
   Domain: DomainReferenceMapped;
@@ -1700,6 +2005,16 @@ export type ResolversParentTypes = {
   FollowUpInput: FollowUpInput;
   SupervisionOutcomeInput: SupervisionOutcomeInput;
   MilestoneInput: MilestoneInput;
+  IssueNotice: IssueNotice;
+  IssueNoticeSettings: IssueNoticeSettings;
+  IssueWebhook: IssueWebhook;
+  IssueWebhookDelivery: IssueWebhookDelivery;
+  IssueNoticeSettingsInput: IssueNoticeSettingsInput;
+  RegisterIssueWebhookInput: RegisterIssueWebhookInput;
+  IssueBatchResult: Omit<IssueBatchResult, 'records'> & { records: Array<ResolversParentTypes['IssueBatchRecord']> };
+  IssueBatchRecord: RecordResultMapped;
+  IssueChangePage: Omit<IssueChangePage, 'changes'> & { changes: Array<ResolversParentTypes['IssueFeedEntry']> };
+  IssueFeedEntry: FeedRowMapped;
 };
 
 export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['DateTime'], any> {
@@ -1720,11 +2035,17 @@ export type QueryResolvers<ContextType = Context, ParentType extends ResolversPa
   supervisionOutcomes?: Resolver<Maybe<ResolversTypes['SupervisionOutcomeConnection']>, ParentType, ContextType, Partial<QuerySupervisionOutcomesArgs>>;
   publishedCases?: Resolver<Maybe<ResolversTypes['PublishedCaseConnection']>, ParentType, ContextType, Partial<QueryPublishedCasesArgs>>;
   calendarYears?: Resolver<Maybe<Array<ResolversTypes['CalendarYear']>>, ParentType, ContextType>;
+  issueChanges?: Resolver<Maybe<ResolversTypes['IssueChangePage']>, ParentType, ContextType, RequireFields<QueryIssueChangesArgs, 'source'>>;
+  issueNotices?: Resolver<Maybe<Array<ResolversTypes['IssueNotice']>>, ParentType, ContextType, Partial<QueryIssueNoticesArgs>>;
+  issueNoticeSettings?: Resolver<Maybe<ResolversTypes['IssueNoticeSettings']>, ParentType, ContextType>;
+  issueWebhooks?: Resolver<Maybe<Array<ResolversTypes['IssueWebhook']>>, ParentType, ContextType, Partial<QueryIssueWebhooksArgs>>;
+  issueWebhookDeadLetters?: Resolver<Maybe<Array<ResolversTypes['IssueWebhookDelivery']>>, ParentType, ContextType, Partial<QueryIssueWebhookDeadLettersArgs>>;
 };
 
 export type MutationResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = {
   submitAppeal?: Resolver<Maybe<ResolversTypes['Issue']>, ParentType, ContextType, RequireFields<MutationSubmitAppealArgs, 'input'>>;
   reportIssue?: Resolver<Maybe<ResolversTypes['Issue']>, ParentType, ContextType, RequireFields<MutationReportIssueArgs, 'input'>>;
+  importIssueBatch?: Resolver<Maybe<ResolversTypes['IssueBatchResult']>, ParentType, ContextType, RequireFields<MutationImportIssueBatchArgs, 'sourceSystem' | 'format' | 'content'>>;
   acceptIssue?: Resolver<Maybe<ResolversTypes['Issue']>, ParentType, ContextType, RequireFields<MutationAcceptIssueArgs, 'id'>>;
   rejectIssue?: Resolver<Maybe<ResolversTypes['Issue']>, ParentType, ContextType, RequireFields<MutationRejectIssueArgs, 'id' | 'reason'>>;
   assignIssue?: Resolver<Maybe<ResolversTypes['Issue']>, ParentType, ContextType, RequireFields<MutationAssignIssueArgs, 'id' | 'unitId'>>;
@@ -1752,6 +2073,10 @@ export type MutationResolvers<ContextType = Context, ParentType extends Resolver
   publishIssue?: Resolver<Maybe<ResolversTypes['Issue']>, ParentType, ContextType, RequireFields<MutationPublishIssueArgs, 'id' | 'title' | 'summary' | 'kind'>>;
   recordSupervisionOutcome?: Resolver<Maybe<ResolversTypes['SupervisionOutcome']>, ParentType, ContextType, RequireFields<MutationRecordSupervisionOutcomeArgs, 'input'>>;
   setCalendarYear?: Resolver<Maybe<ResolversTypes['CalendarYear']>, ParentType, ContextType, RequireFields<MutationSetCalendarYearArgs, 'input'>>;
+  markIssueNoticesRead?: Resolver<Maybe<Array<ResolversTypes['IssueNotice']>>, ParentType, ContextType, RequireFields<MutationMarkIssueNoticesReadArgs, 'ids'>>;
+  setIssueNoticeSettings?: Resolver<Maybe<ResolversTypes['IssueNoticeSettings']>, ParentType, ContextType, RequireFields<MutationSetIssueNoticeSettingsArgs, 'input'>>;
+  registerIssueWebhook?: Resolver<Maybe<ResolversTypes['IssueWebhook']>, ParentType, ContextType, RequireFields<MutationRegisterIssueWebhookArgs, 'input'>>;
+  replayIssueWebhookDelivery?: Resolver<Maybe<ResolversTypes['IssueWebhookDelivery']>, ParentType, ContextType, RequireFields<MutationReplayIssueWebhookDeliveryArgs, 'id'>>;
 };
 
 export type PageInfoResolvers<ContextType = Context, ParentType extends ResolversParentTypes['PageInfo'] = ResolversParentTypes['PageInfo']> = {
@@ -2048,6 +2373,86 @@ export type CalendarYearResolvers<ContextType = Context, ParentType extends Reso
   updatedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
 };
 
+export type IssueNoticeResolvers<ContextType = Context, ParentType extends ResolversParentTypes['IssueNotice'] = ResolversParentTypes['IssueNotice']> = {
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  eventId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  type?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  title?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  body?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  recordKey?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  readAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  ownerKind?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
+export type IssueNoticeSettingsResolvers<ContextType = Context, ParentType extends ResolversParentTypes['IssueNoticeSettings'] = ResolversParentTypes['IssueNoticeSettings']> = {
+  contactName?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  contactPhone?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  smsEventTypes?: Resolver<Maybe<Array<ResolversTypes['String']>>, ParentType, ContextType>;
+};
+
+export type IssueWebhookResolvers<ContextType = Context, ParentType extends ResolversParentTypes['IssueWebhook'] = ResolversParentTypes['IssueWebhook']> = {
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  url?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  eventTypes?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
+  active?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  secret?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+};
+
+export type IssueWebhookDeliveryResolvers<ContextType = Context, ParentType extends ResolversParentTypes['IssueWebhookDelivery'] = ResolversParentTypes['IssueWebhookDelivery']> = {
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  eventId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  eventType?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  state?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  attempts?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  lastStatus?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  lastError?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+};
+
+export type IssueBatchResultResolvers<ContextType = Context, ParentType extends ResolversParentTypes['IssueBatchResult'] = ResolversParentTypes['IssueBatchResult']> = {
+  sourceSystem?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  received?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  created?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  alreadyPresent?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  rejected?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  records?: Resolver<Array<ResolversTypes['IssueBatchRecord']>, ParentType, ContextType>;
+};
+
+export type IssueBatchRecordResolvers<ContextType = Context, ParentType extends ResolversParentTypes['IssueBatchRecord'] = ResolversParentTypes['IssueBatchRecord']> = {
+  line?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  externalRef?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  outcome?: Resolver<ResolversTypes['BatchOutcome'], ParentType, ContextType>;
+  issueId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
+  code?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  field?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  messageZh?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  messageEn?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+};
+
+export type IssueChangePageResolvers<ContextType = Context, ParentType extends ResolversParentTypes['IssueChangePage'] = ResolversParentTypes['IssueChangePage']> = {
+  changes?: Resolver<Array<ResolversTypes['IssueFeedEntry']>, ParentType, ContextType>;
+  endCursor?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  hasMore?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+};
+
+export type IssueFeedEntryResolvers<ContextType = Context, ParentType extends ResolversParentTypes['IssueFeedEntry'] = ResolversParentTypes['IssueFeedEntry']> = {
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  issueId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  externalRef?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  version?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  action?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  status?: Resolver<ResolversTypes['IssueStatus'], ParentType, ContextType>;
+  handlingUnit?: Resolver<Maybe<ResolversTypes['Unit']>, ParentType, ContextType>;
+  feedback?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  resolution?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  resolutionOutcome?: Resolver<Maybe<ResolversTypes['ResolutionOutcome']>, ParentType, ContextType>;
+  rating?: Resolver<Maybe<ResolversTypes['Rating']>, ParentType, ContextType>;
+  solved?: Resolver<Maybe<ResolversTypes['Boolean']>, ParentType, ContextType>;
+  changedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+};
+
 export type Resolvers<ContextType = Context> = {
   DateTime?: GraphQLScalarType;
   Date?: GraphQLScalarType;
@@ -2085,5 +2490,13 @@ export type Resolvers<ContextType = Context> = {
   IssueStatsGroup?: IssueStatsGroupResolvers<ContextType>;
   UnitRank?: UnitRankResolvers<ContextType>;
   CalendarYear?: CalendarYearResolvers<ContextType>;
+  IssueNotice?: IssueNoticeResolvers<ContextType>;
+  IssueNoticeSettings?: IssueNoticeSettingsResolvers<ContextType>;
+  IssueWebhook?: IssueWebhookResolvers<ContextType>;
+  IssueWebhookDelivery?: IssueWebhookDeliveryResolvers<ContextType>;
+  IssueBatchResult?: IssueBatchResultResolvers<ContextType>;
+  IssueBatchRecord?: IssueBatchRecordResolvers<ContextType>;
+  IssueChangePage?: IssueChangePageResolvers<ContextType>;
+  IssueFeedEntry?: IssueFeedEntryResolvers<ContextType>;
 };
 

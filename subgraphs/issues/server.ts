@@ -6,7 +6,10 @@ import { createSubgraph, type SliceDeps } from '../../platform/subgraph.ts';
 import { createIssuesContext, type Context } from './context.ts';
 import { createIssuesLoaders } from './loaders.ts';
 import { issuesResolvers } from './resolvers.ts';
+import { ISSUE_SMS_BY_DEFAULT } from './notices.ts';
+import { issueOutbox } from './store.ts';
 import { calendarReadiness } from './use-cases/calendar.ts';
+import { sweepDeadlines } from './use-cases/notices.ts';
 
 export function createIssuesSubgraph(deps: SliceDeps) {
   return createSubgraph<Context>(deps, {
@@ -22,8 +25,10 @@ export function createIssuesSubgraph(deps: SliceDeps) {
         now: deps.now,
         maxPageSize: deps.env.limits.maxPageSize,
         officeHours: deps.env.officeHours,
+        development: deps.env.development,
       }),
     }),
+    outbox: { tables: issueOutbox, smsByDefault: ISSUE_SMS_BY_DEFAULT, sweep: sweepDeadlines },
     ready: {
       // A warning, not a refusal: the loop works on provisional due times until the year is entered.
       calendar: () => calendarReadiness(deps.db, deps.now()),

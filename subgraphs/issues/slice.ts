@@ -31,6 +31,8 @@ export const issues: SliceDefinition = {
     SupervisionOutcome: './store.ts#SupervisionOutcomeRow',
     UnitRank: './store.ts#RankRow',
     IssueStatsGroup: './store.ts#StatsGroupRow',
+    IssueFeedEntry: './store.ts#FeedRow',
+    IssueBatchRecord: '../../platform/batch.ts#RecordResult',
     Unit: './store.ts#UnitReference',
     Domain: './store.ts#DomainReference',
     Enterprise: './store.ts#EnterpriseReference',

@@ -3,21 +3,28 @@
  * tables only. Functions take a `Queryable` so a use case can compose them in one transaction.
  */
 import { and, asc, desc, eq, gte, inArray, isNotNull, isNull, like, lt, lte, or, sql, type SQL } from 'drizzle-orm';
-import { escapeLike, rowsOf, type Queryable } from '../../db/client.ts';
+import { escapeLike, lockKey, rowsOf, type Queryable } from '../../db/client.ts';
 import {
   calendarYears,
   issueDeadlines,
   issueEvents,
+  issueFeed,
   issueFigures,
   issueFiguresMonthly,
   issueFollowUps,
   issueRatings,
   issues,
+  noticeSettings,
+  notices,
+  outboxDeliveries,
+  outboxEvents,
+  outboxWebhooks,
   supervisionOutcomes,
 } from '../../db/issues.ts';
 import { beijingDate, keptRanges, WorkingCalendar } from '../../platform/calendar.ts';
 import { present } from '../../platform/invariant.ts';
 import type { SearchQuery } from '../../platform/search-text.ts';
+import type { OutboxTables } from '../../platform/outbox.ts';
 import { emptyParts, type FigureParts, type IssueStats } from './figures.ts';
 
 /**
@@ -49,6 +56,7 @@ export type CalendarRow = typeof calendarYears.$inferSelect;
 export type RatingRow = typeof issueRatings.$inferSelect;
 export type FollowUpRow = typeof issueFollowUps.$inferSelect;
 export type SupervisionOutcomeRow = typeof supervisionOutcomes.$inferSelect;
+export type FeedRow = typeof issueFeed.$inferSelect;
 export type RankRow = { rank: number | null; unitId: string; value: number | null; numerator: number; denominator: number };
 export type StatsGroupRow = { key: string; stats: IssueStats };
 export type AlertRow = { deadline: DeadlineRow; issue: IssueRow };
@@ -335,6 +343,17 @@ export const issueStore = {
       .returning();
     return row;
   },
+  /** Taken before looking for a record another system sent: two batches with one record wait for each other. */
+  lockExternal(db: Queryable, sourceSystem: string, externalRef: string): Promise<void> {
+    return lockKey(db, 'issues.issues', 'external', sourceSystem, externalRef);
+  },
+  async byExternal(db: Queryable, sourceSystem: string, externalRef: string): Promise<IssueRow | undefined> {
+    const [row] = await db
+      .select()
+      .from(issues)
+      .where(and(eq(issues.sourceSystem, sourceSystem), eq(issues.externalRef, externalRef)));
+    return row;
+  },
   async byClientRequest(
     db: Queryable,
     reporter: { issuer: string; role: string; subject: string },
@@ -601,6 +620,51 @@ function alertConditions(query: { scope: IssueScope; unitId: string | null; now:
     lte(issueDeadlines.warnAt, query.now),
   ];
 }
+
+/** The notice tables of the slice (db/outbox.ts), as the kit's outbox and this slice's sweep use them. */
+export const issueOutbox: OutboxTables = { outboxEvents, outboxDeliveries, outboxWebhooks, notices, noticeSettings };
+
+/** A deadline that reached its warning (80% of its time) or passed unmet, as the sweep finds it. */
+export interface PassedDeadline {
+  id: number;
+  issueId: string;
+  number: number;
+  title: string;
+  unitId: string;
+  stage: string;
+  dueAt: Date;
+  kind: 'WARNING' | 'OVERDUE';
+}
+
+export const noticeStore = {
+  /**
+   * Deadlines of a unit that reached their warning time (80%) or their due time unmet in the last
+   * `days` days and have no such event yet: what the sweep emits (once each, by its once key).
+   */
+  deadlinesPassed(db: Queryable, now: Date, days = 7): Promise<PassedDeadline[]> {
+    const at = now.toISOString();
+    return db
+      .execute(
+        sql`select d.id as "id", d.issue_id as "issueId", i.number as "number", i.title as "title", d.unit_id as "unitId",
+            d.stage as "stage", d.due_at as "dueAt", k.kind as "kind"
+          from ${issueDeadlines} d join ${issues} i on i.id = d.issue_id
+          cross join lateral (select case when d.due_at <= ${at}::timestamptz then 'OVERDUE' else 'WARNING' end as kind) k
+          where d.met_at is null and d.cancelled_at is null and d.unit_id is not null and d.due_at is not null
+            and (case k.kind when 'OVERDUE' then d.due_at else d.warn_at end) <= ${at}::timestamptz
+            and (case k.kind when 'OVERDUE' then d.due_at else d.warn_at end) > ${at}::timestamptz - make_interval(days => ${days})
+            and not exists (select 1 from ${outboxEvents} e where e.once_key = 'deadline:' || d.id || ':' || k.kind)
+          order by d.id limit 500`,
+      )
+      .then((result) =>
+        rowsOf<PassedDeadline>(result).map((row) => ({
+          ...row,
+          id: Number(row.id),
+          number: Number(row.number),
+          dueAt: new Date(row.dueAt),
+        })),
+      );
+  },
+};
 
 export const eventStore = {
   async append(db: Queryable, event: NewEvent): Promise<void> {
@@ -889,3 +953,31 @@ function toParts(row: PartsRow): FigureParts {
   parts.milestoneDue += n(row.open_milestone) - n(row.open_milestone_not_due);
   return parts;
 }
+
+/** The change feed back to the systems that sent records (migration 0016 writes it as transactions commit). */
+export const feedStore = {
+  /**
+   * Entries of `sourceSystem` after `afterSeq`, in commit order; only those `sender` sent when given.
+   * One statement, so one snapshot: what it sees is a prefix of the feed in `seq` order.
+   */
+  page(
+    db: Queryable,
+    query: { sourceSystem: string; afterSeq: number; limit: number; sender: { issuer: string; role: string; subject: string } | null },
+  ): Promise<FeedRow[]> {
+    const { sender } = query;
+    return db
+      .select()
+      .from(issueFeed)
+      .where(
+        allOf(
+          eq(issueFeed.sourceSystem, query.sourceSystem),
+          sql`${issueFeed.seq} > ${query.afterSeq}`,
+          sender ? eq(issueFeed.senderSubject, sender.subject) : undefined,
+          sender ? eq(issueFeed.senderRole, sender.role) : undefined,
+          sender ? or(eq(issueFeed.senderIssuer, sender.issuer), isNull(issueFeed.senderIssuer)) : undefined,
+        ),
+      )
+      .orderBy(asc(issueFeed.seq))
+      .limit(query.limit);
+  },
+};

@@ -11,7 +11,7 @@
  * service reviews: the unit itself, its domain's lead unit, the command office.
  * Acting: the rules tables (rules.ts), asked with the caller's standings on the thing.
  */
-import { isPerson, Role, type Viewer } from '../../platform/auth.ts';
+import { isPerson, personOf, Role, type Viewer } from '../../platform/auth.ts';
 import type { DirectorySource, DirectoryUnit } from '../../platform/directory.ts';
 import { errors } from '../../platform/errors.ts';
 import { present } from '../../platform/invariant.ts';
@@ -45,6 +45,16 @@ const SLICE_NOUN = { zh: '惠企政策', en: 'the policies' };
 /** A published policy past its last day of validity reads as expired. */
 export function policyState(policy: Pick<PolicyRow, 'status' | 'validUntil'>, today: string): PolicyState {
   return policy.status === 'PUBLISHED' && policy.validUntil !== null && policy.validUntil < today ? 'EXPIRED' : policy.status;
+}
+
+/**
+ * Whose records of a source system a caller reads in the applications change feed: the command
+ * office every record (null); a unit member only those it sent itself, as the same person (issuer,
+ * role, subject) — the sending system's own token.
+ */
+function feedSenderOf(viewer: Viewer, standings: readonly PolicyStanding[]): { issuer: string; role: string; subject: string } | null {
+  assert(sliceRules.READ_APPLICATION_FEED, standings, { noun: SLICE_NOUN, standingNames });
+  return standings.includes('COMMAND_OFFICE') ? null : present(personOf(viewer), 'the person of a feed reader');
 }
 
 export function createPoliciesAccess(viewer: Viewer, directory: DirectorySource, clientAddress?: string) {
@@ -230,6 +240,9 @@ export function createPoliciesAccess(viewer: Viewer, directory: DirectorySource,
     async assert(action: SliceAction): Promise<void> {
       assert(sliceRules[action], await base(), { noun: SLICE_NOUN, standingNames });
     },
+
+    /** Whose records of a source the caller reads in its change feed (`feedSenderOf`). */
+    feedSender: async () => feedSenderOf(viewer, await base()),
 
     /**
      * The unit a new policy (or news item) is issued by: a unit member's own unit — naming another

@@ -18,6 +18,11 @@ export const PROFILE_SLICE = 'units';
 export interface EnterpriseSource {
   /** Null when the enterprise is not registered or the caller may not see it. */
   profile(creditCode: string): Promise<EnterpriseProfile | null>;
+  /**
+   * Profiles of many enterprises at once (a batch of imported applications): one question per
+   * PROFILES_AT_ONCE codes, whatever the number of records; a code maps to null as `profile` says.
+   */
+  profiles(creditCodes: readonly string[]): Promise<Map<string, EnterpriseProfile | null>>;
   /** Every enterprise meeting the filter that the caller may see. */
   codes(filter: EnterpriseFilter): Promise<string[]>;
   /** As `codes`, with each enterprise's name (what a public notice shows of it): credit code → name. */
@@ -40,6 +45,27 @@ export const PROFILE_QUERY = /* GraphQL */ `
   }
 `;
 
+export const PROFILES_QUERY = /* GraphQL */ `
+  query EnterpriseProfiles($representations: [_Any!]!) {
+    _entities(representations: $representations) {
+      ... on Enterprise {
+        creditCode
+        name
+        industryCode
+        sizeClass
+        registeredOn
+        qualifications
+        district {
+          code
+        }
+      }
+    }
+  }
+`;
+
+/** Codes asked in one `_entities` question. */
+export const PROFILES_AT_ONCE = 500;
+
 export const CODES_QUERY = /* GraphQL */ `
   query EligibleEnterprises($filter: EnterpriseFilter, $after: String) {
     enterpriseCodes(filter: $filter, after: $after) {
@@ -52,6 +78,7 @@ export const CODES_QUERY = /* GraphQL */ `
 `;
 
 type ProfileAnswer = { enterprise: (Omit<EnterpriseProfile, 'districtCode'> & { district: { code: string } }) | null };
+type ProfilesAnswer = { _entities: ProfileAnswer['enterprise'][] };
 type CodesAnswer = { enterpriseCodes: { codes: string[]; names: string[]; hasNextPage: boolean; endCursor: string | null } };
 
 /** Profiles from the units slice, asked with the caller's own token. */
@@ -73,6 +100,23 @@ export function remoteEnterprises(options: { url: () => string; authorization?: 
       const { district, ...rest } = enterprise;
       return { ...rest, districtCode: district.code };
     },
+    async profiles(creditCodes) {
+      const codes = [...new Set(creditCodes)];
+      const found = new Map<string, EnterpriseProfile | null>();
+      for (let start = 0; start < codes.length; start += PROFILES_AT_ONCE) {
+        const part = codes.slice(start, start + PROFILES_AT_ONCE);
+        const answer = await ask<ProfilesAnswer>(PROFILES_QUERY, {
+          representations: part.map((creditCode) => ({ __typename: 'Enterprise', creditCode })),
+        });
+        part.forEach((code, index) => {
+          const enterprise = answer._entities[index];
+          if (!enterprise) return found.set(code, null);
+          const { district, ...rest } = enterprise;
+          return found.set(code, { ...rest, districtCode: district.code });
+        });
+      }
+      return found;
+    },
     async codes(filter) {
       return [...(await this.named(filter)).keys()];
     },
@@ -93,6 +137,7 @@ export function remoteEnterprises(options: { url: () => string; authorization?: 
 export function staticEnterprises(profiles: EnterpriseProfile[]): EnterpriseSource {
   return {
     profile: async (code) => profiles.find((p) => p.creditCode === code) ?? null,
+    profiles: async (codes) => new Map(codes.map((code) => [code, profiles.find((p) => p.creditCode === code) ?? null])),
     codes: async (filter) => profiles.filter((p) => meetsFilter(p, filter)).map((p) => p.creditCode),
     named: async (filter) => new Map(profiles.filter((p) => meetsFilter(p, filter)).map((p) => [p.creditCode, p.name ?? ''])),
   };

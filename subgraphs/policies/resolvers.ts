@@ -3,6 +3,7 @@
  * object — to the use cases (use-cases/*.ts) with the request's `PoliciesContext`, and map rows to
  * the schema's shapes. Their types come from the SDL (schema-types.ts, generated).
  */
+import { inputType } from '../../platform/batch.ts';
 import { present } from '../../platform/invariant.ts';
 import { period } from '../../platform/periods.ts';
 import { ref } from '../../platform/refs.ts';
@@ -15,6 +16,7 @@ import type { ApplicationRow, SearchHit } from './store.ts';
 import type { Resolvers } from './schema-types.ts';
 import * as applicationReads from './use-cases/application-reads.ts';
 import * as applications from './use-cases/applications.ts';
+import * as channels from './use-cases/channels.ts';
 import * as consultation from './use-cases/consultation.ts';
 import * as documents from './use-cases/documents.ts';
 import * as items from './use-cases/items.ts';
@@ -38,6 +40,7 @@ const scores = { VERY_SATISFIED: 5, SATISFIED: 4, BASICALLY_SATISFIED: 3, UNSATI
 export const policiesResolvers: Resolvers = {
   ...scalarResolvers,
   Query: {
+    applicationChanges: (_, args, { policies }) => channels.applicationChanges(policies, args),
     policies: (_, args, { policies }, info) => reads.policies(policies, args, pageArgs(args, info)),
     policy: (_, args, { policies }) => reads.policy(policies, args),
     policyItems: (_, args, { policies }, info) => reads.policyItems(policies, args, pageArgs(args, info)),
@@ -65,6 +68,8 @@ export const policiesResolvers: Resolvers = {
     submitApplication: (_, args, { policies }) => applications.submitApplication(policies, args),
     submitDraftApplication: (_, args, { policies }) => applications.submitDraftApplication(policies, args),
     importApplication: (_, args, { policies }) => applications.importApplication(policies, args),
+    importApplicationBatch: (_, args, { policies }, info) =>
+      channels.importApplicationBatch(policies, args, inputType(info.schema, 'ImportApplicationInput')),
     startReview: (_, args, { policies }) => review.startReview(policies, args),
     returnApplication: (_, args, { policies }) => review.returnApplication(policies, args),
     resubmitApplication: (_, args, { policies }) => review.resubmitApplication(policies, args),
@@ -203,6 +208,13 @@ export const policiesResolvers: Resolvers = {
         markedAt: row.mark.markedAt,
       },
     late: (row, _, { policies }) => applicationReads.objectionLate(policies, row),
+  },
+  ApplicationBatchRecord: {
+    externalReference: (row) => row.externalRef,
+    applicationId: (row) => row.id,
+  },
+  ApplicationFeedEntry: {
+    cursor: (row) => channels.feedCursor(row),
   },
   ApplicationStep: {
     actorUnit: (row) => ref('id', row.actorUnitId),

@@ -188,6 +188,20 @@ export const REVIEW_DECISIONS: readonly ApplicationAction[] = ['RETURN', 'APPROV
 export const sliceRules = {
   CREATE_POLICY: { name: { zh: '起草政策', en: 'draft a policy' }, who: ['COMMAND_OFFICE', 'UNIT_MEMBER'] },
   PUBLISH_NEWS: { name: { zh: '发布政策资讯', en: 'publish policy news' }, who: ['COMMAND_OFFICE', 'UNIT_MEMBER'] },
+  IMPORT_APPLICATION_BATCH: {
+    name: {
+      zh: '批量导入部门系统受理的申报（每条记录须是所属项目的审核单位或市指挥部办公室）',
+      en: "import a batch of applications departments' systems accepted (each record: its item's reviewing unit, or the command office)",
+    },
+    who: ['COMMAND_OFFICE', 'UNIT_MEMBER'],
+  },
+  READ_APPLICATION_FEED: {
+    name: {
+      zh: '读取申报回传（送来记录的系统读自己送来的，市指挥部办公室读全部）',
+      en: 'read the applications change feed (a sending system its own records, the command office all)',
+    },
+    who: ['COMMAND_OFFICE', 'UNIT_MEMBER'],
+  },
   READ_CITY_STATS: {
     name: { zh: '查看全市惠企政策统计（仅市指挥部办公室）', en: 'read city-wide policy figures (command office only)' },
     who: ['COMMAND_OFFICE'],

@@ -2,7 +2,8 @@
 /* eslint-disable */
 import type { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } from 'graphql';
 import type { Connection as ConnectionMapped } from '../../platform/pagination.ts';
-import type { PolicyNode as PolicyNodeMapped, RevisionRow as RevisionRowMapped, InterpretationRow as InterpretationRowMapped, CommentRow as CommentRowMapped, PolicyEventRow as PolicyEventRowMapped, ItemNode as ItemNodeMapped, NewsNode as NewsNodeMapped, MatchNode as MatchNodeMapped, NoticeRow as NoticeRowMapped, ApplicationRow as ApplicationRowMapped, ObjectionRow as ObjectionRowMapped, StepNode as StepNodeMapped, LimitOutcomeRow as LimitOutcomeRowMapped, ReviewRow as ReviewRowMapped, PolicyStats as PolicyStatsMapped, GrantRunNode as GrantRunNodeMapped, UnitReference as UnitReferenceMapped, DomainReference as DomainReferenceMapped, EnterpriseReference as EnterpriseReferenceMapped, DistrictReference as DistrictReferenceMapped } from './store.ts';
+import type { PolicyNode as PolicyNodeMapped, FeedRow as FeedRowMapped, RevisionRow as RevisionRowMapped, InterpretationRow as InterpretationRowMapped, CommentRow as CommentRowMapped, PolicyEventRow as PolicyEventRowMapped, ItemNode as ItemNodeMapped, NewsNode as NewsNodeMapped, MatchNode as MatchNodeMapped, NoticeRow as NoticeRowMapped, ApplicationRow as ApplicationRowMapped, ObjectionRow as ObjectionRowMapped, StepNode as StepNodeMapped, LimitOutcomeRow as LimitOutcomeRowMapped, ReviewRow as ReviewRowMapped, PolicyStats as PolicyStatsMapped, GrantRunNode as GrantRunNodeMapped, UnitReference as UnitReferenceMapped, DomainReference as DomainReferenceMapped, EnterpriseReference as EnterpriseReferenceMapped, DistrictReference as DistrictReferenceMapped } from './store.ts';
+import type { RecordResult as RecordResultMapped } from '../../platform/batch.ts';
 import type { Context } from './context.ts';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;
@@ -89,6 +90,14 @@ export type Query = {
    * City-wide policy figures for a period (command office only); all time when period is omitted.
    */
   policyStats?: Maybe<PolicyStats>;
+  /**
+   * 申报回传：某部门系统送来的申报自游标之后的变化（状态与金额），按提交顺序，每次变化一条，分页不遗漏、不重复（写入同时进行也如此）。只有送来这些记录的系统本身（同一令牌主体）和市指挥部办公室可读：前者只见自己送来的记录。游标不透明，原样传回。
+   * The change feed back (回传) to a department's system: what changed in the applications it sent
+   * since the cursor — state and amounts — one entry per committed change, in commit order; nothing
+   * missed or repeated across pages while writes go on. Read by the system that sent them (the same
+   * token person: it sees only what it sent) and the command office. Pass endCursor back as it is.
+   */
+  applicationChanges?: Maybe<ApplicationChangePage>;
 };
 
 
@@ -193,6 +202,17 @@ export type QueryPolicyStatsArgs = {
   period?: InputMaybe<PeriodInput>;
 };
 
+
+/**
+ * 惠企政策的查询。
+ * Queries of the policies slice.
+ */
+export type QueryApplicationChangesArgs = {
+  source: Scalars['String']['input'];
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
 /**
  * 惠企政策的变更。
  * Changes of the policies slice.
@@ -280,6 +300,17 @@ export type Mutation = {
    * idempotent on the source system and external reference.
    */
   importApplication?: Maybe<Application>;
+  /**
+   * 批量导入部门系统受理的申报：NDJSON（每行一个对象）或 CSV（首行为表头；materials 写作 JSON），每批最多 10,000 条。每条记录即 importApplication 的输入（来源系统由本批给出）；按来源系统 + externalReference 幂等：重发得 ALREADY_PRESENT，同一编号内容不同为 REJECTED（CONFLICT）。每条记录各自一个事务，坏记录不影响其他记录；每条的权限与 importApplication 相同（项目的审核单位或市指挥部办公室）。企业档案每批向 units 询问一次。超过 10,000 条整批 BAD_USER_INPUT。
+   * Import a batch of applications departments' systems accepted: NDJSON (one object a line) or CSV
+   * (a header row; materials as JSON), at most 10,000 records a call. A record is importApplication's
+   * input (the batch names the source system); idempotent by source system + externalReference: sent
+   * again it is ALREADY_PRESENT, the same reference with other content REJECTED (CONFLICT). Each record
+   * is its own transaction, so one bad record refuses nothing else; each is allowed as
+   * importApplication allows it (the item's reviewing unit, or the command office). Enterprise
+   * profiles are asked of the units slice once per batch. More than 10,000 records: BAD_USER_INPUT.
+   */
+  importApplicationBatch?: Maybe<ApplicationBatchResult>;
   /**
    * 开始审核（审核单位）。审核中的申报只由该审核人或本单位管理员决定。
    * Take an application into review (reviewing unit). Only that reviewer or a unit admin then decides.
@@ -503,6 +534,17 @@ export type MutationSubmitDraftApplicationArgs = {
  */
 export type MutationImportApplicationArgs = {
   input: ImportApplicationInput;
+};
+
+
+/**
+ * 惠企政策的变更。
+ * Changes of the policies slice.
+ */
+export type MutationImportApplicationBatchArgs = {
+  sourceSystem: Scalars['String']['input'];
+  format: BatchFormat;
+  content: Scalars['String']['input'];
 };
 
 
@@ -2349,6 +2391,102 @@ export type DisbursementInput = {
   paymentReference: Scalars['String']['input'];
 };
 
+/**
+ * 批量内容的格式。
+ * The format of a batch's content.
+ */
+export type BatchFormat =
+  /** 每行一个 JSON 对象 / one JSON object a line */
+  | 'NDJSON'
+  /** 逗号分隔，首行为表头 / comma-separated values with a header row */
+  | 'CSV';
+
+/**
+ * 一条记录的结果。
+ * What became of one record of a batch.
+ */
+export type BatchOutcome =
+  /** 新建 / created */
+  | 'CREATED'
+  /** 此前已送过（来源系统 + 编号相同，内容相同） / sent before (same source system, reference and content) */
+  | 'ALREADY_PRESENT'
+  /** 被拒绝，见 code、field 和说明 / refused: see code, field and the message */
+  | 'REJECTED';
+
+/**
+ * 一批申报记录的结果：计数，以及每条记录的结果（按内容顺序）。
+ * A batch's result: the counts, and each record's result in the content's order.
+ */
+export type ApplicationBatchResult = {
+  __typename?: 'ApplicationBatchResult';
+  sourceSystem: Scalars['String']['output'];
+  /** 收到的记录数 / records received */
+  received: Scalars['Int']['output'];
+  created: Scalars['Int']['output'];
+  alreadyPresent: Scalars['Int']['output'];
+  rejected: Scalars['Int']['output'];
+  records: Array<ApplicationBatchRecord>;
+};
+
+/**
+ * 一条申报记录的结果。
+ * One record's result.
+ */
+export type ApplicationBatchRecord = {
+  __typename?: 'ApplicationBatchRecord';
+  /** 记录在内容中起始的行号（CSV 表头为第 1 行） / the line the record starts on (a CSV header is line 1) */
+  line: Scalars['Int']['output'];
+  /** 来源系统内的编号（读不出时为空） / its reference in the source system (null when unreadable) */
+  externalReference?: Maybe<Scalars['String']['output']>;
+  outcome: BatchOutcome;
+  /** 新建或已有的申报 id / the application created or found */
+  applicationId?: Maybe<Scalars['ID']['output']>;
+  /** 拒绝的错误码（BAD_USER_INPUT、FORBIDDEN、CONFLICT、NOT_FOUND…） / the refusal's code */
+  code?: Maybe<Scalars['String']['output']>;
+  /** 出错的字段 / the field at fault */
+  field?: Maybe<Scalars['String']['output']>;
+  messageZh?: Maybe<Scalars['String']['output']>;
+  messageEn?: Maybe<Scalars['String']['output']>;
+};
+
+/**
+ * 申报回传的一页。
+ * One page of the applications change feed.
+ */
+export type ApplicationChangePage = {
+  __typename?: 'ApplicationChangePage';
+  /** 按提交顺序 / in commit order */
+  changes: Array<ApplicationFeedEntry>;
+  /** 下一页从这里开始（没有新变化时为传入的游标） / where the next page starts (the given cursor when nothing is new) */
+  endCursor?: Maybe<Scalars['String']['output']>;
+  /** 是否还有下一页 / whether more entries follow now */
+  hasMore: Scalars['Boolean']['output'];
+};
+
+/**
+ * 一次变化之后的申报：状态与金额。
+ * An application as one committed change left it: its state and amounts.
+ */
+export type ApplicationFeedEntry = {
+  __typename?: 'ApplicationFeedEntry';
+  cursor: Scalars['String']['output'];
+  applicationId: Scalars['ID']['output'];
+  /** 来源系统内的编号 / its reference in the source system */
+  externalReference: Scalars['String']['output'];
+  /** 申报的版本（每次变化加一） / the application's version (each change adds one) */
+  version: Scalars['Int']['output'];
+  /** 这次变化的动作（IMPORT、START_REVIEW、APPROVE、DISBURSE…） / the action of this change */
+  action: Scalars['String']['output'];
+  status: ApplicationStatus;
+  /** 申请金额（元） / amount asked for */
+  requestedAmount?: Maybe<Scalars['Float']['output']>;
+  /** 核定金额（元） / amount approved */
+  approvedAmount?: Maybe<Scalars['Float']['output']>;
+  /** 拨付金额（元） / amount paid */
+  disbursedAmount?: Maybe<Scalars['Float']['output']>;
+  changedAt: Scalars['DateTime']['output'];
+};
+
 
 
 export type ResolverTypeWrapper<T> = Promise<T> | T;
@@ -2547,6 +2685,12 @@ export type ResolversTypes = {
   ObjectionInput: ObjectionInput;
   MarkObjectionsInput: MarkObjectionsInput;
   DisbursementInput: DisbursementInput;
+  BatchFormat: BatchFormat;
+  BatchOutcome: BatchOutcome;
+  ApplicationBatchResult: ResolverTypeWrapper<Omit<ApplicationBatchResult, 'records'> & { records: Array<ResolversTypes['ApplicationBatchRecord']> }>;
+  ApplicationBatchRecord: ResolverTypeWrapper<RecordResultMapped>;
+  ApplicationChangePage: ResolverTypeWrapper<Omit<ApplicationChangePage, 'changes'> & { changes: Array<ResolversTypes['ApplicationFeedEntry']> }>;
+  ApplicationFeedEntry: ResolverTypeWrapper<FeedRowMapped>;
 };
 
 /** Mapping between all available schema types and the resolvers parents */
@@ -2631,6 +2775,10 @@ export type ResolversParentTypes = {
   ObjectionInput: ObjectionInput;
   MarkObjectionsInput: MarkObjectionsInput;
   DisbursementInput: DisbursementInput;
+  ApplicationBatchResult: Omit<ApplicationBatchResult, 'records'> & { records: Array<ResolversParentTypes['ApplicationBatchRecord']> };
+  ApplicationBatchRecord: RecordResultMapped;
+  ApplicationChangePage: Omit<ApplicationChangePage, 'changes'> & { changes: Array<ResolversParentTypes['ApplicationFeedEntry']> };
+  ApplicationFeedEntry: FeedRowMapped;
 };
 
 export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['DateTime'], any> {
@@ -2652,6 +2800,7 @@ export type QueryResolvers<ContextType = Context, ParentType extends ResolversPa
   application?: Resolver<Maybe<ResolversTypes['Application']>, ParentType, ContextType, RequireFields<QueryApplicationArgs, 'id'>>;
   publicNotices?: Resolver<Maybe<ResolversTypes['PublicNoticeConnection']>, ParentType, ContextType, Partial<QueryPublicNoticesArgs>>;
   policyStats?: Resolver<Maybe<ResolversTypes['PolicyStats']>, ParentType, ContextType, Partial<QueryPolicyStatsArgs>>;
+  applicationChanges?: Resolver<Maybe<ResolversTypes['ApplicationChangePage']>, ParentType, ContextType, RequireFields<QueryApplicationChangesArgs, 'source'>>;
 };
 
 export type MutationResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = {
@@ -2670,6 +2819,7 @@ export type MutationResolvers<ContextType = Context, ParentType extends Resolver
   submitApplication?: Resolver<Maybe<ResolversTypes['Application']>, ParentType, ContextType, RequireFields<MutationSubmitApplicationArgs, 'input'>>;
   submitDraftApplication?: Resolver<Maybe<ResolversTypes['Application']>, ParentType, ContextType, RequireFields<MutationSubmitDraftApplicationArgs, 'id'>>;
   importApplication?: Resolver<Maybe<ResolversTypes['Application']>, ParentType, ContextType, RequireFields<MutationImportApplicationArgs, 'input'>>;
+  importApplicationBatch?: Resolver<Maybe<ResolversTypes['ApplicationBatchResult']>, ParentType, ContextType, RequireFields<MutationImportApplicationBatchArgs, 'sourceSystem' | 'format' | 'content'>>;
   startReview?: Resolver<Maybe<ResolversTypes['Application']>, ParentType, ContextType, RequireFields<MutationStartReviewArgs, 'id'>>;
   returnApplication?: Resolver<Maybe<ResolversTypes['Application']>, ParentType, ContextType, RequireFields<MutationReturnApplicationArgs, 'id' | 'reason'>>;
   resubmitApplication?: Resolver<Maybe<ResolversTypes['Application']>, ParentType, ContextType, RequireFields<MutationResubmitApplicationArgs, 'id' | 'input'>>;
@@ -3126,6 +3276,45 @@ export type ApplicationReviewEdgeResolvers<ContextType = Context, ParentType ext
   node?: Resolver<ResolversTypes['ApplicationReview'], ParentType, ContextType>;
 };
 
+export type ApplicationBatchResultResolvers<ContextType = Context, ParentType extends ResolversParentTypes['ApplicationBatchResult'] = ResolversParentTypes['ApplicationBatchResult']> = {
+  sourceSystem?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  received?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  created?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  alreadyPresent?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  rejected?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  records?: Resolver<Array<ResolversTypes['ApplicationBatchRecord']>, ParentType, ContextType>;
+};
+
+export type ApplicationBatchRecordResolvers<ContextType = Context, ParentType extends ResolversParentTypes['ApplicationBatchRecord'] = ResolversParentTypes['ApplicationBatchRecord']> = {
+  line?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  externalReference?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  outcome?: Resolver<ResolversTypes['BatchOutcome'], ParentType, ContextType>;
+  applicationId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
+  code?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  field?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  messageZh?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  messageEn?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+};
+
+export type ApplicationChangePageResolvers<ContextType = Context, ParentType extends ResolversParentTypes['ApplicationChangePage'] = ResolversParentTypes['ApplicationChangePage']> = {
+  changes?: Resolver<Array<ResolversTypes['ApplicationFeedEntry']>, ParentType, ContextType>;
+  endCursor?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  hasMore?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+};
+
+export type ApplicationFeedEntryResolvers<ContextType = Context, ParentType extends ResolversParentTypes['ApplicationFeedEntry'] = ResolversParentTypes['ApplicationFeedEntry']> = {
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  applicationId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  externalReference?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  version?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  action?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  status?: Resolver<ResolversTypes['ApplicationStatus'], ParentType, ContextType>;
+  requestedAmount?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  approvedAmount?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  disbursedAmount?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  changedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+};
+
 export type Resolvers<ContextType = Context> = {
   DateTime?: GraphQLScalarType;
   Date?: GraphQLScalarType;
@@ -3180,5 +3369,9 @@ export type Resolvers<ContextType = Context> = {
   PublicNoticeEdge?: PublicNoticeEdgeResolvers<ContextType>;
   ApplicationReviewConnection?: ApplicationReviewConnectionResolvers<ContextType>;
   ApplicationReviewEdge?: ApplicationReviewEdgeResolvers<ContextType>;
+  ApplicationBatchResult?: ApplicationBatchResultResolvers<ContextType>;
+  ApplicationBatchRecord?: ApplicationBatchRecordResolvers<ContextType>;
+  ApplicationChangePage?: ApplicationChangePageResolvers<ContextType>;
+  ApplicationFeedEntry?: ApplicationFeedEntryResolvers<ContextType>;
 };
 

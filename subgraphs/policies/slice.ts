@@ -18,6 +18,8 @@ export const policies: SliceDefinition = {
   examples: policiesExamples,
   mappers: {
     Policy: './store.ts#PolicyNode',
+    ApplicationFeedEntry: './store.ts#FeedRow',
+    ApplicationBatchRecord: '../../platform/batch.ts#RecordResult',
     PolicyRevision: './store.ts#RevisionRow',
     PolicyInterpretation: './store.ts#InterpretationRow',
     PolicyComment: './store.ts#CommentRow',

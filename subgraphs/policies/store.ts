@@ -8,6 +8,7 @@ import { lockKey, rowsOf, type Queryable } from '../../db/client.ts';
 import { beijingDate, keptRanges } from '../../platform/calendar.ts';
 import { present } from '../../platform/invariant.ts';
 import {
+  applicationFeed,
   applicationEvents,
   applications,
   cycleFigures,
@@ -1435,3 +1436,30 @@ function toStats(row: StatsRow): PolicyStats {
     },
   };
 }
+
+export type FeedRow = typeof applicationFeed.$inferSelect;
+
+/** The change feed back to the systems that sent applications (migration 0011 writes it as transactions commit). */
+export const feedStore = {
+  /** Entries of `sourceSystem` after `afterSeq`, in commit order; only those `sender` sent when given. One statement, one snapshot. */
+  page(
+    db: Queryable,
+    query: { sourceSystem: string; afterSeq: number; limit: number; sender: { issuer: string; role: string; subject: string } | null },
+  ): Promise<FeedRow[]> {
+    const { sender } = query;
+    return db
+      .select()
+      .from(applicationFeed)
+      .where(
+        and(
+          eq(applicationFeed.sourceSystem, query.sourceSystem),
+          sql`${applicationFeed.seq} > ${query.afterSeq}`,
+          sender ? eq(applicationFeed.senderSubject, sender.subject) : undefined,
+          sender ? eq(applicationFeed.senderRole, sender.role) : undefined,
+          sender ? or(eq(applicationFeed.senderIssuer, sender.issuer), isNull(applicationFeed.senderIssuer)) : undefined,
+        ),
+      )
+      .orderBy(asc(applicationFeed.seq))
+      .limit(query.limit);
+  },
+};

@@ -7,6 +7,7 @@
  */
 import { personOf } from '../../../platform/auth.ts';
 import { beijingDate } from '../../../platform/calendar.ts';
+import { createRow } from '../../../platform/change.ts';
 import { errors } from '../../../platform/errors.ts';
 import { creditCode, isUuid, parseInput, z } from '../../../platform/input.ts';
 import { present } from '../../../platform/invariant.ts';
@@ -61,32 +62,45 @@ function distinctRecords(records: RecordInput[], today: string): RecordInput[] {
  * there already is unchanged — when it says the same; one that says otherwise is a CONFLICT and the
  * batch writes nothing (a correction is a new record, with a reference of its own).
  */
+const CREDIT_RECORDS = { zh: '信用记录', en: 'Credit records' };
+const CREDIT_REPORT = { zh: '信用报告', en: 'Credit report' };
+
 export async function importCreditRecords(ctx: FinancingContext, { records }: MutationImportCreditRecordsArgs) {
   await ctx.access.assertDemand('IMPORT_CREDIT_RECORDS');
   const now = ctx.now();
   const batch = distinctRecords(parseRecords(records), beijingDate(now));
-  const added = await ctx.db.transaction(async (tx) => {
-    const inserted = await creditStore.insertRecords(
-      tx,
-      batch.map((record) => ({ ...record, importedAt: now })),
-    );
-    const new_ = new Set(inserted.map(keyOf));
-    const already = batch.filter((record) => !new_.has(keyOf(record)));
-    const existing = new Map((await creditStore.recordsByKeys(tx, already)).map((row) => [keyOf(row), row]));
-    for (const record of already) {
-      const row = present(existing.get(keyOf(record)), 'a credit record whose insert conflicted');
-      if (!sameRecord(record, row)) {
-        throw errors.conflict(
-          {
-            zh: `来源编号 ${record.source} ${record.externalRef} 已导入且内容不同；更正请作为新记录导入`,
-            en: `${record.source} ${record.externalRef} was imported already with other content; import a correction as a new record`,
-          },
-          { source: record.source, externalRef: record.externalRef },
+  const added = await createRow<number, Queryable>(
+    ctx.db,
+    { noun: CREDIT_RECORDS },
+    {
+      // Asked before: only the regulator imports.
+      authorize: () => undefined,
+      write: async (tx) => {
+        const inserted = await creditStore.insertRecords(
+          tx,
+          batch.map((record) => ({ ...record, importedAt: now })),
         );
-      }
-    }
-    return inserted.length;
-  });
+        const new_ = new Set(inserted.map(keyOf));
+        const already = batch.filter((record) => !new_.has(keyOf(record)));
+        const existing = new Map((await creditStore.recordsByKeys(tx, already)).map((row) => [keyOf(row), row]));
+        for (const record of already) {
+          const row = present(existing.get(keyOf(record)), 'a credit record whose insert conflicted');
+          if (!sameRecord(record, row)) {
+            throw errors.conflict(
+              {
+                zh: `来源编号 ${record.source} ${record.externalRef} 已导入且内容不同；更正请作为新记录导入`,
+                en: `${record.source} ${record.externalRef} was imported already with other content; import a correction as a new record`,
+              },
+              { source: record.source, externalRef: record.externalRef },
+            );
+          }
+        }
+        return inserted.length;
+      },
+      // The imported records are themselves the record of the import (imported_at, source, reference).
+      record: () => Promise.resolve(),
+    },
+  );
   return { added, unchanged: records.length - added };
 }
 
@@ -168,7 +182,17 @@ export async function creditReport(ctx: FinancingContext, { demandId }: QueryCre
     await ctx.access.assertDemand('READ_CREDIT_REPORT', demand);
   }
   if (!demand.creditReportConsent) throw noConsent();
-  return ctx.db.transaction((tx) => readReport(ctx, tx, demand.id));
+  return createRow<CreditReportRow, Queryable>(
+    ctx.db,
+    { noun: CREDIT_REPORT },
+    {
+      // Asked again on the demand as the transaction has it (readReport).
+      authorize: () => undefined,
+      write: (tx) => readReport(ctx, tx, demand.id),
+      // readReport logs the read (credit_report_reads) in this transaction.
+      record: () => Promise.resolve(),
+    },
+  );
 }
 
 /** `creditReportReads(creditCode)`: the enterprise itself, the regulator, the command office; newest first. */

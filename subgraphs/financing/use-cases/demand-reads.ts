@@ -13,6 +13,7 @@ import { countBeside, decodeInstantCursor, pageSize, toConnection, type PageArgs
 import type { FinancingContext } from '../context.ts';
 import { demandFilter } from '../input.ts';
 import type { QueryFinancingDemandArgs, QueryFinancingDemandsArgs } from '../schema-types.ts';
+import { returnLapsedHolds } from './limits.ts';
 import { demandStore, type DemandRow, type DemandScope, type InstitutionRow, type LimitRow } from '../store.ts';
 
 /** Which demands the caller's lists hold; FORBIDDEN (or UNAUTHENTICATED) for a caller with none. */
@@ -32,6 +33,8 @@ async function scopeOf(ctx: FinancingContext): Promise<DemandScope> {
 export async function financingDemands(ctx: FinancingContext, { filter }: QueryFinancingDemandsArgs, page: PageArgs) {
   const given = parseInput(demandFilter, filter ?? {}, 'filter');
   const scope = await scopeOf(ctx);
+  // Holds whose limit passed are back in the pool before anything is listed (use-cases/limits.ts).
+  await returnLapsedHolds(ctx);
   const query = {
     scope,
     status: given.status,
@@ -61,6 +64,7 @@ export async function canSeeDemand(ctx: FinancingContext, row: DemandRow): Promi
 /** `financingDemand`: one demand; null when unknown or not the caller's to see. */
 export async function financingDemand(ctx: FinancingContext, { id }: QueryFinancingDemandArgs): Promise<DemandRow | null> {
   if (!isUuid(id)) return null;
+  await returnLapsedHolds(ctx, id.toLowerCase());
   const row = await ctx.loaders.demandById.load(id.toLowerCase());
   return row && (await canSeeDemand(ctx, row)) ? row : null;
 }

@@ -29,6 +29,7 @@ import type {
   MutationImportFinancingDemandArgs,
   MutationPostFinancingDemandArgs,
 } from '../schema-types.ts';
+import { returnLapsedHolds } from './limits.ts';
 import { branchStore, demandStore, limitStore, productStore, routeStore, type DemandRow, type ProductRow } from '../store.ts';
 
 const ENTERPRISE = { zh: '企业', en: 'Enterprise' };
@@ -246,6 +247,8 @@ async function hold(
 ) {
   const key = demandId(id);
   const action = HOLD_ACTION[kind];
+  // A hold whose limit passed goes back to the pool first (use-cases/limits.ts): it can be held anew.
+  await returnLapsedHolds(ctx, key);
   // Before the transaction: the calendar, and the caller's standings (so the lock is held for no lookup).
   const calendar = await ctx.workingCalendar();
   const committed = await ctx.loaders.demandById.load(key);
@@ -268,6 +271,8 @@ async function hold(
       }),
     async record(tx, before, after) {
       const hoursToClaim = (ctx.now().getTime() - before.postedAt.getTime()) / 3_600_000;
+      // The claim limit met first, so the step's figures see it (met late: past its limit).
+      await limitStore.meet(tx, key, ['CLAIM'], ctx.now());
       await recordDemandStep(ctx, tx, after, {
         kind,
         institutionId: target.institutionId,
@@ -275,7 +280,6 @@ async function hold(
         note: target.note ?? null,
         data: { hoursToClaim },
       });
-      await limitStore.meet(tx, key, ['CLAIM'], ctx.now());
       await startLimits(tx, { calendar, officeHours: ctx.officeHours, now: ctx.now }, after, ['CONTACT', 'DECISION']);
     },
   });
@@ -315,6 +319,7 @@ async function activeTarget(ctx: FinancingContext, institutionId: string, branch
 /** `chooseFinancialInstitution`: the enterprise itself picks an institution (and branch) for its unclaimed demand. */
 export async function chooseFinancialInstitution(ctx: FinancingContext, args: MutationChooseFinancialInstitutionArgs): Promise<DemandRow> {
   const given = parseInput(holdTarget, { institutionId: args.institutionId, branchId: args.branchId });
+  await returnLapsedHolds(ctx, demandId(args.id));
   const committed = await ctx.loaders.demandById.load(demandId(args.id));
   if (committed) await ctx.access.assertDemand('CHOOSE_INSTITUTION', committed);
   const target = await activeTarget(ctx, given.institutionId.toLowerCase(), given.branchId?.toLowerCase());

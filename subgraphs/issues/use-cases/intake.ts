@@ -7,8 +7,9 @@
 import { createRow } from '../../../platform/change.ts';
 import { beijingDate } from '../../../platform/calendar.ts';
 import { errors } from '../../../platform/errors.ts';
-import { parseInput } from '../../../platform/input.ts';
+import { isUuid, parseInput } from '../../../platform/input.ts';
 import { present } from '../../../platform/invariant.ts';
+import type { DirectoryUnit } from '../../../platform/directory.ts';
 import type { Queryable } from '../../../db/client.ts';
 import type { IssuesContext } from '../context.ts';
 import { acceptIssueInput, fingerprint, immediateWorkingDays, reportIssueInput, submitAppealInput, texts } from '../input.ts';
@@ -74,22 +75,40 @@ async function recordSubmission(ctx: IssuesContext, tx: Queryable, created: Issu
   });
 }
 
+/** A record another system sent (a batch): its key there, which makes it idempotent here instead of a client request id. */
+export interface ExternalKey {
+  sourceSystem: string;
+  externalRef: string;
+}
+
 /**
- * How an issue enters the loop. Idempotent on the reporter's client request id: the fingerprint
- * is what the caller sent (never the server's receipt time), so the same request retried at any
- * time returns the first result, and a different one under the same id is a CONFLICT.
+ * How an issue enters the loop. Idempotent on the reporter's client request id — or, for a record
+ * another system sent, on that system and its reference: the fingerprint is what the caller sent
+ * (never the server's receipt time), so the same request retried at any time returns the first
+ * result, and a different one under the same key is a CONFLICT.
  * `handledBy`: an import the other platform had already dispatched, received by that unit at receipt.
  */
-async function submit(ctx: IssuesContext, row: SubmittedRow, sent: object, handledBy: string | null = null): Promise<IssueRow> {
+export async function enterIssue(
+  ctx: IssuesContext,
+  row: SubmittedRow,
+  sent: object,
+  handledBy: string | null = null,
+  external: ExternalKey | null = null,
+): Promise<Submitted> {
   const print = fingerprint({ ...sent, clientRequestId: undefined });
   const now = ctx.now();
   const sameRequest = (existing: IssueRow): Submitted => {
     if (existing.requestFingerprint !== print) {
       throw errors.conflict(
-        {
-          zh: `请求号 ${row.clientRequestId} 已用于另一项内容不同的提交`,
-          en: `clientRequestId ${row.clientRequestId} was already used for a different submission`,
-        },
+        external
+          ? {
+              zh: `来源系统 ${external.sourceSystem} 的编号 ${external.externalRef} 已导入过内容不同的记录`,
+              en: `${external.sourceSystem} reference ${external.externalRef} was already imported with different content`,
+            }
+          : {
+              zh: `请求号 ${row.clientRequestId} 已用于另一项内容不同的提交`,
+              en: `clientRequestId ${row.clientRequestId} was already used for a different submission`,
+            },
         { existingId: existing.id },
       );
     }
@@ -98,27 +117,31 @@ async function submit(ctx: IssuesContext, row: SubmittedRow, sent: object, handl
   // A retry is the same person's: issuer, role and subject, never another token's with the same subject.
   const reporter = ctx.access.reporter();
   const person = { issuer: reporter.reporterIssuer, role: reporter.reporterRole, subject: reporter.reporterSubject };
-  const submitted = await createRow<Submitted, Queryable>(
+  const earlier = (tx: Queryable) =>
+    external
+      ? issueStore.byExternal(tx, external.sourceSystem, external.externalRef)
+      : issueStore.byClientRequest(tx, person, row.clientRequestId);
+  return createRow<Submitted, Queryable>(
     ctx.db,
     { noun: ISSUE },
     {
       // Asked before: whether the caller may submit through this channel (access.assertLoop / assertReport).
-      authorize: () => undefined,
+      // A record of another system: a concurrent batch with the same record waits here, then finds it.
+      authorize: (tx) => (external ? issueStore.lockExternal(tx, external.sourceSystem, external.externalRef) : undefined),
       async write(tx) {
-        const earlier = await issueStore.byClientRequest(tx, person, row.clientRequestId);
-        if (earlier) return sameRequest(earlier);
+        const found = await earlier(tx);
+        if (found) return sameRequest(found);
         const created = await issueStore.insertOnce(tx, {
           ...row,
           ...(handledBy ? importedAsAssigned(ctx, row, handledBy) : {}),
           ...reporter,
+          ...(external ?? {}),
           requestFingerprint: print,
           recordedAt: now,
         });
         if (created) return { issue: created, created: true };
         // The same request, committed by a concurrent retry while we waited on its unique key.
-        return sameRequest(
-          present(await issueStore.byClientRequest(tx, person, row.clientRequestId), 'the issue a concurrent retry committed'),
-        );
+        return sameRequest(present(await earlier(tx), 'the issue a concurrent retry committed'));
       },
       record: (tx, { issue, created }) => (created ? recordSubmission(ctx, tx, issue, handledBy, now) : Promise.resolve()),
       async finish(tx, written) {
@@ -128,7 +151,10 @@ async function submit(ctx: IssuesContext, row: SubmittedRow, sent: object, handl
       },
     },
   );
-  return submitted.issue;
+}
+
+async function submit(ctx: IssuesContext, row: SubmittedRow, sent: object, handledBy: string | null = null): Promise<IssueRow> {
+  return (await enterIssue(ctx, row, sent, handledBy)).issue;
 }
 
 /** `submitAppeal`: an enterprise's appeal, for itself. */
@@ -157,10 +183,23 @@ export async function submitAppeal(ctx: IssuesContext, { input: given }: Mutatio
   );
 }
 
-/** `reportIssue`: a problem found through any other channel, or a record imported from another platform. */
-export async function reportIssue(ctx: IssuesContext, { input: given }: MutationReportIssueArgs): Promise<IssueRow> {
-  await ctx.access.prepareToAct();
-  const { ownUnitId } = await ctx.access.assertReport(given);
+/** What a report becomes: the row to enter, what was sent, and the unit an import names as already handling it. */
+export interface Report {
+  row: SubmittedRow;
+  sent: object;
+  handledBy: string | null;
+}
+
+/**
+ * A report as parsed and checked, the caller's right to send it already asked (`assertReport`):
+ * `units` gives the units it names (by lower-case id), looked up before any transaction.
+ */
+export async function reported(
+  ctx: IssuesContext,
+  given: unknown,
+  ownUnitId: string | null,
+  units: (id: string) => DirectoryUnit | null,
+): Promise<Report> {
   const input = parseInput(reportIssueInput, given);
   const now = ctx.now();
   if (input.receivedAt && input.receivedAt.getTime() > now.getTime() + CLOCK_SKEW_MS) {
@@ -172,34 +211,38 @@ export async function reportIssue(ctx: IssuesContext, { input: given }: Mutation
       en: 'handlingUnitId is for imported appeal-channel records that were already dispatched, and needs receivedAt',
     });
   }
+  const proposedUnitId = ownUnitId ?? (input.unitId ? requireUnit('unitId', input.unitId, units(input.unitId)).id : null);
+  const handledBy = input.handlingUnitId ? requireUnit('handlingUnitId', input.handlingUnitId, units(input.handlingUnitId)).id : null;
+  const row: SubmittedRow = {
+    clientRequestId: input.clientRequestId,
+    source: input.source,
+    environment: input.environment,
+    appealKind: input.appealKind ?? null,
+    title: input.title,
+    description: input.description,
+    enterpriseCreditCode: input.enterpriseCreditCode ?? null,
+    districtCode: input.districtCode
+      ? await requireDistrict(ctx, input.districtCode)
+      : await districtOfCreditCode(ctx, input.enterpriseCreditCode),
+    proposedUnitId: proposedUnitId ?? handledBy,
+    responsibleLeader: input.responsibleLeader,
+    contactName: input.contact?.name ?? null,
+    contactPhone: input.contact?.phone ?? null,
+    receivedAt: input.receivedAt ?? now,
+  };
+  return { row, sent: input, handledBy };
+}
+
+/** `reportIssue`: a problem found through any other channel, or a record imported from another platform. */
+export async function reportIssue(ctx: IssuesContext, { input: given }: MutationReportIssueArgs): Promise<IssueRow> {
+  await ctx.access.prepareToAct();
+  const { ownUnitId } = await ctx.access.assertReport(given);
   // Named units are looked up (a new one fetched by itself) before the transaction.
-  const [proposed, handling] = await Promise.all(
-    [input.unitId, input.handlingUnitId].map((id) => (id ? ctx.directory.unit(id) : Promise.resolve(null))),
-  );
-  const proposedUnitId = ownUnitId ?? (input.unitId ? requireUnit('unitId', input.unitId, proposed).id : null);
-  const handledBy = input.handlingUnitId ? requireUnit('handlingUnitId', input.handlingUnitId, handling).id : null;
-  return submit(
-    ctx,
-    {
-      clientRequestId: input.clientRequestId,
-      source: input.source,
-      environment: input.environment,
-      appealKind: input.appealKind ?? null,
-      title: input.title,
-      description: input.description,
-      enterpriseCreditCode: input.enterpriseCreditCode ?? null,
-      districtCode: input.districtCode
-        ? await requireDistrict(ctx, input.districtCode)
-        : await districtOfCreditCode(ctx, input.enterpriseCreditCode),
-      proposedUnitId: proposedUnitId ?? handledBy,
-      responsibleLeader: input.responsibleLeader,
-      contactName: input.contact?.name ?? null,
-      contactPhone: input.contact?.phone ?? null,
-      receivedAt: input.receivedAt ?? now,
-    },
-    input,
-    handledBy,
-  );
+  const ids = [given.unitId, given.handlingUnitId].filter((id): id is string => typeof id === 'string' && isUuid(id));
+  const looked = await Promise.all(ids.map((id) => ctx.directory.unit(id)));
+  const byId = new Map(ids.map((id, index) => [id.toLowerCase(), looked[index] ?? null]));
+  const report = await reported(ctx, given, ownUnitId, (id) => byId.get(id) ?? null);
+  return submit(ctx, report.row, report.sent, report.handledBy);
 }
 
 /** `acceptIssue`: an appeal on the 青诉即办 limits; any other problem with its rectification mode. */

@@ -13,7 +13,7 @@ import { present } from '../../../platform/invariant.ts';
 import type { Queryable } from '../../../db/client.ts';
 import type { PoliciesContext } from '../context.ts';
 import { dueAfter } from '../deadlines.ts';
-import { evaluate } from '../eligibility.ts';
+import { evaluate, type EnterpriseProfile } from '../eligibility.ts';
 import * as input from '../input.ts';
 import { actorOf, APPLICATION, changeApplication, recordApplicationEvent, subjectOf } from '../rows.ts';
 import type { MutationImportApplicationArgs, MutationSubmitApplicationArgs, MutationSubmitDraftApplicationArgs } from '../schema-types.ts';
@@ -33,7 +33,7 @@ import {
 const CLOCK_SKEW_MS = 5 * 60 * 1000;
 
 /** What a creation wrote: the application, and whether it is new (a retry's is the one it made before). */
-interface Entered {
+export interface Entered {
   row: ApplicationRow;
   fresh: boolean;
 }
@@ -56,8 +56,8 @@ async function enterOnce(
   once: Once,
   values: NewApplication,
   event: { action: string; details: Record<string, unknown>; at: Date },
-): Promise<ApplicationRow> {
-  const entered = await createRow<Entered, Queryable>(
+): Promise<Entered> {
+  return createRow<Entered, Queryable>(
     ctx.db,
     { noun: APPLICATION },
     {
@@ -88,7 +88,6 @@ async function enterOnce(
       },
     },
   );
-  return entered.row;
 }
 
 /** `submitApplication`: an enterprise applies for itself (or saves a draft), within the window, eligible, with its materials. */
@@ -168,7 +167,12 @@ export async function submitApplication(ctx: PoliciesContext, { input: raw }: Mu
     ...(review ? limitValues({ reviewDueAt: review }) : {}),
     nextDueAt: review?.dueAt ?? null,
   };
-  return enterOnce(ctx, once, values, { action: given.asDraft ? 'SAVE_DRAFT' : 'SUBMIT', details: { requestedAmount: amount }, at });
+  const entered = await enterOnce(ctx, once, values, {
+    action: given.asDraft ? 'SAVE_DRAFT' : 'SUBMIT',
+    details: { requestedAmount: amount },
+    at,
+  });
+  return entered.row;
 }
 
 /** `submitDraftApplication`: the applicant submits its draft, checked again as a new application would be. */
@@ -215,6 +219,18 @@ export async function submitDraftApplication(
 
 /** `importApplication`: an application the department's system accepted, entered by the reviewing unit (or the command office). */
 export async function importApplication(ctx: PoliciesContext, { input: raw }: MutationImportApplicationArgs): Promise<ApplicationRow> {
+  return (await enterImported(ctx, raw, (code) => ctx.enterprises.profile(code))).row;
+}
+
+/**
+ * One imported application (`importApplication`, and each record of `importApplicationBatch`):
+ * `profileOf` gives the enterprise's profile as the caller may see it, asked before any transaction.
+ */
+export async function enterImported(
+  ctx: PoliciesContext,
+  raw: unknown,
+  profileOf: (creditCode: string) => Promise<EnterpriseProfile | null>,
+): Promise<Entered> {
   ctx.access.assertSignedIn();
   const given = parseInput(input.importApplicationInput, raw);
   const item = await visibleItem(ctx, given.itemId);
@@ -223,7 +239,7 @@ export async function importApplication(ctx: PoliciesContext, { input: raw }: Mu
   if (given.submittedAt.getTime() > at.getTime() + CLOCK_SKEW_MS)
     throw errors.badInput('submittedAt', { zh: '受理时间不能晚于现在', en: 'submittedAt cannot be in the future' });
   // The department's system accepted it; the profile, when this caller may see it, is recorded for the reviewer.
-  const profile = await ctx.enterprises.profile(given.enterpriseCreditCode);
+  const profile = await profileOf(given.enterpriseCreditCode);
   const results = profile ? evaluate(criteriaOf(item), profile, beijingDate(given.submittedAt)) : [];
   const amount = requestedAmount(item, given.declaredBase, given.requestedAmount);
   const review = dueAfter(await ctx.calendar.current(), given.submittedAt, item.reviewWorkingDays);

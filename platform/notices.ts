@@ -1,0 +1,202 @@
+/**
+ * What every slice offers on its notice tables (db/outbox.ts), the same way in each (issue #25 §3):
+ * the caller's inbox and its read state, notice settings (a unit's duty contact and who receives
+ * what; an enterprise's SMS or inbox only), webhooks (registered, listed, dead letters, replay).
+ * The slice's access module decides whose inbox and settings a caller has (`noticeOwnersOf`,
+ * `managedOwnerOf` give the base rule); these functions only run the statements on those owners.
+ *
+ * Why the inbox lives in each slice (and the gateway joins them): the worker writes a notice in
+ * the transaction that dispatches its event, on the slice's own tables — no call to another slice
+ * and no service identity needed, and a notice exists exactly when its event was dispatched.
+ */
+import { z } from 'zod';
+import { and, desc, eq, inArray, isNull, or, sql, type SQL } from 'drizzle-orm';
+import type { Queryable } from '../db/client.ts';
+import type { NoticeOwner, OutboxTables } from '../db/outbox.ts';
+import { personKey, Role, type Viewer } from './auth.ts';
+import { errors } from './errors.ts';
+import { isUuid, parseInput } from './input.ts';
+import { present } from './invariant.ts';
+import { newWebhookSecret, webhookUrlProblem } from './webhooks.ts';
+
+/** Whose inbox the caller reads: themselves, their active unit, their enterprise, their institution. */
+export function noticeOwnersOf(viewer: Viewer, activeUnitId: string | null): NoticeOwner[] {
+  const owners: NoticeOwner[] = [];
+  if (viewer.role !== 'ANONYMOUS' && viewer.subject)
+    owners.push({ kind: 'PERSON', id: personKey({ issuer: viewer.issuer ?? '', role: viewer.role, subject: viewer.subject }) });
+  if (activeUnitId) owners.push({ kind: 'UNIT', id: activeUnitId });
+  if (viewer.role === Role.ENTERPRISE && viewer.enterprise) owners.push({ kind: 'ENTERPRISE', id: viewer.enterprise });
+  if (viewer.role === Role.FINANCIAL_INSTITUTION && viewer.institution) owners.push({ kind: 'INSTITUTION', id: viewer.institution });
+  return owners;
+}
+
+/**
+ * Whose settings and webhooks the caller keeps: a unit's admin (and the command office) their
+ * unit's; the command office also a connected system's, by name; an enterprise its own settings;
+ * an institution's staff its institution's. Null: nobody's.
+ */
+export function managedOwnerOf(
+  viewer: Viewer,
+  activeUnitId: string | null,
+  system: string | null | undefined,
+  purpose: 'settings' | 'webhooks',
+): NoticeOwner | null {
+  if (system) return viewer.role === Role.COMMAND_OFFICE && activeUnitId ? { kind: 'SYSTEM', id: system } : null;
+  if ((viewer.role === Role.UNIT_ADMIN || viewer.role === Role.COMMAND_OFFICE) && activeUnitId) return { kind: 'UNIT', id: activeUnitId };
+  if (viewer.role === Role.FINANCIAL_INSTITUTION && viewer.institution && !viewer.branch)
+    return { kind: 'INSTITUTION', id: viewer.institution };
+  if (purpose === 'settings' && viewer.role === Role.ENTERPRISE && viewer.enterprise) return { kind: 'ENTERPRISE', id: viewer.enterprise };
+  return null;
+}
+
+const ownedBy = (table: { ownerKind: unknown; ownerId: unknown }, owners: NoticeOwner[]): SQL =>
+  or(...owners.map((owner) => sql`(${table.ownerKind} = ${owner.kind} and ${table.ownerId} = ${owner.id})`)) ?? sql`false`;
+
+const phone = z
+  .string()
+  .trim()
+  .regex(/^\+?[0-9]{7,15}$/, { message: '手机号格式不正确 / Not a phone number' });
+const settingsInput = (types: readonly string[]) =>
+  z.object({
+    contactName: z.string().trim().min(1).max(50).nullish(),
+    contactPhone: phone.nullish(),
+    smsEventTypes: z
+      .array(z.enum(types as [string, ...string[]]))
+      .max(types.length)
+      .nullish(),
+  });
+const webhookInput = (types: readonly string[]) =>
+  z.object({
+    url: z.string().trim().min(1).max(2000),
+    eventTypes: z
+      .array(z.enum(types as [string, ...string[]]))
+      .min(1)
+      .max(types.length),
+    system: z.string().trim().min(1).max(100).nullish(),
+  });
+
+export function noticesOf(tables: OutboxTables) {
+  const { notices: N, noticeSettings: S, outboxWebhooks: W, outboxDeliveries: D, outboxEvents: E } = tables;
+  return {
+    inbox(db: Queryable, owners: NoticeOwner[], options: { unreadOnly?: boolean | null; first: number }) {
+      if (!owners.length) return Promise.resolve([]);
+      return db
+        .select()
+        .from(N)
+        .where(and(ownedBy(N, owners), options.unreadOnly ? isNull(N.readAt) : undefined))
+        .orderBy(desc(N.seq))
+        .limit(options.first);
+    },
+    /** Marks the caller's own notices read (others' ids name nothing); returns them. */
+    markRead(db: Queryable, owners: NoticeOwner[], given: string[], reader: string, now: Date) {
+      const ids = given.map((id) => id.toLowerCase()).filter(isUuid);
+      if (!owners.length || !ids.length) return Promise.resolve([]);
+      return db.transaction(async (tx) => {
+        await tx
+          .update(N)
+          .set({ readAt: now, readBy: reader })
+          .where(and(inArray(N.id, ids), ownedBy(N, owners), isNull(N.readAt)));
+        return tx
+          .select()
+          .from(N)
+          .where(and(inArray(N.id, ids), ownedBy(N, owners)))
+          .orderBy(desc(N.seq));
+      });
+    },
+    async settings(db: Queryable, owner: NoticeOwner) {
+      const [row] = await db
+        .select()
+        .from(S)
+        .where(and(eq(S.ownerKind, owner.kind), eq(S.ownerId, owner.id)));
+      return row ?? null;
+    },
+    async setSettings(db: Queryable, owner: NoticeOwner, input: unknown, types: readonly string[], by: string, now: Date) {
+      const parsed = parseInput(settingsInput(types), input, 'input');
+      const values = {
+        contactName: parsed.contactName ?? null,
+        contactPhone: parsed.contactPhone ?? null,
+        smsTypes: parsed.smsEventTypes ?? null,
+        updatedAt: now,
+        updatedBy: by,
+      };
+      const [row] = await db
+        .insert(S)
+        .values({ ownerKind: owner.kind, ownerId: owner.id, ...values })
+        .onConflictDoUpdate({ target: [S.ownerKind, S.ownerId], set: values })
+        .returning();
+      return present(row, 'the settings just written');
+    },
+    async registerWebhook(
+      db: Queryable,
+      owner: NoticeOwner,
+      input: unknown,
+      types: readonly string[],
+      development: boolean,
+      by: string,
+      now: Date,
+    ) {
+      const parsed = parseInput(webhookInput(types), input, 'input');
+      const problem = webhookUrlProblem(parsed.url, development);
+      if (problem) throw errors.badInput('input.url', problem);
+      const [row] = await db
+        .insert(W)
+        .values({
+          ownerKind: owner.kind,
+          ownerId: owner.id,
+          url: parsed.url,
+          eventTypes: parsed.eventTypes,
+          secret: newWebhookSecret(),
+          createdAt: now,
+          createdBy: by,
+        })
+        .returning();
+      return present(row, 'the webhook just registered');
+    },
+    webhooks(db: Queryable, owner: NoticeOwner) {
+      return db
+        .select()
+        .from(W)
+        .where(and(eq(W.ownerKind, owner.kind), eq(W.ownerId, owner.id)))
+        .orderBy(desc(W.createdAt));
+    },
+    /** The owner's deliveries that failed for the whole retry window, newest first. */
+    deadLetters(db: Queryable, owner: NoticeOwner, first: number, id?: string) {
+      return db
+        .select({
+          id: D.id,
+          eventId: D.eventId,
+          eventType: E.type,
+          state: D.state,
+          attempts: D.attempts,
+          lastStatus: D.lastStatus,
+          lastError: D.lastError,
+          createdAt: D.createdAt,
+        })
+        .from(D)
+        .innerJoin(W, eq(W.id, D.webhookId))
+        .innerJoin(E, eq(E.id, D.eventId))
+        .where(and(eq(D.state, 'DEAD'), eq(W.ownerKind, owner.kind), eq(W.ownerId, owner.id), id ? eq(D.id, id) : undefined))
+        .orderBy(desc(D.createdAt))
+        .limit(first);
+    },
+    /** A dead letter of the owner's, pending again from now with a fresh retry window (the same event id); null when it is none. */
+    async replay(db: Queryable, owner: NoticeOwner, id: string, now: Date) {
+      if (!isUuid(id)) return null;
+      const [dead] = await this.deadLetters(db, owner, 1, id);
+      if (!dead) return null;
+      await db
+        .update(D)
+        .set({
+          state: 'PENDING',
+          attempts: 0,
+          firstAttemptAt: null,
+          nextAttemptAt: now,
+          leaseUntil: null,
+          leaseToken: null,
+          lastError: null,
+        })
+        .where(and(eq(D.id, id), eq(D.state, 'DEAD')));
+      return { ...dead, state: 'PENDING', attempts: 0, lastError: null };
+    },
+  };
+}

@@ -1,0 +1,335 @@
+/**
+ * The transactional outbox every slice has (issue #25 §3). PostgreSQL is the queue: no server to run.
+ *
+ * - `emit(tx, tables, event)`: a change that someone must hear about writes its event in the SAME
+ *   transaction as the change — a change that rolls back leaves no event, and no change commits
+ *   without its event. The event's id is stable: receivers de-duplicate on it.
+ * - `createOutboxWorker`: runs in each slice's process (started with the subgraph, stopped on
+ *   shutdown). Each round it
+ *   1. dispatches waiting events, in one transaction, `FOR UPDATE SKIP LOCKED` (replicas share the
+ *      work): an event only once every earlier event of its record is dispatched; each becomes its
+ *      inbox notices (站内信, written right there) and one delivery per webhook that asked for its type
+ *      and per SMS recipient;
+ *   2. attempts due deliveries: taken `FOR UPDATE SKIP LOCKED` in a short transaction and leased
+ *      (no HTTP call ever runs inside a transaction: the lease stands in for the lock), then sent,
+ *      then marked — delivered, retried later with exponential backoff, or dead after the retry
+ *      window (the dead-letter list the owner reads and replays). A delivery waits while an earlier
+ *      event of the same record to the same target is pending: order per record. A worker killed
+ *      mid-delivery leaves a lease that runs out; the next worker sends the same event id again
+ *      (at least once).
+ * Time is the platform's injected clock throughout.
+ */
+import { randomUUID } from 'node:crypto';
+import { sql, type SQL } from 'drizzle-orm';
+import { rowsOf, type Db, type Queryable } from '../db/client.ts';
+import type { DeliveryState, NoticeOwner, OutboxTables } from '../db/outbox.ts';
+import type { OutboxEnv } from './env.ts';
+import { present } from './invariant.ts';
+import type { Logger } from './log.ts';
+import { sendSms, smsText, maskPhone, type SmsResult } from './sms.ts';
+import { sendWebhook, type WebhookResult } from './webhooks.ts';
+
+export type { NoticeOwner, OutboxTables };
+
+/** An event as a slice emits it. */
+export interface OutboxEvent {
+  type: string;
+  /** The record it is about (`issue:<id>`): delivered in order per record. */
+  recordKey: string;
+  audience: NoticeOwner[];
+  payload: Record<string, unknown>;
+  /** The notice in Chinese: inbox title and body, and what an SMS says. */
+  title: string;
+  body: string;
+  /** An event a sweep writes (a deadline at 80%) is written once per key; a second emit is ignored. */
+  onceKey?: string;
+}
+
+/** Writes the event inside the caller's transaction; returns its id (null when `onceKey` was written already). */
+export async function emit(tx: Queryable, tables: OutboxTables, event: OutboxEvent, at: Date): Promise<string | null> {
+  const rows = await tx
+    .insert(tables.outboxEvents)
+    .values({
+      type: event.type,
+      recordKey: event.recordKey,
+      audience: dedupeOwners(event.audience),
+      payload: event.payload,
+      title: event.title,
+      body: event.body,
+      onceKey: event.onceKey ?? null,
+      occurredAt: at,
+    })
+    .onConflictDoNothing()
+    .returning({ id: tables.outboxEvents.id });
+  return rows[0]?.id ?? null;
+}
+
+function dedupeOwners(owners: NoticeOwner[]): NoticeOwner[] {
+  const seen = new Set<string>();
+  return owners.filter((owner) => {
+    const key = `${owner.kind}:${owner.id}`;
+    if (!owner.id || seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+/** What a slice tells its worker. */
+export interface OutboxWorkerOptions {
+  slice: string;
+  db: Db;
+  tables: OutboxTables;
+  env: OutboxEnv;
+  /** Outside development a webhook's URL must be https. */
+  development: boolean;
+  now(): Date;
+  logger: Logger;
+  /** Event types sent by SMS to an owner of this kind who chose nothing (`notice_settings.sms_types` null). */
+  smsByDefault: Partial<Record<NoticeOwner['kind'], string[]>>;
+  /** Runs first in every round, in its own transaction: writes the events time makes (a deadline at 80%) with `emit(…, onceKey)`. */
+  sweep?(tx: Queryable, now: Date): Promise<unknown>;
+}
+
+export interface OutboxWorker {
+  /** Starts polling (every `pollMs` when idle, at once while there is work). */
+  start(): void;
+  /** Stops polling and waits for the round in flight to finish (its deliveries marked). */
+  stop(): Promise<void>;
+  /** Like a crash: stops at once, abandoning what is in flight unmarked (tests of a killed worker). */
+  halt(): void;
+  /** One round: sweep, dispatch, deliver; resolves to how many events and deliveries it handled. */
+  runOnce(): Promise<{ dispatched: number; attempted: number }>;
+}
+
+interface ClaimedDelivery {
+  id: string;
+  eventId: string;
+  channel: 'WEBHOOK' | 'SMS';
+  attempts: number;
+  firstAttemptAt: Date;
+  leaseToken: string;
+  recipient: { name?: string | null; phone?: string | null } | null;
+  url: string | null;
+  secret: string | null;
+  type: string;
+  recordKey: string;
+  payload: Record<string, unknown>;
+  title: string;
+  body: string;
+  occurredAt: Date;
+}
+
+const SWEEP_EVERY_MS = 60_000;
+const json = (value: unknown) => JSON.stringify(value);
+const iso = (date: Date) => date.toISOString();
+
+/** Step 1 of a round (see above): waiting events → inbox notices and deliveries, in one transaction. */
+function dispatch(options: OutboxWorkerOptions, now: Date): Promise<number> {
+  const { db, tables, env } = options;
+  const { outboxEvents: E, outboxDeliveries: D, outboxWebhooks: W, notices: N, noticeSettings: S } = tables;
+  return db.transaction(async (tx) => {
+    const claimed = rowsOf<{ id: string }>(
+      await tx.execute(sql`select e.id from ${E} e
+        where e.dispatched_at is null
+          and not exists (select 1 from ${E} p where p.record_key = e.record_key and p.dispatched_at is null and p.seq < e.seq)
+        order by e.seq limit ${env.batch} for update skip locked`),
+    );
+    if (!claimed.length) return 0;
+    const ids = json(claimed.map((row) => row.id));
+    const claimedEvents: SQL = sql`(select * from ${E} where id in (select jsonb_array_elements_text(${ids}::jsonb)::uuid))`;
+    await tx.execute(sql`insert into ${N} (event_id, owner_kind, owner_id, type, record_key, title, body, payload, created_at)
+      select e.id, a.kind, a.id, e.type, e.record_key, e.title, e.body, e.payload, ${iso(now)}::timestamptz
+      from ${claimedEvents} e cross join lateral jsonb_to_recordset(e.audience) a(kind text, id text)
+      where a.kind <> 'SYSTEM'
+      order by e.seq
+      on conflict do nothing`);
+    await tx.execute(sql`insert into ${D} (event_id, event_seq, channel, target, record_key, webhook_id, next_attempt_at, created_at)
+      select e.id, e.seq, 'WEBHOOK', w.id::text, e.record_key, w.id, ${iso(now)}::timestamptz, ${iso(now)}::timestamptz
+      from ${claimedEvents} e join ${W} w on w.active and e.type = any(w.event_types)
+        and (w.owner_kind = 'SYSTEM'
+          or exists (select 1 from jsonb_to_recordset(e.audience) a(kind text, id text) where a.kind = w.owner_kind and a.id = w.owner_id))
+      on conflict do nothing`);
+    await tx.execute(sql`insert into ${D} (event_id, event_seq, channel, target, record_key, recipient, state, last_error, next_attempt_at, created_at)
+      select e.id, e.seq, 'SMS', a.kind || ':' || a.id, e.record_key,
+        jsonb_build_object('name', s.contact_name, 'phone', s.contact_phone),
+        case when s.contact_phone is null then 'NOT_SENT' else 'PENDING' end,
+        case when s.contact_phone is null then 'no phone number set (notice settings) / 未设置手机号' end,
+        ${iso(now)}::timestamptz, ${iso(now)}::timestamptz
+      from ${claimedEvents} e cross join lateral jsonb_to_recordset(e.audience) a(kind text, id text)
+      left join ${S} s on s.owner_kind = a.kind and s.owner_id = a.id
+      where e.type = any(coalesce(s.sms_types, array(select jsonb_array_elements_text(${json(options.smsByDefault)}::jsonb -> a.kind))))
+      on conflict do nothing`);
+    await tx.execute(sql`update ${E} set dispatched_at = ${iso(now)}::timestamptz
+      where id in (select jsonb_array_elements_text(${ids}::jsonb)::uuid)`);
+    return claimed.length;
+  });
+}
+
+/** Takes due deliveries (none whose record has an earlier one pending to the same target) and leases them. */
+async function claim(options: OutboxWorkerOptions, now: Date): Promise<ClaimedDelivery[]> {
+  const { db, env } = options;
+  const { outboxEvents: E, outboxDeliveries: D, outboxWebhooks: W } = options.tables;
+  const leaseMs = env.webhookTimeoutMs * 4 + 30_000;
+  const token = randomUUID();
+  const rows = rowsOf<ClaimedDelivery & { occurredAt: string | Date; firstAttemptAt: string | Date }>(
+    await db.execute(sql`with claimed as (
+        select d.id from ${D} d
+        where d.state = 'PENDING' and d.next_attempt_at <= ${iso(now)}::timestamptz
+          and (d.lease_until is null or d.lease_until <= ${iso(now)}::timestamptz)
+          and not exists (select 1 from ${D} p where p.target = d.target and p.record_key = d.record_key
+            and p.state = 'PENDING' and p.event_seq < d.event_seq)
+        order by d.event_seq limit ${env.batch} for update skip locked)
+      update ${D} d set lease_until = ${iso(new Date(now.getTime() + leaseMs))}::timestamptz, lease_token = ${token}::uuid,
+        attempts = d.attempts + 1, first_attempt_at = coalesce(d.first_attempt_at, ${iso(now)}::timestamptz)
+      from claimed where d.id = claimed.id
+      returning d.id as "id"`),
+  );
+  if (!rows.length) return [];
+  return rowsOf<ClaimedDelivery>(
+    await db.execute(sql`select d.id as "id", d.event_id as "eventId", d.channel as "channel", d.attempts as "attempts",
+        d.first_attempt_at as "firstAttemptAt", d.lease_token as "leaseToken", d.recipient as "recipient",
+        w.url as "url", w.secret as "secret", e.type as "type", e.record_key as "recordKey", e.payload as "payload",
+        e.title as "title", e.body as "body", e.occurred_at as "occurredAt"
+      from ${D} d join ${E} e on e.id = d.event_id left join ${W} w on w.id = d.webhook_id
+      where d.id in (select jsonb_array_elements_text(${json(rows.map((row) => row.id))}::jsonb)::uuid) and d.lease_token = ${token}::uuid
+      order by d.event_seq`),
+  ).map((row) => ({ ...row, firstAttemptAt: new Date(row.firstAttemptAt), occurredAt: new Date(row.occurredAt) }));
+}
+
+export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
+  const { db, env, logger } = options;
+  const D = options.tables.outboxDeliveries;
+  let timer: NodeJS.Timeout | undefined;
+  let running: Promise<unknown> | undefined;
+  let stopped = true;
+  let halted = false;
+  const inFlight = new Set<AbortController>();
+  let lastSweep: number | undefined;
+
+  async function smsSentToday(phone: string, now: Date): Promise<number> {
+    const [row] = rowsOf<{ n: number }>(
+      await db.execute(sql`select count(*)::int as n from ${D}
+        where channel = 'SMS' and recipient ->> 'phone' = ${phone} and state = 'DELIVERED'
+          and (delivered_at at time zone 'Asia/Shanghai')::date = (${iso(now)}::timestamptz at time zone 'Asia/Shanghai')::date`),
+    );
+    return row?.n ?? 0;
+  }
+
+  async function attempt(delivery: ClaimedDelivery, now: Date): Promise<WebhookResult | SmsResult> {
+    const controller = new AbortController();
+    inFlight.add(controller);
+    try {
+      if (delivery.channel === 'WEBHOOK') {
+        return await sendWebhook({
+          url: delivery.url ?? '',
+          secret: delivery.secret ?? '',
+          event: {
+            id: delivery.eventId,
+            type: delivery.type,
+            recordKey: delivery.recordKey,
+            occurredAt: delivery.occurredAt.toISOString(),
+            slice: options.slice,
+            payload: delivery.payload,
+          },
+          now,
+          timeoutMs: env.webhookTimeoutMs,
+          development: options.development,
+          signal: controller.signal,
+        });
+      }
+      const phone = delivery.recipient?.phone ?? '';
+      if (env.sms.url && (await smsSentToday(phone, now)) >= env.sms.dailyCap)
+        return { outcome: 'CAPPED', error: `daily cap ${env.sms.dailyCap}` };
+      return await sendSms(
+        env.sms,
+        { phone, text: smsText(env.sms.signature, delivery.title, delivery.body) },
+        controller.signal,
+        env.webhookTimeoutMs,
+      );
+    } finally {
+      inFlight.delete(controller);
+    }
+  }
+
+  async function mark(delivery: ClaimedDelivery, result: WebhookResult | SmsResult, now: Date): Promise<void> {
+    if (halted) return;
+    let state: DeliveryState = 'PENDING';
+    let next = now;
+    if (result.outcome === 'DELIVERED' || result.outcome === 'NOT_SENT' || result.outcome === 'CAPPED') state = result.outcome;
+    else if (now.getTime() - delivery.firstAttemptAt.getTime() >= env.retryWindowMs) state = 'DEAD';
+    else next = new Date(now.getTime() + Math.min(env.retryBaseMs * 2 ** Math.max(0, delivery.attempts - 1), env.retryMaxMs));
+    await db.execute(sql`update ${D} set state = ${state}, next_attempt_at = ${iso(next)}::timestamptz, lease_until = null, lease_token = null,
+        last_status = ${result.status ?? null}, last_error = ${result.error ?? null},
+        delivered_at = ${state === 'DELIVERED' ? iso(now) : null}::timestamptz
+      where id = ${delivery.id}::uuid and lease_token = ${delivery.leaseToken}::uuid`);
+    if (delivery.channel === 'SMS' && state !== 'PENDING') {
+      const phone = maskPhone(delivery.recipient?.phone ?? '');
+      const line = { slice: options.slice, eventId: delivery.eventId, type: delivery.type, phone, state, reason: result.error };
+      if (state === 'DELIVERED') logger.info(line, `短信已发送 / SMS sent to ${phone}`);
+      else logger.warn(line, `短信未发送 / SMS not sent to ${phone}: ${result.error ?? state}`);
+    } else if (state === 'DEAD') {
+      logger.warn(
+        { slice: options.slice, eventId: delivery.eventId, delivery: delivery.id },
+        `webhook 投递失败，已转入死信 / webhook delivery dead-lettered: ${result.error}`,
+      );
+    }
+  }
+
+  async function runOnce() {
+    const now = options.now();
+    // The sweep reads the slice's deadlines: once a minute of the platform's clock is enough.
+    if (options.sweep && (lastSweep === undefined || Math.abs(now.getTime() - lastSweep) >= SWEEP_EVERY_MS)) {
+      lastSweep = now.getTime();
+      await db.transaction((tx) => present(options.sweep, 'the sweep')(tx, now));
+    }
+    let dispatched = 0;
+    for (let round = await dispatch(options, now); round > 0; round = halted ? 0 : await dispatch(options, now)) dispatched += round;
+    const deliveries = await claim(options, now);
+    await Promise.all(
+      deliveries.map(async (delivery) => {
+        let result: WebhookResult | SmsResult;
+        try {
+          result = await attempt(delivery, now);
+        } catch (error) {
+          result = { outcome: 'FAILED', error: (error as Error).message };
+        }
+        await mark(delivery, result, options.now());
+      }),
+    );
+    return { dispatched, attempted: deliveries.length };
+  }
+
+  function schedule(delayMs: number) {
+    if (stopped) return;
+    timer = setTimeout(() => {
+      running = runOnce()
+        .then((done) => schedule(done.dispatched + done.attempted > 0 ? 0 : env.pollMs))
+        .catch((error: unknown) => {
+          if (!stopped) logger.error({ err: error, slice: options.slice }, `${options.slice}: 通知投递出错 / outbox round failed`);
+          schedule(env.pollMs);
+        });
+    }, delayMs);
+    timer.unref();
+  }
+
+  return {
+    start() {
+      if (!stopped) return;
+      stopped = false;
+      halted = false;
+      schedule(0);
+    },
+    async stop() {
+      stopped = true;
+      if (timer) clearTimeout(timer);
+      await running?.catch(() => {});
+    },
+    halt() {
+      stopped = true;
+      halted = true;
+      if (timer) clearTimeout(timer);
+      for (const controller of inFlight) controller.abort();
+    },
+    runOnce,
+  };
+}

@@ -15,7 +15,7 @@ import type { AddressInfo } from 'node:net';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { DatabaseHandle, StatementObserver } from '../db/client.ts';
 import { ErrorCode } from './errors.ts';
-import { endSpan, SpanKind, startSpan } from './tracing.ts';
+import { endSpan, inTrace, SpanKind, startSpan } from './tracing.ts';
 
 /** A pooled HTTP client's sockets and queue (undici's PoolStats), read at each scrape. */
 export interface SocketStats {
@@ -243,14 +243,15 @@ export function createMetrics(options: { maxOperations: number }): PlatformMetri
     ...watch,
     statementObserver(slice, text) {
       const started = performance.now();
-      const span = startSpan('sql', SpanKind.CLIENT, { 'db.system.name': 'postgresql', 'db.namespace': slice });
-      if (span.isRecording()) {
+      // A span only inside a request's trace: a worker's polling statements would each be a trace of one span.
+      const span = inTrace() ? startSpan('sql', SpanKind.CLIENT, { 'db.system.name': 'postgresql', 'db.namespace': slice }) : undefined;
+      if (span?.isRecording()) {
         span.setAttribute('db.query.text', text.length > 2_000 ? `${text.slice(0, 2_000)}…` : text);
         span.updateName(`sql ${/^\s*(\w+)/.exec(text)?.[1]?.toLowerCase() ?? 'statement'} ${slice}`);
       }
       return (error) => {
         statementSeconds.observe({ slice, outcome: error === undefined ? 'ok' : 'error' }, (performance.now() - started) / 1000);
-        endSpan(span, error);
+        if (span) endSpan(span, error);
       };
     },
   };

@@ -114,6 +114,11 @@ export function startSpan(name: string, kind: SpanKind, attributes: Attributes =
   return tracer.startSpan(name, { kind, attributes }, parent);
 }
 
+/** Whether a span is current (a request's): work outside any request (a background worker's polling) starts no trace of its own. */
+export function inTrace(): boolean {
+  return trace.getSpan(context.active()) !== undefined;
+}
+
 /** Runs `work` with `span` as the current span: what it starts (fetches, statements) are its children. */
 export function withSpan<T>(span: Span, work: () => T, parent: Context = context.active()): T {
   return context.with(trace.setSpan(parent, span), work);

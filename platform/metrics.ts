@@ -39,6 +39,8 @@ export interface PlatformMetrics {
   watchSharedFetches(count: () => number): void;
   /** Each slice's database pool, read at each scrape. */
   watchDatabase(database: DatabaseHandle, slices: readonly string[]): void;
+  /** One attempt of a slice's outbox worker, once marked: DELIVERED, RETRY, DEAD, NOT_SENT, CAPPED. */
+  outboxDelivery(slice: string, channel: string, state: string): void;
   /** Times (and traces) every SQL statement of the slices' pools. */
   statementObserver: StatementObserver;
 }
@@ -220,6 +222,12 @@ export function createMetrics(options: { maxOperations: number }): PlatformMetri
     registers,
   });
 
+  const deliveries = new Counter({
+    name: 'outbox_deliveries_total',
+    help: 'Attempts of each slice’s outbox worker by channel (WEBHOOK, SMS, INBOX) and how they ended (DELIVERED, RETRY, DEAD, NOT_SENT, CAPPED)',
+    labelNames: ['slice', 'channel', 'state'] as const,
+    registers,
+  });
   const watch = gauges(registers);
 
   return {
@@ -241,6 +249,9 @@ export function createMetrics(options: { maxOperations: number }): PlatformMetri
       if (wasMerged) merged.inc({ subgraph });
     },
     ...watch,
+    outboxDelivery(slice, channel, state) {
+      deliveries.inc({ slice, channel, state });
+    },
     statementObserver(slice, text) {
       const started = performance.now();
       // A span only inside a request's trace: a worker's polling statements would each be a trace of one span.

@@ -151,6 +151,7 @@ export async function startSlice(slice: SliceDefinition, options: StartSliceOpti
     env,
     now: options.now ?? (() => new Date()),
     logger: options.logger,
+    ...(options.metrics ? { metrics: options.metrics } : {}),
   });
   const running = await startHttpService({
     service,

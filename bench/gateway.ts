@@ -34,7 +34,7 @@ const BASE_PORT = Number(process.env.BENCH_GATEWAY_PORT ?? 4810);
 /** The CPU budget of each subgraph replica in the second scale-out figure (BENCH_REPLICA_CPUS, in CPUs). */
 const REPLICA_CPUS = Number(process.env.BENCH_REPLICA_CPUS ?? 0.25);
 
-interface Service {
+export interface Service {
   name: string;
   child: ChildProcess;
   requests: number;
@@ -42,23 +42,23 @@ interface Service {
   subgraph: boolean;
 }
 
-function serverUrl(database: string): string {
+export function serverUrl(database: string): string {
   const url = new URL(process.env.BENCH_DATABASE_URL ?? process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres');
   url.pathname = `/${database}`;
   return url.toString();
 }
 
-async function ensureDatabase(): Promise<string> {
+export async function ensureDatabase(name = DB): Promise<string> {
   const admin = postgres(serverUrl('postgres'), { max: 1, onnotice: () => {} });
   try {
-    if (!(await admin`select 1 from pg_database where datname = ${DB}`).length) await admin.unsafe(`create database ${DB}`);
+    if (!(await admin`select 1 from pg_database where datname = ${name}`).length) await admin.unsafe(`create database ${name}`);
   } finally {
     await admin.end();
   }
-  return serverUrl(DB);
+  return serverUrl(name);
 }
 
-function start(name: string, args: string[], env: Record<string, string>, subgraph = false): Service {
+export function start(name: string, args: string[], env: Record<string, string>, subgraph = false): Service {
   const child = spawn(process.execPath, args, { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   const service: Service = { name, child, requests: 0, subgraph };
   let buffer = '';
@@ -75,7 +75,7 @@ function start(name: string, args: string[], env: Record<string, string>, subgra
   return service;
 }
 
-async function waitFor(url: string, timeoutMs = 60_000): Promise<void> {
+export async function waitFor(url: string, timeoutMs = 60_000): Promise<void> {
   const until = Date.now() + timeoutMs;
   while (Date.now() < until) {
     try {
@@ -89,20 +89,23 @@ async function waitFor(url: string, timeoutMs = 60_000): Promise<void> {
   throw new Error(`${url} did not come up`);
 }
 
-interface Load {
+export interface Load {
   requests: number;
   errors: number;
+  /** What the first failed request got (its code, or the exception), to say what the errors were. */
+  firstError?: string;
   rps: number;
   p50: number;
   p99: number;
 }
 
 /** A closed loop of `concurrency` clients posting `body` to `url` for `ms`. */
-async function load(url: string, body: string, token: string, concurrency: number, ms: number): Promise<Load> {
+export async function load(url: string, body: string, token: string, concurrency: number, ms: number): Promise<Load> {
   const target = new URL(url);
   const pool = new Pool(target.origin, { connections: concurrency, pipelining: 1 });
   const latencies: number[] = [];
   let errors = 0;
+  let firstError: string | undefined;
   const until = performance.now() + ms;
   const client = async () => {
     while (performance.now() < until) {
@@ -117,10 +120,13 @@ async function load(url: string, body: string, token: string, concurrency: numbe
           bodyTimeout: 20_000,
         });
         const text = await response.body.text();
-        if (response.statusCode !== 200 || text.includes('"errors"')) errors++;
-        else latencies.push(performance.now() - started);
-      } catch {
+        if (response.statusCode !== 200 || text.includes('"errors"')) {
+          errors++;
+          firstError ??= `${response.statusCode} ${/"code":"([A-Z_]+)"/.exec(text)?.[1] ?? text.slice(0, 200)}`;
+        } else latencies.push(performance.now() - started);
+      } catch (error) {
         errors++;
+        firstError ??= (error as Error).message;
       }
     }
   };
@@ -130,7 +136,14 @@ async function load(url: string, body: string, token: string, concurrency: numbe
   await pool.close();
   latencies.sort((a, b) => a - b);
   const at = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))] ?? NaN;
-  return { requests: latencies.length, errors, rps: (latencies.length / elapsed) * 1000, p50: at(50), p99: at(99) };
+  return {
+    requests: latencies.length,
+    errors,
+    ...(firstError ? { firstError } : {}),
+    rps: (latencies.length / elapsed) * 1000,
+    p50: at(50),
+    p99: at(99),
+  };
 }
 
 export async function runGatewayBench(): Promise<void> {

@@ -66,6 +66,11 @@ async function main() {
     await import('./limits.ts');
     return;
   }
+  if (process.argv[2] === 'observability') {
+    const { runObservabilityBench } = await import('./observability.ts');
+    await runObservabilityBench();
+    return;
+  }
   if (process.argv[2] === 'financing') {
     await runFinancingBench();
     return;

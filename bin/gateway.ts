@@ -7,7 +7,7 @@ import { loadEnv } from '../platform/env.ts';
 import { startHttpService } from '../platform/http.ts';
 import { createLogger } from '../platform/log.ts';
 import { stopOnSignals } from '../platform/signals.ts';
-import { defaultExplorer, listeningOn } from '../platform/start.ts';
+import { defaultExplorer, listeningOn, startObservability } from '../platform/start.ts';
 import { slices } from '../subgraphs/registry.ts';
 import { gatewayExamples } from '../gateway/examples.ts';
 import { boardExports, downloadLinksOf } from '../gateway/exports.ts';
@@ -19,6 +19,7 @@ await runEntry(async () => {
   const logger = createLogger({ ...env.log, service: 'gateway' });
   const subgraphUrls = Object.fromEntries(Object.entries(env.subgraphs).map(([name, address]) => [name, address.urls]));
   const authenticator = createAuthenticator(env.auth);
+  const observability = await startObservability(env, 'gateway', { logger });
   const gateway = createGateway({
     authenticator,
     subgraphUrls,
@@ -29,6 +30,7 @@ await runEntry(async () => {
     mergeInflight: env.mergeInflightRequests,
     subgraphConnections: env.subgraphConnections,
     subgraphReplicasFromDns: env.subgraphReplicasFromDns,
+    metrics: observability.metrics,
   });
   const service = await startHttpService({
     service: gateway,
@@ -40,8 +42,17 @@ await runEntry(async () => {
       : undefined,
     routes: [boardExports({ authenticator, gateway, links: downloadLinksOf(env) })],
     logger,
+    metrics: observability.metrics,
+    metricsAccess: env.metrics.publicPort,
   });
   logger.info({ url: service.url, subgraphs: subgraphUrls }, `网关 / gateway: ${service.url}`);
   logger.info(listeningOn(service.host));
-  stopOnSignals(() => service.close(), logger, { stopTimeoutMs: env.limits.stopTimeoutMs });
+  stopOnSignals(
+    async () => {
+      await service.close();
+      await observability.close();
+    },
+    logger,
+    { stopTimeoutMs: env.limits.stopTimeoutMs },
+  );
 });

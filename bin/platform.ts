@@ -9,7 +9,8 @@ import type { PlatformEnv } from '../platform/env.ts';
 import { startHttpService, type RunningService } from '../platform/http.ts';
 import { boardExports, downloadLinksOf } from '../gateway/exports.ts';
 import { silentLogger, type Logger } from '../platform/log.ts';
-import { prepareDatabase, startSlice, type ExplorerFactory } from '../platform/start.ts';
+import { prepareDatabase, startObservability, startSlice, type ExplorerFactory, type Observability } from '../platform/start.ts';
+import type { SpanExporter } from '@opentelemetry/sdk-trace';
 import { providersOf, type SliceDefinition } from '../platform/subgraph.ts';
 import { slices as registeredSlices } from '../subgraphs/registry.ts';
 import { gatewayExamples } from '../gateway/examples.ts';
@@ -32,6 +33,8 @@ export interface PlatformOptions {
   /** The platform's clock (tests move it to watch deadlines run). */
   now?: () => Date;
   logger?: Logger;
+  /** Where spans go instead of OTLP (tests: an in-memory exporter). */
+  spanExporter?: SpanExporter;
 }
 
 export interface Platform {
@@ -40,6 +43,8 @@ export interface Platform {
   subgraphs: Record<string, RunningService>;
   /** Subgraph name → statement counter (tests count SQL per request). */
   statements: Record<string, { count: number }>;
+  /** The process's metrics and traces (and METRICS_PORT's server, when set). */
+  observability: Observability;
   stop(): Promise<void>;
 }
 
@@ -54,12 +59,20 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     logger.info(`准备 / start-up: 打开数据库 / database opened (${((performance.now() - opening) / 1000).toFixed(1)} s)`);
   }
   const started: RunningService[] = [];
+  const host = options.ephemeralPorts ? '127.0.0.1' : env.host;
+  const observability = await startObservability(env, 'qingdao-yingshang', {
+    database,
+    slices: slices.filter((slice) => !options.without?.includes(slice.name)).map((slice) => slice.name),
+    exporter: options.spanExporter,
+    host,
+    logger,
+  });
   const stop = async () => {
     // The gateway first, so nothing new reaches the subgraphs while they drain.
     for (const service of [...started].reverse()) await service.close();
+    await observability.close();
     if (!options.database) await database.close();
   };
-  const host = options.ephemeralPorts ? '127.0.0.1' : env.host;
   try {
     await prepareDatabase(database, slices, {
       sample: env.loadSampleData,
@@ -93,6 +106,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
         host,
         explorer: options.explorer,
         behindGateway: true,
+        metrics: observability.metrics,
       });
       started.push(service);
       running[slice.name] = service;
@@ -108,6 +122,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
       trustedProxies: env.trustedProxies,
       mergeInflight: env.mergeInflightRequests,
       subgraphConnections: env.subgraphConnections,
+      metrics: observability.metrics,
     });
     const gateway = await startHttpService({
       service: gatewayService,
@@ -119,9 +134,11 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
         : undefined,
       routes: [boardExports({ authenticator, gateway: gatewayService, links: downloadLinksOf(env), now: options.now })],
       logger,
+      metrics: observability.metrics,
+      metricsAccess: env.metrics.publicPort,
     });
     started.push(gateway);
-    return { database, gateway, subgraphs: running, statements, stop };
+    return { database, gateway, subgraphs: running, statements, observability, stop };
   } catch (error) {
     await stop().catch(() => {});
     throw error;

@@ -69,7 +69,30 @@ export interface DatabaseHandle {
   ping(): Promise<void>;
   /** Connections each pool of this process may open (PostgreSQL); 1 on the embedded database. */
   poolMax: number;
+  /**
+   * Tells `observer` of every statement a slice's serving connection sends, from now on (the kit's
+   * metrics and traces: platform/telemetry.ts); `undefined` stops it.
+   */
+  observeStatements(observer: StatementObserver | undefined): void;
+  /** How full a slice's pool is now (PostgreSQL); undefined on the embedded database or before its first use. */
+  poolStats(name: string): PoolStats | undefined;
   close(): Promise<void>;
+}
+
+/**
+ * Called as a slice's statement is sent, with the slice and the statement's text (placeholders, never
+ * values); it returns what is called once the statement has ended — with its error if it failed.
+ * The time between includes a wait for a free connection.
+ */
+export type StatementObserver = (slice: string, text: string) => (error?: unknown) => void;
+
+export interface PoolStats {
+  max: number;
+  /** Connections running a statement or held by a transaction. */
+  inUse: number;
+  idle: number;
+  /** Statements waiting for a connection. */
+  waiting: number;
 }
 
 function countingLogger(counter: StatementCounter): Logger {
@@ -196,6 +219,56 @@ export function asRole(ownerUrl: string, role: string, password?: string): strin
  */
 const PREPARED_TEXTS = 500;
 
+type PendingQuery = ReturnType<postgres.Sql['unsafe']>;
+
+/**
+ * Calls `done` when postgres.js settles the query. Not through `then`, which would start the query
+ * before drizzle has set it up (`.values()`): through the two callbacks the connection settles it with.
+ */
+function whenSettled(query: PendingQuery, done: (error?: unknown) => void): PendingQuery {
+  const settled = query as unknown as { resolve: (value: unknown) => unknown; reject: (error: unknown) => unknown };
+  const { resolve, reject } = settled;
+  settled.resolve = (value) => {
+    done();
+    return resolve(value);
+  };
+  settled.reject = (error) => {
+    done(error);
+    return reject(error);
+  };
+  return query;
+}
+
+/**
+ * Every statement a slice's pool sends, inside transactions and savepoints too (each gets an `sql`
+ * of its own from postgres.js), reported to the observer of the moment.
+ */
+function observingStatements(client: postgres.Sql, slice: string, observer: () => StatementObserver | undefined): postgres.Sql {
+  const observeUnsafe = (sql: postgres.Sql | postgres.TransactionSql) => {
+    const unsafe = sql.unsafe.bind(sql);
+    sql.unsafe = ((query: string, parameters?: postgres.ParameterOrJSON<never>[], options?: postgres.UnsafeQueryOptions) => {
+      const pending = unsafe(query, parameters, options);
+      const observe = observer();
+      return observe ? whenSettled(pending, observe(slice, query)) : pending;
+    }) as typeof sql.unsafe;
+  };
+  type Scope = (sql: postgres.TransactionSql) => unknown;
+  /** `begin(options?, fn)`, `savepoint(name?, fn)`: the scope is the last argument. */
+  const observingScope = (open: (...args: unknown[]) => Promise<unknown>) =>
+    ((...args: unknown[]) => {
+      const scope = args.at(-1) as Scope;
+      return open(...args.slice(0, -1), (tx: postgres.TransactionSql) => scope(inTransaction(tx)));
+    }) as never;
+  const inTransaction = (tx: postgres.TransactionSql) => {
+    observeUnsafe(tx);
+    tx.savepoint = observingScope(tx.savepoint.bind(tx) as (...args: unknown[]) => Promise<unknown>);
+    return tx;
+  };
+  observeUnsafe(client);
+  client.begin = observingScope(client.begin.bind(client) as (...args: unknown[]) => Promise<unknown>);
+  return client;
+}
+
 function preparingStatements(client: postgres.Sql): postgres.Sql {
   const prepared = new Set<string>();
   const unsafe = client.unsafe.bind(client);
@@ -249,6 +322,7 @@ export function openPostgres(
     return (owner ??= connect(ownerUrl));
   };
   const perSubgraph = new Map<string, SubgraphDatabase & { client: postgres.Sql }>();
+  let observer: StatementObserver | undefined;
   const serving = (name: string) => {
     let found = perSubgraph.get(name);
     if (!found) {
@@ -260,8 +334,10 @@ export function openPostgres(
         );
       const statements = { count: 0 };
       // Its own pool, as it would have in its own process; statements past the timeout are cancelled.
-      const client = preparingStatements(
-        connect(url, roles.statementTimeoutMs ? { statement_timeout: String(roles.statementTimeoutMs) } : {}),
+      const client = observingStatements(
+        preparingStatements(connect(url, roles.statementTimeoutMs ? { statement_timeout: String(roles.statementTimeoutMs) } : {})),
+        name,
+        () => observer,
       );
       found = {
         db: drizzlePostgres(client, { logger: countingLogger(statements) }) as unknown as Db,
@@ -277,6 +353,16 @@ export function openPostgres(
   return {
     kind: 'postgres',
     poolMax: options.maxConnections ?? 10,
+    observeStatements(given) {
+      observer = given;
+    },
+    poolStats(name) {
+      // patches/postgres+3.4.9.patch adds poolStats: postgres.js keeps its pool's state to itself.
+      const stats = (
+        perSubgraph.get(name)?.client as { poolStats?: () => { max: number; idle: number; busy: number; waiting: number } } | undefined
+      )?.poolStats?.();
+      return stats && { max: stats.max, inUse: stats.busy, idle: stats.idle, waiting: stats.waiting };
+    },
     forSubgraph(name) {
       const { db, background, statements, role } = serving(name);
       return { db, background, statements, role };
@@ -380,19 +466,35 @@ export async function openPglite(dataDir?: string, fromDump?: Blob, rolePrefix?:
  * The embedded database's one connection, as a slice's role: each statement, and each transaction,
  * runs under `SET LOCAL ROLE`, which ends with its transaction.
  */
-function pgliteAsRole(client: PGlite, role: string): PGlite {
+function pgliteAsRole(client: PGlite, role: string, slice: string, observer: () => StatementObserver | undefined): PGlite {
   const setRole = `set local role ${quoteIdent(role)}`;
   type Tx = Parameters<Parameters<PGlite['transaction']>[0]>[0];
+  const observed = async <T>(text: string, run: () => Promise<T>): Promise<T> => {
+    const done = observer()?.(slice, text);
+    try {
+      const result = await run();
+      done?.();
+      return result;
+    } catch (error) {
+      done?.(error);
+      throw error;
+    }
+  };
   const facade = {
     query: (text: string, params?: unknown[], options?: unknown) =>
-      client.transaction(async (tx: Tx) => {
-        await tx.query(setRole);
-        return tx.query(text, params, options as never);
-      }),
+      observed(text, () =>
+        client.transaction(async (tx: Tx) => {
+          await tx.query(setRole);
+          return tx.query(text, params, options as never);
+        }),
+      ),
     transaction: <T>(work: (tx: Tx) => Promise<T>) =>
       client.transaction(async (tx: Tx) => {
         await tx.query(setRole);
-        return work(tx);
+        const inner = Object.create(tx) as Tx;
+        inner.query = ((text: string, params?: unknown[], options?: unknown) =>
+          observed(text, () => tx.query(text, params, options as never))) as Tx['query'];
+        return work(inner);
       }),
   };
   return facade as unknown as PGlite;
@@ -400,17 +502,25 @@ function pgliteAsRole(client: PGlite, role: string): PGlite {
 
 function pgliteHandle(client: PGlite, release: () => void = () => {}, prefix = 'yingshang'): DatabaseHandle {
   const perSubgraph = new Map<string, SubgraphDatabase>();
+  let observer: StatementObserver | undefined;
   return {
     kind: 'pglite',
     poolMax: 1,
+    observeStatements(given) {
+      observer = given;
+    },
+    poolStats: () => undefined,
     forSubgraph(name) {
       let found = perSubgraph.get(name);
       if (!found) {
         const statements = { count: 0 };
         const role = servingRole(name, prefix);
         found = {
-          db: drizzlePglite(pgliteAsRole(client, role), { logger: countingLogger(statements) }) as unknown as Db,
-          background: drizzlePglite(pgliteAsRole(client, role)) as unknown as Db,
+          db: drizzlePglite(
+            pgliteAsRole(client, role, name, () => observer),
+            { logger: countingLogger(statements) },
+          ) as unknown as Db,
+          background: drizzlePglite(pgliteAsRole(client, role, name, () => observer)) as unknown as Db,
           statements,
           role,
         };

@@ -10,6 +10,8 @@ import { BalancedPool, Pool } from 'undici';
 import { GraphQLError } from 'graphql';
 import { codedError, ErrorCode } from '../platform/errors.ts';
 import { REQUEST_ID_HEADER, type RequestRecord } from '../platform/log.ts';
+import type { PlatformMetrics } from '../platform/metrics.ts';
+import { endSpan, SpanKind, startSpan, traceHeaders, withSpan } from '../platform/tracing.ts';
 import { present } from '../platform/invariant.ts';
 
 export interface GatewayContext {
@@ -31,6 +33,8 @@ const CALL_HEADER = 'x-gateway-call';
 const callerSignals = new Map<string, AbortSignal>();
 /** The call number of a subgraph request on its way (from `process` to `willSendRequest`). */
 const callNumbers = new WeakMap<object, string>();
+/** Calls answered by an identical read in flight (from the fetcher back to `process`, for the metrics). */
+const mergedCalls = new Set<string>();
 let calls = 0;
 
 interface SharedAnswer {
@@ -133,6 +137,13 @@ export class SubgraphClient {
     }
   }
 
+  /** Its sockets now (undici's pool statistics), for the metrics. */
+  get stats(): { connected: number; free: number; queued: number; running: number } {
+    // BalancedPool has them too (undici's PoolBase), though its type does not say so.
+    const { connected, free, queued, running } = (this.dispatcher as Pool).stats;
+    return { connected, free, queued, running };
+  }
+
   /** The upstreams requests are balanced over (origins). */
   get upstreams(): string[] {
     return this.dispatcher instanceof BalancedPool ? [...this.dispatcher.upstreams] : [];
@@ -204,10 +215,17 @@ export class InflightRequests {
   /** Requests that went out, and requests answered by one already in flight (for tests and benchmarks). */
   readonly counts = { sent: 0, merged: 0 };
 
-  run(key: string, send: () => Promise<Response>, signal: AbortSignal | undefined): Promise<Response> {
+  /** Reads in flight now that an identical one would join. */
+  get inFlight(): number {
+    return this.pending.size;
+  }
+
+  run(key: string, send: () => Promise<Response>, signal: AbortSignal | undefined, onMerged?: () => void): Promise<Response> {
     let shared = this.pending.get(key);
-    if (shared) this.counts.merged++;
-    else {
+    if (shared) {
+      this.counts.merged++;
+      onMerged?.();
+    } else {
       this.counts.sent++;
       shared = send()
         .then(async (response) => {
@@ -234,6 +252,8 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
     inflight?: InflightRequests,
     /** When given, requests go through this pooled client instead of Node's fetch. */
     client?: SubgraphClient,
+    /** When given, each fetch is counted and timed (platform/metrics.ts). */
+    private readonly metrics?: PlatformMetrics,
   ) {
     super({ url });
     // Node's fetch with an abort deadline: a hanging subgraph must not hang the gateway. The
@@ -253,7 +273,14 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
         const deadline = AbortSignal.timeout(this.timeoutMs);
         return send(requestSignal ? AbortSignal.any([deadline, requestSignal]) : deadline);
       }
-      return inflight.run(key, () => send(AbortSignal.timeout(this.timeoutMs)), requestSignal);
+      return inflight.run(
+        key,
+        () => send(AbortSignal.timeout(this.timeoutMs)),
+        requestSignal,
+        () => {
+          if (call !== undefined) mergedCalls.add(call);
+        },
+      );
     }) as unknown as Fetcher;
   }
 
@@ -265,20 +292,21 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
     if (context.clientAddress) request.http?.headers.set('x-forwarded-for', context.clientAddress);
     const call = callNumbers.get(request);
     if (call) request.http?.headers.set(CALL_HEADER, call);
+    // The fetch's span (current here, see `process`) is the parent of the subgraph's request span.
+    for (const [name, value] of Object.entries(traceHeaders())) request.http?.headers.set(name, value);
   }
 
-  /** Times each subgraph call for the gateway's request line. */
+  /** Times each subgraph call for the gateway's request line, its metrics and its span. */
   override async process(options: GraphQLDataSourceProcessOptions<GatewayContext>) {
     const started = performance.now();
     const record = 'request' in options.context ? (options.context as GatewayContext).request : undefined;
     let outcome = 'ok';
+    const call = String(++calls);
+    const span = startSpan(`fetch ${this.serviceName}`, SpanKind.CLIENT, { 'app.subgraph': this.serviceName });
     try {
-      const call = String(++calls);
-      if (record?.signal) {
-        callerSignals.set(call, record.signal);
-        callNumbers.set(options.request, call);
-      }
-      const response = await super.process(options).finally(() => callerSignals.delete(call));
+      callNumbers.set(options.request, call);
+      if (record?.signal) callerSignals.set(call, record.signal);
+      const response = await withSpan(span, () => super.process(options)).finally(() => callerSignals.delete(call));
       const code = response.errors?.[0]?.extensions?.code;
       if (typeof code === 'string') outcome = code;
       return response;
@@ -287,7 +315,12 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
       outcome = typeof code === 'string' ? code : 'SUBGRAPH_UNAVAILABLE';
       throw error;
     } finally {
-      record?.subgraphCalls.push({ subgraph: this.serviceName, ms: Math.round((performance.now() - started) * 10) / 10, outcome });
+      const ms = performance.now() - started;
+      record?.subgraphCalls.push({ subgraph: this.serviceName, ms: Math.round(ms * 10) / 10, outcome });
+      const merged = mergedCalls.delete(call);
+      this.metrics?.subgraphFetch(this.serviceName, outcome, ms / 1000, merged);
+      if (span.isRecording()) span.setAttribute('app.merged', merged);
+      endSpan(span, outcome === 'ok' ? undefined : outcome, outcome);
     }
   }
 

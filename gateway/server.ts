@@ -12,6 +12,7 @@ import { disableApolloTelemetry, type Limits } from '../platform/env.ts';
 import type { GraphQLService } from '../platform/http.ts';
 import type { RequestRecord } from '../platform/log.ts';
 import type { Logger } from '../platform/log.ts';
+import type { PlatformMetrics } from '../platform/metrics.ts';
 import { clientAddress, createProxyTrust } from '../platform/client-address.ts';
 import { authorizationHeader, supergraphPath } from '../platform/subgraph.ts';
 import { InflightRequests, SubgraphClient, SubgraphDataSource, type GatewayContext } from './data-source.ts';
@@ -34,6 +35,8 @@ export interface GatewayDeps {
   subgraphConnections?: number;
   /** Balance over every address a subgraph's host name resolves to (SUBGRAPH_REPLICAS_FROM_DNS). */
   subgraphReplicasFromDns?: boolean;
+  /** The process's metrics: fetches of each subgraph, its sockets, merged reads (platform/metrics.ts). */
+  metrics?: PlatformMetrics;
 }
 
 /** The gateway: its server, and a request's context as a given caller (the exports, for a download link's maker). */
@@ -52,6 +55,7 @@ export function createGateway(deps: GatewayDeps): GatewayService {
   const log = deps.logger.child({ service: 'gateway' });
   const inflight = deps.mergeInflight === false ? undefined : new InflightRequests();
   const proxies = createProxyTrust(deps.trustedProxies ?? []);
+  if (inflight) deps.metrics?.watchSharedFetches(() => inflight.inFlight);
   const gateway = new ApolloGateway({
     supergraphSdl: deps.supergraphSdl ?? fs.readFileSync(supergraphPath, 'utf8'),
     buildService: ({ name, url }) => {
@@ -62,7 +66,15 @@ export function createGateway(deps: GatewayDeps): GatewayService {
         timeoutMs: deps.limits.subgraphTimeoutMs,
         replicasFromDns: deps.subgraphReplicasFromDns,
       });
-      return new SubgraphDataSource(name, present(configured[0], `the URL of ${name}`), deps.limits.subgraphTimeoutMs, inflight, client);
+      deps.metrics?.watchSubgraphClient(name, () => client.stats);
+      return new SubgraphDataSource(
+        name,
+        present(configured[0], `the URL of ${name}`),
+        deps.limits.subgraphTimeoutMs,
+        inflight,
+        client,
+        deps.metrics,
+      );
     },
     logger: {
       debug: () => {},

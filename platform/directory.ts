@@ -14,6 +14,7 @@
  * A slice that needs the directory during a transaction takes a snapshot (`current()`) before it.
  */
 import { errors } from './errors.ts';
+import { tracedCall } from './tracing.ts';
 
 export interface DirectoryUnit {
   id: string;
@@ -175,12 +176,15 @@ const toUnit = (node: UnitNode): DirectoryUnit => ({
 });
 
 async function ask<T>(url: string, query: string, variables: Record<string, unknown>, timeoutMs: number): Promise<T> {
-  const response = await fetch(url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ query, variables }),
-    signal: AbortSignal.timeout(timeoutMs),
-  });
+  // In the trace of the request that needed it (platform/tracing.ts).
+  const response = await tracedCall('ask directory', { 'url.full': url }, (trace) =>
+    fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...trace },
+      body: JSON.stringify({ query, variables }),
+      signal: AbortSignal.timeout(timeoutMs),
+    }),
+  );
   const body = (await response.json()) as { data?: T; errors?: { message: string }[] };
   // Any error makes the answer no answer: `unit: null` beside an error means the units subgraph
   // could not read it (its database away), not that the unit does not exist.

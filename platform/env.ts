@@ -12,6 +12,8 @@ import { deflateRawSync } from 'node:zlib';
 import { DEFAULT_OFFICE_HOURS, parseOfficeHours, type OfficeHours } from './calendar.ts';
 import { trustEntryProblem } from './client-address.ts';
 import { present } from './invariant.ts';
+import type { MetricsAccess } from './metrics.ts';
+import type { TracingEnv } from './tracing.ts';
 
 /**
  * The development signing secret. It is in the repository, so anyone can sign with it: it is
@@ -152,8 +154,23 @@ export interface PlatformEnv {
   /** Short-lived download links to the gateway's files (platform/download-links.ts). */
   downloadLinks: DownloadLinksEnv;
   log: { level: string; pretty: boolean };
+  metrics: MetricsEnv;
+  tracing: TracingEnv;
   /** Notices (issue #25 §3): each slice's outbox worker, its webhooks and the SMS gateway (platform/outbox.ts). */
   outbox: OutboxEnv;
+}
+
+/** Prometheus metrics (platform/metrics.ts, docs/OPERATIONS.md). */
+export interface MetricsEnv {
+  /** METRICS_PORT: `/metrics` on a port of its own (none by default). */
+  port?: number;
+  /**
+   * `/metrics` on each service's own port: open in development; outside it only with
+   * `Authorization: Bearer <METRICS_TOKEN>` when METRICS_TOKEN is set, refused otherwise.
+   */
+  publicPort: MetricsAccess;
+  /** METRICS_MAX_OPERATIONS: operation names given a label of their own (default 100); the rest are `(other)`. */
+  maxOperations: number;
 }
 
 export interface OutboxEnv {
@@ -548,12 +565,52 @@ export function loadEnv(given: Source = process.env, slices: readonly SlicePort[
     subgraphTrustedProxies: trustList(source, 'SUBGRAPH_TRUSTED_PROXIES', 'loopback'),
     officeHours: officeHours(source),
     downloadLinks: downloadLinks(source, auth, development, integer(source, 'GATEWAY_PORT', 4000 + offset)),
+    metrics: metricsEnv(source, development),
+    tracing: tracingEnv(source),
     outbox: outboxEnv(source),
     log: {
       level: oneOf(source, 'LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], 'info'),
       // Pretty lines for a person at a terminal in development; JSON lines everywhere else.
       pretty: logFormat === 'pretty' || (logFormat === 'auto' && development && Boolean(process.stdout.isTTY)),
     },
+  };
+}
+
+function metricsEnv(source: Source, development: boolean): MetricsEnv {
+  const token = source.METRICS_TOKEN || undefined;
+  if (token && !development) {
+    const weakness = secretWeakness(token);
+    if (weakness) throw new ConfigurationError(`METRICS_TOKEN is too weak: ${weakness} (generate one with: openssl rand -base64 48)`);
+  }
+  const port = source.METRICS_PORT ? integer(source, 'METRICS_PORT', 0) : undefined;
+  return {
+    ...(port !== undefined ? { port } : {}),
+    publicPort: token ? { kind: 'token', token } : development ? { kind: 'open' } : { kind: 'refused' },
+    maxOperations: integer(source, 'METRICS_MAX_OPERATIONS', 100, 1),
+  };
+}
+
+/** The OpenTelemetry variables this platform reads (platform/tracing.ts): where to send spans, how many, under which name. */
+function tracingEnv(source: Source): TracingEnv {
+  const httpUrl = (key: string, raw: string) => {
+    if (!/^https?:$/.test(new URL(url(key, raw)).protocol)) throw new ConfigurationError(`${key} must be an http(s) URL, got "${raw}"`);
+    return raw;
+  };
+  const traces = source.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT || undefined;
+  const base = source.OTEL_EXPORTER_OTLP_ENDPOINT || undefined;
+  const tracesEndpoint = traces
+    ? httpUrl('OTEL_EXPORTER_OTLP_TRACES_ENDPOINT', traces)
+    : base
+      ? `${httpUrl('OTEL_EXPORTER_OTLP_ENDPOINT', base).replace(/\/+$/, '')}/v1/traces`
+      : undefined;
+  const rawRatio = source.OTEL_TRACES_SAMPLER_ARG;
+  const sampleRatio = rawRatio ? Number(rawRatio) : 1;
+  if (!Number.isFinite(sampleRatio) || sampleRatio < 0 || sampleRatio > 1)
+    throw new ConfigurationError(`OTEL_TRACES_SAMPLER_ARG must be a number from 0 to 1, got "${rawRatio}"`);
+  return {
+    ...(tracesEndpoint ? { tracesEndpoint } : {}),
+    sampleRatio,
+    ...(source.OTEL_SERVICE_NAME ? { serviceName: source.OTEL_SERVICE_NAME } : {}),
   };
 }
 

@@ -28,6 +28,8 @@ import { HeaderMap, type ApolloServer, type BaseContext, type HTTPGraphQLRespons
 import type { Limits } from './env.ts';
 import { ErrorCode, errors } from './errors.ts';
 import { REQUEST_ID_HEADER, requestIdOf, type Logger, type RequestRecord } from './log.ts';
+import { bearerMatches, sendMetrics, type MetricsAccess, type PlatformMetrics } from './metrics.ts';
+import { callerContext, endSpan, SpanKind, startSpan, traceIdOf, withSpan } from './tracing.ts';
 
 export type RequestHandler = (req: http.IncomingMessage, res: http.ServerResponse) => boolean;
 /** A route of its own beside GraphQL (e.g. the gateway's exports): resolves true when it answered. */
@@ -69,6 +71,10 @@ export interface HttpServiceOptions<TContext extends BaseContext> {
    * subgraph call.
    */
   requestLogLevel?: 'info' | 'debug';
+  /** The process's metrics: each GraphQL request counted and timed. */
+  metrics?: PlatformMetrics;
+  /** Who may read `/metrics` on this (public) port: refused unless said otherwise (platform/env.ts `metrics.publicPort`). */
+  metricsAccess?: MetricsAccess;
 }
 
 export interface RunningService {
@@ -289,6 +295,68 @@ async function answerGraphQL<TContext extends BaseContext>(
   res.end();
 }
 
+/** Paths asked for by machines every few seconds: no span of their own. */
+const UNTRACED = new Set(['/health', '/ready', '/metrics']);
+
+/**
+ * A request's server span, continuing its caller's trace (`traceparent`), and what is recorded when
+ * it has been answered: the span's status and attributes, and for GraphQL the request's metrics.
+ */
+function requestTrace(req: http.IncomingMessage, url: URL, service: string) {
+  if (UNTRACED.has(url.pathname)) {
+    return { traceId: undefined, run: (work: () => Promise<void>) => work(), end: () => {} } as const;
+  }
+  const parent = callerContext(req.headers);
+  const span = startSpan(`${req.method ?? 'GET'} ${service}`, SpanKind.SERVER, { 'http.request.method': req.method ?? 'GET' }, parent);
+  let ended = false;
+  return {
+    traceId: traceIdOf(span),
+    run: (work: () => Promise<void>) => withSpan(span, work, parent),
+    end(res: http.ServerResponse, record: RequestRecord, graphql: boolean, started: number, metrics: PlatformMetrics | undefined) {
+      if (ended) return;
+      ended = true;
+      const outcome = record.outcome ?? (!res.writableFinished ? 'CLIENT_CLOSED' : res.statusCode < 400 ? 'ok' : `HTTP_${res.statusCode}`);
+      if (graphql) metrics?.request(service, record.operation, outcome, (performance.now() - started) / 1000);
+      if (span.isRecording()) {
+        span.setAttributes({ 'http.response.status_code': res.statusCode, 'app.request_id': record.id, 'url.path': url.pathname });
+        if (graphql) {
+          const operation = metrics ? metrics.operationLabel(record.operation) : (record.operation ?? '(anonymous)');
+          span.setAttribute('graphql.operation.name', operation);
+          span.updateName(`${service} ${operation}`);
+        }
+      }
+      endSpan(span, res.statusCode >= 500 ? `HTTP ${res.statusCode}` : undefined, outcome);
+    },
+  };
+}
+
+/** `GET /metrics` on a service's own port: only as `access` allows (platform/env.ts). */
+async function answerMetrics(
+  req: http.IncomingMessage,
+  res: http.ServerResponse,
+  metrics: PlatformMetrics | undefined,
+  access: MetricsAccess,
+): Promise<void> {
+  const allowed = access.kind === 'open' || (access.kind === 'token' && bearerMatches(req.headers.authorization, access.token));
+  if (metrics && allowed) {
+    await sendMetrics(res, metrics);
+    return;
+  }
+  if (metrics && access.kind === 'token') {
+    sendJson(
+      res,
+      401,
+      codedBody(ErrorCode.UNAUTHENTICATED, '读取指标须带 METRICS_TOKEN', 'Reading the metrics needs Authorization: Bearer <METRICS_TOKEN>'),
+    );
+    return;
+  }
+  sendJson(
+    res,
+    404,
+    codedBody(ErrorCode.NOT_FOUND, '此端口不提供指标（见 METRICS_PORT）', 'Metrics are not served on this port (see METRICS_PORT)'),
+  );
+}
+
 export async function startHttpService<TContext extends BaseContext>(options: HttpServiceOptions<TContext>): Promise<RunningService> {
   const { service, limits } = options;
   const requestLogLevel = options.requestLogLevel ?? 'info';
@@ -318,7 +386,15 @@ export async function startHttpService<TContext extends BaseContext>(options: Ht
       const started = performance.now();
       const id = requestIdOf(req);
       const controller = new AbortController();
-      const record: RequestRecord = { id, log: logger.child({ requestId: id }), subgraphCalls: [], signal: controller.signal };
+      const url = new URL(req.url ?? '/', 'http://localhost');
+      const trace = requestTrace(req, url, name);
+      const record: RequestRecord = {
+        id,
+        ...(trace.traceId ? { traceId: trace.traceId } : {}),
+        log: logger.child({ requestId: id, ...(trace.traceId ? { traceId: trace.traceId } : {}) }),
+        subgraphCalls: [],
+        signal: controller.signal,
+      };
       // A request may run for executionTimeoutMs; its caller going away stops it too.
       const deadline = setTimeout(() => controller.abort(errors.requestTimeout(limits.executionTimeoutMs)), limits.executionTimeoutMs);
       res.on('close', () => {
@@ -330,8 +406,8 @@ export async function startHttpService<TContext extends BaseContext>(options: Ht
       res.on('finish', () => {
         if (drained) server.closeIdleConnections();
       });
-      const url = new URL(req.url ?? '/', 'http://localhost');
       let graphql = false;
+      res.on('close', () => trace.end(res, record, graphql, started, options.metrics));
       res.on('finish', () => {
         // One line per GraphQL request: what was asked, how long it took, how it ended.
         if (!graphql) return;
@@ -366,6 +442,10 @@ export async function startHttpService<TContext extends BaseContext>(options: Ht
           }
           return;
         }
+        if (req.method === 'GET' && url.pathname === '/metrics') {
+          await answerMetrics(req, res, options.metrics, options.metricsAccess ?? { kind: 'refused' });
+          return;
+        }
         if (options.explorer?.(req, res)) return;
         for (const handler of options.routes ?? []) if (await handler(req, res, url, record)) return;
         if (url.pathname === '/' || url.pathname === '/graphql') {
@@ -375,12 +455,15 @@ export async function startHttpService<TContext extends BaseContext>(options: Ht
         }
         sendJson(res, 404, codedBody(ErrorCode.NOT_FOUND, '没有这个地址', 'No such path'));
       };
-      route().catch((error: unknown) => {
-        record.outcome = 'INTERNAL_SERVER_ERROR';
-        record.log.error({ err: error }, 'request failed');
-        if (!res.headersSent) sendJson(res, 500, codedBody('INTERNAL_SERVER_ERROR', '服务器内部错误', 'Internal server error'));
-        else res.end();
-      });
+      const answer = () =>
+        route().catch((error: unknown) => {
+          record.outcome = 'INTERNAL_SERVER_ERROR';
+          record.log.error({ err: error }, 'request failed');
+          if (!res.headersSent) sendJson(res, 500, codedBody('INTERNAL_SERVER_ERROR', '服务器内部错误', 'Internal server error'));
+          else res.end();
+        });
+      // Whatever the request causes — subgraph fetches, calls to other slices, SQL — is in its trace.
+      void trace.run(answer);
     },
   );
   // A connection with no traffic at all either way (a reader that stopped reading) is closed.

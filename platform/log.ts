@@ -67,6 +67,8 @@ export interface SubgraphCall {
  */
 export interface RequestRecord {
   id: string;
+  /** The request's OpenTelemetry trace (its caller's, from `traceparent`, or a new one): in every line of the request. */
+  traceId?: string;
   log: Logger;
   operation?: string;
   /** `ok`, or the first error code of the answer. */

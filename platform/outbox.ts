@@ -88,6 +88,8 @@ export interface OutboxWorkerOptions {
   smsByDefault: Partial<Record<NoticeOwner['kind'], string[]>>;
   /** Runs first in every round, in its own transaction: writes the events time makes (a deadline at 80%) with `emit(…, onceKey)`. */
   sweep?(tx: Queryable, now: Date): Promise<unknown>;
+  /** Told of each attempt once it is marked (the metrics: platform/metrics.ts `outbox_deliveries_total`). */
+  onDelivery?(channel: string, state: string): void;
 }
 
 export interface OutboxWorker {
@@ -262,6 +264,8 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
         last_status = ${result.status ?? null}, last_error = ${result.error ?? null},
         delivered_at = ${state === 'DELIVERED' ? iso(now) : null}::timestamptz
       where id = ${delivery.id}::uuid and lease_token = ${delivery.leaseToken}::uuid`);
+    // PENDING after an attempt: it failed and will be retried.
+    options.onDelivery?.(delivery.channel, state === 'PENDING' ? 'RETRY' : state);
     if (delivery.channel === 'SMS' && state !== 'PENDING') {
       const phone = maskPhone(delivery.recipient?.phone ?? '');
       const line = { slice: options.slice, eventId: delivery.eventId, type: delivery.type, phone, state, reason: result.error };

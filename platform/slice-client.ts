@@ -9,6 +9,7 @@
  */
 import { codedError, ErrorCode, errors } from './errors.ts';
 import { REQUEST_ID_HEADER } from './log.ts';
+import { tracedCall } from './tracing.ts';
 
 export interface SliceQuery {
   /** The slice asked, for messages. */
@@ -38,17 +39,21 @@ function unavailable(slice: string, reason: string) {
 export async function askSlice<T>(ask: SliceQuery): Promise<T> {
   let answer: GraphQLAnswer<T>;
   try {
-    const response = await fetch(ask.url, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        ...(ask.authorization ? { authorization: ask.authorization } : {}),
-        ...(ask.requestId ? { [REQUEST_ID_HEADER]: ask.requestId } : {}),
-      },
-      body: JSON.stringify({ query: ask.query, variables: ask.variables ?? {} }),
-      signal: AbortSignal.timeout(ask.timeoutMs ?? 10_000),
+    // A client span in the caller's trace; its traceparent makes the other slice's spans its children.
+    answer = await tracedCall(`ask ${ask.slice}`, { 'app.slice': ask.slice }, async (trace) => {
+      const response = await fetch(ask.url, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          ...trace,
+          ...(ask.authorization ? { authorization: ask.authorization } : {}),
+          ...(ask.requestId ? { [REQUEST_ID_HEADER]: ask.requestId } : {}),
+        },
+        body: JSON.stringify({ query: ask.query, variables: ask.variables ?? {} }),
+        signal: AbortSignal.timeout(ask.timeoutMs ?? 10_000),
+      });
+      return (await response.json()) as GraphQLAnswer<T>;
     });
-    answer = (await response.json()) as GraphQLAnswer<T>;
   } catch (error) {
     throw unavailable(ask.slice, (error as Error).message);
   }

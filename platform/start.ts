@@ -12,6 +12,9 @@ import { loadEnv, replicasInTurn, type PlatformEnv } from './env.ts';
 import { createExplorerHandler, type ExplorerExample } from './explorer/index.ts';
 import { startHttpService, type RequestHandler, type RunningService } from './http.ts';
 import { createLogger, type Logger } from './log.ts';
+import { createMetrics, startMetricsServer, type MetricsServer, type PlatformMetrics } from './metrics.ts';
+import { startTracing, type Tracing } from './tracing.ts';
+import type { SpanExporter } from '@opentelemetry/sdk-trace';
 import { stopOnSignals } from './signals.ts';
 import { runEntry } from './entry.ts';
 import { providersOf, type Providers, type SliceDefinition } from './subgraph.ts';
@@ -33,6 +36,48 @@ export const defaultExplorer: ExplorerFactory = ({ title, examples, sameOriginDo
     sameOriginDownloads,
     defaultHeaders: { Authorization: 'Bearer <粘贴 npm run token 生成的令牌 / paste a token from npm run token>' },
   });
+
+/** A process's metrics and traces, and the metrics port when METRICS_PORT is set. */
+export interface Observability {
+  metrics: PlatformMetrics;
+  tracing: Tracing;
+  /** METRICS_PORT's server, when set. */
+  metricsServer?: MetricsServer;
+  close(): Promise<void>;
+}
+
+/**
+ * Sets up what operators see of a process (docs/OPERATIONS.md): its metrics, served on METRICS_PORT
+ * when set, and its traces, exported when OTEL_EXPORTER_OTLP_ENDPOINT is set (or to `exporter`:
+ * tests). With a database, every statement of its slices is timed and traced, and their pools watched.
+ */
+export async function startObservability(
+  env: PlatformEnv,
+  serviceName: string,
+  options: { database?: DatabaseHandle; slices?: readonly string[]; exporter?: SpanExporter; host?: string; logger?: Logger } = {},
+): Promise<Observability> {
+  const metrics = createMetrics({ maxOperations: env.metrics.maxOperations });
+  const tracing = startTracing(env.tracing, serviceName, options.exporter);
+  const { database } = options;
+  if (database) {
+    database.observeStatements(metrics.statementObserver);
+    metrics.watchDatabase(database, options.slices ?? []);
+  }
+  const metricsServer =
+    env.metrics.port === undefined ? undefined : await startMetricsServer(metrics, env.metrics.port, options.host ?? env.host);
+  if (metricsServer) options.logger?.info({ url: metricsServer.url }, `指标 / metrics: ${metricsServer.url}`);
+  if (env.tracing.tracesEndpoint) options.logger?.info(`追踪 / traces: OTLP → ${env.tracing.tracesEndpoint}`);
+  return {
+    metrics,
+    tracing,
+    metricsServer,
+    async close() {
+      database?.observeStatements(undefined);
+      await metricsServer?.close();
+      await tracing.shutdown().catch(() => {});
+    },
+  };
+}
 
 /**
  * Migrations (as the owner, who also grants each slice's role its rights), then reference data,
@@ -84,6 +129,8 @@ export interface StartSliceOptions {
   explorer?: ExplorerFactory;
   /** Started with the gateway in one process (`npm start`), which logs each request already. */
   behindGateway?: boolean;
+  /** The process's metrics (startObservability). */
+  metrics?: PlatformMetrics;
 }
 
 /** Builds one slice's subgraph and serves it. */
@@ -105,6 +152,7 @@ export async function startSlice(slice: SliceDefinition, options: StartSliceOpti
     env,
     now: options.now ?? (() => new Date()),
     logger: options.logger,
+    ...(options.metrics ? { metrics: options.metrics } : {}),
   });
   const running = await startHttpService({
     service,
@@ -118,6 +166,8 @@ export async function startSlice(slice: SliceDefinition, options: StartSliceOpti
     // At a terminal in development one line per gateway request is enough: behind the gateway in
     // one process, each subgraph's request lines are at debug.
     requestLogLevel: options.behindGateway && env.log.pretty ? 'debug' : 'info',
+    metrics: options.metrics,
+    metricsAccess: env.metrics.publicPort,
   });
   await warnAboutReadiness(service, options.logger);
   await warnAboutConnectionBudget(database, slice.name, env, options.logger);
@@ -209,6 +259,7 @@ export async function runSlice(name: string, slices: readonly SliceDefinition[])
     const env = loadEnv(process.env, slices);
     const logger = createLogger({ ...env.log, service: name });
     const database = await openDatabase(env);
+    const observability = await startObservability(env, name, { database, slices: [name], logger });
     await prepareDatabase(database, [slice], {
       sample: env.loadSampleData,
       migrate: database.kind === 'pglite' || Boolean(env.database.ownerUrl),
@@ -224,6 +275,7 @@ export async function runSlice(name: string, slices: readonly SliceDefinition[])
       port: env.port ?? present(env.subgraphs[name], `the address of ${name}`).port,
       host: env.host,
       explorer: defaultExplorer,
+      metrics: observability.metrics,
     });
     logger.info(
       { url: `${service.url}graphql`, explorer: service.url },
@@ -233,6 +285,7 @@ export async function runSlice(name: string, slices: readonly SliceDefinition[])
     stopOnSignals(
       async () => {
         await service.close();
+        await observability.close();
         await database.close();
       },
       logger,

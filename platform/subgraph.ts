@@ -26,6 +26,7 @@ import { isUuid } from './input.ts';
 import type { ExplorerExample } from './explorer/index.ts';
 import type { GraphQLService } from './http.ts';
 import type { Logger, RequestRecord } from './log.ts';
+import type { PlatformMetrics } from './metrics.ts';
 import { present } from './invariant.ts';
 import { createOutboxWorker, type OutboxWorkerOptions } from './outbox.ts';
 
@@ -42,6 +43,8 @@ export function loadSubgraphSdl(name: string): DocumentNode {
 /** What the platform hands a slice when it builds its subgraph. */
 export interface SliceDeps {
   name: string;
+  /** The process's metrics (platform/metrics.ts): the outbox worker counts its deliveries there. */
+  metrics?: PlatformMetrics;
   db: Db;
   /** Statements this slice sent (tests count SQL per request). */
   statements: StatementCounter;
@@ -291,6 +294,7 @@ export function createSubgraph<TContext extends RequestContext>(
         development: deps.env.development,
         now: deps.now,
         logger: deps.logger,
+        onDelivery: (channel, state) => deps.metrics?.outboxDelivery(deps.name, channel, state),
       })
     : undefined;
   return {

@@ -43,6 +43,10 @@ const secretsOf = (service: ComposeService): string[] =>
     typeof entry === 'string' ? entry : entry.source,
   );
 
+/** A service of the optional `observability` profile (Prometheus, Jaeger). */
+const observabilityTool = (service: ComposeService): boolean =>
+  Array.isArray(service.profiles) && (service.profiles as unknown[]).includes('observability');
+
 const words = (value: string | string[] | undefined) => (Array.isArray(value) ? value.join(' ') : (value ?? ''));
 
 /** `npm start` (the whole platform), `npm run start:gateway`, or a gateway entry file run directly. */
@@ -87,16 +91,18 @@ describe('docker-compose.yml', () => {
     }
   });
 
-  it('runs every registered slice as a service of its own, and publishes no port but the gateway’s', () => {
+  it('runs every registered slice as a service of its own, and publishes no port but the gateway’s (the observability tools: to this host only)', () => {
     const services = composeServices() as Record<string, ComposeService & { ports?: unknown[] }>;
     for (const slice of slices) {
       expect(services[slice.name], `no service for the slice ${slice.name}`).toBeDefined();
       expect(words(services[slice.name]!.command)).toMatch(new RegExp(`^node bin/subgraph\\.js ${slice.name}$`));
     }
     const published = Object.entries(services)
-      .filter(([, service]) => service.ports?.length)
+      .filter(([, service]) => service.ports?.length && !observabilityTool(service))
       .map(([name]) => name);
     expect(published).toEqual(['gateway']);
+    for (const [name, service] of Object.entries(services).filter(([, service]) => observabilityTool(service)))
+      for (const port of service.ports ?? []) expect(String(port), name).toMatch(/^127\.0\.0\.1:/);
   });
 
   it('publishes every registered slice’s port when asked, with docker-compose.subgraph-ports.yml', () => {
@@ -237,12 +243,57 @@ describe('docker-compose.yml', () => {
     const project = loadCompose([composeFile], required);
     const backup = project.services.backup as ComposeService;
     expect(backup.profiles).toEqual(['backup']);
-    for (const [name, service] of Object.entries(project.services)) if (name !== 'backup') expect(service.profiles, name).toBeUndefined();
+    for (const [name, service] of Object.entries(project.services))
+      if (name !== 'backup' && !observabilityTool(service)) expect(service.profiles, name).toBeUndefined();
     const script = words(backup.command);
     expect(script).toMatch(/pg_dump --format=custom/);
     expect(script).toMatch(/sleep "\$BACKUP_INTERVAL_SECONDS"/);
     expect(backup.volumes).toEqual(['backups:/backups']);
     expect(project.volumes).toHaveProperty('backups');
     expect(secretsOf(backup)).toEqual(['postgres_password']);
+  });
+
+  it('serves every service’s metrics on METRICS_PORT, unpublished, and sends spans nowhere unless OTEL_EXPORTER_OTLP_ENDPOINT is set (issue #27)', () => {
+    const services = composeServices();
+    for (const name of ['gateway', ...slices.map((slice) => slice.name)]) {
+      const service = services[name] as ComposeService & { ports?: unknown[] };
+      expect(service.environment?.METRICS_PORT, name).toBe('9464');
+      expect(
+        (service.ports ?? []).map(String).filter((port) => port.includes('9464')),
+        name,
+      ).toEqual([]);
+      expect(service.environment?.OTEL_EXPORTER_OTLP_ENDPOINT ?? '', name).toBe('');
+      expect(service.environment?.METRICS_TOKEN, name).toBeUndefined();
+    }
+    const traced = loadCompose([composeFile], { ...required, OTEL_EXPORTER_OTLP_ENDPOINT: 'http://jaeger:4318' });
+    expect(traced.services.gateway?.environment?.OTEL_EXPORTER_OTLP_ENDPOINT).toBe('http://jaeger:4318');
+  });
+
+  it('adds Prometheus, scraping every replica of every registered slice and the gateway, and Jaeger, only with the observability profile', () => {
+    const project = loadCompose([composeFile], required);
+    const prometheus = project.services.prometheus as ComposeService & { volumes?: string[]; image?: string };
+    const jaeger = project.services.jaeger as ComposeService & { image?: string };
+    expect(prometheus.profiles).toEqual(['observability']);
+    expect(jaeger.profiles).toEqual(['observability']);
+    expect(prometheus.image).toMatch(/^prom\/prometheus:v\d+\.\d+\.\d+$/);
+    expect(jaeger.image).toMatch(/^jaegertracing\/jaeger:\d+\.\d+\.\d+$/);
+    const mounted = (prometheus.volumes ?? []).map(String);
+    expect(mounted).toContain('./deploy/observability/prometheus.yml:/etc/prometheus/prometheus.yml:ro');
+    expect(mounted).toContain('./deploy/observability/alerts.yml:/etc/prometheus/alerts.yml:ro');
+    const config = parse(fs.readFileSync(path.join(root, 'deploy/observability/prometheus.yml'), 'utf8')) as {
+      rule_files: string[];
+      scrape_configs: { job_name: string; dns_sd_configs: { names: string[]; type: string; port: number }[] }[];
+    };
+    expect(config.rule_files).toEqual(['/etc/prometheus/alerts.yml']);
+    for (const name of ['gateway', ...slices.map((slice) => slice.name)]) {
+      const job = config.scrape_configs.find((candidate) => candidate.job_name === name);
+      expect(job, `no scrape job for ${name}`).toBeDefined();
+      expect(job!.dns_sd_configs).toEqual([{ names: [name], type: 'A', port: 9464 }]);
+    }
+    const alerts = parse(fs.readFileSync(path.join(root, 'deploy/observability/alerts.yml'), 'utf8')) as {
+      groups: { rules: { alert: string; expr: string }[] }[];
+    };
+    const rules = alerts.groups.flatMap((group) => group.rules);
+    expect(rules.map((rule) => rule.alert)).toEqual(expect.arrayContaining(['ErrorRateHigh', 'OperationSlow', 'DatabasePoolWaiting']));
   });
 });

@@ -12,7 +12,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseAllDocuments } from 'yaml';
 import { describe, expect, it } from 'vitest';
-import { FRONTEND_LABEL, IMAGE, here, render, workload } from '../deploy/kubernetes/generate.ts';
+import { FRONTEND_LABEL, IMAGE, PROMETHEUS_LABEL, here, render, workload } from '../deploy/kubernetes/generate.ts';
 import { envPrefix } from '../platform/env.ts';
 import { slices } from '../subgraphs/registry.ts';
 
@@ -196,5 +196,32 @@ describe('deploy/kubernetes', () => {
         expect(fs.existsSync(path.join(root, container.command[1].replace(/\.js$/, '.ts'))), container.command[1]).toBe(true);
       }
     }
+  });
+
+  it('serves each pod’s metrics on METRICS_PORT to the pods labelled as Prometheus only, and sends traces nowhere until a collector is named (issue #27)', () => {
+    const config = find('ConfigMap', 'yingshang-config') as unknown as { data: Record<string, string> };
+    expect(config.data.METRICS_PORT).toBe('9464');
+    expect(config.data.OTEL_EXPORTER_OTLP_ENDPOINT).toBe('');
+    expect(Number(config.data.OTEL_TRACES_SAMPLER_ARG)).toBeLessThanOrEqual(0.1);
+    expect(config.data.METRICS_TOKEN).toBeUndefined();
+    for (const name of ['gateway', ...slices.map((slice) => slice.name)]) {
+      const deployment = find('Deployment', workload(name))!;
+      const ports = deployment.spec.template.spec.containers[0].ports as { name: string; containerPort: number }[];
+      expect(ports, name).toContainEqual({ name: 'metrics', containerPort: 9464 });
+      expect(deployment.spec.template.metadata.annotations['prometheus.io/port'], name).toBe('9464');
+    }
+    const policy = find('NetworkPolicy', 'yingshang-metrics-ingress')!;
+    expect(policy.spec.podSelector.matchExpressions[0].values.sort()).toEqual(
+      ['gateway', ...slices.map((slice) => slice.name)].map(workload).sort(),
+    );
+    expect(policy.spec.ingress).toEqual([
+      {
+        from: [{ namespaceSelector: {}, podSelector: { matchLabels: { [PROMETHEUS_LABEL]: 'true' } } }],
+        ports: [{ protocol: 'TCP', port: 9464 }],
+      },
+    ]);
+    // The public ports stay as they were: nobody but the platform and the frontends reaches a subgraph's.
+    const subgraphs = find('NetworkPolicy', 'yingshang-subgraphs-ingress')!;
+    expect(subgraphs.spec.ingress[0].ports).toEqual([{ protocol: 'TCP', port: 4000 }]);
   });
 });

@@ -30,6 +30,8 @@ export const here = path.dirname(fileURLToPath(import.meta.url));
 export const NAMESPACE = 'yingshang';
 export const IMAGE = 'qingdao-yingshang:0.1.0';
 const PORT = 4000;
+/** METRICS_PORT: Prometheus reads /metrics here; the service's own port refuses it (docs/OPERATIONS.md). */
+const METRICS_PORT = 9464;
 /**
  * The autoscalers' bounds. A subgraph's MAX_REPLICAS is its HPA's maxReplicas, so the start's pool
  * check (MAX_REPLICAS × DATABASE_POOL_MAX against the role's CONNECTION LIMIT) counts what can run;
@@ -40,6 +42,8 @@ export const REPLICAS = { min: 2, subgraphMax: 4, gatewayMax: 8 };
 export const POOL_MAX = 10;
 /** The label a bureau's frontend carries to reach the subgraphs directly (any namespace). */
 export const FRONTEND_LABEL = 'yingshang.qingdao.gov.cn/bureau-frontend';
+/** Pods (in any namespace) carrying this label set to "true" may scrape every service's METRICS_PORT: the city's Prometheus. */
+export const PROMETHEUS_LABEL = 'yingshang.qingdao.gov.cn/prometheus';
 const PART_OF = { 'app.kubernetes.io/part-of': 'qingdao-yingshang' };
 
 export type Manifest = { validate(): void; toJSON(): unknown };
@@ -107,11 +111,18 @@ function serving(
       selector: { matchLabels: selector },
       strategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } },
       template: {
-        metadata: { labels: labels(name, component) },
+        metadata: {
+          labels: labels(name, component),
+          // For a Prometheus that discovers pods by annotation; the network policy lets only PROMETHEUS_LABEL pods in.
+          annotations: { 'prometheus.io/scrape': 'true', 'prometheus.io/port': String(METRICS_PORT), 'prometheus.io/path': '/metrics' },
+        },
         spec: podSpec(
           [
             container(name, command, {
-              ports: [{ name: 'http', containerPort: PORT }],
+              ports: [
+                { name: 'http', containerPort: PORT },
+                { name: 'metrics', containerPort: METRICS_PORT },
+              ],
               env: [{ name: 'PORT', value: String(PORT) }, ...(env ?? [])],
               // docs/PERFORMANCE.md measures a replica on a quarter of a CPU; it may burst to one.
               resources: { requests: { cpu: '250m', memory: '256Mi' }, limits: { cpu: '1', memory: '512Mi' } },
@@ -157,6 +168,58 @@ function serving(
 
 const sliceSecret = (name: string) => `yingshang-${name}-database`;
 
+/** Ingress: the gateway from anywhere, the subgraphs from the platform and the bureau frontends, METRICS_PORT from Prometheus. */
+function networkPolicies(names: readonly string[]): Manifest[] {
+  const subgraphPods = { matchExpressions: [{ key: 'app.kubernetes.io/name', operator: 'In', values: names.map(workload) }] };
+  return [
+    new NetworkPolicy({
+      metadata: { name: 'yingshang-default-deny-ingress', labels: PART_OF },
+      spec: { podSelector: {}, policyTypes: ['Ingress'] },
+    }),
+    new NetworkPolicy({
+      metadata: { name: 'yingshang-gateway-ingress', labels: PART_OF },
+      spec: {
+        podSelector: { matchLabels: { 'app.kubernetes.io/name': workload('gateway') } },
+        policyTypes: ['Ingress'],
+        ingress: [{ ports: [{ protocol: 'TCP', port: PORT }] }],
+      },
+    }),
+    new NetworkPolicy({
+      metadata: { name: 'yingshang-subgraphs-ingress', labels: PART_OF },
+      // The subgraphs answer the gateway, each other (the unit directory, a slice reading another's
+      // figures) and the bureau frontends labelled FRONTEND_LABEL=true; nobody else.
+      spec: {
+        podSelector: subgraphPods,
+        policyTypes: ['Ingress'],
+        ingress: [
+          {
+            from: [
+              { podSelector: { matchLabels: { 'app.kubernetes.io/name': workload('gateway') } } },
+              { podSelector: subgraphPods },
+              { namespaceSelector: {}, podSelector: { matchLabels: { [FRONTEND_LABEL]: 'true' } } },
+            ],
+            ports: [{ protocol: 'TCP', port: PORT }],
+          },
+        ],
+      },
+    }),
+    new NetworkPolicy({
+      metadata: { name: 'yingshang-metrics-ingress', labels: PART_OF },
+      // Every service's METRICS_PORT, to the pods labelled PROMETHEUS_LABEL=true only.
+      spec: {
+        podSelector: { matchExpressions: [{ key: 'app.kubernetes.io/name', operator: 'In', values: ['gateway', ...names].map(workload) }] },
+        policyTypes: ['Ingress'],
+        ingress: [
+          {
+            from: [{ namespaceSelector: {}, podSelector: { matchLabels: { [PROMETHEUS_LABEL]: 'true' } } }],
+            ports: [{ protocol: 'TCP', port: METRICS_PORT }],
+          },
+        ],
+      },
+    }),
+  ];
+}
+
 export function manifests(names: readonly string[] = slices.map((slice) => slice.name)): Record<string, Manifest[]> {
   const files: Record<string, Manifest[]> = {};
   files['namespace.yaml'] = [new Namespace({ metadata: { name: NAMESPACE, labels: PART_OF } })];
@@ -181,6 +244,11 @@ export function manifests(names: readonly string[] = slices.map((slice) => slice
         // resolving to them); the gateway believes nobody until its ingress is named here.
         SUBGRAPH_TRUSTED_PROXIES: 'yingshang-gateway-pods',
         TRUSTED_PROXIES: '',
+        METRICS_PORT: String(METRICS_PORT),
+        // Traces go nowhere until the city's collector is named here (e.g. http://otel-collector.monitoring:4318).
+        OTEL_EXPORTER_OTLP_ENDPOINT: '',
+        // A tenth of new traces: recording every one costs ~10% more CPU per request (docs/OPERATIONS.md).
+        OTEL_TRACES_SAMPLER_ARG: '0.1',
       },
     }),
   ];
@@ -220,40 +288,7 @@ export function manifests(names: readonly string[] = slices.map((slice) => slice
       REPLICAS.subgraphMax,
     );
   }
-  const subgraphPods = { matchExpressions: [{ key: 'app.kubernetes.io/name', operator: 'In', values: names.map(workload) }] };
-  files['network-policy.yaml'] = [
-    new NetworkPolicy({
-      metadata: { name: 'yingshang-default-deny-ingress', labels: PART_OF },
-      spec: { podSelector: {}, policyTypes: ['Ingress'] },
-    }),
-    new NetworkPolicy({
-      metadata: { name: 'yingshang-gateway-ingress', labels: PART_OF },
-      spec: {
-        podSelector: { matchLabels: { 'app.kubernetes.io/name': workload('gateway') } },
-        policyTypes: ['Ingress'],
-        ingress: [{ ports: [{ protocol: 'TCP', port: PORT }] }],
-      },
-    }),
-    new NetworkPolicy({
-      metadata: { name: 'yingshang-subgraphs-ingress', labels: PART_OF },
-      // The subgraphs answer the gateway, each other (the unit directory, a slice reading another's
-      // figures) and the bureau frontends labelled FRONTEND_LABEL=true; nobody else.
-      spec: {
-        podSelector: subgraphPods,
-        policyTypes: ['Ingress'],
-        ingress: [
-          {
-            from: [
-              { podSelector: { matchLabels: { 'app.kubernetes.io/name': workload('gateway') } } },
-              { podSelector: subgraphPods },
-              { namespaceSelector: {}, podSelector: { matchLabels: { [FRONTEND_LABEL]: 'true' } } },
-            ],
-            ports: [{ protocol: 'TCP', port: PORT }],
-          },
-        ],
-      },
-    }),
-  ];
+  files['network-policy.yaml'] = networkPolicies(names);
   files['migrate-job.yaml'] = [
     new Job({
       metadata: { name: 'yingshang-migrate', labels: labels('migrate', 'migration') },

@@ -1,0 +1,158 @@
+/**
+ * OpenTelemetry traces: a span for each request a service answers (platform/http.ts), each fetch
+ * the gateway makes of a subgraph (gateway/data-source.ts), each call one slice makes of another
+ * (platform/slice-client.ts, platform/directory.ts) and each SQL statement (platform/telemetry.ts,
+ * through db/client.ts's statement observer), joined by the W3C `traceparent` header.
+ *
+ * Spans are exported (OTLP over HTTP) only when OTEL_EXPORTER_OTLP_ENDPOINT (or
+ * OTEL_EXPORTER_OTLP_TRACES_ENDPOINT) is set: nothing leaves the process unless an operator says
+ * where to. Otherwise every span is a non-recording one — an id and nothing else, so the trace id
+ * still reaches the log lines and the services a request passes through — and costs next to nothing.
+ *
+ * The context of a request follows it through its promises by AsyncLocalStorage: on Node 24 that is
+ * built on AsyncContextFrame, without the promise hooks that made it costly before (#11).
+ *
+ * One provider per process (the global one): @apollo/gateway's own spans (`gateway.plan`,
+ * `gateway.fetch`, …) join the same traces when they are recorded.
+ */
+import {
+  context,
+  propagation,
+  ROOT_CONTEXT,
+  SpanKind,
+  SpanStatusCode,
+  trace,
+  type Attributes,
+  type Context,
+  type Span,
+  type TextMapGetter,
+} from '@opentelemetry/api';
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+import { W3CTraceContextPropagator } from '@opentelemetry/core';
+import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
+import { resourceFromAttributes } from '@opentelemetry/resources';
+import {
+  AlwaysOffSampler,
+  BatchSpanProcessor,
+  ParentBasedSampler,
+  SimpleSpanProcessor,
+  TraceIdRatioBasedSampler,
+  TracerProvider,
+  type SpanExporter,
+} from '@opentelemetry/sdk-trace';
+
+export { SpanKind };
+export type { Span };
+
+export interface TracingEnv {
+  /** OTEL_EXPORTER_OTLP_TRACES_ENDPOINT, or OTEL_EXPORTER_OTLP_ENDPOINT + `/v1/traces`: where spans go; none → nothing is recorded. */
+  tracesEndpoint?: string;
+  /** OTEL_TRACES_SAMPLER_ARG: the share of new traces recorded (0–1, default 1); a caller's sampled flag is followed. */
+  sampleRatio: number;
+  /** OTEL_SERVICE_NAME: the `service.name` of this process's spans (by default what the process runs). */
+  serviceName?: string;
+}
+
+export interface Tracing {
+  /** Spans are recorded and exported. */
+  recording: boolean;
+  /** Sends what is buffered (tests, and a stop). */
+  flush(): Promise<void>;
+  shutdown(): Promise<void>;
+}
+
+const TRACER = 'qingdao-yingshang';
+/** This process's provider's tracer (held directly: the API's proxy would keep the first provider's for good). */
+let tracer = trace.getTracer(TRACER);
+let contextReady = false;
+
+/**
+ * Sets this process's tracing up (the composition roots in bin/, and the tests). `exporter` replaces
+ * the OTLP exporter (tests: an in-memory one, every span handed over as it ends). Calling it again
+ * replaces the previous set-up.
+ */
+export function startTracing(env: TracingEnv, defaultServiceName: string, exporter?: SpanExporter): Tracing {
+  if (!contextReady) {
+    context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+    propagation.setGlobalPropagator(new W3CTraceContextPropagator());
+    contextReady = true;
+  }
+  const target = exporter ?? (env.tracesEndpoint ? new OTLPTraceExporter({ url: env.tracesEndpoint }) : undefined);
+  const provider = new TracerProvider({
+    resource: resourceFromAttributes({ 'service.name': env.serviceName ?? defaultServiceName }),
+    sampler: target ? new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(env.sampleRatio) }) : new AlwaysOffSampler(),
+    spanProcessors: target ? [exporter ? new SimpleSpanProcessor({ exporter: target }) : new BatchSpanProcessor({ exporter: target })] : [],
+  });
+  trace.disable();
+  trace.setGlobalTracerProvider(provider);
+  tracer = provider.getTracer(TRACER);
+  return {
+    recording: Boolean(target),
+    flush: () => provider.forceFlush(),
+    shutdown: () => provider.shutdown(),
+  };
+}
+
+const headerGetter: TextMapGetter<Record<string, string | string[] | undefined>> = {
+  keys: (carrier) => Object.keys(carrier),
+  get: (carrier, key) => carrier[key],
+};
+
+/** The caller's trace (its `traceparent`), to continue. */
+export function callerContext(headers: Record<string, string | string[] | undefined>): Context {
+  return propagation.extract(ROOT_CONTEXT, headers, headerGetter);
+}
+
+/** The current trace's `traceparent` (and `tracestate`), for a request made on its behalf. */
+export function traceHeaders(active: Context = context.active()): Record<string, string> {
+  const headers: Record<string, string> = {};
+  propagation.inject(active, headers);
+  return headers;
+}
+
+export function startSpan(name: string, kind: SpanKind, attributes: Attributes = {}, parent: Context = context.active()): Span {
+  return tracer.startSpan(name, { kind, attributes }, parent);
+}
+
+/** Whether a span is current (a request's): work outside any request (a background worker's polling) starts no trace of its own. */
+export function inTrace(): boolean {
+  return trace.getSpan(context.active()) !== undefined;
+}
+
+/** Runs `work` with `span` as the current span: what it starts (fetches, statements) are its children. */
+export function withSpan<T>(span: Span, work: () => T, parent: Context = context.active()): T {
+  return context.with(trace.setSpan(parent, span), work);
+}
+
+/** Ends a span, marked as failed when `error` is given (its message is kept, never a value sent). */
+export function endSpan(span: Span, error?: unknown, outcome?: string): void {
+  if (span.isRecording()) {
+    if (outcome) span.setAttribute('app.outcome', outcome);
+    if (error !== undefined)
+      span.setStatus({ code: SpanStatusCode.ERROR, message: error instanceof Error ? error.message : String(error) });
+  }
+  span.end();
+}
+
+/** The trace id of a span, for log lines (none for an invalid span). */
+export function traceIdOf(span: Span): string | undefined {
+  const { traceId } = span.spanContext();
+  return trace.isSpanContextValid(span.spanContext()) ? traceId : undefined;
+}
+
+/** Calls a slice makes of another: a client span, and its `traceparent` for the request. */
+export async function tracedCall<T>(
+  name: string,
+  attributes: Attributes,
+  call: (headers: Record<string, string>) => Promise<T>,
+): Promise<T> {
+  const span = startSpan(name, SpanKind.CLIENT, attributes);
+  try {
+    const result = await call(traceHeaders(trace.setSpan(context.active(), span)));
+    endSpan(span);
+    return result;
+  } catch (error) {
+    endSpan(span, error);
+    throw error;
+  }
+}

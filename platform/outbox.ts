@@ -88,6 +88,8 @@ export interface OutboxWorkerOptions {
   smsByDefault: Partial<Record<NoticeOwner['kind'], string[]>>;
   /** Runs first in every round, in its own transaction: writes the events time makes (a deadline at 80%) with `emit(…, onceKey)`. */
   sweep?(tx: Queryable, now: Date): Promise<unknown>;
+  /** Runs before the sweep's transaction: what the sweep needs from elsewhere (another slice's directory) is asked here, never inside it. */
+  prepareSweep?(): Promise<unknown>;
 }
 
 export interface OutboxWorker {
@@ -280,6 +282,7 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
     // The sweep reads the slice's deadlines: once a minute of the platform's clock is enough.
     if (options.sweep && (lastSweep === undefined || Math.abs(now.getTime() - lastSweep) >= SWEEP_EVERY_MS)) {
       lastSweep = now.getTime();
+      await options.prepareSweep?.();
       await db.transaction((tx) => present(options.sweep, 'the sweep')(tx, now));
     }
     let dispatched = 0;

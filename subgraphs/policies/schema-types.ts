@@ -419,7 +419,7 @@ export type Mutation = {
    */
   runAutomaticGrants?: Maybe<AutomaticGrantRun>;
   /** 标为已读 / Mark notices read */
-  markPolicyInboxNoticesRead?: Maybe<Array<PolicyInboxNotice>>;
+  markPolicyInboxRead?: Maybe<Array<PolicyInboxNotice>>;
   /** 设置值班联系人与短信接收 / Set the duty contact and what comes by SMS */
   setPolicyNoticeSettings?: Maybe<PolicyNoticeSettings>;
   /** 登记 webhook（密钥仅此一次返回） / Register a webhook (its secret is returned this once) */
@@ -726,7 +726,7 @@ export type MutationRunAutomaticGrantsArgs = {
  * 惠企政策的变更。
  * Changes of the policies slice.
  */
-export type MutationMarkPolicyInboxNoticesReadArgs = {
+export type MutationMarkPolicyInboxReadArgs = {
   ids: Array<Scalars['ID']['input']>;
 };
 
@@ -3035,7 +3035,7 @@ export type MutationResolvers<ContextType = Context, ParentType extends Resolver
   recordDisbursement?: Resolver<Maybe<ResolversTypes['Application']>, ParentType, ContextType, RequireFields<MutationRecordDisbursementArgs, 'id' | 'input'>>;
   rateApplication?: Resolver<Maybe<ResolversTypes['Application']>, ParentType, ContextType, RequireFields<MutationRateApplicationArgs, 'id' | 'level'>>;
   runAutomaticGrants?: Resolver<Maybe<ResolversTypes['AutomaticGrantRun']>, ParentType, ContextType, RequireFields<MutationRunAutomaticGrantsArgs, 'itemId'>>;
-  markPolicyInboxNoticesRead?: Resolver<Maybe<Array<ResolversTypes['PolicyInboxNotice']>>, ParentType, ContextType, RequireFields<MutationMarkPolicyInboxNoticesReadArgs, 'ids'>>;
+  markPolicyInboxRead?: Resolver<Maybe<Array<ResolversTypes['PolicyInboxNotice']>>, ParentType, ContextType, RequireFields<MutationMarkPolicyInboxReadArgs, 'ids'>>;
   setPolicyNoticeSettings?: Resolver<Maybe<ResolversTypes['PolicyNoticeSettings']>, ParentType, ContextType, RequireFields<MutationSetPolicyNoticeSettingsArgs, 'input'>>;
   registerPolicyWebhook?: Resolver<Maybe<ResolversTypes['PolicyWebhook']>, ParentType, ContextType, RequireFields<MutationRegisterPolicyWebhookArgs, 'input'>>;
   replayPolicyWebhookDelivery?: Resolver<Maybe<ResolversTypes['PolicyWebhookDelivery']>, ParentType, ContextType, RequireFields<MutationReplayPolicyWebhookDeliveryArgs, 'id'>>;

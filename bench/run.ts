@@ -4,7 +4,8 @@
  * p50/p95, SQL statements per request and the larger size's p95 over the smaller's; then the policies
  * slice's (bench/policies.ts): Chinese text search on 30,000 documents, matching one enterprise
  * against 10,000 items, runAutomaticGrants over 100,000 enterprises, policyStats of every unit; then
- * the command office's board with BENCH_REVIEWS service reviews (bench/evaluations.ts).
+ * the command office's board with BENCH_REVIEWS service reviews (bench/evaluations.ts); and first the
+ * market-entity registry's import of 2,008,000 entities (bench/registry.ts).
  *
  * Uses BENCH_DATABASE_URL, else DATABASE_URL's server, else the local server at 127.0.0.1:5432,
  * in a database per size (`yingshang_bench_100k`, `yingshang_bench_1m`: created and filled on the
@@ -33,8 +34,10 @@ import { runPoliciesBench } from './policies.ts';
  * 1,000,000), each in a database of its own: `<BENCH_DB_NAME>_<size>` (yingshang_bench_100k, …).
  */
 const SIZES = (process.env.BENCH_ISSUES ?? '100000,1000000').split(',').map((size) => Number(size.trim()));
-/** BENCH_ONLY=issues,policies,evaluations,financing,outbox runs only those parts (all by default); `npm run bench -- financing` the financing part alone. */
-const ONLY = new Set((process.env.BENCH_ONLY ?? 'issues,policies,evaluations,financing,outbox').split(',').map((part) => part.trim()));
+/** BENCH_ONLY=issues,policies,evaluations,financing,registry,outbox runs only those parts (all by default); `npm run bench -- financing` the financing part alone. */
+const ONLY = new Set(
+  (process.env.BENCH_ONLY ?? 'issues,policies,evaluations,financing,registry,outbox').split(',').map((part) => part.trim()),
+);
 /** Timed runs per case and size (BENCH_RUNS), 50 by default: out of 20, a p95 would be the second-slowest run. */
 const RUNS = Number(process.env.BENCH_RUNS ?? 50);
 
@@ -70,13 +73,25 @@ async function main() {
     await runFinancingBench();
     return;
   }
-  if (process.argv[2] === 'outbox' || process.env.BENCH_ONLY === 'outbox') {
+  if (process.argv[2] === 'outbox') {
     await runOutboxBench();
     return;
   }
   if (process.argv[2] === 'gateway') {
     const { runGatewayBench } = await import('./gateway.ts');
     await runGatewayBench();
+    return;
+  }
+  // The registry import (bench/registry.ts) needs none of the issues databases.
+  if (ONLY.has('registry')) {
+    const { runRegistryBench } = await import('./registry.ts');
+    await runRegistryBench();
+  }
+  if (!['issues', 'policies', 'evaluations'].some((part) => ONLY.has(part))) {
+    // In a database of its own (yingshang_bench_financing): it needs none of the issues databases either.
+    if (ONLY.has('financing')) await runFinancingBench();
+    // In a database of its own (yingshang_bench_outbox): the delivery rate and a receiver's outage.
+    if (ONLY.has('outbox')) await runOutboxBench();
     return;
   }
   const sized = [];

@@ -17,6 +17,8 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
 import postgres from 'postgres';
 import { PGlite } from '@electric-sql/pglite';
@@ -42,8 +44,10 @@ export interface StatementCounter {
 export interface SubgraphDatabase {
   /** Connected as the slice's own serving role. */
   db: Db;
-  /** Statements this subgraph sent since start; tests read and reset it. */
+  /** Statements this subgraph sent since start for requests; tests read and reset it. */
   statements: StatementCounter;
+  /** The same connections, for work no request asked for (the outbox worker, its sweeps): not counted in `statements`. */
+  background: Db;
   /** The slice's role name. */
   role: string;
 }
@@ -259,7 +263,13 @@ export function openPostgres(
       const client = preparingStatements(
         connect(url, roles.statementTimeoutMs ? { statement_timeout: String(roles.statementTimeoutMs) } : {}),
       );
-      found = { db: drizzlePostgres(client, { logger: countingLogger(statements) }) as unknown as Db, statements, role, client };
+      found = {
+        db: drizzlePostgres(client, { logger: countingLogger(statements) }) as unknown as Db,
+        background: drizzlePostgres(client) as unknown as Db,
+        statements,
+        role,
+        client,
+      };
       perSubgraph.set(name, found);
     }
     return found;
@@ -268,8 +278,8 @@ export function openPostgres(
     kind: 'postgres',
     poolMax: options.maxConnections ?? 10,
     forSubgraph(name) {
-      const { db, statements, role } = serving(name);
-      return { db, statements, role };
+      const { db, background, statements, role } = serving(name);
+      return { db, background, statements, role };
     },
     owner() {
       return drizzlePostgres(ownerClient()) as unknown as Db;
@@ -400,6 +410,7 @@ function pgliteHandle(client: PGlite, release: () => void = () => {}, prefix = '
         const role = servingRole(name, prefix);
         found = {
           db: drizzlePglite(pgliteAsRole(client, role), { logger: countingLogger(statements) }) as unknown as Db,
+          background: drizzlePglite(pgliteAsRole(client, role)) as unknown as Db,
           statements,
           role,
         };
@@ -540,3 +551,110 @@ export const SqlState = {
   SERIALIZATION_FAILURE: '40001',
   DEADLOCK_DETECTED: '40P01',
 } as const;
+
+/**
+ * A transaction for bulk work (an import): plain SQL with positional parameters, a way to stream
+ * rows into a table, and a cursor over a large result. On PostgreSQL rows go in with COPY … FROM
+ * STDIN (text format), streamed with back-pressure; the embedded database has no COPY from a
+ * client stream, so there they go in as INSERTs of `batchRows` rows at a time (arrays, unnested).
+ */
+export interface BulkTransaction {
+  kind: 'postgres' | 'pglite';
+  query<T = Record<string, unknown>>(text: string, params?: unknown[]): Promise<T[]>;
+  /** Streams `rows` (each cell text or null, in `columns` order) into `table`. */
+  copyIn(table: string, columns: readonly string[], rows: AsyncIterable<readonly (string | null)[]>): Promise<void>;
+  /** The rows of `text`, `size` at a time. */
+  cursor<T = Record<string, unknown>>(text: string, params: unknown[], size: number): AsyncIterable<T[]>;
+}
+
+/** One COPY text-format field: backslash, tab and line breaks escaped; null as \N. */
+function copyField(value: string | null): string {
+  if (value === null) return '\\N';
+  return /[\\\t\n\r]/.test(value)
+    ? value.replace(/[\\\t\n\r]/g, (c) => (c === '\\' ? '\\\\' : c === '\t' ? '\\t' : c === '\n' ? '\\n' : '\\r'))
+    : value;
+}
+
+/** COPY text lines in chunks of about 1 MB, for a stream with back-pressure. */
+async function* copyChunks(rows: AsyncIterable<readonly (string | null)[]>): AsyncGenerator<Buffer> {
+  let chunk = '';
+  for await (const row of rows) {
+    chunk += row.map(copyField).join('\t') + '\n';
+    if (chunk.length >= 1 << 20) {
+      yield Buffer.from(chunk, 'utf8');
+      chunk = '';
+    }
+  }
+  if (chunk) yield Buffer.from(chunk, 'utf8');
+}
+
+type PostgresTransaction = postgres.TransactionSql;
+type PgliteTransaction = Parameters<Parameters<PGlite['transaction']>[0]>[0];
+
+function postgresBulk(tx: PostgresTransaction): BulkTransaction {
+  return {
+    kind: 'postgres',
+    query: async <T>(text: string, params: unknown[] = []) =>
+      (await tx.unsafe(text, params as postgres.ParameterOrJSON<never>[])) as unknown as T[],
+    async copyIn(table, columns, rows) {
+      const writable = await tx.unsafe(`copy ${table} (${columns.join(', ')}) from stdin`).writable();
+      await pipeline(Readable.from(copyChunks(rows)), writable);
+    },
+    async *cursor<T>(text: string, params: unknown[], size: number) {
+      for await (const rows of tx.unsafe(text, params as postgres.ParameterOrJSON<never>[]).cursor(size)) yield rows as unknown as T[];
+    },
+  };
+}
+
+function pgliteBulk(tx: PgliteTransaction, batchRows: number): BulkTransaction {
+  return {
+    kind: 'pglite',
+    query: async <T>(text: string, params: unknown[] = []) => (await tx.query<T>(text, params)).rows,
+    async copyIn(table, columns, rows) {
+      // Text in, as COPY takes it: each cell cast to its column's type, as COPY casts it.
+      const types = new Map(
+        (
+          await tx.query<{ name: string; type: string }>(
+            `select attname as name, format_type(atttypid, atttypmod) as type from pg_attribute where attrelid = $1::regclass and attnum > 0`,
+            [table],
+          )
+        ).rows.map((row) => [row.name, row.type]),
+      );
+      const unnest = columns.map((_, i) => `$${i + 1}::text[]`).join(', ');
+      const cells = columns.map((column, i) => `u.c${i}::${types.get(column) ?? 'text'}`).join(', ');
+      const names = columns.map((_, i) => `c${i}`).join(', ');
+      const insert = `insert into ${table} (${columns.join(', ')}) select ${cells} from unnest(${unnest}) as u(${names})`;
+      let batch: (string | null)[][] = columns.map(() => []);
+      let size = 0;
+      const flush = async () => {
+        if (size) await tx.query(insert, batch);
+        batch = columns.map(() => []);
+        size = 0;
+      };
+      for await (const row of rows) {
+        row.forEach((value, i) => batch[i]?.push(value));
+        if (++size >= batchRows) await flush();
+      }
+      await flush();
+    },
+    async *cursor<T>(text: string, params: unknown[]) {
+      yield (await tx.query<T>(text, params)).rows;
+    },
+  };
+}
+
+/**
+ * Runs `work` in one transaction of `db`'s own connection (as the slice's role): everything it
+ * wrote commits together, or nothing does when it throws.
+ */
+export async function bulkTransaction<T>(
+  db: Db,
+  work: (tx: BulkTransaction) => Promise<T>,
+  options: { batchRows?: number } = {},
+): Promise<T> {
+  const client = (db as unknown as { $client: unknown }).$client;
+  if (typeof client === 'function' && 'begin' in client) {
+    return (await (client as postgres.Sql).begin((tx) => work(postgresBulk(tx)))) as T;
+  }
+  return (client as PGlite).transaction((tx) => work(pgliteBulk(tx, options.batchRows ?? 1000)));
+}

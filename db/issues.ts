@@ -511,3 +511,72 @@ export const issueFeed = issuesSchema.table(
   },
   (t) => [index('issue_feed_source_idx').on(t.sourceSystem, t.seq), index('issue_feed_issue_xact_idx').on(t.issueId, t.xact)],
 );
+
+/**
+ * The plan's dated duties (issue #26): 方案备案 by 3/31 (a document), the self-check list 自查问题清单 by
+ * 4/20 (a document and the problems it lists). Each is expected from every unit the plan names — the
+ * key domains' lead and responsible units, the participating units and the districts. The plan's own
+ * come from campaign.json (reference data); the command office declares further batches. Never
+ * changed (a trigger): a correction is another duty.
+ */
+export const planDutyKind = issuesSchema.enum('plan_duty_kind', ['PLAN_DOCUMENT', 'SELF_CHECK_LIST']);
+
+export const planDuties = issuesSchema.table(
+  'plan_duties',
+  {
+    /** `MOBILIZE:2023-03-31` for the plan's own (step and date); the declared ones `<KIND>:<date>:<n>`. */
+    code: text('code').primaryKey(),
+    kind: planDutyKind('kind').notNull(),
+    title: text('title').notNull(),
+    /** Due at 24:00 (Beijing) of this day. */
+    dueOn: date('due_on').notNull(),
+    declaredBy: text('declared_by').notNull(),
+    declaredAt: instant('declared_at').notNull(),
+  },
+  (t) => [index('plan_duties_due_idx').on(t.dueOn)],
+);
+
+/**
+ * A unit's filing of its part of a duty (append-only): a document reference and, for a self-check
+ * list, the SELF_INSPECTION issues it listed (`issue_origins`), written in the same transaction.
+ * Every filing is a version; the first is judged on time or late, for good.
+ */
+export const planDutyFilings = issuesSchema.table(
+  'plan_duty_filings',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    dutyCode: text('duty_code')
+      .notNull()
+      .references(() => planDuties.code),
+    unitId: uuid('unit_id').notNull(),
+    version: integer('version').notNull(),
+    documentReference: text('document_reference').notNull(),
+    note: text('note'),
+    filedAt: instant('filed_at').notNull(),
+    dueAt: instant('due_at').notNull(),
+    late: boolean('late').notNull(),
+    /** Who filed: a person (issuer, role, subject); a retry by `clientRequestId` is that person's. */
+    filerIssuer: text('filer_issuer').notNull(),
+    filerRole: text('filer_role').notNull(),
+    filerSubject: text('filer_subject').notNull(),
+    clientRequestId: text('client_request_id').notNull(),
+    requestFingerprint: text('request_fingerprint').notNull(),
+  },
+  (t) => [
+    uniqueIndex('plan_duty_filings_version_key').on(t.dutyCode, t.unitId, t.version),
+    uniqueIndex('plan_duty_filings_request_key').on(t.filerIssuer, t.filerRole, t.filerSubject, t.clientRequestId),
+    index('plan_duty_filings_unit_idx').on(t.unitId, t.dutyCode),
+  ],
+);
+
+/** The record of this slice that brought an issue in (append-only): a self-check list's filing. */
+export const issueOrigins = issuesSchema.table(
+  'issue_origins',
+  {
+    issueId: uuid('issue_id')
+      .primaryKey()
+      .references(() => issues.id),
+    planDutyFilingId: uuid('plan_duty_filing_id').references(() => planDutyFilings.id),
+  },
+  (t) => [index('issue_origins_filing_idx').on(t.planDutyFilingId)],
+);

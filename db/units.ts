@@ -33,6 +33,11 @@ export const unitKind = unitsSchema.enum('unit_kind', [
 export const unitLevel = unitsSchema.enum('unit_level', ['CITY', 'COUNTY', 'TOWN', 'VILLAGE']);
 export const districtKind = unitsSchema.enum('district_kind', ['DISTRICT', 'COUNTY_CITY']);
 export const sizeClass = unitsSchema.enum('size_class', ['LARGE', 'MEDIUM', 'SMALL', 'MICRO']);
+/**
+ * An entity's standing in the registry (登记状态): 存续 (ACTIVE), 注销 (DEREGISTERED: deregistered, or
+ * absent from a full snapshot of the registry), 吊销 (REVOKED: its business licence revoked).
+ */
+export const enterpriseStatus = unitsSchema.enum('enterprise_status', ['ACTIVE', 'DEREGISTERED', 'REVOKED']);
 /** Qualifications an enterprise holds (资质): what policy items' eligibility criteria ask for. */
 export const qualification = unitsSchema.enum('qualification', [
   'HIGH_TECH',
@@ -186,6 +191,7 @@ export const enterprises = unitsSchema.table(
       .array()
       .notNull()
       .default(sql`'{}'`),
+    status: enterpriseStatus('status').notNull().default('ACTIVE'),
     /** Marks rows from `npm run seed:sample`, so sample data can never pass for real data. */
     sample: boolean('sample').notNull().default(false),
     version: integer('version').notNull().default(1),

@@ -533,7 +533,7 @@ export function loadEnv(given: Source = process.env, slices: readonly SlicePort[
       maxQueryCost: integer(source, 'MAX_QUERY_COST', 50_000, 100),
       maxQueryTokens: integer(source, 'MAX_QUERY_TOKENS', 5_000, 100),
       maxPageSize: integer(source, 'MAX_PAGE_SIZE', 100, 1),
-      maxRequestBytes: integer(source, 'MAX_REQUEST_BYTES', 1_000_000, 1024),
+      maxRequestBytes: integer(source, 'MAX_REQUEST_BYTES', 4_000_000, 1024),
       headersTimeoutMs: Math.min(integer(source, 'HEADERS_TIMEOUT_MS', 10_000, 100), requestTimeoutMs),
       requestTimeoutMs,
       keepAliveTimeoutMs: integer(source, 'KEEP_ALIVE_TIMEOUT_MS', 5_000, 100),

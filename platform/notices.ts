@@ -59,7 +59,10 @@ const ownedBy = (table: { ownerKind: unknown; ownerId: unknown }, owners: Notice
 const phone = z
   .string()
   .trim()
-  .regex(/^\+?[0-9]{7,15}$/, { message: '手机号格式不正确 / Not a phone number' });
+  .refine((value) => /^\+?[0-9]{7,15}$/.test(value), {
+    message: 'Not a phone number',
+    params: { zh: '手机号格式不正确（7–15 位数字，可带 +）', en: 'Not a phone number (7–15 digits, + allowed)' },
+  });
 const settingsInput = (types: readonly string[]) =>
   z.object({
     contactName: z.string().trim().min(1).max(50).nullish(),

@@ -89,11 +89,12 @@ export interface StartSliceOptions {
 /** Builds one slice's subgraph and serves it. */
 export async function startSlice(slice: SliceDefinition, options: StartSliceOptions): Promise<RunningService> {
   const { env, database } = options;
-  const { db, statements } = database.forSubgraph(slice.name);
+  const { db, background: backgroundDb, statements } = database.forSubgraph(slice.name);
   const sliceUrl = options.sliceUrl ?? replicasInTurn(env.subgraphs);
   const service = slice.build({
     name: slice.name,
     db,
+    backgroundDb,
     statements,
     // Through the slice's own role: /ready fails if that role cannot log in.
     ping: async () => void (await db.execute(sql`select 1`)),

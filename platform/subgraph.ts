@@ -45,6 +45,8 @@ export interface SliceDeps {
   db: Db;
   /** Statements this slice sent (tests count SQL per request). */
   statements: StatementCounter;
+  /** The same database for background work (the outbox worker): its statements are not counted as a request's. */
+  backgroundDb: Db;
   /** Answers when the database does (for /ready). */
   ping(): Promise<void>;
   authenticator: Authenticator;
@@ -284,7 +286,7 @@ export function createSubgraph<TContext extends RequestContext>(
     ? createOutboxWorker({
         ...spec.outbox,
         slice: deps.name,
-        db: deps.db,
+        db: deps.backgroundDb,
         env: deps.env.outbox,
         development: deps.env.development,
         now: deps.now,

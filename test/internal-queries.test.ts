@@ -16,7 +16,13 @@ import { DIRECTORY_QUERY, UNIT_QUERY } from '../platform/directory.ts';
 import { ConfigurationError, loadEnv, PLATFORM_QUERY_DEPTH } from '../platform/env.ts';
 import { measureOperation } from '../platform/query-limits.ts';
 import { loadSubgraphSdl } from '../platform/subgraph.ts';
-import { APPLICATION_RATINGS_QUERY, HONOURING_QUERY, ISSUE_RATINGS_QUERY, RECTIFICATION_QUERY } from '../subgraphs/evaluations/remote.ts';
+import {
+  APPLICATION_RATINGS_QUERY,
+  HONOURING_QUERY,
+  ISSUE_RATINGS_QUERY,
+  PLAN_DUTY_QUERY,
+  RECTIFICATION_QUERY,
+} from '../subgraphs/evaluations/remote.ts';
 import {
   PROFILE_QUERY as FINANCING_PROFILE_QUERY,
   REPORT_APPEALS_QUERY,
@@ -36,6 +42,7 @@ const INTERNAL: [name: string, document: string, answeredBy: string][] = [
   ['enterprise profiles for a batch of applications', PROFILES_QUERY, 'units'],
   ['eligible enterprises', CODES_QUERY, 'units'],
   ['rectification', RECTIFICATION_QUERY, 'issues'],
+  ['plan duty figures', PLAN_DUTY_QUERY, 'issues'],
   ['policy honouring', HONOURING_QUERY, 'policies'],
   ['issue ratings', ISSUE_RATINGS_QUERY, 'issues'],
   ['application ratings', APPLICATION_RATINGS_QUERY, 'policies'],

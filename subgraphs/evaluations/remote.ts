@@ -6,7 +6,10 @@
  * - rectification: the issues subgraph's `issueStats(period).rectificationRate`;
  * - policy honouring: the policies subgraph's `policyStats(period)`, disbursedCount ÷ approved;
  * - the ratings they hold of a unit's work, for its 好差评 figures: issues' final ratings
- *   (`issueStats.rated`, `satisfactionRate`) and policies' application reviews (`policyStats.reviews`).
+ *   (`issueStats.rated`, `satisfactionRate`) and policies' application reviews (`policyStats.reviews`);
+ * - the plan's dated duties each unit filed (方案备案, 自查问题清单: the issues slice keeps them, since a
+ *   self-check list's problems become issues in the filing's transaction): `planDutyFigures(period)`,
+ *   counted with the quarterly reports in the report-punctuality indicator.
  */
 import { askSlice } from '../../platform/slice-client.ts';
 
@@ -27,7 +30,29 @@ export interface FiguresSource {
   /** unit id → rate (0–1), null when nothing was due. */
   rectification(unitIds: readonly string[], period: { from: string; to: string }): Promise<Map<string, number | null>>;
   policyHonouring(unitIds: readonly string[], period: { from: string; to: string }): Promise<Map<string, number | null>>;
+  /** unit id → its plan duties due in the period and already due (the issues slice's filings). */
+  planDuties(unitIds: readonly string[], period: { from: string; to: string }): Promise<Map<string, DutyFigures>>;
 }
+
+/** A unit's plan duties due in a period (and already due): how many were expected of it and filed on time. */
+export interface DutyFigures {
+  expected: number;
+  onTime: number;
+}
+
+export const PLAN_DUTY_QUERY = /* GraphQL */ `
+  query PlanDutyFigures($representations: [_Any!]!, $period: PeriodInput) {
+    _entities(representations: $representations) {
+      ... on Unit {
+        id
+        planDutyFigures(period: $period) {
+          expected
+          onTime
+        }
+      }
+    }
+  }
+`;
 
 export const RECTIFICATION_QUERY = /* GraphQL */ `
   query Rectification($representations: [_Any!]!, $period: PeriodInput) {
@@ -148,10 +173,20 @@ export function remoteFigures(options: { url: (slice: string) => string; authori
           ]),
       );
     },
+    async planDuties(unitIds, period) {
+      if (!unitIds.length) return new Map();
+      const { _entities } = await ask<{ planDutyFigures: DutyFigures | null }>(ISSUES_SLICE, PLAN_DUTY_QUERY, unitIds, period);
+      return new Map(_entities.filter(resolved).map((e) => [e.id, e.planDutyFigures ?? { expected: 0, onTime: 0 }]));
+    },
   };
 }
 
 /** Fixed figures (sample data, tests without the other slices). */
 export function noFigures(): FiguresSource {
-  return { ratings: async () => new Map(), rectification: async () => new Map(), policyHonouring: async () => new Map() };
+  return {
+    ratings: async () => new Map(),
+    rectification: async () => new Map(),
+    policyHonouring: async () => new Map(),
+    planDuties: async () => new Map(),
+  };
 }

@@ -33,6 +33,7 @@ import {
   issueRules,
   loopRules,
   noteAudiences,
+  PLAN_UNIT_KINDS,
   resolveFrom,
   standingNames,
   statusNames,
@@ -232,6 +233,42 @@ function noticeAccess(viewer: Viewer, directory: DirectorySource, activeUnit: ()
   };
 }
 
+/** The refusal of a read: UNAUTHENTICATED without a token, else FORBIDDEN with the reason. */
+function refusalFor(viewer: Viewer) {
+  return (zh: string, en: string): never => {
+    if (viewer.role === 'ANONYMOUS') throw errors.unauthenticated();
+    throw errors.forbidden({ zh, en });
+  };
+}
+
+/** Who files and reads the plan's duties (issue #26). */
+function planDutyAccess(
+  viewer: Viewer,
+  of: {
+    standings: () => Promise<(IssueStanding | 'ANONYMOUS')[]>;
+    activeUnit: () => Promise<DirectoryUnit | null>;
+    assertLoop: (action: LoopAction) => Promise<void>;
+    readableUnits: () => Promise<string[] | null>;
+  },
+) {
+  return {
+    /** Filing a plan duty: the admin of an active unit the plan names, for its own unit. Returns that unit's id. */
+    async assertFilePlanDuty(): Promise<string> {
+      const found = await of.standings();
+      const unit = await of.activeUnit();
+      if (viewer.role === Role.UNIT_ADMIN && unit && PLAN_UNIT_KINDS.includes(unit.kind)) found.push('PLAN_UNIT_ADMIN');
+      assert(loopRules.FILE_PLAN_DUTY, found, { noun: LOOP_NOUN, standingNames });
+      return present(unit, 'the unit of a plan unit admin').id;
+    },
+
+    /** Whose plan-duty filings the caller reads: every unit (null), or the units of its scope. */
+    async planDutyUnits(): Promise<string[] | null> {
+      await of.assertLoop('READ_PLAN_DUTIES');
+      return of.readableUnits();
+    },
+  };
+}
+
 export function createIssuesAccess(viewer: Viewer, directory: DirectorySource) {
   let snapshot: Promise<Directory> | undefined;
   /** The directory this request decides on: taken once (again after prepareToAct), never inside a transaction. */
@@ -277,11 +314,7 @@ export function createIssuesAccess(viewer: Viewer, directory: DirectorySource) {
     return visible.kind === 'unit' ? visible.unitIds : [];
   }
 
-  function refuse(zh: string, en: string): never {
-    if (viewer.role === 'ANONYMOUS') throw errors.unauthenticated();
-    throw errors.forbidden({ zh, en });
-  }
-
+  const refuse = refusalFor(viewer);
   const isOutsider = () => OUTSIDERS.includes(viewer.role);
 
   /** Throws the coded refusal unless the caller may take `action`, which acts on no one issue. */
@@ -355,10 +388,7 @@ export function createIssuesAccess(viewer: Viewer, directory: DirectorySource) {
     /** Whether the caller is the enterprise that submitted the issue (its own rating reopens it). */
     isReporter: (issue: IssueRow) => viewer.role === Role.ENTERPRISE && issue.reporterEnterprise === viewer.enterprise,
 
-    /**
-     * Whether the caller may replace a round's plan that has a final date directly (the command
-     * office); the lead handler asks for it instead (requestReplan).
-     */
+    /** Whether the caller may replace a round's plan with a final date directly (the command office); the lead handler asks (requestReplan). */
     canReplanDirectly: () => viewer.role === Role.COMMAND_OFFICE,
 
     reporter: () => newReporter(viewer),
@@ -415,6 +445,7 @@ export function createIssuesAccess(viewer: Viewer, directory: DirectorySource) {
       return { ownUnitId };
     },
 
+    ...planDutyAccess(viewer, { standings, activeUnit, assertLoop, readableUnits }),
     /** A unit's issues, figures, alerts and supervision outcomes: the command office, the unit, its lead unit, the units above it. */
     async assertReadsUnit(unitId: string): Promise<void> {
       const units = await readableUnits();

@@ -3,6 +3,75 @@ import type { ExplorerExample } from '../../platform/subgraph.ts';
 /** Operations offered in the explorer of the issues subgraph. */
 export const issuesExamples: ExplorerExample[] = [
   {
+    name: '方案职责报送情况 / Plan duties: who filed, late, missing',
+    description: '令牌：npm run token -- --role COMMAND_OFFICE（单位令牌只看本单位）',
+    query: /* GraphQL */ `
+      query PlanDuties {
+        planDuties {
+          code
+          kind
+          title
+          dueOn
+          expected
+          onTime
+          late
+          missing
+          units(onlyProblems: true) {
+            unit {
+              id
+              name
+            }
+            late
+            missing
+            firstFiling {
+              filedAt
+              documentReference
+            }
+          }
+        }
+      }
+    `,
+  },
+  {
+    name: '报送自查问题清单 / File a self-check list',
+    description: '令牌：npm run token -- --role UNIT_ADMIN --unit PUBLIC_SECURITY_BUREAU（所列问题成为“单位自查”问题）',
+    query: /* GraphQL */ `
+      mutation FileSelfCheckList($input: FilePlanDutyInput!) {
+        filePlanDuty(input: $input) {
+          id
+          version
+          late
+          dueAt
+          duty {
+            title
+          }
+          issues {
+            id
+            number
+            source
+            status
+            title
+          }
+        }
+      }
+    `,
+    variables: {
+      input: {
+        clientRequestId: 'explorer-self-check-1',
+        dutyCode: 'FIND_PROBLEMS:2023-04-20',
+        documentReference: '青公自查〔2023〕1号',
+        problems: [
+          {
+            environment: 'SERVICE',
+            title: '出入境窗口预约号源不足',
+            description: '企业反映外籍员工证件办理需排队两周以上',
+            responsibleLeader: '分管副局长',
+          },
+        ],
+      },
+    },
+  },
+  {
     name: '本单位待办 / My unit’s issues',
     description: '令牌：npm run token -- --role UNIT_STAFF --unit MARKET_REGULATION_BUREAU',
     query: /* GraphQL */ `

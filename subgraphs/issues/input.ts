@@ -183,3 +183,37 @@ export const texts = {
 export function fingerprint(input: object): string {
   return createHash('sha256').update(JSON.stringify(input)).digest('hex');
 }
+
+/** A self-check list holds at most this many problems per filing (a longer list is filed in parts). */
+export const MAX_SELF_CHECK_PROBLEMS = 200;
+
+const selfCheckProblem = z.object({
+  environment: enumValue<EnvironmentCode>(),
+  title,
+  description: text({ zh: '问题描述', en: 'Description' }, { max: 5000 }),
+  responsibleLeader: leader({ zh: '包保领导', en: 'Responsible leader' }),
+  districtCode: district,
+});
+
+export const filePlanDutyInput = z.object({
+  clientRequestId,
+  dutyCode: text({ zh: '职责编号', en: 'dutyCode' }, { max: 100 }),
+  documentReference: text({ zh: '文件编号', en: 'Document reference' }, { max: 200 }),
+  note,
+  problems: z
+    .array(selfCheckProblem)
+    .nullish()
+    .refine((list) => !list || list.length <= MAX_SELF_CHECK_PROBLEMS, {
+      message: 'too many',
+      params: {
+        zh: `一次报送至多 ${MAX_SELF_CHECK_PROBLEMS} 个问题，请分次报送`,
+        en: `At most ${MAX_SELF_CHECK_PROBLEMS} problems per filing; file the rest as a correction`,
+      },
+    }),
+});
+
+export const declarePlanDutyInput = z.object({
+  kind: enumValue<'PLAN_DOCUMENT' | 'SELF_CHECK_LIST'>(),
+  title,
+  dueOn: z.string().refine(isValidDate, { message: 'bad date', params: { zh: '截止日期须为 YYYY-MM-DD', en: 'dueOn is YYYY-MM-DD' } }),
+});

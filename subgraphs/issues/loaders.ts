@@ -9,9 +9,12 @@ import {
   followUpStore,
   issueStore,
   outcomeStore,
+  planDutyStore,
   ratingStore,
   statsParts,
   type Grouping,
+  type PlanDutyFilingRow,
+  type PlanDutyRow,
   type Period,
 } from './store.ts';
 
@@ -55,6 +58,43 @@ export function createIssuesLoaders(db: Db, now: () => Date) {
     followUpsByIssue: groupedLoader(
       (ids: readonly string[]) => followUpStore.byIssueIds(db, ids),
       (row) => row.issueId,
+    ),
+    /** The filing (a self-check list) that brought each issue in, if any. */
+    originByIssue: keyedLoader(
+      (ids: readonly string[]) => planDutyStore.originsOfIssues(db, ids),
+      (row) => row.issueId,
+    ),
+    filingById: keyedLoader(
+      (ids: readonly string[]) => planDutyStore.byIds(db, ids),
+      (row) => row.id,
+    ),
+    issuesByFiling: groupedLoader(
+      (ids: readonly string[]) => planDutyStore.issuesOfFilings(db, ids),
+      (row) => row.filingId ?? '',
+    ),
+    /** The duties due in a period and the units' filings of them: every unit of a request at once, per period. */
+    planDutyParts: new DataLoader(
+      async (keys: readonly { unitId: string; from: string; to: string }[]) => {
+        const periods = new Map<string, Promise<{ duties: PlanDutyRow[]; filings: PlanDutyFilingRow[] }>>();
+        for (const key of keys) {
+          const period = `${key.from}|${key.to}`;
+          if (periods.has(period)) continue;
+          const unitIds = keys.filter((k) => k.from === key.from && k.to === key.to).map((k) => k.unitId);
+          periods.set(
+            period,
+            planDutyStore.dueBetween(db, key.from, key.to).then(async (duties) => ({
+              duties,
+              filings: await planDutyStore.filings(
+                db,
+                duties.map((d) => d.code),
+                unitIds,
+              ),
+            })),
+          );
+        }
+        return Promise.all(keys.map((key) => present(periods.get(`${key.from}|${key.to}`), 'the parts of a period asked')));
+      },
+      { cacheKeyFn: (key) => `${key.unitId}|${key.from}|${key.to}` },
     ),
     outcomesByIssue: groupedLoader(
       (ids: readonly string[]) => outcomeStore.byIssueIds(db, ids),

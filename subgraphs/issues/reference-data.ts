@@ -2,14 +2,16 @@
  * The working-day calendar shipped with the platform (2023–2026, from the State Council's
  * notices). Inserted when missing, never overwritten: the command office keeps it from then on.
  * Deadlines that were provisional for want of a year this release ships get their real due time.
+ * The plan's dated duties (方案备案 3/31, 自查问题清单 4/20) are inserted once each.
  */
 import type { Db } from '../../db/client.ts';
 import holidays from '../../db/reference/holidays.json' with { type: 'json' };
 import type { OfficeHours } from '../../platform/calendar.ts';
 import type { PlatformEnv } from '../../platform/env.ts';
 import { defaultOfficeHours } from './context.ts';
-import { calendarStore, deadlineStore } from './store.ts';
+import { calendarStore, deadlineStore, planDutyStore } from './store.ts';
 import { recomputeDueTimes } from './use-cases/calendar.ts';
+import { referencePlanDuties } from './use-cases/plan-duties.ts';
 
 /**
  * On every start, after the shipped calendar is in place: provisional due times whose year is now
@@ -36,5 +38,7 @@ export async function applyIssuesReferenceData(db: Db, env?: PlatformEnv): Promi
       updatedBy: 'reference-data',
     })),
   );
+  // The plan's own dated duties (campaign.json), inserted once each: duties are never rewritten.
+  await planDutyStore.insertMissing(db, referencePlanDuties());
   await settleProvisionalDeadlines(db, env?.officeHours ?? defaultOfficeHours());
 }

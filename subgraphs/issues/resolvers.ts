@@ -21,6 +21,7 @@ import * as handling from './use-cases/handling.ts';
 import * as intake from './use-cases/intake.ts';
 import * as notices from './use-cases/notices.ts';
 import * as plan from './use-cases/plan.ts';
+import * as planDuties from './use-cases/plan-duties.ts';
 import * as reads from './use-cases/reads.ts';
 import * as stats from './use-cases/stats.ts';
 import * as supervision from './use-cases/supervision.ts';
@@ -50,6 +51,8 @@ export const issuesResolvers: Resolvers = {
     publishedCases: (_, args, { issues }, info) => reads.publishedCases(issues, pageArgs(args, info)),
     calendarYears: (_, __, { issues }) => reads.calendarYears(issues),
     issueChanges: (_, args, { issues }) => channels.issueChanges(issues, args),
+    planDuties: (_, __, { issues }) => planDuties.planDuties(issues),
+    planDuty: (_, args, { issues }) => planDuties.planDuty(issues, args),
   },
   Mutation: {
     markIssueNoticesRead: (_, args, { issues }) => notices.markRead(issues, args),
@@ -86,6 +89,28 @@ export const issuesResolvers: Resolvers = {
     publishIssue: (_, args, { issues }) => supervision.publishIssue(issues, args),
     recordSupervisionOutcome: (_, args, { issues }) => supervision.recordSupervisionOutcome(issues, args),
     setCalendarYear: (_, args, { issues }) => calendar.setCalendarYear(issues, args),
+    filePlanDuty: (_, args, { issues }) => planDuties.filePlanDuty(issues, args),
+    declarePlanDuty: (_, args, { issues }) => planDuties.declarePlanDuty(issues, args),
+  },
+  PlanDuty: {
+    code: (view) => view.duty.code,
+    kind: (view) => view.duty.kind,
+    title: (view) => view.duty.title,
+    dueOn: (view) => view.duty.dueOn,
+    dueAt: (view) => view.dueAt,
+    expected: (view) => planDuties.dutyCounts(view).expected,
+    onTime: (view) => planDuties.dutyCounts(view).onTime,
+    late: (view) => planDuties.dutyCounts(view).late,
+    missing: (view) => planDuties.dutyCounts(view).missing,
+    units: (view, args) => planDuties.dutyUnits(view, args),
+  },
+  PlanDutyUnitStatus: {
+    unit: (row) => ({ id: row.unitId }),
+  },
+  PlanDutyFiling: {
+    duty: (row, _, { issues }) => planDuties.dutyOfFiling(issues, row),
+    unit: (row) => ({ id: row.unitId }),
+    issues: (row, _, { issues }) => planDuties.issuesOfFiling(issues, row),
   },
   Unit: {
     __resolveReference: (reference) => ({ id: reference.id }),
@@ -94,6 +119,7 @@ export const issuesResolvers: Resolvers = {
     issueStats: (unit, args, { issues }) => stats.unitStats(issues, unit.id, args),
     issueAlerts: (unit, args, { issues }, info) => reads.alerts(issues, { unitId: unit.id }, pageArgs(args, info)),
     supervisionOutcomes: (unit, args, { issues }, info) => reads.supervisionOutcomes(issues, { unitId: unit.id }, pageArgs(args, info)),
+    planDutyFigures: (unit, args, { issues }) => planDuties.unitFigures(issues, unit.id, args),
   },
   Domain: {
     __resolveReference: (reference) => ({ code: reference.code }),
@@ -117,6 +143,7 @@ export const issuesResolvers: Resolvers = {
     ratings: (row, _, { issues }) => reads.ratings(issues, row.id),
     followUps: (row, _, { issues }) => reads.followUps(issues, row.id),
     supervisionOutcomes: (row, _, { issues }) => reads.issueOutcomes(issues, row.id),
+    planDutyFiling: (row, _, { issues }) => planDuties.filingOfIssue(issues, row),
     escalation: (row) =>
       row.escalatedAt
         ? {

@@ -32,6 +32,8 @@ export type IssueStanding =
   | 'CO_HANDLER'
   /** the enterprise that submitted the appeal */
   | 'REPORTING_ENTERPRISE'
+  /** the admin of an active unit the plan names (its duties are expected from it: `PLAN_UNIT_KINDS`) */
+  | 'PLAN_UNIT_ADMIN'
   /** admin or staff of any active unit */
   | 'UNIT_MEMBER'
   | 'ENTERPRISE'
@@ -47,7 +49,17 @@ export const standingNames: Partial<Record<IssueStanding, Bilingual>> = {
   RESPONSIBLE_UNIT_STAFF: { zh: '承办单位的工作人员', en: 'the staff of the handling unit' },
   CO_HANDLER: { zh: '协办单位', en: 'a co-handling unit' },
   REPORTING_ENTERPRISE: { zh: '提出诉求的企业', en: 'the enterprise that raised it' },
+  PLAN_UNIT_ADMIN: {
+    zh: '方案点名单位（重点领域牵头和主责单位、参与单位、区(市)）的管理员',
+    en: 'the admin of a unit the plan names (a domain’s lead or responsible unit, a participating unit, a district)',
+  },
 };
+
+/**
+ * The units every plan duty is expected from (the plan names them): the key domains' lead and
+ * responsible units, the participating units and the districts (区市) — active ones.
+ */
+export const PLAN_UNIT_KINDS: readonly string[] = ['LEAD', 'RESPONSIBLE', 'PARTICIPATING', 'DISTRICT'];
 
 export const statusNames: Record<IssueStatus, string> = {
   SUBMITTED: '待受理',
@@ -185,6 +197,21 @@ export const loopRules = {
   RECORD_SUPERVISION_OUTCOME: {
     name: { zh: '记录督导结果（仅市指挥部办公室）', en: 'record a supervision outcome (command office only)' },
     who: ['COMMAND_OFFICE'],
+  },
+  FILE_PLAN_DUTY: {
+    name: { zh: '报送本单位的方案职责（方案点名单位的管理员）', en: "file the unit's part of a plan duty (a named unit's admin)" },
+    who: ['PLAN_UNIT_ADMIN'],
+  },
+  DECLARE_PLAN_DUTY: {
+    name: { zh: '新增方案职责（仅市指挥部办公室）', en: 'declare a plan duty (command office only)' },
+    who: ['COMMAND_OFFICE'],
+  },
+  READ_PLAN_DUTIES: {
+    name: {
+      zh: '查看方案职责报送情况（市指挥部办公室、各单位）',
+      en: 'read the plan duties and their filings (the command office, units)',
+    },
+    who: ['COMMAND_OFFICE', 'UNIT_MEMBER'],
   },
   KEEP_CALENDAR: {
     name: { zh: '维护工作日历（仅市指挥部办公室）', en: 'keep the working-day calendar (command office only)' },

@@ -17,6 +17,7 @@ import * as dispatch from './use-cases/dispatch.ts';
 import * as handling from './use-cases/handling.ts';
 import * as intake from './use-cases/intake.ts';
 import * as plan from './use-cases/plan.ts';
+import * as planDuties from './use-cases/plan-duties.ts';
 import * as reads from './use-cases/reads.ts';
 import * as supervision from './use-cases/supervision.ts';
 
@@ -320,6 +321,51 @@ async function freshItems(c: Cast): Promise<void> {
   });
 }
 
+/**
+ * 8. The plan's duties (issue #26): the command office declares a second self-check list, due three
+ * days ago; 市公安局 filed on time with two problems (now SELF_INSPECTION issues waiting for
+ * intake), 市发展改革委 filed late, every other named unit is missing; and this year's plan
+ * document, due in ten days, filed by 市行政审批局.
+ */
+async function planDutiesFiled(c: Cast): Promise<void> {
+  c.at(c.daysAgo(12, '09:00'));
+  const list = await planDuties.declarePlanDuty(c.office, {
+    input: { kind: 'SELF_CHECK_LIST', title: '第二批自查问题清单（样例）', dueOn: c.dateIn(-3) },
+  });
+  const document = await planDuties.declarePlanDuty(c.office, {
+    input: { kind: 'PLAN_DOCUMENT', title: '下一阶段专项行动方案备案（样例）', dueOn: c.dateIn(10) },
+  });
+  c.at(c.daysAgo(5, '15:00'));
+  await planDuties.filePlanDuty(c.admin('PUBLIC_SECURITY_BUREAU'), {
+    input: {
+      clientRequestId: 'sample-duty-1',
+      dutyCode: list.duty.code,
+      documentReference: '青公自查〔样例〕2号',
+      problems: [
+        {
+          environment: 'SERVICE',
+          title: '户籍窗口午间不办理业务（样例）',
+          description: '群众反映午休时段户籍窗口停办，拟推行午间延时服务。（样例数据）',
+          responsibleLeader: '分管副局长（样例）',
+        },
+        {
+          environment: 'RULE_OF_LAW',
+          title: '涉企检查频次偏高（样例）',
+          description: '部分企业一季度内被多次检查，拟推行“综合查一次”。（样例数据）',
+          districtCode: '370215',
+        },
+      ],
+    },
+  });
+  c.at(c.daysAgo(1, '10:00'));
+  await planDuties.filePlanDuty(c.admin('DEVELOPMENT_REFORM_COMMISSION'), {
+    input: { clientRequestId: 'sample-duty-2', dutyCode: list.duty.code, documentReference: '青发改自查〔样例〕1号', problems: [] },
+  });
+  await planDuties.filePlanDuty(c.admin('ADMINISTRATIVE_APPROVAL_BUREAU'), {
+    input: { clientRequestId: 'sample-duty-3', dutyCode: document.duty.code, documentReference: '青审批发〔样例〕8号' },
+  });
+}
+
 export async function loadIssuesSampleData(db: Db, options: { now: Date } = { now: new Date() }): Promise<number> {
   if ((await sampleStore.count(db)) > 0) return 0;
   const cast = castOf(db, options.now);
@@ -330,5 +376,6 @@ export async function loadIssuesSampleData(db: Db, options: { now: Date } = { no
   await hotlineImports(cast);
   await districtWindow(cast);
   await freshItems(cast);
+  await planDutiesFiled(cast);
   return sampleStore.mark(db, SAMPLE_SUBJECT_PREFIX);
 }

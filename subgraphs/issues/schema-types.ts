@@ -2,7 +2,7 @@
 /* eslint-disable */
 import type { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } from 'graphql';
 import type { Connection as ConnectionMapped } from '../../platform/pagination.ts';
-import type { IssueRow as IssueRowMapped, DeadlineRow as DeadlineRowMapped, EventRow as EventRowMapped, AlertRow as AlertRowMapped, CalendarRow as CalendarRowMapped, RatingRow as RatingRowMapped, FollowUpRow as FollowUpRowMapped, SupervisionOutcomeRow as SupervisionOutcomeRowMapped, RankRow as RankRowMapped, StatsGroupRow as StatsGroupRowMapped, FeedRow as FeedRowMapped, UnitReference as UnitReferenceMapped, DomainReference as DomainReferenceMapped, EnterpriseReference as EnterpriseReferenceMapped, DistrictReference as DistrictReferenceMapped } from './store.ts';
+import type { IssueRow as IssueRowMapped, DeadlineRow as DeadlineRowMapped, EventRow as EventRowMapped, AlertRow as AlertRowMapped, CalendarRow as CalendarRowMapped, RatingRow as RatingRowMapped, FollowUpRow as FollowUpRowMapped, SupervisionOutcomeRow as SupervisionOutcomeRowMapped, RankRow as RankRowMapped, StatsGroupRow as StatsGroupRowMapped, FeedRow as FeedRowMapped, PlanDutyView as PlanDutyViewMapped, PlanDutyUnitStatusRow as PlanDutyUnitStatusRowMapped, PlanDutyFilingRow as PlanDutyFilingRowMapped, UnitReference as UnitReferenceMapped, DomainReference as DomainReferenceMapped, EnterpriseReference as EnterpriseReferenceMapped, DistrictReference as DistrictReferenceMapped } from './store.ts';
 import type { IssueStats as IssueStatsMapped } from './figures.ts';
 import type { RecordResult as RecordResultMapped } from '../../platform/batch.ts';
 import type { Context } from './context.ts';
@@ -99,6 +99,10 @@ export type Query = {
   issueWebhooks?: Maybe<Array<IssueWebhook>>;
   /** 死信：重试期满仍未投递的 webhook 投递 / Dead letters: deliveries that failed for the whole retry window */
   issueWebhookDeadLetters?: Maybe<Array<IssueWebhookDelivery>>;
+  /** 方案职责，截止日期先后；市指挥部办公室看全部单位，单位看本单位（牵头单位含本领域） / the plan's duties by due date; the command office sees every unit, a unit its own (a lead unit its domain's) */
+  planDuties?: Maybe<Array<PlanDuty>>;
+  /** 一项方案职责 / one plan duty */
+  planDuty?: Maybe<PlanDuty>;
 };
 
 
@@ -173,6 +177,11 @@ export type QueryIssueWebhooksArgs = {
 export type QueryIssueWebhookDeadLettersArgs = {
   system?: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+export type QueryPlanDutyArgs = {
+  code: Scalars['ID']['input'];
 };
 
 export type Mutation = {
@@ -361,6 +370,14 @@ export type Mutation = {
   registerIssueWebhook?: Maybe<IssueWebhook>;
   /** 重放一条死信（同一事件编号） / Replay a dead letter (the same event id) */
   replayIssueWebhookDelivery?: Maybe<IssueWebhookDelivery>;
+  /**
+   * 报送本单位的方案职责（单位管理员）：文件编号；自查问题清单所列问题在同一步骤中成为本单位报告的“单位自查”问题。再次报送为更正（新版本）。
+   * File the unit's part of a plan duty (the unit's admin): the document reference; a self-check list's
+   * problems become SELF_INSPECTION issues reported by the unit, in the same step. Filing again is a correction (a new version).
+   */
+  filePlanDuty?: Maybe<PlanDutyFiling>;
+  /** 新增一项方案职责，如第二批自查问题清单（市指挥部办公室） / declare a further plan duty, e.g. a second self-check list (command office) */
+  declarePlanDuty?: Maybe<PlanDuty>;
 };
 
 
@@ -605,6 +622,16 @@ export type MutationReplayIssueWebhookDeliveryArgs = {
   system?: InputMaybe<Scalars['String']['input']>;
 };
 
+
+export type MutationFilePlanDutyArgs = {
+  input: FilePlanDutyInput;
+};
+
+
+export type MutationDeclarePlanDutyArgs = {
+  input: DeclarePlanDutyInput;
+};
+
 /**
  * 分页信息。
  * Cursor pagination state.
@@ -634,6 +661,8 @@ export type Unit = {
   issueAlerts?: Maybe<DeadlineAlertConnection>;
   /** 对本单位的督导结果；无权查看时 FORBIDDEN / what supervision decided about this unit; FORBIDDEN for callers who may not read the unit */
   supervisionOutcomes?: Maybe<SupervisionOutcomeConnection>;
+  /** 本单位的方案职责报送情况：期间内到期（且已到期）的职责，按时、逾期、未报各几项（效果评估的按时报送指标计入）；无权查看时 FORBIDDEN / the unit's plan duties due in the period (and already due): filed on time, late, missing (the evaluation's punctuality indicator counts them); FORBIDDEN for callers who may not read the unit */
+  planDutyFigures?: Maybe<PlanDutyFigures>;
 };
 
 
@@ -674,6 +703,15 @@ export type UnitIssueAlertsArgs = {
 export type UnitSupervisionOutcomesArgs = {
   first?: InputMaybe<Scalars['Int']['input']>;
   after?: InputMaybe<Scalars['String']['input']>;
+};
+
+
+/**
+ * 单位（由单位子图拥有），本子图为其增加问题相关字段。
+ * A unit (owned by the units subgraph), with the fields this subgraph adds.
+ */
+export type UnitPlanDutyFiguresArgs = {
+  period?: InputMaybe<PeriodInput>;
 };
 
 /**
@@ -1059,6 +1097,8 @@ export type Issue = {
   replan?: Maybe<ReplanRequest>;
   /** 督导结果（企业和观察员不可见） / what supervision decided about it (not shown to enterprises and observers) */
   supervisionOutcomes: Array<SupervisionOutcome>;
+  /** 带来本问题的方案职责报送（自查问题清单），如有 / the plan-duty filing (a self-check list) that brought this issue in, if any */
+  planDutyFiling?: Maybe<PlanDutyFiling>;
   /** 各阶段时限 / the deadlines of each stage */
   deadlines: Array<Deadline>;
   /** 持续改节点 / milestones of an ONGOING rectification */
@@ -1773,6 +1813,132 @@ export type IssueFeedEntry = {
   changedAt: Scalars['DateTime']['output'];
 };
 
+/**
+ * 方案职责的种类：专项行动方案备案（3月31日前），自查问题清单（4月20日前，第一批）。
+ * What a plan duty asks: the unit's own action plan filed (by 3/31), or its self-check problem list (the first by 4/20).
+ */
+export type PlanDutyKind =
+  /** 专项行动方案报市指挥部办公室备案 / the unit's action plan, filed with the command office */
+  | 'PLAN_DOCUMENT'
+  /** 自查问题清单：所列问题成为“单位自查”来源的问题 / the self-check list: its problems become issues of source SELF_INSPECTION */
+  | 'SELF_CHECK_LIST';
+
+/**
+ * 方案规定的一项限期职责：方案点名的每个单位（重点领域牵头和主责单位、参与单位、区(市)）都须报送。
+ * A dated duty of the plan, expected from every unit the plan names (the key domains' lead and
+ * responsible units, the participating units, the districts).
+ */
+export type PlanDuty = {
+  __typename?: 'PlanDuty';
+  /** 编号（方案自带的为“步骤:日期”） / code (the plan's own: step:date) */
+  code: Scalars['ID']['output'];
+  kind: PlanDutyKind;
+  title: Scalars['String']['output'];
+  /** 截止日期（北京时间当日24时） / due at 24:00 (Beijing) of this day */
+  dueOn: Scalars['Date']['output'];
+  dueAt: Scalars['DateTime']['output'];
+  /** 应报单位数（调用者可见范围内） / units expected to file (within what the caller may read) */
+  expected: Scalars['Int']['output'];
+  /** 按时报送 / first filing on time */
+  onTime: Scalars['Int']['output'];
+  /** 逾期报送 / first filing late */
+  late: Scalars['Int']['output'];
+  /** 截止已过仍未报送 / not filed, the due time past */
+  missing: Scalars['Int']['output'];
+  /** 各单位报送情况；onlyProblems 只列逾期和未报 / each unit's filing; onlyProblems: the late and missing only */
+  units: Array<PlanDutyUnitStatus>;
+};
+
+
+/**
+ * 方案规定的一项限期职责：方案点名的每个单位（重点领域牵头和主责单位、参与单位、区(市)）都须报送。
+ * A dated duty of the plan, expected from every unit the plan names (the key domains' lead and
+ * responsible units, the participating units, the districts).
+ */
+export type PlanDutyUnitsArgs = {
+  onlyProblems?: InputMaybe<Scalars['Boolean']['input']>;
+};
+
+/**
+ * 一个单位对一项方案职责的报送情况。
+ * One unit's part of a plan duty.
+ */
+export type PlanDutyUnitStatus = {
+  __typename?: 'PlanDutyUnitStatus';
+  unit: Unit;
+  /** 首次报送（判定按时或逾期） / the first filing (judged on time or late) */
+  firstFiling?: Maybe<PlanDutyFiling>;
+  /** 最新报送（更正为新版本） / the latest filing (a correction is a new version) */
+  latestFiling?: Maybe<PlanDutyFiling>;
+  late: Scalars['Boolean']['output'];
+  missing: Scalars['Boolean']['output'];
+};
+
+/**
+ * 单位的一次报送（只增不改）：文件编号，以及自查问题清单所列的问题。
+ * A unit's filing of its part (append-only): the document reference and, for a self-check list, the issues it listed.
+ */
+export type PlanDutyFiling = {
+  __typename?: 'PlanDutyFiling';
+  id: Scalars['ID']['output'];
+  duty: PlanDuty;
+  unit: Unit;
+  /** 第几版 / version (1: the first filing) */
+  version: Scalars['Int']['output'];
+  /** 文件编号或文号 / the document reference */
+  documentReference: Scalars['String']['output'];
+  note?: Maybe<Scalars['String']['output']>;
+  filedAt: Scalars['DateTime']['output'];
+  dueAt: Scalars['DateTime']['output'];
+  /** 首次报送晚于截止时间；更正版本沿用首次的判定 / filed after the due time */
+  late: Scalars['Boolean']['output'];
+  /** 本次报送所列问题（单位自查），调用者可见的 / the issues this filing listed (SELF_INSPECTION), those the caller may see */
+  issues: Array<Issue>;
+};
+
+/**
+ * 一个单位方案职责的报送统计。
+ * A unit's plan-duty figures.
+ */
+export type PlanDutyFigures = {
+  __typename?: 'PlanDutyFigures';
+  /** 应报职责数（已到期） / duties due (already due) */
+  expected: Scalars['Int']['output'];
+  onTime: Scalars['Int']['output'];
+  late: Scalars['Int']['output'];
+  missing: Scalars['Int']['output'];
+};
+
+/**
+ * 自查问题清单中的一个问题：成为“单位自查”来源、本单位报告的问题。
+ * One problem of a self-check list: it becomes an issue of source SELF_INSPECTION reported by the unit.
+ */
+export type SelfCheckProblemInput = {
+  environment: EnvironmentCode;
+  title: Scalars['String']['input'];
+  description: Scalars['String']['input'];
+  /** 包保领导 / the responsible leader */
+  responsibleLeader?: InputMaybe<Scalars['String']['input']>;
+  districtCode?: InputMaybe<Scalars['String']['input']>;
+};
+
+export type FilePlanDutyInput = {
+  /** 重试时用同一编号，返回首次结果 / a retry with the same id returns the first result */
+  clientRequestId: Scalars['String']['input'];
+  dutyCode: Scalars['ID']['input'];
+  /** 文件编号或文号 / the document reference */
+  documentReference: Scalars['String']['input'];
+  note?: InputMaybe<Scalars['String']['input']>;
+  /** 自查问题清单所列问题（仅 SELF_CHECK_LIST；至多 200 项） / the problems of a self-check list (SELF_CHECK_LIST only; at most 200) */
+  problems?: InputMaybe<Array<SelfCheckProblemInput>>;
+};
+
+export type DeclarePlanDutyInput = {
+  kind: PlanDutyKind;
+  title: Scalars['String']['input'];
+  dueOn: Scalars['Date']['input'];
+};
+
 
 
 export type ResolverTypeWrapper<T> = Promise<T> | T;
@@ -1950,6 +2116,14 @@ export type ResolversTypes = {
   IssueBatchRecord: ResolverTypeWrapper<RecordResultMapped>;
   IssueChangePage: ResolverTypeWrapper<Omit<IssueChangePage, 'changes'> & { changes: Array<ResolversTypes['IssueFeedEntry']> }>;
   IssueFeedEntry: ResolverTypeWrapper<FeedRowMapped>;
+  PlanDutyKind: PlanDutyKind;
+  PlanDuty: ResolverTypeWrapper<PlanDutyViewMapped>;
+  PlanDutyUnitStatus: ResolverTypeWrapper<PlanDutyUnitStatusRowMapped>;
+  PlanDutyFiling: ResolverTypeWrapper<PlanDutyFilingRowMapped>;
+  PlanDutyFigures: ResolverTypeWrapper<PlanDutyFigures>;
+  SelfCheckProblemInput: SelfCheckProblemInput;
+  FilePlanDutyInput: FilePlanDutyInput;
+  DeclarePlanDutyInput: DeclarePlanDutyInput;
 };
 
 /** Mapping between all available schema types and the resolvers parents */
@@ -2015,6 +2189,13 @@ export type ResolversParentTypes = {
   IssueBatchRecord: RecordResultMapped;
   IssueChangePage: Omit<IssueChangePage, 'changes'> & { changes: Array<ResolversParentTypes['IssueFeedEntry']> };
   IssueFeedEntry: FeedRowMapped;
+  PlanDuty: PlanDutyViewMapped;
+  PlanDutyUnitStatus: PlanDutyUnitStatusRowMapped;
+  PlanDutyFiling: PlanDutyFilingRowMapped;
+  PlanDutyFigures: PlanDutyFigures;
+  SelfCheckProblemInput: SelfCheckProblemInput;
+  FilePlanDutyInput: FilePlanDutyInput;
+  DeclarePlanDutyInput: DeclarePlanDutyInput;
 };
 
 export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['DateTime'], any> {
@@ -2040,6 +2221,8 @@ export type QueryResolvers<ContextType = Context, ParentType extends ResolversPa
   issueNoticeSettings?: Resolver<Maybe<ResolversTypes['IssueNoticeSettings']>, ParentType, ContextType>;
   issueWebhooks?: Resolver<Maybe<Array<ResolversTypes['IssueWebhook']>>, ParentType, ContextType, Partial<QueryIssueWebhooksArgs>>;
   issueWebhookDeadLetters?: Resolver<Maybe<Array<ResolversTypes['IssueWebhookDelivery']>>, ParentType, ContextType, Partial<QueryIssueWebhookDeadLettersArgs>>;
+  planDuties?: Resolver<Maybe<Array<ResolversTypes['PlanDuty']>>, ParentType, ContextType>;
+  planDuty?: Resolver<Maybe<ResolversTypes['PlanDuty']>, ParentType, ContextType, RequireFields<QueryPlanDutyArgs, 'code'>>;
 };
 
 export type MutationResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = {
@@ -2077,6 +2260,8 @@ export type MutationResolvers<ContextType = Context, ParentType extends Resolver
   setIssueNoticeSettings?: Resolver<Maybe<ResolversTypes['IssueNoticeSettings']>, ParentType, ContextType, RequireFields<MutationSetIssueNoticeSettingsArgs, 'input'>>;
   registerIssueWebhook?: Resolver<Maybe<ResolversTypes['IssueWebhook']>, ParentType, ContextType, RequireFields<MutationRegisterIssueWebhookArgs, 'input'>>;
   replayIssueWebhookDelivery?: Resolver<Maybe<ResolversTypes['IssueWebhookDelivery']>, ParentType, ContextType, RequireFields<MutationReplayIssueWebhookDeliveryArgs, 'id'>>;
+  filePlanDuty?: Resolver<Maybe<ResolversTypes['PlanDutyFiling']>, ParentType, ContextType, RequireFields<MutationFilePlanDutyArgs, 'input'>>;
+  declarePlanDuty?: Resolver<Maybe<ResolversTypes['PlanDuty']>, ParentType, ContextType, RequireFields<MutationDeclarePlanDutyArgs, 'input'>>;
 };
 
 export type PageInfoResolvers<ContextType = Context, ParentType extends ResolversParentTypes['PageInfo'] = ResolversParentTypes['PageInfo']> = {
@@ -2094,6 +2279,7 @@ export type UnitResolvers<ContextType = Context, ParentType extends ResolversPar
   issueStats?: Resolver<Maybe<ResolversTypes['IssueStats']>, ParentType, ContextType, Partial<UnitIssueStatsArgs>>;
   issueAlerts?: Resolver<Maybe<ResolversTypes['DeadlineAlertConnection']>, ParentType, ContextType, Partial<UnitIssueAlertsArgs>>;
   supervisionOutcomes?: Resolver<Maybe<ResolversTypes['SupervisionOutcomeConnection']>, ParentType, ContextType, Partial<UnitSupervisionOutcomesArgs>>;
+  planDutyFigures?: Resolver<Maybe<ResolversTypes['PlanDutyFigures']>, ParentType, ContextType, Partial<UnitPlanDutyFiguresArgs>>;
 };
 
 export type DomainResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Domain'] = ResolversParentTypes['Domain'], FederationReferenceType extends FederationReferenceTypes['Domain'] = FederationReferenceTypes['Domain']> = {
@@ -2152,6 +2338,7 @@ export type IssueResolvers<ContextType = Context, ParentType extends ResolversPa
   extension?: Resolver<Maybe<ResolversTypes['Extension']>, ParentType, ContextType>;
   replan?: Resolver<Maybe<ResolversTypes['ReplanRequest']>, ParentType, ContextType>;
   supervisionOutcomes?: Resolver<Array<ResolversTypes['SupervisionOutcome']>, ParentType, ContextType>;
+  planDutyFiling?: Resolver<Maybe<ResolversTypes['PlanDutyFiling']>, ParentType, ContextType>;
   deadlines?: Resolver<Array<ResolversTypes['Deadline']>, ParentType, ContextType>;
   milestones?: Resolver<Array<ResolversTypes['Deadline']>, ParentType, ContextType>;
   history?: Resolver<Array<ResolversTypes['IssueEvent']>, ParentType, ContextType>;
@@ -2453,6 +2640,47 @@ export type IssueFeedEntryResolvers<ContextType = Context, ParentType extends Re
   changedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
 };
 
+export type PlanDutyResolvers<ContextType = Context, ParentType extends ResolversParentTypes['PlanDuty'] = ResolversParentTypes['PlanDuty']> = {
+  code?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  kind?: Resolver<ResolversTypes['PlanDutyKind'], ParentType, ContextType>;
+  title?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  dueOn?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
+  dueAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  expected?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  onTime?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  late?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  missing?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  units?: Resolver<Array<ResolversTypes['PlanDutyUnitStatus']>, ParentType, ContextType, Partial<PlanDutyUnitsArgs>>;
+};
+
+export type PlanDutyUnitStatusResolvers<ContextType = Context, ParentType extends ResolversParentTypes['PlanDutyUnitStatus'] = ResolversParentTypes['PlanDutyUnitStatus']> = {
+  unit?: Resolver<ResolversTypes['Unit'], ParentType, ContextType>;
+  firstFiling?: Resolver<Maybe<ResolversTypes['PlanDutyFiling']>, ParentType, ContextType>;
+  latestFiling?: Resolver<Maybe<ResolversTypes['PlanDutyFiling']>, ParentType, ContextType>;
+  late?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  missing?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+};
+
+export type PlanDutyFilingResolvers<ContextType = Context, ParentType extends ResolversParentTypes['PlanDutyFiling'] = ResolversParentTypes['PlanDutyFiling']> = {
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  duty?: Resolver<ResolversTypes['PlanDuty'], ParentType, ContextType>;
+  unit?: Resolver<ResolversTypes['Unit'], ParentType, ContextType>;
+  version?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  documentReference?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  note?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  filedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  dueAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  late?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  issues?: Resolver<Array<ResolversTypes['Issue']>, ParentType, ContextType>;
+};
+
+export type PlanDutyFiguresResolvers<ContextType = Context, ParentType extends ResolversParentTypes['PlanDutyFigures'] = ResolversParentTypes['PlanDutyFigures']> = {
+  expected?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  onTime?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  late?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  missing?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
+
 export type Resolvers<ContextType = Context> = {
   DateTime?: GraphQLScalarType;
   Date?: GraphQLScalarType;
@@ -2498,5 +2726,9 @@ export type Resolvers<ContextType = Context> = {
   IssueBatchRecord?: IssueBatchRecordResolvers<ContextType>;
   IssueChangePage?: IssueChangePageResolvers<ContextType>;
   IssueFeedEntry?: IssueFeedEntryResolvers<ContextType>;
+  PlanDuty?: PlanDutyResolvers<ContextType>;
+  PlanDutyUnitStatus?: PlanDutyUnitStatusResolvers<ContextType>;
+  PlanDutyFiling?: PlanDutyFilingResolvers<ContextType>;
+  PlanDutyFigures?: PlanDutyFiguresResolvers<ContextType>;
 };
 

@@ -12,6 +12,7 @@ import {
   issueFigures,
   issueFiguresMonthly,
   issueFollowUps,
+  issueOrigins,
   issueRatings,
   issues,
   noticeSettings,
@@ -19,6 +20,8 @@ import {
   outboxDeliveries,
   outboxEvents,
   outboxWebhooks,
+  planDuties,
+  planDutyFilings,
   supervisionOutcomes,
 } from '../../db/issues.ts';
 import { beijingDate, keptRanges, WorkingCalendar } from '../../platform/calendar.ts';
@@ -57,6 +60,22 @@ export type RatingRow = typeof issueRatings.$inferSelect;
 export type FollowUpRow = typeof issueFollowUps.$inferSelect;
 export type SupervisionOutcomeRow = typeof supervisionOutcomes.$inferSelect;
 export type FeedRow = typeof issueFeed.$inferSelect;
+export type PlanDutyRow = typeof planDuties.$inferSelect;
+export type PlanDutyFilingRow = typeof planDutyFilings.$inferSelect;
+/** A unit's part of a plan duty, as the status lists show it. */
+export interface PlanDutyUnitStatusRow {
+  unitId: string;
+  firstFiling: PlanDutyFilingRow | null;
+  latestFiling: PlanDutyFilingRow | null;
+  late: boolean;
+  missing: boolean;
+}
+/** A plan duty with every unit's part, within what the caller may read. */
+export interface PlanDutyView {
+  duty: PlanDutyRow;
+  dueAt: Date;
+  statuses: PlanDutyUnitStatusRow[];
+}
 export type RankRow = { rank: number | null; unitId: string; value: number | null; numerator: number; denominator: number };
 export type StatsGroupRow = { key: string; stats: IssueStats };
 export type AlertRow = { deadline: DeadlineRow; issue: IssueRow };
@@ -979,5 +998,117 @@ export const feedStore = {
       )
       .orderBy(asc(issueFeed.seq))
       .limit(query.limit);
+  },
+};
+
+/** The plan's dated duties, the units' filings of them, and the issues a self-check list brought in. */
+export const planDutyStore = {
+  all(db: Queryable): Promise<PlanDutyRow[]> {
+    return db.select().from(planDuties).orderBy(asc(planDuties.dueOn), asc(planDuties.code));
+  },
+  async get(db: Queryable, code: string): Promise<PlanDutyRow | undefined> {
+    const [row] = await db.select().from(planDuties).where(eq(planDuties.code, code));
+    return row;
+  },
+  /** Duties due on a day of [from, to]. */
+  dueBetween(db: Queryable, from: string, to: string): Promise<PlanDutyRow[]> {
+    return db
+      .select()
+      .from(planDuties)
+      .where(and(gte(planDuties.dueOn, from), lte(planDuties.dueOn, to)))
+      .orderBy(asc(planDuties.dueOn), asc(planDuties.code));
+  },
+  /** The plan's own duties: inserted once each, never rewritten. */
+  async insertMissing(db: Queryable, rows: (typeof planDuties.$inferInsert)[]): Promise<void> {
+    if (rows.length) await db.insert(planDuties).values(rows).onConflictDoNothing();
+  },
+  /** A declared duty, numbered after those of its kind and day (under a lock on them). */
+  async declare(db: Queryable, row: Omit<typeof planDuties.$inferInsert, 'code'>): Promise<PlanDutyRow> {
+    const stem = `${row.kind}:${row.dueOn}`;
+    await lockKey(db, 'issues.plan_duties', stem);
+    const [counted] = await db
+      .select({ n: sql<number>`count(*)::int` })
+      .from(planDuties)
+      .where(like(planDuties.code, `${escapeLike(stem)}:%`));
+    const [saved] = await db
+      .insert(planDuties)
+      .values({ ...row, code: `${stem}:${(counted?.n ?? 0) + 1}` })
+      .returning();
+    return present(saved, 'the duty just declared');
+  },
+  /** Filings of these duties by these units (every unit: null), oldest version first. */
+  filings(db: Queryable, dutyCodes: readonly string[], unitIds: readonly string[] | null): Promise<PlanDutyFilingRow[]> {
+    if (!dutyCodes.length || (unitIds && !unitIds.length)) return Promise.resolve([]);
+    return db
+      .select()
+      .from(planDutyFilings)
+      .where(allOf(inArray(planDutyFilings.dutyCode, [...dutyCodes]), unitIds ? inArray(planDutyFilings.unitId, [...unitIds]) : undefined))
+      .orderBy(asc(planDutyFilings.dutyCode), asc(planDutyFilings.unitId), asc(planDutyFilings.version));
+  },
+  byIds(db: Queryable, ids: readonly string[]): Promise<PlanDutyFilingRow[]> {
+    return ids.length
+      ? db
+          .select()
+          .from(planDutyFilings)
+          .where(inArray(planDutyFilings.id, [...ids]))
+      : Promise.resolve([]);
+  },
+  /** Concurrent filings of one unit's part wait for each other: versions are numbered in order. */
+  lockUnitDuty(db: Queryable, dutyCode: string, unitId: string): Promise<void> {
+    return lockKey(db, 'issues.plan_duty_filings', dutyCode, unitId);
+  },
+  /** A retry of the same person's request: they wait for each other on the key, then find the first. */
+  lockRequest(db: Queryable, filer: { issuer: string; role: string; subject: string }, clientRequestId: string): Promise<void> {
+    return lockKey(db, 'issues.plan_duty_filings', 'request', filer.issuer, filer.role, filer.subject, clientRequestId);
+  },
+  async byClientRequest(
+    db: Queryable,
+    filer: { issuer: string; role: string; subject: string },
+    clientRequestId: string,
+  ): Promise<PlanDutyFilingRow | undefined> {
+    const [row] = await db
+      .select()
+      .from(planDutyFilings)
+      .where(
+        and(
+          eq(planDutyFilings.filerIssuer, filer.issuer),
+          eq(planDutyFilings.filerRole, filer.role),
+          eq(planDutyFilings.filerSubject, filer.subject),
+          eq(planDutyFilings.clientRequestId, clientRequestId),
+        ),
+      );
+    return row;
+  },
+  async versions(db: Queryable, dutyCode: string, unitId: string): Promise<number> {
+    const [row] = await db
+      .select({ n: sql<number>`count(*)::int` })
+      .from(planDutyFilings)
+      .where(and(eq(planDutyFilings.dutyCode, dutyCode), eq(planDutyFilings.unitId, unitId)));
+    return row?.n ?? 0;
+  },
+  async insertFiling(db: Queryable, row: typeof planDutyFilings.$inferInsert): Promise<PlanDutyFilingRow> {
+    const [saved] = await db.insert(planDutyFilings).values(row).returning();
+    return present(saved, 'the filing just written');
+  },
+  async linkIssues(db: Queryable, filingId: string, issueIds: readonly string[]): Promise<void> {
+    if (issueIds.length) await db.insert(issueOrigins).values(issueIds.map((issueId) => ({ issueId, planDutyFilingId: filingId })));
+  },
+  /** issue id → the filing that brought it in. */
+  originsOfIssues(db: Queryable, issueIds: readonly string[]): Promise<{ issueId: string; filingId: string | null }[]> {
+    if (!issueIds.length) return Promise.resolve([]);
+    return db
+      .select({ issueId: issueOrigins.issueId, filingId: issueOrigins.planDutyFilingId })
+      .from(issueOrigins)
+      .where(inArray(issueOrigins.issueId, [...issueIds]));
+  },
+  /** The issues each filing brought in, in the order they were listed. */
+  issuesOfFilings(db: Queryable, filingIds: readonly string[]): Promise<{ filingId: string | null; issue: IssueRow }[]> {
+    if (!filingIds.length) return Promise.resolve([]);
+    return db
+      .select({ filingId: issueOrigins.planDutyFilingId, issue: issues })
+      .from(issueOrigins)
+      .innerJoin(issues, eq(issues.id, issueOrigins.issueId))
+      .where(inArray(issueOrigins.planDutyFilingId, [...filingIds]))
+      .orderBy(asc(issues.number));
   },
 };

@@ -106,6 +106,7 @@ export const enterpriseFilter = z.object({
   registeredAfter: filterDate,
   qualificationsAll: anyOf(enumValue<Qualification>()),
   qualificationsAny: anyOf(enumValue<Qualification>()),
+  statuses: anyOf(enumValue<EnterpriseRow['status']>()),
 });
 export type EnterpriseFilter = z.output<typeof enterpriseFilter>;
 

@@ -9,6 +9,7 @@ import type { Resolvers } from './schema-types.ts';
 import * as enterprises from './use-cases/enterprises.ts';
 import * as organisation from './use-cases/organisation.ts';
 import * as reads from './use-cases/reads.ts';
+import * as registryImport from './use-cases/registry-import.ts';
 
 export const unitsResolvers: Resolvers = {
   ...scalarResolvers,
@@ -32,6 +33,7 @@ export const unitsResolvers: Resolvers = {
     updateUnit: (_, args, { units }) => organisation.updateUnit(units, args),
     archiveUnit: (_, args, { units }) => organisation.archiveUnit(units, args),
     upsertEnterprise: (_, args, { units }) => enterprises.upsertEnterprise(units, args),
+    importEnterprises: (_, args, { units }) => registryImport.importEnterprises(units, args),
   },
   Campaign: {
     startsOn: (row) => row.startsOn,

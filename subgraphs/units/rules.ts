@@ -36,7 +36,8 @@ export const standingNames: Partial<Record<UnitsStanding, Bilingual>> = {
 
 export const unitStateNames: Record<UnitState, string> = { ACTIVE: '在用', ARCHIVED: '已归档' };
 
-export type UnitsAction = 'CREATE_UNIT' | 'UPDATE_UNIT' | 'ARCHIVE_UNIT' | 'READ_UNIT_CHANGES' | 'READ_ENTERPRISES' | 'WRITE_ENTERPRISE';
+export type UnitsAction =
+  'CREATE_UNIT' | 'UPDATE_UNIT' | 'ARCHIVE_UNIT' | 'READ_UNIT_CHANGES' | 'READ_ENTERPRISES' | 'WRITE_ENTERPRISE' | 'IMPORT_ENTERPRISES';
 
 export const rules: Record<UnitsAction, Rule<UnitState, UnitsStanding>> = {
   // An area admin only under its own unit, and only town- and village-level units (access.ts: assertShape, assertKeeps).
@@ -54,5 +55,10 @@ export const rules: Record<UnitsAction, Rule<UnitState, UnitsStanding>> = {
       en: 'write the market-entity registry (the command office and the Market Regulation Bureau only)',
     },
     who: ['COMMAND_OFFICE', 'REGISTRY_OWNER'],
+  },
+  // The registry owner's own bulk loads go through `npm run import:enterprises`, run by whoever operates the database.
+  IMPORT_ENTERPRISES: {
+    name: { zh: '批量导入市场主体登记文件（仅市指挥部办公室）', en: 'import a registry file (the command office only)' },
+    who: ['COMMAND_OFFICE'],
   },
 };

@@ -162,6 +162,17 @@ export type Mutation = {
    * Create or update a market entity. Command office and 市市场监管局 (the registry's owner) only.
    */
   upsertEnterprise?: Maybe<Enterprise>;
+  /**
+   * 批量导入市场主体登记文件（仅市指挥部办公室，一次最多 10,000 行；更大的文件用 npm run import:enterprises）。
+   * 列见 units 子图 README；坏行不载入，逐行给出原因；新增、变更（记入变更记录）和未变的分别计数。
+   * fullSnapshot 为 true 时文件视为全量：文件中没有的市场主体标记为注销。全部在一个事务中：要么全部生效，要么什么都不载入。
+   * Import a registry file (the command office only, at most 10,000 rows; larger files with npm run
+   * import:enterprises). Columns in the units subgraph's README; bad rows are never loaded and each is
+   * returned with its reason; new, changed (kept in the change history) and unchanged entities are
+   * counted. With fullSnapshot the file is the whole registry: entities it does not name are marked
+   * deregistered. One transaction: all of it takes effect, or nothing does.
+   */
+  importEnterprises?: Maybe<RegistryImportResult>;
 };
 
 
@@ -185,6 +196,61 @@ export type MutationArchiveUnitArgs = {
 export type MutationUpsertEnterpriseArgs = {
   input: UpsertEnterpriseInput;
 };
+
+
+export type MutationImportEnterprisesArgs = {
+  format?: InputMaybe<RegistryFileFormat>;
+  content: Scalars['String']['input'];
+  fullSnapshot?: InputMaybe<Scalars['Boolean']['input']>;
+};
+
+/** 文件格式 / the format of a registry file */
+export type RegistryFileFormat =
+  /** CSV，首行为表头，UTF-8（可带 BOM） / CSV with a header row, UTF-8 with or without a BOM */
+  | 'CSV'
+  /** 每行一个 JSON 对象 / one JSON object a line */
+  | 'NDJSON';
+
+/** 一次导入的结果 / what one import did */
+export type RegistryImportResult = {
+  __typename?: 'RegistryImportResult';
+  /** 文件中的数据行数 / data rows in the file */
+  rows: Scalars['Int']['output'];
+  /** 新登记的市场主体 / entities new to the registry */
+  loaded: Scalars['Int']['output'];
+  /** 信息有变更的 / entities whose profile changed */
+  updated: Scalars['Int']['output'];
+  /** 与登记信息一致、未改动的 / entities already as the file says */
+  unchanged: Scalars['Int']['output'];
+  /** 被拒绝、未载入的行 / rows rejected, not loaded */
+  rejected: Scalars['Int']['output'];
+  /** 全量导入时因文件中没有而标记为注销的 / entities marked deregistered because a full snapshot lacks them */
+  deregistered: Scalars['Int']['output'];
+  /** 被拒绝的行，按行号 / the rejected rows, by line */
+  rejects: Array<RegistryImportReject>;
+};
+
+/** 被拒绝的一行 / a rejected row */
+export type RegistryImportReject = {
+  __typename?: 'RegistryImportReject';
+  /** 行号（表头为第 1 行） / line number (the header is line 1) */
+  line: Scalars['Int']['output'];
+  /** 出错的列；整行不可读时为空 / the column at fault; null when the row as a whole is unreadable */
+  column?: Maybe<Scalars['String']['output']>;
+  /** 该列的原值 / the value as given */
+  value: Scalars['String']['output'];
+  reasonZh: Scalars['String']['output'];
+  reasonEn: Scalars['String']['output'];
+};
+
+/** 登记状态 / an entity's status in the registry */
+export type EnterpriseStatus =
+  /** 存续 / active */
+  | 'ACTIVE'
+  /** 注销（或全量导入中已不存在） / deregistered (or absent from a full snapshot) */
+  | 'DEREGISTERED'
+  /** 吊销 / business licence revoked */
+  | 'REVOKED';
 
 /**
  * 分页信息。
@@ -532,6 +598,8 @@ export type Enterprise = {
   registeredOn?: Maybe<Scalars['Date']['output']>;
   /** 资质（高新技术企业、专精特新等） / qualifications held, e.g. high-tech enterprise */
   qualifications: Array<Qualification>;
+  /** 登记状态；未登记的为空 / status in the registry; null before it is registered */
+  status?: Maybe<EnterpriseStatus>;
   /** 样例数据 / true for sample data, never real */
   sample: Scalars['Boolean']['output'];
   /** 未登记的为空 / null before it is registered */
@@ -574,6 +642,8 @@ export type EnterpriseFilter = {
   qualificationsAll?: InputMaybe<Array<Qualification>>;
   /** 持有其中至少一项资质 / holds at least one of these qualifications */
   qualificationsAny?: InputMaybe<Array<Qualification>>;
+  /** 登记状态为其中之一；enterpriseCodes 缺省只给存续的 / one of these statuses; enterpriseCodes gives only active ones unless asked */
+  statuses?: InputMaybe<Array<EnterpriseStatus>>;
 };
 
 /**
@@ -784,8 +854,12 @@ export type ResolversTypes = {
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
-  PageInfo: ResolverTypeWrapper<PageInfo>;
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
+  RegistryFileFormat: RegistryFileFormat;
+  RegistryImportResult: ResolverTypeWrapper<RegistryImportResult>;
+  RegistryImportReject: ResolverTypeWrapper<RegistryImportReject>;
+  EnterpriseStatus: EnterpriseStatus;
+  PageInfo: ResolverTypeWrapper<PageInfo>;
   Campaign: ResolverTypeWrapper<CampaignRowMapped>;
   CampaignStep: ResolverTypeWrapper<StepRowMapped>;
   StepDeadline: ResolverTypeWrapper<StepDeadline>;
@@ -828,8 +902,10 @@ export type ResolversParentTypes = {
   Int: Scalars['Int']['output'];
   ID: Scalars['ID']['output'];
   Mutation: Record<PropertyKey, never>;
-  PageInfo: PageInfo;
   Boolean: Scalars['Boolean']['output'];
+  RegistryImportResult: RegistryImportResult;
+  RegistryImportReject: RegistryImportReject;
+  PageInfo: PageInfo;
   Campaign: CampaignRowMapped;
   CampaignStep: StepRowMapped;
   StepDeadline: StepDeadline;
@@ -886,6 +962,25 @@ export type MutationResolvers<ContextType = Context, ParentType extends Resolver
   updateUnit?: Resolver<Maybe<ResolversTypes['Unit']>, ParentType, ContextType, RequireFields<MutationUpdateUnitArgs, 'id' | 'input'>>;
   archiveUnit?: Resolver<Maybe<ResolversTypes['Unit']>, ParentType, ContextType, RequireFields<MutationArchiveUnitArgs, 'id' | 'reason'>>;
   upsertEnterprise?: Resolver<Maybe<ResolversTypes['Enterprise']>, ParentType, ContextType, RequireFields<MutationUpsertEnterpriseArgs, 'input'>>;
+  importEnterprises?: Resolver<Maybe<ResolversTypes['RegistryImportResult']>, ParentType, ContextType, RequireFields<MutationImportEnterprisesArgs, 'content'>>;
+};
+
+export type RegistryImportResultResolvers<ContextType = Context, ParentType extends ResolversParentTypes['RegistryImportResult'] = ResolversParentTypes['RegistryImportResult']> = {
+  rows?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  loaded?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  updated?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  unchanged?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  rejected?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  deregistered?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  rejects?: Resolver<Array<ResolversTypes['RegistryImportReject']>, ParentType, ContextType>;
+};
+
+export type RegistryImportRejectResolvers<ContextType = Context, ParentType extends ResolversParentTypes['RegistryImportReject'] = ResolversParentTypes['RegistryImportReject']> = {
+  line?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  column?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  value?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  reasonZh?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  reasonEn?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 };
 
 export type PageInfoResolvers<ContextType = Context, ParentType extends ResolversParentTypes['PageInfo'] = ResolversParentTypes['PageInfo']> = {
@@ -1002,6 +1097,7 @@ export type EnterpriseResolvers<ContextType = Context, ParentType extends Resolv
   sizeClass?: Resolver<Maybe<ResolversTypes['SizeClass']>, ParentType, ContextType>;
   registeredOn?: Resolver<Maybe<ResolversTypes['Date']>, ParentType, ContextType>;
   qualifications?: Resolver<Array<ResolversTypes['Qualification']>, ParentType, ContextType>;
+  status?: Resolver<Maybe<ResolversTypes['EnterpriseStatus']>, ParentType, ContextType>;
   sample?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   updatedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   version?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
@@ -1058,6 +1154,8 @@ export type Resolvers<ContextType = Context> = {
   Date?: GraphQLScalarType;
   Query?: QueryResolvers<ContextType>;
   Mutation?: MutationResolvers<ContextType>;
+  RegistryImportResult?: RegistryImportResultResolvers<ContextType>;
+  RegistryImportReject?: RegistryImportRejectResolvers<ContextType>;
   PageInfo?: PageInfoResolvers<ContextType>;
   Campaign?: CampaignResolvers<ContextType>;
   CampaignStep?: CampaignStepResolvers<ContextType>;

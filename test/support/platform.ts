@@ -96,13 +96,8 @@ export async function startTestPlatform(
   try {
     platform = await startPlatform({
       ...platformOptions,
-      // Development chosen explicitly: tests sign their tokens with the development secret. The
-      // slices' outbox workers are off unless a test asks: the notice tests run their own on the test's
-      // clock, and a worker polling in the background would add its statements to those a test counts.
-      env: loadEnv(
-        { DEVELOPMENT_MODE: 'true', LOAD_SAMPLE_DATA: 'false', OUTBOX_WORKER: 'false', ...options.env },
-        options.slices ?? registeredSlices,
-      ),
+      // Development chosen explicitly: tests sign their tokens with the development secret.
+      env: loadEnv({ DEVELOPMENT_MODE: 'true', LOAD_SAMPLE_DATA: 'false', ...options.env }, options.slices ?? registeredSlices),
       database: database.handle,
       ephemeralPorts: true,
       // Unexpected errors are a bug: show them; the rest of the platform's lines stay quiet.

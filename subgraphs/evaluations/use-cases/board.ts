@@ -30,7 +30,8 @@ export interface DownloadLinkView {
 
 /**
  * `board`: one row per evaluated unit, in a constant number of statements: the latest city
- * contest (1), review figures (1), report punctuality (1 per quarter due, at most 3, plus 1), the
+ * contest (1), review figures (1), report punctuality (1 per quarter due, at most 3, plus 1; the
+ * plan duties asked of the issues slice once), the
  * evaluation (1) and its frozen results (1) — or, for a draft, its entered values (1) and the other
  * slices' figures (1 call each).
  */
@@ -42,7 +43,9 @@ export async function board(ctx: EvaluationsContext, { period: periodName, order
   const dir = await ctx.directory.current();
   const units = consideredUnits(dir);
   const evaluationRead = ctx.loaders.evaluationByPeriod.load(name);
-  const [contests, reviews, punctual, evaluation, published] = await Promise.all([
+  // The plan's duties due in the half year, asked of the issues slice once, beside this slice's statements.
+  const dutiesRead = ctx.figures.planDuties(units, dates);
+  const [contests, reviews, punctual, evaluation, published, duties] = await Promise.all([
     evaluationStore.latestCityContest(ctx.db, dates.from, dates.to),
     // Count and satisfied only (the board's columns, and all the score reads).
     reviewStore.stats(
@@ -52,17 +55,22 @@ export async function board(ctx: EvaluationsContext, { period: periodName, order
       ctx.now(),
       { open: false },
     ),
-    punctuality(ctx, quartersOfHalfYear(name)),
+    dutiesRead.then((duties) => punctuality(ctx, quartersOfHalfYear(name), ctx.db, duties)),
     evaluationRead,
     // A published evaluation's frozen results, read while the other figures are.
     evaluationRead.then((found) => (found?.status === 'PUBLISHED' ? ctx.loaders.resultsByEvaluation.load(found.id) : null)),
+    dutiesRead,
   ]);
   let results = new Map<string, ResultView>();
   let preview = false;
   if (evaluation && published) results = new Map(published.map((r) => [r.unitId, frozenView(evaluation, r)]));
   else if (evaluation) {
     preview = true;
-    const computed = await compute(ctx, ctx.db, evaluation, await remoteInputs(ctx, evaluation), { contests, reviews, punctual });
+    const computed = await compute(ctx, ctx.db, evaluation, await remoteInputs(ctx, evaluation, duties), {
+      contests,
+      reviews,
+      punctual,
+    });
     results = new Map(computed.map((r) => [r.unitId, toView(evaluation, r, true)]));
   }
   const contestOf = new Map(contests.map((c) => [c.unitId, c]));

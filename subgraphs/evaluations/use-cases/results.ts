@@ -23,6 +23,7 @@ import {
   type RawValue,
 } from '../grading.ts';
 import { evaluationStore, reportStore, reviewStore, type EvaluationResultRow, type EvaluationRow, type ReviewFigures } from '../store.ts';
+import type { DutyFigures } from '../remote.ts';
 import type { CoverageView, ResultView } from '../views.ts';
 
 /** Units an evaluation considers: active city and county units that answer for work (not the command office); each is then evaluated or not by its data. */
@@ -87,13 +88,16 @@ const dueOfQuarter = (name: string) => endOfBeijingDay(present(quarterOf(name), 
 /**
  * Report punctuality per unit over the reports of the given quarters already due: the first
  * filing on time ÷ the units expected to report (those with a tackling task by the due date). The
- * evaluation and the board count a half year's own quarters; `Unit.reportPunctuality(period)` the
+ * evaluation and the board count a half year's own quarters — and, given `duties`, the plan's dated
+ * duties due in the half year (方案备案, 自查问题清单: their first filing on time ÷ the duties expected
+ * of the unit, from the issues slice), both in one rate; `Unit.reportPunctuality(period)` the
  * quarters whose reports fall due in the period.
  */
 export async function punctuality(
   ctx: EvaluationsContext,
   ofQuarters: readonly string[],
   store: Queryable = ctx.db,
+  duties: ReadonlyMap<string, DutyFigures> = new Map(),
 ): Promise<Map<string, number | null>> {
   const nowAt = ctx.now().getTime();
   const quarters = ofQuarters.filter((q) => dueOfQuarter(q).getTime() < nowAt);
@@ -110,6 +114,11 @@ export async function punctuality(
       if (first && !first.late) onTime.set(unitId, (onTime.get(unitId) ?? 0) + 1);
     }
   });
+  for (const [unitId, figures] of duties) {
+    if (figures.expected === 0) continue;
+    due.set(unitId, (due.get(unitId) ?? 0) + figures.expected);
+    onTime.set(unitId, (onTime.get(unitId) ?? 0) + figures.onTime);
+  }
   return new Map([...due].map(([unitId, n]) => [unitId, (onTime.get(unitId) ?? 0) / n]));
 }
 
@@ -120,19 +129,26 @@ export interface RemoteInputs {
   at: string;
   rectification: Map<string, number | null>;
   honouring: Map<string, number | null>;
+  /** The plan's duties due in the half year, per unit (counted in report punctuality). */
+  planDuties: Map<string, DutyFigures>;
 }
 
 /** What the other slices say, asked before any transaction (and only for the kinds the evaluation uses). */
-export async function remoteInputs(ctx: EvaluationsContext, evaluation: EvaluationRow): Promise<RemoteInputs> {
+export async function remoteInputs(
+  ctx: EvaluationsContext,
+  evaluation: EvaluationRow,
+  knownDuties?: Map<string, DutyFigures>,
+): Promise<RemoteInputs> {
   const dates = datesOf(evaluation);
   const dir = await ctx.directory.current();
   const units = consideredUnits(dir);
   const uses = (kind: string) => evaluation.indicators.some((i) => i.kind === kind);
-  const [rectification, honouring] = await Promise.all([
+  const [rectification, honouring, planDuties] = await Promise.all([
     uses('RECTIFICATION') ? ctx.figures.rectification(units, dates) : new Map<string, number | null>(),
     uses('POLICY_HONOURING') ? ctx.figures.policyHonouring(units, dates) : new Map<string, number | null>(),
+    knownDuties ?? (uses('REPORT_PUNCTUALITY') ? ctx.figures.planDuties(units, dates) : new Map<string, DutyFigures>()),
   ]);
-  return { directory: dir, units, at: ctx.now().toISOString(), rectification, honouring };
+  return { directory: dir, units, at: ctx.now().toISOString(), rectification, honouring, planDuties };
 }
 
 /** This slice's own figures of a half year, as the board reads them beside the evaluation (or `compute` alone). */
@@ -151,7 +167,8 @@ function enteringUnit(directory: Directory, unitId: string | null): string {
 }
 
 /** This slice's own figures of the evaluation's half year, read on `store` (the units `remote` considers). */
-async function ownFigures(ctx: EvaluationsContext, store: Queryable, evaluation: EvaluationRow, units: string[]): Promise<OwnFigures> {
+async function ownFigures(ctx: EvaluationsContext, store: Queryable, evaluation: EvaluationRow, remote: RemoteInputs): Promise<OwnFigures> {
+  const units = remote.units;
   const dates = datesOf(evaluation);
   const [contests, reviews, punctual] = await Promise.all([
     evaluationStore.latestCityContest(store, dates.from, dates.to),
@@ -162,7 +179,7 @@ async function ownFigures(ctx: EvaluationsContext, store: Queryable, evaluation:
       ctx.now(),
       { open: false },
     ),
-    punctuality(ctx, quartersOfHalfYear(evaluation.period), store),
+    punctuality(ctx, quartersOfHalfYear(evaluation.period), store, remote.planDuties),
   ]);
   return { contests, reviews, punctual };
 }
@@ -178,7 +195,7 @@ export async function compute(
   const dates = datesOf(evaluation);
   const [entered, own] = await Promise.all([
     evaluationStore.latestValues(store, evaluation.id),
-    known ?? ownFigures(ctx, store, evaluation, remote.units),
+    known ?? ownFigures(ctx, store, evaluation, remote),
   ]);
   const enteredBy = new Map(entered.map((v) => [`${v.unitId}/${v.indicator}`, v]));
   const contestBy = new Map(own.contests.map((c) => [c.unitId, c]));
@@ -207,7 +224,7 @@ export async function compute(
       case 'REPORT_PUNCTUALITY':
         return {
           value: own.punctual.get(unitId) ?? null,
-          source: `evaluations: quarterly reports of ${quartersOfHalfYear(evaluation.period).join(', ')} already due, first filing on time`,
+          source: `evaluations: quarterly reports of ${quartersOfHalfYear(evaluation.period).join(', ')} already due, first filing on time; issues: Unit.planDutyFigures(${period}) plan duties, first filing on time`,
           fetchedAt: at,
         };
       case 'SERVICE_REVIEWS': {

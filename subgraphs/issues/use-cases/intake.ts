@@ -28,7 +28,8 @@ import { districtOfCreditCode, requireDistrict, requireUnit } from './lookups.ts
 /** A receipt time may run a little ahead of our clock (another platform's clock), not more. */
 const CLOCK_SKEW_MS = 5 * 60 * 1000;
 
-type SubmittedRow = Omit<
+/** An issue as a use case enters it: what the reporter's token and the request's fingerprint do not give. */
+export type SubmittedRow = Omit<
   NewIssue,
   'reporterSubject' | 'reporterRole' | 'reporterUnitId' | 'reporterEnterprise' | 'requestFingerprint' | 'recordedAt'
 >;
@@ -151,6 +152,25 @@ export async function enterIssue(
       },
     },
   );
+}
+
+/**
+ * A new issue written inside a transaction another record of this slice opened (a self-check
+ * list's problems, with their filing): the SUBMIT event and its next due time with it. Undefined
+ * when the reporter's request id was already taken.
+ */
+export async function enterWithin(ctx: IssuesContext, tx: Queryable, row: SubmittedRow, sent: object): Promise<IssueRow | undefined> {
+  const now = ctx.now();
+  const created = await issueStore.insertOnce(tx, {
+    ...row,
+    ...ctx.access.reporter(),
+    requestFingerprint: fingerprint({ ...sent, clientRequestId: undefined }),
+    recordedAt: now,
+  });
+  if (!created) return undefined;
+  await recordSubmission(ctx, tx, created, null, now);
+  await issueStore.refreshNextDue(tx, [created.id]);
+  return created;
 }
 
 async function submit(ctx: IssuesContext, row: SubmittedRow, sent: object, handledBy: string | null = null): Promise<IssueRow> {

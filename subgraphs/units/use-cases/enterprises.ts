@@ -38,6 +38,7 @@ async function unregistered(ctx: UnitsContext, code: string): Promise<Unregister
     sizeClass: null,
     registeredOn: null,
     qualifications: [],
+    status: null,
     sample: false,
     version: null,
     createdAt: null,
@@ -89,7 +90,9 @@ export async function enterprises(ctx: UnitsContext, { filter: given }: QueryEnt
 /** Credit codes (and names) only, in pages of ENTERPRISE_CODE_PAGE: the bulk path of other slices (policy notices, automatic grants). */
 export async function enterpriseCodes(ctx: UnitsContext, { filter: given, after: cursor }: QueryEnterpriseCodesArgs) {
   const scope = await readableScope(ctx);
-  const filter = parseInput(enterpriseFilter, given ?? {});
+  // Deregistered and revoked entities get no notices or grants unless the caller asks for them.
+  const parsed = parseInput(enterpriseFilter, given ?? {});
+  const filter = { ...parsed, statuses: parsed.statuses ?? (['ACTIVE'] as const satisfies EnterpriseRow['status'][]) };
   const after = cursor ? String(decodeCursor(cursor, 1)[0]) : null;
   const answer = (rows: { code: string; name: string }[], hasNextPage: boolean) => ({
     codes: rows.map((row) => row.code),

@@ -1,0 +1,2 @@
+CREATE TYPE "units"."enterprise_status" AS ENUM('ACTIVE', 'DEREGISTERED', 'REVOKED');--> statement-breakpoint
+ALTER TABLE "units"."enterprises" ADD COLUMN "status" "units"."enterprise_status" DEFAULT 'ACTIVE' NOT NULL;

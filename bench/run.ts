@@ -26,6 +26,7 @@ import { unitIdForCode } from '../db/reference/organisation.ts';
 import { countIssues, fillIssues } from './fill.ts';
 import { runEvaluationsBench } from './evaluations.ts';
 import { runFinancingBench } from './financing.ts';
+import { runOutboxBench } from './outbox.ts';
 import { runPoliciesBench } from './policies.ts';
 
 /**
@@ -33,8 +34,10 @@ import { runPoliciesBench } from './policies.ts';
  * 1,000,000), each in a database of its own: `<BENCH_DB_NAME>_<size>` (yingshang_bench_100k, …).
  */
 const SIZES = (process.env.BENCH_ISSUES ?? '100000,1000000').split(',').map((size) => Number(size.trim()));
-/** BENCH_ONLY=issues,policies,evaluations,financing,registry runs only those parts (all by default); `npm run bench -- financing` the financing part alone. */
-const ONLY = new Set((process.env.BENCH_ONLY ?? 'issues,policies,evaluations,financing,registry').split(',').map((part) => part.trim()));
+/** BENCH_ONLY=issues,policies,evaluations,financing,registry,outbox runs only those parts (all by default); `npm run bench -- financing` the financing part alone. */
+const ONLY = new Set(
+  (process.env.BENCH_ONLY ?? 'issues,policies,evaluations,financing,registry,outbox').split(',').map((part) => part.trim()),
+);
 /** Timed runs per case and size (BENCH_RUNS), 50 by default: out of 20, a p95 would be the second-slowest run. */
 const RUNS = Number(process.env.BENCH_RUNS ?? 50);
 
@@ -75,6 +78,10 @@ async function main() {
     await runFinancingBench();
     return;
   }
+  if (process.argv[2] === 'outbox') {
+    await runOutboxBench();
+    return;
+  }
   if (process.argv[2] === 'gateway') {
     const { runGatewayBench } = await import('./gateway.ts');
     await runGatewayBench();
@@ -88,6 +95,8 @@ async function main() {
   if (!['issues', 'policies', 'evaluations'].some((part) => ONLY.has(part))) {
     // In a database of its own (yingshang_bench_financing): it needs none of the issues databases either.
     if (ONLY.has('financing')) await runFinancingBench();
+    // In a database of its own (yingshang_bench_outbox): the delivery rate and a receiver's outage.
+    if (ONLY.has('outbox')) await runOutboxBench();
     return;
   }
   const sized = [];
@@ -203,6 +212,8 @@ async function main() {
   for (const entry of sized) await entry.database.close();
   // In a database of its own (yingshang_bench_financing), whatever the sizes above.
   if (ONLY.has('financing')) await runFinancingBench();
+  // In a database of its own (yingshang_bench_outbox): the delivery rate and a receiver's outage.
+  if (ONLY.has('outbox')) await runOutboxBench();
 }
 
 await main();

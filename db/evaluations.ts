@@ -25,6 +25,7 @@ import {
   uniqueIndex,
   uuid,
 } from 'drizzle-orm/pg-core';
+import { outboxTables } from './outbox.ts';
 
 export const evaluationsSchema = pgSchema('evaluations');
 
@@ -522,3 +523,6 @@ export const reviewFigureChanges = evaluationsSchema.table(
   },
   (t) => [index('review_figure_changes_txid_idx').on(t.txid)],
 );
+
+/** The slice's notices (issue #25 §3): outbox, deliveries, webhooks, inbox and who receives what (db/outbox.ts). */
+export const { outboxEvents, outboxDeliveries, outboxWebhooks, notices, noticeSettings } = outboxTables(evaluationsSchema);

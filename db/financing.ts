@@ -20,6 +20,7 @@ import {
   uniqueIndex,
   uuid,
 } from 'drizzle-orm/pg-core';
+import { outboxTables } from './outbox.ts';
 
 export const financingSchema = pgSchema('financing');
 
@@ -587,3 +588,6 @@ export const limitLateness = financingSchema.table(
   },
   (t) => [index('limit_lateness_institution_idx').on(t.institutionId, t.stoppedAt)],
 );
+
+/** The slice's notices (issue #25 §3): outbox, deliveries, webhooks, inbox and who receives what (db/outbox.ts). */
+export const { outboxEvents, outboxDeliveries, outboxWebhooks, notices, noticeSettings } = outboxTables(financingSchema);

@@ -14,9 +14,9 @@ import { bigint, bigserial, boolean, index, integer, jsonb, text, timestamp, uni
 
 const instant = (name: string) => timestamp(name, { withTimezone: true });
 
-/** Someone a notice is for: a unit, an enterprise (credit code), an institution, a person, or a connected system. */
+/** Someone a notice is for: a unit, an enterprise (credit code), an institution or one of its branches, a person, or a connected system. */
 export interface NoticeOwner {
-  kind: 'UNIT' | 'ENTERPRISE' | 'INSTITUTION' | 'PERSON' | 'SYSTEM';
+  kind: 'UNIT' | 'ENTERPRISE' | 'INSTITUTION' | 'BRANCH' | 'PERSON' | 'SYSTEM';
   id: string;
 }
 

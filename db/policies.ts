@@ -33,6 +33,7 @@ import {
   uuid,
 } from 'drizzle-orm/pg-core';
 import campaign from './reference/campaign.json' with { type: 'json' };
+import { outboxTables } from './outbox.ts';
 
 export const policiesSchema = pgSchema('policies');
 
@@ -744,3 +745,6 @@ export const applicationFeed = policiesSchema.table(
     index('application_feed_application_xact_idx').on(t.applicationId, t.xact),
   ],
 );
+
+/** The slice's notices (issue #25 §3): outbox, deliveries, webhooks, inbox and who receives what (db/outbox.ts). */
+export const { outboxEvents, outboxDeliveries, outboxWebhooks, notices, noticeSettings } = outboxTables(policiesSchema);

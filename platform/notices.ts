@@ -13,20 +13,24 @@ import { z } from 'zod';
 import { and, desc, eq, inArray, isNull, or, sql, type SQL } from 'drizzle-orm';
 import type { Queryable } from '../db/client.ts';
 import type { NoticeOwner, OutboxTables } from '../db/outbox.ts';
-import { personKey, Role, type Viewer } from './auth.ts';
+import { personKey, personOf, Role, type Viewer } from './auth.ts';
 import { errors } from './errors.ts';
 import { isUuid, parseInput } from './input.ts';
 import { present } from './invariant.ts';
+import { pageSize } from './pagination.ts';
 import { newWebhookSecret, webhookUrlProblem } from './webhooks.ts';
 
-/** Whose inbox the caller reads: themselves, their active unit, their enterprise, their institution. */
+/** Whose inbox the caller reads: themselves, their active unit, their enterprise, their institution (a branch's token: its branch). */
 export function noticeOwnersOf(viewer: Viewer, activeUnitId: string | null): NoticeOwner[] {
   const owners: NoticeOwner[] = [];
   if (viewer.role !== 'ANONYMOUS' && viewer.subject)
     owners.push({ kind: 'PERSON', id: personKey({ issuer: viewer.issuer ?? '', role: viewer.role, subject: viewer.subject }) });
   if (activeUnitId) owners.push({ kind: 'UNIT', id: activeUnitId });
   if (viewer.role === Role.ENTERPRISE && viewer.enterprise) owners.push({ kind: 'ENTERPRISE', id: viewer.enterprise });
-  if (viewer.role === Role.FINANCIAL_INSTITUTION && viewer.institution) owners.push({ kind: 'INSTITUTION', id: viewer.institution });
+  if (viewer.role === Role.FINANCIAL_INSTITUTION && viewer.institution)
+    owners.push(
+      viewer.branch ? { kind: 'BRANCH', id: viewer.branch.toLowerCase() } : { kind: 'INSTITUTION', id: viewer.institution.toLowerCase() },
+    );
   return owners;
 }
 
@@ -44,7 +48,7 @@ export function managedOwnerOf(
   if (system) return viewer.role === Role.COMMAND_OFFICE && activeUnitId ? { kind: 'SYSTEM', id: system } : null;
   if ((viewer.role === Role.UNIT_ADMIN || viewer.role === Role.COMMAND_OFFICE) && activeUnitId) return { kind: 'UNIT', id: activeUnitId };
   if (viewer.role === Role.FINANCIAL_INSTITUTION && viewer.institution && !viewer.branch)
-    return { kind: 'INSTITUTION', id: viewer.institution };
+    return { kind: 'INSTITUTION', id: viewer.institution.toLowerCase() };
   if (purpose === 'settings' && viewer.role === Role.ENTERPRISE && viewer.enterprise) return { kind: 'ENTERPRISE', id: viewer.enterprise };
   return null;
 }
@@ -200,6 +204,71 @@ export function noticesOf(tables: OutboxTables) {
         })
         .where(and(eq(D.id, id), eq(D.state, 'DEAD')));
       return { ...dead, state: 'PENDING', attempts: 0, lastError: null };
+    },
+  };
+}
+
+/** What a slice's notice use cases need of its context: the caller, who they may read and keep for (its access module), the clock. */
+export interface NoticeCaller {
+  viewer: Viewer;
+  db: Queryable;
+  now(): Date;
+  maxPageSize: number;
+  development?: boolean;
+  access: {
+    noticeOwners(): Promise<NoticeOwner[]>;
+    assertNoticeManager(system: string | null | undefined, purpose: 'settings' | 'webhooks'): Promise<NoticeOwner>;
+  };
+}
+
+/**
+ * A slice's notice use cases (inbox, read state, settings, webhooks, dead letters, replay) on its
+ * tables and event types, for the owners its access module allows — the same in every slice that
+ * has no more to add (subgraphs/financing, policies, evaluations: use-cases/notices.ts).
+ */
+export function noticeUseCases(tables: OutboxTables, types: readonly string[]) {
+  const kit = noticesOf(tables);
+  const who = (ctx: NoticeCaller) => JSON.stringify(personOf(ctx.viewer));
+  const signedIn = (ctx: NoticeCaller) => {
+    if (ctx.viewer.role === 'ANONYMOUS') throw errors.unauthenticated();
+  };
+  const settingsOf = (row: { contactName: string | null; contactPhone: string | null; smsTypes: string[] | null } | null) =>
+    row ? { contactName: row.contactName, contactPhone: row.contactPhone, smsEventTypes: row.smsTypes } : null;
+  return {
+    async inbox(ctx: NoticeCaller, args: { unreadOnly?: boolean | null; first?: number | null }) {
+      signedIn(ctx);
+      return kit.inbox(ctx.db, await ctx.access.noticeOwners(), {
+        unreadOnly: args.unreadOnly,
+        first: pageSize(args.first, ctx.maxPageSize),
+      });
+    },
+    async markRead(ctx: NoticeCaller, args: { ids: string[] }) {
+      signedIn(ctx);
+      return kit.markRead(ctx.db, await ctx.access.noticeOwners(), args.ids, who(ctx), ctx.now());
+    },
+    async settings(ctx: NoticeCaller) {
+      return settingsOf(await kit.settings(ctx.db, await ctx.access.assertNoticeManager(null, 'settings')));
+    },
+    async setSettings(ctx: NoticeCaller, args: { input: unknown }) {
+      const owner = await ctx.access.assertNoticeManager(null, 'settings');
+      return settingsOf(await kit.setSettings(ctx.db, owner, args.input, types, who(ctx), ctx.now()));
+    },
+    async registerWebhook(ctx: NoticeCaller, args: { input: { system?: string | null } }) {
+      const owner = await ctx.access.assertNoticeManager(args.input.system, 'webhooks');
+      return kit.registerWebhook(ctx.db, owner, args.input, types, ctx.development ?? false, who(ctx), ctx.now());
+    },
+    async webhooks(ctx: NoticeCaller, args: { system?: string | null }) {
+      const rows = await kit.webhooks(ctx.db, await ctx.access.assertNoticeManager(args.system, 'webhooks'));
+      // The secret is shown once, at registration.
+      return rows.map((row) => ({ ...row, secret: null }));
+    },
+    async deadLetters(ctx: NoticeCaller, args: { system?: string | null; first?: number | null }) {
+      const owner = await ctx.access.assertNoticeManager(args.system, 'webhooks');
+      return kit.deadLetters(ctx.db, owner, pageSize(args.first, ctx.maxPageSize));
+    },
+    async replay(ctx: NoticeCaller, args: { id: string; system?: string | null }) {
+      const owner = await ctx.access.assertNoticeManager(args.system, 'webhooks');
+      return kit.replay(ctx.db, owner, args.id.toLowerCase(), ctx.now());
     },
   };
 }

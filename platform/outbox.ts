@@ -12,7 +12,7 @@
  *      and per SMS recipient;
  *   2. attempts due deliveries: taken `FOR UPDATE SKIP LOCKED` in a short transaction and leased
  *      (no HTTP call ever runs inside a transaction: the lease stands in for the lock), then sent,
- *      then marked — delivered, retried later with exponential backoff, or dead after the retry
+ *      then marked, the round's in one statement — delivered, retried later with exponential backoff, or dead after the retry
  *      window (the dead-letter list the owner reads and replays). A delivery waits while an earlier
  *      event of the same record to the same target is pending: order per record. A worker killed
  *      mid-delivery leaves a lease that runs out; the next worker sends the same event id again
@@ -90,6 +90,8 @@ export interface OutboxWorkerOptions {
   sweep?(tx: Queryable, now: Date): Promise<unknown>;
   /** Told of each attempt once it is marked (the metrics: platform/metrics.ts `outbox_deliveries_total`). */
   onDelivery?(channel: string, state: string): void;
+  /** Runs before the sweep's transaction: what the sweep needs from elsewhere (another slice's directory) is asked here, never inside it. */
+  prepareSweep?(): Promise<unknown>;
 }
 
 export interface OutboxWorker {
@@ -119,6 +121,17 @@ interface ClaimedDelivery {
   title: string;
   body: string;
   occurredAt: Date;
+}
+
+/** A delivery as a round marks it (platform/outbox.ts `mark`). */
+interface Marked {
+  id: string;
+  token: string;
+  state: DeliveryState;
+  next: string;
+  status: number | null;
+  error: string | null;
+  delivered: string | null;
 }
 
 const SWEEP_EVERY_MS = 60_000;
@@ -253,17 +266,13 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
     }
   }
 
-  async function mark(delivery: ClaimedDelivery, result: WebhookResult | SmsResult, now: Date): Promise<void> {
-    if (halted) return;
+  /** What an attempt leaves of a delivery: delivered, recorded as not sent or capped, retried after its backoff, or dead. */
+  function outcomeOf(delivery: ClaimedDelivery, result: WebhookResult | SmsResult, now: Date): Marked {
     let state: DeliveryState = 'PENDING';
     let next = now;
     if (result.outcome === 'DELIVERED' || result.outcome === 'NOT_SENT' || result.outcome === 'CAPPED') state = result.outcome;
     else if (now.getTime() - delivery.firstAttemptAt.getTime() >= env.retryWindowMs) state = 'DEAD';
     else next = new Date(now.getTime() + Math.min(env.retryBaseMs * 2 ** Math.max(0, delivery.attempts - 1), env.retryMaxMs));
-    await db.execute(sql`update ${D} set state = ${state}, next_attempt_at = ${iso(next)}::timestamptz, lease_until = null, lease_token = null,
-        last_status = ${result.status ?? null}, last_error = ${result.error ?? null},
-        delivered_at = ${state === 'DELIVERED' ? iso(now) : null}::timestamptz
-      where id = ${delivery.id}::uuid and lease_token = ${delivery.leaseToken}::uuid`);
     // PENDING after an attempt: it failed and will be retried.
     options.onDelivery?.(delivery.channel, state === 'PENDING' ? 'RETRY' : state);
     if (delivery.channel === 'SMS' && state !== 'PENDING') {
@@ -277,6 +286,24 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
         `webhook 投递失败，已转入死信 / webhook delivery dead-lettered: ${result.error}`,
       );
     }
+    return {
+      id: delivery.id,
+      token: delivery.leaseToken,
+      state,
+      next: iso(next),
+      status: result.status ?? null,
+      error: result.error ?? null,
+      delivered: state === 'DELIVERED' ? iso(now) : null,
+    };
+  }
+
+  /** Marks a round's deliveries in one statement, each only while this worker's lease on it stands. */
+  async function mark(marked: Marked[]): Promise<void> {
+    if (halted || !marked.length) return;
+    await db.execute(sql`update ${D} d set state = m.state, next_attempt_at = m.next::timestamptz, lease_until = null, lease_token = null,
+        last_status = m.status, last_error = m.error, delivered_at = m.delivered::timestamptz
+      from jsonb_to_recordset(${json(marked)}::jsonb) m(id uuid, token uuid, state text, next text, status int, error text, delivered text)
+      where d.id = m.id and d.lease_token = m.token`);
   }
 
   async function runOnce() {
@@ -284,22 +311,25 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
     // The sweep reads the slice's deadlines: once a minute of the platform's clock is enough.
     if (options.sweep && (lastSweep === undefined || Math.abs(now.getTime() - lastSweep) >= SWEEP_EVERY_MS)) {
       lastSweep = now.getTime();
+      await options.prepareSweep?.();
       await db.transaction((tx) => present(options.sweep, 'the sweep')(tx, now));
     }
     let dispatched = 0;
     for (let round = await dispatch(options, now); round > 0; round = halted ? 0 : await dispatch(options, now)) dispatched += round;
     const deliveries = await claim(options, now);
-    await Promise.all(
-      deliveries.map(async (delivery) => {
-        let result: WebhookResult | SmsResult;
+    const results = await Promise.all(
+      deliveries.map(async (delivery): Promise<[ClaimedDelivery, WebhookResult | SmsResult]> => {
         try {
-          result = await attempt(delivery, now);
+          return [delivery, await attempt(delivery, now)];
         } catch (error) {
-          result = { outcome: 'FAILED', error: (error as Error).message };
+          return [delivery, { outcome: 'FAILED', error: (error as Error).message }];
         }
-        await mark(delivery, result, options.now());
       }),
     );
+    if (!halted) {
+      const at = options.now();
+      await mark(results.map(([delivery, result]) => outcomeOf(delivery, result, at)));
+    }
     return { dispatched, attempted: deliveries.length };
   }
 

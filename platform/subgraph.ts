@@ -264,7 +264,7 @@ export function createSubgraph<TContext extends RequestContext>(
     /** Mutations an anonymous caller may call (the slice's rules give ANONYMOUS a standing); every other one asks to sign in first. */
     openToAnonymous?: readonly string[];
     /** The slice's notices (platform/outbox.ts): its tables, who gets SMS by default, the sweep of events time makes. */
-    outbox?: Pick<OutboxWorkerOptions, 'tables' | 'smsByDefault' | 'sweep'>;
+    outbox?: Pick<OutboxWorkerOptions, 'tables' | 'smsByDefault' | 'sweep' | 'prepareSweep'>;
   },
 ): GraphQLService<TContext> {
   const sdl = loadSubgraphSdl(deps.name);

@@ -16,6 +16,8 @@ import { isPerson, personOf, Role, type Viewer } from '../../platform/auth.ts';
 import type { Directory, DirectorySource, DirectoryUnit } from '../../platform/directory.ts';
 import { errors } from '../../platform/errors.ts';
 import { present } from '../../platform/invariant.ts';
+import { managedOwnerOf, noticeOwnersOf } from '../../platform/notices.ts';
+import type { NoticeOwner } from '../../platform/outbox.ts';
 import { assert } from '../../platform/rules.ts';
 import { baseStandingOf, whileActive } from '../../platform/standing.ts';
 import { writerKey } from '../../platform/write-limits.ts';
@@ -178,6 +180,31 @@ function contestViewOf(contest: ContestRow, standings: readonly EvaluationStandi
   return { ranking: preview, judges: preview };
 }
 
+/**
+ * Notices (issue #25 §3): whose inbox the caller reads — themselves, their active unit — and whose
+ * notice settings or webhooks they keep: a unit's admin (and the command office) their unit's, the
+ * command office a connected system's by name; FORBIDDEN for anyone else (an enterprise hears
+ * nothing from this slice). The unit is confirmed fresh.
+ */
+function noticeAccess(viewer: Viewer, directory: DirectorySource, activeUnit: () => Promise<DirectoryUnit | null>) {
+  return {
+    async noticeOwners(): Promise<NoticeOwner[]> {
+      const owners = noticeOwnersOf(viewer, (await activeUnit())?.id ?? null);
+      return owners.filter((owner) => owner.kind === 'PERSON' || owner.kind === 'UNIT');
+    },
+    async assertNoticeManager(system: string | null | undefined, purpose: 'settings' | 'webhooks'): Promise<NoticeOwner> {
+      if (viewer.role === 'ANONYMOUS') throw errors.unauthenticated();
+      const unit = viewer.unitId ? whileActive(await directory.unit(viewer.unitId, { fresh: true })) : null;
+      const owner = managedOwnerOf(viewer, unit?.id ?? null, system, purpose);
+      if (owner && (owner.kind === 'UNIT' || owner.kind === 'SYSTEM')) return owner;
+      throw errors.forbidden({
+        zh: '只有单位管理员（或市指挥部办公室）可设置本单位的通知与 webhook',
+        en: "Only a unit's admin (or the command office) keeps its unit's notices and webhooks",
+      });
+    },
+  };
+}
+
 export function createEvaluationsAccess(viewer: Viewer, directory: DirectorySource, clientAddress: string | undefined) {
   const { activeUnit, isUnitRole, base, ledDomain, organiser, onContest, onReview, onUnit, ownAndLedUnits, prepare } = callerStandings(
     viewer,
@@ -187,6 +214,7 @@ export function createEvaluationsAccess(viewer: Viewer, directory: DirectorySour
   return {
     viewer,
     prepare,
+    ...noticeAccess(viewer, directory, activeUnit),
 
     /** The caller among a contest's judges: the same issuer, role and subject (JUDGE standing), if any. */
     judgeAmong(judges: readonly JudgeRow[]): JudgeRow | undefined {

@@ -31,6 +31,8 @@ export interface EvaluationsContext {
   /** The platform's clock: every time this slice writes or compares comes from here. */
   now(): Date;
   maxPageSize: number;
+  /** Development mode: a webhook may be plain http. */
+  development?: boolean;
   /** Sample data is played through the use cases with this set: what they create is flagged `sample`. */
   sample: boolean;
   /** Other slices' figures for the evaluation (their public APIs). */

@@ -9,6 +9,7 @@ import { ref } from '../../platform/refs.ts';
 import { scalarResolvers } from '../../platform/scalars.ts';
 import type { IndicatorKind, Resolvers } from './schema-types.ts';
 import type { EvaluationRow, ReviewActionRow } from './store.ts';
+import * as notices from './use-cases/notices.ts';
 import * as boards from './use-cases/board.ts';
 import * as contests from './use-cases/contests.ts';
 import * as evaluations from './use-cases/evaluation.ts';
@@ -22,6 +23,10 @@ const days = (evaluation: EvaluationRow) => present(halfYear(evaluation.period),
 export const evaluationsResolvers: Resolvers = {
   ...scalarResolvers,
   Query: {
+    evaluationNotices: (_, args, { evaluations }) => notices.inbox(evaluations, args),
+    evaluationNoticeSettings: (_, __, { evaluations }) => notices.settings(evaluations),
+    evaluationWebhooks: (_, args, { evaluations }) => notices.webhooks(evaluations, args),
+    evaluationWebhookDeadLetters: (_, args, { evaluations }) => notices.deadLetters(evaluations, args),
     contest: (_, args, { evaluations: ctx }) => contests.contest(ctx, args),
     contests: (_, args, { evaluations: ctx }) => contests.contests(ctx, args),
     serviceReviews: (_, args, { evaluations: ctx }) => reviews.serviceReviews(ctx, args),
@@ -32,6 +37,10 @@ export const evaluationsResolvers: Resolvers = {
     board: (_, args, { evaluations: ctx }) => boards.board(ctx, args),
   },
   Mutation: {
+    markEvaluationNoticesRead: (_, args, { evaluations }) => notices.markRead(evaluations, args),
+    setEvaluationNoticeSettings: (_, args, { evaluations }) => notices.setSettings(evaluations, args),
+    registerEvaluationWebhook: (_, args, { evaluations }) => notices.registerWebhook(evaluations, args),
+    replayEvaluationWebhookDelivery: (_, args, { evaluations }) => notices.replay(evaluations, args),
     createContest: (_, args, { evaluations: ctx }) => contests.createContest(ctx, args),
     addContestEntry: (_, args, { evaluations: ctx }) => contests.addContestEntry(ctx, args),
     assignJudge: (_, args, { evaluations: ctx }) => contests.assignJudge(ctx, args),

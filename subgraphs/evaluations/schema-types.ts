@@ -86,6 +86,14 @@ export type Query = {
    * score, highest first, when omitted.
    */
   board?: Maybe<Array<BoardRow>>;
+  /** 我的站内信（本人或所在单位），新在前 / My inbox (me or my unit), newest first */
+  evaluationNotices?: Maybe<Array<EvaluationNotice>>;
+  /** 本单位或本企业的通知设置 / My unit's or enterprise's notice settings */
+  evaluationNoticeSettings?: Maybe<EvaluationNoticeSettings>;
+  /** 本单位（或所指对接系统）登记的 webhook / The webhooks of my unit (or the connected system named) */
+  evaluationWebhooks?: Maybe<Array<EvaluationWebhook>>;
+  /** 死信：重试期满仍未投递的 webhook 投递 / Dead letters: deliveries that failed for the whole retry window */
+  evaluationWebhookDeadLetters?: Maybe<Array<EvaluationWebhookDelivery>>;
 };
 
 
@@ -167,6 +175,35 @@ export type QueryEvaluationArgs = {
 export type QueryBoardArgs = {
   period?: InputMaybe<Scalars['String']['input']>;
   orderBy?: InputMaybe<BoardOrder>;
+};
+
+
+/**
+ * 评价子图的查询：擂台比武、好差评。
+ * Queries of the evaluations slice: contests (擂台比武) and service reviews (好差评).
+ */
+export type QueryEvaluationNoticesArgs = {
+  unreadOnly?: InputMaybe<Scalars['Boolean']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+/**
+ * 评价子图的查询：擂台比武、好差评。
+ * Queries of the evaluations slice: contests (擂台比武) and service reviews (好差评).
+ */
+export type QueryEvaluationWebhooksArgs = {
+  system?: InputMaybe<Scalars['String']['input']>;
+};
+
+
+/**
+ * 评价子图的查询：擂台比武、好差评。
+ * Queries of the evaluations slice: contests (擂台比武) and service reviews (好差评).
+ */
+export type QueryEvaluationWebhookDeadLettersArgs = {
+  system?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
 };
 
 /**
@@ -303,6 +340,14 @@ export type Mutation = {
    * bearer token for GraphQL. `period` defaults to the current half year.
    */
   boardDownloadLink?: Maybe<DownloadLink>;
+  /** 标为已读 / Mark notices read */
+  markEvaluationNoticesRead?: Maybe<Array<EvaluationNotice>>;
+  /** 设置值班联系人与短信接收 / Set the duty contact and what comes by SMS */
+  setEvaluationNoticeSettings?: Maybe<EvaluationNoticeSettings>;
+  /** 登记 webhook（密钥仅此一次返回） / Register a webhook (its secret is returned this once) */
+  registerEvaluationWebhook?: Maybe<EvaluationWebhook>;
+  /** 重放一条死信（同一事件编号） / Replay a dead letter (the same event id) */
+  replayEvaluationWebhookDelivery?: Maybe<EvaluationWebhookDelivery>;
 };
 
 
@@ -503,6 +548,43 @@ export type MutationRecordEvaluationDecisionArgs = {
 export type MutationBoardDownloadLinkArgs = {
   period?: InputMaybe<Scalars['String']['input']>;
   format: BoardFileFormat;
+};
+
+
+/**
+ * 评价子图的变更。
+ * Mutations of the evaluations slice.
+ */
+export type MutationMarkEvaluationNoticesReadArgs = {
+  ids: Array<Scalars['ID']['input']>;
+};
+
+
+/**
+ * 评价子图的变更。
+ * Mutations of the evaluations slice.
+ */
+export type MutationSetEvaluationNoticeSettingsArgs = {
+  input: EvaluationNoticeSettingsInput;
+};
+
+
+/**
+ * 评价子图的变更。
+ * Mutations of the evaluations slice.
+ */
+export type MutationRegisterEvaluationWebhookArgs = {
+  input: RegisterEvaluationWebhookInput;
+};
+
+
+/**
+ * 评价子图的变更。
+ * Mutations of the evaluations slice.
+ */
+export type MutationReplayEvaluationWebhookDeliveryArgs = {
+  id: Scalars['ID']['input'];
+  system?: InputMaybe<Scalars['String']['input']>;
 };
 
 /**
@@ -1791,6 +1873,111 @@ export type DownloadLink = {
   expiresAt: Scalars['DateTime']['output'];
 };
 
+/**
+ * 站内信：评估切片发给单位的一条通知（收到差评；季度报告到期未报），含已读状态。
+ * An inbox notice of the evaluations slice to a unit (a poor service review of it; a quarterly report missing at
+ * its due date), with its read state.
+ */
+export type EvaluationNotice = {
+  __typename?: 'EvaluationNotice';
+  /** 通知编号 / The notice's id */
+  id: Scalars['ID']['output'];
+  /** 事件编号（webhook 收到的同一编号，用于去重） / The event's id (the one webhooks receive, for de-duplication) */
+  eventId: Scalars['ID']['output'];
+  /** 事件类型，如 SERVICE_REVIEW_POOR / The event type, e.g. SERVICE_REVIEW_POOR */
+  type: Scalars['String']['output'];
+  /** 标题 / Title */
+  title: Scalars['String']['output'];
+  /** 正文 / Body */
+  body: Scalars['String']['output'];
+  /** 所涉记录，如 review:<id> / The record it is about, e.g. review:<id> */
+  recordKey: Scalars['String']['output'];
+  /** 发出时间 / When it was sent */
+  createdAt: Scalars['DateTime']['output'];
+  /** 已读时间，未读为空 / When it was read; null while unread */
+  readAt?: Maybe<Scalars['DateTime']['output']>;
+  /** 收件方：UNIT 或 PERSON / Whose inbox: UNIT or PERSON */
+  ownerKind: Scalars['String']['output'];
+};
+
+/**
+ * 单位的值班联系人及各类事件是否发短信；企业选择短信或仅站内信。
+ * A unit's duty contact and which events it gets by SMS; an enterprise's choice of SMS or inbox only.
+ */
+export type EvaluationNoticeSettings = {
+  __typename?: 'EvaluationNoticeSettings';
+  /** 联系人 / Contact name */
+  contactName?: Maybe<Scalars['String']['output']>;
+  /** 手机号（仅本人所在单位或企业可见） / Phone (seen by its own unit or enterprise only) */
+  contactPhone?: Maybe<Scalars['String']['output']>;
+  /** 以短信接收的事件类型；空列表为仅站内信；为空时按默认 / Event types sent by SMS; empty: inbox only; null: the defaults */
+  smsEventTypes?: Maybe<Array<Scalars['String']['output']>>;
+};
+
+/**
+ * 单位、金融机构或对接系统登记的 webhook：所要事件类型的 JSON 以 HMAC-SHA256 签名推送。
+ * A webhook a unit or connected system registered: the event types it wants, pushed as JSON signed with HMAC-SHA256.
+ */
+export type EvaluationWebhook = {
+  __typename?: 'EvaluationWebhook';
+  /** 编号 / Id */
+  id: Scalars['ID']['output'];
+  /** 接收地址（开发环境外须 https） / The receiving URL (https outside development) */
+  url: Scalars['String']['output'];
+  /** 所要的事件类型 / The event types it wants */
+  eventTypes: Array<Scalars['String']['output']>;
+  /** 是否启用 / Whether active */
+  active: Scalars['Boolean']['output'];
+  /** 登记时间 / Registered at */
+  createdAt: Scalars['DateTime']['output'];
+  /** 签名密钥，仅登记时返回一次 / The signing secret, returned once, at registration */
+  secret?: Maybe<Scalars['String']['output']>;
+};
+
+/**
+ * 一次 webhook 投递：重试 24 小时仍失败即进入死信，可重放。
+ * One webhook delivery: dead-lettered after 24 hours of retries, replayable.
+ */
+export type EvaluationWebhookDelivery = {
+  __typename?: 'EvaluationWebhookDelivery';
+  /** 编号 / Id */
+  id: Scalars['ID']['output'];
+  /** 事件编号 / The event's id */
+  eventId: Scalars['ID']['output'];
+  /** 事件类型 / Event type */
+  eventType: Scalars['String']['output'];
+  /** 状态：PENDING、DELIVERED、DEAD / State: PENDING, DELIVERED, DEAD */
+  state: Scalars['String']['output'];
+  /** 已尝试次数 / Attempts made */
+  attempts: Scalars['Int']['output'];
+  /** 最后一次的 HTTP 状态码 / The last HTTP status */
+  lastStatus?: Maybe<Scalars['Int']['output']>;
+  /** 最后一次的错误 / The last error */
+  lastError?: Maybe<Scalars['String']['output']>;
+  /** 创建时间 / Created at */
+  createdAt: Scalars['DateTime']['output'];
+};
+
+/** 通知设置 / Notice settings */
+export type EvaluationNoticeSettingsInput = {
+  /** 联系人 / Contact name */
+  contactName?: InputMaybe<Scalars['String']['input']>;
+  /** 手机号 / Phone */
+  contactPhone?: InputMaybe<Scalars['String']['input']>;
+  /** 以短信接收的事件类型；空列表为仅站内信 / Event types by SMS; empty: inbox only */
+  smsEventTypes?: InputMaybe<Array<Scalars['String']['input']>>;
+};
+
+/** 登记 webhook / Register a webhook */
+export type RegisterEvaluationWebhookInput = {
+  /** 接收地址 / The receiving URL */
+  url: Scalars['String']['input'];
+  /** 所要的事件类型 / The event types it wants */
+  eventTypes: Array<Scalars['String']['input']>;
+  /** 对接系统名（仅市指挥部办公室为对接系统登记时填写） / A connected system's name (the command office registering for one) */
+  system?: InputMaybe<Scalars['String']['input']>;
+};
+
 
 
 export type ResolverTypeWrapper<T> = Promise<T> | T;
@@ -1970,6 +2157,12 @@ export type ResolversTypes = {
   BoardOrder: BoardOrder;
   BoardFileFormat: BoardFileFormat;
   DownloadLink: ResolverTypeWrapper<DownloadLink>;
+  EvaluationNotice: ResolverTypeWrapper<EvaluationNotice>;
+  EvaluationNoticeSettings: ResolverTypeWrapper<EvaluationNoticeSettings>;
+  EvaluationWebhook: ResolverTypeWrapper<EvaluationWebhook>;
+  EvaluationWebhookDelivery: ResolverTypeWrapper<EvaluationWebhookDelivery>;
+  EvaluationNoticeSettingsInput: EvaluationNoticeSettingsInput;
+  RegisterEvaluationWebhookInput: RegisterEvaluationWebhookInput;
 };
 
 /** Mapping between all available schema types and the resolvers parents */
@@ -2038,6 +2231,12 @@ export type ResolversParentTypes = {
   EvaluationDecisionInput: EvaluationDecisionInput;
   BoardRow: BoardRowViewMapped;
   DownloadLink: DownloadLink;
+  EvaluationNotice: EvaluationNotice;
+  EvaluationNoticeSettings: EvaluationNoticeSettings;
+  EvaluationWebhook: EvaluationWebhook;
+  EvaluationWebhookDelivery: EvaluationWebhookDelivery;
+  EvaluationNoticeSettingsInput: EvaluationNoticeSettingsInput;
+  RegisterEvaluationWebhookInput: RegisterEvaluationWebhookInput;
 };
 
 export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['DateTime'], any> {
@@ -2057,6 +2256,10 @@ export type QueryResolvers<ContextType = Context, ParentType extends ResolversPa
   overdueTaskMilestones?: Resolver<Maybe<ResolversTypes['TaskMilestoneConnection']>, ParentType, ContextType, Partial<QueryOverdueTaskMilestonesArgs>>;
   evaluation?: Resolver<Maybe<ResolversTypes['Evaluation']>, ParentType, ContextType, RequireFields<QueryEvaluationArgs, 'period'>>;
   board?: Resolver<Maybe<Array<ResolversTypes['BoardRow']>>, ParentType, ContextType, RequireFields<QueryBoardArgs, 'orderBy'>>;
+  evaluationNotices?: Resolver<Maybe<Array<ResolversTypes['EvaluationNotice']>>, ParentType, ContextType, Partial<QueryEvaluationNoticesArgs>>;
+  evaluationNoticeSettings?: Resolver<Maybe<ResolversTypes['EvaluationNoticeSettings']>, ParentType, ContextType>;
+  evaluationWebhooks?: Resolver<Maybe<Array<ResolversTypes['EvaluationWebhook']>>, ParentType, ContextType, Partial<QueryEvaluationWebhooksArgs>>;
+  evaluationWebhookDeadLetters?: Resolver<Maybe<Array<ResolversTypes['EvaluationWebhookDelivery']>>, ParentType, ContextType, Partial<QueryEvaluationWebhookDeadLettersArgs>>;
 };
 
 export type MutationResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = {
@@ -2081,6 +2284,10 @@ export type MutationResolvers<ContextType = Context, ParentType extends Resolver
   publishEvaluation?: Resolver<Maybe<ResolversTypes['Evaluation']>, ParentType, ContextType, RequireFields<MutationPublishEvaluationArgs, 'period'>>;
   recordEvaluationDecision?: Resolver<Maybe<ResolversTypes['EvaluationDecision']>, ParentType, ContextType, RequireFields<MutationRecordEvaluationDecisionArgs, 'input'>>;
   boardDownloadLink?: Resolver<Maybe<ResolversTypes['DownloadLink']>, ParentType, ContextType, RequireFields<MutationBoardDownloadLinkArgs, 'format'>>;
+  markEvaluationNoticesRead?: Resolver<Maybe<Array<ResolversTypes['EvaluationNotice']>>, ParentType, ContextType, RequireFields<MutationMarkEvaluationNoticesReadArgs, 'ids'>>;
+  setEvaluationNoticeSettings?: Resolver<Maybe<ResolversTypes['EvaluationNoticeSettings']>, ParentType, ContextType, RequireFields<MutationSetEvaluationNoticeSettingsArgs, 'input'>>;
+  registerEvaluationWebhook?: Resolver<Maybe<ResolversTypes['EvaluationWebhook']>, ParentType, ContextType, RequireFields<MutationRegisterEvaluationWebhookArgs, 'input'>>;
+  replayEvaluationWebhookDelivery?: Resolver<Maybe<ResolversTypes['EvaluationWebhookDelivery']>, ParentType, ContextType, RequireFields<MutationReplayEvaluationWebhookDeliveryArgs, 'id'>>;
 };
 
 export type UnitResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Unit'] = ResolversParentTypes['Unit'], FederationReferenceType extends FederationReferenceTypes['Unit'] = FederationReferenceTypes['Unit']> = {
@@ -2413,6 +2620,44 @@ export type DownloadLinkResolvers<ContextType = Context, ParentType extends Reso
   expiresAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
 };
 
+export type EvaluationNoticeResolvers<ContextType = Context, ParentType extends ResolversParentTypes['EvaluationNotice'] = ResolversParentTypes['EvaluationNotice']> = {
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  eventId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  type?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  title?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  body?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  recordKey?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  readAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  ownerKind?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
+export type EvaluationNoticeSettingsResolvers<ContextType = Context, ParentType extends ResolversParentTypes['EvaluationNoticeSettings'] = ResolversParentTypes['EvaluationNoticeSettings']> = {
+  contactName?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  contactPhone?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  smsEventTypes?: Resolver<Maybe<Array<ResolversTypes['String']>>, ParentType, ContextType>;
+};
+
+export type EvaluationWebhookResolvers<ContextType = Context, ParentType extends ResolversParentTypes['EvaluationWebhook'] = ResolversParentTypes['EvaluationWebhook']> = {
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  url?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  eventTypes?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
+  active?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  secret?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+};
+
+export type EvaluationWebhookDeliveryResolvers<ContextType = Context, ParentType extends ResolversParentTypes['EvaluationWebhookDelivery'] = ResolversParentTypes['EvaluationWebhookDelivery']> = {
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  eventId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  eventType?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  state?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  attempts?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  lastStatus?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  lastError?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+};
+
 export type Resolvers<ContextType = Context> = {
   DateTime?: GraphQLScalarType;
   Date?: GraphQLScalarType;
@@ -2453,5 +2698,9 @@ export type Resolvers<ContextType = Context> = {
   EvaluationDecision?: EvaluationDecisionResolvers<ContextType>;
   BoardRow?: BoardRowResolvers<ContextType>;
   DownloadLink?: DownloadLinkResolvers<ContextType>;
+  EvaluationNotice?: EvaluationNoticeResolvers<ContextType>;
+  EvaluationNoticeSettings?: EvaluationNoticeSettingsResolvers<ContextType>;
+  EvaluationWebhook?: EvaluationWebhookResolvers<ContextType>;
+  EvaluationWebhookDelivery?: EvaluationWebhookDeliveryResolvers<ContextType>;
 };
 

@@ -12,6 +12,9 @@ import { createEvaluationsLoaders } from './loaders.ts';
 import { provisionalReviewsReadiness, settleProvisionalReviewLimits } from './provisional-limits.ts';
 import { remoteFigures } from './remote.ts';
 import { evaluationsResolvers } from './resolvers.ts';
+import { EVALUATION_SMS_BY_DEFAULT } from './notices.ts';
+import { evaluationsOutbox } from './store.ts';
+import { sweepMissingReports } from './use-cases/notices.ts';
 
 export function createEvaluationsSubgraph(deps: SliceDeps) {
   const calendar = providedCalendar(deps, (current) => settleProvisionalReviewLimits(deps.db, current), 'review(s)');
@@ -35,11 +38,13 @@ export function createEvaluationsSubgraph(deps: SliceDeps) {
         calendar,
         now: deps.now,
         maxPageSize: deps.env.limits.maxPageSize,
+        development: deps.env.development,
         figures: remoteFigures({ url: (slice) => deps.sliceUrl(slice), authorization, requestId: request.id }),
         authorization,
         links,
       }),
     }),
+    outbox: { tables: evaluationsOutbox, smsByDefault: EVALUATION_SMS_BY_DEFAULT, sweep: sweepMissingReports },
     ready: {
       // A warning, not a refusal: bad reviews run on provisional limits until the year is entered.
       calendar: async () => {

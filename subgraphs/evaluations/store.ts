@@ -25,7 +25,13 @@ import {
   reviewFiguresMonthly,
   serviceReviews,
   tasks,
+  noticeSettings,
+  notices,
+  outboxDeliveries,
+  outboxEvents,
+  outboxWebhooks,
 } from '../../db/evaluations.ts';
+import type { OutboxTables } from '../../db/outbox.ts';
 import type { LatestScore } from './scoring.ts';
 
 export type ContestRow = typeof contests.$inferSelect;
@@ -789,5 +795,27 @@ export const evaluationStore = {
         from latest join ${contestResults} r on r.contest_id = latest.id join ${contestEntries} e on e.id = r.entry_id
        where e.unit_id is not null`);
     return rowsOf(result);
+  },
+};
+
+// ───────────── notices (issue #25 §3) ─────────────
+
+/** The notice tables of the slice (db/outbox.ts), as the kit's outbox and this slice's sweep use them. */
+export const evaluationsOutbox: OutboxTables = { outboxEvents, outboxDeliveries, outboxWebhooks, notices, noticeSettings };
+
+export const noticeStore = {
+  /**
+   * The units expected to report for `quarter` (a tackling task, not sample data, created before its
+   * due time) that have filed no version of it, and have not been told so yet (the event's once key).
+   */
+  async reportsMissing(db: Queryable, quarter: string, dueAt: Date): Promise<string[]> {
+    const rows = rowsOf<{ unitId: string }>(
+      await db.execute(sql`select distinct t.unit_id as "unitId" from ${tasks} t
+        where t.kind = 'TACKLING' and t.unit_id is not null and not t.sample and t.created_at < ${instantParam(dueAt)}
+          and not exists (select 1 from ${quarterlyReports} r where r.unit_id = t.unit_id and r.quarter = ${quarter})
+          and not exists (select 1 from ${outboxEvents} e where e.once_key = 'report-missing:' || t.unit_id || ':' || ${quarter})
+        order by 1`),
+    );
+    return rows.map((row) => row.unitId);
   },
 };

@@ -13,6 +13,8 @@ import { Role, type Viewer } from '../../platform/auth.ts';
 import { errors } from '../../platform/errors.ts';
 import type { DirectorySource } from '../../platform/directory.ts';
 import { present } from '../../platform/invariant.ts';
+import { managedOwnerOf, noticeOwnersOf } from '../../platform/notices.ts';
+import type { NoticeOwner } from '../../platform/outbox.ts';
 import { assert, can, type Subject } from '../../platform/rules.ts';
 import { directoryCaller } from '../../platform/standing.ts';
 import {
@@ -222,6 +224,33 @@ export function createFinancingAccess(viewer: Viewer, directory: DirectorySource
       const own = viewer.role === Role.ENTERPRISE && viewer.enterprise === creditCode;
       const held: FinancingStanding[] = [...(await standings()), ...(own ? (['ENTERPRISE_ITSELF'] as const) : [])];
       assert(rules.MATCH_PRODUCTS, held, { noun: ENTERPRISE_NOUN, standingNames });
+    },
+    /**
+     * Notices (issue #25 §3): whose inbox the caller reads — themselves, their active unit, their
+     * enterprise, and an institution's token its institution's (a branch's token its branch's) only
+     * while the institution (and branch) is active, as every other standing of the token.
+     */
+    async noticeOwners(): Promise<NoticeOwner[]> {
+      const held = await standings();
+      const partner = held.includes('INSTITUTION_STAFF') || held.includes('BRANCH_STAFF');
+      const owners = noticeOwnersOf(viewer, (await caller.activeUnit())?.id ?? null);
+      return owners.filter((owner) => partner || (owner.kind !== 'INSTITUTION' && owner.kind !== 'BRANCH'));
+    },
+    /**
+     * Whose notice settings or webhooks the caller keeps: a unit's admin (the regulator's, for the
+     * claim limits) and the command office their unit's, the command office a connected system's by
+     * name, an active institution's token (not a branch's) its institution's, an enterprise its own
+     * SMS choice. FORBIDDEN for anyone else.
+     */
+    async assertNoticeManager(system: string | null | undefined, purpose: 'settings' | 'webhooks'): Promise<NoticeOwner> {
+      if (viewer.role === 'ANONYMOUS') throw errors.unauthenticated();
+      const held = await standings();
+      const owner = managedOwnerOf(viewer, (await caller.activeUnit())?.id ?? null, system, purpose);
+      if (owner && (owner.kind !== 'INSTITUTION' || held.includes('INSTITUTION_STAFF'))) return owner;
+      throw errors.forbidden({
+        zh: '只有单位管理员（或市指挥部办公室）、金融机构可设置自己的通知与 webhook，企业可设置本企业的短信接收',
+        en: "Only a unit's admin (or the command office) and an institution keep their own notices and webhooks; an enterprise its own SMS choice",
+      });
     },
     /** Whether the caller sees suspended institutions and branches (never a refusal: they are left out). */
     canSeeSuspended(): Promise<boolean> {

@@ -29,6 +29,8 @@ export interface FinancingContext {
   calendar: CalendarSource;
   /** Office hours of a working day, for the yellow warnings. */
   officeHours: OfficeHours;
+  /** Development mode: a webhook may be plain http. */
+  development?: boolean;
   /** The current calendar copy — ask before a transaction that starts limits. */
   workingCalendar(): Promise<WorkingCalendar>;
 }

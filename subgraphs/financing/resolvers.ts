@@ -9,6 +9,7 @@ import type { Resolvers } from './schema-types.ts';
 import { loanPrimeRate, rateOf } from './lpr.ts';
 import * as lifecycle from './use-cases/lifecycle.ts';
 import * as limits from './use-cases/limits.ts';
+import * as notices from './use-cases/notices.ts';
 import { canonicalJson, type ReportContent } from './credit-report.ts';
 import * as credit from './use-cases/credit.ts';
 import * as enterprises from './use-cases/enterprises.ts';
@@ -26,6 +27,10 @@ const contentOf = (row: { content: Record<string, unknown> }) => row.content as 
 export const financingResolvers: Resolvers = {
   ...scalarResolvers,
   Query: {
+    financingNotices: (_, args, { financing }) => notices.inbox(financing, args),
+    financingNoticeSettings: (_, __, { financing }) => notices.settings(financing),
+    financingWebhooks: (_, args, { financing }) => notices.webhooks(financing, args),
+    financingWebhookDeadLetters: (_, args, { financing }) => notices.deadLetters(financing, args),
     financialInstitutions: (_, args, { financing }, info) => reads.financialInstitutions(financing, args, pageArgs(args, info)),
     financialInstitution: (_, args, { financing }) => reads.financialInstitution(financing, args),
     financialProducts: (_, args, { financing }, info) => products.financialProducts(financing, args, pageArgs(args, info)),
@@ -41,6 +46,10 @@ export const financingResolvers: Resolvers = {
     creditReportReads: (_, args, { financing }, info) => credit.creditReportReads(financing, args, pageArgs(args, info)),
   },
   Mutation: {
+    markFinancingNoticesRead: (_, args, { financing }) => notices.markRead(financing, args),
+    setFinancingNoticeSettings: (_, args, { financing }) => notices.setSettings(financing, args),
+    registerFinancingWebhook: (_, args, { financing }) => notices.registerWebhook(financing, args),
+    replayFinancingWebhookDelivery: (_, args, { financing }) => notices.replay(financing, args),
     createFinancialInstitution: (_, args, { financing }) => partners.createFinancialInstitution(financing, args),
     updateFinancialInstitution: (_, args, { financing }) => partners.updateFinancialInstitution(financing, args),
     suspendFinancialInstitution: (_, args, { financing }) => partners.suspendFinancialInstitution(financing, args),

@@ -6,9 +6,11 @@
 import { personOf } from '../../platform/auth.ts';
 import type { RowKind } from '../../platform/change.ts';
 import { present } from '../../platform/invariant.ts';
+import { emit } from '../../platform/outbox.ts';
 import type { Queryable } from '../../db/client.ts';
 import type { FinancingContext } from './context.ts';
 import { changesOfStep } from './figures.ts';
+import { demandNotice } from './notices.ts';
 import { demandStateNames } from './rules.ts';
 import {
   branchStore,
@@ -16,6 +18,7 @@ import {
   demandStore,
   eventStore,
   figureStore,
+  financingOutbox,
   institutionStore,
   productStore,
   type BranchRow,
@@ -98,7 +101,8 @@ export interface DemandStep {
  * figures move (figures.ts says what each kind counts): in the same transaction, the step's event
  * names the institution and branch it concerns (the step's, else the demand's holder after the
  * step), any limit of the demand found stopped past its due time is recorded once as late
- * (limit_lateness) and counted, and the kept rows of the day and month are added to.
+ * (limit_lateness) and counted, the kept rows of the day and month are added to, and the step's
+ * outbox event, when it tells someone (notices.ts: the enterprise, the holder), is written.
  *
  * So that the figures see what the step did, record the step AFTER its changes: the routes inserted
  * before ROUTED, the limits met or ended before the step that met or ended them. The kept rows are
@@ -131,6 +135,9 @@ export async function recordDemandStep(
   const late = await figureStore.recordLateness(tx, demand.id);
   const changes = changesOfStep(demand, event, routes, late);
   await figureStore.apply(tx, changes.figures, changes.values);
+  // The step's notice (notices.ts says which steps tell whom): committed with the step or not at all.
+  const notice = demandNotice(demand, event);
+  if (notice) await emit(tx, financingOutbox, notice, event.at);
   return event;
 }
 

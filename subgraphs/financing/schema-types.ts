@@ -63,6 +63,14 @@ export type Query = {
    * Financing figures (the regulator and the command office: the city and every institution; an institution: its own); all time when period is omitted.
    */
   financingStats?: Maybe<FinancingStats>;
+  /** 我的站内信（本人、企业、金融机构或网点、所在单位），新在前 / My inbox (me, my enterprise, my institution or branch, my unit), newest first */
+  financingNotices?: Maybe<Array<FinancingNotice>>;
+  /** 本单位或本企业的通知设置 / My unit's or enterprise's notice settings */
+  financingNoticeSettings?: Maybe<FinancingNoticeSettings>;
+  /** 本单位（或所指对接系统）登记的 webhook / The webhooks of my unit (or the connected system named) */
+  financingWebhooks?: Maybe<Array<FinancingWebhook>>;
+  /** 死信：重试期满仍未投递的 webhook 投递 / Dead letters: deliveries that failed for the whole retry window */
+  financingWebhookDeadLetters?: Maybe<Array<FinancingWebhookDelivery>>;
 };
 
 
@@ -129,6 +137,23 @@ export type QueryFinancingStatsArgs = {
   period?: InputMaybe<PeriodInput>;
 };
 
+
+export type QueryFinancingNoticesArgs = {
+  unreadOnly?: InputMaybe<Scalars['Boolean']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+export type QueryFinancingWebhooksArgs = {
+  system?: InputMaybe<Scalars['String']['input']>;
+};
+
+
+export type QueryFinancingWebhookDeadLettersArgs = {
+  system?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
 export type Mutation = {
   __typename?: 'Mutation';
   /** 新增金融机构（市地方金融监管局） / add a financial institution (the regulator) */
@@ -175,6 +200,14 @@ export type Mutation = {
   importCreditRecords?: Maybe<CreditRecordImport>;
   /** 修改融资时限（监管局）：只对此后开始的时限生效 / change the time limits (the regulator): limits started afterwards use them */
   setFinancingLimits?: Maybe<FinancingLimits>;
+  /** 标为已读 / Mark notices read */
+  markFinancingNoticesRead?: Maybe<Array<FinancingNotice>>;
+  /** 设置值班联系人与短信接收 / Set the duty contact and what comes by SMS */
+  setFinancingNoticeSettings?: Maybe<FinancingNoticeSettings>;
+  /** 登记 webhook（密钥仅此一次返回） / Register a webhook (its secret is returned this once) */
+  registerFinancingWebhook?: Maybe<FinancingWebhook>;
+  /** 重放一条死信（同一事件编号） / Replay a dead letter (the same event id) */
+  replayFinancingWebhookDelivery?: Maybe<FinancingWebhookDelivery>;
 };
 
 
@@ -304,6 +337,27 @@ export type MutationImportCreditRecordsArgs = {
 
 export type MutationSetFinancingLimitsArgs = {
   input: FinancingLimitsInput;
+};
+
+
+export type MutationMarkFinancingNoticesReadArgs = {
+  ids: Array<Scalars['ID']['input']>;
+};
+
+
+export type MutationSetFinancingNoticeSettingsArgs = {
+  input: FinancingNoticeSettingsInput;
+};
+
+
+export type MutationRegisterFinancingWebhookArgs = {
+  input: RegisterFinancingWebhookInput;
+};
+
+
+export type MutationReplayFinancingWebhookDeliveryArgs = {
+  id: Scalars['ID']['input'];
+  system?: InputMaybe<Scalars['String']['input']>;
 };
 
 /**
@@ -1497,6 +1551,112 @@ export type EnterpriseFinancingDemandsArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
 };
 
+/**
+ * 站内信：青融通发给企业（需求被受理、指派、选择、审批、放款、拒绝）、金融机构或网点（指派、撤回、时限预警与超时）、监管部门（抢单时限）的一条通知，含已读状态。
+ * An inbox notice of the financing slice to an enterprise (its demand claimed, dispatched, chosen, approved,
+ * disbursed, declined), an institution or branch (a dispatch, a withdrawal, a limit at 80% or overdue) or the
+ * regulator (claim limits), with its read state.
+ */
+export type FinancingNotice = {
+  __typename?: 'FinancingNotice';
+  /** 通知编号 / The notice's id */
+  id: Scalars['ID']['output'];
+  /** 事件编号（webhook 收到的同一编号，用于去重） / The event's id (the one webhooks receive, for de-duplication) */
+  eventId: Scalars['ID']['output'];
+  /** 事件类型，如 DEMAND_CLAIMED / The event type, e.g. DEMAND_CLAIMED */
+  type: Scalars['String']['output'];
+  /** 标题 / Title */
+  title: Scalars['String']['output'];
+  /** 正文 / Body */
+  body: Scalars['String']['output'];
+  /** 所涉记录，如 demand:<id> / The record it is about, e.g. demand:<id> */
+  recordKey: Scalars['String']['output'];
+  /** 发出时间 / When it was sent */
+  createdAt: Scalars['DateTime']['output'];
+  /** 已读时间，未读为空 / When it was read; null while unread */
+  readAt?: Maybe<Scalars['DateTime']['output']>;
+  /** 收件方：ENTERPRISE、INSTITUTION、BRANCH、UNIT 或 PERSON / Whose inbox: ENTERPRISE, INSTITUTION, BRANCH, UNIT or PERSON */
+  ownerKind: Scalars['String']['output'];
+};
+
+/**
+ * 单位的值班联系人及各类事件是否发短信；企业选择短信或仅站内信。
+ * A unit's duty contact and which events it gets by SMS; an enterprise's choice of SMS or inbox only.
+ */
+export type FinancingNoticeSettings = {
+  __typename?: 'FinancingNoticeSettings';
+  /** 联系人 / Contact name */
+  contactName?: Maybe<Scalars['String']['output']>;
+  /** 手机号（仅本人所在单位或企业可见） / Phone (seen by its own unit or enterprise only) */
+  contactPhone?: Maybe<Scalars['String']['output']>;
+  /** 以短信接收的事件类型；空列表为仅站内信；为空时按默认 / Event types sent by SMS; empty: inbox only; null: the defaults */
+  smsEventTypes?: Maybe<Array<Scalars['String']['output']>>;
+};
+
+/**
+ * 单位、金融机构或对接系统登记的 webhook：所要事件类型的 JSON 以 HMAC-SHA256 签名推送。
+ * A webhook a unit or connected system registered: the event types it wants, pushed as JSON signed with HMAC-SHA256.
+ */
+export type FinancingWebhook = {
+  __typename?: 'FinancingWebhook';
+  /** 编号 / Id */
+  id: Scalars['ID']['output'];
+  /** 接收地址（开发环境外须 https） / The receiving URL (https outside development) */
+  url: Scalars['String']['output'];
+  /** 所要的事件类型 / The event types it wants */
+  eventTypes: Array<Scalars['String']['output']>;
+  /** 是否启用 / Whether active */
+  active: Scalars['Boolean']['output'];
+  /** 登记时间 / Registered at */
+  createdAt: Scalars['DateTime']['output'];
+  /** 签名密钥，仅登记时返回一次 / The signing secret, returned once, at registration */
+  secret?: Maybe<Scalars['String']['output']>;
+};
+
+/**
+ * 一次 webhook 投递：重试 24 小时仍失败即进入死信，可重放。
+ * One webhook delivery: dead-lettered after 24 hours of retries, replayable.
+ */
+export type FinancingWebhookDelivery = {
+  __typename?: 'FinancingWebhookDelivery';
+  /** 编号 / Id */
+  id: Scalars['ID']['output'];
+  /** 事件编号 / The event's id */
+  eventId: Scalars['ID']['output'];
+  /** 事件类型 / Event type */
+  eventType: Scalars['String']['output'];
+  /** 状态：PENDING、DELIVERED、DEAD / State: PENDING, DELIVERED, DEAD */
+  state: Scalars['String']['output'];
+  /** 已尝试次数 / Attempts made */
+  attempts: Scalars['Int']['output'];
+  /** 最后一次的 HTTP 状态码 / The last HTTP status */
+  lastStatus?: Maybe<Scalars['Int']['output']>;
+  /** 最后一次的错误 / The last error */
+  lastError?: Maybe<Scalars['String']['output']>;
+  /** 创建时间 / Created at */
+  createdAt: Scalars['DateTime']['output'];
+};
+
+/** 通知设置 / Notice settings */
+export type FinancingNoticeSettingsInput = {
+  /** 联系人 / Contact name */
+  contactName?: InputMaybe<Scalars['String']['input']>;
+  /** 手机号 / Phone */
+  contactPhone?: InputMaybe<Scalars['String']['input']>;
+  /** 以短信接收的事件类型；空列表为仅站内信 / Event types by SMS; empty: inbox only */
+  smsEventTypes?: InputMaybe<Array<Scalars['String']['input']>>;
+};
+
+/** 登记 webhook / Register a webhook */
+export type RegisterFinancingWebhookInput = {
+  /** 接收地址 / The receiving URL */
+  url: Scalars['String']['input'];
+  /** 所要的事件类型 / The event types it wants */
+  eventTypes: Array<Scalars['String']['input']>;
+  /** 对接系统名（仅市指挥部办公室为对接系统登记时填写） / A connected system's name (the command office registering for one) */
+  system?: InputMaybe<Scalars['String']['input']>;
+};
+
 
 
 export type ResolverTypeWrapper<T> = Promise<T> | T;
@@ -1597,11 +1757,11 @@ export type ResolversTypes = {
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
+  Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   Float: ResolverTypeWrapper<Scalars['Float']['output']>;
   FinancialInstitutionKind: FinancialInstitutionKind;
   FinancialInstitution: ResolverTypeWrapper<InstitutionRowMapped>;
-  Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   Branch: ResolverTypeWrapper<BranchRowMapped>;
   FinancialInstitutionFilter: FinancialInstitutionFilter;
   CreateFinancialInstitutionInput: CreateFinancialInstitutionInput;
@@ -1671,6 +1831,12 @@ export type ResolversTypes = {
   FinancingFiguresGroup: ResolverTypeWrapper<FinancingFiguresGroup>;
   FinancingStats: ResolverTypeWrapper<FinancingStats>;
   Enterprise: ResolverTypeWrapper<EnterpriseReferenceMapped>;
+  FinancingNotice: ResolverTypeWrapper<FinancingNotice>;
+  FinancingNoticeSettings: ResolverTypeWrapper<FinancingNoticeSettings>;
+  FinancingWebhook: ResolverTypeWrapper<FinancingWebhook>;
+  FinancingWebhookDelivery: ResolverTypeWrapper<FinancingWebhookDelivery>;
+  FinancingNoticeSettingsInput: FinancingNoticeSettingsInput;
+  RegisterFinancingWebhookInput: RegisterFinancingWebhookInput;
 };
 
 /** Mapping between all available schema types and the resolvers parents */
@@ -1681,10 +1847,10 @@ export type ResolversParentTypes = {
   Int: Scalars['Int']['output'];
   String: Scalars['String']['output'];
   ID: Scalars['ID']['output'];
+  Boolean: Scalars['Boolean']['output'];
   Mutation: Record<PropertyKey, never>;
   Float: Scalars['Float']['output'];
   FinancialInstitution: InstitutionRowMapped;
-  Boolean: Scalars['Boolean']['output'];
   Branch: BranchRowMapped;
   FinancialInstitutionFilter: FinancialInstitutionFilter;
   CreateFinancialInstitutionInput: CreateFinancialInstitutionInput;
@@ -1737,6 +1903,12 @@ export type ResolversParentTypes = {
   FinancingFiguresGroup: FinancingFiguresGroup;
   FinancingStats: FinancingStats;
   Enterprise: EnterpriseReferenceMapped;
+  FinancingNotice: FinancingNotice;
+  FinancingNoticeSettings: FinancingNoticeSettings;
+  FinancingWebhook: FinancingWebhook;
+  FinancingWebhookDelivery: FinancingWebhookDelivery;
+  FinancingNoticeSettingsInput: FinancingNoticeSettingsInput;
+  RegisterFinancingWebhookInput: RegisterFinancingWebhookInput;
 };
 
 export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['DateTime'], any> {
@@ -1761,6 +1933,10 @@ export type QueryResolvers<ContextType = Context, ParentType extends ResolversPa
   creditReport?: Resolver<Maybe<ResolversTypes['CreditReport']>, ParentType, ContextType, RequireFields<QueryCreditReportArgs, 'demandId'>>;
   creditReportReads?: Resolver<Maybe<ResolversTypes['CreditReportReadConnection']>, ParentType, ContextType, RequireFields<QueryCreditReportReadsArgs, 'creditCode'>>;
   financingStats?: Resolver<Maybe<ResolversTypes['FinancingStats']>, ParentType, ContextType, Partial<QueryFinancingStatsArgs>>;
+  financingNotices?: Resolver<Maybe<Array<ResolversTypes['FinancingNotice']>>, ParentType, ContextType, Partial<QueryFinancingNoticesArgs>>;
+  financingNoticeSettings?: Resolver<Maybe<ResolversTypes['FinancingNoticeSettings']>, ParentType, ContextType>;
+  financingWebhooks?: Resolver<Maybe<Array<ResolversTypes['FinancingWebhook']>>, ParentType, ContextType, Partial<QueryFinancingWebhooksArgs>>;
+  financingWebhookDeadLetters?: Resolver<Maybe<Array<ResolversTypes['FinancingWebhookDelivery']>>, ParentType, ContextType, Partial<QueryFinancingWebhookDeadLettersArgs>>;
 };
 
 export type MutationResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = {
@@ -1786,6 +1962,10 @@ export type MutationResolvers<ContextType = Context, ParentType extends Resolver
   rateFinancialInstitution?: Resolver<Maybe<ResolversTypes['FinancingDemand']>, ParentType, ContextType, RequireFields<MutationRateFinancialInstitutionArgs, 'id' | 'rating'>>;
   importCreditRecords?: Resolver<Maybe<ResolversTypes['CreditRecordImport']>, ParentType, ContextType, RequireFields<MutationImportCreditRecordsArgs, 'records'>>;
   setFinancingLimits?: Resolver<Maybe<ResolversTypes['FinancingLimits']>, ParentType, ContextType, RequireFields<MutationSetFinancingLimitsArgs, 'input'>>;
+  markFinancingNoticesRead?: Resolver<Maybe<Array<ResolversTypes['FinancingNotice']>>, ParentType, ContextType, RequireFields<MutationMarkFinancingNoticesReadArgs, 'ids'>>;
+  setFinancingNoticeSettings?: Resolver<Maybe<ResolversTypes['FinancingNoticeSettings']>, ParentType, ContextType, RequireFields<MutationSetFinancingNoticeSettingsArgs, 'input'>>;
+  registerFinancingWebhook?: Resolver<Maybe<ResolversTypes['FinancingWebhook']>, ParentType, ContextType, RequireFields<MutationRegisterFinancingWebhookArgs, 'input'>>;
+  replayFinancingWebhookDelivery?: Resolver<Maybe<ResolversTypes['FinancingWebhookDelivery']>, ParentType, ContextType, RequireFields<MutationReplayFinancingWebhookDeliveryArgs, 'id'>>;
 };
 
 export type FinancialInstitutionResolvers<ContextType = Context, ParentType extends ResolversParentTypes['FinancialInstitution'] = ResolversParentTypes['FinancialInstitution']> = {
@@ -2126,6 +2306,44 @@ export type EnterpriseResolvers<ContextType = Context, ParentType extends Resolv
   loans?: Resolver<Maybe<Array<ResolversTypes['Loan']>>, ParentType, ContextType>;
 };
 
+export type FinancingNoticeResolvers<ContextType = Context, ParentType extends ResolversParentTypes['FinancingNotice'] = ResolversParentTypes['FinancingNotice']> = {
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  eventId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  type?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  title?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  body?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  recordKey?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  readAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  ownerKind?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
+export type FinancingNoticeSettingsResolvers<ContextType = Context, ParentType extends ResolversParentTypes['FinancingNoticeSettings'] = ResolversParentTypes['FinancingNoticeSettings']> = {
+  contactName?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  contactPhone?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  smsEventTypes?: Resolver<Maybe<Array<ResolversTypes['String']>>, ParentType, ContextType>;
+};
+
+export type FinancingWebhookResolvers<ContextType = Context, ParentType extends ResolversParentTypes['FinancingWebhook'] = ResolversParentTypes['FinancingWebhook']> = {
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  url?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  eventTypes?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
+  active?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  secret?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+};
+
+export type FinancingWebhookDeliveryResolvers<ContextType = Context, ParentType extends ResolversParentTypes['FinancingWebhookDelivery'] = ResolversParentTypes['FinancingWebhookDelivery']> = {
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  eventId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  eventType?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  state?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  attempts?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  lastStatus?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  lastError?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+};
+
 export type Resolvers<ContextType = Context> = {
   DateTime?: GraphQLScalarType;
   Date?: GraphQLScalarType;
@@ -2168,5 +2386,9 @@ export type Resolvers<ContextType = Context> = {
   FinancingFiguresGroup?: FinancingFiguresGroupResolvers<ContextType>;
   FinancingStats?: FinancingStatsResolvers<ContextType>;
   Enterprise?: EnterpriseResolvers<ContextType>;
+  FinancingNotice?: FinancingNoticeResolvers<ContextType>;
+  FinancingNoticeSettings?: FinancingNoticeSettingsResolvers<ContextType>;
+  FinancingWebhook?: FinancingWebhookResolvers<ContextType>;
+  FinancingWebhookDelivery?: FinancingWebhookDeliveryResolvers<ContextType>;
 };
 

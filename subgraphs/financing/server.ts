@@ -8,8 +8,14 @@ import { createFinancingLoaders } from './loaders.ts';
 import { financingResolvers } from './resolvers.ts';
 import { PROFILE_SLICE, remoteEnterprises, remoteReportBasis } from './remote.ts';
 import { settleProvisionalLimits } from './limits.ts';
+import { REGULATOR_CODE } from './access.ts';
+import { FINANCING_SMS_BY_DEFAULT } from './notices.ts';
+import { financingOutbox } from './store.ts';
+import { sweepLimits } from './use-cases/notices.ts';
 
 export function createFinancingSubgraph(deps: SliceDeps) {
+  // The regulator's unit (the claim limits' notices go to it), looked up before each sweep's transaction.
+  let regulatorUnitId: string | null = null;
   const calendar = providedCalendar(deps, (current) => settleProvisionalLimits(deps.db, current, deps.env.officeHours), 'demand limit(s)');
   return createSubgraph<Context>(deps, {
     resolvers: financingResolvers,
@@ -28,7 +34,19 @@ export function createFinancingSubgraph(deps: SliceDeps) {
         maxPageSize: deps.env.limits.maxPageSize,
         calendar,
         officeHours: deps.env.officeHours,
+        development: deps.env.development,
       }),
     }),
+    outbox: {
+      tables: financingOutbox,
+      smsByDefault: FINANCING_SMS_BY_DEFAULT,
+      async prepareSweep() {
+        // The directory unreachable: the last one known (claim limits wait while none is), and deliveries go on.
+        const directory = await deps.directory.current().catch(() => null);
+        const units = directory ? [...directory.units.values()] : [];
+        regulatorUnitId = units.find((unit) => unit.code === REGULATOR_CODE && !unit.archived)?.id ?? regulatorUnitId;
+      },
+      sweep: (tx, now) => sweepLimits(tx, now, regulatorUnitId),
+    },
   });
 }

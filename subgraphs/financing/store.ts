@@ -22,9 +22,15 @@ import {
   limitLateness,
   limitSettings,
   loans,
+  noticeSettings,
+  notices,
+  outboxDeliveries,
+  outboxEvents,
+  outboxWebhooks,
   products,
   reportBases,
 } from '../../db/financing.ts';
+import type { OutboxTables } from '../../db/outbox.ts';
 import { keptRanges } from '../../platform/calendar.ts';
 import {
   CLAIM_BANDS,
@@ -850,3 +856,44 @@ export interface StatsRow {
   claimBands: number[];
   decisionDays: number[];
 }
+
+// ───────────── notices (issue #25 §3) ─────────────
+
+/** The notice tables of the slice (db/outbox.ts), as the kit's outbox and this slice's sweep use them. */
+export const financingOutbox: OutboxTables = { outboxEvents, outboxDeliveries, outboxWebhooks, notices, noticeSettings };
+
+/** A running limit that reached its warning time (80%) or its due time, as the sweep finds it. */
+export interface PassedLimit {
+  id: number;
+  demandId: string;
+  kind: LimitRow['kind'];
+  institutionId: string | null;
+  branchId: string | null;
+  dueAt: Date;
+  enterpriseName: string;
+  amount: number;
+  passed: 'WARNING' | 'OVERDUE';
+}
+
+export const noticeStore = {
+  /**
+   * Running limits (neither met nor ended) of demands not sampled that reached their warning time
+   * or their due time in the last `days` days and have no such event yet: what the sweep emits,
+   * once each (by its once key).
+   */
+  async limitsPassed(db: Queryable, now: Date, days = 7): Promise<PassedLimit[]> {
+    const at = now.toISOString();
+    const rows = rowsOf<PassedLimit>(
+      await db.execute(sql`select l.id as "id", l.demand_id as "demandId", l.kind as "kind", l.institution_id as "institutionId",
+          l.branch_id as "branchId", l.due_at as "dueAt", d.enterprise_name as "enterpriseName", d.amount as "amount", k.passed as "passed"
+        from ${demandLimits} l join ${demands} d on d.id = l.demand_id
+        cross join lateral (select case when l.due_at <= ${at}::timestamptz then 'OVERDUE' else 'WARNING' end as passed) k
+        where l.met_at is null and l.ended_at is null and not d.sample
+          and (case k.passed when 'OVERDUE' then l.due_at else l.warn_at end) <= ${at}::timestamptz
+          and (case k.passed when 'OVERDUE' then l.due_at else l.warn_at end) > ${at}::timestamptz - make_interval(days => ${days})
+          and not exists (select 1 from ${outboxEvents} e where e.once_key = 'limit:' || l.id || ':' || k.passed)
+        order by l.id limit 500`),
+    );
+    return rows.map((row) => ({ ...row, id: Number(row.id), amount: Number(row.amount), dueAt: new Date(row.dueAt) }));
+  },
+};

@@ -15,6 +15,8 @@ import { isPerson, personOf, Role, type Viewer } from '../../platform/auth.ts';
 import type { DirectorySource, DirectoryUnit } from '../../platform/directory.ts';
 import { errors } from '../../platform/errors.ts';
 import { present } from '../../platform/invariant.ts';
+import { managedOwnerOf, noticeOwnersOf } from '../../platform/notices.ts';
+import type { NoticeOwner } from '../../platform/outbox.ts';
 import { assert } from '../../platform/rules.ts';
 import { baseStandingOf, whileActive } from '../../platform/standing.ts';
 import { writerKey } from '../../platform/write-limits.ts';
@@ -55,6 +57,31 @@ export function policyState(policy: Pick<PolicyRow, 'status' | 'validUntil'>, to
 function feedSenderOf(viewer: Viewer, standings: readonly PolicyStanding[]): { issuer: string; role: string; subject: string } | null {
   assert(sliceRules.READ_APPLICATION_FEED, standings, { noun: SLICE_NOUN, standingNames });
   return standings.includes('COMMAND_OFFICE') ? null : present(personOf(viewer), 'the person of a feed reader');
+}
+
+/**
+ * Notices (issue #25 §3): whose inbox the caller reads — themselves, their active unit, their
+ * enterprise — and whose notice settings or webhooks they keep: a unit's admin (and the command
+ * office) their unit's, the command office a connected system's by name (a department's system), an
+ * enterprise its own SMS choice; FORBIDDEN for anyone else. The unit is confirmed fresh.
+ */
+function noticeAccess(viewer: Viewer, directory: DirectorySource, activeUnit: () => Promise<DirectoryUnit | null>) {
+  return {
+    async noticeOwners(): Promise<NoticeOwner[]> {
+      const owners = noticeOwnersOf(viewer, (await activeUnit())?.id ?? null);
+      return owners.filter((owner) => owner.kind !== 'INSTITUTION' && owner.kind !== 'BRANCH');
+    },
+    async assertNoticeManager(system: string | null | undefined, purpose: 'settings' | 'webhooks'): Promise<NoticeOwner> {
+      if (viewer.role === 'ANONYMOUS') throw errors.unauthenticated();
+      const unit = viewer.unitId ? whileActive(await directory.unit(viewer.unitId, { fresh: true })) : null;
+      const owner = managedOwnerOf(viewer, unit?.id ?? null, system, purpose);
+      if (owner && owner.kind !== 'INSTITUTION') return owner;
+      throw errors.forbidden({
+        zh: '只有单位管理员（或市指挥部办公室）可设置本单位的通知与 webhook，企业可设置本企业的短信接收',
+        en: "Only a unit's admin (or the command office) keeps its unit's notices and webhooks; an enterprise its own SMS choice",
+      });
+    },
+  };
 }
 
 export function createPoliciesAccess(viewer: Viewer, directory: DirectorySource, clientAddress?: string) {
@@ -109,6 +136,7 @@ export function createPoliciesAccess(viewer: Viewer, directory: DirectorySource,
 
   return {
     activeUnit,
+    ...noticeAccess(viewer, directory, activeUnit),
     /** Throws UNAUTHENTICATED for a caller without a token (what every write but an objection needs first). */
     assertSignedIn(): void {
       if (viewer.role === 'ANONYMOUS') throw errors.unauthenticated();

@@ -28,6 +28,8 @@ export interface PoliciesContext {
   /** Today in Beijing, by `now`. */
   today(): string;
   maxPageSize: number;
+  /** Development mode: a webhook may be plain http. */
+  development?: boolean;
   /**
    * Before limits are shown or counted: the calendar copy is current, and when it has just gained a
    * year the command office entered, the limits provisional for want of it have been recomputed
@@ -53,6 +55,7 @@ export interface PoliciesContextDeps {
   enterprises: EnterpriseSource;
   now: () => Date;
   maxPageSize: number;
+  development?: boolean;
 }
 
 export function createPoliciesContext({ clientAddress, ...deps }: PoliciesContextDeps): PoliciesContext {

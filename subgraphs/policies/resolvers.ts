@@ -14,6 +14,7 @@ import { noticeProvisional, reachesPendingYear } from './deadlines.ts';
 import { highlightAll, snippet } from '../../platform/search-text.ts';
 import type { ApplicationRow, SearchHit } from './store.ts';
 import type { Resolvers } from './schema-types.ts';
+import * as notices from './use-cases/notices.ts';
 import * as applicationReads from './use-cases/application-reads.ts';
 import * as applications from './use-cases/applications.ts';
 import * as channels from './use-cases/channels.ts';
@@ -40,6 +41,10 @@ const scores = { VERY_SATISFIED: 5, SATISFIED: 4, BASICALLY_SATISFIED: 3, UNSATI
 export const policiesResolvers: Resolvers = {
   ...scalarResolvers,
   Query: {
+    policyInbox: (_, args, { policies }) => notices.inbox(policies, args),
+    policyNoticeSettings: (_, __, { policies }) => notices.settings(policies),
+    policyWebhooks: (_, args, { policies }) => notices.webhooks(policies, args),
+    policyWebhookDeadLetters: (_, args, { policies }) => notices.deadLetters(policies, args),
     applicationChanges: (_, args, { policies }) => channels.applicationChanges(policies, args),
     policies: (_, args, { policies }, info) => reads.policies(policies, args, pageArgs(args, info)),
     policy: (_, args, { policies }) => reads.policy(policies, args),
@@ -53,6 +58,10 @@ export const policiesResolvers: Resolvers = {
     policyStats: (_, args, { policies }, info) => stats.cityStats(policies, period(args.period), selectedFields(info)),
   },
   Mutation: {
+    markPolicyInboxRead: (_, args, { policies }) => notices.markRead(policies, args),
+    setPolicyNoticeSettings: (_, args, { policies }) => notices.setSettings(policies, args),
+    registerPolicyWebhook: (_, args, { policies }) => notices.registerWebhook(policies, args),
+    replayPolicyWebhookDelivery: (_, args, { policies }) => notices.replay(policies, args),
     createPolicy: (_, args, { policies }) => documents.createPolicy(policies, args),
     updatePolicy: (_, args, { policies }) => documents.updatePolicy(policies, args),
     openConsultation: (_, args, { policies }) => documents.openConsultation(policies, args),

@@ -17,6 +17,7 @@ import { changeRow, type RowKind } from '../../platform/change.ts';
 import type { Bilingual } from '../../platform/errors.ts';
 import { parseInput, type z } from '../../platform/input.ts';
 import { present } from '../../platform/invariant.ts';
+import { emit } from '../../platform/outbox.ts';
 import { nextState, type Rule } from '../../platform/rules.ts';
 import type { Queryable } from '../../db/client.ts';
 import type { applicationEvents, policyEvents } from '../../db/policies.ts';
@@ -24,6 +25,7 @@ import { policyState } from './access.ts';
 import type { PoliciesContext } from './context.ts';
 import type { JudgedLimit } from './deadlines.ts';
 import * as input from './input.ts';
+import { applicationNotice, itemNotices } from './notices.ts';
 import { applicationRules, policyRules, type ApplicationAction, type PolicyAction, type PolicyStanding } from './rules.ts';
 import {
   applicationEventStore,
@@ -31,6 +33,8 @@ import {
   commentStore,
   itemStore,
   limitOutcomeStore,
+  noticeStore,
+  policiesOutbox,
   policyEventStore,
   policyStore,
   type ApplicationRow,
@@ -65,9 +69,28 @@ export type ApplicationEvent = Omit<typeof applicationEvents.$inferInsert, 'id' 
 export const recordPolicyEvent = (tx: Queryable, policyId: string, event: PolicyEvent) =>
   policyEventStore.append(tx, { policyId, ...event });
 
-/** Appends an event to an application's history (append-only, by trigger); returns its id. */
-export const recordApplicationEvent = (tx: Queryable, applicationId: string, event: ApplicationEvent) =>
-  applicationEventStore.append(tx, { applicationId, ...event });
+/**
+ * Appends an event to an application's history (append-only, by trigger); returns its id. A step
+ * that changed its state writes, in the same transaction, the outbox event telling its enterprise
+ * (notices.ts): the step and its notice commit together or not at all.
+ */
+export async function recordApplicationEvent(tx: Queryable, application: ApplicationRow, event: ApplicationEvent): Promise<number> {
+  const id = await applicationEventStore.append(tx, { applicationId: application.id, ...event });
+  const notice = applicationNotice(application, { action: event.action, fromStatus: event.fromStatus ?? null, toStatus: event.toStatus });
+  if (notice) await emit(tx, policiesOutbox, notice, event.at);
+  return id;
+}
+
+/**
+ * 政策找企业: the item's notices to the enterprises `codes` (one per item and enterprise, ever) and,
+ * in the same transaction, the outbox events that carry them to the enterprises' inboxes, SMS and
+ * the webhooks that asked. Returns how many enterprises were newly noticed.
+ */
+export async function sendItemNotices(tx: Queryable, item: ItemRow, codes: readonly string[], at: Date): Promise<number> {
+  const fresh = await noticeStore.send(tx, item.id, codes, at);
+  for (const notice of itemNotices(item, fresh)) await emit(tx, policiesOutbox, notice, at);
+  return fresh.length;
+}
 
 /** What one step writes besides the status, and what its event says. */
 export interface Plan<Row, Values> {
@@ -211,7 +234,7 @@ const applicationLife: Lifecycle<ApplicationRow['status'], ApplicationRow, Parti
   rule: (action) => applicationRules[action] as Rule<ApplicationRow['status'], PolicyStanding>,
   stateName: (_, row) => row.status,
   update: applicationStore.update,
-  record: (tx, row, event) => recordApplicationEvent(tx, row.id, event),
+  record: (tx, row, event) => recordApplicationEvent(tx, row, event),
   judge: (tx, row, eventId, limits) =>
     limitOutcomeStore.insert(
       tx,

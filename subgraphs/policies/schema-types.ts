@@ -98,6 +98,14 @@ export type Query = {
    * token person: it sees only what it sent) and the command office. Pass endCursor back as it is.
    */
   applicationChanges?: Maybe<ApplicationChangePage>;
+  /** 我的站内信（本人、企业或所在单位），新在前 / My inbox (me, my enterprise or my unit), newest first */
+  policyInbox?: Maybe<Array<PolicyInboxNotice>>;
+  /** 本单位或本企业的通知设置 / My unit's or enterprise's notice settings */
+  policyNoticeSettings?: Maybe<PolicyNoticeSettings>;
+  /** 本单位（或所指对接系统）登记的 webhook / The webhooks of my unit (or the connected system named) */
+  policyWebhooks?: Maybe<Array<PolicyWebhook>>;
+  /** 死信：重试期满仍未投递的 webhook 投递 / Dead letters: deliveries that failed for the whole retry window */
+  policyWebhookDeadLetters?: Maybe<Array<PolicyWebhookDelivery>>;
 };
 
 
@@ -210,6 +218,35 @@ export type QueryPolicyStatsArgs = {
 export type QueryApplicationChangesArgs = {
   source: Scalars['String']['input'];
   after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+/**
+ * 惠企政策的查询。
+ * Queries of the policies slice.
+ */
+export type QueryPolicyInboxArgs = {
+  unreadOnly?: InputMaybe<Scalars['Boolean']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+/**
+ * 惠企政策的查询。
+ * Queries of the policies slice.
+ */
+export type QueryPolicyWebhooksArgs = {
+  system?: InputMaybe<Scalars['String']['input']>;
+};
+
+
+/**
+ * 惠企政策的查询。
+ * Queries of the policies slice.
+ */
+export type QueryPolicyWebhookDeadLettersArgs = {
+  system?: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
 };
 
@@ -381,6 +418,14 @@ export type Mutation = {
    * (reviewing unit). Running it again creates nothing twice.
    */
   runAutomaticGrants?: Maybe<AutomaticGrantRun>;
+  /** 标为已读 / Mark notices read */
+  markPolicyInboxRead?: Maybe<Array<PolicyInboxNotice>>;
+  /** 设置值班联系人与短信接收 / Set the duty contact and what comes by SMS */
+  setPolicyNoticeSettings?: Maybe<PolicyNoticeSettings>;
+  /** 登记 webhook（密钥仅此一次返回） / Register a webhook (its secret is returned this once) */
+  registerPolicyWebhook?: Maybe<PolicyWebhook>;
+  /** 重放一条死信（同一事件编号） / Replay a dead letter (the same event id) */
+  replayPolicyWebhookDelivery?: Maybe<PolicyWebhookDelivery>;
 };
 
 
@@ -674,6 +719,43 @@ export type MutationRateApplicationArgs = {
  */
 export type MutationRunAutomaticGrantsArgs = {
   itemId: Scalars['ID']['input'];
+};
+
+
+/**
+ * 惠企政策的变更。
+ * Changes of the policies slice.
+ */
+export type MutationMarkPolicyInboxReadArgs = {
+  ids: Array<Scalars['ID']['input']>;
+};
+
+
+/**
+ * 惠企政策的变更。
+ * Changes of the policies slice.
+ */
+export type MutationSetPolicyNoticeSettingsArgs = {
+  input: PolicyNoticeSettingsInput;
+};
+
+
+/**
+ * 惠企政策的变更。
+ * Changes of the policies slice.
+ */
+export type MutationRegisterPolicyWebhookArgs = {
+  input: RegisterPolicyWebhookInput;
+};
+
+
+/**
+ * 惠企政策的变更。
+ * Changes of the policies slice.
+ */
+export type MutationReplayPolicyWebhookDeliveryArgs = {
+  id: Scalars['ID']['input'];
+  system?: InputMaybe<Scalars['String']['input']>;
 };
 
 /**
@@ -2487,6 +2569,111 @@ export type ApplicationFeedEntry = {
   changedAt: Scalars['DateTime']['output'];
 };
 
+/**
+ * 站内信：政策切片发给企业的一条通知（符合条件的政策项目发布——政策找企业；申报状态变化），含已读状态。
+ * An inbox notice of the policies slice to an enterprise (a policy item it is eligible for published — 政策找企业;
+ * its application changing state), with its read state.
+ */
+export type PolicyInboxNotice = {
+  __typename?: 'PolicyInboxNotice';
+  /** 通知编号 / The notice's id */
+  id: Scalars['ID']['output'];
+  /** 事件编号（webhook 收到的同一编号，用于去重） / The event's id (the one webhooks receive, for de-duplication) */
+  eventId: Scalars['ID']['output'];
+  /** 事件类型，如 POLICY_ITEM_PUBLISHED / The event type, e.g. POLICY_ITEM_PUBLISHED */
+  type: Scalars['String']['output'];
+  /** 标题 / Title */
+  title: Scalars['String']['output'];
+  /** 正文 / Body */
+  body: Scalars['String']['output'];
+  /** 所涉记录，如 application:<id> / The record it is about, e.g. application:<id> */
+  recordKey: Scalars['String']['output'];
+  /** 发出时间 / When it was sent */
+  createdAt: Scalars['DateTime']['output'];
+  /** 已读时间，未读为空 / When it was read; null while unread */
+  readAt?: Maybe<Scalars['DateTime']['output']>;
+  /** 收件方：ENTERPRISE、UNIT 或 PERSON / Whose inbox: ENTERPRISE, UNIT or PERSON */
+  ownerKind: Scalars['String']['output'];
+};
+
+/**
+ * 单位的值班联系人及各类事件是否发短信；企业选择短信或仅站内信。
+ * A unit's duty contact and which events it gets by SMS; an enterprise's choice of SMS or inbox only.
+ */
+export type PolicyNoticeSettings = {
+  __typename?: 'PolicyNoticeSettings';
+  /** 联系人 / Contact name */
+  contactName?: Maybe<Scalars['String']['output']>;
+  /** 手机号（仅本人所在单位或企业可见） / Phone (seen by its own unit or enterprise only) */
+  contactPhone?: Maybe<Scalars['String']['output']>;
+  /** 以短信接收的事件类型；空列表为仅站内信；为空时按默认 / Event types sent by SMS; empty: inbox only; null: the defaults */
+  smsEventTypes?: Maybe<Array<Scalars['String']['output']>>;
+};
+
+/**
+ * 单位、金融机构或对接系统登记的 webhook：所要事件类型的 JSON 以 HMAC-SHA256 签名推送。
+ * A webhook a unit or connected system registered: the event types it wants, pushed as JSON signed with HMAC-SHA256.
+ */
+export type PolicyWebhook = {
+  __typename?: 'PolicyWebhook';
+  /** 编号 / Id */
+  id: Scalars['ID']['output'];
+  /** 接收地址（开发环境外须 https） / The receiving URL (https outside development) */
+  url: Scalars['String']['output'];
+  /** 所要的事件类型 / The event types it wants */
+  eventTypes: Array<Scalars['String']['output']>;
+  /** 是否启用 / Whether active */
+  active: Scalars['Boolean']['output'];
+  /** 登记时间 / Registered at */
+  createdAt: Scalars['DateTime']['output'];
+  /** 签名密钥，仅登记时返回一次 / The signing secret, returned once, at registration */
+  secret?: Maybe<Scalars['String']['output']>;
+};
+
+/**
+ * 一次 webhook 投递：重试 24 小时仍失败即进入死信，可重放。
+ * One webhook delivery: dead-lettered after 24 hours of retries, replayable.
+ */
+export type PolicyWebhookDelivery = {
+  __typename?: 'PolicyWebhookDelivery';
+  /** 编号 / Id */
+  id: Scalars['ID']['output'];
+  /** 事件编号 / The event's id */
+  eventId: Scalars['ID']['output'];
+  /** 事件类型 / Event type */
+  eventType: Scalars['String']['output'];
+  /** 状态：PENDING、DELIVERED、DEAD / State: PENDING, DELIVERED, DEAD */
+  state: Scalars['String']['output'];
+  /** 已尝试次数 / Attempts made */
+  attempts: Scalars['Int']['output'];
+  /** 最后一次的 HTTP 状态码 / The last HTTP status */
+  lastStatus?: Maybe<Scalars['Int']['output']>;
+  /** 最后一次的错误 / The last error */
+  lastError?: Maybe<Scalars['String']['output']>;
+  /** 创建时间 / Created at */
+  createdAt: Scalars['DateTime']['output'];
+};
+
+/** 通知设置 / Notice settings */
+export type PolicyNoticeSettingsInput = {
+  /** 联系人 / Contact name */
+  contactName?: InputMaybe<Scalars['String']['input']>;
+  /** 手机号 / Phone */
+  contactPhone?: InputMaybe<Scalars['String']['input']>;
+  /** 以短信接收的事件类型；空列表为仅站内信 / Event types by SMS; empty: inbox only */
+  smsEventTypes?: InputMaybe<Array<Scalars['String']['input']>>;
+};
+
+/** 登记 webhook / Register a webhook */
+export type RegisterPolicyWebhookInput = {
+  /** 接收地址 / The receiving URL */
+  url: Scalars['String']['input'];
+  /** 所要的事件类型 / The event types it wants */
+  eventTypes: Array<Scalars['String']['input']>;
+  /** 对接系统名（仅市指挥部办公室为对接系统登记时填写） / A connected system's name (the command office registering for one) */
+  system?: InputMaybe<Scalars['String']['input']>;
+};
+
 
 
 export type ResolverTypeWrapper<T> = Promise<T> | T;
@@ -2595,8 +2782,8 @@ export type ResolversTypes = {
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
-  Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
+  Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   Float: ResolverTypeWrapper<Scalars['Float']['output']>;
   PageInfo: ResolverTypeWrapper<PageInfo>;
   Unit: ResolverTypeWrapper<UnitReferenceMapped>;
@@ -2691,6 +2878,12 @@ export type ResolversTypes = {
   ApplicationBatchRecord: ResolverTypeWrapper<RecordResultMapped>;
   ApplicationChangePage: ResolverTypeWrapper<Omit<ApplicationChangePage, 'changes'> & { changes: Array<ResolversTypes['ApplicationFeedEntry']> }>;
   ApplicationFeedEntry: ResolverTypeWrapper<FeedRowMapped>;
+  PolicyInboxNotice: ResolverTypeWrapper<PolicyInboxNotice>;
+  PolicyNoticeSettings: ResolverTypeWrapper<PolicyNoticeSettings>;
+  PolicyWebhook: ResolverTypeWrapper<PolicyWebhook>;
+  PolicyWebhookDelivery: ResolverTypeWrapper<PolicyWebhookDelivery>;
+  PolicyNoticeSettingsInput: PolicyNoticeSettingsInput;
+  RegisterPolicyWebhookInput: RegisterPolicyWebhookInput;
 };
 
 /** Mapping between all available schema types and the resolvers parents */
@@ -2701,8 +2894,8 @@ export type ResolversParentTypes = {
   Int: Scalars['Int']['output'];
   String: Scalars['String']['output'];
   ID: Scalars['ID']['output'];
-  Mutation: Record<PropertyKey, never>;
   Boolean: Scalars['Boolean']['output'];
+  Mutation: Record<PropertyKey, never>;
   Float: Scalars['Float']['output'];
   PageInfo: PageInfo;
   Unit: UnitReferenceMapped;
@@ -2779,6 +2972,12 @@ export type ResolversParentTypes = {
   ApplicationBatchRecord: RecordResultMapped;
   ApplicationChangePage: Omit<ApplicationChangePage, 'changes'> & { changes: Array<ResolversParentTypes['ApplicationFeedEntry']> };
   ApplicationFeedEntry: FeedRowMapped;
+  PolicyInboxNotice: PolicyInboxNotice;
+  PolicyNoticeSettings: PolicyNoticeSettings;
+  PolicyWebhook: PolicyWebhook;
+  PolicyWebhookDelivery: PolicyWebhookDelivery;
+  PolicyNoticeSettingsInput: PolicyNoticeSettingsInput;
+  RegisterPolicyWebhookInput: RegisterPolicyWebhookInput;
 };
 
 export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['DateTime'], any> {
@@ -2801,6 +3000,10 @@ export type QueryResolvers<ContextType = Context, ParentType extends ResolversPa
   publicNotices?: Resolver<Maybe<ResolversTypes['PublicNoticeConnection']>, ParentType, ContextType, Partial<QueryPublicNoticesArgs>>;
   policyStats?: Resolver<Maybe<ResolversTypes['PolicyStats']>, ParentType, ContextType, Partial<QueryPolicyStatsArgs>>;
   applicationChanges?: Resolver<Maybe<ResolversTypes['ApplicationChangePage']>, ParentType, ContextType, RequireFields<QueryApplicationChangesArgs, 'source'>>;
+  policyInbox?: Resolver<Maybe<Array<ResolversTypes['PolicyInboxNotice']>>, ParentType, ContextType, Partial<QueryPolicyInboxArgs>>;
+  policyNoticeSettings?: Resolver<Maybe<ResolversTypes['PolicyNoticeSettings']>, ParentType, ContextType>;
+  policyWebhooks?: Resolver<Maybe<Array<ResolversTypes['PolicyWebhook']>>, ParentType, ContextType, Partial<QueryPolicyWebhooksArgs>>;
+  policyWebhookDeadLetters?: Resolver<Maybe<Array<ResolversTypes['PolicyWebhookDelivery']>>, ParentType, ContextType, Partial<QueryPolicyWebhookDeadLettersArgs>>;
 };
 
 export type MutationResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = {
@@ -2832,6 +3035,10 @@ export type MutationResolvers<ContextType = Context, ParentType extends Resolver
   recordDisbursement?: Resolver<Maybe<ResolversTypes['Application']>, ParentType, ContextType, RequireFields<MutationRecordDisbursementArgs, 'id' | 'input'>>;
   rateApplication?: Resolver<Maybe<ResolversTypes['Application']>, ParentType, ContextType, RequireFields<MutationRateApplicationArgs, 'id' | 'level'>>;
   runAutomaticGrants?: Resolver<Maybe<ResolversTypes['AutomaticGrantRun']>, ParentType, ContextType, RequireFields<MutationRunAutomaticGrantsArgs, 'itemId'>>;
+  markPolicyInboxRead?: Resolver<Maybe<Array<ResolversTypes['PolicyInboxNotice']>>, ParentType, ContextType, RequireFields<MutationMarkPolicyInboxReadArgs, 'ids'>>;
+  setPolicyNoticeSettings?: Resolver<Maybe<ResolversTypes['PolicyNoticeSettings']>, ParentType, ContextType, RequireFields<MutationSetPolicyNoticeSettingsArgs, 'input'>>;
+  registerPolicyWebhook?: Resolver<Maybe<ResolversTypes['PolicyWebhook']>, ParentType, ContextType, RequireFields<MutationRegisterPolicyWebhookArgs, 'input'>>;
+  replayPolicyWebhookDelivery?: Resolver<Maybe<ResolversTypes['PolicyWebhookDelivery']>, ParentType, ContextType, RequireFields<MutationReplayPolicyWebhookDeliveryArgs, 'id'>>;
 };
 
 export type PageInfoResolvers<ContextType = Context, ParentType extends ResolversParentTypes['PageInfo'] = ResolversParentTypes['PageInfo']> = {
@@ -3315,6 +3522,44 @@ export type ApplicationFeedEntryResolvers<ContextType = Context, ParentType exte
   changedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
 };
 
+export type PolicyInboxNoticeResolvers<ContextType = Context, ParentType extends ResolversParentTypes['PolicyInboxNotice'] = ResolversParentTypes['PolicyInboxNotice']> = {
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  eventId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  type?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  title?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  body?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  recordKey?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  readAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  ownerKind?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
+export type PolicyNoticeSettingsResolvers<ContextType = Context, ParentType extends ResolversParentTypes['PolicyNoticeSettings'] = ResolversParentTypes['PolicyNoticeSettings']> = {
+  contactName?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  contactPhone?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  smsEventTypes?: Resolver<Maybe<Array<ResolversTypes['String']>>, ParentType, ContextType>;
+};
+
+export type PolicyWebhookResolvers<ContextType = Context, ParentType extends ResolversParentTypes['PolicyWebhook'] = ResolversParentTypes['PolicyWebhook']> = {
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  url?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  eventTypes?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
+  active?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  secret?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+};
+
+export type PolicyWebhookDeliveryResolvers<ContextType = Context, ParentType extends ResolversParentTypes['PolicyWebhookDelivery'] = ResolversParentTypes['PolicyWebhookDelivery']> = {
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  eventId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  eventType?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  state?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  attempts?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  lastStatus?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  lastError?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+};
+
 export type Resolvers<ContextType = Context> = {
   DateTime?: GraphQLScalarType;
   Date?: GraphQLScalarType;
@@ -3373,5 +3618,9 @@ export type Resolvers<ContextType = Context> = {
   ApplicationBatchRecord?: ApplicationBatchRecordResolvers<ContextType>;
   ApplicationChangePage?: ApplicationChangePageResolvers<ContextType>;
   ApplicationFeedEntry?: ApplicationFeedEntryResolvers<ContextType>;
+  PolicyInboxNotice?: PolicyInboxNoticeResolvers<ContextType>;
+  PolicyNoticeSettings?: PolicyNoticeSettingsResolvers<ContextType>;
+  PolicyWebhook?: PolicyWebhookResolvers<ContextType>;
+  PolicyWebhookDelivery?: PolicyWebhookDeliveryResolvers<ContextType>;
 };
 

@@ -12,6 +12,8 @@ import { providedCalendar } from '../../platform/calendar-source.ts';
 import { policiesResolvers } from './resolvers.ts';
 import { createPoliciesContext, type Context } from './context.ts';
 import { provisionalLimitsReadiness, settleProvisionalLimits } from './settling.ts';
+import { POLICY_SMS_BY_DEFAULT } from './notices.ts';
+import { policiesOutbox } from './store.ts';
 
 export function createPoliciesSubgraph(deps: SliceDeps) {
   const calendar = providedCalendar(deps, (current) => settleProvisionalLimits(deps.db, current), 'application(s)');
@@ -33,8 +35,10 @@ export function createPoliciesSubgraph(deps: SliceDeps) {
         enterprises: remoteEnterprises({ url: () => deps.sliceUrl(PROFILE_SLICE), authorization, requestId: request.id }),
         now: deps.now,
         maxPageSize: deps.env.limits.maxPageSize,
+        development: deps.env.development,
       }),
     }),
+    outbox: { tables: policiesOutbox, smsByDefault: POLICY_SMS_BY_DEFAULT },
     ready: {
       // A warning, not a refusal: applications run on provisional limits until the year is entered.
       calendar: async () => {

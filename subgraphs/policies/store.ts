@@ -27,7 +27,13 @@ import {
   policyNotices,
   policyRevisions,
   serviceReviews,
+  noticeSettings,
+  notices,
+  outboxDeliveries,
+  outboxEvents,
+  outboxWebhooks,
 } from '../../db/policies.ts';
+import type { OutboxTables } from '../../db/outbox.ts';
 import type { CriterionResult } from './eligibility.ts';
 import { documentNumberKeySql, type SearchQuery } from '../../platform/search-text.ts';
 
@@ -631,18 +637,15 @@ function noticeScope(scope: NoticeScope): SQL {
 }
 
 export const noticeStore = {
-  /** One notice per item and enterprise, ever: returns how many were new. */
-  async send(db: Queryable, itemId: string, codes: readonly string[], at: Date): Promise<number> {
-    if (!codes.length) return 0;
+  /** One notice per item and enterprise, ever: returns the enterprises newly noticed. */
+  async send(db: Queryable, itemId: string, codes: readonly string[], at: Date): Promise<string[]> {
+    if (!codes.length) return [];
     const result = await db.execute(sql`
-      with sent as (
-        insert into ${policyNotices} (item_id, enterprise_credit_code, sent_at)
-        select ${itemId}::uuid, code, ${instantParam(at)} from unnest(${textArray(codes)}) as c(code)
-        on conflict (item_id, enterprise_credit_code) do nothing
-        returning 1
-      )
-      select count(*)::int as n from sent`);
-    return rowsOf<{ n: number }>(result)[0]?.n ?? 0;
+      insert into ${policyNotices} (item_id, enterprise_credit_code, sent_at)
+      select ${itemId}::uuid, code, ${instantParam(at)} from unnest(${textArray(codes)}) as c(code)
+      on conflict (item_id, enterprise_credit_code) do nothing
+      returning enterprise_credit_code as "code"`);
+    return rowsOf<{ code: string }>(result).map((row) => row.code);
   },
   page(db: Queryable, creditCode: string, scope: NoticeScope, limit: number, afterId: number | null): Promise<NoticeRow[]> {
     const conditions = [eq(policyNotices.enterpriseCreditCode, creditCode), noticeScope(scope)];
@@ -1463,3 +1466,6 @@ export const feedStore = {
       .limit(query.limit);
   },
 };
+
+/** The notice tables of the slice (db/outbox.ts, issue #25 §3), as the kit's outbox uses them. */
+export const policiesOutbox: OutboxTables = { outboxEvents, outboxDeliveries, outboxWebhooks, notices, noticeSettings };

@@ -9,6 +9,7 @@
 import DataLoader from 'dataloader';
 import { beijingDate } from '../../../platform/calendar.ts';
 import { changeRow, createRow } from '../../../platform/change.ts';
+import { emit } from '../../../platform/outbox.ts';
 import { errors } from '../../../platform/errors.ts';
 import { parseInput } from '../../../platform/input.ts';
 import { present } from '../../../platform/invariant.ts';
@@ -18,6 +19,7 @@ import { limitWindows, refuseOverLimit } from '../../../platform/write-limits.ts
 import { sqlState, SqlState, type Queryable } from '../../../db/client.ts';
 import type { EvaluationsContext } from '../context.ts';
 import { isBad, LEVEL_SCORES, REVIEW_LIMIT, reviewDues } from '../deadlines.ts';
+import { reviewNotice } from '../notices.ts';
 import * as input from '../input.ts';
 import { keptByItself, REVIEW, reviewRow } from '../rows.ts';
 import type { AppealState } from '../rules.ts';
@@ -32,7 +34,7 @@ import type {
   ReviewSource,
   UnitReviewStatsArgs,
 } from '../schema-types.ts';
-import { emptyReviewFigures, reviewActionStore, reviewStore, type ReviewActionRow, type ReviewRow } from '../store.ts';
+import { emptyReviewFigures, evaluationsOutbox, reviewActionStore, reviewStore, type ReviewActionRow, type ReviewRow } from '../store.ts';
 import type { ReviewStatsView } from '../views.ts';
 
 /** `submitServiceReview`: anyone, never of their own unit; a retry with the same `clientRequestId` returns the review it made. */
@@ -67,7 +69,7 @@ export async function submitServiceReview(ctx: EvaluationsContext, args: Mutatio
           const { hourAgo, dayStart } = limitWindows(at);
           const counts = await reviewStore.recentCounts(tx, reviewerKey, data.unitId, hourAgo, dayStart);
           refuseOverLimit(REVIEW_LIMIT, { targetToday: counts.unitToday, lastHour: counts.lastHour }, at);
-          return reviewStore.insert(tx, {
+          const review = await reviewStore.insert(tx, {
             unitId: data.unitId,
             serviceItem: data.serviceItem,
             channel: data.channel,
@@ -82,6 +84,10 @@ export async function submitServiceReview(ctx: EvaluationsContext, args: Mutatio
             status: isBad(data.level) ? 'AWAITING_ANSWER' : 'NO_ACTION',
             sample: ctx.sample,
           });
+          // A poor review tells the reviewed unit (notices.ts), committed with the review or not at all.
+          const notice = reviewNotice(review);
+          if (notice) await emit(tx, evaluationsOutbox, notice, at);
+          return review;
         },
         record: keptByItself,
       },

@@ -76,7 +76,7 @@ async function enterOnce(
       },
       record: async (tx, { row, fresh }) => {
         if (!fresh) return;
-        await recordApplicationEvent(tx, row.id, {
+        await recordApplicationEvent(tx, row, {
           action: event.action,
           fromStatus: null,
           toStatus: row.status,

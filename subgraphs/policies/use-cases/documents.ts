@@ -11,7 +11,7 @@ import { parseInput } from '../../../platform/input.ts';
 import { present } from '../../../platform/invariant.ts';
 import type { PoliciesContext } from '../context.ts';
 import * as input from '../input.ts';
-import { actorOf, changePolicy, POLICY, recordPolicyEvent, subjectOf } from '../rows.ts';
+import { actorOf, changePolicy, POLICY, recordPolicyEvent, sendItemNotices, subjectOf } from '../rows.ts';
 import type {
   MutationAddInterpretationArgs,
   MutationAmendPolicyArgs,
@@ -25,7 +25,6 @@ import {
   commentStore,
   interpretationStore,
   itemStore,
-  noticeStore,
   policyStore,
   revisionStore,
   type InterpretationRow,
@@ -220,7 +219,7 @@ export async function publishPolicy(
             if (!planned || planned.version + 1 !== item.version) {
               throw errors.conflict({ zh: '政策项目刚被修改，请重试发布', en: 'An item of the policy changed meanwhile; publish again' });
             }
-            await noticeStore.send(tx, item.id, planned.codes, now);
+            await sendItemNotices(tx, item, planned.codes, now);
           }
         },
         details: { documentNumber, items: recipients.size },

@@ -11,9 +11,9 @@ import { versionConflict } from '../../../platform/change.ts';
 import type { PoliciesContext } from '../context.ts';
 import { criteriaKey, type Criteria } from '../eligibility.ts';
 import * as input from '../input.ts';
-import { changePolicy, ITEM } from '../rows.ts';
+import { changePolicy, ITEM, sendItemNotices } from '../rows.ts';
 import type { MutationCreatePolicyItemArgs, MutationUpdatePolicyItemArgs } from '../schema-types.ts';
-import { itemStore, noticeStore, policyStore, type ItemRow, type NewItem, type PolicyRow } from '../store.ts';
+import { itemStore, policyStore, type ItemRow, type NewItem, type PolicyRow } from '../store.ts';
 import { criteriaOf, currentPolicy, eligibleCodes, itemTerms, requireDate, requireDistricts, requireUnit, visibleItem } from './checks.ts';
 
 /** An item's amount as callers send it. */
@@ -138,7 +138,7 @@ export async function createPolicyItem(ctx: PoliciesContext, { policyId, input: 
         sortAt: now,
         createdAt: now,
       });
-      const sent = publishNow ? await noticeStore.send(tx, created.id, codes, now) : 0;
+      const sent = publishNow ? await sendItemNotices(tx, created, codes, now) : 0;
       return { note: values.name, details: { itemId: created.id, published: publishNow, notices: sent } };
     },
     // Decided on the policy as read above: changed since, it is decided again.
@@ -169,7 +169,7 @@ export async function updatePolicyItem(
     if (!current) throw errors.conflict({ zh: '政策项目已被他人更新', en: 'The item changed meanwhile' });
     if (current.version !== wanted) throw versionConflict(ITEM, current.version);
     updated = await itemStore.update(tx, item.id, current.version, values as Partial<NewItem>);
-    const sent = renotify ? await noticeStore.send(tx, item.id, codes, now) : 0;
+    const sent = renotify ? await sendItemNotices(tx, present(updated, 'the item just changed'), codes, now) : 0;
     return {
       note: current.name,
       details: {

@@ -1,0 +1,55 @@
+/**
+ * What the evaluations slice tells people (issue #25 §3), without I/O: a poor service review
+ * (不满意, 非常不满意) to the reviewed unit — written in the review's transaction — and a quarterly
+ * report missing at its due date to the unit expected to file it — written by the worker's sweep,
+ * once per unit and quarter. Sample data tells nobody.
+ */
+import type { NoticeOwner, OutboxEvent } from '../../platform/outbox.ts';
+import type { ReviewRow } from './store.ts';
+
+/** The event types of this slice: what a webhook may ask for, and what a unit may choose to get by SMS. */
+export const EVALUATION_NOTICE_TYPES = ['SERVICE_REVIEW_POOR', 'QUARTERLY_REPORT_MISSING'] as const;
+export type EvaluationNoticeType = (typeof EVALUATION_NOTICE_TYPES)[number];
+
+/** Sent by SMS to a unit's duty contact unless it chose otherwise: a poor review's 1-working-day answer clock is running. */
+export const EVALUATION_SMS_BY_DEFAULT: Partial<Record<NoticeOwner['kind'], EvaluationNoticeType[]>> = {
+  UNIT: ['SERVICE_REVIEW_POOR'],
+};
+
+const LEVEL_NAMES: Record<string, string> = { UNSATISFIED: '不满意', VERY_UNSATISFIED: '非常不满意' };
+
+/** The event of a review just written, or null unless it is a poor one (its limits run). */
+export function reviewNotice(review: ReviewRow): OutboxEvent | null {
+  if (review.sample || review.status !== 'AWAITING_ANSWER') return null;
+  const due = review.answerDueAt?.toLocaleString('zh-CN', { timeZone: 'Asia/Shanghai', hour12: false });
+  return {
+    type: 'SERVICE_REVIEW_POOR',
+    recordKey: `review:${review.id}`,
+    audience: [{ kind: 'UNIT', id: review.unitId }],
+    payload: {
+      reviewId: review.id,
+      unitId: review.unitId,
+      level: review.level,
+      serviceItem: review.serviceItem,
+      channel: review.channel,
+      answerDueAt: review.answerDueAt?.toISOString() ?? null,
+      rectifyDueAt: review.rectifyDueAt?.toISOString() ?? null,
+    },
+    title: `收到差评：${review.serviceItem}`,
+    body: `服务事项“${review.serviceItem}”收到“${LEVEL_NAMES[review.level] ?? review.level}”评价，请${due ? `于 ${due} 前` : '在 1 个工作日内'}答复。`,
+  };
+}
+
+/** The event telling `unitId` its report for `quarter` was not filed by `dueAt`. */
+export function reportMissingNotice(unitId: string, quarter: string, dueAt: Date): OutboxEvent {
+  const due = dueAt.toLocaleString('zh-CN', { timeZone: 'Asia/Shanghai', hour12: false });
+  return {
+    type: 'QUARTERLY_REPORT_MISSING',
+    recordKey: `report:${unitId}:${quarter}`,
+    onceKey: `report-missing:${unitId}:${quarter}`,
+    audience: [{ kind: 'UNIT', id: unitId }],
+    payload: { unitId, quarter, dueAt: dueAt.toISOString() },
+    title: `季度报告未报：${quarter}`,
+    body: `本单位 ${quarter} 攻坚任务季度报告应于 ${due} 前报送，至今未报，请尽快报送。`,
+  };
+}

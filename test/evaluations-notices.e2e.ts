@@ -1,0 +1,190 @@
+/**
+ * The evaluations slice's notices (issue #25 §3): a poor service review (差评) tells the reviewed
+ * unit in the review's transaction (a good one and a refused one nobody); a quarterly report missing
+ * at its due date tells the unit expected to file it, once, from the worker's sweep — a unit that
+ * filed hears nothing. Inboxes through the gateway and the subgraph, the duty contact's SMS and the
+ * webhooks that asked, each only its own. The platform's worker is off: the test runs one.
+ */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { sql } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { rowsOf, type Db } from '../db/client.ts';
+import { unitIdForCode } from '../db/reference/organisation.ts';
+import { loadEnv, type OutboxEnv } from '../platform/env.ts';
+import { createLogger } from '../platform/log.ts';
+import { createOutboxWorker, type OutboxWorker } from '../platform/outbox.ts';
+import { slices as registeredSlices } from '../subgraphs/registry.ts';
+import { EVALUATION_SMS_BY_DEFAULT } from '../subgraphs/evaluations/notices.ts';
+import { evaluationsOutbox } from '../subgraphs/evaluations/store.ts';
+import { sweepMissingReports } from '../subgraphs/evaluations/use-cases/notices.ts';
+import { TestClock } from './support/clock.ts';
+import { evalCallers as who, evalDocs as docs } from './support/evaluations.ts';
+import { startTestPlatform, type Caller, type TestPlatform } from './support/platform.ts';
+
+const clock = new TestClock('2026-06-22T10:00:00+08:00'); // a Monday
+const TAX = unitIdForCode('TAXATION_BUREAU');
+const POLICE = unitIdForCode('PUBLIC_SECURITY_BUREAU');
+let t: TestPlatform;
+let db: Db;
+let outboxEnv: OutboxEnv;
+let requests = 0;
+
+type Send = 'gateway' | 'subgraph';
+async function ok(document: string, as: Caller, variables: Record<string, unknown> = {}, via: Send = 'gateway'): Promise<any> {
+  const answer =
+    via === 'gateway' ? await t.query(document, { as, variables }) : await t.querySubgraph('evaluations', document, { as, variables });
+  if (answer.errors) throw new Error(JSON.stringify(answer.errors));
+  return answer.data;
+}
+async function code(document: string, as: Caller, variables: Record<string, unknown> = {}): Promise<string> {
+  const answer = await t.query(document, { as, variables });
+  return String(answer.errors?.[0]?.extensions?.code ?? 'OK');
+}
+
+async function receiver() {
+  const received: string[] = [];
+  const server = http.createServer((req, res) => {
+    let body = '';
+    req.on('data', (chunk: Buffer) => (body += chunk.toString('utf8')));
+    req.on('end', () => {
+      received.push(body);
+      res.end('ok');
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/in`,
+    json: () => received.map((body) => JSON.parse(body) as Record<string, any>),
+    close: () => new Promise<void>((resolve) => (server.closeAllConnections(), server.close(() => resolve()))),
+  };
+}
+
+function worker(smsUrl?: string): OutboxWorker {
+  return createOutboxWorker({
+    slice: 'evaluations',
+    db,
+    tables: evaluationsOutbox,
+    env: { ...outboxEnv, sms: { ...outboxEnv.sms, url: smsUrl } },
+    development: true,
+    now: clock.now,
+    logger: createLogger({ level: 'silent' }),
+    smsByDefault: EVALUATION_SMS_BY_DEFAULT,
+    sweep: sweepMissingReports,
+  });
+}
+async function drain(w: OutboxWorker) {
+  for (let i = 0; i < 100; i++) {
+    const done = await w.runOnce();
+    if (done.dispatched + done.attempted === 0) return;
+  }
+}
+const events = async (type: string) =>
+  rowsOf<{ record_key: string; audience: { kind: string; id: string }[] }>(
+    await db.execute(sql`select record_key, audience from evaluations.outbox_events where type = ${type} order by seq`),
+  );
+
+const INBOX = `{ evaluationNotices(first: 100) { id type title recordKey ownerKind readAt } }`;
+const inboxOf = async (as: Caller, via: Send = 'gateway') =>
+  (await ok(INBOX, as, {}, via)).evaluationNotices as { id: string; type: string; recordKey: string }[];
+const review = (unitId: string, level: string) => ({
+  clientRequestId: `notice-${++requests}`,
+  unitId,
+  serviceItem: '发票领用',
+  channel: 'WINDOW',
+  level,
+  comment: '等候时间过长',
+});
+
+beforeAll(async () => {
+  t = await startTestPlatform({ now: clock.now, env: { OUTBOX_WORKER: 'false', DIRECTORY_TTL_MS: '0' } });
+  db = t.database.handle.forSubgraph('evaluations').db;
+  outboxEnv = { ...loadEnv({ DEVELOPMENT_MODE: 'true' }, registeredSlices).outbox, webhookTimeoutMs: 1_000 };
+}, 120_000);
+afterAll(async () => {
+  await t?.stop();
+});
+
+describe('a poor service review tells the reviewed unit', () => {
+  it('writes its event with the review; a good review and a refused one none; the unit’s inbox and duty contact get it, nobody else', async () => {
+    const sms = await receiver();
+    try {
+      await ok(
+        `mutation { setEvaluationNoticeSettings(input: { contactName: "值班员", contactPhone: "13900000004" }) { contactPhone } }`,
+        who.taxAdmin,
+      );
+      expect(
+        await code(`mutation { setEvaluationNoticeSettings(input: { contactPhone: "13900000005" }) { contactPhone } }`, who.taxStaff),
+      ).toBe('FORBIDDEN');
+      expect(
+        await code(`mutation { setEvaluationNoticeSettings(input: { contactPhone: "13900000005" }) { contactPhone } }`, who.enterprise),
+      ).toBe('FORBIDDEN');
+      await ok(docs.submitReview, who.firm(1), { input: review(TAX, 'VERY_SATISFIED') });
+      // A member of the reviewed unit may not review it: refused, nothing written.
+      expect(await code(docs.submitReview, who.taxStaff, { input: review(TAX, 'VERY_UNSATISFIED') })).toBe('FORBIDDEN');
+      expect(await events('SERVICE_REVIEW_POOR')).toEqual([]);
+      const poor = (await ok(docs.submitReview, who.firm(2), { input: review(TAX, 'UNSATISFIED') }, 'subgraph')).submitServiceReview;
+      expect(await events('SERVICE_REVIEW_POOR')).toEqual([{ record_key: `review:${poor.id}`, audience: [{ kind: 'UNIT', id: TAX }] }]);
+
+      await drain(worker(sms.url));
+      for (const via of ['gateway', 'subgraph'] as const) {
+        expect((await inboxOf(who.taxStaff, via)).map((n) => [n.type, n.recordKey])).toEqual([
+          ['SERVICE_REVIEW_POOR', `review:${poor.id}`],
+        ]);
+        expect(await inboxOf(who.policeStaff, via)).toEqual([]);
+        expect(await inboxOf(who.firm(2), via)).toEqual([]);
+      }
+      expect(sms.json().map((text) => [text.phone, String(text.content).includes('收到差评')])).toEqual([['13900000004', true]]);
+    } finally {
+      await sms.close();
+    }
+  });
+});
+
+describe('a quarterly report missing at its due date', () => {
+  it('tells the unit that filed nothing, once, from the sweep; not the unit that filed, nor before the due time', async () => {
+    const police = await receiver();
+    const tax = await receiver();
+    try {
+      const register = `mutation($input: RegisterEvaluationWebhookInput!) { registerEvaluationWebhook(input: $input) { id secret } }`;
+      await ok(register, who.policeAdmin, { input: { url: police.url, eventTypes: ['QUARTERLY_REPORT_MISSING'] } });
+      await ok(register, who.taxAdmin, { input: { url: tax.url, eventTypes: ['QUARTERLY_REPORT_MISSING'] } }, 'subgraph');
+      expect(await code(register, who.policeStaff, { input: { url: police.url, eventTypes: ['QUARTERLY_REPORT_MISSING'] } })).toBe(
+        'FORBIDDEN',
+      );
+      const task = (unitId: string) => ({
+        unitId,
+        title: '攻坚：一件事一次办',
+        description: '高频事项集成办理',
+        dueOn: '2026-12-31',
+        milestones: [{ title: '上线运行', dueOn: '2026-09-30' }],
+      });
+      const create = `mutation($input: CreateTaskInput!) { createTask(input: $input) { id } }`;
+      await ok(create, who.policeAdmin, { input: task(POLICE) });
+      await ok(create, who.taxAdmin, { input: task(TAX) });
+      await ok(`mutation($input: QuarterlyReportInput!) { submitQuarterlyReport(input: $input) { id } }`, who.taxAdmin, {
+        input: { quarter: '2026-Q2', content: '二季度攻坚进展' },
+      });
+
+      clock.set('2026-07-10T23:00:00+08:00'); // before the due time (24:00 of 07-10)
+      await drain(worker());
+      expect(await events('QUARTERLY_REPORT_MISSING')).toEqual([]);
+      clock.set('2026-07-11T09:00:00+08:00');
+      const w = worker();
+      await drain(w);
+      clock.advance(5 * 60_000);
+      await drain(w);
+      await drain(worker());
+      expect(await events('QUARTERLY_REPORT_MISSING')).toEqual([
+        { record_key: `report:${POLICE}:2026-Q2`, audience: [{ kind: 'UNIT', id: POLICE }] },
+      ]);
+      expect(police.json().map((event) => [event.type, event.payload.quarter])).toEqual([['QUARTERLY_REPORT_MISSING', '2026-Q2']]);
+      expect(tax.json()).toEqual([]);
+      expect((await inboxOf(who.policeAdmin)).map((n) => n.type)).toEqual(['QUARTERLY_REPORT_MISSING']);
+      expect((await inboxOf(who.taxAdmin)).some((n) => n.type === 'QUARTERLY_REPORT_MISSING')).toBe(false);
+    } finally {
+      await police.close();
+      await tax.close();
+    }
+  });
+});

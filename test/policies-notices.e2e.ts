@@ -1,0 +1,224 @@
+/**
+ * The policies slice's notices (issue #25 §3): 政策找企业 — an item published tells every eligible
+ * enterprise, the same ones its policy_notices rows name, in the publishing transaction — and an
+ * application's state changes tell its enterprise (a refused step and a draft tell nobody). The
+ * worker carries them to the enterprises' inboxes (through the gateway and the subgraph), by SMS to
+ * the enterprises that did not choose inbox only, and to the webhooks that asked — each only its own.
+ * The platform's worker is off: the test runs one on the platform's clock.
+ */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { sql } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { rowsOf, type Db } from '../db/client.ts';
+import { loadEnv, type OutboxEnv } from '../platform/env.ts';
+import { createLogger } from '../platform/log.ts';
+import { createOutboxWorker, type OutboxWorker } from '../platform/outbox.ts';
+import { slices as registeredSlices } from '../subgraphs/registry.ts';
+import { POLICY_SMS_BY_DEFAULT } from '../subgraphs/policies/notices.ts';
+import { policiesOutbox } from '../subgraphs/policies/store.ts';
+import { TestClock } from './support/clock.ts';
+import { startTestPlatform, type Caller, type TestPlatform } from './support/platform.ts';
+import { callers, code, direct, docs, firms, gateway, ok, policyInput, rdItem, registerFirms, requestId } from './support/policies.ts';
+
+const clock = new TestClock('2026-09-01T10:00:00+08:00');
+let t: TestPlatform;
+let db: Db;
+let outboxEnv: OutboxEnv;
+
+/** A local receiver (a webhook, or the SMS gateway). */
+async function receiver() {
+  const received: string[] = [];
+  const server = http.createServer((req, res) => {
+    let body = '';
+    req.on('data', (chunk: Buffer) => (body += chunk.toString('utf8')));
+    req.on('end', () => {
+      received.push(body);
+      res.end('ok');
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    received,
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/in`,
+    json: () => received.map((body) => JSON.parse(body) as Record<string, any>),
+    close: () => new Promise<void>((resolve) => (server.closeAllConnections(), server.close(() => resolve()))),
+  };
+}
+
+function worker(smsUrl?: string): OutboxWorker {
+  return createOutboxWorker({
+    slice: 'policies',
+    db,
+    tables: policiesOutbox,
+    env: { ...outboxEnv, sms: { ...outboxEnv.sms, url: smsUrl } },
+    development: true,
+    now: clock.now,
+    logger: createLogger({ level: 'silent' }),
+    smsByDefault: POLICY_SMS_BY_DEFAULT,
+  });
+}
+
+async function drain(w: OutboxWorker) {
+  for (let i = 0; i < 100; i++) {
+    const done = await w.runOnce();
+    if (done.dispatched + done.attempted === 0) return;
+  }
+}
+
+async function eventsAbout(recordKey: string) {
+  return rowsOf<{ type: string; audience: { kind: string; id: string }[]; payload: Record<string, unknown> }>(
+    await db.execute(sql`select type, audience, payload from policies.outbox_events where record_key = ${recordKey} order by seq`),
+  );
+}
+
+const INBOX = `query($unread: Boolean) { policyInbox(unreadOnly: $unread, first: 100) { id eventId type title body recordKey ownerKind readAt } }`;
+async function inboxOf(as: Caller, send = gateway(t)): Promise<{ id: string; type: string; recordKey: string; readAt: string | null }[]> {
+  return (await ok(send, INBOX, as)).policyInbox;
+}
+
+let policyId: string;
+beforeAll(async () => {
+  t = await startTestPlatform({ now: clock.now, env: { OUTBOX_WORKER: 'false', DIRECTORY_TTL_MS: '0' } });
+  db = t.database.handle.forSubgraph('policies').db;
+  outboxEnv = { ...loadEnv({ DEVELOPMENT_MODE: 'true' }, registeredSlices).outbox, webhookTimeoutMs: 1_000 };
+  await registerFirms(t);
+  policyId = (await ok(gateway(t), docs.createPolicy, callers.scienceStaff, { input: policyInput })).createPolicy.id;
+}, 120_000);
+afterAll(async () => {
+  await t?.stop();
+});
+
+describe('政策找企业: an item published tells every eligible enterprise', () => {
+  it('an item of a draft tells nobody; publishing writes one event per item to exactly the enterprises its notices name', async () => {
+    const itemId = (await ok(gateway(t), docs.createItem, callers.scienceStaff, { policyId, input: rdItem })).createPolicyItem.id;
+    expect(await eventsAbout(`item:${itemId}`)).toEqual([]);
+    // Only the admin publishes: the staff's refusal writes nothing.
+    expect(
+      await code(gateway(t), docs.publish, callers.scienceStaff, { id: policyId, input: { documentNumber: '青科规〔2026〕31号' } }),
+    ).toBe('FORBIDDEN');
+    expect(await eventsAbout(`item:${itemId}`)).toEqual([]);
+    await ok(gateway(t), docs.publish, callers.scienceAdmin, { id: policyId, input: { documentNumber: '青科规〔2026〕31号' } });
+
+    const events = await eventsAbout(`item:${itemId}`);
+    const noticed = rowsOf<{ code: string }>(
+      await db.execute(sql`select enterprise_credit_code as code from policies.policy_notices where item_id = ${itemId} order by 1`),
+    ).map((row) => row.code);
+    expect(noticed).toContain(firms.hightech.creditCode);
+    expect(noticed).not.toContain(firms.startup.creditCode);
+    expect(events.every((event) => event.type === 'POLICY_ITEM_PUBLISHED')).toBe(true);
+    const audience = events.flatMap((event) => event.audience);
+    expect(audience.every((owner) => owner.kind === 'ENTERPRISE')).toBe(true);
+    expect(audience.map((owner) => owner.id).sort()).toEqual(noticed);
+  });
+
+  it('reaches the eligible enterprise’s inbox (gateway and subgraph) and SMS, not the others; inbox only is kept', async () => {
+    const sms = await receiver();
+    try {
+      await ok(
+        gateway(t),
+        `mutation { setPolicyNoticeSettings(input: { contactPhone: "13900000002" }) { contactPhone } }`,
+        callers.hightech,
+      );
+      const optOut = await ok(
+        direct(t),
+        `mutation { setPolicyNoticeSettings(input: { contactPhone: "13900000003", smsEventTypes: [] }) { smsEventTypes } }`,
+        callers.startup,
+      );
+      expect(optOut.setPolicyNoticeSettings.smsEventTypes).toEqual([]);
+      expect(
+        await code(gateway(t), `mutation { setPolicyNoticeSettings(input: { contactPhone: "1" }) { contactPhone } }`, callers.hightech),
+      ).toBe('BAD_USER_INPUT');
+      const forStartups = (
+        await ok(gateway(t), docs.createItem, callers.scienceStaff, {
+          policyId,
+          input: { ...rdItem, name: '科技型中小企业研发补助', eligibility: { qualifications: ['TECH_SME'] } },
+        })
+      ).createPolicyItem.id;
+      const rd = (
+        await ok(gateway(t), docs.createItem, callers.scienceStaff, { policyId, input: { ...rdItem, name: '高企研发补助（二）' } })
+      ).createPolicyItem.id;
+      await drain(worker(sms.url));
+
+      for (const send of [gateway(t), direct(t)]) {
+        const hightech = (await inboxOf(callers.hightech, send)).map((n) => n.recordKey);
+        expect(hightech).toContain(`item:${rd}`);
+        expect(hightech).not.toContain(`item:${forStartups}`);
+        const startup = (await inboxOf(callers.startup, send)).map((n) => n.recordKey);
+        expect(startup).toContain(`item:${forStartups}`);
+        expect(startup).not.toContain(`item:${rd}`);
+        expect((await inboxOf(callers.logistics, send)).map((n) => n.recordKey)).not.toContain(`item:${rd}`);
+        expect(await inboxOf(callers.scienceStaff, send)).toEqual([]);
+      }
+      const texts = sms.json();
+      expect(texts.some((text) => text.phone === '13900000002' && String(text.content).includes('高企研发补助（二）'))).toBe(true);
+      expect(texts.some((text) => text.phone === '13900000003')).toBe(false);
+      const startupSms = rowsOf<{ n: number }>(
+        await db.execute(
+          sql`select count(*)::int as n from policies.outbox_deliveries where channel = 'SMS' and target = ${`ENTERPRISE:${firms.startup.creditCode}`}`,
+        ),
+      );
+      expect(startupSms[0]?.n).toBe(0);
+    } finally {
+      await sms.close();
+    }
+  });
+});
+
+describe('an application’s state changes tell its enterprise', () => {
+  it('each change writes its event; a draft and a refused step none; a department’s webhook gets them, a unit’s that is not the audience none', async () => {
+    const system = await receiver();
+    const unitHook = await receiver();
+    try {
+      const register = `mutation($input: RegisterPolicyWebhookInput!) { registerPolicyWebhook(input: $input) { id secret } }`;
+      await ok(gateway(t), register, callers.office, {
+        input: { url: system.url, eventTypes: ['APPLICATION_STATUS_CHANGED'], system: `finance-system-${process.pid}` },
+      });
+      await ok(direct(t), register, callers.scienceAdmin, { input: { url: unitHook.url, eventTypes: ['APPLICATION_STATUS_CHANGED'] } });
+      expect(
+        await code(gateway(t), register, callers.hightech, { input: { url: unitHook.url, eventTypes: ['POLICY_ITEM_PUBLISHED'] } }),
+      ).toBe('FORBIDDEN');
+
+      const itemId = (
+        await ok(gateway(t), docs.createItem, callers.scienceStaff, { policyId, input: { ...rdItem, name: '高企研发补助（三）' } })
+      ).createPolicyItem.id;
+      const materials = [{ name: '研发费用专项审计报告', reference: 'file://audit.pdf' }];
+      const input = { clientRequestId: requestId('notice'), itemId, declaredBase: 100_000, materials, asDraft: true };
+      const id = (await ok(gateway(t), docs.submit, callers.hightech, { input })).submitApplication.id as string;
+      const key = `application:${id}`;
+      expect(await eventsAbout(key), 'a draft tells nobody').toEqual([]);
+      await ok(gateway(t), docs.submitDraft, callers.hightech, { id });
+      await ok(gateway(t), docs.startReview, callers.scienceStaff, { id });
+      expect(await code(gateway(t), docs.reject, callers.scienceStaff2, { id, reason: '不符合条件' })).toBe('FORBIDDEN');
+      expect((await eventsAbout(key)).map((event) => event.payload.status)).toEqual(['SUBMITTED', 'UNDER_REVIEW']);
+      await ok(direct(t), docs.reject, callers.scienceStaff, { id, reason: '研发费用归集不符合要求' });
+
+      const events = await eventsAbout(key);
+      expect(events.map((event) => [event.type, event.payload.fromStatus, event.payload.status])).toEqual([
+        ['APPLICATION_STATUS_CHANGED', 'DRAFT', 'SUBMITTED'],
+        ['APPLICATION_STATUS_CHANGED', 'SUBMITTED', 'UNDER_REVIEW'],
+        ['APPLICATION_STATUS_CHANGED', 'UNDER_REVIEW', 'REJECTED'],
+      ]);
+      for (const event of events) expect(event.audience).toEqual([{ kind: 'ENTERPRISE', id: firms.hightech.creditCode }]);
+
+      await drain(worker());
+      const delivered = system.json().filter((event) => event.recordKey === key);
+      expect(delivered.map((event) => event.payload.status)).toEqual(['SUBMITTED', 'UNDER_REVIEW', 'REJECTED']);
+      expect(system.json().some((event) => event.type === 'POLICY_ITEM_PUBLISHED')).toBe(false);
+      expect(unitHook.received).toEqual([]);
+
+      const mine = (await inboxOf(callers.hightech)).filter((n) => n.recordKey === key);
+      expect(mine.map((n) => n.type)).toEqual(['APPLICATION_STATUS_CHANGED', 'APPLICATION_STATUS_CHANGED', 'APPLICATION_STATUS_CHANGED']);
+      expect((await inboxOf(callers.startup)).some((n) => n.recordKey === key)).toBe(false);
+      const read = await ok(gateway(t), `mutation($ids: [ID!]!) { markPolicyInboxRead(ids: $ids) { id readAt } }`, callers.hightech, {
+        ids: mine.map((n) => n.id),
+      });
+      expect(read.markPolicyInboxRead.every((n: { readAt: string | null }) => n.readAt)).toBe(true);
+      const unread = (await ok(gateway(t), INBOX, callers.hightech, { unread: true })).policyInbox as { recordKey: string }[];
+      expect(unread.some((n) => n.recordKey === key)).toBe(false);
+    } finally {
+      await system.close();
+      await unitHook.close();
+    }
+  });
+});

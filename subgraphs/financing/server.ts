@@ -8,8 +8,10 @@ import { createFinancingLoaders } from './loaders.ts';
 import { financingResolvers } from './resolvers.ts';
 import { PROFILE_SLICE, remoteEnterprises, remoteReportBasis } from './remote.ts';
 import { settleProvisionalLimits } from './limits.ts';
+import { createStatsCache } from './use-cases/figures.ts';
 
 export function createFinancingSubgraph(deps: SliceDeps) {
+  const statsCache = createStatsCache();
   const calendar = providedCalendar(deps, (current) => settleProvisionalLimits(deps.db, current, deps.env.officeHours), 'demand limit(s)');
   return createSubgraph<Context>(deps, {
     resolvers: financingResolvers,
@@ -28,6 +30,7 @@ export function createFinancingSubgraph(deps: SliceDeps) {
         maxPageSize: deps.env.limits.maxPageSize,
         calendar,
         officeHours: deps.env.officeHours,
+        statsCache,
       }),
     }),
   });

@@ -772,8 +772,17 @@ export const figureStore = {
    * institution's own, for its staff; the districts and categories given), the kept rows of the
    * period summed per group (whole months from the monthly tables, the days at either edge from the
    * daily ones; all time: every month), with the counts per band the medians are read from.
+   *
+   * The same statement first reads the figures' mark (`FIGURES_MARK`): when it is `known` — the mark
+   * a cached answer was computed at — nothing else is computed and no rows come back (the caller's
+   * cached rows still hold); otherwise the rows come back with the mark, read in the same snapshot.
    */
-  async stats(db: Queryable, scope: StatsScope, days: { from: string; to: string } | null): Promise<StatsRow[]> {
+  async stats(
+    db: Queryable,
+    scope: StatsScope,
+    days: { from: string; to: string } | null,
+    known: string | null = null,
+  ): Promise<{ mark: string | null; rows: StatsRow[] }> {
     const own = scope.kind === 'INSTITUTION' ? scope.institutionId : null;
     const groups: SQL[] = [];
     if (!own) groups.push(sql`select 'CITY'::text as dimension, '' as key, '全市' as name`);
@@ -803,7 +812,8 @@ export const figureStore = {
     };
     const columns = PART_NAMES.map(partColumn);
     const result = await db.execute(sql`
-      with grp(dimension, key, name) as (${sql.join(groups, sql` union all `)}),
+      with mark as (select ${FIGURES_MARK} as mark),
+      grp(dimension, key, name) as (${sql.join(groups, sql` union all `)}),
       kept as (
         select f.dimension::text as dimension, f.key, ${sql.raw(columns.map((c) => `sum(f.${c}::float8) as ${c}`).join(', '))},
           array[${sql.raw(CLAIM_BANDS.map((_, i) => `coalesce(sum(f.claim_bands[${i + 1}]), 0)`).join(', '))}]::float8[] as claim_bands,
@@ -812,21 +822,42 @@ export const figureStore = {
         join grp g on g.dimension = f.dimension::text and g.key = f.key
         group by 1, 2
       )
-      select g.dimension, g.key, g.name,
+      select (select mark from mark) as mark, g.dimension, g.key, g.name,
         ${sql.raw(columns.map((c) => `coalesce(k.${c}, 0) as ${c}`).join(', '))}, k.claim_bands, k.decision_days
       from grp g
       left join kept k on k.dimension = g.dimension and k.key = g.key
+      where (select mark from mark) is distinct from ${known}::text
       order by g.dimension, g.name, g.key`);
-    return rowsOf<Record<string, unknown>>(result).map((row) => ({
-      dimension: row.dimension as Dimension,
-      key: String(row.key),
-      name: String(row.name),
-      parts: Object.fromEntries(PART_NAMES.map((name) => [name, Number(row[partColumn(name)])])) as unknown as FigureParts,
-      claimBands: numbers(row.claim_bands),
-      decisionDays: numbers(row.decision_days),
-    }));
+    const rows = rowsOf<Record<string, unknown>>(result);
+    const mark = rows[0] ? String(rows[0].mark) : null;
+    return {
+      mark,
+      rows: rows.map((row) => ({
+        dimension: row.dimension as Dimension,
+        key: String(row.key),
+        name: String(row.name),
+        parts: Object.fromEntries(PART_NAMES.map((name) => [name, Number(row[partColumn(name)])])) as unknown as FigureParts,
+        claimBands: numbers(row.claim_bands),
+        decisionDays: numbers(row.decision_days),
+      })),
+    };
   },
 };
+
+/**
+ * What the kept figures and their groups are at, in one short read: it changes with every commit
+ * that changes a kept figure or a group's name — so a `financingStats` answer computed at one mark
+ * holds while the mark stays. Every change of the kept rows adds at least one to a count of the
+ * city's row (figures.ts `keysOf`: the city is a key of every step, and of every late limit), and
+ * counts only grow; a new or edited institution or branch moves its table's count or its versions.
+ * Read in the snapshot of the statement it is part of (13 monthly rows of the city a year; 57 + 546
+ * rows of institutions and branches at the bench's size).
+ */
+const FIGURES_MARK = sql`(
+  (select coalesce(sum(posted + routed + claimed + dispatched + chosen + approved + disbursed + declined + withdrawn + ratings + past_limit), 0)
+     from ${figuresMonthly} where dimension = 'CITY' and key = '')::text
+  || ':' || (select count(*) || '.' || coalesce(sum(version), 0) from ${institutions})
+  || ':' || (select count(*) || '.' || coalesce(sum(version), 0) from ${branches}))`;
 
 /** A float8[] as the driver answers it: an array, or its text form. */
 function numbers(value: unknown): number[] {

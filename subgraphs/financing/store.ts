@@ -378,6 +378,15 @@ export const demandStore = {
     const [row] = await db.select().from(demands).where(eq(demands.id, id)).for('update');
     return row;
   },
+  /**
+   * The demand as committed once no transaction is changing it: waits for one that holds it locked
+   * (FOR SHARE: such waits do not wait on each other) and reads what it left. Outside a transaction
+   * the share lock ends with the statement, so whoever calls this holds nothing afterwards.
+   */
+  async settled(db: Queryable, id: string): Promise<DemandRow | undefined> {
+    const [row] = await db.select().from(demands).where(eq(demands.id, id)).for('share');
+    return row;
+  },
   /** The demand a source's reference or a client's request id names already, if any. */
   async existing(
     db: Queryable,

@@ -9,11 +9,12 @@ import { financingResolvers } from './resolvers.ts';
 import { PROFILE_SLICE, remoteEnterprises, remoteReportBasis } from './remote.ts';
 import { settleProvisionalLimits } from './limits.ts';
 import { createStatsCache } from './use-cases/figures.ts';
+import { createLapseSweeper } from './background.ts';
 
 export function createFinancingSubgraph(deps: SliceDeps) {
   const statsCache = createStatsCache();
   const calendar = providedCalendar(deps, (current) => settleProvisionalLimits(deps.db, current, deps.env.officeHours), 'demand limit(s)');
-  return createSubgraph<Context>(deps, {
+  const service = createSubgraph<Context>(deps, {
     resolvers: financingResolvers,
     context: ({ viewer, request, authorization }) => ({
       viewer,
@@ -34,4 +35,28 @@ export function createFinancingSubgraph(deps: SliceDeps) {
       }),
     }),
   });
+  // The sweep of lapsed holds runs where the slice's background work runs (OUTBOX_WORKER, on by default).
+  if (!deps.env.outbox.worker) return service;
+  const sweeper = createLapseSweeper({
+    db: deps.db,
+    now: deps.now,
+    officeHours: deps.env.officeHours,
+    calendar: () => calendar.current(),
+    pollMs: deps.env.outbox.pollMs,
+    logger: deps.logger,
+  });
+  // Beside any background work the kit started for the slice (an outbox worker), not instead of it.
+  const other = service.background;
+  return {
+    ...service,
+    background: {
+      start() {
+        other?.start();
+        sweeper.start();
+      },
+      stop: async () => {
+        await Promise.all([other?.stop(), sweeper.stop()]);
+      },
+    },
+  };
 }

@@ -287,6 +287,9 @@ async function hold(
     }
     await ctx.access.assertDemand(action, current);
   };
+  // Held already as committed (and not lapsed): refused on that row, without a transaction — what the
+  // locked row would answer at this instant (a claimer arriving after the race is answered at once).
+  if (committed && committed.status !== 'OPEN') await authorize(committed);
   for (let turn = 0; ; turn++) {
     try {
       return await changeRow(ctx.db, committed && turn < BUSY_TURNS ? demandUnlessBusy : demandRow, {
@@ -326,8 +329,15 @@ async function hold(
 
 /** `claimFinancingDemand` (抢单): an institution or branch it was routed to; the first wins. */
 export async function claimFinancingDemand(ctx: FinancingContext, { id }: MutationClaimFinancingDemandArgs): Promise<DemandRow> {
-  const institutionId = await ctx.access.institutionId();
   const key = demandId(id);
+  const claimed = ctx.viewer.institution?.toLowerCase();
+  // The caller's standing, its route and the demand are asked at once (hold() reads the last two from
+  // the loaders): one round trip's wait instead of three, for each of the 57 in a race.
+  const [institutionId] = await Promise.all([
+    ctx.access.institutionId(),
+    claimed ? ctx.loaders.route.load(`${key}|${claimed}`) : null,
+    ctx.loaders.demandById.load(key),
+  ]);
   if (!institutionId) {
     await ctx.access.assertDemand('CLAIM_DEMAND');
     throw errors.internal();

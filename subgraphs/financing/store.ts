@@ -471,6 +471,13 @@ export const limitStore = {
     if (!row) throw new Error('an insert returned no row');
     return row;
   },
+  /** Several limits in one statement, answered in the order given (by their ids, which follow it). */
+  async insertMany(db: Queryable, values: (typeof demandLimits.$inferInsert)[]): Promise<LimitRow[]> {
+    if (!values.length) return [];
+    const rows = await db.insert(demandLimits).values(values).returning();
+    if (rows.length !== values.length) throw new Error('an insert returned fewer rows than it was given');
+    return rows.sort((a, b) => a.id - b.id);
+  },
   ofDemands: (db: Queryable, ids: readonly string[]): Promise<LimitRow[]> =>
     ids.length
       ? db
@@ -748,13 +755,19 @@ export const figureStore = {
       .from(demandRoutes)
       .where(eq(demandRoutes.demandId, demandId))
       .orderBy(asc(demandRoutes.institutionId)),
-  /** Adds the changes to the kept rows of their day and of their month, the city's rows first (figures.ts `mergeChanges`). */
+  /**
+   * Adds the changes to the kept rows of their day and of their month, the city's rows first
+   * (figures.ts `mergeChanges`) — in one statement: the daily upsert is a data-modifying WITH that the
+   * monthly upsert does not read, so PostgreSQL runs it to completion after the monthly one — every
+   * step's statement locks the month's rows, then the day's, each city's row first.
+   */
   async apply(db: Queryable, changes: FigureChange[], values: ValueChange[]): Promise<void> {
     const columns = PART_NAMES.map(partColumn);
     const counts = (list: number[], length: number) => `{${Array.from({ length }, (_, i) => list[i] ?? 0).join(',')}}`;
+    const upserts: SQL[] = [];
     for (const [table, name, periodColumn, period] of [
-      [figures, 'figures', 'day', (day: string) => day],
       [figuresMonthly, 'figures_monthly', 'month', monthOf],
+      [figures, 'figures', 'day', (day: string) => day],
     ] as const) {
       const rows = mergeChanges(changes, values, period);
       if (!rows.length) continue;
@@ -768,12 +781,15 @@ export const figureStore = {
       // Counts per band added element by element (a row kept before a band existed is padded with zeros).
       const addCounts = (column: string) =>
         `${column} = array(select coalesce(a, 0) + coalesce(b, 0) from unnest(${name}.${column}, excluded.${column}) as t(a, b))`;
-      await db.execute(sql`
+      upserts.push(sql`
         insert into ${table} (dimension, key, ${sql.raw(periodColumn)}, ${sql.raw(columns.join(', '))}, claim_bands, decision_days)
         values ${sql.join(tuples, sql`, `)}
         on conflict (${sql.raw(periodColumn)}, dimension, key) do update set
           ${sql.raw([...columns.map((column) => `${column} = ${name}.${column} + excluded.${column}`), addCounts('claim_bands'), addCounts('decision_days')].join(', '))}`);
     }
+    const [monthly, daily] = upserts;
+    if (!monthly) return;
+    await db.execute(daily ? sql`with daily as (${daily}) ${monthly}` : monthly);
   },
   /**
    * The figures of every group asked for, in ONE statement, whatever the number of institutions and

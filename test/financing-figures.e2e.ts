@@ -484,7 +484,9 @@ async function compare(period: { from: string; to: string } | null) {
 }
 
 beforeAll(async () => {
-  t = await startTestPlatform({ now: clock.now });
+  // The clock is moved by the test: the background sweep of lapsed holds is off (test/financing-sweep.e2e.ts
+  // tests it), so every return happens on the request that looks — at the instant the test set.
+  t = await startTestPlatform({ now: clock.now, env: { OUTBOX_WORKER: 'false' } });
   for (const firm of firms) {
     await must(
       'enterprise',
@@ -659,5 +661,29 @@ describe('Enterprise.financingDemands and Enterprise.loans, through the gateway'
     expect(district.data.enterprise.name).toBe(firm.name);
     expect(district.data.enterprise.financingDemands).toBeNull();
     expect(district.data.enterprise.loans).toBeNull();
+  });
+});
+
+describe('answers kept between reads (use-cases/figures.ts)', () => {
+  it('a repeated read is the kept answer; after more steps, and after a new institution, the next read is the recount again', async () => {
+    const statements = present(t.platform.statements.financing);
+    const first = await compare(null);
+    statements.count = 0;
+    const again = await must('stats', t.query(STATS, { as: REGULATOR, variables: { period: null } }));
+    expect(statements.count).toBe(1);
+    expect(again.financingStats).toEqual(first.stats);
+
+    // More steps — a demand posted, claimed and carried on — and the figures read again equal the recount.
+    const next = random(77);
+    await play(100, next, 40);
+    await play(101, next, 40);
+    const after = await compare(null);
+    expect(after.stats.city.posted).toBe(first.stats.city.posted + 2);
+    await compare({ from: '2026-04-01', to: '2026-04-30' });
+
+    // A new institution is a new group, shown at once.
+    const added = await bank();
+    const shown = await must('stats', t.query(STATS, { as: REGULATOR, variables: { period: null } }));
+    expect(shown.financingStats.institutions.map((group: { key: string }) => group.key)).toContain(added.id);
   });
 });

@@ -21,7 +21,9 @@ let a: Bank;
 let b: Bank;
 
 beforeAll(async () => {
-  t = await startTestPlatform({ now: clock.now });
+  // The clock is moved by the test: the background sweep of lapsed holds is off (test/financing-sweep.e2e.ts
+  // tests it), so every return happens on the request that looks — at the instant the test set.
+  t = await startTestPlatform({ now: clock.now, env: { OUTBOX_WORKER: 'false' } });
   firm = await world.firm();
   a = await world.bank();
   b = await world.bank();

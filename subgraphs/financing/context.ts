@@ -12,6 +12,7 @@ import type { Db } from '../../db/client.ts';
 import { createFinancingAccess, type FinancingAccess } from './access.ts';
 import type { FinancingLoaders } from './loaders.ts';
 import type { EnterpriseSource, ReportBasisSource } from './remote.ts';
+import type { StatsCache } from './use-cases/figures.ts';
 
 export interface FinancingContext {
   viewer: Viewer;
@@ -33,6 +34,8 @@ export interface FinancingContext {
   development?: boolean;
   /** The current calendar copy — ask before a transaction that starts limits. */
   workingCalendar(): Promise<WorkingCalendar>;
+  /** `financingStats` answers of this process, each with the mark of the figures it was computed at (use-cases/figures.ts). */
+  statsCache: StatsCache;
 }
 
 /** The GraphQL context of the financing subgraph (the generated resolver types name it). */

@@ -36,29 +36,29 @@ export interface LimitClock {
   calendar: WorkingCalendar;
   officeHours: OfficeHours;
   now(): Date;
+  /** The settings in force at now, when read before the transaction (else read in it). */
+  settings?: LimitSettingsRow;
 }
 
-/** Starts the limits `kinds` of `demand` at now, for the institution (and branch) holding it — none for the claim limit. */
+/** Starts the limits `kinds` of `demand` at now, for the institution (and branch) holding it — none for the claim limit. One statement. */
 export async function startLimits(tx: Queryable, clock: LimitClock, demand: DemandRow, kinds: LimitKind[]): Promise<LimitRow[]> {
   const startsAt = clock.now();
-  const settings = await limitSettingsStore.inForce(tx, startsAt);
-  const started: LimitRow[] = [];
-  for (const kind of kinds) {
-    const workingDays = workingDaysOf(settings, kind);
-    const due = dueOf(clock.calendar, clock.officeHours, startsAt, workingDays);
-    started.push(
-      await limitStore.insert(tx, {
+  const settings = clock.settings ?? (await limitSettingsStore.inForce(tx, startsAt));
+  return limitStore.insertMany(
+    tx,
+    kinds.map((kind) => {
+      const workingDays = workingDaysOf(settings, kind);
+      return {
         demandId: demand.id,
         kind,
         institutionId: kind === 'CLAIM' ? null : demand.institutionId,
         branchId: kind === 'CLAIM' ? null : demand.branchId,
         startsAt,
         workingDays,
-        ...due,
-      }),
-    );
-  }
-  return started;
+        ...dueOf(clock.calendar, clock.officeHours, startsAt, workingDays),
+      };
+    }),
+  );
 }
 
 /**

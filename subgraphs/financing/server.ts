@@ -12,12 +12,15 @@ import { REGULATOR_CODE } from './access.ts';
 import { FINANCING_SMS_BY_DEFAULT } from './notices.ts';
 import { financingOutbox } from './store.ts';
 import { sweepLimits } from './use-cases/notices.ts';
+import { createStatsCache } from './use-cases/figures.ts';
+import { createLapseSweeper } from './background.ts';
 
 export function createFinancingSubgraph(deps: SliceDeps) {
   // The regulator's unit (the claim limits' notices go to it), looked up before each sweep's transaction.
   let regulatorUnitId: string | null = null;
+  const statsCache = createStatsCache();
   const calendar = providedCalendar(deps, (current) => settleProvisionalLimits(deps.db, current, deps.env.officeHours), 'demand limit(s)');
-  return createSubgraph<Context>(deps, {
+  const service = createSubgraph<Context>(deps, {
     resolvers: financingResolvers,
     context: ({ viewer, request, authorization }) => ({
       viewer,
@@ -35,6 +38,7 @@ export function createFinancingSubgraph(deps: SliceDeps) {
         calendar,
         officeHours: deps.env.officeHours,
         development: deps.env.development,
+        statsCache,
       }),
     }),
     outbox: {
@@ -49,4 +53,29 @@ export function createFinancingSubgraph(deps: SliceDeps) {
       sweep: (tx, now) => sweepLimits(tx, now, regulatorUnitId),
     },
   });
+  // The sweep of lapsed holds runs where the slice's background work runs (OUTBOX_WORKER, on by default).
+  if (!deps.env.outbox.worker) return service;
+  const sweeper = createLapseSweeper({
+    // Work no request asked for: its statements are not a request's (SliceDeps.backgroundDb).
+    db: deps.backgroundDb,
+    now: deps.now,
+    officeHours: deps.env.officeHours,
+    calendar: () => calendar.current(),
+    pollMs: deps.env.outbox.pollMs,
+    logger: deps.logger,
+  });
+  // Beside any background work the kit started for the slice (an outbox worker), not instead of it.
+  const other = service.background;
+  return {
+    ...service,
+    background: {
+      start() {
+        other?.start();
+        sweeper.start();
+      },
+      stop: async () => {
+        await Promise.all([other?.stop(), sweeper.stop()]);
+      },
+    },
+  };
 }

@@ -384,6 +384,15 @@ export const demandStore = {
     const [row] = await db.select().from(demands).where(eq(demands.id, id)).for('update');
     return row;
   },
+  /**
+   * The demand as committed once no transaction is changing it: waits for one that holds it locked
+   * (FOR SHARE: such waits do not wait on each other) and reads what it left. Outside a transaction
+   * the share lock ends with the statement, so whoever calls this holds nothing afterwards.
+   */
+  async settled(db: Queryable, id: string): Promise<DemandRow | undefined> {
+    const [row] = await db.select().from(demands).where(eq(demands.id, id)).for('share');
+    return row;
+  },
   /** The demand a source's reference or a client's request id names already, if any. */
   async existing(
     db: Queryable,
@@ -467,6 +476,13 @@ export const limitStore = {
     const [row] = await db.insert(demandLimits).values(values).returning();
     if (!row) throw new Error('an insert returned no row');
     return row;
+  },
+  /** Several limits in one statement, answered in the order given (by their ids, which follow it). */
+  async insertMany(db: Queryable, values: (typeof demandLimits.$inferInsert)[]): Promise<LimitRow[]> {
+    if (!values.length) return [];
+    const rows = await db.insert(demandLimits).values(values).returning();
+    if (rows.length !== values.length) throw new Error('an insert returned fewer rows than it was given');
+    return rows.sort((a, b) => a.id - b.id);
   },
   ofDemands: (db: Queryable, ids: readonly string[]): Promise<LimitRow[]> =>
     ids.length
@@ -745,13 +761,19 @@ export const figureStore = {
       .from(demandRoutes)
       .where(eq(demandRoutes.demandId, demandId))
       .orderBy(asc(demandRoutes.institutionId)),
-  /** Adds the changes to the kept rows of their day and of their month, the city's rows first (figures.ts `mergeChanges`). */
+  /**
+   * Adds the changes to the kept rows of their day and of their month, the city's rows first
+   * (figures.ts `mergeChanges`) — in one statement: the daily upsert is a data-modifying WITH that the
+   * monthly upsert does not read, so PostgreSQL runs it to completion after the monthly one — every
+   * step's statement locks the month's rows, then the day's, each city's row first.
+   */
   async apply(db: Queryable, changes: FigureChange[], values: ValueChange[]): Promise<void> {
     const columns = PART_NAMES.map(partColumn);
     const counts = (list: number[], length: number) => `{${Array.from({ length }, (_, i) => list[i] ?? 0).join(',')}}`;
+    const upserts: SQL[] = [];
     for (const [table, name, periodColumn, period] of [
-      [figures, 'figures', 'day', (day: string) => day],
       [figuresMonthly, 'figures_monthly', 'month', monthOf],
+      [figures, 'figures', 'day', (day: string) => day],
     ] as const) {
       const rows = mergeChanges(changes, values, period);
       if (!rows.length) continue;
@@ -765,12 +787,15 @@ export const figureStore = {
       // Counts per band added element by element (a row kept before a band existed is padded with zeros).
       const addCounts = (column: string) =>
         `${column} = array(select coalesce(a, 0) + coalesce(b, 0) from unnest(${name}.${column}, excluded.${column}) as t(a, b))`;
-      await db.execute(sql`
+      upserts.push(sql`
         insert into ${table} (dimension, key, ${sql.raw(periodColumn)}, ${sql.raw(columns.join(', '))}, claim_bands, decision_days)
         values ${sql.join(tuples, sql`, `)}
         on conflict (${sql.raw(periodColumn)}, dimension, key) do update set
           ${sql.raw([...columns.map((column) => `${column} = ${name}.${column} + excluded.${column}`), addCounts('claim_bands'), addCounts('decision_days')].join(', '))}`);
     }
+    const [monthly, daily] = upserts;
+    if (!monthly) return;
+    await db.execute(daily ? sql`with daily as (${daily}) ${monthly}` : monthly);
   },
   /**
    * The figures of every group asked for, in ONE statement, whatever the number of institutions and
@@ -778,8 +803,17 @@ export const figureStore = {
    * institution's own, for its staff; the districts and categories given), the kept rows of the
    * period summed per group (whole months from the monthly tables, the days at either edge from the
    * daily ones; all time: every month), with the counts per band the medians are read from.
+   *
+   * The same statement first reads the figures' mark (`FIGURES_MARK`): when it is `known` — the mark
+   * a cached answer was computed at — nothing else is computed and no rows come back (the caller's
+   * cached rows still hold); otherwise the rows come back with the mark, read in the same snapshot.
    */
-  async stats(db: Queryable, scope: StatsScope, days: { from: string; to: string } | null): Promise<StatsRow[]> {
+  async stats(
+    db: Queryable,
+    scope: StatsScope,
+    days: { from: string; to: string } | null,
+    known: string | null = null,
+  ): Promise<{ mark: string | null; rows: StatsRow[] }> {
     const own = scope.kind === 'INSTITUTION' ? scope.institutionId : null;
     const groups: SQL[] = [];
     if (!own) groups.push(sql`select 'CITY'::text as dimension, '' as key, '全市' as name`);
@@ -809,7 +843,8 @@ export const figureStore = {
     };
     const columns = PART_NAMES.map(partColumn);
     const result = await db.execute(sql`
-      with grp(dimension, key, name) as (${sql.join(groups, sql` union all `)}),
+      with mark as (select ${FIGURES_MARK} as mark),
+      grp(dimension, key, name) as (${sql.join(groups, sql` union all `)}),
       kept as (
         select f.dimension::text as dimension, f.key, ${sql.raw(columns.map((c) => `sum(f.${c}::float8) as ${c}`).join(', '))},
           array[${sql.raw(CLAIM_BANDS.map((_, i) => `coalesce(sum(f.claim_bands[${i + 1}]), 0)`).join(', '))}]::float8[] as claim_bands,
@@ -818,21 +853,42 @@ export const figureStore = {
         join grp g on g.dimension = f.dimension::text and g.key = f.key
         group by 1, 2
       )
-      select g.dimension, g.key, g.name,
+      select (select mark from mark) as mark, g.dimension, g.key, g.name,
         ${sql.raw(columns.map((c) => `coalesce(k.${c}, 0) as ${c}`).join(', '))}, k.claim_bands, k.decision_days
       from grp g
       left join kept k on k.dimension = g.dimension and k.key = g.key
+      where (select mark from mark) is distinct from ${known}::text
       order by g.dimension, g.name, g.key`);
-    return rowsOf<Record<string, unknown>>(result).map((row) => ({
-      dimension: row.dimension as Dimension,
-      key: String(row.key),
-      name: String(row.name),
-      parts: Object.fromEntries(PART_NAMES.map((name) => [name, Number(row[partColumn(name)])])) as unknown as FigureParts,
-      claimBands: numbers(row.claim_bands),
-      decisionDays: numbers(row.decision_days),
-    }));
+    const rows = rowsOf<Record<string, unknown>>(result);
+    const mark = rows[0] ? String(rows[0].mark) : null;
+    return {
+      mark,
+      rows: rows.map((row) => ({
+        dimension: row.dimension as Dimension,
+        key: String(row.key),
+        name: String(row.name),
+        parts: Object.fromEntries(PART_NAMES.map((name) => [name, Number(row[partColumn(name)])])) as unknown as FigureParts,
+        claimBands: numbers(row.claim_bands),
+        decisionDays: numbers(row.decision_days),
+      })),
+    };
   },
 };
+
+/**
+ * What the kept figures and their groups are at, in one short read: it changes with every commit
+ * that changes a kept figure or a group's name — so a `financingStats` answer computed at one mark
+ * holds while the mark stays. Every change of the kept rows adds at least one to a count of the
+ * city's row (figures.ts `keysOf`: the city is a key of every step, and of every late limit), and
+ * counts only grow; a new or edited institution or branch moves its table's count or its versions.
+ * Read in the snapshot of the statement it is part of (13 monthly rows of the city a year; 57 + 546
+ * rows of institutions and branches at the bench's size).
+ */
+const FIGURES_MARK = sql`(
+  (select coalesce(sum(posted + routed + claimed + dispatched + chosen + approved + disbursed + declined + withdrawn + ratings + past_limit), 0)
+     from ${figuresMonthly} where dimension = 'CITY' and key = '')::text
+  || ':' || (select count(*) || '.' || coalesce(sum(version), 0) from ${institutions})
+  || ':' || (select count(*) || '.' || coalesce(sum(version), 0) from ${branches}))`;
 
 /** A float8[] as the driver answers it: an array, or its text form. */
 function numbers(value: unknown): number[] {

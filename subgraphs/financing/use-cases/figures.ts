@@ -2,6 +2,12 @@
  * `financingStats(period)`: the kept figures (figures.ts says what each counts) of the city and
  * every institution, branch, district and product category — or, for an institution's staff, its
  * own and its branches' — read in one SQL statement whatever their number.
+ *
+ * Each process keeps the answers it computed (`StatsCache`, per scope and period) with the mark of
+ * the figures they were computed at (store.ts `FIGURES_MARK`): the one statement then reads the
+ * mark first and computes nothing while it is unchanged — a board asked again and again between
+ * steps costs one short read. Any step that moves a figure moves the mark, in the snapshot the
+ * statement reads, so a cached answer is never one a commit has changed.
  */
 import { referenceDistricts } from '../../../db/reference/organisation.ts';
 import { period as periodOf } from '../../../platform/periods.ts';
@@ -24,7 +30,43 @@ export interface FinancingStats {
   categories: FiguresGroup[];
 }
 
+/** How many answers (scope × period) a process keeps; the oldest goes first. */
+const CACHED_ANSWERS = 64;
+
+/** Answers computed at a mark of the figures, by scope and period. */
+export interface StatsCache {
+  get(key: string): { mark: string; stats: FinancingStats } | undefined;
+  set(key: string, entry: { mark: string; stats: FinancingStats }): void;
+}
+
+export function createStatsCache(size = CACHED_ANSWERS): StatsCache {
+  const entries = new Map<string, { mark: string; stats: FinancingStats }>();
+  return {
+    get: (key) => entries.get(key),
+    set(key, entry) {
+      entries.delete(key);
+      entries.set(key, entry);
+      const oldest = entries.keys().next();
+      if (entries.size > size && !oldest.done) entries.delete(oldest.value);
+    },
+  };
+}
+
 const figuresOf = (row: StatsRow) => figuresFrom(row.parts, row);
+
+/** The answer's shape from the statement's rows: plain objects, every field a property (no resolver per field). */
+function statsOf(rows: StatsRow[]): FinancingStats {
+  const groups = (dimension: StatsRow['dimension']) =>
+    rows.filter((row) => row.dimension === dimension).map((row) => ({ key: row.key, name: row.name, figures: figuresOf(row) }));
+  const city = rows.find((row) => row.dimension === 'CITY');
+  return {
+    city: city ? figuresOf(city) : null,
+    institutions: groups('INSTITUTION'),
+    branches: groups('BRANCH'),
+    districts: groups('DISTRICT'),
+    categories: groups('CATEGORY'),
+  };
+}
 
 export async function financingStats(ctx: FinancingContext, args: QueryFinancingStatsArgs): Promise<FinancingStats> {
   periodOf(args.period); // BAD_USER_INPUT when it ends before it starts
@@ -37,15 +79,13 @@ export async function financingStats(ctx: FinancingContext, args: QueryFinancing
           categories: Object.entries(categoryNames).map(([key, name]) => ({ key, name })),
         }
       : allowed;
-  const rows = await figureStore.stats(ctx.db, scope, args.period ? { from: args.period.from, to: args.period.to } : null);
-  const groups = (dimension: StatsRow['dimension']) =>
-    rows.filter((row) => row.dimension === dimension).map((row) => ({ key: row.key, name: row.name, figures: figuresOf(row) }));
-  const city = rows.find((row) => row.dimension === 'CITY');
-  return {
-    city: city ? figuresOf(city) : null,
-    institutions: groups('INSTITUTION'),
-    branches: groups('BRANCH'),
-    districts: groups('DISTRICT'),
-    categories: groups('CATEGORY'),
-  };
+  const days = args.period ? { from: args.period.from, to: args.period.to } : null;
+  const key = `${allowed.kind === 'ALL' ? '*' : allowed.institutionId}|${days ? `${days.from}|${days.to}` : ''}`;
+  const cached = ctx.statsCache.get(key);
+  const read = await figureStore.stats(ctx.db, scope, days, cached?.mark ?? null);
+  // No rows and a cached answer: the mark is the cached one's, the answer holds.
+  if (cached && read.mark === null) return cached.stats;
+  const stats = statsOf(read.rows);
+  if (read.mark !== null) ctx.statsCache.set(key, { mark: read.mark, stats });
+  return stats;
 }

@@ -7,9 +7,10 @@
  * A holder that lets its contact or decision limit pass unmet loses the demand: `returnLapsedHolds`
  * puts it back in the pool (OPEN, no holder, a new claim limit), ends the holder's limits at that
  * instant — at or after their due time, so they stay LAPSED, counted against that institution for
- * good — and records the step RETURNED with the institution and branch that held it. The platform
- * has no background worker: the return runs, idempotently, before whatever would act on or list a
- * held demand (see the slice README, "Time limits").
+ * good — and records the step RETURNED with the institution and branch that held it. The return
+ * runs, idempotently, in the slice's background sweep once a minute of the platform's clock
+ * (background.ts), and before whatever would act on or list a held demand (see the slice README,
+ * "Time limits").
  */
 import { GraphQLError } from 'graphql';
 import { anonymous, personOf } from '../../../platform/auth.ts';
@@ -36,8 +37,11 @@ import {
   type LimitSettingsRow,
 } from '../store.ts';
 
-/** How many lapsed holds one pass returns at most; the next pass (the next request) takes the rest. */
+/** How many lapsed holds one pass returns at most; the next pass (the next request, or the sweep's next pass) takes the rest. */
 const RETURN_BATCH = 100;
+
+/** What a return of lapsed holds needs: a request's context, or the background sweep's (background.ts). */
+export type LapseDeps = Pick<FinancingContext, 'db' | 'now' | 'workingCalendar' | 'officeHours'>;
 
 /**
  * Returns to the pool every demand (or only `demandId`) whose holder let a contact or decision
@@ -46,7 +50,7 @@ const RETURN_BATCH = 100;
  * is left to it) and judged again once locked, so a hold is returned once. The calendar (which may
  * be asked over HTTP) is read before any transaction, and only when there is something to return.
  */
-export async function returnLapsedHolds(ctx: FinancingContext, demandId?: string): Promise<number> {
+export async function returnLapsedHolds(ctx: LapseDeps, demandId?: string): Promise<number> {
   const now = ctx.now();
   const lapsed = await lapseStore.lapsedHolds(ctx.db, now, RETURN_BATCH, demandId);
   if (!lapsed.length) return 0;
@@ -66,7 +70,7 @@ const lapsedDemand: RowKind<DemandRow, Queryable> = { ...demandRow, load: (tx, i
  * One demand back to the pool, as the platform (no person took this step), at `now`: one
  * `changeRow`, judged on the locked row — the platform's own step, so no caller is asked.
  */
-async function returnHold(ctx: FinancingContext, id: string, calendar: WorkingCalendar, now: Date): Promise<boolean> {
+async function returnHold(ctx: LapseDeps, id: string, calendar: WorkingCalendar, now: Date): Promise<boolean> {
   let passed: LimitKind | undefined;
   const platform = { viewer: anonymous, now: () => now };
   try {

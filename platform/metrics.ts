@@ -70,6 +70,11 @@ export function outcomeLabels(outcome: string): { outcome: 'ok' | 'refused' | 'e
   return { outcome: FAILURES.has(outcome) ? 'error' : 'refused', code: outcome };
 }
 
+/** A statement's first keyword, lower case (`select`, `insert`, `with`…), at most 16 letters: a bounded name for its span. */
+export function statementOperation(text: string): string {
+  return /^\s*([A-Za-z]{1,16})/.exec(text)?.[1]?.toLowerCase() ?? 'statement';
+}
+
 /** Seconds: a request through the gateway takes milliseconds, a full board tens; a statement from a fraction of one. */
 const REQUEST_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 const STATEMENT_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
@@ -257,8 +262,10 @@ export function createMetrics(options: { maxOperations: number }): PlatformMetri
       // A span only inside a request's trace: a worker's polling statements would each be a trace of one span.
       const span = inTrace() ? startSpan('sql', SpanKind.CLIENT, { 'db.system.name': 'postgresql', 'db.namespace': slice }) : undefined;
       if (span?.isRecording()) {
-        span.setAttribute('db.query.text', text.length > 2_000 ? `${text.slice(0, 2_000)}…` : text);
-        span.updateName(`sql ${/^\s*(\w+)/.exec(text)?.[1]?.toLowerCase() ?? 'statement'} ${slice}`);
+        // The operation only (select, insert, with…), never the statement's text: a span stays a few bytes.
+        const operation = statementOperation(text);
+        span.setAttribute('db.operation.name', operation);
+        span.updateName(`sql ${operation} ${slice}`);
       }
       return (error) => {
         statementSeconds.observe({ slice, outcome: error === undefined ? 'ok' : 'error' }, (performance.now() - started) / 1000);

@@ -10,7 +10,7 @@ import { PROFILE_SLICE, remoteEnterprises, remoteReportBasis } from './remote.ts
 import { settleProvisionalLimits } from './limits.ts';
 import { REGULATOR_CODE } from './access.ts';
 import { FINANCING_SMS_BY_DEFAULT } from './notices.ts';
-import { financingOutbox } from './store.ts';
+import { financingOutbox, limitStore } from './store.ts';
 import { sweepLimits } from './use-cases/notices.ts';
 
 export function createFinancingSubgraph(deps: SliceDeps) {
@@ -48,5 +48,6 @@ export function createFinancingSubgraph(deps: SliceDeps) {
       },
       sweep: (tx, now) => sweepLimits(tx, now, regulatorUnitId),
     },
+    overdue: limitStore.overdueCount,
   });
 }

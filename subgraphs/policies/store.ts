@@ -712,7 +712,7 @@ function applicationConditions(q: ApplicationListQuery): SQL[] {
 
 export const applicationStore = {
   /**
-   * Applications whose running limit (review, objection answers or payment) has passed now: the
+   * Applications whose open review or payment limit (policies.open_due_at) has passed now: the
    * `deadlines_overdue` gauge, from applications_open_due_idx alone.
    */
   async overdueCount(db: Queryable, now: Date): Promise<number> {

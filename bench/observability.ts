@@ -36,6 +36,12 @@ async function noOpCollector(): Promise<{ url: string; exports: () => number; cl
     req.resume();
     req.on('end', () => {
       exports++;
+      // An empty answer is an empty ExportTraceServiceResponse in protobuf (the platform's exporter), `{}` in JSON.
+      if (req.headers['content-type'] === 'application/x-protobuf') {
+        res.writeHead(200, { 'content-type': 'application/x-protobuf', 'content-length': 0 });
+        res.end();
+        return;
+      }
       res.writeHead(200, { 'content-type': 'application/json' });
       res.end('{}');
     });

@@ -25,6 +25,16 @@ export interface SocketStats {
   running: number;
 }
 
+/** What a slice reads of its own database for the gauges (platform/subgraph.ts): its outbox backlog, its overdue limits. */
+export interface SliceReading {
+  outbox?: { eventsWaiting: number; deliveriesPending: number; deliveriesDead: number; oldestWaitingSeconds: number };
+  /** Open limits past their due time, for a slice that keeps limits. */
+  overdue?: number;
+}
+
+/** A slice's reading is refreshed at most this often (of the slice's clock), whatever the scrape interval. */
+export const SLICE_READING_EVERY_MS = 60_000;
+
 export interface PlatformMetrics {
   registry: Registry;
   /** The operation's label: its name if among the first `maxOperations` seen, else `(other)`. */
@@ -39,6 +49,8 @@ export interface PlatformMetrics {
   watchSharedFetches(count: () => number): void;
   /** Each slice's database pool, read at each scrape. */
   watchDatabase(database: DatabaseHandle, slices: readonly string[]): void;
+  /** A slice's outbox backlog and overdue limits, read on a scrape at most once a minute of `now` (SLICE_READING_EVERY_MS). */
+  watchSlice(slice: string, read: () => Promise<SliceReading>, now: () => Date): void;
   /** One attempt of a slice's outbox worker, once marked: DELIVERED, RETRY, DEAD, NOT_SENT, CAPPED. */
   outboxDelivery(slice: string, channel: string, state: string): void;
   /** Times (and traces) every SQL statement of the slices' pools. */
@@ -70,9 +82,88 @@ export function outcomeLabels(outcome: string): { outcome: 'ok' | 'refused' | 'e
   return { outcome: FAILURES.has(outcome) ? 'error' : 'refused', code: outcome };
 }
 
+/** A statement's first keyword, lower case (`select`, `insert`, `with`…), at most 16 letters: a bounded name for its span. */
+export function statementOperation(text: string): string {
+  return /^\s*([A-Za-z]{1,16})/.exec(text)?.[1]?.toLowerCase() ?? 'statement';
+}
+
 /** Seconds: a request through the gateway takes milliseconds, a full board tens; a statement from a fraction of one. */
 const REQUEST_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 const STATEMENT_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
+
+interface WatchedSlice {
+  read(): Promise<SliceReading>;
+  now(): Date;
+  at?: number;
+  reading?: Promise<SliceReading | undefined>;
+}
+
+/**
+ * The slices' readings, shared by the gauges of one scrape (prom-client collects them together)
+ * and kept for a minute; a failed reading (the database away) leaves its slice's series out and is
+ * tried again at the next scrape.
+ */
+function sliceReadings(slices: Map<string, WatchedSlice>): Promise<[string, SliceReading | undefined][]> {
+  return Promise.all(
+    [...slices].map(async ([slice, watched]): Promise<[string, SliceReading | undefined]> => {
+      const now = watched.now().getTime();
+      if (!watched.reading || watched.at === undefined || Math.abs(now - watched.at) >= SLICE_READING_EVERY_MS) {
+        watched.at = now;
+        watched.reading = watched.read().catch(() => {
+          watched.at = undefined;
+          return undefined;
+        });
+      }
+      return [slice, await watched.reading];
+    }),
+  );
+}
+
+/** The outbox backlog and overdue limits of each slice that reports them. */
+function sliceGauges(registers: Registry[]): Pick<PlatformMetrics, 'watchSlice'> {
+  const slices = new Map<string, WatchedSlice>();
+  const sliceGauge = (name: string, help: string, value: (reading: SliceReading) => number | undefined) =>
+    new Gauge({
+      name,
+      help,
+      labelNames: ['slice'] as const,
+      registers,
+      async collect() {
+        const readings = await sliceReadings(slices);
+        this.reset();
+        for (const [slice, reading] of readings) {
+          const read = reading && value(reading);
+          if (read !== undefined) this.set({ slice }, read);
+        }
+      },
+    });
+  sliceGauge(
+    'outbox_events_waiting',
+    'Events of a slice’s outbox not yet dispatched (turned into notices and deliveries)',
+    (r) => r.outbox?.eventsWaiting,
+  );
+  sliceGauge(
+    'outbox_deliveries_pending',
+    'Webhook and SMS deliveries of a slice still to be made (due, in flight or waiting to retry)',
+    (r) => r.outbox?.deliveriesPending,
+  );
+  sliceGauge('outbox_deliveries_dead', 'Deliveries of a slice dead-lettered and not replayed', (r) => r.outbox?.deliveriesDead);
+  sliceGauge(
+    'outbox_oldest_waiting_seconds',
+    'Age of the oldest event of a slice waiting for dispatch, or of its oldest pending delivery; 0 when none waits',
+    (r) => r.outbox?.oldestWaitingSeconds,
+  );
+  sliceGauge(
+    'deadlines_overdue',
+    'Open limits of a slice past their due time (issue deadlines, application limits, demand limits)',
+    (r) => r.overdue,
+  );
+  return {
+    watchSlice(slice, read, now) {
+      slices.set(slice, { read, now });
+    },
+  };
+}
 
 /** The gauges read at each scrape: the gateway's sockets and shared reads, each slice's database pool. */
 function gauges(registers: Registry[]): Pick<PlatformMetrics, 'watchSubgraphClient' | 'watchSharedFetches' | 'watchDatabase'> {
@@ -229,6 +320,7 @@ export function createMetrics(options: { maxOperations: number }): PlatformMetri
     registers,
   });
   const watch = gauges(registers);
+  const sliceWatch = sliceGauges(registers);
 
   return {
     registry,
@@ -249,6 +341,7 @@ export function createMetrics(options: { maxOperations: number }): PlatformMetri
       if (wasMerged) merged.inc({ subgraph });
     },
     ...watch,
+    ...sliceWatch,
     outboxDelivery(slice, channel, state) {
       deliveries.inc({ slice, channel, state });
     },
@@ -257,8 +350,10 @@ export function createMetrics(options: { maxOperations: number }): PlatformMetri
       // A span only inside a request's trace: a worker's polling statements would each be a trace of one span.
       const span = inTrace() ? startSpan('sql', SpanKind.CLIENT, { 'db.system.name': 'postgresql', 'db.namespace': slice }) : undefined;
       if (span?.isRecording()) {
-        span.setAttribute('db.query.text', text.length > 2_000 ? `${text.slice(0, 2_000)}…` : text);
-        span.updateName(`sql ${/^\s*(\w+)/.exec(text)?.[1]?.toLowerCase() ?? 'statement'} ${slice}`);
+        // The operation only (select, insert, with…), never the statement's text: a span stays a few bytes.
+        const operation = statementOperation(text);
+        span.setAttribute('db.operation.name', operation);
+        span.updateName(`sql ${operation} ${slice}`);
       }
       return (error) => {
         statementSeconds.observe({ slice, outcome: error === undefined ? 'ok' : 'error' }, (performance.now() - started) / 1000);

@@ -74,6 +74,41 @@ function dedupeOwners(owners: NoticeOwner[]): NoticeOwner[] {
   });
 }
 
+/** What waits in a slice's outbox, for the gauges (platform/metrics.ts `watchSlice`). */
+export interface OutboxBacklog {
+  /** Events not yet dispatched. */
+  eventsWaiting: number;
+  /** Deliveries (webhook, SMS) still to be made: due, leased or waiting for their retry. */
+  deliveriesPending: number;
+  /** Deliveries dead-lettered and not replayed. */
+  deliveriesDead: number;
+  /** Age of the oldest event waiting for dispatch, or of the oldest pending delivery (since it was dispatched); 0 when none. */
+  oldestWaitingSeconds: number;
+}
+
+/**
+ * The backlog in one statement over the partial indexes (outbox_events_waiting,
+ * outbox_deliveries_due, outbox_deliveries_dead): cheap while the backlog is small, which is what
+ * the gauges watch for. `now` is the platform's clock.
+ */
+export async function outboxBacklog(db: Db, tables: OutboxTables, now: Date): Promise<OutboxBacklog> {
+  const { outboxEvents: E, outboxDeliveries: D } = tables;
+  const [row] = rowsOf<{ waiting: number; pending: number; dead: number; oldest: string | Date | null }>(
+    await db.execute(sql`with p as (select count(*)::int as n, min(created_at) as oldest from ${D} where state = 'PENDING')
+      select (select count(*)::int from ${E} where dispatched_at is null) as waiting, p.n as pending,
+        (select count(*)::int from ${D} where state = 'DEAD') as dead,
+        least((select occurred_at from ${E} where dispatched_at is null order by seq limit 1), p.oldest) as oldest
+      from p`),
+  );
+  const oldest = row?.oldest ? new Date(row.oldest).getTime() : undefined;
+  return {
+    eventsWaiting: row?.waiting ?? 0,
+    deliveriesPending: row?.pending ?? 0,
+    deliveriesDead: row?.dead ?? 0,
+    oldestWaitingSeconds: oldest === undefined ? 0 : Math.max(0, (now.getTime() - oldest) / 1000),
+  };
+}
+
 /** What a slice tells its worker. */
 export interface OutboxWorkerOptions {
   slice: string;

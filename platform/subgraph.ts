@@ -28,7 +28,7 @@ import type { GraphQLService } from './http.ts';
 import type { Logger, RequestRecord } from './log.ts';
 import type { PlatformMetrics } from './metrics.ts';
 import { present } from './invariant.ts';
-import { createOutboxWorker, type OutboxWorkerOptions } from './outbox.ts';
+import { createOutboxWorker, outboxBacklog, type OutboxWorkerOptions } from './outbox.ts';
 
 export type { ExplorerExample };
 
@@ -249,6 +249,23 @@ export function authorizationHeader(req: http.IncomingMessage): string | undefin
   return Array.isArray(value) ? value[0] : value;
 }
 
+/** The slice's outbox backlog and overdue limits, as gauges read from its database on a scrape (background pool, platform clock). */
+function watchSlice(deps: SliceDeps, spec: { outbox?: Pick<OutboxWorkerOptions, 'tables'>; overdue?(db: Db, now: Date): Promise<number> }) {
+  const { outbox, overdue } = spec;
+  if (!deps.metrics || (!outbox && !overdue)) return;
+  deps.metrics.watchSlice(
+    deps.name,
+    async () => {
+      const now = deps.now();
+      return {
+        ...(outbox ? { outbox: await outboxBacklog(deps.backgroundDb, outbox.tables, now) } : {}),
+        ...(overdue ? { overdue: await overdue(deps.backgroundDb, now) } : {}),
+      };
+    },
+    deps.now,
+  );
+}
+
 /**
  * A slice's subgraph: its SDL, its resolvers (typed from the SDL by the generated types), and the
  * context each request gets on top of the verified viewer. `ready` adds checks beyond the database:
@@ -265,6 +282,11 @@ export function createSubgraph<TContext extends RequestContext>(
     openToAnonymous?: readonly string[];
     /** The slice's notices (platform/outbox.ts): its tables, who gets SMS by default, the sweep of events time makes. */
     outbox?: Pick<OutboxWorkerOptions, 'tables' | 'smsByDefault' | 'sweep' | 'prepareSweep'>;
+    /**
+     * A slice that keeps limits counts its own open ones past their due time at `now` (the gauge
+     * `deadlines_overdue`): one cheap statement on an index, read at most once a minute.
+     */
+    overdue?(db: Db, now: Date): Promise<number>;
   },
 ): GraphQLService<TContext> {
   const sdl = loadSubgraphSdl(deps.name);
@@ -297,6 +319,7 @@ export function createSubgraph<TContext extends RequestContext>(
         onDelivery: (channel, state) => deps.metrics?.outboxDelivery(deps.name, channel, state),
       })
     : undefined;
+  watchSlice(deps, spec);
   return {
     name: deps.name,
     apollo,

@@ -22,7 +22,7 @@ const own = [...defined].filter((name) => !/^(process|nodejs)_/.test(name));
 function metricsIn(expression: string): string[] {
   return [
     ...expression.matchAll(
-      /\b([a-z][a-z0-9_]*(?:_total|_seconds|_bytes|_fetches|_in_use|_idle|_waiting|_max|_sockets|_bucket|_count|_sum))\b/g,
+      /\b([a-z][a-z0-9_]*(?:_total|_seconds|_bytes|_fetches|_in_use|_idle|_waiting|_pending|_dead|_overdue|_max|_sockets|_bucket|_count|_sum))\b/g,
     ),
   ]
     .map((match) => match[1]!.replace(/_(bucket|count|sum)$/, ''))
@@ -70,6 +70,67 @@ describe('the operators’ documents', () => {
     expect(outcomeLabels('CLIENT_CLOSED').outcome).toBe('cancelled');
     // Anything else a caller could make up is one value.
     expect(outcomeLabels('Bearer eyJhbGciOi')).toEqual({ outcome: 'error', code: 'OTHER' });
+  });
+});
+
+describe('the slices’ gauges: outbox backlog and overdue limits (platform/metrics.ts watchSlice)', () => {
+  const backlog = { eventsWaiting: 1, deliveriesPending: 2, deliveriesDead: 0, oldestWaitingSeconds: 42 };
+
+  it('reads each slice at most once a minute of its clock, one reading for all the gauges of a scrape', async () => {
+    const watched = createMetrics({ maxOperations: 3 });
+    let now = new Date('2026-01-05T09:00:00+08:00');
+    let reads = 0;
+    let overdue = 3;
+    watched.watchSlice(
+      'issues',
+      async () => (reads++, { outbox: backlog, overdue }),
+      () => now,
+    );
+    watched.watchSlice(
+      'evaluations',
+      async () => (reads++, { outbox: backlog }),
+      () => now,
+    );
+    let text = await watched.registry.metrics();
+    expect(reads).toBe(2);
+    expect(text).toMatch(/^deadlines_overdue\{slice="issues"\} 3$/m);
+    expect(text).toMatch(/^outbox_oldest_waiting_seconds\{slice="evaluations"\} 42$/m);
+    expect(text).toMatch(/^outbox_deliveries_pending\{slice="issues"\} 2$/m);
+    // A slice that keeps no limits reports none.
+    expect(text).not.toMatch(/deadlines_overdue\{slice="evaluations"\}/);
+
+    overdue = 5;
+    now = new Date(now.getTime() + 59_000);
+    text = await watched.registry.metrics();
+    expect(reads).toBe(2);
+    expect(text).toMatch(/^deadlines_overdue\{slice="issues"\} 3$/m);
+    now = new Date(now.getTime() + 1_000);
+    text = await watched.registry.metrics();
+    expect(reads).toBe(4);
+    expect(text).toMatch(/^deadlines_overdue\{slice="issues"\} 5$/m);
+  });
+
+  it('leaves a slice out while its reading fails, and tries again at the next scrape', async () => {
+    const watched = createMetrics({ maxOperations: 3 });
+    let failing = true;
+    watched.watchSlice(
+      'financing',
+      async () => {
+        if (failing) throw new Error('database away');
+        return { outbox: backlog, overdue: 7 };
+      },
+      () => new Date('2026-01-05T09:00:00+08:00'),
+    );
+    expect(await watched.registry.metrics()).not.toMatch(/slice="financing"/);
+    failing = false;
+    expect(await watched.registry.metrics()).toMatch(/^deadlines_overdue\{slice="financing"\} 7$/m);
+  });
+
+  it('has the alerts the issue asks for on them', () => {
+    const alerts = parse(read('deploy/observability/alerts.yml')) as { groups: { rules: { alert: string; expr: string }[] }[] };
+    const rules = new Map(alerts.groups.flatMap((group) => group.rules).map((rule) => [rule.alert, rule.expr]));
+    expect(rules.get('OutboxBacklog')).toMatch(/outbox_oldest_waiting_seconds/);
+    expect(rules.get('OverdueDeadlinesNotMoving')).toMatch(/deadlines_overdue/);
   });
 });
 

@@ -10,7 +10,7 @@ import { PROFILE_SLICE, remoteEnterprises, remoteReportBasis } from './remote.ts
 import { settleProvisionalLimits } from './limits.ts';
 import { REGULATOR_CODE } from './access.ts';
 import { FINANCING_SMS_BY_DEFAULT } from './notices.ts';
-import { financingOutbox } from './store.ts';
+import { financingOutbox, limitStore } from './store.ts';
 import { sweepLimits } from './use-cases/notices.ts';
 import { createStatsCache } from './use-cases/figures.ts';
 import { createLapseSweeper } from './background.ts';
@@ -52,6 +52,7 @@ export function createFinancingSubgraph(deps: SliceDeps) {
       },
       sweep: (tx, now) => sweepLimits(tx, now, regulatorUnitId),
     },
+    overdue: limitStore.overdueCount,
   });
   // The sweep of lapsed holds runs where the slice's background work runs (OUTBOX_WORKER, on by default).
   if (!deps.env.outbox.worker) return service;

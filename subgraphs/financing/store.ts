@@ -472,6 +472,14 @@ export const eventStore = {
 };
 
 export const limitStore = {
+  /** Running limits (neither met nor ended) past their due time now, sample demands aside: the `deadlines_overdue` gauge (demand_limits_running_idx). */
+  async overdueCount(db: Queryable, now: Date): Promise<number> {
+    const [row] = rowsOf<{ n: number }>(
+      await db.execute(sql`select count(*)::int as n from ${demandLimits} l join ${demands} d on d.id = l.demand_id
+        where l.met_at is null and l.ended_at is null and l.due_at <= ${now.toISOString()}::timestamptz and not d.sample`),
+    );
+    return row?.n ?? 0;
+  },
   async insert(db: Queryable, values: typeof demandLimits.$inferInsert): Promise<LimitRow> {
     const [row] = await db.insert(demandLimits).values(values).returning();
     if (!row) throw new Error('an insert returned no row');

@@ -7,7 +7,7 @@ import { createIssuesContext, type Context } from './context.ts';
 import { createIssuesLoaders } from './loaders.ts';
 import { issuesResolvers } from './resolvers.ts';
 import { ISSUE_SMS_BY_DEFAULT } from './notices.ts';
-import { issueOutbox } from './store.ts';
+import { deadlineStore, issueOutbox } from './store.ts';
 import { calendarReadiness } from './use-cases/calendar.ts';
 import { sweepDeadlines } from './use-cases/notices.ts';
 
@@ -29,6 +29,7 @@ export function createIssuesSubgraph(deps: SliceDeps) {
       }),
     }),
     outbox: { tables: issueOutbox, smsByDefault: ISSUE_SMS_BY_DEFAULT, sweep: sweepDeadlines },
+    overdue: deadlineStore.overdueCount,
     ready: {
       // A warning, not a refusal: the loop works on provisional due times until the year is entered.
       calendar: () => calendarReadiness(deps.db, deps.now()),

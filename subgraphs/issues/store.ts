@@ -481,6 +481,14 @@ export const issueStore = {
 };
 
 export const deadlineStore = {
+  /** Open deadlines past their due time now (the `deadlines_overdue` gauge), from issue_deadlines_open_due_idx alone. */
+  async overdueCount(db: Queryable, now: Date): Promise<number> {
+    const [row] = rowsOf<{ n: number }>(
+      await db.execute(sql`select count(*)::int as n from ${issueDeadlines}
+        where met_at is null and cancelled_at is null and due_at <= ${instantParam(now)}`),
+    );
+    return row?.n ?? 0;
+  },
   async insert(db: Queryable, rows: NewDeadline[]): Promise<void> {
     if (rows.length) await db.insert(issueDeadlines).values(rows);
   },

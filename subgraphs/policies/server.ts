@@ -13,7 +13,7 @@ import { policiesResolvers } from './resolvers.ts';
 import { createPoliciesContext, type Context } from './context.ts';
 import { provisionalLimitsReadiness, settleProvisionalLimits } from './settling.ts';
 import { POLICY_SMS_BY_DEFAULT } from './notices.ts';
-import { policiesOutbox } from './store.ts';
+import { applicationStore, policiesOutbox } from './store.ts';
 
 export function createPoliciesSubgraph(deps: SliceDeps) {
   const calendar = providedCalendar(deps, (current) => settleProvisionalLimits(deps.db, current), 'application(s)');
@@ -39,6 +39,7 @@ export function createPoliciesSubgraph(deps: SliceDeps) {
       }),
     }),
     outbox: { tables: policiesOutbox, smsByDefault: POLICY_SMS_BY_DEFAULT },
+    overdue: applicationStore.overdueCount,
     ready: {
       // A warning, not a refusal: applications run on provisional limits until the year is entered.
       calendar: async () => {

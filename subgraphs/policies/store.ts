@@ -711,6 +711,17 @@ function applicationConditions(q: ApplicationListQuery): SQL[] {
 }
 
 export const applicationStore = {
+  /**
+   * Applications whose open review or payment limit (policies.open_due_at) has passed now: the
+   * `deadlines_overdue` gauge, from applications_open_due_idx alone.
+   */
+  async overdueCount(db: Queryable, now: Date): Promise<number> {
+    const [row] = rowsOf<{ n: number }>(
+      await db.execute(sql`select count(*)::int as n from ${applications} a
+        where policies.open_due_at(a.status, a.review_due_at, a.decided_at, a.payment_due_at, a.paid_on) < ${now.toISOString()}::timestamptz`),
+    );
+    return row?.n ?? 0;
+  },
   async get(db: Queryable, id: string): Promise<ApplicationRow | undefined> {
     const [row] = await db.select().from(applications).where(eq(applications.id, id));
     return row;

@@ -12,7 +12,7 @@ import type { Db } from '../../db/client.ts';
 import { createFinancingAccess, type FinancingAccess } from './access.ts';
 import type { FinancingLoaders } from './loaders.ts';
 import type { EnterpriseSource, ReportBasisSource } from './remote.ts';
-import type { StatsCache } from './use-cases/figures.ts';
+import type { StatsCache } from './stats-cache.ts';
 
 export interface FinancingContext {
   viewer: Viewer;

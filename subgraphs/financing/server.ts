@@ -12,7 +12,7 @@ import { REGULATOR_CODE } from './access.ts';
 import { FINANCING_SMS_BY_DEFAULT } from './notices.ts';
 import { financingOutbox, limitStore } from './store.ts';
 import { sweepLimits } from './use-cases/notices.ts';
-import { createStatsCache } from './use-cases/figures.ts';
+import { createStatsCache } from './stats-cache.ts';
 import { createLapseSweeper } from './background.ts';
 
 export function createFinancingSubgraph(deps: SliceDeps) {

@@ -12,45 +12,10 @@
 import { referenceDistricts } from '../../../db/reference/organisation.ts';
 import { period as periodOf } from '../../../platform/periods.ts';
 import type { FinancingContext } from '../context.ts';
-import { categoryNames, figuresFrom, type FinancingFigures } from '../figures.ts';
+import { categoryNames, figuresFrom } from '../figures.ts';
+import type { FinancingStats } from '../stats-cache.ts';
 import type { QueryFinancingStatsArgs } from '../schema-types.ts';
 import { figureStore, type StatsRow, type StatsScope } from '../store.ts';
-
-export interface FiguresGroup {
-  key: string;
-  name: string;
-  figures: FinancingFigures;
-}
-
-export interface FinancingStats {
-  city: FinancingFigures | null;
-  institutions: FiguresGroup[];
-  branches: FiguresGroup[];
-  districts: FiguresGroup[];
-  categories: FiguresGroup[];
-}
-
-/** How many answers (scope × period) a process keeps; the oldest goes first. */
-const CACHED_ANSWERS = 64;
-
-/** Answers computed at a mark of the figures, by scope and period. */
-export interface StatsCache {
-  get(key: string): { mark: string; stats: FinancingStats } | undefined;
-  set(key: string, entry: { mark: string; stats: FinancingStats }): void;
-}
-
-export function createStatsCache(size = CACHED_ANSWERS): StatsCache {
-  const entries = new Map<string, { mark: string; stats: FinancingStats }>();
-  return {
-    get: (key) => entries.get(key),
-    set(key, entry) {
-      entries.delete(key);
-      entries.set(key, entry);
-      const oldest = entries.keys().next();
-      if (entries.size > size && !oldest.done) entries.delete(oldest.value);
-    },
-  };
-}
 
 const figuresOf = (row: StatsRow) => figuresFrom(row.parts, row);
 

@@ -11,6 +11,7 @@ import * as esmGraphql from 'graphql';
 import { GraphQLError, type GraphQLInputObjectType, type GraphQLInputType, type GraphQLSchema } from 'graphql';
 import { codedError, ErrorCode, errors, type Bilingual } from './errors.ts';
 import { invariant } from './invariant.ts';
+import type { Transactional } from './change.ts';
 
 /**
  * The copy of graphql-js a schema's types come from: Apollo's packages load the CommonJS build, this
@@ -262,6 +263,45 @@ export function kept(line: number, externalRef: string, id: string, created: boo
     messageZh: null,
     messageEn: null,
   };
+}
+
+/**
+ * Records entered a chunk at a time (BATCH_CHUNK_RECORDS): one transaction per chunk, each record in
+ * a savepoint of its own. A record refused with a coded error rolls back to its savepoint alone and
+ * gets its result; anything else (the connection gone, the server stopping) rolls back its whole
+ * chunk and is thrown on — so what a crash leaves is every chunk before it, committed, and nothing of
+ * the rest; the batch sent again finds those (ALREADY_PRESENT) and enters the others. One commit per
+ * chunk instead of per record is what lets 10,000 records fit a request's time.
+ *
+ * `enter` runs inside the record's savepoint and may open savepoints of its own (the slice's
+ * createRow does); it must not call other slices (they are asked once per batch, before).
+ */
+export const BATCH_CHUNK_RECORDS = 500;
+
+export async function enterInChunks<Item, Tx extends Transactional<Tx>>(
+  db: Transactional<Tx>,
+  items: readonly Item[],
+  enter: (tx: Tx, item: Item) => Promise<RecordResult>,
+  refused: (item: Item, error: unknown) => RecordResult,
+): Promise<RecordResult[]> {
+  const results: RecordResult[] = [];
+  for (let start = 0; start < items.length; start += BATCH_CHUNK_RECORDS) {
+    const chunk = items.slice(start, start + BATCH_CHUNK_RECORDS);
+    const entered = await db.transaction(async (tx) => {
+      const done: RecordResult[] = [];
+      for (const item of chunk) {
+        try {
+          done.push(await tx.transaction((savepoint) => enter(savepoint, item)));
+        } catch (error) {
+          // A coded refusal is this record's result; anything else is thrown on (rejected()), rolling the chunk back.
+          done.push(refused(item, error));
+        }
+      }
+      return done;
+    });
+    results.push(...entered);
+  }
+  return results;
 }
 
 /** The counts a batch's answer gives beside its records. */

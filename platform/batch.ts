@@ -273,8 +273,11 @@ export function kept(line: number, externalRef: string, id: string, created: boo
  * the rest; the batch sent again finds those (ALREADY_PRESENT) and enters the others. One commit per
  * chunk instead of per record is what lets 10,000 records fit a request's time.
  *
- * `enter` runs inside the record's savepoint and may open savepoints of its own (the slice's
- * createRow does); it must not call other slices (they are asked once per batch, before).
+ * The savepoint is the one the kit's createRow/changeRow opens when handed the chunk's transaction
+ * (a transaction inside a transaction): `enter` writes only through them, and before them only
+ * reads and checks — a coded refusal there has changed nothing. (A savepoint of the kit's around
+ * each record as well cost two more statements a record for nothing.) `enter` never calls another
+ * slice: they are asked once per batch, before.
  */
 export const BATCH_CHUNK_RECORDS = 500;
 
@@ -291,7 +294,7 @@ export async function enterInChunks<Item, Tx extends Transactional<Tx>>(
       const done: RecordResult[] = [];
       for (const item of chunk) {
         try {
-          done.push(await tx.transaction((savepoint) => enter(savepoint, item)));
+          done.push(await enter(tx, item));
         } catch (error) {
           // A coded refusal is this record's result; anything else is thrown on (rejected()), rolling the chunk back.
           done.push(refused(item, error));

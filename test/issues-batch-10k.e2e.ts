@@ -127,3 +127,24 @@ describe('a crash mid-batch', () => {
     },
   );
 });
+
+describe('two batches with the same records in opposite orders, at once', () => {
+  it(
+    'both answer — a chunk takes its locks in key order, so they wait instead of deadlocking — and each record is created once',
+    { timeout: 300_000 },
+    async () => {
+      const source = `both-${process.pid}`;
+      const lines = Array.from({ length: 400 }, (_, i) => record(source, i * 10));
+      const [forward, backward] = await Promise.all([
+        t.querySubgraph('issues', BATCH, { as: HOTLINE, variables: { source, content: lines.join('\n') } }),
+        t.querySubgraph('issues', BATCH, { as: HOTLINE, variables: { source, content: [...lines].reverse().join('\n') } }),
+      ]);
+      expect(forward.errors).toBeUndefined();
+      expect(backward.errors).toBeUndefined();
+      const a = forward.data.importIssueBatch;
+      const b = backward.data.importIssueBatch;
+      expect([a.rejected, b.rejected, a.created + b.created, a.alreadyPresent + b.alreadyPresent]).toEqual([0, 0, 400, 400]);
+      expect(await countOf(source)).toBe(400);
+    },
+  );
+});

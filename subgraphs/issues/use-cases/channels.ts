@@ -107,6 +107,7 @@ export async function importIssueBatch(
       return kept(line, externalRef, done.issue.id, done.created);
     },
     ({ line, externalRef }, error) => rejected(line, externalRef, error),
+    ({ externalRef }) => externalRef,
   );
   prepared.forEach(({ index }, at) => (results[index] = present(entered[at], 'the result of a record entered')));
   return { sourceSystem, ...tally(results.map((result) => present(result, 'a result for every record'))) };

@@ -62,6 +62,7 @@ export async function importApplicationBatch(
       return kept(line, entered.row.externalReference ?? externalRefOf(fields, 'externalReference') ?? '', entered.row.id, entered.fresh);
     },
     ({ line, fields }, error) => rejected(line, externalRefOf(fields, 'externalReference'), error),
+    ({ fields }) => externalRefOf(fields, 'externalReference') ?? '',
   );
   return { sourceSystem, ...tally(results) };
 }

@@ -78,6 +78,11 @@ async function main() {
     await runFinancingBench();
     return;
   }
+  if (process.argv[2] === 'batch') {
+    const { runBatchBench } = await import('./batch.ts');
+    await runBatchBench();
+    return;
+  }
   if (process.argv[2] === 'outbox') {
     await runOutboxBench();
     return;

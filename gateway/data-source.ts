@@ -31,6 +31,8 @@ type Fetcher = RemoteGraphQLDataSource['fetcher'];
  */
 const CALL_HEADER = 'x-gateway-call';
 const callerSignals = new Map<string, AbortSignal>();
+/** The caller's own budget when it has one (a batch intake, platform/budget.ts): its fetch may take that long. */
+const callerBudgets = new Map<string, number>();
 /** The call number of a subgraph request on its way (from `process` to `willSendRequest`). */
 const callNumbers = new WeakMap<object, string>();
 /** Calls answered by an identical read in flight (from the fetcher back to `process`, for the metrics). */
@@ -152,6 +154,8 @@ export class SubgraphClient {
   async send(
     init: { method?: string; headers?: Record<string, string>; body?: unknown },
     signal: AbortSignal | undefined,
+    /** A caller with a budget of its own (a batch intake) waits that long for headers and body instead of the pool's. */
+    timeoutMs?: number,
   ): Promise<Response> {
     const request = () =>
       this.dispatcher.request({
@@ -160,6 +164,7 @@ export class SubgraphClient {
         headers: init.headers,
         body: typeof init.body === 'string' ? init.body : undefined,
         signal,
+        ...(timeoutMs ? { headersTimeout: timeoutMs, bodyTimeout: timeoutMs } : {}),
       });
     let answer: Awaited<ReturnType<typeof request>>;
     // A replica that refuses the connection never saw the request (not even a mutation): the next
@@ -261,21 +266,23 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
     // for a merged read, it stops only that caller's wait, the others still get their answer.
     this.fetcher = ((input: string, init: RequestInit & { headers?: Record<string, string> }) => {
       let requestSignal: AbortSignal | undefined;
+      let timeoutMs = this.timeoutMs;
       const call = init.headers?.[CALL_HEADER];
       if (call !== undefined) {
         requestSignal = callerSignals.get(call);
+        timeoutMs = Math.max(timeoutMs, callerBudgets.get(call) ?? 0);
         const { [CALL_HEADER]: _call, ...headers } = present(init.headers, 'the subgraph request’s headers');
         init = { ...init, headers };
       }
       const key = inflight ? mergeKey(input, init) : null;
-      const send = (signal: AbortSignal) => (client ? client.send(init, signal) : fetch(input, { ...init, signal }));
+      const send = (signal: AbortSignal) => (client ? client.send(init, signal, timeoutMs) : fetch(input, { ...init, signal }));
       if (!key || !inflight) {
-        const deadline = AbortSignal.timeout(this.timeoutMs);
+        const deadline = AbortSignal.timeout(timeoutMs);
         return send(requestSignal ? AbortSignal.any([deadline, requestSignal]) : deadline);
       }
       return inflight.run(
         key,
-        () => send(AbortSignal.timeout(this.timeoutMs)),
+        () => send(AbortSignal.timeout(timeoutMs)),
         requestSignal,
         () => {
           if (call !== undefined) mergedCalls.add(call);
@@ -306,7 +313,11 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
     try {
       callNumbers.set(options.request, call);
       if (record?.signal) callerSignals.set(call, record.signal);
-      const response = await withSpan(span, () => super.process(options)).finally(() => callerSignals.delete(call));
+      if (record?.budgetMs) callerBudgets.set(call, record.budgetMs);
+      const response = await withSpan(span, () => super.process(options)).finally(() => {
+        callerSignals.delete(call);
+        callerBudgets.delete(call);
+      });
       const code = response.errors?.[0]?.extensions?.code;
       if (typeof code === 'string') outcome = code;
       return response;

@@ -10,7 +10,9 @@ import { createRequire } from 'node:module';
 import * as esmGraphql from 'graphql';
 import { GraphQLError, type GraphQLInputObjectType, type GraphQLInputType, type GraphQLSchema } from 'graphql';
 import { codedError, ErrorCode, errors, type Bilingual } from './errors.ts';
-import { invariant } from './invariant.ts';
+import { invariant, present } from './invariant.ts';
+import type { Transactional } from './change.ts';
+import { sqlState, SqlState } from '../db/client.ts';
 
 /**
  * The copy of graphql-js a schema's types come from: Apollo's packages load the CommonJS build, this
@@ -262,6 +264,77 @@ export function kept(line: number, externalRef: string, id: string, created: boo
     messageZh: null,
     messageEn: null,
   };
+}
+
+/**
+ * Records entered a chunk at a time (BATCH_CHUNK_RECORDS): one transaction per chunk, each record in
+ * a savepoint of its own. A record refused with a coded error rolls back to its savepoint alone and
+ * gets its result; anything else (the connection gone, the server stopping) rolls back its whole
+ * chunk and is thrown on — so what a crash leaves is every chunk before it, committed, and nothing of
+ * the rest; the batch sent again finds those (ALREADY_PRESENT) and enters the others. One commit per
+ * chunk instead of per record is what lets 10,000 records fit a request's time.
+ *
+ * The savepoint is the one the kit's createRow/changeRow opens when handed the chunk's transaction
+ * (a transaction inside a transaction): `enter` writes only through them, and before them only
+ * reads and checks — a coded refusal there has changed nothing. (A savepoint of the kit's around
+ * each record as well cost two more statements a record for nothing.) `enter` never calls another
+ * slice: they are asked once per batch, before.
+ */
+export const BATCH_CHUNK_RECORDS = 500;
+
+const compareKeys = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+/** Times a chunk is tried when PostgreSQL chose it as a deadlock's (or serialization failure's) victim. */
+const CHUNK_ATTEMPTS = 3;
+
+/**
+ * A chunk holds each record's lock until it commits. Its records' own locks are taken in key order;
+ * should PostgreSQL still choose a chunk as a deadlock's victim (a lock the slice takes besides,
+ * such as an enterprise's live application of an item), the chunk is entered again.
+ */
+async function retriedOnDeadlock<T>(work: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await work();
+    } catch (error) {
+      const state = sqlState(error);
+      if (attempt >= CHUNK_ATTEMPTS || (state !== SqlState.DEADLOCK_DETECTED && state !== SqlState.SERIALIZATION_FAILURE)) throw error;
+    }
+  }
+}
+
+export async function enterInChunks<Item, Tx extends Transactional<Tx>>(
+  db: Transactional<Tx>,
+  items: readonly Item[],
+  enter: (tx: Tx, item: Item) => Promise<RecordResult>,
+  refused: (item: Item, error: unknown) => RecordResult,
+  /** The key a record is locked by (its source reference): a chunk takes its records' locks in this order. */
+  keyOf: (item: Item) => string,
+): Promise<RecordResult[]> {
+  const results: RecordResult[] = [];
+  for (let start = 0; start < items.length; start += BATCH_CHUNK_RECORDS) {
+    const chunk = items.slice(start, start + BATCH_CHUNK_RECORDS);
+    // Every chunk takes its locks in key order (stable: a reference sent twice keeps its order), so
+    // two batches with the same records in other orders wait for each other instead of deadlocking.
+    const keys = chunk.map(keyOf);
+    const order = keys.map((_, index) => index).sort((a, b) => compareKeys(keys[a] ?? '', keys[b] ?? '') || a - b);
+    const enterChunk = () =>
+      db.transaction(async (tx) => {
+        const done: RecordResult[] = new Array<RecordResult>(chunk.length);
+        for (const index of order) {
+          const item = present(chunk[index], 'a record of the chunk');
+          try {
+            done[index] = await enter(tx, item);
+          } catch (error) {
+            // A coded refusal is this record's result; anything else is thrown on (rejected()), rolling the chunk back.
+            done[index] = refused(item, error);
+          }
+        }
+        return done;
+      });
+    results.push(...(await retriedOnDeadlock(enterChunk)));
+  }
+  return results;
 }
 
 /** The counts a batch's answer gives beside its records. */

@@ -91,6 +91,12 @@ export interface Limits {
   keepAliveTimeoutMs: number;
   /** A GraphQL request running longer is stopped and answered with REQUEST_TIMEOUT. */
   executionTimeoutMs: number;
+  /**
+   * BATCH_EXECUTION_TIMEOUT_MS (300 s by default): the budget instead of executionTimeoutMs for a
+   * mutation asking only for batch intake (platform/budget.ts), in the subgraph and in the gateway's
+   * fetch of it; every other operation keeps the general limits.
+   */
+  batchExecutionTimeoutMs: number;
   /** SIGTERM: the process is gone within this, in-flight requests or not. */
   stopTimeoutMs: number;
 }
@@ -555,6 +561,7 @@ export function loadEnv(given: Source = process.env, slices: readonly SlicePort[
       requestTimeoutMs,
       keepAliveTimeoutMs: integer(source, 'KEEP_ALIVE_TIMEOUT_MS', 5_000, 100),
       executionTimeoutMs,
+      batchExecutionTimeoutMs: integer(source, 'BATCH_EXECUTION_TIMEOUT_MS', 300_000, 100),
       stopTimeoutMs,
     },
     directoryTtlMs: integer(source, 'DIRECTORY_TTL_MS', 30_000),

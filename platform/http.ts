@@ -27,6 +27,7 @@ import type { Duplex } from 'node:stream';
 import { HeaderMap, type ApolloServer, type BaseContext, type HTTPGraphQLResponse } from '@apollo/server';
 import type { Limits } from './env.ts';
 import { ErrorCode, errors } from './errors.ts';
+import { executionBudgetMs } from './budget.ts';
 import { REQUEST_ID_HEADER, requestIdOf, type Logger, type RequestRecord } from './log.ts';
 import { bearerMatches, sendMetrics, type MetricsAccess, type PlatformMetrics } from './metrics.ts';
 import { callerContext, endSpan, SpanKind, startSpan, traceIdOf, withSpan } from './tracing.ts';
@@ -53,7 +54,13 @@ export interface GraphQLService<TContext extends BaseContext> {
 
 export type HttpLimits = Pick<
   Limits,
-  'maxRequestBytes' | 'headersTimeoutMs' | 'requestTimeoutMs' | 'keepAliveTimeoutMs' | 'executionTimeoutMs' | 'stopTimeoutMs'
+  | 'maxRequestBytes'
+  | 'headersTimeoutMs'
+  | 'requestTimeoutMs'
+  | 'keepAliveTimeoutMs'
+  | 'executionTimeoutMs'
+  | 'batchExecutionTimeoutMs'
+  | 'stopTimeoutMs'
 >;
 
 export interface HttpServiceOptions<TContext extends BaseContext> {
@@ -239,6 +246,7 @@ async function answerGraphQL<TContext extends BaseContext>(
   res: http.ServerResponse,
   search: string,
   record: RequestRecord,
+  allow: (budgetMs: number) => void,
 ): Promise<void> {
   const { maxRequestBytes } = limits;
   const { apollo } = service;
@@ -261,6 +269,9 @@ async function answerGraphQL<TContext extends BaseContext>(
     sendJson(res, 400, codedBody(ErrorCode.BAD_REQUEST, '请求体不是合法的 JSON', 'Request body is not valid JSON'));
     return;
   }
+  // A batch intake has a budget of its own (platform/budget.ts); every other request keeps the general one.
+  const budgetMs = executionBudgetMs(body, limits);
+  if (budgetMs !== limits.executionTimeoutMs) allow(budgetMs);
   const headers = new HeaderMap();
   for (const [key, value] of Object.entries(req.headers)) {
     if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
@@ -280,7 +291,7 @@ async function answerGraphQL<TContext extends BaseContext>(
   if (response === 'timeout') {
     running.catch(() => {});
     if (res.headersSent || res.destroyed) return;
-    const timeout = errors.requestTimeout(limits.executionTimeoutMs);
+    const timeout = errors.requestTimeout(record.budgetMs ?? limits.executionTimeoutMs);
     record.outcome = ErrorCode.REQUEST_TIMEOUT;
     sendJson(res, 503, { errors: [{ message: timeout.message, extensions: timeout.extensions }] });
     return;
@@ -395,8 +406,16 @@ export async function startHttpService<TContext extends BaseContext>(options: Ht
         subgraphCalls: [],
         signal: controller.signal,
       };
-      // A request may run for executionTimeoutMs; its caller going away stops it too.
-      const deadline = setTimeout(() => controller.abort(errors.requestTimeout(limits.executionTimeoutMs)), limits.executionTimeoutMs);
+      // A request may run for executionTimeoutMs (a batch longer, once its body is read); its caller going away stops it too.
+      const expire = (budgetMs: number, inMs: number) =>
+        setTimeout(() => controller.abort(errors.requestTimeout(budgetMs)), Math.max(0, inMs));
+      let deadline = expire(limits.executionTimeoutMs, limits.executionTimeoutMs);
+      const allow = (budgetMs: number) => {
+        if (controller.signal.aborted) return;
+        clearTimeout(deadline);
+        record.budgetMs = budgetMs;
+        deadline = expire(budgetMs, budgetMs - (performance.now() - started));
+      };
       res.on('close', () => {
         clearTimeout(deadline);
         if (!res.writableFinished) controller.abort(errors.requestTimeout(0));
@@ -450,7 +469,7 @@ export async function startHttpService<TContext extends BaseContext>(options: Ht
         for (const handler of options.routes ?? []) if (await handler(req, res, url, record)) return;
         if (url.pathname === '/' || url.pathname === '/graphql') {
           graphql = true;
-          await answerGraphQL(service, limits, req, res, url.search, record);
+          await answerGraphQL(service, limits, req, res, url.search, record, allow);
           return;
         }
         sendJson(res, 404, codedBody(ErrorCode.NOT_FOUND, '没有这个地址', 'No such path'));
@@ -467,7 +486,7 @@ export async function startHttpService<TContext extends BaseContext>(options: Ht
     },
   );
   // A connection with no traffic at all either way (a reader that stopped reading) is closed.
-  server.timeout = limits.requestTimeoutMs + limits.executionTimeoutMs;
+  server.timeout = limits.requestTimeoutMs + Math.max(limits.executionTimeoutMs, limits.batchExecutionTimeoutMs);
   const answered = new WeakSet<Duplex>();
   server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => answerClientError(error, socket, limits, answered));
 

@@ -76,4 +76,6 @@ export interface RequestRecord {
   subgraphCalls: SubgraphCall[];
   /** Aborted when the request's time is up (EXECUTION_TIMEOUT_MS) or its caller has gone. */
   signal?: AbortSignal;
+  /** A budget of its own, set once its body is read (platform/budget.ts: a batch intake); EXECUTION_TIMEOUT_MS when unset. */
+  budgetMs?: number;
 }

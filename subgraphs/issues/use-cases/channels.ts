@@ -6,9 +6,11 @@
  * A batch record is `reportIssue`'s input (without clientRequestId) plus `externalRef`: it is
  * coerced with the very GraphQL input type, parsed and allowed as that import is, and entered by
  * the same `enterIssue` — keyed on the source system and its reference instead of a client request
- * id. Each record is its own transaction (`createRow`): a refused record changes nothing and
- * refuses nothing else; a crash mid-batch leaves the records before it committed, and the batch
- * sent again finds them (ALREADY_PRESENT) and enters the rest. What the records need of other
+ * id. Every record is read, checked and allowed first; then they are entered a chunk at a time
+ * (platform/batch.ts `enterInChunks`: one transaction per chunk, a savepoint per record): a refused
+ * record rolls back alone and refuses nothing else; a crash mid-batch leaves the chunks before it
+ * committed and nothing of the rest, and the batch sent again finds those (ALREADY_PRESENT) and
+ * enters the rest. What the records need of other
  * slices — the caller's unit, the directory and the units they name — is asked once per batch,
  * before any transaction.
  */
@@ -16,6 +18,7 @@ import { createHash } from 'node:crypto';
 import type { GraphQLInputObjectType } from 'graphql';
 import {
   coerceRecord,
+  enterInChunks,
   externalRefOf,
   kept,
   readBatch,
@@ -31,7 +34,8 @@ import { decodeIntegerCursor, encodeCursor, pageSize } from '../../../platform/p
 import type { IssuesContext } from '../context.ts';
 import type { MutationImportIssueBatchArgs, QueryIssueChangesArgs } from '../schema-types.ts';
 import { feedStore, type FeedRow } from '../store.ts';
-import { enterIssue, reported } from './intake.ts';
+import { enterIssue, reported, type Report } from './intake.ts';
+import { present } from '../../../platform/invariant.ts';
 
 const externalRefSchema = text({ zh: '外部编号', en: 'externalRef' }, { max: 100 });
 
@@ -57,6 +61,14 @@ async function namedUnits(ctx: IssuesContext, records: readonly { fields: Record
   return (id: string) => units.get(id.toLowerCase()) ?? null;
 }
 
+/** A record read, checked and allowed, before any transaction: what enterIssue takes. */
+interface Prepared {
+  index: number;
+  line: number;
+  externalRef: string;
+  report: Report;
+}
+
 /** `importIssueBatch`: each record as reportIssue takes it, idempotent by source system and reference. */
 export async function importIssueBatch(
   ctx: IssuesContext,
@@ -68,9 +80,10 @@ export async function importIssueBatch(
   const sourceSystem = requireSourceSystem(system, 'sourceSystem');
   const records = readBatch(format, content);
   const units = await namedUnits(ctx, records);
-  const results: RecordResult[] = [];
-  for (const { line, fields, problem } of records) {
-    const ref = externalRefOf(fields, 'externalRef');
+  const results: (RecordResult | null)[] = [];
+  const prepared: Prepared[] = [];
+  // First every record is read, checked and allowed — no transaction yet, nothing asked of another slice.
+  for (const [index, { line, fields, problem }] of records.entries()) {
     try {
       if (problem) throw problem;
       // The record's key is its reference: a client request id it carries is replaced by one made of that key.
@@ -79,14 +92,25 @@ export async function importIssueBatch(
       const externalRef = parseInput(externalRefSchema, rawRef, 'externalRef');
       const given = coerceRecord(recordType, { ...rest, clientRequestId: requestIdOf(sourceSystem, externalRef) }, format === 'CSV');
       const { ownUnitId } = await ctx.access.assertReport(given as { source: string });
-      const report = await reported(ctx, given, ownUnitId, units);
-      const entered = await enterIssue(ctx, report.row, report.sent, report.handledBy, { sourceSystem, externalRef });
-      results.push(kept(line, externalRef, entered.issue.id, entered.created));
+      prepared.push({ index, line, externalRef, report: await reported(ctx, given, ownUnitId, units) });
+      results.push(null);
     } catch (error) {
-      results.push(rejected(line, ref, error));
+      results.push(rejected(line, externalRefOf(fields, 'externalRef'), error));
     }
   }
-  return { sourceSystem, ...tally(results) };
+  // Then the records are entered a chunk at a time, each in its own savepoint (platform/batch.ts).
+  const entered = await enterInChunks(
+    ctx.db,
+    prepared,
+    async (tx, { line, externalRef, report }) => {
+      const done = await enterIssue({ ...ctx, db: tx }, report.row, report.sent, report.handledBy, { sourceSystem, externalRef });
+      return kept(line, externalRef, done.issue.id, done.created);
+    },
+    ({ line, externalRef }, error) => rejected(line, externalRef, error),
+    ({ externalRef }) => externalRef,
+  );
+  prepared.forEach(({ index }, at) => (results[index] = present(entered[at], 'the result of a record entered')));
+  return { sourceSystem, ...tally(results.map((result) => present(result, 'a result for every record'))) };
 }
 
 /** `issueChanges`: the feed of one source system after the cursor, in commit order. */

@@ -5,22 +5,23 @@
  *
  * A batch record is `importApplication`'s input without `sourceSystem` (the batch names it): it is
  * coerced with the very GraphQL input type and entered by the same `enterImported`, idempotent on
- * the source system and `externalReference`. Each record is its own transaction (`createRow`): a
- * refused record changes nothing and refuses nothing else; a crash mid-batch leaves the records
- * before it committed, and the batch sent again finds them (ALREADY_PRESENT). The enterprises'
+ * the source system and `externalReference`. The records are entered a chunk at a time
+ * (platform/batch.ts `enterInChunks`: one transaction per chunk, a savepoint per record): a refused
+ * record rolls back alone and refuses nothing else; a crash mid-batch leaves the chunks before it
+ * committed and nothing of the rest, and the batch sent again finds those (ALREADY_PRESENT). The enterprises'
  * profiles are asked of the units slice once per batch (`_entities`, 500 codes a question), before
  * any transaction — never a question per record.
  */
 import type { GraphQLInputObjectType } from 'graphql';
 import {
   coerceRecord,
+  enterInChunks,
   externalRefOf,
   kept,
   readBatch,
   rejected,
   requireSourceSystem,
   tally,
-  type RecordResult,
 } from '../../../platform/batch.ts';
 import { normalizeCreditCode } from '../../../platform/credit-code.ts';
 import { errors } from '../../../platform/errors.ts';
@@ -47,18 +48,22 @@ export async function importApplicationBatch(
     .map(normalizeCreditCode);
   const profiles: Map<string, EnterpriseProfile | null> = codes.length ? await ctx.enterprises.profiles(codes) : new Map();
   const profileOf = async (code: string) => profiles.get(code) ?? null;
-  const results: RecordResult[] = [];
-  for (const { line, fields, problem } of records) {
-    const ref = externalRefOf(fields, 'externalReference');
-    try {
+  // The calendar too is taken once, before any transaction: a copy expiring mid-batch is not fetched inside one.
+  const calendar = await ctx.calendar.current();
+  const pinned = { current: () => Promise.resolve(calendar) };
+  // A record entered a chunk at a time, in a savepoint of its own (platform/batch.ts).
+  const results = await enterInChunks(
+    ctx.db,
+    records,
+    async (tx, { line, fields, problem }) => {
       if (problem) throw problem;
       const given = coerceRecord(recordType, { ...fields, sourceSystem }, format === 'CSV');
-      const entered = await enterImported(ctx, given, profileOf);
-      results.push(kept(line, entered.row.externalReference ?? ref ?? '', entered.row.id, entered.fresh));
-    } catch (error) {
-      results.push(rejected(line, ref, error));
-    }
-  }
+      const entered = await enterImported({ ...ctx, db: tx, calendar: pinned }, given, profileOf);
+      return kept(line, entered.row.externalReference ?? externalRefOf(fields, 'externalReference') ?? '', entered.row.id, entered.fresh);
+    },
+    ({ line, fields }, error) => rejected(line, externalRefOf(fields, 'externalReference'), error),
+    ({ fields }) => externalRefOf(fields, 'externalReference') ?? '',
+  );
   return { sourceSystem, ...tally(results) };
 }
 

@@ -1,0 +1,40 @@
+/**
+ * A request's execution budget, chosen by what it asks (issue #25 §2). Every operation has
+ * EXECUTION_TIMEOUT_MS (10 s by default) — except a mutation whose every root field is a batch
+ * intake of up to 10,000 records (`BATCH_FIELDS`), which has BATCH_EXECUTION_TIMEOUT_MS (300 s by
+ * default): a full batch is thousands of records written a chunk at a time, and no raise of the
+ * general limit is needed for it. The same budget bounds the gateway's fetch of that subgraph
+ * request (SUBGRAPH_TIMEOUT_MS otherwise). A request that asks for anything else besides a batch —
+ * a query, another mutation field — keeps the general limit.
+ */
+import { Kind, parse, type OperationDefinitionNode } from 'graphql';
+import type { Limits } from './env.ts';
+
+/** The root mutation fields that take a batch of records (platform/batch.ts `MAX_BATCH_RECORDS`). */
+export const BATCH_FIELDS: ReadonlySet<string> = new Set(['importIssueBatch', 'importApplicationBatch']);
+
+/** Whether a GraphQL request body asks only for batch intake (its operation's every root field is one). */
+export function asksOnlyForBatches(body: unknown): boolean {
+  if (!body || typeof body !== 'object') return false;
+  const { query, operationName } = body as { query?: unknown; operationName?: unknown };
+  if (typeof query !== 'string') return false;
+  let operation: OperationDefinitionNode | undefined;
+  try {
+    const operations = parse(query, { noLocation: true }).definitions.filter(
+      (definition): definition is OperationDefinitionNode => definition.kind === Kind.OPERATION_DEFINITION,
+    );
+    operation = typeof operationName === 'string' ? operations.find((o) => o.name?.value === operationName) : operations[0];
+    if (typeof operationName !== 'string' && operations.length !== 1) return false;
+  } catch {
+    // Not a document: the request is refused later, on the general limit.
+    return false;
+  }
+  if (operation?.operation !== 'mutation') return false;
+  const { selections } = operation.selectionSet;
+  return selections.length > 0 && selections.every((selection) => selection.kind === Kind.FIELD && BATCH_FIELDS.has(selection.name.value));
+}
+
+/** The execution budget of a request with this body. */
+export function executionBudgetMs(body: unknown, limits: Pick<Limits, 'executionTimeoutMs' | 'batchExecutionTimeoutMs'>): number {
+  return asksOnlyForBatches(body) ? Math.max(limits.executionTimeoutMs, limits.batchExecutionTimeoutMs) : limits.executionTimeoutMs;
+}

@@ -5,7 +5,7 @@
  * folder held by another process, a setting out of range, a database that does not answer. Only
  * what nobody foresaw prints its stack (it is a bug), also with exit code 1.
  */
-import { DataDirInUse } from '../db/client.ts';
+import { databaseUnavailable, DataDirInUse } from '../db/client.ts';
 import { ConfigurationError } from './env.ts';
 
 interface SystemError extends Error {
@@ -54,7 +54,29 @@ export function startupRefusal(error: unknown): string | null {
 }
 
 /** Runs a command's body; a refusal ends it in one line with exit code 1. */
+/**
+ * A query the database dropped (terminated, restarting, full) whose promise nobody awaited any more
+ * must not end a running process: its request was already answered SERVICE_UNAVAILABLE or its round
+ * retried. It is logged in one line; any other unhandled rejection is a bug and ends the process, as
+ * Node does by default.
+ */
+function surviveDroppedQueries(): void {
+  process.on('unhandledRejection', (reason) => {
+    if (databaseUnavailable(reason)) {
+      console.error(
+        JSON.stringify({
+          level: 40,
+          msg: `数据库连接中断，未等待的查询已放弃 / a dropped query nobody awaited: ${(reason as Error).message}`,
+        }),
+      );
+      return;
+    }
+    throw reason;
+  });
+}
+
 export async function runEntry(body: () => Promise<void>): Promise<void> {
+  surviveDroppedQueries();
   try {
     await body();
   } catch (error) {

@@ -254,5 +254,8 @@ export async function issuesOfProject(ctx: IssuesContext, project: SignedProject
 export async function projectOfIssue(ctx: IssuesContext, issue: IssueRow): Promise<SignedProjectRow | null> {
   if (!ctx.access.canSeeInternal() || ctx.viewer.role === 'ANONYMOUS') return null;
   const origin = await ctx.loaders.recordOriginByIssue.load(issue.id);
-  return origin?.signedProjectId ? ((await ctx.loaders.projectById.load(origin.signedProjectId)) ?? null) : null;
+  const project = origin?.signedProjectId ? await ctx.loaders.projectById.load(origin.signedProjectId) : undefined;
+  if (!project) return null;
+  const scope = await ctx.access.planRecordScope().catch(() => null);
+  return scope && inPlanScope(scope, { unitId: project.responsibleUnitId, districtCode: project.districtCode }) ? project : null;
 }

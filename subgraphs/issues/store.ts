@@ -1366,10 +1366,13 @@ export const planRecordStore = {
       .returning();
     return saved;
   },
-  /** Points, in order of designation, from after a cursor; `unvisitedSince`: only those not visited in their current period. */
+  /** Points, in order of designation, from after a cursor; `unvisitedAsOf`: only those not visited in their current period. */
   pointPage(db: Queryable, q: PointQuery & { limit: number; after: { at: Date; id: string } | null }): Promise<MonitoringPointRow[]> {
     const conditions = pointConditions(q);
-    if (q.after) conditions.push(sql`(${monitoringPoints.recordedAt}, ${monitoringPoints.id}) > (${q.after.at.toISOString()}::timestamptz, ${q.after.id}::uuid)`);
+    if (q.after)
+      conditions.push(
+        sql`(${monitoringPoints.recordedAt}, ${monitoringPoints.id}) > (${q.after.at.toISOString()}::timestamptz, ${q.after.id}::uuid)`,
+      );
     return db
       .select()
       .from(monitoringPoints)

@@ -16,7 +16,7 @@ import { signToken } from '../platform/auth.ts';
 import { DEVELOPMENT_JWT_SECRET } from '../platform/env.ts';
 import { present } from '../platform/invariant.ts';
 import { gatewayBenchCreditCodes } from './gateway-fill.ts';
-import { load, type BenchRequest, type Load, type NextRequest } from './gateway.ts';
+import { load, type BenchRequest, type Load, type NextRequest } from './load.ts';
 
 /** Users per scenario: at least the largest concurrency, so that every connection is somebody else. */
 const USERS = 128;

@@ -5,7 +5,7 @@
  *
  * - the board: command-office staff (the same unit), `units → issueStats` for a period that moves
  *   month by month through 2023;
- * - a bureau's list: the staff of 38 different units, each its own unit's issues, filtered by
+ * - a bureau's list: staff of different units (63, one per connection), each its own unit's issues, filtered by
  *   status, source, district or time received, pages of 10–30, paging on with the previous answer's
  *   `endCursor` two times in three;
  * - an enterprise's own applications (policies): ENTERPRISE tokens of distinct credit codes
@@ -126,7 +126,7 @@ export async function distinctScenarios(): Promise<DistinctScenario[]> {
   return [
     { name: 'board (units → issueStats), command-office staff, a period each', next: board },
     {
-      name: "a bureau's list, staff of 38 units, filters and pages",
+      name: "a bureau's list, each user the staff of another unit, filters and pages",
       next: pagingUsers(staff, issuesQuery, issueFilters, [10, 20, 30]),
       direct: { subgraph: 'issues', next: pagingUsers(staff, issuesQuery, issueFilters, [10, 20, 30]) },
     },

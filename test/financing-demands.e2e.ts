@@ -443,7 +443,7 @@ describe('抢单 race', () => {
         const demand = await post({});
         const answers = await Promise.all(
           racers.map(async (racer, i) =>
-            postTo(doors[i % 2] ?? '', { query: CLAIM, variables: { id: demand.id } }, await tokenFor(racer.staff)),
+            postTo<any>(doors[i % 2] ?? '', { query: CLAIM, variables: { id: demand.id } }, await tokenFor(racer.staff)),
           ),
         );
         const winners = answers.filter((answer) => !answer.errors);

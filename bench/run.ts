@@ -87,6 +87,11 @@ async function main() {
     await runOutboxBench();
     return;
   }
+  if (process.argv[2] === 'city') {
+    const { runCityBench } = await import('./city.ts');
+    await runCityBench();
+    return;
+  }
   if (process.argv[2] === 'gateway') {
     const { runGatewayBench } = await import('./gateway.ts');
     await runGatewayBench();

@@ -612,7 +612,10 @@ export type EnterpriseConnection = {
   __typename?: 'EnterpriseConnection';
   edges: Array<EnterpriseEdge>;
   pageInfo: PageInfo;
+  /** 符合条件的市场主体数；超过 10,000 时为估计值（见 totalCountIsEstimate） / the number of matching entities; an estimate above 10,000 (see totalCountIsEstimate) */
   totalCount: Scalars['Int']['output'];
+  /** totalCount 为数据库的估计值（超过 10,000 条时），显示为“约 …” / true when totalCount is the database's estimate (above 10,000 matches): show it as “约 …” (about) */
+  totalCountIsEstimate: Scalars['Boolean']['output'];
 };
 
 export type EnterpriseEdge = {
@@ -1107,6 +1110,7 @@ export type EnterpriseConnectionResolvers<ContextType = Context, ParentType exte
   edges?: Resolver<Array<ResolversTypes['EnterpriseEdge']>, ParentType, ContextType>;
   pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
   totalCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  totalCountIsEstimate?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
 };
 
 export type EnterpriseEdgeResolvers<ContextType = Context, ParentType extends ResolversParentTypes['EnterpriseEdge'] = ResolversParentTypes['EnterpriseEdge']> = {

@@ -7,13 +7,13 @@ import { changeRow } from '../../../platform/change.ts';
 import { creditCodeProblem, normalizeCreditCode } from '../../../platform/credit-code.ts';
 import { errors } from '../../../platform/errors.ts';
 import { parseInput } from '../../../platform/input.ts';
-import { countBeside, decodeCursor, encodeCursor, pageSize, toConnection, type PageArgs } from '../../../platform/pagination.ts';
+import { decodeCursor, encodeCursor, pageSize, toConnection, type PageArgs } from '../../../platform/pagination.ts';
 import { canSeeEnterprise, type EnterpriseScope } from '../access.ts';
 import type { UnitsContext } from '../context.ts';
 import { enterpriseFilter, upsertEnterpriseInput } from '../input.ts';
 import { enterpriseRow, recordChange } from '../rows.ts';
 import type { MutationUpsertEnterpriseArgs, QueryEnterpriseArgs, QueryEnterpriseCodesArgs, QueryEnterprisesArgs } from '../schema-types.ts';
-import { enterpriseStore, type EnterpriseRow, type EnterpriseView, type UnregisteredEnterprise } from '../store.ts';
+import { enterpriseStore, type EnterpriseRow, type EnterpriseTally, type EnterpriseView, type UnregisteredEnterprise } from '../store.ts';
 import { requireDistrict } from './lookups.ts';
 
 /** Codes per page of `enterpriseCodes`: 100,000 enterprises in ten requests. */
@@ -73,18 +73,27 @@ export async function enterprises(ctx: UnitsContext, { filter: given }: QueryEnt
   if (scope.kind === 'self') {
     const own = await ctx.loaders.enterpriseByCode.load(scope.creditCode);
     const rows = own && (!after || own.creditCode > after) ? [own] : [];
-    return toConnection(
-      rows,
-      size,
-      (row) => [row.creditCode],
-      async () => (own ? 1 : 0),
-      after !== null,
-    );
+    return {
+      ...toConnection(
+        rows,
+        size,
+        (row) => [row.creditCode],
+        async () => (own ? 1 : 0),
+        after !== null,
+      ),
+      totalCountIsEstimate: false,
+    };
   }
   const query = { ...filter, onlyDistrict: scope.kind === 'district' ? scope.districtCode : null };
-  const count = countBeside(page.counted, () => enterpriseStore.count(ctx.db, query));
+  // Counted beside the page when the operation asks for totalCount; once for totalCount and its flag.
+  let tally: Promise<EnterpriseTally> | undefined;
+  const tallied = () => (tally ??= enterpriseStore.tally(ctx.db, query));
+  if (page.counted) tallied().catch(() => {});
   const rows = await enterpriseStore.page(ctx.db, query, size + 1, after);
-  return toConnection(rows, size, (row) => [row.creditCode], count, after !== null);
+  return {
+    ...toConnection(rows, size, (row) => [row.creditCode], async () => (await tallied()).count, after !== null),
+    totalCountIsEstimate: async () => (await tallied()).estimate,
+  };
 }
 
 /** Credit codes (and names) only, in pages of ENTERPRISE_CODE_PAGE: the bulk path of other slices (policy notices, automatic grants). */

@@ -58,6 +58,29 @@ describe('a profile change and matching', () => {
     expect((await matchesOf('startup')).find((m: any) => m.item === rdItemId)).toEqual({ item: rdItemId, eligible: false, missing: 1 });
   });
 
+  it('pages the calculator: page by page the same list as in one, the count the same on every page', async () => {
+    const PAGE = `query($code: String!, $after: String) { policyMatches(creditCode: $code, first: 1, after: $after) { totalCount pageInfo { hasNextPage endCursor } edges { node { missing item { id } } } } }`;
+    const whole = (await matchesOf('hightech')).map((m: any) => [m.item, m.missing]);
+    expect(whole).toEqual([
+      [rdItemId, 0],
+      [automaticItemId, 1],
+    ]);
+    const paged: unknown[] = [];
+    let after: string | null = null;
+    do {
+      const page: any = (await ok(gateway(t), PAGE, callers.hightech, { code: firms.hightech.creditCode, after })).policyMatches;
+      expect(page.totalCount).toBe(2);
+      paged.push(...page.edges.map((e: any) => [e.node.item.id, e.node.missing]));
+      after = page.pageInfo.hasNextPage ? page.pageInfo.endCursor : null;
+    } while (after);
+    expect(paged).toEqual(whole);
+    // Without totalCount asked, the page alone.
+    const bare = `query($code: String!) { policyMatches(creditCode: $code, first: 1) { edges { node { item { id } } } } }`;
+    expect((await ok(gateway(t), bare, callers.hightech, { code: firms.hightech.creditCode })).policyMatches.edges).toEqual([
+      { node: { item: { id: rdItemId } } },
+    ]);
+  });
+
   it('grants 免申即享 to exactly the enterprises eligible at each run: a newly eligible one next time, nobody twice', async () => {
     const first = (await ok(gateway(t), docs.runGrants, callers.scienceStaff, { itemId: automaticItemId })).runAutomaticGrants;
     expect(first).toMatchObject({ eligible: 1, created: 1, alreadyGranted: 0 });

@@ -87,8 +87,8 @@ export type Query = {
    */
   enterprises?: Maybe<EnterpriseConnection>;
   /**
-   * 符合筛选条件的市场主体信用代码，按代码顺序每页至多 10000 个：供需要一次作用于大量企业的服务（惠企政策的推送与免申即享）使用。可见范围同 enterprises。
-   * Credit codes of the market entities matching the filter, in code order, up to 10,000 a page: for
+   * 符合筛选条件的市场主体信用代码，按代码顺序每页至多 100000 个：供需要一次作用于大量企业的服务（惠企政策的推送与免申即享）使用。可见范围同 enterprises。
+   * Credit codes of the market entities matching the filter, in code order, up to 100,000 a page: for
    * services acting on many enterprises at once (policy notices, automatic grants). Visibility as for
    * enterprises.
    */

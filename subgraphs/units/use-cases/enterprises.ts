@@ -16,8 +16,12 @@ import type { MutationUpsertEnterpriseArgs, QueryEnterpriseArgs, QueryEnterprise
 import { enterpriseStore, type EnterpriseRow, type EnterpriseTally, type EnterpriseView, type UnregisteredEnterprise } from '../store.ts';
 import { requireDistrict } from './lookups.ts';
 
-/** Codes per page of `enterpriseCodes`: 100,000 enterprises in ten requests. */
-const ENTERPRISE_CODE_PAGE = 10_000;
+/**
+ * Codes per page of `enterpriseCodes`. An item for 5% of the city's 2,008,000 entities is one page
+ * (and a short second): read as one statement, a parallel scan and a sort (1.1 s under a load of
+ * 20), where pages of 10,000 read the table eleven times in key order (3.3 s). About 5 MB of JSON.
+ */
+const ENTERPRISE_CODE_PAGE = 100_000;
 
 /** The enterprises the caller may read; refuses a caller who may read none. */
 async function readableScope(ctx: UnitsContext): Promise<EnterpriseScope> {

@@ -89,7 +89,9 @@ async function cityDatabase(): Promise<DatabaseHandle> {
     const started = performance.now();
     console.log('Filling 30,000 policy documents, 10,000 items, 100,000 applications on the registry’s enterprises…');
     const codes = rowsOf<{ code: string }>(
-      await unitsDb.execute(sql`select credit_code as code from units.enterprises where status = 'ACTIVE' order by md5(credit_code) limit 100000`),
+      await unitsDb.execute(
+        sql`select credit_code as code from units.enterprises where status = 'ACTIVE' order by md5(credit_code) limit 100000`,
+      ),
     ).map((row) => row.code);
     await fillPolicies(unitsDb, policiesDb, { registryCodes: codes });
     for (const table of [
@@ -151,7 +153,9 @@ export async function runCityBench(): Promise<void> {
       sizeClasses: sizes[(i * 7) % sizes.length],
     }));
     const listTimes = await time((i) => ask(LIST, { filter: filters[i % filters.length] }, office));
-    const totals = await Promise.all(filters.slice(0, 8).map(async (filter) => (await ask(LIST, { filter }, office)).enterprises.totalCount as number));
+    const totals = await Promise.all(
+      filters.slice(0, 8).map(async (filter) => (await ask(LIST, { filter }, office)).enterprises.totalCount as number),
+    );
     console.log(
       `Enterprise list (command office), district + industry + size, first 20 with totalCount — ${filters.length} filters in turn (e.g. ${totals.map((t) => t.toLocaleString('en')).join(', ')} matches):\n  ${summary(listTimes)}  (goal: p95 ≤ 30 ms)`,
     );
@@ -163,7 +167,11 @@ export async function runCityBench(): Promise<void> {
 
     // ── matching one enterprise against every item ──
     const sample = rowsOf<{ code: string }>(
-      await database.owner().execute(sql`select credit_code as code from units.enterprises where status = 'ACTIVE' order by md5(credit_code || 'match') limit 20`),
+      await database
+        .owner()
+        .execute(
+          sql`select credit_code as code from units.enterprises where status = 'ACTIVE' order by md5(credit_code || 'match') limit 20`,
+        ),
     ).map((row) => row.code);
     const tokens = await Promise.all(sample.map((code) => token({ sub: `bench-${code}`, role: 'ENTERPRISE', enterprise: code })));
     const MATCH = `query($code: String!) { policyMatches(creditCode: $code, first: 20) { totalCount edges { node { eligible missing item { id name } criteria { criterion met reason } } } } }`;
@@ -184,12 +192,24 @@ export async function runCityBench(): Promise<void> {
 async function publishAndGrant(
   database: DatabaseHandle,
   platform: Awaited<ReturnType<typeof startPlatform>>,
-  { ask, staff, admin, entities }: { ask: (q: string, v?: Record<string, unknown>, b?: string) => Promise<any>; staff: string; admin: string; entities: number },
+  {
+    ask,
+    staff,
+    admin,
+    entities,
+  }: { ask: (q: string, v?: Record<string, unknown>, b?: string) => Promise<any>; staff: string; admin: string; entities: number },
 ): Promise<void> {
   const policy = (
     await ask(
       `mutation($input: CreatePolicyInput!) { createPolicy(input: $input) { id } }`,
-      { input: { level: 'MUNICIPAL', environment: 'POLICY', title: '基准测试：小型企业稳岗奖励（免申即享）', text: '成立满五年的小型企业免申即享。' } },
+      {
+        input: {
+          level: 'MUNICIPAL',
+          environment: 'POLICY',
+          title: '基准测试：小型企业稳岗奖励（免申即享）',
+          text: '成立满五年的小型企业免申即享。',
+        },
+      },
       staff,
     )
   ).createPolicy.id;
@@ -214,7 +234,11 @@ async function publishAndGrant(
   ).createPolicyItem.id;
   try {
     let started = performance.now();
-    await ask(`mutation($id: ID!) { publishPolicy(id: $id, input: { documentNumber: "青基准〔2026〕城市1号" }) { id } }`, { id: policy }, admin);
+    await ask(
+      `mutation($id: ID!) { publishPolicy(id: $id, input: { documentNumber: "青基准〔2026〕城市1号" }) { id } }`,
+      { id: policy },
+      admin,
+    );
     const publishMs = performance.now() - started;
     const notices = await count(database, sql`select count(*)::int as n from policies.policy_notices where item_id = ${item}::uuid`);
     const events = await count(

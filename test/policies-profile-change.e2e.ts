@@ -51,7 +51,9 @@ describe('a profile change and matching', () => {
       eligible: true,
       missing: 0,
     });
-    await ok(gateway(t), UPSERT, callers.office, { input: { ...firms.startup, industryCode: 'C3484', qualifications: ['TECH_SME', 'HIGH_TECH'] } });
+    await ok(gateway(t), UPSERT, callers.office, {
+      input: { ...firms.startup, industryCode: 'C3484', qualifications: ['TECH_SME', 'HIGH_TECH'] },
+    });
     expect((await matchesOf('startup')).find((m: any) => m.item === rdItemId)).toEqual({ item: rdItemId, eligible: true, missing: 0 });
     // And back: the registry is read each time, never a copy.
     await ok(gateway(t), UPSERT, callers.office, { input: { ...firms.startup, industryCode: 'C3484', qualifications: ['TECH_SME'] } });

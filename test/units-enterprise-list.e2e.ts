@@ -57,11 +57,19 @@ describe('the enterprise list at size', () => {
     const found = await list('COMMAND_OFFICE', { districtCode: '370211', industryCodePrefixes: ['C34'], sizeClasses: ['SMALL'] });
     const truth = await expected(sql`district_code = '370211' and starts_with(industry_code, 'C34') and size_class = 'SMALL'`);
     expect(truth.count).toBeGreaterThan(20);
-    expect(found).toEqual({ totalCount: truth.count, totalCountIsEstimate: false, edges: truth.codes.slice(0, 20).map((creditCode) => ({ node: { creditCode } })) });
+    expect(found).toEqual({
+      totalCount: truth.count,
+      totalCountIsEstimate: false,
+      edges: truth.codes.slice(0, 20).map((creditCode) => ({ node: { creditCode } })),
+    });
   });
 
   it('reads several prefixes and sizes as any one of them, whatever their case', async () => {
-    const found = await list('COMMAND_OFFICE', { districtCode: '370211', industryCodePrefixes: ['c13', 'F52'], sizeClasses: ['SMALL', 'MEDIUM'] }, 50);
+    const found = await list(
+      'COMMAND_OFFICE',
+      { districtCode: '370211', industryCodePrefixes: ['c13', 'F52'], sizeClasses: ['SMALL', 'MEDIUM'] },
+      50,
+    );
     const truth = await expected(
       sql`district_code = '370211' and (starts_with(industry_code, 'C13') or starts_with(industry_code, 'F52')) and size_class in ('SMALL', 'MEDIUM')`,
     );

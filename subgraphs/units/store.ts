@@ -5,7 +5,7 @@
 import { and, arrayContains, arrayOverlaps, asc, eq, gt, ilike, inArray, isNull, or, sql, type SQL } from 'drizzle-orm';
 import { escapeLike, lockKey, rowsOf, type Queryable } from '../../db/client.ts';
 import { isUuid } from '../../platform/input.ts';
-import { present } from '../../platform/invariant.ts';
+import { invariant, present } from '../../platform/invariant.ts';
 import type { BulkTransaction, Db } from '../../db/client.ts';
 import {
   campaigns,
@@ -247,10 +247,10 @@ const INDUSTRY_PREFIX = /^[A-T](\d{2}(\d{1,2})?)?$/;
  */
 function industryPrefixes(prefixes: readonly string[]): SQL {
   const likes = prefixes.map((prefix) => {
-    if (!INDUSTRY_PREFIX.test(prefix)) throw new Error(`not an industry prefix: ${JSON.stringify(prefix)}`);
+    invariant(INDUSTRY_PREFIX.test(prefix), `an industry prefix checked by the input schema, not ${JSON.stringify(prefix)}`);
     return sql`${enterprises.industryCode} like ${sql.raw(`'${prefix}%'`)}`;
   });
-  return likes.length === 1 ? likes[0]! : sql`(${sql.join(likes, sql` or `)})`;
+  return sql`(${sql.join(likes, sql` or `)})`;
 }
 
 /** Up to this many matches an enterprise list counts exactly; beyond, its totalCount is PostgreSQL's estimate, marked as such. */
@@ -330,8 +330,7 @@ export const enterpriseStore = {
       await db.execute(sql`explain (format json) select 1 from ${enterprises} where ${where ?? sql`true`}`),
     );
     const parsed = (typeof plan?.['QUERY PLAN'] === 'string' ? JSON.parse(plan['QUERY PLAN']) : plan?.['QUERY PLAN']) as
-      | { Plan?: { 'Plan Rows'?: number } }[]
-      | undefined;
+      { Plan?: { 'Plan Rows'?: number } }[] | undefined;
     const estimated = Math.round(Number(parsed?.[0]?.Plan?.['Plan Rows'] ?? 0));
     return { count: Math.max(n, estimated), estimate: true };
   },

@@ -47,7 +47,14 @@ export async function policyMatches(ctx: PoliciesContext, creditCode: string, pa
   // The page and, when asked, the count: one statement, each item's criteria judged once.
   const { hits, total } = await itemStore.matchPage(ctx.db, params, day, size + 1, after, page.counted === true);
   const count = total !== null ? async () => total : () => itemStore.matchCount(ctx.db, params, day);
-  const rows = new Map((await itemStore.byIds(ctx.db, hits.map((hit) => hit.id))).map((row) => [row.id, row]));
+  const rows = new Map(
+    (
+      await itemStore.byIds(
+        ctx.db,
+        hits.map((hit) => hit.id),
+      )
+    ).map((row) => [row.id, row]),
+  );
   const nodes = hits.map((hit) => {
     const item = present(rows.get(hit.id), 'a matched item, read by its id');
     ctx.loaders.itemById.prime(item.id, item);

@@ -95,7 +95,13 @@ export async function enterprises(ctx: UnitsContext, { filter: given }: QueryEnt
   if (page.counted) tallied().catch(() => {});
   const rows = await enterpriseStore.page(ctx.db, query, size + 1, after);
   return {
-    ...toConnection(rows, size, (row) => [row.creditCode], async () => (await tallied()).count, after !== null),
+    ...toConnection(
+      rows,
+      size,
+      (row) => [row.creditCode],
+      async () => (await tallied()).count,
+      after !== null,
+    ),
     totalCountIsEstimate: async () => (await tallied()).estimate,
   };
 }

@@ -5,7 +5,7 @@
  *   the units slice's own permissions decide which enterprises a caller can reach): one profile for
  *   the policy calculator and for an application; and, for notices and automatic grants, the credit
  *   codes of every enterprise meeting an item's criteria, with the criteria pushed down as a filter
- *   (`enterpriseCodes`, 10,000 a page).
+ *   (`enterpriseCodes`, 100,000 a page).
  * - The working-day calendar, through platform/calendar-source.ts (the issues slice keeps it).
  */
 export { staticCalendar, type CalendarSource } from '../../platform/calendar-source.ts';

@@ -12,8 +12,13 @@
  * The context of a request follows it through its promises by AsyncLocalStorage: on Node 24 that is
  * built on AsyncContextFrame, without the promise hooks that made it costly before (#11).
  *
- * One provider per process (the global one): @apollo/gateway's own spans (`gateway.plan`,
- * `gateway.fetch`, …) join the same traces when they are recorded.
+ * What a span costs is paid only where it is recorded (#27: full recording cost +8–22 % CPU per request):
+ * - Inside a trace that is not sampled (no endpoint, or the 90 % a sampler of 0.1 leaves out) a
+ *   child "span" is the current span itself: no new object, no ids, no context switch. Only the
+ *   first span of a process's part of a trace (its server span, or a worker's) is made, for its ids.
+ * - @apollo/gateway's own spans (`gateway.request`, `.validate`, `.plan`, `.execute`, `.fetch`,
+ *   `.postprocessing`: some eight a request, each the twin of one of ours or a step of one) are
+ *   not made: its tracer gets the current span back, so what it starts joins ours.
  */
 import {
   context,
@@ -22,10 +27,14 @@ import {
   SpanKind,
   SpanStatusCode,
   trace,
+  TraceFlags,
   type Attributes,
   type Context,
   type Span,
+  type SpanOptions,
   type TextMapGetter,
+  type Tracer,
+  type TracerProvider as ApiTracerProvider,
 } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
@@ -92,7 +101,7 @@ export function startTracing(env: TracingEnv, defaultServiceName: string, export
       : [],
   });
   trace.disable();
-  trace.setGlobalTracerProvider(provider);
+  trace.setGlobalTracerProvider(withoutApolloSpans(provider));
   tracer = provider.getTracer(TRACER);
   return {
     recording: Boolean(target),
@@ -118,8 +127,40 @@ export function traceHeaders(active: Context = context.active()): Record<string,
   return headers;
 }
 
+/** Whether what a span starts is recorded: its trace is sampled (ParentBasedSampler: a child follows its parent). */
+const sampled = (span: Span) => (span.spanContext().traceFlags & TraceFlags.SAMPLED) !== 0;
+
+/**
+ * A span, child of `parent`'s — or, inside a trace that is not sampled, the parent's span itself:
+ * its child would record nothing, so nothing is made (ParentBasedSampler would decide the same).
+ */
 export function startSpan(name: string, kind: SpanKind, attributes: Attributes = {}, parent: Context = context.active()): Span {
+  const current = trace.getSpan(parent);
+  if (current && !sampled(current)) return current;
   return tracer.startSpan(name, { kind, attributes }, parent);
+}
+
+/** @apollo/gateway's tracer (`apollo/gateway-js`): its spans are not made (see the top of this file). */
+const INVALID = { traceId: '00000000000000000000000000000000', spanId: '0000000000000000', traceFlags: TraceFlags.NONE };
+const APOLLO_GATEWAY_TRACER = 'apollo/gateway-js';
+
+/** A tracer whose spans are the current one: what runs inside joins the caller's span; ending it is a no-op on a non-recording span. */
+const joiningTracer: Tracer = {
+  // A non-recording twin of the current span (never the span itself: Apollo ends what it starts).
+  startSpan: (_name: string, _options?: SpanOptions, parent: Context = context.active()) =>
+    trace.wrapSpanContext(trace.getSpanContext(parent) ?? INVALID),
+  startActiveSpan(...args: unknown[]) {
+    const work = args[args.length - 1] as (span: Span) => unknown;
+    const parent = args.length >= 4 ? (args[2] as Context) : undefined;
+    const span = this.startSpan('', undefined, parent);
+    return parent ? context.with(parent, () => work(span)) : work(span);
+  },
+} as Tracer;
+
+function withoutApolloSpans(provider: ApiTracerProvider): ApiTracerProvider {
+  return {
+    getTracer: (name, version, options) => (name === APOLLO_GATEWAY_TRACER ? joiningTracer : provider.getTracer(name, version, options)),
+  };
 }
 
 /** Whether a span is current (a request's): work outside any request (a background worker's polling) starts no trace of its own. */
@@ -129,6 +170,8 @@ export function inTrace(): boolean {
 
 /** Runs `work` with `span` as the current span: what it starts (fetches, statements) are its children. */
 export function withSpan<T>(span: Span, work: () => T, parent: Context = context.active()): T {
+  // The span is already the current one (a trace not sampled: see startSpan): nothing to switch.
+  if (parent === context.active() && trace.getSpan(parent) === span) return work();
   return context.with(trace.setSpan(parent, span), work);
 }
 

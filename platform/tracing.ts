@@ -16,9 +16,10 @@
  * - Inside a trace that is not sampled (no endpoint, or the 90 % a sampler of 0.1 leaves out) a
  *   child "span" is the current span itself: no new object, no ids, no context switch. Only the
  *   first span of a process's part of a trace (its server span, or a worker's) is made, for its ids.
- * - @apollo/gateway's own spans (`gateway.request`, `.validate`, `.plan`, `.execute`, `.fetch`,
- *   `.postprocessing`: some eight a request, each the twin of one of ours or a step of one) are
- *   not made: its tracer gets the current span back, so what it starts joins ours.
+ * - @apollo/gateway's own spans (`gateway.request`, `.plan`, `.fetch`, …) are not recorded: it
+ *   has its own copy of @opentelemetry/api (1.9) and takes its tracer when it loads, before this
+ *   provider is registered, so it holds a no-op tracer — which costs it a context switch per step,
+ *   and records nothing. Ours are the trace: server span, fetch, subgraph request, SQL.
  */
 import {
   context,
@@ -31,10 +32,7 @@ import {
   type Attributes,
   type Context,
   type Span,
-  type SpanOptions,
   type TextMapGetter,
-  type Tracer,
-  type TracerProvider as ApiTracerProvider,
 } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
@@ -101,7 +99,7 @@ export function startTracing(env: TracingEnv, defaultServiceName: string, export
       : [],
   });
   trace.disable();
-  trace.setGlobalTracerProvider(withoutApolloSpans(provider));
+  trace.setGlobalTracerProvider(provider);
   tracer = provider.getTracer(TRACER);
   return {
     recording: Boolean(target),
@@ -138,29 +136,6 @@ export function startSpan(name: string, kind: SpanKind, attributes: Attributes =
   const current = trace.getSpan(parent);
   if (current && !sampled(current)) return current;
   return tracer.startSpan(name, { kind, attributes }, parent);
-}
-
-/** @apollo/gateway's tracer (`apollo/gateway-js`): its spans are not made (see the top of this file). */
-const INVALID = { traceId: '00000000000000000000000000000000', spanId: '0000000000000000', traceFlags: TraceFlags.NONE };
-const APOLLO_GATEWAY_TRACER = 'apollo/gateway-js';
-
-/** A tracer whose spans are the current one: what runs inside joins the caller's span; ending it is a no-op on a non-recording span. */
-const joiningTracer: Tracer = {
-  // A non-recording twin of the current span (never the span itself: Apollo ends what it starts).
-  startSpan: (_name: string, _options?: SpanOptions, parent: Context = context.active()) =>
-    trace.wrapSpanContext(trace.getSpanContext(parent) ?? INVALID),
-  startActiveSpan(...args: unknown[]) {
-    const work = args[args.length - 1] as (span: Span) => unknown;
-    const parent = args.length >= 4 ? (args[2] as Context) : undefined;
-    const span = this.startSpan('', undefined, parent);
-    return parent ? context.with(parent, () => work(span)) : work(span);
-  },
-} as Tracer;
-
-function withoutApolloSpans(provider: ApiTracerProvider): ApiTracerProvider {
-  return {
-    getTracer: (name, version, options) => (name === APOLLO_GATEWAY_TRACER ? joiningTracer : provider.getTracer(name, version, options)),
-  };
 }
 
 /** Whether a span is current (a request's): work outside any request (a background worker's polling) starts no trace of its own. */

@@ -433,11 +433,12 @@ describe('on the embedded database (no COPY: batched INSERTs)', () => {
 
 describe('npm run import:enterprises on a terminal and off it', () => {
   const ROWS = 25_000;
-  let file: string;
-  beforeAll(() => {
-    file = path.join(dir, 'progress.csv');
-    fs.writeFileSync(file, `${SYNTHETIC_HEADER}\n${[...syntheticRegistryLines(ROWS, { first: 3_000_000 })].join('\n')}\n`);
-  });
+  /** A synthetic registry file of ROWS new entities, numbered from `first` (each test its own). */
+  const registryFile = (name: string, first: number) => {
+    const file = path.join(dir, name);
+    fs.writeFileSync(file, `${SYNTHETIC_HEADER}\n${[...syntheticRegistryLines(ROWS, { first })].join('\n')}\n`);
+    return file;
+  };
   /** The progress lines the run drew (each ends in `\r` and is overwritten by the next), as rows, rows/s, percent, seconds left. */
   const progressLines = (output: string) =>
     [...output.matchAll(/读取 \/ reading ([\d,]+) rows · ([\d,]+) rows\/s · ([\d.]+)% · (\d+) s left/g)].map((m) => ({
@@ -448,6 +449,7 @@ describe('npm run import:enterprises on a terminal and off it', () => {
     }));
 
   it('draws a progress line — rows per second, percent, time left — under a pseudo-terminal (util-linux `script`)', () => {
+    const file = registryFile('progress-terminal.csv', 3_000_000);
     const run = spawnSync('script', ['-qec', `npm run --silent import:enterprises -- ${file}`, '/dev/null'], {
       cwd: path.resolve(import.meta.dirname, '..'),
       // npm runs the node of this test (Node 24), first on PATH.
@@ -476,13 +478,13 @@ describe('npm run import:enterprises on a terminal and off it', () => {
   });
 
   it('prints only the plain summary without a terminal: no progress line, nothing on stderr', () => {
-    const run = commandLine(file);
+    const run = commandLine(registryFile('progress-plain.csv', 3_100_000));
     expect(run.status).toBe(0);
     expect(run.stderr).toBe('');
     expect(progressLines(run.stdout)).toEqual([]);
     expect(run.stdout).not.toContain('\r');
     expect(run.stdout).not.toContain('merging');
     expect(run.stdout).toMatch(/^导入完成 \/ import done in [\d.]+ s: 25,000 rows\n/);
-    expect(run.stdout).toMatch(/未变 unchanged\s+25,000\n/);
+    expect(run.stdout).toMatch(/新增 loaded \(new\)\s+25,000\n/);
   });
 });

@@ -17,6 +17,7 @@ import type { EventRow, RatingRow } from './store.ts';
 import * as calendar from './use-cases/calendar.ts';
 import * as channels from './use-cases/channels.ts';
 import * as dispatch from './use-cases/dispatch.ts';
+import * as duplicates from './use-cases/duplicates.ts';
 import * as handling from './use-cases/handling.ts';
 import * as intake from './use-cases/intake.ts';
 import * as notices from './use-cases/notices.ts';
@@ -53,6 +54,7 @@ export const issuesResolvers: Resolvers = {
     issueChanges: (_, args, { issues }) => channels.issueChanges(issues, args),
     planDuties: (_, __, { issues }) => planDuties.planDuties(issues),
     planDuty: (_, args, { issues }) => planDuties.planDuty(issues, args),
+    intakeDuplicates: (_, args, { issues }, info) => duplicates.intakeDuplicates(issues, pageArgs(args, info)),
   },
   Mutation: {
     markIssueNoticesRead: (_, args, { issues }) => notices.markRead(issues, args),
@@ -144,6 +146,7 @@ export const issuesResolvers: Resolvers = {
     followUps: (row, _, { issues }) => reads.followUps(issues, row.id),
     supervisionOutcomes: (row, _, { issues }) => reads.issueOutcomes(issues, row.id),
     planDutyFiling: (row, _, { issues }) => planDuties.filingOfIssue(issues, row),
+    likelyDuplicates: (row, args, { issues }) => duplicates.likelyDuplicates(issues, row, args),
     escalation: (row) =>
       row.escalatedAt
         ? {
@@ -226,6 +229,14 @@ export const issuesResolvers: Resolvers = {
     unit: (row) => ref('id', details(row)?.unitId ?? null),
     rating: (row) => details(row)?.rating ?? null,
     workingDays: (row) => details(row)?.workingDays ?? null,
+  },
+  LikelyDuplicate: {
+    issue: (view) => view.row,
+  },
+  DuplicateReason: {
+    enterprise: (reason) => ref('creditCode', reason.enterprise),
+    unit: (reason) => ref('id', reason.unitId),
+    district: (reason) => ref('code', reason.districtCode),
   },
   IssueBatchRecord: {
     issueId: (row) => row.id,

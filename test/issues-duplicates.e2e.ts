@@ -11,7 +11,9 @@ import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sampleCreditCode } from '../db/reference/organisation.ts';
 import { rowsOf } from '../db/client.ts';
-import { DUPLICATE_THRESHOLD } from '../subgraphs/issues/duplicates.ts';
+import { anchorsOf, DUPLICATE_THRESHOLD, rarityOf } from '../subgraphs/issues/duplicates.ts';
+import { duplicateStore } from '../subgraphs/issues/store.ts';
+import { termsOf } from '../platform/search-text.ts';
 import labelled from './fixtures/duplicate-appeals.json' with { type: 'json' };
 import { startTestPlatform, type Caller, type TestPlatform } from './support/platform.ts';
 import { TestClock } from './support/clock.ts';
@@ -232,7 +234,22 @@ describe('who may read likely duplicates', () => {
     }
   });
 
-  it('refuses the field to a unit that sees the issue, and to the enterprise that raised it', async () => {
+  it('refuses the field to a unit that sees the issue (an area admin, which dispatches but does not merge)', async () => {
+    const chengyang: Caller = { role: 'UNIT_ADMIN', unit: 'CHENGYANG_DISTRICT' };
+    for (const via of ['gateway', 'subgraph'] as const) {
+      const doc = `query($id: ID!) { issue(id: $id) { id likelyDuplicates { score } } }`;
+      const variables = { id: idOf.get('m13b') };
+      const response =
+        via === 'gateway'
+          ? await t.query(doc, { as: chengyang, variables })
+          : await t.querySubgraph('issues', doc, { as: chengyang, variables });
+      expect(response.data.issue.id).toBe(idOf.get('m13b'));
+      expect(response.data.issue.likelyDuplicates).toBeNull();
+      expect(response.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    }
+  });
+
+  it('refuses the field to the enterprise that raised the appeal', async () => {
     // The enterprise's own appeal: it reads the issue, not its duplicates (other people's appeals).
     const enterprise: Caller = { role: 'ENTERPRISE', enterprise: sampleCreditCode('370214', 113) };
     const [row] = rowsOf<{ id: string }>(
@@ -273,5 +290,35 @@ describe('who may read likely duplicates', () => {
       variables: { id: idOf.get('m01a') },
     });
     expect(response.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+  });
+});
+
+describe('the candidates are read through indexes', () => {
+  // On this small table any index will do (the plan at a million issues is in the README); a branch of
+  // the lookup without an index would leave a sequential scan even priced out.
+  it('plans the lookup without a sequential scan of the issues', async () => {
+    const owner = t.platform.database.owner();
+    const stats = await duplicateStore.termStatistics(owner);
+    const m01a = labelled.issues.find((issue) => issue.ref === 'm01a')!;
+    const anchors = anchorsOf([...termsOf(m01a.title, m01a.description)], rarityOf(stats));
+    expect(anchors).not.toBeNull();
+    const at = clock.now();
+    const statement = duplicateStore.candidatesStatement(owner, {
+      id: idOf.get('m01a')!,
+      at,
+      from: new Date(at.getTime() - 30 * DAY),
+      to: at,
+      enterprise: codeOf('370213:101'),
+      anchors,
+      limit: 300,
+    })!;
+    // Sequential scans priced out: a plan that still holds one has no index to use for some branch.
+    const plan = await owner.transaction(async (tx) => {
+      await tx.execute(sql`set local enable_seqscan = off`);
+      return rowsOf<{ 'QUERY PLAN': unknown }>(await tx.execute(sql`explain (format json) ${statement}`));
+    });
+    const text = JSON.stringify(plan);
+    expect(text).not.toMatch(/Seq Scan/);
+    expect(text).toMatch(/Index Scan/);
   });
 });

@@ -37,11 +37,12 @@ export const DUPLICATE_THRESHOLD = 0.27;
 /** How many duplicates a field lists at most. */
 export const MAX_DUPLICATES = 20;
 /**
- * How many of the subject's rarest pairs the store looks candidates up by (the GIN index), and how
- * many issues the commonest of them may be in (its posting list read whole): 1% of a million.
+ * How many of the subject's rarest pairs the store looks candidates up by (the GIN index) at most,
+ * and how many issues they may be in together (estimated): the posting lists read whole, whatever
+ * the 30-day window — a budget of 50,000 entries is a few tens of milliseconds.
  */
 export const ANCHOR_TERMS = 48;
-export const ANCHOR_MAX_ISSUES = 10_000;
+export const ANCHOR_BUDGET = 50_000;
 /** How many candidates are scored at most (the nearest in time first). */
 export const MAX_CANDIDATES = 300;
 
@@ -127,6 +128,8 @@ export interface TermRarity {
   measured: boolean;
   /** The estimated number of issues that hold the term (null without statistics). */
   issues(term: string): number | null;
+  /** How many issues the table holds (estimated; 0 when unknown). */
+  rows: number;
 }
 
 /** The terms' frequencies as PostgreSQL's statistics give them (`most_common_elems`, `most_common_elem_freqs`). */
@@ -134,12 +137,12 @@ export interface TermStatistics {
   terms: string[];
   /** One per term, then the minimum, the maximum and the null fraction (PostgreSQL's layout). */
   frequencies: number[];
-  /** The table's estimated row count when the statistics were taken. */
+  /** The table's estimated row count (pg_class.reltuples). */
   rows: number;
 }
 
 export function rarityOf(stats: TermStatistics | null): TermRarity {
-  if (!stats || stats.terms.length === 0) return { weight: () => 1, measured: false, issues: () => null };
+  if (!stats || stats.terms.length === 0) return { weight: () => 1, measured: false, issues: () => null, rows: stats?.rows ?? 0 };
   const byTerm = new Map(stats.terms.map((term, i) => [term, stats.frequencies[i] ?? 0]));
   const listed = stats.frequencies.slice(0, stats.terms.length).filter((f) => f > 0);
   const floor = Math.max(1e-7, Math.min(...listed) / 2);
@@ -149,6 +152,7 @@ export function rarityOf(stats: TermStatistics | null): TermRarity {
     weight: (term) => Math.max(0.05, -Math.log(frequency(term))),
     measured: true,
     issues: (term) => frequency(term) * stats.rows,
+    rows: stats.rows,
   };
 }
 
@@ -156,15 +160,23 @@ export function rarityOf(stats: TermStatistics | null): TermRarity {
 export const scoringTerms = (terms: readonly string[]) => terms.filter((t) => !([...t].length === 1 && HAN_CHAR.test(t)));
 
 /**
- * The subject's pairs to look candidates up by in the GIN index: its rarest, at most `ANCHOR_TERMS`,
- * none in more than `ANCHOR_MAX_ISSUES` issues (such a pair's posting list is long, and a duplicate
- * shares rarer pairs too). As a tsquery literal of alternatives; null when none.
+ * The subject's pairs to look candidates up by in the GIN index: its rarest first, at most
+ * `ANCHOR_TERMS`, while the issues they are in add up to no more than `ANCHOR_BUDGET` (a common
+ * pair's posting list is long, and a duplicate shares rarer pairs too). Without statistics a small
+ * table (within the budget) is looked up by every pair, a large one by none (the enterprise
+ * alone) — autovacuum analyses the table, and migration 0014 did. As a tsquery literal of
+ * alternatives; null when none.
  */
 export function anchorsOf(terms: readonly string[], rarity: TermRarity): string | null {
-  const ranked = scoringTerms(terms)
-    .filter((t) => (rarity.issues(t) ?? 0) <= ANCHOR_MAX_ISSUES)
-    .sort((a, b) => rarity.weight(b) - rarity.weight(a) || (a < b ? -1 : 1))
-    .slice(0, ANCHOR_TERMS);
+  if (!rarity.measured && rarity.rows > ANCHOR_BUDGET) return null;
+  const ranked: string[] = [];
+  let budget = ANCHOR_BUDGET;
+  for (const t of scoringTerms(terms).sort((a, b) => rarity.weight(b) - rarity.weight(a) || (a < b ? -1 : 1))) {
+    const cost = rarity.issues(t) ?? 0;
+    if (ranked.length >= ANCHOR_TERMS || cost > budget) break;
+    ranked.push(t);
+    budget -= cost;
+  }
   if (!ranked.length) return null;
   return ranked.map((t) => `'${t.replace(/\\/g, '\\\\').replace(/'/g, "''")}'`).join(' | ');
 }

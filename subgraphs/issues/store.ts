@@ -1123,6 +1123,16 @@ export const planDutyStore = {
 
 /** An issue with its search terms (title and description), as duplicate scoring reads it. */
 export type IssueWithTerms = { row: IssueRow; terms: string[] };
+/** What a candidate lookup asks: the subject, the window, its enterprise and its anchors (a tsquery of alternatives). */
+export interface CandidateQuery {
+  id: string;
+  at: Date;
+  from: Date;
+  to: Date;
+  enterprise: string | null;
+  anchors: string | null;
+  limit: number;
+}
 
 /**
  * Duplicate appeals at intake (多头反映, duplicates.ts): the terms' statistics, the candidates of an
@@ -1132,28 +1142,19 @@ export type IssueWithTerms = { row: IssueRow; terms: string[] };
 export const duplicateStore = {
   /**
    * How often each common search term occurs, from PostgreSQL's statistics of the column (kept by
-   * ANALYZE and autovacuum; readable by the serving role, which may read the column). Null before
-   * the table was ever analysed.
+   * ANALYZE and autovacuum; readable by the serving role, which may read the column) — none before
+   * the table was first analysed — and how many issues the table holds (estimated).
    */
   async termStatistics(db: Queryable): Promise<{ terms: string[]; frequencies: number[]; rows: number } | null> {
     const [row] = rowsOf<{ terms: string[] | null; frequencies: number[] | null; rows: number }>(
       await db.execute(sql`
         select s.most_common_elems::text::text[] as terms, s.most_common_elem_freqs::float8[] as frequencies,
           greatest(c.reltuples, 0)::float8 as rows
-        from pg_catalog.pg_stats s, pg_catalog.pg_class c
-        where s.schemaname = 'issues' and s.tablename = 'issues' and s.attname = 'search_terms'
-          and c.oid = 'issues.issues'::regclass`),
+        from pg_catalog.pg_class c
+        left join pg_catalog.pg_stats s on s.schemaname = 'issues' and s.tablename = 'issues' and s.attname = 'search_terms'
+        where c.oid = 'issues.issues'::regclass`),
     );
-    return row?.terms && row.frequencies ? { terms: row.terms, frequencies: row.frequencies.map(Number), rows: Number(row.rows) } : null;
-  },
-
-  /** The search terms of these issues. */
-  async termsOf(db: Queryable, ids: readonly string[]): Promise<Map<string, string[]>> {
-    if (!ids.length) return new Map();
-    const rows = rowsOf<{ id: string; terms: string[] }>(
-      await db.execute(sql`select id, tsvector_to_array(search_terms) as terms from ${issues} where id = any(${uuidArray(ids)})`),
-    );
-    return new Map(rows.map((row) => [row.id, row.terms]));
+    return row ? { terms: row.terms ?? [], frequencies: (row.frequencies ?? []).map(Number), rows: Number(row.rows) } : null;
   },
 
   /**
@@ -1161,16 +1162,19 @@ export const duplicateStore = {
    * enterprise or one of the anchors (a tsquery of alternatives) among their terms; the nearest in
    * time first, at most `limit`.
    */
-  async candidates(
-    db: Queryable,
-    query: { id: string; at: Date; from: Date; to: Date; enterprise: string | null; anchors: string | null; limit: number },
-  ): Promise<IssueWithTerms[]> {
+  async candidates(db: Queryable, query: CandidateQuery): Promise<IssueWithTerms[]> {
+    const statement = duplicateStore.candidatesStatement(db, query);
+    return statement ? await statement : [];
+  },
+
+  /** The statement `candidates` runs (its plan is tested: indexes only), undefined when there is nothing to look up by. */
+  candidatesStatement(db: Queryable, query: CandidateQuery) {
     const found = [
       ...(query.enterprise ? [eq(issues.enterpriseCreditCode, query.enterprise)] : []),
       ...(query.anchors ? [sql`${searchTerms} @@ ${query.anchors}::tsquery`] : []),
     ];
-    if (!found.length) return [];
-    const rows = await db
+    if (!found.length) return undefined;
+    return db
       .select({ row: issues, terms: sql<string[]>`tsvector_to_array(${searchTerms})` })
       .from(issues)
       .where(
@@ -1184,7 +1188,6 @@ export const duplicateStore = {
       )
       .orderBy(sql`abs(extract(epoch from ${issues.receivedAt} - ${instantParam(query.at)}))`, asc(issues.id))
       .limit(query.limit);
-    return rows;
   },
 
   /** Items waiting for intake received since `since`, newest first after the cursor (the status index). */

@@ -322,3 +322,30 @@ describe('the candidates are read through indexes', () => {
     expect(text).toMatch(/Index Scan/);
   });
 });
+
+describe('the sample data', () => {
+  it('shows the command office one duplicate pair waiting for intake, dated near today', async () => {
+    const today = new Date('2026-11-23T16:00:00+08:00');
+    const sample = await startTestPlatform({ env: { LOAD_SAMPLE_DATA: 'true' }, now: () => today });
+    try {
+      const response = await sample.query(
+        `{ intakeDuplicates(first: 50) { edges { node { issue { title source receivedAt sample }
+          likelyDuplicates { score issue { title source } reasons { kind } merge { id intoId } } } } } }`,
+        { as: office },
+      );
+      expect(response.errors).toBeUndefined();
+      const edges = response.data.intakeDuplicates.edges;
+      expect(edges).toHaveLength(2);
+      for (const { node } of edges) {
+        expect(node.issue.sample).toBe(true);
+        expect(today.getTime() - new Date(node.issue.receivedAt).getTime()).toBeLessThan(2 * DAY);
+        expect(node.likelyDuplicates).toHaveLength(1);
+        expect(node.likelyDuplicates[0].issue.source).not.toBe(node.issue.source);
+        expect(node.likelyDuplicates[0].reasons.map((r: any) => r.kind)).toEqual(expect.arrayContaining(['SIMILAR_TEXT', 'SAME_PLACE']));
+      }
+      expect(edges.map((e: any) => e.node.issue.title).join()).toMatch(/辽阳西路/);
+    } finally {
+      await sample.stop();
+    }
+  });
+});

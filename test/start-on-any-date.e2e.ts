@@ -111,8 +111,9 @@ describe.each(['2026-12-28T09:00:00+08:00', '2027-01-04T09:00:00+08:00', '2027-0
 
     it('starts, with every slice’s sample data loaded', async () => {
       const data = await ok(t, PROVISIONAL);
-      // The ten sample issues, and the two problems 市公安局's sample self-check filing turned into issues (plan duties, #26).
-      expect(data.issues.totalCount).toBe(12);
+      // The ten sample issues, the two problems 市公安局's sample self-check filing turned into issues (plan duties, #26),
+      // and the duplicate pair waiting for intake (多头反映, #26 §7).
+      expect(data.issues.totalCount).toBe(14);
       expect(data.applications.totalCount).toBeGreaterThan(10);
       expect(data.serviceReviews.totalCount).toBe(9);
     });

@@ -42,7 +42,7 @@ async function ok(document: string, as: Caller, variables: Record<string, unknow
 }
 
 beforeAll(async () => {
-  t = await startTestPlatform({ now: clock.now });
+  t = await startTestPlatform({ now: clock.now, maxConnections: 4 });
   const content = labelled.issues
     .map((issue) =>
       JSON.stringify({
@@ -326,7 +326,7 @@ describe('the candidates are read through indexes', () => {
 describe('the sample data', () => {
   it('shows the command office one duplicate pair waiting for intake, dated near today', async () => {
     const today = new Date('2026-11-23T16:00:00+08:00');
-    const sample = await startTestPlatform({ env: { LOAD_SAMPLE_DATA: 'true' }, now: () => today });
+    const sample = await startTestPlatform({ env: { LOAD_SAMPLE_DATA: 'true' }, now: () => today, maxConnections: 2 });
     try {
       const response = await sample.query(
         `{ intakeDuplicates(first: 50) { edges { node { issue { title source receivedAt sample }

@@ -8,7 +8,7 @@ export const issuesExamples: ExplorerExample[] = [
       '令牌：npm run token -- --role COMMAND_OFFICE。每条附理由与分数；合并用 mergeIssue(id: merge.id, intoId: merge.intoId, expectedVersion: merge.expectedVersion)',
     query: /* GraphQL */ `
       query DuplicatesAtIntake {
-        intakeDuplicates(first: 20) {
+        intakeDuplicates(first: 10) {
           edges {
             node {
               issue {
@@ -18,7 +18,7 @@ export const issuesExamples: ExplorerExample[] = [
                 title
                 receivedAt
               }
-              likelyDuplicates {
+              likelyDuplicates(first: 5) {
                 score
                 daysApart
                 issue {

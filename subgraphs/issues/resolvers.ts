@@ -233,6 +233,9 @@ export const issuesResolvers: Resolvers = {
   LikelyDuplicate: {
     issue: (view) => view.row,
   },
+  IntakeDuplicates: {
+    likelyDuplicates: (view, args) => duplicates.intakeItemDuplicates(view, args),
+  },
   DuplicateReason: {
     enterprise: (reason) => ref('creditCode', reason.enterprise),
     unit: (reason) => ref('id', reason.unitId),

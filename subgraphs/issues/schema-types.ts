@@ -2032,7 +2032,14 @@ export type LikelyDuplicate = {
 export type IntakeDuplicates = {
   __typename?: 'IntakeDuplicates';
   issue: Issue;
+  /** 疑似重复，相似度高的在前，至多 first 条（1–20） / its likely duplicates, best first, at most first (1–20) */
   likelyDuplicates: Array<LikelyDuplicate>;
+};
+
+
+/** 待受理问题及其疑似重复 / an item waiting for intake, with its likely duplicates */
+export type IntakeDuplicatesLikelyDuplicatesArgs = {
+  first?: InputMaybe<Scalars['Int']['input']>;
 };
 
 export type IntakeDuplicatesConnection = {
@@ -2828,7 +2835,7 @@ export type LikelyDuplicateResolvers<ContextType = Context, ParentType extends R
 
 export type IntakeDuplicatesResolvers<ContextType = Context, ParentType extends ResolversParentTypes['IntakeDuplicates'] = ResolversParentTypes['IntakeDuplicates']> = {
   issue?: Resolver<ResolversTypes['Issue'], ParentType, ContextType>;
-  likelyDuplicates?: Resolver<Array<ResolversTypes['LikelyDuplicate']>, ParentType, ContextType>;
+  likelyDuplicates?: Resolver<Array<ResolversTypes['LikelyDuplicate']>, ParentType, ContextType, RequireFields<IntakeDuplicatesLikelyDuplicatesArgs, 'first'>>;
 };
 
 export type IntakeDuplicatesConnectionResolvers<ContextType = Context, ParentType extends ResolversParentTypes['IntakeDuplicatesConnection'] = ResolversParentTypes['IntakeDuplicatesConnection']> = {

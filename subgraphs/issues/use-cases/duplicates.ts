@@ -14,9 +14,11 @@ import {
   anchorsOf,
   DUPLICATE_WINDOW_DAYS,
   MAX_CANDIDATES,
+  MAX_DUPLICATES,
   rankDuplicates,
   rarityOf,
   type DuplicateView,
+  type IntakeDuplicatesView,
   type TermRarity,
 } from '../duplicates.ts';
 import { duplicatesFirst } from '../input.ts';
@@ -65,6 +67,11 @@ export async function likelyDuplicates(ctx: IssuesContext, row: IssueRow, { firs
   return duplicatesOf(ctx, row, parseInput(duplicatesFirst, first ?? 5, 'first'));
 }
 
+/** `IntakeDuplicates.likelyDuplicates(first)`: the best `first` of those found. */
+export function intakeItemDuplicates(view: IntakeDuplicatesView, { first }: { first?: number | null }): DuplicateView[] {
+  return view.likelyDuplicates.slice(0, parseInput(duplicatesFirst, first ?? 5, 'first'));
+}
+
 /**
  * `intakeDuplicates`: the items waiting for intake received in the last 30 days, newest first, a
  * page of `first` at a time; the page lists those of them that have likely duplicates, and its
@@ -77,7 +84,7 @@ export async function intakeDuplicates(ctx: IssuesContext, page: PageArgs) {
   const since = new Date(ctx.now().getTime() - DUPLICATE_WINDOW_DAYS * DAY);
   const rows = await duplicateStore.waiting(ctx.db, since, size + 1, cursor && { receivedAt: cursor.at, id: cursor.id });
   const looked = rows.slice(0, size);
-  const found = await Promise.all(looked.map(async (row) => ({ row, duplicates: await duplicatesOf(ctx, row, 5) })));
+  const found = await Promise.all(looked.map(async (row) => ({ row, duplicates: await duplicatesOf(ctx, row, MAX_DUPLICATES) })));
   const key = (row: IssueRow) => encodeCursor([row.receivedAt.toISOString(), row.id]);
   const edges = found
     .filter(({ duplicates }) => duplicates.length > 0)

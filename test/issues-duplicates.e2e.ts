@@ -284,6 +284,29 @@ describe('who may read likely duplicates', () => {
     expect(seen.issue.likelyDuplicates.map((d: any) => d.issue.id)).toEqual(expect.arrayContaining([idOf.get('m13a'), idOf.get('m13b')]));
   });
 
+  it('shows the command office a report’s likely duplicates in the answer of the intake itself', async () => {
+    const { reportIssue } = await ok(
+      `mutation($input: ReportIssueInput!) { reportIssue(input: $input) { id status likelyDuplicates { issue { id } merge { id intoId } } } }`,
+      office,
+      {
+        input: {
+          clientRequestId: requestId('dup-report'),
+          source: 'HOTLINE_12345',
+          environment: 'HUMANISTIC',
+          title: '云霄路美食街烧烤油烟又来了',
+          description: '来电人反映市南区云霄路美食街烧烤店油烟直冲居民楼，晚上没法开窗。',
+          districtCode: '370202',
+        },
+      },
+    );
+    expect(reportIssue.status).toBe('SUBMITTED');
+    const found = reportIssue.likelyDuplicates.map((d: any) => d.issue.id);
+    expect(found).toEqual(expect.arrayContaining([idOf.get('m25a'), idOf.get('m25b')]));
+    expect(found).not.toContain(idOf.get('n25'));
+    // The new record is the later one: it goes into the earlier.
+    expect(reportIssue.likelyDuplicates[0].merge.id).toBe(reportIssue.id);
+  });
+
   it('refuses a page size out of range', async () => {
     const response = await t.query(`query($id: ID!) { issue(id: $id) { likelyDuplicates(first: 21) { score } } }`, {
       as: office,

@@ -87,6 +87,11 @@ async function main() {
     await runOutboxBench();
     return;
   }
+  if (process.argv[2] === 'city') {
+    const { runCityBench } = await import('./city.ts');
+    await runCityBench();
+    return;
+  }
   if (process.argv[2] === 'soak') {
     const { runSoakBench } = await import('./soak.ts');
     await runSoakBench();

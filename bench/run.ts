@@ -172,6 +172,12 @@ async function main() {
       query: `{ issueAlerts(first: 20) { totalCount edges { node { issue { number title } deadline { stage dueAt state } } } } }`,
     },
     {
+      // One candidate lookup per waiting item (the credit code's and the search terms' indexes within 30 days).
+      name: 'command office: duplicate appeals at intake (intakeDuplicates), 20 waiting items with their likely duplicates',
+      token: office,
+      query: `{ intakeDuplicates(first: 20) { edges { node { issue { number } likelyDuplicates { score issue { number } reasons { kind sharedTerms } merge { id intoId } } } } pageInfo { endCursor } } }`,
+    },
+    {
       name: 'bureau (市市场监管局 staff): own issues, first 20 with deadlines and history',
       token: staff,
       query: `{ issues(first: 20) { totalCount edges { node { number status deadlines { stage state } history { action at } } } } }`,

@@ -269,6 +269,27 @@ function planDutyAccess(
   };
 }
 
+/** Who reads the observer teams' reports (issue #26 §5), and as which observer a report is filed. */
+function observerAccess(viewer: Viewer, of: { assertLoop: (action: LoopAction) => Promise<void>; scope: () => Promise<IssueScope> }) {
+  return {
+    /**
+     * Whose team reports the caller reads (issue #26 §5): every member's (null) for the command
+     * office, an observer only their own (issuer and subject); FORBIDDEN for anyone else.
+     */
+    async observerReportsOf(): Promise<{ issuer: string; subject: string } | null> {
+      await of.assertLoop('READ_OBSERVER_REPORTS');
+      if ((await of.scope()).kind === 'all') return null;
+      const person = present(personOf(viewer), 'the person of an observer');
+      return { issuer: person.issuer, subject: person.subject };
+    },
+    /** The observer a report is filed by, if the caller is one: the team member it may be recorded as. */
+    observerPerson(): { issuer: string; subject: string } | null {
+      const person = viewer.role === Role.OBSERVER ? personOf(viewer) : null;
+      return person ? { issuer: person.issuer, subject: person.subject } : null;
+    },
+  };
+}
+
 export function createIssuesAccess(viewer: Viewer, directory: DirectorySource) {
   let snapshot: Promise<Directory> | undefined;
   /** The directory this request decides on: taken once (again after prepareToAct), never inside a transaction. */
@@ -446,6 +467,7 @@ export function createIssuesAccess(viewer: Viewer, directory: DirectorySource) {
     },
 
     ...planDutyAccess(viewer, { standings, activeUnit, assertLoop, readableUnits }),
+    ...observerAccess(viewer, { assertLoop, scope }),
     /** A unit's issues, figures, alerts and supervision outcomes: the command office, the unit, its lead unit, the units above it. */
     async assertReadsUnit(unitId: string): Promise<void> {
       const units = await readableUnits();

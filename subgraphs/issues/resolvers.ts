@@ -21,6 +21,7 @@ import * as handling from './use-cases/handling.ts';
 import * as intake from './use-cases/intake.ts';
 import * as notices from './use-cases/notices.ts';
 import * as plan from './use-cases/plan.ts';
+import * as observerTeams from './use-cases/observer-teams.ts';
 import * as planDuties from './use-cases/plan-duties.ts';
 import * as reads from './use-cases/reads.ts';
 import * as stats from './use-cases/stats.ts';
@@ -53,6 +54,9 @@ export const issuesResolvers: Resolvers = {
     issueChanges: (_, args, { issues }) => channels.issueChanges(issues, args),
     planDuties: (_, __, { issues }) => planDuties.planDuties(issues),
     planDuty: (_, args, { issues }) => planDuties.planDuty(issues, args),
+    observerTeams: (_, args, { issues }) => observerTeams.teams(issues, args),
+    observerMemberships: (_, args, { issues }) => observerTeams.memberships(issues, args),
+    observerReports: (_, args, { issues }) => observerTeams.reports(issues, args),
   },
   Mutation: {
     markIssueNoticesRead: (_, args, { issues }) => notices.markRead(issues, args),
@@ -90,6 +94,8 @@ export const issuesResolvers: Resolvers = {
     recordSupervisionOutcome: (_, args, { issues }) => supervision.recordSupervisionOutcome(issues, args),
     setCalendarYear: (_, args, { issues }) => calendar.setCalendarYear(issues, args),
     filePlanDuty: (_, args, { issues }) => planDuties.filePlanDuty(issues, args),
+    recordObserverMembership: (_, args, { issues }) => observerTeams.recordMembership(issues, args),
+    endObserverMembership: (_, args, { issues }) => observerTeams.endMembership(issues, args),
     declarePlanDuty: (_, args, { issues }) => planDuties.declarePlanDuty(issues, args),
   },
   PlanDuty: {
@@ -103,6 +109,15 @@ export const issuesResolvers: Resolvers = {
     late: (view) => planDuties.dutyCounts(view).late,
     missing: (view) => planDuties.dutyCounts(view).missing,
     units: (view, args) => planDuties.dutyUnits(view, args),
+  },
+  ObserverMembership: {
+    subject: (row) => row.memberSubject,
+    issuer: (row) => row.memberIssuer,
+    active: (row, _, { issues }) => observerTeams.active(issues, row),
+  },
+  ObserverReport: {
+    issue: (row, _, { issues }) => observerTeams.issueOfReport(issues, row),
+    membership: (row, _, { issues }) => observerTeams.membershipOf(issues, row),
   },
   PlanDutyUnitStatus: {
     unit: (row) => ({ id: row.unitId }),
@@ -144,6 +159,7 @@ export const issuesResolvers: Resolvers = {
     followUps: (row, _, { issues }) => reads.followUps(issues, row.id),
     supervisionOutcomes: (row, _, { issues }) => reads.issueOutcomes(issues, row.id),
     planDutyFiling: (row, _, { issues }) => planDuties.filingOfIssue(issues, row),
+    observerReport: (row, _, { issues }) => observerTeams.reportOfIssue(issues, row),
     escalation: (row) =>
       row.escalatedAt
         ? {

@@ -35,6 +35,8 @@ export const issues: SliceDefinition = {
     PlanDuty: './store.ts#PlanDutyView',
     PlanDutyUnitStatus: './store.ts#PlanDutyUnitStatusRow',
     PlanDutyFiling: './store.ts#PlanDutyFilingRow',
+    ObserverMembership: './store.ts#ObserverMembershipRow',
+    ObserverReport: './store.ts#ObserverReportRow',
     IssueBatchRecord: '../../platform/batch.ts#RecordResult',
     Unit: './store.ts#UnitReference',
     Domain: './store.ts#DomainReference',

@@ -87,6 +87,11 @@ async function main() {
     await runOutboxBench();
     return;
   }
+  if (process.argv[2] === 'soak') {
+    const { runSoakBench } = await import('./soak.ts');
+    await runSoakBench();
+    return;
+  }
   if (process.argv[2] === 'gateway') {
     const { runGatewayBench } = await import('./gateway.ts');
     await runGatewayBench();

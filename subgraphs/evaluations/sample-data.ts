@@ -4,8 +4,10 @@
  * published city contest with six judges (highest and lowest dropped) and its last place carried
  * into the open contest that follows; and reviews on every channel, bad ones at every step: awaiting
  * an answer, overdue, answered, rectified late, followed up, appealed and upheld; tackling tasks with
- * an overdue milestone and last quarter's reports (on time, late, one missing); and the current half
- * year's evaluation, defined with economic and survey figures entered (mandatory), so its preview and
+ * an overdue milestone and last quarter's reports (on time, late, one missing); surveys (问卷调查) of
+ * enterprises about 市行政审批局 and of the public about 即墨区, answered; and the current half
+ * year's evaluation, defined with economic and market-satisfaction figures (mandatory) — entered, and
+ * for 市行政审批局 its enterprises' survey — so its preview and
  * the board are live: four units graded, the rest not evaluated for want of data. Everything is flagged `sample`; loading twice adds nothing.
  */
 import type { Db } from '../../db/client.ts';

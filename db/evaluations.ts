@@ -364,6 +364,8 @@ export interface FrozenInput {
   value: number | null;
   source: string;
   fetchedAt: string;
+  /** Answer sheets, when the value came from surveys (issue #26 §6); absent otherwise and in results frozen before. */
+  responses?: number | null;
   normalised: number | null;
   weight: number;
   contribution: number;
@@ -526,3 +528,104 @@ export const reviewFigureChanges = evaluationsSchema.table(
 
 /** The slice's notices (issue #25 §3): outbox, deliveries, webhooks, inbox and who receives what (db/outbox.ts). */
 export const { outboxEvents, outboxDeliveries, outboxWebhooks, notices, noticeSettings } = outboxTables(evaluationsSchema);
+
+/**
+ * 问卷调查 (issue #26 §6): a survey the command office publishes to enterprises or the public, about
+ * a unit, a district or an environment; its questions fixed at publication (a correction is another
+ * survey). `unitId` is the unit whose satisfaction indicator it feeds — the unit it is about, or the
+ * district's own unit — none for an environment. Never changed (a trigger).
+ */
+export const surveyAudience = evaluationsSchema.enum('survey_audience', ['ENTERPRISES', 'PUBLIC']);
+export const surveySubject = evaluationsSchema.enum('survey_subject', ['UNIT', 'DISTRICT', 'ENVIRONMENT']);
+
+/** One question as published: a rating 1–5, a single or multiple choice among its options, or free text. */
+export interface SurveyQuestion {
+  kind: 'RATING' | 'SINGLE_CHOICE' | 'MULTIPLE_CHOICE' | 'TEXT';
+  text: string;
+  options: string[];
+  required: boolean;
+}
+
+export const surveys = evaluationsSchema.table(
+  'surveys',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    title: text('title').notNull(),
+    description: text('description'),
+    audience: surveyAudience('audience').notNull(),
+    subject: surveySubject('subject').notNull(),
+    /** The unit whose satisfaction indicator the answers feed (UNIT: it; DISTRICT: the district's unit, if any). */
+    unitId: uuid('unit_id'),
+    districtCode: text('district_code'),
+    environmentCode: text('environment_code'),
+    questions: jsonb('questions').$type<SurveyQuestion[]>().notNull(),
+    opensAt: at('opens_at').notNull(),
+    closesAt: at('closes_at').notNull(),
+    /** Who published it: a person (issuer, role, subject); a retry by `clientRequestId` is that person's. */
+    publisherIssuer: text('publisher_issuer').notNull(),
+    publisherRole: text('publisher_role').notNull(),
+    publisherSubject: text('publisher_subject').notNull(),
+    publisherUnitId: uuid('publisher_unit_id'),
+    clientRequestId: text('client_request_id').notNull(),
+    sample: boolean('sample').notNull().default(false),
+  },
+  (t) => [
+    index('surveys_time_idx').on(t.opensAt, t.id),
+    index('surveys_unit_idx').on(t.unitId, t.audience, t.opensAt),
+    uniqueIndex('surveys_request_key').on(t.publisherIssuer, t.publisherRole, t.publisherSubject, t.clientRequestId),
+    check('surveys_closes_after_opening', sql`${t.closesAt} > ${t.opensAt}`),
+  ],
+);
+
+export const respondentKind = evaluationsSchema.enum('respondent_kind', ['ENTERPRISE', 'PUBLIC']);
+
+/**
+ * One answer sheet (append-only): an enterprise's once per survey (by its token's credit code), the
+ * public's within the anonymous write limits. `respondentKey` is a hash (the person, or the address).
+ */
+export const surveyResponses = evaluationsSchema.table(
+  'survey_responses',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    surveyId: uuid('survey_id')
+      .notNull()
+      .references(() => surveys.id),
+    respondentKind: respondentKind('respondent_kind').notNull(),
+    /** The enterprise's 统一社会信用代码 (ENTERPRISES surveys): one answer sheet each. */
+    creditCode: text('credit_code'),
+    respondentKey: text('respondent_key').notNull(),
+    clientRequestId: text('client_request_id').notNull(),
+    answeredAt: at('answered_at').notNull(),
+    sample: boolean('sample').notNull().default(false),
+  },
+  (t) => [
+    uniqueIndex('survey_responses_enterprise_key').on(t.surveyId, t.creditCode),
+    uniqueIndex('survey_responses_request_key').on(t.respondentKey, t.clientRequestId),
+    index('survey_responses_limits_idx').on(t.respondentKey, t.answeredAt),
+    index('survey_responses_survey_idx').on(t.surveyId, t.answeredAt),
+  ],
+);
+
+/** One answer of a sheet (append-only): a rating 1–5, the options chosen (0-based), or the text. */
+export const surveyAnswers = evaluationsSchema.table(
+  'survey_answers',
+  {
+    responseId: uuid('response_id')
+      .notNull()
+      .references(() => surveyResponses.id),
+    surveyId: uuid('survey_id').notNull(),
+    question: smallint('question').notNull(),
+    rating: smallint('rating'),
+    choices: smallint('choices').array(),
+    text: text('text'),
+    answeredAt: at('answered_at').notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.responseId, t.question] }),
+    index('survey_answers_question_idx').on(t.surveyId, t.question),
+    index('survey_answers_text_idx')
+      .on(t.surveyId, t.answeredAt, t.responseId, t.question)
+      .where(sql`${t.text} is not null`),
+    check('survey_answers_rating_range', sql`${t.rating} is null or ${t.rating} between 1 and 5`),
+  ],
+);

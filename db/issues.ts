@@ -776,3 +776,59 @@ export const issueMonitoringTags = issuesSchema.table(
   },
   (t) => [primaryKey({ columns: [t.issueId, t.pointId] }), index('issue_monitoring_tags_point_idx').on(t.pointId, t.issueId)],
 );
+
+/**
+ * The three observer teams (三支队伍, issue #26 §5): the expert committee, media observers and
+ * experience officers (campaign.json `threeTeams`). A membership is a person with the OBSERVER role
+ * (the token's issuer and subject) in one team from a day, kept by the command office; ending it
+ * is a record of its own (`observer_membership_ends`). Both append-only.
+ */
+export const observerTeam = issuesSchema.enum('observer_team', ['EXPERT_COMMITTEE', 'MEDIA_OBSERVER', 'EXPERIENCE_OFFICER']);
+
+export const observerMemberships = issuesSchema.table(
+  'observer_memberships',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    team: observerTeam('team').notNull(),
+    /** The observer as a person: the token's issuer ('' for none) and subject, role OBSERVER. */
+    memberIssuer: text('member_issuer').notNull(),
+    memberSubject: text('member_subject').notNull(),
+    name: text('name').notNull(),
+    since: date('since').notNull(),
+    /** The last day, when known at the start (a term); otherwise an end record gives it. */
+    until: date('until'),
+    recordedBy: text('recorded_by').notNull(),
+    recordedAt: instant('recorded_at').notNull(),
+    sample: boolean('sample').notNull().default(false),
+  },
+  (t) => [
+    index('observer_memberships_member_idx').on(t.memberIssuer, t.memberSubject, t.since),
+    index('observer_memberships_team_idx').on(t.team, t.since, t.id),
+  ],
+);
+
+/** The end of a membership (its last day), recorded once by the command office. Append-only. */
+export const observerMembershipEnds = issuesSchema.table('observer_membership_ends', {
+  membershipId: uuid('membership_id')
+    .primaryKey()
+    .references(() => observerMemberships.id),
+  until: date('until').notNull(),
+  recordedBy: text('recorded_by').notNull(),
+  recordedAt: instant('recorded_at').notNull(),
+});
+
+/** A team member's report (暗访/体验): the UNDERCOVER_VISIT issue, written in its transaction, with the member and team. Append-only. */
+export const observerReports = issuesSchema.table(
+  'observer_reports',
+  {
+    issueId: uuid('issue_id')
+      .primaryKey()
+      .references(() => issues.id),
+    membershipId: uuid('membership_id')
+      .notNull()
+      .references(() => observerMemberships.id),
+    team: observerTeam('team').notNull(),
+    reportedAt: instant('reported_at').notNull(),
+  },
+  (t) => [index('observer_reports_team_idx').on(t.team, t.reportedAt, t.issueId), index('observer_reports_member_idx').on(t.membershipId)],
+);

@@ -43,13 +43,17 @@ import {
   type ContestAction,
   type EvaluationStanding,
   type ReviewAction,
+  surveyRules,
+  surveyStateNames,
+  type SurveyState,
 } from './rules.ts';
-import type { ContestRow, ContestScope, EntryRow, JudgeRow, ReviewRow, ReviewScope } from './store.ts';
+import type { ContestRow, ContestScope, EntryRow, JudgeRow, ReviewRow, ReviewScope, SurveyRow } from './store.ts';
 
 const CONTEST_NOUN = { zh: '该擂台比武', en: 'the contest' };
 const REVIEW_NOUN = { zh: '该评价', en: 'the review' };
 const WORK_NOUN = { zh: '该单位的督导检查事项', en: 'the unit’s tasks and reports' };
 const EVALUATION_NOUN = { zh: '该效果评估', en: 'the evaluation' };
+const SURVEY_NOUN = { zh: '该问卷', en: 'the survey' };
 /** An entered value's source as results frozen before issue #20 wrote it: the account, then the time. */
 const ACCOUNT_NAMED = /^entered by (?!unit )[\s\S]*? at (\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?Z): /;
 
@@ -388,7 +392,7 @@ export function createEvaluationsAccess(viewer: Viewer, directory: DirectorySour
       if (viewer.role === 'ANONYMOUS') throw errors.unauthenticated();
     },
 
-    /** Whom the abuse limits count: the person when signed in, else the caller's address — hashed (platform/write-limits.ts). */
+    /** Whom the abuse limits count (a review's, a survey answer's): the person when signed in, else the caller's address — hashed (platform/write-limits.ts). */
     reviewerKey(): string {
       return writerKey(viewer, clientAddress);
     },
@@ -399,6 +403,57 @@ export function createEvaluationsAccess(viewer: Viewer, directory: DirectorySour
 
     async callerUnitId(): Promise<string | null> {
       return (await activeUnit())?.id ?? null;
+    },
+
+    ...surveyAccess(base, activeUnit, isUnitRole),
+  };
+}
+
+/** 问卷调查 (issue #26 §6): who publishes, answers and reads surveys (rules.ts `surveyRules`, `readRules`). */
+function surveyAccess(base: () => Promise<EvaluationStanding[]>, activeUnit: () => Promise<DirectoryUnit | null>, isUnitRole: boolean) {
+  /** The base standings, and SURVEYED_UNIT for a member of the unit the survey is about — who then is no UNIT_MEMBER answering it. */
+  async function onSurvey(survey: Pick<SurveyRow, 'unitId'>): Promise<EvaluationStanding[]> {
+    const found = await base();
+    const unit = isUnitRole ? await activeUnit() : null;
+    if (unit && survey.unitId === unit.id) return [...found.filter((s) => s !== 'UNIT_MEMBER'), 'SURVEYED_UNIT'];
+    return found;
+  }
+  const refuseRead = (standings: readonly EvaluationStanding[], message: { zh: string; en: string }): never => {
+    if (standings.includes('ANONYMOUS')) throw errors.unauthenticated();
+    throw errors.forbidden(message);
+  };
+  return {
+    async assertPublishSurvey(): Promise<void> {
+      assert(surveyRules.publishSurvey, await base(), { noun: SURVEY_NOUN, standingNames });
+    },
+    async assertAnswerSurvey(survey: SurveyRow, state: SurveyState): Promise<void> {
+      const standings = await onSurvey(survey);
+      if (standings.includes('SURVEYED_UNIT'))
+        throw errors.forbidden({
+          zh: '所调查单位的人员不能填写关于本单位的问卷',
+          en: 'The surveyed unit’s own staff may not answer its survey',
+        });
+      const rule = survey.audience === 'ENTERPRISES' ? surveyRules.answerEnterpriseSurvey : surveyRules.answerPublicSurvey;
+      assert(rule, standings, { noun: SURVEY_NOUN, state, stateNames: surveyStateNames, rules: surveyRules, standingNames });
+    },
+    /** A survey: the command office and the surveyed unit; while open, its audience (an enterprises' one: enterprises; a public one: everyone). */
+    async canReadSurvey(survey: SurveyRow, state: SurveyState): Promise<boolean> {
+      const standings = await onSurvey(survey);
+      if (allowed(standings, readRules.surveyResults)) return true;
+      if (state !== 'OPEN') return false;
+      return survey.audience === 'PUBLIC' || standings.includes('ENTERPRISE');
+    },
+    async canReadSurveyResults(survey: SurveyRow): Promise<boolean> {
+      return allowed(await onSurvey(survey), readRules.surveyResults);
+    },
+    /** The list of surveys and their text answers: the command office only. */
+    async assertReadSurveys(): Promise<void> {
+      const standings = await base();
+      if (!allowed(standings, readRules.surveys))
+        refuseRead(standings, {
+          zh: '只有市指挥部办公室可以查看问卷列表和文字答案',
+          en: 'Only the command office lists surveys and their text answers',
+        });
     },
   };
 }

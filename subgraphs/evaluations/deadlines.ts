@@ -29,6 +29,14 @@ export const REVIEW_LIMIT: WriteLimit = {
   target: { zh: '同一单位', en: 'one unit' },
 };
 
+/** Answers to one public survey: as many a day per writer as reviews of one unit, and within the same hourly limit. */
+export const SURVEY_LIMIT: WriteLimit = {
+  perTargetPerDay: REVIEWS_PER_UNIT_PER_DAY,
+  perHour: REVIEWS_PER_HOUR,
+  writes: { zh: '答卷', en: 'answer sheets' },
+  target: { zh: '同一问卷', en: 'one survey' },
+};
+
 export const BAD_LEVELS = ['UNSATISFIED', 'VERY_UNSATISFIED'] as const;
 export const SATISFIED_LEVELS = ['VERY_SATISFIED', 'SATISFIED', 'BASICALLY_SATISFIED'] as const;
 export const LEVEL_SCORES = { VERY_SATISFIED: 5, SATISFIED: 4, BASICALLY_SATISFIED: 3, UNSATISFIED: 2, VERY_UNSATISFIED: 1 } as const;

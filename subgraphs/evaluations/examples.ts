@@ -239,4 +239,89 @@ export const evaluationsExamples: ExplorerExample[] = [
       }
     `,
   },
+  {
+    name: '市指挥部办公室：问卷调查与结果 / Command office: surveys and their results',
+    description: '令牌：npm run token -- --role COMMAND_OFFICE（关于单位的问卷结果即该单位半年评估的满意度指标值）',
+    query: /* GraphQL */ `
+      query Surveys {
+        surveys(first: 10) {
+          totalCount
+          edges {
+            node {
+              id
+              title
+              audience
+              subject
+              unit {
+                id
+              }
+              districtCode
+              state
+              closesAt
+              questions {
+                index
+                kind
+                text
+                options
+              }
+              results {
+                responses
+                averageRating
+                questions {
+                  index
+                  answered
+                  average
+                  ratingCounts
+                  choices {
+                    option
+                    count
+                  }
+                }
+              }
+            }
+          }
+        }
+      }
+    `,
+  },
+  {
+    name: '发布问卷调查 / Publish a survey',
+    description: '令牌：npm run token -- --role COMMAND_OFFICE（企业每家一份；公众匿名作答受限额约束）',
+    query: /* GraphQL */ `
+      mutation PublishSurvey($input: PublishSurveyInput!) {
+        publishSurvey(input: $input) {
+          id
+          title
+          audience
+          subject
+          environmentCode
+          opensAt
+          closesAt
+          state
+          questions {
+            index
+            kind
+            text
+            options
+            required
+          }
+        }
+      }
+    `,
+    variables: {
+      input: {
+        clientRequestId: 'explorer-survey-1',
+        title: '要素环境企业满意度调查',
+        audience: 'ENTERPRISES',
+        subject: 'ENVIRONMENT',
+        environmentCode: 'FACTOR',
+        closesOn: '2099-12-31',
+        questions: [
+          { kind: 'RATING', text: '用地、用能保障的满意度' },
+          { kind: 'MULTIPLE_CHOICE', text: '最突出的问题', options: ['土地供给', '工程建设审批', '融资', '用工'] },
+          { kind: 'TEXT', text: '意见建议', required: false },
+        ],
+      },
+    },
+  },
 ];

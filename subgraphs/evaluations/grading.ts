@@ -55,6 +55,8 @@ export interface RawValue {
   value: number | null;
   source: string;
   fetchedAt: string;
+  /** Answer sheets, when the value came from surveys. */
+  responses?: number | null;
 }
 
 export interface ComputedInput extends RawValue {

@@ -304,3 +304,82 @@ export const indicatorImportInput = z.object({
       problem({ zh: '同一单位只能出现一次', en: 'Each unit at most once' }),
     ),
 });
+
+// ───────────── surveys (问卷调查) ─────────────
+
+export const surveyId = uuid({ zh: '问卷 id', en: 'Survey id' });
+
+const surveyQuestion = z
+  .object({
+    kind: z.enum(['RATING', 'SINGLE_CHOICE', 'MULTIPLE_CHOICE', 'TEXT']),
+    text: text({ zh: '题目', en: 'Question' }, { max: 500 }),
+    options: z.array(text({ zh: '选项', en: 'Option' }, { max: 200 })).nullish(),
+    required: z.boolean().nullish(),
+  })
+  .superRefine((q, ctx) => {
+    const choice = q.kind === 'SINGLE_CHOICE' || q.kind === 'MULTIPLE_CHOICE';
+    const n = q.options?.length ?? 0;
+    if (choice && (n < 2 || n > 20))
+      ctx.addIssue({
+        code: 'custom',
+        path: ['options'],
+        ...problem({ zh: '选择题须有 2–20 个选项', en: 'A choice question has 2 to 20 options' }),
+      });
+    if (choice && new Set(q.options).size !== n)
+      ctx.addIssue({ code: 'custom', path: ['options'], ...problem({ zh: '选项不能重复', en: 'Options must differ' }) });
+    if (!choice && n > 0)
+      ctx.addIssue({ code: 'custom', path: ['options'], ...problem({ zh: '只有选择题有选项', en: 'Only a choice question has options' }) });
+  });
+
+export const publishSurveyInput = z
+  .object({
+    clientRequestId,
+    title: text({ zh: '问卷标题', en: 'Title' }, { max: 200 }),
+    description: optionalText({ zh: '问卷说明', en: 'Description' }, { max: 5000 }),
+    audience: z.enum(['ENTERPRISES', 'PUBLIC']),
+    subject: z.enum(['UNIT', 'DISTRICT', 'ENVIRONMENT']),
+    unitId: uuid({ zh: '所调查的单位', en: 'unitId' }).nullish(),
+    districtCode: z.string().max(20).nullish(),
+    environmentCode: z.enum(['POLICY', 'SERVICE', 'FACTOR', 'MARKET', 'RULE_OF_LAW', 'HUMANISTIC']).nullish(),
+    closesOn: dateText,
+    questions: z
+      .array(surveyQuestion)
+      .refine((list) => list.length >= 1 && list.length <= 50, problem({ zh: '问卷须有 1–50 题', en: 'Give 1 to 50 questions' })),
+  })
+  .superRefine((value, ctx) => {
+    const about = { UNIT: 'unitId', DISTRICT: 'districtCode', ENVIRONMENT: 'environmentCode' } as const;
+    for (const [subject, field] of Object.entries(about)) {
+      const given = value[field] !== null && value[field] !== undefined;
+      if (subject === value.subject && !given)
+        ctx.addIssue({
+          code: 'custom',
+          path: [field],
+          ...problem({ zh: `调查对象为 ${subject} 时须填写 ${field}`, en: `A ${subject} survey names its ${field}` }),
+        });
+      if (subject !== value.subject && given)
+        ctx.addIssue({
+          code: 'custom',
+          path: [field],
+          ...problem({ zh: `调查对象为 ${value.subject} 时不填 ${field}`, en: `A ${value.subject} survey has no ${field}` }),
+        });
+    }
+  });
+
+export const answerSurveyInput = z.object({
+  clientRequestId,
+  surveyId,
+  answers: z
+    .array(
+      z.object({
+        question: z.number().int().min(0).max(49),
+        rating: z.number().int().nullish(),
+        choices: z.array(z.number().int()).nullish(),
+        text: optionalText({ zh: '文字答案', en: 'Text answer' }, { max: 2000, multiline: true }),
+      }),
+    )
+    .refine((list) => list.length <= 50, problem({ zh: '答案最多 50 项', en: 'At most 50 answers' }))
+    .refine(
+      (list) => new Set(list.map((a) => a.question)).size === list.length,
+      problem({ zh: '每题只能作答一次', en: 'One answer per question' }),
+    ),
+});

@@ -14,6 +14,7 @@ import * as boards from './use-cases/board.ts';
 import * as contests from './use-cases/contests.ts';
 import * as evaluations from './use-cases/evaluation.ts';
 import * as reviews from './use-cases/reviews.ts';
+import * as surveys from './use-cases/surveys.ts';
 import * as tasks from './use-cases/tasks.ts';
 
 const rate = (numerator: number, denominator: number) => (denominator > 0 ? numerator / denominator : null);
@@ -35,6 +36,9 @@ export const evaluationsResolvers: Resolvers = {
     overdueTaskMilestones: (_, args, { evaluations: ctx }) => tasks.overdueMilestones(ctx, args),
     evaluation: (_, args, { evaluations: ctx }) => evaluations.evaluation(ctx, args),
     board: (_, args, { evaluations: ctx }) => boards.board(ctx, args),
+    surveys: (_, args, { evaluations: ctx }) => surveys.surveys(ctx, args),
+    survey: (_, args, { evaluations: ctx }) => surveys.survey(ctx, args),
+    surveyTextAnswers: (_, args, { evaluations: ctx }) => surveys.textAnswers(ctx, args),
   },
   Mutation: {
     markEvaluationNoticesRead: (_, args, { evaluations }) => notices.markRead(evaluations, args),
@@ -58,6 +62,8 @@ export const evaluationsResolvers: Resolvers = {
     submitQuarterlyReport: (_, args, { evaluations: ctx }) => tasks.submitQuarterlyReport(ctx, args),
     createEvaluation: (_, args, { evaluations: ctx }) => evaluations.createEvaluation(ctx, args),
     setIndicatorValue: (_, args, { evaluations: ctx }) => evaluations.setIndicatorValue(ctx, args),
+    publishSurvey: (_, args, { evaluations: ctx }) => surveys.publishSurvey(ctx, args),
+    answerSurvey: (_, args, { evaluations: ctx }) => surveys.answerSurvey(ctx, args),
     importIndicatorValues: (_, args, { evaluations: ctx }) => evaluations.importIndicatorValues(ctx, args),
     publishEvaluation: (_, args, { evaluations: ctx }) => evaluations.publishEvaluation(ctx, args),
     recordEvaluationDecision: (_, args, { evaluations: ctx }) => evaluations.recordEvaluationDecision(ctx, args),
@@ -140,6 +146,24 @@ export const evaluationsResolvers: Resolvers = {
   EvaluationInput: {
     kind: (input) => input.kind as IndicatorKind,
     fetchedAt: (input) => new Date(input.fetchedAt),
+    responses: (input) => input.responses ?? null,
+  },
+  Survey: {
+    unit: (row) => (row.unitId ? { id: row.unitId } : null),
+    questions: (row) => row.questions.map((question, index) => ({ ...question, index })),
+    state: (row, _, { evaluations: ctx }) => surveys.state(ctx, row),
+    results: (row, _, { evaluations: ctx }) => surveys.results(ctx, row),
+  },
+  SurveyResults: {
+    averageRating: (view) => surveys.averageRating(view),
+    questions: (view) => surveys.questionResults(view),
+  },
+  SurveyResponse: {
+    survey: (row, _, { evaluations: ctx }) => surveys.surveyOf(ctx, row),
+    answers: (row, _, { evaluations: ctx }) => surveys.answersOf(ctx, row),
+  },
+  SurveyAnswer: {
+    choices: (row) => row.choices ?? null,
   },
   IndicatorValue: {
     unit: (value) => ({ id: value.unitId }),

@@ -27,6 +27,8 @@ import {
   type JudgeRow,
   type MilestoneRow,
   type ReviewRow,
+  surveyStore,
+  type SurveyRow,
 } from './store.ts';
 
 export const CONTEST = { zh: '擂台比武', en: 'Contest' };
@@ -35,6 +37,8 @@ export const MILESTONE = { zh: '里程碑', en: 'Milestone' };
 export const TASK = { zh: '攻坚事项', en: 'Task' };
 export const REPORT = { zh: '季度报告', en: 'Quarterly report' };
 export const EVALUATION = { zh: '效果评估', en: 'Evaluation' };
+export const SURVEY = { zh: '问卷', en: 'Survey' };
+export const SURVEY_RESPONSE = { zh: '答卷', en: 'Answer sheet' };
 
 /** The CONFLICT wording of this slice for a write another one got in before. */
 export const CHANGED = { zh: '已被他人修改，请刷新后重试', en: 'Changed by someone else; reload and try again' };
@@ -100,3 +104,16 @@ export const halfYearEvaluation: RowKind<HalfYearEvaluation, Queryable> = {
   load: async (tx, period) => ({ period, evaluation: await evaluationStore.get(tx, period, true) }),
   state: evaluationState,
 };
+
+/** A survey is open from its publication until 24:00 of its closing day. */
+export const surveyState = (survey: SurveyRow, now: Date): 'OPEN' | 'CLOSED' =>
+  now.getTime() >= survey.opensAt.getTime() && now.getTime() < survey.closesAt.getTime() ? 'OPEN' : 'CLOSED';
+
+/** A survey, by id, as an answer is written to it (never changed itself: no lock); its state by the clock. */
+export function surveyRow(ctx: EvaluationsContext): RowKind<SurveyRow, Queryable> {
+  return {
+    noun: SURVEY,
+    load: (tx, id) => surveyStore.get(tx, id),
+    state: (survey) => surveyState(survey, ctx.now()),
+  };
+}

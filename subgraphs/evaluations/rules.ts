@@ -41,6 +41,8 @@ export type EvaluationStanding =
   /** admin or staff of the unit a task or report belongs to */
   | 'OWN_UNIT_ADMIN'
   | 'OWN_UNIT_STAFF'
+  /** admin or staff of the unit a survey is about (it feeds that unit's satisfaction) */
+  | 'SURVEYED_UNIT'
   /** admin or staff of any active unit */
   | 'UNIT_MEMBER'
   | 'ENTERPRISE'
@@ -67,6 +69,7 @@ export const standingNames: Partial<Record<EvaluationStanding, Bilingual>> = {
   DOMAIN_LEAD_ADMIN: { zh: '领域牵头单位的管理员', en: 'the admin of the domain’s lead unit' },
   OWN_UNIT_ADMIN: { zh: '本单位的管理员', en: 'the unit’s own admin' },
   OWN_UNIT_STAFF: { zh: '本单位的工作人员', en: 'the unit’s own staff' },
+  SURVEYED_UNIT: { zh: '所调查单位的人员', en: 'the staff of the surveyed unit' },
 };
 
 export const contestStateNames: Record<ContestState, string> = { OPEN: '进行中', CLOSED: '评分结束', PUBLISHED: '已发布' };
@@ -163,8 +166,32 @@ export const evaluationRules: Record<EvaluationAction, Rule<EvaluationState, Eva
   },
 };
 
-/** Mutations an anonymous caller may call: the public rates a service too (submitServiceReview's ANONYMOUS). */
-export const openToAnonymous = ['submitServiceReview'] as const;
+export type SurveyState = 'OPEN' | 'CLOSED';
+export type SurveyAction = 'publishSurvey' | 'answerEnterpriseSurvey' | 'answerPublicSurvey';
+export const surveyStateNames: Record<SurveyState, string> = { OPEN: '开放作答', CLOSED: '已截止' };
+
+/** 问卷调查 (issue #26 §6): the command office publishes; the audience answers while it is open, never the surveyed unit itself (access.ts). */
+export const surveyRules: Record<SurveyAction, Rule<SurveyState, EvaluationStanding>> = {
+  publishSurvey: {
+    name: { zh: '发布问卷调查（仅市指挥部办公室）', en: 'publish a survey (the command office only)' },
+    who: ['COMMAND_OFFICE'],
+  },
+  answerEnterpriseSurvey: {
+    name: { zh: '填写企业问卷（仅企业，每家一份）', en: 'answer an enterprises’ survey (enterprises only, once each)' },
+    who: ['ENTERPRISE'],
+    from: ['OPEN'],
+    to: 'SAME',
+  },
+  answerPublicSurvey: {
+    name: { zh: '填写公众问卷', en: 'answer a public survey' },
+    who: ['ANONYMOUS', 'ENTERPRISE', 'OBSERVER', 'UNIT_MEMBER', 'COMMAND_OFFICE', 'SIGNED_IN'],
+    from: ['OPEN'],
+    to: 'SAME',
+  },
+};
+
+/** Mutations an anonymous caller may call: the public rates a service and answers a public survey too (their rules' ANONYMOUS). */
+export const openToAnonymous = ['submitServiceReview', 'answerSurvey'] as const;
 
 /** Who reads what (asked by access.ts). */
 export const readRules = {
@@ -182,6 +209,10 @@ export const readRules = {
   evaluationDraft: ['COMMAND_OFFICE'] as EvaluationStanding[],
   /** The board, and so its files and their download links (the gateway serves them by asking this slice, under this rule). */
   board: ['COMMAND_OFFICE'] as EvaluationStanding[],
+  /** The surveys' list and their text answers. */
+  surveys: ['COMMAND_OFFICE'] as EvaluationStanding[],
+  /** A survey's results: the command office and the unit it is about. */
+  surveyResults: ['COMMAND_OFFICE', 'SURVEYED_UNIT'] as EvaluationStanding[],
   /** Which account entered a value, where a result frozen before issue #20 names it (everyone else: the unit). */
   enteredBy: ['COMMAND_OFFICE'] as EvaluationStanding[],
 };

@@ -4,8 +4,10 @@
  * published city contest with six judges (highest and lowest dropped) and its last place carried
  * into the open contest that follows; and reviews on every channel, bad ones at every step: awaiting
  * an answer, overdue, answered, rectified late, followed up, appealed and upheld; tackling tasks with
- * an overdue milestone and last quarter's reports (on time, late, one missing); and the current half
- * year's evaluation, defined with economic and survey figures entered (mandatory), so its preview and
+ * an overdue milestone and last quarter's reports (on time, late, one missing); surveys (问卷调查) of
+ * enterprises about 市行政审批局 and of the public about 即墨区, answered; and the current half
+ * year's evaluation, defined with economic and market-satisfaction figures (mandatory) — entered, and
+ * for 市行政审批局 its enterprises' survey — so its preview and
  * the board are live: four units graded, the rest not evaluated for want of data. Everything is flagged `sample`; loading twice adds nothing.
  */
 import type { Db } from '../../db/client.ts';
@@ -13,7 +15,9 @@ import type { Viewer } from '../../platform/auth.ts';
 import { staticCalendar } from '../../platform/calendar-source.ts';
 import { Directory, staticDirectory } from '../../platform/directory.ts';
 import { referenceCalendarYears } from '../../db/reference/holidays.ts';
-import { referenceOrganisation, unitIdForCode } from '../../db/reference/organisation.ts';
+import { referenceOrganisation, sampleCreditCode, unitIdForCode } from '../../db/reference/organisation.ts';
+import { beijingMidnight } from '../../platform/calendar.ts';
+import { halfYear } from '../../platform/periods.ts';
 import { present } from '../../platform/invariant.ts';
 import { createEvaluationsContext, type EvaluationsContext } from './context.ts';
 import { quarter as quarterOf } from './grading.ts';
@@ -24,6 +28,7 @@ import { sampleStore } from './store.ts';
 import * as contests from './use-cases/contests.ts';
 import * as evaluations from './use-cases/evaluation.ts';
 import * as reviews from './use-cases/reviews.ts';
+import * as surveys from './use-cases/surveys.ts';
 import * as tasks from './use-cases/tasks.ts';
 
 const DAY_MS = 86_400_000;
@@ -67,7 +72,13 @@ export async function loadEvaluationsSampleData(db: Db, options: { now: Date } =
     unitId: unitIdForCode('COMMAND_OFFICE'),
     enterprise: null,
   });
-  return (await sampleContests(play)) + (await sampleReviews(play)) + (await sampleTasks(play)) + (await sampleEvaluation(play));
+  return (
+    (await sampleContests(play)) +
+    (await sampleReviews(play)) +
+    (await sampleTasks(play)) +
+    (await sampleSurveys(play)) +
+    (await sampleEvaluation(play))
+  );
 }
 
 /** 擂台比武: a published city contest, then the next one with the last place carried over. */
@@ -283,7 +294,7 @@ async function sampleTasks(play: Play): Promise<number> {
 async function sampleEvaluation(play: Play): Promise<number> {
   const { office } = play;
   play.clock = play.now.getTime() - DAY_MS;
-  const half = `${play.now.getUTCFullYear()}-H${play.now.getUTCMonth() < 6 ? 1 : 2}`;
+  const half = halfOf(play.now);
   await evaluations.createEvaluation(office, {
     input: {
       period: half,
@@ -325,11 +336,105 @@ async function sampleEvaluation(play: Play): Promise<number> {
     await evaluations.setIndicatorValue(office, {
       input: { period: half, indicator: 'ECONOMY', unitId: unitIdForCode(code), value: economy, source: '（样例）市统计局月报' },
     });
+    // 市行政审批局's market satisfaction is its enterprises' survey of the half year (sampleSurveys): nothing typed in.
+    if (code === SURVEYED_UNIT) continue;
     await evaluations.setIndicatorValue(office, {
       input: { period: half, indicator: 'MARKET', unitId: unitIdForCode(code), value: market, source: '（样例）第三方满意度调查' },
     });
   }
   return 1;
+}
+
+const SURVEYED_UNIT = 'ADMINISTRATIVE_APPROVAL_BUREAU';
+const MINUTE_MS = 60_000;
+
+/** The half year `now` falls in, like 2026-H2 (as the sample evaluation names it). */
+const halfOf = (now: Date) => `${now.getUTCFullYear()}-H${now.getUTCMonth() < 6 ? 1 : 2}`;
+
+/**
+ * 问卷调查: an enterprises' survey about 市行政审批局 published in the current half year (three days ago,
+ * or at the half year's start), answered by five enterprises — so its market satisfaction in the
+ * sample evaluation is the survey's — and a public survey about 即墨区 with text answers.
+ */
+async function sampleSurveys(play: Play): Promise<number> {
+  const halfStart = beijingMidnight(present(halfYear(halfOf(play.now)), 'the sample half year').from).getTime();
+  play.clock = Math.max(play.now.getTime() - 3 * DAY_MS, halfStart);
+  const enterprises = await surveys.publishSurvey(play.office, {
+    input: {
+      clientRequestId: 'sample-survey-enterprises',
+      title: '（样例）市行政审批局政务服务企业满意度调查',
+      audience: 'ENTERPRISES',
+      subject: 'UNIT',
+      unitId: unitIdForCode(SURVEYED_UNIT),
+      closesOn: play.day(20),
+      questions: [
+        { kind: 'RATING', text: '总体满意度' },
+        { kind: 'RATING', text: '办事效率' },
+        { kind: 'SINGLE_CHOICE', text: '主要办事渠道', options: ['网上办', '窗口办', '自助办'] },
+        { kind: 'MULTIPLE_CHOICE', text: '遇到的问题', options: ['材料多', '跑腿多', '时间长', '无'] },
+        { kind: 'TEXT', text: '意见建议', required: false },
+      ],
+    },
+  });
+  const sheets: [number, number, number, number[], string | null][] = [
+    [5, 4, 0, [3], null],
+    [4, 4, 1, [0], '（样例）施工许可材料清单能否再精简'],
+    [5, 5, 0, [3], null],
+    [3, 2, 1, [0, 2], '（样例）窗口午间排队时间长'],
+    [4, 4, 2, [1], null],
+  ];
+  for (const [n, [overall, speed, channel, issues, text]] of sheets.entries()) {
+    play.clock += 7 * MINUTE_MS;
+    const enterprise = play.as({
+      subject: `sample:enterprise-${n + 1}`,
+      role: 'ENTERPRISE',
+      unitId: null,
+      enterprise: sampleCreditCode('370212', 80 + n),
+    });
+    await surveys.answerSurvey(enterprise, {
+      input: {
+        clientRequestId: `sample-survey-answer-${n + 1}`,
+        surveyId: enterprises.id,
+        answers: [
+          { question: 0, rating: overall },
+          { question: 1, rating: speed },
+          { question: 2, choices: [channel] },
+          { question: 3, choices: issues },
+          ...(text ? [{ question: 4, text }] : []),
+        ],
+      },
+    });
+  }
+  const district = await surveys.publishSurvey(play.office, {
+    input: {
+      clientRequestId: 'sample-survey-public',
+      title: '（样例）即墨区群众办事满意度调查',
+      audience: 'PUBLIC',
+      subject: 'DISTRICT',
+      districtCode: '370215',
+      closesOn: play.day(30),
+      questions: [
+        { kind: 'RATING', text: '您对区政务服务中心的总体评价' },
+        { kind: 'TEXT', text: '您遇到的问题' },
+      ],
+    },
+  });
+  const said = ['（样例）不动产登记周末不办理', '（样例）停车难，希望增加车位', '（样例）工作人员态度好'];
+  for (const [n, text] of said.entries()) {
+    play.clock += 5 * MINUTE_MS;
+    const person = play.as({ subject: null, role: 'ANONYMOUS', unitId: null, enterprise: null }, `sample-survey-${n + 1}`);
+    await surveys.answerSurvey(person, {
+      input: {
+        clientRequestId: `sample-survey-public-${n + 1}`,
+        surveyId: district.id,
+        answers: [
+          { question: 0, rating: 4 - n },
+          { question: 1, text },
+        ],
+      },
+    });
+  }
+  return 2;
 }
 
 /** The quarter before the one `now` falls in, like 2026-Q3. */

@@ -2,8 +2,8 @@
 /* eslint-disable */
 import type { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } from 'graphql';
 import type { Connection as ConnectionMapped } from '../../platform/pagination.ts';
-import type { ContestRow as ContestRowMapped, EntryRow as EntryRowMapped, JudgeRow as JudgeRowMapped, LatestScoreRow as LatestScoreRowMapped, ReviewRow as ReviewRowMapped, ReviewActionRow as ReviewActionRowMapped, TaskRow as TaskRowMapped, MilestoneRow as MilestoneRowMapped, ReportRow as ReportRowMapped, EvaluationRow as EvaluationRowMapped, IndicatorRow as IndicatorRowMapped, DefinitionRow as DefinitionRowMapped, FrozenInputRow as FrozenInputRowMapped, IndicatorValueRow as IndicatorValueRowMapped, DecisionRow as DecisionRowMapped, UnitReference as UnitReferenceMapped, DomainReference as DomainReferenceMapped } from './store.ts';
-import type { RankingRow as RankingRowMapped, ReviewStatsView as ReviewStatsViewMapped, ReportStatusRow as ReportStatusRowMapped, CoverageView as CoverageViewMapped, ResultView as ResultViewMapped, BoardRowView as BoardRowViewMapped } from './views.ts';
+import type { ContestRow as ContestRowMapped, EntryRow as EntryRowMapped, JudgeRow as JudgeRowMapped, LatestScoreRow as LatestScoreRowMapped, ReviewRow as ReviewRowMapped, ReviewActionRow as ReviewActionRowMapped, TaskRow as TaskRowMapped, MilestoneRow as MilestoneRowMapped, ReportRow as ReportRowMapped, EvaluationRow as EvaluationRowMapped, IndicatorRow as IndicatorRowMapped, DefinitionRow as DefinitionRowMapped, FrozenInputRow as FrozenInputRowMapped, IndicatorValueRow as IndicatorValueRowMapped, DecisionRow as DecisionRowMapped, SurveyRow as SurveyRowMapped, SurveyResponseRow as SurveyResponseRowMapped, SurveyAnswerRow as SurveyAnswerRowMapped, UnitReference as UnitReferenceMapped, DomainReference as DomainReferenceMapped } from './store.ts';
+import type { RankingRow as RankingRowMapped, ReviewStatsView as ReviewStatsViewMapped, ReportStatusRow as ReportStatusRowMapped, CoverageView as CoverageViewMapped, ResultView as ResultViewMapped, BoardRowView as BoardRowViewMapped, SurveyResultsView as SurveyResultsViewMapped } from './views.ts';
 import type { Context } from './context.ts';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;
@@ -94,6 +94,12 @@ export type Query = {
   evaluationWebhooks?: Maybe<Array<EvaluationWebhook>>;
   /** 死信：重试期满仍未投递的 webhook 投递 / Dead letters: deliveries that failed for the whole retry window */
   evaluationWebhookDeadLetters?: Maybe<Array<EvaluationWebhookDelivery>>;
+  /** 问卷调查，最新在前（仅市指挥部办公室） / the surveys, newest first (the command office only) */
+  surveys?: Maybe<SurveyConnection>;
+  /** 一份问卷：市指挥部办公室；开放期间其对象（企业问卷：企业；公众问卷：所有人） / one survey: the command office; while open, its audience (enterprises, or everyone) */
+  survey?: Maybe<Survey>;
+  /** 问卷的文字答案，最新在前（仅市指挥部办公室） / a survey's text answers, newest first (the command office only) */
+  surveyTextAnswers?: Maybe<SurveyTextAnswerConnection>;
 };
 
 
@@ -204,6 +210,36 @@ export type QueryEvaluationWebhooksArgs = {
 export type QueryEvaluationWebhookDeadLettersArgs = {
   system?: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+/**
+ * 评价子图的查询：擂台比武、好差评。
+ * Queries of the evaluations slice: contests (擂台比武) and service reviews (好差评).
+ */
+export type QuerySurveysArgs = {
+  first?: InputMaybe<Scalars['Int']['input']>;
+  after?: InputMaybe<Scalars['String']['input']>;
+};
+
+
+/**
+ * 评价子图的查询：擂台比武、好差评。
+ * Queries of the evaluations slice: contests (擂台比武) and service reviews (好差评).
+ */
+export type QuerySurveyArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+/**
+ * 评价子图的查询：擂台比武、好差评。
+ * Queries of the evaluations slice: contests (擂台比武) and service reviews (好差评).
+ */
+export type QuerySurveyTextAnswersArgs = {
+  surveyId: Scalars['ID']['input'];
+  first?: InputMaybe<Scalars['Int']['input']>;
+  after?: InputMaybe<Scalars['String']['input']>;
 };
 
 /**
@@ -348,6 +384,14 @@ export type Mutation = {
   registerEvaluationWebhook?: Maybe<EvaluationWebhook>;
   /** 重放一条死信（同一事件编号） / Replay a dead letter (the same event id) */
   replayEvaluationWebhookDelivery?: Maybe<EvaluationWebhookDelivery>;
+  /** 发布问卷调查（仅市指挥部办公室）；题目发布后不改 / publish a survey (the command office only); its questions never change */
+  publishSurvey?: Maybe<Survey>;
+  /**
+   * 作答（开放期间）：企业问卷仅企业，每家一份（按令牌的统一社会信用代码；同一 clientRequestId 重试返回首次答卷）；公众问卷所有人，匿名者受写入限额约束；所调查单位的人员不能作答。
+   * Answer a survey while it is open: an enterprises' survey enterprises only, once each (by the token's credit code; a retry
+   * with the same clientRequestId returns the first sheet); a public one anyone, the anonymous within the write limits; never the surveyed unit's own staff.
+   */
+  answerSurvey?: Maybe<SurveyResponse>;
 };
 
 
@@ -585,6 +629,24 @@ export type MutationRegisterEvaluationWebhookArgs = {
 export type MutationReplayEvaluationWebhookDeliveryArgs = {
   id: Scalars['ID']['input'];
   system?: InputMaybe<Scalars['String']['input']>;
+};
+
+
+/**
+ * 评价子图的变更。
+ * Mutations of the evaluations slice.
+ */
+export type MutationPublishSurveyArgs = {
+  input: PublishSurveyInput;
+};
+
+
+/**
+ * 评价子图的变更。
+ * Mutations of the evaluations slice.
+ */
+export type MutationAnswerSurveyArgs = {
+  input: AnswerSurveyInput;
 };
 
 /**
@@ -1649,6 +1711,8 @@ export type EvaluationInput = {
   source: Scalars['String']['output'];
   /** 取值时间 / when it was read */
   fetchedAt: Scalars['DateTime']['output'];
+  /** 问卷答卷数：满意度取自问卷调查时给出（问卷得分 = 评分平均 × 20），手工录入或其他来源为空 / answer sheets, when a satisfaction value comes from surveys (score = average rating × 20); null for entered values and other sources */
+  responses?: Maybe<Scalars['Int']['output']>;
   /** 归一化值（0–100） / normalised value 0–100 */
   normalised?: Maybe<Scalars['Float']['output']>;
   /** 权重 / weight */
@@ -1978,6 +2042,237 @@ export type RegisterEvaluationWebhookInput = {
   system?: InputMaybe<Scalars['String']['input']>;
 };
 
+/**
+ * 问卷的对象：企业（按统一社会信用代码每家一份）或公众（匿名，受匿名写入限额约束）。
+ * Who a survey asks: enterprises (one answer sheet each, by credit code) or the public (anonymous, within the anonymous write limits).
+ */
+export type SurveyAudience =
+  /** 企业：答卷计入“市场主体满意度”指标 / enterprises: the answers feed MARKET_SATISFACTION */
+  | 'ENTERPRISES'
+  /** 公众：答卷计入“群众满意度”指标 / the public: the answers feed PUBLIC_SATISFACTION */
+  | 'PUBLIC';
+
+/**
+ * 问卷调查的对象：一个单位、一个区(市)或一个环境（campaign.json 六大环境）。
+ * What a survey is about: a unit, a district or an environment (the six of campaign.json).
+ */
+export type SurveySubject =
+  | 'UNIT'
+  | 'DISTRICT'
+  | 'ENVIRONMENT';
+
+/**
+ * 题型：1–5 分评分、单选、多选、文字。
+ * A question's kind: a rating 1–5, a single choice, a multiple choice, free text.
+ */
+export type SurveyQuestionKind =
+  | 'RATING'
+  | 'SINGLE_CHOICE'
+  | 'MULTIPLE_CHOICE'
+  | 'TEXT';
+
+/**
+ * 问卷的状态：开放作答，或已截止。
+ * A survey's state: open for answers, or closed.
+ */
+export type SurveyState =
+  | 'OPEN'
+  | 'CLOSED';
+
+/**
+ * 一道题（发布后不改）。
+ * One question, as published (never changed).
+ */
+export type SurveyQuestion = {
+  __typename?: 'SurveyQuestion';
+  /** 题号（从 0 开始） / number, from 0 */
+  index: Scalars['Int']['output'];
+  kind: SurveyQuestionKind;
+  text: Scalars['String']['output'];
+  /** 选项（单选、多选） / the options (choice questions) */
+  options: Array<Scalars['String']['output']>;
+  required: Scalars['Boolean']['output'];
+};
+
+/**
+ * 问卷调查（只增不改）：市指挥部办公室发布，关于单位、区(市)或环境；关于单位（或区(市)本级单位）的问卷结果直接作为该单位半年效果评估的满意度指标值。
+ * A survey (append-only), published by the command office, about a unit, a district or an environment; the
+ * results of one about a unit (or a district's own unit) are that unit's satisfaction value in the half-yearly evaluation.
+ */
+export type Survey = {
+  __typename?: 'Survey';
+  id: Scalars['ID']['output'];
+  title: Scalars['String']['output'];
+  description?: Maybe<Scalars['String']['output']>;
+  audience: SurveyAudience;
+  subject: SurveySubject;
+  /** 所调查的单位；区(市)问卷为该区(市)本级单位；环境问卷为空 / the unit it is about; for a district, the district's own unit; none for an environment */
+  unit?: Maybe<Unit>;
+  districtCode?: Maybe<Scalars['String']['output']>;
+  environmentCode?: Maybe<Scalars['String']['output']>;
+  questions: Array<SurveyQuestion>;
+  opensAt: Scalars['DateTime']['output'];
+  closesAt: Scalars['DateTime']['output'];
+  state: SurveyState;
+  /** 结果（市指挥部办公室、所调查单位）；无权查看时为空 / the results (the command office, the unit it is about); null for others */
+  results?: Maybe<SurveyResults>;
+};
+
+/**
+ * 问卷结果：答卷数与每题的统计。
+ * A survey's results: answer sheets, and each question's figures.
+ */
+export type SurveyResults = {
+  __typename?: 'SurveyResults';
+  /** 答卷数 / answer sheets */
+  responses: Scalars['Int']['output'];
+  /** 全部评分题的平均分（1–5），无评分为空 / the average of every rating (1–5); null without ratings */
+  averageRating?: Maybe<Scalars['Float']['output']>;
+  questions: Array<SurveyQuestionResult>;
+};
+
+/**
+ * 一题的统计。
+ * One question's figures.
+ */
+export type SurveyQuestionResult = {
+  __typename?: 'SurveyQuestionResult';
+  index: Scalars['Int']['output'];
+  kind: SurveyQuestionKind;
+  /** 作答数 / answers given */
+  answered: Scalars['Int']['output'];
+  /** 平均分（评分题） / average rating (rating questions) */
+  average?: Maybe<Scalars['Float']['output']>;
+  /** 1–5 分各几人（评分题） / how many gave 1, 2, 3, 4, 5 (rating questions) */
+  ratingCounts?: Maybe<Array<Scalars['Int']['output']>>;
+  /** 各选项被选次数（选择题） / times each option was chosen (choice questions) */
+  choices?: Maybe<Array<SurveyChoiceCount>>;
+};
+
+export type SurveyChoiceCount = {
+  __typename?: 'SurveyChoiceCount';
+  index: Scalars['Int']['output'];
+  option: Scalars['String']['output'];
+  count: Scalars['Int']['output'];
+};
+
+/**
+ * 一份答卷（只增不改）。
+ * An answer sheet (append-only).
+ */
+export type SurveyResponse = {
+  __typename?: 'SurveyResponse';
+  id: Scalars['ID']['output'];
+  survey: Survey;
+  answeredAt: Scalars['DateTime']['output'];
+  answers: Array<SurveyAnswer>;
+};
+
+/**
+ * 一题的答案；文字答案的列表仅市指挥部办公室可见。
+ * One answer; the list of text answers is the command office's alone.
+ */
+export type SurveyAnswer = {
+  __typename?: 'SurveyAnswer';
+  question: Scalars['Int']['output'];
+  rating?: Maybe<Scalars['Int']['output']>;
+  /** 所选选项（从 0 开始） / the options chosen, from 0 */
+  choices?: Maybe<Array<Scalars['Int']['output']>>;
+  text?: Maybe<Scalars['String']['output']>;
+  answeredAt: Scalars['DateTime']['output'];
+};
+
+export type SurveyConnection = {
+  __typename?: 'SurveyConnection';
+  edges: Array<SurveyEdge>;
+  pageInfo: PageInfo;
+  totalCount: Scalars['Int']['output'];
+};
+
+export type SurveyEdge = {
+  __typename?: 'SurveyEdge';
+  cursor: Scalars['String']['output'];
+  node: Survey;
+};
+
+export type SurveyTextAnswerConnection = {
+  __typename?: 'SurveyTextAnswerConnection';
+  edges: Array<SurveyTextAnswerEdge>;
+  pageInfo: PageInfo;
+  totalCount: Scalars['Int']['output'];
+};
+
+export type SurveyTextAnswerEdge = {
+  __typename?: 'SurveyTextAnswerEdge';
+  cursor: Scalars['String']['output'];
+  node: SurveyAnswer;
+};
+
+export type SurveyQuestionInput = {
+  kind: SurveyQuestionKind;
+  /** 题目 / the question */
+  text: Scalars['String']['input'];
+  /** 选项（选择题 2–20 个；其他题型不填） / options (2–20 for a choice question; none otherwise) */
+  options?: InputMaybe<Array<Scalars['String']['input']>>;
+  /** 必答，默认是 / required (default true) */
+  required?: InputMaybe<Scalars['Boolean']['input']>;
+};
+
+export type PublishSurveyInput = {
+  /** 重试时用同一编号，返回首次结果 / a retry with the same id returns the first result */
+  clientRequestId: Scalars['String']['input'];
+  title: Scalars['String']['input'];
+  description?: InputMaybe<Scalars['String']['input']>;
+  audience: SurveyAudience;
+  subject: SurveySubject;
+  /** UNIT：所调查的单位 / UNIT: the unit */
+  unitId?: InputMaybe<Scalars['ID']['input']>;
+  /** DISTRICT：区(市)代码 / DISTRICT: the district's code */
+  districtCode?: InputMaybe<Scalars['String']['input']>;
+  /** ENVIRONMENT：环境代码（POLICY、SERVICE…） / ENVIRONMENT: the environment's code */
+  environmentCode?: InputMaybe<EnvironmentCode>;
+  /** 截止日期（北京时间当日24时） / closes at 24:00 (Beijing) of this day */
+  closesOn: Scalars['Date']['input'];
+  /** 1–50 题 / 1 to 50 questions */
+  questions: Array<SurveyQuestionInput>;
+};
+
+export type SurveyAnswerInput = {
+  /** 题号（从 0 开始） / the question's number, from 0 */
+  question: Scalars['Int']['input'];
+  /** 评分题：1–5 / rating: 1–5 */
+  rating?: InputMaybe<Scalars['Int']['input']>;
+  /** 选择题：所选选项（从 0 开始；单选一个） / choice: the options chosen (from 0; one for a single choice) */
+  choices?: InputMaybe<Array<Scalars['Int']['input']>>;
+  /** 文字题 / text */
+  text?: InputMaybe<Scalars['String']['input']>;
+};
+
+export type AnswerSurveyInput = {
+  /** 重试时用同一编号，返回首次答卷 / a retry with the same id returns the first answer sheet */
+  clientRequestId: Scalars['String']['input'];
+  surveyId: Scalars['ID']['input'];
+  answers: Array<SurveyAnswerInput>;
+};
+
+/**
+ * 六个环境。
+ * The six environments.
+ */
+export type EnvironmentCode =
+  /** 政策环境 */
+  | 'POLICY'
+  /** 服务环境 */
+  | 'SERVICE'
+  /** 要素环境 */
+  | 'FACTOR'
+  /** 市场环境 */
+  | 'MARKET'
+  /** 法治环境 */
+  | 'RULE_OF_LAW'
+  /** 人文环境 */
+  | 'HUMANISTIC';
+
 
 
 export type ResolverTypeWrapper<T> = Promise<T> | T;
@@ -2163,6 +2458,26 @@ export type ResolversTypes = {
   EvaluationWebhookDelivery: ResolverTypeWrapper<EvaluationWebhookDelivery>;
   EvaluationNoticeSettingsInput: EvaluationNoticeSettingsInput;
   RegisterEvaluationWebhookInput: RegisterEvaluationWebhookInput;
+  SurveyAudience: SurveyAudience;
+  SurveySubject: SurveySubject;
+  SurveyQuestionKind: SurveyQuestionKind;
+  SurveyState: SurveyState;
+  SurveyQuestion: ResolverTypeWrapper<SurveyQuestion>;
+  Survey: ResolverTypeWrapper<SurveyRowMapped>;
+  SurveyResults: ResolverTypeWrapper<SurveyResultsViewMapped>;
+  SurveyQuestionResult: ResolverTypeWrapper<SurveyQuestionResult>;
+  SurveyChoiceCount: ResolverTypeWrapper<SurveyChoiceCount>;
+  SurveyResponse: ResolverTypeWrapper<SurveyResponseRowMapped>;
+  SurveyAnswer: ResolverTypeWrapper<SurveyAnswerRowMapped>;
+  SurveyConnection: ResolverTypeWrapper<ConnectionMapped>;
+  SurveyEdge: ResolverTypeWrapper<Omit<SurveyEdge, 'node'> & { node: ResolversTypes['Survey'] }>;
+  SurveyTextAnswerConnection: ResolverTypeWrapper<ConnectionMapped>;
+  SurveyTextAnswerEdge: ResolverTypeWrapper<Omit<SurveyTextAnswerEdge, 'node'> & { node: ResolversTypes['SurveyAnswer'] }>;
+  SurveyQuestionInput: SurveyQuestionInput;
+  PublishSurveyInput: PublishSurveyInput;
+  SurveyAnswerInput: SurveyAnswerInput;
+  AnswerSurveyInput: AnswerSurveyInput;
+  EnvironmentCode: EnvironmentCode;
 };
 
 /** Mapping between all available schema types and the resolvers parents */
@@ -2237,6 +2552,21 @@ export type ResolversParentTypes = {
   EvaluationWebhookDelivery: EvaluationWebhookDelivery;
   EvaluationNoticeSettingsInput: EvaluationNoticeSettingsInput;
   RegisterEvaluationWebhookInput: RegisterEvaluationWebhookInput;
+  SurveyQuestion: SurveyQuestion;
+  Survey: SurveyRowMapped;
+  SurveyResults: SurveyResultsViewMapped;
+  SurveyQuestionResult: SurveyQuestionResult;
+  SurveyChoiceCount: SurveyChoiceCount;
+  SurveyResponse: SurveyResponseRowMapped;
+  SurveyAnswer: SurveyAnswerRowMapped;
+  SurveyConnection: ConnectionMapped;
+  SurveyEdge: Omit<SurveyEdge, 'node'> & { node: ResolversParentTypes['Survey'] };
+  SurveyTextAnswerConnection: ConnectionMapped;
+  SurveyTextAnswerEdge: Omit<SurveyTextAnswerEdge, 'node'> & { node: ResolversParentTypes['SurveyAnswer'] };
+  SurveyQuestionInput: SurveyQuestionInput;
+  PublishSurveyInput: PublishSurveyInput;
+  SurveyAnswerInput: SurveyAnswerInput;
+  AnswerSurveyInput: AnswerSurveyInput;
 };
 
 export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['DateTime'], any> {
@@ -2260,6 +2590,9 @@ export type QueryResolvers<ContextType = Context, ParentType extends ResolversPa
   evaluationNoticeSettings?: Resolver<Maybe<ResolversTypes['EvaluationNoticeSettings']>, ParentType, ContextType>;
   evaluationWebhooks?: Resolver<Maybe<Array<ResolversTypes['EvaluationWebhook']>>, ParentType, ContextType, Partial<QueryEvaluationWebhooksArgs>>;
   evaluationWebhookDeadLetters?: Resolver<Maybe<Array<ResolversTypes['EvaluationWebhookDelivery']>>, ParentType, ContextType, Partial<QueryEvaluationWebhookDeadLettersArgs>>;
+  surveys?: Resolver<Maybe<ResolversTypes['SurveyConnection']>, ParentType, ContextType, Partial<QuerySurveysArgs>>;
+  survey?: Resolver<Maybe<ResolversTypes['Survey']>, ParentType, ContextType, RequireFields<QuerySurveyArgs, 'id'>>;
+  surveyTextAnswers?: Resolver<Maybe<ResolversTypes['SurveyTextAnswerConnection']>, ParentType, ContextType, RequireFields<QuerySurveyTextAnswersArgs, 'surveyId'>>;
 };
 
 export type MutationResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = {
@@ -2288,6 +2621,8 @@ export type MutationResolvers<ContextType = Context, ParentType extends Resolver
   setEvaluationNoticeSettings?: Resolver<Maybe<ResolversTypes['EvaluationNoticeSettings']>, ParentType, ContextType, RequireFields<MutationSetEvaluationNoticeSettingsArgs, 'input'>>;
   registerEvaluationWebhook?: Resolver<Maybe<ResolversTypes['EvaluationWebhook']>, ParentType, ContextType, RequireFields<MutationRegisterEvaluationWebhookArgs, 'input'>>;
   replayEvaluationWebhookDelivery?: Resolver<Maybe<ResolversTypes['EvaluationWebhookDelivery']>, ParentType, ContextType, RequireFields<MutationReplayEvaluationWebhookDeliveryArgs, 'id'>>;
+  publishSurvey?: Resolver<Maybe<ResolversTypes['Survey']>, ParentType, ContextType, RequireFields<MutationPublishSurveyArgs, 'input'>>;
+  answerSurvey?: Resolver<Maybe<ResolversTypes['SurveyResponse']>, ParentType, ContextType, RequireFields<MutationAnswerSurveyArgs, 'input'>>;
 };
 
 export type UnitResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Unit'] = ResolversParentTypes['Unit'], FederationReferenceType extends FederationReferenceTypes['Unit'] = FederationReferenceTypes['Unit']> = {
@@ -2575,6 +2910,7 @@ export type EvaluationInputResolvers<ContextType = Context, ParentType extends R
   value?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
   source?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   fetchedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  responses?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
   normalised?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
   weight?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   contribution?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
@@ -2658,6 +2994,88 @@ export type EvaluationWebhookDeliveryResolvers<ContextType = Context, ParentType
   createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
 };
 
+export type SurveyQuestionResolvers<ContextType = Context, ParentType extends ResolversParentTypes['SurveyQuestion'] = ResolversParentTypes['SurveyQuestion']> = {
+  index?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  kind?: Resolver<ResolversTypes['SurveyQuestionKind'], ParentType, ContextType>;
+  text?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  options?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
+  required?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+};
+
+export type SurveyResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Survey'] = ResolversParentTypes['Survey']> = {
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  title?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  description?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  audience?: Resolver<ResolversTypes['SurveyAudience'], ParentType, ContextType>;
+  subject?: Resolver<ResolversTypes['SurveySubject'], ParentType, ContextType>;
+  unit?: Resolver<Maybe<ResolversTypes['Unit']>, ParentType, ContextType>;
+  districtCode?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  environmentCode?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  questions?: Resolver<Array<ResolversTypes['SurveyQuestion']>, ParentType, ContextType>;
+  opensAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  closesAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  state?: Resolver<ResolversTypes['SurveyState'], ParentType, ContextType>;
+  results?: Resolver<Maybe<ResolversTypes['SurveyResults']>, ParentType, ContextType>;
+};
+
+export type SurveyResultsResolvers<ContextType = Context, ParentType extends ResolversParentTypes['SurveyResults'] = ResolversParentTypes['SurveyResults']> = {
+  responses?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  averageRating?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  questions?: Resolver<Array<ResolversTypes['SurveyQuestionResult']>, ParentType, ContextType>;
+};
+
+export type SurveyQuestionResultResolvers<ContextType = Context, ParentType extends ResolversParentTypes['SurveyQuestionResult'] = ResolversParentTypes['SurveyQuestionResult']> = {
+  index?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  kind?: Resolver<ResolversTypes['SurveyQuestionKind'], ParentType, ContextType>;
+  answered?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  average?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  ratingCounts?: Resolver<Maybe<Array<ResolversTypes['Int']>>, ParentType, ContextType>;
+  choices?: Resolver<Maybe<Array<ResolversTypes['SurveyChoiceCount']>>, ParentType, ContextType>;
+};
+
+export type SurveyChoiceCountResolvers<ContextType = Context, ParentType extends ResolversParentTypes['SurveyChoiceCount'] = ResolversParentTypes['SurveyChoiceCount']> = {
+  index?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  option?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  count?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
+
+export type SurveyResponseResolvers<ContextType = Context, ParentType extends ResolversParentTypes['SurveyResponse'] = ResolversParentTypes['SurveyResponse']> = {
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  survey?: Resolver<ResolversTypes['Survey'], ParentType, ContextType>;
+  answeredAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  answers?: Resolver<Array<ResolversTypes['SurveyAnswer']>, ParentType, ContextType>;
+};
+
+export type SurveyAnswerResolvers<ContextType = Context, ParentType extends ResolversParentTypes['SurveyAnswer'] = ResolversParentTypes['SurveyAnswer']> = {
+  question?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  rating?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  choices?: Resolver<Maybe<Array<ResolversTypes['Int']>>, ParentType, ContextType>;
+  text?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  answeredAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+};
+
+export type SurveyConnectionResolvers<ContextType = Context, ParentType extends ResolversParentTypes['SurveyConnection'] = ResolversParentTypes['SurveyConnection']> = {
+  edges?: Resolver<Array<ResolversTypes['SurveyEdge']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+  totalCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
+
+export type SurveyEdgeResolvers<ContextType = Context, ParentType extends ResolversParentTypes['SurveyEdge'] = ResolversParentTypes['SurveyEdge']> = {
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['Survey'], ParentType, ContextType>;
+};
+
+export type SurveyTextAnswerConnectionResolvers<ContextType = Context, ParentType extends ResolversParentTypes['SurveyTextAnswerConnection'] = ResolversParentTypes['SurveyTextAnswerConnection']> = {
+  edges?: Resolver<Array<ResolversTypes['SurveyTextAnswerEdge']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+  totalCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
+
+export type SurveyTextAnswerEdgeResolvers<ContextType = Context, ParentType extends ResolversParentTypes['SurveyTextAnswerEdge'] = ResolversParentTypes['SurveyTextAnswerEdge']> = {
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['SurveyAnswer'], ParentType, ContextType>;
+};
+
 export type Resolvers<ContextType = Context> = {
   DateTime?: GraphQLScalarType;
   Date?: GraphQLScalarType;
@@ -2702,5 +3120,16 @@ export type Resolvers<ContextType = Context> = {
   EvaluationNoticeSettings?: EvaluationNoticeSettingsResolvers<ContextType>;
   EvaluationWebhook?: EvaluationWebhookResolvers<ContextType>;
   EvaluationWebhookDelivery?: EvaluationWebhookDeliveryResolvers<ContextType>;
+  SurveyQuestion?: SurveyQuestionResolvers<ContextType>;
+  Survey?: SurveyResolvers<ContextType>;
+  SurveyResults?: SurveyResultsResolvers<ContextType>;
+  SurveyQuestionResult?: SurveyQuestionResultResolvers<ContextType>;
+  SurveyChoiceCount?: SurveyChoiceCountResolvers<ContextType>;
+  SurveyResponse?: SurveyResponseResolvers<ContextType>;
+  SurveyAnswer?: SurveyAnswerResolvers<ContextType>;
+  SurveyConnection?: SurveyConnectionResolvers<ContextType>;
+  SurveyEdge?: SurveyEdgeResolvers<ContextType>;
+  SurveyTextAnswerConnection?: SurveyTextAnswerConnectionResolvers<ContextType>;
+  SurveyTextAnswerEdge?: SurveyTextAnswerEdgeResolvers<ContextType>;
 };
 

@@ -24,6 +24,9 @@ import {
   reviewFigures,
   reviewFiguresMonthly,
   serviceReviews,
+  surveyAnswers,
+  surveyResponses,
+  surveys,
   tasks,
   noticeSettings,
   notices,
@@ -541,7 +544,7 @@ export const sampleStore = {
   async count(db: Queryable): Promise<number> {
     const [row] = await db
       .select({
-        n: sql<number>`((select count(*) from ${contests} where sample) + (select count(*) from ${serviceReviews} where sample) + (select count(*) from ${evaluations} where sample))::int`,
+        n: sql<number>`((select count(*) from ${contests} where sample) + (select count(*) from ${serviceReviews} where sample) + (select count(*) from ${evaluations} where sample) + (select count(*) from ${surveys} where sample))::int`,
       })
       .from(sql`(select 1) as one`);
     return row?.n ?? 0;
@@ -817,5 +820,215 @@ export const noticeStore = {
         order by 1`),
     );
     return rows.map((row) => row.unitId);
+  },
+};
+
+// ───────────── surveys (问卷调查) ─────────────
+
+export type SurveyRow = typeof surveys.$inferSelect;
+export type SurveyResponseRow = typeof surveyResponses.$inferSelect;
+export type SurveyAnswerRow = typeof surveyAnswers.$inferSelect;
+
+/** One question's results: answers given, the ratings' sum and count per value, the count per option. */
+export interface QuestionTally {
+  question: number;
+  answered: number;
+  ratingSum: number;
+  /** count of ratings 1..5 (index 0 is 1) */
+  ratings: number[];
+  /** option index → times chosen */
+  choices: Map<number, number>;
+}
+
+/** A unit's satisfaction from the surveys about it in a period, by audience: the ratings' average and the answer sheets. */
+export interface SurveySatisfaction {
+  unitId: string;
+  audience: SurveyRow['audience'];
+  surveys: number;
+  responses: number;
+  ratings: number;
+  average: number | null;
+}
+
+export const surveyStore = {
+  async insert(db: Queryable, row: typeof surveys.$inferInsert): Promise<SurveyRow> {
+    const [saved] = await db.insert(surveys).values(row).returning();
+    return present(saved, 'the survey just published');
+  },
+  async get(db: Queryable, id: string): Promise<SurveyRow | undefined> {
+    const [row] = await db.select().from(surveys).where(eq(surveys.id, id));
+    return row;
+  },
+  async byPublisherRequest(
+    db: Queryable,
+    publisher: { issuer: string; role: string; subject: string },
+    clientRequestId: string,
+  ): Promise<SurveyRow | undefined> {
+    const [row] = await db
+      .select()
+      .from(surveys)
+      .where(
+        and(
+          eq(surveys.publisherIssuer, publisher.issuer),
+          eq(surveys.publisherRole, publisher.role),
+          eq(surveys.publisherSubject, publisher.subject),
+          eq(surveys.clientRequestId, clientRequestId),
+        ),
+      );
+    return row;
+  },
+  /** A page of surveys, newest first (keyset on opening time and id). */
+  async page(db: Queryable, after: { at: Date; id: string } | null, size: number) {
+    const keyset = after ? sql`(${surveys.opensAt}, ${surveys.id}) < (${instantParam(after.at)}, ${after.id}::uuid)` : undefined;
+    const rows = await db
+      .select()
+      .from(surveys)
+      .where(keyset)
+      .orderBy(desc(surveys.opensAt), desc(surveys.id))
+      .limit(size + 1);
+    return {
+      rows,
+      count: async () => (await db.select({ n: sql<number>`count(*)::int` }).from(surveys))[0]?.n ?? 0,
+    };
+  },
+  /** Whether a survey of this audience about the unit opened in [from, to): then its answers are the indicator's value. */
+  async surveyedUnits(
+    db: Queryable,
+    audience: SurveyRow['audience'],
+    unitIds: readonly string[],
+    from: Date,
+    to: Date,
+  ): Promise<Set<string>> {
+    if (!unitIds.length) return new Set();
+    const rows = await db
+      .selectDistinct({ unitId: surveys.unitId })
+      .from(surveys)
+      .where(
+        and(
+          eq(surveys.audience, audience),
+          inArray(surveys.unitId, [...unitIds]),
+          sql`${surveys.opensAt} >= ${instantParam(from)} and ${surveys.opensAt} < ${instantParam(to)}`,
+        ),
+      );
+    return new Set(rows.map((r) => r.unitId).filter((id): id is string => id !== null));
+  },
+  /** Every unit's satisfaction from the surveys about it that opened in [from, to), per audience: one statement. */
+  async satisfaction(db: Queryable, from: Date, to: Date): Promise<SurveySatisfaction[]> {
+    const result = await db.execute(sql`
+      select s.unit_id as "unitId", s.audience,
+             count(distinct s.id)::int as surveys,
+             count(distinct r.id)::int as responses,
+             count(a.rating)::int as ratings,
+             avg(a.rating)::float8 as average
+        from ${surveys} s
+        left join ${surveyResponses} r on r.survey_id = s.id
+        left join ${surveyAnswers} a on a.response_id = r.id and a.rating is not null
+       where s.unit_id is not null and s.opens_at >= ${instantParam(from)} and s.opens_at < ${instantParam(to)}
+       group by s.unit_id, s.audience`);
+    return rowsOf<SurveySatisfaction>(result);
+  },
+  /** Retries and limits of one respondent queue on their key. */
+  async lockRespondent(db: Queryable, respondentKey: string): Promise<void> {
+    await db.execute(sql`select pg_advisory_xact_lock(hashtextextended(${'survey:' + respondentKey}, 0))`);
+  },
+  /** An enterprise's answers to one survey queue on the survey and its credit code. */
+  async lockEnterprise(db: Queryable, surveyId: string, creditCode: string): Promise<void> {
+    await db.execute(sql`select pg_advisory_xact_lock(hashtextextended(${`survey:${surveyId}:${creditCode}`}, 0))`);
+  },
+  async responseByRequest(db: Queryable, respondentKey: string, clientRequestId: string): Promise<SurveyResponseRow | undefined> {
+    const [row] = await db
+      .select()
+      .from(surveyResponses)
+      .where(and(eq(surveyResponses.respondentKey, respondentKey), eq(surveyResponses.clientRequestId, clientRequestId)));
+    return row;
+  },
+  async responseOfEnterprise(db: Queryable, surveyId: string, creditCode: string): Promise<SurveyResponseRow | undefined> {
+    const [row] = await db
+      .select()
+      .from(surveyResponses)
+      .where(and(eq(surveyResponses.surveyId, surveyId), eq(surveyResponses.creditCode, creditCode)));
+    return row;
+  },
+  /** The respondent's answer sheets to this survey since `dayStart`, and to any survey in the last hour. */
+  async recentCounts(db: Queryable, respondentKey: string, surveyId: string, hourAgo: Date, dayStart: Date) {
+    const result = await db.execute(sql`
+      select count(*) filter (where survey_id = ${surveyId}::uuid and answered_at >= ${instantParam(dayStart)})::int as "surveyToday",
+             count(*) filter (where answered_at >= ${instantParam(hourAgo)})::int as "lastHour"
+        from ${surveyResponses}
+       where respondent_key = ${respondentKey} and answered_at >= ${instantParam(hourAgo < dayStart ? hourAgo : dayStart)}`);
+    const [row] = rowsOf<{ surveyToday: number; lastHour: number }>(result);
+    return row ?? { surveyToday: 0, lastHour: 0 };
+  },
+  async insertResponse(
+    db: Queryable,
+    row: typeof surveyResponses.$inferInsert,
+    answers: Omit<typeof surveyAnswers.$inferInsert, 'responseId' | 'surveyId' | 'answeredAt'>[],
+  ): Promise<SurveyResponseRow> {
+    const [saved] = await db.insert(surveyResponses).values(row).returning();
+    const response = present(saved, 'the answer sheet just written');
+    if (answers.length)
+      await db
+        .insert(surveyAnswers)
+        .values(answers.map((a) => ({ ...a, responseId: response.id, surveyId: response.surveyId, answeredAt: response.answeredAt })));
+    return response;
+  },
+  async answersOf(db: Queryable, responseIds: readonly string[]): Promise<SurveyAnswerRow[]> {
+    if (!responseIds.length) return [];
+    return db
+      .select()
+      .from(surveyAnswers)
+      .where(inArray(surveyAnswers.responseId, [...responseIds]))
+      .orderBy(asc(surveyAnswers.responseId), asc(surveyAnswers.question));
+  },
+  /** Answer sheets per survey. */
+  async responseCounts(db: Queryable, surveyIds: readonly string[]): Promise<Map<string, number>> {
+    if (!surveyIds.length) return new Map();
+    const rows = await db
+      .select({ surveyId: surveyResponses.surveyId, n: sql<number>`count(*)::int` })
+      .from(surveyResponses)
+      .where(inArray(surveyResponses.surveyId, [...surveyIds]))
+      .groupBy(surveyResponses.surveyId);
+    return new Map(rows.map((r) => [r.surveyId, r.n]));
+  },
+  /** Each question's tally of one survey: one statement. */
+  async tallies(db: Queryable, surveyId: string): Promise<QuestionTally[]> {
+    const result = await db.execute(sql`
+      select a.question, count(*)::int as answered, coalesce(sum(a.rating), 0)::int as "ratingSum",
+             array[count(*) filter (where a.rating = 1), count(*) filter (where a.rating = 2), count(*) filter (where a.rating = 3),
+                   count(*) filter (where a.rating = 4), count(*) filter (where a.rating = 5)]::int[] as ratings,
+             coalesce((select jsonb_object_agg(c.choice, c.n) from (
+                select choice, count(*)::int as n from ${surveyAnswers} b, unnest(b.choices) as choice
+                 where b.survey_id = ${surveyId}::uuid and b.question = a.question group by choice) c), '{}'::jsonb) as choices
+        from ${surveyAnswers} a
+       where a.survey_id = ${surveyId}::uuid
+       group by a.question
+       order by a.question`);
+    return rowsOf<Omit<QuestionTally, 'choices'> & { choices: Record<string, number> }>(result).map((row) => ({
+      ...row,
+      choices: new Map(Object.entries(row.choices).map(([k, v]) => [Number(k), v])),
+    }));
+  },
+  /** A page of a survey's text answers, newest first. */
+  async textAnswers(db: Queryable, surveyId: string, after: { at: Date; id: string; question: number } | null, size: number) {
+    const where = and(eq(surveyAnswers.surveyId, surveyId), isNotNull(surveyAnswers.text));
+    const keyset = after
+      ? sql`(${surveyAnswers.answeredAt}, ${surveyAnswers.responseId}, ${surveyAnswers.question}) < (${instantParam(after.at)}, ${after.id}::uuid, ${after.question})`
+      : undefined;
+    const rows = await db
+      .select()
+      .from(surveyAnswers)
+      .where(keyset ? and(where, keyset) : where)
+      .orderBy(desc(surveyAnswers.answeredAt), desc(surveyAnswers.responseId), desc(surveyAnswers.question))
+      .limit(size + 1);
+    return {
+      rows,
+      count: async () =>
+        (
+          await db
+            .select({ n: sql<number>`count(*)::int` })
+            .from(surveyAnswers)
+            .where(where)
+        )[0]?.n ?? 0,
+    };
   },
 };

@@ -5,7 +5,7 @@
  */
 import type { Coverage, GradeName } from './grading.ts';
 import type { RankedEntry } from './scoring.ts';
-import type { EntryRow, FrozenInputRow, IndicatorRow, Period, ReportRow, ReviewFigures } from './store.ts';
+import type { EntryRow, FrozenInputRow, IndicatorRow, Period, QuestionTally, ReportRow, ReviewFigures, SurveyRow } from './store.ts';
 
 export interface RankingRow extends RankedEntry {
   entry: EntryRow;
@@ -62,4 +62,11 @@ export interface BoardRowView {
   preview: boolean;
   /** The result's rank (equal scores share one); null without a score. */
   rank: number | null;
+}
+
+/** A survey's results as the API shows them: its questions' tallies beside the questions. */
+export interface SurveyResultsView {
+  survey: SurveyRow;
+  responses: number;
+  tallies: QuestionTally[];
 }

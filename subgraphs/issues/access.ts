@@ -257,9 +257,12 @@ function planDutyAccess(
     activeUnit: () => Promise<DirectoryUnit | null>;
     assertLoop: (action: LoopAction) => Promise<void>;
     readableUnits: () => Promise<string[] | null>;
+    scope: () => Promise<IssueScope>;
   },
 ) {
   return {
+    // The plan's people (#26 §5): the observer teams' reports.
+    ...observerAccess(viewer, of),
     /** Filing a plan duty: the admin of an active unit the plan names, for its own unit. Returns that unit's id. */
     async assertFilePlanDuty(): Promise<string> {
       const found = await of.standings();
@@ -273,6 +276,27 @@ function planDutyAccess(
     async planDutyUnits(): Promise<string[] | null> {
       await of.assertLoop('READ_PLAN_DUTIES');
       return of.readableUnits();
+    },
+  };
+}
+
+/** Who reads the observer teams' reports (issue #26 §5), and as which observer a report is filed. */
+function observerAccess(viewer: Viewer, of: { assertLoop: (action: LoopAction) => Promise<void>; scope: () => Promise<IssueScope> }) {
+  return {
+    /**
+     * Whose team reports the caller reads (issue #26 §5): every member's (null) for the command
+     * office, an observer only their own (issuer and subject); FORBIDDEN for anyone else.
+     */
+    async observerReportsOf(): Promise<{ issuer: string; subject: string } | null> {
+      await of.assertLoop('READ_OBSERVER_REPORTS');
+      if ((await of.scope()).kind === 'all') return null;
+      const person = present(personOf(viewer), 'the person of an observer');
+      return { issuer: person.issuer, subject: person.subject };
+    },
+    /** The observer a report is filed by, if the caller is one: the team member it may be recorded as. */
+    observerPerson(): { issuer: string; subject: string } | null {
+      const person = viewer.role === Role.OBSERVER ? personOf(viewer) : null;
+      return person ? { issuer: person.issuer, subject: person.subject } : null;
     },
   };
 }
@@ -533,7 +557,7 @@ export function createIssuesAccess(viewer: Viewer, directory: DirectorySource) {
       return { ownUnitId };
     },
 
-    ...planDutyAccess(viewer, { standings, activeUnit, assertLoop, readableUnits }),
+    ...planDutyAccess(viewer, { standings, activeUnit, assertLoop, readableUnits, scope }),
     ...planRecordAccess(viewer, { standings, activeUnit, readableUnits }),
     /** A unit's issues, figures, alerts and supervision outcomes: the command office, the unit, its lead unit, the units above it. */
     async assertReadsUnit(unitId: string): Promise<void> {

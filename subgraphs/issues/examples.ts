@@ -398,4 +398,70 @@ export const issuesExamples: ExplorerExample[] = [
       }
     `,
   },
+  {
+    name: '市指挥部办公室：三支队伍 / Command office: the three observer teams',
+    description: '令牌：npm run token -- --role COMMAND_OFFICE（各队伍报告数、由此受理和已整改销号的问题）',
+    query: /* GraphQL */ `
+      query ObserverTeams {
+        observerTeams {
+          team
+          name
+          plannedMembers
+          activeMembers
+          reportsFiled
+          issuesAccepted
+          issuesRectified
+        }
+        observerMemberships(first: 10) {
+          totalCount
+          edges {
+            node {
+              team
+              name
+              since
+              until
+              active
+            }
+          }
+        }
+        observerReports(first: 10) {
+          totalCount
+          edges {
+            node {
+              team
+              reportedAt
+              membership {
+                name
+              }
+              issue {
+                id
+                number
+                title
+                status
+              }
+            }
+          }
+        }
+      }
+    `,
+  },
+  {
+    name: '登记队伍成员 / Record a team member',
+    description: '令牌：npm run token -- --role COMMAND_OFFICE（观察员令牌的 sub；同一人任期不能重叠）',
+    query: /* GraphQL */ `
+      mutation RecordObserverMembership($input: RecordObserverMembershipInput!) {
+        recordObserverMembership(input: $input) {
+          id
+          team
+          name
+          since
+          until
+          active
+        }
+      }
+    `,
+    variables: {
+      input: { team: 'MEDIA_OBSERVER', subject: 'explorer-media-observer', name: '媒体观察员（示例）', since: '2026-12-01' },
+    },
+  },
 ];

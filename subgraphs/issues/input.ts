@@ -223,6 +223,28 @@ export const declarePlanDutyInput = z.object({
   dueOn: z.string().refine(isValidDate, { message: 'bad date', params: { zh: '截止日期须为 YYYY-MM-DD', en: 'dueOn is YYYY-MM-DD' } }),
 });
 
+// ───────────── the three observer teams (三支队伍) ─────────────
+
+const memberDay = (label: { zh: string; en: string }) =>
+  z.string().refine(isValidDate, { message: 'bad date', params: { zh: `${label.zh}须为 YYYY-MM-DD`, en: `${label.en} is YYYY-MM-DD` } });
+
+export const observerMembershipId = uuid({ zh: '任职 id', en: 'Membership id' });
+export const membershipEndDay = memberDay({ zh: '最后一天', en: 'until' });
+
+export const observerMembershipInput = z
+  .object({
+    team: z.enum(['EXPERT_COMMITTEE', 'MEDIA_OBSERVER', 'EXPERIENCE_OFFICER']),
+    subject: text({ zh: '观察员令牌的 sub', en: 'subject' }, { max: 200 }),
+    issuer: z.string().max(500).nullish(),
+    name: text({ zh: '姓名', en: 'Name' }, { max: 100 }),
+    since: memberDay({ zh: '起始日期', en: 'since' }),
+    until: memberDay({ zh: '最后一天', en: 'until' }).nullish(),
+  })
+  .refine((value) => !value.until || value.until >= value.since, {
+    message: 'until before since',
+    path: ['until'],
+    params: { zh: '最后一天不能早于起始日期', en: 'The last day cannot be before the first' },
+  });
 /** A day (YYYY-MM-DD) that exists. */
 const day = (label: { zh: string; en: string }) =>
   z.string().refine(isValidDate, { message: 'bad date', params: { zh: `${label.zh}须为 YYYY-MM-DD`, en: `${label.en} is YYYY-MM-DD` } });

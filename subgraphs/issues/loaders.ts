@@ -8,6 +8,7 @@ import {
   eventStore,
   followUpStore,
   issueStore,
+  observerStore,
   outcomeStore,
   planDutyStore,
   planRecordStore,
@@ -62,6 +63,14 @@ export function createIssuesLoaders(db: Db, now: () => Date) {
       (row) => row.issueId,
     ),
     /** The filing (a self-check list) that brought each issue in, if any. */
+    observerReportByIssue: keyedLoader(
+      (ids: readonly string[]) => observerStore.reportsOfIssues(db, ids),
+      (row) => row.issueId,
+    ),
+    observerMembershipById: keyedLoader(
+      (ids: readonly string[]) => observerStore.membershipsByIds(db, ids),
+      (row) => row.id,
+    ),
     originByIssue: keyedLoader(
       (ids: readonly string[]) => planDutyStore.originsOfIssues(db, ids),
       (row) => row.issueId,

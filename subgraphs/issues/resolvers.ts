@@ -25,6 +25,7 @@ import * as leaders from './use-cases/leaders.ts';
 import * as points from './use-cases/monitoring-points.ts';
 import * as notices from './use-cases/notices.ts';
 import * as plan from './use-cases/plan.ts';
+import * as observerTeams from './use-cases/observer-teams.ts';
 import * as planDuties from './use-cases/plan-duties.ts';
 import * as reads from './use-cases/reads.ts';
 import * as projects from './use-cases/signed-projects.ts';
@@ -58,6 +59,9 @@ export const issuesResolvers: Resolvers = {
     issueChanges: (_, args, { issues }) => channels.issueChanges(issues, args),
     planDuties: (_, __, { issues }) => planDuties.planDuties(issues),
     planDuty: (_, args, { issues }) => planDuties.planDuty(issues, args),
+    observerTeams: (_, args, { issues }) => observerTeams.teams(issues, args),
+    observerMemberships: (_, args, { issues }) => observerTeams.memberships(issues, args),
+    observerReports: (_, args, { issues }) => observerTeams.reports(issues, args),
     intakeDuplicates: (_, args, { issues }, info) => duplicates.intakeDuplicates(issues, pageArgs(args, info)),
     unitLeaders: (_, args, { issues }) => leaders.unitLeaders(issues, args),
     hallVisits: (_, args, { issues }, info) => hallVisits.hallVisits(issues, args, pageArgs(args, info)),
@@ -104,6 +108,8 @@ export const issuesResolvers: Resolvers = {
     recordSupervisionOutcome: (_, args, { issues }) => supervision.recordSupervisionOutcome(issues, args),
     setCalendarYear: (_, args, { issues }) => calendar.setCalendarYear(issues, args),
     filePlanDuty: (_, args, { issues }) => planDuties.filePlanDuty(issues, args),
+    recordObserverMembership: (_, args, { issues }) => observerTeams.recordMembership(issues, args),
+    endObserverMembership: (_, args, { issues }) => observerTeams.endMembership(issues, args),
     declarePlanDuty: (_, args, { issues }) => planDuties.declarePlanDuty(issues, args),
     recordUnitLeader: (_, args, { issues }) => leaders.recordUnitLeader(issues, args),
     recordHallVisit: (_, args, { issues }) => hallVisits.recordHallVisit(issues, args),
@@ -163,6 +169,15 @@ export const issuesResolvers: Resolvers = {
     missing: (view) => planDuties.dutyCounts(view).missing,
     units: (view, args) => planDuties.dutyUnits(view, args),
   },
+  ObserverMembership: {
+    subject: (row) => row.memberSubject,
+    issuer: (row) => row.memberIssuer,
+    active: (row, _, { issues }) => observerTeams.active(issues, row),
+  },
+  ObserverReport: {
+    issue: (row, _, { issues }) => observerTeams.issueOfReport(issues, row),
+    membership: (row, _, { issues }) => observerTeams.membershipOf(issues, row),
+  },
   PlanDutyUnitStatus: {
     unit: (row) => ({ id: row.unitId }),
   },
@@ -203,6 +218,7 @@ export const issuesResolvers: Resolvers = {
     followUps: (row, _, { issues }) => reads.followUps(issues, row.id),
     supervisionOutcomes: (row, _, { issues }) => reads.issueOutcomes(issues, row.id),
     planDutyFiling: (row, _, { issues }) => planDuties.filingOfIssue(issues, row),
+    observerReport: (row, _, { issues }) => observerTeams.reportOfIssue(issues, row),
     likelyDuplicates: (row, args, { issues }) => duplicates.likelyDuplicates(issues, row, args),
     hallVisit: (row, _, { issues }) => hallVisits.hallVisitOfIssue(issues, row),
     signedProject: (row, _, { issues }) => projects.projectOfIssue(issues, row),

@@ -222,6 +222,21 @@ export const loopRules = {
     },
     who: ['COMMAND_OFFICE', 'UNIT_MEMBER'],
   },
+  KEEP_OBSERVER_TEAMS: {
+    name: { zh: '登记和结束三支队伍成员（仅市指挥部办公室）', en: 'record and end observer-team memberships (command office only)' },
+    who: ['COMMAND_OFFICE'],
+  },
+  READ_OBSERVER_TEAMS: {
+    name: { zh: '查看三支队伍成员和统计（仅市指挥部办公室）', en: 'read the observer teams and their figures (command office only)' },
+    who: ['COMMAND_OFFICE'],
+  },
+  READ_OBSERVER_REPORTS: {
+    name: {
+      zh: '查看队伍成员的报告（市指挥部办公室；观察员本人的）',
+      en: 'read the team members’ reports (the command office; an observer their own)',
+    },
+    who: ['COMMAND_OFFICE', 'OBSERVER'],
+  },
   READ_LIKELY_DUPLICATES: {
     name: {
       zh: '查看疑似重复诉求（可合并问题的市指挥部办公室）',

@@ -18,6 +18,7 @@ import * as dispatch from './use-cases/dispatch.ts';
 import * as hallVisits from './use-cases/hall-visits.ts';
 import * as handling from './use-cases/handling.ts';
 import * as intake from './use-cases/intake.ts';
+import * as observerTeams from './use-cases/observer-teams.ts';
 import * as leaders from './use-cases/leaders.ts';
 import * as points from './use-cases/monitoring-points.ts';
 import * as plan from './use-cases/plan.ts';
@@ -199,6 +200,7 @@ async function selfInspectionFixed(c: Cast): Promise<void> {
  *    the first milestone done, the second near its date (yellow on the board).
  */
 async function undercoverOngoing(c: Cast): Promise<void> {
+  await observerTeamMembers(c);
   c.at(c.daysAgo(45, '10:00'));
   let e = await intake.reportIssue(c.observer, {
     input: {
@@ -227,6 +229,30 @@ async function undercoverOngoing(c: Cast): Promise<void> {
   if (firstMilestone) {
     await plan.completeMilestone(c.staff('TAXATION_BUREAU'), { id: e.id, milestoneId: String(firstMilestone.id), note: '新增 12 台终端' });
   }
+}
+
+/**
+ * The three observer teams (#26 §5): the sample's observer an experience officer (体验官) since two
+ * months ago — so the undercover finding above is that team's report — beside an expert and a media
+ * observer, and one expert whose term ended last month.
+ */
+async function observerTeamMembers(c: Cast): Promise<void> {
+  c.at(c.daysAgo(60, '09:00'));
+  const members: [string, 'EXPERT_COMMITTEE' | 'MEDIA_OBSERVER' | 'EXPERIENCE_OFFICER', string][] = [
+    ['observer-1', 'EXPERIENCE_OFFICER', '李体验（样例）'],
+    ['expert-1', 'EXPERT_COMMITTEE', '王教授（样例）'],
+    ['expert-2', 'EXPERT_COMMITTEE', '赵研究员（样例）'],
+    ['media-1', 'MEDIA_OBSERVER', '青岛日报记者（样例）'],
+  ];
+  const recorded = [];
+  for (const [name, team, person] of members)
+    recorded.push(
+      await observerTeams.recordMembership(c.office, {
+        input: { team, subject: `${SAMPLE_SUBJECT_PREFIX}${name}`, name: person, since: c.dateIn(-60) },
+      }),
+    );
+  c.at(c.daysAgo(20, '09:00'));
+  await observerTeams.endMembership(c.office, { id: present(recorded[2], 'the second expert').id, until: c.dateIn(-21) });
 }
 
 /** 6 and 7. 12345 hotline records imported with their original receipt time. */

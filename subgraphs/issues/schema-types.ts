@@ -2,7 +2,7 @@
 /* eslint-disable */
 import type { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } from 'graphql';
 import type { Connection as ConnectionMapped } from '../../platform/pagination.ts';
-import type { IssueRow as IssueRowMapped, DeadlineRow as DeadlineRowMapped, EventRow as EventRowMapped, AlertRow as AlertRowMapped, CalendarRow as CalendarRowMapped, RatingRow as RatingRowMapped, FollowUpRow as FollowUpRowMapped, SupervisionOutcomeRow as SupervisionOutcomeRowMapped, RankRow as RankRowMapped, StatsGroupRow as StatsGroupRowMapped, FeedRow as FeedRowMapped, PlanDutyView as PlanDutyViewMapped, PlanDutyUnitStatusRow as PlanDutyUnitStatusRowMapped, PlanDutyFilingRow as PlanDutyFilingRowMapped, UnitLeaderRow as UnitLeaderRowMapped, HallVisitRow as HallVisitRowMapped, HallDutyView as HallDutyViewMapped, SignedProjectRow as SignedProjectRowMapped, SignedProjectEventRow as SignedProjectEventRowMapped, SignedProjectCountRow as SignedProjectCountRowMapped, MonitoringPointRow as MonitoringPointRowMapped, MonitoringVisitRow as MonitoringVisitRowMapped, UnitReference as UnitReferenceMapped, DomainReference as DomainReferenceMapped, EnterpriseReference as EnterpriseReferenceMapped, DistrictReference as DistrictReferenceMapped } from './store.ts';
+import type { IssueRow as IssueRowMapped, DeadlineRow as DeadlineRowMapped, EventRow as EventRowMapped, AlertRow as AlertRowMapped, CalendarRow as CalendarRowMapped, RatingRow as RatingRowMapped, FollowUpRow as FollowUpRowMapped, SupervisionOutcomeRow as SupervisionOutcomeRowMapped, RankRow as RankRowMapped, StatsGroupRow as StatsGroupRowMapped, FeedRow as FeedRowMapped, PlanDutyView as PlanDutyViewMapped, PlanDutyUnitStatusRow as PlanDutyUnitStatusRowMapped, PlanDutyFilingRow as PlanDutyFilingRowMapped, ObserverMembershipRow as ObserverMembershipRowMapped, ObserverReportRow as ObserverReportRowMapped, UnitLeaderRow as UnitLeaderRowMapped, HallVisitRow as HallVisitRowMapped, HallDutyView as HallDutyViewMapped, SignedProjectRow as SignedProjectRowMapped, SignedProjectEventRow as SignedProjectEventRowMapped, SignedProjectCountRow as SignedProjectCountRowMapped, MonitoringPointRow as MonitoringPointRowMapped, MonitoringVisitRow as MonitoringVisitRowMapped, UnitReference as UnitReferenceMapped, DomainReference as DomainReferenceMapped, EnterpriseReference as EnterpriseReferenceMapped, DistrictReference as DistrictReferenceMapped } from './store.ts';
 import type { IssueStats as IssueStatsMapped } from './figures.ts';
 import type { DuplicateView as DuplicateViewMapped, DuplicateReasonView as DuplicateReasonViewMapped, IntakeDuplicatesView as IntakeDuplicatesViewMapped } from './duplicates.ts';
 import type { RecordResult as RecordResultMapped } from '../../platform/batch.ts';
@@ -125,6 +125,12 @@ export type Query = {
   /** 监测点；unvisitedOnly 只列当前周期未走访的 / monitoring points; unvisitedOnly: those not visited in their current period */
   monitoringPoints?: Maybe<MonitoringPointConnection>;
   monitoringPoint?: Maybe<MonitoringPoint>;
+  /** 三支队伍的统计（仅市指挥部办公室） / the three teams' figures (the command office only) */
+  observerTeams?: Maybe<Array<ObserverTeamFigures>>;
+  /** 队伍成员名单，按队伍和起始日期（仅市指挥部办公室） / the teams' memberships (the command office only) */
+  observerMemberships?: Maybe<ObserverMembershipConnection>;
+  /** 队伍成员的报告，最新在前：市指挥部办公室看全部，观察员只看本人的 / the members' reports, newest first: the command office all, an observer their own */
+  observerReports?: Maybe<ObserverReportConnection>;
 };
 
 
@@ -252,6 +258,25 @@ export type QueryMonitoringPointsArgs = {
 
 export type QueryMonitoringPointArgs = {
   id: Scalars['ID']['input'];
+};
+
+
+export type QueryObserverTeamsArgs = {
+  period?: InputMaybe<PeriodInput>;
+};
+
+
+export type QueryObserverMembershipsArgs = {
+  team?: InputMaybe<ObserverTeamCode>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  after?: InputMaybe<Scalars['String']['input']>;
+};
+
+
+export type QueryObserverReportsArgs = {
+  team?: InputMaybe<ObserverTeamCode>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  after?: InputMaybe<Scalars['String']['input']>;
 };
 
 export type Mutation = {
@@ -466,6 +491,10 @@ export type Mutation = {
   designateMonitoringPoint?: Maybe<MonitoringPoint>;
   /** 记录监测点走访（责任单位，或市指挥部办公室） / record a visit to a monitoring point (its responsible unit, or the command office) */
   recordMonitoringVisit?: Maybe<MonitoringPoint>;
+  /** 登记队伍成员（仅市指挥部办公室）；同一人任期不能重叠 / record a team membership (the command office only); one person's terms never overlap */
+  recordObserverMembership?: Maybe<ObserverMembership>;
+  /** 结束任职（仅市指挥部办公室），记下最后一天 / end a membership (the command office only) with its last day */
+  endObserverMembership?: Maybe<ObserverMembership>;
 };
 
 
@@ -753,6 +782,17 @@ export type MutationDesignateMonitoringPointArgs = {
 
 export type MutationRecordMonitoringVisitArgs = {
   input: RecordMonitoringVisitInput;
+};
+
+
+export type MutationRecordObserverMembershipArgs = {
+  input: RecordObserverMembershipInput;
+};
+
+
+export type MutationEndObserverMembershipArgs = {
+  id: Scalars['ID']['input'];
+  until: Scalars['Date']['input'];
 };
 
 /**
@@ -1222,6 +1262,8 @@ export type Issue = {
   supervisionOutcomes: Array<SupervisionOutcome>;
   /** 带来本问题的方案职责报送（自查问题清单），如有 / the plan-duty filing (a self-check list) that brought this issue in, if any */
   planDutyFiling?: Maybe<PlanDutyFiling>;
+  /** 三支队伍成员的报告（队伍和成员），如有；市指挥部办公室和报告人本人可见 / the team member's report that brought it in (team and member), if any; the command office and the reporter */
+  observerReport?: Maybe<ObserverReport>;
   /**
    * 疑似重复（多头反映）：收到前后 30 天内、各渠道中同一企业或同一单位、地点文字相近的问题，按相似度排序，附理由和一步合并所需的参数；仅可合并问题的市指挥部办公室可见（其他人 FORBIDDEN）。
    * Likely duplicates (多头反映): issues from any channel received within 30 days of this one — the
@@ -2526,6 +2568,109 @@ export type RecordMonitoringVisitInput = {
   expectedVersion?: InputMaybe<Scalars['Int']['input']>;
 };
 
+/**
+ * 三支队伍（campaign.json threeTeams）：营商环境专家委员会、媒体观察员、市场主体体验官。
+ * The three observer teams (campaign.json threeTeams): the expert committee, media observers, experience officers.
+ */
+export type ObserverTeamCode =
+  /** 营商环境专家委员会（首批 20 人） / the expert committee (20 in the first intake) */
+  | 'EXPERT_COMMITTEE'
+  /** 媒体观察员（首批 12 人） / media observers (12) */
+  | 'MEDIA_OBSERVER'
+  /** 市场主体体验官（首批 56 人） / experience officers (56) */
+  | 'EXPERIENCE_OFFICER';
+
+/**
+ * 一名观察员在一支队伍中的任职（只增不改；结束另记一条）：令牌的签发方与 sub、姓名、起止日期。
+ * A person's membership of a team (append-only; its end is a record of its own): the token's issuer and sub, the name, the days.
+ */
+export type ObserverMembership = {
+  __typename?: 'ObserverMembership';
+  id: Scalars['ID']['output'];
+  team: ObserverTeamCode;
+  /** 观察员令牌的 sub / the observer token's sub */
+  subject: Scalars['String']['output'];
+  /** 观察员令牌的签发方（无则为空串） / the observer token's issuer ('' for none) */
+  issuer: Scalars['String']['output'];
+  name: Scalars['String']['output'];
+  since: Scalars['Date']['output'];
+  /** 最后一天；未结束为空 / the last day; null while open-ended */
+  until?: Maybe<Scalars['Date']['output']>;
+  /** 今天在任 / serving today */
+  active: Scalars['Boolean']['output'];
+  recordedAt: Scalars['DateTime']['output'];
+};
+
+/**
+ * 队伍成员的一份报告（暗访/体验发现）：成为“明察暗访”来源的问题，同一步骤中记下队伍和成员。
+ * A team member's report (暗访/体验 findings): an issue of source UNDERCOVER_VISIT, recorded in the same step with the team and the member.
+ */
+export type ObserverReport = {
+  __typename?: 'ObserverReport';
+  issue: Issue;
+  team: ObserverTeamCode;
+  membership: ObserverMembership;
+  reportedAt: Scalars['DateTime']['output'];
+};
+
+/**
+ * 一支队伍的统计：期间内提交的报告、由此受理的问题、其中已整改销号的。
+ * A team's figures: reports filed in the period, the issues they led to (accepted), and of those the rectified (closed, 销号).
+ */
+export type ObserverTeamFigures = {
+  __typename?: 'ObserverTeamFigures';
+  team: ObserverTeamCode;
+  name: Scalars['String']['output'];
+  /** 方案规定的首批人数 / the plan's first intake */
+  plannedMembers: Scalars['Int']['output'];
+  /** 今天在任人数 / members serving today */
+  activeMembers: Scalars['Int']['output'];
+  /** 提交的报告 / reports filed */
+  reportsFiled: Scalars['Int']['output'];
+  /** 由此受理的问题 / issues they led to (accepted into the loop) */
+  issuesAccepted: Scalars['Int']['output'];
+  /** 其中已整改销号 / of those, rectified (closed, 销号) */
+  issuesRectified: Scalars['Int']['output'];
+};
+
+export type ObserverMembershipConnection = {
+  __typename?: 'ObserverMembershipConnection';
+  edges: Array<ObserverMembershipEdge>;
+  pageInfo: PageInfo;
+  totalCount: Scalars['Int']['output'];
+};
+
+export type ObserverMembershipEdge = {
+  __typename?: 'ObserverMembershipEdge';
+  cursor: Scalars['String']['output'];
+  node: ObserverMembership;
+};
+
+export type ObserverReportConnection = {
+  __typename?: 'ObserverReportConnection';
+  edges: Array<ObserverReportEdge>;
+  pageInfo: PageInfo;
+  totalCount: Scalars['Int']['output'];
+};
+
+export type ObserverReportEdge = {
+  __typename?: 'ObserverReportEdge';
+  cursor: Scalars['String']['output'];
+  node: ObserverReport;
+};
+
+export type RecordObserverMembershipInput = {
+  team: ObserverTeamCode;
+  /** 观察员令牌的 sub / the observer token's sub */
+  subject: Scalars['String']['input'];
+  /** 观察员令牌的签发方（无则不填） / the observer token's issuer (none: omit) */
+  issuer?: InputMaybe<Scalars['String']['input']>;
+  name: Scalars['String']['input'];
+  since: Scalars['Date']['input'];
+  /** 任期最后一天（可不填） / the term's last day (optional) */
+  until?: InputMaybe<Scalars['Date']['input']>;
+};
+
 
 
 export type ResolverTypeWrapper<T> = Promise<T> | T;
@@ -2746,6 +2891,15 @@ export type ResolversTypes = {
   MonitoringPointFilter: MonitoringPointFilter;
   DesignateMonitoringPointInput: DesignateMonitoringPointInput;
   RecordMonitoringVisitInput: RecordMonitoringVisitInput;
+  ObserverTeamCode: ObserverTeamCode;
+  ObserverMembership: ResolverTypeWrapper<ObserverMembershipRowMapped>;
+  ObserverReport: ResolverTypeWrapper<ObserverReportRowMapped>;
+  ObserverTeamFigures: ResolverTypeWrapper<ObserverTeamFigures>;
+  ObserverMembershipConnection: ResolverTypeWrapper<ConnectionMapped>;
+  ObserverMembershipEdge: ResolverTypeWrapper<Omit<ObserverMembershipEdge, 'node'> & { node: ResolversTypes['ObserverMembership'] }>;
+  ObserverReportConnection: ResolverTypeWrapper<ConnectionMapped>;
+  ObserverReportEdge: ResolverTypeWrapper<Omit<ObserverReportEdge, 'node'> & { node: ResolversTypes['ObserverReport'] }>;
+  RecordObserverMembershipInput: RecordObserverMembershipInput;
 };
 
 /** Mapping between all available schema types and the resolvers parents */
@@ -2849,6 +3003,14 @@ export type ResolversParentTypes = {
   MonitoringPointFilter: MonitoringPointFilter;
   DesignateMonitoringPointInput: DesignateMonitoringPointInput;
   RecordMonitoringVisitInput: RecordMonitoringVisitInput;
+  ObserverMembership: ObserverMembershipRowMapped;
+  ObserverReport: ObserverReportRowMapped;
+  ObserverTeamFigures: ObserverTeamFigures;
+  ObserverMembershipConnection: ConnectionMapped;
+  ObserverMembershipEdge: Omit<ObserverMembershipEdge, 'node'> & { node: ResolversParentTypes['ObserverMembership'] };
+  ObserverReportConnection: ConnectionMapped;
+  ObserverReportEdge: Omit<ObserverReportEdge, 'node'> & { node: ResolversParentTypes['ObserverReport'] };
+  RecordObserverMembershipInput: RecordObserverMembershipInput;
 };
 
 export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['DateTime'], any> {
@@ -2885,6 +3047,9 @@ export type QueryResolvers<ContextType = Context, ParentType extends ResolversPa
   signedProject?: Resolver<Maybe<ResolversTypes['SignedProject']>, ParentType, ContextType, RequireFields<QuerySignedProjectArgs, 'id'>>;
   monitoringPoints?: Resolver<Maybe<ResolversTypes['MonitoringPointConnection']>, ParentType, ContextType, Partial<QueryMonitoringPointsArgs>>;
   monitoringPoint?: Resolver<Maybe<ResolversTypes['MonitoringPoint']>, ParentType, ContextType, RequireFields<QueryMonitoringPointArgs, 'id'>>;
+  observerTeams?: Resolver<Maybe<Array<ResolversTypes['ObserverTeamFigures']>>, ParentType, ContextType, Partial<QueryObserverTeamsArgs>>;
+  observerMemberships?: Resolver<Maybe<ResolversTypes['ObserverMembershipConnection']>, ParentType, ContextType, Partial<QueryObserverMembershipsArgs>>;
+  observerReports?: Resolver<Maybe<ResolversTypes['ObserverReportConnection']>, ParentType, ContextType, Partial<QueryObserverReportsArgs>>;
 };
 
 export type MutationResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = {
@@ -2931,6 +3096,8 @@ export type MutationResolvers<ContextType = Context, ParentType extends Resolver
   changeSignedProjectStatus?: Resolver<Maybe<ResolversTypes['SignedProject']>, ParentType, ContextType, RequireFields<MutationChangeSignedProjectStatusArgs, 'input'>>;
   designateMonitoringPoint?: Resolver<Maybe<ResolversTypes['MonitoringPoint']>, ParentType, ContextType, RequireFields<MutationDesignateMonitoringPointArgs, 'input'>>;
   recordMonitoringVisit?: Resolver<Maybe<ResolversTypes['MonitoringPoint']>, ParentType, ContextType, RequireFields<MutationRecordMonitoringVisitArgs, 'input'>>;
+  recordObserverMembership?: Resolver<Maybe<ResolversTypes['ObserverMembership']>, ParentType, ContextType, RequireFields<MutationRecordObserverMembershipArgs, 'input'>>;
+  endObserverMembership?: Resolver<Maybe<ResolversTypes['ObserverMembership']>, ParentType, ContextType, RequireFields<MutationEndObserverMembershipArgs, 'id' | 'until'>>;
 };
 
 export type PageInfoResolvers<ContextType = Context, ParentType extends ResolversParentTypes['PageInfo'] = ResolversParentTypes['PageInfo']> = {
@@ -3008,6 +3175,7 @@ export type IssueResolvers<ContextType = Context, ParentType extends ResolversPa
   replan?: Resolver<Maybe<ResolversTypes['ReplanRequest']>, ParentType, ContextType>;
   supervisionOutcomes?: Resolver<Array<ResolversTypes['SupervisionOutcome']>, ParentType, ContextType>;
   planDutyFiling?: Resolver<Maybe<ResolversTypes['PlanDutyFiling']>, ParentType, ContextType>;
+  observerReport?: Resolver<Maybe<ResolversTypes['ObserverReport']>, ParentType, ContextType>;
   likelyDuplicates?: Resolver<Maybe<Array<ResolversTypes['LikelyDuplicate']>>, ParentType, ContextType, RequireFields<IssueLikelyDuplicatesArgs, 'first'>>;
   hallVisit?: Resolver<Maybe<ResolversTypes['HallVisit']>, ParentType, ContextType>;
   signedProject?: Resolver<Maybe<ResolversTypes['SignedProject']>, ParentType, ContextType>;
@@ -3523,6 +3691,57 @@ export type MonitoringPointConnectionResolvers<ContextType = Context, ParentType
   totalCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 };
 
+export type ObserverMembershipResolvers<ContextType = Context, ParentType extends ResolversParentTypes['ObserverMembership'] = ResolversParentTypes['ObserverMembership']> = {
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  team?: Resolver<ResolversTypes['ObserverTeamCode'], ParentType, ContextType>;
+  subject?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  issuer?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  since?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
+  until?: Resolver<Maybe<ResolversTypes['Date']>, ParentType, ContextType>;
+  active?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  recordedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+};
+
+export type ObserverReportResolvers<ContextType = Context, ParentType extends ResolversParentTypes['ObserverReport'] = ResolversParentTypes['ObserverReport']> = {
+  issue?: Resolver<ResolversTypes['Issue'], ParentType, ContextType>;
+  team?: Resolver<ResolversTypes['ObserverTeamCode'], ParentType, ContextType>;
+  membership?: Resolver<ResolversTypes['ObserverMembership'], ParentType, ContextType>;
+  reportedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+};
+
+export type ObserverTeamFiguresResolvers<ContextType = Context, ParentType extends ResolversParentTypes['ObserverTeamFigures'] = ResolversParentTypes['ObserverTeamFigures']> = {
+  team?: Resolver<ResolversTypes['ObserverTeamCode'], ParentType, ContextType>;
+  name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  plannedMembers?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  activeMembers?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  reportsFiled?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  issuesAccepted?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  issuesRectified?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
+
+export type ObserverMembershipConnectionResolvers<ContextType = Context, ParentType extends ResolversParentTypes['ObserverMembershipConnection'] = ResolversParentTypes['ObserverMembershipConnection']> = {
+  edges?: Resolver<Array<ResolversTypes['ObserverMembershipEdge']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+  totalCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
+
+export type ObserverMembershipEdgeResolvers<ContextType = Context, ParentType extends ResolversParentTypes['ObserverMembershipEdge'] = ResolversParentTypes['ObserverMembershipEdge']> = {
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['ObserverMembership'], ParentType, ContextType>;
+};
+
+export type ObserverReportConnectionResolvers<ContextType = Context, ParentType extends ResolversParentTypes['ObserverReportConnection'] = ResolversParentTypes['ObserverReportConnection']> = {
+  edges?: Resolver<Array<ResolversTypes['ObserverReportEdge']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+  totalCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
+
+export type ObserverReportEdgeResolvers<ContextType = Context, ParentType extends ResolversParentTypes['ObserverReportEdge'] = ResolversParentTypes['ObserverReportEdge']> = {
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['ObserverReport'], ParentType, ContextType>;
+};
+
 export type Resolvers<ContextType = Context> = {
   DateTime?: GraphQLScalarType;
   Date?: GraphQLScalarType;
@@ -3592,5 +3811,12 @@ export type Resolvers<ContextType = Context> = {
   MonitoringVisit?: MonitoringVisitResolvers<ContextType>;
   MonitoringPointEdge?: MonitoringPointEdgeResolvers<ContextType>;
   MonitoringPointConnection?: MonitoringPointConnectionResolvers<ContextType>;
+  ObserverMembership?: ObserverMembershipResolvers<ContextType>;
+  ObserverReport?: ObserverReportResolvers<ContextType>;
+  ObserverTeamFigures?: ObserverTeamFiguresResolvers<ContextType>;
+  ObserverMembershipConnection?: ObserverMembershipConnectionResolvers<ContextType>;
+  ObserverMembershipEdge?: ObserverMembershipEdgeResolvers<ContextType>;
+  ObserverReportConnection?: ObserverReportConnectionResolvers<ContextType>;
+  ObserverReportEdge?: ObserverReportEdgeResolvers<ContextType>;
 };
 

@@ -36,6 +36,8 @@ export const issues: SliceDefinition = {
     PlanDuty: './store.ts#PlanDutyView',
     PlanDutyUnitStatus: './store.ts#PlanDutyUnitStatusRow',
     PlanDutyFiling: './store.ts#PlanDutyFilingRow',
+    ObserverMembership: './store.ts#ObserverMembershipRow',
+    ObserverReport: './store.ts#ObserverReportRow',
     LikelyDuplicate: './duplicates.ts#DuplicateView',
     DuplicateReason: './duplicates.ts#DuplicateReasonView',
     IntakeDuplicates: './duplicates.ts#IntakeDuplicatesView',

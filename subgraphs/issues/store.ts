@@ -25,6 +25,9 @@ import {
   outboxDeliveries,
   outboxEvents,
   outboxWebhooks,
+  observerMembershipEnds,
+  observerMemberships,
+  observerReports,
   planDuties,
   planDutyFilings,
   signedProjectEvents,
@@ -1132,6 +1135,162 @@ export const planDutyStore = {
       .innerJoin(issues, eq(issues.id, issueOrigins.issueId))
       .where(inArray(issueOrigins.planDutyFilingId, [...filingIds]))
       .orderBy(asc(issues.number));
+  },
+};
+
+// ───────────── the three observer teams (三支队伍) ─────────────
+
+/** A membership with its end, if recorded (the end record's day wins over a term given at the start). */
+export type ObserverMembershipRow = typeof observerMemberships.$inferSelect;
+export type ObserverReportRow = typeof observerReports.$inferSelect;
+export type ObserverTeamCode = ObserverMembershipRow['team'];
+export interface ObserverTeamCounts {
+  team: ObserverTeamCode;
+  reportsFiled: number;
+  issuesAccepted: number;
+  issuesRectified: number;
+}
+
+const membershipColumns = {
+  id: observerMemberships.id,
+  team: observerMemberships.team,
+  memberIssuer: observerMemberships.memberIssuer,
+  memberSubject: observerMemberships.memberSubject,
+  name: observerMemberships.name,
+  since: observerMemberships.since,
+  until: sql<string | null>`coalesce(${observerMembershipEnds.until}, ${observerMemberships.until})::text`,
+  recordedBy: observerMemberships.recordedBy,
+  recordedAt: observerMemberships.recordedAt,
+  sample: observerMemberships.sample,
+};
+const membershipsWithEnds = (db: Queryable) =>
+  db
+    .select(membershipColumns)
+    .from(observerMemberships)
+    .leftJoin(observerMembershipEnds, eq(observerMembershipEnds.membershipId, observerMemberships.id));
+
+export const observerStore = {
+  /** One person's memberships are written one at a time: their terms are checked against each other. */
+  lockMember(db: Queryable, member: { issuer: string; subject: string }): Promise<void> {
+    return lockKey(db, 'issues.observer_memberships', member.issuer, member.subject);
+  },
+  async insertMembership(db: Queryable, row: typeof observerMemberships.$inferInsert): Promise<string> {
+    const [saved] = await db.insert(observerMemberships).values(row).returning({ id: observerMemberships.id });
+    return present(saved, 'the membership just recorded').id;
+  },
+  async hasEnd(db: Queryable, membershipId: string): Promise<boolean> {
+    const [row] = await db
+      .select({ id: observerMembershipEnds.membershipId })
+      .from(observerMembershipEnds)
+      .where(eq(observerMembershipEnds.membershipId, membershipId));
+    return row !== undefined;
+  },
+  async insertEnd(db: Queryable, row: typeof observerMembershipEnds.$inferInsert): Promise<void> {
+    await db.insert(observerMembershipEnds).values(row);
+  },
+  async membership(db: Queryable, id: string): Promise<ObserverMembershipRow | undefined> {
+    const [row] = await membershipsWithEnds(db).where(eq(observerMemberships.id, id));
+    return row;
+  },
+  membershipsByIds(db: Queryable, ids: readonly string[]): Promise<ObserverMembershipRow[]> {
+    return ids.length ? membershipsWithEnds(db).where(inArray(observerMemberships.id, [...ids])) : Promise.resolve([]);
+  },
+  /** A person's memberships, every term. */
+  ofMember(db: Queryable, member: { issuer: string; subject: string }): Promise<ObserverMembershipRow[]> {
+    return membershipsWithEnds(db)
+      .where(and(eq(observerMemberships.memberIssuer, member.issuer), eq(observerMemberships.memberSubject, member.subject)))
+      .orderBy(asc(observerMemberships.since));
+  },
+  /** A page of memberships, by team and start (keyset on team, since, id). */
+  async page(db: Queryable, team: ObserverTeamCode | null, after: { team: string; since: string; id: string } | null, size: number) {
+    const where = team ? eq(observerMemberships.team, team) : undefined;
+    const keyset = after
+      ? sql`(${observerMemberships.team}::text, ${observerMemberships.since}, ${observerMemberships.id}) > (${after.team}, ${after.since}::date, ${after.id}::uuid)`
+      : undefined;
+    const rows = await membershipsWithEnds(db)
+      .where(and(where, keyset))
+      .orderBy(sql`${observerMemberships.team}::text`, asc(observerMemberships.since), asc(observerMemberships.id))
+      .limit(size + 1);
+    return {
+      rows,
+      count: async () =>
+        (
+          await db
+            .select({ n: sql<number>`count(*)::int` })
+            .from(observerMemberships)
+            .where(where)
+        )[0]?.n ?? 0,
+    };
+  },
+  /** Members serving on `day`, per team. */
+  async activeCounts(db: Queryable, day: string): Promise<Map<string, number>> {
+    const rows = await db
+      .select({ team: observerMemberships.team, n: sql<number>`count(*)::int` })
+      .from(observerMemberships)
+      .leftJoin(observerMembershipEnds, eq(observerMembershipEnds.membershipId, observerMemberships.id))
+      .where(
+        sql`${observerMemberships.since} <= ${day}::date and coalesce(${observerMembershipEnds.until}, ${observerMemberships.until}, 'infinity'::date) >= ${day}::date`,
+      )
+      .groupBy(observerMemberships.team);
+    return new Map(rows.map((r) => [r.team, r.n]));
+  },
+  async insertReport(db: Queryable, row: typeof observerReports.$inferInsert): Promise<void> {
+    await db.insert(observerReports).values(row);
+  },
+  reportsOfIssues(db: Queryable, issueIds: readonly string[]): Promise<ObserverReportRow[]> {
+    return issueIds.length
+      ? db
+          .select()
+          .from(observerReports)
+          .where(inArray(observerReports.issueId, [...issueIds]))
+      : Promise.resolve([]);
+  },
+  /** A page of reports, newest first: of a team, of one person's memberships, or all. */
+  async reports(
+    db: Queryable,
+    filter: { team: ObserverTeamCode | null; member: { issuer: string; subject: string } | null },
+    after: { at: Date; id: string } | null,
+    size: number,
+  ) {
+    const where = and(
+      filter.team ? eq(observerReports.team, filter.team) : undefined,
+      filter.member
+        ? sql`${observerReports.membershipId} in (select id from ${observerMemberships} where member_issuer = ${filter.member.issuer} and member_subject = ${filter.member.subject})`
+        : undefined,
+    );
+    const keyset = after
+      ? sql`(${observerReports.reportedAt}, ${observerReports.issueId}) < (${after.at.toISOString()}::timestamptz, ${after.id}::uuid)`
+      : undefined;
+    const rows = await db
+      .select()
+      .from(observerReports)
+      .where(and(where, keyset))
+      .orderBy(desc(observerReports.reportedAt), desc(observerReports.issueId))
+      .limit(size + 1);
+    return {
+      rows,
+      count: async () =>
+        (
+          await db
+            .select({ n: sql<number>`count(*)::int` })
+            .from(observerReports)
+            .where(where)
+        )[0]?.n ?? 0,
+    };
+  },
+  /** Per team: reports filed in [from, to), the issues among them accepted into the loop, and of those closed (销号). One statement. */
+  async teamCounts(db: Queryable, from: Date, to: Date): Promise<ObserverTeamCounts[]> {
+    return db
+      .select({
+        team: observerReports.team,
+        reportsFiled: sql<number>`count(*)::int`,
+        issuesAccepted: sql<number>`count(*) filter (where ${issues.acceptedAt} is not null)::int`,
+        issuesRectified: sql<number>`count(*) filter (where ${issues.acceptedAt} is not null and ${issues.status} = 'CLOSED')::int`,
+      })
+      .from(observerReports)
+      .innerJoin(issues, eq(issues.id, observerReports.issueId))
+      .where(and(gte(observerReports.reportedAt, from), lt(observerReports.reportedAt, to)))
+      .groupBy(observerReports.team);
   },
 };
 

@@ -33,9 +33,9 @@ import type {
   QueryEvaluationArgs,
   UnitGradeArgs,
 } from '../schema-types.ts';
-import { evaluationStore, type EvaluationRow, type IndicatorValueRow } from '../store.ts';
+import { evaluationStore, surveyStore, type EvaluationRow, type IndicatorValueRow } from '../store.ts';
 import type { ResultView } from '../views.ts';
-import { compute, frozenView, gradingOf, remoteInputs, toView } from './results.ts';
+import { compute, datesOf, frozenView, gradingOf, rangeOf, remoteInputs, SURVEYED_KINDS, toView } from './results.ts';
 
 const subjectOf = (ctx: EvaluationsContext) => present(ctx.viewer.subject, 'the subject of the command office');
 
@@ -110,14 +110,43 @@ function enteredIndicator(evaluation: EvaluationRow, code: string): IndicatorSpe
   return indicator;
 }
 
+/**
+ * Refuses typing in a satisfaction value for a unit a survey of the half year is about: its value is
+ * the survey's (results.ts `SURVEYED_KINDS`). Asked inside the evaluation's transaction, where the value would be written.
+ */
+async function refuseSurveyed(
+  tx: Queryable,
+  evaluation: EvaluationRow,
+  indicator: IndicatorSpec,
+  rows: { unitId: string; field: string }[],
+) {
+  const audience = SURVEYED_KINDS[indicator.kind];
+  if (!audience) return;
+  const range = rangeOf(datesOf(evaluation));
+  const surveyed = await surveyStore.surveyedUnits(
+    tx,
+    audience,
+    rows.map((r) => r.unitId),
+    range.from,
+    range.to,
+  );
+  const hit = rows.find((r) => surveyed.has(r.unitId));
+  if (hit)
+    throw errors.badInput(hit.field, {
+      zh: `该单位本半年有${audience === 'ENTERPRISES' ? '企业' : '公众'}问卷调查，该指标取自问卷结果（含答卷数），不能手工录入`,
+      en: `A survey of ${audience === 'ENTERPRISES' ? 'enterprises' : 'the public'} about this unit was published in the half year: the indicator's value is its results (with the answer sheets counted), not typed in`,
+    });
+}
+
 /** `setIndicatorValue`: one unit's value of an entered indicator, while the evaluation is a draft; every value kept. */
 export async function setIndicatorValue(ctx: EvaluationsContext, args: MutationSetIndicatorValueArgs): Promise<IndicatorValueRow> {
   const data = parseInput(input.indicatorValueInput, args.input, 'input');
   const unit = await ctx.directory.unit(data.unitId);
   if (!unit || unit.archived) throw errors.badInput('input.unitId', { zh: '没有该单位，或已撤销', en: 'No such active unit' });
-  return changeEvaluation(ctx, data.period, 'setIndicatorValue', (tx, slot) => {
+  return changeEvaluation(ctx, data.period, 'setIndicatorValue', async (tx, slot) => {
     const evaluation = defined(slot);
-    enteredIndicator(evaluation, data.indicator);
+    const indicator = enteredIndicator(evaluation, data.indicator);
+    await refuseSurveyed(tx, evaluation, indicator, [{ unitId: data.unitId, field: 'input.unitId' }]);
     return evaluationStore.insertValue(tx, {
       evaluationId: evaluation.id,
       unitId: data.unitId,
@@ -148,7 +177,13 @@ export async function importIndicatorValues(
   });
   return changeEvaluation(ctx, data.period, 'setIndicatorValue', async (tx, slot) => {
     const evaluation = defined(slot);
-    enteredIndicator(evaluation, data.indicator);
+    const indicator = enteredIndicator(evaluation, data.indicator);
+    await refuseSurveyed(
+      tx,
+      evaluation,
+      indicator,
+      data.rows.map((row, index) => ({ unitId: row.unitId, field: `input.rows[${index}].unitId` })),
+    );
     const at = ctx.now();
     const saved = [];
     for (const row of data.rows) {
@@ -277,7 +312,7 @@ export async function recomputed(ctx: EvaluationsContext, row: EvaluationRow): P
   const byUnit = new Map(frozen.map((r) => [r.unitId, new Map(r.inputs.map((i) => [i.indicator, i]))]));
   const raw = (unitId: string, indicator: IndicatorSpec): RawValue => {
     const frozenInput = present(byUnit.get(unitId)?.get(indicator.code), `the frozen input ${indicator.code} of unit ${unitId}`);
-    return { value: frozenInput.value, source: frozenInput.source, fetchedAt: frozenInput.fetchedAt };
+    return { value: frozenInput.value, source: frozenInput.source, fetchedAt: frozenInput.fetchedAt, responses: frozenInput.responses };
   };
   return computeResults(frozen.map((r) => r.unitId).sort(), row.indicators, raw, gradingOf(row)).map((r) => toView(row, r, false));
 }

@@ -22,7 +22,16 @@ import {
   type IndicatorSpec,
   type RawValue,
 } from '../grading.ts';
-import { evaluationStore, reportStore, reviewStore, type EvaluationResultRow, type EvaluationRow, type ReviewFigures } from '../store.ts';
+import {
+  evaluationStore,
+  reportStore,
+  reviewStore,
+  surveyStore,
+  type EvaluationResultRow,
+  type EvaluationRow,
+  type ReviewFigures,
+  type SurveySatisfaction,
+} from '../store.ts';
 import type { DutyFigures } from '../remote.ts';
 import type { CoverageView, ResultView } from '../views.ts';
 
@@ -158,6 +167,38 @@ export interface OwnFigures {
   punctual: Map<string, number | null>;
 }
 
+/**
+ * The satisfaction indicators' source (issue #26 §6): the surveys published in the half year about a
+ * unit — to enterprises for MARKET_SATISFACTION, to the public for PUBLIC_SATISFACTION. Where one
+ * exists the value is its answers' (the average rating × 20, on the 0–100 scale of the scores once
+ * typed in) with the answer sheets counted, and nothing is typed in by hand for it; elsewhere the
+ * entered value stays.
+ */
+export const SURVEYED_KINDS: Record<string, SurveySatisfaction['audience']> = {
+  MARKET_SATISFACTION: 'ENTERPRISES',
+  PUBLIC_SATISFACTION: 'PUBLIC',
+};
+const surveyKey = (unitId: string, audience: string) => `${unitId}/${audience}`;
+
+/** Every unit's survey satisfaction of the evaluation's half year, by unit and audience. */
+export async function surveySatisfaction(store: Queryable, evaluation: EvaluationRow): Promise<Map<string, SurveySatisfaction>> {
+  if (!evaluation.indicators.some((i) => i.kind in SURVEYED_KINDS)) return new Map();
+  const range = rangeOf(datesOf(evaluation));
+  const rows = await surveyStore.satisfaction(store, range.from, range.to);
+  return new Map(rows.map((row) => [surveyKey(row.unitId, row.audience), row]));
+}
+
+function surveyValue(found: SurveySatisfaction, period: string, at: string): RawValue {
+  const who = found.audience === 'ENTERPRISES' ? 'enterprises' : 'the public';
+  const average = found.average === null ? 'no rating' : `average rating ${found.average.toFixed(2)} of 5`;
+  return {
+    value: found.average === null ? null : Math.round(found.average * 20 * 100) / 100,
+    source: `evaluations: ${found.surveys} survey(s) of ${who} about the unit published ${period}, ${found.responses} answer sheet(s), ${average} (× 20)`,
+    fetchedAt: at,
+    responses: found.responses,
+  };
+}
+
 /** Who entered a value, as a result shows it: the unit, by code and name. */
 function enteringUnit(directory: Directory, unitId: string | null): string {
   const unit = unitId ? directory.unit(unitId) : null;
@@ -193,9 +234,10 @@ export async function compute(
   known?: OwnFigures,
 ): Promise<ComputedResult[]> {
   const dates = datesOf(evaluation);
-  const [entered, own] = await Promise.all([
+  const [entered, own, surveyed] = await Promise.all([
     evaluationStore.latestValues(store, evaluation.id),
     known ?? ownFigures(ctx, store, evaluation, remote),
+    surveySatisfaction(store, evaluation),
   ]);
   const enteredBy = new Map(entered.map((v) => [`${v.unitId}/${v.indicator}`, v]));
   const contestBy = new Map(own.contests.map((c) => [c.unitId, c]));
@@ -236,6 +278,9 @@ export async function compute(
         };
       }
       default: {
+        const audience = SURVEYED_KINDS[indicator.kind];
+        const found = audience ? surveyed.get(surveyKey(unitId, audience)) : undefined;
+        if (found) return surveyValue(found, period, at);
         const v = enteredBy.get(`${unitId}/${indicator.code}`);
         // The unit that entered it, never the account: results are public once published.
         return {

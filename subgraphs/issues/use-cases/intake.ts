@@ -24,6 +24,7 @@ import type {
 import { calendarStore, deadlineStore, issueStore, planRecordStore, type IssueRow, type NewIssue } from '../store.ts';
 import { clocksFor, replacePlan, validMilestones } from './clocks.ts';
 import { districtOfCreditCode, requireDistrict, requireUnit } from './lookups.ts';
+import { recordTeamReport } from './observer-teams.ts';
 
 /** A receipt time may run a little ahead of our clock (another platform's clock), not more. */
 const CLOCK_SKEW_MS = 5 * 60 * 1000;
@@ -146,7 +147,12 @@ export async function enterIssue(
         // The same request, committed by a concurrent retry while we waited on its unique key.
         return sameRequest(present(await earlier(tx), 'the issue a concurrent retry committed'));
       },
-      record: (tx, { issue, created }) => (created ? recordSubmission(ctx, tx, issue, handledBy, now) : Promise.resolve()),
+      async record(tx, { issue, created }) {
+        if (!created) return;
+        await recordSubmission(ctx, tx, issue, handledBy, now);
+        // A team member's undercover finding: recorded with the team and the member, in the issue's own transaction.
+        await recordTeamReport(ctx, tx, issue);
+      },
       async finish(tx, written) {
         if (!written.created) return written;
         await issueStore.refreshNextDue(tx, [written.issue.id]);

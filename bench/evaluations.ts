@@ -20,7 +20,7 @@ import { startPlatform } from '../bin/platform.ts';
 import { slices } from '../subgraphs/registry.ts';
 import { bulk } from './fill.ts';
 
-const REVIEWS = Number(process.env.BENCH_REVIEWS ?? 500_000);
+export const REVIEWS = Number(process.env.BENCH_REVIEWS ?? 500_000);
 const PERIOD = '2023-H2';
 
 const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
@@ -29,7 +29,7 @@ async function count(database: DatabaseHandle, query: ReturnType<typeof sql>): P
   return Number(rowsOf<{ n: number }>(await database.forSubgraph('evaluations').db.execute(query))[0]?.n ?? 0);
 }
 
-async function fillReviews(database: DatabaseHandle, target: number): Promise<void> {
+export async function fillReviews(database: DatabaseHandle, target: number): Promise<void> {
   const db = database.owner();
   const present = await count(
     database,

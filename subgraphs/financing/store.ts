@@ -32,6 +32,7 @@ import {
 } from '../../db/financing.ts';
 import type { OutboxTables } from '../../db/outbox.ts';
 import { keptRanges } from '../../platform/calendar.ts';
+import { countUpTo, type CountLimit, type ListCount } from '../../platform/pagination.ts';
 import {
   CLAIM_BANDS,
   DECISION_DAYS,
@@ -97,12 +98,15 @@ export const institutionStore = {
       .orderBy(asc(institutions.createdAt), asc(institutions.id))
       .limit(limit);
   },
-  async count(db: Queryable, filter: InstitutionQuery): Promise<number> {
-    const [row] = await db
-      .select({ n: sql<number>`count(*)::int` })
-      .from(institutions)
-      .where(and(...institutionConditions(filter)));
-    return row?.n ?? 0;
+  count(db: Queryable, filter: InstitutionQuery, limit: CountLimit): Promise<ListCount> {
+    return countUpTo(
+      db,
+      db
+        .select({ one: sql`1` })
+        .from(institutions)
+        .where(and(...institutionConditions(filter))),
+      limit,
+    );
   },
   byIds: (db: Queryable, ids: readonly string[]): Promise<InstitutionRow[]> =>
     ids.length
@@ -230,12 +234,15 @@ export const productStore = {
       .orderBy(asc(products.createdAt), asc(products.id))
       .limit(limit);
   },
-  async count(db: Queryable, filter: ProductQuery): Promise<number> {
-    const [row] = await db
-      .select({ n: sql<number>`count(*)::int` })
-      .from(products)
-      .where(and(...productConditions(filter)));
-    return row?.n ?? 0;
+  count(db: Queryable, filter: ProductQuery, limit: CountLimit): Promise<ListCount> {
+    return countUpTo(
+      db,
+      db
+        .select({ one: sql`1` })
+        .from(products)
+        .where(and(...productConditions(filter))),
+      limit,
+    );
   },
   /** Every active product of an active institution offered in a district (what eligibility is judged on). */
   offeredIn: (db: Queryable, districtCode: string): Promise<ProductRow[]> =>
@@ -366,12 +373,15 @@ export const demandStore = {
       .orderBy(desc(demands.postedAt), desc(demands.id))
       .limit(limit);
   },
-  async count(db: Queryable, query: DemandQuery): Promise<number> {
-    const [row] = await db
-      .select({ n: sql<number>`count(*)::int` })
-      .from(demands)
-      .where(and(...demandConditions(query)));
-    return row?.n ?? 0;
+  count(db: Queryable, query: DemandQuery, limit: CountLimit): Promise<ListCount> {
+    return countUpTo(
+      db,
+      db
+        .select({ one: sql`1` })
+        .from(demands)
+        .where(and(...demandConditions(query))),
+      limit,
+    );
   },
   byIds: (db: Queryable, ids: readonly string[]): Promise<DemandRow[]> =>
     ids.length
@@ -618,12 +628,15 @@ export const limitAlertStore = {
       .orderBy(asc(demandLimits.dueAt), asc(demandLimits.id))
       .limit(limit);
   },
-  async count(db: Queryable, scope: LimitAlertScope, now: Date): Promise<number> {
-    const [row] = await db
-      .select({ n: sql<number>`count(*)::int` })
-      .from(demandLimits)
-      .where(and(...alertConditions(scope, now)));
-    return row?.n ?? 0;
+  count(db: Queryable, scope: LimitAlertScope, now: Date, limit: CountLimit): Promise<ListCount> {
+    return countUpTo(
+      db,
+      db
+        .select({ one: sql`1` })
+        .from(demandLimits)
+        .where(and(...alertConditions(scope, now))),
+      limit,
+    );
   },
 };
 
@@ -726,12 +739,15 @@ export const creditStore = {
       .orderBy(desc(creditReportReads.at), desc(creditReportReads.id))
       .limit(limit);
   },
-  async readsCount(db: Queryable, creditCode: string): Promise<number> {
-    const [row] = await db
-      .select({ n: sql<number>`count(*)::int` })
-      .from(creditReportReads)
-      .where(eq(creditReportReads.creditCode, creditCode));
-    return row?.n ?? 0;
+  readsCount(db: Queryable, creditCode: string, limit: CountLimit): Promise<ListCount> {
+    return countUpTo(
+      db,
+      db
+        .select({ one: sql`1` })
+        .from(creditReportReads)
+        .where(eq(creditReportReads.creditCode, creditCode)),
+      limit,
+    );
   },
 };
 /** The column of each kept part. */

@@ -1256,6 +1256,11 @@ export type SupervisionOutcomeConnection = {
   edges: Array<SupervisionOutcomeEdge>;
   pageInfo: PageInfo;
   totalCount: Scalars['Int']['output'];
+  /**
+   * totalCount 是否为估计值：匹配的记录多于精确计数的上限（默认 1,000 条）时，totalCount 是数据库按统计信息的估计（不少于上限加一），应显示为"约 1,000,000"；否则为精确数。
+   * Whether totalCount is an estimate: when more rows match than a list counts exactly (1,000 by default), totalCount is the database's estimate from its statistics (never below that limit plus one), to be shown as "about 1,000,000"; otherwise it is exact.
+   */
+  totalCountIsEstimate: Scalars['Boolean']['output'];
 };
 
 export type SupervisionOutcomeEdge = {
@@ -1317,6 +1322,11 @@ export type IssueConnection = {
   edges: Array<IssueEdge>;
   pageInfo: PageInfo;
   totalCount: Scalars['Int']['output'];
+  /**
+   * totalCount 是否为估计值：匹配的记录多于精确计数的上限（默认 1,000 条）时，totalCount 是数据库按统计信息的估计（不少于上限加一），应显示为"约 1,000,000"；否则为精确数。
+   * Whether totalCount is an estimate: when more rows match than a list counts exactly (1,000 by default), totalCount is the database's estimate from its statistics (never below that limit plus one), to be shown as "about 1,000,000"; otherwise it is exact.
+   */
+  totalCountIsEstimate: Scalars['Boolean']['output'];
 };
 
 export type IssueEdge = {
@@ -1340,6 +1350,11 @@ export type DeadlineAlertConnection = {
   edges: Array<DeadlineAlertEdge>;
   pageInfo: PageInfo;
   totalCount: Scalars['Int']['output'];
+  /**
+   * totalCount 是否为估计值：匹配的记录多于精确计数的上限（默认 1,000 条）时，totalCount 是数据库按统计信息的估计（不少于上限加一），应显示为"约 1,000,000"；否则为精确数。
+   * Whether totalCount is an estimate: when more rows match than a list counts exactly (1,000 by default), totalCount is the database's estimate from its statistics (never below that limit plus one), to be shown as "about 1,000,000"; otherwise it is exact.
+   */
+  totalCountIsEstimate: Scalars['Boolean']['output'];
 };
 
 export type DeadlineAlertEdge = {
@@ -1370,6 +1385,11 @@ export type PublishedCaseConnection = {
   edges: Array<PublishedCaseEdge>;
   pageInfo: PageInfo;
   totalCount: Scalars['Int']['output'];
+  /**
+   * totalCount 是否为估计值：匹配的记录多于精确计数的上限（默认 1,000 条）时，totalCount 是数据库按统计信息的估计（不少于上限加一），应显示为"约 1,000,000"；否则为精确数。
+   * Whether totalCount is an estimate: when more rows match than a list counts exactly (1,000 by default), totalCount is the database's estimate from its statistics (never below that limit plus one), to be shown as "about 1,000,000"; otherwise it is exact.
+   */
+  totalCountIsEstimate: Scalars['Boolean']['output'];
 };
 
 export type PublishedCaseEdge = {
@@ -2424,6 +2444,7 @@ export type SupervisionOutcomeConnectionResolvers<ContextType = Context, ParentT
   edges?: Resolver<Array<ResolversTypes['SupervisionOutcomeEdge']>, ParentType, ContextType>;
   pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
   totalCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  totalCountIsEstimate?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
 };
 
 export type SupervisionOutcomeEdgeResolvers<ContextType = Context, ParentType extends ResolversParentTypes['SupervisionOutcomeEdge'] = ResolversParentTypes['SupervisionOutcomeEdge']> = {
@@ -2463,6 +2484,7 @@ export type IssueConnectionResolvers<ContextType = Context, ParentType extends R
   edges?: Resolver<Array<ResolversTypes['IssueEdge']>, ParentType, ContextType>;
   pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
   totalCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  totalCountIsEstimate?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
 };
 
 export type IssueEdgeResolvers<ContextType = Context, ParentType extends ResolversParentTypes['IssueEdge'] = ResolversParentTypes['IssueEdge']> = {
@@ -2479,6 +2501,7 @@ export type DeadlineAlertConnectionResolvers<ContextType = Context, ParentType e
   edges?: Resolver<Array<ResolversTypes['DeadlineAlertEdge']>, ParentType, ContextType>;
   pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
   totalCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  totalCountIsEstimate?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
 };
 
 export type DeadlineAlertEdgeResolvers<ContextType = Context, ParentType extends ResolversParentTypes['DeadlineAlertEdge'] = ResolversParentTypes['DeadlineAlertEdge']> = {
@@ -2500,6 +2523,7 @@ export type PublishedCaseConnectionResolvers<ContextType = Context, ParentType e
   edges?: Resolver<Array<ResolversTypes['PublishedCaseEdge']>, ParentType, ContextType>;
   pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
   totalCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  totalCountIsEstimate?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
 };
 
 export type PublishedCaseEdgeResolvers<ContextType = Context, ParentType extends ResolversParentTypes['PublishedCaseEdge'] = ResolversParentTypes['PublishedCaseEdge']> = {

@@ -5,7 +5,15 @@
  */
 import { errors } from '../../../platform/errors.ts';
 import { isUuid, parseInput } from '../../../platform/input.ts';
-import { countBeside, decodeCursor, decodeIntegerCursor, pageSize, toConnection, type PageArgs } from '../../../platform/pagination.ts';
+import {
+  countBeside,
+  exactCountLimit,
+  decodeCursor,
+  decodeIntegerCursor,
+  pageSize,
+  toConnection,
+  type PageArgs,
+} from '../../../platform/pagination.ts';
 import type { PoliciesContext } from '../context.ts';
 import { evaluate, fullYears, unmetCount } from '../eligibility.ts';
 import * as input from '../input.ts';
@@ -43,7 +51,7 @@ export async function policyMatches(ctx: PoliciesContext, creditCode: string, pa
     years: profile.registeredOn ? fullYears(profile.registeredOn, day) : null,
     qualifications: profile.qualifications,
   };
-  const count = countBeside(page.counted, () => itemStore.matchCount(ctx.db, params, day));
+  const count = countBeside(page.counted, () => itemStore.matchCount(ctx.db, params, day, exactCountLimit(ctx)));
   const found = await itemStore.matches(ctx.db, params, day, size + 1, after);
   const nodes = found.map(({ item }) => {
     ctx.loaders.itemById.prime(item.id, item);
@@ -58,7 +66,7 @@ export async function enterpriseNotices(ctx: PoliciesContext, creditCode: string
   const size = pageSize(page.first, ctx.maxPageSize);
   const after = page.after ? decodeIntegerCursor(page.after) : null;
   const scope = await ctx.access.noticeScope();
-  const count = countBeside(page.counted, () => noticeStore.count(ctx.db, creditCode, scope));
+  const count = countBeside(page.counted, () => noticeStore.count(ctx.db, creditCode, scope, exactCountLimit(ctx)));
   const rows = await noticeStore.page(ctx.db, creditCode, scope, size + 1, after);
   return toConnection(rows, size, (row) => [row.id], count, after !== null);
 }

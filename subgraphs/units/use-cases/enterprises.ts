@@ -7,7 +7,15 @@ import { changeRow } from '../../../platform/change.ts';
 import { creditCodeProblem, normalizeCreditCode } from '../../../platform/credit-code.ts';
 import { errors } from '../../../platform/errors.ts';
 import { parseInput } from '../../../platform/input.ts';
-import { countBeside, decodeCursor, encodeCursor, pageSize, toConnection, type PageArgs } from '../../../platform/pagination.ts';
+import {
+  countBeside,
+  exactCountLimit,
+  decodeCursor,
+  encodeCursor,
+  pageSize,
+  toConnection,
+  type PageArgs,
+} from '../../../platform/pagination.ts';
 import { canSeeEnterprise, type EnterpriseScope } from '../access.ts';
 import type { UnitsContext } from '../context.ts';
 import { enterpriseFilter, upsertEnterpriseInput } from '../input.ts';
@@ -82,7 +90,7 @@ export async function enterprises(ctx: UnitsContext, { filter: given }: QueryEnt
     );
   }
   const query = { ...filter, onlyDistrict: scope.kind === 'district' ? scope.districtCode : null };
-  const count = countBeside(page.counted, () => enterpriseStore.count(ctx.db, query));
+  const count = countBeside(page.counted, () => enterpriseStore.count(ctx.db, query, exactCountLimit(ctx)));
   const rows = await enterpriseStore.page(ctx.db, query, size + 1, after);
   return toConnection(rows, size, (row) => [row.creditCode], count, after !== null);
 }

@@ -95,12 +95,22 @@ const firstNumber = (result: unknown): number => Number(rowsOf<{ n: number }>(re
 /** SQLSTATE query_canceled: the statement timeout. */
 const QUERY_CANCELED = '57014';
 
-/** A count under a statement timeout of its own (in a transaction, or a savepoint of the caller's): null when it runs out. */
+/**
+ * A count under a statement timeout of its own, in a transaction (or, in a caller's transaction, a
+ * savepoint — whose SET LOCAL would outlive it, so the caller's timeout is put back): null when it
+ * runs out.
+ */
 async function withinTime(db: Queryable, statement: SQLWrapper, ms: number): Promise<number | null> {
   try {
     return await db.transaction(async (tx) => {
-      await tx.execute(sql.raw(`set local statement_timeout = ${Math.max(1, Math.ceil(ms))}`));
-      return firstNumber(await tx.execute(statement));
+      const [before] = rowsOf<{ previous: string }>(
+        await tx.execute(
+          sql`select current_setting('statement_timeout') as previous, set_config('statement_timeout', ${String(Math.max(1, Math.ceil(ms)))}, true)`,
+        ),
+      );
+      const n = firstNumber(await tx.execute(statement));
+      await tx.execute(sql`select set_config('statement_timeout', ${before?.previous ?? '0'}, true)`);
+      return n;
     });
   } catch (error) {
     if (sqlState(error) === QUERY_CANCELED) return null;

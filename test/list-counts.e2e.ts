@@ -126,4 +126,16 @@ describe('countUpTo', () => {
     // Without a time box the same rows are counted.
     expect(await countUpTo(db(), slow, { upTo: 10 })).toEqual({ count: 1, estimate: false });
   });
+
+  it('inside a caller’s transaction, leaves the caller’s statement timeout as it was, counted or not', async () => {
+    const setting = async (tx: Parameters<Parameters<ReturnType<typeof db>['transaction']>[0]>[0]) =>
+      (await tx.execute(sql`select current_setting('statement_timeout') as v`)) as unknown as { v: string }[];
+    await db().transaction(async (tx) => {
+      await tx.execute(sql`set local statement_timeout = '7s'`);
+      expect(await countUpTo(tx, sql`select n from generate_series(1, 50) as n`, { upTo: 10, withinMs: 5000 })).toMatchObject({ estimate: true });
+      expect((await setting(tx))[0]!.v).toBe('7s');
+      expect(await countUpTo(tx, sql`select 1 from pg_sleep(0.5)`, { upTo: 10, withinMs: 20 })).toEqual({ count: 1, estimate: true });
+      expect((await setting(tx))[0]!.v).toBe('7s');
+    });
+  });
 });

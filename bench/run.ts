@@ -72,6 +72,11 @@ async function main() {
     await runListsBench();
     return;
   }
+  if (process.argv[2] === 'soak') {
+    const { runSoakBench } = await import('./soak.ts');
+    await runSoakBench();
+    return;
+  }
   if (process.argv[2] === 'gateway') {
     const { runGatewayBench } = await import('./gateway.ts');
     await runGatewayBench();

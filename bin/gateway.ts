@@ -4,6 +4,7 @@
  */
 import { createAuthenticator } from '../platform/auth.ts';
 import { loadEnv } from '../platform/env.ts';
+import { batchMutationsOf } from '../platform/budget.ts';
 import { startHttpService } from '../platform/http.ts';
 import { createLogger } from '../platform/log.ts';
 import { stopOnSignals } from '../platform/signals.ts';
@@ -44,6 +45,7 @@ await runEntry(async () => {
     logger,
     metrics: observability.metrics,
     metricsAccess: env.metrics.publicPort,
+    batchMutations: batchMutationsOf(slices),
   });
   logger.info({ url: service.url, subgraphs: subgraphUrls }, `网关 / gateway: ${service.url}`);
   logger.info(listeningOn(service.host));

@@ -6,6 +6,7 @@
 import { openDatabase, type DatabaseHandle } from '../db/client.ts';
 import { createAuthenticator } from '../platform/auth.ts';
 import type { PlatformEnv } from '../platform/env.ts';
+import { batchMutationsOf } from '../platform/budget.ts';
 import { startHttpService, type RunningService } from '../platform/http.ts';
 import { boardExports, downloadLinksOf } from '../gateway/exports.ts';
 import { silentLogger, type Logger } from '../platform/log.ts';
@@ -136,6 +137,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
       logger,
       metrics: observability.metrics,
       metricsAccess: env.metrics.publicPort,
+      batchMutations: batchMutationsOf(slices),
     });
     started.push(gateway);
     return { database, gateway, subgraphs: running, statements, observability, stop };

@@ -22,7 +22,8 @@ export function startupRefusal(error: unknown): string | null {
     return `配置有误，请按 README「配置」一节修改环境变量 / Configuration error: ${error.message} (see README › Configuration)`;
   }
   if (error instanceof DataDirInUse) return error.message;
-  const system = error as SystemError;
+  // Drizzle wraps the driver's error (DrizzleQueryError, its `cause`): the code is on the innermost one that has it.
+  const system = codedCause(error) as SystemError;
   if (system?.syscall === 'listen' && system.code === 'EADDRINUSE') {
     return (
       `端口 ${system.port} 已被占用（另一份平台正在运行？）：停止它，或设置 PORT_OFFSET（如 PORT_OFFSET=100）把全部端口整体移开 / ` +
@@ -47,13 +48,32 @@ export function startupRefusal(error: unknown): string | null {
   if (system?.code === '28P01' || system?.code === '28000') {
     return `数据库拒绝登录：检查 DATABASE_URL 或 <NAME>_DATABASE_URL 中的用户和密码 / The database refused the login: check the user and password in DATABASE_URL or <NAME>_DATABASE_URL (${system.message})`;
   }
+  if (system?.code === '53300') {
+    return (
+      `数据库连接已满（max_connections）：减少其他连接，调小 DATABASE_POOL_MAX，或调大服务器的 max_connections / ` +
+      `The database has no free connection slots (max_connections): close other connections, lower DATABASE_POOL_MAX, or raise the server's max_connections (${system.message})`
+    );
+  }
   if (system?.code === '3D000') {
     return `数据库不存在：先创建它，或检查 DATABASE_URL / The database does not exist: create it, or check DATABASE_URL (${system.message})`;
   }
   return null;
 }
 
-/** Runs a command's body; a refusal ends it in one line with exit code 1. */
+/** The error itself, or the first of its causes that carries a code (a system or SQLSTATE code). */
+function codedCause(error: unknown): unknown {
+  const seen = new Set<unknown>();
+  for (
+    let current = error;
+    current && typeof current === 'object' && !seen.has(current);
+    current = (current as { cause?: unknown }).cause
+  ) {
+    seen.add(current);
+    if (typeof (current as { code?: unknown }).code === 'string') return current;
+  }
+  return error;
+}
+
 /**
  * A query the database dropped (terminated, restarting, full) whose promise nobody awaited any more
  * must not end a running process: its request was already answered SERVICE_UNAVAILABLE or its round
@@ -75,6 +95,7 @@ function surviveDroppedQueries(): void {
   });
 }
 
+/** Runs a command's body; a refusal ends it in one line with exit code 1 (a bug, with its stack). */
 export async function runEntry(body: () => Promise<void>): Promise<void> {
   surviveDroppedQueries();
   try {

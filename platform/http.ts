@@ -27,7 +27,7 @@ import type { Duplex } from 'node:stream';
 import { HeaderMap, type ApolloServer, type BaseContext, type HTTPGraphQLResponse } from '@apollo/server';
 import type { Limits } from './env.ts';
 import { ErrorCode, errors } from './errors.ts';
-import { executionBudgetMs } from './budget.ts';
+import { executionBudgetMs, type BatchMutations } from './budget.ts';
 import { REQUEST_ID_HEADER, requestIdOf, type Logger, type RequestRecord } from './log.ts';
 import { bearerMatches, sendMetrics, type MetricsAccess, type PlatformMetrics } from './metrics.ts';
 import { callerContext, endSpan, SpanKind, startSpan, traceIdOf, withSpan } from './tracing.ts';
@@ -82,6 +82,8 @@ export interface HttpServiceOptions<TContext extends BaseContext> {
   metrics?: PlatformMetrics;
   /** Who may read `/metrics` on this (public) port: refused unless said otherwise (platform/env.ts `metrics.publicPort`). */
   metricsAccess?: MetricsAccess;
+  /** The root mutation fields that take a batch of records and so get BATCH_EXECUTION_TIMEOUT_MS (platform/budget.ts); none by default. */
+  batchMutations?: BatchMutations;
 }
 
 export interface RunningService {
@@ -247,6 +249,7 @@ async function answerGraphQL<TContext extends BaseContext>(
   search: string,
   record: RequestRecord,
   allow: (budgetMs: number) => void,
+  batchMutations: BatchMutations,
 ): Promise<void> {
   const { maxRequestBytes } = limits;
   const { apollo } = service;
@@ -270,7 +273,7 @@ async function answerGraphQL<TContext extends BaseContext>(
     return;
   }
   // A batch intake has a budget of its own (platform/budget.ts); every other request keeps the general one.
-  const budgetMs = executionBudgetMs(body, limits);
+  const budgetMs = executionBudgetMs(body, limits, batchMutations);
   if (budgetMs !== limits.executionTimeoutMs) allow(budgetMs);
   const headers = new HeaderMap();
   for (const [key, value] of Object.entries(req.headers)) {
@@ -370,6 +373,7 @@ async function answerMetrics(
 
 export async function startHttpService<TContext extends BaseContext>(options: HttpServiceOptions<TContext>): Promise<RunningService> {
   const { service, limits } = options;
+  const batchMutations = options.batchMutations ?? new Set<string>();
   const requestLogLevel = options.requestLogLevel ?? 'info';
   const { apollo } = service;
   const name = service.name;
@@ -469,7 +473,7 @@ export async function startHttpService<TContext extends BaseContext>(options: Ht
         for (const handler of options.routes ?? []) if (await handler(req, res, url, record)) return;
         if (url.pathname === '/' || url.pathname === '/graphql') {
           graphql = true;
-          await answerGraphQL(service, limits, req, res, url.search, record, allow);
+          await answerGraphQL(service, limits, req, res, url.search, record, allow, batchMutations);
           return;
         }
         sendJson(res, 404, codedBody(ErrorCode.NOT_FOUND, '没有这个地址', 'No such path'));

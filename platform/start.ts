@@ -10,6 +10,7 @@ import { createAuthenticator } from './auth.ts';
 import { remoteDirectory } from './directory.ts';
 import { loadEnv, replicasInTurn, type PlatformEnv } from './env.ts';
 import { createExplorerHandler, type ExplorerExample } from './explorer/index.ts';
+import { batchMutationsOf } from './budget.ts';
 import { startHttpService, type RequestHandler, type RunningService } from './http.ts';
 import { createLogger, type Logger } from './log.ts';
 import { createMetrics, startMetricsServer, type MetricsServer, type PlatformMetrics } from './metrics.ts';
@@ -168,6 +169,7 @@ export async function startSlice(slice: SliceDefinition, options: StartSliceOpti
     requestLogLevel: options.behindGateway && env.log.pretty ? 'debug' : 'info',
     metrics: options.metrics,
     metricsAccess: env.metrics.publicPort,
+    batchMutations: batchMutationsOf([slice]),
   });
   await warnAboutReadiness(service, options.logger);
   await warnAboutConnectionBudget(database, slice.name, env, options.logger);

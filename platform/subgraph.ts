@@ -106,6 +106,12 @@ export interface SliceDefinition {
   examples: ExplorerExample[];
   /** For the generated resolver types: GraphQL type → the row type its resolvers receive (`./store.ts#UnitRow`). */
   mappers?: Record<string, string>;
+  /**
+   * The slice's root mutation fields that take a batch of up to 10,000 records (platform/batch.ts): a request asking
+   * only for them gets BATCH_EXECUTION_TIMEOUT_MS instead of EXECUTION_TIMEOUT_MS, in this subgraph and at the gateway
+   * (platform/budget.ts).
+   */
+  batchMutations?: readonly string[];
 }
 
 /** Every subgraph's request context starts with who is asking and the request's log record. */

@@ -2,7 +2,8 @@
  * The database driver survives the death of a connection in use (issue #20, finding 1): postgres.js
  * 3.4.9 wrote a terminated transaction's ROLLBACK to a socket that was gone and the TypeError ended
  * the process. patches/postgres+3.4.9.patch guards it; this runs the two ways in (a transaction,
- * a reserved connection) in a process of its own and asks that it lived, answered each refused query
+ * a reserved connection) in a process of its own — inside `runEntry`, as every process of the platform
+ * runs — and asks that it lived, answered each refused query
  * as the database being unavailable, and that the pool answered afterwards.
  * test/database-faults.e2e.ts does the same to the whole platform under load.
  */

@@ -23,6 +23,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startPlatform, type Platform } from '../bin/platform.ts';
 import { openPostgres, rowsOf, type DatabaseHandle, type Db } from '../db/client.ts';
 import { sampleCreditCode, unitIdForCode } from '../db/reference/organisation.ts';
+import { KEPT_FIGURES } from '../db/kept-figures.ts';
 import { loadEnv } from '../platform/env.ts';
 import { createLogger } from '../platform/log.ts';
 import { slices } from '../subgraphs/registry.ts';
@@ -48,37 +49,6 @@ if (missing && process.env.CI) throw new Error(`CI must run the restore drill: $
 if (missing) console.warn(`跳过 / skipping the restore drill: ${missing}`);
 
 /** Every kept figure table: its keys, and the slice's rebuild function and staging table. */
-const KEPT = [
-  ...[
-    ['issues.issue_figures', 'day'],
-    ['issues.issue_figures_monthly', 'month'],
-  ].map(([table, period]) => ({
-    table: table!,
-    keys: ['axis', 'key', period!],
-    rebuild: 'issues.rebuild_figures',
-    staging: 'issues.issue_figure_changes',
-  })),
-  ...[
-    ['policies.policy_figures', ['unit_id', 'day']],
-    ['policies.policy_figures_monthly', ['unit_id', 'month']],
-    ['policies.cycle_figures', ['unit_id', 'day', 'working_days']],
-    ['policies.cycle_figures_monthly', ['unit_id', 'month', 'working_days']],
-  ].map(([table, keys]) => ({
-    table: table as string,
-    keys: keys as string[],
-    rebuild: 'policies.rebuild_figures',
-    staging: 'policies.figure_changes',
-  })),
-  ...[
-    ['evaluations.review_figures', 'day'],
-    ['evaluations.review_figures_monthly', 'month'],
-  ].map(([table, period]) => ({
-    table: table!,
-    keys: ['unit_id', period!],
-    rebuild: 'evaluations.rebuild_review_figures',
-    staging: 'evaluations.review_figure_changes',
-  })),
-];
 
 /** Rows per table of every slice's schema (and the migrations' bookkeeping). */
 async function rowCounts(owner: Db): Promise<Record<string, number>> {
@@ -268,7 +238,7 @@ describe.skipIf(Boolean(missing))('restore drill: pg_dump, drop, pg_restore into
 
   it('every kept figure equals its recount from the rows', async () => {
     const owner = restored!.database.owner();
-    for (const kept of KEPT) await expectKeptEqualsRebuild(owner, kept);
+    for (const kept of KEPT_FIGURES) await expectKeptEqualsRebuild(owner, kept);
   });
 
   it('the API answers as before the backup, and takes new writes', async () => {

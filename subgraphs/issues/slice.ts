@@ -18,6 +18,7 @@ export const issues: SliceDefinition = {
   referenceData: applyIssuesReferenceData,
   sampleData: loadIssuesSampleData,
   examples: issuesExamples,
+  batchMutations: ['importIssueBatch'],
   mappers: {
     Issue: './store.ts#IssueRow',
     PublishedCase: './store.ts#IssueRow',

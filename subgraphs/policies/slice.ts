@@ -16,6 +16,7 @@ export const policies: SliceDefinition = {
   build: createPoliciesSubgraph,
   sampleData: loadPoliciesSampleData,
   examples: policiesExamples,
+  batchMutations: ['importApplicationBatch'],
   mappers: {
     Policy: './store.ts#PolicyNode',
     ApplicationFeedEntry: './store.ts#FeedRow',

@@ -4,9 +4,9 @@
  */
 import { randomBytes } from 'node:crypto';
 import postgres from 'postgres';
-import { sql } from 'drizzle-orm';
 import { expect } from 'vitest';
-import { openPglite, openPostgres, rowsOf, type DatabaseHandle, type Db } from '../../db/client.ts';
+import { openPglite, openPostgres, type DatabaseHandle, type Db } from '../../db/client.ts';
+import { compareKeptWithRebuild, type KeptFigures } from '../../db/kept-figures.ts';
 
 const LOCAL_SERVER = 'postgres://postgres@127.0.0.1:5432/postgres';
 
@@ -66,32 +66,12 @@ export async function createTestDatabase(options: { maxConnections?: number } = 
 
 /**
  * A table of figures kept by triggers, transaction by transaction, equals the same figures rebuilt
- * from every row at once (the slice's rebuild function, in a transaction rolled back), and nothing
- * is left staged after the commits. Rows whose parts are all zero count as no row.
+ * from every row at once (db/kept-figures.ts: the slice's rebuild function, in a transaction rolled
+ * back), and nothing is left staged after the commits. Rows whose parts are all zero count as no row.
  */
-export async function expectKeptEqualsRebuild(
-  owner: Db,
-  kept: { table: string; keys: string[]; rebuild: string; staging: string },
-): Promise<void> {
-  const keys = kept.keys.map((key) => `${key}::text`).join(', ');
-  const omit = kept.keys.map((key) => ` - '${key}'`).join('');
-  const read = async (db: Db) =>
-    rowsOf<{ parts: Record<string, number> }>(
-      await db.execute(sql.raw(`select ${keys}, to_jsonb(f)${omit} as parts from ${kept.table} f order by ${kept.keys.join(', ')}`)),
-    ).filter((row) => Object.values(row.parts).some((value) => Number(value) !== 0));
-  const now = await read(owner);
-  let rebuilt: Awaited<ReturnType<typeof read>> = [];
-  await owner
-    .transaction(async (tx) => {
-      await tx.execute(sql.raw(`select ${kept.rebuild}()`));
-      rebuilt = await read(tx as unknown as Db);
-      tx.rollback();
-    })
-    .catch((error: Error) => {
-      if (!/rollback/i.test(error.message)) throw error;
-    });
+export async function expectKeptEqualsRebuild(owner: Db, kept: KeptFigures): Promise<void> {
+  const { kept: now, rebuilt, staged } = await compareKeptWithRebuild(owner, kept);
   expect(now.length, `${kept.table} holds something`).toBeGreaterThan(0);
   expect(now).toEqual(rebuilt);
-  const [staged] = rowsOf<{ n: number }>(await owner.execute(sql.raw(`select count(*)::int as n from ${kept.staging}`)));
-  expect(staged!.n, `${kept.staging}: staged changes left after commit`).toBe(0);
+  expect(staged, `${kept.staging}: staged changes left after commit`).toBe(0);
 }

@@ -4,7 +4,7 @@
  */
 import { and, arrayContains, asc, desc, eq, getTableColumns, gt, gte, inArray, isNull, lt, lte, or, sql, type SQL } from 'drizzle-orm';
 import type { SearchQuery } from '../../platform/search-text.ts';
-import type { PgTable } from 'drizzle-orm/pg-core';
+import type { PgColumn, PgTable } from 'drizzle-orm/pg-core';
 import { rowsOf, type Queryable } from '../../db/client.ts';
 import {
   branches,
@@ -83,19 +83,27 @@ function institutionConditions(filter: InstitutionQuery): SQL[] {
   return conditions;
 }
 
+/**
+ * An added-at instant as a cursor carries it (milliseconds, as JavaScript's Date): a row stamped by
+ * the database's now() has microseconds, and compared with its own cursor it came after itself —
+ * the same page again, for ever. The order and the cursor's comparison both use this.
+ */
+const toMilliseconds = (column: PgColumn) => sql`date_trunc('milliseconds', ${column})`;
+
 export const institutionStore = {
   /** A page in the order they were added (created_at, id), after the cursor's row. */
   page(db: Queryable, filter: InstitutionQuery, limit: number, after: { at: Date; id: string } | null): Promise<InstitutionRow[]> {
     const conditions = institutionConditions(filter);
     if (after) {
-      const later = or(gt(institutions.createdAt, after.at), and(eq(institutions.createdAt, after.at), gt(institutions.id, after.id)));
-      if (later) conditions.push(later);
+      conditions.push(
+        sql`(${toMilliseconds(institutions.createdAt)}, ${institutions.id}) > (${after.at.toISOString()}::timestamptz, ${after.id}::uuid)`,
+      );
     }
     return db
       .select()
       .from(institutions)
       .where(and(...conditions))
-      .orderBy(asc(institutions.createdAt), asc(institutions.id))
+      .orderBy(asc(toMilliseconds(institutions.createdAt)), asc(institutions.id))
       .limit(limit);
   },
   count(db: Queryable, filter: InstitutionQuery, limit: CountLimit): Promise<ListCount> {
@@ -224,14 +232,15 @@ export const productStore = {
   page(db: Queryable, filter: ProductQuery, limit: number, after: { at: Date; id: string } | null): Promise<ProductRow[]> {
     const conditions = productConditions(filter);
     if (after) {
-      const later = or(gt(products.createdAt, after.at), and(eq(products.createdAt, after.at), gt(products.id, after.id)));
-      if (later) conditions.push(later);
+      conditions.push(
+        sql`(${toMilliseconds(products.createdAt)}, ${products.id}) > (${after.at.toISOString()}::timestamptz, ${after.id}::uuid)`,
+      );
     }
     return db
       .select(productColumns)
       .from(products)
       .where(and(...conditions))
-      .orderBy(asc(products.createdAt), asc(products.id))
+      .orderBy(asc(toMilliseconds(products.createdAt)), asc(products.id))
       .limit(limit);
   },
   count(db: Queryable, filter: ProductQuery, limit: CountLimit): Promise<ListCount> {
@@ -250,7 +259,7 @@ export const productStore = {
       .select(productColumns)
       .from(products)
       .where(and(...productConditions({ districtCode, includeSuspended: false })))
-      .orderBy(asc(products.createdAt), asc(products.id)),
+      .orderBy(asc(toMilliseconds(products.createdAt)), asc(products.id)),
   byIds: (db: Queryable, ids: readonly string[]): Promise<ProductRow[]> =>
     ids.length
       ? db

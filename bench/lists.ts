@@ -245,8 +245,11 @@ export async function runListsBench(): Promise<void> {
     const enterpriseCodes = await textsOf(main, sql`select credit_code as t from units.enterprises tablesample system (1) limit 200`);
     const itemIds = await textsOf(main, sql`select id::text as t from policies.policy_items tablesample system (10) limit 200`);
     const institutionIds = await textsOf(financing, sql`select id::text as t from financing.institutions`);
-    const demandCodes = await textsOf(financing, sql`select credit_code as t from financing.demands tablesample system (1) limit 200`);
-    const industries = await textsOf(main, sql`select distinct left(industry_code, 2) as t from units.enterprises tablesample system (1)`);
+    const demandCodes = await textsOf(
+      financing,
+      sql`select credit_code as t from financing.demands tablesample system (1) where length(credit_code) = 18 limit 200`,
+    );
+    const industries = await textsOf(main, sql`select distinct left(industry_code, 3) as t from units.enterprises tablesample system (1)`);
     const districts = BENCH_DISTRICTS;
 
     const set = (rnd: Random, filter: Record<string, unknown>, key: string, value: () => unknown, p?: number) => {
@@ -270,7 +273,19 @@ export async function runListsBench(): Promise<void> {
       else set(rnd, filter, 'unitId', () => rnd.pick(unitIds), 0.2);
       return filter;
     };
+    /** The issue's held-out cases (#28 §1b: 1.6 s and 242 ms before), asked as they were. */
+    const heldOut = (name: string, filter: Record<string, unknown>): ListCase => ({
+      name: `issues (command office), held out: ${name}`,
+      where: 'main',
+      token: office,
+      field: 'issues(filter: $filter, first: 20)',
+      filterType: 'IssueFilter',
+      draw: () => filter,
+    });
     const lists: ListCase[] = [
+      heldOut('a word in every issue, "审批"', { text: '审批' }),
+      heldOut('a word in every issue, "测试"', { text: '测试' }),
+      heldOut('one district, status CLOSED', { districtCode: '370202', status: ['CLOSED'] }),
       {
         name: 'issues (command office): any filters and words',
         where: 'main',
@@ -392,7 +407,7 @@ export async function runListsBench(): Promise<void> {
           set(rnd, filter, 'source', () => rnd.pick(enums('FinancingDemandSource')), 0.3);
           set(rnd, filter, 'districtCode', () => rnd.pick(districts));
           set(rnd, filter, 'institutionId', () => rnd.pick(institutionIds), 0.3);
-          set(rnd, filter, 'creditCode', () => rnd.pick(demandCodes), 0.1);
+          if (demandCodes.length) set(rnd, filter, 'creditCode', () => rnd.pick(demandCodes), 0.1);
           set(rnd, filter, 'awaitingDispatch', () => rnd.next() < 0.5, 0.15);
           return filter;
         },

@@ -14,6 +14,7 @@ import {
   index,
   integer,
   jsonb,
+  numeric,
   pgSchema,
   primaryKey,
   smallint,
@@ -577,6 +578,201 @@ export const issueOrigins = issuesSchema.table(
       .primaryKey()
       .references(() => issues.id),
     planDutyFilingId: uuid('plan_duty_filing_id').references(() => planDutyFilings.id),
+    /** 局长进大厅: the day in a hall whose findings it was. */
+    hallVisitId: uuid('hall_visit_id').references(() => hallVisits.id),
+    /** 签约未落地: the project whose obstacle it is. */
+    signedProjectId: uuid('signed_project_id').references(() => signedProjects.id),
   },
-  (t) => [index('issue_origins_filing_idx').on(t.planDutyFilingId)],
+  (t) => [
+    index('issue_origins_filing_idx').on(t.planDutyFilingId),
+    index('issue_origins_hall_visit_idx').on(t.hallVisitId),
+    index('issue_origins_project_idx').on(t.signedProjectId),
+  ],
+);
+
+/** Who recorded a record of the plan's machinery: a person (issuer, role, subject), and the request that did. */
+const recorder = {
+  recorderIssuer: text('recorder_issuer').notNull(),
+  recorderRole: text('recorder_role').notNull(),
+  recorderSubject: text('recorder_subject').notNull(),
+  clientRequestId: text('client_request_id').notNull(),
+  requestFingerprint: text('request_fingerprint').notNull(),
+  recordedAt: instant('recorded_at').notNull(),
+  /** Played by the sample loader (issue #26's sample data). */
+  sample: boolean('sample').notNull().default(false),
+};
+
+/**
+ * A leader of a unit (issue #26): a person by name and post — the 包保 leader of a project or a
+ * monitoring point, the principal (主要负责人) who serves in a hall. A record, not free text; never
+ * changed (a trigger): a new post is a new record.
+ */
+export const unitLeaders = issuesSchema.table(
+  'unit_leaders',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    unitId: uuid('unit_id').notNull(),
+    name: text('name').notNull(),
+    post: text('post').notNull(),
+    /** The unit's principal (局长、主任、区长): the one 局长进大厅 asks of. */
+    principal: boolean('principal').notNull(),
+    ...recorder,
+  },
+  (t) => [
+    index('unit_leaders_unit_idx').on(t.unitId, t.recordedAt),
+    uniqueIndex('unit_leaders_request_key').on(t.recorderIssuer, t.recorderRole, t.recorderSubject, t.clientRequestId),
+  ],
+);
+
+/**
+ * 局长进大厅 (issue #26): a day a unit's principal served in a front-line hall — where, when, what
+ * they handled and found. Append-only; the problems found are DIRECTOR_IN_HALL issues
+ * (`issue_origins.hall_visit_id`) written in the same transaction.
+ */
+export const hallVisits = issuesSchema.table(
+  'hall_visits',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    unitId: uuid('unit_id').notNull(),
+    leaderId: uuid('leader_id')
+      .notNull()
+      .references(() => unitLeaders.id),
+    hall: text('hall').notNull(),
+    servedOn: date('served_on').notNull(),
+    /** `2026-Q4`: the quarter of `served_on` (Beijing). */
+    quarter: text('quarter').notNull(),
+    handled: text('handled').notNull(),
+    found: text('found'),
+    ...recorder,
+  },
+  (t) => [
+    index('hall_visits_quarter_idx').on(t.quarter, t.unitId),
+    index('hall_visits_newest_idx').on(t.servedOn, t.id),
+    uniqueIndex('hall_visits_request_key').on(t.recorderIssuer, t.recorderRole, t.recorderSubject, t.clientRequestId),
+  ],
+);
+
+export const signedProjectStatus = issuesSchema.enum('signed_project_status', ['NOT_STARTED', 'STARTED', 'IN_PRODUCTION', 'TERMINATED']);
+
+/**
+ * 签约未落地 (issue #26): a project signed since 2022 that has not started or has stalled, listed by
+ * its district: the investor (an enterprise by credit code), amount, signing day, industry, status
+ * (transitions by rules.ts), the obstacle, the responsible unit and its 包保 leader (a record).
+ * Changed by version; every change appends `signed_project_events`.
+ */
+export const signedProjects = issuesSchema.table(
+  'signed_projects',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    name: text('name').notNull(),
+    investorCreditCode: text('investor_credit_code').notNull(),
+    /** 万元 */
+    amountWanYuan: numeric('amount_wan_yuan', { precision: 14, scale: 2, mode: 'number' }).notNull(),
+    signedOn: date('signed_on').notNull(),
+    industry: text('industry').notNull(),
+    districtCode: text('district_code').notNull(),
+    status: signedProjectStatus('status').notNull(),
+    obstacle: text('obstacle'),
+    responsibleUnitId: uuid('responsible_unit_id').notNull(),
+    leaderId: uuid('leader_id')
+      .notNull()
+      .references(() => unitLeaders.id),
+    version: integer('version').notNull().default(1),
+    updatedAt: instant('updated_at').notNull(),
+    ...recorder,
+  },
+  (t) => [
+    index('signed_projects_district_idx').on(t.districtCode, t.status, t.signedOn, t.id),
+    index('signed_projects_list_idx').on(t.signedOn, t.id),
+    index('signed_projects_unit_idx').on(t.responsibleUnitId),
+    uniqueIndex('signed_projects_request_key').on(t.recorderIssuer, t.recorderRole, t.recorderSubject, t.clientRequestId),
+  ],
+);
+
+/** A project's history (append-only): registration, status changes, obstacles. */
+export const signedProjectEvents = issuesSchema.table(
+  'signed_project_events',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    projectId: uuid('project_id')
+      .notNull()
+      .references(() => signedProjects.id),
+    action: text('action').notNull(),
+    fromStatus: signedProjectStatus('from_status'),
+    toStatus: signedProjectStatus('to_status').notNull(),
+    note: text('note'),
+    actor: text('actor').notNull(),
+    at: instant('at').notNull(),
+  },
+  (t) => [index('signed_project_events_project_idx').on(t.projectId, t.id)],
+);
+
+export const monitoringPointKind = issuesSchema.enum('monitoring_point_kind', ['ENTERPRISE', 'PROJECT']);
+export const visitFrequency = issuesSchema.enum('visit_frequency', ['MONTHLY', 'QUARTERLY']);
+
+/**
+ * 重大项目重点企业营商环境监测点 (issue #26): an enterprise or a signed project the command office
+ * designates, with its responsible unit, 包保 leader and visit frequency. `last_visited_on` is kept
+ * with each visit (by version), so the points unvisited in their current period are one query.
+ */
+export const monitoringPoints = issuesSchema.table(
+  'monitoring_points',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    kind: monitoringPointKind('kind').notNull(),
+    name: text('name').notNull(),
+    /** The enterprise's credit code (a project point: its investor's): issues it raises are tagged with the point. */
+    enterpriseCreditCode: text('enterprise_credit_code').notNull(),
+    projectId: uuid('project_id').references(() => signedProjects.id),
+    responsibleUnitId: uuid('responsible_unit_id').notNull(),
+    leaderId: uuid('leader_id')
+      .notNull()
+      .references(() => unitLeaders.id),
+    frequency: visitFrequency('frequency').notNull(),
+    lastVisitedOn: date('last_visited_on'),
+    version: integer('version').notNull().default(1),
+    ...recorder,
+  },
+  (t) => [
+    index('monitoring_points_code_idx').on(t.enterpriseCreditCode),
+    index('monitoring_points_list_idx').on(t.recordedAt, t.id),
+    uniqueIndex('monitoring_points_enterprise_key')
+      .on(t.enterpriseCreditCode)
+      .where(sql`${t.kind} = 'ENTERPRISE'`),
+    uniqueIndex('monitoring_points_project_key').on(t.projectId),
+    uniqueIndex('monitoring_points_request_key').on(t.recorderIssuer, t.recorderRole, t.recorderSubject, t.clientRequestId),
+  ],
+);
+
+/** A visit to a monitoring point (append-only). */
+export const monitoringVisits = issuesSchema.table(
+  'monitoring_visits',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    pointId: uuid('point_id')
+      .notNull()
+      .references(() => monitoringPoints.id),
+    visitedOn: date('visited_on').notNull(),
+    leaderId: uuid('leader_id').references(() => unitLeaders.id),
+    summary: text('summary').notNull(),
+    ...recorder,
+  },
+  (t) => [
+    index('monitoring_visits_point_idx').on(t.pointId, t.visitedOn),
+    uniqueIndex('monitoring_visits_request_key').on(t.recorderIssuer, t.recorderRole, t.recorderSubject, t.clientRequestId),
+  ],
+);
+
+/** An issue raised by a monitoring point's enterprise, tagged at intake (append-only). */
+export const issueMonitoringTags = issuesSchema.table(
+  'issue_monitoring_tags',
+  {
+    issueId: uuid('issue_id')
+      .notNull()
+      .references(() => issues.id),
+    pointId: uuid('point_id')
+      .notNull()
+      .references(() => monitoringPoints.id),
+  },
+  (t) => [primaryKey({ columns: [t.issueId, t.pointId] }), index('issue_monitoring_tags_point_idx').on(t.pointId, t.issueId)],
 );

@@ -111,10 +111,22 @@ describe.each(['2026-12-28T09:00:00+08:00', '2027-01-04T09:00:00+08:00', '2027-0
 
     it('starts, with every slice’s sample data loaded', async () => {
       const data = await ok(t, PROVISIONAL);
-      // The ten sample issues, and the two problems 市公安局's sample self-check filing turned into issues (plan duties, #26).
-      expect(data.issues.totalCount).toBe(12);
+      // The ten sample issues, the two problems 市公安局's sample self-check filing turned into issues (plan duties, #26),
+      // the problem 市税务局's principal found in a hall and the sample project's obstacle (#26 §2, §3).
+      expect(data.issues.totalCount).toBe(14);
       expect(data.applications.totalCount).toBeGreaterThan(10);
       expect(data.serviceReviews.totalCount).toBe(9);
+      // The plan's records near today: 市税务局's principal served this quarter (two days ago), 市商务局's has not;
+      // the enterprise point was last visited 40 days ago, the project point yesterday.
+      const records = await ok(
+        t,
+        `{ hallDuty { served notServed { id } } signedProjects { totalCount edges { node { sample daysSinceSigning } } }
+          monitoringPoints(filter: { unvisitedOnly: true }) { totalCount edges { node { kind sample } } } }`,
+      );
+      expect(records.hallDuty.served).toBe(1);
+      expect(records.hallDuty.notServed.map((u: { id: string }) => u.id)).toContain(unitIdForCode('COMMERCE_BUREAU'));
+      expect(records.signedProjects.edges).toEqual([{ node: { sample: true, daysSinceSigning: 500 } }]);
+      expect(records.monitoringPoints.edges).toEqual([{ node: { kind: 'ENTERPRISE', sample: true } }]);
     });
 
     it('is ready, and /ready warns that 2027 is missing in every slice that counts working days', async () => {

@@ -32,8 +32,13 @@ import { baseStandingOf, whileActive } from '../../platform/standing.ts';
 import {
   issueRules,
   loopRules,
+  HALL_UNIT_KINDS,
+  monitoringPointRules,
   noteAudiences,
   PLAN_UNIT_KINDS,
+  planRecordRules,
+  projectStatusNames,
+  signedProjectRules,
   resolveFrom,
   standingNames,
   statusNames,
@@ -41,6 +46,9 @@ import {
   type IssueStanding,
   type LoopAction,
   type NoteAudience,
+  type PlanRecordAction,
+  type SignedProjectAction,
+  type SignedProjectStatus,
 } from './rules.ts';
 import type { EventRow, IssueRow, IssueScope, OutcomeScope } from './store.ts';
 
@@ -269,6 +277,86 @@ function planDutyAccess(
   };
 }
 
+/** Which leaders, hall days, projects and points the caller reads: all, or those of its units (and a district's projects). */
+export type PlanRecordScope = { kind: 'all' } | { kind: 'units'; unitIds: string[]; districtCode: string | null };
+
+/** Whether a project (its district and responsible unit) or another record (its unit) lies in the caller's scope. */
+export function inPlanScope(scope: PlanRecordScope, record: { unitId: string; districtCode?: string | null }): boolean {
+  if (scope.kind === 'all') return true;
+  if (scope.unitIds.includes(record.unitId)) return true;
+  return Boolean(record.districtCode && scope.districtCode === record.districtCode);
+}
+
+const PLAN_RECORD_NOUN = { zh: '专项行动记录', en: 'the campaign records' };
+const PROJECT_NOUN = { zh: '该签约项目', en: 'the signed project' };
+const POINT_NOUN = { zh: '该监测点', en: 'the monitoring point' };
+
+/**
+ * Who records and reads the plan's machinery beyond the loop (issue #26): a unit's leaders (the
+ * command office, the unit's admin), 局长进大厅 (a lead or participating unit for itself, the command
+ * office), signed projects (the project's district and responsible unit, the command office), and
+ * monitoring points (designated by the command office, visited by the responsible unit).
+ */
+function planRecordAccess(
+  viewer: Viewer,
+  of: {
+    standings: () => Promise<(IssueStanding | 'ANONYMOUS')[]>;
+    activeUnit: () => Promise<DirectoryUnit | null>;
+    readableUnits: () => Promise<string[] | null>;
+  },
+) {
+  /** The caller's standings towards a record about `unitId` (and a project in `districtCode`). */
+  async function towards(about: { unitId?: string | null; districtCode?: string | null; hall?: boolean }) {
+    const found = await of.standings();
+    const unit = await of.activeUnit();
+    if (!unit) return found;
+    if (about.unitId === unit.id && (!about.hall || HALL_UNIT_KINDS.includes(unit.kind))) {
+      found.push('OWN_UNIT_MEMBER');
+      if (viewer.role === Role.UNIT_ADMIN) found.push('OWN_UNIT_ADMIN');
+    }
+    if (about.districtCode && unit.kind === 'DISTRICT' && unit.districtCode === about.districtCode) found.push('PROJECT_DISTRICT');
+    return found;
+  }
+
+  return {
+    /** Throws the coded refusal unless the caller may take `action` about this unit (and district). */
+    async assertPlanRecord(action: PlanRecordAction, about: { unitId?: string | null; districtCode?: string | null } = {}) {
+      const hall = action === 'RECORD_HALL_VISIT';
+      assert(planRecordRules[action], await towards({ ...about, hall }), { noun: PLAN_RECORD_NOUN, standingNames });
+    },
+
+    /** A change of a signed project: its district, its responsible unit or the command office, from the states the rule allows. */
+    async assertProject(
+      action: SignedProjectAction,
+      project: { status: SignedProjectStatus; responsibleUnitId: string; districtCode: string },
+    ) {
+      const found = await towards({ unitId: project.responsibleUnitId, districtCode: project.districtCode });
+      assert(signedProjectRules[action], found, {
+        noun: PROJECT_NOUN,
+        state: project.status,
+        stateNames: projectStatusNames,
+        rules: signedProjectRules,
+        standingNames,
+      });
+    },
+
+    /** A visit to a monitoring point: its responsible unit or the command office. */
+    async assertMonitoringVisit(point: { responsibleUnitId: string }) {
+      const found = await towards({ unitId: point.responsibleUnitId });
+      assert(monitoringPointRules.RECORD_MONITORING_VISIT, found, { noun: POINT_NOUN, standingNames });
+    },
+
+    /** What the caller reads of these records: government only; the command office all, a unit its readable units, a district its projects. */
+    async planRecordScope(): Promise<PlanRecordScope> {
+      assert(planRecordRules.READ_PLAN_RECORDS, await of.standings(), { noun: PLAN_RECORD_NOUN, standingNames });
+      const units = await of.readableUnits();
+      if (units === null) return { kind: 'all' };
+      const unit = await of.activeUnit();
+      return { kind: 'units', unitIds: units, districtCode: unit?.kind === 'DISTRICT' ? unit.districtCode : null };
+    },
+  };
+}
+
 export function createIssuesAccess(viewer: Viewer, directory: DirectorySource) {
   let snapshot: Promise<Directory> | undefined;
   /** The directory this request decides on: taken once (again after prepareToAct), never inside a transaction. */
@@ -446,6 +534,7 @@ export function createIssuesAccess(viewer: Viewer, directory: DirectorySource) {
     },
 
     ...planDutyAccess(viewer, { standings, activeUnit, assertLoop, readableUnits }),
+    ...planRecordAccess(viewer, { standings, activeUnit, readableUnits }),
     /** A unit's issues, figures, alerts and supervision outcomes: the command office, the unit, its lead unit, the units above it. */
     async assertReadsUnit(unitId: string): Promise<void> {
       const units = await readableUnits();

@@ -30,6 +30,8 @@ export interface IssuesContext {
   officeHours: OfficeHours;
   /** Development chosen: a webhook may be plain http. */
   development?: boolean;
+  /** The sample loader plays this request: the plan records it writes are flagged `sample`. */
+  sample?: boolean;
 }
 
 /** The GraphQL context of the issues subgraph (the generated resolver types name it). */

@@ -1,7 +1,148 @@
+import { unitIdForCode } from '../../db/reference/organisation.ts';
 import type { ExplorerExample } from '../../platform/subgraph.ts';
 
 /** Operations offered in the explorer of the issues subgraph. */
 export const issuesExamples: ExplorerExample[] = [
+  {
+    name: '局长进大厅：本季度未值守单位 / 局长进大厅: who has not served this quarter',
+    description: '令牌：npm run token -- --role COMMAND_OFFICE（单位令牌只看本单位）',
+    query: /* GraphQL */ `
+      query HallDuty {
+        hallDuty {
+          quarter
+          from
+          to
+          expected
+          served
+          notServed {
+            id
+            name
+          }
+        }
+        hallVisits(first: 10) {
+          totalCount
+          edges {
+            node {
+              unit {
+                name
+              }
+              leader {
+                name
+                post
+              }
+              hall
+              servedOn
+              handled
+              found
+              issues {
+                number
+                source
+                title
+              }
+            }
+          }
+        }
+      }
+    `,
+  },
+  {
+    name: '登记单位领导 / Record a unit’s leader',
+    description: '令牌：npm run token -- --role UNIT_ADMIN --unit COMMERCE_BUREAU（包保领导、进大厅的主要负责人都引用领导记录）',
+    query: /* GraphQL */ `
+      mutation RecordLeader($input: RecordUnitLeaderInput!) {
+        recordUnitLeader(input: $input) {
+          id
+          name
+          post
+          principal
+          unit {
+            id
+          }
+        }
+      }
+    `,
+    variables: {
+      input: {
+        clientRequestId: 'explorer-leader-1',
+        unitId: unitIdForCode('COMMERCE_BUREAU'),
+        name: '钱副局长',
+        post: '副局长',
+        principal: false,
+      },
+    },
+  },
+  {
+    name: '签约未落地项目 / Signed projects not landed, by district and status',
+    description: '令牌：npm run token -- --role COMMAND_OFFICE（区(市)令牌只看本区）',
+    query: /* GraphQL */ `
+      query SignedProjects {
+        signedProjectCounts {
+          district {
+            code
+          }
+          status
+          count
+          maxDaysSinceSigning
+        }
+        signedProjects(filter: { status: [NOT_STARTED, STARTED] }, first: 20) {
+          totalCount
+          edges {
+            node {
+              name
+              investorCreditCode
+              amountWanYuan
+              signedOn
+              daysSinceSigning
+              status
+              obstacle
+              responsibleUnit {
+                name
+              }
+              leader {
+                name
+                post
+              }
+              issues {
+                number
+                title
+                status
+              }
+            }
+          }
+        }
+      }
+    `,
+  },
+  {
+    name: '监测点：本周期未走访 / Monitoring points without a visit this period',
+    description: '令牌：npm run token -- --role COMMAND_OFFICE（责任单位令牌只看本单位负责的）',
+    query: /* GraphQL */ `
+      query UnvisitedPoints {
+        monitoringPoints(filter: { unvisitedOnly: true }, first: 20) {
+          totalCount
+          edges {
+            node {
+              id
+              kind
+              name
+              enterpriseCreditCode
+              frequency
+              periodFrom
+              periodTo
+              lastVisitedOn
+              responsibleUnit {
+                name
+              }
+              leader {
+                name
+                post
+              }
+            }
+          }
+        }
+      }
+    `,
+  },
   {
     name: '方案职责报送情况 / Plan duties: who filed, late, missing',
     description: '令牌：npm run token -- --role COMMAND_OFFICE（单位令牌只看本单位）',

@@ -122,6 +122,7 @@ export const issueFilter = z.object({
   overdue: z.boolean().nullish(),
   escalated: z.boolean().nullish(),
   enterpriseCreditCode: z.string().transform(normalizeCreditCode).nullish(),
+  monitoringPointId: uuid({ zh: '监测点', en: 'monitoringPointId' }).nullish(),
   receivedFrom: instant.nullish(),
   receivedTo: instant.nullish(),
   text: searchText({ zh: '搜索词', en: 'Search text' }),
@@ -216,4 +217,122 @@ export const declarePlanDutyInput = z.object({
   kind: enumValue<'PLAN_DOCUMENT' | 'SELF_CHECK_LIST'>(),
   title,
   dueOn: z.string().refine(isValidDate, { message: 'bad date', params: { zh: '截止日期须为 YYYY-MM-DD', en: 'dueOn is YYYY-MM-DD' } }),
+});
+
+/** A day (YYYY-MM-DD) that exists. */
+const day = (label: { zh: string; en: string }) =>
+  z.string().refine(isValidDate, { message: 'bad date', params: { zh: `${label.zh}须为 YYYY-MM-DD`, en: `${label.en} is YYYY-MM-DD` } });
+
+/** `2026-Q4`. */
+export const quarterInput = z.string().refine((value) => /^20\d{2}-Q[1-4]$/.test(value), {
+  message: 'bad quarter',
+  params: { zh: '季度须写作 2026-Q4', en: 'A quarter is written 2026-Q4' },
+});
+
+export const recordUnitLeaderInput = z.object({
+  clientRequestId,
+  unitId: uuid({ zh: '单位', en: 'unitId' }),
+  name: text({ zh: '姓名', en: 'Name' }, { max: 50 }),
+  post: text({ zh: '职务', en: 'Post' }, { max: 100 }),
+  principal: z.boolean(),
+});
+
+/** A hall day lists at most this many problems found (a longer list is another record). */
+export const MAX_FOUND_PROBLEMS = 50;
+
+const foundProblem = z.object({
+  environment: enumValue<EnvironmentCode>(),
+  title,
+  description: text({ zh: '问题描述', en: 'Description' }, { max: 5000 }),
+  districtCode: district,
+});
+
+export const recordHallVisitInput = z.object({
+  clientRequestId,
+  unitId: uuid({ zh: '单位', en: 'unitId' }).nullish(),
+  leaderId: uuid({ zh: '领导记录', en: 'leaderId' }),
+  hall: text({ zh: '大厅', en: 'Hall' }, { max: 100 }),
+  servedOn: day({ zh: '值守日期', en: 'servedOn' }),
+  handled: text({ zh: '办理事项', en: 'What was handled' }, { max: 2000 }),
+  found: optionalText({ zh: '发现情况', en: 'What was found' }, { max: 2000 }),
+  problems: z
+    .array(foundProblem)
+    .nullish()
+    .refine((list) => !list || list.length <= MAX_FOUND_PROBLEMS, {
+      message: 'too many',
+      params: { zh: `一次至多 ${MAX_FOUND_PROBLEMS} 个问题`, en: `At most ${MAX_FOUND_PROBLEMS} problems per record` },
+    }),
+});
+
+export const hallVisitsArgs = z.object({
+  quarter: quarterInput.nullish(),
+  unitId: uuid({ zh: '单位', en: 'unitId' }).nullish(),
+});
+
+const obstacle = z.object({
+  environment: enumValue<EnvironmentCode>(),
+  title,
+  description: text({ zh: '障碍描述', en: 'Description' }, { max: 5000 }),
+});
+
+export const registerSignedProjectInput = z.object({
+  clientRequestId,
+  name: text({ zh: '项目名称', en: 'Project name' }, { max: 200 }),
+  investorCreditCode: creditCode,
+  amountWanYuan: z.number().refine((n) => Number.isFinite(n) && n > 0 && n < 1e12, {
+    message: 'bad amount',
+    params: { zh: '签约金额（万元）须为正数', en: 'amountWanYuan must be a positive number' },
+  }),
+  signedOn: day({ zh: '签约日期', en: 'signedOn' }),
+  industry: text({ zh: '行业', en: 'Industry' }, { max: 100 }),
+  districtCode: district,
+  status: enumValue<'NOT_STARTED' | 'STARTED' | 'IN_PRODUCTION' | 'TERMINATED'>(),
+  responsibleUnitId: uuid({ zh: '责任单位', en: 'responsibleUnitId' }),
+  leaderId: uuid({ zh: '包保领导', en: 'leaderId' }),
+  obstacle: obstacle.nullish(),
+});
+
+export const reportProjectObstacleInput = z.object({
+  clientRequestId,
+  projectId: uuid({ zh: '项目', en: 'projectId' }),
+  obstacle,
+  expectedVersion: z.number().int().nullish(),
+});
+
+export const changeSignedProjectStatusInput = z.object({
+  projectId: uuid({ zh: '项目', en: 'projectId' }),
+  status: enumValue<'NOT_STARTED' | 'STARTED' | 'IN_PRODUCTION' | 'TERMINATED'>(),
+  note,
+  expectedVersion: z.number().int().nullish(),
+});
+
+export const signedProjectFilter = z.object({
+  districtCode: district,
+  status: z.array(enumValue<'NOT_STARTED' | 'STARTED' | 'IN_PRODUCTION' | 'TERMINATED'>()).nullish(),
+  responsibleUnitId: uuid({ zh: '责任单位', en: 'responsibleUnitId' }).nullish(),
+});
+
+export const designateMonitoringPointInput = z.object({
+  clientRequestId,
+  kind: enumValue<'ENTERPRISE' | 'PROJECT'>(),
+  name: optionalText({ zh: '名称', en: 'Name' }, { max: 200 }),
+  enterpriseCreditCode: creditCode.nullish(),
+  projectId: uuid({ zh: '项目', en: 'projectId' }).nullish(),
+  responsibleUnitId: uuid({ zh: '责任单位', en: 'responsibleUnitId' }),
+  leaderId: uuid({ zh: '包保领导', en: 'leaderId' }),
+  frequency: enumValue<'MONTHLY' | 'QUARTERLY'>(),
+});
+
+export const recordMonitoringVisitInput = z.object({
+  clientRequestId,
+  pointId: uuid({ zh: '监测点', en: 'pointId' }),
+  visitedOn: day({ zh: '走访日期', en: 'visitedOn' }),
+  leaderId: uuid({ zh: '领导记录', en: 'leaderId' }).nullish(),
+  summary: text({ zh: '走访情况', en: 'Summary' }, { max: 2000 }),
+  expectedVersion: z.number().int().nullish(),
+});
+
+export const monitoringPointFilter = z.object({
+  unvisitedOnly: z.boolean().nullish(),
+  responsibleUnitId: uuid({ zh: '责任单位', en: 'responsibleUnitId' }).nullish(),
 });

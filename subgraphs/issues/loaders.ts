@@ -10,6 +10,7 @@ import {
   issueStore,
   outcomeStore,
   planDutyStore,
+  planRecordStore,
   ratingStore,
   statsParts,
   type Grouping,
@@ -39,6 +40,7 @@ const cacheKey = (k: StatsKey) => `${k.kind}|${periodKey(k.period)}|${k.key}`;
  */
 export function createIssuesLoaders(db: Db, now: () => Date) {
   return {
+    ...planRecordLoaders(db),
     issueById: keyedLoader(
       (ids: readonly string[]) => issueStore.byIds(db, ids),
       (row) => row.id,
@@ -123,6 +125,53 @@ export function createIssuesLoaders(db: Db, now: () => Date) {
         return keys.map((k) => present(results.get(cacheKey(k)), 'the figures of a key just computed'));
       },
       { cacheKeyFn: cacheKey },
+    ),
+  };
+}
+
+/** The plan's records (issue #26): leaders, hall days, projects, points, and what links them to issues. */
+function planRecordLoaders(db: Db) {
+  return {
+    leaderById: keyedLoader(
+      (ids: readonly string[]) => planRecordStore.leadersByIds(db, ids),
+      (row) => row.id,
+    ),
+    hallVisitById: keyedLoader(
+      (ids: readonly string[]) => planRecordStore.hallVisitsByIds(db, ids),
+      (row) => row.id,
+    ),
+    issuesByHallVisit: groupedLoader(
+      (ids: readonly string[]) => planRecordStore.issuesOfHallVisits(db, ids),
+      (row) => row.key ?? '',
+    ),
+    projectById: keyedLoader(
+      (ids: readonly string[]) => planRecordStore.projectsByIds(db, ids),
+      (row) => row.id,
+    ),
+    issuesByProject: groupedLoader(
+      (ids: readonly string[]) => planRecordStore.issuesOfProjects(db, ids),
+      (row) => row.key ?? '',
+    ),
+    eventsByProject: groupedLoader(
+      (ids: readonly string[]) => planRecordStore.projectEvents(db, ids),
+      (row) => row.projectId,
+    ),
+    /** The hall day and the project that brought each issue in, if any. */
+    recordOriginByIssue: keyedLoader(
+      (ids: readonly string[]) => planRecordStore.recordOriginsOfIssues(db, ids),
+      (row) => row.issueId,
+    ),
+    pointById: keyedLoader(
+      (ids: readonly string[]) => planRecordStore.pointsByIds(db, ids),
+      (row) => row.id,
+    ),
+    visitsByPoint: groupedLoader(
+      (ids: readonly string[]) => planRecordStore.visitsOfPoints(db, ids),
+      (row) => row.pointId,
+    ),
+    tagsByIssue: groupedLoader(
+      (ids: readonly string[]) => planRecordStore.tagsOfIssues(db, ids),
+      (row) => row.issueId,
     ),
   };
 }

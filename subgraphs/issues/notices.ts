@@ -16,6 +16,7 @@ export const ISSUE_NOTICE_TYPES = [
   'ISSUE_RATED_UNSATISFIED',
   'DEADLINE_WARNING',
   'DEADLINE_OVERDUE',
+  'HALL_DUTY_REMINDER',
 ] as const;
 export type IssueNoticeType = (typeof ISSUE_NOTICE_TYPES)[number];
 
@@ -103,5 +104,19 @@ export function deadlineNotice(deadline: PassedDeadline): OutboxEvent {
     },
     title: `${warning ? '时限预警' : '已超时'}：${deadline.title}`,
     body: `（受理编号 ${deadline.number}）${warning ? `办理时限已过 80%，将于 ${due} 到期。` : `已于 ${due} 超过办理时限。`}`,
+  };
+}
+
+/** 局长进大厅: a unit whose principal has not served this quarter, a month and a week before it ends (once each). */
+export function hallReminder(unitId: string, quarter: string, stage: 'MONTH' | 'WEEK', endsAt: Date): OutboxEvent {
+  const last = new Date(endsAt.getTime() - 1).toLocaleDateString('zh-CN', { timeZone: 'Asia/Shanghai' });
+  return {
+    type: 'HALL_DUTY_REMINDER',
+    recordKey: `hall-duty:${unitId}:${quarter}`,
+    onceKey: `hall-duty:${unitId}:${quarter}:${stage}`,
+    audience: [{ kind: 'UNIT', id: unitId }],
+    payload: { unitId, quarter, stage, endsAt: endsAt.toISOString() },
+    title: `局长进大厅提醒：${quarter} 尚未值守`,
+    body: `本单位主要负责人本季度尚未到一线服务大厅值守，本季度于 ${last} 结束，请${stage === 'WEEK' ? '在一周内' : '在本月内'}安排。`,
   };
 }

@@ -17,12 +17,16 @@ import type { EventRow, RatingRow } from './store.ts';
 import * as calendar from './use-cases/calendar.ts';
 import * as channels from './use-cases/channels.ts';
 import * as dispatch from './use-cases/dispatch.ts';
+import * as hallVisits from './use-cases/hall-visits.ts';
 import * as handling from './use-cases/handling.ts';
 import * as intake from './use-cases/intake.ts';
+import * as leaders from './use-cases/leaders.ts';
+import * as points from './use-cases/monitoring-points.ts';
 import * as notices from './use-cases/notices.ts';
 import * as plan from './use-cases/plan.ts';
 import * as planDuties from './use-cases/plan-duties.ts';
 import * as reads from './use-cases/reads.ts';
+import * as projects from './use-cases/signed-projects.ts';
 import * as stats from './use-cases/stats.ts';
 import * as supervision from './use-cases/supervision.ts';
 
@@ -53,6 +57,14 @@ export const issuesResolvers: Resolvers = {
     issueChanges: (_, args, { issues }) => channels.issueChanges(issues, args),
     planDuties: (_, __, { issues }) => planDuties.planDuties(issues),
     planDuty: (_, args, { issues }) => planDuties.planDuty(issues, args),
+    unitLeaders: (_, args, { issues }) => leaders.unitLeaders(issues, args),
+    hallVisits: (_, args, { issues }, info) => hallVisits.hallVisits(issues, args, pageArgs(args, info)),
+    hallDuty: (_, args, { issues }) => hallVisits.hallDuty(issues, args),
+    signedProjects: (_, args, { issues }, info) => projects.signedProjects(issues, args, pageArgs(args, info)),
+    signedProjectCounts: (_, __, { issues }) => projects.signedProjectCounts(issues),
+    signedProject: (_, args, { issues }) => projects.signedProject(issues, args),
+    monitoringPoints: (_, args, { issues }, info) => points.monitoringPoints(issues, args, pageArgs(args, info)),
+    monitoringPoint: (_, args, { issues }) => points.monitoringPoint(issues, args),
   },
   Mutation: {
     markIssueNoticesRead: (_, args, { issues }) => notices.markRead(issues, args),
@@ -91,6 +103,51 @@ export const issuesResolvers: Resolvers = {
     setCalendarYear: (_, args, { issues }) => calendar.setCalendarYear(issues, args),
     filePlanDuty: (_, args, { issues }) => planDuties.filePlanDuty(issues, args),
     declarePlanDuty: (_, args, { issues }) => planDuties.declarePlanDuty(issues, args),
+    recordUnitLeader: (_, args, { issues }) => leaders.recordUnitLeader(issues, args),
+    recordHallVisit: (_, args, { issues }) => hallVisits.recordHallVisit(issues, args),
+    registerSignedProject: (_, args, { issues }) => projects.registerSignedProject(issues, args),
+    reportProjectObstacle: (_, args, { issues }) => projects.reportProjectObstacle(issues, args),
+    changeSignedProjectStatus: (_, args, { issues }) => projects.changeSignedProjectStatus(issues, args),
+    designateMonitoringPoint: (_, args, { issues }) => points.designateMonitoringPoint(issues, args),
+    recordMonitoringVisit: (_, args, { issues }) => points.recordMonitoringVisit(issues, args),
+  },
+  UnitLeader: {
+    unit: (row) => ({ id: row.unitId }),
+  },
+  HallVisit: {
+    unit: (row) => ({ id: row.unitId }),
+    leader: (row, _, { issues }) => leaders.leaderOf(issues, row.leaderId),
+    issues: (row, _, { issues }) => hallVisits.issuesOfHallVisit(issues, row),
+  },
+  HallDutyQuarter: {
+    expected: (view) => view.expected.length,
+    served: (view) => view.served.length,
+    notServed: (view) => hallVisits.notServed(view),
+  },
+  SignedProject: {
+    investor: (row) => ref('creditCode', row.investorCreditCode),
+    daysSinceSigning: (row, _, { issues }) => projects.daysSinceSigning(issues, row),
+    district: (row) => ({ code: row.districtCode }),
+    responsibleUnit: (row) => ({ id: row.responsibleUnitId }),
+    leader: (row, _, { issues }) => leaders.leaderOf(issues, row.leaderId),
+    history: (row, _, { issues }) => issues.loaders.eventsByProject.load(row.id),
+    issues: (row, _, { issues }) => projects.issuesOfProject(issues, row),
+  },
+  SignedProjectCount: {
+    district: (row) => ({ code: row.districtCode }),
+  },
+  MonitoringPoint: {
+    enterprise: (row) => ref('creditCode', row.enterpriseCreditCode),
+    project: (row, _, { issues }) => (row.projectId ? issues.loaders.projectById.load(row.projectId).then((p) => p ?? null) : null),
+    responsibleUnit: (row) => ({ id: row.responsibleUnitId }),
+    leader: (row, _, { issues }) => leaders.leaderOf(issues, row.leaderId),
+    periodFrom: (row, _, { issues }) => points.currentPeriod(row, issues.now()).from,
+    periodTo: (row, _, { issues }) => points.currentPeriod(row, issues.now()).to,
+    visitedThisPeriod: (row, _, { issues }) => points.visitedThisPeriod(issues, row),
+    visits: (row, args, { issues }) => points.visitsOf(issues, row, args),
+  },
+  MonitoringVisit: {
+    leader: (row, _, { issues }) => (row.leaderId ? leaders.leaderOf(issues, row.leaderId) : null),
   },
   PlanDuty: {
     code: (view) => view.duty.code,
@@ -144,6 +201,9 @@ export const issuesResolvers: Resolvers = {
     followUps: (row, _, { issues }) => reads.followUps(issues, row.id),
     supervisionOutcomes: (row, _, { issues }) => reads.issueOutcomes(issues, row.id),
     planDutyFiling: (row, _, { issues }) => planDuties.filingOfIssue(issues, row),
+    hallVisit: (row, _, { issues }) => hallVisits.hallVisitOfIssue(issues, row),
+    signedProject: (row, _, { issues }) => projects.projectOfIssue(issues, row),
+    monitoringPoints: (row, _, { issues }) => points.pointsOfIssue(issues, row),
     escalation: (row) =>
       row.escalatedAt
         ? {

@@ -34,6 +34,12 @@ export type IssueStanding =
   | 'REPORTING_ENTERPRISE'
   /** the admin of an active unit the plan names (its duties are expected from it: `PLAN_UNIT_KINDS`) */
   | 'PLAN_UNIT_ADMIN'
+  /** the admin of the (active) unit a record of the plan's machinery is about (a leader's unit) */
+  | 'OWN_UNIT_ADMIN'
+  /** admin or staff of the (active) unit a record is about: the hall's unit, a project's or point's responsible unit */
+  | 'OWN_UNIT_MEMBER'
+  /** admin or staff of the (active) district a signed project lies in */
+  | 'PROJECT_DISTRICT'
   /** admin or staff of any active unit */
   | 'UNIT_MEMBER'
   | 'ENTERPRISE'
@@ -49,6 +55,9 @@ export const standingNames: Partial<Record<IssueStanding, Bilingual>> = {
   RESPONSIBLE_UNIT_STAFF: { zh: '承办单位的工作人员', en: 'the staff of the handling unit' },
   CO_HANDLER: { zh: '协办单位', en: 'a co-handling unit' },
   REPORTING_ENTERPRISE: { zh: '提出诉求的企业', en: 'the enterprise that raised it' },
+  OWN_UNIT_ADMIN: { zh: '本单位的管理员', en: 'the unit’s own admin' },
+  OWN_UNIT_MEMBER: { zh: '本单位（责任单位）的管理员和工作人员', en: 'the unit’s own admin and staff (the responsible unit)' },
+  PROJECT_DISTRICT: { zh: '项目所在区(市)的单位用户', en: 'the project’s district' },
   PLAN_UNIT_ADMIN: {
     zh: '方案点名单位（重点领域牵头和主责单位、参与单位、区(市)）的管理员',
     en: 'the admin of a unit the plan names (a domain’s lead or responsible unit, a participating unit, a district)',
@@ -220,6 +229,102 @@ export const loopRules = {
 } satisfies Record<string, Rule<IssueStatus, IssueStanding>>;
 
 export type LoopAction = keyof typeof loopRules;
+
+/**
+ * The units whose principal serves a day each quarter in a front-line hall (局长进大厅): the key
+ * domains' lead units and the participating units — active ones.
+ */
+export const HALL_UNIT_KINDS: readonly string[] = ['LEAD', 'PARTICIPATING'];
+
+/** Signed projects are those signed on or after this day (签约未落地: since 2022). */
+export const SIGNED_SINCE = '2022-01-01';
+
+/**
+ * The plan's machinery beyond the loop (issue #26): leaders, 局长进大厅, signed projects, monitoring
+ * points. Who may record each; the standings are the caller's towards the record's unit (access.ts
+ * `planRecordAccess`), never taken from input.
+ */
+export const planRecordRules = {
+  READ_PLAN_RECORDS: {
+    name: {
+      zh: '查看领导、进大厅、签约项目和监测点记录（政府用户）',
+      en: 'read leaders, hall days, signed projects and monitoring points (government)',
+    },
+    who: ['COMMAND_OFFICE', 'UNIT_MEMBER'],
+  },
+  RECORD_UNIT_LEADER: {
+    name: { zh: '登记单位领导（市指挥部办公室或本单位管理员）', en: "record a unit's leader (the command office or the unit's admin)" },
+    who: ['COMMAND_OFFICE', 'OWN_UNIT_ADMIN'],
+  },
+  RECORD_HALL_VISIT: {
+    name: {
+      zh: '记录局长进大厅（重点领域牵头单位、参与单位本单位，或市指挥部办公室）',
+      en: 'record a day in a hall (a lead or participating unit for itself, or the command office)',
+    },
+    who: ['COMMAND_OFFICE', 'OWN_UNIT_MEMBER'],
+  },
+  REGISTER_SIGNED_PROJECT: {
+    name: {
+      zh: '登记签约未落地项目（项目所在区(市)，或市指挥部办公室）',
+      en: 'list a signed project (its district, or the command office)',
+    },
+    who: ['COMMAND_OFFICE', 'PROJECT_DISTRICT'],
+  },
+  DESIGNATE_MONITORING_POINT: {
+    name: { zh: '确定监测点（仅市指挥部办公室）', en: 'designate a monitoring point (command office only)' },
+    who: ['COMMAND_OFFICE'],
+  },
+} satisfies Record<string, Rule<string, IssueStanding>>;
+
+export type PlanRecordAction = keyof typeof planRecordRules;
+
+export type SignedProjectStatus = 'NOT_STARTED' | 'STARTED' | 'IN_PRODUCTION' | 'TERMINATED';
+
+export const projectStatusNames: Record<SignedProjectStatus, string> = {
+  NOT_STARTED: '未开工',
+  STARTED: '已开工',
+  IN_PRODUCTION: '已投产',
+  TERMINATED: '终止',
+};
+
+const PROJECT_HANDS: IssueStanding[] = ['COMMAND_OFFICE', 'PROJECT_DISTRICT', 'OWN_UNIT_MEMBER'];
+
+/** A signed project's lifecycle: 未开工 → 已开工 → 已投产, or 终止 before it produces; an obstacle is recorded while it has not landed. */
+export const signedProjectRules = {
+  START: { name: { zh: '开工', en: 'start the project' }, from: ['NOT_STARTED'], to: 'STARTED', who: PROJECT_HANDS },
+  PRODUCE: { name: { zh: '投产', en: 'put the project into production' }, from: ['STARTED'], to: 'IN_PRODUCTION', who: PROJECT_HANDS },
+  TERMINATE: {
+    name: { zh: '终止', en: 'terminate the project' },
+    from: ['NOT_STARTED', 'STARTED'],
+    to: 'TERMINATED',
+    who: PROJECT_HANDS,
+  },
+  OBSTACLE: {
+    name: { zh: '记录落地障碍', en: "record the project's obstacle" },
+    from: ['NOT_STARTED', 'STARTED'],
+    to: 'SAME',
+    who: PROJECT_HANDS,
+  },
+} satisfies Record<string, Rule<SignedProjectStatus, IssueStanding>>;
+
+export type SignedProjectAction = keyof typeof signedProjectRules;
+
+/** The action that takes a project to `status` (none goes back to 未开工). */
+export function projectActionTo(status: SignedProjectStatus): SignedProjectAction | null {
+  const found = Object.entries(signedProjectRules).find(([, rule]) => rule.to === status);
+  return found ? (found[0] as SignedProjectAction) : null;
+}
+
+/** A monitoring point is visited by its responsible unit or the command office. */
+export const monitoringPointRules = {
+  RECORD_MONITORING_VISIT: {
+    name: {
+      zh: '记录监测点走访（责任单位，或市指挥部办公室）',
+      en: 'record a visit to a monitoring point (its responsible unit, or the command office)',
+    },
+    who: ['COMMAND_OFFICE', 'OWN_UNIT_MEMBER'],
+  },
+} satisfies Record<string, Rule<string, IssueStanding>>;
 
 /** Appeals, hotline items and appeals taken in at a unit's window run on the 青诉即办 clock: contact, feedback, resolution. */
 export function isAppealLike(source: string): boolean {

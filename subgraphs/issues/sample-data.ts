@@ -6,6 +6,7 @@
  * `npm run seed:sample`; never into a DATABASE_URL database unless asked. Loading twice adds nothing.
  */
 import type { Db } from '../../db/client.ts';
+import { present } from '../../platform/invariant.ts';
 import { Directory, staticDirectory } from '../../platform/directory.ts';
 import type { Viewer } from '../../platform/auth.ts';
 import { beijingDate, beijingMidnight } from '../../platform/calendar.ts';
@@ -14,11 +15,15 @@ import { createIssuesContext, type IssuesContext } from './context.ts';
 import { createIssuesLoaders } from './loaders.ts';
 import { sampleStore, type IssueRow } from './store.ts';
 import * as dispatch from './use-cases/dispatch.ts';
+import * as hallVisits from './use-cases/hall-visits.ts';
 import * as handling from './use-cases/handling.ts';
 import * as intake from './use-cases/intake.ts';
+import * as leaders from './use-cases/leaders.ts';
+import * as points from './use-cases/monitoring-points.ts';
 import * as plan from './use-cases/plan.ts';
 import * as planDuties from './use-cases/plan-duties.ts';
 import * as reads from './use-cases/reads.ts';
+import * as projects from './use-cases/signed-projects.ts';
 import * as supervision from './use-cases/supervision.ts';
 
 const SAMPLE_SUBJECT_PREFIX = 'sample:';
@@ -47,6 +52,7 @@ function castOf(db: Db, today: Date) {
       directory,
       now: () => clock,
       maxPageSize: 100,
+      sample: true,
     });
   };
   const unit = (code: string) => unitIdForCode(code);
@@ -366,9 +372,118 @@ async function planDutiesFiled(c: Cast): Promise<void> {
   });
 }
 
+/**
+ * 0. Before the stories (issue #26): the leaders of 市税务局 and 市商务局 as records, and the command
+ * office's monitoring point on the enterprise whose appeal story 2 tells — so that appeal is tagged
+ * with the point at intake. Its monthly visit was 40 days ago: the point is listed as unvisited.
+ */
+async function planRecordsFirst(c: Cast): Promise<Record<string, string>> {
+  c.at(c.daysAgo(60, '09:00'));
+  const leader = async (code: string, name: string, post: string, principal: boolean) =>
+    (
+      await leaders.recordUnitLeader(c.office, {
+        input: { clientRequestId: `sample-leader-${code}-${principal}`, unitId: c.unit(code), name, post, principal },
+      })
+    ).id;
+  const ids = {
+    tax: await leader('TAXATION_BUREAU', '王局长（样例）', '局长', true),
+    commerce: await leader('COMMERCE_BUREAU', '赵局长（样例）', '局长', true),
+    commerceDeputy: await leader('COMMERCE_BUREAU', '周副局长（样例）', '副局长', false),
+  };
+  const point = await points.designateMonitoringPoint(c.office, {
+    input: {
+      clientRequestId: 'sample-point-1',
+      kind: 'ENTERPRISE',
+      name: '崂山区重点企业（样例）',
+      enterpriseCreditCode: sampleCreditCode('370212', 31),
+      responsibleUnitId: c.unit('COMMERCE_BUREAU'),
+      leaderId: ids.commerceDeputy,
+      frequency: 'MONTHLY',
+    },
+  });
+  c.at(c.daysAgo(40, '15:00'));
+  await points.recordMonitoringVisit(c.staff('COMMERCE_BUREAU'), {
+    input: {
+      clientRequestId: 'sample-point-visit-1',
+      pointId: point.id,
+      visitedOn: c.dateIn(-40),
+      summary: '走访企业，了解招投标中遇到的问题（样例）',
+    },
+  });
+  return ids;
+}
+
+/**
+ * 9. The plan's records near today (issue #26): 崂山区 lists a project signed 500 days ago and not
+ * started, a monitoring point on it, 市税务局's principal serves a day in the 市民中心 and finds a
+ * problem (a DIRECTOR_IN_HALL issue), and 市商务局 reports the project's obstacle (a
+ * SIGNED_NOT_LANDED issue, tagged with the point) and visits it. 市商务局's principal has not
+ * served this quarter: it is listed, and reminded in the quarter's last month.
+ */
+async function planRecordsRecent(c: Cast, ids: Record<string, string>): Promise<void> {
+  c.at(c.daysAgo(20, '10:00'));
+  const project = await projects.registerSignedProject(c.admin('LAOSHAN_DISTRICT'), {
+    input: {
+      clientRequestId: 'sample-project-1',
+      name: '崂山智能装备产业园项目（样例）',
+      investorCreditCode: sampleCreditCode('370212', 33),
+      amountWanYuan: 85000,
+      signedOn: c.dateIn(-500),
+      industry: '智能制造',
+      status: 'NOT_STARTED',
+      responsibleUnitId: c.unit('COMMERCE_BUREAU'),
+      leaderId: present(ids.commerceDeputy, 'the sample deputy'),
+    },
+  });
+  const point = await points.designateMonitoringPoint(c.office, {
+    input: {
+      clientRequestId: 'sample-point-2',
+      kind: 'PROJECT',
+      projectId: project.id,
+      responsibleUnitId: c.unit('COMMERCE_BUREAU'),
+      leaderId: present(ids.commerceDeputy, 'the sample deputy'),
+      frequency: 'QUARTERLY',
+    },
+  });
+  c.at(c.daysAgo(2, '09:00'));
+  await hallVisits.recordHallVisit(c.staff('TAXATION_BUREAU'), {
+    input: {
+      clientRequestId: 'sample-hall-1',
+      leaderId: present(ids.tax, 'the sample principal'),
+      hall: '市民中心税务服务大厅（样例）',
+      servedOn: c.dateIn(-2),
+      handled: '坐席办理新办企业涉税事项 12 件（样例）',
+      found: '发票领用须重复提交已登记材料（样例）',
+      problems: [
+        {
+          environment: 'SERVICE',
+          title: '新办企业领用发票重复提交材料（样例）',
+          description: '新办企业领用发票时被要求重复提交登记环节已提交的材料。（样例数据）',
+        },
+      ],
+    },
+  });
+  c.at(c.daysAgo(1, '14:00'));
+  await projects.reportProjectObstacle(c.staff('COMMERCE_BUREAU'), {
+    input: {
+      clientRequestId: 'sample-obstacle-1',
+      projectId: project.id,
+      obstacle: {
+        environment: 'FACTOR',
+        title: '项目用地指标未落实（样例）',
+        description: '项目用地征收未完成，指标缺口约 50 亩。（样例数据）',
+      },
+    },
+  });
+  await points.recordMonitoringVisit(c.staff('COMMERCE_BUREAU'), {
+    input: { clientRequestId: 'sample-point-visit-2', pointId: point.id, visitedOn: c.dateIn(-1), summary: '现场查看项目用地情况（样例）' },
+  });
+}
+
 export async function loadIssuesSampleData(db: Db, options: { now: Date } = { now: new Date() }): Promise<number> {
   if ((await sampleStore.count(db)) > 0) return 0;
   const cast = castOf(db, options.now);
+  const leaderIds = await planRecordsFirst(cast);
   await appealHandledEndToEnd(cast);
   await duplicateMerged(cast, await crossDepartmentAppeal(cast));
   await selfInspectionFixed(cast);
@@ -377,5 +492,6 @@ export async function loadIssuesSampleData(db: Db, options: { now: Date } = { no
   await districtWindow(cast);
   await freshItems(cast);
   await planDutiesFiled(cast);
+  await planRecordsRecent(cast, leaderIds);
   return sampleStore.mark(db, SAMPLE_SUBJECT_PREFIX);
 }

@@ -2,7 +2,7 @@
 /* eslint-disable */
 import type { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } from 'graphql';
 import type { Connection as ConnectionMapped } from '../../platform/pagination.ts';
-import type { IssueRow as IssueRowMapped, DeadlineRow as DeadlineRowMapped, EventRow as EventRowMapped, AlertRow as AlertRowMapped, CalendarRow as CalendarRowMapped, RatingRow as RatingRowMapped, FollowUpRow as FollowUpRowMapped, SupervisionOutcomeRow as SupervisionOutcomeRowMapped, RankRow as RankRowMapped, StatsGroupRow as StatsGroupRowMapped, FeedRow as FeedRowMapped, PlanDutyView as PlanDutyViewMapped, PlanDutyUnitStatusRow as PlanDutyUnitStatusRowMapped, PlanDutyFilingRow as PlanDutyFilingRowMapped, UnitReference as UnitReferenceMapped, DomainReference as DomainReferenceMapped, EnterpriseReference as EnterpriseReferenceMapped, DistrictReference as DistrictReferenceMapped } from './store.ts';
+import type { IssueRow as IssueRowMapped, DeadlineRow as DeadlineRowMapped, EventRow as EventRowMapped, AlertRow as AlertRowMapped, CalendarRow as CalendarRowMapped, RatingRow as RatingRowMapped, FollowUpRow as FollowUpRowMapped, SupervisionOutcomeRow as SupervisionOutcomeRowMapped, RankRow as RankRowMapped, StatsGroupRow as StatsGroupRowMapped, FeedRow as FeedRowMapped, PlanDutyView as PlanDutyViewMapped, PlanDutyUnitStatusRow as PlanDutyUnitStatusRowMapped, PlanDutyFilingRow as PlanDutyFilingRowMapped, UnitLeaderRow as UnitLeaderRowMapped, HallVisitRow as HallVisitRowMapped, HallDutyView as HallDutyViewMapped, SignedProjectRow as SignedProjectRowMapped, SignedProjectEventRow as SignedProjectEventRowMapped, SignedProjectCountRow as SignedProjectCountRowMapped, MonitoringPointRow as MonitoringPointRowMapped, MonitoringVisitRow as MonitoringVisitRowMapped, UnitReference as UnitReferenceMapped, DomainReference as DomainReferenceMapped, EnterpriseReference as EnterpriseReferenceMapped, DistrictReference as DistrictReferenceMapped } from './store.ts';
 import type { IssueStats as IssueStatsMapped } from './figures.ts';
 import type { RecordResult as RecordResultMapped } from '../../platform/batch.ts';
 import type { Context } from './context.ts';
@@ -103,6 +103,20 @@ export type Query = {
   planDuties?: Maybe<Array<PlanDuty>>;
   /** 一项方案职责 / one plan duty */
   planDuty?: Maybe<PlanDuty>;
+  /** 单位的领导记录（政府用户） / a unit's leader records (government) */
+  unitLeaders?: Maybe<Array<UnitLeader>>;
+  /** 局长进大厅记录，新的在前；市指挥部办公室看全部，单位看本单位 / hall days, newest first; the command office all, a unit its own */
+  hallVisits?: Maybe<HallVisitConnection>;
+  /** 一个季度（默认本季度）主要负责人尚未值守的单位 / the units whose principal has not served in a quarter (default: this one) */
+  hallDuty?: Maybe<HallDutyQuarter>;
+  /** 签约未落地项目，签约早的在前；市指挥部办公室看全部，区(市)看本区，责任单位看本单位负责的 / signed projects, earliest signed first; the command office all, a district its own, a responsible unit those it answers for */
+  signedProjects?: Maybe<SignedProjectConnection>;
+  /** 按区(市)和状态计数（同上范围） / counts by district and status (the same scope) */
+  signedProjectCounts?: Maybe<Array<SignedProjectCount>>;
+  signedProject?: Maybe<SignedProject>;
+  /** 监测点；unvisitedOnly 只列当前周期未走访的 / monitoring points; unvisitedOnly: those not visited in their current period */
+  monitoringPoints?: Maybe<MonitoringPointConnection>;
+  monitoringPoint?: Maybe<MonitoringPoint>;
 };
 
 
@@ -182,6 +196,48 @@ export type QueryIssueWebhookDeadLettersArgs = {
 
 export type QueryPlanDutyArgs = {
   code: Scalars['ID']['input'];
+};
+
+
+export type QueryUnitLeadersArgs = {
+  unitId: Scalars['ID']['input'];
+};
+
+
+export type QueryHallVisitsArgs = {
+  quarter?: InputMaybe<Scalars['String']['input']>;
+  unitId?: InputMaybe<Scalars['ID']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  after?: InputMaybe<Scalars['String']['input']>;
+};
+
+
+export type QueryHallDutyArgs = {
+  quarter?: InputMaybe<Scalars['String']['input']>;
+};
+
+
+export type QuerySignedProjectsArgs = {
+  filter?: InputMaybe<SignedProjectFilter>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  after?: InputMaybe<Scalars['String']['input']>;
+};
+
+
+export type QuerySignedProjectArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type QueryMonitoringPointsArgs = {
+  filter?: InputMaybe<MonitoringPointFilter>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  after?: InputMaybe<Scalars['String']['input']>;
+};
+
+
+export type QueryMonitoringPointArgs = {
+  id: Scalars['ID']['input'];
 };
 
 export type Mutation = {
@@ -378,6 +434,24 @@ export type Mutation = {
   filePlanDuty?: Maybe<PlanDutyFiling>;
   /** 新增一项方案职责，如第二批自查问题清单（市指挥部办公室） / declare a further plan duty, e.g. a second self-check list (command office) */
   declarePlanDuty?: Maybe<PlanDuty>;
+  /** 登记单位领导（姓名、职务；市指挥部办公室，或本单位管理员） / record a leader of a unit (the command office, or the unit's admin) */
+  recordUnitLeader?: Maybe<UnitLeader>;
+  /**
+   * 记录局长进大厅的一天（本单位管理员和工作人员，或市指挥部办公室）：发现的问题在同一步骤中成为“局长进大厅”来源的问题。
+   * Record a day a principal served in a hall (the unit's admin and staff, or the command office): the
+   * problems found become issues of source DIRECTOR_IN_HALL in the same step.
+   */
+  recordHallVisit?: Maybe<HallVisit>;
+  /** 区(市)登记签约未落地项目（区(市)单位，或市指挥部办公室）；障碍在同一步骤中成为问题 / a district lists a signed project (the district's units, or the command office); its obstacle becomes an issue in the same step */
+  registerSignedProject?: Maybe<SignedProject>;
+  /** 记录项目新的落地障碍，成为问题（区(市)、责任单位、市指挥部办公室） / record a project's new obstacle, which becomes an issue (its district, its responsible unit, the command office) */
+  reportProjectObstacle?: Maybe<SignedProject>;
+  /** 变更项目状态（未开工→已开工→已投产，或终止） / change a project's status */
+  changeSignedProjectStatus?: Maybe<SignedProject>;
+  /** 确定监测点（仅市指挥部办公室） / designate a monitoring point (command office only) */
+  designateMonitoringPoint?: Maybe<MonitoringPoint>;
+  /** 记录监测点走访（责任单位，或市指挥部办公室） / record a visit to a monitoring point (its responsible unit, or the command office) */
+  recordMonitoringVisit?: Maybe<MonitoringPoint>;
 };
 
 
@@ -630,6 +704,41 @@ export type MutationFilePlanDutyArgs = {
 
 export type MutationDeclarePlanDutyArgs = {
   input: DeclarePlanDutyInput;
+};
+
+
+export type MutationRecordUnitLeaderArgs = {
+  input: RecordUnitLeaderInput;
+};
+
+
+export type MutationRecordHallVisitArgs = {
+  input: RecordHallVisitInput;
+};
+
+
+export type MutationRegisterSignedProjectArgs = {
+  input: RegisterSignedProjectInput;
+};
+
+
+export type MutationReportProjectObstacleArgs = {
+  input: ReportProjectObstacleInput;
+};
+
+
+export type MutationChangeSignedProjectStatusArgs = {
+  input: ChangeSignedProjectStatusInput;
+};
+
+
+export type MutationDesignateMonitoringPointArgs = {
+  input: DesignateMonitoringPointInput;
+};
+
+
+export type MutationRecordMonitoringVisitArgs = {
+  input: RecordMonitoringVisitInput;
 };
 
 /**
@@ -1099,6 +1208,12 @@ export type Issue = {
   supervisionOutcomes: Array<SupervisionOutcome>;
   /** 带来本问题的方案职责报送（自查问题清单），如有 / the plan-duty filing (a self-check list) that brought this issue in, if any */
   planDutyFiling?: Maybe<PlanDutyFiling>;
+  /** 局长进大厅发现本问题的那一天，如有 / the day in a hall (局长进大厅) that found this issue, if any */
+  hallVisit?: Maybe<HallVisit>;
+  /** 本问题是其落地障碍的签约项目，如有 / the signed project whose obstacle this issue is, if any */
+  signedProject?: Maybe<SignedProject>;
+  /** 提出本问题的企业所属的监测点（受理时标记），调用者可见的 / the monitoring points whose enterprise raised it (tagged at intake), those the caller may read */
+  monitoringPoints: Array<MonitoringPoint>;
   /** 各阶段时限 / the deadlines of each stage */
   deadlines: Array<Deadline>;
   /** 持续改节点 / milestones of an ONGOING rectification */
@@ -1535,6 +1650,8 @@ export type IssueFilter = {
   /** 正在挂牌督办（已摘牌、销号或合并的不算） / under listed supervision now (not after 摘牌, 销号 or merge) */
   escalated?: InputMaybe<Scalars['Boolean']['input']>;
   enterpriseCreditCode?: InputMaybe<Scalars['String']['input']>;
+  /** 被标记的监测点：该监测点企业提出的问题 / tagged with this monitoring point: issues its enterprise raised */
+  monitoringPointId?: InputMaybe<Scalars['ID']['input']>;
   /** 收到时间起 / received at or after */
   receivedFrom?: InputMaybe<Scalars['DateTime']['input']>;
   /** 收到时间止 / received before */
@@ -1959,6 +2076,361 @@ export type DeclarePlanDutyInput = {
   dueOn: Scalars['Date']['input'];
 };
 
+/**
+ * 单位领导（姓名和职务）：项目和监测点的包保领导、进大厅的主要负责人。是记录，不是自由文本；职务变动另建一条。
+ * A leader of a unit, by name and post: the 包保 leader of a project or monitoring point, the principal
+ * who serves in a hall. A record, not free text; a new post is a new record.
+ */
+export type UnitLeader = {
+  __typename?: 'UnitLeader';
+  id: Scalars['ID']['output'];
+  unit: Unit;
+  name: Scalars['String']['output'];
+  /** 职务 / post */
+  post: Scalars['String']['output'];
+  /** 主要负责人（局长、主任、区长） / the unit's principal */
+  principal: Scalars['Boolean']['output'];
+  recordedAt: Scalars['DateTime']['output'];
+  /** 样例数据 / sample data */
+  sample: Scalars['Boolean']['output'];
+};
+
+export type RecordUnitLeaderInput = {
+  /** 重试时用同一编号 / a retry with the same id returns the first result */
+  clientRequestId: Scalars['String']['input'];
+  unitId: Scalars['ID']['input'];
+  name: Scalars['String']['input'];
+  post: Scalars['String']['input'];
+  principal: Scalars['Boolean']['input'];
+};
+
+/**
+ * 局长进大厅：单位主要负责人在一线服务大厅（市民中心等）值守的一天：办理了什么、发现了什么。只增不改。
+ * A day a unit's principal served in a front-line service hall (市民中心 and the like): what they
+ * handled and found. Append-only.
+ */
+export type HallVisit = {
+  __typename?: 'HallVisit';
+  id: Scalars['ID']['output'];
+  unit: Unit;
+  /** 值守的主要负责人 / the principal who served */
+  leader: UnitLeader;
+  /** 大厅 / the hall */
+  hall: Scalars['String']['output'];
+  servedOn: Scalars['Date']['output'];
+  /** 季度，如 2026-Q4 / the quarter */
+  quarter: Scalars['String']['output'];
+  /** 办理的事项 / what they handled */
+  handled: Scalars['String']['output'];
+  /** 发现的情况 / what they found */
+  found?: Maybe<Scalars['String']['output']>;
+  recordedAt: Scalars['DateTime']['output'];
+  sample: Scalars['Boolean']['output'];
+  /** 发现的问题（“局长进大厅”来源），调用者可见的 / the problems found (source DIRECTOR_IN_HALL), those the caller may see */
+  issues: Array<Issue>;
+};
+
+export type HallVisitEdge = {
+  __typename?: 'HallVisitEdge';
+  cursor: Scalars['String']['output'];
+  node: HallVisit;
+};
+
+export type HallVisitConnection = {
+  __typename?: 'HallVisitConnection';
+  edges: Array<HallVisitEdge>;
+  pageInfo: PageInfo;
+  totalCount: Scalars['Int']['output'];
+};
+
+/**
+ * 一个季度的局长进大厅情况：应进单位（重点领域牵头单位、参与单位）中主要负责人已值守和尚未值守的。
+ * A quarter of 局长进大厅: of the units expected (the key domains' lead units and the participating
+ * units), those whose principal has served and those not yet.
+ */
+export type HallDutyQuarter = {
+  __typename?: 'HallDutyQuarter';
+  /** 如 2026-Q4 / e.g. 2026-Q4 */
+  quarter: Scalars['String']['output'];
+  from: Scalars['Date']['output'];
+  to: Scalars['Date']['output'];
+  /** 应进单位数（调用者可见范围内） / units expected (within what the caller may read) */
+  expected: Scalars['Int']['output'];
+  served: Scalars['Int']['output'];
+  /** 主要负责人本季度尚未值守的单位（至多 100 个，按编码） / units whose principal has not served this quarter (bounded: the plan names fewer than 100) */
+  notServed: Array<Unit>;
+};
+
+/**
+ * 发现的问题：成为“局长进大厅”来源、本单位报告的问题。
+ * A problem found: it becomes an issue of source DIRECTOR_IN_HALL reported for the unit.
+ */
+export type FoundProblemInput = {
+  environment: EnvironmentCode;
+  title: Scalars['String']['input'];
+  description: Scalars['String']['input'];
+  districtCode?: InputMaybe<Scalars['String']['input']>;
+};
+
+export type RecordHallVisitInput = {
+  clientRequestId: Scalars['String']['input'];
+  /** 单位（单位令牌可省略：本单位） / the unit (a unit's token: its own) */
+  unitId?: InputMaybe<Scalars['ID']['input']>;
+  /** 主要负责人的领导记录 / the principal's leader record */
+  leaderId: Scalars['ID']['input'];
+  hall: Scalars['String']['input'];
+  servedOn: Scalars['Date']['input'];
+  handled: Scalars['String']['input'];
+  found?: InputMaybe<Scalars['String']['input']>;
+  /** 发现的问题（至多 50 项） / the problems found (at most 50) */
+  problems?: InputMaybe<Array<FoundProblemInput>>;
+};
+
+/**
+ * 签约项目的状态：未开工、已开工、已投产、终止。
+ * A signed project's status.
+ */
+export type SignedProjectStatus =
+  /** 未开工 / not started */
+  | 'NOT_STARTED'
+  /** 已开工 / started */
+  | 'STARTED'
+  /** 已投产 / in production */
+  | 'IN_PRODUCTION'
+  /** 终止 / terminated */
+  | 'TERMINATED';
+
+/**
+ * 签约未落地项目：2022 年以来签约、尚未开工或推进停滞的项目，由所在区(市)填报。
+ * A project signed since 2022 that has not started or has stalled, listed by its district.
+ */
+export type SignedProject = {
+  __typename?: 'SignedProject';
+  id: Scalars['ID']['output'];
+  name: Scalars['String']['output'];
+  /** 投资企业 / the investor */
+  investor?: Maybe<Enterprise>;
+  investorCreditCode: Scalars['String']['output'];
+  /** 签约金额（万元） / amount signed, in 10,000 yuan */
+  amountWanYuan: Scalars['Float']['output'];
+  signedOn: Scalars['Date']['output'];
+  /** 签约至今天数 / days since signing */
+  daysSinceSigning: Scalars['Int']['output'];
+  industry: Scalars['String']['output'];
+  district: District;
+  status: SignedProjectStatus;
+  /** 当前落地障碍 / the obstacle now */
+  obstacle?: Maybe<Scalars['String']['output']>;
+  /** 责任单位 / the responsible unit */
+  responsibleUnit: Unit;
+  /** 包保领导 / the 包保 leader */
+  leader: UnitLeader;
+  version: Scalars['Int']['output'];
+  recordedAt: Scalars['DateTime']['output'];
+  updatedAt: Scalars['DateTime']['output'];
+  sample: Scalars['Boolean']['output'];
+  /** 状态和障碍的历史（只增不改） / the history of status and obstacles (append-only) */
+  history: Array<SignedProjectEvent>;
+  /** 障碍成为的问题（“签约未落地”来源），调用者可见的 / the issues its obstacles became (source SIGNED_NOT_LANDED), those the caller may see */
+  issues: Array<Issue>;
+};
+
+export type SignedProjectEvent = {
+  __typename?: 'SignedProjectEvent';
+  /** REGISTER, START, PRODUCE, TERMINATE, OBSTACLE */
+  action: Scalars['String']['output'];
+  fromStatus?: Maybe<SignedProjectStatus>;
+  toStatus: SignedProjectStatus;
+  note?: Maybe<Scalars['String']['output']>;
+  at: Scalars['DateTime']['output'];
+};
+
+export type SignedProjectEdge = {
+  __typename?: 'SignedProjectEdge';
+  cursor: Scalars['String']['output'];
+  node: SignedProject;
+};
+
+export type SignedProjectConnection = {
+  __typename?: 'SignedProjectConnection';
+  edges: Array<SignedProjectEdge>;
+  pageInfo: PageInfo;
+  totalCount: Scalars['Int']['output'];
+};
+
+/**
+ * 按区(市)和状态的签约项目数。
+ * Signed projects counted by district and status.
+ */
+export type SignedProjectCount = {
+  __typename?: 'SignedProjectCount';
+  district: District;
+  status: SignedProjectStatus;
+  count: Scalars['Int']['output'];
+  /** 签约至今最长天数 / the longest time since signing, in days */
+  maxDaysSinceSigning: Scalars['Int']['output'];
+};
+
+export type SignedProjectFilter = {
+  districtCode?: InputMaybe<Scalars['String']['input']>;
+  status?: InputMaybe<Array<SignedProjectStatus>>;
+  responsibleUnitId?: InputMaybe<Scalars['ID']['input']>;
+};
+
+/**
+ * 落地障碍：成为“签约未落地”来源的问题，由责任单位办理。
+ * An obstacle: it becomes an issue of source SIGNED_NOT_LANDED, proposed to the responsible unit.
+ */
+export type ProjectObstacleInput = {
+  environment: EnvironmentCode;
+  title: Scalars['String']['input'];
+  description: Scalars['String']['input'];
+};
+
+export type RegisterSignedProjectInput = {
+  clientRequestId: Scalars['String']['input'];
+  name: Scalars['String']['input'];
+  investorCreditCode: Scalars['String']['input'];
+  amountWanYuan: Scalars['Float']['input'];
+  /** 2022-01-01 以后 / on or after 2022-01-01 */
+  signedOn: Scalars['Date']['input'];
+  industry: Scalars['String']['input'];
+  /** 区(市)（区(市)令牌可省略：本区） / the district (a district's token: its own) */
+  districtCode?: InputMaybe<Scalars['String']['input']>;
+  /** NOT_STARTED 或 STARTED（停滞） / NOT_STARTED, or STARTED when it has stalled */
+  status: SignedProjectStatus;
+  responsibleUnitId: Scalars['ID']['input'];
+  /** 责任单位的领导记录 / a leader record of the responsible unit */
+  leaderId: Scalars['ID']['input'];
+  /** 落地障碍，如有：在同一步骤中成为问题 / the obstacle, if any: it becomes an issue in the same step */
+  obstacle?: InputMaybe<ProjectObstacleInput>;
+};
+
+export type ReportProjectObstacleInput = {
+  clientRequestId: Scalars['String']['input'];
+  projectId: Scalars['ID']['input'];
+  obstacle: ProjectObstacleInput;
+  expectedVersion?: InputMaybe<Scalars['Int']['input']>;
+};
+
+export type ChangeSignedProjectStatusInput = {
+  projectId: Scalars['ID']['input'];
+  status: SignedProjectStatus;
+  note?: InputMaybe<Scalars['String']['input']>;
+  expectedVersion?: InputMaybe<Scalars['Int']['input']>;
+};
+
+/**
+ * 监测点的种类：重点企业或重大项目。
+ * What a monitoring point watches: a key enterprise or a major project.
+ */
+export type MonitoringPointKind =
+  | 'ENTERPRISE'
+  | 'PROJECT';
+
+/**
+ * 走访频次。
+ * How often a monitoring point is visited.
+ */
+export type VisitFrequency =
+  /** 每月 / monthly */
+  | 'MONTHLY'
+  /** 每季度 / quarterly */
+  | 'QUARTERLY';
+
+/**
+ * 重大项目重点企业营商环境监测点：市指挥部办公室确定，有责任单位、包保领导和走访频次；该企业提出的问题都标记本监测点。
+ * A monitoring point (重大项目重点企业营商环境监测点), designated by the command office, with a
+ * responsible unit, a 包保 leader and a visit frequency; every issue its enterprise raises is tagged with it.
+ */
+export type MonitoringPoint = {
+  __typename?: 'MonitoringPoint';
+  id: Scalars['ID']['output'];
+  kind: MonitoringPointKind;
+  name: Scalars['String']['output'];
+  enterprise?: Maybe<Enterprise>;
+  /** 企业信用代码（项目监测点为投资企业的） / the enterprise's credit code (a project point: its investor's) */
+  enterpriseCreditCode: Scalars['String']['output'];
+  project?: Maybe<SignedProject>;
+  responsibleUnit: Unit;
+  leader: UnitLeader;
+  frequency: VisitFrequency;
+  /** 当前走访周期 / the current visit period */
+  periodFrom: Scalars['Date']['output'];
+  periodTo: Scalars['Date']['output'];
+  lastVisitedOn?: Maybe<Scalars['Date']['output']>;
+  /** 当前周期内已走访 / visited in the current period */
+  visitedThisPeriod: Scalars['Boolean']['output'];
+  version: Scalars['Int']['output'];
+  recordedAt: Scalars['DateTime']['output'];
+  sample: Scalars['Boolean']['output'];
+  /** 走访记录，新的在前 / visits, newest first */
+  visits: Array<MonitoringVisit>;
+};
+
+
+/**
+ * 重大项目重点企业营商环境监测点：市指挥部办公室确定，有责任单位、包保领导和走访频次；该企业提出的问题都标记本监测点。
+ * A monitoring point (重大项目重点企业营商环境监测点), designated by the command office, with a
+ * responsible unit, a 包保 leader and a visit frequency; every issue its enterprise raises is tagged with it.
+ */
+export type MonitoringPointVisitsArgs = {
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+export type MonitoringVisit = {
+  __typename?: 'MonitoringVisit';
+  id: Scalars['ID']['output'];
+  visitedOn: Scalars['Date']['output'];
+  leader?: Maybe<UnitLeader>;
+  summary: Scalars['String']['output'];
+  recordedAt: Scalars['DateTime']['output'];
+  sample: Scalars['Boolean']['output'];
+};
+
+export type MonitoringPointEdge = {
+  __typename?: 'MonitoringPointEdge';
+  cursor: Scalars['String']['output'];
+  node: MonitoringPoint;
+};
+
+export type MonitoringPointConnection = {
+  __typename?: 'MonitoringPointConnection';
+  edges: Array<MonitoringPointEdge>;
+  pageInfo: PageInfo;
+  totalCount: Scalars['Int']['output'];
+};
+
+export type MonitoringPointFilter = {
+  /** 只列当前周期尚未走访的 / only the points not visited in their current period */
+  unvisitedOnly?: InputMaybe<Scalars['Boolean']['input']>;
+  responsibleUnitId?: InputMaybe<Scalars['ID']['input']>;
+};
+
+export type DesignateMonitoringPointInput = {
+  clientRequestId: Scalars['String']['input'];
+  kind: MonitoringPointKind;
+  /** 名称（项目监测点可省略：项目名） / the name (a project point: the project's by default) */
+  name?: InputMaybe<Scalars['String']['input']>;
+  /** 企业监测点：企业信用代码 / an enterprise point: the credit code */
+  enterpriseCreditCode?: InputMaybe<Scalars['String']['input']>;
+  /** 项目监测点：签约项目 / a project point: the signed project */
+  projectId?: InputMaybe<Scalars['ID']['input']>;
+  responsibleUnitId: Scalars['ID']['input'];
+  leaderId: Scalars['ID']['input'];
+  frequency: VisitFrequency;
+};
+
+export type RecordMonitoringVisitInput = {
+  clientRequestId: Scalars['String']['input'];
+  pointId: Scalars['ID']['input'];
+  visitedOn: Scalars['Date']['input'];
+  /** 走访的领导记录 / the leader who visited */
+  leaderId?: InputMaybe<Scalars['ID']['input']>;
+  summary: Scalars['String']['input'];
+  expectedVersion?: InputMaybe<Scalars['Int']['input']>;
+};
+
 
 
 export type ResolverTypeWrapper<T> = Promise<T> | T;
@@ -2144,6 +2616,34 @@ export type ResolversTypes = {
   SelfCheckProblemInput: SelfCheckProblemInput;
   FilePlanDutyInput: FilePlanDutyInput;
   DeclarePlanDutyInput: DeclarePlanDutyInput;
+  UnitLeader: ResolverTypeWrapper<UnitLeaderRowMapped>;
+  RecordUnitLeaderInput: RecordUnitLeaderInput;
+  HallVisit: ResolverTypeWrapper<HallVisitRowMapped>;
+  HallVisitEdge: ResolverTypeWrapper<Omit<HallVisitEdge, 'node'> & { node: ResolversTypes['HallVisit'] }>;
+  HallVisitConnection: ResolverTypeWrapper<ConnectionMapped>;
+  HallDutyQuarter: ResolverTypeWrapper<HallDutyViewMapped>;
+  FoundProblemInput: FoundProblemInput;
+  RecordHallVisitInput: RecordHallVisitInput;
+  SignedProjectStatus: SignedProjectStatus;
+  SignedProject: ResolverTypeWrapper<SignedProjectRowMapped>;
+  SignedProjectEvent: ResolverTypeWrapper<SignedProjectEventRowMapped>;
+  SignedProjectEdge: ResolverTypeWrapper<Omit<SignedProjectEdge, 'node'> & { node: ResolversTypes['SignedProject'] }>;
+  SignedProjectConnection: ResolverTypeWrapper<ConnectionMapped>;
+  SignedProjectCount: ResolverTypeWrapper<SignedProjectCountRowMapped>;
+  SignedProjectFilter: SignedProjectFilter;
+  ProjectObstacleInput: ProjectObstacleInput;
+  RegisterSignedProjectInput: RegisterSignedProjectInput;
+  ReportProjectObstacleInput: ReportProjectObstacleInput;
+  ChangeSignedProjectStatusInput: ChangeSignedProjectStatusInput;
+  MonitoringPointKind: MonitoringPointKind;
+  VisitFrequency: VisitFrequency;
+  MonitoringPoint: ResolverTypeWrapper<MonitoringPointRowMapped>;
+  MonitoringVisit: ResolverTypeWrapper<MonitoringVisitRowMapped>;
+  MonitoringPointEdge: ResolverTypeWrapper<Omit<MonitoringPointEdge, 'node'> & { node: ResolversTypes['MonitoringPoint'] }>;
+  MonitoringPointConnection: ResolverTypeWrapper<ConnectionMapped>;
+  MonitoringPointFilter: MonitoringPointFilter;
+  DesignateMonitoringPointInput: DesignateMonitoringPointInput;
+  RecordMonitoringVisitInput: RecordMonitoringVisitInput;
 };
 
 /** Mapping between all available schema types and the resolvers parents */
@@ -2216,6 +2716,31 @@ export type ResolversParentTypes = {
   SelfCheckProblemInput: SelfCheckProblemInput;
   FilePlanDutyInput: FilePlanDutyInput;
   DeclarePlanDutyInput: DeclarePlanDutyInput;
+  UnitLeader: UnitLeaderRowMapped;
+  RecordUnitLeaderInput: RecordUnitLeaderInput;
+  HallVisit: HallVisitRowMapped;
+  HallVisitEdge: Omit<HallVisitEdge, 'node'> & { node: ResolversParentTypes['HallVisit'] };
+  HallVisitConnection: ConnectionMapped;
+  HallDutyQuarter: HallDutyViewMapped;
+  FoundProblemInput: FoundProblemInput;
+  RecordHallVisitInput: RecordHallVisitInput;
+  SignedProject: SignedProjectRowMapped;
+  SignedProjectEvent: SignedProjectEventRowMapped;
+  SignedProjectEdge: Omit<SignedProjectEdge, 'node'> & { node: ResolversParentTypes['SignedProject'] };
+  SignedProjectConnection: ConnectionMapped;
+  SignedProjectCount: SignedProjectCountRowMapped;
+  SignedProjectFilter: SignedProjectFilter;
+  ProjectObstacleInput: ProjectObstacleInput;
+  RegisterSignedProjectInput: RegisterSignedProjectInput;
+  ReportProjectObstacleInput: ReportProjectObstacleInput;
+  ChangeSignedProjectStatusInput: ChangeSignedProjectStatusInput;
+  MonitoringPoint: MonitoringPointRowMapped;
+  MonitoringVisit: MonitoringVisitRowMapped;
+  MonitoringPointEdge: Omit<MonitoringPointEdge, 'node'> & { node: ResolversParentTypes['MonitoringPoint'] };
+  MonitoringPointConnection: ConnectionMapped;
+  MonitoringPointFilter: MonitoringPointFilter;
+  DesignateMonitoringPointInput: DesignateMonitoringPointInput;
+  RecordMonitoringVisitInput: RecordMonitoringVisitInput;
 };
 
 export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['DateTime'], any> {
@@ -2243,6 +2768,14 @@ export type QueryResolvers<ContextType = Context, ParentType extends ResolversPa
   issueWebhookDeadLetters?: Resolver<Maybe<Array<ResolversTypes['IssueWebhookDelivery']>>, ParentType, ContextType, Partial<QueryIssueWebhookDeadLettersArgs>>;
   planDuties?: Resolver<Maybe<Array<ResolversTypes['PlanDuty']>>, ParentType, ContextType>;
   planDuty?: Resolver<Maybe<ResolversTypes['PlanDuty']>, ParentType, ContextType, RequireFields<QueryPlanDutyArgs, 'code'>>;
+  unitLeaders?: Resolver<Maybe<Array<ResolversTypes['UnitLeader']>>, ParentType, ContextType, RequireFields<QueryUnitLeadersArgs, 'unitId'>>;
+  hallVisits?: Resolver<Maybe<ResolversTypes['HallVisitConnection']>, ParentType, ContextType, Partial<QueryHallVisitsArgs>>;
+  hallDuty?: Resolver<Maybe<ResolversTypes['HallDutyQuarter']>, ParentType, ContextType, Partial<QueryHallDutyArgs>>;
+  signedProjects?: Resolver<Maybe<ResolversTypes['SignedProjectConnection']>, ParentType, ContextType, Partial<QuerySignedProjectsArgs>>;
+  signedProjectCounts?: Resolver<Maybe<Array<ResolversTypes['SignedProjectCount']>>, ParentType, ContextType>;
+  signedProject?: Resolver<Maybe<ResolversTypes['SignedProject']>, ParentType, ContextType, RequireFields<QuerySignedProjectArgs, 'id'>>;
+  monitoringPoints?: Resolver<Maybe<ResolversTypes['MonitoringPointConnection']>, ParentType, ContextType, Partial<QueryMonitoringPointsArgs>>;
+  monitoringPoint?: Resolver<Maybe<ResolversTypes['MonitoringPoint']>, ParentType, ContextType, RequireFields<QueryMonitoringPointArgs, 'id'>>;
 };
 
 export type MutationResolvers<ContextType = Context, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = {
@@ -2282,6 +2815,13 @@ export type MutationResolvers<ContextType = Context, ParentType extends Resolver
   replayIssueWebhookDelivery?: Resolver<Maybe<ResolversTypes['IssueWebhookDelivery']>, ParentType, ContextType, RequireFields<MutationReplayIssueWebhookDeliveryArgs, 'id'>>;
   filePlanDuty?: Resolver<Maybe<ResolversTypes['PlanDutyFiling']>, ParentType, ContextType, RequireFields<MutationFilePlanDutyArgs, 'input'>>;
   declarePlanDuty?: Resolver<Maybe<ResolversTypes['PlanDuty']>, ParentType, ContextType, RequireFields<MutationDeclarePlanDutyArgs, 'input'>>;
+  recordUnitLeader?: Resolver<Maybe<ResolversTypes['UnitLeader']>, ParentType, ContextType, RequireFields<MutationRecordUnitLeaderArgs, 'input'>>;
+  recordHallVisit?: Resolver<Maybe<ResolversTypes['HallVisit']>, ParentType, ContextType, RequireFields<MutationRecordHallVisitArgs, 'input'>>;
+  registerSignedProject?: Resolver<Maybe<ResolversTypes['SignedProject']>, ParentType, ContextType, RequireFields<MutationRegisterSignedProjectArgs, 'input'>>;
+  reportProjectObstacle?: Resolver<Maybe<ResolversTypes['SignedProject']>, ParentType, ContextType, RequireFields<MutationReportProjectObstacleArgs, 'input'>>;
+  changeSignedProjectStatus?: Resolver<Maybe<ResolversTypes['SignedProject']>, ParentType, ContextType, RequireFields<MutationChangeSignedProjectStatusArgs, 'input'>>;
+  designateMonitoringPoint?: Resolver<Maybe<ResolversTypes['MonitoringPoint']>, ParentType, ContextType, RequireFields<MutationDesignateMonitoringPointArgs, 'input'>>;
+  recordMonitoringVisit?: Resolver<Maybe<ResolversTypes['MonitoringPoint']>, ParentType, ContextType, RequireFields<MutationRecordMonitoringVisitArgs, 'input'>>;
 };
 
 export type PageInfoResolvers<ContextType = Context, ParentType extends ResolversParentTypes['PageInfo'] = ResolversParentTypes['PageInfo']> = {
@@ -2359,6 +2899,9 @@ export type IssueResolvers<ContextType = Context, ParentType extends ResolversPa
   replan?: Resolver<Maybe<ResolversTypes['ReplanRequest']>, ParentType, ContextType>;
   supervisionOutcomes?: Resolver<Array<ResolversTypes['SupervisionOutcome']>, ParentType, ContextType>;
   planDutyFiling?: Resolver<Maybe<ResolversTypes['PlanDutyFiling']>, ParentType, ContextType>;
+  hallVisit?: Resolver<Maybe<ResolversTypes['HallVisit']>, ParentType, ContextType>;
+  signedProject?: Resolver<Maybe<ResolversTypes['SignedProject']>, ParentType, ContextType>;
+  monitoringPoints?: Resolver<Array<ResolversTypes['MonitoringPoint']>, ParentType, ContextType>;
   deadlines?: Resolver<Array<ResolversTypes['Deadline']>, ParentType, ContextType>;
   milestones?: Resolver<Array<ResolversTypes['Deadline']>, ParentType, ContextType>;
   history?: Resolver<Array<ResolversTypes['IssueEvent']>, ParentType, ContextType>;
@@ -2705,6 +3248,138 @@ export type PlanDutyFiguresResolvers<ContextType = Context, ParentType extends R
   missing?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 };
 
+export type UnitLeaderResolvers<ContextType = Context, ParentType extends ResolversParentTypes['UnitLeader'] = ResolversParentTypes['UnitLeader']> = {
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  unit?: Resolver<ResolversTypes['Unit'], ParentType, ContextType>;
+  name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  post?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  principal?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  recordedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  sample?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+};
+
+export type HallVisitResolvers<ContextType = Context, ParentType extends ResolversParentTypes['HallVisit'] = ResolversParentTypes['HallVisit']> = {
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  unit?: Resolver<ResolversTypes['Unit'], ParentType, ContextType>;
+  leader?: Resolver<ResolversTypes['UnitLeader'], ParentType, ContextType>;
+  hall?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  servedOn?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
+  quarter?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  handled?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  found?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  recordedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  sample?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  issues?: Resolver<Array<ResolversTypes['Issue']>, ParentType, ContextType>;
+};
+
+export type HallVisitEdgeResolvers<ContextType = Context, ParentType extends ResolversParentTypes['HallVisitEdge'] = ResolversParentTypes['HallVisitEdge']> = {
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['HallVisit'], ParentType, ContextType>;
+};
+
+export type HallVisitConnectionResolvers<ContextType = Context, ParentType extends ResolversParentTypes['HallVisitConnection'] = ResolversParentTypes['HallVisitConnection']> = {
+  edges?: Resolver<Array<ResolversTypes['HallVisitEdge']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+  totalCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
+
+export type HallDutyQuarterResolvers<ContextType = Context, ParentType extends ResolversParentTypes['HallDutyQuarter'] = ResolversParentTypes['HallDutyQuarter']> = {
+  quarter?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  from?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
+  to?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
+  expected?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  served?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  notServed?: Resolver<Array<ResolversTypes['Unit']>, ParentType, ContextType>;
+};
+
+export type SignedProjectResolvers<ContextType = Context, ParentType extends ResolversParentTypes['SignedProject'] = ResolversParentTypes['SignedProject']> = {
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  investor?: Resolver<Maybe<ResolversTypes['Enterprise']>, ParentType, ContextType>;
+  investorCreditCode?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  amountWanYuan?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  signedOn?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
+  daysSinceSigning?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  industry?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  district?: Resolver<ResolversTypes['District'], ParentType, ContextType>;
+  status?: Resolver<ResolversTypes['SignedProjectStatus'], ParentType, ContextType>;
+  obstacle?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  responsibleUnit?: Resolver<ResolversTypes['Unit'], ParentType, ContextType>;
+  leader?: Resolver<ResolversTypes['UnitLeader'], ParentType, ContextType>;
+  version?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  recordedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  updatedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  sample?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  history?: Resolver<Array<ResolversTypes['SignedProjectEvent']>, ParentType, ContextType>;
+  issues?: Resolver<Array<ResolversTypes['Issue']>, ParentType, ContextType>;
+};
+
+export type SignedProjectEventResolvers<ContextType = Context, ParentType extends ResolversParentTypes['SignedProjectEvent'] = ResolversParentTypes['SignedProjectEvent']> = {
+  action?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  fromStatus?: Resolver<Maybe<ResolversTypes['SignedProjectStatus']>, ParentType, ContextType>;
+  toStatus?: Resolver<ResolversTypes['SignedProjectStatus'], ParentType, ContextType>;
+  note?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  at?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+};
+
+export type SignedProjectEdgeResolvers<ContextType = Context, ParentType extends ResolversParentTypes['SignedProjectEdge'] = ResolversParentTypes['SignedProjectEdge']> = {
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['SignedProject'], ParentType, ContextType>;
+};
+
+export type SignedProjectConnectionResolvers<ContextType = Context, ParentType extends ResolversParentTypes['SignedProjectConnection'] = ResolversParentTypes['SignedProjectConnection']> = {
+  edges?: Resolver<Array<ResolversTypes['SignedProjectEdge']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+  totalCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
+
+export type SignedProjectCountResolvers<ContextType = Context, ParentType extends ResolversParentTypes['SignedProjectCount'] = ResolversParentTypes['SignedProjectCount']> = {
+  district?: Resolver<ResolversTypes['District'], ParentType, ContextType>;
+  status?: Resolver<ResolversTypes['SignedProjectStatus'], ParentType, ContextType>;
+  count?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  maxDaysSinceSigning?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
+
+export type MonitoringPointResolvers<ContextType = Context, ParentType extends ResolversParentTypes['MonitoringPoint'] = ResolversParentTypes['MonitoringPoint']> = {
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  kind?: Resolver<ResolversTypes['MonitoringPointKind'], ParentType, ContextType>;
+  name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  enterprise?: Resolver<Maybe<ResolversTypes['Enterprise']>, ParentType, ContextType>;
+  enterpriseCreditCode?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  project?: Resolver<Maybe<ResolversTypes['SignedProject']>, ParentType, ContextType>;
+  responsibleUnit?: Resolver<ResolversTypes['Unit'], ParentType, ContextType>;
+  leader?: Resolver<ResolversTypes['UnitLeader'], ParentType, ContextType>;
+  frequency?: Resolver<ResolversTypes['VisitFrequency'], ParentType, ContextType>;
+  periodFrom?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
+  periodTo?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
+  lastVisitedOn?: Resolver<Maybe<ResolversTypes['Date']>, ParentType, ContextType>;
+  visitedThisPeriod?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  version?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  recordedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  sample?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  visits?: Resolver<Array<ResolversTypes['MonitoringVisit']>, ParentType, ContextType, Partial<MonitoringPointVisitsArgs>>;
+};
+
+export type MonitoringVisitResolvers<ContextType = Context, ParentType extends ResolversParentTypes['MonitoringVisit'] = ResolversParentTypes['MonitoringVisit']> = {
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  visitedOn?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
+  leader?: Resolver<Maybe<ResolversTypes['UnitLeader']>, ParentType, ContextType>;
+  summary?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  recordedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  sample?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+};
+
+export type MonitoringPointEdgeResolvers<ContextType = Context, ParentType extends ResolversParentTypes['MonitoringPointEdge'] = ResolversParentTypes['MonitoringPointEdge']> = {
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['MonitoringPoint'], ParentType, ContextType>;
+};
+
+export type MonitoringPointConnectionResolvers<ContextType = Context, ParentType extends ResolversParentTypes['MonitoringPointConnection'] = ResolversParentTypes['MonitoringPointConnection']> = {
+  edges?: Resolver<Array<ResolversTypes['MonitoringPointEdge']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+  totalCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
+
 export type Resolvers<ContextType = Context> = {
   DateTime?: GraphQLScalarType;
   Date?: GraphQLScalarType;
@@ -2754,5 +3429,19 @@ export type Resolvers<ContextType = Context> = {
   PlanDutyUnitStatus?: PlanDutyUnitStatusResolvers<ContextType>;
   PlanDutyFiling?: PlanDutyFilingResolvers<ContextType>;
   PlanDutyFigures?: PlanDutyFiguresResolvers<ContextType>;
+  UnitLeader?: UnitLeaderResolvers<ContextType>;
+  HallVisit?: HallVisitResolvers<ContextType>;
+  HallVisitEdge?: HallVisitEdgeResolvers<ContextType>;
+  HallVisitConnection?: HallVisitConnectionResolvers<ContextType>;
+  HallDutyQuarter?: HallDutyQuarterResolvers<ContextType>;
+  SignedProject?: SignedProjectResolvers<ContextType>;
+  SignedProjectEvent?: SignedProjectEventResolvers<ContextType>;
+  SignedProjectEdge?: SignedProjectEdgeResolvers<ContextType>;
+  SignedProjectConnection?: SignedProjectConnectionResolvers<ContextType>;
+  SignedProjectCount?: SignedProjectCountResolvers<ContextType>;
+  MonitoringPoint?: MonitoringPointResolvers<ContextType>;
+  MonitoringVisit?: MonitoringVisitResolvers<ContextType>;
+  MonitoringPointEdge?: MonitoringPointEdgeResolvers<ContextType>;
+  MonitoringPointConnection?: MonitoringPointConnectionResolvers<ContextType>;
 };
 

@@ -9,9 +9,12 @@ import { issuesResolvers } from './resolvers.ts';
 import { ISSUE_SMS_BY_DEFAULT } from './notices.ts';
 import { deadlineStore, issueOutbox } from './store.ts';
 import { calendarReadiness } from './use-cases/calendar.ts';
+import { hallUnits, sweepHallReminders } from './use-cases/hall-visits.ts';
 import { sweepDeadlines } from './use-cases/notices.ts';
 
 export function createIssuesSubgraph(deps: SliceDeps) {
+  // The units 局长进大厅 expects, read from the directory before each sweep's transaction (the last known while it is unreachable).
+  let expectedInHalls: string[] = [];
   return createSubgraph<Context>(deps, {
     resolvers: issuesResolvers,
     context: ({ viewer, request }) => ({
@@ -29,7 +32,18 @@ export function createIssuesSubgraph(deps: SliceDeps) {
         development: deps.env.development,
       }),
     }),
-    outbox: { tables: issueOutbox, smsByDefault: ISSUE_SMS_BY_DEFAULT, sweep: sweepDeadlines },
+    outbox: {
+      tables: issueOutbox,
+      smsByDefault: ISSUE_SMS_BY_DEFAULT,
+      async prepareSweep() {
+        const directory = await deps.directory.current().catch(() => null);
+        if (directory) expectedInHalls = hallUnits(directory);
+      },
+      async sweep(tx, now) {
+        await sweepDeadlines(tx, now);
+        await sweepHallReminders(tx, now, expectedInHalls);
+      },
+    },
     overdue: deadlineStore.overdueCount,
     ready: {
       // A warning, not a refusal: the loop works on provisional due times until the year is entered.

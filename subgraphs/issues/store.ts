@@ -3,18 +3,23 @@
  * tables only. Functions take a `Queryable` so a use case can compose them in one transaction.
  */
 import { and, asc, desc, eq, gte, inArray, isNotNull, isNull, like, lt, lte, or, sql, type SQL } from 'drizzle-orm';
+import type { PgColumn } from 'drizzle-orm/pg-core';
 import { escapeLike, lockKey, rowsOf, type Queryable } from '../../db/client.ts';
 import {
   calendarYears,
+  hallVisits,
   issueDeadlines,
   issueEvents,
   issueFeed,
   issueFigures,
   issueFiguresMonthly,
   issueFollowUps,
+  issueMonitoringTags,
   issueOrigins,
   issueRatings,
   issues,
+  monitoringPoints,
+  monitoringVisits,
   noticeSettings,
   notices,
   outboxDeliveries,
@@ -22,7 +27,10 @@ import {
   outboxWebhooks,
   planDuties,
   planDutyFilings,
+  signedProjectEvents,
+  signedProjects,
   supervisionOutcomes,
+  unitLeaders,
 } from '../../db/issues.ts';
 import { beijingDate, keptRanges, WorkingCalendar } from '../../platform/calendar.ts';
 import { present } from '../../platform/invariant.ts';
@@ -98,6 +106,7 @@ export interface IssueListFilter {
   overdue?: boolean | null;
   escalated?: boolean | null;
   enterpriseCreditCode?: string | null;
+  monitoringPointId?: string | null;
   receivedFrom?: Date | null;
   receivedTo?: Date | null;
   /** A text search (platform/search-text.ts `parseSearch`): every word somewhere in the title or description. */
@@ -182,6 +191,11 @@ function filterConditions(filter: IssueListFilter, now: Date): SQL[] {
   if (filter.escalated === true) conditions.push(allOf(isNotNull(issues.escalatedAt), isNull(issues.supervisionEndedAt)));
   if (filter.escalated === false) conditions.push(anyOf(isNull(issues.escalatedAt), isNotNull(issues.supervisionEndedAt)));
   if (filter.enterpriseCreditCode) conditions.push(eq(issues.enterpriseCreditCode, filter.enterpriseCreditCode));
+  if (filter.monitoringPointId) {
+    conditions.push(
+      sql`exists (select 1 from ${issueMonitoringTags} where ${issueMonitoringTags.issueId} = ${issues.id} and ${issueMonitoringTags.pointId} = ${filter.monitoringPointId})`,
+    );
+  }
   if (filter.receivedFrom) conditions.push(gte(issues.receivedAt, filter.receivedFrom));
   if (filter.receivedTo) conditions.push(lt(issues.receivedAt, filter.receivedTo));
   return conditions;
@@ -1123,3 +1137,363 @@ export const planDutyStore = {
       .orderBy(asc(issues.number));
   },
 };
+
+export type UnitLeaderRow = typeof unitLeaders.$inferSelect;
+export type HallVisitRow = typeof hallVisits.$inferSelect;
+export type SignedProjectRow = typeof signedProjects.$inferSelect;
+export type SignedProjectEventRow = typeof signedProjectEvents.$inferSelect;
+export type MonitoringPointRow = typeof monitoringPoints.$inferSelect;
+export type MonitoringVisitRow = typeof monitoringVisits.$inferSelect;
+/** A quarter of 局长进大厅 as the caller sees it. */
+export interface HallDutyView {
+  quarter: string;
+  from: string;
+  to: string;
+  expected: string[];
+  served: string[];
+}
+/** Signed projects counted by district and status. */
+export interface SignedProjectCountRow {
+  districtCode: string;
+  status: SignedProjectRow['status'];
+  count: number;
+  maxDaysSinceSigning: number;
+}
+
+/** Who recorded a record, and the request that did: a retry by the same person finds it. */
+export interface RecordRequest {
+  issuer: string;
+  role: string;
+  subject: string;
+  clientRequestId: string;
+}
+
+type RecorderColumns = Record<'recorderIssuer' | 'recorderRole' | 'recorderSubject' | 'clientRequestId', PgColumn>;
+const recordedBy = (t: RecorderColumns, r: RecordRequest) =>
+  and(
+    eq(t.recorderIssuer, r.issuer),
+    eq(t.recorderRole, r.role),
+    eq(t.recorderSubject, r.subject),
+    eq(t.clientRequestId, r.clientRequestId),
+  );
+
+/** The plan records of one kind that a unit scope reads: those of its units (and, for projects, its district). */
+function planScopeCondition(scope: PlanScope, unitColumn: SQL, districtColumn?: SQL): SQL | undefined {
+  if (scope.kind === 'all') return undefined;
+  const own = sql`${unitColumn} = any(${uuidArray(scope.unitIds)})`;
+  return districtColumn && scope.districtCode ? anyOf(own, sql`${districtColumn} = ${scope.districtCode}`) : own;
+}
+export type PlanScope = { kind: 'all' } | { kind: 'units'; unitIds: string[]; districtCode: string | null };
+
+/**
+ * The plan's machinery beyond the loop (issue #26): leaders of units, 局长进大厅, signed projects,
+ * monitoring points and their visits, and the issues they brought in or tagged.
+ */
+export const planRecordStore = {
+  /** Requests by one person with one client request id wait for each other, then find the first. */
+  lockRequest(db: Queryable, kind: string, r: RecordRequest): Promise<void> {
+    return lockKey(db, 'issues.plan_records', kind, r.issuer, r.role, r.subject, r.clientRequestId);
+  },
+
+  async leaderByRequest(db: Queryable, r: RecordRequest): Promise<UnitLeaderRow | undefined> {
+    const [row] = await db.select().from(unitLeaders).where(recordedBy(unitLeaders, r));
+    return row;
+  },
+  async insertLeader(db: Queryable, row: typeof unitLeaders.$inferInsert): Promise<UnitLeaderRow> {
+    const [saved] = await db.insert(unitLeaders).values(row).returning();
+    return present(saved, 'the leader just recorded');
+  },
+  leadersByIds(db: Queryable, ids: readonly string[]): Promise<UnitLeaderRow[]> {
+    return ids.length
+      ? db
+          .select()
+          .from(unitLeaders)
+          .where(inArray(unitLeaders.id, [...ids]))
+      : Promise.resolve([]);
+  },
+  leadersOfUnit(db: Queryable, unitId: string): Promise<UnitLeaderRow[]> {
+    return db.select().from(unitLeaders).where(eq(unitLeaders.unitId, unitId)).orderBy(desc(unitLeaders.recordedAt), asc(unitLeaders.id));
+  },
+
+  async hallVisitByRequest(db: Queryable, r: RecordRequest): Promise<HallVisitRow | undefined> {
+    const [row] = await db.select().from(hallVisits).where(recordedBy(hallVisits, r));
+    return row;
+  },
+  async insertHallVisit(db: Queryable, row: typeof hallVisits.$inferInsert): Promise<HallVisitRow> {
+    const [saved] = await db.insert(hallVisits).values(row).returning();
+    return present(saved, 'the hall day just recorded');
+  },
+  hallVisitsByIds(db: Queryable, ids: readonly string[]): Promise<HallVisitRow[]> {
+    return ids.length
+      ? db
+          .select()
+          .from(hallVisits)
+          .where(inArray(hallVisits.id, [...ids]))
+      : Promise.resolve([]);
+  },
+  /** Hall days, newest first (served on, then id), from after a cursor. */
+  hallVisitPage(
+    db: Queryable,
+    q: { scope: PlanScope; quarter: string | null; unitId: string | null; limit: number; after: { servedOn: string; id: string } | null },
+  ): Promise<HallVisitRow[]> {
+    const conditions = hallConditions(q);
+    if (q.after) conditions.push(sql`(${hallVisits.servedOn}, ${hallVisits.id}) < (${q.after.servedOn}::date, ${q.after.id}::uuid)`);
+    return db
+      .select()
+      .from(hallVisits)
+      .where(and(...conditions))
+      .orderBy(desc(hallVisits.servedOn), desc(hallVisits.id))
+      .limit(q.limit);
+  },
+  async hallVisitCount(db: Queryable, q: { scope: PlanScope; quarter: string | null; unitId: string | null }): Promise<number> {
+    const [row] = await db
+      .select({ n: sql<number>`count(*)::int` })
+      .from(hallVisits)
+      .where(and(...hallConditions(q)));
+    return row?.n ?? 0;
+  },
+  /** The units whose principal served in a quarter (of these units). */
+  async unitsServed(db: Queryable, quarter: string, unitIds: readonly string[]): Promise<string[]> {
+    if (!unitIds.length) return [];
+    const rows = await db
+      .selectDistinct({ unitId: hallVisits.unitId })
+      .from(hallVisits)
+      .where(and(eq(hallVisits.quarter, quarter), sql`${hallVisits.unitId} = any(${uuidArray(unitIds)})`));
+    return rows.map((r) => r.unitId);
+  },
+
+  async projectByRequest(db: Queryable, r: RecordRequest): Promise<SignedProjectRow | undefined> {
+    const [row] = await db.select().from(signedProjects).where(recordedBy(signedProjects, r));
+    return row;
+  },
+  async insertProject(db: Queryable, row: typeof signedProjects.$inferInsert): Promise<SignedProjectRow> {
+    const [saved] = await db.insert(signedProjects).values(row).returning();
+    return present(saved, 'the project just listed');
+  },
+  async project(db: Queryable, id: string): Promise<SignedProjectRow | undefined> {
+    const [row] = await db.select().from(signedProjects).where(eq(signedProjects.id, id));
+    return row;
+  },
+  projectsByIds(db: Queryable, ids: readonly string[]): Promise<SignedProjectRow[]> {
+    return ids.length
+      ? db
+          .select()
+          .from(signedProjects)
+          .where(inArray(signedProjects.id, [...ids]))
+      : Promise.resolve([]);
+  },
+  /** A version-guarded change of a project; undefined when someone changed it meanwhile. */
+  async updateProject(db: Queryable, id: string, version: number, values: Partial<typeof signedProjects.$inferInsert>) {
+    const [saved] = await db
+      .update(signedProjects)
+      .set({ ...values, version: version + 1 })
+      .where(and(eq(signedProjects.id, id), eq(signedProjects.version, version)))
+      .returning();
+    return saved;
+  },
+  async appendProjectEvent(db: Queryable, row: typeof signedProjectEvents.$inferInsert): Promise<void> {
+    await db.insert(signedProjectEvents).values(row);
+  },
+  projectEvents(db: Queryable, ids: readonly string[]): Promise<SignedProjectEventRow[]> {
+    return ids.length
+      ? db
+          .select()
+          .from(signedProjectEvents)
+          .where(inArray(signedProjectEvents.projectId, [...ids]))
+          .orderBy(asc(signedProjectEvents.id))
+      : Promise.resolve([]);
+  },
+  /** Signed projects, earliest signed first (signed on, then id), from after a cursor. */
+  projectPage(
+    db: Queryable,
+    q: ProjectQuery & { limit: number; after: { signedOn: string; id: string } | null },
+  ): Promise<SignedProjectRow[]> {
+    const conditions = projectConditions(q);
+    if (q.after)
+      conditions.push(sql`(${signedProjects.signedOn}, ${signedProjects.id}) > (${q.after.signedOn}::date, ${q.after.id}::uuid)`);
+    return db
+      .select()
+      .from(signedProjects)
+      .where(and(...conditions))
+      .orderBy(asc(signedProjects.signedOn), asc(signedProjects.id))
+      .limit(q.limit);
+  },
+  async projectCount(db: Queryable, q: ProjectQuery): Promise<number> {
+    const [row] = await db
+      .select({ n: sql<number>`count(*)::int` })
+      .from(signedProjects)
+      .where(and(...projectConditions(q)));
+    return row?.n ?? 0;
+  },
+  /** Counts by district and status, with the longest time since signing (days, to `today`). */
+  projectCounts(db: Queryable, scope: PlanScope, today: string): Promise<SignedProjectCountRow[]> {
+    return db
+      .select({
+        districtCode: signedProjects.districtCode,
+        status: signedProjects.status,
+        count: sql<number>`count(*)::int`,
+        maxDaysSinceSigning: sql<number>`max(${today}::date - ${signedProjects.signedOn})::int`,
+      })
+      .from(signedProjects)
+      .where(and(...projectConditions({ scope })))
+      .groupBy(signedProjects.districtCode, signedProjects.status)
+      .orderBy(asc(signedProjects.districtCode), asc(signedProjects.status));
+  },
+
+  async pointByRequest(db: Queryable, r: RecordRequest): Promise<MonitoringPointRow | undefined> {
+    const [row] = await db.select().from(monitoringPoints).where(recordedBy(monitoringPoints, r));
+    return row;
+  },
+  /** A new point; undefined when the enterprise or the project is a point already. */
+  async insertPoint(db: Queryable, row: typeof monitoringPoints.$inferInsert): Promise<MonitoringPointRow | undefined> {
+    const [saved] = await db.insert(monitoringPoints).values(row).onConflictDoNothing().returning();
+    return saved;
+  },
+  async point(db: Queryable, id: string): Promise<MonitoringPointRow | undefined> {
+    const [row] = await db.select().from(monitoringPoints).where(eq(monitoringPoints.id, id));
+    return row;
+  },
+  pointsByIds(db: Queryable, ids: readonly string[]): Promise<MonitoringPointRow[]> {
+    return ids.length
+      ? db
+          .select()
+          .from(monitoringPoints)
+          .where(inArray(monitoringPoints.id, [...ids]))
+      : Promise.resolve([]);
+  },
+  async updatePoint(db: Queryable, id: string, version: number, values: Partial<typeof monitoringPoints.$inferInsert>) {
+    const [saved] = await db
+      .update(monitoringPoints)
+      .set({ ...values, version: version + 1 })
+      .where(and(eq(monitoringPoints.id, id), eq(monitoringPoints.version, version)))
+      .returning();
+    return saved;
+  },
+  /** Points, in order of designation, from after a cursor; `unvisitedAsOf`: only those not visited in their current period. */
+  pointPage(db: Queryable, q: PointQuery & { limit: number; after: { at: Date; id: string } | null }): Promise<MonitoringPointRow[]> {
+    const conditions = pointConditions(q);
+    if (q.after)
+      conditions.push(
+        sql`(${monitoringPoints.recordedAt}, ${monitoringPoints.id}) > (${q.after.at.toISOString()}::timestamptz, ${q.after.id}::uuid)`,
+      );
+    return db
+      .select()
+      .from(monitoringPoints)
+      .where(and(...conditions))
+      .orderBy(asc(monitoringPoints.recordedAt), asc(monitoringPoints.id))
+      .limit(q.limit);
+  },
+  async pointCount(db: Queryable, q: PointQuery): Promise<number> {
+    const [row] = await db
+      .select({ n: sql<number>`count(*)::int` })
+      .from(monitoringPoints)
+      .where(and(...pointConditions(q)));
+    return row?.n ?? 0;
+  },
+  async visitByRequest(db: Queryable, r: RecordRequest): Promise<MonitoringVisitRow | undefined> {
+    const [row] = await db.select().from(monitoringVisits).where(recordedBy(monitoringVisits, r));
+    return row;
+  },
+  async insertVisit(db: Queryable, row: typeof monitoringVisits.$inferInsert): Promise<void> {
+    await db.insert(monitoringVisits).values(row);
+  },
+  visitsOfPoints(db: Queryable, ids: readonly string[]): Promise<MonitoringVisitRow[]> {
+    return ids.length
+      ? db
+          .select()
+          .from(monitoringVisits)
+          .where(inArray(monitoringVisits.pointId, [...ids]))
+          .orderBy(desc(monitoringVisits.visitedOn), desc(monitoringVisits.recordedAt))
+      : Promise.resolve([]);
+  },
+  /** At intake, in the issue's own transaction: the points whose enterprise raised it tag it. One statement. */
+  async tagIssue(db: Queryable, issueId: string, creditCode: string): Promise<void> {
+    await db.execute(sql`insert into ${issueMonitoringTags} (issue_id, point_id)
+      select ${issueId}::uuid, ${monitoringPoints.id} from ${monitoringPoints} where ${monitoringPoints.enterpriseCreditCode} = ${creditCode}
+      on conflict do nothing`);
+  },
+  tagsOfIssues(db: Queryable, ids: readonly string[]): Promise<{ issueId: string; pointId: string }[]> {
+    return ids.length
+      ? db
+          .select()
+          .from(issueMonitoringTags)
+          .where(inArray(issueMonitoringTags.issueId, [...ids]))
+      : Promise.resolve([]);
+  },
+
+  /** The issues a hall day or a project brought in (`issue_origins`), oldest first. */
+  async linkIssues(db: Queryable, link: { hallVisitId?: string; signedProjectId?: string }, issueIds: readonly string[]): Promise<void> {
+    if (issueIds.length) await db.insert(issueOrigins).values(issueIds.map((issueId) => ({ issueId, ...link })));
+  },
+  issuesOfHallVisits(db: Queryable, ids: readonly string[]): Promise<{ key: string | null; issue: IssueRow }[]> {
+    if (!ids.length) return Promise.resolve([]);
+    return db
+      .select({ key: issueOrigins.hallVisitId, issue: issues })
+      .from(issueOrigins)
+      .innerJoin(issues, eq(issues.id, issueOrigins.issueId))
+      .where(inArray(issueOrigins.hallVisitId, [...ids]))
+      .orderBy(asc(issues.number));
+  },
+  issuesOfProjects(db: Queryable, ids: readonly string[]): Promise<{ key: string | null; issue: IssueRow }[]> {
+    if (!ids.length) return Promise.resolve([]);
+    return db
+      .select({ key: issueOrigins.signedProjectId, issue: issues })
+      .from(issueOrigins)
+      .innerJoin(issues, eq(issues.id, issueOrigins.issueId))
+      .where(inArray(issueOrigins.signedProjectId, [...ids]))
+      .orderBy(asc(issues.number));
+  },
+  /** issue id → the hall day and project that brought it in. */
+  recordOriginsOfIssues(db: Queryable, ids: readonly string[]) {
+    if (!ids.length) return Promise.resolve([]);
+    return db
+      .select({ issueId: issueOrigins.issueId, hallVisitId: issueOrigins.hallVisitId, signedProjectId: issueOrigins.signedProjectId })
+      .from(issueOrigins)
+      .where(inArray(issueOrigins.issueId, [...ids]));
+  },
+};
+
+function hallConditions(q: { scope: PlanScope; quarter: string | null; unitId: string | null }): SQL[] {
+  const conditions: SQL[] = [];
+  const scoped = planScopeCondition(q.scope, sql`${hallVisits.unitId}`);
+  if (scoped) conditions.push(scoped);
+  if (q.quarter) conditions.push(eq(hallVisits.quarter, q.quarter));
+  if (q.unitId) conditions.push(eq(hallVisits.unitId, q.unitId));
+  return conditions;
+}
+
+export interface ProjectQuery {
+  scope: PlanScope;
+  districtCode?: string | null;
+  status?: SignedProjectRow['status'][] | null;
+  responsibleUnitId?: string | null;
+}
+
+function projectConditions(q: ProjectQuery): SQL[] {
+  const conditions: SQL[] = [];
+  const scoped = planScopeCondition(q.scope, sql`${signedProjects.responsibleUnitId}`, sql`${signedProjects.districtCode}`);
+  if (scoped) conditions.push(scoped);
+  if (q.districtCode) conditions.push(eq(signedProjects.districtCode, q.districtCode));
+  if (q.status?.length) conditions.push(inArray(signedProjects.status, q.status));
+  if (q.responsibleUnitId) conditions.push(eq(signedProjects.responsibleUnitId, q.responsibleUnitId));
+  return conditions;
+}
+
+export interface PointQuery {
+  scope: PlanScope;
+  responsibleUnitId?: string | null;
+  /** Only the points not visited in their current period, as of this day (Beijing). */
+  unvisitedAsOf?: string | null;
+}
+
+function pointConditions(q: PointQuery): SQL[] {
+  const conditions: SQL[] = [];
+  const scoped = planScopeCondition(q.scope, sql`${monitoringPoints.responsibleUnitId}`);
+  if (scoped) conditions.push(scoped);
+  if (q.responsibleUnitId) conditions.push(eq(monitoringPoints.responsibleUnitId, q.responsibleUnitId));
+  if (q.unvisitedAsOf) {
+    const start = sql`date_trunc(case ${monitoringPoints.frequency} when 'MONTHLY' then 'month' else 'quarter' end, ${q.unvisitedAsOf}::date)::date`;
+    conditions.push(anyOf(isNull(monitoringPoints.lastVisitedOn), sql`${monitoringPoints.lastVisitedOn} < ${start}`));
+  }
+  return conditions;
+}

@@ -21,7 +21,7 @@ import type {
   MutationReportIssueArgs,
   MutationSubmitAppealArgs,
 } from '../schema-types.ts';
-import { calendarStore, deadlineStore, issueStore, type IssueRow, type NewIssue } from '../store.ts';
+import { calendarStore, deadlineStore, issueStore, planRecordStore, type IssueRow, type NewIssue } from '../store.ts';
 import { clocksFor, replacePlan, validMilestones } from './clocks.ts';
 import { districtOfCreditCode, requireDistrict, requireUnit } from './lookups.ts';
 
@@ -63,6 +63,8 @@ async function recordSubmission(ctx: IssuesContext, tx: Queryable, created: Issu
     details: { source: created.source },
     at: now,
   });
+  // Raised by a monitoring point's enterprise: tagged with the point, with the issue (issue #26 §4).
+  if (created.enterpriseCreditCode) await planRecordStore.tagIssue(tx, created.id, created.enterpriseCreditCode);
   if (!handledBy) return;
   await deadlineStore.insert(tx, clocksFor(ctx, created, handledBy, created.receivedAt, await calendarStore.working(tx)));
   await recordEvent(ctx, tx, {

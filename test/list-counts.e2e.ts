@@ -26,6 +26,9 @@ const LISTS: { field: string; as: Caller }[] = [
   { field: 'issueAlerts', as: 'COMMAND_OFFICE' },
   { field: 'publishedCases', as: 'ANONYMOUS' },
   { field: 'supervisionOutcomes', as: 'COMMAND_OFFICE' },
+  { field: 'hallVisits', as: 'COMMAND_OFFICE' },
+  { field: 'signedProjects', as: 'COMMAND_OFFICE' },
+  { field: 'monitoringPoints', as: 'COMMAND_OFFICE' },
   { field: 'units', as: 'ANONYMOUS' },
   { field: 'enterprises', as: 'COMMAND_OFFICE' },
   { field: 'policies', as: 'ANONYMOUS' },
@@ -132,7 +135,9 @@ describe('countUpTo', () => {
       (await tx.execute(sql`select current_setting('statement_timeout') as v`)) as unknown as { v: string }[];
     await db().transaction(async (tx) => {
       await tx.execute(sql`set local statement_timeout = '7s'`);
-      expect(await countUpTo(tx, sql`select n from generate_series(1, 50) as n`, { upTo: 10, withinMs: 5000 })).toMatchObject({ estimate: true });
+      expect(await countUpTo(tx, sql`select n from generate_series(1, 50) as n`, { upTo: 10, withinMs: 5000 })).toMatchObject({
+        estimate: true,
+      });
       expect((await setting(tx))[0]!.v).toBe('7s');
       expect(await countUpTo(tx, sql`select 1 from pg_sleep(0.5)`, { upTo: 10, withinMs: 20 })).toEqual({ count: 1, estimate: true });
       expect((await setting(tx))[0]!.v).toBe('7s');

@@ -1245,12 +1245,19 @@ export const planRecordStore = {
       .orderBy(desc(hallVisits.servedOn), desc(hallVisits.id))
       .limit(q.limit);
   },
-  async hallVisitCount(db: Queryable, q: { scope: PlanScope; quarter: string | null; unitId: string | null }): Promise<number> {
-    const [row] = await db
-      .select({ n: sql<number>`count(*)::int` })
-      .from(hallVisits)
-      .where(and(...hallConditions(q)));
-    return row?.n ?? 0;
+  hallVisitCount(
+    db: Queryable,
+    q: { scope: PlanScope; quarter: string | null; unitId: string | null },
+    limit: CountLimit,
+  ): Promise<ListCount> {
+    return countUpTo(
+      db,
+      db
+        .select({ one: sql`1` })
+        .from(hallVisits)
+        .where(and(...hallConditions(q))),
+      limit,
+    );
   },
   /** The units whose principal served in a quarter (of these units). */
   async unitsServed(db: Queryable, quarter: string, unitIds: readonly string[]): Promise<string[]> {
@@ -1318,12 +1325,15 @@ export const planRecordStore = {
       .orderBy(asc(signedProjects.signedOn), asc(signedProjects.id))
       .limit(q.limit);
   },
-  async projectCount(db: Queryable, q: ProjectQuery): Promise<number> {
-    const [row] = await db
-      .select({ n: sql<number>`count(*)::int` })
-      .from(signedProjects)
-      .where(and(...projectConditions(q)));
-    return row?.n ?? 0;
+  projectCount(db: Queryable, q: ProjectQuery, limit: CountLimit): Promise<ListCount> {
+    return countUpTo(
+      db,
+      db
+        .select({ one: sql`1` })
+        .from(signedProjects)
+        .where(and(...projectConditions(q))),
+      limit,
+    );
   },
   /** Counts by district and status, with the longest time since signing (days, to `today`). */
   projectCounts(db: Queryable, scope: PlanScope, today: string): Promise<SignedProjectCountRow[]> {
@@ -1383,12 +1393,15 @@ export const planRecordStore = {
       .orderBy(asc(monitoringPoints.recordedAt), asc(monitoringPoints.id))
       .limit(q.limit);
   },
-  async pointCount(db: Queryable, q: PointQuery): Promise<number> {
-    const [row] = await db
-      .select({ n: sql<number>`count(*)::int` })
-      .from(monitoringPoints)
-      .where(and(...pointConditions(q)));
-    return row?.n ?? 0;
+  pointCount(db: Queryable, q: PointQuery, limit: CountLimit): Promise<ListCount> {
+    return countUpTo(
+      db,
+      db
+        .select({ one: sql`1` })
+        .from(monitoringPoints)
+        .where(and(...pointConditions(q))),
+      limit,
+    );
   },
   async visitByRequest(db: Queryable, r: RecordRequest): Promise<MonitoringVisitRow | undefined> {
     const [row] = await db.select().from(monitoringVisits).where(recordedBy(monitoringVisits, r));

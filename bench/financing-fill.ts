@@ -148,12 +148,13 @@ async function fillDemands(db: Db, now: Date, districtArray: string): Promise<vo
 /**
  * The kept figures rebuilt from the rows (figures.ts): every step counted on its Beijing day under
  * the city, its district and category, and its institution and branch, with the counts per band of
- * minutes to claim and per working days to decision; monthly rows added up from the days.
+ * minutes to claim and per working days to decision; monthly rows added up from the days, all-time rows (figure_totals) from the months.
  */
 export async function rebuildFigures(db: Db): Promise<void> {
   const bands = `{${CLAIM_BANDS.join(',')}}`;
   await db.execute(sql`delete from financing.figures`);
   await db.execute(sql`delete from financing.figures_monthly`);
+  await db.execute(sql`delete from financing.figure_totals`);
   await db.execute(sql`
     insert into financing.limit_lateness (limit_id, demand_id, kind, institution_id, branch_id, due_at, stopped_at)
     select id, demand_id, kind, institution_id, branch_id, due_at, coalesce(met_at, ended_at) from financing.demand_limits
@@ -203,7 +204,15 @@ export async function rebuildFigures(db: Db): Promise<void> {
       array[${sql.raw(CLAIM_BANDS.map((_, i) => `sum(claim_bands[${i + 1}])`).join(', '))}]::int[],
       array[${sql.raw(Array.from({ length: DECISION_DAYS }, (_, i) => `sum(decision_days[${i + 1}])`).join(', '))}]::int[]
     from financing.figures group by 1, 2, 3`);
-  for (const table of ['figures', 'figures_monthly']) {
+  await db.execute(sql`
+    insert into financing.figure_totals
+    select dimension, key, sum(posted), sum(routed), sum(claimed), sum(dispatched), sum(chosen), sum(approved),
+      sum(disbursed), sum(declined), sum(withdrawn), sum(amount_asked), sum(amount_lent), sum(first_loans), sum(first_loan_amount),
+      sum(pure_credit_loans), sum(pure_credit_amount), sum(rate_bp_sum), sum(past_limit), sum(ratings), sum(rating_score_sum),
+      array[${sql.raw(CLAIM_BANDS.map((_, i) => `sum(claim_bands[${i + 1}])`).join(', '))}]::int[],
+      array[${sql.raw(Array.from({ length: DECISION_DAYS }, (_, i) => `sum(decision_days[${i + 1}])`).join(', '))}]::int[], 1
+    from financing.figures_monthly group by 1, 2`);
+  for (const table of ['figures', 'figures_monthly', 'figure_totals']) {
     await db.execute(sql.raw(`vacuum analyze financing.${table}`));
   }
 }

@@ -6,7 +6,8 @@
  *   the regulator asking through the gateway, for a calendar month, the year to date, six weeks
  *   read from daily rows alone, and all time (goal: p95 ≤ 50 ms), with its SQL statements — asked
  *   again and again (the answer kept between steps, use-cases/figures.ts), and each time right after
- *   a step (a demand posted, untimed: computed anew);
+ *   a step (a demand posted, untimed: the groups it moved computed anew), and the answer kept asked
+ *   straight at the financing subgraph (without the gateway's share);
  * - productMatches for one enterprise, the enterprise asking through the gateway (goal: p95 ≤ 30 ms);
  * - 57 institutions claiming one fresh demand at the same instant, through the financing
  *   subgraph's HTTP endpoint, a round per fresh demand (goal: p99 ≤ 200 ms; exactly one winner per
@@ -115,7 +116,10 @@ export async function runFinancingBench(): Promise<void> {
           `${stats.districts.length} districts + ${stats.categories.length} categories (${stats.city.posted.toLocaleString('en')} posted), ` +
           `${perRequest} SQL statement(s), asked again between steps (the answer kept): ${summary(times)}  (goal: p95 ≤ 50 ms)`,
       );
-      // The same after a step each time (a demand posted, untimed): the figures' mark moved, so computed anew.
+      // The same straight at the subgraph (no gateway: its parse, result shaping and second JSON).
+      const direct = await time(() => ask(`${platform.subgraphs.financing?.url ?? ''}`, STATS, { period }, regulator));
+      console.log(`financingStats, ${label}, asked again, straight at the financing subgraph: ${summary(direct)}`);
+      // The same after a step each time (a demand posted, untimed): the groups it counted under are computed anew.
       const fresh: number[] = [];
       for (let i = 0; i < RECOMPUTED_RUNS; i++) {
         await ask(gateway, POST, { input: postInput(`bench-stats-${Date.now()}-${i}`) }, enterprise);

@@ -148,7 +148,11 @@ export async function runOutboxBench(): Promise<void> {
   const started = performance.now();
   for (const w of pair) w.start();
   const wanted = EVENTS;
-  while (hook.received.filter((r) => r.path === '/system-feedback' || r.path === '/unit-x-resolved').length < wanted) {
+  // Every event once to its subscriber: a delivery sent again after a timeout (at least once) is not counted twice.
+  const distinct = () =>
+    new Set(hook.received.filter((r) => r.path === '/system-feedback' || r.path === '/unit-x-resolved').map((r) => `${r.path}|${r.id}`))
+      .size;
+  while (distinct() < wanted) {
     await new Promise((resolve) => setTimeout(resolve, 20));
     if (performance.now() - started > 600_000) break;
   }

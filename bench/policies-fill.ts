@@ -44,8 +44,12 @@ export async function benchCounts(unitsDb: Db, policiesDb: Db) {
   };
 }
 
-/** Fills the units registry and the policies tables, each part only when it is not there yet. */
-export async function fillPolicies(unitsDb: Db, policiesDb: Db): Promise<void> {
+/**
+ * Fills the units registry and the policies tables, each part only when it is not there yet. With
+ * `registryCodes` (the city bench: a registry already imported) no enterprise is added and the
+ * applications name those enterprises instead.
+ */
+export async function fillPolicies(unitsDb: Db, policiesDb: Db, options: { registryCodes?: readonly string[] } = {}): Promise<void> {
   const present = await benchCounts(unitsDb, policiesDb);
   const next = random(20261123);
   const pick = <T>(list: readonly T[]) => list[Math.floor(next() * list.length)]!;
@@ -79,11 +83,13 @@ export async function fillPolicies(unitsDb: Db, policiesDb: Db): Promise<void> {
   // ── 100,000 enterprises in the units slice's registry ──
   const districts = referenceDistricts.map((d) => d.code);
   // Well-formed codes (GB 32100 check character), so every caller can name them.
-  const codes = Array.from({ length: BENCH_SIZES.enterprises }, (_, i) => {
-    const first17 = `91${districts[(i + 1) % districts.length]}${String(i + 1).padStart(9, '0')}`;
-    return first17 + creditCodeCheckCharacter(first17);
-  });
-  if (present.enterprises < BENCH_SIZES.enterprises) {
+  const codes =
+    options.registryCodes?.slice(0, BENCH_SIZES.enterprises) ??
+    Array.from({ length: BENCH_SIZES.enterprises }, (_, i) => {
+      const first17 = `91${districts[(i + 1) % districts.length]}${String(i + 1).padStart(9, '0')}`;
+      return first17 + creditCodeCheckCharacter(first17);
+    });
+  if (!options.registryCodes && present.enterprises < BENCH_SIZES.enterprises) {
     await unitsDb.execute(sql`
       insert into units.enterprises (credit_code, name, district_code, industry_code, size_class, registered_on, qualifications, sample)
       select code, '基准测试企业 ' || n, substr(code, 3, 6),
@@ -188,7 +194,7 @@ export async function fillPolicies(unitsDb: Db, policiesDb: Db): Promise<void> {
     with items as (select id, row_number() over (order by id) - 1 as position, count(*) over () as total from policies.policy_items where sample),
     g as (
       select n, (n * 31) % (select count(*) from policies.policy_items where sample) as position,
-        (${`{${codes.join(',')}}`}::text[])[1 + (n * 17) % ${BENCH_SIZES.enterprises}] as code,
+        (${`{${codes.join(',')}}`}::text[])[1 + (n * 17) % ${codes.length}] as code,
         (array['SUBMITTED','UNDER_REVIEW','RETURNED','APPROVED','REJECTED','PUBLIC_NOTICE','DISBURSED','DISBURSED','DISBURSED','STOPPED'])[1 + (n / 3) % 10]::policies.application_status as status,
         timestamptz '2026-01-05 09:00+08' + ((n * 7919) % (320 * 24 * 60)) * interval '1 minute' as at
       from generate_series(1, ${BENCH_SIZES.applications}) as n

@@ -255,7 +255,7 @@ function countOf(result: { n: number }[] | { rows: { n: number }[] }): number {
 }
 
 /** The benchmark's own policy, item, notices and grants go again, so every run measures the same data. */
-async function removeBenchGrants(database: DatabaseHandle, policyId: string): Promise<void> {
+export async function removeBenchGrants(database: DatabaseHandle, policyId: string): Promise<void> {
   // As the owner: the slice's own serving role may not switch the append-only triggers off (#7).
   const db = database.owner();
   const tables = ['application_events', 'applications', 'policy_notices', 'policy_items', 'policy_events', 'policy_revisions', 'policies'];

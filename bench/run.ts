@@ -72,6 +72,11 @@ async function main() {
     await runListsBench();
     return;
   }
+  if (process.argv[2] === 'city') {
+    const { runCityBench } = await import('./city.ts');
+    await runCityBench();
+    return;
+  }
   if (process.argv[2] === 'soak') {
     const { runSoakBench } = await import('./soak.ts');
     await runSoakBench();
@@ -150,6 +155,12 @@ async function main() {
       name: 'command office: near-due and overdue alerts, first 20',
       token: office,
       query: `{ issueAlerts(first: 20) { totalCount edges { node { issue { number title } deadline { stage dueAt state } } } } }`,
+    },
+    {
+      // One candidate lookup per waiting item (the credit code's and the search terms' indexes within 30 days).
+      name: 'command office: duplicate appeals at intake (intakeDuplicates), 20 waiting items with their likely duplicates',
+      token: office,
+      query: `{ intakeDuplicates(first: 20) { edges { node { issue { number } likelyDuplicates { score issue { number } reasons { kind sharedTerms } merge { id intoId } } } } pageInfo { endCursor } } }`,
     },
     {
       name: 'bureau (市市场监管局 staff): own issues, first 20 with deadlines and history',

@@ -552,8 +552,9 @@ export const figures = financingSchema.table(
     day: date('day', { mode: 'string' }).notNull(),
     ...figureParts(),
   },
-  // Day first: a period reads a range of days (and the upsert of a step names its day).
-  (t) => [primaryKey({ columns: [t.day, t.dimension, t.key] })],
+  // Day first: a period reads a range of days (and the upsert of a step names its day); by group:
+  // after a step, the few groups it counted under are read for the period (financingStats).
+  (t) => [primaryKey({ columns: [t.day, t.dimension, t.key] }), index('figures_group_day').on(t.dimension, t.key, t.day)],
 );
 
 /** The same figures per calendar month (the 1st of the month): a year is read as twelve rows per key, not 365. */
@@ -565,7 +566,24 @@ export const figuresMonthly = financingSchema.table(
     month: date('month', { mode: 'string' }).notNull(),
     ...figureParts(),
   },
-  (t) => [primaryKey({ columns: [t.month, t.dimension, t.key] })],
+  (t) => [primaryKey({ columns: [t.month, t.dimension, t.key] }), index('figures_monthly_group_month').on(t.dimension, t.key, t.month)],
+);
+
+/**
+ * The same figures for all time, one row per dimension and key, with a version every change of the
+ * row moves (written beside the daily and monthly rows, by the same statement): all time is read
+ * from here, and `financingStats` computes anew only the groups whose version moved since the
+ * answer it keeps (subgraphs/financing/use-cases/figures.ts).
+ */
+export const figureTotals = financingSchema.table(
+  'figure_totals',
+  {
+    dimension: figureDimension('dimension').notNull(),
+    key: text('key').notNull(),
+    ...figureParts(),
+    version: bigint('version', { mode: 'number' }).notNull().default(1),
+  },
+  (t) => [primaryKey({ columns: [t.dimension, t.key] })],
 );
 
 /**

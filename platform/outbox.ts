@@ -6,7 +6,7 @@
  *   without its event. The event's id is stable: receivers de-duplicate on it.
  * - `createOutboxWorker`: runs in each slice's process (started with the subgraph, stopped on
  *   shutdown). Each round it
- *   1. dispatches waiting events, in one transaction, `FOR UPDATE SKIP LOCKED` (replicas share the
+ *   1. dispatches waiting events, in one statement, `FOR UPDATE SKIP LOCKED` (replicas share the
  *      work): an event only once every earlier event of its record is dispatched; each becomes its
  *      inbox notices (站内信, written right there) and one delivery per webhook that asked for its type
  *      and per SMS recipient;
@@ -20,7 +20,7 @@
  * Time is the platform's injected clock throughout.
  */
 import { randomUUID } from 'node:crypto';
-import { sql, type SQL } from 'drizzle-orm';
+import { sql } from 'drizzle-orm';
 import { rowsOf, type Db, type Queryable } from '../db/client.ts';
 import type { DeliveryState, NoticeOwner, OutboxTables } from '../db/outbox.ts';
 import type { OutboxEnv } from './env.ts';
@@ -173,49 +173,49 @@ const SWEEP_EVERY_MS = 60_000;
 const json = (value: unknown) => JSON.stringify(value);
 const iso = (date: Date) => date.toISOString();
 
-/** Step 1 of a round (see above): waiting events → inbox notices and deliveries, in one transaction. */
-function dispatch(options: OutboxWorkerOptions, now: Date): Promise<number> {
+/**
+ * Step 1 of a round (see above): waiting events → inbox notices and deliveries, in ONE statement
+ * (its data-modifying parts share one snapshot and commit or roll back together: one round trip
+ * instead of the seven of a transaction of five statements).
+ */
+async function dispatch(options: OutboxWorkerOptions, now: Date): Promise<number> {
   const { db, tables, env } = options;
   const { outboxEvents: E, outboxDeliveries: D, outboxWebhooks: W, notices: N, noticeSettings: S } = tables;
-  return db.transaction(async (tx) => {
-    const claimed = rowsOf<{ id: string }>(
-      await tx.execute(sql`select e.id from ${E} e
+  const [row] = rowsOf<{ n: number }>(
+    await db.execute(sql`with claimed as materialized (
+        select e.id, e.seq, e.type, e.record_key, e.audience, e.title, e.body, e.payload from ${E} e
         where e.dispatched_at is null
           and not exists (select 1 from ${E} p where p.record_key = e.record_key and p.dispatched_at is null and p.seq < e.seq)
-        order by e.seq limit ${env.batch} for update skip locked`),
-    );
-    if (!claimed.length) return 0;
-    const ids = json(claimed.map((row) => row.id));
-    const claimedEvents: SQL = sql`(select * from ${E} where id in (select jsonb_array_elements_text(${ids}::jsonb)::uuid))`;
-    await tx.execute(sql`insert into ${N} (event_id, owner_kind, owner_id, type, record_key, title, body, payload, created_at)
-      select e.id, a.kind, a.id, e.type, e.record_key, e.title, e.body, e.payload, ${iso(now)}::timestamptz
-      from ${claimedEvents} e cross join lateral jsonb_to_recordset(e.audience) a(kind text, id text)
-      where a.kind <> 'SYSTEM'
-      order by e.seq
-      on conflict do nothing`);
-    await tx.execute(sql`insert into ${D} (event_id, event_seq, channel, target, record_key, webhook_id, next_attempt_at, created_at)
-      select e.id, e.seq, 'WEBHOOK', w.id::text, e.record_key, w.id, ${iso(now)}::timestamptz, ${iso(now)}::timestamptz
-      from ${claimedEvents} e join ${W} w on w.active and e.type = any(w.event_types)
-        and (w.owner_kind = 'SYSTEM'
-          or exists (select 1 from jsonb_to_recordset(e.audience) a(kind text, id text) where a.kind = w.owner_kind and a.id = w.owner_id))
-      on conflict do nothing`);
-    await tx.execute(sql`insert into ${D} (event_id, event_seq, channel, target, record_key, recipient, state, last_error, next_attempt_at, created_at)
-      select e.id, e.seq, 'SMS', a.kind || ':' || a.id, e.record_key,
-        jsonb_build_object('name', s.contact_name, 'phone', s.contact_phone),
-        case when s.contact_phone is null then 'NOT_SENT' else 'PENDING' end,
-        case when s.contact_phone is null then 'no phone number set (notice settings) / 未设置手机号' end,
-        ${iso(now)}::timestamptz, ${iso(now)}::timestamptz
-      from ${claimedEvents} e cross join lateral jsonb_to_recordset(e.audience) a(kind text, id text)
-      left join ${S} s on s.owner_kind = a.kind and s.owner_id = a.id
-      where e.type = any(coalesce(s.sms_types, array(select jsonb_array_elements_text(${json(options.smsByDefault)}::jsonb -> a.kind))))
-      on conflict do nothing`);
-    await tx.execute(sql`update ${E} set dispatched_at = ${iso(now)}::timestamptz
-      where id in (select jsonb_array_elements_text(${ids}::jsonb)::uuid)`);
-    return claimed.length;
-  });
+        order by e.seq limit ${env.batch} for update skip locked),
+      inbox as (insert into ${N} (event_id, owner_kind, owner_id, type, record_key, title, body, payload, created_at)
+        select e.id, a.kind, a.id, e.type, e.record_key, e.title, e.body, e.payload, ${iso(now)}::timestamptz
+        from claimed e cross join lateral jsonb_to_recordset(e.audience) a(kind text, id text)
+        where a.kind <> 'SYSTEM'
+        order by e.seq
+        on conflict do nothing),
+      hooks as (insert into ${D} (event_id, event_seq, channel, target, record_key, webhook_id, next_attempt_at, created_at)
+        select e.id, e.seq, 'WEBHOOK', w.id::text, e.record_key, w.id, ${iso(now)}::timestamptz, ${iso(now)}::timestamptz
+        from claimed e join ${W} w on w.active and e.type = any(w.event_types)
+          and (w.owner_kind = 'SYSTEM'
+            or exists (select 1 from jsonb_to_recordset(e.audience) a(kind text, id text) where a.kind = w.owner_kind and a.id = w.owner_id))
+        on conflict do nothing),
+      texts as (insert into ${D} (event_id, event_seq, channel, target, record_key, recipient, state, last_error, next_attempt_at, created_at)
+        select e.id, e.seq, 'SMS', a.kind || ':' || a.id, e.record_key,
+          jsonb_build_object('name', s.contact_name, 'phone', s.contact_phone),
+          case when s.contact_phone is null then 'NOT_SENT' else 'PENDING' end,
+          case when s.contact_phone is null then 'no phone number set (notice settings) / 未设置手机号' end,
+          ${iso(now)}::timestamptz, ${iso(now)}::timestamptz
+        from claimed e cross join lateral jsonb_to_recordset(e.audience) a(kind text, id text)
+        left join ${S} s on s.owner_kind = a.kind and s.owner_id = a.id
+        where e.type = any(coalesce(s.sms_types, array(select jsonb_array_elements_text(${json(options.smsByDefault)}::jsonb -> a.kind))))
+        on conflict do nothing),
+      done as (update ${E} set dispatched_at = ${iso(now)}::timestamptz where id in (select id from claimed))
+      select count(*)::int as n from claimed`),
+  );
+  return row?.n ?? 0;
 }
 
-/** Takes due deliveries (none whose record has an earlier one pending to the same target) and leases them. */
+/** Takes due deliveries (none whose record has an earlier one pending to the same target) and leases them: one statement, their events and webhooks joined to what it returns. */
 async function claim(options: OutboxWorkerOptions, now: Date): Promise<ClaimedDelivery[]> {
   const { db, env } = options;
   const { outboxEvents: E, outboxDeliveries: D, outboxWebhooks: W } = options.tables;
@@ -228,22 +228,19 @@ async function claim(options: OutboxWorkerOptions, now: Date): Promise<ClaimedDe
           and (d.lease_until is null or d.lease_until <= ${iso(now)}::timestamptz)
           and not exists (select 1 from ${D} p where p.target = d.target and p.record_key = d.record_key
             and p.state = 'PENDING' and p.event_seq < d.event_seq)
-        order by d.event_seq limit ${env.batch} for update skip locked)
-      update ${D} d set lease_until = ${iso(new Date(now.getTime() + leaseMs))}::timestamptz, lease_token = ${token}::uuid,
-        attempts = d.attempts + 1, first_attempt_at = coalesce(d.first_attempt_at, ${iso(now)}::timestamptz)
-      from claimed where d.id = claimed.id
-      returning d.id as "id"`),
-  );
-  if (!rows.length) return [];
-  return rowsOf<ClaimedDelivery>(
-    await db.execute(sql`select d.id as "id", d.event_id as "eventId", d.channel as "channel", d.attempts as "attempts",
+        order by d.event_seq limit ${env.batch} for update skip locked),
+      leased as (update ${D} d set lease_until = ${iso(new Date(now.getTime() + leaseMs))}::timestamptz, lease_token = ${token}::uuid,
+          attempts = d.attempts + 1, first_attempt_at = coalesce(d.first_attempt_at, ${iso(now)}::timestamptz)
+        from claimed where d.id = claimed.id
+        returning d.id, d.event_id, d.event_seq, d.channel, d.attempts, d.first_attempt_at, d.lease_token, d.recipient, d.webhook_id)
+      select d.id as "id", d.event_id as "eventId", d.channel as "channel", d.attempts as "attempts",
         d.first_attempt_at as "firstAttemptAt", d.lease_token as "leaseToken", d.recipient as "recipient",
         w.url as "url", w.secret as "secret", e.type as "type", e.record_key as "recordKey", e.payload as "payload",
         e.title as "title", e.body as "body", e.occurred_at as "occurredAt"
-      from ${D} d join ${E} e on e.id = d.event_id left join ${W} w on w.id = d.webhook_id
-      where d.id in (select jsonb_array_elements_text(${json(rows.map((row) => row.id))}::jsonb)::uuid) and d.lease_token = ${token}::uuid
+      from leased d join ${E} e on e.id = d.event_id left join ${W} w on w.id = d.webhook_id
       order by d.event_seq`),
-  ).map((row) => ({ ...row, firstAttemptAt: new Date(row.firstAttemptAt), occurredAt: new Date(row.occurredAt) }));
+  );
+  return rows.map((row) => ({ ...row, firstAttemptAt: new Date(row.firstAttemptAt), occurredAt: new Date(row.occurredAt) }));
 }
 
 export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {

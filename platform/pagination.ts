@@ -24,8 +24,8 @@ export interface Connection<T = unknown> {
   pageInfo: { hasNextPage: boolean; hasPreviousPage: boolean; startCursor: string | null; endCursor: string | null };
   /** A function so the COUNT(*) runs only when a client asks for it (graphql-js calls it). */
   totalCount: () => Promise<number>;
-  /** Whether `totalCount` is an estimate (above the exact limit): the same count, asked once. */
-  totalCountIsEstimate: () => Promise<boolean>;
+  /** Whether `totalCount` is an estimate (above the exact limit): the same count, asked once (or known already). */
+  totalCountIsEstimate: boolean | (() => Promise<boolean>);
 }
 
 /**

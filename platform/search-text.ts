@@ -46,6 +46,11 @@ function runsOf(text: string): string[] {
   return normalize(text).match(TOKEN_RUN) ?? [];
 }
 
+/** The runs a text is indexed by, in order (normalized): Han runs, whose pairs are its terms, and other words. */
+export function wordRuns(text: string): { run: string; han: boolean }[] {
+  return runsOf(text).map((run) => ({ run, han: HAN.test(run) }));
+}
+
 const pairs = (chars: string[]) => chars.slice(0, -1).map((c, i) => c + (chars[i + 1] ?? ''));
 
 /** The index terms of a text (a set). */

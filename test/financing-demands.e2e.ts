@@ -8,7 +8,11 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sampleCreditCode } from '../db/reference/organisation.ts';
-import { startTestPlatform, type Caller, type GraphQLResponse, type TestPlatform } from './support/platform.ts';
+import { startPlatform } from '../bin/platform.ts';
+import { loadEnv } from '../platform/env.ts';
+import { createLogger } from '../platform/log.ts';
+import { slices } from '../subgraphs/registry.ts';
+import { post as postTo, startTestPlatform, tokenFor, type Caller, type GraphQLResponse, type TestPlatform } from './support/platform.ts';
 
 let t: TestPlatform;
 type Transport = 'gateway' | 'financing subgraph';
@@ -404,8 +408,10 @@ describe('imports', () => {
 });
 
 describe('抢单 race', () => {
+  const racers: Bank[] = [];
+
   it('57 institutions claiming one demand at the same instant: exactly one wins, 56 get CONFLICT', async () => {
-    const racers: Bank[] = [a, b];
+    racers.push(a, b);
     while (racers.length < 57) racers.push(await bank());
     const demand = await post({});
     const routes = await t.query(READ, { as: REGULATOR, variables: { id: demand.id } });
@@ -419,5 +425,37 @@ describe('抢单 race', () => {
     const read = await t.query(READ, { as: REGULATOR, variables: { id: demand.id } });
     expect(read.data.financingDemand.institution.id).toBe(winners[0]?.data.claimFinancingDemand.institution.id);
     expect(read.data.financingDemand.events.filter((e: { kind: string }) => e.kind === 'CLAIMED')).toHaveLength(1);
+  });
+
+  it('the same race split between two replicas of the subgraph: the database, not one process, makes one winner', async () => {
+    expect(racers).toHaveLength(57);
+    // A second financing subgraph on the same database: what a replica shares with the first is the
+    // database only (each keeps the holds it is attempting to itself, holds-in-flight.ts).
+    const replica = await startPlatform({
+      env: loadEnv({ DEVELOPMENT_MODE: 'true', LOAD_SAMPLE_DATA: 'false' }, slices),
+      database: t.database.handle,
+      ephemeralPorts: true,
+      logger: createLogger({ level: 'error' }),
+    });
+    try {
+      const doors = [`${t.platform.subgraphs.financing?.url}graphql`, `${replica.subgraphs.financing?.url}graphql`];
+      for (let round = 0; round < 3; round++) {
+        const demand = await post({});
+        const answers = await Promise.all(
+          racers.map(async (racer, i) =>
+            postTo<any>(doors[i % 2] ?? '', { query: CLAIM, variables: { id: demand.id } }, await tokenFor(racer.staff)),
+          ),
+        );
+        const winners = answers.filter((answer) => !answer.errors);
+        expect(winners).toHaveLength(1);
+        expect(answers.filter((answer) => code(answer) === 'CONFLICT')).toHaveLength(56);
+        const read = await t.query(READ, { as: REGULATOR, variables: { id: demand.id } });
+        expect(read.data.financingDemand.institution.id).toBe(winners[0]?.data.claimFinancingDemand.institution.id);
+        expect(read.data.financingDemand.events.filter((e: { kind: string }) => e.kind === 'CLAIMED')).toHaveLength(1);
+        expect(await count('demand_limits', demand.id)).toBe(3); // the claim limit, and the winner's contact and decision limits
+      }
+    } finally {
+      await replica.stop();
+    }
   });
 });

@@ -112,8 +112,9 @@ describe.each(['2026-12-28T09:00:00+08:00', '2027-01-04T09:00:00+08:00', '2027-0
     it('starts, with every slice’s sample data loaded', async () => {
       const data = await ok(t, PROVISIONAL);
       // The ten sample issues, the two problems 市公安局's sample self-check filing turned into issues (plan duties, #26),
-      // the problem 市税务局's principal found in a hall and the sample project's obstacle (#26 §2, §3).
-      expect(data.issues.totalCount).toBe(14);
+      // the problem 市税务局's principal found in a hall and the sample project's obstacle (#26 §2, §3),
+      // and the duplicate pair waiting for intake (多头反映, #26 §7).
+      expect(data.issues.totalCount).toBe(16);
       expect(data.applications.totalCount).toBeGreaterThan(10);
       expect(data.serviceReviews.totalCount).toBe(9);
       // The plan's records near today: 市税务局's principal served this quarter (two days ago), 市商务局's has not;

@@ -430,3 +430,61 @@ describe('on the embedded database (no COPY: batched INSERTs)', () => {
     }
   });
 });
+
+describe('npm run import:enterprises on a terminal and off it', () => {
+  const ROWS = 25_000;
+  /** A synthetic registry file of ROWS new entities, numbered from `first` (each test its own). */
+  const registryFile = (name: string, first: number) => {
+    const file = path.join(dir, name);
+    fs.writeFileSync(file, `${SYNTHETIC_HEADER}\n${[...syntheticRegistryLines(ROWS, { first })].join('\n')}\n`);
+    return file;
+  };
+  /** The progress lines the run drew (each ends in `\r` and is overwritten by the next), as rows, rows/s, percent, seconds left. */
+  const progressLines = (output: string) =>
+    [...output.matchAll(/读取 \/ reading ([\d,]+) rows · ([\d,]+) rows\/s · ([\d.]+)% · (\d+) s left/g)].map((m) => ({
+      rows: Number(m[1]?.replaceAll(',', '')),
+      perSecond: Number(m[2]?.replaceAll(',', '')),
+      percent: Number(m[3]),
+      left: Number(m[4]),
+    }));
+
+  it('draws a progress line — rows per second, percent, time left — under a pseudo-terminal (util-linux `script`)', () => {
+    const file = registryFile('progress-terminal.csv', 3_000_000);
+    const run = spawnSync('script', ['-qec', `npm run --silent import:enterprises -- ${file}`, '/dev/null'], {
+      cwd: path.resolve(import.meta.dirname, '..'),
+      // npm runs the node of this test (Node 24), first on PATH.
+      env: {
+        ...process.env,
+        PATH: `${path.dirname(process.execPath)}:${process.env.PATH ?? ''}`,
+        DATABASE_URL: t.database.url ?? '',
+        LOG_LEVEL: 'error',
+      },
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    expect(run.status, run.stdout + run.stderr).toBe(0);
+    const lines = progressLines(run.stdout);
+    // Every 5,000 rows, and once at the end of the file.
+    expect(lines.map((line) => line.rows)).toEqual([5_000, 10_000, 15_000, 20_000, 25_000, 25_000]);
+    expect(lines.every((line) => line.perSecond > 0)).toBe(true);
+    expect(lines[0]?.percent).toBeLessThan(100);
+    expect(lines[0]?.left).toBeGreaterThan(0);
+    expect(lines.at(-1)).toMatchObject({ percent: 100, left: 0 });
+    // Redrawn in place (a carriage return, no new line each time), then the merge and the summary.
+    expect(run.stdout).toMatch(/s left {3}\r读取/);
+    expect(run.stdout).toContain('合并 / merging into the registry…');
+    expect(run.stdout).toMatch(/import done in [\d.]+ s: 25,000 rows/);
+    expect(run.stdout).toMatch(/loaded \(new\)\s+25,000/);
+  });
+
+  it('prints only the plain summary without a terminal: no progress line, nothing on stderr', () => {
+    const run = commandLine(registryFile('progress-plain.csv', 3_100_000));
+    expect(run.status).toBe(0);
+    expect(run.stderr).toBe('');
+    expect(progressLines(run.stdout)).toEqual([]);
+    expect(run.stdout).not.toContain('\r');
+    expect(run.stdout).not.toContain('merging');
+    expect(run.stdout).toMatch(/^导入完成 \/ import done in [\d.]+ s: 25,000 rows\n/);
+    expect(run.stdout).toMatch(/新增 loaded \(new\)\s+25,000\n/);
+  });
+});

@@ -14,6 +14,8 @@ import type { FinancingLoaders } from './loaders.ts';
 import type { EnterpriseSource, ReportBasisSource } from './remote.ts';
 import type { StatsCache } from './stats-cache.ts';
 import type { CountLimit } from '../../platform/pagination.ts';
+import type { HoldsInFlight } from './holds-in-flight.ts';
+import type { DemandRow } from './store.ts';
 
 export interface FinancingContext {
   viewer: Viewer;
@@ -39,6 +41,8 @@ export interface FinancingContext {
   workingCalendar(): Promise<WorkingCalendar>;
   /** `financingStats` answers of this process, each with the mark of the figures it was computed at (use-cases/figures.ts). */
   statsCache: StatsCache;
+  /** The holds of demands this process is attempting (holds-in-flight.ts): claimers of the same demand wait for the one in flight. */
+  holds: HoldsInFlight<DemandRow>;
 }
 
 /** The GraphQL context of the financing subgraph (the generated resolver types name it). */

@@ -101,8 +101,9 @@ export interface DemandStep {
  * figures move (figures.ts says what each kind counts): in the same transaction, the step's event
  * names the institution and branch it concerns (the step's, else the demand's holder after the
  * step), any limit of the demand found stopped past its due time is recorded once as late
- * (limit_lateness) and counted, the kept rows of the day and month are added to, and the step's
- * outbox event, when it tells someone (notices.ts: the enterprise, the holder), is written.
+ * (limit_lateness) and counted, the kept rows of the day, the month and all time are added to (the
+ * all-time rows' versions move), and the step's outbox event, when it tells someone (notices.ts: the
+ * enterprise, the holder), is written.
  *
  * So that the figures see what the step did, record the step AFTER its changes: the routes inserted
  * before ROUTED, the limits met or ended before the step that met or ended them. The kept rows are

@@ -13,12 +13,15 @@ import { FINANCING_SMS_BY_DEFAULT } from './notices.ts';
 import { financingOutbox, limitStore } from './store.ts';
 import { sweepLimits } from './use-cases/notices.ts';
 import { createStatsCache } from './stats-cache.ts';
+import { createHoldsInFlight } from './holds-in-flight.ts';
+import type { DemandRow } from './store.ts';
 import { createLapseSweeper } from './background.ts';
 
 export function createFinancingSubgraph(deps: SliceDeps) {
   // The regulator's unit (the claim limits' notices go to it), looked up before each sweep's transaction.
   let regulatorUnitId: string | null = null;
   const statsCache = createStatsCache();
+  const holds = createHoldsInFlight<DemandRow>();
   const calendar = providedCalendar(deps, (current) => settleProvisionalLimits(deps.db, current, deps.env.officeHours), 'demand limit(s)');
   const service = createSubgraph<Context>(deps, {
     resolvers: financingResolvers,
@@ -40,6 +43,7 @@ export function createFinancingSubgraph(deps: SliceDeps) {
         officeHours: deps.env.officeHours,
         development: deps.env.development,
         statsCache,
+        holds,
       }),
     }),
     outbox: {

@@ -1,9 +1,10 @@
 /**
- * `financingStats` answers a process keeps, each with the mark of the figures it was computed at
- * (use-cases/figures.ts reads the mark in its one statement and computes only when it moved). Its
- * own module, so the context can hold the cache without importing a use case.
+ * `financingStats` answers a process keeps, each with the versions of the groups' figures it was
+ * computed at (use-cases/figures.ts: its one statement computes only the groups whose version
+ * moved). Its own module, so the context can hold the cache without importing a use case.
  */
 import type { FinancingFigures } from './figures.ts';
+import type { StatsRow } from './store.ts';
 
 export interface FiguresGroup {
   key: string;
@@ -22,14 +23,20 @@ export interface FinancingStats {
 /** How many answers (scope × period) a process keeps; the oldest goes first. */
 const CACHED_ANSWERS = 64;
 
-/** Answers computed at a mark of the figures, by scope and period. */
+/** An answer kept: the rows it was made of (each with its group's version and the groups' mark), and the answer. */
+export interface KeptStats {
+  rows: StatsRow[];
+  stats: FinancingStats;
+}
+
+/** Answers computed at versions of the figures, by scope and period. */
 export interface StatsCache {
-  get(key: string): { mark: string; stats: FinancingStats } | undefined;
-  set(key: string, entry: { mark: string; stats: FinancingStats }): void;
+  get(key: string): KeptStats | undefined;
+  set(key: string, entry: KeptStats): void;
 }
 
 export function createStatsCache(size = CACHED_ANSWERS): StatsCache {
-  const entries = new Map<string, { mark: string; stats: FinancingStats }>();
+  const entries = new Map<string, KeptStats>();
   return {
     get: (key) => entries.get(key),
     set(key, entry) {

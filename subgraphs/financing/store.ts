@@ -4,8 +4,8 @@
  */
 import { and, arrayContains, asc, desc, eq, getTableColumns, gt, gte, inArray, isNull, lt, lte, or, sql, type SQL } from 'drizzle-orm';
 import type { SearchQuery } from '../../platform/search-text.ts';
-import type { PgColumn, PgTable } from 'drizzle-orm/pg-core';
-import { rowsOf, type Queryable } from '../../db/client.ts';
+import type { PgColumn } from 'drizzle-orm/pg-core';
+import { rowsOf, type Db, type Queryable } from '../../db/client.ts';
 import {
   branches,
   changeLog,
@@ -18,6 +18,7 @@ import {
   demands,
   figures,
   figuresMonthly,
+  figureTotals,
   institutions,
   limitLateness,
   limitSettings,
@@ -254,12 +255,8 @@ export const productStore = {
     );
   },
   /** Every active product of an active institution offered in a district (what eligibility is judged on). */
-  offeredIn: (db: Queryable, districtCode: string): Promise<ProductRow[]> =>
-    db
-      .select(productColumns)
-      .from(products)
-      .where(and(...productConditions({ districtCode, includeSuspended: false })))
-      .orderBy(asc(toMilliseconds(products.createdAt)), asc(products.id)),
+  /** The active products of active institutions offered in a district (`productMatches`: one statement, built once). */
+  offeredIn: (db: Db, districtCode: string): Promise<ProductRow[]> => offeredInQuery(db).execute({ districtCode }),
   byIds: (db: Queryable, ids: readonly string[]): Promise<ProductRow[]> =>
     ids.length
       ? db
@@ -401,6 +398,20 @@ export const demandStore = {
       : Promise.resolve([]),
   async lock(db: Queryable, id: string): Promise<DemandRow | undefined> {
     const [row] = await db.select().from(demands).where(eq(demands.id, id)).for('update');
+    return row;
+  },
+  /**
+   * What a claim reads before its transaction, as committed, in ONE statement (57 claimers at one
+   * instant each ask it): the claiming institution, the demand, the institution's route to it and the
+   * token's branch — undefined when there is no such institution. The loaders are primed with it.
+   */
+  async claimBasis(
+    db: Db,
+    demandId: string,
+    institutionId: string,
+    branchId: string | null,
+  ): Promise<{ institution: InstitutionRow; demand: DemandRow | null; route: RouteRow | null; branch: BranchRow | null } | undefined> {
+    const [row] = await claimBasisQuery(db).execute({ demandId, institutionId, branchId });
     return row;
   },
   /**
@@ -676,6 +687,50 @@ export const lapseStore = {
   },
 };
 
+/**
+ * A statement drizzle builds once per database handle (a prepared query, its values given as
+ * placeholders) instead of on every call: building a select of whole tables costs drizzle about a
+ * millisecond of CPU at each call (`claimBasis`: four tables, 70 columns) — as much as the rest of a
+ * claim's work — and a race asks it 57 times at one instant.
+ */
+function builtOnce<Q>(build: (db: Db) => Q): (db: Db) => Q {
+  const built = new WeakMap<Db, Q>();
+  return (db) => {
+    let query = built.get(db);
+    if (!query) built.set(db, (query = build(db)));
+    return query;
+  };
+}
+
+const claimBasisQuery = builtOnce((db) =>
+  db
+    .select({ institution: institutions, demand: demands, route: demandRoutes, branch: branches })
+    .from(institutions)
+    .leftJoin(demands, eq(demands.id, sql.placeholder('demandId')))
+    .leftJoin(
+      demandRoutes,
+      and(eq(demandRoutes.demandId, sql.placeholder('demandId')), eq(demandRoutes.institutionId, sql.placeholder('institutionId'))),
+    )
+    // No branch named: null, which equals nothing.
+    .leftJoin(branches, eq(branches.id, sql.placeholder('branchId')))
+    .where(eq(institutions.id, sql.placeholder('institutionId')))
+    .prepare('financing_claim_basis'),
+);
+
+const offeredInQuery = builtOnce((db) =>
+  db
+    .select(productColumns)
+    .from(products)
+    .where(
+      and(
+        ...productConditions({ includeSuspended: false }),
+        sql`${products.districtCodes} @> array[${sql.placeholder('districtCode')}]::text[]`,
+      ),
+    )
+    .orderBy(asc(products.createdAt), asc(products.id))
+    .prepare('financing_offered_in'),
+);
+
 /** Credit records, the bases gathered under consent, frozen reports and their reads (the credit report). */
 export const creditStore = {
   /** Inserts the records not there yet (by source and reference); returns those inserted. */
@@ -762,8 +817,11 @@ export const creditStore = {
 /** The column of each kept part. */
 const partColumn = (name: keyof FigureParts) => name.replace(/[A-Z]/g, (letter) => `_${letter.toLowerCase()}`);
 
-/** A text[] parameter (drizzle would expand a JS array into a list of parameters). */
-const textArray = (values: readonly string[]) => sql`${`{${values.map((v) => `"${v.replace(/["\\]/g, '\\$&')}"`).join(',')}}`}::text[]`;
+/** An array literal as ONE parameter (drizzle would expand a JS array into a list of parameters): strings quoted, numbers as they are. */
+const literalArray = (values: readonly (string | number | null)[]) =>
+  `{${values.map((v) => (v === null ? 'NULL' : typeof v === 'number' ? String(v) : `"${v.replace(/["\\]/g, '\\$&')}"`)).join(',')}}`;
+/** A text[] parameter. */
+const textArray = (values: readonly string[]) => sql`${literalArray(values)}::text[]`;
 
 export const figureStore = {
   /**
@@ -795,10 +853,15 @@ export const figureStore = {
       .where(eq(demandRoutes.demandId, demandId))
       .orderBy(asc(demandRoutes.institutionId)),
   /**
-   * Adds the changes to the kept rows of their day and of their month, the city's rows first
-   * (figures.ts `mergeChanges`) — in one statement: the daily upsert is a data-modifying WITH that the
-   * monthly upsert does not read, so PostgreSQL runs it to completion after the monthly one — every
-   * step's statement locks the month's rows, then the day's, each city's row first.
+   * Adds the changes to the kept rows of their day, of their month and of all time (figure_totals,
+   * whose version each change moves), the city's rows first (figures.ts `mergeChanges`) — in one
+   * statement: the daily and all-time upserts are data-modifying WITHs that the monthly upsert does
+   * not read, so PostgreSQL runs them to completion after the monthly one — every step's statement
+   * locks the month's rows first, each city's row first.
+   *
+   * The rows go as one array per column (`unnest`), so the statement's text is the same whatever the
+   * number of rows (PostgreSQL keeps it prepared) and drizzle builds it from 25 values, not 22 a row
+   * (a demand routed to 57 institutions and their branches changes some 120 rows of each table).
    */
   async apply(db: Queryable, changes: FigureChange[], values: ValueChange[]): Promise<void> {
     const columns = PART_NAMES.map(partColumn);
@@ -807,46 +870,60 @@ export const figureStore = {
     for (const [table, name, periodColumn, period] of [
       [figuresMonthly, 'figures_monthly', 'month', monthOf],
       [figures, 'figures', 'day', (day: string) => day],
+      [figureTotals, 'figure_totals', null, () => ''],
     ] as const) {
       const rows = mergeChanges(changes, values, period);
       if (!rows.length) continue;
-      const tuples = rows.map(
-        (row) =>
-          sql`(${row.dimension}::financing.figure_dimension, ${row.key}, ${row.day}::date, ${sql.join(
-            PART_NAMES.map((part) => sql`${row.parts[part] ?? 0}::bigint`),
-            sql`, `,
-          )}, ${counts(row.claimBands, CLAIM_BANDS.length)}::int[], ${counts(row.decisionDays, DECISION_DAYS)}::int[])`,
-      );
+      const given = [
+        sql`${literalArray(rows.map((row) => row.dimension))}::text[]`,
+        sql`${literalArray(rows.map((row) => row.key))}::text[]`,
+        ...(periodColumn ? [sql`${literalArray(rows.map((row) => row.day))}::date[]`] : []),
+        ...PART_NAMES.map((part) => sql`${literalArray(rows.map((row) => row.parts[part] ?? 0))}::bigint[]`),
+        sql`${literalArray(rows.map((row) => counts(row.claimBands, CLAIM_BANDS.length)))}::text[]`,
+        sql`${literalArray(rows.map((row) => counts(row.decisionDays, DECISION_DAYS)))}::text[]`,
+      ];
+      const periodColumns = periodColumn ? [periodColumn] : [];
+      const into = ['dimension', 'key', ...periodColumns, ...columns, 'claim_bands', 'decision_days'];
+      const selected = ['d::financing.figure_dimension', 'k', ...periodColumns, ...columns, 'cb::int[]', 'dd::int[]'];
+      const named = ['d', 'k', ...periodColumns, ...columns, 'cb', 'dd'];
       // Counts per band added element by element (a row kept before a band existed is padded with zeros).
       const addCounts = (column: string) =>
         `${column} = array(select coalesce(a, 0) + coalesce(b, 0) from unnest(${name}.${column}, excluded.${column}) as t(a, b))`;
+      const sets = [
+        ...columns.map((column) => `${column} = ${name}.${column} + excluded.${column}`),
+        addCounts('claim_bands'),
+        addCounts('decision_days'),
+      ];
+      if (!periodColumn) sets.push(`version = ${name}.version + 1`);
       upserts.push(sql`
-        insert into ${table} (dimension, key, ${sql.raw(periodColumn)}, ${sql.raw(columns.join(', '))}, claim_bands, decision_days)
-        values ${sql.join(tuples, sql`, `)}
-        on conflict (${sql.raw(periodColumn)}, dimension, key) do update set
-          ${sql.raw([...columns.map((column) => `${column} = ${name}.${column} + excluded.${column}`), addCounts('claim_bands'), addCounts('decision_days')].join(', '))}`);
+        insert into ${table} (${sql.raw(into.join(', '))})
+        select ${sql.raw(selected.join(', '))} from unnest(${sql.join(given, sql`, `)}) as t(${sql.raw(named.join(', '))})
+        on conflict (${sql.raw([...periodColumns, 'dimension', 'key'].join(', '))}) do update set ${sql.raw(sets.join(', '))}`);
     }
-    const [monthly, daily] = upserts;
-    if (!monthly) return;
-    await db.execute(daily ? sql`with daily as (${daily}) ${monthly}` : monthly);
+    const [monthly, daily, totals] = upserts;
+    if (!monthly || !daily || !totals) return;
+    await db.execute(sql`with daily as (${daily}), totals as (${totals}) ${monthly}`);
   },
   /**
    * The figures of every group asked for, in ONE statement, whatever the number of institutions and
    * branches: the groups (the city; the institutions and branches from this slice's tables — one
    * institution's own, for its staff; the districts and categories given), the kept rows of the
    * period summed per group (whole months from the monthly tables, the days at either edge from the
-   * daily ones; all time: every month), with the counts per band the medians are read from.
+   * daily ones; all time: the all-time rows), with the counts per band the medians are read from,
+   * and each group's version (figure_totals: every change of its figures moves it).
    *
-   * The same statement first reads the figures' mark (`FIGURES_MARK`): when it is `known` — the mark
-   * a cached answer was computed at — nothing else is computed and no rows come back (the caller's
-   * cached rows still hold); otherwise the rows come back with the mark, read in the same snapshot.
+   * Given an answer the caller keeps (`known`: the groups' mark and the versions it was computed
+   * at), the same statement computes only the groups whose version moved — after a step, the few it
+   * counted under — and answers only those; nothing when none moved. Whenever the groups themselves
+   * changed (`GROUPS_MARK`: an institution or branch added or edited), every group comes back.
+   * Versions and figures are read in one snapshot, so an unchanged version is unchanged figures.
    */
   async stats(
     db: Queryable,
     scope: StatsScope,
     days: { from: string; to: string } | null,
-    known: string | null = null,
-  ): Promise<{ mark: string | null; rows: StatsRow[] }> {
+    known: KnownStats | null = null,
+  ): Promise<StatsRow[]> {
     const own = scope.kind === 'INSTITUTION' ? scope.institutionId : null;
     const groups: SQL[] = [];
     if (!own) groups.push(sql`select 'CITY'::text as dimension, '' as key, '全市' as name`);
@@ -861,66 +938,66 @@ export const figureStore = {
       );
     }
     const ranges = days ? keptRanges(days) : null;
-    const keptRows = (daily: PgTable, monthly: PgTable, columns: string) => {
-      const rows = [
-        !ranges
-          ? sql`select ${sql.raw(columns)} from ${monthly}`
-          : ranges.months
-            ? sql`select ${sql.raw(columns)} from ${monthly} where month >= ${ranges.months.from}::date and month < ${ranges.months.until}::date`
-            : null,
-        ...(ranges?.days ?? []).map(
-          (range) => sql`select ${sql.raw(columns)} from ${daily} where day >= ${range.from}::date and day < ${range.until}::date`,
-        ),
-      ].filter((part): part is SQL => part !== null);
-      return sql`(${sql.join(rows, sql` union all `)})`;
-    };
     const columns = PART_NAMES.map(partColumn);
+    const keptColumns = `${columns.join(', ')}, claim_bands, decision_days`;
+    // The group's kept rows of the period, read by its index (dimension, key, …): after a step only
+    // the few groups it moved are read, not every row of the period.
+    const ofGroup = sql`dimension = g.dimension::financing.figure_dimension and key = g.key`;
+    const kept = [
+      !ranges
+        ? sql`select ${sql.raw(keptColumns)} from ${figureTotals} where ${ofGroup}`
+        : ranges.months
+          ? sql`select ${sql.raw(keptColumns)} from ${figuresMonthly} where ${ofGroup} and month >= ${ranges.months.from}::date and month < ${ranges.months.until}::date`
+          : null,
+      ...(ranges?.days ?? []).map(
+        (range) =>
+          sql`select ${sql.raw(keptColumns)} from ${figures} where ${ofGroup} and day >= ${range.from}::date and day < ${range.until}::date`,
+      ),
+    ].filter((part): part is SQL => part !== null);
+    const versions = known?.versions ?? [];
     const result = await db.execute(sql`
-      with mark as (select ${FIGURES_MARK} as mark),
+      with mark as (select ${GROUPS_MARK} as mark),
       grp(dimension, key, name) as (${sql.join(groups, sql` union all `)}),
-      kept as (
-        select f.dimension::text as dimension, f.key, ${sql.raw(columns.map((c) => `sum(f.${c}::float8) as ${c}`).join(', '))},
+      known(dimension, key, version) as (
+        select * from unnest(${textArray(versions.map((v) => v.dimension))}, ${textArray(versions.map((v) => v.key))},
+          ${literalArray(versions.map((v) => v.version))}::bigint[])
+      ),
+      todo as (
+        select g.dimension, g.key, g.name, v.version
+        from grp g
+        left join ${figureTotals} v on v.dimension::text = g.dimension and v.key = g.key
+        left join known k on k.dimension = g.dimension and k.key = g.key
+        where (select mark from mark) is distinct from ${known?.mark ?? null}::text or k.version is distinct from v.version
+      )
+      select (select mark from mark) as mark, g.dimension, g.key, g.name, g.version, k.*
+      from todo g
+      cross join lateral (
+        select ${sql.raw(columns.map((c) => `coalesce(sum(f.${c}::float8), 0) as ${c}`).join(', '))},
           array[${sql.raw(CLAIM_BANDS.map((_, i) => `coalesce(sum(f.claim_bands[${i + 1}]), 0)`).join(', '))}]::float8[] as claim_bands,
           array[${sql.raw(Array.from({ length: DECISION_DAYS }, (_, i) => `coalesce(sum(f.decision_days[${i + 1}]), 0)`).join(', '))}]::float8[] as decision_days
-        from ${keptRows(figures, figuresMonthly, `dimension, key, ${columns.join(', ')}, claim_bands, decision_days`)} f
-        join grp g on g.dimension = f.dimension::text and g.key = f.key
-        group by 1, 2
-      )
-      select (select mark from mark) as mark, g.dimension, g.key, g.name,
-        ${sql.raw(columns.map((c) => `coalesce(k.${c}, 0) as ${c}`).join(', '))}, k.claim_bands, k.decision_days
-      from grp g
-      left join kept k on k.dimension = g.dimension and k.key = g.key
-      where (select mark from mark) is distinct from ${known}::text
+        from (${sql.join(kept, sql` union all `)}) f
+      ) k
       order by g.dimension, g.name, g.key`);
-    const rows = rowsOf<Record<string, unknown>>(result);
-    const mark = rows[0] ? String(rows[0].mark) : null;
-    return {
-      mark,
-      rows: rows.map((row) => ({
-        dimension: row.dimension as Dimension,
-        key: String(row.key),
-        name: String(row.name),
-        parts: Object.fromEntries(PART_NAMES.map((name) => [name, Number(row[partColumn(name)])])) as unknown as FigureParts,
-        claimBands: numbers(row.claim_bands),
-        decisionDays: numbers(row.decision_days),
-      })),
-    };
+    return rowsOf<Record<string, unknown>>(result).map((row) => ({
+      mark: String(row.mark),
+      dimension: row.dimension as Dimension,
+      key: String(row.key),
+      name: String(row.name),
+      version: row.version === null || row.version === undefined ? null : Number(row.version),
+      parts: Object.fromEntries(PART_NAMES.map((name) => [name, Number(row[partColumn(name)])])) as unknown as FigureParts,
+      claimBands: numbers(row.claim_bands),
+      decisionDays: numbers(row.decision_days),
+    }));
   },
 };
 
 /**
- * What the kept figures and their groups are at, in one short read: it changes with every commit
- * that changes a kept figure or a group's name — so a `financingStats` answer computed at one mark
- * holds while the mark stays. Every change of the kept rows adds at least one to a count of the
- * city's row (figures.ts `keysOf`: the city is a key of every step, and of every late limit), and
- * counts only grow; a new or edited institution or branch moves its table's count or its versions.
- * Read in the snapshot of the statement it is part of (13 monthly rows of the city a year; 57 + 546
- * rows of institutions and branches at the bench's size).
+ * What the groups are at, in one short read: it changes with every commit that adds or edits an
+ * institution or branch (its table's count or its versions move) — a new group, or a name changed.
+ * The figures themselves are followed by the groups' versions (figure_totals).
  */
-const FIGURES_MARK = sql`(
-  (select coalesce(sum(posted + routed + claimed + dispatched + chosen + approved + disbursed + declined + withdrawn + ratings + past_limit), 0)
-     from ${figuresMonthly} where dimension = 'CITY' and key = '')::text
-  || ':' || (select count(*) || '.' || coalesce(sum(version), 0) from ${institutions})
+const GROUPS_MARK = sql`(
+  (select count(*) || '.' || coalesce(sum(version), 0) from ${institutions})
   || ':' || (select count(*) || '.' || coalesce(sum(version), 0) from ${branches}))`;
 
 /** A float8[] as the driver answers it: an array, or its text form. */
@@ -936,8 +1013,18 @@ export type StatsScope =
   | { kind: 'ALL'; districts: { key: string; name: string }[]; categories: { key: string; name: string }[] }
   | { kind: 'INSTITUTION'; institutionId: string };
 
+/** An answer kept: the groups' mark and the version of each group's figures it was computed at. */
+export interface KnownStats {
+  mark: string;
+  versions: { dimension: Dimension; key: string; version: number | null }[];
+}
+
 export interface StatsRow {
+  /** The groups' mark the row was read at (GROUPS_MARK). */
+  mark: string;
   dimension: Dimension;
+  /** The version of the group's figures (figure_totals); null while nothing was ever counted under it. */
+  version: number | null;
   key: string;
   name: string;
   parts: FigureParts;

@@ -4,6 +4,58 @@ import type { ExplorerExample } from '../../platform/subgraph.ts';
 /** Operations offered in the explorer of the issues subgraph. */
 export const issuesExamples: ExplorerExample[] = [
   {
+    name: '多头反映：待受理的疑似重复 / Duplicate appeals at intake',
+    description:
+      '令牌：npm run token -- --role COMMAND_OFFICE。每条附理由与分数；合并用 mergeIssue(id: merge.id, intoId: merge.intoId, expectedVersion: merge.expectedVersion)',
+    query: /* GraphQL */ `
+      query DuplicatesAtIntake {
+        intakeDuplicates(first: 10) {
+          edges {
+            node {
+              issue {
+                id
+                number
+                source
+                title
+                receivedAt
+              }
+              likelyDuplicates(first: 5) {
+                score
+                daysApart
+                issue {
+                  id
+                  number
+                  source
+                  title
+                  status
+                }
+                reasons {
+                  kind
+                  sharedTerms
+                  district {
+                    code
+                  }
+                  enterprise {
+                    creditCode
+                  }
+                }
+                merge {
+                  id
+                  intoId
+                  expectedVersion
+                }
+              }
+            }
+          }
+          pageInfo {
+            hasNextPage
+            endCursor
+          }
+        }
+      }
+    `,
+  },
+  {
     name: '局长进大厅：本季度未值守单位 / 局长进大厅: who has not served this quarter',
     description: '令牌：npm run token -- --role COMMAND_OFFICE（单位令牌只看本单位）',
     query: /* GraphQL */ `

@@ -10,6 +10,7 @@ import { clientRequestId, creditCode, enumValue, integer, optionalText, searchTe
 import { present } from '../../platform/invariant.ts';
 import { isValidDate } from '../../platform/scalars.ts';
 import { MAX_TOTAL_WORKING_DAYS } from './deadlines.ts';
+import { MAX_DUPLICATES } from './duplicates.ts';
 import type { EventRow, IssueRow, RatingRow, SupervisionOutcomeRow } from './store.ts';
 
 type AppealKind = NonNullable<IssueRow['appealKind']>;
@@ -111,6 +112,9 @@ export const immediateWorkingDays = integer(
   1,
   MAX_TOTAL_WORKING_DAYS,
 );
+
+/** How many likely duplicates a field lists. */
+export const duplicatesFirst = integer({ zh: '疑似重复条数', en: 'first (likely duplicates)' }, 1, MAX_DUPLICATES);
 
 export const issueFilter = z.object({
   unitId: uuid({ zh: '单位', en: 'unitId' }).nullish(),

@@ -17,6 +17,7 @@ import type { EventRow, RatingRow } from './store.ts';
 import * as calendar from './use-cases/calendar.ts';
 import * as channels from './use-cases/channels.ts';
 import * as dispatch from './use-cases/dispatch.ts';
+import * as duplicates from './use-cases/duplicates.ts';
 import * as hallVisits from './use-cases/hall-visits.ts';
 import * as handling from './use-cases/handling.ts';
 import * as intake from './use-cases/intake.ts';
@@ -57,6 +58,7 @@ export const issuesResolvers: Resolvers = {
     issueChanges: (_, args, { issues }) => channels.issueChanges(issues, args),
     planDuties: (_, __, { issues }) => planDuties.planDuties(issues),
     planDuty: (_, args, { issues }) => planDuties.planDuty(issues, args),
+    intakeDuplicates: (_, args, { issues }, info) => duplicates.intakeDuplicates(issues, pageArgs(args, info)),
     unitLeaders: (_, args, { issues }) => leaders.unitLeaders(issues, args),
     hallVisits: (_, args, { issues }, info) => hallVisits.hallVisits(issues, args, pageArgs(args, info)),
     hallDuty: (_, args, { issues }) => hallVisits.hallDuty(issues, args),
@@ -201,6 +203,7 @@ export const issuesResolvers: Resolvers = {
     followUps: (row, _, { issues }) => reads.followUps(issues, row.id),
     supervisionOutcomes: (row, _, { issues }) => reads.issueOutcomes(issues, row.id),
     planDutyFiling: (row, _, { issues }) => planDuties.filingOfIssue(issues, row),
+    likelyDuplicates: (row, args, { issues }) => duplicates.likelyDuplicates(issues, row, args),
     hallVisit: (row, _, { issues }) => hallVisits.hallVisitOfIssue(issues, row),
     signedProject: (row, _, { issues }) => projects.projectOfIssue(issues, row),
     monitoringPoints: (row, _, { issues }) => points.pointsOfIssue(issues, row),
@@ -286,6 +289,17 @@ export const issuesResolvers: Resolvers = {
     unit: (row) => ref('id', details(row)?.unitId ?? null),
     rating: (row) => details(row)?.rating ?? null,
     workingDays: (row) => details(row)?.workingDays ?? null,
+  },
+  LikelyDuplicate: {
+    issue: (view) => view.row,
+  },
+  IntakeDuplicates: {
+    likelyDuplicates: (view, args) => duplicates.intakeItemDuplicates(view, args),
+  },
+  DuplicateReason: {
+    enterprise: (reason) => ref('creditCode', reason.enterprise),
+    unit: (reason) => ref('id', reason.unitId),
+    district: (reason) => ref('code', reason.districtCode),
   },
   IssueBatchRecord: {
     issueId: (row) => row.id,

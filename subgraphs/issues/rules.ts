@@ -222,6 +222,13 @@ export const loopRules = {
     },
     who: ['COMMAND_OFFICE', 'UNIT_MEMBER'],
   },
+  READ_LIKELY_DUPLICATES: {
+    name: {
+      zh: '查看疑似重复诉求（可合并问题的市指挥部办公室）',
+      en: 'read likely duplicates (the command office, which may merge them)',
+    },
+    who: ['COMMAND_OFFICE'],
+  },
   KEEP_CALENDAR: {
     name: { zh: '维护工作日历（仅市指挥部办公室）', en: 'keep the working-day calendar (command office only)' },
     who: ['COMMAND_OFFICE'],

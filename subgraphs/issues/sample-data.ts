@@ -373,6 +373,38 @@ async function planDutiesFiled(c: Cast): Promise<void> {
 }
 
 /**
+ * 11 and 12. 多头反映 (issue #26 §7): the same parking problem on 辽阳西路 from two channels, both
+ * waiting for intake — a 12345 record taken yesterday and an enterprise's appeal this morning; the
+ * command office's intake view (`intakeDuplicates`) shows them as likely duplicates, ready to merge.
+ */
+async function duplicateAtIntake(c: Cast): Promise<void> {
+  c.at(c.daysAgo(1, '16:40'));
+  await intake.reportIssue(c.office, {
+    input: {
+      clientRequestId: 'sample-11',
+      source: 'HOTLINE_12345',
+      environment: 'HUMANISTIC',
+      title: '辽阳西路路边停车收费不给票据（样例）',
+      description: '来电人反映市北区辽阳西路路边停车位收费人员只收现金、不给票据，收费标准没有公示。（样例数据）',
+      receivedAt: c.daysAgo(1, '16:20'),
+      appealKind: 'COMPLAINT',
+      districtCode: '370203',
+    },
+  });
+  c.justBefore(HOUR);
+  await intake.submitAppeal(c.enterprise('370203', 71), {
+    input: {
+      clientRequestId: 'sample-12',
+      kind: 'COMPLAINT',
+      environment: 'HUMANISTIC',
+      title: '门店前路边停车乱收费影响经营（样例）',
+      description: '我店在市北区辽阳西路，门口路边停车位收费人员乱收费、不给票据，顾客投诉多，影响经营。（样例数据）',
+      districtCode: '370203',
+    },
+  });
+}
+
+/**
  * 0. Before the stories (issue #26): the leaders of 市税务局 and 市商务局 as records, and the command
  * office's monitoring point on the enterprise whose appeal story 2 tells — so that appeal is tagged
  * with the point at intake. Its monthly visit was 40 days ago: the point is listed as unvisited.
@@ -493,5 +525,6 @@ export async function loadIssuesSampleData(db: Db, options: { now: Date } = { no
   await freshItems(cast);
   await planDutiesFiled(cast);
   await planRecordsRecent(cast, leaderIds);
+  await duplicateAtIntake(cast);
   return sampleStore.mark(db, SAMPLE_SUBJECT_PREFIX);
 }

@@ -4,6 +4,7 @@ import type { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } f
 import type { Connection as ConnectionMapped } from '../../platform/pagination.ts';
 import type { IssueRow as IssueRowMapped, DeadlineRow as DeadlineRowMapped, EventRow as EventRowMapped, AlertRow as AlertRowMapped, CalendarRow as CalendarRowMapped, RatingRow as RatingRowMapped, FollowUpRow as FollowUpRowMapped, SupervisionOutcomeRow as SupervisionOutcomeRowMapped, RankRow as RankRowMapped, StatsGroupRow as StatsGroupRowMapped, FeedRow as FeedRowMapped, PlanDutyView as PlanDutyViewMapped, PlanDutyUnitStatusRow as PlanDutyUnitStatusRowMapped, PlanDutyFilingRow as PlanDutyFilingRowMapped, UnitLeaderRow as UnitLeaderRowMapped, HallVisitRow as HallVisitRowMapped, HallDutyView as HallDutyViewMapped, SignedProjectRow as SignedProjectRowMapped, SignedProjectEventRow as SignedProjectEventRowMapped, SignedProjectCountRow as SignedProjectCountRowMapped, MonitoringPointRow as MonitoringPointRowMapped, MonitoringVisitRow as MonitoringVisitRowMapped, UnitReference as UnitReferenceMapped, DomainReference as DomainReferenceMapped, EnterpriseReference as EnterpriseReferenceMapped, DistrictReference as DistrictReferenceMapped } from './store.ts';
 import type { IssueStats as IssueStatsMapped } from './figures.ts';
+import type { DuplicateView as DuplicateViewMapped, DuplicateReasonView as DuplicateReasonViewMapped, IntakeDuplicatesView as IntakeDuplicatesViewMapped } from './duplicates.ts';
 import type { RecordResult as RecordResultMapped } from '../../platform/batch.ts';
 import type { Context } from './context.ts';
 export type Maybe<T> = T | null;
@@ -103,6 +104,13 @@ export type Query = {
   planDuties?: Maybe<Array<PlanDuty>>;
   /** 一项方案职责 / one plan duty */
   planDuty?: Maybe<PlanDuty>;
+  /**
+   * 受理台的多头反映提示（仅市指挥部办公室）：近 30 天收到、待受理的问题，最新的在前，每页只列出有疑似重复的（故一页可能少于 first 条，翻页继续）。
+   * The dispatcher's intake view (command office only): items waiting for intake received in the last
+   * 30 days, newest first, each with its likely duplicates; a page lists only the items of its span
+   * that have any (so it may hold fewer than `first`; the cursor carries on).
+   */
+  intakeDuplicates?: Maybe<IntakeDuplicatesConnection>;
   /** 单位的领导记录（政府用户） / a unit's leader records (government) */
   unitLeaders?: Maybe<Array<UnitLeader>>;
   /** 局长进大厅记录，新的在前；市指挥部办公室看全部，单位看本单位 / hall days, newest first; the command office all, a unit its own */
@@ -196,6 +204,12 @@ export type QueryIssueWebhookDeadLettersArgs = {
 
 export type QueryPlanDutyArgs = {
   code: Scalars['ID']['input'];
+};
+
+
+export type QueryIntakeDuplicatesArgs = {
+  first?: InputMaybe<Scalars['Int']['input']>;
+  after?: InputMaybe<Scalars['String']['input']>;
 };
 
 
@@ -1208,6 +1222,13 @@ export type Issue = {
   supervisionOutcomes: Array<SupervisionOutcome>;
   /** 带来本问题的方案职责报送（自查问题清单），如有 / the plan-duty filing (a self-check list) that brought this issue in, if any */
   planDutyFiling?: Maybe<PlanDutyFiling>;
+  /**
+   * 疑似重复（多头反映）：收到前后 30 天内、各渠道中同一企业或同一单位、地点文字相近的问题，按相似度排序，附理由和一步合并所需的参数；仅可合并问题的市指挥部办公室可见（其他人 FORBIDDEN）。
+   * Likely duplicates (多头反映): issues from any channel received within 30 days of this one — the
+   * same enterprise, or similar text about the same unit or place — ranked by score, each with its
+   * reasons and what mergeIssue needs. For those who may merge (the command office); FORBIDDEN for others.
+   */
+  likelyDuplicates?: Maybe<Array<LikelyDuplicate>>;
   /** 局长进大厅发现本问题的那一天，如有 / the day in a hall (局长进大厅) that found this issue, if any */
   hallVisit?: Maybe<HallVisit>;
   /** 本问题是其落地障碍的签约项目，如有 / the signed project whose obstacle this issue is, if any */
@@ -1228,6 +1249,15 @@ export type Issue = {
   version: Scalars['Int']['output'];
   /** 样例数据 / sample data, never real */
   sample: Scalars['Boolean']['output'];
+};
+
+
+/**
+ * 问题线索或企业诉求。
+ * A problem found by any channel, or an enterprise's appeal.
+ */
+export type IssueLikelyDuplicatesArgs = {
+  first?: InputMaybe<Scalars['Int']['input']>;
 };
 
 /**
@@ -2077,6 +2107,91 @@ export type DeclarePlanDutyInput = {
 };
 
 /**
+ * 疑似重复的理由。
+ * Why an issue looks like a duplicate of another.
+ */
+export type DuplicateReasonKind =
+  /** 同一企业（统一社会信用代码） / the same enterprise (credit code) */
+  | 'SAME_ENTERPRISE'
+  /** 文字相近：共有的词，越少见的词分量越重 / similar text: the terms both hold, rarer ones weighing more */
+  | 'SIMILAR_TEXT'
+  /** 同一单位（建议或承办单位） / about the same unit (proposed or handling) */
+  | 'SAME_UNIT'
+  /** 同一地点（区(市)） / in the same place (district) */
+  | 'SAME_PLACE';
+
+/** 一条理由 / one reason */
+export type DuplicateReason = {
+  __typename?: 'DuplicateReason';
+  kind: DuplicateReasonKind;
+  /** 两者共有的词，分量大的在前（SIMILAR_TEXT） / the words both texts hold, weightiest first (SIMILAR_TEXT) */
+  sharedTerms: Array<Scalars['String']['output']>;
+  /** 同一企业（SAME_ENTERPRISE） / the enterprise (SAME_ENTERPRISE) */
+  enterprise?: Maybe<Enterprise>;
+  /** 同一单位（SAME_UNIT） / the unit (SAME_UNIT) */
+  unit?: Maybe<Unit>;
+  /** 同一区(市)（SAME_PLACE） / the district (SAME_PLACE) */
+  district?: Maybe<District>;
+};
+
+/**
+ * 一步合并：mergeIssue(id: id, intoId: intoId, expectedVersion: expectedVersion)。后收到的并入先收到的；已合并、已驳回的不作为原问题。
+ * One-step merge: mergeIssue(id: id, intoId: intoId, expectedVersion: expectedVersion). The later
+ * received item goes into the earlier one (the one that is still open, when only one is).
+ */
+export type MergeSuggestion = {
+  __typename?: 'MergeSuggestion';
+  /** 并入的重复件 / the duplicate to merge */
+  id: Scalars['ID']['output'];
+  /** 原问题 / the original it goes into */
+  intoId: Scalars['ID']['output'];
+  /** 重复件当前的版本 / the duplicate's version now */
+  expectedVersion: Scalars['Int']['output'];
+};
+
+/**
+ * 一条疑似重复。
+ * A likely duplicate of an issue.
+ */
+export type LikelyDuplicate = {
+  __typename?: 'LikelyDuplicate';
+  issue: Issue;
+  /** 相似度 0–1，阈值以上才列出（口径见 subgraphs/issues/README.md） / score 0–1; listed only above the threshold (subgraphs/issues/README.md) */
+  score: Scalars['Float']['output'];
+  reasons: Array<DuplicateReason>;
+  /** 两者收到时间相隔天数 / days between the two receipts */
+  daysApart: Scalars['Float']['output'];
+  /** 一步合并所需的参数；两者都已不能合并时为空 / what mergeIssue needs; null when neither can be merged */
+  merge?: Maybe<MergeSuggestion>;
+};
+
+/** 待受理问题及其疑似重复 / an item waiting for intake, with its likely duplicates */
+export type IntakeDuplicates = {
+  __typename?: 'IntakeDuplicates';
+  issue: Issue;
+  /** 疑似重复，相似度高的在前，至多 first 条（1–20） / its likely duplicates, best first, at most first (1–20) */
+  likelyDuplicates: Array<LikelyDuplicate>;
+};
+
+
+/** 待受理问题及其疑似重复 / an item waiting for intake, with its likely duplicates */
+export type IntakeDuplicatesLikelyDuplicatesArgs = {
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+export type IntakeDuplicatesConnection = {
+  __typename?: 'IntakeDuplicatesConnection';
+  edges: Array<IntakeDuplicatesEdge>;
+  pageInfo: PageInfo;
+};
+
+export type IntakeDuplicatesEdge = {
+  __typename?: 'IntakeDuplicatesEdge';
+  cursor: Scalars['String']['output'];
+  node: IntakeDuplicates;
+};
+
+/**
  * 单位领导（姓名和职务）：项目和监测点的包保领导、进大厅的主要负责人。是记录，不是自由文本；职务变动另建一条。
  * A leader of a unit, by name and post: the 包保 leader of a project or monitoring point, the principal
  * who serves in a hall. A record, not free text; a new post is a new record.
@@ -2631,6 +2746,13 @@ export type ResolversTypes = {
   SelfCheckProblemInput: SelfCheckProblemInput;
   FilePlanDutyInput: FilePlanDutyInput;
   DeclarePlanDutyInput: DeclarePlanDutyInput;
+  DuplicateReasonKind: DuplicateReasonKind;
+  DuplicateReason: ResolverTypeWrapper<DuplicateReasonViewMapped>;
+  MergeSuggestion: ResolverTypeWrapper<MergeSuggestion>;
+  LikelyDuplicate: ResolverTypeWrapper<DuplicateViewMapped>;
+  IntakeDuplicates: ResolverTypeWrapper<IntakeDuplicatesViewMapped>;
+  IntakeDuplicatesConnection: ResolverTypeWrapper<ConnectionMapped>;
+  IntakeDuplicatesEdge: ResolverTypeWrapper<Omit<IntakeDuplicatesEdge, 'node'> & { node: ResolversTypes['IntakeDuplicates'] }>;
   UnitLeader: ResolverTypeWrapper<UnitLeaderRowMapped>;
   RecordUnitLeaderInput: RecordUnitLeaderInput;
   HallVisit: ResolverTypeWrapper<HallVisitRowMapped>;
@@ -2731,6 +2853,12 @@ export type ResolversParentTypes = {
   SelfCheckProblemInput: SelfCheckProblemInput;
   FilePlanDutyInput: FilePlanDutyInput;
   DeclarePlanDutyInput: DeclarePlanDutyInput;
+  DuplicateReason: DuplicateReasonViewMapped;
+  MergeSuggestion: MergeSuggestion;
+  LikelyDuplicate: DuplicateViewMapped;
+  IntakeDuplicates: IntakeDuplicatesViewMapped;
+  IntakeDuplicatesConnection: ConnectionMapped;
+  IntakeDuplicatesEdge: Omit<IntakeDuplicatesEdge, 'node'> & { node: ResolversParentTypes['IntakeDuplicates'] };
   UnitLeader: UnitLeaderRowMapped;
   RecordUnitLeaderInput: RecordUnitLeaderInput;
   HallVisit: HallVisitRowMapped;
@@ -2783,6 +2911,7 @@ export type QueryResolvers<ContextType = Context, ParentType extends ResolversPa
   issueWebhookDeadLetters?: Resolver<Maybe<Array<ResolversTypes['IssueWebhookDelivery']>>, ParentType, ContextType, Partial<QueryIssueWebhookDeadLettersArgs>>;
   planDuties?: Resolver<Maybe<Array<ResolversTypes['PlanDuty']>>, ParentType, ContextType>;
   planDuty?: Resolver<Maybe<ResolversTypes['PlanDuty']>, ParentType, ContextType, RequireFields<QueryPlanDutyArgs, 'code'>>;
+  intakeDuplicates?: Resolver<Maybe<ResolversTypes['IntakeDuplicatesConnection']>, ParentType, ContextType, Partial<QueryIntakeDuplicatesArgs>>;
   unitLeaders?: Resolver<Maybe<Array<ResolversTypes['UnitLeader']>>, ParentType, ContextType, RequireFields<QueryUnitLeadersArgs, 'unitId'>>;
   hallVisits?: Resolver<Maybe<ResolversTypes['HallVisitConnection']>, ParentType, ContextType, Partial<QueryHallVisitsArgs>>;
   hallDuty?: Resolver<Maybe<ResolversTypes['HallDutyQuarter']>, ParentType, ContextType, Partial<QueryHallDutyArgs>>;
@@ -2914,6 +3043,7 @@ export type IssueResolvers<ContextType = Context, ParentType extends ResolversPa
   replan?: Resolver<Maybe<ResolversTypes['ReplanRequest']>, ParentType, ContextType>;
   supervisionOutcomes?: Resolver<Array<ResolversTypes['SupervisionOutcome']>, ParentType, ContextType>;
   planDutyFiling?: Resolver<Maybe<ResolversTypes['PlanDutyFiling']>, ParentType, ContextType>;
+  likelyDuplicates?: Resolver<Maybe<Array<ResolversTypes['LikelyDuplicate']>>, ParentType, ContextType, RequireFields<IssueLikelyDuplicatesArgs, 'first'>>;
   hallVisit?: Resolver<Maybe<ResolversTypes['HallVisit']>, ParentType, ContextType>;
   signedProject?: Resolver<Maybe<ResolversTypes['SignedProject']>, ParentType, ContextType>;
   monitoringPoints?: Resolver<Array<ResolversTypes['MonitoringPoint']>, ParentType, ContextType>;
@@ -3263,6 +3393,43 @@ export type PlanDutyFiguresResolvers<ContextType = Context, ParentType extends R
   missing?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 };
 
+export type DuplicateReasonResolvers<ContextType = Context, ParentType extends ResolversParentTypes['DuplicateReason'] = ResolversParentTypes['DuplicateReason']> = {
+  kind?: Resolver<ResolversTypes['DuplicateReasonKind'], ParentType, ContextType>;
+  sharedTerms?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
+  enterprise?: Resolver<Maybe<ResolversTypes['Enterprise']>, ParentType, ContextType>;
+  unit?: Resolver<Maybe<ResolversTypes['Unit']>, ParentType, ContextType>;
+  district?: Resolver<Maybe<ResolversTypes['District']>, ParentType, ContextType>;
+};
+
+export type MergeSuggestionResolvers<ContextType = Context, ParentType extends ResolversParentTypes['MergeSuggestion'] = ResolversParentTypes['MergeSuggestion']> = {
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  intoId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  expectedVersion?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
+
+export type LikelyDuplicateResolvers<ContextType = Context, ParentType extends ResolversParentTypes['LikelyDuplicate'] = ResolversParentTypes['LikelyDuplicate']> = {
+  issue?: Resolver<ResolversTypes['Issue'], ParentType, ContextType>;
+  score?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  reasons?: Resolver<Array<ResolversTypes['DuplicateReason']>, ParentType, ContextType>;
+  daysApart?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  merge?: Resolver<Maybe<ResolversTypes['MergeSuggestion']>, ParentType, ContextType>;
+};
+
+export type IntakeDuplicatesResolvers<ContextType = Context, ParentType extends ResolversParentTypes['IntakeDuplicates'] = ResolversParentTypes['IntakeDuplicates']> = {
+  issue?: Resolver<ResolversTypes['Issue'], ParentType, ContextType>;
+  likelyDuplicates?: Resolver<Array<ResolversTypes['LikelyDuplicate']>, ParentType, ContextType, RequireFields<IntakeDuplicatesLikelyDuplicatesArgs, 'first'>>;
+};
+
+export type IntakeDuplicatesConnectionResolvers<ContextType = Context, ParentType extends ResolversParentTypes['IntakeDuplicatesConnection'] = ResolversParentTypes['IntakeDuplicatesConnection']> = {
+  edges?: Resolver<Array<ResolversTypes['IntakeDuplicatesEdge']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+};
+
+export type IntakeDuplicatesEdgeResolvers<ContextType = Context, ParentType extends ResolversParentTypes['IntakeDuplicatesEdge'] = ResolversParentTypes['IntakeDuplicatesEdge']> = {
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['IntakeDuplicates'], ParentType, ContextType>;
+};
+
 export type UnitLeaderResolvers<ContextType = Context, ParentType extends ResolversParentTypes['UnitLeader'] = ResolversParentTypes['UnitLeader']> = {
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   unit?: Resolver<ResolversTypes['Unit'], ParentType, ContextType>;
@@ -3447,6 +3614,12 @@ export type Resolvers<ContextType = Context> = {
   PlanDutyUnitStatus?: PlanDutyUnitStatusResolvers<ContextType>;
   PlanDutyFiling?: PlanDutyFilingResolvers<ContextType>;
   PlanDutyFigures?: PlanDutyFiguresResolvers<ContextType>;
+  DuplicateReason?: DuplicateReasonResolvers<ContextType>;
+  MergeSuggestion?: MergeSuggestionResolvers<ContextType>;
+  LikelyDuplicate?: LikelyDuplicateResolvers<ContextType>;
+  IntakeDuplicates?: IntakeDuplicatesResolvers<ContextType>;
+  IntakeDuplicatesConnection?: IntakeDuplicatesConnectionResolvers<ContextType>;
+  IntakeDuplicatesEdge?: IntakeDuplicatesEdgeResolvers<ContextType>;
   UnitLeader?: UnitLeaderResolvers<ContextType>;
   HallVisit?: HallVisitResolvers<ContextType>;
   HallVisitEdge?: HallVisitEdgeResolvers<ContextType>;

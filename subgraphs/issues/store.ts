@@ -1138,6 +1138,91 @@ export const planDutyStore = {
   },
 };
 
+/** An issue with its search terms (title and description), as duplicate scoring reads it. */
+export type IssueWithTerms = { row: IssueRow; terms: string[] };
+/** What a candidate lookup asks: the subject, the window, its enterprise and its anchors (a tsquery of alternatives). */
+export interface CandidateQuery {
+  id: string;
+  at: Date;
+  from: Date;
+  to: Date;
+  enterprise: string | null;
+  anchors: string | null;
+  limit: number;
+}
+
+/**
+ * Duplicate appeals at intake (多头反映, duplicates.ts): the terms' statistics, the candidates of an
+ * issue — read through indexes only: the credit code's, the search terms' GIN index with the
+ * received-at index for the 30-day window — and the items waiting for intake.
+ */
+export const duplicateStore = {
+  /**
+   * How often each common search term occurs, from PostgreSQL's statistics of the column (kept by
+   * ANALYZE and autovacuum; readable by the serving role, which may read the column) — none before
+   * the table was first analysed — and how many issues the table holds (estimated).
+   */
+  async termStatistics(db: Queryable): Promise<{ terms: string[]; frequencies: number[]; rows: number } | null> {
+    const [row] = rowsOf<{ terms: string[] | null; frequencies: number[] | null; rows: number }>(
+      await db.execute(sql`
+        select s.most_common_elems::text::text[] as terms, s.most_common_elem_freqs::float8[] as frequencies,
+          greatest(c.reltuples, 0)::float8 as rows
+        from pg_catalog.pg_class c
+        left join pg_catalog.pg_stats s on s.schemaname = 'issues' and s.tablename = 'issues' and s.attname = 'search_terms'
+        where c.oid = 'issues.issues'::regclass`),
+    );
+    return row ? { terms: row.terms ?? [], frequencies: (row.frequencies ?? []).map(Number), rows: Number(row.rows) } : null;
+  },
+
+  /**
+   * The issues received in [from, to], other than `id`, neither rejected nor merged, with the same
+   * enterprise or one of the anchors (a tsquery of alternatives) among their terms; the nearest in
+   * time first, at most `limit`.
+   */
+  async candidates(db: Queryable, query: CandidateQuery): Promise<IssueWithTerms[]> {
+    const statement = duplicateStore.candidatesStatement(db, query);
+    return statement ? await statement : [];
+  },
+
+  /** The statement `candidates` runs (its plan is tested: indexes only), undefined when there is nothing to look up by. */
+  candidatesStatement(db: Queryable, query: CandidateQuery) {
+    const found = [
+      ...(query.enterprise ? [eq(issues.enterpriseCreditCode, query.enterprise)] : []),
+      ...(query.anchors ? [sql`${searchTerms} @@ ${query.anchors}::tsquery`] : []),
+    ];
+    if (!found.length) return undefined;
+    return db
+      .select({ row: issues, terms: sql<string[]>`tsvector_to_array(${searchTerms})` })
+      .from(issues)
+      .where(
+        allOf(
+          gte(issues.receivedAt, query.from),
+          lte(issues.receivedAt, query.to),
+          sql`${issues.id} <> ${query.id}::uuid`,
+          sql`${issues.status} not in ('REJECTED', 'MERGED')`,
+          anyOf(...found),
+        ),
+      )
+      .orderBy(sql`abs(extract(epoch from ${issues.receivedAt} - ${instantParam(query.at)}))`, asc(issues.id))
+      .limit(query.limit);
+  },
+
+  /** Items waiting for intake received since `since`, newest first after the cursor (the status index). */
+  waiting(db: Queryable, since: Date, limit: number, after: { receivedAt: Date; id: string } | null): Promise<IssueRow[]> {
+    return db
+      .select()
+      .from(issues)
+      .where(
+        allOf(
+          eq(issues.status, 'SUBMITTED'),
+          gte(issues.receivedAt, since),
+          after ? sql`(${issues.receivedAt}, ${issues.id}) < (${instantParam(after.receivedAt)}, ${after.id}::uuid)` : undefined,
+        ),
+      )
+      .orderBy(desc(issues.receivedAt), desc(issues.id))
+      .limit(limit);
+  },
+};
 export type UnitLeaderRow = typeof unitLeaders.$inferSelect;
 export type HallVisitRow = typeof hallVisits.$inferSelect;
 export type SignedProjectRow = typeof signedProjects.$inferSelect;

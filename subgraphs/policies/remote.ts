@@ -5,7 +5,7 @@
  *   the units slice's own permissions decide which enterprises a caller can reach): one profile for
  *   the policy calculator and for an application; and, for notices and automatic grants, the credit
  *   codes of every enterprise meeting an item's criteria, with the criteria pushed down as a filter
- *   (`enterpriseCodes`, 10,000 a page).
+ *   (`enterpriseCodes`, 100,000 a page).
  * - The working-day calendar, through platform/calendar-source.ts (the issues slice keeps it).
  */
 export { staticCalendar, type CalendarSource } from '../../platform/calendar-source.ts';
@@ -50,6 +50,7 @@ export const PROFILES_QUERY = /* GraphQL */ `
     _entities(representations: $representations) {
       ... on Enterprise {
         creditCode
+        registered
         name
         industryCode
         sizeClass
@@ -78,7 +79,8 @@ export const CODES_QUERY = /* GraphQL */ `
 `;
 
 type ProfileAnswer = { enterprise: (Omit<EnterpriseProfile, 'districtCode'> & { district: { code: string } }) | null };
-type ProfilesAnswer = { _entities: ProfileAnswer['enterprise'][] };
+/** `_entities` answers a code that is not registered with a stub (`registered: false`, no profile): null here, as `profile` says. */
+type ProfilesAnswer = { _entities: (NonNullable<ProfileAnswer['enterprise']> & { registered: boolean })[] };
 type CodesAnswer = { enterpriseCodes: { codes: string[]; names: string[]; hasNextPage: boolean; endCursor: string | null } };
 
 /** Profiles from the units slice, asked with the caller's own token. */
@@ -110,8 +112,8 @@ export function remoteEnterprises(options: { url: () => string; authorization?: 
         });
         part.forEach((code, index) => {
           const enterprise = answer._entities[index];
-          if (!enterprise) return found.set(code, null);
-          const { district, ...rest } = enterprise;
+          if (!enterprise?.registered) return found.set(code, null);
+          const { district, registered: _registered, ...rest } = enterprise;
           return found.set(code, { ...rest, districtCode: district.code });
         });
       }

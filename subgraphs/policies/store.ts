@@ -555,27 +555,43 @@ export const itemStore = {
     listPage<ItemRow>(db, shapes.items, itemConditions(q), q.text, limit, after),
   count: (db: Queryable, q: ItemListQuery, limit: CountLimit) => listCount(db, shapes.items, itemConditions(q), q.text, limit),
 
-  /** Published items open today that the profile meets or misses by one criterion: fewest missing first, then newest. */
-  async matches(
+  /**
+   * Published items open today that the profile meets or misses by one criterion, fewest missing
+   * first, then newest: one page and, when asked, their count, in one statement that works each
+   * item's missing criteria out once (a materialized CTE) — the sort, the cursor and the count read
+   * that figure instead of computing the expression again over all 10,000 items for each (four
+   * times, in a page statement and a count statement, before). Ids and figures only; the page's
+   * rows are read by id afterwards.
+   */
+  async matchPage(
     db: Queryable,
     profile: ProfileParams,
     today: string,
     limit: number,
     after: MatchCursor | null,
-  ): Promise<{ item: ItemRow; missing: number }[]> {
-    const missing = missingCriteria(profile);
-    const conditions = [windowOpen(today), sql`${missing} <= 1`];
-    if (after) {
-      conditions.push(
-        sql`(${missing} > ${after.missing} or (${missing} = ${after.missing} and (${policyItems.sortAt}, ${policyItems.id}) < (${after.sortAt}::timestamptz, ${after.id}::uuid)))`,
-      );
-    }
-    return db
-      .select({ item: itemColumns, missing: sql<number>`${missing}::int` })
-      .from(policyItems)
-      .where(and(...conditions))
-      .orderBy(sql`${missing}`, desc(policyItems.sortAt), desc(policyItems.id))
-      .limit(limit);
+    counted: boolean,
+  ): Promise<{ hits: { id: string; missing: number }[]; total: number | null }> {
+    const cursor = after
+      ? sql`and (h.missing > ${after.missing} or (h.missing = ${after.missing} and (h.sort_at, h.id) < (${after.sortAt}::timestamptz, ${after.id}::uuid)))`
+      : sql``;
+    const result = await db.execute(sql`
+      with scored as materialized (
+        select ${policyItems.id} as id, ${policyItems.sortAt} as sort_at, ${missingCriteria(profile)} as missing
+        from ${policyItems} where ${windowOpen(today)}
+      ),
+      hits as (select id, sort_at, missing from scored where missing <= 1)
+      select t.total, p.id, p.missing from
+        ${counted ? sql`(select count(*)::int as total from hits)` : sql`(select null::int as total)`} as t
+        left join lateral (
+          select h.id, h.missing::int as missing, h.sort_at from hits h where true ${cursor}
+          order by h.missing, h.sort_at desc, h.id desc limit ${limit}
+        ) as p on true
+      order by p.missing, p.sort_at desc, p.id desc`);
+    const rows = rowsOf<{ total: number | null; id: string | null; missing: number | null }>(result);
+    return {
+      hits: rows.filter((row) => row.id !== null).map((row) => ({ id: row.id as string, missing: Number(row.missing) })),
+      total: counted ? Number(rows[0]?.total ?? 0) : null,
+    };
   },
   matchCount(db: Queryable, profile: ProfileParams, today: string, limit: CountLimit): Promise<ListCount> {
     return countUpTo(

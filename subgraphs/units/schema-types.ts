@@ -87,8 +87,8 @@ export type Query = {
    */
   enterprises?: Maybe<EnterpriseConnection>;
   /**
-   * 符合筛选条件的市场主体信用代码，按代码顺序每页至多 10000 个：供需要一次作用于大量企业的服务（惠企政策的推送与免申即享）使用。可见范围同 enterprises。
-   * Credit codes of the market entities matching the filter, in code order, up to 10,000 a page: for
+   * 符合筛选条件的市场主体信用代码，按代码顺序每页至多 100000 个：供需要一次作用于大量企业的服务（惠企政策的推送与免申即享）使用。可见范围同 enterprises。
+   * Credit codes of the market entities matching the filter, in code order, up to 100,000 a page: for
    * services acting on many enterprises at once (policy notices, automatic grants). Visibility as for
    * enterprises.
    */
@@ -617,11 +617,9 @@ export type EnterpriseConnection = {
   __typename?: 'EnterpriseConnection';
   edges: Array<EnterpriseEdge>;
   pageInfo: PageInfo;
+  /** 符合条件的市场主体数；超过 10,000 时为估计值（见 totalCountIsEstimate） / the number of matching entities; an estimate above 10,000 (see totalCountIsEstimate) */
   totalCount: Scalars['Int']['output'];
-  /**
-   * totalCount 是否为估计值：匹配的记录多于精确计数的上限（默认 1,000 条）时，totalCount 是数据库按统计信息的估计（不少于上限加一），应显示为"约 1,000,000"；否则为精确数。
-   * Whether totalCount is an estimate: when more rows match than a list counts exactly (1,000 by default), totalCount is the database's estimate from its statistics (never below that limit plus one), to be shown as "about 1,000,000"; otherwise it is exact.
-   */
+  /** totalCount 为数据库的估计值（超过 10,000 条时），显示为“约 …” / true when totalCount is the database's estimate (above 10,000 matches): show it as “约 …” (about) */
   totalCountIsEstimate: Scalars['Boolean']['output'];
 };
 

@@ -6,7 +6,7 @@ import { and, arrayContains, arrayOverlaps, asc, eq, gt, ilike, inArray, isNull,
 import { escapeLike, lockKey, rowsOf, type Queryable } from '../../db/client.ts';
 import { isUuid } from '../../platform/input.ts';
 import { countUpTo, type CountLimit, type ListCount } from '../../platform/pagination.ts';
-import { present } from '../../platform/invariant.ts';
+import { invariant, present } from '../../platform/invariant.ts';
 import type { BulkTransaction, Db } from '../../db/client.ts';
 import {
   campaigns,
@@ -216,6 +216,12 @@ export interface EnterpriseQuery {
 /** A text[] parameter (drizzle would expand a JS array into a list of parameters). */
 const textArray = (values: readonly string[]) => sql`${`{${values.map((v) => `"${v.replace(/["\\]/g, '\\$&')}"`).join(',')}}`}::text[]`;
 
+/**
+ * An array literal bound straight as an enum array (`$1::units.size_class[]`): the planner reads the
+ * values and their statistics (cast from text[] it could not, and estimated a fifth of the table).
+ */
+const enumArray = (values: readonly string[]) => `{${values.map((v) => `"${v.replace(/["\\]/g, '\\$&')}"`).join(',')}}`;
+
 function enterpriseConditions(filter: EnterpriseQuery): SQL[] {
   const conditions: SQL[] = [];
   if (filter.districtCode) conditions.push(eq(enterprises.districtCode, filter.districtCode));
@@ -225,18 +231,39 @@ function enterpriseConditions(filter: EnterpriseQuery): SQL[] {
   if (filter.qualification) conditions.push(arrayContains(enterprises.qualifications, [filter.qualification]));
   if (filter.search) conditions.push(ilike(enterprises.name, `%${escapeLike(filter.search)}%`));
   if (filter.districtCodes) conditions.push(sql`${enterprises.districtCode} = any(${textArray(filter.districtCodes)})`);
-  if (filter.industryCodePrefixes) {
-    conditions.push(
-      sql`exists (select 1 from unnest(${textArray(filter.industryCodePrefixes)}) as p(prefix) where starts_with(${enterprises.industryCode}, p.prefix))`,
-    );
-  }
-  if (filter.sizeClasses) conditions.push(sql`${enterprises.sizeClass}::text = any(${textArray(filter.sizeClasses)})`);
+  if (filter.industryCodePrefixes) conditions.push(industryPrefixes(filter.industryCodePrefixes));
+  if (filter.sizeClasses) conditions.push(sql`${enterprises.sizeClass} = any(${enumArray(filter.sizeClasses)}::units.size_class[])`);
   if (filter.registeredOnOrBefore) conditions.push(sql`${enterprises.registeredOn} <= ${filter.registeredOnOrBefore}::date`);
   if (filter.registeredAfter) conditions.push(sql`${enterprises.registeredOn} > ${filter.registeredAfter}::date`);
   if (filter.qualificationsAll) conditions.push(arrayContains(enterprises.qualifications, filter.qualificationsAll));
   if (filter.qualificationsAny) conditions.push(arrayOverlaps(enterprises.qualifications, filter.qualificationsAny));
-  if (filter.statuses) conditions.push(sql`${enterprises.status}::text = any(${textArray(filter.statuses)})`);
+  if (filter.statuses) conditions.push(sql`${enterprises.status} = any(${enumArray(filter.statuses)}::units.enterprise_status[])`);
   return conditions;
+}
+
+/** A GB/T 4754 code or prefix (C, C34, C348, C3484): the only text an industry filter puts into a statement. */
+const INDUSTRY_PREFIX = /^[A-T](\d{2}(\d{1,2})?)?$/;
+
+/**
+ * The industry code starts with one of the prefixes, written as `LIKE 'C34%'` with the prefix in
+ * the statement's text (checked against INDUSTRY_PREFIX: no wildcard, no quote can be in it), so
+ * every plan, generic ones included, reads it as a range of enterprises_directory_idx.
+ */
+function industryPrefixes(prefixes: readonly string[]): SQL {
+  const likes = prefixes.map((prefix) => {
+    invariant(INDUSTRY_PREFIX.test(prefix), `an industry prefix checked by the input schema, not ${JSON.stringify(prefix)}`);
+    return sql`${enterprises.industryCode} like ${sql.raw(`'${prefix}%'`)}`;
+  });
+  return sql`(${sql.join(likes, sql` or `)})`;
+}
+
+/** Up to this many matches an enterprise list counts exactly; beyond, its totalCount is PostgreSQL's estimate, marked as such. */
+export const ENTERPRISE_EXACT_COUNT_UP_TO = 10_000;
+
+/** An enterprise list's totalCount: exact up to ENTERPRISE_EXACT_COUNT_UP_TO, an estimate above. */
+export interface EnterpriseTally {
+  count: number;
+  estimate: boolean;
 }
 
 export const enterpriseStore = {
@@ -290,6 +317,29 @@ export const enterpriseStore = {
         .where(and(...enterpriseConditions(filter))),
       limit,
     );
+  },
+  /**
+   * The list's count: the matches counted up to one past ENTERPRISE_EXACT_COUNT_UP_TO (a few
+   * thousand index entries at most), and when there are more, the planner's estimate of the
+   * statement (EXPLAIN: the column statistics, nothing read) — never less than what was counted.
+   * Counting 119,000 matches exactly took 40–80 ms at 2,008,000 entities on a busy machine.
+   */
+  async tally(db: Queryable, filter: EnterpriseQuery): Promise<EnterpriseTally> {
+    const where = and(...enterpriseConditions(filter));
+    const [counted] = rowsOf<{ n: number }>(
+      await db.execute(
+        sql`select count(*)::int as n from (select 1 from ${enterprises} where ${where ?? sql`true`} limit ${ENTERPRISE_EXACT_COUNT_UP_TO + 1}) as m`,
+      ),
+    );
+    const n = Number(counted?.n ?? 0);
+    if (n <= ENTERPRISE_EXACT_COUNT_UP_TO) return { count: n, estimate: false };
+    const [plan] = rowsOf<{ 'QUERY PLAN': unknown }>(
+      await db.execute(sql`explain (format json) select 1 from ${enterprises} where ${where ?? sql`true`}`),
+    );
+    const parsed = (typeof plan?.['QUERY PLAN'] === 'string' ? JSON.parse(plan['QUERY PLAN']) : plan?.['QUERY PLAN']) as
+      { Plan?: { 'Plan Rows'?: number } }[] | undefined;
+    const estimated = Math.round(Number(parsed?.[0]?.Plan?.['Plan Rows'] ?? 0));
+    return { count: Math.max(n, estimated), estimate: true };
   },
   async insert(db: Queryable, values: typeof enterprises.$inferInsert): Promise<EnterpriseRow | undefined> {
     const [row] = await db.insert(enterprises).values(values).onConflictDoNothing().returning();

@@ -3,11 +3,11 @@
  * every institution, branch, district and product category — or, for an institution's staff, its
  * own and its branches' — read in one SQL statement whatever their number.
  *
- * Each process keeps the answers it computed (`StatsCache`, per scope and period) with the mark of
- * the figures they were computed at (store.ts `FIGURES_MARK`): the one statement then reads the
- * mark first and computes nothing while it is unchanged — a board asked again and again between
- * steps costs one short read. Any step that moves a figure moves the mark, in the snapshot the
- * statement reads, so a cached answer is never one a commit has changed.
+ * Each process keeps the answers it computed (`StatsCache`, per scope and period) with the version
+ * of each group's figures they were computed at (store.ts `stats`): the one statement then computes
+ * only the groups whose version moved — after a step, the five or so it counted under — and the
+ * answer is the kept one with those replaced; asked again with nothing moved, nothing is computed.
+ * Versions and figures come from one snapshot, so a kept group is never one a commit has changed.
  */
 import { referenceDistricts } from '../../../db/reference/organisation.ts';
 import { period as periodOf } from '../../../platform/periods.ts';
@@ -33,6 +33,15 @@ function statsOf(rows: StatsRow[]): FinancingStats {
   };
 }
 
+/** The key of a group in a kept answer. */
+const groupOf = (row: Pick<StatsRow, 'dimension' | 'key'>) => `${row.dimension}|${row.key}`;
+
+/** The kept rows with the groups computed anew in their place (the groups and their order are the same while the mark holds). */
+function merged(kept: StatsRow[], fresh: StatsRow[]): StatsRow[] {
+  const replaced = new Map(fresh.map((row) => [groupOf(row), row]));
+  return kept.map((row) => replaced.get(groupOf(row)) ?? row);
+}
+
 export async function financingStats(ctx: FinancingContext, args: QueryFinancingStatsArgs): Promise<FinancingStats> {
   periodOf(args.period); // BAD_USER_INPUT when it ends before it starts
   const allowed = await ctx.access.statsScope();
@@ -47,10 +56,17 @@ export async function financingStats(ctx: FinancingContext, args: QueryFinancing
   const days = args.period ? { from: args.period.from, to: args.period.to } : null;
   const key = `${allowed.kind === 'ALL' ? '*' : allowed.institutionId}|${days ? `${days.from}|${days.to}` : ''}`;
   const cached = ctx.statsCache.get(key);
-  const read = await figureStore.stats(ctx.db, scope, days, cached?.mark ?? null);
-  // No rows and a cached answer: the mark is the cached one's, the answer holds.
-  if (cached && read.mark === null) return cached.stats;
-  const stats = statsOf(read.rows);
-  if (read.mark !== null) ctx.statsCache.set(key, { mark: read.mark, stats });
+  const mark = cached?.rows[0]?.mark;
+  const known =
+    cached && mark !== undefined
+      ? { mark, versions: cached.rows.map(({ dimension, key: group, version }) => ({ dimension, key: group, version })) }
+      : null;
+  const fresh = await figureStore.stats(ctx.db, scope, days, known);
+  // Nothing moved: the kept answer holds.
+  if (cached && !fresh.length) return cached.stats;
+  // The same groups (mark unchanged): only those whose figures moved came back.
+  const rows = cached && fresh[0]?.mark === mark ? merged(cached.rows, fresh) : fresh;
+  const stats = statsOf(rows);
+  ctx.statsCache.set(key, { rows, stats });
   return stats;
 }

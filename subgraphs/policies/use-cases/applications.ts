@@ -17,7 +17,7 @@ import { evaluate, type EnterpriseProfile } from '../eligibility.ts';
 import * as input from '../input.ts';
 import { actorOf, APPLICATION, changeApplication, recordApplicationEvent, subjectOf } from '../rows.ts';
 import type { MutationImportApplicationArgs, MutationSubmitApplicationArgs, MutationSubmitDraftApplicationArgs } from '../schema-types.ts';
-import { applicationStore, itemStore, type ApplicationRow, type NewApplication } from '../store.ts';
+import { applicationStore, itemStore, type ApplicationRow, type ItemRow, type NewApplication } from '../store.ts';
 import {
   checkMaterials,
   criteriaOf,
@@ -224,16 +224,18 @@ export async function importApplication(ctx: PoliciesContext, { input: raw }: Mu
 
 /**
  * One imported application (`importApplication`, and each record of `importApplicationBatch`):
- * `profileOf` gives the enterprise's profile as the caller may see it, asked before any transaction.
+ * `profileOf` gives the enterprise's profile as the caller may see it, asked before any transaction;
+ * `itemOf` the item as the caller may see it (a batch reads each of its items once).
  */
 export async function enterImported(
   ctx: PoliciesContext,
   raw: unknown,
   profileOf: (creditCode: string) => Promise<EnterpriseProfile | null>,
+  itemOf: (itemId: string) => Promise<ItemRow> = (itemId) => visibleItem(ctx, itemId),
 ): Promise<Entered> {
   ctx.access.assertSignedIn();
   const given = parseInput(input.importApplicationInput, raw);
-  const item = await visibleItem(ctx, given.itemId);
+  const item = await itemOf(given.itemId);
   await ctx.access.assertItem('IMPORT_APPLICATION', item);
   const at = ctx.now();
   if (given.submittedAt.getTime() > at.getTime() + CLOCK_SKEW_MS)

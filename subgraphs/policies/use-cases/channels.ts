@@ -10,7 +10,7 @@
  * record rolls back alone and refuses nothing else; a crash mid-batch leaves the chunks before it
  * committed and nothing of the rest, and the batch sent again finds those (ALREADY_PRESENT). The enterprises'
  * profiles are asked of the units slice once per batch (`_entities`, 500 codes a question), before
- * any transaction — never a question per record.
+ * any transaction — never a question per record; each item named is read once per batch too.
  */
 import type { GraphQLInputObjectType } from 'graphql';
 import {
@@ -29,8 +29,9 @@ import { decodeIntegerCursor, encodeCursor, pageSize } from '../../../platform/p
 import type { PoliciesContext } from '../context.ts';
 import type { EnterpriseProfile } from '../eligibility.ts';
 import type { MutationImportApplicationBatchArgs, QueryApplicationChangesArgs } from '../schema-types.ts';
-import { feedStore, type FeedRow } from '../store.ts';
+import { feedStore, type FeedRow, type ItemRow } from '../store.ts';
 import { enterImported } from './applications.ts';
+import { visibleItem } from './checks.ts';
 
 /** `importApplicationBatch`: each record as importApplication takes it, idempotent by source system and reference. */
 export async function importApplicationBatch(
@@ -51,6 +52,18 @@ export async function importApplicationBatch(
   // The calendar too is taken once, before any transaction: a copy expiring mid-batch is not fetched inside one.
   const calendar = await ctx.calendar.current();
   const pinned = { current: () => Promise.resolve(calendar) };
+  // Each item once per batch (ten thousand records name a handful), read outside the chunks' transactions as the profiles are.
+  const items = new Map<string, Promise<ItemRow>>();
+  const itemOf = (itemId: string) => {
+    let item = items.get(itemId);
+    if (!item) {
+      item = visibleItem(ctx, itemId);
+      // A refusal (not found) is each record's own answer, given where it is awaited.
+      item.catch(() => {});
+      items.set(itemId, item);
+    }
+    return item;
+  };
   // A record entered a chunk at a time, in a savepoint of its own (platform/batch.ts).
   const results = await enterInChunks(
     ctx.db,
@@ -58,7 +71,7 @@ export async function importApplicationBatch(
     async (tx, { line, fields, problem }) => {
       if (problem) throw problem;
       const given = coerceRecord(recordType, { ...fields, sourceSystem }, format === 'CSV');
-      const entered = await enterImported({ ...ctx, db: tx, calendar: pinned }, given, profileOf);
+      const entered = await enterImported({ ...ctx, db: tx, calendar: pinned }, given, profileOf, itemOf);
       return kept(line, entered.row.externalReference ?? externalRefOf(fields, 'externalReference') ?? '', entered.row.id, entered.fresh);
     },
     ({ line, fields }, error) => rejected(line, externalRefOf(fields, 'externalReference'), error),

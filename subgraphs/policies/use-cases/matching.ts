@@ -4,6 +4,7 @@
  * caller may see the enterprise is the units slice's to say (its profile is asked with their token).
  */
 import { errors } from '../../../platform/errors.ts';
+import { present } from '../../../platform/invariant.ts';
 import { isUuid, parseInput } from '../../../platform/input.ts';
 import {
   countBeside,
@@ -51,9 +52,19 @@ export async function policyMatches(ctx: PoliciesContext, creditCode: string, pa
     years: profile.registeredOn ? fullYears(profile.registeredOn, day) : null,
     qualifications: profile.qualifications,
   };
-  const count = countBeside(page.counted, () => itemStore.matchCount(ctx.db, params, day, exactCountLimit(ctx)));
-  const found = await itemStore.matches(ctx.db, params, day, size + 1, after);
-  const nodes = found.map(({ item }) => {
+  // The page and, when asked, the count: one statement, each item's criteria judged once.
+  const { hits, total } = await itemStore.matchPage(ctx.db, params, day, size + 1, after, page.counted === true);
+  const count = total !== null ? async () => total : () => itemStore.matchCount(ctx.db, params, day, exactCountLimit(ctx));
+  const rows = new Map(
+    (
+      await itemStore.byIds(
+        ctx.db,
+        hits.map((hit) => hit.id),
+      )
+    ).map((row) => [row.id, row]),
+  );
+  const nodes = hits.map((hit) => {
+    const item = present(rows.get(hit.id), 'a matched item, read by its id');
     ctx.loaders.itemById.prime(item.id, item);
     const results = evaluate(criteriaOf(item), profile, day);
     return { item, results, missing: unmetCount(results) };

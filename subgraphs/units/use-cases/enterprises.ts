@@ -7,25 +7,21 @@ import { changeRow } from '../../../platform/change.ts';
 import { creditCodeProblem, normalizeCreditCode } from '../../../platform/credit-code.ts';
 import { errors } from '../../../platform/errors.ts';
 import { parseInput } from '../../../platform/input.ts';
-import {
-  countBeside,
-  exactCountLimit,
-  decodeCursor,
-  encodeCursor,
-  pageSize,
-  toConnection,
-  type PageArgs,
-} from '../../../platform/pagination.ts';
+import { decodeCursor, encodeCursor, pageSize, toConnection, type PageArgs } from '../../../platform/pagination.ts';
 import { canSeeEnterprise, type EnterpriseScope } from '../access.ts';
 import type { UnitsContext } from '../context.ts';
 import { enterpriseFilter, upsertEnterpriseInput } from '../input.ts';
 import { enterpriseRow, recordChange } from '../rows.ts';
 import type { MutationUpsertEnterpriseArgs, QueryEnterpriseArgs, QueryEnterpriseCodesArgs, QueryEnterprisesArgs } from '../schema-types.ts';
-import { enterpriseStore, type EnterpriseRow, type EnterpriseView, type UnregisteredEnterprise } from '../store.ts';
+import { enterpriseStore, type EnterpriseRow, type EnterpriseTally, type EnterpriseView, type UnregisteredEnterprise } from '../store.ts';
 import { requireDistrict } from './lookups.ts';
 
-/** Codes per page of `enterpriseCodes`: 100,000 enterprises in ten requests. */
-const ENTERPRISE_CODE_PAGE = 10_000;
+/**
+ * Codes per page of `enterpriseCodes`. An item for 5% of the city's 2,008,000 entities is one page
+ * (and a short second): read as one statement, a parallel scan and a sort (1.1 s under a load of
+ * 20), where pages of 10,000 read the table eleven times in key order (3.3 s). About 5 MB of JSON.
+ */
+const ENTERPRISE_CODE_PAGE = 100_000;
 
 /** The enterprises the caller may read; refuses a caller who may read none. */
 async function readableScope(ctx: UnitsContext): Promise<EnterpriseScope> {
@@ -81,18 +77,33 @@ export async function enterprises(ctx: UnitsContext, { filter: given }: QueryEnt
   if (scope.kind === 'self') {
     const own = await ctx.loaders.enterpriseByCode.load(scope.creditCode);
     const rows = own && (!after || own.creditCode > after) ? [own] : [];
-    return toConnection(
+    return {
+      ...toConnection(
+        rows,
+        size,
+        (row) => [row.creditCode],
+        async () => (own ? 1 : 0),
+        after !== null,
+      ),
+      totalCountIsEstimate: false,
+    };
+  }
+  const query = { ...filter, onlyDistrict: scope.kind === 'district' ? scope.districtCode : null };
+  // Counted beside the page when the operation asks for totalCount; once for totalCount and its flag.
+  let tally: Promise<EnterpriseTally> | undefined;
+  const tallied = () => (tally ??= enterpriseStore.tally(ctx.db, query));
+  if (page.counted) tallied().catch(() => {});
+  const rows = await enterpriseStore.page(ctx.db, query, size + 1, after);
+  return {
+    ...toConnection(
       rows,
       size,
       (row) => [row.creditCode],
-      async () => (own ? 1 : 0),
+      async () => (await tallied()).count,
       after !== null,
-    );
-  }
-  const query = { ...filter, onlyDistrict: scope.kind === 'district' ? scope.districtCode : null };
-  const count = countBeside(page.counted, () => enterpriseStore.count(ctx.db, query, exactCountLimit(ctx)));
-  const rows = await enterpriseStore.page(ctx.db, query, size + 1, after);
-  return toConnection(rows, size, (row) => [row.creditCode], count, after !== null);
+    ),
+    totalCountIsEstimate: async () => (await tallied()).estimate,
+  };
 }
 
 /** Credit codes (and names) only, in pages of ENTERPRISE_CODE_PAGE: the bulk path of other slices (policy notices, automatic grants). */

@@ -14,9 +14,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { performance } from 'node:perf_hooks';
 import postgres from 'postgres';
-import { Pool } from 'undici';
 import { openPostgres } from '../db/client.ts';
 import { unitIdForCode } from '../db/reference/organisation.ts';
 import { signToken } from '../platform/auth.ts';
@@ -25,6 +23,8 @@ import { prepareDatabase } from '../platform/start.ts';
 import { slices } from '../subgraphs/registry.ts';
 import { openCpuBudgets } from './cpu-budget.ts';
 import { countIssues, fillIssues } from './fill.ts';
+import { fillGatewayEnterprises } from './gateway-fill.ts';
+import { load, sameRequest, type Load } from './load.ts';
 
 const root = path.join(path.dirname(fileURLToPath(import.meta.url)), '..');
 const DB = process.env.BENCH_GATEWAY_DB ?? 'yingshang_bench_gateway';
@@ -33,6 +33,20 @@ const DURATION_MS = Number(process.env.BENCH_DURATION_S ?? 8) * 1000;
 const BASE_PORT = Number(process.env.BENCH_GATEWAY_PORT ?? 4810);
 /** The CPU budget of each subgraph replica in the second scale-out figure (BENCH_REPLICA_CPUS, in CPUs). */
 const REPLICA_CPUS = Number(process.env.BENCH_REPLICA_CPUS ?? 0.25);
+/**
+ * The parts to run (BENCH_GATEWAY_PARTS, comma-separated; all by default): `same` (one query, one
+ * token from every connection, and the units list against the subgraph), `distinct` (a user per
+ * connection and changing variables, bench/gateway-users.ts), `scale-out` (one vs two replicas).
+ */
+const PARTS = new Set((process.env.BENCH_GATEWAY_PARTS ?? 'same,distinct,scale-out').split(',').map((part) => part.trim()));
+/** A directory to write our (first) gateway's CPU profile into when it stops (BENCH_GATEWAY_CPU_PROF; `node --cpu-prof`). */
+const CPU_PROFILE_DIR = process.env.BENCH_GATEWAY_CPU_PROF;
+/**
+ * A checkout of an earlier commit (BENCH_GATEWAY_BASELINE, e.g. `git archive <commit> | tar -x -C <dir>`
+ * with node_modules linked): its gateway runs beside ours in the distinct-user rounds, interleaved,
+ * for a before/after of a change measured in one run.
+ */
+const BASELINE_DIR = process.env.BENCH_GATEWAY_BASELINE;
 
 export interface Service {
   name: string;
@@ -58,8 +72,8 @@ export async function ensureDatabase(name = DB): Promise<string> {
   return serverUrl(name);
 }
 
-export function start(name: string, args: string[], env: Record<string, string>, subgraph = false): Service {
-  const child = spawn(process.execPath, args, { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+export function start(name: string, args: string[], env: Record<string, string>, subgraph = false, cwd = root): Service {
+  const child = spawn(process.execPath, args, { cwd, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   const service: Service = { name, child, requests: 0, subgraph };
   let buffer = '';
   child.stdout!.on('data', (chunk: Buffer) => {
@@ -75,7 +89,10 @@ export function start(name: string, args: string[], env: Record<string, string>,
   return service;
 }
 
-export async function waitFor(url: string, timeoutMs = 60_000): Promise<void> {
+/** How long a service may take to come up (BENCH_START_TIMEOUT_S, 180 s by default: a dozen processes start at once on a shared machine). */
+const START_TIMEOUT_MS = Number(process.env.BENCH_START_TIMEOUT_S ?? 180) * 1000;
+
+export async function waitFor(url: string, timeoutMs = START_TIMEOUT_MS): Promise<void> {
   const until = Date.now() + timeoutMs;
   while (Date.now() < until) {
     try {
@@ -89,62 +106,7 @@ export async function waitFor(url: string, timeoutMs = 60_000): Promise<void> {
   throw new Error(`${url} did not come up`);
 }
 
-export interface Load {
-  requests: number;
-  errors: number;
-  /** What the first failed request got (its code, or the exception), to say what the errors were. */
-  firstError?: string;
-  rps: number;
-  p50: number;
-  p99: number;
-}
-
-/** A closed loop of `concurrency` clients posting `body` to `url` for `ms`. */
-export async function load(url: string, body: string, token: string, concurrency: number, ms: number): Promise<Load> {
-  const target = new URL(url);
-  const pool = new Pool(target.origin, { connections: concurrency, pipelining: 1 });
-  const latencies: number[] = [];
-  let errors = 0;
-  let firstError: string | undefined;
-  const until = performance.now() + ms;
-  const client = async () => {
-    while (performance.now() < until) {
-      const started = performance.now();
-      try {
-        const response = await pool.request({
-          path: target.pathname,
-          method: 'POST',
-          headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-          body,
-          headersTimeout: 20_000,
-          bodyTimeout: 20_000,
-        });
-        const text = await response.body.text();
-        if (response.statusCode !== 200 || text.includes('"errors"')) {
-          errors++;
-          firstError ??= `${response.statusCode} ${/"code":"([A-Z_]+)"/.exec(text)?.[1] ?? text.slice(0, 200)}`;
-        } else latencies.push(performance.now() - started);
-      } catch (error) {
-        errors++;
-        firstError ??= (error as Error).message;
-      }
-    }
-  };
-  const begun = performance.now();
-  await Promise.all(Array.from({ length: concurrency }, client));
-  const elapsed = performance.now() - begun;
-  await pool.close();
-  latencies.sort((a, b) => a - b);
-  const at = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))] ?? NaN;
-  return {
-    requests: latencies.length,
-    errors,
-    ...(firstError ? { firstError } : {}),
-    rps: (latencies.length / elapsed) * 1000,
-    p50: at(50),
-    p99: at(99),
-  };
-}
+export { load, sameRequest, type BenchRequest, type Load, type NextRequest } from './load.ts';
 
 export async function runGatewayBench(): Promise<void> {
   const url = await ensureDatabase();
@@ -153,6 +115,8 @@ export async function runGatewayBench(): Promise<void> {
   const issuesDb = database.forSubgraph('issues').db;
   const present = await countIssues(issuesDb);
   if (present < ISSUES) await fillIssues(database.owner(), ISSUES - present, present);
+  // Enterprises with applications of their own, for the distinct users' enterprise tokens.
+  if (PARTS.has('distinct')) await fillGatewayEnterprises(database.owner(), database.owner());
   await database.close();
 
   const ports = Object.fromEntries(slices.map((slice, index) => [slice.name, BASE_PORT + index]));
@@ -183,7 +147,9 @@ export async function runGatewayBench(): Promise<void> {
       services.push(start(slice.name, ['--import', 'tsx', 'bin/subgraph.ts', slice.name], common, true));
       await waitFor(`http://127.0.0.1:${ports[slice.name]}/health`);
     }
-    for (const slice of slices) {
+    // The second replicas and the scale-out gateways only when that part runs.
+    const scaling = PARTS.has('scale-out');
+    for (const slice of scaling ? slices : []) {
       services.push(
         start(
           `${slice.name}#2`,
@@ -196,11 +162,16 @@ export async function runGatewayBench(): Promise<void> {
     for (const service of services) budgets?.add(service.name, service.child.pid!);
     for (const slice of slices) {
       await waitFor(`http://127.0.0.1:${ports[slice.name]}/ready`);
-      await waitFor(`http://127.0.0.1:${replicaPorts[slice.name]}/ready`);
+      if (scaling) await waitFor(`http://127.0.0.1:${replicaPorts[slice.name]}/ready`);
     }
     const apolloPort = BASE_PORT + 50;
     const hivePort = BASE_PORT + 51;
-    const apollo = start('apollo', ['--import', 'tsx', 'bin/gateway.ts'], { ...common, PORT: String(apolloPort), LOG_LEVEL: 'warn' });
+    const profile = CPU_PROFILE_DIR ? ['--cpu-prof', '--cpu-prof-dir', path.resolve(CPU_PROFILE_DIR)] : [];
+    const apollo = start('apollo', [...profile, '--import', 'tsx', 'bin/gateway.ts'], {
+      ...common,
+      PORT: String(apolloPort),
+      LOG_LEVEL: 'warn',
+    });
     services.push(apollo);
     // Our gateway again, in front of both replicas of every subgraph (`<NAME>_URL` lists both); and
     // the pair once more without merging reads in flight, so that every request reaches a subgraph.
@@ -216,7 +187,7 @@ export async function runGatewayBench(): Promise<void> {
       { name: 'one replica, no merging', port: BASE_PORT + 53, merge: false },
       { name: 'two replicas, no merging', port: BASE_PORT + 54, merge: false, env: replicaUrls },
     ];
-    for (const setup of scaleOut.slice(1)) {
+    for (const setup of scaling ? scaleOut.slice(1) : []) {
       services.push(
         start(`apollo ${setup.name}`, ['--import', 'tsx', 'bin/gateway.ts'], {
           ...common,
@@ -260,7 +231,20 @@ export async function runGatewayBench(): Promise<void> {
       { NODE_ENV: 'production' },
     );
     services.push(hive);
-    for (const setup of scaleOut) await waitFor(`http://127.0.0.1:${setup.port}/ready`);
+    const baselinePort = BASE_PORT + 55;
+    if (BASELINE_DIR) {
+      services.push(
+        start(
+          'apollo before',
+          ['--import', 'tsx', 'bin/gateway.ts'],
+          { ...common, PORT: String(baselinePort), LOG_LEVEL: 'warn' },
+          false,
+          path.resolve(BASELINE_DIR),
+        ),
+      );
+      await waitFor(`http://127.0.0.1:${baselinePort}/ready`);
+    }
+    for (const setup of scaling ? scaleOut : scaleOut.slice(0, 1)) await waitFor(`http://127.0.0.1:${setup.port}/ready`);
     await waitFor(`http://127.0.0.1:${hivePort}/healthcheck`);
 
     const office = await signToken(
@@ -297,15 +281,15 @@ export async function runGatewayBench(): Promise<void> {
     console.log(
       `\nGateway throughput: ${Math.max(present, ISSUES).toLocaleString('en')} issues (${DB}); every service its own process on ${os.cpus().length} CPUs; ${DURATION_MS / 1000} s per round after a 2 s warm-up, rounds interleaved.\n`,
     );
-    for (const query of queries) {
+    for (const query of PARTS.has('same') ? queries : []) {
       for (const concurrency of [16, 64]) {
         const results: Record<string, Load[]> = { apollo: [], hive: [] };
         const calls: Record<string, number> = { apollo: 0, hive: 0 };
         for (let round = 0; round < 2; round++) {
           for (const engine of engines) {
-            await load(engine.url, query.body, query.token, concurrency, 2_000);
+            await load(engine.url, sameRequest(query.body, query.token), concurrency, 2_000);
             const before = subgraphCalls();
-            const result = await load(engine.url, query.body, query.token, concurrency, DURATION_MS);
+            const result = await load(engine.url, sameRequest(query.body, query.token), concurrency, DURATION_MS);
             calls[engine.name]! += subgraphCalls() - before;
             results[engine.name]!.push(result);
           }
@@ -340,26 +324,38 @@ export async function runGatewayBench(): Promise<void> {
     // Our gateway against the subgraph itself, on a query one subgraph answers alone.
     const unitsList = JSON.stringify({ query: `{ units(first: 50) { totalCount edges { node { id code name kind } } } }` });
     const direct = { gateway: [] as Load[], direct: [] as Load[] };
-    for (let round = 0; round < 2; round++) {
+    for (let round = 0; round < (PARTS.has('same') ? 2 : 0); round++) {
       for (const [name, target] of [
         ['gateway', `http://127.0.0.1:${apolloPort}/graphql`],
         ['direct', `http://127.0.0.1:${ports.units}/graphql`],
       ] as const) {
-        await load(target, unitsList, office, 16, 2_000);
-        direct[name].push(await load(target, unitsList, office, 16, DURATION_MS));
+        await load(target, sameRequest(unitsList, office), 16, 2_000);
+        direct[name].push(await load(target, sameRequest(unitsList, office), 16, DURATION_MS));
       }
     }
     const mean = (list: Load[]) => list.reduce((s, r) => s + r.rps, 0) / list.length;
-    console.log(
-      `units list (one subgraph), c=16\n  gateway ${mean(direct.gateway).toFixed(1)} req/s · direct ${mean(direct.direct).toFixed(1)} req/s · gateway/direct ${(mean(direct.gateway) / mean(direct.direct)).toFixed(2)}×\n`,
-    );
+    if (PARTS.has('same'))
+      console.log(
+        `units list (one subgraph), c=16\n  gateway ${mean(direct.gateway).toFixed(1)} req/s · direct ${mean(direct.direct).toFixed(1)} req/s · gateway/direct ${(mean(direct.gateway) / mean(direct.direct)).toFixed(2)}×\n`,
+      );
 
     // Scale-out: the board through our gateway with one and with two replicas of every subgraph
     // (processes on this machine; docker-compose runs them as containers the same way).
     // First as the processes are, sharing this machine's cores; then with a CPU budget per replica,
     // as replicas in containers or on machines of their own have (bench/cpu-budget.ts).
     const board = queries[0]!;
-    const budgetsToMeasure: (number | null)[] = [null, ...(budgets ? [REPLICA_CPUS] : [])];
+    if (PARTS.has('distinct')) {
+      const { runDistinctUsers } = await import('./gateway-users.ts');
+      await runDistinctUsers({
+        apolloUrl: engines[0]!.url,
+        hiveUrl: engines[1]!.url,
+        subgraphUrl: (name) => `http://127.0.0.1:${ports[name]}/graphql`,
+        subgraphCalls,
+        ms: DURATION_MS,
+        ...(BASELINE_DIR ? { baselineUrl: `http://127.0.0.1:${baselinePort}/graphql` } : {}),
+      });
+    }
+    const budgetsToMeasure: (number | null)[] = PARTS.has('scale-out') ? [null, ...(budgets ? [REPLICA_CPUS] : [])] : [];
     for (const cpus of budgetsToMeasure) {
       budgets?.limit(cpus);
       for (const concurrency of [16, 64]) {
@@ -367,8 +363,8 @@ export async function runGatewayBench(): Promise<void> {
         for (let round = 0; round < 2; round++) {
           for (const setup of scaleOut) {
             const target = `http://127.0.0.1:${setup.port}/graphql`;
-            await load(target, board.body, board.token, concurrency, 2_000);
-            (byName[setup.name] ??= []).push(await load(target, board.body, board.token, concurrency, DURATION_MS));
+            await load(target, sameRequest(board.body, board.token), concurrency, 2_000);
+            (byName[setup.name] ??= []).push(await load(target, sameRequest(board.body, board.token), concurrency, DURATION_MS));
           }
         }
         const sharing = cpus === null ? `sharing the machine's ${os.cpus().length} CPUs` : `each replica with a budget of ${cpus} CPU`;
@@ -384,7 +380,8 @@ export async function runGatewayBench(): Promise<void> {
         );
       }
     }
-    if (!budgets) console.log('(No CPU budget per replica measured: this process may not create control groups; run as root on Linux.)\n');
+    if (!budgets && PARTS.has('scale-out'))
+      console.log('(No CPU budget per replica measured: this process may not create control groups; run as root on Linux.)\n');
   } finally {
     budgets?.limit(null);
     stopAll();

@@ -20,7 +20,7 @@ import { DEVELOPMENT_JWT_SECRET } from '../platform/env.ts';
 import { prepareDatabase } from '../platform/start.ts';
 import { slices } from '../subgraphs/registry.ts';
 import { countIssues, fillIssues } from './fill.ts';
-import { ensureDatabase, load, start, waitFor, type Load, type Service } from './gateway.ts';
+import { ensureDatabase, load, sameRequest, start, waitFor, type Load, type Service } from './gateway.ts';
 
 const DB = process.env.BENCH_OBSERVE_DB ?? 'yingshang_bench_observe';
 const ISSUES = Number(process.env.BENCH_OBSERVE_ISSUES ?? 2_000);
@@ -218,7 +218,7 @@ export async function runObservabilityBench(): Promise<void> {
       const cpu: Record<string, number[]> = { off: [], on: [] };
       for (let round = 0; round < ROUNDS; round++) {
         for (const copy of [off, on]) {
-          await load(copy.gatewayUrl, query.body, staff, CONCURRENCY, 2_000);
+          await load(copy.gatewayUrl, sameRequest(query.body, staff), CONCURRENCY, 2_000);
           const scrapes = copy.metricsUrls.length
             ? setInterval(
                 () =>
@@ -232,7 +232,7 @@ export async function runObservabilityBench(): Promise<void> {
               )
             : undefined;
           const before = cpuSeconds(copy.pids);
-          const result = await load(copy.gatewayUrl, query.body, staff, CONCURRENCY, DURATION_MS);
+          const result = await load(copy.gatewayUrl, sameRequest(query.body, staff), CONCURRENCY, DURATION_MS);
           cpu[copy.name]!.push(((cpuSeconds(copy.pids) - before) * 1000) / result.requests);
           results[copy.name]!.push(result);
           clearInterval(scrapes);

@@ -5,6 +5,7 @@
  */
 import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import { lookup } from 'node:dns/promises';
+import { STATUS_CODES } from 'node:http';
 import { isIP } from 'node:net';
 import { BalancedPool, Pool } from 'undici';
 import { GraphQLError } from 'graphql';
@@ -39,13 +40,6 @@ const callNumbers = new WeakMap<object, string>();
 const mergedCalls = new Set<string>();
 let calls = 0;
 
-interface SharedAnswer {
-  status: number;
-  statusText: string;
-  headers: [string, string][];
-  body: string;
-}
-
 /**
  * The key under which identical subgraph reads in flight at the same moment are merged: the URL,
  * the Authorization header (each caller's permissions stay theirs) and the request body (query,
@@ -54,15 +48,62 @@ interface SharedAnswer {
  */
 export function mergeKey(url: string, init: { method?: string; headers?: Record<string, string>; body?: unknown }): string | null {
   if ((init.method ?? 'POST') !== 'POST' || typeof init.body !== 'string') return null;
-  let query: unknown;
-  try {
-    query = (JSON.parse(init.body) as { query?: unknown }).query;
-  } catch {
-    return null;
-  }
-  if (typeof query !== 'string' || !/^\s*(query\b|\{)/.test(query)) return null;
+  if (!isRead(init.body)) return null;
   return `${url}\n${init.headers?.authorization ?? ''}\n${init.body}`;
 }
+
+/**
+ * Whether a request body is a query. The gateway writes its subgraph requests with the query first
+ * (`{"query":"query …`), so the operation's kind is read off the start of the text; any other body
+ * is parsed whole (a JSON.parse of every subgraph request was the gateway's own cost here, #28).
+ */
+function isRead(body: string): boolean {
+  const head = /^\{"query":"(?:\s|\\[nrt])*(query\b|\{|mutation\b|subscription\b)/.exec(body);
+  if (head) return head[1] === 'query' || head[1] === '{';
+  let query: unknown;
+  try {
+    query = (JSON.parse(body) as { query?: unknown }).query;
+  } catch {
+    return false;
+  }
+  return typeof query === 'string' && /^\s*(query\b|\{)/.test(query);
+}
+
+/**
+ * A subgraph's answer, read whole: what the data source reads of a fetch Response (status, headers,
+ * text, JSON) without WHATWG Response's streams. Building a Response for every subgraph answer and
+ * reading it back (twice with in-flight merging) was a tenth of the gateway's CPU with distinct
+ * users (#28). `json()` parses anew at every call, so no two readers share an object.
+ */
+export class SubgraphAnswer {
+  readonly url = '';
+  constructor(
+    readonly status: number,
+    readonly statusText: string,
+    readonly headers: Headers,
+    private readonly body: string,
+  ) {}
+
+  get ok(): boolean {
+    return this.status >= 200 && this.status < 300;
+  }
+
+  async text(): Promise<string> {
+    return this.body;
+  }
+
+  async json(): Promise<unknown> {
+    return JSON.parse(this.body);
+  }
+
+  /** The same answer for another reader, with headers of its own. */
+  copy(): SubgraphAnswer {
+    return new SubgraphAnswer(this.status, this.statusText, new Headers(this.headers), this.body);
+  }
+}
+
+/** What a subgraph request gives back: our pooled client's answer, or Node's fetch Response (no pooled client). */
+export type SubgraphResponse = SubgraphAnswer | Response;
 
 /** Resolves with `promise`, or rejects as soon as `signal` aborts (the shared work goes on for the others). */
 function untilAborted<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
@@ -156,7 +197,7 @@ export class SubgraphClient {
     signal: AbortSignal | undefined,
     /** A caller with a budget of its own (a batch intake) waits that long for headers and body instead of the pool's. */
     timeoutMs?: number,
-  ): Promise<Response> {
+  ): Promise<SubgraphAnswer> {
     const request = () =>
       this.dispatcher.request({
         path: this.path,
@@ -182,7 +223,7 @@ export class SubgraphClient {
     for (const [name, value] of Object.entries(answer.headers))
       if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(', ') : String(value));
     const empty = [101, 204, 205, 304].includes(answer.statusCode);
-    return new Response(empty ? null : text, { status: answer.statusCode, headers });
+    return new SubgraphAnswer(answer.statusCode, STATUS_CODES[answer.statusCode] ?? '', headers, empty ? '' : text);
   }
 
   close(): Promise<void> {
@@ -216,7 +257,7 @@ async function resolveReplicas(pool: BalancedPool, configured: readonly string[]
 
 /** Subgraph reads in flight, per gateway: the first caller's fetch answers every identical one that arrives before it ends. */
 export class InflightRequests {
-  private readonly pending = new Map<string, Promise<SharedAnswer>>();
+  private readonly pending = new Map<string, Promise<SubgraphAnswer>>();
   /** Requests that went out, and requests answered by one already in flight (for tests and benchmarks). */
   readonly counts = { sent: 0, merged: 0 };
 
@@ -225,7 +266,7 @@ export class InflightRequests {
     return this.pending.size;
   }
 
-  run(key: string, send: () => Promise<Response>, signal: AbortSignal | undefined, onMerged?: () => void): Promise<Response> {
+  run(key: string, send: () => Promise<SubgraphResponse>, signal: AbortSignal | undefined, onMerged?: () => void): Promise<SubgraphAnswer> {
     let shared = this.pending.get(key);
     if (shared) {
       this.counts.merged++;
@@ -233,18 +274,16 @@ export class InflightRequests {
     } else {
       this.counts.sent++;
       shared = send()
-        .then(async (response) => {
-          const headers: [string, string][] = [];
-          response.headers.forEach((value, name) => headers.push([name, value]));
-          return { status: response.status, statusText: response.statusText, headers, body: await response.text() };
-        })
+        .then(async (response) =>
+          response instanceof SubgraphAnswer
+            ? response
+            : new SubgraphAnswer(response.status, response.statusText, response.headers, await response.text()),
+        )
         .finally(() => this.pending.delete(key));
       this.pending.set(key, shared);
     }
-    // Every waiter gets a response of its own; nothing is kept once the request has ended.
-    return untilAborted(shared, signal).then(
-      (answer) => new Response(answer.body, { status: answer.status, statusText: answer.statusText, headers: answer.headers }),
-    );
+    // Every waiter gets an answer of its own; nothing is kept once the request has ended.
+    return untilAborted(shared, signal).then((answer) => answer.copy());
   }
 }
 

@@ -62,7 +62,7 @@ export function createGateway(deps: GatewayDeps): GatewayService {
       const configured = replicaUrls(urls[name] ?? url);
       if (!configured.length) throw new Error(`No URL configured for subgraph ${name}`);
       const client = new SubgraphClient(configured, {
-        connections: deps.subgraphConnections ?? 16,
+        connections: deps.subgraphConnections ?? 64,
         timeoutMs: deps.limits.subgraphTimeoutMs,
         replicasFromDns: deps.subgraphReplicasFromDns,
       });

@@ -38,6 +38,16 @@ describe('the merge key', () => {
     expect(mergeKey('http://units/graphql', init('query Q($x: Int) { a(x: $x) }', 'Bearer a', { x: 1 }))).not.toBe(a);
   });
 
+  it('reads the kind off the start of the body as the gateway writes it, and parses any other body whole', () => {
+    expect(mergeKey('http://issues/graphql', init('\n\t  query Q { a }'))).not.toBeNull();
+    expect(mergeKey('http://issues/graphql', init('\n  mutation M { a }'))).toBeNull();
+    expect(mergeKey('http://issues/graphql', init('subscription S { a }'))).toBeNull();
+    expect(mergeKey('http://issues/graphql', init('queryX { a }'))).toBeNull();
+    const reordered = (query: string) => ({ method: 'POST', headers: {}, body: JSON.stringify({ variables: {}, query }) });
+    expect(mergeKey('http://issues/graphql', reordered('query Q { a }'))).not.toBeNull();
+    expect(mergeKey('http://issues/graphql', reordered('mutation M { a }'))).toBeNull();
+  });
+
   it('is null for mutations and anything unreadable', () => {
     expect(mergeKey('http://issues/graphql', init('mutation M { acceptIssue(id: "1") { id } }'))).toBeNull();
     expect(mergeKey('http://issues/graphql', init('  mutation { a }'))).toBeNull();

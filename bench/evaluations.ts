@@ -5,11 +5,12 @@
  * set-based SQL; the half year's evaluation defined (a live preview, the heaviest case: it asks the
  * issues and policies subgraphs for their figures too) and, in a second series, published (frozen).
  *
- * The synthetic issues lie in 2023 and the applications in 2026, so each figure is asked for the
- * period its data lies in: issues and reviews 2023-H2, policies 2026 — the point is the cost of the
- * query at that volume, not the meaning of one period.
+ * The synthetic issues and reviews span 2024-01-01 … BENCH_NOW and the applications lie in 2026, so
+ * the half year is 2026-H1 (its draft measured on 2026-06-29, published once its Q2 reports are due)
+ * and policies are asked for 2026 — the point is the cost of the query at that volume, not the
+ * meaning of one period.
  */
-import { benchPlatformEnv, postGraphQL, WARMUPS } from './env.ts';
+import { BENCH_NOW, benchPlatformEnv, postGraphQL, WARMUPS } from './env.ts';
 import { performance } from 'node:perf_hooks';
 import { sql } from 'drizzle-orm';
 import { rowsOf, type DatabaseHandle } from '../db/client.ts';
@@ -18,10 +19,10 @@ import { DEVELOPMENT_JWT_SECRET, loadEnv } from '../platform/env.ts';
 import { signToken } from '../platform/auth.ts';
 import { startPlatform } from '../bin/platform.ts';
 import { slices } from '../subgraphs/registry.ts';
-import { bulk } from './fill.ts';
+import { BENCH_FIRST_DAY, bulk } from './fill.ts';
 
-const REVIEWS = Number(process.env.BENCH_REVIEWS ?? 500_000);
-const PERIOD = '2023-H2';
+export const REVIEWS = Number(process.env.BENCH_REVIEWS ?? 500_000);
+const PERIOD = '2026-H1';
 
 const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 
@@ -29,7 +30,7 @@ async function count(database: DatabaseHandle, query: ReturnType<typeof sql>): P
   return Number(rowsOf<{ n: number }>(await database.forSubgraph('evaluations').db.execute(query))[0]?.n ?? 0);
 }
 
-async function fillReviews(database: DatabaseHandle, target: number): Promise<void> {
+export async function fillReviews(database: DatabaseHandle, target: number): Promise<void> {
   const db = database.owner();
   const present = await count(
     database,
@@ -43,7 +44,8 @@ async function fillReviews(database: DatabaseHandle, target: number): Promise<vo
   const started = performance.now();
   console.log(`Filling ${(target - present).toLocaleString('en')} service reviews…`);
   // A bulk load, as bench/fill.ts does it: as the owner with the slice's triggers off, then the
-  // kept figures rebuilt from every row.
+  // kept figures rebuilt from every row. Spread over the issues' span: 2024-01-01 … BENCH_NOW.
+  const span = Math.floor((BENCH_NOW.getTime() - new Date(`${BENCH_FIRST_DAY}T00:00:00+08:00`).getTime()) / 60_000);
   for (let start = present + 1; start <= target; start += 100_000) {
     const end = Math.min(target, start + 99_999);
     await bulk(
@@ -53,7 +55,7 @@ async function fillReviews(database: DatabaseHandle, target: number): Promise<vo
         select n,
           (${unitIds}::uuid[])[1 + (n * 37) % ${referenceUnits.length - 1}] as unit_id,
           (array['VERY_SATISFIED','VERY_SATISFIED','VERY_SATISFIED','VERY_SATISFIED','SATISFIED','SATISFIED','SATISFIED','BASICALLY_SATISFIED','UNSATISFIED','VERY_UNSATISFIED'])[1 + n % 10]::evaluations.review_level as level,
-          timestamptz '2023-01-01 00:00+08' + ((n * 7919) % (360 * 24 * 60)) * interval '1 minute' as at
+          ${`${BENCH_FIRST_DAY} 00:00+08`}::timestamptz + ((n * 7919) % ${span}) * interval '1 minute' as at
         from generate_series(${start}::bigint, ${end}::bigint) as n
       )
       insert into evaluations.service_reviews (unit_id, service_item, channel, level, reviewer_kind, reviewer_key, client_request_id, reviewed_at, answer_due_at, rectify_due_at, status, sample)
@@ -93,8 +95,8 @@ export async function runEvaluationsBench(database: DatabaseHandle, runs: number
     database,
     sql`select count(*)::int as n from evaluations.evaluations where period = ${PERIOD} and status = 'PUBLISHED'`,
   );
-  // The draft is measured in the half year's last days; it may be published once its Q4 reports are due (2024-01-10).
-  let clock = new Date('2023-12-29T10:00:00+08:00');
+  // The draft is measured in the half year's last days; it may be published once its Q2 reports are due (2026-07-10).
+  let clock = new Date('2026-06-29T10:00:00+08:00');
   const platform = await startPlatform({
     env: loadEnv(benchPlatformEnv(), slices),
     database,
@@ -129,7 +131,7 @@ export async function runEvaluationsBench(database: DatabaseHandle, runs: number
   const BOARD = `query Board($p: String!) {
     board(period: $p) {
       unit { code name
-        issueStats(period: { from: "2023-07-01", to: "2023-12-31" }) { received closed overdueNow rectificationRate onTimeResolutionRate satisfactionRate }
+        issueStats(period: { from: "2026-01-01", to: "2026-06-30" }) { received closed overdueNow rectificationRate onTimeResolutionRate satisfactionRate }
         policyStats(period: { from: "2026-01-01", to: "2026-12-31" }) { applicationsReceived approved disbursedCount disbursedAmount reviews { count satisfactionRate } } }
       domain { code } latestContestRank reviews reviewSatisfactionRate reportPunctuality score grade evaluated coverage { weight missing { code } } preview
     } }`;
@@ -160,7 +162,7 @@ export async function runEvaluationsBench(database: DatabaseHandle, runs: number
     );
   };
   if (!published) await series('command office: board(period) of every unit, evaluation in preview (live, asks issues and policies too)');
-  clock = new Date('2024-01-11T10:00:00+08:00');
+  clock = new Date('2026-07-13T10:00:00+08:00');
   if (!published) await ask(`mutation { publishEvaluation(period: "${PERIOD}") { status } }`);
   await series('command office: board(period) of every unit, evaluation published (frozen)');
   await platform.stop();

@@ -262,7 +262,7 @@ export async function runGatewayBench(): Promise<void> {
         name: 'board (units → issueStats, every unit, one year)',
         token: office,
         body: JSON.stringify({
-          query: `{ units(first: 100) { edges { node { code name issueStats(period: { from: "2023-01-01", to: "2023-12-31" }) { ${STATS} } } } } }`,
+          query: `{ units(first: 100) { edges { node { code name issueStats(period: { from: "2026-01-01", to: "2026-12-31" }) { ${STATS} } } } } }`,
         }),
       },
       {

@@ -12,18 +12,17 @@
  * first run, reused after); the policies and evaluations parts use the largest.
  * Client, gateway and subgraphs share this process, as in the stack notes' measurements.
  */
-import { BENCH_DB, benchPlatformEnv, ensureBenchDatabase, postGraphQL, WARMUPS } from './env.ts';
+import { BENCH_NOW, benchPlatformEnv, postGraphQL, WARMUPS } from './env.ts';
 import { performance } from 'node:perf_hooks';
 import { sql } from 'drizzle-orm';
-import { openPostgres, rowsOf, type DatabaseHandle } from '../db/client.ts';
+import { rowsOf } from '../db/client.ts';
 import { loadEnv } from '../platform/env.ts';
-import { prepareDatabase } from '../platform/start.ts';
 import { slices } from '../subgraphs/registry.ts';
 import { startPlatform } from '../bin/platform.ts';
 import { signToken } from '../platform/auth.ts';
 import { DEVELOPMENT_JWT_SECRET } from '../platform/env.ts';
 import { unitIdForCode } from '../db/reference/organisation.ts';
-import { countIssues, fillIssues } from './fill.ts';
+import { issuesDatabase, sizeLabel } from './fill.ts';
 import { runEvaluationsBench } from './evaluations.ts';
 import { runFinancingBench } from './financing.ts';
 import { runOutboxBench } from './outbox.ts';
@@ -40,25 +39,6 @@ const ONLY = new Set(
 );
 /** Timed runs per case and size (BENCH_RUNS), 50 by default: out of 20, a p95 would be the second-slowest run. */
 const RUNS = Number(process.env.BENCH_RUNS ?? 50);
-
-const sizeLabel = (size: number) =>
-  size % 1_000_000 === 0 ? `${size / 1_000_000}m` : size % 1000 === 0 ? `${size / 1000}k` : String(size);
-
-/** A database holding at least `size` issues: created, migrated and topped up as needed. */
-async function databaseOf(size: number): Promise<{ size: number; name: string; database: DatabaseHandle; total: number }> {
-  const name = `${BENCH_DB}_${sizeLabel(size)}`;
-  const database = openPostgres(await ensureBenchDatabase(name));
-  await prepareDatabase(database, slices, { sample: false });
-  const present = await countIssues(database.owner());
-  if (present < size) {
-    const started = performance.now();
-    console.log(`Filling ${(size - present).toLocaleString('en')} synthetic issues into ${name}…`);
-    await fillIssues(database.owner(), size - present, present, (done) => process.stdout.write(`\r  ${done.toLocaleString('en')} issues`));
-    process.stdout.write('\n');
-    console.log(`…done in ${((performance.now() - started) / 1000).toFixed(1)} s`);
-  }
-  return { size, name, database, total: await countIssues(database.owner()) };
-}
 
 function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
@@ -85,6 +65,11 @@ async function main() {
   }
   if (process.argv[2] === 'outbox') {
     await runOutboxBench();
+    return;
+  }
+  if (process.argv[2] === 'lists') {
+    const { runListsBench } = await import('./lists.ts');
+    await runListsBench();
     return;
   }
   if (process.argv[2] === 'city') {
@@ -115,16 +100,16 @@ async function main() {
     return;
   }
   const sized = [];
-  for (const size of SIZES) sized.push(await databaseOf(size));
+  for (const size of SIZES) sized.push(await issuesDatabase(size));
 
-  // The clock of the benchmark sits at the end of the campaign, so deadlines are a realistic mix.
+  // The clock of the benchmark sits where the synthetic issues end (BENCH_NOW), so deadlines are a realistic mix.
   const platforms = await Promise.all(
     sized.map((entry) =>
       startPlatform({
         env: loadEnv(benchPlatformEnv(), slices),
         database: entry.database,
         ephemeralPorts: true,
-        now: () => new Date('2023-12-29T10:00:00+08:00'),
+        now: () => BENCH_NOW,
       }),
     ),
   );
@@ -140,16 +125,16 @@ async function main() {
     'received accepted closed overdueNow reopened responseRate feedbackRate onTimeResolutionRate rectificationRate resolutionRate satisfactionRate';
   const cases: { name: string; token: string; query: string }[] = [
     {
-      name: 'command office: issueStats of every unit, 2023 (one request)',
+      name: 'command office: issueStats of every unit, 2026 (one request)',
       token: office,
-      query: `{ units(first: 100) { edges { node { code name issueStats(period: { from: "2023-01-01", to: "2023-12-31" }) { ${STATS} } } } } }`,
+      query: `{ units(first: 100) { edges { node { code name issueStats(period: { from: "2026-01-01", to: "2026-12-31" }) { ${STATS} } } } } }`,
     },
     {
-      name: 'command office: issueStats of every unit + every domain + the city, 2023 (one request)',
+      name: 'command office: issueStats of every unit + every domain + the city, 2026 (one request)',
       token: office,
-      query: `{ units(first: 100) { edges { node { code name issueStats(period: { from: "2023-01-01", to: "2023-12-31" }) { ${STATS} } } } }
-               domains { code issueStats(period: { from: "2023-01-01", to: "2023-12-31" }) { ${STATS} } }
-               issueStats(period: { from: "2023-01-01", to: "2023-12-31" }) { ${STATS} } }`,
+      query: `{ units(first: 100) { edges { node { code name issueStats(period: { from: "2026-01-01", to: "2026-12-31" }) { ${STATS} } } } }
+               domains { code issueStats(period: { from: "2026-01-01", to: "2026-12-31" }) { ${STATS} } }
+               issueStats(period: { from: "2026-01-01", to: "2026-12-31" }) { ${STATS} } }`,
     },
     {
       name: 'command office: overdue issues of a domain, first 20 with totalCount and units',
@@ -195,7 +180,7 @@ async function main() {
   );
   console.log(
     `\nDatabases: ${sized.map((s, i) => `${s.total.toLocaleString('en')} issues (${s.name}; open: ${open[i]!.issues.toLocaleString('en')} issues with a running clock, ${open[i]!.deadlines.toLocaleString('en')} open deadlines)`).join(', ')} on PostgreSQL.\n` +
-      `${RUNS} timed runs per size after ${WARMUPS} warm-ups, sequential, the sizes interleaved, through the gateway; the clock at 2023-12-29 10:00.\n`,
+      `${RUNS} timed runs per size after ${WARMUPS} warm-ups, sequential, the sizes interleaved, through the gateway; the clock at ${BENCH_NOW.toISOString()} (the issues span 2024-01-01 … then).\n`,
   );
   for (const c of ONLY.has('issues') ? cases : []) {
     const run = async (index: number) => {

@@ -82,6 +82,13 @@ export interface Limits {
   maxQueryCost: number;
   maxQueryTokens: number;
   maxPageSize: number;
+  /**
+   * How a list's `totalCount` counts (pagination.ts countUpTo): exactly up to EXACT_COUNT_UP_TO rows
+   * (1,000 by default) within EXACT_COUNT_WITHIN_MS (25 ms by default; 0: no time box); above that
+   * many rows, or when the count takes longer, it is the database's estimate, marked
+   * `totalCountIsEstimate`.
+   */
+  exactCount: { upTo: number; withinMs: number };
   maxRequestBytes: number;
   /** Headers must have arrived within this. */
   headersTimeoutMs: number;
@@ -561,6 +568,10 @@ export function loadEnv(given: Source = process.env, slices: readonly SlicePort[
       maxQueryCost: integer(source, 'MAX_QUERY_COST', 50_000, 100),
       maxQueryTokens: integer(source, 'MAX_QUERY_TOKENS', 5_000, 100),
       maxPageSize: integer(source, 'MAX_PAGE_SIZE', 100, 1),
+      exactCount: {
+        upTo: integer(source, 'EXACT_COUNT_UP_TO', 1000, 0),
+        withinMs: integer(source, 'EXACT_COUNT_WITHIN_MS', 25, 0),
+      },
       maxRequestBytes: integer(source, 'MAX_REQUEST_BYTES', 4_000_000, 1024),
       headersTimeoutMs: Math.min(integer(source, 'HEADERS_TIMEOUT_MS', 10_000, 100), requestTimeoutMs),
       requestTimeoutMs,

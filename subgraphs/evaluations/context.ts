@@ -15,6 +15,7 @@ import type { Db } from '../../db/client.ts';
 import { createEvaluationsAccess, type EvaluationsAccess } from './access.ts';
 import type { EvaluationsLoaders } from './loaders.ts';
 import type { FiguresSource, SourceFigures } from './remote.ts';
+import type { CountLimit } from '../../platform/pagination.ts';
 
 /** The other slices' ratings of a unit's work, per period of the request (use-cases/reviews.ts). */
 export type RatingLoader = DataLoader<string, { issues: SourceFigures; policies: SourceFigures }>;
@@ -31,6 +32,8 @@ export interface EvaluationsContext {
   /** The platform's clock: every time this slice writes or compares comes from here. */
   now(): Date;
   maxPageSize: number;
+  /** How a list counts its rows (EXACT_COUNT_UP_TO, EXACT_COUNT_WITHIN_MS): exactly up to a limit and within a time box, else an estimate, marked. */
+  countLimit?: CountLimit;
   /** Development mode: a webhook may be plain http. */
   development?: boolean;
   /** Sample data is played through the use cases with this set: what they create is flagged `sample`. */

@@ -1014,6 +1014,11 @@ export type ContestConnection = {
   pageInfo: PageInfo;
   /** 总数 / total count */
   totalCount: Scalars['Int']['output'];
+  /**
+   * totalCount 是否为估计值：匹配的记录多于精确计数的上限（默认 1,000 条）时，totalCount 是数据库按统计信息的估计（不少于上限加一），应显示为"约 1,000,000"；否则为精确数。
+   * Whether totalCount is an estimate: when more rows match than a list counts exactly (1,000 by default), totalCount is the database's estimate from its statistics (never below that limit plus one), to be shown as "about 1,000,000"; otherwise it is exact.
+   */
+  totalCountIsEstimate: Scalars['Boolean']['output'];
 };
 
 /**
@@ -1237,6 +1242,11 @@ export type ServiceReviewConnection = {
   pageInfo: PageInfo;
   /** 总数 / total count */
   totalCount: Scalars['Int']['output'];
+  /**
+   * totalCount 是否为估计值：匹配的记录多于精确计数的上限（默认 1,000 条）时，totalCount 是数据库按统计信息的估计（不少于上限加一），应显示为"约 1,000,000"；否则为精确数。
+   * Whether totalCount is an estimate: when more rows match than a list counts exactly (1,000 by default), totalCount is the database's estimate from its statistics (never below that limit plus one), to be shown as "about 1,000,000"; otherwise it is exact.
+   */
+  totalCountIsEstimate: Scalars['Boolean']['output'];
 };
 
 /**
@@ -1474,6 +1484,11 @@ export type TaskConnection = {
   pageInfo: PageInfo;
   /** 总数 / total count */
   totalCount: Scalars['Int']['output'];
+  /**
+   * totalCount 是否为估计值：匹配的记录多于精确计数的上限（默认 1,000 条）时，totalCount 是数据库按统计信息的估计（不少于上限加一），应显示为"约 1,000,000"；否则为精确数。
+   * Whether totalCount is an estimate: when more rows match than a list counts exactly (1,000 by default), totalCount is the database's estimate from its statistics (never below that limit plus one), to be shown as "about 1,000,000"; otherwise it is exact.
+   */
+  totalCountIsEstimate: Scalars['Boolean']['output'];
 };
 
 /**
@@ -1500,6 +1515,11 @@ export type TaskMilestoneConnection = {
   pageInfo: PageInfo;
   /** 总数 / total count */
   totalCount: Scalars['Int']['output'];
+  /**
+   * totalCount 是否为估计值：匹配的记录多于精确计数的上限（默认 1,000 条）时，totalCount 是数据库按统计信息的估计（不少于上限加一），应显示为"约 1,000,000"；否则为精确数。
+   * Whether totalCount is an estimate: when more rows match than a list counts exactly (1,000 by default), totalCount is the database's estimate from its statistics (never below that limit plus one), to be shown as "about 1,000,000"; otherwise it is exact.
+   */
+  totalCountIsEstimate: Scalars['Boolean']['output'];
 };
 
 /**
@@ -2712,6 +2732,7 @@ export type ContestConnectionResolvers<ContextType = Context, ParentType extends
   edges?: Resolver<Array<ResolversTypes['ContestEdge']>, ParentType, ContextType>;
   pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
   totalCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  totalCountIsEstimate?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
 };
 
 export type ContestEdgeResolvers<ContextType = Context, ParentType extends ResolversParentTypes['ContestEdge'] = ResolversParentTypes['ContestEdge']> = {
@@ -2757,6 +2778,7 @@ export type ServiceReviewConnectionResolvers<ContextType = Context, ParentType e
   edges?: Resolver<Array<ResolversTypes['ServiceReviewEdge']>, ParentType, ContextType>;
   pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
   totalCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  totalCountIsEstimate?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
 };
 
 export type ServiceReviewEdgeResolvers<ContextType = Context, ParentType extends ResolversParentTypes['ServiceReviewEdge'] = ResolversParentTypes['ServiceReviewEdge']> = {
@@ -2829,6 +2851,7 @@ export type TaskConnectionResolvers<ContextType = Context, ParentType extends Re
   edges?: Resolver<Array<ResolversTypes['TaskEdge']>, ParentType, ContextType>;
   pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
   totalCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  totalCountIsEstimate?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
 };
 
 export type TaskEdgeResolvers<ContextType = Context, ParentType extends ResolversParentTypes['TaskEdge'] = ResolversParentTypes['TaskEdge']> = {
@@ -2840,6 +2863,7 @@ export type TaskMilestoneConnectionResolvers<ContextType = Context, ParentType e
   edges?: Resolver<Array<ResolversTypes['TaskMilestoneEdge']>, ParentType, ContextType>;
   pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
   totalCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  totalCountIsEstimate?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
 };
 
 export type TaskMilestoneEdgeResolvers<ContextType = Context, ParentType extends ResolversParentTypes['TaskMilestoneEdge'] = ResolversParentTypes['TaskMilestoneEdge']> = {

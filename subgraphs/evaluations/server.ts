@@ -38,6 +38,7 @@ export function createEvaluationsSubgraph(deps: SliceDeps) {
         calendar,
         now: deps.now,
         maxPageSize: deps.env.limits.maxPageSize,
+        countLimit: deps.env.limits.exactCount,
         development: deps.env.development,
         figures: remoteFigures({ url: (slice) => deps.sliceUrl(slice), authorization, requestId: request.id }),
         authorization,

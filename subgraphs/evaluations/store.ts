@@ -5,6 +5,7 @@
 import { and, asc, desc, eq, inArray, isNotNull, sql, type SQL } from 'drizzle-orm';
 import { rowsOf, type Queryable } from '../../db/client.ts';
 import { beijingDate, keptRanges } from '../../platform/calendar.ts';
+import { countUpTo, type CountLimit, type ListCount } from '../../platform/pagination.ts';
 import { present } from '../../platform/invariant.ts';
 import {
   contestEntries,
@@ -142,7 +143,8 @@ export const contestStore = {
     filter: { level?: ContestRow['level'] | null; status?: ContestRow['status'] | null; domainCode?: string | null },
     after: { heldOn: string; id: string } | null,
     size: number,
-  ): Promise<{ rows: ContestRow[]; count: () => Promise<number> }> {
+    limit: CountLimit,
+  ): Promise<{ rows: ContestRow[]; count: () => Promise<ListCount> }> {
     const conditions: SQL[] = [visible(scope)];
     if (filter.level) conditions.push(eq(contests.level, filter.level));
     if (filter.status) conditions.push(eq(contests.status, filter.status));
@@ -157,13 +159,15 @@ export const contestStore = {
       .limit(size + 1);
     return {
       rows,
-      count: async () =>
-        (
-          await db
-            .select({ n: sql<number>`count(*)::int` })
+      count: () =>
+        countUpTo(
+          db,
+          db
+            .select({ one: sql`1` })
             .from(contests)
-            .where(where)
-        )[0]?.n ?? 0,
+            .where(where),
+          limit,
+        ),
     };
   },
 };
@@ -364,7 +368,15 @@ export const reviewStore = {
     const [row] = await db.update(serviceReviews).set(values).where(eq(serviceReviews.id, id)).returning();
     return present(row, 'the row just written');
   },
-  async page(db: Queryable, scope: ReviewScope, filter: ReviewFilter, now: Date, after: { at: Date; id: string } | null, size: number) {
+  async page(
+    db: Queryable,
+    scope: ReviewScope,
+    filter: ReviewFilter,
+    now: Date,
+    after: { at: Date; id: string } | null,
+    size: number,
+    limit: CountLimit,
+  ) {
     const conditions: SQL[] = [];
     if (!scope.all) conditions.push(scope.unitIds.length ? sql`${serviceReviews.unitId} = any(${uuidArray(scope.unitIds)})` : sql`false`);
     if (filter.unitIds)
@@ -394,13 +406,15 @@ export const reviewStore = {
       .limit(size + 1);
     return {
       rows,
-      count: async () =>
-        (
-          await db
-            .select({ n: sql<number>`count(*)::int` })
+      count: () =>
+        countUpTo(
+          db,
+          db
+            .select({ one: sql`1` })
             .from(serviceReviews)
-            .where(where)
-        )[0]?.n ?? 0,
+            .where(where),
+          limit,
+        ),
     };
   },
   /**
@@ -588,6 +602,7 @@ export const taskStore = {
     filter: { unitIds?: string[] | null; kind?: TaskRow['kind'] | null },
     after: { dueOn: string; id: string } | null,
     size: number,
+    limit: CountLimit,
   ) {
     const conditions: SQL[] = [];
     if (unitIds) conditions.push(sql`(${tasks.unitId} is null or ${tasks.unitId} = any(${uuidArray(unitIds)}))`);
@@ -603,13 +618,15 @@ export const taskStore = {
       .limit(size + 1);
     return {
       rows,
-      count: async () =>
-        (
-          await db
-            .select({ n: sql<number>`count(*)::int` })
+      count: () =>
+        countUpTo(
+          db,
+          db
+            .select({ one: sql`1` })
             .from(tasks)
-            .where(where)
-        )[0]?.n ?? 0,
+            .where(where),
+          limit,
+        ),
     };
   },
 };
@@ -637,7 +654,14 @@ export const milestoneStore = {
     return rows.length > 0;
   },
   /** Milestones not done whose day ended before `today`, of the units (null: all), earliest first. */
-  async overdue(db: Queryable, unitIds: string[] | null, today: string, after: { dueOn: string; id: string } | null, size: number) {
+  async overdue(
+    db: Queryable,
+    unitIds: string[] | null,
+    today: string,
+    after: { dueOn: string; id: string } | null,
+    size: number,
+    limit: CountLimit,
+  ) {
     const conditions: SQL[] = [sql`${milestoneCompletions.milestoneId} is null`, sql`${milestones.dueOn} < ${today}::date`];
     if (unitIds) conditions.push(sql`${tasks.unitId} = any(${uuidArray(unitIds)})`);
     const where = and(...conditions);
@@ -654,15 +678,17 @@ export const milestoneStore = {
       .limit(size + 1);
     return {
       rows,
-      count: async () =>
-        (
-          await db
-            .select({ n: sql<number>`count(*)::int` })
+      count: () =>
+        countUpTo(
+          db,
+          db
+            .select({ one: sql`1` })
             .from(milestones)
             .innerJoin(tasks, eq(tasks.id, milestones.taskId))
             .leftJoin(milestoneCompletions, eq(milestoneCompletions.milestoneId, milestones.id))
-            .where(where)
-        )[0]?.n ?? 0,
+            .where(where),
+          limit,
+        ),
     };
   },
 };

@@ -13,6 +13,7 @@ import { createFinancingAccess, type FinancingAccess } from './access.ts';
 import type { FinancingLoaders } from './loaders.ts';
 import type { EnterpriseSource, ReportBasisSource } from './remote.ts';
 import type { StatsCache } from './stats-cache.ts';
+import type { CountLimit } from '../../platform/pagination.ts';
 import type { HoldsInFlight } from './holds-in-flight.ts';
 import type { DemandRow } from './store.ts';
 
@@ -28,6 +29,8 @@ export interface FinancingContext {
   /** The platform's clock: every time this slice writes or compares comes from here. */
   now(): Date;
   maxPageSize: number;
+  /** How a list counts its rows (EXACT_COUNT_UP_TO, EXACT_COUNT_WITHIN_MS): exactly up to a limit and within a time box, else an estimate, marked. */
+  countLimit?: CountLimit;
   /** The platform's working-day calendar (asked of the slice that keeps it, cached; never inside a transaction). */
   calendar: CalendarSource;
   /** Office hours of a working day, for the yellow warnings. */

@@ -6,6 +6,7 @@
  * with the enterprise's own token when it posts a demand consenting to the report (report-basis.ts):
  * its registry profile (units), its policy grants and payments (policies), its appeals (issues).
  */
+import { errors } from '../../platform/errors.ts';
 import { askSlice } from '../../platform/slice-client.ts';
 import type { EnterpriseProfile } from './eligibility.ts';
 
@@ -83,9 +84,11 @@ export const REPORT_GRANTS_QUERY = /* GraphQL */ `
   query FinancingReportGrants($code: String!, $after: String) {
     approved: applications(filter: { enterpriseCreditCode: $code, status: [APPROVED, PUBLIC_NOTICE, DISBURSED] }, first: 1) {
       totalCount
+      totalCountIsEstimate
     }
     paid: applications(filter: { enterpriseCreditCode: $code, status: [DISBURSED] }, first: 100, after: $after) {
       totalCount
+      totalCountIsEstimate
       pageInfo {
         hasNextPage
         endCursor
@@ -106,9 +109,11 @@ export const REPORT_APPEALS_QUERY = /* GraphQL */ `
   query FinancingReportAppeals($code: String!) {
     filed: issues(filter: { enterpriseCreditCode: $code }, first: 1) {
       totalCount
+      totalCountIsEstimate
     }
     resolved: issues(filter: { enterpriseCreditCode: $code, status: [RESOLVED, CLOSED] }, first: 1) {
       totalCount
+      totalCountIsEstimate
     }
   }
 `;
@@ -148,7 +153,21 @@ type ReportProfileAnswer = {
     district: { code: string } | null;
   } | null;
 };
-type Count = { totalCount: number };
+type Count = { totalCount: number; totalCountIsEstimate: boolean };
+
+/**
+ * A count a report's basis is hashed from: exact, or the report cannot be made. An enterprise's own
+ * grants and appeals are far below the lists' exact-count limit; a count above it is refused rather
+ * than written into a report as an estimate.
+ */
+function exact(count: Count, what: { zh: string; en: string }): number {
+  if (count.totalCountIsEstimate)
+    throw errors.serviceUnavailable({
+      zh: `${what.zh}超过精确计数上限，无法生成报告`,
+      en: `The ${what.en} exceed the exact-count limit; the report cannot be made`,
+    });
+  return count.totalCount;
+}
 type GrantsAnswer = {
   approved: Count;
   paid: Count & {
@@ -195,11 +214,18 @@ export function remoteReportBasis(options: {
         pages++;
       } while (answer.paid.pageInfo.hasNextPage && after && pages < MAX_GRANT_PAGES);
       // Yuan to the fen, as the payments were recorded: a sum of floats must not carry binary noise into a hash.
-      return { approved: answer.approved.totalCount, paid: answer.paid.totalCount, amountPaid: Math.round(amountPaid * 100) / 100 };
+      return {
+        approved: exact(answer.approved, { zh: '获批政策兑现数', en: 'approved grants' }),
+        paid: exact(answer.paid, { zh: '已拨付政策兑现数', en: 'paid grants' }),
+        amountPaid: Math.round(amountPaid * 100) / 100,
+      };
     },
     async appeals(creditCode) {
       const answer = await ask<{ filed: Count; resolved: Count }>(ISSUES_SLICE, REPORT_APPEALS_QUERY, { code: creditCode });
-      return { filed: answer.filed.totalCount, resolved: answer.resolved.totalCount };
+      return {
+        filed: exact(answer.filed, { zh: '诉求数', en: 'appeals filed' }),
+        resolved: exact(answer.resolved, { zh: '已解决诉求数', en: 'appeals resolved' }),
+      };
     },
   };
 }

@@ -496,6 +496,11 @@ export type FinancialInstitutionConnection = {
   pageInfo: PageInfo;
   /** 总数 / how many in all */
   totalCount: Scalars['Int']['output'];
+  /**
+   * totalCount 是否为估计值：匹配的记录多于精确计数的上限（默认 1,000 条）时，totalCount 是数据库按统计信息的估计（不少于上限加一），应显示为"约 1,000,000"；否则为精确数。
+   * Whether totalCount is an estimate: when more rows match than a list counts exactly (1,000 by default), totalCount is the database's estimate from its statistics (never below that limit plus one), to be shown as "about 1,000,000"; otherwise it is exact.
+   */
+  totalCountIsEstimate: Scalars['Boolean']['output'];
 };
 
 export type FinancialInstitutionEdge = {
@@ -863,6 +868,11 @@ export type FinancialProductConnection = {
   pageInfo: PageInfo;
   /** 总数 / how many in all */
   totalCount: Scalars['Int']['output'];
+  /**
+   * totalCount 是否为估计值：匹配的记录多于精确计数的上限（默认 1,000 条）时，totalCount 是数据库按统计信息的估计（不少于上限加一），应显示为"约 1,000,000"；否则为精确数。
+   * Whether totalCount is an estimate: when more rows match than a list counts exactly (1,000 by default), totalCount is the database's estimate from its statistics (never below that limit plus one), to be shown as "about 1,000,000"; otherwise it is exact.
+   */
+  totalCountIsEstimate: Scalars['Boolean']['output'];
 };
 
 export type FinancialProductEdge = {
@@ -1074,6 +1084,11 @@ export type FinancingLimitAlertConnection = {
   pageInfo: PageInfo;
   /** 总数 / how many in all */
   totalCount: Scalars['Int']['output'];
+  /**
+   * totalCount 是否为估计值：匹配的记录多于精确计数的上限（默认 1,000 条）时，totalCount 是数据库按统计信息的估计（不少于上限加一），应显示为"约 1,000,000"；否则为精确数。
+   * Whether totalCount is an estimate: when more rows match than a list counts exactly (1,000 by default), totalCount is the database's estimate from its statistics (never below that limit plus one), to be shown as "about 1,000,000"; otherwise it is exact.
+   */
+  totalCountIsEstimate: Scalars['Boolean']['output'];
 };
 
 export type FinancingLimitAlertEdge = {
@@ -1219,6 +1234,11 @@ export type FinancingDemandConnection = {
   pageInfo: PageInfo;
   /** 总数 / how many in all */
   totalCount: Scalars['Int']['output'];
+  /**
+   * totalCount 是否为估计值：匹配的记录多于精确计数的上限（默认 1,000 条）时，totalCount 是数据库按统计信息的估计（不少于上限加一），应显示为"约 1,000,000"；否则为精确数。
+   * Whether totalCount is an estimate: when more rows match than a list counts exactly (1,000 by default), totalCount is the database's estimate from its statistics (never below that limit plus one), to be shown as "about 1,000,000"; otherwise it is exact.
+   */
+  totalCountIsEstimate: Scalars['Boolean']['output'];
 };
 
 export type FinancingDemandEdge = {
@@ -1453,6 +1473,11 @@ export type CreditReportReadConnection = {
   edges: Array<CreditReportReadEdge>;
   pageInfo: PageInfo;
   totalCount: Scalars['Int']['output'];
+  /**
+   * totalCount 是否为估计值：匹配的记录多于精确计数的上限（默认 1,000 条）时，totalCount 是数据库按统计信息的估计（不少于上限加一），应显示为"约 1,000,000"；否则为精确数。
+   * Whether totalCount is an estimate: when more rows match than a list counts exactly (1,000 by default), totalCount is the database's estimate from its statistics (never below that limit plus one), to be shown as "about 1,000,000"; otherwise it is exact.
+   */
+  totalCountIsEstimate: Scalars['Boolean']['output'];
 };
 
 export type CreditReportReadEdge = {
@@ -1997,6 +2022,7 @@ export type FinancialInstitutionConnectionResolvers<ContextType = Context, Paren
   edges?: Resolver<Array<ResolversTypes['FinancialInstitutionEdge']>, ParentType, ContextType>;
   pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
   totalCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  totalCountIsEstimate?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
 };
 
 export type FinancialInstitutionEdgeResolvers<ContextType = Context, ParentType extends ResolversParentTypes['FinancialInstitutionEdge'] = ResolversParentTypes['FinancialInstitutionEdge']> = {
@@ -2073,6 +2099,7 @@ export type FinancialProductConnectionResolvers<ContextType = Context, ParentTyp
   edges?: Resolver<Array<ResolversTypes['FinancialProductEdge']>, ParentType, ContextType>;
   pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
   totalCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  totalCountIsEstimate?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
 };
 
 export type FinancialProductEdgeResolvers<ContextType = Context, ParentType extends ResolversParentTypes['FinancialProductEdge'] = ResolversParentTypes['FinancialProductEdge']> = {
@@ -2141,6 +2168,7 @@ export type FinancingLimitAlertConnectionResolvers<ContextType = Context, Parent
   edges?: Resolver<Array<ResolversTypes['FinancingLimitAlertEdge']>, ParentType, ContextType>;
   pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
   totalCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  totalCountIsEstimate?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
 };
 
 export type FinancingLimitAlertEdgeResolvers<ContextType = Context, ParentType extends ResolversParentTypes['FinancingLimitAlertEdge'] = ResolversParentTypes['FinancingLimitAlertEdge']> = {
@@ -2178,6 +2206,7 @@ export type FinancingDemandConnectionResolvers<ContextType = Context, ParentType
   edges?: Resolver<Array<ResolversTypes['FinancingDemandEdge']>, ParentType, ContextType>;
   pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
   totalCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  totalCountIsEstimate?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
 };
 
 export type FinancingDemandEdgeResolvers<ContextType = Context, ParentType extends ResolversParentTypes['FinancingDemandEdge'] = ResolversParentTypes['FinancingDemandEdge']> = {
@@ -2254,6 +2283,7 @@ export type CreditReportReadConnectionResolvers<ContextType = Context, ParentTyp
   edges?: Resolver<Array<ResolversTypes['CreditReportReadEdge']>, ParentType, ContextType>;
   pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
   totalCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  totalCountIsEstimate?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
 };
 
 export type CreditReportReadEdgeResolvers<ContextType = Context, ParentType extends ResolversParentTypes['CreditReportReadEdge'] = ResolversParentTypes['CreditReportReadEdge']> = {

@@ -38,6 +38,7 @@ export function createFinancingSubgraph(deps: SliceDeps) {
         reportBasis: remoteReportBasis({ url: (slice) => deps.sliceUrl(slice), authorization, requestId: request.id }),
         now: deps.now,
         maxPageSize: deps.env.limits.maxPageSize,
+        countLimit: deps.env.limits.exactCount,
         calendar,
         officeHours: deps.env.officeHours,
         development: deps.env.development,

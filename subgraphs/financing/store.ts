@@ -4,6 +4,7 @@
  */
 import { and, arrayContains, asc, desc, eq, getTableColumns, gt, gte, inArray, isNull, lt, lte, or, sql, type SQL } from 'drizzle-orm';
 import type { SearchQuery } from '../../platform/search-text.ts';
+import type { PgColumn } from 'drizzle-orm/pg-core';
 import { rowsOf, type Db, type Queryable } from '../../db/client.ts';
 import {
   branches,
@@ -32,6 +33,7 @@ import {
 } from '../../db/financing.ts';
 import type { OutboxTables } from '../../db/outbox.ts';
 import { keptRanges } from '../../platform/calendar.ts';
+import { countUpTo, type CountLimit, type ListCount } from '../../platform/pagination.ts';
 import {
   CLAIM_BANDS,
   DECISION_DAYS,
@@ -82,27 +84,38 @@ function institutionConditions(filter: InstitutionQuery): SQL[] {
   return conditions;
 }
 
+/**
+ * An added-at instant as a cursor carries it (milliseconds, as JavaScript's Date): a row stamped by
+ * the database's now() has microseconds, and compared with its own cursor it came after itself —
+ * the same page again, for ever. The order and the cursor's comparison both use this.
+ */
+const toMilliseconds = (column: PgColumn) => sql`date_trunc('milliseconds', ${column})`;
+
 export const institutionStore = {
   /** A page in the order they were added (created_at, id), after the cursor's row. */
   page(db: Queryable, filter: InstitutionQuery, limit: number, after: { at: Date; id: string } | null): Promise<InstitutionRow[]> {
     const conditions = institutionConditions(filter);
     if (after) {
-      const later = or(gt(institutions.createdAt, after.at), and(eq(institutions.createdAt, after.at), gt(institutions.id, after.id)));
-      if (later) conditions.push(later);
+      conditions.push(
+        sql`(${toMilliseconds(institutions.createdAt)}, ${institutions.id}) > (${after.at.toISOString()}::timestamptz, ${after.id}::uuid)`,
+      );
     }
     return db
       .select()
       .from(institutions)
       .where(and(...conditions))
-      .orderBy(asc(institutions.createdAt), asc(institutions.id))
+      .orderBy(asc(toMilliseconds(institutions.createdAt)), asc(institutions.id))
       .limit(limit);
   },
-  async count(db: Queryable, filter: InstitutionQuery): Promise<number> {
-    const [row] = await db
-      .select({ n: sql<number>`count(*)::int` })
-      .from(institutions)
-      .where(and(...institutionConditions(filter)));
-    return row?.n ?? 0;
+  count(db: Queryable, filter: InstitutionQuery, limit: CountLimit): Promise<ListCount> {
+    return countUpTo(
+      db,
+      db
+        .select({ one: sql`1` })
+        .from(institutions)
+        .where(and(...institutionConditions(filter))),
+      limit,
+    );
   },
   byIds: (db: Queryable, ids: readonly string[]): Promise<InstitutionRow[]> =>
     ids.length
@@ -220,22 +233,26 @@ export const productStore = {
   page(db: Queryable, filter: ProductQuery, limit: number, after: { at: Date; id: string } | null): Promise<ProductRow[]> {
     const conditions = productConditions(filter);
     if (after) {
-      const later = or(gt(products.createdAt, after.at), and(eq(products.createdAt, after.at), gt(products.id, after.id)));
-      if (later) conditions.push(later);
+      conditions.push(
+        sql`(${toMilliseconds(products.createdAt)}, ${products.id}) > (${after.at.toISOString()}::timestamptz, ${after.id}::uuid)`,
+      );
     }
     return db
       .select(productColumns)
       .from(products)
       .where(and(...conditions))
-      .orderBy(asc(products.createdAt), asc(products.id))
+      .orderBy(asc(toMilliseconds(products.createdAt)), asc(products.id))
       .limit(limit);
   },
-  async count(db: Queryable, filter: ProductQuery): Promise<number> {
-    const [row] = await db
-      .select({ n: sql<number>`count(*)::int` })
-      .from(products)
-      .where(and(...productConditions(filter)));
-    return row?.n ?? 0;
+  count(db: Queryable, filter: ProductQuery, limit: CountLimit): Promise<ListCount> {
+    return countUpTo(
+      db,
+      db
+        .select({ one: sql`1` })
+        .from(products)
+        .where(and(...productConditions(filter))),
+      limit,
+    );
   },
   /** Every active product of an active institution offered in a district (what eligibility is judged on). */
   /** The active products of active institutions offered in a district (`productMatches`: one statement, built once). */
@@ -362,12 +379,15 @@ export const demandStore = {
       .orderBy(desc(demands.postedAt), desc(demands.id))
       .limit(limit);
   },
-  async count(db: Queryable, query: DemandQuery): Promise<number> {
-    const [row] = await db
-      .select({ n: sql<number>`count(*)::int` })
-      .from(demands)
-      .where(and(...demandConditions(query)));
-    return row?.n ?? 0;
+  count(db: Queryable, query: DemandQuery, limit: CountLimit): Promise<ListCount> {
+    return countUpTo(
+      db,
+      db
+        .select({ one: sql`1` })
+        .from(demands)
+        .where(and(...demandConditions(query))),
+      limit,
+    );
   },
   byIds: (db: Queryable, ids: readonly string[]): Promise<DemandRow[]> =>
     ids.length
@@ -628,12 +648,15 @@ export const limitAlertStore = {
       .orderBy(asc(demandLimits.dueAt), asc(demandLimits.id))
       .limit(limit);
   },
-  async count(db: Queryable, scope: LimitAlertScope, now: Date): Promise<number> {
-    const [row] = await db
-      .select({ n: sql<number>`count(*)::int` })
-      .from(demandLimits)
-      .where(and(...alertConditions(scope, now)));
-    return row?.n ?? 0;
+  count(db: Queryable, scope: LimitAlertScope, now: Date, limit: CountLimit): Promise<ListCount> {
+    return countUpTo(
+      db,
+      db
+        .select({ one: sql`1` })
+        .from(demandLimits)
+        .where(and(...alertConditions(scope, now))),
+      limit,
+    );
   },
 };
 
@@ -780,12 +803,15 @@ export const creditStore = {
       .orderBy(desc(creditReportReads.at), desc(creditReportReads.id))
       .limit(limit);
   },
-  async readsCount(db: Queryable, creditCode: string): Promise<number> {
-    const [row] = await db
-      .select({ n: sql<number>`count(*)::int` })
-      .from(creditReportReads)
-      .where(eq(creditReportReads.creditCode, creditCode));
-    return row?.n ?? 0;
+  readsCount(db: Queryable, creditCode: string, limit: CountLimit): Promise<ListCount> {
+    return countUpTo(
+      db,
+      db
+        .select({ one: sql`1` })
+        .from(creditReportReads)
+        .where(eq(creditReportReads.creditCode, creditCode)),
+      limit,
+    );
   },
 };
 /** The column of each kept part. */

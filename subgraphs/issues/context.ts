@@ -12,6 +12,7 @@ import type { RequestContext } from '../../platform/subgraph.ts';
 import type { Db } from '../../db/client.ts';
 import { createIssuesAccess, type IssuesAccess } from './access.ts';
 import type { IssuesLoaders } from './loaders.ts';
+import type { CountLimit } from '../../platform/pagination.ts';
 
 export interface IssuesContext {
   viewer: Viewer;
@@ -23,6 +24,8 @@ export interface IssuesContext {
   /** The platform's clock: every time this slice writes or compares comes from here. */
   now(): Date;
   maxPageSize: number;
+  /** How a list counts its rows (EXACT_COUNT_UP_TO, EXACT_COUNT_WITHIN_MS): exactly up to a limit and within a time box, else an estimate, marked. */
+  countLimit?: CountLimit;
   /** Office hours of a working day, for the 2-hour contact limit (OFFICE_HOURS). */
   officeHours: OfficeHours;
   /** Development chosen: a webhook may be plain http. */

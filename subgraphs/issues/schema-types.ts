@@ -1443,6 +1443,11 @@ export type SupervisionOutcomeConnection = {
   edges: Array<SupervisionOutcomeEdge>;
   pageInfo: PageInfo;
   totalCount: Scalars['Int']['output'];
+  /**
+   * totalCount 是否为估计值：匹配的记录多于精确计数的上限（默认 1,000 条）时，totalCount 是数据库按统计信息的估计（不少于上限加一），应显示为"约 1,000,000"；否则为精确数。
+   * Whether totalCount is an estimate: when more rows match than a list counts exactly (1,000 by default), totalCount is the database's estimate from its statistics (never below that limit plus one), to be shown as "about 1,000,000"; otherwise it is exact.
+   */
+  totalCountIsEstimate: Scalars['Boolean']['output'];
 };
 
 export type SupervisionOutcomeEdge = {
@@ -1504,6 +1509,11 @@ export type IssueConnection = {
   edges: Array<IssueEdge>;
   pageInfo: PageInfo;
   totalCount: Scalars['Int']['output'];
+  /**
+   * totalCount 是否为估计值：匹配的记录多于精确计数的上限（默认 1,000 条）时，totalCount 是数据库按统计信息的估计（不少于上限加一），应显示为"约 1,000,000"；否则为精确数。
+   * Whether totalCount is an estimate: when more rows match than a list counts exactly (1,000 by default), totalCount is the database's estimate from its statistics (never below that limit plus one), to be shown as "about 1,000,000"; otherwise it is exact.
+   */
+  totalCountIsEstimate: Scalars['Boolean']['output'];
 };
 
 export type IssueEdge = {
@@ -1527,6 +1537,11 @@ export type DeadlineAlertConnection = {
   edges: Array<DeadlineAlertEdge>;
   pageInfo: PageInfo;
   totalCount: Scalars['Int']['output'];
+  /**
+   * totalCount 是否为估计值：匹配的记录多于精确计数的上限（默认 1,000 条）时，totalCount 是数据库按统计信息的估计（不少于上限加一），应显示为"约 1,000,000"；否则为精确数。
+   * Whether totalCount is an estimate: when more rows match than a list counts exactly (1,000 by default), totalCount is the database's estimate from its statistics (never below that limit plus one), to be shown as "about 1,000,000"; otherwise it is exact.
+   */
+  totalCountIsEstimate: Scalars['Boolean']['output'];
 };
 
 export type DeadlineAlertEdge = {
@@ -1557,6 +1572,11 @@ export type PublishedCaseConnection = {
   edges: Array<PublishedCaseEdge>;
   pageInfo: PageInfo;
   totalCount: Scalars['Int']['output'];
+  /**
+   * totalCount 是否为估计值：匹配的记录多于精确计数的上限（默认 1,000 条）时，totalCount 是数据库按统计信息的估计（不少于上限加一），应显示为"约 1,000,000"；否则为精确数。
+   * Whether totalCount is an estimate: when more rows match than a list counts exactly (1,000 by default), totalCount is the database's estimate from its statistics (never below that limit plus one), to be shown as "about 1,000,000"; otherwise it is exact.
+   */
+  totalCountIsEstimate: Scalars['Boolean']['output'];
 };
 
 export type PublishedCaseEdge = {
@@ -2278,6 +2298,11 @@ export type HallVisitConnection = {
   edges: Array<HallVisitEdge>;
   pageInfo: PageInfo;
   totalCount: Scalars['Int']['output'];
+  /**
+   * totalCount 是否为估计值：匹配的记录多于精确计数的上限（默认 1,000 条）时，totalCount 是数据库按统计信息的估计（不少于上限加一），应显示为"约 1,000,000"；否则为精确数。
+   * Whether totalCount is an estimate: when more rows match than a list counts exactly (1,000 by default), totalCount is the database's estimate from its statistics (never below that limit plus one), to be shown as "about 1,000,000"; otherwise it is exact.
+   */
+  totalCountIsEstimate: Scalars['Boolean']['output'];
 };
 
 /**
@@ -2393,6 +2418,11 @@ export type SignedProjectConnection = {
   edges: Array<SignedProjectEdge>;
   pageInfo: PageInfo;
   totalCount: Scalars['Int']['output'];
+  /**
+   * totalCount 是否为估计值：匹配的记录多于精确计数的上限（默认 1,000 条）时，totalCount 是数据库按统计信息的估计（不少于上限加一），应显示为"约 1,000,000"；否则为精确数。
+   * Whether totalCount is an estimate: when more rows match than a list counts exactly (1,000 by default), totalCount is the database's estimate from its statistics (never below that limit plus one), to be shown as "about 1,000,000"; otherwise it is exact.
+   */
+  totalCountIsEstimate: Scalars['Boolean']['output'];
 };
 
 /**
@@ -2536,6 +2566,11 @@ export type MonitoringPointConnection = {
   edges: Array<MonitoringPointEdge>;
   pageInfo: PageInfo;
   totalCount: Scalars['Int']['output'];
+  /**
+   * totalCount 是否为估计值：匹配的记录多于精确计数的上限（默认 1,000 条）时，totalCount 是数据库按统计信息的估计（不少于上限加一），应显示为"约 1,000,000"；否则为精确数。
+   * Whether totalCount is an estimate: when more rows match than a list counts exactly (1,000 by default), totalCount is the database's estimate from its statistics (never below that limit plus one), to be shown as "about 1,000,000"; otherwise it is exact.
+   */
+  totalCountIsEstimate: Scalars['Boolean']['output'];
 };
 
 export type MonitoringPointFilter = {
@@ -3265,6 +3300,7 @@ export type SupervisionOutcomeConnectionResolvers<ContextType = Context, ParentT
   edges?: Resolver<Array<ResolversTypes['SupervisionOutcomeEdge']>, ParentType, ContextType>;
   pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
   totalCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  totalCountIsEstimate?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
 };
 
 export type SupervisionOutcomeEdgeResolvers<ContextType = Context, ParentType extends ResolversParentTypes['SupervisionOutcomeEdge'] = ResolversParentTypes['SupervisionOutcomeEdge']> = {
@@ -3304,6 +3340,7 @@ export type IssueConnectionResolvers<ContextType = Context, ParentType extends R
   edges?: Resolver<Array<ResolversTypes['IssueEdge']>, ParentType, ContextType>;
   pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
   totalCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  totalCountIsEstimate?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
 };
 
 export type IssueEdgeResolvers<ContextType = Context, ParentType extends ResolversParentTypes['IssueEdge'] = ResolversParentTypes['IssueEdge']> = {
@@ -3320,6 +3357,7 @@ export type DeadlineAlertConnectionResolvers<ContextType = Context, ParentType e
   edges?: Resolver<Array<ResolversTypes['DeadlineAlertEdge']>, ParentType, ContextType>;
   pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
   totalCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  totalCountIsEstimate?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
 };
 
 export type DeadlineAlertEdgeResolvers<ContextType = Context, ParentType extends ResolversParentTypes['DeadlineAlertEdge'] = ResolversParentTypes['DeadlineAlertEdge']> = {
@@ -3341,6 +3379,7 @@ export type PublishedCaseConnectionResolvers<ContextType = Context, ParentType e
   edges?: Resolver<Array<ResolversTypes['PublishedCaseEdge']>, ParentType, ContextType>;
   pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
   totalCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  totalCountIsEstimate?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
 };
 
 export type PublishedCaseEdgeResolvers<ContextType = Context, ParentType extends ResolversParentTypes['PublishedCaseEdge'] = ResolversParentTypes['PublishedCaseEdge']> = {
@@ -3592,6 +3631,7 @@ export type HallVisitConnectionResolvers<ContextType = Context, ParentType exten
   edges?: Resolver<Array<ResolversTypes['HallVisitEdge']>, ParentType, ContextType>;
   pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
   totalCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  totalCountIsEstimate?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
 };
 
 export type HallDutyQuarterResolvers<ContextType = Context, ParentType extends ResolversParentTypes['HallDutyQuarter'] = ResolversParentTypes['HallDutyQuarter']> = {
@@ -3642,6 +3682,7 @@ export type SignedProjectConnectionResolvers<ContextType = Context, ParentType e
   edges?: Resolver<Array<ResolversTypes['SignedProjectEdge']>, ParentType, ContextType>;
   pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
   totalCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  totalCountIsEstimate?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
 };
 
 export type SignedProjectCountResolvers<ContextType = Context, ParentType extends ResolversParentTypes['SignedProjectCount'] = ResolversParentTypes['SignedProjectCount']> = {
@@ -3689,6 +3730,7 @@ export type MonitoringPointConnectionResolvers<ContextType = Context, ParentType
   edges?: Resolver<Array<ResolversTypes['MonitoringPointEdge']>, ParentType, ContextType>;
   pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
   totalCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  totalCountIsEstimate?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
 };
 
 export type ObserverMembershipResolvers<ContextType = Context, ParentType extends ResolversParentTypes['ObserverMembership'] = ResolversParentTypes['ObserverMembership']> = {

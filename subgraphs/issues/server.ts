@@ -27,6 +27,7 @@ export function createIssuesSubgraph(deps: SliceDeps) {
         directory: deps.directory,
         now: deps.now,
         maxPageSize: deps.env.limits.maxPageSize,
+        countLimit: deps.env.limits.exactCount,
         officeHours: deps.env.officeHours,
         development: deps.env.development,
       }),

@@ -37,6 +37,7 @@ import {
 } from '../../db/issues.ts';
 import { beijingDate, keptRanges, WorkingCalendar } from '../../platform/calendar.ts';
 import { present } from '../../platform/invariant.ts';
+import { countUpTo, type CountLimit, type ListCount } from '../../platform/pagination.ts';
 import type { SearchQuery } from '../../platform/search-text.ts';
 import type { OutboxTables } from '../../platform/outbox.ts';
 import { emptyParts, type FigureParts, type IssueStats } from './figures.ts';
@@ -260,20 +261,18 @@ function responsibleUnitsIds(units: string[], conditions: SQL[], limit: number):
 }
 
 /**
- * How many issues a unit's scope holds: the branches of `unitScopeIds` made disjoint — each counts
- * the rows none of the branches before it holds — so each is a plain index count (the first, a
- * unit's own, an index-only scan) and the sum needs no set of ids to drop duplicates from (at 1M
- * issues a bureau's 14,000: 1.9 ms instead of 5–9 ms for the union).
+ * The rows of a unit's scope, as disjoint parts: the branches of `unitScopeIds`, each holding the
+ * rows none of the branches before it holds — so each is a plain index read (the first, a unit's
+ * own, an index-only scan) and their counts add up without a set of ids to drop duplicates from
+ * (at 1M issues a bureau's 14,000: 1.9 ms instead of 5–9 ms for the union).
  */
-function unitScopeCount(scope: UnitScope, conditions: SQL[]): SQL {
+function unitScopeParts(scope: UnitScope, conditions: SQL[]): SQL[] {
   const predicates = scopeBranches(scope).map(branchCondition);
-  if (!predicates.length) return sql`select 0 as n`;
-  const counts = predicates.map((predicate, index) => {
+  return predicates.map((predicate, index) => {
     // `is not true`: a row an earlier branch does not hold, also where its column is null.
     const notBefore = predicates.slice(0, index).map((earlier) => sql`(${earlier}) is not true`);
-    return sql`(select count(*) from ${issues} where ${and(predicate, ...notBefore, ...conditions)})`;
+    return sql`select 1 from ${issues} where ${and(predicate, ...notBefore, ...conditions)}`;
   });
-  return sql`select (${sql.join(counts, sql` + `)})::int as n`;
 }
 
 /** A page of the list under extra conditions (a search tier's), newest first after `after`. */
@@ -465,18 +464,13 @@ export const issueStore = {
     }
     return found;
   },
-  async count(db: Queryable, query: { scope: IssueScope; filter: IssueListFilter; now: Date }): Promise<number> {
+  /** How many issues the list holds: exact up to the limit, an estimate (marked) above it (pagination.ts countUpTo). */
+  count(db: Queryable, query: { scope: IssueScope; filter: IssueListFilter; now: Date }, limit: CountLimit): Promise<ListCount> {
     const conditions = filterConditions(query.filter, query.now);
     if (query.filter.search) conditions.push(matches(searchTerms, query.filter.search));
-    if (query.scope.kind === 'unit') {
-      const [row] = rowsOf<{ n: number }>(await db.execute(unitScopeCount(query.scope, conditions)));
-      return row?.n ?? 0;
-    }
-    const [row] = await db
-      .select({ n: sql<number>`count(*)::int` })
-      .from(issues)
-      .where(and(scopeCondition(query.scope), ...conditions));
-    return row?.n ?? 0;
+    if (query.scope.kind === 'unit') return countUpTo(db, unitScopeParts(query.scope, conditions), limit);
+    const where = and(scopeCondition(query.scope), ...conditions);
+    return countUpTo(db, sql`select 1 from ${issues} ${where ? sql`where ${where}` : sql``}`, limit);
   },
   publishedPage(db: Queryable, limit: number, after: { publishedAt: Date; id: string } | null): Promise<IssueRow[]> {
     const conditions = [isNotNull(issues.publishedAt)];
@@ -488,12 +482,15 @@ export const issueStore = {
       .orderBy(desc(issues.publishedAt), desc(issues.id))
       .limit(limit);
   },
-  async publishedCount(db: Queryable): Promise<number> {
-    const [row] = await db
-      .select({ n: sql<number>`count(*)::int` })
-      .from(issues)
-      .where(isNotNull(issues.publishedAt));
-    return row?.n ?? 0;
+  publishedCount(db: Queryable, limit: CountLimit): Promise<ListCount> {
+    return countUpTo(
+      db,
+      db
+        .select({ one: sql`1` })
+        .from(issues)
+        .where(isNotNull(issues.publishedAt)),
+      limit,
+    );
   },
 };
 
@@ -643,15 +640,18 @@ export const deadlineStore = {
       .orderBy(asc(issueDeadlines.dueAt), asc(issueDeadlines.id))
       .limit(limit);
   },
-  async alertsCount(db: Queryable, query: { scope: IssueScope; unitId: string | null; now: Date }): Promise<number> {
+  alertsCount(db: Queryable, query: { scope: IssueScope; unitId: string | null; now: Date }, limit: CountLimit): Promise<ListCount> {
     // Every deadline has its issue (a foreign key): when neither scope nor unit narrows by issue,
     // the count needs the open deadlines' index alone, not a visit to each issue.
     const narrowed = query.scope.kind !== 'all' || query.unitId !== null;
-    const count = db.select({ n: sql<number>`count(*)::int` }).from(issueDeadlines);
-    const [row] = narrowed
-      ? await count.innerJoin(issues, eq(issues.id, issueDeadlines.issueId)).where(and(...alertConditions(query)))
-      : await count.where(and(...alertConditions(query)));
-    return row?.n ?? 0;
+    const rows = db.select({ one: sql`1` }).from(issueDeadlines);
+    return countUpTo(
+      db,
+      narrowed
+        ? rows.innerJoin(issues, eq(issues.id, issueDeadlines.issueId)).where(and(...alertConditions(query)))
+        : rows.where(and(...alertConditions(query))),
+      limit,
+    );
   },
 };
 
@@ -790,12 +790,15 @@ export const outcomeStore = {
       .orderBy(desc(supervisionOutcomes.decidedOn), desc(supervisionOutcomes.id))
       .limit(limit);
   },
-  async count(db: Queryable, scope: OutcomeScope, unitId: string | null): Promise<number> {
-    const [row] = await db
-      .select({ n: sql<number>`count(*)::int` })
-      .from(supervisionOutcomes)
-      .where(and(...outcomeConditions(scope, unitId)));
-    return row?.n ?? 0;
+  count(db: Queryable, scope: OutcomeScope, unitId: string | null, limit: CountLimit): Promise<ListCount> {
+    return countUpTo(
+      db,
+      db
+        .select({ one: sql`1` })
+        .from(supervisionOutcomes)
+        .where(and(...outcomeConditions(scope, unitId))),
+      limit,
+    );
   },
 };
 
@@ -1486,12 +1489,19 @@ export const planRecordStore = {
       .orderBy(desc(hallVisits.servedOn), desc(hallVisits.id))
       .limit(q.limit);
   },
-  async hallVisitCount(db: Queryable, q: { scope: PlanScope; quarter: string | null; unitId: string | null }): Promise<number> {
-    const [row] = await db
-      .select({ n: sql<number>`count(*)::int` })
-      .from(hallVisits)
-      .where(and(...hallConditions(q)));
-    return row?.n ?? 0;
+  hallVisitCount(
+    db: Queryable,
+    q: { scope: PlanScope; quarter: string | null; unitId: string | null },
+    limit: CountLimit,
+  ): Promise<ListCount> {
+    return countUpTo(
+      db,
+      db
+        .select({ one: sql`1` })
+        .from(hallVisits)
+        .where(and(...hallConditions(q))),
+      limit,
+    );
   },
   /** The units whose principal served in a quarter (of these units). */
   async unitsServed(db: Queryable, quarter: string, unitIds: readonly string[]): Promise<string[]> {
@@ -1559,12 +1569,15 @@ export const planRecordStore = {
       .orderBy(asc(signedProjects.signedOn), asc(signedProjects.id))
       .limit(q.limit);
   },
-  async projectCount(db: Queryable, q: ProjectQuery): Promise<number> {
-    const [row] = await db
-      .select({ n: sql<number>`count(*)::int` })
-      .from(signedProjects)
-      .where(and(...projectConditions(q)));
-    return row?.n ?? 0;
+  projectCount(db: Queryable, q: ProjectQuery, limit: CountLimit): Promise<ListCount> {
+    return countUpTo(
+      db,
+      db
+        .select({ one: sql`1` })
+        .from(signedProjects)
+        .where(and(...projectConditions(q))),
+      limit,
+    );
   },
   /** Counts by district and status, with the longest time since signing (days, to `today`). */
   projectCounts(db: Queryable, scope: PlanScope, today: string): Promise<SignedProjectCountRow[]> {
@@ -1624,12 +1637,15 @@ export const planRecordStore = {
       .orderBy(asc(monitoringPoints.recordedAt), asc(monitoringPoints.id))
       .limit(q.limit);
   },
-  async pointCount(db: Queryable, q: PointQuery): Promise<number> {
-    const [row] = await db
-      .select({ n: sql<number>`count(*)::int` })
-      .from(monitoringPoints)
-      .where(and(...pointConditions(q)));
-    return row?.n ?? 0;
+  pointCount(db: Queryable, q: PointQuery, limit: CountLimit): Promise<ListCount> {
+    return countUpTo(
+      db,
+      db
+        .select({ one: sql`1` })
+        .from(monitoringPoints)
+        .where(and(...pointConditions(q))),
+      limit,
+    );
   },
   async visitByRequest(db: Queryable, r: RecordRequest): Promise<MonitoringVisitRow | undefined> {
     const [row] = await db.select().from(monitoringVisits).where(recordedBy(monitoringVisits, r));

@@ -13,6 +13,7 @@ import type { Db } from '../../db/client.ts';
 import { createPoliciesAccess, type PoliciesAccess } from './access.ts';
 import type { PoliciesLoaders } from './loaders.ts';
 import type { CalendarSource, EnterpriseSource } from './remote.ts';
+import type { CountLimit } from '../../platform/pagination.ts';
 
 export interface PoliciesContext {
   viewer: Viewer;
@@ -28,6 +29,8 @@ export interface PoliciesContext {
   /** Today in Beijing, by `now`. */
   today(): string;
   maxPageSize: number;
+  /** How a list counts its rows (EXACT_COUNT_UP_TO, EXACT_COUNT_WITHIN_MS): exactly up to a limit and within a time box, else an estimate, marked. */
+  countLimit?: CountLimit;
   /** Development mode: a webhook may be plain http. */
   development?: boolean;
   /**
@@ -55,6 +58,8 @@ export interface PoliciesContextDeps {
   enterprises: EnterpriseSource;
   now: () => Date;
   maxPageSize: number;
+  /** How a list counts its rows (EXACT_COUNT_UP_TO, EXACT_COUNT_WITHIN_MS): exactly up to a limit and within a time box, else an estimate, marked. */
+  countLimit?: CountLimit;
   development?: boolean;
 }
 

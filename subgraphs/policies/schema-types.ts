@@ -1866,6 +1866,11 @@ export type PolicyConnection = {
   pageInfo: PageInfo;
   /** 总条数 / how many in all */
   totalCount: Scalars['Int']['output'];
+  /**
+   * totalCount 是否为估计值：匹配的记录多于精确计数的上限（默认 1,000 条）时，totalCount 是数据库按统计信息的估计（不少于上限加一），应显示为"约 1,000,000"；否则为精确数。
+   * Whether totalCount is an estimate: when more rows match than a list counts exactly (1,000 by default), totalCount is the database's estimate from its statistics (never below that limit plus one), to be shown as "about 1,000,000"; otherwise it is exact.
+   */
+  totalCountIsEstimate: Scalars['Boolean']['output'];
 };
 
 /**
@@ -1892,6 +1897,11 @@ export type PolicyItemConnection = {
   pageInfo: PageInfo;
   /** 总条数 / how many in all */
   totalCount: Scalars['Int']['output'];
+  /**
+   * totalCount 是否为估计值：匹配的记录多于精确计数的上限（默认 1,000 条）时，totalCount 是数据库按统计信息的估计（不少于上限加一），应显示为"约 1,000,000"；否则为精确数。
+   * Whether totalCount is an estimate: when more rows match than a list counts exactly (1,000 by default), totalCount is the database's estimate from its statistics (never below that limit plus one), to be shown as "about 1,000,000"; otherwise it is exact.
+   */
+  totalCountIsEstimate: Scalars['Boolean']['output'];
 };
 
 /**
@@ -1918,6 +1928,11 @@ export type PolicyNewsConnection = {
   pageInfo: PageInfo;
   /** 总条数 / how many in all */
   totalCount: Scalars['Int']['output'];
+  /**
+   * totalCount 是否为估计值：匹配的记录多于精确计数的上限（默认 1,000 条）时，totalCount 是数据库按统计信息的估计（不少于上限加一），应显示为"约 1,000,000"；否则为精确数。
+   * Whether totalCount is an estimate: when more rows match than a list counts exactly (1,000 by default), totalCount is the database's estimate from its statistics (never below that limit plus one), to be shown as "about 1,000,000"; otherwise it is exact.
+   */
+  totalCountIsEstimate: Scalars['Boolean']['output'];
 };
 
 /**
@@ -1944,6 +1959,11 @@ export type PolicyMatchConnection = {
   pageInfo: PageInfo;
   /** 总条数 / how many in all */
   totalCount: Scalars['Int']['output'];
+  /**
+   * totalCount 是否为估计值：匹配的记录多于精确计数的上限（默认 1,000 条）时，totalCount 是数据库按统计信息的估计（不少于上限加一），应显示为"约 1,000,000"；否则为精确数。
+   * Whether totalCount is an estimate: when more rows match than a list counts exactly (1,000 by default), totalCount is the database's estimate from its statistics (never below that limit plus one), to be shown as "about 1,000,000"; otherwise it is exact.
+   */
+  totalCountIsEstimate: Scalars['Boolean']['output'];
 };
 
 /**
@@ -1970,6 +1990,11 @@ export type PolicyNoticeConnection = {
   pageInfo: PageInfo;
   /** 总条数 / how many in all */
   totalCount: Scalars['Int']['output'];
+  /**
+   * totalCount 是否为估计值：匹配的记录多于精确计数的上限（默认 1,000 条）时，totalCount 是数据库按统计信息的估计（不少于上限加一），应显示为"约 1,000,000"；否则为精确数。
+   * Whether totalCount is an estimate: when more rows match than a list counts exactly (1,000 by default), totalCount is the database's estimate from its statistics (never below that limit plus one), to be shown as "about 1,000,000"; otherwise it is exact.
+   */
+  totalCountIsEstimate: Scalars['Boolean']['output'];
 };
 
 /**
@@ -1996,6 +2021,11 @@ export type ApplicationConnection = {
   pageInfo: PageInfo;
   /** 总条数 / how many in all */
   totalCount: Scalars['Int']['output'];
+  /**
+   * totalCount 是否为估计值：匹配的记录多于精确计数的上限（默认 1,000 条）时，totalCount 是数据库按统计信息的估计（不少于上限加一），应显示为"约 1,000,000"；否则为精确数。
+   * Whether totalCount is an estimate: when more rows match than a list counts exactly (1,000 by default), totalCount is the database's estimate from its statistics (never below that limit plus one), to be shown as "about 1,000,000"; otherwise it is exact.
+   */
+  totalCountIsEstimate: Scalars['Boolean']['output'];
 };
 
 /**
@@ -2022,6 +2052,11 @@ export type PublicNoticeConnection = {
   pageInfo: PageInfo;
   /** 总条数 / how many in all */
   totalCount: Scalars['Int']['output'];
+  /**
+   * totalCount 是否为估计值：匹配的记录多于精确计数的上限（默认 1,000 条）时，totalCount 是数据库按统计信息的估计（不少于上限加一），应显示为"约 1,000,000"；否则为精确数。
+   * Whether totalCount is an estimate: when more rows match than a list counts exactly (1,000 by default), totalCount is the database's estimate from its statistics (never below that limit plus one), to be shown as "about 1,000,000"; otherwise it is exact.
+   */
+  totalCountIsEstimate: Scalars['Boolean']['output'];
 };
 
 /**
@@ -2048,6 +2083,11 @@ export type ApplicationReviewConnection = {
   pageInfo: PageInfo;
   /** 总条数 / how many in all */
   totalCount: Scalars['Int']['output'];
+  /**
+   * totalCount 是否为估计值：匹配的记录多于精确计数的上限（默认 1,000 条）时，totalCount 是数据库按统计信息的估计（不少于上限加一），应显示为"约 1,000,000"；否则为精确数。
+   * Whether totalCount is an estimate: when more rows match than a list counts exactly (1,000 by default), totalCount is the database's estimate from its statistics (never below that limit plus one), to be shown as "about 1,000,000"; otherwise it is exact.
+   */
+  totalCountIsEstimate: Scalars['Boolean']['output'];
 };
 
 /**
@@ -3399,6 +3439,7 @@ export type PolicyConnectionResolvers<ContextType = Context, ParentType extends 
   edges?: Resolver<Array<ResolversTypes['PolicyEdge']>, ParentType, ContextType>;
   pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
   totalCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  totalCountIsEstimate?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
 };
 
 export type PolicyEdgeResolvers<ContextType = Context, ParentType extends ResolversParentTypes['PolicyEdge'] = ResolversParentTypes['PolicyEdge']> = {
@@ -3410,6 +3451,7 @@ export type PolicyItemConnectionResolvers<ContextType = Context, ParentType exte
   edges?: Resolver<Array<ResolversTypes['PolicyItemEdge']>, ParentType, ContextType>;
   pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
   totalCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  totalCountIsEstimate?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
 };
 
 export type PolicyItemEdgeResolvers<ContextType = Context, ParentType extends ResolversParentTypes['PolicyItemEdge'] = ResolversParentTypes['PolicyItemEdge']> = {
@@ -3421,6 +3463,7 @@ export type PolicyNewsConnectionResolvers<ContextType = Context, ParentType exte
   edges?: Resolver<Array<ResolversTypes['PolicyNewsEdge']>, ParentType, ContextType>;
   pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
   totalCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  totalCountIsEstimate?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
 };
 
 export type PolicyNewsEdgeResolvers<ContextType = Context, ParentType extends ResolversParentTypes['PolicyNewsEdge'] = ResolversParentTypes['PolicyNewsEdge']> = {
@@ -3432,6 +3475,7 @@ export type PolicyMatchConnectionResolvers<ContextType = Context, ParentType ext
   edges?: Resolver<Array<ResolversTypes['PolicyMatchEdge']>, ParentType, ContextType>;
   pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
   totalCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  totalCountIsEstimate?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
 };
 
 export type PolicyMatchEdgeResolvers<ContextType = Context, ParentType extends ResolversParentTypes['PolicyMatchEdge'] = ResolversParentTypes['PolicyMatchEdge']> = {
@@ -3443,6 +3487,7 @@ export type PolicyNoticeConnectionResolvers<ContextType = Context, ParentType ex
   edges?: Resolver<Array<ResolversTypes['PolicyNoticeEdge']>, ParentType, ContextType>;
   pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
   totalCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  totalCountIsEstimate?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
 };
 
 export type PolicyNoticeEdgeResolvers<ContextType = Context, ParentType extends ResolversParentTypes['PolicyNoticeEdge'] = ResolversParentTypes['PolicyNoticeEdge']> = {
@@ -3454,6 +3499,7 @@ export type ApplicationConnectionResolvers<ContextType = Context, ParentType ext
   edges?: Resolver<Array<ResolversTypes['ApplicationEdge']>, ParentType, ContextType>;
   pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
   totalCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  totalCountIsEstimate?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
 };
 
 export type ApplicationEdgeResolvers<ContextType = Context, ParentType extends ResolversParentTypes['ApplicationEdge'] = ResolversParentTypes['ApplicationEdge']> = {
@@ -3465,6 +3511,7 @@ export type PublicNoticeConnectionResolvers<ContextType = Context, ParentType ex
   edges?: Resolver<Array<ResolversTypes['PublicNoticeEdge']>, ParentType, ContextType>;
   pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
   totalCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  totalCountIsEstimate?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
 };
 
 export type PublicNoticeEdgeResolvers<ContextType = Context, ParentType extends ResolversParentTypes['PublicNoticeEdge'] = ResolversParentTypes['PublicNoticeEdge']> = {
@@ -3476,6 +3523,7 @@ export type ApplicationReviewConnectionResolvers<ContextType = Context, ParentTy
   edges?: Resolver<Array<ResolversTypes['ApplicationReviewEdge']>, ParentType, ContextType>;
   pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
   totalCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  totalCountIsEstimate?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
 };
 
 export type ApplicationReviewEdgeResolvers<ContextType = Context, ParentType extends ResolversParentTypes['ApplicationReviewEdge'] = ResolversParentTypes['ApplicationReviewEdge']> = {

@@ -35,6 +35,7 @@ export function createPoliciesSubgraph(deps: SliceDeps) {
         enterprises: remoteEnterprises({ url: () => deps.sliceUrl(PROFILE_SLICE), authorization, requestId: request.id }),
         now: deps.now,
         maxPageSize: deps.env.limits.maxPageSize,
+        countLimit: deps.env.limits.exactCount,
         development: deps.env.development,
       }),
     }),

@@ -7,6 +7,7 @@ import type { PgColumn, PgTable } from 'drizzle-orm/pg-core';
 import { lockKey, rowsOf, type Queryable } from '../../db/client.ts';
 import { beijingDate, keptRanges } from '../../platform/calendar.ts';
 import { present } from '../../platform/invariant.ts';
+import { countUpTo, type CountLimit, type ListCount } from '../../platform/pagination.ts';
 import {
   applicationFeed,
   applicationEvents,
@@ -250,16 +251,21 @@ function withIndexScans<T>(db: Queryable, run: (tx: Queryable) => Promise<T>): P
   });
 }
 
-/** How many rows a list has (a search's count, like its page, served by the index). */
-async function listCount(db: Queryable, shape: ListShape, conditions: SQL[], tsquery: SearchQuery | null): Promise<number> {
+/**
+ * How many rows a list has (a search's count, like its page, served by the index): exact up to
+ * the limit, an estimate (marked) above it (pagination.ts countUpTo).
+ */
+function listCount(db: Queryable, shape: ListShape, conditions: SQL[], tsquery: SearchQuery | null, limit: CountLimit): Promise<ListCount> {
   const where = and(...conditions, ...(tsquery ? [matches(shape.body, tsquery)] : []));
-  const count = async (q: Queryable) =>
-    (
-      await q
-        .select({ n: sql<number>`count(*)::int` })
+  const count = (q: Queryable) =>
+    countUpTo(
+      q,
+      q
+        .select({ one: sql`1` })
         .from(shape.table as typeof policies)
-        .where(where)
-    )[0]?.n ?? 0;
+        .where(where),
+      limit,
+    );
   return tsquery ? withIndexScans(db, count) : count(db);
 }
 
@@ -332,7 +338,7 @@ export const policyStore = {
   },
   page: (db: Queryable, q: PolicyListQuery, limit: number, after: ListCursor | null) =>
     listPage<PolicyRow>(db, shapes.policies, policyConditions(q), q.text, limit, after),
-  count: (db: Queryable, q: PolicyListQuery) => listCount(db, shapes.policies, policyConditions(q), q.text),
+  count: (db: Queryable, q: PolicyListQuery, limit: CountLimit) => listCount(db, shapes.policies, policyConditions(q), q.text, limit),
   /** The issuing unit's policies' items follow the policy's own fields (they are repeated there for search filters). */
   async syncItems(db: Queryable, policy: PolicyRow): Promise<void> {
     await db.update(policyItems).set({ environment: policy.environment }).where(eq(policyItems.policyId, policy.id));
@@ -547,7 +553,7 @@ export const itemStore = {
   },
   page: (db: Queryable, q: ItemListQuery, limit: number, after: ListCursor | null) =>
     listPage<ItemRow>(db, shapes.items, itemConditions(q), q.text, limit, after),
-  count: (db: Queryable, q: ItemListQuery) => listCount(db, shapes.items, itemConditions(q), q.text),
+  count: (db: Queryable, q: ItemListQuery, limit: CountLimit) => listCount(db, shapes.items, itemConditions(q), q.text, limit),
 
   /**
    * Published items open today that the profile meets or misses by one criterion, fewest missing
@@ -587,12 +593,15 @@ export const itemStore = {
       total: counted ? Number(rows[0]?.total ?? 0) : null,
     };
   },
-  async matchCount(db: Queryable, profile: ProfileParams, today: string): Promise<number> {
-    const [row] = await db
-      .select({ n: sql<number>`count(*)::int` })
-      .from(policyItems)
-      .where(and(windowOpen(today), sql`${missingCriteria(profile)} <= 1`));
-    return row?.n ?? 0;
+  matchCount(db: Queryable, profile: ProfileParams, today: string, limit: CountLimit): Promise<ListCount> {
+    return countUpTo(
+      db,
+      db
+        .select({ one: sql`1` })
+        .from(policyItems)
+        .where(and(windowOpen(today), sql`${missingCriteria(profile)} <= 1`)),
+      limit,
+    );
   },
   /** The missing count of given items for a profile (the consistency test compares it with eligibility.ts). */
   async missingFor(db: Queryable, profile: ProfileParams, ids: readonly string[]): Promise<Map<string, number>> {
@@ -630,7 +639,7 @@ export const newsStore = {
   },
   page: (db: Queryable, q: NewsListQuery, limit: number, after: ListCursor | null) =>
     listPage<NewsRow>(db, shapes.news, newsConditions(q), q.text, limit, after),
-  count: (db: Queryable, q: NewsListQuery) => listCount(db, shapes.news, newsConditions(q), q.text),
+  count: (db: Queryable, q: NewsListQuery, limit: CountLimit) => listCount(db, shapes.news, newsConditions(q), q.text, limit),
 };
 
 // ───────────── notices ─────────────
@@ -673,12 +682,15 @@ export const noticeStore = {
       .orderBy(desc(policyNotices.id))
       .limit(limit);
   },
-  async count(db: Queryable, creditCode: string, scope: NoticeScope): Promise<number> {
-    const [row] = await db
-      .select({ n: sql<number>`count(*)::int` })
-      .from(policyNotices)
-      .where(and(eq(policyNotices.enterpriseCreditCode, creditCode), noticeScope(scope)));
-    return row?.n ?? 0;
+  count(db: Queryable, creditCode: string, scope: NoticeScope, limit: CountLimit): Promise<ListCount> {
+    return countUpTo(
+      db,
+      db
+        .select({ one: sql`1` })
+        .from(policyNotices)
+        .where(and(eq(policyNotices.enterpriseCreditCode, creditCode), noticeScope(scope))),
+      limit,
+    );
   },
 };
 
@@ -819,12 +831,15 @@ export const applicationStore = {
       .orderBy(desc(applications.enteredAt), desc(applications.id))
       .limit(limit);
   },
-  async count(db: Queryable, q: ApplicationListQuery): Promise<number> {
-    const [row] = await db
-      .select({ n: sql<number>`count(*)::int` })
-      .from(applications)
-      .where(and(...applicationConditions(q)));
-    return row?.n ?? 0;
+  count(db: Queryable, q: ApplicationListQuery, limit: CountLimit): Promise<ListCount> {
+    return countUpTo(
+      db,
+      db
+        .select({ one: sql`1` })
+        .from(applications)
+        .where(and(...applicationConditions(q))),
+      limit,
+    );
   },
   /** Grants whose public notice runs now, ending soonest first. */
   publicNoticePage(
@@ -848,9 +863,9 @@ export const applicationStore = {
       .orderBy(asc(applications.noticeEndsAt), asc(applications.id))
       .limit(limit);
   },
-  async publicNoticeCount(db: Queryable, now: Date, itemId: string | null): Promise<number> {
-    const [row] = await db
-      .select({ n: sql<number>`count(*)::int` })
+  publicNoticeCount(db: Queryable, now: Date, itemId: string | null, limit: CountLimit): Promise<ListCount> {
+    const rows = db
+      .select({ one: sql`1` })
       .from(applications)
       .where(
         and(
@@ -860,7 +875,7 @@ export const applicationStore = {
           itemId ? eq(applications.itemId, itemId) : undefined,
         ),
       );
-    return row?.n ?? 0;
+    return countUpTo(db, rows, limit);
   },
 
   /**
@@ -1118,12 +1133,15 @@ export const reviewStore = {
       .orderBy(desc(serviceReviews.reviewedAt), desc(serviceReviews.id))
       .limit(limit);
   },
-  async count(db: Queryable, unitId: string, period: Period | null): Promise<number> {
-    const [row] = await db
-      .select({ n: sql<number>`count(*)::int` })
-      .from(serviceReviews)
-      .where(and(eq(serviceReviews.reviewingUnitId, unitId), ...periodConditions(serviceReviews.reviewedAt, period)));
-    return row?.n ?? 0;
+  count(db: Queryable, unitId: string, period: Period | null, limit: CountLimit): Promise<ListCount> {
+    return countUpTo(
+      db,
+      db
+        .select({ one: sql`1` })
+        .from(serviceReviews)
+        .where(and(eq(serviceReviews.reviewingUnitId, unitId), ...periodConditions(serviceReviews.reviewedAt, period))),
+      limit,
+    );
   },
 };
 

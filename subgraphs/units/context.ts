@@ -9,6 +9,7 @@ import type { Db } from '../../db/client.ts';
 import { createUnitsAccess, type UnitsAccess } from './access.ts';
 import type { UnitsLoaders } from './loaders.ts';
 import { unitStore } from './store.ts';
+import type { CountLimit } from '../../platform/pagination.ts';
 
 export interface UnitsContext {
   viewer: Viewer;
@@ -18,6 +19,8 @@ export interface UnitsContext {
   /** The platform's clock: every time this slice writes or compares comes from here. */
   now(): Date;
   maxPageSize: number;
+  /** How a list counts its rows (EXACT_COUNT_UP_TO, EXACT_COUNT_WITHIN_MS): exactly up to a limit and within a time box, else an estimate, marked. */
+  countLimit?: CountLimit;
 }
 
 /** The GraphQL context of the units subgraph (the generated resolver types name it). */

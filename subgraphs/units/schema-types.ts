@@ -479,6 +479,11 @@ export type UnitConnection = {
   edges: Array<UnitEdge>;
   pageInfo: PageInfo;
   totalCount: Scalars['Int']['output'];
+  /**
+   * totalCount 是否为估计值：匹配的记录多于精确计数的上限（默认 1,000 条）时，totalCount 是数据库按统计信息的估计（不少于上限加一），应显示为"约 1,000,000"；否则为精确数。
+   * Whether totalCount is an estimate: when more rows match than a list counts exactly (1,000 by default), totalCount is the database's estimate from its statistics (never below that limit plus one), to be shown as "about 1,000,000"; otherwise it is exact.
+   */
+  totalCountIsEstimate: Scalars['Boolean']['output'];
 };
 
 export type UnitEdge = {
@@ -704,6 +709,11 @@ export type ChangeConnection = {
   edges: Array<ChangeEdge>;
   pageInfo: PageInfo;
   totalCount: Scalars['Int']['output'];
+  /**
+   * totalCount 是否为估计值：匹配的记录多于精确计数的上限（默认 1,000 条）时，totalCount 是数据库按统计信息的估计（不少于上限加一），应显示为"约 1,000,000"；否则为精确数。
+   * Whether totalCount is an estimate: when more rows match than a list counts exactly (1,000 by default), totalCount is the database's estimate from its statistics (never below that limit plus one), to be shown as "about 1,000,000"; otherwise it is exact.
+   */
+  totalCountIsEstimate: Scalars['Boolean']['output'];
 };
 
 export type ChangeEdge = {
@@ -1077,6 +1087,7 @@ export type UnitConnectionResolvers<ContextType = Context, ParentType extends Re
   edges?: Resolver<Array<ResolversTypes['UnitEdge']>, ParentType, ContextType>;
   pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
   totalCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  totalCountIsEstimate?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
 };
 
 export type UnitEdgeResolvers<ContextType = Context, ParentType extends ResolversParentTypes['UnitEdge'] = ResolversParentTypes['UnitEdge']> = {
@@ -1139,6 +1150,7 @@ export type ChangeConnectionResolvers<ContextType = Context, ParentType extends 
   edges?: Resolver<Array<ResolversTypes['ChangeEdge']>, ParentType, ContextType>;
   pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
   totalCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  totalCountIsEstimate?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
 };
 
 export type ChangeEdgeResolvers<ContextType = Context, ParentType extends ResolversParentTypes['ChangeEdge'] = ResolversParentTypes['ChangeEdge']> = {

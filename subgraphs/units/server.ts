@@ -18,6 +18,7 @@ export function createUnitsSubgraph(deps: SliceDeps) {
         loaders: createUnitsLoaders(deps.db),
         now: deps.now,
         maxPageSize: deps.env.limits.maxPageSize,
+        countLimit: deps.env.limits.exactCount,
       }),
     }),
   });

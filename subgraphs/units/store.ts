@@ -5,6 +5,7 @@
 import { and, arrayContains, arrayOverlaps, asc, eq, gt, ilike, inArray, isNull, or, sql, type SQL } from 'drizzle-orm';
 import { escapeLike, lockKey, rowsOf, type Queryable } from '../../db/client.ts';
 import { isUuid } from '../../platform/input.ts';
+import { countUpTo, type CountLimit, type ListCount } from '../../platform/pagination.ts';
 import { invariant, present } from '../../platform/invariant.ts';
 import type { BulkTransaction, Db } from '../../db/client.ts';
 import {
@@ -84,12 +85,15 @@ export const unitStore = {
       .orderBy(asc(units.position))
       .limit(limit);
   },
-  async count(db: Queryable, filter: UnitQuery): Promise<number> {
-    const [row] = await db
-      .select({ n: sql<number>`count(*)::int` })
-      .from(units)
-      .where(and(...unitConditions(filter)));
-    return row?.n ?? 0;
+  count(db: Queryable, filter: UnitQuery, limit: CountLimit): Promise<ListCount> {
+    return countUpTo(
+      db,
+      db
+        .select({ one: sql`1` })
+        .from(units)
+        .where(and(...unitConditions(filter))),
+      limit,
+    );
   },
   async byIds(db: Queryable, ids: readonly string[]): Promise<UnitRow[]> {
     const valid = ids.filter(isUuid);
@@ -304,12 +308,15 @@ export const enterpriseStore = {
       .orderBy(asc(enterprises.creditCode))
       .limit(limit);
   },
-  async count(db: Queryable, filter: EnterpriseQuery): Promise<number> {
-    const [row] = await db
-      .select({ n: sql<number>`count(*)::int` })
-      .from(enterprises)
-      .where(and(...enterpriseConditions(filter)));
-    return row?.n ?? 0;
+  count(db: Queryable, filter: EnterpriseQuery, limit: CountLimit): Promise<ListCount> {
+    return countUpTo(
+      db,
+      db
+        .select({ one: sql`1` })
+        .from(enterprises)
+        .where(and(...enterpriseConditions(filter))),
+      limit,
+    );
   },
   /**
    * The list's count: the matches counted up to one past ENTERPRISE_EXACT_COUNT_UP_TO (a few
@@ -362,12 +369,15 @@ export const changeStore = {
       .orderBy(asc(changeLog.id))
       .limit(limit);
   },
-  async count(db: Queryable, entity: string, key: string): Promise<number> {
-    const [row] = await db
-      .select({ n: sql<number>`count(*)::int` })
-      .from(changeLog)
-      .where(and(eq(changeLog.entity, entity), eq(changeLog.entityKey, key)));
-    return row?.n ?? 0;
+  count(db: Queryable, entity: string, key: string, limit: CountLimit): Promise<ListCount> {
+    return countUpTo(
+      db,
+      db
+        .select({ one: sql`1` })
+        .from(changeLog)
+        .where(and(eq(changeLog.entity, entity), eq(changeLog.entityKey, key))),
+      limit,
+    );
   },
 };
 

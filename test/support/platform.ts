@@ -96,8 +96,13 @@ export async function startTestPlatform(
   try {
     platform = await startPlatform({
       ...platformOptions,
-      // Development chosen explicitly: tests sign their tokens with the development secret.
-      env: loadEnv({ DEVELOPMENT_MODE: 'true', LOAD_SAMPLE_DATA: 'false', ...options.env }, options.slices ?? registeredSlices),
+      // Development chosen explicitly: tests sign their tokens with the development secret. Counts
+      // without the time box (EXACT_COUNT_WITHIN_MS): a test's totalCount is exact whatever the
+      // machine's load; test/list-counts.e2e.ts sets one where it checks it.
+      env: loadEnv(
+        { DEVELOPMENT_MODE: 'true', LOAD_SAMPLE_DATA: 'false', EXACT_COUNT_WITHIN_MS: '0', ...options.env },
+        options.slices ?? registeredSlices,
+      ),
       database: database.handle,
       ephemeralPorts: true,
       // Unexpected errors are a bug: show them; the rest of the platform's lines stay quiet.

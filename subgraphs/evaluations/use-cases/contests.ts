@@ -10,7 +10,7 @@ import { changeRow, createRow } from '../../../platform/change.ts';
 import { errors } from '../../../platform/errors.ts';
 import { isUuid, parseInput } from '../../../platform/input.ts';
 import { present } from '../../../platform/invariant.ts';
-import { pageSize, toConnection } from '../../../platform/pagination.ts';
+import { exactCountLimit, pageSize, toConnection } from '../../../platform/pagination.ts';
 import { isValidDate } from '../../../platform/scalars.ts';
 import type { Queryable } from '../../../db/client.ts';
 import type { EvaluationsContext } from '../context.ts';
@@ -266,6 +266,7 @@ export async function contests(ctx: EvaluationsContext, { filter, first, after }
     filter ?? {},
     cursor && { heldOn: cursor.date, id: cursor.id },
     size,
+    exactCountLimit(ctx),
   );
   for (const row of rows) ctx.loaders.contestById.prime(row.id, row);
   return toConnection(rows, size, (row) => [row.heldOn, row.id], count);

@@ -13,7 +13,7 @@ import { emit } from '../../../platform/outbox.ts';
 import { errors } from '../../../platform/errors.ts';
 import { parseInput } from '../../../platform/input.ts';
 import { present } from '../../../platform/invariant.ts';
-import { decodeInstantCursor, pageSize, toConnection } from '../../../platform/pagination.ts';
+import { decodeInstantCursor, exactCountLimit, pageSize, toConnection } from '../../../platform/pagination.ts';
 import { period as periodOf } from '../../../platform/periods.ts';
 import { limitWindows, refuseOverLimit } from '../../../platform/write-limits.ts';
 import { sqlState, SqlState, type Queryable } from '../../../db/client.ts';
@@ -281,6 +281,7 @@ export async function serviceReviews(ctx: EvaluationsContext, { filter, first, a
     ctx.now(),
     cursor,
     size,
+    exactCountLimit(ctx),
   );
   for (const row of rows) ctx.loaders.reviewById.prime(row.id, row);
   return toConnection(rows, size, (row) => [row.reviewedAt.toISOString(), row.id], count);

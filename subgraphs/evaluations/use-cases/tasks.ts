@@ -9,7 +9,7 @@ import { changeRow, createRow } from '../../../platform/change.ts';
 import { errors } from '../../../platform/errors.ts';
 import { parseInput } from '../../../platform/input.ts';
 import { present } from '../../../platform/invariant.ts';
-import { pageSize, toConnection } from '../../../platform/pagination.ts';
+import { exactCountLimit, pageSize, toConnection } from '../../../platform/pagination.ts';
 import { period as periodOf } from '../../../platform/periods.ts';
 import { isValidDate } from '../../../platform/scalars.ts';
 import type { EvaluationsContext } from '../context.ts';
@@ -154,6 +154,7 @@ export async function tasks(ctx: EvaluationsContext, { filter, first, after }: Q
     { unitIds, kind: filter?.kind },
     cursor && { dueOn: cursor.date, id: cursor.id },
     size,
+    exactCountLimit(ctx),
   );
   return toConnection(rows, size, (row) => [row.dueOn, row.id], count);
 }
@@ -177,6 +178,7 @@ export async function overdueMilestones(ctx: EvaluationsContext, { first, after 
     beijingDate(ctx.now()),
     cursor && { dueOn: cursor.date, id: cursor.id },
     size,
+    exactCountLimit(ctx),
   );
   return toConnection(rows, size, (row) => [row.dueOn, row.id], count);
 }

@@ -11,7 +11,7 @@ import { createRow } from '../../../platform/change.ts';
 import { errors } from '../../../platform/errors.ts';
 import { creditCode, isUuid, parseInput, z } from '../../../platform/input.ts';
 import { present } from '../../../platform/invariant.ts';
-import { countBeside, decodeInstantCursor, pageSize, toConnection, type PageArgs } from '../../../platform/pagination.ts';
+import { countBeside, exactCountLimit, decodeInstantCursor, pageSize, toConnection, type PageArgs } from '../../../platform/pagination.ts';
 import type { Queryable } from '../../../db/client.ts';
 import type { FinancingContext } from '../context.ts';
 import { contentHash, reportContent } from '../credit-report.ts';
@@ -201,7 +201,7 @@ export async function creditReportReads(ctx: FinancingContext, args: QueryCredit
   await ctx.access.assertReadEnterprise('READ_REPORT_LOG', code);
   const size = pageSize(page.first, ctx.maxPageSize);
   const after = page.after ? decodeInstantCursor(page.after, 'serial') : null;
-  const count = countBeside(page.counted, () => creditStore.readsCount(ctx.db, code));
+  const count = countBeside(page.counted, () => creditStore.readsCount(ctx.db, code, exactCountLimit(ctx)));
   const rows = await creditStore.readsPage(ctx.db, code, size + 1, after);
   return toConnection(rows, size, (row) => [row.at.toISOString(), row.id], count, after !== null);
 }

@@ -9,7 +9,7 @@
  */
 import { errors } from '../../../platform/errors.ts';
 import { isUuid, parseInput } from '../../../platform/input.ts';
-import { countBeside, decodeInstantCursor, pageSize, toConnection, type PageArgs } from '../../../platform/pagination.ts';
+import { countBeside, exactCountLimit, decodeInstantCursor, pageSize, toConnection, type PageArgs } from '../../../platform/pagination.ts';
 import type { FinancingContext } from '../context.ts';
 import { demandFilter } from '../input.ts';
 import type { QueryFinancingDemandArgs, QueryFinancingDemandsArgs } from '../schema-types.ts';
@@ -51,7 +51,7 @@ export async function financingDemands(ctx: FinancingContext, { filter }: QueryF
 export async function demandPage(ctx: FinancingContext, query: Parameters<typeof demandStore.page>[1], page: PageArgs) {
   const size = pageSize(page.first, ctx.maxPageSize);
   const after = page.after ? decodeInstantCursor(page.after, 'uuid') : null;
-  const count = countBeside(page.counted, () => demandStore.count(ctx.db, query));
+  const count = countBeside(page.counted, () => demandStore.count(ctx.db, query, exactCountLimit(ctx)));
   const rows = await demandStore.page(ctx.db, query, size + 1, after);
   return toConnection(rows, size, (row) => [row.postedAt.toISOString(), row.id], count, after !== null);
 }

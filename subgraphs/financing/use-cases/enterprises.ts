@@ -4,7 +4,7 @@
  * reads them in the same request. The enterprise itself, the regulator and the command office see
  * them; anyone else gets null (never a refusal: the enterprise's other fields still answer).
  */
-import { countBeside, decodeInstantCursor, pageSize, toConnection, type PageArgs } from '../../../platform/pagination.ts';
+import { countBeside, exactCountLimit, decodeInstantCursor, pageSize, toConnection, type PageArgs } from '../../../platform/pagination.ts';
 import type { FinancingContext } from '../context.ts';
 import { demandStore, type EnterpriseReference, type LoanRow } from '../store.ts';
 
@@ -13,7 +13,7 @@ export async function enterpriseDemands(ctx: FinancingContext, enterprise: Enter
   const query = { scope: { kind: 'ENTERPRISE' as const, creditCode: enterprise.creditCode } };
   const size = pageSize(page.first, ctx.maxPageSize);
   const after = page.after ? decodeInstantCursor(page.after, 'uuid') : null;
-  const count = countBeside(page.counted, () => demandStore.count(ctx.db, query));
+  const count = countBeside(page.counted, () => demandStore.count(ctx.db, query, exactCountLimit(ctx)));
   const rows = await demandStore.page(ctx.db, query, size + 1, after);
   return toConnection(rows, size, (row) => [row.postedAt.toISOString(), row.id], count, after !== null);
 }

@@ -19,7 +19,7 @@ import { changeRow, type RowKind } from '../../../platform/change.ts';
 import { ErrorCode } from '../../../platform/errors.ts';
 import { parseInput } from '../../../platform/input.ts';
 import { present } from '../../../platform/invariant.ts';
-import { countBeside, decodeInstantCursor, pageSize, toConnection, type PageArgs } from '../../../platform/pagination.ts';
+import { countBeside, exactCountLimit, decodeInstantCursor, pageSize, toConnection, type PageArgs } from '../../../platform/pagination.ts';
 import type { Queryable } from '../../../db/client.ts';
 import type { FinancingContext } from '../context.ts';
 import { limitsInput } from '../input.ts';
@@ -138,7 +138,7 @@ export async function financingLimitAlerts(ctx: FinancingContext, page: PageArgs
   const after = page.after ? decodeInstantCursor(page.after, 'serial') : null;
   await returnLapsedHolds(ctx);
   const now = ctx.now();
-  const count = countBeside(page.counted, () => limitAlertStore.count(ctx.db, scope, now));
+  const count = countBeside(page.counted, () => limitAlertStore.count(ctx.db, scope, now, exactCountLimit(ctx)));
   const rows = await limitAlertStore.page(ctx.db, scope, now, size + 1, after);
   for (const row of rows) ctx.loaders.demandById.prime(row.demand.id, row.demand);
   return toConnection(rows, size, (row) => [row.limit.dueAt.toISOString(), row.limit.id], count, after !== null);

@@ -9,7 +9,7 @@ import { changeRow, createRow } from '../../../platform/change.ts';
 import { beijingDate } from '../../../platform/calendar.ts';
 import { errors, type Bilingual } from '../../../platform/errors.ts';
 import { creditCode, isUuid, parseInput, uuid } from '../../../platform/input.ts';
-import { countBeside, decodeInstantCursor, pageSize, toConnection, type PageArgs } from '../../../platform/pagination.ts';
+import { countBeside, exactCountLimit, decodeInstantCursor, pageSize, toConnection, type PageArgs } from '../../../platform/pagination.ts';
 import { parseSearch, searchVocabulary, tsvectorOf } from '../../../platform/search-text.ts';
 import vocabularyData from '../../../db/reference/search-vocabulary.json' with { type: 'json' };
 import { sqlState, SqlState } from '../../../db/client.ts';
@@ -133,7 +133,7 @@ export async function financialProducts(ctx: FinancingContext, { filter }: Query
   const query = { ...given, text, includeSuspended: given.includeSuspended ?? false };
   const size = pageSize(page.first, ctx.maxPageSize);
   const after = page.after ? decodeInstantCursor(page.after, 'uuid') : null;
-  const count = countBeside(page.counted, () => productStore.count(ctx.db, query));
+  const count = countBeside(page.counted, () => productStore.count(ctx.db, query, exactCountLimit(ctx)));
   const rows = await productStore.page(ctx.db, query, size + 1, after);
   return toConnection(rows, size, (row) => [row.createdAt.toISOString(), row.id], count, after !== null);
 }

@@ -4,7 +4,7 @@
  */
 import { errors } from '../../../platform/errors.ts';
 import { isUuid, parseInput } from '../../../platform/input.ts';
-import { countBeside, decodeInstantCursor, pageSize, toConnection, type PageArgs } from '../../../platform/pagination.ts';
+import { countBeside, exactCountLimit, decodeInstantCursor, pageSize, toConnection, type PageArgs } from '../../../platform/pagination.ts';
 import type { FinancingContext } from '../context.ts';
 import { institutionFilter } from '../input.ts';
 import type { QueryFinancialInstitutionArgs, QueryFinancialInstitutionsArgs } from '../schema-types.ts';
@@ -21,7 +21,7 @@ export async function financialInstitutions(ctx: FinancingContext, { filter }: Q
   const query = { kind: given.kind, districtCode: given.districtCode, includeSuspended: given.includeSuspended ?? false };
   const size = pageSize(page.first, ctx.maxPageSize);
   const after = page.after ? decodeInstantCursor(page.after, 'uuid') : null;
-  const count = countBeside(page.counted, () => institutionStore.count(ctx.db, query));
+  const count = countBeside(page.counted, () => institutionStore.count(ctx.db, query, exactCountLimit(ctx)));
   const rows = await institutionStore.page(ctx.db, query, size + 1, after);
   return toConnection(rows, size, (row) => [row.createdAt.toISOString(), row.id], count, after !== null);
 }

@@ -101,5 +101,6 @@ export async function intakeDuplicates(ctx: IssuesContext, page: PageArgs) {
     },
     // The kit's connection type has a count; this one's SDL has none (how many have duplicates is only known page by page).
     totalCount: () => Promise.resolve(edges.length),
+    totalCountIsEstimate: false,
   };
 }

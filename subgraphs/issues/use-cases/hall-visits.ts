@@ -14,7 +14,7 @@ import type { Directory } from '../../../platform/directory.ts';
 import { errors, type Bilingual } from '../../../platform/errors.ts';
 import { parseInput } from '../../../platform/input.ts';
 import { emit } from '../../../platform/outbox.ts';
-import { countBeside, decodeCursor, pageSize, toConnection, type PageArgs } from '../../../platform/pagination.ts';
+import { countBeside, exactCountLimit, decodeCursor, pageSize, toConnection, type PageArgs } from '../../../platform/pagination.ts';
 import { isValidDate } from '../../../platform/scalars.ts';
 import { canSee } from '../access.ts';
 import type { IssuesContext } from '../context.ts';
@@ -157,7 +157,7 @@ export async function hallVisits(ctx: IssuesContext, args: QueryHallVisitsArgs, 
   const size = pageSize(page.first, ctx.maxPageSize);
   const after = page.after ? hallCursor(page.after) : null;
   const q = { scope, quarter: quarter ?? null, unitId: unitId ?? null };
-  const count = countBeside(page.counted, () => planRecordStore.hallVisitCount(ctx.db, q));
+  const count = countBeside(page.counted, () => planRecordStore.hallVisitCount(ctx.db, q, exactCountLimit(ctx)));
   const rows = await planRecordStore.hallVisitPage(ctx.db, { ...q, limit: size + 1, after });
   return toConnection(rows, size, (row) => [row.servedOn, row.id], count, after !== null);
 }

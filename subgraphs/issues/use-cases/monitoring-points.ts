@@ -12,7 +12,7 @@ import { changeRow, createRow, type RowKind } from '../../../platform/change.ts'
 import { errors, type Bilingual } from '../../../platform/errors.ts';
 import { parseInput } from '../../../platform/input.ts';
 import { present } from '../../../platform/invariant.ts';
-import { countBeside, decodeInstantCursor, pageSize, toConnection, type PageArgs } from '../../../platform/pagination.ts';
+import { countBeside, exactCountLimit, decodeInstantCursor, pageSize, toConnection, type PageArgs } from '../../../platform/pagination.ts';
 import { inPlanScope, type PlanRecordScope } from '../access.ts';
 import type { IssuesContext } from '../context.ts';
 import { designateMonitoringPointInput, monitoringPointFilter, recordMonitoringVisitInput } from '../input.ts';
@@ -146,7 +146,7 @@ export async function monitoringPoints(ctx: IssuesContext, args: QueryMonitoring
   const size = pageSize(page.first, ctx.maxPageSize);
   const cursor = page.after ? decodeInstantCursor(page.after, 'uuid') : null;
   const q = { scope, responsibleUnitId: filter.responsibleUnitId, unvisitedAsOf: filter.unvisitedOnly ? beijingDate(ctx.now()) : null };
-  const count = countBeside(page.counted, () => planRecordStore.pointCount(ctx.db, q));
+  const count = countBeside(page.counted, () => planRecordStore.pointCount(ctx.db, q, exactCountLimit(ctx)));
   const rows = await planRecordStore.pointPage(ctx.db, { ...q, limit: size + 1, after: cursor });
   return toConnection(rows, size, (row) => [row.recordedAt.toISOString(), row.id], count, cursor !== null);
 }

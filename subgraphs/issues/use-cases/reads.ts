@@ -13,6 +13,7 @@ import {
   decodeCursor,
   decodeInstantCursor,
   encodeCursor,
+  exactCountLimit,
   pageSize,
   toConnection,
   type PageArgs,
@@ -126,7 +127,7 @@ export async function issues(ctx: IssuesContext, { filter }: Pick<QueryIssuesArg
       ? decodeSearchCursor(page.after)
       : { ...decodeInstantCursor(page.after, 'uuid'), tier: undefined }
     : null;
-  const count = countBeside(page.counted, () => issueStore.count(ctx.db, query));
+  const count = countBeside(page.counted, () => issueStore.count(ctx.db, query, exactCountLimit(ctx)));
   const rows = await issueStore.page(ctx.db, query, size + 1, cursor && { tier: cursor.tier, receivedAt: cursor.at, id: cursor.id });
   for (const row of rows) ctx.loaders.issueById.prime(row.id, row);
   const key = (row: IssueListRow) =>
@@ -142,7 +143,7 @@ export async function alerts(ctx: IssuesContext, { unitId }: Pick<QueryIssueAler
   const unit = unitId ? present(parseInput(issueFilter.shape.unitId, unitId, 'unitId'), 'a unit id given') : null;
   if (unit) await ctx.access.assertReadsUnit(unit);
   const query = { scope: await ctx.access.scope(), unitId: unit, now: ctx.now() };
-  const count = countBeside(page.counted, () => deadlineStore.alertsCount(ctx.db, query));
+  const count = countBeside(page.counted, () => deadlineStore.alertsCount(ctx.db, query, exactCountLimit(ctx)));
   const rows = await deadlineStore.alertsPage(ctx.db, query, size + 1, cursor && { dueAt: cursor.at, id: cursor.id });
   for (const row of rows) ctx.loaders.issueById.prime(row.issue.id, row.issue);
   const key = (row: (typeof rows)[number]) => [present(row.deadline.dueAt, 'the due time of an alert').toISOString(), row.deadline.id];
@@ -153,7 +154,7 @@ export async function alerts(ctx: IssuesContext, { unitId }: Pick<QueryIssueAler
 export async function publishedCases(ctx: IssuesContext, page: PageArgs) {
   const size = pageSize(page.first, ctx.maxPageSize);
   const cursor = page.after ? decodeInstantCursor(page.after, 'uuid') : null;
-  const count = countBeside(page.counted, () => issueStore.publishedCount(ctx.db));
+  const count = countBeside(page.counted, () => issueStore.publishedCount(ctx.db, exactCountLimit(ctx)));
   const rows = await issueStore.publishedPage(ctx.db, size + 1, cursor && { publishedAt: cursor.at, id: cursor.id });
   const key = (row: IssueRow) => [present(row.publishedAt, 'the publication time of a published case').toISOString(), row.id];
   return toConnection(rows, size, key, count, cursor !== null);
@@ -169,7 +170,7 @@ export async function supervisionOutcomes(ctx: IssuesContext, { unitId }: Pick<Q
   // The cursor is (the decision day's first instant, id): an instant cursor the platform checks.
   const cursor = page.after ? decodeInstantCursor(page.after, 'serial') : null;
   const after = cursor && { decidedOn: beijingDate(cursor.at), id: cursor.id };
-  const count = countBeside(page.counted, () => outcomeStore.count(ctx.db, scope, unit));
+  const count = countBeside(page.counted, () => outcomeStore.count(ctx.db, scope, unit, exactCountLimit(ctx)));
   const rows = await outcomeStore.page(ctx.db, scope, unit, size + 1, after);
   return toConnection(rows, size, (row) => [beijingMidnight(row.decidedOn).toISOString(), row.id], count, after !== null);
 }

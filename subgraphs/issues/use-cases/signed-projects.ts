@@ -14,7 +14,7 @@ import { changeRow, createRow, type RowKind } from '../../../platform/change.ts'
 import { errors, type Bilingual } from '../../../platform/errors.ts';
 import { parseInput } from '../../../platform/input.ts';
 import { present } from '../../../platform/invariant.ts';
-import { countBeside, decodeCursor, pageSize, toConnection, type PageArgs } from '../../../platform/pagination.ts';
+import { countBeside, exactCountLimit, decodeCursor, pageSize, toConnection, type PageArgs } from '../../../platform/pagination.ts';
 import { isValidDate } from '../../../platform/scalars.ts';
 import { canSee, inPlanScope, type PlanRecordScope } from '../access.ts';
 import type { IssuesContext } from '../context.ts';
@@ -221,7 +221,7 @@ export async function signedProjects(ctx: IssuesContext, args: QuerySignedProjec
   const size = pageSize(page.first, ctx.maxPageSize);
   const after = page.after ? projectCursor(page.after) : null;
   const q = { scope, ...filter };
-  const count = countBeside(page.counted, () => planRecordStore.projectCount(ctx.db, q));
+  const count = countBeside(page.counted, () => planRecordStore.projectCount(ctx.db, q, exactCountLimit(ctx)));
   const rows = await planRecordStore.projectPage(ctx.db, { ...q, limit: size + 1, after });
   return toConnection(rows, size, (row) => [row.signedOn, row.id], count, after !== null);
 }

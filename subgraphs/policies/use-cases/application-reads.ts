@@ -7,7 +7,7 @@
  */
 import { isUuid, parseInput } from '../../../platform/input.ts';
 import { present } from '../../../platform/invariant.ts';
-import { countBeside, decodeInstantCursor, pageSize, toConnection, type PageArgs } from '../../../platform/pagination.ts';
+import { countBeside, exactCountLimit, decodeInstantCursor, pageSize, toConnection, type PageArgs } from '../../../platform/pagination.ts';
 import type { PoliciesContext } from '../context.ts';
 import { workingDaysBetween } from '../deadlines.ts';
 import * as input from '../input.ts';
@@ -33,7 +33,7 @@ export async function applications(
     scope: await ctx.access.applicationScope(),
     now: ctx.now(),
   };
-  const count = countBeside(page.counted, () => applicationStore.count(ctx.db, query));
+  const count = countBeside(page.counted, () => applicationStore.count(ctx.db, query, exactCountLimit(ctx)));
   const rows = await applicationStore.page(ctx.db, query, size + 1, after);
   for (const row of rows) ctx.loaders.applicationById.prime(row.id, row);
   return toConnection(rows, size, (row) => [row.enteredAt.toISOString(), row.id], count, after !== null);
@@ -61,7 +61,7 @@ export async function publicNotices(ctx: PoliciesContext, { itemId }: QueryPubli
   const itemKey = itemId ? parseInput(input.itemId, itemId, 'itemId') : null;
   await ctx.limitsUpToDate();
   const at = ctx.now();
-  const count = countBeside(page.counted, () => applicationStore.publicNoticeCount(ctx.db, at, itemKey));
+  const count = countBeside(page.counted, () => applicationStore.publicNoticeCount(ctx.db, at, itemKey, exactCountLimit(ctx)));
   const rows = await applicationStore.publicNoticePage(ctx.db, at, itemKey, size + 1, after);
   return toConnection(
     rows,

@@ -6,7 +6,15 @@
 import { errors } from '../../../platform/errors.ts';
 import { present } from '../../../platform/invariant.ts';
 import { isUuid, parseInput } from '../../../platform/input.ts';
-import { countBeside, decodeCursor, decodeIntegerCursor, pageSize, toConnection, type PageArgs } from '../../../platform/pagination.ts';
+import {
+  countBeside,
+  exactCountLimit,
+  decodeCursor,
+  decodeIntegerCursor,
+  pageSize,
+  toConnection,
+  type PageArgs,
+} from '../../../platform/pagination.ts';
 import type { PoliciesContext } from '../context.ts';
 import { evaluate, fullYears, unmetCount } from '../eligibility.ts';
 import * as input from '../input.ts';
@@ -46,7 +54,7 @@ export async function policyMatches(ctx: PoliciesContext, creditCode: string, pa
   };
   // The page and, when asked, the count: one statement, each item's criteria judged once.
   const { hits, total } = await itemStore.matchPage(ctx.db, params, day, size + 1, after, page.counted === true);
-  const count = total !== null ? async () => total : () => itemStore.matchCount(ctx.db, params, day);
+  const count = total !== null ? async () => total : () => itemStore.matchCount(ctx.db, params, day, exactCountLimit(ctx));
   const rows = new Map(
     (
       await itemStore.byIds(
@@ -69,7 +77,7 @@ export async function enterpriseNotices(ctx: PoliciesContext, creditCode: string
   const size = pageSize(page.first, ctx.maxPageSize);
   const after = page.after ? decodeIntegerCursor(page.after) : null;
   const scope = await ctx.access.noticeScope();
-  const count = countBeside(page.counted, () => noticeStore.count(ctx.db, creditCode, scope));
+  const count = countBeside(page.counted, () => noticeStore.count(ctx.db, creditCode, scope, exactCountLimit(ctx)));
   const rows = await noticeStore.page(ctx.db, creditCode, scope, size + 1, after);
   return toConnection(rows, size, (row) => [row.id], count, after !== null);
 }

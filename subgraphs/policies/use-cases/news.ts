@@ -8,7 +8,7 @@ import { createRow } from '../../../platform/change.ts';
 import { errors } from '../../../platform/errors.ts';
 import { parseInput } from '../../../platform/input.ts';
 import { present } from '../../../platform/invariant.ts';
-import { countBeside, pageSize, toConnection, type PageArgs } from '../../../platform/pagination.ts';
+import { countBeside, exactCountLimit, pageSize, toConnection, type PageArgs } from '../../../platform/pagination.ts';
 import { tsvectorOf } from '../../../platform/search-text.ts';
 import type { PoliciesContext } from '../context.ts';
 import * as input from '../input.ts';
@@ -35,7 +35,7 @@ export async function policyNews(ctx: PoliciesContext, { filter: rawFilter }: Qu
     publishedFrom: filter.publishedFrom ? beijingMidnight(filter.publishedFrom) : null,
     publishedTo: filter.publishedTo ? endOfBeijingDay(filter.publishedTo) : null,
   };
-  const count = countBeside(page.counted, () => newsStore.count(ctx.db, query));
+  const count = countBeside(page.counted, () => newsStore.count(ctx.db, query, exactCountLimit(ctx)));
   const rows: NewsNode[] = (await newsStore.page(ctx.db, query, size + 1, after)).map((found) => hit(found, search));
   return toConnection(rows, size, (row) => [...tierOf(row), row.publishedAt.toISOString(), row.id], count, after !== null);
 }

@@ -6,7 +6,7 @@
 import { errors } from '../../../platform/errors.ts';
 import { isUuid, parseInput } from '../../../platform/input.ts';
 import { present } from '../../../platform/invariant.ts';
-import { countBeside, decodeCursor, pageSize, toConnection, type PageArgs } from '../../../platform/pagination.ts';
+import { countBeside, exactCountLimit, decodeCursor, pageSize, toConnection, type PageArgs } from '../../../platform/pagination.ts';
 import { isValidDate } from '../../../platform/scalars.ts';
 import { parseSearch, searchVocabulary, type SearchQuery } from '../../../platform/search-text.ts';
 import vocabularyData from '../../../db/reference/search-vocabulary.json' with { type: 'json' };
@@ -88,7 +88,7 @@ export async function policies(ctx: PoliciesContext, { filter }: QueryPoliciesAr
   const size = pageSize(page.first, ctx.maxPageSize);
   const after = page.after ? decodeListCursor(page.after, 'date') : null;
   const { search, query } = await policyListQuery(ctx, filter);
-  const count = countBeside(page.counted, () => policyStore.count(ctx.db, query));
+  const count = countBeside(page.counted, () => policyStore.count(ctx.db, query, exactCountLimit(ctx)));
   const found = await policyStore.page(ctx.db, query, size + 1, after);
   for (const { row } of found) ctx.loaders.policyById.prime(row.id, row);
   const rows = found.map((found) => hit(found, search));
@@ -139,7 +139,7 @@ export async function policyItems(ctx: PoliciesContext, { filter: rawFilter }: Q
   const search = searchOf(filter.text);
   const statuses: ItemRow['status'][] | null = filter.status?.length ? filter.status : search ? ['PUBLISHED'] : null;
   const query = { ...filter, draftsOf: await ctx.access.draftsOf(), text: search, statuses, today: ctx.today() };
-  const count = countBeside(page.counted, () => itemStore.count(ctx.db, query));
+  const count = countBeside(page.counted, () => itemStore.count(ctx.db, query, exactCountLimit(ctx)));
   const found = await itemStore.page(ctx.db, query, size + 1, after);
   for (const { row } of found) ctx.loaders.itemById.prime(row.id, row);
   const rows: ItemNode[] = found.map((found) => hit(found, search));

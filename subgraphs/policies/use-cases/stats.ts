@@ -4,7 +4,7 @@
  * a period; only the parts a request selects are computed (`fields`). Limits are counted once the
  * calendar copy is current.
  */
-import { countBeside, decodeInstantCursor, pageSize, toConnection, type PageArgs } from '../../../platform/pagination.ts';
+import { countBeside, exactCountLimit, decodeInstantCursor, pageSize, toConnection, type PageArgs } from '../../../platform/pagination.ts';
 import type { PoliciesContext } from '../context.ts';
 import { reviewStore, statsPartsKey, type Period, type PolicyStats } from '../store.ts';
 
@@ -41,7 +41,7 @@ export async function applicationReviews(ctx: PoliciesContext, unitId: string, p
   await ctx.access.assertReadsUnitStats(unitId);
   const size = pageSize(page.first, ctx.maxPageSize);
   const after = page.after ? decodeInstantCursor(page.after, 'uuid') : null;
-  const count = countBeside(page.counted, () => reviewStore.count(ctx.db, unitId, period));
+  const count = countBeside(page.counted, () => reviewStore.count(ctx.db, unitId, period, exactCountLimit(ctx)));
   const rows = await reviewStore.page(ctx.db, unitId, period, size + 1, after);
   return toConnection(rows, size, (row) => [row.reviewedAt.toISOString(), row.id], count, after !== null);
 }

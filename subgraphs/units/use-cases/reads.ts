@@ -4,7 +4,7 @@
  */
 import { errors } from '../../../platform/errors.ts';
 import { parseInput } from '../../../platform/input.ts';
-import { countBeside, decodeIntegerCursor, pageSize, toConnection, type PageArgs } from '../../../platform/pagination.ts';
+import { countBeside, decodeIntegerCursor, exactCountLimit, pageSize, toConnection, type PageArgs } from '../../../platform/pagination.ts';
 import type { UnitsContext } from '../context.ts';
 import { unitFilter } from '../input.ts';
 import type { QueryUnitArgs, QueryUnitsArgs } from '../schema-types.ts';
@@ -58,7 +58,7 @@ export async function units(ctx: UnitsContext, { filter: given }: QueryUnitsArgs
   const filter = parseInput(unitFilter, given ?? {});
   const size = pageSize(page.first, ctx.maxPageSize);
   const after = page.after ? decodeIntegerCursor(page.after) : null;
-  const count = countBeside(page.counted, () => unitStore.count(ctx.db, filter));
+  const count = countBeside(page.counted, () => unitStore.count(ctx.db, filter, exactCountLimit(ctx)));
   const rows = await unitStore.page(ctx.db, filter, size + 1, after);
   for (const row of rows) ctx.loaders.unitById.prime(row.id, row);
   return toConnection(rows, size, (row) => [row.position], count, after !== null);
@@ -78,7 +78,7 @@ export async function unitChanges(ctx: UnitsContext, unitId: string, page: PageA
   await ctx.access.assert('READ_UNIT_CHANGES');
   const size = pageSize(page.first, ctx.maxPageSize);
   const after = page.after ? decodeIntegerCursor(page.after) : null;
-  const count = countBeside(page.counted, () => changeStore.count(ctx.db, 'unit', unitId));
+  const count = countBeside(page.counted, () => changeStore.count(ctx.db, 'unit', unitId, exactCountLimit(ctx)));
   const rows = await changeStore.page(ctx.db, 'unit', unitId, size + 1, after);
   return toConnection(rows, size, (row) => [row.id], count, after !== null);
 }

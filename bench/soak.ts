@@ -782,6 +782,8 @@ export async function runSoakBench(): Promise<void> {
     fs.mkdirSync(OUT, { recursive: true });
     fs.writeFileSync(path.join(OUT, 'report.md'), report);
     fs.writeFileSync(path.join(OUT, 'chart.svg'), chart(buckets, memory, names));
+    // The series behind the chart, to look again at another warm-up or bucket without running again.
+    fs.writeFileSync(path.join(OUT, 'series.json'), JSON.stringify({ buckets, memory, connections }, null, 1));
     await monitor.end();
     console.log(`\n${report}\nReport and chart: ${path.relative(process.cwd(), OUT)}/report.md, chart.svg`);
   } finally {

@@ -528,14 +528,22 @@ describe('the board and its exports', () => {
     const { evaluations: ev, issues, policies, units } = t.platform.statements;
     // Each unit's code and name come with its row (@provides, from the evaluations subgraph's copy
     // of the directory): asking for them costs the units subgraph nothing more than not asking.
+    // The least of three: the counter is the units pool's, and anything else that reaches it meanwhile (a copy of
+    // the directory refreshed after an earlier answer, a sweep) can only add to a request's own statements.
     const unitsStatements = async (fields: string) => {
       await ok(`{ board(period: "${H2}") { unit { ${fields} } } }`, who.office);
-      units!.count = 0;
-      await ok(`{ board(period: "${H2}") { unit { ${fields} } } }`, who.office);
-      return units!.count;
+      const counts: number[] = [];
+      for (let round = 0; round < 3; round++) {
+        units!.count = 0;
+        await ok(`{ board(period: "${H2}") { unit { ${fields} } } }`, who.office);
+        counts.push(units!.count);
+      }
+      return Math.min(...counts);
     };
-    expect(await unitsStatements('id code name')).toBe(await unitsStatements('id'));
-    expect(await unitsStatements('id kind')).toBeGreaterThan(await unitsStatements('id'));
+    // Nothing more than not asking; a field only the units subgraph has (kind) costs it more.
+    const codeAndName = await unitsStatements('id code name');
+    expect(codeAndName).toBeLessThanOrEqual(await unitsStatements('id'));
+    expect(await unitsStatements('id kind')).toBeGreaterThan(codeAndName);
     for (const counter of [ev!, issues!, policies!]) counter.count = 0;
     const board = (await ok(docs.board, who.office, { p: H2, dates: H2_DATES })).board;
     expect(board.length).toBeGreaterThan(40);

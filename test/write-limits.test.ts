@@ -6,12 +6,13 @@
 import { describe, expect, it } from 'vitest';
 import { slices } from '../subgraphs/registry.ts';
 import { OBJECTION_LIMIT } from '../subgraphs/policies/deadlines.ts';
-import { REVIEW_LIMIT } from '../subgraphs/evaluations/deadlines.ts';
+import { REVIEW_LIMIT, SURVEY_LIMIT } from '../subgraphs/evaluations/deadlines.ts';
 import { limitWindows, refuseOverLimit, writerKey } from '../platform/write-limits.ts';
 import type { Viewer } from '../platform/auth.ts';
 
 /** slice → action of its rules tables → where its limits are tested. */
 const LIMITED: Record<string, string> = {
+  'evaluations.answerPublicSurvey': 'evaluations-surveys.e2e.ts (3 a survey a day, 10 an hour)',
   'evaluations.submitServiceReview': 'evaluations-reviews.e2e.ts (3 a unit a day, 10 an hour)',
   'policies.FILE_OBJECTION': 'policies-objections.e2e.ts (3 a notice a day, 10 an hour)',
 };
@@ -37,7 +38,7 @@ describe('the writes of the public', () => {
   });
 
   it('are limited the same way in every slice', () => {
-    for (const limit of [REVIEW_LIMIT, OBJECTION_LIMIT]) expect(limit).toMatchObject({ perTargetPerDay: 3, perHour: 10 });
+    for (const limit of [REVIEW_LIMIT, OBJECTION_LIMIT, SURVEY_LIMIT]) expect(limit).toMatchObject({ perTargetPerDay: 3, perHour: 10 });
   });
 
   it('count a signed-in writer as the person and the public by address, never one for the other', () => {

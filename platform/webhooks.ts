@@ -10,7 +10,7 @@
  * delivery worker's CPU at a thousand events a second (README › Performance, outbox row).
  */
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import { Agent, request } from 'undici';
+import type { Agent, request as undiciRequest } from 'undici';
 
 export const WEBHOOK_HEADERS = {
   eventId: 'x-yingshang-event-id',
@@ -59,7 +59,16 @@ export function webhookUrlProblem(raw: string, development: boolean): { zh: stri
 const MAX_REDIRECTS = 3;
 /** Sockets per receiver (origin): a round's deliveries to one receiver beyond this wait for a free one. */
 const WEBHOOK_CONNECTIONS = 64;
-const agent = new Agent({ connections: WEBHOOK_CONNECTIONS, keepAliveTimeout: 30_000, keepAliveMaxTimeout: 60_000 });
+let client: Promise<{ agent: Agent; request: typeof undiciRequest }> | undefined;
+/**
+ * The HTTP client, loaded and its agent made on the first delivery: a process that sends no webhook
+ * (and the build's composition, which loads every slice) neither loads undici nor holds its sockets.
+ */
+const webhookClient = () =>
+  (client ??= import('undici').then(({ Agent, request }) => ({
+    agent: new Agent({ connections: WEBHOOK_CONNECTIONS, keepAliveTimeout: 30_000, keepAliveMaxTimeout: 60_000 }),
+    request,
+  })));
 
 export async function sendWebhook(options: {
   url: string;
@@ -82,6 +91,7 @@ export async function sendWebhook(options: {
     [WEBHOOK_HEADERS.timestamp]: timestamp,
     [WEBHOOK_HEADERS.signature]: signWebhook(options.secret, timestamp, body),
   };
+  const { agent, request } = await webhookClient();
   // One timer for the whole attempt (redirects included), and the worker's own stop.
   const controller = new AbortController();
   const stop = () => controller.abort();

@@ -16,7 +16,7 @@ import { signToken } from '../platform/auth.ts';
 import { envPrefix } from '../platform/env.ts';
 import { slices } from '../subgraphs/registry.ts';
 import { unitIdForCode } from '../db/reference/organisation.ts';
-import { freePort } from './support/child-platform.ts';
+import { freePort } from './support/ports.ts';
 import { createTestDatabase, testServerUrl, type TestDatabase } from './support/database.ts';
 
 const root = path.join(path.dirname(fileURLToPath(import.meta.url)), '..');

@@ -5,7 +5,6 @@
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -19,6 +18,7 @@ import { silentLogger } from '../platform/log.ts';
 import { slices } from '../subgraphs/registry.ts';
 import { unitIdForCode } from '../db/reference/organisation.ts';
 import { tokenFor } from './support/platform.ts';
+import { freePort } from './support/ports.ts';
 
 const root = path.join(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -251,14 +251,6 @@ describe('a start without a real key, whatever NODE_ENV says', () => {
     });
   }
 });
-
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 /**
  * Debian's libfaketime (package faketime; .ci/run installs it, CI fails without it). Preloaded into

@@ -11,6 +11,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { slices } from '../subgraphs/registry.ts';
+import { freePortOffset } from './support/ports.ts';
 
 const root = path.join(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -37,14 +38,13 @@ function run(file: string, args: string[], env: Record<string, string>): Promise
 
 const noStack = (text: string) => expect(text).not.toMatch(/\n\s+at \S+ \(|Error:.*\n\s+at /);
 
-function freePortRange(): number {
-  return 20_000 + Math.floor(Math.random() * 20_000);
-}
+/** The platform's default ports (4000 and one per slice) moved where they are all free. */
+const freePortRange = () => freePortOffset(slices.length + 1);
 
 describe('a start that cannot go on', () => {
   it('names the port in use and PORT_OFFSET, after saying step by step how the cold start went', async () => {
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'qd-port-'));
-    const offset = freePortRange();
+    const offset = await freePortRange();
     const gatewayPort = 4000 + offset;
     const blocker = net.createServer();
     await new Promise<void>((resolve) => blocker.listen(gatewayPort, '127.0.0.1', resolve));
@@ -77,7 +77,7 @@ describe('a start that cannot go on', () => {
     // This test's own process is alive: it stands for another copy of the platform.
     fs.writeFileSync(path.join(dataDir, 'embedded.pid'), String(process.pid));
     try {
-      const result = await run('bin/start.ts', [], { DATA_DIR: dataDir, PORT_OFFSET: String(freePortRange()) });
+      const result = await run('bin/start.ts', [], { DATA_DIR: dataDir, PORT_OFFSET: String(await freePortRange()) });
       expect(result.code).toBe(1);
       expect(result.stderr.trim()).toMatch(
         new RegExp(`正被进程 ${process.pid} 使用.*/ The embedded database .* is in use by process ${process.pid}: .*DATA_DIR`),
@@ -93,7 +93,11 @@ describe('a start that cannot go on', () => {
       ['bin/start.ts', []],
       ['bin/subgraph.ts', ['units']],
     ] as const) {
-      const result = await run(file, [...args], { MAX_QUERY_DEPTH: '2', DEVELOPMENT_MODE: 'true', PORT_OFFSET: String(freePortRange()) });
+      const result = await run(file, [...args], {
+        MAX_QUERY_DEPTH: '2',
+        DEVELOPMENT_MODE: 'true',
+        PORT_OFFSET: String(await freePortRange()),
+      });
       expect(result.code, file).toBe(1);
       expect(result.stderr.trim(), file).toMatch(/^配置有误.* \/ Configuration error: MAX_QUERY_DEPTH must be at least 5/);
       noStack(result.stderr);

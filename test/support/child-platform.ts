@@ -6,23 +6,15 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { envPrefix } from '../../platform/env.ts';
 import { slices } from '../../subgraphs/registry.ts';
 import { createTestDatabase, testServerUrl, type TestDatabase } from './database.ts';
+import { freePort } from './ports.ts';
 
 const root = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-
-export async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 export interface ChildPlatform {
   /** `gateway` and each slice's name → its GraphQL URL. */

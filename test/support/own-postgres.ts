@@ -12,7 +12,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { freePort } from './child-platform.ts';
+import { freePort } from './ports.ts';
 
 const run = promisify(execFile);
 

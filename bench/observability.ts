@@ -16,7 +16,7 @@ import type { AddressInfo } from 'node:net';
 import { openPostgres } from '../db/client.ts';
 import { unitIdForCode } from '../db/reference/organisation.ts';
 import { signToken } from '../platform/auth.ts';
-import { DEVELOPMENT_JWT_SECRET } from '../platform/env.ts';
+import { DEFAULT_TRACE_SAMPLE_RATIO, DEVELOPMENT_JWT_SECRET } from '../platform/env.ts';
 import { prepareDatabase } from '../platform/start.ts';
 import { slices } from '../subgraphs/registry.ts';
 import { countIssues, fillIssues } from './fill.ts';
@@ -181,8 +181,8 @@ export async function runObservabilityBench(): Promise<void> {
   process.on('exit', stopAll);
   try {
     const off = await startCopy('off', BASE_PORT, common, undefined, services);
-    // BENCH_OBSERVE_SAMPLE: the share of traces the `on` copy records (OTEL_TRACES_SAMPLER_ARG), 1 by default.
-    const sample = process.env.BENCH_OBSERVE_SAMPLE ?? '1';
+    // BENCH_OBSERVE_SAMPLE: the share of traces the `on` copy records (OTEL_TRACES_SAMPLER_ARG), the platform's default (0.1) unless set.
+    const sample = process.env.BENCH_OBSERVE_SAMPLE ?? String(DEFAULT_TRACE_SAMPLE_RATIO);
     const on = await startCopy(
       'on',
       BASE_PORT + 50,

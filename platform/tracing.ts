@@ -54,7 +54,7 @@ export type { Span };
 export interface TracingEnv {
   /** OTEL_EXPORTER_OTLP_TRACES_ENDPOINT, or OTEL_EXPORTER_OTLP_ENDPOINT + `/v1/traces`: where spans go; none → nothing is recorded. */
   tracesEndpoint?: string;
-  /** OTEL_TRACES_SAMPLER_ARG: the share of new traces recorded (0–1, default 1); a caller's sampled flag is followed. */
+  /** OTEL_TRACES_SAMPLER_ARG: the share of new traces recorded (0–1, default 0.1: env.ts DEFAULT_TRACE_SAMPLE_RATIO); a caller's sampled flag is followed. */
   sampleRatio: number;
   /** OTEL_SERVICE_NAME: the `service.name` of this process's spans (by default what the process runs). */
   serviceName?: string;

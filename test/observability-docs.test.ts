@@ -153,7 +153,8 @@ describe('the observability settings (platform/env.ts)', () => {
   });
 
   it('sends spans nowhere unless an OTLP endpoint is set, and reads the sampling ratio and service name', () => {
-    expect(loadEnv(production).tracing).toEqual({ sampleRatio: 1 });
+    expect(loadEnv(production).tracing).toEqual({ sampleRatio: 0.1 });
+    expect(loadEnv({ ...production, OTEL_TRACES_SAMPLER_ARG: '1' }).tracing.sampleRatio).toBe(1);
     expect(loadEnv({ ...production, OTEL_EXPORTER_OTLP_ENDPOINT: 'http://jaeger:4318/' }).tracing.tracesEndpoint).toBe(
       'http://jaeger:4318/v1/traces',
     );

@@ -4,7 +4,9 @@
  * PostgreSQL, two replicas of every subgraph and one gateway in front of both, each a process of its
  * own on the platform's default limits (not the other benches' long ones: refusals and timeouts are
  * what a user would get). SOAK_USERS distinct users (64 by default), each with a token of its own, in a
- * closed loop through the gateway: 80% reads (the board, a bureau's lists with filters and pages,
+ * closed loop through the gateway, each pausing between an answer and its next request as a person
+ * reading it would (SOAK_THINK_MS: the mean of an exponential pause, 1,000 ms by default; 0 sends the
+ * next request at once, the machine's saturation rather than a working day): 80% reads (the board, a bureau's lists with filters and pages,
  * issue details, search, policy matches, an enterprise's applications, reviews) and 20% writes (appeals
  * through their loop, service reviews, applications through review and approval, contest scores).
  *
@@ -34,6 +36,10 @@ const root = path.join(path.dirname(fileURLToPath(import.meta.url)), '..');
 const DB = process.env.BENCH_SOAK_DB ?? 'yingshang_bench_soak';
 const MINUTES = Number(process.env.SOAK_MINUTES ?? 10);
 const USERS = Number(process.env.SOAK_USERS ?? 64);
+/** A user's mean pause between an answer and the next request (exponential, capped at five times the mean). */
+const THINK_MS = Number(process.env.SOAK_THINK_MS ?? 1_000);
+const think = () =>
+  THINK_MS > 0 ? new Promise((resolve) => setTimeout(resolve, Math.min(-Math.log(1 - Math.random()) * THINK_MS, 5 * THINK_MS))) : null;
 const ISSUES = Number(process.env.SOAK_ISSUES ?? 20_000);
 const ENTERPRISES = Number(process.env.SOAK_ENTERPRISES ?? 2_000);
 /** Connections each subgraph process's pool may open: 10 processes share one server's max_connections. */
@@ -647,7 +653,7 @@ export async function runSoakBench(): Promise<void> {
     const began = performance.now();
     const until = began + MINUTES * 60_000;
     console.log(
-      `Soak: ${USERS} users for ${MINUTES} min through the gateway (two replicas of every subgraph, pools of ${POOL_MAX}) on ${os.cpus().length} CPUs, load average ${os
+      `Soak: ${USERS} users (pausing ${THINK_MS} ms on average between requests) for ${MINUTES} min through the gateway (two replicas of every subgraph, pools of ${POOL_MAX}) on ${os.cpus().length} CPUs, load average ${os
         .loadavg()
         .map((l) => l.toFixed(1))
         .join(' ')}.`,
@@ -662,6 +668,8 @@ export async function runSoakBench(): Promise<void> {
     const sampler = setInterval(() => void sample().catch(() => {}), SAMPLE_EVERY_MS);
     await Promise.all(
       Array.from({ length: USERS }, async (_, u) => {
+        // The users start spread over their first pause, not all in the same instant.
+        if (THINK_MS > 0) await new Promise((resolve) => setTimeout(resolve, Math.random() * THINK_MS));
         while (performance.now() < until) {
           const o = choose();
           const started = performance.now();
@@ -678,6 +686,7 @@ export async function runSoakBench(): Promise<void> {
             ms: performance.now() - started,
             ...(code ? { code } : {}),
           });
+          await think();
         }
       }),
     );
@@ -739,7 +748,15 @@ export async function runSoakBench(): Promise<void> {
         .filter(Number.isFinite);
       const first = after[0] ?? NaN;
       const last = after.at(-1) ?? NaN;
-      return { name, first, last, growth: (last - first) / first };
+      // The second half alone: a leak grows through it too, a warm-up is over by then.
+      const half = after.slice(Math.floor(after.length / 2));
+      return {
+        name,
+        first,
+        last,
+        growth: (last - first) / first,
+        secondHalf: ((half.at(-1) ?? NaN) - (half[0] ?? NaN)) / (half[0] ?? NaN),
+      };
     });
     const peakConnections = Math.max(...connections.map((c) => c.n));
     // Two pools per subgraph process at most (its slice's and its notice worker's), each POOL_MAX.
@@ -758,10 +775,11 @@ export async function runSoakBench(): Promise<void> {
     await checking.close();
     const verdict = (ok: boolean) => (ok ? 'met' : '**not met**');
     const maxGrowth = Math.max(...growth.map((g) => g.growth).filter(Number.isFinite));
+    const maxSecondHalf = Math.max(...growth.map((g) => g.secondHalf).filter(Number.isFinite));
     const report = [
       `# Soak run, ${new Date().toISOString()}`,
       '',
-      `\`SOAK_MINUTES=${MINUTES} npm run bench -- soak\`: ${USERS} distinct users, ${elapsed.toFixed(0)} s of load through the gateway; two replicas of every subgraph; ${os.cpus().length} CPUs; load average at the end ${os
+      `\`SOAK_MINUTES=${MINUTES} SOAK_THINK_MS=${THINK_MS} npm run bench -- soak\`: ${USERS} distinct users pausing ${THINK_MS} ms on average between requests, ${elapsed.toFixed(0)} s of load through the gateway; two replicas of every subgraph; ${os.cpus().length} CPUs; load average at the end ${os
         .loadavg()
         .map((l) => l.toFixed(1))
         .join(' ')}.`,
@@ -772,7 +790,7 @@ export async function runSoakBench(): Promise<void> {
       `- reads: p50 ${reads.p50.toFixed(1)} · p95 ${reads.p95.toFixed(1)} · p99 ${reads.p99.toFixed(1)} ms (target p99 ≤ ${READ_P99_MS}: ${verdict(reads.p99 <= READ_P99_MS)})`,
       `- writes: p50 ${writes.p50.toFixed(1)} · p95 ${writes.p95.toFixed(1)} · p99 ${writes.p99.toFixed(1)} ms (target p99 ≤ ${WRITE_P99_MS}: ${verdict(writes.p99 <= WRITE_P99_MS)})`,
       `- errors other than intended refusals: ${errors} (target 0: ${verdict(errors === 0)})${errorCodes.size ? ` — ${[...errorCodes].map(([k, n]) => `${k} ×${n}`).join('; ')}` : ''}`,
-      `- memory after the ${warm.toFixed(0)} s warm-up, largest growth: ${(maxGrowth * 100).toFixed(1)}% (target ≤ 10%: ${verdict(maxGrowth <= 0.1)}) — ${growth.map((g) => `${g.name} ${g.first.toFixed(0)}→${g.last.toFixed(0)} MiB`).join(', ')}`,
+      `- memory after the ${warm.toFixed(0)} s warm-up, largest growth: ${(maxGrowth * 100).toFixed(1)}% (target ≤ 10%: ${verdict(maxGrowth <= 0.1)}) — ${growth.map((g) => `${g.name} ${g.first.toFixed(0)}→${g.last.toFixed(0)} MiB`).join(', ')}; over the run's second half alone, largest growth ${(maxSecondHalf * 100).toFixed(1)}%`,
       `- database connections in use, peak: ${peakConnections} (the pools' limit ${poolLimit}, the server's max_connections ${serverMax}: ${verdict(peakConnections <= Math.min(poolLimit, Number(serverMax)))})`,
       `- kept figures equal to a rebuild from the rows: ${drift.length ? `**no** — ${drift.join('; ')}` : `yes, all ${KEPT_FIGURES.length} tables`}`,
       '',

@@ -105,6 +105,14 @@ describe('totalCount of every list', () => {
 describe('countUpTo', () => {
   const db = () => t.database.handle.owner();
 
+  it('runs a subgraph’s statements with 16 MB for each sort and bitmap, so a list’s filters AND exact bitmaps', async () => {
+    const [row] = (await t.database.handle.forSubgraph('issues').db.execute(sql`select current_setting('work_mem') as v`)) as unknown as {
+      v: string;
+    }[];
+    // The embedded database (PGlite, without a server) keeps its own default.
+    expect(row?.v).toBe(t.database.handle.kind === 'postgres' ? '16MB' : '4MB');
+  });
+
   it('counts exactly up to the limit, and gives the planner’s estimate, marked, above it', async () => {
     const rows = sql`select n from generate_series(1, 50) as n`;
     expect(await countUpTo(db(), rows, { upTo: 50 })).toEqual({ count: 50, estimate: false });

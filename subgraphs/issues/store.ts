@@ -311,12 +311,19 @@ function pageOf(
     .limit(limit);
 }
 
-/** How many of the newest issues a search outside a unit's scope tries before its index (`searchPage`). */
-const NEWEST_TRIED = 200;
+/**
+ * How many of the newest issues a search outside a unit's scope tries, in turn, before its index
+ * (`searchPage`): 200 fill a page for a word in a tenth of the issues or more, 2,000 for one in a
+ * hundredth (a few milliseconds). A word in about a tenth could miss the first try by chance — at
+ * 1M issues "涉及招标" is in 98,621, the newest 200 held fewer than 20 — and the index then gathered
+ * and sorted all 100,001 of its matches: 190–360 ms. Below a hundredth the index's matches are few
+ * enough to sort (10,000 at most: a few milliseconds).
+ */
+const NEWEST_TRIED = [200, 2_000];
 
 /**
- * A search tier's page outside a unit's scope. A word in a tenth or more of the issues fills its
- * page from the newest few hundred (0.07 ms at 1M issues, where the index would gather and sort all
+ * A search tier's page outside a unit's scope. A word in a hundredth or more of the issues fills its
+ * page from the newest few hundred or thousand (0.07 ms at 1M issues, where the index would gather and sort all
  * of its matches: seconds): those are tried first, in order; only when they hold fewer than a page,
  * the GIN index finds the rest (a rare word: the newest 200 cost a couple of milliseconds, the
  * index a fraction of one). Both give the same rows: the first `limit` matches newest first.
@@ -333,15 +340,19 @@ async function searchPage(
   const conditions = filterConditions(query.filter, query.now);
   if (after) conditions.push(sql`(${issues.receivedAt}, ${issues.id}) < (${instantParam(after.receivedAt)}, ${after.id}::uuid)`);
   const where = and(scopeCondition(query.scope), ...conditions);
-  const tried = rowsOf<{ id: string }>(
-    await db.execute(sql`
-      select n.id from (
-        select ${issues.id} as id, ${issues.receivedAt} as received_at, ${titleTerms} as title_terms, ${searchTerms} as search_terms
-        from ${issues} ${where ? sql`where ${where}` : sql``}
-        order by ${issues.receivedAt} desc, ${issues.id} desc limit ${NEWEST_TRIED}) n
-      where ${and(...tier({ title: sql`n.title_terms`, text: sql`n.search_terms` }))}
-      order by n.received_at desc, n.id desc limit ${limit}`),
-  );
+  let tried: { id: string }[] = [];
+  for (const newest of NEWEST_TRIED) {
+    tried = rowsOf<{ id: string }>(
+      await db.execute(sql`
+        select n.id from (
+          select ${issues.id} as id, ${issues.receivedAt} as received_at, ${titleTerms} as title_terms, ${searchTerms} as search_terms
+          from ${issues} ${where ? sql`where ${where}` : sql``}
+          order by ${issues.receivedAt} desc, ${issues.id} desc limit ${newest}) n
+        where ${and(...tier({ title: sql`n.title_terms`, text: sql`n.search_terms` }))}
+        order by n.received_at desc, n.id desc limit ${limit}`),
+    );
+    if (tried.length >= limit) break;
+  }
   if (tried.length < limit) return pageOf(db, query, extra, limit, after);
   const rows = await issueStore.byIds(
     db,

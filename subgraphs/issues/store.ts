@@ -341,19 +341,29 @@ async function searchPage(
   if (after) conditions.push(sql`(${issues.receivedAt}, ${issues.id}) < (${instantParam(after.receivedAt)}, ${after.id}::uuid)`);
   const where = and(scopeCondition(query.scope), ...conditions);
   let tried: { id: string }[] = [];
+  // Whether the rows tried were all the filters hold: then the matches among them are the answer.
+  let whole = false;
   for (const newest of NEWEST_TRIED) {
-    tried = rowsOf<{ id: string }>(
+    const found = rowsOf<{ seen: number; id: string | null }>(
       await db.execute(sql`
-        select n.id from (
+        with n as materialized (
           select ${issues.id} as id, ${issues.receivedAt} as received_at, ${titleTerms} as title_terms, ${searchTerms} as search_terms
           from ${issues} ${where ? sql`where ${where}` : sql``}
-          order by ${issues.receivedAt} desc, ${issues.id} desc limit ${newest}) n
-        where ${and(...tier({ title: sql`n.title_terms`, text: sql`n.search_terms` }))}
-        order by n.received_at desc, n.id desc limit ${limit}`),
+          order by ${issues.receivedAt} desc, ${issues.id} desc limit ${newest})
+        select s.seen, p.id from (select count(*)::int as seen from n) s
+        left join lateral (
+          select n.id, n.received_at from n where ${and(...tier({ title: sql`n.title_terms`, text: sql`n.search_terms` }))}
+          order by n.received_at desc, n.id desc limit ${limit}) p on true
+        order by p.received_at desc, p.id desc`),
     );
-    if (tried.length >= limit) break;
+    tried = found.filter((row): row is { seen: number; id: string } => row.id !== null);
+    whole = Number(found[0]?.seen ?? 0) < newest;
+    if (tried.length >= limit || whole) break;
   }
-  if (tried.length < limit) return pageOf(db, query, extra, limit, after);
+  // A filter that holds fewer rows than were tried needs no index: its matches were all seen (a
+  // district, a domain, a status and a common word: 219 ms by the index, which gathered the word's
+  // million matches to AND them with the filters).
+  if (tried.length < limit && !whole) return pageOf(db, query, extra, limit, after);
   const rows = await issueStore.byIds(
     db,
     tried.map((row) => row.id),

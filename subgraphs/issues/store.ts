@@ -340,6 +340,15 @@ async function searchPage(
   const conditions = filterConditions(query.filter, query.now);
   if (after) conditions.push(sql`(${issues.receivedAt}, ${issues.id}) < (${instantParam(after.receivedAt)}, ${after.id}::uuid)`);
   const where = and(scopeCondition(query.scope), ...conditions);
+  // A domain's or a unit's issues: each unit's newest from its own index (responsibleUnitsIds), not
+  // the city's newest walked until enough of the units' turn up (80 ms for 200 of a unit's at 1M).
+  const units = query.filter.unitIds ?? (query.filter.unitId ? [query.filter.unitId] : null);
+  const newestOf = (newest: number) =>
+    query.scope.kind === 'all' && units?.length
+      ? sql`where ${issues.id} in (${responsibleUnitsIds(units, conditions, newest)})`
+      : where
+        ? sql`where ${where}`
+        : sql``;
   let tried: { id: string }[] = [];
   // Whether the rows tried were all the filters hold: then the matches among them are the answer.
   let whole = false;
@@ -348,7 +357,7 @@ async function searchPage(
       await db.execute(sql`
         with n as materialized (
           select ${issues.id} as id, ${issues.receivedAt} as received_at, ${titleTerms} as title_terms, ${searchTerms} as search_terms
-          from ${issues} ${where ? sql`where ${where}` : sql``}
+          from ${issues} ${newestOf(newest)}
           order by ${issues.receivedAt} desc, ${issues.id} desc limit ${newest})
         select s.seen, p.id from (select count(*)::int as seen from n) s
         left join lateral (

@@ -22,6 +22,7 @@ import { pipeline } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
 import postgres from 'postgres';
 import { PGlite } from '@electric-sql/pglite';
+import { btree_gin } from '@electric-sql/pglite/contrib/btree_gin';
 import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
@@ -468,7 +469,7 @@ export async function openPglite(dataDir?: string, fromDump?: Blob, rolePrefix?:
     client = await PGlite.create({
       dataDir: dataDir ? path.join(dataDir, 'pglite') : undefined,
       loadDataDir: fromDump,
-      extensions: { pg_trgm },
+      extensions: { pg_trgm, btree_gin },
     });
   } catch (error) {
     release();

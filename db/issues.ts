@@ -203,6 +203,12 @@ export const issues = issuesSchema.table(
       .on(t.escalatedAt)
       .where(sql`${t.escalatedAt} is not null and ${t.supervisionEndedAt} is null`),
     index('issues_co_handlers_idx').using('gin', t.coHandlerUnitIds),
+    // Any combination of the list's filters in one index scan (btree_gin, #28 §1b): a district, a
+    // source, a status, an environment and a unit AND their posting lists here, and the result ANDs
+    // with a word's search-terms index — where separate B-tree bitmaps of 100,000-row districts and
+    // 166,667-row sources cost 35–92 ms for a combination holding a few hundred issues or none
+    // (now 10–25 ms at 1M issues), and their counts fall within the exact count's time box. 9 MB.
+    index('issues_filters_idx').using('gin', t.districtCode, t.source, t.status, t.environment, t.responsibleUnitId),
     index('issues_intake_unit_idx')
       .on(t.intakeUnitId, t.receivedAt.desc().nullsFirst(), t.id.desc().nullsFirst())
       .where(sql`${t.intakeUnitId} is not null`),

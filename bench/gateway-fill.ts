@@ -11,6 +11,7 @@ import { rowsOf } from '../db/client.ts';
 import { referenceDistricts, referenceUnits } from '../db/reference/organisation.ts';
 import { creditCodeCheckCharacter } from '../platform/credit-code.ts';
 import { tsvectorOf } from '../platform/search-text.ts';
+import { applicationsFrom } from './policies-fill.ts';
 
 export const GATEWAY_BENCH_ENTERPRISES = 256;
 /** Applications per enterprise: two pages of 20 and more, across statuses and sources. */
@@ -90,21 +91,7 @@ export async function fillGatewayEnterprises(unitsDb: Db, policiesDb: Db): Promi
         timestamptz '2026-01-05 09:00+08' + ((n * 7919) % (320 * 24 * 60)) * interval '1 minute' as at
       from generate_series(0, ${codes.length * APPLICATIONS_PER_ENTERPRISE - 1}) as n
     )
-    insert into policies.applications (item_id, policy_id, reviewing_unit_id, issuing_unit_id, enterprise_credit_code, source, status, submitter_subject,
-      requested_amount, approved_amount, entered_at, submitted_at, review_clock_at, decided_at, approved_at, review_due_at, payment_due_at,
-      disbursed_amount, paid_on, disbursed_at, cycle_working_days, sample)
-    select i.id, i.policy_id, i.reviewing_unit_id, i.issuing_unit_id, g.code,
-      (array['ONLINE','ONLINE','IMPORTED','AUTOMATIC'])[1 + g.n % 4]::policies.application_source, g.status, 'bench-gateway',
-      i.amount, case when g.status in ('APPROVED','PUBLIC_NOTICE','DISBURSED','STOPPED') then i.amount end,
-      g.at, g.at, g.at,
-      case when g.status not in ('SUBMITTED','UNDER_REVIEW','RETURNED') then g.at + (g.n % 30) * interval '1 day' end,
-      case when g.status in ('APPROVED','PUBLIC_NOTICE','DISBURSED','STOPPED') then g.at + (g.n % 30) * interval '1 day' end,
-      g.at + interval '28 days', g.at + interval '50 days',
-      case when g.status = 'DISBURSED' then i.amount end,
-      case when g.status = 'DISBURSED' then (g.at + (20 + g.n % 40) * interval '1 day')::date end,
-      case when g.status = 'DISBURSED' then g.at + (20 + g.n % 40) * interval '1 day' end,
-      case when g.status = 'DISBURSED' then 14 + (g.n % 30) end,
-      true
+    ${applicationsFrom('bench-gateway')}
     from g join items i on i.position = g.position`);
   await policiesDb.execute(sql`analyze policies.applications`);
 }

@@ -199,11 +199,30 @@ export async function fillPolicies(unitsDb: Db, policiesDb: Db, options: { regis
         timestamptz '2026-01-05 09:00+08' + ((n * 7919) % (320 * 24 * 60)) * interval '1 minute' as at
       from generate_series(1, ${BENCH_SIZES.applications}) as n
     )
+    ${applicationsFrom('bench')}
+    from g join items p on p.position = g.position join policies.policy_items i on i.id = p.id
+    on conflict do nothing`);
+  await policiesDb.execute(sql`
+    insert into policies.service_reviews (application_id, reviewing_unit_id, enterprise_credit_code, level, comment, reviewed_at)
+    select id, reviewing_unit_id, enterprise_credit_code,
+      (array['VERY_SATISFIED','SATISFIED','SATISFIED','BASICALLY_SATISFIED','UNSATISFIED','VERY_UNSATISFIED'])[1 + number % 6]::policies.review_level,
+      null, disbursed_at + interval '1 day'
+    from policies.applications where sample and status = 'DISBURSED' order by number limit ${BENCH_SIZES.reviews}`);
+  // bench/policies.ts vacuums and analyzes what was loaded, as the owner.
+}
+
+/**
+ * The applications' INSERT … SELECT both fills use (this one and bench/gateway-fill.ts): from `g`
+ * (n, position, code, status, at) and `i` (the item applied for), which the caller's FROM clause
+ * that follows names; every date and amount follows the status, as the use cases write them.
+ */
+export function applicationsFrom(subject: string) {
+  return sql`
     insert into policies.applications (item_id, policy_id, reviewing_unit_id, issuing_unit_id, enterprise_credit_code, source, status, submitter_subject,
       requested_amount, approved_amount, entered_at, submitted_at, review_clock_at, decided_at, approved_at, review_due_at, payment_due_at,
       disbursed_amount, paid_on, disbursed_at, cycle_working_days, next_due_at, sample)
     select i.id, i.policy_id, i.reviewing_unit_id, i.issuing_unit_id, g.code,
-      (array['ONLINE','ONLINE','IMPORTED','AUTOMATIC'])[1 + g.n % 4]::policies.application_source, g.status, 'bench',
+      (array['ONLINE','ONLINE','IMPORTED','AUTOMATIC'])[1 + g.n % 4]::policies.application_source, g.status, ${subject},
       i.amount, case when g.status in ('APPROVED','PUBLIC_NOTICE','DISBURSED','STOPPED') then i.amount end,
       g.at, g.at, g.at,
       case when g.status not in ('SUBMITTED','UNDER_REVIEW','RETURNED') then g.at + (g.n % 30) * interval '1 day' end,
@@ -214,14 +233,5 @@ export async function fillPolicies(unitsDb: Db, policiesDb: Db, options: { regis
       case when g.status = 'DISBURSED' then g.at + (20 + g.n % 40) * interval '1 day' end,
       case when g.status = 'DISBURSED' then 14 + (g.n % 30) end,
       case when g.status in ('SUBMITTED','UNDER_REVIEW') then g.at + interval '28 days' when g.status in ('APPROVED','PUBLIC_NOTICE') then g.at + interval '50 days' end,
-      true
-    from g join items p on p.position = g.position join policies.policy_items i on i.id = p.id
-    on conflict do nothing`);
-  await policiesDb.execute(sql`
-    insert into policies.service_reviews (application_id, reviewing_unit_id, enterprise_credit_code, level, comment, reviewed_at)
-    select id, reviewing_unit_id, enterprise_credit_code,
-      (array['VERY_SATISFIED','SATISFIED','SATISFIED','BASICALLY_SATISFIED','UNSATISFIED','VERY_UNSATISFIED'])[1 + number % 6]::policies.review_level,
-      null, disbursed_at + interval '1 day'
-    from policies.applications where sample and status = 'DISBURSED' order by number limit ${BENCH_SIZES.reviews}`);
-  // bench/policies.ts vacuums and analyzes what was loaded, as the owner.
+      true`;
 }

@@ -1,18 +1,21 @@
 /**
  * `BENCH_ONLY=outbox npm run bench` (or `npm run bench -- outbox`): the outbox's delivery rate
  * (issue #25 §3) — BENCH_OUTBOX_EVENTS events (default 20,000, on 2,000 records) written by SQL
- * into the issues slice's outbox, delivered by TWO WORKERS to a local webhook receiver. The workers
- * are two instances of the kit's worker (platform/outbox.ts) in this process, each on a connection
- * pool of its own (as two replicas of the slice would be: they share the work only through
- * PostgreSQL's `FOR UPDATE SKIP LOCKED`); the receiver runs in this process too, so the figure
- * includes its cost. Checked: every event delivered to the subscriber that asked for its type and
- * audience, once (by event id), in order per record; none to the three that did not ask.
+ * into the issues slice's outbox, delivered to a local webhook receiver by TWO REPLICAS of the
+ * issues slice: two processes of `npm run start:subgraph -- issues` on the same database, each with
+ * its delivery worker (OUTBOX_WORKER, the default), sharing the work only through PostgreSQL's
+ * `FOR UPDATE SKIP LOCKED`. The receiver runs in this process; the figure is the replicas' own.
+ * Checked: every event delivered to the subscriber that asked for its type and audience, once (by
+ * event id), in order per record; none to the three that did not ask; both replicas delivered.
  *
- * Then a receiver down for 10 minutes of the injected clock while events keep coming (2,000):
- * the workers retry with their backoff; once it is back, everything arrives, once each, in order.
+ * Then a receiver down for 10 minutes of an injected clock while events keep coming (2,000): two
+ * workers of the kit (platform/outbox.ts) in this process, a pool each, since a clock can be
+ * injected only there; they retry with their backoff, and once the receiver is back everything
+ * arrives, once each, in order.
  *
  * In a database of its own (`<BENCH_DB_NAME>_outbox`), its outbox tables emptied first.
  */
+import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { cpus, loadavg } from 'node:os';
@@ -27,11 +30,14 @@ import { issueOutbox } from '../subgraphs/issues/store.ts';
 import { ISSUE_SMS_BY_DEFAULT } from '../subgraphs/issues/notices.ts';
 import { slices } from '../subgraphs/registry.ts';
 import { BENCH_DB, ensureBenchDatabase } from './env.ts';
+import { start, waitFor, type Service } from './gateway.ts';
 
 const EVENTS = Number(process.env.BENCH_OUTBOX_EVENTS ?? 20_000);
 const RECORDS = Math.max(1, Math.round(EVENTS / 10));
 const OUTAGE_EVENTS = 2_000;
 const silent = createLogger({ level: 'silent' });
+/** The two replicas' ports (BENCH_OUTBOX_PORT, 4960 and 4961 by default). */
+const REPLICA_PORT = Number(process.env.BENCH_OUTBOX_PORT ?? 4960);
 
 interface Delivered {
   path: string;
@@ -117,6 +123,67 @@ function workers(url: string, env: OutboxEnv, now: () => Date): { pools: ReturnT
   return { pools, pair };
 }
 
+/**
+ * Two processes of the issues slice on the bench database, each running its delivery worker with the
+ * bench's batch and poll interval, and its metrics on a port of its own (to see who delivered what).
+ */
+async function startReplicas(url: string, env: OutboxEnv): Promise<Service[] & { stop(): Promise<void> }> {
+  const common: Record<string, string> = {
+    DATABASE_URL: url,
+    DEVELOPMENT_MODE: 'true',
+    LOAD_SAMPLE_DATA: 'false',
+    LOG_LEVEL: 'warn',
+    LOG_FORMAT: 'json',
+    OUTBOX_WORKER: 'true',
+    OUTBOX_BATCH: String(env.batch),
+    OUTBOX_POLL_MS: String(env.pollMs),
+    OTEL_SDK_DISABLED: 'true',
+  };
+  const services = [0, 1].map((i) =>
+    start(
+      `issues#${i + 1}`,
+      ['--import', 'tsx', 'bin/subgraph.ts', 'issues'],
+      { ...common, ISSUES_PORT: String(REPLICA_PORT + i), METRICS_PORT: String(REPLICA_PORT + 10 + i) },
+      true,
+    ),
+  );
+  const stop = async () => {
+    await Promise.all(
+      services.map(
+        (service) =>
+          new Promise<void>((resolve) => {
+            if (service.child.exitCode !== null) return resolve();
+            service.child.once('exit', () => resolve());
+            service.child.kill('SIGTERM');
+          }),
+      ),
+    );
+  };
+  try {
+    await Promise.all(services.map((_, i) => waitFor(`http://127.0.0.1:${REPLICA_PORT + i}/health`)));
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return Object.assign(services, { stop });
+}
+
+/** A process's CPU time so far (user + system, seconds), from /proc. */
+function cpuSeconds(pid: number | undefined): number {
+  if (!pid) return 0;
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+/** The webhook deliveries a replica counts in its metrics (outbox_deliveries_total, DELIVERED). */
+async function deliveredBy(metricsPort: number): Promise<number> {
+  const text = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
+  const line = text
+    .split('\n')
+    .find((l) => l.startsWith('outbox_deliveries_total{') && l.includes('channel="WEBHOOK"') && l.includes('state="DELIVERED"'));
+  return line ? Number(line.split(' ').pop()) : 0;
+}
+
 export async function runOutboxBench(): Promise<void> {
   const url = await ensureBenchDatabase(`${BENCH_DB}_outbox`);
   const database = openPostgres(url);
@@ -138,35 +205,39 @@ export async function runOutboxBench(): Promise<void> {
   const base = loadEnv({ DEVELOPMENT_MODE: 'true' }, slices).outbox;
   const env: OutboxEnv = { ...base, batch: Number(process.env.OUTBOX_BATCH ?? 500), pollMs: 20 };
   console.log(
-    `\nOutbox delivery (issue #25 §3): ${EVENTS.toLocaleString('en')} events on ${RECORDS.toLocaleString('en')} records, two workers (one process, a pool each), batch ${env.batch}, ${cpus().length} CPUs, load (uptime) before ${load()}`,
+    `\nOutbox delivery (issue #25 §3): ${EVENTS.toLocaleString('en')} events on ${RECORDS.toLocaleString('en')} records, two replicas of the issues slice (processes of their own), batch ${env.batch}, ${cpus().length} CPUs, load (uptime) before ${load()}`,
   );
 
-  // 1. Throughput on the real clock.
-  await fill(db, 0, EVENTS, RECORDS, new Date());
-  const { pools, pair } = workers(url, env, () => new Date());
-  const cpuBefore = process.cpuUsage();
-  const started = performance.now();
-  for (const w of pair) w.start();
-  const wanted = EVENTS;
-  // Every event once to its subscriber: a delivery sent again after a timeout (at least once) is not counted twice.
-  const distinct = () =>
-    new Set(hook.received.filter((r) => r.path === '/system-feedback' || r.path === '/unit-x-resolved').map((r) => `${r.path}|${r.id}`))
-      .size;
-  while (distinct() < wanted) {
-    await new Promise((resolve) => setTimeout(resolve, 20));
-    if (performance.now() - started > 600_000) break;
+  // 1. Throughput on the real clock, by two replicas of the slice (processes of their own).
+  const replicas = await startReplicas(url, env);
+  try {
+    const cpuBefore = replicas.map((r) => cpuSeconds(r.child.pid));
+    const started = performance.now();
+    await fill(db, 0, EVENTS, RECORDS, new Date());
+    const wanted = EVENTS;
+    // Every event once to its subscriber: a delivery sent again after a timeout (at least once) is not counted twice.
+    const distinct = () =>
+      new Set(hook.received.filter((r) => r.path === '/system-feedback' || r.path === '/unit-x-resolved').map((r) => `${r.path}|${r.id}`))
+        .size;
+    while (distinct() < wanted) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      if (performance.now() - started > 600_000) break;
+    }
+    const seconds = (performance.now() - started) / 1000;
+    const cpu = replicas.map((r, i) => cpuSeconds(r.child.pid) - cpuBefore[i]!);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const shares = await Promise.all(replicas.map((_, i) => deliveredBy(REPLICA_PORT + 10 + i)));
+    const resolvedCount = Math.floor((EVENTS - 1) / 10) + 1;
+    const first = check(hook.received, { feedback: EVENTS - resolvedCount, resolved: resolvedCount });
+    console.log(
+      `  delivered ${wanted.toLocaleString('en')} in ${seconds.toFixed(2)} s: ${Math.round(wanted / seconds).toLocaleString('en')} events/s · ` +
+        `webhooks delivered by replica 1 / 2: ${shares.map((n) => n.toLocaleString('en')).join(' / ')} · ` +
+        `replicas' CPU ${cpu.map((c) => c.toFixed(1)).join(' + ')} s · load after ${load()}`,
+    );
+    console.log(`  checks: ${JSON.stringify({ ...first, bothReplicasDelivered: shares.every((n) => n > 0) })}`);
+  } finally {
+    await replicas.stop();
   }
-  const seconds = (performance.now() - started) / 1000;
-  const cpu = process.cpuUsage(cpuBefore);
-  await new Promise((resolve) => setTimeout(resolve, 500));
-  await Promise.all(pair.map((w) => w.stop()));
-  const resolvedCount = Math.floor((EVENTS - 1) / 10) + 1;
-  const first = check(hook.received, { feedback: EVENTS - resolvedCount, resolved: resolvedCount });
-  console.log(
-    `  delivered ${wanted.toLocaleString('en')} in ${seconds.toFixed(2)} s: ${Math.round(wanted / seconds).toLocaleString('en')} events/s · ` +
-      `process CPU ${((cpu.user + cpu.system) / 1e6).toFixed(1)} s (workers + receiver) · load after ${load()}`,
-  );
-  console.log(`  checks: ${JSON.stringify(first)}`);
 
   // 2. The receiver down for 10 minutes of the injected clock while events keep coming.
   hook.received.length = 0;
@@ -204,7 +275,7 @@ export async function runOutboxBench(): Promise<void> {
     `  a receiver down 10 min (injected clock), ${OUTAGE_EVENTS.toLocaleString('en')} events meanwhile: at its return ${failed?.pending} deliveries pending ` +
       `(${failed?.dead} dead, up to ${failed?.attempts} attempts); all in ${((clock - back) / 60_000).toFixed(1)} min of the clock after — checks: ${JSON.stringify(second)}`,
   );
-  await Promise.all([...pools, ...outage.pools].map((pool) => pool.close()));
+  await Promise.all(outage.pools.map((pool) => pool.close()));
   await hook.down();
   await database.close();
 }

@@ -82,15 +82,37 @@ const webhookInput = (types: readonly string[]) =>
     system: z.string().trim().min(1).max(100).nullish(),
   });
 
+const NOTICE_CURSOR_UNKNOWN = {
+  zh: 'after 须为本人站内信中的一条通知编号（上一页最后一条）',
+  en: 'after must be the id of one of your notices (the last of the page before)',
+};
+
 export function noticesOf(tables: OutboxTables) {
   const { notices: N, noticeSettings: S, outboxWebhooks: W, outboxDeliveries: D, outboxEvents: E } = tables;
   return {
-    inbox(db: Queryable, owners: NoticeOwner[], options: { unreadOnly?: boolean | null; first: number }) {
-      if (!owners.length) return Promise.resolve([]);
+    /**
+     * The caller's notices, newest first; `after` (a notice's id, the last one of the page before)
+     * continues below it. An id that is not one of the caller's notices is refused, not ignored:
+     * starting over from the newest would show a page twice.
+     */
+    async inbox(db: Queryable, owners: NoticeOwner[], options: { unreadOnly?: boolean | null; first: number; after?: string | null }) {
+      if (!owners.length) return [];
+      let below: SQL | undefined;
+      if (options.after != null) {
+        const after = options.after.toLowerCase();
+        const [from] = isUuid(after)
+          ? await db
+              .select({ seq: N.seq })
+              .from(N)
+              .where(and(eq(N.id, after), ownedBy(N, owners)))
+          : [];
+        if (!from) throw errors.badInput('after', NOTICE_CURSOR_UNKNOWN);
+        below = sql`${N.seq} < ${from.seq}`;
+      }
       return db
         .select()
         .from(N)
-        .where(and(ownedBy(N, owners), options.unreadOnly ? isNull(N.readAt) : undefined))
+        .where(and(ownedBy(N, owners), options.unreadOnly ? isNull(N.readAt) : undefined, below))
         .orderBy(desc(N.seq))
         .limit(options.first);
     },
@@ -235,11 +257,12 @@ export function noticeUseCases(tables: OutboxTables, types: readonly string[]) {
   const settingsOf = (row: { contactName: string | null; contactPhone: string | null; smsTypes: string[] | null } | null) =>
     row ? { contactName: row.contactName, contactPhone: row.contactPhone, smsEventTypes: row.smsTypes } : null;
   return {
-    async inbox(ctx: NoticeCaller, args: { unreadOnly?: boolean | null; first?: number | null }) {
+    async inbox(ctx: NoticeCaller, args: { unreadOnly?: boolean | null; first?: number | null; after?: string | null }) {
       signedIn(ctx);
       return kit.inbox(ctx.db, await ctx.access.noticeOwners(), {
         unreadOnly: args.unreadOnly,
         first: pageSize(args.first, ctx.maxPageSize),
+        after: args.after,
       });
     },
     async markRead(ctx: NoticeCaller, args: { ids: string[] }) {

@@ -227,6 +227,58 @@ describe('channels: webhook, SMS and inbox', () => {
     }
   });
 
+  it('the inbox pages newest first by the last notice seen, through the gateway and the subgraph; another’s notice is no cursor', async () => {
+    const market = unit('MARKET_REGULATION_BUREAU');
+    const key = `paging:${Date.now()}`;
+    await db.transaction(async (tx) => {
+      for (let i = 0; i < 5; i++)
+        await emit(
+          tx,
+          issueOutbox,
+          {
+            type: 'ISSUE_FEEDBACK',
+            recordKey: `${key}:${i}`,
+            audience: [{ kind: 'UNIT', id: market }],
+            payload: { i },
+            title: '分页',
+            body: `#${i}`,
+          },
+          clock.now(),
+        );
+    });
+    await drain(worker());
+    const PAGE = `query P($after: ID) { issueNotices(first: 2, after: $after) { id recordKey } }`;
+    for (const ask of [
+      (variables: Record<string, unknown>) => t.query(PAGE, { as: callers.marketStaff, variables }),
+      (variables: Record<string, unknown>) => t.querySubgraph('issues', PAGE, { as: callers.marketStaff, variables }),
+    ]) {
+      const all = (await t.query(`{ issueNotices(first: 100) { id recordKey } }`, { as: callers.marketStaff })).data.issueNotices as {
+        id: string;
+        recordKey: string;
+      }[];
+      const seen: { id: string; recordKey: string }[] = [];
+      let after: string | null = null;
+      for (let page = 0; page < 100; page++) {
+        const response = await ask({ after });
+        expect(response.errors).toBeUndefined();
+        const notices = response.data.issueNotices as { id: string; recordKey: string }[];
+        if (!notices.length) break;
+        expect(notices.length).toBeLessThanOrEqual(2);
+        seen.push(...notices);
+        after = notices[notices.length - 1]!.id;
+      }
+      // Every notice once, in the order of the whole list: nothing lost or repeated across pages.
+      expect(seen.map((n) => n.id)).toEqual(all.map((n) => n.id));
+      expect(seen.filter((n) => n.recordKey.startsWith(key)).map((n) => n.recordKey)).toEqual([4, 3, 2, 1, 0].map((i) => `${key}:${i}`));
+    }
+    // A notice of another unit, or no notice at all, is refused as a cursor: the page would otherwise start over.
+    const mine = (await t.query(PAGE, { as: callers.marketStaff, variables: {} })).data.issueNotices as { id: string }[];
+    for (const after of [mine[0]!.id, '00000000-0000-4000-8000-000000000000', 'not-an-id']) {
+      const refused = await t.query(PAGE, { as: callers.taxStaff, variables: { after } });
+      expect(refused.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+      expect(refused.errors?.[0]?.message).toMatch(/after/);
+    }
+  });
   it('without an SMS gateway the SMS is recorded NOT_SENT, never dropped; the daily cap is kept per recipient', async () => {
     const issue = await appealAt(t, 'ASSIGNED');
     await drain(worker({ sms: { ...outboxEnv.sms, url: undefined } }));

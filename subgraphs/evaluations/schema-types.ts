@@ -86,7 +86,7 @@ export type Query = {
    * score, highest first, when omitted.
    */
   board?: Maybe<Array<BoardRow>>;
-  /** 我的站内信（本人或所在单位），新在前 / My inbox (me or my unit), newest first */
+  /** 我的站内信（本人或所在单位），新在前；after 为上一页最后一条的编号 / My inbox (me or my unit), newest first; after: the id of the last notice of the page before */
   evaluationNotices?: Maybe<Array<EvaluationNotice>>;
   /** 本单位或本企业的通知设置 / My unit's or enterprise's notice settings */
   evaluationNoticeSettings?: Maybe<EvaluationNoticeSettings>;
@@ -191,6 +191,7 @@ export type QueryBoardArgs = {
 export type QueryEvaluationNoticesArgs = {
   unreadOnly?: InputMaybe<Scalars['Boolean']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
+  after?: InputMaybe<Scalars['ID']['input']>;
 };
 
 

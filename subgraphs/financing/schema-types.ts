@@ -63,7 +63,7 @@ export type Query = {
    * Financing figures (the regulator and the command office: the city and every institution; an institution: its own); all time when period is omitted.
    */
   financingStats?: Maybe<FinancingStats>;
-  /** 我的站内信（本人、企业、金融机构或网点、所在单位），新在前 / My inbox (me, my enterprise, my institution or branch, my unit), newest first */
+  /** 我的站内信（本人、企业、金融机构或网点、所在单位），新在前；after 为上一页最后一条的编号 / My inbox (me, my enterprise, my institution or branch, my unit), newest first; after: the id of the last notice of the page before */
   financingNotices?: Maybe<Array<FinancingNotice>>;
   /** 本单位或本企业的通知设置 / My unit's or enterprise's notice settings */
   financingNoticeSettings?: Maybe<FinancingNoticeSettings>;
@@ -141,6 +141,7 @@ export type QueryFinancingStatsArgs = {
 export type QueryFinancingNoticesArgs = {
   unreadOnly?: InputMaybe<Scalars['Boolean']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
+  after?: InputMaybe<Scalars['ID']['input']>;
 };
 
 

@@ -92,7 +92,7 @@ export type Query = {
    * cursor is opaque: pass endCursor back as it is.
    */
   issueChanges?: Maybe<IssueChangePage>;
-  /** 我的站内信（本人、所在单位或企业），新在前 / My inbox (me, my unit or my enterprise), newest first */
+  /** 我的站内信（本人、所在单位或企业），新在前；after 为上一页最后一条的编号 / My inbox (me, my unit or my enterprise), newest first; after: the id of the last notice of the page before */
   issueNotices?: Maybe<Array<IssueNotice>>;
   /** 本单位或本企业的通知设置 / My unit's or enterprise's notice settings */
   issueNoticeSettings?: Maybe<IssueNoticeSettings>;
@@ -194,6 +194,7 @@ export type QueryIssueChangesArgs = {
 export type QueryIssueNoticesArgs = {
   unreadOnly?: InputMaybe<Scalars['Boolean']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
+  after?: InputMaybe<Scalars['ID']['input']>;
 };
 
 

@@ -98,7 +98,7 @@ export type Query = {
    * token person: it sees only what it sent) and the command office. Pass endCursor back as it is.
    */
   applicationChanges?: Maybe<ApplicationChangePage>;
-  /** 我的站内信（本人、企业或所在单位），新在前 / My inbox (me, my enterprise or my unit), newest first */
+  /** 我的站内信（本人、企业或所在单位），新在前；after 为上一页最后一条的编号 / My inbox (me, my enterprise or my unit), newest first; after: the id of the last notice of the page before */
   policyInbox?: Maybe<Array<PolicyInboxNotice>>;
   /** 本单位或本企业的通知设置 / My unit's or enterprise's notice settings */
   policyNoticeSettings?: Maybe<PolicyNoticeSettings>;
@@ -229,6 +229,7 @@ export type QueryApplicationChangesArgs = {
 export type QueryPolicyInboxArgs = {
   unreadOnly?: InputMaybe<Scalars['Boolean']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
+  after?: InputMaybe<Scalars['ID']['input']>;
 };
 
 

@@ -28,7 +28,11 @@ const who = (ctx: IssuesContext) => JSON.stringify(personOf(ctx.viewer));
 
 export async function inbox(ctx: IssuesContext, args: QueryIssueNoticesArgs) {
   ctx.access.assertSignedIn();
-  return kit.inbox(ctx.db, await ctx.access.noticeOwners(), { unreadOnly: args.unreadOnly, first: pageSize(args.first, ctx.maxPageSize) });
+  return kit.inbox(ctx.db, await ctx.access.noticeOwners(), {
+    unreadOnly: args.unreadOnly,
+    first: pageSize(args.first, ctx.maxPageSize),
+    after: args.after,
+  });
 }
 
 export async function markRead(ctx: IssuesContext, args: MutationMarkIssueNoticesReadArgs) {

@@ -425,6 +425,13 @@ export const applications = policiesSchema.table(
     reviewDueAt: instant('review_due_at'),
     paymentDueAt: instant('payment_due_at'),
     /**
+     * When each limit's yellow warning starts: 80% of its working time, the office hours of working
+     * days (`WorkingCalendar.warningAt`), set and recomputed with its due time. The worker's sweep
+     * tells the reviewing unit once it has passed (use-cases/notices.ts). Null before it was kept.
+     */
+    reviewWarnAt: instant('review_warn_at'),
+    paymentWarnAt: instant('payment_warn_at'),
+    /**
      * The first calendar year the command office has not entered that a working-day limit or count
      * of this application runs through: those were counted with weekends as the only days off
      * (provisional), and are recomputed when it is entered. Null: all final.
@@ -463,6 +470,14 @@ export const applications = policiesSchema.table(
     index('applications_pending_calendar_idx')
       .on(t.pendingCalendarYear)
       .where(sql`${t.pendingCalendarYear} is not null`),
+    // The sweep's warnings: the review or payment limits running now whose 80% point has just
+    // passed, read from these alone (the overdue ones from applications_open_due_idx).
+    index('applications_review_warn_idx')
+      .on(t.reviewWarnAt)
+      .where(sql`${t.status} in ('SUBMITTED', 'RESUBMITTED', 'UNDER_REVIEW')`),
+    index('applications_payment_warn_idx')
+      .on(t.paymentWarnAt)
+      .where(sql`${t.status} in ('APPROVED', 'PUBLIC_NOTICE')`),
     index('applications_notice_idx')
       .on(t.noticeEndsAt)
       .where(sql`${t.status} = 'PUBLIC_NOTICE'`),

@@ -6,7 +6,7 @@
  * sample loader for each of its actors); the GraphQL context carries it as `policies`.
  */
 import type { Viewer } from '../../platform/auth.ts';
-import { beijingDate } from '../../platform/calendar.ts';
+import { beijingDate, type OfficeHours } from '../../platform/calendar.ts';
 import type { DirectorySource } from '../../platform/directory.ts';
 import type { RequestContext } from '../../platform/subgraph.ts';
 import type { Db } from '../../db/client.ts';
@@ -22,6 +22,8 @@ export interface PoliciesContext {
   loaders: PoliciesLoaders;
   directory: DirectorySource;
   calendar: CalendarSource;
+  /** The office hours (OFFICE_HOURS) a limit's 80% warning is counted in. */
+  officeHours: OfficeHours;
   /** Profiles from the units slice, asked on this caller's behalf. */
   enterprises: EnterpriseSource;
   /** The platform's clock: every time this slice writes or compares comes from here. */
@@ -55,6 +57,7 @@ export interface PoliciesContextDeps {
   loaders: PoliciesLoaders;
   directory: DirectorySource;
   calendar: CalendarSource;
+  officeHours: OfficeHours;
   enterprises: EnterpriseSource;
   now: () => Date;
   maxPageSize: number;

@@ -13,7 +13,7 @@
  * (`policies.limit_outcomes`); a judgment on a provisional due time is judged again when its year
  * is entered.
  */
-import { beijingDate, endOfBeijingDay, type WorkingCalendar } from '../../platform/calendar.ts';
+import { beijingDate, earliestYear, endOfBeijingDay, type OfficeHours, type WorkingCalendar } from '../../platform/calendar.ts';
 import type { WriteLimit } from '../../platform/write-limits.ts';
 
 /**
@@ -38,6 +38,19 @@ export interface Due {
 export function dueAfter(calendar: WorkingCalendar, start: Date, workingDays: number): Due {
   const limit = calendar.workingDayLimit(start, workingDays);
   return { dueAt: limit.dueAt, pendingCalendarYear: limit.provisionalYear };
+}
+
+/** A running limit: its due time and when its yellow warning starts. */
+export interface RunningDue extends Due {
+  /** 80% of its working time, in office hours of working days (`WorkingCalendar.warningAt`, the kit's one way). */
+  warnAt: Date;
+}
+
+/** A limit of `workingDays` from `start` with its warning, as the financing slice counts its limits (financing/limits.ts `dueOf`). */
+export function runningDueAfter(calendar: WorkingCalendar, officeHours: OfficeHours, start: Date, workingDays: number): RunningDue {
+  const due = dueAfter(calendar, start, workingDays);
+  const warning = calendar.warningAt({ startsAt: start, workingDays }, officeHours);
+  return { ...due, warnAt: warning.warnAt, pendingCalendarYear: earliestYear(due.pendingCalendarYear, warning.provisionalYear) };
 }
 
 /** The last day of a notice starting at `start` and lasting `workingDays`. */

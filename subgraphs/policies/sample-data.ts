@@ -9,6 +9,8 @@
  */
 import type { Db } from '../../db/client.ts';
 import type { Viewer } from '../../platform/auth.ts';
+import { DEFAULT_OFFICE_HOURS, parseOfficeHours } from '../../platform/calendar.ts';
+import { present } from '../../platform/invariant.ts';
 import { Directory, staticDirectory } from '../../platform/directory.ts';
 import { referenceCalendarYears } from '../../db/reference/holidays.ts';
 import { referenceOrganisation, sampleCreditCode, sampleEnterprises, unitIdForCode } from '../../db/reference/organisation.ts';
@@ -50,6 +52,7 @@ interface Cast {
 function castOf(db: Db, now: Date): Cast {
   const directory = staticDirectory(Directory.of(referenceOrganisation()));
   const calendar = staticCalendar(referenceCalendarYears());
+  const officeHours = present(parseOfficeHours(DEFAULT_OFFICE_HOURS), 'office hours');
   const profiles: EnterpriseProfile[] = sampleEnterprises().map((e) => ({
     ...e,
     sizeClass: e.sizeClass,
@@ -72,6 +75,7 @@ function castOf(db: Db, now: Date): Cast {
       loaders: createPoliciesLoaders(db, directory, () => clock),
       directory,
       calendar,
+      officeHours,
       enterprises,
       now: () => clock,
       maxPageSize: 100,

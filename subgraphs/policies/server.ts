@@ -16,7 +16,7 @@ import { POLICY_SMS_BY_DEFAULT } from './notices.ts';
 import { applicationStore, policiesOutbox } from './store.ts';
 
 export function createPoliciesSubgraph(deps: SliceDeps) {
-  const calendar = providedCalendar(deps, (current) => settleProvisionalLimits(deps.db, current), 'application(s)');
+  const calendar = providedCalendar(deps, (current) => settleProvisionalLimits(deps.db, current, deps.env.officeHours), 'application(s)');
   return createSubgraph<Context>(deps, {
     resolvers: policiesResolvers,
     openToAnonymous,
@@ -32,6 +32,7 @@ export function createPoliciesSubgraph(deps: SliceDeps) {
         loaders: createPoliciesLoaders(deps.db, deps.directory, deps.now),
         directory: deps.directory,
         calendar,
+        officeHours: deps.env.officeHours,
         enterprises: remoteEnterprises({ url: () => deps.sliceUrl(PROFILE_SLICE), authorization, requestId: request.id }),
         now: deps.now,
         maxPageSize: deps.env.limits.maxPageSize,

@@ -5,10 +5,10 @@
  * Its batches lock what they settle and skip what another transaction holds, so it works in
  * transactions of its own rather than through the rules of one row (rows.ts).
  */
-import { earliestYear, endOfBeijingDay, type WorkingCalendar } from '../../platform/calendar.ts';
+import { earliestYear, endOfBeijingDay, type OfficeHours, type WorkingCalendar } from '../../platform/calendar.ts';
 import { present } from '../../platform/invariant.ts';
 import type { Db, Queryable } from '../../db/client.ts';
-import { dueAfter, lastDayOf, nextDueOf, noticeLastDay, reachesPendingYear, workingDaysBetween } from './deadlines.ts';
+import { dueAfter, lastDayOf, nextDueOf, noticeLastDay, reachesPendingYear, runningDueAfter, workingDaysBetween } from './deadlines.ts';
 import {
   applicationStore,
   isOpenObjection,
@@ -24,12 +24,12 @@ const SETTLE_BATCH = 500;
 /**
  * The command office has entered a calendar year (the slice's calendar copy has just gained it,
  * platform/calendar-source.ts): every application whose limits were provisional for want of it gets
- * them recomputed — review and payment due times, met or not (whether they were met is read from
- * them, never stored); a counted notice end while the notice runs (once it is over, the notice as
+ * them recomputed — review and payment due times and their warnings, met or not (whether they were
+ * met is read from them, never stored); a counted notice end while the notice runs (once it is over, the notice as
  * held stands); the payment cycle — each with the working days it was set with. Batches of their
  * own transactions, rows another transaction holds skipped. Returns how many were settled.
  */
-export async function settleProvisionalLimits(db: Db, calendar: WorkingCalendar): Promise<number> {
+export async function settleProvisionalLimits(db: Db, calendar: WorkingCalendar, officeHours: OfficeHours): Promise<number> {
   let settled = 0;
   for (;;) {
     const batch = await db.transaction(async (tx) => {
@@ -42,7 +42,7 @@ export async function settleProvisionalLimits(db: Db, calendar: WorkingCalendar)
         const open = objections.filter((o) => o.applicationId === application.id && isOpenObjection(o)).length;
         return settledLimits(
           application,
-          calendar,
+          { calendar, officeHours },
           open,
           judgments.filter((o) => o.applicationId === application.id),
         );
@@ -68,20 +68,29 @@ export async function settleProvisionalLimits(db: Db, calendar: WorkingCalendar)
  * was set with; an objection's answer against the notice's end as recomputed while the notice runs
  * (once the notice is over, as it was held). A judgment whose year is still missing waits on.
  */
-function settledLimits(a: ApplicationRow, calendar: WorkingCalendar, openObjections: number, judgments: LimitOutcomeRow[]) {
+function settledLimits(
+  a: ApplicationRow,
+  { calendar, officeHours }: { calendar: WorkingCalendar; officeHours: OfficeHours },
+  openObjections: number,
+  judgments: LimitOutcomeRow[],
+) {
   const waitedFor = present(a.pendingCalendarYear, 'the year a waiting application waits for');
   // As the provisional count saw the calendar: counting a limit again on it gives its working days,
   // whatever the item says now.
   const before = calendar.withoutYearsFrom(waitedFor);
   // A limit whose last day is before the year waited for never reached it: it was final.
   const reached = (lastDay: string | null): lastDay is string => reachesPendingYear(waitedFor, lastDay);
-  const again = (start: Date | null, due: Date | null): { dueAt: Date | null; pendingCalendarYear: number | null } => {
+  const again = (
+    start: Date | null,
+    due: Date | null,
+    warn: Date | null,
+  ): { dueAt: Date | null; warnAt: Date | null; pendingCalendarYear: number | null } => {
     const lastDay = due ? lastDayOf(due) : null;
-    if (!start || !reached(lastDay)) return { dueAt: due, pendingCalendarYear: null };
-    return dueAfter(calendar, start, before.workingDaysBetween(start, lastDay).days);
+    if (!start || !reached(lastDay)) return { dueAt: due, warnAt: warn, pendingCalendarYear: null };
+    return runningDueAfter(calendar, officeHours, start, before.workingDaysBetween(start, lastDay).days);
   };
-  const review = again(a.reviewClockAt, a.reviewDueAt);
-  const payment = again(a.approvedAt, a.paymentDueAt);
+  const review = again(a.reviewClockAt, a.reviewDueAt, a.reviewWarnAt);
+  const payment = again(a.approvedAt, a.paymentDueAt, a.paymentWarnAt);
   let notice = { endsOn: a.noticeEndsOn, endsAt: a.noticeEndsAt, pendingCalendarYear: null as number | null };
   const noticeStart = a.noticeStartsAt;
   const noticeEnd = a.noticeEndsOn;
@@ -113,7 +122,9 @@ function settledLimits(a: ApplicationRow, calendar: WorkingCalendar, openObjecti
   const limits = {
     id: a.id,
     reviewDueAt: review.dueAt,
+    reviewWarnAt: review.warnAt,
     paymentDueAt: payment.dueAt,
+    paymentWarnAt: payment.warnAt,
     noticeEndsOn: notice.endsOn,
     noticeEndsAt: notice.endsAt,
     noticePendingCalendarYear: notice.pendingCalendarYear,

@@ -897,6 +897,7 @@ export const applicationStore = {
       noticeEndsOn: string | null;
       noticeEndsAt: Date | null;
       paymentDueAt: Date | null;
+      paymentWarnAt: Date | null;
       noticePendingCalendarYear: number | null;
       pendingCalendarYear: number | null;
     },
@@ -915,10 +916,10 @@ export const applicationStore = {
         insert into ${applications} (
           item_id, policy_id, reviewing_unit_id, issuing_unit_id, enterprise_credit_code, source, status, submitter_subject,
           approved_amount, eligibility, entered_at, submitted_at, decided_at, approved_at, notice_starts_at, notice_enterprise_name, notice_ends_on, notice_ends_at,
-          payment_due_at, notice_pending_calendar_year, pending_calendar_year, next_due_at)
+          payment_due_at, payment_warn_at, notice_pending_calendar_year, pending_calendar_year, next_due_at)
         select ${item.id}::uuid, ${item.policyId}::uuid, ${item.reviewingUnitId}::uuid, ${item.issuingUnitId}::uuid, code, 'AUTOMATIC', 'PUBLIC_NOTICE', ${actor.subject},
           ${grant.amount}::numeric, ${JSON.stringify(grant.eligibility)}::jsonb, ${instantParam(at)}, ${instantParam(at)}, ${instantParam(at)}, ${instantParam(at)}, ${instantParam(at)}, nullif(name, ''),
-          ${grant.noticeEndsOn}::date, ${optionalInstant(grant.noticeEndsAt)}, ${optionalInstant(grant.paymentDueAt)}, ${grant.noticePendingCalendarYear}::smallint, ${grant.pendingCalendarYear}::smallint, ${optionalInstant(nextDue)}
+          ${grant.noticeEndsOn}::date, ${optionalInstant(grant.noticeEndsAt)}, ${optionalInstant(grant.paymentDueAt)}, ${optionalInstant(grant.paymentWarnAt)}, ${grant.noticePendingCalendarYear}::smallint, ${grant.pendingCalendarYear}::smallint, ${optionalInstant(nextDue)}
         from fresh
         on conflict (item_id, enterprise_credit_code) where status not in ('REJECTED', 'STOPPED') do nothing
         returning id
@@ -961,7 +962,9 @@ export const applicationStore = {
     rows: {
       id: string;
       reviewDueAt: Date | null;
+      reviewWarnAt: Date | null;
       paymentDueAt: Date | null;
+      paymentWarnAt: Date | null;
       noticeEndsOn: string | null;
       noticeEndsAt: Date | null;
       noticePendingCalendarYear: number | null;
@@ -975,7 +978,9 @@ export const applicationStore = {
       rows.map((r) => ({
         id: r.id,
         review: r.reviewDueAt?.toISOString() ?? null,
+        review_warn: r.reviewWarnAt?.toISOString() ?? null,
         payment: r.paymentDueAt?.toISOString() ?? null,
+        payment_warn: r.paymentWarnAt?.toISOString() ?? null,
         ends_on: r.noticeEndsOn,
         ends_at: r.noticeEndsAt?.toISOString() ?? null,
         notice_pending: r.noticePendingCalendarYear,
@@ -985,9 +990,10 @@ export const applicationStore = {
       })),
     );
     await db.execute(sql`
-      update ${applications} a set review_due_at = x.review, payment_due_at = x.payment, notice_ends_on = x.ends_on, notice_ends_at = x.ends_at,
+      update ${applications} a set review_due_at = x.review, review_warn_at = x.review_warn, payment_due_at = x.payment,
+        payment_warn_at = x.payment_warn, notice_ends_on = x.ends_on, notice_ends_at = x.ends_at,
         notice_pending_calendar_year = x.notice_pending, cycle_working_days = x.cycle, pending_calendar_year = x.pending, next_due_at = x.next
-      from jsonb_to_recordset(${json}::jsonb) as x(id uuid, review timestamptz, payment timestamptz, ends_on date, ends_at timestamptz, notice_pending smallint, cycle smallint, pending smallint, next timestamptz)
+      from jsonb_to_recordset(${json}::jsonb) as x(id uuid, review timestamptz, review_warn timestamptz, payment timestamptz, payment_warn timestamptz, ends_on date, ends_at timestamptz, notice_pending smallint, cycle smallint, pending smallint, next timestamptz)
       where a.id = x.id`);
   },
 };

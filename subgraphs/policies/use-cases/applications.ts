@@ -12,7 +12,7 @@ import { isUuid, parseInput } from '../../../platform/input.ts';
 import { present } from '../../../platform/invariant.ts';
 import type { Queryable } from '../../../db/client.ts';
 import type { PoliciesContext } from '../context.ts';
-import { dueAfter } from '../deadlines.ts';
+import { runningDueAfter } from '../deadlines.ts';
 import { evaluate, type EnterpriseProfile } from '../eligibility.ts';
 import * as input from '../input.ts';
 import { actorOf, APPLICATION, changeApplication, recordApplicationEvent, subjectOf } from '../rows.ts';
@@ -111,7 +111,7 @@ export async function submitApplication(ctx: PoliciesContext, { input: raw }: Mu
   const materials = given.materials ?? [];
   if (!given.asDraft) checkMaterials(item, materials);
   const amount = requestedAmount(item, given.declaredBase, given.requestedAmount);
-  const review = given.asDraft ? null : dueAfter(await ctx.calendar.current(), at, item.reviewWorkingDays);
+  const review = given.asDraft ? null : runningDueAfter(await ctx.calendar.current(), ctx.officeHours, at, item.reviewWorkingDays);
   const print = input.fingerprint({ ...given, clientRequestId: undefined });
   // A retry is the same person's: issuer, role and subject — the same subject from another issuer is somebody else.
   const submitter = present(personOf(ctx.viewer), 'the person of a signed-in caller');
@@ -200,7 +200,7 @@ export async function submitDraftApplication(
       const results = evaluate(criteriaOf(current), present(profile, "the applicant's profile"), today);
       requireEligible(results);
       checkMaterials(current, row.materials);
-      const review = dueAfter(cal, now, current.reviewWorkingDays);
+      const review = runningDueAfter(cal, ctx.officeHours, now, current.reviewWorkingDays);
       return {
         values: {
           submittedAt: now,
@@ -244,7 +244,7 @@ export async function enterImported(
   const profile = await profileOf(given.enterpriseCreditCode);
   const results = profile ? evaluate(criteriaOf(item), profile, beijingDate(given.submittedAt)) : [];
   const amount = requestedAmount(item, given.declaredBase, given.requestedAmount);
-  const review = dueAfter(await ctx.calendar.current(), given.submittedAt, item.reviewWorkingDays);
+  const review = runningDueAfter(await ctx.calendar.current(), ctx.officeHours, given.submittedAt, item.reviewWorkingDays);
   const print = input.fingerprint({ ...given, submittedAt: given.submittedAt.toISOString() });
   const once: Once = {
     lock: (tx) => applicationStore.lockExternalReference(tx, given.sourceSystem, given.externalReference),

@@ -11,7 +11,7 @@ import { isValidDate } from '../../../platform/scalars.ts';
 import { tsvectorOf } from '../../../platform/search-text.ts';
 import { sqlState, SqlState, type Queryable } from '../../../db/client.ts';
 import type { PoliciesContext } from '../context.ts';
-import type { Due } from '../deadlines.ts';
+import type { RunningDue } from '../deadlines.ts';
 import { toEnterpriseFilter, type Criteria, type CriterionResult, type EnterpriseProfile } from '../eligibility.ts';
 import * as input from '../input.ts';
 import { ENTERPRISE, ITEM, POLICY } from '../rows.ts';
@@ -188,16 +188,17 @@ export function checkMaterials(item: ItemRow, given: input.MaterialInput[]): voi
 }
 
 /**
- * Limits as values of an application, with the year its limits are provisional for: the earliest of
- * the new ones' and of what was provisional before (`earlier`), which settling recomputes.
+ * Limits as values of an application — each due time with its warning — and the year its limits are
+ * provisional for: the earliest of the new ones' and of what was provisional before (`earlier`),
+ * which settling recomputes.
  */
 export function limitValues(
-  dues: { reviewDueAt?: Due; paymentDueAt?: Due },
+  dues: { reviewDueAt?: RunningDue; paymentDueAt?: RunningDue },
   earlier: number | null = null,
-): { reviewDueAt?: Date; paymentDueAt?: Date; pendingCalendarYear: number | null } {
-  const values: { reviewDueAt?: Date; paymentDueAt?: Date } = {};
-  if (dues.reviewDueAt) values.reviewDueAt = dues.reviewDueAt.dueAt;
-  if (dues.paymentDueAt) values.paymentDueAt = dues.paymentDueAt.dueAt;
+): { reviewDueAt?: Date; reviewWarnAt?: Date; paymentDueAt?: Date; paymentWarnAt?: Date; pendingCalendarYear: number | null } {
+  const values: { reviewDueAt?: Date; reviewWarnAt?: Date; paymentDueAt?: Date; paymentWarnAt?: Date } = {};
+  if (dues.reviewDueAt) Object.assign(values, { reviewDueAt: dues.reviewDueAt.dueAt, reviewWarnAt: dues.reviewDueAt.warnAt });
+  if (dues.paymentDueAt) Object.assign(values, { paymentDueAt: dues.paymentDueAt.dueAt, paymentWarnAt: dues.paymentDueAt.warnAt });
   const pending = Object.values(dues).map((due) => due.pendingCalendarYear);
   return { ...values, pendingCalendarYear: earliestYear(earlier, ...pending) };
 }

@@ -10,7 +10,7 @@ import { errors } from '../../../platform/errors.ts';
 import { parseInput } from '../../../platform/input.ts';
 import { present } from '../../../platform/invariant.ts';
 import type { PoliciesContext } from '../context.ts';
-import { dueAfter, noticeLastDay, paymentEnded, workingDaysBetween } from '../deadlines.ts';
+import { noticeLastDay, paymentEnded, runningDueAfter, workingDaysBetween } from '../deadlines.ts';
 import { restrictingCriteria, toEnterpriseFilter } from '../eligibility.ts';
 import * as input from '../input.ts';
 import { changeApplication, itemRow, subjectOf } from '../rows.ts';
@@ -116,7 +116,7 @@ export async function runAutomaticGrants(ctx: PoliciesContext, { itemId }: Mutat
   const cal = await ctx.calendar.current();
   const notice = noticeLastDay(cal, at, item.noticeWorkingDays);
   const last = notice.lastDay;
-  const payment = dueAfter(cal, at, item.paymentWorkingDays);
+  const payment = runningDueAfter(cal, ctx.officeHours, at, item.paymentWorkingDays);
   const criteria = criteriaOf(item);
   const named = await ctx.enterprises.named(toEnterpriseFilter(criteria, ctx.today()));
   const codes = [...named.keys()];
@@ -147,6 +147,7 @@ export async function runAutomaticGrants(ctx: PoliciesContext, { itemId }: Mutat
         noticeEndsOn: last,
         noticeEndsAt: endOfBeijingDay(last),
         paymentDueAt: payment.dueAt,
+        paymentWarnAt: payment.warnAt,
         noticePendingCalendarYear: notice.pendingCalendarYear,
         pendingCalendarYear: earliestYear(notice.pendingCalendarYear, payment.pendingCalendarYear),
       }),

@@ -9,7 +9,7 @@ import { errors } from '../../../platform/errors.ts';
 import { parseInput } from '../../../platform/input.ts';
 import { present } from '../../../platform/invariant.ts';
 import type { PoliciesContext } from '../context.ts';
-import { dueAfter, reviewEnded } from '../deadlines.ts';
+import { reviewEnded, runningDueAfter } from '../deadlines.ts';
 import * as input from '../input.ts';
 import { changeApplication } from '../rows.ts';
 import type {
@@ -86,7 +86,7 @@ export async function resubmitApplication(
           zh: `仍缺补正材料：${stillMissing.join('、')}`,
           en: `Still missing: ${stillMissing.join(', ')}`,
         });
-      const review = dueAfter(cal, now, item.reviewWorkingDays);
+      const review = runningDueAfter(cal, ctx.officeHours, now, item.reviewWorkingDays);
       return {
         values: {
           materials,
@@ -125,7 +125,7 @@ export async function approveApplication(
         if (most != null && approved > most)
           throw errors.badInput('amount', { zh: `核定金额不能超过 ${most} 元`, en: `The approved amount cannot exceed ${most} yuan` });
       }
-      const payment = dueAfter(cal, now, item.paymentWorkingDays);
+      const payment = runningDueAfter(cal, ctx.officeHours, now, item.paymentWorkingDays);
       return {
         values: {
           approvedAmount: approved,

@@ -4,7 +4,8 @@
  * application's state changes tell its enterprise (a refused step and a draft tell nobody). The
  * worker carries them to the enterprises' inboxes (through the gateway and the subgraph), by SMS to
  * the enterprises that did not choose inbox only, and to the webhooks that asked — each only its own.
- * The platform's worker is off: the test runs one on the platform's clock.
+ * An application's review and payment limits at 80% and overdue tell its reviewing unit, once each.
+ * The platform's worker is off: the test runs one (with the slice's sweep) on the platform's clock.
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -17,9 +18,23 @@ import { createOutboxWorker, type OutboxWorker } from '../platform/outbox.ts';
 import { slices as registeredSlices } from '../subgraphs/registry.ts';
 import { POLICY_SMS_BY_DEFAULT } from '../subgraphs/policies/notices.ts';
 import { policiesOutbox } from '../subgraphs/policies/store.ts';
+import { sweepLimits } from '../subgraphs/policies/use-cases/notices.ts';
 import { TestClock } from './support/clock.ts';
 import { startTestPlatform, type Caller, type TestPlatform } from './support/platform.ts';
-import { callers, code, direct, docs, firms, gateway, ok, policyInput, rdItem, registerFirms, requestId } from './support/policies.ts';
+import {
+  callers,
+  code,
+  direct,
+  docs,
+  firms,
+  gateway,
+  ok,
+  policyInput,
+  rdItem,
+  registerFirms,
+  requestId,
+  unit,
+} from './support/policies.ts';
 
 const clock = new TestClock('2026-09-01T10:00:00+08:00');
 let t: TestPlatform;
@@ -56,6 +71,7 @@ function worker(smsUrl?: string): OutboxWorker {
     now: clock.now,
     logger: createLogger({ level: 'silent' }),
     smsByDefault: POLICY_SMS_BY_DEFAULT,
+    sweep: sweepLimits,
   });
 }
 
@@ -73,7 +89,8 @@ async function eventsAbout(recordKey: string) {
 }
 
 const INBOX = `query($unread: Boolean) { policyInbox(unreadOnly: $unread, first: 100) { id eventId type title body recordKey ownerKind readAt } }`;
-async function inboxOf(as: Caller, send = gateway(t)): Promise<{ id: string; type: string; recordKey: string; readAt: string | null }[]> {
+type Notice = { id: string; type: string; title: string; body: string; recordKey: string; ownerKind: string; readAt: string | null };
+async function inboxOf(as: Caller, send = gateway(t)): Promise<Notice[]> {
   return (await ok(send, INBOX, as)).policyInbox;
 }
 
@@ -220,5 +237,90 @@ describe('an application’s state changes tell its enterprise', () => {
       await system.close();
       await unitHook.close();
     }
+  });
+});
+
+describe('limits at 80% and overdue', () => {
+  it('a review and a payment limit tell the reviewing unit at 80% and when overdue, once each; nobody else, nothing once decided in time', async () => {
+    const science = unit('SCIENCE_TECHNOLOGY_BUREAU');
+    const tax = unit('TAXATION_BUREAU');
+    const short = { ...rdItem, reviewWorkingDays: 2, paymentWorkingDays: 2 };
+    const item = async (name: string, reviewingUnitId?: string) =>
+      (await ok(gateway(t), docs.createItem, callers.scienceStaff, { policyId, input: { ...short, name, reviewingUnitId } }))
+        .createPolicyItem.id as string;
+    const apply = async (itemId: string) =>
+      (
+        await ok(gateway(t), docs.submit, callers.hightech, {
+          input: {
+            clientRequestId: requestId('limit'),
+            itemId,
+            declaredBase: 100_000,
+            materials: [{ name: '研发费用专项审计报告', reference: 'file://audit.pdf' }],
+          },
+        })
+      ).submitApplication.id as string;
+    const limitEvents = async (id: string) =>
+      (await eventsAbout(`application:${id}`))
+        .filter((event) => event.type.startsWith('LIMIT_'))
+        .map((event) => [event.type, event.payload.limitKind, event.audience.map((owner) => `${owner.kind}:${owner.id}`).join()]);
+    const about = async (as: Caller, id: string) =>
+      (await inboxOf(as)).filter((n) => n.recordKey === `application:${id}` && n.type.startsWith('LIMIT_')).map((n) => n.type);
+
+    // A Monday: a 2-working-day review limit runs to 09-10 00:00, its 80% at 09-09 14:30 (office hours).
+    clock.set('2026-09-07T10:00:00+08:00');
+    const late = await apply(await item('研发补助（时限·审核）'));
+    const refused = await apply(await item('研发补助（时限·按时不予通过）'));
+    const paid = await apply(await item('研发补助（时限·兑现）', tax));
+    const w = worker();
+    const sweep = async (at: string) => {
+      clock.set(at);
+      await drain(w);
+      // The sweep again a minute later: nothing new.
+      clock.advance(2 * 60_000);
+      await drain(w);
+    };
+
+    // Decided in time: refused, and approved (its payment limit, 2 working days, runs to 09-11 00:00, 80% at 09-10 14:30).
+    clock.set('2026-09-08T10:00:00+08:00');
+    await ok(gateway(t), docs.reject, callers.scienceStaff, { id: refused, reason: '研发费用归集不符合要求' });
+    await ok(gateway(t), docs.approve, callers.taxStaff, { id: paid });
+
+    await sweep('2026-09-09T12:00:00+08:00');
+    for (const id of [late, refused, paid]) expect(await limitEvents(id), 'before 80%').toEqual([]);
+
+    await sweep('2026-09-09T16:00:00+08:00');
+    expect(await limitEvents(late)).toEqual([['LIMIT_WARNING', 'REVIEW', `UNIT:${science}`]]);
+    expect(await about(callers.scienceStaff, late)).toEqual(['LIMIT_WARNING']);
+    expect(await about(callers.taxStaff, late), 'another unit').toEqual([]);
+
+    await sweep('2026-09-10T09:00:00+08:00');
+    await sweep('2026-09-10T16:00:00+08:00');
+    await sweep('2026-09-11T09:00:00+08:00');
+    await sweep('2026-09-11T10:00:00+08:00');
+
+    expect(await limitEvents(late)).toEqual([
+      ['LIMIT_WARNING', 'REVIEW', `UNIT:${science}`],
+      ['LIMIT_OVERDUE', 'REVIEW', `UNIT:${science}`],
+    ]);
+    expect(await limitEvents(refused), 'refused in time').toEqual([]);
+    expect(await limitEvents(paid), 'approved in time: only its payment limit').toEqual([
+      ['LIMIT_WARNING', 'PAYMENT', `UNIT:${tax}`],
+      ['LIMIT_OVERDUE', 'PAYMENT', `UNIT:${tax}`],
+    ]);
+
+    // Each in its own unit's inbox, through the gateway and the subgraph; nobody else's.
+    for (const send of [gateway(t), direct(t)]) {
+      const inbox = async (as: Caller, id: string) =>
+        (await inboxOf(as, send)).filter((n) => n.recordKey === `application:${id}` && n.type.startsWith('LIMIT_')).map((n) => n.type);
+      expect(await inbox(callers.scienceStaff, late)).toEqual(['LIMIT_OVERDUE', 'LIMIT_WARNING']);
+      expect(await inbox(callers.taxStaff, paid)).toEqual(['LIMIT_OVERDUE', 'LIMIT_WARNING']);
+      expect(await inbox(callers.scienceStaff, paid)).toEqual([]);
+      expect(await inbox(callers.taxStaff, late)).toEqual([]);
+      expect(await inbox(callers.laoshanStaff, late)).toEqual([]);
+      expect(await inbox(callers.hightech, late), 'the enterprise hears of its state, not of the unit’s limits').toEqual([]);
+    }
+    const [warning] = (await inboxOf(callers.taxStaff)).filter((n) => n.recordKey === `application:${paid}` && n.type === 'LIMIT_WARNING');
+    expect(warning).toMatchObject({ ownerKind: 'UNIT', title: '时限预警：政策申报兑现' });
+    expect(warning?.body).toContain('已过 80%，将于 2026/9/11 00:00:00 到期');
   });
 });

@@ -3,18 +3,21 @@
  * — an item published (or its criteria changed) tells every enterprise newly eligible, the same
  * enterprises its `policy_notices` rows name — and of an application changing state, to its
  * enterprise; with the Chinese text of the notice (inbox and SMS). rows.ts emits them in the
- * transaction that writes the notices or records the step. Sample rows tell nobody.
+ * transaction that writes the notices or records the step. The worker's sweep
+ * (use-cases/notices.ts) emits what time makes: an application's review or payment limit at 80%
+ * and overdue, to the reviewing unit, which decides and pays. Sample rows tell nobody.
  */
 import type { NoticeOwner, OutboxEvent } from '../../platform/outbox.ts';
-import type { ApplicationRow, ItemRow } from './store.ts';
+import type { ApplicationRow, ItemRow, PassedLimit } from './store.ts';
 
 /** The event types of this slice: what a webhook may ask for, and what an owner may choose to get by SMS. */
-export const POLICY_NOTICE_TYPES = ['POLICY_ITEM_PUBLISHED', 'APPLICATION_STATUS_CHANGED'] as const;
+export const POLICY_NOTICE_TYPES = ['POLICY_ITEM_PUBLISHED', 'APPLICATION_STATUS_CHANGED', 'LIMIT_WARNING', 'LIMIT_OVERDUE'] as const;
 export type PolicyNoticeType = (typeof POLICY_NOTICE_TYPES)[number];
 
-/** Sent by SMS unless the enterprise chose otherwise (inbox only is an empty list, kept). */
+/** Sent by SMS unless the owner chose otherwise (inbox only is an empty list, kept): the reviewing unit hears of an overdue limit. */
 export const POLICY_SMS_BY_DEFAULT: Partial<Record<NoticeOwner['kind'], PolicyNoticeType[]>> = {
   ENTERPRISE: ['POLICY_ITEM_PUBLISHED', 'APPLICATION_STATUS_CHANGED'],
+  UNIT: ['LIMIT_OVERDUE'],
 };
 
 /** At most this many enterprises per event: a city-wide item becomes several events, each its notices in one dispatch. */
@@ -73,5 +76,31 @@ export function applicationNotice(
     },
     title: `申报${STATUS_NAMES[step.toStatus]}（申报编号 ${application.number}）`,
     body: `您的政策申报（申报编号 ${application.number}）状态已变为“${STATUS_NAMES[step.toStatus]}”，请登录平台查看。`,
+  };
+}
+
+const LIMIT_NAMES: Record<PassedLimit['kind'], string> = { REVIEW: '审核', PAYMENT: '兑现' };
+
+/** A review or payment limit that reached its warning (80% of its time) or passed unmet: to the reviewing unit, which decides and pays. */
+export function limitNotice(limit: PassedLimit): OutboxEvent {
+  const warning = limit.passed === 'WARNING';
+  const due = limit.dueAt.toLocaleString('zh-CN', { timeZone: 'Asia/Shanghai', hour12: false });
+  const name = LIMIT_NAMES[limit.kind];
+  return {
+    type: warning ? 'LIMIT_WARNING' : 'LIMIT_OVERDUE',
+    recordKey: `application:${limit.applicationId}`,
+    onceKey: limit.onceKey,
+    audience: [{ kind: 'UNIT', id: limit.reviewingUnitId }],
+    payload: {
+      applicationId: limit.applicationId,
+      number: limit.number,
+      itemId: limit.itemId,
+      limitKind: limit.kind,
+      reviewingUnitId: limit.reviewingUnitId,
+      startsAt: limit.startsAt.toISOString(),
+      dueAt: limit.dueAt.toISOString(),
+    },
+    title: `${warning ? '时限预警' : '已超时'}：政策申报${name}`,
+    body: `政策申报“${limit.itemName}”（申报编号 ${limit.number}）的${name}时限${warning ? `已过 80%，将于 ${due} 到期。` : `已于 ${due} 届满，尚未完成。`}`,
   };
 }

@@ -14,6 +14,7 @@ import { createPoliciesContext, type Context } from './context.ts';
 import { provisionalLimitsReadiness, settleProvisionalLimits } from './settling.ts';
 import { POLICY_SMS_BY_DEFAULT } from './notices.ts';
 import { applicationStore, policiesOutbox } from './store.ts';
+import { sweepLimits } from './use-cases/notices.ts';
 
 export function createPoliciesSubgraph(deps: SliceDeps) {
   const calendar = providedCalendar(deps, (current) => settleProvisionalLimits(deps.db, current, deps.env.officeHours), 'application(s)');
@@ -40,7 +41,7 @@ export function createPoliciesSubgraph(deps: SliceDeps) {
         development: deps.env.development,
       }),
     }),
-    outbox: { tables: policiesOutbox, smsByDefault: POLICY_SMS_BY_DEFAULT },
+    outbox: { tables: policiesOutbox, smsByDefault: POLICY_SMS_BY_DEFAULT, sweep: sweepLimits },
     overdue: applicationStore.overdueCount,
     ready: {
       // A warning, not a refusal: applications run on provisional limits until the year is entered.

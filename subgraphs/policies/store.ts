@@ -1520,3 +1520,68 @@ export const feedStore = {
 
 /** The notice tables of the slice (db/outbox.ts, issue #25 §3), as the kit's outbox uses them. */
 export const policiesOutbox: OutboxTables = { outboxEvents, outboxDeliveries, outboxWebhooks, notices, noticeSettings };
+
+/** A running limit of an application that reached its warning (80%) or its due time: what the sweep tells the reviewing unit. */
+export interface PassedLimit {
+  applicationId: string;
+  number: number;
+  itemId: string;
+  itemName: string;
+  reviewingUnitId: string;
+  kind: 'REVIEW' | 'PAYMENT';
+  passed: 'WARNING' | 'OVERDUE';
+  /** Where the limit runs from: the submission (or the last resubmission), the approval. */
+  startsAt: Date;
+  dueAt: Date;
+  /** Once per application, limit (a resubmission starts a new review limit) and kind. */
+  onceKey: string;
+}
+
+/** The review limit runs while the reviewing unit has the application; the payment limit once approved, until paid. */
+const REVIEWING = sql`('SUBMITTED', 'RESUBMITTED', 'UNDER_REVIEW')`;
+const PAYING = sql`('APPROVED', 'PUBLIC_NOTICE')`;
+
+export const limitNoticeStore = {
+  /**
+   * The running review and payment limits of applications not sampled that reached their warning
+   * time (`review_warn_at`, `payment_warn_at`, while still before due) or their due time in the last
+   * `days` days and have no such event yet: what the sweep emits, once each (by its once key). Each
+   * part reads a partial index over the running applications by instant (the warnings'
+   * applications_review_warn_idx and applications_payment_warn_idx, the lapses'
+   * applications_open_due_idx), so a sweep reads the window, not the applications.
+   */
+  async limitsPassed(db: Queryable, now: Date, days = 7): Promise<PassedLimit[]> {
+    const at = instantParam(now);
+    const since = sql`${at} - make_interval(days => ${days})`;
+    const openDue = sql`policies.open_due_at(a.status, a.review_due_at, a.decided_at, a.payment_due_at, a.paid_on)`;
+    const rows = rowsOf<PassedLimit & { startsAt: string | Date; dueAt: string | Date }>(
+      await db.execute(sql`select p.id as "applicationId", p.number as "number", p.item_id as "itemId",
+          (select i.name from ${policyItems} i where i.id = p.item_id) as "itemName",
+          p.reviewing_unit_id as "reviewingUnitId", p.kind as "kind", p.passed as "passed", p.starts_at as "startsAt", p.due_at as "dueAt",
+          k.once_key as "onceKey"
+        from (
+          select a.id, a.number, a.item_id, a.reviewing_unit_id, a.sample, 'REVIEW' as kind, 'WARNING' as passed,
+            coalesce(a.review_clock_at, a.submitted_at) as starts_at, a.review_due_at as due_at
+          from ${applications} a
+          where a.status in ${REVIEWING} and a.review_warn_at <= ${at} and a.review_warn_at > ${since} and a.review_due_at > ${at}
+          union all
+          select a.id, a.number, a.item_id, a.reviewing_unit_id, a.sample, 'PAYMENT', 'WARNING', a.approved_at, a.payment_due_at
+          from ${applications} a
+          where a.status in ${PAYING} and a.payment_warn_at <= ${at} and a.payment_warn_at > ${since} and a.payment_due_at > ${at}
+          union all
+          select a.id, a.number, a.item_id, a.reviewing_unit_id, a.sample,
+            case when a.decided_at is null then 'REVIEW' else 'PAYMENT' end, 'OVERDUE',
+            case when a.decided_at is null then coalesce(a.review_clock_at, a.submitted_at) else a.approved_at end, ${openDue}
+          from ${applications} a
+          where ${openDue} <= ${at} and ${openDue} > ${since}
+            and (a.status in ${REVIEWING} or a.status in ${PAYING})
+        ) p
+        cross join lateral (select 'limit:' || p.id || ':' || p.kind || ':' || floor(extract(epoch from p.starts_at) * 1000)::bigint
+          || ':' || p.passed as once_key) k
+        where not p.sample and p.starts_at is not null
+          and not exists (select 1 from ${outboxEvents} e where e.once_key = k.once_key)
+        order by p.due_at, p.id limit 500`),
+    );
+    return rows.map((row) => ({ ...row, number: Number(row.number), startsAt: new Date(row.startsAt), dueAt: new Date(row.dueAt) }));
+  },
+};

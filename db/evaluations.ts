@@ -210,6 +210,13 @@ export const serviceReviews = evaluationsSchema.table(
     reviewedAt: at('reviewed_at').notNull(),
     answerDueAt: at('answer_due_at'),
     rectifyDueAt: at('rectify_due_at'),
+    /**
+     * When each limit's yellow warning starts: 80% of its working time, the office hours of working
+     * days (`WorkingCalendar.warningAt`), set and recomputed with its due time. The worker's sweep
+     * tells the reviewed unit once it has passed (use-cases/notices.ts). Null before it was kept.
+     */
+    answerWarnAt: at('answer_warn_at'),
+    rectifyWarnAt: at('rectify_warn_at'),
     pendingCalendarYear: integer('pending_calendar_year'),
     status: reviewStatus('status').notNull(),
     appealPending: boolean('appeal_pending').notNull().default(false),
@@ -223,6 +230,18 @@ export const serviceReviews = evaluationsSchema.table(
     index('service_reviews_open_unit_idx')
       .on(t.unitId, t.reviewedAt, t.status, t.answerDueAt, t.rectifyDueAt)
       .where(sql`${t.status} in ('AWAITING_ANSWER', 'AWAITING_RECTIFICATION')`),
+    // The sweep's notices: the limit running now (the answer's while awaiting it, then the
+    // rectification's) whose warning or due time has just passed, read from the window alone —
+    // the answer's lapse from service_reviews_open_idx.
+    index('service_reviews_answer_warn_idx')
+      .on(t.answerWarnAt)
+      .where(sql`${t.status} = 'AWAITING_ANSWER'`),
+    index('service_reviews_rectify_warn_idx')
+      .on(t.rectifyWarnAt)
+      .where(sql`${t.status} = 'AWAITING_RECTIFICATION'`),
+    index('service_reviews_rectify_due_idx')
+      .on(t.rectifyDueAt)
+      .where(sql`${t.status} = 'AWAITING_RECTIFICATION'`),
     uniqueIndex('service_reviews_idempotent').on(t.reviewerKey, t.clientRequestId),
     index('service_reviews_unit_idx').on(t.unitId, t.reviewedAt, t.id),
     index('service_reviews_time_idx').on(t.reviewedAt, t.id),

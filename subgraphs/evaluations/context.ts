@@ -7,6 +7,7 @@
  */
 import type DataLoader from 'dataloader';
 import type { Viewer } from '../../platform/auth.ts';
+import type { OfficeHours } from '../../platform/calendar.ts';
 import type { CalendarSource } from '../../platform/calendar-source.ts';
 import type { DirectorySource } from '../../platform/directory.ts';
 import type { DownloadLinks } from '../../platform/download-links.ts';
@@ -29,6 +30,8 @@ export interface EvaluationsContext {
   directory: DirectorySource;
   /** The working-day calendar as the issues slice publishes it. */
   calendar: CalendarSource;
+  /** The office hours (OFFICE_HOURS) a limit's 80% warning is counted in. */
+  officeHours: OfficeHours;
   /** The platform's clock: every time this slice writes or compares comes from here. */
   now(): Date;
   maxPageSize: number;

@@ -15,7 +15,7 @@
  * reviews per reviewer in any hour. A reviewer is the signed-in person, or, for the public, the
  * caller's real network address.
  */
-import { earliestYear, type WorkingCalendar } from '../../platform/calendar.ts';
+import { earliestYear, type OfficeHours, type WorkingCalendar } from '../../platform/calendar.ts';
 import type { WriteLimit } from '../../platform/write-limits.ts';
 
 export const ANSWER_WORKING_DAYS = 1;
@@ -47,16 +47,29 @@ export const isBad = (level: ReviewLevel) => (BAD_LEVELS as readonly string[]).i
 export interface ReviewDues {
   answerDueAt: Date | null;
   rectifyDueAt: Date | null;
+  /** When each limit's yellow warning starts: 80% of its working time, in office hours (`WorkingCalendar.warningAt`). */
+  answerWarnAt: Date | null;
+  rectifyWarnAt: Date | null;
   pendingCalendarYear: number | null;
 }
 
-export function reviewDues(calendar: WorkingCalendar, reviewedAt: Date, level: ReviewLevel): ReviewDues {
-  if (!isBad(level)) return { answerDueAt: null, rectifyDueAt: null, pendingCalendarYear: null };
+/** A bad review's limits and their warnings, from the review; none for another. */
+export function reviewDues(calendar: WorkingCalendar, officeHours: OfficeHours, reviewedAt: Date, level: ReviewLevel): ReviewDues {
+  if (!isBad(level)) return { answerDueAt: null, rectifyDueAt: null, answerWarnAt: null, rectifyWarnAt: null, pendingCalendarYear: null };
   const answer = calendar.workingDayLimit(reviewedAt, ANSWER_WORKING_DAYS);
   const rectify = calendar.workingDayLimit(reviewedAt, RECTIFY_WORKING_DAYS);
+  const answerWarning = calendar.warningAt({ startsAt: reviewedAt, workingDays: ANSWER_WORKING_DAYS }, officeHours);
+  const rectifyWarning = calendar.warningAt({ startsAt: reviewedAt, workingDays: RECTIFY_WORKING_DAYS }, officeHours);
   return {
     answerDueAt: answer.dueAt,
     rectifyDueAt: rectify.dueAt,
-    pendingCalendarYear: earliestYear(answer.provisionalYear, rectify.provisionalYear),
+    answerWarnAt: answerWarning.warnAt,
+    rectifyWarnAt: rectifyWarning.warnAt,
+    pendingCalendarYear: earliestYear(
+      answer.provisionalYear,
+      rectify.provisionalYear,
+      answerWarning.provisionalYear,
+      rectifyWarning.provisionalYear,
+    ),
   };
 }

@@ -4,7 +4,7 @@
  * the slice's calendar copy gains a year (platform/calendar-source.ts `onYearsAdded`), and /ready
  * and the start log ask how many reviews still wait.
  */
-import type { WorkingCalendar } from '../../platform/calendar.ts';
+import type { OfficeHours, WorkingCalendar } from '../../platform/calendar.ts';
 import { present } from '../../platform/invariant.ts';
 import type { Db, Queryable } from '../../db/client.ts';
 import { reviewDues } from './deadlines.ts';
@@ -16,25 +16,25 @@ const SETTLE_BATCH = 500;
 /**
  * The command office has entered a calendar year (the slice's calendar copy has just gained it,
  * platform/calendar-source.ts): every bad review whose limits were provisional for want of it gets
- * them recomputed, and an answer or rectification judged late or on time against a provisional
+ * them (and their warnings) recomputed, and an answer or rectification judged late or on time against a provisional
  * limit is judged again on the final one — once, the only change those records allow (migration
  * 0008); the kept figures follow by trigger. Batches of their own transactions, rows another
  * transaction holds skipped. Returns how many reviews were settled.
  */
-export async function settleProvisionalReviewLimits(db: Db, calendar: WorkingCalendar): Promise<number> {
+export async function settleProvisionalReviewLimits(db: Db, calendar: WorkingCalendar, officeHours: OfficeHours): Promise<number> {
   let settled = 0;
   for (;;) {
-    const batch = await db.transaction((tx) => settleBatch(tx, calendar));
+    const batch = await db.transaction((tx) => settleBatch(tx, calendar, officeHours));
     settled += batch;
     if (batch < SETTLE_BATCH) return settled;
   }
 }
 
 /** One batch of `settleProvisionalReviewLimits`, in its transaction; how many reviews it settled. */
-async function settleBatch(tx: Queryable, calendar: WorkingCalendar): Promise<number> {
+async function settleBatch(tx: Queryable, calendar: WorkingCalendar, officeHours: OfficeHours): Promise<number> {
   const waiting = await reviewStore.lockWaitingForCalendar(tx, calendar.knownYears(), SETTLE_BATCH);
   if (!waiting.length) return 0;
-  const dues = new Map(waiting.map((review) => [review.id, reviewDues(calendar, review.reviewedAt, review.level)]));
+  const dues = new Map(waiting.map((review) => [review.id, reviewDues(calendar, officeHours, review.reviewedAt, review.level)]));
   const duesOf = (reviewId: string) => present(dues.get(reviewId), 'the limits of a review of the batch');
   await reviewStore.setLimits(
     tx,

@@ -16,7 +16,7 @@ import { staticCalendar } from '../../platform/calendar-source.ts';
 import { Directory, staticDirectory } from '../../platform/directory.ts';
 import { referenceCalendarYears } from '../../db/reference/holidays.ts';
 import { referenceOrganisation, sampleCreditCode, unitIdForCode } from '../../db/reference/organisation.ts';
-import { beijingMidnight } from '../../platform/calendar.ts';
+import { beijingMidnight, DEFAULT_OFFICE_HOURS, parseOfficeHours } from '../../platform/calendar.ts';
 import { halfYear } from '../../platform/periods.ts';
 import { present } from '../../platform/invariant.ts';
 import { createEvaluationsContext, type EvaluationsContext } from './context.ts';
@@ -48,6 +48,7 @@ export async function loadEvaluationsSampleData(db: Db, options: { now: Date } =
   if ((await sampleStore.count(db)) > 0) return 0;
   const directory = staticDirectory(Directory.of(referenceOrganisation()));
   const calendar = staticCalendar(referenceCalendarYears());
+  const officeHours = present(parseOfficeHours(DEFAULT_OFFICE_HOURS), 'office hours');
   const play = {
     now: options.now,
     clock: options.now.getTime() - 40 * DAY_MS,
@@ -61,6 +62,7 @@ export async function loadEvaluationsSampleData(db: Db, options: { now: Date } =
       loaders: createEvaluationsLoaders(db, directory, () => new Date(play.clock)),
       directory,
       calendar,
+      officeHours,
       now: () => new Date(play.clock),
       maxPageSize: 100,
       sample: true,

@@ -17,7 +17,7 @@ import { evaluationsOutbox } from './store.ts';
 import { sweepMissingReports } from './use-cases/notices.ts';
 
 export function createEvaluationsSubgraph(deps: SliceDeps) {
-  const calendar = providedCalendar(deps, (current) => settleProvisionalReviewLimits(deps.db, current), 'review(s)');
+  const calendar = providedCalendar(deps, (current) => settleProvisionalReviewLimits(deps.db, current, deps.env.officeHours), 'review(s)');
   const { secret, ttlSeconds, publicUrl } = deps.env.downloadLinks;
   // The board's files are served by the gateway; this slice, which owns the board and its rule, makes the links.
   const links = secret ? { ...createDownloadLinks({ secret, ttlSeconds }), publicUrl } : undefined;
@@ -36,6 +36,7 @@ export function createEvaluationsSubgraph(deps: SliceDeps) {
         loaders: createEvaluationsLoaders(deps.db, deps.directory, deps.now),
         directory: deps.directory,
         calendar,
+        officeHours: deps.env.officeHours,
         now: deps.now,
         maxPageSize: deps.env.limits.maxPageSize,
         countLimit: deps.env.limits.exactCount,

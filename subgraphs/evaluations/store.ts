@@ -348,7 +348,14 @@ export const reviewStore = {
   /** Recomputed limits (the one change a review's words allow: migration 0008). */
   async setLimits(
     db: Queryable,
-    rows: { id: string; answerDueAt: Date | null; rectifyDueAt: Date | null; pendingCalendarYear: number | null }[],
+    rows: {
+      id: string;
+      answerDueAt: Date | null;
+      rectifyDueAt: Date | null;
+      answerWarnAt: Date | null;
+      rectifyWarnAt: Date | null;
+      pendingCalendarYear: number | null;
+    }[],
   ): Promise<void> {
     if (!rows.length) return;
     const json = JSON.stringify(
@@ -356,12 +363,16 @@ export const reviewStore = {
         id: r.id,
         answer: r.answerDueAt?.toISOString() ?? null,
         rectify: r.rectifyDueAt?.toISOString() ?? null,
+        answer_warn: r.answerWarnAt?.toISOString() ?? null,
+        rectify_warn: r.rectifyWarnAt?.toISOString() ?? null,
         pending: r.pendingCalendarYear,
       })),
     );
     await db.execute(sql`
-      update ${serviceReviews} r set answer_due_at = x.answer, rectify_due_at = x.rectify, pending_calendar_year = x.pending
-      from jsonb_to_recordset(${json}::jsonb) as x(id uuid, answer timestamptz, rectify timestamptz, pending int)
+      update ${serviceReviews} r set answer_due_at = x.answer, rectify_due_at = x.rectify, answer_warn_at = x.answer_warn,
+        rectify_warn_at = x.rectify_warn, pending_calendar_year = x.pending
+      from jsonb_to_recordset(${json}::jsonb)
+        as x(id uuid, answer timestamptz, rectify timestamptz, answer_warn timestamptz, rectify_warn timestamptz, pending int)
       where r.id = x.id`);
   },
   async setStatus(db: Queryable, id: string, values: Partial<Pick<ReviewRow, 'status' | 'appealPending'>>): Promise<ReviewRow> {

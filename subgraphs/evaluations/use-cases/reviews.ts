@@ -46,7 +46,7 @@ export async function submitServiceReview(ctx: EvaluationsContext, args: Mutatio
   await ctx.access.assertSubmitReview(data.unitId);
   const reviewerKey = ctx.access.reviewerKey();
   const at = ctx.now();
-  const dues = reviewDues(await ctx.calendar.current(), at, data.level);
+  const dues = reviewDues(await ctx.calendar.current(), ctx.officeHours, at, data.level);
   try {
     return await createRow(
       ctx.db,

@@ -2,8 +2,10 @@
  * The evaluations slice's notices (issue #25 §3): a poor service review (差评) tells the reviewed
  * unit in the review's transaction (a good one and a refused one nobody); a quarterly report missing
  * at its due date tells the unit expected to file it, once, from the worker's sweep — a unit that
- * filed hears nothing. Inboxes through the gateway and the subgraph, the duty contact's SMS and the
- * webhooks that asked, each only its own. The platform's worker is off: the test runs one.
+ * filed hears nothing; a poor review's answer and rectification limits at 80% and overdue tell the
+ * reviewed unit, once each. Inboxes through the gateway and the subgraph, the duty contact's SMS and
+ * the webhooks that asked, each only its own. The platform's worker is off: the test runs one (with
+ * the slice's sweep) on the platform's clock.
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -17,7 +19,7 @@ import { createOutboxWorker, type OutboxWorker } from '../platform/outbox.ts';
 import { slices as registeredSlices } from '../subgraphs/registry.ts';
 import { EVALUATION_SMS_BY_DEFAULT } from '../subgraphs/evaluations/notices.ts';
 import { evaluationsOutbox } from '../subgraphs/evaluations/store.ts';
-import { sweepMissingReports } from '../subgraphs/evaluations/use-cases/notices.ts';
+import { sweepNotices } from '../subgraphs/evaluations/use-cases/notices.ts';
 import { TestClock } from './support/clock.ts';
 import { evalCallers as who, evalDocs as docs } from './support/evaluations.ts';
 import { startTestPlatform, type Caller, type TestPlatform } from './support/platform.ts';
@@ -70,7 +72,7 @@ function worker(smsUrl?: string): OutboxWorker {
     now: clock.now,
     logger: createLogger({ level: 'silent' }),
     smsByDefault: EVALUATION_SMS_BY_DEFAULT,
-    sweep: sweepMissingReports,
+    sweep: sweepNotices,
   });
 }
 async function drain(w: OutboxWorker) {
@@ -86,7 +88,7 @@ const events = async (type: string) =>
 
 const INBOX = `{ evaluationNotices(first: 100) { id type title recordKey ownerKind readAt } }`;
 const inboxOf = async (as: Caller, via: Send = 'gateway') =>
-  (await ok(INBOX, as, {}, via)).evaluationNotices as { id: string; type: string; recordKey: string }[];
+  (await ok(INBOX, as, {}, via)).evaluationNotices as { id: string; type: string; title: string; recordKey: string; ownerKind: string }[];
 const review = (unitId: string, level: string) => ({
   clientRequestId: `notice-${++requests}`,
   unitId,
@@ -186,5 +188,71 @@ describe('a quarterly report missing at its due date', () => {
       await police.close();
       await tax.close();
     }
+  });
+});
+
+describe('a poor review’s limits at 80% and overdue', () => {
+  it('tell the reviewed unit at 80% and when overdue, once each; nobody else, nothing once answered or rectified in time', async () => {
+    // A Monday: the answer limit (1 working day) runs to 07-22 00:00, its 80% at 07-21 16:00 (office
+    // hours); the rectification (15 working days) to 08-11 00:00, its 80% at 08-05 17:30.
+    clock.set('2026-07-20T10:00:00+08:00');
+    const submit = async (n: number, level: string) =>
+      (await ok(docs.submitReview, who.firm(n), { input: review(TAX, level) })).submitServiceReview.id as string;
+    const unanswered = await submit(11, 'UNSATISFIED');
+    const answered = await submit(12, 'VERY_UNSATISFIED');
+    const rectified = await submit(13, 'UNSATISFIED');
+    const limitEvents = async (id: string) =>
+      rowsOf<{ type: string; audience: { kind: string; id: string }[]; payload: { limitKind: string } }>(
+        await db.execute(
+          sql`select type, audience, payload from evaluations.outbox_events where record_key = ${`review:${id}`} and type like 'LIMIT_%' order by seq`,
+        ),
+      ).map((event) => [event.type, event.payload.limitKind, event.audience.map((owner) => `${owner.kind}:${owner.id}`).join()]);
+    const w = worker();
+    const sweep = async (at: string) => {
+      clock.set(at);
+      await drain(w);
+      // The sweep again a few minutes later: nothing new.
+      clock.advance(2 * 60_000);
+      await drain(w);
+    };
+
+    await sweep('2026-07-21T10:00:00+08:00');
+    await ok(docs.answer, who.taxStaff, { id: answered, answer: '已核实，正在整改' });
+    await ok(docs.answer, who.taxStaff, { id: rectified, answer: '已核实' });
+    await ok(docs.rectify, who.taxStaff, { id: rectified, measures: '增设窗口' });
+    for (const id of [unanswered, answered, rectified]) expect(await limitEvents(id), 'before 80%').toEqual([]);
+
+    await sweep('2026-07-21T17:00:00+08:00');
+    expect(await limitEvents(unanswered)).toEqual([['LIMIT_WARNING', 'ANSWER', `UNIT:${TAX}`]]);
+    await sweep('2026-07-22T09:00:00+08:00');
+    expect(await limitEvents(unanswered)).toEqual([
+      ['LIMIT_WARNING', 'ANSWER', `UNIT:${TAX}`],
+      ['LIMIT_OVERDUE', 'ANSWER', `UNIT:${TAX}`],
+    ]);
+    expect(await limitEvents(answered), 'answered in time: its rectification still runs').toEqual([]);
+
+    await sweep('2026-08-05T12:00:00+08:00');
+    expect(await limitEvents(answered)).toEqual([]);
+    await sweep('2026-08-05T18:00:00+08:00');
+    await sweep('2026-08-11T09:00:00+08:00');
+    await sweep('2026-08-11T10:00:00+08:00');
+    expect(await limitEvents(answered)).toEqual([
+      ['LIMIT_WARNING', 'RECTIFY', `UNIT:${TAX}`],
+      ['LIMIT_OVERDUE', 'RECTIFY', `UNIT:${TAX}`],
+    ]);
+    expect(await limitEvents(unanswered), 'once each; an unanswered review waits for its answer, not its rectification').toHaveLength(2);
+    expect(await limitEvents(rectified), 'answered and rectified in time').toEqual([]);
+
+    for (const via of ['gateway', 'subgraph'] as const) {
+      const about = async (as: Caller, id: string) =>
+        (await inboxOf(as, via)).filter((n) => n.recordKey === `review:${id}` && n.type.startsWith('LIMIT_')).map((n) => n.type);
+      expect(await about(who.taxStaff, unanswered)).toEqual(['LIMIT_OVERDUE', 'LIMIT_WARNING']);
+      expect(await about(who.taxAdmin, answered)).toEqual(['LIMIT_OVERDUE', 'LIMIT_WARNING']);
+      expect(await about(who.taxStaff, rectified)).toEqual([]);
+      expect(await about(who.policeStaff, unanswered), 'another unit').toEqual([]);
+      expect(await about(who.firm(11), unanswered), 'the reviewer').toEqual([]);
+    }
+    const [warning] = (await inboxOf(who.taxStaff)).filter((n) => n.recordKey === `review:${answered}` && n.type === 'LIMIT_WARNING');
+    expect(warning).toMatchObject({ ownerKind: 'UNIT', title: '时限预警：差评整改' });
   });
 });

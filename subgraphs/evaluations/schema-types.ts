@@ -1959,9 +1959,9 @@ export type DownloadLink = {
 };
 
 /**
- * 站内信：评估切片发给单位的一条通知（收到差评；季度报告到期未报），含已读状态。
- * An inbox notice of the evaluations slice to a unit (a poor service review of it; a quarterly report missing at
- * its due date), with its read state.
+ * 站内信：评估切片发给单位的一条通知（收到差评；差评的答复、整改时限已过 80%、已超时；季度报告到期未报），含已读状态。
+ * An inbox notice of the evaluations slice to a unit (a poor service review of it; that review's answer or
+ * rectification limit at 80%, overdue; a quarterly report missing at its due date), with its read state.
  */
 export type EvaluationNotice = {
   __typename?: 'EvaluationNotice';

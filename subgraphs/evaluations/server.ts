@@ -14,7 +14,7 @@ import { remoteFigures } from './remote.ts';
 import { evaluationsResolvers } from './resolvers.ts';
 import { EVALUATION_SMS_BY_DEFAULT } from './notices.ts';
 import { evaluationsOutbox } from './store.ts';
-import { sweepMissingReports } from './use-cases/notices.ts';
+import { sweepNotices } from './use-cases/notices.ts';
 
 export function createEvaluationsSubgraph(deps: SliceDeps) {
   const calendar = providedCalendar(deps, (current) => settleProvisionalReviewLimits(deps.db, current, deps.env.officeHours), 'review(s)');
@@ -46,7 +46,7 @@ export function createEvaluationsSubgraph(deps: SliceDeps) {
         links,
       }),
     }),
-    outbox: { tables: evaluationsOutbox, smsByDefault: EVALUATION_SMS_BY_DEFAULT, sweep: sweepMissingReports },
+    outbox: { tables: evaluationsOutbox, smsByDefault: EVALUATION_SMS_BY_DEFAULT, sweep: sweepNotices },
     ready: {
       // A warning, not a refusal: bad reviews run on provisional limits until the year is entered.
       calendar: async () => {

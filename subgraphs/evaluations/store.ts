@@ -852,6 +852,17 @@ export const evaluationStore = {
 /** The notice tables of the slice (db/outbox.ts), as the kit's outbox and this slice's sweep use them. */
 export const evaluationsOutbox: OutboxTables = { outboxEvents, outboxDeliveries, outboxWebhooks, notices, noticeSettings };
 
+/** A running limit of a poor review that reached its warning (80%) or its due time: what the sweep tells the reviewed unit. */
+export interface PassedReviewLimit {
+  reviewId: string;
+  unitId: string;
+  serviceItem: string;
+  level: ReviewRow['level'];
+  kind: 'ANSWER' | 'RECTIFY';
+  passed: 'WARNING' | 'OVERDUE';
+  dueAt: Date;
+}
+
 export const noticeStore = {
   /**
    * The units expected to report for `quarter` (a tackling task, not sample data, created before its
@@ -866,6 +877,43 @@ export const noticeStore = {
         order by 1`),
     );
     return rows.map((row) => row.unitId);
+  },
+  /**
+   * The limits of poor reviews not sampled that run now — the answer's while the review awaits it,
+   * then the rectification's — and reached their warning time (while still before due) or their due
+   * time in the last `days` days, with no such event yet: what the sweep emits, once each (by its
+   * once key). Each part reads a partial index over the awaiting reviews by instant
+   * (service_reviews_answer_warn_idx, service_reviews_open_idx, service_reviews_rectify_warn_idx,
+   * service_reviews_rectify_due_idx), so a sweep reads the window, not the reviews.
+   */
+  async limitsPassed(db: Queryable, now: Date, days = 7): Promise<PassedReviewLimit[]> {
+    const at = instantParam(now);
+    const since = sql`${at} - make_interval(days => ${days})`;
+    const rows = rowsOf<PassedReviewLimit & { dueAt: string | Date }>(
+      await db.execute(sql`select p.id as "reviewId", p.unit_id as "unitId", p.service_item as "serviceItem", p.level as "level",
+          p.kind as "kind", p.passed as "passed", p.due_at as "dueAt"
+        from (
+          select r.id, r.unit_id, r.service_item, r.level, r.sample, 'ANSWER' as kind, 'WARNING' as passed, r.answer_due_at as due_at
+          from ${serviceReviews} r
+          where r.status = 'AWAITING_ANSWER' and r.answer_warn_at <= ${at} and r.answer_warn_at > ${since} and r.answer_due_at > ${at}
+          union all
+          select r.id, r.unit_id, r.service_item, r.level, r.sample, 'ANSWER', 'OVERDUE', r.answer_due_at
+          from ${serviceReviews} r
+          where r.status = 'AWAITING_ANSWER' and r.answer_due_at <= ${at} and r.answer_due_at > ${since}
+          union all
+          select r.id, r.unit_id, r.service_item, r.level, r.sample, 'RECTIFY', 'WARNING', r.rectify_due_at
+          from ${serviceReviews} r
+          where r.status = 'AWAITING_RECTIFICATION' and r.rectify_warn_at <= ${at} and r.rectify_warn_at > ${since} and r.rectify_due_at > ${at}
+          union all
+          select r.id, r.unit_id, r.service_item, r.level, r.sample, 'RECTIFY', 'OVERDUE', r.rectify_due_at
+          from ${serviceReviews} r
+          where r.status = 'AWAITING_RECTIFICATION' and r.rectify_due_at <= ${at} and r.rectify_due_at > ${since}
+        ) p
+        where not p.sample
+          and not exists (select 1 from ${outboxEvents} e where e.once_key = 'limit:' || p.id || ':' || p.kind || ':' || p.passed)
+        order by p.due_at, p.id limit 500`),
+    );
+    return rows.map((row) => ({ ...row, dueAt: new Date(row.dueAt) }));
   },
 };
 

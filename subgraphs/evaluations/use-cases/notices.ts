@@ -3,7 +3,8 @@
  * its missing quarterly reports) and its read state, notice settings (the duty contact, what comes
  * by SMS), the webhooks a unit or connected system registers, their dead letters and replay — the
  * kit's use cases (platform/notices.ts) on this slice's tables, for the owners access.ts allows —
- * and the sweep that writes the missing reports' notices.
+ * and the sweep that writes what time makes: the missing reports' notices, and a poor review's limits
+ * at 80% and overdue.
  */
 import { beijingDate, endOfBeijingDay } from '../../../platform/calendar.ts';
 import { present } from '../../../platform/invariant.ts';
@@ -11,7 +12,7 @@ import { noticeUseCases } from '../../../platform/notices.ts';
 import { emit } from '../../../platform/outbox.ts';
 import type { Queryable } from '../../../db/client.ts';
 import { quarter as quarterOf, quartersDueWithin } from '../grading.ts';
-import { EVALUATION_NOTICE_TYPES, reportMissingNotice } from '../notices.ts';
+import { EVALUATION_NOTICE_TYPES, reportMissingNotice, reviewLimitNotice } from '../notices.ts';
 import { evaluationsOutbox, noticeStore } from '../store.ts';
 
 export const { inbox, markRead, settings, setSettings, registerWebhook, webhooks, deadLetters, replay } = noticeUseCases(
@@ -34,4 +35,18 @@ export async function sweepMissingReports(tx: Queryable, now: Date): Promise<voi
     for (const unitId of await noticeStore.reportsMissing(tx, quarter, dueAt))
       await emit(tx, evaluationsOutbox, reportMissingNotice(unitId, quarter, dueAt), now);
   }
+}
+
+/**
+ * The worker's sweep of a poor review's limits: each running answer or rectification limit's
+ * warning (80%) and its lapse, once each (by its once key), to the reviewed unit.
+ */
+export async function sweepReviewLimits(tx: Queryable, now: Date): Promise<void> {
+  for (const limit of await noticeStore.limitsPassed(tx, now)) await emit(tx, evaluationsOutbox, reviewLimitNotice(limit), now);
+}
+
+/** The slice's outbox sweep (server.ts): the missing quarterly reports, then the review limits, in the sweep's one transaction. */
+export async function sweepNotices(tx: Queryable, now: Date): Promise<void> {
+  await sweepMissingReports(tx, now);
+  await sweepReviewLimits(tx, now);
 }

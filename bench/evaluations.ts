@@ -58,11 +58,13 @@ export async function fillReviews(database: DatabaseHandle, target: number): Pro
           ${`${BENCH_FIRST_DAY} 00:00+08`}::timestamptz + ((n * 7919) % ${span}) * interval '1 minute' as at
         from generate_series(${start}::bigint, ${end}::bigint) as n
       )
-      insert into evaluations.service_reviews (unit_id, service_item, channel, level, reviewer_kind, reviewer_key, client_request_id, reviewed_at, answer_due_at, rectify_due_at, status, sample)
+      insert into evaluations.service_reviews (unit_id, service_item, channel, level, reviewer_kind, reviewer_key, client_request_id, reviewed_at, answer_due_at, rectify_due_at, answer_warn_at, rectify_warn_at, status, sample)
       select unit_id, '事项 ' || (n % 200), (array['ONLINE','WINDOW','HOTLINE','MOBILE','SELF_SERVICE','SMS'])[1 + n % 6]::evaluations.review_channel, level,
         'PUBLIC', 'bench-' || (n % 50000), 'bench-' || n, at,
         case when level in ('UNSATISFIED','VERY_UNSATISFIED') then at + interval '1 day' end,
         case when level in ('UNSATISFIED','VERY_UNSATISFIED') then at + interval '21 days' end,
+        case when level in ('UNSATISFIED','VERY_UNSATISFIED') then at + interval '20 hours' end,
+        case when level in ('UNSATISFIED','VERY_UNSATISFIED') then at + interval '17 days' end,
         case when level not in ('UNSATISFIED','VERY_UNSATISFIED') then 'NO_ACTION'
              else (array['AWAITING_ANSWER','AWAITING_RECTIFICATION','AWAITING_FOLLOW_UP','DONE'])[1 + (n / 10) % 4] end::evaluations.review_status,
         true

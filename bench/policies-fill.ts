@@ -220,7 +220,7 @@ export function applicationsFrom(subject: string) {
   return sql`
     insert into policies.applications (item_id, policy_id, reviewing_unit_id, issuing_unit_id, enterprise_credit_code, source, status, submitter_subject,
       requested_amount, approved_amount, entered_at, submitted_at, review_clock_at, decided_at, approved_at, review_due_at, payment_due_at,
-      disbursed_amount, paid_on, disbursed_at, cycle_working_days, next_due_at, sample)
+      review_warn_at, payment_warn_at, disbursed_amount, paid_on, disbursed_at, cycle_working_days, next_due_at, sample)
     select i.id, i.policy_id, i.reviewing_unit_id, i.issuing_unit_id, g.code,
       (array['ONLINE','ONLINE','IMPORTED','AUTOMATIC'])[1 + g.n % 4]::policies.application_source, g.status, ${subject},
       i.amount, case when g.status in ('APPROVED','PUBLIC_NOTICE','DISBURSED','STOPPED') then i.amount end,
@@ -228,6 +228,8 @@ export function applicationsFrom(subject: string) {
       case when g.status not in ('SUBMITTED','UNDER_REVIEW','RETURNED') then g.at + (g.n % 30) * interval '1 day' end,
       case when g.status in ('APPROVED','PUBLIC_NOTICE','DISBURSED','STOPPED') then g.at + (g.n % 30) * interval '1 day' end,
       g.at + interval '28 days', g.at + interval '50 days',
+      -- the warnings at about 80% of each limit (the use cases count office hours; calendar days do here)
+      g.at + interval '22 days', case when g.status in ('APPROVED','PUBLIC_NOTICE','DISBURSED','STOPPED') then g.at + interval '46 days' end,
       case when g.status = 'DISBURSED' then i.amount end,
       case when g.status = 'DISBURSED' then (g.at + (20 + g.n % 40) * interval '1 day')::date end,
       case when g.status = 'DISBURSED' then g.at + (20 + g.n % 40) * interval '1 day' end,

@@ -23,7 +23,7 @@ import { ISSUE_SMS_BY_DEFAULT } from '../subgraphs/issues/notices.ts';
 import { issueOutbox } from '../subgraphs/issues/store.ts';
 import { sweepDeadlines } from '../subgraphs/issues/use-cases/notices.ts';
 import { MINUTE, TestClock } from './support/clock.ts';
-import { appealAt, callers, mutations, unit } from './support/issues.ts';
+import { appealAt, callers, mutations, reportIssue, unit } from './support/issues.ts';
 import { startTestPlatform, type Caller, type TestPlatform } from './support/platform.ts';
 
 const clock = new TestClock('2026-03-02T09:00:00+08:00'); // a Monday
@@ -260,6 +260,61 @@ describe('an appeal’s loop tells the enterprise and the handling unit, each on
       expect((await textsOf(issueId)).filter(([type]) => String(type).startsWith('DEADLINE_'))).toEqual([
         ['DEADLINE_OVERDUE', UNIT_PHONE, 'DELIVERED'],
       ]);
+    } finally {
+      await sms.close();
+    }
+  });
+});
+
+describe('a report nobody’s enterprise raised tells its reporter, as a person', () => {
+  // Outside development every token names its issuer (JWT_ISSUER): the observers' tokens here do too.
+  const issuer = 'https://idp.qingdao.example';
+  const observer: Caller = { role: 'OBSERVER', subject: 'observer-expert-9', issuer };
+  const otherObserver: Caller = { role: 'OBSERVER', subject: 'observer-media-9', issuer };
+  /** The same subject and role from another identity provider: another person. */
+  const impostor: Caller = { role: 'OBSERVER', subject: 'observer-expert-9', issuer: 'https://elsewhere.example' };
+
+  /** An observer's undercover report taken to RESOLVED by the tax bureau: the resolution is for the observer. */
+  async function resolvedReport() {
+    const reported = await reportIssue(t, observer, { source: 'UNDERCOVER_VISIT', unitId: unit('TAXATION_BUREAU') });
+    expect(reported.errors).toBeUndefined();
+    const id = reported.data.reportIssue.id as string;
+    expect(
+      (await mutations.accept(t, callers.office, id, { rectificationMode: 'IMMEDIATE', immediateWorkingDays: 5 })).errors,
+    ).toBeUndefined();
+    expect((await mutations.assign(t, callers.office, id, unit('TAXATION_BUREAU'))).errors).toBeUndefined();
+    return id;
+  }
+
+  it('the resolution reaches the observer’s own inbox (gateway and subgraph), not another observer’s nor the unit’s, and no SMS', async () => {
+    const sms = await smsGateway();
+    try {
+      const id = await resolvedReport();
+      expect((await mutations.resolve(t, callers.taxStaff, id)).errors).toBeUndefined();
+      await drain(worker(sms.url));
+      expect(typesIn(await inboxOf(observer, id))).toEqual(['ISSUE_RESOLVED']);
+      expect((await inboxOf(observer, id))[0]?.ownerKind).toBe('PERSON');
+      expect(await inboxOf(otherObserver, id)).toEqual([]);
+      expect(await inboxOf(impostor, id)).toEqual([]);
+      expect(typesIn(await inboxOf(callers.taxStaff, id))).toEqual(['ISSUE_ASSIGNED']);
+      expect(sms.texts().map((text) => text.phone)).toEqual([TAX_PHONE]);
+    } finally {
+      await sms.close();
+    }
+  });
+
+  it('a report kept before issuers were recorded (issuer null) reaches its reporter too, as reading it does (platform/auth.ts isPerson)', async () => {
+    const sms = await smsGateway();
+    try {
+      const id = await resolvedReport();
+      await t.database.handle.owner().execute(sql`update issues.issues set reporter_issuer = null where id = ${id}`);
+      expect((await t.query(`query($id: ID!) { issue(id: $id) { id } }`, { as: observer, variables: { id } })).data.issue).toEqual({
+        id,
+      });
+      expect((await mutations.resolve(t, callers.taxStaff, id)).errors).toBeUndefined();
+      await drain(worker(sms.url));
+      expect(typesIn(await inboxOf(observer, id))).toEqual(['ISSUE_RESOLVED']);
+      expect(await inboxOf(otherObserver, id)).toEqual([]);
     } finally {
       await sms.close();
     }

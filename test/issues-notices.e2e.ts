@@ -266,6 +266,31 @@ describe('an appeal’s loop tells the enterprise and the handling unit, each on
   });
 });
 
+describe('an enterprise that chose inbox only', () => {
+  it('gets its feedback and resolution in the inbox and no SMS, though its phone is set; the choice is kept', async () => {
+    const sms = await smsGateway();
+    try {
+      const chosen = await t.query(
+        `mutation { setIssueNoticeSettings(input: { contactPhone: "${OTHER_FIRM_PHONE}", smsEventTypes: [] }) { smsEventTypes } }`,
+        {
+          as: callers.enterpriseB,
+        },
+      );
+      expect(chosen.data.setIssueNoticeSettings.smsEventTypes).toEqual([]);
+      const issue = await appealAt(t, 'RESOLVED', { as: callers.enterpriseB });
+      await drain(worker(sms.url));
+      expect(typesIn(await inboxOf(callers.enterpriseB, issue.id))).toEqual(['ISSUE_RESOLVED', 'ISSUE_FEEDBACK']);
+      expect(await inboxOf(callers.enterpriseA, issue.id)).toEqual([]);
+      expect(await textsOf(issue.id)).toEqual([['ISSUE_ASSIGNED', UNIT_PHONE, 'DELIVERED']]);
+      expect(sms.texts().map((text) => text.phone)).toEqual([UNIT_PHONE]);
+      const kept = await t.querySubgraph('issues', `{ issueNoticeSettings { contactPhone smsEventTypes } }`, { as: callers.enterpriseB });
+      expect(kept.data.issueNoticeSettings).toEqual({ contactPhone: OTHER_FIRM_PHONE, smsEventTypes: [] });
+    } finally {
+      await sms.close();
+    }
+  });
+});
+
 describe('a report nobody’s enterprise raised tells its reporter, as a person', () => {
   // Outside development every token names its issuer (JWT_ISSUER): the observers' tokens here do too.
   const issuer = 'https://idp.qingdao.example';

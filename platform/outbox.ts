@@ -11,7 +11,9 @@
  *      inbox notices (站内信, written right there) and one delivery per webhook that asked for its type
  *      and per SMS recipient;
  *   2. attempts due deliveries: taken `FOR UPDATE SKIP LOCKED` in a short transaction and leased
- *      (no HTTP call ever runs inside a transaction: the lease stands in for the lock), then sent,
+ *      (no HTTP call ever runs inside a transaction: the lease stands in for the lock), then sent —
+ *      an SMS first takes a place under its phone's daily cap in one statement (`sms_daily_counts`,
+ *      so parallel sends and replicas cannot pass it; over the cap it is recorded CAPPED, with why),
  *      then marked, the round's in one statement — delivered, retried later with exponential backoff, or dead after the retry
  *      window (the dead-letter list the owner reads and replays). A delivery waits while an earlier
  *      event of the same record to the same target is pending: order per record. A worker killed
@@ -23,6 +25,7 @@ import { randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import { rowsOf, type Db, type Queryable } from '../db/client.ts';
 import type { DeliveryState, NoticeOwner, OutboxTables } from '../db/outbox.ts';
+import { beijingDate } from './calendar.ts';
 import type { OutboxEnv } from './env.ts';
 import { present } from './invariant.ts';
 import type { Logger } from './log.ts';
@@ -170,6 +173,8 @@ interface Marked {
 }
 
 const SWEEP_EVERY_MS = 60_000;
+const PRUNE_EVERY_MS = 3_600_000;
+const SMS_COUNTS_KEPT_MS = 7 * 86_400_000;
 const json = (value: unknown) => JSON.stringify(value);
 const iso = (date: Date) => date.toISOString();
 
@@ -243,6 +248,55 @@ async function claim(options: OutboxWorkerOptions, now: Date): Promise<ClaimedDe
   return rows.map((row) => ({ ...row, firstAttemptAt: new Date(row.firstAttemptAt), occurredAt: new Date(row.occurredAt) }));
 }
 
+/**
+ * An SMS within its phone's daily cap (SMS_DAILY_CAP, per Beijing date). A place is taken in one
+ * statement before the gateway is called — `insert … on conflict do update … where sent < cap
+ * returning`: the row's lock orders concurrent takers, in this round or another replica's, so
+ * texts sent in parallel never pass the cap — and given back when the text is not sent (refused,
+ * failed, aborted), for its retry or another text. Over the cap: CAPPED, with why. Without a gateway
+ * or a phone nothing is sent (`sendSms` records why) and no place is taken.
+ */
+async function sendCappedSms(options: OutboxWorkerOptions, delivery: ClaimedDelivery, now: Date, signal: AbortSignal): Promise<SmsResult> {
+  const { db, env } = options;
+  const C = options.tables.smsDailyCounts;
+  const phone = delivery.recipient?.phone ?? '';
+  const text = { phone, text: smsText(env.sms.signature, delivery.title, delivery.body) };
+  if (!env.sms.url || !phone) return sendSms(env.sms, text, signal, env.webhookTimeoutMs);
+  const day = beijingDate(now);
+  const taken = rowsOf<{ sent: number }>(
+    await db.execute(sql`insert into ${C} as c (day, phone, sent) values (${day}::date, ${phone}, 1)
+      on conflict (day, phone) do update set sent = c.sent + 1 where c.sent < ${env.sms.dailyCap}
+      returning c.sent`),
+  );
+  if (!taken.length)
+    return {
+      outcome: 'CAPPED',
+      error: `已达每日短信上限 ${env.sms.dailyCap} 条 / daily SMS cap of ${env.sms.dailyCap} reached for this number`,
+    };
+  let sent = false;
+  try {
+    const result = await sendSms(env.sms, text, signal, env.webhookTimeoutMs);
+    sent = result.outcome === 'DELIVERED';
+    return result;
+  } finally {
+    if (!sent)
+      await db
+        .execute(sql`update ${C} set sent = sent - 1 where day = ${day}::date and phone = ${phone} and sent > 0`)
+        .catch((error: unknown) =>
+          options.logger.warn(
+            { err: error, slice: options.slice, phone: maskPhone(phone) },
+            '短信配额未能退回 / an SMS cap place was not given back',
+          ),
+        );
+  }
+}
+
+/** The daily cap's counts older than a week (kept that long for the operators: who reached it), deleted by a range of their key. */
+async function pruneSmsCounts(options: OutboxWorkerOptions, now: Date): Promise<void> {
+  const before = beijingDate(new Date(now.getTime() - SMS_COUNTS_KEPT_MS));
+  await options.db.execute(sql`delete from ${options.tables.smsDailyCounts} where day < ${before}::date`);
+}
+
 export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
   const { db, env, logger } = options;
   const D = options.tables.outboxDeliveries;
@@ -252,15 +306,7 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
   let halted = false;
   const inFlight = new Set<AbortController>();
   let lastSweep: number | undefined;
-
-  async function smsSentToday(phone: string, now: Date): Promise<number> {
-    const [row] = rowsOf<{ n: number }>(
-      await db.execute(sql`select count(*)::int as n from ${D}
-        where channel = 'SMS' and recipient ->> 'phone' = ${phone} and state = 'DELIVERED'
-          and (delivered_at at time zone 'Asia/Shanghai')::date = (${iso(now)}::timestamptz at time zone 'Asia/Shanghai')::date`),
-    );
-    return row?.n ?? 0;
-  }
+  let lastPrune: number | undefined;
 
   async function attempt(delivery: ClaimedDelivery, now: Date): Promise<WebhookResult | SmsResult> {
     const controller = new AbortController();
@@ -284,15 +330,7 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
           signal: controller.signal,
         });
       }
-      const phone = delivery.recipient?.phone ?? '';
-      if (env.sms.url && (await smsSentToday(phone, now)) >= env.sms.dailyCap)
-        return { outcome: 'CAPPED', error: `daily cap ${env.sms.dailyCap}` };
-      return await sendSms(
-        env.sms,
-        { phone, text: smsText(env.sms.signature, delivery.title, delivery.body) },
-        controller.signal,
-        env.webhookTimeoutMs,
-      );
+      return await sendCappedSms(options, delivery, now, controller.signal);
     } finally {
       inFlight.delete(controller);
     }
@@ -345,6 +383,10 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
       lastSweep = now.getTime();
       await options.prepareSweep?.();
       await db.transaction((tx) => present(options.sweep, 'the sweep')(tx, now));
+    }
+    if (lastPrune === undefined || Math.abs(now.getTime() - lastPrune) >= PRUNE_EVERY_MS) {
+      lastPrune = now.getTime();
+      await pruneSmsCounts(options, now);
     }
     let dispatched = 0;
     for (let round = await dispatch(options, now); round > 0; round = halted ? 0 : await dispatch(options, now)) dispatched += round;

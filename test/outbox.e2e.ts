@@ -279,7 +279,8 @@ describe('channels: webhook, SMS and inbox', () => {
       expect(refused.errors?.[0]?.message).toMatch(/after/);
     }
   });
-  it('without an SMS gateway the SMS is recorded NOT_SENT, never dropped; the daily cap is kept per recipient', async () => {
+
+  it('without an SMS gateway the SMS is recorded NOT_SENT, never dropped', async () => {
     const issue = await appealAt(t, 'ASSIGNED');
     await drain(worker({ sms: { ...outboxEnv.sms, url: undefined } }));
     const rows = rowsOf<{ state: string; last_error: string }>(
@@ -288,22 +289,99 @@ describe('channels: webhook, SMS and inbox', () => {
       ),
     );
     expect(rows).toEqual([{ state: 'NOT_SENT', last_error: expect.stringContaining('SMS_GATEWAY_URL') }]);
+  });
+});
 
+describe('the SMS daily cap per recipient holds however the sends are spread', () => {
+  const setPhone = async (phone: string) => {
+    const answer = await t.query(`mutation($p: String) { setIssueNoticeSettings(input: { contactPhone: $p }) { contactPhone } }`, {
+      as: callers.approvalAdmin,
+      variables: { p: phone },
+    });
+    expect(answer.errors).toBeUndefined();
+  };
+  /** `n` appeals assigned to 市行政审批局: `n` ISSUE_ASSIGNED texts to its duty phone, each of its own record (none waits for another). */
+  const assignedTimes = async (n: number) => {
+    const keys: string[] = [];
+    for (let i = 0; i < n; i++)
+      keys.push(
+        `issue:${(await appealAt(t, 'ASSIGNED', { unitCode: 'ADMINISTRATIVE_APPROVAL_BUREAU', staff: callers.approvalStaff })).id}`,
+      );
+    return keys;
+  };
+  const textsTo = async (keys: string[]) =>
+    rowsOf<{ state: string; last_error: string | null }>(
+      await db.execute(
+        sql`select state, last_error from issues.outbox_deliveries where channel = 'SMS' and record_key in (${sql.join(
+          keys.map((key) => sql`${key}`),
+          sql`, `,
+        )}) order by state`,
+      ),
+    );
+  const counted = async (phone: string) =>
+    rowsOf<{ day: string; sent: number }>(
+      await db.execute(sql`select day::text as day, sent from issues.sms_daily_counts where phone = ${phone} order by day`),
+    );
+  const sentTo = (sms: Awaited<ReturnType<typeof receiver>>, phone: string) =>
+    sms.received.filter((r) => (JSON.parse(r.body) as { phone: string }).phone === phone).length;
+
+  it('cap 1, two texts to one phone in one round (sent in parallel): exactly one sent, the other recorded CAPPED with its reason', async () => {
     const sms = await receiver();
     try {
-      const capped = worker({ sms: { ...outboxEnv.sms, url: sms.url('/send'), dailyCap: 1 } });
-      const first = await appealAt(t, 'ASSIGNED');
-      const second = await appealAt(t, 'ASSIGNED');
-      await drain(capped);
-      const states = rowsOf<{ record_key: string; state: string }>(
-        await db.execute(
-          sql`select record_key, state from issues.outbox_deliveries where channel = 'SMS' and record_key in (${`issue:${first.id}`}, ${`issue:${second.id}`})`,
-        ),
-      ).map((row) => row.state);
-      // The earlier assignment of this test day already used one SMS of the cap: both are CAPPED or one sent.
-      expect(states.filter((state) => state === 'DELIVERED').length).toBeLessThanOrEqual(1);
-      expect(states.every((state) => state === 'DELIVERED' || state === 'CAPPED')).toBe(true);
-      expect(states).toContain('CAPPED');
+      const phone = '13700000001';
+      await setPhone(phone);
+      const keys = await assignedTimes(2);
+      const round = await worker({ sms: { ...outboxEnv.sms, url: sms.url('/send'), dailyCap: 1 } }).runOnce();
+      expect(round.attempted, 'both texts were attempted in the same round').toBeGreaterThanOrEqual(2);
+      expect(await textsTo(keys)).toEqual([
+        { state: 'CAPPED', last_error: expect.stringContaining('daily SMS cap of 1') },
+        { state: 'DELIVERED', last_error: null },
+      ]);
+      expect(sentTo(sms, phone)).toBe(1);
+      // Later the same Beijing day: still capped; the next day the phone gets texts again.
+      const later = await assignedTimes(1);
+      clock.advance(HOUR);
+      await drain(worker({ sms: { ...outboxEnv.sms, url: sms.url('/send'), dailyCap: 1 } }));
+      expect((await textsTo(later)).map((row) => row.state)).toEqual(['CAPPED']);
+      clock.advance(24 * HOUR);
+      const tomorrow = await assignedTimes(1);
+      await drain(worker({ sms: { ...outboxEnv.sms, url: sms.url('/send'), dailyCap: 1 } }));
+      expect((await textsTo(tomorrow)).map((row) => row.state)).toEqual(['DELIVERED']);
+      expect(sentTo(sms, phone)).toBe(2);
+      expect(await counted(phone)).toEqual([
+        { day: '2023-10-09', sent: 1 },
+        { day: '2023-10-10', sent: 1 },
+      ]);
+    } finally {
+      await sms.close();
+    }
+  });
+
+  it('two replicas sending to one phone at once keep the cap too; a text the gateway refused does not use it up', async () => {
+    const sms = await receiver();
+    try {
+      const phone = '13700000002';
+      await setPhone(phone);
+      const env = { batch: 2, sms: { ...outboxEnv.sms, url: sms.url('/send'), dailyCap: 2 } };
+      // The gateway refuses the first text: it stays pending for its retry and the cap is not spent on it.
+      sms.answer((_req, res) => ((res.statusCode = 503), res.end()));
+      const refused = await assignedTimes(1);
+      await drain(worker(env));
+      expect((await textsTo(refused)).map((row) => row.state)).toEqual(['PENDING']);
+      sms.answer((_req, res) => res.end('ok'));
+      const keys = await assignedTimes(3);
+      const [a, b] = [worker(env), worker(env)];
+      await Promise.all([a.runOnce(), b.runOnce()]);
+      await Promise.all([drain(a), drain(b)]);
+      const states = (await textsTo(keys)).map((row) => row.state);
+      expect(states).toEqual(['CAPPED', 'DELIVERED', 'DELIVERED']);
+      expect(sentTo(sms, phone) - 1, 'the refused attempt reached the gateway once').toBe(2);
+      expect((await counted(phone)).map((row) => row.sent)).toEqual([2]);
+      // Its retry finds the cap reached: recorded CAPPED, not sent.
+      clock.advance(61_000);
+      await drain(worker(env));
+      expect((await textsTo(refused)).map((row) => row.state)).toEqual(['CAPPED']);
+      expect(sentTo(sms, phone)).toBe(3);
     } finally {
       await sms.close();
     }

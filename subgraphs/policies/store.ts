@@ -33,6 +33,7 @@ import {
   outboxDeliveries,
   outboxEvents,
   outboxWebhooks,
+  smsDailyCounts,
 } from '../../db/policies.ts';
 import type { OutboxTables } from '../../db/outbox.ts';
 import type { CriterionResult } from './eligibility.ts';
@@ -1513,4 +1514,4 @@ export const feedStore = {
 };
 
 /** The notice tables of the slice (db/outbox.ts, issue #25 §3), as the kit's outbox uses them. */
-export const policiesOutbox: OutboxTables = { outboxEvents, outboxDeliveries, outboxWebhooks, notices, noticeSettings };
+export const policiesOutbox: OutboxTables = { outboxEvents, outboxDeliveries, outboxWebhooks, notices, noticeSettings, smsDailyCounts };

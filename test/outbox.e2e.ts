@@ -154,7 +154,7 @@ describe('channels: webhook, SMS and inbox', () => {
       expect(registered.errors).toBeUndefined();
       const secret = registered.data.registerIssueWebhook.secret as string;
       expect(secret).toMatch(/^whsec_/);
-      // Staff may not register one, and only https outside development (checked in platform/webhooks.ts).
+      // Staff may not register one; only https outside development (test/webhook-urls.e2e.ts).
       const staff = await t.query(REGISTER, {
         as: callers.marketStaff,
         variables: { input: { url: hook.url(), eventTypes: ['ISSUE_ASSIGNED'] } },
@@ -419,6 +419,21 @@ describe('workers: killed mid-delivery, two at once, order per record', () => {
         const order = mine.filter((event) => event.recordKey === `rec:pair:${process.pid}:${r}`).map((event) => event.payload.i as number);
         expect(order).toEqual([...order].sort((x, y) => x - y));
       }
+    } finally {
+      await hook.close();
+    }
+  });
+});
+
+describe('webhook URLs in development', () => {
+  it('takes an http URL on this machine and delivers to it; outside development it would be refused (test/webhook-urls.e2e.ts)', async () => {
+    const hook = await receiver();
+    try {
+      await systemHook(`http://localhost:${hook.port}/dev`, `dev-http-${process.pid}`);
+      await emitMany(1, () => `rec:dev-http:${process.pid}`);
+      await drain(worker());
+      expect(hook.received.map((r) => r.path)).toEqual(['/dev']);
+      expect(await count('outbox_deliveries', `record_key = 'rec:dev-http:${process.pid}' and state = 'DELIVERED'`)).toBe(1);
     } finally {
       await hook.close();
     }

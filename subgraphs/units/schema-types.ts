@@ -675,7 +675,7 @@ export type UpsertEnterpriseInput = {
   name: Scalars['String']['input'];
   /** GB/T 2260 区(市)代码 / district code */
   districtCode: Scalars['String']['input'];
-  /** GB/T 4754 行业代码，如 C 或 C13 / industry code */
+  /** GB/T 4754-2017 行业代码：门类字母，可再加该门类的大类（2 位）及 1–2 位，如 C、C13、C1391 / industry code: a section letter, optionally a division of that section and one or two digits more, e.g. C, C13, C1391 */
   industryCode: Scalars['String']['input'];
   sizeClass: SizeClass;
   /** 成立日期 / date of registration */

@@ -367,6 +367,31 @@ describe('importEnterprises (GraphQL)', () => {
       expect(again.data.importEnterprises).toMatchObject({ loaded: 0, unchanged: 1, rejected: 1 });
     });
 
+    it(`refuses a full snapshot even from the command office, changing nothing: the CLI's alone (${transport})`, async () => {
+      const named = code(970 + index);
+      const content = `${HEADER}\n${named},全量快照不该载入有限公司,${SHINAN},C,SMALL,,,存续\n`;
+      const statuses = async () =>
+        rowsOf<{ status: string; n: number }>(
+          await units.execute(sql`select status::text, count(*)::int as n from units.enterprises group by status order by status`),
+        );
+      const before = { totals: await totals(), statuses: await statuses() };
+      expect(before.statuses.find((row) => row.status === 'ACTIVE')?.n).toBeGreaterThan(1);
+      const response = await send(transport, { content, full: true }, OFFICE);
+      expect(response.data?.importEnterprises ?? null).toBeNull();
+      expect(response.errors?.[0]?.extensions).toMatchObject({
+        code: 'BAD_USER_INPUT',
+        field: 'fullSnapshot',
+        messageZh: expect.stringContaining('npm run import:enterprises -- FILE --full-snapshot') as string,
+        messageEn: expect.stringContaining('every entity it does not name would be deregistered') as string,
+      });
+      expect({ totals: await totals(), statuses: await statuses() }).toEqual(before);
+      expect(await enterprise(named)).toBeUndefined();
+      // false is what the mutation always does: the file is loaded, nothing deregistered.
+      const partial = await send(transport, { content, full: false }, OFFICE);
+      expect(partial.data.importEnterprises).toMatchObject({ loaded: 1, deregistered: 0 });
+      expect((await statuses()).filter((row) => row.status !== 'ACTIVE')).toEqual(before.statuses.filter((row) => row.status !== 'ACTIVE'));
+    });
+
     it(`refuses everyone but the command office, changing nothing (${transport})`, async () => {
       const content = `${HEADER}\n${code(950)},不该载入有限公司,${SHINAN},C,SMALL,,,存续\n`;
       const before = await totals();

@@ -9,7 +9,7 @@
  *   1. dispatches waiting events, in one statement, `FOR UPDATE SKIP LOCKED` (replicas share the
  *      work): an event only once every earlier event of its record is dispatched; each becomes its
  *      inbox notices (站内信, written right there) and one delivery per webhook that asked for its type
- *      and per SMS recipient;
+ *      and per SMS recipient (one who set no phone number: recorded NOT_SENT there, and logged);
  *   2. attempts due deliveries: taken `FOR UPDATE SKIP LOCKED` in a short transaction and leased
  *      (no HTTP call ever runs inside a transaction: the lease stands in for the lock), then sent —
  *      an SMS first takes a place under its phone's daily cap in one statement (`sms_daily_counts`,
@@ -178,15 +178,26 @@ const SMS_COUNTS_KEPT_MS = 7 * 86_400_000;
 const json = (value: unknown) => JSON.stringify(value);
 const iso = (date: Date) => date.toISOString();
 
+/** An SMS recorded NOT_SENT as its event was dispatched (no phone number set): the worker logs it. */
+interface UnsentText {
+  eventId: string;
+  type: string;
+  /** Whose it was: `UNIT:<id>`, `ENTERPRISE:<credit code>`, … */
+  target: string;
+  reason: string;
+}
+
 /**
  * Step 1 of a round (see above): waiting events → inbox notices and deliveries, in ONE statement
  * (its data-modifying parts share one snapshot and commit or roll back together: one round trip
- * instead of the seven of a transaction of five statements).
+ * instead of the seven of a transaction of five statements). Returns how many events it dispatched;
+ * the SMS it recorded NOT_SENT there and then (no phone number set), which no attempt will ever
+ * log, it logs and counts as an attempt's NOT_SENT is.
  */
 async function dispatch(options: OutboxWorkerOptions, now: Date): Promise<number> {
   const { db, tables, env } = options;
   const { outboxEvents: E, outboxDeliveries: D, outboxWebhooks: W, notices: N, noticeSettings: S } = tables;
-  const [row] = rowsOf<{ n: number }>(
+  const [row] = rowsOf<{ n: number; unsent: UnsentText[] | null }>(
     await db.execute(sql`with claimed as materialized (
         select e.id, e.seq, e.type, e.record_key, e.audience, e.title, e.body, e.payload from ${E} e
         where e.dispatched_at is null
@@ -213,10 +224,28 @@ async function dispatch(options: OutboxWorkerOptions, now: Date): Promise<number
         from claimed e cross join lateral jsonb_to_recordset(e.audience) a(kind text, id text)
         left join ${S} s on s.owner_kind = a.kind and s.owner_id = a.id
         where e.type = any(coalesce(s.sms_types, array(select jsonb_array_elements_text(${json(options.smsByDefault)}::jsonb -> a.kind))))
-        on conflict do nothing),
+        on conflict do nothing
+        returning event_id, target, state, last_error),
       done as (update ${E} set dispatched_at = ${iso(now)}::timestamptz where id in (select id from claimed))
-      select count(*)::int as n from claimed`),
+      select (select count(*)::int from claimed) as n,
+        (select jsonb_agg(jsonb_build_object('eventId', t.event_id, 'type', c.type, 'target', t.target, 'reason', t.last_error) order by c.seq)
+          from texts t join claimed c on c.id = t.event_id where t.state = 'NOT_SENT') as unsent`),
   );
+  for (const text of row?.unsent ?? []) {
+    options.onDelivery?.('SMS', 'NOT_SENT');
+    options.logger.warn(
+      {
+        slice: options.slice,
+        eventId: text.eventId,
+        type: text.type,
+        recipient: text.target,
+        phone: null,
+        state: 'NOT_SENT',
+        reason: text.reason,
+      },
+      `短信未发送 / SMS not sent to ${text.target}: ${text.reason}`,
+    );
+  }
   return row?.n ?? 0;
 }
 

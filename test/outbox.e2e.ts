@@ -56,11 +56,19 @@ async function receiver() {
 
 const clock = new TestClock('2023-10-09T09:00:00+08:00');
 const silent = createLogger({ level: 'silent' });
+/** Every line the platform and the SMS test's workers log (JSON, as written); the platform's errors are shown too. */
+const logLines: string[] = [];
+const capture = {
+  write(line: string) {
+    logLines.push(line);
+    if ((JSON.parse(line) as { level: number }).level >= 50) process.stderr.write(line);
+  },
+};
 let t: TestPlatform;
 let db: Db;
 let outboxEnv: OutboxEnv;
 
-function worker(env: Partial<OutboxEnv> = {}): OutboxWorker {
+function worker(env: Partial<OutboxEnv> = {}, logger = silent): OutboxWorker {
   return createOutboxWorker({
     slice: 'issues',
     db,
@@ -68,7 +76,7 @@ function worker(env: Partial<OutboxEnv> = {}): OutboxWorker {
     env: { ...outboxEnv, ...env, sms: { ...outboxEnv.sms, ...env.sms } },
     development: true,
     now: clock.now,
-    logger: silent,
+    logger,
     smsByDefault: ISSUE_SMS_BY_DEFAULT,
   });
 }
@@ -96,7 +104,11 @@ const REGISTER = /* GraphQL */ `
 `;
 
 beforeAll(async () => {
-  t = await startTestPlatform({ now: clock.now, env: { OUTBOX_WORKER: 'false' } });
+  t = await startTestPlatform({
+    now: clock.now,
+    env: { OUTBOX_WORKER: 'false' },
+    logger: createLogger({ level: 'info', destination: capture }),
+  });
   db = t.database.handle.forSubgraph('issues').db;
   outboxEnv = { ...loadEnv({ DEVELOPMENT_MODE: 'true' }, registeredSlices).outbox, retryBaseMs: 60_000, webhookTimeoutMs: 500 };
 }, 120_000);
@@ -154,7 +166,7 @@ describe('channels: webhook, SMS and inbox', () => {
       expect(registered.errors).toBeUndefined();
       const secret = registered.data.registerIssueWebhook.secret as string;
       expect(secret).toMatch(/^whsec_/);
-      // Staff may not register one, and only https outside development (checked in platform/webhooks.ts).
+      // Staff may not register one; only https outside development (test/webhook-urls.e2e.ts).
       const staff = await t.query(REGISTER, {
         as: callers.marketStaff,
         variables: { input: { url: hook.url(), eventTypes: ['ISSUE_ASSIGNED'] } },
@@ -388,6 +400,74 @@ describe('the SMS daily cap per recipient holds however the sends are spread', (
   });
 });
 
+describe('SMS in the logs', () => {
+  it('masks the phone number in every line, and logs each SMS not sent with its reason: no gateway, no phone number set', async () => {
+    const phone = '13700001234';
+    const masked = '137****1234';
+    const settings = await t.query(
+      `mutation M($phone: String) { setIssueNoticeSettings(input: { contactName: "审批值班", contactPhone: $phone }) { contactPhone } }`,
+      { as: callers.approvalAdmin, variables: { phone } },
+    );
+    expect(settings.data.setIssueNoticeSettings.contactPhone).toBe(phone);
+    const logged = createLogger({ level: 'info', destination: capture });
+    const eventOf = async (issueId: string) =>
+      rowsOf<{ id: string }>(await db.execute(sql`select id from issues.outbox_events where record_key = ${`issue:${issueId}`}`))[0]?.id;
+    type Line = { msg: string; eventId?: string; state?: string; reason?: string; phone?: string | null; recipient?: string };
+    const linesOf = (eventId: string | undefined) =>
+      logLines.map((line) => JSON.parse(line) as Line).filter((line) => eventId && line.eventId === eventId);
+
+    // No SMS gateway: the approval bureau's duty contact is not texted; the line names them masked.
+    const toApproval = await appealAt(t, 'ASSIGNED', { unitCode: 'ADMINISTRATIVE_APPROVAL_BUREAU', staff: callers.approvalStaff });
+    // The taxation bureau set no phone: its SMS is recorded NOT_SENT as the event is dispatched.
+    const toTax = await appealAt(t, 'ASSIGNED', { unitCode: 'TAXATION_BUREAU', staff: callers.taxStaff });
+    await drain(worker({ sms: { ...outboxEnv.sms, url: undefined } }, logged));
+    const states = async (issueId: string) =>
+      rowsOf<{ state: string; last_error: string }>(
+        await db.execute(
+          sql`select state, last_error from issues.outbox_deliveries where channel = 'SMS' and record_key = ${`issue:${issueId}`}`,
+        ),
+      );
+    expect(await states(toApproval.id)).toEqual([{ state: 'NOT_SENT', last_error: expect.stringContaining('SMS_GATEWAY_URL') }]);
+    expect(await states(toTax.id)).toEqual([{ state: 'NOT_SENT', last_error: expect.stringContaining('no phone number set') }]);
+
+    expect(linesOf(await eventOf(toApproval.id))).toEqual([
+      expect.objectContaining({
+        msg: `短信未发送 / SMS not sent to ${masked}: SMS_GATEWAY_URL not set / 未配置短信网关`,
+        phone: masked,
+        state: 'NOT_SENT',
+        reason: 'SMS_GATEWAY_URL not set / 未配置短信网关',
+      }),
+    ]);
+    expect(linesOf(await eventOf(toTax.id))).toEqual([
+      expect.objectContaining({
+        msg: `短信未发送 / SMS not sent to UNIT:${unit('TAXATION_BUREAU')}: no phone number set (notice settings) / 未设置手机号`,
+        recipient: `UNIT:${unit('TAXATION_BUREAU')}`,
+        phone: null,
+        state: 'NOT_SENT',
+        reason: 'no phone number set (notice settings) / 未设置手机号',
+      }),
+    ]);
+
+    // With the gateway: sent, and logged masked as well.
+    const sms = await receiver();
+    try {
+      const sent = await appealAt(t, 'ASSIGNED', { unitCode: 'ADMINISTRATIVE_APPROVAL_BUREAU', staff: callers.approvalStaff });
+      await drain(worker({ sms: { ...outboxEnv.sms, url: sms.url('/send') } }, logged));
+      expect(sms.received.some((r) => r.body.includes(phone))).toBe(true);
+      expect(linesOf(await eventOf(sent.id))).toEqual([
+        expect.objectContaining({ msg: `短信已发送 / SMS sent to ${masked}`, phone: masked, state: 'DELIVERED' }),
+      ]);
+    } finally {
+      await sms.close();
+    }
+
+    // The platform's own lines (the settings' request among them) and the workers': the number never in full.
+    expect(logLines.length).toBeGreaterThan(3);
+    for (const line of logLines) expect(line).not.toContain(phone);
+    expect(logLines.filter((line) => line.includes(masked)).length).toBe(2);
+  });
+});
+
 /** A SYSTEM webhook registered by the command office for ISSUE_FEEDBACK, and `n` such events emitted on `records`. */
 async function systemHook(url: string, system: string) {
   const response = await t.query(REGISTER, { as: callers.office, variables: { input: { url, eventTypes: ['ISSUE_FEEDBACK'], system } } });
@@ -549,6 +629,21 @@ describe('workers: killed mid-delivery, two at once, order per record', () => {
         const order = mine.filter((event) => event.recordKey === `rec:pair:${process.pid}:${r}`).map((event) => event.payload.i as number);
         expect(order).toEqual([...order].sort((x, y) => x - y));
       }
+    } finally {
+      await hook.close();
+    }
+  });
+});
+
+describe('webhook URLs in development', () => {
+  it('takes an http URL on this machine and delivers to it; outside development it would be refused (test/webhook-urls.e2e.ts)', async () => {
+    const hook = await receiver();
+    try {
+      await systemHook(`http://localhost:${hook.port}/dev`, `dev-http-${process.pid}`);
+      await emitMany(1, () => `rec:dev-http:${process.pid}`);
+      await drain(worker());
+      expect(hook.received.map((r) => r.path)).toEqual(['/dev']);
+      expect(await count('outbox_deliveries', `record_key = 'rec:dev-http:${process.pid}' and state = 'DELIVERED'`)).toBe(1);
     } finally {
       await hook.close();
     }

@@ -2,11 +2,12 @@
  * The market-entity registry's bulk import (issue #25 §1), on real PostgreSQL: the command line on a
  * small file with good rows and bad rows of every kind (the rejects file exact), a changed re-run
  * (updated with history, unchanged counted), a full snapshot deregistering only then, BOM and
- * NDJSON, a run that fails before its merge commits loading nothing, and the command office's
+ * NDJSON, a run that fails before its merge commits loading nothing (in-process, and the command
+ * line killed with SIGKILL mid-run), and the command office's
  * GraphQL import — through the gateway and against the units subgraph — refused to everyone else
  * and refused over 10,000 rows.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -505,6 +506,40 @@ describe('npm run import:enterprises on a terminal and off it', () => {
     expect(run.stdout).toContain('合并 / merging into the registry…');
     expect(run.stdout).toMatch(/import done in [\d.]+ s: 25,000 rows/);
     expect(run.stdout).toMatch(/loaded \(new\)\s+25,000/);
+  });
+
+  it('killed mid-run (SIGKILL while its statements run) loads nothing and leaves no rejects file; run again, it loads everything', async () => {
+    const file = registryFile('killed.csv', 3_200_000);
+    const before = await totals();
+    const child = spawn(process.execPath, ['--import', 'tsx', 'bin/import-enterprises.ts', file], {
+      cwd: path.resolve(import.meta.dirname, '..'),
+      env: { ...process.env, DATABASE_URL: t.database.url ?? '', LOG_LEVEL: 'error' },
+      stdio: 'ignore',
+    });
+    const exited = new Promise<NodeJS.Signals | null>((resolve) => child.once('exit', (_code, signal) => resolve(signal)));
+    const database = new URL(t.database.url ?? 'postgres://x/none').pathname.slice(1);
+    // The import's own connection at work: its COPY into the staging table or its merge.
+    let caught = false;
+    for (let i = 0; i < 3_000 && !caught; i++) {
+      const [busy] = rowsOf<{ n: number }>(
+        await units.execute(
+          sql`select count(*)::int as n from pg_stat_activity where datname = ${database} and pid <> pg_backend_pid()
+                and state = 'active' and (query ilike 'copy %' or query ilike '%staging%')`,
+        ),
+      );
+      if (busy?.n) caught = child.kill('SIGKILL');
+      else await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    expect(caught, 'the import was killed while its statements ran').toBe(true);
+    expect(await exited).toBe('SIGKILL');
+    // PostgreSQL rolls the dead client's transaction back once it notices the connection gone.
+    await expect.poll(() => totals(), { timeout: 30_000 }).toEqual(before);
+    expect(fs.existsSync(`${file}.rejects.csv`)).toBe(false);
+
+    const again = commandLine(file);
+    expect(again.status, again.stdout + again.stderr).toBe(0);
+    expect(again.stdout).toMatch(/新增 loaded \(new\)\s+25,000\n/);
+    expect((await totals())?.enterprises).toBe((before?.enterprises ?? 0) + ROWS);
   });
 
   it('prints only the plain summary without a terminal: no progress line, nothing on stderr', () => {

@@ -546,7 +546,7 @@ export const reviewFigureChanges = evaluationsSchema.table(
 );
 
 /** The slice's notices (issue #25 §3): outbox, deliveries, webhooks, inbox and who receives what (db/outbox.ts). */
-export const { outboxEvents, outboxDeliveries, outboxWebhooks, notices, noticeSettings } = outboxTables(evaluationsSchema);
+export const { outboxEvents, outboxDeliveries, outboxWebhooks, notices, noticeSettings, smsDailyCounts } = outboxTables(evaluationsSchema);
 
 /**
  * 问卷调查 (issue #26 §6): a survey the command office publishes to enterprises or the public, about

@@ -613,4 +613,4 @@ export const limitLateness = financingSchema.table(
 );
 
 /** The slice's notices (issue #25 §3): outbox, deliveries, webhooks, inbox and who receives what (db/outbox.ts). */
-export const { outboxEvents, outboxDeliveries, outboxWebhooks, notices, noticeSettings } = outboxTables(financingSchema);
+export const { outboxEvents, outboxDeliveries, outboxWebhooks, notices, noticeSettings, smsDailyCounts } = outboxTables(financingSchema);

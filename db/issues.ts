@@ -480,7 +480,7 @@ export const issueFigureChanges = issuesSchema.table(
 );
 
 /** The slice's notices (issue #25 §3): outbox, deliveries, webhooks, inbox and who receives what (db/outbox.ts). */
-export const { outboxEvents, outboxDeliveries, outboxWebhooks, notices, noticeSettings } = outboxTables(issuesSchema);
+export const { outboxEvents, outboxDeliveries, outboxWebhooks, notices, noticeSettings, smsDailyCounts } = outboxTables(issuesSchema);
 /**
  * The change feed back to the systems that sent records (回传, issue #25): one entry per committed
  * transaction that changed such an issue, with what that system shows its caller. Derived: written

@@ -4,13 +4,28 @@
  * of), the deliveries the worker makes of each event (`outbox_deliveries`: one per webhook and per
  * SMS recipient, with attempts, backoff and dead letters), the webhooks registered with the slice,
  * the inbox (`notices`, 站内信, with read state) and who receives what (`notice_settings`: a unit's
- * duty contact and the events it wants by SMS; an enterprise's choice of SMS or inbox only).
+ * duty contact and the events it wants by SMS; an enterprise's choice of SMS or inbox only) and the
+ * SMS sent per phone and day (`sms_daily_counts`, the daily cap).
  *
  * A slice's tables file calls `outboxTables(itsSchema)` and exports what it returns, so
  * `npm run db:generate -- <slice> outbox` writes them into the slice's migrations.
  */
 import { sql } from 'drizzle-orm';
-import { bigint, bigserial, boolean, index, integer, jsonb, text, timestamp, uniqueIndex, uuid, type PgSchema } from 'drizzle-orm/pg-core';
+import {
+  bigint,
+  bigserial,
+  boolean,
+  date,
+  index,
+  integer,
+  jsonb,
+  primaryKey,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+  type PgSchema,
+} from 'drizzle-orm/pg-core';
 
 const instant = (name: string) => timestamp(name, { withTimezone: true });
 
@@ -95,9 +110,6 @@ export function outboxTables(schema: PgSchema) {
       index('outbox_deliveries_dead')
         .on(table.webhookId, table.createdAt)
         .where(sql`${table.state} = 'DEAD'`),
-      index('outbox_deliveries_sms_day')
-        .on(sql`(${table.recipient} ->> 'phone')`, table.deliveredAt)
-        .where(sql`${table.channel} = 'SMS'`),
     ],
   );
 
@@ -157,7 +169,26 @@ export function outboxTables(schema: PgSchema) {
     (table) => [uniqueIndex().on(table.ownerKind, table.ownerId)],
   );
 
-  return { outboxEvents, outboxDeliveries, outboxWebhooks, notices, noticeSettings };
+  /**
+   * The SMS daily cap's count (SMS_DAILY_CAP): texts sent or being sent to a phone on a Beijing
+   * date. A delivery reserves its place here in one statement before it calls the gateway
+   * (`insert … on conflict do update … where sent < cap returning`), so texts sent in parallel in a
+   * round, or by another replica, never pass the cap; an attempt that is not sent gives its place
+   * back. Per slice, as every notice table: a slice never reads another's tables, so a phone may get
+   * up to the cap from each slice that texts it.
+   */
+  const smsDailyCounts = schema.table(
+    'sms_daily_counts',
+    {
+      day: date('day').notNull(),
+      phone: text('phone').notNull(),
+      sent: integer('sent').notNull(),
+    },
+    // The date first: the days past the worker's keeping are deleted by a range of the key.
+    (table) => [primaryKey({ columns: [table.day, table.phone] })],
+  );
+
+  return { outboxEvents, outboxDeliveries, outboxWebhooks, notices, noticeSettings, smsDailyCounts };
 }
 
 export type DeliveryState = 'PENDING' | 'DELIVERED' | 'DEAD' | 'NOT_SENT' | 'CAPPED';

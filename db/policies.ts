@@ -762,4 +762,4 @@ export const applicationFeed = policiesSchema.table(
 );
 
 /** The slice's notices (issue #25 §3): outbox, deliveries, webhooks, inbox and who receives what (db/outbox.ts). */
-export const { outboxEvents, outboxDeliveries, outboxWebhooks, notices, noticeSettings } = outboxTables(policiesSchema);
+export const { outboxEvents, outboxDeliveries, outboxWebhooks, notices, noticeSettings, smsDailyCounts } = outboxTables(policiesSchema);

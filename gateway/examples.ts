@@ -195,4 +195,71 @@ export const gatewayExamples: ExplorerExample[] = [
       }
     `,
   },
+  {
+    name: '单位：全部站内信（四个子图，一次请求） / A unit: every inbox in one request',
+    description:
+      '令牌：npm run token -- --role UNIT_ADMIN --unit ADMINISTRATIVE_APPROVAL_BUREAU — 每个子图各自保存自己的通知，网关一次请求读全；下一页以最后一条的 id 作 after / each slice keeps its own notices and the gateway reads them all in one request; the next page is after: the last id',
+    query: /* GraphQL */ `
+      query MyInboxes {
+        issues: issueNotices(unreadOnly: true, first: 20) {
+          id
+          type
+          title
+          createdAt
+          readAt
+        }
+        policies: policyInbox(unreadOnly: true, first: 20) {
+          id
+          type
+          title
+          createdAt
+          readAt
+        }
+        evaluations: evaluationNotices(unreadOnly: true, first: 20) {
+          id
+          type
+          title
+          createdAt
+          readAt
+        }
+        financing: financingNotices(unreadOnly: true, first: 20) {
+          id
+          type
+          title
+          createdAt
+          readAt
+        }
+      }
+    `,
+  },
+  {
+    name: '单位：各子图的值班联系人与短信接收，一次设置 / A unit: its duty contact and SMS choices in every slice at once',
+    description:
+      '令牌：npm run token -- --role UNIT_ADMIN --unit ADMINISTRATIVE_APPROVAL_BUREAU — 每个子图的通知设置各自保存（可各设不同联系人）；smsEventTypes 为 null 即按默认 / each slice keeps its own settings (a different contact each is allowed); smsEventTypes null: the defaults',
+    query: /* GraphQL */ `
+      mutation DutyContactEverywhere($contact: String!, $phone: String!) {
+        issues: setIssueNoticeSettings(input: { contactName: $contact, contactPhone: $phone, smsEventTypes: null }) {
+          contactName
+          contactPhone
+          smsEventTypes
+        }
+        policies: setPolicyNoticeSettings(input: { contactName: $contact, contactPhone: $phone, smsEventTypes: null }) {
+          contactName
+          contactPhone
+          smsEventTypes
+        }
+        evaluations: setEvaluationNoticeSettings(input: { contactName: $contact, contactPhone: $phone, smsEventTypes: null }) {
+          contactName
+          contactPhone
+          smsEventTypes
+        }
+        financing: setFinancingNoticeSettings(input: { contactName: $contact, contactPhone: $phone, smsEventTypes: null }) {
+          contactName
+          contactPhone
+          smsEventTypes
+        }
+      }
+    `,
+    variables: { contact: '张值班', phone: '13800000000' },
+  },
 ];

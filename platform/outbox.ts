@@ -9,9 +9,11 @@
  *   1. dispatches waiting events, in one statement, `FOR UPDATE SKIP LOCKED` (replicas share the
  *      work): an event only once every earlier event of its record is dispatched; each becomes its
  *      inbox notices (站内信, written right there) and one delivery per webhook that asked for its type
- *      and per SMS recipient;
+ *      and per SMS recipient (one who set no phone number: recorded NOT_SENT there, and logged);
  *   2. attempts due deliveries: taken `FOR UPDATE SKIP LOCKED` in a short transaction and leased
- *      (no HTTP call ever runs inside a transaction: the lease stands in for the lock), then sent,
+ *      (no HTTP call ever runs inside a transaction: the lease stands in for the lock), then sent —
+ *      an SMS first takes a place under its phone's daily cap in one statement (`sms_daily_counts`,
+ *      so parallel sends and replicas cannot pass it; over the cap it is recorded CAPPED, with why),
  *      then marked, the round's in one statement — delivered, retried later with exponential backoff, or dead after the retry
  *      window (the dead-letter list the owner reads and replays). A delivery waits while an earlier
  *      event of the same record to the same target is pending: order per record. A worker killed
@@ -23,6 +25,7 @@ import { randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import { rowsOf, type Db, type Queryable } from '../db/client.ts';
 import type { DeliveryState, NoticeOwner, OutboxTables } from '../db/outbox.ts';
+import { beijingDate } from './calendar.ts';
 import type { OutboxEnv } from './env.ts';
 import { present } from './invariant.ts';
 import type { Logger } from './log.ts';
@@ -170,18 +173,31 @@ interface Marked {
 }
 
 const SWEEP_EVERY_MS = 60_000;
+const PRUNE_EVERY_MS = 3_600_000;
+const SMS_COUNTS_KEPT_MS = 7 * 86_400_000;
 const json = (value: unknown) => JSON.stringify(value);
 const iso = (date: Date) => date.toISOString();
+
+/** An SMS recorded NOT_SENT as its event was dispatched (no phone number set): the worker logs it. */
+interface UnsentText {
+  eventId: string;
+  type: string;
+  /** Whose it was: `UNIT:<id>`, `ENTERPRISE:<credit code>`, … */
+  target: string;
+  reason: string;
+}
 
 /**
  * Step 1 of a round (see above): waiting events → inbox notices and deliveries, in ONE statement
  * (its data-modifying parts share one snapshot and commit or roll back together: one round trip
- * instead of the seven of a transaction of five statements).
+ * instead of the seven of a transaction of five statements). Returns how many events it dispatched;
+ * the SMS it recorded NOT_SENT there and then (no phone number set), which no attempt will ever
+ * log, it logs and counts as an attempt's NOT_SENT is.
  */
 async function dispatch(options: OutboxWorkerOptions, now: Date): Promise<number> {
   const { db, tables, env } = options;
   const { outboxEvents: E, outboxDeliveries: D, outboxWebhooks: W, notices: N, noticeSettings: S } = tables;
-  const [row] = rowsOf<{ n: number }>(
+  const [row] = rowsOf<{ n: number; unsent: UnsentText[] | null }>(
     await db.execute(sql`with claimed as materialized (
         select e.id, e.seq, e.type, e.record_key, e.audience, e.title, e.body, e.payload from ${E} e
         where e.dispatched_at is null
@@ -208,10 +224,28 @@ async function dispatch(options: OutboxWorkerOptions, now: Date): Promise<number
         from claimed e cross join lateral jsonb_to_recordset(e.audience) a(kind text, id text)
         left join ${S} s on s.owner_kind = a.kind and s.owner_id = a.id
         where e.type = any(coalesce(s.sms_types, array(select jsonb_array_elements_text(${json(options.smsByDefault)}::jsonb -> a.kind))))
-        on conflict do nothing),
+        on conflict do nothing
+        returning event_id, target, state, last_error),
       done as (update ${E} set dispatched_at = ${iso(now)}::timestamptz where id in (select id from claimed))
-      select count(*)::int as n from claimed`),
+      select (select count(*)::int from claimed) as n,
+        (select jsonb_agg(jsonb_build_object('eventId', t.event_id, 'type', c.type, 'target', t.target, 'reason', t.last_error) order by c.seq)
+          from texts t join claimed c on c.id = t.event_id where t.state = 'NOT_SENT') as unsent`),
   );
+  for (const text of row?.unsent ?? []) {
+    options.onDelivery?.('SMS', 'NOT_SENT');
+    options.logger.warn(
+      {
+        slice: options.slice,
+        eventId: text.eventId,
+        type: text.type,
+        recipient: text.target,
+        phone: null,
+        state: 'NOT_SENT',
+        reason: text.reason,
+      },
+      `短信未发送 / SMS not sent to ${text.target}: ${text.reason}`,
+    );
+  }
   return row?.n ?? 0;
 }
 
@@ -243,6 +277,55 @@ async function claim(options: OutboxWorkerOptions, now: Date): Promise<ClaimedDe
   return rows.map((row) => ({ ...row, firstAttemptAt: new Date(row.firstAttemptAt), occurredAt: new Date(row.occurredAt) }));
 }
 
+/**
+ * An SMS within its phone's daily cap (SMS_DAILY_CAP, per Beijing date). A place is taken in one
+ * statement before the gateway is called — `insert … on conflict do update … where sent < cap
+ * returning`: the row's lock orders concurrent takers, in this round or another replica's, so
+ * texts sent in parallel never pass the cap — and given back when the text is not sent (refused,
+ * failed, aborted), for its retry or another text. Over the cap: CAPPED, with why. Without a gateway
+ * or a phone nothing is sent (`sendSms` records why) and no place is taken.
+ */
+async function sendCappedSms(options: OutboxWorkerOptions, delivery: ClaimedDelivery, now: Date, signal: AbortSignal): Promise<SmsResult> {
+  const { db, env } = options;
+  const C = options.tables.smsDailyCounts;
+  const phone = delivery.recipient?.phone ?? '';
+  const text = { phone, text: smsText(env.sms.signature, delivery.title, delivery.body) };
+  if (!env.sms.url || !phone) return sendSms(env.sms, text, signal, env.webhookTimeoutMs);
+  const day = beijingDate(now);
+  const taken = rowsOf<{ sent: number }>(
+    await db.execute(sql`insert into ${C} as c (day, phone, sent) values (${day}::date, ${phone}, 1)
+      on conflict (day, phone) do update set sent = c.sent + 1 where c.sent < ${env.sms.dailyCap}
+      returning c.sent`),
+  );
+  if (!taken.length)
+    return {
+      outcome: 'CAPPED',
+      error: `已达每日短信上限 ${env.sms.dailyCap} 条 / daily SMS cap of ${env.sms.dailyCap} reached for this number`,
+    };
+  let sent = false;
+  try {
+    const result = await sendSms(env.sms, text, signal, env.webhookTimeoutMs);
+    sent = result.outcome === 'DELIVERED';
+    return result;
+  } finally {
+    if (!sent)
+      await db
+        .execute(sql`update ${C} set sent = sent - 1 where day = ${day}::date and phone = ${phone} and sent > 0`)
+        .catch((error: unknown) =>
+          options.logger.warn(
+            { err: error, slice: options.slice, phone: maskPhone(phone) },
+            '短信配额未能退回 / an SMS cap place was not given back',
+          ),
+        );
+  }
+}
+
+/** The daily cap's counts older than a week (kept that long for the operators: who reached it), deleted by a range of their key. */
+async function pruneSmsCounts(options: OutboxWorkerOptions, now: Date): Promise<void> {
+  const before = beijingDate(new Date(now.getTime() - SMS_COUNTS_KEPT_MS));
+  await options.db.execute(sql`delete from ${options.tables.smsDailyCounts} where day < ${before}::date`);
+}
+
 export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
   const { db, env, logger } = options;
   const D = options.tables.outboxDeliveries;
@@ -252,15 +335,7 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
   let halted = false;
   const inFlight = new Set<AbortController>();
   let lastSweep: number | undefined;
-
-  async function smsSentToday(phone: string, now: Date): Promise<number> {
-    const [row] = rowsOf<{ n: number }>(
-      await db.execute(sql`select count(*)::int as n from ${D}
-        where channel = 'SMS' and recipient ->> 'phone' = ${phone} and state = 'DELIVERED'
-          and (delivered_at at time zone 'Asia/Shanghai')::date = (${iso(now)}::timestamptz at time zone 'Asia/Shanghai')::date`),
-    );
-    return row?.n ?? 0;
-  }
+  let lastPrune: number | undefined;
 
   async function attempt(delivery: ClaimedDelivery, now: Date): Promise<WebhookResult | SmsResult> {
     const controller = new AbortController();
@@ -284,15 +359,7 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
           signal: controller.signal,
         });
       }
-      const phone = delivery.recipient?.phone ?? '';
-      if (env.sms.url && (await smsSentToday(phone, now)) >= env.sms.dailyCap)
-        return { outcome: 'CAPPED', error: `daily cap ${env.sms.dailyCap}` };
-      return await sendSms(
-        env.sms,
-        { phone, text: smsText(env.sms.signature, delivery.title, delivery.body) },
-        controller.signal,
-        env.webhookTimeoutMs,
-      );
+      return await sendCappedSms(options, delivery, now, controller.signal);
     } finally {
       inFlight.delete(controller);
     }
@@ -345,6 +412,10 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
       lastSweep = now.getTime();
       await options.prepareSweep?.();
       await db.transaction((tx) => present(options.sweep, 'the sweep')(tx, now));
+    }
+    if (lastPrune === undefined || Math.abs(now.getTime() - lastPrune) >= PRUNE_EVERY_MS) {
+      lastPrune = now.getTime();
+      await pruneSmsCounts(options, now);
     }
     let dispatched = 0;
     for (let round = await dispatch(options, now); round > 0; round = halted ? 0 : await dispatch(options, now)) dispatched += round;

@@ -5,7 +5,8 @@
  * write limits, never the surveyed unit's own staff, and nobody once it is closed; answers are
  * checked against the questions and a refused answer writes nothing; the results per question, the
  * lists (the command office's), and the half-yearly evaluation's satisfaction indicators read from the
- * surveys — typing a value in by hand refused where a survey exists, kept where none does.
+ * surveys — typing a value in by hand refused where a survey exists, kept where none does; and a
+ * survey about an environment, answered and read, which is no unit's and moves no unit's indicator.
  */
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -419,5 +420,83 @@ describe('the half-yearly evaluation’s satisfaction indicators', () => {
     expect(inputsOf(JIMO).PUBLIC).toMatchObject({ value: 72, responses: 5 });
     expect(inputsOf(JIMO).MARKET).toMatchObject({ value: null, responses: null });
     expect(inputsOf(COMMERCE).MARKET).toMatchObject({ value: 91, responses: null });
+  });
+});
+
+describe('a survey about an environment', () => {
+  it('is published, answered and read, and changes no unit’s satisfaction indicator', async () => {
+    const inputs = `{ evaluation(period: "2026-H2") { preview { unit { id } inputs { indicator kind value source responses } } } }`;
+    const satisfaction = async () =>
+      ((await ok(inputs, office)).evaluation.preview as any[]).map((row) => ({
+        unit: row.unit.id,
+        inputs: row.inputs.filter((i: any) => i.kind === 'MARKET_SATISFACTION' || i.kind === 'PUBLIC_SATISFACTION'),
+      }));
+    const before = await satisfaction();
+    expect(before.find((row) => row.unit === TAX)!.inputs).toMatchObject([{ value: 73.33, responses: 3 }, { value: 88 }]);
+
+    // 要素环境, to enterprises: about no unit.
+    const { publishSurvey } = await ok(docs.publish, office, {
+      input: {
+        clientRequestId: `publish-${++requests}`,
+        title: '要素环境企业满意度调查',
+        audience: 'ENTERPRISES',
+        subject: 'ENVIRONMENT',
+        environmentCode: 'FACTOR',
+        closesOn: '2026-12-20',
+        questions: [
+          { kind: 'RATING', text: '用地、用工、融资等要素保障满意度' },
+          { kind: 'TEXT', text: '最突出的要素难题', required: false },
+        ],
+      },
+    });
+    expect(publishSurvey).toMatchObject({
+      subject: 'ENVIRONMENT',
+      environmentCode: 'FACTOR',
+      unit: null,
+      districtCode: null,
+      state: 'OPEN',
+    });
+    const surveyId = publishSurvey.id;
+    // The enterprises answer it — among them one that rated the tax bureau — as any survey of theirs.
+    clock.advance(HOUR / 60);
+    const answered = await ok(docs.answer, firm(1), {
+      input: {
+        clientRequestId: `answer-${++requests}`,
+        surveyId,
+        answers: [
+          { question: 0, rating: 1 },
+          { question: 1, text: '工业用地指标紧张' },
+        ],
+      },
+    });
+    expect(answered.answerSurvey.survey.id).toBe(surveyId);
+    await ok(docs.answer, firm(6), { input: { clientRequestId: `answer-${++requests}`, surveyId, answers: [{ question: 0, rating: 2 }] } });
+    expect(
+      await code('gateway', docs.answer, firm(6), {
+        input: { clientRequestId: `answer-${++requests}`, surveyId, answers: [{ question: 0, rating: 5 }] },
+      }),
+    ).toBe('CONFLICT');
+
+    // Its results are the command office's: no unit is its subject.
+    const { survey } = await ok(docs.survey, office, { id: surveyId });
+    expect(survey.results).toMatchObject({
+      responses: 2,
+      averageRating: 1.5,
+      questions: [
+        { index: 0, kind: 'RATING', answered: 2, average: 1.5, ratingCounts: [1, 1, 0, 0, 0] },
+        { index: 1, kind: 'TEXT', answered: 1 },
+      ],
+    });
+    expect((await ok(docs.texts, office, { id: surveyId })).surveyTextAnswers.edges).toEqual([
+      { node: { question: 1, text: '工业用地指标紧张' } },
+    ]);
+    for (const as of [taxAdmin, taxStaff, policeAdmin]) expect((await ok(docs.survey, as, { id: surveyId })).survey).toBeNull();
+
+    // Every unit's satisfaction inputs read as before: values, sources and answer sheets.
+    expect(await satisfaction()).toEqual(before);
+    // And it surveys no unit: a value is still typed in for a unit no survey is about.
+    await ok(docs.setValue, office, {
+      input: { period: '2026-H2', indicator: 'MARKET', unitId: unitIdForCode('PUBLIC_SECURITY_BUREAU'), value: 86, source: '第三方调查' },
+    });
   });
 });

@@ -4,18 +4,19 @@
  * unit and participating unit serves a day each quarter in a front-line hall; the day is recorded
  * with what was handled and found, and the problems found become DIRECTOR_IN_HALL issues in the
  * same step; the units whose principal has not served are listed per quarter, and reminded a month
- * and a week before the quarter ends, once each. Every role allowed and refused; a refused write
- * changes nothing.
+ * and a week before the quarter ends, once each — the sweep called directly, then the slice's own
+ * worker on a platform of its own, the notice read from a unit's inbox through the gateway. Every
+ * role allowed and refused; a refused write changes nothing.
  */
 import { sql } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { referenceOrganisation, sampleCreditCode } from '../db/reference/organisation.ts';
 import { rowsOf } from '../db/client.ts';
 import { Directory } from '../platform/directory.ts';
 import { hallUnits, sweepHallReminders } from '../subgraphs/issues/use-cases/hall-visits.ts';
 import { startTestPlatform, type Caller, type TestPlatform } from './support/platform.ts';
 import { TestClock } from './support/clock.ts';
-import { requestId, unit } from './support/issues.ts';
+import { callers, mutations, requestId, submitAppeal, unit } from './support/issues.ts';
 
 const clock = new TestClock('2026-11-20T09:00:00+08:00');
 let t: TestPlatform;
@@ -278,5 +279,105 @@ describe('who has not served, where the command office looks', () => {
     // The next quarter starts without reminders until its last month.
     await sweep('2027-01-05T09:00:00+08:00');
     expect(await reminders()).toHaveLength(2 * HALL_UNITS - 5);
+  });
+});
+
+describe('the reminder a unit reads', () => {
+  // The slice's own outbox worker, polling often, on a clock of its own: the sweep runs as it runs
+  // in a deployment (once a minute of the platform's clock, the expected units from the directory).
+  const own = new TestClock('2026-11-20T09:00:00+08:00');
+  let serving: TestPlatform;
+  beforeAll(async () => {
+    serving = await startTestPlatform({ now: own.now, env: { OUTBOX_POLL_MS: '20' } });
+  }, 120_000);
+  afterAll(async () => {
+    await serving?.stop();
+  });
+
+  const INBOX = `{ issueNotices(first: 100) { type title body recordKey ownerKind } }`;
+  async function inbox(as: Caller) {
+    const response = await serving.query(INBOX, { as });
+    expect(response.errors, JSON.stringify(response.errors)).toBeUndefined();
+    return response.data.issueNotices as { type: string; title: string; body: string; recordKey: string; ownerKind: string }[];
+  }
+  const remindersOf = async (as: Caller) => (await inbox(as)).filter((n) => n.type === 'HALL_DUTY_REMINDER');
+  async function served(as: Caller, unitId: string, leader: string, servedOn: string) {
+    const recorded = await serving.query(docs.leader, {
+      as: office,
+      variables: { input: { clientRequestId: requestId('own-leader'), unitId, name: leader, post: '局长', principal: true } },
+    });
+    expect(recorded.errors, JSON.stringify(recorded.errors)).toBeUndefined();
+    const day = await serving.query(docs.visit, {
+      as,
+      variables: {
+        input: {
+          clientRequestId: requestId('own-day'),
+          leaderId: recorded.data.recordUnitLeader.id,
+          hall: '市民中心',
+          servedOn,
+          handled: '坐班',
+        },
+      },
+    });
+    expect(day.errors, JSON.stringify(day.errors)).toBeUndefined();
+  }
+
+  it('reaches a unit whose principal has not served in the quarter’s last month, once; a unit that served never', async () => {
+    await served(taxStaff, TAX, '王局长', '2026-11-18');
+    expect(await remindersOf(commerceStaff)).toEqual([]);
+
+    // December: the quarter's last month begins.
+    own.set('2026-12-01T09:00:00+08:00');
+    await vi.waitFor(async () => expect(await remindersOf(commerceStaff)).toHaveLength(1), { timeout: 20_000, interval: 50 });
+    const [month] = await remindersOf(commerceStaff);
+    expect(month).toEqual({
+      type: 'HALL_DUTY_REMINDER',
+      title: '局长进大厅提醒：2026-Q4 尚未值守',
+      body: expect.stringContaining('2026/12/31'),
+      recordKey: `hall-duty:${COMMERCE}:2026-Q4`,
+      ownerKind: 'UNIT',
+    });
+    expect(month!.body).toContain('在本月内');
+
+    // A later sweep of the same month — seen by the warning it writes for a contact deadline of the
+    // commerce bureau, in the same transaction — sends no second reminder, and none to the tax bureau.
+    const appeal = await submitAppeal(serving, callers.enterpriseA);
+    expect((await mutations.accept(serving, office, appeal.id)).errors).toBeUndefined();
+    expect((await mutations.assign(serving, office, appeal.id, COMMERCE)).errors).toBeUndefined();
+    own.set('2026-12-02T10:00:00+08:00');
+    await vi.waitFor(
+      async () => {
+        const swept = (await inbox(commerceStaff)).filter((n) => n.recordKey === `issue:${appeal.id}` && n.type.startsWith('DEADLINE_'));
+        expect(swept.length).toBeGreaterThan(0);
+      },
+      { timeout: 20_000, interval: 50 },
+    );
+    expect(await remindersOf(commerceStaff)).toHaveLength(1);
+    expect(await remindersOf(taxStaff)).toEqual([]);
+    expect(await remindersOf(taxAdmin)).toEqual([]);
+
+    // A week before the end: the second reminder, once more to those who have still not served.
+    await served(commerceStaff, COMMERCE, '赵局长', '2026-12-02');
+    const market = { role: 'UNIT_STAFF', unit: 'MARKET_REGULATION_BUREAU' } as const satisfies Caller;
+    own.set('2026-12-25T09:00:00+08:00');
+    await vi.waitFor(async () => expect(await remindersOf(market)).toHaveLength(2), { timeout: 20_000, interval: 50 });
+    expect((await remindersOf(market)).map((n) => n.body)).toEqual([
+      expect.stringContaining('在一周内'),
+      expect.stringContaining('在本月内'),
+    ]);
+    expect(await remindersOf(commerceStaff)).toHaveLength(1);
+    expect(await remindersOf(taxStaff)).toEqual([]);
+    // What the sweeps wrote, not only what has reached the inboxes yet.
+    const written = rowsOf<{ record_key: string; n: number }>(
+      await serving.database.handle
+        .forSubgraph('issues')
+        .db.execute(
+          sql`select record_key, count(*)::int as n from issues.outbox_events where type = 'HALL_DUTY_REMINDER' group by record_key`,
+        ),
+    );
+    const sent = Object.fromEntries(written.map((r) => [r.record_key, r.n]));
+    expect(sent[`hall-duty:${COMMERCE}:2026-Q4`]).toBe(1);
+    expect(sent[`hall-duty:${unit('MARKET_REGULATION_BUREAU')}:2026-Q4`]).toBe(2);
+    expect(sent[`hall-duty:${TAX}:2026-Q4`]).toBeUndefined();
   });
 });

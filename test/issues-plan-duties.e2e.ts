@@ -273,6 +273,9 @@ describe('late and missing filings, where the command office looks', () => {
       evaluation.preview.find((r: any) => r.unit.id === id).inputs.find((i: any) => i.indicator === 'REPORTS');
     expect(reports(POLICE)).toMatchObject({ value: 1 });
     expect(reports(DRC).value).toBe(0);
+    // The missing unit too: a duty not filed counts against it, in the evaluation as on the board.
+    expect(reports(TAX).value).toBe(0);
     expect(reports(POLICE).source).toContain('planDutyFigures');
+    expect(reports(TAX).source).toContain('planDutyFigures');
   });
 });

@@ -56,11 +56,19 @@ async function receiver() {
 
 const clock = new TestClock('2023-10-09T09:00:00+08:00');
 const silent = createLogger({ level: 'silent' });
+/** Every line the platform and the SMS test's workers log (JSON, as written); the platform's errors are shown too. */
+const logLines: string[] = [];
+const capture = {
+  write(line: string) {
+    logLines.push(line);
+    if ((JSON.parse(line) as { level: number }).level >= 50) process.stderr.write(line);
+  },
+};
 let t: TestPlatform;
 let db: Db;
 let outboxEnv: OutboxEnv;
 
-function worker(env: Partial<OutboxEnv> = {}): OutboxWorker {
+function worker(env: Partial<OutboxEnv> = {}, logger = silent): OutboxWorker {
   return createOutboxWorker({
     slice: 'issues',
     db,
@@ -68,7 +76,7 @@ function worker(env: Partial<OutboxEnv> = {}): OutboxWorker {
     env: { ...outboxEnv, ...env, sms: { ...outboxEnv.sms, ...env.sms } },
     development: true,
     now: clock.now,
-    logger: silent,
+    logger,
     smsByDefault: ISSUE_SMS_BY_DEFAULT,
   });
 }
@@ -96,7 +104,11 @@ const REGISTER = /* GraphQL */ `
 `;
 
 beforeAll(async () => {
-  t = await startTestPlatform({ now: clock.now, env: { OUTBOX_WORKER: 'false' } });
+  t = await startTestPlatform({
+    now: clock.now,
+    env: { OUTBOX_WORKER: 'false' },
+    logger: createLogger({ level: 'info', destination: capture }),
+  });
   db = t.database.handle.forSubgraph('issues').db;
   outboxEnv = { ...loadEnv({ DEVELOPMENT_MODE: 'true' }, registeredSlices).outbox, retryBaseMs: 60_000, webhookTimeoutMs: 500 };
 }, 120_000);
@@ -154,7 +166,7 @@ describe('channels: webhook, SMS and inbox', () => {
       expect(registered.errors).toBeUndefined();
       const secret = registered.data.registerIssueWebhook.secret as string;
       expect(secret).toMatch(/^whsec_/);
-      // Staff may not register one, and only https outside development (checked in platform/webhooks.ts).
+      // Staff may not register one; only https outside development (test/webhook-urls.e2e.ts).
       const staff = await t.query(REGISTER, {
         as: callers.marketStaff,
         variables: { input: { url: hook.url(), eventTypes: ['ISSUE_ASSIGNED'] } },
@@ -279,7 +291,8 @@ describe('channels: webhook, SMS and inbox', () => {
       expect(refused.errors?.[0]?.message).toMatch(/after/);
     }
   });
-  it('without an SMS gateway the SMS is recorded NOT_SENT, never dropped; the daily cap is kept per recipient', async () => {
+
+  it('without an SMS gateway the SMS is recorded NOT_SENT, never dropped', async () => {
     const issue = await appealAt(t, 'ASSIGNED');
     await drain(worker({ sms: { ...outboxEnv.sms, url: undefined } }));
     const rows = rowsOf<{ state: string; last_error: string }>(
@@ -288,25 +301,170 @@ describe('channels: webhook, SMS and inbox', () => {
       ),
     );
     expect(rows).toEqual([{ state: 'NOT_SENT', last_error: expect.stringContaining('SMS_GATEWAY_URL') }]);
+  });
+});
 
+describe('the SMS daily cap per recipient holds however the sends are spread', () => {
+  const setPhone = async (phone: string) => {
+    const answer = await t.query(`mutation($p: String) { setIssueNoticeSettings(input: { contactPhone: $p }) { contactPhone } }`, {
+      as: callers.approvalAdmin,
+      variables: { p: phone },
+    });
+    expect(answer.errors).toBeUndefined();
+  };
+  /** `n` appeals assigned to 市行政审批局: `n` ISSUE_ASSIGNED texts to its duty phone, each of its own record (none waits for another). */
+  const assignedTimes = async (n: number) => {
+    const keys: string[] = [];
+    for (let i = 0; i < n; i++)
+      keys.push(
+        `issue:${(await appealAt(t, 'ASSIGNED', { unitCode: 'ADMINISTRATIVE_APPROVAL_BUREAU', staff: callers.approvalStaff })).id}`,
+      );
+    return keys;
+  };
+  const textsTo = async (keys: string[]) =>
+    rowsOf<{ state: string; last_error: string | null }>(
+      await db.execute(
+        sql`select state, last_error from issues.outbox_deliveries where channel = 'SMS' and record_key in (${sql.join(
+          keys.map((key) => sql`${key}`),
+          sql`, `,
+        )}) order by state`,
+      ),
+    );
+  const counted = async (phone: string) =>
+    rowsOf<{ day: string; sent: number }>(
+      await db.execute(sql`select day::text as day, sent from issues.sms_daily_counts where phone = ${phone} order by day`),
+    );
+  const sentTo = (sms: Awaited<ReturnType<typeof receiver>>, phone: string) =>
+    sms.received.filter((r) => (JSON.parse(r.body) as { phone: string }).phone === phone).length;
+
+  it('cap 1, two texts to one phone in one round (sent in parallel): exactly one sent, the other recorded CAPPED with its reason', async () => {
     const sms = await receiver();
     try {
-      const capped = worker({ sms: { ...outboxEnv.sms, url: sms.url('/send'), dailyCap: 1 } });
-      const first = await appealAt(t, 'ASSIGNED');
-      const second = await appealAt(t, 'ASSIGNED');
-      await drain(capped);
-      const states = rowsOf<{ record_key: string; state: string }>(
-        await db.execute(
-          sql`select record_key, state from issues.outbox_deliveries where channel = 'SMS' and record_key in (${`issue:${first.id}`}, ${`issue:${second.id}`})`,
-        ),
-      ).map((row) => row.state);
-      // The earlier assignment of this test day already used one SMS of the cap: both are CAPPED or one sent.
-      expect(states.filter((state) => state === 'DELIVERED').length).toBeLessThanOrEqual(1);
-      expect(states.every((state) => state === 'DELIVERED' || state === 'CAPPED')).toBe(true);
-      expect(states).toContain('CAPPED');
+      const phone = '13700000001';
+      await setPhone(phone);
+      const keys = await assignedTimes(2);
+      const round = await worker({ sms: { ...outboxEnv.sms, url: sms.url('/send'), dailyCap: 1 } }).runOnce();
+      expect(round.attempted, 'both texts were attempted in the same round').toBeGreaterThanOrEqual(2);
+      expect(await textsTo(keys)).toEqual([
+        { state: 'CAPPED', last_error: expect.stringContaining('daily SMS cap of 1') },
+        { state: 'DELIVERED', last_error: null },
+      ]);
+      expect(sentTo(sms, phone)).toBe(1);
+      // Later the same Beijing day: still capped; the next day the phone gets texts again.
+      const later = await assignedTimes(1);
+      clock.advance(HOUR);
+      await drain(worker({ sms: { ...outboxEnv.sms, url: sms.url('/send'), dailyCap: 1 } }));
+      expect((await textsTo(later)).map((row) => row.state)).toEqual(['CAPPED']);
+      clock.advance(24 * HOUR);
+      const tomorrow = await assignedTimes(1);
+      await drain(worker({ sms: { ...outboxEnv.sms, url: sms.url('/send'), dailyCap: 1 } }));
+      expect((await textsTo(tomorrow)).map((row) => row.state)).toEqual(['DELIVERED']);
+      expect(sentTo(sms, phone)).toBe(2);
+      expect(await counted(phone)).toEqual([
+        { day: '2023-10-09', sent: 1 },
+        { day: '2023-10-10', sent: 1 },
+      ]);
     } finally {
       await sms.close();
     }
+  });
+
+  it('two replicas sending to one phone at once keep the cap too; a text the gateway refused does not use it up', async () => {
+    const sms = await receiver();
+    try {
+      const phone = '13700000002';
+      await setPhone(phone);
+      const env = { batch: 2, sms: { ...outboxEnv.sms, url: sms.url('/send'), dailyCap: 2 } };
+      // The gateway refuses the first text: it stays pending for its retry and the cap is not spent on it.
+      sms.answer((_req, res) => ((res.statusCode = 503), res.end()));
+      const refused = await assignedTimes(1);
+      await drain(worker(env));
+      expect((await textsTo(refused)).map((row) => row.state)).toEqual(['PENDING']);
+      sms.answer((_req, res) => res.end('ok'));
+      const keys = await assignedTimes(3);
+      const [a, b] = [worker(env), worker(env)];
+      await Promise.all([a.runOnce(), b.runOnce()]);
+      await Promise.all([drain(a), drain(b)]);
+      const states = (await textsTo(keys)).map((row) => row.state);
+      expect(states).toEqual(['CAPPED', 'DELIVERED', 'DELIVERED']);
+      expect(sentTo(sms, phone) - 1, 'the refused attempt reached the gateway once').toBe(2);
+      expect((await counted(phone)).map((row) => row.sent)).toEqual([2]);
+      // Its retry finds the cap reached: recorded CAPPED, not sent.
+      clock.advance(61_000);
+      await drain(worker(env));
+      expect((await textsTo(refused)).map((row) => row.state)).toEqual(['CAPPED']);
+      expect(sentTo(sms, phone)).toBe(3);
+    } finally {
+      await sms.close();
+    }
+  });
+});
+
+describe('SMS in the logs', () => {
+  it('masks the phone number in every line, and logs each SMS not sent with its reason: no gateway, no phone number set', async () => {
+    const phone = '13700001234';
+    const masked = '137****1234';
+    const settings = await t.query(
+      `mutation M($phone: String) { setIssueNoticeSettings(input: { contactName: "审批值班", contactPhone: $phone }) { contactPhone } }`,
+      { as: callers.approvalAdmin, variables: { phone } },
+    );
+    expect(settings.data.setIssueNoticeSettings.contactPhone).toBe(phone);
+    const logged = createLogger({ level: 'info', destination: capture });
+    const eventOf = async (issueId: string) =>
+      rowsOf<{ id: string }>(await db.execute(sql`select id from issues.outbox_events where record_key = ${`issue:${issueId}`}`))[0]?.id;
+    type Line = { msg: string; eventId?: string; state?: string; reason?: string; phone?: string | null; recipient?: string };
+    const linesOf = (eventId: string | undefined) =>
+      logLines.map((line) => JSON.parse(line) as Line).filter((line) => eventId && line.eventId === eventId);
+
+    // No SMS gateway: the approval bureau's duty contact is not texted; the line names them masked.
+    const toApproval = await appealAt(t, 'ASSIGNED', { unitCode: 'ADMINISTRATIVE_APPROVAL_BUREAU', staff: callers.approvalStaff });
+    // The taxation bureau set no phone: its SMS is recorded NOT_SENT as the event is dispatched.
+    const toTax = await appealAt(t, 'ASSIGNED', { unitCode: 'TAXATION_BUREAU', staff: callers.taxStaff });
+    await drain(worker({ sms: { ...outboxEnv.sms, url: undefined } }, logged));
+    const states = async (issueId: string) =>
+      rowsOf<{ state: string; last_error: string }>(
+        await db.execute(
+          sql`select state, last_error from issues.outbox_deliveries where channel = 'SMS' and record_key = ${`issue:${issueId}`}`,
+        ),
+      );
+    expect(await states(toApproval.id)).toEqual([{ state: 'NOT_SENT', last_error: expect.stringContaining('SMS_GATEWAY_URL') }]);
+    expect(await states(toTax.id)).toEqual([{ state: 'NOT_SENT', last_error: expect.stringContaining('no phone number set') }]);
+
+    expect(linesOf(await eventOf(toApproval.id))).toEqual([
+      expect.objectContaining({
+        msg: `短信未发送 / SMS not sent to ${masked}: SMS_GATEWAY_URL not set / 未配置短信网关`,
+        phone: masked,
+        state: 'NOT_SENT',
+        reason: 'SMS_GATEWAY_URL not set / 未配置短信网关',
+      }),
+    ]);
+    expect(linesOf(await eventOf(toTax.id))).toEqual([
+      expect.objectContaining({
+        msg: `短信未发送 / SMS not sent to UNIT:${unit('TAXATION_BUREAU')}: no phone number set (notice settings) / 未设置手机号`,
+        recipient: `UNIT:${unit('TAXATION_BUREAU')}`,
+        phone: null,
+        state: 'NOT_SENT',
+        reason: 'no phone number set (notice settings) / 未设置手机号',
+      }),
+    ]);
+
+    // With the gateway: sent, and logged masked as well.
+    const sms = await receiver();
+    try {
+      const sent = await appealAt(t, 'ASSIGNED', { unitCode: 'ADMINISTRATIVE_APPROVAL_BUREAU', staff: callers.approvalStaff });
+      await drain(worker({ sms: { ...outboxEnv.sms, url: sms.url('/send') } }, logged));
+      expect(sms.received.some((r) => r.body.includes(phone))).toBe(true);
+      expect(linesOf(await eventOf(sent.id))).toEqual([
+        expect.objectContaining({ msg: `短信已发送 / SMS sent to ${masked}`, phone: masked, state: 'DELIVERED' }),
+      ]);
+    } finally {
+      await sms.close();
+    }
+
+    // The platform's own lines (the settings' request among them) and the workers': the number never in full.
+    expect(logLines.length).toBeGreaterThan(3);
+    for (const line of logLines) expect(line).not.toContain(phone);
+    expect(logLines.filter((line) => line.includes(masked)).length).toBe(2);
   });
 });
 
@@ -471,6 +629,21 @@ describe('workers: killed mid-delivery, two at once, order per record', () => {
         const order = mine.filter((event) => event.recordKey === `rec:pair:${process.pid}:${r}`).map((event) => event.payload.i as number);
         expect(order).toEqual([...order].sort((x, y) => x - y));
       }
+    } finally {
+      await hook.close();
+    }
+  });
+});
+
+describe('webhook URLs in development', () => {
+  it('takes an http URL on this machine and delivers to it; outside development it would be refused (test/webhook-urls.e2e.ts)', async () => {
+    const hook = await receiver();
+    try {
+      await systemHook(`http://localhost:${hook.port}/dev`, `dev-http-${process.pid}`);
+      await emitMany(1, () => `rec:dev-http:${process.pid}`);
+      await drain(worker());
+      expect(hook.received.map((r) => r.path)).toEqual(['/dev']);
+      expect(await count('outbox_deliveries', `record_key = 'rec:dev-http:${process.pid}' and state = 'DELIVERED'`)).toBe(1);
     } finally {
       await hook.close();
     }

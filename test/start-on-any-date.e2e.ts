@@ -16,6 +16,17 @@ import { expectKeptFiguresRebuildable } from './support/issues.ts';
 import { startTestPlatform, type TestPlatform } from './support/platform.ts';
 
 const SLICES_COUNTING_WORKING_DAYS = ['issues', 'policies', 'evaluations'];
+const DAY = 86_400_000;
+/** The units every plan duty expects: 10 lead, 4 responsible and 35 participating units, and the 10 districts. */
+const PLAN_UNITS = 59;
+const team = (code: string, planned: number, reports: number) => ({
+  team: code,
+  plannedMembers: planned,
+  activeMembers: 1,
+  reportsFiled: reports,
+  issuesAccepted: reports,
+  issuesRectified: 0,
+});
 
 /** 2027 as a test enters it (the State Council's notice is not out yet): New Year's Day off. */
 const YEAR_2027 = { year: 2027, notice: '2027 年部分节假日安排（测试数据）', off: ['2027-01-01'], workdays: [] as string[] };
@@ -128,6 +139,139 @@ describe.each(['2026-12-28T09:00:00+08:00', '2027-01-04T09:00:00+08:00', '2027-0
       expect(records.hallDuty.notServed.map((u: { id: string }) => u.id)).toContain(unitIdForCode('COMMERCE_BUREAU'));
       expect(records.signedProjects.edges).toEqual([{ node: { sample: true, daysSinceSigning: 500 } }]);
       expect(records.monitoringPoints.edges).toEqual([{ node: { kind: 'ENTERPRISE', sample: true } }]);
+    });
+
+    it('shows the sample’s plan duties, observer teams and surveys where the command office looks, dated from the start', async () => {
+      // The start is at 09:00 Beijing: its date is the sample's today.
+      const day = (offset: number) => new Date(Date.parse(`${at.slice(0, 10)}T00:00:00Z`) + offset * DAY).toISOString().slice(0, 10);
+      const beijing = (offset: number, time: string) => `${day(offset)}T${time}:00+08:00`;
+      const data = await ok(
+        t,
+        `{ planDuties { title kind dueOn dueAt expected onTime late missing
+             units { unit { id } late missing firstFiling { filedAt late documentReference issues { source status } } } }
+           observerTeams { team plannedMembers activeMembers reportsFiled issuesAccepted issuesRectified }
+           observerReports { totalCount edges { node { team reportedAt membership { name } issue { source } } } }
+           surveys(first: 10) { totalCount edges { node { title audience subject unit { id } opensAt closesAt state
+             results { responses averageRating } } } } }`,
+      );
+      const period = { from: day(-45), to: day(0) };
+      const recent = await ok(t, `query($p: PeriodInput) { observerTeams(period: $p) { team reportsFiled } }`, {
+        p: { ...period, from: day(-44) },
+      });
+      const since = await ok(t, `query($p: PeriodInput) { observerTeams(period: $p) { team reportsFiled } }`, { p: period });
+
+      // Plan duties: the second self-check list, due three days ago — 市公安局 filed on time (five days
+      // ago, its two problems now SELF_INSPECTION issues waiting for intake), 市发展改革委 late (yesterday),
+      // every other unit the plan names missing; the plan document, due in ten days, filed by 市行政审批局.
+      const duty = (title: string) => data.planDuties.find((d: { title: string }) => d.title === title);
+      const statusOf = (d: any, code: string) => d.units.find((u: any) => u.unit.id === unitIdForCode(code));
+      const list = duty('第二批自查问题清单（样例）');
+      expect(list).toMatchObject({
+        kind: 'SELF_CHECK_LIST',
+        dueOn: day(-3),
+        dueAt: beijing(-2, '00:00'),
+        expected: PLAN_UNITS,
+        onTime: 1,
+        late: 1,
+        missing: PLAN_UNITS - 2,
+      });
+      expect(statusOf(list, 'PUBLIC_SECURITY_BUREAU')).toMatchObject({
+        late: false,
+        missing: false,
+        firstFiling: {
+          filedAt: beijing(-5, '15:00'),
+          late: false,
+          issues: [
+            { source: 'SELF_INSPECTION', status: 'SUBMITTED' },
+            { source: 'SELF_INSPECTION', status: 'SUBMITTED' },
+          ],
+        },
+      });
+      expect(statusOf(list, 'DEVELOPMENT_REFORM_COMMISSION')).toMatchObject({
+        late: true,
+        missing: false,
+        firstFiling: { filedAt: beijing(-1, '10:00'), late: true, issues: [] },
+      });
+      expect(statusOf(list, 'TAXATION_BUREAU')).toMatchObject({ late: false, missing: true, firstFiling: null });
+      const document = duty('下一阶段专项行动方案备案（样例）');
+      expect(document).toMatchObject({ kind: 'PLAN_DOCUMENT', dueOn: day(10), onTime: 1, late: 0, missing: 0 });
+      expect(statusOf(document, 'ADMINISTRATIVE_APPROVAL_BUREAU')).toMatchObject({
+        missing: false,
+        firstFiling: { filedAt: beijing(-1, '10:00'), late: false, documentReference: '青审批发〔样例〕8号' },
+      });
+      expect(statusOf(document, 'TAXATION_BUREAU')).toMatchObject({ late: false, missing: false, firstFiling: null });
+
+      // Observer teams: the experience officer's undercover finding 45 days ago, accepted and still being
+      // rectified; one member serving in each team (the second expert's term ended three weeks ago).
+      expect(data.observerTeams).toEqual([
+        team('EXPERT_COMMITTEE', 20, 0),
+        team('MEDIA_OBSERVER', 12, 0),
+        team('EXPERIENCE_OFFICER', 56, 1),
+      ]);
+      expect(data.observerReports).toEqual({
+        totalCount: 1,
+        edges: [
+          {
+            node: {
+              team: 'EXPERIENCE_OFFICER',
+              reportedAt: beijing(-45, '10:00'),
+              membership: { name: '李体验（样例）' },
+              issue: { source: 'UNDERCOVER_VISIT' },
+            },
+          },
+        ],
+      });
+      const filedIn = (figures: { team: string; reportsFiled: number }[]) => figures.map((f) => [f.team, f.reportsFiled]);
+      expect(filedIn(since.observerTeams)).toEqual([
+        ['EXPERT_COMMITTEE', 0],
+        ['MEDIA_OBSERVER', 0],
+        ['EXPERIENCE_OFFICER', 1],
+      ]);
+      expect(filedIn(recent.observerTeams).every(([, n]) => n === 0)).toBe(true);
+
+      // Surveys: published three days ago — 市行政审批局's, answered by five enterprises (ratings
+      // 5 4 5 3 4 and 4 4 5 2 4: 4.0 on average), and 即墨区's public one, three answers (4, 3, 2).
+      const survey = (title: string) => data.surveys.edges.map((e: any) => e.node).find((n: any) => n.title === title);
+      expect(data.surveys.totalCount).toBe(2);
+      expect(survey('（样例）市行政审批局政务服务企业满意度调查')).toEqual({
+        title: '（样例）市行政审批局政务服务企业满意度调查',
+        audience: 'ENTERPRISES',
+        subject: 'UNIT',
+        unit: { id: unitIdForCode('ADMINISTRATIVE_APPROVAL_BUREAU') },
+        opensAt: beijing(-3, '09:00'),
+        closesAt: beijing(21, '00:00'),
+        state: 'OPEN',
+        results: { responses: 5, averageRating: 4 },
+      });
+      expect(survey('（样例）即墨区群众办事满意度调查')).toMatchObject({
+        audience: 'PUBLIC',
+        subject: 'DISTRICT',
+        unit: { id: unitIdForCode('JIMO_DISTRICT') },
+        opensAt: beijing(-3, '09:35'),
+        state: 'OPEN',
+        results: { responses: 3, averageRating: 3 },
+      });
+      // The half year's evaluation reads 市行政审批局's market satisfaction from it: 4.0 × 20, five sheets.
+      const half = `${at.slice(0, 4)}-H${Number(at.slice(5, 7)) <= 6 ? 1 : 2}`;
+      const { evaluation } = await ok(
+        t,
+        `query($p: String!) { evaluation(period: $p) { preview { unit { id } inputs { indicator value responses } } } }`,
+        {
+          p: half,
+        },
+      );
+      const inputs = (code: string) => evaluation.preview.find((r: any) => r.unit.id === unitIdForCode(code)).inputs;
+      expect(inputs('ADMINISTRATIVE_APPROVAL_BUREAU').find((i: any) => i.indicator === 'MARKET')).toEqual({
+        indicator: 'MARKET',
+        value: 80,
+        responses: 5,
+      });
+      // The others' were entered by hand: no answer sheets.
+      expect(inputs('TAXATION_BUREAU').find((i: any) => i.indicator === 'MARKET')).toEqual({
+        indicator: 'MARKET',
+        value: 88,
+        responses: null,
+      });
     });
 
     it('is ready, and /ready warns that 2027 is missing in every slice that counts working days', async () => {

@@ -2,11 +2,12 @@
  * The market-entity registry's bulk import (issue #25 §1), on real PostgreSQL: the command line on a
  * small file with good rows and bad rows of every kind (the rejects file exact), a changed re-run
  * (updated with history, unchanged counted), a full snapshot deregistering only then, BOM and
- * NDJSON, a run that fails before its merge commits loading nothing, and the command office's
+ * NDJSON, a run that fails before its merge commits loading nothing (in-process, and the command
+ * line killed with SIGKILL mid-run), and the command office's
  * GraphQL import — through the gateway and against the units subgraph — refused to everyone else
  * and refused over 10,000 rows.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -107,14 +108,17 @@ describe('npm run import:enterprises', () => {
       `${code(913)},,${SHINAN},C3484,SMALL,2015-03-01,,存续`,
       '',
       `${C},青岛吊销示例有限公司,${SHINAN},E4812,大型,2001-12-31,,吊销`,
+      // The shape and the section are right, the division is not the section's (C is 13–43, F 51–52).
+      `${code(916)},大类不符有限公司,${SHINAN},C9999,SMALL,2015-03-01,,存续`,
+      `${code(917)},门类不符有限公司,${SHINAN},f3484,SMALL,2015-03-01,,存续`,
     ];
     fs.writeFileSync(file, `\uFEFF${lines.join('\r\n')}\r\n`);
     const run = commandLine(file);
     expect(run.stderr).toBe('');
     expect(run.status).toBe(0);
-    expect(run.stdout).toContain(': 14 rows');
+    expect(run.stdout).toContain(': 16 rows');
     expect(run.stdout).toMatch(/loaded \(new\)\s+3\n/);
-    expect(run.stdout).toMatch(/rejected\s+11 →/);
+    expect(run.stdout).toMatch(/rejected\s+13 →/);
     expect(fs.readFileSync(`${file}.rejects.csv`, 'utf8')).toBe(
       [
         'line,column,value,reason_zh,reason_en',
@@ -129,6 +133,8 @@ describe('npm run import:enterprises', () => {
         '12,,,该行有 3 个字段，表头有 8 个,The row has 3 fields; the header has 8',
         '13,qualifications,HIGH_TECH;ROCKET,未知资质「ROCKET」（可用 HIGH_TECH、TECH_SME、SPECIALIZED_SME、LITTLE_GIANT、GAZELLE、MANUFACTURING_CHAMPION 或其中文名，以 ; 分隔）,"Unknown qualification ""ROCKET"" (HIGH_TECH, TECH_SME, SPECIALIZED_SME, LITTLE_GIANT, GAZELLE, MANUFACTURING_CHAMPION or their Chinese names, separated by ;)"',
         '14,name,,名称不能为空,The name is missing',
+        '17,industry_code,C9999,行业代码 C9999 的大类 99 不属于门类 C（GB/T 4754-2017：门类 C 为大类 13–43）,The industry code C9999: division 99 is not of section C (GB/T 4754-2017: section C holds divisions 13–43)',
+        '18,industry_code,f3484,行业代码 F3484 的大类 34 不属于门类 F（GB/T 4754-2017：门类 F 为大类 51–52）,The industry code F3484: division 34 is not of section F (GB/T 4754-2017: section F holds divisions 51–52)',
         '',
       ].join('\n'),
     );
@@ -362,6 +368,31 @@ describe('importEnterprises (GraphQL)', () => {
       expect(again.data.importEnterprises).toMatchObject({ loaded: 0, unchanged: 1, rejected: 1 });
     });
 
+    it(`refuses a full snapshot even from the command office, changing nothing: the CLI's alone (${transport})`, async () => {
+      const named = code(970 + index);
+      const content = `${HEADER}\n${named},全量快照不该载入有限公司,${SHINAN},C,SMALL,,,存续\n`;
+      const statuses = async () =>
+        rowsOf<{ status: string; n: number }>(
+          await units.execute(sql`select status::text, count(*)::int as n from units.enterprises group by status order by status`),
+        );
+      const before = { totals: await totals(), statuses: await statuses() };
+      expect(before.statuses.find((row) => row.status === 'ACTIVE')?.n).toBeGreaterThan(1);
+      const response = await send(transport, { content, full: true }, OFFICE);
+      expect(response.data?.importEnterprises ?? null).toBeNull();
+      expect(response.errors?.[0]?.extensions).toMatchObject({
+        code: 'BAD_USER_INPUT',
+        field: 'fullSnapshot',
+        messageZh: expect.stringContaining('npm run import:enterprises -- FILE --full-snapshot') as string,
+        messageEn: expect.stringContaining('every entity it does not name would be deregistered') as string,
+      });
+      expect({ totals: await totals(), statuses: await statuses() }).toEqual(before);
+      expect(await enterprise(named)).toBeUndefined();
+      // false is what the mutation always does: the file is loaded, nothing deregistered.
+      const partial = await send(transport, { content, full: false }, OFFICE);
+      expect(partial.data.importEnterprises).toMatchObject({ loaded: 1, deregistered: 0 });
+      expect((await statuses()).filter((row) => row.status !== 'ACTIVE')).toEqual(before.statuses.filter((row) => row.status !== 'ACTIVE'));
+    });
+
     it(`refuses everyone but the command office, changing nothing (${transport})`, async () => {
       const content = `${HEADER}\n${code(950)},不该载入有限公司,${SHINAN},C,SMALL,,,存续\n`;
       const before = await totals();
@@ -475,6 +506,40 @@ describe('npm run import:enterprises on a terminal and off it', () => {
     expect(run.stdout).toContain('合并 / merging into the registry…');
     expect(run.stdout).toMatch(/import done in [\d.]+ s: 25,000 rows/);
     expect(run.stdout).toMatch(/loaded \(new\)\s+25,000/);
+  });
+
+  it('killed mid-run (SIGKILL while its statements run) loads nothing and leaves no rejects file; run again, it loads everything', async () => {
+    const file = registryFile('killed.csv', 3_200_000);
+    const before = await totals();
+    const child = spawn(process.execPath, ['--import', 'tsx', 'bin/import-enterprises.ts', file], {
+      cwd: path.resolve(import.meta.dirname, '..'),
+      env: { ...process.env, DATABASE_URL: t.database.url ?? '', LOG_LEVEL: 'error' },
+      stdio: 'ignore',
+    });
+    const exited = new Promise<NodeJS.Signals | null>((resolve) => child.once('exit', (_code, signal) => resolve(signal)));
+    const database = new URL(t.database.url ?? 'postgres://x/none').pathname.slice(1);
+    // The import's own connection at work: its COPY into the staging table or its merge.
+    let caught = false;
+    for (let i = 0; i < 3_000 && !caught; i++) {
+      const [busy] = rowsOf<{ n: number }>(
+        await units.execute(
+          sql`select count(*)::int as n from pg_stat_activity where datname = ${database} and pid <> pg_backend_pid()
+                and state = 'active' and (query ilike 'copy %' or query ilike '%staging%')`,
+        ),
+      );
+      if (busy?.n) caught = child.kill('SIGKILL');
+      else await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    expect(caught, 'the import was killed while its statements ran').toBe(true);
+    expect(await exited).toBe('SIGKILL');
+    // PostgreSQL rolls the dead client's transaction back once it notices the connection gone.
+    await expect.poll(() => totals(), { timeout: 30_000 }).toEqual(before);
+    expect(fs.existsSync(`${file}.rejects.csv`)).toBe(false);
+
+    const again = commandLine(file);
+    expect(again.status, again.stdout + again.stderr).toBe(0);
+    expect(again.stdout).toMatch(/新增 loaded \(new\)\s+25,000\n/);
+    expect((await totals())?.enterprises).toBe((before?.enterprises ?? 0) + ROWS);
   });
 
   it('prints only the plain summary without a terminal: no progress line, nothing on stderr', () => {

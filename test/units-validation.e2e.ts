@@ -184,6 +184,18 @@ describe('validation and lifecycle of units and enterprises', () => {
         const extensions = expectBadInput(await upsert({ creditCode, industryCode }), 'input.industryCode');
         expect(extensions.messageEn).toContain('GB/T 4754');
       }
+      // The right shape and section, but a division of another section (GB/T 4754-2017: C is 13–43, K only 70).
+      for (const [industryCode, division] of [
+        ['C9999', '大类 99 不属于门类 C'],
+        ['C12', '大类 12 不属于门类 C'],
+        ['F3484', '大类 34 不属于门类 F'],
+        ['K71', '大类 71 不属于门类 K'],
+        ['A00', '大类 00 不属于门类 A'],
+      ] as const) {
+        const extensions = expectBadInput(await upsert({ creditCode, industryCode }), 'input.industryCode');
+        expect(extensions.messageZh).toContain(division);
+        expect(extensions.messageEn).toContain('GB/T 4754-2017');
+      }
       expect(await read(creditCode)).toBeNull();
       expect(await enterpriseCount()).toBe(before);
 

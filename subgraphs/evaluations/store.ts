@@ -25,6 +25,7 @@ import {
   reviewFigures,
   reviewFiguresMonthly,
   serviceReviews,
+  smsDailyCounts,
   surveyAnswers,
   surveyResponses,
   surveys,
@@ -850,7 +851,7 @@ export const evaluationStore = {
 // ───────────── notices (issue #25 §3) ─────────────
 
 /** The notice tables of the slice (db/outbox.ts), as the kit's outbox and this slice's sweep use them. */
-export const evaluationsOutbox: OutboxTables = { outboxEvents, outboxDeliveries, outboxWebhooks, notices, noticeSettings };
+export const evaluationsOutbox: OutboxTables = { outboxEvents, outboxDeliveries, outboxWebhooks, notices, noticeSettings, smsDailyCounts };
 
 /** A running limit of a poor review that reached its warning (80%) or its due time: what the sweep tells the reviewed unit. */
 export interface PassedReviewLimit {

@@ -30,6 +30,7 @@ import {
   outboxWebhooks,
   products,
   reportBases,
+  smsDailyCounts,
 } from '../../db/financing.ts';
 import type { OutboxTables } from '../../db/outbox.ts';
 import { keptRanges } from '../../platform/calendar.ts';
@@ -1036,7 +1037,7 @@ export interface StatsRow {
 // ───────────── notices (issue #25 §3) ─────────────
 
 /** The notice tables of the slice (db/outbox.ts), as the kit's outbox and this slice's sweep use them. */
-export const financingOutbox: OutboxTables = { outboxEvents, outboxDeliveries, outboxWebhooks, notices, noticeSettings };
+export const financingOutbox: OutboxTables = { outboxEvents, outboxDeliveries, outboxWebhooks, notices, noticeSettings, smsDailyCounts };
 
 /** A running limit that reached its warning time (80%) or its due time, as the sweep finds it. */
 export interface PassedLimit {

@@ -50,6 +50,7 @@ import {
   type SignedProjectAction,
   type SignedProjectStatus,
 } from './rules.ts';
+import { reporterKey } from './notices.ts';
 import type { EventRow, IssueRow, IssueScope, OutcomeScope } from './store.ts';
 
 /** Channels a unit reports through itself; the rest reach the platform through the command office. */
@@ -226,7 +227,11 @@ export type IssuesAccess = ReturnType<typeof createIssuesAccess>;
 function noticeAccess(viewer: Viewer, directory: DirectorySource, activeUnit: () => Promise<DirectoryUnit | null>) {
   return {
     async noticeOwners(): Promise<NoticeOwner[]> {
-      return noticeOwnersOf(viewer, (await activeUnit())?.id ?? null);
+      const owners = noticeOwnersOf(viewer, (await activeUnit())?.id ?? null);
+      const me = personOf(viewer);
+      // The notices of a report kept before issuers were recorded: its reporter's by role and subject (isPerson).
+      if (me) owners.push({ kind: 'PERSON', id: reporterKey({ issuer: null, role: me.role, subject: me.subject }) });
+      return owners;
     },
     async assertNoticeManager(system: string | null | undefined, purpose: 'settings' | 'webhooks'): Promise<NoticeOwner> {
       if (viewer.role === 'ANONYMOUS') throw errors.unauthenticated();

@@ -31,12 +31,21 @@ export const NOTIFYING_ACTIONS = new Set(['ASSIGN', 'REASSIGN', 'FEEDBACK', 'RES
 
 const label = (issue: IssueRow) => `（受理编号 ${issue.number}）`;
 
+/**
+ * The inbox key of a reporter as a person. A report kept before issuers were recorded (issuer null)
+ * is its reporter's whatever the token's issuer (platform/auth.ts `isPerson`): its notices are keyed
+ * with a null issuer, which access.ts `noticeOwners` gives every signed-in person of that role and
+ * subject — never with '', the issuer of a token that names none.
+ */
+export function reporterKey(reporter: { issuer: string | null; role: string; subject: string }): string {
+  if (reporter.issuer === null) return JSON.stringify([null, reporter.role, reporter.subject]);
+  return personKey({ issuer: reporter.issuer, role: reporter.role, subject: reporter.subject });
+}
+
 /** The reporting enterprise, or the reporter as a person when no enterprise raised it. */
 function reporter(issue: IssueRow): NoticeOwner[] {
   if (issue.enterpriseCreditCode) return [{ kind: 'ENTERPRISE', id: issue.enterpriseCreditCode }];
-  return [
-    { kind: 'PERSON', id: personKey({ issuer: issue.reporterIssuer ?? '', role: issue.reporterRole, subject: issue.reporterSubject }) },
-  ];
+  return [{ kind: 'PERSON', id: reporterKey({ issuer: issue.reporterIssuer, role: issue.reporterRole, subject: issue.reporterSubject }) }];
 }
 
 /** The event an entry of an issue's history makes, or null when it tells nobody. */

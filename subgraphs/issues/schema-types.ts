@@ -297,14 +297,17 @@ export type Mutation = {
    */
   reportIssue?: Maybe<Issue>;
   /**
-   * 批量导入其他渠道的记录（12345 热线、纪检监督平台、部门业务系统）：NDJSON（每行一个对象）或 CSV（首行为表头，子字段写作 contact.name），每批最多 10,000 条。每条记录即 reportIssue 的输入（不含 clientRequestId），另加 externalRef（来源系统内的编号）；按来源系统 + externalRef 幂等：重发得 ALREADY_PRESENT，同一编号内容不同为 REJECTED（CONFLICT）。每条记录各自一个事务，坏记录不影响其他记录；每条的权限与 reportIssue 相同。超过 10,000 条整批 BAD_USER_INPUT。
+   * 批量导入其他渠道的记录（12345 热线、纪检监督平台、部门业务系统）：NDJSON（每行一个对象）或 CSV（首行为表头，子字段写作 contact.name），每批最多 10,000 条。每条记录即 reportIssue 的输入（不含 clientRequestId），另加 externalRef（来源系统内的编号）；按来源系统 + externalRef 幂等：重发得 ALREADY_PRESENT，同一编号内容不同为 REJECTED（CONFLICT）。每 500 条记录一个事务提交，每条在自己的保存点中录入：坏记录只回滚自己，不影响其他记录；中途中断时此前各段已提交、其后的都未写入，重发本批即对已录入的答 ALREADY_PRESENT 并录入其余；每条的权限与 reportIssue 相同。超过 10,000 条整批 BAD_USER_INPUT。
    * Import records from other channels in a batch (the 12345 hotline, the discipline platform, the
    * departments' systems): NDJSON (one object a line) or CSV (a header row; nested fields as
    * contact.name), at most 10,000 records a call. A record is reportIssue's input without
    * clientRequestId, plus externalRef (its reference in the source system); idempotent by source
    * system + externalRef: sent again it is ALREADY_PRESENT, the same reference with other content is
-   * REJECTED (CONFLICT). Each record is its own transaction, so one bad record refuses nothing else;
-   * each is allowed as reportIssue would allow it. More than 10,000 records: BAD_USER_INPUT for the batch.
+   * REJECTED (CONFLICT). Records are entered 500 to a transaction, each in a savepoint of its own: a
+   * refused record rolls back alone and refuses nothing else; after an interruption the chunks before
+   * it are committed and nothing after, so the batch sent again answers those ALREADY_PRESENT and
+   * enters the rest. Each is allowed as reportIssue would allow it. More than 10,000 records:
+   * BAD_USER_INPUT for the batch.
    */
   importIssueBatch?: Maybe<IssueBatchResult>;
   /**

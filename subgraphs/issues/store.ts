@@ -32,6 +32,7 @@ import {
   planDutyFilings,
   signedProjectEvents,
   signedProjects,
+  smsDailyCounts,
   supervisionOutcomes,
   unitLeaders,
 } from '../../db/issues.ts';
@@ -696,7 +697,7 @@ function alertConditions(query: { scope: IssueScope; unitId: string | null; now:
 }
 
 /** The notice tables of the slice (db/outbox.ts), as the kit's outbox and this slice's sweep use them. */
-export const issueOutbox: OutboxTables = { outboxEvents, outboxDeliveries, outboxWebhooks, notices, noticeSettings };
+export const issueOutbox: OutboxTables = { outboxEvents, outboxDeliveries, outboxWebhooks, notices, noticeSettings, smsDailyCounts };
 
 /** A deadline that reached its warning (80% of its time) or passed unmet, as the sweep finds it. */
 export interface PassedDeadline {

@@ -339,12 +339,14 @@ export type Mutation = {
    */
   importApplication?: Maybe<Application>;
   /**
-   * 批量导入部门系统受理的申报：NDJSON（每行一个对象）或 CSV（首行为表头；materials 写作 JSON），每批最多 10,000 条。每条记录即 importApplication 的输入（来源系统由本批给出）；按来源系统 + externalReference 幂等：重发得 ALREADY_PRESENT，同一编号内容不同为 REJECTED（CONFLICT）。每条记录各自一个事务，坏记录不影响其他记录；每条的权限与 importApplication 相同（项目的审核单位或市指挥部办公室）。企业档案每批向 units 询问一次。超过 10,000 条整批 BAD_USER_INPUT。
+   * 批量导入部门系统受理的申报：NDJSON（每行一个对象）或 CSV（首行为表头；materials 写作 JSON），每批最多 10,000 条。每条记录即 importApplication 的输入（来源系统由本批给出）；按来源系统 + externalReference 幂等：重发得 ALREADY_PRESENT，同一编号内容不同为 REJECTED（CONFLICT）。每 500 条记录一个事务提交，每条在自己的保存点中录入：坏记录只回滚自己，不影响其他记录；中途中断时此前各段已提交、其后的都未写入，重发本批即对已录入的答 ALREADY_PRESENT 并录入其余；每条的权限与 importApplication 相同（项目的审核单位或市指挥部办公室）。企业档案每批向 units 询问一次。超过 10,000 条整批 BAD_USER_INPUT。
    * Import a batch of applications departments' systems accepted: NDJSON (one object a line) or CSV
    * (a header row; materials as JSON), at most 10,000 records a call. A record is importApplication's
    * input (the batch names the source system); idempotent by source system + externalReference: sent
-   * again it is ALREADY_PRESENT, the same reference with other content REJECTED (CONFLICT). Each record
-   * is its own transaction, so one bad record refuses nothing else; each is allowed as
+   * again it is ALREADY_PRESENT, the same reference with other content REJECTED (CONFLICT). Records are
+   * entered 500 to a transaction, each in a savepoint of its own: a refused record rolls back alone and
+   * refuses nothing else; after an interruption the chunks before it are committed and nothing after,
+   * so the batch sent again answers those ALREADY_PRESENT and enters the rest. Each is allowed as
    * importApplication allows it (the item's reviewing unit, or the command office). Enterprise
    * profiles are asked of the units slice once per batch. More than 10,000 records: BAD_USER_INPUT.
    */

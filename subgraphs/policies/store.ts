@@ -33,6 +33,7 @@ import {
   outboxDeliveries,
   outboxEvents,
   outboxWebhooks,
+  smsDailyCounts,
 } from '../../db/policies.ts';
 import type { OutboxTables } from '../../db/outbox.ts';
 import type { CriterionResult } from './eligibility.ts';
@@ -1519,7 +1520,7 @@ export const feedStore = {
 };
 
 /** The notice tables of the slice (db/outbox.ts, issue #25 §3), as the kit's outbox uses them. */
-export const policiesOutbox: OutboxTables = { outboxEvents, outboxDeliveries, outboxWebhooks, notices, noticeSettings };
+export const policiesOutbox: OutboxTables = { outboxEvents, outboxDeliveries, outboxWebhooks, notices, noticeSettings, smsDailyCounts };
 
 /** A running limit of an application that reached its warning (80%) or its due time: what the sweep tells the reviewing unit. */
 export interface PassedLimit {

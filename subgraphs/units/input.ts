@@ -4,6 +4,7 @@
  * checked types and enum values; these check what GraphQL cannot.)
  */
 import { creditCode, enumValue, searchText, text, uuid, z } from '../../platform/input.ts';
+import { INDUSTRY_CODE, industryCodeProblem } from './industry-code.ts';
 import type { EnterpriseRow, UnitRow } from './store.ts';
 
 type UnitKind = UnitRow['kind'];
@@ -12,7 +13,6 @@ type SizeClass = EnterpriseRow['sizeClass'];
 type Qualification = EnterpriseRow['qualifications'][number];
 
 const UNIT_CODE = /^[A-Z][A-Z0-9_]{1,63}$/;
-const INDUSTRY_CODE = /^([A-T])(\d{2}(\d{1,2})?)?$/;
 const MAX_NAME_LENGTH = 120;
 
 const name = (label: { zh: string; en: string }) => text(label, { max: MAX_NAME_LENGTH });
@@ -119,12 +119,9 @@ export const upsertEnterpriseInput = (today: string) =>
     industryCode: z
       .string()
       .transform((value) => value.trim().toUpperCase())
-      .refine((value) => INDUSTRY_CODE.test(value), {
-        message: 'bad industry code',
-        params: {
-          zh: '行业代码须符合 GB/T 4754-2017，如 C、C13 或 C131',
-          en: 'The industry code must follow GB/T 4754-2017, e.g. C, C13 or C131',
-        },
+      .superRefine((value, ctx) => {
+        const problem = industryCodeProblem(value);
+        if (problem) ctx.addIssue({ code: 'custom', message: problem.en, params: problem });
       }),
     sizeClass: enumValue<SizeClass>(),
     registeredOn: z

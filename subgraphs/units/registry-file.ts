@@ -3,12 +3,13 @@
  * a byte-order mark; RFC 4180 quoting) or NDJSON (one JSON object a line), told apart by the
  * caller or by the first character. Each data row is checked here, before it reaches the database:
  * the credit code's check character (GB 32100), a district of the city, an industry code of
- * GB/T 4754, the size class, the date of registration, the qualifications and the status. What
+ * GB/T 4754 (industry-code.ts: a known section, and a division of that section), the size class, the date of registration, the qualifications and the status. What
  * this module cannot know — a credit code twice in one file — the import finds in its staging
  * table. No I/O of its own: it consumes chunks and yields rows.
  */
 import { creditCodeProblem, creditCodeProblemMessages, normalizeCreditCode } from '../../platform/credit-code.ts';
 import type { Bilingual } from '../../platform/errors.ts';
+import { industryCodeProblem } from './industry-code.ts';
 
 export type RegistryFormat = 'CSV' | 'NDJSON';
 /** A file's bytes (or text) as they arrive: a file stream, or a string in a list. */
@@ -81,7 +82,6 @@ const QUALIFICATIONS: Record<string, string> = {
   瞪羚企业: 'GAZELLE',
   制造业单项冠军: 'MANUFACTURING_CHAMPION',
 };
-const INDUSTRY_CODE = /^([A-T])(\d{2}(\d{1,2})?)?$/;
 const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 const MAX_NAME_LENGTH = 120;
 
@@ -353,8 +353,10 @@ function cellProblem(cells: Partial<Record<RegistryColumn, string>>, ref: Regist
     } else if (column === 'name' && [...value].length > MAX_NAME_LENGTH) return fail(column, reasons.name);
     else if (column === 'district_code' && !ref.districts.has(value)) return fail(column, reasons.district);
     else if (column === 'industry_code') {
-      const match = INDUSTRY_CODE.exec(value.toUpperCase());
-      if (!match?.[1] || !ref.industrySections.has(match[1])) return fail(column, reasons.industry);
+      const code = value.toUpperCase();
+      const problem = industryCodeProblem(code);
+      if (problem) return fail(column, problem);
+      if (!ref.industrySections.has(code.slice(0, 1))) return fail(column, reasons.industry);
     } else if (column === 'size_class' && !SIZE_CLASSES[value.toUpperCase()] && !SIZE_CLASSES[value]) return fail(column, reasons.size);
     else if (column === 'registered_on' && value) {
       const problem = dateProblem(value, ref.today);

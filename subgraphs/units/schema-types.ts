@@ -164,13 +164,12 @@ export type Mutation = {
   upsertEnterprise?: Maybe<Enterprise>;
   /**
    * 批量导入市场主体登记文件（仅市指挥部办公室，一次最多 10,000 行；更大的文件用 npm run import:enterprises）。
-   * 列见 units 子图 README；坏行不载入，逐行给出原因；新增、变更（记入变更记录）和未变的分别计数。
-   * fullSnapshot 为 true 时文件视为全量：文件中没有的市场主体标记为注销。全部在一个事务中：要么全部生效，要么什么都不载入。
+   * 列见 units 子图 README；坏行不载入，逐行给出原因；新增、变更（记入变更记录）和未变的分别计数；从不注销任何市场主体。
+   * 全部在一个事务中：要么全部生效，要么什么都不载入。
    * Import a registry file (the command office only, at most 10,000 rows; larger files with npm run
    * import:enterprises). Columns in the units subgraph's README; bad rows are never loaded and each is
    * returned with its reason; new, changed (kept in the change history) and unchanged entities are
-   * counted. With fullSnapshot the file is the whole registry: entities it does not name are marked
-   * deregistered. One transaction: all of it takes effect, or nothing does.
+   * counted; no entity is ever deregistered. One transaction: all of it takes effect, or nothing does.
    */
   importEnterprises?: Maybe<RegistryImportResult>;
 };
@@ -675,7 +674,7 @@ export type UpsertEnterpriseInput = {
   name: Scalars['String']['input'];
   /** GB/T 2260 区(市)代码 / district code */
   districtCode: Scalars['String']['input'];
-  /** GB/T 4754 行业代码，如 C 或 C13 / industry code */
+  /** GB/T 4754-2017 行业代码：门类字母，可再加该门类的大类（2 位）及 1–2 位，如 C、C13、C1391 / industry code: a section letter, optionally a division of that section and one or two digits more, e.g. C, C13, C1391 */
   industryCode: Scalars['String']['input'];
   sizeClass: SizeClass;
   /** 成立日期 / date of registration */

@@ -144,13 +144,24 @@ export async function runRegistryImport(db: Db, chunks: RegistryChunks, options:
   }
 }
 
-/** `importEnterprises`: the command office imports a small registry file (≤ IMPORT_ROWS_LIMIT rows) given as text. */
+/**
+ * `importEnterprises`: the command office imports a small registry file (≤ IMPORT_ROWS_LIMIT rows)
+ * given as text — never as a full snapshot: such a file names at most 10,000 of the registry's two
+ * million entities, and every other one would be deregistered. A full snapshot is the whole
+ * registry's file, imported by the database's operator with `npm run import:enterprises --
+ * FILE --full-snapshot`.
+ */
 export async function importEnterprises(ctx: UnitsContext, { format, content, fullSnapshot }: MutationImportEnterprisesArgs) {
   await ctx.access.assert('IMPORT_ENTERPRISES');
+  if (fullSnapshot)
+    throw errors.badInput('fullSnapshot', {
+      zh: '接口导入不接受全量快照：文件最多 10,000 行，未列入的市场主体都会被标记注销；全量快照请由数据库运维人员用 npm run import:enterprises -- FILE --full-snapshot 导入',
+      en: 'A GraphQL import is never a full snapshot: its file holds at most 10,000 rows and every entity it does not name would be deregistered; the database operator imports a full snapshot with npm run import:enterprises -- FILE --full-snapshot',
+    });
   const rejects: RegistryReject[] = [];
   const counts = await runRegistryImport(ctx.db, [content], {
     format: format ?? null,
-    fullSnapshot: fullSnapshot ?? false,
+    fullSnapshot: false,
     actor: {
       subject: present(ctx.viewer.subject, 'the subject of a caller allowed to import'),
       role: ctx.viewer.role,

@@ -270,11 +270,23 @@ function observingStatements(client: postgres.Sql, slice: string, observer: () =
   return client;
 }
 
+/**
+ * A statement whose text begins with this comment is never prepared, so PostgreSQL plans it on each
+ * call for the rows its tables hold then. For statements over tables that swing from empty to a burst
+ * of thousands between two calls, such as the outbox worker's dispatch and claim: prepared, their
+ * generic plan was chosen while the outbox was empty and kept until the next ANALYZE, and a burst of
+ * 20,000 events then made each dispatch a nested loop over every waiting event (over 40 s a
+ * statement, none delivered in 10 minutes, on a server without autovacuum). Planned each time, the
+ * planner sizes a table from its current pages. It costs a describe round trip and a plan per call.
+ */
+export const PLANNED_EACH_TIME = '/* planned each time */';
+
 function preparingStatements(client: postgres.Sql): postgres.Sql {
   const prepared = new Set<string>();
   const unsafe = client.unsafe.bind(client);
   client.unsafe = ((query: string, parameters?: postgres.ParameterOrJSON<never>[], options?: postgres.UnsafeQueryOptions) => {
-    const prepare = prepared.has(query) || (prepared.size < PREPARED_TEXTS && Boolean(prepared.add(query)));
+    const prepare =
+      !query.startsWith(PLANNED_EACH_TIME) && (prepared.has(query) || (prepared.size < PREPARED_TEXTS && Boolean(prepared.add(query))));
     return unsafe(query, parameters, { ...options, prepare });
   }) as typeof client.unsafe;
   return client;

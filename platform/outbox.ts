@@ -23,7 +23,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
-import { rowsOf, type Db, type Queryable } from '../db/client.ts';
+import { PLANNED_EACH_TIME, rowsOf, type Db, type Queryable } from '../db/client.ts';
 import type { DeliveryState, NoticeOwner, OutboxTables } from '../db/outbox.ts';
 import { beijingDate } from './calendar.ts';
 import type { OutboxEnv } from './env.ts';
@@ -198,7 +198,7 @@ async function dispatch(options: OutboxWorkerOptions, now: Date): Promise<number
   const { db, tables, env } = options;
   const { outboxEvents: E, outboxDeliveries: D, outboxWebhooks: W, notices: N, noticeSettings: S } = tables;
   const [row] = rowsOf<{ n: number; unsent: UnsentText[] | null }>(
-    await db.execute(sql`with claimed as materialized (
+    await db.execute(sql`${sql.raw(PLANNED_EACH_TIME)} with claimed as materialized (
         select e.id, e.seq, e.type, e.record_key, e.audience, e.title, e.body, e.payload from ${E} e
         where e.dispatched_at is null
           and not exists (select 1 from ${E} p where p.record_key = e.record_key and p.dispatched_at is null and p.seq < e.seq)
@@ -256,7 +256,7 @@ async function claim(options: OutboxWorkerOptions, now: Date): Promise<ClaimedDe
   const leaseMs = env.webhookTimeoutMs * 4 + 30_000;
   const token = randomUUID();
   const rows = rowsOf<ClaimedDelivery & { occurredAt: string | Date; firstAttemptAt: string | Date }>(
-    await db.execute(sql`with claimed as (
+    await db.execute(sql`${sql.raw(PLANNED_EACH_TIME)} with claimed as (
         select d.id from ${D} d
         where d.state = 'PENDING' and d.next_attempt_at <= ${iso(now)}::timestamptz
           and (d.lease_until is null or d.lease_until <= ${iso(now)}::timestamptz)

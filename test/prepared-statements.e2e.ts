@@ -5,7 +5,7 @@
  */
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openPostgres, rowsOf, type DatabaseHandle } from '../db/client.ts';
+import { openPostgres, PLANNED_EACH_TIME, rowsOf, type DatabaseHandle } from '../db/client.ts';
 import { prepareDatabase } from '../platform/start.ts';
 import { slices } from '../subgraphs/registry.ts';
 import { createTestDatabase, type TestDatabase } from './support/database.ts';
@@ -55,6 +55,26 @@ describe('statements a serving pool sends', () => {
       expect(texts.filter((text) => text.endsWith('::int + $1::int as n'))).toHaveLength(500);
       expect(texts).toContain('select 0::int + $1::int as n');
       expect(texts).not.toContain('select 519::int + $1::int as n');
+    }
+  });
+
+  it('never prepares a statement marked to be planned each time (the outbox worker’s), so its plan follows the rows of the moment', async () => {
+    const { db } = single.forSubgraph('issues');
+    const marked = () =>
+      db.execute(
+        sql`${sql.raw(PLANNED_EACH_TIME)} select count(*)::int as n from issues.outbox_events where occurred_at < ${new Date().toISOString()}::timestamptz`,
+      );
+    const [first] = rowsOf<{ n: number }>(await marked());
+    const [again] = rowsOf<{ n: number }>(await marked());
+    expect(again).toEqual(first);
+    if (database.kind === 'postgres') {
+      const texts = await preparedTexts(db);
+      expect(texts.some((text) => text.includes('from issues.outbox_events where occurred_at <'))).toBe(false);
+      // The same text without the mark is prepared as usual: the mark is what decides.
+      await db.execute(
+        sql`select count(*)::int as n from issues.outbox_events where occurred_at < ${new Date().toISOString()}::timestamptz`,
+      );
+      expect((await preparedTexts(db)).some((text) => text.includes('from issues.outbox_events where occurred_at <'))).toBe(true);
     }
   });
 });

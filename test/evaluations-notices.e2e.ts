@@ -7,8 +7,6 @@
  * the webhooks that asked, each only its own. The platform's worker is off: the test runs one (with
  * the slice's sweep) on the platform's clock.
  */
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rowsOf, type Db } from '../db/client.ts';
@@ -23,6 +21,7 @@ import { sweepNotices } from '../subgraphs/evaluations/use-cases/notices.ts';
 import { TestClock } from './support/clock.ts';
 import { evalCallers as who, evalDocs as docs } from './support/evaluations.ts';
 import { startTestPlatform, type Caller, type TestPlatform } from './support/platform.ts';
+import { drain, localReceiver } from './support/outbox.ts';
 
 const clock = new TestClock('2026-06-22T10:00:00+08:00'); // a Monday
 const TAX = unitIdForCode('TAXATION_BUREAU');
@@ -44,24 +43,6 @@ async function code(document: string, as: Caller, variables: Record<string, unkn
   return String(answer.errors?.[0]?.extensions?.code ?? 'OK');
 }
 
-async function receiver() {
-  const received: string[] = [];
-  const server = http.createServer((req, res) => {
-    let body = '';
-    req.on('data', (chunk: Buffer) => (body += chunk.toString('utf8')));
-    req.on('end', () => {
-      received.push(body);
-      res.end('ok');
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/in`,
-    json: () => received.map((body) => JSON.parse(body) as Record<string, any>),
-    close: () => new Promise<void>((resolve) => (server.closeAllConnections(), server.close(() => resolve()))),
-  };
-}
-
 function worker(smsUrl?: string): OutboxWorker {
   return createOutboxWorker({
     slice: 'evaluations',
@@ -74,12 +55,6 @@ function worker(smsUrl?: string): OutboxWorker {
     smsByDefault: EVALUATION_SMS_BY_DEFAULT,
     sweep: sweepNotices,
   });
-}
-async function drain(w: OutboxWorker) {
-  for (let i = 0; i < 100; i++) {
-    const done = await w.runOnce();
-    if (done.dispatched + done.attempted === 0) return;
-  }
 }
 const events = async (type: string) =>
   rowsOf<{ record_key: string; audience: { kind: string; id: string }[] }>(
@@ -109,7 +84,7 @@ afterAll(async () => {
 
 describe('a poor service review tells the reviewed unit', () => {
   it('writes its event with the review; a good review and a refused one none; the unit’s inbox and duty contact get it, nobody else', async () => {
-    const sms = await receiver();
+    const sms = await localReceiver();
     try {
       await ok(
         `mutation { setEvaluationNoticeSettings(input: { contactName: "值班员", contactPhone: "13900000004" }) { contactPhone } }`,
@@ -145,8 +120,8 @@ describe('a poor service review tells the reviewed unit', () => {
 
 describe('a quarterly report missing at its due date', () => {
   it('tells the unit that filed nothing, once, from the sweep; not the unit that filed, nor before the due time', async () => {
-    const police = await receiver();
-    const tax = await receiver();
+    const police = await localReceiver();
+    const tax = await localReceiver();
     try {
       const register = `mutation($input: RegisterEvaluationWebhookInput!) { registerEvaluationWebhook(input: $input) { id secret } }`;
       await ok(register, who.policeAdmin, { input: { url: police.url, eventTypes: ['QUARTERLY_REPORT_MISSING'] } });

@@ -6,8 +6,6 @@
  * overdue — each only its own, in its inbox through the gateway and the subgraph, and on the
  * webhooks it registered. The platform's worker is off: the test runs one on the platform's clock.
  */
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { unitIdForCode } from '../db/reference/organisation.ts';
@@ -23,6 +21,7 @@ import { sweepLimits } from '../subgraphs/financing/use-cases/notices.ts';
 import { TestClock } from './support/clock.ts';
 import { code, financingWorld, REGULATOR, transports, type Bank, type Firm } from './support/financing.ts';
 import { startTestPlatform, type Caller, type TestPlatform } from './support/platform.ts';
+import { drain, localReceiver } from './support/outbox.ts';
 
 const clock = new TestClock('2026-06-01T10:00:00+08:00');
 let t: TestPlatform;
@@ -37,26 +36,6 @@ let other: Firm;
 let a: Bank;
 let b: Bank;
 
-/** A local webhook receiver. */
-async function receiver() {
-  const received: { headers: http.IncomingHttpHeaders; body: string }[] = [];
-  const server = http.createServer((req, res) => {
-    let body = '';
-    req.on('data', (chunk: Buffer) => (body += chunk.toString('utf8')));
-    req.on('end', () => {
-      received.push({ headers: req.headers, body });
-      res.end('ok');
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    received,
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`,
-    events: () => received.map((r) => JSON.parse(r.body) as { id: string; type: string; payload: Record<string, unknown> }),
-    close: () => new Promise<void>((resolve) => (server.closeAllConnections(), server.close(() => resolve()))),
-  };
-}
-
 function worker(): OutboxWorker {
   return createOutboxWorker({
     slice: 'financing',
@@ -69,13 +48,6 @@ function worker(): OutboxWorker {
     smsByDefault: FINANCING_SMS_BY_DEFAULT,
     sweep: (tx, now) => sweepLimits(tx, now, REGULATOR_UNIT),
   });
-}
-
-async function drain(w: OutboxWorker) {
-  for (let i = 0; i < 100; i++) {
-    const done = await w.runOnce();
-    if (done.dispatched + done.attempted === 0) return;
-  }
 }
 
 /** The events written about a demand: [type, audience]. */
@@ -232,8 +204,8 @@ describe('a step and its event are written together', () => {
 
 describe('the audience: inboxes and webhooks', () => {
   it('each inbox holds its own notices only, through the gateway and the subgraph; a branch its branch’s; read state per owner', async () => {
-    const hookA = await receiver();
-    const hookB = await receiver();
+    const hookA = await localReceiver('/hook');
+    const hookB = await localReceiver('/hook');
     try {
       const register = `mutation($input: RegisterFinancingWebhookInput!) { registerFinancingWebhook(input: $input) { id secret eventTypes } }`;
       const forA = await send('gateway', register, {
@@ -277,9 +249,13 @@ describe('the audience: inboxes and webhooks', () => {
       await drain(worker());
 
       // Only b's webhook, signed with its secret; a asked for the same type but was not told of b's demand.
-      const mine = hookB.events().filter((event) => event.payload.demandId === id);
+      const mine = hookB
+        .json<{ id: string; type: string; payload: Record<string, unknown> }>()
+        .filter((event) => event.payload.demandId === id);
       expect(mine.map((event) => event.type)).toEqual(['DEMAND_DISPATCHED']);
-      expect(hookA.events().some((event) => event.payload.demandId === id)).toBe(false);
+      expect(
+        hookA.json<{ id: string; type: string; payload: Record<string, unknown> }>().some((event) => event.payload.demandId === id),
+      ).toBe(false);
       const delivery = hookB.received.find((r) => r.body.includes(id));
       expect(
         verifyWebhook(

@@ -9,8 +9,6 @@
  * contact is test/outbox.e2e.ts's. The platform's worker is off: the test runs workers itself, on the
  * platform's clock, with the slice's own sweep.
  */
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rowsOf, type Db } from '../db/client.ts';
@@ -25,6 +23,7 @@ import { sweepDeadlines } from '../subgraphs/issues/use-cases/notices.ts';
 import { MINUTE, TestClock } from './support/clock.ts';
 import { appealAt, callers, mutations, reportIssue, unit } from './support/issues.ts';
 import { startTestPlatform, type Caller, type TestPlatform } from './support/platform.ts';
+import { drain, localReceiver } from './support/outbox.ts';
 
 const clock = new TestClock('2026-03-02T09:00:00+08:00'); // a Monday
 const MARKET = unit('MARKET_REGULATION_BUREAU');
@@ -38,25 +37,6 @@ let t: TestPlatform;
 let db: Db;
 let outboxEnv: OutboxEnv;
 
-/** The local fake SMS gateway: what it was asked to send. */
-async function smsGateway() {
-  const received: string[] = [];
-  const server = http.createServer((req, res) => {
-    let body = '';
-    req.on('data', (chunk: Buffer) => (body += chunk.toString('utf8')));
-    req.on('end', () => {
-      received.push(body);
-      res.end('ok');
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/send`,
-    texts: () => received.map((body) => JSON.parse(body) as { phone: string; content: string }),
-    close: () => new Promise<void>((resolve) => (server.closeAllConnections(), server.close(() => resolve()))),
-  };
-}
-
 function worker(smsUrl: string): OutboxWorker {
   return createOutboxWorker({
     slice: 'issues',
@@ -69,13 +49,6 @@ function worker(smsUrl: string): OutboxWorker {
     smsByDefault: ISSUE_SMS_BY_DEFAULT,
     sweep: sweepDeadlines,
   });
-}
-
-async function drain(w: OutboxWorker) {
-  for (let i = 0; i < 100; i++) {
-    const done = await w.runOnce();
-    if (done.dispatched + done.attempted === 0) return;
-  }
 }
 
 /** The events written about an issue: [type, audience]. */
@@ -136,7 +109,7 @@ describe('an appeal’s loop tells the enterprise and the handling unit, each on
   let reopened: { deadlines: { id: string; stage: string; round: number; dueAt: string; warnAt: string; state: string }[] };
 
   it('the unit’s feedback and the resolution reach the enterprise that appealed (inbox and SMS), nobody else', async () => {
-    const sms = await smsGateway();
+    const sms = await localReceiver('/send');
     try {
       const issue = await appealAt(t, 'CONTACTED');
       issueId = issue.id;
@@ -169,7 +142,7 @@ describe('an appeal’s loop tells the enterprise and the handling unit, each on
         ['ISSUE_FEEDBACK', FIRM_PHONE, 'DELIVERED'],
         ['ISSUE_RESOLVED', FIRM_PHONE, 'DELIVERED'],
       ]);
-      const texts = sms.texts().filter((text) => text.content.includes(`受理编号 ${issue.number}`));
+      const texts = sms.json<{ phone: string; content: string }>().filter((text) => text.content.includes(`受理编号 ${issue.number}`));
       expect(texts.map((text) => [text.phone, text.content.startsWith(outboxEnv.sms.signature)])).toEqual([
         [UNIT_PHONE, true],
         [FIRM_PHONE, true],
@@ -183,7 +156,7 @@ describe('an appeal’s loop tells the enterprise and the handling unit, each on
   });
 
   it('an "unsatisfied" rating reaches the handling unit’s inbox (no SMS by default), not the enterprise', async () => {
-    const sms = await smsGateway();
+    const sms = await localReceiver('/send');
     try {
       const rated = await mutations.rate(t, callers.enterpriseA, issueId, 'UNSATISFIED');
       expect(rated.errors).toBeUndefined();
@@ -198,7 +171,7 @@ describe('an appeal’s loop tells the enterprise and the handling unit, each on
       expect(typesIn(await inboxOf(callers.marketAdmin, issueId))).toEqual(['ISSUE_RATED_UNSATISFIED', 'ISSUE_ASSIGNED']);
       expect(await inboxOf(callers.taxStaff, issueId)).toEqual([]);
       expect(typesIn(await inboxOf(callers.enterpriseA, issueId))).toEqual(['ISSUE_RESOLVED', 'ISSUE_FEEDBACK']);
-      expect(sms.texts()).toEqual([]);
+      expect(sms.json<{ phone: string; content: string }>()).toEqual([]);
       expect((await textsOf(issueId)).map(([type]) => type)).not.toContain('ISSUE_RATED_UNSATISFIED');
     } finally {
       await sms.close();
@@ -206,7 +179,7 @@ describe('an appeal’s loop tells the enterprise and the handling unit, each on
   });
 
   it('the reopened round’s deadline: at 80% a warning, past due an overdue notice, each once however often and by how many it is swept', async () => {
-    const sms = await smsGateway();
+    const sms = await localReceiver('/send');
     try {
       const open = reopened.deadlines.filter((d) => d.state !== 'MET');
       expect(open.map((d) => [d.stage, d.round])).toEqual([['RESOLUTION', 2]]);
@@ -237,7 +210,7 @@ describe('an appeal’s loop tells the enterprise and the handling unit, each on
       expect(warning?.body).toContain('办理时限已过 80%');
       expect(await inboxOf(callers.taxStaff, issueId)).toEqual([]);
       expect(typesIn(await inboxOf(callers.enterpriseA, issueId))).toEqual(['ISSUE_RESOLVED', 'ISSUE_FEEDBACK']);
-      expect(sms.texts(), 'a warning is not sent by SMS by default').toEqual([]);
+      expect(sms.json<{ phone: string; content: string }>(), 'a warning is not sent by SMS by default').toEqual([]);
 
       clock.set(new Date(new Date(deadline.dueAt).getTime() + MINUTE));
       const [c, d] = [worker(sms.url), worker(sms.url)];
@@ -256,7 +229,9 @@ describe('an appeal’s loop tells the enterprise and the handling unit, each on
       expect(await inboxOf(callers.taxStaff, issueId)).toEqual([]);
       expect(typesIn(await inboxOf(callers.enterpriseA, issueId))).toEqual(['ISSUE_RESOLVED', 'ISSUE_FEEDBACK']);
       // The overdue notice goes to the duty contact by SMS, once; the enterprise and other units get none.
-      expect(sms.texts().map((text) => [text.phone, text.content.includes('已超时')])).toEqual([[UNIT_PHONE, true]]);
+      expect(sms.json<{ phone: string; content: string }>().map((text) => [text.phone, text.content.includes('已超时')])).toEqual([
+        [UNIT_PHONE, true],
+      ]);
       expect((await textsOf(issueId)).filter(([type]) => String(type).startsWith('DEADLINE_'))).toEqual([
         ['DEADLINE_OVERDUE', UNIT_PHONE, 'DELIVERED'],
       ]);
@@ -268,7 +243,7 @@ describe('an appeal’s loop tells the enterprise and the handling unit, each on
 
 describe('an enterprise that chose inbox only', () => {
   it('gets its feedback and resolution in the inbox and no SMS, though its phone is set; the choice is kept', async () => {
-    const sms = await smsGateway();
+    const sms = await localReceiver('/send');
     try {
       const chosen = await t.query(
         `mutation { setIssueNoticeSettings(input: { contactPhone: "${OTHER_FIRM_PHONE}", smsEventTypes: [] }) { smsEventTypes } }`,
@@ -282,7 +257,7 @@ describe('an enterprise that chose inbox only', () => {
       expect(typesIn(await inboxOf(callers.enterpriseB, issue.id))).toEqual(['ISSUE_RESOLVED', 'ISSUE_FEEDBACK']);
       expect(await inboxOf(callers.enterpriseA, issue.id)).toEqual([]);
       expect(await textsOf(issue.id)).toEqual([['ISSUE_ASSIGNED', UNIT_PHONE, 'DELIVERED']]);
-      expect(sms.texts().map((text) => text.phone)).toEqual([UNIT_PHONE]);
+      expect(sms.json<{ phone: string; content: string }>().map((text) => text.phone)).toEqual([UNIT_PHONE]);
       const kept = await t.querySubgraph('issues', `{ issueNoticeSettings { contactPhone smsEventTypes } }`, { as: callers.enterpriseB });
       expect(kept.data.issueNoticeSettings).toEqual({ contactPhone: OTHER_FIRM_PHONE, smsEventTypes: [] });
     } finally {
@@ -312,7 +287,7 @@ describe('a report nobody’s enterprise raised tells its reporter, as a person'
   }
 
   it('the resolution reaches the observer’s own inbox (gateway and subgraph), not another observer’s nor the unit’s, and no SMS', async () => {
-    const sms = await smsGateway();
+    const sms = await localReceiver('/send');
     try {
       const id = await resolvedReport();
       expect((await mutations.resolve(t, callers.taxStaff, id)).errors).toBeUndefined();
@@ -322,14 +297,14 @@ describe('a report nobody’s enterprise raised tells its reporter, as a person'
       expect(await inboxOf(otherObserver, id)).toEqual([]);
       expect(await inboxOf(impostor, id)).toEqual([]);
       expect(typesIn(await inboxOf(callers.taxStaff, id))).toEqual(['ISSUE_ASSIGNED']);
-      expect(sms.texts().map((text) => text.phone)).toEqual([TAX_PHONE]);
+      expect(sms.json<{ phone: string; content: string }>().map((text) => text.phone)).toEqual([TAX_PHONE]);
     } finally {
       await sms.close();
     }
   });
 
   it('a report kept before issuers were recorded (issuer null) reaches its reporter too, as reading it does (platform/auth.ts isPerson)', async () => {
-    const sms = await smsGateway();
+    const sms = await localReceiver('/send');
     try {
       const id = await resolvedReport();
       await t.database.handle.owner().execute(sql`update issues.issues set reporter_issuer = null where id = ${id}`);

@@ -20,6 +20,7 @@ import { issueOutbox } from '../subgraphs/issues/store.ts';
 import { HOUR, TestClock } from './support/clock.ts';
 import { appealAt, callers, mutations, unit } from './support/issues.ts';
 import { startTestPlatform, type TestPlatform } from './support/platform.ts';
+import { drain } from './support/outbox.ts';
 
 interface Received {
   path: string;
@@ -79,14 +80,6 @@ function worker(env: Partial<OutboxEnv> = {}, logger = silent): OutboxWorker {
     logger,
     smsByDefault: ISSUE_SMS_BY_DEFAULT,
   });
-}
-
-/** Runs rounds until one finds nothing to do. */
-async function drain(w: OutboxWorker) {
-  for (let i = 0; i < 100; i++) {
-    const done = await w.runOnce();
-    if (done.dispatched + done.attempted === 0) return;
-  }
 }
 
 const count = async (table: string, where = 'true') =>

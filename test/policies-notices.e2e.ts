@@ -7,8 +7,6 @@
  * An application's review and payment limits at 80% and overdue tell its reviewing unit, once each.
  * The platform's worker is off: the test runs one (with the slice's sweep) on the platform's clock.
  */
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rowsOf, type Db } from '../db/client.ts';
@@ -35,31 +33,12 @@ import {
   requestId,
   unit,
 } from './support/policies.ts';
+import { drain, localReceiver } from './support/outbox.ts';
 
 const clock = new TestClock('2026-09-01T10:00:00+08:00');
 let t: TestPlatform;
 let db: Db;
 let outboxEnv: OutboxEnv;
-
-/** A local receiver (a webhook, or the SMS gateway). */
-async function receiver() {
-  const received: string[] = [];
-  const server = http.createServer((req, res) => {
-    let body = '';
-    req.on('data', (chunk: Buffer) => (body += chunk.toString('utf8')));
-    req.on('end', () => {
-      received.push(body);
-      res.end('ok');
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    received,
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/in`,
-    json: () => received.map((body) => JSON.parse(body) as Record<string, any>),
-    close: () => new Promise<void>((resolve) => (server.closeAllConnections(), server.close(() => resolve()))),
-  };
-}
 
 function worker(smsUrl?: string): OutboxWorker {
   return createOutboxWorker({
@@ -73,13 +52,6 @@ function worker(smsUrl?: string): OutboxWorker {
     smsByDefault: POLICY_SMS_BY_DEFAULT,
     sweep: sweepLimits,
   });
-}
-
-async function drain(w: OutboxWorker) {
-  for (let i = 0; i < 100; i++) {
-    const done = await w.runOnce();
-    if (done.dispatched + done.attempted === 0) return;
-  }
 }
 
 async function eventsAbout(recordKey: string) {
@@ -130,7 +102,7 @@ describe('政策找企业: an item published tells every eligible enterprise', (
   });
 
   it('reaches the eligible enterprise’s inbox (gateway and subgraph) and SMS, not the others; inbox only is kept', async () => {
-    const sms = await receiver();
+    const sms = await localReceiver();
     try {
       await ok(
         gateway(t),
@@ -184,8 +156,8 @@ describe('政策找企业: an item published tells every eligible enterprise', (
 
 describe('an application’s state changes tell its enterprise', () => {
   it('each change writes its event; a draft and a refused step none; a department’s webhook gets them, a unit’s that is not the audience none', async () => {
-    const system = await receiver();
-    const unitHook = await receiver();
+    const system = await localReceiver();
+    const unitHook = await localReceiver();
     try {
       const register = `mutation($input: RegisterPolicyWebhookInput!) { registerPolicyWebhook(input: $input) { id secret } }`;
       await ok(gateway(t), register, callers.office, {

@@ -535,10 +535,23 @@ export const objections = policiesSchema.table(
     upheld: boolean('upheld'),
     answeredAt: instant('answered_at'),
     answeredBy: text('answered_by'),
+    /**
+     * When the answer's yellow warning starts: 80% of the working time from the filing to its due
+     * time, the end of the notice (`WorkingCalendar.warningAt`), set at filing and recomputed with
+     * the notice's end while unanswered. The worker's sweep tells the reviewing unit once it has
+     * passed (use-cases/notices.ts). Null before it was kept.
+     */
+    answerWarnAt: instant('answer_warn_at'),
   },
   (t) => [
     index('objections_application_idx').on(t.applicationId, t.filedAt),
     index('objections_objector_idx').on(t.objectorKey, t.filedAt),
+    // The sweep's warnings: the unanswered objections whose 80% point has just passed, read from
+    // this alone (a marked one is left out by objection_marks_once; the overdue ones are read from
+    // applications_notice_idx).
+    index('objections_answer_warn_idx')
+      .on(t.answerWarnAt)
+      .where(sql`${t.answeredAt} is null`),
   ],
 );
 

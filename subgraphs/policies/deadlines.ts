@@ -53,6 +53,13 @@ export function runningDueAfter(calendar: WorkingCalendar, officeHours: OfficeHo
   return { ...due, warnAt: warning.warnAt, pendingCalendarYear: earliestYear(due.pendingCalendarYear, warning.provisionalYear) };
 }
 
+/**
+ * When the answer to an objection filed at `filedAt` reaches its warning: 80% of the office time of
+ * working days from the filing to its due time, the end of the notice (`WorkingCalendar.warningAt`).
+ */
+export const objectionWarnAt = (calendar: WorkingCalendar, officeHours: OfficeHours, filedAt: Date, noticeEndsAt: Date): Date =>
+  calendar.warningAt({ startsAt: filedAt, dueAt: noticeEndsAt }, officeHours).warnAt;
+
 /** The last day of a notice starting at `start` and lasting `workingDays`. */
 export function noticeLastDay(
   calendar: WorkingCalendar,

@@ -8,7 +8,17 @@
 import { earliestYear, endOfBeijingDay, type OfficeHours, type WorkingCalendar } from '../../platform/calendar.ts';
 import { present } from '../../platform/invariant.ts';
 import type { Db, Queryable } from '../../db/client.ts';
-import { dueAfter, lastDayOf, nextDueOf, noticeLastDay, reachesPendingYear, runningDueAfter, workingDaysBetween } from './deadlines.ts';
+import {
+  dueAfter,
+  lastDayOf,
+  nextDueOf,
+  noticeLastDay,
+  noticeProvisional,
+  objectionWarnAt,
+  reachesPendingYear,
+  runningDueAfter,
+  workingDaysBetween,
+} from './deadlines.ts';
 import {
   applicationStore,
   isOpenObjection,
@@ -39,17 +49,28 @@ export async function settleProvisionalLimits(db: Db, calendar: WorkingCalendar,
       const objections = await objectionStore.byApplicationIds(tx, ids);
       const judgments = (await limitOutcomeStore.byApplicationIds(tx, ids)).filter((o) => o.pendingCalendarYear !== null);
       const recounted = waiting.map((application) => {
-        const open = objections.filter((o) => o.applicationId === application.id && isOpenObjection(o)).length;
-        return settledLimits(
+        const open = objections.filter((o) => o.applicationId === application.id && isOpenObjection(o));
+        const settled = settledLimits(
           application,
           { calendar, officeHours },
-          open,
+          open.length,
           judgments.filter((o) => o.applicationId === application.id),
         );
+        // The open objections' answer warnings are counted again with a notice end counted again (as settledLimits decides).
+        const endsAt = settled.limits.noticeEndsAt;
+        const warnings =
+          endsAt && noticeProvisional(application)
+            ? open.map((o) => ({ id: o.id, answerWarnAt: objectionWarnAt(calendar, officeHours, o.filedAt, endsAt) }))
+            : [];
+        return { ...settled, warnings };
       });
       await applicationStore.setLimits(
         tx,
         recounted.map((r) => r.limits),
+      );
+      await objectionStore.setWarnings(
+        tx,
+        recounted.flatMap((r) => r.warnings),
       );
       await limitOutcomeStore.judgeAgain(
         tx,

@@ -1114,6 +1114,15 @@ export const objectionStore = {
       .where(and(eq(objections.objectorKey, objectorKey), sql`${objections.filedAt} >= ${instantParam(since)}`));
     return present(row, 'the row just written');
   },
+  /** Unanswered objections' answer warnings, recomputed with the notice's end (settling.ts). */
+  async setWarnings(db: Queryable, rows: { id: string; answerWarnAt: Date }[]): Promise<void> {
+    if (!rows.length) return;
+    const json = JSON.stringify(rows.map((r) => ({ id: r.id, warn: r.answerWarnAt.toISOString() })));
+    await db.execute(sql`
+      update ${objections} o set answer_warn_at = x.warn
+      from jsonb_to_recordset(${json}::jsonb) as x(id uuid, warn timestamptz)
+      where o.id = x.id and o.answered_at is null`);
+  },
   async mark(db: Queryable, values: (typeof objectionMarks.$inferInsert)[]): Promise<ObjectionMarkRow[]> {
     return values.length ? db.insert(objectionMarks).values(values).returning() : [];
   },

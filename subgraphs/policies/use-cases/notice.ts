@@ -11,7 +11,7 @@ import { isUuid, parseInput, type z } from '../../../platform/input.ts';
 import { present } from '../../../platform/invariant.ts';
 import { limitWindows, refuseOverLimit } from '../../../platform/write-limits.ts';
 import type { PoliciesContext } from '../context.ts';
-import { nextDueOf, noticeLastDay, OBJECTION_LIMIT, objectionAnswered, paymentEnded } from '../deadlines.ts';
+import { nextDueOf, noticeLastDay, OBJECTION_LIMIT, objectionAnswered, objectionWarnAt, paymentEnded } from '../deadlines.ts';
 import * as input from '../input.ts';
 import { changeApplication, OBJECTION, subjectOf } from '../rows.ts';
 import type {
@@ -76,6 +76,7 @@ export async function startPublicNotice(
 export async function fileObjection(ctx: PoliciesContext, { applicationId, input: raw }: MutationFileObjectionArgs): Promise<ObjectionRow> {
   const given = parseInput(input.objectionInput, raw);
   const objectorKey = ctx.access.objectorKey();
+  const cal = await ctx.calendar.current();
   let filed: ObjectionRow | undefined;
   await changeApplication(
     ctx,
@@ -98,6 +99,7 @@ export async function fileObjection(ctx: PoliciesContext, { applicationId, input
         objectorIssuer: personOf(ctx.viewer)?.issuer ?? null,
         objectorKey,
         filedAt: now,
+        answerWarnAt: objectionWarnAt(cal, ctx.officeHours, now, row.noticeEndsAt),
       });
       return {
         values: { nextDueAt: nextDueOf(row, await openObjections(tx, row.id)) },

@@ -4,7 +4,8 @@
  * application's state changes tell its enterprise (a refused step and a draft tell nobody). The
  * worker carries them to the enterprises' inboxes (through the gateway and the subgraph), by SMS to
  * the enterprises that did not choose inbox only, and to the webhooks that asked — each only its own.
- * An application's review and payment limits at 80% and overdue tell its reviewing unit, once each.
+ * An application's review and payment limits, and the answer to each objection to its notice, at 80%
+ * and overdue tell its reviewing unit, once each.
  * The platform's worker is off: the test runs one (with the slice's sweep) on the platform's clock.
  */
 import { sql } from 'drizzle-orm';
@@ -294,5 +295,76 @@ describe('limits at 80% and overdue', () => {
     const [warning] = (await inboxOf(callers.taxStaff)).filter((n) => n.recordKey === `application:${paid}` && n.type === 'LIMIT_WARNING');
     expect(warning).toMatchObject({ ownerKind: 'UNIT', title: '时限预警：政策申报兑现' });
     expect(warning?.body).toContain('已过 80%，将于 2026/9/11 00:00:00 到期');
+  });
+
+  it('an objection left unanswered tells the reviewing unit at 80% of its time and when the notice ends, once each; answered or marked in time, nothing', async () => {
+    const science = unit('SCIENCE_TECHNOLOGY_BUREAU');
+    const itemId = (
+      await ok(gateway(t), docs.createItem, callers.scienceStaff, {
+        policyId,
+        input: { ...rdItem, name: '研发补助（时限·异议答复）', paymentWorkingDays: 20 },
+      })
+    ).createPolicyItem.id as string;
+    // A Monday: on notice until Friday 09-18 (due 09-19 00:00).
+    clock.set('2026-09-14T09:00:00+08:00');
+    const id = (
+      await ok(gateway(t), docs.submit, callers.hightech, {
+        input: {
+          clientRequestId: requestId('objection-limit'),
+          itemId,
+          declaredBase: 100_000,
+          materials: [{ name: '研发费用专项审计报告', reference: 'file://audit.pdf' }],
+        },
+      })
+    ).submitApplication.id as string;
+    await ok(gateway(t), docs.approve, callers.scienceStaff, { id });
+    await ok(gateway(t), docs.startNotice, callers.scienceStaff, { id, endsOn: '2026-09-18' });
+    // Filed 10:00: 36 office hours to the notice's end, 80% of them at Friday 08:48.
+    clock.set('2026-09-14T10:00:00+08:00');
+    const object = async (as: Caller, text: string) =>
+      (await ok(gateway(t), docs.object, as, { id, input: { text } })).fileObjection.id as string;
+    const open = await object(callers.startup, '该企业已于上月迁出本市');
+    const answered = await object(callers.logistics, '该企业研发费用归集有误');
+    const marked = await object(callers.anonymous, '刷屏');
+    clock.set('2026-09-15T10:00:00+08:00');
+    await ok(gateway(t), docs.answerObjection, callers.scienceStaff, { id: answered, upheld: false, answer: '经核实，归集无误。' });
+    await ok(gateway(t), docs.markObjections, callers.scienceStaff, {
+      id,
+      input: { objectionIds: [marked], kind: 'ABUSIVE', reason: '无实质内容' },
+    });
+
+    const answerEvents = async () =>
+      (await eventsAbout(`application:${id}`))
+        .filter((event) => event.payload.limitKind === 'OBJECTION_ANSWER')
+        .map((event) => [event.type, event.payload.objectionId, event.audience.map((owner) => `${owner.kind}:${owner.id}`).join()]);
+    const w = worker();
+    const sweep = async (at: string) => {
+      clock.set(at);
+      await drain(w);
+      clock.advance(2 * 60_000);
+      await drain(w);
+    };
+
+    await sweep('2026-09-18T08:30:00+08:00');
+    expect(await answerEvents(), 'before 80%').toEqual([]);
+    await sweep('2026-09-18T09:00:00+08:00');
+    expect(await answerEvents()).toEqual([['LIMIT_WARNING', open, `UNIT:${science}`]]);
+    await sweep('2026-09-18T16:00:00+08:00');
+    await sweep('2026-09-19T01:00:00+08:00');
+    await sweep('2026-09-19T09:00:00+08:00');
+    expect(await answerEvents(), 'only the open objection, once each').toEqual([
+      ['LIMIT_WARNING', open, `UNIT:${science}`],
+      ['LIMIT_OVERDUE', open, `UNIT:${science}`],
+    ]);
+
+    const about = async (as: Caller) =>
+      (await inboxOf(as)).filter((n) => n.recordKey === `application:${id}` && n.title.includes('公示异议答复')).map((n) => n.type);
+    expect(await about(callers.scienceStaff)).toEqual(['LIMIT_OVERDUE', 'LIMIT_WARNING']);
+    expect(await about(callers.taxStaff), 'another unit').toEqual([]);
+    expect(await about(callers.hightech), 'the enterprise').toEqual([]);
+    const [overdue] = (await inboxOf(callers.scienceStaff)).filter(
+      (n) => n.recordKey === `application:${id}` && n.type === 'LIMIT_OVERDUE' && n.title.includes('公示异议答复'),
+    );
+    expect(overdue?.body).toContain('公示异议答复时限已于 2026/9/19 00:00:00 届满');
   });
 });

@@ -5,7 +5,8 @@
  * enterprise; with the Chinese text of the notice (inbox and SMS). rows.ts emits them in the
  * transaction that writes the notices or records the step. The worker's sweep
  * (use-cases/notices.ts) emits what time makes: an application's review or payment limit at 80%
- * and overdue, to the reviewing unit, which decides and pays. Sample rows tell nobody.
+ * and overdue, and the answer to each open objection to its notice at 80% and overdue, to the
+ * reviewing unit, which decides, pays and answers. Sample rows tell nobody.
  */
 import type { NoticeOwner, OutboxEvent } from '../../platform/outbox.ts';
 import type { ApplicationRow, ItemRow, PassedLimit } from './store.ts';
@@ -79,9 +80,12 @@ export function applicationNotice(
   };
 }
 
-const LIMIT_NAMES: Record<PassedLimit['kind'], string> = { REVIEW: '审核', PAYMENT: '兑现' };
+const LIMIT_NAMES: Record<PassedLimit['kind'], string> = { REVIEW: '审核', PAYMENT: '兑现', OBJECTION_ANSWER: '公示异议答复' };
 
-/** A review or payment limit that reached its warning (80% of its time) or passed unmet: to the reviewing unit, which decides and pays. */
+/**
+ * A review or payment limit, or the answer to an objection, that reached its warning (80% of its time) or passed unmet: to the
+ * reviewing unit, which decides, pays and answers.
+ */
 export function limitNotice(limit: PassedLimit): OutboxEvent {
   const warning = limit.passed === 'WARNING';
   const due = limit.dueAt.toLocaleString('zh-CN', { timeZone: 'Asia/Shanghai', hour12: false });
@@ -96,6 +100,7 @@ export function limitNotice(limit: PassedLimit): OutboxEvent {
       number: limit.number,
       itemId: limit.itemId,
       limitKind: limit.kind,
+      ...(limit.objectionId ? { objectionId: limit.objectionId } : {}),
       reviewingUnitId: limit.reviewingUnitId,
       startsAt: limit.startsAt.toISOString(),
       dueAt: limit.dueAt.toISOString(),

@@ -2614,10 +2614,10 @@ export type ApplicationFeedEntry = {
 
 /**
  * 站内信：政策切片的一条通知，含已读状态——发给企业（符合条件的政策项目发布——政策找企业；申报状态变化），
- * 或发给审核单位（申报的审核、兑现时限已过 80%、已超时）。
+ * 或发给审核单位（申报的审核、兑现时限及公示异议的答复时限已过 80%、已超时）。
  * An inbox notice of the policies slice, with its read state: to an enterprise (a policy item it is eligible for
  * published — 政策找企业; its application changing state), or to the reviewing unit (an application's review or
- * payment limit at 80%, overdue).
+ * payment limit, or the answer to an objection to its notice, at 80%, overdue).
  */
 export type PolicyInboxNotice = {
   __typename?: 'PolicyInboxNotice';

@@ -1538,27 +1538,35 @@ export interface PassedLimit {
   itemId: string;
   itemName: string;
   reviewingUnitId: string;
-  kind: 'REVIEW' | 'PAYMENT';
+  kind: 'REVIEW' | 'PAYMENT' | 'OBJECTION_ANSWER';
   passed: 'WARNING' | 'OVERDUE';
-  /** Where the limit runs from: the submission (or the last resubmission), the approval. */
+  /** Where the limit runs from: the submission (or the last resubmission), the approval, the objection's filing. */
   startsAt: Date;
   dueAt: Date;
-  /** Once per application, limit (a resubmission starts a new review limit) and kind. */
+  /** The objection to answer, for OBJECTION_ANSWER. */
+  objectionId: string | null;
+  /** Once per application, limit (a resubmission starts a new review limit; each objection its own answer) and kind. */
   onceKey: string;
 }
 
-/** The review limit runs while the reviewing unit has the application; the payment limit once approved, until paid. */
+/**
+ * The review limit runs while the reviewing unit has the application; the payment limit once approved, until paid;
+ * the answer to an objection while it is neither answered nor marked, during the notice and after it.
+ */
 const REVIEWING = sql`('SUBMITTED', 'RESUBMITTED', 'UNDER_REVIEW')`;
 const PAYING = sql`('APPROVED', 'PUBLIC_NOTICE')`;
+const UNMARKED = sql`not exists (select 1 from ${objectionMarks} m where m.objection_id = o.id)`;
 
 export const limitNoticeStore = {
   /**
-   * The running review and payment limits of applications not sampled that reached their warning
-   * time (`review_warn_at`, `payment_warn_at`, while still before due) or their due time in the last
-   * `days` days and have no such event yet: what the sweep emits, once each (by its once key). Each
-   * part reads a partial index over the running applications by instant (the warnings'
-   * applications_review_warn_idx and applications_payment_warn_idx, the lapses'
-   * applications_open_due_idx), so a sweep reads the window, not the applications.
+   * The running review and payment limits of applications not sampled, and the answers to their
+   * open objections (neither answered nor marked), that reached their warning time
+   * (`review_warn_at`, `payment_warn_at`, an objection's `answer_warn_at`, while still before due)
+   * or their due time in the last `days` days and have no such event yet: what the sweep emits,
+   * once each (by its once key). Each part reads a partial index by instant (the warnings'
+   * applications_review_warn_idx, applications_payment_warn_idx and objections_answer_warn_idx, the
+   * lapses' applications_open_due_idx and, for the answers, applications_notice_idx), so a sweep
+   * reads the window, not the applications.
    */
   async limitsPassed(db: Queryable, now: Date, days = 7): Promise<PassedLimit[]> {
     const at = instantParam(now);
@@ -1568,26 +1576,36 @@ export const limitNoticeStore = {
       await db.execute(sql`select p.id as "applicationId", p.number as "number", p.item_id as "itemId",
           (select i.name from ${policyItems} i where i.id = p.item_id) as "itemName",
           p.reviewing_unit_id as "reviewingUnitId", p.kind as "kind", p.passed as "passed", p.starts_at as "startsAt", p.due_at as "dueAt",
-          k.once_key as "onceKey"
+          p.objection_id as "objectionId", k.once_key as "onceKey"
         from (
           select a.id, a.number, a.item_id, a.reviewing_unit_id, a.sample, 'REVIEW' as kind, 'WARNING' as passed,
-            coalesce(a.review_clock_at, a.submitted_at) as starts_at, a.review_due_at as due_at
+            coalesce(a.review_clock_at, a.submitted_at) as starts_at, a.review_due_at as due_at, null::uuid as objection_id
           from ${applications} a
           where a.status in ${REVIEWING} and a.review_warn_at <= ${at} and a.review_warn_at > ${since} and a.review_due_at > ${at}
           union all
-          select a.id, a.number, a.item_id, a.reviewing_unit_id, a.sample, 'PAYMENT', 'WARNING', a.approved_at, a.payment_due_at
+          select a.id, a.number, a.item_id, a.reviewing_unit_id, a.sample, 'PAYMENT', 'WARNING', a.approved_at, a.payment_due_at, null
           from ${applications} a
           where a.status in ${PAYING} and a.payment_warn_at <= ${at} and a.payment_warn_at > ${since} and a.payment_due_at > ${at}
           union all
           select a.id, a.number, a.item_id, a.reviewing_unit_id, a.sample,
             case when a.decided_at is null then 'REVIEW' else 'PAYMENT' end, 'OVERDUE',
-            case when a.decided_at is null then coalesce(a.review_clock_at, a.submitted_at) else a.approved_at end, ${openDue}
+            case when a.decided_at is null then coalesce(a.review_clock_at, a.submitted_at) else a.approved_at end, ${openDue}, null
           from ${applications} a
           where ${openDue} <= ${at} and ${openDue} > ${since}
             and (a.status in ${REVIEWING} or a.status in ${PAYING})
+          union all
+          select a.id, a.number, a.item_id, a.reviewing_unit_id, a.sample, 'OBJECTION_ANSWER', 'WARNING', o.filed_at, a.notice_ends_at, o.id
+          from ${objections} o join ${applications} a on a.id = o.application_id
+          where o.answered_at is null and o.answer_warn_at <= ${at} and o.answer_warn_at > ${since}
+            and a.status = 'PUBLIC_NOTICE' and a.notice_ends_at > ${at} and ${UNMARKED}
+          union all
+          select a.id, a.number, a.item_id, a.reviewing_unit_id, a.sample, 'OBJECTION_ANSWER', 'OVERDUE', o.filed_at, a.notice_ends_at, o.id
+          from ${applications} a join ${objections} o on o.application_id = a.id
+          where a.status = 'PUBLIC_NOTICE' and a.notice_ends_at <= ${at} and a.notice_ends_at > ${since}
+            and o.answered_at is null and ${UNMARKED}
         ) p
-        cross join lateral (select 'limit:' || p.id || ':' || p.kind || ':' || floor(extract(epoch from p.starts_at) * 1000)::bigint
-          || ':' || p.passed as once_key) k
+        cross join lateral (select 'limit:' || p.id || ':' || p.kind || ':'
+          || coalesce(p.objection_id::text, floor(extract(epoch from p.starts_at) * 1000)::bigint::text) || ':' || p.passed as once_key) k
         where not p.sample and p.starts_at is not null
           and not exists (select 1 from ${outboxEvents} e where e.once_key = k.once_key)
         order by p.due_at, p.id limit 500`),

@@ -18,8 +18,8 @@ export const { inbox, markRead, settings, setSettings, registerWebhook, webhooks
 );
 
 /**
- * The worker's sweep: each running review or payment limit's warning (80%) and its lapse, once each
- * (by its once key), to the application's reviewing unit.
+ * The worker's sweep: each running review or payment limit's warning (80%) and its lapse, and each
+ * open objection's answer's, once each (by its once key), to the application's reviewing unit.
  */
 export async function sweepLimits(tx: Queryable, now: Date): Promise<void> {
   for (const limit of await limitNoticeStore.limitsPassed(tx, now)) await emit(tx, policiesOutbox, limitNotice(limit), now);

@@ -48,6 +48,27 @@ export interface OutboxEvent {
   onceKey?: string;
 }
 
+/**
+ * A limit that reached its warning (80 % of its time) or passed unmet, worded the same in every slice
+ * that keeps limits: `LIMIT_WARNING` or `LIMIT_OVERDUE`, the title "时限预警：…" or "已超时：…", the
+ * body "<subject>时限已过 80%，将于 <due> 到期。" or "…已于 <due> 届满，尚未完成。". The slice says what
+ * the limit is (`title`, `subject`), whom it tells and what the event carries.
+ */
+export function limitPassedEvent(
+  limit: { passed: 'WARNING' | 'OVERDUE'; dueAt: Date },
+  wording: { title: string; subject: string },
+  event: Pick<OutboxEvent, 'recordKey' | 'onceKey' | 'audience' | 'payload'>,
+): OutboxEvent {
+  const warning = limit.passed === 'WARNING';
+  const due = limit.dueAt.toLocaleString('zh-CN', { timeZone: 'Asia/Shanghai', hour12: false });
+  return {
+    ...event,
+    type: warning ? 'LIMIT_WARNING' : 'LIMIT_OVERDUE',
+    title: `${warning ? '时限预警' : '已超时'}：${wording.title}`,
+    body: `${wording.subject}时限${warning ? `已过 80%，将于 ${due} 到期。` : `已于 ${due} 届满，尚未完成。`}`,
+  };
+}
+
 /** Writes the event inside the caller's transaction; returns its id (null when `onceKey` was written already). */
 export async function emit(tx: Queryable, tables: OutboxTables, event: OutboxEvent, at: Date): Promise<string | null> {
   const rows = await tx

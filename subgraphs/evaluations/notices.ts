@@ -5,7 +5,7 @@
  * once per unit and quarter, and a poor review's answer or rectification limit at 80% and overdue
  * to the reviewed unit, once per review, limit and kind. Sample data tells nobody.
  */
-import type { NoticeOwner, OutboxEvent } from '../../platform/outbox.ts';
+import { limitPassedEvent, type NoticeOwner, type OutboxEvent } from '../../platform/outbox.ts';
 import type { PassedReviewLimit, ReviewRow } from './store.ts';
 
 /** The event types of this slice: what a webhook may ask for, and what a unit may choose to get by SMS. */
@@ -59,23 +59,25 @@ const LIMIT_NAMES: Record<PassedReviewLimit['kind'], string> = { ANSWER: '答复
 
 /** A poor review's answer or rectification limit that reached its warning (80% of its time) or passed unmet: to the reviewed unit. */
 export function reviewLimitNotice(limit: PassedReviewLimit): OutboxEvent {
-  const warning = limit.passed === 'WARNING';
-  const due = limit.dueAt.toLocaleString('zh-CN', { timeZone: 'Asia/Shanghai', hour12: false });
   const name = LIMIT_NAMES[limit.kind];
-  return {
-    type: warning ? 'LIMIT_WARNING' : 'LIMIT_OVERDUE',
-    recordKey: `review:${limit.reviewId}`,
-    onceKey: `limit:${limit.reviewId}:${limit.kind}:${limit.passed}`,
-    audience: [{ kind: 'UNIT', id: limit.unitId }],
-    payload: {
-      reviewId: limit.reviewId,
-      unitId: limit.unitId,
-      limitKind: limit.kind,
-      level: limit.level,
-      serviceItem: limit.serviceItem,
-      dueAt: limit.dueAt.toISOString(),
+  return limitPassedEvent(
+    limit,
+    {
+      title: `差评${name}`,
+      subject: `服务事项“${limit.serviceItem}”收到的“${LEVEL_NAMES[limit.level] ?? limit.level}”评价，${name}`,
     },
-    title: `${warning ? '时限预警' : '已超时'}：差评${name}`,
-    body: `服务事项“${limit.serviceItem}”收到的“${LEVEL_NAMES[limit.level] ?? limit.level}”评价，${name}时限${warning ? `已过 80%，将于 ${due} 到期。` : `已于 ${due} 届满，尚未完成。`}`,
-  };
+    {
+      recordKey: `review:${limit.reviewId}`,
+      onceKey: `limit:${limit.reviewId}:${limit.kind}:${limit.passed}`,
+      audience: [{ kind: 'UNIT', id: limit.unitId }],
+      payload: {
+        reviewId: limit.reviewId,
+        unitId: limit.unitId,
+        limitKind: limit.kind,
+        level: limit.level,
+        serviceItem: limit.serviceItem,
+        dueAt: limit.dueAt.toISOString(),
+      },
+    },
+  );
 }

@@ -13,7 +13,7 @@
  * - the regulator (市地方金融监管局, as a unit): a demand's claim limit at 80% and overdue (兜底).
  * Sample demands tell nobody.
  */
-import type { NoticeOwner, OutboxEvent } from '../../platform/outbox.ts';
+import { limitPassedEvent, type NoticeOwner, type OutboxEvent } from '../../platform/outbox.ts';
 import type { DemandEventRow, DemandRow, PassedLimit } from './store.ts';
 
 /** The event types of this slice: what a webhook may ask for, and what an owner may choose to get by SMS. */
@@ -147,23 +147,22 @@ export function demandNotice(demand: DemandRow, event: DemandEventRow): OutboxEv
 export function limitNotice(limit: PassedLimit, regulatorUnitId: string | null): OutboxEvent | null {
   const audience: NoticeOwner[] = limit.kind === 'CLAIM' ? (regulatorUnitId ? [{ kind: 'UNIT', id: regulatorUnitId }] : []) : holder(limit);
   if (!audience.length) return null;
-  const warning = limit.passed === 'WARNING';
-  const due = limit.dueAt.toLocaleString('zh-CN', { timeZone: 'Asia/Shanghai', hour12: false });
   const name = LIMIT_NAMES[limit.kind];
-  return {
-    type: warning ? 'LIMIT_WARNING' : 'LIMIT_OVERDUE',
-    recordKey: `demand:${limit.demandId}`,
-    onceKey: `limit:${limit.id}:${limit.passed}`,
-    audience,
-    payload: {
-      demandId: limit.demandId,
-      limitId: limit.id,
-      limitKind: limit.kind,
-      institutionId: limit.institutionId,
-      branchId: limit.branchId,
-      dueAt: limit.dueAt.toISOString(),
+  return limitPassedEvent(
+    limit,
+    { title: `融资需求${name}`, subject: `融资需求${label(limit)}的${name}` },
+    {
+      recordKey: `demand:${limit.demandId}`,
+      onceKey: `limit:${limit.id}:${limit.passed}`,
+      audience,
+      payload: {
+        demandId: limit.demandId,
+        limitId: limit.id,
+        limitKind: limit.kind,
+        institutionId: limit.institutionId,
+        branchId: limit.branchId,
+        dueAt: limit.dueAt.toISOString(),
+      },
     },
-    title: `${warning ? '时限预警' : '已超时'}：融资需求${name}`,
-    body: `融资需求${label(limit)}的${name}时限${warning ? `已过 80%，将于 ${due} 到期。` : `已于 ${due} 届满，尚未完成。`}`,
-  };
+  );
 }

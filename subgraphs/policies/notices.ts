@@ -8,7 +8,7 @@
  * and overdue, and the answer to each open objection to its notice at 80% and overdue, to the
  * reviewing unit, which decides, pays and answers. Sample rows tell nobody.
  */
-import type { NoticeOwner, OutboxEvent } from '../../platform/outbox.ts';
+import { limitPassedEvent, type NoticeOwner, type OutboxEvent } from '../../platform/outbox.ts';
 import type { ApplicationRow, ItemRow, PassedLimit } from './store.ts';
 
 /** The event types of this slice: what a webhook may ask for, and what an owner may choose to get by SMS. */
@@ -87,25 +87,24 @@ const LIMIT_NAMES: Record<PassedLimit['kind'], string> = { REVIEW: '审核', PAY
  * reviewing unit, which decides, pays and answers.
  */
 export function limitNotice(limit: PassedLimit): OutboxEvent {
-  const warning = limit.passed === 'WARNING';
-  const due = limit.dueAt.toLocaleString('zh-CN', { timeZone: 'Asia/Shanghai', hour12: false });
   const name = LIMIT_NAMES[limit.kind];
-  return {
-    type: warning ? 'LIMIT_WARNING' : 'LIMIT_OVERDUE',
-    recordKey: `application:${limit.applicationId}`,
-    onceKey: limit.onceKey,
-    audience: [{ kind: 'UNIT', id: limit.reviewingUnitId }],
-    payload: {
-      applicationId: limit.applicationId,
-      number: limit.number,
-      itemId: limit.itemId,
-      limitKind: limit.kind,
-      ...(limit.objectionId ? { objectionId: limit.objectionId } : {}),
-      reviewingUnitId: limit.reviewingUnitId,
-      startsAt: limit.startsAt.toISOString(),
-      dueAt: limit.dueAt.toISOString(),
+  return limitPassedEvent(
+    limit,
+    { title: `政策申报${name}`, subject: `政策申报“${limit.itemName}”（申报编号 ${limit.number}）的${name}` },
+    {
+      recordKey: `application:${limit.applicationId}`,
+      onceKey: limit.onceKey,
+      audience: [{ kind: 'UNIT', id: limit.reviewingUnitId }],
+      payload: {
+        applicationId: limit.applicationId,
+        number: limit.number,
+        itemId: limit.itemId,
+        limitKind: limit.kind,
+        ...(limit.objectionId ? { objectionId: limit.objectionId } : {}),
+        reviewingUnitId: limit.reviewingUnitId,
+        startsAt: limit.startsAt.toISOString(),
+        dueAt: limit.dueAt.toISOString(),
+      },
     },
-    title: `${warning ? '时限预警' : '已超时'}：政策申报${name}`,
-    body: `政策申报“${limit.itemName}”（申报编号 ${limit.number}）的${name}时限${warning ? `已过 80%，将于 ${due} 到期。` : `已于 ${due} 届满，尚未完成。`}`,
-  };
+  );
 }

@@ -268,6 +268,17 @@ export class WorkingCalendar {
   }
 
   /**
+   * A working-day limit with its yellow warning, as every slice that keeps one stores it:
+   * `workingDayLimit`'s due time and `warningAt`'s warning, provisional for the earliest year either
+   * assumed.
+   */
+  warnedWorkingDayLimit(startsAt: Date, workingDays: number, officeHours: OfficeHours): WarnedWorkingDayLimit {
+    const limit = this.workingDayLimit(startsAt, workingDays);
+    const warning = this.warningAt({ startsAt, workingDays }, officeHours);
+    return { ...limit, warnAt: warning.warnAt, provisionalYear: earliestYear(limit.provisionalYear, warning.provisionalYear) };
+  }
+
+  /**
    * The working days after the day of `from` up to and including the day of `to` (0 on the same day
    * or before it), provisional through a missing year the same way as `workingDayLimit`.
    */
@@ -307,6 +318,11 @@ export interface WorkingDayLimit {
   dueAt: Date;
   /** The first year the calendar lacked, counted with weekends as its only days off; null when final. */
   provisionalYear: number | null;
+}
+
+/** A working-day limit and its warning (`WorkingCalendar.warnedWorkingDayLimit`). */
+export interface WarnedWorkingDayLimit extends WorkingDayLimit {
+  warnAt: Date;
 }
 
 /** Working days between two days (`WorkingCalendar.workingDaysBetween`). */

@@ -219,6 +219,27 @@ describe('the yellow warning: 80% of a limit’s working time, the one way every
     ]);
     expect(warn({ startsAt: thursday, workingDays: 1 }, withYear)).toEqual(['2027-01-04T16:00:00+08:00', null]);
   });
+
+  it('comes with its working-day limit in one call, provisional when either is (warnedWorkingDayLimit)', () => {
+    const limit = calendar.warnedWorkingDayLimit(start, 15, hours);
+    // The same as its two parts: the 15th working day (10-27), the warning at the close of the 12th.
+    expect(limit).toEqual({
+      ...calendar.workingDayLimit(start, 15),
+      warnAt: calendar.warningAt({ startsAt: start, workingDays: 15 }, hours).warnAt,
+    });
+    expect([limit.lastDay, formatBeijing(limit.dueAt), formatBeijing(limit.warnAt), limit.provisionalYear]).toEqual([
+      '2026-10-27',
+      '2026-10-28T00:00:00+08:00',
+      '2026-10-22T17:30:00+08:00',
+      null,
+    ]);
+    const across = calendar.warnedWorkingDayLimit(new Date('2026-12-31T16:00:00+08:00'), 1, hours);
+    expect([formatBeijing(across.dueAt), formatBeijing(across.warnAt), across.provisionalYear]).toEqual([
+      '2027-01-02T00:00:00+08:00',
+      '2027-01-01T16:00:00+08:00',
+      2027,
+    ]);
+  });
 });
 
 describe('calendar data', () => {

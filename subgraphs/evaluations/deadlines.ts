@@ -56,20 +56,13 @@ export interface ReviewDues {
 /** A bad review's limits and their warnings, from the review; none for another. */
 export function reviewDues(calendar: WorkingCalendar, officeHours: OfficeHours, reviewedAt: Date, level: ReviewLevel): ReviewDues {
   if (!isBad(level)) return { answerDueAt: null, rectifyDueAt: null, answerWarnAt: null, rectifyWarnAt: null, pendingCalendarYear: null };
-  const answer = calendar.workingDayLimit(reviewedAt, ANSWER_WORKING_DAYS);
-  const rectify = calendar.workingDayLimit(reviewedAt, RECTIFY_WORKING_DAYS);
-  const answerWarning = calendar.warningAt({ startsAt: reviewedAt, workingDays: ANSWER_WORKING_DAYS }, officeHours);
-  const rectifyWarning = calendar.warningAt({ startsAt: reviewedAt, workingDays: RECTIFY_WORKING_DAYS }, officeHours);
+  const answer = calendar.warnedWorkingDayLimit(reviewedAt, ANSWER_WORKING_DAYS, officeHours);
+  const rectify = calendar.warnedWorkingDayLimit(reviewedAt, RECTIFY_WORKING_DAYS, officeHours);
   return {
     answerDueAt: answer.dueAt,
     rectifyDueAt: rectify.dueAt,
-    answerWarnAt: answerWarning.warnAt,
-    rectifyWarnAt: rectifyWarning.warnAt,
-    pendingCalendarYear: earliestYear(
-      answer.provisionalYear,
-      rectify.provisionalYear,
-      answerWarning.provisionalYear,
-      rectifyWarning.provisionalYear,
-    ),
+    answerWarnAt: answer.warnAt,
+    rectifyWarnAt: rectify.warnAt,
+    pendingCalendarYear: earliestYear(answer.provisionalYear, rectify.provisionalYear),
   };
 }

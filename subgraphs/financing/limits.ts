@@ -26,10 +26,8 @@ export function workingDaysOf(settings: LimitSettingsRow, kind: LimitKind): numb
 
 /** A limit's due time and warning from its start, on `calendar`. */
 export function dueOf(calendar: WorkingCalendar, officeHours: OfficeHours, startsAt: Date, workingDays: number) {
-  const limit = calendar.workingDayLimit(startsAt, workingDays);
-  const warning = calendar.warningAt({ startsAt, workingDays }, officeHours);
-  const years = [limit.provisionalYear, warning.provisionalYear].filter((year): year is number => year !== null);
-  return { dueAt: limit.dueAt, warnAt: warning.warnAt, pendingCalendarYear: years.length ? Math.min(...years) : null };
+  const limit = calendar.warnedWorkingDayLimit(startsAt, workingDays, officeHours);
+  return { dueAt: limit.dueAt, warnAt: limit.warnAt, pendingCalendarYear: limit.provisionalYear };
 }
 
 export interface LimitClock {

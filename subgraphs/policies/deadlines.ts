@@ -13,7 +13,7 @@
  * (`policies.limit_outcomes`); a judgment on a provisional due time is judged again when its year
  * is entered.
  */
-import { beijingDate, earliestYear, endOfBeijingDay, type OfficeHours, type WorkingCalendar } from '../../platform/calendar.ts';
+import { beijingDate, endOfBeijingDay, type OfficeHours, type WorkingCalendar } from '../../platform/calendar.ts';
 import type { WriteLimit } from '../../platform/write-limits.ts';
 
 /**
@@ -46,11 +46,10 @@ export interface RunningDue extends Due {
   warnAt: Date;
 }
 
-/** A limit of `workingDays` from `start` with its warning, as the financing slice counts its limits (financing/limits.ts `dueOf`). */
+/** A limit of `workingDays` from `start` with its warning (the kit's `warnedWorkingDayLimit`). */
 export function runningDueAfter(calendar: WorkingCalendar, officeHours: OfficeHours, start: Date, workingDays: number): RunningDue {
-  const due = dueAfter(calendar, start, workingDays);
-  const warning = calendar.warningAt({ startsAt: start, workingDays }, officeHours);
-  return { ...due, warnAt: warning.warnAt, pendingCalendarYear: earliestYear(due.pendingCalendarYear, warning.provisionalYear) };
+  const limit = calendar.warnedWorkingDayLimit(start, workingDays, officeHours);
+  return { dueAt: limit.dueAt, warnAt: limit.warnAt, pendingCalendarYear: limit.provisionalYear };
 }
 
 /**

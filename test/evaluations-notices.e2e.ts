@@ -21,7 +21,7 @@ import { sweepNotices } from '../subgraphs/evaluations/use-cases/notices.ts';
 import { TestClock } from './support/clock.ts';
 import { evalCallers as who, evalDocs as docs } from './support/evaluations.ts';
 import { startTestPlatform, type Caller, type TestPlatform } from './support/platform.ts';
-import { drain, localReceiver } from './support/outbox.ts';
+import { drain, localReceiver, sweepTwiceAt } from './support/outbox.ts';
 
 const clock = new TestClock('2026-06-22T10:00:00+08:00'); // a Monday
 const TAX = unitIdForCode('TAXATION_BUREAU');
@@ -183,13 +183,7 @@ describe('a poor review’s limits at 80% and overdue', () => {
         ),
       ).map((event) => [event.type, event.payload.limitKind, event.audience.map((owner) => `${owner.kind}:${owner.id}`).join()]);
     const w = worker();
-    const sweep = async (at: string) => {
-      clock.set(at);
-      await drain(w);
-      // The sweep again a few minutes later: nothing new.
-      clock.advance(2 * 60_000);
-      await drain(w);
-    };
+    const sweep = (at: string) => sweepTwiceAt(w, clock, at);
 
     await sweep('2026-07-21T10:00:00+08:00');
     await ok(docs.answer, who.taxStaff, { id: answered, answer: '已核实，正在整改' });

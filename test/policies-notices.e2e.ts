@@ -34,7 +34,7 @@ import {
   requestId,
   unit,
 } from './support/policies.ts';
-import { drain, localReceiver } from './support/outbox.ts';
+import { drain, localReceiver, sweepTwiceAt } from './support/outbox.ts';
 
 const clock = new TestClock('2026-09-01T10:00:00+08:00');
 let t: TestPlatform;
@@ -245,13 +245,7 @@ describe('limits at 80% and overdue', () => {
     const refused = await apply(await item('研发补助（时限·按时不予通过）'));
     const paid = await apply(await item('研发补助（时限·兑现）', tax));
     const w = worker();
-    const sweep = async (at: string) => {
-      clock.set(at);
-      await drain(w);
-      // The sweep again a minute later: nothing new.
-      clock.advance(2 * 60_000);
-      await drain(w);
-    };
+    const sweep = (at: string) => sweepTwiceAt(w, clock, at);
 
     // Decided in time: refused, and approved (its payment limit, 2 working days, runs to 09-11 00:00, 80% at 09-10 14:30).
     clock.set('2026-09-08T10:00:00+08:00');
@@ -338,12 +332,7 @@ describe('limits at 80% and overdue', () => {
         .filter((event) => event.payload.limitKind === 'OBJECTION_ANSWER')
         .map((event) => [event.type, event.payload.objectionId, event.audience.map((owner) => `${owner.kind}:${owner.id}`).join()]);
     const w = worker();
-    const sweep = async (at: string) => {
-      clock.set(at);
-      await drain(w);
-      clock.advance(2 * 60_000);
-      await drain(w);
-    };
+    const sweep = (at: string) => sweepTwiceAt(w, clock, at);
 
     await sweep('2026-09-18T08:30:00+08:00');
     expect(await answerEvents(), 'before 80%').toEqual([]);

@@ -1,10 +1,12 @@
 /**
  * What the notice tests of every slice share: a local receiver standing in for a webhook subscriber
- * or the government SMS gateway, and draining a worker (rounds until one finds nothing to do).
+ * or the government SMS gateway, draining a worker (rounds until one finds nothing to do), and a
+ * sweep run twice at one instant.
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { OutboxWorker } from '../../platform/outbox.ts';
+import type { TestClock } from './clock.ts';
 
 /** A local HTTP receiver answering 200 to every POST, keeping each request's headers and body. */
 export async function localReceiver(path = '/in') {
@@ -33,4 +35,15 @@ export async function drain(worker: OutboxWorker): Promise<void> {
     const done = await worker.runOnce();
     if (done.dispatched + done.attempted === 0) return;
   }
+}
+
+/**
+ * Sets the clock to `at` and drains, then drains again two minutes later, past the sweep's
+ * once-a-minute pace: what the second sweep finds must be nothing new (the once keys).
+ */
+export async function sweepTwiceAt(worker: OutboxWorker, clock: TestClock, at: string): Promise<void> {
+  clock.set(at);
+  await drain(worker);
+  clock.advance(2 * 60_000);
+  await drain(worker);
 }

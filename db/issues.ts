@@ -631,6 +631,31 @@ export const unitLeaders = issuesSchema.table(
 );
 
 /**
+ * A leader's departure from the post (离任): the day from which they no longer hold it, why, and
+ * the successor — a leader of the same unit still in post — who takes over their 包保 projects and
+ * points in the same transaction (`leader_handovers`). Recorded once; append-only (a trigger): the
+ * leader record itself never changes.
+ */
+export const unitLeaderDepartures = issuesSchema.table(
+  'unit_leader_departures',
+  {
+    leaderId: uuid('leader_id')
+      .primaryKey()
+      .references(() => unitLeaders.id),
+    /** The first day no longer in the post. */
+    leftOn: date('left_on').notNull(),
+    reason: text('reason').notNull(),
+    successorId: uuid('successor_id').references(() => unitLeaders.id),
+    recorderIssuer: text('recorder_issuer').notNull(),
+    recorderRole: text('recorder_role').notNull(),
+    recorderSubject: text('recorder_subject').notNull(),
+    recordedAt: instant('recorded_at').notNull(),
+    sample: boolean('sample').notNull().default(false),
+  },
+  (t) => [check('unit_leader_departures_successor', sql`${t.successorId} is distinct from ${t.leaderId}`)],
+);
+
+/**
  * 局长进大厅 (issue #26): a day a unit's principal served in a front-line hall — where, when, what
  * they handled and found. Append-only; the problems found are DIRECTOR_IN_HALL issues
  * (`issue_origins.hall_visit_id`) written in the same transaction.
@@ -766,6 +791,32 @@ export const monitoringVisits = issuesSchema.table(
   (t) => [
     index('monitoring_visits_point_idx').on(t.pointId, t.visitedOn),
     uniqueIndex('monitoring_visits_request_key').on(t.recorderIssuer, t.recorderRole, t.recorderSubject, t.clientRequestId),
+  ],
+);
+
+/**
+ * A 包保 duty handed from a departing leader to their successor (one row per project or point, in
+ * the departure's transaction): who answered for the record before, and since when the successor
+ * does. Append-only.
+ */
+export const leaderHandovers = issuesSchema.table(
+  'leader_handovers',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    fromLeaderId: uuid('from_leader_id')
+      .notNull()
+      .references(() => unitLeaderDepartures.leaderId),
+    toLeaderId: uuid('to_leader_id')
+      .notNull()
+      .references(() => unitLeaders.id),
+    signedProjectId: uuid('signed_project_id').references(() => signedProjects.id),
+    monitoringPointId: uuid('monitoring_point_id').references(() => monitoringPoints.id),
+    at: instant('at').notNull(),
+  },
+  (t) => [
+    index('leader_handovers_from_idx').on(t.fromLeaderId),
+    index('leader_handovers_point_idx').on(t.monitoringPointId),
+    check('leader_handovers_one_record', sql`num_nonnulls(${t.signedProjectId}, ${t.monitoringPointId}) = 1`),
   ],
 );
 

@@ -55,6 +55,8 @@ const EVIDENCE: Record<string, Record<string, 'append-only' | 'guarded' | 'kept'
     observer_membership_ends: 'append-only',
     observer_reports: 'append-only',
     unit_leaders: 'append-only',
+    unit_leader_departures: 'append-only',
+    leader_handovers: 'append-only',
     hall_visits: 'append-only',
     signed_project_events: 'append-only',
     monitoring_visits: 'append-only',

@@ -263,6 +263,13 @@ export const recordUnitLeaderInput = z.object({
   principal: z.boolean(),
 });
 
+export const recordLeaderDepartureInput = z.object({
+  leaderId: uuid({ zh: '领导记录', en: 'leaderId' }),
+  leftOn: day({ zh: '离任日期', en: 'leftOn' }),
+  reason: text({ zh: '离任原因', en: 'Reason' }, { max: 500 }),
+  successorId: uuid({ zh: '继任者', en: 'successorId' }).nullish(),
+});
+
 /** A hall day lists at most this many problems found (a longer list is another record). */
 export const MAX_FOUND_PROBLEMS = 50;
 

@@ -145,6 +145,10 @@ function planRecordLoaders(db: Db) {
       (ids: readonly string[]) => planRecordStore.leadersByIds(db, ids),
       (row) => row.id,
     ),
+    departureByLeader: keyedLoader(
+      (ids: readonly string[]) => planRecordStore.departuresByLeaders(db, ids),
+      (row) => row.leaderId,
+    ),
     hallVisitById: keyedLoader(
       (ids: readonly string[]) => planRecordStore.hallVisitsByIds(db, ids),
       (row) => row.id,

@@ -112,6 +112,7 @@ export const issuesResolvers: Resolvers = {
     endObserverMembership: (_, args, { issues }) => observerTeams.endMembership(issues, args),
     declarePlanDuty: (_, args, { issues }) => planDuties.declarePlanDuty(issues, args),
     recordUnitLeader: (_, args, { issues }) => leaders.recordUnitLeader(issues, args),
+    recordLeaderDeparture: (_, args, { issues }) => leaders.recordLeaderDeparture(issues, args),
     recordHallVisit: (_, args, { issues }) => hallVisits.recordHallVisit(issues, args),
     registerSignedProject: (_, args, { issues }) => projects.registerSignedProject(issues, args),
     reportProjectObstacle: (_, args, { issues }) => projects.reportProjectObstacle(issues, args),
@@ -121,6 +122,10 @@ export const issuesResolvers: Resolvers = {
   },
   UnitLeader: {
     unit: (row) => ({ id: row.unitId }),
+    departure: (row, _, { issues }) => leaders.departureOf(issues, row),
+  },
+  UnitLeaderDeparture: {
+    successor: (row, _, { issues }) => (row.successorId ? leaders.leaderOf(issues, row.successorId) : null),
   },
   HallVisit: {
     unit: (row) => ({ id: row.unitId }),

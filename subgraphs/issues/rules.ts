@@ -278,6 +278,13 @@ export const planRecordRules = {
     name: { zh: '登记单位领导（市指挥部办公室或本单位管理员）', en: "record a unit's leader (the command office or the unit's admin)" },
     who: ['COMMAND_OFFICE', 'OWN_UNIT_ADMIN'],
   },
+  RECORD_LEADER_DEPARTURE: {
+    name: {
+      zh: '记录领导离任并交接包保事项（市指挥部办公室或本单位管理员）',
+      en: "record a leader's departure and hand over their 包保 duties (the command office or the unit's admin)",
+    },
+    who: ['COMMAND_OFFICE', 'OWN_UNIT_ADMIN'],
+  },
   RECORD_HALL_VISIT: {
     name: {
       zh: '记录局长进大厅（重点领域牵头单位、参与单位本单位，或市指挥部办公室）',

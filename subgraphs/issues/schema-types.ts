@@ -2,7 +2,7 @@
 /* eslint-disable */
 import type { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } from 'graphql';
 import type { Connection as ConnectionMapped } from '../../platform/pagination.ts';
-import type { IssueRow as IssueRowMapped, DeadlineRow as DeadlineRowMapped, EventRow as EventRowMapped, AlertRow as AlertRowMapped, CalendarRow as CalendarRowMapped, RatingRow as RatingRowMapped, FollowUpRow as FollowUpRowMapped, SupervisionOutcomeRow as SupervisionOutcomeRowMapped, RankRow as RankRowMapped, StatsGroupRow as StatsGroupRowMapped, FeedRow as FeedRowMapped, PlanDutyView as PlanDutyViewMapped, PlanDutyUnitStatusRow as PlanDutyUnitStatusRowMapped, PlanDutyFilingRow as PlanDutyFilingRowMapped, ObserverMembershipRow as ObserverMembershipRowMapped, ObserverReportRow as ObserverReportRowMapped, UnitLeaderRow as UnitLeaderRowMapped, HallVisitRow as HallVisitRowMapped, HallDutyView as HallDutyViewMapped, SignedProjectRow as SignedProjectRowMapped, SignedProjectEventRow as SignedProjectEventRowMapped, SignedProjectCountRow as SignedProjectCountRowMapped, MonitoringPointRow as MonitoringPointRowMapped, MonitoringVisitRow as MonitoringVisitRowMapped, UnitReference as UnitReferenceMapped, DomainReference as DomainReferenceMapped, EnterpriseReference as EnterpriseReferenceMapped, DistrictReference as DistrictReferenceMapped } from './store.ts';
+import type { IssueRow as IssueRowMapped, DeadlineRow as DeadlineRowMapped, EventRow as EventRowMapped, AlertRow as AlertRowMapped, CalendarRow as CalendarRowMapped, RatingRow as RatingRowMapped, FollowUpRow as FollowUpRowMapped, SupervisionOutcomeRow as SupervisionOutcomeRowMapped, RankRow as RankRowMapped, StatsGroupRow as StatsGroupRowMapped, FeedRow as FeedRowMapped, PlanDutyView as PlanDutyViewMapped, PlanDutyUnitStatusRow as PlanDutyUnitStatusRowMapped, PlanDutyFilingRow as PlanDutyFilingRowMapped, ObserverMembershipRow as ObserverMembershipRowMapped, ObserverReportRow as ObserverReportRowMapped, UnitLeaderRow as UnitLeaderRowMapped, LeaderDepartureRow as LeaderDepartureRowMapped, HallVisitRow as HallVisitRowMapped, HallDutyView as HallDutyViewMapped, SignedProjectRow as SignedProjectRowMapped, SignedProjectEventRow as SignedProjectEventRowMapped, SignedProjectCountRow as SignedProjectCountRowMapped, MonitoringPointRow as MonitoringPointRowMapped, MonitoringVisitRow as MonitoringVisitRowMapped, UnitReference as UnitReferenceMapped, DomainReference as DomainReferenceMapped, EnterpriseReference as EnterpriseReferenceMapped, DistrictReference as DistrictReferenceMapped } from './store.ts';
 import type { IssueStats as IssueStatsMapped } from './figures.ts';
 import type { DuplicateView as DuplicateViewMapped, DuplicateReasonView as DuplicateReasonViewMapped, IntakeDuplicatesView as IntakeDuplicatesViewMapped } from './duplicates.ts';
 import type { RecordResult as RecordResultMapped } from '../../platform/batch.ts';
@@ -111,7 +111,7 @@ export type Query = {
    * that have any (so it may hold fewer than `first`; the cursor carries on).
    */
   intakeDuplicates?: Maybe<IntakeDuplicatesConnection>;
-  /** 单位的领导记录（政府用户） / a unit's leader records (government) */
+  /** 单位的领导记录（政府用户）；inPost: true 只列在任的，false 只列已离任的 / a unit's leader records (government); inPost: true only those in post, false only those who left */
   unitLeaders?: Maybe<Array<UnitLeader>>;
   /** 局长进大厅记录，新的在前；市指挥部办公室看全部，单位看本单位 / hall days, newest first; the command office all, a unit its own */
   hallVisits?: Maybe<HallVisitConnection>;
@@ -222,6 +222,7 @@ export type QueryIntakeDuplicatesArgs = {
 
 export type QueryUnitLeadersArgs = {
   unitId: Scalars['ID']['input'];
+  inPost?: InputMaybe<Scalars['Boolean']['input']>;
 };
 
 
@@ -479,6 +480,15 @@ export type Mutation = {
   declarePlanDuty?: Maybe<PlanDuty>;
   /** 登记单位领导（姓名、职务；市指挥部办公室，或本单位管理员） / record a leader of a unit (the command office, or the unit's admin) */
   recordUnitLeader?: Maybe<UnitLeader>;
+  /**
+   * 记录领导离任（市指挥部办公室，或本单位管理员）：其包保的项目和监测点在同一步骤中交给继任者，各留交接记录；此后新的进大厅、项目、监测点和走访不能再指定该领导。
+   * 同样内容再次提交返回原记录；已离任的领导再记不同内容：CONFLICT。
+   * Record a leader's departure (the command office, or the unit's admin): their 包保 projects and
+   * points pass to the successor in the same step, each with a handover record; from `leftOn` no new
+   * hall day, project, point or visit may name the leader. The same content again returns the record;
+   * other content for a leader who has left: CONFLICT.
+   */
+  recordLeaderDeparture?: Maybe<UnitLeader>;
   /**
    * 记录局长进大厅的一天（本单位管理员和工作人员，或市指挥部办公室）：发现的问题在同一步骤中成为“局长进大厅”来源的问题。
    * Record a day a principal served in a hall (the unit's admin and staff, or the command office): the
@@ -756,6 +766,11 @@ export type MutationDeclarePlanDutyArgs = {
 
 export type MutationRecordUnitLeaderArgs = {
   input: RecordUnitLeaderInput;
+};
+
+
+export type MutationRecordLeaderDepartureArgs = {
+  input: RecordLeaderDepartureInput;
 };
 
 
@@ -2254,6 +2269,43 @@ export type UnitLeader = {
   recordedAt: Scalars['DateTime']['output'];
   /** 样例数据 / sample data */
   sample: Scalars['Boolean']['output'];
+  /** 离任日期（此日起不再在任；在任为空） / the first day no longer in the post; null while in it */
+  leftOn?: Maybe<Scalars['Date']['output']>;
+  /** 离任记录（在任为空） / the departure from the post; null while in it */
+  departure?: Maybe<UnitLeaderDeparture>;
+};
+
+/**
+ * 领导离任：此日起不再在任，原因，以及接手其包保项目和监测点的继任者（同一单位在任的领导）。只记一次，不可更改。
+ * A leader's departure from the post: the first day no longer in it, why, and the successor (a leader
+ * of the same unit in post) who takes over their 包保 projects and points. Recorded once, never changed.
+ */
+export type UnitLeaderDeparture = {
+  __typename?: 'UnitLeaderDeparture';
+  leftOn: Scalars['Date']['output'];
+  /** 离任原因 / why */
+  reason: Scalars['String']['output'];
+  /** 继任者（接手包保的领导；无包保事项时可为空） / the successor who took over the 包保 duties (may be null when there were none) */
+  successor?: Maybe<UnitLeader>;
+  /** 交接的签约未落地项目数（未开工、已开工的） / signed projects handed over (those not started or started) */
+  projectsHandedOver: Scalars['Int']['output'];
+  /** 交接的监测点数 / monitoring points handed over */
+  pointsHandedOver: Scalars['Int']['output'];
+  recordedAt: Scalars['DateTime']['output'];
+};
+
+export type RecordLeaderDepartureInput = {
+  leaderId: Scalars['ID']['input'];
+  /** 此日起不再在任（不晚于今天） / the first day no longer in the post (not after today) */
+  leftOn: Scalars['Date']['input'];
+  /** 离任原因，如“调任市发展改革委” / why, e.g. “transferred to the development and reform commission” */
+  reason: Scalars['String']['input'];
+  /**
+   * 继任者：同一单位在任的领导，接手离任者的包保项目（未开工、已开工的）和监测点；离任者有包保事项时必填。
+   * The successor: a leader of the same unit in post, who takes over the departing leader's 包保
+   * projects (not started or started) and points; required when there are any.
+   */
+  successorId?: InputMaybe<Scalars['ID']['input']>;
 };
 
 export type RecordUnitLeaderInput = {
@@ -2903,6 +2955,8 @@ export type ResolversTypes = {
   IntakeDuplicatesConnection: ResolverTypeWrapper<ConnectionMapped>;
   IntakeDuplicatesEdge: ResolverTypeWrapper<Omit<IntakeDuplicatesEdge, 'node'> & { node: ResolversTypes['IntakeDuplicates'] }>;
   UnitLeader: ResolverTypeWrapper<UnitLeaderRowMapped>;
+  UnitLeaderDeparture: ResolverTypeWrapper<LeaderDepartureRowMapped>;
+  RecordLeaderDepartureInput: RecordLeaderDepartureInput;
   RecordUnitLeaderInput: RecordUnitLeaderInput;
   HallVisit: ResolverTypeWrapper<HallVisitRowMapped>;
   HallVisitEdge: ResolverTypeWrapper<Omit<HallVisitEdge, 'node'> & { node: ResolversTypes['HallVisit'] }>;
@@ -3018,6 +3072,8 @@ export type ResolversParentTypes = {
   IntakeDuplicatesConnection: ConnectionMapped;
   IntakeDuplicatesEdge: Omit<IntakeDuplicatesEdge, 'node'> & { node: ResolversParentTypes['IntakeDuplicates'] };
   UnitLeader: UnitLeaderRowMapped;
+  UnitLeaderDeparture: LeaderDepartureRowMapped;
+  RecordLeaderDepartureInput: RecordLeaderDepartureInput;
   RecordUnitLeaderInput: RecordUnitLeaderInput;
   HallVisit: HallVisitRowMapped;
   HallVisitEdge: Omit<HallVisitEdge, 'node'> & { node: ResolversParentTypes['HallVisit'] };
@@ -3129,6 +3185,7 @@ export type MutationResolvers<ContextType = Context, ParentType extends Resolver
   filePlanDuty?: Resolver<Maybe<ResolversTypes['PlanDutyFiling']>, ParentType, ContextType, RequireFields<MutationFilePlanDutyArgs, 'input'>>;
   declarePlanDuty?: Resolver<Maybe<ResolversTypes['PlanDuty']>, ParentType, ContextType, RequireFields<MutationDeclarePlanDutyArgs, 'input'>>;
   recordUnitLeader?: Resolver<Maybe<ResolversTypes['UnitLeader']>, ParentType, ContextType, RequireFields<MutationRecordUnitLeaderArgs, 'input'>>;
+  recordLeaderDeparture?: Resolver<Maybe<ResolversTypes['UnitLeader']>, ParentType, ContextType, RequireFields<MutationRecordLeaderDepartureArgs, 'input'>>;
   recordHallVisit?: Resolver<Maybe<ResolversTypes['HallVisit']>, ParentType, ContextType, RequireFields<MutationRecordHallVisitArgs, 'input'>>;
   registerSignedProject?: Resolver<Maybe<ResolversTypes['SignedProject']>, ParentType, ContextType, RequireFields<MutationRegisterSignedProjectArgs, 'input'>>;
   reportProjectObstacle?: Resolver<Maybe<ResolversTypes['SignedProject']>, ParentType, ContextType, RequireFields<MutationReportProjectObstacleArgs, 'input'>>;
@@ -3610,6 +3667,17 @@ export type UnitLeaderResolvers<ContextType = Context, ParentType extends Resolv
   principal?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   recordedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   sample?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  leftOn?: Resolver<Maybe<ResolversTypes['Date']>, ParentType, ContextType>;
+  departure?: Resolver<Maybe<ResolversTypes['UnitLeaderDeparture']>, ParentType, ContextType>;
+};
+
+export type UnitLeaderDepartureResolvers<ContextType = Context, ParentType extends ResolversParentTypes['UnitLeaderDeparture'] = ResolversParentTypes['UnitLeaderDeparture']> = {
+  leftOn?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
+  reason?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  successor?: Resolver<Maybe<ResolversTypes['UnitLeader']>, ParentType, ContextType>;
+  projectsHandedOver?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  pointsHandedOver?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  recordedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
 };
 
 export type HallVisitResolvers<ContextType = Context, ParentType extends ResolversParentTypes['HallVisit'] = ResolversParentTypes['HallVisit']> = {
@@ -3844,6 +3912,7 @@ export type Resolvers<ContextType = Context> = {
   IntakeDuplicatesConnection?: IntakeDuplicatesConnectionResolvers<ContextType>;
   IntakeDuplicatesEdge?: IntakeDuplicatesEdgeResolvers<ContextType>;
   UnitLeader?: UnitLeaderResolvers<ContextType>;
+  UnitLeaderDeparture?: UnitLeaderDepartureResolvers<ContextType>;
   HallVisit?: HallVisitResolvers<ContextType>;
   HallVisitEdge?: HallVisitEdgeResolvers<ContextType>;
   HallVisitConnection?: HallVisitConnectionResolvers<ContextType>;

@@ -42,6 +42,7 @@ export const issues: SliceDefinition = {
     DuplicateReason: './duplicates.ts#DuplicateReasonView',
     IntakeDuplicates: './duplicates.ts#IntakeDuplicatesView',
     UnitLeader: './store.ts#UnitLeaderRow',
+    UnitLeaderDeparture: './store.ts#LeaderDepartureRow',
     HallVisit: './store.ts#HallVisitRow',
     HallDutyQuarter: './store.ts#HallDutyView',
     SignedProject: './store.ts#SignedProjectRow',

@@ -2,7 +2,24 @@
  * Data access of the issues subgraph: every SQL statement it sends is built here, from its own
  * tables only. Functions take a `Queryable` so a use case can compose them in one transaction.
  */
-import { and, asc, desc, eq, gte, inArray, isNotNull, isNull, like, lt, lte, or, sql, type SQL } from 'drizzle-orm';
+import {
+  and,
+  asc,
+  desc,
+  eq,
+  getTableColumns,
+  gte,
+  inArray,
+  isNotNull,
+  isNull,
+  like,
+  lt,
+  lte,
+  notInArray,
+  or,
+  sql,
+  type SQL,
+} from 'drizzle-orm';
 import type { PgColumn } from 'drizzle-orm/pg-core';
 import { escapeLike, lockKey, rowsOf, type Queryable } from '../../db/client.ts';
 import {
@@ -18,6 +35,7 @@ import {
   issueOrigins,
   issueRatings,
   issues,
+  leaderHandovers,
   monitoringPoints,
   monitoringVisits,
   noticeSettings,
@@ -34,6 +52,7 @@ import {
   signedProjects,
   smsDailyCounts,
   supervisionOutcomes,
+  unitLeaderDepartures,
   unitLeaders,
 } from '../../db/issues.ts';
 import { beijingDate, keptRanges, WorkingCalendar } from '../../platform/calendar.ts';
@@ -1413,7 +1432,10 @@ export const duplicateStore = {
       .limit(limit);
   },
 };
-export type UnitLeaderRow = typeof unitLeaders.$inferSelect;
+/** A leader record, with the first day no longer in the post once a departure is recorded. */
+export type UnitLeaderRow = typeof unitLeaders.$inferSelect & { leftOn: string | null };
+/** A departure, with how many projects and points it handed to the successor. */
+export type LeaderDepartureRow = typeof unitLeaderDepartures.$inferSelect & { projectsHandedOver: number; pointsHandedOver: number };
 export type HallVisitRow = typeof hallVisits.$inferSelect;
 export type SignedProjectRow = typeof signedProjects.$inferSelect;
 export type SignedProjectEventRow = typeof signedProjectEvents.$inferSelect;
@@ -1460,6 +1482,12 @@ function planScopeCondition(scope: PlanScope, unitColumn: SQL, districtColumn?: 
 }
 export type PlanScope = { kind: 'all' } | { kind: 'units'; unitIds: string[]; districtCode: string | null };
 
+const leadersWithDepartures = (db: Queryable) =>
+  db
+    .select({ ...getTableColumns(unitLeaders), leftOn: unitLeaderDepartures.leftOn })
+    .from(unitLeaders)
+    .leftJoin(unitLeaderDepartures, eq(unitLeaderDepartures.leaderId, unitLeaders.id));
+
 /**
  * The plan's machinery beyond the loop (issue #26): leaders of units, 局长进大厅, signed projects,
  * monitoring points and their visits, and the issues they brought in or tagged.
@@ -1471,23 +1499,75 @@ export const planRecordStore = {
   },
 
   async leaderByRequest(db: Queryable, r: RecordRequest): Promise<UnitLeaderRow | undefined> {
-    const [row] = await db.select().from(unitLeaders).where(recordedBy(unitLeaders, r));
+    const [row] = await leadersWithDepartures(db).where(recordedBy(unitLeaders, r));
     return row;
   },
   async insertLeader(db: Queryable, row: typeof unitLeaders.$inferInsert): Promise<UnitLeaderRow> {
     const [saved] = await db.insert(unitLeaders).values(row).returning();
-    return present(saved, 'the leader just recorded');
+    return { ...present(saved, 'the leader just recorded'), leftOn: null };
   },
   leadersByIds(db: Queryable, ids: readonly string[]): Promise<UnitLeaderRow[]> {
-    return ids.length
+    return ids.length ? leadersWithDepartures(db).where(inArray(unitLeaders.id, [...ids])) : Promise.resolve([]);
+  },
+  /** A unit's leaders, newest first; `inPost`: only those in post (true) or only those who left (false). */
+  leadersOfUnit(db: Queryable, unitId: string, inPost: boolean | null = null): Promise<UnitLeaderRow[]> {
+    return leadersWithDepartures(db)
+      .where(
+        and(
+          eq(unitLeaders.unitId, unitId),
+          inPost === null ? undefined : inPost ? isNull(unitLeaderDepartures.leaderId) : isNotNull(unitLeaderDepartures.leaderId),
+        ),
+      )
+      .orderBy(desc(unitLeaders.recordedAt), asc(unitLeaders.id));
+  },
+  /**
+   * Records naming a leader and that leader's departure are written one at a time (a transaction
+   * lock per leader): a project, point, hall day or visit written meanwhile is either seen by the
+   * departure (and handed over) or sees it (and is refused). Returns the first day no longer in post.
+   */
+  async lockLeader(db: Queryable, leaderId: string): Promise<string | null> {
+    await lockKey(db, 'issues.unit_leaders', leaderId);
+    const [row] = await db
+      .select({ leftOn: unitLeaderDepartures.leftOn })
+      .from(unitLeaderDepartures)
+      .where(eq(unitLeaderDepartures.leaderId, leaderId));
+    return row?.leftOn ?? null;
+  },
+  departuresByLeaders(db: Queryable, leaderIds: readonly string[]): Promise<LeaderDepartureRow[]> {
+    const handedOver = (column: PgColumn) =>
+      sql<number>`(select count(*)::int from ${leaderHandovers} where ${leaderHandovers.fromLeaderId} = ${unitLeaderDepartures.leaderId} and ${column} is not null)`;
+    return leaderIds.length
       ? db
-          .select()
-          .from(unitLeaders)
-          .where(inArray(unitLeaders.id, [...ids]))
+          .select({
+            ...getTableColumns(unitLeaderDepartures),
+            projectsHandedOver: handedOver(leaderHandovers.signedProjectId),
+            pointsHandedOver: handedOver(leaderHandovers.monitoringPointId),
+          })
+          .from(unitLeaderDepartures)
+          .where(inArray(unitLeaderDepartures.leaderId, [...leaderIds]))
       : Promise.resolve([]);
   },
-  leadersOfUnit(db: Queryable, unitId: string): Promise<UnitLeaderRow[]> {
-    return db.select().from(unitLeaders).where(eq(unitLeaders.unitId, unitId)).orderBy(desc(unitLeaders.recordedAt), asc(unitLeaders.id));
+  /** The 包保 duties a departing leader hands over, locked: projects not yet started or started, and every point. */
+  async dutiesOfLeader(db: Queryable, leaderId: string): Promise<{ projects: SignedProjectRow[]; points: MonitoringPointRow[] }> {
+    const projects = await db
+      .select()
+      .from(signedProjects)
+      .where(and(eq(signedProjects.leaderId, leaderId), notInArray(signedProjects.status, ['IN_PRODUCTION', 'TERMINATED'])))
+      .orderBy(asc(signedProjects.id))
+      .for('update');
+    const points = await db
+      .select()
+      .from(monitoringPoints)
+      .where(eq(monitoringPoints.leaderId, leaderId))
+      .orderBy(asc(monitoringPoints.id))
+      .for('update');
+    return { projects, points };
+  },
+  async insertDeparture(db: Queryable, row: typeof unitLeaderDepartures.$inferInsert): Promise<void> {
+    await db.insert(unitLeaderDepartures).values(row);
+  },
+  async insertHandovers(db: Queryable, rows: (typeof leaderHandovers.$inferInsert)[]): Promise<void> {
+    if (rows.length) await db.insert(leaderHandovers).values(rows);
   },
 
   async hallVisitByRequest(db: Queryable, r: RecordRequest): Promise<HallVisitRow | undefined> {

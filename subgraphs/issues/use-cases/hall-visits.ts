@@ -24,7 +24,7 @@ import { HALL_UNIT_KINDS } from '../rules.ts';
 import type { MutationRecordHallVisitArgs, QueryHallDutyArgs, QueryHallVisitsArgs } from '../schema-types.ts';
 import { issueOutbox, planRecordStore, type HallDutyView, type HallVisitRow, type IssueRow } from '../store.ts';
 import { enterWithin, type SubmittedRow } from './intake.ts';
-import { earlierRequest, recorderOf, requireLeader } from './leaders.ts';
+import { confirmLeader, earlierRequest, recorderOf, requireLeader } from './leaders.ts';
 import { requireDistrict, requireUnit } from './lookups.ts';
 
 const HALL_VISIT: Bilingual = { zh: '局长进大厅记录', en: 'Hall day' };
@@ -112,7 +112,7 @@ export async function recordHallVisit(ctx: IssuesContext, { input: given }: Muta
   if (input.servedOn > beijingDate(ctx.now())) {
     throw errors.badInput('input.servedOn', { zh: '值守日期不能晚于今天', en: 'servedOn cannot be in the future' });
   }
-  const leader = await requireLeader(ctx, 'input.leaderId', input.leaderId, unit.id, { principal: true });
+  const leader = await requireLeader(ctx, 'input.leaderId', input.leaderId, unit.id, { principal: true, on: input.servedOn });
   const problems = await problemRows(ctx, unit.id, input, `${leader.name}（${leader.post}）`);
   const recorder = recorderOf(ctx, input.clientRequestId, input);
   return createRow(
@@ -123,6 +123,7 @@ export async function recordHallVisit(ctx: IssuesContext, { input: given }: Muta
       async write(tx) {
         const earlier = await earlierRequest(tx, 'hall', recorder, planRecordStore.hallVisitByRequest);
         if (earlier) return earlier;
+        await confirmLeader(tx, 'input.leaderId', leader, input.servedOn);
         const saved = await planRecordStore.insertHallVisit(tx, {
           unitId: unit.id,
           leaderId: leader.id,

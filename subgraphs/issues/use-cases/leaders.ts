@@ -6,14 +6,15 @@
  */
 import type { Queryable } from '../../../db/client.ts';
 import { personOf } from '../../../platform/auth.ts';
+import { beijingDate } from '../../../platform/calendar.ts';
 import { createRow } from '../../../platform/change.ts';
 import { errors, type Bilingual } from '../../../platform/errors.ts';
 import { parseInput } from '../../../platform/input.ts';
 import { present } from '../../../platform/invariant.ts';
 import { inPlanScope } from '../access.ts';
 import type { IssuesContext } from '../context.ts';
-import { fingerprint, recordUnitLeaderInput, unitId as unitIdInput } from '../input.ts';
-import type { MutationRecordUnitLeaderArgs, QueryUnitLeadersArgs } from '../schema-types.ts';
+import { fingerprint, recordLeaderDepartureInput, recordUnitLeaderInput, unitId as unitIdInput } from '../input.ts';
+import type { MutationRecordLeaderDepartureArgs, MutationRecordUnitLeaderArgs, QueryUnitLeadersArgs } from '../schema-types.ts';
 import { planRecordStore, type RecordRequest, type UnitLeaderRow } from '../store.ts';
 import { requireUnit } from './lookups.ts';
 
@@ -63,16 +64,26 @@ export async function earlierRequest<T extends { id: string; requestFingerprint:
   );
 }
 
+/** BAD_USER_INPUT on `field`: the leader had left the post by `on`. */
+function departed(field: string, leader: Pick<UnitLeaderRow, 'name' | 'post'>, leftOn: string, on: string) {
+  return errors.badInput(field, {
+    zh: `${leader.name}（${leader.post}）已于 ${leftOn} 离任，${on} 不在任`,
+    en: `${leader.name} (${leader.post}) left the post on ${leftOn} and did not hold it on ${on}`,
+  });
+}
+
 /**
- * A leader a request names, looked up before the transaction: it must exist and be a leader of
- * `unitId` (and the principal where one is asked for); otherwise BAD_USER_INPUT naming the field.
+ * A leader a request names, looked up before the transaction: it must exist, be a leader of
+ * `unitId` (and the principal where one is asked for) and hold the post on `on` (the day the
+ * record is about: today, or the day served or visited); otherwise BAD_USER_INPUT naming the field.
+ * The record's transaction confirms it (`confirmLeader`).
  */
 export async function requireLeader(
   ctx: IssuesContext,
   field: string,
   leaderId: string,
   unitId: string,
-  { principal = false } = {},
+  { principal = false, on = beijingDate(ctx.now()) }: { principal?: boolean; on?: string } = {},
 ): Promise<UnitLeaderRow> {
   const leader = await ctx.loaders.leaderById.load(leaderId.toLowerCase());
   if (!leader) throw errors.badInput(field, { zh: `领导记录不存在：${leaderId}`, en: `No such leader record: ${leaderId}` });
@@ -88,7 +99,18 @@ export async function requireLeader(
       en: `${leader.name} (${leader.post}) is not the unit's principal, who serves in the hall`,
     });
   }
+  if (leader.leftOn !== null && on >= leader.leftOn) throw departed(field, leader, leader.leftOn, on);
   return leader;
+}
+
+/**
+ * Inside the transaction of a record that names a leader: waits for a departure being written for
+ * that leader, then checks again that they held the post on `on` — so no project, point, hall day
+ * or visit names a leader who had left, nor escapes the handover.
+ */
+export async function confirmLeader(tx: Queryable, field: string, leader: UnitLeaderRow, on: string): Promise<void> {
+  const leftOn = await planRecordStore.lockLeader(tx, leader.id);
+  if (leftOn !== null && on >= leftOn) throw departed(field, leader, leftOn, on);
 }
 
 /** `recordUnitLeader`: the command office, or the unit's own admin. */
@@ -127,8 +149,114 @@ export async function unitLeaders(ctx: IssuesContext, args: QueryUnitLeadersArgs
   if (!inPlanScope(scope, { unitId })) {
     throw errors.forbidden({ zh: '无权查看该单位的领导记录', en: "You may not read this unit's leader records" });
   }
-  return planRecordStore.leadersOfUnit(ctx.db, unitId);
+  return planRecordStore.leadersOfUnit(ctx.db, unitId, args.inPost ?? null);
 }
+
+const DEPARTURE: Bilingual = { zh: '离任记录', en: 'Departure' };
+
+/**
+ * `recordLeaderDeparture`: the command office, or the leader's unit's admin. In one transaction:
+ * the departure, and each 包保 project (not started or started) and point of the leader handed to
+ * the successor — a leader of the same unit in post — by version, with a handover record (and a
+ * project event). Once per leader: the same content again returns it; other content is CONFLICT.
+ */
+export async function recordLeaderDeparture(
+  ctx: IssuesContext,
+  { input: given }: MutationRecordLeaderDepartureArgs,
+): Promise<UnitLeaderRow> {
+  const input = parseInput(recordLeaderDepartureInput, given, 'input');
+  await ctx.access.prepareToAct();
+  const leader = await ctx.loaders.leaderById.load(input.leaderId);
+  if (!leader) throw errors.notFound(LEADER, input.leaderId);
+  await ctx.access.assertPlanRecord('RECORD_LEADER_DEPARTURE', { unitId: leader.unitId });
+  const today = beijingDate(ctx.now());
+  if (input.leftOn > today) {
+    throw errors.badInput('input.leftOn', { zh: '离任日期不能晚于今天', en: 'leftOn cannot be in the future' });
+  }
+  const successorId = input.successorId ?? null;
+  if (successorId === leader.id) {
+    throw errors.badInput('input.successorId', { zh: '继任者不能是离任者本人', en: 'The successor cannot be the leader who leaves' });
+  }
+  const successor = successorId ? await requireLeader(ctx, 'input.successorId', successorId, leader.unitId, { on: today }) : null;
+  const person = present(personOf(ctx.viewer), 'the person of a caller allowed to record');
+  await createRow(
+    ctx.db,
+    { noun: DEPARTURE },
+    {
+      authorize: () => ctx.access.assertPlanRecord('RECORD_LEADER_DEPARTURE', { unitId: leader.unitId }),
+      async write(tx) {
+        const leftOn = await planRecordStore.lockLeader(tx, leader.id);
+        if (leftOn !== null) {
+          const [earlier] = await planRecordStore.departuresByLeaders(tx, [leader.id]);
+          const same = earlier && earlier.leftOn === input.leftOn && earlier.reason === input.reason && earlier.successorId === successorId;
+          if (same) return leader.id;
+          throw errors.conflict(
+            {
+              zh: `${leader.name}（${leader.post}）已记录于 ${leftOn} 离任`,
+              en: `${leader.name} (${leader.post}) is recorded as having left on ${leftOn}`,
+            },
+            { leftOn },
+          );
+        }
+        if (successor) await confirmLeader(tx, 'input.successorId', successor, today);
+        const duties = await planRecordStore.dutiesOfLeader(tx, leader.id);
+        const count = duties.projects.length + duties.points.length;
+        if (count > 0 && !successor) {
+          throw errors.badInput('input.successorId', {
+            zh: `${leader.name}（${leader.post}）包保 ${duties.projects.length} 个签约未落地项目、${duties.points.length} 个监测点，须指定继任者接手`,
+            en: `${leader.name} (${leader.post}) answers for ${duties.projects.length} signed projects and ${duties.points.length} monitoring points: name a successor to take them over`,
+          });
+        }
+        const at = ctx.now();
+        await planRecordStore.insertDeparture(tx, {
+          leaderId: leader.id,
+          leftOn: input.leftOn,
+          reason: input.reason,
+          successorId,
+          recorderIssuer: person.issuer,
+          recorderRole: person.role,
+          recorderSubject: person.subject,
+          recordedAt: at,
+          sample: ctx.sample ?? false,
+        });
+        if (!successor) return leader.id;
+        const handedTo = `${successor.name}（${successor.post}）`;
+        for (const project of duties.projects) {
+          const saved = await planRecordStore.updateProject(tx, project.id, project.version, { leaderId: successor.id, updatedAt: at });
+          present(saved, 'a project locked by the leader it names');
+          await planRecordStore.appendProjectEvent(tx, {
+            projectId: project.id,
+            action: 'LEADER_HANDOVER',
+            fromStatus: project.status,
+            toStatus: project.status,
+            note: `包保领导 ${leader.name}（${leader.post}）离任，交由 ${handedTo}`,
+            actor: person.subject,
+            at,
+          });
+        }
+        for (const point of duties.points) {
+          present(
+            await planRecordStore.updatePoint(tx, point.id, point.version, { leaderId: successor.id }),
+            'a point locked by the leader it names',
+          );
+        }
+        await planRecordStore.insertHandovers(tx, [
+          ...duties.projects.map((p) => ({ fromLeaderId: leader.id, toLeaderId: successor.id, signedProjectId: p.id, at })),
+          ...duties.points.map((p) => ({ fromLeaderId: leader.id, toLeaderId: successor.id, monitoringPointId: p.id, at })),
+        ]);
+        return leader.id;
+      },
+      // The departure and the handovers are the evidence (append-only), written above.
+      record: () => Promise.resolve(),
+    },
+  );
+  ctx.loaders.leaderById.clear(leader.id);
+  return present(await ctx.loaders.leaderById.load(leader.id), 'the leader who left');
+}
+
+/** A leader's departure, if recorded. */
+export const departureOf = async (ctx: IssuesContext, leader: UnitLeaderRow) =>
+  leader.leftOn === null ? null : ctx.loaders.departureByLeader.load(leader.id);
 
 /** A record's leader (it exists: a foreign key). */
 export const leaderOf = async (ctx: IssuesContext, leaderId: string) =>

@@ -25,7 +25,7 @@ import type {
 } from '../schema-types.ts';
 import { planRecordStore, type IssueRow, type MonitoringPointRow } from '../store.ts';
 import { quarterOf, quarterRange } from './hall-visits.ts';
-import { earlierRequest, recorderOf, requireLeader } from './leaders.ts';
+import { confirmLeader, earlierRequest, recorderOf, requireLeader } from './leaders.ts';
 import { requireUnit } from './lookups.ts';
 
 const POINT: Bilingual = { zh: '监测点', en: 'Monitoring point' };
@@ -88,6 +88,7 @@ export async function designateMonitoringPoint(ctx: IssuesContext, { input: give
       async write(tx) {
         const earlier = await earlierRequest(tx, 'point', recorder, planRecordStore.pointByRequest);
         if (earlier) return earlier;
+        await confirmLeader(tx, 'input.leaderId', leader, beijingDate(recorder.recordedAt));
         return planRecordStore.insertPoint(tx, {
           kind: input.kind,
           name: watched.name,
@@ -115,7 +116,10 @@ export async function recordMonitoringVisit(ctx: IssuesContext, { input: given }
     throw errors.badInput('input.visitedOn', { zh: '走访日期不能晚于今天', en: 'visitedOn cannot be in the future' });
   }
   const known = await ctx.loaders.pointById.load(input.pointId);
-  const leader = known && input.leaderId ? await requireLeader(ctx, 'input.leaderId', input.leaderId, known.responsibleUnitId) : null;
+  const leader =
+    known && input.leaderId
+      ? await requireLeader(ctx, 'input.leaderId', input.leaderId, known.responsibleUnitId, { on: input.visitedOn })
+      : null;
   const recorder = recorderOf(ctx, input.clientRequestId, input);
   return changeRow(ctx.db, pointKind(scope), {
     key: input.pointId,
@@ -124,6 +128,7 @@ export async function recordMonitoringVisit(ctx: IssuesContext, { input: given }
     async write(tx, point) {
       const earlier = await earlierRequest(tx, 'visit', recorder, planRecordStore.visitByRequest);
       if (earlier) return point;
+      if (leader) await confirmLeader(tx, 'input.leaderId', leader, input.visitedOn);
       await planRecordStore.insertVisit(tx, {
         pointId: point.id,
         visitedOn: input.visitedOn,

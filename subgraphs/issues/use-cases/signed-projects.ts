@@ -30,7 +30,7 @@ import type {
 import { planRecordStore, type IssueRow, type SignedProjectRow, type UnitLeaderRow } from '../store.ts';
 import { enterAll } from './hall-visits.ts';
 import type { SubmittedRow } from './intake.ts';
-import { earlierRequest, recorderOf, requireLeader } from './leaders.ts';
+import { confirmLeader, earlierRequest, recorderOf, requireLeader } from './leaders.ts';
 import { requireDistrict, requireUnit } from './lookups.ts';
 
 const PROJECT: Bilingual = { zh: '签约项目', en: 'Signed project' };
@@ -139,6 +139,7 @@ export async function registerSignedProject(
       async write(tx) {
         const earlier = await earlierRequest(tx, 'project', recorder, planRecordStore.projectByRequest);
         if (earlier) return { project: earlier, created: false };
+        await confirmLeader(tx, 'input.leaderId', leader, beijingDate(recorder.recordedAt));
         const project = await planRecordStore.insertProject(tx, values);
         await planRecordStore.linkIssues(tx, { signedProjectId: project.id }, await enterAll(ctx, tx, issue));
         return { project, created: true };

@@ -10,7 +10,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
 import { unitIdForCode } from '../db/reference/organisation.ts';
 import { TestClock, HOUR } from './support/clock.ts';
-import { startTestPlatform, type Caller, type GraphQLResponse, type TestPlatform } from './support/platform.ts';
+import { startTestPlatform, type Caller, type TestPlatform } from './support/platform.ts';
+import { doors } from './support/doors.ts';
 import { evalCallers as who, evalDocs as docs } from './support/evaluations.ts';
 import { expectKeptEqualsRebuild } from './support/database.ts';
 
@@ -18,13 +19,7 @@ const clock = new TestClock('2026-06-01T10:00:00+08:00'); // a Monday
 let t: TestPlatform;
 type Via = 'gateway' | 'evaluations subgraph';
 const transports: Via[] = ['gateway', 'evaluations subgraph'];
-const send = (via: Via, document: string, as: Caller, variables: Record<string, unknown> = {}): Promise<GraphQLResponse> =>
-  via === 'gateway' ? t.query(document, { as, variables }) : t.querySubgraph('evaluations', document, { as, variables });
-async function ok(document: string, as: Caller, variables: Record<string, unknown> = {}, via: Via = 'gateway'): Promise<any> {
-  const response = await send(via, document, as, variables);
-  expect(response.errors, JSON.stringify(response.errors)).toBeUndefined();
-  return response.data;
-}
+const { send, ok } = doors(() => t, 'evaluations');
 async function refusal(via: Via, document: string, as: Caller, variables: Record<string, unknown> = {}) {
   const response = await send(via, document, as, variables);
   expect(response.errors, `expected a refusal, got ${JSON.stringify(response.data)}`).toBeDefined();

@@ -15,7 +15,8 @@ import { rowsOf } from '../db/client.ts';
 import { HOUR, TestClock } from './support/clock.ts';
 
 const DAY = 24 * HOUR;
-import { startTestPlatform, type Caller, type GraphQLResponse, type TestPlatform } from './support/platform.ts';
+import { startTestPlatform, type Caller, type TestPlatform } from './support/platform.ts';
+import { doors } from './support/doors.ts';
 
 const clock = new TestClock('2026-12-01T09:00:00+08:00');
 let t: TestPlatform;
@@ -28,13 +29,7 @@ afterAll(async () => {
 
 type Via = 'gateway' | 'evaluations subgraph';
 const transports: Via[] = ['gateway', 'evaluations subgraph'];
-const send = (via: Via, document: string, as: Caller, variables: Record<string, unknown> = {}): Promise<GraphQLResponse> =>
-  via === 'gateway' ? t.query(document, { as, variables }) : t.querySubgraph('evaluations', document, { as, variables });
-async function ok(document: string, as: Caller, variables: Record<string, unknown> = {}, via: Via = 'gateway'): Promise<any> {
-  const response = await send(via, document, as, variables);
-  expect(response.errors, JSON.stringify(response.errors)).toBeUndefined();
-  return response.data;
-}
+const { send, ok } = doors(() => t, 'evaluations');
 async function refusal(via: Via, document: string, as: Caller, variables: Record<string, unknown> = {}) {
   const response = await send(via, document, as, variables);
   expect(response.errors, `expected a refusal, got ${JSON.stringify(response.data)}`).toBeDefined();

@@ -15,6 +15,7 @@ import { rowsOf } from '../db/client.ts';
 import { Directory } from '../platform/directory.ts';
 import { hallUnits, sweepHallReminders } from '../subgraphs/issues/use-cases/hall-visits.ts';
 import { startTestPlatform, type Caller, type TestPlatform } from './support/platform.ts';
+import { doors, codeOf } from './support/doors.ts';
 import { TestClock } from './support/clock.ts';
 import { callers, mutations, requestId, submitAppeal, unit } from './support/issues.ts';
 
@@ -53,14 +54,7 @@ const docs = {
   duty: `query($q: String) { hallDuty(quarter: $q) { quarter from to expected served notServed { id } } }`,
 };
 
-const send = (via: Via, document: string, as: Caller, variables: Record<string, unknown> = {}) =>
-  via === 'gateway' ? t.query(document, { as, variables }) : t.querySubgraph('issues', document, { as, variables });
-const codeOf = (response: { errors?: { extensions?: Record<string, any> }[] }) => response.errors?.[0]?.extensions?.code;
-async function ok(document: string, as: Caller, variables: Record<string, unknown> = {}, via: Via = 'gateway') {
-  const response = await send(via, document, as, variables);
-  expect(response.errors, JSON.stringify(response.errors)).toBeUndefined();
-  return response.data;
-}
+const { send, ok } = doors(() => t, 'issues');
 const db = () => t.database.handle.forSubgraph('issues').db;
 async function counts() {
   const [row] = rowsOf<{ issues: number; visits: number; leaders: number }>(

@@ -11,7 +11,8 @@ import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sampleCreditCode } from '../db/reference/organisation.ts';
 import { rowsOf } from '../db/client.ts';
-import { startTestPlatform, type Caller, type GraphQLResponse, type TestPlatform } from './support/platform.ts';
+import { startTestPlatform, type Caller, type TestPlatform } from './support/platform.ts';
+import { doors } from './support/doors.ts';
 import { HOUR, TestClock } from './support/clock.ts';
 import { requestId, unit } from './support/issues.ts';
 
@@ -54,13 +55,7 @@ const docs = {
   close: `mutation($id: ID!) { closeIssue(id: $id) { id status } }`,
 };
 
-const send = (via: Via, document: string, as: Caller, variables: Record<string, unknown> = {}): Promise<GraphQLResponse> =>
-  via === 'gateway' ? t.query(document, { as, variables }) : t.querySubgraph('issues', document, { as, variables });
-async function ok(document: string, as: Caller, variables: Record<string, unknown> = {}, via: Via = 'gateway') {
-  const response = await send(via, document, as, variables);
-  expect(response.errors, JSON.stringify(response.errors)).toBeUndefined();
-  return response.data;
-}
+const { send, ok } = doors(() => t, 'issues');
 async function refusal(via: Via, document: string, as: Caller, variables: Record<string, unknown> = {}) {
   const response = await send(via, document, as, variables);
   expect(response.errors, `expected a refusal, got ${JSON.stringify(response.data)}`).toBeDefined();

@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sampleCreditCode } from '../db/reference/organisation.ts';
 import { rowsOf } from '../db/client.ts';
 import { startTestPlatform, type Caller, type TestPlatform } from './support/platform.ts';
+import { doors, codeOf } from './support/doors.ts';
 import { TestClock } from './support/clock.ts';
 import { requestId, unit } from './support/issues.ts';
 
@@ -52,14 +53,7 @@ const docs = {
   one: `query($id: ID!) { signedProject(id: $id) { id name } }`,
 };
 
-const send = (via: Via, document: string, as: Caller, variables: Record<string, unknown> = {}) =>
-  via === 'gateway' ? t.query(document, { as, variables }) : t.querySubgraph('issues', document, { as, variables });
-const codeOf = (response: { errors?: { extensions?: Record<string, any> }[] }) => response.errors?.[0]?.extensions?.code;
-async function ok(document: string, as: Caller, variables: Record<string, unknown> = {}, via: Via = 'gateway') {
-  const response = await send(via, document, as, variables);
-  expect(response.errors, JSON.stringify(response.errors)).toBeUndefined();
-  return response.data;
-}
+const { send, ok } = doors(() => t, 'issues');
 const db = () => t.database.handle.forSubgraph('issues').db;
 async function counts() {
   const [row] = rowsOf<{ issues: number; projects: number; events: number }>(

@@ -129,16 +129,27 @@ describe.each(['2026-12-28T09:00:00+08:00', '2027-01-04T09:00:00+08:00', '2027-0
       expect(data.applications.totalCount).toBeGreaterThan(10);
       expect(data.serviceReviews.totalCount).toBe(9);
       // The plan's records near today: 市税务局's principal served this quarter (two days ago), 市商务局's has not;
-      // the enterprise point was last visited 40 days ago, the project point yesterday.
+      // the enterprise point was last visited 40 days ago, the project point yesterday; its first 包保 leader left
+      // 50 days ago and handed it to the other deputy.
       const records = await ok(
         t,
         `{ hallDuty { served notServed { id } } signedProjects { totalCount edges { node { sample daysSinceSigning } } }
-          monitoringPoints(filter: { unvisitedOnly: true }) { totalCount edges { node { kind sample } } } }`,
+          monitoringPoints(filter: { unvisitedOnly: true }) { totalCount edges { node { kind sample leader { name } } } }
+          unitLeaders(unitId: "${unitIdForCode('COMMERCE_BUREAU')}", inPost: false) {
+            name departure { reason successor { name } pointsHandedOver } } }`,
       );
+      expect(records.unitLeaders).toEqual([
+        {
+          name: '孙副局长（样例）',
+          departure: { reason: '调任市发展改革委（样例）', successor: { name: '周副局长（样例）' }, pointsHandedOver: 1 },
+        },
+      ]);
       expect(records.hallDuty.served).toBe(1);
       expect(records.hallDuty.notServed.map((u: { id: string }) => u.id)).toContain(unitIdForCode('COMMERCE_BUREAU'));
       expect(records.signedProjects.edges).toEqual([{ node: { sample: true, daysSinceSigning: 500 } }]);
-      expect(records.monitoringPoints.edges).toEqual([{ node: { kind: 'ENTERPRISE', sample: true } }]);
+      expect(records.monitoringPoints.edges).toEqual([
+        { node: { kind: 'ENTERPRISE', sample: true, leader: { name: '周副局长（样例）' } } },
+      ]);
     });
 
     it('shows the sample’s plan duties, observer teams and surveys where the command office looks, dated from the start', async () => {

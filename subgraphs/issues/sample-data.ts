@@ -433,20 +433,22 @@ async function duplicateAtIntake(c: Cast): Promise<void> {
 /**
  * 0. Before the stories (issue #26): the leaders of 市税务局 and 市商务局 as records, and the command
  * office's monitoring point on the enterprise whose appeal story 2 tells — so that appeal is tagged
- * with the point at intake. Its monthly visit was 40 days ago: the point is listed as unvisited.
+ * with the point at intake. Its first 包保 leader, a deputy director, left 50 days ago and handed it
+ * to the other deputy (离任). Its monthly visit was 40 days ago: the point is listed as unvisited.
  */
 async function planRecordsFirst(c: Cast): Promise<Record<string, string>> {
   c.at(c.daysAgo(60, '09:00'));
-  const leader = async (code: string, name: string, post: string, principal: boolean) =>
+  const leader = async (code: string, name: string, post: string, principal: boolean, key = `${code}-${principal}`) =>
     (
       await leaders.recordUnitLeader(c.office, {
-        input: { clientRequestId: `sample-leader-${code}-${principal}`, unitId: c.unit(code), name, post, principal },
+        input: { clientRequestId: `sample-leader-${key}`, unitId: c.unit(code), name, post, principal },
       })
     ).id;
   const ids = {
     tax: await leader('TAXATION_BUREAU', '王局长（样例）', '局长', true),
     commerce: await leader('COMMERCE_BUREAU', '赵局长（样例）', '局长', true),
     commerceDeputy: await leader('COMMERCE_BUREAU', '周副局长（样例）', '副局长', false),
+    formerDeputy: await leader('COMMERCE_BUREAU', '孙副局长（样例）', '副局长', false, 'COMMERCE_BUREAU-former'),
   };
   const point = await points.designateMonitoringPoint(c.office, {
     input: {
@@ -455,9 +457,13 @@ async function planRecordsFirst(c: Cast): Promise<Record<string, string>> {
       name: '崂山区重点企业（样例）',
       enterpriseCreditCode: sampleCreditCode('370212', 31),
       responsibleUnitId: c.unit('COMMERCE_BUREAU'),
-      leaderId: ids.commerceDeputy,
+      leaderId: ids.formerDeputy,
       frequency: 'MONTHLY',
     },
+  });
+  c.at(c.daysAgo(50, '11:00'));
+  await leaders.recordLeaderDeparture(c.admin('COMMERCE_BUREAU'), {
+    input: { leaderId: ids.formerDeputy, leftOn: c.dateIn(-50), reason: '调任市发展改革委（样例）', successorId: ids.commerceDeputy },
   });
   c.at(c.daysAgo(40, '15:00'));
   await points.recordMonitoringVisit(c.staff('COMMERCE_BUREAU'), {

@@ -270,8 +270,22 @@ describe('after the day of leaving', () => {
   });
 
   it('a principal who leaves with nothing to hand over needs no successor; hall days before leaving are still recorded, after it refused', async () => {
+    const served = {
+      clientRequestId: requestId('hall'),
+      unitId: COMMERCE,
+      leaderId: principal,
+      hall: '市民中心商务窗口',
+      servedOn: '2026-11-26',
+      handled: '坐席办理外资企业备案 3 件',
+    };
+    await ok(docs.hall, office, { input: served });
+    // A departure dated on or before a day the records show them serving contradicts those records.
+    const early = await send('gateway', docs.depart, office, { input: { leaderId: principal, leftOn: '2026-11-26', reason: '退休' } });
+    expect(codeOf(early)).toBe('BAD_USER_INPUT');
+    expect(early.errors?.[0]?.extensions?.field).toBe('input.leftOn');
+    expect(early.errors?.[0]?.message).toContain('2026-11-26 仍有值守或走访记录');
     const left = (
-      await ok(docs.depart, office, { input: { leaderId: principal, leftOn: '2026-11-25', reason: '退休', successorId: null } })
+      await ok(docs.depart, office, { input: { leaderId: principal, leftOn: '2026-11-27', reason: '退休', successorId: null } })
     ).recordLeaderDeparture;
     expect(left.departure).toMatchObject({ successor: null, projectsHandedOver: 0, pointsHandedOver: 0 });
     const hall = (servedOn: string) => ({
@@ -284,9 +298,9 @@ describe('after the day of leaving', () => {
     });
     expect((await ok(docs.hall, office, { input: hall('2026-11-24') })).recordHallVisit).toMatchObject({ servedOn: '2026-11-24' });
     const before = await state();
-    const refused = await t.query(docs.hall, { as: office, variables: { input: hall('2026-11-25') } });
+    const refused = await t.query(docs.hall, { as: office, variables: { input: hall('2026-11-27') } });
     expect(codeOf(refused)).toBe('BAD_USER_INPUT');
-    expect(refused.errors?.[0]?.message).toContain('李局长（局长）已于 2026-11-25 离任');
+    expect(refused.errors?.[0]?.message).toContain('李局长（局长）已于 2026-11-27 离任');
     expect(await state()).toEqual(before);
   });
 });

@@ -1563,6 +1563,15 @@ export const planRecordStore = {
       .for('update');
     return { projects, points };
   },
+  /** The last day a leader served in a hall or visited a point, as recorded (null: none). */
+  async lastDayOnDuty(db: Queryable, leaderId: string): Promise<string | null> {
+    const [row] = rowsOf<{ last: string | null }>(
+      await db.execute(sql`select greatest(
+        (select max(${hallVisits.servedOn}) from ${hallVisits} where ${hallVisits.leaderId} = ${leaderId}),
+        (select max(${monitoringVisits.visitedOn}) from ${monitoringVisits} where ${monitoringVisits.leaderId} = ${leaderId}))::text as last`),
+    );
+    return row?.last ?? null;
+  },
   async insertDeparture(db: Queryable, row: typeof unitLeaderDepartures.$inferInsert): Promise<void> {
     await db.insert(unitLeaderDepartures).values(row);
   },

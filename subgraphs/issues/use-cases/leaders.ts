@@ -198,6 +198,14 @@ export async function recordLeaderDeparture(
             { leftOn },
           );
         }
+        // A hall day or visit recorded for the leader on or after the day given would contradict it.
+        const lastOnDuty = await planRecordStore.lastDayOnDuty(tx, leader.id);
+        if (lastOnDuty !== null && lastOnDuty >= input.leftOn) {
+          throw errors.badInput('input.leftOn', {
+            zh: `${leader.name}（${leader.post}）${lastOnDuty} 仍有值守或走访记录，离任日期须晚于该日`,
+            en: `${leader.name} (${leader.post}) is recorded serving or visiting on ${lastOnDuty}: leftOn must come after it`,
+          });
+        }
         if (successor) await confirmLeader(tx, 'input.successorId', successor, today);
         const duties = await planRecordStore.dutiesOfLeader(tx, leader.id);
         const count = duties.projects.length + duties.points.length;

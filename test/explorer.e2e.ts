@@ -148,7 +148,8 @@ describe.skipIf(skip)('the gateway’s explorer', () => {
   it('leaves the unfilled token placeholder out of the request, so the caller is anonymous', async () => {
     const { page } = opened;
     await page.locator('.graphiql-tab-button').last().click();
-    expect(await editorText(page, headersEditor)).toContain('<');
+    // The editors show the clicked tab's text a moment later: on a loaded machine the first read may still be the last tab's.
+    await expect.poll(() => editorText(page, headersEditor), { timeout: 15_000 }).toContain('<');
     await replaceEditorText(page, '.graphiql-query-editor', 'query WhoAmI { viewer { role subject } }');
     // GraphiQL picks up the new operation name a moment later; running before that sends the old one.
     await page.locator('.graphiql-tab-active').filter({ hasText: 'WhoAmI' }).waitFor();

@@ -281,7 +281,7 @@ export const planRecordRules = {
   RECORD_LEADER_DEPARTURE: {
     name: {
       zh: '记录领导离任并交接包保事项（市指挥部办公室或本单位管理员）',
-      en: "record a leader's departure and hand over their 包保 duties (the command office or the unit's admin)",
+      en: "record a leader's departure and hand over the projects and points they answered for (the command office or the unit's admin)",
     },
     who: ['COMMAND_OFFICE', 'OWN_UNIT_ADMIN'],
   },

@@ -306,6 +306,18 @@ describe('after the day of leaving', () => {
 });
 
 describe('a departure written while a project names the leader', () => {
+  it('two leaders leaving at once, each naming the other successor: one leaves, the other is refused, nothing deadlocks', async () => {
+    for (let round = 0; round < 3; round++) {
+      const first = await recordLeader(COMMERCE, `郑副局长${round}`, '副局长');
+      const second = await recordLeader(COMMERCE, `王副局长${round}`, '副局长');
+      const leave = (leaderId: string, successorId: string, via: Via) =>
+        send(via, docs.depart, office, { input: { leaderId, leftOn: '2026-12-01', reason: '调任', successorId } });
+      const answers = await Promise.all([leave(first, second, 'gateway'), leave(second, first, 'issues subgraph')]);
+      expect(answers.map(codeOf).sort(), JSON.stringify(answers)).toEqual(['BAD_USER_INPUT', undefined]);
+      expect(answers.find((a) => a.errors)?.errors?.[0]?.extensions?.field).toBe('input.successorId');
+    }
+  });
+
   it('either hands the new project over or refuses it: none is left with a leader who left', async () => {
     for (let round = 0; round < 6; round++) {
       const leaving = await recordLeader(COMMERCE, `吴副局长${round}`, '副局长');

@@ -185,7 +185,10 @@ export async function recordLeaderDeparture(
     {
       authorize: () => ctx.access.assertPlanRecord('RECORD_LEADER_DEPARTURE', { unitId: leader.unitId }),
       async write(tx) {
-        const leftOn = await planRecordStore.lockLeader(tx, leader.id);
+        // The leader and the successor are locked in one order, so two departures naming each other wait, never deadlock.
+        const left = new Map<string, string | null>();
+        for (const id of [leader.id, ...(successor ? [successor.id] : [])].sort()) left.set(id, await planRecordStore.lockLeader(tx, id));
+        const leftOn = left.get(leader.id) ?? null;
         if (leftOn !== null) {
           const [earlier] = await planRecordStore.departuresByLeaders(tx, [leader.id]);
           const same = earlier && earlier.leftOn === input.leftOn && earlier.reason === input.reason && earlier.successorId === successorId;
@@ -206,7 +209,8 @@ export async function recordLeaderDeparture(
             en: `${leader.name} (${leader.post}) is recorded serving or visiting on ${lastOnDuty}: leftOn must come after it`,
           });
         }
-        if (successor) await confirmLeader(tx, 'input.successorId', successor, today);
+        const successorLeftOn = successor ? (left.get(successor.id) ?? null) : null;
+        if (successor && successorLeftOn !== null) throw departed('input.successorId', successor, successorLeftOn, today);
         const duties = await planRecordStore.dutiesOfLeader(tx, leader.id);
         const count = duties.projects.length + duties.points.length;
         if (count > 0 && !successor) {

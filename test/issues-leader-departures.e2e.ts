@@ -49,6 +49,7 @@ const docs = {
   readPoint: `query($id: ID!) { monitoringPoint(id: $id) { id version leader { id } } }`,
   visit: `mutation($input: RecordMonitoringVisitInput!) { recordMonitoringVisit(input: $input) { id visits { visitedOn leader { id } } } }`,
   hall: `mutation($input: RecordHallVisitInput!) { recordHallVisit(input: $input) { id servedOn leader { id } } }`,
+  duty: `{ hallDuty { expected withoutPrincipal { id } } }`,
 };
 
 const { send, ok } = doors(() => t, 'issues');
@@ -284,10 +285,16 @@ describe('after the day of leaving', () => {
     expect(codeOf(early)).toBe('BAD_USER_INPUT');
     expect(early.errors?.[0]?.extensions?.field).toBe('input.leftOn');
     expect(early.errors?.[0]?.message).toContain('2026-11-26 仍有值守或走访记录');
+    const lacking = async () => (await ok(docs.duty, office)).hallDuty.withoutPrincipal.map((u: { id: string }) => u.id);
+    expect(await lacking()).not.toContain(COMMERCE);
+    expect(await lacking()).not.toContain(TAX);
     const left = (
       await ok(docs.depart, office, { input: { leaderId: principal, leftOn: '2026-11-27', reason: '退休', successorId: null } })
     ).recordLeaderDeparture;
     expect(left.departure).toMatchObject({ successor: null, projectsHandedOver: 0, pointsHandedOver: 0 });
+    // 市商务局 now has no principal in post: the command office sees it must record one before the next hall day.
+    expect(await lacking()).toContain(COMMERCE);
+    expect(await lacking()).not.toContain(TAX);
     const hall = (servedOn: string) => ({
       clientRequestId: requestId('hall'),
       unitId: COMMERCE,

@@ -136,6 +136,7 @@ export const issuesResolvers: Resolvers = {
     expected: (view) => view.expected.length,
     served: (view) => view.served.length,
     notServed: (view) => hallVisits.notServed(view),
+    withoutPrincipal: (view, _, { issues }) => hallVisits.withoutPrincipal(issues, view),
   },
   SignedProject: {
     investor: (row) => ref('creditCode', row.investorCreditCode),

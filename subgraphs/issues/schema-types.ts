@@ -2377,6 +2377,12 @@ export type HallDutyQuarter = {
   served: Scalars['Int']['output'];
   /** 主要负责人本季度尚未值守的单位（至多 100 个，按编码） / units whose principal has not served this quarter (bounded: the plan names fewer than 100) */
   notServed: Array<Unit>;
+  /**
+   * 应进单位中没有在任主要负责人记录的单位（从未登记，或已离任）：须先登记新的主要负责人，才能记录进大厅。
+   * Expected units with no principal in post on record (never recorded, or the principal has left): a
+   * new principal must be recorded before a hall day can be.
+   */
+  withoutPrincipal: Array<Unit>;
 };
 
 /**
@@ -3713,6 +3719,7 @@ export type HallDutyQuarterResolvers<ContextType = Context, ParentType extends R
   expected?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   served?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   notServed?: Resolver<Array<ResolversTypes['Unit']>, ParentType, ContextType>;
+  withoutPrincipal?: Resolver<Array<ResolversTypes['Unit']>, ParentType, ContextType>;
 };
 
 export type SignedProjectResolvers<ContextType = Context, ParentType extends ResolversParentTypes['SignedProject'] = ResolversParentTypes['SignedProject']> = {

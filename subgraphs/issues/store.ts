@@ -1624,6 +1624,22 @@ export const planRecordStore = {
     );
   },
   /** The units whose principal served in a quarter (of these units). */
+  /** Of these units, those with a principal in post on record (a principal leader without a departure). */
+  async unitsWithPrincipal(db: Queryable, unitIds: readonly string[]): Promise<string[]> {
+    if (!unitIds.length) return [];
+    const rows = await db
+      .selectDistinct({ unitId: unitLeaders.unitId })
+      .from(unitLeaders)
+      .leftJoin(unitLeaderDepartures, eq(unitLeaderDepartures.leaderId, unitLeaders.id))
+      .where(
+        and(
+          eq(unitLeaders.principal, true),
+          isNull(unitLeaderDepartures.leaderId),
+          sql`${unitLeaders.unitId} = any(${uuidArray(unitIds)})`,
+        ),
+      );
+    return rows.map((r) => r.unitId);
+  },
   async unitsServed(db: Queryable, quarter: string, unitIds: readonly string[]): Promise<string[]> {
     if (!unitIds.length) return [];
     const rows = await db

@@ -181,6 +181,12 @@ export async function hallDuty(ctx: IssuesContext, args: QueryHallDutyArgs): Pro
 
 export const notServed = (view: HallDutyView) => view.expected.filter((id) => !view.served.includes(id)).map((id) => ({ id }));
 
+/** The expected units with no principal in post on record: none of them can record a hall day yet. */
+export async function withoutPrincipal(ctx: IssuesContext, view: HallDutyView): Promise<{ id: string }[]> {
+  const withOne = new Set(await planRecordStore.unitsWithPrincipal(ctx.db, view.expected));
+  return view.expected.filter((id) => !withOne.has(id)).map((id) => ({ id }));
+}
+
 /** The issues a day found, those the caller may see. */
 export async function issuesOfHallVisit(ctx: IssuesContext, visit: HallVisitRow): Promise<IssueRow[]> {
   const listed = await ctx.loaders.issuesByHallVisit.load(visit.id);

@@ -1575,7 +1575,53 @@ export const planRecordStore = {
   async insertDeparture(db: Queryable, row: typeof unitLeaderDepartures.$inferInsert): Promise<void> {
     await db.insert(unitLeaderDepartures).values(row);
   },
-  async insertHandovers(db: Queryable, rows: (typeof leaderHandovers.$inferInsert)[]): Promise<void> {
+  /**
+   * A departing leader's duties (locked by `dutiesOfLeader`) handed to the successor, a statement
+   * per table whatever their number: the projects and points each a new version, a
+   * `LEADER_HANDOVER` history entry per project, a handover row per project and point.
+   */
+  async handOverDuties(
+    db: Queryable,
+    h: {
+      fromLeaderId: string;
+      toLeaderId: string;
+      projects: SignedProjectRow[];
+      points: MonitoringPointRow[];
+      note: string;
+      actor: string;
+      at: Date;
+    },
+  ): Promise<void> {
+    const projectIds = h.projects.map((p) => p.id);
+    const pointIds = h.points.map((p) => p.id);
+    if (projectIds.length) {
+      await db
+        .update(signedProjects)
+        .set({ leaderId: h.toLeaderId, version: sql`${signedProjects.version} + 1`, updatedAt: h.at })
+        .where(inArray(signedProjects.id, projectIds));
+      await db.insert(signedProjectEvents).values(
+        h.projects.map((p) => ({
+          projectId: p.id,
+          action: 'LEADER_HANDOVER',
+          fromStatus: p.status,
+          toStatus: p.status,
+          note: h.note,
+          actor: h.actor,
+          at: h.at,
+        })),
+      );
+    }
+    if (pointIds.length) {
+      await db
+        .update(monitoringPoints)
+        .set({ leaderId: h.toLeaderId, version: sql`${monitoringPoints.version} + 1` })
+        .where(inArray(monitoringPoints.id, pointIds));
+    }
+    const handed = { fromLeaderId: h.fromLeaderId, toLeaderId: h.toLeaderId, at: h.at };
+    const rows = [
+      ...projectIds.map((signedProjectId) => ({ ...handed, signedProjectId })),
+      ...pointIds.map((monitoringPointId) => ({ ...handed, monitoringPointId })),
+    ];
     if (rows.length) await db.insert(leaderHandovers).values(rows);
   },
 

@@ -5,7 +5,7 @@
  * Shared by the plan's records: who recorded them and the request that did (a retry finds the first).
  */
 import type { Queryable } from '../../../db/client.ts';
-import { personOf } from '../../../platform/auth.ts';
+import { personKey, personOf } from '../../../platform/auth.ts';
 import { beijingDate } from '../../../platform/calendar.ts';
 import { createRow } from '../../../platform/change.ts';
 import { errors, type Bilingual } from '../../../platform/errors.ts';
@@ -232,30 +232,14 @@ export async function recordLeaderDeparture(
           sample: ctx.sample ?? false,
         });
         if (!successor) return leader.id;
-        const handedTo = `${successor.name}（${successor.post}）`;
-        for (const project of duties.projects) {
-          const saved = await planRecordStore.updateProject(tx, project.id, project.version, { leaderId: successor.id, updatedAt: at });
-          present(saved, 'a project locked by the leader it names');
-          await planRecordStore.appendProjectEvent(tx, {
-            projectId: project.id,
-            action: 'LEADER_HANDOVER',
-            fromStatus: project.status,
-            toStatus: project.status,
-            note: `包保领导 ${leader.name}（${leader.post}）离任，交由 ${handedTo}`,
-            actor: person.subject,
-            at,
-          });
-        }
-        for (const point of duties.points) {
-          present(
-            await planRecordStore.updatePoint(tx, point.id, point.version, { leaderId: successor.id }),
-            'a point locked by the leader it names',
-          );
-        }
-        await planRecordStore.insertHandovers(tx, [
-          ...duties.projects.map((p) => ({ fromLeaderId: leader.id, toLeaderId: successor.id, signedProjectId: p.id, at })),
-          ...duties.points.map((p) => ({ fromLeaderId: leader.id, toLeaderId: successor.id, monitoringPointId: p.id, at })),
-        ]);
+        await planRecordStore.handOverDuties(tx, {
+          fromLeaderId: leader.id,
+          toLeaderId: successor.id,
+          ...duties,
+          note: `包保领导 ${leader.name}（${leader.post}）离任，交由 ${successor.name}（${successor.post}）`,
+          actor: personKey(person),
+          at,
+        });
         return leader.id;
       },
       // The departure and the handovers are the evidence (append-only), written above.

@@ -18,6 +18,22 @@ export function benchPlatformEnv(): Record<string, string> {
 }
 
 /**
+ * The environment of a platform process a benchmark starts (a gateway, a subgraph, a replica): its
+ * database, development tokens, no sample data, JSON logs at `logLevel`, nothing sent to Apollo.
+ * Each benchmark adds its ports, pools and switches.
+ */
+export function benchProcessEnv(url: string, logLevel: 'info' | 'warn'): Record<string, string> {
+  return {
+    DATABASE_URL: url,
+    DEVELOPMENT_MODE: 'true',
+    LOAD_SAMPLE_DATA: 'false',
+    LOG_LEVEL: logLevel,
+    LOG_FORMAT: 'json',
+    APOLLO_TELEMETRY_DISABLED: '1',
+  };
+}
+
+/**
  * The benchmarks' clock over the issues data (bench/fill.ts): the synthetic issues span the three
  * years before it (2024-01-01 … this instant), so a period of 2024, 2025 or 2026 reads full.
  */

@@ -22,6 +22,7 @@ import { DEVELOPMENT_JWT_SECRET } from '../platform/env.ts';
 import { prepareDatabase } from '../platform/start.ts';
 import { slices } from '../subgraphs/registry.ts';
 import { openCpuBudgets } from './cpu-budget.ts';
+import { benchProcessEnv } from './env.ts';
 import { countIssues, fillIssues } from './fill.ts';
 import { fillGatewayEnterprises } from './gateway-fill.ts';
 import { load, sameRequest, type Load } from './load.ts';
@@ -121,12 +122,7 @@ export async function runGatewayBench(): Promise<void> {
 
   const ports = Object.fromEntries(slices.map((slice, index) => [slice.name, BASE_PORT + index]));
   const common: Record<string, string> = {
-    DATABASE_URL: url,
-    DEVELOPMENT_MODE: 'true',
-    LOAD_SAMPLE_DATA: 'false',
-    LOG_LEVEL: 'info',
-    LOG_FORMAT: 'json',
-    APOLLO_TELEMETRY_DISABLED: '1',
+    ...benchProcessEnv(url, 'info'),
     ...Object.fromEntries(
       slices.flatMap((slice) => [
         [`${slice.name.toUpperCase()}_PORT`, String(ports[slice.name])],

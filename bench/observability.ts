@@ -19,6 +19,7 @@ import { signToken } from '../platform/auth.ts';
 import { DEFAULT_TRACE_SAMPLE_RATIO, DEVELOPMENT_JWT_SECRET } from '../platform/env.ts';
 import { prepareDatabase } from '../platform/start.ts';
 import { slices } from '../subgraphs/registry.ts';
+import { benchProcessEnv } from './env.ts';
 import { countIssues, fillIssues } from './fill.ts';
 import { ensureDatabase, load, sameRequest, start, waitFor, type Load, type Service } from './gateway.ts';
 
@@ -166,12 +167,7 @@ export async function runObservabilityBench(): Promise<void> {
 
   const collector = await noOpCollector();
   const common: Record<string, string> = {
-    DATABASE_URL: url,
-    DEVELOPMENT_MODE: 'true',
-    LOAD_SAMPLE_DATA: 'false',
-    LOG_LEVEL: 'info',
-    LOG_FORMAT: 'json',
-    APOLLO_TELEMETRY_DISABLED: '1',
+    ...benchProcessEnv(url, 'info'),
     OTEL_EXPORTER_OTLP_ENDPOINT: '',
     METRICS_PORT: '',
     MERGE_INFLIGHT_REQUESTS: process.env.BENCH_OBSERVE_MERGE ?? 'false',

@@ -29,7 +29,7 @@ import { prepareDatabase } from '../platform/start.ts';
 import { issueOutbox } from '../subgraphs/issues/store.ts';
 import { ISSUE_SMS_BY_DEFAULT } from '../subgraphs/issues/notices.ts';
 import { slices } from '../subgraphs/registry.ts';
-import { BENCH_DB, ensureBenchDatabase } from './env.ts';
+import { BENCH_DB, benchProcessEnv, ensureBenchDatabase } from './env.ts';
 import { start, waitFor, type Service } from './gateway.ts';
 
 const EVENTS = Number(process.env.BENCH_OUTBOX_EVENTS ?? 20_000);
@@ -129,11 +129,7 @@ function workers(url: string, env: OutboxEnv, now: () => Date): { pools: ReturnT
  */
 async function startReplicas(url: string, env: OutboxEnv): Promise<Service[] & { stop(): Promise<void> }> {
   const common: Record<string, string> = {
-    DATABASE_URL: url,
-    DEVELOPMENT_MODE: 'true',
-    LOAD_SAMPLE_DATA: 'false',
-    LOG_LEVEL: 'warn',
-    LOG_FORMAT: 'json',
+    ...benchProcessEnv(url, 'warn'),
     OUTBOX_WORKER: 'true',
     OUTBOX_BATCH: String(env.batch),
     OUTBOX_POLL_MS: String(env.pollMs),

@@ -29,6 +29,7 @@ import { signToken } from '../platform/auth.ts';
 import { DEVELOPMENT_JWT_SECRET } from '../platform/env.ts';
 import { prepareDatabase } from '../platform/start.ts';
 import { slices } from '../subgraphs/registry.ts';
+import { benchProcessEnv } from './env.ts';
 import { countIssues, fillIssues } from './fill.ts';
 import { serverUrl, start, waitFor, type Service } from './gateway.ts';
 
@@ -591,13 +592,8 @@ export async function runSoakBench(): Promise<void> {
   const ports = Object.fromEntries(slices.map((slice, index) => [slice.name, BASE_PORT + index]));
   const replicaPorts = Object.fromEntries(slices.map((slice, index) => [slice.name, BASE_PORT + 20 + index]));
   const common: Record<string, string> = {
-    DATABASE_URL: url,
-    DEVELOPMENT_MODE: 'true',
-    LOAD_SAMPLE_DATA: 'false',
-    LOG_LEVEL: 'warn',
-    LOG_FORMAT: 'json',
+    ...benchProcessEnv(url, 'warn'),
     DATABASE_POOL_MAX: String(POOL_MAX),
-    APOLLO_TELEMETRY_DISABLED: '1',
     ...Object.fromEntries(
       slices.flatMap((slice) => [
         [`${slice.name.toUpperCase()}_PORT`, String(ports[slice.name])],

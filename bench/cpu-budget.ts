@@ -50,8 +50,8 @@ function hierarchy(): Hierarchy | null {
 export interface CpuBudgets {
   /** Puts a process in a group of its own (no limit until `limit`). */
   add(name: string, pid: number): void;
-  /** Gives every group `cpus` CPUs (0.25: a quarter of one core), or lifts the limit (null). */
-  limit(cpus: number | null): void;
+  /** Gives every group (or only those of the processes `names`) `cpus` CPUs (0.25: a quarter of one core), or lifts the limit (null). */
+  limit(cpus: number | null, names?: readonly string[]): void;
   /** Removes the groups (their processes must have exited). */
   remove(): void;
 }
@@ -69,16 +69,18 @@ export function openCpuBudgets(prefix: string): CpuBudgets | null {
     return null;
   }
   const dirs: string[] = [];
+  const dirOf = (name: string) => path.join(h.root, `${prefix}-${name.replace(/[^A-Za-z0-9_-]/g, '_')}`);
   return {
     add(name, pid) {
-      const dir = path.join(h.root, `${prefix}-${name.replace(/[^A-Za-z0-9_-]/g, '_')}`);
+      const dir = dirOf(name);
       fs.mkdirSync(dir, { recursive: true });
       h.quota(dir, null);
       fs.writeFileSync(path.join(dir, 'cgroup.procs'), String(pid));
       dirs.push(dir);
     },
-    limit(cpus) {
-      for (const dir of dirs) h.quota(dir, cpus);
+    limit(cpus, names) {
+      const only = names?.map(dirOf);
+      for (const dir of dirs) if (!only || only.includes(dir)) h.quota(dir, cpus);
     },
     remove() {
       for (const dir of dirs.splice(0)) {

@@ -16,6 +16,7 @@ import { signToken } from '../platform/auth.ts';
 import { DEVELOPMENT_JWT_SECRET } from '../platform/env.ts';
 import { present } from '../platform/invariant.ts';
 import { gatewayBenchCreditCodes } from './gateway-fill.ts';
+import { cpuSeconds, machineBusySeconds, ownCpuSeconds, withDescendants } from './cpu.ts';
 import { load, type BenchRequest, type Load, type NextRequest } from './load.ts';
 
 /** Users per scenario: at least the largest concurrency, so that every connection is somebody else. */
@@ -138,7 +139,22 @@ export async function distinctScenarios(): Promise<DistinctScenario[]> {
   ];
 }
 
+/** CPU milliseconds per answered request, by whose: the target (a gateway, or the subgraph called directly), the subgraphs behind it, the load generator, and the rest of the machine (PostgreSQL, mostly). */
+interface CpuPerRequest {
+  target: number;
+  subgraphs: number;
+  load: number;
+  rest: number;
+}
+
+/** The processes whose CPU a round counts: each target's (by name) and the subgraphs'. */
+export interface BenchProcesses {
+  targets: Record<string, number[]>;
+  subgraphs: number[];
+}
+
 interface Figures {
+  cpu?: CpuPerRequest;
   rps: number;
   p50: number;
   p99: number;
@@ -148,10 +164,12 @@ interface Figures {
 }
 
 /** The rounds' mean req/s and p50, their worst p99, errors, and subgraph calls per answered request. */
-function summarise(list: readonly Load[], calls: number): Figures {
+function summarise(list: readonly Load[], calls: number, cpu?: CpuPerRequest): Figures {
   const requests = list.reduce((sum, r) => sum + r.requests, 0);
   const firstError = list.find((r) => r.firstError)?.firstError;
+  const per = (seconds: number) => (requests ? (seconds * 1000) / requests : NaN);
   return {
+    ...(cpu ? { cpu: { target: per(cpu.target), subgraphs: per(cpu.subgraphs), load: per(cpu.load), rest: per(cpu.rest) } } : {}),
     rps: list.reduce((sum, r) => sum + r.rps, 0) / list.length,
     p50: list.reduce((sum, r) => sum + r.p50, 0) / list.length,
     p99: Math.max(...list.map((r) => r.p99)),
@@ -161,8 +179,13 @@ function summarise(list: readonly Load[], calls: number): Figures {
   };
 }
 
+const cpuLine = (name: string, cpu: CpuPerRequest | undefined) =>
+  cpu
+    ? `\n  ${''.padEnd(8)} CPU per request: ${name} ${cpu.target.toFixed(2)} · subgraphs ${cpu.subgraphs.toFixed(2)} · load generator ${cpu.load.toFixed(2)} · PostgreSQL and the rest ${cpu.rest.toFixed(2)} · machine ${(cpu.target + cpu.subgraphs + cpu.load + cpu.rest).toFixed(2)} ms`
+    : '';
+
 const line = (name: string, r: Figures) =>
-  `  ${name.padEnd(8)} ${r.rps.toFixed(1).padStart(7)} req/s · p50 ${r.p50.toFixed(1)} ms · p99 ${r.p99.toFixed(1)} ms · ${r.errors} errors${r.firstError ? ` (first: ${r.firstError})` : ''} · ${r.callsPerRequest.toFixed(2)} subgraph calls per request`;
+  `  ${name.padEnd(8)} ${r.rps.toFixed(1).padStart(7)} req/s · p50 ${r.p50.toFixed(1)} ms · p99 ${r.p99.toFixed(1)} ms · ${r.errors} errors${r.firstError ? ` (first: ${r.firstError})` : ''} · ${r.callsPerRequest.toFixed(2)} subgraph calls per request${cpuLine(name, r.cpu)}`;
 
 /**
  * Each target in turn, `rounds` times (interleaved), each round after a 2-second warm-up: the
@@ -174,18 +197,38 @@ async function interleaved(
   rounds: number,
   ms: number,
   subgraphCalls: () => number,
+  processes?: BenchProcesses,
 ): Promise<Record<string, Figures>> {
   const results: Record<string, Load[]> = {};
   const calls: Record<string, number> = {};
+  const cpu: Record<string, CpuPerRequest> = {};
   for (let round = 0; round < rounds; round++) {
     for (const target of targets) {
       await load(target.url, target.next, concurrency, 2_000);
       const before = subgraphCalls();
+      // The target's own processes (with any it forked); the subgraphs, unless the target is one.
+      const own = processes ? withDescendants(processes.targets[target.name] ?? []) : [];
+      const behind = processes?.subgraphs.filter((pid) => !own.includes(pid)) ?? [];
+      const cpuBefore = { target: cpuSeconds(own), subgraphs: cpuSeconds(behind), load: ownCpuSeconds(), machine: machineBusySeconds() };
       (results[target.name] ??= []).push(await load(target.url, target.next, concurrency, ms));
       calls[target.name] = (calls[target.name] ?? 0) + subgraphCalls() - before;
+      if (processes) {
+        const used = {
+          target: cpuSeconds(own) - cpuBefore.target,
+          subgraphs: cpuSeconds(behind) - cpuBefore.subgraphs,
+          load: ownCpuSeconds() - cpuBefore.load,
+        };
+        const sum = (cpu[target.name] ??= { target: 0, subgraphs: 0, load: 0, rest: 0 });
+        sum.target += used.target;
+        sum.subgraphs += used.subgraphs;
+        sum.load += used.load;
+        sum.rest += machineBusySeconds() - cpuBefore.machine - used.target - used.subgraphs - used.load;
+      }
     }
   }
-  return Object.fromEntries(targets.map((target) => [target.name, summarise(results[target.name]!, calls[target.name]!)]));
+  return Object.fromEntries(
+    targets.map((target) => [target.name, summarise(results[target.name]!, calls[target.name]!, cpu[target.name])]),
+  );
 }
 
 /**
@@ -201,35 +244,50 @@ export async function runDistinctUsers(options: {
   rounds?: number;
   /** An earlier commit's gateway (BENCH_GATEWAY_BASELINE), measured as a third target in each pair. */
   baselineUrl?: string;
+  /** The processes of each target and the subgraphs (by slice name), for CPU per request. */
+  processes?: { apollo: number; hive: number; before?: number; subgraphs: Record<string, number> };
+  /** A CPU budget the gateways can be given (a control group each): the gateway-bound rounds, last. */
+  gatewayBudget?: { cpus: number; limit(cpus: number | null): void };
 }): Promise<void> {
+  const pids = options.processes;
+  const processes = (targets: Record<string, number | undefined>): BenchProcesses | undefined =>
+    pids && {
+      targets: Object.fromEntries(Object.entries(targets).flatMap(([name, pid]) => (pid ? [[name, [pid]]] : []))),
+      subgraphs: Object.values(pids.subgraphs),
+    };
   const rounds = options.rounds ?? 2;
   const scenarios = await distinctScenarios();
   console.log(
     `Distinct users: every connection a user of its own, variables changing per request; ${rounds} rounds per target, interleaved.\n`,
   );
-  for (const scenario of scenarios) {
-    for (const concurrency of [16, 64]) {
-      const figures = await interleaved(
-        [
-          { name: 'apollo', url: options.apolloUrl, next: scenario.next },
-          { name: 'hive', url: options.hiveUrl, next: scenario.next },
-          ...(options.baselineUrl ? [{ name: 'before', url: options.baselineUrl, next: scenario.next }] : []),
-        ],
-        concurrency,
-        rounds,
-        options.ms,
-        options.subgraphCalls,
-      );
-      const a = figures.apollo!;
-      const h = figures.hive!;
-      console.log(`${scenario.name}, c=${concurrency}\n${line('apollo', a)}\n${line('hive', h)}`);
-      if (figures.before)
-        console.log(`${line('before', figures.before)}\n  apollo/before ${(a.rps / figures.before.rps).toFixed(2)}× req/s`);
-      console.log(
-        `  apollo/hive ${(a.rps / h.rps).toFixed(2)}× req/s (goal ≥ 1.5×), p99 ${a.p99 <= h.p99 ? 'no worse' : `worse (${a.p99.toFixed(1)} vs ${h.p99.toFixed(1)} ms)`}\n`,
-      );
+  const oursAgainstHive = async (label: string) => {
+    for (const scenario of scenarios) {
+      for (const concurrency of [16, 64]) {
+        const figures = await interleaved(
+          [
+            { name: 'apollo', url: options.apolloUrl, next: scenario.next },
+            { name: 'hive', url: options.hiveUrl, next: scenario.next },
+            ...(options.baselineUrl ? [{ name: 'before', url: options.baselineUrl, next: scenario.next }] : []),
+          ],
+          concurrency,
+          rounds,
+          options.ms,
+          options.subgraphCalls,
+          processes({ apollo: pids?.apollo, hive: pids?.hive, before: pids?.before }),
+        );
+        const a = figures.apollo!;
+        const h = figures.hive!;
+        console.log(`${scenario.name}${label}, c=${concurrency}\n${line('apollo', a)}\n${line('hive', h)}`);
+        if (figures.before)
+          console.log(`${line('before', figures.before)}\n  apollo/before ${(a.rps / figures.before.rps).toFixed(2)}× req/s`);
+        const cpu = a.cpu && h.cpu ? ` · gateway CPU per request hive/apollo ${(h.cpu.target / a.cpu.target).toFixed(2)}×` : '';
+        console.log(
+          `  apollo/hive ${(a.rps / h.rps).toFixed(2)}× req/s (goal ≥ 1.5×), p99 ${a.p99 <= h.p99 ? 'no worse' : `worse (${a.p99.toFixed(1)} vs ${h.p99.toFixed(1)} ms)`}${cpu}\n`,
+        );
+      }
     }
-  }
+  };
+  await oursAgainstHive('');
   for (const scenario of scenarios) {
     if (!scenario.direct) continue;
     for (const concurrency of [16, 64]) {
@@ -243,6 +301,7 @@ export async function runDistinctUsers(options: {
         rounds,
         options.ms,
         options.subgraphCalls,
+        processes({ gateway: pids?.apollo, direct: pids?.subgraphs[scenario.direct.subgraph], before: pids?.before }),
       );
       const g = figures.gateway!;
       const d = figures.direct!;
@@ -252,6 +311,17 @@ export async function runDistinctUsers(options: {
       if (figures.before)
         console.log(`${line('before', figures.before)}\n  before/direct ${(figures.before.rps / d.rps).toFixed(2)}× req/s`);
       console.log(`  gateway/direct ${(g.rps / d.rps).toFixed(2)}× req/s (goal ≥ 0.8×)\n`);
+    }
+  }
+  // Gateway-bound: each gateway with the same small CPU budget, so that req/s measures the gateways
+  // themselves and not the subgraphs and PostgreSQL they share this machine's cores with.
+  if (options.gatewayBudget) {
+    options.gatewayBudget.limit(options.gatewayBudget.cpus);
+    try {
+      console.log(`Gateway-bound: each gateway with a CPU budget of ${options.gatewayBudget.cpus} CPU (a control group each).\n`);
+      await oursAgainstHive(`, each gateway ${options.gatewayBudget.cpus} CPU`);
+    } finally {
+      options.gatewayBudget.limit(null);
     }
   }
 }

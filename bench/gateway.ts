@@ -35,6 +35,12 @@ const BASE_PORT = Number(process.env.BENCH_GATEWAY_PORT ?? 4810);
 /** The CPU budget of each subgraph replica in the second scale-out figure (BENCH_REPLICA_CPUS, in CPUs). */
 const REPLICA_CPUS = Number(process.env.BENCH_REPLICA_CPUS ?? 0.25);
 /**
+ * The CPU budget of each gateway in the distinct users' gateway-bound rounds (BENCH_GATEWAY_CPUS, in
+ * CPUs): small enough that the gateway, not the subgraphs and PostgreSQL sharing the other cores,
+ * is what limits req/s — as a gateway replica with a container's CPU limit is.
+ */
+const GATEWAY_CPUS = Number(process.env.BENCH_GATEWAY_CPUS ?? 0.25);
+/**
  * The parts to run (BENCH_GATEWAY_PARTS, comma-separated; all by default): `same` (one query, one
  * token from every connection, and the units list against the subgraph), `distinct` (a user per
  * connection and changing variables, bench/gateway-users.ts), `scale-out` (one vs two replicas).
@@ -42,6 +48,8 @@ const REPLICA_CPUS = Number(process.env.BENCH_REPLICA_CPUS ?? 0.25);
 const PARTS = new Set((process.env.BENCH_GATEWAY_PARTS ?? 'same,distinct,scale-out').split(',').map((part) => part.trim()));
 /** A directory to write our (first) gateway's CPU profile into when it stops (BENCH_GATEWAY_CPU_PROF; `node --cpu-prof`). */
 const CPU_PROFILE_DIR = process.env.BENCH_GATEWAY_CPU_PROF;
+/** A directory to write each subgraph's (first replica's) CPU profile into when it stops (BENCH_SUBGRAPH_CPU_PROF). */
+const SUBGRAPH_PROFILE_DIR = process.env.BENCH_SUBGRAPH_CPU_PROF;
 /**
  * A checkout of an earlier commit (BENCH_GATEWAY_BASELINE, e.g. `git archive <commit> | tar -x -C <dir>`
  * with node_modules linked): its gateway runs beside ours in the distinct-user rounds, interleaved,
@@ -139,8 +147,9 @@ export async function runGatewayBench(): Promise<void> {
     // The units subgraph first (the others read its directory), then the rest; and a second replica
     // of each, for the scale-out figure at the end.
     const replicaPorts = Object.fromEntries(slices.map((slice, index) => [slice.name, BASE_PORT + 20 + index]));
+    const subgraphProfile = SUBGRAPH_PROFILE_DIR ? ['--cpu-prof', '--cpu-prof-dir', path.resolve(SUBGRAPH_PROFILE_DIR)] : [];
     for (const slice of slices) {
-      services.push(start(slice.name, ['--import', 'tsx', 'bin/subgraph.ts', slice.name], common, true));
+      services.push(start(slice.name, [...subgraphProfile, '--import', 'tsx', 'bin/subgraph.ts', slice.name], common, true));
       await waitFor(`http://127.0.0.1:${ports[slice.name]}/health`);
     }
     // The second replicas and the scale-out gateways only when that part runs.
@@ -156,6 +165,7 @@ export async function runGatewayBench(): Promise<void> {
       );
     }
     for (const service of services) budgets?.add(service.name, service.child.pid!);
+    const subgraphGroups = services.map((service) => service.name);
     for (const slice of slices) {
       await waitFor(`http://127.0.0.1:${ports[slice.name]}/ready`);
       if (scaling) await waitFor(`http://127.0.0.1:${replicaPorts[slice.name]}/ready`);
@@ -228,19 +238,23 @@ export async function runGatewayBench(): Promise<void> {
     );
     services.push(hive);
     const baselinePort = BASE_PORT + 55;
-    if (BASELINE_DIR) {
-      services.push(
-        start(
+    const baseline = BASELINE_DIR
+      ? start(
           'apollo before',
           ['--import', 'tsx', 'bin/gateway.ts'],
           { ...common, PORT: String(baselinePort), LOG_LEVEL: 'warn' },
           false,
           path.resolve(BASELINE_DIR),
-        ),
-      );
+        )
+      : undefined;
+    if (baseline) {
+      services.push(baseline);
       await waitFor(`http://127.0.0.1:${baselinePort}/ready`);
     }
     for (const setup of scaling ? scaleOut : scaleOut.slice(0, 1)) await waitFor(`http://127.0.0.1:${setup.port}/ready`);
+    // The gateways compared, each in a group of its own for the gateway-bound rounds.
+    const gatewayGroups = [apollo, hive, ...(baseline ? [baseline] : [])].map((service) => service.name);
+    for (const service of [apollo, hive, ...(baseline ? [baseline] : [])]) budgets?.add(service.name, service.child.pid!);
     await waitFor(`http://127.0.0.1:${hivePort}/healthcheck`);
 
     const office = await signToken(
@@ -349,11 +363,19 @@ export async function runGatewayBench(): Promise<void> {
         subgraphCalls,
         ms: DURATION_MS,
         ...(BASELINE_DIR ? { baselineUrl: `http://127.0.0.1:${baselinePort}/graphql` } : {}),
+        processes: {
+          apollo: apollo.child.pid!,
+          hive: hive.child.pid!,
+          ...(baseline ? { before: baseline.child.pid! } : {}),
+          subgraphs: Object.fromEntries(slices.map((slice) => [slice.name, services.find((s) => s.name === slice.name)!.child.pid!])),
+        },
+        ...(budgets ? { gatewayBudget: { cpus: GATEWAY_CPUS, limit: (cpus: number | null) => budgets.limit(cpus, gatewayGroups) } } : {}),
       });
+      if (!budgets) console.log('(No gateway-bound rounds: this process may not create control groups; run as root on Linux.)\n');
     }
     const budgetsToMeasure: (number | null)[] = PARTS.has('scale-out') ? [null, ...(budgets ? [REPLICA_CPUS] : [])] : [];
     for (const cpus of budgetsToMeasure) {
-      budgets?.limit(cpus);
+      budgets?.limit(cpus, subgraphGroups);
       for (const concurrency of [16, 64]) {
         const byName: Record<string, Load[]> = {};
         for (let round = 0; round < 2; round++) {

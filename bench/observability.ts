@@ -9,7 +9,6 @@
  * reads in flight (BENCH_OBSERVE_MERGE=true to measure with merging, the production default): every
  * request then goes through a subgraph and its SQL, so each one carries a whole trace.
  */
-import fs from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import type { AddressInfo } from 'node:net';
@@ -19,6 +18,7 @@ import { signToken } from '../platform/auth.ts';
 import { DEFAULT_TRACE_SAMPLE_RATIO, DEVELOPMENT_JWT_SECRET } from '../platform/env.ts';
 import { prepareDatabase } from '../platform/start.ts';
 import { slices } from '../subgraphs/registry.ts';
+import { cpuSeconds } from './cpu.ts';
 import { benchProcessEnv } from './env.ts';
 import { countIssues, fillIssues } from './fill.ts';
 import { ensureDatabase, load, sameRequest, start, waitFor, type Load, type Service } from './gateway.ts';
@@ -61,19 +61,6 @@ interface Copy {
   metricsUrls: string[];
   /** Its processes (for their CPU time). */
   pids: number[];
-}
-
-/**
- * CPU seconds (user + system) the processes have used so far, from /proc: CPU per request is what
- * observability costs, and unlike req/s it hardly moves with what else the machine is doing.
- */
-function cpuSeconds(pids: number[]): number {
-  let ticks = 0;
-  for (const pid of pids) {
-    const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
-    ticks += Number(fields[11]) + Number(fields[12]);
-  }
-  return ticks / 100;
 }
 
 /** One copy of the platform: each slice's subgraph and the gateway, each its own process. */

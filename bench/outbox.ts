@@ -15,7 +15,6 @@
  *
  * In a database of its own (`<BENCH_DB_NAME>_outbox`), its outbox tables emptied first.
  */
-import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { cpus, loadavg } from 'node:os';
@@ -29,6 +28,7 @@ import { prepareDatabase } from '../platform/start.ts';
 import { issueOutbox } from '../subgraphs/issues/store.ts';
 import { ISSUE_SMS_BY_DEFAULT } from '../subgraphs/issues/notices.ts';
 import { slices } from '../subgraphs/registry.ts';
+import { cpuSeconds } from './cpu.ts';
 import { BENCH_DB, benchProcessEnv, ensureBenchDatabase } from './env.ts';
 import { start, waitFor, type Service } from './gateway.ts';
 
@@ -164,13 +164,6 @@ async function startReplicas(url: string, env: OutboxEnv): Promise<Service[] & {
   return Object.assign(services, { stop });
 }
 
-/** A process's CPU time so far (user + system, seconds), from /proc. */
-function cpuSeconds(pid: number | undefined): number {
-  if (!pid) return 0;
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100;
-}
-
 /** The webhook deliveries a replica counts in its metrics (outbox_deliveries_total, DELIVERED). */
 async function deliveredBy(metricsPort: number): Promise<number> {
   const text = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
@@ -207,7 +200,7 @@ export async function runOutboxBench(): Promise<void> {
   // 1. Throughput on the real clock, by two replicas of the slice (processes of their own).
   const replicas = await startReplicas(url, env);
   try {
-    const cpuBefore = replicas.map((r) => cpuSeconds(r.child.pid));
+    const cpuBefore = replicas.map((r) => cpuSeconds([r.child.pid]));
     const started = performance.now();
     await fill(db, 0, EVENTS, RECORDS, new Date());
     const wanted = EVENTS;
@@ -220,7 +213,7 @@ export async function runOutboxBench(): Promise<void> {
       if (performance.now() - started > 600_000) break;
     }
     const seconds = (performance.now() - started) / 1000;
-    const cpu = replicas.map((r, i) => cpuSeconds(r.child.pid) - cpuBefore[i]!);
+    const cpu = replicas.map((r, i) => cpuSeconds([r.child.pid]) - cpuBefore[i]!);
     await new Promise((resolve) => setTimeout(resolve, 500));
     const shares = await Promise.all(replicas.map((_, i) => deliveredBy(REPLICA_PORT + 10 + i)));
     const resolvedCount = Math.floor((EVENTS - 1) / 10) + 1;

@@ -3,7 +3,7 @@
  * decides for itself), gives up after a timeout, and turns every failure into a coded error so the
  * client gets the other subgraphs' data plus a clear note of what is missing.
  */
-import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
+import type { GraphQLDataSource, GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import { lookup } from 'node:dns/promises';
 import { STATUS_CODES } from 'node:http';
 import { isIP } from 'node:net';
@@ -15,30 +15,15 @@ import type { PlatformMetrics } from '../platform/metrics.ts';
 import { endSpan, SpanKind, startSpan, traceHeaders, withSpan } from '../platform/tracing.ts';
 import { present } from '../platform/invariant.ts';
 
+/** What a subgraph call answers the query plan with. */
+type GatewayGraphQLResponse = Awaited<ReturnType<GraphQLDataSource['process']>>;
+
 export interface GatewayContext {
   authorization?: string;
   /** The caller's address as the gateway saw it (or as a proxy the gateway trusts forwarded it). */
   clientAddress?: string;
   request: RequestRecord;
 }
-
-type Fetcher = RemoteGraphQLDataSource['fetcher'];
-
-/**
- * The signal of the caller's request, for the fetch the data source makes on its behalf: the data
- * source's fetcher is called without the request's context, so each call carries a number in a
- * header only the gateway sees (taken off before the request leaves). An AsyncLocalStorage did the
- * same, but its promise hooks cost every promise of the gateway a little (a profile, #11).
- */
-const CALL_HEADER = 'x-gateway-call';
-const callerSignals = new Map<string, AbortSignal>();
-/** The caller's own budget when it has one (a batch intake, platform/budget.ts): its fetch may take that long. */
-const callerBudgets = new Map<string, number>();
-/** The call number of a subgraph request on its way (from `process` to `willSendRequest`). */
-const callNumbers = new WeakMap<object, string>();
-/** Calls answered by an identical read in flight (from the fetcher back to `process`, for the metrics). */
-const mergedCalls = new Set<string>();
-let calls = 0;
 
 /**
  * The key under which identical subgraph reads in flight at the same moment are merged: the URL,
@@ -69,23 +54,46 @@ function isRead(body: string): boolean {
   return typeof query === 'string' && /^\s*(query\b|\{)/.test(query);
 }
 
+/** A subgraph's response headers as undici gives them (lower-case names). */
+type RawHeaders = Record<string, string | string[] | undefined>;
+
 /**
  * A subgraph's answer, read whole: what the data source reads of a fetch Response (status, headers,
  * text, JSON) without WHATWG Response's streams. Building a Response for every subgraph answer and
  * reading it back (twice with in-flight merging) was a tenth of the gateway's CPU with distinct
- * users (#28). `json()` parses anew at every call, so no two readers share an object.
+ * users (#28). `json()` parses anew at every call, so no two readers share an object. The headers
+ * are kept as undici gave them and made a WHATWG `Headers` only when someone asks (nobody on a
+ * request's path does: the content type is read off the record).
  */
 export class SubgraphAnswer {
   readonly url = '';
+  private made?: Headers;
   constructor(
     readonly status: number,
     readonly statusText: string,
-    readonly headers: Headers,
+    private readonly raw: Headers | RawHeaders,
     private readonly body: string,
   ) {}
 
   get ok(): boolean {
     return this.status >= 200 && this.status < 300;
+  }
+
+  get headers(): Headers {
+    if (this.raw instanceof Headers) return this.raw;
+    if (!this.made) {
+      this.made = new Headers();
+      for (const [name, value] of Object.entries(this.raw))
+        if (value !== undefined) this.made.set(name, Array.isArray(value) ? value.join(', ') : value);
+    }
+    return this.made;
+  }
+
+  /** The media type the subgraph declared (`application/json; charset=utf-8` → as sent). */
+  get contentType(): string {
+    if (this.raw instanceof Headers) return this.raw.get('content-type') ?? '';
+    const value = this.raw['content-type'];
+    return (Array.isArray(value) ? value[0] : value) ?? '';
   }
 
   async text(): Promise<string> {
@@ -96,9 +104,9 @@ export class SubgraphAnswer {
     return JSON.parse(this.body);
   }
 
-  /** The same answer for another reader, with headers of its own. */
+  /** The same answer for another reader (its headers, if it makes them, its own). */
   copy(): SubgraphAnswer {
-    return new SubgraphAnswer(this.status, this.statusText, new Headers(this.headers), this.body);
+    return new SubgraphAnswer(this.status, this.statusText, this.raw instanceof Headers ? new Headers(this.raw) : this.raw, this.body);
   }
 }
 
@@ -219,11 +227,8 @@ export class SubgraphClient {
       }
     }
     const text = await answer.body.text();
-    const headers = new Headers();
-    for (const [name, value] of Object.entries(answer.headers))
-      if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(', ') : String(value));
     const empty = [101, 204, 205, 304].includes(answer.statusCode);
-    return new SubgraphAnswer(answer.statusCode, STATUS_CODES[answer.statusCode] ?? '', headers, empty ? '' : text);
+    return new SubgraphAnswer(answer.statusCode, STATUS_CODES[answer.statusCode] ?? '', answer.headers, empty ? '' : text);
   }
 
   close(): Promise<void> {
@@ -287,76 +292,67 @@ export class InflightRequests {
   }
 }
 
-export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> {
+/** A subgraph's error answer as the client sees it: its own first error's code, else the HTTP status. */
+async function errorFromAnswer(serviceName: string, answer: SubgraphAnswer): Promise<GraphQLError> {
+  const text = await answer.text();
+  let body: unknown = text;
+  if (/^application\/(graphql-response\+)?json/.test(answer.contentType)) {
+    try {
+      body = JSON.parse(text);
+    } catch {
+      // not JSON after all: the text is the body
+    }
+  }
+  const first = (body as { errors?: { message?: string; extensions?: Record<string, unknown> }[] } | undefined)?.errors?.[0];
+  if (first?.extensions?.code) {
+    return new GraphQLError(first.message ?? `${answer.status}: ${answer.statusText}`, {
+      extensions: { ...first.extensions, serviceName },
+    });
+  }
+  return new GraphQLError(`${answer.status}: ${answer.statusText}`, {
+    extensions: {
+      response: { url: answer.url, status: answer.status, statusText: answer.statusText, body },
+      ...(answer.status === 401 ? { code: 'UNAUTHENTICATED' } : answer.status === 403 ? { code: 'FORBIDDEN' } : {}),
+    },
+  });
+}
+
+/**
+ * One subgraph as the gateway's query plan calls it. It forwards the caller's Authorization
+ * header, request id, address and trace; gives up after the subgraph timeout (or the caller's own
+ * budget, or when the caller's request is stopped); merges identical reads in flight; and times
+ * every call for the request line, the metrics and a span.
+ *
+ * It is @apollo/gateway's `GraphQLDataSource` itself rather than a `RemoteGraphQLDataSource`: that
+ * class built node-fetch `Headers` and a node-fetch `Request` (parsing the URL with the legacy
+ * `url.parse`) for every call, for hooks this platform does not use — with distinct users, a twentieth
+ * of the gateway's CPU (#28).
+ */
+export class SubgraphDataSource implements GraphQLDataSource<GatewayContext> {
   constructor(
     private readonly serviceName: string,
-    url: string,
+    private readonly client: SubgraphClient,
     private readonly timeoutMs: number,
     /** When given, identical reads in flight at once are sent once (see `mergeKey`). */
-    inflight?: InflightRequests,
-    /** When given, requests go through this pooled client instead of Node's fetch. */
-    client?: SubgraphClient,
+    private readonly inflight?: InflightRequests,
     /** When given, each fetch is counted and timed (platform/metrics.ts). */
     private readonly metrics?: PlatformMetrics,
-  ) {
-    super({ url });
-    // Node's fetch with an abort deadline: a hanging subgraph must not hang the gateway. The
-    // caller's request signal also stops it when the request's time is up or the caller has gone;
-    // for a merged read, it stops only that caller's wait, the others still get their answer.
-    this.fetcher = ((input: string, init: RequestInit & { headers?: Record<string, string> }) => {
-      let requestSignal: AbortSignal | undefined;
-      let timeoutMs = this.timeoutMs;
-      const call = init.headers?.[CALL_HEADER];
-      if (call !== undefined) {
-        requestSignal = callerSignals.get(call);
-        timeoutMs = Math.max(timeoutMs, callerBudgets.get(call) ?? 0);
-        const { [CALL_HEADER]: _call, ...headers } = present(init.headers, 'the subgraph request’s headers');
-        init = { ...init, headers };
-      }
-      const key = inflight ? mergeKey(input, init) : null;
-      const send = (signal: AbortSignal) => (client ? client.send(init, signal, timeoutMs) : fetch(input, { ...init, signal }));
-      if (!key || !inflight) {
-        const deadline = AbortSignal.timeout(timeoutMs);
-        return send(requestSignal ? AbortSignal.any([deadline, requestSignal]) : deadline);
-      }
-      return inflight.run(
-        key,
-        () => send(AbortSignal.timeout(timeoutMs)),
-        requestSignal,
-        () => {
-          if (call !== undefined) mergedCalls.add(call);
-        },
-      );
-    }) as unknown as Fetcher;
-  }
+  ) {}
 
-  override willSendRequest({ request, context }: GraphQLDataSourceProcessOptions<GatewayContext>): void {
-    if (context.authorization) request.http?.headers.set('authorization', context.authorization);
-    // One request id through every service, so their log lines can be read together.
-    if (context.request) request.http?.headers.set(REQUEST_ID_HEADER, context.request.id);
-    // Whom the gateway forwards for: limits on anonymous callers (好差评) count the caller, not the gateway.
-    if (context.clientAddress) request.http?.headers.set('x-forwarded-for', context.clientAddress);
-    const call = callNumbers.get(request);
-    if (call) request.http?.headers.set(CALL_HEADER, call);
-    // The fetch's span (current here, see `process`) is the parent of the subgraph's request span.
-    for (const [name, value] of Object.entries(traceHeaders())) request.http?.headers.set(name, value);
-  }
-
-  /** Times each subgraph call for the gateway's request line, its metrics and its span. */
-  override async process(options: GraphQLDataSourceProcessOptions<GatewayContext>) {
+  async process(options: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<GatewayGraphQLResponse> {
     const started = performance.now();
-    const record = 'request' in options.context ? (options.context as GatewayContext).request : undefined;
+    const context: Partial<GatewayContext> = options.context;
+    const record = context.request;
     let outcome = 'ok';
-    const call = String(++calls);
+    let merged = false;
     const span = startSpan(`fetch ${this.serviceName}`, SpanKind.CLIENT, { 'app.subgraph': this.serviceName });
     try {
-      callNumbers.set(options.request, call);
-      if (record?.signal) callerSignals.set(call, record.signal);
-      if (record?.budgetMs) callerBudgets.set(call, record.budgetMs);
-      const response = await withSpan(span, () => super.process(options)).finally(() => {
-        callerSignals.delete(call);
-        callerBudgets.delete(call);
-      });
+      // The fetch's span (current inside) is the parent of the subgraph's request span.
+      const response = await withSpan(span, () =>
+        this.fetch(options.request, context, () => {
+          merged = true;
+        }),
+      );
       const code = response.errors?.[0]?.extensions?.code;
       if (typeof code === 'string') outcome = code;
       return response;
@@ -367,31 +363,61 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
     } finally {
       const ms = performance.now() - started;
       record?.subgraphCalls.push({ subgraph: this.serviceName, ms: Math.round(ms * 10) / 10, outcome });
-      const merged = mergedCalls.delete(call);
       this.metrics?.subgraphFetch(this.serviceName, outcome, ms / 1000, merged);
       if (span.isRecording()) span.setAttribute('app.merged', merged);
       endSpan(span, outcome === 'ok' ? undefined : outcome, outcome);
     }
   }
 
-  /** A subgraph's non-2xx GraphQL answer keeps its own code instead of becoming "400: Bad Request". */
-  override async errorFromResponse(response: Parameters<RemoteGraphQLDataSource['errorFromResponse']>[0]): Promise<GraphQLError> {
-    const fallback = await super.errorFromResponse(response);
-    const body = (fallback.extensions.response as { body?: unknown } | undefined)?.body;
-    const first = (body as { errors?: { message?: string; extensions?: Record<string, unknown> }[] } | undefined)?.errors?.[0];
-    if (first?.extensions?.code) {
-      return new GraphQLError(first.message ?? fallback.message, {
-        extensions: { ...first.extensions, serviceName: this.serviceName },
-      });
+  private async fetch(
+    request: GraphQLDataSourceProcessOptions<GatewayContext>['request'],
+    context: Partial<GatewayContext>,
+    onMerged: () => void,
+  ): Promise<GatewayGraphQLResponse> {
+    if (!request.query) throw new Error('Missing query');
+    const record = context.request;
+    const headers: Record<string, string> = {};
+    for (const [name, value] of request.http?.headers ?? []) headers[name.toLowerCase()] = value;
+    headers['content-type'] = 'application/json';
+    if (context.authorization) headers.authorization = context.authorization;
+    // One request id through every service, so their log lines can be read together.
+    if (record) headers[REQUEST_ID_HEADER] = record.id;
+    // Whom the gateway forwards for: limits on anonymous callers (好差评) count the caller, not the gateway.
+    if (context.clientAddress) headers['x-forwarded-for'] = context.clientAddress;
+    Object.assign(headers, traceHeaders());
+    // The query first: the merge key reads a read's kind off the start of the body (`isRead`).
+    const { http: _http, query, ...rest } = request;
+    const init = { method: 'POST', headers, body: JSON.stringify({ query, ...rest }) };
+    // A caller with a budget of its own (a batch intake) may wait that long.
+    const timeoutMs = Math.max(this.timeoutMs, record?.budgetMs ?? 0);
+    const key = this.inflight ? mergeKey(this.serviceName, init) : null;
+    try {
+      // A merged read is stopped by its own deadline only: one caller leaving stops that caller's wait, the others still get their answer.
+      const answer =
+        key && this.inflight
+          ? await this.inflight.run(
+              key,
+              () => withDeadline(timeoutMs, undefined, (signal) => this.client.send(init, signal, timeoutMs)),
+              record?.signal,
+              onMerged,
+            )
+          : await withDeadline(timeoutMs, record?.signal, (signal) => this.client.send(init, signal, timeoutMs));
+      if (!answer.ok) throw await errorFromAnswer(this.serviceName, answer);
+      const body: unknown = /^application\/(graphql-response\+)?json/.test(answer.contentType) ? await answer.json() : await answer.text();
+      if (!body || typeof body !== 'object' || Array.isArray(body))
+        throw new Error(`Expected JSON response body, but received: ${String(body)}`);
+      return body as GatewayGraphQLResponse;
+    } catch (error) {
+      throw this.coded(error);
     }
-    return fallback;
   }
 
-  override didEncounterError(error: Error): never {
-    if (error instanceof GraphQLError) throw error;
+  /** Every failure as a coded error: the subgraph's own, a timeout, or the subgraph unavailable. */
+  private coded(error: unknown): GraphQLError {
+    if (error instanceof GraphQLError) return error;
     const name = (error as { name?: string }).name;
     if (name && ['TimeoutError', 'AbortError', 'HeadersTimeoutError', 'BodyTimeoutError', 'RequestAbortedError'].includes(name)) {
-      throw codedError(
+      return codedError(
         ErrorCode.SUBGRAPH_TIMEOUT,
         {
           zh: `子服务 ${this.serviceName} 在 ${this.timeoutMs} 毫秒内未响应，相关数据暂缺`,
@@ -400,7 +426,7 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
         { serviceName: this.serviceName },
       );
     }
-    throw codedError(
+    return codedError(
       ErrorCode.SUBGRAPH_UNAVAILABLE,
       {
         zh: `子服务 ${this.serviceName} 不可用，相关数据暂缺`,
@@ -408,5 +434,25 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
       },
       { serviceName: this.serviceName },
     );
+  }
+}
+
+/**
+ * Runs `work` with a signal that aborts after `ms` (a TimeoutError) or when `caller` does (with its
+ * reason), and lets go of both when the work ends. `AbortSignal.timeout` left a timer behind every
+ * subgraph call that fired long after the answer (building a DOMException each time), and
+ * `AbortSignal.any` tracked every signal it combined.
+ */
+async function withDeadline<T>(ms: number, caller: AbortSignal | undefined, work: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  if (caller?.aborted) throw caller.reason;
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(new DOMException(`No answer within ${ms} ms`, 'TimeoutError')), ms);
+  const onAbort = () => controller.abort(caller?.reason);
+  caller?.addEventListener('abort', onAbort, { once: true });
+  try {
+    return await work(controller.signal);
+  } finally {
+    clearTimeout(timer);
+    caller?.removeEventListener('abort', onAbort);
   }
 }

@@ -16,7 +16,6 @@ import type { PlatformMetrics } from '../platform/metrics.ts';
 import { clientAddress, createProxyTrust } from '../platform/client-address.ts';
 import { authorizationHeader, supergraphPath } from '../platform/subgraph.ts';
 import { InflightRequests, SubgraphClient, SubgraphDataSource, type GatewayContext } from './data-source.ts';
-import { present } from '../platform/invariant.ts';
 
 export interface GatewayDeps {
   authenticator: Authenticator;
@@ -67,14 +66,7 @@ export function createGateway(deps: GatewayDeps): GatewayService {
         replicasFromDns: deps.subgraphReplicasFromDns,
       });
       deps.metrics?.watchSubgraphClient(name, () => client.stats);
-      return new SubgraphDataSource(
-        name,
-        present(configured[0], `the URL of ${name}`),
-        deps.limits.subgraphTimeoutMs,
-        inflight,
-        client,
-        deps.metrics,
-      );
+      return new SubgraphDataSource(name, client, deps.limits.subgraphTimeoutMs, inflight, deps.metrics);
     },
     logger: {
       debug: () => {},

@@ -2,9 +2,10 @@
  * The request limits' one walk (platform/query-limits.ts), without a server: what it counts, that a
  * fragment is measured once however often it is spread, and which limit refuses first.
  */
+import fc from 'fast-check';
 import { buildSchema, parse, type OperationDefinitionNode } from 'graphql';
 import { describe, expect, it } from 'vitest';
-import { limitRefusal, measureOperation, type QueryLimits } from '../platform/query-limits.ts';
+import { limitRefusal, measureOperation, operationMeasurer, type QueryLimits } from '../platform/query-limits.ts';
 
 const schema = buildSchema(/* GraphQL */ `
   type Query {
@@ -120,5 +121,49 @@ describe('measuring an operation', () => {
       max: 30,
     });
     expect(limitRefusal(measure(`{ domains { code } }`), limits)).toBeNull();
+  });
+});
+
+describe('measures kept per operation (the server plugin)', () => {
+  const operationOf = (query: string) => {
+    const document = parse(query);
+    return { document, operation: document.definitions.find((d) => d.kind === 'OperationDefinition') as OperationDefinitionNode };
+  };
+  const paged = operationOf(
+    `query($units: Int, $changes: Int = 7, $after: String) { units(first: $units, after: $after) { edges { node { changes(first: $changes) { edges { node { at } } } } } } }`,
+  );
+  const entities = operationOf(`query($r: [String!]!) { _entities(representations: $r) { name domain { code } } }`);
+
+  it('answers exactly as a fresh walk, for any sequence of variables (page sizes given or not, representations of any number)', () => {
+    const size = fc.option(fc.oneof(fc.integer({ min: -3, max: 400 }), fc.constant(2.5)), { nil: undefined });
+    const request = fc.oneof(
+      fc.record({ kind: fc.constant('paged' as const), units: size, changes: size, after: fc.option(fc.string(), { nil: undefined }) }),
+      fc.record({ kind: fc.constant('entities' as const), r: fc.array(fc.constant('x'), { maxLength: 120 }) }),
+    );
+    fc.assert(
+      fc.property(fc.array(request, { minLength: 1, maxLength: 40 }), (requests) => {
+        const measured = operationMeasurer(limits.maxPageSize);
+        for (const { kind, ...given } of requests) {
+          const variables = Object.fromEntries(Object.entries(given).filter(([, value]) => value !== undefined));
+          const { document, operation } = kind === 'paged' ? paged : entities;
+          expect(measured(schema, document, operation, variables)).toEqual(
+            measureOperation(schema, document, operation, variables, limits.maxPageSize),
+          );
+        }
+      }),
+    );
+  });
+
+  it('walks an operation once per page sizes: the same sizes get the kept measure, other sizes a new one, another schema anew', () => {
+    const measured = operationMeasurer(limits.maxPageSize);
+    const first = measured(schema, paged.document, paged.operation, { units: 10, after: 'a' });
+    // The cursor is not read by the measure: another cursor, the same measure.
+    expect(measured(schema, paged.document, paged.operation, { units: 10, after: 'b' })).toBe(first);
+    const bigger = measured(schema, paged.document, paged.operation, { units: 50 });
+    expect(bigger).not.toBe(first);
+    expect(bigger.cost).toBeGreaterThan(first.cost);
+    expect(Object.isFrozen(first)).toBe(true);
+    const other = buildSchema(`type Query { units(first: Int, after: String): [String] }`);
+    expect(measured(other, paged.document, paged.operation, { units: 10 })).not.toBe(first);
   });
 });

@@ -256,7 +256,9 @@ export async function runDistinctUsers(options: {
       subgraphs: Object.values(pids.subgraphs),
     };
   const rounds = options.rounds ?? 2;
-  const scenarios = await distinctScenarios();
+  // BENCH_DISTINCT_ONLY: the scenarios whose name contains it (e.g. `list`, to profile one).
+  const only = process.env.BENCH_DISTINCT_ONLY;
+  const scenarios = (await distinctScenarios()).filter((scenario) => !only || scenario.name.includes(only));
   console.log(
     `Distinct users: every connection a user of its own, variables changing per request; ${rounds} rounds per target, interleaved.\n`,
   );

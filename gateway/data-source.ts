@@ -26,15 +26,15 @@ export interface GatewayContext {
 }
 
 /**
- * The key under which identical subgraph reads in flight at the same moment are merged: the URL,
- * the Authorization header (each caller's permissions stay theirs) and the request body (query,
+ * The key under which identical subgraph reads in flight at the same moment are merged: the
+ * subgraph (its name, or a URL), the Authorization header (each caller's permissions stay theirs) and the request body (query,
  * operation name, variables — as the gateway serialises them, deterministically). Null for anything
  * but a query: a mutation always goes out once per caller.
  */
-export function mergeKey(url: string, init: { method?: string; headers?: Record<string, string>; body?: unknown }): string | null {
+export function mergeKey(subgraph: string, init: { method?: string; headers?: Record<string, string>; body?: unknown }): string | null {
   if ((init.method ?? 'POST') !== 'POST' || typeof init.body !== 'string') return null;
   if (!isRead(init.body)) return null;
-  return `${url}\n${init.headers?.authorization ?? ''}\n${init.body}`;
+  return `${subgraph}\n${init.headers?.authorization ?? ''}\n${init.body}`;
 }
 
 /**
@@ -71,7 +71,7 @@ export class SubgraphAnswer {
   constructor(
     readonly status: number,
     readonly statusText: string,
-    private readonly raw: Headers | RawHeaders,
+    private readonly raw: RawHeaders,
     private readonly body: string,
   ) {}
 
@@ -80,7 +80,6 @@ export class SubgraphAnswer {
   }
 
   get headers(): Headers {
-    if (this.raw instanceof Headers) return this.raw;
     if (!this.made) {
       this.made = new Headers();
       for (const [name, value] of Object.entries(this.raw))
@@ -91,7 +90,6 @@ export class SubgraphAnswer {
 
   /** The media type the subgraph declared (`application/json; charset=utf-8` → as sent). */
   get contentType(): string {
-    if (this.raw instanceof Headers) return this.raw.get('content-type') ?? '';
     const value = this.raw['content-type'];
     return (Array.isArray(value) ? value[0] : value) ?? '';
   }
@@ -106,12 +104,9 @@ export class SubgraphAnswer {
 
   /** The same answer for another reader (its headers, if it makes them, its own). */
   copy(): SubgraphAnswer {
-    return new SubgraphAnswer(this.status, this.statusText, this.raw instanceof Headers ? new Headers(this.raw) : this.raw, this.body);
+    return new SubgraphAnswer(this.status, this.statusText, this.raw, this.body);
   }
 }
-
-/** What a subgraph request gives back: our pooled client's answer, or Node's fetch Response (no pooled client). */
-export type SubgraphResponse = SubgraphAnswer | Response;
 
 /** Resolves with `promise`, or rejects as soon as `signal` aborts (the shared work goes on for the others). */
 function untilAborted<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
@@ -271,20 +266,14 @@ export class InflightRequests {
     return this.pending.size;
   }
 
-  run(key: string, send: () => Promise<SubgraphResponse>, signal: AbortSignal | undefined, onMerged?: () => void): Promise<SubgraphAnswer> {
+  run(key: string, send: () => Promise<SubgraphAnswer>, signal: AbortSignal | undefined, onMerged?: () => void): Promise<SubgraphAnswer> {
     let shared = this.pending.get(key);
     if (shared) {
       this.counts.merged++;
       onMerged?.();
     } else {
       this.counts.sent++;
-      shared = send()
-        .then(async (response) =>
-          response instanceof SubgraphAnswer
-            ? response
-            : new SubgraphAnswer(response.status, response.statusText, response.headers, await response.text()),
-        )
-        .finally(() => this.pending.delete(key));
+      shared = send().finally(() => this.pending.delete(key));
       this.pending.set(key, shared);
     }
     // Every waiter gets an answer of its own; nothing is kept once the request has ended.
@@ -292,11 +281,14 @@ export class InflightRequests {
   }
 }
 
+/** The media types of a GraphQL answer in JSON. */
+const JSON_ANSWER = /^application\/(graphql-response\+)?json/;
+
 /** A subgraph's error answer as the client sees it: its own first error's code, else the HTTP status. */
 async function errorFromAnswer(serviceName: string, answer: SubgraphAnswer): Promise<GraphQLError> {
   const text = await answer.text();
   let body: unknown = text;
-  if (/^application\/(graphql-response\+)?json/.test(answer.contentType)) {
+  if (JSON_ANSWER.test(answer.contentType)) {
     try {
       body = JSON.parse(text);
     } catch {
@@ -403,7 +395,7 @@ export class SubgraphDataSource implements GraphQLDataSource<GatewayContext> {
             )
           : await withDeadline(timeoutMs, record?.signal, (signal) => this.client.send(init, signal, timeoutMs));
       if (!answer.ok) throw await errorFromAnswer(this.serviceName, answer);
-      const body: unknown = /^application\/(graphql-response\+)?json/.test(answer.contentType) ? await answer.json() : await answer.text();
+      const body: unknown = JSON_ANSWER.test(answer.contentType) ? await answer.json() : await answer.text();
       if (!body || typeof body !== 'object' || Array.isArray(body))
         throw new Error(`Expected JSON response body, but received: ${String(body)}`);
       return body as GatewayGraphQLResponse;

@@ -4,7 +4,7 @@
  * the request ends; a caller who goes away stops only their own wait.
  */
 import { describe, expect, it } from 'vitest';
-import { InflightRequests, mergeKey } from '../gateway/data-source.ts';
+import { InflightRequests, mergeKey, SubgraphAnswer } from '../gateway/data-source.ts';
 
 const body = (query: string, variables: Record<string, unknown> = {}) => JSON.stringify({ query, variables });
 const init = (query: string, authorization = 'Bearer a', variables: Record<string, unknown> = {}) => ({
@@ -14,9 +14,9 @@ const init = (query: string, authorization = 'Bearer a', variables: Record<strin
 });
 
 function deferred() {
-  let resolve!: (response: Response) => void;
+  let resolve!: (answer: SubgraphAnswer) => void;
   let reject!: (error: unknown) => void;
-  const promise = new Promise<Response>((res, rej) => {
+  const promise = new Promise<SubgraphAnswer>((res, rej) => {
     resolve = res;
     reject = rej;
   });
@@ -66,7 +66,7 @@ describe('in-flight requests', () => {
       return pending.promise;
     };
     const waiters = Array.from({ length: 5 }, () => inflight.run('k', send, undefined));
-    pending.resolve(new Response(JSON.stringify({ data: { a: 1 } }), { status: 200, headers: { 'content-type': 'application/json' } }));
+    pending.resolve(new SubgraphAnswer(200, 'OK', { 'content-type': 'application/json' }, JSON.stringify({ data: { a: 1 } })));
     const answers = await Promise.all(waiters);
     expect(sent).toBe(1);
     expect(inflight.counts).toEqual({ sent: 1, merged: 4 });
@@ -79,7 +79,7 @@ describe('in-flight requests', () => {
     let sent = 0;
     const send = async () => {
       sent++;
-      return new Response(String(sent));
+      return new SubgraphAnswer(200, 'OK', {}, String(sent));
     };
     expect(await (await inflight.run('k', send, undefined)).text()).toBe('1');
     expect(await (await inflight.run('k', send, undefined)).text()).toBe('2');
@@ -102,7 +102,7 @@ describe('in-flight requests', () => {
     const staying = inflight.run('k', () => pending.promise, undefined);
     gone.abort(Object.assign(new Error('caller went away'), { name: 'AbortError' }));
     await expect(leaving).rejects.toThrow('caller went away');
-    pending.resolve(new Response('ok'));
+    pending.resolve(new SubgraphAnswer(200, 'OK', {}, 'ok'));
     expect(await (await staying).text()).toBe('ok');
   });
 });
